@@ -1,0 +1,41 @@
+// `hearth start`: run the server in the foreground until SIGINT or SIGTERM.
+import type { Command } from 'commander'
+import { createHearth } from '../../core/app.js'
+import { createLogger } from '../../core/logger.js'
+import { startServer } from '../../core/server.js'
+import { CliError, addData, configFrom, runningServer } from '../shared.js'
+
+export function registerStart(program: Command): void {
+  addData(
+    program
+      .command('start')
+      .description('start the Hearth server in the foreground')
+      .option('-p, --port <port>', 'port to listen on (default 3000, or PORT / HEARTH_PORT)')
+      .option('--host <host>', 'address to listen on (default 0.0.0.0, or HEARTH_HOST)'),
+  ).action(async (opts: { data?: string; port?: string; host?: string }) => {
+    const config = configFrom(opts)
+    if (opts.host) config.host = opts.host
+    const other = runningServer(config.dataDir)
+    if (other) throw new CliError(`Hearth is already running on this data directory (pid ${other.pid}, port ${other.port}).`, 'Stop it first, or use another --data directory.')
+    const log = createLogger({ level: config.logLevel, destination: config.logFile ?? undefined })
+    const hearth = await createHearth({ config, log })
+    let server
+    try {
+      server = await startServer(hearth)
+    } catch (err) {
+      await hearth.close()
+      throw err
+    }
+    if (!(await hearth.users.hasAdmin())) {
+      log.warn('There is no admin yet: run `hearth init` for a setup link, or `hearth user create --admin`.')
+    }
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        log.info({ signal }, 'shutting down')
+        void server.close().then(resolve)
+      }
+      process.once('SIGINT', () => stop('SIGINT'))
+      process.once('SIGTERM', () => stop('SIGTERM'))
+    })
+  })
+}

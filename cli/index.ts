@@ -1,0 +1,51 @@
+// The `hearth` command: one verb per file under cli/commands/, one place that turns failures into exit codes.
+import { Command, CommanderError } from 'commander'
+import { VERSION } from '../core/app.js'
+import { registerBackup } from './commands/backup.js'
+import { registerDoctor } from './commands/doctor.js'
+import { registerHooks } from './commands/hooks.js'
+import { registerInit } from './commands/init.js'
+import { registerMigrate } from './commands/migrate.js'
+import { registerPlugin } from './commands/plugin.js'
+import { registerRestore } from './commands/restore.js'
+import { registerStart } from './commands/start.js'
+import { registerTheme } from './commands/theme.js'
+import { registerUser } from './commands/user.js'
+import { describeError } from './shared.js'
+
+export function buildProgram(): Command {
+  const program = new Command('hearth')
+    .description('Hearth: a self-hostable community platform in one process.')
+    .version(VERSION, '-v, --version')
+    .option('--verbose', 'show stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerPlugin, registerTheme, registerHooks, registerDoctor, registerBackup, registerRestore]) {
+    register(program)
+  }
+  // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0.
+  program.exitOverride()
+  for (const cmd of allCommands(program)) cmd.exitOverride()
+  return program
+}
+
+function allCommands(cmd: Command): Command[] {
+  return cmd.commands.flatMap((c) => [c, ...allCommands(c)])
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync(argv)
+    return 0
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0
+      return err.exitCode === 0 ? 0 : 2 // commander already printed its message
+    }
+    const { message, hint, exitCode } = describeError(err)
+    process.stderr.write(`error: ${message}\n`)
+    if (hint) process.stderr.write(`hint: ${hint}\n`)
+    if (argv.includes('--verbose') && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`)
+    return exitCode
+  }
+}

@@ -1,0 +1,198 @@
+// Assembles one Hearth instance: database, services, themes, plugins and the HTTP app. Used by the server, CLI and tests.
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import { adminPages } from './admin/pages.js'
+import { usersApi } from './auth/api.js'
+import { authPages } from './auth/pages.js'
+import { RateLimiter } from './auth/rate-limit.js'
+import { createAuthService } from './auth/service.js'
+import { purgeExpiredSessions } from './auth/sessions.js'
+import { resolveConfig, type Config, type ConfigInput } from './config.js'
+import { openStore } from './db/connect.js'
+import { CORE_MIGRATIONS, migrateOwner } from './db/migrate.js'
+import { AppError } from './errors.js'
+import { homePages } from './home/pages.js'
+import { HookRegistry } from './hooks/registry.js'
+import type { AppEnv } from './http/env.js'
+import { errorBody } from './http/envelope.js'
+import { authenticate, csrf, requestContext } from './http/middleware.js'
+import { serveFolder } from './http/static.js'
+import { Scheduler } from './jobs/scheduler.js'
+import { createLogger, type Logger } from './logger.js'
+import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
+import { PluginManager } from './plugins/loader.js'
+import { RealtimeHub } from './realtime/hub.js'
+import type { Services } from './services.js'
+import { createSettings } from './settings/service.js'
+import { loadThemes } from './themes/loader.js'
+import { createUsersService } from './users/service.js'
+import { createRenderer } from './views/render.js'
+import { UiRegistry } from './views/ui.js'
+
+export const VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version
+
+/** Largest request body outside upload routes. */
+export const BODY_LIMIT = 1024 * 1024
+
+export interface Hearth extends Services {
+  app: Hono<AppEnv>
+  close(): Promise<void>
+}
+
+export interface CreateOptions {
+  config?: Config
+  configInput?: ConfigInput
+  log?: Logger
+  /** Load and register enabled plugins (default true). */
+  plugins?: boolean
+}
+
+export async function createHearth(options: CreateOptions = {}): Promise<Hearth> {
+  const config = options.config ?? resolveConfig(options.configInput)
+  const log = options.log ?? createLogger({ level: config.logLevel, destination: config.logFile ?? undefined })
+  mkdirSync(config.mediaDir, { recursive: true })
+  const store = openStore(config.dbFile)
+  const { db } = store
+  try {
+    await migrateOwner(db, 'core', CORE_MIGRATIONS)
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+  const hooks = new HookRegistry(log)
+  const settings = createSettings(db)
+  const users = createUsersService(db, hooks)
+  const limiter = new RateLimiter()
+  const auth = createAuthService({ db, users, settings, hooks, limiter })
+  const { themes, problems: themeProblems } = await loadThemes(THEMES_DIR, log)
+  const ui = new UiRegistry(log)
+  const render = createRenderer({ settings, hooks, ui, themes })
+  const realtime = new RealtimeHub(log)
+  const scheduler = new Scheduler(log)
+  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, realtime, settings, users, render, dirs: [PLUGINS_DIR, ...config.pluginDirs] })
+
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, plugins }
+  coreNavigation(ui)
+  scheduler.add('core', '17 * * * *', 'purge-expired-sessions', async () => {
+    const n = await purgeExpiredSessions(db)
+    if (n) log.info({ removed: n }, 'expired sessions purged')
+  })
+
+  await plugins.discover()
+  if (options.plugins !== false) await plugins.load()
+
+  const app = buildApp(services)
+  return {
+    ...services,
+    app,
+    async close() {
+      scheduler.stop()
+      await store.close()
+    },
+  }
+}
+
+function coreNavigation(ui: UiRegistry): void {
+  const core = (id: string, label: string, href: string, audience: 'everyone' | 'guests' | 'members' | 'admins', order: number) =>
+    ui.addNav({ id, label, href, audience, order, owner: 'core' })
+  core('home', 'Home', '/', 'everyone', 10)
+  core('settings', 'Settings', '/settings/account', 'members', 90)
+  core('admin', 'Admin', '/admin', 'admins', 95)
+  core('login', 'Log in', '/login', 'guests', 90)
+  core('register', 'Join', '/register', 'guests', 95)
+}
+
+const CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  mediaSrc: ["'self'", 'blob:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+}
+
+export function buildApp(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  const { config, log } = s
+
+  app.use('*', requestId())
+  app.use('*', requestContext(log, config.trustProxy))
+  app.use('*', secureHeaders({ contentSecurityPolicy: CSP, referrerPolicy: 'same-origin', crossOriginEmbedderPolicy: false }))
+
+  // Public, stateless routes answer before sessions are looked up.
+  app.get('/healthz', async (c) => {
+    let database = 'ok'
+    try {
+      s.store.sqlite.prepare('select 1').get()
+    } catch {
+      database = 'unavailable'
+    }
+    return c.json({ status: database === 'ok' ? 'ok' : 'degraded', version: VERSION, database, role: 'primary' }, database === 'ok' ? 200 : 503)
+  })
+  app.get('/static/htmx.min.js', serveFolder(join(ROOT, 'node_modules/htmx.org/dist'), '/static/', { maxAge: 86400 }))
+  app.get('/static/hearth.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  app.get('/theme/:name/*', async (c, next) => {
+    const theme = s.themes.get(c.req.param('name'))
+    if (!theme) throw new AppError(404, 'NOT_FOUND', 'There is no such theme.')
+    return serveFolder(theme.dir, `/theme/${theme.definition.name}/`)(c, next)
+  })
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: BODY_LIMIT,
+      onError: () => {
+        throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${BODY_LIMIT / 1024} KiB.`, { limit_bytes: BODY_LIMIT })
+      },
+    }),
+  )
+  app.use('*', authenticate(s.db))
+  app.use('*', csrf(config.trustProxy))
+
+  const sockets = s.realtime.routes()
+  app.get('/realtime', sockets.core)
+  app.get('/realtime/:owner/:channel', sockets.channel)
+
+  app.route('/', homePages(s))
+  app.route('/', authPages(s))
+  app.route('/', adminPages(s))
+  app.route('/api/v1', usersApi(s))
+  for (const plugin of s.plugins.loaded.values()) app.route('/', plugin.routes)
+
+  app.all('/api/*', () => {
+    throw new AppError(404, 'NOT_FOUND', 'There is no such API route.')
+  })
+  app.notFound((c) => respondWithError(c, new AppError(404, 'NOT_FOUND', 'That page does not exist.'), s))
+  app.onError((err, c) => respondWithError(c as Context<AppEnv>, err, s))
+  return app
+}
+
+/** The one place errors become responses: the JSON envelope under /api, the theme's error page elsewhere. */
+async function respondWithError(c: Context<AppEnv>, err: unknown, s: Services): Promise<Response> {
+  let e: AppError
+  if (err instanceof AppError) e = err
+  else if (err instanceof HTTPException && err.status < 500) e = new AppError(err.status as 400, 'INVALID_REQUEST', err.message || 'The request could not be read.')
+  else {
+    s.log.error({ err, req_id: c.get('requestId'), path: c.req.path }, 'unhandled error')
+    e = new AppError(500, 'INTERNAL', 'Something went wrong on our side. Try again; if it keeps happening, tell an admin the reference.')
+  }
+  if (e.code === 'RATE_LIMITED' && typeof e.details.retry_after === 'number' && e.details.retry_after > 0) c.header('Retry-After', String(e.details.retry_after))
+  const wantsJson = c.req.path.startsWith('/api/') || c.req.path.startsWith('/realtime') || (c.req.header('accept') ?? '').startsWith('application/json')
+  if (wantsJson) return c.json(errorBody(e, c.get('requestId')), e.status)
+  try {
+    return await s.render.error(c, { status: e.status, code: e.code, message: e.message, requestId: c.get('requestId') ?? null })
+  } catch (renderErr) {
+    s.log.error({ err: renderErr }, 'error page failed to render')
+    return c.text(e.message, e.status)
+  }
+}

@@ -1,0 +1,101 @@
+// JSON API for accounts: register, login (bearer tokens), logout, me, profiles, password and two-factor.
+import { Hono } from 'hono'
+import { deleteCookie } from 'hono/cookie'
+import { AppError, notFound } from '../errors.js'
+import type { AppEnv } from '../http/env.js'
+import { ok, paginated } from '../http/envelope.js'
+import { requestMeta } from '../http/forms.js'
+import { requireMember, requireRole } from '../http/middleware.js'
+import { parseLimit } from '../pagination.js'
+import type { Services } from '../services.js'
+import { changePasswordInput, roleInput } from '../users/inputs.js'
+import { toPrivateUser } from '../users/service.js'
+import { parse } from '../validation.js'
+import { SESSION_COOKIE } from './sessions.js'
+
+/** The JSON body of a request; a body that is not a JSON object is a VALIDATION_FAILED error. */
+export async function jsonBody(c: { req: { header(name: string): string | undefined; json(): Promise<unknown> } }): Promise<Record<string, unknown>> {
+  const type = c.req.header('content-type') ?? ''
+  if (!type.startsWith('application/json')) {
+    throw new AppError(400, 'VALIDATION_FAILED', 'Send a JSON body with Content-Type: application/json.', { fields: {} })
+  }
+  let body: unknown
+  try {
+    body = await c.req.json()
+  } catch {
+    throw new AppError(400, 'VALIDATION_FAILED', 'The request body is not valid JSON.', { fields: {} })
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw new AppError(400, 'VALIDATION_FAILED', 'The request body must be a JSON object.', { fields: {} })
+  }
+  return body as Record<string, unknown>
+}
+
+export function usersApi(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  const { auth, users, hooks } = s
+
+  app.post('/users/register', async (c) => {
+    const { user, session } = await auth.register(await jsonBody(c), 'api', requestMeta(c))
+    return ok(c, { user, token: session.token, expires_at: session.expiresAt }, 201)
+  })
+
+  app.post('/users/login', async (c) => {
+    const result = await auth.login(await jsonBody(c), 'api', requestMeta(c))
+    if (result.kind !== 'session') throw new AppError(401, 'TWO_FACTOR_REQUIRED', 'Send totp_code or recovery_code.')
+    return ok(c, { token: result.session.token, token_type: 'Bearer', expires_at: result.session.expiresAt, user: result.user })
+  })
+
+  app.post('/users/logout', requireMember, async (c) => {
+    await auth.logout(c.get('sessionToken')!, c.get('viewer')!.id)
+    if (c.get('authVia') === 'cookie') deleteCookie(c, SESSION_COOKIE, { path: '/' })
+    return ok(c, { logged_out: true })
+  })
+
+  app.get('/users/me', requireMember, (c) => ok(c, toPrivateUser(c.get('account')!)))
+
+  app.put('/users/me/password', requireMember, async (c) => {
+    const input = parse(changePasswordInput, await jsonBody(c))
+    await users.changePassword(c.get('viewer')!.id, input.current_password, input.new_password, c.get('sessionToken') ?? undefined)
+    return ok(c, { changed: true })
+  })
+
+  app.post('/users/me/2fa/setup', requireMember, async (c) => {
+    const { secret, uri } = await auth.beginTwoFactor(c.get('viewer')!.id)
+    return ok(c, { secret, otpauth_url: uri })
+  })
+  app.post('/users/me/2fa/enable', requireMember, async (c) => {
+    const codes = await auth.confirmTwoFactor(c.get('viewer')!.id, await jsonBody(c))
+    return ok(c, { enabled: true, recovery_codes: codes })
+  })
+  app.post('/users/me/2fa/disable', requireMember, async (c) => {
+    const body = await jsonBody(c)
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined)
+    await auth.disableTwoFactor(c.get('viewer')!.id, { password: str(body.password), code: str(body.code), recovery_code: str(body.recovery_code) })
+    return ok(c, { enabled: false })
+  })
+
+  app.get('/users/:idOrUsername', async (c) => {
+    const row = await users.findRow(c.req.param('idOrUsername'))
+    if (!row) throw notFound('That member')
+    const viewer = c.get('viewer')
+    // Suspended members are hidden from everyone but staff.
+    if (row.suspended_at && viewer?.role !== 'admin' && viewer?.role !== 'moderator') throw notFound('That member')
+    const user = (await users.find(row.id))!
+    return ok(c, await hooks.apply('filter:user.public', user, { viewer }))
+  })
+
+  // ---- Admin
+  app.get('/admin/users', requireRole('admin'), async (c) => {
+    const role = c.req.query('role')
+    const page = await users.list({
+      cursor: c.req.query('cursor'),
+      limit: parseLimit(c.req.query('limit')),
+      role: role ? parse(roleInput, role) : undefined,
+      q: c.req.query('q')?.slice(0, 100),
+    })
+    return paginated(c, page)
+  })
+
+  return app
+}

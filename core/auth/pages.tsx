@@ -1,0 +1,391 @@
+// Account pages: register, log in (with the two-factor step), log out, and the account and security settings.
+import { Hono, type Context } from 'hono'
+import { deleteCookie, getCookie } from 'hono/cookie'
+import { setAppCookie } from '../http/cookies.js'
+import type { AppEnv } from '../http/env.js'
+import { flash } from '../http/flash.js'
+import { attempt, formFields, requestMeta, type FormProblem } from '../http/forms.js'
+import { requireMember, safeNext } from '../http/middleware.js'
+import type { Services } from '../services.js'
+import { CsrfField, Field, FormError } from '../views/components.js'
+import { template } from '../views/theme.js'
+import { SESSION_COOKIE } from './sessions.js'
+import { qrSvg, remainingRecoveryCodes, totpFor, twoFactorEnabled } from './two-factor.js'
+
+const CHALLENGE_COOKIE = 'hearth_2fa'
+
+interface FormState {
+  csrfToken: string
+  values?: Record<string, string>
+  problem?: FormProblem
+}
+
+const fieldError = (s: FormState, name: string) => s.problem?.fields[name]
+// Show the form-level message only when no field carries it.
+const formMessage = (s: FormState) => (s.problem && !Object.values(s.problem.fields).includes(s.problem.message) ? s.problem.message : null)
+
+export const RegisterPage = template('auth.register', function RegisterPage(s: FormState & { open: boolean }) {
+  if (!s.open) {
+    return (
+      <section class="card">
+        <h1>Registration is closed</h1>
+        <p>This community is not taking new members right now. Ask an admin for an invitation.</p>
+      </section>
+    )
+  }
+  return (
+    <section class="card">
+      <h1>Create your account</h1>
+      <FormError message={formMessage(s)} />
+      <form method="post" action="/register" novalidate>
+        <CsrfField token={s.csrfToken} />
+        <Field name="username" label="Username" value={s.values?.username} error={fieldError(s, 'username')} autocomplete="username" required maxLength={30} hint="3 to 30 letters, digits or underscores." />
+        <Field name="email" label="Email" type="email" value={s.values?.email} error={fieldError(s, 'email')} autocomplete="email" required />
+        <Field name="password" label="Password" type="password" error={fieldError(s, 'password')} autocomplete="new-password" required hint="At least 10 characters." />
+        <div class="actions">
+          <button type="submit">Create account</button>
+          <a href="/login">I already have an account</a>
+        </div>
+      </form>
+    </section>
+  )
+})
+
+export const LoginPage = template('auth.login', function LoginPage(s: FormState & { next: string }) {
+  return (
+    <section class="card">
+      <h1>Log in</h1>
+      <FormError message={formMessage(s) ?? (s.problem && !s.problem.fields.login && !s.problem.fields.password ? s.problem.message : null)} />
+      <form method="post" action={`/login${s.next !== '/' ? `?next=${encodeURIComponent(s.next)}` : ''}`} novalidate>
+        <CsrfField token={s.csrfToken} />
+        <Field name="login" label="Username or email" value={s.values?.login} error={fieldError(s, 'login')} autocomplete="username" required />
+        <Field name="password" label="Password" type="password" error={fieldError(s, 'password')} autocomplete="current-password" required />
+        <div class="actions">
+          <button type="submit">Log in</button>
+          <a href="/register">Create an account</a>
+        </div>
+      </form>
+    </section>
+  )
+})
+
+export const TwoFactorPage = template('auth.two-factor', function TwoFactorPage(s: FormState & { next: string }) {
+  return (
+    <section class="card">
+      <h1>Two-factor check</h1>
+      <p>Enter the 6-digit code from your authenticator app.</p>
+      <FormError message={formMessage(s)} />
+      <form method="post" action={`/login/2fa${s.next !== '/' ? `?next=${encodeURIComponent(s.next)}` : ''}`} novalidate>
+        <CsrfField token={s.csrfToken} />
+        <Field name="code" label="Code" inputmode="numeric" autocomplete="one-time-code" error={fieldError(s, 'code')} maxLength={6} autofocus />
+        <details>
+          <summary>Use a recovery code instead</summary>
+          <Field name="recovery_code" label="Recovery code" autocomplete="off" hint="One of the codes you saved when you turned on two-factor." />
+        </details>
+        <div class="actions">
+          <button type="submit">Verify</button>
+          <a href="/login">Start again</a>
+        </div>
+      </form>
+    </section>
+  )
+})
+
+export function SettingsShell(props: { active: string; panels: { id: string; label: string }[]; children: preact.ComponentChildren }) {
+  const items = [{ id: 'account', label: 'Account' }, { id: 'security', label: 'Security' }, ...props.panels]
+  return (
+    <div class="settings-layout">
+      <nav class="settings-nav" aria-label="Settings">
+        <ul>
+          {items.map((i) => (
+            <li>
+              <a href={`/settings/${i.id}`} aria-current={i.id === props.active ? 'page' : undefined}>
+                {i.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div class="stack">{props.children}</div>
+    </div>
+  )
+}
+
+export const AccountSettingsPage = template('settings.account', function AccountSettingsPage(
+  s: FormState & { displayName: string; username: string; email: string; passwordProblem?: FormProblem },
+) {
+  const pw: FormState = { csrfToken: s.csrfToken, problem: s.passwordProblem }
+  return (
+    <>
+      <section class="card">
+        <h2>Profile</h2>
+        <p class="muted">
+          Signed in as <strong>@{s.username}</strong> ({s.email})
+        </p>
+        <FormError message={formMessage(s)} />
+        <form method="post" action="/settings/account" novalidate>
+          <CsrfField token={s.csrfToken} />
+          <Field name="display_name" label="Display name" value={s.values?.display_name ?? s.displayName} error={fieldError(s, 'display_name')} maxLength={50} />
+          <button type="submit">Save</button>
+        </form>
+      </section>
+      <section class="card">
+        <h2>Change password</h2>
+        <FormError message={formMessage(pw)} />
+        <form method="post" action="/settings/password" novalidate>
+          <CsrfField token={s.csrfToken} />
+          <Field name="current_password" label="Current password" type="password" autocomplete="current-password" error={fieldError(pw, 'current_password')} required />
+          <Field name="new_password" label="New password" type="password" autocomplete="new-password" error={fieldError(pw, 'new_password') ?? fieldError(pw, 'password')} required hint="At least 10 characters. Your other sessions are logged out." />
+          <button type="submit">Change password</button>
+        </form>
+      </section>
+    </>
+  )
+})
+
+export const SecuritySettingsPage = template('settings.security', function SecuritySettingsPage(
+  s: FormState & {
+    enabled: boolean
+    remainingCodes: number
+    setup?: { secret: string; uri: string; qr: string }
+    recoveryCodes?: string[]
+  },
+) {
+  if (s.recoveryCodes) {
+    return (
+      <section class="card">
+        <h2>Save your recovery codes</h2>
+        <p>Each code logs you in once if you lose your phone. Store them somewhere safe: they are shown only now.</p>
+        <ol class="codes" data-recovery-codes>
+          {s.recoveryCodes.map((c) => (
+            <li>{c}</li>
+          ))}
+        </ol>
+        <a class="button" href="/settings/security">
+          I saved them
+        </a>
+      </section>
+    )
+  }
+  if (s.setup) {
+    return (
+      <section class="card">
+        <h2>Set up two-factor authentication</h2>
+        <p>Scan this code with an authenticator app (Aegis, Google Authenticator, 1Password...), then enter the 6-digit code it shows.</p>
+        <div class="qr" dangerouslySetInnerHTML={{ __html: s.setup.qr }} />
+        <p>
+          Or enter this key by hand: <code data-totp-secret>{s.setup.secret}</code>
+        </p>
+        <FormError message={formMessage(s)} />
+        <form method="post" action="/settings/security/2fa/confirm" novalidate>
+          <CsrfField token={s.csrfToken} />
+          <Field name="code" label="Code from the app" inputmode="numeric" autocomplete="one-time-code" maxLength={6} error={fieldError(s, 'code')} autofocus />
+          <div class="actions">
+            <button type="submit">Turn on</button>
+            <a href="/settings/security">Cancel</a>
+          </div>
+        </form>
+      </section>
+    )
+  }
+  return (
+    <section class="card">
+      <h2>Two-factor authentication</h2>
+      {s.enabled ? (
+        <>
+          <p>
+            <span class="badge badge-ok">On</span> You have {s.remainingCodes} unused recovery code{s.remainingCodes === 1 ? '' : 's'}.
+          </p>
+          <FormError message={formMessage(s)} />
+          <form method="post" action="/settings/security/2fa/disable" novalidate>
+            <CsrfField token={s.csrfToken} />
+            <Field name="password" label="Password" type="password" autocomplete="current-password" error={fieldError(s, 'password')} />
+            <Field name="code" label="Code from your app" inputmode="numeric" autocomplete="one-time-code" maxLength={6} error={fieldError(s, 'code')} />
+            <button type="submit" class="danger">
+              Turn off two-factor
+            </button>
+          </form>
+        </>
+      ) : (
+        <>
+          <p>Protect your account with a code from your phone in addition to your password.</p>
+          <FormError message={formMessage(s)} />
+          <form method="post" action="/settings/security/2fa/start">
+            <CsrfField token={s.csrfToken} />
+            <button type="submit">Set up two-factor</button>
+          </form>
+        </>
+      )}
+    </section>
+  )
+})
+
+export function authPages(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  const { render, auth, users, settings, config, ui } = s
+  const trust = config.trustProxy
+
+  async function startSession(c: Context<AppEnv>, token: string, expiresAt: string, next: string) {
+    setAppCookie(c, SESSION_COOKIE, token, trust, { expires: new Date(expiresAt) })
+    deleteCookie(c, CHALLENGE_COOKIE, { path: '/' })
+    return c.redirect(safeNext(next), 303)
+  }
+
+  const settingsPage = async (c: Context<AppEnv>, active: string, title: string, body: preact.ComponentChildren, status = 200) =>
+    render.page(c, { title, status }, <SettingsShell active={active} panels={ui.settingsPanels}>{body}</SettingsShell>)
+
+  app.get('/register', async (c) => {
+    if (c.get('viewer')) return c.redirect('/')
+    return render.page(c, { title: 'Register' }, <RegisterPage csrfToken={c.get('csrfToken')} open={await settings.get('registration.open')} />)
+  })
+  app.post('/register', async (c) => {
+    const form = await formFields(c)
+    const r = await attempt(() => auth.register(form, 'web', requestMeta(c)))
+    if (!r.ok) {
+      const values = { username: form.username ?? '', email: form.email ?? '' }
+      return render.page(c, { title: 'Register', status: r.problem.status as 400 }, <RegisterPage csrfToken={c.get('csrfToken')} open values={values} problem={r.problem} />)
+    }
+    flash(c, 'ok', `Welcome, @${r.value.user.username}!`)
+    return startSession(c, r.value.session.token, r.value.session.expiresAt, '/')
+  })
+
+  app.get('/login', async (c) => {
+    if (c.get('viewer')) return c.redirect(safeNext(c.req.query('next')))
+    return render.page(c, { title: 'Log in' }, <LoginPage csrfToken={c.get('csrfToken')} next={safeNext(c.req.query('next'))} />)
+  })
+  app.post('/login', async (c) => {
+    const form = await formFields(c)
+    const next = safeNext(c.req.query('next'))
+    const r = await attempt(() => auth.login({ login: form.login, password: form.password }, 'web', requestMeta(c)))
+    if (!r.ok) {
+      return render.page(c, { title: 'Log in', status: r.problem.status as 400 }, <LoginPage csrfToken={c.get('csrfToken')} next={next} values={{ login: form.login ?? '' }} problem={r.problem} />)
+    }
+    if (r.value.kind === 'challenge') {
+      setAppCookie(c, CHALLENGE_COOKIE, r.value.challenge, trust, { maxAge: 600 })
+      return c.redirect(`/login/2fa${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`, 303)
+    }
+    flash(c, 'ok', `Welcome back, @${r.value.user.username}.`)
+    return startSession(c, r.value.session.token, r.value.session.expiresAt, next)
+  })
+
+  app.get('/login/2fa', async (c) => {
+    if (!getCookie(c, CHALLENGE_COOKIE)) return c.redirect('/login')
+    return render.page(c, { title: 'Two-factor check' }, <TwoFactorPage csrfToken={c.get('csrfToken')} next={safeNext(c.req.query('next'))} />)
+  })
+  app.post('/login/2fa', async (c) => {
+    const form = await formFields(c)
+    const next = safeNext(c.req.query('next'))
+    const challenge = getCookie(c, CHALLENGE_COOKIE) ?? ''
+    const r = await attempt(() => auth.completeChallenge(challenge, { code: form.code, recovery_code: form.recovery_code }, requestMeta(c)))
+    if (!r.ok) {
+      if (r.problem.status === 401 || r.problem.status === 429) {
+        deleteCookie(c, CHALLENGE_COOKIE, { path: '/' })
+        flash(c, 'error', r.problem.message)
+        return c.redirect('/login', 303)
+      }
+      return render.page(c, { title: 'Two-factor check', status: r.problem.status as 400 }, <TwoFactorPage csrfToken={c.get('csrfToken')} next={next} problem={r.problem} />)
+    }
+    flash(c, 'ok', `Welcome back, @${r.value.user.username}.`)
+    return startSession(c, r.value.kind === 'session' ? r.value.session.token : '', r.value.kind === 'session' ? r.value.session.expiresAt : '', next)
+  })
+
+  app.post('/logout', async (c) => {
+    const token = c.get('sessionToken')
+    const viewer = c.get('viewer')
+    if (token && viewer) await auth.logout(token, viewer.id)
+    deleteCookie(c, SESSION_COOKIE, { path: '/' })
+    flash(c, 'info', 'You are logged out.')
+    return c.redirect('/', 303)
+  })
+
+  // ---- Settings (members only)
+  app.use('/settings', requireMember)
+  app.use('/settings/*', requireMember)
+  app.get('/settings', (c) => c.redirect('/settings/account'))
+
+  const accountPage = async (c: Context<AppEnv>, extra: { values?: Record<string, string>; problem?: FormProblem; passwordProblem?: FormProblem } = {}) => {
+    const me = c.get('account')!
+    const status = extra.problem?.status ?? extra.passwordProblem?.status ?? 200
+    return settingsPage(
+      c,
+      'account',
+      'Account settings',
+      <AccountSettingsPage csrfToken={c.get('csrfToken')} displayName={me.display_name} username={me.username} email={me.email} {...extra} />,
+      status,
+    )
+  }
+  app.get('/settings/account', (c) => accountPage(c))
+  app.post('/settings/account', async (c) => {
+    const form = await formFields(c)
+    const r = await attempt(() => users.setDisplayName(c.get('viewer')!.id, form.display_name ?? ''))
+    if (!r.ok) return accountPage(c, { values: { display_name: form.display_name ?? '' }, problem: r.problem })
+    flash(c, 'ok', 'Your profile is saved.')
+    return c.redirect('/settings/account', 303)
+  })
+  app.post('/settings/password', async (c) => {
+    const form = await formFields(c)
+    const r = await attempt(() => users.changePassword(c.get('viewer')!.id, form.current_password ?? '', form.new_password ?? '', c.get('sessionToken') ?? undefined))
+    if (!r.ok) return accountPage(c, { passwordProblem: r.problem })
+    flash(c, 'ok', 'Your password is changed. Your other sessions were logged out.')
+    return c.redirect('/settings/account', 303)
+  })
+
+  const securityPage = async (c: Context<AppEnv>, extra: { problem?: FormProblem; setup?: { secret: string; uri: string; qr: string }; recoveryCodes?: string[] } = {}) => {
+    const me = (await users.findRow(c.get('viewer')!.id))!
+    return settingsPage(
+      c,
+      'security',
+      'Security',
+      <SecuritySettingsPage csrfToken={c.get('csrfToken')} enabled={twoFactorEnabled(me)} remainingCodes={await remainingRecoveryCodes(s.db, me.id)} {...extra} />,
+      extra.problem?.status ?? 200,
+    )
+  }
+  app.get('/settings/security', (c) => securityPage(c))
+  app.post('/settings/security/2fa/start', async (c) => {
+    const r = await attempt(() => auth.beginTwoFactor(c.get('viewer')!.id))
+    return r.ok ? securityPage(c, { setup: r.value }) : securityPage(c, { problem: r.problem })
+  })
+  app.post('/settings/security/2fa/confirm', async (c) => {
+    const form = await formFields(c)
+    const viewer = c.get('viewer')!
+    const r = await attempt(() => auth.confirmTwoFactor(viewer.id, { code: form.code }))
+    if (!r.ok) {
+      const me = (await users.findRow(viewer.id))!
+      if (!me.totp_pending_secret) return securityPage(c, { problem: r.problem })
+      const setup = await attempt(async () => {
+        const uri = totpFor(me.totp_pending_secret!, me.username, await settings.get('site.name')).toString()
+        return { secret: me.totp_pending_secret!, uri, qr: await qrSvg(uri) }
+      })
+      return securityPage(c, { problem: r.problem, setup: setup.ok ? setup.value : undefined })
+    }
+    flash(c, 'ok', 'Two-factor authentication is on.')
+    return securityPage(c, { recoveryCodes: r.value })
+  })
+  app.post('/settings/security/2fa/disable', async (c) => {
+    const form = await formFields(c)
+    const r = await attempt(() => auth.disableTwoFactor(c.get('viewer')!.id, form))
+    if (!r.ok) return securityPage(c, { problem: r.problem })
+    flash(c, 'ok', 'Two-factor authentication is off.')
+    return c.redirect('/settings/security', 303)
+  })
+
+  // ---- Plugin settings panels
+  const panelPage = async (c: Context<AppEnv>, message?: string, status = 200) => {
+    const panel = ui.settingsPanels.find((p) => p.id === c.req.param('panel'))
+    if (!panel) return null
+    const body = await panel.render({ viewer: c.get('viewer')!, csrfToken: c.get('csrfToken'), message })
+    return settingsPage(c, panel.id, panel.label, body, status)
+  }
+  app.get('/settings/:panel', async (c) => (await panelPage(c)) ?? c.notFound())
+  app.post('/settings/:panel', async (c) => {
+    const panel = ui.settingsPanels.find((p) => p.id === c.req.param('panel'))
+    if (!panel?.save) return c.notFound()
+    const form = await formFields(c)
+    const r = await attempt(() => panel.save!({ viewer: c.get('viewer')!, form }))
+    if (!r.ok) return (await panelPage(c, r.problem.message, r.problem.status))!
+    if (r.value) flash(c, 'ok', r.value)
+    return c.redirect(`/settings/${panel.id}`, 303)
+  })
+
+  return app
+}

@@ -1,0 +1,214 @@
+// Logging in and out, registering, and two-factor setup: the rules shared by the pages and the JSON API.
+import { audit } from '../audit.js'
+import type { Db } from '../db/connect.js'
+import { now, type UserRow } from '../db/schema.js'
+import { AppError, validationFailed } from '../errors.js'
+import type { HookRegistry } from '../hooks/registry.js'
+import type { SettingsService } from '../settings/service.js'
+import { parse } from '../validation.js'
+import { codeInput, loginInput, registerInput } from '../users/inputs.js'
+import { toPublicUser, type UsersService } from '../users/service.js'
+import type { PublicUser } from '../users/types.js'
+import { hashPassword, verifyPassword } from './passwords.js'
+import { RateLimiter, rateLimited } from './rate-limit.js'
+import {
+  countChallengeAttempt,
+  createLoginChallenge,
+  createSession,
+  deleteLoginChallenge,
+  deleteSession,
+  findLoginChallenge,
+  type NewSession,
+} from './sessions.js'
+import { checkTotp, newRecoveryCodes, newTotpSecret, qrSvg, totpFor, twoFactorEnabled, useRecoveryCode } from './two-factor.js'
+
+export interface RequestMeta {
+  ip: string
+  userAgent: string | null
+}
+
+export type LoginResult =
+  | { kind: 'session'; session: NewSession; user: PublicUser }
+  | { kind: 'challenge'; challenge: string; user: PublicUser }
+
+export type AuthService = ReturnType<typeof createAuthService>
+
+// Compared against when the login names nobody, so a miss takes as long as a wrong password.
+let dummyHash: Promise<string> | null = null
+
+export function createAuthService(deps: { db: Db; users: UsersService; settings: SettingsService; hooks: HookRegistry; limiter: RateLimiter }) {
+  const { db, users, settings, hooks, limiter } = deps
+
+  async function startSession(user: UserRow, kind: 'web' | 'api', meta: RequestMeta): Promise<NewSession> {
+    const days = await settings.get('auth.session_days')
+    const session = await createSession(db, user.id, kind, { ip: meta.ip, userAgent: meta.userAgent, days })
+    await hooks.emit('action:user.logged-in', { user: toPublicUser(user), via: kind })
+    return session
+  }
+
+  function assertNotSuspended(user: UserRow): void {
+    if (user.suspended_at) {
+      throw new AppError(403, 'ACCOUNT_SUSPENDED', `Your account is suspended: ${user.suspended_reason ?? 'no reason was given'}.`, {
+        reason: user.suspended_reason,
+        since: user.suspended_at,
+      })
+    }
+  }
+
+  /** Check a second factor: a TOTP code or a recovery code. Records the step so a code works once. */
+  async function secondFactorOk(user: UserRow, code: string | undefined, recovery: string | undefined): Promise<boolean> {
+    if (recovery) return useRecoveryCode(db, user.id, recovery)
+    if (!code || !user.totp_secret) return false
+    const step = checkTotp(user.totp_secret, code, user.totp_last_step)
+    if (step === null) return false
+    const r = await db
+      .updateTable('users')
+      .set({ totp_last_step: step })
+      .where('id', '=', user.id)
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+      .executeTakeFirst()
+    return Number(r.numUpdatedRows) === 1
+  }
+
+  return {
+    /**
+     * Log in with username or email and password. Rate limited per IP and per account.
+     * Web logins of 2FA members get a challenge; API logins must send `totp_code` or `recovery_code`.
+     */
+    async login(input: unknown, kind: 'web' | 'api', meta: RequestMeta): Promise<LoginResult> {
+      const data = parse(loginInput, input)
+      const window = await settings.get('auth.login.window_seconds')
+      limiter.hit(`login:ip:${meta.ip}`, await settings.get('auth.login.ip_limit'), window)
+      const accountKey = `login:account:${data.login.toLowerCase()}`
+      const accountLimit = await settings.get('auth.login.account_limit')
+      const wait = limiter.blockedFor(accountKey, accountLimit)
+      if (wait) throw rateLimited(wait)
+
+      const user = await users.findByLogin(data.login)
+      const ok = user ? await verifyPassword(data.password, user.password_hash) : await verifyPassword(data.password, await (dummyHash ??= hashPassword('not-a-real-password')))
+      if (!user || !ok) {
+        limiter.count(accountKey, window)
+        throw new AppError(401, 'UNAUTHENTICATED', 'That username or email and password do not match.')
+      }
+      assertNotSuspended(user)
+
+      if (twoFactorEnabled(user)) {
+        if (kind === 'web' && !data.totp_code && !data.recovery_code) {
+          return { kind: 'challenge', challenge: await createLoginChallenge(db, user.id), user: toPublicUser(user) }
+        }
+        if (!data.totp_code && !data.recovery_code) {
+          throw new AppError(401, 'TWO_FACTOR_REQUIRED', 'This account uses two-factor authentication: send totp_code or recovery_code.', {
+            fields: { totp_code: 'Enter the 6-digit code from your app.' },
+          })
+        }
+        if (!(await secondFactorOk(user, data.totp_code, data.recovery_code))) {
+          limiter.count(accountKey, window)
+          throw new AppError(401, 'UNAUTHENTICATED', 'That two-factor code is not right.', { fields: { totp_code: 'That code is not right.' } })
+        }
+      }
+      limiter.reset(accountKey)
+      return { kind: 'session', session: await startSession(user, kind, meta), user: toPublicUser(user) }
+    },
+
+    /** Finish a web login with a TOTP code or a recovery code. */
+    async completeChallenge(challenge: string, input: { code?: string; recovery_code?: string }, meta: RequestMeta): Promise<LoginResult> {
+      const pending = await findLoginChallenge(db, challenge)
+      if (!pending) throw new AppError(401, 'UNAUTHENTICATED', 'This login has expired. Enter your password again.')
+      const limit = await settings.get('auth.two_factor.attempt_limit')
+      const user = await db.selectFrom('users').selectAll().where('id', '=', pending.user_id).executeTakeFirst()
+      if (!user) throw new AppError(401, 'UNAUTHENTICATED', 'This login has expired. Enter your password again.')
+      assertNotSuspended(user)
+      const code = input.code?.trim() || undefined
+      const recovery = input.recovery_code?.trim() || undefined
+      if (!code && !recovery) throw validationFailed({ code: 'Enter the 6-digit code from your app, or a recovery code.' })
+      if (!(await secondFactorOk(user, code, recovery))) {
+        const attempts = await countChallengeAttempt(db, challenge)
+        if (attempts >= limit) {
+          await deleteLoginChallenge(db, challenge)
+          throw new AppError(429, 'RATE_LIMITED', 'Too many wrong codes. Log in again from the start.', { retry_after: 0 })
+        }
+        throw validationFailed({ code: 'That code is not right. Check your app and try again.' })
+      }
+      await deleteLoginChallenge(db, challenge)
+      return { kind: 'session', session: await startSession(user, 'web', meta), user: toPublicUser(user) }
+    },
+
+    /** Register a new member; refused when registration is closed or a plugin's filter says no. */
+    async register(input: unknown, kind: 'web' | 'api', meta: RequestMeta): Promise<{ user: PublicUser; session: NewSession }> {
+      limiter.hit(`register:ip:${meta.ip}`, await settings.get('auth.register.ip_limit'), 3600)
+      if (!(await settings.get('registration.open'))) throw new AppError(403, 'FORBIDDEN', 'Registration is closed on this community.')
+      const data = parse(registerInput, input)
+      const allowed = await hooks.apply('filter:user.registration.allowed', true, { username: data.username, email: data.email, ip: meta.ip })
+      if (!allowed) throw new AppError(403, 'FORBIDDEN', 'Registration was refused.')
+      const user = await users.create(data)
+      const row = (await users.findRow(user.id))!
+      return { user, session: await startSession(row, kind, meta) }
+    },
+
+    async logout(token: string, userId: number): Promise<void> {
+      await deleteSession(db, token)
+      await hooks.emit('action:user.logged-out', { userId })
+    },
+
+    /** Step 1 of turning on 2FA: a new pending secret, its otpauth URI and a QR code (SVG). */
+    async beginTwoFactor(userId: number): Promise<{ secret: string; uri: string; qr: string }> {
+      const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow()
+      if (twoFactorEnabled(user)) throw new AppError(409, 'CONFLICT', 'Two-factor authentication is already on.')
+      const secret = newTotpSecret()
+      await db.updateTable('users').set({ totp_pending_secret: secret }).where('id', '=', userId).execute()
+      const uri = totpFor(secret, user.username, await settings.get('site.name')).toString()
+      return { secret, uri, qr: await qrSvg(uri) }
+    },
+
+    /** Step 2: prove the app works with one code; 2FA turns on and recovery codes are returned once. */
+    async confirmTwoFactor(userId: number, input: unknown): Promise<string[]> {
+      const { code } = parse(codeInput, input)
+      const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow()
+      if (twoFactorEnabled(user)) throw new AppError(409, 'CONFLICT', 'Two-factor authentication is already on.')
+      if (!user.totp_pending_secret) throw new AppError(409, 'CONFLICT', 'Start the two-factor setup first.')
+      const step = checkTotp(user.totp_pending_secret, code, null)
+      if (step === null) throw validationFailed({ code: 'That code is not right. Check the time on your phone and try again.' })
+      await db
+        .updateTable('users')
+        .set({ totp_secret: user.totp_pending_secret, totp_pending_secret: null, totp_enabled_at: now(), totp_last_step: step })
+        .where('id', '=', userId)
+        .execute()
+      const codes = await newRecoveryCodes(db, userId)
+      await audit(db, { actorId: userId, action: 'user.2fa.enable', targetType: 'user', targetId: userId })
+      await hooks.emit('action:user.two-factor-changed', { userId, enabled: true })
+      return codes
+    },
+
+    /** Turn 2FA off; needs the password and a current code (or a recovery code). */
+    async disableTwoFactor(userId: number, input: { password?: string; code?: string; recovery_code?: string }): Promise<void> {
+      const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow()
+      if (!twoFactorEnabled(user)) throw new AppError(409, 'CONFLICT', 'Two-factor authentication is not on.')
+      if (!input.password || !(await verifyPassword(input.password, user.password_hash))) {
+        throw validationFailed({ password: 'Your password is not right.' })
+      }
+      if (!(await secondFactorOk(user, input.code?.trim() || undefined, input.recovery_code?.trim() || undefined))) {
+        throw validationFailed({ code: 'That code is not right.' })
+      }
+      await db
+        .updateTable('users')
+        .set({ totp_secret: null, totp_pending_secret: null, totp_enabled_at: null, totp_last_step: null })
+        .where('id', '=', userId)
+        .execute()
+      await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute()
+      await audit(db, { actorId: userId, action: 'user.2fa.disable', targetType: 'user', targetId: userId })
+      await hooks.emit('action:user.two-factor-changed', { userId, enabled: false })
+    },
+
+    /** Admin escape hatch for a member who lost their phone and codes (`hearth user reset-2fa`). */
+    async resetTwoFactor(userId: number, actorId: number | null): Promise<void> {
+      await db
+        .updateTable('users')
+        .set({ totp_secret: null, totp_pending_secret: null, totp_enabled_at: null, totp_last_step: null })
+        .where('id', '=', userId)
+        .execute()
+      await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute()
+      await audit(db, { actorId, action: 'user.2fa.reset', targetType: 'user', targetId: userId })
+      await hooks.emit('action:user.two-factor-changed', { userId, enabled: false })
+    },
+  }
+}

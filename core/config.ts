@@ -1,0 +1,51 @@
+// Where an instance keeps its data and how it listens: flags, then environment, then defaults.
+import { join, resolve } from 'node:path'
+
+export interface Config {
+  /** Folder holding the database and media. Default ./data, or HEARTH_DATA. */
+  dataDir: string
+  dbFile: string
+  mediaDir: string
+  port: number
+  host: string
+  /** Extra plugin folders to scan besides ./plugins (HEARTH_PLUGINS_DIRS, colon-separated). */
+  pluginDirs: string[]
+  /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy (HEARTH_TRUST_PROXY=1). */
+  trustProxy: boolean
+  /** Public URL when known (HEARTH_PUBLIC_URL); used in setup links and absolute links. */
+  publicUrl: string | null
+  logLevel: string
+  logFile: string | null
+}
+
+export interface ConfigInput {
+  dataDir?: string
+  port?: number | string
+  host?: string
+  pluginDirs?: string[]
+  trustProxy?: boolean
+  logLevel?: string
+  logFile?: string | null
+}
+
+export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = resolve(input.dataDir ?? env.HEARTH_DATA ?? 'data')
+  const rawPort = input.port ?? env.HEARTH_PORT ?? env.PORT ?? 3000
+  const port = Number(rawPort)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`The port must be a whole number from 0 to 65535, not "${rawPort}".`)
+  }
+  const dirs = input.pluginDirs ?? (env.HEARTH_PLUGINS_DIRS ? env.HEARTH_PLUGINS_DIRS.split(':').filter(Boolean) : [])
+  return {
+    dataDir,
+    dbFile: join(dataDir, 'hearth.db'),
+    mediaDir: join(dataDir, 'media'),
+    port,
+    host: input.host ?? env.HEARTH_HOST ?? '0.0.0.0',
+    pluginDirs: dirs.map((d) => resolve(d)),
+    trustProxy: input.trustProxy ?? env.HEARTH_TRUST_PROXY === '1',
+    publicUrl: env.HEARTH_PUBLIC_URL?.replace(/\/$/, '') ?? null,
+    logLevel: input.logLevel ?? env.HEARTH_LOG_LEVEL ?? 'info',
+    logFile: input.logFile ?? env.HEARTH_LOG_FILE ?? null,
+  }
+}

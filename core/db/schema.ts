@@ -1,0 +1,99 @@
+// The typed shape of core's tables. Plugins add their own tables and read core ones through this interface.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+/** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
+type Timestamp = string
+type CreatedAt = ColumnType<Timestamp, Timestamp | undefined, never>
+
+export type Role = 'member' | 'moderator' | 'admin'
+
+export interface UsersTable {
+  id: Generated<number>
+  username: string
+  email: string
+  password_hash: string
+  display_name: string
+  role: ColumnType<Role, Role | undefined, Role>
+  suspended_at: Timestamp | null
+  suspended_reason: string | null
+  totp_secret: string | null
+  totp_pending_secret: string | null
+  totp_enabled_at: Timestamp | null
+  /** The last TOTP time step accepted, so a code cannot be used twice. */
+  totp_last_step: number | null
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<number>
+  user_id: number
+  code_hash: string
+  used_at: Timestamp | null
+}
+
+export interface SessionsTable {
+  /** sha256 of the token; the token itself is never stored. */
+  id: string
+  user_id: number
+  kind: 'web' | 'api'
+  ip: string | null
+  user_agent: string | null
+  created_at: CreatedAt
+  last_seen_at: Timestamp
+  expires_at: Timestamp
+}
+
+export interface LoginChallengesTable {
+  id: string
+  user_id: number
+  attempts: Generated<number>
+  expires_at: Timestamp
+}
+
+export interface SettingsTable {
+  key: string
+  /** JSON */
+  value: string
+}
+
+export interface PluginsTable {
+  name: string
+  enabled: number
+  /** 'folder' for plugins/NAME, 'npm' for an installed package. */
+  source: 'folder' | 'npm'
+  version: string | null
+  /** The last error met while loading or registering, shown in `hearth plugin list`. */
+  error: string | null
+  updated_at: Timestamp
+}
+
+export interface AuditLogTable {
+  id: Generated<number>
+  actor_id: number | null
+  action: string
+  target_type: string | null
+  target_id: string | null
+  /** JSON */
+  details: string
+  created_at: CreatedAt
+}
+
+export interface Database {
+  users: UsersTable
+  recovery_codes: RecoveryCodesTable
+  sessions: SessionsTable
+  login_challenges: LoginChallengesTable
+  settings: SettingsTable
+  plugins: PluginsTable
+  audit_log: AuditLogTable
+}
+
+export type UserRow = Selectable<UsersTable>
+export type NewUser = Insertable<UsersTable>
+export type UserUpdate = Updateable<UsersTable>
+export type SessionRow = Selectable<SessionsTable>
+export type PluginRow = Selectable<PluginsTable>
+export type AuditRow = Selectable<AuditLogTable>
+
+export const now = (): Timestamp => new Date().toISOString()

@@ -1,0 +1,44 @@
+// The one error type a request or command may throw on purpose; core/http/errors.ts turns it into a response.
+
+/** Stable, machine-readable error codes. Clients switch on these; never rename one. */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHENTICATED'
+  | 'TWO_FACTOR_REQUIRED'
+  | 'ACCOUNT_SUSPENDED'
+  | 'FORBIDDEN'
+  | 'CSRF_FAILED'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'INTERNAL'
+  | (string & {})
+
+export type ErrorDetails = Record<string, unknown>
+
+/**
+ * A failure with an HTTP status, a stable code and a sentence a person can read.
+ * @example throw new AppError(404, 'NOT_FOUND', 'No such user.')
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message)
+    this.name = 'AppError'
+  }
+}
+
+export const notFound = (what = 'That page') => new AppError(404, 'NOT_FOUND', `${what} does not exist.`)
+export const forbidden = (message = 'You are not allowed to do that.') => new AppError(403, 'FORBIDDEN', message)
+export const unauthenticated = (message = 'Log in first.') => new AppError(401, 'UNAUTHENTICATED', message)
+
+/** A validation failure with one message per field, as `details.fields`. */
+export function validationFailed(fields: Record<string, string>, message?: string): AppError {
+  const first = Object.values(fields)[0]
+  return new AppError(400, 'VALIDATION_FAILED', message ?? first ?? 'The input is not valid.', { fields })
+}

@@ -1,0 +1,175 @@
+// The home page, member profiles (with plugin tabs), and the one-time setup page that creates the first admin.
+import { createHash, randomBytes } from 'node:crypto'
+import { Hono } from 'hono'
+import { SESSION_COOKIE } from '../auth/sessions.js'
+import { AppError, notFound } from '../errors.js'
+import { setAppCookie } from '../http/cookies.js'
+import type { AppEnv } from '../http/env.js'
+import { flash } from '../http/flash.js'
+import { attempt, formFields, requestMeta, type FormProblem } from '../http/forms.js'
+import type { Services } from '../services.js'
+import type { SettingsService } from '../settings/service.js'
+import type { PublicUser, Viewer } from '../users/types.js'
+import { CsrfField, Field, FormError } from '../views/components.js'
+import { template } from '../views/theme.js'
+import type { VNode } from 'preact'
+
+export const HomePage = template('home', function HomePage(props: { viewer: Viewer | null; siteName: string; description: string; top: VNode[]; sidebar: VNode[] }) {
+  return (
+    <>
+      {props.top}
+      {props.viewer ? (
+        <section class="card">
+          <h1>Welcome home, {props.viewer.display_name}</h1>
+          <p class="muted">Posts from the people you follow will show here.</p>
+        </section>
+      ) : (
+        <section class="card">
+          <h1>{props.siteName}</h1>
+          <p>{props.description}</p>
+          <div class="actions">
+            <a class="button" href="/register">
+              Join
+            </a>
+            <a class="button secondary" href="/login">
+              Log in
+            </a>
+          </div>
+        </section>
+      )}
+      {props.sidebar}
+    </>
+  )
+})
+
+export const ProfilePage = template('profile', function ProfilePage(props: {
+  profile: PublicUser
+  header: VNode[]
+  tabs: { id: string; label: string }[]
+  activeTab: string | null
+  tabBody: VNode | null
+}) {
+  const { profile } = props
+  return (
+    <>
+      <section class="card">
+        <h1>{profile.display_name}</h1>
+        <p class="muted">
+          @{profile.username}
+          {profile.role !== 'member' && <span class="badge"> {profile.role}</span>} · joined {profile.created_at.slice(0, 10)}
+        </p>
+        {props.header}
+      </section>
+      {props.tabs.length > 0 && (
+        <nav class="tabs" aria-label="Profile sections">
+          {props.tabs.map((t) => (
+            <a href={`/u/${profile.username}?tab=${t.id}`} aria-current={t.id === props.activeTab ? 'page' : undefined}>
+              {t.label}
+            </a>
+          ))}
+        </nav>
+      )}
+      {props.tabBody}
+    </>
+  )
+})
+
+const SetupPage = template('setup', function SetupPage(props: { csrfToken: string; token: string; values?: Record<string, string>; problem?: FormProblem }) {
+  const err = (f: string) => props.problem?.fields[f]
+  return (
+    <section class="card">
+      <h1>Create the first admin</h1>
+      <p>This link works once. The account you make here runs this community.</p>
+      <FormError message={props.problem && !Object.keys(props.problem.fields).length ? props.problem.message : null} />
+      <form method="post" action="/setup" novalidate>
+        <CsrfField token={props.csrfToken} />
+        <input type="hidden" name="token" value={props.token} />
+        <Field name="username" label="Username" value={props.values?.username} error={err('username')} autocomplete="username" />
+        <Field name="email" label="Email" type="email" value={props.values?.email} error={err('email')} autocomplete="email" />
+        <Field name="password" label="Password" type="password" error={err('password')} autocomplete="new-password" hint="At least 10 characters." />
+        <button type="submit">Create admin</button>
+      </form>
+    </section>
+  )
+})
+
+const SETUP_KEY = 'setup.token_hash'
+const hashToken = (t: string) => createHash('sha256').update(t).digest('base64url')
+
+/** Make a one-time setup token (stored hashed) for creating the first admin from a browser. */
+export async function createSetupToken(settings: SettingsService): Promise<string> {
+  const token = randomBytes(24).toString('base64url')
+  await settings.write(SETUP_KEY, hashToken(token))
+  return token
+}
+
+async function setupTokenValid(settings: SettingsService, token: string | undefined): Promise<boolean> {
+  const stored = (await settings.read(SETUP_KEY)) as string | undefined
+  return !!token && !!stored && hashToken(token) === stored
+}
+
+export function homePages(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  const { render, ui, settings, users, hooks } = s
+
+  app.get('/', async (c) => {
+    const viewer = c.get('viewer')
+    return render.page(
+      c,
+      { title: await settings.get('site.name') },
+      <HomePage
+        viewer={viewer}
+        siteName={await settings.get('site.name')}
+        description={await settings.get('site.description')}
+        top={await ui.renderSlot('home.top', { viewer })}
+        sidebar={await ui.renderSlot('home.sidebar', { viewer })}
+      />,
+    )
+  })
+
+  app.get('/u/:username', async (c) => {
+    const row = await users.findRow(c.req.param('username'))
+    const viewer = c.get('viewer')
+    if (!row || (row.suspended_at && viewer?.role !== 'admin' && viewer?.role !== 'moderator')) throw notFound('That member')
+    const profile = await hooks.apply('filter:user.public', (await users.find(row.id))!, { viewer })
+    const tabs = ui.profileTabs
+    const wanted = c.req.query('tab')
+    const active = tabs.find((t) => t.id === wanted) ?? tabs[0] ?? null
+    if (wanted && !tabs.some((t) => t.id === wanted)) throw notFound('That profile tab')
+    let tabBody: VNode | null = null
+    if (active) {
+      try {
+        tabBody = await active.render({ profile, viewer })
+      } catch (err) {
+        s.log.error({ err, plugin: active.owner, tab: active.id }, `profile tab ${active.id} of ${active.owner} failed`)
+        tabBody = <p class="alert alert-error">This section could not be shown.</p>
+      }
+    }
+    return render.page(
+      c,
+      { title: profile.display_name },
+      <ProfilePage profile={profile} header={await ui.renderSlot('profile.header', { profile, viewer })} tabs={tabs} activeTab={active?.id ?? null} tabBody={tabBody} />,
+    )
+  })
+
+  app.get('/setup', async (c) => {
+    const token = c.req.query('token')
+    if ((await users.hasAdmin()) || !(await setupTokenValid(settings, token))) throw new AppError(404, 'NOT_FOUND', 'This setup link is not valid or was already used.')
+    return render.page(c, { title: 'Set up Hearth' }, <SetupPage csrfToken={c.get('csrfToken')} token={token!} />)
+  })
+  app.post('/setup', async (c) => {
+    const form = await formFields(c)
+    if ((await users.hasAdmin()) || !(await setupTokenValid(settings, form.token))) throw new AppError(404, 'NOT_FOUND', 'This setup link is not valid or was already used.')
+    const r = await attempt(() => users.create({ username: form.username ?? '', email: form.email ?? '', password: form.password ?? '' }, { role: 'admin', actorId: null }))
+    if (!r.ok) {
+      return render.page(c, { title: 'Set up Hearth', status: r.problem.status as 400 }, <SetupPage csrfToken={c.get('csrfToken')} token={form.token!} values={{ username: form.username ?? '', email: form.email ?? '' }} problem={r.problem} />)
+    }
+    await settings.remove(SETUP_KEY)
+    const result = await s.auth.login({ login: r.value.username, password: form.password }, 'web', requestMeta(c))
+    if (result.kind === 'session') setAppCookie(c, SESSION_COOKIE, result.session.token, s.config.trustProxy, { expires: new Date(result.session.expiresAt) })
+    flash(c, 'ok', 'Your admin account is ready.')
+    return c.redirect('/admin', 303)
+  })
+
+  return app
+}

@@ -1,0 +1,93 @@
+// Every hook's name and payload, in one typed map that is also the runtime whitelist.
+import type { PublicUser, Viewer } from '../users/types.js'
+
+/** An event after a change is committed: every handler runs; results are ignored; failures are logged. */
+export interface ActionDef<P> {
+  kind: 'action'
+  /** Type-only marker for the payload. */
+  readonly payload?: P
+}
+/** A value passed through handlers in priority order; each returns the next value. */
+export interface FilterDef<V, C> {
+  kind: 'filter'
+  readonly value?: V
+  readonly context?: C
+}
+export type HookDef = ActionDef<any> | FilterDef<any, any>
+
+/** Declare an action hook's payload type. */
+export const action = <P>(): ActionDef<P> => ({ kind: 'action' })
+/** Declare a filter hook's value and context types. */
+export const filter = <V, C = Record<string, never>>(): FilterDef<V, C> => ({ kind: 'filter' })
+
+/** Who a navigation item is shown to. */
+export type Audience = 'everyone' | 'guests' | 'members' | 'staff' | 'admins'
+
+export interface NavItem {
+  /** Stable id so other plugins can find, reorder or remove it. */
+  id: string
+  label: string
+  href: string
+  audience: Audience
+  /** Lower comes first. Core items use 10, 20, 30, ... */
+  order: number
+  /** The plugin that added it, or 'core'. */
+  owner: string
+}
+
+export const coreHooks = {
+  'action:user.registered': action<{ user: PublicUser }>(),
+  'action:user.logged-in': action<{ user: PublicUser; via: 'web' | 'api' }>(),
+  'action:user.logged-out': action<{ userId: number }>(),
+  'action:user.role-changed': action<{ user: PublicUser; from: string; to: string; actorId: number | null }>(),
+  'action:user.suspended': action<{ user: PublicUser; reason: string; actorId: number | null }>(),
+  'action:user.unsuspended': action<{ user: PublicUser; actorId: number | null }>(),
+  'action:user.password-changed': action<{ userId: number }>(),
+  'action:user.two-factor-changed': action<{ userId: number; enabled: boolean }>(),
+  'action:server.started': action<{ port: number }>(),
+  /** The navigation bar's items for one viewer. */
+  'filter:ui.nav-items': filter<NavItem[], { viewer: Viewer | null }>(),
+  /** Whether a registration may go ahead. Fails closed: a throwing handler refuses. */
+  'filter:user.registration.allowed': filter<boolean, { username: string; email: string; ip: string }>(),
+  /** The public JSON of a member, as the API returns it. */
+  'filter:user.public': filter<PublicUser, { viewer: Viewer | null }>(),
+  /** Extra tags for the page <head> (only same-origin assets pass the CSP). */
+  'filter:page.title': filter<string, { path: string }>(),
+} as const
+
+/**
+ * Hooks that plugins declare. A plugin adds its own by module augmentation and lists them in
+ * its manifest's `hooks` so the runtime whitelist knows them:
+ * @example
+ * declare module '../../core/hooks/types.js' {
+ *   interface PluginHooks { 'action:hello.waved': ActionDef<{ userId: number }> }
+ * }
+ */
+export interface PluginHooks {}
+
+export type HookDefs = typeof coreHooks & PluginHooks
+export type HookName = keyof HookDefs & string
+export type ActionName = { [K in HookName]: HookDefs[K] extends ActionDef<any> ? K : never }[HookName]
+export type FilterName = { [K in HookName]: HookDefs[K] extends FilterDef<any, any> ? K : never }[HookName]
+export type ActionPayload<K extends ActionName> = HookDefs[K] extends ActionDef<infer P> ? P : never
+export type FilterValue<K extends FilterName> = HookDefs[K] extends FilterDef<infer V, any> ? V : never
+export type FilterContext<K extends FilterName> = HookDefs[K] extends FilterDef<any, infer C> ? C : never
+
+export type ActionHandler<K extends ActionName> = (payload: ActionPayload<K>) => void | Promise<void>
+export type FilterHandler<K extends FilterName> = (
+  value: FilterValue<K>,
+  context: FilterContext<K>,
+) => FilterValue<K> | Promise<FilterValue<K>>
+export type HookHandler<K extends HookName> = K extends ActionName ? ActionHandler<K> : K extends FilterName ? FilterHandler<K> : never
+
+export interface HookOptions {
+  /** Lower runs first; default 10. Equal priorities run in registration order. */
+  priority?: number
+}
+
+export interface HookInfo {
+  name: string
+  kind: 'action' | 'filter'
+  declaredBy: string
+  handlers: { owner: string; priority: number }[]
+}

@@ -1,0 +1,18 @@
+// The typed variables every request carries through Hono's context.
+import type { UserRow } from '../db/schema.js'
+import type { Viewer } from '../users/types.js'
+
+export interface AppEnv {
+  Variables: {
+    requestId: string
+    /** The logged-in member, or null. */
+    viewer: Viewer | null
+    /** Core-only: the viewer's full row. */
+    account: UserRow | null
+    /** The session token in use (cookie or bearer), for logout. */
+    sessionToken: string | null
+    authVia: 'cookie' | 'bearer' | null
+    csrfToken: string
+    ip: string
+  }
+}

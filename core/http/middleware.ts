@@ -1,0 +1,129 @@
+// Request-wide middleware: client IP, logging, who is asking (cookie or bearer), and CSRF protection.
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import type { MiddlewareHandler } from 'hono'
+import { deleteCookie, getCookie } from 'hono/cookie'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import { deleteSession, findSession, SESSION_COOKIE } from '../auth/sessions.js'
+import type { Db } from '../db/connect.js'
+import { AppError, unauthenticated } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { setAppCookie } from './cookies.js'
+import type { AppEnv } from './env.js'
+
+export const CSRF_COOKIE = 'hearth_csrf'
+export const CSRF_HEADER = 'x-csrf-token'
+export const CSRF_FIELD = '_csrf'
+
+/** Sets `ip` (X-Forwarded-For only when the proxy is trusted) and logs each request as one JSON line. */
+export function requestContext(log: Logger, trustProxy: boolean): MiddlewareHandler<AppEnv> {
+  return async function requestContext(c, next) {
+    let ip = '127.0.0.1'
+    const forwarded = trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined
+    if (forwarded) ip = forwarded
+    else {
+      try {
+        ip = getConnInfo(c).remote.address ?? ip
+      } catch {
+        // In-process requests (app.request in tests) have no socket.
+      }
+    }
+    c.set('ip', ip)
+    const started = performance.now()
+    await next()
+    const ms = Math.round((performance.now() - started) * 10) / 10
+    log.info({ req_id: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms, user: c.get('viewer')?.id ?? null }, 'request')
+  }
+}
+
+/** Resolves the viewer from `Authorization: Bearer` or the session cookie. Suspended members are logged out. */
+export function authenticate(db: Db): MiddlewareHandler<AppEnv> {
+  return async function authenticate(c, next) {
+    c.set('viewer', null)
+    c.set('account', null)
+    c.set('sessionToken', null)
+    c.set('authVia', null)
+    const header = c.req.header('authorization')
+    const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1]
+    const cookie = getCookie(c, SESSION_COOKIE)
+    const token = bearer ?? cookie
+    if (token) {
+      const found = await findSession(db, token)
+      if (found && !found.user.suspended_at) {
+        const u = found.user
+        c.set('viewer', { id: u.id, username: u.username, display_name: u.display_name || u.username, role: u.role })
+        c.set('account', u)
+        c.set('sessionToken', token)
+        c.set('authVia', bearer ? 'bearer' : 'cookie')
+      } else {
+        if (found) await deleteSession(db, token)
+        if (bearer) throw new AppError(401, 'UNAUTHENTICATED', 'This token is not valid or has expired. Log in again.')
+        deleteCookie(c, SESSION_COOKIE, { path: '/' })
+      }
+    }
+    await next()
+  }
+}
+
+const sameToken = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
+
+/**
+ * CSRF protection, double-submit style: a random token in an httpOnly cookie, echoed by forms as `_csrf`
+ * and by scripts as `X-CSRF-Token`. Required on state-changing requests that a browser could forge: any
+ * carrying the session cookie, and any form-encoded body. Bearer-token requests need none.
+ */
+export function csrf(trustProxy: boolean): MiddlewareHandler<AppEnv> {
+  return async function csrf(c, next) {
+    let cookieToken = getCookie(c, CSRF_COOKIE)
+    const hadToken = !!cookieToken && /^[A-Za-z0-9_-]{32,64}$/.test(cookieToken)
+    if (!hadToken) {
+      cookieToken = randomBytes(24).toString('base64url')
+      setAppCookie(c, CSRF_COOKIE, cookieToken, trustProxy, { maxAge: 60 * 60 * 24 * 365 })
+    }
+    c.set('csrfToken', cookieToken!)
+    const method = c.req.method
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || c.get('authVia') === 'bearer') return next()
+
+    const origin = c.req.header('origin')
+    if (origin && origin !== 'null') {
+      const host = c.req.header('x-forwarded-host') && trustProxy ? c.req.header('x-forwarded-host') : c.req.header('host')
+      if (new URL(origin).host !== host) throw new AppError(403, 'CSRF_FAILED', 'This request came from another site and was refused.')
+    }
+    const type = c.req.header('content-type') ?? ''
+    const needsToken = getCookie(c, SESSION_COOKIE) !== undefined || !type.startsWith('application/json')
+    if (!needsToken) return next()
+    let sent = c.req.header(CSRF_HEADER)
+    if (!sent && (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data'))) {
+      const body = await c.req.parseBody()
+      const field = body[CSRF_FIELD]
+      if (typeof field === 'string') sent = field
+    }
+    if (!hadToken || !sent || !sameToken(sent, cookieToken!)) {
+      throw new AppError(403, 'CSRF_FAILED', 'This form has expired or was not sent from Hearth. Reload the page and try again.')
+    }
+    return next()
+  }
+}
+
+/** Only logged-in members pass. Pages redirect to the login page; the API answers UNAUTHENTICATED. */
+export const requireMember: MiddlewareHandler<AppEnv> = async function requireMember(c, next) {
+  if (c.get('viewer')) return next()
+  if (c.req.path.startsWith('/api/') || c.req.method !== 'GET') throw unauthenticated()
+  return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`)
+}
+
+/** Only staff of at least `role` pass. */
+export function requireRole(role: 'moderator' | 'admin'): MiddlewareHandler<AppEnv> {
+  return async function requireRole(c, next) {
+    const viewer = c.get('viewer')
+    if (!viewer) return requireMember(c, next)
+    const ok = role === 'admin' ? viewer.role === 'admin' : viewer.role === 'admin' || viewer.role === 'moderator'
+    if (!ok) throw new AppError(403, 'FORBIDDEN', `Only ${role === 'admin' ? 'admins' : 'moderators and admins'} may open this.`)
+    return next()
+  }
+}
+
+/** A same-site redirect target from `?next=`, or the fallback. Never an absolute URL. */
+export function safeNext(next: string | undefined | null, fallback = '/'): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback
+  return next
+}

@@ -1,0 +1,215 @@
+// The plugin API: the only module a plugin imports from core. Everything else reaches a plugin through its context.
+import type { Context, Hono, MiddlewareHandler } from 'hono'
+import type { Kysely } from 'kysely'
+import type { ComponentChildren, VNode } from 'preact'
+import type { Database } from '../db/schema.js'
+import type { AppError, ErrorCode, ErrorDetails } from '../errors.js'
+import type {
+  ActionHandler,
+  ActionName,
+  ActionPayload,
+  FilterContext,
+  FilterHandler,
+  FilterName,
+  FilterValue,
+  HookDef,
+  HookOptions,
+  NavItem,
+} from '../hooks/types.js'
+import type { Logger } from '../logger.js'
+import type { AppEnv } from '../http/env.js'
+import type { PublicUser, Viewer } from '../users/types.js'
+
+export type { AppEnv, NavItem, PublicUser, Viewer }
+export { action, filter, type ActionDef, type FilterDef } from '../hooks/types.js'
+
+// ---- Settings schema: typed values, and the admin form is drawn from it.
+
+export type SettingSpec =
+  | { type: 'string'; default: string; label: string; help?: string; maxLength?: number; multiline?: boolean }
+  | { type: 'number'; default: number; label: string; help?: string; min?: number; max?: number; integer?: boolean }
+  | { type: 'boolean'; default: boolean; label: string; help?: string }
+  | { type: 'select'; default: string; label: string; help?: string; options: readonly string[] }
+
+export type SettingsSchema = Record<string, SettingSpec>
+
+export type SettingValue<T extends SettingSpec> = T extends { type: 'number' } ? number : T extends { type: 'boolean' } ? boolean : string
+export type SettingsValues<S extends SettingsSchema> = { [K in keyof S]: SettingValue<S[K]> }
+
+// ---- Manifest
+
+export interface PluginManifest<S extends SettingsSchema = SettingsSchema> {
+  /** Lowercase letters, digits and dashes; also the prefix of the plugin's tables and URLs. */
+  name: string
+  version: string
+  description: string
+  /** Plugins that must be enabled (and are registered) before this one. */
+  dependsOn?: string[]
+  settings?: S
+  /** Folder of dated migration files, relative to the plugin's folder (e.g. './migrations'). */
+  migrations?: string
+  /** Hooks this plugin declares for others (also add them to PluginHooks by module augmentation). */
+  hooks?: Record<string, HookDef>
+  /** Whether a newly found plugin starts enabled. Default false. */
+  enabledByDefault?: boolean
+}
+
+// ---- UI slots
+
+/** Named places in the pages where plugins add content, with the props each receives. */
+export interface SlotProps {
+  /** Top of the home page (e.g. the stories tray). */
+  'home.top': { viewer: Viewer | null }
+  /** Beside or below the home feed. */
+  'home.sidebar': { viewer: Viewer | null }
+  /** Under a profile's header. */
+  'profile.header': { profile: PublicUser; viewer: Viewer | null }
+  /** Under every post, next to like and comment. */
+  'post.actions': { postId: number; authorId: number; viewer: Viewer | null }
+  /** The admin overview page. */
+  'admin.overview': { viewer: Viewer }
+  /** The page footer. */
+  'layout.footer': { viewer: Viewer | null }
+}
+export type SlotName = keyof SlotProps
+
+/** Renders a piece of a page; may load data first. Return null to show nothing. */
+export type SlotRenderer<P> = (props: P) => VNode | null | Promise<VNode | null>
+
+export interface ProfileTab {
+  /** URL-safe id: the tab lives at /u/NAME?tab=ID. */
+  id: string
+  label: string
+  order?: number
+  render: SlotRenderer<{ profile: PublicUser; viewer: Viewer | null }>
+}
+
+export interface SettingsPanel {
+  /** URL-safe id: the panel lives at /settings/ID. */
+  id: string
+  label: string
+  order?: number
+  render: SlotRenderer<{ viewer: Viewer; csrfToken: string; message?: string }>
+  /** Handles the panel's form (POST /settings/ID); return a message to show, or throw an AppError. */
+  save?: (input: { viewer: Viewer; form: Record<string, string> }) => Promise<string | void>
+}
+
+// ---- Realtime
+
+export interface RealtimeConnection {
+  /** Unique per connection. */
+  id: string
+  viewer: Viewer
+  send(message: unknown): void
+  close(code?: number, reason?: string): void
+}
+
+export interface ChannelHandlers {
+  /** Refuse a connection by returning false. Members only by default. */
+  authorize?(viewer: Viewer): boolean | Promise<boolean>
+  onOpen?(conn: RealtimeConnection): void | Promise<void>
+  /** Each text message, parsed as JSON (malformed JSON closes the socket with 1003). */
+  onMessage?(conn: RealtimeConnection, message: unknown): void | Promise<void>
+  onClose?(conn: RealtimeConnection): void | Promise<void>
+}
+
+// ---- The users service as plugins see it
+
+export interface PluginUsersApi {
+  /** A member by id or username, or null. */
+  find(idOrUsername: number | string): Promise<PublicUser | null>
+}
+
+// ---- The context
+
+export interface PluginHooksApi {
+  /**
+   * @example ctx.hooks.on('action:user.registered', async ({ user }) => log.info(user.username))
+   */
+  on<K extends ActionName>(name: K, handler: ActionHandler<K>, options?: HookOptions): void
+  on<K extends FilterName>(name: K, handler: FilterHandler<K>, options?: HookOptions): void
+  emit<K extends ActionName>(name: K, payload: ActionPayload<K>): Promise<void>
+  apply<K extends FilterName>(name: K, value: FilterValue<K>, context: FilterContext<K>): Promise<FilterValue<K>>
+}
+
+export interface PageOptions {
+  title: string
+  status?: 200 | 201 | 400 | 403 | 404 | 409 | 422 | 429
+}
+
+export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
+  readonly name: string
+  readonly manifest: PluginManifest<S>
+  /** A logger whose lines carry `plugin: NAME`. */
+  readonly log: Logger
+  /**
+   * The database. Read core tables; write only your own (prefixed with your name).
+   * Type your tables with `ctx.db.withTables<MyTables>()`.
+   */
+  readonly db: Kysely<Database>
+  /** Your routes (a Hono app mounted at the site root, after core's). */
+  readonly routes: Hono<AppEnv>
+  readonly hooks: PluginHooksApi
+  readonly ui: {
+    /** A navigation item; shown to `audience` (default 'members'). */
+    nav(item: Omit<NavItem, 'owner' | 'audience' | 'order'> & Partial<Pick<NavItem, 'audience' | 'order'>>): void
+    slot<N extends SlotName>(name: N, render: SlotRenderer<SlotProps[N]>, options?: { order?: number }): void
+    profileTab(tab: ProfileTab): void
+    settingsPanel(panel: SettingsPanel): void
+  }
+  readonly jobs: {
+    /**
+     * Run `fn` on a cron schedule while the server runs (not in CLI commands). Errors are logged.
+     * @example ctx.jobs.every('0 * * * *', 'hourly-cleanup', () => cleanup(ctx.db))
+     */
+    every(cron: string, name: string, fn: () => void | Promise<void>): void
+  }
+  readonly settings: {
+    get<K extends keyof S & string>(key: K): Promise<SettingsValues<S>[K]>
+    all(): Promise<SettingsValues<S>>
+    set<K extends keyof S & string>(key: K, value: SettingsValues<S>[K]): Promise<void>
+  }
+  /** Serve a folder of the plugin (relative to its folder) at /plugins/NAME/. */
+  assets(folder: string): void
+  readonly realtime: {
+    /** A WebSocket endpoint at /realtime/NAME/CHANNEL for logged-in members. */
+    channel(channel: string, handlers: ChannelHandlers): void
+    /** Push an event to every open page of a member (the core /realtime socket). */
+    publish(userId: number, event: string, data: unknown): void
+  }
+  readonly core: {
+    users: PluginUsersApi
+  }
+  /** Helpers for route handlers. */
+  readonly http: {
+    /** The member making the request, or null. */
+    viewer(c: Context<AppEnv>): Viewer | null
+    /** Middleware: only logged-in members pass; others are sent to log in (pages) or get UNAUTHENTICATED (API). */
+    requireMember: MiddlewareHandler<AppEnv>
+    /** Render a page inside the active theme's layout. */
+    page(c: Context<AppEnv>, options: PageOptions, body: ComponentChildren): Promise<Response>
+    /** Answer the JSON envelope of the API. */
+    json(c: Context<AppEnv>, data: unknown, status?: 200 | 201): Response
+    /** The CSRF token to put in a form as `_csrf`. */
+    csrfToken(c: Context<AppEnv>): string
+    error(status: AppError['status'], code: ErrorCode, message: string, details?: ErrorDetails): AppError
+  }
+}
+
+export interface PluginDefinition<S extends SettingsSchema = SettingsSchema> {
+  manifest: PluginManifest<S>
+  /** Only registers routes, hooks, slots and jobs; does no I/O. May throw: the plugin is then disabled. */
+  register(ctx: PluginContext<S>): void
+}
+
+/**
+ * Define a plugin. The default export of `plugins/NAME/plugin.ts`.
+ * @example
+ * export default definePlugin({
+ *   manifest: { name: 'hello', version: '1.0.0', description: 'Says hello' },
+ *   register(ctx) { ctx.ui.nav({ id: 'hello', label: 'Hello', href: '/hello' }) },
+ * })
+ */
+export function definePlugin<const S extends SettingsSchema = {}>(definition: PluginDefinition<S>): PluginDefinition<S> {
+  return definition
+}

@@ -1,0 +1,407 @@
+// Finds plugins (folders under plugins/ and npm packages), orders them by dependency, migrates and registers them.
+import { existsSync, readdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { Hono } from 'hono'
+import type { ComponentChildren } from 'preact'
+import { audit } from '../audit.js'
+import type { Db } from '../db/connect.js'
+import { migrateOwner, migrationStatus, type MigrationStatus } from '../db/migrate.js'
+import { now } from '../db/schema.js'
+import { AppError } from '../errors.js'
+import type { HookRegistry } from '../hooks/registry.js'
+import type { HookName } from '../hooks/types.js'
+import type { AppEnv } from '../http/env.js'
+import { ok } from '../http/envelope.js'
+import { requireMember } from '../http/middleware.js'
+import { serveFolder } from '../http/static.js'
+import type { Scheduler } from '../jobs/scheduler.js'
+import type { Logger } from '../logger.js'
+import { ROOT } from '../paths.js'
+import type { RealtimeHub } from '../realtime/hub.js'
+import type { SettingsService } from '../settings/service.js'
+import type { UsersService } from '../users/service.js'
+import type { Renderer } from '../views/render.js'
+import type { UiRegistry } from '../views/ui.js'
+import type { PluginContext, PluginDefinition, SettingsSchema } from './api.js'
+import { pluginSettingsStore } from './settings.js'
+
+export const PLUGIN_NAME = /^[a-z][a-z0-9-]{1,39}$/
+
+export interface FoundPlugin {
+  /** The manifest's name when it loaded; else the folder or package name. */
+  name: string
+  source: 'folder' | 'npm'
+  /** The plugin's folder: migrations and assets are relative to it. */
+  dir: string
+  definition: PluginDefinition | null
+  /** Why it could not be imported, or null. */
+  error: string | null
+}
+
+export interface PluginStatus {
+  name: string
+  version: string | null
+  description: string
+  source: 'folder' | 'npm'
+  dependsOn: string[]
+  enabled: boolean
+  /** Registered in this process (a running server shows what is live). */
+  loaded: boolean
+  error: string | null
+  settings: SettingsSchema
+  dir: string
+}
+
+export interface LoadedPlugin {
+  definition: PluginDefinition
+  dir: string
+  routes: Hono<AppEnv>
+  settings: ReturnType<typeof pluginSettingsStore>
+}
+
+export interface PluginDeps {
+  db: Db
+  log: Logger
+  hooks: HookRegistry
+  ui: UiRegistry
+  scheduler: Scheduler
+  realtime: RealtimeHub
+  settings: SettingsService
+  users: UsersService
+  render: Renderer
+  /** Folders to scan; the first is ./plugins. */
+  dirs: string[]
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err))
+
+function checkDefinition(value: unknown, expectedName: string | null): PluginDefinition {
+  const def = value as PluginDefinition | undefined
+  if (!def || typeof def !== 'object' || !def.manifest || typeof def.register !== 'function') {
+    throw new Error('plugin.ts must `export default definePlugin({ manifest, register })`')
+  }
+  const m = def.manifest
+  if (typeof m.name !== 'string' || !PLUGIN_NAME.test(m.name)) {
+    throw new Error(`the manifest name "${String(m.name)}" must be 2-40 lowercase letters, digits or dashes, starting with a letter`)
+  }
+  if (expectedName !== null && m.name !== expectedName) {
+    throw new Error(`the folder is "${expectedName}" but the manifest names "${m.name}"; make them the same`)
+  }
+  if (typeof m.version !== 'string' || !m.version) throw new Error('the manifest needs a version')
+  if (typeof m.description !== 'string') throw new Error('the manifest needs a description')
+  if (m.dependsOn && (!Array.isArray(m.dependsOn) || m.dependsOn.some((d) => typeof d !== 'string'))) {
+    throw new Error('dependsOn must be a list of plugin names')
+  }
+  return def
+}
+
+/** Import every plugin folder under `dirs` and each npm package named. Broken ones come back with `error`. */
+export async function findPlugins(dirs: string[], npmNames: string[]): Promise<FoundPlugin[]> {
+  const found: FoundPlugin[] = []
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue
+      const pluginDir = join(dir, entry.name)
+      const file = ['plugin.ts', 'plugin.tsx', 'plugin.js'].map((f) => join(pluginDir, f)).find(existsSync)
+      if (!file) continue
+      if (found.some((f) => f.name === entry.name)) continue // an earlier folder wins
+      try {
+        const mod = (await import(pathToFileURL(file).href)) as { default?: unknown }
+        found.push({ name: entry.name, source: 'folder', dir: pluginDir, definition: checkDefinition(mod.default, entry.name), error: null })
+      } catch (err) {
+        found.push({ name: entry.name, source: 'folder', dir: pluginDir, definition: null, error: message(err) })
+      }
+    }
+  }
+  const require = createRequire(join(ROOT, 'package.json'))
+  for (const pkg of npmNames) {
+    if (found.some((f) => f.name === pkg)) continue
+    try {
+      const entryFile = require.resolve(pkg)
+      const mod = (await import(pathToFileURL(entryFile).href)) as { default?: unknown }
+      const def = checkDefinition(mod.default, null)
+      found.push({ name: def.manifest.name, source: 'npm', dir: dirname(entryFile), definition: def, error: null })
+    } catch (err) {
+      found.push({ name: pkg, source: 'npm', dir: ROOT, definition: null, error: `the npm package "${pkg}" could not be loaded: ${message(err)}` })
+    }
+  }
+  return found
+}
+
+/** Order plugins so each comes after what it depends on; report missing, disabled and circular dependencies. */
+export function orderByDependencies(
+  plugins: { name: string; dependsOn: string[] }[],
+): { order: string[]; problems: Map<string, string> } {
+  const byName = new Map(plugins.map((p) => [p.name, p]))
+  const problems = new Map<string, string>()
+  const order: string[] = []
+  const state = new Map<string, 'visiting' | 'done'>()
+  const visit = (name: string, trail: string[]): boolean => {
+    if (state.get(name) === 'done') return !problems.has(name)
+    if (state.get(name) === 'visiting') {
+      problems.set(name, `circular dependency: ${[...trail, name].join(' → ')}`)
+      return false
+    }
+    state.set(name, 'visiting')
+    const p = byName.get(name)!
+    let okDeps = true
+    for (const dep of p.dependsOn) {
+      if (!byName.has(dep)) {
+        problems.set(name, `it needs the plugin "${dep}", which is not enabled`)
+        okDeps = false
+      } else if (!visit(dep, [...trail, name])) {
+        if (!problems.has(name)) problems.set(name, `it needs the plugin "${dep}", which could not be loaded`)
+        okDeps = false
+      }
+    }
+    state.set(name, 'done')
+    if (okDeps) order.push(name)
+    return okDeps
+  }
+  for (const p of [...plugins].sort((a, b) => a.name.localeCompare(b.name))) visit(p.name, [])
+  return { order, problems }
+}
+
+export class PluginManager {
+  found: FoundPlugin[] = []
+  readonly loaded = new Map<string, LoadedPlugin>()
+
+  constructor(private readonly deps: PluginDeps) {}
+
+  private async npmNames(): Promise<string[]> {
+    const rows = await this.deps.db.selectFrom('plugins').select('name').where('source', '=', 'npm').execute()
+    return rows.map((r) => r.name)
+  }
+
+  /** Scan the plugin folders and registered npm packages; record newly found plugins in the database. */
+  async discover(): Promise<FoundPlugin[]> {
+    this.found = await findPlugins(this.deps.dirs, await this.npmNames())
+    const { db } = this.deps
+    const rows = new Map((await db.selectFrom('plugins').selectAll().execute()).map((r) => [r.name, r]))
+    for (const f of this.found) {
+      const row = rows.get(f.name)
+      const version = f.definition?.manifest.version ?? null
+      if (!row) {
+        const enabled = f.definition?.manifest.enabledByDefault ? 1 : 0
+        await db.insertInto('plugins').values({ name: f.name, enabled, source: f.source, version, error: f.error, updated_at: now() }).execute()
+      } else if (row.version !== version || row.error !== f.error) {
+        // Keep a registration error (from the last start) unless the plugin itself changed or failed to import.
+        const error = f.error ?? (row.version !== version ? null : row.error)
+        await db.updateTable('plugins').set({ version, error, updated_at: now() }).where('name', '=', f.name).execute()
+      }
+    }
+    return this.found
+  }
+
+  async status(): Promise<PluginStatus[]> {
+    const rows = new Map((await this.deps.db.selectFrom('plugins').selectAll().execute()).map((r) => [r.name, r]))
+    return this.found.map((f) => {
+      const row = rows.get(f.name)
+      const m = f.definition?.manifest
+      return {
+        name: f.name,
+        version: m?.version ?? row?.version ?? null,
+        description: m?.description ?? '',
+        source: f.source,
+        dependsOn: m?.dependsOn ?? [],
+        enabled: row?.enabled === 1,
+        loaded: this.loaded.has(f.name),
+        error: f.error ?? row?.error ?? null,
+        settings: m?.settings ?? {},
+        dir: f.dir,
+      }
+    })
+  }
+
+  private get(name: string): FoundPlugin {
+    const f = this.found.find((p) => p.name === name)
+    if (!f) throw new AppError(404, 'NOT_FOUND', `There is no plugin "${name}". See \`hearth plugin list\`.`)
+    return f
+  }
+
+  /** Register an npm package as a plugin source (it must be installed with npm first). */
+  async addNpm(pkg: string): Promise<FoundPlugin> {
+    const [f] = await findPlugins([], [pkg])
+    if (!f || f.error || !f.definition) throw new AppError(400, 'VALIDATION_FAILED', f?.error ?? `The npm package "${pkg}" is not a Hearth plugin.`)
+    if (!this.found.some((p) => p.name === f.name)) {
+      await this.deps.db
+        .insertInto('plugins')
+        .values({ name: pkg, enabled: 0, source: 'npm', version: f.definition.manifest.version, error: null, updated_at: now() })
+        .onConflict((oc) => oc.doNothing())
+        .execute()
+      this.found.push({ ...f, name: pkg })
+    }
+    return f
+  }
+
+  /**
+   * Turn a plugin on or off in the database. It takes effect at the next start; callers say so.
+   * Enabling needs its dependencies enabled; disabling is refused while an enabled plugin depends on it.
+   */
+  async setEnabled(name: string, enabled: boolean, actorId: number | null): Promise<{ changed: boolean }> {
+    const plugin = this.get(name)
+    const statuses = await this.status()
+    const current = statuses.find((s) => s.name === name)!
+    if (current.enabled === enabled) return { changed: false }
+    if (enabled) {
+      if (!plugin.definition) throw new AppError(409, 'CONFLICT', `The plugin "${name}" cannot be enabled: ${plugin.error}`)
+      const missing = (plugin.definition.manifest.dependsOn ?? []).filter((d) => !statuses.find((s) => s.name === d)?.enabled)
+      if (missing.length) throw new AppError(409, 'CONFLICT', `The plugin "${name}" needs ${missing.map((m) => `"${m}"`).join(', ')}; enable ${missing.length > 1 ? 'them' : 'it'} first.`)
+    } else {
+      const dependents = statuses.filter((s) => s.enabled && s.dependsOn.includes(name)).map((s) => s.name)
+      if (dependents.length) throw new AppError(409, 'CONFLICT', `${dependents.map((d) => `"${d}"`).join(', ')} ${dependents.length > 1 ? 'depend' : 'depends'} on "${name}"; disable ${dependents.length > 1 ? 'them' : 'it'} first.`)
+    }
+    await this.deps.db.updateTable('plugins').set({ enabled: enabled ? 1 : 0, error: null, updated_at: now() }).where('name', '=', name).execute()
+    await audit(this.deps.db, { actorId, action: enabled ? 'plugin.enable' : 'plugin.disable', targetType: 'plugin', targetId: name })
+    return { changed: true }
+  }
+
+  private migrationsDir(f: FoundPlugin): string | null {
+    const rel = f.definition?.manifest.migrations
+    return rel ? resolve(f.dir, rel) : null
+  }
+
+  /** Run pending migrations of enabled plugins (or one plugin). */
+  async migrate(only?: string): Promise<{ plugin: string; applied: string[] }[]> {
+    const out: { plugin: string; applied: string[] }[] = []
+    for (const s of await this.status()) {
+      if ((only && s.name !== only) || (!only && !s.enabled)) continue
+      const f = this.get(s.name)
+      const dir = this.migrationsDir(f)
+      if (dir) out.push({ plugin: s.name, applied: await migrateOwner(this.deps.db, s.name, dir) })
+    }
+    return out
+  }
+
+  async migrationStatus(): Promise<MigrationStatus[]> {
+    const out: MigrationStatus[] = []
+    for (const s of await this.status()) {
+      const f = this.get(s.name)
+      const dir = this.migrationsDir(f)
+      if (dir && (s.enabled || this.loaded.has(s.name))) out.push(...(await migrationStatus(this.deps.db, s.name, dir)))
+    }
+    return out
+  }
+
+  /**
+   * Load every enabled plugin in dependency order: migrate, then register. A plugin whose import,
+   * migration or register() fails is disabled with its error recorded and logged; the rest load.
+   */
+  async load(): Promise<void> {
+    const statuses = await this.status()
+    const enabled = statuses.filter((s) => s.enabled)
+    const { order, problems } = orderByDependencies(enabled.map((s) => ({ name: s.name, dependsOn: s.dependsOn })))
+    for (const [name, problem] of problems) await this.fail(name, `not loaded: ${problem}`, false)
+    for (const name of order) {
+      const f = this.get(name)
+      if (!f.definition) {
+        await this.fail(name, `could not be imported: ${f.error}`, true)
+        continue
+      }
+      const deps = f.definition.manifest.dependsOn ?? []
+      if (deps.some((d) => !this.loaded.has(d))) {
+        await this.fail(name, `not loaded: a plugin it depends on (${deps.join(', ')}) failed to load`, false)
+        continue
+      }
+      try {
+        const dir = this.migrationsDir(f)
+        if (dir) await migrateOwner(this.deps.db, name, dir)
+      } catch (err) {
+        await this.fail(name, message(err), true)
+        continue
+      }
+      await this.register(f)
+    }
+  }
+
+  private async fail(name: string, error: string, disable: boolean): Promise<void> {
+    this.deps.log.error({ plugin: name }, `plugin ${name} ${disable ? 'was disabled' : 'was skipped'}: ${error}`)
+    await this.deps.db
+      .updateTable('plugins')
+      .set({ error, ...(disable ? { enabled: 0 } : {}), updated_at: now() })
+      .where('name', '=', name)
+      .execute()
+  }
+
+  /** Call register(ctx). If it throws, everything it registered is removed and the plugin is disabled. */
+  async register(f: FoundPlugin): Promise<boolean> {
+    const def = f.definition!
+    const name = def.manifest.name
+    const { ctx, routes, settings } = this.context(def, f.dir)
+    try {
+      if (def.manifest.hooks) this.deps.hooks.declare(def.manifest.hooks, name)
+      const result = def.register(ctx) as unknown
+      if (result instanceof Promise) throw new Error('register() must not be async: register routes and hooks only, and do I/O in them')
+    } catch (err) {
+      this.unregister(name)
+      await this.fail(name, `register() threw: ${message(err)}`, true)
+      return false
+    }
+    this.loaded.set(name, { definition: def, dir: f.dir, routes, settings })
+    await this.deps.db.updateTable('plugins').set({ error: null }).where('name', '=', name).execute()
+    this.deps.log.info({ plugin: name, version: def.manifest.version }, `plugin ${name} loaded`)
+    return true
+  }
+
+  /** Remove everything a plugin registered in this process. */
+  unregister(name: string): void {
+    this.deps.hooks.removeOwner(name)
+    this.deps.ui.removeOwner(name)
+    this.deps.scheduler.removeOwner(name)
+    this.deps.realtime.removeOwner(name)
+    this.loaded.delete(name)
+  }
+
+  private context(def: PluginDefinition, dir: string): { ctx: PluginContext; routes: Hono<AppEnv>; settings: ReturnType<typeof pluginSettingsStore> } {
+    const { hooks, ui, scheduler, realtime, users, render, db } = this.deps
+    const name = def.manifest.name
+    const routes = new Hono<AppEnv>()
+    const settings = pluginSettingsStore(this.deps.settings, name, def.manifest.settings ?? {})
+    const ctx: PluginContext = {
+      name,
+      manifest: def.manifest,
+      log: this.deps.log.child({ plugin: name }),
+      db,
+      routes,
+      hooks: {
+        on: (hook: HookName, handler: any, options?: { priority?: number }) => {
+          hooks.on(hook, handler, options, name)
+        },
+        emit: (hook, payload) => hooks.emit(hook, payload),
+        apply: (hook, value, context) => hooks.apply(hook, value, context),
+      },
+      ui: {
+        nav: (item) => ui.addNav({ audience: 'members', order: 50, ...item, owner: name }),
+        slot: (slot, renderFn, options) => ui.addSlot(slot, name, renderFn, options?.order),
+        profileTab: (tab) => ui.addProfileTab(name, tab),
+        settingsPanel: (panel) => ui.addSettingsPanel(name, panel),
+      },
+      jobs: { every: (cron, jobName, fn) => scheduler.add(name, cron, jobName, fn) },
+      settings: settings as PluginContext['settings'],
+      assets: (folder) => {
+        const root = resolve(dir, folder)
+        if (!root.startsWith(dir)) throw new Error('assets() takes a folder inside the plugin')
+        routes.get(`/plugins/${name}/*`, serveFolder(root, `/plugins/${name}/`))
+      },
+      realtime: {
+        channel: (channel, handlers) => {
+          realtime.addChannel(name, channel, handlers)
+        },
+        publish: (userId, event, data) => realtime.publish(userId, `${name}:${event}`, data),
+      },
+      core: { users: { find: (idOrUsername) => users.find(idOrUsername) } },
+      http: {
+        viewer: (c) => c.get('viewer'),
+        requireMember,
+        page: (c, options, body: ComponentChildren) => render.page(c, options, body),
+        json: (c, data, status) => ok(c, data, status),
+        csrfToken: (c) => c.get('csrfToken'),
+        error: (status, code, msg, details) => new AppError(status, code, msg, details),
+      },
+    }
+    return { ctx, routes, settings }
+  }
+}

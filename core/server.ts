@@ -1,0 +1,52 @@
+// Starts the HTTP and WebSocket server for a Hearth instance, runs scheduled jobs, and stops cleanly.
+import { rmSync, writeFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { serve } from '@hono/node-server'
+import { WebSocketServer } from 'ws'
+import type { Hearth } from './app.js'
+
+export interface RunningServer {
+  port: number
+  url: string
+  close(): Promise<void>
+}
+
+export const pidFile = (dataDir: string) => join(dataDir, 'hearth.pid')
+
+export async function startServer(h: Hearth, options: { port?: number; host?: string } = {}): Promise<RunningServer> {
+  const port = options.port ?? h.config.port
+  const host = options.host ?? h.config.host
+  const wss = new WebSocketServer({ noServer: true })
+  const server = serve({ fetch: h.app.fetch, port, hostname: host, websocket: { server: wss } })
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use; choose another with --port.`) : err),
+    )
+  })
+  const actual = (server.address() as AddressInfo).port
+  h.scheduler.start()
+  writeFileSync(pidFile(h.config.dataDir), JSON.stringify({ pid: process.pid, port: actual }))
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host
+  const url = h.config.publicUrl ?? `http://${shown}:${actual}`
+  h.log.info({ port: actual, url, plugins: [...h.plugins.loaded.keys()] }, `Hearth is listening on ${url}`)
+  await h.hooks.emit('action:server.started', { port: actual })
+
+  let closed = false
+  return {
+    port: actual,
+    url,
+    async close() {
+      if (closed) return
+      closed = true
+      h.scheduler.stop()
+      for (const client of wss.clients) client.terminate()
+      wss.close()
+      if ('closeAllConnections' in server) server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      rmSync(pidFile(h.config.dataDir), { force: true })
+      await h.close()
+    },
+  }
+}

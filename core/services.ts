@@ -1,0 +1,34 @@
+// The services one Hearth instance is made of, handed to core's route modules and the CLI.
+import type { AuthService } from './auth/service.js'
+import type { RateLimiter } from './auth/rate-limit.js'
+import type { Config } from './config.js'
+import type { Db, Store } from './db/connect.js'
+import type { HookRegistry } from './hooks/registry.js'
+import type { Scheduler } from './jobs/scheduler.js'
+import type { Logger } from './logger.js'
+import type { PluginManager } from './plugins/loader.js'
+import type { RealtimeHub } from './realtime/hub.js'
+import type { SettingsService } from './settings/service.js'
+import type { LoadedTheme, ThemeProblem } from './themes/loader.js'
+import type { UsersService } from './users/service.js'
+import type { Renderer } from './views/render.js'
+import type { UiRegistry } from './views/ui.js'
+
+export interface Services {
+  config: Config
+  log: Logger
+  store: Store
+  db: Db
+  hooks: HookRegistry
+  settings: SettingsService
+  users: UsersService
+  auth: AuthService
+  limiter: RateLimiter
+  ui: UiRegistry
+  themes: Map<string, LoadedTheme>
+  themeProblems: ThemeProblem[]
+  render: Renderer
+  realtime: RealtimeHub
+  scheduler: Scheduler
+  plugins: PluginManager
+}

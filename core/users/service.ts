@@ -1,0 +1,225 @@
+// The users service: accounts, roles and suspension. Core routes, the CLI and plugins (ctx.core.users) all go through it.
+import { sql } from 'kysely'
+import { audit } from '../audit.js'
+import { deleteUserSessions } from '../auth/sessions.js'
+import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords.js'
+import type { Db } from '../db/connect.js'
+import { now, type Role, type UserRow } from '../db/schema.js'
+import { AppError, notFound, validationFailed } from '../errors.js'
+import type { HookRegistry } from '../hooks/registry.js'
+import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import { parse } from '../validation.js'
+import { displayName as displayNameSchema, registerInput, roleInput, type RegisterInput } from './inputs.js'
+import type { PrivateUser, PublicUser } from './types.js'
+
+export function toPublicUser(row: UserRow): PublicUser {
+  return {
+    id: row.id,
+    username: row.username,
+    display_name: row.display_name || row.username,
+    role: row.role,
+    created_at: row.created_at,
+  }
+}
+
+export function toPrivateUser(row: UserRow): PrivateUser {
+  return {
+    ...toPublicUser(row),
+    email: row.email,
+    two_factor_enabled: row.totp_enabled_at !== null,
+    suspended: row.suspended_at !== null,
+    suspended_reason: row.suspended_reason,
+  }
+}
+
+export interface CreateUserOptions {
+  role?: Role
+  /** Who made the account (an admin, the CLI = null). Recorded in the audit log when set. */
+  actorId?: number | null
+}
+
+export type UsersService = ReturnType<typeof createUsersService>
+
+export function createUsersService(db: Db, hooks: HookRegistry) {
+  async function row(id: number): Promise<UserRow> {
+    const found = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+    if (!found) throw notFound('That member')
+    return found
+  }
+
+  const service = {
+    /**
+     * Create an account. Throws VALIDATION_FAILED (bad or weak input) or CONFLICT (taken username/email).
+     * @example const user = await ctx.core.users.create({ username: 'ana', email: 'ana@example.org', password })
+     */
+    async create(input: RegisterInput, options: CreateUserOptions = {}): Promise<PublicUser> {
+      const data = parse(registerInput, input)
+      const weak = passwordProblem(data.password, data)
+      if (weak) throw validationFailed({ password: weak })
+      const taken = await db
+        .selectFrom('users')
+        .select(['username', 'email'])
+        .where((eb) => eb.or([eb('username', '=', data.username), eb('email', '=', data.email)]))
+        .execute()
+      if (taken.length) {
+        const fields: Record<string, string> = {}
+        for (const t of taken) {
+          if (t.username.toLowerCase() === data.username.toLowerCase()) fields.username = 'That username is taken.'
+          if (t.email.toLowerCase() === data.email.toLowerCase()) fields.email = 'An account with that email already exists.'
+        }
+        throw new AppError(409, 'CONFLICT', Object.values(fields)[0] ?? 'That account already exists.', { fields })
+      }
+      const password_hash = await hashPassword(data.password)
+      let created: UserRow
+      try {
+        created = await db
+          .insertInto('users')
+          .values({
+            username: data.username,
+            email: data.email,
+            password_hash,
+            display_name: data.display_name ?? '',
+            role: options.role ?? 'member',
+            updated_at: now(),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow()
+      } catch (err) {
+        // Two registrations raced for the same name between the check and the insert.
+        if (String(err).includes('UNIQUE')) throw new AppError(409, 'CONFLICT', 'That username or email is taken.')
+        throw err
+      }
+      if (options.actorId !== undefined) {
+        await audit(db, { actorId: options.actorId, action: 'user.create', targetType: 'user', targetId: created.id, details: { role: created.role } })
+      }
+      const user = toPublicUser(created)
+      await hooks.emit('action:user.registered', { user })
+      return user
+    },
+
+    /** A member by id or username (case-insensitive), or null. */
+    async find(idOrUsername: number | string): Promise<PublicUser | null> {
+      const r = await service.findRow(idOrUsername)
+      return r ? toPublicUser(r) : null
+    },
+
+    /** The full row, for core code that needs the password hash or 2FA state. Not part of the plugin API. */
+    async findRow(idOrUsername: number | string): Promise<UserRow | undefined> {
+      const key = String(idOrUsername).trim()
+      let q = db.selectFrom('users').selectAll()
+      q = /^\d+$/.test(key) ? q.where('id', '=', Number(key)) : q.where('username', '=', key.replace(/^@/, ''))
+      return q.executeTakeFirst()
+    },
+
+    /** A member by username or email, for logging in. */
+    async findByLogin(login: string): Promise<UserRow | undefined> {
+      const key = login.trim()
+      return db
+        .selectFrom('users')
+        .selectAll()
+        .where((eb) => eb.or([eb('username', '=', key), eb('email', '=', key)]))
+        .executeTakeFirst()
+    },
+
+    /** Members, oldest first, with cursor pagination. `q` matches username, display name or email. */
+    async list(options: { cursor?: string | null; limit?: number; role?: Role; q?: string } = {}): Promise<Page<PrivateUser>> {
+      const limit = options.limit ?? 50
+      const after = decodeCursor<{ id: number }>(options.cursor, ['id'])
+      let q = db.selectFrom('users').selectAll().orderBy('id').limit(limit + 1)
+      if (after) q = q.where('id', '>', Number(after.id))
+      if (options.role) q = q.where('role', '=', options.role)
+      if (options.q) {
+        const like = `%${options.q.replace(/[%_\\]/g, (m) => `\\${m}`)}%`
+        q = q.where((eb) =>
+          eb.or([
+            eb('username', 'like', sql<string>`${like} escape '\\'`),
+            eb('display_name', 'like', sql<string>`${like} escape '\\'`),
+            eb('email', 'like', sql<string>`${like} escape '\\'`),
+          ]),
+        )
+      }
+      const rows = await q.execute()
+      const page = rows.slice(0, limit)
+      const last = page[page.length - 1]
+      return { items: page.map(toPrivateUser), nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null }
+    },
+
+    async count(): Promise<number> {
+      const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+      return Number(r.n)
+    },
+
+    async hasAdmin(): Promise<boolean> {
+      return !!(await db.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirst())
+    },
+
+    async setRole(id: number, role: Role, actorId: number | null): Promise<PublicUser> {
+      const newRole = parse(roleInput, role)
+      const before = await row(id)
+      if (before.role === 'admin' && newRole !== 'admin') {
+        const admins = await db.selectFrom('users').select('id').where('role', '=', 'admin').execute()
+        if (admins.length <= 1) throw new AppError(409, 'CONFLICT', 'This is the last admin; promote another member first.')
+      }
+      await db.updateTable('users').set({ role: newRole, updated_at: now() }).where('id', '=', id).execute()
+      await audit(db, { actorId, action: 'user.role', targetType: 'user', targetId: id, details: { from: before.role, to: newRole } })
+      const user = toPublicUser(await row(id))
+      await hooks.emit('action:user.role-changed', { user, from: before.role, to: newRole, actorId })
+      return user
+    },
+
+    /** Suspend a member: they are logged out everywhere and told the reason when they try to log in. */
+    async suspend(id: number, reason: string, actorId: number | null): Promise<PublicUser> {
+      const text = reason.trim()
+      if (!text) throw validationFailed({ reason: 'Say why the account is suspended; the member is shown it.' })
+      if (text.length > 500) throw validationFailed({ reason: 'Keep the reason under 500 characters.' })
+      const target = await row(id)
+      if (actorId !== null && actorId === id) throw new AppError(409, 'CONFLICT', 'You cannot suspend yourself.')
+      if (target.role === 'admin') {
+        const admins = await db.selectFrom('users').select('id').where('role', '=', 'admin').where('suspended_at', 'is', null).execute()
+        if (admins.length <= 1) throw new AppError(409, 'CONFLICT', 'This is the last active admin; it cannot be suspended.')
+      }
+      await db.updateTable('users').set({ suspended_at: now(), suspended_reason: text, updated_at: now() }).where('id', '=', id).execute()
+      await deleteUserSessions(db, id)
+      await audit(db, { actorId, action: 'user.suspend', targetType: 'user', targetId: id, details: { reason: text } })
+      const user = toPublicUser(target)
+      await hooks.emit('action:user.suspended', { user, reason: text, actorId })
+      return user
+    },
+
+    async unsuspend(id: number, actorId: number | null): Promise<PublicUser> {
+      const target = await row(id)
+      await db.updateTable('users').set({ suspended_at: null, suspended_reason: null, updated_at: now() }).where('id', '=', id).execute()
+      await audit(db, { actorId, action: 'user.unsuspend', targetType: 'user', targetId: id })
+      const user = toPublicUser(target)
+      await hooks.emit('action:user.unsuspended', { user, actorId })
+      return user
+    },
+
+    /** Set a new password (admin reset or after checking the old one). Ends other sessions. */
+    async setPassword(id: number, password: string, options: { actorId: number | null; keepSessionToken?: string }): Promise<void> {
+      const target = await row(id)
+      const weak = passwordProblem(password, target)
+      if (weak) throw validationFailed({ password: weak })
+      await db.updateTable('users').set({ password_hash: await hashPassword(password), updated_at: now() }).where('id', '=', id).execute()
+      await deleteUserSessions(db, id, options.keepSessionToken)
+      await audit(db, { actorId: options.actorId, action: options.actorId === id ? 'user.password.change' : 'user.password.reset', targetType: 'user', targetId: id })
+      await hooks.emit('action:user.password-changed', { userId: id })
+    },
+
+    async changePassword(id: number, current: string, next: string, keepSessionToken?: string): Promise<void> {
+      const target = await row(id)
+      if (!(await verifyPassword(current, target.password_hash))) {
+        throw validationFailed({ current_password: 'Your current password is not right.' })
+      }
+      if (current === next) throw validationFailed({ new_password: 'Choose a password different from the current one.' })
+      await service.setPassword(id, next, { actorId: id, keepSessionToken })
+    },
+
+    async setDisplayName(id: number, name: string): Promise<PublicUser> {
+      const value = parse(displayNameSchema, name)
+      await db.updateTable('users').set({ display_name: value, updated_at: now() }).where('id', '=', id).execute()
+      return toPublicUser(await row(id))
+    },
+  }
+  return service
+}

@@ -1,0 +1,29 @@
+// The user shapes that leave the users service: never the password hash or 2FA secrets.
+import type { Role } from '../db/schema.js'
+
+export type { Role }
+
+/** What anyone may see of a member. */
+export interface PublicUser {
+  id: number
+  username: string
+  display_name: string
+  role: Role
+  created_at: string
+}
+
+/** What the member themself (and admins) see. */
+export interface PrivateUser extends PublicUser {
+  email: string
+  two_factor_enabled: boolean
+  suspended: boolean
+  suspended_reason: string | null
+}
+
+/** The member making a request, as core and plugins see them. */
+export interface Viewer {
+  id: number
+  username: string
+  display_name: string
+  role: Role
+}

@@ -1,0 +1,65 @@
+// Small building blocks for forms and pages, shared by core pages, themes and plugins.
+import type { ComponentChildren } from 'preact'
+
+export function CsrfField({ token }: { token: string }) {
+  return <input type="hidden" name="_csrf" value={token} />
+}
+
+/** A labelled input with its error message tied to it for screen readers. */
+export function Field(props: {
+  name: string
+  label: string
+  type?: string
+  value?: string
+  error?: string
+  hint?: string
+  autocomplete?: string
+  required?: boolean
+  inputmode?: 'numeric' | 'text' | 'email'
+  pattern?: string
+  maxLength?: number
+  autofocus?: boolean
+}) {
+  const id = `f-${props.name}`
+  const described = [props.error ? `${id}-error` : null, props.hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined
+  return (
+    <div class={props.error ? 'field field-invalid' : 'field'}>
+      <label for={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value}
+        autocomplete={props.autocomplete}
+        required={props.required}
+        inputMode={props.inputmode}
+        pattern={props.pattern}
+        maxLength={props.maxLength}
+        autofocus={props.autofocus}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={described}
+      />
+      {props.hint && <p class="hint" id={`${id}-hint`}>{props.hint}</p>}
+      {props.error && <p class="error" id={`${id}-error`}>{props.error}</p>}
+    </div>
+  )
+}
+
+/** The form-level message shown above the fields. */
+export function FormError({ message }: { message?: string | null }) {
+  if (!message) return null
+  return (
+    <p class="alert alert-error" role="alert">
+      {message}
+    </p>
+  )
+}
+
+export function Card({ title, children }: { title?: string; children: ComponentChildren }) {
+  return (
+    <section class="card">
+      {title && <h2>{title}</h2>}
+      {children}
+    </section>
+  )
+}

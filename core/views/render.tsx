@@ -1,0 +1,78 @@
+// Renders pages inside the active theme's layout, and error pages for every failure that reaches a browser.
+import type { Context } from 'hono'
+import type { ComponentChildren, VNode } from 'preact'
+import { renderToString } from 'preact-render-to-string'
+import type { HookRegistry } from '../hooks/registry.js'
+import type { AppEnv } from '../http/env.js'
+import { takeFlash } from '../http/flash.js'
+import type { SettingsService } from '../settings/service.js'
+import type { LoadedTheme } from '../themes/loader.js'
+import { ThemeContext, type ErrorPageProps, type LayoutProps, type ThemeDefinition } from './theme.js'
+import type { UiRegistry } from './ui.js'
+
+export interface PageOptions {
+  title: string
+  status?: number
+}
+
+export type Renderer = ReturnType<typeof createRenderer>
+
+export function createRenderer(deps: { settings: SettingsService; hooks: HookRegistry; ui: UiRegistry; themes: Map<string, LoadedTheme> }) {
+  const { settings, hooks, ui, themes } = deps
+  const fallback = themes.get('default')!.definition
+
+  async function activeTheme(): Promise<ThemeDefinition> {
+    const name = await settings.get('theme')
+    return themes.get(name)?.definition ?? fallback
+  }
+
+  function styleUrls(theme: ThemeDefinition): string[] {
+    const urls = fallback.styles.map((s) => `/theme/default/${s}`)
+    if (theme !== fallback) urls.push(...theme.styles.map((s) => `/theme/${theme.name}/${s}`))
+    return urls
+  }
+
+  async function document(c: Context<AppEnv>, title: string, body: ComponentChildren): Promise<string> {
+    const theme = await activeTheme()
+    const viewer = c.get('viewer') ?? null
+    const Layout = (theme.templates.layout ?? fallback.templates.layout)!
+    const nav = await hooks.apply('filter:ui.nav-items', ui.navFor(viewer), { viewer })
+    const footer = await ui.renderSlot('layout.footer', { viewer })
+    const props: LayoutProps = {
+      title: await hooks.apply('filter:page.title', title, { path: c.req.path }),
+      siteName: await settings.get('site.name'),
+      viewer,
+      nav,
+      flash: takeFlash(c),
+      csrfToken: c.get('csrfToken') ?? '',
+      styles: styleUrls(theme),
+      path: c.req.path,
+      footer,
+      children: body,
+    }
+    return '<!doctype html>' + renderToString(<ThemeContext.Provider value={theme}><Layout {...props} /></ThemeContext.Provider>)
+  }
+
+  return {
+    /** A full page in the layout. */
+    async page(c: Context<AppEnv>, options: PageOptions, body: ComponentChildren): Promise<Response> {
+      return c.html(await document(c, options.title, body), (options.status ?? 200) as 200)
+    },
+
+    /** A fragment for htmx swaps, rendered with the active theme's templates. */
+    async partial(c: Context<AppEnv>, node: VNode, status = 200): Promise<Response> {
+      const theme = await activeTheme()
+      return c.html(renderToString(<ThemeContext.Provider value={theme}>{node}</ThemeContext.Provider>), status as 200)
+    },
+
+    /** The theme's error page; for htmx requests only the message, to swap in place. */
+    async error(c: Context<AppEnv>, props: ErrorPageProps): Promise<Response> {
+      const theme = await activeTheme()
+      const ErrorPage = (theme.templates.error ?? fallback.templates.error)!
+      if (c.req.header('hx-request') && !c.req.header('hx-boosted')) {
+        return c.html(renderToString(<p class="alert alert-error" role="alert">{props.message}</p>), props.status as 400)
+      }
+      return c.html(await document(c, `Error ${props.status}`, <ErrorPage {...props} />), props.status as 400)
+    },
+  }
+}

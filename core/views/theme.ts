@@ -1,0 +1,66 @@
+// Themes: named templates a theme may override, and its stylesheets. The active theme is read per request.
+import { createContext, h, type ComponentChildren, type ComponentType } from 'preact'
+import { useContext } from 'preact/hooks'
+import type { NavItem } from '../hooks/types.js'
+import type { Flash } from '../http/flash.js'
+import type { Viewer } from '../users/types.js'
+
+export interface LayoutProps {
+  title: string
+  siteName: string
+  viewer: Viewer | null
+  nav: NavItem[]
+  flash: Flash[]
+  csrfToken: string
+  /** Stylesheet URLs, default theme first, then the active theme's. */
+  styles: string[]
+  path: string
+  footer: ComponentChildren
+  children: ComponentChildren
+}
+
+export interface ErrorPageProps {
+  status: number
+  code: string
+  message: string
+  requestId: string | null
+}
+
+export interface ThemeDefinition {
+  name: string
+  description: string
+  /** CSS files relative to the theme folder, served at /theme/NAME/... */
+  styles: string[]
+  /** Templates by name: 'layout', 'error', and any page template such as 'auth.login'. */
+  templates: Partial<Record<string, ComponentType<any>>> & {
+    layout?: ComponentType<LayoutProps>
+    error?: ComponentType<ErrorPageProps>
+  }
+}
+
+/** Define a theme: the default export of `themes/NAME/theme.ts`. */
+export function defineTheme(theme: ThemeDefinition): ThemeDefinition {
+  return theme
+}
+
+export const ThemeContext = createContext<ThemeDefinition | null>(null)
+
+const known = new Set<string>(['layout', 'error'])
+
+/** Every template name a theme can override (for `hearth theme list --templates` and docs). */
+export const templateNames = () => [...known].sort()
+
+/**
+ * Make a page component overridable by themes under `name`.
+ * @example export const LoginPage = template('auth.login', DefaultLoginPage)
+ */
+export function template<P extends object>(name: string, fallback: ComponentType<P>): ComponentType<P> {
+  known.add(name)
+  function Themed(props: P) {
+    const theme = useContext(ThemeContext)
+    const Component = (theme?.templates[name] as ComponentType<P> | undefined) ?? fallback
+    return h(Component as ComponentType<any>, props)
+  }
+  Themed.displayName = `template(${name})`
+  return Themed
+}

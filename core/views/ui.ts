@@ -1,0 +1,94 @@
+// What plugins add to the pages: navigation items, slot content, profile tabs and settings panels.
+import type { VNode } from 'preact'
+import type { Audience, NavItem } from '../hooks/types.js'
+import type { Logger } from '../logger.js'
+import type { ProfileTab, SettingsPanel, SlotName, SlotProps, SlotRenderer } from '../plugins/api.js'
+import type { Viewer } from '../users/types.js'
+
+interface Owned {
+  owner: string
+  order: number
+}
+
+const ID = /^[a-z0-9][a-z0-9-]{0,39}$/
+
+export class UiRegistry {
+  readonly nav: NavItem[] = []
+  private readonly slots = new Map<SlotName, (Owned & { render: SlotRenderer<any> })[]>()
+  readonly profileTabs: (ProfileTab & Owned)[] = []
+  readonly settingsPanels: (SettingsPanel & Owned)[] = []
+
+  constructor(private readonly log: Logger) {}
+
+  addNav(item: NavItem): void {
+    if (this.nav.some((n) => n.id === item.id)) throw new Error(`A navigation item "${item.id}" already exists.`)
+    if (!item.href.startsWith('/')) throw new Error(`Navigation item "${item.id}" must link to a path starting with "/".`)
+    this.nav.push(item)
+  }
+
+  addSlot<N extends SlotName>(name: N, owner: string, render: SlotRenderer<SlotProps[N]>, order = 10): void {
+    const list = this.slots.get(name) ?? []
+    list.push({ owner, order, render })
+    list.sort((a, b) => a.order - b.order)
+    this.slots.set(name, list)
+  }
+
+  addProfileTab(owner: string, tab: ProfileTab): void {
+    if (!ID.test(tab.id)) throw new Error(`Profile tab id "${tab.id}" must be lowercase letters, digits and dashes.`)
+    if (this.profileTabs.some((t) => t.id === tab.id)) throw new Error(`A profile tab "${tab.id}" already exists.`)
+    this.profileTabs.push({ ...tab, owner, order: tab.order ?? 10 })
+    this.profileTabs.sort((a, b) => a.order - b.order)
+  }
+
+  addSettingsPanel(owner: string, panel: SettingsPanel): void {
+    if (!ID.test(panel.id)) throw new Error(`Settings panel id "${panel.id}" must be lowercase letters, digits and dashes.`)
+    if (['account', 'security'].includes(panel.id) || this.settingsPanels.some((p) => p.id === panel.id)) {
+      throw new Error(`A settings panel "${panel.id}" already exists.`)
+    }
+    this.settingsPanels.push({ ...panel, owner, order: panel.order ?? 10 })
+    this.settingsPanels.sort((a, b) => a.order - b.order)
+  }
+
+  /** Forget everything one owner added (a plugin that failed to register). */
+  removeOwner(owner: string): void {
+    const keep = <T extends { owner: string }>(list: T[]) => list.splice(0, list.length, ...list.filter((x) => x.owner !== owner))
+    keep(this.nav)
+    keep(this.profileTabs)
+    keep(this.settingsPanels)
+    for (const [name, list] of this.slots) this.slots.set(name, list.filter((s) => s.owner !== owner))
+  }
+
+  /** Nav items this viewer may see, in order, before the nav filter runs. */
+  navFor(viewer: Viewer | null): NavItem[] {
+    const sees = (a: Audience) =>
+      a === 'everyone' ||
+      (a === 'guests' && !viewer) ||
+      (a === 'members' && !!viewer) ||
+      (a === 'staff' && (viewer?.role === 'admin' || viewer?.role === 'moderator')) ||
+      (a === 'admins' && viewer?.role === 'admin')
+    return this.nav.filter((n) => sees(n.audience)).sort((a, b) => a.order - b.order)
+  }
+
+  /** Render a slot's pieces. A piece that throws is logged with its plugin and left out. */
+  async renderSlot<N extends SlotName>(name: N, props: SlotProps[N]): Promise<VNode[]> {
+    const out: VNode[] = []
+    for (const s of this.slots.get(name) ?? []) {
+      try {
+        const v = await s.render(props)
+        if (v) out.push(v)
+      } catch (err) {
+        this.log.error({ err, plugin: s.owner, slot: name }, `slot ${name} of ${s.owner} failed to render`)
+      }
+    }
+    return out
+  }
+
+  describe() {
+    return {
+      nav: this.nav.map((n) => ({ id: n.id, owner: n.owner, href: n.href })),
+      slots: [...this.slots.entries()].map(([name, list]) => ({ name, owners: list.map((s) => s.owner) })),
+      profileTabs: this.profileTabs.map((t) => ({ id: t.id, owner: t.owner })),
+      settingsPanels: this.settingsPanels.map((p) => ({ id: p.id, owner: p.owner })),
+    }
+  }
+}

@@ -1,0 +1,40 @@
+// Example plugin: a "wave board" where members wave hello. Copy this folder to start your own plugin (docs/plugins.md).
+import { action, definePlugin, type ActionDef } from '../../core/plugins/api.js'
+import { countWaves } from './queries.js'
+import { helloRoutes, WaveCount, WavesTab } from './routes.js'
+
+// Declare the hook this plugin fires, so other plugins can type their handlers.
+declare module '../../core/hooks/types.js' {
+  interface PluginHooks {
+    'action:hello.waved': ActionDef<{ userId: number; waveId: number; message: string }>
+  }
+}
+
+const hello = definePlugin({
+  manifest: {
+    name: 'hello',
+    version: '1.0.0',
+    description: 'Example plugin: members wave hello on a shared board. Copy it to start your own.',
+    migrations: './migrations',
+    settings: {
+      greeting: { type: 'string', label: 'Greeting at the top of the board', default: 'Hello, neighbours!', maxLength: 120 },
+      shown: { type: 'number', label: 'Waves shown on the board', default: 20, min: 1, max: 100, integer: true },
+      on_home: { type: 'boolean', label: 'Show the wave count on the home page', default: true },
+    },
+    hooks: { 'action:hello.waved': action<{ userId: number; waveId: number; message: string }>() },
+  },
+  register(ctx) {
+    ctx.routes.route('/', helloRoutes(ctx))
+    ctx.ui.nav({ id: 'hello', label: 'Hello', href: '/hello', audience: 'everyone', order: 40 })
+    ctx.ui.slot('home.sidebar', async () => ((await ctx.settings.get('on_home')) ? WaveCount({ count: await countWaves(ctx.db) }) : null))
+    ctx.ui.profileTab({ id: 'waves', label: 'Waves', render: (props) => WavesTab(ctx, props.profile) })
+    ctx.assets('public')
+    ctx.hooks.on('action:user.registered', ({ user }) => ctx.log.info({ user: user.username }, 'a new neighbour arrived'))
+    ctx.jobs.every('0 * * * *', 'hourly-tally', async () => ctx.log.info({ waves: await countWaves(ctx.db) }, 'waves so far'))
+  },
+})
+
+/** The context as this plugin sees it, with its settings typed. */
+export type HelloContext = Parameters<typeof hello.register>[0]
+
+export default hello

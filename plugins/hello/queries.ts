@@ -1,0 +1,29 @@
+// Queries of the hello plugin; each takes the database first.
+import type { Kysely } from 'kysely'
+import type { Database } from '../../core/db/schema.js'
+import type { HelloTables } from './tables.js'
+
+type Db = Kysely<Database>
+const own = (db: Db) => db.withTables<HelloTables>()
+
+export async function addWave(db: Db, userId: number, message: string): Promise<number> {
+  const row = await own(db).insertInto('hello_waves').values({ user_id: userId, message }).returning('id').executeTakeFirstOrThrow()
+  return row.id
+}
+
+/** The newest waves with their authors' names. */
+export function recentWaves(db: Db, limit: number, userId?: number) {
+  let q = own(db)
+    .selectFrom('hello_waves')
+    .innerJoin('users', 'users.id', 'hello_waves.user_id')
+    .select(['hello_waves.id', 'hello_waves.message', 'hello_waves.created_at', 'users.username'])
+    .orderBy('hello_waves.id', 'desc')
+    .limit(limit)
+  if (userId !== undefined) q = q.where('hello_waves.user_id', '=', userId)
+  return q.execute()
+}
+
+export async function countWaves(db: Db): Promise<number> {
+  const r = await own(db).selectFrom('hello_waves').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  return Number(r.n)
+}
