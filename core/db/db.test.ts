@@ -1,0 +1,49 @@
+// The store: pragmas, migrations from empty, and one migration table per owner.
+import assert from 'node:assert/strict'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { tempDir } from '../../test/harness.js'
+import { openStore } from './connect.js'
+import { CORE_MIGRATIONS, migrateOwner, migrationStatus } from './migrate.js'
+
+describe('database', () => {
+  const dir = tempDir()
+  const store = openStore(join(dir, 'hearth.db'))
+  after(() => store.close())
+
+  it('opens with WAL, foreign keys, a busy timeout and synchronous=NORMAL', () => {
+    assert.equal(store.sqlite.pragma('journal_mode', { simple: true }), 'wal')
+    assert.equal(store.sqlite.pragma('foreign_keys', { simple: true }), 1)
+    assert.equal(store.sqlite.pragma('busy_timeout', { simple: true }), 5000)
+    assert.equal(store.sqlite.pragma('synchronous', { simple: true }), 1)
+  })
+
+  it('migrates core from an empty database and reports the status', async () => {
+    const before = await migrationStatus(store.db, 'core', CORE_MIGRATIONS)
+    assert.ok(before.length > 0 && before.every((m) => m.executedAt === null))
+    const applied = await migrateOwner(store.db, 'core', CORE_MIGRATIONS)
+    assert.deepEqual(applied, before.map((m) => m.name))
+    const afterStatus = await migrationStatus(store.db, 'core', CORE_MIGRATIONS)
+    assert.ok(afterStatus.every((m) => m.executedAt !== null))
+    assert.deepEqual(await migrateOwner(store.db, 'core', CORE_MIGRATIONS), [], 'a second run applies nothing')
+    const tables = store.sqlite.prepare("select name from sqlite_master where type='table'").all().map((r: any) => r.name)
+    for (const t of ['users', 'sessions', 'settings', 'plugins', 'audit_log', 'hearth_migrations']) assert.ok(tables.includes(t), `${t} exists`)
+  })
+
+  it('tracks a plugin’s migrations in its own table, and names a failing migration', async () => {
+    const folder = join(dir, 'plugin-migrations')
+    mkdirSync(folder)
+    writeFileSync(join(folder, '2026_11_21_1000_one.ts'), "export async function up(db) { await db.schema.createTable('demo_things').addColumn('id', 'integer').execute() }\n")
+    assert.deepEqual(await migrateOwner(store.db, 'demo', folder), ['2026_11_21_1000_one'])
+    const rows = store.sqlite.prepare('select name from hearth_migrations_demo').all()
+    assert.deepEqual(rows, [{ name: '2026_11_21_1000_one' }])
+    writeFileSync(join(folder, '2026_11_21_1100_broken.ts'), "export async function up(db) { await db.schema.createTable('demo_things').addColumn('id', 'integer').execute() }\n")
+    await assert.rejects(migrateOwner(store.db, 'demo', folder), /Migration "2026_11_21_1100_broken" of demo failed: .*already exists/)
+    assert.equal((store.sqlite.prepare('select count(*) n from hearth_migrations').get() as { n: number }).n, (await migrationStatus(store.db, 'core', CORE_MIGRATIONS)).length, 'core’s table is untouched')
+  })
+
+  it('enforces foreign keys', async () => {
+    assert.throws(() => store.sqlite.prepare("insert into sessions (id, user_id, kind, last_seen_at, expires_at) values ('x', 999, 'web', '', '')").run(), /FOREIGN KEY/)
+  })
+})
