@@ -10,6 +10,8 @@ export interface Config {
   host: string
   /** Extra plugin folders to scan besides ./plugins (HEARTH_PLUGINS_DIRS, colon-separated). */
   pluginDirs: string[]
+  /** Extra theme folders to scan besides ./themes (HEARTH_THEMES_DIRS, colon-separated). */
+  themeDirs: string[]
   /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy (HEARTH_TRUST_PROXY=1). */
   trustProxy: boolean
   /** Public URL when known (HEARTH_PUBLIC_URL); used in setup links and absolute links. */
@@ -23,6 +25,7 @@ export interface ConfigInput {
   port?: number | string
   host?: string
   pluginDirs?: string[]
+  themeDirs?: string[]
   trustProxy?: boolean
   logLevel?: string
   logFile?: string | null
@@ -36,6 +39,7 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     throw new Error(`The port must be a whole number from 0 to 65535, not "${rawPort}".`)
   }
   const dirs = input.pluginDirs ?? (env.HEARTH_PLUGINS_DIRS ? env.HEARTH_PLUGINS_DIRS.split(':').filter(Boolean) : [])
+  const themeDirs = input.themeDirs ?? (env.HEARTH_THEMES_DIRS ? env.HEARTH_THEMES_DIRS.split(':').filter(Boolean) : [])
   return {
     dataDir,
     dbFile: join(dataDir, 'hearth.db'),
@@ -43,6 +47,7 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     port,
     host: input.host ?? env.HEARTH_HOST ?? '0.0.0.0',
     pluginDirs: dirs.map((d) => resolve(d)),
+    themeDirs: themeDirs.map((d) => resolve(d)),
     trustProxy: input.trustProxy ?? env.HEARTH_TRUST_PROXY === '1',
     publicUrl: env.HEARTH_PUBLIC_URL?.replace(/\/$/, '') ?? null,
     logLevel: input.logLevel ?? env.HEARTH_LOG_LEVEL ?? 'info',

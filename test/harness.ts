@@ -26,6 +26,8 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Extra plugin folders to scan. */
   pluginDirs?: string[]
+  /** Extra theme folders to scan. */
+  themeDirs?: string[]
   /** Plugins to enable before the app loads. */
   enable?: string[]
   settings?: Partial<CoreSettings>
@@ -38,7 +40,7 @@ export function tempDir(prefix = 'hearth-test-'): string {
 }
 
 async function boot(dataDir: string, options: TestAppOptions): Promise<Hearth> {
-  const config = resolveConfig({ dataDir, pluginDirs: options.pluginDirs ?? [], trustProxy: true, port: 0 }, {})
+  const config = resolveConfig({ dataDir, pluginDirs: options.pluginDirs ?? [], themeDirs: options.themeDirs ?? [], trustProxy: true, port: 0 }, {})
   const log = createLogger({ level: options.logFile ? 'info' : 'silent', destination: options.logFile })
   if (options.enable?.length || options.settings) {
     // Set state in a first pass, as an operator would with the CLI, then boot for real.

@@ -69,7 +69,7 @@ const sameToken = (a: string, b: string) => a.length === b.length && timingSafeE
 /**
  * CSRF protection, double-submit style: a random token in an httpOnly cookie, echoed by forms as `_csrf`
  * and by scripts as `X-CSRF-Token`. Required on state-changing requests that a browser could forge: any
- * carrying the session cookie, and any form-encoded body. Bearer-token requests need none.
+ * carrying the session cookie, and any body a cross-site form could send. Bearer-token requests need none.
  */
 export function csrf(trustProxy: boolean): MiddlewareHandler<AppEnv> {
   return async function csrf(c, next) {
@@ -88,8 +88,11 @@ export function csrf(trustProxy: boolean): MiddlewareHandler<AppEnv> {
       const host = c.req.header('x-forwarded-host') && trustProxy ? c.req.header('x-forwarded-host') : c.req.header('host')
       if (new URL(origin).host !== host) throw new AppError(403, 'CSRF_FAILED', 'This request came from another site and was refused.')
     }
-    const type = c.req.header('content-type') ?? ''
-    const needsToken = getCookie(c, SESSION_COOKIE) !== undefined || !type.startsWith('application/json')
+    const type = (c.req.header('content-type') ?? '').toLowerCase()
+    // Without the session cookie a request carries no ambient authority, except the body types a
+    // cross-site HTML form can send (login CSRF): those always need the token.
+    const formType = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'].some((t) => type.startsWith(t))
+    const needsToken = getCookie(c, SESSION_COOKIE) !== undefined || formType
     if (!needsToken) return next()
     let sent = c.req.header(CSRF_HEADER)
     if (!sent && (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data'))) {

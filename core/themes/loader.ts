@@ -15,12 +15,16 @@ export interface ThemeProblem {
   error: string
 }
 
-export async function loadThemes(dir: string, log?: Logger): Promise<{ themes: Map<string, LoadedTheme>; problems: ThemeProblem[] }> {
+/** Load every theme in `dirs` (the first folder that has a name wins). */
+export async function loadThemes(dirs: string[], log?: Logger): Promise<{ themes: Map<string, LoadedTheme>; problems: ThemeProblem[] }> {
   const themes = new Map<string, LoadedTheme>()
   const problems: ThemeProblem[] = []
-  const folders = existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()) : []
-  for (const folder of folders.sort((a, b) => a.name.localeCompare(b.name))) {
-    const themeDir = join(dir, folder.name)
+  const folders = dirs.flatMap((dir) =>
+    existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => ({ name: d.name, dir })) : [],
+  )
+  for (const folder of folders) {
+    if (themes.has(folder.name) || problems.some((p) => p.name === folder.name)) continue
+    const themeDir = join(folder.dir, folder.name)
     const entry = ['theme.ts', 'theme.tsx', 'theme.js'].map((f) => join(themeDir, f)).find(existsSync)
     if (!entry) continue
     try {
@@ -37,6 +41,6 @@ export async function loadThemes(dir: string, log?: Logger): Promise<{ themes: M
       log?.error({ theme: folder.name, err }, `theme ${folder.name} could not be loaded: ${error}`)
     }
   }
-  if (!themes.has('default')) throw new Error(`The default theme is missing from ${dir}; reinstall Hearth.`)
+  if (!themes.has('default')) throw new Error(`The default theme is missing from ${dirs[0]}; reinstall Hearth.`)
   return { themes, problems }
 }

@@ -1,0 +1,269 @@
+// The HTTP layer: the API envelope and error codes, limits, headers, static files, error pages, themes and realtime.
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import WebSocket from 'ws'
+import { createTestApp, PASSWORD, type TestApp } from '../../test/harness.js'
+import { ROOT } from '../paths.js'
+import { startServer } from '../server.js'
+import { BODY_LIMIT } from '../app.js'
+
+type Envelope = { status: string; data: any; pagination?: { next_cursor: string | null; has_more: boolean }; error: { code: string; message: string; details: any }; meta: { timestamp: string; request_id?: string } }
+const body = async (res: Response) => (await res.json()) as Envelope
+
+describe('the JSON API', () => {
+  let t: TestApp
+  let admin: string
+  before(async () => {
+    t = await createTestApp()
+    await t.h.users.create({ username: 'root_admin', email: 'ra@example.org', password: PASSWORD }, { role: 'admin', actorId: null })
+    admin = (await body(await t.request('POST', '/api/v1/users/login', { json: { login: 'root_admin', password: PASSWORD } }))).data.token
+  })
+  after(() => t.close())
+
+  it('wraps success in status, data and meta.timestamp', async () => {
+    const b = await body(await t.request('GET', '/api/v1/users/root_admin'))
+    assert.equal(b.status, 'success')
+    assert.equal(b.data.username, 'root_admin')
+    assert.equal(b.data.email, undefined, 'email is private')
+    assert.ok(!Number.isNaN(Date.parse(b.meta.timestamp)))
+  })
+
+  it('finds members by id or username and answers NOT_FOUND otherwise', async () => {
+    const byId = await body(await t.request('GET', '/api/v1/users/1'))
+    assert.equal(byId.data.username, 'root_admin')
+    const res = await t.request('GET', '/api/v1/users/ghost')
+    assert.equal(res.status, 404)
+    const b = await body(res)
+    assert.equal(b.status, 'error')
+    assert.equal(b.error.code, 'NOT_FOUND')
+    assert.equal(b.meta.request_id, res.headers.get('x-request-id'))
+  })
+
+  it('hides suspended members from everyone but staff', async () => {
+    const { id } = await t.register('quiet')
+    await t.h.users.suspend(id, 'testing', null)
+    assert.equal((await t.request('GET', '/api/v1/users/quiet')).status, 404)
+    assert.equal((await t.request('GET', '/u/quiet')).status, 404)
+    assert.equal((await t.request('GET', '/api/v1/users/quiet', { token: admin })).status, 200)
+  })
+
+  it('answers unknown API routes with the JSON envelope, never HTML', async () => {
+    for (const [method, path] of [['GET', '/api/v1/nothing'], ['POST', '/api/v2/users'], ['DELETE', '/api/v1/users/me']]) {
+      const res = await t.request(method!, path!)
+      assert.equal(res.status, 404, path)
+      assert.match(res.headers.get('content-type')!, /application\/json/)
+      assert.equal((await body(res)).error.code, 'NOT_FOUND')
+    }
+  })
+
+  it('answers UNAUTHENTICATED without a session and for a bad token', async () => {
+    assert.equal((await body(await t.request('GET', '/api/v1/users/me'))).error.code, 'UNAUTHENTICATED')
+    const bad = await t.request('GET', '/api/v1/users/me', { token: 'not-a-token' })
+    assert.equal(bad.status, 401)
+    assert.match((await body(bad)).error.message, /not valid or has expired/)
+  })
+
+  it('refuses bodies that are not JSON objects, and bodies over the limit', async () => {
+    const notJson = await t.request('POST', '/api/v1/users/login', { body: '{nope', headers: { 'content-type': 'application/json' } })
+    assert.equal(notJson.status, 400)
+    assert.match((await body(notJson)).error.message, /not valid JSON/)
+    const arr = await t.request('POST', '/api/v1/users/login', { json: [1, 2] })
+    assert.match((await body(arr)).error.message, /must be a JSON object/)
+    const form = await t.request('POST', '/api/v1/users/login', { body: 'login=a', headers: { 'content-type': 'text/plain' } })
+    assert.equal(form.status, 403, 'a text/plain body is what a cross-site form sends: CSRF applies')
+    const big = await t.request('POST', '/api/v1/users/login', { json: { login: 'x', password: 'y'.repeat(BODY_LIMIT) } })
+    assert.equal(big.status, 413)
+    assert.equal((await body(big)).error.code, 'PAYLOAD_TOO_LARGE')
+  })
+
+  it('lets admins page through members with cursors, and refuses bad cursors and limits', async () => {
+    for (const n of [1, 2, 3]) await t.register(`pager${n}`)
+    const first = await body(await t.request('GET', '/api/v1/admin/users?limit=2', { token: admin }))
+    assert.equal(first.data.length, 2)
+    assert.equal(first.pagination!.has_more, true)
+    const seen = first.data.map((u: any) => u.id)
+    let cursor = first.pagination!.next_cursor
+    while (cursor) {
+      const page = await body(await t.request('GET', `/api/v1/admin/users?limit=2&cursor=${cursor}`, { token: admin }))
+      seen.push(...page.data.map((u: any) => u.id))
+      cursor = page.pagination!.next_cursor
+    }
+    assert.deepEqual(seen, [...seen].sort((a: number, b: number) => a - b))
+    assert.equal(new Set(seen).size, seen.length, 'no member twice')
+    assert.ok(seen.length >= 5)
+    assert.equal((await body(await t.request('GET', '/api/v1/admin/users?cursor=garbage', { token: admin }))).error.code, 'VALIDATION_FAILED')
+    assert.equal((await t.request('GET', '/api/v1/admin/users?limit=1000', { token: admin })).status, 400)
+    const member = (await t.register('nosy')).token
+    assert.equal((await body(await t.request('GET', '/api/v1/admin/users', { token: member }))).error.code, 'FORBIDDEN')
+  })
+})
+
+describe('pages, headers and static files', () => {
+  let t: TestApp
+  before(async () => (t = await createTestApp({ themeDirs: [join(ROOT, 'test/fixtures/themes')] })))
+  after(() => t.close())
+
+  it('sends a strict same-origin CSP, security headers and a request id on every response', async () => {
+    for (const path of ['/', '/api/v1/users/me', '/nope']) {
+      const res = await t.request('GET', path)
+      const csp = res.headers.get('content-security-policy')!
+      assert.match(csp, /default-src 'self'/)
+      assert.match(csp, /script-src 'self';/)
+      assert.match(csp, /frame-ancestors 'none'/)
+      assert.doesNotMatch(csp, /unsafe-inline|https?:/)
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff')
+      assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/)
+    }
+  })
+
+  it('reports health as JSON with version, database and role', async () => {
+    const b = (await (await t.request('GET', '/healthz')).json()) as Record<string, string>
+    assert.deepEqual({ ...b, version: 'x' }, { status: 'ok', version: 'x', database: 'ok', role: 'primary' })
+  })
+
+  it('serves htmx and the theme from the installed files, and nothing outside them', async () => {
+    const htmx = await t.request('GET', '/static/htmx.min.js')
+    assert.equal(htmx.status, 200)
+    assert.match(htmx.headers.get('content-type')!, /javascript/)
+    assert.ok((await htmx.text()).includes('htmx'))
+    const css = await t.request('GET', '/theme/default/styles/main.css')
+    assert.match(await css.text(), /prefers-color-scheme: dark/)
+    const etag = css.headers.get('etag')!
+    assert.equal((await t.request('GET', '/theme/default/styles/main.css', { headers: { 'if-none-match': etag } })).status, 304)
+    for (const path of ['/theme/default/theme.ts', '/theme/default/..%2F..%2Fpackage.json', '/theme/default/%2e%2e/%2e%2e/package.json', '/theme/nope/styles/main.css', '/static/..%2Fpackage.json']) {
+      assert.equal((await t.request('GET', path)).status, 404, path)
+    }
+  })
+
+  it('renders 404, 403 and htmx errors from the theme', async () => {
+    const nf = await t.request('GET', '/no/such/page')
+    assert.equal(nf.status, 404)
+    assert.match(nf.headers.get('content-type')!, /text\/html/)
+    assert.match(await nf.text(), /<h1>Not found<\/h1>/)
+    const a = t.agent()
+    await a.registerViaForm('plainmember')
+    const forbidden = await a.get('/admin')
+    assert.equal(forbidden.status, 403)
+    assert.match(await forbidden.text(), /Only admins may open this/)
+    const partial = await a.fetch('GET', '/no/such/page', { headers: { 'hx-request': 'true' } })
+    const html = await partial.text()
+    assert.doesNotMatch(html, /<html/)
+    assert.match(html, /class="alert alert-error"/)
+  })
+
+  it('uses the active theme’s templates and styles, falling back to the default for the rest', async () => {
+    assert.ok(t.h.themes.has('sunset'))
+    assert.match(t.h.themeProblems.find((p) => p.name === 'broken')!.error, /folder is "broken" but the theme calls itself "not-broken"/)
+    await t.h.settings.set('theme', 'sunset')
+    const home = await (await t.request('GET', '/')).text()
+    assert.match(home, /Sunset over Hearth/)
+    assert.match(home, /href="\/theme\/default\/styles\/main.css".*href="\/theme\/sunset\/styles\/sunset.css"/s)
+    assert.match(await (await t.request('GET', '/login')).text(), /<h1>Log in<\/h1>/, 'templates it does not override come from the default')
+    assert.match(await (await t.request('GET', '/missing')).text(), /Sunset error 404/)
+    await t.h.settings.set('theme', 'default')
+    assert.doesNotMatch(await (await t.request('GET', '/')).text(), /Sunset/)
+  })
+
+  it('fits a phone: a viewport meta tag and no fixed-width layout', async () => {
+    const html = await (await t.request('GET', '/')).text()
+    assert.match(html, /<meta name="viewport" content="width=device-width, initial-scale=1"\/>/)
+  })
+})
+
+describe('admin member management', () => {
+  let t: TestApp
+  before(async () => (t = await createTestApp()))
+  after(() => t.close())
+
+  it('changes roles and suspends from the admin page, audits it, and protects the last admin', async () => {
+    await t.h.users.create({ username: 'head', email: 'head@example.org', password: PASSWORD }, { role: 'admin', actorId: null })
+    const { id } = await t.register('helper')
+    const a = t.agent('10.1.0.1')
+    await a.loginViaForm('head')
+    const list = await a.text('/admin/users')
+    assert.match(list, /@helper/)
+    await a.post(`/admin/users/${id}/role`, { role: 'moderator' })
+    assert.equal((await t.h.users.find(id))!.role, 'moderator')
+    const empty = await a.post(`/admin/users/${id}/suspend`, { reason: '  ' })
+    assert.equal(empty.status, 303)
+    assert.match(await a.text('/admin/users'), /Say why the account is suspended/)
+    await a.post(`/admin/users/${id}/suspend`, { reason: 'Rude' })
+    assert.ok((await t.h.users.findRow(id))!.suspended_at)
+    const headId = (await t.h.users.find('head'))!.id
+    await a.post(`/admin/users/${headId}/role`, { role: 'member' })
+    assert.match(await a.text('/admin/users'), /This is the last admin/)
+    assert.equal((await t.h.users.find(headId))!.role, 'admin')
+    const audit = await a.text('/admin/audit')
+    assert.match(audit, /user\.role/)
+    assert.match(audit, /user\.suspend/)
+    assert.match(audit, /@head/)
+  })
+})
+
+describe('realtime', () => {
+  let t: TestApp
+  let server: Awaited<ReturnType<typeof startServer>>
+  before(async () => {
+    t = await createTestApp()
+    server = await startServer(t.h, { port: 0, host: '127.0.0.1' })
+  })
+  after(async () => {
+    await server.close()
+  })
+
+  const open = (path: string, headers: Record<string, string> = {}) =>
+    new Promise<{ ws: WebSocket; first: Promise<string> }>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}${path}`, { headers })
+      const first = new Promise<string>((res) => ws.once('message', (d) => res(String(d))))
+      ws.once('open', () => resolve({ ws, first }))
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
+      ws.once('error', reject)
+    })
+
+  it('refuses guests and other origins', async () => {
+    await assert.rejects(open('/realtime'), /HTTP 401/)
+    const { token } = await t.register('rita')
+    await assert.rejects(open('/realtime', { authorization: `Bearer ${token}`, origin: 'https://evil.example' }), /HTTP 403/)
+  })
+
+  it('pushes events to every open page of a member, and only to them', async () => {
+    const rita = await t.h.users.find('rita')
+    const tok = (await (await t.request('POST', '/api/v1/users/login', { json: { login: 'rita', password: PASSWORD } })).json()) as Envelope
+    const { token: otherToken } = await t.register('sam')
+    const a = await open('/realtime', { authorization: `Bearer ${tok.data.token}` })
+    const b = await open('/realtime', { authorization: `Bearer ${tok.data.token}` })
+    const other = await open('/realtime', { authorization: `Bearer ${otherToken}` })
+    assert.deepEqual(JSON.parse(await a.first), { event: 'hello', data: { userId: rita!.id } })
+    await b.first
+    await other.first
+    const gotA = new Promise<string>((r) => a.ws.once('message', (d) => r(String(d))))
+    const gotB = new Promise<string>((r) => b.ws.once('message', (d) => r(String(d))))
+    let leaked = false
+    other.ws.on('message', () => (leaked = true))
+    t.h.realtime.publish(rita!.id, 'notification', { text: 'hi' })
+    assert.deepEqual(JSON.parse(await gotA), { event: 'notification', data: { text: 'hi' } })
+    assert.deepEqual(JSON.parse(await gotB), { event: 'notification', data: { text: 'hi' } })
+    await new Promise((r) => setTimeout(r, 50))
+    assert.equal(leaked, false)
+    assert.equal(t.h.realtime.isOnline(rita!.id), true)
+    for (const c of [a, b, other]) c.ws.close()
+  })
+
+  it('serves plugin channels with JSON messages and closes on malformed ones', async () => {
+    const joined: string[] = []
+    t.h.realtime.addChannel('echo', 'room', {
+      onOpen: (conn) => void joined.push(conn.viewer.username),
+      onMessage: (conn, message) => conn.send({ echo: message }),
+    })
+    const { token } = await t.register('tess')
+    const c = await open('/realtime/echo/room', { authorization: `Bearer ${token}` })
+    c.ws.send(JSON.stringify({ say: 'hi' }))
+    assert.deepEqual(JSON.parse(await c.first), { echo: { say: 'hi' } })
+    assert.deepEqual(joined, ['tess'])
+    const closed = new Promise<number>((r) => c.ws.once('close', (code) => r(code)))
+    c.ws.send('not json')
+    assert.equal(await closed, 1003)
+    await assert.rejects(open('/realtime/echo/nope', { authorization: `Bearer ${token}` }), /HTTP 404/)
+  })
+})
