@@ -1,7 +1,8 @@
 // Assembles one Hearth instance: database, services, themes, plugins and the HTTP app. Used by the server, CLI and tests.
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Hono, type Context } from 'hono'
+import { VERSION } from './version.js'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
@@ -34,7 +35,7 @@ import { createUsersService } from './users/service.js'
 import { createRenderer } from './views/render.js'
 import { UiRegistry } from './views/ui.js'
 
-export const VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version
+export { VERSION } from './version.js'
 
 /** Largest request body outside upload routes. */
 export const BODY_LIMIT = 1024 * 1024
@@ -141,6 +142,8 @@ export function buildApp(s: Services): Hono<AppEnv> {
   })
   app.get('/static/htmx.min.js', serveFolder(join(ROOT, 'node_modules/htmx.org/dist'), '/static/', { maxAge: 86400 }))
   app.get('/static/hearth.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  // Browsers ask for /favicon.ico whatever the page declares.
+  app.get('/favicon.ico', (c) => c.redirect('/theme/default/assets/icon.svg', 301))
   app.get('/theme/:name/*', async (c, next) => {
     const theme = s.themes.get(c.req.param('name'))
     if (!theme) throw new AppError(404, 'NOT_FOUND', 'There is no such theme.')

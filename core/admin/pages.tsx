@@ -1,5 +1,6 @@
 // Admin pages: overview, members (roles, suspension), plugins (enable, disable, settings) and the audit log.
 import { Hono, type Context } from 'hono'
+import { VERSION } from '../version.js'
 import { notFound } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import { flash } from '../http/flash.js'
@@ -127,7 +128,7 @@ export function adminPages(s: Services): Hono<AppEnv> {
             <strong>{await users.count()}</strong> members · <strong>{statuses.filter((p) => p.loaded).length}</strong> plugins running ·{' '}
             <strong>{s.realtime.onlineCount()}</strong> members online now
           </p>
-          <p class="muted">Hearth {process.env.npm_package_version ?? ''} · Node {process.version}</p>
+          <p class="muted">Hearth {VERSION} · Node {process.version}</p>
         </section>
         {await ui.renderSlot('admin.overview', { viewer })}
       </>,

@@ -1,9 +1,10 @@
 // The HTTP layer: the API envelope and error codes, limits, headers, static files, error pages, themes and realtime.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import WebSocket from 'ws'
-import { createTestApp, PASSWORD, type TestApp } from '../../test/harness.js'
+import { createTestApp, PASSWORD, tempDir, type TestApp } from '../../test/harness.js'
 import { ROOT } from '../paths.js'
 import { startServer } from '../server.js'
 import { BODY_LIMIT } from '../app.js'
@@ -168,6 +169,33 @@ describe('pages, headers and static files', () => {
   it('fits a phone: a viewport meta tag and no fixed-width layout', async () => {
     const html = await (await t.request('GET', '/')).text()
     assert.match(html, /<meta name="viewport" content="width=device-width, initial-scale=1"\/>/)
+  })
+})
+
+describe('unexpected errors', () => {
+  let t: TestApp
+  const logFile = join(tempDir(), 'hearth.log')
+  before(async () => (t = await createTestApp({ pluginDirs: [join(ROOT, 'test/fixtures/plugins')], enable: ['alpha'], logFile })))
+  after(() => t.close())
+
+  it('shows the theme’s 500 page with a reference, logs the error with the request id, and leaks nothing', async () => {
+    const page = await t.request('GET', '/alpha/crash')
+    assert.equal(page.status, 500)
+    const html = await page.text()
+    assert.match(html, /<h1>Something broke<\/h1>/)
+    const ref = page.headers.get('x-request-id')!
+    assert.ok(html.includes(`Reference: ${ref}`))
+    assert.doesNotMatch(html, /secret internals/)
+    const api = await t.request('GET', '/api/v1/alpha/crash')
+    const b = await body(api)
+    assert.equal(api.status, 500)
+    assert.equal(b.error.code, 'INTERNAL')
+    assert.doesNotMatch(JSON.stringify(b), /secret internals/)
+    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    const logged = lines.find((l) => l.msg === 'unhandled error' && l.req_id === ref)
+    assert.ok(logged, 'the error is logged with its request id')
+    assert.match(logged.err.message, /secret internals/)
+    assert.ok(lines.some((l) => l.msg === 'request' && l.req_id === ref && l.status === 500), 'the request line carries the same id')
   })
 })
 

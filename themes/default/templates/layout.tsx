@@ -11,6 +11,7 @@ export function Layout(props: LayoutProps) {
         <meta name="color-scheme" content="light dark" />
         <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}' />
         <title>{props.title === props.siteName ? props.siteName : `${props.title} · ${props.siteName}`}</title>
+        <link rel="icon" href="/theme/default/assets/icon.svg" type="image/svg+xml" />
         {props.styles.map((href) => (
           <link rel="stylesheet" href={href} />
         ))}

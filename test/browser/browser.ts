@@ -1,0 +1,162 @@
+// Real-browser test support: find Debian's Chromium, launch it through playwright-core with the flags this
+// machine needs, boot a real Hearth on a loopback port, and skip loudly (or fail, under CI) when no browser is installed.
+import { accessSync, constants, mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import type { TestContext } from 'node:test'
+import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core'
+import { createHearth } from '../../core/app.js'
+import { resolveConfig } from '../../core/config.js'
+import { createLogger } from '../../core/logger.js'
+import { ROOT } from '../../core/paths.js'
+import { startServer } from '../../core/server.js'
+import { tempDir } from '../harness.js'
+
+/** Where screenshots and other artifacts go (git-ignored). */
+export const RESULTS_DIR = join(ROOT, 'test-results')
+
+/** Candidate executables, in order: CHROMIUM_PATH, then Debian's and Ubuntu's usual names. */
+export function chromiumCandidates(): string[] {
+  const fromEnv = process.env.CHROMIUM_PATH?.trim()
+  return fromEnv ? [fromEnv] : ['/usr/bin/chromium', '/usr/bin/chromium-browser']
+}
+
+const executable = (p: string) => {
+  try {
+    accessSync(p, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The first runnable Chromium, or null. When CHROMIUM_PATH is set, only that path is tried. */
+export function findChromium(): string | null {
+  return chromiumCandidates().find(executable) ?? null
+}
+
+/**
+ * Flags for a closed network and a root user: no sandbox (root), no GPU, and no background traffic to Google
+ * (the machine refuses it, many connections at a time, and every start tries to look hosts up otherwise).
+ */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
+
+/** Launch Chromium at `executablePath` (default: the one found) with CHROMIUM_ARGS plus `extraArgs`. */
+export async function launchChromium(options: { executablePath?: string; extraArgs?: string[]; launch?: LaunchOptions } = {}): Promise<Browser> {
+  const executablePath = options.executablePath ?? findChromium()
+  if (!executablePath) throw new Error(missingMessage())
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...(options.extraArgs ?? [])],
+    timeout: 60_000,
+    ...options.launch,
+  })
+}
+
+function missingMessage(): string {
+  const where = chromiumCandidates().join(' or ')
+  return `BROWSER TESTS SKIPPED: chromium not found at ${where}; install it with apt-get install -y chromium (or set CHROMIUM_PATH)`
+}
+
+/**
+ * A launched browser for this test, closed when the test ends; or null after a loud skip when Chromium is not
+ * installed. Under CI (process.env.CI set) a missing browser fails the test instead: it never passes silently.
+ * A browser that is present but fails to start always fails the test.
+ */
+export async function browserOrSkip(t: TestContext, options: { extraArgs?: string[] } = {}): Promise<Browser | null> {
+  const executablePath = findChromium()
+  if (!executablePath) {
+    const message = missingMessage()
+    if (process.env.CI) throw new Error(`${message.replace('BROWSER TESTS SKIPPED', 'BROWSER TESTS FAILED')} (CI is set, so a missing browser is a failure)`)
+    console.error(message)
+    t.skip(message)
+    return null
+  }
+  const browser = await launchChromium({ executablePath, extraArgs: options.extraArgs })
+  t.after(() => browser.close())
+  return browser
+}
+
+export interface TestServer {
+  url: string
+  port: number
+  dataDir: string
+  close(): Promise<void>
+}
+
+/** A real Hearth: fresh temporary data dir, silent logs, HTTP (and WebSocket) server on 127.0.0.1 and a free port. */
+export async function startTestServer(): Promise<TestServer> {
+  const dataDir = tempDir('hearth-browser-')
+  // An empty environment so HEARTH_* variables of the caller (public URL, proxy trust, ports) do not leak in.
+  const config = resolveConfig({ dataDir, port: 0, host: '127.0.0.1', pluginDirs: [], logLevel: 'silent' }, {})
+  const h = await createHearth({ config, log: createLogger({ level: 'silent' }) })
+  let server
+  try {
+    server = await startServer(h, { port: 0, host: '127.0.0.1' })
+  } catch (err) {
+    await h.close()
+    rmSync(dataDir, { recursive: true, force: true })
+    throw err
+  }
+  const running = server
+  return {
+    url: running.url,
+    port: running.port,
+    dataDir,
+    async close() {
+      await running.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export interface PageProblems {
+  /** Console messages of type error, uncaught page errors and CSP violations, as readable lines. */
+  readonly list: string[]
+  /** Forget what was seen so far (e.g. after a step that is expected to log). */
+  clear(): void
+}
+
+/**
+ * Collect everything on `page` that should never happen on a healthy page: console errors, uncaught exceptions
+ * and Content-Security-Policy violations (reported both by Chromium's console and by a `securitypolicyviolation`
+ * listener installed before any page script runs).
+ */
+export async function watchProblems(page: Page): Promise<PageProblems> {
+  const list: string[] = []
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return
+    const loc = msg.location()
+    list.push(`console.error: ${msg.text()}${loc.url ? ` (${loc.url}:${loc.lineNumber})` : ''} on ${page.url()}`)
+  })
+  page.on('pageerror', (err) => list.push(`pageerror: ${err.message} on ${page.url()}`))
+  await page.exposeFunction('__hearthTestCspViolation', (v: string) => list.push(`CSP violation: ${v}`))
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as { __hearthTestCspViolation?: (v: string) => void }).__hearthTestCspViolation
+      report?.(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile || location.href}:${e.lineNumber}`)
+    })
+  })
+  return {
+    list,
+    clear() {
+      list.length = 0
+    },
+  }
+}
+
+/** Make sure the git-ignored results folder exists and return a path inside it. */
+export function resultPath(name: string): string {
+  mkdirSync(RESULTS_DIR, { recursive: true })
+  return join(RESULTS_DIR, name)
+}
