@@ -121,7 +121,7 @@ User=$(id -un)
 [Install]
 WantedBy=multi-user.target
 "
-  if [ -f "$SERVICE_FILE" ] && [ "$(cat "$SERVICE_FILE")" = "$UNIT" ]; then
+  if [ -f "$SERVICE_FILE" ] && printf '%s' "$UNIT" | cmp -s - "$SERVICE_FILE"; then
     echo "    unchanged"
   else
     mkdir -p "$(dirname "$SERVICE_FILE")"

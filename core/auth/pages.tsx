@@ -1,5 +1,6 @@
 // Account pages: register, log in (with the two-factor step), log out, and the account and security settings.
 import { Hono, type Context } from 'hono'
+import type { ComponentChildren } from 'preact'
 import { deleteCookie, getCookie } from 'hono/cookie'
 import { setAppCookie } from '../http/cookies.js'
 import type { AppEnv } from '../http/env.js'
@@ -91,7 +92,7 @@ export const TwoFactorPage = template('auth.two-factor', function TwoFactorPage(
   )
 })
 
-export function SettingsShell(props: { active: string; panels: { id: string; label: string }[]; children: preact.ComponentChildren }) {
+export function SettingsShell(props: { active: string; panels: { id: string; label: string }[]; children: ComponentChildren }) {
   const items = [{ id: 'account', label: 'Account' }, { id: 'security', label: 'Security' }, ...props.panels]
   return (
     <div class="settings-layout">
@@ -231,7 +232,7 @@ export function authPages(s: Services): Hono<AppEnv> {
     return c.redirect(safeNext(next), 303)
   }
 
-  const settingsPage = async (c: Context<AppEnv>, active: string, title: string, body: preact.ComponentChildren, status = 200) =>
+  const settingsPage = async (c: Context<AppEnv>, active: string, title: string, body: ComponentChildren, status = 200) =>
     render.page(c, { title, status }, <SettingsShell active={active} panels={ui.settingsPanels}>{body}</SettingsShell>)
 
   app.get('/register', async (c) => {
@@ -286,7 +287,7 @@ export function authPages(s: Services): Hono<AppEnv> {
       return render.page(c, { title: 'Two-factor check', status: r.problem.status as 400 }, <TwoFactorPage csrfToken={c.get('csrfToken')} next={next} problem={r.problem} />)
     }
     flash(c, 'ok', `Welcome back, @${r.value.user.username}.`)
-    return startSession(c, r.value.kind === 'session' ? r.value.session.token : '', r.value.kind === 'session' ? r.value.session.expiresAt : '', next)
+    return startSession(c, r.value.session.token, r.value.session.expiresAt, next)
   })
 
   app.post('/logout', async (c) => {

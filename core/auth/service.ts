@@ -111,7 +111,7 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
     },
 
     /** Finish a web login with a TOTP code or a recovery code. */
-    async completeChallenge(challenge: string, input: { code?: string; recovery_code?: string }, meta: RequestMeta): Promise<LoginResult> {
+    async completeChallenge(challenge: string, input: { code?: string; recovery_code?: string }, meta: RequestMeta): Promise<{ session: NewSession; user: PublicUser }> {
       const pending = await findLoginChallenge(db, challenge)
       if (!pending) throw new AppError(401, 'UNAUTHENTICATED', 'This login has expired. Enter your password again.')
       const limit = await settings.get('auth.two_factor.attempt_limit')
@@ -130,7 +130,7 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
         throw validationFailed({ code: 'That code is not right. Check your app and try again.' })
       }
       await deleteLoginChallenge(db, challenge)
-      return { kind: 'session', session: await startSession(user, 'web', meta), user: toPublicUser(user) }
+      return { session: await startSession(user, 'web', meta), user: toPublicUser(user) }
     },
 
     /** Register a new member; refused when registration is closed or a plugin's filter says no. */
