@@ -11,6 +11,7 @@ ADMIN_USERNAME=""
 ADMIN_PASSWORD="${HEARTH_ADMIN_PASSWORD:-}"
 SERVICE=0
 SERVICE_FILE="/etc/systemd/system/hearth.service"
+SERVICE_USER="${SUDO_USER:-$(id -un)}"
 START=1
 
 usage() {
@@ -24,6 +25,7 @@ Usage: ./install.sh [options]
   --admin-password PASS    ...and this password (or set HEARTH_ADMIN_PASSWORD)
   --service                write a systemd unit instead of starting in the foreground
   --service-file PATH      where to write the unit (default /etc/systemd/system/hearth.service)
+  --service-user NAME      the account the service runs as (default: the one who ran sudo, else you)
   --no-start               install and prepare, but do not start
   -h, --help               show this help
 
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
     --admin-password) ADMIN_PASSWORD="${2:?--admin-password needs a password}"; shift 2 ;;
     --service) SERVICE=1; shift ;;
     --service-file) SERVICE_FILE="${2:?--service-file needs a path}"; shift 2 ;;
+    --service-user) SERVICE_USER="${2:?--service-user needs an account name}"; shift 2 ;;
     --no-start) START=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; fail "unknown option: $1" "" 2 ;;
@@ -91,11 +94,20 @@ else
     read -r -s -p "    Admin password (10+ characters): " ADMIN_PASSWORD; echo
   fi
   if [ -n "$ADMIN_EMAIL" ]; then
-    [ -n "$ADMIN_USERNAME" ] || ADMIN_USERNAME="$(echo "${ADMIN_EMAIL%%@*}" | tr -c 'A-Za-z0-9_\n' '_' | cut -c1-30)"
+    DERIVED=0
+    if [ -z "$ADMIN_USERNAME" ]; then
+      ADMIN_USERNAME="$(echo "${ADMIN_EMAIL%%@*}" | tr -c 'A-Za-z0-9_\n' '_' | cut -c1-30)"
+      DERIVED=1
+    fi
+    CREATE=(user create --data "$DATA_DIR" --admin --username "$ADMIN_USERNAME" --email "$ADMIN_EMAIL")
     if [ -n "$ADMIN_PASSWORD" ]; then
-      printf '%s' "$ADMIN_PASSWORD" | hearth user create --data "$DATA_DIR" --admin --username "$ADMIN_USERNAME" --email "$ADMIN_EMAIL" --password-stdin
+      printf '%s' "$ADMIN_PASSWORD" | hearth "${CREATE[@]}" --password-stdin || FAILED=1
     else
-      hearth user create --data "$DATA_DIR" --admin --username "$ADMIN_USERNAME" --email "$ADMIN_EMAIL"
+      hearth "${CREATE[@]}" || FAILED=1
+    fi
+    if [ "${FAILED:-0}" = 1 ]; then
+      [ "$DERIVED" = 1 ] && fail "the admin account was not created (username \"$ADMIN_USERNAME\" came from the email)." "Choose one with --admin-username NAME."
+      fail "the admin account was not created." "Fix the value named above and run ./install.sh again; nothing else changed."
     fi
   else
     step "No admin yet. Open this one-time link after the server starts to create one:"
@@ -116,7 +128,7 @@ ExecStart=$(command -v node) $ROOT/bin/hearth.js start --data $DATA_DIR --port $
 Restart=always
 RestartSec=2
 Environment=NODE_ENV=production
-User=$(id -un)
+User=$SERVICE_USER
 
 [Install]
 WantedBy=multi-user.target
@@ -126,6 +138,8 @@ WantedBy=multi-user.target
   else
     mkdir -p "$(dirname "$SERVICE_FILE")"
     printf '%s' "$UNIT" > "$SERVICE_FILE"
+    # Under sudo the files were made by root; the service account must own its data.
+    if [ "$(id -u)" = 0 ] && [ "$SERVICE_USER" != root ]; then chown -R "$SERVICE_USER" "$DATA_DIR"; fi
     echo "    written; start it with: systemctl daemon-reload && systemctl enable --now hearth"
   fi
   exit 0

@@ -38,7 +38,7 @@ export function configFrom(opts: CommonOptions & { port?: string }): Config {
 /** Open the instance (migrating core) with logs at warn level on stderr; always closed afterwards. */
 export async function withHearth<T>(opts: CommonOptions, fn: (h: Hearth) => Promise<T>, options: { plugins?: boolean } = {}): Promise<T> {
   const config = configFrom(opts)
-  const log = createLogger({ level: process.env.HEARTH_LOG_LEVEL ?? 'warn', destination: config.logFile ?? '/dev/stderr' })
+  const log = createLogger({ level: process.env.HEARTH_LOG_LEVEL ?? 'warn', destination: config.logFile ?? 2 })
   const h = await createHearth({ config, log, plugins: options.plugins ?? false })
   try {
     return await fn(h)

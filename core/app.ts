@@ -15,7 +15,7 @@ import { createAuthService } from './auth/service.js'
 import { purgeExpiredSessions } from './auth/sessions.js'
 import { resolveConfig, type Config, type ConfigInput } from './config.js'
 import { openStore } from './db/connect.js'
-import { CORE_MIGRATIONS, migrateOwner } from './db/migrate.js'
+import { CORE_MIGRATIONS, migrateOwner, migrationStatus } from './db/migrate.js'
 import { AppError } from './errors.js'
 import { homePages } from './home/pages.js'
 import { HookRegistry } from './hooks/registry.js'
@@ -51,16 +51,21 @@ export interface CreateOptions {
   log?: Logger
   /** Load and register enabled plugins (default true). */
   plugins?: boolean
+  /** Open the database read-only: no migrations, no writes (for `hearth doctor`). Core must be migrated. */
+  readonly?: boolean
 }
 
 export async function createHearth(options: CreateOptions = {}): Promise<Hearth> {
   const config = options.config ?? resolveConfig(options.configInput)
   const log = options.log ?? createLogger({ level: config.logLevel, destination: config.logFile ?? undefined })
-  mkdirSync(config.mediaDir, { recursive: true })
-  const store = openStore(config.dbFile)
+  const readonly = options.readonly ?? false
+  if (!readonly) mkdirSync(config.mediaDir, { recursive: true })
+  const store = openStore(config.dbFile, { readonly })
   const { db } = store
   try {
-    await migrateOwner(db, 'core', CORE_MIGRATIONS)
+    if (readonly) {
+      if ((await migrationStatus(db, 'core', CORE_MIGRATIONS)).some((m) => !m.executedAt)) throw new Error('The database has pending migrations; run `hearth migrate`.')
+    } else await migrateOwner(db, 'core', CORE_MIGRATIONS)
   } catch (err) {
     await store.close()
     throw err
@@ -75,7 +80,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const render = createRenderer({ settings, hooks, ui, themes })
   const realtime = new RealtimeHub(log)
   const scheduler = new Scheduler(log)
-  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, realtime, settings, users, render, dirs: [PLUGINS_DIR, ...config.pluginDirs] })
+  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, realtime, settings, users, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
   const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, plugins }
   coreNavigation(ui)
@@ -160,7 +165,7 @@ export function buildApp(s: Services): Hono<AppEnv> {
     }),
   )
   app.use('*', authenticate(s.db))
-  app.use('*', csrf(config.trustProxy))
+  app.use('*', csrf())
 
   const sockets = s.realtime.routes()
   app.get('/realtime', sockets.core)

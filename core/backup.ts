@@ -83,15 +83,17 @@ export async function restoreBackup(file: string, dataDir: string): Promise<{ ma
 
     const stamp = new Date().toISOString().replace(/[:.]/g, '-')
     const keptAs: string[] = []
-    const keep = (name: string) => {
-      const path = join(dataDir, name)
+    const keep = (name: string, suffix = '') => {
+      const path = join(dataDir, name + suffix)
       if (!existsSync(path)) return
-      const kept = `${path}.before-restore-${stamp}`
+      const kept = `${join(dataDir, name)}.before-restore-${stamp}${suffix}`
       renameSync(path, kept)
       keptAs.push(kept)
     }
+    // The WAL holds committed transactions not yet in hearth.db: it moves with the file it belongs to.
     keep('hearth.db')
-    for (const side of ['hearth.db-wal', 'hearth.db-shm']) rmSync(join(dataDir, side), { force: true })
+    keep('hearth.db', '-wal')
+    keep('hearth.db', '-shm')
     renameSync(join(stage, 'hearth.db'), join(dataDir, 'hearth.db'))
     if (existsSync(join(stage, 'media'))) {
       keep('media')

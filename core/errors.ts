@@ -1,4 +1,4 @@
-// The one error type a request or command may throw on purpose; core/http/errors.ts turns it into a response.
+// The one error type a request or command may throw on purpose; respondWithError in core/app.ts turns it into a response.
 
 /** Stable, machine-readable error codes. Clients switch on these; never rename one. */
 export type ErrorCode =
@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
+  | 'INVALID_REQUEST'
   | 'INTERNAL'
   | (string & {})
 

@@ -46,7 +46,6 @@ export function registerPlugin(program: Command): void {
         await withHearth(opts, async (h) => {
           const s = await find(h, name, verb === 'enable')
           const { changed } = await h.plugins.setEnabled(s.name, verb === 'enable', null)
-          if (changed && verb === 'enable') await h.plugins.migrate(s.name)
           const hint = restartHint(h.config.dataDir)
           output(opts, { plugin: s.name, enabled: verb === 'enable', changed, restart_required: changed }, () =>
             changed ? `${s.name} is ${verb}d. ${hint}` : `${s.name} was already ${verb}d.`,

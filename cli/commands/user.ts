@@ -9,6 +9,9 @@ import { CliError, addData, addJson, output, readStdin, usage, withHearth } from
 
 type Opts = { data?: string; json?: boolean }
 
+/** Account changes load the enabled plugins, so their hook handlers see changes made from the CLI too. */
+const withPlugins = <T>(opts: Opts, fn: (h: Hearth) => Promise<T>) => withHearth(opts, fn, { plugins: true })
+
 async function target(h: Hearth, name: string) {
   const row = await h.users.findRow(name)
   if (!row) throw new CliError(`There is no member "${name}".`, 'See `hearth user list`.')
@@ -47,7 +50,7 @@ export function registerUser(program: Command): void {
     const role = (opts.admin ? 'admin' : opts.role) as Role
     if (!['member', 'moderator', 'admin'].includes(role)) throw usage(`The role "${opts.role}" is not member, moderator or admin.`)
     const pw = await passwordFrom(opts)
-    await withHearth(opts, async (h) => {
+    await withPlugins(opts, async (h) => {
       const created = await h.users.create({ username: opts.username, email: opts.email, password: pw.password }, { role, actorId: null })
       output(opts, { user: created, ...(pw.generated ? { password: pw.password } : {}) }, () => [
         `Created ${created.role} @${created.username} (id ${created.id}).`,
@@ -69,7 +72,7 @@ export function registerUser(program: Command): void {
     const limit = Number(opts.limit)
     if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw usage('--limit must be a whole number from 1 to 10000.')
     if (opts.role && !['member', 'moderator', 'admin'].includes(opts.role)) throw usage(`The role "${opts.role}" is not member, moderator or admin.`)
-    await withHearth(opts, async (h) => {
+    await withPlugins(opts, async (h) => {
       const items: PrivateUser[] = []
       let cursor: string | null = null
       do {
@@ -88,7 +91,7 @@ export function registerUser(program: Command): void {
   addJson(addData(user.command('promote').description('raise a member to moderator or admin').argument('<user>', 'username or id').option('--to <role>', 'moderator or admin', 'admin'))).action(
     async (name: string, opts: Opts & { to: string }) => {
       if (!['moderator', 'admin'].includes(opts.to)) throw usage('--to must be moderator or admin.')
-      await withHearth(opts, async (h) => {
+      await withPlugins(opts, async (h) => {
         const u = await h.users.setRole((await target(h, name)).id, opts.to as Role, null)
         output(opts, u, () => `@${u.username} is now ${u.role}.`)
       })
@@ -96,7 +99,7 @@ export function registerUser(program: Command): void {
   )
 
   addJson(addData(user.command('demote').description('make a moderator or admin a member again').argument('<user>', 'username or id'))).action(async (name: string, opts: Opts) => {
-    await withHearth(opts, async (h) => {
+    await withPlugins(opts, async (h) => {
       const u = await h.users.setRole((await target(h, name)).id, 'member', null)
       output(opts, u, () => `@${u.username} is now a member.`)
     })
@@ -104,7 +107,7 @@ export function registerUser(program: Command): void {
 
   addJson(addData(user.command('suspend').description('suspend an account; they are logged out and shown the reason').argument('<user>', 'username or id').requiredOption('--reason <text>', 'why; shown to them'))).action(
     async (name: string, opts: Opts & { reason: string }) => {
-      await withHearth(opts, async (h) => {
+      await withPlugins(opts, async (h) => {
         const u = await h.users.suspend((await target(h, name)).id, opts.reason, null)
         output(opts, u, () => `@${u.username} is suspended.`)
       })
@@ -112,7 +115,7 @@ export function registerUser(program: Command): void {
   )
 
   addJson(addData(user.command('unsuspend').description('let a suspended account log in again').argument('<user>', 'username or id'))).action(async (name: string, opts: Opts) => {
-    await withHearth(opts, async (h) => {
+    await withPlugins(opts, async (h) => {
       const u = await h.users.unsuspend((await target(h, name)).id, null)
       output(opts, u, () => `@${u.username} may log in again.`)
     })
@@ -129,7 +132,7 @@ export function registerUser(program: Command): void {
     ),
   ).action(async (name: string, opts: Opts & { password?: string; passwordStdin?: boolean }) => {
     const pw = await passwordFrom(opts)
-    await withHearth(opts, async (h) => {
+    await withPlugins(opts, async (h) => {
       const row = await target(h, name)
       await h.users.setPassword(row.id, pw.password, { actorId: null })
       output(opts, { user: toPrivateUser(row), ...(pw.generated ? { password: pw.password } : {}) }, () => [
@@ -141,7 +144,7 @@ export function registerUser(program: Command): void {
 
   addJson(addData(user.command('reset-2fa').description('turn off two-factor for a member who lost their phone and recovery codes').argument('<user>', 'username or id'))).action(
     async (name: string, opts: Opts) => {
-      await withHearth(opts, async (h) => {
+      await withPlugins(opts, async (h) => {
         const row = await target(h, name)
         await h.auth.resetTwoFactor(row.id, null)
         output(opts, { user: row.username, two_factor_enabled: false }, () => `Two-factor is off for @${row.username}.`)

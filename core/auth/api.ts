@@ -1,5 +1,6 @@
 // JSON API for accounts: register, login (bearer tokens), logout, me, profiles, password and two-factor.
 import { Hono } from 'hono'
+import { z } from 'zod'
 import { deleteCookie } from 'hono/cookie'
 import { AppError, notFound } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
@@ -37,7 +38,7 @@ export function usersApi(s: Services): Hono<AppEnv> {
 
   app.post('/users/register', async (c) => {
     const { user, session } = await auth.register(await jsonBody(c), 'api', requestMeta(c))
-    return ok(c, { user, token: session.token, expires_at: session.expiresAt }, 201)
+    return ok(c, { user, token: session.token, token_type: 'Bearer', expires_at: session.expiresAt }, 201)
   })
 
   app.post('/users/login', async (c) => {
@@ -91,7 +92,7 @@ export function usersApi(s: Services): Hono<AppEnv> {
     const page = await users.list({
       cursor: c.req.query('cursor'),
       limit: parseLimit(c.req.query('limit')),
-      role: role ? parse(roleInput, role) : undefined,
+      role: role ? parse(z.object({ role: roleInput }), { role }).role : undefined,
       q: c.req.query('q')?.slice(0, 100),
     })
     return paginated(c, page)

@@ -152,6 +152,8 @@ describe('logging in and out', () => {
     for (let i = 0; i < 4; i++) await t.request('POST', '/api/v1/users/login', { json: { login: `someone${i}`, password: 'x' }, headers: ip })
     const blocked = await t.request('POST', '/api/v1/users/login', { json: { login: 'dora', password: PASSWORD }, headers: ip })
     assert.equal(blocked.status, 429)
+    const spoofed = await t.request('POST', '/api/v1/users/login', { json: { login: 'dora', password: PASSWORD }, headers: { 'x-forwarded-for': '203.0.113.9, 10.60.0.1' } })
+    assert.equal(spoofed.status, 429, 'an address the client prepends is not trusted: the proxy’s last hop is')
     const elsewhere = await t.request('POST', '/api/v1/users/login', { json: { login: 'dora', password: PASSWORD }, headers: { 'x-forwarded-for': '10.60.0.2' } })
     assert.equal(elsewhere.status, 200)
     await t.h.settings.set('auth.login.ip_limit', 30)
@@ -187,9 +189,17 @@ describe('logging in and out', () => {
     assert.equal(r.headers.get('location'), '/', 'never redirects off-site')
   })
 
-  it('marks cookies Secure behind https', async () => {
+  it('marks every cookie Secure behind https', async () => {
     const res = await t.request('GET', '/', { headers: { 'x-forwarded-proto': 'https' } })
     assert.match(res.headers.getSetCookie().join('\n'), /hearth_csrf=[^;]+;.*Secure/)
+    const a = t.agent('10.0.2.9')
+    await a.get('/')
+    const login = await a.fetch('POST', '/login', { form: { login: 'dora', password: PASSWORD }, headers: { 'x-forwarded-proto': 'https' } })
+    const cookies = login.headers.getSetCookie()
+    assert.ok(cookies.length >= 2)
+    for (const name of ['hearth_session', 'hearth_flash']) assert.match(cookies.find((c) => c.startsWith(`${name}=`))!, /Secure/, name)
+    const plain = await t.agent('10.0.2.10').loginViaForm('dora')
+    assert.doesNotMatch(plain.headers.getSetCookie().join('\n'), /Secure/, 'not over plain http')
   })
 })
 

@@ -136,7 +136,7 @@ export const AccountSettingsPage = template('settings.account', function Account
         <form method="post" action="/settings/password" novalidate>
           <CsrfField token={s.csrfToken} />
           <Field name="current_password" label="Current password" type="password" autocomplete="current-password" error={fieldError(pw, 'current_password')} required />
-          <Field name="new_password" label="New password" type="password" autocomplete="new-password" error={fieldError(pw, 'new_password') ?? fieldError(pw, 'password')} required hint="At least 10 characters. Your other sessions are logged out." />
+          <Field name="new_password" label="New password" type="password" autocomplete="new-password" error={fieldError(pw, 'new_password')} required hint="At least 10 characters. Your other sessions are logged out." />
           <button type="submit">Change password</button>
         </form>
       </section>
@@ -223,11 +223,10 @@ export const SecuritySettingsPage = template('settings.security', function Secur
 
 export function authPages(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  const { render, auth, users, settings, config, ui } = s
-  const trust = config.trustProxy
+  const { render, auth, users, settings, ui } = s
 
   async function startSession(c: Context<AppEnv>, token: string, expiresAt: string, next: string) {
-    setAppCookie(c, SESSION_COOKIE, token, trust, { expires: new Date(expiresAt) })
+    setAppCookie(c, SESSION_COOKIE, token, { expires: new Date(expiresAt) })
     deleteCookie(c, CHALLENGE_COOKIE, { path: '/' })
     return c.redirect(safeNext(next), 303)
   }
@@ -262,7 +261,7 @@ export function authPages(s: Services): Hono<AppEnv> {
       return render.page(c, { title: 'Log in', status: r.problem.status as 400 }, <LoginPage csrfToken={c.get('csrfToken')} next={next} values={{ login: form.login ?? '' }} problem={r.problem} />)
     }
     if (r.value.kind === 'challenge') {
-      setAppCookie(c, CHALLENGE_COOKIE, r.value.challenge, trust, { maxAge: 600 })
+      setAppCookie(c, CHALLENGE_COOKIE, r.value.challenge, { maxAge: 600 })
       return c.redirect(`/login/2fa${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`, 303)
     }
     flash(c, 'ok', `Welcome back, @${r.value.user.username}.`)

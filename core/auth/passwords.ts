@@ -6,7 +6,7 @@ const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptO
     scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
   )
 
-// N=2^15, r=8: 32 MiB and roughly 100 ms per hash on these machines (see docs/decisions/002-password-hashing.md).
+// N=2^15, r=8: 32 MiB and roughly 100 ms per hash on these machines (see docs/decisions/002-password-hashing-scrypt.md).
 const PARAMS = { N: 32768, r: 8, p: 1 }
 const KEYLEN = 32
 const MAXMEM = 64 * 1024 * 1024

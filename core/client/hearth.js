@@ -6,7 +6,9 @@
   let delay = 1000
   function connect() {
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/realtime`)
+    let opened = false
     ws.addEventListener('open', () => {
+      opened = true
       delay = 1000
     })
     ws.addEventListener('message', (e) => {
@@ -18,10 +20,16 @@
         // not a JSON event: ignore
       }
     })
-    ws.addEventListener('close', (e) => {
-      if (e.code === 1008) return // refused: logged out
-      setTimeout(connect, delay)
-      delay = Math.min(delay * 2, 30000)
+    ws.addEventListener('close', () => {
+      const retry = () => {
+        setTimeout(connect, delay)
+        delay = Math.min(delay * 2, 30000)
+      }
+      if (opened) return retry()
+      // Refused before opening: stop if the session is gone (logged out elsewhere), else back off and retry.
+      fetch('/api/v1/users/me', { credentials: 'same-origin' })
+        .then((r) => (r.status === 401 ? undefined : retry()))
+        .catch(retry)
     })
   }
   connect()

@@ -62,6 +62,8 @@ export interface PluginsTable {
   enabled: number
   /** 'folder' for plugins/NAME, 'npm' for an installed package. */
   source: 'folder' | 'npm'
+  /** The npm package it comes from (source 'npm'); the row's name is the manifest's. */
+  package: string | null
   version: string | null
   /** The last error met while loading or registering, shown in `hearth plugin list`. */
   error: string | null

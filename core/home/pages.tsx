@@ -166,7 +166,7 @@ export function homePages(s: Services): Hono<AppEnv> {
     }
     await settings.remove(SETUP_KEY)
     const result = await s.auth.login({ login: r.value.username, password: form.password }, 'web', requestMeta(c))
-    if (result.kind === 'session') setAppCookie(c, SESSION_COOKIE, result.session.token, s.config.trustProxy, { expires: new Date(result.session.expiresAt) })
+    if (result.kind === 'session') setAppCookie(c, SESSION_COOKIE, result.session.token, { expires: new Date(result.session.expiresAt) })
     flash(c, 'ok', 'Your admin account is ready.')
     return c.redirect('/admin', 303)
   })

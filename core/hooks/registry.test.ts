@@ -66,6 +66,13 @@ describe('hook registry', () => {
     assert.equal(await hooks.apply('filter:user.registration.allowed', true, { username: 'x', email: 'x@y.z', ip: '1.2.3.4' }), false)
   })
 
+  it('keeps a "no" from an .allowed filter even if a later handler says yes', async () => {
+    const hooks = new HookRegistry(pino({ level: 'silent' }))
+    hooks.on('filter:user.registration.allowed', () => false, { priority: 1 }, 'blocklist')
+    hooks.on('filter:user.registration.allowed', () => true, { priority: 2 }, 'careless')
+    assert.equal(await hooks.apply('filter:user.registration.allowed', true, { username: 'x', email: 'x@y.z', ip: '1.2.3.4' }), false)
+  })
+
   it('refuses unknown hook names and handlers that are not functions', () => {
     const hooks = new HookRegistry(pino({ level: 'silent' }))
     assert.throws(() => hooks.on('action:nope.happened' as any, () => {}), /Unknown hook "action:nope.happened"/)

@@ -47,6 +47,11 @@ export class HookRegistry {
     return this.defs.has(name)
   }
 
+  /** Who declared a hook ('core' or a plugin), or undefined. */
+  declaredBy(name: string): string | undefined {
+    return this.defs.get(name)?.declaredBy
+  }
+
   /**
    * Register a handler. Returns a function that removes it.
    * @example hooks.on('action:user.registered', ({ user }) => greet(user), { priority: 5 }, 'hello')
@@ -96,6 +101,8 @@ export class HookRegistry {
     const failClosed = name.endsWith('.allowed')
     let current = value
     for (const e of list) {
+      // A "no" from one handler is final: a later one cannot overturn it.
+      if (failClosed && current === false) return current
       try {
         current = (await e.fn(current, context)) as FilterValue<K>
       } catch (err) {

@@ -51,7 +51,7 @@ export const coreHooks = {
   'filter:user.registration.allowed': filter<boolean, { username: string; email: string; ip: string }>(),
   /** The public JSON of a member, as the API returns it. */
   'filter:user.public': filter<PublicUser, { viewer: Viewer | null }>(),
-  /** Extra tags for the page <head> (only same-origin assets pass the CSP). */
+  /** The <title> of a page, before the site name is added. */
   'filter:page.title': filter<string, { path: string }>(),
 } as const
 

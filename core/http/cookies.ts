@@ -2,12 +2,8 @@
 import type { Context } from 'hono'
 import { setCookie } from 'hono/cookie'
 import type { CookieOptions } from 'hono/utils/cookie'
+import type { AppEnv } from './env.js'
 
-export function isHttps(c: Context, trustProxy: boolean): boolean {
-  if (new URL(c.req.url).protocol === 'https:') return true
-  return trustProxy && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https'
-}
-
-export function setAppCookie(c: Context, name: string, value: string, trustProxy: boolean, options: CookieOptions = {}): void {
-  setCookie(c, name, value, { path: '/', httpOnly: true, sameSite: 'Lax', secure: isHttps(c, trustProxy), ...options })
+export function setAppCookie(c: Context<AppEnv>, name: string, value: string, options: CookieOptions = {}): void {
+  setCookie(c, name, value, { path: '/', httpOnly: true, sameSite: 'Lax', secure: c.get('https') === true, ...options })
 }

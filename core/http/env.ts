@@ -14,5 +14,9 @@ export interface AppEnv {
     authVia: 'cookie' | 'bearer' | null
     csrfToken: string
     ip: string
+    /** The request arrived over https (directly, or per X-Forwarded-Proto from a trusted proxy). */
+    https: boolean
+    /** The host the browser addressed (X-Forwarded-Host from a trusted proxy, else Host). */
+    host: string
   }
 }

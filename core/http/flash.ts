@@ -2,6 +2,7 @@
 import type { Context } from 'hono'
 import { deleteCookie, getCookie } from 'hono/cookie'
 import { setAppCookie } from './cookies.js'
+import type { AppEnv } from './env.js'
 
 export interface Flash {
   kind: 'ok' | 'error' | 'info'
@@ -10,9 +11,9 @@ export interface Flash {
 
 const COOKIE = 'hearth_flash'
 
-export function flash(c: Context, kind: Flash['kind'], text: string): void {
+export function flash(c: Context<AppEnv>, kind: Flash['kind'], text: string): void {
   const list = [...readFlash(c), { kind, text }].slice(-3)
-  setAppCookie(c, COOKIE, Buffer.from(JSON.stringify(list)).toString('base64url'), false, { maxAge: 60 })
+  setAppCookie(c, COOKIE, Buffer.from(JSON.stringify(list)).toString('base64url'), { maxAge: 60 })
 }
 
 function readFlash(c: Context): Flash[] {

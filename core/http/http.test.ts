@@ -255,6 +255,13 @@ describe('realtime', () => {
     await assert.rejects(open('/realtime', { authorization: `Bearer ${token}`, origin: 'https://evil.example' }), /HTTP 403/)
   })
 
+  it('accepts the public origin behind a trusted proxy that rewrites Host', async () => {
+    const { token } = await t.register('proxied')
+    const c = await open('/realtime', { authorization: `Bearer ${token}`, origin: 'https://hearth.example', 'x-forwarded-host': 'hearth.example' })
+    assert.match(await c.first, /"hello"/)
+    c.ws.close()
+  })
+
   it('pushes events to every open page of a member, and only to them', async () => {
     const rita = await t.h.users.find('rita')
     const tok = (await (await t.request('POST', '/api/v1/users/login', { json: { login: 'rita', password: PASSWORD } })).json()) as Envelope

@@ -1,6 +1,6 @@
 // Request-wide middleware: client IP, logging, who is asking (cookie or bearer), and CSRF protection.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie } from 'hono/cookie'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { deleteSession, findSession, SESSION_COOKIE } from '../auth/sessions.js'
@@ -14,11 +14,17 @@ export const CSRF_COOKIE = 'hearth_csrf'
 export const CSRF_HEADER = 'x-csrf-token'
 export const CSRF_FIELD = '_csrf'
 
-/** Sets `ip` (X-Forwarded-For only when the proxy is trusted) and logs each request as one JSON line. */
+/** The last value of a comma-separated forwarding header: the one our own proxy added. */
+const lastHop = (value: string | undefined) => value?.split(',').pop()?.trim() || undefined
+
+/**
+ * Sets `ip`, `https` and `host`, trusting X-Forwarded-* only when the proxy is trusted (one hop: the
+ * proxy's own entry is the last one, so a client cannot choose its IP), and logs each request as one JSON line.
+ */
 export function requestContext(log: Logger, trustProxy: boolean): MiddlewareHandler<AppEnv> {
   return async function requestContext(c, next) {
     let ip = '127.0.0.1'
-    const forwarded = trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined
+    const forwarded = trustProxy ? lastHop(c.req.header('x-forwarded-for')) : undefined
     if (forwarded) ip = forwarded
     else {
       try {
@@ -28,6 +34,8 @@ export function requestContext(log: Logger, trustProxy: boolean): MiddlewareHand
       }
     }
     c.set('ip', ip)
+    c.set('https', new URL(c.req.url).protocol === 'https:' || (trustProxy && lastHop(c.req.header('x-forwarded-proto')) === 'https'))
+    c.set('host', (trustProxy && lastHop(c.req.header('x-forwarded-host'))) || c.req.header('host') || new URL(c.req.url).host)
     const started = performance.now()
     await next()
     const ms = Math.round((performance.now() - started) * 10) / 10
@@ -64,6 +72,17 @@ export function authenticate(db: Db): MiddlewareHandler<AppEnv> {
   }
 }
 
+/** False when the request names an Origin that is not this site (no Origin: a non-browser client, allowed). */
+export function sameOrigin(c: Context<AppEnv>): boolean {
+  const origin = c.req.header('origin')
+  if (!origin) return true
+  try {
+    return new URL(origin).host === c.get('host')
+  } catch {
+    return false // "null" and other opaque origins
+  }
+}
+
 const sameToken = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
 
 /**
@@ -71,23 +90,19 @@ const sameToken = (a: string, b: string) => a.length === b.length && timingSafeE
  * and by scripts as `X-CSRF-Token`. Required on state-changing requests that a browser could forge: any
  * carrying the session cookie, and any body a cross-site form could send. Bearer-token requests need none.
  */
-export function csrf(trustProxy: boolean): MiddlewareHandler<AppEnv> {
+export function csrf(): MiddlewareHandler<AppEnv> {
   return async function csrf(c, next) {
     let cookieToken = getCookie(c, CSRF_COOKIE)
     const hadToken = !!cookieToken && /^[A-Za-z0-9_-]{32,64}$/.test(cookieToken)
     if (!hadToken) {
       cookieToken = randomBytes(24).toString('base64url')
-      setAppCookie(c, CSRF_COOKIE, cookieToken, trustProxy, { maxAge: 60 * 60 * 24 * 365 })
+      setAppCookie(c, CSRF_COOKIE, cookieToken, { maxAge: 60 * 60 * 24 * 365 })
     }
     c.set('csrfToken', cookieToken!)
     const method = c.req.method
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || c.get('authVia') === 'bearer') return next()
 
-    const origin = c.req.header('origin')
-    if (origin && origin !== 'null') {
-      const host = c.req.header('x-forwarded-host') && trustProxy ? c.req.header('x-forwarded-host') : c.req.header('host')
-      if (new URL(origin).host !== host) throw new AppError(403, 'CSRF_FAILED', 'This request came from another site and was refused.')
-    }
+    if (!sameOrigin(c)) throw new AppError(403, 'CSRF_FAILED', 'This request came from another site and was refused.')
     const type = (c.req.header('content-type') ?? '').toLowerCase()
     // Without the session cookie a request carries no ambient authority, except the body types a
     // cross-site HTML form can send (login CSRF): those always need the token.

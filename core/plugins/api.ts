@@ -21,6 +21,8 @@ import type { AppEnv } from '../http/env.js'
 import type { PublicUser, Viewer } from '../users/types.js'
 
 export type { AppEnv, NavItem, PublicUser, Viewer }
+/** The database handle plugins get as `ctx.db`, for typing query helpers: `function q(db: PluginDb)`. */
+export type PluginDb = Kysely<Database>
 export { action, filter, type ActionDef, type FilterDef } from '../hooks/types.js'
 
 // ---- Settings schema: typed values, and the admin form is drawn from it.

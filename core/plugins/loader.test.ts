@@ -19,7 +19,7 @@ describe('finding plugins', () => {
   })
 
   it('reports an npm package that is not installed', async () => {
-    const [f] = await findPlugins([], ['hearth-plugin-not-installed'])
+    const [f] = await findPlugins([], [{ name: null, pkg: 'hearth-plugin-not-installed' }])
     assert.match(f!.error!, /npm package "hearth-plugin-not-installed" could not be loaded/)
   })
 
@@ -93,6 +93,19 @@ describe('loading plugins into a running app', () => {
     assert.deepEqual(rows, [{ name: '2026_11_21_1000_items' }])
     const status = await t.h.plugins.migrationStatus()
     assert.ok(status.some((m) => m.owner === 'alpha' && m.executedAt))
+  })
+
+  it('lets a plugin emit only the hooks it declared', async () => {
+    const { token } = await t.register('forger')
+    const res = (await (await t.request('POST', '/api/v1/alpha/forge', { token })).json()) as { data: { refused?: string } }
+    assert.match(res.data.refused ?? '', /may only emit hooks it declares; "action:user.registered" belongs to core/)
+  })
+
+  it('does not enable a plugin whose migration fails, and says why', async () => {
+    await assert.rejects(t.h.plugins.setEnabled('badmigration', true, null), /The plugin "badmigration" was not enabled: Migration "2026_11_21_1000_fails" of badmigration failed/)
+    const s = (await t.h.plugins.status()).find((p) => p.name === 'badmigration')!
+    assert.equal(s.enabled, false)
+    assert.match(s.error!, /failed/)
   })
 
   it('answers plugin API errors in the envelope', async () => {

@@ -33,6 +33,8 @@ export interface FoundPlugin {
   /** The manifest's name when it loaded; else the folder or package name. */
   name: string
   source: 'folder' | 'npm'
+  /** For npm plugins: the package name (may differ from the manifest's name). */
+  package: string | null
   /** The plugin's folder: migrations and assets are relative to it. */
   dir: string
   definition: PluginDefinition | null
@@ -73,6 +75,8 @@ export interface PluginDeps {
   render: Renderer
   /** Folders to scan; the first is ./plugins. */
   dirs: string[]
+  /** Look, but change nothing in the database (for `hearth doctor`). */
+  readonly?: boolean
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err))
@@ -97,8 +101,11 @@ function checkDefinition(value: unknown, expectedName: string | null): PluginDef
   return def
 }
 
-/** Import every plugin folder under `dirs` and each npm package named. Broken ones come back with `error`. */
-export async function findPlugins(dirs: string[], npmNames: string[]): Promise<FoundPlugin[]> {
+/**
+ * Import every plugin folder under `dirs` and each npm package listed (with the plugin name it was
+ * registered under, or null for a new one). Broken ones come back with `error`.
+ */
+export async function findPlugins(dirs: string[], npmPackages: { name: string | null; pkg: string }[]): Promise<FoundPlugin[]> {
   const found: FoundPlugin[] = []
   for (const dir of dirs) {
     if (!existsSync(dir)) continue
@@ -110,22 +117,23 @@ export async function findPlugins(dirs: string[], npmNames: string[]): Promise<F
       if (found.some((f) => f.name === entry.name)) continue // an earlier folder wins
       try {
         const mod = (await import(pathToFileURL(file).href)) as { default?: unknown }
-        found.push({ name: entry.name, source: 'folder', dir: pluginDir, definition: checkDefinition(mod.default, entry.name), error: null })
+        found.push({ name: entry.name, source: 'folder', package: null, dir: pluginDir, definition: checkDefinition(mod.default, entry.name), error: null })
       } catch (err) {
-        found.push({ name: entry.name, source: 'folder', dir: pluginDir, definition: null, error: message(err) })
+        found.push({ name: entry.name, source: 'folder', package: null, dir: pluginDir, definition: null, error: message(err) })
       }
     }
   }
   const require = createRequire(join(ROOT, 'package.json'))
-  for (const pkg of npmNames) {
-    if (found.some((f) => f.name === pkg)) continue
+  for (const { name, pkg } of npmPackages) {
     try {
       const entryFile = require.resolve(pkg)
       const mod = (await import(pathToFileURL(entryFile).href)) as { default?: unknown }
       const def = checkDefinition(mod.default, null)
-      found.push({ name: def.manifest.name, source: 'npm', dir: dirname(entryFile), definition: def, error: null })
+      if (name !== null && def.manifest.name !== name) throw new Error(`it now calls itself "${def.manifest.name}", not "${name}"`)
+      if (found.some((f) => f.name === def.manifest.name)) throw new Error(`a plugin named "${def.manifest.name}" is already installed`)
+      found.push({ name: def.manifest.name, source: 'npm', package: pkg, dir: dirname(entryFile), definition: def, error: null })
     } catch (err) {
-      found.push({ name: pkg, source: 'npm', dir: ROOT, definition: null, error: `the npm package "${pkg}" could not be loaded: ${message(err)}` })
+      found.push({ name: name ?? pkg, source: 'npm', package: pkg, dir: ROOT, definition: null, error: `the npm package "${pkg}" could not be loaded: ${message(err)}` })
     }
   }
   return found
@@ -171,22 +179,23 @@ export class PluginManager {
 
   constructor(private readonly deps: PluginDeps) {}
 
-  private async npmNames(): Promise<string[]> {
-    const rows = await this.deps.db.selectFrom('plugins').select('name').where('source', '=', 'npm').execute()
-    return rows.map((r) => r.name)
+  private async npmPackages(): Promise<{ name: string; pkg: string }[]> {
+    const rows = await this.deps.db.selectFrom('plugins').select(['name', 'package']).where('source', '=', 'npm').execute()
+    return rows.map((r) => ({ name: r.name, pkg: r.package ?? r.name }))
   }
 
   /** Scan the plugin folders and registered npm packages; record newly found plugins in the database. */
   async discover(): Promise<FoundPlugin[]> {
-    this.found = await findPlugins(this.deps.dirs, await this.npmNames())
+    this.found = await findPlugins(this.deps.dirs, await this.npmPackages())
     const { db } = this.deps
+    if (this.deps.readonly) return this.found
     const rows = new Map((await db.selectFrom('plugins').selectAll().execute()).map((r) => [r.name, r]))
     for (const f of this.found) {
       const row = rows.get(f.name)
       const version = f.definition?.manifest.version ?? null
       if (!row) {
         const enabled = f.definition?.manifest.enabledByDefault ? 1 : 0
-        await db.insertInto('plugins').values({ name: f.name, enabled, source: f.source, version, error: f.error, updated_at: now() }).execute()
+        await db.insertInto('plugins').values({ name: f.name, enabled, source: f.source, package: f.package, version, error: f.error, updated_at: now() }).execute()
       } else if (row.version !== version || row.error !== f.error) {
         // Keep a registration error (from the last start) unless the plugin itself changed or failed to import.
         const error = f.error ?? (row.version !== version ? null : row.error)
@@ -222,24 +231,25 @@ export class PluginManager {
     return f
   }
 
-  /** Register an npm package as a plugin source (it must be installed with npm first). */
+  /** Register an installed npm package as a plugin; it is known by its manifest's name from then on. */
   async addNpm(pkg: string): Promise<FoundPlugin> {
-    const [f] = await findPlugins([], [pkg])
+    const existing = this.found.find((p) => p.package === pkg)
+    if (existing) return existing
+    const [f] = await findPlugins([], [{ name: null, pkg }])
     if (!f || f.error || !f.definition) throw new AppError(400, 'VALIDATION_FAILED', f?.error ?? `The npm package "${pkg}" is not a Hearth plugin.`)
-    if (!this.found.some((p) => p.name === f.name)) {
-      await this.deps.db
-        .insertInto('plugins')
-        .values({ name: pkg, enabled: 0, source: 'npm', version: f.definition.manifest.version, error: null, updated_at: now() })
-        .onConflict((oc) => oc.doNothing())
-        .execute()
-      this.found.push({ ...f, name: pkg })
-    }
+    if (this.found.some((p) => p.name === f.name)) throw new AppError(409, 'CONFLICT', `A plugin named "${f.name}" is already installed; "${pkg}" cannot use the same name.`)
+    await this.deps.db
+      .insertInto('plugins')
+      .values({ name: f.name, enabled: 0, source: 'npm', package: pkg, version: f.definition.manifest.version, error: null, updated_at: now() })
+      .execute()
+    this.found.push(f)
     return f
   }
 
   /**
    * Turn a plugin on or off in the database. It takes effect at the next start; callers say so.
-   * Enabling needs its dependencies enabled; disabling is refused while an enabled plugin depends on it.
+   * Enabling needs its dependencies enabled and runs its migrations (when one fails, the plugin stays
+   * disabled and the error is thrown); disabling is refused while an enabled plugin depends on it.
    */
   async setEnabled(name: string, enabled: boolean, actorId: number | null): Promise<{ changed: boolean }> {
     const plugin = this.get(name)
@@ -253,6 +263,15 @@ export class PluginManager {
     } else {
       const dependents = statuses.filter((s) => s.enabled && s.dependsOn.includes(name)).map((s) => s.name)
       if (dependents.length) throw new AppError(409, 'CONFLICT', `${dependents.map((d) => `"${d}"`).join(', ')} ${dependents.length > 1 ? 'depend' : 'depends'} on "${name}"; disable ${dependents.length > 1 ? 'them' : 'it'} first.`)
+    }
+    if (enabled) {
+      try {
+        const dir = this.migrationsDir(plugin)
+        if (dir) await migrateOwner(this.deps.db, name, dir)
+      } catch (err) {
+        await this.deps.db.updateTable('plugins').set({ error: message(err), updated_at: now() }).where('name', '=', name).execute()
+        throw new AppError(409, 'CONFLICT', `The plugin "${name}" was not enabled: ${message(err)}`)
+      }
     }
     await this.deps.db.updateTable('plugins').set({ enabled: enabled ? 1 : 0, error: null, updated_at: now() }).where('name', '=', name).execute()
     await audit(this.deps.db, { actorId, action: enabled ? 'plugin.enable' : 'plugin.disable', targetType: 'plugin', targetId: name })
@@ -289,8 +308,10 @@ export class PluginManager {
   /**
    * Load every enabled plugin in dependency order: migrate, then register. A plugin whose import,
    * migration or register() fails is disabled with its error recorded and logged; the rest load.
+   * In read-only mode (doctor) nothing is migrated or written: failures are only returned.
    */
-  async load(): Promise<void> {
+  async load(): Promise<{ name: string; error: string }[]> {
+    this.failures = []
     const statuses = await this.status()
     const enabled = statuses.filter((s) => s.enabled)
     const { order, problems } = orderByDependencies(enabled.map((s) => ({ name: s.name, dependsOn: s.dependsOn })))
@@ -308,16 +329,21 @@ export class PluginManager {
       }
       try {
         const dir = this.migrationsDir(f)
-        if (dir) await migrateOwner(this.deps.db, name, dir)
+        if (dir && !this.deps.readonly) await migrateOwner(this.deps.db, name, dir)
       } catch (err) {
         await this.fail(name, message(err), true)
         continue
       }
       await this.register(f)
     }
+    return this.failures
   }
 
+  private failures: { name: string; error: string }[] = []
+
   private async fail(name: string, error: string, disable: boolean): Promise<void> {
+    this.failures.push({ name, error })
+    if (this.deps.readonly) return
     this.deps.log.error({ plugin: name }, `plugin ${name} ${disable ? 'was disabled' : 'was skipped'}: ${error}`)
     await this.deps.db
       .updateTable('plugins')
@@ -341,7 +367,7 @@ export class PluginManager {
       return false
     }
     this.loaded.set(name, { definition: def, dir: f.dir, routes, settings })
-    await this.deps.db.updateTable('plugins').set({ error: null }).where('name', '=', name).execute()
+    if (!this.deps.readonly) await this.deps.db.updateTable('plugins').set({ error: null }).where('name', '=', name).execute()
     this.deps.log.info({ plugin: name, version: def.manifest.version }, `plugin ${name} loaded`)
     return true
   }
@@ -370,7 +396,11 @@ export class PluginManager {
         on: (hook: HookName, handler: any, options?: { priority?: number }) => {
           hooks.on(hook, handler, options, name)
         },
-        emit: (hook, payload) => hooks.emit(hook, payload),
+        emit: (hook, payload) => {
+          // A plugin fires only the hooks it declared; core's are fired by core after its own changes.
+          if (hooks.declaredBy(hook) !== name) throw new Error(`Plugin ${name} may only emit hooks it declares; "${hook}" belongs to ${hooks.declaredBy(hook) ?? 'nobody'}.`)
+          return hooks.emit(hook, payload)
+        },
         apply: (hook, value, context) => hooks.apply(hook, value, context),
       },
       ui: {

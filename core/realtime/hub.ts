@@ -6,6 +6,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import type { WSContext } from 'hono/ws'
 import { AppError } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
+import { sameOrigin } from '../http/middleware.js'
 import type { Logger } from '../logger.js'
 import type { ChannelHandlers, RealtimeConnection } from '../plugins/api.js'
 import type { Viewer } from '../users/types.js'
@@ -131,7 +132,6 @@ export class RealtimeHub {
 function checkedViewer(c: Context<AppEnv>): Viewer {
   const viewer = c.get('viewer')
   if (!viewer) throw new AppError(401, 'UNAUTHENTICATED', 'Log in to open a realtime connection.')
-  const origin = c.req.header('origin')
-  if (origin && new URL(origin).host !== c.req.header('host')) throw new AppError(403, 'FORBIDDEN', 'Realtime connections must come from this site.')
+  if (!sameOrigin(c)) throw new AppError(403, 'FORBIDDEN', 'Realtime connections must come from this site.')
   return viewer
 }

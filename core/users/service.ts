@@ -196,10 +196,10 @@ export function createUsersService(db: Db, hooks: HookRegistry) {
     },
 
     /** Set a new password (admin reset or after checking the old one). Ends other sessions. */
-    async setPassword(id: number, password: string, options: { actorId: number | null; keepSessionToken?: string }): Promise<void> {
+    async setPassword(id: number, password: string, options: { actorId: number | null; keepSessionToken?: string; field?: string }): Promise<void> {
       const target = await row(id)
       const weak = passwordProblem(password, target)
-      if (weak) throw validationFailed({ password: weak })
+      if (weak) throw validationFailed({ [options.field ?? 'password']: weak })
       await db.updateTable('users').set({ password_hash: await hashPassword(password), updated_at: now() }).where('id', '=', id).execute()
       await deleteUserSessions(db, id, options.keepSessionToken)
       await audit(db, { actorId: options.actorId, action: options.actorId === id ? 'user.password.change' : 'user.password.reset', targetType: 'user', targetId: id })
@@ -212,7 +212,7 @@ export function createUsersService(db: Db, hooks: HookRegistry) {
         throw validationFailed({ current_password: 'Your current password is not right.' })
       }
       if (current === next) throw validationFailed({ new_password: 'Choose a password different from the current one.' })
-      await service.setPassword(id, next, { actorId: id, keepSessionToken })
+      await service.setPassword(id, next, { actorId: id, keepSessionToken, field: 'new_password' })
     },
 
     async setDisplayName(id: number, name: string): Promise<PublicUser> {

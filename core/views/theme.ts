@@ -47,7 +47,7 @@ export const ThemeContext = createContext<ThemeDefinition | null>(null)
 
 const known = new Set<string>(['layout', 'error'])
 
-/** Every template name a theme can override (for `hearth theme list --templates` and docs). */
+/** Every template name a theme can override (listed by `hearth theme list --json`). */
 export const templateNames = () => [...known].sort()
 
 /**

@@ -1,9 +1,6 @@
 // Queries of the hello plugin; each takes the database first.
-import type { Kysely } from 'kysely'
-import type { Database } from '../../core/db/schema.js'
+import type { PluginDb as Db } from '../../core/plugins/api.js'
 import type { HelloTables } from './tables.js'
-
-type Db = Kysely<Database>
 const own = (db: Db) => db.withTables<HelloTables>()
 
 export async function addWave(db: Db, userId: number, message: string): Promise<number> {

@@ -1,4 +1,4 @@
-// Node.js must be 20.6 or newer (tsx's register API and import.meta.dirname).
+// Node.js must be 20.11 or newer (tsx's register API and import.meta.dirname).
 import type { Check } from '../check.js'
 
 export const nodeVersion: Check = {

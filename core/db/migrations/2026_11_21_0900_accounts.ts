@@ -64,6 +64,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('source', 'text', (c) => c.notNull().defaultTo('folder'))
+    .addColumn('package', 'text')
     .addColumn('version', 'text')
     .addColumn('error', 'text')
     .addColumn('updated_at', 'text', (c) => c.notNull().defaultTo(nowDefault))
