@@ -8,6 +8,7 @@ import { registerInit } from './commands/init.js'
 import { registerMigrate } from './commands/migrate.js'
 import { registerPlugin } from './commands/plugin.js'
 import { registerRestore } from './commands/restore.js'
+import { registerSettings } from './commands/settings.js'
 import { registerStart } from './commands/start.js'
 import { registerTheme } from './commands/theme.js'
 import { registerUser } from './commands/user.js'
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version')
     .option('--verbose', 'show stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
-  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerPlugin, registerTheme, registerHooks, registerDoctor, registerBackup, registerRestore]) {
+  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerPlugin, registerTheme, registerSettings, registerHooks, registerDoctor, registerBackup, registerRestore]) {
     register(program)
   }
   // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0.

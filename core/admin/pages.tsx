@@ -9,6 +9,7 @@ import { requireRole } from '../http/middleware.js'
 import type { SettingSpec } from '../plugins/api.js'
 import type { PluginStatus } from '../plugins/loader.js'
 import { pluginSettingsStore } from '../plugins/settings.js'
+import { CORE_SCHEMA } from '../settings/service.js'
 import type { Services } from '../services.js'
 import type { Role } from '../db/schema.js'
 import type { PrivateUser } from '../users/types.js'
@@ -29,6 +30,7 @@ function AdminNav({ active }: { active: string }) {
     ['overview', '/admin', 'Overview'],
     ['users', '/admin/users', 'Members'],
     ['plugins', '/admin/plugins', 'Plugins'],
+    ['settings', '/admin/settings', 'Site settings'],
     ['audit', '/admin/audit', 'Audit log'],
   ]
   return (
@@ -312,6 +314,43 @@ export function adminPages(s: Services): Hono<AppEnv> {
     if (!r.ok) return settingsPage(c, r.problem, form)
     flash(c, 'ok', `${name} settings saved.`)
     return c.redirect(`/admin/plugins/${name}`, 303)
+  })
+
+  // ---- Site settings
+  const siteSettings = async (c: Context<AppEnv>, problem?: { message: string; status: number }, values?: Record<string, unknown>) => {
+    const current: Record<string, unknown> = values ?? {}
+    if (!values) for (const key of Object.keys(CORE_SCHEMA)) current[key] = await s.settings.get(key as keyof typeof CORE_SCHEMA)
+    return render.page(
+      c,
+      { title: 'Site settings', status: (problem?.status ?? 200) as 200 },
+      <>
+        <h1>Admin</h1>
+        <AdminNav active="settings" />
+        <section class="card">
+          <FormError message={problem?.message} />
+          <form method="post" action="/admin/settings">
+            <CsrfField token={c.get('csrfToken')} />
+            {Object.entries(CORE_SCHEMA).map(([key, spec]) => (
+              <SettingInput name={key} spec={spec} value={current[key]} />
+            ))}
+            <button type="submit">Save</button>
+          </form>
+          <p class="hint">
+            The theme is chosen with <code>hearth theme use NAME</code>.
+          </p>
+        </section>
+      </>,
+    )
+  }
+  app.get('/admin/settings', (c) => siteSettings(c))
+  app.post('/admin/settings', async (c) => {
+    const form = await formFields(c)
+    // An unticked checkbox sends nothing: every field of the form is submitted, absent means off.
+    const values = Object.fromEntries(Object.keys(CORE_SCHEMA).map((k) => [k, form[k]]))
+    const r = await attempt(() => s.settings.updateCore(values, c.get('viewer')!.id))
+    if (!r.ok) return siteSettings(c, r.problem, values)
+    flash(c, 'ok', 'Site settings saved.')
+    return c.redirect('/admin/settings', 303)
   })
 
   // ---- Audit log

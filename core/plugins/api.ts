@@ -26,17 +26,8 @@ export type PluginDb = Kysely<Database>
 export { action, filter, type ActionDef, type FilterDef } from '../hooks/types.js'
 
 // ---- Settings schema: typed values, and the admin form is drawn from it.
-
-export type SettingSpec =
-  | { type: 'string'; default: string; label: string; help?: string; maxLength?: number; multiline?: boolean }
-  | { type: 'number'; default: number; label: string; help?: string; min?: number; max?: number; integer?: boolean }
-  | { type: 'boolean'; default: boolean; label: string; help?: string }
-  | { type: 'select'; default: string; label: string; help?: string; options: readonly string[] }
-
-export type SettingsSchema = Record<string, SettingSpec>
-
-export type SettingValue<T extends SettingSpec> = T extends { type: 'number' } ? number : T extends { type: 'boolean' } ? boolean : string
-export type SettingsValues<S extends SettingsSchema> = { [K in keyof S]: SettingValue<S[K]> }
+import type { SettingsSchema, SettingsValues } from '../settings/schema.js'
+export type { SettingSpec, SettingsSchema, SettingValue, SettingsValues } from '../settings/schema.js'
 
 // ---- Manifest
 

@@ -1,38 +1,31 @@
 // Instance settings kept in the `settings` table as JSON, with typed defaults for core keys.
 import { randomBytes } from 'node:crypto'
 import type { Db } from '../db/connect.js'
+import { audit } from '../audit.js'
+import { validationFailed } from '../errors.js'
+import { coerceSetting, type SettingsSchema, type SettingsValues } from './schema.js'
 
-export interface CoreSettings {
-  'site.name': string
-  'site.description': string
-  /** Whether anyone may register; admins can still create accounts. */
-  'registration.open': boolean
-  /** The active theme's folder name under themes/. */
+/** Core settings an operator changes (Admin → Site settings, `hearth settings`); the forms are drawn from this. */
+export const CORE_SCHEMA = {
+  'site.name': { type: 'string', label: 'Site name', default: 'Hearth', maxLength: 60 },
+  'site.description': { type: 'string', label: 'Description on the home page', default: 'A home for our community.', maxLength: 300, multiline: true },
+  'registration.open': { type: 'boolean', label: 'Anyone may register', default: true, help: 'Admins can still create accounts.' },
+  'auth.login.ip_limit': { type: 'number', label: 'Login attempts per IP per window', default: 30, min: 1, max: 10000, integer: true },
+  'auth.login.account_limit': { type: 'number', label: 'Failed logins per account per window', default: 5, min: 1, max: 1000, integer: true, help: 'Then the account is locked for the rest of the window.' },
+  'auth.login.window_seconds': { type: 'number', label: 'Login window (seconds)', default: 900, min: 10, max: 86400, integer: true },
+  'auth.register.ip_limit': { type: 'number', label: 'Registrations per IP per hour', default: 10, min: 1, max: 10000, integer: true },
+  'auth.two_factor.attempt_limit': { type: 'number', label: 'Wrong two-factor codes per login', default: 5, min: 1, max: 100, integer: true },
+  'auth.session_days': { type: 'number', label: 'Session lifetime (days)', default: 30, min: 1, max: 365, integer: true },
+} as const satisfies SettingsSchema
+
+export type CoreSettings = SettingsValues<typeof CORE_SCHEMA> & {
+  /** The active theme's folder name under themes/ (`hearth theme use`). */
   theme: string
-  /** Login attempts per IP per window (window: auth.login.window_seconds). */
-  'auth.login.ip_limit': number
-  /** Failed logins per account per window before it is locked for the rest of it. */
-  'auth.login.account_limit': number
-  'auth.login.window_seconds': number
-  /** Registrations per IP per hour. */
-  'auth.register.ip_limit': number
-  /** Wrong two-factor codes per login before the challenge is dropped. */
-  'auth.two_factor.attempt_limit': number
-  /** Session lifetime in days. */
-  'auth.session_days': number
 }
 
 export const CORE_DEFAULTS: CoreSettings = {
-  'site.name': 'Hearth',
-  'site.description': 'A home for our community.',
-  'registration.open': true,
+  ...(Object.fromEntries(Object.entries(CORE_SCHEMA).map(([k, spec]) => [k, spec.default])) as SettingsValues<typeof CORE_SCHEMA>),
   theme: 'default',
-  'auth.login.ip_limit': 30,
-  'auth.login.account_limit': 5,
-  'auth.login.window_seconds': 900,
-  'auth.register.ip_limit': 10,
-  'auth.two_factor.attempt_limit': 5,
-  'auth.session_days': 30,
 }
 
 export type SettingsService = ReturnType<typeof createSettings>
@@ -62,6 +55,21 @@ export function createSettings(db: Db) {
     /** Any key, for plugin settings (`plugin.<name>.<key>`) and internal values. */
     read,
     write,
+    /**
+     * Change core settings from text (the admin form, `hearth settings set`): every value is checked
+     * before any is written, and the change is audited. Unknown keys are refused.
+     */
+    async updateCore(values: Record<string, unknown>, actorId: number | null): Promise<Record<string, string | number | boolean>> {
+      const changed: Record<string, string | number | boolean> = {}
+      for (const [key, raw] of Object.entries(values)) {
+        const spec = (CORE_SCHEMA as SettingsSchema)[key]
+        if (!spec) throw validationFailed({ [key]: `There is no setting "${key}".` })
+        changed[key] = coerceSetting(key, spec, raw)
+      }
+      for (const [key, value] of Object.entries(changed)) await write(key, value)
+      if (Object.keys(changed).length) await audit(db, { actorId, action: 'settings.update', targetType: 'settings', details: changed })
+      return changed
+    },
     async remove(key: string): Promise<void> {
       await db.deleteFrom('settings').where('key', '=', key).execute()
     },
