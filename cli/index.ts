@@ -40,7 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0
+      // 'commander.help' with exit code 1 is help shown for a missing subcommand: a usage error.
       return err.exitCode === 0 ? 0 : 2 // commander already printed its message
     }
     const { message, hint, exitCode } = describeError(err)
