@@ -70,6 +70,20 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
     return Number(r.numUpdatedRows) === 1
   }
 
+  /** Clear a member's TOTP secret and recovery codes, audited as `action`. */
+  async function turnOffTwoFactor(userId: number, actorId: number | null, action: string): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({ totp_secret: null, totp_pending_secret: null, totp_enabled_at: null, totp_last_step: null })
+        .where('id', '=', userId)
+        .execute()
+      await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute()
+    })
+    await audit(db, { actorId, action, targetType: 'user', targetId: userId })
+    await hooks.emit('action:user.two-factor-changed', { userId, enabled: false })
+  }
+
   return {
     /**
      * Log in with username or email and password. Rate limited per IP and per account.
@@ -189,26 +203,12 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
       if (!(await secondFactorOk(user, input.code?.trim() || undefined, input.recovery_code?.trim() || undefined))) {
         throw validationFailed({ code: 'That code is not right.' })
       }
-      await db
-        .updateTable('users')
-        .set({ totp_secret: null, totp_pending_secret: null, totp_enabled_at: null, totp_last_step: null })
-        .where('id', '=', userId)
-        .execute()
-      await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute()
-      await audit(db, { actorId: userId, action: 'user.2fa.disable', targetType: 'user', targetId: userId })
-      await hooks.emit('action:user.two-factor-changed', { userId, enabled: false })
+      await turnOffTwoFactor(userId, userId, 'user.2fa.disable')
     },
 
     /** Admin escape hatch for a member who lost their phone and codes (`hearth user reset-2fa`). */
     async resetTwoFactor(userId: number, actorId: number | null): Promise<void> {
-      await db
-        .updateTable('users')
-        .set({ totp_secret: null, totp_pending_secret: null, totp_enabled_at: null, totp_last_step: null })
-        .where('id', '=', userId)
-        .execute()
-      await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute()
-      await audit(db, { actorId, action: 'user.2fa.reset', targetType: 'user', targetId: userId })
-      await hooks.emit('action:user.two-factor-changed', { userId, enabled: false })
+      await turnOffTwoFactor(userId, actorId, 'user.2fa.reset')
     },
   }
 }
