@@ -4,7 +4,7 @@ import { accessSync, constants, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core'
-import { createHearth } from '../../core/app.js'
+import { createHearth, type Hearth } from '../../core/app.js'
 import { resolveConfig } from '../../core/config.js'
 import { createLogger } from '../../core/logger.js'
 import { ROOT } from '../../core/paths.js'
@@ -91,6 +91,8 @@ export interface TestServer {
   url: string
   port: number
   dataDir: string
+  /** The running instance, for setting up data (an admin account, settings). */
+  hearth: Hearth
   close(): Promise<void>
 }
 
@@ -113,6 +115,7 @@ export async function startTestServer(): Promise<TestServer> {
     url: running.url,
     port: running.port,
     dataDir,
+    hearth: h,
     async close() {
       await running.close()
       rmSync(dataDir, { recursive: true, force: true })
