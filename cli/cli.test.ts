@@ -308,7 +308,7 @@ describe('the CLI on one data directory, in order', () => {
     })
 
     test('demoting the last admin is refused', async () => {
-      assertFails(await h(['user', 'demote', 'alice']), 1, /last admin/)
+      assertFails(await h(['user', 'demote', 'alice']), 1, /last active admin/)
     })
 
     test('`user suspend` requires --reason', async () => {

@@ -72,8 +72,8 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   }
   const hooks = new HookRegistry(log)
   const settings = createSettings(db)
-  const users = createUsersService(db, hooks)
   const limiter = new RateLimiter()
+  const users = createUsersService(db, hooks, limiter)
   const auth = createAuthService({ db, users, settings, hooks, limiter })
   const { themes, problems: themeProblems } = await loadThemes([THEMES_DIR, ...config.themeDirs], log)
   const ui = new UiRegistry(log)
@@ -84,6 +84,12 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
 
   const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, plugins }
   coreNavigation(ui)
+  // An open page's sockets must not outlive the session rules they were opened under.
+  const disconnect = ({ userId }: { userId: number }) => realtime.disconnectUser(userId)
+  hooks.on('action:user.logged-out', disconnect)
+  hooks.on('action:user.password-changed', disconnect)
+  hooks.on('action:user.suspended', ({ user }) => disconnect({ userId: user.id }))
+  hooks.on('action:user.role-changed', ({ user }) => disconnect({ userId: user.id }))
   scheduler.add('core', '17 * * * *', 'purge-expired-sessions', async () => {
     const n = await purgeExpiredSessions(db)
     if (n) log.info({ removed: n }, 'expired sessions purged')

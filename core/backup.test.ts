@@ -1,6 +1,6 @@
 // Backups: a live database and media into one archive and back, keeping what a restore replaces.
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { tempDir } from '../test/harness.js'
@@ -40,6 +40,22 @@ describe('backup and restore', () => {
     await oldStore.close()
     await store.close()
     assert.ok(!readdirSync(live).some((f) => f.startsWith('.backup-')), 'no staging folder is left behind')
+  })
+
+  it('writes archives readable by their owner only, and a restore without media leaves no stale media', async () => {
+    const live = tempDir()
+    const store = openStore(join(live, 'hearth.db'))
+    store.sqlite.exec('create table t (x)')
+    await store.close()
+    const archive = join(tempDir(), 'b.tar.gz')
+    assert.equal((await createBackup(live, archive, '1')).media, false)
+    assert.equal(statSync(archive).mode & 0o777, 0o600)
+    const target = tempDir()
+    mkdirSync(join(target, 'media'))
+    writeFileSync(join(target, 'media/old.webp'), 'old')
+    const { keptAs } = await restoreBackup(archive, target)
+    assert.deepEqual(readdirSync(join(target, 'media')), [])
+    assert.ok(keptAs.some((k) => /media\.before-restore-/.test(k)))
   })
 
   it('refuses a file that is not a backup, changing nothing', async () => {

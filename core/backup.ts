@@ -1,5 +1,5 @@
 // Backups: a consistent online copy of the database (SQLite's backup API) and the media folder, in one .tar.gz.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
 import * as tar from 'tar'
@@ -47,6 +47,8 @@ export async function createBackup(dataDir: string, file: string, version: strin
       },
       [`${stageName}/manifest.json`, `${stageName}/hearth.db`, ...(hasMedia ? ['media'] : [])],
     )
+    // It holds password hashes and two-factor secrets: readable by its owner only.
+    chmodSync(partial, 0o600)
     renameSync(partial, target)
     return { ...manifest, bytes: statSync(target).size }
   } finally {
@@ -95,10 +97,10 @@ export async function restoreBackup(file: string, dataDir: string): Promise<{ ma
     keep('hearth.db', '-wal')
     keep('hearth.db', '-shm')
     renameSync(join(stage, 'hearth.db'), join(dataDir, 'hearth.db'))
-    if (existsSync(join(stage, 'media'))) {
-      keep('media')
-      renameSync(join(stage, 'media'), join(dataDir, 'media'))
-    }
+    // The media folder always matches the restored database: the backup's, or none.
+    keep('media')
+    if (existsSync(join(stage, 'media'))) renameSync(join(stage, 'media'), join(dataDir, 'media'))
+    else mkdirSync(join(dataDir, 'media'))
     return { manifest, keptAs }
   } finally {
     rmSync(stage, { recursive: true, force: true })

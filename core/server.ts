@@ -17,7 +17,8 @@ export const pidFile = (dataDir: string) => join(dataDir, 'hearth.pid')
 export async function startServer(h: Hearth, options: { port?: number; host?: string } = {}): Promise<RunningServer> {
   const port = options.port ?? h.config.port
   const host = options.host ?? h.config.host
-  const wss = new WebSocketServer({ noServer: true })
+  // Realtime messages are small JSON; a 64 KiB cap keeps one socket from filling memory.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
   const server = serve({ fetch: h.app.fetch, port, hostname: host, websocket: { server: wss } })
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)

@@ -255,11 +255,13 @@ describe('two-factor authentication', () => {
     const setup = await body(await t.request('POST', '/api/v1/users/me/2fa/setup', { token }))
     const secret: string = setup.data.secret
     assert.match(setup.data.otpauth_url, /^otpauth:\/\/totp\/Hearth:iris\?/)
-    const bad = await t.request('POST', '/api/v1/users/me/2fa/enable', { token, json: { code: '000000' } })
+    const noPassword = await body(await t.request('POST', '/api/v1/users/me/2fa/enable', { token, json: { code: currentTotpCode(secret) } }))
+    assert.equal(noPassword.error.details.fields.password, 'Your password is not right.', 'a stolen token alone cannot turn 2FA on')
+    const bad = await t.request('POST', '/api/v1/users/me/2fa/enable', { token, json: { code: '000000', password: PASSWORD } })
     assert.equal(bad.status, 400)
     const malformed = await body(await t.request('POST', '/api/v1/users/me/2fa/enable', { token, json: { code: '12ab' } }))
     assert.match(malformed.error.details.fields.code, /6-digit code/)
-    const enabled = await body(await t.request('POST', '/api/v1/users/me/2fa/enable', { token, json: { code: currentTotpCode(secret) } }))
+    const enabled = await body(await t.request('POST', '/api/v1/users/me/2fa/enable', { token, json: { code: currentTotpCode(secret), password: PASSWORD } }))
     assert.equal(enabled.data.recovery_codes.length, 10)
 
     const noCode = await t.request('POST', '/api/v1/users/login', { json: { login: 'iris', password: PASSWORD } })
@@ -287,10 +289,12 @@ describe('two-factor authentication', () => {
     const html = await start.text()
     assert.match(html, /<svg/, 'a QR code is shown')
     const secret = html.match(/data-totp-secret="true">([A-Z2-7]+)</)![1]!
-    const wrong = await a.post('/settings/security/2fa/confirm', { code: '000000' })
+    const wrong = await a.post('/settings/security/2fa/confirm', { code: '000000', password: PASSWORD })
     assert.equal(wrong.status, 400)
     assert.match(await wrong.text(), /That code is not right/)
-    const ok = await a.post('/settings/security/2fa/confirm', { code: currentTotpCode(secret) })
+    const noPassword = await a.post('/settings/security/2fa/confirm', { code: currentTotpCode(secret) })
+    assert.match(await noPassword.text(), /id="f-password-error">Your password is not right\./)
+    const ok = await a.post('/settings/security/2fa/confirm', { code: currentTotpCode(secret), password: PASSWORD })
     const codes = [...(await ok.text()).matchAll(/<li>([a-z0-9]{5}-[a-z0-9]{5})<\/li>/g)].map((m) => m[1])
     assert.equal(codes.length, 10)
     assert.match(await a.text('/settings/security'), /You have 10 unused recovery codes/)
@@ -319,7 +323,7 @@ describe('two-factor authentication', () => {
     await t.h.settings.set('auth.two_factor.attempt_limit', 2)
     const { token } = await t.register('kai')
     const { data } = await body(await t.request('POST', '/api/v1/users/me/2fa/setup', { token }))
-    await t.request('POST', '/api/v1/users/me/2fa/enable', { token, json: { code: currentTotpCode(data.secret) } })
+    await t.request('POST', '/api/v1/users/me/2fa/enable', { token, json: { code: currentTotpCode(data.secret), password: PASSWORD } })
     const a = t.agent('10.0.4.3')
     await a.loginViaForm('kai')
     assert.equal((await a.post('/login/2fa', { code: '111111' })).status, 400)
@@ -386,5 +390,97 @@ describe('suspension and password changes', () => {
     assert.match(await a.text('/admin'), /members/)
     assert.equal((await t.h.users.find('chief'))!.role, 'admin')
     assert.equal((await t.agent('10.0.5.5').get(`/setup?token=${token}`)).status, 404, 'the link works once')
+  })
+})
+
+describe('hardening', () => {
+  let t: TestApp
+  before(async () => (t = await createTestApp()))
+  after(() => t.close())
+
+  it('holds the account limit against parallel guesses, and counts username and email together', async () => {
+    await t.h.settings.set('auth.login.account_limit', 4)
+    await t.register('target')
+    const guesses = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => t.request('POST', '/api/v1/users/login', { json: { login: i % 2 ? 'target' : 'target@example.org', password: `guess number ${i}` }, headers: { 'x-forwarded-for': `10.90.0.${i}` } })),
+    )
+    const statuses = guesses.map((r) => r.status)
+    assert.equal(statuses.filter((s) => s === 401).length, 4, `only 4 passwords were checked: ${statuses.join(',')}`)
+    assert.equal(statuses.filter((s) => s === 429).length, 12)
+  })
+
+  it('holds the two-factor attempt limit against parallel codes on one challenge', async () => {
+    await t.h.settings.set('auth.two_factor.attempt_limit', 3)
+    await t.h.settings.set('auth.login.account_limit', 100)
+    const { token } = await t.register('codes')
+    const { data } = await body(await t.request('POST', '/api/v1/users/me/2fa/setup', { token }))
+    await t.request('POST', '/api/v1/users/me/2fa/enable', { token, json: { code: currentTotpCode(data.secret), password: PASSWORD } })
+    const a = t.agent('10.91.0.1')
+    await a.loginViaForm('codes')
+    const tries = await Promise.all(Array.from({ length: 12 }, (_, i) => a.post('/login/2fa', { code: String(100000 + i) })))
+    const checked = tries.filter((r) => r.status === 400).length
+    assert.ok(checked < 3, `at most limit - 1 codes answered "wrong", the rest ended the challenge: ${tries.map((r) => r.status).join(',')}`)
+    assert.equal((await a.get('/login/2fa')).headers.get('location'), '/login')
+  })
+
+  it('groups IPv6 clients by /64 network for rate limits', async () => {
+    const { clientKey } = await import('./rate-limit.js')
+    assert.equal(clientKey('2001:db8:1:2:3:4:5:6'), clientKey('2001:0db8:0001:0002::9'))
+    assert.notEqual(clientKey('2001:db8:1:2::1'), clientKey('2001:db8:1:3::1'))
+    assert.equal(clientKey('::ffff:192.0.2.7'), '192.0.2.7')
+    assert.equal(clientKey('192.0.2.7'), '192.0.2.7')
+  })
+
+  it('never redirects off the site, however `next` is disguised', async () => {
+    const { safeNext } = await import('../http/middleware.js')
+    for (const evil of ['//evil.example', '/\t/evil.example/', '/\\evil.example', '/\n/evil.example', 'https://evil.example', '/%2F%2Fevil', '\\\\evil']) {
+      const out = safeNext(evil)
+      assert.ok(out.startsWith('/') && !out.startsWith('//') && !new URL(out, 'http://x').host.includes('evil'), `${JSON.stringify(evil)} -> ${out}`)
+    }
+    assert.equal(safeNext('/settings/account?tab=1#x'), '/settings/account?tab=1#x')
+    const a = t.agent('10.92.0.1')
+    await a.registerViaForm('roamer')
+    const res = await a.get('/login?next=/%09/evil.example/')
+    assert.equal(res.headers.get('location'), '/')
+  })
+
+  it('refuses all-digit usernames, which would read as ids', async () => {
+    const res = await t.request('POST', '/api/v1/users/register', { json: { username: '12345678', email: 'n@example.org', password: PASSWORD }, headers: { 'x-forwarded-for': '10.93.0.1' } })
+    assert.match((await body(res)).error.details.fields.username, /at least one letter/)
+  })
+
+  it('limits password checks by a logged-in member', async () => {
+    const { token } = await t.register('checker')
+    let last: Response | undefined
+    for (let i = 0; i < 11; i++) last = await t.request('PUT', '/api/v1/users/me/password', { token, json: { current_password: `wrong ${i}`, new_password: 'a whole new passphrase' } })
+    assert.equal(last!.status, 429)
+    assert.equal((await body(last!)).error.code, 'RATE_LIMITED')
+  })
+
+  it('keeps one active admin: suspended admins do not count, and parallel demotions cannot all pass', async () => {
+    const make = (n: string) => t.h.users.create({ username: n, email: `${n}@example.org`, password: PASSWORD }, { role: 'admin', actorId: null })
+    const [a, b] = [await make('admin_a'), await make('admin_b')]
+    await t.h.users.suspend(b.id, 'on leave', a.id)
+    await assert.rejects(t.h.users.setRole(a.id, 'member', a.id), /last active admin/)
+    await t.h.users.unsuspend(b.id, a.id)
+    const c = await make('admin_c')
+    const results = await Promise.allSettled([a, b, c].map((x) => t.h.users.setRole(x.id, 'member', x.id)))
+    assert.ok(results.some((r) => r.status === 'rejected'))
+    const admins = await t.h.db.selectFrom('users').select('id').where('role', '=', 'admin').where('suspended_at', 'is', null).execute()
+    assert.ok(admins.length >= 1, 'an active admin remains')
+  })
+
+  it('lets the setup link make exactly one admin, even when used in parallel', async () => {
+    const fresh = await createTestApp()
+    try {
+      const token = await createSetupToken(fresh.h.settings)
+      const agents = [1, 2, 3].map((i) => fresh.agent(`10.94.0.${i}`))
+      for (const ag of agents) await ag.get('/')
+      const results = await Promise.all(agents.map((ag, i) => ag.post('/setup', { token, username: `chief${i}`, email: `chief${i}@example.org`, password: PASSWORD })))
+      assert.equal(results.filter((r) => r.status === 303).length, 1, results.map((r) => r.status).join(','))
+      assert.equal((await fresh.h.users.list({ role: 'admin' })).items.length, 1)
+    } finally {
+      await fresh.close()
+    }
   })
 })

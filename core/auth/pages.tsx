@@ -181,6 +181,7 @@ export const SecuritySettingsPage = template('settings.security', function Secur
         <form method="post" action="/settings/security/2fa/confirm" novalidate>
           <CsrfField token={s.csrfToken} />
           <Field name="code" label="Code from the app" inputmode="numeric" autocomplete="one-time-code" maxLength={6} error={fieldError(s, 'code')} autofocus />
+          <Field name="password" label="Your password" type="password" autocomplete="current-password" error={fieldError(s, 'password')} hint="To confirm it is you." />
           <div class="actions">
             <button type="submit">Turn on</button>
             <a href="/settings/security">Cancel</a>
@@ -348,7 +349,7 @@ export function authPages(s: Services): Hono<AppEnv> {
   app.post('/settings/security/2fa/confirm', async (c) => {
     const form = await formFields(c)
     const viewer = c.get('viewer')!
-    const r = await attempt(() => auth.confirmTwoFactor(viewer.id, { code: form.code }))
+    const r = await attempt(() => auth.confirmTwoFactor(viewer.id, { code: form.code, password: form.password }))
     if (!r.ok) {
       const me = (await users.findRow(viewer.id))!
       if (!me.totp_pending_secret) return securityPage(c, { problem: r.problem })

@@ -50,6 +50,21 @@ export class RateLimiter {
   }
 }
 
+/**
+ * The key a client is limited under: its IPv4 address, or the /64 network of an IPv6 address
+ * (one subscriber usually holds a whole /64, so single addresses would be free to rotate).
+ */
+export function clientKey(ip: string): string {
+  const v4 = ip.match(/^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+)$/i)
+  if (v4) return v4[1]!
+  if (!ip.includes(':')) return ip
+  const [head = '', tail = ''] = ip.toLowerCase().split('::')
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const full = ip.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left
+  return `${full.slice(0, 4).map((h) => h.replace(/^0+(?=.)/, '')).join(':')}::/64`
+}
+
 export function rateLimited(seconds: number): AppError {
   return new AppError(429, 'RATE_LIMITED', `Too many attempts. Try again in ${seconds} s.`, { retry_after: seconds })
 }

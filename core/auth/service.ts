@@ -1,4 +1,5 @@
 // Logging in and out, registering, and two-factor setup: the rules shared by the pages and the JSON API.
+import { z } from 'zod'
 import { audit } from '../audit.js'
 import type { Db } from '../db/connect.js'
 import { now, type UserRow } from '../db/schema.js'
@@ -10,14 +11,14 @@ import { codeInput, loginInput, registerInput } from '../users/inputs.js'
 import { toPublicUser, type UsersService } from '../users/service.js'
 import type { PublicUser } from '../users/types.js'
 import { hashPassword, verifyPassword } from './passwords.js'
-import { RateLimiter, rateLimited } from './rate-limit.js'
+import { clientKey, RateLimiter } from './rate-limit.js'
 import {
-  countChallengeAttempt,
   createLoginChallenge,
   createSession,
   deleteLoginChallenge,
   deleteSession,
   findLoginChallenge,
+  takeChallengeAttempt,
   type NewSession,
 } from './sessions.js'
 import { checkTotp, newRecoveryCodes, newTotpSecret, qrSvg, totpFor, twoFactorEnabled, useRecoveryCode } from './two-factor.js'
@@ -35,6 +36,9 @@ export type AuthService = ReturnType<typeof createAuthService>
 
 // Compared against when the login names nobody, so a miss takes as long as a wrong password.
 let dummyHash: Promise<string> | null = null
+
+/** The login-failure counter of an account (by id, so username and email share it), or of an unknown name. */
+const accountLimitKey = (user: UserRow | undefined, login: string) => (user ? `login:user:${user.id}` : `login:name:${login.toLowerCase()}`)
 
 export function createAuthService(deps: { db: Db; users: UsersService; settings: SettingsService; hooks: HookRegistry; limiter: RateLimiter }) {
   const { db, users, settings, hooks, limiter } = deps
@@ -92,18 +96,14 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
     async login(input: unknown, kind: 'web' | 'api', meta: RequestMeta): Promise<LoginResult> {
       const data = parse(loginInput, input)
       const window = await settings.get('auth.login.window_seconds')
-      limiter.hit(`login:ip:${meta.ip}`, await settings.get('auth.login.ip_limit'), window)
-      const accountKey = `login:account:${data.login.toLowerCase()}`
-      const accountLimit = await settings.get('auth.login.account_limit')
-      const wait = limiter.blockedFor(accountKey, accountLimit)
-      if (wait) throw rateLimited(wait)
-
+      limiter.hit(`login:ip:${clientKey(meta.ip)}`, await settings.get('auth.login.ip_limit'), window)
       const user = await users.findByLogin(data.login)
+      // One counter per account whether it is named by username or email. The attempt is counted
+      // before the slow hash, so parallel guesses cannot all slip under the limit; success gives it back.
+      const accountKey = accountLimitKey(user, data.login)
+      limiter.hit(accountKey, await settings.get('auth.login.account_limit'), window)
       const ok = user ? await verifyPassword(data.password, user.password_hash) : await verifyPassword(data.password, await (dummyHash ??= hashPassword('not-a-real-password')))
-      if (!user || !ok) {
-        limiter.count(accountKey, window)
-        throw new AppError(401, 'UNAUTHENTICATED', 'That username or email and password do not match.')
-      }
+      if (!user || !ok) throw new AppError(401, 'UNAUTHENTICATED', 'That username or email and password do not match.')
       assertNotSuspended(user)
 
       if (twoFactorEnabled(user)) {
@@ -116,7 +116,6 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
           })
         }
         if (!(await secondFactorOk(user, data.totp_code, data.recovery_code))) {
-          limiter.count(accountKey, window)
           throw new AppError(401, 'UNAUTHENTICATED', 'That two-factor code is not right.', { fields: { totp_code: 'That code is not right.' } })
         }
       }
@@ -126,30 +125,39 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
 
     /** Finish a web login with a TOTP code or a recovery code. */
     async completeChallenge(challenge: string, input: { code?: string; recovery_code?: string }, meta: RequestMeta): Promise<{ session: NewSession; user: PublicUser }> {
+      const window = await settings.get('auth.login.window_seconds')
+      limiter.hit(`two-factor:ip:${clientKey(meta.ip)}`, await settings.get('auth.login.ip_limit'), window)
       const pending = await findLoginChallenge(db, challenge)
       if (!pending) throw new AppError(401, 'UNAUTHENTICATED', 'This login has expired. Enter your password again.')
-      const limit = await settings.get('auth.two_factor.attempt_limit')
       const user = await db.selectFrom('users').selectAll().where('id', '=', pending.user_id).executeTakeFirst()
       if (!user) throw new AppError(401, 'UNAUTHENTICATED', 'This login has expired. Enter your password again.')
       assertNotSuspended(user)
       const code = input.code?.trim() || undefined
       const recovery = input.recovery_code?.trim() || undefined
       if (!code && !recovery) throw validationFailed({ code: 'Enter the 6-digit code from your app, or a recovery code.' })
+      // Take an attempt before checking, so parallel guesses on one challenge cannot exceed the limit,
+      // and count it against the account too, so fresh challenges do not reset the budget.
+      const limit = await settings.get('auth.two_factor.attempt_limit')
+      const tooMany = async () => {
+        await deleteLoginChallenge(db, challenge)
+        return new AppError(429, 'RATE_LIMITED', 'Too many wrong codes. Log in again from the start.', { retry_after: 0 })
+      }
+      const used = await takeChallengeAttempt(db, challenge, limit)
+      if (used === null) throw await tooMany()
+      const accountKey = accountLimitKey(user, user.username)
+      limiter.hit(accountKey, await settings.get('auth.login.account_limit'), window)
       if (!(await secondFactorOk(user, code, recovery))) {
-        const attempts = await countChallengeAttempt(db, challenge)
-        if (attempts >= limit) {
-          await deleteLoginChallenge(db, challenge)
-          throw new AppError(429, 'RATE_LIMITED', 'Too many wrong codes. Log in again from the start.', { retry_after: 0 })
-        }
+        if (used >= limit) throw await tooMany()
         throw validationFailed({ code: 'That code is not right. Check your app and try again.' })
       }
+      limiter.reset(accountKey)
       await deleteLoginChallenge(db, challenge)
       return { session: await startSession(user, 'web', meta), user: toPublicUser(user) }
     },
 
     /** Register a new member; refused when registration is closed or a plugin's filter says no. */
     async register(input: unknown, kind: 'web' | 'api', meta: RequestMeta): Promise<{ user: PublicUser; session: NewSession }> {
-      limiter.hit(`register:ip:${meta.ip}`, await settings.get('auth.register.ip_limit'), 3600)
+      limiter.hit(`register:ip:${clientKey(meta.ip)}`, await settings.get('auth.register.ip_limit'), 3600)
       if (!(await settings.get('registration.open'))) throw new AppError(403, 'FORBIDDEN', 'Registration is closed on this community.')
       const data = parse(registerInput, input)
       const allowed = await hooks.apply('filter:user.registration.allowed', true, { username: data.username, email: data.email, ip: meta.ip })
@@ -176,7 +184,9 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
 
     /** Step 2: prove the app works with one code; 2FA turns on and recovery codes are returned once. */
     async confirmTwoFactor(userId: number, input: unknown): Promise<string[]> {
-      const { code } = parse(codeInput, input)
+      const { code, password } = parse(codeInput.extend({ password: z.string().optional() }), input)
+      // A stolen session must not be able to lock the owner out by turning 2FA on.
+      await users.checkPassword(userId, password)
       const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow()
       if (twoFactorEnabled(user)) throw new AppError(409, 'CONFLICT', 'Two-factor authentication is already on.')
       if (!user.totp_pending_secret) throw new AppError(409, 'CONFLICT', 'Start the two-factor setup first.')
@@ -197,9 +207,7 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
     async disableTwoFactor(userId: number, input: { password?: string; code?: string; recovery_code?: string }): Promise<void> {
       const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow()
       if (!twoFactorEnabled(user)) throw new AppError(409, 'CONFLICT', 'Two-factor authentication is not on.')
-      if (!input.password || !(await verifyPassword(input.password, user.password_hash))) {
-        throw validationFailed({ password: 'Your password is not right.' })
-      }
+      await users.checkPassword(userId, input.password)
       if (!(await secondFactorOk(user, input.code?.trim() || undefined, input.recovery_code?.trim() || undefined))) {
         throw validationFailed({ code: 'That code is not right.' })
       }

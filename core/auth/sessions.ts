@@ -88,14 +88,16 @@ export async function findLoginChallenge(db: Db, token: string) {
   return row
 }
 
-export async function countChallengeAttempt(db: Db, token: string): Promise<number> {
+/** Use up one of a challenge's `limit` attempts in a single statement: the attempts used so far, or null when none were left. */
+export async function takeChallengeAttempt(db: Db, token: string, limit: number): Promise<number | null> {
   const row = await db
     .updateTable('login_challenges')
     .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
     .where('id', '=', hash(token))
+    .where('attempts', '<', limit)
     .returning('attempts')
     .executeTakeFirst()
-  return row?.attempts ?? 0
+  return row?.attempts ?? null
 }
 
 export async function deleteLoginChallenge(db: Db, token: string): Promise<void> {

@@ -9,6 +9,7 @@ import { flash } from '../http/flash.js'
 import { attempt, formFields, requestMeta, type FormProblem } from '../http/forms.js'
 import type { Services } from '../services.js'
 import type { SettingsService } from '../settings/service.js'
+import type { Db } from '../db/connect.js'
 import type { PublicUser, Viewer } from '../users/types.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
@@ -108,6 +109,13 @@ async function setupTokenValid(settings: SettingsService, token: string | undefi
   return !!token && !!stored && hashToken(token) === stored
 }
 
+/** Take the setup token in one statement, so two requests cannot both use it. */
+async function claimSetupToken(db: Db, token: string | undefined): Promise<boolean> {
+  if (!token) return false
+  const r = await db.deleteFrom('settings').where('key', '=', SETUP_KEY).where('value', '=', JSON.stringify(hashToken(token))).executeTakeFirst()
+  return Number(r.numDeletedRows) === 1
+}
+
 export function homePages(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const { render, ui, settings, users, hooks } = s
@@ -159,16 +167,21 @@ export function homePages(s: Services): Hono<AppEnv> {
   })
   app.post('/setup', async (c) => {
     const form = await formFields(c)
-    if ((await users.hasAdmin()) || !(await setupTokenValid(settings, form.token))) throw new AppError(404, 'NOT_FOUND', 'This setup link is not valid or was already used.')
+    if ((await users.hasAdmin()) || !(await claimSetupToken(s.db, form.token))) throw new AppError(404, 'NOT_FOUND', 'This setup link is not valid or was already used.')
     const r = await attempt(() => users.create({ username: form.username ?? '', email: form.email ?? '', password: form.password ?? '' }, { role: 'admin', actorId: null }))
     if (!r.ok) {
+      // Nothing was made: give the link back so the form can be corrected.
+      await settings.write(SETUP_KEY, hashToken(form.token!))
       return render.page(c, { title: 'Set up Hearth', status: r.problem.status as 400 }, <SetupPage csrfToken={c.get('csrfToken')} token={form.token!} values={{ username: form.username ?? '', email: form.email ?? '' }} problem={r.problem} />)
     }
-    await settings.remove(SETUP_KEY)
-    const result = await s.auth.login({ login: r.value.username, password: form.password }, 'web', requestMeta(c))
-    if (result.kind === 'session') setAppCookie(c, SESSION_COOKIE, result.session.token, { expires: new Date(result.session.expiresAt) })
-    flash(c, 'ok', 'Your admin account is ready.')
-    return c.redirect('/admin', 303)
+    const session = await attempt(() => s.auth.login({ login: r.value.username, password: form.password }, 'web', requestMeta(c)))
+    if (session.ok && session.value.kind === 'session') {
+      setAppCookie(c, SESSION_COOKIE, session.value.session.token, { expires: new Date(session.value.session.expiresAt) })
+      flash(c, 'ok', 'Your admin account is ready.')
+      return c.redirect('/admin', 303)
+    }
+    flash(c, 'ok', 'Your admin account is ready. Log in with it.')
+    return c.redirect('/login?next=%2Fadmin', 303)
   })
 
   return app

@@ -220,7 +220,7 @@ describe('admin member management', () => {
     assert.ok((await t.h.users.findRow(id))!.suspended_at)
     const headId = (await t.h.users.find('head'))!.id
     await a.post(`/admin/users/${headId}/role`, { role: 'member' })
-    assert.match(await a.text('/admin/users'), /This is the last admin/)
+    assert.match(await a.text('/admin/users'), /This is the last active admin/)
     assert.equal((await t.h.users.find(headId))!.role, 'admin')
     const settingsPage = await a.text('/admin/settings')
     assert.match(settingsPage, /name="registration.open" checked/)
@@ -295,6 +295,29 @@ describe('realtime', () => {
     assert.equal(leaked, false)
     assert.equal(t.h.realtime.isOnline(rita!.id), true)
     for (const c of [a, b, other]) c.ws.close()
+  })
+
+  it('closes a member’s sockets when they are suspended, and refuses oversized messages and too many sockets', async () => {
+    const { id, token } = await t.register('ursula')
+    const core = await open('/realtime', { authorization: `Bearer ${token}` })
+    await core.first
+    const closed = new Promise<number>((r) => core.ws.once('close', (code) => r(code)))
+    await t.h.users.suspend(id, 'testing sockets', null)
+    assert.equal(await closed, 4001)
+
+    const { token: other } = await t.register('victor')
+    const big = await open('/realtime', { authorization: `Bearer ${other}` })
+    await big.first
+    const bigClosed = new Promise<number>((r) => big.ws.once('close', (code) => r(code)))
+    big.ws.send('x'.repeat(100 * 1024))
+    assert.equal(await bigClosed, 1009, 'message too big')
+
+    const many = []
+    for (let i = 0; i < 20; i++) many.push(await open('/realtime', { authorization: `Bearer ${other}` }))
+    const extra = await open('/realtime', { authorization: `Bearer ${other}` })
+    const extraClosed = await new Promise<number>((r) => extra.ws.once('close', (code) => r(code)))
+    assert.equal(extraClosed, 1008)
+    for (const c of many) c.ws.close()
   })
 
   it('serves plugin channels with JSON messages and closes on malformed ones', async () => {

@@ -140,8 +140,17 @@ export function requireRole(role: 'moderator' | 'admin'): MiddlewareHandler<AppE
   }
 }
 
-/** A same-site redirect target from `?next=`, or the fallback. Never an absolute URL. */
+/**
+ * A same-site redirect target from `?next=`, or the fallback. The path is resolved as a browser
+ * would (which drops tabs and newlines and reads `\` as `/`), and only a path on this site survives.
+ */
 export function safeNext(next: string | undefined | null, fallback = '/'): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback
-  return next
+  if (!next || next.length > 2000 || !next.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(next)) return fallback
+  try {
+    const url = new URL(next, 'http://hearth.invalid')
+    if (url.origin !== 'http://hearth.invalid') return fallback
+    return url.pathname + url.search + url.hash
+  } catch {
+    return fallback
+  }
 }

@@ -1,7 +1,7 @@
 // Finds plugins (folders under plugins/ and npm packages), orders them by dependency, migrates and registers them.
 import { existsSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Hono } from 'hono'
 import type { ComponentChildren } from 'preact'
@@ -413,7 +413,7 @@ export class PluginManager {
       settings: settings as PluginContext['settings'],
       assets: (folder) => {
         const root = resolve(dir, folder)
-        if (!root.startsWith(dir)) throw new Error('assets() takes a folder inside the plugin')
+        if (!root.startsWith(dir + sep)) throw new Error('assets() takes a folder inside the plugin')
         routes.get(`/plugins/${name}/*`, serveFolder(root, `/plugins/${name}/`))
       },
       realtime: {

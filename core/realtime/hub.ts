@@ -17,8 +17,16 @@ interface Channel {
   handlers: ChannelHandlers
 }
 
+/** Open sockets one member may hold (core and plugin channels together). */
+export const MAX_SOCKETS_PER_MEMBER = 20
+/** Close code sent when a member's session changed (logged out, suspended, new password, new role). */
+export const SESSION_ENDED = 4001
+
 export class RealtimeHub {
+  /** Core sockets per member, which publish() writes to. */
   private readonly byUser = new Map<number, Set<WSContext>>()
+  /** Every socket per member, core and plugin channels, so they can all be closed at once. */
+  private readonly allByUser = new Map<number, Set<WSContext>>()
   private readonly channels = new Map<string, Channel>()
 
   constructor(private readonly log: Logger) {}
@@ -44,6 +52,31 @@ export class RealtimeHub {
     return (this.byUser.get(userId)?.size ?? 0) > 0
   }
 
+  /** Close every socket of a member; their pages reconnect if they still have a valid session. */
+  disconnectUser(userId: number): void {
+    for (const ws of this.allByUser.get(userId) ?? []) ws.close(SESSION_ENDED, 'Your session changed.')
+  }
+
+  /** Track a socket; false (and closed) when the member already holds too many. */
+  private admit(userId: number, ws: WSContext): boolean {
+    const all = this.allByUser.get(userId) ?? new Set()
+    if (all.size >= MAX_SOCKETS_PER_MEMBER) {
+      ws.close(1008, 'Too many open connections.')
+      return false
+    }
+    all.add(ws)
+    this.allByUser.set(userId, all)
+    return true
+  }
+
+  private release(userId: number, ws: WSContext): void {
+    for (const map of [this.byUser, this.allByUser]) {
+      const set = map.get(userId)
+      set?.delete(ws)
+      if (set && set.size === 0) map.delete(userId)
+    }
+  }
+
   addChannel(owner: string, channel: string, handlers: ChannelHandlers): string {
     if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(channel)) throw new Error(`Channel name "${channel}" must be lowercase letters, digits and dashes.`)
     const path = `/realtime/${owner}/${channel}`
@@ -67,6 +100,7 @@ export class RealtimeHub {
       const viewer = checkedViewer(c)
       return {
         onOpen(_evt, ws) {
+          if (!hub.admit(viewer.id, ws)) return
           const set = hub.byUser.get(viewer.id) ?? new Set()
           set.add(ws)
           hub.byUser.set(viewer.id, set)
@@ -76,9 +110,7 @@ export class RealtimeHub {
           if (evt.data === 'ping') ws.send('pong')
         },
         onClose(_evt, ws) {
-          const set = hub.byUser.get(viewer.id)
-          set?.delete(ws)
-          if (set && set.size === 0) hub.byUser.delete(viewer.id)
+          hub.release(viewer.id, ws)
         },
       }
     })
@@ -97,6 +129,7 @@ export class RealtimeHub {
       }
       return {
         onOpen(_evt, ws) {
+          if (!hub.admit(viewer.id, ws)) return
           conn = {
             id: randomUUID(),
             viewer,
@@ -118,7 +151,8 @@ export class RealtimeHub {
           const open = conn
           void guard('message', () => ch.handlers.onMessage!(open, parsed))
         },
-        onClose() {
+        onClose(_evt, ws) {
+          hub.release(viewer.id, ws)
           const open = conn
           if (open && ch.handlers.onClose) void guard('close', () => ch.handlers.onClose!(open))
         },

@@ -13,6 +13,7 @@ export const username = z
   .min(3, 'Usernames have 3 to 30 characters.')
   .max(30, 'Usernames have 3 to 30 characters.')
   .regex(/^[A-Za-z0-9_]+$/, 'Usernames use only letters, digits and underscores.')
+  .regex(/[A-Za-z_]/, 'Usernames need at least one letter or underscore.')
   .refine((u) => !RESERVED.has(u.toLowerCase()), 'That username is reserved; choose another.')
 
 export const email = z

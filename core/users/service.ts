@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import { audit } from '../audit.js'
 import { deleteUserSessions } from '../auth/sessions.js'
 import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords.js'
+import type { RateLimiter } from '../auth/rate-limit.js'
 import type { Db } from '../db/connect.js'
 import { now, type Role, type UserRow } from '../db/schema.js'
 import { AppError, notFound, validationFailed } from '../errors.js'
@@ -40,11 +41,26 @@ export interface CreateUserOptions {
 
 export type UsersService = ReturnType<typeof createUsersService>
 
-export function createUsersService(db: Db, hooks: HookRegistry) {
+/** Password checks a member may make (changing it, turning 2FA on or off) per 15 minutes. */
+export const PASSWORD_CHECKS = { limit: 10, windowSeconds: 900 }
+
+export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLimiter) {
   async function row(id: number): Promise<UserRow> {
     const found = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
     if (!found) throw notFound('That member')
     return found
+  }
+
+  /** Admins other than `id` who are not suspended. */
+  async function otherActiveAdmins(q: Db, id: number): Promise<number> {
+    const r = await q
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('role', '=', 'admin')
+      .where('suspended_at', 'is', null)
+      .where('id', '!=', id)
+      .executeTakeFirstOrThrow()
+    return Number(r.n)
   }
 
   const service = {
@@ -156,11 +172,13 @@ export function createUsersService(db: Db, hooks: HookRegistry) {
     async setRole(id: number, role: Role, actorId: number | null): Promise<PublicUser> {
       const newRole = parse(roleInput, role)
       const before = await row(id)
-      if (before.role === 'admin' && newRole !== 'admin') {
-        const admins = await db.selectFrom('users').select('id').where('role', '=', 'admin').execute()
-        if (admins.length <= 1) throw new AppError(409, 'CONFLICT', 'This is the last admin; promote another member first.')
-      }
-      await db.updateTable('users').set({ role: newRole, updated_at: now() }).where('id', '=', id).execute()
+      // Check and change in one transaction (they are serialised), so concurrent demotions cannot both pass.
+      await db.transaction().execute(async (trx) => {
+        if (before.role === 'admin' && newRole !== 'admin' && (await otherActiveAdmins(trx, id)) === 0) {
+          throw new AppError(409, 'CONFLICT', 'This is the last active admin; promote another member first.')
+        }
+        await trx.updateTable('users').set({ role: newRole, updated_at: now() }).where('id', '=', id).execute()
+      })
       await audit(db, { actorId, action: 'user.role', targetType: 'user', targetId: id, details: { from: before.role, to: newRole } })
       const user = toPublicUser(await row(id))
       await hooks.emit('action:user.role-changed', { user, from: before.role, to: newRole, actorId })
@@ -174,11 +192,12 @@ export function createUsersService(db: Db, hooks: HookRegistry) {
       if (text.length > 500) throw validationFailed({ reason: 'Keep the reason under 500 characters.' })
       const target = await row(id)
       if (actorId !== null && actorId === id) throw new AppError(409, 'CONFLICT', 'You cannot suspend yourself.')
-      if (target.role === 'admin') {
-        const admins = await db.selectFrom('users').select('id').where('role', '=', 'admin').where('suspended_at', 'is', null).execute()
-        if (admins.length <= 1) throw new AppError(409, 'CONFLICT', 'This is the last active admin; it cannot be suspended.')
-      }
-      await db.updateTable('users').set({ suspended_at: now(), suspended_reason: text, updated_at: now() }).where('id', '=', id).execute()
+      await db.transaction().execute(async (trx) => {
+        if (target.role === 'admin' && (await otherActiveAdmins(trx, id)) === 0) {
+          throw new AppError(409, 'CONFLICT', 'This is the last active admin; it cannot be suspended.')
+        }
+        await trx.updateTable('users').set({ suspended_at: now(), suspended_reason: text, updated_at: now() }).where('id', '=', id).execute()
+      })
       await deleteUserSessions(db, id)
       await audit(db, { actorId, action: 'user.suspend', targetType: 'user', targetId: id, details: { reason: text } })
       const user = toPublicUser(target)
@@ -206,11 +225,17 @@ export function createUsersService(db: Db, hooks: HookRegistry) {
       await hooks.emit('action:user.password-changed', { userId: id })
     },
 
-    async changePassword(id: number, current: string, next: string, keepSessionToken?: string): Promise<void> {
+    /** Check a member's own password for a sensitive change; limited, since each check is a slow hash. */
+    async checkPassword(id: number, password: string | undefined, field = 'password'): Promise<void> {
+      limiter.hit(`password-check:user:${id}`, PASSWORD_CHECKS.limit, PASSWORD_CHECKS.windowSeconds)
       const target = await row(id)
-      if (!(await verifyPassword(current, target.password_hash))) {
-        throw validationFailed({ current_password: 'Your current password is not right.' })
+      if (!password || !(await verifyPassword(password, target.password_hash))) {
+        throw validationFailed({ [field]: field === 'current_password' ? 'Your current password is not right.' : 'Your password is not right.' })
       }
+    },
+
+    async changePassword(id: number, current: string, next: string, keepSessionToken?: string): Promise<void> {
+      await service.checkPassword(id, current, 'current_password')
       if (current === next) throw validationFailed({ new_password: 'Choose a password different from the current one.' })
       await service.setPassword(id, next, { actorId: id, keepSessionToken, field: 'new_password' })
     },

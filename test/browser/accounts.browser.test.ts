@@ -105,6 +105,7 @@ test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
       await page.locator('.qr svg').waitFor()
       const secret = (await page.locator('[data-totp-secret]').textContent())!.trim()
       await page.getByLabel('Code from the app').fill(currentTotpCode(secret))
+      await page.getByLabel('Your password').fill(PASSWORD)
       await page.getByRole('button', { name: 'Turn on' }).click()
       await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor()
       assert.equal(await page.locator('[data-recovery-codes] li').count(), 10)
