@@ -181,6 +181,11 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
     requireMember: MiddlewareHandler<AppEnv>
     /** Render a page inside the active theme's layout. */
     page(c: Context<AppEnv>, options: PageOptions, body: ComponentChildren): Promise<Response>
+    /**
+     * Render a fragment (no layout) for an htmx swap. Check `c.req.header('hx-request')` to choose
+     * between a fragment and a full page or redirect, so the route works without JavaScript too.
+     */
+    fragment(c: Context<AppEnv>, node: VNode, status?: 200 | 400 | 422): Promise<Response>
     /** Answer the JSON envelope of the API. */
     json(c: Context<AppEnv>, data: unknown, status?: 200 | 201): Response
     /** The CSRF token to put in a form as `_csrf`. */

@@ -427,6 +427,7 @@ export class PluginManager {
         viewer: (c) => c.get('viewer'),
         requireMember,
         page: (c, options, body: ComponentChildren) => render.page(c, options, body),
+        fragment: (c, node, status) => render.partial(c, node, status),
         json: (c, data, status) => ok(c, data, status),
         csrfToken: (c) => c.get('csrfToken'),
         error: (status, code, msg, details) => new AppError(status, code, msg, details),

@@ -20,42 +20,56 @@ export async function WavesTab(ctx: HelloContext, profile: PublicUser) {
   return <section class="card">{waves.length ? <ul>{waves.map((w) => <li>{w.message || 'waved'}</li>)}</ul> : <p class="muted">No waves yet.</p>}</section>
 }
 
+type WaveRow = { id: number; username: string; message: string }
+
+/**
+ * The form and the list of waves. Without JavaScript the form posts and the page reloads; with htmx the
+ * post answers this fragment and it replaces itself (which also empties the form).
+ */
+function WaveBoard({ waves, csrfToken, member }: { waves: WaveRow[]; csrfToken: string; member: boolean }) {
+  return (
+    <div id="wave-board">
+      {member ? (
+        <form method="post" action="/hello/waves" class="card actions" hx-post="/hello/waves" hx-target="#wave-board" hx-swap="outerHTML">
+          <input type="hidden" name="_csrf" value={csrfToken} />
+          <input name="message" maxLength={140} placeholder="Say something (optional)" aria-label="Message" />
+          <button type="submit">Wave</button>
+        </form>
+      ) : (
+        <p class="card">
+          <a href="/login?next=/hello">Log in</a> to wave.
+        </p>
+      )}
+      <ul class="card" data-waves>
+        {waves.map((w) => (
+          <li>
+            <a href={`/u/${w.username}`}>@{w.username}</a> {w.message || 'waved'}
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}
+
 export function helloRoutes(ctx: HelloContext) {
   const app = new Hono<AppEnv>()
 
-  app.get('/hello', async (c) => {
-    const viewer = ctx.http.viewer(c)
-    const waves = await recentWaves(ctx.db, await ctx.settings.get('shown'))
-    return ctx.http.page(
+  const board = async (c: Parameters<typeof ctx.http.viewer>[0]) => (
+    <WaveBoard waves={await recentWaves(ctx.db, await ctx.settings.get('shown'))} csrfToken={ctx.http.csrfToken(c)} member={!!ctx.http.viewer(c)} />
+  )
+
+  app.get('/hello', async (c) =>
+    ctx.http.page(
       c,
       { title: 'Hello' },
       <>
-        <section class="card">
-          <h1>
-            <img src="/plugins/hello/wave.svg" alt="" width={28} height={28} /> {await ctx.settings.get('greeting')}
-          </h1>
-          {viewer ? (
-            <form method="post" action="/hello/waves" class="actions">
-              <input type="hidden" name="_csrf" value={ctx.http.csrfToken(c)} />
-              <input name="message" maxLength={140} placeholder="Say something (optional)" aria-label="Message" />
-              <button type="submit">Wave</button>
-            </form>
-          ) : (
-            <p>
-              <a href="/login?next=/hello">Log in</a> to wave.
-            </p>
-          )}
-        </section>
-        <ul class="card" data-waves>
-          {waves.map((w) => (
-            <li>
-              <a href={`/u/${w.username}`}>@{w.username}</a> {w.message || 'waved'}
-            </li>
-          ))}
-        </ul>
+        <h1>
+          <img src="/plugins/hello/wave.svg" alt="" width={28} height={28} /> {await ctx.settings.get('greeting')}
+        </h1>
+        {await board(c)}
       </>,
-    )
-  })
+    ),
+  )
 
   app.post('/hello/waves', ctx.http.requireMember, async (c) => {
     const viewer = ctx.http.viewer(c)!
@@ -64,6 +78,7 @@ export function helloRoutes(ctx: HelloContext) {
     const waveId = await addWave(ctx.db, viewer.id, parsed.data.message)
     await ctx.hooks.emit('action:hello.waved', { userId: viewer.id, waveId, message: parsed.data.message })
     ctx.realtime.publish(viewer.id, 'waved', { waveId })
+    if (c.req.header('hx-request')) return ctx.http.fragment(c, await board(c))
     return c.redirect('/hello', 303)
   })
 

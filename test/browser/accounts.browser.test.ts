@@ -27,7 +27,7 @@ const path = (page: Page) => new URL(page.url()).pathname
 test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
   const browser = await browserOrSkip(t)
   if (!browser) return
-  const server = await startTestServer()
+  const server = await startTestServer({ enable: ['hello'] })
   t.after(() => server.close())
 
   await t.test('a visitor joins, logs out and logs in again', async () => {
@@ -135,6 +135,34 @@ test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
       await page.getByText(/members ·/).waitFor()
       await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Members' }).click()
       await page.getByText('@tfa_browser').waitFor()
+      assert.deepEqual(unexpected(problems), [], 'console errors, page errors or CSP violations')
+    } finally {
+      await context.close()
+    }
+  })
+
+  await t.test('htmx swaps part of a page under the strict CSP (the example plugin’s wave board)', async () => {
+    const { context, page, problems } = await openPage(browser, server)
+    try {
+      await page.goto('/register')
+      await page.getByLabel('Username').fill('htmx_waver')
+      await page.getByLabel('Email').fill('htmx_waver@example.org')
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
+      await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Create account' }).click()])
+      await mainNav(page).getByRole('link', { name: 'Hello' }).click()
+      await page.waitForURL((u) => u.pathname === '/hello')
+      await page.waitForFunction(() => 'htmx' in window, undefined, { timeout: 5000 })
+      // A marker on window survives an htmx swap but not a page load.
+      await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true))
+      await page.getByLabel('Message').fill('swapped in place')
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/hello/waves'),
+        page.getByRole('button', { name: 'Wave' }).click(),
+      ])
+      assert.equal(response.request().headers()['hx-request'], 'true', 'htmx sent the request')
+      await page.locator('[data-waves] li', { hasText: 'swapped in place' }).waitFor()
+      assert.equal(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed), true, 'no page load happened')
+      assert.equal(await page.getByLabel('Message').inputValue(), '', 'the swapped-in form is empty')
       assert.deepEqual(unexpected(problems), [], 'console errors, page errors or CSP violations')
     } finally {
       await context.close()

@@ -97,10 +97,16 @@ export interface TestServer {
 }
 
 /** A real Hearth: fresh temporary data dir, silent logs, HTTP (and WebSocket) server on 127.0.0.1 and a free port. */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(options: { enable?: string[] } = {}): Promise<TestServer> {
   const dataDir = tempDir('hearth-browser-')
   // An empty environment so HEARTH_* variables of the caller (public URL, proxy trust, ports) do not leak in.
   const config = resolveConfig({ dataDir, port: 0, host: '127.0.0.1', pluginDirs: [], logLevel: 'silent' }, {})
+  if (options.enable?.length) {
+    // Enable plugins as an operator would before starting.
+    const pre = await createHearth({ config, log: createLogger({ level: 'silent' }), plugins: false })
+    for (const name of options.enable) await pre.plugins.setEnabled(name, true, null)
+    await pre.close()
+  }
   const h = await createHearth({ config, log: createLogger({ level: 'silent' }) })
   let server
   try {

@@ -1,0 +1,56 @@
+// The example plugin, tested the way a plugin author would test theirs (copy this file with the plugin).
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { createTestApp, type TestApp } from '../../test/harness.js'
+
+describe('hello plugin', () => {
+  let t: TestApp
+  before(async () => (t = await createTestApp({ enable: ['hello'] })))
+  after(() => t.close())
+
+  it('shows the board to guests with a way to log in, and adds its nav item', async () => {
+    const html = await (await t.request('GET', '/hello')).text()
+    assert.match(html, /Hello, neighbours!/)
+    assert.match(html, /href="\/login\?next=\/hello"/)
+    assert.match(html, /data-nav="hello"/)
+    assert.equal((await t.request('GET', '/plugins/hello/wave.svg')).status, 200)
+  })
+
+  it('takes a wave from the plain form (redirect) and from htmx (a fragment that replaces the board)', async () => {
+    const a = t.agent()
+    await a.registerViaForm('waver')
+    const plain = await a.post('/hello/waves', { message: 'first!' })
+    assert.equal(plain.status, 303)
+    assert.match(await a.text('/hello'), /@waver<\/a> first!/)
+    const htmx = await a.fetch('POST', '/hello/waves', { form: { message: 'via htmx' }, headers: { 'hx-request': 'true' } })
+    assert.equal(htmx.status, 200)
+    const fragment = await htmx.text()
+    assert.doesNotMatch(fragment, /<html/)
+    assert.match(fragment, /^<div id="wave-board">/)
+    assert.match(fragment, /via htmx.*first!/s)
+    assert.match(fragment, /name="message"/, 'the form comes back empty')
+  })
+
+  it('refuses a too-long wave and a guest’s wave', async () => {
+    const a = t.agent('10.2.0.1')
+    await a.registerViaForm('longwinded')
+    const long = await a.fetch('POST', '/hello/waves', { form: { message: 'x'.repeat(141) }, headers: { 'hx-request': 'true' } })
+    assert.equal(long.status, 400)
+    assert.match(await long.text(), /Keep your wave under 140 characters\./)
+    const guest = t.agent('10.2.0.2')
+    await guest.get('/')
+    assert.equal((await guest.post('/hello/waves', { message: 'hi' })).status, 401)
+  })
+
+  it('lists waves in the API, on the home page and on the member’s profile tab, and follows its settings', async () => {
+    const api = (await (await t.request('GET', '/api/v1/hello/waves')).json()) as { data: { message: string }[] }
+    assert.deepEqual(api.data.map((w) => w.message).slice(0, 2), ['via htmx', 'first!'])
+    assert.match(await (await t.request('GET', '/')).text(), /2 waves<\/a> on the hello board/)
+    assert.match(await (await t.request('GET', '/u/waver?tab=waves')).text(), /<li>via htmx<\/li>/)
+    const store = t.h.plugins.loaded.get('hello')!.settings
+    await store.set('greeting', 'Hi, folks')
+    await store.set('on_home', false)
+    assert.match(await (await t.request('GET', '/hello')).text(), /Hi, folks/)
+    assert.doesNotMatch(await (await t.request('GET', '/')).text(), /hello board/)
+  })
+})
