@@ -23,12 +23,17 @@ import type { AppEnv } from './http/env.js'
 import { errorBody } from './http/envelope.js'
 import { authenticate, csrf, requestContext } from './http/middleware.js'
 import { serveFolder } from './http/static.js'
+import { JobQueue } from './jobs/queue.js'
 import { Scheduler } from './jobs/scheduler.js'
+import { mediaRoutes } from './media/routes.js'
+import { createMediaService } from './media/service.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
 import { PluginManager } from './plugins/loader.js'
 import { RealtimeHub } from './realtime/hub.js'
 import type { Services } from './services.js'
+import type { MediaRow } from './media/tables.js'
+import type { Viewer } from './users/types.js'
 import { createSettings } from './settings/service.js'
 import { loadThemes } from './themes/loader.js'
 import { createUsersService } from './users/service.js'
@@ -39,6 +44,8 @@ export { VERSION } from './version.js'
 
 /** Largest request body outside upload routes. */
 export const BODY_LIMIT = 1024 * 1024
+/** Routes that accept uploads and enforce their own size limits. */
+export const UPLOAD_PATHS = new Set(['/api/v1/media'])
 
 export interface Hearth extends Services {
   app: Hono<AppEnv>
@@ -80,9 +87,11 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const render = createRenderer({ settings, hooks, ui, themes })
   const realtime = new RealtimeHub(log)
   const scheduler = new Scheduler(log)
+  const queue = new JobQueue(db, log, { concurrency: await settings.get('media.processing_concurrency') })
+  const media = createMediaService({ db, config, queue, settings, hooks, log })
   const plugins = new PluginManager({ db, log, hooks, ui, scheduler, realtime, settings, users, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, media, plugins }
   coreNavigation(ui)
   // An open page's sockets must not outlive the session rules they were opened under.
   const disconnect = ({ userId }: { userId: number }) => realtime.disconnectUser(userId)
@@ -104,6 +113,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
     app,
     async close() {
       scheduler.stop()
+      await queue.stop()
       await store.close()
     },
   }
@@ -161,15 +171,14 @@ export function buildApp(s: Services): Hono<AppEnv> {
     return serveFolder(theme.dir, `/theme/${theme.definition.name}/`)(c, next)
   })
 
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: BODY_LIMIT,
-      onError: () => {
-        throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${BODY_LIMIT / 1024} KiB.`, { limit_bytes: BODY_LIMIT })
-      },
-    }),
-  )
+  const defaultLimit = bodyLimit({
+    maxSize: BODY_LIMIT,
+    onError: () => {
+      throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${BODY_LIMIT / 1024} KiB.`, { limit_bytes: BODY_LIMIT })
+    },
+  })
+  // Upload routes set their own, larger limits (from the media settings).
+  app.use('*', (c, next) => (c.req.method === 'POST' && UPLOAD_PATHS.has(c.req.path) ? next() : defaultLimit(c, next)))
   app.use('*', authenticate(s.db))
   app.use('*', csrf())
 
@@ -181,6 +190,7 @@ export function buildApp(s: Services): Hono<AppEnv> {
   app.route('/', authPages(s))
   app.route('/', adminPages(s))
   app.route('/api/v1', usersApi(s))
+  app.route('/', mediaRoutes(s, canViewMedia(s)))
   for (const plugin of s.plugins.loaded.values()) app.route('/', plugin.routes)
 
   app.all('/api/*', () => {
@@ -209,4 +219,12 @@ async function respondWithError(c: Context<AppEnv>, err: unknown, s: Services): 
     s.log.error({ err: renderErr }, 'error page failed to render')
     return c.text(e.message, e.status)
   }
+}
+
+/**
+ * Who may see a media file: its owner always; anyone else only through what it is attached to.
+ * (Posts and avatars add their rules here as they arrive.)
+ */
+function canViewMedia(_s: Services) {
+  return async (viewer: Viewer | null, media: MediaRow) => viewer?.id === media.owner_id
 }

@@ -28,6 +28,7 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
   })
   const actual = (server.address() as AddressInfo).port
   h.scheduler.start()
+  h.queue.start()
   writeFileSync(pidFile(h.config.dataDir), JSON.stringify({ pid: process.pid, port: actual }))
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host
   const url = h.config.publicUrl ?? `http://${shown}:${actual}`

@@ -4,7 +4,9 @@ import type { RateLimiter } from './auth/rate-limit.js'
 import type { Config } from './config.js'
 import type { Db, Store } from './db/connect.js'
 import type { HookRegistry } from './hooks/registry.js'
+import type { JobQueue } from './jobs/queue.js'
 import type { Scheduler } from './jobs/scheduler.js'
+import type { MediaService } from './media/service.js'
 import type { Logger } from './logger.js'
 import type { PluginManager } from './plugins/loader.js'
 import type { RealtimeHub } from './realtime/hub.js'
@@ -30,5 +32,8 @@ export interface Services {
   render: Renderer
   realtime: RealtimeHub
   scheduler: Scheduler
+  /** Persisted background jobs (media processing, feed fan-out). */
+  queue: JobQueue
+  media: MediaService
   plugins: PluginManager
 }

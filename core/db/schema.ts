@@ -1,5 +1,7 @@
 // The typed shape of core's tables. Plugins add their own tables and read core ones through this interface.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { JobTables } from '../jobs/tables.js'
+import type { MediaTables } from '../media/tables.js'
 
 /** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
 type Timestamp = string
@@ -81,7 +83,8 @@ export interface AuditLogTable {
   created_at: CreatedAt
 }
 
-export interface Database {
+/** Every core table. Features keep their table interfaces beside their code and are joined in here. */
+export interface Database extends JobTables, MediaTables {
   users: UsersTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable

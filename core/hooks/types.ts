@@ -45,6 +45,8 @@ export const coreHooks = {
   'action:user.password-changed': action<{ userId: number }>(),
   'action:user.two-factor-changed': action<{ userId: number; enabled: boolean }>(),
   'action:server.started': action<{ port: number }>(),
+  /** A media file finished processing (status 'ready') or gave up (status 'failed', with the error). */
+  'action:media.processed': action<{ mediaId: number; ownerId: number; status: 'ready' | 'failed'; error: string | null }>(),
   /** The navigation bar's items for one viewer. */
   'filter:ui.nav-items': filter<NavItem[], { viewer: Viewer | null }>(),
   /** Whether a registration may go ahead. Fails closed: a throwing handler refuses. */

@@ -16,6 +16,10 @@ export const CORE_SCHEMA = {
   'auth.register.ip_limit': { type: 'number', label: 'Registrations per IP per hour', default: 10, min: 1, max: 10000, integer: true },
   'auth.two_factor.attempt_limit': { type: 'number', label: 'Wrong two-factor codes per login', default: 5, min: 1, max: 100, integer: true },
   'auth.session_days': { type: 'number', label: 'Session lifetime (days)', default: 30, min: 1, max: 365, integer: true },
+  'media.image_max_mb': { type: 'number', label: 'Largest image upload (MB)', default: 20, min: 1, max: 200, integer: true },
+  'media.video_max_mb': { type: 'number', label: 'Largest video upload (MB)', default: 200, min: 1, max: 4096, integer: true },
+  'media.processing_concurrency': { type: 'number', label: 'Media files processed at once', default: 1, min: 1, max: 8, integer: true, help: 'Keep it below the number of CPU cores so the site stays responsive. Applies at the next start.' },
+  'feed.fanout_threshold': { type: 'number', label: 'Followers above which posts are pulled, not pushed', default: 10000, min: 0, max: 10000000, integer: true, help: 'Posts of members with more followers are read at feed time instead of copied into every follower’s feed.' },
 } as const satisfies SettingsSchema
 
 export type CoreSettings = SettingsValues<typeof CORE_SCHEMA> & {
