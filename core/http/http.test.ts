@@ -8,6 +8,7 @@ import { createTestApp, PASSWORD, tempDir, type TestApp } from '../../test/harne
 import { ROOT } from '../paths.js'
 import { startServer } from '../server.js'
 import { BODY_LIMIT } from '../app.js'
+import { CORE_SCHEMA } from '../settings/service.js'
 
 type Envelope = { status: string; data: any; pagination?: { next_cursor: string | null; has_more: boolean }; error: { code: string; message: string; details: any }; meta: { timestamp: string; request_id?: string } }
 const body = async (res: Response) => (await res.json()) as Envelope
@@ -224,11 +225,16 @@ describe('admin member management', () => {
     assert.equal((await t.h.users.find(headId))!.role, 'admin')
     const settingsPage = await a.text('/admin/settings')
     assert.match(settingsPage, /name="registration.open" checked/)
-    const bad = await a.post('/admin/settings', { 'site.name': 'Riverside', 'site.description': 'Hi', 'registration.open': 'on', 'auth.login.ip_limit': '0', 'auth.login.account_limit': '5', 'auth.login.window_seconds': '900', 'auth.register.ip_limit': '10', 'auth.two_factor.attempt_limit': '5', 'auth.session_days': '30' })
+    // The whole form, as a browser sends it: every field, an unticked checkbox left out.
+    const form = (changes: Record<string, string>) => {
+      const base = Object.fromEntries(Object.entries(CORE_SCHEMA).filter(([, spec]) => spec.type !== 'boolean').map(([k, spec]) => [k, String(spec.default)]))
+      return { ...base, ...changes }
+    }
+    const bad = await a.post('/admin/settings', form({ 'site.name': 'Riverside', 'site.description': 'Hi', 'registration.open': 'on', 'auth.login.ip_limit': '0' }))
     assert.equal(bad.status, 400)
     assert.match(await bad.text(), /Login attempts per IP per window: use 1 or more\./)
     assert.equal(await t.h.settings.get('site.name'), 'Hearth', 'nothing saved from a form with a bad field')
-    const good = await a.post('/admin/settings', { 'site.name': 'Riverside', 'site.description': 'Hi', 'auth.login.ip_limit': '50', 'auth.login.account_limit': '5', 'auth.login.window_seconds': '900', 'auth.register.ip_limit': '10', 'auth.two_factor.attempt_limit': '5', 'auth.session_days': '30' })
+    const good = await a.post('/admin/settings', form({ 'site.name': 'Riverside', 'site.description': 'Hi', 'auth.login.ip_limit': '50' }))
     assert.equal(good.status, 303)
     assert.equal(await t.h.settings.get('registration.open'), false, 'an unticked box turns the switch off')
     assert.match(await t.agent('10.1.0.9').text('/register'), /Registration is closed/)
