@@ -27,13 +27,16 @@ import { JobQueue } from './jobs/queue.js'
 import { Scheduler } from './jobs/scheduler.js'
 import { mediaRoutes } from './media/routes.js'
 import { createMediaService } from './media/service.js'
+import { createFeedService } from './feed/service.js'
+import { FANOUT_JOB, createPostsService } from './posts/service.js'
+import { postsApi } from './posts/api.js'
+import { socialApi } from './social/api.js'
+import { createSocialService } from './social/service.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
 import { PluginManager } from './plugins/loader.js'
 import { RealtimeHub } from './realtime/hub.js'
 import type { Services } from './services.js'
-import type { MediaRow } from './media/tables.js'
-import type { Viewer } from './users/types.js'
 import { createSettings } from './settings/service.js'
 import { loadThemes } from './themes/loader.js'
 import { createUsersService } from './users/service.js'
@@ -89,9 +92,12 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const scheduler = new Scheduler(log)
   const queue = new JobQueue(db, log, { concurrency: await settings.get('media.processing_concurrency') })
   const media = createMediaService({ db, config, queue, settings, hooks, log })
+  const social = createSocialService({ db, hooks })
+  const posts = createPostsService({ db, hooks, queue, media, social, log })
+  const feed = createFeedService({ db, settings, posts, hooks })
   const plugins = new PluginManager({ db, log, hooks, ui, scheduler, realtime, settings, users, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, media, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, media, social, posts, feed, plugins }
   coreNavigation(ui)
   // An open page's sockets must not outlive the session rules they were opened under.
   const disconnect = ({ userId }: { userId: number }) => realtime.disconnectUser(userId)
@@ -99,6 +105,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   hooks.on('action:user.password-changed', disconnect)
   hooks.on('action:user.suspended', ({ user }) => disconnect({ userId: user.id }))
   hooks.on('action:user.role-changed', ({ user }) => disconnect({ userId: user.id }))
+  wireSocial(services)
   scheduler.add('core', '17 * * * *', 'purge-expired-sessions', async () => {
     const n = await purgeExpiredSessions(db)
     if (n) log.info({ removed: n }, 'expired sessions purged')
@@ -190,7 +197,9 @@ export function buildApp(s: Services): Hono<AppEnv> {
   app.route('/', authPages(s))
   app.route('/', adminPages(s))
   app.route('/api/v1', usersApi(s))
-  app.route('/', mediaRoutes(s, canViewMedia(s)))
+  app.route('/api/v1', socialApi(s))
+  app.route('/api/v1', postsApi(s))
+  app.route('/', mediaRoutes(s, (viewer, m) => s.posts.canViewMedia(viewer?.id ?? null, m)))
   for (const plugin of s.plugins.loaded.values()) app.route('/', plugin.routes)
 
   app.all('/api/*', () => {
@@ -221,10 +230,21 @@ async function respondWithError(c: Context<AppEnv>, err: unknown, s: Services): 
   }
 }
 
-/**
- * Who may see a media file: its owner always; anyone else only through what it is attached to.
- * (Posts and avatars add their rules here as they arrive.)
- */
-function canViewMedia(_s: Services) {
-  return async (viewer: Viewer | null, media: MediaRow) => viewer?.id === media.owner_id
+/** The social core's background work: fan-out jobs, feed upkeep on follows, scheduled posts, failed media. */
+function wireSocial(s: Services): void {
+  const { queue, feed, posts, hooks, scheduler, realtime, log } = s
+  queue.define<{ postId: number }>(FANOUT_JOB, async ({ postId }) => {
+    const n = await feed.fanOut(postId)
+    log.debug({ postId, feeds: n }, 'post fanned out')
+  })
+  hooks.on('action:user.followed', ({ followerId, followeeId }) => feed.backfill(followerId, followeeId))
+  hooks.on('action:user.unfollowed', ({ followerId, followeeId }) => feed.removeAuthor(followerId, followeeId))
+  // The author hears at once when a file of theirs could not be processed.
+  hooks.on('action:media.processed', ({ mediaId, ownerId, status, error }) => {
+    if (status === 'failed') realtime.publish(ownerId, 'media.failed', { mediaId, error })
+  })
+  scheduler.add('core', '*/15 * * * * *', 'publish-scheduled-posts', async () => {
+    const n = await posts.publishDue()
+    if (n) log.info({ published: n }, 'scheduled posts published')
+  })
 }

@@ -6,7 +6,10 @@ import type { Db, Store } from './db/connect.js'
 import type { HookRegistry } from './hooks/registry.js'
 import type { JobQueue } from './jobs/queue.js'
 import type { Scheduler } from './jobs/scheduler.js'
+import type { FeedService } from './feed/service.js'
 import type { MediaService } from './media/service.js'
+import type { PostsService } from './posts/service.js'
+import type { SocialService } from './social/service.js'
 import type { Logger } from './logger.js'
 import type { PluginManager } from './plugins/loader.js'
 import type { RealtimeHub } from './realtime/hub.js'
@@ -35,5 +38,8 @@ export interface Services {
   /** Persisted background jobs (media processing, feed fan-out). */
   queue: JobQueue
   media: MediaService
+  social: SocialService
+  posts: PostsService
+  feed: FeedService
   plugins: PluginManager
 }

@@ -76,16 +76,6 @@ export function usersApi(s: Services): Hono<AppEnv> {
     return ok(c, { enabled: false })
   })
 
-  app.get('/users/:idOrUsername', async (c) => {
-    const row = await users.findRow(c.req.param('idOrUsername'))
-    if (!row) throw notFound('That member')
-    const viewer = c.get('viewer')
-    // Suspended members are hidden from everyone but staff.
-    if (row.suspended_at && viewer?.role !== 'admin' && viewer?.role !== 'moderator') throw notFound('That member')
-    const user = (await users.find(row.id))!
-    return ok(c, await hooks.apply('filter:user.public', user, { viewer }))
-  })
-
   // ---- Admin
   app.get('/admin/users', requireRole('admin'), async (c) => {
     const role = c.req.query('role')

@@ -2,6 +2,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
 import type { JobTables } from '../jobs/tables.js'
 import type { MediaTables } from '../media/tables.js'
+import type { PostTables } from '../posts/tables.js'
 
 /** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
 type Timestamp = string
@@ -25,6 +26,36 @@ export interface UsersTable {
   totp_last_step: number | null
   created_at: CreatedAt
   updated_at: Timestamp
+  bio: Generated<string>
+  /** JSON array of { label, url } */
+  links: Generated<string>
+  avatar_media_id: number | null
+  avatar_visibility: ColumnType<AvatarVisibility, AvatarVisibility | undefined, AvatarVisibility>
+  is_private: Generated<number>
+  account_type: ColumnType<AccountType, AccountType | undefined, AccountType>
+  followers_count: Generated<number>
+  following_count: Generated<number>
+  posts_count: Generated<number>
+}
+
+export type AvatarVisibility = 'public' | 'followers' | 'custom'
+export type AccountType = 'personal' | 'creator' | 'business'
+
+export interface AvatarAudienceTable {
+  user_id: number
+  member_id: number
+}
+
+export interface FollowsTable {
+  follower_id: number
+  followee_id: number
+  created_at: CreatedAt
+}
+
+export interface FollowRequestsTable {
+  requester_id: number
+  target_id: number
+  created_at: CreatedAt
 }
 
 export interface RecoveryCodesTable {
@@ -84,7 +115,7 @@ export interface AuditLogTable {
 }
 
 /** Every core table. Features keep their table interfaces beside their code and are joined in here. */
-export interface Database extends JobTables, MediaTables {
+export interface Database extends JobTables, MediaTables, PostTables {
   users: UsersTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable
@@ -92,6 +123,9 @@ export interface Database extends JobTables, MediaTables {
   settings: SettingsTable
   plugins: PluginsTable
   audit_log: AuditLogTable
+  avatar_audience: AvatarAudienceTable
+  follows: FollowsTable
+  follow_requests: FollowRequestsTable
 }
 
 export type UserRow = Selectable<UsersTable>

@@ -1,4 +1,5 @@
 // Every hook's name and payload, in one typed map that is also the runtime whitelist.
+import type { PostView } from '../posts/types.js'
 import type { PublicUser, Viewer } from '../users/types.js'
 
 /** An event after a change is committed: every handler runs; results are ignored; failures are logged. */
@@ -45,6 +46,16 @@ export const coreHooks = {
   'action:user.password-changed': action<{ userId: number }>(),
   'action:user.two-factor-changed': action<{ userId: number; enabled: boolean }>(),
   'action:server.started': action<{ port: number }>(),
+  'action:user.profile-updated': action<{ userId: number }>(),
+  'action:user.followed': action<{ followerId: number; followeeId: number }>(),
+  'action:user.unfollowed': action<{ followerId: number; followeeId: number }>(),
+  /** A follow request to a private account (the target decides). */
+  'action:follow.requested': action<{ requesterId: number; targetId: number }>(),
+  'action:follow.answered': action<{ requesterId: number; targetId: number; accepted: boolean }>(),
+  /** A post became visible (published now, or a scheduled post reached its time). */
+  'action:post.created': action<{ postId: number; authorId: number; mentions: number[]; hashtags: string[] }>(),
+  'action:post.updated': action<{ postId: number; authorId: number }>(),
+  'action:post.deleted': action<{ postId: number; authorId: number; actorId: number }>(),
   /** A media file finished processing (status 'ready') or gave up (status 'failed', with the error). */
   'action:media.processed': action<{ mediaId: number; ownerId: number; status: 'ready' | 'failed'; error: string | null }>(),
   /** The navigation bar's items for one viewer. */
@@ -53,6 +64,10 @@ export const coreHooks = {
   'filter:user.registration.allowed': filter<boolean, { username: string; email: string; ip: string }>(),
   /** The public JSON of a member, as the API returns it. */
   'filter:user.public': filter<PublicUser, { viewer: Viewer | null }>(),
+  /** A post's text as safe HTML (escaped, with links), before it is shown; plugins may decorate it. */
+  'filter:post.html': filter<string, { postId: number; authorId: number }>(),
+  /** The page of posts of a member's home feed, after visibility is applied, before it is shown. */
+  'filter:feed.home': filter<PostView[], { viewerId: number }>(),
   /** The <title> of a page, before the site name is added. */
   'filter:page.title': filter<string, { path: string }>(),
 } as const

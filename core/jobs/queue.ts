@@ -1,12 +1,20 @@
 // The persisted job queue: jobs in SQLite that survive a restart, retry with backoff, and run with bounded concurrency.
-// (Interface fixed; implementation in progress.)
+import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
 import type { Logger } from '../logger.js'
+import type { JobRow } from './tables.js'
 
 export interface JobInfo {
   id: number
   kind: string
+  /** This attempt's number: 1 the first time. */
   attempts: number
+  maxAttempts: number
+  /**
+   * Aborted when the queue stops before the job has finished (a shutdown): the job goes back to
+   * pending without using up an attempt. Pass it to child processes so they are killed.
+   */
+  signal: AbortSignal
 }
 
 export interface JobOptions {
@@ -16,29 +24,367 @@ export interface JobOptions {
   maxAttempts?: number
 }
 
+export interface DefineOptions<P> {
+  /** Give up after this many attempts unless enqueue says otherwise (default 5). */
+  maxAttempts?: number
+  /** Called once when a job of this kind gives up for good (last attempt failed, or unrecoverable). */
+  onFailed?: (payload: P, error: string, job: Omit<JobInfo, 'signal'>) => void | Promise<void>
+}
+
+export interface QueueOptions {
+  /** Jobs run at once (default 1). */
+  concurrency?: number
+  /** How often a started queue looks for due jobs it was not told about (default 5 s). */
+  pollMs?: number
+  /** Delay before the retry that follows failed attempt `n` (default 2 s doubling, at most 10 min). */
+  backoffMs?: (attempt: number) => number
+  /**
+   * A running job whose lock is older than this belongs to a dead process and is taken back
+   * (default 10 min). Live jobs renew their lock several times within it.
+   */
+  leaseMs?: number
+  /** How long stop() lets running jobs finish before aborting them (default 10 s). */
+  stopGraceMs?: number
+}
+
+/**
+ * Thrown by a handler for a failure that trying again cannot fix (a damaged file): the job fails at once.
+ * @example throw new UnrecoverableJobError('The image is damaged or incomplete.')
+ */
+export class UnrecoverableJobError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'UnrecoverableJobError'
+  }
+}
+
+interface Definition {
+  handler: (payload: unknown, job: JobInfo) => Promise<void>
+  maxAttempts: number
+  onFailed?: DefineOptions<unknown>['onFailed']
+}
+
+interface Running {
+  promise: Promise<void>
+  abort: AbortController
+}
+
+const DEFAULT_MAX_ATTEMPTS = 5
+const HOUR = 3600_000
+const DAY = 24 * HOUR
+/** Done jobs are kept a day (for diagnosis), failed ones a month. */
+const KEEP_DONE_MS = DAY
+const KEEP_FAILED_MS = 30 * DAY
+
+export const defaultBackoff = (attempt: number): number => Math.min(2000 * 2 ** Math.max(0, attempt - 1), 10 * 60_000)
+
+const iso = (ms = Date.now()) => new Date(ms).toISOString()
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err)) || 'The job failed without a message.'
+
+/**
+ * Background work that must survive a restart. Define handlers at startup, enqueue from anywhere;
+ * the server calls `start()`, tests and tools call `drain()`.
+ * @example
+ * queue.define('media.process', ({ mediaId }: { mediaId: number }) => process(mediaId), { maxAttempts: 3 })
+ * await queue.enqueue('media.process', { mediaId: 7 })
+ */
 export class JobQueue {
+  private readonly defs = new Map<string, Definition>()
+  private readonly running = new Map<number, Running>()
+  private readonly concurrency: number
+  private readonly pollMs: number
+  private readonly backoffMs: (attempt: number) => number
+  private readonly leaseMs: number
+  private readonly stopGraceMs: number
+  private started = false
+  private closed = false
+  private filling: Promise<void> | null = null
+  private fillAgain = false
+  private timer: NodeJS.Timeout | null = null
+  private heartbeat: NodeJS.Timeout | null = null
+  private lastPrune = 0
+  /** Set by start(): the next fill takes back every job left running. */
+  private recoverAll = false
+  /** When the earliest pending job is due, as seen by the last claim that found nothing. */
+  private nextDueAt: number | null = null
+
   constructor(
     protected readonly db: Db,
     protected readonly log: Logger,
-    protected readonly options: { concurrency?: number; pollMs?: number } = {},
-  ) {}
+    protected readonly options: QueueOptions = {},
+  ) {
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1))
+    this.pollMs = options.pollMs ?? 5000
+    this.backoffMs = options.backoffMs ?? defaultBackoff
+    this.leaseMs = options.leaseMs ?? 10 * 60_000
+    this.stopGraceMs = options.stopGraceMs ?? 10_000
+  }
 
   /** Register the handler of a kind of job. A handler that throws is retried with backoff. */
-  define<P>(_kind: string, _handler: (payload: P, job: JobInfo) => Promise<void>, _options: { maxAttempts?: number } = {}): void {
-    throw new Error('JobQueue.define is not implemented yet')
+  define<P>(kind: string, handler: (payload: P, job: JobInfo) => Promise<void>, options: DefineOptions<P> = {}): void {
+    if (this.defs.has(kind)) throw new Error(`Jobs of kind "${kind}" already have a handler.`)
+    this.defs.set(kind, {
+      handler: handler as Definition['handler'],
+      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      onFailed: options.onFailed as Definition['onFailed'],
+    })
   }
 
   /** Persist a job; it runs once the queue is started (immediately when running). Returns its id. */
-  async enqueue<P>(_kind: string, _payload: P, _options: JobOptions = {}): Promise<number> {
-    throw new Error('JobQueue.enqueue is not implemented yet')
+  async enqueue<P>(kind: string, payload: P, options: JobOptions = {}): Promise<number> {
+    const now = iso()
+    const { id } = await this.db
+      .insertInto('jobs')
+      .values({
+        kind,
+        payload: JSON.stringify(payload ?? null),
+        status: 'pending',
+        max_attempts: options.maxAttempts ?? this.defs.get(kind)?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        run_at: options.runAt ? options.runAt.toISOString() : now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    if (this.started) this.kick()
+    return id
   }
 
-  /** Start the workers (the server calls this; CLI commands do not). */
-  start(): void {}
+  /**
+   * Start the workers (the server calls this; CLI commands do not). This process owns the queue:
+   * jobs left running by a previous process (a crash) go back to pending first.
+   */
+  start(): void {
+    if (this.started) return
+    this.started = true
+    this.closed = false
+    this.recoverAll = true
+    this.kick()
+  }
 
-  /** Stop taking jobs and wait for running ones to finish. */
-  async stop(): Promise<void> {}
+  /** Stop taking jobs and wait for running ones; those still running after the grace period are aborted and go back to pending. */
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
+    this.started = false
+    this.closed = true
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    await this.filling
+    const all = () => Promise.allSettled([...this.running.values()].map((r) => r.promise))
+    if (this.running.size) {
+      let graceTimer: NodeJS.Timeout | undefined
+      const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, options.graceMs ?? this.stopGraceMs)))
+      await Promise.race([all(), grace])
+      clearTimeout(graceTimer)
+      for (const r of this.running.values()) r.abort.abort(new Error('The job queue is stopping.'))
+      await all()
+    }
+    this.stopHeartbeat()
+  }
 
-  /** Run jobs until none is runnable now (for tests and tooling). */
-  async drain(): Promise<void> {}
+  /** Run jobs until none is runnable now (for tests and tooling). Jobs due later (a retry's backoff) are left. */
+  async drain(): Promise<void> {
+    for (;;) {
+      await this.fill()
+      if (!this.running.size) return
+      await Promise.race([...this.running.values()].map((r) => r.promise))
+    }
+  }
+
+  /** Delete done jobs older than a day and failed ones older than a month. Returns how many went. */
+  async prune(now = Date.now()): Promise<number> {
+    const done = await this.db.deleteFrom('jobs').where('status', '=', 'done').where('updated_at', '<', iso(now - KEEP_DONE_MS)).executeTakeFirst()
+    const failed = await this.db.deleteFrom('jobs').where('status', '=', 'failed').where('updated_at', '<', iso(now - KEEP_FAILED_MS)).executeTakeFirst()
+    this.lastPrune = now
+    return Number(done.numDeletedRows) + Number(failed.numDeletedRows)
+  }
+
+  /** Jobs this instance is running now. */
+  get active(): number {
+    return this.running.size
+  }
+
+  /** Ask for a fill soon; fills never overlap. */
+  private kick(): void {
+    if (this.closed) return
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    void this.fill().catch((err) => this.log.error({ err }, 'the job queue could not look for jobs'))
+  }
+
+  private fill(): Promise<void> {
+    if (this.filling) {
+      this.fillAgain = true
+      return this.filling
+    }
+    this.filling = (async () => {
+      try {
+        do {
+          this.fillAgain = false
+          await this.fillOnce()
+        } while (this.fillAgain && !this.closed)
+      } finally {
+        this.filling = null
+        this.schedule()
+      }
+    })()
+    return this.filling
+  }
+
+  private async fillOnce(): Promise<void> {
+    if (this.closed) return
+    const all = this.recoverAll
+    this.recoverAll = false
+    await this.recover(all)
+    if (Date.now() - this.lastPrune > HOUR) await this.prune()
+    while (!this.closed && this.running.size < this.concurrency) {
+      const job = await this.claim()
+      if (!job) break
+      this.launch(job)
+    }
+  }
+
+  /** While started, wake for the next due job, or poll (jobs enqueued by another process, or retries). */
+  private schedule(): void {
+    if (!this.started || this.closed) return
+    if (this.timer) clearTimeout(this.timer)
+    let delay = this.pollMs
+    if (this.running.size < this.concurrency) {
+      if (this.nextDueAt !== null) delay = Math.max(0, Math.min(delay, this.nextDueAt - Date.now()))
+    }
+    this.timer = setTimeout(() => this.kick(), delay)
+    this.timer.unref()
+  }
+
+  /** Take back jobs left running by a process that died: all of them at start, else those whose lock expired. */
+  private async recover(all: boolean): Promise<void> {
+    let q = this.db.selectFrom('jobs').selectAll().where('status', '=', 'running')
+    if (!all) q = q.where('locked_at', '<', iso(Date.now() - this.leaseMs))
+    const orphans = (await q.execute()).filter((j) => !this.running.has(j.id))
+    for (const job of orphans) {
+      const now = iso()
+      if (job.attempts >= job.max_attempts) {
+        // It died on its last attempt: do not let a job that crashes the process run forever.
+        const error = 'The job was interrupted on its last attempt (the process stopped while it ran).'
+        await this.db.updateTable('jobs').set({ status: 'failed', locked_at: null, last_error: error, updated_at: now }).where('id', '=', job.id).where('status', '=', 'running').execute()
+        this.log.warn({ job: job.id, kind: job.kind }, `job ${job.kind} #${job.id} was interrupted on its last attempt and failed`)
+        await this.notifyFailed(job, error)
+      } else {
+        await this.db.updateTable('jobs').set({ status: 'pending', locked_at: null, run_at: now, updated_at: now }).where('id', '=', job.id).where('status', '=', 'running').execute()
+        this.log.info({ job: job.id, kind: job.kind }, `job ${job.kind} #${job.id} was interrupted and will run again`)
+      }
+    }
+  }
+
+  /** Atomically take the next due job: one UPDATE ... RETURNING, so two workers never get the same one. */
+  private async claim(): Promise<JobRow | undefined> {
+    const now = iso()
+    const next = this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('run_at', '<=', now)
+      .orderBy('run_at')
+      .orderBy('id')
+      .limit(1)
+    const job = await this.db
+      .updateTable('jobs')
+      .set({ status: 'running', attempts: sql<number>`attempts + 1`, locked_at: now, updated_at: now })
+      .where('id', '=', next)
+      .where('status', '=', 'pending')
+      .returningAll()
+      .executeTakeFirst()
+    if (!job) {
+      const due = await this.db.selectFrom('jobs').select((eb) => eb.fn.min('run_at').as('run_at')).where('status', '=', 'pending').executeTakeFirst()
+      this.nextDueAt = due?.run_at ? Date.parse(due.run_at) : null
+    }
+    return job
+  }
+
+  private launch(job: JobRow): void {
+    const abort = new AbortController()
+    const promise = this.run(job, abort.signal)
+      .catch((err) => this.log.error({ err, job: job.id, kind: job.kind }, `the job queue failed to record the end of job #${job.id}`))
+      .finally(() => {
+        this.running.delete(job.id)
+        if (!this.running.size) this.stopHeartbeat()
+        if (this.started) this.kick()
+      })
+    this.running.set(job.id, { promise, abort })
+    this.startHeartbeat()
+  }
+
+  private async run(job: JobRow, signal: AbortSignal): Promise<void> {
+    const def = this.defs.get(job.kind)
+    const started = performance.now()
+    const log = { job: job.id, kind: job.kind, attempt: job.attempts }
+    if (!def) {
+      const error = `No handler is defined for jobs of kind "${job.kind}" (was the plugin that queued it removed?).`
+      this.log.error(log, error)
+      await this.finish(job.id, { status: 'failed', last_error: error })
+      return
+    }
+    try {
+      await def.handler(JSON.parse(job.payload), { id: job.id, kind: job.kind, attempts: job.attempts, maxAttempts: job.max_attempts, signal })
+    } catch (err) {
+      const error = message(err)
+      if (signal.aborted) {
+        // Stopped by a shutdown, not by its own fault: it runs again after the restart.
+        await this.finish(job.id, { status: 'pending', attempts: Math.max(0, job.attempts - 1), run_at: iso() })
+        this.log.info(log, `job ${job.kind} #${job.id} was stopped by the shutdown and will run again`)
+        return
+      }
+      const final = err instanceof UnrecoverableJobError || job.attempts >= job.max_attempts
+      if (final) {
+        await this.finish(job.id, { status: 'failed', last_error: error })
+        this.log.warn({ ...log, err }, `job ${job.kind} #${job.id} failed for good: ${error}`)
+        await this.notifyFailed(job, error, def)
+      } else {
+        const delay = this.backoffMs(job.attempts)
+        await this.finish(job.id, { status: 'pending', last_error: error, run_at: iso(Date.now() + delay) })
+        this.log.warn({ ...log, err, retry_in_ms: delay }, `job ${job.kind} #${job.id} failed (attempt ${job.attempts} of ${job.max_attempts}); retrying`)
+      }
+      return
+    }
+    await this.finish(job.id, { status: 'done' })
+    this.log.info({ ...log, ms: Math.round(performance.now() - started) }, `job ${job.kind} #${job.id} done`)
+  }
+
+  private async finish(id: number, values: { status: 'pending' | 'done' | 'failed'; last_error?: string; run_at?: string; attempts?: number }): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ ...values, locked_at: null, updated_at: iso() })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .execute()
+  }
+
+  private async notifyFailed(job: JobRow, error: string, def = this.defs.get(job.kind)): Promise<void> {
+    if (!def?.onFailed) return
+    try {
+      await def.onFailed(JSON.parse(job.payload), error, { id: job.id, kind: job.kind, attempts: job.attempts, maxAttempts: job.max_attempts })
+    } catch (err) {
+      this.log.error({ err, job: job.id, kind: job.kind }, `the failure handler of job ${job.kind} #${job.id} failed`)
+    }
+  }
+
+  /** Running jobs renew their lock so a long one (a video) is not taken for a dead process's. */
+  private startHeartbeat(): void {
+    if (this.heartbeat) return
+    this.heartbeat = setInterval(() => {
+      const ids = [...this.running.keys()]
+      if (!ids.length) return
+      this.db
+        .updateTable('jobs')
+        .set({ locked_at: iso() })
+        .where('id', 'in', ids)
+        .where('status', '=', 'running')
+        .execute()
+        .catch((err) => this.log.error({ err }, 'the job queue could not renew its locks'))
+    }, Math.max(50, Math.floor(this.leaseMs / 4)))
+    this.heartbeat.unref()
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat)
+    this.heartbeat = null
+  }
 }

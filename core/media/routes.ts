@@ -1,16 +1,99 @@
 // Media routes: POST /api/v1/media (upload), GET /api/v1/media/:id (info), GET /media/:id/:variant (the file, with ranges).
-// (Interface fixed; implementation in progress.)
-import { Hono } from 'hono'
+import { extname } from 'node:path'
+import { Hono, type Context } from 'hono'
+import { AppError, notFound } from '../errors.js'
+import { ok } from '../http/envelope.js'
 import type { AppEnv } from '../http/env.js'
+import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
 import type { Viewer } from '../users/types.js'
+import { multipartBoundary, MultipartError, readFilePart } from './multipart.js'
+import { VARIANTS } from './service.js'
+import { sendFile } from './send.js'
+import { tooLarge, unsupported } from './storage.js'
 import type { MediaRow } from './tables.js'
 
 /** Whether a viewer may see a media item: decided by what it is attached to (a post, an avatar). */
 export type MediaAccess = (viewer: Viewer | null, media: MediaRow) => Promise<boolean>
 
+const CONTENT_TYPES: Record<string, string> = {
+  '.webp': 'image/webp',
+  '.jpg': 'image/jpeg',
+  '.png': 'image/png',
+  '.gif': 'image/gif',
+  '.mp4': 'video/mp4',
+}
+
+/** Media may be private (a followers-only post): only the viewer's own browser may cache it, and not for long. */
+const CACHE_CONTROL = 'private, max-age=3600'
+
+/** Room for the multipart framing and small fields around the file. */
+const MULTIPART_SLACK = 64 * 1024
+
+const FIELD = 'file'
+
 export function mediaRoutes(s: Services, canView: MediaAccess): Hono<AppEnv> {
-  void s
-  void canView
-  return new Hono<AppEnv>()
+  const app = new Hono<AppEnv>()
+
+  /** The item if the viewer may see it; otherwise NOT_FOUND, exactly as if it did not exist. */
+  async function visible(c: Context<AppEnv>, what: string): Promise<MediaRow> {
+    const raw = c.req.param('id') ?? ''
+    const id = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : null
+    const row = id === null ? undefined : await s.media.get(id)
+    if (!row || !(await canView(c.get('viewer'), row))) throw notFound(what)
+    return row
+  }
+
+  app.post('/api/v1/media', requireMember, async (c) => {
+    const viewer = c.get('viewer')!
+    const limits = await s.media.limits()
+    const declared = Number(c.req.header('content-length'))
+    const declaredSize = Number.isFinite(declared) && declared > 0 ? Math.max(0, declared - MULTIPART_SLACK) : undefined
+    if (declaredSize !== undefined && declaredSize > Math.max(limits.image, limits.video)) {
+      c.header('Connection', 'close')
+      throw tooLarge(null, limits)
+    }
+
+    const request = c.req.raw
+    // The CSRF check may have read a cookie-authenticated form already (its token was a field): take the parsed file.
+    if (request.bodyUsed) {
+      const file = (await c.req.parseBody())[FIELD]
+      if (!(file instanceof File)) throw unsupported('Choose a file to upload (the form field "file").')
+      return ok(c, await s.media.upload(viewer.id, file), 201)
+    }
+    const boundary = multipartBoundary(c.req.header('content-type'))
+    if (!boundary || !request.body) throw new AppError(400, 'INVALID_REQUEST', 'Send the file as multipart/form-data, in a field named "file".')
+    try {
+      const info = await readFilePart(request.body, boundary, FIELD, (part) => s.media.uploadStream(viewer.id, part.body, { declaredSize, limits }))
+      if (!info) throw unsupported('Choose a file to upload (the form field "file").')
+      return ok(c, info, 201)
+    } catch (err) {
+      // Refused before the body was read to its end: do not keep reading the rest on this connection.
+      c.header('Connection', 'close')
+      if (err instanceof MultipartError) throw new AppError(400, 'INVALID_REQUEST', err.message)
+      throw err
+    }
+  })
+
+  app.get('/api/v1/media/:id', async (c) => {
+    const row = await visible(c, 'That media')
+    return ok(c, s.media.info(row))
+  })
+
+  app.on(['GET', 'HEAD'], '/media/:id/:variant', async (c) => {
+    const variant = c.req.param('variant')
+    if (!(VARIANTS as readonly string[]).includes(variant)) throw notFound('That file')
+    const row = await visible(c, 'That file')
+    const path = s.media.file(row, variant)
+    const contentType = path ? CONTENT_TYPES[extname(path)] : undefined
+    if (!path || !contentType) throw notFound('That file')
+    const res = await sendFile(c, path, { contentType, cacheControl: CACHE_CONTROL })
+    if (!res) {
+      s.log.warn({ media: row.id, variant, path }, 'a media file is missing from the media folder')
+      throw notFound('That file')
+    }
+    return res
+  })
+
+  return app
 }

@@ -1,12 +1,16 @@
 // The media service: uploads checked by their bytes, processed by jobs (sharp, ffmpeg), files under data/media.
-// (Interface fixed; implementation in progress.)
+import { existsSync } from 'node:fs'
+import { rename, rm } from 'node:fs/promises'
 import type { Config } from '../config.js'
 import type { Db } from '../db/connect.js'
 import type { HookRegistry } from '../hooks/registry.js'
-import type { JobQueue } from '../jobs/queue.js'
+import { UnrecoverableJobError, type JobInfo, type JobQueue } from '../jobs/queue.js'
 import type { Logger } from '../logger.js'
 import type { SettingsService } from '../settings/service.js'
-import type { MediaKind, MediaRow, MediaStatus } from './tables.js'
+import { checkImage, processImage, writePoster } from './images.js'
+import { mediaFile, MediaStorage, receive, unsupported, uploadFile, type Received, type UploadLimits } from './storage.js'
+import type { MediaKind, MediaRow, MediaStatus, MediaVariants } from './tables.js'
+import { FfmpegError, frameAt, probe, transcode, transcodeTimeout } from './video.js'
 
 /** What the API and pages show of a media item. */
 export interface MediaInfo {
@@ -33,23 +37,221 @@ export interface MediaDeps {
 }
 
 export type MediaService = ReturnType<typeof createMediaService>
+export type VariantName = keyof MediaVariants
+
+/** Every variant a media item may have, in the order URLs are listed. */
+export const VARIANTS: readonly VariantName[] = ['original', '1080', '640', '320', '150', 'video', 'poster']
+
+/** The job that turns an upload into its served files. */
+export const PROCESS_JOB = 'media.process'
+
+/** Extension of the kept upload, by the type found in its bytes. */
+const UPLOAD_EXT: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'image/avif': 'avif',
+  'video/mp4': 'mp4',
+  'video/quicktime': 'mov',
+  'video/3gpp': '3gp',
+  'video/webm': 'webm',
+  'video/x-matroska': 'mkv',
+}
+
+const MiB = 1024 * 1024
+const now = () => new Date().toISOString()
+
+export function parseVariants(json: string): MediaVariants {
+  try {
+    const v = JSON.parse(json) as unknown
+    return v && typeof v === 'object' ? (v as MediaVariants) : {}
+  } catch {
+    return {}
+  }
+}
 
 export function createMediaService(deps: MediaDeps) {
-  void deps
+  const { db, queue, settings, hooks, log } = deps
+  const storage = new MediaStorage(deps.config.mediaDir)
+
+  async function limits(): Promise<UploadLimits> {
+    return { image: (await settings.get('media.image_max_mb')) * MiB, video: (await settings.get('media.video_max_mb')) * MiB }
+  }
+
+  async function get(id: number): Promise<MediaRow | undefined> {
+    return db.selectFrom('media').selectAll().where('id', '=', id).executeTakeFirst()
+  }
+
+  function info(row: MediaRow): MediaInfo {
+    const variants = parseVariants(row.variants)
+    const urls: Record<string, string> = {}
+    for (const v of VARIANTS) if (variants[v]) urls[v] = `/media/${row.id}/${v}`
+    return {
+      id: row.id,
+      kind: row.kind,
+      status: row.status,
+      mime: row.mime,
+      width: row.width,
+      height: row.height,
+      duration_ms: row.duration_ms,
+      urls,
+      error: row.error,
+      created_at: row.created_at,
+    }
+  }
+
+  /** Refuse, before anything is stored, a file whose content does not hold up: a truncated image, a video ffmpeg cannot read. */
+  async function verify(received: Received): Promise<void> {
+    if (received.type.kind === 'image') {
+      try {
+        await checkImage(received.path)
+      } catch (err) {
+        throw unsupported((err as Error).message)
+      }
+      return
+    }
+    let found
+    try {
+      found = await probe(received.path, { timeoutMs: 20_000 })
+    } catch (err) {
+      log.info({ err }, 'an uploaded video could not be read')
+      throw unsupported('This video could not be read; it may be damaged or incomplete.')
+    }
+    if (!found.hasVideo) throw unsupported('This file has no video track.')
+  }
+
+  /** Check a received file, store it under its id and queue its processing. */
+  async function accept(ownerId: number, received: Received): Promise<MediaInfo> {
+    try {
+      await verify(received)
+      const { id } = await db
+        .insertInto('media')
+        .values({ owner_id: ownerId, kind: received.type.kind, status: 'processing', mime: received.type.mime, size_bytes: received.size, variants: '{}', updated_at: now() })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      try {
+        await storage.place(received.path, uploadFile(id, UPLOAD_EXT[received.type.mime]!))
+        await queue.enqueue(PROCESS_JOB, { mediaId: id })
+      } catch (err) {
+        await db.deleteFrom('media').where('id', '=', id).execute()
+        await storage.removeAll(id)
+        throw err
+      }
+      log.info({ media: id, owner: ownerId, kind: received.type.kind, mime: received.type.mime, bytes: received.size }, 'media uploaded')
+      return info((await get(id))!)
+    } finally {
+      await rm(received.path, { force: true })
+    }
+  }
+
+  async function markFailed(mediaId: number, error: string): Promise<void> {
+    const row = await db
+      .updateTable('media')
+      .set({ status: 'failed', error, updated_at: now() })
+      .where('id', '=', mediaId)
+      .where('status', '=', 'processing')
+      .returning('owner_id')
+      .executeTakeFirst()
+    if (!row) return
+    log.warn({ media: mediaId, error }, 'media processing failed')
+    await hooks.emit('action:media.processed', { mediaId, ownerId: row.owner_id, status: 'failed', error })
+  }
+
+  /** The processing job: make the served files, then mark the item ready. */
+  async function processMedia(mediaId: number, job: JobInfo): Promise<void> {
+    const row = await get(mediaId)
+    if (!row || row.status !== 'processing') return // removed, or already done
+    const input = storage.abs(uploadFile(row.id, UPLOAD_EXT[row.mime] ?? 'bin'))
+    if (!existsSync(input)) throw new UnrecoverableJobError('The uploaded file is missing from the media folder.')
+    const dest = (name: string, ext: string) => storage.abs(mediaFile(row.id, name, ext))
+    const started = performance.now()
+    let done: { variants: MediaVariants; width: number | null; height: number | null; duration_ms: number | null }
+    if (row.kind === 'image') {
+      const image = await processImage(input, row.mime, dest)
+      const variants: MediaVariants = {}
+      for (const [name, ext] of Object.entries(image.files)) variants[name as VariantName] = mediaFile(row.id, name, ext)
+      done = { variants, width: image.width, height: image.height, duration_ms: null }
+    } else {
+      done = await processVideo(row, input, dest, job.signal)
+    }
+    const updated = await db
+      .updateTable('media')
+      .set({ status: 'ready', variants: JSON.stringify(done.variants), width: done.width, height: done.height, duration_ms: done.duration_ms, error: null, updated_at: now() })
+      .where('id', '=', mediaId)
+      .where('status', '=', 'processing')
+      .returning('owner_id')
+      .executeTakeFirst()
+    if (!updated) {
+      // Deleted while it was being processed: leave nothing behind.
+      await storage.removeAll(mediaId)
+      return
+    }
+    log.info({ media: mediaId, kind: row.kind, ms: Math.round(performance.now() - started) }, 'media processed')
+    await hooks.emit('action:media.processed', { mediaId, ownerId: updated.owner_id, status: 'ready', error: null })
+  }
+
+  async function processVideo(row: MediaRow, input: string, dest: (name: string, ext: string) => string, signal: AbortSignal) {
+    const video = dest('video', 'mp4')
+    const part = `${video}.tmp`
+    try {
+      const source = await probe(input, { signal })
+      if (!source.hasVideo) throw new UnrecoverableJobError('This file has no video track.')
+      await transcode(input, part, { timeoutMs: transcodeTimeout(source.durationMs), signal })
+      const out = await probe(part, { signal })
+      if (!out.hasVideo || !out.width || !out.height) throw new Error('The converted video has no picture.')
+      await rename(part, video)
+      const at = out.durationMs ? Math.min(1, out.durationMs / 4000) : 0
+      await writePoster(await frameAt(video, at, { signal }), dest('poster', 'webp'))
+      return {
+        variants: { video: mediaFile(row.id, 'video', 'mp4'), poster: mediaFile(row.id, 'poster', 'webp') } satisfies MediaVariants,
+        width: out.width,
+        height: out.height,
+        duration_ms: out.durationMs,
+      }
+    } catch (err) {
+      await rm(part, { force: true })
+      if (signal.aborted || !(err instanceof FfmpegError)) throw err
+      log.warn({ media: row.id, stderr: err.stderr.slice(-2000) }, 'ffmpeg failed on a video')
+      const message = `The video could not be converted: ${err.message}`
+      // Taking too long will not change on a retry, nor will input ffmpeg calls invalid.
+      if (err.timedOut || /invalid data|could not find codec|no such file|moov atom not found|does not contain any stream/i.test(err.stderr)) throw new UnrecoverableJobError(message)
+      throw new Error(message)
+    }
+  }
+
+  queue.define<{ mediaId: number }>(PROCESS_JOB, ({ mediaId }, job) => processMedia(mediaId, job), {
+    maxAttempts: 3,
+    onFailed: ({ mediaId }, error) => markFailed(mediaId, error),
+  })
+
   return {
+    /** The upload limits in bytes, from the site settings. */
+    limits,
     /** Check an upload by its bytes, store it, and queue its processing. Throws VALIDATION_FAILED or PAYLOAD_TOO_LARGE. */
-    async upload(_ownerId: number, _file: File): Promise<MediaInfo> {
-      throw new Error('media upload is not implemented yet')
+    async upload(ownerId: number, file: File): Promise<MediaInfo> {
+      return accept(ownerId, await receive(storage, file.stream(), await limits(), file.size))
     },
-    async get(_id: number): Promise<MediaRow | undefined> {
-      throw new Error('media get is not implemented yet')
+    /**
+     * The same from a stream (the upload route reads multipart bodies as they arrive): the size limit
+     * applies while reading, so an oversized upload is refused without being held in memory or on disk.
+     */
+    async uploadStream(ownerId: number, source: AsyncIterable<Uint8Array>, options: { declaredSize?: number; limits?: UploadLimits } = {}): Promise<MediaInfo> {
+      return accept(ownerId, await receive(storage, source, options.limits ?? (await limits()), options.declaredSize))
     },
-    info(_row: MediaRow): MediaInfo {
-      throw new Error('media info is not implemented yet')
+    async get(id: number): Promise<MediaRow | undefined> {
+      return get(id)
+    },
+    info,
+    /** The absolute path of a variant's file, or null when the item has no such variant (yet). */
+    file(row: MediaRow, variant: string): string | null {
+      const rel = parseVariants(row.variants)[variant as VariantName]
+      return rel ? storage.abs(rel) : null
     },
     /** Delete a media item's row and files. */
-    async remove(_id: number): Promise<void> {
-      throw new Error('media remove is not implemented yet')
+    async remove(id: number): Promise<void> {
+      await db.deleteFrom('media').where('id', '=', id).execute()
+      await storage.removeAll(id)
     },
   }
 }

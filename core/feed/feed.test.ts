@@ -1,0 +1,102 @@
+// The hybrid feed: fan-out under the threshold, pull above it, merged; backfill and removal; explore; trending.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { createTestApp, type TestApp } from '../../test/harness.js'
+
+type Envelope = { data: any; pagination?: { next_cursor: string | null; has_more: boolean } }
+
+describe('feeds', () => {
+  let t: TestApp
+  const tok: Record<string, string> = {}
+  const id: Record<string, number> = {}
+  before(async () => {
+    t = await createTestApp()
+    // A tiny threshold: "star" (2 followers) is pulled at read time, "small" (1 follower) is pushed.
+    await t.h.settings.set('feed.fanout_threshold', 2)
+    for (const n of ['reader', 'star', 'small', 'fan']) {
+      const r = await t.register(n)
+      tok[n] = r.token
+      id[n] = r.id
+    }
+    for (const [who, whom] of [['reader', 'star'], ['fan', 'star'], ['reader', 'small']] as const) await t.request('POST', `/api/v1/users/${whom}/follow`, { token: tok[who] })
+  })
+  after(() => t.close())
+  const call = (who: string | null, method: string, path: string, json?: unknown) => t.request(method, path, { token: who ? tok[who] : undefined, json })
+  const post = async (who: string, text: string) => ((await (await call(who, 'POST', '/api/v1/posts', { text })).json()) as Envelope).data
+  const home = async (who: string, query = '') => ((await (await call(who, 'GET', `/api/v1/feed/home${query}`)).json()) as Envelope)
+  const feedRows = (userId: number) => t.h.store.sqlite.prepare('select post_id from feed_items where user_id = ?').all(userId) as { post_id: number }[]
+
+  it('pushes posts of authors under the threshold and pulls those above it, merged newest first', async () => {
+    const order: number[] = []
+    for (const [who, text] of [['small', 's1'], ['star', 'S1'], ['small', 's2'], ['star', 'S2'], ['reader', 'mine']] as const) {
+      order.unshift((await post(who, text)).id)
+      await new Promise((r) => setTimeout(r, 5)) // distinct timestamps
+    }
+    // The author never waits: nothing is fanned out until the job runs.
+    assert.equal(feedRows(id.reader!).length, 0)
+    await t.h.queue.drain()
+    const pushed = feedRows(id.reader!).map((r) => r.post_id)
+    assert.equal(pushed.length, 2, 'only the small author’s posts were copied')
+    const feed = await home('reader')
+    assert.deepEqual(feed.data.map((p: any) => p.id), order, 'pushed, pulled and own posts merged in order')
+    assert.equal(feedRows(id.fan!).length, 0, 'nothing was pushed for the star')
+    assert.deepEqual((await home('fan')).data.map((p: any) => p.text), ['S2', 'S1'])
+  })
+
+  it('pages the home feed with a cursor and htmx-ready has_more', async () => {
+    const first = await home('reader', '?limit=2')
+    assert.equal(first.data.length, 2)
+    assert.equal(first.pagination!.has_more, true)
+    const rest = await home('reader', `?limit=10&cursor=${first.pagination!.next_cursor}`)
+    assert.equal(rest.data.length, 3)
+    assert.equal(rest.pagination!.has_more, false)
+    assert.equal(new Set([...first.data, ...rest.data].map((p: any) => p.id)).size, 5)
+  })
+
+  it('backfills recent posts on follow and removes them on unfollow', async () => {
+    await call('fan', 'POST', '/api/v1/users/small/follow')
+    assert.deepEqual((await home('fan')).data.map((p: any) => p.text), ['S2', 's2', 'S1', 's1'])
+    await call('fan', 'DELETE', '/api/v1/users/small/follow')
+    assert.deepEqual((await home('fan')).data.map((p: any) => p.text), ['S2', 'S1'])
+    assert.equal(feedRows(id.fan!).length, 0)
+    await call('fan', 'DELETE', '/api/v1/users/star/follow')
+    assert.deepEqual((await home('fan')).data, [], 'pulled posts stop too')
+  })
+
+  it('applies visibility inside the feed query: a post made private later drops out at once', async () => {
+    const p = await post('small', 'soon followers-only')
+    await t.h.queue.drain()
+    assert.ok((await home('reader')).data.some((x: any) => x.id === p.id))
+    await call('small', 'PUT', `/api/v1/posts/${p.id}`, { visibility: 'only_me' })
+    assert.ok(!(await home('reader')).data.some((x: any) => x.id === p.id))
+    // Many hidden posts must not shorten a page: visibility is in the query, not a filter after LIMIT.
+    for (let i = 0; i < 5; i++) await post('small', `private ${i}`).then((x) => call('small', 'PUT', `/api/v1/posts/${x.id}`, { visibility: 'only_me' }))
+    await t.h.queue.drain()
+    assert.equal((await home('reader', '?limit=3')).data.length, 3)
+  })
+
+  it('ranks explore by engagement with time decay, public posts only', async () => {
+    const old = await post('fan', 'older but loved')
+    const fresh = await post('fan', 'fresh')
+    t.h.store.sqlite.prepare("update posts set likes_count = 50, published_at = strftime('%Y-%m-%dT%H:%M:%fZ','now','-3 hours') where id = ?").run(old.id)
+    const explore = ((await (await call(null, 'GET', '/api/v1/feed/explore')).json()) as Envelope).data.map((p: any) => p.id)
+    assert.ok(explore.indexOf(old.id) < explore.indexOf(fresh.id), 'engagement outweighs a few hours')
+    t.h.store.sqlite.prepare("update posts set published_at = strftime('%Y-%m-%dT%H:%M:%fZ','now','-20 days') where id = ?").run(old.id)
+    const later = ((await (await call(null, 'GET', '/api/v1/feed/explore')).json()) as Envelope).data.map((p: any) => p.id)
+    assert.ok(later.indexOf(old.id) > later.indexOf(fresh.id), 'time decay wins in the end')
+  })
+
+  it('finds trending hashtags by velocity, not only volume', async () => {
+    const sqlite = t.h.store.sqlite
+    // #steady: 24 uses spread over the previous day, 2 in the last hour; #rising: 0 before, 3 now.
+    for (let i = 0; i < 24; i++) {
+      const p = await post('fan', `daily #steady ${i}`)
+      sqlite.prepare("update posts set published_at = strftime('%Y-%m-%dT%H:%M:%fZ','now', ?) where id = ?").run(`-${i * 60 + 90} minutes`, p.id)
+    }
+    for (let i = 0; i < 2; i++) await post('fan', `#steady now ${i}`)
+    for (let i = 0; i < 3; i++) await post('fan', `#rising ${i}`)
+    const trending = ((await (await call(null, 'GET', '/api/v1/trending/hashtags')).json()) as Envelope).data
+    assert.equal(trending[0].tag, 'rising')
+    assert.deepEqual(trending.find((h: any) => h.tag === 'steady'), { tag: 'steady', recent: 2, previous: 24, score: 2 })
+  })
+})

@@ -1,0 +1,176 @@
+// Feeds: the hybrid home feed (fan-out on write under a follower threshold, pull above it), explore and trending.
+import { sql } from 'kysely'
+import type { Db } from '../db/connect.js'
+import type { HookRegistry } from '../hooks/registry.js'
+import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import type { PostsService } from '../posts/service.js'
+import type { PostView } from '../posts/types.js'
+import { visibleTo } from '../posts/visibility.js'
+import type { SettingsService } from '../settings/service.js'
+
+/** Posts copied into a new follower's feed. */
+export const BACKFILL_POSTS = 50
+
+export interface TrendingHashtag {
+  tag: string
+  /** Uses in the last hour. */
+  recent: number
+  /** Uses in the 24 hours before that. */
+  previous: number
+  score: number
+}
+
+export type FeedService = ReturnType<typeof createFeedService>
+
+export function createFeedService(deps: { db: Db; settings: SettingsService; posts: PostsService; hooks: HookRegistry }) {
+  const { db, settings, posts, hooks } = deps
+  const threshold = () => settings.get('feed.fanout_threshold')
+
+  const service = {
+    /**
+     * Copy a published post into its author's followers' feeds (one INSERT ... SELECT), unless the author
+     * has at least `feed.fanout_threshold` followers: their posts are pulled at read time instead.
+     * Runs as a job after the post is committed.
+     */
+    async fanOut(postId: number): Promise<number> {
+      const post = await db
+        .selectFrom('posts')
+        .innerJoin('users', 'users.id', 'posts.author_id')
+        .select(['posts.id', 'posts.author_id', 'posts.published_at', 'posts.status', 'posts.visibility', 'users.followers_count'])
+        .where('posts.id', '=', postId)
+        .executeTakeFirst()
+      if (!post || post.status !== 'published' || post.visibility === 'only_me' || !post.published_at) return 0
+      if (post.followers_count >= (await threshold())) return 0
+      const r = await db
+        .insertInto('feed_items')
+        .columns(['user_id', 'post_id', 'author_id', 'published_at'])
+        .expression((eb) =>
+          eb.selectFrom('follows').select(['follows.follower_id', eb.val(post.id).as('post_id'), eb.val(post.author_id).as('author_id'), eb.val(post.published_at).as('published_at')]).where('follows.followee_id', '=', post.author_id),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst()
+      return Number(r.numInsertedOrUpdatedRows ?? 0)
+    },
+
+    /** A new follow: bring the followee's recent posts into the follower's feed. */
+    async backfill(followerId: number, followeeId: number): Promise<void> {
+      const author = await db.selectFrom('users').select('followers_count').where('id', '=', followeeId).executeTakeFirst()
+      if (!author || author.followers_count >= (await threshold())) return
+      await db
+        .insertInto('feed_items')
+        .columns(['user_id', 'post_id', 'author_id', 'published_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('posts')
+            .select([eb.val(followerId).as('user_id'), 'posts.id', 'posts.author_id', 'posts.published_at'])
+            .where('posts.author_id', '=', followeeId)
+            .where('posts.status', '=', 'published')
+            .where('posts.visibility', '!=', 'only_me')
+            .orderBy('posts.published_at', 'desc')
+            .limit(BACKFILL_POSTS) as any,
+        )
+        .onConflict((oc) => oc.doNothing())
+        .execute()
+    },
+
+    /** An unfollow: take the followee's posts out of the follower's feed. */
+    async removeAuthor(followerId: number, followeeId: number): Promise<void> {
+      await db.deleteFrom('feed_items').where('user_id', '=', followerId).where('author_id', '=', followeeId).execute()
+    },
+
+    /**
+     * The home feed: the member's fanned-out feed items, merged with the posts of followed members above
+     * the threshold (pulled now) and their own posts, newest first. Visibility is part of the query.
+     */
+    async home(viewerId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
+      const limit = options.limit ?? 20
+      const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
+      const limitFollowers = await threshold()
+      const before = (col: string) => (after ? sql`and ${sql.ref(col)} <= ${after.at}` : sql``)
+      // Candidates from the three sources, each bounded by the cursor so the union stays small.
+      const candidates = sql<{ id: number }>`
+        select post_id as id from feed_items where user_id = ${viewerId} ${before('feed_items.published_at')}
+        union
+        select posts.id from posts
+          join follows on follows.followee_id = posts.author_id and follows.follower_id = ${viewerId}
+          join users on users.id = posts.author_id and users.followers_count >= ${limitFollowers}
+          where posts.status = 'published' ${before('posts.published_at')}
+        union
+        select posts.id from posts where posts.author_id = ${viewerId} and posts.status = 'published' ${before('posts.published_at')}`
+      let q = db
+        .selectFrom('posts')
+        .selectAll()
+        .where('posts.id', 'in', sql<number>`(${candidates})`)
+        .where('posts.status', '=', 'published')
+        .where(visibleTo(viewerId))
+      if (after) q = q.where((eb) => eb.or([eb('posts.published_at', '<', after.at), eb.and([eb('posts.published_at', '=', after.at), eb('posts.id', '<', after.id)])]))
+      const rows = await q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute()
+      const pageRows = rows.slice(0, limit)
+      const last = pageRows[pageRows.length - 1]
+      const items = await hooks.apply('filter:feed.home', await posts.hydrate(viewerId, pageRows), { viewerId })
+      return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: last.published_at!, id: last.id }) : null }
+    },
+
+    /**
+     * Explore: public posts of public accounts from the last 30 days, ranked by engagement with time
+     * decay: (likes + 2 × comments + 1) / (age in hours + 2)^1.5. Pages by position in that ranking.
+     */
+    async explore(viewerId: number | null, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
+      const limit = options.limit ?? 20
+      const from = decodeCursor<{ offset: number; at: string }>(options.cursor, ['offset', 'at'])
+      const at = from?.at ?? new Date().toISOString()
+      const offset = Math.max(0, Math.min(Number(from?.offset ?? 0), 10_000))
+      const since = new Date(Date.parse(at) - 30 * 86_400_000).toISOString()
+      const score = sql<number>`(posts.likes_count + 2 * posts.comments_count + 1) / pow((julianday(${at}) - julianday(posts.published_at)) * 24 + 2, 1.5)`
+      const rows = await db
+        .selectFrom('posts')
+        .selectAll()
+        .where('posts.status', '=', 'published')
+        .where('posts.visibility', '=', 'public')
+        .where('posts.published_at', '>=', since)
+        .where('posts.published_at', '<=', at)
+        .where(visibleTo(null))
+        .where(visibleTo(viewerId))
+        .orderBy(score, 'desc')
+        .orderBy('posts.id', 'desc')
+        .limit(limit + 1)
+        .offset(offset)
+        .execute()
+      const pageRows = rows.slice(0, limit)
+      return { items: await posts.hydrate(viewerId, pageRows), nextCursor: rows.length > limit ? encodeCursor({ offset: offset + limit, at }) : null }
+    },
+
+    /**
+     * Trending hashtags by velocity (seed 004 section 12): uses in the last hour against the hourly
+     * average of the 24 hours before; score = recent × recent / (average + 1). Public posts only.
+     */
+    async trending(limit = 10, at = new Date()): Promise<TrendingHashtag[]> {
+      const hourAgo = new Date(at.getTime() - 3_600_000).toISOString()
+      const dayBefore = new Date(at.getTime() - 25 * 3_600_000).toISOString()
+      const rows = await db
+        .selectFrom('post_hashtags')
+        .innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id')
+        .innerJoin('posts', 'posts.id', 'post_hashtags.post_id')
+        .select([
+          'hashtags.tag',
+          sql<number>`sum(case when posts.published_at >= ${hourAgo} then 1 else 0 end)`.as('recent'),
+          sql<number>`sum(case when posts.published_at < ${hourAgo} then 1 else 0 end)`.as('previous'),
+        ])
+        .where('posts.published_at', '>=', dayBefore)
+        .where('posts.published_at', '<=', at.toISOString())
+        .where(visibleTo(null))
+        .groupBy('hashtags.id')
+        .execute()
+      return rows
+        .map((r) => {
+          const recent = Number(r.recent)
+          const previous = Number(r.previous)
+          return { tag: r.tag, recent, previous, score: (recent * recent) / (previous / 24 + 1) }
+        })
+        .filter((r) => r.recent > 0)
+        .sort((a, b) => b.score - a.score || b.recent - a.recent || a.tag.localeCompare(b.tag))
+        .slice(0, limit)
+    },
+  }
+  return service
+}

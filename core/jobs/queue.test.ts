@@ -1,0 +1,240 @@
+// The job queue: order, retries with backoff, giving up, bounded concurrency, and picking up after a crash.
+import assert from 'node:assert/strict'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, beforeEach, describe, it } from 'node:test'
+import { tempDir } from '../../test/harness.js'
+import { openStore, type Store } from '../db/connect.js'
+import { CORE_MIGRATIONS, migrateOwner } from '../db/migrate.js'
+import { createLogger } from '../logger.js'
+import { defaultBackoff, JobQueue, UnrecoverableJobError, type JobInfo } from './queue.js'
+
+const log = createLogger({ level: 'silent' })
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await sleep(10)
+  }
+}
+
+describe('job queue', () => {
+  let dir: string
+  let store: Store
+  const job = (id: number) => store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+
+  before(async () => {
+    dir = tempDir()
+    store = openStore(join(dir, 'hearth.db'))
+    await migrateOwner(store.db, 'core', CORE_MIGRATIONS)
+  })
+  after(async () => {
+    await store.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  beforeEach(async () => {
+    await store.db.deleteFrom('jobs').execute()
+  })
+
+  it('runs jobs in the order they are due, then by id', async () => {
+    const q = new JobQueue(store.db, log)
+    const seen: string[] = []
+    q.define('note', async (p: { n: string }) => void seen.push(p.n))
+    await q.enqueue('note', { n: 'a' })
+    await q.enqueue('note', { n: 'b' })
+    await q.enqueue('note', { n: 'early' }, { runAt: new Date(Date.now() - 60_000) })
+    await q.enqueue('note', { n: 'later' }, { runAt: new Date(Date.now() + 60_000) })
+    await q.drain()
+    assert.deepEqual(seen, ['early', 'a', 'b'])
+    const rows = await store.db.selectFrom('jobs').select(['status', 'attempts']).orderBy('id').execute()
+    assert.deepEqual(rows.map((r) => r.status), ['done', 'done', 'done', 'pending'], 'a job due later waits')
+    assert.equal(rows[0]!.attempts, 1)
+  })
+
+  it('retries a failing job with exponential backoff, recording the error, then succeeds', async () => {
+    const q = new JobQueue(store.db, log)
+    let calls = 0
+    const attempts: number[] = []
+    q.define('flaky', async (_p, info: JobInfo) => {
+      attempts.push(info.attempts)
+      if (++calls < 3) throw new Error(`flake ${calls}`)
+    })
+    const id = await q.enqueue('flaky', {})
+    await q.drain()
+    let row = await job(id)
+    assert.equal(row.status, 'pending')
+    assert.equal(row.attempts, 1)
+    assert.equal(row.last_error, 'flake 1')
+    const firstDelay = Date.parse(row.run_at) - Date.parse(row.updated_at)
+    assert.ok(Math.abs(firstDelay - 2000) < 50, `first retry after about 2 s, not ${firstDelay} ms`)
+
+    // Make it due now instead of waiting.
+    await store.db.updateTable('jobs').set({ run_at: new Date(Date.now() - 1).toISOString() }).where('id', '=', id).execute()
+    await q.drain()
+    row = await job(id)
+    assert.equal(row.last_error, 'flake 2')
+    const secondDelay = Date.parse(row.run_at) - Date.parse(row.updated_at)
+    assert.ok(Math.abs(secondDelay - 4000) < 50, `second retry after about 4 s, not ${secondDelay} ms`)
+
+    await store.db.updateTable('jobs').set({ run_at: new Date(Date.now() - 1).toISOString() }).where('id', '=', id).execute()
+    await q.drain()
+    row = await job(id)
+    assert.equal(row.status, 'done')
+    assert.deepEqual(attempts, [1, 2, 3])
+    assert.deepEqual([1, 2, 3, 4, 9, 10, 20].map(defaultBackoff), [2000, 4000, 8000, 16000, 512000, 600000, 600000], 'capped at 10 minutes')
+  })
+
+  it('gives up after max attempts, marks the job failed and calls onFailed once', async () => {
+    const q = new JobQueue(store.db, log, { backoffMs: () => 1 })
+    const failures: [unknown, string, number][] = []
+    q.define('doomed', async () => Promise.reject(new Error('still broken')), {
+      maxAttempts: 3,
+      onFailed: (payload, error, info) => void failures.push([payload, error, info.attempts]),
+    })
+    const id = await q.enqueue('doomed', { x: 1 })
+    for (let i = 0; i < 5; i++) {
+      await q.drain()
+      await sleep(5)
+    }
+    const row = await job(id)
+    assert.equal(row.status, 'failed')
+    assert.equal(row.attempts, 3)
+    assert.equal(row.last_error, 'still broken')
+    assert.deepEqual(failures, [[{ x: 1 }, 'still broken', 3]])
+  })
+
+  it('fails at once on an unrecoverable error, and per enqueue max attempts win', async () => {
+    const q = new JobQueue(store.db, log, { backoffMs: () => 1 })
+    q.define('bad-input', async () => Promise.reject(new UnrecoverableJobError('The file is damaged.')), { maxAttempts: 5 })
+    q.define('twice', async () => Promise.reject(new Error('nope')), { maxAttempts: 5 })
+    const bad = await q.enqueue('bad-input', {})
+    const twice = await q.enqueue('twice', {}, { maxAttempts: 2 })
+    for (let i = 0; i < 4; i++) {
+      await q.drain()
+      await sleep(5)
+    }
+    assert.deepEqual([(await job(bad)).status, (await job(bad)).attempts, (await job(bad)).last_error], ['failed', 1, 'The file is damaged.'])
+    assert.deepEqual([(await job(twice)).status, (await job(twice)).attempts], ['failed', 2])
+  })
+
+  it('fails a job of an unknown kind with a clear error', async () => {
+    const q = new JobQueue(store.db, log)
+    const id = await q.enqueue('gone.plugin-job', { a: 1 })
+    await q.drain()
+    const row = await job(id)
+    assert.equal(row.status, 'failed')
+    assert.match(row.last_error!, /No handler is defined for jobs of kind "gone\.plugin-job"/)
+  })
+
+  it('never runs more than `concurrency` jobs at once, and runs that many', async () => {
+    const q = new JobQueue(store.db, log, { concurrency: 2 })
+    let now = 0
+    let peak = 0
+    q.define('slow', async () => {
+      peak = Math.max(peak, ++now)
+      await sleep(20)
+      now--
+    })
+    for (let i = 0; i < 7; i++) await q.enqueue('slow', { i })
+    await q.drain()
+    assert.equal(peak, 2)
+    const left = await store.db.selectFrom('jobs').select('id').where('status', '!=', 'done').execute()
+    assert.equal(left.length, 0)
+  })
+
+  it('wakes at once on enqueue when started, retries when due, and stop() waits for running jobs', async () => {
+    const q = new JobQueue(store.db, log, { pollMs: 60_000, backoffMs: () => 30 })
+    const done: number[] = []
+    let fail = true
+    q.define('tick', async (p: { n: number }) => {
+      await sleep(30)
+      if (p.n === 2 && fail) {
+        fail = false
+        throw new Error('once')
+      }
+      done.push(p.n)
+    })
+    q.start()
+    const started = Date.now()
+    await q.enqueue('tick', { n: 1 })
+    await until(() => done.includes(1), 'the first job')
+    assert.ok(Date.now() - started < 1000, 'no waiting for the poll interval')
+    await q.enqueue('tick', { n: 2 })
+    await until(() => done.includes(2), 'the retried job (woken by its due time, not the 60 s poll)')
+    await q.enqueue('tick', { n: 3 })
+    await until(() => q.active === 1, 'the third job to start')
+    await q.stop()
+    assert.ok(done.includes(3), 'stop() awaited the running job')
+    await q.enqueue('tick', { n: 4 })
+    await sleep(50)
+    assert.ok(!done.includes(4), 'a stopped queue takes nothing')
+  })
+
+  it('aborts jobs still running after the grace period; they go back to pending without using an attempt', async () => {
+    const q = new JobQueue(store.db, log)
+    q.define('long', (_p, { signal }: JobInfo) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))))
+    q.start()
+    const id = await q.enqueue('long', {})
+    await until(() => q.active === 1, 'the job to start')
+    await q.stop({ graceMs: 20 })
+    const row = await job(id)
+    assert.equal(row.status, 'pending')
+    assert.equal(row.attempts, 0)
+    assert.equal(row.locked_at, null)
+  })
+
+  it('picks up jobs a crashed process left running: at start, or once their lock expired', async () => {
+    // A "crashed" queue: it claimed two jobs and died without finishing them.
+    const crashed = new JobQueue(store.db, log)
+    crashed.define('work', () => new Promise<void>(() => {}))
+    const a = await crashed.enqueue('work', { name: 'a' })
+    const b = await crashed.enqueue('work', { name: 'b' })
+    await store.db.updateTable('jobs').set({ status: 'running', attempts: 1, locked_at: new Date().toISOString() }).where('id', '=', a).execute()
+    await store.db.updateTable('jobs').set({ status: 'running', attempts: 1, locked_at: new Date(Date.now() - 3600_000).toISOString() }).where('id', '=', b).execute()
+
+    const tool = new JobQueue(store.db, log)
+    const ran: string[] = []
+    tool.define('work', async (p: { name: string }, info: JobInfo) => void ran.push(`${p.name}#${info.attempts}`))
+    await tool.drain()
+    assert.deepEqual(ran, ['b#2'], 'drain takes only the job whose lock expired')
+    assert.equal((await job(a)).status, 'running')
+
+    const server = new JobQueue(store.db, log)
+    server.define('work', async (p: { name: string }, info: JobInfo) => void ran.push(`${p.name}#${info.attempts}`))
+    server.start()
+    await until(async () => (await job(a)).status === 'done', 'the job to finish after the restart')
+    await server.stop()
+    assert.deepEqual(ran, ['b#2', 'a#2'])
+  })
+
+  it('fails a job that was interrupted on its last attempt instead of running it forever', async () => {
+    const failed: string[] = []
+    const q = new JobQueue(store.db, log)
+    q.define('crashy', async () => {}, { maxAttempts: 2, onFailed: (_p, error) => void failed.push(error) })
+    const id = await q.enqueue('crashy', {})
+    await store.db.updateTable('jobs').set({ status: 'running', attempts: 2, locked_at: new Date(0).toISOString() }).where('id', '=', id).execute()
+    await q.drain()
+    const row = await job(id)
+    assert.equal(row.status, 'failed')
+    assert.match(row.last_error!, /interrupted on its last attempt/)
+    assert.equal(failed.length, 1)
+  })
+
+  it('prunes done jobs after a day and failed ones after a month', async () => {
+    const q = new JobQueue(store.db, log)
+    const old = (days: number) => new Date(Date.now() - days * 86400_000).toISOString()
+    const rows = [
+      { status: 'done', updated_at: old(2) },
+      { status: 'done', updated_at: old(0.5) },
+      { status: 'failed', updated_at: old(2) },
+      { status: 'failed', updated_at: old(31) },
+      { status: 'pending', updated_at: old(40) },
+    ] as const
+    for (const r of rows) await store.db.insertInto('jobs').values({ kind: 'x', payload: '{}', run_at: old(50), ...r }).execute()
+    assert.equal(await q.prune(), 2)
+    const left = await store.db.selectFrom('jobs').select('status').orderBy('id').execute()
+    assert.deepEqual(left.map((r) => r.status), ['done', 'failed', 'pending'])
+  })
+})

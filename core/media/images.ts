@@ -1,0 +1,108 @@
+// Image processing with sharp: check an upload decodes, then make upright, metadata-free WebP variants and a clean original.
+import { rename, rm } from 'node:fs/promises'
+import sharp, { type Sharp } from 'sharp'
+import { UnrecoverableJobError } from '../jobs/queue.js'
+
+/** Longest side of each variant (fit inside a square, never enlarged), largest first. */
+export const IMAGE_SIZES = ['1080', '640', '320', '150'] as const
+
+/** Larger images are refused: decoding one would take too much memory. */
+export const MAX_PIXELS = 100_000_000
+const TIMEOUT_SECONDS = 120
+
+/** Formats that can be animated: all frames are kept. */
+const ANIMATED = new Set(['image/gif', 'image/webp'])
+
+/**
+ * How the served original is written: in the upload's format, re-encoded so no metadata (EXIF, GPS,
+ * XMP) survives and the pixels are upright. AVIF becomes WebP: encoding AVIF takes seconds per image here.
+ */
+const ORIGINAL: Record<string, { ext: string; encode: (s: Sharp) => Sharp }> = {
+  'image/jpeg': { ext: 'jpg', encode: (s) => s.jpeg({ quality: 90 }) },
+  'image/png': { ext: 'png', encode: (s) => s.png() },
+  'image/gif': { ext: 'gif', encode: (s) => s.gif() },
+  'image/webp': { ext: 'webp', encode: (s) => s.webp({ quality: 90 }) },
+  'image/avif': { ext: 'webp', encode: (s) => s.webp({ quality: 90 }) },
+}
+
+// failOn 'error': a damaged or truncated file is refused rather than served half grey.
+const open = (path: string, animated = false) => sharp(path, { failOn: 'error', limitInputPixels: MAX_PIXELS, autoOrient: true, animated }).timeout({ seconds: TIMEOUT_SECONDS })
+
+/** A sentence for the member from what sharp (libvips) said. */
+export function imageProblem(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err)
+  if (/pixel limit/i.test(m)) return `This image is too large: at most ${MAX_PIXELS / 1_000_000} megapixels.`
+  if (/premature end|truncated|unexpected end|end of (file|data|stream)|not enough|short read|incomplete/i.test(m)) return 'This image is damaged or incomplete.'
+  if (/unsupported image format/i.test(m)) return 'This file is not a supported image or video.'
+  return 'This image could not be read; it may be damaged.'
+}
+
+/**
+ * Decode the whole image once, cheaply (a JPEG decodes at 1/8 size: all its data is still read), so
+ * a truncated or damaged upload is refused at once instead of failing later. Throws a sentence.
+ */
+export async function checkImage(path: string): Promise<void> {
+  try {
+    await open(path).resize(64, 64, { fit: 'inside' }).toBuffer()
+  } catch (err) {
+    throw new Error(imageProblem(err), { cause: err })
+  }
+}
+
+export interface ImageResult {
+  width: number
+  height: number
+  /** Variant name to the extension of its file. */
+  files: Record<string, string>
+}
+
+/**
+ * Make the original (clean) and the WebP variants. `dest(name, ext)` is the absolute path a file
+ * goes to; each is written beside it first and renamed, so a crash never leaves half a file in place.
+ * Throws UnrecoverableJobError when the image itself is at fault.
+ */
+export async function processImage(input: string, mime: string, dest: (name: string, ext: string) => string): Promise<ImageResult> {
+  const animated = ANIMATED.has(mime)
+  const files: Record<string, string> = {}
+  const write = async (name: string, ext: string, pipeline: Sharp) => {
+    const to = dest(name, ext)
+    const tmp = `${to}.tmp`
+    try {
+      await pipeline.toFile(tmp)
+      await rename(tmp, to)
+    } catch (err) {
+      await rm(tmp, { force: true })
+      throw err
+    }
+    files[name] = ext
+  }
+  try {
+    const meta = await open(input).metadata()
+    const width = meta.autoOrient.width
+    const height = meta.pageHeight ?? meta.autoOrient.height
+    const original = ORIGINAL[mime] ?? ORIGINAL['image/webp']!
+    // One at a time: a job uses sharp's threads for one pipeline, leaving room for requests.
+    await write('original', original.ext, original.encode(open(input, animated)))
+    for (const size of IMAGE_SIZES) {
+      const px = Number(size)
+      await write(size, 'webp', open(input, animated).resize({ width: px, height: px, fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }))
+    }
+    return { width, height, files }
+  } catch (err) {
+    if (err instanceof Error && (err as NodeJS.ErrnoException).code) throw err // the disk, not the image: worth a retry
+    throw new UnrecoverableJobError(imageProblem(err), { cause: err })
+  }
+}
+
+/** A WebP poster from a PNG frame (ffmpeg's output), metadata-free. Returns its size. */
+export async function writePoster(png: Buffer, to: string): Promise<{ width: number; height: number }> {
+  const tmp = `${to}.tmp`
+  try {
+    const info = await sharp(png, { failOn: 'error' }).webp({ quality: 80 }).toFile(tmp)
+    await rename(tmp, to)
+    return { width: info.width, height: info.height }
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  }
+}

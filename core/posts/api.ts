@@ -1,0 +1,53 @@
+// JSON API for posts and feeds (seed 002 section 4.1). A post the caller may not see is NOT_FOUND.
+import { Hono, type Context } from 'hono'
+import { jsonBody } from '../auth/api.js'
+import { notFound } from '../errors.js'
+import type { AppEnv } from '../http/env.js'
+import { ok, paginated } from '../http/envelope.js'
+import { requireMember } from '../http/middleware.js'
+import { parseLimit } from '../pagination.js'
+import type { Services } from '../services.js'
+
+export function postsApi(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  const { posts, feed, social } = s
+  const viewerId = (c: Context<AppEnv>) => c.get('viewer')?.id ?? null
+  const page = (c: Context<AppEnv>) => ({ cursor: c.req.query('cursor'), limit: parseLimit(c.req.query('limit')) })
+  const postId = (c: Context<AppEnv>) => {
+    const id = Number(c.req.param('id'))
+    if (!Number.isInteger(id) || id < 1) throw notFound('That post')
+    return id
+  }
+
+  app.post('/posts', requireMember, async (c) => ok(c, await posts.create(c.get('viewer')!.id, (await jsonBody(c)) as never), 201))
+  app.get('/posts/scheduled', requireMember, async (c) => ok(c, await posts.scheduled(c.get('viewer')!.id)))
+  app.get('/posts/:id', async (c) => {
+    const post = await posts.get(viewerId(c), postId(c))
+    if (!post) throw notFound('That post')
+    return ok(c, post)
+  })
+  app.put('/posts/:id', requireMember, async (c) => ok(c, await posts.update(c.get('viewer')!.id, postId(c), await jsonBody(c))))
+  app.delete('/posts/:id', requireMember, async (c) => {
+    await posts.remove(c.get('viewer')!, postId(c))
+    return ok(c, { deleted: true })
+  })
+  app.post('/posts/:id/pin', requireMember, async (c) => {
+    await posts.pin(c.get('viewer')!.id, postId(c))
+    return ok(c, { pinned: true })
+  })
+  app.delete('/posts/:id/pin', requireMember, async (c) => {
+    await posts.unpin(c.get('viewer')!.id, postId(c))
+    return ok(c, { pinned: false })
+  })
+
+  app.get('/feed/home', requireMember, async (c) => paginated(c, await feed.home(c.get('viewer')!.id, page(c))))
+  app.get('/feed/explore', async (c) => paginated(c, await feed.explore(viewerId(c), page(c))))
+  app.get('/feed/user/:id', async (c) => {
+    const raw = c.req.param('id')
+    const author = await social.member(raw === 'me' && c.get('viewer') ? c.get('viewer')!.id : raw)
+    return paginated(c, await posts.timeline(viewerId(c), author.id, page(c)))
+  })
+  app.get('/hashtags/:tag/posts', async (c) => paginated(c, await posts.byHashtag(viewerId(c), c.req.param('tag'), page(c))))
+  app.get('/trending/hashtags', async (c) => ok(c, await feed.trending(parseLimit(c.req.query('limit'), 10, 50))))
+  return app
+}

@@ -1,0 +1,23 @@
+// Input schemas for posts, shared by the compose page and the API.
+import { z } from 'zod'
+import { POST_TEXT_MAX } from './text.js'
+
+const visibility = z.enum(['public', 'followers', 'only_me'], { error: 'Visibility is public, followers or only_me.' })
+
+export const createPostInput = z.object({
+  text: z.string({ error: 'The text must be a string.' }).max(POST_TEXT_MAX, `Posts have at most ${POST_TEXT_MAX} characters.`).default(''),
+  visibility: visibility.default('public'),
+  media_ids: z.array(z.number({ error: 'Media ids are numbers.' }).int().positive()).max(10, 'Add at most 10 photos or videos.').default([]),
+  /** ISO time to publish at; absent or null publishes now. */
+  publish_at: z.iso.datetime({ offset: true, error: 'Give the publish time as an ISO date and time, e.g. 2026-12-01T09:00:00Z.' }).nullable().optional(),
+  comments_enabled: z.boolean({ error: 'comments_enabled is true or false.' }).default(true),
+})
+export type CreatePostInput = z.input<typeof createPostInput>
+
+export const updatePostInput = z.object({
+  text: z.string().max(POST_TEXT_MAX, `Posts have at most ${POST_TEXT_MAX} characters.`).optional(),
+  visibility: visibility.optional(),
+  comments_enabled: z.boolean().optional(),
+  /** Usernames the post is hidden from. */
+  hidden_from: z.array(z.string().trim().min(1).max(31)).max(1000).optional(),
+})

@@ -1,0 +1,335 @@
+// The posts service: create, edit, delete, pin, hide, schedule; hydrated views; timelines and hashtag pages.
+import { sql } from 'kysely'
+import { audit } from '../audit.js'
+import type { Db } from '../db/connect.js'
+import { now } from '../db/schema.js'
+import { AppError, forbidden, notFound, validationFailed } from '../errors.js'
+import type { HookRegistry } from '../hooks/registry.js'
+import type { JobQueue } from '../jobs/queue.js'
+import type { Logger } from '../logger.js'
+import type { MediaService } from '../media/service.js'
+import type { MediaRow } from '../media/tables.js'
+import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import type { SocialService } from '../social/service.js'
+import type { Viewer } from '../users/types.js'
+import { parse } from '../validation.js'
+import { createPostInput, updatePostInput, type CreatePostInput } from './inputs.js'
+import type { PostRow } from './tables.js'
+import { extractHashtags, extractMentions, renderPostText } from './text.js'
+import type { PostView } from './types.js'
+import { visibleTo } from './visibility.js'
+
+export const MAX_PINS = 3
+export const FANOUT_JOB = 'feed.fanout'
+
+export type PostsService = ReturnType<typeof createPostsService>
+
+type Cursor = { at: string; id: number }
+
+export function createPostsService(deps: { db: Db; hooks: HookRegistry; queue: JobQueue; media: MediaService; social: SocialService; log: Logger }) {
+  const { db, hooks, queue, media, social } = deps
+
+  /** Write hashtags and mentions of a post's text (replacing earlier ones). Runs inside a transaction. */
+  async function indexText(trx: Db, postId: number, authorId: number, text: string): Promise<{ hashtags: string[]; mentions: number[] }> {
+    await trx.deleteFrom('post_hashtags').where('post_id', '=', postId).execute()
+    await trx.deleteFrom('post_mentions').where('post_id', '=', postId).execute()
+    const tags = extractHashtags(text)
+    for (const tag of tags) {
+      await trx.insertInto('hashtags').values({ tag }).onConflict((oc) => oc.column('tag').doNothing()).execute()
+    }
+    if (tags.length) {
+      const ids = await trx.selectFrom('hashtags').select('id').where('tag', 'in', tags).execute()
+      await trx.insertInto('post_hashtags').values(ids.map((h) => ({ post_id: postId, hashtag_id: h.id }))).execute()
+    }
+    const names = extractMentions(text)
+    const mentioned = names.length
+      ? (await trx.selectFrom('users').select('id').where(sql<string>`lower(username)`, 'in', names).where('suspended_at', 'is', null).execute()).map((u) => u.id).filter((id) => id !== authorId)
+      : []
+    if (mentioned.length) await trx.insertInto('post_mentions').values(mentioned.map((user_id) => ({ post_id: postId, user_id }))).execute()
+    return { hashtags: tags, mentions: mentioned }
+  }
+
+  /** After a post becomes visible: fan it out (a job, so the author never waits) and tell plugins. */
+  async function published(post: PostRow): Promise<void> {
+    await queue.enqueue(FANOUT_JOB, { postId: post.id })
+    const tags = await db.selectFrom('post_hashtags').innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id').select('hashtags.tag').where('post_id', '=', post.id).execute()
+    const mentions = await db.selectFrom('post_mentions').select('user_id').where('post_id', '=', post.id).execute()
+    await hooks.emit('action:post.created', { postId: post.id, authorId: post.author_id, hashtags: tags.map((t) => t.tag), mentions: mentions.map((m) => m.user_id) })
+  }
+
+  async function ownPost(actorId: number, id: number): Promise<PostRow> {
+    const post = await db.selectFrom('posts').selectAll().where('id', '=', id).executeTakeFirst()
+    // Someone else's post is NOT_FOUND unless they may see it, then FORBIDDEN.
+    if (!post) throw notFound('That post')
+    if (post.author_id !== actorId) {
+      if (await service.get(actorId, id)) throw forbidden('Only the author can change this post.')
+      throw notFound('That post')
+    }
+    return post
+  }
+
+  /** Posts → views, with every related row loaded in a handful of queries (no N+1). */
+  async function hydrate(viewerId: number | null, rows: PostRow[]): Promise<PostView[]> {
+    if (!rows.length) return []
+    const ids = rows.map((r) => r.id)
+    const authorIds = [...new Set(rows.map((r) => r.author_id))]
+    const [authors, mediaRows, tags, mentions, pins] = await Promise.all([
+      db.selectFrom('users').selectAll().where('id', 'in', authorIds).execute(),
+      db.selectFrom('post_media').innerJoin('media', 'media.id', 'post_media.media_id').selectAll('media').select(['post_media.post_id', 'post_media.position']).where('post_media.post_id', 'in', ids).orderBy('post_media.position').execute(),
+      db.selectFrom('post_hashtags').innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id').select(['post_hashtags.post_id', 'hashtags.tag']).where('post_hashtags.post_id', 'in', ids).execute(),
+      db.selectFrom('post_mentions').innerJoin('users', 'users.id', 'post_mentions.user_id').select(['post_mentions.post_id', 'users.username']).where('post_mentions.post_id', 'in', ids).execute(),
+      db.selectFrom('pins').select('post_id').where('post_id', 'in', ids).execute(),
+    ])
+    const avatars = new Map<number, string | null>()
+    for (const a of authors) avatars.set(a.id, a.avatar_media_id && (await social.canSeeAvatar(viewerId, a)) ? `/media/${a.avatar_media_id}/150` : null)
+    const pinned = new Set(pins.map((p) => p.post_id))
+    const out: PostView[] = []
+    for (const r of rows) {
+      const a = authors.find((x) => x.id === r.author_id)!
+      const postMedia = mediaRows.filter((m) => m.post_id === r.id).map(({ post_id: _p, position: _pos, ...m }) => media.info(m as MediaRow))
+      const mentionNames = mentions.filter((m) => m.post_id === r.id).map((m) => m.username)
+      const html = await hooks.apply('filter:post.html', renderPostText(r.text, new Set(mentionNames.map((n) => n.toLowerCase()))), { postId: r.id, authorId: r.author_id })
+      out.push({
+        id: r.id,
+        author: { id: a.id, username: a.username, display_name: a.display_name || a.username, avatar_url: avatars.get(a.id) ?? null },
+        text: r.text,
+        html,
+        visibility: r.visibility,
+        status: r.status,
+        publish_at: r.publish_at,
+        published_at: r.published_at,
+        comments_enabled: r.comments_enabled === 1,
+        edited_at: r.edited_at,
+        media: postMedia,
+        processing: postMedia.some((m) => m.status === 'processing'),
+        hashtags: tags.filter((t) => t.post_id === r.id).map((t) => t.tag),
+        mentions: mentionNames,
+        likes_count: r.likes_count,
+        comments_count: r.comments_count,
+        pinned: pinned.has(r.id),
+        created_at: r.created_at,
+      })
+    }
+    return out
+  }
+
+  function page(rows: PostRow[], limit: number): { rows: PostRow[]; next: string | null } {
+    const pageRows = rows.slice(0, limit)
+    const last = pageRows[pageRows.length - 1]
+    return { rows: pageRows, next: rows.length > limit && last ? encodeCursor({ at: last.published_at ?? '', id: last.id }) : null }
+  }
+
+  const service = {
+    hydrate,
+
+    /**
+     * Create a post. Publishes now, or at `publish_at` (only the author sees it until then).
+     * @example await ctx.core.posts.create(me.id, { text: 'Hello #hearth', visibility: 'public' })
+     */
+    async create(authorId: number, input: CreatePostInput): Promise<PostView> {
+      const data = parse(createPostInput, input)
+      const text = data.text.trim()
+      const mediaIds = [...new Set(data.media_ids)]
+      if (!text && !mediaIds.length) throw validationFailed({ text: 'Write something or add a photo or video.' })
+      let publishAt: string | null = null
+      if (data.publish_at) {
+        const at = Date.parse(data.publish_at)
+        if (at <= Date.now() + 30_000) throw validationFailed({ publish_at: 'Choose a publish time in the future, or leave it empty to publish now.' })
+        if (at > Date.now() + 365 * 86_400_000) throw validationFailed({ publish_at: 'Schedule at most a year ahead.' })
+        publishAt = new Date(at).toISOString()
+      }
+      if (mediaIds.length) {
+        const rows = await db.selectFrom('media').leftJoin('post_media', 'post_media.media_id', 'media.id').select(['media.id', 'media.owner_id', 'media.status', 'post_media.post_id']).where('media.id', 'in', mediaIds).execute()
+        for (const id of mediaIds) {
+          const m = rows.find((r) => r.id === id)
+          if (!m || m.owner_id !== authorId) throw validationFailed({ media_ids: `Media ${id} is not one of your uploads.` })
+          if (m.post_id !== null) throw validationFailed({ media_ids: `Media ${id} is already in another post.` })
+          if (m.status === 'failed') throw validationFailed({ media_ids: `Media ${id} could not be processed; remove it and upload it again.` })
+        }
+      }
+      const post = await db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto('posts')
+          .values({
+            author_id: authorId,
+            text,
+            visibility: data.visibility,
+            status: publishAt ? 'scheduled' : 'published',
+            publish_at: publishAt,
+            published_at: publishAt ? null : now(),
+            comments_enabled: data.comments_enabled ? 1 : 0,
+            updated_at: now(),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        if (mediaIds.length) await trx.insertInto('post_media').values(mediaIds.map((media_id, position) => ({ post_id: row.id, media_id, position }))).execute()
+        await indexText(trx as Db, row.id, authorId, text)
+        if (!publishAt) await trx.updateTable('users').set((eb) => ({ posts_count: eb('posts_count', '+', 1) })).where('id', '=', authorId).execute()
+        return row
+      })
+      if (!publishAt) await published(post)
+      return (await hydrate(authorId, [post]))[0]!
+    },
+
+    /** A post if the viewer may see it, else null (callers answer NOT_FOUND, as for a missing one). */
+    async get(viewerId: number | null, id: number): Promise<PostView | null> {
+      if (!Number.isInteger(id) || id < 1) return null
+      const row = await db.selectFrom('posts').selectAll().where('posts.id', '=', id).where(visibleTo(viewerId)).executeTakeFirst()
+      return row ? ((await hydrate(viewerId, [row]))[0] ?? null) : null
+    },
+
+    /** Edit text, visibility, comments switch or hide-from list. Text changes mark the post edited. */
+    async update(actorId: number, id: number, input: unknown): Promise<PostView> {
+      const post = await ownPost(actorId, id)
+      const data = parse(updatePostInput, input)
+      let hidden: number[] | undefined
+      if (data.hidden_from) {
+        const names = [...new Set(data.hidden_from.map((n) => n.replace(/^@/, '').toLowerCase()))]
+        const rows = names.length ? await db.selectFrom('users').select(['id', 'username']).where(sql<string>`lower(username)`, 'in', names).execute() : []
+        const missing = names.filter((n) => !rows.some((r) => r.username.toLowerCase() === n))
+        if (missing.length) throw validationFailed({ hidden_from: `No member named ${missing.map((m) => `@${m}`).join(', ')}.` })
+        hidden = rows.map((r) => r.id).filter((u) => u !== actorId)
+      }
+      const text = data.text?.trim()
+      if (text !== undefined && !text && !(await db.selectFrom('post_media').select('post_id').where('post_id', '=', id).executeTakeFirst())) {
+        throw validationFailed({ text: 'A post without photos or videos needs some text.' })
+      }
+      await db.transaction().execute(async (trx) => {
+        const set: Record<string, unknown> = { updated_at: now() }
+        if (text !== undefined && text !== post.text) {
+          set.text = text
+          set.edited_at = now()
+          await indexText(trx as Db, id, actorId, text)
+        }
+        if (data.visibility) set.visibility = data.visibility
+        if (data.comments_enabled !== undefined) set.comments_enabled = data.comments_enabled ? 1 : 0
+        await trx.updateTable('posts').set(set).where('id', '=', id).execute()
+        if (hidden) {
+          await trx.deleteFrom('post_hidden_from').where('post_id', '=', id).execute()
+          if (hidden.length) await trx.insertInto('post_hidden_from').values(hidden.map((user_id) => ({ post_id: id, user_id }))).execute()
+        }
+      })
+      await hooks.emit('action:post.updated', { postId: id, authorId: actorId })
+      return (await service.get(actorId, id))!
+    },
+
+    /** Who a post is hidden from (author only). */
+    async hiddenFrom(actorId: number, id: number): Promise<string[]> {
+      await ownPost(actorId, id)
+      const rows = await db.selectFrom('post_hidden_from').innerJoin('users', 'users.id', 'post_hidden_from.user_id').select('users.username').where('post_id', '=', id).execute()
+      return rows.map((r) => r.username)
+    },
+
+    /** Delete a post (its author, or a moderator or admin, which is audited) with its media files. */
+    async remove(actor: Viewer, id: number): Promise<void> {
+      const post = await db.selectFrom('posts').selectAll().where('id', '=', id).executeTakeFirst()
+      const staff = actor.role === 'admin' || actor.role === 'moderator'
+      if (!post || (post.author_id !== actor.id && !staff && !(await service.get(actor.id, id)))) throw notFound('That post')
+      if (post.author_id !== actor.id && !staff) throw forbidden('Only the author can delete this post.')
+      const mediaIds = (await db.selectFrom('post_media').select('media_id').where('post_id', '=', id).execute()).map((m) => m.media_id)
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('posts').where('id', '=', id).execute()
+        if (post.status === 'published') await trx.updateTable('users').set((eb) => ({ posts_count: eb('posts_count', '-', 1) })).where('id', '=', post.author_id).execute()
+      })
+      for (const m of mediaIds) await media.remove(m)
+      if (post.author_id !== actor.id) await audit(db, { actorId: actor.id, action: 'post.delete', targetType: 'post', targetId: id, details: { author_id: post.author_id } })
+      await hooks.emit('action:post.deleted', { postId: id, authorId: post.author_id, actorId: actor.id })
+    },
+
+    /** Pin a published post to one's profile (at most 3). */
+    async pin(userId: number, id: number): Promise<void> {
+      const post = await ownPost(userId, id)
+      if (post.status !== 'published') throw new AppError(409, 'CONFLICT', 'Only published posts can be pinned.')
+      const pins = await db.selectFrom('pins').select('post_id').where('user_id', '=', userId).execute()
+      if (pins.some((p) => p.post_id === id)) return
+      if (pins.length >= MAX_PINS) throw new AppError(409, 'CONFLICT', `You can pin up to ${MAX_PINS} posts; unpin one first.`)
+      await db.insertInto('pins').values({ user_id: userId, post_id: id }).execute()
+    },
+
+    async unpin(userId: number, id: number): Promise<void> {
+      await ownPost(userId, id)
+      await db.deleteFrom('pins').where('user_id', '=', userId).where('post_id', '=', id).execute()
+    },
+
+    /** Publish scheduled posts whose time has come (a croner job runs this every 15 s). */
+    async publishDue(at = new Date()): Promise<number> {
+      const due = await db.selectFrom('posts').selectAll().where('status', '=', 'scheduled').where('publish_at', '<=', at.toISOString()).orderBy('publish_at').limit(500).execute()
+      for (const p of due) {
+        const claimed = await db.transaction().execute(async (trx) => {
+          const r = await trx.updateTable('posts').set({ status: 'published', published_at: p.publish_at, updated_at: now() }).where('id', '=', p.id).where('status', '=', 'scheduled').executeTakeFirst()
+          if (Number(r.numUpdatedRows) !== 1) return false
+          await trx.updateTable('users').set((eb) => ({ posts_count: eb('posts_count', '+', 1) })).where('id', '=', p.author_id).execute()
+          return true
+        })
+        if (claimed) await published({ ...p, status: 'published', published_at: p.publish_at })
+      }
+      return due.length
+    },
+
+    /** A member's scheduled posts (only they see them). */
+    async scheduled(authorId: number): Promise<PostView[]> {
+      const rows = await db.selectFrom('posts').selectAll().where('author_id', '=', authorId).where('status', '=', 'scheduled').orderBy('publish_at').execute()
+      return hydrate(authorId, rows)
+    },
+
+    /** A member's published posts that the viewer may see, newest first. */
+    async timeline(viewerId: number | null, authorId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
+      const limit = options.limit ?? 20
+      const after = decodeCursor<Cursor>(options.cursor, ['at', 'id'])
+      let q = db.selectFrom('posts').selectAll().where('posts.author_id', '=', authorId).where('posts.status', '=', 'published').where(visibleTo(viewerId))
+      if (after) q = q.where((eb) => eb.or([eb('posts.published_at', '<', after.at), eb.and([eb('posts.published_at', '=', after.at), eb('posts.id', '<', after.id)])]))
+      const { rows, next } = page(await q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute(), limit)
+      return { items: await hydrate(viewerId, rows), nextCursor: next }
+    },
+
+    /** A member's pinned posts the viewer may see. */
+    async pinned(viewerId: number | null, authorId: number): Promise<PostView[]> {
+      const rows = await db
+        .selectFrom('posts')
+        .innerJoin('pins', 'pins.post_id', 'posts.id')
+        .selectAll('posts')
+        .where('pins.user_id', '=', authorId)
+        .where('posts.author_id', '=', authorId)
+        .where(visibleTo(viewerId))
+        .orderBy('pins.created_at', 'desc')
+        .execute()
+      return hydrate(viewerId, rows)
+    },
+
+    /** Posts with a hashtag that the viewer may see, newest first. */
+    async byHashtag(viewerId: number | null, tag: string, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
+      const limit = options.limit ?? 20
+      const after = decodeCursor<Cursor>(options.cursor, ['at', 'id'])
+      let q = db
+        .selectFrom('posts')
+        .innerJoin('post_hashtags', 'post_hashtags.post_id', 'posts.id')
+        .innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id')
+        .selectAll('posts')
+        .where('hashtags.tag', '=', tag.replace(/^#/, '').toLowerCase())
+        .where('posts.status', '=', 'published')
+        .where(visibleTo(viewerId))
+      if (after) q = q.where((eb) => eb.or([eb('posts.published_at', '<', after.at), eb.and([eb('posts.published_at', '=', after.at), eb('posts.id', '<', after.id)])]))
+      const { rows, next } = page(await q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute(), limit)
+      return { items: await hydrate(viewerId, rows), nextCursor: next }
+    },
+
+    /**
+     * Whether a viewer may fetch a media file: its owner; anyone who may see a post it is in; anyone
+     * allowed to see the avatar it is.
+     */
+    async canViewMedia(viewerId: number | null, m: Pick<MediaRow, 'id' | 'owner_id'>): Promise<boolean> {
+      if (viewerId === m.owner_id) return true
+      const inVisiblePost = await db
+        .selectFrom('posts')
+        .innerJoin('post_media', 'post_media.post_id', 'posts.id')
+        .select('posts.id')
+        .where('post_media.media_id', '=', m.id)
+        .where(visibleTo(viewerId))
+        .executeTakeFirst()
+      if (inVisiblePost) return true
+      const owner = await db.selectFrom('users').selectAll().where('avatar_media_id', '=', m.id).where('suspended_at', 'is', null).executeTakeFirst()
+      return !!owner && (await social.canSeeAvatar(viewerId, owner))
+    },
+  }
+  return service
+}

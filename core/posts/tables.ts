@@ -1,0 +1,34 @@
+// Posts and what hangs off them: media, hashtags, mentions, hide-from lists and pins.
+import type { ColumnType, Generated, Selectable } from 'kysely'
+
+export type PostVisibility = 'public' | 'followers' | 'only_me'
+export type PostStatus = 'scheduled' | 'published'
+
+export interface PostsTable {
+  id: Generated<number>
+  author_id: number
+  text: string
+  visibility: PostVisibility
+  status: PostStatus
+  publish_at: string | null
+  published_at: string | null
+  comments_enabled: ColumnType<number, number | undefined, number>
+  likes_count: Generated<number>
+  comments_count: Generated<number>
+  edited_at: string | null
+  created_at: ColumnType<string, string | undefined, never>
+  updated_at: string
+}
+
+export interface PostTables {
+  posts: PostsTable
+  post_media: { post_id: number; media_id: number; position: number }
+  hashtags: { id: Generated<number>; tag: string; created_at: ColumnType<string, string | undefined, never> }
+  post_hashtags: { post_id: number; hashtag_id: number }
+  post_mentions: { post_id: number; user_id: number }
+  post_hidden_from: { post_id: number; user_id: number }
+  pins: { user_id: number; post_id: number; created_at: ColumnType<string, string | undefined, never> }
+  feed_items: { user_id: number; post_id: number; author_id: number; published_at: string }
+}
+
+export type PostRow = Selectable<PostsTable>

@@ -1,0 +1,33 @@
+// What the API and pages show of a post.
+import type { MediaInfo } from '../media/service.js'
+import type { PostStatus, PostVisibility } from './tables.js'
+
+export interface PostAuthor {
+  id: number
+  username: string
+  display_name: string
+  avatar_url: string | null
+}
+
+export interface PostView {
+  id: number
+  author: PostAuthor
+  text: string
+  /** The text as safe HTML with links for #tags, @mentions and URLs. */
+  html: string
+  visibility: PostVisibility
+  status: PostStatus
+  publish_at: string | null
+  published_at: string | null
+  comments_enabled: boolean
+  edited_at: string | null
+  media: MediaInfo[]
+  /** Some media is still being processed. */
+  processing: boolean
+  hashtags: string[]
+  mentions: string[]
+  likes_count: number
+  comments_count: number
+  pinned: boolean
+  created_at: string
+}

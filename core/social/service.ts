@@ -1,0 +1,311 @@
+// Profiles and the social graph: follow, unfollow, follow requests of private accounts, lists and suggestions.
+import { sql } from 'kysely'
+import type { Db } from '../db/connect.js'
+import { now, type AccountType, type AvatarVisibility, type UserRow } from '../db/schema.js'
+import { AppError, notFound, validationFailed } from '../errors.js'
+import type { HookRegistry } from '../hooks/registry.js'
+import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import { parse } from '../validation.js'
+import { profileInput } from './inputs.js'
+
+export type Relationship = 'self' | 'following' | 'requested' | 'none'
+
+/** A profile as a viewer sees it. */
+export interface ProfileView {
+  id: number
+  username: string
+  display_name: string
+  role: string
+  bio: string
+  links: { label: string; url: string }[]
+  avatar_url: string | null
+  is_private: boolean
+  account_type: AccountType
+  followers_count: number
+  following_count: number
+  posts_count: number
+  created_at: string
+  /** How the viewer stands to this member. */
+  relationship: Relationship
+  /** This member follows the viewer. */
+  follows_you: boolean
+  /** The viewer may see this member's posts and lists. */
+  can_see_content: boolean
+}
+
+export interface MemberSummary {
+  id: number
+  username: string
+  display_name: string
+  avatar_url: string | null
+}
+
+export type SocialService = ReturnType<typeof createSocialService>
+
+const avatarUrl = (u: Pick<UserRow, 'avatar_media_id'>) => (u.avatar_media_id ? `/media/${u.avatar_media_id}/150` : null)
+
+export function createSocialService(deps: { db: Db; hooks: HookRegistry }) {
+  const { db, hooks } = deps
+
+  /** A member by id or username; suspended members are NOT_FOUND unless `includeSuspended` (staff views). */
+  async function member(idOrUsername: number | string, options: { includeSuspended?: boolean } = {}): Promise<UserRow> {
+    const key = String(idOrUsername).trim().replace(/^@/, '')
+    let q = db.selectFrom('users').selectAll()
+    if (!options.includeSuspended) q = q.where('suspended_at', 'is', null)
+    q = /^\d+$/.test(key) ? q.where('id', '=', Number(key)) : q.where('username', '=', key)
+    const row = await q.executeTakeFirst()
+    if (!row) throw notFound('That member')
+    return row
+  }
+
+  async function isFollowing(followerId: number, followeeId: number): Promise<boolean> {
+    return !!(await db.selectFrom('follows').select('follower_id').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).executeTakeFirst())
+  }
+
+  /** Whether a viewer may see a member's posts and follower lists. */
+  async function canSeeContent(viewerId: number | null, owner: Pick<UserRow, 'id' | 'is_private'>): Promise<boolean> {
+    if (viewerId === owner.id || !owner.is_private) return true
+    return viewerId !== null && isFollowing(viewerId, owner.id)
+  }
+
+  /** Whether a viewer may see a member's picture, by its own audience setting. */
+  async function canSeeAvatar(viewerId: number | null, owner: Pick<UserRow, 'id' | 'avatar_visibility'>): Promise<boolean> {
+    if (viewerId === owner.id || owner.avatar_visibility === 'public') return true
+    if (viewerId === null) return false
+    if (owner.avatar_visibility === 'followers') return isFollowing(viewerId, owner.id)
+    return !!(await db.selectFrom('avatar_audience').select('user_id').where('user_id', '=', owner.id).where('member_id', '=', viewerId).executeTakeFirst())
+  }
+
+  async function relationship(viewerId: number | null, target: UserRow): Promise<{ relationship: Relationship; follows_you: boolean }> {
+    if (viewerId === null) return { relationship: 'none', follows_you: false }
+    if (viewerId === target.id) return { relationship: 'self', follows_you: false }
+    const [following, requested, followsYou] = await Promise.all([
+      isFollowing(viewerId, target.id),
+      db.selectFrom('follow_requests').select('target_id').where('requester_id', '=', viewerId).where('target_id', '=', target.id).executeTakeFirst(),
+      isFollowing(target.id, viewerId),
+    ])
+    return { relationship: following ? 'following' : requested ? 'requested' : 'none', follows_you: followsYou }
+  }
+
+  /** Create the follow and keep both counts exact, in one transaction. Returns false if it existed. */
+  async function addFollow(followerId: number, followeeId: number): Promise<boolean> {
+    return db.transaction().execute(async (trx) => {
+      const r = await trx.insertInto('follows').values({ follower_id: followerId, followee_id: followeeId }).onConflict((oc) => oc.doNothing()).executeTakeFirst()
+      await trx.deleteFrom('follow_requests').where('requester_id', '=', followerId).where('target_id', '=', followeeId).execute()
+      if (Number(r.numInsertedOrUpdatedRows) !== 1) return false
+      await trx.updateTable('users').set((eb) => ({ following_count: eb('following_count', '+', 1) })).where('id', '=', followerId).execute()
+      await trx.updateTable('users').set((eb) => ({ followers_count: eb('followers_count', '+', 1) })).where('id', '=', followeeId).execute()
+      return true
+    })
+  }
+
+  function summaries(rows: UserRow[], viewerId: number | null): Promise<MemberSummary[]> {
+    return Promise.all(
+      rows.map(async (u) => ({ id: u.id, username: u.username, display_name: u.display_name || u.username, avatar_url: (await canSeeAvatar(viewerId, u)) ? avatarUrl(u) : null })),
+    )
+  }
+
+  const service = {
+    member,
+    canSeeContent,
+    canSeeAvatar,
+    isFollowing,
+
+    /** A profile as the viewer sees it. Suspended members are NOT_FOUND. */
+    async profile(viewerId: number | null, idOrUsername: number | string, options: { includeSuspended?: boolean } = {}): Promise<ProfileView> {
+      const u = await member(idOrUsername, options)
+      const rel = await relationship(viewerId, u)
+      return {
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name || u.username,
+        role: u.role,
+        bio: u.bio,
+        links: JSON.parse(u.links) as ProfileView['links'],
+        avatar_url: (await canSeeAvatar(viewerId, u)) ? avatarUrl(u) : null,
+        is_private: u.is_private === 1,
+        account_type: u.account_type,
+        followers_count: u.followers_count,
+        following_count: u.following_count,
+        posts_count: u.posts_count,
+        created_at: u.created_at,
+        ...rel,
+        can_see_content: await canSeeContent(viewerId, u),
+      }
+    },
+
+    /**
+     * Change one's profile. Going public accepts every pending follow request. The avatar must be
+     * one's own ready image. Throws VALIDATION_FAILED per field.
+     */
+    async updateProfile(userId: number, input: unknown): Promise<ProfileView> {
+      const data = parse(profileInput, input)
+      const before = await member(userId)
+      if (data.avatar_media_id) {
+        const m = await db.selectFrom('media').select(['owner_id', 'kind', 'status']).where('id', '=', data.avatar_media_id).executeTakeFirst()
+        if (!m || m.owner_id !== userId) throw validationFailed({ avatar_media_id: 'Choose a picture you uploaded.' })
+        if (m.kind !== 'image') throw validationFailed({ avatar_media_id: 'Your picture must be an image.' })
+        if (m.status === 'failed') throw validationFailed({ avatar_media_id: 'That picture could not be processed; upload another.' })
+      }
+      let audience: number[] | undefined
+      if (data.avatar_audience) {
+        const names = [...new Set(data.avatar_audience.map((n) => n.replace(/^@/, '').toLowerCase()))]
+        const rows = names.length ? await db.selectFrom('users').select(['id', 'username']).where(sql<string>`lower(username)`, 'in', names).execute() : []
+        const missing = names.filter((n) => !rows.some((r) => r.username.toLowerCase() === n))
+        if (missing.length) throw validationFailed({ avatar_audience: `No member named ${missing.map((m) => `@${m}`).join(', ')}.` })
+        audience = rows.map((r) => r.id).filter((id) => id !== userId)
+      }
+      const goingPublic = data.is_private === false && before.is_private === 1
+      await db.transaction().execute(async (trx) => {
+        const set: Record<string, unknown> = { updated_at: now() }
+        if (data.display_name !== undefined) set.display_name = data.display_name
+        if (data.bio !== undefined) set.bio = data.bio
+        if (data.links !== undefined) set.links = JSON.stringify(data.links)
+        if (data.is_private !== undefined) set.is_private = data.is_private ? 1 : 0
+        if (data.account_type !== undefined) set.account_type = data.account_type as AccountType
+        if (data.avatar_media_id !== undefined) set.avatar_media_id = data.avatar_media_id
+        if (data.avatar_visibility !== undefined) set.avatar_visibility = data.avatar_visibility as AvatarVisibility
+        await trx.updateTable('users').set(set).where('id', '=', userId).execute()
+        if (audience) {
+          await trx.deleteFrom('avatar_audience').where('user_id', '=', userId).execute()
+          if (audience.length) await trx.insertInto('avatar_audience').values(audience.map((member_id) => ({ user_id: userId, member_id }))).execute()
+        }
+      })
+      if (goingPublic) {
+        const pending = await db.selectFrom('follow_requests').select('requester_id').where('target_id', '=', userId).execute()
+        for (const p of pending) await service.answerRequest(userId, p.requester_id, true)
+      }
+      await hooks.emit('action:user.profile-updated', { userId })
+      return service.profile(userId, userId)
+    },
+
+    /**
+     * Follow a member. A private account gets a request instead ('requested'). Following twice is harmless.
+     * @example const state = await ctx.core.social.follow(me.id, 'ana') // 'following' | 'requested'
+     */
+    async follow(followerId: number, target: number | string): Promise<'following' | 'requested'> {
+      const t = await member(target)
+      if (t.id === followerId) throw new AppError(409, 'CONFLICT', 'You cannot follow yourself.')
+      if (await isFollowing(followerId, t.id)) return 'following'
+      if (t.is_private) {
+        const r = await db.insertInto('follow_requests').values({ requester_id: followerId, target_id: t.id }).onConflict((oc) => oc.doNothing()).executeTakeFirst()
+        if (Number(r.numInsertedOrUpdatedRows) === 1) await hooks.emit('action:follow.requested', { requesterId: followerId, targetId: t.id })
+        return 'requested'
+      }
+      if (await addFollow(followerId, t.id)) await hooks.emit('action:user.followed', { followerId, followeeId: t.id })
+      return 'following'
+    },
+
+    /** Stop following (or withdraw a pending request). Harmless when there is nothing to undo. */
+    async unfollow(followerId: number, target: number | string): Promise<void> {
+      const t = await member(target)
+      const removed = await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('follow_requests').where('requester_id', '=', followerId).where('target_id', '=', t.id).execute()
+        const r = await trx.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', t.id).executeTakeFirst()
+        if (Number(r.numDeletedRows) !== 1) return false
+        await trx.updateTable('users').set((eb) => ({ following_count: eb('following_count', '-', 1) })).where('id', '=', followerId).execute()
+        await trx.updateTable('users').set((eb) => ({ followers_count: eb('followers_count', '-', 1) })).where('id', '=', t.id).execute()
+        return true
+      })
+      if (removed) await hooks.emit('action:user.unfollowed', { followerId, followeeId: t.id })
+    },
+
+    /** Remove a follower from one's own list. */
+    async removeFollower(ownerId: number, follower: number | string): Promise<void> {
+      const f = await member(follower)
+      if (await isFollowing(f.id, ownerId)) await service.unfollow(f.id, ownerId)
+    },
+
+    /** Accept or reject a follow request sent to `targetId`. NOT_FOUND when there is none. */
+    async answerRequest(targetId: number, requester: number | string, accept: boolean): Promise<void> {
+      const r = await member(requester)
+      const exists = await db.selectFrom('follow_requests').select('target_id').where('requester_id', '=', r.id).where('target_id', '=', targetId).executeTakeFirst()
+      if (!exists) throw notFound('That follow request')
+      if (accept) {
+        if (await addFollow(r.id, targetId)) await hooks.emit('action:user.followed', { followerId: r.id, followeeId: targetId })
+      } else {
+        await db.deleteFrom('follow_requests').where('requester_id', '=', r.id).where('target_id', '=', targetId).execute()
+      }
+      await hooks.emit('action:follow.answered', { requesterId: r.id, targetId, accepted: accept })
+    },
+
+    /** Pending requests to a member, newest first. */
+    async requests(targetId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<MemberSummary & { requested_at: string }>> {
+      const limit = options.limit ?? 20
+      const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
+      let q = db
+        .selectFrom('follow_requests')
+        .innerJoin('users', 'users.id', 'follow_requests.requester_id')
+        .selectAll('users')
+        .select('follow_requests.created_at as requested_at')
+        .where('follow_requests.target_id', '=', targetId)
+        .where('users.suspended_at', 'is', null)
+        .orderBy('follow_requests.created_at', 'desc')
+        .orderBy('users.id', 'desc')
+        .limit(limit + 1)
+      if (after) q = q.where((eb) => eb.or([eb('follow_requests.created_at', '<', after.at), eb.and([eb('follow_requests.created_at', '=', after.at), eb('users.id', '<', after.id)])]))
+      const rows = await q.execute()
+      const page = rows.slice(0, limit)
+      const items = (await summaries(page, targetId)).map((s, i) => ({ ...s, requested_at: page[i]!.requested_at }))
+      const last = page[page.length - 1]
+      return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: last.requested_at, id: last.id }) : null }
+    },
+
+    /** Followers or followings of a member, newest first; a private account's lists only for its followers. */
+    async list(which: 'followers' | 'following', viewerId: number | null, target: number | string, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<MemberSummary>> {
+      const t = await member(target)
+      if (!(await canSeeContent(viewerId, t))) throw new AppError(403, 'FORBIDDEN', 'This account is private: follow it to see who it follows and who follows it.')
+      const limit = options.limit ?? 20
+      const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
+      const [mine, theirs] = which === 'followers' ? (['followee_id', 'follower_id'] as const) : (['follower_id', 'followee_id'] as const)
+      let q = db
+        .selectFrom('follows')
+        .innerJoin('users', 'users.id', `follows.${theirs}`)
+        .selectAll('users')
+        .select('follows.created_at as followed_at')
+        .where(`follows.${mine}`, '=', t.id)
+        .where('users.suspended_at', 'is', null)
+        .orderBy('follows.created_at', 'desc')
+        .orderBy('users.id', 'desc')
+        .limit(limit + 1)
+      if (after) q = q.where((eb) => eb.or([eb('follows.created_at', '<', after.at), eb.and([eb('follows.created_at', '=', after.at), eb('users.id', '<', after.id)])]))
+      const rows = await q.execute()
+      const page = rows.slice(0, limit)
+      const last = page[page.length - 1]
+      return { items: await summaries(page, viewerId), nextCursor: rows.length > limit && last ? encodeCursor({ at: last.followed_at, id: last.id }) : null }
+    },
+
+    /**
+     * "Followed by people you follow": members that the viewer's followings follow, ranked by how many
+     * of them do; never the viewer, nobody already followed or requested, nobody suspended.
+     */
+    async suggestions(viewerId: number, limit = 10): Promise<(MemberSummary & { mutuals: number; followed_by: string[] })[]> {
+      const rows = await db
+        .selectFrom('follows as mine')
+        .innerJoin('follows as theirs', 'theirs.follower_id', 'mine.followee_id')
+        .innerJoin('users as candidate', 'candidate.id', 'theirs.followee_id')
+        .select(['candidate.id', (eb) => eb.fn.count<number>('theirs.follower_id').distinct().as('mutuals'), sql<string>`group_concat(distinct theirs.follower_id)`.as('via')])
+        .where('mine.follower_id', '=', viewerId)
+        .where('theirs.followee_id', '!=', viewerId)
+        .where('candidate.suspended_at', 'is', null)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('follows as f').select('f.follower_id').where('f.follower_id', '=', viewerId).whereRef('f.followee_id', '=', 'candidate.id'))))
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('follow_requests as r').select('r.requester_id').where('r.requester_id', '=', viewerId).whereRef('r.target_id', '=', 'candidate.id'))))
+        .groupBy('candidate.id')
+        .orderBy('mutuals', 'desc')
+        .orderBy('candidate.id', 'desc')
+        .limit(limit)
+        .execute()
+      if (!rows.length) return []
+      const users = await db.selectFrom('users').selectAll().where('id', 'in', rows.map((r) => r.id)).execute()
+      const viaIds = [...new Set(rows.flatMap((r) => r.via.split(',').map(Number)))]
+      const via = new Map((await db.selectFrom('users').select(['id', 'username']).where('id', 'in', viaIds).execute()).map((u) => [u.id, u.username]))
+      const out = []
+      for (const r of rows) {
+        const [summary] = await summaries([users.find((u) => u.id === r.id)!], viewerId)
+        out.push({ ...summary!, mutuals: Number(r.mutuals), followed_by: r.via.split(',').slice(0, 3).map((id) => via.get(Number(id))!).filter(Boolean) })
+      }
+      return out
+    },
+  }
+  return service
+}
