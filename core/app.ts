@@ -30,6 +30,8 @@ import { createMediaService } from './media/service.js'
 import { createFeedService } from './feed/service.js'
 import { FANOUT_JOB, createPostsService } from './posts/service.js'
 import { postsApi } from './posts/api.js'
+import { postPages } from './posts/pages.js'
+import { socialPages } from './social/pages.js'
 import { socialApi } from './social/api.js'
 import { createSocialService } from './social/service.js'
 import { createLogger, type Logger } from './logger.js'
@@ -130,6 +132,8 @@ function coreNavigation(ui: UiRegistry): void {
   const core = (id: string, label: string, href: string, audience: 'everyone' | 'guests' | 'members' | 'admins', order: number) =>
     ui.addNav({ id, label, href, audience, order, owner: 'core' })
   core('home', 'Home', '/', 'everyone', 10)
+  core('explore', 'Explore', '/explore', 'everyone', 20)
+  core('compose', 'New post', '/compose', 'members', 30)
   core('settings', 'Settings', '/settings/account', 'members', 90)
   core('admin', 'Admin', '/admin', 'admins', 95)
   core('login', 'Log in', '/login', 'guests', 90)
@@ -170,6 +174,7 @@ export function buildApp(s: Services): Hono<AppEnv> {
   })
   app.get('/static/htmx.min.js', serveFolder(join(ROOT, 'node_modules/htmx.org/dist'), '/static/', { maxAge: 86400 }))
   app.get('/static/hearth.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  app.get('/static/compose.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // Browsers ask for /favicon.ico whatever the page declares.
   app.get('/favicon.ico', (c) => c.redirect('/theme/default/assets/icon.svg', 301))
   app.get('/theme/:name/*', async (c, next) => {
@@ -184,8 +189,17 @@ export function buildApp(s: Services): Hono<AppEnv> {
       throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${BODY_LIMIT / 1024} KiB.`, { limit_bytes: BODY_LIMIT })
     },
   })
-  // Upload routes set their own, larger limits (from the media settings).
-  app.use('*', (c, next) => (c.req.method === 'POST' && UPLOAD_PATHS.has(c.req.path) ? next() : defaultLimit(c, next)))
+  // Upload routes set their own, larger limits (from the media settings). The compose form without
+  // JavaScript carries its files in the post itself: up to ten of the largest videos allowed.
+  app.use('*', async (c, next) => {
+    if (c.req.method !== 'POST') return defaultLimit(c, next)
+    if (UPLOAD_PATHS.has(c.req.path)) return next()
+    if (c.req.path === '/compose') {
+      const maxSize = (await s.settings.get('media.video_max_mb')) * 1024 * 1024 * 10 + BODY_LIMIT
+      return bodyLimit({ maxSize, onError: () => { throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'These files are too large together; add fewer or smaller ones.', { limit_bytes: maxSize }) } })(c, next)
+    }
+    return defaultLimit(c, next)
+  })
   app.use('*', authenticate(s.db))
   app.use('*', csrf())
 
@@ -194,6 +208,8 @@ export function buildApp(s: Services): Hono<AppEnv> {
   app.get('/realtime/:owner/:channel', sockets.channel)
 
   app.route('/', homePages(s))
+  app.route('/', socialPages(s))
+  app.route('/', postPages(s))
   app.route('/', authPages(s))
   app.route('/', adminPages(s))
   app.route('/api/v1', usersApi(s))

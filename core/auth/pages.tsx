@@ -93,7 +93,7 @@ export const TwoFactorPage = template('auth.two-factor', function TwoFactorPage(
 })
 
 export function SettingsShell(props: { active: string; panels: { id: string; label: string }[]; children: ComponentChildren }) {
-  const items = [{ id: 'account', label: 'Account' }, { id: 'security', label: 'Security' }, ...props.panels]
+  const items = [{ id: 'profile', label: 'Profile' }, { id: 'account', label: 'Account' }, { id: 'security', label: 'Security' }, ...props.panels]
   return (
     <div class="settings-layout">
       <nav class="settings-nav" aria-label="Settings">
@@ -377,10 +377,12 @@ export function authPages(s: Services): Hono<AppEnv> {
     const body = await panel.render({ viewer: c.get('viewer')!, csrfToken: c.get('csrfToken'), message })
     return settingsPage(c, panel.id, panel.label, body, status)
   }
-  app.get('/settings/:panel', async (c) => (await panelPage(c)) ?? c.notFound())
-  app.post('/settings/:panel', async (c) => {
+  // Plugin panels; other /settings pages (the profile) are served by their own modules.
+  app.get('/settings/:panel', async (c, next) => (await panelPage(c)) ?? next())
+  app.post('/settings/:panel', async (c, next) => {
     const panel = ui.settingsPanels.find((p) => p.id === c.req.param('panel'))
-    if (!panel?.save) return c.notFound()
+    if (!panel) return next()
+    if (!panel.save) return c.notFound()
     const form = await formFields(c)
     const r = await attempt(() => panel.save!({ viewer: c.get('viewer')!, form }))
     if (!r.ok) return (await panelPage(c, r.problem.message, r.problem.status))!

@@ -14,16 +14,23 @@ import type { PublicUser, Viewer } from '../users/types.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
 import type { VNode } from 'preact'
+import { PostList } from '../posts/views.js'
 
-export const HomePage = template('home', function HomePage(props: { viewer: Viewer | null; siteName: string; description: string; top: VNode[]; sidebar: VNode[] }) {
+export const HomePage = template('home', function HomePage(props: { viewer: Viewer | null; siteName: string; description: string; top: VNode[]; sidebar: VNode[]; feed?: VNode; suggestions?: VNode | null }) {
   return (
     <>
       {props.top}
       {props.viewer ? (
-        <section class="card">
-          <h1>Welcome home, {props.viewer.display_name}</h1>
-          <p class="muted">Posts from the people you follow will show here.</p>
-        </section>
+        <>
+          <section class="card">
+            <h1>Welcome home, {props.viewer.display_name}</h1>
+            <a class="button" href="/compose">
+              New post
+            </a>
+          </section>
+          {props.suggestions}
+          {props.feed}
+        </>
       ) : (
         <section class="card">
           <h1>{props.siteName}</h1>
@@ -122,6 +129,33 @@ export function homePages(s: Services): Hono<AppEnv> {
 
   app.get('/', async (c) => {
     const viewer = c.get('viewer')
+    let feed: VNode | undefined
+    let suggestions: VNode | null = null
+    if (viewer) {
+      const page = await s.feed.home(viewer.id, { cursor: c.req.query('cursor') })
+      feed = <PostList posts={page.items} next={page.nextCursor} moreUrl={(cur) => `/?cursor=${cur}`} empty="Your feed is empty. Follow people from Explore, or post something yourself." />
+      if (c.req.header('hx-request') && c.req.query('cursor')) return render.partial(c, feed)
+      const people = await s.social.suggestions(viewer.id, 5)
+      if (people.length) {
+        suggestions = (
+          <section class="card" data-suggestions>
+            <h2>People you may know</h2>
+            {people.map((p) => (
+              <div class="member-row">
+                <a href={`/u/${p.username}`}>{p.display_name}</a>
+                <span class="muted">followed by {p.followed_by.map((n) => `@${n}`).join(', ')}</span>
+                <form method="post" action={`/u/${p.username}/follow?next=/`}>
+                  <CsrfField token={c.get('csrfToken')} />
+                  <button type="submit" class="secondary">
+                    Follow
+                  </button>
+                </form>
+              </div>
+            ))}
+          </section>
+        )
+      }
+    }
     return render.page(
       c,
       { title: await settings.get('site.name') },
@@ -131,32 +165,9 @@ export function homePages(s: Services): Hono<AppEnv> {
         description={await settings.get('site.description')}
         top={await ui.renderSlot('home.top', { viewer })}
         sidebar={await ui.renderSlot('home.sidebar', { viewer })}
+        feed={feed}
+        suggestions={suggestions}
       />,
-    )
-  })
-
-  app.get('/u/:username', async (c) => {
-    const row = await users.findRow(c.req.param('username'))
-    const viewer = c.get('viewer')
-    if (!row || (row.suspended_at && viewer?.role !== 'admin' && viewer?.role !== 'moderator')) throw notFound('That member')
-    const profile = await hooks.apply('filter:user.public', (await users.find(row.id))!, { viewer })
-    const tabs = ui.profileTabs
-    const wanted = c.req.query('tab')
-    const active = tabs.find((t) => t.id === wanted) ?? tabs[0] ?? null
-    if (wanted && !tabs.some((t) => t.id === wanted)) throw notFound('That profile tab')
-    let tabBody: VNode | null = null
-    if (active) {
-      try {
-        tabBody = await active.render({ profile, viewer })
-      } catch (err) {
-        s.log.error({ err, plugin: active.owner, tab: active.id }, `profile tab ${active.id} of ${active.owner} failed`)
-        tabBody = <p class="alert alert-error">This section could not be shown.</p>
-      }
-    }
-    return render.page(
-      c,
-      { title: profile.display_name },
-      <ProfilePage profile={profile} header={await ui.renderSlot('profile.header', { profile, viewer })} tabs={tabs} activeTab={active?.id ?? null} tabBody={tabBody} />,
     )
   })
 

@@ -308,7 +308,7 @@ describe('media', () => {
     })
 
     it('handles a video without sound, scaling it to at most 1080p with even sides', async () => {
-      const mov = await makeVideo('tall.mov', ['-f', 'lavfi', '-i', 'testsrc2=size=1200x2400:rate=10', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'])
+      const mov = await makeVideo('tall.mov', ['-f', 'lavfi', '-i', 'testsrc2=size=1200x2400:rate=5', '-t', '0.6', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'])
       const info = await uploaded(mov, 'tall.mov', 'video/quicktime')
       assert.equal(info.mime, 'video/quicktime')
       await t.h.queue.drain()
@@ -320,6 +320,17 @@ describe('media', () => {
       const p = await probe(file)
       assert.equal(p.hasAudio, false)
       assert.deepEqual([p.width, p.height], [960, 1920])
+    })
+
+    it('refuses at upload a cut-off MP4 and a file with sound but no picture', async () => {
+      const full = await makeVideo('whole.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'])
+      const cut = await upload(full.subarray(0, Math.floor(full.length / 2)), 'cut.mp4') // its index (moov) was at the end
+      assert.equal(cut.status, 400)
+      assert.equal(((await cut.json()) as Envelope).error.message, 'This video could not be read; it may be damaged or incomplete.')
+      const song = await makeVideo('song.webm', ['-f', 'lavfi', '-i', 'sine', '-t', '1', '-c:a', 'libopus'])
+      const audio = await upload(song, 'song.webm')
+      assert.equal(audio.status, 400)
+      assert.equal(((await audio.json()) as Envelope).error.message, 'This file has no video track.')
     })
 
     it('serves byte ranges so players can seek: 206 with the right bytes, 416 past the end, 304 when unchanged', async () => {

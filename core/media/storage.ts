@@ -109,7 +109,7 @@ export const unsupported = (message = 'This file is not a supported image or vid
 export async function receive(storage: MediaStorage, source: AsyncIterable<Uint8Array>, limits: UploadLimits, declaredSize?: number): Promise<Received> {
   const max = Math.max(limits.image, limits.video)
   if (declaredSize !== undefined && declaredSize > max) throw tooLarge(null, limits)
-  void storage.sweepTemp()
+  void storage.sweepTemp().catch(() => {})
   const path = storage.tempPath()
   const file = await open(path, 'wx')
   let size = 0

@@ -119,7 +119,7 @@ describe('loading plugins into a running app', () => {
   it('shows plugin profile tabs and settings panels', async () => {
     const agent = t.agent()
     await agent.registerViaForm('tabby')
-    const profile = await agent.text('/u/tabby')
+    const profile = await agent.text('/u/tabby?tab=alpha-tab')
     assert.match(profile, /alpha for tabby/)
     assert.match(await agent.text('/settings/account'), /href="\/settings\/alpha-prefs"/)
     const bad = await agent.post('/settings/alpha-prefs', { nick: '' })

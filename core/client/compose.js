@@ -1,0 +1,102 @@
+// The compose page, enhanced: each chosen file is uploaded at once to /api/v1/media with a progress bar and a
+// preview; the form then sends only the media ids. Without this script the form posts the files itself.
+(() => {
+  const form = document.querySelector('form[data-compose]')
+  if (!form) return
+  const input = form.querySelector('[data-files]')
+  const previews = form.querySelector('[data-previews]')
+  const text = form.querySelector('textarea[name=text]')
+  const counter = form.querySelector('[data-counter]')
+  const csrf = form.querySelector('input[name=_csrf]').value
+  const max = 10
+  let pending = 0
+
+  if (text && counter) {
+    const max = text.maxLength
+    const update = () => (counter.textContent = `${text.value.length} / ${max}`)
+    text.addEventListener('input', update)
+    update()
+  }
+
+  const count = () => previews.querySelectorAll('.preview:not(.preview-error)').length
+
+  function upload(file) {
+    const box = document.createElement('div')
+    box.className = 'preview'
+    const url = URL.createObjectURL(file)
+    const media = document.createElement(file.type.startsWith('video/') ? 'video' : 'img')
+    media.src = url
+    if (media.tagName === 'IMG') media.alt = file.name
+    else media.muted = true
+    const bar = document.createElement('progress')
+    bar.max = 1
+    bar.value = 0
+    const status = document.createElement('div')
+    status.className = 'status'
+    status.textContent = 'Uploading…'
+    const remove = document.createElement('button')
+    remove.type = 'button'
+    remove.className = 'link'
+    remove.textContent = 'Remove'
+    box.append(media, bar, status, remove)
+    previews.append(box)
+
+    const xhr = new XMLHttpRequest()
+    pending++
+    remove.addEventListener('click', () => {
+      if (xhr.readyState !== 4) xhr.abort()
+      box.remove()
+      URL.revokeObjectURL(url)
+    })
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable) bar.value = e.loaded / e.total
+    })
+    xhr.addEventListener('loadend', () => {
+      pending--
+      let body = null
+      try {
+        body = JSON.parse(xhr.responseText)
+      } catch {}
+      if (xhr.status === 201 && body && body.data) {
+        bar.value = 1
+        status.textContent = body.data.status === 'processing' ? 'Uploaded, processing…' : 'Uploaded'
+        const hidden = document.createElement('input')
+        hidden.type = 'hidden'
+        hidden.name = 'media_ids'
+        hidden.value = String(body.data.id)
+        box.append(hidden)
+      } else if (xhr.status !== 0) {
+        box.classList.add('preview-error')
+        status.textContent = (body && body.error && body.error.message) || 'The upload failed.'
+        status.setAttribute('role', 'alert')
+      }
+    })
+    xhr.open('POST', '/api/v1/media')
+    xhr.setRequestHeader('X-CSRF-Token', csrf)
+    xhr.setRequestHeader('Accept', 'application/json')
+    const data = new FormData()
+    data.append('file', file)
+    xhr.send(data)
+  }
+
+  input.addEventListener('change', () => {
+    for (const file of input.files) {
+      if (count() >= max) break
+      upload(file)
+    }
+    // The files now travel through the API; the form itself sends only their ids.
+    input.value = ''
+  })
+
+  form.addEventListener('submit', (e) => {
+    if (pending > 0) {
+      e.preventDefault()
+      const note = form.querySelector('[data-wait]') || document.createElement('p')
+      note.dataset.wait = ''
+      note.className = 'alert alert-info'
+      note.setAttribute('role', 'status')
+      note.textContent = 'Wait until the uploads finish.'
+      form.prepend(note)
+    }
+  })
+})()

@@ -1,0 +1,211 @@
+// Pages for posts: home feed, explore, hashtag pages, a post, and compose (works without JavaScript).
+import { Hono, type Context } from 'hono'
+import type { VNode } from 'preact'
+import { AppError, notFound } from '../errors.js'
+import type { AppEnv } from '../http/env.js'
+import { flash } from '../http/flash.js'
+import { attempt, type FormProblem } from '../http/forms.js'
+import { requireMember } from '../http/middleware.js'
+import type { Services } from '../services.js'
+import { CsrfField, FormError } from '../views/components.js'
+import { template } from '../views/theme.js'
+import { POST_TEXT_MAX } from './text.js'
+import type { PostView } from './types.js'
+import { PostCard, PostList } from './views.js'
+
+const ComposePage = template('post.compose', function ComposePage(props: { csrfToken: string; values?: Record<string, string>; problem?: FormProblem; maxFiles: number }) {
+  const err = (f: string) => props.problem?.fields[f]
+  const v = props.values ?? {}
+  return (
+    <section class="card">
+      <h1>New post</h1>
+      <FormError message={props.problem && !Object.keys(props.problem.fields).length ? props.problem.message : null} />
+      <form method="post" action="/compose" enctype="multipart/form-data" data-compose novalidate>
+        <CsrfField token={props.csrfToken} />
+        <div class={err('text') ? 'field field-invalid' : 'field'}>
+          <label for="f-text">
+            What’s new? <span class="counter muted" data-counter>{`${(v.text ?? '').length} / ${POST_TEXT_MAX}`}</span>
+          </label>
+          <textarea id="f-text" name="text" maxLength={POST_TEXT_MAX} aria-describedby={err('text') ? 'f-text-error' : undefined}>{v.text ?? ''}</textarea>
+          {err('text') && <p class="error" id="f-text-error">{err('text')}</p>}
+        </div>
+        <div class={err('media_ids') ? 'field field-invalid' : 'field'}>
+          <label for="f-files">Photos and videos (up to {props.maxFiles})</label>
+          <input id="f-files" type="file" name="files" multiple accept="image/*,video/*" data-files />
+          <div class="previews" data-previews aria-live="polite"></div>
+          {err('media_ids') && <p class="error">{err('media_ids')}</p>}
+        </div>
+        <div class="field">
+          <label for="f-visibility">Who can see it</label>
+          <select id="f-visibility" name="visibility">
+            {[
+              ['public', 'Everyone'],
+              ['followers', 'Followers'],
+              ['only_me', 'Only me'],
+            ].map(([value, label]) => (
+              <option value={value} selected={(v.visibility ?? 'public') === value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class={err('publish_at') ? 'field field-invalid' : 'field'}>
+          <label for="f-publish">Publish later (optional, UTC)</label>
+          <input id="f-publish" type="datetime-local" name="publish_at" value={v.publish_at ?? ''} />
+          {err('publish_at') && <p class="error">{err('publish_at')}</p>}
+        </div>
+        <div class="field">
+          <label>
+            <input type="checkbox" name="comments_off" checked={v.comments_off === 'on'} /> Turn comments off
+          </label>
+        </div>
+        <button type="submit">Post</button>
+      </form>
+      <script src="/static/compose.js" defer></script>
+    </section>
+  )
+})
+
+export function postPages(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  const { render, posts, feed, media, ui } = s
+  const viewerId = (c: Context<AppEnv>) => c.get('viewer')?.id ?? null
+
+  /** A list page, or just the next page of the list for htmx's infinite scroll. */
+  const listPage = async (c: Context<AppEnv>, title: string, head: VNode | null, list: { items: PostView[]; nextCursor: string | null }, base: string, empty: string) => {
+    const actions = new Map<number, VNode[]>()
+    for (const p of list.items) actions.set(p.id, await ui.renderSlot('post.actions', { postId: p.id, authorId: p.author.id, viewer: c.get('viewer') }))
+    const more = (cursor: string) => `${base}${base.includes('?') ? '&' : '?'}cursor=${cursor}`
+    const body = <PostList posts={list.items} next={list.nextCursor} moreUrl={more} empty={empty} actions={actions} />
+    if (c.req.header('hx-request') && c.req.query('cursor')) return render.partial(c, body)
+    return render.page(c, { title }, <>{head}{body}</>)
+  }
+
+  app.get('/explore', async (c) => {
+    const trending = await feed.trending(10)
+    const head = (
+      <section class="card">
+        <h1>Explore</h1>
+        {trending.length > 0 && (
+          <p data-trending>
+            Trending:{' '}
+            {trending.map((t) => (
+              <>
+                <a href={`/tags/${encodeURIComponent(t.tag)}`}>#{t.tag}</a>{' '}
+              </>
+            ))}
+          </p>
+        )}
+      </section>
+    )
+    return listPage(c, 'Explore', head, await feed.explore(viewerId(c), { cursor: c.req.query('cursor') }), '/explore', 'No public posts yet.')
+  })
+
+  app.get('/tags/:tag', async (c) => {
+    const tag = c.req.param('tag').replace(/^#/, '').toLowerCase()
+    if (!/^[\p{L}\p{N}_]{1,64}$/u.test(tag)) throw notFound('That hashtag')
+    return listPage(c, `#${tag}`, <h1>#{tag}</h1>, await posts.byHashtag(viewerId(c), tag, { cursor: c.req.query('cursor') }), `/tags/${encodeURIComponent(tag)}`, `No posts with #${tag} yet.`)
+  })
+
+  app.get('/p/:id', async (c) => {
+    const post = await posts.get(viewerId(c), Number(c.req.param('id')))
+    if (!post) throw notFound('That post')
+    const viewer = c.get('viewer')
+    const mine = viewer?.id === post.author.id
+    const staff = viewer?.role === 'admin' || viewer?.role === 'moderator'
+    const csrf = c.get('csrfToken')
+    const actions = [...(await ui.renderSlot('post.actions', { postId: post.id, authorId: post.author.id, viewer }))]
+    return render.page(
+      c,
+      { title: `Post by ${post.author.display_name}` },
+      <>
+        <PostCard post={post} actions={actions} detail />
+        {(mine || staff) && (
+          <section class="card">
+            {mine && (
+              <form method="post" action={`/p/${post.id}/edit`}>
+                <CsrfField token={csrf} />
+                <label for="f-edit">Edit text</label>
+                <textarea id="f-edit" name="text" maxLength={POST_TEXT_MAX}>{post.text}</textarea>
+                <div class="actions">
+                  <select name="visibility" aria-label="Who can see it">
+                    {(['public', 'followers', 'only_me'] as const).map((v) => (
+                      <option value={v} selected={post.visibility === v}>
+                        {v === 'only_me' ? 'only me' : v}
+                      </option>
+                    ))}
+                  </select>
+                  <label>
+                    <input type="checkbox" name="comments_off" checked={!post.comments_enabled} /> comments off
+                  </label>
+                  <button type="submit">Save</button>
+                </div>
+              </form>
+            )}
+            <div class="actions">
+              {mine && post.status === 'published' && (
+                <form method="post" action={`/p/${post.id}/${post.pinned ? 'unpin' : 'pin'}`}>
+                  <CsrfField token={csrf} />
+                  <button type="submit" class="secondary">
+                    {post.pinned ? 'Unpin from profile' : 'Pin to profile'}
+                  </button>
+                </form>
+              )}
+              <form method="post" action={`/p/${post.id}/delete`}>
+                <CsrfField token={csrf} />
+                <button type="submit" class="danger">
+                  Delete post
+                </button>
+              </form>
+            </div>
+          </section>
+        )}
+      </>,
+    )
+  })
+
+  const postAction = (fn: (c: Context<AppEnv>, id: number, form: Record<string, string>) => Promise<string>, to: (id: number) => string) =>
+    async (c: Context<AppEnv>) => {
+      const id = Number(c.req.param('id'))
+      const form = Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+      const r = await attempt(() => fn(c, id, form))
+      flash(c, r.ok ? 'ok' : 'error', r.ok ? r.value : r.problem.message)
+      return c.redirect(r.ok ? to(id) : `/p/${id}`, 303)
+    }
+  app.post('/p/:id/edit', requireMember, postAction(async (c, id, form) => {
+    await posts.update(c.get('viewer')!.id, id, { text: form.text ?? '', visibility: form.visibility, comments_enabled: form.comments_off !== 'on' })
+    return 'Your post is updated.'
+  }, (id) => `/p/${id}`))
+  app.post('/p/:id/pin', requireMember, postAction(async (c, id) => (await posts.pin(c.get('viewer')!.id, id), 'Pinned to your profile.'), (id) => `/p/${id}`))
+  app.post('/p/:id/unpin', requireMember, postAction(async (c, id) => (await posts.unpin(c.get('viewer')!.id, id), 'Unpinned.'), (id) => `/p/${id}`))
+  app.post('/p/:id/delete', requireMember, postAction(async (c, id) => (await posts.remove(c.get('viewer')!, id), 'The post is deleted.'), () => '/'))
+
+  // ---- Compose
+  app.get('/compose', requireMember, (c) => render.page(c, { title: 'New post' }, <ComposePage csrfToken={c.get('csrfToken')} maxFiles={10} />))
+  app.post('/compose', requireMember, async (c) => {
+    const viewer = c.get('viewer')!
+    const body = await c.req.parseBody({ all: true })
+    const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '')
+    const values = { text: str('text'), visibility: str('visibility') || 'public', publish_at: str('publish_at'), comments_off: str('comments_off') }
+    const r = await attempt(async () => {
+      // With JavaScript the files were uploaded already and arrive as media_ids; without it, as files.
+      const ids = ([] as unknown[]).concat(body.media_ids ?? []).map(Number).filter((n) => Number.isInteger(n) && n > 0)
+      const files = ([] as unknown[]).concat(body.files ?? []).filter((f): f is File => f instanceof File && f.size > 0)
+      if (ids.length + files.length > 10) throw new AppError(400, 'VALIDATION_FAILED', 'Add at most 10 photos or videos.', { fields: { media_ids: 'Add at most 10 photos or videos.' } })
+      for (const f of files) ids.push((await media.upload(viewer.id, f)).id)
+      const publishAt = values.publish_at ? new Date(`${values.publish_at}${values.publish_at.length === 16 ? ':00' : ''}Z`) : null
+      return posts.create(viewer.id, {
+        text: values.text,
+        visibility: values.visibility as 'public',
+        media_ids: ids,
+        publish_at: publishAt && !Number.isNaN(publishAt.getTime()) ? publishAt.toISOString() : values.publish_at ? 'invalid' : null,
+        comments_enabled: values.comments_off !== 'on',
+      })
+    })
+    if (!r.ok) return render.page(c, { title: 'New post', status: r.problem.status as 400 }, <ComposePage csrfToken={c.get('csrfToken')} values={values} problem={r.problem} maxFiles={10} />)
+    flash(c, 'ok', r.value.status === 'scheduled' ? 'Your post is scheduled.' : r.value.processing ? 'Posted. Your media is being processed.' : 'Posted.')
+    return c.redirect(`/p/${r.value.id}`, 303)
+  })
+
+  return app
+}

@@ -1,0 +1,74 @@
+// Post views shared by every page that lists posts: the card, the list with htmx infinite scroll.
+import type { VNode } from 'preact'
+import type { MediaInfo } from '../media/service.js'
+import { template } from '../views/theme.js'
+import type { PostView } from './types.js'
+
+const when = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 16) : '')
+
+function Media({ m, alt }: { m: MediaInfo; alt: string }) {
+  if (m.status === 'processing') return <div class="media media-processing" role="status">Processing…</div>
+  if (m.status === 'failed') return <div class="media media-failed" role="alert">This file could not be processed.</div>
+  if (m.kind === 'video') {
+    return <video class="media" controls preload="metadata" playsInline poster={m.urls.poster} src={m.urls.video} width={m.width ?? undefined} height={m.height ?? undefined} />
+  }
+  const srcset = (['320', '640', '1080'] as const).filter((v) => m.urls[v]).map((v) => `${m.urls[v]} ${v}w`).join(', ')
+  return <img class="media" src={m.urls['640'] ?? m.urls['1080'] ?? m.urls.original} srcset={srcset || undefined} sizes="(max-width: 42rem) 100vw, 40rem" alt={alt} loading="lazy" width={m.width ?? undefined} height={m.height ?? undefined} />
+}
+
+export const PostCard = template('post.card', function PostCard({ post, actions, detail }: { post: PostView; actions?: VNode[]; detail?: boolean }) {
+  const a = post.author
+  return (
+    <article class="card post" id={`post-${post.id}`} data-post={post.id}>
+      <header class="post-head">
+        {a.avatar_url ? <img class="avatar" src={a.avatar_url} alt="" width={40} height={40} /> : <span class="avatar avatar-empty" aria-hidden="true">{a.display_name.slice(0, 1)}</span>}
+        <div>
+          <a href={`/u/${a.username}`} class="post-author">
+            {a.display_name}
+          </a>{' '}
+          <span class="muted">@{a.username}</span>
+          <br />
+          <a href={`/p/${post.id}`} class="muted post-time">
+            {post.status === 'scheduled' ? `Scheduled for ${when(post.publish_at)}` : when(post.published_at)}
+          </a>
+          {post.edited_at && <span class="muted"> · edited</span>}
+          {post.visibility !== 'public' && <span class="badge">{post.visibility === 'followers' ? 'followers' : 'only me'}</span>}
+          {post.pinned && <span class="badge">pinned</span>}
+        </div>
+      </header>
+      {post.html && <div class="post-text" dangerouslySetInnerHTML={{ __html: post.html }} />}
+      {post.media.length > 0 && (
+        <div class={`post-media post-media-${Math.min(post.media.length, 4)}`}>
+          {post.media.map((m) => (
+            <Media m={m} alt={`Photo or video by ${a.display_name}`} />
+          ))}
+        </div>
+      )}
+      <footer class="post-foot muted">
+        {!detail && <a href={`/p/${post.id}`}>Open</a>}
+        {!post.comments_enabled && <span> · comments off</span>}
+        {actions}
+      </footer>
+    </article>
+  )
+})
+
+/**
+ * A page of posts. With htmx, the last element fetches the next page when it scrolls into view and
+ * replaces itself with it; without JavaScript it is a plain "Older posts" link.
+ */
+export function PostList({ posts, next, moreUrl, empty, actions }: { posts: PostView[]; next: string | null; moreUrl: (cursor: string) => string; empty?: string; actions?: Map<number, VNode[]> }) {
+  if (!posts.length && !next) return <p class="card muted">{empty ?? 'Nothing here yet.'}</p>
+  return (
+    <>
+      {posts.map((p) => (
+        <PostCard post={p} actions={actions?.get(p.id)} />
+      ))}
+      {next && (
+        <div class="more" hx-get={moreUrl(next)} hx-trigger="revealed" hx-swap="outerHTML">
+          <a href={moreUrl(next)}>Older posts</a>
+        </div>
+      )}
+    </>
+  )
+}

@@ -1,0 +1,327 @@
+// Pages for people: a profile (header, pinned posts, posts, plugin tabs), follower lists, follow requests,
+// and the profile settings. Every form works without JavaScript.
+import { Hono, type Context } from 'hono'
+import type { VNode } from 'preact'
+import { SettingsShell } from '../auth/pages.js'
+import { AppError, notFound } from '../errors.js'
+import type { AppEnv } from '../http/env.js'
+import { flash } from '../http/flash.js'
+import { attempt, formFields, type FormProblem } from '../http/forms.js'
+import { requireMember, safeNext } from '../http/middleware.js'
+import { PostList } from '../posts/views.js'
+import type { Services } from '../services.js'
+import { CsrfField, Field, FormError } from '../views/components.js'
+import { template } from '../views/theme.js'
+import type { MemberSummary, ProfileView } from './service.js'
+
+function Avatar({ url, name, large }: { url: string | null; name: string; large?: boolean }) {
+  const cls = large ? 'avatar avatar-large' : 'avatar'
+  return url ? <img class={cls} src={url} alt="" width={large ? 88 : 40} height={large ? 88 : 40} /> : <span class={`${cls} avatar-empty`} aria-hidden="true">{name.slice(0, 1)}</span>
+}
+
+function FollowButton({ profile, csrf }: { profile: ProfileView; csrf: string }) {
+  if (profile.relationship === 'self') return <a class="button secondary" href="/settings/profile">Edit profile</a>
+  const following = profile.relationship === 'following' || profile.relationship === 'requested'
+  const label = profile.relationship === 'following' ? 'Unfollow' : profile.relationship === 'requested' ? 'Cancel request' : profile.is_private ? 'Request to follow' : profile.follows_you ? 'Follow back' : 'Follow'
+  return (
+    <form method="post" action={`/u/${profile.username}/${following ? 'unfollow' : 'follow'}`}>
+      <CsrfField token={csrf} />
+      <button type="submit" class={following ? 'secondary' : undefined}>
+        {label}
+      </button>
+    </form>
+  )
+}
+
+export const ProfileHeader = template('profile.header', function ProfileHeader({ profile, csrf, viewer, extra }: { profile: ProfileView; csrf: string; viewer: boolean; extra: VNode[] }) {
+  return (
+    <section class="card">
+      <div class="profile-head">
+        <Avatar url={profile.avatar_url} name={profile.display_name} large />
+        <div>
+          <h1>{profile.display_name}</h1>
+          <p class="muted">
+            @{profile.username}
+            {profile.account_type !== 'personal' && <span class="badge"> {profile.account_type}</span>}
+            {profile.is_private && <span class="badge"> private</span>}
+            {profile.follows_you && <span class="badge"> follows you</span>}
+          </p>
+        </div>
+      </div>
+      {profile.bio && <p>{profile.bio}</p>}
+      {profile.links.length > 0 && (
+        <ul class="profile-links">
+          {profile.links.map((l) => (
+            <li>
+              <a href={l.url} rel="nofollow noopener ugc me" target="_blank">
+                {l.label || l.url.replace(/^https?:\/\//, '')}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p class="profile-counts">
+        <span>
+          <strong>{profile.posts_count}</strong> posts
+        </span>
+        <a href={`/u/${profile.username}/followers`}>
+          <strong>{profile.followers_count}</strong> followers
+        </a>
+        <a href={`/u/${profile.username}/following`}>
+          <strong>{profile.following_count}</strong> following
+        </a>
+      </p>
+      {viewer ? <FollowButton profile={profile} csrf={csrf} /> : <a class="button" href={`/login?next=/u/${profile.username}`}>Log in to follow</a>}
+      {extra}
+    </section>
+  )
+})
+
+function MemberList({ members, action }: { members: MemberSummary[]; action?: (m: MemberSummary) => VNode }) {
+  if (!members.length) return <p class="card muted">Nobody yet.</p>
+  return (
+    <section class="card">
+      {members.map((m) => (
+        <div class="member-row">
+          <Avatar url={m.avatar_url} name={m.display_name} />
+          <div>
+            <a href={`/u/${m.username}`}>{m.display_name}</a> <span class="muted">@{m.username}</span>
+          </div>
+          {action?.(m)}
+        </div>
+      ))}
+    </section>
+  )
+}
+
+const ProfileSettingsPage = template('settings.profile', function ProfileSettingsPage(props: { csrfToken: string; profile: ProfileView; audience: string; avatarVisibility: string; values?: Record<string, string>; problem?: FormProblem }) {
+  const p = props.profile
+  const v = props.values
+  const err = (f: string) => props.problem?.fields[f] ?? Object.entries(props.problem?.fields ?? {}).find(([k]) => k.startsWith(`${f}.`))?.[1]
+  const links = v ? [0, 1, 2, 3, 4].map((i) => ({ label: v[`link_label_${i}`] ?? '', url: v[`link_url_${i}`] ?? '' })) : [...p.links, ...Array(5 - p.links.length).fill({ label: '', url: '' })]
+  return (
+    <section class="card">
+      <h2>Profile</h2>
+      <FormError message={props.problem && !Object.keys(props.problem.fields).length ? props.problem.message : null} />
+      <form method="post" action="/settings/profile" enctype="multipart/form-data" novalidate>
+        <CsrfField token={props.csrfToken} />
+        <Field name="display_name" label="Display name" value={v?.display_name ?? p.display_name} error={err('display_name')} maxLength={50} />
+        <div class={err('bio') ? 'field field-invalid' : 'field'}>
+          <label for="f-bio">Bio</label>
+          <textarea id="f-bio" name="bio" maxLength={300}>{v?.bio ?? p.bio}</textarea>
+          {err('bio') && <p class="error">{err('bio')}</p>}
+        </div>
+        <fieldset class="field">
+          <legend>Links</legend>
+          {links.map((l, i) => (
+            <div class="actions">
+              <input name={`link_label_${i}`} value={l.label} placeholder="Label" aria-label={`Link ${i + 1} label`} maxLength={40} />
+              <input name={`link_url_${i}`} value={l.url} placeholder="https://…" aria-label={`Link ${i + 1} address`} maxLength={300} />
+            </div>
+          ))}
+          {err('links') && <p class="error">{err('links')}</p>}
+        </fieldset>
+        <div class="field">
+          <label>
+            <input type="checkbox" name="is_private" checked={v ? v.is_private === 'on' : p.is_private} /> Private account: people ask to follow you, and only followers see your posts
+          </label>
+        </div>
+        <div class="field">
+          <label for="f-type">Account type</label>
+          <select id="f-type" name="account_type">
+            {(['personal', 'creator', 'business'] as const).map((t) => (
+              <option value={t} selected={(v?.account_type ?? p.account_type) === t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class={err('avatar') ? 'field field-invalid' : 'field'}>
+          <label for="f-avatar">Profile picture</label>
+          {p.avatar_url && <img class="avatar avatar-large" src={p.avatar_url} alt="Your current picture" width={88} height={88} />}
+          <input id="f-avatar" type="file" name="avatar" accept="image/*" />
+          {err('avatar') && <p class="error">{err('avatar')}</p>}
+        </div>
+        <div class="field">
+          <label for="f-avis">Who sees your picture</label>
+          <select id="f-avis" name="avatar_visibility">
+            {[
+              ['public', 'Everyone'],
+              ['followers', 'Followers'],
+              ['custom', 'Only these people'],
+            ].map(([value, label]) => (
+              <option value={value} selected={(v?.avatar_visibility ?? props.avatarVisibility) === value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Field name="avatar_audience" label="These people (usernames, separated by commas)" value={v?.avatar_audience ?? props.audience} error={err('avatar_audience')} />
+        <button type="submit">Save profile</button>
+      </form>
+    </section>
+  )
+})
+
+export function socialPages(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  const { render, social, posts, ui, hooks, users, media, db } = s
+  const viewerId = (c: Context<AppEnv>) => c.get('viewer')?.id ?? null
+  const staff = (c: Context<AppEnv>) => c.get('viewer')?.role === 'admin' || c.get('viewer')?.role === 'moderator'
+
+  app.get('/u/:username', async (c) => {
+    const viewer = c.get('viewer')
+    const profile = await social.profile(viewerId(c), c.req.param('username'), { includeSuspended: staff(c) })
+    const publicUser = await hooks.apply('filter:user.public', (await users.find(profile.id))!, { viewer })
+    const tabs = [{ id: 'posts', label: 'Posts' }, ...ui.profileTabs]
+    const wanted = c.req.query('tab') ?? 'posts'
+    const tab = tabs.find((t) => t.id === wanted)
+    if (!tab) throw notFound('That profile tab')
+    let body: VNode | null = null
+    if (wanted === 'posts') {
+      if (!profile.can_see_content) body = <p class="card">This account is private. Follow it to see its posts.</p>
+      else {
+        const pinned = c.req.query('cursor') ? [] : await posts.pinned(viewerId(c), profile.id)
+        const list = await posts.timeline(viewerId(c), profile.id, { cursor: c.req.query('cursor') })
+        const items = list.items.filter((p) => !pinned.some((x) => x.id === p.id))
+        const listNode = <PostList posts={[...pinned, ...items]} next={list.nextCursor} moreUrl={(cur) => `/u/${profile.username}?cursor=${cur}`} empty="No posts yet." />
+        if (c.req.header('hx-request') && c.req.query('cursor')) return render.partial(c, listNode)
+        body = listNode
+      }
+    } else {
+      const plugin = ui.profileTabs.find((t) => t.id === wanted)!
+      try {
+        body = await plugin.render({ profile: publicUser, viewer })
+      } catch (err) {
+        s.log.error({ err, plugin: plugin.owner, tab: plugin.id }, `profile tab ${plugin.id} of ${plugin.owner} failed`)
+        body = <p class="alert alert-error">This section could not be shown.</p>
+      }
+    }
+    return render.page(
+      c,
+      { title: profile.display_name },
+      <>
+        <ProfileHeader profile={profile} csrf={c.get('csrfToken')} viewer={!!viewer} extra={await ui.renderSlot('profile.header', { profile: publicUser, viewer })} />
+        <nav class="tabs" aria-label="Profile sections">
+          {tabs.map((t) => (
+            <a href={`/u/${profile.username}${t.id === 'posts' ? '' : `?tab=${t.id}`}`} aria-current={t.id === wanted ? 'page' : undefined}>
+              {t.label}
+            </a>
+          ))}
+        </nav>
+        {body}
+      </>,
+    )
+  })
+
+  for (const which of ['followers', 'following'] as const) {
+    app.get(`/u/:username/${which}`, async (c) => {
+      const profile = await social.profile(viewerId(c), c.req.param('username'))
+      const list = await social.list(which, viewerId(c), profile.id, { cursor: c.req.query('cursor'), limit: 50 })
+      return render.page(
+        c,
+        { title: `${which === 'followers' ? 'Followers of' : 'Followed by'} ${profile.display_name}` },
+        <>
+          <h1>
+            <a href={`/u/${profile.username}`}>{profile.display_name}</a>: {which}
+          </h1>
+          <MemberList members={list.items} />
+          {list.nextCursor && <a href={`/u/${profile.username}/${which}?cursor=${list.nextCursor}`}>More</a>}
+        </>,
+      )
+    })
+  }
+
+  for (const verb of ['follow', 'unfollow'] as const) {
+    app.post(`/u/:username/${verb}`, requireMember, async (c) => {
+      const name = c.req.param('username')
+      const r = await attempt(async () => (verb === 'follow' ? social.follow(c.get('viewer')!.id, name) : (await social.unfollow(c.get('viewer')!.id, name), 'none')))
+      if (!r.ok) flash(c, 'error', r.problem.message)
+      else if (r.value === 'requested') flash(c, 'info', `Request sent. @${name} decides.`)
+      return c.redirect(safeNext(c.req.query('next'), `/u/${name}`), 303)
+    })
+  }
+
+  app.get('/follow-requests', requireMember, async (c) => {
+    const list = await social.requests(c.get('viewer')!.id, { cursor: c.req.query('cursor'), limit: 50 })
+    const csrf = c.get('csrfToken')
+    return render.page(
+      c,
+      { title: 'Follow requests' },
+      <>
+        <h1>Follow requests</h1>
+        <MemberList
+          members={list.items}
+          action={(m) => (
+            <div class="actions">
+              <form method="post" action={`/follow-requests/${m.username}/accept`}>
+                <CsrfField token={csrf} />
+                <button type="submit">Accept</button>
+              </form>
+              <form method="post" action={`/follow-requests/${m.username}/reject`}>
+                <CsrfField token={csrf} />
+                <button type="submit" class="secondary">
+                  Decline
+                </button>
+              </form>
+            </div>
+          )}
+        />
+      </>,
+    )
+  })
+  for (const verb of ['accept', 'reject'] as const) {
+    app.post(`/follow-requests/:username/${verb}`, requireMember, async (c) => {
+      const r = await attempt(() => social.answerRequest(c.get('viewer')!.id, c.req.param('username'), verb === 'accept'))
+      flash(c, r.ok ? 'ok' : 'error', r.ok ? (verb === 'accept' ? `@${c.req.param('username')} follows you now.` : 'Request declined.') : r.problem.message)
+      return c.redirect('/follow-requests', 303)
+    })
+  }
+
+  // ---- Profile settings
+  const settingsPage = async (c: Context<AppEnv>, extra: { values?: Record<string, string>; problem?: FormProblem } = {}) => {
+    const id = c.get('viewer')!.id
+    const profile = await social.profile(id, id)
+    const audience = (await db.selectFrom('avatar_audience').innerJoin('users', 'users.id', 'avatar_audience.member_id').select('users.username').where('avatar_audience.user_id', '=', id).execute()).map((r) => r.username).join(', ')
+    const row = (await users.findRow(id))!
+    return render.page(
+      c,
+      { title: 'Profile settings', status: (extra.problem?.status ?? 200) as 200 },
+      <SettingsShell active="profile" panels={ui.settingsPanels}>
+        <ProfileSettingsPage csrfToken={c.get('csrfToken')} profile={profile} audience={audience} avatarVisibility={row.avatar_visibility} {...extra} />
+      </SettingsShell>,
+    )
+  }
+  app.get('/settings/profile', requireMember, (c) => settingsPage(c))
+  app.post('/settings/profile', requireMember, async (c) => {
+    const id = c.get('viewer')!.id
+    const body = await c.req.parseBody()
+    const form = await formFields(c)
+    const r = await attempt(async () => {
+      let avatar: number | undefined
+      const file = body.avatar
+      if (file instanceof File && file.size > 0) {
+        const uploaded = await attempt(() => media.upload(id, file))
+        if (!uploaded.ok) throw new AppError(uploaded.problem.status as 400, 'VALIDATION_FAILED', uploaded.problem.message, { fields: { avatar: uploaded.problem.message } })
+        if (uploaded.value.kind !== 'image') throw new AppError(400, 'VALIDATION_FAILED', 'Your picture must be an image.', { fields: { avatar: 'Your picture must be an image.' } })
+        avatar = uploaded.value.id
+      }
+      const links = [0, 1, 2, 3, 4].map((i) => ({ label: form[`link_label_${i}`] ?? '', url: (form[`link_url_${i}`] ?? '').trim() })).filter((l) => l.url)
+      return social.updateProfile(id, {
+        display_name: form.display_name ?? '',
+        bio: form.bio ?? '',
+        links,
+        is_private: form.is_private === 'on',
+        account_type: form.account_type,
+        avatar_visibility: form.avatar_visibility,
+        avatar_audience: (form.avatar_audience ?? '').split(',').map((n) => n.trim()).filter(Boolean),
+        ...(avatar ? { avatar_media_id: avatar } : {}),
+      })
+    })
+    if (!r.ok) return settingsPage(c, { values: form, problem: r.problem })
+    flash(c, 'ok', 'Your profile is saved.')
+    return c.redirect('/settings/profile', 303)
+  })
+
+  return app
+}
