@@ -21,6 +21,7 @@ import { homePages } from './home/pages.js'
 import { HookRegistry } from './hooks/registry.js'
 import type { AppEnv } from './http/env.js'
 import { errorBody } from './http/envelope.js'
+import { BODY_LIMIT, UPLOAD_PATHS } from './http/limits.js'
 import { authenticate, csrf, requestContext } from './http/middleware.js'
 import { serveFolder } from './http/static.js'
 import { JobQueue } from './jobs/queue.js'
@@ -47,10 +48,7 @@ import { UiRegistry } from './views/ui.js'
 
 export { VERSION } from './version.js'
 
-/** Largest request body outside upload routes. */
-export const BODY_LIMIT = 1024 * 1024
-/** Routes that accept uploads and enforce their own size limits. */
-export const UPLOAD_PATHS = new Set(['/api/v1/media'])
+export { BODY_LIMIT, UPLOAD_PATHS } from './http/limits.js'
 
 export interface Hearth extends Services {
   app: Hono<AppEnv>
@@ -92,8 +90,10 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const render = createRenderer({ settings, hooks, ui, themes })
   const realtime = new RealtimeHub(log)
   const scheduler = new Scheduler(log)
-  const queue = new JobQueue(db, log, { concurrency: await settings.get('media.processing_concurrency') })
-  const media = createMediaService({ db, config, queue, settings, hooks, log })
+  // Media processing gets its own slots within the queue, so a long transcode never holds back fan-out.
+  const mediaConcurrency = await settings.get('media.processing_concurrency')
+  const queue = new JobQueue(db, log, { concurrency: mediaConcurrency + 2 })
+  const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency })
   const social = createSocialService({ db, hooks })
   const posts = createPostsService({ db, hooks, queue, media, social, log })
   const feed = createFeedService({ db, settings, posts, hooks })
@@ -195,7 +195,8 @@ export function buildApp(s: Services): Hono<AppEnv> {
     if (c.req.method !== 'POST') return defaultLimit(c, next)
     if (UPLOAD_PATHS.has(c.req.path)) return next()
     if (c.req.path === '/compose') {
-      const maxSize = (await s.settings.get('media.video_max_mb')) * 1024 * 1024 * 10 + BODY_LIMIT
+      // Read into memory by the form parser, so bounded by one video's size (the script path streams instead).
+      const maxSize = (await s.settings.get('media.video_max_mb')) * 1024 * 1024 + BODY_LIMIT
       return bodyLimit({ maxSize, onError: () => { throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'These files are too large together; add fewer or smaller ones.', { limit_bytes: maxSize }) } })(c, next)
     }
     return defaultLimit(c, next)

@@ -20,7 +20,22 @@
 
   const count = () => previews.querySelectorAll('.preview:not(.preview-error)').length
 
+  const limitMb = (file) => Number(form.dataset[file.type.startsWith('video/') ? 'videoMaxMb' : 'imageMaxMb']) || Infinity
+
+  function refuse(file, message) {
+    const box = document.createElement('div')
+    box.className = 'preview preview-error'
+    const status = document.createElement('div')
+    status.className = 'status'
+    status.setAttribute('role', 'alert')
+    status.textContent = `${file.name}: ${message}`
+    box.append(status)
+    previews.append(box)
+  }
+
   function upload(file) {
+    // Checked here too, so a large file is refused at once rather than cut off mid-upload.
+    if (file.size > limitMb(file) * 1024 * 1024) return refuse(file, `larger than ${limitMb(file)} MB.`)
     const box = document.createElement('div')
     box.className = 'preview'
     const url = URL.createObjectURL(file)

@@ -79,6 +79,20 @@ describe('the JSON API', () => {
     assert.equal((await body(big)).error.code, 'PAYLOAD_TOO_LARGE')
   })
 
+  it('never reads a large upload body to find the CSRF token: uploads send it as a header', async () => {
+    const a = t.agent('10.4.0.1')
+    await a.registerViaForm('uploader')
+    const boundary = 'x-boundary'
+    const big = `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${a.cookies.get('hearth_csrf')}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n${'x'.repeat(BODY_LIMIT + 10)}\r\n--${boundary}--\r\n`
+    const direct = await t.h.app.request('http://hearth.test/api/v1/media', {
+      method: 'POST',
+      headers: { cookie: [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(Buffer.byteLength(big)) },
+      body: big,
+    })
+    assert.equal(direct.status, 403)
+    assert.equal((await body(direct)).error.code, 'CSRF_FAILED')
+  })
+
   it('lets admins page through members with cursors, and refuses bad cursors and limits', async () => {
     for (const n of [1, 2, 3]) await t.register(`pager${n}`)
     const first = await body(await t.request('GET', '/api/v1/admin/users?limit=2', { token: admin }))

@@ -9,6 +9,7 @@ import { AppError, unauthenticated } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { setAppCookie } from './cookies.js'
 import type { AppEnv } from './env.js'
+import { BODY_LIMIT, UPLOAD_PATHS } from './limits.js'
 
 export const CSRF_COOKIE = 'hearth_csrf'
 export const CSRF_HEADER = 'x-csrf-token'
@@ -110,7 +111,11 @@ export function csrf(): MiddlewareHandler<AppEnv> {
     const needsToken = getCookie(c, SESSION_COOKIE) !== undefined || formType
     if (!needsToken) return next()
     let sent = c.req.header(CSRF_HEADER)
-    if (!sent && (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data'))) {
+    // The token is read from a form body only where a body limit already bounds it, or when the body is
+    // declared small: an upload route must not hold a huge anonymous body in memory just to refuse it.
+    const length = Number(c.req.header('content-length') ?? NaN)
+    const bodyBounded = !UPLOAD_PATHS.has(c.req.path) || (Number.isFinite(length) && length <= BODY_LIMIT)
+    if (!sent && bodyBounded && (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data'))) {
       const body = await c.req.parseBody()
       const field = body[CSRF_FIELD]
       if (typeof field === 'string') sent = field

@@ -144,6 +144,28 @@ describe('job queue', () => {
     assert.equal(left.length, 0)
   })
 
+  it('keeps heavy kinds within their own limit so light jobs still get a slot', async () => {
+    const q = new JobQueue(store.db, log, { concurrency: 2 })
+    let videos = 0
+    let peakVideos = 0
+    const order: string[] = []
+    q.define('video', async (p: { n: number }) => {
+      peakVideos = Math.max(peakVideos, ++videos)
+      await sleep(40)
+      videos--
+      order.push(`video${p.n}`)
+    }, { concurrency: 1 })
+    q.define('fanout', async (p: { n: number }) => {
+      assert.equal(videos, 1, 'a light job runs beside the video')
+      order.push(`fanout${p.n}`)
+    })
+    for (const n of [1, 2, 3]) await q.enqueue('video', { n })
+    for (const n of [1, 2]) await q.enqueue('fanout', { n })
+    await q.drain()
+    assert.equal(peakVideos, 1)
+    assert.deepEqual(order, ['fanout1', 'fanout2', 'video1', 'video2', 'video3'])
+  })
+
   it('wakes at once on enqueue when started, retries when due, and stop() waits for running jobs', async () => {
     const q = new JobQueue(store.db, log, { pollMs: 60_000, backoffMs: () => 30 })
     const done: number[] = []

@@ -27,6 +27,11 @@ export interface JobOptions {
 export interface DefineOptions<P> {
   /** Give up after this many attempts unless enqueue says otherwise (default 5). */
   maxAttempts?: number
+  /**
+   * At most this many jobs of this kind at once (within the queue's own limit), so heavy work (a video)
+   * cannot hold every slot while light jobs (feed fan-out) wait.
+   */
+  concurrency?: number
   /** Called once when a job of this kind gives up for good (last attempt failed, or unrecoverable). */
   onFailed?: (payload: P, error: string, job: Omit<JobInfo, 'signal'>) => void | Promise<void>
 }
@@ -61,10 +66,12 @@ export class UnrecoverableJobError extends Error {
 interface Definition {
   handler: (payload: unknown, job: JobInfo) => Promise<void>
   maxAttempts: number
+  concurrency: number
   onFailed?: DefineOptions<unknown>['onFailed']
 }
 
 interface Running {
+  kind: string
   promise: Promise<void>
   abort: AbortController
 }
@@ -126,6 +133,7 @@ export class JobQueue {
     this.defs.set(kind, {
       handler: handler as Definition['handler'],
       maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      concurrency: Math.max(1, Math.floor(options.concurrency ?? Infinity)),
       onFailed: options.onFailed as Definition['onFailed'],
     })
   }
@@ -274,14 +282,23 @@ export class JobQueue {
     }
   }
 
+  /** Kinds that have as many jobs running as they may. */
+  private saturated(): string[] {
+    const counts = new Map<string, number>()
+    for (const r of this.running.values()) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1)
+    return [...counts].filter(([kind, n]) => n >= (this.defs.get(kind)?.concurrency ?? Infinity)).map(([kind]) => kind)
+  }
+
   /** Atomically take the next due job: one UPDATE ... RETURNING, so two workers never get the same one. */
   private async claim(): Promise<JobRow | undefined> {
     const now = iso()
+    const busy = this.saturated()
     const next = this.db
       .selectFrom('jobs')
       .select('id')
       .where('status', '=', 'pending')
       .where('run_at', '<=', now)
+      .$if(busy.length > 0, (q) => q.where('kind', 'not in', busy))
       .orderBy('run_at')
       .orderBy('id')
       .limit(1)
@@ -293,7 +310,12 @@ export class JobQueue {
       .returningAll()
       .executeTakeFirst()
     if (!job) {
-      const due = await this.db.selectFrom('jobs').select((eb) => eb.fn.min('run_at').as('run_at')).where('status', '=', 'pending').executeTakeFirst()
+      const due = await this.db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.min('run_at').as('run_at'))
+        .where('status', '=', 'pending')
+        .$if(busy.length > 0, (q) => q.where('kind', 'not in', busy))
+        .executeTakeFirst()
       this.nextDueAt = due?.run_at ? Date.parse(due.run_at) : null
     }
     return job
@@ -308,7 +330,7 @@ export class JobQueue {
         if (!this.running.size) this.stopHeartbeat()
         if (this.started) this.kick()
       })
-    this.running.set(job.id, { promise, abort })
+    this.running.set(job.id, { kind: job.kind, promise, abort })
     this.startHeartbeat()
   }
 

@@ -6,8 +6,8 @@ import { UnrecoverableJobError } from '../jobs/queue.js'
 /** Longest side of each variant (fit inside a square, never enlarged), largest first. */
 export const IMAGE_SIZES = ['1080', '640', '320', '150'] as const
 
-/** Larger images are refused: decoding one would take too much memory. */
-export const MAX_PIXELS = 100_000_000
+/** Larger images are refused (a decompression bomb); 200 MP still takes the largest phone cameras. */
+export const MAX_PIXELS = 200_000_000
 const TIMEOUT_SECONDS = 120
 
 /** Formats that can be animated: all frames are kept. */

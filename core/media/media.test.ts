@@ -246,10 +246,13 @@ describe('media', () => {
       const a = await t.request('POST', '/api/v1/media', { headers: { cookie, 'x-csrf-token': csrf }, body: viaHeader })
       assert.equal(a.status, 201)
 
+      // As a browser sends a form: with its Content-Length (the token is read only from a small body).
       const viaField = new FormData()
       viaField.append('_csrf', csrf)
       viaField.append('file', new Blob([png]), 'b.png')
-      const b = await t.request('POST', '/api/v1/media', { headers: { cookie }, body: viaField })
+      const encoded = new Response(viaField)
+      const bytes = Buffer.from(await encoded.arrayBuffer())
+      const b = await t.request('POST', '/api/v1/media', { headers: { cookie, 'content-type': encoded.headers.get('content-type')!, 'content-length': String(bytes.length) }, body: bytes })
       assert.equal(b.status, 201)
 
       const forged = new FormData()
@@ -371,6 +374,48 @@ describe('media', () => {
       assert.equal(changed.status, 200, 'If-Range that does not match: the whole file')
       const head = await t.request('HEAD', url, { token: ana.token })
       assert.equal(head.headers.get('content-length'), String(size))
+    })
+
+    it('keeps a video processing while a failed transcode is retried, and marks it failed with the reason after the last attempt', async () => {
+      // An ffmpeg whose transcodes fail the way a full disk or a lack of memory would.
+      const flaky = join(fixtures, 'flaky-ffmpeg.sh')
+      writeFileSync(flaky, `#!/bin/sh\ncase "$*" in *"-f mp4"*) echo "[libx264 @ 0x1] malloc of size 4096 failed" >&2; exit 1;; esac\nexec "${ffmpegPath()}" "$@"\n`)
+      chmodSync(flaky, 0o755)
+      const due = (id: number) => t.h.db.updateTable('jobs').set({ run_at: new Date(Date.now() - 1).toISOString() }).where('id', '=', id).execute()
+      const lastJob = () => t.h.db.selectFrom('jobs').selectAll().where('kind', '=', PROCESS_JOB).orderBy('id', 'desc').executeTakeFirstOrThrow()
+      const webm = await makeVideo('flaky.webm', ['-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-t', '0.5', '-c:v', 'libvpx'])
+
+      const retried = await uploaded(webm, 'retried.webm')
+      process.env.FFMPEG_PATH = flaky
+      try {
+        await t.h.queue.drain()
+      } finally {
+        delete process.env.FFMPEG_PATH
+      }
+      let job = await lastJob()
+      assert.deepEqual([job.status, job.attempts], ['pending', 1])
+      assert.equal(job.last_error, 'The video could not be converted: malloc of size 4096 failed')
+      assert.equal((await infoOf(retried.id)).status, 'processing', 'still processing while a retry is due')
+      await due(job.id)
+      await t.h.queue.drain()
+      assert.equal((await infoOf(retried.id)).status, 'ready')
+
+      const doomed = await uploaded(webm, 'doomed.webm')
+      job = await lastJob()
+      process.env.FFMPEG_PATH = flaky
+      try {
+        for (let i = 0; i < 3; i++) {
+          await due(job.id)
+          await t.h.queue.drain()
+        }
+      } finally {
+        delete process.env.FFMPEG_PATH
+      }
+      const failed = await infoOf(doomed.id)
+      assert.equal(failed.status, 'failed')
+      assert.equal(failed.error, 'The video could not be converted: malloc of size 4096 failed')
+      assert.deepEqual([(await lastJob()).status, (await lastJob()).attempts], ['failed', 3])
+      assert.deepEqual(processed.at(-1), { mediaId: doomed.id, ownerId: ana.id, status: 'failed', error: failed.error })
     })
 
     it('finishes a video job after a restart when the process died while it ran', async () => {

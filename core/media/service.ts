@@ -34,6 +34,11 @@ export interface MediaDeps {
   settings: SettingsService
   hooks: HookRegistry
   log: Logger
+  /**
+   * Media files processed at once ('media.processing_concurrency'). Give the queue a few more slots
+   * than this, so light jobs (feed fan-out) are not stuck behind long videos. Default: the queue's limit.
+   */
+  processingConcurrency?: number
 }
 
 export type MediaService = ReturnType<typeof createMediaService>
@@ -222,6 +227,7 @@ export function createMediaService(deps: MediaDeps) {
 
   queue.define<{ mediaId: number }>(PROCESS_JOB, ({ mediaId }, job) => processMedia(mediaId, job), {
     maxAttempts: 3,
+    concurrency: deps.processingConcurrency,
     onFailed: ({ mediaId }, error) => markFailed(mediaId, error),
   })
 

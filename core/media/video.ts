@@ -107,7 +107,7 @@ export function lastError(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l && !/^(Input|Output|Stream|Metadata|Duration|Press|frame=|size=|video:|\[libx264|Conversion failed)/.test(l))
+    .filter((l) => l && !/^(Input|Output|Stream|Metadata|Duration|Press|frame=|size=|video:|Conversion failed)/.test(l))
   return (lines.pop() ?? 'ffmpeg failed').replace(/^\[[^\]]+\]\s*/, '').slice(0, 200)
 }
 

@@ -13,14 +13,14 @@ import { POST_TEXT_MAX } from './text.js'
 import type { PostView } from './types.js'
 import { PostCard, PostList } from './views.js'
 
-const ComposePage = template('post.compose', function ComposePage(props: { csrfToken: string; values?: Record<string, string>; problem?: FormProblem; maxFiles: number }) {
+const ComposePage = template('post.compose', function ComposePage(props: { csrfToken: string; values?: Record<string, string>; problem?: FormProblem; maxFiles: number; limits: { image: number; video: number } }) {
   const err = (f: string) => props.problem?.fields[f]
   const v = props.values ?? {}
   return (
     <section class="card">
       <h1>New post</h1>
       <FormError message={props.problem && !Object.keys(props.problem.fields).length ? props.problem.message : null} />
-      <form method="post" action="/compose" enctype="multipart/form-data" data-compose novalidate>
+      <form method="post" action="/compose" enctype="multipart/form-data" data-compose data-image-max-mb={props.limits.image} data-video-max-mb={props.limits.video} novalidate>
         <CsrfField token={props.csrfToken} />
         <div class={err('text') ? 'field field-invalid' : 'field'}>
           <label for="f-text">
@@ -31,6 +31,7 @@ const ComposePage = template('post.compose', function ComposePage(props: { csrfT
         </div>
         <div class={err('media_ids') ? 'field field-invalid' : 'field'}>
           <label for="f-files">Photos and videos (up to {props.maxFiles})</label>
+          <p class="hint">Photos up to {props.limits.image} MB, videos up to {props.limits.video} MB.</p>
           <input id="f-files" type="file" name="files" multiple accept="image/*,video/*" data-files />
           <div class="previews" data-previews aria-live="polite"></div>
           {err('media_ids') && <p class="error">{err('media_ids')}</p>}
@@ -181,7 +182,8 @@ export function postPages(s: Services): Hono<AppEnv> {
   app.post('/p/:id/delete', requireMember, postAction(async (c, id) => (await posts.remove(c.get('viewer')!, id), 'The post is deleted.'), () => '/'))
 
   // ---- Compose
-  app.get('/compose', requireMember, (c) => render.page(c, { title: 'New post' }, <ComposePage csrfToken={c.get('csrfToken')} maxFiles={10} />))
+  const limits = async () => ({ image: await s.settings.get('media.image_max_mb'), video: await s.settings.get('media.video_max_mb') })
+  app.get('/compose', requireMember, async (c) => render.page(c, { title: 'New post' }, <ComposePage csrfToken={c.get('csrfToken')} maxFiles={10} limits={await limits()} />))
   app.post('/compose', requireMember, async (c) => {
     const viewer = c.get('viewer')!
     const body = await c.req.parseBody({ all: true })
@@ -202,7 +204,7 @@ export function postPages(s: Services): Hono<AppEnv> {
         comments_enabled: values.comments_off !== 'on',
       })
     })
-    if (!r.ok) return render.page(c, { title: 'New post', status: r.problem.status as 400 }, <ComposePage csrfToken={c.get('csrfToken')} values={values} problem={r.problem} maxFiles={10} />)
+    if (!r.ok) return render.page(c, { title: 'New post', status: r.problem.status as 400 }, <ComposePage csrfToken={c.get('csrfToken')} values={values} problem={r.problem} maxFiles={10} limits={await limits()} />)
     flash(c, 'ok', r.value.status === 'scheduled' ? 'Your post is scheduled.' : r.value.processing ? 'Posted. Your media is being processed.' : 'Posted.')
     return c.redirect(`/p/${r.value.id}`, 303)
   })
