@@ -97,7 +97,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const social = createSocialService({ db, hooks })
   const posts = createPostsService({ db, hooks, queue, media, social, log })
   const feed = createFeedService({ db, settings, posts, hooks })
-  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, realtime, settings, users, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
+  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, realtime, settings, users, posts, social, media, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
   const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, media, social, posts, feed, plugins }
   coreNavigation(ui)

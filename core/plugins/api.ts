@@ -18,9 +18,14 @@ import type {
 } from '../hooks/types.js'
 import type { Logger } from '../logger.js'
 import type { AppEnv } from '../http/env.js'
+import type { MediaInfo } from '../media/service.js'
+import type { Page } from '../pagination.js'
+import type { CreatePostInput } from '../posts/inputs.js'
+import type { PostView } from '../posts/types.js'
+import type { ProfileView } from '../social/service.js'
 import type { PublicUser, Viewer } from '../users/types.js'
 
-export type { AppEnv, NavItem, PublicUser, Viewer }
+export type { AppEnv, MediaInfo, NavItem, Page, PostView, ProfileView, PublicUser, Viewer }
 /** The database handle plugins get as `ctx.db`, for typing query helpers: `function q(db: PluginDb)`. */
 export type PluginDb = Kysely<Database>
 export { action, filter, type ActionDef, type FilterDef } from '../hooks/types.js'
@@ -106,11 +111,40 @@ export interface ChannelHandlers {
   onClose?(conn: RealtimeConnection): void | Promise<void>
 }
 
-// ---- The users service as plugins see it
+// ---- Core services as plugins see them
 
 export interface PluginUsersApi {
   /** A member by id or username, or null. */
   find(idOrUsername: number | string): Promise<PublicUser | null>
+}
+
+export interface PluginPostsApi {
+  /**
+   * Create a post as a member (the same rules as the compose page: validation, fan-out, hooks).
+   * @example await ctx.core.posts.create(viewer.id, { text: 'Story highlight #summer', visibility: 'followers' })
+   */
+  create(authorId: number, input: CreatePostInput): Promise<PostView>
+  /** A post if the viewer may see it, else null. */
+  get(viewerId: number | null, id: number): Promise<PostView | null>
+  /** A member's posts that the viewer may see, newest first. */
+  timeline(viewerId: number | null, authorId: number, options?: { cursor?: string | null; limit?: number }): Promise<Page<PostView>>
+  remove(actor: Viewer, id: number): Promise<void>
+}
+
+export interface PluginSocialApi {
+  /** A profile as the viewer sees it (NOT_FOUND for unknown or suspended members). */
+  profile(viewerId: number | null, idOrUsername: number | string): Promise<ProfileView>
+  isFollowing(followerId: number, followeeId: number): Promise<boolean>
+  follow(followerId: number, target: number | string): Promise<'following' | 'requested'>
+  unfollow(followerId: number, target: number | string): Promise<void>
+}
+
+export interface PluginMediaApi {
+  /** Store an upload (checked by its bytes, size-limited) and queue its processing. */
+  upload(ownerId: number, file: File): Promise<MediaInfo>
+  /** What the API shows of a media item, or null. Check access yourself before showing it. */
+  info(id: number): Promise<MediaInfo | null>
+  remove(id: number): Promise<void>
 }
 
 // ---- The context
@@ -172,6 +206,9 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
   }
   readonly core: {
     users: PluginUsersApi
+    posts: PluginPostsApi
+    social: PluginSocialApi
+    media: PluginMediaApi
   }
   /** Helpers for route handlers. */
   readonly http: {

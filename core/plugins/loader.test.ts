@@ -108,6 +108,15 @@ describe('loading plugins into a running app', () => {
     assert.match(s.error!, /failed/)
   })
 
+  it('gives plugins the posts and social services, with the same visibility rules', async () => {
+    const { token } = await t.register('announcer')
+    const res = await t.request('POST', '/api/v1/alpha/announce', { token })
+    assert.equal(res.status, 201)
+    const b = (await res.json()) as { data: { id: number; guestSees: boolean; following: boolean } }
+    assert.deepEqual([b.data.guestSees, b.data.following], [false, false], 'a followers-only post is not shown to guests')
+    assert.equal((await t.request('GET', `/api/v1/posts/${b.data.id}`, { token })).status, 200)
+  })
+
   it('answers plugin API errors in the envelope', async () => {
     const res = await t.request('GET', '/api/v1/alpha/boom')
     assert.equal(res.status, 409)

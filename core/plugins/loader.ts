@@ -21,6 +21,9 @@ import type { Logger } from '../logger.js'
 import { ROOT } from '../paths.js'
 import type { RealtimeHub } from '../realtime/hub.js'
 import type { SettingsService } from '../settings/service.js'
+import type { MediaService } from '../media/service.js'
+import type { PostsService } from '../posts/service.js'
+import type { SocialService } from '../social/service.js'
 import type { UsersService } from '../users/service.js'
 import type { Renderer } from '../views/render.js'
 import type { UiRegistry } from '../views/ui.js'
@@ -72,6 +75,9 @@ export interface PluginDeps {
   realtime: RealtimeHub
   settings: SettingsService
   users: UsersService
+  posts: PostsService
+  social: SocialService
+  media: MediaService
   render: Renderer
   /** Folders to scan; the first is ./plugins. */
   dirs: string[]
@@ -382,7 +388,7 @@ export class PluginManager {
   }
 
   private context(def: PluginDefinition, dir: string): { ctx: PluginContext; routes: Hono<AppEnv>; settings: ReturnType<typeof pluginSettingsStore> } {
-    const { hooks, ui, scheduler, realtime, users, render, db } = this.deps
+    const { hooks, ui, scheduler, realtime, users, posts, social, media, render, db } = this.deps
     const name = def.manifest.name
     const routes = new Hono<AppEnv>()
     const settings = pluginSettingsStore(this.deps.settings, name, def.manifest.settings ?? {})
@@ -422,7 +428,29 @@ export class PluginManager {
         },
         publish: (userId, event, data) => realtime.publish(userId, `${name}:${event}`, data),
       },
-      core: { users: { find: (idOrUsername) => users.find(idOrUsername) } },
+      core: {
+        users: { find: (idOrUsername) => users.find(idOrUsername) },
+        posts: {
+          create: (authorId, input) => posts.create(authorId, input),
+          get: (viewerId, id) => posts.get(viewerId, id),
+          timeline: (viewerId, authorId, options) => posts.timeline(viewerId, authorId, options),
+          remove: (actor, id) => posts.remove(actor, id),
+        },
+        social: {
+          profile: (viewerId, who) => social.profile(viewerId, who),
+          isFollowing: (a, b) => social.isFollowing(a, b),
+          follow: (a, who) => social.follow(a, who),
+          unfollow: (a, who) => social.unfollow(a, who),
+        },
+        media: {
+          upload: (ownerId, file) => media.upload(ownerId, file),
+          info: async (id) => {
+            const row = await media.get(id)
+            return row ? media.info(row) : null
+          },
+          remove: (id) => media.remove(id),
+        },
+      },
       http: {
         viewer: (c) => c.get('viewer'),
         requireMember,
