@@ -85,16 +85,25 @@ describe('social pages', () => {
     }
   })
 
-  it('answers the next page of a list as a fragment for htmx, and as a page without it', async () => {
+  it('answers the next page of a grid or list as a fragment for htmx, and as a page without it', async () => {
     const a = t.agent('10.3.5.1')
     await a.registerViaForm('prolific')
-    for (let i = 0; i < 25; i++) await t.h.posts.create((await t.h.users.find('prolific'))!.id, { text: `note ${i}` })
-    const first = await a.text('/u/prolific')
-    const more = first.match(/hx-get="(\/u\/prolific\?cursor=[^"]+)"/)![1]!
-    assert.match(first, /<a href="\/u\/prolific\?cursor=/, 'a plain link without JavaScript')
-    const fragment = await (await a.fetch('GET', more, { headers: { 'hx-request': 'true' } })).text()
-    assert.doesNotMatch(fragment, /<html/)
-    assert.match(fragment, /note 4/)
+    const me = (await t.h.users.find('prolific'))!.id
+    for (let i = 0; i < 35; i++) await t.h.posts.create(me, { text: `note ${i}` })
+    const grid = await a.text('/u/prolific')
+    assert.match(grid, /data-grid/)
+    assert.equal((grid.match(/data-tile=/g) ?? []).length, 30)
+    const more = grid.match(/hx-get="(\/u\/prolific\?cursor=[^"]+)"/)![1]!
+    assert.match(grid, /<a href="\/u\/prolific\?cursor=[^"]+" class="more-tile"/, 'a plain link without JavaScript')
+    const tiles = await (await a.fetch('GET', more, { headers: { 'hx-request': 'true' } })).text()
+    assert.doesNotMatch(tiles, /<html/)
+    assert.equal((tiles.match(/data-tile=/g) ?? []).length, 5)
     assert.match(await a.text(more), /<html/)
+
+    const list = await a.text('/u/prolific?view=list')
+    const moreList = list.match(/hx-get="(\/u\/prolific\?view=list&amp;cursor=[^"]+)"/)![1]!.replace(/&amp;/g, '&')
+    const fragment = await (await a.fetch('GET', moreList, { headers: { 'hx-request': 'true' } })).text()
+    assert.match(fragment, /^<article/)
+    assert.match(fragment, /note 14/)
   })
 })

@@ -53,6 +53,43 @@ export const PostCard = template('post.card', function PostCard({ post, actions,
   )
 })
 
+/** One square of a profile grid: the first photo (or a video's poster), else the start of the text. */
+function Tile({ post }: { post: PostView }) {
+  const first = post.media[0]
+  const thumb = first?.status === 'ready' ? (first.kind === 'video' ? first.urls.poster : (first.urls['320'] ?? first.urls['640'])) : undefined
+  return (
+    <a href={`/p/${post.id}`} data-tile={post.id} aria-label={`Post: ${post.text.slice(0, 80) || 'photo'}`}>
+      {thumb ? <img src={thumb} alt="" loading="lazy" /> : <span>{first?.status === 'processing' ? 'Processing…' : post.text.slice(0, 120)}</span>}
+      {post.pinned && <span class="badge">pinned</span>}
+    </a>
+  )
+}
+
+/** Tiles of a profile grid; the last one fetches more tiles with htmx, or is a plain link. */
+export function PostGridItems({ posts, next, moreUrl }: { posts: PostView[]; next: string | null; moreUrl: (cursor: string) => string }) {
+  return (
+    <>
+      {posts.map((p) => (
+        <Tile post={p} />
+      ))}
+      {next && (
+        <a href={moreUrl(next)} class="more-tile" hx-get={moreUrl(next)} hx-trigger="revealed" hx-swap="outerHTML">
+          More
+        </a>
+      )}
+    </>
+  )
+}
+
+export const PostGrid = template('post.grid', function PostGrid(props: { posts: PostView[]; next: string | null; moreUrl: (cursor: string) => string; empty?: string }) {
+  if (!props.posts.length && !props.next) return <p class="card muted">{props.empty ?? 'No posts yet.'}</p>
+  return (
+    <div class="grid-posts" data-grid>
+      <PostGridItems {...props} />
+    </div>
+  )
+})
+
 /**
  * A page of posts. With htmx, the last element fetches the next page when it scrolls into view and
  * replaces itself with it; without JavaScript it is a plain "Older posts" link.

@@ -8,7 +8,7 @@ import type { AppEnv } from '../http/env.js'
 import { flash } from '../http/flash.js'
 import { attempt, formFields, type FormProblem } from '../http/forms.js'
 import { requireMember, safeNext } from '../http/middleware.js'
-import { PostList } from '../posts/views.js'
+import { PostGrid, PostGridItems, PostList } from '../posts/views.js'
 import type { Services } from '../services.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
@@ -181,12 +181,28 @@ export function socialPages(s: Services): Hono<AppEnv> {
     if (wanted === 'posts') {
       if (!profile.can_see_content) body = <p class="card">This account is private. Follow it to see its posts.</p>
       else {
+        // A grid by default (pinned posts first); ?view=list shows whole posts.
+        const asList = c.req.query('view') === 'list'
         const pinned = c.req.query('cursor') ? [] : await posts.pinned(viewerId(c), profile.id)
-        const list = await posts.timeline(viewerId(c), profile.id, { cursor: c.req.query('cursor') })
-        const items = list.items.filter((p) => !pinned.some((x) => x.id === p.id))
-        const listNode = <PostList posts={[...pinned, ...items]} next={list.nextCursor} moreUrl={(cur) => `/u/${profile.username}?cursor=${cur}`} empty="No posts yet." />
-        if (c.req.header('hx-request') && c.req.query('cursor')) return render.partial(c, listNode)
-        body = listNode
+        const list = await posts.timeline(viewerId(c), profile.id, { cursor: c.req.query('cursor'), limit: asList ? 20 : 30 })
+        const items = [...pinned, ...list.items.filter((p) => !pinned.some((x) => x.id === p.id))]
+        const more = (cur: string) => `/u/${profile.username}?${asList ? 'view=list&' : ''}cursor=${cur}`
+        if (c.req.header('hx-request') && c.req.query('cursor')) {
+          return render.partial(c, asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} /> : <PostGridItems posts={items} next={list.nextCursor} moreUrl={more} />)
+        }
+        body = (
+          <>
+            <p class="actions">
+              <a href={`/u/${profile.username}`} aria-current={asList ? undefined : 'page'}>
+                Grid
+              </a>
+              <a href={`/u/${profile.username}?view=list`} aria-current={asList ? 'page' : undefined}>
+                List
+              </a>
+            </p>
+            {asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} empty="No posts yet." /> : <PostGrid posts={items} next={list.nextCursor} moreUrl={more} />}
+          </>
+        )
       }
     } else {
       const plugin = ui.profileTabs.find((t) => t.id === wanted)!
