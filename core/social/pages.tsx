@@ -62,10 +62,10 @@ export const ProfileHeader = template('profile.header', function ProfileHeader({
       )}
       <p class="profile-counts">
         <span>
-          <strong>{profile.posts_count}</strong> posts
+          <strong>{profile.posts_count}</strong> {profile.posts_count === 1 ? 'post' : 'posts'}
         </span>
         <a href={`/u/${profile.username}/followers`}>
-          <strong>{profile.followers_count}</strong> followers
+          <strong>{profile.followers_count}</strong> {profile.followers_count === 1 ? 'follower' : 'followers'}
         </a>
         <a href={`/u/${profile.username}/following`}>
           <strong>{profile.following_count}</strong> following
