@@ -27,6 +27,22 @@ describe('social pages', () => {
     assert.equal((await t.agent('10.3.0.3').get('/tags/bad%20tag')).status, 404)
   })
 
+  it('edits a post from its page, hiding it from chosen members', async () => {
+    const a = t.agent('10.3.6.1')
+    await a.registerViaForm('editor')
+    const peer = t.agent('10.3.6.2')
+    await peer.registerViaForm('peer_one')
+    const url = (await a.post('/compose', { text: 'draft one', visibility: 'public' })).headers.get('location')!
+    assert.equal((await a.post(`${url}/edit`, { text: 'draft two', visibility: 'public', hidden_from: 'peer_one' })).status, 303)
+    const page = await a.text(url)
+    assert.match(page, /draft two/)
+    assert.match(page, / · edited/)
+    assert.match(page, /value="peer_one"/)
+    assert.equal((await peer.get(url)).status, 404)
+    await a.post(`${url}/edit`, { text: 'draft two', visibility: 'public', hidden_from: 'nobody_here' })
+    assert.match(await a.text(url), /No member named @nobody_here/)
+  })
+
   it('schedules from the form: only the author sees it until then', async () => {
     const a = t.agent('10.3.1.1')
     await a.registerViaForm('planner')

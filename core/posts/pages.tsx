@@ -7,7 +7,7 @@ import { flash } from '../http/flash.js'
 import { attempt, type FormProblem } from '../http/forms.js'
 import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
-import { CsrfField, FormError } from '../views/components.js'
+import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
 import { POST_TEXT_MAX } from './text.js'
 import type { PostView } from './types.js'
@@ -116,6 +116,7 @@ export function postPages(s: Services): Hono<AppEnv> {
     const staff = viewer?.role === 'admin' || viewer?.role === 'moderator'
     const csrf = c.get('csrfToken')
     const actions = [...(await ui.renderSlot('post.actions', { postId: post.id, authorId: post.author.id, viewer }))]
+    const hiddenFrom = mine ? await posts.hiddenFrom(viewer!.id, post.id) : []
     return render.page(
       c,
       { title: `Post by ${post.author.display_name}` },
@@ -128,6 +129,7 @@ export function postPages(s: Services): Hono<AppEnv> {
                 <CsrfField token={csrf} />
                 <label for="f-edit">Edit text</label>
                 <textarea id="f-edit" name="text" maxLength={POST_TEXT_MAX}>{post.text}</textarea>
+                <Field name="hidden_from" label="Hide from (usernames, separated by commas)" value={hiddenFrom.join(', ')} hint="They will not see this post anywhere." />
                 <div class="actions">
                   <select name="visibility" aria-label="Who can see it">
                     {(['public', 'followers', 'only_me'] as const).map((v) => (
@@ -174,7 +176,12 @@ export function postPages(s: Services): Hono<AppEnv> {
       return c.redirect(r.ok ? to(id) : `/p/${id}`, 303)
     }
   app.post('/p/:id/edit', requireMember, postAction(async (c, id, form) => {
-    await posts.update(c.get('viewer')!.id, id, { text: form.text ?? '', visibility: form.visibility, comments_enabled: form.comments_off !== 'on' })
+    await posts.update(c.get('viewer')!.id, id, {
+      text: form.text ?? '',
+      visibility: form.visibility,
+      comments_enabled: form.comments_off !== 'on',
+      hidden_from: (form.hidden_from ?? '').split(',').map((n) => n.trim()).filter(Boolean),
+    })
     return 'Your post is updated.'
   }, (id) => `/p/${id}`))
   app.post('/p/:id/pin', requireMember, postAction(async (c, id) => (await posts.pin(c.get('viewer')!.id, id), 'Pinned to your profile.'), (id) => `/p/${id}`))
