@@ -1,4 +1,5 @@
 // Cursor pagination (seed 002 section 4.4): opaque cursors over a stable sort key.
+import type { ExpressionBuilder } from 'kysely'
 import { validationFailed } from './errors.js'
 
 export interface Page<T> {
@@ -28,4 +29,13 @@ export function parseLimit(raw: string | undefined | null, fallback = 20, max = 
   const n = Number(raw)
   if (!Number.isInteger(n) || n < 1 || n > max) throw validationFailed({ limit: `The limit must be a whole number from 1 to ${max}.` })
   return n
+}
+
+/**
+ * The keyset condition "older than the cursor" for lists sorted by a time column then an id, both descending.
+ * @example q.where(olderThan('posts.published_at', 'posts.id', after))
+ */
+export function olderThan(timeColumn: string, idColumn: string, after: { at: string; id: number }) {
+  return (eb: ExpressionBuilder<any, any>) =>
+    eb.or([eb(timeColumn, '<', after.at), eb.and([eb(timeColumn, '=', after.at), eb(idColumn, '<', after.id)])])
 }

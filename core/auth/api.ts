@@ -2,7 +2,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { deleteCookie } from 'hono/cookie'
-import { AppError, notFound } from '../errors.js'
+import { AppError } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import { ok, paginated } from '../http/envelope.js'
 import { requestMeta } from '../http/forms.js'
@@ -34,7 +34,7 @@ export async function jsonBody(c: { req: { header(name: string): string | undefi
 
 export function usersApi(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  const { auth, users, hooks } = s
+  const { auth, users } = s
 
   app.post('/users/register', async (c) => {
     const { user, session } = await auth.register(await jsonBody(c), 'api', requestMeta(c))

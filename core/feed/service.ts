@@ -2,7 +2,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
 import type { HookRegistry } from '../hooks/registry.js'
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import { decodeCursor, encodeCursor, olderThan, type Page } from '../pagination.js'
 import type { PostsService } from '../posts/service.js'
 import type { PostView } from '../posts/types.js'
 import { visibleTo } from '../posts/visibility.js'
@@ -103,7 +103,7 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
         .where('posts.id', 'in', sql<number>`(${candidates})`)
         .where('posts.status', '=', 'published')
         .where(visibleTo(viewerId))
-      if (after) q = q.where((eb) => eb.or([eb('posts.published_at', '<', after.at), eb.and([eb('posts.published_at', '=', after.at), eb('posts.id', '<', after.id)])]))
+      if (after) q = q.where(olderThan('posts.published_at', 'posts.id', after))
       const rows = await q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute()
       const pageRows = rows.slice(0, limit)
       const last = pageRows[pageRows.length - 1]

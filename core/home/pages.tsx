@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { Hono } from 'hono'
 import { SESSION_COOKIE } from '../auth/sessions.js'
-import { AppError, notFound } from '../errors.js'
+import { AppError } from '../errors.js'
 import { setAppCookie } from '../http/cookies.js'
 import type { AppEnv } from '../http/env.js'
 import { flash } from '../http/flash.js'
@@ -125,7 +125,7 @@ async function claimSetupToken(db: Db, token: string | undefined): Promise<boole
 
 export function homePages(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  const { render, ui, settings, users, hooks } = s
+  const { render, ui, settings, users } = s
 
   app.get('/', async (c) => {
     const viewer = c.get('viewer')

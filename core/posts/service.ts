@@ -9,9 +9,10 @@ import type { JobQueue } from '../jobs/queue.js'
 import type { Logger } from '../logger.js'
 import type { MediaService } from '../media/service.js'
 import type { MediaRow } from '../media/tables.js'
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import { decodeCursor, encodeCursor, olderThan, type Page } from '../pagination.js'
 import type { SocialService } from '../social/service.js'
 import type { Viewer } from '../users/types.js'
+import { idsOfUsernames } from '../users/queries.js'
 import { parse } from '../validation.js'
 import { createPostInput, updatePostInput, type CreatePostInput } from './inputs.js'
 import type { PostRow } from './tables.js'
@@ -182,14 +183,7 @@ export function createPostsService(deps: { db: Db; hooks: HookRegistry; queue: J
     async update(actorId: number, id: number, input: unknown): Promise<PostView> {
       const post = await ownPost(actorId, id)
       const data = parse(updatePostInput, input)
-      let hidden: number[] | undefined
-      if (data.hidden_from) {
-        const names = [...new Set(data.hidden_from.map((n) => n.replace(/^@/, '').toLowerCase()))]
-        const rows = names.length ? await db.selectFrom('users').select(['id', 'username']).where(sql<string>`lower(username)`, 'in', names).execute() : []
-        const missing = names.filter((n) => !rows.some((r) => r.username.toLowerCase() === n))
-        if (missing.length) throw validationFailed({ hidden_from: `No member named ${missing.map((m) => `@${m}`).join(', ')}.` })
-        hidden = rows.map((r) => r.id).filter((u) => u !== actorId)
-      }
+      const hidden = data.hidden_from ? await idsOfUsernames(db, data.hidden_from, 'hidden_from', actorId) : undefined
       const text = data.text?.trim()
       if (text !== undefined && !text && !(await db.selectFrom('post_media').select('post_id').where('post_id', '=', id).executeTakeFirst())) {
         throw validationFailed({ text: 'A post without photos or videos needs some text.' })
@@ -277,7 +271,7 @@ export function createPostsService(deps: { db: Db; hooks: HookRegistry; queue: J
       const limit = options.limit ?? 20
       const after = decodeCursor<Cursor>(options.cursor, ['at', 'id'])
       let q = db.selectFrom('posts').selectAll().where('posts.author_id', '=', authorId).where('posts.status', '=', 'published').where(visibleTo(viewerId))
-      if (after) q = q.where((eb) => eb.or([eb('posts.published_at', '<', after.at), eb.and([eb('posts.published_at', '=', after.at), eb('posts.id', '<', after.id)])]))
+      if (after) q = q.where(olderThan('posts.published_at', 'posts.id', after))
       const { rows, next } = page(await q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute(), limit)
       return { items: await hydrate(viewerId, rows), nextCursor: next }
     },
@@ -308,7 +302,7 @@ export function createPostsService(deps: { db: Db; hooks: HookRegistry; queue: J
         .where('hashtags.tag', '=', tag.replace(/^#/, '').toLowerCase())
         .where('posts.status', '=', 'published')
         .where(visibleTo(viewerId))
-      if (after) q = q.where((eb) => eb.or([eb('posts.published_at', '<', after.at), eb.and([eb('posts.published_at', '=', after.at), eb('posts.id', '<', after.id)])]))
+      if (after) q = q.where(olderThan('posts.published_at', 'posts.id', after))
       const { rows, next } = page(await q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute(), limit)
       return { items: await hydrate(viewerId, rows), nextCursor: next }
     },

@@ -4,7 +4,8 @@ import type { Db } from '../db/connect.js'
 import { now, type AccountType, type AvatarVisibility, type UserRow } from '../db/schema.js'
 import { AppError, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import { decodeCursor, encodeCursor, olderThan, type Page } from '../pagination.js'
+import { idsOfUsernames } from '../users/queries.js'
 import { parse } from '../validation.js'
 import { profileInput } from './inputs.js'
 
@@ -147,14 +148,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry }) {
         if (m.kind !== 'image') throw validationFailed({ avatar_media_id: 'Your picture must be an image.' })
         if (m.status === 'failed') throw validationFailed({ avatar_media_id: 'That picture could not be processed; upload another.' })
       }
-      let audience: number[] | undefined
-      if (data.avatar_audience) {
-        const names = [...new Set(data.avatar_audience.map((n) => n.replace(/^@/, '').toLowerCase()))]
-        const rows = names.length ? await db.selectFrom('users').select(['id', 'username']).where(sql<string>`lower(username)`, 'in', names).execute() : []
-        const missing = names.filter((n) => !rows.some((r) => r.username.toLowerCase() === n))
-        if (missing.length) throw validationFailed({ avatar_audience: `No member named ${missing.map((m) => `@${m}`).join(', ')}.` })
-        audience = rows.map((r) => r.id).filter((id) => id !== userId)
-      }
+      const audience = data.avatar_audience ? await idsOfUsernames(db, data.avatar_audience, 'avatar_audience', userId) : undefined
       const goingPublic = data.is_private === false && before.is_private === 1
       await db.transaction().execute(async (trx) => {
         const set: Record<string, unknown> = { updated_at: now() }
@@ -243,7 +237,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry }) {
         .orderBy('follow_requests.created_at', 'desc')
         .orderBy('users.id', 'desc')
         .limit(limit + 1)
-      if (after) q = q.where((eb) => eb.or([eb('follow_requests.created_at', '<', after.at), eb.and([eb('follow_requests.created_at', '=', after.at), eb('users.id', '<', after.id)])]))
+      if (after) q = q.where(olderThan('follow_requests.created_at', 'users.id', after))
       const rows = await q.execute()
       const page = rows.slice(0, limit)
       const items = (await summaries(page, targetId)).map((s, i) => ({ ...s, requested_at: page[i]!.requested_at }))
@@ -268,7 +262,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry }) {
         .orderBy('follows.created_at', 'desc')
         .orderBy('users.id', 'desc')
         .limit(limit + 1)
-      if (after) q = q.where((eb) => eb.or([eb('follows.created_at', '<', after.at), eb.and([eb('follows.created_at', '=', after.at), eb('users.id', '<', after.id)])]))
+      if (after) q = q.where(olderThan('follows.created_at', 'users.id', after))
       const rows = await q.execute()
       const page = rows.slice(0, limit)
       const last = page[page.length - 1]
