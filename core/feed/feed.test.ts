@@ -69,6 +69,14 @@ describe('feeds', () => {
     assert.ok((await home('reader')).data.some((x: any) => x.id === p.id))
     await call('small', 'PUT', `/api/v1/posts/${p.id}`, { visibility: 'only_me' })
     assert.ok(!(await home('reader')).data.some((x: any) => x.id === p.id))
+    // Made visible again, it is fanned out anew.
+    const secret = await post('small', 'born private')
+    await call('small', 'PUT', `/api/v1/posts/${secret.id}`, { visibility: 'only_me' })
+    await t.h.queue.drain()
+    t.h.store.sqlite.prepare('delete from feed_items where post_id = ?').run(secret.id)
+    await call('small', 'PUT', `/api/v1/posts/${secret.id}`, { visibility: 'followers' })
+    await t.h.queue.drain()
+    assert.ok((await home('reader')).data.some((x: any) => x.id === secret.id), 'a post leaving only-me reaches the feed')
     // Many hidden posts must not shorten a page: visibility is in the query, not a filter after LIMIT.
     for (let i = 0; i < 5; i++) await post('small', `private ${i}`).then((x) => call('small', 'PUT', `/api/v1/posts/${x.id}`, { visibility: 'only_me' }))
     await t.h.queue.drain()

@@ -14,7 +14,7 @@ import type { PublicUser, Viewer } from '../users/types.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
 import type { VNode } from 'preact'
-import { PostList } from '../posts/views.js'
+import { PostList, postActions } from '../posts/views.js'
 
 export const HomePage = template('home', function HomePage(props: { viewer: Viewer | null; siteName: string; description: string; top: VNode[]; sidebar: VNode[]; feed?: VNode; suggestions?: VNode | null }) {
   return (
@@ -46,38 +46,6 @@ export const HomePage = template('home', function HomePage(props: { viewer: View
         </section>
       )}
       {props.sidebar}
-    </>
-  )
-})
-
-export const ProfilePage = template('profile', function ProfilePage(props: {
-  profile: PublicUser
-  header: VNode[]
-  tabs: { id: string; label: string }[]
-  activeTab: string | null
-  tabBody: VNode | null
-}) {
-  const { profile } = props
-  return (
-    <>
-      <section class="card">
-        <h1>{profile.display_name}</h1>
-        <p class="muted">
-          @{profile.username}
-          {profile.role !== 'member' && <span class="badge"> {profile.role}</span>} · joined {profile.created_at.slice(0, 10)}
-        </p>
-        {props.header}
-      </section>
-      {props.tabs.length > 0 && (
-        <nav class="tabs" aria-label="Profile sections">
-          {props.tabs.map((t) => (
-            <a href={`/u/${profile.username}?tab=${t.id}`} aria-current={t.id === props.activeTab ? 'page' : undefined}>
-              {t.label}
-            </a>
-          ))}
-        </nav>
-      )}
-      {props.tabBody}
     </>
   )
 })
@@ -133,7 +101,8 @@ export function homePages(s: Services): Hono<AppEnv> {
     let suggestions: VNode | null = null
     if (viewer) {
       const page = await s.feed.home(viewer.id, { cursor: c.req.query('cursor') })
-      feed = <PostList posts={page.items} next={page.nextCursor} moreUrl={(cur) => `/?cursor=${cur}`} empty="Your feed is empty. Follow people from Explore, or post something yourself." />
+      const actions = await postActions(ui, page.items, viewer, c.get('csrfToken'))
+      feed = <PostList posts={page.items} next={page.nextCursor} moreUrl={(cur) => `/?cursor=${cur}`} actions={actions} empty="Your feed is empty. Follow people from Explore, or post something yourself." />
       if (c.req.header('hx-request') && c.req.query('cursor')) return render.partial(c, feed)
       const people = await s.social.suggestions(viewer.id, 5)
       if (people.length) {

@@ -6,7 +6,8 @@ export type MediaStatus = 'processing' | 'ready' | 'failed'
 
 /**
  * Files made from an upload, by name, as paths relative to the media folder:
- * images: original, 1080, 640, 320, 150 (WebP); videos: original, video (H.264/AAC MP4), poster (WebP).
+ * images: original (upright, no metadata), 1080, 640, 320, 150 (WebP); videos: video (H.264/AAC MP4), poster (WebP).
+ * The raw upload is kept beside them but never served (docs/decisions/005).
  */
 export type MediaVariants = Partial<Record<'original' | '1080' | '640' | '320' | '150' | 'video' | 'poster', string>>
 

@@ -117,6 +117,19 @@ describe('loading plugins into a running app', () => {
     assert.equal((await t.request('GET', `/api/v1/posts/${b.data.id}`, { token })).status, 200)
   })
 
+  it('draws post.actions under every post of the home feed and lists, with the CSRF token', async () => {
+    const a = t.agent('10.0.9.1')
+    await a.registerViaForm('decorated')
+    const me = (await t.h.users.find('decorated'))!
+    const post = await t.h.posts.create(me.id, { text: 'action test' })
+    for (const page of ['/', '/u/decorated?view=list', `/p/${post.id}`, '/explore']) {
+      assert.match(await a.text(page), new RegExp(`data-alpha-action="${post.id}"><input type="hidden" name="_csrf" value="${a.cookies.get('hearth_csrf')}"`), page)
+    }
+    const api = (await (await t.request('GET', '/api/v1/users/decorated')).json()) as { data: { display_name: string; followers_count: number } }
+    assert.equal(api.data.display_name, 'decorated ✓', 'filter:user.public applies to the API profile')
+    assert.equal(api.data.followers_count, 0)
+  })
+
   it('answers plugin API errors in the envelope', async () => {
     const res = await t.request('GET', '/api/v1/alpha/boom')
     assert.equal(res.status, 409)

@@ -1,7 +1,7 @@
 // JSON API for posts and feeds (seed 002 section 4.1). A post the caller may not see is NOT_FOUND.
 import { Hono, type Context } from 'hono'
 import { jsonBody } from '../auth/api.js'
-import { notFound } from '../errors.js'
+import { forbidden, notFound, unauthenticated } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import { ok, paginated } from '../http/envelope.js'
 import { requireMember } from '../http/middleware.js'
@@ -24,6 +24,8 @@ export function postsApi(s: Services): Hono<AppEnv> {
   app.get('/posts/:id', async (c) => {
     const post = await posts.get(viewerId(c), postId(c))
     if (!post) throw notFound('That post')
+    // The author also sees who the post is hidden from.
+    if (post.author.id === viewerId(c)) return ok(c, { ...post, hidden_from: await posts.hiddenFrom(post.author.id, post.id) })
     return ok(c, post)
   })
   app.put('/posts/:id', requireMember, async (c) => ok(c, await posts.update(c.get('viewer')!.id, postId(c), await jsonBody(c))))
@@ -44,7 +46,9 @@ export function postsApi(s: Services): Hono<AppEnv> {
   app.get('/feed/explore', async (c) => paginated(c, await feed.explore(viewerId(c), page(c))))
   app.get('/feed/user/:id', async (c) => {
     const raw = c.req.param('id')
-    const author = await social.member(raw === 'me' && c.get('viewer') ? c.get('viewer')!.id : raw)
+    if (raw === 'me' && !c.get('viewer')) throw unauthenticated()
+    const author = await social.member(raw === 'me' ? c.get('viewer')!.id : raw)
+    if (!(await social.canSeeContent(viewerId(c), author))) throw forbidden('This account is private: follow it to see its posts.')
     return paginated(c, await posts.timeline(viewerId(c), author.id, page(c)))
   })
   app.get('/hashtags/:tag/posts', async (c) => paginated(c, await posts.byHashtag(viewerId(c), c.req.param('tag'), page(c))))

@@ -11,7 +11,7 @@ import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
 import { POST_TEXT_MAX } from './text.js'
 import type { PostView } from './types.js'
-import { PostCard, PostList } from './views.js'
+import { PostCard, PostList, postActions } from './views.js'
 
 const ComposePage = template('post.compose', function ComposePage(props: { csrfToken: string; values?: Record<string, string>; problem?: FormProblem; maxFiles: number; limits: { image: number; video: number } }) {
   const err = (f: string) => props.problem?.fields[f]
@@ -74,8 +74,7 @@ export function postPages(s: Services): Hono<AppEnv> {
 
   /** A list page, or just the next page of the list for htmx's infinite scroll. */
   const listPage = async (c: Context<AppEnv>, title: string, head: VNode | null, list: { items: PostView[]; nextCursor: string | null }, base: string, empty: string) => {
-    const actions = new Map<number, VNode[]>()
-    for (const p of list.items) actions.set(p.id, await ui.renderSlot('post.actions', { postId: p.id, authorId: p.author.id, viewer: c.get('viewer') }))
+    const actions = await postActions(ui, list.items, c.get('viewer'), c.get('csrfToken'))
     const more = (cursor: string) => `${base}${base.includes('?') ? '&' : '?'}cursor=${cursor}`
     const body = <PostList posts={list.items} next={list.nextCursor} moreUrl={more} empty={empty} actions={actions} />
     if (c.req.header('hx-request') && c.req.query('cursor')) return render.partial(c, body)
@@ -115,7 +114,7 @@ export function postPages(s: Services): Hono<AppEnv> {
     const mine = viewer?.id === post.author.id
     const staff = viewer?.role === 'admin' || viewer?.role === 'moderator'
     const csrf = c.get('csrfToken')
-    const actions = [...(await ui.renderSlot('post.actions', { postId: post.id, authorId: post.author.id, viewer }))]
+    const actions = [...(await ui.renderSlot('post.actions', { postId: post.id, authorId: post.author.id, viewer, csrfToken: c.get('csrfToken') }))]
     const hiddenFrom = mine ? await posts.hiddenFrom(viewer!.id, post.id) : []
     return render.page(
       c,

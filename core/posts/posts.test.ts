@@ -77,6 +77,7 @@ describe('posts', () => {
     await call('author', 'PUT', `/api/v1/posts/${p.id}`, { hidden_from: ['friend'] })
     assert.equal((await call('friend', 'GET', `/api/v1/posts/${p.id}`)).status, 404, 'hidden from friend')
     assert.equal((await call('author', 'PUT', `/api/v1/posts/${p.id}`, { hidden_from: ['ghost'] })).status, 400)
+    assert.deepEqual((await body(await call('author', 'GET', `/api/v1/posts/${p.id}`))).data.hidden_from, ['friend'], 'the author reads the list back')
 
     const ids = [p.id, (await post('author', { text: 'two' })).id, (await post('author', { text: 'three' })).id, (await post('author', { text: 'four' })).id]
     for (const id of ids.slice(0, 3)) assert.equal((await call('author', 'POST', `/api/v1/posts/${id}/pin`)).status, 200)
@@ -121,5 +122,7 @@ describe('posts', () => {
     assert.equal((await call('stranger', 'GET', `/api/v1/posts/${p.id}`)).status, 404, 'like a post that does not exist')
     assert.ok(!(await body(await call(null, 'GET', '/api/v1/trending/hashtags'))).data.some((h: any) => h.tag === 'picnic'), 'private posts do not trend')
     assert.ok((await body(await call('lurker', 'GET', '/api/v1/feed/home'))).data.some((x: any) => x.id === p.id), 'an approved follower sees it')
+    assert.equal((await call('stranger', 'GET', '/api/v1/feed/user/hidden')).status, 403, 'like its follower lists')
+    assert.equal((await call(null, 'GET', '/api/v1/feed/user/me')).status, 401)
   })
 })

@@ -147,6 +147,8 @@ export function createPostsService(deps: { db: Db; hooks: HookRegistry; queue: J
           if (m.post_id !== null) throw validationFailed({ media_ids: `Media ${id} is already in another post.` })
           if (m.status === 'failed') throw validationFailed({ media_ids: `Media ${id} could not be processed; remove it and upload it again.` })
         }
+        const avatar = await db.selectFrom('users').select('id').where('avatar_media_id', 'in', mediaIds).executeTakeFirst()
+        if (avatar) throw validationFailed({ media_ids: 'That file is your profile picture; upload it again to post it.' })
       }
       const post = await db.transaction().execute(async (trx) => {
         const row = await trx
@@ -203,6 +205,8 @@ export function createPostsService(deps: { db: Db; hooks: HookRegistry; queue: J
           if (hidden.length) await trx.insertInto('post_hidden_from').values(hidden.map((user_id) => ({ post_id: id, user_id }))).execute()
         }
       })
+      // A post leaving only-me reaches the feeds it never entered.
+      if (data.visibility && data.visibility !== 'only_me' && post.visibility === 'only_me' && post.status === 'published') await queue.enqueue(FANOUT_JOB, { postId: id })
       await hooks.emit('action:post.updated', { postId: id, authorId: actorId })
       return (await service.get(actorId, id))!
     },
@@ -250,12 +254,13 @@ export function createPostsService(deps: { db: Db; hooks: HookRegistry; queue: J
       const due = await db.selectFrom('posts').selectAll().where('status', '=', 'scheduled').where('publish_at', '<=', at.toISOString()).orderBy('publish_at').limit(500).execute()
       for (const p of due) {
         const claimed = await db.transaction().execute(async (trx) => {
-          const r = await trx.updateTable('posts').set({ status: 'published', published_at: p.publish_at, updated_at: now() }).where('id', '=', p.id).where('status', '=', 'scheduled').executeTakeFirst()
+          // Dated when it appears, so a post published late (the server was down) still lands on top of feeds.
+          const r = await trx.updateTable('posts').set({ status: 'published', published_at: now(), updated_at: now() }).where('id', '=', p.id).where('status', '=', 'scheduled').executeTakeFirst()
           if (Number(r.numUpdatedRows) !== 1) return false
           await trx.updateTable('users').set((eb) => ({ posts_count: eb('posts_count', '+', 1) })).where('id', '=', p.author_id).execute()
           return true
         })
-        if (claimed) await published({ ...p, status: 'published', published_at: p.publish_at })
+        if (claimed) await published({ ...p, status: 'published' })
       }
       return due.length
     },

@@ -2,6 +2,8 @@
 import type { VNode } from 'preact'
 import type { MediaInfo } from '../media/service.js'
 import { template } from '../views/theme.js'
+import type { UiRegistry } from '../views/ui.js'
+import type { Viewer } from '../users/types.js'
 import type { PostView } from './types.js'
 
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 16) : '')
@@ -94,6 +96,13 @@ export const PostGrid = template('post.grid', function PostGrid(props: { posts: 
  * A page of posts. With htmx, the last element fetches the next page when it scrolls into view and
  * replaces itself with it; without JavaScript it is a plain "Older posts" link.
  */
+/** The plugins' pieces under each post of a list (the post.actions slot), by post id. */
+export async function postActions(ui: UiRegistry, posts: PostView[], viewer: Viewer | null, csrfToken: string): Promise<Map<number, VNode[]>> {
+  const out = new Map<number, VNode[]>()
+  for (const p of posts) out.set(p.id, await ui.renderSlot('post.actions', { postId: p.id, authorId: p.author.id, viewer, csrfToken }))
+  return out
+}
+
 export function PostList({ posts, next, moreUrl, empty, actions }: { posts: PostView[]; next: string | null; moreUrl: (cursor: string) => string; empty?: string; actions?: Map<number, VNode[]> }) {
   if (!posts.length && !next) return <p class="card muted">{empty ?? 'Nothing here yet.'}</p>
   return (

@@ -40,7 +40,12 @@ export function socialApi(s: Services): Hono<AppEnv> {
   app.get('/users/:id', async (c) => {
     const who = target(c)
     if (who === null) return requireMember(c, async () => {})
-    return ok(c, await social.profile(c.get('viewer')?.id ?? null, who, { includeSuspended: c.get('viewer')?.role === 'admin' || c.get('viewer')?.role === 'moderator' }))
+    const viewer = c.get('viewer')
+    const profile = await social.profile(viewer?.id ?? null, who, { includeSuspended: viewer?.role === 'admin' || viewer?.role === 'moderator' })
+    // Plugins decorate the public fields of a member (filter:user.public) here as on the profile page.
+    const { id, username, display_name, role, created_at } = profile
+    const publicPart = await s.hooks.apply('filter:user.public', { id, username, display_name, role: role as 'member', created_at }, { viewer })
+    return ok(c, { ...profile, ...publicPart })
   })
   app.put('/users/:id', requireMember, async (c) => {
     const viewer = c.get('viewer')!

@@ -8,7 +8,7 @@ import type { AppEnv } from '../http/env.js'
 import { flash } from '../http/flash.js'
 import { attempt, formFields, type FormProblem } from '../http/forms.js'
 import { requireMember, safeNext } from '../http/middleware.js'
-import { PostGrid, PostGridItems, PostList } from '../posts/views.js'
+import { PostGrid, PostGridItems, PostList, postActions } from '../posts/views.js'
 import type { Services } from '../services.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
@@ -188,7 +188,7 @@ export function socialPages(s: Services): Hono<AppEnv> {
         const items = [...pinned, ...list.items.filter((p) => !pinned.some((x) => x.id === p.id))]
         const more = (cur: string) => `/u/${profile.username}?${asList ? 'view=list&' : ''}cursor=${cur}`
         if (c.req.header('hx-request') && c.req.query('cursor')) {
-          return render.partial(c, asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} /> : <PostGridItems posts={items} next={list.nextCursor} moreUrl={more} />)
+          return render.partial(c, asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} actions={await postActions(ui, items, viewer, c.get('csrfToken'))} /> : <PostGridItems posts={items} next={list.nextCursor} moreUrl={more} />)
         }
         body = (
           <>
@@ -200,7 +200,7 @@ export function socialPages(s: Services): Hono<AppEnv> {
                 List
               </a>
             </p>
-            {asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} empty="No posts yet." /> : <PostGrid posts={items} next={list.nextCursor} moreUrl={more} />}
+            {asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} actions={await postActions(ui, items, viewer, c.get('csrfToken'))} empty="No posts yet." /> : <PostGrid posts={items} next={list.nextCursor} moreUrl={more} />}
           </>
         )
       }

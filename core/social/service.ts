@@ -147,6 +147,10 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry }) {
         if (!m || m.owner_id !== userId) throw validationFailed({ avatar_media_id: 'Choose a picture you uploaded.' })
         if (m.kind !== 'image') throw validationFailed({ avatar_media_id: 'Your picture must be an image.' })
         if (m.status === 'failed') throw validationFailed({ avatar_media_id: 'That picture could not be processed; upload another.' })
+        // A post's file goes when the post does: a picture must be its own upload.
+        if (await db.selectFrom('post_media').select('post_id').where('media_id', '=', data.avatar_media_id).executeTakeFirst()) {
+          throw validationFailed({ avatar_media_id: 'That file is in a post; upload the picture again.' })
+        }
       }
       const audience = data.avatar_audience ? await idsOfUsernames(db, data.avatar_audience, 'avatar_audience', userId) : undefined
       const goingPublic = data.is_private === false && before.is_private === 1
