@@ -7,6 +7,7 @@ import { registerHooks } from './commands/hooks.js'
 import { registerInit } from './commands/init.js'
 import { registerMigrate } from './commands/migrate.js'
 import { registerPlugin } from './commands/plugin.js'
+import { registerReports } from './commands/reports.js'
 import { registerRestore } from './commands/restore.js'
 import { registerSettings } from './commands/settings.js'
 import { registerStart } from './commands/start.js'
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version')
     .option('--verbose', 'show stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
-  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerPlugin, registerTheme, registerSettings, registerHooks, registerDoctor, registerBackup, registerRestore]) {
+  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerDoctor, registerBackup, registerRestore]) {
     register(program)
   }
   // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0.

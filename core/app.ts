@@ -35,6 +35,13 @@ import { postPages } from './posts/pages.js'
 import { socialPages } from './social/pages.js'
 import { socialApi } from './social/api.js'
 import { createSocialService } from './social/service.js'
+import { createSafetyService } from './safety/service.js'
+import { createNotificationsService } from './notifications/service.js'
+import { notificationsRoutes } from './notifications/routes.js'
+import { createSearchService } from './search/service.js'
+import { searchRoutes } from './search/routes.js'
+import { createModerationService } from './moderation/service.js'
+import { moderationRoutes } from './moderation/routes.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
 import { PluginManager } from './plugins/loader.js'
@@ -95,11 +102,15 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const queue = new JobQueue(db, log, { concurrency: mediaConcurrency + 2 })
   const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency })
   const social = createSocialService({ db, hooks })
-  const posts = createPostsService({ db, hooks, queue, media, social, log })
+  const safety = createSafetyService({ db, hooks, social })
+  const posts = createPostsService({ db, hooks, queue, media, social, log, mayMention: (a, b) => safety.canMention(a, b) })
   const feed = createFeedService({ db, settings, posts, hooks })
-  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, realtime, settings, users, posts, social, media, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
+  const notifications = createNotificationsService({ db, hooks, realtime, posts, safety, log })
+  const search = createSearchService({ db, posts, safety })
+  const moderation = createModerationService({ db, hooks, users, posts })
+  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, realtime, settings, users, posts, social, media, notifications, moderation, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, media, social, posts, feed, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, media, social, safety, posts, feed, notifications, search, moderation, plugins }
   coreNavigation(ui)
   // An open page's sockets must not outlive the session rules they were opened under.
   const disconnect = ({ userId }: { userId: number }) => realtime.disconnectUser(userId)
@@ -216,6 +227,9 @@ export function buildApp(s: Services): Hono<AppEnv> {
   app.route('/api/v1', usersApi(s))
   app.route('/api/v1', socialApi(s))
   app.route('/api/v1', postsApi(s))
+  app.route('/', notificationsRoutes(s))
+  app.route('/', searchRoutes(s))
+  app.route('/', moderationRoutes(s))
   app.route('/', mediaRoutes(s, (viewer, m) => s.posts.canViewMedia(viewer?.id ?? null, m)))
   for (const plugin of s.plugins.loaded.values()) app.route('/', plugin.routes)
 

@@ -10,6 +10,10 @@ import type { FeedService } from './feed/service.js'
 import type { MediaService } from './media/service.js'
 import type { PostsService } from './posts/service.js'
 import type { SocialService } from './social/service.js'
+import type { SafetyService } from './safety/service.js'
+import type { NotificationsService } from './notifications/service.js'
+import type { SearchService } from './search/service.js'
+import type { ModerationService } from './moderation/service.js'
 import type { Logger } from './logger.js'
 import type { PluginManager } from './plugins/loader.js'
 import type { RealtimeHub } from './realtime/hub.js'
@@ -39,7 +43,13 @@ export interface Services {
   queue: JobQueue
   media: MediaService
   social: SocialService
+  /** Blocks, mutes and privacy preferences. */
+  safety: SafetyService
   posts: PostsService
   feed: FeedService
+  notifications: NotificationsService
+  search: SearchService
+  /** Reports and the moderation queue. */
+  moderation: ModerationService
   plugins: PluginManager
 }

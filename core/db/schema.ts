@@ -3,6 +3,10 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { JobTables } from '../jobs/tables.js'
 import type { MediaTables } from '../media/tables.js'
 import type { PostTables } from '../posts/tables.js'
+import type { SafetyTables } from '../safety/tables.js'
+import type { EngagementTables } from '../engagement/tables.js'
+import type { NotificationTables } from '../notifications/tables.js'
+import type { ModerationTables } from '../moderation/tables.js'
 
 /** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
 type Timestamp = string
@@ -115,7 +119,7 @@ export interface AuditLogTable {
 }
 
 /** Every core table. Features keep their table interfaces beside their code and are joined in here. */
-export interface Database extends JobTables, MediaTables, PostTables {
+export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables {
   users: UsersTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable

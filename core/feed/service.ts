@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor, olderThan, type Page } from '../pagination.
 import type { PostsService } from '../posts/service.js'
 import type { PostView } from '../posts/types.js'
 import { visibleTo } from '../posts/visibility.js'
+import { mutedBy } from '../safety/queries.js'
 import type { SettingsService } from '../settings/service.js'
 
 /** Posts copied into a new follower's feed. */
@@ -103,6 +104,7 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
         .where('posts.id', 'in', sql<number>`(${candidates})`)
         .where('posts.status', '=', 'published')
         .where(visibleTo(viewerId))
+        .where((eb) => eb.not(mutedBy(viewerId, 'posts.author_id')))
       if (after) q = q.where(olderThan('posts.published_at', 'posts.id', after))
       const rows = await q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute()
       const pageRows = rows.slice(0, limit)

@@ -56,6 +56,15 @@ export const coreHooks = {
   'action:post.created': action<{ postId: number; authorId: number; mentions: number[]; hashtags: string[] }>(),
   'action:post.updated': action<{ postId: number; authorId: number }>(),
   'action:post.deleted': action<{ postId: number; authorId: number; actorId: number }>(),
+  /** A like or dislike was given (or switched); `previous` is what it replaced. */
+  'action:post.reacted': action<{ postId: number; authorId: number; userId: number; kind: 'like' | 'dislike'; previous: 'like' | 'dislike' | null }>(),
+  'action:comment.created': action<{ commentId: number; postId: number; postAuthorId: number; authorId: number; parentId: number | null; parentAuthorId: number | null; mentions: number[] }>(),
+  'action:comment.liked': action<{ commentId: number; postId: number; commentAuthorId: number; userId: number }>(),
+  'action:comment.deleted': action<{ commentId: number; postId: number; authorId: number; actorId: number }>(),
+  'action:user.blocked': action<{ blockerId: number; blockedId: number }>(),
+  'action:user.unblocked': action<{ blockerId: number; blockedId: number }>(),
+  'action:report.filed': action<{ reportId: number; targetType: string; targetId: string; reporterId: number | null }>(),
+  'action:report.resolved': action<{ reportId: number; outcome: string; actorId: number | null }>(),
   /** A media file finished processing (status 'ready') or gave up (status 'failed', with the error). */
   'action:media.processed': action<{ mediaId: number; ownerId: number; status: 'ready' | 'failed'; error: string | null }>(),
   /** The navigation bar's items for one viewer. */

@@ -19,6 +19,8 @@ import type {
 import type { Logger } from '../logger.js'
 import type { AppEnv } from '../http/env.js'
 import type { MediaInfo } from '../media/service.js'
+import type { PluginReportsApi } from '../moderation/service.js'
+import type { PluginNotificationsApi } from '../notifications/service.js'
 import type { Page } from '../pagination.js'
 import type { CreatePostInput } from '../posts/inputs.js'
 import type { PostView } from '../posts/types.js'
@@ -209,6 +211,10 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
     posts: PluginPostsApi
     social: PluginSocialApi
     media: PluginMediaApi
+    /** Send a member a notification (a type your plugin owns; see docs/plugins.md). */
+    notifications: PluginNotificationsApi
+    /** File a report into the one moderation queue. */
+    reports: PluginReportsApi
   }
   /** Helpers for route handlers. */
   readonly http: {

@@ -22,6 +22,8 @@ import { ROOT } from '../paths.js'
 import type { RealtimeHub } from '../realtime/hub.js'
 import type { SettingsService } from '../settings/service.js'
 import type { MediaService } from '../media/service.js'
+import type { ModerationService } from '../moderation/service.js'
+import type { NotificationsService } from '../notifications/service.js'
 import type { PostsService } from '../posts/service.js'
 import type { SocialService } from '../social/service.js'
 import type { UsersService } from '../users/service.js'
@@ -78,6 +80,8 @@ export interface PluginDeps {
   posts: PostsService
   social: SocialService
   media: MediaService
+  notifications: NotificationsService
+  moderation: ModerationService
   render: Renderer
   /** Folders to scan; the first is ./plugins. */
   dirs: string[]
@@ -388,7 +392,7 @@ export class PluginManager {
   }
 
   private context(def: PluginDefinition, dir: string): { ctx: PluginContext; routes: Hono<AppEnv>; settings: ReturnType<typeof pluginSettingsStore> } {
-    const { hooks, ui, scheduler, realtime, users, posts, social, media, render, db } = this.deps
+    const { hooks, ui, scheduler, realtime, users, posts, social, media, notifications, moderation, render, db } = this.deps
     const name = def.manifest.name
     const routes = new Hono<AppEnv>()
     const settings = pluginSettingsStore(this.deps.settings, name, def.manifest.settings ?? {})
@@ -450,6 +454,8 @@ export class PluginManager {
           },
           remove: (id) => media.remove(id),
         },
+        notifications: { notify: (input) => notifications.notify(input) },
+        reports: { file: (input) => moderation.file(input) },
       },
       http: {
         viewer: (c) => c.get('viewer'),

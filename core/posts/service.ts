@@ -27,11 +27,34 @@ export type PostsService = ReturnType<typeof createPostsService>
 
 type Cursor = { at: string; id: number }
 
-export function createPostsService(deps: { db: Db; hooks: HookRegistry; queue: JobQueue; media: MediaService; social: SocialService; log: Logger }) {
-  const { db, hooks, queue, media, social } = deps
+export function createPostsService(deps: {
+  db: Db
+  hooks: HookRegistry
+  queue: JobQueue
+  media: MediaService
+  social: SocialService
+  log: Logger
+  /** Whether a mention of `targetId` by `actorId` counts (set by the safety service). */
+  mayMention?: (actorId: number, targetId: number) => Promise<boolean>
+}) {
+  const { db, hooks, queue, media, social, mayMention } = deps
+
+  /**
+   * The members a text mentions that count: existing, active, not the author, allowing it, no block
+   * between. Read before a transaction opens (these checks use the shared connection).
+   */
+  async function mentionsOf(authorId: number, text: string): Promise<number[]> {
+    const names = extractMentions(text)
+    const candidates = names.length
+      ? (await db.selectFrom('users').select('id').where(sql<string>`lower(username)`, 'in', names).where('suspended_at', 'is', null).execute()).map((u) => u.id).filter((id) => id !== authorId)
+      : []
+    const mentioned: number[] = []
+    for (const id of candidates) if (!mayMention || (await mayMention(authorId, id))) mentioned.push(id)
+    return mentioned
+  }
 
   /** Write hashtags and mentions of a post's text (replacing earlier ones). Runs inside a transaction. */
-  async function indexText(trx: Db, postId: number, authorId: number, text: string): Promise<{ hashtags: string[]; mentions: number[] }> {
+  async function indexText(trx: Db, postId: number, text: string, mentioned: number[]): Promise<{ hashtags: string[]; mentions: number[] }> {
     await trx.deleteFrom('post_hashtags').where('post_id', '=', postId).execute()
     await trx.deleteFrom('post_mentions').where('post_id', '=', postId).execute()
     const tags = extractHashtags(text)
@@ -42,10 +65,6 @@ export function createPostsService(deps: { db: Db; hooks: HookRegistry; queue: J
       const ids = await trx.selectFrom('hashtags').select('id').where('tag', 'in', tags).execute()
       await trx.insertInto('post_hashtags').values(ids.map((h) => ({ post_id: postId, hashtag_id: h.id }))).execute()
     }
-    const names = extractMentions(text)
-    const mentioned = names.length
-      ? (await trx.selectFrom('users').select('id').where(sql<string>`lower(username)`, 'in', names).where('suspended_at', 'is', null).execute()).map((u) => u.id).filter((id) => id !== authorId)
-      : []
     if (mentioned.length) await trx.insertInto('post_mentions').values(mentioned.map((user_id) => ({ post_id: postId, user_id }))).execute()
     return { hashtags: tags, mentions: mentioned }
   }
@@ -150,6 +169,7 @@ export function createPostsService(deps: { db: Db; hooks: HookRegistry; queue: J
         const avatar = await db.selectFrom('users').select('id').where('avatar_media_id', 'in', mediaIds).executeTakeFirst()
         if (avatar) throw validationFailed({ media_ids: 'That file is your profile picture; upload it again to post it.' })
       }
+      const mentioned = await mentionsOf(authorId, text)
       const post = await db.transaction().execute(async (trx) => {
         const row = await trx
           .insertInto('posts')
@@ -166,7 +186,7 @@ export function createPostsService(deps: { db: Db; hooks: HookRegistry; queue: J
           .returningAll()
           .executeTakeFirstOrThrow()
         if (mediaIds.length) await trx.insertInto('post_media').values(mediaIds.map((media_id, position) => ({ post_id: row.id, media_id, position }))).execute()
-        await indexText(trx as Db, row.id, authorId, text)
+        await indexText(trx as Db, row.id, text, mentioned)
         if (!publishAt) await trx.updateTable('users').set((eb) => ({ posts_count: eb('posts_count', '+', 1) })).where('id', '=', authorId).execute()
         return row
       })
@@ -190,12 +210,13 @@ export function createPostsService(deps: { db: Db; hooks: HookRegistry; queue: J
       if (text !== undefined && !text && !(await db.selectFrom('post_media').select('post_id').where('post_id', '=', id).executeTakeFirst())) {
         throw validationFailed({ text: 'A post without photos or videos needs some text.' })
       }
+      const mentioned = text !== undefined && text !== post.text ? await mentionsOf(actorId, text) : []
       await db.transaction().execute(async (trx) => {
         const set: Record<string, unknown> = { updated_at: now() }
         if (text !== undefined && text !== post.text) {
           set.text = text
           set.edited_at = now()
-          await indexText(trx as Db, id, actorId, text)
+          await indexText(trx as Db, id, text, mentioned)
         }
         if (data.visibility) set.visibility = data.visibility
         if (data.comments_enabled !== undefined) set.comments_enabled = data.comments_enabled ? 1 : 0

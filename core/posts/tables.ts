@@ -14,6 +14,7 @@ export interface PostsTable {
   published_at: string | null
   comments_enabled: ColumnType<number, number | undefined, number>
   likes_count: Generated<number>
+  dislikes_count: Generated<number>
   comments_count: Generated<number>
   edited_at: string | null
   created_at: ColumnType<string, string | undefined, never>

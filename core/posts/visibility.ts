@@ -1,11 +1,13 @@
 // Which posts a viewer may see, as a SQL condition used inside every query (never a filter after LIMIT).
 import type { ExpressionBuilder } from 'kysely'
 import type { Database } from '../db/schema.js'
+import { blockedWith } from '../safety/queries.js'
 
 /**
  * The condition "the viewer may see this row of `posts`":
  * - authors see all their own posts, scheduled ones included;
- * - others see published posts of active (not suspended) authors, not hidden from them, that are
+ * - others see published posts of active (not suspended) authors, not hidden from them, not across a
+ *   block (either way), that are
  *   `public` from a public account, or `public`/`followers` from an account they follow;
  * - `only_me` posts are the author's alone.
  * @example db.selectFrom('posts').selectAll().where(visibleTo(viewerId))
@@ -27,6 +29,7 @@ export function visibleTo(viewerId: number | null) {
       eb.and([
         publishedByActive,
         eb.not(hidden),
+        eb.not(blockedWith(viewerId, 'posts.author_id')),
         eb.or([eb.and([eb('posts.visibility', '=', 'public'), eb.or([publicAuthor, follows])]), eb.and([eb('posts.visibility', '=', 'followers'), follows])]),
       ]),
     ])

@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor, olderThan, type Page } from '../pagination.
 import { idsOfUsernames } from '../users/queries.js'
 import { parse } from '../validation.js'
 import { profileInput } from './inputs.js'
+import { blockedEitherWay } from '../safety/queries.js'
 
 export type Relationship = 'self' | 'following' | 'requested' | 'none'
 
@@ -115,6 +116,8 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry }) {
     /** A profile as the viewer sees it. Suspended members are NOT_FOUND. */
     async profile(viewerId: number | null, idOrUsername: number | string, options: { includeSuspended?: boolean } = {}): Promise<ProfileView> {
       const u = await member(idOrUsername, options)
+      // Across a block neither sees the other's profile: it answers like a missing one.
+      if (viewerId !== null && (await blockedEitherWay(db, viewerId, u.id))) throw notFound('That member')
       const rel = await relationship(viewerId, u)
       return {
         id: u.id,
@@ -184,6 +187,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry }) {
     async follow(followerId: number, target: number | string): Promise<'following' | 'requested'> {
       const t = await member(target)
       if (t.id === followerId) throw new AppError(409, 'CONFLICT', 'You cannot follow yourself.')
+      if (await blockedEitherWay(db, followerId, t.id)) throw notFound('That member')
       if (await isFollowing(followerId, t.id)) return 'following'
       if (t.is_private) {
         const r = await db.insertInto('follow_requests').values({ requester_id: followerId, target_id: t.id }).onConflict((oc) => oc.doNothing()).executeTakeFirst()
@@ -252,6 +256,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry }) {
     /** Followers or followings of a member, newest first; a private account's lists only for its followers. */
     async list(which: 'followers' | 'following', viewerId: number | null, target: number | string, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<MemberSummary>> {
       const t = await member(target)
+      if (viewerId !== null && (await blockedEitherWay(db, viewerId, t.id))) throw notFound('That member')
       if (!(await canSeeContent(viewerId, t))) throw new AppError(403, 'FORBIDDEN', 'This account is private: follow it to see who it follows and who follows it.')
       const limit = options.limit ?? 20
       const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])

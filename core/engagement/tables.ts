@@ -1,0 +1,39 @@
+// Reactions, comments, bookmarks and collections.
+import type { ColumnType, Generated, Selectable } from 'kysely'
+
+type CreatedAt = ColumnType<string, string | undefined, never>
+
+export interface CommentsTable {
+  id: Generated<number>
+  post_id: number
+  author_id: number
+  /** The comment this one replies to (one level of replies). */
+  parent_id: number | null
+  text: string
+  likes_count: Generated<number>
+  replies_count: Generated<number>
+  edited_at: string | null
+  created_at: CreatedAt
+  updated_at: string
+}
+
+export interface EngagementTables {
+  reactions: { post_id: number; user_id: number; kind: 'like' | 'dislike'; created_at: CreatedAt }
+  comments: CommentsTable
+  comment_likes: { comment_id: number; user_id: number; created_at: CreatedAt }
+  comment_mentions: { comment_id: number; user_id: number }
+  bookmarks: { user_id: number; post_id: number; created_at: CreatedAt }
+  collections: {
+    id: Generated<number>
+    owner_id: number
+    name: string
+    description: ColumnType<string, string | undefined, string>
+    visibility: 'public' | 'private'
+    share_token: string
+    created_at: CreatedAt
+    updated_at: string
+  }
+  collection_posts: { collection_id: number; post_id: number; added_at: CreatedAt }
+}
+
+export type CommentRow = Selectable<CommentsTable>

@@ -1,0 +1,2 @@
+// Report tables (owned by core/moderation; filled in by its migration).
+export interface ModerationTables {}

@@ -1,0 +1,9 @@
+// Notification pages and API. (Interface fixed; implementation in progress.)
+import { Hono } from 'hono'
+import type { AppEnv } from '../http/env.js'
+import type { Services } from '../services.js'
+
+export function notificationsRoutes(s: Services): Hono<AppEnv> {
+  void s
+  return new Hono<AppEnv>()
+}

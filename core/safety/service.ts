@@ -1,0 +1,139 @@
+// Safety: blocks (both ways, everywhere), mutes (my feed only), and each member's privacy preferences.
+import { z } from 'zod'
+import type { Db } from '../db/connect.js'
+import { AppError, notFound } from '../errors.js'
+import type { HookRegistry } from '../hooks/registry.js'
+import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import type { SocialService } from '../social/service.js'
+import { parse } from '../validation.js'
+import { blockedEitherWay } from './queries.js'
+
+const audience = z.enum(['everyone', 'followers', 'nobody'], { error: 'Choose everyone, followers or nobody.' })
+
+/** Privacy settings each member controls, with their defaults. */
+export const PRIVACY_SCHEMA = z.object({
+  who_can_comment: audience.default('everyone'),
+  who_can_mention: audience.default('everyone'),
+  /** Used by messaging. */
+  who_can_message: audience.default('everyone'),
+  show_last_seen: z.boolean({ error: 'show_last_seen is true or false.' }).default(true),
+})
+export type Privacy = z.infer<typeof PRIVACY_SCHEMA>
+
+export type SafetyService = ReturnType<typeof createSafetyService>
+
+export function createSafetyService(deps: { db: Db; hooks: HookRegistry; social: SocialService }) {
+  const { db, hooks, social } = deps
+
+  async function memberId(target: number | string): Promise<number> {
+    return (await social.member(target, { includeSuspended: true })).id
+  }
+
+  /** Whether `actorId` passes `ownerId`'s audience rule (everyone, followers, nobody), blocks aside. */
+  async function passes(rule: 'everyone' | 'followers' | 'nobody', actorId: number, ownerId: number): Promise<boolean> {
+    if (actorId === ownerId) return true
+    if (rule === 'everyone') return true
+    if (rule === 'nobody') return false
+    return social.isFollowing(actorId, ownerId)
+  }
+
+  const service = {
+    blockedEitherWay: (a: number, b: number) => blockedEitherWay(db, a, b),
+
+    /** Block a member: follows both ways end, pending requests go, and neither sees the other anywhere. */
+    async block(blockerId: number, target: number | string): Promise<void> {
+      const blockedId = await memberId(target)
+      if (blockedId === blockerId) throw new AppError(409, 'CONFLICT', 'You cannot block yourself.')
+      const r = await db.insertInto('blocks').values({ blocker_id: blockerId, blocked_id: blockedId }).onConflict((oc) => oc.doNothing()).executeTakeFirst()
+      if (Number(r.numInsertedOrUpdatedRows) !== 1) return
+      await social.unfollow(blockerId, blockedId)
+      await social.unfollow(blockedId, blockerId)
+      await hooks.emit('action:user.blocked', { blockerId, blockedId })
+    },
+
+    async unblock(blockerId: number, target: number | string): Promise<void> {
+      const blockedId = await memberId(target)
+      const r = await db.deleteFrom('blocks').where('blocker_id', '=', blockerId).where('blocked_id', '=', blockedId).executeTakeFirst()
+      if (Number(r.numDeletedRows) === 1) await hooks.emit('action:user.unblocked', { blockerId, blockedId })
+    },
+
+    /** Mute a member: their posts leave my home feed; nothing else changes and they are not told. */
+    async mute(muterId: number, target: number | string): Promise<void> {
+      const mutedId = await memberId(target)
+      if (mutedId === muterId) throw new AppError(409, 'CONFLICT', 'You cannot mute yourself.')
+      await db.insertInto('mutes').values({ muter_id: muterId, muted_id: mutedId }).onConflict((oc) => oc.doNothing()).execute()
+    },
+
+    async unmute(muterId: number, target: number | string): Promise<void> {
+      const mutedId = await memberId(target)
+      await db.deleteFrom('mutes').where('muter_id', '=', muterId).where('muted_id', '=', mutedId).execute()
+    },
+
+    /** The members one has blocked (or muted), newest first. */
+    async list(which: 'blocks' | 'mutes', userId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<{ id: number; username: string; display_name: string; since: string }>> {
+      const limit = options.limit ?? 50
+      const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
+      const [mine, theirs] = which === 'blocks' ? (['blocker_id', 'blocked_id'] as const) : (['muter_id', 'muted_id'] as const)
+      let q = db
+        .selectFrom(which)
+        .innerJoin('users', 'users.id', `${which}.${theirs}` as 'blocks.blocked_id')
+        .select(['users.id', 'users.username', 'users.display_name', `${which}.created_at as since` as 'blocks.created_at as since'])
+        .where(`${which}.${mine}` as 'blocks.blocker_id', '=', userId)
+        .orderBy('since', 'desc')
+        .orderBy('users.id', 'desc')
+        .limit(limit + 1)
+      if (after) q = q.where((eb) => eb.or([eb(`${which}.created_at` as 'blocks.created_at', '<', after.at), eb.and([eb(`${which}.created_at` as 'blocks.created_at', '=', after.at), eb('users.id', '<', after.id)])]))
+      const rows = await q.execute()
+      const page = rows.slice(0, limit).map((r) => ({ ...r, display_name: r.display_name || r.username }))
+      const last = page[page.length - 1]
+      return { items: page, nextCursor: rows.length > limit && last ? encodeCursor({ at: last.since, id: last.id }) : null }
+    },
+
+    /** A member's privacy settings, defaults filled in. */
+    async privacy(userId: number): Promise<Privacy> {
+      const rows = await db.selectFrom('user_preferences').select(['key', 'value']).where('user_id', '=', userId).where('key', 'like', 'privacy.%').execute()
+      const stored = Object.fromEntries(rows.map((r) => [r.key.slice('privacy.'.length), JSON.parse(r.value)]))
+      const parsed = PRIVACY_SCHEMA.safeParse(stored)
+      return parsed.success ? parsed.data : PRIVACY_SCHEMA.parse({})
+    },
+
+    /** Change some privacy settings; each value is checked first. */
+    async setPrivacy(userId: number, input: unknown): Promise<Privacy> {
+      const data = parse(PRIVACY_SCHEMA.partial(), input)
+      for (const [key, value] of Object.entries(data)) {
+        if (value === undefined) continue
+        const json = JSON.stringify(value)
+        await db
+          .insertInto('user_preferences')
+          .values({ user_id: userId, key: `privacy.${key}`, value: json })
+          .onConflict((oc) => oc.columns(['user_id', 'key']).doUpdateSet({ value: json }))
+          .execute()
+      }
+      return service.privacy(userId)
+    },
+
+    /** May `actorId` comment on a post by `authorId`? (blocks, then the author's who_can_comment) */
+    async canComment(actorId: number, authorId: number): Promise<boolean> {
+      if (await blockedEitherWay(db, actorId, authorId)) return false
+      return passes((await service.privacy(authorId)).who_can_comment, actorId, authorId)
+    },
+
+    /** May `actorId` mention `targetId`, so that it links and notifies? */
+    async canMention(actorId: number, targetId: number): Promise<boolean> {
+      if (await blockedEitherWay(db, actorId, targetId)) return false
+      return passes((await service.privacy(targetId)).who_can_mention, actorId, targetId)
+    },
+
+    /** May `actorId` send a message to `targetId`? (used by messaging) */
+    async canMessage(actorId: number, targetId: number): Promise<boolean> {
+      if (await blockedEitherWay(db, actorId, targetId)) return false
+      return passes((await service.privacy(targetId)).who_can_message, actorId, targetId)
+    },
+
+    /** Throw NOT_FOUND when the viewer and the member blocked each other (profiles behave as if missing). */
+    async assertNotBlocked(viewerId: number | null, memberIdValue: number): Promise<void> {
+      if (viewerId !== null && (await blockedEitherWay(db, viewerId, memberIdValue))) throw notFound('That member')
+    },
+  }
+  return service
+}
