@@ -36,6 +36,9 @@ import { socialPages } from './social/pages.js'
 import { socialApi } from './social/api.js'
 import { createSocialService } from './social/service.js'
 import { createSafetyService } from './safety/service.js'
+import { safetyApi } from './safety/api.js'
+import { createEngagementService } from './engagement/service.js'
+import { engagementApi } from './engagement/api.js'
 import { createNotificationsService } from './notifications/service.js'
 import { notificationsRoutes } from './notifications/routes.js'
 import { createSearchService } from './search/service.js'
@@ -105,12 +108,13 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const safety = createSafetyService({ db, hooks, social })
   const posts = createPostsService({ db, hooks, queue, media, social, log, mayMention: (a, b) => safety.canMention(a, b) })
   const feed = createFeedService({ db, settings, posts, hooks })
+  const engagement = createEngagementService({ db, hooks, posts, safety })
   const notifications = createNotificationsService({ db, hooks, realtime, posts, safety, log })
   const search = createSearchService({ db, posts, safety })
   const moderation = createModerationService({ db, hooks, users, posts })
   const plugins = new PluginManager({ db, log, hooks, ui, scheduler, realtime, settings, users, posts, social, media, notifications, moderation, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, media, social, safety, posts, feed, notifications, search, moderation, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, media, social, safety, posts, feed, engagement, notifications, search, moderation, plugins }
   coreNavigation(ui)
   // An open page's sockets must not outlive the session rules they were opened under.
   const disconnect = ({ userId }: { userId: number }) => realtime.disconnectUser(userId)
@@ -227,6 +231,9 @@ export function buildApp(s: Services): Hono<AppEnv> {
   app.route('/api/v1', usersApi(s))
   app.route('/api/v1', socialApi(s))
   app.route('/api/v1', postsApi(s))
+  // Safety and engagement first: /users/me/blocks and friends must not be read as /users/:id.
+  app.route('/api/v1', safetyApi(s))
+  app.route('/api/v1', engagementApi(s))
   app.route('/', notificationsRoutes(s))
   app.route('/', searchRoutes(s))
   app.route('/', moderationRoutes(s))

@@ -11,6 +11,7 @@ import type { MediaService } from './media/service.js'
 import type { PostsService } from './posts/service.js'
 import type { SocialService } from './social/service.js'
 import type { SafetyService } from './safety/service.js'
+import type { EngagementService } from './engagement/service.js'
 import type { NotificationsService } from './notifications/service.js'
 import type { SearchService } from './search/service.js'
 import type { ModerationService } from './moderation/service.js'
@@ -47,6 +48,8 @@ export interface Services {
   safety: SafetyService
   posts: PostsService
   feed: FeedService
+  /** Likes, comments, bookmarks, collections. */
+  engagement: EngagementService
   notifications: NotificationsService
   search: SearchService
   /** Reports and the moderation queue. */

@@ -18,7 +18,8 @@ export interface CommentsTable {
 }
 
 export interface EngagementTables {
-  reactions: { post_id: number; user_id: number; kind: 'like' | 'dislike'; created_at: CreatedAt }
+  /** created_at is the time of the current reaction (it moves when a member switches). */
+  reactions: { post_id: number; user_id: number; kind: 'like' | 'dislike'; created_at: ColumnType<string, string | undefined, string> }
   comments: CommentsTable
   comment_likes: { comment_id: number; user_id: number; created_at: CreatedAt }
   comment_mentions: { comment_id: number; user_id: number }
