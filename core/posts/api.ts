@@ -47,8 +47,9 @@ export function postsApi(s: Services): Hono<AppEnv> {
   app.get('/feed/user/:id', async (c) => {
     const raw = c.req.param('id')
     if (raw === 'me' && !c.get('viewer')) throw unauthenticated()
-    const author = await social.member(raw === 'me' ? c.get('viewer')!.id : raw)
-    if (!(await social.canSeeContent(viewerId(c), author))) throw forbidden('This account is private: follow it to see its posts.')
+    // The profile answers NOT_FOUND across a block, like a missing member.
+    const author = await social.profile(viewerId(c), raw === 'me' ? c.get('viewer')!.id : raw)
+    if (!author.can_see_content) throw forbidden('This account is private: follow it to see its posts.')
     return paginated(c, await posts.timeline(viewerId(c), author.id, page(c)))
   })
   app.get('/hashtags/:tag/posts', async (c) => paginated(c, await posts.byHashtag(viewerId(c), c.req.param('tag'), page(c))))
