@@ -37,6 +37,7 @@ import { socialApi } from './social/api.js'
 import { createSocialService } from './social/service.js'
 import { createSafetyService } from './safety/service.js'
 import { safetyApi } from './safety/api.js'
+import { actionLimits, requestLimits } from './safety/limits.js'
 import { createEngagementService } from './engagement/service.js'
 import { engagementApi } from './engagement/api.js'
 import { createNotificationsService } from './notifications/service.js'
@@ -104,11 +105,12 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const mediaConcurrency = await settings.get('media.processing_concurrency')
   const queue = new JobQueue(db, log, { concurrency: mediaConcurrency + 2 })
   const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency })
-  const social = createSocialService({ db, hooks })
+  const limit = actionLimits(limiter, settings)
+  const social = createSocialService({ db, hooks, limit })
   const safety = createSafetyService({ db, hooks, social })
-  const posts = createPostsService({ db, hooks, queue, media, social, log, mayMention: (a, b) => safety.canMention(a, b) })
+  const posts = createPostsService({ db, hooks, queue, media, social, log, limit, mayMention: (a, b) => safety.canMention(a, b) })
   const feed = createFeedService({ db, settings, posts, hooks })
-  const engagement = createEngagementService({ db, hooks, posts, safety })
+  const engagement = createEngagementService({ db, hooks, posts, safety, limit })
   const notifications = createNotificationsService({ db, hooks, realtime, posts, safety, log })
   const search = createSearchService({ db, posts, safety })
   const moderation = createModerationService({ db, hooks, users, posts })
@@ -217,6 +219,7 @@ export function buildApp(s: Services): Hono<AppEnv> {
     return defaultLimit(c, next)
   })
   app.use('*', authenticate(s.db))
+  app.use('*', requestLimits(s.limiter, s.settings))
   app.use('*', csrf())
 
   const sockets = s.realtime.routes()

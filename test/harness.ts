@@ -39,16 +39,21 @@ export function tempDir(prefix = 'hearth-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix))
 }
 
+/** Generous limits for tests that build a community; tests of the limits set their own. */
+const TEST_LIMITS = { 'limits.api_requests_per_minute': 100000, 'limits.ip_requests_per_minute': 1000000, 'limits.posts_per_hour': 10000, 'limits.follows_per_day': 100000, 'limits.likes_per_day': 1000000 }
+
 async function boot(dataDir: string, options: TestAppOptions): Promise<Hearth> {
   const config = resolveConfig({ dataDir, pluginDirs: options.pluginDirs ?? [], themeDirs: options.themeDirs ?? [], trustProxy: true, port: 0 }, {})
   const log = createLogger({ level: options.logFile ? 'info' : 'silent', destination: options.logFile })
-  if (options.enable?.length || options.settings) {
-    // Set state in a first pass, as an operator would with the CLI, then boot for real.
-    const pre = await createHearth({ config, log, plugins: false })
-    for (const name of options.enable ?? []) await pre.plugins.setEnabled(name, true, null)
-    for (const [k, v] of Object.entries(options.settings ?? {})) await pre.settings.write(k, v)
-    await pre.close()
+  // Set state in a first pass, as an operator would with the CLI, then boot for real.
+  const pre = await createHearth({ config, log, plugins: false })
+  for (const name of options.enable ?? []) await pre.plugins.setEnabled(name, true, null)
+  for (const [k, v] of Object.entries({ ...TEST_LIMITS, ...options.settings })) {
+    // Settings a test asked for always; the test limits only where nothing is set (a restart keeps changes).
+    const asked = options.settings !== undefined && k in options.settings
+    if (asked || (await pre.settings.read(k)) === undefined) await pre.settings.write(k, v)
   }
+  await pre.close()
   return createHearth({ config, log })
 }
 

@@ -28,10 +28,10 @@ export class RateLimiter {
     return Math.max(1, Math.ceil((b.resetAt - this.clock()) / 1000))
   }
 
-  /** Count one hit; throws RATE_LIMITED once the window's limit is passed. */
-  hit(key: string, limit: number, windowSeconds: number): void {
+  /** Count one hit; throws RATE_LIMITED ("Too many NOUN") once the window's limit is passed. */
+  hit(key: string, limit: number, windowSeconds: number, noun = 'attempts'): void {
     const wait = this.blockedFor(key, limit)
-    if (wait) throw rateLimited(wait)
+    if (wait) throw rateLimited(wait, noun)
     this.bucket(key, windowSeconds).count++
   }
 
@@ -65,6 +65,6 @@ export function clientKey(ip: string): string {
   return `${full.slice(0, 4).map((h) => h.replace(/^0+(?=.)/, '')).join(':')}::/64`
 }
 
-export function rateLimited(seconds: number): AppError {
-  return new AppError(429, 'RATE_LIMITED', `Too many attempts. Try again in ${seconds} s.`, { retry_after: seconds })
+export function rateLimited(seconds: number, noun = 'attempts'): AppError {
+  return new AppError(429, 'RATE_LIMITED', `Too many ${noun}. Try again in ${seconds} s.`, { retry_after: seconds })
 }

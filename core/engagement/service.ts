@@ -57,8 +57,8 @@ export interface CollectionView {
 
 export type EngagementService = ReturnType<typeof createEngagementService>
 
-export function createEngagementService(deps: { db: Db; hooks: HookRegistry; posts: PostsService; safety: SafetyService }) {
-  const { db, hooks, posts, safety } = deps
+export function createEngagementService(deps: { db: Db; hooks: HookRegistry; posts: PostsService; safety: SafetyService; limit?: (action: 'like', userId: number) => Promise<void> }) {
+  const { db, hooks, posts, safety, limit } = deps
 
   /** The post, if the member may see it; else NOT_FOUND (as for one that does not exist). */
   async function visiblePost(viewerId: number | null, postId: number): Promise<PostView> {
@@ -165,6 +165,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
      */
     async react(userId: number, postId: number, kind: 'like' | 'dislike'): Promise<{ likes_count: number; dislikes_count: number; reaction: 'like' | 'dislike' }> {
       const post = await visiblePost(userId, postId)
+      if (kind === 'like') await limit?.('like', userId)
       const previous = await db.transaction().execute(async (trx) => {
         const before = await trx.selectFrom('reactions').select('kind').where('post_id', '=', postId).where('user_id', '=', userId).executeTakeFirst()
         if (before?.kind === kind) return 'same' as const

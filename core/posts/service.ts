@@ -36,8 +36,10 @@ export function createPostsService(deps: {
   log: Logger
   /** Whether a mention of `targetId` by `actorId` counts (set by the safety service). */
   mayMention?: (actorId: number, targetId: number) => Promise<boolean>
+  /** Counts a post against the member's posts-per-hour limit. */
+  limit?: (action: 'post', userId: number) => Promise<void>
 }) {
-  const { db, hooks, queue, media, social, mayMention } = deps
+  const { db, hooks, queue, media, social, mayMention, limit } = deps
 
   /**
    * The members a text mentions that count: existing, active, not the author, allowing it, no block
@@ -148,6 +150,7 @@ export function createPostsService(deps: {
      */
     async create(authorId: number, input: CreatePostInput): Promise<PostView> {
       const data = parse(createPostInput, input)
+      await limit?.('post', authorId)
       const text = data.text.trim()
       const mediaIds = [...new Set(data.media_ids)]
       if (!text && !mediaIds.length) throw validationFailed({ text: 'Write something or add a photo or video.' })

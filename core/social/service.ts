@@ -46,8 +46,8 @@ export type SocialService = ReturnType<typeof createSocialService>
 
 const avatarUrl = (u: Pick<UserRow, 'avatar_media_id'>) => (u.avatar_media_id ? `/media/${u.avatar_media_id}/150` : null)
 
-export function createSocialService(deps: { db: Db; hooks: HookRegistry }) {
-  const { db, hooks } = deps
+export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?: (action: 'follow', userId: number) => Promise<void> }) {
+  const { db, hooks, limit } = deps
 
   /** A member by id or username; suspended members are NOT_FOUND unless `includeSuspended` (staff views). */
   async function member(idOrUsername: number | string, options: { includeSuspended?: boolean } = {}): Promise<UserRow> {
@@ -189,6 +189,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry }) {
       if (t.id === followerId) throw new AppError(409, 'CONFLICT', 'You cannot follow yourself.')
       if (await blockedEitherWay(db, followerId, t.id)) throw notFound('That member')
       if (await isFollowing(followerId, t.id)) return 'following'
+      await limit?.('follow', followerId)
       if (t.is_private) {
         const r = await db.insertInto('follow_requests').values({ requester_id: followerId, target_id: t.id }).onConflict((oc) => oc.doNothing()).executeTakeFirst()
         if (Number(r.numInsertedOrUpdatedRows) === 1) await hooks.emit('action:follow.requested', { requesterId: followerId, targetId: t.id })
