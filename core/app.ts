@@ -40,6 +40,7 @@ import { safetyApi } from './safety/api.js'
 import { actionLimits, requestLimits } from './safety/limits.js'
 import { createEngagementService } from './engagement/service.js'
 import { engagementApi } from './engagement/api.js'
+import { engagementPages } from './engagement/pages.js'
 import { createNotificationsService } from './notifications/service.js'
 import { notificationsRoutes } from './notifications/routes.js'
 import { createSearchService } from './search/service.js'
@@ -151,6 +152,7 @@ function coreNavigation(ui: UiRegistry): void {
   core('home', 'Home', '/', 'everyone', 10)
   core('explore', 'Explore', '/explore', 'everyone', 20)
   core('compose', 'New post', '/compose', 'members', 30)
+  core('saved', 'Saved', '/bookmarks', 'members', 60)
   core('settings', 'Settings', '/settings/account', 'members', 90)
   core('admin', 'Admin', '/admin', 'admins', 95)
   core('login', 'Log in', '/login', 'guests', 90)
@@ -229,6 +231,7 @@ export function buildApp(s: Services): Hono<AppEnv> {
   app.route('/', homePages(s))
   app.route('/', socialPages(s))
   app.route('/', postPages(s))
+  app.route('/', engagementPages(s))
   app.route('/', authPages(s))
   app.route('/', adminPages(s))
   app.route('/api/v1', usersApi(s))

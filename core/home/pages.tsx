@@ -102,7 +102,7 @@ export function homePages(s: Services): Hono<AppEnv> {
     if (viewer) {
       const page = await s.feed.home(viewer.id, { cursor: c.req.query('cursor') })
       const actions = await postActions(ui, page.items, viewer, c.get('csrfToken'))
-      feed = <PostList posts={page.items} next={page.nextCursor} moreUrl={(cur) => `/?cursor=${cur}`} actions={actions} empty="Your feed is empty. Follow people from Explore, or post something yourself." />
+      feed = <PostList posts={page.items} next={page.nextCursor} moreUrl={(cur) => `/?cursor=${cur}`} actions={actions} csrfToken={c.get('csrfToken')} member empty="Your feed is empty. Follow people from Explore, or post something yourself." />
       if (c.req.header('hx-request') && c.req.query('cursor')) return render.partial(c, feed)
       const people = await s.social.suggestions(viewer.id, 5)
       if (people.length) {

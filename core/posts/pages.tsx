@@ -12,6 +12,7 @@ import { template } from '../views/theme.js'
 import { POST_TEXT_MAX } from './text.js'
 import type { PostView } from './types.js'
 import { PostCard, PostList, postActions } from './views.js'
+import { CollectionPicker, CommentsSection } from '../engagement/views.js'
 
 const ComposePage = template('post.compose', function ComposePage(props: { csrfToken: string; values?: Record<string, string>; problem?: FormProblem; maxFiles: number; limits: { image: number; video: number } }) {
   const err = (f: string) => props.problem?.fields[f]
@@ -76,7 +77,7 @@ export function postPages(s: Services): Hono<AppEnv> {
   const listPage = async (c: Context<AppEnv>, title: string, head: VNode | null, list: { items: PostView[]; nextCursor: string | null }, base: string, empty: string) => {
     const actions = await postActions(ui, list.items, c.get('viewer'), c.get('csrfToken'))
     const more = (cursor: string) => `${base}${base.includes('?') ? '&' : '?'}cursor=${cursor}`
-    const body = <PostList posts={list.items} next={list.nextCursor} moreUrl={more} empty={empty} actions={actions} />
+    const body = <PostList posts={list.items} next={list.nextCursor} moreUrl={more} empty={empty} actions={actions} csrfToken={c.get('csrfToken')} member={!!c.get('viewer')} />
     if (c.req.header('hx-request') && c.req.query('cursor')) return render.partial(c, body)
     return render.page(c, { title }, <>{head}{body}</>)
   }
@@ -116,11 +117,30 @@ export function postPages(s: Services): Hono<AppEnv> {
     const csrf = c.get('csrfToken')
     const actions = [...(await ui.renderSlot('post.actions', { postId: post.id, authorId: post.author.id, viewer, csrfToken: c.get('csrfToken') }))]
     const hiddenFrom = mine ? await posts.hiddenFrom(viewer!.id, post.id) : []
+    const comments = post.status === 'published' ? await s.engagement.comments(viewer, post.id, { cursor: c.req.query('comments') }) : { items: [], nextCursor: null }
     return render.page(
       c,
       { title: `Post by ${post.author.display_name}` },
       <>
-        <PostCard post={post} actions={actions} detail />
+        <PostCard post={post} actions={actions} detail csrfToken={c.get('csrfToken')} member={!!viewer} />
+        {viewer && post.status === 'published' && (
+          <section class="card">
+            <CollectionPicker postId={post.id} collections={await s.engagement.collectionsOf(viewer.id, viewer.id)} csrfToken={c.get('csrfToken')} />
+            <p>
+              <a href={`/p/${post.id}/likes`}>See who liked this</a> · <a href={`/report?type=post&id=${post.id}`}>Report</a>
+            </p>
+          </section>
+        )}
+        {post.status === 'published' && (
+          <CommentsSection
+            post={post}
+            comments={comments.items}
+            next={comments.nextCursor}
+            csrfToken={c.get('csrfToken')}
+            member={!!viewer}
+            canComment={!!viewer && (await s.safety.canComment(viewer.id, post.author.id))}
+          />
+        )}
         {(mine || staff) && (
           <section class="card">
             {mine && (

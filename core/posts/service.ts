@@ -95,12 +95,14 @@ export function createPostsService(deps: {
     if (!rows.length) return []
     const ids = rows.map((r) => r.id)
     const authorIds = [...new Set(rows.map((r) => r.author_id))]
-    const [authors, mediaRows, tags, mentions, pins] = await Promise.all([
+    const [authors, mediaRows, tags, mentions, pins, reactions, bookmarks] = await Promise.all([
       db.selectFrom('users').selectAll().where('id', 'in', authorIds).execute(),
       db.selectFrom('post_media').innerJoin('media', 'media.id', 'post_media.media_id').selectAll('media').select(['post_media.post_id', 'post_media.position']).where('post_media.post_id', 'in', ids).orderBy('post_media.position').execute(),
       db.selectFrom('post_hashtags').innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id').select(['post_hashtags.post_id', 'hashtags.tag']).where('post_hashtags.post_id', 'in', ids).execute(),
       db.selectFrom('post_mentions').innerJoin('users', 'users.id', 'post_mentions.user_id').select(['post_mentions.post_id', 'users.username']).where('post_mentions.post_id', 'in', ids).execute(),
       db.selectFrom('pins').select('post_id').where('post_id', 'in', ids).execute(),
+      viewerId === null ? Promise.resolve([]) : db.selectFrom('reactions').select(['post_id', 'kind']).where('user_id', '=', viewerId).where('post_id', 'in', ids).execute(),
+      viewerId === null ? Promise.resolve([]) : db.selectFrom('bookmarks').select('post_id').where('user_id', '=', viewerId).where('post_id', 'in', ids).execute(),
     ])
     const avatars = new Map<number, string | null>()
     for (const a of authors) avatars.set(a.id, a.avatar_media_id && (await social.canSeeAvatar(viewerId, a)) ? `/media/${a.avatar_media_id}/150` : null)
@@ -127,7 +129,10 @@ export function createPostsService(deps: {
         hashtags: tags.filter((t) => t.post_id === r.id).map((t) => t.tag),
         mentions: mentionNames,
         likes_count: r.likes_count,
+        dislikes_count: r.dislikes_count,
         comments_count: r.comments_count,
+        reaction: reactions.find((x) => x.post_id === r.id)?.kind ?? null,
+        bookmarked: bookmarks.some((b) => b.post_id === r.id),
         pinned: pinned.has(r.id),
         created_at: r.created_at,
       })

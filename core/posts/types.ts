@@ -27,7 +27,12 @@ export interface PostView {
   hashtags: string[]
   mentions: string[]
   likes_count: number
+  dislikes_count: number
   comments_count: number
+  /** The viewer's own reaction, if any. */
+  reaction: 'like' | 'dislike' | null
+  /** The viewer saved it to their bookmarks. */
+  bookmarked: boolean
   pinned: boolean
   created_at: string
 }

@@ -1,6 +1,7 @@
 // Post views shared by every page that lists posts: the card, the list with htmx infinite scroll.
 import type { VNode } from 'preact'
 import type { MediaInfo } from '../media/service.js'
+import { ReactionBar } from '../engagement/views.js'
 import { template } from '../views/theme.js'
 import type { UiRegistry } from '../views/ui.js'
 import type { Viewer } from '../users/types.js'
@@ -18,7 +19,7 @@ function Media({ m, alt }: { m: MediaInfo; alt: string }) {
   return <img class="media" src={m.urls['640'] ?? m.urls['1080'] ?? m.urls.original} srcset={srcset || undefined} sizes="(max-width: 42rem) 100vw, 40rem" alt={alt} loading="lazy" width={m.width ?? undefined} height={m.height ?? undefined} />
 }
 
-export const PostCard = template('post.card', function PostCard({ post, actions, detail }: { post: PostView; actions?: VNode[]; detail?: boolean }) {
+export const PostCard = template('post.card', function PostCard({ post, actions, detail, csrfToken, member }: { post: PostView; actions?: VNode[]; detail?: boolean; csrfToken?: string; member?: boolean }) {
   const a = post.author
   return (
     <article class="card post" id={`post-${post.id}`} data-post={post.id}>
@@ -47,6 +48,7 @@ export const PostCard = template('post.card', function PostCard({ post, actions,
         </div>
       )}
       <footer class="post-foot muted">
+        {post.status === 'published' && <ReactionBar post={post} csrfToken={csrfToken ?? ''} member={!!member && !!csrfToken} />}
         {!detail && <a href={`/p/${post.id}`}>Open</a>}
         {!post.comments_enabled && <span> · comments off</span>}
         {actions}
@@ -103,12 +105,12 @@ export async function postActions(ui: UiRegistry, posts: PostView[], viewer: Vie
   return out
 }
 
-export function PostList({ posts, next, moreUrl, empty, actions }: { posts: PostView[]; next: string | null; moreUrl: (cursor: string) => string; empty?: string; actions?: Map<number, VNode[]> }) {
+export function PostList({ posts, next, moreUrl, empty, actions, csrfToken, member }: { posts: PostView[]; next: string | null; moreUrl: (cursor: string) => string; empty?: string; actions?: Map<number, VNode[]>; csrfToken?: string; member?: boolean }) {
   if (!posts.length && !next) return <p class="card muted">{empty ?? 'Nothing here yet.'}</p>
   return (
     <>
       {posts.map((p) => (
-        <PostCard post={p} actions={actions?.get(p.id)} />
+        <PostCard post={p} actions={actions?.get(p.id)} csrfToken={csrfToken} member={member} />
       ))}
       {next && (
         <div class="more" hx-get={moreUrl(next)} hx-trigger="revealed" hx-swap="outerHTML">

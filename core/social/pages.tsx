@@ -72,6 +72,26 @@ export const ProfileHeader = template('profile.header', function ProfileHeader({
         </a>
       </p>
       {viewer ? <FollowButton profile={profile} csrf={csrf} /> : <a class="button" href={`/login?next=/u/${profile.username}`}>Log in to follow</a>}
+      {viewer && profile.relationship !== 'self' && (
+        <details class="profile-more">
+          <summary>More</summary>
+          <div class="actions">
+            <form method="post" action={`/u/${profile.username}/mute`}>
+              <CsrfField token={csrf} />
+              <button type="submit" class="secondary">
+                Mute
+              </button>
+            </form>
+            <form method="post" action={`/u/${profile.username}/block`}>
+              <CsrfField token={csrf} />
+              <button type="submit" class="danger">
+                Block
+              </button>
+            </form>
+            <a href={`/report?type=user&id=${profile.id}`}>Report</a>
+          </div>
+        </details>
+      )}
       {extra}
     </section>
   )
@@ -188,7 +208,7 @@ export function socialPages(s: Services): Hono<AppEnv> {
         const items = [...pinned, ...list.items.filter((p) => !pinned.some((x) => x.id === p.id))]
         const more = (cur: string) => `/u/${profile.username}?${asList ? 'view=list&' : ''}cursor=${cur}`
         if (c.req.header('hx-request') && c.req.query('cursor')) {
-          return render.partial(c, asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} actions={await postActions(ui, items, viewer, c.get('csrfToken'))} /> : <PostGridItems posts={items} next={list.nextCursor} moreUrl={more} />)
+          return render.partial(c, asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} actions={await postActions(ui, items, viewer, c.get('csrfToken'))} csrfToken={c.get('csrfToken')} member={!!viewer} /> : <PostGridItems posts={items} next={list.nextCursor} moreUrl={more} />)
         }
         body = (
           <>
@@ -200,7 +220,7 @@ export function socialPages(s: Services): Hono<AppEnv> {
                 List
               </a>
             </p>
-            {asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} actions={await postActions(ui, items, viewer, c.get('csrfToken'))} empty="No posts yet." /> : <PostGrid posts={items} next={list.nextCursor} moreUrl={more} />}
+            {asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} actions={await postActions(ui, items, viewer, c.get('csrfToken'))} csrfToken={c.get('csrfToken')} member={!!viewer} empty="No posts yet." /> : <PostGrid posts={items} next={list.nextCursor} moreUrl={more} />}
           </>
         )
       }

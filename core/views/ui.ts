@@ -42,7 +42,7 @@ export class UiRegistry {
 
   addSettingsPanel(owner: string, panel: SettingsPanel): void {
     if (!ID.test(panel.id)) throw new Error(`Settings panel id "${panel.id}" must be lowercase letters, digits and dashes.`)
-    if (['account', 'security', 'profile'].includes(panel.id) || this.settingsPanels.some((p) => p.id === panel.id)) {
+    if (['account', 'security', 'profile', 'privacy', 'notifications'].includes(panel.id) || this.settingsPanels.some((p) => p.id === panel.id)) {
       throw new Error(`A settings panel "${panel.id}" already exists.`)
     }
     this.settingsPanels.push({ ...panel, owner, order: panel.order ?? 10 })
