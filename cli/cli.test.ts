@@ -129,6 +129,8 @@ describe('hearth --help', () => {
     user: ['create', 'list', 'promote', 'demote', 'suspend', 'unsuspend', 'reset-password', 'reset-2fa'],
     plugin: ['list', 'enable', 'disable', 'info'],
     theme: ['list', 'use'],
+    settings: ['list', 'set', 'reset'],
+    reports: ['list', 'resolve'],
   }
   const paths: string[][] = [
     ...['start', 'init', 'migrate', 'hooks', 'doctor', 'backup', 'restore'].map((c) => [c]),

@@ -114,7 +114,20 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const engagement = createEngagementService({ db, hooks, posts, safety, limit })
   const notifications = createNotificationsService({ db, hooks, realtime, posts, safety, log })
   const search = createSearchService({ db, posts, safety })
-  const moderation = createModerationService({ db, hooks, users, posts })
+  const moderation = createModerationService({
+    db,
+    hooks,
+    users,
+    posts,
+    removers: {
+      async comment({ targetId, actor }) {
+        const id = Number(targetId)
+        if (!(await db.selectFrom('comments').select('id').where('id', '=', id).executeTakeFirst())) return // deleted already
+        if (!actor) throw new AppError(409, 'CONFLICT', 'A comment is removed in the name of a moderator or admin; say who is acting.')
+        await engagement.deleteComment(actor, id)
+      },
+    },
+  })
   const plugins = new PluginManager({ db, log, hooks, ui, scheduler, realtime, settings, users, posts, social, media, notifications, moderation, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
   const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, media, social, safety, posts, feed, engagement, notifications, search, moderation, plugins }
@@ -147,13 +160,14 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
 }
 
 function coreNavigation(ui: UiRegistry): void {
-  const core = (id: string, label: string, href: string, audience: 'everyone' | 'guests' | 'members' | 'admins', order: number) =>
+  const core = (id: string, label: string, href: string, audience: 'everyone' | 'guests' | 'members' | 'staff' | 'admins', order: number) =>
     ui.addNav({ id, label, href, audience, order, owner: 'core' })
   core('home', 'Home', '/', 'everyone', 10)
   core('explore', 'Explore', '/explore', 'everyone', 20)
   core('compose', 'New post', '/compose', 'members', 30)
   core('saved', 'Saved', '/bookmarks', 'members', 60)
   core('settings', 'Settings', '/settings/account', 'members', 90)
+  core('moderation', 'Moderation', '/moderation', 'staff', 94)
   core('admin', 'Admin', '/admin', 'admins', 95)
   core('login', 'Log in', '/login', 'guests', 90)
   core('register', 'Join', '/register', 'guests', 95)

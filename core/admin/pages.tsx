@@ -30,6 +30,7 @@ function AdminNav({ active }: { active: string }) {
     ['overview', '/admin', 'Overview'],
     ['users', '/admin/users', 'Members'],
     ['plugins', '/admin/plugins', 'Plugins'],
+    ['moderation', '/moderation', 'Moderation'],
     ['settings', '/admin/settings', 'Site settings'],
     ['audit', '/admin/audit', 'Audit log'],
   ]

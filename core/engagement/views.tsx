@@ -58,6 +58,7 @@ function CommentItem({ c, csrfToken, member, postId }: { c: CommentView; csrfTok
         ) : (
           <span>♥ {c.likes_count}</span>
         )}
+        {member && !c.can_edit && <a href={`/report?type=comment&id=${c.id}`}>Report</a>}
         {c.can_delete && (
           <form method="post" action={`/comments/${c.id}/delete`}>
             <CsrfField token={csrfToken} />

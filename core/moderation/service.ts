@@ -1,21 +1,584 @@
-// Reports and the moderation queue: one queue core and plugins file into. (Interface fixed; implementation in progress.)
+// Reports and the moderation queue: one queue core and plugins file into, resolved by moderators and admins.
+import { sql } from 'kysely'
+import { audit } from '../audit.js'
 import type { Db } from '../db/connect.js'
+import { now, type UserRow } from '../db/schema.js'
+import { AppError, forbidden, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
+import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
 import type { PostsService } from '../posts/service.js'
+import { blockedEitherWay } from '../safety/queries.js'
 import type { UsersService } from '../users/service.js'
+import type { Viewer } from '../users/types.js'
+import { parse } from '../validation.js'
+import { pluginReportInput, REASON_LABELS, reportInput, resolveInput, type ReportReason } from './inputs.js'
+import type { ReportOutcome, ReportRow, ReportStatus, ResolutionRow, WarningRow } from './tables.js'
 
 /** What a plugin may do: file a report about something of its own (or a member). */
 export interface PluginReportsApi {
+  /**
+   * File a report into the moderation queue. `targetType` is 'user', 'post', 'comment' or your own type
+   * named after your plugin ('random-chat.session'); for your own types pass a `snapshot` (JSON) of what was
+   * reported, since Hearth cannot read it later, and `targetUserId`, the member responsible, so moderators can
+   * warn or suspend them. `reporterId` null files as the system (an automatic flag). A member's second open
+   * report on the same target returns the first one's id.
+   * @example await ctx.core.reports.file({ reporterId: me.id, targetType: 'random-chat.session', targetId: session.id, targetUserId: partner.id, reason: 'harassment', snapshot: { transcript } })
+   */
   file(input: { reporterId: number | null; targetType: string; targetId: string | number; targetUserId?: number | null; reason: string; note?: string; snapshot?: Record<string, unknown> }): Promise<{ id: number }>
 }
 
+/**
+ * How to carry out the outcome "remove" for one target type. `reason` is the text a suspended member is
+ * shown (for 'user', where removing is suspending). Removing something already gone should just return.
+ * @example removers: { comment: ({ targetId, actor }) => comments.remove(actor!, Number(targetId)) }
+ */
+export type Remover = (input: { targetId: string; actor: Viewer | null; reason: string }) => Promise<void>
+
+export interface MemberRef {
+  id: number
+  username: string
+  display_name: string
+}
+
+export interface ResolutionView {
+  id: number
+  target_type: string
+  target_id: string
+  target_user: MemberRef | null
+  outcome: ReportOutcome
+  note: string
+  /** Null when resolved from the command line. */
+  actor: MemberRef | null
+  reports_count: number
+  created_at: string
+}
+
+/** A report as staff see it. Members never get this shape: it names the reporter. */
+export interface ReportView {
+  id: number
+  status: ReportStatus
+  target_type: string
+  target_id: string
+  target_user: MemberRef | null
+  reason: ReportReason
+  note: string
+  reporter: MemberRef | null
+  created_at: string
+  resolved_at: string | null
+  resolution: ResolutionView | null
+  /** What was reported, as it was then (left out of lists). */
+  snapshot?: Record<string, unknown>
+}
+
+/** What the reporter gets back: their own report, nothing about anyone else's. */
+export interface FiledReport {
+  id: number
+  target_type: string
+  target_id: string
+  reason: ReportReason
+  status: ReportStatus
+  created_at: string
+  /** True when this repeated an open report of theirs on the same target (that one is returned). */
+  merged: boolean
+}
+
+/** One line of the queue: every open report on one target. */
+export interface QueueItem {
+  target_type: string
+  target_id: string
+  target_user: MemberRef | null
+  /** Distinct reporters (each system report counts once). */
+  reporters: number
+  reports: number
+  reasons: Partial<Record<ReportReason, number>>
+  first_at: string
+  last_at: string
+  /** The newest open report, the one to inspect. */
+  latest_report_id: number
+  /** The newest report's snapshot, for a one-line summary. */
+  snapshot: Record<string, unknown>
+}
+
+export interface WarningView {
+  id: number
+  reason: string
+  note: string
+  actor: MemberRef | null
+  resolution_id: number | null
+  created_at: string
+}
+
+/** Everything the inspect page shows about one report. */
+export interface Inspection {
+  report: ReportView & { snapshot: Record<string, unknown> }
+  /** The target as it is now: null when it is gone, undefined when Hearth cannot read it (plugin types). */
+  current: Record<string, unknown> | null | undefined
+  /** Every report on the same target, newest first, open and resolved. */
+  reports: ReportView[]
+  /** Earlier and later decisions on the same target, newest first. */
+  history: ResolutionView[]
+  member: (MemberRef & { role: string; suspended: boolean; suspended_reason: string | null }) | null
+  warnings: WarningView[]
+  /** Whether "remove" can be carried out for this target type. */
+  removable: boolean
+}
+
+export type QueueSort = 'newest' | 'most'
+
+/** A snapshot is kept whole, but within reason: a chat transcript fits, a dump of the database does not. */
+const SNAPSHOT_MAX_BYTES = 256 * 1024
+
+export const defaultSuspendReason = (reason: string) =>
+  `Your account was suspended by the moderators after reports of ${(REASON_LABELS[reason as ReportReason] ?? reason).toLowerCase()}.`
+
+const ref = (u: Pick<UserRow, 'id' | 'username' | 'display_name'>): MemberRef => ({ id: u.id, username: u.username, display_name: u.display_name || u.username })
+
 export type ModerationService = ReturnType<typeof createModerationService>
 
-export function createModerationService(deps: { db: Db; hooks: HookRegistry; users: UsersService; posts: PostsService }) {
-  void deps
-  return {
-    async file(_input: Parameters<PluginReportsApi['file']>[0]): Promise<{ id: number }> {
-      throw new Error('reports are not implemented yet')
+export function createModerationService(deps: { db: Db; hooks: HookRegistry; users: UsersService; posts: PostsService; removers?: Record<string, Remover> }) {
+  const { db, hooks, users, posts } = deps
+
+  const removers: Record<string, Remover> = {
+    async post({ targetId, actor }) {
+      const id = Number(targetId)
+      if (!(await db.selectFrom('posts').select('id').where('id', '=', id).executeTakeFirst())) return // its author deleted it already
+      if (!actor) throw new AppError(409, 'CONFLICT', 'A post is removed in the name of a moderator or admin; say who is acting.')
+      await posts.remove(actor, id)
+    },
+    async user({ targetId, actor, reason }) {
+      await users.suspend(Number(targetId), reason, actor?.id ?? null)
+    },
+    ...deps.removers,
+  }
+
+  // ---- Snapshots: the same shape for "as reported" and "now", so the inspect page can compare them.
+
+  async function postSnapshot(id: number): Promise<{ snapshot: Record<string, unknown>; authorId: number } | null> {
+    const post = await db.selectFrom('posts').selectAll().where('id', '=', id).executeTakeFirst()
+    if (!post) return null
+    const [author, media] = await Promise.all([
+      db.selectFrom('users').select(['id', 'username', 'display_name']).where('id', '=', post.author_id).executeTakeFirstOrThrow(),
+      db.selectFrom('post_media').select('media_id').where('post_id', '=', id).orderBy('position').execute(),
+    ])
+    return {
+      authorId: post.author_id,
+      snapshot: {
+        text: post.text,
+        author: ref(author),
+        visibility: post.visibility,
+        status: post.status,
+        media_ids: media.map((m) => m.media_id),
+        published_at: post.published_at,
+        edited_at: post.edited_at,
+        created_at: post.created_at,
+      },
+    }
+  }
+
+  async function commentSnapshot(id: number): Promise<{ snapshot: Record<string, unknown>; authorId: number; postId: number } | null> {
+    const comment = await db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst()
+    if (!comment) return null
+    const author = await db.selectFrom('users').select(['id', 'username', 'display_name']).where('id', '=', comment.author_id).executeTakeFirstOrThrow()
+    return {
+      authorId: comment.author_id,
+      postId: comment.post_id,
+      snapshot: { text: comment.text, author: ref(author), post_id: comment.post_id, parent_id: comment.parent_id, edited_at: comment.edited_at, created_at: comment.created_at },
+    }
+  }
+
+  function userSnapshot(u: UserRow): Record<string, unknown> {
+    let links: unknown = []
+    try {
+      links = JSON.parse(u.links)
+    } catch {
+      // an unreadable value is shown as none
+    }
+    return {
+      username: u.username,
+      display_name: u.display_name,
+      bio: u.bio,
+      links,
+      avatar_media_id: u.avatar_media_id,
+      is_private: u.is_private === 1,
+      account_type: u.account_type,
+      role: u.role,
+      suspended: u.suspended_at !== null,
+      created_at: u.created_at,
+    }
+  }
+
+  /** The target as it is now, for staff (no visibility rules): null when gone, undefined for plugin types. */
+  async function current(type: string, targetId: string): Promise<Record<string, unknown> | null | undefined> {
+    const id = Number(targetId)
+    if (type === 'post') return (await postSnapshot(id))?.snapshot ?? null
+    if (type === 'comment') return (await commentSnapshot(id))?.snapshot ?? null
+    if (type === 'user') {
+      const u = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+      return u ? { ...userSnapshot(u), suspended_reason: u.suspended_reason } : null
+    }
+    return undefined
+  }
+
+  /**
+   * A core target as the reporter may see it, with its snapshot and the member behind it. What the reporter
+   * cannot see answers NOT_FOUND exactly as what does not exist. `reporterId` null (a plugin filing as the
+   * system) checks existence only.
+   */
+  async function locate(reporterId: number | null, type: 'user' | 'post' | 'comment', id: number): Promise<{ targetUserId: number; snapshot: Record<string, unknown>; back: string }> {
+    if (type === 'post') {
+      if (reporterId !== null && !(await posts.get(reporterId, id))) throw notFound('That post')
+      const found = await postSnapshot(id)
+      if (!found) throw notFound('That post')
+      return { targetUserId: found.authorId, snapshot: found.snapshot, back: `/p/${id}` }
+    }
+    if (type === 'comment') {
+      const found = await commentSnapshot(id)
+      // A comment is seen with its post, and never across a block.
+      if (!found || (reporterId !== null && (!(await posts.get(reporterId, found.postId)) || (await blockedEitherWay(db, reporterId, found.authorId))))) {
+        throw notFound('That comment')
+      }
+      return { targetUserId: found.authorId, snapshot: found.snapshot, back: `/p/${found.postId}` }
+    }
+    // Members are reportable by id across a block either way (harassment is often followed by a block), but
+    // not once suspended: their profile is NOT_FOUND to members then, and the account is already actioned.
+    const u = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+    if (!u || (reporterId !== null && u.suspended_at !== null)) throw notFound('That member')
+    return { targetUserId: u.id, snapshot: userSnapshot(u), back: `/u/${u.username}` }
+  }
+
+  async function members(ids: (number | null)[]): Promise<Map<number, MemberRef>> {
+    const wanted = [...new Set(ids.filter((i): i is number => i !== null))]
+    if (!wanted.length) return new Map()
+    const rows = await db.selectFrom('users').select(['id', 'username', 'display_name']).where('id', 'in', wanted).execute()
+    return new Map(rows.map((r) => [r.id, ref(r)]))
+  }
+
+  async function resolutionViews(rows: ResolutionRow[]): Promise<ResolutionView[]> {
+    const who = await members(rows.flatMap((r) => [r.actor_id, r.target_user_id]))
+    return rows.map((r) => ({
+      id: r.id,
+      target_type: r.target_type,
+      target_id: r.target_id,
+      target_user: r.target_user_id !== null ? (who.get(r.target_user_id) ?? null) : null,
+      outcome: r.outcome,
+      note: r.note,
+      actor: r.actor_id !== null ? (who.get(r.actor_id) ?? null) : null,
+      reports_count: r.reports_count,
+      created_at: r.created_at,
+    }))
+  }
+
+  /** Report rows → staff views, in a handful of queries. */
+  async function reportViews(rows: ReportRow[], withSnapshot: boolean): Promise<ReportView[]> {
+    if (!rows.length) return []
+    const resolutionIds = [...new Set(rows.map((r) => r.resolution_id).filter((i): i is number => i !== null))]
+    const [who, resolutions] = await Promise.all([
+      members(rows.flatMap((r) => [r.reporter_id, r.target_user_id])),
+      resolutionIds.length ? db.selectFrom('report_resolutions').selectAll().where('id', 'in', resolutionIds).execute().then(resolutionViews) : Promise.resolve([]),
+    ])
+    return rows.map((r) => ({
+      id: r.id,
+      status: r.status,
+      target_type: r.target_type,
+      target_id: r.target_id,
+      target_user: r.target_user_id !== null ? (who.get(r.target_user_id) ?? null) : null,
+      reason: r.reason as ReportReason,
+      note: r.note,
+      reporter: r.reporter_id !== null ? (who.get(r.reporter_id) ?? null) : null,
+      created_at: r.created_at,
+      resolved_at: r.resolved_at,
+      resolution: resolutions.find((x) => x.id === r.resolution_id) ?? null,
+      ...(withSnapshot ? { snapshot: JSON.parse(r.snapshot) as Record<string, unknown> } : {}),
+    }))
+  }
+
+  async function reportRow(id: number): Promise<ReportRow> {
+    const row = Number.isInteger(id) && id > 0 ? await db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst() : undefined
+    if (!row) throw notFound('That report')
+    return row
+  }
+
+  /**
+   * Store a report, or find the reporter's open one on the same target (merged, not duplicated: a double
+   * click or a second attempt is not a second voice). Emits action:report.filed for new reports only.
+   */
+  async function store(input: { reporterId: number | null; targetType: string; targetId: string; targetUserId: number | null; reason: ReportReason; note: string; snapshot: Record<string, unknown> }): Promise<{ row: ReportRow; merged: boolean }> {
+    if (input.reporterId !== null && input.reporterId === input.targetUserId) {
+      throw new AppError(409, 'CONFLICT', 'You cannot report yourself or your own posts and comments.')
+    }
+    const snapshot = JSON.stringify(input.snapshot)
+    if (Buffer.byteLength(snapshot) > SNAPSHOT_MAX_BYTES) throw validationFailed({ snapshot: `Keep the snapshot under ${SNAPSHOT_MAX_BYTES / 1024} KiB of JSON.` })
+    const existing = () =>
+      input.reporterId === null
+        ? Promise.resolve(undefined)
+        : db.selectFrom('reports').selectAll().where('reporter_id', '=', input.reporterId).where('target_type', '=', input.targetType).where('target_id', '=', input.targetId).where('status', '=', 'open').executeTakeFirst()
+    const before = await existing()
+    if (before) return { row: before, merged: true }
+    let row: ReportRow
+    try {
+      row = await db
+        .insertInto('reports')
+        .values({ reporter_id: input.reporterId, target_type: input.targetType, target_id: input.targetId, target_user_id: input.targetUserId, reason: input.reason, note: input.note, snapshot })
+        .returningAll()
+        .executeTakeFirstOrThrow()
+    } catch (err) {
+      // Two submissions raced past the check; the unique index kept one.
+      const raced = String(err).includes('UNIQUE') ? await existing() : undefined
+      if (raced) return { row: raced, merged: true }
+      throw err
+    }
+    await hooks.emit('action:report.filed', { reportId: row.id, targetType: row.target_type, targetId: row.target_id, reporterId: row.reporter_id })
+    return { row, merged: false }
+  }
+
+  const toFiled = (row: ReportRow, merged: boolean): FiledReport => ({
+    id: row.id,
+    target_type: row.target_type,
+    target_id: row.target_id,
+    reason: row.reason as ReportReason,
+    status: row.status,
+    created_at: row.created_at,
+    merged,
+  })
+
+  const service = {
+    /**
+     * A member reports a user, post or comment: `{ target_type, target_id, reason, note }`. NOT_FOUND when it
+     * does not exist or they may not see it; CONFLICT for themselves; VALIDATION_FAILED for a bad reason or note.
+     */
+    async report(reporterId: number, input: unknown): Promise<FiledReport> {
+      const data = parse(reportInput, input)
+      const target = await locate(reporterId, data.target_type, data.target_id)
+      const { row, merged } = await store({ reporterId, targetType: data.target_type, targetId: String(data.target_id), targetUserId: target.targetUserId, reason: data.reason, note: data.note, snapshot: target.snapshot })
+      return toFiled(row, merged)
+    },
+
+    /**
+     * What a member is about to report, for the report page: a summary and where to go back to. Throws as
+     * `report` would (NOT_FOUND, CONFLICT for themselves).
+     */
+    async target(reporterId: number, type: unknown, id: unknown): Promise<{ type: 'user' | 'post' | 'comment'; id: number; snapshot: Record<string, unknown>; back: string }> {
+      const data = parse(reportInput.pick({ target_type: true, target_id: true }), { target_type: type, target_id: id })
+      const found = await locate(reporterId, data.target_type, data.target_id)
+      if (found.targetUserId === reporterId) throw new AppError(409, 'CONFLICT', 'You cannot report yourself or your own posts and comments.')
+      return { type: data.target_type, id: data.target_id, snapshot: found.snapshot, back: found.back }
+    },
+
+    /** For plugins (ctx.core.reports.file); see PluginReportsApi. */
+    async file(input: Parameters<PluginReportsApi['file']>[0]): Promise<{ id: number; merged: boolean }> {
+      const data = parse(pluginReportInput, input)
+      if (data.reporterId !== null && !(await db.selectFrom('users').select('id').where('id', '=', data.reporterId).executeTakeFirst())) throw notFound('The reporting member')
+      let targetUserId = data.targetUserId ?? null
+      let snapshot = data.snapshot ?? {}
+      if (data.targetType === 'user' || data.targetType === 'post' || data.targetType === 'comment') {
+        if (!/^[1-9]\d{0,15}$/.test(data.targetId)) throw notFound(`That ${data.targetType === 'user' ? 'member' : data.targetType}`)
+        const found = await locate(data.reporterId, data.targetType, Number(data.targetId))
+        targetUserId = found.targetUserId
+        // Core reads its own content; what the plugin adds is kept beside it.
+        snapshot = data.snapshot ? { ...found.snapshot, context: data.snapshot } : found.snapshot
+      } else if (targetUserId !== null && !(await db.selectFrom('users').select('id').where('id', '=', targetUserId).executeTakeFirst())) {
+        throw notFound('That member')
+      }
+      const { row, merged } = await store({ reporterId: data.reporterId, targetType: data.targetType, targetId: data.targetId, targetUserId, reason: data.reason, note: data.note, snapshot })
+      return { id: row.id, merged }
+    },
+
+    /** Reports by status, newest first (staff only: they name reporters). Snapshots are left out. */
+    async list(options: { status?: ReportStatus | 'all'; cursor?: string | null; limit?: number } = {}): Promise<Page<ReportView>> {
+      const limit = options.limit ?? 50
+      const after = decodeCursor<{ id: number }>(options.cursor, ['id'])
+      let q = db.selectFrom('reports').selectAll().orderBy('id', 'desc').limit(limit + 1)
+      if (options.status && options.status !== 'all') q = q.where('status', '=', options.status)
+      if (after) q = q.where('id', '<', Number(after.id))
+      const rows = await q.execute()
+      const page = rows.slice(0, limit)
+      const last = page[page.length - 1]
+      return { items: await reportViews(page, false), nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null }
+    },
+
+    /** One report with its snapshot (staff only). */
+    async get(id: number): Promise<ReportView & { snapshot: Record<string, unknown> }> {
+      return (await reportViews([await reportRow(id)], true))[0] as ReportView & { snapshot: Record<string, unknown> }
+    },
+
+    /**
+     * The open queue, one item per target with its count of reporters: newest activity first, or most
+     * reporters first (ties: newest).
+     */
+    async queue(options: { sort?: QueueSort; cursor?: string | null; limit?: number } = {}): Promise<Page<QueueItem>> {
+      const limit = options.limit ?? 50
+      const most = options.sort === 'most'
+      const after = decodeCursor<{ id: number; n: number }>(options.cursor, most ? ['id', 'n'] : ['id'])
+      const latest = sql<number>`max(reports.id)`
+      // Each system report (no reporter) counts as its own voice.
+      const reporters = sql<number>`count(distinct coalesce(reports.reporter_id, -reports.id))`
+      let q = db
+        .selectFrom('reports')
+        .select([
+          'reports.target_type',
+          'reports.target_id',
+          latest.as('latest_id'),
+          reporters.as('reporters'),
+          sql<number>`count(*)`.as('reports'),
+          sql<string>`group_concat(reports.reason)`.as('reasons'),
+          sql<string>`min(reports.created_at)`.as('first_at'),
+          sql<string>`max(reports.created_at)`.as('last_at'),
+        ])
+        .where('reports.status', '=', 'open')
+        .groupBy(['reports.target_type', 'reports.target_id'])
+        .limit(limit + 1)
+      if (most) {
+        q = q.orderBy(reporters, 'desc').orderBy(latest, 'desc')
+        if (after) q = q.having((eb) => eb.or([eb(reporters, '<', Number(after.n)), eb.and([eb(reporters, '=', Number(after.n)), eb(latest, '<', Number(after.id))])]))
+      } else {
+        q = q.orderBy(latest, 'desc')
+        if (after) q = q.having(latest, '<', Number(after.id))
+      }
+      const rows = await q.execute()
+      const page = rows.slice(0, limit)
+      const latestRows = page.length ? await db.selectFrom('reports').selectAll().where('id', 'in', page.map((r) => Number(r.latest_id))).execute() : []
+      const who = await members(latestRows.map((r) => r.target_user_id))
+      const items = page.map((g): QueueItem => {
+        const newest = latestRows.find((r) => r.id === Number(g.latest_id))!
+        const reasons: Partial<Record<ReportReason, number>> = {}
+        for (const r of String(g.reasons).split(',')) reasons[r as ReportReason] = (reasons[r as ReportReason] ?? 0) + 1
+        return {
+          target_type: g.target_type,
+          target_id: g.target_id,
+          target_user: newest.target_user_id !== null ? (who.get(newest.target_user_id) ?? null) : null,
+          reporters: Number(g.reporters),
+          reports: Number(g.reports),
+          reasons,
+          first_at: g.first_at,
+          last_at: g.last_at,
+          latest_report_id: newest.id,
+          snapshot: JSON.parse(newest.snapshot) as Record<string, unknown>,
+        }
+      })
+      const last = page[page.length - 1]
+      const nextCursor = rows.length > limit && last ? encodeCursor(most ? { id: Number(last.latest_id), n: Number(last.reporters) } : { id: Number(last.latest_id) }) : null
+      return { items, nextCursor }
+    },
+
+    /** How many targets wait in the open queue (for a badge). */
+    async openCount(): Promise<number> {
+      const r = await db.selectFrom('reports').select(sql<number>`count(distinct target_type || ':' || target_id)`.as('n')).where('status', '=', 'open').executeTakeFirstOrThrow()
+      return Number(r.n)
+    },
+
+    /** Everything a moderator needs to decide on one report (staff only). */
+    async inspect(id: number): Promise<Inspection> {
+      const row = await reportRow(id)
+      const [report, siblings, history, currentState, member] = await Promise.all([
+        service.get(id),
+        db.selectFrom('reports').selectAll().where('target_type', '=', row.target_type).where('target_id', '=', row.target_id).orderBy('id', 'desc').limit(200).execute(),
+        db.selectFrom('report_resolutions').selectAll().where('target_type', '=', row.target_type).where('target_id', '=', row.target_id).orderBy('id', 'desc').limit(100).execute(),
+        current(row.target_type, row.target_id),
+        row.target_user_id !== null ? db.selectFrom('users').selectAll().where('id', '=', row.target_user_id).executeTakeFirst() : Promise.resolve(undefined),
+      ])
+      return {
+        report,
+        current: currentState,
+        reports: await reportViews(siblings, false),
+        history: await resolutionViews(history),
+        member: member ? { ...ref(member), role: member.role, suspended: member.suspended_at !== null, suspended_reason: member.suspended_reason } : null,
+        warnings: member ? await service.warnings(member.id) : [],
+        removable: row.target_type in removers,
+      }
+    },
+
+    /** The warnings recorded on a member, newest first. */
+    async warnings(userId: number): Promise<WarningView[]> {
+      const rows: WarningRow[] = await db.selectFrom('member_warnings').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').execute()
+      const who = await members(rows.map((r) => r.actor_id))
+      return rows.map((r) => ({ id: r.id, reason: r.reason, note: r.note, actor: r.actor_id !== null ? (who.get(r.actor_id) ?? null) : null, resolution_id: r.resolution_id, created_at: r.created_at }))
+    },
+
+    /** Recent decisions, newest first. */
+    async history(options: { cursor?: string | null; limit?: number } = {}): Promise<Page<ResolutionView>> {
+      const limit = options.limit ?? 50
+      const after = decodeCursor<{ id: number }>(options.cursor, ['id'])
+      let q = db.selectFrom('report_resolutions').selectAll().orderBy('id', 'desc').limit(limit + 1)
+      if (after) q = q.where('id', '<', Number(after.id))
+      const rows = await q.execute()
+      const page = rows.slice(0, limit)
+      const last = page[page.length - 1]
+      return { items: await resolutionViews(page), nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null }
+    },
+
+    /** Whether "remove" can be carried out for a target type. */
+    canRemove(type: string): boolean {
+      return type in removers
+    },
+
+    /**
+     * Decide on a report: `{ outcome: 'dismiss' | 'remove' | 'warn' | 'suspend', note?, reason? }`. Closes every
+     * open report on the same target, carries the outcome out (remove: through the target's remover; for a
+     * member, suspend; warn: a warning on the member; suspend: the member responsible, shown `reason`),
+     * writes the audit log and emits action:report.resolved per report. `actor` null is the command line.
+     */
+    async resolve(actor: Viewer | null, reportId: number, input: unknown): Promise<ResolutionView> {
+      if (actor && actor.role !== 'moderator' && actor.role !== 'admin') throw forbidden('Only moderators and admins resolve reports.')
+      const data = parse(resolveInput, input)
+      const report = await reportRow(reportId)
+      if (report.status !== 'open') throw new AppError(409, 'CONFLICT', `Report ${report.id} is already resolved.`)
+      const member = report.target_user_id !== null ? await db.selectFrom('users').selectAll().where('id', '=', report.target_user_id).executeTakeFirst() : undefined
+      if (actor && member?.id === actor.id) throw forbidden('You cannot decide on a report about yourself; leave it to another moderator.')
+      const suspends = data.outcome === 'suspend' || (data.outcome === 'remove' && report.target_type === 'user')
+      if ((suspends || data.outcome === 'warn') && !member) throw new AppError(409, 'CONFLICT', `This report names no member to ${data.outcome === 'warn' ? 'warn' : 'suspend'}.`)
+      if (suspends && actor?.role === 'moderator' && member!.role !== 'member') throw forbidden('Only an admin can suspend a moderator or admin.')
+      const remover = removers[report.target_type]
+      if (data.outcome === 'remove' && !remover) throw new AppError(409, 'CONFLICT', `Hearth cannot remove a ${report.target_type}; dismiss the report, or warn or suspend the member.`)
+      const reason = data.reason ?? defaultSuspendReason(report.reason)
+      const target = { type: report.target_type, id: report.target_id }
+
+      // Claim the target's open reports first, so two moderators deciding at once cannot both act.
+      const claim = await db.transaction().execute(async (trx) => {
+        const open = await trx.selectFrom('reports').select('id').where('target_type', '=', target.type).where('target_id', '=', target.id).where('status', '=', 'open').execute()
+        if (!open.some((r) => r.id === report.id)) return null
+        const resolution = await trx
+          .insertInto('report_resolutions')
+          .values({ target_type: target.type, target_id: target.id, target_user_id: report.target_user_id, outcome: data.outcome, note: data.note, actor_id: actor?.id ?? null, reports_count: open.length })
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        const ids = open.map((r) => r.id)
+        await trx.updateTable('reports').set({ status: 'resolved', resolution_id: resolution.id, resolved_at: now() }).where('id', 'in', ids).execute()
+        if (data.outcome === 'warn') await trx.insertInto('member_warnings').values({ user_id: member!.id, resolution_id: resolution.id, reason: report.reason, note: data.note, actor_id: actor?.id ?? null }).execute()
+        return { resolution, ids }
+      })
+      if (!claim) throw new AppError(409, 'CONFLICT', `Report ${report.id} is already resolved.`)
+
+      try {
+        if (data.outcome === 'remove') await remover!({ targetId: target.id, actor, reason })
+        else if (data.outcome === 'suspend') await users.suspend(member!.id, reason, actor?.id ?? null)
+      } catch (err) {
+        // The outcome could not be carried out: the reports stay open for another try.
+        await db.transaction().execute(async (trx) => {
+          await trx.updateTable('reports').set({ status: 'open', resolution_id: null, resolved_at: null }).where('resolution_id', '=', claim.resolution.id).execute()
+          await trx.deleteFrom('member_warnings').where('resolution_id', '=', claim.resolution.id).execute()
+          await trx.deleteFrom('report_resolutions').where('id', '=', claim.resolution.id).execute()
+        })
+        throw err
+      }
+
+      await audit(db, {
+        actorId: actor?.id ?? null,
+        action: 'report.resolve',
+        targetType: target.type,
+        targetId: target.id,
+        details: {
+          outcome: data.outcome,
+          report_id: report.id,
+          report_ids: claim.ids,
+          resolution_id: claim.resolution.id,
+          member_id: member?.id ?? null,
+          ...(data.note ? { note: data.note } : {}),
+          ...(suspends ? { reason } : {}),
+        },
+      })
+      for (const id of claim.ids) await hooks.emit('action:report.resolved', { reportId: id, outcome: data.outcome, actorId: actor?.id ?? null })
+      return (await resolutionViews([claim.resolution]))[0]!
     },
   }
+  return service
 }

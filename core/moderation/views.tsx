@@ -1,0 +1,405 @@
+// The report form and the moderation queue's pieces: queue rows, snapshots, report and decision lists.
+import type { FormProblem } from '../http/forms.js'
+import { CsrfField, FormError } from '../views/components.js'
+import { NOTE_MAX, OUTCOMES, REASON_LABELS, REPORT_REASONS, SUSPEND_REASON_MAX, type ReportReason } from './inputs.js'
+import type { Inspection, MemberRef, QueueItem, QueueSort, ReportView, ResolutionView, WarningView } from './service.js'
+
+type Snapshot = Record<string, unknown>
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '')
+const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').slice(0, 16) : '')
+const at = (m: MemberRef | null, fallback = 'system') => (m ? `@${m.username}` : fallback)
+const authorOf = (s: Snapshot) => (s.author && typeof s.author === 'object' ? (s.author as MemberRef) : null)
+const excerpt = (text: string, n = 120) => (text.length > n ? `${text.slice(0, n - 1)}…` : text)
+
+/** Text with its line breaks kept, escaped by Preact. */
+function Lines({ text }: { text: string }) {
+  const lines = text.split('\n')
+  return (
+    <p class="post-text">
+      {lines.map((l, i) => (
+        <>
+          {i > 0 && <br />}
+          {l}
+        </>
+      ))}
+    </p>
+  )
+}
+
+/** One line saying what a target is, from its snapshot. */
+export function describeTarget(type: string, id: string, s: Snapshot): string {
+  if (type === 'post') return `Post ${id} by @${authorOf(s)?.username ?? '?'}${str(s.text) ? `: “${excerpt(str(s.text), 80)}”` : ''}`
+  if (type === 'comment') return `Comment ${id} by @${authorOf(s)?.username ?? '?'}: “${excerpt(str(s.text), 80)}”`
+  if (type === 'user') return `Member @${str(s.username)}${str(s.display_name) ? ` (${str(s.display_name)})` : ''}`
+  return `${type} ${id}`
+}
+
+/** Where a target lives on the site, when it has a page. */
+export function targetHref(type: string, id: string, s: Snapshot): string | null {
+  if (type === 'post') return `/p/${id}`
+  if (type === 'comment' && typeof s.post_id === 'number') return `/p/${s.post_id}`
+  if (type === 'user' && str(s.username)) return `/u/${str(s.username)}`
+  return null
+}
+
+export function ModerationNav({ active, open }: { active: 'queue' | 'history'; open: number }) {
+  return (
+    <nav class="tabs" aria-label="Moderation">
+      <a href="/moderation" aria-current={active === 'queue' ? 'page' : undefined}>
+        Open queue{open ? ` (${open})` : ''}
+      </a>
+      <a href="/moderation/history" aria-current={active === 'history' ? 'page' : undefined}>
+        Decisions
+      </a>
+    </nav>
+  )
+}
+
+// ---- The member's report form
+
+export function ReportForm(props: { type: string; id: number; snapshot: Snapshot; back: string; csrfToken: string; values?: Record<string, string>; problem?: FormProblem }) {
+  const v = props.values ?? {}
+  const err = (f: string) => props.problem?.fields[f]
+  const what = props.type === 'user' ? `@${str(props.snapshot.username)}` : props.type === 'post' ? `a post by @${authorOf(props.snapshot)?.username}` : `a comment by @${authorOf(props.snapshot)?.username}`
+  return (
+    <section class="card">
+      <h1>Report {what}</h1>
+      {props.type !== 'user' && str(props.snapshot.text) && <blockquote class="muted">{excerpt(str(props.snapshot.text), 280)}</blockquote>}
+      <p class="hint">Only the moderators see your report. The member is not told who reported them.</p>
+      <FormError message={props.problem?.message} />
+      <form method="post" action="/report">
+        <CsrfField token={props.csrfToken} />
+        <input type="hidden" name="type" value={props.type} />
+        <input type="hidden" name="id" value={String(props.id)} />
+        <fieldset class={err('reason') ? 'field field-invalid' : 'field'}>
+          <legend>What is wrong?</legend>
+          {REPORT_REASONS.map((r) => (
+            <label>
+              <input type="radio" name="reason" value={r} checked={v.reason === r} required /> {REASON_LABELS[r]}
+            </label>
+          ))}
+          {err('reason') && <p class="error">{err('reason')}</p>}
+        </fieldset>
+        <div class={err('note') ? 'field field-invalid' : 'field'}>
+          <label for="f-note">Anything the moderators should know (optional)</label>
+          <textarea id="f-note" name="note" maxLength={NOTE_MAX} aria-describedby={err('note') ? 'f-note-error' : undefined}>{v.note ?? ''}</textarea>
+          {err('note') && <p class="error" id="f-note-error">{err('note')}</p>}
+        </div>
+        <div class="actions">
+          <button type="submit">Send report</button>
+          <a href={props.back}>Cancel</a>
+        </div>
+      </form>
+    </section>
+  )
+}
+
+// ---- The queue
+
+function Reasons({ reasons }: { reasons: Partial<Record<ReportReason, number>> }) {
+  return (
+    <>
+      {Object.entries(reasons).map(([r, n]) => (
+        <span class="badge">
+          {r}
+          {n! > 1 ? ` ×${n}` : ''}
+        </span>
+      ))}
+    </>
+  )
+}
+
+export function QueueTable({ items, sort, next }: { items: QueueItem[]; sort: QueueSort; next: string | null }) {
+  if (!items.length) return <p data-empty-queue>The queue is empty: no open reports.</p>
+  return (
+    <>
+      <div class="table-wrap">
+        <table data-queue>
+          <thead>
+            <tr>
+              <th>Reported</th>
+              <th>Member</th>
+              <th>Reasons</th>
+              <th>Reporters</th>
+              <th>Latest</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((i) => (
+              <tr data-target={`${i.target_type}:${i.target_id}`}>
+                <td>{describeTarget(i.target_type, i.target_id, i.snapshot)}</td>
+                <td>{i.target_user ? `@${i.target_user.username}` : ''}</td>
+                <td>
+                  <Reasons reasons={i.reasons} />
+                </td>
+                <td data-reporters>{i.reporters}</td>
+                <td>{when(i.last_at)}</td>
+                <td>
+                  <a href={`/moderation/${i.latest_report_id}`}>Inspect</a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {next && (
+        <p>
+          <a href={`/moderation?sort=${sort}&cursor=${next}`}>Next page</a>
+        </p>
+      )}
+    </>
+  )
+}
+
+export function SortLinks({ sort }: { sort: QueueSort }) {
+  return (
+    <p class="actions">
+      Sort:{' '}
+      <a href="/moderation?sort=newest" aria-current={sort === 'newest' ? 'page' : undefined}>
+        newest
+      </a>
+      <a href="/moderation?sort=most" aria-current={sort === 'most' ? 'page' : undefined}>
+        most reported
+      </a>
+    </p>
+  )
+}
+
+// ---- Inspecting one report
+
+/** A snapshot or the current state, drawn by target type; plugin types as their JSON. */
+export function SnapshotView({ type, snapshot }: { type: string; snapshot: Snapshot }) {
+  if (type === 'post' || type === 'comment') {
+    const media = Array.isArray(snapshot.media_ids) ? (snapshot.media_ids as number[]) : []
+    return (
+      <div data-snapshot>
+        <p class="muted">
+          by @{authorOf(snapshot)?.username} · {when(str(snapshot.created_at))}
+          {snapshot.edited_at ? ` · edited ${when(str(snapshot.edited_at))}` : ''}
+          {type === 'post' ? ` · ${str(snapshot.visibility)}${snapshot.status === 'scheduled' ? ', scheduled' : ''}` : ''}
+        </p>
+        <Lines text={str(snapshot.text)} />
+        {media.length > 0 && <p class="muted">Media: {media.map((m) => `#${m}`).join(', ')}</p>}
+        {snapshot.context !== undefined && <pre class="mono">{JSON.stringify(snapshot.context, null, 2)}</pre>}
+      </div>
+    )
+  }
+  if (type === 'user') {
+    const links = Array.isArray(snapshot.links) ? (snapshot.links as { label?: string; url?: string }[]) : []
+    return (
+      <div data-snapshot>
+        <p>
+          <strong>{str(snapshot.display_name) || str(snapshot.username)}</strong> @{str(snapshot.username)} <span class="muted">· {str(snapshot.role)} · {snapshot.is_private ? 'private' : 'public'} account</span>
+          {snapshot.suspended ? <span class="badge badge-error">suspended</span> : null}
+        </p>
+        {str(snapshot.bio) && <Lines text={str(snapshot.bio)} />}
+        {links.length > 0 && <p class="muted">Links: {links.map((l) => `${l.label ?? ''} ${l.url ?? ''}`.trim()).join(' · ')}</p>}
+        {snapshot.avatar_media_id ? <p class="muted">Profile picture: media #{String(snapshot.avatar_media_id)}</p> : null}
+        {snapshot.context !== undefined && <pre class="mono">{JSON.stringify(snapshot.context, null, 2)}</pre>}
+      </div>
+    )
+  }
+  return (
+    <pre class="mono" data-snapshot>
+      {JSON.stringify(snapshot, null, 2)}
+    </pre>
+  )
+}
+
+function CurrentState({ type, current, snapshot }: { type: string; current: Inspection['current']; snapshot: Snapshot }) {
+  if (current === undefined) return <p class="muted">Hearth keeps only the snapshot of a {type}; the plugin that filed it holds the rest.</p>
+  if (current === null) return <p data-current="gone">It no longer exists (deleted).</p>
+  const changed = str(current.text) !== str(snapshot.text) || str(current.bio) !== str(snapshot.bio)
+  return (
+    <div data-current={changed ? 'changed' : 'same'}>
+      {changed && <p class="alert alert-info">Changed since it was reported.</p>}
+      <SnapshotView type={type} snapshot={current} />
+    </div>
+  )
+}
+
+function ReportsTable({ reports, current }: { reports: ReportView[]; current: number }) {
+  return (
+    <div class="table-wrap">
+      <table data-reports>
+        <thead>
+          <tr>
+            <th>Report</th>
+            <th>Reporter</th>
+            <th>Reason</th>
+            <th>Note</th>
+            <th>When</th>
+            <th>Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {reports.map((r) => (
+            <tr aria-current={r.id === current ? 'true' : undefined}>
+              <td>
+                <a href={`/moderation/${r.id}`}>#{r.id}</a>
+              </td>
+              <td>{at(r.reporter)}</td>
+              <td>{REASON_LABELS[r.reason] ?? r.reason}</td>
+              <td>{r.note}</td>
+              <td>{when(r.created_at)}</td>
+              <td>{r.status === 'open' ? <span class="badge">open</span> : `${r.resolution?.outcome ?? 'resolved'}`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+export function DecisionsTable({ items, withTarget }: { items: ResolutionView[]; withTarget?: boolean }) {
+  if (!items.length) return <p class="muted">No decisions yet.</p>
+  return (
+    <div class="table-wrap">
+      <table data-decisions>
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Who</th>
+            <th>Outcome</th>
+            {withTarget && <th>Target</th>}
+            <th>Reports</th>
+            <th>Note</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((d) => (
+            <tr>
+              <td>{when(d.created_at)}</td>
+              <td>{at(d.actor, 'CLI')}</td>
+              <td>{d.outcome}</td>
+              {withTarget && (
+                <td>
+                  {d.target_type} {d.target_id}
+                  {d.target_user ? ` (@${d.target_user.username})` : ''}
+                </td>
+              )}
+              <td>{d.reports_count}</td>
+              <td>{d.note}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+function Warnings({ warnings }: { warnings: WarningView[] }) {
+  if (!warnings.length) return <p class="muted">No warnings.</p>
+  return (
+    <ul data-warnings>
+      {warnings.map((w) => (
+        <li>
+          {when(w.created_at)} · {w.reason} · by {at(w.actor, 'CLI')}
+          {w.note ? `: ${w.note}` : ''}
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+const OUTCOME_LABELS = (type: string): Record<(typeof OUTCOMES)[number], string> => ({
+  dismiss: 'Dismiss: nothing wrong',
+  remove: type === 'user' ? 'Remove: suspend the member' : `Remove the ${type}`,
+  warn: 'Warn the member',
+  suspend: 'Suspend the member',
+})
+
+function ResolveForm({ i, csrfToken, defaultReason }: { i: Inspection; csrfToken: string; defaultReason: string }) {
+  const labels = OUTCOME_LABELS(i.report.target_type)
+  return (
+    <section class="card">
+      <h2>Decide</h2>
+      <p class="hint">The decision closes every open report on this {i.report.target_type} and is written to the audit log.</p>
+      <form method="post" action={`/moderation/${i.report.id}/resolve`}>
+        <CsrfField token={csrfToken} />
+        <fieldset class="field">
+          <legend>Outcome</legend>
+          {OUTCOMES.map((o) => {
+            const unavailable = (o === 'remove' && !i.removable) || ((o === 'warn' || o === 'suspend') && !i.member)
+            return (
+              <label>
+                <input type="radio" name="outcome" value={o} required disabled={unavailable} checked={o === 'dismiss'} /> {labels[o]}
+              </label>
+            )
+          })}
+        </fieldset>
+        <div class="field">
+          <label for="f-note">Note for the record (optional)</label>
+          <textarea id="f-note" name="note" maxLength={NOTE_MAX}></textarea>
+        </div>
+        {i.member && (
+          <div class="field">
+            <label for="f-reason">Reason shown to the member if suspended</label>
+            <input id="f-reason" name="reason" value={defaultReason} maxLength={SUSPEND_REASON_MAX} />
+          </div>
+        )}
+        <button type="submit">Resolve</button>
+      </form>
+    </section>
+  )
+}
+
+export function InspectView({ i, csrfToken, defaultReason }: { i: Inspection; csrfToken: string; defaultReason: string }) {
+  const r = i.report
+  const href = targetHref(r.target_type, r.target_id, r.snapshot)
+  return (
+    <>
+      <section class="card">
+        <h2>
+          Report #{r.id} <span class={r.status === 'open' ? 'badge' : 'badge badge-ok'}>{r.status}</span>
+        </h2>
+        <p>
+          {describeTarget(r.target_type, r.target_id, r.snapshot)} {href && <a href={href}>Open</a>}
+        </p>
+        <p>
+          Reported by {at(r.reporter)} for <strong>{REASON_LABELS[r.reason] ?? r.reason}</strong> · {when(r.created_at)}
+        </p>
+        {r.note && (
+          <blockquote data-note>
+            <Lines text={r.note} />
+          </blockquote>
+        )}
+        {r.resolution && (
+          <p>
+            Resolved: <strong>{r.resolution.outcome}</strong> by {at(r.resolution.actor, 'CLI')} · {when(r.resolution.created_at)}
+            {r.resolution.note ? ` · ${r.resolution.note}` : ''}
+          </p>
+        )}
+      </section>
+      <section class="card">
+        <h2>As reported</h2>
+        <SnapshotView type={r.target_type} snapshot={r.snapshot} />
+      </section>
+      <section class="card">
+        <h2>Now</h2>
+        <CurrentState type={r.target_type} current={i.current} snapshot={r.snapshot} />
+      </section>
+      {r.status === 'open' && <ResolveForm i={i} csrfToken={csrfToken} defaultReason={defaultReason} />}
+      <section class="card">
+        <h2>Reports on this {r.target_type} ({i.reports.length})</h2>
+        <ReportsTable reports={i.reports} current={r.id} />
+      </section>
+      <section class="card">
+        <h2>Earlier decisions on this {r.target_type}</h2>
+        <DecisionsTable items={i.history} />
+      </section>
+      {i.member && (
+        <section class="card">
+          <h2>
+            @{i.member.username} <span class="muted">{i.member.role}</span> {i.member.suspended && <span class="badge badge-error">suspended</span>}
+          </h2>
+          {i.member.suspended && i.member.suspended_reason && <p class="muted">Suspended: {i.member.suspended_reason}</p>}
+          <h3>Warnings ({i.warnings.length})</h3>
+          <Warnings warnings={i.warnings} />
+        </section>
+      )}
+    </>
+  )
+}
