@@ -113,7 +113,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const feed = createFeedService({ db, settings, posts, hooks })
   const engagement = createEngagementService({ db, hooks, posts, safety, limit })
   const notifications = createNotificationsService({ db, hooks, realtime, posts, safety, log })
-  const search = createSearchService({ db, posts, safety })
+  const search = createSearchService({ db, posts, safety, social })
   const moderation = createModerationService({
     db,
     hooks,
@@ -164,6 +164,7 @@ function coreNavigation(ui: UiRegistry): void {
     ui.addNav({ id, label, href, audience, order, owner: 'core' })
   core('home', 'Home', '/', 'everyone', 10)
   core('explore', 'Explore', '/explore', 'everyone', 20)
+  core('search', 'Search', '/search', 'everyone', 25)
   core('compose', 'New post', '/compose', 'members', 30)
   core('saved', 'Saved', '/bookmarks', 'members', 60)
   core('settings', 'Settings', '/settings/account', 'members', 90)

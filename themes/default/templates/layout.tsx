@@ -37,6 +37,9 @@ export function Layout(props: LayoutProps) {
               ))}
             </ul>
           </nav>
+          <form method="get" action="/search" role="search" class="site-search">
+            <input type="search" name="q" aria-label="Search members, posts and hashtags" placeholder="Search" maxLength={100} />
+          </form>
           {viewer && (
             <form method="post" action="/logout" class="logout">
               <input type="hidden" name="_csrf" value={props.csrfToken} />
