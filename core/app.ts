@@ -43,6 +43,7 @@ import { engagementApi } from './engagement/api.js'
 import { engagementPages } from './engagement/pages.js'
 import { createNotificationsService } from './notifications/service.js'
 import { notificationsRoutes } from './notifications/routes.js'
+import { wireNotifications } from './notifications/wire.js'
 import { createSearchService } from './search/service.js'
 import { searchRoutes } from './search/routes.js'
 import { createModerationService } from './moderation/service.js'
@@ -139,6 +140,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   hooks.on('action:user.suspended', ({ user }) => disconnect({ userId: user.id }))
   hooks.on('action:user.role-changed', ({ user }) => disconnect({ userId: user.id }))
   wireSocial(services)
+  wireNotifications(services)
   scheduler.add('core', '17 * * * *', 'purge-expired-sessions', async () => {
     const n = await purgeExpiredSessions(db)
     if (n) log.info({ removed: n }, 'expired sessions purged')
@@ -209,6 +211,7 @@ export function buildApp(s: Services): Hono<AppEnv> {
   app.get('/static/htmx.min.js', serveFolder(join(ROOT, 'node_modules/htmx.org/dist'), '/static/', { maxAge: 86400 }))
   app.get('/static/hearth.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/compose.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  app.get('/static/notifications.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // Browsers ask for /favicon.ico whatever the page declares.
   app.get('/favicon.ico', (c) => c.redirect('/theme/default/assets/icon.svg', 301))
   app.get('/theme/:name/*', async (c, next) => {

@@ -1,37 +1,537 @@
-// Notifications: stored per member, grouped, live over the realtime socket. (Interface fixed; implementation in progress.)
+// Notifications: stored per member, grouped while unread, shown only while the recipient may see what they
+// are about, and pushed live over the core realtime socket. Core types come from core's action hooks.
+import { sql, type ExpressionBuilder } from 'kysely'
+import { z } from 'zod'
 import type { Db } from '../db/connect.js'
+import { now, type Database } from '../db/schema.js'
+import { notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
 import type { Logger } from '../logger.js'
-import type { Page } from '../pagination.js'
+import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
 import type { PostsService } from '../posts/service.js'
+import { visibleTo } from '../posts/visibility.js'
 import type { RealtimeHub } from '../realtime/hub.js'
+import { blockedWith } from '../safety/queries.js'
 import type { SafetyService } from '../safety/service.js'
+import { parse } from '../validation.js'
+import { activityLog, type ActivityItem } from './activity.js'
+import { CORE_TYPES, type CoreType } from './types.js'
 
-/** What a plugin may do: send a notification of a type it registered. */
-export interface PluginNotificationsApi {
-  notify(input: { userId: number; type: string; actorId?: number | null; postId?: number | null; data?: Record<string, unknown> }): Promise<void>
+export type { ActivityItem }
+
+/** A member as a notification names them. */
+export interface NotificationActor {
+  id: number
+  username: string
+  display_name: string
 }
 
+/** What a type's `text` and `url` see of one entry of the list (one event, or a group of them). */
+export interface NotificationContext {
+  type: string
+  /** "Ana", "Ana and Bob", "Ana and 10 others" (most recent first); '' when nobody acted. */
+  who: string
+  /** The most recent actors, newest first (up to three). */
+  actors: NotificationActor[]
+  /** How many events the entry groups (one per actor). */
+  count: number
+  /** The recipient. */
+  me: { id: number; username: string }
+  postId: number | null
+  commentId: number | null
+  /** The newest event's data (plugin types). */
+  data: Record<string, unknown>
+}
+
+/** A notification type: how members see it in the list and in their settings. */
+export interface NotificationTypeDefinition {
+  /** Shown on the settings page, e.g. "Likes on your posts". */
+  label: string
+  /** The line shown; only text the recipient may see (never a post's text). */
+  text: (n: NotificationContext) => string
+  /** Where the entry leads: a path on this site ("/p/12"), or null. */
+  url: (n: NotificationContext) => string | null
+  /** Group unread events of this type about the same thing ("Ana and 10 others ..."). */
+  group: boolean
+}
+
+export interface PluginNotifyInput {
+  /** The recipient. */
+  userId: number
+  /** One of your plugin's types: `closed` or `PLUGIN.closed`. */
+  type: string
+  /** Who caused it; never notified of their own act, nor across a block. */
+  actorId?: number | null
+  /** The post it is about: shown only while the recipient may see that post. */
+  postId?: number | null
+  /** Small JSON your type's text may use (at most 2 KB). */
+  data?: Record<string, unknown>
+  /** With a grouped type: events with the same key (and post) group together while unread. */
+  groupKey?: string
+}
+
+/** What a plugin may do: register its notification types and send them. */
+export interface PluginNotificationsApi {
+  /**
+   * Register a type your plugin sends. It is stored as `PLUGIN.type`, members can turn it off in
+   * their notification settings, and it is forgotten when the plugin unloads.
+   * @example
+   * ctx.core.notifications.defineType('closed', {
+   *   label: 'Polls you voted in closing',
+   *   group: true,
+   *   text: (n) => `${n.who} closed a poll you voted in`,
+   *   url: (n) => `/polls/${n.data.pollId}`,
+   * })
+   */
+  defineType(type: string, definition: NotificationTypeDefinition): void
+  /**
+   * Send a member a notification of one of your types. Nothing is sent to the actor themself, across
+   * a block, to a member who turned the type off, or about a post the recipient may not see.
+   * @example await ctx.core.notifications.notify({ userId: voter.id, type: 'closed', actorId: poll.owner_id, data: { pollId: poll.id } })
+   */
+  notify(input: PluginNotifyInput): Promise<void>
+}
+
+/** One entry of a member's list: a single event, or a group of them. */
 export interface NotificationView {
+  /** The entry's id (stable while it groups more events); pass it to mark it read. */
   id: number
   type: string
   text: string
   url: string | null
   read: boolean
+  /** When its newest event happened. */
   created_at: string
+  /** How many events it groups. */
+  count: number
+  /** The most recent actors, newest first (up to three). */
+  actors: NotificationActor[]
+  post_id: number | null
+  comment_id: number | null
 }
+
+export interface NotificationPreference {
+  type: string
+  label: string
+  enabled: boolean
+}
+
+/** The realtime event a member's pages receive for a new notification. */
+export interface NotificationEvent {
+  id: number
+  type: string
+  text: string
+  url: string | null
+  /** The member's unread count after it. */
+  unread: number
+}
+
+interface CreateInput {
+  userId: number
+  type: string
+  actorId?: number | null
+  postId?: number | null
+  commentId?: number | null
+  data?: Record<string, unknown>
+  /** What the event is about, for grouped types ('' groups every unread event of the type). */
+  groupKey?: string
+}
+
+type Registered = NotificationTypeDefinition & { owner: string }
+
+const PREFIX = 'notifications.'
+const MAX_DATA = 2048
+const SHORT_TYPE = /^[a-z][a-z0-9_]{0,39}$/
+const ACTORS_SHOWN = 3
+
+/** A same-site path, or null: a type's url must not lead off the site or run script. */
+const sitePath = (url: string | null): string | null => (url && url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\') ? url : null)
+
+/** "Ana", "Ana and Bob", "Ana and 10 others". */
+export function describeActors(actors: NotificationActor[], count: number): string {
+  const [first, second] = actors
+  if (!first) return ''
+  if (count <= 1) return first.display_name
+  if (count === 2 && second) return `${first.display_name} and ${second.display_name}`
+  const others = count - 1
+  return `${first.display_name} and ${others} ${others === 1 ? 'other' : 'others'}`
+}
+
+export const readInput = z.object({
+  ids: z.array(z.number({ error: 'Each id is a number.' }).int().positive(), { error: 'ids is a list of notification ids.' }).max(500, 'Mark at most 500 at once.').optional(),
+})
 
 export type NotificationsService = ReturnType<typeof createNotificationsService>
 
 export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; realtime: RealtimeHub; posts: PostsService; safety: SafetyService; log: Logger }) {
-  void deps
-  return {
-    async notify(_input: Parameters<PluginNotificationsApi['notify']>[0]): Promise<void> {},
-    async list(_userId: number, _options: { cursor?: string | null; limit?: number } = {}): Promise<Page<NotificationView>> {
-      return { items: [], nextCursor: null }
+  const { db, hooks, realtime, safety, log } = deps
+  const types = new Map<string, Registered>()
+
+  function defineType(owner: string, type: string, definition: NotificationTypeDefinition): void {
+    const short = owner === 'core' ? type : type.slice(owner.length + 1)
+    if (owner !== 'core' && !type.startsWith(`${owner}.`)) throw new Error(`Plugin ${owner} may only define notification types named "${owner}.TYPE"; "${type}" is not one.`)
+    if (!SHORT_TYPE.test(short)) throw new Error(`Notification type "${type}" must be lowercase letters, digits and underscores after the plugin's name.`)
+    if (types.has(type)) throw new Error(`A notification type "${type}" already exists.`)
+    if (!definition.label || typeof definition.text !== 'function' || typeof definition.url !== 'function') throw new Error(`Notification type "${type}" needs a label, a text function and a url function.`)
+    types.set(type, { ...definition, owner })
+  }
+  for (const [type, definition] of Object.entries(CORE_TYPES)) defineType('core', type, definition)
+
+  /**
+   * The condition "this notification row may be shown to its recipient, now": a known type; no post, or
+   * one the recipient may see; no actor, or one who is active and not blocked either way; a follow
+   * request only while it is pending.
+   */
+  function shown(userId: number) {
+    const known = [...types.keys()]
+    return (eb: ExpressionBuilder<Database, 'notifications'>) =>
+      eb.and([
+        eb('notifications.user_id', '=', userId),
+        eb('notifications.type', 'in', known),
+        eb.or([
+          eb('notifications.post_id', 'is', null),
+          eb.exists(
+            eb
+              .selectFrom('posts')
+              .select('posts.id')
+              .whereRef('posts.id', '=', 'notifications.post_id')
+              .where(visibleTo(userId)),
+          ),
+        ]),
+        eb.or([
+          eb('notifications.actor_id', 'is', null),
+          eb.and([
+            eb.not(blockedWith(userId, 'notifications.actor_id')),
+            eb.exists(eb.selectFrom('users as actor').select('actor.id').whereRef('actor.id', '=', 'notifications.actor_id').where('actor.suspended_at', 'is', null)),
+          ]),
+        ]),
+        eb.or([
+          eb('notifications.type', '!=', 'follow_request'),
+          eb.exists(eb.selectFrom('follow_requests').select('follow_requests.target_id').whereRef('follow_requests.requester_id', '=', 'notifications.actor_id').where('follow_requests.target_id', '=', userId)),
+        ]),
+      ])
+  }
+
+  async function postVisible(userId: number, postId: number): Promise<boolean> {
+    return !!(await db.selectFrom('posts').select('posts.id').where('posts.id', '=', postId).where(visibleTo(userId)).executeTakeFirst())
+  }
+
+  async function enabled(userId: number, type: string): Promise<boolean> {
+    const row = await db.selectFrom('user_preferences').select('value').where('user_id', '=', userId).where('key', '=', PREFIX + type).executeTakeFirst()
+    return row ? JSON.parse(row.value) !== false : true
+  }
+
+  /** Render one entry's text and url with its type; a plugin's failing template is logged, not shown. */
+  function present(type: string, n: NotificationContext): { text: string; url: string | null } {
+    const def = types.get(type)!
+    try {
+      return { text: String(def.text(n)), url: sitePath(def.url(n)) }
+    } catch (err) {
+      log.error({ err, plugin: def.owner, type }, `notification type ${type} of ${def.owner} failed to render`)
+      return { text: def.label, url: null }
+    }
+  }
+
+  /** Entries (groups) of a member's list, newest first, visibility applied inside the query. */
+  async function entries(userId: number, options: { cursor?: string | null; limit?: number; unread?: boolean; batchIds?: number[] }): Promise<Page<NotificationView>> {
+    const limit = options.limit ?? 20
+    const after = decodeCursor<{ id: number }>(options.cursor, ['id'])
+    let q = db
+      .selectFrom('notifications')
+      .where(shown(userId))
+      .select((eb) => [
+        'notifications.batch_id',
+        eb.fn.max('notifications.id').as('last_id'),
+        eb.fn.max('notifications.created_at').as('last_at'),
+        eb.fn.countAll<number>().as('count'),
+        eb.fn.min('notifications.type').as('type'),
+        eb.fn.max('notifications.post_id').as('post_id'),
+        eb.fn.max('notifications.comment_id').as('comment_id'),
+        sql<number>`max(notifications.read_at is null)`.as('unread'),
+      ])
+      .groupBy('notifications.batch_id')
+    if (options.batchIds) q = q.where('notifications.batch_id', 'in', options.batchIds.length ? options.batchIds : [0])
+    if (options.unread) q = q.having(sql<number>`max(notifications.read_at is null)`, '=', 1)
+    if (after) q = q.having((eb) => eb.fn.max('notifications.id'), '<', after.id)
+    const groups = await q.orderBy('last_id', 'desc').limit(limit + 1).execute()
+    const page = groups.slice(0, limit)
+    if (!page.length) return { items: [], nextCursor: null }
+
+    // The newest few events of each entry, for its actors' names and its data.
+    const recent = await db
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('notifications')
+          .leftJoin('users', 'users.id', 'notifications.actor_id')
+          .where(shown(userId))
+          .where('notifications.batch_id', 'in', page.map((g) => g.batch_id))
+          .select([
+            'notifications.batch_id',
+            'notifications.data',
+            'users.id as actor_id',
+            'users.username',
+            'users.display_name',
+            sql<number>`row_number() over (partition by notifications.batch_id order by notifications.id desc)`.as('rank'),
+          ])
+          .as('recent'),
+      )
+      .selectAll()
+      .where('recent.rank', '<=', ACTORS_SHOWN)
+      .orderBy('recent.batch_id')
+      .orderBy('recent.rank')
+      .execute()
+    const me = await db.selectFrom('users').select(['id', 'username']).where('id', '=', userId).executeTakeFirstOrThrow()
+
+    const items = page.map((g): NotificationView => {
+      const rows = recent.filter((r) => r.batch_id === g.batch_id)
+      const actors = rows.filter((r) => r.actor_id !== null).map((r) => ({ id: r.actor_id!, username: r.username!, display_name: r.display_name || r.username! }))
+      let data: Record<string, unknown> = {}
+      try {
+        data = JSON.parse(rows[0]?.data ?? '{}') as Record<string, unknown>
+      } catch {
+        // unreadable data renders as none
+      }
+      const count = Number(g.count)
+      const context: NotificationContext = { type: g.type, who: describeActors(actors, count), actors, count, me, postId: g.post_id, commentId: g.comment_id, data }
+      return {
+        id: g.batch_id,
+        type: g.type,
+        ...present(g.type, context),
+        read: Number(g.unread) === 0,
+        created_at: g.last_at,
+        count,
+        actors,
+        post_id: g.post_id,
+        comment_id: g.comment_id,
+      }
+    })
+    const last = page[page.length - 1]!
+    return { items, nextCursor: groups.length > limit ? encodeCursor({ id: last.last_id }) : null }
+  }
+
+  async function unreadCount(userId: number): Promise<number> {
+    const row = await db
+      .selectFrom('notifications')
+      .where(shown(userId))
+      .where('notifications.read_at', 'is', null)
+      .select(sql<number>`count(distinct notifications.batch_id)`.as('n'))
+      .executeTakeFirstOrThrow()
+    return Number(row.n)
+  }
+
+  /** Tell the recipient's open pages, if the entry is one they may see. Failures are logged, never thrown. */
+  async function push(userId: number, batchId: number): Promise<void> {
+    if (!realtime.isOnline(userId)) return
+    try {
+      const [entry] = (await entries(userId, { batchIds: [batchId], limit: 1 })).items
+      if (!entry) return
+      const event: NotificationEvent = { id: entry.id, type: entry.type, text: entry.text, url: entry.url, unread: await unreadCount(userId) }
+      realtime.publish(userId, 'notification', event)
+    } catch (err) {
+      log.warn({ err, userId }, 'notification push failed')
+    }
+  }
+
+  /** Store one event (joining the open group of its kind) and push it. Returns whether it was stored. */
+  async function create(input: CreateInput): Promise<boolean> {
+    const def = types.get(input.type)
+    if (!def) throw new Error(`Unknown notification type "${input.type}".`)
+    const { userId } = input
+    const actorId = input.actorId ?? null
+    const postId = input.postId ?? null
+    if (actorId !== null && actorId === userId) return false
+    if (actorId !== null && (await safety.blockedEitherWay(actorId, userId))) return false
+    if (!(await enabled(userId, input.type))) return false
+    if (postId !== null && !(await postVisible(userId, postId))) return false
+    const groupKey = def.group ? `${input.type}:${input.groupKey ?? ''}` : null
+    const data = JSON.stringify(input.data ?? {})
+    const batchId = await db.transaction().execute(async (trx) => {
+      let batch: number | null = null
+      if (groupKey !== null) {
+        const open = await trx.selectFrom('notifications').select('batch_id').where('user_id', '=', userId).where('group_key', '=', groupKey).where('read_at', 'is', null).orderBy('id', 'desc').limit(1).executeTakeFirst()
+        if (open) {
+          batch = open.batch_id
+          // One row per actor in a group: liking again moves them to the front instead of counting twice.
+          if (actorId !== null) await trx.deleteFrom('notifications').where('user_id', '=', userId).where('batch_id', '=', batch).where('actor_id', '=', actorId).execute()
+        }
+      }
+      const row = await trx
+        .insertInto('notifications')
+        .values({ user_id: userId, type: input.type, actor_id: actorId, post_id: postId, comment_id: input.commentId ?? null, group_key: groupKey, batch_id: batch ?? 0, data })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      if (batch === null) {
+        await trx.updateTable('notifications').set({ batch_id: row.id }).where('id', '=', row.id).execute()
+        batch = row.id
+      }
+      return batch
+    })
+    await push(userId, batchId)
+    return true
+  }
+
+  const service = {
+    /**
+     * Send a plugin type (`PLUGIN.type`, registered with defineType). Core types are sent by core itself.
+     * @example await notifications.notify({ userId: 3, type: 'polls.closed', data: { pollId: 7 } })
+     */
+    async notify(input: PluginNotifyInput): Promise<void> {
+      const def = types.get(input.type)
+      if (!def || def.owner === 'core') throw new Error(`"${input.type}" is not a registered plugin notification type; register it with defineType first.`)
+      const data = input.data ?? {}
+      if (JSON.stringify(data).length > MAX_DATA) throw new Error(`Notification data of ${input.type} is larger than ${MAX_DATA} bytes.`)
+      if (!(await db.selectFrom('users').select('id').where('id', '=', input.userId).executeTakeFirst())) throw notFound('That member')
+      const postId = input.postId ?? null
+      await create({ userId: input.userId, type: input.type, actorId: input.actorId ?? null, postId, data, groupKey: `${postId ?? ''}:${input.groupKey ?? ''}` })
     },
-    async unreadCount(_userId: number): Promise<number> {
-      return 0
+
+    /** A member's notifications, newest first, grouped; `unread` keeps unread entries only. */
+    async list(userId: number, options: { cursor?: string | null; limit?: number; unread?: boolean } = {}): Promise<Page<NotificationView>> {
+      return entries(userId, options)
+    },
+
+    /** How many unread entries (groups, as the list shows them) a member has. */
+    unreadCount,
+
+    /**
+     * Mark entries read (by their ids), or all of them. Returns how many events were marked, and tells the
+     * member's open pages the new count.
+     */
+    async markRead(userId: number, ids?: number[]): Promise<number> {
+      if (ids && !ids.length) return 0
+      let q = db.updateTable('notifications').set({ read_at: now() }).where('user_id', '=', userId).where('read_at', 'is', null)
+      if (ids) q = q.where('batch_id', 'in', ids)
+      const n = Number((await q.executeTakeFirst()).numUpdatedRows)
+      if (n && realtime.isOnline(userId)) realtime.publish(userId, 'notifications.read', { unread: await unreadCount(userId) })
+      return n
+    },
+
+    /** Delete notifications read before `before` (a daily job keeps 90 days). Returns how many went. */
+    async purgeRead(before: Date): Promise<number> {
+      const r = await db.deleteFrom('notifications').where('read_at', 'is not', null).where('read_at', '<', before.toISOString()).executeTakeFirst()
+      return Number(r.numDeletedRows)
+    },
+
+    /** Every type members can receive (core and plugins), in a stable order. */
+    types(): { type: string; label: string; owner: string }[] {
+      return [...types.entries()].map(([type, d]) => ({ type, label: d.label, owner: d.owner }))
+    },
+
+    /** A member's choice for every type (on unless turned off). */
+    async preferences(userId: number): Promise<NotificationPreference[]> {
+      const rows = await db.selectFrom('user_preferences').select(['key', 'value']).where('user_id', '=', userId).where('key', 'like', `${PREFIX}%`).execute()
+      const off = new Set(rows.filter((r) => JSON.parse(r.value) === false).map((r) => r.key.slice(PREFIX.length)))
+      return service.types().map((t) => ({ type: t.type, label: t.label, enabled: !off.has(t.type) }))
+    },
+
+    /** Turn types on or off: `{ like: false, 'polls.closed': true }`. Unknown types are a validation error. */
+    async setPreferences(userId: number, input: unknown): Promise<NotificationPreference[]> {
+      const data = parse(z.record(z.string(), z.boolean({ error: 'Each type is true or false.' }), { error: 'Send an object of type: true or false.' }), input)
+      const unknown = Object.keys(data).filter((t) => !types.has(t))
+      if (unknown.length) throw validationFailed(Object.fromEntries(unknown.map((t) => [t, `There is no notification type "${t}".`])))
+      for (const [type, on] of Object.entries(data)) {
+        const value = JSON.stringify(on)
+        await db
+          .insertInto('user_preferences')
+          .values({ user_id: userId, key: PREFIX + type, value })
+          .onConflict((oc) => oc.columns(['user_id', 'key']).doUpdateSet({ value }))
+          .execute()
+      }
+      return service.preferences(userId)
+    },
+
+    /** A member's own history: posts, likes, comments, comment likes and follows, newest first. */
+    async activity(userId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<ActivityItem>> {
+      return activityLog(db, userId, options)
+    },
+
+    /** Register a type for an owner ('core' or a plugin, whose types are named `PLUGIN.type`). */
+    defineType,
+
+    /** The notification API a plugin's context carries: its own types only, named `PLUGIN.type`. */
+    forPlugin(plugin: string): Required<PluginNotificationsApi> {
+      const full = (type: string) => {
+        if (type.startsWith(`${plugin}.`)) return type
+        if (type.includes('.')) throw new Error(`Plugin ${plugin} may only use its own notification types; "${type}" is not one.`)
+        return `${plugin}.${type}`
+      }
+      return {
+        defineType: (type, definition) => defineType(plugin, full(type), definition),
+        notify: async (input) => service.notify({ ...input, type: full(input.type) }),
+      }
+    },
+
+    /** Forget a plugin's types (when it unloads). Its stored notifications stay, hidden until it returns. */
+    removeOwner(owner: string): void {
+      if (owner === 'core') return
+      for (const [type, d] of types) if (d.owner === owner) types.delete(type)
     },
   }
+
+  const core = (type: CoreType, input: Omit<CreateInput, 'type'>) => create({ ...input, type })
+
+  hooks.on('action:user.followed', async ({ followerId, followeeId }) => {
+    // A request just accepted is not news to the member who accepted it.
+    const requested = await db.selectFrom('notifications').select('id').where('user_id', '=', followeeId).where('actor_id', '=', followerId).where('type', '=', 'follow_request').executeTakeFirst()
+    if (!requested) await core('follow', { userId: followeeId, actorId: followerId, groupKey: '' })
+  })
+  hooks.on('action:follow.requested', async ({ requesterId, targetId }) => {
+    await core('follow_request', { userId: targetId, actorId: requesterId, groupKey: '' })
+  })
+  hooks.on('action:follow.answered', async ({ requesterId, targetId, accepted }) => {
+    await db.deleteFrom('notifications').where('user_id', '=', targetId).where('actor_id', '=', requesterId).where('type', '=', 'follow_request').execute()
+    if (accepted) await core('follow_accepted', { userId: requesterId, actorId: targetId })
+  })
+  hooks.on('action:post.created', async ({ postId, authorId, mentions }) => {
+    for (const userId of mentions) await core('mention', { userId, actorId: authorId, postId })
+  })
+  // An edit that adds a mention tells the newly mentioned (once: not those told already).
+  hooks.on('action:post.updated', async ({ postId, authorId }) => {
+    const fresh = await db
+      .selectFrom('post_mentions')
+      .select('post_mentions.user_id')
+      .where('post_mentions.post_id', '=', postId)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('notifications')
+              .select('notifications.id')
+              .whereRef('notifications.user_id', '=', 'post_mentions.user_id')
+              .where('notifications.post_id', '=', postId)
+              .where('notifications.type', '=', 'mention')
+              .where('notifications.comment_id', 'is', null),
+          ),
+        ),
+      )
+      .execute()
+    for (const { user_id } of fresh) await core('mention', { userId: user_id, actorId: authorId, postId })
+  })
+  hooks.on('action:post.reacted', async ({ postId, authorId, userId, kind, previous }) => {
+    if (kind !== 'like' || previous === 'like') return
+    await core('like', { userId: authorId, actorId: userId, postId, groupKey: `post:${postId}` })
+  })
+  hooks.on('action:comment.created', async (c) => {
+    // One notification per member per comment, the most specific: a reply, else a mention, else a comment.
+    const told = new Set<number>()
+    const tell = async (userId: number, type: CoreType, groupKey?: string) => {
+      if (told.has(userId)) return
+      told.add(userId)
+      await core(type, { userId, actorId: c.authorId, postId: c.postId, commentId: c.commentId, groupKey })
+    }
+    if (c.parentId !== null && c.parentAuthorId !== null) await tell(c.parentAuthorId, 'reply', `comment:${c.parentId}`)
+    for (const userId of c.mentions) await tell(userId, 'mention')
+    await tell(c.postAuthorId, 'comment', `post:${c.postId}`)
+  })
+  hooks.on('action:comment.liked', async ({ commentId, postId, commentAuthorId, userId }) => {
+    await core('comment_like', { userId: commentAuthorId, actorId: userId, postId, commentId, groupKey: `comment:${commentId}` })
+  })
+  hooks.on('action:user.blocked', async ({ blockerId, blockedId }) => {
+    await db
+      .deleteFrom('notifications')
+      .where((eb) => eb.or([eb.and([eb('user_id', '=', blockerId), eb('actor_id', '=', blockedId)]), eb.and([eb('user_id', '=', blockedId), eb('actor_id', '=', blockerId)])]))
+      .execute()
+  })
+
+  return service
 }

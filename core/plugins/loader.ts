@@ -384,6 +384,7 @@ export class PluginManager {
 
   /** Remove everything a plugin registered in this process. */
   unregister(name: string): void {
+    this.deps.notifications.removeOwner(name)
     this.deps.hooks.removeOwner(name)
     this.deps.ui.removeOwner(name)
     this.deps.scheduler.removeOwner(name)
@@ -454,7 +455,7 @@ export class PluginManager {
           },
           remove: (id) => media.remove(id),
         },
-        notifications: { notify: (input) => notifications.notify(input) },
+        notifications: notifications.forPlugin(name),
         reports: { file: (input) => moderation.file(input) },
       },
       http: {
