@@ -106,5 +106,7 @@ describe('engagement', () => {
     const secret = (await body(await call('poster', 'POST', '/api/v1/posts', { text: 'mine only', visibility: 'only_me' }))).data.id
     assert.equal((await call('fan', 'POST', `/api/v1/collections/${col.id}/posts/${secret}`)).status, 404)
     assert.deepEqual((await body(await call('other', 'GET', '/api/v1/collections?user=fan'))).data.map((c: any) => c.name), ['Wishlist'])
+    const renamed = (await body(await call('fan', 'PUT', `/api/v1/collections/${col.id}`, { name: 'Wishes' }))).data
+    assert.deepEqual([renamed.name, renamed.visibility], ['Wishes', 'public'], 'a rename keeps it public')
   })
 })

@@ -8,8 +8,15 @@ export const commentInput = z.object({
   parent_id: z.number({ error: 'parent_id is a comment id.' }).int().positive().nullable().optional(),
 })
 
-export const collectionInput = z.object({
+/** The fields of a collection, without defaults: a partial update leaves the others alone. */
+export const collectionFields = z.object({
   name: z.string({ error: 'Name the collection.' }).trim().min(1, 'Name the collection.').max(60, 'Collection names have at most 60 characters.'),
-  description: z.string().trim().max(300, 'Descriptions have at most 300 characters.').default(''),
-  visibility: z.enum(['public', 'private'], { error: 'A collection is public or private.' }).default('private'),
+  description: z.string().trim().max(300, 'Descriptions have at most 300 characters.'),
+  visibility: z.enum(['public', 'private'], { error: 'A collection is public or private.' }),
+})
+
+/** A new collection: private with no description unless told otherwise. */
+export const collectionInput = collectionFields.extend({
+  description: collectionFields.shape.description.default(''),
+  visibility: collectionFields.shape.visibility.default('private'),
 })

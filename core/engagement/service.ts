@@ -16,7 +16,7 @@ import { blockedWith } from '../safety/queries.js'
 import type { SafetyService } from '../safety/service.js'
 import type { Viewer } from '../users/types.js'
 import { parse } from '../validation.js'
-import { collectionInput, commentInput } from './inputs.js'
+import { collectionFields, collectionInput, commentInput } from './inputs.js'
 import type { CommentRow } from './tables.js'
 
 export interface CommentView {
@@ -382,7 +382,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
 
     async updateCollection(ownerId: number, id: number, input: unknown): Promise<CollectionView> {
       const row = await ownCollection(ownerId, id)
-      const data = parse(collectionInput.partial(), input)
+      const data = parse(collectionFields.partial(), input)
       if (data.name && data.name.toLowerCase() !== row.name.toLowerCase()) {
         const clash = await db.selectFrom('collections').select('id').where('owner_id', '=', ownerId).where(sql<string>`lower(name)`, '=', data.name.toLowerCase()).executeTakeFirst()
         if (clash) throw new AppError(409, 'CONFLICT', 'You already have a collection with that name.', { fields: { name: 'You already have a collection with that name.' } })

@@ -130,6 +130,13 @@ describe('loading plugins into a running app', () => {
     assert.equal(api.data.followers_count, 0)
   })
 
+  it('lets a plugin file reports about core targets and its own types only', async () => {
+    const ctxReports = (t.h.plugins as any).context(t.h.plugins.loaded.get('alpha')!.definition, t.h.plugins.loaded.get('alpha')!.dir).ctx.core.reports
+    await assert.rejects(ctxReports.file({ reporterId: null, targetType: 'beta.thing', targetId: 1, reason: 'spam' }), /files reports about posts, comments, members, or its own "alpha\.\*" types/)
+    const filed = await ctxReports.file({ reporterId: null, targetType: 'alpha.thing', targetId: 1, reason: 'spam', snapshot: { x: 1 } })
+    assert.ok(filed.id > 0)
+  })
+
   it('answers plugin API errors in the envelope', async () => {
     const res = await t.request('GET', '/api/v1/alpha/boom')
     assert.equal(res.status, 409)

@@ -456,7 +456,14 @@ export class PluginManager {
           remove: (id) => media.remove(id),
         },
         notifications: notifications.forPlugin(name),
-        reports: { file: (input) => moderation.file(input) },
+        reports: {
+          file: async (input) => {
+            if (!['post', 'comment', 'user'].includes(input.targetType) && !input.targetType.startsWith(`${name}.`)) {
+              throw new AppError(400, 'VALIDATION_FAILED', `Plugin ${name} files reports about posts, comments, members, or its own "${name}.*" types.`)
+            }
+            return moderation.file(input)
+          },
+        },
       },
       http: {
         viewer: (c) => c.get('viewer'),

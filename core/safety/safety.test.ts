@@ -65,6 +65,16 @@ describe('blocks and mutes', () => {
     assert.deepEqual(seenByMallory, ['mallory comments'])
   })
 
+  it('blocks a suspended member fully, ending follows both ways', async () => {
+    const { id, token } = await t.register('suspect')
+    tok.suspect = token
+    await call('suspect', 'POST', '/api/v1/users/bystander/follow')
+    await t.h.users.suspend(id, 'spam', null)
+    assert.equal((await call('bystander', 'POST', '/api/v1/users/suspect/block')).status, 200)
+    const follows = t.h.store.sqlite.prepare('select count(*) n from follows where follower_id = ?').get(id) as { n: number }
+    assert.equal(follows.n, 0)
+  })
+
   it('lists and lifts blocks', async () => {
     assert.deepEqual((await body(await call('alice', 'GET', '/api/v1/users/me/blocks'))).data.map((u: any) => u.username), ['mallory'])
     assert.equal((await call('alice', 'POST', '/api/v1/users/alice/block')).status, 409)
@@ -89,5 +99,7 @@ describe('blocks and mutes', () => {
     const m = (await body(await call('bystander', 'POST', '/api/v1/posts', { text: 'hello @alice' }))).data
     assert.deepEqual(m.mentions, [])
     assert.deepEqual((await body(await call('alice', 'GET', '/api/v1/users/me/privacy'))).data, { who_can_comment: 'everyone', who_can_mention: 'nobody', who_can_message: 'everyone', show_last_seen: true })
+    await call('alice', 'PUT', '/api/v1/users/me/privacy', { show_last_seen: false })
+    assert.equal((await body(await call('alice', 'GET', '/api/v1/users/me/privacy'))).data.who_can_mention, 'nobody', 'changing one setting keeps the others')
   })
 })

@@ -10,15 +10,16 @@ import { blockedEitherWay } from './queries.js'
 
 const audience = z.enum(['everyone', 'followers', 'nobody'], { error: 'Choose everyone, followers or nobody.' })
 
-/** Privacy settings each member controls, with their defaults. */
-export const PRIVACY_SCHEMA = z.object({
-  who_can_comment: audience.default('everyone'),
-  who_can_mention: audience.default('everyone'),
+/** Privacy settings each member controls. */
+const PRIVACY_FIELDS = z.object({
+  who_can_comment: audience,
+  who_can_mention: audience,
   /** Used by messaging. */
-  who_can_message: audience.default('everyone'),
-  show_last_seen: z.boolean({ error: 'show_last_seen is true or false.' }).default(true),
+  who_can_message: audience,
+  show_last_seen: z.boolean({ error: 'show_last_seen is true or false.' }),
 })
-export type Privacy = z.infer<typeof PRIVACY_SCHEMA>
+export type Privacy = z.infer<typeof PRIVACY_FIELDS>
+export const PRIVACY_DEFAULTS: Privacy = { who_can_comment: 'everyone', who_can_mention: 'everyone', who_can_message: 'everyone', show_last_seen: true }
 
 export type SafetyService = ReturnType<typeof createSafetyService>
 
@@ -93,13 +94,13 @@ export function createSafetyService(deps: { db: Db; hooks: HookRegistry; social:
     async privacy(userId: number): Promise<Privacy> {
       const rows = await db.selectFrom('user_preferences').select(['key', 'value']).where('user_id', '=', userId).where('key', 'like', 'privacy.%').execute()
       const stored = Object.fromEntries(rows.map((r) => [r.key.slice('privacy.'.length), JSON.parse(r.value)]))
-      const parsed = PRIVACY_SCHEMA.safeParse(stored)
-      return parsed.success ? parsed.data : PRIVACY_SCHEMA.parse({})
+      const parsed = PRIVACY_FIELDS.partial().safeParse(stored)
+      return { ...PRIVACY_DEFAULTS, ...(parsed.success ? parsed.data : {}) }
     },
 
-    /** Change some privacy settings; each value is checked first. */
+    /** Change some privacy settings (the others stay as they are); each value is checked first. */
     async setPrivacy(userId: number, input: unknown): Promise<Privacy> {
-      const data = parse(PRIVACY_SCHEMA.partial(), input)
+      const data = parse(PRIVACY_FIELDS.partial(), input)
       for (const [key, value] of Object.entries(data)) {
         if (value === undefined) continue
         const json = JSON.stringify(value)

@@ -201,7 +201,8 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
 
     /** Stop following (or withdraw a pending request). Harmless when there is nothing to undo. */
     async unfollow(followerId: number, target: number | string): Promise<void> {
-      const t = await member(target)
+      // Suspended members can be unfollowed (and blocked, which unfollows both ways).
+      const t = await member(target, { includeSuspended: true })
       const removed = await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('follow_requests').where('requester_id', '=', followerId).where('target_id', '=', t.id).execute()
         const r = await trx.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', t.id).executeTakeFirst()
