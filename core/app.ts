@@ -261,7 +261,10 @@ export function buildApp(s: Services): Hono<AppEnv> {
   app.route('/', notificationsRoutes(s))
   app.route('/', searchRoutes(s))
   app.route('/', moderationRoutes(s))
-  app.route('/', mediaRoutes(s, (viewer, m) => s.posts.canViewMedia(viewer?.id ?? null, m)))
+  app.route('/', mediaRoutes(s, async (viewer, m) => {
+    const viewerId = viewer?.id ?? null
+    return s.hooks.apply('filter:media.viewable', await s.posts.canViewMedia(viewerId, m), { viewerId, mediaId: m.id, ownerId: m.owner_id })
+  }))
   for (const plugin of s.plugins.loaded.values()) app.route('/', plugin.routes)
 
   app.all('/api/*', () => {

@@ -73,6 +73,11 @@ export const coreHooks = {
   'filter:user.registration.allowed': filter<boolean, { username: string; email: string; ip: string }>(),
   /** The public JSON of a member, as the API returns it. */
   'filter:user.public': filter<PublicUser, { viewer: Viewer | null }>(),
+  /**
+   * Whether a viewer may fetch a media file. Core decides for posts and avatars; a plugin that attaches
+   * media to its own things (a story) answers for those and passes the value on otherwise.
+   */
+  'filter:media.viewable': filter<boolean, { viewerId: number | null; mediaId: number; ownerId: number }>(),
   /** A post's text as safe HTML (escaped, with links), before it is shown; plugins may decorate it. */
   'filter:post.html': filter<string, { postId: number; authorId: number }>(),
   /** The page of posts of a member's home feed, after visibility is applied, before it is shown. */

@@ -130,6 +130,20 @@ describe('loading plugins into a running app', () => {
     assert.equal(api.data.followers_count, 0)
   })
 
+  it('lets a plugin grant access to media it attaches to its own things (filter:media.viewable)', async () => {
+    const sharp = (await import('sharp')).default
+    const { token } = await t.register('media_owner')
+    const png = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#123456' } }).png().toBuffer()
+    const form = new FormData()
+    form.append('file', new Blob([png]), 'x.png')
+    const m = ((await (await t.request('POST', '/api/v1/media', { token, body: form })).json()) as { data: { id: number } }).data
+    await t.h.queue.drain()
+    assert.equal((await t.request('GET', `/media/${m.id}/150`)).status, 404, 'unattached: the owner only')
+    t.h.store.sqlite.prepare('insert into alpha_items (label) values (?)').run(`media:${m.id}`)
+    assert.equal((await t.request('GET', `/media/${m.id}/150`)).status, 200, 'the plugin grants it')
+    t.h.store.sqlite.prepare('delete from alpha_items where label = ?').run(`media:${m.id}`)
+  })
+
   it('lets a plugin file reports about core targets and its own types only', async () => {
     const ctxReports = (t.h.plugins as any).context(t.h.plugins.loaded.get('alpha')!.definition, t.h.plugins.loaded.get('alpha')!.dir).ctx.core.reports
     await assert.rejects(ctxReports.file({ reporterId: null, targetType: 'beta.thing', targetId: 1, reason: 'spam' }), /files reports about posts, comments, members, or its own "alpha\.\*" types/)
