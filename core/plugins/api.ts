@@ -125,12 +125,22 @@ export interface PluginPostsApi {
    * Create a post as a member (the same rules as the compose page: validation, fan-out, hooks).
    * @example await ctx.core.posts.create(viewer.id, { text: 'Story highlight #summer', visibility: 'followers' })
    */
-  create(authorId: number, input: CreatePostInput): Promise<PostView>
+  create(authorId: number, input: CreatePostInput, options?: { scope?: string }): Promise<PostView>
+  /** The posts of one of your scopes that the viewer may see, newest first (a group's feed). */
+  inScope(viewerId: number | null, scope: string, options?: { cursor?: string | null; limit?: number }): Promise<Page<PostView>>
   /** A post if the viewer may see it, else null. */
   get(viewerId: number | null, id: number): Promise<PostView | null>
   /** A member's posts that the viewer may see, newest first. */
   timeline(viewerId: number | null, authorId: number, options?: { cursor?: string | null; limit?: number }): Promise<Page<PostView>>
   remove(actor: Viewer, id: number): Promise<void>
+}
+
+export interface PluginScopesApi {
+  define(id: string, options: { public: boolean }): Promise<void>
+  setMember(id: string, userId: number, member: boolean): Promise<void>
+  isMember(id: string, userId: number): Promise<boolean>
+  /** Delete the scope and every post in it. */
+  remove(id: string): Promise<void>
 }
 
 export interface PluginSocialApi {
@@ -215,6 +225,12 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
     notifications: PluginNotificationsApi
     /** File a report into the one moderation queue. */
     reports: PluginReportsApi
+    /**
+     * Post scopes: spaces you keep (a group), whose posts core shows by the scope's rules on every path.
+     * Ids are yours: "NAME:something". Post into one with `core.posts.create(author, input, { scope })`.
+     * @example await ctx.core.scopes.define('groups:12', { public: false }); await ctx.core.scopes.setMember('groups:12', userId, true)
+     */
+    scopes: PluginScopesApi
   }
   /** Helpers for route handlers. */
   readonly http: {

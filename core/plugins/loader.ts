@@ -25,6 +25,7 @@ import type { MediaService } from '../media/service.js'
 import type { ModerationService } from '../moderation/service.js'
 import type { NotificationsService } from '../notifications/service.js'
 import type { PostsService } from '../posts/service.js'
+import { createScopesService } from '../posts/scopes.js'
 import type { SocialService } from '../social/service.js'
 import type { UsersService } from '../users/service.js'
 import type { Renderer } from '../views/render.js'
@@ -394,6 +395,7 @@ export class PluginManager {
 
   private context(def: PluginDefinition, dir: string): { ctx: PluginContext; routes: Hono<AppEnv>; settings: ReturnType<typeof pluginSettingsStore> } {
     const { hooks, ui, scheduler, realtime, users, posts, social, media, notifications, moderation, render, db } = this.deps
+    const scopes = createScopesService(db)
     const name = def.manifest.name
     const routes = new Hono<AppEnv>()
     const settings = pluginSettingsStore(this.deps.settings, name, def.manifest.settings ?? {})
@@ -436,7 +438,14 @@ export class PluginManager {
       core: {
         users: { find: (idOrUsername) => users.find(idOrUsername) },
         posts: {
-          create: (authorId, input) => posts.create(authorId, input),
+          create: async (authorId, input, options) => {
+            if (options?.scope && !options.scope.startsWith(`${name}:`)) throw new AppError(400, 'VALIDATION_FAILED', `Plugin ${name} posts only into its own "${name}:*" scopes.`)
+            return posts.create(authorId, input, options)
+          },
+          inScope: async (viewerId, scope, options) => {
+            if (!scope.startsWith(`${name}:`)) throw new AppError(400, 'VALIDATION_FAILED', `Plugin ${name} lists only its own "${name}:*" scopes.`)
+            return posts.inScope(viewerId, scope, options)
+          },
           get: (viewerId, id) => posts.get(viewerId, id),
           timeline: (viewerId, authorId, options) => posts.timeline(viewerId, authorId, options),
           remove: (actor, id) => posts.remove(actor, id),
@@ -456,6 +465,18 @@ export class PluginManager {
           remove: (id) => media.remove(id),
         },
         notifications: notifications.forPlugin(name),
+        scopes: {
+          define: (id, options) => scopes.define(name, id, options),
+          setMember: async (id, userId, member) => {
+            if (!id.startsWith(`${name}:`)) throw new AppError(400, 'VALIDATION_FAILED', `Plugin ${name} changes only its own scopes.`)
+            await scopes.setMember(id, userId, member)
+          },
+          isMember: (id, userId) => scopes.isMember(id, userId),
+          remove: async (id) => {
+            if (!id.startsWith(`${name}:`)) throw new AppError(400, 'VALIDATION_FAILED', `Plugin ${name} removes only its own scopes.`)
+            await scopes.remove(id)
+          },
+        },
         reports: {
           file: async (input) => {
             if (!['post', 'comment', 'user'].includes(input.targetType) && !input.targetType.startsWith(`${name}.`)) {

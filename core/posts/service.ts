@@ -134,6 +134,7 @@ export function createPostsService(deps: {
         reaction: reactions.find((x) => x.post_id === r.id)?.kind ?? null,
         bookmarked: bookmarks.some((b) => b.post_id === r.id),
         pinned: pinned.has(r.id),
+        scope: r.scope,
         created_at: r.created_at,
       })
     }
@@ -153,7 +154,7 @@ export function createPostsService(deps: {
      * Create a post. Publishes now, or at `publish_at` (only the author sees it until then).
      * @example await ctx.core.posts.create(me.id, { text: 'Hello #hearth', visibility: 'public' })
      */
-    async create(authorId: number, input: CreatePostInput): Promise<PostView> {
+    async create(authorId: number, input: CreatePostInput, options: { scope?: string } = {}): Promise<PostView> {
       const data = parse(createPostInput, input)
       await limit?.('post', authorId)
       const text = data.text.trim()
@@ -189,6 +190,7 @@ export function createPostsService(deps: {
             publish_at: publishAt,
             published_at: publishAt ? null : now(),
             comments_enabled: data.comments_enabled ? 1 : 0,
+            scope: options.scope ?? null,
             updated_at: now(),
           })
           .returningAll()
@@ -305,6 +307,16 @@ export function createPostsService(deps: {
       const limit = options.limit ?? 20
       const after = decodeCursor<Cursor>(options.cursor, ['at', 'id'])
       let q = db.selectFrom('posts').selectAll().where('posts.author_id', '=', authorId).where('posts.status', '=', 'published').where(visibleTo(viewerId))
+      if (after) q = q.where(olderThan('posts.published_at', 'posts.id', after))
+      const { rows, next } = page(await q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute(), limit)
+      return { items: await hydrate(viewerId, rows), nextCursor: next }
+    },
+
+    /** The posts of a scope (a group's feed) that the viewer may see, newest first. */
+    async inScope(viewerId: number | null, scope: string, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
+      const limit = options.limit ?? 20
+      const after = decodeCursor<Cursor>(options.cursor, ['at', 'id'])
+      let q = db.selectFrom('posts').selectAll().where('posts.scope', '=', scope).where('posts.status', '=', 'published').where(visibleTo(viewerId))
       if (after) q = q.where(olderThan('posts.published_at', 'posts.id', after))
       const { rows, next } = page(await q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute(), limit)
       return { items: await hydrate(viewerId, rows), nextCursor: next }

@@ -19,6 +19,8 @@ export interface PostsTable {
   edited_at: string | null
   created_at: ColumnType<string, string | undefined, never>
   updated_at: string
+  /** The space the post belongs to (a plugin's, e.g. a group), or null for a member's own posts. */
+  scope: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface PostTables {
@@ -30,6 +32,8 @@ export interface PostTables {
   post_hidden_from: { post_id: number; user_id: number }
   pins: { user_id: number; post_id: number; created_at: ColumnType<string, string | undefined, never> }
   feed_items: { user_id: number; post_id: number; author_id: number; published_at: string }
+  post_scopes: { id: string; owner: string; public: number; created_at: ColumnType<string, string | undefined, never> }
+  post_scope_members: { scope_id: string; user_id: number }
 }
 
 export type PostRow = Selectable<PostsTable>

@@ -34,5 +34,7 @@ export interface PostView {
   /** The viewer saved it to their bookmarks. */
   bookmarked: boolean
   pinned: boolean
+  /** The space it belongs to (e.g. `groups:12`), or null. */
+  scope: string | null
   created_at: string
 }

@@ -9,7 +9,8 @@ import { blockedWith } from '../safety/queries.js'
  * - others see published posts of active (not suspended) authors, not hidden from them, not across a
  *   block (either way), that are
  *   `public` from a public account, or `public`/`followers` from an account they follow;
- * - `only_me` posts are the author's alone.
+ * - `only_me` posts are the author's alone;
+ * - a post in a scope (a plugin's space, such as a group) needs a public scope or the viewer's membership.
  * @example db.selectFrom('posts').selectAll().where(visibleTo(viewerId))
  */
 export function visibleTo(viewerId: number | null) {
@@ -17,7 +18,15 @@ export function visibleTo(viewerId: number | null) {
     const author = () => eb.selectFrom('users as author').select('author.id').whereRef('author.id', '=', 'posts.author_id').where('author.suspended_at', 'is', null)
     const publishedByActive = eb.and([eb('posts.status', '=', 'published'), eb.exists(author())])
     const publicAuthor = eb.exists(author().where('author.is_private', '=', 0))
-    if (viewerId === null) return eb.and([publishedByActive, eb('posts.visibility', '=', 'public'), publicAuthor])
+    // A post in a scope (a group) follows the scope's rules too: public scopes for anyone, others for members.
+    const scope = () => eb.selectFrom('post_scopes as scope').select('scope.id').whereRef('scope.id', '=', 'posts.scope')
+    const inPublicScope = eb.exists(scope().where('scope.public', '=', 1))
+    if (viewerId === null) return eb.and([publishedByActive, eb('posts.visibility', '=', 'public'), publicAuthor, eb.or([eb('posts.scope', 'is', null), inPublicScope])])
+    const scopeAllows = eb.or([
+      eb('posts.scope', 'is', null),
+      inPublicScope,
+      eb.exists(eb.selectFrom('post_scope_members as sm').select('sm.user_id').whereRef('sm.scope_id', '=', 'posts.scope').where('sm.user_id', '=', viewerId)),
+    ])
     const follows = eb.exists(
       eb.selectFrom('follows').select('follows.follower_id').where('follows.follower_id', '=', viewerId).whereRef('follows.followee_id', '=', 'posts.author_id'),
     )
@@ -30,6 +39,7 @@ export function visibleTo(viewerId: number | null) {
         publishedByActive,
         eb.not(hidden),
         eb.not(blockedWith(viewerId, 'posts.author_id')),
+        scopeAllows,
         eb.or([eb.and([eb('posts.visibility', '=', 'public'), eb.or([publicAuthor, follows])]), eb.and([eb('posts.visibility', '=', 'followers'), follows])]),
       ]),
     ])
