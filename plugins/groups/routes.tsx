@@ -1,0 +1,272 @@
+// The groups pages: discovery and search (/groups), a group (/groups/ID: about, feed, members, management),
+// invite links (/groups/invite/TOKEN), and every form they post. Plain forms with a 303 back, so no JavaScript is needed.
+import { Hono, type Context } from 'hono'
+import type { ComponentChildren } from 'preact'
+import type { AppEnv, Viewer } from '../../core/plugins/api.js'
+import { apiRoutes } from './api.js'
+import { formNumber, groupInput, groupUpdateInput, inviteInput, parse, roleInput, searchInput, userInput } from './inputs.js'
+import type { GroupsContext } from './plugin.js'
+import { pendingRequestsFor } from './queries.js'
+import type { GroupsService, Standing } from './service.js'
+import { DiscoveryPage, Feed, GroupHeader, InvitePage, ManagePanel, MembersList, Notice, type FormState, type NoticeKey } from './views.js'
+
+type C = Context<AppEnv>
+
+/** An AppError thrown by core or by us (plugins cannot import the class; its shape is stable). */
+const isAppError = (err: unknown): err is Error & { status: number; code: string; details?: { fields?: Record<string, string> } } =>
+  err instanceof Error && typeof (err as { status?: unknown }).status === 'number' && typeof (err as { code?: unknown }).code === 'string'
+
+/** A form's text fields (files and repeated fields are read separately where a form has them). */
+async function form(c: C): Promise<Record<string, string>> {
+  const body = await c.req.parseBody()
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v
+  return out
+}
+
+export function groupsRoutes(ctx: GroupsContext, groups: GroupsService) {
+  const app = new Hono<AppEnv>()
+  const member = ctx.http.requireMember
+  const me = (c: C) => ctx.http.viewer(c)!
+  const csrf = (c: C) => ctx.http.csrfToken(c)
+  const num = (c: C, name: string) => {
+    const n = Number(c.req.param(name))
+    if (!Number.isSafeInteger(n) || n < 1) throw ctx.http.error(404, 'NOT_FOUND', 'That page does not exist.')
+    return n
+  }
+  const page = (c: C, title: string, body: ComponentChildren, status?: 400 | 403) =>
+    ctx.http.page(
+      c,
+      { title, status },
+      <>
+        <link rel="stylesheet" href="/plugins/groups/groups.css" />
+        {body}
+      </>,
+    )
+  const back = (c: C, path: string, notice: NoticeKey) => c.redirect(`${path}${path.includes('?') ? '&' : '?'}notice=${notice}`, 303)
+  const pendingFor = async (s: Standing) => (s.role === 'owner' || s.role === 'admin' ? (await groups.requests(s.viewer!, s.group.id)).length : 0)
+
+  // ---- Discovery
+
+  const discovery = async (c: C, create?: FormState, status?: 400) => {
+    const viewer = ctx.http.viewer(c)
+    const { q } = parse(ctx, searchInput, { q: c.req.query('q') ?? '' })
+    const cursor = Number(c.req.query('cursor') ?? '')
+    const found = await groups.search(q, { before: Number.isSafeInteger(cursor) && cursor > 0 ? cursor : null, limit: 30 })
+    const mine = viewer ? await groups.groupsOf(viewer, viewer.id) : null
+    return page(c, q ? `Groups: ${q}` : 'Groups', <DiscoveryPage q={q} results={found.items} next={found.next ? String(found.next) : null} mine={mine} csrf={csrf(c)} create={create} notice={c.req.query('notice')} />, status)
+  }
+
+  app.get('/groups', (c) => discovery(c))
+
+  app.post('/groups', member, async (c) => {
+    const values = await form(c)
+    try {
+      const id = await groups.create(me(c), parse(ctx, groupInput, { name: values.name ?? '', description: values.description ?? '', privacy: values.privacy || 'public' }))
+      return back(c, `/groups/${id}`, 'created')
+    } catch (err) {
+      if (!isAppError(err) || err.status !== 400) throw err
+      return discovery(c, { values, fields: err.details?.fields ?? {}, message: err.message }, 400)
+    }
+  })
+
+  // ---- Invite links (any privacy; the link itself is the permission to see the group's name)
+
+  app.get('/groups/invite/:token', async (c) => {
+    const token = c.req.param('token')
+    const { group } = await groups.invitation(token)
+    const viewer = ctx.http.viewer(c)
+    const s = viewer ? await groups.standing(viewer, group.id).catch(() => null) : null
+    return page(c, `Join ${group.name}`, <InvitePage group={group} token={token} csrf={csrf(c)} loggedIn={!!viewer} member={!!s?.role} />)
+  })
+
+  app.post('/groups/invite/:token', member, async (c) => back(c, `/groups/${await groups.joinByInvite(me(c), c.req.param('token'))}`, 'joined'))
+
+  // ---- A group: about and feed
+
+  const groupPage = async (c: C, id: number, problem?: { message: string; text: string }, status?: 400 | 403) => {
+    const viewer = ctx.http.viewer(c)
+    const s = await groups.standing(viewer, id)
+    const feed = s.canRead ? (await groups.posts(viewer, id, { cursor: c.req.query('cursor') })).page : { items: [], nextCursor: null }
+    return page(
+      c,
+      s.group.name,
+      <>
+        <Notice notice={c.req.query('notice')} />
+        <GroupHeader s={s} state={groups.state(s)} csrf={csrf(c)} pending={await pendingFor(s)} current="feed" />
+        <Feed s={s} posts={feed.items} next={feed.nextCursor} csrf={csrf(c)} problem={problem?.message} text={problem?.text} />
+      </>,
+      status,
+    )
+  }
+
+  app.get('/groups/:id{[0-9]+}', (c) => groupPage(c, num(c, 'id')))
+
+  app.post('/groups/:id{[0-9]+}/join', member, async (c) => {
+    const id = num(c, 'id')
+    return back(c, `/groups/${id}`, (await groups.join(me(c), id)) === 'member' ? 'joined' : 'requested')
+  })
+
+  app.post('/groups/:id{[0-9]+}/leave', member, async (c) => {
+    const id = num(c, 'id')
+    const before = await groups.standing(me(c), id)
+    await groups.leave(me(c), id)
+    // A hidden group is gone from view once you leave it.
+    if (before.group.privacy === 'hidden' && before.role) return back(c, '/groups', 'left')
+    return back(c, `/groups/${id}`, before.role ? 'left' : 'withdrawn')
+  })
+
+  app.post('/groups/:id{[0-9]+}/posts', member, async (c) => {
+    const id = num(c, 'id')
+    const viewer = me(c)
+    const body = await c.req.parseBody({ all: true })
+    const text = typeof body.text === 'string' ? body.text : ''
+    try {
+      const s = await groups.standing(viewer, id)
+      if (!s.role) throw ctx.http.error(403, 'FORBIDDEN', 'Only members post in this group.')
+      // With JavaScript (core's compose.js) the files were uploaded already and arrive as ids; without it, as files.
+      const ids = ([] as unknown[]).concat(body.media_ids ?? []).map(Number).filter((n) => Number.isInteger(n) && n > 0)
+      const files = ([] as unknown[]).concat(body.files ?? []).filter((f): f is File => f instanceof File && f.size > 0)
+      if (ids.length + files.length > 10) throw ctx.http.error(400, 'VALIDATION_FAILED', 'Add at most 10 photos or videos.')
+      for (const f of files) ids.push((await ctx.core.media.upload(viewer.id, f)).id)
+      await groups.post(viewer, id, { text, media_ids: ids, comments_enabled: true })
+    } catch (err) {
+      if (!isAppError(err) || err.status !== 400) throw err
+      return groupPage(c, id, { message: err.message, text }, 400)
+    }
+    return back(c, `/groups/${id}`, 'posted')
+  })
+
+  app.post('/groups/:id{[0-9]+}/posts/:postId{[0-9]+}/remove', member, async (c) => {
+    const id = num(c, 'id')
+    const r = await groups.removePost(me(c), id, num(c, 'postId'))
+    return back(c, `/groups/${id}`, r.removed ? 'post-removed' : 'post-reported')
+  })
+
+  // ---- Members
+
+  app.get('/groups/:id{[0-9]+}/members', async (c) => {
+    const viewer = ctx.http.viewer(c)
+    const id = num(c, 'id')
+    const s = await groups.standing(viewer, id)
+    const list = s.canRead ? <MembersList s={s} members={await groups.members(viewer, id)} csrf={csrf(c)} /> : <p class="card muted">Only members see who is in this group.</p>
+    return page(
+      c,
+      `Members of ${s.group.name}`,
+      <>
+        <Notice notice={c.req.query('notice')} />
+        <GroupHeader s={s} state={groups.state(s)} csrf={csrf(c)} pending={await pendingFor(s)} current="members" />
+        {list}
+      </>,
+    )
+  })
+
+  app.post('/groups/:id{[0-9]+}/members/:userId{[0-9]+}/role', member, async (c) => {
+    const id = num(c, 'id')
+    const { role } = parse(ctx, roleInput, await form(c))
+    await groups.setRole(me(c), id, num(c, 'userId'), role)
+    return back(c, `/groups/${id}/members`, 'role')
+  })
+  app.post('/groups/:id{[0-9]+}/members/:userId{[0-9]+}/remove', member, async (c) => {
+    const id = num(c, 'id')
+    await groups.removeMember(me(c), id, num(c, 'userId'))
+    return back(c, `/groups/${id}/members`, 'removed')
+  })
+  app.post('/groups/:id{[0-9]+}/members/:userId{[0-9]+}/ban', member, async (c) => {
+    const id = num(c, 'id')
+    await groups.ban(me(c), id, num(c, 'userId'))
+    return back(c, `/groups/${id}/members`, 'banned')
+  })
+
+  // ---- Management: requests, invites, bans, about, transfer, delete
+
+  const managePage = async (c: C, id: number, edit?: FormState, status?: 400) => {
+    const viewer = me(c)
+    const s = await groups.standing(viewer, id)
+    const admin = s.role === 'owner' || s.role === 'admin'
+    if (!admin && viewer.role !== 'admin') throw ctx.http.error(403, 'FORBIDDEN', 'Only the group’s owner and admins manage it.')
+    const [requests, invites, bans] = admin ? await Promise.all([groups.requests(viewer, id), groups.invites(viewer, id), groups.bans(viewer, id)]) : [[], [], []]
+    return page(
+      c,
+      `Manage ${s.group.name}`,
+      <>
+        <Notice notice={c.req.query('notice')} />
+        <GroupHeader s={s} state={groups.state(s)} csrf={csrf(c)} pending={requests.length} current="manage" />
+        <ManagePanel s={s} csrf={csrf(c)} requests={requests} invites={invites} bans={bans} origin={new URL(c.req.url).origin} edit={edit} problem={edit?.message} />
+      </>,
+      status,
+    )
+  }
+
+  app.get('/groups/:id{[0-9]+}/manage', member, (c) => managePage(c, num(c, 'id')))
+
+  app.post('/groups/:id{[0-9]+}/requests/:userId{[0-9]+}/approve', member, async (c) => {
+    const id = num(c, 'id')
+    await groups.approve(me(c), id, num(c, 'userId'))
+    return back(c, `/groups/${id}/manage`, 'approved')
+  })
+  app.post('/groups/:id{[0-9]+}/requests/:userId{[0-9]+}/reject', member, async (c) => {
+    const id = num(c, 'id')
+    await groups.reject(me(c), id, num(c, 'userId'))
+    return back(c, `/groups/${id}/manage`, 'rejected')
+  })
+
+  app.post('/groups/:id{[0-9]+}/invites', member, async (c) => {
+    const id = num(c, 'id')
+    const f = await form(c)
+    await groups.createInvite(me(c), id, parse(ctx, inviteInput, { expires_in_days: formNumber(f.expires_in_days), max_uses: formNumber(f.max_uses) }))
+    return back(c, `/groups/${id}/manage`, 'invite')
+  })
+  app.post('/groups/:id{[0-9]+}/invites/:inviteId{[0-9]+}/revoke', member, async (c) => {
+    const id = num(c, 'id')
+    await groups.revokeInvite(me(c), id, num(c, 'inviteId'))
+    return back(c, `/groups/${id}/manage`, 'revoked')
+  })
+
+  app.post('/groups/:id{[0-9]+}/bans', member, async (c) => {
+    const id = num(c, 'id')
+    const { user } = parse(ctx, userInput, { user: ((await form(c)).user ?? '').replace(/^@/, '') })
+    await groups.ban(me(c), id, user)
+    return back(c, `/groups/${id}/manage`, 'banned')
+  })
+  app.post('/groups/:id{[0-9]+}/bans/:userId{[0-9]+}/unban', member, async (c) => {
+    const id = num(c, 'id')
+    await groups.unban(me(c), id, num(c, 'userId'))
+    return back(c, `/groups/${id}/manage`, 'unbanned')
+  })
+
+  app.post('/groups/:id{[0-9]+}/edit', member, async (c) => {
+    const id = num(c, 'id')
+    const values = await form(c)
+    try {
+      await groups.update(me(c), id, parse(ctx, groupUpdateInput, { name: values.name ?? '', description: values.description ?? '', privacy: values.privacy || undefined }))
+    } catch (err) {
+      if (!isAppError(err) || err.status !== 400) throw err
+      return managePage(c, id, { values, fields: err.details?.fields ?? {}, message: err.message }, 400)
+    }
+    return back(c, `/groups/${id}/manage`, 'saved')
+  })
+
+  app.post('/groups/:id{[0-9]+}/transfer', member, async (c) => {
+    const id = num(c, 'id')
+    const { user } = parse(ctx, userInput, { user: ((await form(c)).user ?? '').replace(/^@/, '') })
+    await groups.transfer(me(c), id, user)
+    return back(c, `/groups/${id}`, 'transferred')
+  })
+
+  app.post('/groups/:id{[0-9]+}/delete', member, async (c) => {
+    const id = num(c, 'id')
+    if ((await form(c)).confirm !== 'yes') throw ctx.http.error(400, 'VALIDATION_FAILED', 'Tick the box to confirm that you want to delete the group.')
+    await groups.remove(me(c), id)
+    return back(c, '/groups', 'deleted')
+  })
+
+  app.route('/', apiRoutes(ctx, groups))
+  return app
+}
+
+/** The nav label with the number of join requests waiting for the viewer (as an owner or admin). */
+export async function navLabel(ctx: GroupsContext, viewer: Viewer): Promise<string> {
+  const n = await pendingRequestsFor(ctx.db, viewer.id)
+  return n ? `Groups (${n})` : 'Groups'
+}
