@@ -49,6 +49,18 @@ describe('post scopes', () => {
     assert.equal((((await (await call('insider', `/api/v1/posts/${secret}`)).json()) as Envelope).data.scope), 'alpha:private-room')
   })
 
+  it('lets a scope decide, not the author’s followers: a private account’s post reaches the scope’s members', async () => {
+    const { token, id: shyId } = await t.register('shy_member')
+    tok.shy = token
+    await t.request('PUT', '/api/v1/users/me', { token, json: { is_private: true } })
+    await createScopesService(t.h.db).setMember('alpha:private-room', shyId, true)
+    const p = (await t.h.posts.create(shyId, { text: 'from a private account, to the room' }, { scope: 'alpha:private-room' })).id
+    assert.equal((await call('insider', `/api/v1/posts/${p}`)).status, 200, 'a member who does not follow them reads it')
+    assert.equal((await call('outsider', `/api/v1/posts/${p}`)).status, 404)
+    const mine = (await t.h.posts.create(shyId, { text: 'only me in the room', visibility: 'only_me' }, { scope: 'alpha:private-room' })).id
+    assert.equal((await call('insider', `/api/v1/posts/${mine}`)).status, 404, 'only-me stays the author’s')
+  })
+
   it('shows a public scope’s post to anyone who may see the post', async () => {
     assert.equal((await call(null, `/api/v1/posts/${open}`)).status, 200)
     assert.ok((await (await call('outsider', '/api/v1/hashtags/roomtalk/posts')).text()).includes('anyone may read'))

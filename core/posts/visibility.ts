@@ -10,7 +10,8 @@ import { blockedWith } from '../safety/queries.js'
  *   block (either way), that are
  *   `public` from a public account, or `public`/`followers` from an account they follow;
  * - `only_me` posts are the author's alone;
- * - a post in a scope (a plugin's space, such as a group) needs a public scope or the viewer's membership.
+ * - a post in a scope (a plugin's space, such as a group) is read by the scope's rules instead of the
+ *   author's: anyone for a public scope, members for the others (blocks and hide-from lists still apply).
  * @example db.selectFrom('posts').selectAll().where(visibleTo(viewerId))
  */
 export function visibleTo(viewerId: number | null) {
@@ -18,29 +19,30 @@ export function visibleTo(viewerId: number | null) {
     const author = () => eb.selectFrom('users as author').select('author.id').whereRef('author.id', '=', 'posts.author_id').where('author.suspended_at', 'is', null)
     const publishedByActive = eb.and([eb('posts.status', '=', 'published'), eb.exists(author())])
     const publicAuthor = eb.exists(author().where('author.is_private', '=', 0))
-    // A post in a scope (a group) follows the scope's rules too: public scopes for anyone, others for members.
+    const unscoped = eb('posts.scope', 'is', null)
+    // In a scope (a group) the scope decides who reads, not the author's followers: public scopes for
+    // anyone, others for their members. Only-me posts stay the author's in any case.
     const scope = () => eb.selectFrom('post_scopes as scope').select('scope.id').whereRef('scope.id', '=', 'posts.scope')
     const inPublicScope = eb.exists(scope().where('scope.public', '=', 1))
-    if (viewerId === null) return eb.and([publishedByActive, eb('posts.visibility', '=', 'public'), publicAuthor, eb.or([eb('posts.scope', 'is', null), inPublicScope])])
-    const scopeAllows = eb.or([
-      eb('posts.scope', 'is', null),
-      inPublicScope,
-      eb.exists(eb.selectFrom('post_scope_members as sm').select('sm.user_id').whereRef('sm.scope_id', '=', 'posts.scope').where('sm.user_id', '=', viewerId)),
-    ])
+    const scopedForAnyone = eb.and([eb('posts.scope', 'is not', null), eb('posts.visibility', '!=', 'only_me'), inPublicScope])
+    if (viewerId === null) {
+      return eb.and([publishedByActive, eb.or([eb.and([unscoped, eb('posts.visibility', '=', 'public'), publicAuthor]), scopedForAnyone])])
+    }
+    const member = eb.exists(eb.selectFrom('post_scope_members as sm').select('sm.user_id').whereRef('sm.scope_id', '=', 'posts.scope').where('sm.user_id', '=', viewerId))
     const follows = eb.exists(
       eb.selectFrom('follows').select('follows.follower_id').where('follows.follower_id', '=', viewerId).whereRef('follows.followee_id', '=', 'posts.author_id'),
     )
     const hidden = eb.exists(
       eb.selectFrom('post_hidden_from').select('post_hidden_from.post_id').whereRef('post_hidden_from.post_id', '=', 'posts.id').where('post_hidden_from.user_id', '=', viewerId),
     )
+    const byAudience = eb.or([eb.and([eb('posts.visibility', '=', 'public'), eb.or([publicAuthor, follows])]), eb.and([eb('posts.visibility', '=', 'followers'), follows])])
     return eb.or([
       eb('posts.author_id', '=', viewerId),
       eb.and([
         publishedByActive,
         eb.not(hidden),
         eb.not(blockedWith(viewerId, 'posts.author_id')),
-        scopeAllows,
-        eb.or([eb.and([eb('posts.visibility', '=', 'public'), eb.or([publicAuthor, follows])]), eb.and([eb('posts.visibility', '=', 'followers'), follows])]),
+        eb.or([eb.and([unscoped, byAudience]), scopedForAnyone, eb.and([eb('posts.scope', 'is not', null), eb('posts.visibility', '!=', 'only_me'), member])]),
       ]),
     ])
   }
