@@ -1,0 +1,79 @@
+// Stories: photos, videos and text cards that expire, shown to an audience the author picks; a tray on the home page,
+// a viewer, reactions, mentions, close friends and highlights. Decisions: plugins/stories/README.md.
+import { action, definePlugin, type ActionDef } from '../../core/plugins/api.js'
+import { storyRoutes } from './routes.js'
+import { storiesService } from './service.js'
+import { CloseFriendsPanel, HighlightsTab, StoryTray } from './views.js'
+
+/** A viewer reacted to or replied to a story (emoji: `text` is the emoji). Messaging may turn it into a direct message. */
+export type StoryRepliedPayload = { storyId: number; authorId: number; fromId: number; kind: 'emoji' | 'text'; text: string }
+
+declare module '../../core/hooks/types.js' {
+  interface PluginHooks {
+    'action:stories.replied': ActionDef<StoryRepliedPayload>
+  }
+}
+
+const stories = definePlugin({
+  manifest: {
+    name: 'stories',
+    version: '1.0.0',
+    description: 'Stories: photos, videos and text cards that disappear after a day, for an audience each member picks.',
+    migrations: './migrations',
+    settings: {
+      archive_hours: {
+        type: 'number',
+        label: 'Hours an expired story stays in its author’s archive (to save to a highlight) before it is deleted',
+        default: 24,
+        min: 0,
+        max: 168,
+        integer: true,
+        help: 'Only the author sees the archive. 0 deletes expired stories at the next purge (every minute).',
+      },
+    },
+    hooks: { 'action:stories.replied': action<StoryRepliedPayload>() },
+  },
+  register(ctx) {
+    const service = storiesService(ctx)
+    ctx.routes.route('/', storyRoutes(ctx, service))
+    ctx.assets('public')
+    ctx.ui.nav({ id: 'stories', label: 'New story', href: '/stories/new', audience: 'members', order: 32 })
+    ctx.ui.slot('home.top', ({ viewer }) => (viewer ? StoryTray(ctx, service, viewer) : null), { order: 5 })
+    ctx.ui.profileTab({ id: 'highlights', label: 'Highlights', order: 20, render: ({ profile, viewer }) => HighlightsTab(service, profile, viewer) })
+    ctx.ui.settingsPanel({
+      id: 'stories',
+      label: 'Close friends',
+      render: ({ viewer, csrfToken, message }) => CloseFriendsPanel(service, viewer, csrfToken, message),
+      save: ({ viewer, form }) => service.saveCloseFriends(viewer, form.close_friends ?? ''),
+    })
+    ctx.core.notifications.defineType('reaction', {
+      label: 'Reactions to your stories',
+      group: true,
+      text: (n) => `${n.who} reacted ${String(n.data.emoji ?? '')} to your story`,
+      url: (n) => `/stories/${n.me.username}/${Number(n.data.storyId)}`,
+    })
+    ctx.core.notifications.defineType('reply', {
+      label: 'Replies to your stories',
+      group: false,
+      text: (n) => `${n.who} replied to your story: “${String(n.data.text ?? '')}”`,
+      url: (n) => `/stories/${n.me.username}/${Number(n.data.storyId)}`,
+    })
+    ctx.core.notifications.defineType('mention', {
+      label: 'Mentions in stories',
+      group: false,
+      text: (n) => `${n.who} mentioned you in their story`,
+      url: (n) => (n.actors[0] ? `/stories/${n.actors[0].username}/${Number(n.data.storyId)}` : null),
+    })
+    // Story files are viewable only by the story's audience while it is live, and by a highlight's viewers.
+    ctx.hooks.on('filter:media.viewable', (value, { viewerId, mediaId }) => service.mediaViewable(value, viewerId, mediaId))
+    ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => service.forgetBetween(blockerId, blockedId))
+    ctx.jobs.every('* * * * *', 'purge-expired', async () => {
+      const done = await service.purge()
+      if (done.stories) ctx.log.info(done, 'expired stories purged')
+    })
+  },
+})
+
+/** The context as this plugin sees it, with its settings typed. */
+export type StoriesContext = Parameters<typeof stories.register>[0]
+export default stories

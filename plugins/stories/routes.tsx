@@ -1,0 +1,248 @@
+// Pages (the viewer, the new-story form, the archive, highlights) and the JSON API under /api/v1/stories.
+import { Hono, type Context } from 'hono'
+import type { AppEnv, MediaInfo, Viewer } from '../../core/plugins/api.js'
+import { fieldErrors, formToStory, storyInput } from './inputs.js'
+import type { StoriesContext } from './plugin.js'
+import * as q from './queries.js'
+import type { StoriesService } from './service.js'
+import { ArchivePage, HighlightPage, NewStoryPage, personHref, storyHref, ViewerPage, type NewStoryValues } from './views.js'
+
+type C = Context<AppEnv>
+
+/** An AppError as thrown by ctx.http.error or core's services, read without importing core. */
+function appError(err: unknown): { status: number; message: string; fields: Record<string, string> } | null {
+  if (!(err instanceof Error) || !('status' in err) || !('code' in err)) return null
+  const details = (err as { details?: { fields?: Record<string, string> } }).details
+  return { status: Number((err as { status: unknown }).status), message: err.message, fields: details?.fields ?? {} }
+}
+
+/** Only our own pages (or home) as a place to go back to after a form. */
+const safeBack = (v: unknown, fallback: string) => (typeof v === 'string' && /^\/(stories\/[A-Za-z0-9_]+(\/\d+)?)?$/.test(v) ? v : fallback)
+
+/** The text fields of a form body (files and repeated fields left out). */
+function textFields(body: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v
+  return out
+}
+
+export function storyRoutes(ctx: StoriesContext, service: StoriesService) {
+  const app = new Hono<AppEnv>()
+  const { requireMember } = ctx.http
+  const me = (c: C) => ctx.http.viewer(c)!
+  const idParam = (c: C, name = 'id') => {
+    const raw = c.req.param(name) ?? ''
+    if (!/^[1-9]\d{0,15}$/.test(raw)) throw service.notFound()
+    return Number(raw)
+  }
+  const mediaOf = (mediaId: number | null) => (mediaId ? ctx.core.media.info(mediaId) : Promise.resolve(null))
+
+  async function jsonBody(c: C): Promise<Record<string, unknown>> {
+    let body: unknown
+    try {
+      body = await c.req.json()
+    } catch {
+      throw ctx.http.error(400, 'VALIDATION_FAILED', 'Send a JSON object with Content-Type: application/json.', { fields: {} })
+    }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw ctx.http.error(400, 'VALIDATION_FAILED', 'The request body must be a JSON object.', { fields: {} })
+    return body as Record<string, unknown>
+  }
+
+  /** Where "next" leads after a member's last story: the next person in the tray with unseen stories, or home. */
+  async function nextPerson(viewer: Viewer | null, currentAuthorId: number): Promise<string> {
+    if (!viewer) return '/'
+    const next = (await service.tray(viewer)).find((e) => e.unseen > 0 && e.author_id !== currentAuthorId && e.author_id !== viewer.id)
+    if (!next) return '/'
+    const first = (await service.storiesOf(viewer.id, next.author_id)).find((s) => !s.seen)
+    return personHref(next.username, first?.id)
+  }
+
+  // ---- The new-story form (works without JavaScript: the file travels in the form, up to the 1 MiB body limit)
+
+  const newStoryPage = async (c: C, values: NewStoryValues = {}, errors: Record<string, string> = {}, status: 200 | 400 | 413 = 200) =>
+    ctx.http.page(c, { title: 'New story', status: status as 400 }, <NewStoryPage csrfToken={ctx.http.csrfToken(c)} values={values} errors={errors} hasCloseFriends={(await service.closeFriends(me(c).id)).length > 0} />)
+
+  app.get('/stories/new', requireMember, (c) => newStoryPage(c))
+
+  app.post('/stories', requireMember, async (c) => {
+    const viewer = me(c)
+    const body = await c.req.parseBody()
+    const form = textFields(body)
+    const file = body.file instanceof File && body.file.size > 0 ? body.file : null
+    const values: NewStoryValues = { ...form, view_once: form.view_once === 'on' }
+    const chosenId = /^\d+$/.test((form.media_id ?? '').trim()) ? Number(form.media_id) : null
+    const chosen = file ? null : chosenId ? await ctx.core.media.info(chosenId) : null
+    const kindOf = (m: MediaInfo | null) => (m ? (m.kind === 'image' ? 'photo' : 'video') : null)
+    // Check the other fields before storing a file that would be refused with them.
+    if (file) {
+      const pre = storyInput.safeParse(formToStory({ ...form, media_id: '1' }, 'photo'))
+      if (!pre.success) {
+        const { media_id: _ignored, ...rest } = fieldErrors(pre.error)
+        if (Object.keys(rest).length) return newStoryPage(c, values, rest, 400)
+      }
+    }
+    let uploaded: MediaInfo | null = null
+    try {
+      if (file) uploaded = await ctx.core.media.upload(viewer.id, file)
+      const input = formToStory({ ...form, media_id: uploaded ? String(uploaded.id) : form.media_id }, kindOf(uploaded ?? chosen))
+      const story = await service.create(viewer, input)
+      return c.redirect(storyHref(viewer.username, story.id), 303)
+    } catch (err) {
+      if (uploaded) await ctx.core.media.remove(uploaded.id)
+      const p = appError(err)
+      if (!p || p.status >= 500 || p.status === 401 || p.status === 403) throw err
+      const errors = Object.keys(p.fields).length ? p.fields : { [file ? 'file' : 'input']: p.message }
+      return newStoryPage(c, { ...values, media_id: uploaded ? '' : values.media_id }, errors, 400)
+    }
+  })
+
+  // ---- The author's archive: live and expired stories (until purged), with highlight tools
+
+  app.get('/stories/archive', requireMember, async (c) => {
+    const viewer = me(c)
+    const rows = await q.archiveOf(ctx.db, viewer.id)
+    const ids = rows.map((r) => r.id)
+    const [views, titles, highlights] = await Promise.all([q.viewCounts(ctx.db, ids), q.highlightTitlesOf(ctx.db, ids), service.highlightsFor(viewer.id, viewer.id)])
+    const stories = await Promise.all(rows.map(async (story) => ({ story, media: await mediaOf(story.media_id), views: views.get(story.id) ?? 0, highlights: titles.get(story.id) ?? [] })))
+    return ctx.http.page(c, { title: 'Your stories' }, <ArchivePage csrfToken={ctx.http.csrfToken(c)} stories={stories} highlights={highlights} username={viewer.username} archiveHours={await ctx.settings.get('archive_hours')} />)
+  })
+
+  // ---- The viewer: one story per page, with links to the previous and next; the script plays them in turn
+
+  const viewerPage = async (c: C) => {
+    const viewer = ctx.http.viewer(c)
+    const author = await ctx.core.users.find(c.req.param('username') ?? '')
+    if (!author) throw service.notFound()
+    const list = await service.storiesOf(viewer?.id ?? null, author.id)
+    const wanted = c.req.param('id')
+    const pick = wanted ? list.find((s) => String(s.id) === wanted) : (list.find((s) => !s.seen) ?? list[0])
+    if (!pick) throw service.notFound()
+    const story = await service.open(viewer, pick.id)
+    const index = list.findIndex((s) => s.id === story.id)
+    const prev = index > 0 ? storyHref(author.username, list[index - 1]!.id) : null
+    const next = index < list.length - 1 ? storyHref(author.username, list[index + 1]!.id) : await nextPerson(viewer, author.id)
+    const own = viewer?.id === author.id
+    const [media, viewers, titles, all] = await Promise.all([
+      mediaOf(story.media_id),
+      own ? q.viewersOf(ctx.db, story) : undefined,
+      own ? q.highlightTitlesOf(ctx.db, [story.id]) : undefined,
+      own ? q.highlightsOf(ctx.db, author.id) : undefined,
+    ])
+    return ctx.http.page(
+      c,
+      { title: `Stories of ${author.display_name}` },
+      <ViewerPage
+        author={author}
+        stories={list}
+        index={index}
+        story={story}
+        media={media}
+        next={next}
+        prev={prev}
+        viewer={viewer}
+        csrfToken={ctx.http.csrfToken(c)}
+        viewers={viewers}
+        highlights={titles?.get(story.id) ?? []}
+        allHighlights={all}
+        sent={c.req.query('sent') === '1'}
+      />,
+    )
+  }
+  app.get('/stories/:username{[A-Za-z0-9_]+}', viewerPage)
+  app.get('/stories/:username{[A-Za-z0-9_]+}/:id{[0-9]+}', viewerPage)
+
+  app.get('/stories/:username{[A-Za-z0-9_]+}/highlights/:hid{[0-9]+}', async (c) => {
+    const viewer = ctx.http.viewer(c)
+    const owner = await ctx.core.users.find(c.req.param('username'))
+    if (!owner) throw ctx.http.error(404, 'NOT_FOUND', 'That highlight does not exist.')
+    const { highlight, stories } = await service.highlightFor(viewer?.id ?? null, owner.id, idParam(c, 'hid'))
+    const items = await Promise.all(stories.map(async (story) => ({ story, media: await mediaOf(story.media_id) })))
+    return ctx.http.page(c, { title: `${highlight.title} · ${owner.display_name}` }, <HighlightPage owner={owner} title={highlight.title} items={items} />)
+  })
+
+  // ---- Forms on those pages
+
+  app.post('/stories/:id{[0-9]+}/reactions', requireMember, async (c) => {
+    const viewer = me(c)
+    const id = idParam(c)
+    const form = textFields(await c.req.parseBody())
+    await service.react(viewer, id, { emoji: form.emoji || null, text: form.text || null })
+    const back = safeBack(form.back, '/')
+    return c.redirect(/\/\d+$/.test(back) && back.endsWith(`/${id}`) ? `${back}?sent=1` : back, 303)
+  })
+
+  app.post('/stories/:id{[0-9]+}/delete', requireMember, async (c) => {
+    const form = textFields(await c.req.parseBody())
+    await service.remove(me(c), idParam(c))
+    return c.redirect(safeBack(form.back, '/stories/archive'), 303)
+  })
+
+  app.post('/stories/:id{[0-9]+}/highlight', requireMember, async (c) => {
+    const form = textFields(await c.req.parseBody())
+    await service.highlight(me(c), idParam(c), form.title ?? '')
+    return c.redirect(safeBack(form.back, '/stories/archive'), 303)
+  })
+
+  app.post('/stories/:id{[0-9]+}/unhighlight', requireMember, async (c) => {
+    const form = textFields(await c.req.parseBody())
+    const hid = /^\d+$/.test(form.highlight_id ?? '') ? Number(form.highlight_id) : 0
+    const h = await service.ownHighlight(me(c), hid)
+    await q.removeFromHighlight(ctx.db, h.id, idParam(c))
+    return c.redirect('/stories/archive', 303)
+  })
+
+  app.post('/stories/highlights/:hid{[0-9]+}/delete', requireMember, async (c) => {
+    const h = await service.ownHighlight(me(c), idParam(c, 'hid'))
+    await q.deleteHighlight(ctx.db, h.id)
+    return c.redirect('/stories/archive', 303)
+  })
+
+  // ---- API
+
+  app.post('/api/v1/stories', requireMember, async (c) => {
+    const viewer = me(c)
+    const story = await service.create(viewer, await jsonBody(c))
+    return ctx.http.json(c, await service.json(story, viewer), 201)
+  })
+
+  app.get('/api/v1/stories/feed', requireMember, async (c) => {
+    const viewer = me(c)
+    const entries = await service.tray(viewer)
+    const stories = await service.storiesOf(viewer.id, entries.map((e) => e.author_id))
+    return ctx.http.json(
+      c,
+      entries.map((e) => ({
+        user: { id: e.author_id, username: e.username, display_name: e.display_name },
+        unseen: Number(e.unseen),
+        latest_at: e.latest_at,
+        stories: stories.filter((s) => s.author_id === e.author_id).map((s) => ({ id: s.id, kind: s.kind, view_once: !!s.view_once, created_at: s.created_at, expires_at: s.expires_at, seen: !!s.seen })),
+      })),
+    )
+  })
+
+  app.get('/api/v1/stories/:id{[0-9]+}', async (c) => {
+    const viewer = ctx.http.viewer(c)
+    const story = await service.open(viewer, idParam(c))
+    return ctx.http.json(c, await service.json(story, viewer))
+  })
+
+  app.delete('/api/v1/stories/:id{[0-9]+}', requireMember, async (c) => {
+    await service.remove(me(c), idParam(c))
+    return ctx.http.json(c, { deleted: true })
+  })
+
+  app.get('/api/v1/stories/:id{[0-9]+}/viewers', requireMember, async (c) => {
+    const list = await service.viewers(me(c), idParam(c))
+    return ctx.http.json(
+      c,
+      list.map((v) => ({ user: { id: v.id, username: v.username, display_name: v.display_name }, viewed_at: v.viewed_at, reactions: v.reactions })),
+    )
+  })
+
+  app.post('/api/v1/stories/:id{[0-9]+}/reactions', requireMember, async (c) => {
+    const reaction = await service.react(me(c), idParam(c), await jsonBody(c))
+    return ctx.http.json(c, reaction, 201)
+  })
+
+  return app
+}
