@@ -133,6 +133,8 @@ export interface PluginPostsApi {
   /** A member's posts that the viewer may see, newest first. */
   timeline(viewerId: number | null, authorId: number, options?: { cursor?: string | null; limit?: number }): Promise<Page<PostView>>
   remove(actor: Viewer, id: number): Promise<void>
+  /** Delete a post of one of your scopes for its staff (a group's moderator), whoever wrote it; audited. */
+  removeInScope(actor: Viewer, id: number, scope: string): Promise<void>
 }
 
 export interface PluginScopesApi {

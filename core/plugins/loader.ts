@@ -449,6 +449,10 @@ export class PluginManager {
           get: (viewerId, id) => posts.get(viewerId, id),
           timeline: (viewerId, authorId, options) => posts.timeline(viewerId, authorId, options),
           remove: (actor, id) => posts.remove(actor, id),
+          removeInScope: async (actor, id, scope) => {
+            if (!scope.startsWith(`${name}:`)) throw new AppError(400, 'VALIDATION_FAILED', `Plugin ${name} removes posts only from its own "${name}:*" scopes.`)
+            return posts.removeInScope(actor, id, scope)
+          },
         },
         social: {
           profile: (viewerId, who) => social.profile(viewerId, who),

@@ -90,6 +90,18 @@ export function createPostsService(deps: {
     return post
   }
 
+  /** Delete a post, its media files and its counts; audited when someone else than its author does it. */
+  async function deletePost(post: PostRow, actor: Viewer, details: Record<string, unknown>): Promise<void> {
+    const mediaIds = (await db.selectFrom('post_media').select('media_id').where('post_id', '=', post.id).execute()).map((m) => m.media_id)
+    await db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('posts').where('id', '=', post.id).execute()
+      if (post.status === 'published') await trx.updateTable('users').set((eb) => ({ posts_count: eb('posts_count', '-', 1) })).where('id', '=', post.author_id).execute()
+    })
+    for (const m of mediaIds) await media.remove(m)
+    if (post.author_id !== actor.id) await audit(db, { actorId: actor.id, action: 'post.delete', targetType: 'post', targetId: post.id, details: { author_id: post.author_id, ...details } })
+    await hooks.emit('action:post.deleted', { postId: post.id, authorId: post.author_id, actorId: actor.id })
+  }
+
   /** Posts → views, with every related row loaded in a handful of queries (no N+1). */
   async function hydrate(viewerId: number | null, rows: PostRow[]): Promise<PostView[]> {
     if (!rows.length) return []
@@ -255,14 +267,17 @@ export function createPostsService(deps: {
       const staff = actor.role === 'admin' || actor.role === 'moderator'
       if (!post || (post.author_id !== actor.id && !staff && !(await service.get(actor.id, id)))) throw notFound('That post')
       if (post.author_id !== actor.id && !staff) throw forbidden('Only the author can delete this post.')
-      const mediaIds = (await db.selectFrom('post_media').select('media_id').where('post_id', '=', id).execute()).map((m) => m.media_id)
-      await db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('posts').where('id', '=', id).execute()
-        if (post.status === 'published') await trx.updateTable('users').set((eb) => ({ posts_count: eb('posts_count', '-', 1) })).where('id', '=', post.author_id).execute()
-      })
-      for (const m of mediaIds) await media.remove(m)
-      if (post.author_id !== actor.id) await audit(db, { actorId: actor.id, action: 'post.delete', targetType: 'post', targetId: id, details: { author_id: post.author_id } })
-      await hooks.emit('action:post.deleted', { postId: id, authorId: post.author_id, actorId: actor.id })
+      await deletePost(post, actor, {})
+    },
+
+    /**
+     * Delete a post of a scope on behalf of that scope's staff (a group's moderators), whoever wrote it.
+     * The plugin decides who may; core checks the post is in the scope, audits and cleans up.
+     */
+    async removeInScope(actor: Viewer, id: number, scope: string): Promise<void> {
+      const post = await db.selectFrom('posts').selectAll().where('id', '=', id).executeTakeFirst()
+      if (!post || post.scope !== scope) throw notFound('That post')
+      await deletePost(post, actor, { scope })
     },
 
     /** Pin a published post to one's profile (at most 3). */

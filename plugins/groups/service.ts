@@ -288,9 +288,8 @@ export function createGroupsService(ctx: Pick<PluginContext, 'db' | 'core' | 'ht
     },
 
     /**
-     * Remove a post from the group. Its author and site staff delete it through core. Group moderators, admins
-     * and the owner may not delete others' posts through core yet (ctx.core.posts.remove allows only the author
-     * and site staff), so for them the post goes to the site's moderation queue instead: `{ removed: false, report_id }`.
+     * Remove a post from the group. Its author and site staff delete it through core.posts.remove; the group's
+     * moderators, admins and owner through core.posts.removeInScope (audited by core).
      */
     async removePost(viewer: Viewer, id: number, postId: number): Promise<{ removed: boolean; report_id: number | null }> {
       const s = await service.standing(viewer, id)
@@ -301,15 +300,8 @@ export function createGroupsService(ctx: Pick<PluginContext, 'db' | 'core' | 'ht
         return { removed: true, report_id: null }
       }
       if (!atLeast(s.role, 'moderator')) throw forbidden('Only the group’s moderators, admins and owner remove others’ posts.')
-      const report = await core.reports.file({
-        reporterId: viewer.id,
-        targetType: 'post',
-        targetId: postId,
-        reason: 'other',
-        note: `A ${s.role} of the group “${s.group.name}” (/groups/${id}) removed this post from the group; please delete it.`,
-        snapshot: { group: { id, name: s.group.name, privacy: s.group.privacy }, removed_by_group_role: s.role },
-      })
-      return { removed: false, report_id: report.id }
+      await core.posts.removeInScope(viewer, postId, scopeOf(id))
+      return { removed: true, report_id: null }
     },
 
     // ---- Lists
