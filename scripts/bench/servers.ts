@@ -1,0 +1,103 @@
+// The processes under test: the real server (`hearth start` on a free port of 127.0.0.1, production settings) and
+// the baseline, each a child process with its output in the run's folder; their memory read from /proc.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { ROOT } from '../../core/paths.js'
+
+export interface Running {
+  name: string
+  pid: number
+  port: number
+  origin: string
+  logFile: string
+  /** Resident memory in MB, from /proc. */
+  rssMb(): number
+  stop(): Promise<void>
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+export function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Math.round(Number(m[1]) / 1024) : NaN
+  } catch {
+    return NaN
+  }
+}
+
+async function waitFor(url: string, child: ChildProcess, timeoutMs: number, log: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url} never answered: the process exited with ${child.exitCode} (see ${log}).`)
+    try {
+      const res = await fetch(url)
+      if (res.ok) {
+        await res.arrayBuffer()
+        return
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s (see ${log}).`)
+}
+
+function start(name: string, args: string[], env: NodeJS.ProcessEnv, port: number, readyPath: string, runDir: string): Promise<Running> {
+  const logFile = join(runDir, `${name}.log`)
+  const out = createWriteStream(logFile)
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout!.pipe(out)
+  child.stderr!.pipe(out)
+  const origin = `http://127.0.0.1:${port}`
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const running: Running = {
+    name,
+    pid: child.pid!,
+    port,
+    origin,
+    logFile,
+    rssMb: () => rssMb(child.pid!),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM')
+        const t = setTimeout(() => child.kill('SIGKILL'), 20_000)
+        await exited
+        clearTimeout(t)
+      }
+      out.end()
+    },
+  }
+  return waitFor(origin + readyPath, child, 60_000, logFile).then(() => running)
+}
+
+/** Environment for a child: this one without HEARTH_* settings (the data directory and port are flags). */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HEARTH_') && k !== 'NODE_OPTIONS') env[k] = v
+  return { ...env, ...extra }
+}
+
+/** `hearth start` as an operator runs it: production, default log level (info, one line per request, to a file). */
+export async function startHearth(dataDir: string, runDir: string, options: { cpuProfDir?: string } = {}): Promise<Running> {
+  const port = await freePort()
+  const prof = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []
+  return start('hearth', [...prof, 'bin/hearth.js', 'start', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1'], cleanEnv({ NODE_ENV: 'production' }), port, '/healthz', runDir)
+}
+
+export async function startBaseline(dbFile: string, runDir: string): Promise<Running> {
+  const port = await freePort()
+  return start('baseline', ['--import', 'tsx', 'scripts/bench/baseline.ts', '--db', dbFile, '--port', String(port)], cleanEnv({ NODE_ENV: 'production' }), port, '/feed.json', runDir)
+}
