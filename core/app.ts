@@ -129,7 +129,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
       },
     },
   })
-  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, realtime, settings, users, posts, social, media, notifications, moderation, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
+  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, realtime, settings, users, posts, social, safety, media, notifications, moderation, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
   const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, media, social, safety, posts, feed, engagement, notifications, search, moderation, plugins }
   coreNavigation(ui)

@@ -151,6 +151,12 @@ export interface PluginSocialApi {
   isFollowing(followerId: number, followeeId: number): Promise<boolean>
   follow(followerId: number, target: number | string): Promise<'following' | 'requested'>
   unfollow(followerId: number, target: number | string): Promise<void>
+  /** Block a member as `blockerId` would from their profile: follows end both ways and neither sees the other. */
+  block(blockerId: number, target: number | string): Promise<void>
+  /** Whether either of two members blocked the other. */
+  blockedEitherWay(a: number, b: number): Promise<boolean>
+  /** The ids of everyone a member blocked or was blocked by (to pair members in memory; listen to `action:user.blocked` for changes). */
+  blockedIds(userId: number): Promise<number[]>
 }
 
 export interface PluginMediaApi {
@@ -240,6 +246,8 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
     viewer(c: Context<AppEnv>): Viewer | null
     /** Middleware: only logged-in members pass; others are sent to log in (pages) or get UNAUTHENTICATED (API). */
     requireMember: MiddlewareHandler<AppEnv>
+    /** Middleware: only staff pass: moderators and admins ('moderator'), or admins only ('admin'). */
+    requireRole(role: 'moderator' | 'admin'): MiddlewareHandler<AppEnv>
     /** Render a page inside the active theme's layout. */
     page(c: Context<AppEnv>, options: PageOptions, body: ComponentChildren): Promise<Response>
     /**

@@ -14,7 +14,7 @@ import type { HookRegistry } from '../hooks/registry.js'
 import type { HookName } from '../hooks/types.js'
 import type { AppEnv } from '../http/env.js'
 import { ok } from '../http/envelope.js'
-import { requireMember } from '../http/middleware.js'
+import { requireMember, requireRole } from '../http/middleware.js'
 import { serveFolder } from '../http/static.js'
 import type { Scheduler } from '../jobs/scheduler.js'
 import type { Logger } from '../logger.js'
@@ -27,6 +27,7 @@ import type { NotificationsService } from '../notifications/service.js'
 import type { PostsService } from '../posts/service.js'
 import { createScopesService } from '../posts/scopes.js'
 import type { SocialService } from '../social/service.js'
+import type { SafetyService } from '../safety/service.js'
 import type { UsersService } from '../users/service.js'
 import type { Renderer } from '../views/render.js'
 import type { UiRegistry } from '../views/ui.js'
@@ -80,6 +81,7 @@ export interface PluginDeps {
   users: UsersService
   posts: PostsService
   social: SocialService
+  safety: SafetyService
   media: MediaService
   notifications: NotificationsService
   moderation: ModerationService
@@ -394,7 +396,7 @@ export class PluginManager {
   }
 
   private context(def: PluginDefinition, dir: string): { ctx: PluginContext; routes: Hono<AppEnv>; settings: ReturnType<typeof pluginSettingsStore> } {
-    const { hooks, ui, scheduler, realtime, users, posts, social, media, notifications, moderation, render, db } = this.deps
+    const { hooks, ui, scheduler, realtime, users, posts, social, safety, media, notifications, moderation, render, db } = this.deps
     const scopes = createScopesService(db)
     const name = def.manifest.name
     const routes = new Hono<AppEnv>()
@@ -459,6 +461,9 @@ export class PluginManager {
           isFollowing: (a, b) => social.isFollowing(a, b),
           follow: (a, who) => social.follow(a, who),
           unfollow: (a, who) => social.unfollow(a, who),
+          block: (a, who) => safety.block(a, who),
+          blockedEitherWay: (a, b) => safety.blockedEitherWay(a, b),
+          blockedIds: (id) => safety.blockedIds(id),
         },
         media: {
           upload: (ownerId, file) => media.upload(ownerId, file),
@@ -493,6 +498,7 @@ export class PluginManager {
       http: {
         viewer: (c) => c.get('viewer'),
         requireMember,
+        requireRole,
         page: (c, options, body: ComponentChildren) => render.page(c, options, body),
         fragment: (c, node, status) => render.partial(c, node, status),
         json: (c, data, status) => ok(c, data, status),

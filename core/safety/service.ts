@@ -41,6 +41,17 @@ export function createSafetyService(deps: { db: Db; hooks: HookRegistry; social:
   const service = {
     blockedEitherWay: (a: number, b: number) => blockedEitherWay(db, a, b),
 
+    /** Everyone a member blocked or was blocked by (ids), for code that pairs members outside SQL. */
+    async blockedIds(userId: number): Promise<number[]> {
+      const rows = await db
+        .selectFrom('blocks')
+        .select('blocked_id as id')
+        .where('blocker_id', '=', userId)
+        .union(db.selectFrom('blocks').select('blocker_id as id').where('blocked_id', '=', userId))
+        .execute()
+      return rows.map((r) => r.id)
+    },
+
     /** Block a member: follows both ways end, pending requests go, and neither sees the other anywhere. */
     async block(blockerId: number, target: number | string): Promise<void> {
       const blockedId = await memberId(target)
