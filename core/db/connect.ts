@@ -13,6 +13,40 @@ export interface Store {
   close(): Promise<void>
 }
 
+/** Statements kept prepared, by SQL text: the hot paths repeat a few hundred shapes. */
+const STATEMENT_CACHE = 1000
+
+/**
+ * What Kysely's SQLite driver sees of the database: `prepare` answers a cached statement for SQL it has seen,
+ * because the driver prepares every query anew and SQLite's parsing and planning of a large query (a feed
+ * with its visibility rules) costs more than running it. A statement still iterating (a stream) is busy and
+ * cannot be shared: a fresh one is prepared for that call.
+ */
+export function cachingDatabase(sqlite: SQLite.Database, size = STATEMENT_CACHE): Pick<SQLite.Database, 'prepare' | 'close'> {
+  const cache = new Map<string, SQLite.Statement>()
+  return {
+    prepare(source: string) {
+      const cached = cache.get(source)
+      if (cached && !cached.busy) {
+        // Least recently used goes first: touching moves the entry to the end.
+        cache.delete(source)
+        cache.set(source, cached)
+        return cached
+      }
+      const stmt = sqlite.prepare(source)
+      if (!cached) {
+        cache.set(source, stmt)
+        if (cache.size > size) cache.delete(cache.keys().next().value!)
+      }
+      return stmt
+    },
+    close() {
+      cache.clear()
+      return sqlite.close()
+    },
+  } as Pick<SQLite.Database, 'prepare' | 'close'>
+}
+
 /** Open (creating if needed) the database file. WAL, foreign keys, busy timeout, synchronous=NORMAL. */
 export function openStore(file: string, options: { readonly?: boolean } = {}): Store {
   if (!options.readonly) mkdirSync(dirname(file), { recursive: true })
@@ -21,7 +55,7 @@ export function openStore(file: string, options: { readonly?: boolean } = {}): S
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = NORMAL')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) as SQLite.Database }) })
   let closed = false
   return {
     db,

@@ -4,7 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { tempDir } from '../../test/harness.js'
-import { openStore } from './connect.js'
+import SQLite from 'better-sqlite3'
+import { cachingDatabase, openStore } from './connect.js'
 import { CORE_MIGRATIONS, migrateOwner, migrationStatus } from './migrate.js'
 
 describe('database', () => {
@@ -45,5 +46,24 @@ describe('database', () => {
 
   it('enforces foreign keys', async () => {
     assert.throws(() => store.sqlite.prepare("insert into sessions (id, user_id, kind, last_seen_at, expires_at) values ('x', 999, 'web', '', '')").run(), /FOREIGN KEY/)
+  })
+
+  it('keeps statements prepared by SQL text, and prepares a fresh one while the kept one is iterating', () => {
+    const sqlite = new SQLite(':memory:')
+    const cached = cachingDatabase(sqlite, 2)
+    const a = cached.prepare('select 1 as n union all select 2')
+    assert.equal(cached.prepare('select 1 as n union all select 2'), a, 'the same SQL answers the same statement')
+    const rows = a.iterate()
+    rows.next()
+    const during = cached.prepare('select 1 as n union all select 2')
+    assert.notEqual(during, a, 'a busy statement is not shared')
+    assert.deepEqual(during.all(), [{ n: 1 }, { n: 2 }])
+    rows.return?.()
+    assert.equal(cached.prepare('select 1 as n union all select 2'), a, 'the kept one again once it is done')
+    cached.prepare('select 3')
+    cached.prepare('select 4')
+    assert.notEqual(cached.prepare('select 1 as n union all select 2'), a, 'the least recently used goes when the cache is full')
+    cached.close()
+    assert.equal(sqlite.open, false)
   })
 })

@@ -82,31 +82,50 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
     /**
      * The home feed: the member's fanned-out feed items, merged with the posts of followed members above
      * the threshold (pulled now) and their own posts, newest first. Visibility is part of the query.
+     *
+     * Each source gives its newest `limit + 1` posts the viewer may see, walking an index in feed order
+     * (feed_items by member and date; posts by author and date), so a page costs the same however long the
+     * feed is; the page is the newest of those. Visibility is checked inside each source, before its LIMIT.
      */
     async home(viewerId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
       const limit = options.limit ?? 20
+      const k = limit + 1
       const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
-      const limitFollowers = await threshold()
-      const before = (col: string) => (after ? sql`and ${sql.ref(col)} <= ${after.at}` : sql``)
-      // Candidates from the three sources, each bounded by the cursor so the union stays small.
-      const candidates = sql<{ id: number }>`
-        select post_id as id from feed_items where user_id = ${viewerId} ${before('feed_items.published_at')}
-        union
-        select posts.id from posts
-          join follows on follows.followee_id = posts.author_id and follows.follower_id = ${viewerId}
-          join users on users.id = posts.author_id and users.followers_count >= ${limitFollowers}
-          where posts.status = 'published' ${before('posts.published_at')}
-        union
-        select posts.id from posts where posts.author_id = ${viewerId} and posts.status = 'published' ${before('posts.published_at')}`
-      let q = db
-        .selectFrom('posts')
-        .selectAll()
-        .where('posts.id', 'in', sql<number>`(${candidates})`)
+      const pulledAuthors = await db
+        .selectFrom('follows')
+        .innerJoin('users', 'users.id', 'follows.followee_id')
+        .select('follows.followee_id')
+        .where('follows.follower_id', '=', viewerId)
+        .where('users.followers_count', '>=', await threshold())
+        .execute()
+      // Posts by one author, newest first: the viewer's own, or a pulled author's (walks posts_author_published).
+      const byAuthor = (authorId: number) => {
+        let q = db.selectFrom('posts').select(['posts.id', 'posts.published_at']).where('posts.author_id', '=', authorId).where('posts.status', '=', 'published')
+        if (authorId !== viewerId) q = q.where(visibleTo(viewerId)).where((eb) => eb.not(mutedBy(viewerId, 'posts.author_id')))
+        if (after) q = q.where('posts.published_at', '<=', after.at).where(olderThan('posts.published_at', 'posts.id', after))
+        return q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(k)
+      }
+      // Fanned-out posts, newest first along feed_items_read; the post row is read only to check visibility.
+      let pushed = db
+        .selectFrom('feed_items')
+        .innerJoin('posts', 'posts.id', 'feed_items.post_id')
+        .select(['posts.id', 'posts.published_at'])
+        .where('feed_items.user_id', '=', viewerId)
         .where('posts.status', '=', 'published')
         .where(visibleTo(viewerId))
         .where((eb) => eb.not(mutedBy(viewerId, 'posts.author_id')))
-      if (after) q = q.where(olderThan('posts.published_at', 'posts.id', after))
-      const rows = await q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute()
+      if (after) pushed = pushed.where('feed_items.published_at', '<=', after.at).where(olderThan('feed_items.published_at', 'feed_items.post_id', after))
+      const sources = [pushed.orderBy('feed_items.published_at', 'desc').orderBy('feed_items.post_id', 'desc').limit(k), byAuthor(viewerId), ...pulledAuthors.map((a) => byAuthor(a.followee_id))]
+      // A compound SELECT takes ORDER BY and LIMIT only on the whole: each source is wrapped as a subquery.
+      const candidates = sources.map((q, i) => db.selectFrom(q.as(`s${i}`)).select(`s${i}.id`)).reduce((all, q) => all.unionAll(q))
+      const rows = await db
+        .selectFrom('posts')
+        .selectAll()
+        .where('posts.id', 'in', candidates)
+        .orderBy('posts.published_at', 'desc')
+        .orderBy('posts.id', 'desc')
+        .limit(k)
+        .execute()
       const pageRows = rows.slice(0, limit)
       const last = pageRows[pageRows.length - 1]
       const items = await hooks.apply('filter:feed.home', await posts.hydrate(viewerId, pageRows), { viewerId })

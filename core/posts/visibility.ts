@@ -1,5 +1,5 @@
 // Which posts a viewer may see, as a SQL condition used inside every query (never a filter after LIMIT).
-import type { ExpressionBuilder } from 'kysely'
+import { sql, type ExpressionBuilder } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { blockedWith } from '../safety/queries.js'
 
@@ -36,8 +36,11 @@ export function visibleTo(viewerId: number | null) {
       eb.selectFrom('post_hidden_from').select('post_hidden_from.post_id').whereRef('post_hidden_from.post_id', '=', 'posts.id').where('post_hidden_from.user_id', '=', viewerId),
     )
     const byAudience = eb.or([eb.and([eb('posts.visibility', '=', 'public'), eb.or([publicAuthor, follows])]), eb.and([eb('posts.visibility', '=', 'followers'), follows])])
+    // The unary + keeps SQLite from driving the query by this OR (own posts by posts_author_published, the
+    // rest by posts_scheduled on status, which is every published post): the caller's own conditions (an id,
+    // an author, a hashtag, a feed) must choose the rows, and this one only filters them.
     return eb.or([
-      eb('posts.author_id', '=', viewerId),
+      eb(sql<number>`+${sql.ref('posts.author_id')}`, '=', viewerId),
       eb.and([
         publishedByActive,
         eb.not(hidden),
