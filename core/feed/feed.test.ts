@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createTestApp, type TestApp } from '../../test/harness.js'
+import { FANOUT_CHUNK } from './service.js'
 
 type Envelope = { data: any; pagination?: { next_cursor: string | null; has_more: boolean } }
 
@@ -41,6 +42,24 @@ describe('feeds', () => {
     assert.deepEqual(feed.data.map((p: any) => p.id), order, 'pushed, pulled and own posts merged in order')
     assert.equal(feedRows(id.fan!).length, 0, 'nothing was pushed for the star')
     assert.deepEqual((await home('fan')).data.map((p: any) => p.text), ['S2', 'S1'])
+  })
+
+  it('fans a post out to every follower, chunk after chunk, once each', async () => {
+    const sqlite = t.h.store.sqlite
+    const n = FANOUT_CHUNK * 2 + 7
+    const first = Number(sqlite.prepare("select coalesce(max(id), 0) + 1 n from users").pluck().get())
+    sqlite.transaction(() => {
+      const user = sqlite.prepare("insert into users (id, username, email, password_hash) values (?, ?, ?, 'x')")
+      const follow = sqlite.prepare('insert into follows (follower_id, followee_id) values (?, ?)')
+      for (let i = 0; i < n; i++) user.run(first + i, `many${i}`, `many${i}@example.org`), follow.run(first + i, id.small!)
+    })()
+    const p = await post('small', 'to the many')
+    assert.equal(await t.h.feed.fanOut(p.id), n + 1, 'every follower (the reader too) in one pass')
+    assert.equal(await t.h.feed.fanOut(p.id), 0, 'a second run writes nothing')
+    assert.equal(sqlite.prepare('select count(*) from feed_items where post_id = ?').pluck().get(p.id), n + 1)
+    sqlite.prepare('delete from follows where follower_id >= ?').run(first)
+    sqlite.prepare('delete from feed_items where post_id = ?').run(p.id)
+    sqlite.prepare('delete from posts where id = ?').run(p.id)
   })
 
   it('pages the home feed with a cursor and htmx-ready has_more', async () => {
