@@ -14,6 +14,8 @@ describe('feeds', () => {
     t = await createTestApp()
     // A tiny threshold: "star" (2 followers) is pulled at read time, "small" (1 follower) is pushed.
     await t.h.settings.set('feed.fanout_threshold', 2)
+    // Explore ranked live on every view, except where a test says otherwise.
+    await t.h.settings.set('feed.explore_refresh_seconds', 0)
     for (const n of ['reader', 'star', 'small', 'fan']) {
       const r = await t.register(n)
       tok[n] = r.token
@@ -111,6 +113,24 @@ describe('feeds', () => {
     t.h.store.sqlite.prepare("update posts set published_at = strftime('%Y-%m-%dT%H:%M:%fZ','now','-20 days') where id = ?").run(old.id)
     const later = ((await (await call(null, 'GET', '/api/v1/feed/explore')).json()) as Envelope).data.map((p: any) => p.id)
     assert.ok(later.indexOf(old.id) > later.indexOf(fresh.id), 'time decay wins in the end')
+  })
+
+  it('keeps explore’s ranking between refreshes, still hiding what the viewer may not see', async () => {
+    const sqlite = t.h.store.sqlite
+    const made: number[] = []
+    for (let i = 0; i < 25; i++) made.push((await post('small', `kept ranking ${i}`)).id)
+    await t.h.settings.set('feed.explore_refresh_seconds', 600)
+    const explore = async (who: string | null) => ((await (await call(who, 'GET', '/api/v1/feed/explore')).json()) as Envelope).data.map((p: any) => p.id)
+    const first = await explore('fan')
+    sqlite.prepare('update posts set likes_count = 10000 where id = ?').run(made[0])
+    assert.deepEqual(await explore('fan'), first, 'the same ranking until the refresh')
+    const target = first.find((id: number) => made.includes(id))
+    assert.equal((await call('small', 'PUT', `/api/v1/posts/${target}`, { hidden_from: ['fan'] })).status, 200)
+    const hidden = await explore('fan')
+    assert.ok(!hidden.includes(target), 'a post hidden since is left out')
+    assert.equal(hidden.length, first.length, 'and the page is still full')
+    await t.h.settings.set('feed.explore_refresh_seconds', 0)
+    assert.equal((await explore(null))[0], made[0], 'ranked live when the refresh is 0')
   })
 
   it('finds trending hashtags by velocity, not only volume', async () => {

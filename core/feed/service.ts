@@ -15,6 +15,9 @@ export const BACKFILL_POSTS = 50
 /** Followers written per statement by a fan-out (a few ms of holding SQLite's write lock, ~10 ms on a 30 GB database). */
 export const FANOUT_CHUNK = 100
 
+/** Places of explore's ranking kept between refreshes (25 pages of 20). */
+export const EXPLORE_RANKED = 500
+
 export interface TrendingHashtag {
   tag: string
   /** Uses in the last hour. */
@@ -29,6 +32,67 @@ export type FeedService = ReturnType<typeof createFeedService>
 export function createFeedService(deps: { db: Db; settings: SettingsService; posts: PostsService; hooks: HookRegistry }) {
   const { db, settings, posts, hooks } = deps
   const threshold = () => settings.get('feed.fanout_threshold')
+
+  /** Explore's ranking as of `at`: public posts of the 30 days before, best first (visibility for no one in particular). */
+  const rankedQuery = (at: string) => {
+    const since = new Date(Date.parse(at) - 30 * 86_400_000).toISOString()
+    const score = sql<number>`(posts.likes_count + 2 * posts.comments_count + 1) / pow((julianday(${at}) - julianday(posts.published_at)) * 24 + 2, 1.5)`
+    return db
+      .selectFrom('posts')
+      .where('posts.status', '=', 'published')
+      .where('posts.visibility', '=', 'public')
+      .where('posts.published_at', '>=', since)
+      .where('posts.published_at', '<=', at)
+      .where(visibleTo(null))
+      .orderBy(score, 'desc')
+      .orderBy('posts.id', 'desc')
+  }
+  let rankingKept: { at: string; made: number; ids: number[] } | null = null
+  /** The kept ranking for a cursor made from it, or for a first page while it is fresh (made anew when stale). */
+  async function keptRanking(cursorAt: string | undefined): Promise<{ at: string; ids: number[] } | null> {
+    const refreshMs = (await settings.get('feed.explore_refresh_seconds')) * 1000
+    if (refreshMs <= 0) return null
+    if (cursorAt) return rankingKept?.at === cursorAt ? rankingKept : null
+    if (!rankingKept || Date.now() - rankingKept.made >= refreshMs) {
+      const at = new Date().toISOString()
+      const ids = (await rankedQuery(at).select('posts.id').limit(EXPLORE_RANKED).execute()).map((r) => r.id)
+      rankingKept = { at, made: Date.now(), ids }
+    }
+    return rankingKept
+  }
+
+  let trendingKept: { made: number; list: TrendingHashtag[] } | null = null
+  /** Every hashtag used in the last hour, by score (the API shows at most 50, the explore page 10). */
+  async function trendingAt(at: Date): Promise<TrendingHashtag[]> {
+    const hourAgo = new Date(at.getTime() - 3_600_000).toISOString()
+    const dayBefore = new Date(at.getTime() - 25 * 3_600_000).toISOString()
+    const rows = await db
+      .selectFrom('post_hashtags')
+      .innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id')
+      .innerJoin('posts', 'posts.id', 'post_hashtags.post_id')
+      .select([
+        'hashtags.tag',
+        sql<number>`sum(case when posts.published_at >= ${hourAgo} then 1 else 0 end)`.as('recent'),
+        sql<number>`sum(case when posts.published_at < ${hourAgo} then 1 else 0 end)`.as('previous'),
+      ])
+      // Implied by visibleTo(null) (only-me posts are no one else's); said here so that the day is read along
+      // posts_published instead of every published post.
+      .where('posts.status', '=', 'published')
+      .where('posts.visibility', 'in', ['public', 'followers'])
+      .where('posts.published_at', '>=', dayBefore)
+      .where('posts.published_at', '<=', at.toISOString())
+      .where(visibleTo(null))
+      .groupBy('hashtags.id')
+      .execute()
+    return rows
+      .map((r) => {
+        const recent = Number(r.recent)
+        const previous = Number(r.previous)
+        return { tag: r.tag, recent, previous, score: (recent * recent) / (previous / 24 + 1) }
+      })
+      .filter((r) => r.recent > 0)
+      .sort((a, b) => b.score - a.score || b.recent - a.recent || a.tag.localeCompare(b.tag))
+  }
 
   const service = {
     /**
@@ -143,28 +207,39 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
     /**
      * Explore: public posts of public accounts from the last 30 days, ranked by engagement with time
      * decay: (likes + 2 × comments + 1) / (age in hours + 2)^1.5. Pages by position in that ranking.
+     *
+     * Ranking a month of posts reads every one of them, so the first EXPLORE_RANKED places are kept for
+     * `feed.explore_refresh_seconds` and shared by every viewer; each page still checks, in SQL, which of
+     * those the viewer may see before it counts its place. Pages past them, and a cursor of an older
+     * ranking, are ranked live as of the cursor's time.
      */
     async explore(viewerId: number | null, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
       const limit = options.limit ?? 20
       const from = decodeCursor<{ offset: number; at: string }>(options.cursor, ['offset', 'at'])
-      const at = from?.at ?? new Date().toISOString()
       const offset = Math.max(0, Math.min(Number(from?.offset ?? 0), 10_000))
-      const since = new Date(Date.parse(at) - 30 * 86_400_000).toISOString()
-      const score = sql<number>`(posts.likes_count + 2 * posts.comments_count + 1) / pow((julianday(${at}) - julianday(posts.published_at)) * 24 + 2, 1.5)`
-      const rows = await db
-        .selectFrom('posts')
-        .selectAll()
-        .where('posts.status', '=', 'published')
-        .where('posts.visibility', '=', 'public')
-        .where('posts.published_at', '>=', since)
-        .where('posts.published_at', '<=', at)
-        .where(visibleTo(null))
-        .where(visibleTo(viewerId))
-        .orderBy(score, 'desc')
-        .orderBy('posts.id', 'desc')
-        .limit(limit + 1)
-        .offset(offset)
-        .execute()
+      const kept = await keptRanking(from?.at)
+      if (kept) {
+        const visible = new Set(
+          (
+            await db
+              .selectFrom('posts')
+              .select('posts.id')
+              .where('posts.id', 'in', kept.ids)
+              .where(visibleTo(null))
+              .where(visibleTo(viewerId))
+              .execute()
+          ).map((r) => r.id),
+        )
+        const ranked = kept.ids.filter((id) => visible.has(id))
+        if (offset + limit < ranked.length) {
+          const pageIds = ranked.slice(offset, offset + limit)
+          const byId = new Map((await db.selectFrom('posts').selectAll().where('id', 'in', pageIds).execute()).map((r) => [r.id, r]))
+          const pageRows = pageIds.map((id) => byId.get(id)).filter((r) => r !== undefined)
+          return { items: await posts.hydrate(viewerId, pageRows), nextCursor: encodeCursor({ offset: offset + limit, at: kept.at }) }
+        }
+      }
+      const at = from?.at ?? new Date().toISOString()
+      const rows = await rankedQuery(at).where(visibleTo(viewerId)).selectAll().limit(limit + 1).offset(offset).execute()
       const pageRows = rows.slice(0, limit)
       return { items: await posts.hydrate(viewerId, pageRows), nextCursor: rows.length > limit ? encodeCursor({ offset: offset + limit, at }) : null }
     },
@@ -172,33 +247,13 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
     /**
      * Trending hashtags by velocity (seed 004 section 12): uses in the last hour against the hourly
      * average of the 24 hours before; score = recent × recent / (average + 1). Public posts only.
+     * Now's list is kept for `feed.explore_refresh_seconds`.
      */
-    async trending(limit = 10, at = new Date()): Promise<TrendingHashtag[]> {
-      const hourAgo = new Date(at.getTime() - 3_600_000).toISOString()
-      const dayBefore = new Date(at.getTime() - 25 * 3_600_000).toISOString()
-      const rows = await db
-        .selectFrom('post_hashtags')
-        .innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id')
-        .innerJoin('posts', 'posts.id', 'post_hashtags.post_id')
-        .select([
-          'hashtags.tag',
-          sql<number>`sum(case when posts.published_at >= ${hourAgo} then 1 else 0 end)`.as('recent'),
-          sql<number>`sum(case when posts.published_at < ${hourAgo} then 1 else 0 end)`.as('previous'),
-        ])
-        .where('posts.published_at', '>=', dayBefore)
-        .where('posts.published_at', '<=', at.toISOString())
-        .where(visibleTo(null))
-        .groupBy('hashtags.id')
-        .execute()
-      return rows
-        .map((r) => {
-          const recent = Number(r.recent)
-          const previous = Number(r.previous)
-          return { tag: r.tag, recent, previous, score: (recent * recent) / (previous / 24 + 1) }
-        })
-        .filter((r) => r.recent > 0)
-        .sort((a, b) => b.score - a.score || b.recent - a.recent || a.tag.localeCompare(b.tag))
-        .slice(0, limit)
+    async trending(limit = 10, at?: Date): Promise<TrendingHashtag[]> {
+      const refreshMs = (await settings.get('feed.explore_refresh_seconds')) * 1000
+      if (at || refreshMs <= 0) return (await trendingAt(at ?? new Date())).slice(0, limit)
+      if (!trendingKept || Date.now() - trendingKept.made >= refreshMs) trendingKept = { made: Date.now(), list: await trendingAt(new Date()) }
+      return trendingKept.list.slice(0, limit)
     },
   }
   return service

@@ -10,6 +10,11 @@ import { parse } from '../validation.js'
 import { profileInput } from './inputs.js'
 import { blockedEitherWay } from '../safety/queries.js'
 
+/** How long a member's suggestions are kept, for how many members at most, and how many places. */
+const SUGGESTIONS_KEEP_MS = 10 * 60_000
+const SUGGESTIONS_KEPT_MEMBERS = 10_000
+const SUGGESTIONS_RANKED = 60
+
 export type Relationship = 'self' | 'following' | 'requested' | 'none'
 
 /** A profile as a viewer sees it. */
@@ -105,6 +110,26 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
     return Promise.all(
       rows.map(async (u) => ({ id: u.id, username: u.username, display_name: u.display_name || u.username, avatar_url: (await canSeeAvatar(viewerId, u)) ? avatarUrl(u) : null })),
     )
+  }
+
+  /** Members suggested to each viewer, best first: the most the API shows and a margin for those followed since. */
+  const suggested = new Map<number, { made: number; rows: { id: number; mutuals: number; via: string }[] }>()
+  async function rankSuggestions(viewerId: number) {
+    return db
+      .selectFrom('follows as mine')
+      .innerJoin('follows as theirs', 'theirs.follower_id', 'mine.followee_id')
+      .innerJoin('users as candidate', 'candidate.id', 'theirs.followee_id')
+      .select(['candidate.id', (eb) => eb.fn.count<number>('theirs.follower_id').distinct().as('mutuals'), sql<string>`group_concat(distinct theirs.follower_id)`.as('via')])
+      .where('mine.follower_id', '=', viewerId)
+      .where('theirs.followee_id', '!=', viewerId)
+      .where('candidate.suspended_at', 'is', null)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('follows as f').select('f.follower_id').where('f.follower_id', '=', viewerId).whereRef('f.followee_id', '=', 'candidate.id'))))
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('follow_requests as r').select('r.requester_id').where('r.requester_id', '=', viewerId).whereRef('r.target_id', '=', 'candidate.id'))))
+      .groupBy('candidate.id')
+      .orderBy('mutuals', 'desc')
+      .orderBy('candidate.id', 'desc')
+      .limit(SUGGESTIONS_RANKED)
+      .execute()
   }
 
   const service = {
@@ -283,27 +308,30 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
     /**
      * "Followed by people you follow": members that the viewer's followings follow, ranked by how many
      * of them do; never the viewer, nobody already followed or requested, nobody suspended.
+     *
+     * Friends of friends is a join of tens of thousands of rows for a member who follows a few hundred, so a
+     * member's ranking is kept SUGGESTIONS_KEEP_MS; whom they follow or asked to follow since, and who was
+     * suspended since, is taken out of it at every read.
      */
     async suggestions(viewerId: number, limit = 10): Promise<(MemberSummary & { mutuals: number; followed_by: string[] })[]> {
-      const rows = await db
-        .selectFrom('follows as mine')
-        .innerJoin('follows as theirs', 'theirs.follower_id', 'mine.followee_id')
-        .innerJoin('users as candidate', 'candidate.id', 'theirs.followee_id')
-        .select(['candidate.id', (eb) => eb.fn.count<number>('theirs.follower_id').distinct().as('mutuals'), sql<string>`group_concat(distinct theirs.follower_id)`.as('via')])
-        .where('mine.follower_id', '=', viewerId)
-        .where('theirs.followee_id', '!=', viewerId)
-        .where('candidate.suspended_at', 'is', null)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('follows as f').select('f.follower_id').where('f.follower_id', '=', viewerId).whereRef('f.followee_id', '=', 'candidate.id'))))
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('follow_requests as r').select('r.requester_id').where('r.requester_id', '=', viewerId).whereRef('r.target_id', '=', 'candidate.id'))))
-        .groupBy('candidate.id')
-        .orderBy('mutuals', 'desc')
-        .orderBy('candidate.id', 'desc')
-        .limit(limit)
-        .execute()
-      if (!rows.length) return []
-      const users = await db.selectFrom('users').selectAll().where('id', 'in', rows.map((r) => r.id)).execute()
+      let kept = suggested.get(viewerId)
+      if (!kept || Date.now() - kept.made >= SUGGESTIONS_KEEP_MS) {
+        suggested.delete(viewerId)
+        kept = { made: Date.now(), rows: await rankSuggestions(viewerId) }
+        suggested.set(viewerId, kept)
+        if (suggested.size > SUGGESTIONS_KEPT_MEMBERS) suggested.delete(suggested.keys().next().value!)
+      }
+      if (!kept.rows.length) return []
+      const candidates = kept.rows.map((r) => r.id)
+      const [users, followed, requested] = await Promise.all([
+        db.selectFrom('users').selectAll().where('id', 'in', candidates).where('suspended_at', 'is', null).execute(),
+        db.selectFrom('follows').select('followee_id as id').where('follower_id', '=', viewerId).where('followee_id', 'in', candidates).execute(),
+        db.selectFrom('follow_requests').select('target_id as id').where('requester_id', '=', viewerId).where('target_id', 'in', candidates).execute(),
+      ])
+      const gone = new Set([...followed, ...requested].map((r) => r.id))
+      const rows = kept.rows.filter((r) => !gone.has(r.id) && users.some((u) => u.id === r.id)).slice(0, limit)
       const viaIds = [...new Set(rows.flatMap((r) => r.via.split(',').map(Number)))]
-      const via = new Map((await db.selectFrom('users').select(['id', 'username']).where('id', 'in', viaIds).execute()).map((u) => [u.id, u.username]))
+      const via = new Map((viaIds.length ? await db.selectFrom('users').select(['id', 'username']).where('id', 'in', viaIds).execute() : []).map((u) => [u.id, u.username]))
       const out = []
       for (const r of rows) {
         const [summary] = await summaries([users.find((u) => u.id === r.id)!], viewerId)
