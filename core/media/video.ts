@@ -31,8 +31,11 @@ export class FfmpegError extends Error {
 /** The longest and shortest side of the served video: "1080p" either way up. */
 const LONG_SIDE = 1920
 const SHORT_SIDE = 1080
-/** Encoder threads: leave a core to the web server on small machines. */
-const THREADS = String(Math.max(1, Math.min(2, availableParallelism() - 1)))
+/**
+ * Encoder threads: every core. ffmpeg runs niced (see run), so the web server still comes first when it has
+ * work; on a 2-core machine one thread would leave the second core idle and transcode at half the speed.
+ */
+const THREADS = String(Math.max(1, Math.min(4, availableParallelism())))
 const STDERR_KEEP = 32 * 1024
 
 interface RunOptions {
