@@ -351,20 +351,44 @@ export function createPostsService(deps: {
       return hydrate(viewerId, rows)
     },
 
-    /** Posts with a hashtag that the viewer may see, newest first. */
+    /**
+     * Posts with a hashtag that the viewer may see, newest first. A popular tag has tens of thousands of
+     * posts, so they are never all sorted: posts published as they were written (no publish_at) are in the
+     * same order by id as by date, and are read backwards along the tag's index until a page of visible ones;
+     * posts that were scheduled (published later than their id says) are few and read along posts_scheduled.
+     * The page is the newest of the two.
+     */
     async byHashtag(viewerId: number | null, tag: string, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
       const limit = options.limit ?? 20
+      const k = limit + 1
       const after = decodeCursor<Cursor>(options.cursor, ['at', 'id'])
-      let q = db
-        .selectFrom('posts')
-        .innerJoin('post_hashtags', 'post_hashtags.post_id', 'posts.id')
-        .innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id')
-        .selectAll('posts')
-        .where('hashtags.tag', '=', tag.replace(/^#/, '').toLowerCase())
+      const hashtag = await db.selectFrom('hashtags').select('id').where('tag', '=', tag.replace(/^#/, '').toLowerCase()).executeTakeFirst()
+      if (!hashtag) return { items: [], nextCursor: null }
+      let direct = db
+        .selectFrom('post_hashtags')
+        .innerJoin('posts', 'posts.id', 'post_hashtags.post_id')
+        .select('posts.id')
+        .where('post_hashtags.hashtag_id', '=', hashtag.id)
+        .where('posts.publish_at', 'is', null)
         .where('posts.status', '=', 'published')
         .where(visibleTo(viewerId))
-      if (after) q = q.where(olderThan('posts.published_at', 'posts.id', after))
-      const { rows, next } = page(await q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute(), limit)
+      // CROSS JOIN keeps SQLite from reading the tag's every post to find its scheduled ones.
+      let scheduled = db
+        .selectFrom('posts')
+        .crossJoin('post_hashtags')
+        .select('posts.id')
+        .whereRef('post_hashtags.post_id', '=', 'posts.id')
+        .where('post_hashtags.hashtag_id', '=', hashtag.id)
+        .where('posts.status', '=', 'published')
+        .where('posts.publish_at', 'is not', null)
+        .where(visibleTo(viewerId))
+      if (after) {
+        direct = direct.where(olderThan('posts.published_at', 'posts.id', after))
+        scheduled = scheduled.where(olderThan('posts.published_at', 'posts.id', after))
+      }
+      const newest = { direct: direct.orderBy('post_hashtags.post_id', 'desc').limit(k), scheduled: scheduled.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(k) }
+      const candidates = db.selectFrom(newest.direct.as('d')).select('d.id').unionAll(db.selectFrom(newest.scheduled.as('s')).select('s.id'))
+      const { rows, next } = page(await db.selectFrom('posts').selectAll().where('posts.id', 'in', candidates).orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(k).execute(), limit)
       return { items: await hydrate(viewerId, rows), nextCursor: next }
     },
 

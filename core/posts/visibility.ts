@@ -17,7 +17,9 @@ import { blockedWith } from '../safety/queries.js'
 export function visibleTo(viewerId: number | null) {
   return (eb: ExpressionBuilder<Database, 'posts'>) => {
     const author = () => eb.selectFrom('users as author').select('author.id').whereRef('author.id', '=', 'posts.author_id').where('author.suspended_at', 'is', null)
-    const publishedByActive = eb.and([eb('posts.status', '=', 'published'), eb.exists(author())])
+    // Unary +: the status is checked, never used to choose rows (posts_scheduled by status is every published
+    // post); a caller that wants published posts along an index says so itself.
+    const publishedByActive = eb.and([eb(sql<string>`+${sql.ref('posts.status')}`, '=', 'published'), eb.exists(author())])
     const publicAuthor = eb.exists(author().where('author.is_private', '=', 0))
     const unscoped = eb('posts.scope', 'is', null)
     // In a scope (a group) the scope decides who reads, not the author's followers: public scopes for
@@ -36,9 +38,9 @@ export function visibleTo(viewerId: number | null) {
       eb.selectFrom('post_hidden_from').select('post_hidden_from.post_id').whereRef('post_hidden_from.post_id', '=', 'posts.id').where('post_hidden_from.user_id', '=', viewerId),
     )
     const byAudience = eb.or([eb.and([eb('posts.visibility', '=', 'public'), eb.or([publicAuthor, follows])]), eb.and([eb('posts.visibility', '=', 'followers'), follows])])
-    // The unary + keeps SQLite from driving the query by this OR (own posts by posts_author_published, the
-    // rest by posts_scheduled on status, which is every published post): the caller's own conditions (an id,
-    // an author, a hashtag, a feed) must choose the rows, and this one only filters them.
+    // The unary + keeps SQLite from driving the query by this OR (own posts by posts_author_published): the
+    // caller's own conditions (an id, an author, a hashtag, a feed) must choose the rows, and this one only
+    // filters them.
     return eb.or([
       eb(sql<number>`+${sql.ref('posts.author_id')}`, '=', viewerId),
       eb.and([
