@@ -91,7 +91,7 @@ export class Matchmaker {
   private readonly openSet = new Map<number, Entry>()
   /** Entries still holding out for a shared interest, oldest first (so their openAt is ascending). */
   private readonly closed = new Map<number, Entry>()
-  /** Pair key -> until when the two are kept apart. */
+  /** Pair key -> when the two were last paired (kept apart while that is within the cool-down). */
   private readonly cooling = new Map<string, number>()
   private seq = 0
   private lastSweep = 0
@@ -103,7 +103,7 @@ export class Matchmaker {
     this.maxScan = options.maxScan ?? 5000
   }
 
-  /** Change the timings (admin settings) for members who join from now on. */
+  /** Change the timings (admin settings): the fallback for members who join from now on, the cool-down at once. */
   configure(options: Partial<Pick<MatchmakerOptions, 'fallbackMs' | 'cooldownMs'>>): void {
     this.options = { ...this.options, ...options }
   }
@@ -153,7 +153,7 @@ export class Matchmaker {
 
   /** Keep two members apart for the cool-down (the service calls it when they are paired). */
   coolDown(a: number, b: number): void {
-    if (this.options.cooldownMs > 0) this.cooling.set(pairKey(a, b), this.now() + this.options.cooldownMs)
+    this.cooling.set(pairKey(a, b), this.now())
   }
 
   /** Two members blocked one another: waiting entries learn it at once. */
@@ -197,7 +197,7 @@ export class Matchmaker {
     }
     if (now - this.lastSweep > 60_000) {
       this.lastSweep = now
-      for (const [k, until] of this.cooling) if (until <= now) this.cooling.delete(k)
+      for (const [k, at] of this.cooling) if (at + this.options.cooldownMs <= now) this.cooling.delete(k)
     }
     return made
   }
@@ -251,8 +251,8 @@ export class Matchmaker {
     if (x.userId === y.userId) return false
     if (x.blocked.has(y.userId) || y.blocked.has(x.userId)) return false
     if (modeOf(x, y) === null) return false
-    const until = this.cooling.get(pairKey(x.userId, y.userId))
-    if (until !== undefined && until > now) return false
+    const at = this.cooling.get(pairKey(x.userId, y.userId))
+    if (at !== undefined && at + this.options.cooldownMs > now) return false
     return satisfies(x.wants, y.profile) && satisfies(y.wants, x.profile)
   }
 }

@@ -54,7 +54,7 @@ const randomChat = definePlugin({
     ctx.routes.route('/', randomChatRoutes(ctx, service))
     ctx.assets('public')
     ctx.ui.nav({ id: 'meet', label: 'Meet', href: '/meet', audience: 'members', order: 40 })
-    ctx.ui.nav({ id: 'meet-live', label: 'Meet live', href: '/admin/random-chat', audience: 'staff', order: 92 })
+    ctx.ui.nav({ id: 'meet-live', label: 'Meet live', href: '/meet/live', audience: 'staff', order: 92 })
     ctx.ui.slot('admin.overview', () => StaffOverview(service), { order: 40 })
     ctx.ui.settingsPanel({
       id: 'random-chat',

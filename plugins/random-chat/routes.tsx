@@ -122,11 +122,11 @@ export function randomChatRoutes(ctx: RandomChatContext, service: RandomChatServ
 
   const staffPage = async (c: C, problem?: { kind: 'error'; text: string }, status: 200 | 400 | 404 | 409 = 200) =>
     ctx.http.page(c, { title: 'Meet, live', status }, <StaffPage live={await service.live()} csrfToken={ctx.http.csrfToken(c)} notice={problem ?? notice(c)} />)
-  app.get('/admin/random-chat', staff, (c) => staffPage(c))
-  app.get('/admin/random-chat/live', staff, async (c) => ctx.http.fragment(c, <LiveView live={await service.live()} csrfToken={ctx.http.csrfToken(c)} />))
+  app.get('/meet/live', staff, (c) => staffPage(c))
+  app.get('/meet/live/fragment', staff, async (c) => ctx.http.fragment(c, <LiveView live={await service.live()} csrfToken={ctx.http.csrfToken(c)} />))
   const staffForm = (act: (c: C) => Promise<string>) => async (c: C) => {
     try {
-      return c.redirect(`/admin/random-chat?done=${await act(c)}`, 303)
+      return c.redirect(`/meet/live?done=${await act(c)}`, 303)
     } catch (err) {
       const p = problemOf(err)
       if (!p) throw err
@@ -134,12 +134,12 @@ export function randomChatRoutes(ctx: RandomChatContext, service: RandomChatServ
     }
   }
   app.post(
-    '/admin/random-chat/sessions/:id/end',
+    '/meet/staff/sessions/:id/end',
     staff,
     staffForm(async (c) => (service.endByStaff(c.req.param('id') ?? '') ? 'ended' : 'gone')),
   )
   app.post(
-    '/admin/random-chat/bans',
+    '/meet/staff/bans',
     staff,
     staffForm(async (c) => {
       const form = await textForm(c)
@@ -148,7 +148,7 @@ export function randomChatRoutes(ctx: RandomChatContext, service: RandomChatServ
     }),
   )
   app.post(
-    '/admin/random-chat/bans/:username/lift',
+    '/meet/staff/bans/:username/lift',
     staff,
     staffForm(async (c) => {
       await service.unban(c.req.param('username') ?? '')

@@ -381,6 +381,8 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
     const parsed = reportInput.safeParse(input)
     if (!parsed.success) throw invalid(parsed.error)
     const { call, row } = await callOf(viewer.id, session)
+    // The reporter should not have to stay in the call while filing: it ends first.
+    if (call && calls.has(call.id)) endCall(call, 'reported', viewer.id)
     const partnerId = row.a_id === viewer.id ? row.b_id : row.a_id
     const [me, them] = await Promise.all([q.user(db, viewer.id), q.user(db, partnerId)])
     const name = (id: number) => (id === viewer.id ? me?.username : them?.username) ?? `#${id}`
@@ -396,9 +398,7 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
       transcript: transcript ?? [],
       transcript_note: transcript ? `${transcript.length} message(s) of text chat; video is peer to peer and never passes the server.` : 'The transcript was no longer in memory (the server restarted, or the chat ended over 30 minutes ago).',
     }
-    const filed = await ctx.core.reports.file({ reporterId: viewer.id, targetType: 'random-chat.session', targetId: row.id, targetUserId: partnerId, reason: parsed.data.reason, note: parsed.data.note, snapshot })
-    if (call && calls.has(call.id)) endCall(call, 'reported', viewer.id)
-    return filed
+    return ctx.core.reports.file({ reporterId: viewer.id, targetType: 'random-chat.session', targetId: row.id, targetUserId: partnerId, reason: parsed.data.reason, note: parsed.data.note, snapshot })
   }
 
   async function block(viewer: Viewer, session: string): Promise<void> {
