@@ -3,13 +3,13 @@
 import { accessSync, constants, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
-import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContextOptions, type LaunchOptions, type Page } from 'playwright-core'
 import { createHearth, type Hearth } from '../../core/app.js'
 import { resolveConfig } from '../../core/config.js'
 import { createLogger } from '../../core/logger.js'
 import { ROOT } from '../../core/paths.js'
 import { startServer } from '../../core/server.js'
-import { tempDir } from '../harness.js'
+import { PASSWORD, tempDir } from '../harness.js'
 
 /** Where screenshots and other artifacts go (git-ignored). */
 export const RESULTS_DIR = join(ROOT, 'test-results')
@@ -168,4 +168,21 @@ export async function watchProblems(page: Page): Promise<PageProblems> {
 export function resultPath(name: string): string {
   mkdirSync(RESULTS_DIR, { recursive: true })
   return join(RESULTS_DIR, name)
+}
+
+/**
+ * A new member registered through the form in a fresh browser context (its own cookies), left on the home page;
+ * with the page's problems watched. `contextOptions` adds to the phone-sized viewport (e.g. camera permissions).
+ */
+export async function registerInBrowser(browser: Browser, server: TestServer, username: string, contextOptions: BrowserContextOptions = {}) {
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 }, ...contextOptions })
+  context.setDefaultTimeout(20_000)
+  const page = await context.newPage()
+  const problems = await watchProblems(page)
+  await page.goto('/register')
+  await page.getByLabel('Username').fill(username)
+  await page.getByLabel('Email').fill(`${username}@example.org`)
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
+  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Create account' }).click()])
+  return { context, page, problems }
 }

@@ -2,22 +2,8 @@
 // is approved from the owner's Manage page (the nav counts the request), and then sees the post.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { Browser } from 'playwright-core'
-import { PASSWORD } from '../harness.js'
-import { browserOrSkip, resultPath, startTestServer, watchProblems, type TestServer } from './browser.js'
+import { browserOrSkip, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
-async function register(browser: Browser, server: TestServer, username: string) {
-  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 } })
-  context.setDefaultTimeout(20_000)
-  const page = await context.newPage()
-  const problems = await watchProblems(page)
-  await page.goto('/register')
-  await page.getByLabel('Username').fill(username)
-  await page.getByLabel('Email').fill(`${username}@example.org`)
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Create account' }).click()])
-  return { context, page, problems }
-}
 
 test('a member creates a private group, another requests to join, is approved and sees a post', { timeout: 120_000 }, async (t) => {
   const browser = await browserOrSkip(t)
@@ -26,7 +12,7 @@ test('a member creates a private group, another requests to join, is approved an
   t.after(() => server.close())
 
   // The owner starts a private group from the Groups page and posts in it.
-  const owner = await register(browser, server, 'group_owner')
+  const owner = await registerInBrowser(browser, server, 'group_owner')
   await owner.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Groups' }).click()
   await owner.page.getByLabel('Name').fill('Night gardeners')
   await owner.page.getByLabel(/What is it about/).fill('Moths, moonflowers and torches')
@@ -39,7 +25,7 @@ test('a member creates a private group, another requests to join, is approved an
   await owner.page.locator('article.post', { hasText: 'Moonflowers open at 9 tonight' }).waitFor()
 
   // Another member finds it by searching, sees only its about, and asks to join.
-  const reader = await register(browser, server, 'group_reader')
+  const reader = await registerInBrowser(browser, server, 'group_reader')
   await reader.page.goto('/groups')
   await reader.page.getByRole('searchbox', { name: 'Search groups' }).fill('moonflowers')
   await Promise.all([reader.page.waitForURL((u) => u.searchParams.get('q') === 'moonflowers'), reader.page.getByRole('button', { name: 'Search', exact: true }).click()])

@@ -3,22 +3,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import sharp from 'sharp'
-import type { Browser } from 'playwright-core'
-import { PASSWORD } from '../harness.js'
-import { browserOrSkip, resultPath, startTestServer, watchProblems, type TestServer } from './browser.js'
+import { browserOrSkip, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
-async function register(browser: Browser, server: TestServer, username: string) {
-  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 } })
-  context.setDefaultTimeout(20_000)
-  const page = await context.newPage()
-  const problems = await watchProblems(page)
-  await page.goto('/register')
-  await page.getByLabel('Username').fill(username)
-  await page.getByLabel('Email').fill(`${username}@example.org`)
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Create account' }).click()])
-  return { context, page, problems }
-}
 
 test('a photo travels from one member’s upload to a follower’s home feed', { timeout: 120_000 }, async (t) => {
   const browser = await browserOrSkip(t)
@@ -32,7 +18,7 @@ test('a photo travels from one member’s upload to a follower’s home feed', {
     .jpeg()
     .toBuffer()
 
-  const author = await register(browser, server, 'photo_author')
+  const author = await registerInBrowser(browser, server, 'photo_author')
   await author.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New post' }).click()
   await author.page.getByLabel(/What’s new/).fill('Sunset over the allotment #garden')
   await author.page.locator('input[type=file][name=files]').setInputFiles({ name: 'sunset.jpg', mimeType: 'image/jpeg', buffer: photo })
@@ -43,7 +29,7 @@ test('a photo travels from one member’s upload to a follower’s home feed', {
   await Promise.all([author.page.waitForURL((u) => /^\/p\/\d+$/.test(u.pathname)), author.page.getByRole('button', { name: 'Post' }).click()])
   const postPath = new URL(author.page.url()).pathname
 
-  const reader = await register(browser, server, 'photo_reader')
+  const reader = await registerInBrowser(browser, server, 'photo_reader')
   await reader.page.goto('/u/photo_author')
   await Promise.all([reader.page.waitForURL((u) => u.pathname === '/u/photo_author'), reader.page.getByRole('button', { name: 'Follow' }).click()])
   await reader.page.getByRole('button', { name: 'Unfollow' }).waitFor()

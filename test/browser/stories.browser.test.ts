@@ -3,22 +3,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import sharp from 'sharp'
-import type { Browser, Page } from 'playwright-core'
-import { PASSWORD } from '../harness.js'
-import { browserOrSkip, resultPath, startTestServer, watchProblems, type TestServer } from './browser.js'
+import type { Page } from 'playwright-core'
+import { browserOrSkip, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
-async function register(browser: Browser, server: TestServer, username: string) {
-  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 } })
-  context.setDefaultTimeout(20_000)
-  const page = await context.newPage()
-  const problems = await watchProblems(page)
-  await page.goto('/register')
-  await page.getByLabel('Username').fill(username)
-  await page.getByLabel('Email').fill(`${username}@example.org`)
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Create account' }).click()])
-  return { context, page, problems }
-}
 
 /** The width of the current story's progress bar, as a fraction of its segment. */
 const progress = (page: Page) =>
@@ -31,7 +18,7 @@ test('a member posts a story and a follower watches it in the viewer', { timeout
   t.after(() => server.close())
 
   // The author: a text card through the plain form, then a photo (uploaded at once by the page script).
-  const author = await register(browser, server, 'story_teller')
+  const author = await registerInBrowser(browser, server, 'story_teller')
   await author.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New story' }).click()
   await author.page.getByLabel(/Text \(a text card/).fill('Morning at the allotment @story_watcher')
   await author.page.getByLabel('ocean').check()
@@ -61,7 +48,7 @@ test('a member posts a story and a follower watches it in the viewer', { timeout
   assert.ok(ready, 'the photo is processed')
 
   // The follower follows, and finds the author in the tray on the home page, unseen.
-  const watcher = await register(browser, server, 'story_watcher')
+  const watcher = await registerInBrowser(browser, server, 'story_watcher')
   await watcher.page.goto('/u/story_teller')
   await Promise.all([watcher.page.waitForURL((u) => u.pathname === '/u/story_teller'), watcher.page.getByRole('button', { name: 'Follow' }).click()])
   await watcher.page.getByRole('button', { name: 'Unfollow' }).waitFor()
