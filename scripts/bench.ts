@@ -6,7 +6,7 @@
 //   npm run bench                      full size (10,000 members, 1,000,000 posts), 3 × 10 s per scenario
 //   npm run bench -- --quick           a small version of everything (2,000 members, 10 connections, 1 × 3 s), for development
 //   npm run bench -- --fresh           rebuild the cached community
-//   npm run bench -- --only=feed,html  some scenarios: memory feed html inprocess pages create celebrity notify mixed uploads
+//   npm run bench -- --only=feed,html  some scenarios: memory and the names in SCENARIOS (scripts/bench/scenarios.ts)
 //   npm run bench -- --profile         also write a CPU profile of the server (bench/profiles/) and print its top functions
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -20,7 +20,7 @@ import { createLogger } from '../core/logger.js'
 import { ROOT } from '../core/paths.js'
 import { LoadClient } from './bench/load.js'
 import { writeReport, table, type Figure } from './bench/report.js'
-import * as scenarios from './bench/scenarios.js'
+import { SCENARIOS } from './bench/scenarios.js'
 import type { Ctx, Picks, Settings } from './bench/scenarios.js'
 import { prepareRun } from './bench/prepare.js'
 import { BENCH_DATA, ensureSeed, type SeedMeta } from './bench/seed.js'
@@ -123,7 +123,7 @@ try {
   running.push(baseline)
   load = new LoadClient()
   log(`Hearth pid ${hearth.pid} on ${hearth.origin}, baseline pid ${baseline.pid} on ${baseline.origin}, load pid ${load.pid}`)
-  const ctx: Ctx = { settings, hearth, baseline, load, h, ro, picks, figures, notes, log }
+  const ctx: Ctx = { settings, hearth, baseline, load, h, ro, picks, figures, notes, fixturesDir: join(BENCH_DATA, 'fixtures'), log }
 
   if (wants('memory')) {
     await sleep(3000)
@@ -142,15 +142,7 @@ try {
       notes.push(`Scenario ${name} failed: ${err instanceof Error ? err.message : String(err)}`)
     }
   }
-  await attempt('feed', () => scenarios.homeFeedApi(ctx))
-  await attempt('html', () => scenarios.homeFeedHtml(ctx))
-  await attempt('inprocess', () => scenarios.celebrityHeavyFeedInProcess(ctx))
-  await attempt('pages', () => scenarios.pages(ctx))
-  await attempt('create', () => scenarios.createPost(ctx))
-  await attempt('celebrity', () => scenarios.celebrityPost(ctx))
-  await attempt('notify', () => scenarios.notificationLatency(ctx))
-  await attempt('mixed', () => scenarios.mixed(ctx))
-  await attempt('uploads', () => scenarios.uploads(ctx, join(BENCH_DATA, 'fixtures')))
+  for (const scenario of SCENARIOS) await attempt(scenario.name, () => scenario.run(ctx))
   if (wants('memory')) {
     const after = hearth.rssMb()
     log(`RSS after the load ${after} MB`)

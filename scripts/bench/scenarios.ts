@@ -49,6 +49,8 @@ export interface Ctx {
   picks: Picks
   figures: Figure[]
   notes: string[]
+  /** Where the media test files are made once and kept (data-bench/fixtures). */
+  fixturesDir: string
   log(line: string): void
 }
 
@@ -461,8 +463,8 @@ async function processed(ctx: Ctx, ids: number[], timeoutMs: number): Promise<bo
 }
 
 /** Uploads until every variant is made: images per second (a batch uploaded at once), and video against its length. */
-export async function uploads(ctx: Ctx, fixturesDir: string): Promise<void> {
-  const files = await mediaFixtures(fixturesDir)
+export async function uploads(ctx: Ctx): Promise<void> {
+  const files = await mediaFixtures(ctx.fixturesDir)
   const token = ctx.picks.members[0]!.api
   const batch = Math.max(3, Math.round(ctx.settings.samples / 10))
   const s = 'image upload, 12 MP JPEG'
@@ -493,3 +495,21 @@ export async function uploads(ctx: Ctx, fixturesDir: string): Promise<void> {
   }
   ctx.figures.push({ scenario: v, figure: 'speed against realtime', unit: 'x', values: realtime, target: { op: '>=', value: 3 } })
 }
+
+/**
+ * Every scenario, in the order they run: `name` is what `--only=` takes. To add one (a plugin's, say), write
+ * `async function myScenario(ctx: Ctx)` that pushes figures to `ctx.figures` (one value per repetition, with a
+ * target where the issue sets one) and add it here; it then runs in every full and quick run, and a scenario
+ * that throws is reported without stopping the others.
+ */
+export const SCENARIOS: { name: string; run: (ctx: Ctx) => Promise<unknown> }[] = [
+  { name: 'feed', run: homeFeedApi },
+  { name: 'html', run: homeFeedHtml },
+  { name: 'inprocess', run: celebrityHeavyFeedInProcess },
+  { name: 'pages', run: pages },
+  { name: 'create', run: createPost },
+  { name: 'celebrity', run: celebrityPost },
+  { name: 'notify', run: notificationLatency },
+  { name: 'mixed', run: mixed },
+  { name: 'uploads', run: uploads },
+]
