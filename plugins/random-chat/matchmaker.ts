@@ -61,8 +61,6 @@ interface Entry extends Seeker {
   open: boolean
 }
 
-const pairKey = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`)
-
 /** Whether `p` satisfies the filters `w`. An undeclared value never satisfies a filter on it. */
 export function satisfies(w: Wants, p: Profile): boolean {
   if (w.region && p.region !== w.region) return false
@@ -91,8 +89,8 @@ export class Matchmaker {
   private readonly openSet = new Map<number, Entry>()
   /** Entries still holding out for a shared interest, oldest first (so their openAt is ascending). */
   private readonly closed = new Map<number, Entry>()
-  /** Pair key -> when the two were last paired (kept apart while that is within the cool-down). */
-  private readonly cooling = new Map<string, number>()
+  /** Lower id -> higher id -> when the two were last paired (kept apart while that is within the cool-down). */
+  private readonly cooling = new Map<number, Map<number, number>>()
   private seq = 0
   private lastSweep = 0
   private readonly now: () => number
@@ -100,7 +98,7 @@ export class Matchmaker {
 
   constructor(private options: MatchmakerOptions) {
     this.now = options.now ?? Date.now
-    this.maxScan = options.maxScan ?? 5000
+    this.maxScan = options.maxScan ?? 2000
   }
 
   /** Change the timings (admin settings): the fallback for members who join from now on, the cool-down at once. */
@@ -153,7 +151,10 @@ export class Matchmaker {
 
   /** Keep two members apart for the cool-down (the service calls it when they are paired). */
   coolDown(a: number, b: number): void {
-    this.cooling.set(pairKey(a, b), this.now())
+    const [lo, hi] = a < b ? [a, b] : [b, a]
+    let inner = this.cooling.get(lo)
+    if (!inner) this.cooling.set(lo, (inner = new Map()))
+    inner.set(hi, this.now())
   }
 
   /** Two members blocked one another: waiting entries learn it at once. */
@@ -197,7 +198,10 @@ export class Matchmaker {
     }
     if (now - this.lastSweep > 60_000) {
       this.lastSweep = now
-      for (const [k, at] of this.cooling) if (at + this.options.cooldownMs <= now) this.cooling.delete(k)
+      for (const [lo, inner] of this.cooling) {
+        for (const [hi, at] of inner) if (at + this.options.cooldownMs <= now) inner.delete(hi)
+        if (inner.size === 0) this.cooling.delete(lo)
+      }
     }
     return made
   }
@@ -233,6 +237,12 @@ export class Matchmaker {
       }
     }
     if (counts.size === 0) return null
+    // Usually the best candidate may meet `e`: find it in one pass, and sort only when it may not.
+    let best: Entry | null = null
+    let bestCount = 0
+    for (const [other, n] of counts) if (n > bestCount || (n === bestCount && other.seq < best!.seq)) (best = other), (bestCount = n)
+    if (best && this.compatible(e, best, now)) return best
+    counts.delete(best!)
     const ranked = [...counts].sort((x, y) => y[1] - x[1] || x[0].seq - y[0].seq)
     for (const [other] of ranked) if (this.compatible(e, other, now)) return other
     return null
@@ -251,9 +261,9 @@ export class Matchmaker {
     if (x.userId === y.userId) return false
     if (x.blocked.has(y.userId) || y.blocked.has(x.userId)) return false
     if (modeOf(x, y) === null) return false
-    const at = this.cooling.get(pairKey(x.userId, y.userId))
-    if (at !== undefined && at + this.options.cooldownMs > now) return false
-    return satisfies(x.wants, y.profile) && satisfies(y.wants, x.profile)
+    if (!satisfies(x.wants, y.profile) || !satisfies(y.wants, x.profile)) return false
+    const at = x.userId < y.userId ? this.cooling.get(x.userId)?.get(y.userId) : this.cooling.get(y.userId)?.get(x.userId)
+    return at === undefined || at + this.options.cooldownMs <= now
   }
 }
 
