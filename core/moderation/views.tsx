@@ -201,10 +201,29 @@ export function SnapshotView({ type, snapshot }: { type: string; snapshot: Snaps
       </div>
     )
   }
+  // A plugin's type: a conversation it kept (`transcript: [{ at, from, text }]`) is shown as one, the rest as JSON.
+  const { transcript, ...rest } = snapshot
+  const lines = Array.isArray(transcript) ? (transcript as { at?: unknown; from?: unknown; text?: unknown }[]) : null
   return (
-    <pre class="mono" data-snapshot>
-      {JSON.stringify(snapshot, null, 2)}
-    </pre>
+    <div data-snapshot>
+      {lines && (
+        <>
+          <h3>Transcript</h3>
+          {lines.length === 0 ? (
+            <p class="muted">Nothing was written.</p>
+          ) : (
+            <ol class="transcript" data-transcript>
+              {lines.map((l) => (
+                <li>
+                  <span class="muted">{str(l.at).replace('T', ' ').slice(11, 19)}</span> <strong>{str(l.from)}</strong>: {str(l.text)}
+                </li>
+              ))}
+            </ol>
+          )}
+        </>
+      )}
+      <pre class="mono">{JSON.stringify(lines ? rest : snapshot, null, 2)}</pre>
+    </div>
   )
 }
 

@@ -282,7 +282,7 @@ describe('random chat plugin', () => {
     const page = await mod.get(`/moderation/${r.body.data.report_id}`)
     const html = await page.text()
     assert.equal(page.status, 200, html.slice(0, 300))
-    assert.match(html, /you are awful/)
+    assert.match(html, /data-transcript[^>]*>.*<strong>ana<\/strong>: hello<\/li>.*<strong>ben<\/strong>: you are awful<\/li>/s, 'the transcript reads as a conversation')
     // Still reportable after the call, from the Meet page's recent list, without JavaScript.
     const ana = t.agent('10.7.0.2')
     await ana.loginViaForm('ana')
