@@ -226,6 +226,13 @@ describe('random chat plugin', () => {
     const l = await live()
     assert.equal(l.waiting.length, 1)
     assert.deepEqual(l.waiting[0].interests, ['jazz'])
+    // Hammering Start is refused before it costs the server anything.
+    const spam = await connect(u.hal!)
+    for (let i = 0; i < 40; i++) start(spam, { interests: 'nobody-shares-this' })
+    const limited = await spam.next('error')
+    assert.deepEqual([limited.code, limited.message], ['RATE_LIMITED', 'You started too many searches in a minute; wait a little.'])
+    spam.send({ type: 'stop' })
+    await spam.next('stopped')
     const cb = await connect(u.ben!)
     start(cb, { interests: 'jazz' })
     const { session } = await cb.next('matched')

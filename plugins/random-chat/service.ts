@@ -16,6 +16,8 @@ export const AFTER_CALL_MS = 30 * 60_000
 export const MAX_TRANSCRIPT = 500
 /** Signals one member may send in one call (an offer, an answer and a few dozen candidates is normal). */
 export const MAX_SIGNALS = 400
+/** Searches one member may start in a minute (each loads blocks and a profile): far above any real use. */
+export const MAX_STARTS_PER_MINUTE = 30
 /** Chat: a burst of 8 messages, then one every 500 ms. */
 const CHAT_BURST = 8
 const CHAT_REFILL_MS = 500
@@ -65,6 +67,7 @@ interface Member {
   /** Bumped by every Start/Stop/Next so a slow Start (loading blocks, profile) that lost the race is dropped. */
   gen: number
   skips: number[]
+  starts: number[]
   chatTokens: number
   chatAt: number
 }
@@ -154,7 +157,7 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
       old.conn.send({ type: 'replaced', message: 'Meet was opened in another tab or window.' })
       old.conn.close(4000, 'Meet was opened elsewhere.')
     }
-    members.set(userId, { conn, state: 'idle', call: null, last: null, gen: 0, skips: [], chatTokens: CHAT_BURST, chatAt: Date.now() })
+    members.set(userId, { conn, state: 'idle', call: null, last: null, gen: 0, skips: [], starts: [], chatTokens: CHAT_BURST, chatAt: Date.now() })
     conn.send({ type: 'hello', state: 'idle' })
   }
 
@@ -252,6 +255,10 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
 
   async function start(m: Member, input: StartInput): Promise<void> {
     const userId = m.conn.viewer.id
+    const now = Date.now()
+    m.starts = m.starts.filter((t) => t > now - 60_000)
+    if (m.starts.length >= MAX_STARTS_PER_MINUTE) throw problem(429, 'RATE_LIMITED', 'You started too many searches in a minute; wait a little.')
+    m.starts.push(now)
     const gen = ++m.gen
     const s = await ctx.settings.all()
     const refused = await refusal(userId, s)
