@@ -31,6 +31,8 @@ export type { AppEnv, MediaInfo, NavItem, Page, PostView, ProfileView, PublicUse
 /** The database handle plugins get as `ctx.db`, for typing query helpers: `function q(db: PluginDb)`. */
 export type PluginDb = Kysely<Database>
 export { action, filter, type ActionDef, type FilterDef } from '../hooks/types.js'
+/** The reasons a report may give (core's list), with the labels the report form shows. */
+export { REASON_LABELS, REPORT_REASONS, type ReportReason } from '../moderation/inputs.js'
 
 // ---- Settings schema: typed values, and the admin form is drawn from it.
 import type { SettingsSchema, SettingsValues } from '../settings/schema.js'
@@ -259,6 +261,8 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
     json(c: Context<AppEnv>, data: unknown, status?: 200 | 201): Response
     /** The CSRF token to put in a form as `_csrf`. */
     csrfToken(c: Context<AppEnv>): string
+    /** The request's JSON object body; anything else throws the API's `VALIDATION_FAILED` error. */
+    jsonBody(c: Context<AppEnv>): Promise<Record<string, unknown>>
     error(status: AppError['status'], code: ErrorCode, message: string, details?: ErrorDetails): AppError
   }
 }

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url'
 import { Hono } from 'hono'
 import type { ComponentChildren } from 'preact'
 import { audit } from '../audit.js'
+import { jsonBody } from '../auth/api.js'
 import type { Db } from '../db/connect.js'
 import { migrateOwner, migrationStatus, type MigrationStatus } from '../db/migrate.js'
 import { now } from '../db/schema.js'
@@ -503,6 +504,7 @@ export class PluginManager {
         fragment: (c, node, status) => render.partial(c, node, status),
         json: (c, data, status) => ok(c, data, status),
         csrfToken: (c) => c.get('csrfToken'),
+        jsonBody: (c) => jsonBody(c),
         error: (status, code, msg, details) => new AppError(status, code, msg, details),
       },
     }

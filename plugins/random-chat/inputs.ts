@@ -1,6 +1,7 @@
 // What members and staff send: the socket's messages, the Meet profile, reports and bans. Shared by the pages,
 // the JSON API and the socket, so each says the same thing about bad input.
 import { z } from 'zod'
+import { REPORT_REASONS } from '../../core/plugins/api.js'
 
 export const MAX_INTERESTS = 10
 export const MAX_CHAT = 1000
@@ -8,16 +9,6 @@ export const MAX_CHAT = 1000
 export const MAX_SIGNAL_BYTES = 32 * 1024
 export const GENDERS = ['woman', 'man', 'nonbinary'] as const
 export const GENDER_LABELS: Record<(typeof GENDERS)[number], string> = { woman: 'Woman', man: 'Man', nonbinary: 'Non-binary' }
-export const REASONS = ['spam', 'harassment', 'hate', 'violence', 'nudity', 'self-harm', 'other'] as const
-export const REASON_LABELS: Record<(typeof REASONS)[number], string> = {
-  spam: 'Spam or scam',
-  harassment: 'Harassment or bullying',
-  hate: 'Hate speech or symbols',
-  violence: 'Violence or threats',
-  nudity: 'Nudity or sexual content',
-  'self-harm': 'Self-harm or suicide',
-  other: 'Something else',
-}
 
 /** Tags from text or a list: lower case, letters, digits and dashes, at most 10, once each. */
 export function normaliseInterests(raw: unknown): string[] {
@@ -82,7 +73,7 @@ export type MessageInput = z.output<typeof messageInput>
 
 /** A report about the partner of a session. */
 export const reportInput = z.object({
-  reason: z.enum(REASONS, { error: `Choose a reason: ${REASONS.join(', ')}.` }),
+  reason: z.enum(REPORT_REASONS, { error: `Choose a reason: ${REPORT_REASONS.join(', ')}.` }),
   note: z.string({ error: 'The note is text.' }).trim().max(1000, 'Keep the note under 1,000 characters.').default(''),
 })
 

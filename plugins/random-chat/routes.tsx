@@ -26,16 +26,7 @@ export function randomChatRoutes(ctx: RandomChatContext, service: RandomChatServ
   const staff = ctx.http.requireRole('moderator')
   const me = (c: C) => ctx.http.viewer(c)!
 
-  async function jsonBody(c: C): Promise<Record<string, unknown>> {
-    let body: unknown
-    try {
-      body = await c.req.json()
-    } catch {
-      throw ctx.http.error(400, 'VALIDATION_FAILED', 'Send a JSON object with Content-Type: application/json.', { fields: {} })
-    }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw ctx.http.error(400, 'VALIDATION_FAILED', 'The request body must be a JSON object.', { fields: {} })
-    return body as Record<string, unknown>
-  }
+
   const textForm = async (c: C) => {
     const body = await c.req.parseBody()
     return Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>
@@ -110,8 +101,8 @@ export function randomChatRoutes(ctx: RandomChatContext, service: RandomChatServ
       socket: '/realtime/random-chat/meet',
     })
   })
-  app.put('/api/v1/random-chat/profile', requireMember, async (c) => ctx.http.json(c, await service.saveProfile(me(c).id, await jsonBody(c))))
-  app.post('/api/v1/random-chat/sessions/:id/report', requireMember, async (c) => ctx.http.json(c, { report_id: (await service.report(me(c), c.req.param('id'), await jsonBody(c))).id }, 201))
+  app.put('/api/v1/random-chat/profile', requireMember, async (c) => ctx.http.json(c, await service.saveProfile(me(c).id, await ctx.http.jsonBody(c))))
+  app.post('/api/v1/random-chat/sessions/:id/report', requireMember, async (c) => ctx.http.json(c, { report_id: (await service.report(me(c), c.req.param('id'), await ctx.http.jsonBody(c))).id }, 201))
   app.post('/api/v1/random-chat/sessions/:id/block', requireMember, async (c) => {
     await service.block(me(c), c.req.param('id'))
     return ctx.http.json(c, { blocked: true })
@@ -161,7 +152,7 @@ export function randomChatRoutes(ctx: RandomChatContext, service: RandomChatServ
     if (!service.endByStaff(c.req.param('id'))) throw ctx.http.error(404, 'NOT_FOUND', 'There is no such call going on.')
     return ctx.http.json(c, { ended: true })
   })
-  app.post('/api/v1/random-chat/bans', staff, async (c) => ctx.http.json(c, await service.ban(me(c), await jsonBody(c)), 201))
+  app.post('/api/v1/random-chat/bans', staff, async (c) => ctx.http.json(c, await service.ban(me(c), await ctx.http.jsonBody(c)), 201))
   app.delete('/api/v1/random-chat/bans/:username', staff, async (c) => {
     await service.unban(c.req.param('username'))
     return ctx.http.json(c, { lifted: true })

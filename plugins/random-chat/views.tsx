@@ -1,8 +1,8 @@
 // What random chat draws: the Meet page (the call runs in public/meet.js), recent chats with their report, block
 // and add forms (these work without JavaScript), the Meet settings panel, and the staff live page.
 import type { VNode } from 'preact'
-import type { Viewer } from '../../core/plugins/api.js'
-import { GENDER_LABELS, GENDERS, MAX_CHAT, MAX_INTERESTS, REASON_LABELS, REASONS } from './inputs.js'
+import { REASON_LABELS, REPORT_REASONS, type Viewer } from '../../core/plugins/api.js'
+import { GENDER_LABELS, GENDERS, MAX_CHAT, MAX_INTERESTS } from './inputs.js'
 import type { RandomChatContext } from './plugin.js'
 import type { RandomChatService } from './service.js'
 
@@ -159,7 +159,7 @@ function ReportFields() {
       <div class="field">
         <label for="meet-reason">Why are you reporting this person?</label>
         <select id="meet-reason" name="reason" required>
-          {REASONS.map((r) => (
+          {REPORT_REASONS.map((r) => (
             <option value={r}>{REASON_LABELS[r]}</option>
           ))}
         </select>

@@ -37,16 +37,7 @@ export function storyRoutes(ctx: StoriesContext, service: StoriesService) {
   }
   const mediaOf = (mediaId: number | null) => (mediaId ? ctx.core.media.info(mediaId) : Promise.resolve(null))
 
-  async function jsonBody(c: C): Promise<Record<string, unknown>> {
-    let body: unknown
-    try {
-      body = await c.req.json()
-    } catch {
-      throw ctx.http.error(400, 'VALIDATION_FAILED', 'Send a JSON object with Content-Type: application/json.', { fields: {} })
-    }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw ctx.http.error(400, 'VALIDATION_FAILED', 'The request body must be a JSON object.', { fields: {} })
-    return body as Record<string, unknown>
-  }
+
 
   /** Where "next" leads after a member's last story: the next person in the tray with unseen stories, or home. */
   async function nextPerson(viewer: Viewer | null, currentAuthorId: number): Promise<string> {
@@ -201,7 +192,7 @@ export function storyRoutes(ctx: StoriesContext, service: StoriesService) {
 
   app.post('/api/v1/stories', requireMember, async (c) => {
     const viewer = me(c)
-    const story = await service.create(viewer, await jsonBody(c))
+    const story = await service.create(viewer, await ctx.http.jsonBody(c))
     return ctx.http.json(c, await service.json(story, viewer), 201)
   })
 
@@ -240,7 +231,7 @@ export function storyRoutes(ctx: StoriesContext, service: StoriesService) {
   })
 
   app.post('/api/v1/stories/:id{[0-9]+}/reactions', requireMember, async (c) => {
-    const reaction = await service.react(me(c), idParam(c), await jsonBody(c))
+    const reaction = await service.react(me(c), idParam(c), await ctx.http.jsonBody(c))
     return ctx.http.json(c, reaction, 201)
   })
 
