@@ -64,6 +64,12 @@ export async function callsSince(db: Db, userId: number, since: string): Promise
   return Number(row.n)
 }
 
+/** Calls that started since an instant, everyone's (the live page's matches per minute and hour). */
+export async function callsStartedSince(db: Db, since: string): Promise<number> {
+  const row = await own(db).selectFrom('random_chat_sessions').select(sql<number>`count(*)`.as('n')).where('started_at', '>=', since).executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
 export async function insertCall(db: Db, row: Omit<SessionRow, 'ended_at' | 'end_reason' | 'ended_by' | 'messages'>): Promise<void> {
   await own(db).insertInto('random_chat_sessions').values(row).execute()
 }

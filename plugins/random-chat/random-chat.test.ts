@@ -147,6 +147,7 @@ describe('random chat plugin', () => {
     const l = await live()
     assert.equal(l.calls.length, 1)
     assert.deepEqual([l.calls[0].a, l.calls[0].b], ['ana', 'ben'])
+    assert.deepEqual([l.matches_last_minute, l.matches_last_hour], [1, 1], 'counted from the sessions table, so a restart keeps them')
   })
 
   it('relays signals only to the current partner, and refuses bad ones', async () => {

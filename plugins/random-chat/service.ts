@@ -89,7 +89,6 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
   /** Ended calls, for reports and Add, until AFTER_CALL_MS. */
   const ended = new Map<string, Call>()
   const matchmaker = new Matchmaker({ fallbackMs: 5000, cooldownMs: 30 * 60_000 })
-  const matchTimes: number[] = []
   let timer: NodeJS.Timeout | null = null
 
   const iso = (ms = Date.now()) => new Date(ms).toISOString()
@@ -326,8 +325,6 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
     }
     calls.set(call.id, call)
     matchmaker.coolDown(call.a.userId, call.b.userId)
-    matchTimes.push(now)
-    while (matchTimes.length && matchTimes[0]! < now - 3600_000) matchTimes.shift()
     await q.insertCall(db, { id: call.id, a_id: call.a.userId, b_id: call.b.userId, mode: call.mode, a_interests: JSON.stringify(call.a.interests), b_interests: JSON.stringify(call.b.interests), shared: JSON.stringify(call.shared), started_at: call.startedAt })
     if (!members.has(call.a.userId) || !members.has(call.b.userId)) return endCall(call, 'left', null)
     const [cardA, cardB] = await Promise.all([card(call.a.userId, call.b.userId), card(call.b.userId, call.a.userId)])
@@ -492,8 +489,8 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
     return {
       waiting: waiting.map((w) => ({ username: names.get(w.userId) ?? `#${w.userId}`, mode: w.mode, interests: w.interests, waiting_seconds: Math.round((now - w.since) / 1000) })),
       calls: [...calls.values()].map((c) => ({ id: c.id, a: names.get(c.a.userId) ?? c.a.username, b: names.get(c.b.userId) ?? c.b.username, mode: c.mode, shared: c.shared, started_at: c.startedAt, messages: c.transcript.length })),
-      matches_last_minute: matchTimes.filter((t) => t > now - 60_000).length,
-      matches_last_hour: matchTimes.length,
+      matches_last_minute: await q.callsStartedSince(db, iso(now - 60_000)),
+      matches_last_hour: await q.callsStartedSince(db, iso(now - 3600_000)),
       reports_last_hour: await q.reportsSince(db, iso(now - 3600_000)),
       online: members.size,
       bans: await q.bans(db, iso(now)),

@@ -31,7 +31,10 @@ export function MeetPage(props: { csrfToken: string; refusal: string | null; fil
     <section class="meet stack" data-meet data-csrf={props.csrfToken}>
       <Assets />
       <h1>Meet</h1>
-      <p class="muted">Talk to a random member by video or text. You stay anonymous unless your Meet settings say otherwise, and you can leave, report or block at any moment.</p>
+      <p class="muted">
+        Talk to a random member by video or text. You stay anonymous unless your <a href="/settings/random-chat">Meet settings</a> say otherwise, and you can leave, report or block at any
+        moment.
+      </p>
       <noscript>
         <p class="alert alert-info">Meet needs JavaScript for the call itself. Your recent chats below can still be reported, blocked or added without it.</p>
       </noscript>
@@ -45,7 +48,8 @@ export function MeetPage(props: { csrfToken: string; refusal: string | null; fil
           {props.refusal}
         </p>
       )}
-      <form class="card meet-start" data-meet-start hidden={!!props.refusal}>
+      {/* Shown by meet.js: without JavaScript there is no call to start. */}
+      <form class="card meet-start" data-meet-start hidden>
         <div class="field">
           <label for="meet-interests">Interests (optional)</label>
           <input id="meet-interests" name="interests" placeholder="music, hiking, chess" aria-describedby="meet-interests-hint" autocomplete="off" />
@@ -95,7 +99,9 @@ export function MeetPage(props: { csrfToken: string; refusal: string | null; fil
                 <input name="age_max" type="number" min={13} max={120} size={3} aria-label="Oldest age" />
               </label>
             )}
-            <p class="hint">Filters match what people declare in their Meet settings; those who declared nothing are left out. Fewer people match, so waits are longer.</p>
+            <p class="hint">
+              Filters match what people declare in their <a href="/settings/random-chat">Meet settings</a>; those who declared nothing are left out. Fewer people match, so waits are longer.
+            </p>
           </fieldset>
         )}
         <button type="submit" data-start>

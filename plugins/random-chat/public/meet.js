@@ -391,4 +391,5 @@
   })
 
   enableCallButtons()
+  if (!root.querySelector('[data-refusal]')) startForm.hidden = false
 })()
