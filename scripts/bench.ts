@@ -69,7 +69,8 @@ async function choose(h: Awaited<ReturnType<typeof createHearth>>, ro: SQLite.Da
   const authorRows = ro
     .prepare(`select id, followers_count followers from users where id between ? and ? and is_private = 0 order by abs(followers_count - 1000), id limit 20`)
     .all(firstOrdinary, lastOrdinary) as { id: number; followers: number }[]
-  const lastFollower = ro.prepare('select follower_id from follows where followee_id = ? order by created_at desc, follower_id desc limit 1').pluck()
+  // The fan-out writes followers in id order, a chunk at a time: the highest id is the last row written.
+  const lastFollower = ro.prepare('select max(follower_id) from follows where followee_id = ?').pluck()
   const fanoutAuthors = []
   for (const a of authorRows) fanoutAuthors.push({ ...a, lastFollower: lastFollower.get(a.id) as number, api: await session(a.id, 'api') })
   const celebId = m.celebrities[0]!

@@ -241,8 +241,8 @@ export async function createPost(ctx: Ctx): Promise<void> {
   checkErrors(ctx, s, results)
 
   // Time to fan-out, one post at a time on an otherwise idle server: from the request until the row of the
-  // author's last follower (the fan-out is one INSERT ... SELECT, so the last row is there when all are). The rate
-  // is the job's: followers over the time from its enqueueing (in the request) to its end, from the jobs table.
+  // author's last follower (the fan-out writes followers in id order, so the last row is there when all are). The
+  // rate is the job's: followers over the time from its enqueueing (in the request) to its end, from the jobs table.
   const total: number[] = []
   const rates: number[] = []
   const seen = ctx.ro.prepare('select 1 from feed_items where user_id = ? and post_id = ?').pluck()
