@@ -11,7 +11,7 @@ export interface BenchFigure {
   figure: string
   unit?: string
   values: number[]
-  target?: { op: '<' | '<=' | '>=' | '>'; value: number }
+  target?: { op: '<' | '<=' | '>='; value: number }
   note?: string
 }
 
