@@ -12,7 +12,7 @@ import type { SessionRow } from './tables.js'
 
 /** How long after a call its transcript is kept (in memory) so either member can still report it, and Add it. */
 export const AFTER_CALL_MS = 30 * 60_000
-/** Lines of text chat kept per call. */
+/** Lines of text chat kept per call (the newest). */
 export const MAX_TRANSCRIPT = 500
 /** Signals one member may send in one call (an offer, an answer and a few dozen candidates is normal). */
 export const MAX_SIGNALS = 400
@@ -56,6 +56,8 @@ interface Call {
   endedAt: string | null
   reason: Reason | null
   transcript: Line[]
+  /** Messages sent in the call (the transcript keeps the last MAX_TRANSCRIPT). */
+  messages: number
 }
 
 interface Member {
@@ -237,7 +239,10 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
         if (m.chatTokens < 1) throw problem(429, 'RATE_LIMITED', 'You are sending messages too fast.')
         m.chatTokens -= 1
         const line: Line = { at: iso(now), from: userId, text: msg.text }
-        if (call.transcript.length < MAX_TRANSCRIPT) call.transcript.push(line)
+        // The newest lines matter most to a report: past the cap, the oldest go.
+        call.transcript.push(line)
+        if (call.transcript.length > MAX_TRANSCRIPT) call.transcript.shift()
+        call.messages++
         const partner = partnerOf(call, userId).userId
         m.conn.send({ type: 'chat', session: call.id, from: 'you', text: line.text, at: line.at })
         send(partner, { type: 'chat', session: call.id, from: 'partner', text: line.text, at: line.at })
@@ -315,6 +320,7 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
       endedAt: null,
       reason: null,
       transcript: [],
+      messages: 0,
     }
     for (const side of [call.a, call.b]) {
       const m = members.get(side.userId)
@@ -355,7 +361,7 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
     call.reason = reason
     ended.set(call.id, call)
     ensureTimer()
-    void q.endCall(db, call.id, { ended_at: call.endedAt, end_reason: reason, ended_by: by, messages: call.transcript.length }).catch((err) => ctx.log.error({ err }, 'could not record the end of a random chat'))
+    void q.endCall(db, call.id, { ended_at: call.endedAt, end_reason: reason, ended_by: by, messages: call.messages }).catch((err) => ctx.log.error({ err }, 'could not record the end of a random chat'))
     for (const side of [call.a, call.b]) {
       const m = members.get(side.userId)
       if (!m || m.call !== call) continue
@@ -400,7 +406,9 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
       reported: { id: partnerId, username: name(partnerId), interests: JSON.parse(row.a_id === partnerId ? row.a_interests : row.b_interests) },
       shared_interests: JSON.parse(row.shared),
       transcript: transcript ?? [],
-      transcript_note: transcript ? `${transcript.length} message(s) of text chat; video is peer to peer and never passes the server.` : 'The transcript was no longer in memory (the server restarted, or the chat ended over 30 minutes ago).',
+      transcript_note: call
+        ? `${call.messages > call.transcript.length ? `The last ${call.transcript.length} of ${call.messages}` : call.messages} message(s) of text chat; video is peer to peer and never passes the server.`
+        : 'The transcript was no longer in memory (the server restarted, or the chat ended over 30 minutes ago).',
     }
     return ctx.core.reports.file({ reporterId: viewer.id, targetType: 'random-chat.session', targetId: row.id, targetUserId: partnerId, reason: parsed.data.reason, note: parsed.data.note, snapshot })
   }
@@ -488,7 +496,7 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
     const s = await ctx.settings.all()
     return {
       waiting: waiting.map((w) => ({ username: names.get(w.userId) ?? `#${w.userId}`, mode: w.mode, interests: w.interests, waiting_seconds: Math.round((now - w.since) / 1000) })),
-      calls: [...calls.values()].map((c) => ({ id: c.id, a: names.get(c.a.userId) ?? c.a.username, b: names.get(c.b.userId) ?? c.b.username, mode: c.mode, shared: c.shared, started_at: c.startedAt, messages: c.transcript.length })),
+      calls: [...calls.values()].map((c) => ({ id: c.id, a: names.get(c.a.userId) ?? c.a.username, b: names.get(c.b.userId) ?? c.b.username, mode: c.mode, shared: c.shared, started_at: c.startedAt, messages: c.messages })),
       matches_last_minute: await q.callsStartedSince(db, iso(now - 60_000)),
       matches_last_hour: await q.callsStartedSince(db, iso(now - 3600_000)),
       reports_last_hour: await q.reportsSince(db, iso(now - 3600_000)),
