@@ -94,7 +94,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
     throw err
   }
   const hooks = new HookRegistry(log)
-  const settings = createSettings(db)
+  const settings = createSettings(db, { dataVersion: store.dataVersion })
   const limiter = new RateLimiter()
   const users = createUsersService(db, hooks, limiter)
   const auth = createAuthService({ db, users, settings, hooks, limiter })

@@ -10,6 +10,8 @@ export type Db = Kysely<Database>
 export interface Store {
   db: Db
   sqlite: SQLite.Database
+  /** SQLite's `data_version`: changes when another connection commits (see core/settings/service.ts). */
+  dataVersion(): number
   close(): Promise<void>
 }
 
@@ -56,10 +58,12 @@ export function openStore(file: string, options: { readonly?: boolean } = {}): S
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = NORMAL')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) as SQLite.Database }) })
+  const version = sqlite.prepare('pragma data_version').pluck()
   let closed = false
   return {
     db,
     sqlite,
+    dataVersion: () => version.get() as number,
     async close() {
       if (closed) return
       closed = true

@@ -40,13 +40,44 @@ export const CORE_DEFAULTS: CoreSettings = {
 
 export type SettingsService = ReturnType<typeof createSettings>
 
-export function createSettings(db: Db) {
+/**
+ * SQLite's `data_version` of this process's connection: it changes when another connection (the CLI, another
+ * process) commits to the database, and never for this connection's own writes.
+ */
+export type DataVersion = () => number
+
+/**
+ * The settings service. Core settings are read on every request (limits, the feed's threshold, the site's name),
+ * so with `dataVersion` their values are kept in memory: this service's own writes update them, and any commit by
+ * another connection (`hearth settings set` from the shell) drops them all before the next read.
+ */
+export function createSettings(db: Db, options: { dataVersion?: DataVersion } = {}) {
+  const { dataVersion } = options
+  const kept = new Map<string, unknown>()
+  let keptAt = dataVersion?.()
+  /** Bumped by every write, so a read that began before one never keeps what it read. */
+  let writes = 0
+  /** Core keys only: other keys (plugins', internal tokens) are written by code that bypasses this service. */
+  const keepable = (key: string) => dataVersion !== undefined && Object.hasOwn(CORE_DEFAULTS, key)
   async function read(key: string): Promise<unknown> {
+    if (keepable(key)) {
+      const version = dataVersion!()
+      if (version !== keptAt) {
+        kept.clear()
+        keptAt = version
+      }
+      if (kept.has(key)) return kept.get(key)
+    }
+    const began = writes
     const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst()
-    return row ? JSON.parse(row.value) : undefined
+    const value = row ? JSON.parse(row.value) : undefined
+    if (keepable(key) && began === writes && keptAt === dataVersion!()) kept.set(key, value)
+    return value
   }
   async function write(key: string, value: unknown): Promise<void> {
     const json = JSON.stringify(value)
+    writes++
+    kept.delete(key)
     await db
       .insertInto('settings')
       .values({ key, value: json })
@@ -81,6 +112,8 @@ export function createSettings(db: Db) {
       return changed
     },
     async remove(key: string): Promise<void> {
+      writes++
+      kept.delete(key)
       await db.deleteFrom('settings').where('key', '=', key).execute()
     },
     /** The instance secret used to sign tokens; made once, on first use. */
