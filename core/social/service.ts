@@ -113,21 +113,31 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
   }
 
   /** Members suggested to each viewer, best first: the most the API shows and a margin for those followed since. */
-  const suggested = new Map<number, { made: number; rows: { id: number; mutuals: number; via: string }[] }>()
+  const suggested = new Map<number, { made: number; rows: { id: number; mutuals: number }[] }>()
+  /**
+   * Friends of friends, counted per candidate before anything else is checked: the join is tens of thousands of
+   * rows for a member who follows a few hundred, the candidates a few thousand, so the checks (followed,
+   * requested, suspended) run once per candidate instead of once per row. Each (follower, followee) pair is
+   * one row of `follows`, so count(*) is the number of distinct followings that follow the candidate.
+   */
   async function rankSuggestions(viewerId: number) {
     return db
-      .selectFrom('follows as mine')
-      .innerJoin('follows as theirs', 'theirs.follower_id', 'mine.followee_id')
-      .innerJoin('users as candidate', 'candidate.id', 'theirs.followee_id')
-      .select(['candidate.id', (eb) => eb.fn.count<number>('theirs.follower_id').distinct().as('mutuals'), sql<string>`group_concat(distinct theirs.follower_id)`.as('via')])
-      .where('mine.follower_id', '=', viewerId)
-      .where('theirs.followee_id', '!=', viewerId)
-      .where('candidate.suspended_at', 'is', null)
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('follows as f').select('f.follower_id').where('f.follower_id', '=', viewerId).whereRef('f.followee_id', '=', 'candidate.id'))))
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('follow_requests as r').select('r.requester_id').where('r.requester_id', '=', viewerId).whereRef('r.target_id', '=', 'candidate.id'))))
-      .groupBy('candidate.id')
-      .orderBy('mutuals', 'desc')
-      .orderBy('candidate.id', 'desc')
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('follows as mine')
+          .innerJoin('follows as theirs', 'theirs.follower_id', 'mine.followee_id')
+          .select(['theirs.followee_id as id', eb.fn.countAll<number>().as('mutuals')])
+          .where('mine.follower_id', '=', viewerId)
+          .where('theirs.followee_id', '!=', viewerId)
+          .groupBy('theirs.followee_id')
+          .as('c'),
+      )
+      .select(['c.id', 'c.mutuals'])
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('follows as f').select('f.follower_id').where('f.follower_id', '=', viewerId).whereRef('f.followee_id', '=', 'c.id'))))
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('follow_requests as r').select('r.requester_id').where('r.requester_id', '=', viewerId).whereRef('r.target_id', '=', 'c.id'))))
+      .where((eb) => eb.exists(eb.selectFrom('users as candidate').select('candidate.id').whereRef('candidate.id', '=', 'c.id').where('candidate.suspended_at', 'is', null)))
+      .orderBy('c.mutuals', 'desc')
+      .orderBy('c.id', 'desc')
       .limit(SUGGESTIONS_RANKED)
       .execute()
   }
@@ -307,11 +317,12 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
 
     /**
      * "Followed by people you follow": members that the viewer's followings follow, ranked by how many
-     * of them do; never the viewer, nobody already followed or requested, nobody suspended.
+     * of them do; never the viewer, nobody already followed or requested, nobody suspended, nobody blocked
+     * either way.
      *
      * Friends of friends is a join of tens of thousands of rows for a member who follows a few hundred, so a
-     * member's ranking is kept SUGGESTIONS_KEEP_MS; whom they follow or asked to follow since, and who was
-     * suspended since, is taken out of it at every read.
+     * member's ranking is kept SUGGESTIONS_KEEP_MS; whom they follow or asked to follow, who is suspended and
+     * who is blocked either way are taken out of it at every read.
      */
     async suggestions(viewerId: number, limit = 10): Promise<(MemberSummary & { mutuals: number; followed_by: string[] })[]> {
       let kept = suggested.get(viewerId)
@@ -323,19 +334,46 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
       }
       if (!kept.rows.length) return []
       const candidates = kept.rows.map((r) => r.id)
-      const [users, followed, requested] = await Promise.all([
+      const [users, followed, requested, blocked] = await Promise.all([
         db.selectFrom('users').selectAll().where('id', 'in', candidates).where('suspended_at', 'is', null).execute(),
         db.selectFrom('follows').select('followee_id as id').where('follower_id', '=', viewerId).where('followee_id', 'in', candidates).execute(),
         db.selectFrom('follow_requests').select('target_id as id').where('requester_id', '=', viewerId).where('target_id', 'in', candidates).execute(),
+        db
+          .selectFrom('blocks')
+          .select('blocked_id as id')
+          .where('blocker_id', '=', viewerId)
+          .where('blocked_id', 'in', candidates)
+          .unionAll(db.selectFrom('blocks').select('blocker_id as id').where('blocked_id', '=', viewerId).where('blocker_id', 'in', candidates))
+          .execute(),
       ])
-      const gone = new Set([...followed, ...requested].map((r) => r.id))
-      const rows = kept.rows.filter((r) => !gone.has(r.id) && users.some((u) => u.id === r.id)).slice(0, limit)
-      const viaIds = [...new Set(rows.flatMap((r) => r.via.split(',').map(Number)))]
-      const via = new Map((viaIds.length ? await db.selectFrom('users').select(['id', 'username']).where('id', 'in', viaIds).execute() : []).map((u) => [u.id, u.username]))
+      const gone = new Set([...followed, ...requested, ...blocked].map((r) => r.id))
+      const byId = new Map(users.map((u) => [u.id, u]))
+      const rows = kept.rows.filter((r) => !gone.has(r.id) && byId.has(r.id)).slice(0, limit)
+      if (!rows.length) return []
+      // Who the viewer follows that follows each shown member (three are named): read for the shown few only.
+      const viaRows = await db
+        .selectFrom('follows as mine')
+        .innerJoin('follows as theirs', 'theirs.follower_id', 'mine.followee_id')
+        .innerJoin('users as via', 'via.id', 'mine.followee_id')
+        .select(['theirs.followee_id as id', 'via.username'])
+        .where('mine.follower_id', '=', viewerId)
+        .where(
+          'theirs.followee_id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .orderBy('mine.followee_id')
+        .execute()
+      const via = new Map<number, string[]>()
+      for (const v of viaRows) {
+        const names = via.get(v.id) ?? []
+        if (names.length < 3) names.push(v.username)
+        via.set(v.id, names)
+      }
       const out = []
       for (const r of rows) {
-        const [summary] = await summaries([users.find((u) => u.id === r.id)!], viewerId)
-        out.push({ ...summary!, mutuals: Number(r.mutuals), followed_by: r.via.split(',').slice(0, 3).map((id) => via.get(Number(id))!).filter(Boolean) })
+        const [summary] = await summaries([byId.get(r.id)!], viewerId)
+        out.push({ ...summary!, mutuals: Number(r.mutuals), followed_by: via.get(r.id) ?? [] })
       }
       return out
     },

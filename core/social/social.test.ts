@@ -94,6 +94,26 @@ describe('profiles and follows', () => {
     assert.deepEqual((await body(await call('eve', 'GET', '/api/v1/users/me/suggestions'))).data.map((x: any) => x.username), ['bob'])
   })
 
+  it('never suggests a member blocked either way, requested, or followed since the ranking was made', async () => {
+    for (const n of ['fay', 'gus', 'hal', 'ivy', 'jon', 'kit']) {
+      const r = await t.register(n)
+      tok[n] = r.token
+      id[n] = r.id
+    }
+    await call('fay', 'POST', '/api/v1/users/gus/follow')
+    await call('fay', 'POST', '/api/v1/users/kit/follow')
+    for (const n of ['hal', 'ivy', 'jon', 'kit']) await call('gus', 'POST', `/api/v1/users/${n}/follow`)
+    await call('kit', 'POST', '/api/v1/users/jon/follow')
+    const names = async () => (await body(await call('fay', 'GET', '/api/v1/users/me/suggestions'))).data.map((x: any) => [x.username, x.mutuals, [...x.followed_by].sort()])
+    assert.deepEqual(await names(), [['jon', 2, ['gus', 'kit']], ['ivy', 1, ['gus']], ['hal', 1, ['gus']]])
+    await call('hal', 'POST', '/api/v1/users/fay/block')
+    await call('fay', 'POST', '/api/v1/users/ivy/block')
+    assert.deepEqual(await names(), [['jon', 2, ['gus', 'kit']]])
+    await call('jon', 'PUT', '/api/v1/users/me', { is_private: true })
+    assert.equal((await body(await call('fay', 'POST', '/api/v1/users/jon/follow'))).data.state, 'requested')
+    assert.deepEqual(await names(), [])
+  })
+
   it('edits a profile and refuses bad values field by field', async () => {
     const good = await body(await call('bob', 'PUT', '/api/v1/users/me', { display_name: 'Bo B', bio: 'Runner. #fitness', links: [{ label: 'site', url: 'https://bo.example' }], account_type: 'creator' }))
     assert.deepEqual([good.data.display_name, good.data.bio, good.data.account_type, good.data.links[0].url], ['Bo B', 'Runner. #fitness', 'creator', 'https://bo.example'])
