@@ -147,3 +147,38 @@ describe('feeds', () => {
     assert.deepEqual(trending.find((h: any) => h.tag === 'steady'), { tag: 'steady', recent: 2, previous: 24, score: 2 })
   })
 })
+
+describe('explore ranked in slices', () => {
+  let t: TestApp
+  let token = ''
+  before(async () => {
+    t = await createTestApp()
+    token = (await t.register('fan')).token
+  })
+  after(() => t.close())
+
+  it('gives the ranking of one statement', async () => {
+    const spread = t.h.store.sqlite.prepare("update posts set likes_count = ?, comments_count = ?, published_at = strftime('%Y-%m-%dT%H:%M:%fZ','now', ?) where id = ?")
+    for (let i = 0; i < 40; i++) {
+      const p = ((await (await t.request('POST', '/api/v1/posts', { token, json: { text: `spread over the month ${i}` } })).json()) as Envelope).data
+      spread.run((i * 37) % 50, (i * 11) % 7, `-${(i * 17) % 29} days`, p.id)
+    }
+    const pages = async () => {
+      const ids: number[] = []
+      let cursor = ''
+      for (let i = 0; i < 3; i++) {
+        const res = (await (await t.request('GET', `/api/v1/feed/explore?limit=15${cursor}`, { token })).json()) as Envelope
+        ids.push(...res.data.map((p: any) => p.id))
+        if (!res.pagination?.next_cursor) break
+        cursor = `&cursor=${res.pagination.next_cursor}`
+      }
+      return ids
+    }
+    await t.h.settings.set('feed.explore_refresh_seconds', 3600)
+    const kept = await pages()
+    await t.h.settings.set('feed.explore_refresh_seconds', 0)
+    const live = await pages()
+    assert.equal(live.length, 40)
+    assert.deepEqual(kept, live)
+  })
+})

@@ -18,6 +18,12 @@ export const FANOUT_CHUNK = 100
 /** Places of explore's ranking kept between refreshes (25 pages of 20). */
 export const EXPLORE_RANKED = 500
 
+/** Milliseconds a slice of explore's ranking should hold the process (see rankInSlices). */
+const SLICE_MS = 4
+
+/** Explore's score of a post as of `at`: (likes + 2 × comments + 1) / (age in hours + 2)^1.5. */
+const SCORE = (at: string) => sql<number>`(posts.likes_count + 2 * posts.comments_count + 1) / pow((julianday(${at}) - julianday(posts.published_at)) * 24 + 2, 1.5)`
+
 export interface TrendingHashtag {
   tag: string
   /** Uses in the last hour. */
@@ -33,30 +39,74 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
   const { db, settings, posts, hooks } = deps
   const threshold = () => settings.get('feed.fanout_threshold')
 
-  /** Explore's ranking as of `at`: public posts of the 30 days before, best first (visibility for no one in particular). */
-  const rankedQuery = (at: string) => {
-    const since = new Date(Date.parse(at) - 30 * 86_400_000).toISOString()
-    const score = sql<number>`(posts.likes_count + 2 * posts.comments_count + 1) / pow((julianday(${at}) - julianday(posts.published_at)) * 24 + 2, 1.5)`
+  /**
+   * Explore's ranking as of `at`: public posts of the 30 days before, best first (visibility for no one in
+   * particular); or of a slice of them, published in [from, to). One bound each way, so that SQLite's range on
+   * posts_published is the slice's.
+   */
+  const rankedQuery = (at: string, slice?: { from: string; to: string | null }) => {
+    const since = slice?.from ?? new Date(Date.parse(at) - 30 * 86_400_000).toISOString()
+    const score = SCORE(at)
     return db
       .selectFrom('posts')
       .where('posts.status', '=', 'published')
       .where('posts.visibility', '=', 'public')
       .where('posts.published_at', '>=', since)
-      .where('posts.published_at', '<=', at)
+      .where('posts.published_at', slice?.to ? '<' : '<=', slice?.to ?? at)
       .where(visibleTo(null))
       .orderBy(score, 'desc')
       .orderBy('posts.id', 'desc')
   }
+  /**
+   * Explore's first EXPLORE_RANKED places as of `at`, ranked a slice of publication time at a time, newest first,
+   * with a turn of the event loop between slices: ranking a month in one statement blocked every request for
+   * most of a second on a large site. The best places of the month are among the best places of its slices, so
+   * the result is the one statement's. A slice's width adapts so that each takes about SLICE_MS.
+   */
+  async function rankInSlices(at: string): Promise<number[]> {
+    const end = Date.parse(at)
+    const start = end - 30 * 86_400_000
+    let best: { id: number; score: number }[] = []
+    let width = 3_600_000
+    for (let hi = end; hi > start; ) {
+      const lo = Math.max(start, hi - width)
+      const began = performance.now()
+      const rows = await rankedQuery(at, { from: new Date(lo).toISOString(), to: hi < end ? new Date(hi).toISOString() : null })
+        .select(['posts.id', SCORE(at).as('score')])
+        .limit(EXPLORE_RANKED)
+        .execute()
+      const took = performance.now() - began
+      if (rows.length) best = [...best, ...rows].sort((a, b) => b.score - a.score || b.id - a.id).slice(0, EXPLORE_RANKED)
+      width = took > SLICE_MS ? Math.max(60_000, width / 2) : took < SLICE_MS / 4 ? width * 2 : width
+      hi = lo
+      if (hi > start) await new Promise((resolve) => setImmediate(resolve))
+    }
+    return best.map((r) => r.id)
+  }
   let rankingKept: { at: string; made: number; ids: number[] } | null = null
-  /** The kept ranking for a cursor made from it, or for a first page while it is fresh (made anew when stale). */
+  let rankingMade: Promise<void> | null = null
+  /**
+   * The kept ranking for a cursor made from it, or for a first page. A stale ranking is still served while the
+   * next is made in slices; only the first one is waited for.
+   */
   async function keptRanking(cursorAt: string | undefined): Promise<{ at: string; ids: number[] } | null> {
     const refreshMs = (await settings.get('feed.explore_refresh_seconds')) * 1000
     if (refreshMs <= 0) return null
     if (cursorAt) return rankingKept?.at === cursorAt ? rankingKept : null
     if (!rankingKept || Date.now() - rankingKept.made >= refreshMs) {
-      const at = new Date().toISOString()
-      const ids = (await rankedQuery(at).select('posts.id').limit(EXPLORE_RANKED).execute()).map((r) => r.id)
-      rankingKept = { at, made: Date.now(), ids }
+      if (!rankingMade) {
+        const at = new Date().toISOString()
+        rankingMade = rankInSlices(at)
+          .then((ids) => {
+            rankingKept = { at, made: Date.now(), ids }
+          })
+          .finally(() => {
+            rankingMade = null
+          })
+      }
+      if (!rankingKept) await rankingMade
+      // A failed refresh in the background (the database closing) leaves the old ranking; the next view retries.
+      else rankingMade.catch(() => {})
     }
     return rankingKept
   }
