@@ -1,7 +1,10 @@
 // The search page without JavaScript (a GET form, tabs, results, plain "more" links) and the htmx fragments.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { render } from 'preact-render-to-string'
 import { createTestApp, type Agent, type TestApp } from '../../test/harness.js'
+import { HASHTAG_COUNT_CAP } from './service.js'
+import { HashtagList } from './views.js'
 
 describe('search pages', () => {
   let t: TestApp
@@ -77,6 +80,13 @@ describe('search pages', () => {
     assert.match(tags.text, /<a href="\/tags\/lanterns">#lanterns<\/a> <span class="muted">23 public posts<\/span>/)
     const none = await html(stranger, '/search?q=zzzz&type=users')
     assert.match(none.text, /No members match\./)
+  })
+
+  it('says a capped hashtag count is "or more"', () => {
+    const text = render(HashtagList({ tags: [{ tag: 'big', posts_count: HASHTAG_COUNT_CAP }, { tag: 'small', posts_count: HASHTAG_COUNT_CAP - 1 }, { tag: 'one', posts_count: 1 }] }))
+    assert.match(text, new RegExp(`#big</a> <span class="muted">${HASHTAG_COUNT_CAP}\\+ public posts</span>`))
+    assert.match(text, new RegExp(`#small</a> <span class="muted">${HASHTAG_COUNT_CAP - 1} public posts</span>`))
+    assert.match(text, /#one<\/a> <span class="muted">1 public post<\/span>/)
   })
 
   it('keeps private and followers-only posts out of a stranger’s results', async () => {

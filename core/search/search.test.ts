@@ -60,14 +60,14 @@ describe('search', () => {
     assert.equal(hit.bio, 'Potter and climber')
   })
 
-  it('finds posts by words and prefixes, best match first and newest first among equals', async () => {
+  it('finds posts by whole words, newest first', async () => {
     const a = await post('bob', { text: 'Pottery class tonight #ceramics' })
     const b = await post('bob', { text: 'Pottery pottery pottery #ceramics' })
     const c = await post('bob', { text: 'Pottery class tonight #ceramics' })
     const found = await postIds(null, 'pottery')
-    assert.deepEqual(found, [b.id, c.id, a.id], 'more mentions rank first; equal texts newest first')
-    assert.deepEqual(await postIds(null, 'potte'), found, 'a prefix finds the same')
-    assert.deepEqual(await postIds(null, 'class tonight'), [c.id, a.id])
+    assert.deepEqual(found, [c.id, b.id, a.id], 'newest first, however often the word appears')
+    assert.deepEqual(await postIds(null, 'potte'), [], 'a partial word is not a match: post search takes whole words')
+    assert.deepEqual(await postIds(null, 'class tonight'), [c.id, a.id], 'every word must match')
     assert.deepEqual(await postIds(null, 'cafe'), [])
     const d = await post('bob', { text: 'Un café au lait, s’il vous plaît' })
     assert.deepEqual(await postIds(null, 'cafe'), [d.id], 'diacritics are folded')
@@ -230,6 +230,70 @@ describe('search', () => {
       assert.equal(pages, Math.ceil(total / 2))
     }
     assert.deepEqual((await postIds(null, 'heron')).sort(), made.sort())
+  })
+
+  it('pages through posts without repeats or gaps while new matches arrive and visibility changes', async () => {
+    const made: number[] = []
+    for (let i = 0; i < 9; i++) made.push((await post('bob', { text: `Kestrel hovering ${i}` })).id)
+    const hidden = made[4]!
+    await call('bob', 'PUT', `/api/v1/posts/${hidden}`, { visibility: 'only_me' })
+    const first: Envelope = await find(null, 'posts', 'kestrel', '&limit=3')
+    assert.deepEqual(first.data.map((p: any) => p.id), [made[8], made[7], made[6]])
+    // Between pages: a newer match and an edit that would have moved rows under a relevance order.
+    await post('bob', { text: 'Kestrel kestrel kestrel, the newest' })
+    await call('bob', 'PUT', `/api/v1/posts/${made[2]}`, { text: 'Kestrel kestrel kestrel kestrel' })
+    const walked = [...first.data.map((p: any) => p.id)]
+    let cursor = first.pagination!.next_cursor
+    while (cursor) {
+      const b: Envelope = await find(null, 'posts', 'kestrel', `&limit=3&cursor=${cursor}`)
+      walked.push(...b.data.map((p: any) => p.id))
+      cursor = b.pagination!.next_cursor
+    }
+    assert.deepEqual(walked, made.filter((id) => id !== hidden).reverse(), 'every visible match once, newest first, the only-me one never')
+  })
+
+  it('stops a walk through matches the viewer may not see, and goes on from there with the next cursor', async () => {
+    const mine = await post('stranger', { text: 'Ptarmigan in the snow' })
+    const theirs: number[] = []
+    for (let i = 0; i < 6; i++) theirs.push((await post('bob', { text: `Ptarmigan note ${i}`, visibility: 'only_me' })).id)
+    const search = createSearchService({ db: t.h.db, posts: t.h.posts, safety: t.h.safety, scanBudget: 4 })
+    const seen: number[] = []
+    let cursor: string | null = null
+    let pages = 0
+    do {
+      const page = await search.posts(ids.stranger!, 'ptarmigan', { cursor, limit: 5 })
+      seen.push(...page.items.map((p) => p.id))
+      cursor = page.nextCursor
+      pages++
+    } while (cursor && pages < 10)
+    assert.deepEqual(seen, [mine.id], 'only what the viewer may see, once')
+    assert.ok(pages > 1, 'the first walk stopped at its budget and a cursor went on')
+    assert.deepEqual((await t.h.search.posts(ids.bob!, 'ptarmigan', { limit: 10 })).items.map((p) => p.id), [...theirs.reverse(), mine.id], 'the author sees their own')
+  })
+
+  it('pages through members in a fixed order that new members do not disturb', async () => {
+    for (const n of ['osprey_c', 'osprey_a', 'osprey', 'osprey_b']) await t.register(n)
+    await call('bob', 'PUT', '/api/v1/users/me', { bio: 'I watch every osprey' })
+    assert.deepEqual(await usernames(null, 'osprey'), ['osprey', 'osprey_c', 'osprey_a', 'osprey_b', 'bob'], 'the exact username, then names oldest account first, then bios')
+    assert.deepEqual(await usernames(null, '@OSPREY_B'), ['osprey_b'], 'an exact username, whatever its case')
+    const walked: string[] = []
+    let cursor: string | null = null
+    let pages = 0
+    do {
+      const b: Envelope = await find(null, 'users', 'osprey', `&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      walked.push(...b.data.map((u: any) => u.username))
+      cursor = b.pagination!.next_cursor
+      // Someone new joins between the first and second pages: they come after everyone already listed.
+      if (pages++ === 0) await t.register('osprey_0')
+    } while (cursor)
+    assert.deepEqual(walked, ['osprey', 'osprey_c', 'osprey_a', 'osprey_b', 'osprey_0', 'bob'], 'every member once, none skipped')
+  })
+
+  it('counts a hashtag’s public posts only up to a cap', async () => {
+    for (let i = 0; i < 4; i++) await post('bob', { text: `Egret ${i} #egretwatch` })
+    const search = createSearchService({ db: t.h.db, posts: t.h.posts, safety: t.h.safety })
+    assert.deepEqual(await search.hashtags(null, 'egretwatch'), [{ tag: 'egretwatch', posts_count: 4 }])
+    assert.deepEqual(await search.hashtags(null, 'egretwatch', { countUpTo: 3 }), [{ tag: 'egretwatch', posts_count: 3 }])
   })
 
   it('shows avatars only to those allowed to see them', async () => {

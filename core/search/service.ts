@@ -1,15 +1,17 @@
-// Search over members, posts and hashtags with SQLite FTS5. Visibility, suspension and blocks are part of
-// each query (never a filter after LIMIT), so a page of results is always a full page the viewer may see.
-import { sql } from 'kysely'
+// Search over members, posts and hashtags with SQLite FTS5. The index chooses the rows, in its own order;
+// visibility, suspension and blocks are checked per row inside each query, before every LIMIT.
+import { sql, type ExpressionBuilder } from 'kysely'
 import type { Db } from '../db/connect.js'
-import type { UserRow } from '../db/schema.js'
-import { decodeCursor, encodeCursor, olderThan, type Page } from '../pagination.js'
+import type { Database, UserRow } from '../db/schema.js'
+import type { PostRow } from '../posts/tables.js'
+import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
 import type { PostsService } from '../posts/service.js'
 import type { PostView } from '../posts/types.js'
 import { visibleTo } from '../posts/visibility.js'
 import { blockedWith } from '../safety/queries.js'
 import type { SafetyService } from '../safety/service.js'
 import type { SocialService } from '../social/service.js'
+import { validationFailed } from '../errors.js'
 import { parse } from '../validation.js'
 import { searchQuery, searchQueryInput } from './inputs.js'
 import { toFtsQuery } from './query.js'
@@ -27,7 +29,10 @@ export interface MemberHit {
 
 export interface HashtagHit {
   tag: string
-  /** Public posts with this tag that the viewer may see (never followers-only or private accounts' posts). */
+  /**
+   * Public posts with this tag that the viewer may see (never followers-only or private accounts' posts),
+   * counted up to HASHTAG_COUNT_CAP: a count of 100 means "100 or more".
+   */
   posts_count: number
 }
 
@@ -36,11 +41,26 @@ export interface SearchOptions {
   limit?: number
 }
 
-/** Column weights for bm25 over members: a username counts most, then the display name, then the bio. */
-const MEMBER_WEIGHTS = sql.raw('10.0, 5.0, 1.0')
+type MemberCursor = { t: number; id: number }
+type PostCursor = { id: number }
 
-type MemberCursor = { t: number; r: number; id: number }
-type PostCursor = { r: number; at: string; id: number }
+/** Matches read from the index for a first page: enough for a page when most of them are visible. */
+const FIRST_CHUNK = 64
+/** The largest chunk of matches read at once (chunks grow fourfold while a page is not full). */
+const MAX_CHUNK = 4096
+/** Matches one request looks at before it answers with what it found and a cursor to go on. */
+const SCAN_BUDGET = 20_000
+/** The most public posts counted for a hashtag; the count says "at least" beyond it. */
+export const HASHTAG_COUNT_CAP = 100
+/** Suggestions show no counts: they are ordered by public posts counted up to this many. */
+const SUGGEST_COUNT_CAP = 10
+
+/** A cursor's number, or the same error as a cursor that does not decode. */
+function cursorNumber(value: unknown): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n)) throw validationFailed({ cursor: 'This cursor is not valid; start again from the first page.' })
+  return n
+}
 
 export type SearchService = ReturnType<typeof createSearchService>
 
@@ -57,14 +77,17 @@ export function createSearchService(deps: {
   safety: SafetyService
   /** Decides whose avatar a viewer sees; without it, results carry no avatars. */
   social?: Pick<SocialService, 'canSeeAvatar'>
+  /** Matches a post search looks at before it answers with what it found (default SCAN_BUDGET). */
+  scanBudget?: number
 }) {
   const { posts, social } = deps
+  const scanBudget = deps.scanBudget ?? SCAN_BUDGET
   const db = deps.db.withTables<SearchTables>()
 
   /** Validate and quote what was typed; null when nothing searchable is left (only punctuation or emoji). */
-  function prepare(q: unknown) {
+  function prepare(q: unknown, options: { prefix?: boolean } = {}) {
     const { q: text } = parse(searchQueryInput, { q })
-    return { text, fts: toFtsQuery(text) }
+    return { text, fts: toFtsQuery(text, options) }
   }
 
   async function memberHits(viewerId: number | null, rows: UserRow[]): Promise<MemberHit[]> {
@@ -78,106 +101,140 @@ export function createSearchService(deps: {
 
   const service = {
     /**
-     * Members matching the query: never suspended ones, nobody across a block (either way). Ranked by an
-     * exact username first, then matches in the username or display name, then bio-only matches; within
-     * each, by bm25 (username weighs most).
+     * Members matching the query: never suspended ones, nobody across a block (either way). An exact username
+     * first, then matches in the username or display name, then bio-only matches; within each, oldest account
+     * first. Each tier is read along the index in id order, so a page costs its own rows however many match
+     * (a two-letter prefix can match every member), and the cursor (tier, id) neither skips nor repeats
+     * anyone when others join or write in between pages.
      * @example await search.users(viewer?.id ?? null, 'ana b', { limit: 5 })
      */
     async users(viewerId: number | null, q: unknown, options: SearchOptions = {}): Promise<Page<MemberHit>> {
       const { text, fts } = prepare(q)
-      const after = decodeCursor<MemberCursor>(options.cursor, ['t', 'r', 'id'])
+      const after = decodeCursor<MemberCursor>(options.cursor, ['t', 'id'])
       if (!fts) return { items: [], nextCursor: null }
       const limit = options.limit ?? 20
-      const exact = fts.terms.length === 1 ? text.replace(/^@/, '').toLowerCase() : null
+      const from = after ? { tier: cursorNumber(after.t), id: cursorNumber(after.id) } : null
+      const shown = (eb: ExpressionBuilder<Database, 'users'>) =>
+        viewerId === null ? eb('users.suspended_at', 'is', null) : eb.and([eb('users.suspended_at', 'is', null), eb.not(blockedWith(viewerId, 'users.id'))])
+      const found: (UserRow & { tier: number })[] = []
+      // Tier 0: the username as typed (the column compares without case, along its unique index).
+      const exactName = fts.terms.length === 1 ? text.replace(/^@/, '') : null
+      const exact = exactName === null ? undefined : await db.selectFrom('users').selectAll('users').where('users.username', '=', exactName).where(shown).executeTakeFirst()
+      if (exact && !from) found.push({ ...exact, tier: 0 })
+      // Tier 1: matches in the username or display name; tier 2: the rest (the bio only). The terms are quoted,
+      // so building the expression here lets nothing typed act as an operator.
       const inName = `{username display_name} : (${fts.match})`
-      const tier = sql<number>`(case when ${exact !== null ? sql`lower(users.username) = ${exact}` : sql`0`} then 0 when users.id in (select rowid from users_fts where users_fts match ${inName}) then 1 else 2 end)`
-      const score = sql<number>`bm25(users_fts, ${MEMBER_WEIGHTS})`
-      let query = db
-        .selectFrom('users_fts')
-        .innerJoin('users', 'users.id', 'users_fts.rowid')
-        .selectAll('users')
-        .select([tier.as('tier'), score.as('score')])
-        .where(sql<boolean>`users_fts match ${fts.match}`)
-        .where('users.suspended_at', 'is', null)
-      if (viewerId !== null) query = query.where((eb) => eb.not(blockedWith(viewerId, 'users.id')))
-      if (after) {
-        query = query.where((eb) =>
-          eb.or([eb(tier, '>', after.t), eb.and([eb(tier, '=', after.t), eb.or([eb(score, '>', after.r), eb.and([eb(score, '=', after.r), eb('users.id', '>', after.id)])])])]),
-        )
+      const tiers = [inName, `(${fts.match}) NOT (${inName})`]
+      for (let t = 1; t <= tiers.length && found.length <= limit; t++) {
+        if (from && t < from.tier) continue
+        // CROSS JOIN: the index drives, in id order, and each member is checked by id.
+        let query = db
+          .selectFrom('users_fts')
+          .crossJoin('users')
+          .selectAll('users')
+          .whereRef('users.id', '=', 'users_fts.rowid')
+          .where(sql<boolean>`users_fts match ${tiers[t - 1]!}`)
+          .where(shown)
+        if (from && t === from.tier) query = query.where('users_fts.rowid', '>', from.id)
+        if (exact) query = query.where('users.id', '!=', exact.id)
+        const rows = await query.orderBy('users_fts.rowid').limit(limit + 1 - found.length).execute()
+        found.push(...rows.map((r) => ({ ...r, tier: t })))
       }
-      const rows = await query.orderBy('tier').orderBy('score').orderBy('users.id').limit(limit + 1).execute()
-      const page = rows.slice(0, limit)
+      const page = found.slice(0, limit)
       const last = page[page.length - 1]
-      return { items: await memberHits(viewerId, page), nextCursor: rows.length > limit && last ? encodeCursor({ t: last.tier, r: last.score, id: last.id }) : null }
+      return { items: await memberHits(viewerId, page), nextCursor: found.length > limit && last ? encodeCursor({ t: last.tier, id: last.id }) : null }
     },
 
     /**
      * Published posts matching the query that the viewer may see (visibleTo: privacy, followers-only,
-     * hidden-from, blocks, suspended authors), best bm25 match first, newest first among equals.
+     * hidden-from, blocks, suspended authors), newest first (by id: the order they were written). The index
+     * is walked backwards in chunks and each chunk's posts are checked for visibility by id, so a page costs
+     * its own rows, not every match of a common word. The cursor is the last post's id: new posts never shift
+     * later pages. After `SCAN_BUDGET` matches the viewer may not see, a page comes back short (even empty)
+     * with a cursor that goes on from where the walk stopped.
      * @example await search.posts(null, 'picnic')
      */
     async posts(viewerId: number | null, q: unknown, options: SearchOptions = {}): Promise<Page<PostView>> {
-      const { fts } = prepare(q)
-      const after = decodeCursor<PostCursor>(options.cursor, ['r', 'at', 'id'])
+      // Whole words: a prefix longer than the index's own (2 and 3 letters) makes FTS5 merge every matching
+      // word's list of posts before it can give the newest (tens of milliseconds for a common one).
+      const { fts } = prepare(q, { prefix: false })
+      const after = decodeCursor<PostCursor>(options.cursor, ['id'])
       if (!fts) return { items: [], nextCursor: null }
       const limit = options.limit ?? 20
-      const score = sql<number>`bm25(posts_fts)`
-      let query = db
-        .selectFrom('posts_fts')
-        .innerJoin('posts', 'posts.id', 'posts_fts.rowid')
-        .selectAll('posts')
-        .select(score.as('score'))
-        .where(sql<boolean>`posts_fts match ${fts.match}`)
-        .where('posts.status', '=', 'published')
-        .where(visibleTo(viewerId))
-      if (after) query = query.where((eb) => eb.or([eb(score, '>', after.r), eb.and([eb(score, '=', after.r), olderThan('posts.published_at', 'posts.id', after)(eb)])]))
-      const rows = await query.orderBy('score').orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute()
-      const page = rows.slice(0, limit)
-      const last = page[page.length - 1]
-      const items = await posts.hydrate(viewerId, page.map(({ score: _score, ...post }) => post))
-      return { items, nextCursor: rows.length > limit && last ? encodeCursor({ r: last.score, at: last.published_at ?? '', id: last.id }) : null }
+      const found: PostRow[] = []
+      let before = after ? cursorNumber(after.id) : null
+      let chunk = Math.min(Math.max(FIRST_CHUNK, 2 * (limit + 1)), scanBudget)
+      let scanned = 0
+      let exhausted = false
+      while (found.length <= limit) {
+        let matches = db.selectFrom('posts_fts').select('posts_fts.rowid').where(sql<boolean>`posts_fts match ${fts.match}`)
+        if (before !== null) matches = matches.where('posts_fts.rowid', '<', before)
+        const ids = (await matches.orderBy('posts_fts.rowid', 'desc').limit(chunk).execute()).map((r) => r.rowid)
+        if (ids.length) {
+          // Each candidate is looked up by id and checked: the match chose the rows, visibility only filters them.
+          const rows = await db
+            .selectFrom('posts')
+            .selectAll('posts')
+            .where('posts.id', 'in', sql<number>`(select value from json_each(${JSON.stringify(ids)}))`)
+            // Unary +: the status filters the candidates; by posts_scheduled it would choose every published post.
+            .where(sql<string>`+${sql.ref('posts.status')}`, '=', 'published')
+            .where(visibleTo(viewerId))
+            .orderBy('posts.id', 'desc')
+            .limit(limit + 1 - found.length)
+            .execute()
+          found.push(...rows)
+          before = ids[ids.length - 1]!
+          scanned += ids.length
+        }
+        if (ids.length < chunk) {
+          exhausted = true
+          break
+        }
+        if (scanned >= scanBudget) break
+        chunk = Math.min(chunk * 4, MAX_CHUNK)
+      }
+      const page = found.slice(0, limit)
+      const items = await posts.hydrate(viewerId, page)
+      // A full page goes on after its last post; a short one after the last match looked at, if any are left.
+      const next = found.length > limit ? page[page.length - 1]!.id : !exhausted && before !== null ? before : null
+      return { items, nextCursor: next === null ? null : encodeCursor({ id: next }) }
     },
 
     /**
      * Hashtags matching the query that appear on at least one post the viewer may see (a tag used only in
-     * private posts stays unknown), the exact tag first, then by how many public posts use it.
+     * private posts stays unknown), the exact tag first, then by how many public posts use it (counted up to
+     * `countUpTo`, HASHTAG_COUNT_CAP by default), then by name.
      * @example await search.hashtags(null, '#run', { limit: 5 })
      */
-    async hashtags(viewerId: number | null, q: unknown, options: { limit?: number } = {}): Promise<HashtagHit[]> {
+    async hashtags(viewerId: number | null, q: unknown, options: { limit?: number; countUpTo?: number } = {}): Promise<HashtagHit[]> {
       const { text, fts } = prepare(q)
       if (!fts) return []
       const limit = options.limit ?? 10
+      const countUpTo = options.countUpTo ?? HASHTAG_COUNT_CAP
       const exact = text.replace(/^#/, '').toLowerCase()
-      // CROSS JOIN keeps SQLite walking a tag's own posts (post_hashtags first) rather than every published post.
+      // The tag's own posts, newest first along post_hashtags_tag (CROSS JOIN keeps SQLite walking them, rather
+      // than every published post), each checked for the viewer by id.
+      const tagged = (eb: ExpressionBuilder<Database & SearchTables, 'hashtags'>) =>
+        eb
+          .selectFrom('post_hashtags')
+          .crossJoin('posts')
+          .select('posts.id')
+          .whereRef('post_hashtags.hashtag_id', '=', 'hashtags.id')
+          .whereRef('posts.id', '=', 'post_hashtags.post_id')
+          .where(sql<string>`+${sql.ref('posts.status')}`, '=', 'published')
+          .where(visibleTo(viewerId))
+          .orderBy('post_hashtags.post_id', 'desc')
       const rows = await db
         .selectFrom('hashtags_fts')
         .innerJoin('hashtags', 'hashtags.id', 'hashtags_fts.rowid')
         .select((eb) => [
           'hashtags.tag',
-          eb
-            .selectFrom('post_hashtags')
-            .crossJoin('posts')
-            .select((e) => e.fn.countAll<number>().as('n'))
-            .whereRef('post_hashtags.hashtag_id', '=', 'hashtags.id')
-            .whereRef('posts.id', '=', 'post_hashtags.post_id')
-            .where('posts.status', '=', 'published')
-            .where(visibleTo(null))
-            .where(visibleTo(viewerId))
-            .as('posts_count'),
+          // Counted up to `countUpTo`: checking every post of a popular tag (tens of thousands) to order a few
+          // suggestions costs far more than the page; the count says "at least" beyond it.
+          eb.selectFrom((viewerId === null ? tagged(eb) : tagged(eb).where(visibleTo(null))).limit(countUpTo).as('public_posts')).select((e) => e.fn.countAll<number>().as('n')).as('posts_count'),
         ])
         .where(sql<boolean>`hashtags_fts match ${fts.match}`)
-        .where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('post_hashtags')
-              .crossJoin('posts')
-              .select('posts.id')
-              .whereRef('post_hashtags.hashtag_id', '=', 'hashtags.id')
-              .whereRef('posts.id', '=', 'post_hashtags.post_id')
-              .where('posts.status', '=', 'published')
-              .where(visibleTo(viewerId)),
-          ),
-        )
+        .where((eb) => eb.exists(tagged(eb).limit(1)))
         .orderBy(sql`hashtags.tag = ${exact}`, 'desc')
         .orderBy('posts_count', 'desc')
         .orderBy('hashtags.tag')
@@ -192,7 +249,7 @@ export function createSearchService(deps: {
      */
     async suggest(viewerId: number | null, q: string, limit = 5): Promise<{ users: MemberHit[]; hashtags: HashtagHit[] }> {
       if (!searchQuery.safeParse(q).success) return { users: [], hashtags: [] }
-      const [users, hashtags] = await Promise.all([service.users(viewerId, q, { limit }), service.hashtags(viewerId, q, { limit })])
+      const [users, hashtags] = await Promise.all([service.users(viewerId, q, { limit }), service.hashtags(viewerId, q, { limit, countUpTo: SUGGEST_COUNT_CAP })])
       return { users: users.items, hashtags }
     },
   }

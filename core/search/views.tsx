@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact'
 import { template } from '../views/theme.js'
 import type { SearchType } from './inputs.js'
 import { SEARCH_QUERY_MAX } from './inputs.js'
-import type { HashtagHit, MemberHit } from './service.js'
+import { HASHTAG_COUNT_CAP, type HashtagHit, type MemberHit } from './service.js'
 
 const TAB_LABELS: Record<SearchType, string> = { posts: 'Posts', users: 'Members', tags: 'Hashtags' }
 
@@ -97,7 +97,7 @@ export function HashtagList({ tags }: { tags: HashtagHit[] }) {
     <ul class="search-tags">
       {tags.map((t) => (
         <li data-tag={t.tag}>
-          <a href={`/tags/${encodeURIComponent(t.tag)}`}>#{t.tag}</a> <span class="muted">{t.posts_count === 1 ? '1 public post' : `${t.posts_count} public posts`}</span>
+          <a href={`/tags/${encodeURIComponent(t.tag)}`}>#{t.tag}</a> <span class="muted">{t.posts_count === 1 ? '1 public post' : `${t.posts_count}${t.posts_count >= HASHTAG_COUNT_CAP ? '+' : ''} public posts`}</span>
         </li>
       ))}
     </ul>
