@@ -1,6 +1,7 @@
 // Feeds: the hybrid home feed (fan-out on write under a follower threshold, pull above it), explore and trending.
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
+import { queryShapes, type SlotOf } from '../db/shapes.js'
 import type { HookRegistry } from '../hooks/registry.js'
 import { decodeCursor, encodeCursor, olderThan, type Page } from '../pagination.js'
 import type { PostsService } from '../posts/service.js'
@@ -37,6 +38,7 @@ export type FeedService = ReturnType<typeof createFeedService>
 
 export function createFeedService(deps: { db: Db; settings: SettingsService; posts: PostsService; hooks: HookRegistry }) {
   const { db, settings, posts, hooks } = deps
+  const shapes = queryShapes(db)
   const threshold = () => settings.get('feed.fanout_threshold')
 
   /**
@@ -213,41 +215,51 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
       const limit = options.limit ?? 20
       const k = limit + 1
       const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
-      const pulledAuthors = await db
-        .selectFrom('follows')
-        .innerJoin('users', 'users.id', 'follows.followee_id')
-        .select('follows.followee_id')
-        .where('follows.follower_id', '=', viewerId)
-        .where('users.followers_count', '>=', await threshold())
-        .execute()
-      // Posts by one author, newest first: the viewer's own, or a pulled author's (walks posts_author_published).
-      const byAuthor = (authorId: number) => {
-        let q = db.selectFrom('posts').select(['posts.id', 'posts.published_at']).where('posts.author_id', '=', authorId).where('posts.status', '=', 'published')
-        if (authorId !== viewerId) q = q.where(visibleTo(viewerId)).where((eb) => eb.not(mutedBy(viewerId, 'posts.author_id')))
-        if (after) q = q.where('posts.published_at', '<=', after.at).where(olderThan('posts.published_at', 'posts.id', after))
-        return q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(k)
+      const pulledAuthors = await shapes.all(
+        'home.pulled',
+        (slot) =>
+          db
+            .selectFrom('follows')
+            .innerJoin('users', 'users.id', 'follows.followee_id')
+            .select('follows.followee_id')
+            .where('follows.follower_id', '=', slot<number>('viewer'))
+            .where('users.followers_count', '>=', slot<number>('threshold')),
+        { viewer: viewerId, threshold: await threshold() },
+      )
+      // Built once per shape (how many pulled authors, a cursor or not), the values bound at each call.
+      const build = (slot: SlotOf) => {
+        const viewer = slot<number>('viewer')
+        const k = slot<number>('k')
+        const cursor = after ? { at: slot<string>('at'), id: slot<number>('id') } : null
+        // Posts by one author, newest first: the viewer's own, or a pulled author's (walks posts_author_published).
+        const byAuthor = (authorId: number, own: boolean) => {
+          let q = db.selectFrom('posts').select(['posts.id', 'posts.published_at']).where('posts.author_id', '=', authorId).where('posts.status', '=', 'published')
+          if (!own) q = q.where(visibleTo(viewer)).where((eb) => eb.not(mutedBy(viewer, 'posts.author_id')))
+          if (cursor) q = q.where('posts.published_at', '<=', cursor.at).where(olderThan('posts.published_at', 'posts.id', cursor))
+          return q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(k)
+        }
+        // Fanned-out posts, newest first along feed_items_read; the post row is read only to check visibility.
+        let pushed = db
+          .selectFrom('feed_items')
+          .innerJoin('posts', 'posts.id', 'feed_items.post_id')
+          .select(['posts.id', 'posts.published_at'])
+          .where('feed_items.user_id', '=', viewer)
+          .where('posts.status', '=', 'published')
+          .where(visibleTo(viewer))
+          .where((eb) => eb.not(mutedBy(viewer, 'posts.author_id')))
+        if (cursor) pushed = pushed.where('feed_items.published_at', '<=', cursor.at).where(olderThan('feed_items.published_at', 'feed_items.post_id', cursor))
+        const sources = [
+          pushed.orderBy('feed_items.published_at', 'desc').orderBy('feed_items.post_id', 'desc').limit(k),
+          byAuthor(viewer, true),
+          ...pulledAuthors.map((_, i) => byAuthor(slot<number>(`author${i}`), false)),
+        ]
+        // A compound SELECT takes ORDER BY and LIMIT only on the whole: each source is wrapped as a subquery.
+        const candidates = sources.map((q, i) => db.selectFrom(q.as(`s${i}`)).select(`s${i}.id`)).reduce((all, q) => all.unionAll(q))
+        return db.selectFrom('posts').selectAll().where('posts.id', 'in', candidates).orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(k)
       }
-      // Fanned-out posts, newest first along feed_items_read; the post row is read only to check visibility.
-      let pushed = db
-        .selectFrom('feed_items')
-        .innerJoin('posts', 'posts.id', 'feed_items.post_id')
-        .select(['posts.id', 'posts.published_at'])
-        .where('feed_items.user_id', '=', viewerId)
-        .where('posts.status', '=', 'published')
-        .where(visibleTo(viewerId))
-        .where((eb) => eb.not(mutedBy(viewerId, 'posts.author_id')))
-      if (after) pushed = pushed.where('feed_items.published_at', '<=', after.at).where(olderThan('feed_items.published_at', 'feed_items.post_id', after))
-      const sources = [pushed.orderBy('feed_items.published_at', 'desc').orderBy('feed_items.post_id', 'desc').limit(k), byAuthor(viewerId), ...pulledAuthors.map((a) => byAuthor(a.followee_id))]
-      // A compound SELECT takes ORDER BY and LIMIT only on the whole: each source is wrapped as a subquery.
-      const candidates = sources.map((q, i) => db.selectFrom(q.as(`s${i}`)).select(`s${i}.id`)).reduce((all, q) => all.unionAll(q))
-      const rows = await db
-        .selectFrom('posts')
-        .selectAll()
-        .where('posts.id', 'in', candidates)
-        .orderBy('posts.published_at', 'desc')
-        .orderBy('posts.id', 'desc')
-        .limit(k)
-        .execute()
+      const values: Record<string, unknown> = { viewer: viewerId, k, ...(after ? { at: after.at, id: after.id } : {}) }
+      pulledAuthors.forEach((a, i) => (values[`author${i}`] = a.followee_id))
+      const rows = await shapes.all(`home:${pulledAuthors.length}:${after ? 'cursor' : 'first'}`, build, values)
       const pageRows = rows.slice(0, limit)
       const last = pageRows[pageRows.length - 1]
       const items = await hooks.apply('filter:feed.home', await posts.hydrate(viewerId, pageRows), { viewerId })

@@ -1,0 +1,42 @@
+// Queries built and compiled once per shape, their values bound at each call: for the hot paths, where building
+// a query with Kysely (a feed with its visibility rules) costs as much as SQLite running it.
+import type { Compilable, CompiledQuery } from 'kysely'
+import type { Db } from './connect.js'
+
+/** A value bound when the query runs; stands in for it while the query is built. */
+class Slot {
+  constructor(readonly name: string) {}
+}
+
+/**
+ * A stand-in for a value given at each run, typed as the value it stands for. The query built with it must not
+ * look at the value (compare it, branch on it): it is the same for every run of the shape.
+ * @example shapes.all('home:2', (s) => db.selectFrom('posts').selectAll().where('author_id', '=', s<number>('author')), { author: 7 })
+ */
+export type SlotOf = <T>(name: string) => T
+
+/**
+ * Shapes kept by key (least recently used goes first). The key must name everything the build depends on
+ * besides the slots: how many items a list has, which optional conditions are present.
+ */
+export function queryShapes(db: Db, size = 500) {
+  const kept = new Map<string, CompiledQuery>()
+  const slot: SlotOf = <T>(name: string) => new Slot(name) as unknown as T
+  return {
+    async all<R>(key: string, build: (slot: SlotOf) => Compilable<R>, values: Record<string, unknown>): Promise<R[]> {
+      let compiled = kept.get(key)
+      if (compiled) kept.delete(key)
+      else {
+        compiled = build(slot).compile()
+        if (kept.size >= size) kept.delete(kept.keys().next().value!)
+      }
+      kept.set(key, compiled)
+      const parameters = compiled.parameters.map((p) => {
+        if (!(p instanceof Slot)) return p
+        if (!(p.name in values)) throw new Error(`No value for ${p.name} in query shape ${key}`)
+        return values[p.name]
+      })
+      return (await db.executeQuery<R>({ ...compiled, parameters })).rows
+    },
+  }
+}
