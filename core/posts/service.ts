@@ -2,6 +2,7 @@
 import { sql } from 'kysely'
 import { audit } from '../audit.js'
 import type { Db } from '../db/connect.js'
+import { queryShapes, type SlotOf } from '../db/shapes.js'
 import { now } from '../db/schema.js'
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
@@ -40,6 +41,7 @@ export function createPostsService(deps: {
   limit?: (action: 'post', userId: number) => Promise<void>
 }) {
   const { db, hooks, queue, media, social, mayMention, limit } = deps
+  const shapes = queryShapes(db)
 
   /**
    * The members a text mentions that count: existing, active, not the author, allowing it, no block
@@ -107,14 +109,44 @@ export function createPostsService(deps: {
     if (!rows.length) return []
     const ids = rows.map((r) => r.id)
     const authorIds = [...new Set(rows.map((r) => r.author_id))]
+    // Built once per shape (how many posts and authors), the ids bound at each call: a page hydrates the same
+    // few shapes over and over.
+    const values: Record<string, unknown> = { viewer: viewerId }
+    ids.forEach((id, i) => (values[`p${i}`] = id))
+    authorIds.forEach((id, i) => (values[`a${i}`] = id))
+    const postSlots = (slot: SlotOf) => ids.map((_, i) => slot<number>(`p${i}`))
+    const shape = (name: string) => `hydrate.${name}:${ids.length}:${authorIds.length}`
     const [authors, mediaRows, tags, mentions, pins, reactions, bookmarks] = await Promise.all([
-      db.selectFrom('users').selectAll().where('id', 'in', authorIds).execute(),
-      db.selectFrom('post_media').innerJoin('media', 'media.id', 'post_media.media_id').selectAll('media').select(['post_media.post_id', 'post_media.position']).where('post_media.post_id', 'in', ids).orderBy('post_media.position').execute(),
-      db.selectFrom('post_hashtags').innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id').select(['post_hashtags.post_id', 'hashtags.tag']).where('post_hashtags.post_id', 'in', ids).execute(),
-      db.selectFrom('post_mentions').innerJoin('users', 'users.id', 'post_mentions.user_id').select(['post_mentions.post_id', 'users.username']).where('post_mentions.post_id', 'in', ids).execute(),
-      db.selectFrom('pins').select('post_id').where('post_id', 'in', ids).execute(),
-      viewerId === null ? Promise.resolve([]) : db.selectFrom('reactions').select(['post_id', 'kind']).where('user_id', '=', viewerId).where('post_id', 'in', ids).execute(),
-      viewerId === null ? Promise.resolve([]) : db.selectFrom('bookmarks').select('post_id').where('user_id', '=', viewerId).where('post_id', 'in', ids).execute(),
+      shapes.all(shape('authors'), (slot) => db.selectFrom('users').selectAll().where('id', 'in', authorIds.map((_, i) => slot<number>(`a${i}`))), values),
+      shapes.all(
+        shape('media'),
+        (slot) =>
+          db
+            .selectFrom('post_media')
+            .innerJoin('media', 'media.id', 'post_media.media_id')
+            .selectAll('media')
+            .select(['post_media.post_id', 'post_media.position'])
+            .where('post_media.post_id', 'in', postSlots(slot))
+            .orderBy('post_media.position'),
+        values,
+      ),
+      shapes.all(
+        shape('tags'),
+        (slot) => db.selectFrom('post_hashtags').innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id').select(['post_hashtags.post_id', 'hashtags.tag']).where('post_hashtags.post_id', 'in', postSlots(slot)),
+        values,
+      ),
+      shapes.all(
+        shape('mentions'),
+        (slot) => db.selectFrom('post_mentions').innerJoin('users', 'users.id', 'post_mentions.user_id').select(['post_mentions.post_id', 'users.username']).where('post_mentions.post_id', 'in', postSlots(slot)),
+        values,
+      ),
+      shapes.all(shape('pins'), (slot) => db.selectFrom('pins').select('post_id').where('post_id', 'in', postSlots(slot)), values),
+      viewerId === null
+        ? Promise.resolve([])
+        : shapes.all(shape('reactions'), (slot) => db.selectFrom('reactions').select(['post_id', 'kind']).where('user_id', '=', slot<number>('viewer')).where('post_id', 'in', postSlots(slot)), values),
+      viewerId === null
+        ? Promise.resolve([])
+        : shapes.all(shape('bookmarks'), (slot) => db.selectFrom('bookmarks').select('post_id').where('user_id', '=', slot<number>('viewer')).where('post_id', 'in', postSlots(slot)), values),
     ])
     const avatars = new Map<number, string | null>()
     for (const a of authors) avatars.set(a.id, a.avatar_media_id && (await social.canSeeAvatar(viewerId, a)) ? `/media/${a.avatar_media_id}/150` : null)
