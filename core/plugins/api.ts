@@ -67,7 +67,7 @@ export interface SlotProps {
   /** Under a profile's header. */
   'profile.header': { profile: PublicUser; viewer: Viewer | null }
   /** Under every post, next to like and comment. */
-  'post.actions': { postId: number; authorId: number; viewer: Viewer | null; csrfToken: string }
+  'post.actions': { postId: number; authorId: number; scope: string | null; viewer: Viewer | null; csrfToken: string }
   /** The admin overview page. */
   'admin.overview': { viewer: Viewer }
   /** The page footer. */

@@ -115,7 +115,7 @@ export function postPages(s: Services): Hono<AppEnv> {
     const mine = viewer?.id === post.author.id
     const staff = viewer?.role === 'admin' || viewer?.role === 'moderator'
     const csrf = c.get('csrfToken')
-    const actions = [...(await ui.renderSlot('post.actions', { postId: post.id, authorId: post.author.id, viewer, csrfToken: c.get('csrfToken') }))]
+    const actions = [...(await ui.renderSlot('post.actions', { postId: post.id, authorId: post.author.id, scope: post.scope, viewer, csrfToken: c.get('csrfToken') }))]
     const hiddenFrom = mine ? await posts.hiddenFrom(viewer!.id, post.id) : []
     const comments = post.status === 'published' ? await s.engagement.comments(viewer, post.id, { cursor: c.req.query('comments') }) : { items: [], nextCursor: null }
     return render.page(

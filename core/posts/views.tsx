@@ -101,7 +101,7 @@ export const PostGrid = template('post.grid', function PostGrid(props: { posts: 
 /** The plugins' pieces under each post of a list (the post.actions slot), by post id. */
 export async function postActions(ui: UiRegistry, posts: PostView[], viewer: Viewer | null, csrfToken: string): Promise<Map<number, VNode[]>> {
   const out = new Map<number, VNode[]>()
-  for (const p of posts) out.set(p.id, await ui.renderSlot('post.actions', { postId: p.id, authorId: p.author.id, viewer, csrfToken }))
+  for (const p of posts) out.set(p.id, await ui.renderSlot('post.actions', { postId: p.id, authorId: p.author.id, scope: p.scope, viewer, csrfToken }))
   return out
 }
 

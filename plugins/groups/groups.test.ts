@@ -110,6 +110,11 @@ describe('groups plugin', () => {
     assert.deepEqual(feed.body.pagination, { next_cursor: null, has_more: false })
     assert.equal((await call(null, 'GET', `/api/v1/posts/${pid}`)).status, 200)
     assert.ok((await call(null, 'GET', '/api/v1/hashtags/opensoup/posts')).text.includes('Soup for everyone'))
+    // Listed pages say which group a post is in, and only for a group's posts.
+    assert.equal((await call(u.dan!, 'POST', '/api/v1/posts', { text: 'Soup at home #opensoup' })).status, 201)
+    const tagPage = (await call(null, 'GET', '/tags/opensoup')).text
+    assert.ok(tagPage.includes('Soup at home'))
+    assert.deepEqual([...tagPage.matchAll(/data-post-group="(\d+)"/g)].map((m) => Number(m[1])), [g])
     // Under the post, wherever core lists it: the group it is in.
     assert.match(await (await t.request('GET', `/p/${pid}`)).text(), new RegExp(`href="/groups/${g}"[^>]*>in Open kitchen<`))
     assert.equal((await call(u.dan!, 'GET', `/api/v1/groups/${g}/posts?limit=0`)).status, 400)

@@ -33,9 +33,11 @@ const groups = definePlugin({
       order: 30,
       render: async ({ profile, viewer }) => ProfileGroups({ groups: await service.groupsOf(viewer, profile.id), self: viewer?.id === profile.id }),
     })
-    // "in GROUP" under a group's posts wherever core lists them (one indexed query per post). Whoever sees the post
-    // may see its group: core shows a scoped post only to the scope's members, or to anyone for a public group.
-    ctx.ui.slot('post.actions', async ({ postId }) => {
+    // "in GROUP" under a group's posts wherever core lists them (one indexed query per group post, none for the
+    // others). Whoever sees the post may see its group: core shows a scoped post only to the scope's members, or
+    // to anyone for a public group.
+    ctx.ui.slot('post.actions', async ({ postId, scope }) => {
+      if (!scope?.startsWith('groups:')) return null
       const g = await groupOfPost(ctx.db, postId)
       return g ? GroupLine({ group: g }) : null
     })
