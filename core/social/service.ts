@@ -334,8 +334,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
       }
       if (!kept.rows.length) return []
       const candidates = kept.rows.map((r) => r.id)
-      const [users, followed, requested, blocked] = await Promise.all([
-        db.selectFrom('users').selectAll().where('id', 'in', candidates).where('suspended_at', 'is', null).execute(),
+      const [followed, requested, blocked] = await Promise.all([
         db.selectFrom('follows').select('followee_id as id').where('follower_id', '=', viewerId).where('followee_id', 'in', candidates).execute(),
         db.selectFrom('follow_requests').select('target_id as id').where('requester_id', '=', viewerId).where('target_id', 'in', candidates).execute(),
         db
@@ -347,8 +346,17 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
           .execute(),
       ])
       const gone = new Set([...followed, ...requested, ...blocked].map((r) => r.id))
-      const byId = new Map(users.map((u) => [u.id, u]))
-      const rows = kept.rows.filter((r) => !gone.has(r.id) && byId.has(r.id)).slice(0, limit)
+      const left = kept.rows.filter((r) => !gone.has(r.id))
+      // Members' rows (the suspended left out) only for those that may be shown: a few more than asked for, then
+      // more if suspensions took too many.
+      const byId = new Map<number, UserRow>()
+      let rows: typeof left = []
+      for (let from = 0; rows.length < limit && from < left.length; ) {
+        const next = left.slice(from, from + limit + 5)
+        from += next.length
+        for (const u of await db.selectFrom('users').selectAll().where('id', 'in', next.map((r) => r.id)).where('suspended_at', 'is', null).execute()) byId.set(u.id, u)
+        rows = left.slice(0, from).filter((r) => byId.has(r.id)).slice(0, limit)
+      }
       if (!rows.length) return []
       // Who the viewer follows that follows each shown member (three are named): read for the shown few only.
       const viaRows = await db
