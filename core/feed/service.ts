@@ -114,35 +114,41 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
   }
 
   let trendingKept: { made: number; list: TrendingHashtag[] } | null = null
-  /** Every hashtag used in the last hour, by score (the API shows at most 50, the explore page 10). */
+  let trendingMade: Promise<void> | null = null
+  /**
+   * Every hashtag used in the last hour, by score (the API shows at most 50, the explore page 10). Counted an hour
+   * of posts at a time, with a turn of the event loop between: a day of a large site is tens of thousands of rows.
+   */
   async function trendingAt(at: Date): Promise<TrendingHashtag[]> {
-    const hourAgo = new Date(at.getTime() - 3_600_000).toISOString()
-    const dayBefore = new Date(at.getTime() - 25 * 3_600_000).toISOString()
-    const rows = await db
-      .selectFrom('post_hashtags')
-      .innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id')
-      .innerJoin('posts', 'posts.id', 'post_hashtags.post_id')
-      .select([
-        'hashtags.tag',
-        sql<number>`sum(case when posts.published_at >= ${hourAgo} then 1 else 0 end)`.as('recent'),
-        sql<number>`sum(case when posts.published_at < ${hourAgo} then 1 else 0 end)`.as('previous'),
-      ])
-      // Implied by visibleTo(null) (only-me posts are no one else's); said here so that the day is read along
-      // posts_published instead of every published post.
-      .where('posts.status', '=', 'published')
-      .where('posts.visibility', 'in', ['public', 'followers'])
-      .where('posts.published_at', '>=', dayBefore)
-      .where('posts.published_at', '<=', at.toISOString())
-      .where(visibleTo(null))
-      .groupBy('hashtags.id')
-      .execute()
-    return rows
-      .map((r) => {
-        const recent = Number(r.recent)
-        const previous = Number(r.previous)
-        return { tag: r.tag, recent, previous, score: (recent * recent) / (previous / 24 + 1) }
-      })
-      .filter((r) => r.recent > 0)
+    const counts = new Map<string, { recent: number; previous: number }>()
+    for (let hour = 0; hour < 25; hour++) {
+      if (hour > 0) await new Promise((resolve) => setImmediate(resolve))
+      const from = new Date(at.getTime() - (hour + 1) * 3_600_000).toISOString()
+      const to = new Date(at.getTime() - hour * 3_600_000).toISOString()
+      const rows = await db
+        .selectFrom('post_hashtags')
+        .innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id')
+        .innerJoin('posts', 'posts.id', 'post_hashtags.post_id')
+        .select(['hashtags.tag', (eb) => eb.fn.countAll<number>().as('uses')])
+        // Implied by visibleTo(null) (only-me posts are no one else's); said here so that the hour is read along
+        // posts_published instead of every published post.
+        .where('posts.status', '=', 'published')
+        .where('posts.visibility', 'in', ['public', 'followers'])
+        .where('posts.published_at', '>=', from)
+        .where('posts.published_at', hour === 0 ? '<=' : '<', to)
+        .where(visibleTo(null))
+        .groupBy('hashtags.id')
+        .execute()
+      for (const r of rows) {
+        const c = counts.get(r.tag) ?? { recent: 0, previous: 0 }
+        if (hour === 0) c.recent += Number(r.uses)
+        else c.previous += Number(r.uses)
+        counts.set(r.tag, c)
+      }
+    }
+    return [...counts]
+      .filter(([, c]) => c.recent > 0)
+      .map(([tag, { recent, previous }]) => ({ tag, recent, previous, score: (recent * recent) / (previous / 24 + 1) }))
       .sort((a, b) => b.score - a.score || b.recent - a.recent || a.tag.localeCompare(b.tag))
   }
 
@@ -314,8 +320,19 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
     async trending(limit = 10, at?: Date): Promise<TrendingHashtag[]> {
       const refreshMs = (await settings.get('feed.explore_refresh_seconds')) * 1000
       if (at || refreshMs <= 0) return (await trendingAt(at ?? new Date())).slice(0, limit)
-      if (!trendingKept || Date.now() - trendingKept.made >= refreshMs) trendingKept = { made: Date.now(), list: await trendingAt(new Date()) }
-      return trendingKept.list.slice(0, limit)
+      // As explore's ranking: a stale list is served while the next is counted; only the first is waited for.
+      if (!trendingKept || Date.now() - trendingKept.made >= refreshMs) {
+        trendingMade ??= trendingAt(new Date())
+          .then((list) => {
+            trendingKept = { made: Date.now(), list }
+          })
+          .finally(() => {
+            trendingMade = null
+          })
+        if (!trendingKept) await trendingMade
+        else trendingMade.catch(() => {})
+      }
+      return trendingKept!.list.slice(0, limit)
     },
   }
   return service
