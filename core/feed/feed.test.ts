@@ -181,4 +181,29 @@ describe('explore ranked in slices', () => {
     assert.equal(live.length, 40)
     assert.deepEqual(kept, live)
   })
+
+})
+
+describe('explore kept, for a viewer who may not see its top', () => {
+  let t: TestApp
+  before(async () => {
+    t = await createTestApp()
+  })
+  after(() => t.close())
+
+  it('fills a page from further down the kept ranking', async () => {
+    const fan = await t.register('fan')
+    const loud = await t.register('loud')
+    const write = async (token: string, text: string) => ((await (await t.request('POST', '/api/v1/posts', { token, json: { text } })).json()) as Envelope).data.id as number
+    for (let i = 0; i < 20; i++) await write(fan.token, `quiet ${i}`)
+    for (let i = 0; i < 60; i++) t.h.store.sqlite.prepare('update posts set likes_count = 1000 where id = ?').run(await write(loud.token, `loud ${i}`))
+    assert.equal((await t.request('POST', '/api/v1/users/loud/block', { token: fan.token })).status, 200)
+    const page = async () => ((await (await t.request('GET', '/api/v1/feed/explore?limit=15', { token: fan.token })).json()) as Envelope).data.map((p: any) => p.id)
+    await t.h.settings.set('feed.explore_refresh_seconds', 0)
+    const live = await page()
+    await t.h.settings.set('feed.explore_refresh_seconds', 3600)
+    const kept = await page()
+    assert.equal(live.length, 15)
+    assert.deepEqual(kept, live)
+  })
 })

@@ -287,18 +287,32 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
       const offset = Math.max(0, Math.min(Number(from?.offset ?? 0), 10_000))
       const kept = await keptRanking(from?.at)
       if (kept) {
-        const visible = new Set(
-          (
-            await db
-              .selectFrom('posts')
-              .select('posts.id')
-              .where('posts.id', 'in', kept.ids)
-              .where(visibleTo(null))
-              .where(visibleTo(viewerId))
-              .execute()
-          ).map((r) => r.id),
-        )
-        const ranked = kept.ids.filter((id) => visible.has(id))
+        // The viewer's places, checked in SQL a chunk of the kept ranking at a time until the page and one more
+        // are known: a first page checks a few dozen posts, not all EXPLORE_RANKED.
+        const need = offset + limit + 1
+        const ranked: number[] = []
+        for (let checked = 0, size = Math.max(2 * need, 40); ranked.length < need && checked < kept.ids.length; size *= 2) {
+          const ids = kept.ids.slice(checked, checked + size)
+          checked += ids.length
+          const visible = new Set(
+            (
+              await shapes.all(
+                `explore.visible:${viewerId === null ? 'guest' : 'member'}`,
+                (slot) => {
+                  const viewer = viewerId === null ? null : slot<number>('viewer')
+                  return db
+                    .selectFrom('posts')
+                    .select('posts.id')
+                    .where('posts.id', 'in', sql<number>`(select value from json_each(${slot<string>('ids')}))`)
+                    .where(visibleTo(null))
+                    .where(visibleTo(viewer))
+                },
+                { ids: JSON.stringify(ids), viewer: viewerId },
+              )
+            ).map((r) => r.id),
+          )
+          for (const id of ids) if (visible.has(id)) ranked.push(id)
+        }
         if (offset + limit < ranked.length) {
           const pageIds = ranked.slice(offset, offset + limit)
           const byId = new Map((await db.selectFrom('posts').selectAll().where('id', 'in', pageIds).execute()).map((r) => [r.id, r]))
