@@ -98,85 +98,105 @@ export function benchMatchmaker(options: { waiting: number; rounds: number; repe
   ]
 }
 
-/**
- * Two members of a running server are paired on /realtime/random-chat/meet; one sends `messages` ICE candidates
- * (at most `window` unanswered) and the other counts them arriving. `tokens` are two members' bearer tokens.
- */
-export async function benchSignaling(options: { baseUrl: string; tokens: [string, string]; messages: number; window: number }): Promise<number> {
-  const url = `${options.baseUrl.replace(/^http/, 'ws')}/realtime/random-chat/meet`
-  const open = (token: string) =>
-    new Promise<{ ws: WebSocket; next: (type: string) => Promise<Record<string, any>>; on: (fn: ((m: Record<string, any>) => void) | null) => void }>((resolve, reject) => {
-      const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } })
-      const inbox: Record<string, any>[] = []
-      let listener: ((m: Record<string, any>) => void) | null = null
-      const waiters: { type: string; resolve: (m: Record<string, any>) => void }[] = []
-      ws.on('message', (raw) => {
-        const m = JSON.parse(String(raw)) as Record<string, any>
-        if (listener) return listener(m)
-        const w = waiters.findIndex((x) => x.type === m.type)
-        if (w >= 0) waiters.splice(w, 1)[0]!.resolve(m)
-        else inbox.push(m)
-      })
-      ws.once('open', () =>
-        resolve({
-          ws,
-          next: (type) => {
-            const i = inbox.findIndex((m) => m.type === type)
-            if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0]!)
-            return new Promise((res) => waiters.push({ type, resolve: res }))
-          },
-          on: (fn) => (listener = fn),
-        }),
-      )
-      ws.once('error', reject)
-      ws.once('unexpected-response', (_q, r) => reject(new Error(`the realtime socket answered HTTP ${r.statusCode}`)))
+/** One end of the Meet socket, for the relay figure. */
+interface End {
+  ws: WebSocket
+  /** The next message of a type (one already received first); rejects after `ms`. */
+  next(type: string, ms?: number): Promise<Record<string, any>>
+  /** Hand every message to `fn` instead (null: back to `next`). */
+  on(fn: ((m: Record<string, any>) => void) | null): void
+}
+
+function openEnd(url: string, token: string): Promise<End> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } })
+    const inbox: Record<string, any>[] = []
+    let listener: ((m: Record<string, any>) => void) | null = null
+    const waiters: { type: string; resolve: (m: Record<string, any>) => void }[] = []
+    ws.on('message', (raw) => {
+      const m = JSON.parse(String(raw)) as Record<string, any>
+      if (listener) return listener(m)
+      const w = waiters.findIndex((x) => x.type === m.type)
+      if (w >= 0) waiters.splice(w, 1)[0]!.resolve(m)
+      else inbox.push(m)
     })
-  const a = await open(options.tokens[0])
-  const b = await open(options.tokens[1])
+    ws.once('open', () =>
+      resolve({
+        ws,
+        next: (type, ms = 10_000) => {
+          const i = inbox.findIndex((m) => m.type === type)
+          if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0]!)
+          return new Promise((res, rej) => {
+            const timer = setTimeout(() => rej(new Error(`no "${type}" from the server within ${ms / 1000} s; it sent ${JSON.stringify(inbox.slice(-3))}`)), ms)
+            waiters.push({ type, resolve: (m) => (clearTimeout(timer), res(m)) })
+          })
+        },
+        on: (fn) => (listener = fn),
+      }),
+    )
+    ws.once('error', reject)
+    ws.once('unexpected-response', (_q, r) => reject(new Error(`the realtime socket answered HTTP ${r.statusCode}`)))
+  })
+}
+
+/**
+ * Pairs of members of a running server meet on /realtime/random-chat/meet; in each call one sends ICE candidates
+ * (at most `window` unanswered) and the other counts them arriving, until `messages` were relayed. The server
+ * allows MAX_SIGNALS per member per call and 30 searches a member per minute, so the pairs take turns, each
+ * meeting again (cool-down 0) for its next batch; only the time spent relaying counts. `tokens`: bearer tokens of
+ * an even number of members (at least two) who have not blocked one another.
+ */
+export async function benchSignaling(options: { baseUrl: string; tokens: string[]; messages: number; window: number }): Promise<number> {
+  const url = `${options.baseUrl.replace(/^http/, 'ws')}/realtime/random-chat/meet`
+  const pairs: [End, End][] = []
+  for (let i = 0; i + 1 < options.tokens.length; i += 2) pairs.push([await openEnd(url, options.tokens[i]!), await openEnd(url, options.tokens[i + 1]!)])
+  if (!pairs.length) throw new Error('the relay needs two members')
   const candidate = { candidate: 'candidate:842163049 1 udp 1677729535 192.0.2.10 54321 typ srflx raddr 0.0.0.0 rport 0 generation 0', sdpMid: '0', sdpMLineIndex: 0 }
   let relayed = 0
   let busyNs = 0n
-  // The server allows MAX_SIGNALS per member per call, so the pair meets again (cool-down 0) every few hundred
-  // signals; only the time spent relaying counts.
-  while (relayed < options.messages) {
-    a.on(null)
-    b.on(null)
-    const pairedA = a.next('matched')
-    const pairedB = b.next('matched')
-    a.ws.send(JSON.stringify({ type: 'start', mode: 'video' }))
-    b.ws.send(JSON.stringify({ type: 'start', mode: 'video' }))
-    const { session } = await pairedA
-    await pairedB
-    const batch = Math.min(MAX_SIGNALS - 10, options.messages - relayed)
-    let sent = 0
-    let received = 0
-    const started = process.hrtime.bigint()
-    await new Promise<void>((resolve, reject) => {
-      const pump = () => {
-        while (sent < batch && sent - received < options.window) {
-          sent++
-          a.ws.send(JSON.stringify({ type: 'signal', session, data: { candidate } }))
+  try {
+    for (let turn = 0; relayed < options.messages; turn++) {
+      const [a, b] = pairs[turn % pairs.length]!
+      a.on(null)
+      b.on(null)
+      const pairedA = a.next('matched')
+      const pairedB = b.next('matched')
+      a.ws.send(JSON.stringify({ type: 'start', mode: 'video' }))
+      await a.next('waiting').catch(() => undefined) // b may be the one waiting, if it searched first
+      b.ws.send(JSON.stringify({ type: 'start', mode: 'video' }))
+      const { session } = await pairedA
+      await pairedB
+      const batch = Math.min(MAX_SIGNALS - 10, options.messages - relayed)
+      let sent = 0
+      let received = 0
+      const started = process.hrtime.bigint()
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${received} of ${batch} signals arrived within 30 s`)), 30_000)
+        const pump = () => {
+          while (sent < batch && sent - received < options.window) {
+            sent++
+            a.ws.send(JSON.stringify({ type: 'signal', session, data: { candidate } }))
+          }
         }
-      }
-      a.on((m) => {
-        if (m.type === 'error') reject(new Error(`the server refused a signal: ${m.message}`))
+        a.on((m) => {
+          if (m.type === 'error') clearTimeout(timer), reject(new Error(`the server refused a signal: ${m.message}`))
+        })
+        b.on((m) => {
+          if (m.type !== 'signal') return
+          if (++received === batch) clearTimeout(timer), resolve()
+          else pump()
+        })
+        pump()
       })
-      b.on((m) => {
-        if (m.type !== 'signal') return
-        if (++received === batch) resolve()
-        else pump()
-      })
-      pump()
-    })
-    busyNs += process.hrtime.bigint() - started
-    relayed += batch
-    const endedA = new Promise<void>((res) => a.on((m) => m.type === 'ended' && res()))
-    const endedB = new Promise<void>((res) => b.on((m) => m.type === 'ended' && res()))
-    a.ws.send(JSON.stringify({ type: 'stop' }))
-    await Promise.all([endedA, endedB])
+      busyNs += process.hrtime.bigint() - started
+      relayed += batch
+      a.on(null)
+      b.on(null)
+      a.ws.send(JSON.stringify({ type: 'stop' }))
+      await Promise.all([a.next('stopped'), b.next('ended')])
+    }
+  } finally {
+    for (const [a, b] of pairs) a.ws.close(), b.ws.close()
   }
-  a.ws.close()
-  b.ws.close()
-  const seconds = Number(busyNs) / 1e9
-  return Math.round(options.messages / seconds)
+  return Math.round(options.messages / (Number(busyNs) / 1e9))
 }
