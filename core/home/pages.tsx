@@ -7,6 +7,7 @@ import { setAppCookie } from '../http/cookies.js'
 import type { AppEnv } from '../http/env.js'
 import { flash } from '../http/flash.js'
 import { attempt, formFields, requestMeta, type FormProblem } from '../http/forms.js'
+import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
 import type { SettingsService } from '../settings/service.js'
 import type { Db } from '../db/connect.js'
@@ -15,6 +16,39 @@ import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
 import type { VNode } from 'preact'
 import { PostList, postActions } from '../posts/views.js'
+
+type Suggested = Awaited<ReturnType<Services['social']['suggestions']>>
+
+/** "People you may know", with a follow button each (a form: works without JavaScript). */
+function Suggestions({ people, csrfToken, next, heading = 2 }: { people: Suggested; csrfToken: string; next: string; heading?: 1 | 2 }) {
+  const Heading = heading === 1 ? 'h1' : 'h2'
+  return (
+    <section class="card" data-suggestions>
+      <Heading>People you may know</Heading>
+      {people.map((p) => (
+        <div class="member-row">
+          <a href={`/u/${p.username}`}>{p.display_name}</a>
+          <span class="muted">followed by {p.followed_by.map((n) => `@${n}`).join(', ')}</span>
+          <form method="post" action={`/u/${p.username}/follow?next=${next}`}>
+            <CsrfField token={csrfToken} />
+            <button type="submit" class="secondary">
+              Follow
+            </button>
+          </form>
+        </div>
+      ))}
+    </section>
+  )
+}
+
+/** Stands in for suggestions not made yet: htmx loads them after the page; without JavaScript, a link. */
+function SuggestionsLater() {
+  return (
+    <section class="card" data-suggestions-later hx-get="/suggestions" hx-trigger="load" hx-swap="outerHTML">
+      <a href="/suggestions">People you may know</a>
+    </section>
+  )
+}
 
 export const HomePage = template('home', function HomePage(props: { viewer: Viewer | null; siteName: string; description: string; top: VNode[]; sidebar: VNode[]; feed?: VNode; suggestions?: VNode | null }) {
   return (
@@ -95,6 +129,18 @@ export function homePages(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const { render, ui, settings, users } = s
 
+  app.get('/suggestions', requireMember, async (c) => {
+    const viewer = c.get('viewer')!
+    const partial = !!c.req.header('hx-request')
+    const people = await s.social.suggestions(viewer.id, partial ? 5 : 20)
+    if (partial) return people.length ? render.partial(c, <Suggestions people={people} csrfToken={c.get('csrfToken')} next="/" />) : c.body('')
+    return render.page(
+      c,
+      { title: 'People you may know' },
+      people.length ? <Suggestions people={people} csrfToken={c.get('csrfToken')} next="/suggestions" heading={1} /> : <p class="muted">No suggestions yet: follow a few people, and people they follow will show here.</p>,
+    )
+  })
+
   app.get('/', async (c) => {
     const viewer = c.get('viewer')
     let feed: VNode | undefined
@@ -104,26 +150,10 @@ export function homePages(s: Services): Hono<AppEnv> {
       const actions = await postActions(ui, page.items, viewer, c.get('csrfToken'))
       feed = <PostList posts={page.items} next={page.nextCursor} moreUrl={(cur) => `/?cursor=${cur}`} actions={actions} csrfToken={c.get('csrfToken')} member empty="Your feed is empty. Follow people from Explore, or post something yourself." />
       if (c.req.header('hx-request') && c.req.query('cursor')) return render.partial(c, feed)
-      const people = await s.social.suggestions(viewer.id, 5)
-      if (people.length) {
-        suggestions = (
-          <section class="card" data-suggestions>
-            <h2>People you may know</h2>
-            {people.map((p) => (
-              <div class="member-row">
-                <a href={`/u/${p.username}`}>{p.display_name}</a>
-                <span class="muted">followed by {p.followed_by.map((n) => `@${n}`).join(', ')}</span>
-                <form method="post" action={`/u/${p.username}/follow?next=/`}>
-                  <CsrfField token={c.get('csrfToken')} />
-                  <button type="submit" class="secondary">
-                    Follow
-                  </button>
-                </form>
-              </div>
-            ))}
-          </section>
-        )
-      }
+      // Kept suggestions are shown at once; making them (friends of friends, tens of ms on a large community) is
+      // left to /suggestions, which the card loads after the page (or a link opens without JavaScript).
+      const people = await s.social.keptSuggestions(viewer.id, 5)
+      suggestions = people === null ? <SuggestionsLater /> : people.length ? <Suggestions people={people} csrfToken={c.get('csrfToken')} next="/" /> : null
     }
     return render.page(
       c,

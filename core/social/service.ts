@@ -324,6 +324,16 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
      * member's ranking is kept SUGGESTIONS_KEEP_MS; whom they follow or asked to follow, who is suspended and
      * who is blocked either way are taken out of it at every read.
      */
+    /**
+     * The viewer's suggestions if their ranking is kept and fresh, else null without ranking (a page that must
+     * not wait tens of milliseconds for it loads them afterwards, from `suggestions`).
+     */
+    async keptSuggestions(viewerId: number, limit = 10): Promise<(MemberSummary & { mutuals: number; followed_by: string[] })[] | null> {
+      const kept = suggested.get(viewerId)
+      if (!kept || Date.now() - kept.made >= SUGGESTIONS_KEEP_MS) return null
+      return service.suggestions(viewerId, limit)
+    },
+
     async suggestions(viewerId: number, limit = 10): Promise<(MemberSummary & { mutuals: number; followed_by: string[] })[]> {
       let kept = suggested.get(viewerId)
       if (!kept || Date.now() - kept.made >= SUGGESTIONS_KEEP_MS) {
