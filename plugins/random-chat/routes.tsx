@@ -52,17 +52,22 @@ export function randomChatRoutes(ctx: RandomChatContext, service: RandomChatServ
 
   app.get('/meet', requireMember, (c) => meetPage(c))
 
-  /** A form about a recent chat: do it, then back to /meet with a notice; problems are shown on the page. */
-  const sessionForm = (act: (c: C, session: string) => Promise<string>) => async (c: C) => {
-    try {
-      const done = await act(c, c.req.param('id') ?? '')
-      return c.redirect(`/meet?done=${done}`, 303)
-    } catch (err) {
-      const p = problemOf(err)
-      if (!p) throw err
-      return meetPage(c, { kind: 'error', text: p.message }, p.status as 400)
+  /**
+   * A form's action: do it, then back to `back` with the notice it names; a problem is shown on the page that
+   * `page` draws, with the problem's status.
+   */
+  const formAction =
+    (back: string, page: (c: C, problem: { kind: 'error'; text: string }, status: 400) => Promise<Response>, act: (c: C) => Promise<string>) => async (c: C) => {
+      try {
+        return c.redirect(`${back}?done=${await act(c)}`, 303)
+      } catch (err) {
+        const p = problemOf(err)
+        if (!p) throw err
+        return page(c, { kind: 'error', text: p.message }, p.status as 400)
+      }
     }
-  }
+  /** A form about a recent chat, from the Meet page. */
+  const sessionForm = (act: (c: C, session: string) => Promise<string>) => formAction('/meet', meetPage, (c) => act(c, c.req.param('id') ?? ''))
   app.post(
     '/meet/sessions/:id/report',
     requireMember,
@@ -115,15 +120,7 @@ export function randomChatRoutes(ctx: RandomChatContext, service: RandomChatServ
     ctx.http.page(c, { title: 'Meet, live', status }, <StaffPage live={await service.live()} csrfToken={ctx.http.csrfToken(c)} notice={problem ?? notice(c)} />)
   app.get('/meet/live', staff, (c) => staffPage(c))
   app.get('/meet/live/fragment', staff, async (c) => ctx.http.fragment(c, <LiveView live={await service.live()} csrfToken={ctx.http.csrfToken(c)} />))
-  const staffForm = (act: (c: C) => Promise<string>) => async (c: C) => {
-    try {
-      return c.redirect(`/meet/live?done=${await act(c)}`, 303)
-    } catch (err) {
-      const p = problemOf(err)
-      if (!p) throw err
-      return staffPage(c, { kind: 'error', text: p.message }, p.status as 400)
-    }
-  }
+  const staffForm = (act: (c: C) => Promise<string>) => formAction('/meet/live', staffPage, act)
   app.post(
     '/meet/staff/sessions/:id/end',
     staff,
