@@ -56,42 +56,33 @@
     box.append(media, bar, status, remove)
     previews.append(box)
 
-    const xhr = new XMLHttpRequest()
     pending++
+    const xhr = window.hearthUpload(
+      file,
+      csrf,
+      (fraction) => (bar.value = fraction),
+      (result) => {
+        pending--
+        if (result.ok) {
+          bar.value = 1
+          status.textContent = result.data.status === 'processing' ? 'Uploaded, processing…' : 'Uploaded'
+          const hidden = document.createElement('input')
+          hidden.type = 'hidden'
+          hidden.name = 'media_ids'
+          hidden.value = String(result.data.id)
+          box.append(hidden)
+        } else if (!result.aborted) {
+          box.classList.add('preview-error')
+          status.textContent = result.message
+          status.setAttribute('role', 'alert')
+        }
+      },
+    )
     remove.addEventListener('click', () => {
       if (xhr.readyState !== 4) xhr.abort()
       box.remove()
       URL.revokeObjectURL(url)
     })
-    xhr.upload.addEventListener('progress', (e) => {
-      if (e.lengthComputable) bar.value = e.loaded / e.total
-    })
-    xhr.addEventListener('loadend', () => {
-      pending--
-      let body = null
-      try {
-        body = JSON.parse(xhr.responseText)
-      } catch {}
-      if (xhr.status === 201 && body && body.data) {
-        bar.value = 1
-        status.textContent = body.data.status === 'processing' ? 'Uploaded, processing…' : 'Uploaded'
-        const hidden = document.createElement('input')
-        hidden.type = 'hidden'
-        hidden.name = 'media_ids'
-        hidden.value = String(body.data.id)
-        box.append(hidden)
-      } else if (xhr.status !== 0) {
-        box.classList.add('preview-error')
-        status.textContent = (body && body.error && body.error.message) || 'The upload failed.'
-        status.setAttribute('role', 'alert')
-      }
-    })
-    xhr.open('POST', '/api/v1/media')
-    xhr.setRequestHeader('X-CSRF-Token', csrf)
-    xhr.setRequestHeader('Accept', 'application/json')
-    const data = new FormData()
-    data.append('file', file)
-    xhr.send(data)
   }
 
   input.addEventListener('change', () => {

@@ -179,33 +179,25 @@
       status.textContent = 'Uploading…'
       preview.append(media, bar, status)
 
-      const xhr = new XMLHttpRequest()
-      pending = xhr
-      xhr.upload.addEventListener('progress', (e) => {
-        if (e.lengthComputable) bar.value = e.loaded / e.total
-      })
-      xhr.addEventListener('loadend', () => {
-        pending = null
-        let body = null
-        try {
-          body = JSON.parse(xhr.responseText)
-        } catch {}
-        if (xhr.status === 201 && body && body.data) {
-          bar.value = 1
-          hidden.value = String(body.data.id)
-          status.textContent = 'Uploaded'
-          status.dataset.storyUploaded = ''
-        } else if (xhr.status !== 0) {
-          status.textContent = (body && body.error && body.error.message) || 'The upload failed.'
-          status.setAttribute('role', 'alert')
-        }
-      })
-      xhr.open('POST', '/api/v1/media')
-      xhr.setRequestHeader('X-CSRF-Token', csrf)
-      xhr.setRequestHeader('Accept', 'application/json')
-      const data = new FormData()
-      data.append('file', file)
-      xhr.send(data)
+      const request = window.hearthUpload(
+        file,
+        csrf,
+        (fraction) => (bar.value = fraction),
+        (result) => {
+          if (pending !== request) return // replaced by a newer file
+          pending = null
+          if (result.ok) {
+            bar.value = 1
+            hidden.value = String(result.data.id)
+            status.textContent = 'Uploaded'
+            status.dataset.storyUploaded = ''
+          } else if (!result.aborted) {
+            status.textContent = result.message
+            status.setAttribute('role', 'alert')
+          }
+        },
+      )
+      pending = request
       // The file now travels through the API; the form sends only its id.
       input.value = ''
     })
