@@ -325,13 +325,28 @@ describe('random chat plugin', () => {
     ca.send({ type: 'next' })
     await cb.next('ended')
     const second = await api('POST', `/api/v1/random-chat/sessions/${session}/add`, u.eve)
-    assert.deepEqual(second.body.data, { status: 'connected', partner: { username: 'ivy', display_name: 'ivy', url: '/u/ivy' } })
-    assert.equal((await ca.next('added')).partner.username, 'eve')
+    assert.deepEqual(second.body.data, { status: 'connected', partner: { username: 'ivy', display_name: 'ivy', url: '/u/ivy', follow: 'following' } })
+    assert.deepEqual((await ca.next('added')).partner, { username: 'eve', display_name: 'eve', url: '/u/eve', follow: 'following' })
     assert.equal(await t.h.social.isFollowing(u.ivy!.id, u.eve!.id), true)
     assert.equal(await t.h.social.isFollowing(u.eve!.id, u.ivy!.id), true)
     const note = (await t.h.notifications.list(u.ivy!.id)).items.find((n: any) => n.type === 'random-chat.connected')
     assert.ok(note, 'a notification says so')
     assert.equal((await api('POST', `/api/v1/random-chat/sessions/${session}/add`, u.cal)).status, 404, 'not their chat')
+  })
+
+  it('Add with a private account sends a follow request, and says so', async () => {
+    assert.equal((await api('PUT', '/api/v1/users/hal', u.hal, { is_private: true })).status, 200)
+    const { ca, session } = await pair(u.cal!, u.hal!)
+    await api('POST', `/api/v1/random-chat/sessions/${session}/add`, u.cal)
+    const r = await api('POST', `/api/v1/random-chat/sessions/${session}/add`, u.hal)
+    assert.equal(r.body.data.partner.follow, 'following', 'hal follows cal, whose account is public')
+    const told = (await ca.next('added')).partner
+    assert.deepEqual([told.username, told.follow], ['hal', 'requested'], 'cal is told a request went to the private account')
+    const added = await api('POST', `/api/v1/random-chat/sessions/${session}/add`, u.cal)
+    assert.equal(added.body.data.partner.follow, null, 'cal only asked to follow hal')
+    assert.equal(await t.h.social.isFollowing(u.cal!.id, u.hal!.id), false)
+    assert.equal(await t.h.social.isFollowing(u.hal!.id, u.cal!.id), true)
+    assert.equal((await api('PUT', '/api/v1/users/hal', u.hal, { is_private: false })).status, 200)
   })
 
   it('a moderator ends a call and bans a member, which ends their call; a banned member cannot start', async () => {

@@ -427,7 +427,7 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
   }
 
   /** Press "Add": when both did, they follow each other (or ask to, for a private account) and learn who the other is. */
-  async function add(viewer: Viewer, session: string): Promise<{ status: 'waiting' | 'connected'; partner: { username: string; display_name: string; url: string } | null }> {
+  async function add(viewer: Viewer, session: string): Promise<{ status: 'waiting' | 'connected'; partner: ReturnType<typeof who> | null }> {
     const { row } = await callOf(viewer.id, session)
     const endedAt = row.ended_at ?? ended.get(row.id)?.endedAt ?? null
     if (endedAt && Date.parse(endedAt) < Date.now() - AFTER_CALL_MS) throw problem(409, 'CONFLICT', 'That chat ended over 30 minutes ago; it is too late to add each other.')
@@ -440,19 +440,28 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
     }
     const [me, them] = await Promise.all([ctx.core.users.find(viewer.id), ctx.core.users.find(partnerId)])
     if (!me || !them) throw problem(404, 'NOT_FOUND', 'That member is gone.')
+    // Each follows the other: at once, or as a request to a private account; null when core refused (a limit).
+    const follow = async (a: number, b: number) =>
+      ctx.core.social.follow(a, b).catch((err) => {
+        ctx.log.warn({ err, a, b }, 'random chat add: follow failed')
+        return null
+      })
     if (first) {
-      for (const [a, b] of [
+      const [mine, theirs] = [await follow(me.id, them.id), await follow(them.id, me.id)]
+      for (const [to, from] of [
         [me, them],
         [them, me],
       ] as const) {
-        await ctx.core.social.follow(a.id, b.id).catch((err) => ctx.log.warn({ err, a: a.id, b: b.id }, 'random chat add: follow failed'))
-        await ctx.core.notifications.notify({ userId: a.id, type: 'connected', actorId: b.id, data: { session: row.id } }).catch((err) => ctx.log.warn({ err }, 'random chat add: notification failed'))
+        await ctx.core.notifications.notify({ userId: to.id, type: 'connected', actorId: from.id, data: { session: row.id } }).catch((err) => ctx.log.warn({ err }, 'random chat add: notification failed'))
       }
-      send(partnerId, { type: 'added', session: row.id, partner: who(me) })
+      send(partnerId, { type: 'added', session: row.id, partner: who(me, theirs) })
+      return { status: 'connected', partner: who(them, mine) }
     }
-    return { status: 'connected', partner: who(them) }
+    // A second press after they connected: how things stand now.
+    return { status: 'connected', partner: who(them, (await ctx.core.social.isFollowing(me.id, them.id)) ? 'following' : null) }
   }
-  const who = (u: { username: string; display_name: string }) => ({ username: u.username, display_name: u.display_name, url: `/u/${u.username}` })
+  /** The partner revealed, with how the member now stands to them (`follow` null: not following, e.g. over a limit). */
+  const who = (u: { username: string; display_name: string }, follow: 'following' | 'requested' | null) => ({ username: u.username, display_name: u.display_name, url: `/u/${u.username}`, follow })
 
   // ---- Staff
 

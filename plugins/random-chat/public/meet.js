@@ -237,7 +237,10 @@
     const a = document.createElement('a')
     a.href = partner.url
     a.textContent = `@${partner.username}`
-    statusEl.append(a, ' is now someone you follow.')
+    statusEl.append(
+      a,
+      partner.follow === 'following' ? ' is now someone you follow.' : partner.follow === 'requested' ? ': their account is private, so you asked to follow them.' : '. Follow them from their profile.',
+    )
   }
 
   async function call(iceServers, offerer) {
