@@ -207,3 +207,103 @@ describe('explore kept, for a viewer who may not see its top', () => {
     assert.deepEqual(kept, live)
   })
 })
+
+describe('feeds keep their newest rows; older pages are pulled', () => {
+  let t: TestApp
+  const tok: Record<string, string> = {}
+  const id: Record<string, number> = {}
+  const made: { id: number; author: string; text: string }[] = []
+  before(async () => {
+    t = await createTestApp()
+    await t.h.settings.set('feed.kept_items', 50)
+    await t.h.settings.set('limits.posts_per_hour', 10_000)
+    for (const n of ['reader', 'ann', 'bob', 'cat', 'dan']) {
+      const r = await t.register(n)
+      tok[n] = r.token
+      id[n] = r.id
+    }
+    for (const whom of ['ann', 'bob', 'cat']) await t.request('POST', `/api/v1/users/${whom}/follow`, { token: tok.reader })
+    // 90 posts by three followees, some of them followers-only, one only-me; dan's 10 are older than all of them.
+    const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString()
+    for (let i = 0; i < 10; i++) {
+      const p = await t.h.posts.create(id.dan!, { text: `dan ${i}` })
+      t.h.store.sqlite.prepare('update posts set published_at = ? where id = ?').run(at(i), p.id)
+      made.push({ id: p.id, author: 'dan', text: `dan ${i}` })
+    }
+    for (let i = 0; i < 90; i++) {
+      const author = ['ann', 'bob', 'cat'][i % 3]!
+      const p = await t.h.posts.create(id[author]!, { text: `${author} ${i}`, visibility: i % 7 === 0 ? 'followers' : i === 45 ? 'only_me' : 'public' })
+      if (i !== 45) made.push({ id: p.id, author, text: `${author} ${i}` })
+    }
+    await t.h.queue.drain()
+  })
+  after(() => t.close())
+
+  const sqlite = () => t.h.store.sqlite
+  const kept = (userId: number) => Number(sqlite().prepare('select count(*) from feed_items where user_id = ?').pluck().get(userId))
+  /** Every page of the reader's home feed, 20 at a time, as texts. */
+  const allPages = async () => {
+    const texts: string[] = []
+    let cursor = ''
+    for (let n = 0; n < 20; n++) {
+      const res = (await (await t.request('GET', `/api/v1/feed/home?limit=20${cursor}`, { token: tok.reader })).json()) as Envelope
+      texts.push(...res.data.map((p: any) => p.text))
+      if (!res.pagination!.next_cursor) return texts
+      cursor = `&cursor=${res.pagination!.next_cursor}`
+    }
+    throw new Error('the feed never ended')
+  }
+  const expected = (authors: string[]) =>
+    made
+      .filter((p) => authors.includes(p.author))
+      .sort((a, b) => b.id - a.id)
+      .map((p) => p.text)
+
+  it('trims a feed to its newest rows as posts are fanned out, and remembers its horizon', () => {
+    assert.equal(kept(id.reader!), 50, 'the feed keeps feed.kept_items rows (checked on every post at this size)')
+    const horizon = sqlite().prepare('select published_at, post_id from feed_horizons where user_id = ?').get(id.reader!) as { published_at: string; post_id: number }
+    assert.ok(horizon, 'a trimmed feed has a horizon')
+    const oldest = sqlite().prepare('select min(post_id) from feed_items where user_id = ?').pluck().get(id.reader!) as number
+    assert.ok(oldest > horizon.post_id, 'every kept row is newer than the horizon')
+  })
+
+  it('pages past the horizon with the followees’ older posts, in order, each once, visibility kept', async () => {
+    const texts = await allPages()
+    assert.deepEqual(texts, expected(['ann', 'bob', 'cat']))
+    assert.ok(!texts.includes('ann 45'), 'only-me stays hidden in the pulled part')
+  })
+
+  it('a new follow brings its older posts below the horizon through the pull, never twice', async () => {
+    await t.request('POST', '/api/v1/users/dan/follow', { token: tok.reader })
+    const backfilled = Number(sqlite().prepare('select count(*) from feed_items where user_id = ? and author_id = ?').pluck().get(id.reader!, id.dan!))
+    assert.equal(backfilled, 0, 'nothing is copied below the horizon')
+    assert.deepEqual(await allPages(), expected(['ann', 'bob', 'cat', 'dan']))
+  })
+
+  it('an unfollow and a mute take the followee out of the pulled pages too', async () => {
+    await t.request('DELETE', '/api/v1/users/cat/follow', { token: tok.reader })
+    await t.request('POST', '/api/v1/users/bob/mute', { token: tok.reader })
+    assert.deepEqual(await allPages(), expected(['ann', 'dan']))
+    await t.request('DELETE', '/api/v1/users/bob/mute', { token: tok.reader })
+  })
+
+  it('a deleted post leaves the feed at once (no cascade runs over feed_items)', async () => {
+    const newest = made.filter((p) => p.author === 'ann').sort((a, b) => b.id - a.id)[0]!
+    assert.equal((await t.request('DELETE', `/api/v1/posts/${newest.id}`, { token: tok.ann })).status, 200)
+    const texts = await allPages()
+    assert.ok(!texts.includes(newest.text))
+    made.splice(made.indexOf(newest), 1)
+    assert.deepEqual(texts, expected(['ann', 'bob', 'dan']))
+  })
+
+  it('trim keeps what it is asked to and only moves the horizon forward', async () => {
+    const before = sqlite().prepare('select published_at, post_id from feed_horizons where user_id = ?').get(id.reader!) as { post_id: number }
+    assert.equal(await t.h.feed.trim(id.reader!, 1_000), 0, 'a feed under the size is left alone')
+    const rows = kept(id.reader!)
+    assert.equal(await t.h.feed.trim(id.reader!, 5), rows - 5)
+    assert.equal(kept(id.reader!), 5)
+    const after = sqlite().prepare('select published_at, post_id from feed_horizons where user_id = ?').get(id.reader!) as { post_id: number }
+    assert.ok(after.post_id > before.post_id)
+    assert.deepEqual(await allPages(), expected(['ann', 'bob', 'dan']), 'the same feed, more of it pulled')
+  })
+})

@@ -1,10 +1,11 @@
 // Feeds: the hybrid home feed (fan-out on write under a follower threshold, pull above it), explore and trending.
-import { sql } from 'kysely'
+import { sql, type ExpressionBuilder } from 'kysely'
 import type { Db } from '../db/connect.js'
 import { queryShapes, type SlotOf } from '../db/shapes.js'
 import type { HookRegistry } from '../hooks/registry.js'
 import { decodeCursor, encodeCursor, olderThan, type Page } from '../pagination.js'
 import type { PostsService } from '../posts/service.js'
+import type { PostRow } from '../posts/tables.js'
 import type { PostView } from '../posts/types.js'
 import { visibleTo } from '../posts/visibility.js'
 import { mutedBy } from '../safety/queries.js'
@@ -16,6 +17,9 @@ export const BACKFILL_POSTS = 50
 /** Followers written per statement by a fan-out (a few ms of holding SQLite's write lock, ~10 ms on a 30 GB database). */
 export const FANOUT_CHUNK = 100
 
+/** How far back a page past a feed's horizon looks for older posts before it says the feed has ended. */
+const OLDEST_WINDOW_MS = 20 * 365 * 86_400_000
+
 /** Places of explore's ranking kept between refreshes (25 pages of 20). */
 export const EXPLORE_RANKED = 500
 
@@ -24,6 +28,17 @@ const SLICE_MS = 4
 
 /** Explore's score of a post as of `at`: (likes + 2 × comments + 1) / (age in hours + 2)^1.5. */
 const SCORE = (at: string) => sql<number>`(posts.likes_count + 2 * posts.comments_count + 1) / pow((julianday(${at}) - julianday(posts.published_at)) * 24 + 2, 1.5)`
+
+/** (time, id) at or before `edge`, in feed order (the time column, then the id). */
+const atOrBefore = (timeColumn: string, idColumn: string, edge: { at: string; id: number }) => (eb: ExpressionBuilder<any, any>) =>
+  eb.or([eb(timeColumn, '<', edge.at), eb.and([eb(timeColumn, '=', edge.at), eb(idColumn, '<=', edge.id)])])
+
+/** A post row is newer than a horizon (strictly after it in feed order). */
+const newerThan = (row: { published_at: string | null; id: number }, edge: { published_at: string; post_id: number }) =>
+  row.published_at! > edge.published_at || (row.published_at === edge.published_at && row.id > edge.post_id)
+
+/** Feed order: newest first, then the higher id. */
+const newestFirst = (a: PostRow, b: PostRow) => (a.published_at! < b.published_at! ? 1 : a.published_at! > b.published_at! ? -1 : b.id - a.id)
 
 export interface TrendingHashtag {
   tag: string
@@ -152,6 +167,69 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
       .sort((a, b) => b.score - a.score || b.recent - a.recent || a.tag.localeCompare(b.tag))
   }
 
+  /**
+   * The newest `k` posts the viewer may see, at or before the feed's horizon (and older than the cursor), by the
+   * followees whose posts are pushed: a page that reaches past what the feed keeps. Read a window of time at a
+   * time, walking back from the bound: each followee's posts in the window along posts_author_published, so a
+   * window costs a seek per followee plus the posts in it. The first window is sized from the feed's kept rows
+   * (how much time `k` posts of this feed take); it doubles until the page is full or nothing older can be.
+   */
+  async function olderThanHorizon(viewerId: number, horizon: { published_at: string; post_id: number }, after: { at: string; id: number } | null, k: number): Promise<PostRow[]> {
+    // One bound, the older of the horizon (included) and the cursor (excluded): with two, SQLite walks from the
+    // newer one and checks every post between them.
+    const strict = after !== null && !newerThan({ published_at: after.at, id: after.id }, horizon)
+    const bound = strict ? after! : { at: horizon.published_at, id: horizon.post_id }
+    const boundMs = Date.parse(bound.at)
+    const [span] = await shapes.all(
+      'home.kept-span',
+      (slot) =>
+        db
+          .selectFrom('feed_items')
+          .select((eb) => [eb.fn.min('published_at').as('oldest'), eb.fn.max('published_at').as('newest'), eb.fn.countAll<number>().as('n')])
+          .where('user_id', '=', slot<number>('viewer')),
+      { viewer: viewerId },
+    )
+    const keptMs = span?.oldest && span.newest ? Date.parse(span.newest) - Date.parse(span.oldest) : 0
+    let windowMs = Math.max(60_000, keptMs && span!.n > 1 ? (keptMs / span!.n) * k * 2 : 86_400_000)
+    const values = { viewer: viewerId, threshold: await threshold(), k, at: bound.at, id: bound.id, from: '' }
+    for (;;) {
+      values.from = new Date(boundMs - windowMs).toISOString()
+      const rows = await shapes.all(
+        `home.older:${strict ? 'before' : 'at'}`,
+        (slot) => {
+          const viewer = slot<number>('viewer')
+          const to = { at: slot<string>('at'), id: slot<number>('id') }
+          return db
+            .selectFrom('posts')
+            .selectAll()
+            .where('posts.author_id', 'in', (eb) =>
+              eb
+                .selectFrom('follows')
+                .innerJoin('users', 'users.id', 'follows.followee_id')
+                .select('follows.followee_id')
+                .where('follows.follower_id', '=', viewer)
+                .where('users.followers_count', '<', slot<number>('threshold')),
+            )
+            // Not an index term (the unary +): the walk must be posts_author_published's, per followee.
+            .where(sql<string>`+posts.status`, '=', 'published')
+            .where('posts.published_at', '>=', slot<string>('from'))
+            .where('posts.published_at', '<=', to.at)
+            .where(strict ? olderThan('posts.published_at', 'posts.id', to) : atOrBefore('posts.published_at', 'posts.id', to))
+            .where(visibleTo(viewer))
+            .where((eb) => eb.not(mutedBy(viewer, 'posts.author_id')))
+            .orderBy('posts.published_at', 'desc')
+            .orderBy('posts.id', 'desc')
+            .limit(slot<number>('k'))
+        },
+        values,
+      )
+      // Hearth's first post cannot be older than this: a window reaching past it has seen everything.
+      if (rows.length >= k || windowMs > OLDEST_WINDOW_MS) return rows
+      windowMs *= 4
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
   const service = {
     /**
      * Copy a published post into its author's followers' feeds, unless the author has at least
@@ -170,36 +248,83 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
       if (!post || post.status !== 'published' || post.visibility === 'only_me' || !post.published_at) return 0
       if (post.followers_count >= (await threshold())) return 0
       const followers = await db.selectFrom('follows').select('follower_id').where('followee_id', '=', post.author_id).orderBy('follower_id').execute()
+      const kept = await settings.get('feed.kept_items')
+      // Each follower's feed is looked at for trimming on about one post in 32 of those it receives (spread by
+      // member, so a fan-out trims a few feeds, not all of them): a feed grows past its size by a few percent at most.
+      const every = Math.max(1, Math.floor(kept / 32))
       let written = 0
       for (let i = 0; i < followers.length; i += FANOUT_CHUNK) {
         if (i > 0) await new Promise((resolve) => setImmediate(resolve))
-        const ids = JSON.stringify(followers.slice(i, i + FANOUT_CHUNK).map((f) => f.follower_id))
+        const chunk = followers.slice(i, i + FANOUT_CHUNK).map((f) => f.follower_id)
         // One statement, one implicit transaction; the SQL text never changes, so it stays prepared.
-        const r = await sql`insert into feed_items (user_id, post_id, author_id, published_at)
-          select value, ${post.id}, ${post.author_id}, ${post.published_at} from json_each(${ids}) where true
+        const r = await sql`insert into feed_items (user_id, published_at, post_id, author_id)
+          select value, ${post.published_at}, ${post.id}, ${post.author_id} from json_each(${JSON.stringify(chunk)}) where true
           on conflict do nothing`.execute(db)
         written += Number(r.numAffectedRows ?? 0)
+        for (const userId of chunk) if ((userId + post.id) % every === 0) await service.trim(userId, kept)
       }
       return written
+    },
+
+    /**
+     * Keep the newest `kept` rows of a member's feed (`feed.kept_items` by default): older rows go, and the feed's
+     * horizon moves to the newest of them, so that pages past it are pulled from followees' posts (see home).
+     * Returns the rows taken away.
+     */
+    async trim(userId: number, kept?: number): Promise<number> {
+      const [edge] = await shapes.all(
+        'feed.trim.edge',
+        (slot) =>
+          db
+            .selectFrom('feed_items')
+            .select(['published_at', 'post_id'])
+            .where('user_id', '=', slot<number>('user'))
+            .orderBy('published_at', 'desc')
+            .orderBy('post_id', 'desc')
+            .limit(1)
+            .offset(slot<number>('kept')),
+        { user: userId, kept: kept ?? (await settings.get('feed.kept_items')) },
+      )
+      if (!edge) return 0
+      return db.transaction().execute(async (trx) => {
+        const gone = await trx
+          .deleteFrom('feed_items')
+          .where('user_id', '=', userId)
+          .where(atOrBefore('published_at', 'post_id', { at: edge.published_at, id: edge.post_id }))
+          .executeTakeFirst()
+        // A horizon only moves forward: rows a new follow brought in below it were never read from the feed.
+        await trx
+          .insertInto('feed_horizons')
+          .values({ user_id: userId, published_at: edge.published_at, post_id: edge.post_id })
+          .onConflict((oc) =>
+            oc.column('user_id').doUpdateSet({ published_at: edge.published_at, post_id: edge.post_id }).where((eb) =>
+              eb.or([eb('feed_horizons.published_at', '<', edge.published_at), eb.and([eb('feed_horizons.published_at', '=', edge.published_at), eb('feed_horizons.post_id', '<', edge.post_id)])]),
+            ),
+          )
+          .execute()
+        return Number(gone.numDeletedRows)
+      })
     },
 
     /** A new follow: bring the followee's recent posts into the follower's feed. */
     async backfill(followerId: number, followeeId: number): Promise<void> {
       const author = await db.selectFrom('users').select('followers_count').where('id', '=', followeeId).executeTakeFirst()
       if (!author || author.followers_count >= (await threshold())) return
+      // Only above the feed's horizon: below it, pages are pulled from followees' posts, this one's included.
+      const horizon = await db.selectFrom('feed_horizons').select(['published_at', 'post_id']).where('user_id', '=', followerId).executeTakeFirst()
       await db
         .insertInto('feed_items')
-        .columns(['user_id', 'post_id', 'author_id', 'published_at'])
-        .expression((eb) =>
-          eb
+        .columns(['user_id', 'published_at', 'post_id', 'author_id'])
+        .expression((eb) => {
+          let q = eb
             .selectFrom('posts')
-            .select([eb.val(followerId).as('user_id'), 'posts.id', 'posts.author_id', 'posts.published_at'])
+            .select([eb.val(followerId).as('user_id'), 'posts.published_at', 'posts.id', 'posts.author_id'])
             .where('posts.author_id', '=', followeeId)
             .where('posts.status', '=', 'published')
             .where('posts.visibility', '!=', 'only_me')
-            .orderBy('posts.published_at', 'desc')
-            .limit(BACKFILL_POSTS) as any,
-        )
+          if (horizon) q = q.where((eb) => eb.not(atOrBefore('posts.published_at', 'posts.id', { at: horizon.published_at, id: horizon.post_id })(eb)))
+          return q.orderBy('posts.published_at', 'desc').limit(BACKFILL_POSTS) as any
+        })
         .onConflict((oc) => oc.doNothing())
         .execute()
     },
@@ -265,7 +390,18 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
       }
       const values: Record<string, unknown> = { viewer: viewerId, k, ...(after ? { at: after.at, id: after.id } : {}) }
       pulledAuthors.forEach((a, i) => (values[`author${i}`] = a.followee_id))
-      const rows = await shapes.all(`home:${pulledAuthors.length}:${after ? 'cursor' : 'first'}`, build, values)
+      let rows = await shapes.all(`home:${pulledAuthors.length}:${after ? 'cursor' : 'first'}`, build, values)
+      // Past the feed's horizon its trimmed rows are gone: the page's older part is pulled from the followees
+      // whose posts are pushed, newest first, merged with the rest. Needed only when the page reaches the horizon.
+      const [horizon] = await shapes.all(
+        'home.horizon',
+        (slot) => db.selectFrom('feed_horizons').select(['published_at', 'post_id']).where('user_id', '=', slot<number>('viewer')),
+        { viewer: viewerId },
+      )
+      const lastRow = rows[rows.length - 1]
+      if (horizon && (rows.length < k || !lastRow || !newerThan(lastRow, horizon))) {
+        rows = [...rows, ...(await olderThanHorizon(viewerId, horizon, after, k))].sort(newestFirst).slice(0, k)
+      }
       const pageRows = rows.slice(0, limit)
       const last = pageRows[pageRows.length - 1]
       const items = await hooks.apply('filter:feed.home', await posts.hydrate(viewerId, pageRows), { viewerId })

@@ -32,6 +32,8 @@ export interface PostTables {
   post_hidden_from: { post_id: number; user_id: number }
   pins: { user_id: number; post_id: number; created_at: ColumnType<string, string | undefined, never> }
   feed_items: { user_id: number; post_id: number; author_id: number; published_at: string }
+  /** Where a member's kept feed rows end: rows at or before (published_at, post_id) were trimmed. */
+  feed_horizons: { user_id: number; published_at: string; post_id: number }
   post_scopes: { id: string; owner: string; public: number; created_at: ColumnType<string, string | undefined, never> }
   post_scope_members: { scope_id: string; user_id: number }
 }

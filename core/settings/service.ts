@@ -25,6 +25,7 @@ export const CORE_SCHEMA = {
   'media.video_max_mb': { type: 'number', label: 'Largest video upload (MB)', default: 200, min: 1, max: 4096, integer: true },
   'media.processing_concurrency': { type: 'number', label: 'Media files processed at once', default: 1, min: 1, max: 8, integer: true, help: 'Keep it below the number of CPU cores so the site stays responsive. Applies at the next start.' },
   'feed.fanout_threshold': { type: 'number', label: 'Followers from which posts are pulled, not pushed', default: 10000, min: 0, max: 10000000, integer: true, help: 'Posts of members with more followers are read at feed time instead of copied into every follower’s feed.' },
+  'feed.kept_items': { type: 'number', label: 'Posts kept in each member’s home feed', default: 1000, min: 50, max: 100000, integer: true, help: 'Older pages of a home feed are read from the followed members’ posts instead. More keeps deep scrolling cheap but makes the database larger.' },
   'feed.explore_refresh_seconds': { type: 'number', label: 'Explore ranking and trending refresh (seconds)', default: 60, min: 0, max: 3600, integer: true, help: 'Ranking explore reads a month of posts; it is made at most this often and shared. 0 ranks on every view (slow on a large site).' },
 } as const satisfies SettingsSchema
 

@@ -12,7 +12,7 @@ import type { SeedMeta } from './seed.js'
  * Put the database back to its seeded state: what a previous run wrote goes (posts, comments, notifications, media
  * above the seed's watermarks, and everything that points at them; reactions made after the seed), counts are
  * recomputed where they changed, sessions and jobs are emptied. Foreign keys are off while it runs and children
- * are deleted first by the same rule: a cascade from posts would scan feed_items whole (no index leads with post_id).
+ * are deleted first by the same rule.
  */
 export function resetToSeed(meta: SeedMeta): void {
   const db = new SQLite(meta.dbFile)
@@ -27,9 +27,11 @@ export function resetToSeed(meta: SeedMeta): void {
       ...(db.prepare('select distinct post_id from reactions where created_at > ?').pluck().all(w.at) as number[]),
       ...(db.prepare('select distinct post_id from comments where id > ?').pluck().all(w.comments) as number[]),
     ])
-    // Fan-out rows of new posts, member by member along the primary key (user_id, post_id).
-    const feed = db.prepare('delete from feed_items where user_id = ? and post_id > ?')
-    for (const u of db.prepare('select id from users').pluck().all() as number[]) feed.run(u, w.posts)
+    // Fan-out rows of new posts, member by member along the primary key (user_id, published_at, post_id). Rows a
+    // run's trimming took from the seed are not put back: a feed is a few dozen rows shorter after a run (its
+    // horizon moved), which pages past it pull; --fresh rebuilds.
+    const feed = db.prepare('delete from feed_items where user_id = ? and published_at >= ? and post_id > ?')
+    for (const u of db.prepare('select id from users').pluck().all() as number[]) feed.run(u, w.at, w.posts)
     for (const t of tables) {
       if (t === 'feed_items') continue
       for (const fk of db.prepare(`select "table" parent, "from" col from pragma_foreign_key_list(?)`).all(t) as { parent: string; col: string }[]) {

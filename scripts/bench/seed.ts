@@ -14,6 +14,7 @@ import { resolveConfig } from '../../core/config.js'
 import { createLogger } from '../../core/logger.js'
 import { mediaFile } from '../../core/media/storage.js'
 import { ROOT } from '../../core/paths.js'
+import { CORE_DEFAULTS } from '../../core/settings/service.js'
 
 export interface SeedParams {
   /** Active members (celebrities included): they post, follow, like and comment. */
@@ -585,13 +586,17 @@ async function buildSeed(params: SeedParams, mode: 'quick' | 'full', key: string
   }
   step('reactions, comments, notifications')
 
-  // 5. Fan-out: every post (not only-me) of a member under the threshold is in each follower's feed, as the job
-  // would have written it. Rows in primary-key order: per member, every followee's posts by id.
+  // 5. Fan-out: the newest `feed.kept_items` posts (not only-me) of members under the threshold are in each
+  // follower's feed, as the fan-out job and its trimming would have left them, and a trimmed feed has its horizon.
+  // Rows in primary-key order: per member, by time (post ids are in time order here).
   let feedRows = 0
   {
-    const threshold = Number(JSON.parse((db.prepare(`select value from settings where key = 'feed.fanout_threshold'`).get() as { value: string } | undefined)?.value ?? '10000'))
+    const setting = (key: string, fallback: number) => Number(JSON.parse((db.prepare(`select value from settings where key = ?`).get(key) as { value: string } | undefined)?.value ?? String(fallback)))
+    const threshold = setting('feed.fanout_threshold', CORE_DEFAULTS['feed.fanout_threshold'])
+    const keep = setting('feed.kept_items', CORE_DEFAULTS['feed.kept_items'])
     const pulled = (v: number) => followersCount[v]! >= threshold
-    const ins = insertMany('feed_items', ['user_id', 'post_id', 'author_id', 'published_at'], 250)
+    const ins = insertMany('feed_items', ['user_id', 'published_at', 'post_id', 'author_id'], 250)
+    const horizon = insertMany('feed_horizons', ['user_id', 'published_at', 'post_id'], 300)
     const atOf: string[] = new Array(N + 1)
     for (let p = 1; p <= N; p++) atOf[p] = iso(timeMs[p]!)
     let chunkStart = performance.now()
@@ -601,10 +606,12 @@ async function buildSeed(params: SeedParams, mode: 'quick' | 'full', key: string
       const ids = new Int32Array(total)
       let k = 0
       for (const v of followees[u]!) if (!pulled(v)) for (const p of postsOf[v]!) if (visibility[p] !== 2) ids[k++] = p
-      const list = ids.subarray(0, k).sort()
+      const all = ids.subarray(0, k).sort()
+      const list = all.subarray(Math.max(0, all.length - keep))
+      if (all.length > keep) horizon.add(u, atOf[all[all.length - keep - 1]!], all[all.length - keep - 1])
       for (let i = 0; i < list.length; i++) {
         const p = list[i]!
-        ins.add(u, p, author[p], atOf[p])
+        ins.add(u, atOf[p], p, author[p])
       }
       feedRows += list.length
       if (u % 1000 === 0) {
@@ -614,6 +621,7 @@ async function buildSeed(params: SeedParams, mode: 'quick' | 'full', key: string
       }
     }
     ins.flush()
+    horizon.flush()
     counts.feed_items = feedRows
   }
   db.exec('commit')
