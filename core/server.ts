@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { WebSocketServer } from 'ws'
 import type { Hearth } from './app.js'
+import { startCheckpointer } from './db/checkpointer.js'
 
 export interface RunningServer {
   port: number
@@ -29,6 +30,7 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
   const actual = (server.address() as AddressInfo).port
   h.scheduler.start()
   h.queue.start()
+  const checkpointer = h.store.sqlite.readonly ? null : startCheckpointer(h.store.sqlite, h.config.dbFile, h.log)
   writeFileSync(pidFile(h.config.dataDir), JSON.stringify({ pid: process.pid, port: actual }))
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host
   const url = h.config.publicUrl ?? `http://${shown}:${actual}`
@@ -48,6 +50,7 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
       if ('closeAllConnections' in server) server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       rmSync(pidFile(h.config.dataDir), { force: true })
+      await checkpointer?.stop()
       await h.close()
     },
   }

@@ -67,3 +67,34 @@ describe('database', () => {
     assert.equal(sqlite.open, false)
   })
 })
+
+describe('the checkpoint thread', () => {
+  it('copies the WAL into the database off the writing thread, with a backstop while it runs', async () => {
+    const { startCheckpointer, BACKSTOP_PAGES } = await import('./checkpointer.js')
+    const { createLogger } = await import('../logger.js')
+    const dir = tempDir()
+    const file = join(dir, 'hearth.db')
+    const store = openStore(file)
+    try {
+      store.sqlite.exec('create table t (x text)')
+      const checkpointer = startCheckpointer(store.sqlite, file, createLogger({ level: 'silent' }), { intervalMs: 20 })
+      assert.equal(store.sqlite.pragma('wal_autocheckpoint', { simple: true }), BACKSTOP_PAGES, 'commits leave checkpoints to the thread')
+      const insert = store.sqlite.prepare('insert into t values (?)')
+      for (let i = 0; i < 200; i++) insert.run('x'.repeat(4000)) // about 200 WAL pages, none checkpointed by a commit
+      const seen = checkpointer.stats().checkpoints
+      for (let i = 0; i < 200 && checkpointer.stats().checkpoints < seen + 2; i++) await new Promise((r) => setTimeout(r, 20))
+      const stats = checkpointer.stats()
+      assert.ok(stats.checkpoints >= seen + 2, 'the thread checkpoints on its own')
+      assert.ok(stats.walPages >= 200, `the WAL it checkpointed holds the writes (${stats.walPages} pages)`)
+      assert.equal(stats.lastError, null)
+      // Its copy is in the database file: a second connection without the WAL's help would need it; here the
+      // next write starts the WAL over from its beginning, which SQLite does only once every frame is copied.
+      insert.run('after')
+      assert.equal((store.sqlite.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log, 1, 'the WAL restarted: everything before was checkpointed')
+      await checkpointer.stop()
+      assert.equal(store.sqlite.pragma('wal_autocheckpoint', { simple: true }), 1000, 'stopped, commits checkpoint again')
+    } finally {
+      await store.close()
+    }
+  })
+})
