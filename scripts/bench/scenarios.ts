@@ -176,6 +176,52 @@ export async function celebrityHeavyFeedInProcess(ctx: Ctx): Promise<void> {
   ctx.figures.push({ scenario: s, figure: 'p50', unit: 'ms', values: p50 }, { scenario: s, figure: 'p99', unit: 'ms', values: p99, target: { op: '<', value: 5 } })
 }
 
+/**
+ * Pages of the home feed past the member's horizon (decision 011: the kept rows end there and the rest is pulled
+ * from followees' posts): for members whose feed was trimmed, the 10 pages after the first one that reaches it.
+ */
+export async function feedPastHorizonInProcess(ctx: Ctx): Promise<void> {
+  const s = 'home feed pages past the kept rows (in-process)'
+  const members = ctx.ro.prepare('select user_id from feed_horizons order by user_id limit 40').pluck().all() as number[]
+  if (!members.length) {
+    ctx.notes.push(`${s}: no member's feed was trimmed in this community, so nothing was measured.`)
+    return
+  }
+  // The cursor of each member's first page past the horizon, walked to once (not measured).
+  const starts: { member: number; cursor: string | null }[] = []
+  for (const member of members) {
+    const edge = ctx.ro.prepare('select published_at from feed_horizons where user_id = ?').pluck().get(member) as string
+    let cursor: string | null = null
+    for (let i = 0; i < 200; i++) {
+      const page = await ctx.h.feed.home(member, { cursor, limit: 20 })
+      if (!page.nextCursor || (page.items.at(-1)?.published_at ?? '') <= edge) break
+      cursor = page.nextCursor
+    }
+    starts.push({ member, cursor })
+  }
+  ctx.log(`${s}: 10 pages past the horizon for each of ${starts.length} members`)
+  const p50: number[] = []
+  const p99: number[] = []
+  for (let rep = 0; rep < ctx.settings.reps; rep++) {
+    const times: number[] = []
+    for (const start of starts) {
+      let cursor = start.cursor
+      for (let i = 0; i < 10; i++) {
+        const t = performance.now()
+        const page = await ctx.h.feed.home(start.member, { cursor, limit: 20 })
+        times.push(performance.now() - t)
+        cursor = page.nextCursor
+        if (!cursor) break
+      }
+    }
+    const sm = summary(times)
+    p50.push(sm.p50)
+    p99.push(sm.p99)
+    ctx.log(`  rep ${rep + 1}: p50 ${sm.p50} ms, p99 ${sm.p99} ms (${sm.n} pages)`)
+  }
+  ctx.figures.push({ scenario: s, figure: 'p50', unit: 'ms', values: p50 }, { scenario: s, figure: 'p99', unit: 'ms', values: p99 })
+}
+
 export async function pages(ctx: Ctx): Promise<void> {
   const { members, posts, tags, words } = ctx.picks
   const sessions = members.map((m) => cookie(m.web))
@@ -506,7 +552,13 @@ export async function uploads(ctx: Ctx): Promise<void> {
 export const SCENARIOS: { name: string; run: (ctx: Ctx) => Promise<unknown> }[] = [
   { name: 'feed', run: homeFeedApi },
   { name: 'html', run: homeFeedHtml },
-  { name: 'inprocess', run: celebrityHeavyFeedInProcess },
+  {
+    name: 'inprocess',
+    run: async (ctx) => {
+      await celebrityHeavyFeedInProcess(ctx)
+      await feedPastHorizonInProcess(ctx)
+    },
+  },
   { name: 'pages', run: pages },
   { name: 'create', run: createPost },
   { name: 'celebrity', run: celebrityPost },
