@@ -1,7 +1,8 @@
 // Image processing with sharp: check an upload decodes, then make upright, metadata-free WebP variants and a clean original.
-import { rename, rm } from 'node:fs/promises'
+import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import sharp, { type Sharp } from 'sharp'
 import { UnrecoverableJobError } from '../jobs/queue.js'
+import { stripJpegMetadata } from './jpeg.js'
 
 /** Longest side of each variant (fit inside a square, never enlarged), largest first. */
 export const IMAGE_SIZES = ['1080', '640', '320', '150'] as const
@@ -16,8 +17,9 @@ const WEBP_EFFORT = 2
 const ANIMATED = new Set(['image/gif', 'image/webp'])
 
 /**
- * How the served original is written: in the upload's format, re-encoded so no metadata (EXIF, GPS,
- * XMP) survives and the pixels are upright. AVIF becomes WebP: encoding AVIF takes seconds per image here.
+ * How the served original is written when it is re-encoded: in the upload's format, so no metadata (EXIF,
+ * GPS, XMP) survives and the pixels are upright. AVIF becomes WebP: encoding AVIF takes seconds per image here.
+ * An upright JPEG is not re-encoded: see `cleanOriginal`.
  */
 const ORIGINAL: Record<string, { ext: string; encode: (s: Sharp) => Sharp }> = {
   'image/jpeg': { ext: 'jpg', encode: (s) => s.jpeg({ quality: 90 }) },
@@ -66,11 +68,11 @@ export interface ImageResult {
 export async function processImage(input: string, mime: string, dest: (name: string, ext: string) => string): Promise<ImageResult> {
   const animated = ANIMATED.has(mime)
   const files: Record<string, string> = {}
-  const write = async (name: string, ext: string, pipeline: Sharp) => {
+  const write = async (name: string, ext: string, content: Sharp | Buffer) => {
     const to = dest(name, ext)
     const tmp = `${to}.tmp`
     try {
-      await pipeline.toFile(tmp)
+      await (Buffer.isBuffer(content) ? writeFile(tmp, content) : content.toFile(tmp))
       await rename(tmp, to)
     } catch (err) {
       await rm(tmp, { force: true })
@@ -83,22 +85,37 @@ export async function processImage(input: string, mime: string, dest: (name: str
     const width = meta.autoOrient.width
     const height = meta.pageHeight ?? meta.autoOrient.height
     const original = ORIGINAL[mime] ?? ORIGINAL['image/webp']!
+    // An upright JPEG in RGB or grey keeps its compressed picture, its metadata cut out by the bytes: a 12 MP
+    // re-encode is the costliest step of an upload, and loses quality. A turned one must be decoded to turn it;
+    // CMYK is left to the re-encode (to sRGB), which browsers show more reliably.
+    const cleanOriginal = async (): Promise<Sharp | Buffer> => {
+      const upright = mime === 'image/jpeg' && (meta.orientation ?? 1) === 1 && (meta.space === 'srgb' || meta.space === 'b-w')
+      return (upright && stripJpegMetadata(await readFile(input))) || original.encode(open(input))
+    }
     const variant = (pipeline: Sharp, px: number) => pipeline.resize({ width: px, height: px, fit: 'inside', withoutEnlargement: true }).webp({ quality: 80, effort: WEBP_EFFORT })
     if (animated || meta.depth !== 'uchar') {
       // Every frame of an animation, or more than 8 bits a channel: each variant from the file.
       await write('original', original.ext, original.encode(open(input, animated)))
       for (const size of IMAGE_SIZES) await write(size, 'webp', variant(open(input, animated), Number(size)))
     } else {
-      // The original (a full decode and encode) beside the variants, so a job can use two cores. The largest
-      // variant is decoded from the file (a JPEG shrinks on load, at a fraction of a full decode) into upright
-      // sRGB pixels, and every variant is made from those pixels instead of decoding the file again.
-      const largest = Number(IMAGE_SIZES[0])
+      // The original beside the variants, so a job can use two cores. The largest variant is decoded from the
+      // file (a JPEG shrinks on load, at a fraction of a full decode) into upright sRGB pixels, and every variant
+      // is made from those pixels instead of decoding the file again: the largest on one thread, the smaller
+      // ones together on another, which take about as long (two threads, not four, so file I/O keeps a share of
+      // libuv's pool of four).
+      const [largest, ...smaller] = IMAGE_SIZES
       await Promise.all([
-        write('original', original.ext, original.encode(open(input))),
+        cleanOriginal().then((content) => write('original', original.ext, content)),
         (async () => {
-          const { data, info } = await open(input).resize({ width: largest, height: largest, fit: 'inside', withoutEnlargement: true }).raw().toBuffer({ resolveWithObject: true })
+          const px = Number(largest)
+          const { data, info } = await open(input).resize({ width: px, height: px, fit: 'inside', withoutEnlargement: true }).raw().toBuffer({ resolveWithObject: true })
           const pixels = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
-          for (const size of IMAGE_SIZES) await write(size, 'webp', variant(pixels(), Number(size)))
+          await Promise.all([
+            write(largest, 'webp', variant(pixels(), px)),
+            (async () => {
+              for (const size of smaller) await write(size, 'webp', variant(pixels(), Number(size)))
+            })(),
+          ])
         })(),
       ])
     }

@@ -8,6 +8,7 @@ import { promisify } from 'node:util'
 import sharp from 'sharp'
 import { createTestApp, tempDir, type TestApp } from '../../test/harness.js'
 import { ffmpegPath } from './ffmpeg.js'
+import { stripJpegMetadata } from './jpeg.js'
 import { multipartBoundary, MultipartError, readFilePart } from './multipart.js'
 import { parseRange } from './send.js'
 import { PROCESS_JOB, type MediaInfo } from './service.js'
@@ -43,6 +44,8 @@ function boxes(mp4: Buffer): string[] {
 /** Whether EXIF holds a GPS IFD pointer (tag 0x8825, either byte order). */
 const hasGps = (exif: Buffer | undefined) => !!exif && (exif.includes(Buffer.from([0x88, 0x25])) || exif.includes(Buffer.from([0x25, 0x88])))
 
+const GPS = { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 2400/100', GPSLongitudeRef: 'E', GPSLongitude: '2/1 17/1 4000/100' }
+
 /** A 1600x1200 JPEG whose left edge is red, stored with EXIF orientation 6 (shown turned 90° clockwise: red on top) and GPS. */
 async function phoneJpeg(): Promise<Buffer> {
   const [w, h] = [1600, 1200]
@@ -51,9 +54,48 @@ async function phoneJpeg(): Promise<Buffer> {
   return sharp(raw, { raw: { width: w, height: h, channels: 3 } })
     .jpeg({ quality: 85 })
     .withMetadata({ orientation: 6 })
-    .withExifMerge({ IFD0: { Make: 'Hearth Phone' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 2400/100', GPSLongitudeRef: 'E', GPSLongitude: '2/1 17/1 4000/100' } })
+    .withExifMerge({ IFD0: { Make: 'Hearth Phone' }, IFD3: GPS })
     .toBuffer()
 }
+
+/** A JPEG segment: its marker, its length, its payload. */
+const jpegSegment = (marker: number, payload: Buffer) => Buffer.concat([Buffer.from([0xff, marker, (payload.length + 2) >> 8, (payload.length + 2) & 0xff]), payload])
+
+/** The segments of a JPEG up to its first scan, as [marker, payload]. */
+function jpegSegments(jpeg: Buffer): [number, Buffer][] {
+  const found: [number, Buffer][] = []
+  for (let at = 2; at + 4 <= jpeg.length; ) {
+    const marker = jpeg[at + 1]!
+    const end = at + 2 + jpeg.readUInt16BE(at + 2)
+    found.push([marker, jpeg.subarray(at + 4, end)])
+    if (marker === 0xda) break
+    at = end
+  }
+  return found
+}
+
+/**
+ * An upright 1200x900 photo as a camera app leaves it: a Display P3 profile, EXIF with the camera and GPS,
+ * XMP and IPTC (Photoshop's APP13) naming the place, a comment, a JFIF thumbnail, and after its end a
+ * second image with EXIF of its own (as MPF files carry a preview).
+ */
+async function cameraJpeg(options: { progressive?: boolean } = {}): Promise<Buffer> {
+  const base = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 30 } } })
+    .jpeg({ quality: 85, progressive: options.progressive ?? false })
+    .withIccProfile('p3')
+    .withExifMerge({ IFD0: { Make: 'Hearth Phone' }, IFD3: GPS })
+    .withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:City="Paris"/></rdf:RDF></x:xmpmeta>')
+    .toBuffer()
+  // sharp writes no IPTC, comment or JFIF thumbnail: they go in after SOI by hand.
+  const iptc = Buffer.concat([Buffer.from([0x1c, 0x02, 0x5a, 0x00, 0x05]), Buffer.from('Paris')]) // 2:90, the city
+  const irb = Buffer.concat([Buffer.from('Photoshop 3.0\u00008BIM', 'latin1'), Buffer.from([0x04, 0x04, 0, 0, 0, 0, 0, iptc.length]), iptc, Buffer.alloc(iptc.length % 2)])
+  const thumbnail = Buffer.concat([Buffer.from('JFIF\u0000\u0001\u0002\u0000\u0000\u0001\u0000\u0001\u0001\u0001', 'latin1'), Buffer.from([200, 10, 10])])
+  const preview = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#c33' } }).jpeg().withExifMerge({ IFD0: { Make: 'Hearth Phone' }, IFD3: GPS }).toBuffer()
+  return Buffer.concat([base.subarray(0, 2), jpegSegment(0xe0, thumbnail), jpegSegment(0xed, irb), jpegSegment(0xfe, Buffer.from('Taken at home, 12 rue des Lilas')), base.subarray(2), preview])
+}
+
+/** Traces of the camera, the place or the author a cleaned file must not hold. */
+const TRACES = ['Exif\u0000', 'Hearth Phone', 'Paris', 'Photoshop 3.0', 'rue des Lilas', 'xmpmeta']
 
 const noisePng = (w: number, h: number) => sharp({ create: { width: w, height: h, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer()
 
@@ -144,6 +186,34 @@ describe('media', () => {
       for (const guess of ['upload', 'raw', 'exif']) assert.equal((await fetchFile(`/media/${photo.id}/${guess}`)).status, 404)
     })
 
+    it('cleans an upright JPEG without re-encoding it: no EXIF, GPS, XMP, IPTC or comment left, the same pixels and colour profile', async () => {
+      const jpeg = await cameraJpeg()
+      const upload = await sharp(jpeg).metadata()
+      assert.ok(hasGps(upload.exif) && upload.xmp && upload.iptc && upload.icc, 'the fixture carries GPS, XMP, IPTC and a profile')
+      assert.equal(upload.orientation, 1, 'the fixture says it is upright')
+
+      const info = await uploaded(jpeg, 'DSC_0042.JPG', 'image/jpeg')
+      await t.h.queue.drain()
+      const ready = await infoOf(info.id)
+      assert.equal(ready.status, 'ready')
+      assert.deepEqual([ready.width, ready.height], [1200, 900])
+      assert.deepEqual(Object.keys(ready.urls).sort(), ['1080', '150', '320', '640', 'original'])
+      for (const [variant, url] of Object.entries(ready.urls)) {
+        const { buf } = await bytesOf(url)
+        const meta = await sharp(buf).metadata()
+        assert.deepEqual([meta.exif, meta.xmp, meta.iptc, meta.comments], [undefined, undefined, undefined, undefined], `${variant} has no metadata`)
+        for (const trace of TRACES) assert.ok(!buf.includes(trace), `${variant} holds no "${trace}"`)
+      }
+
+      const { buf } = await bytesOf(ready.urls.original!)
+      const meta = await sharp(buf).metadata()
+      assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 1200, 900])
+      assert.ok(meta.icc?.equals(upload.icc!), 'the colour profile is kept')
+      assert.ok(buf.length < jpeg.length)
+      const [sent, served] = await Promise.all([jpeg, buf].map((b) => sharp(b).raw().toBuffer()))
+      assert.ok(sent!.equals(served!), 'the pixels are the upload’s, not a re-encode’s')
+    })
+
     it('stores a PNG renamed .mp4 (sent as video/mp4) as the PNG image it is', async () => {
       const png = await sharp({ create: { width: 64, height: 48, channels: 4, background: '#3a6' } }).png().toBuffer()
       const info = await uploaded(png, 'holiday.mp4', 'video/mp4')
@@ -188,19 +258,21 @@ describe('media', () => {
       assert.equal(body.error.message, 'This image is damaged or incomplete.')
     })
 
-    it('marks an image failed, with a readable error and the hook, when its stored file turns out damaged', async () => {
-      const info = await uploaded(await phoneJpeg(), 'ok.jpg')
-      const dir = join(t.h.config.mediaDir, shard(info.id))
-      const kept = join(dir, readdirSync(dir).find((n) => n.startsWith(`${info.id}-upload.`))!)
-      truncateSync(kept, Math.floor(statSync(kept).size * 0.6))
-      await t.h.queue.drain()
-      const failed = await infoOf(info.id)
-      assert.equal(failed.status, 'failed')
-      assert.equal(failed.error, 'This image is damaged or incomplete.')
-      assert.deepEqual(failed.urls, {})
-      assert.deepEqual(processed.at(-1), { mediaId: info.id, ownerId: ana.id, status: 'failed', error: 'This image is damaged or incomplete.' })
-      const job = await t.h.db.selectFrom('jobs').selectAll().where('kind', '=', PROCESS_JOB).orderBy('id', 'desc').executeTakeFirstOrThrow()
-      assert.deepEqual([job.status, job.attempts], ['failed', 1], 'a damaged file is not retried')
+    it('marks an image failed, with a readable error and the hook, when its stored file turns out damaged, turned or upright', async () => {
+      for (const jpeg of [await phoneJpeg(), await cameraJpeg()]) {
+        const info = await uploaded(jpeg, 'ok.jpg')
+        const dir = join(t.h.config.mediaDir, shard(info.id))
+        const kept = join(dir, readdirSync(dir).find((n) => n.startsWith(`${info.id}-upload.`))!)
+        truncateSync(kept, Math.floor(statSync(kept).size * 0.6))
+        await t.h.queue.drain()
+        const failed = await infoOf(info.id)
+        assert.equal(failed.status, 'failed')
+        assert.equal(failed.error, 'This image is damaged or incomplete.')
+        assert.deepEqual(failed.urls, {})
+        assert.deepEqual(processed.at(-1), { mediaId: info.id, ownerId: ana.id, status: 'failed', error: 'This image is damaged or incomplete.' })
+        const job = await t.h.db.selectFrom('jobs').selectAll().where('kind', '=', PROCESS_JOB).orderBy('id', 'desc').executeTakeFirstOrThrow()
+        assert.deepEqual([job.status, job.attempts], ['failed', 1], 'a damaged file is not retried')
+      }
     })
 
     it('answers 413 with the limit for an image over media.image_max_mb, reading no more than it must', async () => {
@@ -547,6 +619,44 @@ describe('media building blocks', () => {
     await assert.rejects(readFilePart(chunked(body.subarray(0, 2000), 100), boundary, 'file', collect), MultipartError)
     assert.equal(multipartBoundary('multipart/form-data; boundary="a b"'), 'a b')
     assert.equal(multipartBoundary('application/json'), null)
+  })
+
+  it('cuts metadata segments out of a JPEG by its bytes, and gives up on anything it does not expect', async () => {
+    for (const progressive of [false, true]) {
+      const jpeg = await cameraJpeg({ progressive })
+      const clean = stripJpegMetadata(jpeg)!
+      assert.ok(clean, progressive ? 'progressive' : 'baseline')
+      const apps = jpegSegments(clean).filter(([m]) => (m >= 0xe0 && m <= 0xef) || m === 0xfe)
+      assert.deepEqual(
+        apps.map(([m, p]) => [m, p.toString('latin1', 0, 12)]),
+        [[0xe2, 'ICC_PROFILE\u0000']],
+        'only the ICC profile is left: no JFIF with a thumbnail, EXIF, XMP, IPTC or comment',
+      )
+      for (const trace of TRACES) assert.ok(!clean.includes(trace), `no "${trace}"`)
+      assert.deepEqual([...clean.subarray(-2)], [0xff, 0xd9], 'it ends at the first image’s end: the preview after it is gone')
+      const [a, b] = await Promise.all([jpeg, clean].map((x) => sharp(x).raw().toBuffer()))
+      assert.ok(a!.equals(b!), 'the same pixels')
+    }
+    const jpeg = await cameraJpeg()
+    // What a decoder needs is kept: JFIF without a thumbnail, Adobe's segment (it says how the channels are coded).
+    const jfif = jpegSegment(0xe0, Buffer.from('JFIF\u0000\u0001\u0002\u0000\u0000\u0048\u0000\u0048\u0000\u0000', 'latin1'))
+    const adobe = jpegSegment(0xee, Buffer.from('Adobe\u0000\u0064\u0000\u0000\u0000\u0000\u0001', 'latin1'))
+    const kept = stripJpegMetadata(Buffer.concat([jpeg.subarray(0, 2), jfif, adobe, jpeg.subarray(2)]))!
+    assert.deepEqual(
+      jpegSegments(kept)
+        .filter(([m]) => m >= 0xe0 && m <= 0xef)
+        .map(([m]) => m),
+      [0xe0, 0xee, 0xe2],
+    )
+    const cases: [string, Buffer][] = [
+      ['cut off', jpeg.subarray(0, Math.floor(jpeg.length * 0.6))],
+      ['cut inside a segment', jpeg.subarray(0, 40)],
+      ['a length past the end', Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x7f, 0xff, 0, 0, 0xff, 0xd9])],
+      ['no frame before the end', Buffer.from([0xff, 0xd8, 0xff, 0xd9])],
+      ['a marker it does not know (JPEG-LS)', Buffer.concat([jpeg.subarray(0, 2), jpegSegment(0xf7, Buffer.alloc(11)), jpeg.subarray(2)])],
+      ['not a JPEG', Buffer.from('GIF89a, not a photo')],
+    ]
+    for (const [what, bytes] of cases) assert.equal(stripJpegMetadata(bytes), null, what)
   })
 
   it('parses byte ranges', () => {
