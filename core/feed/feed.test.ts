@@ -260,7 +260,9 @@ describe('feeds keep their newest rows; older pages are pulled', () => {
       .map((p) => p.text)
 
   it('trims a feed to its newest rows as posts are fanned out, and remembers its horizon', () => {
-    assert.equal(kept(id.reader!), 50, 'the feed keeps feed.kept_items rows (checked on every post at this size)')
+    const rows = kept(id.reader!)
+    // Looked at on one post in kept / 16 (3 here) of those it receives: at most that many rows over.
+    assert.ok(rows >= 50 && rows <= 53, `the feed keeps about feed.kept_items rows (${rows})`)
     const horizon = sqlite().prepare('select published_at, post_id from feed_horizons where user_id = ?').get(id.reader!) as { published_at: string; post_id: number }
     assert.ok(horizon, 'a trimmed feed has a horizon')
     const oldest = sqlite().prepare('select min(post_id) from feed_items where user_id = ?').pluck().get(id.reader!) as number
