@@ -206,7 +206,12 @@ describe('unexpected errors', () => {
     assert.equal(api.status, 500)
     assert.equal(b.error.code, 'INTERNAL')
     assert.doesNotMatch(JSON.stringify(b), /secret internals/)
-    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    // The log is written asynchronously: wait (a second at most) for the lines to reach the file.
+    let lines: any[] = []
+    for (let i = 0; i < 100 && !lines.some((l) => l.msg === 'request' && l.req_id === ref); i++) {
+      await new Promise((r) => setTimeout(r, 10))
+      lines = readFileSync(logFile, 'utf8').split('\n').slice(0, -1).map((l) => JSON.parse(l)) // complete lines only
+    }
     const logged = lines.find((l) => l.msg === 'unhandled error' && l.req_id === ref)
     assert.ok(logged, 'the error is logged with its request id')
     assert.match(logged.err.message, /secret internals/)
