@@ -2,7 +2,7 @@
 import { sql } from 'kysely'
 import { audit } from '../audit.js'
 import type { Db } from '../db/connect.js'
-import { queryShapes, type SlotOf } from '../db/shapes.js'
+import { queryShapes } from '../db/shapes.js'
 import { now } from '../db/schema.js'
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
@@ -104,62 +104,92 @@ export function createPostsService(deps: {
     await hooks.emit('action:post.deleted', { postId: post.id, authorId: post.author_id, actorId: actor.id })
   }
 
-  /** Posts → views, with every related row loaded in a handful of queries (no N+1). */
+  /** A post's text as HTML, kept by post while its text and mentions stay the same: rendering is pure, and a feed shows the same posts again and again. */
+  const renderedText = new Map<number, { text: string; mentions: string; html: string }>()
+  function postHtml(post: PostRow, mentionNames: string[]): string {
+    const mentions = mentionNames.join(' ')
+    const kept = renderedText.get(post.id)
+    if (kept && kept.text === post.text && kept.mentions === mentions) return kept.html
+    const html = renderPostText(post.text, new Set(mentionNames.map((n) => n.toLowerCase())))
+    if (kept) renderedText.delete(post.id)
+    else if (renderedText.size >= 5000) renderedText.delete(renderedText.keys().next().value!)
+    renderedText.set(post.id, { text: post.text, mentions, html })
+    return html
+  }
+
+  /**
+   * Posts → views. What each post carries (its author, hashtags, mentions, pin, the viewer's reaction and bookmark)
+   * comes in one statement of the same shape for any page; the media rows in a second, only when a post has some.
+   */
   async function hydrate(viewerId: number | null, rows: PostRow[]): Promise<PostView[]> {
     if (!rows.length) return []
-    const ids = rows.map((r) => r.id)
-    const authorIds = [...new Set(rows.map((r) => r.author_id))]
-    // Built once per shape (how many posts and authors), the ids bound at each call: a page hydrates the same
-    // few shapes over and over.
-    const values: Record<string, unknown> = { viewer: viewerId }
-    ids.forEach((id, i) => (values[`p${i}`] = id))
-    authorIds.forEach((id, i) => (values[`a${i}`] = id))
-    const postSlots = (slot: SlotOf) => ids.map((_, i) => slot<number>(`p${i}`))
-    const shape = (name: string) => `hydrate.${name}:${ids.length}:${authorIds.length}`
-    const [authors, mediaRows, tags, mentions, pins, reactions, bookmarks] = await Promise.all([
-      shapes.all(shape('authors'), (slot) => db.selectFrom('users').selectAll().where('id', 'in', authorIds.map((_, i) => slot<number>(`a${i}`))), values),
-      shapes.all(
-        shape('media'),
-        (slot) =>
-          db
-            .selectFrom('post_media')
-            .innerJoin('media', 'media.id', 'post_media.media_id')
-            .selectAll('media')
-            .select(['post_media.post_id', 'post_media.position'])
-            .where('post_media.post_id', 'in', postSlots(slot))
-            .orderBy('post_media.position'),
-        values,
-      ),
-      shapes.all(
-        shape('tags'),
-        (slot) => db.selectFrom('post_hashtags').innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id').select(['post_hashtags.post_id', 'hashtags.tag']).where('post_hashtags.post_id', 'in', postSlots(slot)),
-        values,
-      ),
-      shapes.all(
-        shape('mentions'),
-        (slot) => db.selectFrom('post_mentions').innerJoin('users', 'users.id', 'post_mentions.user_id').select(['post_mentions.post_id', 'users.username']).where('post_mentions.post_id', 'in', postSlots(slot)),
-        values,
-      ),
-      shapes.all(shape('pins'), (slot) => db.selectFrom('pins').select('post_id').where('post_id', 'in', postSlots(slot)), values),
-      viewerId === null
-        ? Promise.resolve([])
-        : shapes.all(shape('reactions'), (slot) => db.selectFrom('reactions').select(['post_id', 'kind']).where('user_id', '=', slot<number>('viewer')).where('post_id', 'in', postSlots(slot)), values),
-      viewerId === null
-        ? Promise.resolve([])
-        : shapes.all(shape('bookmarks'), (slot) => db.selectFrom('bookmarks').select('post_id').where('user_id', '=', slot<number>('viewer')).where('post_id', 'in', postSlots(slot)), values),
-    ])
+    const extras = await shapes.all(
+      'hydrate',
+      (slot) =>
+        db
+          .selectFrom(sql<{ value: number }>`json_each(${slot<string>('ids')})`.as('p'))
+          .innerJoin('posts', 'posts.id', 'p.value')
+          .innerJoin('users', 'users.id', 'posts.author_id')
+          .select((eb) => [
+            'posts.id',
+            'users.id as author_id',
+            'users.username',
+            'users.display_name',
+            'users.avatar_media_id',
+            'users.avatar_visibility',
+            // Aggregates answer one row (`[]` when there is nothing); each reads its table's primary key from the post.
+            eb.selectFrom('post_media').select(sql<string>`json_group_array(post_media.media_id order by post_media.position)`.as('ids')).whereRef('post_media.post_id', '=', 'posts.id').as('media_ids'),
+            eb
+              .selectFrom('post_hashtags')
+              .innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id')
+              .select(sql<string>`json_group_array(hashtags.tag)`.as('tags'))
+              .whereRef('post_hashtags.post_id', '=', 'posts.id')
+              .as('tags'),
+            eb
+              .selectFrom('post_mentions')
+              .innerJoin('users as mentioned', 'mentioned.id', 'post_mentions.user_id')
+              .select(sql<string>`json_group_array(mentioned.username)`.as('names'))
+              .whereRef('post_mentions.post_id', '=', 'posts.id')
+              .as('mentions'),
+            // Only a post's author pins it (pin() checks), so the pin is found by its primary key.
+            eb.exists(eb.selectFrom('pins').select('pins.post_id').whereRef('pins.user_id', '=', 'posts.author_id').whereRef('pins.post_id', '=', 'posts.id')).as('pinned'),
+            // A guest's null matches no row.
+            eb.selectFrom('reactions').select('reactions.kind').whereRef('reactions.post_id', '=', 'posts.id').where('reactions.user_id', '=', slot<number | null>('viewer')).as('reaction'),
+            eb.exists(eb.selectFrom('bookmarks').select('bookmarks.post_id').where('bookmarks.user_id', '=', slot<number | null>('viewer')).whereRef('bookmarks.post_id', '=', 'posts.id')).as('bookmarked'),
+          ]),
+      { ids: JSON.stringify(rows.map((r) => r.id)), viewer: viewerId },
+    )
+    const byPost = new Map(extras.map((x) => [x.id, x]))
+    const mediaIds = new Map<number, number[]>()
+    for (const x of extras) if (x.media_ids !== '[]') mediaIds.set(x.id, JSON.parse(x.media_ids!) as number[])
+    const mediaRows = new Map<number, MediaRow>()
+    if (mediaIds.size) {
+      const found = await shapes.all(
+        'hydrate.media',
+        (slot) => db.selectFrom('media').selectAll().where('id', 'in', sql<number>`(select value from json_each(${slot<string>('ids')}))`),
+        { ids: JSON.stringify([...mediaIds.values()].flat()) },
+      )
+      for (const m of found) mediaRows.set(m.id, m)
+    }
     const avatars = new Map<number, string | null>()
-    for (const a of authors) avatars.set(a.id, a.avatar_media_id && (await social.canSeeAvatar(viewerId, a)) ? `/media/${a.avatar_media_id}/150` : null)
-    const pinned = new Set(pins.map((p) => p.post_id))
+    for (const x of extras) {
+      if (avatars.has(x.author_id)) continue
+      avatars.set(x.author_id, x.avatar_media_id && (await social.canSeeAvatar(viewerId, { id: x.author_id, avatar_visibility: x.avatar_visibility })) ? `/media/${x.avatar_media_id}/150` : null)
+    }
     const out: PostView[] = []
     for (const r of rows) {
-      const a = authors.find((x) => x.id === r.author_id)!
-      const postMedia = mediaRows.filter((m) => m.post_id === r.id).map(({ post_id: _p, position: _pos, ...m }) => media.info(m as MediaRow))
-      const mentionNames = mentions.filter((m) => m.post_id === r.id).map((m) => m.username)
-      const html = await hooks.apply('filter:post.html', renderPostText(r.text, new Set(mentionNames.map((n) => n.toLowerCase()))), { postId: r.id, authorId: r.author_id })
+      // A post deleted since its row was read has nothing left to show.
+      const x = byPost.get(r.id)
+      if (!x) continue
+      const postMedia = (mediaIds.get(r.id) ?? []).flatMap((id) => {
+        const m = mediaRows.get(id)
+        return m ? [media.info(m)] : []
+      })
+      const mentionNames = JSON.parse(x.mentions!) as string[]
+      const html = await hooks.apply('filter:post.html', postHtml(r, mentionNames), { postId: r.id, authorId: r.author_id })
       out.push({
         id: r.id,
-        author: { id: a.id, username: a.username, display_name: a.display_name || a.username, avatar_url: avatars.get(a.id) ?? null },
+        author: { id: x.author_id, username: x.username, display_name: x.display_name || x.username, avatar_url: avatars.get(x.author_id) ?? null },
         text: r.text,
         html,
         visibility: r.visibility,
@@ -170,14 +200,14 @@ export function createPostsService(deps: {
         edited_at: r.edited_at,
         media: postMedia,
         processing: postMedia.some((m) => m.status === 'processing'),
-        hashtags: tags.filter((t) => t.post_id === r.id).map((t) => t.tag),
+        hashtags: JSON.parse(x.tags!) as string[],
         mentions: mentionNames,
         likes_count: r.likes_count,
         dislikes_count: r.dislikes_count,
         comments_count: r.comments_count,
-        reaction: reactions.find((x) => x.post_id === r.id)?.kind ?? null,
-        bookmarked: bookmarks.some((b) => b.post_id === r.id),
-        pinned: pinned.has(r.id),
+        reaction: x.reaction ?? null,
+        bookmarked: x.bookmarked === 1,
+        pinned: x.pinned === 1,
         scope: r.scope,
         created_at: r.created_at,
       })
