@@ -229,7 +229,11 @@ export function buildApp(s: Services): Hono<AppEnv> {
   // Upload routes set their own, larger limits (from the media settings). The compose form without
   // JavaScript carries its files in the post itself: up to ten of the largest videos allowed.
   app.use('*', async (c, next) => {
-    if (c.req.method !== 'POST') return defaultLimit(c, next)
+    const method = c.req.method
+    // A GET or HEAD request is never given a body, so there is nothing to limit; asking for it (as bodyLimit does)
+    // would make the Node adapter build a whole Request, with its abort signal, for every page and API read.
+    if (method === 'GET' || method === 'HEAD') return next()
+    if (method !== 'POST') return defaultLimit(c, next)
     if (UPLOAD_PATHS.has(c.req.path)) return next()
     if (c.req.path === '/compose') {
       // Read into memory by the form parser, so bounded by one video's size (the script path streams instead).

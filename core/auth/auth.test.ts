@@ -237,6 +237,18 @@ describe('CSRF protection', () => {
     assert.equal(bearer.status, 200)
   })
 
+  it('gives every new browser its own random token, and keeps a returning one’s', async () => {
+    const tokens = new Set<string>()
+    for (let i = 0; i < 300; i++) {
+      const cookie = (await t.request('GET', '/')).headers.getSetCookie().find((c) => c.startsWith('hearth_csrf='))!
+      tokens.add(/^hearth_csrf=([^;]+)/.exec(cookie)![1]!)
+    }
+    assert.equal(tokens.size, 300, 'no token given twice (the pool of random bytes is refilled, never reused)')
+    for (const token of tokens) assert.match(token, /^[A-Za-z0-9_-]{32}$/)
+    const back = await t.request('GET', '/', { headers: { cookie: `hearth_csrf=${[...tokens][0]}` } })
+    assert.equal(back.headers.getSetCookie().filter((c) => c.startsWith('hearth_csrf=')).length, 0)
+  })
+
   it('refuses requests from another origin', async () => {
     const a = t.agent('10.0.3.3')
     await a.get('/')
