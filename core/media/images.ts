@@ -41,15 +41,68 @@ export function imageProblem(err: unknown): string {
   return 'This image could not be read; it may be damaged.'
 }
 
+/** Upright sRGB pixels of an image's largest variant, from which every variant is made. */
+export interface Decoded {
+  data: Buffer
+  info: { width: number; height: number; channels: 1 | 2 | 3 | 4 }
+}
+
+/** Whether an image's variants are made from one decode of its largest (else each from the file: every frame, or more than 8 bits). */
+const fromOneDecode = (mime: string, meta: { depth?: string }) => !ANIMATED.has(mime) && meta.depth === 'uchar'
+
+/** Decode the largest variant's pixels: a JPEG shrinks on load, at a fraction of a full decode, though all its data is still read. */
+async function decodeLargest(path: string): Promise<Decoded> {
+  const px = Number(IMAGE_SIZES[0])
+  const { data, info } = await open(path).resize({ width: px, height: px, fit: 'inside', withoutEnlargement: true }).raw().toBuffer({ resolveWithObject: true })
+  return { data, info: { width: info.width, height: info.height, channels: info.channels } }
+}
+
 /**
- * Decode the whole image once, cheaply (a JPEG decodes at 1/8 size: all its data is still read), so
- * a truncated or damaged upload is refused at once instead of failing later. Throws a sentence.
+ * Decode the whole image once, so a truncated or damaged upload is refused at once instead of failing
+ * later. Throws a sentence. For a still image that decode is the one its variants are made from, and its
+ * pixels are returned for `processImage`; otherwise (an animation, more than 8 bits) a cheap small one.
  */
-export async function checkImage(path: string): Promise<void> {
+export async function checkImage(path: string, mime: string): Promise<Decoded | null> {
   try {
+    if (fromOneDecode(mime, await open(path).metadata())) return await decodeLargest(path)
     await open(path).resize(64, 64, { fit: 'inside' }).toBuffer()
+    return null
   } catch (err) {
     throw new Error(imageProblem(err), { cause: err })
+  }
+}
+
+/**
+ * Pixels from uploads' checks, kept by media id until their processing jobs take them. At most `maxBytes`
+ * in all and `maxAgeMs` each, so a burst of uploads or a long queue holds little memory: a job that finds
+ * none (after a restart, on a retry) decodes the file again.
+ */
+export class KeptPixels {
+  private readonly kept = new Map<number, { decoded: Decoded; at: number }>()
+  private bytes = 0
+
+  constructor(
+    private readonly maxBytes = 64 * 1024 * 1024,
+    private readonly maxAgeMs = 120_000,
+  ) {}
+
+  put(id: number, decoded: Decoded): void {
+    this.take(id)
+    this.kept.set(id, { decoded, at: Date.now() })
+    this.bytes += decoded.data.length
+    // Oldest first: a Map keeps insertion order.
+    for (const [old, { at }] of this.kept) {
+      if (this.bytes <= this.maxBytes && Date.now() - at <= this.maxAgeMs) break
+      this.take(old)
+    }
+  }
+
+  take(id: number): Decoded | undefined {
+    const entry = this.kept.get(id)
+    if (!entry) return undefined
+    this.kept.delete(id)
+    this.bytes -= entry.decoded.data.length
+    return entry.decoded
   }
 }
 
@@ -63,9 +116,10 @@ export interface ImageResult {
 /**
  * Make the original (clean) and the WebP variants. `dest(name, ext)` is the absolute path a file
  * goes to; each is written beside it first and renamed, so a crash never leaves half a file in place.
- * Throws UnrecoverableJobError when the image itself is at fault.
+ * `decoded` is what `checkImage` gave for this file, when it was kept. Throws UnrecoverableJobError when
+ * the image itself is at fault.
  */
-export async function processImage(input: string, mime: string, dest: (name: string, ext: string) => string): Promise<ImageResult> {
+export async function processImage(input: string, mime: string, dest: (name: string, ext: string) => string, decoded?: Decoded): Promise<ImageResult> {
   const animated = ANIMATED.has(mime)
   const files: Record<string, string> = {}
   const write = async (name: string, ext: string, content: Sharp | Buffer) => {
@@ -93,25 +147,23 @@ export async function processImage(input: string, mime: string, dest: (name: str
       return (upright && stripJpegMetadata(await readFile(input))) || original.encode(open(input))
     }
     const variant = (pipeline: Sharp, px: number) => pipeline.resize({ width: px, height: px, fit: 'inside', withoutEnlargement: true }).webp({ quality: 80, effort: WEBP_EFFORT })
-    if (animated || meta.depth !== 'uchar') {
+    if (!fromOneDecode(mime, meta)) {
       // Every frame of an animation, or more than 8 bits a channel: each variant from the file.
       await write('original', original.ext, original.encode(open(input, animated)))
       for (const size of IMAGE_SIZES) await write(size, 'webp', variant(open(input, animated), Number(size)))
     } else {
-      // The original beside the variants, so a job can use two cores. The largest variant is decoded from the
-      // file (a JPEG shrinks on load, at a fraction of a full decode) into upright sRGB pixels, and every variant
-      // is made from those pixels instead of decoding the file again: the largest on one thread, the smaller
-      // ones together on another, which take about as long (two threads, not four, so file I/O keeps a share of
-      // libuv's pool of four).
+      // The original beside the variants, so a job can use two cores. Every variant is made from the largest's
+      // pixels (the upload's check decoded them, or they are decoded here): the largest on one thread, the
+      // smaller ones together on another, which take about as long (two threads, not four, so file I/O keeps a
+      // share of libuv's pool of four).
       const [largest, ...smaller] = IMAGE_SIZES
       await Promise.all([
         cleanOriginal().then((content) => write('original', original.ext, content)),
         (async () => {
-          const px = Number(largest)
-          const { data, info } = await open(input).resize({ width: px, height: px, fit: 'inside', withoutEnlargement: true }).raw().toBuffer({ resolveWithObject: true })
-          const pixels = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+          const { data, info } = decoded ?? (await decodeLargest(input))
+          const pixels = () => sharp(data, { raw: info })
           await Promise.all([
-            write(largest, 'webp', variant(pixels(), px)),
+            write(largest, 'webp', variant(pixels(), Number(largest))),
             (async () => {
               for (const size of smaller) await write(size, 'webp', variant(pixels(), Number(size)))
             })(),

@@ -8,6 +8,7 @@ import { promisify } from 'node:util'
 import sharp from 'sharp'
 import { createTestApp, tempDir, type TestApp } from '../../test/harness.js'
 import { ffmpegPath } from './ffmpeg.js'
+import { KeptPixels, processImage, type Decoded } from './images.js'
 import { stripJpegMetadata } from './jpeg.js'
 import { multipartBoundary, MultipartError, readFilePart } from './multipart.js'
 import { parseRange } from './send.js'
@@ -212,6 +213,22 @@ describe('media', () => {
       assert.ok(buf.length < jpeg.length)
       const [sent, served] = await Promise.all([jpeg, buf].map((b) => sharp(b).raw().toBuffer()))
       assert.ok(sent!.equals(served!), 'the pixels are the upload’s, not a re-encode’s')
+    })
+
+    it('makes the same files from the pixels its upload’s check decoded as from the file after a restart', async () => {
+      const jpeg = await cameraJpeg()
+      const early = await uploaded(jpeg, 'a.jpg', 'image/jpeg')
+      await t.h.queue.drain()
+      const late = await uploaded(jpeg, 'b.jpg', 'image/jpeg')
+      await t.restart() // the check's pixels go with the process: the job decodes the file
+      listen()
+      await t.h.queue.drain()
+      const [a, b] = await Promise.all([infoOf(early.id), infoOf(late.id)])
+      assert.deepEqual([a.status, b.status], ['ready', 'ready'])
+      for (const variant of ['original', '1080', '640', '320', '150']) {
+        const [x, y] = await Promise.all([a, b].map(async (i) => (await bytesOf(i.urls[variant]!)).buf))
+        assert.ok(x!.equals(y!), variant)
+      }
     })
 
     it('stores a PNG renamed .mp4 (sent as video/mp4) as the PNG image it is', async () => {
@@ -657,6 +674,30 @@ describe('media building blocks', () => {
       ['not a JPEG', Buffer.from('GIF89a, not a photo')],
     ]
     for (const [what, bytes] of cases) assert.equal(stripJpegMetadata(bytes), null, what)
+  })
+
+  it('makes the variants from the pixels it is given, and keeps such pixels within a memory budget and an age', async () => {
+    const jpeg = join(fixtures, 'blue.jpg')
+    await sharp({ create: { width: 400, height: 300, channels: 3, background: '#1030e0' } }).jpeg().toFile(jpeg)
+    const red: Decoded = { data: Buffer.alloc(400 * 300 * 3), info: { width: 400, height: 300, channels: 3 } }
+    for (let i = 0; i < red.data.length; i += 3) red.data[i] = 220
+    const made = await processImage(jpeg, 'image/jpeg', (name, ext) => join(fixtures, `given-${name}.${ext}`), red)
+    assert.deepEqual([made.width, made.height], [400, 300])
+    const [r, , b] = await sharp(join(fixtures, 'given-640.webp')).extract({ left: 200, top: 150, width: 1, height: 1 }).raw().toBuffer()
+    assert.ok(r! > 150 && b! < 100, `the variant is made from the given pixels, got ${[r, b]}`)
+
+    const px = (n: number): Decoded => ({ data: Buffer.alloc(n), info: { width: n, height: 1, channels: 1 } })
+    const kept = new KeptPixels(250, 60_000)
+    for (const id of [1, 2, 3]) kept.put(id, px(100))
+    assert.equal(kept.take(1), undefined, 'the oldest went when the budget was passed')
+    assert.equal(kept.take(2)?.data.length, 100)
+    assert.equal(kept.take(2), undefined, 'taken once')
+    const brief = new KeptPixels(1000, 20)
+    brief.put(1, px(10))
+    await sleep(40)
+    brief.put(2, px(10))
+    assert.equal(brief.take(1), undefined, 'too old')
+    assert.ok(brief.take(2))
   })
 
   it('parses byte ranges', () => {

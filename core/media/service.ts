@@ -7,7 +7,7 @@ import type { HookRegistry } from '../hooks/registry.js'
 import { UnrecoverableJobError, type JobInfo, type JobQueue } from '../jobs/queue.js'
 import type { Logger } from '../logger.js'
 import type { SettingsService } from '../settings/service.js'
-import { checkImage, processImage, writePoster } from './images.js'
+import { checkImage, KeptPixels, processImage, writePoster, type Decoded } from './images.js'
 import { mediaFile, MediaStorage, receive, unsupported, uploadFile, type Received, type UploadLimits } from './storage.js'
 import type { MediaKind, MediaRow, MediaStatus, MediaVariants } from './tables.js'
 import { FfmpegError, frameAt, probe, transcode, transcodeTimeout } from './video.js'
@@ -79,6 +79,8 @@ export function parseVariants(json: string): MediaVariants {
 export function createMediaService(deps: MediaDeps) {
   const { db, queue, settings, hooks, log } = deps
   const storage = new MediaStorage(deps.config.mediaDir)
+  // An upload's check decodes what its variants are made from: the job takes those pixels instead of decoding again.
+  const kept = new KeptPixels()
 
   async function limits(): Promise<UploadLimits> {
     return { image: (await settings.get('media.image_max_mb')) * MiB, video: (await settings.get('media.video_max_mb')) * MiB }
@@ -106,15 +108,17 @@ export function createMediaService(deps: MediaDeps) {
     }
   }
 
-  /** Refuse, before anything is stored, a file whose content does not hold up: a truncated image, a video ffmpeg cannot read. */
-  async function verify(received: Received): Promise<void> {
+  /**
+   * Refuse, before anything is stored, a file whose content does not hold up: a truncated image, a video
+   * ffmpeg cannot read. Gives an image's decoded pixels when its variants can be made from them.
+   */
+  async function verify(received: Received): Promise<Decoded | null> {
     if (received.type.kind === 'image') {
       try {
-        await checkImage(received.path)
+        return await checkImage(received.path, received.type.mime)
       } catch (err) {
         throw unsupported((err as Error).message)
       }
-      return
     }
     let found
     try {
@@ -124,12 +128,13 @@ export function createMediaService(deps: MediaDeps) {
       throw unsupported('This video could not be read; it may be damaged or incomplete.')
     }
     if (!found.hasVideo) throw unsupported('This file has no video track.')
+    return null
   }
 
   /** Check a received file, store it under its id and queue its processing. */
   async function accept(ownerId: number, received: Received): Promise<MediaInfo> {
     try {
-      await verify(received)
+      const decoded = await verify(received)
       const { id } = await db
         .insertInto('media')
         .values({ owner_id: ownerId, kind: received.type.kind, status: 'processing', mime: received.type.mime, size_bytes: received.size, variants: '{}', updated_at: now() })
@@ -137,8 +142,10 @@ export function createMediaService(deps: MediaDeps) {
         .executeTakeFirstOrThrow()
       try {
         await storage.place(received.path, uploadFile(id, UPLOAD_EXT[received.type.mime]!))
+        if (decoded) kept.put(id, decoded)
         await queue.enqueue(PROCESS_JOB, { mediaId: id })
       } catch (err) {
+        kept.take(id)
         await db.deleteFrom('media').where('id', '=', id).execute()
         await storage.removeAll(id)
         throw err
@@ -165,6 +172,7 @@ export function createMediaService(deps: MediaDeps) {
 
   /** The processing job: make the served files, then mark the item ready. */
   async function processMedia(mediaId: number, job: JobInfo): Promise<void> {
+    const decoded = kept.take(mediaId)
     const row = await get(mediaId)
     if (!row || row.status !== 'processing') return // removed, or already done
     const input = storage.abs(uploadFile(row.id, UPLOAD_EXT[row.mime] ?? 'bin'))
@@ -173,7 +181,7 @@ export function createMediaService(deps: MediaDeps) {
     const started = performance.now()
     let done: { variants: MediaVariants; width: number | null; height: number | null; duration_ms: number | null }
     if (row.kind === 'image') {
-      const image = await processImage(input, row.mime, dest)
+      const image = await processImage(input, row.mime, dest, decoded)
       const variants: MediaVariants = {}
       for (const [name, ext] of Object.entries(image.files)) variants[name as VariantName] = mediaFile(row.id, name, ext)
       done = { variants, width: image.width, height: image.height, duration_ms: null }
@@ -256,6 +264,7 @@ export function createMediaService(deps: MediaDeps) {
     },
     /** Delete a media item's row and files. */
     async remove(id: number): Promise<void> {
+      kept.take(id)
       await db.deleteFrom('media').where('id', '=', id).execute()
       await storage.removeAll(id)
     },
