@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import { audit } from '../audit.js'
 import type { Db } from '../db/connect.js'
 import { queryShapes } from '../db/shapes.js'
-import { now } from '../db/schema.js'
+import { now, type AvatarVisibility } from '../db/schema.js'
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
 import type { JobQueue } from '../jobs/queue.js'
@@ -27,6 +27,23 @@ export const FANOUT_JOB = 'feed.fanout'
 export type PostsService = ReturnType<typeof createPostsService>
 
 type Cursor = { at: string; id: number }
+
+/** What hydration reads for a post besides its row. */
+interface HydratedParts {
+  id: number
+  author_id: number
+  username: string
+  display_name: string
+  avatar_media_id: number | null
+  avatar_visibility: AvatarVisibility
+  /** Media ids by position. */
+  media: number[]
+  tags: string[]
+  mentions: string[]
+  pinned: 0 | 1
+  reaction: 'like' | 'dislike' | null
+  bookmarked: 0 | 1
+}
 
 export function createPostsService(deps: {
   db: Db
@@ -118,50 +135,42 @@ export function createPostsService(deps: {
   }
 
   /**
-   * Posts → views. What each post carries (its author, hashtags, mentions, pin, the viewer's reaction and bookmark)
-   * comes in one statement of the same shape for any page; the media rows in a second, only when a post has some.
+   * Posts → views. What each post carries (its author, media, hashtags, mentions, pin, the viewer's reaction and
+   * bookmark) comes in one statement of the same shape for any page, as one JSON array (fewer values to hand from
+   * SQLite to JavaScript than a row per post); the media rows in a second, only when a post has some.
    */
   async function hydrate(viewerId: number | null, rows: PostRow[]): Promise<PostView[]> {
     if (!rows.length) return []
-    const extras = await shapes.all(
+    const [{ page }] = (await shapes.all(
       'hydrate',
       (slot) =>
         db
           .selectFrom(sql<{ value: number }>`json_each(${slot<string>('ids')})`.as('p'))
           .innerJoin('posts', 'posts.id', 'p.value')
           .innerJoin('users', 'users.id', 'posts.author_id')
-          .select((eb) => [
-            'posts.id',
-            'users.id as author_id',
-            'users.username',
-            'users.display_name',
-            'users.avatar_media_id',
-            'users.avatar_visibility',
-            // Aggregates answer one row (`[]` when there is nothing); each reads its table's primary key from the post.
-            eb.selectFrom('post_media').select(sql<string>`json_group_array(post_media.media_id order by post_media.position)`.as('ids')).whereRef('post_media.post_id', '=', 'posts.id').as('media_ids'),
-            eb
-              .selectFrom('post_hashtags')
-              .innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id')
-              .select(sql<string>`json_group_array(hashtags.tag)`.as('tags'))
-              .whereRef('post_hashtags.post_id', '=', 'posts.id')
-              .as('tags'),
-            eb
-              .selectFrom('post_mentions')
-              .innerJoin('users as mentioned', 'mentioned.id', 'post_mentions.user_id')
-              .select(sql<string>`json_group_array(mentioned.username)`.as('names'))
-              .whereRef('post_mentions.post_id', '=', 'posts.id')
-              .as('mentions'),
+          .select((eb) => {
+            // Each reads its table's primary key from the post; an aggregate answers `[]` when there is nothing.
+            const media = eb.selectFrom('post_media').select(sql`json_group_array(post_media.media_id order by post_media.position)`.as('ids')).whereRef('post_media.post_id', '=', 'posts.id')
+            const tags = eb.selectFrom('post_hashtags').innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id').select(sql`json_group_array(hashtags.tag)`.as('tags')).whereRef('post_hashtags.post_id', '=', 'posts.id')
+            const mentions = eb.selectFrom('post_mentions').innerJoin('users as mentioned', 'mentioned.id', 'post_mentions.user_id').select(sql`json_group_array(mentioned.username)`.as('names')).whereRef('post_mentions.post_id', '=', 'posts.id')
             // Only a post's author pins it (pin() checks), so the pin is found by its primary key.
-            eb.exists(eb.selectFrom('pins').select('pins.post_id').whereRef('pins.user_id', '=', 'posts.author_id').whereRef('pins.post_id', '=', 'posts.id')).as('pinned'),
+            const pinned = eb.exists(eb.selectFrom('pins').select('pins.post_id').whereRef('pins.user_id', '=', 'posts.author_id').whereRef('pins.post_id', '=', 'posts.id'))
             // A guest's null matches no row.
-            eb.selectFrom('reactions').select('reactions.kind').whereRef('reactions.post_id', '=', 'posts.id').where('reactions.user_id', '=', slot<number | null>('viewer')).as('reaction'),
-            eb.exists(eb.selectFrom('bookmarks').select('bookmarks.post_id').where('bookmarks.user_id', '=', slot<number | null>('viewer')).whereRef('bookmarks.post_id', '=', 'posts.id')).as('bookmarked'),
-          ]),
+            const reaction = eb.selectFrom('reactions').select('reactions.kind').whereRef('reactions.post_id', '=', 'posts.id').where('reactions.user_id', '=', slot<number | null>('viewer'))
+            const bookmarked = eb.exists(eb.selectFrom('bookmarks').select('bookmarks.post_id').where('bookmarks.user_id', '=', slot<number | null>('viewer')).whereRef('bookmarks.post_id', '=', 'posts.id'))
+            // The arrays are built inside the same expression, so they stay JSON (not text) within the object.
+            return sql<string>`json_group_array(json_object(
+              'id', posts.id, 'author_id', users.id, 'username', users.username, 'display_name', users.display_name,
+              'avatar_media_id', users.avatar_media_id, 'avatar_visibility', users.avatar_visibility,
+              'media', ${media}, 'tags', ${tags}, 'mentions', ${mentions}, 'pinned', ${pinned}, 'reaction', ${reaction}, 'bookmarked', ${bookmarked}
+            ))`.as('page')
+          }),
       { ids: JSON.stringify(rows.map((r) => r.id)), viewer: viewerId },
-    )
+    )) as [{ page: string }]
+    const extras = JSON.parse(page) as HydratedParts[]
     const byPost = new Map(extras.map((x) => [x.id, x]))
     const mediaIds = new Map<number, number[]>()
-    for (const x of extras) if (x.media_ids !== '[]') mediaIds.set(x.id, JSON.parse(x.media_ids!) as number[])
+    for (const x of extras) if (x.media.length) mediaIds.set(x.id, x.media)
     const mediaRows = new Map<number, MediaRow>()
     if (mediaIds.size) {
       const found = await shapes.all(
@@ -185,8 +194,7 @@ export function createPostsService(deps: {
         const m = mediaRows.get(id)
         return m ? [media.info(m)] : []
       })
-      const mentionNames = JSON.parse(x.mentions!) as string[]
-      const html = await hooks.apply('filter:post.html', postHtml(r, mentionNames), { postId: r.id, authorId: r.author_id })
+      const html = await hooks.apply('filter:post.html', postHtml(r, x.mentions), { postId: r.id, authorId: r.author_id })
       out.push({
         id: r.id,
         author: { id: x.author_id, username: x.username, display_name: x.display_name || x.username, avatar_url: avatars.get(x.author_id) ?? null },
@@ -200,12 +208,12 @@ export function createPostsService(deps: {
         edited_at: r.edited_at,
         media: postMedia,
         processing: postMedia.some((m) => m.status === 'processing'),
-        hashtags: JSON.parse(x.tags!) as string[],
-        mentions: mentionNames,
+        hashtags: x.tags,
+        mentions: x.mentions,
         likes_count: r.likes_count,
         dislikes_count: r.dislikes_count,
         comments_count: r.comments_count,
-        reaction: x.reaction ?? null,
+        reaction: x.reaction,
         bookmarked: x.bookmarked === 1,
         pinned: x.pinned === 1,
         scope: r.scope,
