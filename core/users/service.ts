@@ -5,6 +5,7 @@ import { deleteUserSessions } from '../auth/sessions.js'
 import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords.js'
 import type { RateLimiter } from '../auth/rate-limit.js'
 import type { Db } from '../db/connect.js'
+import { queryShapes } from '../db/shapes.js'
 import { now, type Role, type UserRow } from '../db/schema.js'
 import { AppError, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
@@ -45,6 +46,7 @@ export type UsersService = ReturnType<typeof createUsersService>
 export const PASSWORD_CHECKS = { limit: 10, windowSeconds: 900 }
 
 export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLimiter) {
+  const shapes = queryShapes(db, 8)
   async function row(id: number): Promise<UserRow> {
     const found = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
     if (!found) throw notFound('That member')
@@ -122,9 +124,11 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
     /** The full row, for core code that needs the password hash or 2FA state. Not part of the plugin API. */
     async findRow(idOrUsername: number | string): Promise<UserRow | undefined> {
       const key = String(idOrUsername).trim()
-      let q = db.selectFrom('users').selectAll()
-      q = /^\d+$/.test(key) ? q.where('id', '=', Number(key)) : q.where('username', '=', key.replace(/^@/, ''))
-      return q.executeTakeFirst()
+      // Built once each (plugins and pages look members up on many requests), the key bound at each call.
+      const [row] = /^\d+$/.test(key)
+        ? await shapes.all('user.by-id', (slot) => db.selectFrom('users').selectAll().where('id', '=', slot<number>('id')), { id: Number(key) })
+        : await shapes.all('user.by-username', (slot) => db.selectFrom('users').selectAll().where('username', '=', slot<string>('username')), { username: key.replace(/^@/, '') })
+      return row
     },
 
     /** A member by username or email, for logging in. */
