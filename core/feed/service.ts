@@ -364,31 +364,33 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
         const viewer = slot<number>('viewer')
         const k = slot<number>('k')
         const cursor = after ? { at: slot<string>('at'), id: slot<number>('id') } : null
-        // Posts by one author, newest first: the viewer's own, or a pulled author's (walks posts_author_published).
+        // Each source gives (id, at) in feed order straight off an index, with no ORDER BY or LIMIT of its own: the
+        // compound's ORDER BY makes SQLite merge them, pulling from each only the rows that reach the page, so
+        // visibility is checked for about `k` candidates, not `k` per source. UNION, not UNION ALL, so that a post
+        // in two sources (pushed once, its author pulled since) is one place of the page.
+        // Posts by one author: the viewer's own, or a pulled author's (walks posts_author_published).
         const byAuthor = (authorId: number, own: boolean) => {
-          let q = db.selectFrom('posts').select(['posts.id', 'posts.published_at']).where('posts.author_id', '=', authorId).where('posts.status', '=', 'published')
+          let q = db.selectFrom('posts').select(['posts.id as id', 'posts.published_at as at']).where('posts.author_id', '=', authorId).where(sql<string>`+posts.status`, '=', 'published')
           if (!own) q = q.where(visibleTo(viewer)).where((eb) => eb.not(mutedBy(viewer, 'posts.author_id')))
           if (cursor) q = q.where('posts.published_at', '<=', cursor.at).where(olderThan('posts.published_at', 'posts.id', cursor))
-          return q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(k)
+          return q
         }
-        // Fanned-out posts, newest first along feed_items_read; the post row is read only to check visibility.
+        // Fanned-out posts along feed_items' key; the post row is read only to check visibility.
         let pushed = db
           .selectFrom('feed_items')
           .innerJoin('posts', 'posts.id', 'feed_items.post_id')
-          .select(['posts.id', 'posts.published_at'])
+          .select(['feed_items.post_id as id', 'feed_items.published_at as at'])
           .where('feed_items.user_id', '=', viewer)
-          .where('posts.status', '=', 'published')
+          .where(sql<string>`+posts.status`, '=', 'published')
           .where(visibleTo(viewer))
           .where((eb) => eb.not(mutedBy(viewer, 'posts.author_id')))
         if (cursor) pushed = pushed.where('feed_items.published_at', '<=', cursor.at).where(olderThan('feed_items.published_at', 'feed_items.post_id', cursor))
-        const sources = [
-          pushed.orderBy('feed_items.published_at', 'desc').orderBy('feed_items.post_id', 'desc').limit(k),
-          byAuthor(viewer, true),
-          ...pulledAuthors.map((_, i) => byAuthor(slot<number>(`author${i}`), false)),
-        ]
-        // A compound SELECT takes ORDER BY and LIMIT only on the whole: each source is wrapped as a subquery.
-        const candidates = sources.map((q, i) => db.selectFrom(q.as(`s${i}`)).select(`s${i}.id`)).reduce((all, q) => all.unionAll(q))
-        return db.selectFrom('posts').selectAll().where('posts.id', 'in', candidates).orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(k)
+        const merged = [pushed, byAuthor(viewer, true), ...pulledAuthors.map((_, i) => byAuthor(slot<number>(`author${i}`), false))]
+          .reduce((all, q) => all.union(q))
+          .orderBy('at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(k)
+        return db.selectFrom('posts').selectAll().where('posts.id', 'in', db.selectFrom(merged.as('m')).select('m.id')).orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(k)
       }
       const values: Record<string, unknown> = { viewer: viewerId, k, ...(after ? { at: after.at, id: after.id } : {}) }
       pulledAuthors.forEach((a, i) => (values[`author${i}`] = a.followee_id))
