@@ -14,7 +14,7 @@ import { multipartBoundary, MultipartError, readFilePart } from './multipart.js'
 import { parseRange } from './send.js'
 import { PROCESS_JOB, type MediaInfo } from './service.js'
 import { sniff } from './sniff.js'
-import { shard } from './storage.js'
+import { MediaStorage, receive, shard } from './storage.js'
 import { parseProbe, probe, scaleFilter } from './video.js'
 
 type Envelope = { status: string; data: any; error: { code: string; message: string; details: any } }
@@ -698,6 +698,21 @@ describe('media building blocks', () => {
     brief.put(2, px(10))
     assert.equal(brief.take(1), undefined, 'too old')
     assert.ok(brief.take(2))
+  })
+
+  it('writes an upload to its file exactly, whatever the size of its chunks', async () => {
+    const storage = new MediaStorage(join(fixtures, 'received'))
+    const noise = Buffer.from(Array.from({ length: 3 * 1024 * 1024 + 17 }, (_, i) => (i * 7919) % 251))
+    const bytes = Buffer.concat([await phoneJpeg(), noise]) // more than one write's worth after the sniffed head
+    async function* chunked(size: number) {
+      for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size)
+    }
+    for (const size of [333, 65536, bytes.length]) {
+      const got = await receive(storage, chunked(size), { image: 8 * 1024 * 1024, video: 8 * 1024 * 1024 })
+      assert.equal(got.type.mime, 'image/jpeg')
+      assert.equal(got.size, bytes.length)
+      assert.ok(readFileSync(got.path).equals(bytes), `chunks of ${size}`)
+    }
   })
 
   it('parses byte ranges', () => {
