@@ -348,15 +348,15 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
       const limit = options.limit ?? 20
       const k = limit + 1
       const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
+      // The few members above the threshold (along users_followers_count), each probed in the viewer's follows.
       const pulledAuthors = await shapes.all(
         'home.pulled',
         (slot) =>
           db
             .selectFrom('follows')
-            .innerJoin('users', 'users.id', 'follows.followee_id')
             .select('follows.followee_id')
             .where('follows.follower_id', '=', slot<number>('viewer'))
-            .where('users.followers_count', '>=', slot<number>('threshold')),
+            .where('follows.followee_id', 'in', db.selectFrom('users').select('users.id').where('users.followers_count', '>=', slot<number>('threshold'))),
         { viewer: viewerId, threshold: await threshold() },
       )
       // Built once per shape (how many pulled authors, a cursor or not), the values bound at each call.
