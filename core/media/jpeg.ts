@@ -84,7 +84,10 @@ export function stripJpegMetadata(jpeg: Buffer): Buffer | null {
         if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) scan = ff + 2
         else if (next === 0xff) scan = ff + 1
         else {
-          parts.push(jpeg.subarray(end, ff))
+          // The marker's 0xFF may follow fill bytes (0xFF too): data never ends in 0xFF, so they are not the scan's.
+          let data = ff
+          while (data > end && jpeg[data - 1] === 0xff) data--
+          parts.push(jpeg.subarray(end, data))
           scans++
           at = ff
           break

@@ -665,6 +665,13 @@ describe('media building blocks', () => {
         .map(([m]) => m),
       [0xe0, 0xee, 0xe2],
     )
+    // Inside a scan, stuffed bytes and restart markers are data; a comment between two scans goes, as do fill bytes.
+    const scan = Buffer.from([0x12, 0xff, 0x00, 0x34, 0xff, 0xd0, 0x56, 0xff, 0xd7, 0x78])
+    const tables = [jpegSegment(0xdb, Buffer.alloc(65)), jpegSegment(0xdd, Buffer.from([0, 4])), jpegSegment(0xc2, Buffer.alloc(15)), jpegSegment(0xc4, Buffer.alloc(20))]
+    const sos = jpegSegment(0xda, Buffer.alloc(10))
+    const soi = Buffer.from([0xff, 0xd8])
+    const built = Buffer.concat([soi, ...tables, sos, scan, jpegSegment(0xfe, Buffer.from('between scans')), sos, scan, Buffer.from([0xff, 0xff, 0xd9])])
+    assert.deepEqual(stripJpegMetadata(built), Buffer.concat([soi, ...tables, sos, scan, sos, scan, Buffer.from([0xff, 0xd9])]))
     const cases: [string, Buffer][] = [
       ['cut off', jpeg.subarray(0, Math.floor(jpeg.length * 0.6))],
       ['cut inside a segment', jpeg.subarray(0, 40)],
