@@ -2,7 +2,7 @@
 import { sql } from 'kysely'
 import { audit } from '../audit.js'
 import type { Db } from '../db/connect.js'
-import { queryShapes } from '../db/shapes.js'
+import { queryShapes, type SlotOf } from '../db/shapes.js'
 import { now, type AvatarVisibility } from '../db/schema.js'
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
@@ -289,7 +289,11 @@ export function createPostsService(deps: {
     /** A post if the viewer may see it, else null (callers answer NOT_FOUND, as for a missing one). */
     async get(viewerId: number | null, id: number): Promise<PostView | null> {
       if (!Number.isInteger(id) || id < 1) return null
-      const row = await db.selectFrom('posts').selectAll().where('posts.id', '=', id).where(visibleTo(viewerId)).executeTakeFirst()
+      const [row] = await shapes.all(
+        `post:${viewerId === null ? 'guest' : 'member'}`,
+        (slot) => db.selectFrom('posts').selectAll().where('posts.id', '=', slot<number>('id')).where(visibleTo(viewerId === null ? null : slot<number>('viewer'))),
+        { id, viewer: viewerId },
+      )
       return row ? ((await hydrate(viewerId, [row]))[0] ?? null) : null
     },
 
@@ -391,9 +395,23 @@ export function createPostsService(deps: {
     async timeline(viewerId: number | null, authorId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
       const limit = options.limit ?? 20
       const after = decodeCursor<Cursor>(options.cursor, ['at', 'id'])
-      let q = db.selectFrom('posts').selectAll().where('posts.author_id', '=', authorId).where('posts.status', '=', 'published').where(visibleTo(viewerId))
-      if (after) q = q.where(olderThan('posts.published_at', 'posts.id', after))
-      const { rows, next } = page(await q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute(), limit)
+      const { rows, next } = page(
+        await shapes.all(
+          `timeline:${viewerId === null ? 'guest' : 'member'}:${after ? 'cursor' : 'first'}`,
+          (slot) => {
+            let q = db
+              .selectFrom('posts')
+              .selectAll()
+              .where('posts.author_id', '=', slot<number>('author'))
+              .where('posts.status', '=', 'published')
+              .where(visibleTo(viewerId === null ? null : slot<number>('viewer')))
+            if (after) q = q.where(olderThan('posts.published_at', 'posts.id', { at: slot<string>('at'), id: slot<number>('id') }))
+            return q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(slot<number>('k'))
+          },
+          { author: authorId, viewer: viewerId, at: after?.at, id: after?.id, k: limit + 1 },
+        ),
+        limit,
+      )
       return { items: await hydrate(viewerId, rows), nextCursor: next }
     },
 
@@ -409,15 +427,19 @@ export function createPostsService(deps: {
 
     /** A member's pinned posts the viewer may see. */
     async pinned(viewerId: number | null, authorId: number): Promise<PostView[]> {
-      const rows = await db
-        .selectFrom('posts')
-        .innerJoin('pins', 'pins.post_id', 'posts.id')
-        .selectAll('posts')
-        .where('pins.user_id', '=', authorId)
-        .where('posts.author_id', '=', authorId)
-        .where(visibleTo(viewerId))
-        .orderBy('pins.created_at', 'desc')
-        .execute()
+      const rows = await shapes.all(
+        `pinned:${viewerId === null ? 'guest' : 'member'}`,
+        (slot) =>
+          db
+            .selectFrom('posts')
+            .innerJoin('pins', 'pins.post_id', 'posts.id')
+            .selectAll('posts')
+            .where('pins.user_id', '=', slot<number>('author'))
+            .where('posts.author_id', '=', slot<number>('author'))
+            .where(visibleTo(viewerId === null ? null : slot<number>('viewer')))
+            .orderBy('pins.created_at', 'desc'),
+        { author: authorId, viewer: viewerId },
+      )
       return hydrate(viewerId, rows)
     },
 
@@ -432,33 +454,47 @@ export function createPostsService(deps: {
       const limit = options.limit ?? 20
       const k = limit + 1
       const after = decodeCursor<Cursor>(options.cursor, ['at', 'id'])
-      const hashtag = await db.selectFrom('hashtags').select('id').where('tag', '=', tag.replace(/^#/, '').toLowerCase()).executeTakeFirst()
+      const [hashtag] = await shapes.all('hashtag', (slot) => db.selectFrom('hashtags').select('id').where('tag', '=', slot<string>('tag')), { tag: tag.replace(/^#/, '').toLowerCase() })
       if (!hashtag) return { items: [], nextCursor: null }
-      let direct = db
-        .selectFrom('post_hashtags')
-        .innerJoin('posts', 'posts.id', 'post_hashtags.post_id')
-        .select('posts.id')
-        .where('post_hashtags.hashtag_id', '=', hashtag.id)
-        .where('posts.publish_at', 'is', null)
-        .where('posts.status', '=', 'published')
-        .where(visibleTo(viewerId))
-      // CROSS JOIN keeps SQLite from reading the tag's every post to find its scheduled ones.
-      let scheduled = db
-        .selectFrom('posts')
-        .crossJoin('post_hashtags')
-        .select('posts.id')
-        .whereRef('post_hashtags.post_id', '=', 'posts.id')
-        .where('post_hashtags.hashtag_id', '=', hashtag.id)
-        .where('posts.status', '=', 'published')
-        .where('posts.publish_at', 'is not', null)
-        .where(visibleTo(viewerId))
-      if (after) {
-        direct = direct.where(olderThan('posts.published_at', 'posts.id', after))
-        scheduled = scheduled.where(olderThan('posts.published_at', 'posts.id', after))
+      const build = (slot: SlotOf) => {
+        const viewer = viewerId === null ? null : slot<number>('viewer')
+        const hashtagId = slot<number>('hashtag')
+        const k = slot<number>('k')
+        let direct = db
+          .selectFrom('post_hashtags')
+          .innerJoin('posts', 'posts.id', 'post_hashtags.post_id')
+          .select('posts.id')
+          .where('post_hashtags.hashtag_id', '=', hashtagId)
+          .where('posts.publish_at', 'is', null)
+          .where('posts.status', '=', 'published')
+          .where(visibleTo(viewer))
+        // CROSS JOIN keeps SQLite from reading the tag's every post to find its scheduled ones.
+        let scheduled = db
+          .selectFrom('posts')
+          .crossJoin('post_hashtags')
+          .select('posts.id')
+          .whereRef('post_hashtags.post_id', '=', 'posts.id')
+          .where('post_hashtags.hashtag_id', '=', hashtagId)
+          .where('posts.status', '=', 'published')
+          .where('posts.publish_at', 'is not', null)
+          .where(visibleTo(viewer))
+        if (after) {
+          const cursor = { at: slot<string>('at'), id: slot<number>('id') }
+          direct = direct.where(olderThan('posts.published_at', 'posts.id', cursor))
+          scheduled = scheduled.where(olderThan('posts.published_at', 'posts.id', cursor))
+        }
+        const newest = { direct: direct.orderBy('post_hashtags.post_id', 'desc').limit(k), scheduled: scheduled.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(k) }
+        const candidates = db.selectFrom(newest.direct.as('d')).select('d.id').unionAll(db.selectFrom(newest.scheduled.as('s')).select('s.id'))
+        return db.selectFrom('posts').selectAll().where('posts.id', 'in', candidates).orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(k)
       }
-      const newest = { direct: direct.orderBy('post_hashtags.post_id', 'desc').limit(k), scheduled: scheduled.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(k) }
-      const candidates = db.selectFrom(newest.direct.as('d')).select('d.id').unionAll(db.selectFrom(newest.scheduled.as('s')).select('s.id'))
-      const { rows, next } = page(await db.selectFrom('posts').selectAll().where('posts.id', 'in', candidates).orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(k).execute(), limit)
+      const found = await shapes.all(`hashtag-posts:${viewerId === null ? 'guest' : 'member'}:${after ? 'cursor' : 'first'}`, build, {
+        viewer: viewerId,
+        hashtag: hashtag.id,
+        k,
+        at: after?.at,
+        id: after?.id,
+      })
+      const { rows, next } = page(found, limit)
       return { items: await hydrate(viewerId, rows), nextCursor: next }
     },
 

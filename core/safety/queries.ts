@@ -1,16 +1,30 @@
 // Block checks as query pieces, so every query that shows people or content can apply them inside SQL.
 import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../db/connect.js'
+import { queryShapes } from '../db/shapes.js'
+
+/** Each database's query shapes: the block check runs on most pages (comments, mentions, profiles). */
+const shapesOf = new WeakMap<Db, ReturnType<typeof queryShapes>>()
 
 /** True when either member has blocked the other. */
 export async function blockedEitherWay(db: Db, a: number, b: number): Promise<boolean> {
   if (a === b) return false
-  const row = await db
-    .selectFrom('blocks')
-    .select('blocker_id')
-    .where((eb) => eb.or([eb.and([eb('blocker_id', '=', a), eb('blocked_id', '=', b)]), eb.and([eb('blocker_id', '=', b), eb('blocked_id', '=', a)])]))
-    .executeTakeFirst()
-  return !!row
+  let shapes = shapesOf.get(db)
+  if (!shapes) shapesOf.set(db, (shapes = queryShapes(db, 2)))
+  const rows = await shapes.all(
+    'blocked-either-way',
+    (slot) =>
+      db
+        .selectFrom('blocks')
+        .select('blocker_id')
+        .where((eb) => {
+          const [a, b] = [slot<number>('a'), slot<number>('b')]
+          return eb.or([eb.and([eb('blocker_id', '=', a), eb('blocked_id', '=', b)]), eb.and([eb('blocker_id', '=', b), eb('blocked_id', '=', a)])])
+        })
+        .limit(1),
+    { a, b },
+  )
+  return rows.length > 0
 }
 
 /**

@@ -1,6 +1,7 @@
 // Safety: blocks (both ways, everywhere), mutes (my feed only), and each member's privacy preferences.
 import { z } from 'zod'
 import type { Db } from '../db/connect.js'
+import { queryShapes } from '../db/shapes.js'
 import { AppError, notFound } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
 import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
@@ -19,12 +20,15 @@ const PRIVACY_FIELDS = z.object({
   show_last_seen: z.boolean({ error: 'show_last_seen is true or false.' }),
 })
 export type Privacy = z.infer<typeof PRIVACY_FIELDS>
+/** Any of them: what is stored, and what a change sends (built once: zod makes a new schema per call). */
+const SOME_PRIVACY_FIELDS = PRIVACY_FIELDS.partial()
 export const PRIVACY_DEFAULTS: Privacy = { who_can_comment: 'everyone', who_can_mention: 'everyone', who_can_message: 'everyone', show_last_seen: true }
 
 export type SafetyService = ReturnType<typeof createSafetyService>
 
 export function createSafetyService(deps: { db: Db; hooks: HookRegistry; social: SocialService }) {
   const { db, hooks, social } = deps
+  const shapes = queryShapes(db, 4)
 
   async function memberId(target: number | string): Promise<number> {
     return (await social.member(target, { includeSuspended: true })).id
@@ -103,15 +107,19 @@ export function createSafetyService(deps: { db: Db; hooks: HookRegistry; social:
 
     /** A member's privacy settings, defaults filled in. */
     async privacy(userId: number): Promise<Privacy> {
-      const rows = await db.selectFrom('user_preferences').select(['key', 'value']).where('user_id', '=', userId).where('key', 'like', 'privacy.%').execute()
+      const rows = await shapes.all(
+        'privacy',
+        (slot) => db.selectFrom('user_preferences').select(['key', 'value']).where('user_id', '=', slot<number>('user')).where('key', 'like', 'privacy.%'),
+        { user: userId },
+      )
       const stored = Object.fromEntries(rows.map((r) => [r.key.slice('privacy.'.length), JSON.parse(r.value)]))
-      const parsed = PRIVACY_FIELDS.partial().safeParse(stored)
+      const parsed = SOME_PRIVACY_FIELDS.safeParse(stored)
       return { ...PRIVACY_DEFAULTS, ...(parsed.success ? parsed.data : {}) }
     },
 
     /** Change some privacy settings (the others stay as they are); each value is checked first. */
     async setPrivacy(userId: number, input: unknown): Promise<Privacy> {
-      const data = parse(PRIVACY_FIELDS.partial(), input)
+      const data = parse(SOME_PRIVACY_FIELDS, input)
       for (const [key, value] of Object.entries(data)) {
         if (value === undefined) continue
         const json = JSON.stringify(value)
