@@ -370,4 +370,60 @@ describe('notifications', () => {
     assert.equal(guest.status, 302)
     assert.match(await t.agent('10.0.3.3').text('/'), /^(?![\s\S]*data-nav="notifications")/)
   })
+
+  it('keeps the unread count equal to the unread entries the list shows, whatever happens to them', async () => {
+    const members = ['ivy', 'jon', 'kai', 'lee']
+    for (const n of members) {
+      const r = await t.register(n)
+      tok[n] = r.token
+      id[n] = r.id
+    }
+    const agree = async (what: string) => {
+      const entries = (await list('ivy', '?unread=1&limit=100')).length
+      assert.equal(await unread('ivy'), entries, what)
+      return entries
+    }
+    // Read ones first, many of them: the count must not depend on which index SQLite reads.
+    const old = await post('ivy', 'old news')
+    for (const n of ['jon', 'kai', 'lee']) await like(n, old, 'ivy')
+    await clear('ivy')
+    assert.equal(await agree('all read'), 0)
+    const p = await post('ivy', 'fresh @ivy')
+    await like('jon', p, 'ivy')
+    await like('kai', p, 'ivy')
+    assert.equal(await agree('two likes, one entry'), 1)
+    await comment('lee', p, 'ivy')
+    await call('jon', 'POST', '/api/v1/users/ivy/follow')
+    assert.equal(await agree('a comment and a follow'), 3)
+    await like('jon', p, 'ivy', 'dislike')
+    assert.equal(await agree('liking again joins the open entry'), 3)
+    const [newest] = await list('ivy')
+    await call('ivy', 'POST', '/api/v1/notifications/read', { ids: [newest!.id] })
+    assert.equal(await agree('one read'), 2)
+    await like('lee', p, 'ivy')
+    assert.equal(await agree('a like after some were read: a new entry'), 3)
+    await t.h.safety.block(id.ivy!, 'lee')
+    assert.equal(await agree('a blocked member’s go'), 1)
+    await t.h.safety.unblock(id.ivy!, 'lee')
+    await call('ivy', 'POST', '/api/v1/users/jon/follow')
+    const jonsPost = await post('jon', 'hi @ivy', 'followers')
+    assert.equal(await agree('a mention in a post for followers'), 2)
+    await call('ivy', 'DELETE', '/api/v1/users/jon/follow')
+    assert.equal(await agree('unfollowed: the mention hides'), 1)
+    await call('ivy', 'POST', '/api/v1/users/jon/follow')
+    assert.equal(await agree('followed again'), 2)
+    assert.equal((await call('jon', 'DELETE', `/api/v1/posts/${jonsPost}`)).status, 200)
+    assert.equal(await agree('its post deleted'), 1)
+    await t.h.db.updateTable('users').set({ suspended_at: new Date().toISOString() }).where('id', '=', id.kai!).execute()
+    assert.equal(await agree('a suspended actor hidden'), 1)
+    await t.h.db.updateTable('users').set({ suspended_at: null }).where('id', '=', id.kai!).execute()
+    const quiz = t.h.notifications.forPlugin('quiz2')
+    quiz.defineType('done', { label: 'Quizzes done', group: false, text: () => 'A quiz is done', url: () => null })
+    await quiz.notify({ userId: id.ivy!, type: 'done' })
+    assert.equal(await agree('a plugin’s type'), 2)
+    t.h.notifications.removeOwner('quiz2')
+    assert.equal(await agree('its plugin gone'), 1)
+    await clear('ivy')
+    assert.equal(await agree('all read again'), 0)
+  })
 })
