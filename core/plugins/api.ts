@@ -31,6 +31,15 @@ export type { AppEnv, MediaInfo, NavItem, Page, PostView, ProfileView, PublicUse
 /** The database handle plugins get as `ctx.db`, for typing query helpers: `function q(db: PluginDb)`. */
 export type PluginDb = Kysely<Database>
 export { action, filter, type ActionDef, type FilterDef } from '../hooks/types.js'
+/**
+ * Queries built and compiled once per shape, their values bound at each call: for a query that runs on every page
+ * (a slot, a nav count), where building it with Kysely costs as much as SQLite running it. The key names everything
+ * the build depends on besides the slots; the build must not look at a slot's value.
+ * @example
+ * const shapes = queryShapes(ctx.db)
+ * const rows = await shapes.all('waves-of', (slot) => ctx.db.selectFrom('users').select('id').where('id', '=', slot<number>('user')), { user: viewer.id })
+ */
+export { queryShapes, type SlotOf } from '../db/shapes.js'
 /** The reasons a report may give (core's list), with the labels the report form shows. */
 export { REASON_LABELS, REPORT_REASONS, type ReportReason } from '../moderation/inputs.js'
 

@@ -1,9 +1,11 @@
 // Queries of the groups plugin; each takes the database first. Rules (who may do what) live in service.ts.
 import { sql } from 'kysely'
-import type { PluginDb as Db } from '../../core/plugins/api.js'
+import { queryShapes, type PluginDb as Db } from '../../core/plugins/api.js'
 import type { Group, GroupsTables, Membership, Privacy, Role } from './tables.js'
 
 const own = (db: Db) => db.withTables<GroupsTables>()
+/** Each database's query shapes, for the nav's count of join requests (on every page a member sees). */
+const shapesOf = new WeakMap<Db, ReturnType<typeof queryShapes>>()
 const now = () => new Date().toISOString()
 
 /** A group with its member count and owner, as lists and pages show it. */
@@ -156,14 +158,20 @@ export async function requests(db: Db, groupId: number): Promise<PersonRow[]> {
 
 /** Pending requests across the groups a member runs (owner or admin): the count on the nav item. */
 export async function pendingRequestsFor(db: Db, userId: number): Promise<number> {
-  const r = await own(db)
-    .selectFrom('groups_requests')
-    .innerJoin('groups_members as me', 'me.group_id', 'groups_requests.group_id')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('me.user_id', '=', userId)
-    .where('me.role', 'in', ['owner', 'admin'])
-    .executeTakeFirstOrThrow()
-  return Number(r.n)
+  let shapes = shapesOf.get(db)
+  if (!shapes) shapesOf.set(db, (shapes = queryShapes(db, 2)))
+  const [r] = await shapes.all(
+    'pending-requests',
+    (slot) =>
+      own(db)
+        .selectFrom('groups_requests')
+        .innerJoin('groups_members as me', 'me.group_id', 'groups_requests.group_id')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('me.user_id', '=', slot<number>('user'))
+        .where('me.role', 'in', ['owner', 'admin']),
+    { user: userId },
+  )
+  return Number(r!.n)
 }
 
 // ---- Bans

@@ -1,6 +1,6 @@
 // Queries of the stories plugin; each takes the database first. `visibleTo` is the one audience rule, used by every path.
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely'
-import type { PluginDb as Db } from '../../core/plugins/api.js'
+import { queryShapes, type PluginDb as Db } from '../../core/plugins/api.js'
 import type { StoriesTables, StoryAudience, StoryKind, StoryRow } from './tables.js'
 
 type CoreTables = Db extends Kysely<infer D> ? D : never
@@ -8,6 +8,8 @@ type CoreTables = Db extends Kysely<infer D> ? D : never
 const displayName = sql<string>`coalesce(nullif(users.display_name, ''), users.username)`.as('display_name')
 type Tables = CoreTables & StoriesTables
 const own = (db: Db): Kysely<Tables> => db.withTables<StoriesTables>()
+/** Each database's query shapes, for the tray (on every home page). */
+const shapesOf = new WeakMap<Db, ReturnType<typeof queryShapes>>()
 
 /** How a story is being looked at. */
 export interface Sight {
@@ -140,25 +142,39 @@ export interface TrayEntry {
  * The tray: the viewer (first) and the people they follow with live stories the viewer may see; people with
  * unseen stories before the others, then the most recent first.
  */
-export function tray(db: Db, viewerId: number, at: string, limit = 50): Promise<TrayEntry[]> {
-  return own(db)
-    .selectFrom('stories_items')
-    .innerJoin('users', 'users.id', 'stories_items.author_id')
-    .select(['stories_items.author_id', 'users.username', displayName, 'users.avatar_media_id'])
-    .select((eb) => [
-      eb.fn.countAll<number>().as('stories'),
-      sql<number>`sum(case when exists (select 1 from stories_views v where v.story_id = stories_items.id and v.viewer_id = ${viewerId}) then 0 else 1 end)`.as('unseen'),
-      eb.fn.max('stories_items.created_at').as('latest_at'),
-    ])
-    // Driven by the viewer's follows, so the (author_id, expires_at) index serves it whatever the site's size.
-    .where('stories_items.author_id', 'in', sql<number>`(select followee_id from follows where follower_id = ${viewerId} union select ${viewerId})`)
-    .where(visibleTo(viewerId, at))
-    .groupBy(['stories_items.author_id', 'users.username', 'users.display_name', 'users.avatar_media_id'])
-    .orderBy(sql`stories_items.author_id = ${viewerId}`, 'desc')
-    .orderBy(sql`unseen > 0`, 'desc')
-    .orderBy('latest_at', 'desc')
-    .limit(limit)
-    .execute() as Promise<TrayEntry[]>
+export async function tray(db: Db, viewerId: number, at: string, limit = 50): Promise<TrayEntry[]> {
+  let shapes = shapesOf.get(db)
+  if (!shapes) shapesOf.set(db, (shapes = queryShapes(db, 4)))
+  // Most home pages come while no one they follow has a live story, often while no one at all has: one probe of
+  // stories_items_expires answers those without a probe per followed member.
+  const [anyLive] = await shapes.all('any-live', (slot) => own(db).selectFrom('stories_items').select('id').where('expires_at', '>', slot<string>('at')).limit(1), { at })
+  if (!anyLive) return []
+  return shapes.all(
+    'tray',
+    (slot) => {
+      const viewer = slot<number>('viewer')
+      return (
+        own(db)
+          .selectFrom('stories_items')
+          .innerJoin('users', 'users.id', 'stories_items.author_id')
+          .select(['stories_items.author_id', 'users.username', displayName, 'users.avatar_media_id'])
+          .select((eb) => [
+            eb.fn.countAll<number>().as('stories'),
+            sql<number>`sum(case when exists (select 1 from stories_views v where v.story_id = stories_items.id and v.viewer_id = ${viewer}) then 0 else 1 end)`.as('unseen'),
+            eb.fn.max('stories_items.created_at').as('latest_at'),
+          ])
+          // Driven by the viewer's follows, so the (author_id, expires_at) index serves it whatever the site's size.
+          .where('stories_items.author_id', 'in', sql<number>`(select followee_id from follows where follower_id = ${viewer} union select ${viewer})`)
+          .where(visibleTo(viewer, slot<string>('at')))
+          .groupBy(['stories_items.author_id', 'users.username', 'users.display_name', 'users.avatar_media_id'])
+          .orderBy(sql`stories_items.author_id = ${viewer}`, 'desc')
+          .orderBy(sql`unseen > 0`, 'desc')
+          .orderBy('latest_at', 'desc')
+          .limit(slot<number>('limit'))
+      )
+    },
+    { viewer: viewerId, at, limit },
+  ) as Promise<TrayEntry[]>
 }
 
 /** Note that the viewer opened a story. False when they had already (which closes a view-once story). */
