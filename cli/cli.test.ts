@@ -207,6 +207,12 @@ describe('bad usage exits 2', () => {
     assert.ok(!existsSync(join(dir, 'hearth.pid')), 'no server was started')
   })
 
+  test('`start` with HEARTH_DB_CACHE_MB=lots', async () => {
+    const r = await hearth(['start', '--data', dir], { timeoutMs: 20_000, env: { HEARTH_DB_CACHE_MB: 'lots' } })
+    assertFails(r, 2, /HEARTH_DB_CACHE_MB must be a whole number of megabytes from 2 to 65536, not "lots"/)
+    assert.ok(!existsSync(join(dir, 'hearth.pid')), 'no server was started')
+  })
+
   test('a value the command refuses (`user create --role wizard`)', async () => {
     const r = await hearth(['user', 'create', '--username', 'wiz', '--email', 'wiz@example.org', '--role', 'wizard', '--data', dir])
     assertFails(r, 2, /The role "wizard" is not member, moderator or admin/)

@@ -83,7 +83,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const log = options.log ?? createLogger({ level: config.logLevel, destination: config.logFile ?? undefined })
   const readonly = options.readonly ?? false
   if (!readonly) mkdirSync(config.mediaDir, { recursive: true })
-  const store = openStore(config.dbFile, { readonly })
+  const store = openStore(config.dbFile, { readonly, cacheMb: config.dbCacheMb })
   const { db } = store
   try {
     if (readonly) {

@@ -18,6 +18,8 @@ export interface Config {
   publicUrl: string | null
   logLevel: string
   logFile: string | null
+  /** SQLite's page cache of the server's connection, in MB (HEARTH_DB_CACHE_MB, default 256). */
+  dbCacheMb: number
 }
 
 export interface ConfigInput {
@@ -29,6 +31,7 @@ export interface ConfigInput {
   trustProxy?: boolean
   logLevel?: string
   logFile?: string | null
+  dbCacheMb?: number | string
 }
 
 export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -37,6 +40,11 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
   const port = Number(rawPort)
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`The port must be a whole number from 0 to 65535, not "${rawPort}".`)
+  }
+  const rawCache = input.dbCacheMb ?? env.HEARTH_DB_CACHE_MB ?? 256
+  const dbCacheMb = Number(rawCache)
+  if (!Number.isInteger(dbCacheMb) || dbCacheMb < 2 || dbCacheMb > 65536) {
+    throw new Error(`HEARTH_DB_CACHE_MB must be a whole number of megabytes from 2 to 65536, not "${rawCache}".`)
   }
   const dirs = input.pluginDirs ?? (env.HEARTH_PLUGINS_DIRS ? env.HEARTH_PLUGINS_DIRS.split(':').filter(Boolean) : [])
   const themeDirs = input.themeDirs ?? (env.HEARTH_THEMES_DIRS ? env.HEARTH_THEMES_DIRS.split(':').filter(Boolean) : [])
@@ -52,5 +60,6 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     publicUrl: env.HEARTH_PUBLIC_URL?.replace(/\/$/, '') ?? null,
     logLevel: input.logLevel ?? env.HEARTH_LOG_LEVEL ?? 'info',
     logFile: input.logFile ?? env.HEARTH_LOG_FILE ?? null,
+    dbCacheMb,
   }
 }

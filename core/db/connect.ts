@@ -49,14 +49,20 @@ export function cachingDatabase(sqlite: SQLite.Database, size = STATEMENT_CACHE)
   } as Pick<SQLite.Database, 'prepare' | 'close'>
 }
 
-/** Open (creating if needed) the database file. WAL, foreign keys, busy timeout, synchronous=NORMAL. */
-export function openStore(file: string, options: { readonly?: boolean } = {}): Store {
+/**
+ * Open (creating if needed) the database file. WAL, foreign keys, busy timeout, synchronous=NORMAL, and a page
+ * cache of `cacheMb` (better-sqlite3's SQLite keeps 16 MB by default). The cache fills only as pages are read; on machines that drop
+ * file pages from the OS's cache once they go unread for a while, it is what keeps a large community's hot pages
+ * (feeds, recent posts) in memory.
+ */
+export function openStore(file: string, options: { readonly?: boolean; cacheMb?: number } = {}): Store {
   if (!options.readonly) mkdirSync(dirname(file), { recursive: true })
   const sqlite = new SQLite(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false })
   if (!options.readonly) sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = NORMAL')
+  if (options.cacheMb) sqlite.pragma(`cache_size = -${Math.floor(options.cacheMb * 1024)}`)
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) as SQLite.Database }) })
   const version = sqlite.prepare('pragma data_version').pluck()
   let closed = false

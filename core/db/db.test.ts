@@ -18,6 +18,12 @@ describe('database', () => {
     assert.equal(store.sqlite.pragma('foreign_keys', { simple: true }), 1)
     assert.equal(store.sqlite.pragma('busy_timeout', { simple: true }), 5000)
     assert.equal(store.sqlite.pragma('synchronous', { simple: true }), 1)
+    const plain = new SQLite(':memory:')
+    assert.equal(store.sqlite.pragma('cache_size', { simple: true }), plain.pragma('cache_size', { simple: true }), 'SQLite’s default unless a cache is asked for')
+    plain.close()
+    const cached = openStore(join(dir, 'cached.db'), { cacheMb: 64 })
+    assert.equal(cached.sqlite.pragma('cache_size', { simple: true }), -64 * 1024)
+    void cached.close()
   })
 
   it('migrates core from an empty database and reports the status', async () => {
