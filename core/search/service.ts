@@ -2,6 +2,7 @@
 // visibility, suspension and blocks are checked per row inside each query, before every LIMIT.
 import { sql, type ExpressionBuilder } from 'kysely'
 import type { Db } from '../db/connect.js'
+import { queryShapes } from '../db/shapes.js'
 import type { Database, UserRow } from '../db/schema.js'
 import type { PostRow } from '../posts/tables.js'
 import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
@@ -83,6 +84,7 @@ export function createSearchService(deps: {
   const { posts, social } = deps
   const scanBudget = deps.scanBudget ?? SCAN_BUDGET
   const db = deps.db.withTables<SearchTables>()
+  const shapes = queryShapes(deps.db, 8)
 
   /** Validate and quote what was typed; null when nothing searchable is left (only punctuation or emoji). */
   function prepare(q: unknown, options: { prefix?: boolean } = {}) {
@@ -167,21 +169,33 @@ export function createSearchService(deps: {
       let scanned = 0
       let exhausted = false
       while (found.length <= limit) {
-        let matches = db.selectFrom('posts_fts').select('posts_fts.rowid').where(sql<boolean>`posts_fts match ${fts.match}`)
-        if (before !== null) matches = matches.where('posts_fts.rowid', '<', before)
-        const ids = (await matches.orderBy('posts_fts.rowid', 'desc').limit(chunk).execute()).map((r) => r.rowid)
+        const ids = (
+          await shapes.all(
+            `search-matches:${before === null ? 'first' : 'after'}`,
+            (slot) => {
+              let matches = db.selectFrom('posts_fts').select('posts_fts.rowid').where(sql<boolean>`posts_fts match ${slot<string>('match')}`)
+              if (before !== null) matches = matches.where('posts_fts.rowid', '<', slot<number>('before'))
+              return matches.orderBy('posts_fts.rowid', 'desc').limit(slot<number>('chunk'))
+            },
+            { match: fts.match, before, chunk },
+          )
+        ).map((r) => r.rowid)
         if (ids.length) {
           // Each candidate is looked up by id and checked: the match chose the rows, visibility only filters them.
-          const rows = await db
-            .selectFrom('posts')
-            .selectAll('posts')
-            .where('posts.id', 'in', sql<number>`(select value from json_each(${JSON.stringify(ids)}))`)
-            // Unary +: the status filters the candidates; by posts_scheduled it would choose every published post.
-            .where(sql<string>`+${sql.ref('posts.status')}`, '=', 'published')
-            .where(visibleTo(viewerId))
-            .orderBy('posts.id', 'desc')
-            .limit(limit + 1 - found.length)
-            .execute()
+          const rows = await shapes.all(
+            `search-candidates:${viewerId === null ? 'guest' : 'member'}`,
+            (slot) =>
+              db
+                .selectFrom('posts')
+                .selectAll('posts')
+                .where('posts.id', 'in', sql<number>`(select value from json_each(${slot<string>('ids')}))`)
+                // Unary +: the status filters the candidates; by posts_scheduled it would choose every published post.
+                .where(sql<string>`+${sql.ref('posts.status')}`, '=', 'published')
+                .where(visibleTo(viewerId === null ? null : slot<number>('viewer')))
+                .orderBy('posts.id', 'desc')
+                .limit(slot<number>('k')),
+            { ids: JSON.stringify(ids), viewer: viewerId, k: limit + 1 - found.length },
+          )
           found.push(...rows)
           before = ids[ids.length - 1]!
           scanned += ids.length
