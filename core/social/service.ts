@@ -1,6 +1,7 @@
 // Profiles and the social graph: follow, unfollow, follow requests of private accounts, lists and suggestions.
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
+import { queryShapes } from '../db/shapes.js'
 import { now, type AccountType, type AvatarVisibility, type UserRow } from '../db/schema.js'
 import { AppError, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
@@ -53,20 +54,32 @@ const avatarUrl = (u: Pick<UserRow, 'avatar_media_id'>) => (u.avatar_media_id ? 
 
 export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?: (action: 'follow', userId: number) => Promise<void> }) {
   const { db, hooks, limit } = deps
+  const shapes = queryShapes(db, 16)
 
   /** A member by id or username; suspended members are NOT_FOUND unless `includeSuspended` (staff views). */
   async function member(idOrUsername: number | string, options: { includeSuspended?: boolean } = {}): Promise<UserRow> {
     const key = String(idOrUsername).trim().replace(/^@/, '')
-    let q = db.selectFrom('users').selectAll()
-    if (!options.includeSuspended) q = q.where('suspended_at', 'is', null)
-    q = /^\d+$/.test(key) ? q.where('id', '=', Number(key)) : q.where('username', '=', key)
-    const row = await q.executeTakeFirst()
+    const byId = /^\d+$/.test(key)
+    const [row] = await shapes.all(
+      `member:${byId ? 'id' : 'username'}:${options.includeSuspended ? 'any' : 'active'}`,
+      (slot) => {
+        let q = db.selectFrom('users').selectAll()
+        if (!options.includeSuspended) q = q.where('suspended_at', 'is', null)
+        return byId ? q.where('id', '=', slot<number>('id')) : q.where('username', '=', slot<string>('username'))
+      },
+      byId ? { id: Number(key) } : { username: key },
+    )
     if (!row) throw notFound('That member')
     return row
   }
 
   async function isFollowing(followerId: number, followeeId: number): Promise<boolean> {
-    return !!(await db.selectFrom('follows').select('follower_id').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).executeTakeFirst())
+    const rows = await shapes.all(
+      'is-following',
+      (slot) => db.selectFrom('follows').select('follower_id').where('follower_id', '=', slot<number>('follower')).where('followee_id', '=', slot<number>('followee')),
+      { follower: followerId, followee: followeeId },
+    )
+    return rows.length > 0
   }
 
   /** Whether a viewer may see a member's posts and follower lists. */
@@ -80,7 +93,12 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
     if (viewerId === owner.id || owner.avatar_visibility === 'public') return true
     if (viewerId === null) return false
     if (owner.avatar_visibility === 'followers') return isFollowing(viewerId, owner.id)
-    return !!(await db.selectFrom('avatar_audience').select('user_id').where('user_id', '=', owner.id).where('member_id', '=', viewerId).executeTakeFirst())
+    const rows = await shapes.all(
+      'avatar-audience',
+      (slot) => db.selectFrom('avatar_audience').select('user_id').where('user_id', '=', slot<number>('owner')).where('member_id', '=', slot<number>('viewer')),
+      { owner: owner.id, viewer: viewerId },
+    )
+    return rows.length > 0
   }
 
   async function relationship(viewerId: number | null, target: UserRow): Promise<{ relationship: Relationship; follows_you: boolean }> {
@@ -88,7 +106,13 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
     if (viewerId === target.id) return { relationship: 'self', follows_you: false }
     const [following, requested, followsYou] = await Promise.all([
       isFollowing(viewerId, target.id),
-      db.selectFrom('follow_requests').select('target_id').where('requester_id', '=', viewerId).where('target_id', '=', target.id).executeTakeFirst(),
+      shapes
+        .all(
+          'requested',
+          (slot) => db.selectFrom('follow_requests').select('target_id').where('requester_id', '=', slot<number>('requester')).where('target_id', '=', slot<number>('target')),
+          { requester: viewerId, target: target.id },
+        )
+        .then((rows) => rows[0]),
       isFollowing(target.id, viewerId),
     ])
     return { relationship: following ? 'following' : requested ? 'requested' : 'none', follows_you: followsYou }
