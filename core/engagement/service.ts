@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { audit } from '../audit.js'
 import type { Db } from '../db/connect.js'
+import { queryShapes } from '../db/shapes.js'
 import { now } from '../db/schema.js'
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
@@ -59,6 +60,7 @@ export type EngagementService = ReturnType<typeof createEngagementService>
 
 export function createEngagementService(deps: { db: Db; hooks: HookRegistry; posts: PostsService; safety: SafetyService; limit?: (action: 'like', userId: number) => Promise<void> }) {
   const { db, hooks, posts, safety, limit } = deps
+  const shapes = queryShapes(db, 16)
 
   /** The post, if the member may see it; else NOT_FOUND (as for one that does not exist). */
   async function visiblePost(viewerId: number | null, postId: number): Promise<PostView> {
@@ -90,10 +92,20 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
   async function commentViews(viewer: Viewer | null, rows: CommentRow[], postAuthorId: number): Promise<CommentView[]> {
     if (!rows.length) return []
     const ids = rows.map((r) => r.id)
+    const each = (json: string) => sql<number>`(select value from json_each(${json}))`
+    const idsJson = JSON.stringify(ids)
     const [authors, liked, mentions] = await Promise.all([
-      db.selectFrom('users').select(['id', 'username', 'display_name']).where('id', 'in', [...new Set(rows.map((r) => r.author_id))]).execute(),
-      viewer ? db.selectFrom('comment_likes').select('comment_id').where('user_id', '=', viewer.id).where('comment_id', 'in', ids).execute() : Promise.resolve([]),
-      db.selectFrom('comment_mentions').innerJoin('users', 'users.id', 'comment_mentions.user_id').select(['comment_mentions.comment_id', 'users.username']).where('comment_id', 'in', ids).execute(),
+      shapes.all('comment-authors', (slot) => db.selectFrom('users').select(['id', 'username', 'display_name']).where('id', 'in', each(slot<string>('ids'))), {
+        ids: JSON.stringify([...new Set(rows.map((r) => r.author_id))]),
+      }),
+      viewer
+        ? shapes.all('comment-likes', (slot) => db.selectFrom('comment_likes').select('comment_id').where('user_id', '=', slot<number>('viewer')).where('comment_id', 'in', each(slot<string>('ids'))), { viewer: viewer.id, ids: idsJson })
+        : Promise.resolve([]),
+      shapes.all(
+        'comment-mentions',
+        (slot) => db.selectFrom('comment_mentions').innerJoin('users', 'users.id', 'comment_mentions.user_id').select(['comment_mentions.comment_id', 'users.username']).where('comment_id', 'in', each(slot<string>('ids'))),
+        { ids: idsJson },
+      ),
     ])
     const staff = viewer?.role === 'admin' || viewer?.role === 'moderator'
     return rows.map((r) => {
@@ -266,15 +278,40 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
     },
 
     /** A post's comments, oldest first, each with its replies (oldest first). */
-    async comments(viewer: Viewer | null, postId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<CommentView>> {
-      const post = await visiblePost(viewer?.id ?? null, postId)
+    /**
+     * A page of a post's top-level comments with their replies. `options.post` is the post as this viewer was just
+     * shown it (the post page has read it), so that it is not read and checked twice.
+     */
+    async comments(viewer: Viewer | null, postId: number, options: { cursor?: string | null; limit?: number; post?: PostView } = {}): Promise<Page<CommentView>> {
+      const viewerId = viewer?.id ?? null
+      const post = options.post?.id === postId && options.post.status === 'published' ? options.post : await visiblePost(viewerId, postId)
       const limit = options.limit ?? 30
       const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
-      let q = commentsQuery(viewer?.id ?? null, postId).where('comments.parent_id', 'is', null).orderBy('comments.created_at').orderBy('comments.id').limit(limit + 1)
-      if (after) q = q.where((eb) => eb.or([eb('comments.created_at', '>', after.at), eb.and([eb('comments.created_at', '=', after.at), eb('comments.id', '>', after.id)])]))
-      const rows = await q.execute()
+      const who = viewerId === null ? 'guest' : 'member'
+      const rows = await shapes.all(
+        `comments:${who}:${after ? 'cursor' : 'first'}`,
+        (slot) => {
+          let q = commentsQuery(viewerId === null ? null : slot<number>('viewer'), slot<number>('post')).where('comments.parent_id', 'is', null).orderBy('comments.created_at').orderBy('comments.id').limit(slot<number>('k'))
+          if (after) {
+            const [at, id] = [slot<string>('at'), slot<number>('id')]
+            q = q.where((eb) => eb.or([eb('comments.created_at', '>', at), eb.and([eb('comments.created_at', '=', at), eb('comments.id', '>', id)])]))
+          }
+          return q
+        },
+        { viewer: viewerId, post: postId, k: limit + 1, at: after?.at, id: after?.id },
+      )
       const top = rows.slice(0, limit)
-      const replies = top.length ? await commentsQuery(viewer?.id ?? null, postId).where('comments.parent_id', 'in', top.map((t) => t.id)).orderBy('comments.created_at').orderBy('comments.id').execute() : []
+      const replies = top.length
+        ? await shapes.all(
+            `replies:${who}`,
+            (slot) =>
+              commentsQuery(viewerId === null ? null : slot<number>('viewer'), slot<number>('post'))
+                .where('comments.parent_id', 'in', sql<number>`(select value from json_each(${slot<string>('parents')}))`)
+                .orderBy('comments.created_at')
+                .orderBy('comments.id'),
+            { viewer: viewerId, post: postId, parents: JSON.stringify(top.map((t) => t.id)) },
+          )
+        : []
       const [topViews, replyViews] = await Promise.all([commentViews(viewer, top, post.author.id), commentViews(viewer, replies, post.author.id)])
       const items = topViews.map((c) => ({ ...c, replies: replyViews.filter((r) => r.parent_id === c.id) }))
       const last = top[top.length - 1]
@@ -408,9 +445,16 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
     /** A member's collections as the viewer sees them: all for the owner, public ones for others. */
     async collectionsOf(viewerId: number | null, ownerId: number): Promise<CollectionView[]> {
       if (viewerId !== null && viewerId !== ownerId && (await safety.blockedEitherWay(viewerId, ownerId))) return []
-      let q = db.selectFrom('collections').selectAll().where('owner_id', '=', ownerId).orderBy('name')
-      if (viewerId !== ownerId) q = q.where('visibility', '=', 'public')
-      return Promise.all((await q.execute()).map((r) => collectionView(r, viewerId)))
+      const mine = viewerId === ownerId
+      const rows = await shapes.all(
+        `collections-of:${mine ? 'own' : 'public'}`,
+        (slot) => {
+          const q = db.selectFrom('collections').selectAll().where('owner_id', '=', slot<number>('owner')).orderBy('name')
+          return mine ? q : q.where('visibility', '=', 'public')
+        },
+        { owner: ownerId },
+      )
+      return Promise.all(rows.map((r) => collectionView(r, viewerId)))
     },
 
     /**

@@ -117,7 +117,7 @@ export function postPages(s: Services): Hono<AppEnv> {
     const csrf = c.get('csrfToken')
     const actions = [...(await ui.renderSlot('post.actions', { postId: post.id, authorId: post.author.id, scope: post.scope, viewer, csrfToken: c.get('csrfToken') }))]
     const hiddenFrom = mine ? await posts.hiddenFrom(viewer!.id, post.id) : []
-    const comments = post.status === 'published' ? await s.engagement.comments(viewer, post.id, { cursor: c.req.query('comments') }) : { items: [], nextCursor: null }
+    const comments = post.status === 'published' ? await s.engagement.comments(viewer, post.id, { cursor: c.req.query('comments'), post }) : { items: [], nextCursor: null }
     return render.page(
       c,
       { title: `Post by ${post.author.display_name}` },
