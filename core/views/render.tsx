@@ -7,7 +7,7 @@ import type { AppEnv } from '../http/env.js'
 import { takeFlash } from '../http/flash.js'
 import type { SettingsService } from '../settings/service.js'
 import type { LoadedTheme } from '../themes/loader.js'
-import { ThemeContext, type ErrorPageProps, type LayoutProps, type ThemeDefinition } from './theme.js'
+import { ThemeContext, withTheme, type ErrorPageProps, type LayoutProps, type ThemeDefinition } from './theme.js'
 import type { UiRegistry } from './ui.js'
 
 export interface PageOptions {
@@ -50,7 +50,7 @@ export function createRenderer(deps: { settings: SettingsService; hooks: HookReg
       footer,
       children: body,
     }
-    return '<!doctype html>' + renderToString(<ThemeContext.Provider value={theme}><Layout {...props} /></ThemeContext.Provider>)
+    return '<!doctype html>' + withTheme(theme, () => renderToString(<ThemeContext.Provider value={theme}><Layout {...props} /></ThemeContext.Provider>))
   }
 
   return {
@@ -62,7 +62,7 @@ export function createRenderer(deps: { settings: SettingsService; hooks: HookReg
     /** A fragment for htmx swaps, rendered with the active theme's templates. */
     async partial(c: Context<AppEnv>, node: VNode, status = 200): Promise<Response> {
       const theme = await activeTheme()
-      return c.html(renderToString(<ThemeContext.Provider value={theme}>{node}</ThemeContext.Provider>), status as 200)
+      return c.html(withTheme(theme, () => renderToString(<ThemeContext.Provider value={theme}>{node}</ThemeContext.Provider>)), status as 200)
     },
 
     /** The theme's error page; for htmx requests only the message, to swap in place. */

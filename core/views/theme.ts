@@ -45,6 +45,24 @@ export function defineTheme(theme: ThemeDefinition): ThemeDefinition {
 
 export const ThemeContext = createContext<ThemeDefinition | null>(null)
 
+/**
+ * The theme of the page being rendered, while the renderer's synchronous renderToString runs: templates read it
+ * here instead of through ThemeContext (a context lookup per template, twenty post cards and their reaction bars a
+ * page). ThemeContext is still provided, for themes' own components.
+ */
+let rendering: ThemeDefinition | null = null
+
+/** Run a synchronous render with `theme` as the templates' theme. */
+export function withTheme<T>(theme: ThemeDefinition, render: () => T): T {
+  const outer = rendering
+  rendering = theme
+  try {
+    return render()
+  } finally {
+    rendering = outer
+  }
+}
+
 const known = new Set<string>(['layout', 'error'])
 
 /** Every template name a theme can override (listed by `hearth theme list --json`). */
@@ -57,7 +75,7 @@ export const templateNames = () => [...known].sort()
 export function template<P extends object>(name: string, fallback: ComponentType<P>): ComponentType<P> {
   known.add(name)
   function Themed(props: P) {
-    const theme = useContext(ThemeContext)
+    const theme = rendering ?? useContext(ThemeContext)
     const Component = (theme?.templates[name] as ComponentType<P> | undefined) ?? fallback
     return h(Component as ComponentType<any>, props)
   }
