@@ -111,7 +111,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const social = createSocialService({ db, hooks, limit })
   const safety = createSafetyService({ db, hooks, social })
   const posts = createPostsService({ db, hooks, queue, media, social, log, limit, mayMention: (a, b) => safety.canMention(a, b) })
-  const feed = createFeedService({ db, settings, posts, hooks })
+  const feed = createFeedService({ db, sqlite: store.sqlite, settings, posts, hooks })
   const engagement = createEngagementService({ db, hooks, posts, safety, limit })
   const notifications = createNotificationsService({ db, hooks, realtime, posts, safety, log })
   const search = createSearchService({ db, posts, safety, social })

@@ -6,6 +6,8 @@ import { serve } from '@hono/node-server'
 import { WebSocketServer } from 'ws'
 import type { Hearth } from './app.js'
 import { startCheckpointer } from './db/checkpointer.js'
+import { FANOUT_CHUNK } from './feed/service.js'
+import { startFanoutThread } from './feed/fanout.js'
 
 export interface RunningServer {
   port: number
@@ -31,6 +33,8 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
   h.scheduler.start()
   h.queue.start()
   const checkpointer = h.store.sqlite.readonly ? null : startCheckpointer(h.store.sqlite, h.config.dbFile, h.log)
+  const fanout = h.store.sqlite.readonly ? null : startFanoutThread(h.config.dbFile, h.log, { cacheMb: h.config.dbCacheMb, chunk: FANOUT_CHUNK })
+  if (fanout) h.feed.useThread(fanout)
   writeFileSync(pidFile(h.config.dataDir), JSON.stringify({ pid: process.pid, port: actual }))
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host
   const url = h.config.publicUrl ?? `http://${shown}:${actual}`
@@ -51,7 +55,10 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
       await new Promise<void>((resolve) => server.close(() => resolve()))
       rmSync(pidFile(h.config.dataDir), { force: true })
       await checkpointer?.stop()
+      // After the queue has stopped (in h.close): a fan-out job still running waits for the thread.
       await h.close()
+      h.feed.useThread(null)
+      await fanout?.stop()
     },
   }
 }

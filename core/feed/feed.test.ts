@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createTestApp, type TestApp } from '../../test/harness.js'
+import { startFanoutThread, type FanoutThread } from './fanout.js'
 import { FANOUT_CHUNK } from './service.js'
 
 type Envelope = { data: any; pagination?: { next_cursor: string | null; has_more: boolean } }
@@ -307,5 +308,44 @@ describe('feeds keep their newest rows; older pages are pulled', () => {
     const after = sqlite().prepare('select published_at, post_id from feed_horizons where user_id = ?').get(id.reader!) as { post_id: number }
     assert.ok(after.post_id > before.post_id)
     assert.deepEqual(await allPages(), expected(['ann', 'bob', 'dan']), 'the same feed, more of it pulled')
+  })
+})
+
+describe('the fan-out thread', () => {
+  let t: TestApp
+  after(() => t.close())
+
+  it('copies posts into feeds and trims them on its own connection; when it stops, the server thread takes over', async () => {
+    t = await createTestApp()
+    await t.h.settings.set('feed.kept_items', 50)
+    await t.h.settings.set('limits.posts_per_hour', 10_000)
+    const author = await t.register('author')
+    const readers = [await t.register('reader1'), await t.register('reader2'), await t.register('reader3')]
+    for (const r of readers) await t.request('POST', '/api/v1/users/author/follow', { token: r.token })
+    const thread = startFanoutThread(t.h.config.dbFile, t.h.log, { cacheMb: 8, chunk: 2 })
+    let handed = 0
+    const counted: FanoutThread = { ...thread, run: (...args) => (handed++, thread.run(...args)) }
+    t.h.feed.useThread(counted)
+    const sqlite = t.h.store.sqlite
+    const rows = (userId: number) => Number(sqlite.prepare('select count(*) from feed_items where user_id = ?').pluck().get(userId))
+    const made: number[] = []
+    for (let i = 0; i < 60; i++) made.push((await t.h.posts.create(author.id, { text: `post ${i}` })).id)
+    await t.h.queue.drain()
+    assert.equal(handed, 60, 'every fan-out job went to the thread')
+    for (const r of readers) {
+      assert.ok(rows(r.id) >= 50 && rows(r.id) <= 53, `trimmed by the thread (${rows(r.id)} rows)`)
+      assert.ok(sqlite.prepare('select 1 from feed_horizons where user_id = ?').get(r.id), 'with its horizon')
+      const page = (await (await t.request('GET', '/api/v1/feed/home?limit=5', { token: r.token })).json()) as Envelope
+      assert.deepEqual(page.data.map((p: any) => p.id), made.slice(-5).reverse())
+    }
+    assert.equal(await thread.run(made.at(-1)!, 10_000, 50), 0, 'a second copy writes nothing')
+    assert.equal(await thread.run(999_999, 10_000, 50), 0, 'an unknown post writes nothing')
+    await thread.stop()
+    assert.equal(thread.alive(), false)
+    await assert.rejects(thread.run(made[0]!, 10_000, 50), /not running/)
+    const late = await t.h.posts.create(author.id, { text: 'after the thread' })
+    await t.h.queue.drain()
+    assert.equal(handed, 60, 'a stopped thread is not handed anything')
+    for (const r of readers) assert.ok(sqlite.prepare('select 1 from feed_items where user_id = ? and post_id = ?').get(r.id, late.id), 'written on the server thread')
   })
 })

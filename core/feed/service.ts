@@ -1,5 +1,6 @@
 // Feeds: the hybrid home feed (fan-out on write under a follower threshold, pull above it), explore and trending.
 import { sql, type ExpressionBuilder } from 'kysely'
+import type SQLite from 'better-sqlite3'
 import type { Db } from '../db/connect.js'
 import { queryShapes, type SlotOf } from '../db/shapes.js'
 import type { HookRegistry } from '../hooks/registry.js'
@@ -10,11 +11,13 @@ import type { PostView } from '../posts/types.js'
 import { visibleTo } from '../posts/visibility.js'
 import { mutedBy } from '../safety/queries.js'
 import type { SettingsService } from '../settings/service.js'
+import type { FanoutThread } from './fanout.js'
+import { createFanoutWriter } from './fanout-writer.js'
 
 /** Posts copied into a new follower's feed. */
 export const BACKFILL_POSTS = 50
 
-/** Followers written per statement by a fan-out (a few ms of holding SQLite's write lock, ~10 ms on a 30 GB database). */
+/** Followers written per statement by a fan-out: about a millisecond of holding SQLite's write lock when the pages are in memory. */
 export const FANOUT_CHUNK = 100
 
 /** How far back a page past a feed's horizon looks for older posts before it says the feed has ended. */
@@ -51,9 +54,12 @@ export interface TrendingHashtag {
 
 export type FeedService = ReturnType<typeof createFeedService>
 
-export function createFeedService(deps: { db: Db; settings: SettingsService; posts: PostsService; hooks: HookRegistry }) {
+export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; settings: SettingsService; posts: PostsService; hooks: HookRegistry }) {
   const { db, settings, posts, hooks } = deps
   const shapes = queryShapes(db)
+  // Fan-out's statements on the server's connection, for when no fan-out thread runs.
+  const writer = createFanoutWriter(deps.sqlite)
+  let thread: FanoutThread | null = null
   const threshold = () => settings.get('feed.fanout_threshold')
 
   /**
@@ -235,35 +241,20 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
      * Copy a published post into its author's followers' feeds, unless the author has at least
      * `feed.fanout_threshold` followers: their posts are pulled at read time instead. Runs as a job after the
      * post is committed, in chunks of FANOUT_CHUNK followers, each its own short write (followers in id order,
-     * so each chunk writes near neighbours in feed_items' indexes), with a turn of the event loop between
+     * so each chunk writes near neighbours in feed_items), trimming the feeds whose turn it is (see trimEvery).
+     * On the fan-out thread when the server runs one; in process otherwise, with a turn of the event loop between
      * chunks: SQLite has one writer, and a long fan-out must not hold it, nor the requests, for its whole length.
      */
     async fanOut(postId: number): Promise<number> {
-      const post = await db
-        .selectFrom('posts')
-        .innerJoin('users', 'users.id', 'posts.author_id')
-        .select(['posts.id', 'posts.author_id', 'posts.published_at', 'posts.status', 'posts.visibility', 'users.followers_count'])
-        .where('posts.id', '=', postId)
-        .executeTakeFirst()
-      if (!post || post.status !== 'published' || post.visibility === 'only_me' || !post.published_at) return 0
-      if (post.followers_count >= (await threshold())) return 0
-      const followers = await db.selectFrom('follows').select('follower_id').where('followee_id', '=', post.author_id).orderBy('follower_id').execute()
+      const limit = await threshold()
       const kept = await settings.get('feed.kept_items')
-      // Each follower's feed is looked at for trimming on one post in `kept / 16` of those it receives (62 for
-      // 1,000; spread by member, so a fan-out trims a few feeds, not all of them). A look walks the kept rows, so it
-      // costs about 16 rows' worth of stepping, once per `kept / 16` rows written; a feed grows past its size by
-      // about 6 % at most.
-      const every = Math.max(1, Math.floor(kept / 16))
+      if (thread?.alive()) return thread.run(postId, limit, kept)
+      const target = writer.target(postId, limit)
+      if (!target) return 0
       let written = 0
-      for (let i = 0; i < followers.length; i += FANOUT_CHUNK) {
+      for (let i = 0; i < target.followers.length; i += FANOUT_CHUNK) {
         if (i > 0) await new Promise((resolve) => setImmediate(resolve))
-        const chunk = followers.slice(i, i + FANOUT_CHUNK).map((f) => f.follower_id)
-        // One statement, one implicit transaction; the SQL text never changes, so it stays prepared.
-        const r = await sql`insert into feed_items (user_id, published_at, post_id, author_id)
-          select value, ${post.published_at}, ${post.id}, ${post.author_id} from json_each(${JSON.stringify(chunk)}) where true
-          on conflict do nothing`.execute(db)
-        written += Number(r.numAffectedRows ?? 0)
-        for (const userId of chunk) if ((userId + post.id) % every === 0) await service.trim(userId, kept)
+        written += writer.writeChunk(target, target.followers.slice(i, i + FANOUT_CHUNK), kept)
       }
       return written
     },
@@ -274,38 +265,12 @@ export function createFeedService(deps: { db: Db; settings: SettingsService; pos
      * Returns the rows taken away.
      */
     async trim(userId: number, kept?: number): Promise<number> {
-      const [edge] = await shapes.all(
-        'feed.trim.edge',
-        (slot) =>
-          db
-            .selectFrom('feed_items')
-            .select(['published_at', 'post_id'])
-            .where('user_id', '=', slot<number>('user'))
-            .orderBy('published_at', 'desc')
-            .orderBy('post_id', 'desc')
-            .limit(1)
-            .offset(slot<number>('kept')),
-        { user: userId, kept: kept ?? (await settings.get('feed.kept_items')) },
-      )
-      if (!edge) return 0
-      return db.transaction().execute(async (trx) => {
-        const gone = await trx
-          .deleteFrom('feed_items')
-          .where('user_id', '=', userId)
-          .where(atOrBefore('published_at', 'post_id', { at: edge.published_at, id: edge.post_id }))
-          .executeTakeFirst()
-        // A horizon only moves forward: rows a new follow brought in below it were never read from the feed.
-        await trx
-          .insertInto('feed_horizons')
-          .values({ user_id: userId, published_at: edge.published_at, post_id: edge.post_id })
-          .onConflict((oc) =>
-            oc.column('user_id').doUpdateSet({ published_at: edge.published_at, post_id: edge.post_id }).where((eb) =>
-              eb.or([eb('feed_horizons.published_at', '<', edge.published_at), eb.and([eb('feed_horizons.published_at', '=', edge.published_at), eb('feed_horizons.post_id', '<', edge.post_id)])]),
-            ),
-          )
-          .execute()
-        return Number(gone.numDeletedRows)
-      })
+      return writer.trim(userId, kept ?? (await settings.get('feed.kept_items')))
+    },
+
+    /** Hand fan-outs to a thread of their own (the server does while it runs), or take them back (null). */
+    useThread(next: FanoutThread | null): void {
+      thread = next
     },
 
     /** A new follow: bring the followee's recent posts into the follower's feed. */
