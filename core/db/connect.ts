@@ -23,11 +23,16 @@ const STATEMENT_CACHE = 1000
  * because the driver prepares every query anew and SQLite's parsing and planning of a large query (a feed
  * with its visibility rules) costs more than running it. A statement still iterating (a stream) is busy and
  * cannot be shared: a fresh one is prepared for that call.
+ *
+ * Kysely's transactions begin IMMEDIATE: other connections write too (the fan-out thread), and a deferred
+ * transaction that reads first and writes later fails at once with SQLITE_BUSY(_SNAPSHOT) when another connection
+ * committed in between, where an immediate one takes the write lock at its start, waiting for it as any write does.
  */
 export function cachingDatabase(sqlite: SQLite.Database, size = STATEMENT_CACHE): Pick<SQLite.Database, 'prepare' | 'close'> {
   const cache = new Map<string, SQLite.Statement>()
   return {
     prepare(source: string) {
+      if (source === 'begin') source = 'begin immediate'
       const cached = cache.get(source)
       if (cached && !cached.busy) {
         // Least recently used goes first: touching moves the entry to the end.

@@ -104,3 +104,27 @@ describe('the checkpoint thread', () => {
     }
   })
 })
+
+describe('transactions and other writers', () => {
+  it('a Kysely transaction takes the write lock when it begins, so another connection’s commit cannot make its later write fail', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'hearth.db')
+    const store = openStore(file)
+    const other = new SQLite(file)
+    other.pragma('busy_timeout = 0')
+    try {
+      store.sqlite.exec('create table t (x integer)')
+      await store.db.transaction().execute(async (trx) => {
+        await trx.selectFrom('t' as any).selectAll().execute()
+        // Deferred, the other connection would commit here and this transaction's write below would fail at once
+        // with SQLITE_BUSY_SNAPSHOT; immediate, the other connection is the one that must wait.
+        assert.throws(() => other.prepare('insert into t values (1)').run(), /database is locked/)
+        await trx.insertInto('t' as any).values({ x: 2 }).execute()
+      })
+      assert.deepEqual(other.prepare('select x from t').pluck().all(), [2])
+    } finally {
+      other.close()
+      await store.close()
+    }
+  })
+})

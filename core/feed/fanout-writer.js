@@ -46,7 +46,8 @@ export function createFanoutWriter(sqlite) {
     },
     trim(userId, kept) {
       const e = /** @type {{ published_at: string, post_id: number } | undefined} */ (edge.get(userId, kept))
-      return e ? trimTx(userId, e) : 0
+      // Immediate: the write lock from the start, waited for, as other connections write too.
+      return e ? trimTx.immediate(userId, e) : 0
     },
   }
   return writer
