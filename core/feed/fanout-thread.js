@@ -5,12 +5,14 @@ import { parentPort, workerData } from 'node:worker_threads'
 import SQLite from 'better-sqlite3'
 import { createFanoutWriter } from './fanout-writer.js'
 
-/** @type {{ file: string, cacheMb: number, chunk: number }} */
-const { file, cacheMb, chunk } = workerData
+/** @type {{ file: string, cacheMb: number, chunk: number, autocheckpoint: number }} */
+const { file, cacheMb, chunk, autocheckpoint } = workerData
 const db = new SQLite(file, { fileMustExist: true })
 db.pragma('busy_timeout = 5000')
 db.pragma('synchronous = NORMAL')
 db.pragma(`cache_size = -${Math.floor(cacheMb * 1024)}`)
+// The checkpoint thread copies the WAL back; commits here leave it to it, as the server's do (checkpointer.ts).
+db.pragma(`wal_autocheckpoint = ${autocheckpoint}`)
 const writer = createFanoutWriter(db)
 
 parentPort?.on('message', (/** @type {{ id: number, postId: number, threshold: number, kept: number } | 'stop'} */ m) => {

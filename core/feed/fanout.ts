@@ -3,6 +3,7 @@
 // above all the disk reads of pages that went cold, held every request behind them (statements of up to 380 ms
 // were seen on the benchmark's community). Without the thread (tests, the CLI) the service writes in process.
 import { Worker } from 'node:worker_threads'
+import { BACKSTOP_PAGES } from '../db/checkpointer.js'
 import type { Logger } from '../logger.js'
 
 export interface FanoutThread {
@@ -13,8 +14,13 @@ export interface FanoutThread {
   stop(): Promise<void>
 }
 
-export function startFanoutThread(file: string, log: Logger, options: { cacheMb: number; chunk: number }): FanoutThread {
-  const worker = new Worker(new URL('./fanout-thread.js', import.meta.url), { workerData: { file, cacheMb: options.cacheMb, chunk: options.chunk } })
+/**
+ * Start the thread. `autocheckpoint` is its connection's `wal_autocheckpoint`: the checkpoint thread's backstop
+ * while that runs (the default, as the server does), SQLite's 1,000 pages otherwise.
+ */
+export function startFanoutThread(file: string, log: Logger, options: { cacheMb: number; chunk: number; autocheckpoint?: number }): FanoutThread {
+  const workerData = { file, cacheMb: options.cacheMb, chunk: options.chunk, autocheckpoint: options.autocheckpoint ?? BACKSTOP_PAGES }
+  const worker = new Worker(new URL('./fanout-thread.js', import.meta.url), { workerData })
   worker.unref()
   const pending = new Map<number, { resolve: (n: number) => void; reject: (e: Error) => void }>()
   let next = 1
