@@ -1,8 +1,10 @@
-// The load generator: a child process (forked by the benchmark) that runs autocannon as a library, so the load
-// never shares an event loop with the server or with the benchmark's own timing. Each message is one run: a
-// warm-up (discarded), then the measured part; latencies are kept to the microsecond from autocannon's response
-// events (its own histogram rounds to whole milliseconds).
+// The load generator: a child process (forked by the benchmark) that runs autocannon as a library (closed loop,
+// as fast as the server answers), or sends requests evenly spaced at a given rate (open loop, see
+// RunSpec.overallRate), so the load never shares an event loop with the server or with the benchmark's own timing.
+// Each message is one run: a warm-up (discarded), then the measured part; latencies are kept to the microsecond
+// (autocannon's own histogram rounds to whole milliseconds).
 import { fork, type ChildProcess } from 'node:child_process'
+import http from 'node:http'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { percentile } from './stats.js'
@@ -27,7 +29,11 @@ export interface RunSpec {
   connections: number
   durationSec: number
   warmupSec: number
-  /** Requests per second in all (open loop), for write scenarios; unlimited when absent. */
+  /**
+   * Requests per second in all, for write scenarios; unlimited when absent. They are sent evenly spaced (open loop,
+   * one every 1/rate s over a keep-alive pool of `connections`), not through autocannon's `overallRate`, which starts
+   * each second's requests together on all its connections: its p99 at 10 a second was that of a burst of 10.
+   */
   overallRate?: number
 }
 
@@ -93,7 +99,6 @@ async function once(spec: RunSpec, durationSec: number): Promise<RunResult> {
     duration: durationSec,
     pipelining: 1,
     timeout: TIMEOUT_S,
-    ...(spec.overallRate ? { overallRate: spec.overallRate } : {}),
     requests: [
       {
         setupRequest: (req: autocannon.Request, context: { sentAt?: number }) => {
@@ -149,9 +154,86 @@ async function once(spec: RunSpec, durationSec: number): Promise<RunResult> {
   }
 }
 
+/** A paced run (see RunSpec.overallRate): one request every 1/rate s, each timed from its sending to its last byte. */
+async function paced(spec: RunSpec, durationSec: number): Promise<RunResult> {
+  const pick = pickWeighted(spec.templates)
+  const origin = new URL(spec.origin)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: spec.connections })
+  const latencies: number[] = []
+  const statuses: Record<string, number> = {}
+  const open = new Set<number>()
+  let non2xx = 0
+  let errors = 0
+  let bytes = 0
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const t = pick()
+      const headers: Record<string, string> = { ...t.common, ...(t.headers?.length ? any(t.headers) : {}) }
+      const body = t.bodies?.length ? any(t.bodies) : undefined
+      if (body !== undefined) headers['content-type'] = 'application/json'
+      const sentAt = performance.now()
+      open.add(sentAt)
+      const req = http.request({ host: origin.hostname, port: origin.port, agent, method: t.method ?? 'GET', path: any(t.paths), headers }, (res) => {
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length))
+        res.on('end', () => {
+          open.delete(sentAt)
+          latencies.push(performance.now() - sentAt)
+          const status = res.statusCode ?? 0
+          if (status < 200 || status > 299) {
+            non2xx++
+            statuses[status] = (statuses[status] ?? 0) + 1
+          }
+          resolve()
+        })
+      })
+      req.setTimeout(TIMEOUT_S * 1000, () => req.destroy(new Error('timeout')))
+      req.on('error', () => {
+        open.delete(sentAt)
+        errors++
+        resolve()
+      })
+      req.end(body)
+    })
+  const started = performance.now()
+  const interval = 1000 / spec.overallRate!
+  const sent: Promise<void>[] = []
+  for (let i = 0; performance.now() - started < durationSec * 1000; i++) {
+    sent.push(one())
+    const next = started + (i + 1) * interval
+    await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())))
+  }
+  const sendingEnded = performance.now()
+  // Answers still due get a few seconds; what is left then counts with its wait so far.
+  await Promise.race([Promise.all(sent), new Promise((r) => setTimeout(r, 5000))])
+  const end = performance.now()
+  const unanswered = [...open].map((at) => end - at)
+  const answered = latencies.length
+  latencies.push(...unanswered)
+  latencies.sort((a, b) => a - b)
+  agent.destroy()
+  const q = (p: number) => Math.round(percentile(latencies, p) * 100) / 100
+  return {
+    requests: answered,
+    unanswered: unanswered.length,
+    seconds: Math.round(((sendingEnded - started) / 1000) * 100) / 100,
+    rps: Math.round((answered / ((sendingEnded - started) / 1000)) * 10) / 10,
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    max: Math.round((latencies[latencies.length - 1] ?? 0) * 100) / 100,
+    mean: Math.round((latencies.reduce((s, x) => s + x, 0) / Math.max(1, latencies.length)) * 100) / 100,
+    statuses,
+    non2xx,
+    errors,
+    timeouts: 0,
+    bytesPerRequest: Math.round(bytes / Math.max(1, answered)),
+  }
+}
+
 export async function run(spec: RunSpec): Promise<RunResult> {
-  if (spec.warmupSec > 0) await once(spec, spec.warmupSec)
-  return once(spec, spec.durationSec)
+  const go = spec.overallRate ? paced : once
+  if (spec.warmupSec > 0) await go(spec, spec.warmupSec)
+  return go(spec, spec.durationSec)
 }
 
 /** The parent's handle on the load process. */
