@@ -71,6 +71,19 @@ function pickWeighted(templates: Template[]): () => Template {
 
 const any = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!
 
+/** The latency part of a RunResult, to the hundredth of a millisecond. */
+function latencyFigures(latencies: number[]): Pick<RunResult, 'p50' | 'p90' | 'p99' | 'max' | 'mean'> {
+  const sorted = [...latencies].sort((a, b) => a - b)
+  const round = (x: number) => Math.round(x * 100) / 100
+  return {
+    p50: round(percentile(sorted, 0.5)),
+    p90: round(percentile(sorted, 0.9)),
+    p99: round(percentile(sorted, 0.99)),
+    max: round(sorted[sorted.length - 1] ?? 0),
+    mean: round(sorted.reduce((s, x) => s + x, 0) / Math.max(1, sorted.length)),
+  }
+}
+
 /**
  * autocannon's request timeout: a request unanswered this long is an error. Longer than any run, so that a server
  * slower than the run never sees its clients time out and reconnect (which would pile up abandoned requests).
@@ -134,18 +147,12 @@ async function once(spec: RunSpec, durationSec: number): Promise<RunResult> {
   // A context whose request waited past the timeout was an error (autocannon counts it), not an open request.
   const unanswered = [...open].filter((c) => c.sentAt !== undefined && end - c.sentAt <= TIMEOUT_S * 1000).map((c) => end - c.sentAt!)
   latencies.push(...unanswered)
-  latencies.sort((a, b) => a - b)
-  const q = (p: number) => Math.round(percentile(latencies, p) * 100) / 100
   return {
     requests: answered,
     unanswered: unanswered.length,
     seconds: Math.round(seconds * 100) / 100,
     rps: Math.round((answered / (result.duration || seconds)) * 10) / 10,
-    p50: q(0.5),
-    p90: q(0.9),
-    p99: q(0.99),
-    max: Math.round((latencies[latencies.length - 1] ?? 0) * 100) / 100,
-    mean: Math.round((latencies.reduce((s, x) => s + x, 0) / Math.max(1, latencies.length)) * 100) / 100,
+    ...latencyFigures(latencies),
     statuses,
     non2xx,
     errors: result.errors,
@@ -209,19 +216,13 @@ async function paced(spec: RunSpec, durationSec: number): Promise<RunResult> {
   const unanswered = [...open].map((at) => end - at)
   const answered = latencies.length
   latencies.push(...unanswered)
-  latencies.sort((a, b) => a - b)
   agent.destroy()
-  const q = (p: number) => Math.round(percentile(latencies, p) * 100) / 100
   return {
     requests: answered,
     unanswered: unanswered.length,
     seconds: Math.round(((sendingEnded - started) / 1000) * 100) / 100,
     rps: Math.round((answered / ((sendingEnded - started) / 1000)) * 10) / 10,
-    p50: q(0.5),
-    p90: q(0.9),
-    p99: q(0.99),
-    max: Math.round((latencies[latencies.length - 1] ?? 0) * 100) / 100,
-    mean: Math.round((latencies.reduce((s, x) => s + x, 0) / Math.max(1, latencies.length)) * 100) / 100,
+    ...latencyFigures(latencies),
     statuses,
     non2xx,
     errors,
