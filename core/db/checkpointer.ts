@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads'
 import type SQLite from 'better-sqlite3'
 import type { Logger } from '../logger.js'
+import { stopThread } from './threads.js'
 
 /** WAL pages (4 KiB) after which a commit on the server's thread checkpoints anyway, while the worker runs. */
 export const BACKSTOP_PAGES = 20_000
@@ -53,14 +54,7 @@ export function startCheckpointer(sqlite: SQLite.Database, file: string, log: Lo
     async stop() {
       if (stopped) return
       stopped = true
-      // Held while it closes its connection (the thread is unref'd so as not to keep the process alive otherwise).
-      worker.ref()
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
-      worker.postMessage('stop')
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))])
-      clearTimeout(timer)
-      await worker.terminate()
+      await stopThread(worker, 2000)
       fallBack()
     },
   }

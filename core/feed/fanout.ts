@@ -4,6 +4,7 @@
 // were seen on the benchmark's community). Without the thread (tests, the CLI) the service writes in process.
 import { Worker } from 'node:worker_threads'
 import { BACKSTOP_PAGES } from '../db/checkpointer.js'
+import { stopThread } from '../db/threads.js'
 import type { Logger } from '../logger.js'
 
 export interface FanoutThread {
@@ -60,13 +61,7 @@ export function startFanoutThread(file: string, log: Logger, options: { cacheMb:
     alive: () => alive,
     async stop() {
       if (!alive) return
-      worker.ref()
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
-      worker.postMessage('stop')
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))])
-      clearTimeout(timer)
-      await worker.terminate()
+      await stopThread(worker, 5000)
     },
   }
 }
