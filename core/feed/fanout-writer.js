@@ -13,8 +13,12 @@ export function createFanoutWriter(sqlite) {
   // Reads each follower's newest row: the page the insert will write to, brought in before the write lock is taken.
   const warm = sqlite.prepare(`select count(*) from json_each(?) f
     where exists (select 1 from feed_items where user_id = f.value order by published_at desc, post_id desc limit 1)`).pluck()
+  // Not into a feed whose horizon is at or after the post (a post older than that, made visible again by its
+  // author): below the horizon, pages are pulled from followees' posts, and the row would show the post twice.
   const insert = sqlite.prepare(`insert into feed_items (user_id, published_at, post_id, author_id)
-    select value, ?, ?, ? from json_each(?) where true on conflict do nothing`)
+    select f.value, :at, :id, :author from json_each(:ids) f
+    where not exists (select 1 from feed_horizons h where h.user_id = f.value and (h.published_at > :at or (h.published_at = :at and h.post_id >= :id)))
+    on conflict do nothing`)
   const edge = sqlite.prepare('select published_at, post_id from feed_items where user_id = ? order by published_at desc, post_id desc limit 1 offset ?')
   const drop = sqlite.prepare('delete from feed_items where user_id = ? and (published_at < ? or (published_at = ? and post_id <= ?))')
   // A horizon only moves forward: rows a new follow brought in below it were never read from the feed.
@@ -39,7 +43,7 @@ export function createFanoutWriter(sqlite) {
     writeChunk(target, userIds, kept) {
       const ids = JSON.stringify(userIds)
       warm.get(ids)
-      const written = insert.run(target.publishedAt, target.id, target.authorId, ids).changes
+      const written = insert.run({ at: target.publishedAt, id: target.id, author: target.authorId, ids }).changes
       const every = trimEvery(kept)
       for (const userId of userIds) if ((userId + target.id) % every === 0) writer.trim(userId, kept)
       return written

@@ -299,6 +299,20 @@ describe('feeds keep their newest rows; older pages are pulled', () => {
     assert.deepEqual(texts, expected(['ann', 'bob', 'dan']))
   })
 
+  it('a post older than the horizon, made visible again, is pulled once and never copied below it', async () => {
+    const horizon = sqlite().prepare('select published_at from feed_horizons where user_id = ?').pluck().get(id.reader!) as string
+    const old = await t.h.posts.create(id.bob!, { text: 'bob from long ago', visibility: 'only_me' })
+    const longAgo = new Date(Date.parse(horizon) - 3_600_000).toISOString()
+    sqlite().prepare('update posts set published_at = ? where id = ?').run(longAgo, old.id)
+    assert.equal((await t.request('PUT', `/api/v1/posts/${old.id}`, { token: tok.bob, json: { visibility: 'followers' } })).status, 200)
+    await t.h.queue.drain()
+    assert.equal(sqlite().prepare('select count(*) from feed_items where post_id = ?').pluck().get(old.id), 0, 'no row below the horizon')
+    const texts = await allPages()
+    assert.equal(texts.filter((x) => x === 'bob from long ago').length, 1, 'shown once, in its place')
+    assert.equal(texts.length, expected(['ann', 'bob', 'dan']).length + 1)
+    await t.request('DELETE', `/api/v1/posts/${old.id}`, { token: tok.bob })
+  })
+
   it('trim keeps what it is asked to and only moves the horizon forward', async () => {
     const before = sqlite().prepare('select published_at, post_id from feed_horizons where user_id = ?').get(id.reader!) as { post_id: number }
     assert.equal(await t.h.feed.trim(id.reader!, 1_000), 0, 'a feed under the size is left alone')
@@ -313,7 +327,7 @@ describe('feeds keep their newest rows; older pages are pulled', () => {
 
 describe('the fan-out thread', () => {
   let t: TestApp
-  after(() => t.close())
+  after(() => t?.close())
 
   it('copies posts into feeds and trims them on its own connection; when it stops, the server thread takes over', async () => {
     t = await createTestApp()

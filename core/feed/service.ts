@@ -178,7 +178,7 @@ export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; setti
    * followees whose posts are pushed: a page that reaches past what the feed keeps. Read a window of time at a
    * time, walking back from the bound: each followee's posts in the window along posts_author_published, so a
    * window costs a seek per followee plus the posts in it. The first window is sized from the feed's kept rows
-   * (how much time `k` posts of this feed take); it doubles until the page is full or nothing older can be.
+   * (how much time `k` posts of this feed take); it grows fourfold until the page is full or nothing older can be.
    */
   async function olderThanHorizon(viewerId: number, horizon: { published_at: string; post_id: number }, after: { at: string; id: number } | null, k: number): Promise<PostRow[]> {
     // One bound, the older of the horizon (included) and the cursor (excluded): with two, SQLite walks from the
