@@ -30,11 +30,12 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
     )
   })
   const actual = (server.address() as AddressInfo).port
-  h.scheduler.start()
-  h.queue.start()
+  // The threads first, so that the first jobs (those a previous run left) already hand their fan-outs over.
   const checkpointer = h.store.sqlite.readonly ? null : startCheckpointer(h.store.sqlite, h.config.dbFile, h.log)
   const fanout = h.store.sqlite.readonly ? null : startFanoutThread(h.config.dbFile, h.log, { cacheMb: h.config.dbCacheMb, chunk: FANOUT_CHUNK })
   if (fanout) h.feed.useThread(fanout)
+  h.scheduler.start()
+  h.queue.start()
   writeFileSync(pidFile(h.config.dataDir), JSON.stringify({ pid: process.pid, port: actual }))
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host
   const url = h.config.publicUrl ?? `http://${shown}:${actual}`

@@ -13,7 +13,7 @@ import { stopThread } from './threads.js'
 export const BACKSTOP_PAGES = 20_000
 
 export interface Checkpointer {
-  /** Checkpoints done and the WAL's length at the last one, for /healthz and tests. */
+  /** Checkpoints done and the WAL's length at the last one (tests read them). */
   stats(): { checkpoints: number; walPages: number; lastError: string | null }
   stop(): Promise<void>
 }
