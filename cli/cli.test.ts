@@ -171,6 +171,10 @@ describe('hearth --help', () => {
     }
   })
 
+  test('`start --help` names the environment it reads, the page cache among it', () => {
+    assert.match(result(['start', '--help']).out, /HEARTH_DB_CACHE_MB/)
+  })
+
   test('--version and `help user` exit 0', () => {
     assert.equal(result(['--version']).code, 0)
     assert.match(result(['--version']).out, /^\d+\.\d+\.\d+\n$/)

@@ -11,7 +11,12 @@ export function registerStart(program: Command): void {
       .command('start')
       .description('start the Hearth server in the foreground')
       .option('-p, --port <port>', 'port to listen on (default 3000, or PORT / HEARTH_PORT)')
-      .option('--host <host>', 'address to listen on (default 0.0.0.0, or HEARTH_HOST)'),
+      .option('--host <host>', 'address to listen on (default 0.0.0.0, or HEARTH_HOST)')
+      .addHelpText(
+        'after',
+        '\nEnvironment (docs/operators.md lists them all): HEARTH_DB_CACHE_MB, memory SQLite may keep database pages in\n' +
+          '(default 256); HEARTH_LOG_LEVEL, HEARTH_LOG_FILE, HEARTH_TRUST_PROXY, HEARTH_PUBLIC_URL.',
+      ),
   ).action(async (opts: { data?: string; port?: string; host?: string }) => {
     const config = configFrom(opts)
     if (opts.host) config.host = opts.host

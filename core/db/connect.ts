@@ -56,9 +56,9 @@ export function cachingDatabase(sqlite: SQLite.Database, size = STATEMENT_CACHE)
 
 /**
  * Open (creating if needed) the database file. WAL, foreign keys, busy timeout, synchronous=NORMAL, and a page
- * cache of `cacheMb` (better-sqlite3's SQLite keeps 16 MB by default). The cache fills only as pages are read; on machines that drop
- * file pages from the OS's cache once they go unread for a while, it is what keeps a large community's hot pages
- * (feeds, recent posts) in memory.
+ * cache of `cacheMb` (better-sqlite3's SQLite keeps 16 MB by default). The cache fills only as pages are read; on
+ * machines that drop file pages from the OS's cache once they go unread for a while, it is what keeps a large
+ * community's hot pages (feeds, recent posts) in memory.
  */
 export function openStore(file: string, options: { readonly?: boolean; cacheMb?: number } = {}): Store {
   if (!options.readonly) mkdirSync(dirname(file), { recursive: true })
