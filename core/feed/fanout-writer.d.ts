@@ -7,6 +7,8 @@ export interface FanoutTarget {
   authorId: number
   publishedAt: string
   followers: number[]
+  /** Some feed's horizon is at or after the post: its rows are written only to feeds whose horizon is older. */
+  belowSomeHorizon: boolean
 }
 
 export interface FanoutWriter {

@@ -13,9 +13,13 @@ export function createFanoutWriter(sqlite) {
   // Reads each follower's newest row: the page the insert will write to, brought in before the write lock is taken.
   const warm = sqlite.prepare(`select count(*) from json_each(?) f
     where exists (select 1 from feed_items where user_id = f.value order by published_at desc, post_id desc limit 1)`).pluck()
+  const insert = sqlite.prepare(`insert into feed_items (user_id, published_at, post_id, author_id)
+    select value, :at, :id, :author from json_each(:ids) where true on conflict do nothing`)
   // Not into a feed whose horizon is at or after the post (a post older than that, made visible again by its
   // author): below the horizon, pages are pulled from followees' posts, and the row would show the post twice.
-  const insert = sqlite.prepare(`insert into feed_items (user_id, published_at, post_id, author_id)
+  // Only when some horizon reaches the post (one probe of feed_horizons_published): a new post is newer than all.
+  const reached = sqlite.prepare('select exists (select 1 from feed_horizons where published_at >= ?)').pluck()
+  const insertAboveHorizons = sqlite.prepare(`insert into feed_items (user_id, published_at, post_id, author_id)
     select f.value, :at, :id, :author from json_each(:ids) f
     where not exists (select 1 from feed_horizons h where h.user_id = f.value and (h.published_at > :at or (h.published_at = :at and h.post_id >= :id)))
     on conflict do nothing`)
@@ -38,12 +42,18 @@ export function createFanoutWriter(sqlite) {
       const p = /** @type {any} */ (post.get(postId))
       if (!p || p.status !== 'published' || p.visibility === 'only_me' || !p.published_at) return null
       if (p.followers_count >= threshold) return null
-      return { id: p.id, authorId: p.author_id, publishedAt: p.published_at, followers: /** @type {number[]} */ (followers.all(p.author_id)) }
+      return {
+        id: p.id,
+        authorId: p.author_id,
+        publishedAt: p.published_at,
+        followers: /** @type {number[]} */ (followers.all(p.author_id)),
+        belowSomeHorizon: reached.get(p.published_at) === 1,
+      }
     },
     writeChunk(target, userIds, kept) {
       const ids = JSON.stringify(userIds)
       warm.get(ids)
-      const written = insert.run({ at: target.publishedAt, id: target.id, author: target.authorId, ids }).changes
+      const written = (target.belowSomeHorizon ? insertAboveHorizons : insert).run({ at: target.publishedAt, id: target.id, author: target.authorId, ids }).changes
       const every = trimEvery(kept)
       for (const userId of userIds) if ((userId + target.id) % every === 0) writer.trim(userId, kept)
       return written

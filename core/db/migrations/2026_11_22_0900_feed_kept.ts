@@ -36,6 +36,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('published_at', 'text', (c) => c.notNull())
     .addColumn('post_id', 'integer', (c) => c.notNull())
     .execute()
+  // A fan-out asks once whether any feed's horizon reaches its post (almost never for a new post).
+  await db.schema.createIndex('feed_horizons_published').on('feed_horizons').column('published_at').execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
