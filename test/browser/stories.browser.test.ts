@@ -92,7 +92,8 @@ test('a member posts a story and a follower watches it in the viewer', { timeout
   assert.ok((await progress(watcher.page)) < 1)
   // Space pauses (so the steps below cannot be cut short by the timer).
   await watcher.page.keyboard.press('Space')
-  assert.ok(await watcher.page.locator('[data-story-viewer]').evaluate((el) => el.classList.contains('story-paused')))
+  // The viewer shows it on its next animation frame.
+  await watcher.page.waitForSelector('[data-story-viewer].story-paused', { timeout: 2000 })
   const stopped = await progress(watcher.page)
   await watcher.page.waitForTimeout(500)
   assert.ok((await progress(watcher.page)) - stopped < 0.02, 'paused by the keyboard')
