@@ -20,8 +20,9 @@ export const pidFile = (dataDir: string) => join(dataDir, 'hearth.pid')
 export async function startServer(h: Hearth, options: { port?: number; host?: string } = {}): Promise<RunningServer> {
   const port = options.port ?? h.config.port
   const host = options.host ?? h.config.host
-  // Realtime messages are small JSON; a 64 KiB cap keeps one socket from filling memory.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
+  // Realtime JSON is capped at 64 KiB (the hub checks each text frame); the socket server takes frames up to the
+  // largest binary cap a topic asked for (64 KiB when none did), so one socket cannot fill memory either way.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: h.realtime.maxFrameBytes() })
   const server = serve({ fetch: h.app.fetch, port, hostname: host, websocket: { server: wss } })
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)

@@ -107,6 +107,19 @@ export interface SettingsPanel {
 
 // ---- Realtime
 
+import type { Topic, TopicDefinition, TopicName } from '../realtime/types.js'
+export type {
+  MessageSchema,
+  PublishOptions,
+  ReplayedEvent,
+  Topic,
+  TopicConnection,
+  TopicDefinition,
+  TopicEvents,
+  TopicId,
+  TopicName,
+} from '../realtime/types.js'
+
 export interface RealtimeConnection {
   /** Unique per connection. */
   id: string
@@ -234,6 +247,20 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
     channel(channel: string, handlers: ChannelHandlers): void
     /** Push an event to every open page of a member (the core /realtime socket). */
     publish(userId: number, event: string, data: unknown): void
+    /**
+     * Topics members join over their one /realtime socket: ids `NAME` and `NAME:…` (a conversation:
+     * `messages:conv:12`). Declare the name and its events in `TopicEvents` by module augmentation. Page
+     * scripts use `window.hearthTopic(id)`; see "Realtime topics" in docs/plugins.md.
+     * @example
+     * const typing = ctx.realtime.topic('hello:typing', {
+     *   authorize: () => true,
+     *   presence: true,
+     *   accept: z.object({ typing: z.boolean() }),
+     *   onMessage: (conn, topicId, { typing }) =>
+     *     typing.publish(topicId, 'typing', { userId: conn.viewer.id, username: conn.viewer.username, typing }, { except: conn.viewer.id }),
+     * })
+     */
+    topic<K extends TopicName, M = never>(name: K, definition: TopicDefinition<K, M>): Topic<K>
   }
   readonly core: {
     users: PluginUsersApi

@@ -437,6 +437,7 @@ export class PluginManager {
           realtime.addChannel(name, channel, handlers)
         },
         publish: (userId, event, data) => realtime.publish(userId, `${name}:${event}`, data),
+        topic: (topic, definition) => realtime.addTopic(name, topic, definition),
       },
       core: {
         users: { find: (idOrUsername) => users.find(idOrUsername) },

@@ -1,5 +1,5 @@
-// Realtime over WebSocket: the core /realtime socket that pushes events to a member's open pages,
-// and plugin channels at /realtime/PLUGIN/CHANNEL. Both need a logged-in member and a same-site Origin.
+// Realtime over WebSocket: the core /realtime socket that pushes events to a member's open pages and carries
+// their topics, and plugin channels at /realtime/PLUGIN/CHANNEL. Both need a logged-in member and a same-site Origin.
 import { randomUUID } from 'node:crypto'
 import { upgradeWebSocket } from '@hono/node-server'
 import type { Context, MiddlewareHandler } from 'hono'
@@ -10,6 +10,9 @@ import { sameOrigin } from '../http/middleware.js'
 import type { Logger } from '../logger.js'
 import type { ChannelHandlers, RealtimeConnection } from '../plugins/api.js'
 import type { Viewer } from '../users/types.js'
+import { InProcessBus, type BusMessage, type RealtimeBus } from './bus.js'
+import { MAX_TEXT_FRAME, TopicRegistry, type TopicSocket } from './topics.js'
+import type { Topic, TopicDefinition } from './types.js'
 
 interface Channel {
   owner: string
@@ -28,11 +31,29 @@ export class RealtimeHub {
   /** Every socket per member, core and plugin channels, so they can all be closed at once. */
   private readonly allByUser = new Map<number, Set<WSContext>>()
   private readonly channels = new Map<string, Channel>()
+  private readonly topics: TopicRegistry
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    /** Carries publishes, kicks and disconnects; in-process today, between processes later. */
+    readonly bus: RealtimeBus = new InProcessBus(),
+  ) {
+    this.topics = new TopicRegistry(log, bus)
+    bus.subscribe((m) => this.deliver(m))
+  }
 
   /** Send an event to every open core socket of a member. */
   publish(userId: number, event: string, data: unknown): void {
+    this.bus.publish({ kind: 'user', userId, event, data })
+  }
+
+  private deliver(m: BusMessage): void {
+    if (m.kind === 'user') this.sendToUser(m.userId, m.event, m.data)
+    else if (m.kind === 'disconnect') for (const ws of this.allByUser.get(m.userId) ?? []) ws.close(SESSION_ENDED, 'Your session changed.')
+    else this.topics.deliver(m)
+  }
+
+  private sendToUser(userId: number, event: string, data: unknown): void {
     const message = JSON.stringify({ event, data })
     for (const ws of this.byUser.get(userId) ?? []) {
       try {
@@ -54,7 +75,7 @@ export class RealtimeHub {
 
   /** Close every socket of a member; their pages reconnect if they still have a valid session. */
   disconnectUser(userId: number): void {
-    for (const ws of this.allByUser.get(userId) ?? []) ws.close(SESSION_ENDED, 'Your session changed.')
+    this.bus.publish({ kind: 'disconnect', userId })
   }
 
   /** Track a socket; false (and closed) when the member already holds too many. */
@@ -85,8 +106,23 @@ export class RealtimeHub {
     return path
   }
 
+  /** A topic definition of a plugin: ids `NAME` and `NAME:…`, joined over the core socket. */
+  addTopic(owner: string, name: string, def: TopicDefinition<any, any>): Topic<any> {
+    return this.topics.define(owner, name, def)
+  }
+
+  topicNames(): string[] {
+    return this.topics.names()
+  }
+
+  /** The largest frame the socket server must take: 64 KiB, or more when a topic takes bigger binary frames. */
+  maxFrameBytes(): number {
+    return this.topics.maxFrameBytes()
+  }
+
   removeOwner(owner: string): void {
     for (const [path, ch] of this.channels) if (ch.owner === owner) this.channels.delete(path)
+    this.topics.removeOwner(owner)
   }
 
   channelPaths(): string[] {
@@ -98,19 +134,29 @@ export class RealtimeHub {
     const hub = this
     const core = upgradeWebSocket((c: Context<AppEnv>) => {
       const viewer = checkedViewer(c)
+      let sock: TopicSocket | null = null
       return {
         onOpen(_evt, ws) {
           if (!hub.admit(viewer.id, ws)) return
           const set = hub.byUser.get(viewer.id) ?? new Set()
           set.add(ws)
           hub.byUser.set(viewer.id, set)
+          sock = { id: randomUUID(), viewer, ws, closed: false, joined: new Map(), joining: new Set() }
           ws.send(JSON.stringify({ event: 'hello', data: { userId: viewer.id } }))
         },
         onMessage(evt, ws) {
           if (evt.data === 'ping') ws.send('pong')
+          else if (!sock) return
+          else if (typeof evt.data !== 'string') {
+            if (evt.data instanceof ArrayBuffer) void hub.topics.binary(sock, new Uint8Array(evt.data))
+          } else if (Buffer.byteLength(evt.data) > MAX_TEXT_FRAME) {
+            // The server takes frames as big as the largest binary topic allows; JSON stays small.
+            ws.close(1009, 'Text messages are at most 64 KiB.')
+          } else void hub.topics.text(sock, evt.data)
         },
         onClose(_evt, ws) {
           hub.release(viewer.id, ws)
+          if (sock) hub.topics.closed(sock)
         },
       }
     })
@@ -140,6 +186,10 @@ export class RealtimeHub {
           if (ch.handlers.onOpen) void guard('open', () => ch.handlers.onOpen!(open))
         },
         onMessage(evt, ws) {
+          if (typeof evt.data === 'string' && Buffer.byteLength(evt.data) > MAX_TEXT_FRAME) {
+            ws.close(1009, 'Messages are at most 64 KiB.')
+            return
+          }
           if (!conn || !ch.handlers.onMessage) return
           let parsed: unknown
           try {
