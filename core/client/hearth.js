@@ -1,5 +1,5 @@
-// Hearth's page script: keeps one realtime socket open for a logged-in member and re-dispatches its events
-// as DOM events (`hearth:EVENT`, detail = data) so core and plugin scripts can react without their own socket.
+// Hearth's page script: keeps one realtime socket open for a logged-in member, re-dispatches its events as DOM
+// events (`hearth:EVENT`, detail = data), and carries the page's topics (window.hearthTopic) on the same socket.
 /**
  * Upload one file to /api/v1/media, as the compose page and plugin forms do: `progress(fraction)` while it travels,
  * then, once, `done({ ok: true, data })` with the media object, or `done({ ok: false, message })`, or
@@ -29,27 +29,126 @@ window.hearthUpload = (file, csrf, progress, done) => {
   return xhr
 }
 
+/** The topics this page joined, by id, and the socket they travel on (null while it is closed). */
+const hearthTopics = new Map()
+let hearthSocket = null
+
+function hearthSend(frame) {
+  if (!hearthSocket || hearthSocket.readyState !== WebSocket.OPEN) return false
+  hearthSocket.send(typeof frame === 'string' || frame instanceof Blob ? frame : JSON.stringify(frame))
+  return true
+}
+
+function hearthJoin(topic) {
+  hearthSend(topic.lastSeq === null ? { op: 'join', topic: topic.id } : { op: 'join', topic: topic.id, after: topic.lastSeq })
+}
+
+/**
+ * Join a realtime topic on the page's one socket (members only; for guests the handle does nothing). After a
+ * reconnect the page joins again with the last durable sequence number it saw, and gets what it missed.
+ *   const t = hearthTopic('hello:typing')
+ *   t.on('typing', (data) => ...)                 // a topic event (also 'joined', 'left', 'presence', 'error', 'binary')
+ *   t.send({ typing: true })                       // a message the plugin accepts; false when the socket is down
+ *   t.sendBinary(blob)                             // on topics that take binary frames (a MediaRecorder chunk)
+ *   t.present                                      // Set of member ids online in it, on topics with presence
+ *   t.leave()
+ */
+window.hearthTopic = (id) => {
+  const existing = hearthTopics.get(id)
+  if (existing) return existing.handle
+  const listeners = new Map()
+  const topic = {
+    id,
+    lastSeq: null,
+    emit(event, data, frame) {
+      for (const fn of listeners.get(event) || []) fn(data, frame)
+    },
+  }
+  topic.handle = {
+    id,
+    present: new Set(),
+    on(event, fn) {
+      listeners.set(event, [...(listeners.get(event) || []), fn])
+      return topic.handle
+    },
+    send: (message) => hearthSend({ op: 'send', topic: id, message }),
+    sendBinary(data) {
+      const header = new Uint8Array(1 + id.length)
+      header[0] = id.length
+      for (let i = 0; i < id.length; i++) header[i + 1] = id.charCodeAt(i)
+      // A Blob keeps frames in the order they were sent, even for chunks still being read.
+      return hearthSend(new Blob([header, data]))
+    },
+    leave() {
+      hearthTopics.delete(id)
+      hearthSend({ op: 'leave', topic: id })
+    },
+  }
+  hearthTopics.set(id, topic)
+  hearthJoin(topic)
+  return topic.handle
+}
+
+/** A frame that names a topic goes to that topic's listeners. */
+function hearthTopicFrame(f) {
+  const topic = hearthTopics.get(f.topic)
+  if (!topic) return
+  const present = topic.handle.present
+  if (f.op === 'joined') {
+    present.clear()
+    for (const userId of f.present || []) present.add(userId)
+    topic.emit('joined', f, f)
+  } else if (f.op === 'presence') {
+    if (f.online) present.add(f.userId)
+    else present.delete(f.userId)
+    topic.emit('presence', { userId: f.userId, online: f.online }, f)
+  } else if (f.op === 'left') {
+    // Removed by the server (no longer allowed, or the topic closed): do not join again on reconnect.
+    if (f.reason) hearthTopics.delete(f.topic)
+    topic.emit('left', f, f)
+  } else if (f.op === 'error') topic.emit('error', { code: f.code, message: f.message }, f)
+  else if (f.event) {
+    if (typeof f.seq === 'number') topic.lastSeq = Math.max(topic.lastSeq ?? 0, f.seq)
+    topic.emit(f.event, f.data, f)
+  }
+}
+
+/** A binary frame: one byte with the topic id's length, the id, then the payload. */
+function hearthBinaryFrame(buffer) {
+  const bytes = new Uint8Array(buffer)
+  const id = String.fromCharCode(...bytes.subarray(1, 1 + bytes[0]))
+  const topic = hearthTopics.get(id)
+  if (topic) topic.emit('binary', buffer.slice(1 + bytes[0]), null)
+}
+
 (() => {
   const member = document.body && document.body.dataset.member
   if (!member || !('WebSocket' in window)) return
   let delay = 1000
   function connect() {
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/realtime`)
+    ws.binaryType = 'arraybuffer'
     let opened = false
     ws.addEventListener('open', () => {
       opened = true
       delay = 1000
+      hearthSocket = ws
+      for (const topic of hearthTopics.values()) hearthJoin(topic)
     })
     ws.addEventListener('message', (e) => {
       if (e.data === 'pong') return
+      if (e.data instanceof ArrayBuffer) return hearthBinaryFrame(e.data)
+      let frame
       try {
-        const { event, data } = JSON.parse(e.data)
-        document.dispatchEvent(new CustomEvent(`hearth:${event}`, { detail: data }))
+        frame = JSON.parse(e.data)
       } catch {
-        // not a JSON event: ignore
+        return // not a JSON event: ignore
       }
+      if (frame.topic) hearthTopicFrame(frame)
+      else if (frame.event) document.dispatchEvent(new CustomEvent(`hearth:${frame.event}`, { detail: frame.data }))
     })
     ws.addEventListener('close', () => {
+      if (hearthSocket === ws) hearthSocket = null
       const retry = () => {
         setTimeout(connect, delay)
         delay = Math.min(delay * 2, 30000)

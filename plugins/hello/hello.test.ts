@@ -1,7 +1,9 @@
 // The example plugin, tested the way a plugin author would test theirs (copy this file with the plugin).
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { startServer } from '../../core/server.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
+import { openSocket } from '../../test/realtime.js'
 
 describe('hello plugin', () => {
   let t: TestApp
@@ -52,5 +54,43 @@ describe('hello plugin', () => {
     await store.set('on_home', false)
     assert.match(await (await t.request('GET', '/hello')).text(), /Hi, folks/)
     assert.doesNotMatch(await (await t.request('GET', '/')).text(), /hello board/)
+  })
+})
+
+describe('hello plugin: the typing indicator topic', () => {
+  let t: TestApp
+  let server: Awaited<ReturnType<typeof startServer>>
+  before(async () => {
+    t = await createTestApp({ enable: ['hello'] })
+    server = await startServer(t.h, { port: 0, host: '127.0.0.1' })
+  })
+  after(() => server.close())
+
+  it('tells the others on the board who is typing, not the typist, and refuses a message it does not take', async () => {
+    const ana = await t.register('ana')
+    const bob = await t.register('bob')
+    const anaSocket = await openSocket(server.port, ana.token)
+    const bobSocket = await openSocket(server.port, bob.token)
+    for (const s of [anaSocket, bobSocket]) {
+      s.send({ op: 'join', topic: 'hello:typing' })
+      await s.next((f) => f.op === 'joined')
+    }
+    assert.deepEqual(await anaSocket.next((f) => f.op === 'presence'), { op: 'presence', topic: 'hello:typing', userId: bob.id, online: true })
+
+    anaSocket.send({ op: 'send', topic: 'hello:typing', message: { typing: true } })
+    const heard = await bobSocket.next((f) => f.event === 'typing')
+    assert.deepEqual(heard, { topic: 'hello:typing', event: 'typing', data: { userId: ana.id, username: 'ana', typing: true } })
+    anaSocket.send({ op: 'send', topic: 'hello:typing', message: { typing: 'very' } })
+    assert.equal((await anaSocket.next((f) => f.op === 'error')).code, 'VALIDATION_FAILED')
+    assert.equal(anaSocket.frames.filter((f) => f.event === 'typing').length, 0, 'the typist does not hear themselves')
+    await Promise.all([anaSocket.close(), bobSocket.close()])
+  })
+
+  it('loads the indicator script for members only', async () => {
+    const a = t.agent()
+    await a.registerViaForm('typist')
+    assert.match(await a.text('/hello'), /<p class="muted" data-typing="true" aria-live="polite"><\/p><script src="\/plugins\/hello\/typing.js" defer>/)
+    assert.doesNotMatch(await (await t.request('GET', '/hello')).text(), /typing\.js/)
+    assert.equal((await t.request('GET', '/plugins/hello/typing.js')).status, 200)
   })
 })

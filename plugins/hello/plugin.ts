@@ -1,5 +1,6 @@
 // Example plugin: a "wave board" where members wave hello. Copy this folder to start your own plugin (docs/plugins.md).
-import { action, definePlugin, type ActionDef } from '../../core/plugins/api.js'
+import { z } from 'zod'
+import { action, definePlugin, type ActionDef, type Topic } from '../../core/plugins/api.js'
 import { countWaves } from './queries.js'
 import { helloRoutes, WaveCount, WavesTab } from './routes.js'
 
@@ -7,6 +8,12 @@ import { helloRoutes, WaveCount, WavesTab } from './routes.js'
 declare module '../../core/hooks/types.js' {
   interface PluginHooks {
     'action:hello.waved': ActionDef<{ userId: number; waveId: number; message: string }>
+  }
+}
+// Declare the realtime topic's events the same way.
+declare module '../../core/realtime/types.js' {
+  interface TopicEvents {
+    'hello:typing': { typing: { userId: number; username: string; typing: boolean } }
   }
 }
 
@@ -31,6 +38,15 @@ const hello = definePlugin({
     ctx.assets('public')
     ctx.hooks.on('action:user.registered', ({ user }) => ctx.log.info({ user: user.username }, 'a new neighbour arrived'))
     ctx.jobs.every('0 * * * *', 'hourly-tally', async () => ctx.log.info({ waves: await countWaves(ctx.db) }, 'waves so far'))
+    // A typing indicator on the board: public/typing.js joins, says when its member types, and shows who else does.
+    const typing: Topic<'hello:typing'> = ctx.realtime.topic('hello:typing', {
+      authorize: () => true,
+      presence: true,
+      accept: z.object({ typing: z.boolean() }),
+      onMessage: (conn, topicId, m) => {
+        typing.publish(topicId, 'typing', { userId: conn.viewer.id, username: conn.viewer.username, typing: m.typing }, { except: conn.viewer.id })
+      },
+    })
   },
 })
 

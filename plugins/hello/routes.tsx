@@ -67,6 +67,12 @@ export function helloRoutes(ctx: HelloContext) {
           <img src="/plugins/hello/wave.svg" alt="" width={28} height={28} /> {await ctx.settings.get('greeting')}
         </h1>
         {await board(c)}
+        {ctx.http.viewer(c) ? (
+          <>
+            <p class="muted" data-typing aria-live="polite"></p>
+            <script src="/plugins/hello/typing.js" defer></script>
+          </>
+        ) : null}
       </>,
     ),
   )
