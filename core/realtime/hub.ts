@@ -115,6 +115,11 @@ export class RealtimeHub {
     return this.topics.names()
   }
 
+  /** How many members have a socket in a topic, whether or not it keeps presence. */
+  topicMembers(topicId: string): number {
+    return this.topics.memberCount(topicId)
+  }
+
   /** The largest frame the socket server must take: 64 KiB, or more when a topic takes bigger binary frames. */
   maxFrameBytes(): number {
     return this.topics.maxFrameBytes()

@@ -120,6 +120,11 @@ export class TopicRegistry {
     return [...this.defs.keys()]
   }
 
+  /** How many members have a socket in a topic (this process). */
+  memberCount(topicId: string): number {
+    return this.members.get(topicId)?.size ?? 0
+  }
+
   /** The largest frame the socket server must accept: the biggest binary cap asked for, with room for the header. */
   maxFrameBytes(): number {
     let max = MAX_TEXT_FRAME
