@@ -242,6 +242,13 @@ describe('realtime topics', () => {
     await Promise.all([bob.close(), cyd.close()])
   })
 
+  it('refuses a topic name outside the plugin’s own prefix, a second definition of a name, and a binary cap beyond 16 MiB', () => {
+    assert.throws(() => t.h.realtime.addTopic('test', 'other:room', { authorize: () => true }), /Topic name "other:room" must be "test:NAME"/)
+    assert.throws(() => t.h.realtime.addTopic('test', 'test:room', { authorize: () => true }), /The topic test:room already exists/)
+    assert.throws(() => t.h.realtime.addTopic('test', 'test:huge', { authorize: () => true, binary: { maxBytes: 17 * MiB } }), /binary.maxBytes/)
+    assert.throws(() => room.publish('test:voice:1', 'message', {}), /publishes only to "test:room"/)
+  })
+
   it('forgets a plugin’s topics when it is unregistered, telling their members', async () => {
     allow('test:room:7', 'ana')
     const ana = await open('ana')

@@ -14,7 +14,7 @@ export interface TopicEvents {}
 export type TopicName = keyof TopicEvents & string
 /** One topic of a definition: the name itself, or the name and a suffix (`messages:conv:12` of `messages:conv`). */
 export type TopicId<K extends string> = K | `${K}:${string}`
-type EventsOf<K extends string> = K extends keyof TopicEvents ? (TopicEvents[K] extends Record<string, unknown> ? TopicEvents[K] : never) : Record<string, unknown>
+type EventsOf<K extends string> = K extends keyof TopicEvents ? (TopicEvents[K] extends object ? TopicEvents[K] : never) : Record<string, unknown>
 export type TopicEventName<K extends string> = keyof EventsOf<K> & string
 
 /** One durable event as `replay` returns it: in order, each with the sequence number it was published with. */

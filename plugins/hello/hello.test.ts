@@ -1,6 +1,7 @@
 // The example plugin, tested the way a plugin author would test theirs (copy this file with the plugin).
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import type { PluginContext, Topic } from '../../core/plugins/api.js'
 import { startServer } from '../../core/server.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
 import { openSocket } from '../../test/realtime.js'
@@ -84,6 +85,21 @@ describe('hello plugin: the typing indicator topic', () => {
     assert.equal((await anaSocket.next((f) => f.op === 'error')).code, 'VALIDATION_FAILED')
     assert.equal(anaSocket.frames.filter((f) => f.event === 'typing').length, 0, 'the typist does not hear themselves')
     await Promise.all([anaSocket.close(), bobSocket.close()])
+  })
+
+  it('types the topic from its declaration: an undeclared name, event or payload does not compile', () => {
+    const typecheckOnly = (topic: PluginContext['realtime']['topic'], typing: Topic<'hello:typing'>) => {
+      // @ts-expect-error: a topic nobody declared in TopicEvents
+      topic('hello:nobody', { authorize: () => true })
+      // @ts-expect-error: an event the topic does not have
+      typing.publish('hello:typing', 'shouting', {})
+      // @ts-expect-error: the wrong data for its event
+      typing.publish('hello:typing', 'typing', { typing: 'yes' })
+      // @ts-expect-error: another topic's id
+      typing.publish('groups:typing', 'typing', { userId: 1, username: 'a', typing: true })
+      typing.publish('hello:typing:room-2', 'typing', { userId: 1, username: 'a', typing: true })
+    }
+    assert.equal(typeof typecheckOnly, 'function')
   })
 
   it('loads the indicator script for members only', async () => {
