@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js'
 import type { ChannelHandlers, RealtimeConnection } from '../plugins/api.js'
 import type { Viewer } from '../users/types.js'
 import { InProcessBus, type BusMessage, type RealtimeBus } from './bus.js'
-import { MAX_TEXT_FRAME, TopicRegistry, type TopicSocket } from './topics.js'
+import { MAX_TEXT_FRAME, TopicRegistry, topicSocket, type TopicSocket } from './topics.js'
 import type { Topic, TopicDefinition } from './types.js'
 
 interface Channel {
@@ -146,7 +146,7 @@ export class RealtimeHub {
           const set = hub.byUser.get(viewer.id) ?? new Set()
           set.add(ws)
           hub.byUser.set(viewer.id, set)
-          sock = { id: randomUUID(), viewer, ws, closed: false, joined: new Map(), joining: new Set() }
+          sock = topicSocket(viewer, ws)
           ws.send(JSON.stringify({ event: 'hello', data: { userId: viewer.id } }))
         },
         onMessage(evt, ws) {

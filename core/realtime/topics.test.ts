@@ -126,7 +126,7 @@ describe('realtime topics', () => {
     await eventually(() => room.present('test:room:2').length === 0, 'closed pages leave the topic')
   })
 
-  it('hands the plugin a valid message and answers an invalid or unknown one with an error frame, keeping the socket open', async () => {
+  it('hands the plugin a valid message in order and answers an invalid or unknown one with an error frame, keeping the socket open', async () => {
     allow('test:room:3', 'ana')
     const ana = await open('ana')
     await join(ana, 'test:room:3')
@@ -140,9 +140,16 @@ describe('realtime topics', () => {
     ana.send('{not json')
     assert.equal((await ana.next((f) => f.op === 'error')).code, 'BAD_MESSAGE')
     ana.send({ op: 'send', topic: 'test:room:3', message: { text: 'hello' } })
-    ana.send('ping')
-    await ana.next((f) => f.event === 'pong')
-    assert.deepEqual(received, [{ topic: 'test:room:3', userId: id.ana, message: { text: 'hello' } }])
+    // A page's frames are handled in order: a message sent right behind its join (not waiting for "joined") is taken.
+    allow('test:room:33', 'ana')
+    ana.send({ op: 'join', topic: 'test:room:33' })
+    ana.send({ op: 'send', topic: 'test:room:33', message: { text: 'right away' } })
+    await ana.next((f) => f.op === 'joined' && f.topic === 'test:room:33')
+    await settle(ana, 'ana')
+    assert.deepEqual(received, [
+      { topic: 'test:room:3', userId: id.ana, message: { text: 'hello' } },
+      { topic: 'test:room:33', userId: id.ana, message: { text: 'right away' } },
+    ])
     await ana.close()
   })
 

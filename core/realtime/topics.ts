@@ -1,5 +1,6 @@
 // Realtime topics: members join and leave them over their one /realtime socket; plugins publish to them, accept typed
 // messages and binary frames, keep presence, and replay what a re-joining member missed.
+import { randomUUID } from 'node:crypto'
 import type { WSContext } from 'hono/ws'
 import type { Logger } from '../logger.js'
 import type { Viewer } from '../users/types.js'
@@ -12,6 +13,8 @@ export const MAX_TEXT_FRAME = 64 * 1024
 export const MAX_BINARY_BYTES = 16 * 1024 * 1024
 /** Topics one socket may be in at once. */
 export const MAX_TOPICS_PER_SOCKET = 100
+/** Frames one socket may have waiting (behind a slow `authorize` or `replay`) before it is closed. */
+export const MAX_QUEUED_FRAMES = 100
 /** Members listed in a `joined` answer; `presentCount` has the whole number. */
 export const PRESENT_LIST_MAX = 100
 
@@ -27,8 +30,14 @@ export interface TopicSocket {
   ws: WSContext
   closed: boolean
   joined: Map<string, Membership>
-  /** Topics whose join is waiting on `authorize`. */
-  joining: Set<string>
+  /** The frames still being handled: each waits for the one before, so "join then send" works and chunks stay in order. */
+  queue: Promise<void>
+  queued: number
+}
+
+/** A new member socket's topic state. */
+export function topicSocket(viewer: Viewer, ws: WSContext): TopicSocket {
+  return { id: randomUUID(), viewer, ws, closed: false, joined: new Map(), queue: Promise.resolve(), queued: 0 }
 }
 
 interface Membership {
@@ -144,8 +153,30 @@ export class TopicRegistry {
     }
   }
 
-  /** A text frame from a member's core socket. */
-  async text(sock: TopicSocket, raw: string): Promise<void> {
+  /** A text frame from a member's core socket, handled after the socket's earlier frames. */
+  text(sock: TopicSocket, raw: string): Promise<void> {
+    return this.inOrder(sock, () => this.control(sock, raw))
+  }
+
+  /** A binary frame from a member's core socket, handled after the socket's earlier frames. */
+  binary(sock: TopicSocket, frame: Uint8Array): Promise<void> {
+    return this.inOrder(sock, () => this.chunk(sock, frame))
+  }
+
+  private inOrder(sock: TopicSocket, fn: () => Promise<void>): Promise<void> {
+    if (sock.queued >= MAX_QUEUED_FRAMES) {
+      sock.ws.close(1008, 'Too many messages at once.')
+      return sock.queue
+    }
+    sock.queued++
+    sock.queue = sock.queue
+      .then(() => (sock.closed ? undefined : fn()))
+      .catch((err) => this.log.error({ err, userId: sock.viewer.id }, 'realtime topic frame failed'))
+      .finally(() => void sock.queued--)
+    return sock.queue
+  }
+
+  private async control(sock: TopicSocket, raw: string): Promise<void> {
     let m: ClientOp
     try {
       m = JSON.parse(raw)
@@ -168,8 +199,8 @@ export class TopicRegistry {
     return this.error(sock, topic, 'BAD_MESSAGE', `Unknown op; say "join", "leave" or "send".`)
   }
 
-  /** A binary frame from a member's core socket: allowed only into a joined topic that takes binary, under its cap. */
-  async binary(sock: TopicSocket, frame: Uint8Array): Promise<void> {
+  /** A binary frame: allowed only into a joined topic that takes binary, under its cap. */
+  private async chunk(sock: TopicSocket, frame: Uint8Array): Promise<void> {
     const decoded = decodeBinaryFrame(frame)
     if (!decoded) return this.error(sock, undefined, 'BAD_MESSAGE', 'A binary frame starts with the length of its topic id and the id.')
     const { topicId, payload } = decoded
@@ -189,11 +220,9 @@ export class TopicRegistry {
   private async join(sock: TopicSocket, topicId: string, after: number | undefined): Promise<void> {
     const d = this.definitionOf(topicId)
     if (!d) return this.error(sock, topicId, NO_SUCH_TOPIC.code, NO_SUCH_TOPIC.message)
-    if (sock.joined.has(topicId) || sock.joining.has(topicId)) return
-    if (sock.joined.size + sock.joining.size >= MAX_TOPICS_PER_SOCKET) return this.error(sock, topicId, 'TOO_MANY_TOPICS', `One page may be in at most ${MAX_TOPICS_PER_SOCKET} topics.`)
-    sock.joining.add(topicId)
+    if (sock.joined.has(topicId)) return
+    if (sock.joined.size >= MAX_TOPICS_PER_SOCKET) return this.error(sock, topicId, 'TOO_MANY_TOPICS', `One page may be in at most ${MAX_TOPICS_PER_SOCKET} topics.`)
     const ok = await this.authorized(d, sock.viewer, topicId)
-    sock.joining.delete(topicId)
     if (sock.closed || this.defs.get(d.name) !== d) return
     if (!ok) return this.error(sock, topicId, NO_SUCH_TOPIC.code, NO_SUCH_TOPIC.message)
 
