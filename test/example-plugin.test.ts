@@ -139,7 +139,7 @@ describe('a plugin copied from the example (plugins/hello → greeter)', () => {
       const migrations = app.h.store.sqlite.prepare('select name from hearth_migrations_greeter').all() as { name: string }[]
       assert.deepEqual(
         migrations.map((m) => m.name),
-        ['2026_11_21_1000_create_hello_waves'],
+        ['2026_11_21_1000_create_hello_waves', '2026_12_04_1700_wave_back'],
       )
 
       const member = app.agent('10.1.0.1')
