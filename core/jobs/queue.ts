@@ -166,6 +166,8 @@ export class JobQueue {
   private timer: NodeJS.Timeout | null = null
   private heartbeat: NodeJS.Timeout | null = null
   private lastPrune = 0
+  /** Jobs launched so far (drain() asks whether a fill launched any). */
+  private launched = 0
   /** Set by start(): the next fill takes back every job left running. */
   private recoverAll = false
   /** When the earliest pending job is due, as seen by the last claim that found nothing. */
@@ -291,8 +293,13 @@ export class JobQueue {
   /** Run jobs until none is runnable now (for tests and tooling). Jobs due later (a retry's backoff) are left. */
   async drain(): Promise<void> {
     for (;;) {
+      const launched = this.launched
       await this.fill()
-      if (!this.running.size) return
+      if (!this.running.size) {
+        // Done, unless jobs launched by that fill already finished: one of them held back another of its kind.
+        if (this.launched === launched) return
+        continue
+      }
       await Promise.race([...this.running.values()].map((r) => r.promise))
     }
   }
@@ -423,6 +430,7 @@ export class JobQueue {
   }
 
   private launch(job: JobRow): void {
+    this.launched++
     const abort = new AbortController()
     const promise = this.run(job, abort.signal)
       .catch((err) => this.log.error({ err, job: job.id, kind: job.kind }, `the job queue failed to record the end of job #${job.id}`))
