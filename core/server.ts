@@ -67,6 +67,8 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
     async close() {
       if (closed) return
       closed = true
+      // No scheduled run starts while connections close (the rest of the primary work stops after them).
+      h.scheduler.stop()
       for (const client of wss.clients) client.terminate()
       wss.close()
       if ('closeAllConnections' in server) server.closeAllConnections()
