@@ -399,7 +399,7 @@ describe('the CLI on one data directory, in order', () => {
       const own = migrations.filter((m) => m.owner === 'hello')
       assert.deepEqual(
         own.map((m) => m.name),
-        ['2026_11_21_1000_create_hello_waves'],
+        ['2026_11_21_1000_create_hello_waves', '2026_12_04_1700_wave_back'],
       )
       assert.ok(own[0]!.executedAt, 'the hello migration is done')
     })

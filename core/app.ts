@@ -24,6 +24,7 @@ import { errorBody } from './http/envelope.js'
 import { BODY_LIMIT, UPLOAD_PATHS } from './http/limits.js'
 import { authenticate, csrf, requestContext } from './http/middleware.js'
 import { serveFolder } from './http/static.js'
+import { PrimaryGate } from './jobs/primary.js'
 import { JobQueue } from './jobs/queue.js'
 import { Scheduler } from './jobs/scheduler.js'
 import { mediaRoutes } from './media/routes.js'
@@ -106,6 +107,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   // Media processing gets its own slots within the queue, so a long transcode never holds back fan-out.
   const mediaConcurrency = await settings.get('media.processing_concurrency')
   const queue = new JobQueue(db, log, { concurrency: mediaConcurrency + 2 })
+  const primary = new PrimaryGate(log)
   const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency })
   const limit = actionLimits(limiter, settings)
   const social = createSocialService({ db, hooks, limit })
@@ -129,9 +131,9 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
       },
     },
   })
-  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, realtime, settings, users, posts, social, safety, media, notifications, moderation, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
+  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, media, social, safety, posts, feed, engagement, notifications, search, moderation, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, plugins }
   coreNavigation(ui)
   // An open page's sockets must not outlive the session rules they were opened under.
   const disconnect = ({ userId }: { userId: number }) => realtime.disconnectUser(userId)
@@ -206,7 +208,7 @@ export function buildApp(s: Services): Hono<AppEnv> {
     } catch {
       database = 'unavailable'
     }
-    return c.json({ status: database === 'ok' ? 'ok' : 'degraded', version: VERSION, database, role: 'primary' }, database === 'ok' ? 200 : 503)
+    return c.json({ status: database === 'ok' ? 'ok' : 'degraded', version: VERSION, database, role: s.primary.role }, database === 'ok' ? 200 : 503)
   })
   app.get('/static/htmx.min.js', serveFolder(join(ROOT, 'node_modules/htmx.org/dist'), '/static/', { maxAge: 86400 }))
   app.get('/static/hearth.js', serveFolder(join(ROOT, 'core/client'), '/static/'))

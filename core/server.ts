@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { WebSocketServer } from 'ws'
 import type { Hearth } from './app.js'
-import { startCheckpointer } from './db/checkpointer.js'
+import { startCheckpointer, type Checkpointer } from './db/checkpointer.js'
 import { FANOUT_CHUNK } from './feed/service.js'
-import { startFanoutThread } from './feed/fanout.js'
+import { startFanoutThread, type FanoutThread } from './feed/fanout.js'
 
 export interface RunningServer {
   port: number
@@ -31,16 +31,33 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
     )
   })
   const actual = (server.address() as AddressInfo).port
-  // The threads first, so that the first jobs (those a previous run left) already hand their fan-outs over.
-  const checkpointer = h.store.sqlite.readonly ? null : startCheckpointer(h.store.sqlite, h.config.dbFile, h.log)
-  const fanout = h.store.sqlite.readonly ? null : startFanoutThread(h.config.dbFile, h.log, { cacheMb: h.config.dbCacheMb, chunk: FANOUT_CHUNK })
-  if (fanout) h.feed.useThread(fanout)
-  h.scheduler.start()
-  h.queue.start()
+  // Work that writes on its own runs behind the primary-only gate (always open on a single node).
+  let checkpointer: Checkpointer | null = null
+  let fanout: FanoutThread | null = null
+  const leavePrimary = h.primary.onPrimary(
+    'background work',
+    () => {
+      // The threads first, so that the first jobs (those a previous run left) already hand their fan-outs over.
+      checkpointer = h.store.sqlite.readonly ? null : startCheckpointer(h.store.sqlite, h.config.dbFile, h.log)
+      fanout = h.store.sqlite.readonly ? null : startFanoutThread(h.config.dbFile, h.log, { cacheMb: h.config.dbCacheMb, chunk: FANOUT_CHUNK })
+      if (fanout) h.feed.useThread(fanout)
+      h.scheduler.start()
+      h.queue.start()
+    },
+    async () => {
+      h.scheduler.stop()
+      // The queue before the fan-out thread: a fan-out job still running waits for the thread.
+      await h.queue.stop()
+      await checkpointer?.stop()
+      h.feed.useThread(null)
+      await fanout?.stop()
+      checkpointer = fanout = null
+    },
+  )
   writeFileSync(pidFile(h.config.dataDir), JSON.stringify({ pid: process.pid, port: actual }))
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host
   const url = h.config.publicUrl ?? `http://${shown}:${actual}`
-  h.log.info({ port: actual, url, plugins: [...h.plugins.loaded.keys()] }, `Hearth is listening on ${url}`)
+  h.log.info({ port: actual, url, role: h.primary.role, plugins: [...h.plugins.loaded.keys()] }, `Hearth is listening on ${url}`)
   await h.hooks.emit('action:server.started', { port: actual })
 
   let closed = false
@@ -50,17 +67,15 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
     async close() {
       if (closed) return
       closed = true
+      // No scheduled run starts while connections close (the rest of the primary work stops after them).
       h.scheduler.stop()
       for (const client of wss.clients) client.terminate()
       wss.close()
       if ('closeAllConnections' in server) server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       rmSync(pidFile(h.config.dataDir), { force: true })
-      await checkpointer?.stop()
-      // After the queue has stopped (in h.close): a fan-out job still running waits for the thread.
+      await leavePrimary()
       await h.close()
-      h.feed.useThread(null)
-      await fanout?.stop()
     },
   }
 }

@@ -5,6 +5,7 @@ import type { Config } from './config.js'
 import type { Db, Store } from './db/connect.js'
 import type { HookRegistry } from './hooks/registry.js'
 import type { JobQueue } from './jobs/queue.js'
+import type { PrimaryGate } from './jobs/primary.js'
 import type { Scheduler } from './jobs/scheduler.js'
 import type { FeedService } from './feed/service.js'
 import type { MediaService } from './media/service.js'
@@ -40,8 +41,10 @@ export interface Services {
   render: Renderer
   realtime: RealtimeHub
   scheduler: Scheduler
-  /** Persisted background jobs (media processing, feed fan-out). */
+  /** Persisted background jobs (media processing, feed fan-out, plugins' jobs). */
   queue: JobQueue
+  /** Whether this node runs the primary-only work (the scheduler, the queue, the worker threads). */
+  primary: PrimaryGate
   media: MediaService
   social: SocialService
   /** Blocks, mutes and privacy preferences. */

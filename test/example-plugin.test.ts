@@ -139,7 +139,7 @@ describe('a plugin copied from the example (plugins/hello → greeter)', () => {
       const migrations = app.h.store.sqlite.prepare('select name from hearth_migrations_greeter').all() as { name: string }[]
       assert.deepEqual(
         migrations.map((m) => m.name),
-        ['2026_11_21_1000_create_hello_waves'],
+        ['2026_11_21_1000_create_hello_waves', '2026_12_04_1700_wave_back'],
       )
 
       const member = app.agent('10.1.0.1')
@@ -189,7 +189,7 @@ describe('a plugin copied from the example (plugins/hello → greeter)', () => {
       assert.equal(page.status, 200)
       assert.match(await page.text(), /@wendy<\/a> Morning, street!/)
       const migrations = app.h.store.sqlite.prepare('select name from hearth_migrations_greeter').all()
-      assert.equal(migrations.length, 1, 'the migration is not run twice')
+      assert.equal(migrations.length, 2, 'the migrations are not run twice')
     } finally {
       await app.close()
     }

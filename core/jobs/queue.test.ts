@@ -7,7 +7,7 @@ import { tempDir } from '../../test/harness.js'
 import { openStore, type Store } from '../db/connect.js'
 import { CORE_MIGRATIONS, migrateOwner } from '../db/migrate.js'
 import { createLogger } from '../logger.js'
-import { defaultBackoff, JobQueue, UnrecoverableJobError, type JobInfo } from './queue.js'
+import { defaultBackoff, JobQueue, MAX_PAYLOAD_BYTES, UnrecoverableJobError, type JobInfo } from './queue.js'
 
 const log = createLogger({ level: 'silent' })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -242,6 +242,125 @@ describe('job queue', () => {
     assert.equal(row.status, 'failed')
     assert.match(row.last_error!, /interrupted on its last attempt/)
     assert.equal(failed.length, 1)
+  })
+
+  it('makes the same key enqueued twice one job while it is outstanding, and frees the key once it has run', async () => {
+    const q = new JobQueue(store.db, log)
+    const seen: number[] = []
+    q.define('remind', async (p: { n: number }) => void seen.push(p.n))
+    const first = await q.enqueue('remind', { n: 1 }, { key: 'remind:7' })
+    assert.equal(await q.enqueue('remind', { n: 2 }, { key: 'remind:7' }), first, 'the second enqueue answers the first job')
+    const other = await q.enqueue('remind', { n: 3 }, { key: 'remind:8' })
+    assert.notEqual(other, first)
+    await q.drain()
+    assert.deepEqual(seen, [1, 3], 'the duplicate never ran')
+    const again = await q.enqueue('remind', { n: 4 }, { key: 'remind:7' })
+    assert.notEqual(again, first, 'a finished job frees its key')
+    await q.drain()
+    assert.deepEqual(seen, [1, 3, 4])
+  })
+
+  it('cancels a pending job by its key, and leaves a running one alone', async () => {
+    const q = new JobQueue(store.db, log)
+    const seen: string[] = []
+    let release!: () => void
+    q.define('later', async (p: { n: string }) => void seen.push(p.n))
+    q.define('hold', () => new Promise<void>((resolve) => (release = resolve)))
+    const id = await q.enqueue('later', { n: 'scheduled' }, { key: 'purge:1', runAt: new Date(Date.now() + 60_000) })
+    assert.equal(await q.cancel('purge:1'), true)
+    assert.equal(await q.cancel('purge:1'), false, 'nothing left to cancel')
+    assert.equal(await store.db.selectFrom('jobs').select('id').where('id', '=', id).executeTakeFirst(), undefined)
+    // Rescheduling under the same key after a cancel makes a new job.
+    await q.enqueue('later', { n: 'rescheduled' }, { key: 'purge:1' })
+    await q.drain()
+    assert.deepEqual(seen, ['rescheduled'])
+
+    const held = await q.enqueue('hold', {}, { key: 'hold:1' })
+    q.start()
+    await until(async () => (await job(held)).status === 'running', 'the job to start')
+    assert.equal(await q.cancel('hold:1'), false, 'a running job is not cancelled')
+    release()
+    await until(async () => (await job(held)).status === 'done', 'the job to finish')
+    await q.stop()
+  })
+
+  it('refuses a payload JSON would change or cannot hold, and one over 64 KiB, storing nothing', async () => {
+    const q = new JobQueue(store.db, log)
+    const cyclic: Record<string, unknown> = { a: 1 }
+    cyclic.self = cyclic
+    const refused: [unknown, RegExp][] = [
+      [{ at: new Date() }, /payload\.at is a Date.*toISOString/],
+      [{ n: Number.NaN }, /payload\.n is NaN/],
+      [{ list: [1, undefined] }, /payload\.list\[1\] is undefined/],
+      [{ big: 10n }, /payload\.big is a bigint/],
+      [{ seen: new Set([1]) }, /payload\.seen is a Set/],
+      [{ fn: () => 1 }, /payload\.fn is a function/],
+      [cyclic, /payload\.self refers back to itself/],
+      [{ text: 'x'.repeat(MAX_PAYLOAD_BYTES) }, /at most 64 KiB of JSON; this one holds 65 KiB/],
+    ]
+    for (const [payload, error] of refused) await assert.rejects(q.enqueue('x', payload), error)
+    await assert.rejects(q.enqueue('x', {}, { runAt: new Date('not a date') }), /runAt must be a valid Date/)
+    assert.equal((await store.db.selectFrom('jobs').select('id').execute()).length, 0)
+    await q.enqueue('x', { nested: { list: [1, 'two', null, true, { deep: [] }] } })
+    assert.equal((await store.db.selectFrom('jobs').select('payload').executeTakeFirstOrThrow()).payload, '{"nested":{"list":[1,"two",null,true,{"deep":[]}]}}')
+  })
+
+  it('commits a job enqueued in a transaction with it: a rollback leaves no job, and a started queue waits for the commit', async () => {
+    const q = new JobQueue(store.db, log, { pollMs: 60_000 })
+    const ran: string[] = []
+    q.define('promised', async (p: { n: string }) => void ran.push(p.n))
+    q.start()
+    await assert.rejects(
+      store.db.transaction().execute(async (trx) => {
+        await q.enqueueIn(trx, 'promised', { n: 'rolled back' })
+        throw new Error('the write failed after its job was queued')
+      }),
+      /the write failed/,
+    )
+    await store.db.transaction().execute(async (trx) => {
+      await q.enqueueIn(trx, 'promised', { n: 'committed' })
+      // The queue was woken by the enqueue; it must not see the job before this transaction ends.
+      await sleep(50)
+      assert.deepEqual(ran, [], 'nothing runs before the commit')
+    })
+    await until(() => ran.includes('committed'), 'the committed job')
+    await q.stop()
+    assert.deepEqual(ran, ['committed'])
+    assert.deepEqual((await store.db.selectFrom('jobs').select('payload').execute()).map((r) => r.payload), ['{"n":"committed"}'])
+  })
+
+  it('keeps a plugin job whose handler is not loaded pending (neither run nor failed), and runs it once its plugin is back', async () => {
+    const q = new JobQueue(store.db, log)
+    const id = await q.enqueue('gone:wave-back', { waveId: 1 })
+    q.define('core.thing', async () => {})
+    await q.drain()
+    const row = await job(id)
+    assert.deepEqual([row.status, row.attempts, row.last_error], ['pending', 0, null])
+
+    const back = new JobQueue(store.db, log)
+    const seen: unknown[] = []
+    back.define('gone:wave-back', async (p) => void seen.push(p))
+    await back.drain()
+    assert.deepEqual(seen, [{ waveId: 1 }])
+    assert.equal((await job(id)).status, 'done')
+  })
+
+  it('does not spin on a due plugin job it cannot run: a started queue waits for its poll', async () => {
+    const q = new JobQueue(store.db, log, { pollMs: 60_000 })
+    await q.enqueue('gone:job', {})
+    let claims = 0
+    const original = store.db.updateTable.bind(store.db)
+    // Count claim attempts through the queue's handle while it is started.
+    ;(q as unknown as { db: typeof store.db }).db = new Proxy(store.db, {
+      get(target, prop, receiver) {
+        if (prop === 'updateTable') return (...args: Parameters<typeof original>) => (claims++, original(...args))
+        return Reflect.get(target, prop, receiver)
+      },
+    })
+    q.start()
+    await sleep(200)
+    await q.stop()
+    assert.ok(claims <= 2, `the queue tried to claim ${claims} times in 200 ms`)
   })
 
   it('prunes done jobs after a day and failed ones after a month', async () => {

@@ -1,5 +1,5 @@
 // The persisted job queue: jobs in SQLite that survive a restart, retry with backoff, and run with bounded concurrency.
-import { sql } from 'kysely'
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
 import type { Db } from '../db/connect.js'
 import type { Logger } from '../logger.js'
 import type { JobRow } from './tables.js'
@@ -22,6 +22,11 @@ export interface JobOptions {
   runAt?: Date
   /** Give up after this many attempts (default 5). */
   maxAttempts?: number
+  /**
+   * Names the job while it is outstanding: enqueueing a key that names a pending or running job adds
+   * nothing and answers that job's id; once the job has finished (or was cancelled) the key is free again.
+   */
+  key?: string
 }
 
 export interface DefineOptions<P> {
@@ -77,6 +82,9 @@ interface Running {
 }
 
 const DEFAULT_MAX_ATTEMPTS = 5
+/** A payload names what to work on (ids); the data itself belongs in tables. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024
+const MAX_KEY_LENGTH = 200
 const HOUR = 3600_000
 const DAY = 24 * HOUR
 /** Done jobs are kept a day (for diagnosis), failed ones a month. */
@@ -88,12 +96,60 @@ export const defaultBackoff = (attempt: number): number => Math.min(2000 * 2 ** 
 const iso = (ms = Date.now()) => new Date(ms).toISOString()
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err)) || 'The job failed without a message.'
 
+/** Kinds with an owner prefix (`NAME:kind`) belong to a plugin; the others are core's. */
+export const isPluginKind = (kind: string) => kind.includes(':')
+
+/**
+ * A payload as the JSON stored for it. Refuses what JSON would silently change (a Date, undefined, NaN, a Map,
+ * a class instance) or cannot hold (a cycle, a BigInt), and payloads over 64 KiB, so a handler always receives
+ * exactly what was enqueued.
+ * @example jobPayload({ messageId: 12 }) // '{"messageId":12}'
+ */
+export function jobPayload(payload: unknown): string {
+  checkJson(payload ?? null, 'payload', [])
+  const text = JSON.stringify(payload ?? null)
+  const bytes = Buffer.byteLength(text)
+  if (bytes > MAX_PAYLOAD_BYTES) {
+    throw new TypeError(`A job payload may hold at most ${MAX_PAYLOAD_BYTES / 1024} KiB of JSON; this one holds ${Math.ceil(bytes / 1024)} KiB. Put ids in the payload and the data in your tables.`)
+  }
+  return text
+}
+
+function checkJson(value: unknown, path: string, parents: object[]): void {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return
+    throw new TypeError(`The job's ${path} is ${value}, which JSON cannot hold.`)
+  }
+  if (typeof value === 'object') {
+    if (parents.includes(value)) throw new TypeError(`The job's ${path} refers back to itself; JSON cannot hold a cycle.`)
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) checkJson(value[i], `${path}[${i}]`, [...parents, value])
+      return
+    }
+    const proto = Object.getPrototypeOf(value) as unknown
+    if (proto === Object.prototype || proto === null) {
+      for (const [k, v] of Object.entries(value)) checkJson(v, `${path}.${k}`, [...parents, value])
+      return
+    }
+  }
+  const what = value === undefined ? 'undefined' : typeof value === 'object' ? `a ${(value as object).constructor?.name ?? 'object'}` : `a ${typeof value}`
+  const hint = value instanceof Date ? ' (pass date.toISOString())' : ''
+  throw new TypeError(`The job's ${path} is ${what}, which JSON cannot carry as it is${hint}; use strings, numbers, booleans, null, arrays and plain objects.`)
+}
+
 /**
  * Background work that must survive a restart. Define handlers at startup, enqueue from anywhere;
  * the server calls `start()`, tests and tools call `drain()`.
+ * Work promised by a write is enqueued in that write's transaction (`enqueueIn`), so both commit or neither
+ * does (decision 015). Kinds of plugins (`NAME:kind`) whose handler is not loaded (the plugin is disabled) are
+ * kept pending, neither run nor failed.
  * @example
  * queue.define('media.process', ({ mediaId }: { mediaId: number }) => process(mediaId), { maxAttempts: 3 })
- * await queue.enqueue('media.process', { mediaId: 7 })
+ * await db.transaction().execute(async (trx) => {
+ *   const { id } = await trx.insertInto('media').values(row).returning('id').executeTakeFirstOrThrow()
+ *   await queue.enqueueIn(trx, 'media.process', { mediaId: id })
+ * })
  */
 export class JobQueue {
   private readonly defs = new Map<string, Definition>()
@@ -110,6 +166,8 @@ export class JobQueue {
   private timer: NodeJS.Timeout | null = null
   private heartbeat: NodeJS.Timeout | null = null
   private lastPrune = 0
+  /** Jobs launched so far (drain() asks whether a fill launched any). */
+  private launched = 0
   /** Set by start(): the next fill takes back every job left running. */
   private recoverAll = false
   /** When the earliest pending job is due, as seen by the last claim that found nothing. */
@@ -138,23 +196,67 @@ export class JobQueue {
     })
   }
 
-  /** Persist a job; it runs once the queue is started (immediately when running). Returns its id. */
-  async enqueue<P>(kind: string, payload: P, options: JobOptions = {}): Promise<number> {
+  /** Whether jobs of this kind have a handler in this process. */
+  has(kind: string): boolean {
+    return this.defs.has(kind)
+  }
+
+  /** Forget the handlers of kinds starting with `prefix` (a plugin that failed to register); their jobs wait. */
+  undefine(prefix: string): void {
+    for (const kind of [...this.defs.keys()]) if (kind.startsWith(prefix)) this.defs.delete(kind)
+  }
+
+  /**
+   * Persist a job on its own; it runs once the queue is started (immediately when running). Returns its id.
+   * Work that a write promises goes in that write's transaction instead: `enqueueIn(trx, ...)`.
+   */
+  enqueue<P>(kind: string, payload: P, options: JobOptions = {}): Promise<number> {
+    return this.enqueueIn(this.db, kind, payload, options)
+  }
+
+  /**
+   * Persist a job through `db`, a transaction of the write that promises it: the job exists exactly when the
+   * write committed. Returns its id (the outstanding job's when `key` names one).
+   */
+  async enqueueIn<P>(db: Kysely<any>, kind: string, payload: P, options: JobOptions = {}): Promise<number> {
+    const text = jobPayload(payload)
+    if (options.runAt !== undefined && !(options.runAt instanceof Date && Number.isFinite(options.runAt.getTime()))) {
+      throw new TypeError(`A job's runAt must be a valid Date; got ${String(options.runAt)}.`)
+    }
+    const key = options.key ?? null
+    if (key !== null && (typeof key !== 'string' || !key || key.length > MAX_KEY_LENGTH)) throw new TypeError(`A job's key must be a string of 1 to ${MAX_KEY_LENGTH} characters.`)
+    const trx = db as Db
     const now = iso()
-    const { id } = await this.db
+    const inserted = await trx
       .insertInto('jobs')
       .values({
         kind,
-        payload: JSON.stringify(payload ?? null),
+        payload: text,
+        key,
         status: 'pending',
         max_attempts: options.maxAttempts ?? this.defs.get(kind)?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         run_at: options.runAt ? options.runAt.toISOString() : now,
         updated_at: now,
       })
+      // Only the key's index can conflict: an outstanding job holds the key.
+      .$if(key !== null, (q) => q.onConflict((oc) => oc.doNothing()))
       .returning('id')
-      .executeTakeFirstOrThrow()
-    if (this.started) this.kick()
+      .executeTakeFirst()
+    const id = inserted?.id ?? (await trx.selectFrom('jobs').select('id').where('key', '=', key).orderBy('id', 'desc').executeTakeFirstOrThrow()).id
+    // The wake-up reads the jobs table through the queue's own handle, whose connection the transaction holds
+    // until it commits or rolls back: a job enqueued in a transaction is looked for only after the commit.
+    if (this.started && inserted) this.kick()
     return id
+  }
+
+  /**
+   * Remove the pending job that `key` names (a scheduled thing that is unscheduled). A running job is not
+   * stopped. Pass the transaction of the change that cancels it, as for enqueueIn. Returns whether one went.
+   */
+  async cancel(key: string, options: { db?: Kysely<any> } = {}): Promise<boolean> {
+    const db = (options.db ?? this.db) as Db
+    const r = await db.deleteFrom('jobs').where('key', '=', key).where('status', '=', 'pending').executeTakeFirst()
+    return Number(r.numDeletedRows) > 0
   }
 
   /**
@@ -191,8 +293,13 @@ export class JobQueue {
   /** Run jobs until none is runnable now (for tests and tooling). Jobs due later (a retry's backoff) are left. */
   async drain(): Promise<void> {
     for (;;) {
+      const launched = this.launched
       await this.fill()
-      if (!this.running.size) return
+      if (!this.running.size) {
+        // Done, unless jobs launched by that fill already finished: one of them held back another of its kind.
+        if (this.launched === launched) return
+        continue
+      }
       await Promise.race([...this.running.values()].map((r) => r.promise))
     }
   }
@@ -289,16 +396,22 @@ export class JobQueue {
     return [...counts].filter(([kind, n]) => n >= (this.defs.get(kind)?.concurrency ?? Infinity)).map(([kind]) => kind)
   }
 
+  /**
+   * Jobs this queue may take: not of a saturated kind, and of a kind it has a handler for unless the kind is
+   * core's (a core kind without a handler fails loudly; a plugin's waits for its plugin to be enabled again).
+   */
+  private claimable<Q extends SelectQueryBuilder<any, any, any>>(q: Q): Q {
+    const busy = this.saturated()
+    const plugins = [...this.defs.keys()].filter((k) => isPluginKind(k) && !busy.includes(k))
+    return q
+      .$if(busy.length > 0, (q) => q.where('kind', 'not in', busy))
+      .where((eb) => eb.or([sql<boolean>`instr(kind, ':') = 0`, ...(plugins.length ? [eb('kind', 'in', plugins)] : [])])) as Q
+  }
+
   /** Atomically take the next due job: one UPDATE ... RETURNING, so two workers never get the same one. */
   private async claim(): Promise<JobRow | undefined> {
     const now = iso()
-    const busy = this.saturated()
-    const next = this.db
-      .selectFrom('jobs')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('run_at', '<=', now)
-      .$if(busy.length > 0, (q) => q.where('kind', 'not in', busy))
+    const next = this.claimable(this.db.selectFrom('jobs').select('id').where('status', '=', 'pending').where('run_at', '<=', now))
       .orderBy('run_at')
       .orderBy('id')
       .limit(1)
@@ -310,18 +423,14 @@ export class JobQueue {
       .returningAll()
       .executeTakeFirst()
     if (!job) {
-      const due = await this.db
-        .selectFrom('jobs')
-        .select((eb) => eb.fn.min('run_at').as('run_at'))
-        .where('status', '=', 'pending')
-        .$if(busy.length > 0, (q) => q.where('kind', 'not in', busy))
-        .executeTakeFirst()
+      const due = await this.claimable(this.db.selectFrom('jobs').select((eb) => eb.fn.min('run_at').as('run_at')).where('status', '=', 'pending')).executeTakeFirst()
       this.nextDueAt = due?.run_at ? Date.parse(due.run_at) : null
     }
     return job
   }
 
   private launch(job: JobRow): void {
+    this.launched++
     const abort = new AbortController()
     const promise = this.run(job, abort.signal)
       .catch((err) => this.log.error({ err, job: job.id, kind: job.kind }, `the job queue failed to record the end of job #${job.id}`))

@@ -31,6 +31,7 @@ export class Scheduler {
   }
 
   start(): void {
+    if (this.running.length) return
     for (const def of this.defs) {
       const job = new Cron(def.pattern, { name: `${def.owner}:${def.name}`, protect: true }, async () => {
         try {

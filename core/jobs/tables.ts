@@ -6,6 +6,8 @@ export interface JobsTable {
   kind: string
   /** JSON */
   payload: string
+  /** Names the job while it is pending or running (unique among those): the same key enqueued twice is one job. */
+  key: ColumnType<string | null, string | null | undefined, string | null>
   status: ColumnType<'pending' | 'running' | 'done' | 'failed', 'pending' | 'running' | 'done' | 'failed' | undefined>
   attempts: Generated<number>
   max_attempts: Generated<number>

@@ -135,21 +135,24 @@ export function createMediaService(deps: MediaDeps) {
   async function accept(ownerId: number, received: Received): Promise<MediaInfo> {
     try {
       const decoded = await verify(received)
-      const { id } = await db
-        .insertInto('media')
-        .values({ owner_id: ownerId, kind: received.type.kind, status: 'processing', mime: received.type.mime, size_bytes: received.size, variants: '{}', updated_at: now() })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-      try {
-        await storage.place(received.path, uploadFile(id, UPLOAD_EXT[received.type.mime]!))
-        if (decoded) kept.put(id, decoded)
-        await queue.enqueue(PROCESS_JOB, { mediaId: id })
-      } catch (err) {
-        kept.take(id)
-        await db.deleteFrom('media').where('id', '=', id).execute()
-        await storage.removeAll(id)
-        throw err
-      }
+      // The row, its file and its processing job together: a row that committed always gets processed (decision 015).
+      const id = await db.transaction().execute(async (trx) => {
+        const { id } = await trx
+          .insertInto('media')
+          .values({ owner_id: ownerId, kind: received.type.kind, status: 'processing', mime: received.type.mime, size_bytes: received.size, variants: '{}', updated_at: now() })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+        try {
+          await storage.place(received.path, uploadFile(id, UPLOAD_EXT[received.type.mime]!))
+          await queue.enqueueIn(trx, PROCESS_JOB, { mediaId: id })
+        } catch (err) {
+          // Inside the transaction: once it rolls back, the next upload may be given this id.
+          await storage.removeAll(id)
+          throw err
+        }
+        return id
+      })
+      if (decoded) kept.put(id, decoded)
       log.info({ media: id, owner: ownerId, kind: received.type.kind, mime: received.type.mime, bytes: received.size }, 'media uploaded')
       return info((await get(id))!)
     } finally {

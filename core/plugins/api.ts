@@ -191,6 +191,83 @@ export interface PluginMediaApi {
   remove(id: number): Promise<void>
 }
 
+// ---- Jobs
+
+/** What a durable job's handler learns about the run. */
+export interface PluginJobInfo {
+  id: number
+  /** `NAME:kind` */
+  kind: string
+  /** This attempt's number: 1 the first time. */
+  attempts: number
+  maxAttempts: number
+  /** Aborted when the server stops before the job finished: the job runs again after the restart. */
+  signal: AbortSignal
+}
+
+export interface PluginJobOptions<P> {
+  /** Give up after this many attempts (default 5); retries wait 2 s, 4 s, 8 s, ... up to 10 minutes. */
+  maxAttempts?: number
+  /** At most this many jobs of this kind at once (default 1). */
+  concurrency?: number
+  /** Called once when a job gives up for good (its last attempt failed, or it threw `UnrecoverableJobError`). */
+  onFailed?: (payload: P, error: string) => void | Promise<void>
+}
+
+export interface PluginEnqueueOptions {
+  /** Run no earlier than this (a scheduled message, a purge when a message disappears). Default: now. */
+  runAt?: Date
+  /**
+   * Names the job while it is outstanding: enqueueing a key that names a pending or running job of yours adds
+   * nothing. `cancel(key)` unschedules it. Keys are yours alone (core stores them as `NAME:key`).
+   */
+  key?: string
+  /** The transaction of the write that promises this job, so both commit or neither does (see docs/plugins.md). */
+  db?: Kysely<any>
+  /** Give up after this many attempts, overriding define's. */
+  maxAttempts?: number
+}
+
+export interface PluginJobsApi {
+  /**
+   * Run `fn` on a cron schedule while the server runs (not in CLI commands). Errors are logged.
+   * @example ctx.jobs.every('0 * * * *', 'hourly-cleanup', () => cleanup(ctx.db))
+   */
+  every(cron: string, name: string, fn: () => void | Promise<void>): void
+  /**
+   * Handle a kind of durable job (call in register()). Jobs are stored as `NAME:kind`, survive restarts, are
+   * retried with backoff when the handler throws, and run on the primary only. Make handlers safe to run twice:
+   * a crash mid-job runs it again.
+   * @example
+   * ctx.jobs.define<{ messageId: number }>('purge', async ({ messageId }) => {
+   *   await ctx.db.deleteFrom('chat_messages').where('id', '=', messageId).execute()
+   * }, { maxAttempts: 3 })
+   */
+  define<P>(kind: string, handler: (payload: P, job: PluginJobInfo) => void | Promise<void>, options?: PluginJobOptions<P>): void
+  /**
+   * Queue a job of a kind you defined. The payload must be JSON (strings, numbers, booleans, null, arrays, plain
+   * objects; at most 64 KiB): anything else throws. Pass `db: trx` when a write of yours promises the job.
+   * Returns the job's id.
+   * @example
+   * await ctx.db.transaction().execute(async (trx) => {
+   *   const id = await addMessage(trx, input)
+   *   await ctx.jobs.enqueue('purge', { messageId: id }, { runAt: new Date(Date.now() + 86_400_000), key: `purge:${id}`, db: trx })
+   * })
+   */
+  enqueue<P>(kind: string, payload: P, options?: PluginEnqueueOptions): Promise<number>
+  /**
+   * Remove your pending job named `key` (a running one finishes). Returns whether one was removed.
+   * @example await ctx.jobs.cancel(`purge:${messageId}`)
+   */
+  cancel(key: string, options?: { db?: Kysely<any> }): Promise<boolean>
+}
+
+/**
+ * Throw from a job handler for a failure that trying again cannot fix: the job fails at once.
+ * @example throw new UnrecoverableJobError('The message was deleted.')
+ */
+export { UnrecoverableJobError } from '../jobs/queue.js'
+
 // ---- The context
 
 export interface PluginHooksApi {
@@ -228,13 +305,7 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
     profileTab(tab: ProfileTab): void
     settingsPanel(panel: SettingsPanel): void
   }
-  readonly jobs: {
-    /**
-     * Run `fn` on a cron schedule while the server runs (not in CLI commands). Errors are logged.
-     * @example ctx.jobs.every('0 * * * *', 'hourly-cleanup', () => cleanup(ctx.db))
-     */
-    every(cron: string, name: string, fn: () => void | Promise<void>): void
-  }
+  readonly jobs: PluginJobsApi
   readonly settings: {
     get<K extends keyof S & string>(key: K): Promise<SettingsValues<S>[K]>
     all(): Promise<SettingsValues<S>>

@@ -17,6 +17,7 @@ import type { AppEnv } from '../http/env.js'
 import { ok } from '../http/envelope.js'
 import { requireMember, requireRole } from '../http/middleware.js'
 import { serveFolder } from '../http/static.js'
+import type { JobQueue } from '../jobs/queue.js'
 import type { Scheduler } from '../jobs/scheduler.js'
 import type { Logger } from '../logger.js'
 import { ROOT } from '../paths.js'
@@ -77,6 +78,7 @@ export interface PluginDeps {
   hooks: HookRegistry
   ui: UiRegistry
   scheduler: Scheduler
+  queue: JobQueue
   realtime: RealtimeHub
   settings: SettingsService
   users: UsersService
@@ -185,6 +187,43 @@ export function orderByDependencies(
   }
   for (const p of [...plugins].sort((a, b) => a.name.localeCompare(b.name))) visit(p.name, [])
   return { order, problems }
+}
+
+/** A job kind of a plugin: `kind` or `NAME:kind`, stored as `NAME:kind`. Another plugin's prefix is refused. */
+const JOB_KIND = /^[a-z][a-z0-9.-]{0,59}$/
+
+/** ctx.jobs: cron jobs, and durable jobs on the persisted queue under the plugin's own kinds and keys. */
+function pluginJobs(name: string, scheduler: Scheduler, queue: JobQueue): PluginContext['jobs'] {
+  const kindOf = (kind: string) => {
+    const short = kind.startsWith(`${name}:`) ? kind.slice(name.length + 1) : kind
+    if (!JOB_KIND.test(short)) throw new Error(`Plugin ${name}'s job kind "${kind}" must be lowercase letters, digits, dots and dashes (at most 60), optionally after "${name}:".`)
+    return `${name}:${short}`
+  }
+  const keyOf = (key: string | undefined) => {
+    if (key === undefined) return undefined
+    if (typeof key !== 'string' || !key) throw new Error(`Plugin ${name}'s job key must be a non-empty string.`)
+    return `${name}:${key}`
+  }
+  return {
+    every: (cron, jobName, fn) => scheduler.add(name, cron, jobName, fn),
+    define: (kind, handler, options = {}) => {
+      const { onFailed } = options
+      queue.define(kindOf(kind), async (payload, job) => handler(payload as never, job), {
+        maxAttempts: options.maxAttempts,
+        // One at a time unless asked: a plugin's jobs share the queue's slots with media and fan-out.
+        concurrency: options.concurrency ?? 1,
+        onFailed: onFailed ? (payload, error) => onFailed(payload as never, error) : undefined,
+      })
+    },
+    enqueue: async (kind, payload, options = {}) => {
+      const full = kindOf(kind)
+      if (!queue.has(full)) throw new Error(`Plugin ${name} has no job kind "${full}": define it with ctx.jobs.define in register().`)
+      const { db, ...rest } = options
+      const jobOptions = { ...rest, key: keyOf(options.key) }
+      return db ? queue.enqueueIn(db, full, payload, jobOptions) : queue.enqueue(full, payload, jobOptions)
+    },
+    cancel: (key, options = {}) => queue.cancel(keyOf(key)!, options),
+  }
 }
 
 export class PluginManager {
@@ -392,6 +431,7 @@ export class PluginManager {
     this.deps.hooks.removeOwner(name)
     this.deps.ui.removeOwner(name)
     this.deps.scheduler.removeOwner(name)
+    this.deps.queue.undefine(`${name}:`)
     this.deps.realtime.removeOwner(name)
     this.loaded.delete(name)
   }
@@ -425,7 +465,7 @@ export class PluginManager {
         profileTab: (tab) => ui.addProfileTab(name, tab),
         settingsPanel: (panel) => ui.addSettingsPanel(name, panel),
       },
-      jobs: { every: (cron, jobName, fn) => scheduler.add(name, cron, jobName, fn) },
+      jobs: pluginJobs(name, scheduler, this.deps.queue),
       settings: settings as PluginContext['settings'],
       assets: (folder) => {
         const root = resolve(dir, folder)

@@ -90,9 +90,16 @@ export function createPostsService(deps: {
     return { hashtags: tags, mentions: mentioned }
   }
 
-  /** After a post becomes visible: fan it out (a job, so the author never waits) and tell plugins. */
+  /**
+   * Queue a post's fan-out (a job, so the author never waits) in the transaction that makes it visible: a post
+   * that committed always reaches followers' feeds, even when the process dies right after (decision 015).
+   */
+  async function fanOutIn(trx: Db, postId: number): Promise<void> {
+    await queue.enqueueIn(trx, FANOUT_JOB, { postId })
+  }
+
+  /** After a post became visible (its fan-out queued with it): tell plugins. */
   async function published(post: PostRow): Promise<void> {
-    await queue.enqueue(FANOUT_JOB, { postId: post.id })
     const tags = await db.selectFrom('post_hashtags').innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id').select('hashtags.tag').where('post_id', '=', post.id).execute()
     const mentions = await db.selectFrom('post_mentions').select('user_id').where('post_id', '=', post.id).execute()
     await hooks.emit('action:post.created', { postId: post.id, authorId: post.author_id, hashtags: tags.map((t) => t.tag), mentions: mentions.map((m) => m.user_id) })
@@ -279,7 +286,10 @@ export function createPostsService(deps: {
           .executeTakeFirstOrThrow()
         if (mediaIds.length) await trx.insertInto('post_media').values(mediaIds.map((media_id, position) => ({ post_id: row.id, media_id, position }))).execute()
         await indexText(trx as Db, row.id, text, mentioned)
-        if (!publishAt) await trx.updateTable('users').set((eb) => ({ posts_count: eb('posts_count', '+', 1) })).where('id', '=', authorId).execute()
+        if (!publishAt) {
+          await trx.updateTable('users').set((eb) => ({ posts_count: eb('posts_count', '+', 1) })).where('id', '=', authorId).execute()
+          await fanOutIn(trx as Db, row.id)
+        }
         return row
       })
       if (!publishAt) await published(post)
@@ -321,9 +331,9 @@ export function createPostsService(deps: {
           await trx.deleteFrom('post_hidden_from').where('post_id', '=', id).execute()
           if (hidden.length) await trx.insertInto('post_hidden_from').values(hidden.map((user_id) => ({ post_id: id, user_id }))).execute()
         }
+        // A post leaving only-me reaches the feeds it never entered.
+        if (data.visibility && data.visibility !== 'only_me' && post.visibility === 'only_me' && post.status === 'published') await fanOutIn(trx as Db, id)
       })
-      // A post leaving only-me reaches the feeds it never entered.
-      if (data.visibility && data.visibility !== 'only_me' && post.visibility === 'only_me' && post.status === 'published') await queue.enqueue(FANOUT_JOB, { postId: id })
       await hooks.emit('action:post.updated', { postId: id, authorId: actorId })
       return (await service.get(actorId, id))!
     },
@@ -378,6 +388,7 @@ export function createPostsService(deps: {
           const r = await trx.updateTable('posts').set({ status: 'published', published_at: now(), updated_at: now() }).where('id', '=', p.id).where('status', '=', 'scheduled').executeTakeFirst()
           if (Number(r.numUpdatedRows) !== 1) return false
           await trx.updateTable('users').set((eb) => ({ posts_count: eb('posts_count', '+', 1) })).where('id', '=', p.author_id).execute()
+          await fanOutIn(trx as Db, p.id)
           return true
         })
         if (claimed) await published({ ...p, status: 'published' })

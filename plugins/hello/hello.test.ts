@@ -5,6 +5,7 @@ import type { PluginContext, Topic } from '../../core/plugins/api.js'
 import { startServer } from '../../core/server.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
 import { openSocket } from '../../test/realtime.js'
+import type { HelloTables } from './tables.js'
 
 describe('hello plugin', () => {
   let t: TestApp
@@ -55,6 +56,30 @@ describe('hello plugin', () => {
     await store.set('on_home', false)
     assert.match(await (await t.request('GET', '/hello')).text(), /Hi, folks/)
     assert.doesNotMatch(await (await t.request('GET', '/')).text(), /hello board/)
+  })
+
+  it('waves back later through a durable job that survives a restart and runs exactly once', async () => {
+    await t.h.plugins.loaded.get('hello')!.settings.set('wave_back_seconds', 1)
+    const a = t.agent('10.2.0.9')
+    await a.registerViaForm('patient')
+    assert.equal((await a.post('/hello/waves', { message: 'anyone there?' })).status, 303)
+    const db = t.h.db.withTables<HelloTables>()
+    const wave = await db.selectFrom('hello_waves').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()
+    const jobs = () => t.h.db.selectFrom('jobs').select(['status', 'attempts', 'run_at']).where('kind', '=', 'hello:wave-back').where('key', '=', `hello:wave-back:${wave.id}`).execute()
+    const [queued] = await jobs()
+    assert.equal(queued?.status, 'pending', 'queued with the wave, due in a second')
+
+    // The server goes away before the job is due; the next one picks it up.
+    await t.restart()
+    t.h.queue.start()
+    const wavedBack = async () => (await t.h.db.withTables<HelloTables>().selectFrom('hello_waves').select('waved_back_at').where('id', '=', wave.id).executeTakeFirstOrThrow()).waved_back_at
+    for (let i = 0; i < 500 && !(await wavedBack()); i++) await new Promise((r) => setTimeout(r, 10))
+    await t.h.queue.stop()
+    const at = await wavedBack()
+    assert.ok(at, 'the board waved back')
+    assert.ok(Date.parse(at) >= Date.parse(queued!.run_at), 'not before it was due')
+    assert.deepEqual((await jobs()).map((j) => [j.status, j.attempts]), [['done', 1]], 'one job, run once')
+    assert.match(await a.text('/hello'), /anyone there\?<small class="muted"> · the board waved back<\/small>/)
   })
 })
 

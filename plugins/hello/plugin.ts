@@ -1,7 +1,7 @@
 // Example plugin: a "wave board" where members wave hello. Copy this folder to start your own plugin (docs/plugins.md).
 import { z } from 'zod'
 import { action, definePlugin, type ActionDef, type Topic } from '../../core/plugins/api.js'
-import { countWaves } from './queries.js'
+import { countWaves, waveBack } from './queries.js'
 import { helloRoutes, WaveCount, WavesTab } from './routes.js'
 
 // Declare the hook this plugin fires, so other plugins can type their handlers.
@@ -27,6 +27,7 @@ const hello = definePlugin({
       greeting: { type: 'string', label: 'Greeting at the top of the board', default: 'Hello, neighbours!', maxLength: 120 },
       shown: { type: 'number', label: 'Waves shown on the board', default: 20, min: 1, max: 100, integer: true },
       on_home: { type: 'boolean', label: 'Show the wave count on the home page', default: true },
+      wave_back_seconds: { type: 'number', label: 'Seconds before the board waves back', default: 30, min: 1, max: 86400, integer: true },
     },
     hooks: { 'action:hello.waved': action<{ userId: number; waveId: number; message: string }>() },
   },
@@ -46,6 +47,11 @@ const hello = definePlugin({
       onMessage: (conn, topicId, m) => {
         typing.publish(topicId, 'typing', { userId: conn.viewer.id, username: conn.viewer.username, typing: m.typing }, { except: conn.viewer.id })
       },
+    })
+    // A durable job (queued with each wave, see routes.tsx): it survives a restart and is retried if it throws.
+    ctx.jobs.define<{ waveId: number }>('wave-back', async ({ waveId }) => {
+      const userId = await waveBack(ctx.db, waveId)
+      if (userId !== null) ctx.realtime.publish(userId, 'waved-back', { waveId })
     })
   },
 })

@@ -20,7 +20,7 @@ export async function WavesTab(ctx: HelloContext, profile: PublicUser) {
   return <section class="card">{waves.length ? <ul>{waves.map((w) => <li>{w.message || 'waved'}</li>)}</ul> : <p class="muted">No waves yet.</p>}</section>
 }
 
-type WaveRow = { id: number; username: string; message: string }
+type WaveRow = { id: number; username: string; message: string; waved_back_at: string | null }
 
 /**
  * The form and the list of waves. Without JavaScript the form posts and the page reloads; with htmx the
@@ -44,6 +44,7 @@ function WaveBoard({ waves, csrfToken, member }: { waves: WaveRow[]; csrfToken: 
         {waves.map((w) => (
           <li>
             <a href={`/u/${w.username}`}>@{w.username}</a> {w.message || 'waved'}
+            {w.waved_back_at ? <small class="muted"> · the board waved back</small> : null}
           </li>
         ))}
       </ul>
@@ -81,7 +82,13 @@ export function helloRoutes(ctx: HelloContext) {
     const viewer = ctx.http.viewer(c)!
     const parsed = waveInput.safeParse(await c.req.parseBody())
     if (!parsed.success) throw ctx.http.error(400, 'VALIDATION_FAILED', parsed.error.issues[0]!.message)
-    const waveId = await addWave(ctx.db, viewer.id, parsed.data.message)
+    // The wave and the job that waves back commit together: no wave is ever left without its wave back.
+    const runAt = new Date(Date.now() + (await ctx.settings.get('wave_back_seconds')) * 1000)
+    const waveId = await ctx.db.transaction().execute(async (trx) => {
+      const id = await addWave(trx, viewer.id, parsed.data.message)
+      await ctx.jobs.enqueue('wave-back', { waveId: id }, { runAt, key: `wave-back:${id}`, db: trx })
+      return id
+    })
     await ctx.hooks.emit('action:hello.waved', { userId: viewer.id, waveId, message: parsed.data.message })
     ctx.realtime.publish(viewer.id, 'waved', { waveId })
     if (c.req.header('hx-request')) return ctx.http.fragment(c, await board(c))

@@ -7,6 +7,8 @@ export type HelloTables = {
     user_id: number
     message: string
     created_at: Generated<string>
+    /** Set by the wave-back job. */
+    waved_back_at: string | null
   }
 }
 
