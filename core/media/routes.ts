@@ -83,7 +83,11 @@ export function mediaRoutes(s: Services, canView: MediaAccess): Hono<AppEnv> {
   app.on(['GET', 'HEAD'], '/media/:id/:variant', async (c) => {
     const variant = c.req.param('variant')
     if (!(VARIANTS as readonly string[]).includes(variant)) throw notFound('That file')
-    const row = await visible(c, 'That file')
+    // A grant (the act of opening something, such as a view-once story) reaches a file its plain URL does not.
+    const grant = c.req.query('grant')
+    const granted = grant && /^[1-9]\d{0,15}$/.test(c.req.param('id')) ? await s.media.get(Number(c.req.param('id'))) : undefined
+    const row =
+      granted && s.media.granted(grant!, granted, c.get('viewer')?.id ?? null, variant, c.req.method === 'GET' && !c.req.header('range')) ? granted : await visible(c, 'That file')
     const path = s.media.file(row, variant)
     const contentType = path ? CONTENT_TYPES[extname(path)] : undefined
     if (!path || !contentType) throw notFound('That file')

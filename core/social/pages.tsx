@@ -64,12 +64,25 @@ export const ProfileHeader = template('profile.header', function ProfileHeader({
         <span>
           <strong>{profile.posts_count}</strong> {profile.posts_count === 1 ? 'post' : 'posts'}
         </span>
-        <a href={`/u/${profile.username}/followers`}>
-          <strong>{profile.followers_count}</strong> {profile.followers_count === 1 ? 'follower' : 'followers'}
-        </a>
-        <a href={`/u/${profile.username}/following`}>
-          <strong>{profile.following_count}</strong> following
-        </a>
+        {/* The lists are linked only for whom they open: a private account's counts stand alone for others. */}
+        {profile.can_see_content ? (
+          <a href={`/u/${profile.username}/followers`}>
+            <strong>{profile.followers_count}</strong> {profile.followers_count === 1 ? 'follower' : 'followers'}
+          </a>
+        ) : (
+          <span>
+            <strong>{profile.followers_count}</strong> {profile.followers_count === 1 ? 'follower' : 'followers'}
+          </span>
+        )}
+        {profile.can_see_content ? (
+          <a href={`/u/${profile.username}/following`}>
+            <strong>{profile.following_count}</strong> following
+          </a>
+        ) : (
+          <span>
+            <strong>{profile.following_count}</strong> following
+          </span>
+        )}
       </p>
       {viewer ? <FollowButton profile={profile} csrf={csrf} /> : <a class="button" href={`/login?next=/u/${profile.username}`}>Log in to follow</a>}
       {viewer && profile.relationship !== 'self' && (
