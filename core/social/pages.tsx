@@ -62,7 +62,11 @@ export const ProfileHeader = template('profile.header', function ProfileHeader({
       )}
       <p class="profile-counts">
         <span>
-          <strong>{profile.posts_count}</strong> {profile.posts_count === 1 ? 'post' : 'posts'}
+          <strong>
+            {profile.posts_count}
+            {profile.posts_count_capped ? '+' : ''}
+          </strong>{' '}
+          {profile.posts_count === 1 ? 'post' : 'posts'}
         </span>
         {/* The lists are linked only for whom they open: a private account's counts stand alone for others. */}
         {profile.can_see_content ? (
