@@ -1,7 +1,7 @@
 // Pages for people: a profile (header, pinned posts, posts, plugin tabs), follower lists, follow requests,
 // and the profile settings. Every form works without JavaScript.
 import { Hono, type Context } from 'hono'
-import type { VNode } from 'preact'
+import type { ComponentChildren, VNode } from 'preact'
 import { SettingsShell } from '../auth/pages.js'
 import { AppError, notFound } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
@@ -31,6 +31,11 @@ function FollowButton({ profile, csrf }: { profile: ProfileView; csrf: string })
       </button>
     </form>
   )
+}
+
+/** A count linked to its list only for those the list opens to: a private account's count stands alone for others. */
+function ListLink({ href, open, children }: { href: string; open: boolean; children: ComponentChildren }) {
+  return open ? <a href={href}>{children}</a> : <span>{children}</span>
 }
 
 export const ProfileHeader = template('profile.header', function ProfileHeader({ profile, csrf, viewer, extra }: { profile: ProfileView; csrf: string; viewer: boolean; extra: VNode[] }) {
@@ -68,25 +73,12 @@ export const ProfileHeader = template('profile.header', function ProfileHeader({
           </strong>{' '}
           {profile.posts_count === 1 ? 'post' : 'posts'}
         </span>
-        {/* The lists are linked only for whom they open: a private account's counts stand alone for others. */}
-        {profile.can_see_content ? (
-          <a href={`/u/${profile.username}/followers`}>
-            <strong>{profile.followers_count}</strong> {profile.followers_count === 1 ? 'follower' : 'followers'}
-          </a>
-        ) : (
-          <span>
-            <strong>{profile.followers_count}</strong> {profile.followers_count === 1 ? 'follower' : 'followers'}
-          </span>
-        )}
-        {profile.can_see_content ? (
-          <a href={`/u/${profile.username}/following`}>
-            <strong>{profile.following_count}</strong> following
-          </a>
-        ) : (
-          <span>
-            <strong>{profile.following_count}</strong> following
-          </span>
-        )}
+        <ListLink href={`/u/${profile.username}/followers`} open={profile.can_see_content}>
+          <strong>{profile.followers_count}</strong> {profile.followers_count === 1 ? 'follower' : 'followers'}
+        </ListLink>
+        <ListLink href={`/u/${profile.username}/following`} open={profile.can_see_content}>
+          <strong>{profile.following_count}</strong> following
+        </ListLink>
       </p>
       {viewer ? <FollowButton profile={profile} csrf={csrf} /> : <a class="button" href={`/login?next=/u/${profile.username}`}>Log in to follow</a>}
       {viewer && profile.relationship !== 'self' && (
