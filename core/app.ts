@@ -122,6 +122,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
     hooks,
     users,
     posts,
+    media,
     removers: {
       async comment({ targetId, actor }) {
         const id = Number(targetId)

@@ -84,12 +84,14 @@ export function engagementPages(s: Services): Hono<AppEnv> {
   const commentAction = (fn: (c: Context<AppEnv>, id: number, form: Record<string, string>) => Promise<unknown>, done?: string) =>
     async (c: Context<AppEnv>) => {
       const id = idOf(c)
-      const row = await s.db.selectFrom('comments').select('post_id').where('id', '=', id).executeTakeFirst()
+      // Back to the post only when the member may see the comment: a comment they cannot see answers exactly
+      // like a missing one (home, "not found"), never with the address of the post that holds it.
+      const seen = await engagement.visibleComment(c.get('viewer')!.id, id).catch(() => null)
       const form = await formFields(c)
       const r = await attempt(() => fn(c, id, form))
       if (!r.ok) flash(c, 'error', r.problem.message)
       else if (done) flash(c, 'ok', done)
-      return c.redirect(row ? `/p/${row.post_id}#comments` : '/', 303)
+      return c.redirect(seen ? `/p/${seen.post_id}#comments` : '/', 303)
     }
   app.post('/comments/:id/edit', requireMember, commentAction((c, id, form) => engagement.editComment(c.get('viewer')!, id, { text: form.text ?? '' }), 'Your comment is updated.'))
   app.post('/comments/:id/delete', requireMember, commentAction((c, id) => engagement.deleteComment(c.get('viewer')!, id), 'The comment is deleted.'))

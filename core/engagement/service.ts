@@ -164,12 +164,15 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
   async function ownCollection(ownerId: number, id: number) {
     const row = await db.selectFrom('collections').selectAll().where('id', '=', id).executeTakeFirst()
     if (!row || (row.owner_id !== ownerId && row.visibility === 'private')) throw notFound('That collection')
+    // Across a block the collection is missing, as on every read path.
+    if (row.owner_id !== ownerId && (await safety.blockedEitherWay(ownerId, row.owner_id))) throw notFound('That collection')
     if (row.owner_id !== ownerId) throw forbidden('Only its owner can change this collection.')
     return row
   }
 
   const service = {
     visiblePost,
+    visibleComment,
 
     /**
      * Like or dislike a post: one reaction per member per post; giving the other one switches.

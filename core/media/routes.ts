@@ -44,6 +44,20 @@ export function mediaRoutes(s: Services, canView: MediaAccess): Hono<AppEnv> {
     return row
   }
 
+  /**
+   * The item when the request carries a grant (`?grant=`, from the act of opening something such as a view-once
+   * story) that lets this viewer read this variant now; a whole read uses the variant's grant up. Else undefined,
+   * and the plain rule (`visible`) decides.
+   */
+  async function grantedRow(c: Context<AppEnv>, variant: string): Promise<MediaRow | undefined> {
+    const grant = c.req.query('grant')
+    const raw = c.req.param('id') ?? ''
+    if (!grant || !/^[1-9]\d{0,15}$/.test(raw)) return undefined
+    const row = await s.media.get(Number(raw))
+    const whole = c.req.method === 'GET' && !c.req.header('range')
+    return row && s.media.granted(grant, row, c.get('viewer')?.id ?? null, variant, whole) ? row : undefined
+  }
+
   app.post('/api/v1/media', requireMember, async (c) => {
     const viewer = c.get('viewer')!
     const limits = await s.media.limits()
@@ -83,11 +97,13 @@ export function mediaRoutes(s: Services, canView: MediaAccess): Hono<AppEnv> {
   app.on(['GET', 'HEAD'], '/media/:id/:variant', async (c) => {
     const variant = c.req.param('variant')
     if (!(VARIANTS as readonly string[]).includes(variant)) throw notFound('That file')
-    const row = await visible(c, 'That file')
+    const viaGrant = await grantedRow(c, variant)
+    const row = viaGrant ?? (await visible(c, 'That file'))
     const path = s.media.file(row, variant)
     const contentType = path ? CONTENT_TYPES[extname(path)] : undefined
     if (!path || !contentType) throw notFound('That file')
-    const res = await sendFile(c, path, { contentType, cacheControl: CACHE_CONTROL })
+    // A granted file is for this one look: no cache keeps it for another.
+    const res = await sendFile(c, path, { contentType, cacheControl: viaGrant ? 'private, no-store' : CACHE_CONTROL })
     if (!res) {
       s.log.warn({ media: row.id, variant, path }, 'a media file is missing from the media folder')
       throw notFound('That file')

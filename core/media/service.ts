@@ -7,6 +7,7 @@ import type { HookRegistry } from '../hooks/registry.js'
 import { UnrecoverableJobError, type JobInfo, type JobQueue } from '../jobs/queue.js'
 import type { Logger } from '../logger.js'
 import type { SettingsService } from '../settings/service.js'
+import { MediaGrants } from './grants.js'
 import { checkImage, KeptPixels, processImage, writePoster, type Decoded } from './images.js'
 import { mediaFile, MediaStorage, receive, unsupported, uploadFile, type Received, type UploadLimits } from './storage.js'
 import type { MediaKind, MediaRow, MediaStatus, MediaVariants } from './tables.js'
@@ -81,6 +82,7 @@ export function createMediaService(deps: MediaDeps) {
   const storage = new MediaStorage(deps.config.mediaDir)
   // An upload's check decodes what its variants are made from: the job takes those pixels instead of decoding again.
   const kept = new KeptPixels()
+  const grants = new MediaGrants()
 
   async function limits(): Promise<UploadLimits> {
     return { image: (await settings.get('media.image_max_mb')) * MiB, video: (await settings.get('media.video_max_mb')) * MiB }
@@ -260,6 +262,19 @@ export function createMediaService(deps: MediaDeps) {
       return get(id)
     },
     info,
+    /**
+     * What the API shows of an item, its URLs carrying a one-time grant for `viewerId` valid `seconds`: each
+     * variant loads once (with its range reads) through them, whatever `filter:media.viewable` says of the plain URL.
+     */
+    grant(row: MediaRow, viewerId: number, seconds: number): MediaInfo {
+      const token = grants.issue(row.id, viewerId, seconds)
+      const shown = info(row)
+      return { ...shown, urls: Object.fromEntries(Object.entries(shown.urls).map(([v, url]) => [v, `${url}?grant=${token}`])) }
+    },
+    /** Whether a grant lets this viewer read this variant now (a whole read uses it up). */
+    granted(token: string, row: MediaRow, viewerId: number | null, variant: string, whole: boolean): boolean {
+      return grants.use(token, row.id, viewerId, variant, whole)
+    },
     /** The absolute path of a variant's file, or null when the item has no such variant (yet). */
     file(row: MediaRow, variant: string): string | null {
       const rel = parseVariants(row.variants)[variant as VariantName]

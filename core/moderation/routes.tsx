@@ -10,7 +10,7 @@ import { requireMember, requireRole } from '../http/middleware.js'
 import { parseLimit } from '../pagination.js'
 import type { Services } from '../services.js'
 import { defaultSuspendReason, type QueueSort } from './service.js'
-import { DecisionsTable, InspectView, ModerationNav, QueueTable, ReportForm, SortLinks } from './views.js'
+import { DecisionsTable, InspectView, ModerationNav, OwnContentNotice, QueueTable, ReportForm, SortLinks } from './views.js'
 
 const STATUSES = ['open', 'resolved', 'all'] as const
 
@@ -23,6 +23,10 @@ export function moderationRoutes(s: Services): Hono<AppEnv> {
     if (!Number.isInteger(id) || id < 1) throw notFound('That report')
     return id
   }
+
+  // One's own content cannot be reported: a page that says so and leads back, not the error page.
+  const ownContent = (c: Context<AppEnv>, target: { type: string; back: string }) =>
+    render.page(c, { title: 'Report', status: 409 }, <OwnContentNotice type={target.type} back={target.back} />)
 
   // ---- JSON API
   app.post('/api/v1/reports', requireMember, async (c) => {
@@ -40,12 +44,14 @@ export function moderationRoutes(s: Services): Hono<AppEnv> {
   // ---- The report page (works without JavaScript)
   app.get('/report', requireMember, async (c) => {
     const target = await moderation.target(c.get('viewer')!.id, c.req.query('type'), c.req.query('id'))
+    if (target.own) return ownContent(c, target)
     return render.page(c, { title: 'Report' }, <ReportForm {...target} csrfToken={c.get('csrfToken')} />)
   })
   app.post('/report', requireMember, async (c) => {
     const viewer = c.get('viewer')!
     const form = await formFields(c)
     const target = await moderation.target(viewer.id, form.type, form.id)
+    if (target.own) return ownContent(c, target)
     const r = await attempt(() => moderation.report(viewer.id, { target_type: form.type, target_id: form.id, reason: form.reason, note: form.note }))
     if (!r.ok) {
       return render.page(c, { title: 'Report', status: r.problem.status }, <ReportForm {...target} csrfToken={c.get('csrfToken')} values={form} problem={r.problem} />)
@@ -92,7 +98,7 @@ export function moderationRoutes(s: Services): Hono<AppEnv> {
   })
 
   app.get('/moderation/:id', async (c) => {
-    const [i, open] = await Promise.all([moderation.inspect(reportId(c)), moderation.openCount()])
+    const [i, open] = await Promise.all([moderation.inspect(reportId(c), c.get('viewer')!), moderation.openCount()])
     return render.page(
       c,
       { title: `Report #${i.report.id}` },

@@ -6,6 +6,7 @@ import { now, type UserRow } from '../db/schema.js'
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
 import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import type { MediaInfo, MediaService } from '../media/service.js'
 import type { PostsService } from '../posts/service.js'
 import { blockedEitherWay } from '../safety/queries.js'
 import type { UsersService } from '../users/service.js'
@@ -121,6 +122,8 @@ export interface Inspection {
   warnings: WarningView[]
   /** Whether "remove" can be carried out for this target type. */
   removable: boolean
+  /** The files the snapshot and the current state name, with one-time URLs for the staff member looking (null: deleted). */
+  media: Record<number, MediaInfo | null>
 }
 
 export type QueueSort = 'newest' | 'most'
@@ -135,8 +138,11 @@ const ref = (u: Pick<UserRow, 'id' | 'username' | 'display_name'>): MemberRef =>
 
 export type ModerationService = ReturnType<typeof createModerationService>
 
-export function createModerationService(deps: { db: Db; hooks: HookRegistry; users: UsersService; posts: PostsService; removers?: Record<string, Remover> }) {
-  const { db, hooks, users, posts } = deps
+/** How long a moderator's one-time grants to a report's files last: time to look, not to keep. */
+const REVIEW_GRANT_SECONDS = 10 * 60
+
+export function createModerationService(deps: { db: Db; hooks: HookRegistry; users: UsersService; posts: PostsService; media?: MediaService; removers?: Record<string, Remover> }) {
+  const { db, hooks, users, posts, media } = deps
 
   const removers: Record<string, Remover> = {
     async post({ targetId, actor }) {
@@ -244,6 +250,27 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
     const u = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
     if (!u || (reporterId !== null && u.suspended_at !== null)) throw notFound('That member')
     return { targetUserId: u.id, snapshot: userSnapshot(u), back: `/u/${u.username}` }
+  }
+
+  /** The files a snapshot names: a post's media, a member's picture. */
+  const mediaIdsOf = (snapshot: Record<string, unknown> | null | undefined): number[] =>
+    !snapshot
+      ? []
+      : [...(Array.isArray(snapshot.media_ids) ? snapshot.media_ids : []), snapshot.avatar_media_id].filter((m): m is number => Number.isInteger(m) && (m as number) > 0)
+
+  /** Whether the staff member could see a core target by the rules every member has (audience, blocks, suspension). */
+  async function seenByRules(staffId: number, type: string, targetId: string): Promise<boolean> {
+    const id = Number(targetId)
+    if (type === 'post') return !!(await posts.get(staffId, id))
+    if (type === 'comment') {
+      const found = await commentSnapshot(id)
+      return !!found && !!(await posts.get(staffId, found.postId)) && !(await blockedEitherWay(db, staffId, found.authorId))
+    }
+    if (type === 'user') {
+      const u = await db.selectFrom('users').select(['id', 'suspended_at']).where('id', '=', id).executeTakeFirst()
+      return !!u && u.suspended_at === null && !(await blockedEitherWay(db, staffId, u.id))
+    }
+    return true
   }
 
   async function members(ids: (number | null)[]): Promise<Map<number, MemberRef>> {
@@ -354,14 +381,13 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
     },
 
     /**
-     * What a member is about to report, for the report page: a summary and where to go back to. Throws as
-     * `report` would (NOT_FOUND, CONFLICT for themselves).
+     * What a member is about to report, for the report page: a summary, where to go back to, and whether it is
+     * their own (which they cannot report: the page says so). Throws as `report` would for NOT_FOUND.
      */
-    async target(reporterId: number, type: unknown, id: unknown): Promise<{ type: 'user' | 'post' | 'comment'; id: number; snapshot: Record<string, unknown>; back: string }> {
+    async target(reporterId: number, type: unknown, id: unknown): Promise<{ type: 'user' | 'post' | 'comment'; id: number; snapshot: Record<string, unknown>; back: string; own: boolean }> {
       const data = parse(reportInput.pick({ target_type: true, target_id: true }), { target_type: type, target_id: id })
       const found = await locate(reporterId, data.target_type, data.target_id)
-      if (found.targetUserId === reporterId) throw new AppError(409, 'CONFLICT', 'You cannot report yourself or your own posts and comments.')
-      return { type: data.target_type, id: data.target_id, snapshot: found.snapshot, back: found.back }
+      return { type: data.target_type, id: data.target_id, snapshot: found.snapshot, back: found.back, own: found.targetUserId === reporterId }
     },
 
     /** For plugins (ctx.core.reports.file); see PluginReportsApi. */
@@ -466,8 +492,12 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
       return Number(r.n)
     },
 
-    /** Everything a moderator needs to decide on one report (staff only). */
-    async inspect(id: number): Promise<Inspection> {
+    /**
+     * Everything a moderator needs to decide on one report (staff only). With `staff`, the files of what was
+     * reported come with one-time grants to them, whatever their audience; when the target or a file is one the
+     * staff member could not see as a member, the look is written to the audit log (`report.review-hidden`).
+     */
+    async inspect(id: number, staff?: Viewer): Promise<Inspection> {
       const row = await reportRow(id)
       const [report, siblings, history, currentState, member] = await Promise.all([
         service.get(id),
@@ -476,9 +506,24 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
         current(row.target_type, row.target_id),
         row.target_user_id !== null ? db.selectFrom('users').selectAll().where('id', '=', row.target_user_id).executeTakeFirst() : Promise.resolve(undefined),
       ])
+      const files: Record<number, MediaInfo | null> = {}
+      if (staff && media) {
+        const ids = [...new Set([...mediaIdsOf(report.snapshot), ...mediaIdsOf(currentState)])]
+        const hiddenFiles: number[] = []
+        for (const mediaId of ids) {
+          const m = await media.get(mediaId)
+          files[mediaId] = m ? media.grant(m, staff.id, REVIEW_GRANT_SECONDS) : null
+          if (m && !(await posts.canViewMedia(staff.id, m))) hiddenFiles.push(mediaId)
+        }
+        const hiddenTarget = currentState !== null && !(await seenByRules(staff.id, row.target_type, row.target_id))
+        if (hiddenTarget || hiddenFiles.length) {
+          await audit(db, { actorId: staff.id, action: 'report.review-hidden', targetType: row.target_type, targetId: row.target_id, details: { report_id: row.id, hidden_target: hiddenTarget, media_ids: hiddenFiles } })
+        }
+      }
       return {
         report,
         current: currentState,
+        media: files,
         reports: await reportViews(siblings, false),
         history: await resolutionViews(history),
         member: member ? { ...ref(member), role: member.role, suspended: member.suspended_at !== null, suspended_reason: member.suspended_reason } : null,
@@ -543,8 +588,11 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
           .executeTakeFirstOrThrow()
         const ids = open.map((r) => r.id)
         await trx.updateTable('reports').set({ status: 'resolved', resolution_id: resolution.id, resolved_at: now() }).where('id', 'in', ids).execute()
-        if (data.outcome === 'warn') await trx.insertInto('member_warnings').values({ user_id: member!.id, resolution_id: resolution.id, reason: report.reason, note: data.note, actor_id: actor?.id ?? null }).execute()
-        return { resolution, ids }
+        const warning =
+          data.outcome === 'warn'
+            ? await trx.insertInto('member_warnings').values({ user_id: member!.id, resolution_id: resolution.id, reason: report.reason, note: data.note, actor_id: actor?.id ?? null }).returning('id').executeTakeFirstOrThrow()
+            : null
+        return { resolution, ids, warningId: warning?.id ?? null }
       })
       if (!claim) throw new AppError(409, 'CONFLICT', `Report ${report.id} is already resolved.`)
 
@@ -577,6 +625,8 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
         },
       })
       for (const id of claim.ids) await hooks.emit('action:report.resolved', { reportId: id, outcome: data.outcome, actorId: actor?.id ?? null })
+      // A warning is for the member to read: core's notifications tell them, with the moderator's note.
+      if (claim.warningId !== null) await hooks.emit('action:member.warned', { userId: member!.id, warningId: claim.warningId, reason: report.reason, note: data.note, actorId: actor?.id ?? null })
       return (await resolutionViews([claim.resolution]))[0]!
     },
   }

@@ -58,6 +58,22 @@ export function ModerationNav({ active, open }: { active: 'queue' | 'history'; o
 
 // ---- The member's report form
 
+/** The report page for one's own profile, post or comment: nothing to report, and the way back. */
+export function OwnContentNotice(props: { type: string; back: string }) {
+  const what = props.type === 'user' ? 'yourself' : props.type === 'post' ? 'your own post' : 'your own comment'
+  return (
+    <section class="card" data-own-content>
+      <h1>Report</h1>
+      <p>
+        You cannot report {what}.{props.type !== 'user' && ' You can edit or delete it instead.'}
+      </p>
+      <p>
+        <a href={props.back}>Go back</a>
+      </p>
+    </section>
+  )
+}
+
 export function ReportForm(props: { type: string; id: number; snapshot: Snapshot; back: string; csrfToken: string; values?: Record<string, string>; problem?: FormProblem }) {
   const v = props.values ?? {}
   const err = (f: string) => props.problem?.fields[f]
@@ -169,8 +185,30 @@ export function SortLinks({ sort }: { sort: QueueSort }) {
 
 // ---- Inspecting one report
 
+type Files = Inspection['media']
+
+/**
+ * The reported files themselves, whatever their audience (their URLs carry the moderator's one-time grants). Each
+ * file is drawn once on the page: a grant loads each file once, so `skip` names those drawn already.
+ */
+function ReviewMedia({ ids, files, skip = [] }: { ids: number[]; files?: Files; skip?: number[] }) {
+  const shown = ids.filter((id) => !skip.includes(id))
+  if (!shown.length) return ids.length ? <p class="muted">Media: as reported, above.</p> : null
+  return (
+    <div class="review-media" data-review-media>
+      {shown.map((id) => {
+        const m = files?.[id]
+        if (!m) return <p class="muted">Media #{id}: {files && id in files ? 'deleted' : 'not shown here'}.</p>
+        if (m.status !== 'ready') return <p class="muted">Media #{id}: {m.status}.</p>
+        if (m.kind === 'video') return <video data-media={id} src={m.urls.video} poster={m.urls.poster} controls preload="metadata" width={m.width ?? undefined} height={m.height ?? undefined} />
+        return <img data-media={id} src={m.urls['1080'] ?? m.urls['640'] ?? m.urls.original} alt={`Media #${id} as reported`} width={m.width ?? undefined} height={m.height ?? undefined} />
+      })}
+    </div>
+  )
+}
+
 /** A snapshot or the current state, drawn by target type; plugin types as their JSON. */
-export function SnapshotView({ type, snapshot }: { type: string; snapshot: Snapshot }) {
+export function SnapshotView({ type, snapshot, files, skip }: { type: string; snapshot: Snapshot; files?: Files; skip?: number[] }) {
   if (type === 'post' || type === 'comment') {
     const media = Array.isArray(snapshot.media_ids) ? (snapshot.media_ids as number[]) : []
     return (
@@ -181,7 +219,7 @@ export function SnapshotView({ type, snapshot }: { type: string; snapshot: Snaps
           {type === 'post' ? ` · ${str(snapshot.visibility)}${snapshot.status === 'scheduled' ? ', scheduled' : ''}` : ''}
         </p>
         <Lines text={str(snapshot.text)} />
-        {media.length > 0 && <p class="muted">Media: {media.map((m) => `#${m}`).join(', ')}</p>}
+        <ReviewMedia ids={media} files={files} skip={skip} />
         {snapshot.context !== undefined && <pre class="mono">{JSON.stringify(snapshot.context, null, 2)}</pre>}
       </div>
     )
@@ -196,7 +234,12 @@ export function SnapshotView({ type, snapshot }: { type: string; snapshot: Snaps
         </p>
         {str(snapshot.bio) && <Lines text={str(snapshot.bio)} />}
         {links.length > 0 && <p class="muted">Links: {links.map((l) => `${l.label ?? ''} ${l.url ?? ''}`.trim()).join(' · ')}</p>}
-        {snapshot.avatar_media_id ? <p class="muted">Profile picture: media #{String(snapshot.avatar_media_id)}</p> : null}
+        {typeof snapshot.avatar_media_id === 'number' && (
+          <>
+            <p class="muted">Profile picture:</p>
+            <ReviewMedia ids={[snapshot.avatar_media_id]} files={files} skip={skip} />
+          </>
+        )}
         {snapshot.context !== undefined && <pre class="mono">{JSON.stringify(snapshot.context, null, 2)}</pre>}
       </div>
     )
@@ -227,14 +270,14 @@ export function SnapshotView({ type, snapshot }: { type: string; snapshot: Snaps
   )
 }
 
-function CurrentState({ type, current, snapshot }: { type: string; current: Inspection['current']; snapshot: Snapshot }) {
+function CurrentState({ type, current, snapshot, files }: { type: string; current: Inspection['current']; snapshot: Snapshot; files?: Files }) {
   if (current === undefined) return <p class="muted">Hearth keeps only the snapshot of a {type}; the plugin that filed it holds the rest.</p>
   if (current === null) return <p data-current="gone">It no longer exists (deleted).</p>
   const changed = str(current.text) !== str(snapshot.text) || str(current.bio) !== str(snapshot.bio)
   return (
     <div data-current={changed ? 'changed' : 'same'}>
       {changed && <p class="alert alert-info">Changed since it was reported.</p>}
-      <SnapshotView type={type} snapshot={current} />
+      <SnapshotView type={type} snapshot={current} files={files} skip={[...(Array.isArray(snapshot.media_ids) ? (snapshot.media_ids as number[]) : []), snapshot.avatar_media_id as number]} />
     </div>
   )
 }
@@ -394,11 +437,11 @@ export function InspectView({ i, csrfToken, defaultReason }: { i: Inspection; cs
       </section>
       <section class="card">
         <h2>As reported</h2>
-        <SnapshotView type={r.target_type} snapshot={r.snapshot} />
+        <SnapshotView type={r.target_type} snapshot={r.snapshot} files={i.media} />
       </section>
       <section class="card">
         <h2>Now</h2>
-        <CurrentState type={r.target_type} current={i.current} snapshot={r.snapshot} />
+        <CurrentState type={r.target_type} current={i.current} snapshot={r.snapshot} files={i.media} />
       </section>
       {r.status === 'open' && <ResolveForm i={i} csrfToken={csrfToken} defaultReason={defaultReason} />}
       <section class="card">

@@ -48,7 +48,7 @@ export function notificationsRoutes(s: Services): Hono<AppEnv> {
   app.get('/settings/notifications', requireMember, (c) => settingsPage(c))
   app.post('/settings/notifications', requireMember, async (c) => {
     const form = await formFields(c)
-    const r = await attempt(() => notifications.setPreferences(me(c), Object.fromEntries(notifications.types().map((t) => [t.type, form[t.type] === 'on']))))
+    const r = await attempt(async () => notifications.setPreferences(me(c), Object.fromEntries((await notifications.preferences(me(c))).map((t) => [t.type, form[t.type] === 'on']))))
     if (!r.ok) return settingsPage(c, r.problem)
     flash(c, 'ok', 'Your notification settings are saved.')
     return c.redirect('/settings/notifications', 303)

@@ -54,6 +54,8 @@ export interface NotificationTypeDefinition {
   url: (n: NotificationContext) => string | null
   /** Group unread events of this type about the same thing ("Ana and 10 others ..."). */
   group: boolean
+  /** Always sent, never a member's setting (a moderator's warning). Core types only. */
+  required?: boolean
 }
 
 export interface PluginNotifyInput {
@@ -171,6 +173,7 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
 
   function defineType(owner: string, type: string, definition: NotificationTypeDefinition): void {
     const short = owner === 'core' ? type : type.slice(owner.length + 1)
+    if (owner !== 'core' && definition.required) throw new Error(`Only core's notification types are always sent; ${owner} may not mark "${type}" required.`)
     if (owner !== 'core' && !type.startsWith(`${owner}.`)) throw new Error(`Plugin ${owner} may only define notification types named "${owner}.TYPE"; "${type}" is not one.`)
     if (!SHORT_TYPE.test(short)) throw new Error(`Notification type "${type}" must be lowercase letters, digits and underscores after the plugin's name.`)
     if (types.has(type)) throw new Error(`A notification type "${type}" already exists.`)
@@ -353,7 +356,7 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
     const postId = input.postId ?? null
     if (actorId !== null && actorId === userId) return false
     if (actorId !== null && (await safety.blockedEitherWay(actorId, userId))) return false
-    if (!(await enabled(userId, input.type))) return false
+    if (!def.required && !(await enabled(userId, input.type))) return false
     if (postId !== null && !(await postVisible(userId, postId))) return false
     const groupKey = def.group ? `${input.type}:${input.groupKey ?? ''}` : null
     const data = JSON.stringify(input.data ?? {})
@@ -433,14 +436,17 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
     async preferences(userId: number): Promise<NotificationPreference[]> {
       const rows = await db.selectFrom('user_preferences').select(['key', 'value']).where('user_id', '=', userId).where('key', 'like', `${PREFIX}%`).execute()
       const off = new Set(rows.filter((r) => JSON.parse(r.value) === false).map((r) => r.key.slice(PREFIX.length)))
-      return service.types().map((t) => ({ type: t.type, label: t.label, enabled: !off.has(t.type) }))
+      return service
+        .types()
+        .filter((t) => !types.get(t.type)!.required)
+        .map((t) => ({ type: t.type, label: t.label, enabled: !off.has(t.type) }))
     },
 
     /** Turn types on or off: `{ like: false, 'polls.closed': true }`. Unknown types are a validation error. */
     async setPreferences(userId: number, input: unknown): Promise<NotificationPreference[]> {
       const data = parse(z.record(z.string(), z.boolean({ error: 'Each type is true or false.' }), { error: 'Send an object of type: true or false.' }), input)
-      const unknown = Object.keys(data).filter((t) => !types.has(t))
-      if (unknown.length) throw validationFailed(Object.fromEntries(unknown.map((t) => [t, `There is no notification type "${t}".`])))
+      const unknown = Object.keys(data).filter((t) => !types.has(t) || types.get(t)!.required)
+      if (unknown.length) throw validationFailed(Object.fromEntries(unknown.map((t) => [t, types.has(t) ? `"${t}" is always sent; it is not a setting.` : `There is no notification type "${t}".`])))
       for (const [type, on] of Object.entries(data)) {
         const value = JSON.stringify(on)
         await db
@@ -486,6 +492,9 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
     // A request just accepted is not news to the member who accepted it.
     const requested = await db.selectFrom('notifications').select('id').where('user_id', '=', followeeId).where('actor_id', '=', followerId).where('type', '=', 'follow_request').executeTakeFirst()
     if (!requested) await core('follow', { userId: followeeId, actorId: followerId, groupKey: '' })
+  })
+  hooks.on('action:member.warned', async ({ userId, warningId, reason, note }) => {
+    await core('warning', { userId, data: { warning_id: warningId, reason, note } })
   })
   hooks.on('action:follow.requested', async ({ requesterId, targetId }) => {
     await core('follow_request', { userId: targetId, actorId: requesterId, groupKey: '' })

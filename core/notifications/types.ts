@@ -1,4 +1,5 @@
 // Core's notification types: what each says and where it leads. Texts name the actors, never a post's text.
+import { REASON_LABELS, type ReportReason } from '../moderation/inputs.js'
 import type { NotificationContext, NotificationTypeDefinition } from './service.js'
 
 const post = (n: NotificationContext) => (n.postId ? `/p/${n.postId}` : null)
@@ -53,6 +54,18 @@ export const CORE_TYPES = {
     group: true,
     text: (n) => `${n.who} liked your comment`,
     url: comment,
+  },
+  // Sent by no member (the moderators act together), so no actor a block could hide; always sent, not a setting.
+  warning: {
+    label: 'Warnings from the moderators',
+    group: false,
+    required: true,
+    text: (n) => {
+      const reason = typeof n.data.reason === 'string' ? (REASON_LABELS[n.data.reason as ReportReason] ?? n.data.reason).toLowerCase() : 'a report'
+      const note = typeof n.data.note === 'string' && n.data.note.trim() ? `: “${n.data.note.trim()}”` : '.'
+      return `The moderators warned you after a report of ${reason}${note}`
+    },
+    url: () => null,
   },
 } satisfies Record<string, NotificationTypeDefinition>
 

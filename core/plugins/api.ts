@@ -188,6 +188,13 @@ export interface PluginMediaApi {
   upload(ownerId: number, file: File): Promise<MediaInfo>
   /** What the API shows of a media item, or null. Check access yourself before showing it. */
   info(id: number): Promise<MediaInfo | null>
+  /**
+   * The same, its URLs carrying a one-time grant: `viewerId` may load each file once (with a video's range
+   * reads) within `seconds`, even where `filter:media.viewable` refuses the plain URL. Give one at the act that
+   * shows the file (opening a view-once story), after recording it. Null when the item does not exist.
+   * @example const media = await ctx.core.media.grant(story.media_id, viewer.id, 120)
+   */
+  grant(id: number, viewerId: number, seconds: number): Promise<MediaInfo | null>
   remove(id: number): Promise<void>
 }
 

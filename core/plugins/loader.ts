@@ -513,6 +513,10 @@ export class PluginManager {
             const row = await media.get(id)
             return row ? media.info(row) : null
           },
+          grant: async (id, viewerId, seconds) => {
+            const row = await media.get(id)
+            return row ? media.grant(row, viewerId, seconds) : null
+          },
           remove: (id) => media.remove(id),
         },
         notifications: notifications.forPlugin(name),

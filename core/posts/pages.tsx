@@ -127,7 +127,13 @@ export function postPages(s: Services): Hono<AppEnv> {
           <section class="card">
             <CollectionPicker postId={post.id} collections={await s.engagement.collectionsOf(viewer.id, viewer.id)} csrfToken={c.get('csrfToken')} />
             <p>
-              <a href={`/p/${post.id}/likes`}>See who liked this</a> · <a href={`/report?type=post&id=${post.id}`}>Report</a>
+              <a href={`/p/${post.id}/likes`}>See who liked this</a>
+              {!mine && (
+                <>
+                  {' '}
+                  · <a href={`/report?type=post&id=${post.id}`}>Report</a>
+                </>
+              )}
             </p>
           </section>
         )}

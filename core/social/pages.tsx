@@ -1,7 +1,7 @@
 // Pages for people: a profile (header, pinned posts, posts, plugin tabs), follower lists, follow requests,
 // and the profile settings. Every form works without JavaScript.
 import { Hono, type Context } from 'hono'
-import type { VNode } from 'preact'
+import type { ComponentChildren, VNode } from 'preact'
 import { SettingsShell } from '../auth/pages.js'
 import { AppError, notFound } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
@@ -33,6 +33,11 @@ function FollowButton({ profile, csrf }: { profile: ProfileView; csrf: string })
   )
 }
 
+/** A count linked to its list only for those the list opens to: a private account's count stands alone for others. */
+function ListLink({ href, open, children }: { href: string; open: boolean; children: ComponentChildren }) {
+  return open ? <a href={href}>{children}</a> : <span>{children}</span>
+}
+
 export const ProfileHeader = template('profile.header', function ProfileHeader({ profile, csrf, viewer, extra }: { profile: ProfileView; csrf: string; viewer: boolean; extra: VNode[] }) {
   return (
     <section class="card">
@@ -62,14 +67,18 @@ export const ProfileHeader = template('profile.header', function ProfileHeader({
       )}
       <p class="profile-counts">
         <span>
-          <strong>{profile.posts_count}</strong> {profile.posts_count === 1 ? 'post' : 'posts'}
+          <strong>
+            {profile.posts_count}
+            {profile.posts_count_capped ? '+' : ''}
+          </strong>{' '}
+          {profile.posts_count === 1 ? 'post' : 'posts'}
         </span>
-        <a href={`/u/${profile.username}/followers`}>
+        <ListLink href={`/u/${profile.username}/followers`} open={profile.can_see_content}>
           <strong>{profile.followers_count}</strong> {profile.followers_count === 1 ? 'follower' : 'followers'}
-        </a>
-        <a href={`/u/${profile.username}/following`}>
+        </ListLink>
+        <ListLink href={`/u/${profile.username}/following`} open={profile.can_see_content}>
           <strong>{profile.following_count}</strong> following
-        </a>
+        </ListLink>
       </p>
       {viewer ? <FollowButton profile={profile} csrf={csrf} /> : <a class="button" href={`/login?next=/u/${profile.username}`}>Log in to follow</a>}
       {viewer && profile.relationship !== 'self' && (

@@ -10,6 +10,7 @@ import { idsOfUsernames } from '../users/queries.js'
 import { parse } from '../validation.js'
 import { profileInput } from './inputs.js'
 import { blockedEitherWay } from '../safety/queries.js'
+import { visiblePostsCount } from './counts.js'
 
 /** How long a member's suggestions are kept, for how many members at most, and how many places. */
 const SUGGESTIONS_KEEP_MS = 10 * 60_000
@@ -29,9 +30,13 @@ export interface ProfileView {
   avatar_url: string | null
   is_private: boolean
   account_type: AccountType
+  /** Active members following them (the followers list's members). */
   followers_count: number
   following_count: number
+  /** Their published posts the viewer may see, counted up to POSTS_COUNT_CAP. */
   posts_count: number
+  /** True when posts_count is the cap: "1000 or more". */
+  posts_count_capped: boolean
   created_at: string
   /** How the viewer stands to this member. */
   relationship: Relationship
@@ -177,7 +182,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
       const u = await member(idOrUsername, options)
       // Across a block neither sees the other's profile: it answers like a missing one.
       if (viewerId !== null && (await blockedEitherWay(db, viewerId, u.id))) throw notFound('That member')
-      const rel = await relationship(viewerId, u)
+      const [rel, posts] = await Promise.all([relationship(viewerId, u), visiblePostsCount(db, viewerId, u.id)])
       return {
         id: u.id,
         username: u.username,
@@ -190,7 +195,8 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
         account_type: u.account_type,
         followers_count: u.followers_count,
         following_count: u.following_count,
-        posts_count: u.posts_count,
+        posts_count: posts.count,
+        posts_count_capped: posts.capped,
         created_at: u.created_at,
         ...rel,
         can_see_content: await canSeeContent(viewerId, u),
@@ -266,8 +272,10 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
         await trx.deleteFrom('follow_requests').where('requester_id', '=', followerId).where('target_id', '=', t.id).execute()
         const r = await trx.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', t.id).executeTakeFirst()
         if (Number(r.numDeletedRows) !== 1) return false
-        await trx.updateTable('users').set((eb) => ({ following_count: eb('following_count', '-', 1) })).where('id', '=', followerId).execute()
-        await trx.updateTable('users').set((eb) => ({ followers_count: eb('followers_count', '-', 1) })).where('id', '=', t.id).execute()
+        // A suspended member is in nobody's counts already (shiftFollowCounts): only the active side's count moves.
+        const followerActive = !!(await trx.selectFrom('users').select('id').where('id', '=', followerId).where('suspended_at', 'is', null).executeTakeFirst())
+        if (t.suspended_at === null) await trx.updateTable('users').set((eb) => ({ following_count: eb('following_count', '-', 1) })).where('id', '=', followerId).execute()
+        if (followerActive) await trx.updateTable('users').set((eb) => ({ followers_count: eb('followers_count', '-', 1) })).where('id', '=', t.id).execute()
         return true
       })
       if (removed) await hooks.emit('action:user.unfollowed', { followerId, followeeId: t.id })

@@ -10,6 +10,7 @@ import { now, type Role, type UserRow } from '../db/schema.js'
 import { AppError, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
 import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import { shiftFollowCounts } from '../social/counts.js'
 import { parse } from '../validation.js'
 import { displayName as displayNameSchema, registerInput, roleInput, type RegisterInput } from './inputs.js'
 import type { PrivateUser, PublicUser } from './types.js'
@@ -200,7 +201,10 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
         if (target.role === 'admin' && (await otherActiveAdmins(trx, id)) === 0) {
           throw new AppError(409, 'CONFLICT', 'This is the last active admin; it cannot be suspended.')
         }
-        await trx.updateTable('users').set({ suspended_at: now(), suspended_reason: text, updated_at: now() }).where('id', '=', id).execute()
+        // Only a change counts: suspending again (a new reason) must not take their follows out twice.
+        const r = await trx.updateTable('users').set({ suspended_at: now(), suspended_reason: text, updated_at: now() }).where('id', '=', id).where('suspended_at', 'is', null).executeTakeFirst()
+        if (Number(r.numUpdatedRows) === 1) await shiftFollowCounts(trx, id, -1)
+        else await trx.updateTable('users').set({ suspended_at: now(), suspended_reason: text, updated_at: now() }).where('id', '=', id).execute()
       })
       await deleteUserSessions(db, id)
       await audit(db, { actorId, action: 'user.suspend', targetType: 'user', targetId: id, details: { reason: text } })
@@ -211,7 +215,11 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
 
     async unsuspend(id: number, actorId: number | null): Promise<PublicUser> {
       const target = await row(id)
-      await db.updateTable('users').set({ suspended_at: null, suspended_reason: null, updated_at: now() }).where('id', '=', id).execute()
+      await db.transaction().execute(async (trx) => {
+        // Only a change counts: unsuspending an active member must not count their follows twice.
+        const r = await trx.updateTable('users').set({ suspended_at: null, suspended_reason: null, updated_at: now() }).where('id', '=', id).where('suspended_at', 'is not', null).executeTakeFirst()
+        if (Number(r.numUpdatedRows) === 1) await shiftFollowCounts(trx, id, 1)
+      })
       await audit(db, { actorId, action: 'user.unsuspend', targetType: 'user', targetId: id })
       const user = toPublicUser(target)
       await hooks.emit('action:user.unsuspended', { user, actorId })

@@ -114,7 +114,7 @@ export function storyRoutes(ctx: StoriesContext, service: StoriesService) {
     const next = index < list.length - 1 ? storyHref(author.username, list[index + 1]!.id) : await nextPerson(viewer, author.id)
     const own = viewer?.id === author.id
     const [media, viewers, titles, all] = await Promise.all([
-      mediaOf(story.media_id),
+      service.media(story, viewer),
       own ? q.viewersOf(ctx.db, story) : undefined,
       own ? q.highlightTitlesOf(ctx.db, [story.id]) : undefined,
       own ? q.highlightsOf(ctx.db, author.id) : undefined,

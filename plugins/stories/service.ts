@@ -148,6 +148,18 @@ export function storiesService(ctx: StoriesContext) {
       return story
     },
 
+    /**
+     * A story's file as this viewer may load it. A view-once story's file is reached only through opening it:
+     * others get URLs with a one-time grant (each file loads once, a video's range reads included, for the grace
+     * period plus its length); its plain URLs answer like a missing file. Call it only for a story just opened.
+     */
+    async media(story: StoryRow, viewer: Viewer | null): Promise<MediaInfo | null> {
+      if (!story.media_id) return null
+      if (!story.view_once || !viewer || viewer.id === story.author_id) return ctx.core.media.info(story.media_id)
+      const seconds = Math.ceil((VIEW_ONCE_GRACE_MS + ((await q.mediaDuration(db, story.media_id)) ?? 0)) / 1000)
+      return ctx.core.media.grant(story.media_id, viewer.id, seconds)
+    },
+
     async json(story: StoryRow, viewer: Viewer | null, extra: { seen?: boolean } = {}): Promise<StoryJson> {
       const author = (await ctx.core.users.find(story.author_id))!
       const out: StoryJson = {
@@ -156,7 +168,7 @@ export function storiesService(ctx: StoriesContext) {
         author: { id: author.id, username: author.username, display_name: author.display_name },
         text: story.text,
         background: story.background,
-        media: story.media_id ? await ctx.core.media.info(story.media_id) : null,
+        media: await service.media(story, viewer),
         view_once: !!story.view_once,
         created_at: story.created_at,
         expires_at: story.expires_at,
@@ -220,8 +232,9 @@ export function storiesService(ctx: StoriesContext) {
 
     /**
      * `filter:media.viewable` for files of stories: the author while the story exists; its audience while it is
-     * live (a view-once story for a short while after opening it); a highlight's viewers. Nobody else, unless core
-     * shows the same file in a post or a profile picture, whose own rules then hold there.
+     * live; a highlight's viewers. A view-once story's file only to its author here: others load it through the
+     * grant that opening the story gives (service.media). Nobody else, unless core shows the same file in a post
+     * or a profile picture, whose own rules then hold there.
      */
     async mediaViewable(value: boolean, viewerId: number | null, mediaId: number): Promise<boolean> {
       const stories = await q.storiesWithMedia(db, mediaId)
@@ -231,8 +244,8 @@ export function storiesService(ctx: StoriesContext) {
       const at = iso(now)
       for (const story of stories) {
         if (viewerId === story.author_id) return true
-        const grace = VIEW_ONCE_GRACE_MS + ((await q.mediaDuration(db, mediaId)) ?? 0)
-        if (await q.visibleStory(db, viewerId, story.id, at, { openedSince: iso(now - grace) })) return true
+        if (story.view_once) continue
+        if (await q.visibleStory(db, viewerId, story.id, at)) return true
         if ((await q.isHighlighted(db, story.id)) && (await highlightVisible(viewerId, story, at))) return true
       }
       return false

@@ -318,10 +318,23 @@ describe('stories plugin', () => {
     it('opens once per viewer on the API and the viewer page; the file loads just after, then no more', async () => {
       const story = await photo(u.ana!, { audience: 'followers', view_once: true })
       const mediaId = story.media!.id
+      assert.equal(await fileStatus(mediaId, u.ben), 404, 'the file cannot be fetched without opening the story')
+      assert.equal((await t.request('GET', `/api/v1/media/${mediaId}`, { token: u.ben!.token })).status, 404)
       const first = await api('GET', `/api/v1/stories/${story.id}`, u.ben)
       assert.equal(first.status, 200)
       assert.equal(first.body.data.view_once, true)
-      assert.equal(await fileStatus(mediaId, u.ben), 200, 'the picture loads right after opening')
+      const granted = first.body.data.media.urls['1080'] as string
+      assert.match(granted, /^\/media\/\d+\/1080\?grant=[\w-]+$/, 'opening gives a one-time address')
+      assert.equal(await fileStatus(mediaId, u.ben), 404, 'the plain address stays closed after opening')
+      const fetchAs = (who: User, headers: Record<string, string> = {}) => t.request('GET', granted, { token: who.token, headers })
+      assert.equal((await fetchAs(u.cal!)).status, 404, 'the grant is the opener’s alone')
+      assert.equal((await fetchAs(u.ben!, { range: 'bytes=0-99' })).status, 206, 'range reads of the one opening')
+      assert.equal((await fetchAs(u.ben!, { range: 'bytes=100-199' })).status, 206)
+      const whole = await fetchAs(u.ben!)
+      assert.equal(whole.status, 200, 'the picture loads once right after opening')
+      assert.equal(whole.headers.get('cache-control'), 'private, no-store', 'and no cache keeps it')
+      assert.equal((await fetchAs(u.ben!)).status, 404, 'then no more')
+      assert.equal((await fetchAs(u.ben!, { range: 'bytes=0-99' })).status, 404)
       assert.equal((await api('GET', `/api/v1/stories/${story.id}`, u.ben)).status, 404, 'the second time it is gone')
       assert.equal((await page(`/stories/ana/${story.id}`, u.ben)).status, 404)
       assert.equal((await api('POST', `/api/v1/stories/${story.id}/reactions`, u.ben, { text: 'wow' })).status, 201, 'a reply right after viewing reaches the author')
@@ -334,7 +347,7 @@ describe('stories plugin', () => {
       sqlite().prepare('update stories_views set viewed_at = ? where story_id = ?').run(new Date(Date.now() - 10 * 60_000).toISOString(), story.id)
       assert.equal(await fileStatus(mediaId, u.ben), 404)
       assert.equal(await fileStatus(mediaId, u.cal), 404)
-      assert.equal(await fileStatus(mediaId, u.fay), 200, 'fay has not opened it yet')
+      assert.equal(await fileStatus(mediaId, u.fay), 404, 'fay has not opened it: no file without opening')
       assert.equal((await api('POST', `/api/v1/stories/${story.id}/reactions`, u.ben, { text: 'again' })).status, 404)
 
       assert.equal((await api('GET', `/api/v1/stories/${story.id}`, u.ana)).status, 200, 'its author sees it as often as they like')
