@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs and runs Hearth on this machine: checks Node, installs dependencies, type-checks, prepares the
-# data directory, runs migrations, makes the first admin, then starts the server (or writes a systemd unit).
+# Installs and runs Hearth on this machine: checks Node (providing Node 24 where it is older than 22.12), installs
+# dependencies, type-checks, prepares the data directory, runs migrations, makes the first admin, then starts the
+# server (or writes a systemd unit).
 # Safe to run again: each step skips what is already done.
 set -euo pipefail
 
@@ -57,16 +58,17 @@ case "$PORT" in ''|*[!0-9]*) fail "the port must be a number, not \"$PORT\"." ""
 cd "$(dirname "$0")"
 ROOT="$(pwd)"
 DATA_DIR="$(mkdir -p "$DATA_DIR" && cd "$DATA_DIR" && pwd)"
-hearth() { node "$ROOT/bin/hearth.js" "$@"; }
+hearth() { "$NODE_BIN" "$ROOT/bin/hearth.js" "$@"; }
 
 step "Checking Node.js"
-command -v node >/dev/null || fail "Node.js is not installed." "Install Node.js 20.11 or newer (e.g. apt-get install nodejs npm, or from nodejs.org)."
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=11)?0:1)' \
-  || fail "Node.js $(node --version) is too old." "Install Node.js 20.11 or newer."
-command -v npm >/dev/null || fail "npm is not installed." "Install npm with your Node.js."
+# Node 22.12 or newer; an older one gets Node 24 from the npm registry in .node/, first on PATH from here on.
+. "$ROOT/scripts/provide-node.sh"
+provide_node "$ROOT" || exit 1
+NODE_BIN="$(command -v node)"
 
 step "Installing dependencies"
-LOCK_HASH="$(sha256sum package-lock.json | cut -d' ' -f1)"
+# The Node's module ABI is part of the stamp: native modules built for another Node must be built again.
+LOCK_HASH="$(sha256sum package-lock.json | cut -d' ' -f1) node-abi-$(node -p process.versions.modules)"
 STAMP="node_modules/.hearth-installed"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$LOCK_HASH" ]; then
   echo "    already installed for this package-lock.json"
@@ -129,7 +131,7 @@ After=network.target
 [Service]
 Type=simple
 WorkingDirectory=$ROOT
-ExecStart=$(command -v node) $ROOT/bin/hearth.js start --data $DATA_DIR --port $PORT
+ExecStart=$NODE_BIN $ROOT/bin/hearth.js start --data $DATA_DIR --port $PORT
 Restart=always
 RestartSec=2
 Environment=NODE_ENV=production
@@ -152,6 +154,10 @@ fi
 
 if [ "$START" = 1 ]; then
   step "Starting Hearth on port $PORT (Ctrl-C stops it)"
-  exec node "$ROOT/bin/hearth.js" start --data "$DATA_DIR" --port "$PORT"
+  exec "$NODE_BIN" "$ROOT/bin/hearth.js" start --data "$DATA_DIR" --port "$PORT"
 fi
-step "Installed. Start with: npx hearth start --data $DATA_DIR --port $PORT"
+if [ -n "$PROVIDED_NODE" ]; then
+  step "Installed. Start with: $PROVIDED_NODE $ROOT/bin/hearth.js start --data $DATA_DIR --port $PORT"
+else
+  step "Installed. Start with: npx hearth start --data $DATA_DIR --port $PORT"
+fi

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// Entry point of the `hearth` command: loads TypeScript sources through tsx, then runs the CLI.
+// Entry point of the `hearth` command: refuses too old a Node, loads TypeScript sources through tsx, then runs the CLI.
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { register } from 'tsx/esm/api'
+import { tooOldMessage } from './node-version.js'
 
-const [major, minor] = process.versions.node.split('.').map(Number)
-if (major < 20 || (major === 20 && minor < 11)) {
-  process.stderr.write(`error: Hearth needs Node.js 20.11 or newer; this is ${process.version}.\n`)
+// Before anything else is loaded: the native modules were built for the Node that ran `npm ci`.
+const provided = fileURLToPath(new URL('../.node/bin/node', import.meta.url))
+const tooOld = tooOldMessage(process.versions.node, existsSync(provided) ? provided : null)
+if (tooOld) {
+  process.stderr.write(tooOld)
   process.exit(1)
 }
+const { register } = await import('tsx/esm/api')
 // Hearth's tsconfig (JSX through Preact) applies whatever the working directory is.
 register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) })
 const { main } = await import('../cli/index.ts')
