@@ -20,6 +20,8 @@ describe('onClose', () => {
     await t.close()
     // closer-c registered last and closes first, with the database still open; a2 hangs and is left behind.
     assert.deepEqual(closed, ['c (closer-c)', 'b', 'a2 (hangs)', 'a1'])
+    // Log lines are written asynchronously: wait (bounded) for the last one to reach the file.
+    for (let i = 0; i < 100 && !readFileSync(logFile, 'utf8').includes('closer-a: onClose did not finish'); i++) await new Promise((r) => setTimeout(r, 20))
     const log = readFileSync(logFile, 'utf8')
     assert.match(log, /"plugin":"closer-b".*closer-b: onClose failed: the socket was already gone/)
     assert.match(log, /"plugin":"closer-a".*closer-a: onClose did not finish within 50 ms/)
