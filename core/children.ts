@@ -88,8 +88,8 @@ export function runBound(command: string, args: readonly string[], options: { ti
   })
 }
 
-/** How many children started by spawnBound are still running (for tests and `hearth doctor`). */
-export const liveChildren = (): number => live.size
+/** The pids of the children started by spawnBound that are still running (for tests and diagnostics). */
+export const livePids = (): number[] => [...live].map((c) => c.pid).filter((p): p is number => p !== undefined)
 
 /** Kill every child still running and wait (at most `waitMs`) for them to exit. Hearth's close runs it last. */
 export async function killChildren(waitMs = 5_000): Promise<void> {
