@@ -27,7 +27,7 @@ import { authenticate, csrf, requestContext } from './http/middleware.js'
 import { serveFolder } from './http/static.js'
 import { PrimaryGate } from './jobs/primary.js'
 import { JobQueue } from './jobs/queue.js'
-import { killChildren } from './children.js'
+import { childBinding, killChildren } from './children.js'
 import { Scheduler } from './jobs/scheduler.js'
 import { mediaRoutes } from './media/routes.js'
 import { createMediaService } from './media/service.js'
@@ -137,6 +137,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
+  if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, render, closers, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
   const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, plugins }

@@ -25,7 +25,8 @@ export function childBinding(): { how: 'pdeathsig'; setpriv: string } | { how: '
     }
   })
   if (!setpriv) return (binding = { how: 'none', why: 'setpriv (util-linux) is not installed' })
-  const probe = spawnSync(setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, '-e', ''], { stdio: 'ignore', timeout: 10_000 })
+  // `true` starts in a millisecond (this runs before the first child, maybe inside a job that is timed).
+  const probe = spawnSync(setpriv, ['--pdeathsig', 'KILL', '--', 'true'], { stdio: 'ignore', timeout: 10_000 })
   if (probe.status !== 0) return (binding = { how: 'none', why: `${setpriv} does not take --pdeathsig (util-linux older than 2.33?)` })
   return (binding = { how: 'pdeathsig', setpriv })
 }

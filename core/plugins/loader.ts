@@ -432,10 +432,16 @@ export class PluginManager {
       if (def.manifest.hooks) this.deps.hooks.declare(def.manifest.hooks, name)
       const result = def.register(ctx) as unknown
       if (result instanceof Promise) throw new Error('register() must not be async: register routes and hooks only, and do I/O in them')
-      this.checkRoutes(name, routes)
     } catch (err) {
       this.unregister(name)
       await this.fail(name, `register() threw: ${message(err)}`, true)
+      return false
+    }
+    try {
+      this.checkRoutes(def, routes)
+    } catch (err) {
+      this.unregister(name)
+      await this.fail(name, `refused: ${message(err)}`, true)
       return false
     }
     this.loaded.set(name, { definition: def, dir: f.dir, routes, settings })
@@ -448,8 +454,9 @@ export class PluginManager {
    * A plugin's routes stay under its prefixes (prefixesOf), and no two loaded plugins claim overlapping ones: the
    * later one is refused, naming both. Checked after register(), on the routes Hono lists.
    */
-  private checkRoutes(name: string, routes: Hono<AppEnv>): void {
-    const prefixes = prefixesOf(name, this.loadedDefinition(name)?.manifest.routePrefixes)
+  private checkRoutes(def: PluginDefinition, routes: Hono<AppEnv>): void {
+    const name = def.manifest.name
+    const prefixes = prefixesOf(name, def.manifest.routePrefixes)
     const outside = routesOutside(routes.routes, prefixes)
     if (outside.length) throw new Error(`its routes must stay under its prefixes (${prefixes.join(', ')}; declare others in manifest.routePrefixes), but it mounts ${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ` and ${outside.length - 3} more` : ''}`)
     for (const [other, plugin] of this.loaded) {
@@ -459,10 +466,6 @@ export class PluginManager {
         if (theirs) throw new Error(`plugins ${other} and ${name} both claim ${theirs === mine ? mine : `${theirs} and ${mine}`}; disable one of them`)
       }
     }
-  }
-
-  private loadedDefinition(name: string): PluginDefinition | null {
-    return this.found.find((f) => f.name === name)?.definition ?? null
   }
 
   /** Remove everything a plugin registered in this process. */
