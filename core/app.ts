@@ -13,6 +13,7 @@ import { authPages } from './auth/pages.js'
 import { RateLimiter } from './auth/rate-limit.js'
 import { createAuthService } from './auth/service.js'
 import { purgeExpiredSessions } from './auth/sessions.js'
+import { Closers } from './closers.js'
 import { resolveConfig, type Config, type ConfigInput } from './config.js'
 import { openStore } from './db/connect.js'
 import { CORE_MIGRATIONS, migrateOwner, migrationStatus } from './db/migrate.js'
@@ -26,6 +27,7 @@ import { authenticate, csrf, requestContext } from './http/middleware.js'
 import { serveFolder } from './http/static.js'
 import { PrimaryGate } from './jobs/primary.js'
 import { JobQueue } from './jobs/queue.js'
+import { childBinding, killChildren } from './children.js'
 import { Scheduler } from './jobs/scheduler.js'
 import { mediaRoutes } from './media/routes.js'
 import { createMediaService } from './media/service.js'
@@ -132,7 +134,11 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
       },
     },
   })
-  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
+  // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
+  const closers = new Closers(log)
+  closers.add('core', () => killChildren())
+  if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
+  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, render, closers, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
   const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, plugins }
   coreNavigation(ui)
@@ -159,6 +165,8 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
     async close() {
       scheduler.stop()
       await queue.stop()
+      // Plugins' onClose (newest first) while the database is still open.
+      await closers.run()
       await store.close()
     },
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { WebSocketServer } from 'ws'
 import type { Hearth } from './app.js'
+import { childBinding } from './children.js'
 import { startCheckpointer, type Checkpointer } from './db/checkpointer.js'
 import { FANOUT_CHUNK } from './feed/service.js'
 import { startFanoutThread, type FanoutThread } from './feed/fanout.js'
@@ -31,6 +32,10 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
     )
   })
   const actual = (server.address() as AddressInfo).port
+  // What a crash left, before the job queue takes the interrupted jobs back (decision 014).
+  if (!h.store.sqlite.readonly && h.primary.isPrimary()) await h.media.cleanupAfterCrash()
+  const binding = childBinding()
+  if (binding.how === 'none') h.log.warn(`Child processes (ffmpeg) are not bound to the server here (${binding.why}): if the server is killed with SIGKILL they keep running until they finish.`)
   // Work that writes on its own runs behind the primary-only gate (always open on a single node).
   let checkpointer: Checkpointer | null = null
   let fanout: FanoutThread | null = null

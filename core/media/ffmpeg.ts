@@ -1,6 +1,6 @@
 // Where the ffmpeg binary is: FFMPEG_PATH when set, else the one shipped by @ffmpeg-installer/ffmpeg.
-import { execFile } from 'node:child_process'
 import { createRequire } from 'node:module'
+import { runBound } from '../children.js'
 
 const require = createRequire(import.meta.url)
 
@@ -10,11 +10,11 @@ export function ffmpegPath(): string {
 }
 
 /** The first line of `ffmpeg -version`; throws when it cannot run. */
-export function ffmpegVersion(path = ffmpegPath()): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(path, ['-hide_banner', '-version'], { timeout: 15_000 }, (err, stdout) => {
-      if (err) reject(new Error(`ffmpeg at ${path} did not run: ${err.message}`))
-      else resolve(stdout.split('\n')[0] ?? '')
-    })
-  })
+export async function ffmpegVersion(path = ffmpegPath()): Promise<string> {
+  try {
+    const { stdout } = await runBound(path, ['-hide_banner', '-version'], { timeoutMs: 15_000 })
+    return stdout.split('\n')[0] ?? ''
+  } catch (err) {
+    throw new Error(`ffmpeg at ${path} did not run: ${err instanceof Error ? err.message : String(err)}`)
+  }
 }

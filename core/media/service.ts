@@ -191,7 +191,7 @@ export function createMediaService(deps: MediaDeps) {
       for (const [name, ext] of Object.entries(image.files)) variants[name as VariantName] = mediaFile(row.id, name, ext)
       done = { variants, width: image.width, height: image.height, duration_ms: null }
     } else {
-      done = await processVideo(row, input, dest, job.signal)
+      done = await processVideo(row, input, dest, job.signal, `j${job.id}a${job.attempts}`)
     }
     const updated = await db
       .updateTable('media')
@@ -209,9 +209,11 @@ export function createMediaService(deps: MediaDeps) {
     await hooks.emit('action:media.processed', { mediaId, ownerId: updated.owner_id, status: 'ready', error: null })
   }
 
-  async function processVideo(row: MediaRow, input: string, dest: (name: string, ext: string) => string, signal: AbortSignal) {
+  async function processVideo(row: MediaRow, input: string, dest: (name: string, ext: string) => string, signal: AbortSignal, attempt: string) {
     const video = dest('video', 'mp4')
-    const part = `${video}.tmp`
+    // Named per attempt: an earlier attempt's ffmpeg, were it still alive, never writes the file this one reads.
+    const part = `${video}.${attempt}.tmp`
+    await storage.removeTemp(row.id)
     try {
       const source = await probe(input, { signal })
       if (!source.hasVideo) throw new UnrecoverableJobError('This file has no video track.')
@@ -279,6 +281,17 @@ export function createMediaService(deps: MediaDeps) {
     file(row: MediaRow, variant: string): string | null {
       const rel = parseVariants(row.variants)[variant as VariantName]
       return rel ? storage.abs(rel) : null
+    },
+    /**
+     * What a crash left (the server starts it before its job queue): the half-written outputs of items still
+     * processing, whose ffmpeg died with the old process. Returns how many files went.
+     */
+    async cleanupAfterCrash(): Promise<number> {
+      const rows = await db.selectFrom('media').select('id').where('status', '=', 'processing').execute()
+      let removed = 0
+      for (const { id } of rows) removed += await storage.removeTemp(id)
+      if (removed) log.info({ files: removed }, 'half-written media outputs left by an earlier run were removed')
+      return removed
     },
     /** Delete a media item's row and files. */
     async remove(id: number): Promise<void> {

@@ -68,6 +68,15 @@ export class MediaStorage {
     await Promise.all(names.filter((n) => n.startsWith(`${id}-`)).map((n) => rm(join(dir, n), { force: true })))
   }
 
+  /** Delete an item's half-written outputs (`17-video.mp4.j4a2.tmp`), left by an attempt that did not finish. */
+  async removeTemp(id: number): Promise<number> {
+    const dir = this.abs(shard(id))
+    const names = await readdir(dir).catch(() => [] as string[])
+    const stale = names.filter((n) => n.startsWith(`${id}-`) && n.endsWith('.tmp'))
+    await Promise.all(stale.map((n) => rm(join(dir, n), { force: true })))
+    return stale.length
+  }
+
   /** Temporary files older than a day were left by a crash mid-upload. Once per process. */
   async sweepTemp(): Promise<void> {
     if (this.tmpSwept) return

@@ -1,6 +1,6 @@
 // Video processing with the ffmpeg binary: probe, transcode to H.264/AAC MP4 (at most 1080p, faststart), grab a poster frame.
-import { spawn } from 'node:child_process'
 import { availableParallelism, setPriority } from 'node:os'
+import { spawnBound } from '../children.js'
 import { ffmpegPath } from './ffmpeg.js'
 
 export interface Probe {
@@ -49,7 +49,8 @@ interface RunOptions {
 function run(args: string[], options: RunOptions): Promise<{ code: number | null; stderr: string; stdout: Buffer }> {
   return new Promise((resolve, reject) => {
     options.signal?.throwIfAborted()
-    const child = spawn(ffmpegPath(), args, { stdio: ['ignore', options.stdoutMax ? 'pipe' : 'ignore', 'pipe'] })
+    // Bound to the server: a killed server leaves no ffmpeg writing into the media folder (decision 014).
+    const child = spawnBound(ffmpegPath(), args, { stdio: ['ignore', options.stdoutMax ? 'pipe' : 'ignore', 'pipe'] })
     if (child.pid) {
       try {
         setPriority(child.pid, 10) // nice: requests come first

@@ -56,6 +56,18 @@ export interface PluginManifest<S extends SettingsSchema = SettingsSchema> {
   description: string
   /** Plugins that must be enabled (and are registered) before this one. */
   dependsOn?: string[]
+  /**
+   * Plugins this one works with when they are enabled, and starts without: each that is enabled registers first,
+   * so `ctx.plugins.enabled(name)` and `ctx.hooks.on(theirHook, fn, { optional: true })` see it.
+   * @example optionalDependsOn: ['stories']
+   */
+  optionalDependsOn?: string[]
+  /**
+   * URL prefixes your routes may use besides the defaults (`/NAME`, `/api/v1/NAME`, `/plugins/NAME`, `/realtime/NAME`).
+   * A route outside them, a prefix of core's, or one another loaded plugin claims stops the plugin from loading.
+   * @example routePrefixes: ['/meet']
+   */
+  routePrefixes?: string[]
   settings?: S
   /** Folder of dated migration files, relative to the plugin's folder (e.g. './migrations'). */
   migrations?: string
@@ -277,12 +289,16 @@ export { UnrecoverableJobError } from '../jobs/queue.js'
 
 // ---- The context
 
+/** `optional`: the hook belongs to a plugin that may be off; when nobody declares it, `on` does nothing instead of failing. */
+export type PluginHookOptions = HookOptions & { optional?: boolean }
+
 export interface PluginHooksApi {
   /**
    * @example ctx.hooks.on('action:user.registered', async ({ user }) => log.info(user.username))
+   * @example ctx.hooks.on('action:stories.replied', (reply) => remember(reply), { optional: true }) // with optionalDependsOn: ['stories']
    */
-  on<K extends ActionName>(name: K, handler: ActionHandler<K>, options?: HookOptions): void
-  on<K extends FilterName>(name: K, handler: FilterHandler<K>, options?: HookOptions): void
+  on<K extends ActionName>(name: K, handler: ActionHandler<K>, options?: PluginHookOptions): void
+  on<K extends FilterName>(name: K, handler: FilterHandler<K>, options?: PluginHookOptions): void
   emit<K extends ActionName>(name: K, payload: ActionPayload<K>): Promise<void>
   apply<K extends FilterName>(name: K, value: FilterValue<K>, context: FilterContext<K>): Promise<FilterValue<K>>
 }
@@ -293,6 +309,20 @@ export interface PageOptions {
 }
 
 export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
+  /**
+   * Run `fn` when Hearth closes (SIGTERM, SIGINT, tests): close sockets, stop timers and loops you started. Close
+   * functions run newest first across plugins, after the job queue stopped and before the database closes; one
+   * that throws is logged with your name, one slower than `timeoutMs` (default 5 s, at most 30 s) is left behind.
+   * @example ctx.onClose(() => clearInterval(timer))
+   */
+  onClose(fn: () => void | Promise<void>, options?: { timeoutMs?: number }): void
+  readonly plugins: {
+    /**
+     * Whether another plugin is loaded in this process. List it in `manifest.optionalDependsOn` so it loads first.
+     * @example if (ctx.plugins.enabled('stories')) ctx.ui.slot('home.top', StoryReplies)
+     */
+    enabled(name: string): boolean
+  }
   readonly name: string
   readonly manifest: PluginManifest<S>
   /** A logger whose lines carry `plugin: NAME`. */

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url'
 import { Hono } from 'hono'
 import type { ComponentChildren } from 'preact'
 import { audit } from '../audit.js'
+import type { Closers } from '../closers.js'
 import { jsonBody } from '../auth/api.js'
 import type { Db } from '../db/connect.js'
 import { migrateOwner, migrationStatus, type MigrationStatus } from '../db/migrate.js'
@@ -34,6 +35,7 @@ import type { UsersService } from '../users/service.js'
 import type { Renderer } from '../views/render.js'
 import type { UiRegistry } from '../views/ui.js'
 import type { PluginContext, PluginDefinition, SettingsSchema } from './api.js'
+import { prefixesOf, prefixProblem, overlap, routesOutside } from './prefixes.js'
 import { pluginSettingsStore } from './settings.js'
 
 export const PLUGIN_NAME = /^[a-z][a-z0-9-]{1,39}$/
@@ -89,6 +91,8 @@ export interface PluginDeps {
   notifications: NotificationsService
   moderation: ModerationService
   render: Renderer
+  /** Where plugins' onClose functions go; Hearth's close runs them. */
+  closers: Closers
   /** Folders to scan; the first is ./plugins. */
   dirs: string[]
   /** Look, but change nothing in the database (for `hearth doctor`). */
@@ -114,6 +118,15 @@ function checkDefinition(value: unknown, expectedName: string | null): PluginDef
   if (m.dependsOn && (!Array.isArray(m.dependsOn) || m.dependsOn.some((d) => typeof d !== 'string'))) {
     throw new Error('dependsOn must be a list of plugin names')
   }
+  // Lifecycle: optional dependencies and route prefixes (docs/plugins.md).
+  if (m.optionalDependsOn && (!Array.isArray(m.optionalDependsOn) || m.optionalDependsOn.some((d) => typeof d !== 'string'))) {
+    throw new Error('optionalDependsOn must be a list of plugin names')
+  }
+  if (m.routePrefixes && (!Array.isArray(m.routePrefixes) || m.routePrefixes.some((d) => typeof d !== 'string'))) {
+    throw new Error('routePrefixes must be a list of paths, like ["/meet"]')
+  }
+  const prefixes = prefixProblem(m.name, prefixesOf(m.name, m.routePrefixes))
+  if (prefixes) throw new Error(prefixes)
   return def
 }
 
@@ -155,9 +168,13 @@ export async function findPlugins(dirs: string[], npmPackages: { name: string | 
   return found
 }
 
-/** Order plugins so each comes after what it depends on; report missing, disabled and circular dependencies. */
+/**
+ * Order plugins so each comes after what it depends on; report missing, disabled and circular dependencies.
+ * Optional dependencies order a plugin after them when they are enabled, and are otherwise ignored (as is a
+ * circle through one: the optional edge is dropped).
+ */
 export function orderByDependencies(
-  plugins: { name: string; dependsOn: string[] }[],
+  plugins: { name: string; dependsOn: string[]; optionalDependsOn?: string[] }[],
 ): { order: string[]; problems: Map<string, string> } {
   const byName = new Map(plugins.map((p) => [p.name, p]))
   const problems = new Map<string, string>()
@@ -171,6 +188,7 @@ export function orderByDependencies(
     }
     state.set(name, 'visiting')
     const p = byName.get(name)!
+    for (const dep of p.optionalDependsOn ?? []) if (byName.has(dep) && state.get(dep) !== 'visiting') visit(dep, [...trail, name])
     let okDeps = true
     for (const dep of p.dependsOn) {
       if (!byName.has(dep)) {
@@ -367,7 +385,7 @@ export class PluginManager {
     this.failures = []
     const statuses = await this.status()
     const enabled = statuses.filter((s) => s.enabled)
-    const { order, problems } = orderByDependencies(enabled.map((s) => ({ name: s.name, dependsOn: s.dependsOn })))
+    const { order, problems } = orderByDependencies(enabled.map((s) => ({ name: s.name, dependsOn: s.dependsOn, optionalDependsOn: this.get(s.name).definition?.manifest.optionalDependsOn ?? [] })))
     for (const [name, problem] of problems) await this.fail(name, `not loaded: ${problem}`, false)
     for (const name of order) {
       const f = this.get(name)
@@ -419,14 +437,40 @@ export class PluginManager {
       await this.fail(name, `register() threw: ${message(err)}`, true)
       return false
     }
+    try {
+      this.checkRoutes(def, routes)
+    } catch (err) {
+      this.unregister(name)
+      await this.fail(name, `refused: ${message(err)}`, true)
+      return false
+    }
     this.loaded.set(name, { definition: def, dir: f.dir, routes, settings })
     if (!this.deps.readonly) await this.deps.db.updateTable('plugins').set({ error: null }).where('name', '=', name).execute()
     this.deps.log.info({ plugin: name, version: def.manifest.version }, `plugin ${name} loaded`)
     return true
   }
 
+  /**
+   * A plugin's routes stay under its prefixes (prefixesOf), and no two loaded plugins claim overlapping ones: the
+   * later one is refused, naming both. Checked after register(), on the routes Hono lists.
+   */
+  private checkRoutes(def: PluginDefinition, routes: Hono<AppEnv>): void {
+    const name = def.manifest.name
+    const prefixes = prefixesOf(name, def.manifest.routePrefixes)
+    const outside = routesOutside(routes.routes, prefixes)
+    if (outside.length) throw new Error(`its routes must stay under its prefixes (${prefixes.join(', ')}; declare others in manifest.routePrefixes), but it mounts ${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ` and ${outside.length - 3} more` : ''}`)
+    for (const [other, plugin] of this.loaded) {
+      if (other === name) continue
+      for (const mine of prefixes) {
+        const theirs = prefixesOf(other, plugin.definition.manifest.routePrefixes).find((p) => overlap(p, mine))
+        if (theirs) throw new Error(`plugins ${other} and ${name} both claim ${theirs === mine ? mine : `${theirs} and ${mine}`}; disable one of them`)
+      }
+    }
+  }
+
   /** Remove everything a plugin registered in this process. */
   unregister(name: string): void {
+    this.deps.closers.removeOwner(name)
     this.deps.notifications.removeOwner(name)
     this.deps.hooks.removeOwner(name)
     this.deps.ui.removeOwner(name)
@@ -443,13 +487,18 @@ export class PluginManager {
     const routes = new Hono<AppEnv>()
     const settings = pluginSettingsStore(this.deps.settings, name, def.manifest.settings ?? {})
     const ctx: PluginContext = {
+      // Lifecycle: close functions, and which other plugins are loaded (for optional dependencies).
+      onClose: (fn, options) => this.deps.closers.add(name, fn, options),
+      plugins: { enabled: (other) => this.loaded.has(other) || other === name },
       name,
       manifest: def.manifest,
       log: this.deps.log.child({ plugin: name }),
       db,
       routes,
       hooks: {
-        on: (hook: HookName, handler: any, options?: { priority?: number }) => {
+        on: (hook: HookName, handler: any, options?: { priority?: number; optional?: boolean }) => {
+          // An optional listener to a hook nobody declared (its plugin is off) does nothing.
+          if (options?.optional && !hooks.declaredBy(hook)) return
           hooks.on(hook, handler, options, name)
         },
         emit: (hook, payload) => {

@@ -1,9 +1,11 @@
 // The example plugin, tested the way a plugin author would test theirs (copy this file with the plugin).
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { PluginContext, Topic } from '../../core/plugins/api.js'
 import { startServer } from '../../core/server.js'
-import { createTestApp, type TestApp } from '../../test/harness.js'
+import { createTestApp, tempDir, type TestApp } from '../../test/harness.js'
 import { openSocket } from '../../test/realtime.js'
 import type { HelloTables } from './tables.js'
 
@@ -133,5 +135,42 @@ describe('hello plugin: the typing indicator topic', () => {
     assert.match(await a.text('/hello'), /<p class="muted" data-typing="true" aria-live="polite"><\/p><script src="\/plugins\/hello\/typing.js" defer>/)
     assert.doesNotMatch(await (await t.request('GET', '/hello')).text(), /typing\.js/)
     assert.equal((await t.request('GET', '/plugins/hello/typing.js')).status, 200)
+  })
+})
+
+describe('hello plugin with and without stories (an optional dependency)', () => {
+  const goodbye = (logFile: string) => {
+    const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('hello says goodbye'))
+    return line ? (JSON.parse(line) as { story_replies: number; stories: boolean }) : null
+  }
+  // Log lines are written asynchronously: wait (bounded) for the goodbye to reach the file.
+  const saidGoodbye = async (logFile: string) => {
+    for (let i = 0; i < 100 && !goodbye(logFile); i++) await new Promise((r) => setTimeout(r, 20))
+    return goodbye(logFile)
+  }
+
+  it('starts without stories and says goodbye when Hearth closes', async () => {
+    const logFile = join(tempDir(), 'hearth.log')
+    const t = await createTestApp({ enable: ['hello'], logFile })
+    assert.deepEqual([...t.h.plugins.loaded.keys()], ['hello'])
+    assert.equal(goodbye(logFile), null)
+    await t.close()
+    const said = (await saidGoodbye(logFile))!
+    assert.deepEqual([said.story_replies, said.stories], [0, false])
+  })
+
+  it('hears stories’ replies when stories is on, and counts them in its goodbye', async () => {
+    const logFile = join(tempDir(), 'hearth.log')
+    const t = await createTestApp({ enable: ['hello', 'stories'], logFile })
+    assert.deepEqual([...t.h.plugins.loaded.keys()], ['stories', 'hello'], 'stories registers first')
+    const ana = await t.register('ana')
+    const ben = await t.register('ben')
+    const story = await t.request('POST', '/api/v1/stories', { token: ana.token, json: { kind: 'text', text: 'Hello', background: 'ocean', audience: 'public' } })
+    assert.equal(story.status, 201, await story.clone().text())
+    const { data } = (await story.json()) as { data: { id: number } }
+    assert.equal((await t.request('POST', `/api/v1/stories/${data.id}/reactions`, { token: ben.token, json: { text: 'Lovely!' } })).status, 201)
+    await t.close()
+    const said = (await saidGoodbye(logFile))!
+    assert.deepEqual([said.story_replies, said.stories], [1, true])
   })
 })

@@ -30,6 +30,8 @@ const hello = definePlugin({
       wave_back_seconds: { type: 'number', label: 'Seconds before the board waves back', default: 30, min: 1, max: 86400, integer: true },
     },
     hooks: { 'action:hello.waved': action<{ userId: number; waveId: number; message: string }>() },
+    // Works with stories when it is on (registered first then), and without it.
+    optionalDependsOn: ['stories'],
   },
   register(ctx) {
     ctx.routes.route('/', helloRoutes(ctx))
@@ -53,6 +55,11 @@ const hello = definePlugin({
       const userId = await waveBack(ctx.db, waveId)
       if (userId !== null) ctx.realtime.publish(userId, 'waved-back', { waveId })
     })
+    // An optional hook: with stories off nobody declares it and this does nothing. Only a number is kept: who
+    // replied to whom stays between them.
+    let storyReplies = 0
+    ctx.hooks.on('action:stories.replied', () => void storyReplies++, { optional: true })
+    ctx.onClose(() => ctx.log.info({ story_replies: storyReplies, stories: ctx.plugins.enabled('stories') }, 'hello says goodbye'))
   },
 })
 

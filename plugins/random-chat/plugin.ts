@@ -12,6 +12,8 @@ const randomChat = definePlugin({
     version: '1.0.0',
     description: 'Meet: video or text chat with a random member, matched by shared interests, with reports, blocks and bans.',
     migrations: './migrations',
+    // Pages at /meet (its name in the interface); the API and assets keep the plugin's name.
+    routePrefixes: ['/meet'],
     settings: {
       fallback_seconds: {
         type: 'number',
@@ -85,6 +87,8 @@ const randomChat = definePlugin({
     })
     ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => service.blocked(blockerId, blockedId))
     ctx.hooks.on('action:user.suspended', ({ user }) => service.suspended(user.id))
+    // The matchmaker's timer and every open Meet socket end with the server; live calls are recorded as ended.
+    ctx.onClose(() => service.shutdown())
   },
 })
 

@@ -505,4 +505,15 @@ describe('random chat plugin', () => {
     await member.loginViaForm('ben')
     assert.equal((await member.get('/meet/live')).status, 403)
   })
+
+  // Last: it stops the server.
+  it('records live calls as ended when Hearth closes (its onClose)', async () => {
+    const { session } = await pair(u.cal!, u.dee!)
+    const row = () => t.h.store.sqlite.prepare('select ended_at, end_reason from random_chat_sessions where id = ?').get(session) as { ended_at: string | null; end_reason: string | null }
+    assert.equal(row().ended_at, null)
+    await server.close()
+    await t.restart()
+    assert.notEqual(row().ended_at, null)
+    assert.equal(row().end_reason, 'left')
+  })
 })

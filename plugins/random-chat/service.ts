@@ -551,10 +551,14 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
     suspended(userId: number) {
       if (members.has(userId)) leave(userId, 'suspended', userId)
     },
-    /** Stop the timer and forget everyone (the plugin unloads, or a test ends). */
-    shutdown() {
+    /** Stop the timer, record live calls as ended, close every Meet socket and forget everyone (Hearth closes). */
+    async shutdown() {
       if (timer) clearInterval(timer)
       timer = null
+      const endedAt = iso()
+      for (const call of calls.values()) {
+        await q.endCall(db, call.id, { ended_at: endedAt, end_reason: 'left', ended_by: null, messages: call.messages }).catch((err) => ctx.log.error({ err }, 'could not record the end of a random chat'))
+      }
       for (const m of members.values()) m.conn.close(1001, 'Meet is closing.')
       members.clear()
       calls.clear()
