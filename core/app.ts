@@ -3,7 +3,6 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Hono, type Context } from 'hono'
 import { VERSION } from './version.js'
-import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
@@ -22,7 +21,8 @@ import { homePages } from './home/pages.js'
 import { HookRegistry } from './hooks/registry.js'
 import type { AppEnv } from './http/env.js'
 import { errorBody } from './http/envelope.js'
-import { BODY_LIMIT, UPLOAD_PATHS } from './http/limits.js'
+import { bodies } from './http/body.js'
+import { BODY_LIMIT, uploadLimits } from './http/limits.js'
 import { authenticate, csrf, requestContext } from './http/middleware.js'
 import { serveFolder } from './http/static.js'
 import { PrimaryGate } from './jobs/primary.js'
@@ -64,7 +64,7 @@ import { UiRegistry } from './views/ui.js'
 
 export { VERSION } from './version.js'
 
-export { BODY_LIMIT, UPLOAD_PATHS } from './http/limits.js'
+export { BODY_LIMIT } from './http/limits.js'
 
 export interface Hearth extends Services {
   app: Hono<AppEnv>
@@ -231,30 +231,10 @@ export function buildApp(s: Services): Hono<AppEnv> {
     return serveFolder(theme.dir, `/theme/${theme.definition.name}/`)(c, next)
   })
 
-  const defaultLimit = bodyLimit({
-    maxSize: BODY_LIMIT,
-    onError: () => {
-      throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${BODY_LIMIT / 1024} KiB.`, { limit_bytes: BODY_LIMIT })
-    },
-  })
-  // Upload routes set their own, larger limits (from the media settings). The compose form without
-  // JavaScript carries its files in the post itself: up to ten of the largest videos allowed.
-  app.use('*', async (c, next) => {
-    const method = c.req.method
-    // A GET or HEAD request is never given a body, so there is nothing to limit; asking for it (as bodyLimit does)
-    // would make the Node adapter build a whole Request, with its abort signal, for every page and API read.
-    if (method === 'GET' || method === 'HEAD') return next()
-    if (method !== 'POST') return defaultLimit(c, next)
-    if (UPLOAD_PATHS.has(c.req.path)) return next()
-    if (c.req.path === '/compose') {
-      // Read into memory by the form parser, so bounded by one video's size (the script path streams instead).
-      const maxSize = (await s.settings.get('media.video_max_mb')) * 1024 * 1024 + BODY_LIMIT
-      return bodyLimit({ maxSize, onError: () => { throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'These files are too large together; add fewer or smaller ones.', { limit_bytes: maxSize }) } })(c, next)
-    }
-    return defaultLimit(c, next)
-  })
   app.use('*', authenticate(s.db))
   app.use('*', requestLimits(s.limiter, s.settings))
+  // Every body is sized (and, for members on upload routes, given its larger limit) before anything reads it.
+  app.use('*', bodies({ limit: BODY_LIMIT, uploads: uploadLimits(s.settings) }))
   app.use('*', csrf())
 
   const sockets = s.realtime.routes()

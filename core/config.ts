@@ -20,6 +20,35 @@ export interface Config {
   logFile: string | null
   /** SQLite's page cache of the server's connection, in MB (HEARTH_DB_CACHE_MB, default 256). */
   dbCacheMb: number
+  /** How long the server waits on a client, in seconds (docs/operators.md, "Timeouts"). */
+  timeouts: HttpTimeouts
+}
+
+export interface HttpTimeouts {
+  /** To receive a request's headers (HEARTH_HEADERS_TIMEOUT, default 10): slow-header clients are cut off. */
+  headers: number
+  /** To receive a whole request, body included (HEARTH_REQUEST_TIMEOUT, default 600: a large video on a slow link). */
+  request: number
+  /** An idle kept-alive connection stays open (HEARTH_KEEPALIVE_TIMEOUT, default 5). */
+  keepAlive: number
+  /** A socket with no traffic either way is closed (HEARTH_IDLE_TIMEOUT, default 60). */
+  idle: number
+}
+
+const TIMEOUT_DEFAULTS: HttpTimeouts = { headers: 10, request: 600, keepAlive: 5, idle: 60 }
+const TIMEOUT_ENV: Record<keyof HttpTimeouts, string> = { headers: 'HEARTH_HEADERS_TIMEOUT', request: 'HEARTH_REQUEST_TIMEOUT', keepAlive: 'HEARTH_KEEPALIVE_TIMEOUT', idle: 'HEARTH_IDLE_TIMEOUT' }
+
+function resolveTimeouts(input: Partial<HttpTimeouts>, env: NodeJS.ProcessEnv): HttpTimeouts {
+  const out = { ...TIMEOUT_DEFAULTS }
+  for (const key of Object.keys(TIMEOUT_DEFAULTS) as (keyof HttpTimeouts)[]) {
+    const raw = input[key] ?? env[TIMEOUT_ENV[key]]
+    if (raw === undefined || raw === '') continue
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < 1 || n > 86400) throw new Error(`${TIMEOUT_ENV[key]} must be a whole number of seconds from 1 to 86400, not "${raw}".`)
+    out[key] = n
+  }
+  if (out.headers > out.request) throw new Error(`HEARTH_HEADERS_TIMEOUT (${out.headers} s) must not be longer than HEARTH_REQUEST_TIMEOUT (${out.request} s).`)
+  return out
 }
 
 export interface ConfigInput {
@@ -32,6 +61,7 @@ export interface ConfigInput {
   logLevel?: string
   logFile?: string | null
   dbCacheMb?: number | string
+  timeouts?: Partial<HttpTimeouts>
 }
 
 export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -61,5 +91,6 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     logLevel: input.logLevel ?? env.HEARTH_LOG_LEVEL ?? 'info',
     logFile: input.logFile ?? env.HEARTH_LOG_FILE ?? null,
     dbCacheMb,
+    timeouts: resolveTimeouts(input.timeouts ?? {}, env),
   }
 }

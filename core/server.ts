@@ -24,7 +24,18 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
   // Realtime JSON is capped at 64 KiB (the hub checks each text frame); the socket server takes frames up to the
   // largest binary cap a topic asked for (64 KiB when none did), so one socket cannot fill memory either way.
   const wss = new WebSocketServer({ noServer: true, maxPayload: h.realtime.maxFrameBytes() })
-  const server = serve({ fetch: h.app.fetch, port, hostname: host, websocket: { server: wss } })
+  const t = h.config.timeouts
+  const server = serve({
+    fetch: h.app.fetch,
+    port,
+    hostname: host,
+    websocket: { server: wss },
+    // Set deliberately (docs/operators.md, "Timeouts"): Node's defaults let a client that sends its headers
+    // a byte at a time hold a socket for a minute, and only looked every 30 s. Checked each second here.
+    serverOptions: { headersTimeout: t.headers * 1000, requestTimeout: t.request * 1000, keepAliveTimeout: t.keepAlive * 1000, connectionsCheckingInterval: 1000 },
+  })
+  // A socket silent both ways this long is closed (a WebSocket clears this for itself once upgraded).
+  server.setTimeout(t.idle * 1000)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
     server.once('error', (err: NodeJS.ErrnoException) =>

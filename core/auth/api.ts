@@ -23,7 +23,8 @@ export async function jsonBody(c: { req: { header(name: string): string | undefi
   let body: unknown
   try {
     body = await c.req.json()
-  } catch {
+  } catch (err) {
+    if (err instanceof AppError) throw err // cut off while it streamed (too large)
     throw new AppError(400, 'VALIDATION_FAILED', 'The request body is not valid JSON.', { fields: {} })
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) {

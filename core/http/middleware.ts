@@ -9,7 +9,7 @@ import { AppError, unauthenticated } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { setAppCookie } from './cookies.js'
 import type { AppEnv } from './env.js'
-import { BODY_LIMIT, UPLOAD_PATHS } from './limits.js'
+import { leadingField } from './body.js'
 
 export const CSRF_COOKIE = 'hearth_csrf'
 export const CSRF_HEADER = 'x-csrf-token'
@@ -101,7 +101,7 @@ const sameToken = (a: string, b: string) => a.length === b.length && timingSafeE
 
 /**
  * CSRF protection, double-submit style: a random token in an httpOnly cookie, echoed by forms as `_csrf`
- * and by scripts as `X-CSRF-Token`. Required on state-changing requests that a browser could forge: any
+ * (in a multipart form, its FIRST field: see docs/decisions/016) and by scripts as `X-CSRF-Token`. Required on state-changing requests that a browser could forge: any
  * carrying the session cookie, and any body a cross-site form could send. Bearer-token requests need none.
  */
 export function csrf(): MiddlewareHandler<AppEnv> {
@@ -124,13 +124,11 @@ export function csrf(): MiddlewareHandler<AppEnv> {
     const needsToken = getCookie(c, SESSION_COOKIE) !== undefined || formType
     if (!needsToken) return next()
     let sent = c.req.header(CSRF_HEADER)
-    // The token is read from a form body only where a body limit already bounds it, or when the body is
-    // declared small: an upload route must not hold a huge anonymous body in memory just to refuse it.
-    const length = Number(c.req.header('content-length') ?? NaN)
-    const bodyBounded = !UPLOAD_PATHS.has(c.req.path) || (Number.isFinite(length) && length <= BODY_LIMIT)
-    if (!sent && bodyBounded && (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data'))) {
-      const body = await c.req.parseBody()
-      const field = body[CSRF_FIELD]
+    // Never the whole body: a multipart form carries its token as its first part (read from the stream,
+    // before any file), a urlencoded one is parsed within the default body limit.
+    if (!sent && type.startsWith('multipart/form-data')) sent = (await leadingField(c, CSRF_FIELD)) ?? undefined
+    else if (!sent && type.startsWith('application/x-www-form-urlencoded')) {
+      const field = (await c.req.parseBody())[CSRF_FIELD]
       if (typeof field === 'string') sent = field
     }
     if (!hadToken || !sent || !sameToken(sent, cookieToken!)) {

@@ -4,7 +4,9 @@ import type { VNode } from 'preact'
 import { AppError, notFound } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import { flash } from '../http/flash.js'
+import { streamForm } from '../http/body.js'
 import { attempt, type FormProblem } from '../http/forms.js'
+import { POST_FILES_MAX } from '../http/limits.js'
 import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
@@ -215,28 +217,43 @@ export function postPages(s: Services): Hono<AppEnv> {
 
   // ---- Compose
   const limits = async () => ({ image: await s.settings.get('media.image_max_mb'), video: await s.settings.get('media.video_max_mb') })
-  app.get('/compose', requireMember, async (c) => render.page(c, { title: 'New post' }, <ComposePage csrfToken={c.get('csrfToken')} maxFiles={10} limits={await limits()} />))
+  app.get('/compose', requireMember, async (c) => render.page(c, { title: 'New post' }, <ComposePage csrfToken={c.get('csrfToken')} maxFiles={POST_FILES_MAX} limits={await limits()} />))
   app.post('/compose', requireMember, async (c) => {
     const viewer = c.get('viewer')!
-    const body = await c.req.parseBody({ all: true })
-    const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '')
-    const values = { text: str('text'), visibility: str('visibility') || 'public', publish_at: str('publish_at'), comments_off: str('comments_off') }
+    // Without JavaScript the files travel in this form: each streams to disk as it arrives (never into
+    // memory), and the ones stored are removed again if the post is refused.
+    const stored: number[] = []
+    let fields: Record<string, string[]> = {}
     const r = await attempt(async () => {
-      // With JavaScript the files were uploaded already and arrive as media_ids; without it, as files.
-      const ids = ([] as unknown[]).concat(body.media_ids ?? []).map(Number).filter((n) => Number.isInteger(n) && n > 0)
-      const files = ([] as unknown[]).concat(body.files ?? []).filter((f): f is File => f instanceof File && f.size > 0)
-      if (ids.length + files.length > 10) throw new AppError(400, 'VALIDATION_FAILED', 'Add at most 10 photos or videos.', { fields: { media_ids: 'Add at most 10 photos or videos.' } })
-      for (const f of files) ids.push((await media.upload(viewer.id, f)).id)
-      const publishAt = values.publish_at ? new Date(`${values.publish_at}${values.publish_at.length === 16 ? ':00' : ''}Z`) : null
+      const tooMany = () => new AppError(400, 'VALIDATION_FAILED', `Add at most ${POST_FILES_MAX} photos or videos.`, { fields: { media_ids: `Add at most ${POST_FILES_MAX} photos or videos.` } })
+      fields = await streamForm(c, async (file) => {
+        if (stored.length >= POST_FILES_MAX) throw tooMany()
+        try {
+          stored.push((await media.uploadStream(viewer.id, file.body)).id)
+        } catch (err) {
+          // Shown beside the file input, naming the file (the media service names its field "file").
+          if (!(err instanceof AppError)) throw err
+          const message = file.filename ? `${file.filename}: ${err.message}` : err.message
+          throw new AppError(err.status, err.code, message, { ...err.details, fields: { media_ids: message } })
+        }
+      })
+      // With JavaScript the files were uploaded already and arrive as media_ids.
+      const ids = (fields.media_ids ?? []).map(Number).filter((n) => Number.isInteger(n) && n > 0)
+      if (ids.length + stored.length > POST_FILES_MAX) throw tooMany()
+      const publishAt = fields.publish_at?.[0] ? new Date(`${fields.publish_at[0]}${fields.publish_at[0].length === 16 ? ':00' : ''}Z`) : null
       return posts.create(viewer.id, {
-        text: values.text,
-        visibility: values.visibility as 'public',
-        media_ids: ids,
-        publish_at: publishAt && !Number.isNaN(publishAt.getTime()) ? publishAt.toISOString() : values.publish_at ? 'invalid' : null,
-        comments_enabled: values.comments_off !== 'on',
+        text: fields.text?.[0] ?? '',
+        visibility: (fields.visibility?.[0] || 'public') as 'public',
+        media_ids: [...ids, ...stored],
+        publish_at: publishAt && !Number.isNaN(publishAt.getTime()) ? publishAt.toISOString() : fields.publish_at?.[0] ? 'invalid' : null,
+        comments_enabled: fields.comments_off?.[0] !== 'on',
       })
     })
-    if (!r.ok) return render.page(c, { title: 'New post', status: r.problem.status as 400 }, <ComposePage csrfToken={c.get('csrfToken')} values={values} problem={r.problem} maxFiles={10} limits={await limits()} />)
+    const values = { text: fields.text?.[0] ?? '', visibility: fields.visibility?.[0] || 'public', publish_at: fields.publish_at?.[0] ?? '', comments_off: fields.comments_off?.[0] ?? '' }
+    if (!r.ok) {
+      for (const id of stored) await media.remove(id)
+      return render.page(c, { title: 'New post', status: r.problem.status as 400 }, <ComposePage csrfToken={c.get('csrfToken')} values={values} problem={r.problem} maxFiles={POST_FILES_MAX} limits={await limits()} />)
+    }
     flash(c, 'ok', r.value.status === 'scheduled' ? 'Your post is scheduled.' : r.value.processing ? 'Posted. Your media is being processed.' : 'Posted.')
     return c.redirect(`/p/${r.value.id}`, 303)
   })

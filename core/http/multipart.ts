@@ -1,4 +1,4 @@
-// A streaming multipart/form-data reader: finds one file field and hands its bytes on as they arrive, never holding the body in memory.
+// A streaming multipart/form-data reader: hands each part's bytes on as they arrive, never holding the body in memory.
 
 /** The boundary of a multipart/form-data Content-Type, or null when the type is something else. */
 export function multipartBoundary(contentType: string | undefined): string | null {
@@ -14,6 +14,12 @@ export interface FilePart {
   filename: string | null
   /** The part's bytes, chunk by chunk; it must be read to the end (or abandoned with the request). */
   body: AsyncIterable<Uint8Array>
+}
+
+/** One part of a multipart body: a form field (`filename` null) or a file. */
+export interface Part extends FilePart {
+  /** The form field's name. */
+  name: string | null
 }
 
 const CRLF = Buffer.from('\r\n')
@@ -97,19 +103,19 @@ function disposition(headers: string): { name: string | null; filename: string |
 }
 
 /**
- * Find the part named `field` in a multipart body and give it to `consume` while the body streams in.
- * Parts before it are read and dropped; the rest of the body after it is left unread.
- * Returns what `consume` returns, or null when no such part exists.
- * @example await readFilePart(req.body, boundary, 'file', (part) => saveToDisk(part.body))
+ * The parts of a multipart body in order, each streamed as it arrives. A part's body may be read, read in
+ * part or not at all: asking for the next part skips what is left of it. Throws MultipartError on a malformed
+ * or cut body.
+ * @example for await (const part of multipartParts(req.body, boundary)) if (part.filename === null) fields[part.name] = await partText(part, 1000)
  */
-export async function readFilePart<T>(body: AsyncIterable<Uint8Array>, boundary: string, field: string, consume: (part: FilePart) => Promise<T>): Promise<T | null> {
+export async function* multipartParts(body: AsyncIterable<Uint8Array>, boundary: string): AsyncGenerator<Part> {
   const reader = new Reader(body[Symbol.asyncIterator]())
   const dash = Buffer.from(`--${boundary}`)
   const delimiter = Buffer.concat([CRLF, dash])
   if ((await reader.until(dash, MAX_PREAMBLE_BYTES)) === null) throw new MultipartError('The upload is not valid multipart/form-data.')
   for (;;) {
     if (!(await reader.ensure(2))) throw new MultipartError('The upload ended too early.')
-    if (reader.peek(2).toString('latin1') === '--') return null // the closing delimiter
+    if (reader.peek(2).toString('latin1') === '--') return // the closing delimiter
     // Transport padding may follow a delimiter before its CRLF.
     const rest = await reader.until(CRLF, 256)
     if (rest === null || rest.toString('latin1').trim() !== '') throw new MultipartError('The upload is not valid multipart/form-data.')
@@ -122,22 +128,48 @@ export async function readFilePart<T>(body: AsyncIterable<Uint8Array>, boundary:
       if (raw === null) throw new MultipartError('The upload ended inside a part header.')
       headers = raw.toString('utf8')
     }
-    const { name, filename } = disposition(headers)
     const content = reader.stream(delimiter)
-    if (name === field) {
-      let finished = false
-      const result = await consume({
-        filename,
-        body: (async function* () {
-          yield* content
-          finished = true
-        })(),
-      })
-      if (!finished) throw new MultipartError('The file was not read to its end.')
-      return result
-    }
-    for await (const _ of content) {
-      // Another field (a CSRF token, a caption): not ours.
+    // No `return` on the part's iterator: a consumer that stops early must not close the stream under us.
+    const partBody: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => ({ next: () => content.next() }) }
+    yield { ...disposition(headers), body: partBody }
+    while (!(await content.next()).done) {
+      // What the consumer left of this part.
     }
   }
+}
+
+/** A text part's value as UTF-8, refused (MultipartError) when longer than `max` bytes. */
+export async function partText(part: Pick<Part, 'body'>, max: number): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of part.body) {
+    size += chunk.byteLength
+    if (size > max) throw new MultipartError(`A form field is longer than ${max} bytes.`)
+    chunks.push(Buffer.from(chunk))
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/**
+ * Find the part named `field` in a multipart body and give it to `consume` while the body streams in.
+ * Parts before it are read and dropped; the rest of the body after it is left unread.
+ * Returns what `consume` returns, or null when no such part exists.
+ * @example await readFilePart(req.body, boundary, 'file', (part) => saveToDisk(part.body))
+ */
+export async function readFilePart<T>(body: AsyncIterable<Uint8Array>, boundary: string, field: string, consume: (part: FilePart) => Promise<T>): Promise<T | null> {
+  for await (const part of multipartParts(body, boundary)) {
+    if (part.name !== field) continue
+    const source = part.body[Symbol.asyncIterator]()
+    let finished = false
+    const result = await consume({
+      filename: part.filename,
+      body: (async function* () {
+        for (let next = await source.next(); !next.done; next = await source.next()) yield next.value
+        finished = true
+      })(),
+    })
+    if (!finished) throw new MultipartError('The file was not read to its end.')
+    return result
+  }
+  return null
 }
