@@ -173,6 +173,7 @@ describe('hearth --help', () => {
 
   test('`start --help` names the environment it reads, the page cache among it', () => {
     assert.match(result(['start', '--help']).out, /HEARTH_DB_CACHE_MB/)
+    assert.match(result(['start', '--help']).out, /HEARTH_HEADERS_TIMEOUT/)
   })
 
   test('--version and `help user` exit 0', () => {

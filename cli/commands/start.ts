@@ -15,7 +15,8 @@ export function registerStart(program: Command): void {
       .addHelpText(
         'after',
         '\nEnvironment (docs/operators.md lists them all): HEARTH_DB_CACHE_MB, memory SQLite may keep database pages in\n' +
-          '(default 256); HEARTH_LOG_LEVEL, HEARTH_LOG_FILE, HEARTH_TRUST_PROXY, HEARTH_PUBLIC_URL.',
+          '(default 256); HEARTH_LOG_LEVEL, HEARTH_LOG_FILE, HEARTH_TRUST_PROXY, HEARTH_PUBLIC_URL;\n' +
+          'HEARTH_HEADERS_TIMEOUT, HEARTH_REQUEST_TIMEOUT, HEARTH_KEEPALIVE_TIMEOUT, HEARTH_IDLE_TIMEOUT (seconds).',
       ),
   ).action(async (opts: { data?: string; port?: string; host?: string }) => {
     const config = configFrom(opts)

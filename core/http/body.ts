@@ -14,7 +14,7 @@ export interface BodyRules {
   uploads: UploadLimits
 }
 
-/** A body left unread this large or larger closes its connection rather than being drained. */
+/** A refused body left unread, this large or larger (or of unknown size), closes its connection rather than being drained. */
 const DRAIN_MAX = 64 * 1024
 
 const hasBody = (method: string) => method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS'
@@ -72,7 +72,8 @@ export function bodies(rules: BodyRules): MiddlewareHandler<AppEnv> {
     }
     await next()
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
-    if (incoming && !incoming.readableEnded && !(declared < DRAIN_MAX)) {
+    // Only on a refusal: after a success what is left is the form's closing line, which Node drains.
+    if (incoming && !incoming.readableEnded && c.res.status >= 400 && !(declared < DRAIN_MAX)) {
       try {
         c.res.headers.set('Connection', 'close')
       } catch {
