@@ -101,8 +101,9 @@ const sameToken = (a: string, b: string) => a.length === b.length && timingSafeE
 
 /**
  * CSRF protection, double-submit style: a random token in an httpOnly cookie, echoed by forms as `_csrf`
- * (in a multipart form, its FIRST field: see docs/decisions/016) and by scripts as `X-CSRF-Token`. Required on state-changing requests that a browser could forge: any
- * carrying the session cookie, and any body a cross-site form could send. Bearer-token requests need none.
+ * (in a multipart form, its FIRST field: docs/decisions/016) and by scripts as `X-CSRF-Token`. Required on
+ * state-changing requests that a browser could forge: any carrying the session cookie, and any body a
+ * cross-site form could send. Bearer-token requests need none.
  */
 export function csrf(): MiddlewareHandler<AppEnv> {
   return async function csrf(c, next) {
