@@ -96,7 +96,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   }
   const hooks = new HookRegistry(log)
   const settings = createSettings(db, { dataVersion: store.dataVersion })
-  const limiter = new RateLimiter()
+  const limiter = new RateLimiter({ sqlite: store.sqlite })
   const users = createUsersService(db, hooks, limiter)
   const auth = createAuthService({ db, users, settings, hooks, limiter })
   const { themes, problems: themeProblems } = await loadThemes([THEMES_DIR, ...config.themeDirs], log)
@@ -132,7 +132,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
       },
     },
   })
-  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, render, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
+  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, render, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
   const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, plugins }
   coreNavigation(ui)
@@ -159,6 +159,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
     async close() {
       scheduler.stop()
       await queue.stop()
+      limiter.close()
       await store.close()
     },
   }

@@ -20,6 +20,7 @@ import type { Logger } from '../logger.js'
 import type { AppEnv } from '../http/env.js'
 import type { MediaInfo } from '../media/service.js'
 import type { PluginReportsApi } from '../moderation/service.js'
+import type { PluginLimitsApi } from '../auth/rate-limit.js'
 import type { PluginNotificationsApi } from '../notifications/service.js'
 import type { Page } from '../pagination.js'
 import type { CreatePostInput } from '../posts/inputs.js'
@@ -355,6 +356,8 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
      * @example await ctx.core.scopes.define('groups:12', { public: false }); await ctx.core.scopes.setMember('groups:12', userId, true)
      */
     scopes: PluginScopesApi
+    /** Rate limits and budgets on your members, kept across reconnects and restarts (decision 013). */
+    limits: PluginLimitsApi
   }
   /** Helpers for route handlers. */
   readonly http: {

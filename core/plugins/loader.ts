@@ -7,6 +7,7 @@ import { Hono } from 'hono'
 import type { ComponentChildren } from 'preact'
 import { audit } from '../audit.js'
 import { jsonBody } from '../auth/api.js'
+import { pluginLimits, type RateLimiter } from '../auth/rate-limit.js'
 import type { Db } from '../db/connect.js'
 import { migrateOwner, migrationStatus, type MigrationStatus } from '../db/migrate.js'
 import { now } from '../db/schema.js'
@@ -89,6 +90,7 @@ export interface PluginDeps {
   notifications: NotificationsService
   moderation: ModerationService
   render: Renderer
+  limiter: RateLimiter
   /** Folders to scan; the first is ./plugins. */
   dirs: string[]
   /** Look, but change nothing in the database (for `hearth doctor`). */
@@ -532,6 +534,7 @@ export class PluginManager {
             await scopes.remove(id)
           },
         },
+        limits: pluginLimits(this.deps.limiter, name),
         reports: {
           file: async (input) => {
             if (!['post', 'comment', 'user'].includes(input.targetType) && !input.targetType.startsWith(`${name}.`)) {

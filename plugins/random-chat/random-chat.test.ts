@@ -52,6 +52,7 @@ describe('random chat plugin', () => {
     // Forget earlier calls so daily limits and cool-downs start afresh.
     t.h.store.sqlite.prepare('delete from random_chat_sessions').run()
     t.h.store.sqlite.prepare('delete from random_chat_bans').run()
+    t.h.limiter.forget('random-chat:')
   })
 
   const api = async (method: string, path: string, who?: User, json?: unknown) => {
