@@ -43,6 +43,7 @@ export { action, filter, type ActionDef, type FilterDef } from '../hooks/types.j
 export { queryShapes, type SlotOf } from '../db/shapes.js'
 /** The reasons a report may give (core's list), with the labels the report form shows. */
 export { REASON_LABELS, REPORT_REASONS, type ReportReason } from '../moderation/inputs.js'
+export { cleanName, nameSkeleton, safeName } from '../text/names.js'
 
 // ---- Settings schema: typed values, and the admin form is drawn from it.
 import type { SettingsSchema, SettingsValues } from '../settings/schema.js'

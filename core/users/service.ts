@@ -12,7 +12,8 @@ import type { HookRegistry } from '../hooks/registry.js'
 import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
 import { shiftFollowCounts } from '../social/counts.js'
 import { parse } from '../validation.js'
-import { displayName as displayNameSchema, registerInput, roleInput, type RegisterInput } from './inputs.js'
+import { displayNameInput, registerInput, roleInput, type RegisterInput } from './inputs.js'
+import { refuseStaffLookalike } from './queries.js'
 import type { PrivateUser, PublicUser } from './types.js'
 
 export function toPublicUser(row: UserRow): PublicUser {
@@ -67,6 +68,7 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
   }
 
   const service = {
+
     /**
      * Create an account. Throws VALIDATION_FAILED (bad or weak input) or CONFLICT (taken username/email).
      * @example const user = await ctx.core.users.create({ username: 'ana', email: 'ana@example.org', password })
@@ -75,6 +77,7 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
       const data = parse(registerInput, input)
       const weak = passwordProblem(data.password, data)
       if (weak) throw validationFailed({ password: weak })
+      await refuseStaffLookalike(db, { username: data.username, display_name: data.display_name }, null)
       const taken = await db
         .selectFrom('users')
         .select(['username', 'email'])
@@ -253,7 +256,8 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
     },
 
     async setDisplayName(id: number, name: string): Promise<PublicUser> {
-      const value = parse(displayNameSchema, name)
+      const { display_name: value } = parse(displayNameInput, { display_name: name })
+      await refuseStaffLookalike(db, { display_name: value }, id)
       await db.updateTable('users').set({ display_name: value, updated_at: now() }).where('id', '=', id).execute()
       return toPublicUser(await row(id))
     },
