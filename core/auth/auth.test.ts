@@ -1,7 +1,9 @@
 // Accounts: register, log in and out, rate limits, CSRF, two-factor, suspension and password changes; pages and API.
 import assert from 'node:assert/strict'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { createTestApp, PASSWORD, type TestApp } from '../../test/harness.js'
+import { createTestApp, PASSWORD, tempDir, type TestApp } from '../../test/harness.js'
 import { createSetupToken } from '../home/pages.js'
 import { checkTotp, currentTotpCode } from './two-factor.js'
 
@@ -553,5 +555,31 @@ describe('two-factor at the start', () => {
     for (const code of ['111111', '222222', '333333']) await a.post('/login/2fa', { code })
     const locked = await a.loginViaForm('otto')
     assert.equal(locked.status, 429)
+  })
+})
+
+describe('the first admin from the setup link', () => {
+  it('is audited as made by the setup link, and the log says the "no admin yet" warning is settled', async () => {
+    const logFile = join(tempDir(), 'hearth.log')
+    const t = await createTestApp({ logFile })
+    try {
+      const token = await createSetupToken(t.h.settings)
+      const a = t.agent('10.0.6.1')
+      await a.get(`/setup?token=${token}`)
+      const made = await a.post('/setup', { token, username: 'chief', email: 'chief@example.org', password: PASSWORD })
+      assert.equal(made.headers.get('location'), '/admin')
+      const audit = await a.text('/admin/audit')
+      assert.match(audit, /<td>Setup link<\/td>\s*<td>\s*user\.create/)
+      assert.doesNotMatch(audit, /<td>CLI<\/td>/)
+      t.h.log.flush()
+      let log = ''
+      for (let i = 0; i < 50 && !log.includes('setup link'); i++) {
+        await new Promise((r) => setTimeout(r, 20))
+        log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''
+      }
+      assert.match(log, /An admin \(@chief\) was created through the setup link; the \\"no admin yet\\" warning no longer applies/)
+    } finally {
+      await t.close()
+    }
   })
 })

@@ -40,6 +40,8 @@ export interface CreateUserOptions {
   role?: Role
   /** Who made the account (an admin, the CLI = null). Recorded in the audit log when set. */
   actorId?: number | null
+  /** How an account made by no member came to be, when not the CLI ('setup link'): the audit log names it. */
+  via?: string
 }
 
 export type UsersService = ReturnType<typeof createUsersService>
@@ -112,7 +114,7 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
         throw err
       }
       if (options.actorId !== undefined) {
-        await audit(db, { actorId: options.actorId, action: 'user.create', targetType: 'user', targetId: created.id, details: { role: created.role } })
+        await audit(db, { actorId: options.actorId, action: 'user.create', targetType: 'user', targetId: created.id, details: { role: created.role, ...(options.via ? { via: options.via } : {}) } })
       }
       const user = toPublicUser(created)
       await hooks.emit('action:user.registered', { user })
