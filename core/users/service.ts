@@ -79,7 +79,6 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
       const data = parse(registerInput, input)
       const weak = passwordProblem(data.password, data)
       if (weak) throw validationFailed({ password: weak })
-      await refuseStaffLookalike(db, { username: data.username, display_name: data.display_name }, null)
       const taken = await db
         .selectFrom('users')
         .select(['username', 'email'])
@@ -93,6 +92,8 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
         }
         throw new AppError(409, 'CONFLICT', Object.values(fields)[0] ?? 'That account already exists.', { fields })
       }
+      // After the taken check: a name that is taken says so, rather than that it looks like staff.
+      await refuseStaffLookalike(db, { username: data.username, display_name: data.display_name }, null)
       const password_hash = await hashPassword(data.password)
       let created: UserRow
       try {
