@@ -98,7 +98,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   }
   const hooks = new HookRegistry(log)
   const settings = createSettings(db, { dataVersion: store.dataVersion })
-  const limiter = new RateLimiter()
+  const limiter = new RateLimiter({ sqlite: store.sqlite })
   const users = createUsersService(db, hooks, limiter)
   const auth = createAuthService({ db, users, settings, hooks, limiter })
   const { themes, problems: themeProblems } = await loadThemes([THEMES_DIR, ...config.themeDirs], log)
@@ -138,7 +138,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
-  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, render, closers, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
+  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
   const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, plugins }
   coreNavigation(ui)
@@ -165,8 +165,9 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
     async close() {
       scheduler.stop()
       await queue.stop()
-      // Plugins' onClose (newest first) while the database is still open.
+      // Plugins' onClose (newest first) while the database is still open; then the limiter's last counts.
       await closers.run()
+      limiter.close()
       await store.close()
     },
   }

@@ -25,6 +25,16 @@ export function pendingRestart(statuses: PluginStatus[]): string[] {
   return out
 }
 
+/** Who acted, for an audit row made by no member: how it was made (`via`: the setup link), else the CLI. */
+function auditVia(details: string): string {
+  try {
+    const via = (JSON.parse(details) as { via?: unknown }).via
+    return typeof via === 'string' ? via[0]!.toUpperCase() + via.slice(1) : 'CLI'
+  } catch {
+    return 'CLI'
+  }
+}
+
 function AdminNav({ active }: { active: string }) {
   const items = [
     ['overview', '/admin', 'Overview'],
@@ -383,7 +393,7 @@ export function adminPages(s: Services): Hono<AppEnv> {
               {rows.map((r) => (
                 <tr>
                   <td>{r.created_at.replace('T', ' ').slice(0, 19)}</td>
-                  <td>{r.username ? `@${r.username}` : 'CLI'}</td>
+                  <td>{r.username ? `@${r.username}` : auditVia(r.details)}</td>
                   <td>
                     {r.action} <span class="muted mono">{r.details !== '{}' ? r.details : ''}</span>
                   </td>

@@ -1,9 +1,11 @@
 // Accounts: register, log in and out, rate limits, CSRF, two-factor, suspension and password changes; pages and API.
 import assert from 'node:assert/strict'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { createTestApp, PASSWORD, type TestApp } from '../../test/harness.js'
+import { createTestApp, PASSWORD, tempDir, type TestApp } from '../../test/harness.js'
 import { createSetupToken } from '../home/pages.js'
-import { currentTotpCode } from './two-factor.js'
+import { checkTotp, currentTotpCode } from './two-factor.js'
 
 type Envelope = { status: string; data: any; error: { code: string; message: string; details: any }; meta: { timestamp: string; request_id?: string } }
 const body = async (res: Response) => (await res.json()) as Envelope
@@ -493,6 +495,91 @@ describe('hardening', () => {
       assert.equal((await fresh.h.users.list({ role: 'admin' })).items.length, 1)
     } finally {
       await fresh.close()
+    }
+  })
+})
+
+describe('two-factor at the start', () => {
+  let t: TestApp
+  before(async () => (t = await createTestApp()))
+  after(() => t.close())
+
+  /** A member with 2FA turned on with the code their app shows now; returns the secret. */
+  async function withTwoFactor(username: string): Promise<string> {
+    const { token } = await t.register(username)
+    const { data } = await body(await t.request('POST', '/api/v1/users/me/2fa/setup', { token }))
+    const on = await t.request('POST', '/api/v1/users/me/2fa/enable', { token, json: { code: currentTotpCode(data.secret), password: PASSWORD } })
+    assert.equal(on.status, 200)
+    return data.secret
+  }
+
+  it('accepts at the first sign-in the code the app showed at set-up', async () => {
+    const secret = await withTwoFactor('lena')
+    const a = t.agent('10.0.5.1')
+    assert.equal((await a.loginViaForm('lena')).headers.get('location'), '/login/2fa')
+    const done = await a.post('/login/2fa', { code: currentTotpCode(secret) })
+    assert.equal(done.status, 303, 'the code still on the phone works')
+    assert.match(await a.text('/'), /Welcome home, lena/)
+  })
+
+  it('accepts a code one step either side of the server clock, at the window boundary, and no further', async () => {
+    const secret = await withTwoFactor('milo')
+    const boundary = Math.ceil(Date.now() / 30_000) * 30_000 + 30_000 // the first instant of a step
+    const step = boundary / 30_000
+    assert.equal(checkTotp(secret, currentTotpCode(secret, boundary - 1), null, boundary), step - 1, 'the code of the step that just ended')
+    assert.equal(checkTotp(secret, currentTotpCode(secret, boundary + 30_000), null, boundary + 29_999), step + 1, 'a phone a little ahead')
+    assert.equal(checkTotp(secret, currentTotpCode(secret, boundary - 30_001), null, boundary), null, 'two steps back is refused')
+    assert.equal(checkTotp(secret, currentTotpCode(secret, boundary - 1), step - 1, boundary), null, 'a spent step is refused')
+  })
+
+  it('counts only real failures: two sign-ins and three wrong codes do not lock the account', async () => {
+    await t.h.settings.set('auth.login.account_limit', 5)
+    const secret = await withTwoFactor('nora')
+    const a = t.agent('10.0.5.2')
+    await a.loginViaForm('nora')
+    for (const code of ['111111', '222222']) assert.equal((await a.post('/login/2fa', { code })).status, 400)
+    await a.loginViaForm('nora')
+    assert.equal((await a.post('/login/2fa', { code: '333333' })).status, 400)
+    const api = await t.request('POST', '/api/v1/users/login', { json: { login: 'nora', password: PASSWORD }, headers: { 'x-forwarded-for': '10.0.5.3' } })
+    assert.equal((await body(api)).error.code, 'TWO_FACTOR_REQUIRED', 'the right password without a code is not a failure either')
+    assert.equal((await a.loginViaForm('nora')).headers.get('location'), '/login/2fa', 'not locked')
+    const done = await a.post('/login/2fa', { code: currentTotpCode(secret) })
+    assert.equal(done.status, 303)
+  })
+
+  it('still locks after enough wrong codes', async () => {
+    await t.h.settings.set('auth.login.account_limit', 3)
+    await withTwoFactor('otto')
+    const a = t.agent('10.0.5.4')
+    await a.loginViaForm('otto')
+    for (const code of ['111111', '222222', '333333']) await a.post('/login/2fa', { code })
+    const locked = await a.loginViaForm('otto')
+    assert.equal(locked.status, 429)
+  })
+})
+
+describe('the first admin from the setup link', () => {
+  it('is audited as made by the setup link, and the log says the "no admin yet" warning is settled', async () => {
+    const logFile = join(tempDir(), 'hearth.log')
+    const t = await createTestApp({ logFile })
+    try {
+      const token = await createSetupToken(t.h.settings)
+      const a = t.agent('10.0.6.1')
+      await a.get(`/setup?token=${token}`)
+      const made = await a.post('/setup', { token, username: 'chief', email: 'chief@example.org', password: PASSWORD })
+      assert.equal(made.headers.get('location'), '/admin')
+      const audit = await a.text('/admin/audit')
+      assert.match(audit, /<td>Setup link<\/td>\s*<td>\s*user\.create/)
+      assert.doesNotMatch(audit, /<td>CLI<\/td>/)
+      t.h.log.flush()
+      let log = ''
+      for (let i = 0; i < 50 && !log.includes('setup link'); i++) {
+        await new Promise((r) => setTimeout(r, 20))
+        log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''
+      }
+      assert.match(log, /An admin \(@chief\) was created through the setup link; the \\"no admin yet\\" warning no longer applies/)
+    } finally {
+      await t.close()
     }
   })
 })

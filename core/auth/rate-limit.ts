@@ -1,30 +1,115 @@
-// A fixed-window rate limiter in memory: counters per key that reset when their window ends.
+// Rate limits and budgets, owned by whom they limit (a member, an IP) and kept in SQLite, so a reconnect or a restart
+// does not reset them (decision 019). Counting happens in memory; the counts reach the database in batches.
+import type SQLite from 'better-sqlite3'
 import { AppError } from '../errors.js'
 
 interface Bucket {
   count: number
   resetAt: number
+  /** Hits counted here since the last flush (negative after a release): what is added to the stored row. */
+  pending: number
 }
 
+export interface RateLimiterOptions {
+  /** The database that keeps the counts (table `rate_limits`); none (or a read-only one) keeps them in memory only. */
+  sqlite?: SQLite.Database | null
+  clock?: () => number
+  /** How often counted hits are written, in one transaction (default 1000 ms). */
+  flushMs?: number
+}
+
+/**
+ * Fixed-window counters per key. A key names its scope and its owner (`login:user:12`, `requests:ip:10.0.0.1`,
+ * `random-chat:next:user:7`); never a socket or a connection, which a client can simply open again.
+ *
+ * The per-request middleware hits this on every request, so counting is a Map update: a key read from the table the
+ * first time this process sees it in a window, and hits written in one transaction per `flushMs` (and on close).
+ * A crash loses at most that last interval's hits. Several processes on one database each add their hits to the
+ * shared row; each sees the others' hits when it first reads a key.
+ */
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>()
-  constructor(private readonly clock: () => number = Date.now) {}
+  private readonly dirty = new Set<string>()
+  private readonly clock: () => number
+  private readonly flushMs: number
+  private readonly stmts: { get: SQLite.Statement; del: SQLite.Statement; forget: SQLite.Statement; write: () => void } | null
+  private timer: NodeJS.Timeout | null = null
+  private lastPrune = 0
+  private lastSweep = 0
 
-  private bucket(key: string, windowSeconds: number): Bucket {
+  constructor(options: RateLimiterOptions = {}) {
+    this.clock = options.clock ?? Date.now
+    this.flushMs = options.flushMs ?? 1000
+    const sqlite = options.sqlite && !options.sqlite.readonly ? options.sqlite : null
+    if (!sqlite) {
+      this.stmts = null
+      return
+    }
+    const add = sqlite.prepare(
+      `insert into rate_limits (key, count, reset_at) values (@key, max(@n, 0), @resetAt)
+       on conflict (key) do update set
+         count = case when rate_limits.reset_at <= @now then max(@n, 0) else max(rate_limits.count + @n, 0) end,
+         reset_at = case when rate_limits.reset_at <= @now then @resetAt else rate_limits.reset_at end`,
+    )
+    const prune = sqlite.prepare('delete from rate_limits where reset_at <= ?')
+    this.stmts = {
+      get: sqlite.prepare('select count, reset_at from rate_limits where key = ?'),
+      del: sqlite.prepare('delete from rate_limits where key = ?'),
+      forget: sqlite.prepare('delete from rate_limits where key >= ? and key < ?'),
+      write: sqlite.transaction(() => {
+        const t = this.clock()
+        for (const key of this.dirty) {
+          const b = this.buckets.get(key)
+          if (b && b.pending !== 0) add.run({ key, n: b.pending, resetAt: b.resetAt, now: t })
+          if (b) b.pending = 0
+        }
+        this.dirty.clear()
+        if (t - this.lastPrune > 60_000) {
+          this.lastPrune = t
+          prune.run(t)
+        }
+      }),
+    }
+  }
+
+  /** The key's live bucket, read from the table the first time it is seen; null when it has no live window. */
+  private live(key: string): Bucket | null {
     const t = this.clock()
     let b = this.buckets.get(key)
-    if (!b || b.resetAt <= t) {
-      if (this.buckets.size > 50_000) this.prune()
-      b = { count: 0, resetAt: t + windowSeconds * 1000 }
+    if (b && b.resetAt > t) return b
+    if (b) this.buckets.delete(key)
+    if (!this.stmts || this.dirty.has(key)) return null
+    const row = this.stmts.get.get(key) as { count: number; reset_at: number } | undefined
+    if (!row || row.reset_at <= t) return null
+    this.prune()
+    b = { count: row.count, resetAt: row.reset_at, pending: 0 }
+    this.buckets.set(key, b)
+    return b
+  }
+
+  private bucket(key: string, windowSeconds: number): Bucket {
+    let b = this.live(key)
+    if (!b) {
+      this.prune()
+      b = { count: 0, resetAt: this.clock() + windowSeconds * 1000, pending: 0 }
       this.buckets.set(key, b)
     }
     return b
   }
 
+  private add(key: string, windowSeconds: number, n: number): void {
+    const b = this.bucket(key, windowSeconds)
+    b.count = Math.max(0, b.count + n)
+    if (!this.stmts) return
+    b.pending += n
+    this.dirty.add(key)
+    this.timer ??= setTimeout(() => this.flush(), this.flushMs).unref()
+  }
+
   /** Seconds until `key` may act again, or 0 when it is under `limit`. Does not count. */
   blockedFor(key: string, limit: number): number {
-    const b = this.buckets.get(key)
-    if (!b || b.resetAt <= this.clock() || b.count < limit) return 0
+    const b = this.live(key)
+    if (!b || b.count < limit) return 0
     return Math.max(1, Math.ceil((b.resetAt - this.clock()) / 1000))
   }
 
@@ -32,21 +117,50 @@ export class RateLimiter {
   hit(key: string, limit: number, windowSeconds: number, noun = 'attempts'): void {
     const wait = this.blockedFor(key, limit)
     if (wait) throw rateLimited(wait, noun)
-    this.bucket(key, windowSeconds).count++
+    this.add(key, windowSeconds, 1)
   }
 
   /** Count a failure without refusing (the next attempt checks with blockedFor). */
   count(key: string, windowSeconds: number): void {
-    this.bucket(key, windowSeconds).count++
+    this.add(key, windowSeconds, 1)
   }
 
+  /** Give back one hit counted by `hit` that turned out not to be a failure (a right password awaiting its second factor). */
+  release(key: string): void {
+    if (this.live(key)) this.add(key, 1, -1)
+  }
+
+  /** Forget a key at once (a successful login clears its failures), in memory and in the table. */
   reset(key: string): void {
     this.buckets.delete(key)
+    this.dirty.delete(key)
+    this.stmts?.del.run(key)
   }
 
+  /** Forget every key starting with `prefix` (an operator clearing a plugin's limits; tests starting afresh). */
+  forget(prefix: string): void {
+    for (const k of [...this.buckets.keys()]) if (k.startsWith(prefix)) this.reset(k)
+    this.stmts?.forget.run(prefix, `${prefix}\uffff`)
+  }
+
+  /** Write the hits counted since the last flush. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    if (this.stmts && this.dirty.size) this.stmts.write()
+  }
+
+  /** Write what is pending; called when the server stops. */
+  close(): void {
+    this.flush()
+  }
+
+  /** Drop ended windows from memory once it holds many keys; at most once a second, since a sweep reads them all. */
   private prune(): void {
     const t = this.clock()
-    for (const [k, b] of this.buckets) if (b.resetAt <= t) this.buckets.delete(k)
+    if (this.buckets.size <= 50_000 || t - this.lastSweep < 1000) return
+    this.lastSweep = t
+    for (const [k, b] of this.buckets) if (b.resetAt <= t && !this.dirty.has(k)) this.buckets.delete(k)
   }
 }
 
@@ -67,4 +181,29 @@ export function clientKey(ip: string): string {
 
 export function rateLimited(seconds: number, noun = 'attempts'): AppError {
   return new AppError(429, 'RATE_LIMITED', `Too many ${noun}. Try again in ${seconds} s.`, { retry_after: seconds })
+}
+
+/** Limits a plugin keeps on its members (`ctx.core.limits`): counted by member, kept across reconnects and restarts. */
+export interface PluginLimitsApi {
+  /**
+   * Count one action under `key` (name its owner: `next:user:12`, never a socket); throws RATE_LIMITED (429) once
+   * `limit` actions were counted in the window. Keys are kept apart per plugin.
+   * @example ctx.core.limits.hit(`next:user:${viewer.id}`, { limit: 10, windowSeconds: 60, message: (s) => `Wait ${s} s.` })
+   */
+  hit(key: string, rule: { limit: number; windowSeconds: number; message?: (waitSeconds: number) => string }): void
+  /** Seconds until `key` may act again under `limit`, or 0. Counts nothing. */
+  blockedFor(key: string, limit: number): number
+}
+
+/** The limits one plugin sees: its keys prefixed with its name. */
+export function pluginLimits(limiter: RateLimiter, plugin: string): PluginLimitsApi {
+  const scoped = (key: string) => `${plugin}:${key}`
+  return {
+    hit(key, { limit, windowSeconds, message }) {
+      const wait = limiter.blockedFor(scoped(key), limit)
+      if (wait) throw message ? new AppError(429, 'RATE_LIMITED', message(wait), { retry_after: wait }) : rateLimited(wait, 'attempts')
+      limiter.count(scoped(key), windowSeconds)
+    },
+    blockedFor: (key, limit) => limiter.blockedFor(scoped(key), limit),
+  }
 }

@@ -107,10 +107,10 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
       assertNotSuspended(user)
 
       if (twoFactorEnabled(user)) {
-        if (kind === 'web' && !data.totp_code && !data.recovery_code) {
-          return { kind: 'challenge', challenge: await createLoginChallenge(db, user.id), user: toPublicUser(user) }
-        }
         if (!data.totp_code && !data.recovery_code) {
+          // The right password is not a failure: give its attempt back. Only wrong passwords and codes lock.
+          limiter.release(accountKey)
+          if (kind === 'web') return { kind: 'challenge', challenge: await createLoginChallenge(db, user.id), user: toPublicUser(user) }
           throw new AppError(401, 'TWO_FACTOR_REQUIRED', 'This account uses two-factor authentication: send totp_code or recovery_code.', {
             fields: { totp_code: 'Enter the 6-digit code from your app.' },
           })
@@ -192,9 +192,11 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
       if (!user.totp_pending_secret) throw new AppError(409, 'CONFLICT', 'Start the two-factor setup first.')
       const step = checkTotp(user.totp_pending_secret, code, null)
       if (step === null) throw validationFailed({ code: 'That code is not right. Check the time on your phone and try again.' })
+      // The set-up code proves the app works; it is not a sign-in. Marking its step used refused the code the app
+      // still shows at the first sign-in that follows (for up to 30 s), so only steps before it are spent.
       await db
         .updateTable('users')
-        .set({ totp_secret: user.totp_pending_secret, totp_pending_secret: null, totp_enabled_at: now(), totp_last_step: step })
+        .set({ totp_secret: user.totp_pending_secret, totp_pending_secret: null, totp_enabled_at: now(), totp_last_step: step - 1 })
         .where('id', '=', userId)
         .execute()
       const codes = await newRecoveryCodes(db, userId)

@@ -178,12 +178,14 @@ export function homePages(s: Services): Hono<AppEnv> {
   app.post('/setup', async (c) => {
     const form = await formFields(c)
     if ((await users.hasAdmin()) || !(await claimSetupToken(s.db, form.token))) throw new AppError(404, 'NOT_FOUND', 'This setup link is not valid or was already used.')
-    const r = await attempt(() => users.create({ username: form.username ?? '', email: form.email ?? '', password: form.password ?? '' }, { role: 'admin', actorId: null }))
+    const r = await attempt(() => users.create({ username: form.username ?? '', email: form.email ?? '', password: form.password ?? '' }, { role: 'admin', actorId: null, via: 'setup link' }))
     if (!r.ok) {
       // Nothing was made: give the link back so the form can be corrected.
       await settings.write(SETUP_KEY, hashToken(form.token!))
       return render.page(c, { title: 'Set up Hearth', status: r.problem.status as 400 }, <SetupPage csrfToken={c.get('csrfToken')} token={form.token!} values={{ username: form.username ?? '', email: form.email ?? '' }} problem={r.problem} />)
     }
+    // The operator who started the server was told there is no admin yet; say that this is settled.
+    s.log.info({ admin: r.value.username }, `An admin (@${r.value.username}) was created through the setup link; the "no admin yet" warning no longer applies.`)
     const session = await attempt(() => s.auth.login({ login: r.value.username, password: form.password }, 'web', requestMeta(c)))
     if (session.ok && session.value.kind === 'session') {
       setAppCookie(c, SESSION_COOKIE, session.value.session.token, { expires: new Date(session.value.session.expiresAt) })

@@ -20,6 +20,7 @@ import type { Logger } from '../logger.js'
 import type { AppEnv } from '../http/env.js'
 import type { MediaInfo } from '../media/service.js'
 import type { PluginReportsApi } from '../moderation/service.js'
+import type { PluginLimitsApi } from '../auth/rate-limit.js'
 import type { PluginNotificationsApi } from '../notifications/service.js'
 import type { Page } from '../pagination.js'
 import type { CreatePostInput } from '../posts/inputs.js'
@@ -42,6 +43,7 @@ export { action, filter, type ActionDef, type FilterDef } from '../hooks/types.j
 export { queryShapes, type SlotOf } from '../db/shapes.js'
 /** The reasons a report may give (core's list), with the labels the report form shows. */
 export { REASON_LABELS, REPORT_REASONS, type ReportReason } from '../moderation/inputs.js'
+export { cleanName, nameSkeleton, safeName } from '../text/names.js'
 
 // ---- Settings schema: typed values, and the admin form is drawn from it.
 import type { SettingsSchema, SettingsValues } from '../settings/schema.js'
@@ -385,6 +387,8 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
      * @example await ctx.core.scopes.define('groups:12', { public: false }); await ctx.core.scopes.setMember('groups:12', userId, true)
      */
     scopes: PluginScopesApi
+    /** Rate limits and budgets on your members, kept across reconnects and restarts (decision 019). */
+    limits: PluginLimitsApi
   }
   /** Helpers for route handlers. */
   readonly http: {

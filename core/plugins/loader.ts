@@ -8,6 +8,7 @@ import type { ComponentChildren } from 'preact'
 import { audit } from '../audit.js'
 import type { Closers } from '../closers.js'
 import { jsonBody } from '../auth/api.js'
+import { pluginLimits, type RateLimiter } from '../auth/rate-limit.js'
 import type { Db } from '../db/connect.js'
 import { migrateOwner, migrationStatus, type MigrationStatus } from '../db/migrate.js'
 import { now } from '../db/schema.js'
@@ -93,6 +94,7 @@ export interface PluginDeps {
   render: Renderer
   /** Where plugins' onClose functions go; Hearth's close runs them. */
   closers: Closers
+  limiter: RateLimiter
   /** Folders to scan; the first is ./plugins. */
   dirs: string[]
   /** Look, but change nothing in the database (for `hearth doctor`). */
@@ -581,6 +583,7 @@ export class PluginManager {
             await scopes.remove(id)
           },
         },
+        limits: pluginLimits(this.deps.limiter, name),
         reports: {
           file: async (input) => {
             if (!['post', 'comment', 'user'].includes(input.targetType) && !input.targetType.startsWith(`${name}.`)) {

@@ -1,7 +1,7 @@
 // The rate limits of seed 002 section 5.3, as settings, answered with RATE_LIMITED and a retry time.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createTestApp, type TestApp } from '../../test/harness.js'
+import { createTestApp, PASSWORD, type TestApp } from '../../test/harness.js'
 
 type Envelope = { data: any; error: { code: string; message: string; details: any } }
 
@@ -49,5 +49,26 @@ describe('rate limits', () => {
     assert.match(await page.text(), /<h1>Slow down<\/h1>.*Too many requests\. Try again in \d+ s\./s, 'pages get the theme’s error page')
     assert.equal((await t.request('GET', '/', { headers: { 'x-forwarded-for': '10.6.2.2' } })).status, 200)
     assert.equal((await t.request('GET', '/healthz', { headers: { 'x-forwarded-for': '10.6.2.1' } })).status, 200, 'health checks are never limited')
+  })
+})
+
+describe('limits belong to the member and survive a restart', () => {
+  let t: TestApp
+  let token = ''
+  before(async () => {
+    t = await createTestApp({ settings: { 'limits.posts_per_hour': 1, 'auth.login.account_limit': 2 } })
+    token = (await t.register('keeper')).token
+  })
+  after(() => t.close())
+
+  it('keeps a spent posting budget and a login lockout across a restart on the same data folder', async () => {
+    assert.equal((await t.request('POST', '/api/v1/posts', { token, json: { text: 'one' } })).status, 201)
+    assert.equal((await t.request('POST', '/api/v1/posts', { token, json: { text: 'two' } })).status, 429)
+    for (let i = 0; i < 2; i++) assert.equal((await t.request('POST', '/api/v1/users/login', { json: { login: 'keeper', password: 'wrong password!' }, headers: { 'x-forwarded-for': `10.7.0.${i}` } })).status, 401)
+    await t.restart()
+    const post = await t.request('POST', '/api/v1/posts', { token, json: { text: 'three' } })
+    assert.equal(post.status, 429, 'the hour’s one post was spent before the restart')
+    const login = await t.request('POST', '/api/v1/users/login', { json: { login: 'keeper', password: PASSWORD }, headers: { 'x-forwarded-for': '10.7.0.9' } })
+    assert.equal(login.status, 429, 'the account stays locked')
   })
 })

@@ -6,7 +6,7 @@ import { now, type AccountType, type AvatarVisibility, type UserRow } from '../d
 import { AppError, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
 import { decodeCursor, encodeCursor, olderThan, type Page } from '../pagination.js'
-import { idsOfUsernames } from '../users/queries.js'
+import { idsOfUsernames, refuseStaffLookalike } from '../users/queries.js'
 import { parse } from '../validation.js'
 import { profileInput } from './inputs.js'
 import { blockedEitherWay } from '../safety/queries.js'
@@ -210,6 +210,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
     async updateProfile(userId: number, input: unknown): Promise<ProfileView> {
       const data = parse(profileInput, input)
       const before = await member(userId)
+      if (data.display_name !== before.display_name) await refuseStaffLookalike(db, { display_name: data.display_name }, userId)
       if (data.avatar_media_id) {
         const m = await db.selectFrom('media').select(['owner_id', 'kind', 'status']).where('id', '=', data.avatar_media_id).executeTakeFirst()
         if (!m || m.owner_id !== userId) throw validationFailed({ avatar_media_id: 'Choose a picture you uploaded.' })

@@ -1,5 +1,6 @@
 // Input schemas for accounts, shared by the pages' forms and the JSON API.
 import { z } from 'zod'
+import { safeName } from '../text/names.js'
 
 // Names that would shadow pages or impersonate staff.
 const RESERVED = new Set([
@@ -22,7 +23,9 @@ export const email = z
   .max(254, 'That email address is too long.')
   .pipe(z.email({ error: 'Enter a valid email address.' }))
 
-export const displayName = z.string().trim().max(50, 'Display names have at most 50 characters.')
+export const displayName = safeName({ label: 'Display names', max: 50 })
+/** The account form's one field, so a refusal names `display_name`. */
+export const displayNameInput = z.object({ display_name: displayName })
 
 export const registerInput = z.object({
   username,

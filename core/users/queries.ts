@@ -2,6 +2,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
 import { validationFailed } from '../errors.js'
+import { nameSkeleton } from '../text/names.js'
 
 /**
  * The ids of members named by username (with or without @, any case), leaving out `exceptId`.
@@ -14,4 +15,21 @@ export async function idsOfUsernames(db: Db, usernames: string[], field: string,
   const missing = names.filter((n) => !rows.some((r) => r.username.toLowerCase() === n))
   if (missing.length) throw validationFailed({ [field]: `No member named ${missing.map((m) => `@${m}`).join(', ')}.` })
   return rows.map((r) => r.id).filter((id) => id !== exceptId)
+}
+
+/**
+ * Refuse names (by form field) that could be mistaken for a staff member's username or display name: same skeleton
+ * (decision 020). `selfId` is whoever takes the name; staff may keep looking like themselves.
+ */
+export async function refuseStaffLookalike(db: Db, names: Record<string, string | undefined>, selfId: number | null): Promise<void> {
+  const wanted = Object.entries(names).flatMap(([field, name]) => (name ? [{ field, skeleton: nameSkeleton(name) }] : [])).filter((n) => n.skeleton)
+  if (!wanted.length) return
+  let q = db.selectFrom('users').select(['id', 'username', 'display_name']).where('role', 'in', ['admin', 'moderator'])
+  if (selfId !== null) q = q.where('id', '!=', selfId)
+  const fields: Record<string, string> = {}
+  for (const staff of await q.execute()) {
+    const looks = new Set([staff.username, staff.display_name].filter(Boolean).map(nameSkeleton))
+    for (const w of wanted) if (looks.has(w.skeleton)) fields[w.field] ??= `That name could be mistaken for a staff member’s (@${staff.username}); choose another.`
+  }
+  if (Object.keys(fields).length) throw validationFailed(fields)
 }

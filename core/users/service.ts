@@ -12,7 +12,8 @@ import type { HookRegistry } from '../hooks/registry.js'
 import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
 import { shiftFollowCounts } from '../social/counts.js'
 import { parse } from '../validation.js'
-import { displayName as displayNameSchema, registerInput, roleInput, type RegisterInput } from './inputs.js'
+import { displayNameInput, registerInput, roleInput, type RegisterInput } from './inputs.js'
+import { refuseStaffLookalike } from './queries.js'
 import type { PrivateUser, PublicUser } from './types.js'
 
 export function toPublicUser(row: UserRow): PublicUser {
@@ -39,6 +40,8 @@ export interface CreateUserOptions {
   role?: Role
   /** Who made the account (an admin, the CLI = null). Recorded in the audit log when set. */
   actorId?: number | null
+  /** How an account made by no member came to be, when not the CLI ('setup link'): the audit log names it. */
+  via?: string
 }
 
 export type UsersService = ReturnType<typeof createUsersService>
@@ -67,6 +70,7 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
   }
 
   const service = {
+
     /**
      * Create an account. Throws VALIDATION_FAILED (bad or weak input) or CONFLICT (taken username/email).
      * @example const user = await ctx.core.users.create({ username: 'ana', email: 'ana@example.org', password })
@@ -88,6 +92,8 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
         }
         throw new AppError(409, 'CONFLICT', Object.values(fields)[0] ?? 'That account already exists.', { fields })
       }
+      // After the taken check: a name that is taken says so, rather than that it looks like staff.
+      await refuseStaffLookalike(db, { username: data.username, display_name: data.display_name }, null)
       const password_hash = await hashPassword(data.password)
       let created: UserRow
       try {
@@ -109,7 +115,7 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
         throw err
       }
       if (options.actorId !== undefined) {
-        await audit(db, { actorId: options.actorId, action: 'user.create', targetType: 'user', targetId: created.id, details: { role: created.role } })
+        await audit(db, { actorId: options.actorId, action: 'user.create', targetType: 'user', targetId: created.id, details: { role: created.role, ...(options.via ? { via: options.via } : {}) } })
       }
       const user = toPublicUser(created)
       await hooks.emit('action:user.registered', { user })
@@ -253,7 +259,8 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
     },
 
     async setDisplayName(id: number, name: string): Promise<PublicUser> {
-      const value = parse(displayNameSchema, name)
+      const { display_name: value } = parse(displayNameInput, { display_name: name })
+      await refuseStaffLookalike(db, { display_name: value }, id)
       await db.updateTable('users').set({ display_name: value, updated_at: now() }).where('id', '=', id).execute()
       return toPublicUser(await row(id))
     },

@@ -1,6 +1,6 @@
 // Input schemas shared by the page forms and the JSON API, and the one way both turn a failure into VALIDATION_FAILED.
 import { z } from 'zod'
-import type { PluginContext } from '../../core/plugins/api.js'
+import { safeName, type PluginContext } from '../../core/plugins/api.js'
 import { PRIVACIES } from './tables.js'
 
 export const NAME_MIN = 3
@@ -12,11 +12,8 @@ export const PRIVACY_LABELS = {
   hidden: 'Hidden: only members know it exists; joining takes an invite',
 } as const
 
-const name = z
-  .string({ error: 'Give the group a name.' })
-  .trim()
-  .min(NAME_MIN, `Group names have ${NAME_MIN} to ${NAME_MAX} characters.`)
-  .max(NAME_MAX, `Group names have ${NAME_MIN} to ${NAME_MAX} characters.`)
+// No invisible, control or direction-changing characters: a group's name is shown as its owner wrote it.
+const name = safeName({ label: 'Group names', min: NAME_MIN, max: NAME_MAX, required: 'Give the group a name.' })
 const description = z.string({ error: 'The description is text.' }).trim().max(DESCRIPTION_MAX, `Keep the description under ${DESCRIPTION_MAX} characters.`)
 const privacy = z.enum(PRIVACIES, { error: 'Privacy is public, private or hidden.' })
 

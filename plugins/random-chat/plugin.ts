@@ -31,7 +31,7 @@ const randomChat = definePlugin({
         min: 0,
         max: 8760,
         integer: true,
-        help: 'Stops throwaway accounts made to harass and leave. 0 lets new accounts in at once.',
+        help: 'Why: it stops throwaway accounts made to harass someone and vanish. Admins and moderators are exempt, so a new community’s staff can try Meet at once. 0 lets every new account in at once.',
       },
       skips_per_minute: { type: 'number', label: 'Most times a member may press Next in one minute', default: 10, min: 1, max: 120, integer: true },
       daily_matches: { type: 'number', label: 'Most people a member may meet in 24 hours (0: no limit)', default: 200, min: 0, max: 100000, integer: true },

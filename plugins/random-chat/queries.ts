@@ -7,7 +7,7 @@ import type { BanRow, ProfileRow, RandomChatTables, SessionRow } from './tables.
 type CoreTables = Db extends Kysely<infer D> ? D : never
 const own = (db: Db): Kysely<CoreTables & RandomChatTables> => db.withTables<RandomChatTables>()
 
-export const user = (db: Db, id: number) => db.selectFrom('users').select(['id', 'username', 'created_at', 'suspended_at']).where('id', '=', id).executeTakeFirst()
+export const user = (db: Db, id: number) => db.selectFrom('users').select(['id', 'username', 'role', 'created_at', 'suspended_at']).where('id', '=', id).executeTakeFirst()
 
 export async function usernames(db: Db, ids: number[]): Promise<Map<number, string>> {
   if (!ids.length) return new Map()

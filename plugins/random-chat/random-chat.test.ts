@@ -52,6 +52,7 @@ describe('random chat plugin', () => {
     // Forget earlier calls so daily limits and cool-downs start afresh.
     t.h.store.sqlite.prepare('delete from random_chat_sessions').run()
     t.h.store.sqlite.prepare('delete from random_chat_bans').run()
+    t.h.limiter.forget('random-chat:')
   })
 
   const api = async (method: string, path: string, who?: User, json?: unknown) => {
@@ -407,6 +408,24 @@ describe('random chat plugin', () => {
     const limited = await a2.next('error')
     assert.equal(limited.code, 'RATE_LIMITED')
     assert.match(limited.message, /met 1 people in the last 24 hours/)
+  })
+
+  it('lets a new community’s admin and moderators in on their first day; the age rule is for members', async () => {
+    await settings().set('min_account_age_hours', 24)
+    const root: User = { ...(await t.register('olga')), name: 'olga' }
+    await t.h.users.setRole(root.id, 'admin', null)
+    for (const who of [root, u.mod!]) {
+      const c = await connect(who)
+      start(c, { interests: 'first-day' })
+      assert.deepEqual((await c.next('waiting')).interests, ['first-day'], `${who.name} may join`)
+      c.send({ type: 'stop' })
+      await c.next('stopped')
+    }
+    const page = await t.request('GET', '/meet', { token: root.token })
+    assert.doesNotMatch(await page.text(), /data-refusal/)
+    const member = await connect(u.ana!)
+    start(member)
+    assert.match((await member.next('error')).message, /24 hours after they are made/)
   })
 
   it('limits Next presses per minute', async () => {

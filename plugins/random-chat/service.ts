@@ -18,9 +18,9 @@ export const MAX_TRANSCRIPT = 500
 export const MAX_SIGNALS = 400
 /** Searches one member may start in a minute (each loads blocks and a profile): far above any real use. */
 export const MAX_STARTS_PER_MINUTE = 30
-/** Chat: a burst of 8 messages, then one every 500 ms. */
-const CHAT_BURST = 8
-const CHAT_REFILL_MS = 500
+/** Chat: 8 messages in any 4 s window (a burst, then about one every 500 ms). */
+const CHAT_PER_WINDOW = 8
+const CHAT_WINDOW_SECONDS = 4
 
 type Reason = 'next' | 'stop' | 'left' | 'reported' | 'blocked' | 'banned' | 'moderator' | 'suspended' | 'elsewhere'
 
@@ -68,10 +68,6 @@ interface Member {
   last: StartInput | null
   /** Bumped by every Start/Stop/Next so a slow Start (loading blocks, profile) that lost the race is dropped. */
   gen: number
-  skips: number[]
-  starts: number[]
-  chatTokens: number
-  chatAt: number
 }
 
 /** An error as ctx.http.error makes it (core's AppError), read without importing core. */
@@ -114,8 +110,11 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
     if (ban) return problem(403, 'FORBIDDEN', `You are banned from Meet until ${ban.until.slice(0, 16).replace('T', ' ')} UTC${ban.reason ? `: ${ban.reason}` : '.'}`)
     const user = await q.user(db, userId)
     if (!user || user.suspended_at) return problem(403, 'FORBIDDEN', 'Your account is suspended.')
+    // The age rule keeps out throwaway accounts; staff are known people, and a new community's admin and moderators
+    // (all of whose accounts are new) must be able to try Meet on its first day.
+    const staff = user.role === 'admin' || user.role === 'moderator'
     const readyAt = Date.parse(user.created_at) + s.min_account_age_hours * 3600_000
-    if (readyAt > Date.now()) {
+    if (!staff && readyAt > Date.now()) {
       return problem(403, 'FORBIDDEN', `Meet opens to accounts ${s.min_account_age_hours} hours after they are made; yours can join at ${iso(readyAt).slice(0, 16).replace('T', ' ')} UTC.`)
     }
     if (s.daily_matches > 0 && (await q.callsSince(db, userId, iso(Date.now() - 24 * 3600_000))) >= s.daily_matches) {
@@ -158,7 +157,7 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
       old.conn.send({ type: 'replaced', message: 'Meet was opened in another tab or window.' })
       old.conn.close(4000, 'Meet was opened elsewhere.')
     }
-    members.set(userId, { conn, state: 'idle', call: null, last: null, gen: 0, skips: [], starts: [], chatTokens: CHAT_BURST, chatAt: Date.now() })
+    members.set(userId, { conn, state: 'idle', call: null, last: null, gen: 0 })
     conn.send({ type: 'hello', state: 'idle' })
   }
 
@@ -209,13 +208,14 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
         return
       case 'next': {
         const s = await ctx.settings.all()
-        const now = Date.now()
-        m.skips = m.skips.filter((t) => t > now - 60_000)
-        if (m.state === 'paired' && m.skips.length >= s.skips_per_minute) {
-          const wait = Math.ceil((m.skips[0]! + 60_000 - now) / 1000)
-          throw problem(429, 'RATE_LIMITED', `You pressed Next ${s.skips_per_minute} times in a minute. Wait ${wait} s, or press Stop.`)
+        // Limits belong to the member, not the socket: a reloaded page (a new socket) is still limited.
+        if (m.state === 'paired') {
+          ctx.core.limits.hit(`next:user:${userId}`, {
+            limit: s.skips_per_minute,
+            windowSeconds: 60,
+            message: (wait) => `You pressed Next ${s.skips_per_minute} times in a minute. Wait ${wait} s, or press Stop.`,
+          })
         }
-        if (m.state === 'paired') m.skips.push(now)
         if (m.state === 'waiting') return
         if (m.call) endCall(m.call, 'next', userId)
         if (!m.last) throw problem(409, 'CONFLICT', 'Press Start first.')
@@ -234,10 +234,7 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
       case 'chat': {
         const call = currentCall(m, msg.session)
         const now = Date.now()
-        m.chatTokens = Math.min(CHAT_BURST, m.chatTokens + (now - m.chatAt) / CHAT_REFILL_MS)
-        m.chatAt = now
-        if (m.chatTokens < 1) throw problem(429, 'RATE_LIMITED', 'You are sending messages too fast.')
-        m.chatTokens -= 1
+        ctx.core.limits.hit(`chat:user:${userId}`, { limit: CHAT_PER_WINDOW, windowSeconds: CHAT_WINDOW_SECONDS, message: () => 'You are sending messages too fast.' })
         const line: Line = { at: iso(now), from: userId, text: msg.text }
         // The newest lines matter most to a report: past the cap, the oldest go.
         call.transcript.push(line)
@@ -259,10 +256,7 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
 
   async function start(m: Member, input: StartInput): Promise<void> {
     const userId = m.conn.viewer.id
-    const now = Date.now()
-    m.starts = m.starts.filter((t) => t > now - 60_000)
-    if (m.starts.length >= MAX_STARTS_PER_MINUTE) throw problem(429, 'RATE_LIMITED', 'You started too many searches in a minute; wait a little.')
-    m.starts.push(now)
+    ctx.core.limits.hit(`start:user:${userId}`, { limit: MAX_STARTS_PER_MINUTE, windowSeconds: 60, message: () => 'You started too many searches in a minute; wait a little.' })
     const gen = ++m.gen
     const s = await ctx.settings.all()
     const refused = await refusal(userId, s)
