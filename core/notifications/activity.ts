@@ -1,7 +1,7 @@
 // A member's own history (posts, likes, comments, comment likes, follows), read from the tables those live in.
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import { decodeCursor, pageOf, type Page } from '../pagination.js'
 import { visibleTo } from '../posts/visibility.js'
 
 export type ActivityKind = 'post' | 'like' | 'dislike' | 'comment' | 'comment_like' | 'follow'
@@ -21,7 +21,6 @@ export interface ActivityItem {
 
 const nullable = <T>(column: string) => sql<T | null>`${sql.ref(column)}`
 
-type Cursor = { at: string; kind: string; ref: number }
 
 const excerpt = (text: string) => {
   const line = text.replace(/\s+/g, ' ').trim()
@@ -31,7 +30,7 @@ const excerpt = (text: string) => {
 /** One member's activity, newest first, with cursor pagination over (time, kind, id). */
 export async function activityLog(db: Db, userId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<ActivityItem>> {
   const limit = options.limit ?? 20
-  const after = decodeCursor<Cursor>(options.cursor, ['at', 'kind', 'ref'])
+  const after = decodeCursor(options.cursor, { at: 'time', kind: 'text', ref: 'id' })
   const none = sql<number | null>`null`
   const noText = sql<string | null>`null`
   const events = db
@@ -73,8 +72,7 @@ export async function activityLog(db: Db, userId: number, options: { cursor?: st
       ]),
     )
   }
-  const rows = await q.orderBy('e.at', 'desc').orderBy('e.kind', 'desc').orderBy('e.ref', 'desc').limit(limit + 1).execute()
-  const page = rows.slice(0, limit)
+  const { items: page, nextCursor } = pageOf(await q.orderBy('e.at', 'desc').orderBy('e.kind', 'desc').orderBy('e.ref', 'desc').limit(limit + 1).execute(), limit, (r) => ({ at: r.at, kind: r.kind, ref: r.ref }))
 
   // What each event points at, as the member may see it now: posts they may see, and members who are active.
   const postIds = [...new Set(page.map((r) => r.post_id).filter((id): id is number => id !== null))]
@@ -107,6 +105,5 @@ export async function activityLog(db: Db, userId: number, options: { cursor?: st
       }
     }
   })
-  const last = page[page.length - 1]
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: last.at, kind: last.kind, ref: last.ref }) : null }
+  return { items, nextCursor }
 }
