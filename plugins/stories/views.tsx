@@ -1,7 +1,7 @@
 // What the stories plugin draws: the home tray, the viewer, the new-story form, the archive, highlights and the
 // close friends panel. Styles and the viewer's behaviour live in public/ (the CSP allows no inline script or style).
 import type { ComponentChildren, VNode } from 'preact'
-import type { MediaInfo, PublicUser, Viewer } from '../../core/plugins/api.js'
+import { WHOLE_INPUT, type MediaInfo, type PublicUser, type Viewer } from '../../core/plugins/api.js'
 import { AUDIENCE_LABELS, AUDIENCES, BACKGROUNDS, DEFAULT_HOURS, EMOJI, MAX_TEXT } from './inputs.js'
 import type { StoriesContext } from './plugin.js'
 import type { StoriesService } from './service.js'
@@ -332,7 +332,7 @@ export function NewStoryPage({ csrfToken, values = {}, errors = {}, hasCloseFrie
   const cls = (f: string) => (errors[f] ? 'field field-invalid' : 'field')
   const bg = values.background ?? 'night'
   const audience = values.audience ?? 'followers'
-  const general = errors.input ?? (Object.keys(errors).length ? 'Check the form: some fields need attention.' : null)
+  const general = errors[WHOLE_INPUT] ?? (Object.keys(errors).length ? 'Check the form: some fields need attention.' : null)
   return (
     <>
       <Styles />
