@@ -19,6 +19,7 @@ import type { Viewer } from '../users/types.js'
 import { parse } from '../validation.js'
 import { collectionFields, collectionInput, commentInput } from './inputs.js'
 import type { CommentRow } from './tables.js'
+import { displayName } from '../users/display-name.js'
 
 export interface CommentView {
   id: number
@@ -114,7 +115,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
         id: r.id,
         post_id: r.post_id,
         parent_id: r.parent_id,
-        author: { id: a.id, username: a.username, display_name: a.display_name || a.username },
+        author: { id: a.id, username: a.username, display_name: displayName(a) },
         text: r.text,
         html: renderPostText(r.text, new Set(mentions.filter((m) => m.comment_id === r.id).map((m) => m.username.toLowerCase()))),
         likes_count: r.likes_count,
@@ -154,7 +155,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
       name: row.name,
       description: row.description,
       visibility: row.visibility,
-      owner: { ...owner, display_name: owner.display_name || owner.username },
+      owner: { ...owner, display_name: displayName(owner) },
       posts_count: Number(count.n),
       ...(viewerId === row.owner_id ? { share_url: `/c/${row.share_token}` } : {}),
       created_at: row.created_at,
@@ -236,7 +237,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
       if (viewerId !== null) q = q.where((eb) => eb.not(blockedWith(viewerId, 'users.id')))
       if (after) q = q.where(olderThan('reactions.created_at', 'users.id', after))
       const page = pageOf(await q.execute(), limit, (r) => ({ at: r.liked_at, id: r.id }))
-      return { items: page.items.map((r) => ({ ...r, display_name: r.display_name || r.username })), nextCursor: page.nextCursor }
+      return { items: page.items.map((r) => ({ ...r, display_name: displayName(r) })), nextCursor: page.nextCursor }
     },
 
     /**

@@ -14,6 +14,7 @@ import type { Viewer } from '../users/types.js'
 import { parse } from '../validation.js'
 import { pluginReportInput, REASON_LABELS, reportInput, resolveInput, type ReportReason } from './inputs.js'
 import type { ReportOutcome, ReportRow, ReportStatus, ResolutionRow, WarningRow } from './tables.js'
+import { displayName } from '../users/display-name.js'
 
 /** What a plugin may do: file a report about something of its own (or a member). */
 export interface PluginReportsApi {
@@ -134,7 +135,7 @@ const SNAPSHOT_MAX_BYTES = 256 * 1024
 export const defaultSuspendReason = (reason: string) =>
   `Your account was suspended by the moderators after reports of ${(REASON_LABELS[reason as ReportReason] ?? reason).toLowerCase()}.`
 
-const ref = (u: Pick<UserRow, 'id' | 'username' | 'display_name'>): MemberRef => ({ id: u.id, username: u.username, display_name: u.display_name || u.username })
+const ref = (u: Pick<UserRow, 'id' | 'username' | 'display_name'>): MemberRef => ({ id: u.id, username: u.username, display_name: displayName(u) })
 
 export type ModerationService = ReturnType<typeof createModerationService>
 

@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
 import { decodeCursor, pageOf, type Page } from '../pagination.js'
 import { visibleTo } from '../posts/visibility.js'
+import { displayName } from '../users/display-name.js'
 
 export type ActivityKind = 'post' | 'like' | 'dislike' | 'comment' | 'comment_like' | 'follow'
 
@@ -84,7 +85,7 @@ export async function activityLog(db: Db, userId: number, options: { cursor?: st
 
   const items = page.map((r): ActivityItem => {
     const post = visible.find((p) => p.id === r.post_id)
-    const author = post ? { id: post.author_id, username: post.username, display_name: post.display_name || post.username } : null
+    const author = post ? { id: post.author_id, username: post.username, display_name: displayName(post) } : null
     const whose = author ? (author.id === userId ? 'your post' : `a post by ${author.display_name}`) : 'a post that is no longer available'
     const postUrl = post ? `/p/${post.id}` : null
     const base = { at: r.at, post_id: post ? post.id : null, comment_id: r.comment_id, user: author && author.id !== userId ? author : null }
@@ -100,7 +101,7 @@ export async function activityLog(db: Db, userId: number, options: { cursor?: st
         return { ...base, kind: 'comment_like', text: `You liked a comment on ${whose}`, url: post ? `/p/${post.id}#comment-${r.comment_id}` : null }
       default: {
         const u = followed.find((f) => f.id === r.user_id)
-        const user = u ? { id: u.id, username: u.username, display_name: u.display_name || u.username } : null
+        const user = u ? { id: u.id, username: u.username, display_name: displayName(u) } : null
         return { ...base, kind: 'follow', text: user ? `You followed ${user.display_name}` : 'You followed an account that is no longer available', url: user ? `/u/${user.username}` : null, user }
       }
     }

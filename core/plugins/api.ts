@@ -49,6 +49,8 @@ export { AppError, isAppError } from '../errors.js'
 export { fieldsOf, parse, WHOLE_INPUT } from '../validation.js'
 export { decodeCursor, encodeCursor, olderThan, pageOf, type CursorScalar, type CursorSpec } from '../pagination.js'
 export { CsrfField, displayName, Field, FormError } from '../views/components.js'
+export { relativeTime, shortTime } from '../views/time.js'
+export { Avatar, PostCard, PostHead, PostMedia } from '../posts/views.js'
 export { activeMember, blockedWith, canSeeAuthor, displayNameOf } from '../safety/queries.js'
 
 // ---- Settings schema: typed values, and the admin form is drawn from it.

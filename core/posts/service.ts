@@ -20,6 +20,7 @@ import type { PostRow } from './tables.js'
 import { extractHashtags, extractMentions, renderPostText } from './text.js'
 import type { PostView } from './types.js'
 import { visibleTo } from './visibility.js'
+import { displayName } from '../users/display-name.js'
 
 export const MAX_PINS = 3
 export const FANOUT_JOB = 'feed.fanout'
@@ -203,7 +204,7 @@ export function createPostsService(deps: {
       const html = await hooks.apply('filter:post.html', postHtml(r, x.mentions), { postId: r.id, authorId: r.author_id })
       out.push({
         id: r.id,
-        author: { id: x.author_id, username: x.username, display_name: x.display_name || x.username, avatar_url: avatars.get(x.author_id) ?? null },
+        author: { id: x.author_id, username: x.username, display_name: displayName(x), avatar_url: avatars.get(x.author_id) ?? null },
         text: r.text,
         html,
         visibility: r.visibility,

@@ -8,6 +8,7 @@ import { decodeCursor, pageOf, type Page } from '../pagination.js'
 import type { SocialService } from '../social/service.js'
 import { parse } from '../validation.js'
 import { blockedEitherWay } from './queries.js'
+import { displayName } from '../users/display-name.js'
 
 const audience = z.enum(['everyone', 'followers', 'nobody'], { error: 'Choose everyone, followers or nobody.' })
 
@@ -100,7 +101,7 @@ export function createSafetyService(deps: { db: Db; hooks: HookRegistry; social:
         .limit(limit + 1)
       if (after) q = q.where((eb) => eb.or([eb(`${which}.created_at` as 'blocks.created_at', '<', after.at), eb.and([eb(`${which}.created_at` as 'blocks.created_at', '=', after.at), eb('users.id', '<', after.id)])]))
       const page = pageOf(await q.execute(), limit, (r) => ({ at: r.since, id: r.id }))
-      return { items: page.items.map((r) => ({ ...r, display_name: r.display_name || r.username })), nextCursor: page.nextCursor }
+      return { items: page.items.map((r) => ({ ...r, display_name: displayName(r) })), nextCursor: page.nextCursor }
     },
 
     /** A member's privacy settings, defaults filled in. */

@@ -16,6 +16,7 @@ import { parse } from '../validation.js'
 import { searchQuery, searchQueryInput } from './inputs.js'
 import { toFtsQuery } from './query.js'
 import type { SearchTables } from './tables.js'
+import { displayName } from '../users/display-name.js'
 
 /** A member found by search: what their public profile header shows. */
 export interface MemberHit {
@@ -85,7 +86,7 @@ export function createSearchService(deps: {
     const out: MemberHit[] = []
     for (const u of rows) {
       const avatar = u.avatar_media_id && social && (await social.canSeeAvatar(viewerId, u)) ? `/media/${u.avatar_media_id}/150` : null
-      out.push({ id: u.id, username: u.username, display_name: u.display_name || u.username, bio: u.bio, avatar_url: avatar, is_private: u.is_private === 1 })
+      out.push({ id: u.id, username: u.username, display_name: displayName(u), bio: u.bio, avatar_url: avatar, is_private: u.is_private === 1 })
     }
     return out
   }

@@ -11,6 +11,7 @@ import { parse } from '../validation.js'
 import { profileInput } from './inputs.js'
 import { blockedEitherWay } from '../safety/queries.js'
 import { visiblePostsCount } from './counts.js'
+import { displayName } from '../users/display-name.js'
 
 /** How long a member's suggestions are kept, for how many members at most, and how many places. */
 const SUGGESTIONS_KEEP_MS = 10 * 60_000
@@ -137,7 +138,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
 
   function summaries(rows: UserRow[], viewerId: number | null): Promise<MemberSummary[]> {
     return Promise.all(
-      rows.map(async (u) => ({ id: u.id, username: u.username, display_name: u.display_name || u.username, avatar_url: (await canSeeAvatar(viewerId, u)) ? avatarUrl(u) : null })),
+      rows.map(async (u) => ({ id: u.id, username: u.username, display_name: displayName(u), avatar_url: (await canSeeAvatar(viewerId, u)) ? avatarUrl(u) : null })),
     )
   }
 
@@ -186,7 +187,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
       return {
         id: u.id,
         username: u.username,
-        display_name: u.display_name || u.username,
+        display_name: displayName(u),
         role: u.role,
         bio: u.bio,
         links: JSON.parse(u.links) as ProfileView['links'],

@@ -14,12 +14,13 @@ import { shiftFollowCounts } from '../social/counts.js'
 import { parse } from '../validation.js'
 import { displayName as displayNameSchema, registerInput, roleInput, type RegisterInput } from './inputs.js'
 import type { PrivateUser, PublicUser } from './types.js'
+import { displayName } from './display-name.js'
 
 export function toPublicUser(row: UserRow): PublicUser {
   return {
     id: row.id,
     username: row.username,
-    display_name: row.display_name || row.username,
+    display_name: displayName(row),
     role: row.role,
     created_at: row.created_at,
   }

@@ -64,10 +64,5 @@ export function Card({ title, children }: { title?: string; children: ComponentC
   )
 }
 
-/**
- * The name to show for a member: their display name, or their username when they have not set one.
- * @example <strong>{displayName(post.author)}</strong>
- */
-export function displayName(member: { display_name?: string | null; username: string }): string {
-  return member.display_name || member.username
-}
+
+export { displayName } from '../users/display-name.js'

@@ -1,7 +1,7 @@
 // The wave board page, its form, a JSON endpoint, and the pieces shown on the home page and profiles.
 import { Hono } from 'hono'
 import { z } from 'zod'
-import type { AppEnv, PublicUser } from '../../core/plugins/api.js'
+import { CsrfField, type AppEnv, type PublicUser } from '../../core/plugins/api.js'
 import type { HelloContext } from './plugin.js'
 import { addWave, recentWaves } from './queries.js'
 
@@ -31,7 +31,7 @@ function WaveBoard({ waves, csrfToken, member }: { waves: WaveRow[]; csrfToken: 
     <div id="wave-board">
       {member ? (
         <form method="post" action="/hello/waves" class="card actions" hx-post="/hello/waves" hx-target="#wave-board" hx-swap="outerHTML">
-          <input type="hidden" name="_csrf" value={csrfToken} />
+          <CsrfField token={csrfToken} />
           <input name="message" maxLength={140} placeholder="Say something (optional)" aria-label="Message" />
           <button type="submit">Wave</button>
         </form>
