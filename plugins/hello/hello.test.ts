@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { PluginContext, Topic } from '../../core/plugins/api.js'
-import { startServer } from '../../core/server.js'
-import { createTestApp, type TestApp } from '../../test/harness.js'
+import { createTestApp, startServer, type TestApp } from '../../test/harness.js'
 import { openSocket } from '../../test/realtime.js'
 import type { HelloTables } from './tables.js'
 
