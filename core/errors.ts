@@ -34,6 +34,14 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * Whether a thrown value is an AppError (core's or a plugin's): read its status, code and details.fields.
+ * @example catch (err) { if (!isAppError(err) || err.status !== 400) throw err; return form(err.details.fields) }
+ */
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError
+}
+
 export const notFound = (what = 'That page') => new AppError(404, 'NOT_FOUND', `${what} does not exist.`)
 export const forbidden = (message = 'You are not allowed to do that.') => new AppError(403, 'FORBIDDEN', message)
 export const unauthenticated = (message = 'Log in first.') => new AppError(401, 'UNAUTHENTICATED', message)

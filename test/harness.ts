@@ -7,6 +7,8 @@ import { resolveConfig } from '../core/config.js'
 import { createLogger } from '../core/logger.js'
 import type { CoreSettings } from '../core/settings/service.js'
 
+/** A real server on a port, for tests under plugins/ (which import core only through core/plugins/api). */
+export { startServer } from '../core/server.js'
 export const PASSWORD = 'correct horse battery staple'
 
 export interface TestApp {

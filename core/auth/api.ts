@@ -14,8 +14,16 @@ import { toPrivateUser } from '../users/service.js'
 import { parse } from '../validation.js'
 import { SESSION_COOKIE } from './sessions.js'
 
-/** The JSON body of a request; a body that is not a JSON object is a VALIDATION_FAILED error. */
-export async function jsonBody(c: { req: { header(name: string): string | undefined; json(): Promise<unknown> } }): Promise<Record<string, unknown>> {
+/**
+ * The JSON body of a request; a body that is not a JSON object is a VALIDATION_FAILED error. With `optional`, no
+ * body at all is `{}` (for routes whose every field has a default).
+ */
+export async function jsonBody(
+  c: { req: { header(name: string): string | undefined; json(): Promise<unknown>; text(): Promise<string> } },
+  options: { optional?: boolean } = {},
+): Promise<Record<string, unknown>> {
+  // Hono keeps the text it read, so json() below parses the same body.
+  if (options.optional && !(await c.req.text()).trim()) return {}
   const type = c.req.header('content-type') ?? ''
   if (!type.startsWith('application/json')) {
     throw new AppError(400, 'VALIDATION_FAILED', 'Send a JSON body with Content-Type: application/json.', { fields: {} })

@@ -38,17 +38,8 @@
     if (file.size > limitMb(file) * 1024 * 1024) return refuse(file, `larger than ${limitMb(file)} MB.`)
     const box = document.createElement('div')
     box.className = 'preview'
-    const url = URL.createObjectURL(file)
-    const media = document.createElement(file.type.startsWith('video/') ? 'video' : 'img')
-    media.src = url
-    if (media.tagName === 'IMG') media.alt = file.name
-    else media.muted = true
-    const bar = document.createElement('progress')
-    bar.max = 1
-    bar.value = 0
-    const status = document.createElement('div')
+    const { url, media, bar, status } = window.hearthPreview(file, file.name)
     status.className = 'status'
-    status.textContent = 'Uploading…'
     const remove = document.createElement('button')
     remove.type = 'button'
     remove.className = 'link'

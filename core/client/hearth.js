@@ -29,6 +29,25 @@ window.hearthUpload = (file, csrf, progress, done) => {
   return xhr
 }
 
+/**
+ * The preview of a chosen file while it uploads, as the compose page and plugin forms show it: the photo (or the
+ * muted video), a progress bar, and a status line saying "Uploading…" (a `statusTag` element). Append the parts
+ * where they belong; `url` is the object URL to revoke when the preview goes.
+ */
+window.hearthPreview = (file, alt, statusTag = 'div') => {
+  const url = URL.createObjectURL(file)
+  const media = document.createElement(file.type.startsWith('video/') ? 'video' : 'img')
+  media.src = url
+  if (media.tagName === 'IMG') media.alt = alt
+  else media.muted = true
+  const bar = document.createElement('progress')
+  bar.max = 1
+  bar.value = 0
+  const status = document.createElement(statusTag)
+  status.textContent = 'Uploading…'
+  return { url, media, bar, status }
+}
+
 /** The topics this page joined, by id, and the socket they travel on (null while it is closed). */
 const hearthTopics = new Map()
 let hearthSocket = null

@@ -1,18 +1,14 @@
 // JSON API for reactions, comments, bookmarks and collections.
 import { Hono, type Context } from 'hono'
 import { jsonBody } from '../auth/api.js'
-import { notFound } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import { ok, paginated } from '../http/envelope.js'
 import { requireMember } from '../http/middleware.js'
 import { parseLimit } from '../pagination.js'
 import type { Services } from '../services.js'
+import { idParam } from '../http/params.js'
 
-const id = (c: Context<AppEnv>, name = 'id') => {
-  const n = Number(c.req.param(name))
-  if (!Number.isInteger(n) || n < 1) throw notFound('That item')
-  return n
-}
+const id = (c: Context<AppEnv>, name = 'id') => idParam(c, name, 'That item')
 
 export function engagementApi(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()

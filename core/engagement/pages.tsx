@@ -1,7 +1,6 @@
 // Pages for reactions, comments, bookmarks, collections, and the privacy settings with blocked and muted
 // accounts. Every form works without JavaScript; the reaction bar is swapped in place by htmx.
 import { Hono, type Context } from 'hono'
-import { notFound } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import { flash } from '../http/flash.js'
 import { attempt, formFields, type FormProblem } from '../http/forms.js'
@@ -11,12 +10,9 @@ import type { Services } from '../services.js'
 import { SettingsShell } from '../auth/pages.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
 import { ReactionBar } from './views.js'
+import { idParam } from '../http/params.js'
 
-const idOf = (c: Context<AppEnv>, name = 'id') => {
-  const n = Number(c.req.param(name))
-  if (!Number.isInteger(n) || n < 1) throw notFound('That page')
-  return n
-}
+const idOf = (c: Context<AppEnv>, name = 'id') => idParam(c, name, 'That page')
 
 export function engagementPages(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()

@@ -8,7 +8,7 @@ import { queryShapes } from '../db/shapes.js'
 import { now } from '../db/schema.js'
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
-import { decodeCursor, encodeCursor, olderThan, type Page } from '../pagination.js'
+import { decodeCursor, olderThan, pageOf, type Page } from '../pagination.js'
 import type { PostsService } from '../posts/service.js'
 import { extractMentions, renderPostText } from '../posts/text.js'
 import type { PostView } from '../posts/types.js'
@@ -19,6 +19,7 @@ import type { Viewer } from '../users/types.js'
 import { parse } from '../validation.js'
 import { collectionFields, collectionInput, commentInput } from './inputs.js'
 import type { CommentRow } from './tables.js'
+import { displayName } from '../users/display-name.js'
 
 export interface CommentView {
   id: number
@@ -114,7 +115,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
         id: r.id,
         post_id: r.post_id,
         parent_id: r.parent_id,
-        author: { id: a.id, username: a.username, display_name: a.display_name || a.username },
+        author: { id: a.id, username: a.username, display_name: displayName(a) },
         text: r.text,
         html: renderPostText(r.text, new Set(mentions.filter((m) => m.comment_id === r.id).map((m) => m.username.toLowerCase()))),
         likes_count: r.likes_count,
@@ -154,7 +155,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
       name: row.name,
       description: row.description,
       visibility: row.visibility,
-      owner: { ...owner, display_name: owner.display_name || owner.username },
+      owner: { ...owner, display_name: displayName(owner) },
       posts_count: Number(count.n),
       ...(viewerId === row.owner_id ? { share_url: `/c/${row.share_token}` } : {}),
       created_at: row.created_at,
@@ -222,7 +223,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
     async likers(viewerId: number | null, postId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<MemberRow & { liked_at: string }>> {
       await visiblePost(viewerId, postId)
       const limit = options.limit ?? 20
-      const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
+      const after = decodeCursor(options.cursor, { at: 'time', id: 'id' })
       let q = db
         .selectFrom('reactions')
         .innerJoin('users', 'users.id', 'reactions.user_id')
@@ -235,10 +236,8 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
         .limit(limit + 1)
       if (viewerId !== null) q = q.where((eb) => eb.not(blockedWith(viewerId, 'users.id')))
       if (after) q = q.where(olderThan('reactions.created_at', 'users.id', after))
-      const rows = await q.execute()
-      const page = rows.slice(0, limit).map((r) => ({ ...r, display_name: r.display_name || r.username }))
-      const last = page[page.length - 1]
-      return { items: page, nextCursor: rows.length > limit && last ? encodeCursor({ at: last.liked_at, id: last.id }) : null }
+      const page = pageOf(await q.execute(), limit, (r) => ({ at: r.liked_at, id: r.id }))
+      return { items: page.items.map((r) => ({ ...r, display_name: displayName(r) })), nextCursor: page.nextCursor }
     },
 
     /**
@@ -289,7 +288,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
       const viewerId = viewer?.id ?? null
       const post = options.post?.id === postId && options.post.status === 'published' ? options.post : await visiblePost(viewerId, postId)
       const limit = options.limit ?? 30
-      const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
+      const after = decodeCursor(options.cursor, { at: 'time', id: 'id' })
       const who = viewerId === null ? 'guest' : 'member'
       const rows = await shapes.all(
         `comments:${who}:${after ? 'cursor' : 'first'}`,
@@ -303,7 +302,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
         },
         { viewer: viewerId, post: postId, k: limit + 1, at: after?.at, id: after?.id },
       )
-      const top = rows.slice(0, limit)
+      const { items: top, nextCursor } = pageOf(rows, limit, (r) => ({ at: r.created_at, id: r.id }))
       const replies = top.length
         ? await shapes.all(
             `replies:${who}`,
@@ -317,8 +316,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
         : []
       const [topViews, replyViews] = await Promise.all([commentViews(viewer, top, post.author.id), commentViews(viewer, replies, post.author.id)])
       const items = topViews.map((c) => ({ ...c, replies: replyViews.filter((r) => r.parent_id === c.id) }))
-      const last = top[top.length - 1]
-      return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: last.created_at, id: last.id }) : null }
+      return { items, nextCursor }
     },
 
     /** Edit one's own comment (marked edited). */
@@ -387,7 +385,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
     /** One's bookmarks, newest first; a post one can no longer see drops out (visibility in the query). */
     async bookmarks(userId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
       const limit = options.limit ?? 20
-      const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
+      const after = decodeCursor(options.cursor, { at: 'time', id: 'id' })
       let q = db
         .selectFrom('bookmarks')
         .innerJoin('posts', 'posts.id', 'bookmarks.post_id')
@@ -400,10 +398,8 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
         .orderBy('posts.id', 'desc')
         .limit(limit + 1)
       if (after) q = q.where(olderThan('bookmarks.created_at', 'posts.id', after))
-      const rows = await q.execute()
-      const page = rows.slice(0, limit)
-      const last = page[page.length - 1]
-      return { items: await posts.hydrate(userId, page.map(({ saved_at: _s, ...p }) => p)), nextCursor: rows.length > limit && last ? encodeCursor({ at: last.saved_at, id: last.id }) : null }
+      const page = pageOf(await q.execute(), limit, (r) => ({ at: r.saved_at, id: r.id }))
+      return { items: await posts.hydrate(userId, page.items.map(({ saved_at: _s, ...p }) => p)), nextCursor: page.nextCursor }
     },
 
     // ---- Collections
@@ -471,7 +467,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
       if (!row || (!ref.token && row.visibility === 'private' && row.owner_id !== viewerId)) throw notFound('That collection')
       if (viewerId !== null && viewerId !== row.owner_id && (await safety.blockedEitherWay(viewerId, row.owner_id))) throw notFound('That collection')
       const limit = options.limit ?? 20
-      const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
+      const after = decodeCursor(options.cursor, { at: 'time', id: 'id' })
       let pq = db
         .selectFrom('collection_posts')
         .innerJoin('posts', 'posts.id', 'collection_posts.post_id')
@@ -484,12 +480,10 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
         .orderBy('posts.id', 'desc')
         .limit(limit + 1)
       if (after) pq = pq.where(olderThan('collection_posts.added_at', 'posts.id', after))
-      const rows = await pq.execute()
-      const page = rows.slice(0, limit)
-      const last = page[page.length - 1]
+      const page = pageOf(await pq.execute(), limit, (r) => ({ at: r.added_at, id: r.id }))
       return {
         collection: await collectionView(row, viewerId),
-        posts: { items: await posts.hydrate(viewerId, page.map(({ added_at: _a, ...p }) => p)), nextCursor: rows.length > limit && last ? encodeCursor({ at: last.added_at, id: last.id }) : null },
+        posts: { items: await posts.hydrate(viewerId, page.items.map(({ added_at: _a, ...p }) => p)), nextCursor: page.nextCursor },
       }
     },
   }

@@ -3,6 +3,7 @@ import type { PostView } from '../posts/types.js'
 import { CsrfField } from '../views/components.js'
 import { template } from '../views/theme.js'
 import type { CollectionView, CommentView } from './service.js'
+import { shortTime } from '../views/time.js'
 
 /** Like, dislike, comments and save under a post. Guests see the counts and a way to log in. */
 export const ReactionBar = template('post.reactions', function ReactionBar({ post, csrfToken, member }: { post: PostView; csrfToken: string; member: boolean }) {
@@ -42,7 +43,7 @@ function CommentItem({ c, csrfToken, member, postId }: { c: CommentView; csrfTok
           {c.author.display_name}
         </a>{' '}
         <span class="muted">
-          {c.created_at.replace('T', ' ').slice(0, 16)}
+          {shortTime(c.created_at)}
           {c.edited_at ? ' · edited' : ''}
         </span>
       </p>

@@ -4,7 +4,7 @@ import type SQLite from 'better-sqlite3'
 import type { Db } from '../db/connect.js'
 import { queryShapes, type SlotOf } from '../db/shapes.js'
 import type { HookRegistry } from '../hooks/registry.js'
-import { decodeCursor, encodeCursor, olderThan, type Page } from '../pagination.js'
+import { decodeCursor, encodeCursor, olderThan, pageOf, type Page } from '../pagination.js'
 import type { PostsService } from '../posts/service.js'
 import type { PostRow } from '../posts/tables.js'
 import type { PostView } from '../posts/types.js'
@@ -312,7 +312,7 @@ export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; setti
     async home(viewerId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
       const limit = options.limit ?? 20
       const k = limit + 1
-      const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
+      const after = decodeCursor(options.cursor, { at: 'time', id: 'id' })
       // The few members above the threshold (along users_followers_count), each probed in the viewer's follows.
       const pulledAuthors = await shapes.all(
         'home.pulled',
@@ -371,10 +371,9 @@ export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; setti
       if (horizon && (rows.length < k || !lastRow || !newerThan(lastRow, horizon))) {
         rows = [...rows, ...(await olderThanHorizon(viewerId, horizon, after, k))].sort(newestFirst).slice(0, k)
       }
-      const pageRows = rows.slice(0, limit)
-      const last = pageRows[pageRows.length - 1]
-      const items = await hooks.apply('filter:feed.home', await posts.hydrate(viewerId, pageRows), { viewerId })
-      return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: last.published_at!, id: last.id }) : null }
+      const page = pageOf(rows, limit, (r) => ({ at: r.published_at!, id: r.id }))
+      const items = await hooks.apply('filter:feed.home', await posts.hydrate(viewerId, page.items), { viewerId })
+      return { items, nextCursor: page.nextCursor }
     },
 
     /**
@@ -388,7 +387,7 @@ export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; setti
      */
     async explore(viewerId: number | null, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
       const limit = options.limit ?? 20
-      const from = decodeCursor<{ offset: number; at: string }>(options.cursor, ['offset', 'at'])
+      const from = decodeCursor(options.cursor, { offset: 'count', at: 'time' })
       const offset = Math.max(0, Math.min(Number(from?.offset ?? 0), 10_000))
       const kept = await keptRanking(from?.at)
       if (kept) {

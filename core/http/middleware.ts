@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js'
 import { setAppCookie } from './cookies.js'
 import type { AppEnv } from './env.js'
 import { leadingField } from './body.js'
+import { displayName } from '../users/display-name.js'
 
 export const CSRF_COOKIE = 'hearth_csrf'
 export const CSRF_HEADER = 'x-csrf-token'
@@ -60,7 +61,7 @@ export function authenticate(db: Db): MiddlewareHandler<AppEnv> {
       const found = await findSession(db, token)
       if (found && !found.user.suspended_at) {
         const u = found.user
-        c.set('viewer', { id: u.id, username: u.username, display_name: u.display_name || u.username, role: u.role })
+        c.set('viewer', { id: u.id, username: u.username, display_name: displayName(u), role: u.role })
         c.set('account', u)
         c.set('sessionToken', token)
         c.set('authVia', bearer ? 'bearer' : 'cookie')

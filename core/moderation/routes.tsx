@@ -1,7 +1,7 @@
 // The report API and pages: members report through POST /api/v1/reports or /report; staff work the queue at /moderation.
 import { Hono, type Context } from 'hono'
 import { jsonBody } from '../auth/api.js'
-import { notFound, validationFailed } from '../errors.js'
+import { validationFailed } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import { ok, paginated } from '../http/envelope.js'
 import { flash } from '../http/flash.js'
@@ -11,6 +11,7 @@ import { parseLimit } from '../pagination.js'
 import type { Services } from '../services.js'
 import { defaultSuspendReason, type QueueSort } from './service.js'
 import { DecisionsTable, InspectView, ModerationNav, OwnContentNotice, QueueTable, ReportForm, SortLinks } from './views.js'
+import { idParam } from '../http/params.js'
 
 const STATUSES = ['open', 'resolved', 'all'] as const
 
@@ -18,11 +19,7 @@ export function moderationRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const { moderation, render } = s
   const staff = requireRole('moderator')
-  const reportId = (c: Context<AppEnv>) => {
-    const id = Number(c.req.param('id'))
-    if (!Number.isInteger(id) || id < 1) throw notFound('That report')
-    return id
-  }
+  const reportId = (c: Context<AppEnv>) => idParam(c, 'id', 'That report')
 
   // One's own content cannot be reported: a page that says so and leads back, not the error page.
   const ownContent = (c: Context<AppEnv>, target: { type: string; back: string }) =>

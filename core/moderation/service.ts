@@ -5,7 +5,7 @@ import type { Db } from '../db/connect.js'
 import { now, type UserRow } from '../db/schema.js'
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import { decodeCursor, pageOf, type Page } from '../pagination.js'
 import type { MediaInfo, MediaService } from '../media/service.js'
 import type { PostsService } from '../posts/service.js'
 import { blockedEitherWay } from '../safety/queries.js'
@@ -14,6 +14,7 @@ import type { Viewer } from '../users/types.js'
 import { parse } from '../validation.js'
 import { pluginReportInput, REASON_LABELS, reportInput, resolveInput, type ReportReason } from './inputs.js'
 import type { ReportOutcome, ReportRow, ReportStatus, ResolutionRow, WarningRow } from './tables.js'
+import { displayName } from '../users/display-name.js'
 
 /** What a plugin may do: file a report about something of its own (or a member). */
 export interface PluginReportsApi {
@@ -134,7 +135,7 @@ const SNAPSHOT_MAX_BYTES = 256 * 1024
 export const defaultSuspendReason = (reason: string) =>
   `Your account was suspended by the moderators after reports of ${(REASON_LABELS[reason as ReportReason] ?? reason).toLowerCase()}.`
 
-const ref = (u: Pick<UserRow, 'id' | 'username' | 'display_name'>): MemberRef => ({ id: u.id, username: u.username, display_name: u.display_name || u.username })
+const ref = (u: Pick<UserRow, 'id' | 'username' | 'display_name'>): MemberRef => ({ id: u.id, username: u.username, display_name: displayName(u) })
 
 export type ModerationService = ReturnType<typeof createModerationService>
 
@@ -412,14 +413,12 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
     /** Reports by status, newest first (staff only: they name reporters). Snapshots are left out. */
     async list(options: { status?: ReportStatus | 'all'; cursor?: string | null; limit?: number } = {}): Promise<Page<ReportView>> {
       const limit = options.limit ?? 50
-      const after = decodeCursor<{ id: number }>(options.cursor, ['id'])
+      const after = decodeCursor(options.cursor, { id: 'id' })
       let q = db.selectFrom('reports').selectAll().orderBy('id', 'desc').limit(limit + 1)
       if (options.status && options.status !== 'all') q = q.where('status', '=', options.status)
       if (after) q = q.where('id', '<', Number(after.id))
-      const rows = await q.execute()
-      const page = rows.slice(0, limit)
-      const last = page[page.length - 1]
-      return { items: await reportViews(page, false), nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null }
+      const page = pageOf(await q.execute(), limit, (r) => ({ id: r.id }))
+      return { items: await reportViews(page.items, false), nextCursor: page.nextCursor }
     },
 
     /** One report with its snapshot (staff only). */
@@ -434,7 +433,9 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
     async queue(options: { sort?: QueueSort; cursor?: string | null; limit?: number } = {}): Promise<Page<QueueItem>> {
       const limit = options.limit ?? 50
       const most = options.sort === 'most'
-      const after = decodeCursor<{ id: number; n: number }>(options.cursor, most ? ['id', 'n'] : ['id'])
+      // The 'most' order's cursor also holds the reporters count it stopped at.
+      const after = decodeCursor(options.cursor, { id: 'id' })
+      const afterCount = most ? decodeCursor(options.cursor, { id: 'id', n: 'count' }) : null
       const latest = sql<number>`max(reports.id)`
       // Each system report (no reporter) counts as its own voice.
       const reporters = sql<number>`count(distinct coalesce(reports.reporter_id, -reports.id))`
@@ -455,13 +456,12 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
         .limit(limit + 1)
       if (most) {
         q = q.orderBy(reporters, 'desc').orderBy(latest, 'desc')
-        if (after) q = q.having((eb) => eb.or([eb(reporters, '<', Number(after.n)), eb.and([eb(reporters, '=', Number(after.n)), eb(latest, '<', Number(after.id))])]))
+        if (afterCount) q = q.having((eb) => eb.or([eb(reporters, '<', afterCount.n), eb.and([eb(reporters, '=', afterCount.n), eb(latest, '<', afterCount.id)])]))
       } else {
         q = q.orderBy(latest, 'desc')
-        if (after) q = q.having(latest, '<', Number(after.id))
+        if (after) q = q.having(latest, '<', after.id)
       }
-      const rows = await q.execute()
-      const page = rows.slice(0, limit)
+      const { items: page, nextCursor } = pageOf(await q.execute(), limit, (last): Record<string, number> => (most ? { id: Number(last.latest_id), n: Number(last.reporters) } : { id: Number(last.latest_id) }))
       const latestRows = page.length ? await db.selectFrom('reports').selectAll().where('id', 'in', page.map((r) => Number(r.latest_id))).execute() : []
       const who = await members(latestRows.map((r) => r.target_user_id))
       const items = page.map((g): QueueItem => {
@@ -481,8 +481,6 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
           snapshot: JSON.parse(newest.snapshot) as Record<string, unknown>,
         }
       })
-      const last = page[page.length - 1]
-      const nextCursor = rows.length > limit && last ? encodeCursor(most ? { id: Number(last.latest_id), n: Number(last.reporters) } : { id: Number(last.latest_id) }) : null
       return { items, nextCursor }
     },
 
@@ -542,13 +540,11 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
     /** Recent decisions, newest first. */
     async history(options: { cursor?: string | null; limit?: number } = {}): Promise<Page<ResolutionView>> {
       const limit = options.limit ?? 50
-      const after = decodeCursor<{ id: number }>(options.cursor, ['id'])
+      const after = decodeCursor(options.cursor, { id: 'id' })
       let q = db.selectFrom('report_resolutions').selectAll().orderBy('id', 'desc').limit(limit + 1)
       if (after) q = q.where('id', '<', Number(after.id))
-      const rows = await q.execute()
-      const page = rows.slice(0, limit)
-      const last = page[page.length - 1]
-      return { items: await resolutionViews(page), nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null }
+      const page = pageOf(await q.execute(), limit, (r) => ({ id: r.id }))
+      return { items: await resolutionViews(page.items), nextCursor: page.nextCursor }
     },
 
     /** Whether "remove" can be carried out for a target type. */

@@ -3,11 +3,11 @@ import type { FormProblem } from '../http/forms.js'
 import { CsrfField, FormError } from '../views/components.js'
 import { NOTE_MAX, OUTCOMES, REASON_LABELS, REPORT_REASONS, SUSPEND_REASON_MAX, type ReportReason } from './inputs.js'
 import type { Inspection, MemberRef, QueueItem, QueueSort, ReportView, ResolutionView, WarningView } from './service.js'
+import { shortTime as when } from '../views/time.js'
 
 type Snapshot = Record<string, unknown>
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '')
-const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').slice(0, 16) : '')
 const at = (m: MemberRef | null, fallback = 'system') => (m ? `@${m.username}` : fallback)
 const authorOf = (s: Snapshot) => (s.author && typeof s.author === 'object' ? (s.author as MemberRef) : null)
 const excerpt = (text: string, n = 120) => (text.length > n ? `${text.slice(0, n - 1)}…` : text)

@@ -1,8 +1,9 @@
 // A member's own history (posts, likes, comments, comment likes, follows), read from the tables those live in.
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import { decodeCursor, pageOf, type Page } from '../pagination.js'
 import { visibleTo } from '../posts/visibility.js'
+import { displayName } from '../users/display-name.js'
 
 export type ActivityKind = 'post' | 'like' | 'dislike' | 'comment' | 'comment_like' | 'follow'
 
@@ -21,7 +22,6 @@ export interface ActivityItem {
 
 const nullable = <T>(column: string) => sql<T | null>`${sql.ref(column)}`
 
-type Cursor = { at: string; kind: string; ref: number }
 
 const excerpt = (text: string) => {
   const line = text.replace(/\s+/g, ' ').trim()
@@ -31,7 +31,7 @@ const excerpt = (text: string) => {
 /** One member's activity, newest first, with cursor pagination over (time, kind, id). */
 export async function activityLog(db: Db, userId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<ActivityItem>> {
   const limit = options.limit ?? 20
-  const after = decodeCursor<Cursor>(options.cursor, ['at', 'kind', 'ref'])
+  const after = decodeCursor(options.cursor, { at: 'time', kind: 'text', ref: 'id' })
   const none = sql<number | null>`null`
   const noText = sql<string | null>`null`
   const events = db
@@ -73,8 +73,7 @@ export async function activityLog(db: Db, userId: number, options: { cursor?: st
       ]),
     )
   }
-  const rows = await q.orderBy('e.at', 'desc').orderBy('e.kind', 'desc').orderBy('e.ref', 'desc').limit(limit + 1).execute()
-  const page = rows.slice(0, limit)
+  const { items: page, nextCursor } = pageOf(await q.orderBy('e.at', 'desc').orderBy('e.kind', 'desc').orderBy('e.ref', 'desc').limit(limit + 1).execute(), limit, (r) => ({ at: r.at, kind: r.kind, ref: r.ref }))
 
   // What each event points at, as the member may see it now: posts they may see, and members who are active.
   const postIds = [...new Set(page.map((r) => r.post_id).filter((id): id is number => id !== null))]
@@ -86,7 +85,7 @@ export async function activityLog(db: Db, userId: number, options: { cursor?: st
 
   const items = page.map((r): ActivityItem => {
     const post = visible.find((p) => p.id === r.post_id)
-    const author = post ? { id: post.author_id, username: post.username, display_name: post.display_name || post.username } : null
+    const author = post ? { id: post.author_id, username: post.username, display_name: displayName(post) } : null
     const whose = author ? (author.id === userId ? 'your post' : `a post by ${author.display_name}`) : 'a post that is no longer available'
     const postUrl = post ? `/p/${post.id}` : null
     const base = { at: r.at, post_id: post ? post.id : null, comment_id: r.comment_id, user: author && author.id !== userId ? author : null }
@@ -102,11 +101,10 @@ export async function activityLog(db: Db, userId: number, options: { cursor?: st
         return { ...base, kind: 'comment_like', text: `You liked a comment on ${whose}`, url: post ? `/p/${post.id}#comment-${r.comment_id}` : null }
       default: {
         const u = followed.find((f) => f.id === r.user_id)
-        const user = u ? { id: u.id, username: u.username, display_name: u.display_name || u.username } : null
+        const user = u ? { id: u.id, username: u.username, display_name: displayName(u) } : null
         return { ...base, kind: 'follow', text: user ? `You followed ${user.display_name}` : 'You followed an account that is no longer available', url: user ? `/u/${user.username}` : null, user }
       }
     }
   })
-  const last = page[page.length - 1]
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: last.at, kind: last.kind, ref: last.ref }) : null }
+  return { items, nextCursor }
 }

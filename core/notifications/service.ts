@@ -8,7 +8,7 @@ import { now, type Database } from '../db/schema.js'
 import { notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
 import type { Logger } from '../logger.js'
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import { decodeCursor, pageOf, type Page } from '../pagination.js'
 import type { PostsService } from '../posts/service.js'
 import { visibleTo } from '../posts/visibility.js'
 import type { RealtimeHub } from '../realtime/hub.js'
@@ -239,7 +239,7 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
   /** Entries (groups) of a member's list, newest first, visibility applied inside the query. */
   async function entries(userId: number, options: { cursor?: string | null; limit?: number; unread?: boolean; batchIds?: number[] }): Promise<Page<NotificationView>> {
     const limit = options.limit ?? 20
-    const after = decodeCursor<{ id: number }>(options.cursor, ['id'])
+    const after = decodeCursor(options.cursor, { id: 'id' })
     let q = db
       .selectFrom('notifications')
       .where(shown(userId))
@@ -257,8 +257,7 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
     if (options.batchIds) q = q.where('notifications.batch_id', 'in', options.batchIds.length ? options.batchIds : [0])
     if (options.unread) q = q.having(sql<number>`max(notifications.read_at is null)`, '=', 1)
     if (after) q = q.having((eb) => eb.fn.max('notifications.id'), '<', after.id)
-    const groups = await q.orderBy('last_id', 'desc').limit(limit + 1).execute()
-    const page = groups.slice(0, limit)
+    const { items: page, nextCursor } = pageOf(await q.orderBy('last_id', 'desc').limit(limit + 1).execute(), limit, (g) => ({ id: g.last_id }))
     if (!page.length) return { items: [], nextCursor: null }
 
     // The newest few events of each entry, for its actors' names and its data.
@@ -309,8 +308,7 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
         comment_id: g.comment_id,
       }
     })
-    const last = page[page.length - 1]!
-    return { items, nextCursor: groups.length > limit ? encodeCursor({ id: last.last_id }) : null }
+    return { items, nextCursor }
   }
 
   /**

@@ -3,8 +3,7 @@ import { CsrfField } from '../views/components.js'
 import { template } from '../views/theme.js'
 import type { ActivityItem } from './activity.js'
 import type { NotificationPreference, NotificationView } from './service.js'
-
-const when = (at: string) => new Date(at).toISOString().slice(0, 16).replace('T', ' ')
+import { shortTime as when } from '../views/time.js'
 
 export function NotificationItem({ n }: { n: NotificationView }) {
   return (

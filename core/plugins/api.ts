@@ -45,6 +45,16 @@ export { queryShapes, type SlotOf } from '../db/shapes.js'
 export { REASON_LABELS, REPORT_REASONS, type ReportReason } from '../moderation/inputs.js'
 export { cleanName, nameSkeleton, safeName } from '../text/names.js'
 
+// ---- The kit: core's own helpers, re-exported (not copies), so a plugin checks input, pages lists, draws forms and
+// applies privacy rules exactly as core does. See "The kit" in docs/plugins.md.
+export { AppError, isAppError } from '../errors.js'
+export { fieldsOf, parse, WHOLE_INPUT } from '../validation.js'
+export { decodeCursor, encodeCursor, olderThan, pageOf, type CursorScalar, type CursorSpec } from '../pagination.js'
+export { CsrfField, displayName, Field, FormError } from '../views/components.js'
+export { relativeTime, shortTime } from '../views/time.js'
+export { Avatar, PostCard, PostHead, PostMedia } from '../posts/views.js'
+export { activeMember, blockedWith, canSeeAuthor, displayNameOf } from '../safety/queries.js'
+
 // ---- Settings schema: typed values, and the admin form is drawn from it.
 import type { SettingsSchema, SettingsValues } from '../settings/schema.js'
 export type { SettingSpec, SettingsSchema, SettingValue, SettingsValues } from '../settings/schema.js'
@@ -409,8 +419,32 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
     json(c: Context<AppEnv>, data: unknown, status?: 200 | 201): Response
     /** The CSRF token to put in a form as `_csrf`. */
     csrfToken(c: Context<AppEnv>): string
-    /** The request's JSON object body; anything else throws the API's `VALIDATION_FAILED` error. */
-    jsonBody(c: Context<AppEnv>): Promise<Record<string, unknown>>
+    /**
+     * The request's JSON object body; anything else throws the API's `VALIDATION_FAILED` error. With `optional`, no
+     * body at all is `{}`.
+     * @example const input = parse(inviteInput, await ctx.http.jsonBody(c, { optional: true }))
+     */
+    jsonBody(c: Context<AppEnv>, options?: { optional?: boolean }): Promise<Record<string, unknown>>
+    /**
+     * The text fields of a urlencoded or multipart form (files left out).
+     * @example const { name } = parse(groupInput, await ctx.http.form(c))
+     */
+    form(c: Context<AppEnv>): Promise<Record<string, string>>
+    /**
+     * A numeric path parameter; not a whole number from 1 is 404 NOT_FOUND, like an id that names nothing.
+     * @example const id = ctx.http.id(c) // /groups/:id
+     */
+    id(c: Context<AppEnv>, name?: string): number
+    /**
+     * The `?limit=` of a list: `fallback` (20) when absent, else a whole number from 1 to `max` (100), or VALIDATION_FAILED.
+     * @example const limit = ctx.http.limit(c)
+     */
+    limit(c: Context<AppEnv>, options?: { fallback?: number; max?: number }): number
+    /**
+     * Answer a page in the API's list envelope (`data`, `pagination: { next_cursor, has_more }`).
+     * @example return ctx.http.paginated(c, pageOf(rows, limit, (r) => ({ id: r.id })))
+     */
+    paginated<T>(c: Context<AppEnv>, page: Page<T>): Response
     error(status: AppError['status'], code: ErrorCode, message: string, details?: ErrorDetails): AppError
   }
 }

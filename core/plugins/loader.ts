@@ -16,7 +16,10 @@ import { AppError } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
 import type { HookName } from '../hooks/types.js'
 import type { AppEnv } from '../http/env.js'
-import { ok } from '../http/envelope.js'
+import { ok, paginated } from '../http/envelope.js'
+import { formFields } from '../http/forms.js'
+import { idParam } from '../http/params.js'
+import { parseLimit } from '../pagination.js'
 import { requireMember, requireRole } from '../http/middleware.js'
 import { serveFolder } from '../http/static.js'
 import type { JobQueue } from '../jobs/queue.js'
@@ -601,7 +604,11 @@ export class PluginManager {
         fragment: (c, node, status) => render.partial(c, node, status),
         json: (c, data, status) => ok(c, data, status),
         csrfToken: (c) => c.get('csrfToken'),
-        jsonBody: (c) => jsonBody(c),
+        jsonBody: (c, options) => jsonBody(c, options),
+        form: (c) => formFields(c),
+        id: (c, param) => idParam(c, param),
+        limit: (c, options) => parseLimit(c.req.query('limit'), options?.fallback, options?.max),
+        paginated: (c, page) => paginated(c, page),
         error: (status, code, msg, details) => new AppError(status, code, msg, details),
       },
     }

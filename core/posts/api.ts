@@ -7,17 +7,14 @@ import { ok, paginated } from '../http/envelope.js'
 import { requireMember } from '../http/middleware.js'
 import { parseLimit } from '../pagination.js'
 import type { Services } from '../services.js'
+import { idParam } from '../http/params.js'
 
 export function postsApi(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const { posts, feed, social } = s
   const viewerId = (c: Context<AppEnv>) => c.get('viewer')?.id ?? null
   const page = (c: Context<AppEnv>) => ({ cursor: c.req.query('cursor'), limit: parseLimit(c.req.query('limit')) })
-  const postId = (c: Context<AppEnv>) => {
-    const id = Number(c.req.param('id'))
-    if (!Number.isInteger(id) || id < 1) throw notFound('That post')
-    return id
-  }
+  const postId = (c: Context<AppEnv>) => idParam(c, 'id', 'That post')
 
   app.post('/posts', requireMember, async (c) => ok(c, await posts.create(c.get('viewer')!.id, (await jsonBody(c)) as never), 201))
   app.get('/posts/scheduled', requireMember, async (c) => ok(c, await posts.scheduled(c.get('viewer')!.id)))

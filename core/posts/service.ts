@@ -10,7 +10,7 @@ import type { JobQueue } from '../jobs/queue.js'
 import type { Logger } from '../logger.js'
 import type { MediaService } from '../media/service.js'
 import type { MediaRow } from '../media/tables.js'
-import { decodeCursor, encodeCursor, olderThan, type Page } from '../pagination.js'
+import { decodeCursor, olderThan, pageOf, type Page } from '../pagination.js'
 import type { SocialService } from '../social/service.js'
 import type { Viewer } from '../users/types.js'
 import { idsOfUsernames } from '../users/queries.js'
@@ -20,13 +20,13 @@ import type { PostRow } from './tables.js'
 import { extractHashtags, extractMentions, renderPostText } from './text.js'
 import type { PostView } from './types.js'
 import { visibleTo } from './visibility.js'
+import { displayName } from '../users/display-name.js'
 
 export const MAX_PINS = 3
 export const FANOUT_JOB = 'feed.fanout'
 
 export type PostsService = ReturnType<typeof createPostsService>
 
-type Cursor = { at: string; id: number }
 
 /** What hydration reads for a post besides its row. */
 interface HydratedParts {
@@ -204,7 +204,7 @@ export function createPostsService(deps: {
       const html = await hooks.apply('filter:post.html', postHtml(r, x.mentions), { postId: r.id, authorId: r.author_id })
       out.push({
         id: r.id,
-        author: { id: x.author_id, username: x.username, display_name: x.display_name || x.username, avatar_url: avatars.get(x.author_id) ?? null },
+        author: { id: x.author_id, username: x.username, display_name: displayName(x), avatar_url: avatars.get(x.author_id) ?? null },
         text: r.text,
         html,
         visibility: r.visibility,
@@ -231,9 +231,8 @@ export function createPostsService(deps: {
   }
 
   function page(rows: PostRow[], limit: number): { rows: PostRow[]; next: string | null } {
-    const pageRows = rows.slice(0, limit)
-    const last = pageRows[pageRows.length - 1]
-    return { rows: pageRows, next: rows.length > limit && last ? encodeCursor({ at: last.published_at ?? '', id: last.id }) : null }
+    const { items, nextCursor } = pageOf(rows, limit, (r) => ({ at: r.published_at ?? '', id: r.id }))
+    return { rows: items, next: nextCursor }
   }
 
   const service = {
@@ -405,7 +404,7 @@ export function createPostsService(deps: {
     /** A member's published posts that the viewer may see, newest first. */
     async timeline(viewerId: number | null, authorId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
       const limit = options.limit ?? 20
-      const after = decodeCursor<Cursor>(options.cursor, ['at', 'id'])
+      const after = decodeCursor(options.cursor, { at: 'time', id: 'id' })
       const { rows, next } = page(
         await shapes.all(
           `timeline:${viewerId === null ? 'guest' : 'member'}:${after ? 'cursor' : 'first'}`,
@@ -429,7 +428,7 @@ export function createPostsService(deps: {
     /** The posts of a scope (a group's feed) that the viewer may see, newest first. */
     async inScope(viewerId: number | null, scope: string, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
       const limit = options.limit ?? 20
-      const after = decodeCursor<Cursor>(options.cursor, ['at', 'id'])
+      const after = decodeCursor(options.cursor, { at: 'time', id: 'id' })
       let q = db.selectFrom('posts').selectAll().where('posts.scope', '=', scope).where('posts.status', '=', 'published').where(visibleTo(viewerId))
       if (after) q = q.where(olderThan('posts.published_at', 'posts.id', after))
       const { rows, next } = page(await q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute(), limit)
@@ -464,7 +463,7 @@ export function createPostsService(deps: {
     async byHashtag(viewerId: number | null, tag: string, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
       const limit = options.limit ?? 20
       const k = limit + 1
-      const after = decodeCursor<Cursor>(options.cursor, ['at', 'id'])
+      const after = decodeCursor(options.cursor, { at: 'time', id: 'id' })
       const [hashtag] = await shapes.all('hashtag', (slot) => db.selectFrom('hashtags').select('id').where('tag', '=', slot<string>('tag')), { tag: tag.replace(/^#/, '').toLowerCase() })
       if (!hashtag) return { items: [], nextCursor: null }
       const build = (slot: SlotOf) => {

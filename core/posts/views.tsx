@@ -6,10 +6,13 @@ import { template } from '../views/theme.js'
 import type { UiRegistry } from '../views/ui.js'
 import type { Viewer } from '../users/types.js'
 import type { PostView } from './types.js'
+import { shortTime as when } from '../views/time.js'
 
-const when = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 16) : '')
-
-function Media({ m, alt }: { m: MediaInfo; alt: string }) {
+/**
+ * One photo or video of a post (or its processing/failed state), responsive.
+ * @example {post.media.map((m) => <PostMedia m={m} alt={`Photo by ${post.author.display_name}`} />)}
+ */
+export function PostMedia({ m, alt }: { m: MediaInfo; alt: string }) {
   if (m.status === 'processing') return <div class="media media-processing" role="status">Processing…</div>
   if (m.status === 'failed') return <div class="media media-failed" role="alert">This file could not be processed.</div>
   if (m.kind === 'video') {
@@ -19,31 +22,51 @@ function Media({ m, alt }: { m: MediaInfo; alt: string }) {
   return <img class="media" src={m.urls['640'] ?? m.urls['1080'] ?? m.urls.original} srcset={srcset || undefined} sizes="(max-width: 42rem) 100vw, 40rem" alt={alt} loading="lazy" width={m.width ?? undefined} height={m.height ?? undefined} />
 }
 
+/**
+ * A member's picture, or their initial when they have none.
+ * @example <Avatar member={post.author} />
+ */
+export function Avatar({ member, size = 40 }: { member: { display_name: string; avatar_url: string | null }; size?: number }) {
+  return member.avatar_url ? <img class="avatar" src={member.avatar_url} alt="" width={size} height={size} /> : <span class="avatar avatar-empty" aria-hidden="true">{member.display_name.slice(0, 1)}</span>
+}
+
+/**
+ * The head of a post card: the author's picture, name and @username, the time (a link to the post), and its badges.
+ * @example <article class="card post"><PostHead post={post} />…</article>
+ */
+export function PostHead({ post }: { post: PostView }) {
+  const a = post.author
+  return (
+    <header class="post-head">
+      <Avatar member={a} />
+      <div>
+      <a href={`/u/${a.username}`} class="post-author">
+        {a.display_name}
+      </a>{' '}
+      <span class="muted">@{a.username}</span>
+      <br />
+      <a href={`/p/${post.id}`} class="muted post-time">
+        {post.status === 'scheduled' ? `Scheduled for ${when(post.publish_at)}` : when(post.published_at)}
+      </a>
+      {post.edited_at && <span class="muted"> · edited</span>}
+      {post.visibility !== 'public' && <span class="badge">{post.visibility === 'followers' ? 'followers' : 'only me'}</span>}
+      {post.pinned && <span class="badge">pinned</span>}
+      </div>
+    </header>
+  )
+}
+
+/** A post as every list shows it (a theme may replace it as the `post.card` template). */
 export const PostCard = template('post.card', function PostCard({ post, actions, detail, csrfToken, member }: { post: PostView; actions?: VNode[]; detail?: boolean; csrfToken?: string; member?: boolean }) {
   const a = post.author
   return (
     <article class="card post" id={`post-${post.id}`} data-post={post.id}>
-      <header class="post-head">
-        {a.avatar_url ? <img class="avatar" src={a.avatar_url} alt="" width={40} height={40} /> : <span class="avatar avatar-empty" aria-hidden="true">{a.display_name.slice(0, 1)}</span>}
-        <div>
-          <a href={`/u/${a.username}`} class="post-author">
-            {a.display_name}
-          </a>{' '}
-          <span class="muted">@{a.username}</span>
-          <br />
-          <a href={`/p/${post.id}`} class="muted post-time">
-            {post.status === 'scheduled' ? `Scheduled for ${when(post.publish_at)}` : when(post.published_at)}
-          </a>
-          {post.edited_at && <span class="muted"> · edited</span>}
-          {post.visibility !== 'public' && <span class="badge">{post.visibility === 'followers' ? 'followers' : 'only me'}</span>}
-          {post.pinned && <span class="badge">pinned</span>}
-        </div>
-      </header>
+      <PostHead post={post} />
       {post.html && <div class="post-text" dangerouslySetInnerHTML={{ __html: post.html }} />}
       {post.media.length > 0 && (
         <div class={`post-media post-media-${Math.min(post.media.length, 4)}`}>
           {post.media.map((m) => (
-            <Media m={m} alt={`Photo or video by ${a.display_name}`} />
+            <PostMedia m={m} alt={`Photo or video by ${a.display_name}`} />
           ))}
         </div>
       )}

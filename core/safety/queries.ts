@@ -40,3 +40,29 @@ export function blockedWith(viewerId: number, column: string): RawBuilder<boolea
 export function mutedBy(viewerId: number, column: string): RawBuilder<boolean> {
   return sql<boolean>`exists (select 1 from mutes where mutes.muter_id = ${viewerId} and mutes.muted_id = ${sql.ref(column)})`
 }
+
+/**
+ * SQL: "the member in `column` exists and is not suspended" (suspended members and their content are hidden).
+ * @example q.where(activeMember('stories_items.author_id'))
+ */
+export function activeMember(column: string): RawBuilder<boolean> {
+  return sql<boolean>`exists (select 1 from users as active_member where active_member.id = ${sql.ref(column)} and active_member.suspended_at is null)`
+}
+
+/**
+ * SQL: "the viewer may see content by the member in `column`": an active member, and no block either way (a guest,
+ * `null`, is blocked by nobody). Audience rules (followers, private accounts) are the content's own, on top of this.
+ * @example q.where(canSeeAuthor(viewer?.id ?? null, 'groups_notes.author_id'))
+ */
+export function canSeeAuthor(viewerId: number | null, column: string): RawBuilder<boolean> {
+  if (viewerId === null) return activeMember(column)
+  return sql<boolean>`(${activeMember(column)} and not ${blockedWith(viewerId, column)})`
+}
+
+/**
+ * SQL: a member's display name, or their username when they have not set one, from the users table `table` (or alias).
+ * @example db.selectFrom('users').select([displayNameOf('users').as('display_name')])
+ */
+export function displayNameOf(table = 'users'): RawBuilder<string> {
+  return sql<string>`coalesce(nullif(${sql.ref(`${table}.display_name`)}, ''), ${sql.ref(`${table}.username`)})`
+}

@@ -4,10 +4,11 @@ import type { Db } from '../db/connect.js'
 import { queryShapes } from '../db/shapes.js'
 import { AppError, notFound } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import { decodeCursor, pageOf, type Page } from '../pagination.js'
 import type { SocialService } from '../social/service.js'
 import { parse } from '../validation.js'
 import { blockedEitherWay } from './queries.js'
+import { displayName } from '../users/display-name.js'
 
 const audience = z.enum(['everyone', 'followers', 'nobody'], { error: 'Choose everyone, followers or nobody.' })
 
@@ -88,7 +89,7 @@ export function createSafetyService(deps: { db: Db; hooks: HookRegistry; social:
     /** The members one has blocked (or muted), newest first. */
     async list(which: 'blocks' | 'mutes', userId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<{ id: number; username: string; display_name: string; since: string }>> {
       const limit = options.limit ?? 50
-      const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
+      const after = decodeCursor(options.cursor, { at: 'time', id: 'id' })
       const [mine, theirs] = which === 'blocks' ? (['blocker_id', 'blocked_id'] as const) : (['muter_id', 'muted_id'] as const)
       let q = db
         .selectFrom(which)
@@ -99,10 +100,8 @@ export function createSafetyService(deps: { db: Db; hooks: HookRegistry; social:
         .orderBy('users.id', 'desc')
         .limit(limit + 1)
       if (after) q = q.where((eb) => eb.or([eb(`${which}.created_at` as 'blocks.created_at', '<', after.at), eb.and([eb(`${which}.created_at` as 'blocks.created_at', '=', after.at), eb('users.id', '<', after.id)])]))
-      const rows = await q.execute()
-      const page = rows.slice(0, limit).map((r) => ({ ...r, display_name: r.display_name || r.username }))
-      const last = page[page.length - 1]
-      return { items: page, nextCursor: rows.length > limit && last ? encodeCursor({ at: last.since, id: last.id }) : null }
+      const page = pageOf(await q.execute(), limit, (r) => ({ at: r.since, id: r.id }))
+      return { items: page.items.map((r) => ({ ...r, display_name: displayName(r) })), nextCursor: page.nextCursor }
     },
 
     /** A member's privacy settings, defaults filled in. */

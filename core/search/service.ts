@@ -5,18 +5,18 @@ import type { Db } from '../db/connect.js'
 import { queryShapes } from '../db/shapes.js'
 import type { Database, UserRow } from '../db/schema.js'
 import type { PostRow } from '../posts/tables.js'
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import { decodeCursor, encodeCursor, pageOf, type Page } from '../pagination.js'
 import type { PostsService } from '../posts/service.js'
 import type { PostView } from '../posts/types.js'
 import { visibleTo } from '../posts/visibility.js'
 import { blockedWith } from '../safety/queries.js'
 import type { SafetyService } from '../safety/service.js'
 import type { SocialService } from '../social/service.js'
-import { validationFailed } from '../errors.js'
 import { parse } from '../validation.js'
 import { searchQuery, searchQueryInput } from './inputs.js'
 import { toFtsQuery } from './query.js'
 import type { SearchTables } from './tables.js'
+import { displayName } from '../users/display-name.js'
 
 /** A member found by search: what their public profile header shows. */
 export interface MemberHit {
@@ -42,9 +42,6 @@ export interface SearchOptions {
   limit?: number
 }
 
-type MemberCursor = { t: number; id: number }
-type PostCursor = { id: number }
-
 /** Matches read from the index for a first page: enough for a page when most of them are visible. */
 const FIRST_CHUNK = 64
 /** The largest chunk of matches read at once (chunks grow fourfold while a page is not full). */
@@ -55,13 +52,6 @@ const SCAN_BUDGET = 20_000
 export const HASHTAG_COUNT_CAP = 100
 /** Suggestions show no counts: they are ordered by public posts counted up to this many. */
 const SUGGEST_COUNT_CAP = 10
-
-/** A cursor's number, or the same error as a cursor that does not decode. */
-function cursorNumber(value: unknown): number {
-  const n = Number(value)
-  if (!Number.isSafeInteger(n)) throw validationFailed({ cursor: 'This cursor is not valid; start again from the first page.' })
-  return n
-}
 
 export type SearchService = ReturnType<typeof createSearchService>
 
@@ -96,7 +86,7 @@ export function createSearchService(deps: {
     const out: MemberHit[] = []
     for (const u of rows) {
       const avatar = u.avatar_media_id && social && (await social.canSeeAvatar(viewerId, u)) ? `/media/${u.avatar_media_id}/150` : null
-      out.push({ id: u.id, username: u.username, display_name: u.display_name || u.username, bio: u.bio, avatar_url: avatar, is_private: u.is_private === 1 })
+      out.push({ id: u.id, username: u.username, display_name: displayName(u), bio: u.bio, avatar_url: avatar, is_private: u.is_private === 1 })
     }
     return out
   }
@@ -112,10 +102,10 @@ export function createSearchService(deps: {
      */
     async users(viewerId: number | null, q: unknown, options: SearchOptions = {}): Promise<Page<MemberHit>> {
       const { text, fts } = prepare(q)
-      const after = decodeCursor<MemberCursor>(options.cursor, ['t', 'id'])
+      const after = decodeCursor(options.cursor, { t: 'count', id: 'id' })
       if (!fts) return { items: [], nextCursor: null }
       const limit = options.limit ?? 20
-      const from = after ? { tier: cursorNumber(after.t), id: cursorNumber(after.id) } : null
+      const from = after ? { tier: after.t, id: after.id } : null
       const shown = (eb: ExpressionBuilder<Database, 'users'>) =>
         viewerId === null ? eb('users.suspended_at', 'is', null) : eb.and([eb('users.suspended_at', 'is', null), eb.not(blockedWith(viewerId, 'users.id'))])
       const found: (UserRow & { tier: number })[] = []
@@ -142,9 +132,8 @@ export function createSearchService(deps: {
         const rows = await query.orderBy('users_fts.rowid').limit(limit + 1 - found.length).execute()
         found.push(...rows.map((r) => ({ ...r, tier: t })))
       }
-      const page = found.slice(0, limit)
-      const last = page[page.length - 1]
-      return { items: await memberHits(viewerId, page), nextCursor: found.length > limit && last ? encodeCursor({ t: last.tier, id: last.id }) : null }
+      const page = pageOf(found, limit, (r) => ({ t: r.tier, id: r.id }))
+      return { items: await memberHits(viewerId, page.items), nextCursor: page.nextCursor }
     },
 
     /**
@@ -160,11 +149,11 @@ export function createSearchService(deps: {
       // Whole words: a prefix longer than the index's own (2 and 3 letters) makes FTS5 merge every matching
       // word's list of posts before it can give the newest (tens of milliseconds for a common one).
       const { fts } = prepare(q, { prefix: false })
-      const after = decodeCursor<PostCursor>(options.cursor, ['id'])
+      const after = decodeCursor(options.cursor, { id: 'id' })
       if (!fts) return { items: [], nextCursor: null }
       const limit = options.limit ?? 20
       const found: PostRow[] = []
-      let before = after ? cursorNumber(after.id) : null
+      let before = after ? after.id : null
       let chunk = Math.min(Math.max(FIRST_CHUNK, 2 * (limit + 1)), scanBudget)
       let scanned = 0
       let exhausted = false

@@ -5,12 +5,13 @@ import { queryShapes } from '../db/shapes.js'
 import { now, type AccountType, type AvatarVisibility, type UserRow } from '../db/schema.js'
 import { AppError, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
-import { decodeCursor, encodeCursor, olderThan, type Page } from '../pagination.js'
+import { decodeCursor, olderThan, pageOf, type Page } from '../pagination.js'
 import { idsOfUsernames, refuseStaffLookalike } from '../users/queries.js'
 import { parse } from '../validation.js'
 import { profileInput } from './inputs.js'
 import { blockedEitherWay } from '../safety/queries.js'
 import { visiblePostsCount } from './counts.js'
+import { displayName } from '../users/display-name.js'
 
 /** How long a member's suggestions are kept, for how many members at most, and how many places. */
 const SUGGESTIONS_KEEP_MS = 10 * 60_000
@@ -137,7 +138,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
 
   function summaries(rows: UserRow[], viewerId: number | null): Promise<MemberSummary[]> {
     return Promise.all(
-      rows.map(async (u) => ({ id: u.id, username: u.username, display_name: u.display_name || u.username, avatar_url: (await canSeeAvatar(viewerId, u)) ? avatarUrl(u) : null })),
+      rows.map(async (u) => ({ id: u.id, username: u.username, display_name: displayName(u), avatar_url: (await canSeeAvatar(viewerId, u)) ? avatarUrl(u) : null })),
     )
   }
 
@@ -186,7 +187,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
       return {
         id: u.id,
         username: u.username,
-        display_name: u.display_name || u.username,
+        display_name: displayName(u),
         role: u.role,
         bio: u.bio,
         links: JSON.parse(u.links) as ProfileView['links'],
@@ -304,7 +305,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
     /** Pending requests to a member, newest first. */
     async requests(targetId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<MemberSummary & { requested_at: string }>> {
       const limit = options.limit ?? 20
-      const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
+      const after = decodeCursor(options.cursor, { at: 'time', id: 'id' })
       let q = db
         .selectFrom('follow_requests')
         .innerJoin('users', 'users.id', 'follow_requests.requester_id')
@@ -316,11 +317,9 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
         .orderBy('users.id', 'desc')
         .limit(limit + 1)
       if (after) q = q.where(olderThan('follow_requests.created_at', 'users.id', after))
-      const rows = await q.execute()
-      const page = rows.slice(0, limit)
+      const { items: page, nextCursor } = pageOf(await q.execute(), limit, (r) => ({ at: r.requested_at, id: r.id }))
       const items = (await summaries(page, targetId)).map((s, i) => ({ ...s, requested_at: page[i]!.requested_at }))
-      const last = page[page.length - 1]
-      return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: last.requested_at, id: last.id }) : null }
+      return { items, nextCursor }
     },
 
     /** Followers or followings of a member, newest first; a private account's lists only for its followers. */
@@ -329,7 +328,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
       if (viewerId !== null && (await blockedEitherWay(db, viewerId, t.id))) throw notFound('That member')
       if (!(await canSeeContent(viewerId, t))) throw new AppError(403, 'FORBIDDEN', 'This account is private: follow it to see who it follows and who follows it.')
       const limit = options.limit ?? 20
-      const after = decodeCursor<{ at: string; id: number }>(options.cursor, ['at', 'id'])
+      const after = decodeCursor(options.cursor, { at: 'time', id: 'id' })
       const [mine, theirs] = which === 'followers' ? (['followee_id', 'follower_id'] as const) : (['follower_id', 'followee_id'] as const)
       let q = db
         .selectFrom('follows')
@@ -342,10 +341,8 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
         .orderBy('users.id', 'desc')
         .limit(limit + 1)
       if (after) q = q.where(olderThan('follows.created_at', 'users.id', after))
-      const rows = await q.execute()
-      const page = rows.slice(0, limit)
-      const last = page[page.length - 1]
-      return { items: await summaries(page, viewerId), nextCursor: rows.length > limit && last ? encodeCursor({ at: last.followed_at, id: last.id }) : null }
+      const page = pageOf(await q.execute(), limit, (r) => ({ at: r.followed_at, id: r.id }))
+      return { items: await summaries(page.items, viewerId), nextCursor: page.nextCursor }
     },
 
     /**

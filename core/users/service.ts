@@ -9,18 +9,19 @@ import { queryShapes } from '../db/shapes.js'
 import { now, type Role, type UserRow } from '../db/schema.js'
 import { AppError, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js'
+import { decodeCursor, pageOf, type Page } from '../pagination.js'
 import { shiftFollowCounts } from '../social/counts.js'
 import { parse } from '../validation.js'
 import { displayNameInput, registerInput, roleInput, type RegisterInput } from './inputs.js'
 import { refuseStaffLookalike } from './queries.js'
 import type { PrivateUser, PublicUser } from './types.js'
+import { displayName } from './display-name.js'
 
 export function toPublicUser(row: UserRow): PublicUser {
   return {
     id: row.id,
     username: row.username,
-    display_name: row.display_name || row.username,
+    display_name: displayName(row),
     role: row.role,
     created_at: row.created_at,
   }
@@ -151,7 +152,7 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
     /** Members, oldest first, with cursor pagination. `q` matches username, display name or email. */
     async list(options: { cursor?: string | null; limit?: number; role?: Role; q?: string } = {}): Promise<Page<PrivateUser>> {
       const limit = options.limit ?? 50
-      const after = decodeCursor<{ id: number }>(options.cursor, ['id'])
+      const after = decodeCursor(options.cursor, { id: 'id' })
       let q = db.selectFrom('users').selectAll().orderBy('id').limit(limit + 1)
       if (after) q = q.where('id', '>', Number(after.id))
       if (options.role) q = q.where('role', '=', options.role)
@@ -165,10 +166,8 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
           ]),
         )
       }
-      const rows = await q.execute()
-      const page = rows.slice(0, limit)
-      const last = page[page.length - 1]
-      return { items: page.map(toPrivateUser), nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null }
+      const page = pageOf(await q.execute(), limit, (r) => ({ id: r.id }))
+      return { items: page.items.map(toPrivateUser), nextCursor: page.nextCursor }
     },
 
     async count(): Promise<number> {

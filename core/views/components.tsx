@@ -63,3 +63,6 @@ export function Card({ title, children }: { title?: string; children: ComponentC
     </section>
   )
 }
+
+
+export { displayName } from '../users/display-name.js'

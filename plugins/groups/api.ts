@@ -1,8 +1,8 @@
 // The groups JSON API under /api/v1/groups, in core's envelope. A hidden group answers NOT_FOUND to non-members,
 // exactly like a group that does not exist.
 import { Hono, type Context } from 'hono'
-import type { AppEnv, Page, Viewer } from '../../core/plugins/api.js'
-import { groupInput, groupPostInput, groupUpdateInput, inviteInput, parse, roleInput, searchInput, userInput } from './inputs.js'
+import { parse, type AppEnv, type Viewer } from '../../core/plugins/api.js'
+import { groupInput, groupPostInput, groupUpdateInput, inviteInput, roleInput, searchInput, userInput } from './inputs.js'
 import type { GroupsContext } from './plugin.js'
 import type { GroupRow } from './queries.js'
 import { standingsOf } from './queries.js'
@@ -41,35 +41,11 @@ export function apiRoutes(ctx: GroupsContext, groups: GroupsService) {
   const app = new Hono<AppEnv>()
   const member = ctx.http.requireMember
   const me = (c: Context<AppEnv>) => ctx.http.viewer(c)!
-  /** Path ids are whole numbers; anything else is a route that does not exist. */
-  const num = (c: Context<AppEnv>, name: string) => {
-    const n = Number(c.req.param(name))
-    if (!Number.isSafeInteger(n) || n < 1) throw ctx.http.error(404, 'NOT_FOUND', 'That does not exist.')
-    return n
-  }
-  /** The JSON object of the body; an empty body is `{}` (every field has a default, or is required by the schema). */
-  const body = async (c: Context<AppEnv>): Promise<Record<string, unknown>> => {
-    const raw = await c.req.text()
-    if (!raw.trim()) return {}
-    let b: unknown = null
-    try {
-      b = JSON.parse(raw)
-    } catch {
-      // answered below
-    }
-    if (!b || typeof b !== 'object' || Array.isArray(b)) throw ctx.http.error(400, 'VALIDATION_FAILED', 'Send a JSON object.', { fields: {} })
-    return b as Record<string, unknown>
-  }
-  const limitOf = (c: Context<AppEnv>) => {
-    const raw = c.req.query('limit')
-    if (raw === undefined || raw === '') return 20
-    const n = Number(raw)
-    if (!Number.isInteger(n) || n < 1 || n > 100) throw ctx.http.error(400, 'VALIDATION_FAILED', 'The limit must be a whole number from 1 to 100.', { fields: { limit: 'The limit must be a whole number from 1 to 100.' } })
-    return n
-  }
-  /** Core's list envelope, `pagination: { next_cursor, has_more }` (ctx.http has no helper for it yet). */
-  const paginated = <T>(c: Context<AppEnv>, page: Page<T>) =>
-    c.json({ status: 'success', data: page.items, pagination: { next_cursor: page.nextCursor, has_more: page.nextCursor !== null }, meta: { timestamp: new Date().toISOString() } })
+  const num = (c: Context<AppEnv>, name: string) => ctx.http.id(c, name)
+  /** Every field of these bodies has a default or is required by the schema, so no body at all is `{}`. */
+  const body = (c: Context<AppEnv>) => ctx.http.jsonBody(c, { optional: true })
+  const limitOf = (c: Context<AppEnv>) => ctx.http.limit(c)
+  const paginated = ctx.http.paginated
   const origin = (c: Context<AppEnv>) => new URL(c.req.url).origin
   const one = async (viewer: Viewer | null, id: number) => {
     const s = await groups.standing(viewer, id)
@@ -77,22 +53,19 @@ export function apiRoutes(ctx: GroupsContext, groups: GroupsService) {
   }
 
   app.get('/api/v1/groups', async (c) => {
-    const { q } = parse(ctx, searchInput, { q: c.req.query('q') ?? '' })
-    const cursor = c.req.query('cursor')
-    const before = cursor ? Number(Buffer.from(cursor, 'base64url').toString('utf8')) : null
-    if (cursor && (!Number.isSafeInteger(before) || before! < 1)) throw ctx.http.error(400, 'VALIDATION_FAILED', 'This cursor is not valid; start again from the first page.', { fields: { cursor: 'This cursor is not valid; start again from the first page.' } })
-    const found = await groups.search(q, { before, limit: limitOf(c) })
+    const { q } = parse(searchInput, { q: c.req.query('q') ?? '' })
+    const found = await groups.search(q, { cursor: c.req.query('cursor'), limit: limitOf(c) })
     const viewer = ctx.http.viewer(c)
     const st = viewer ? await standingsOf(ctx.db, viewer.id, found.items.map((g) => g.id)) : new Map()
     const items = found.items.map((g) => {
       const s = st.get(g.id)
       return groupJson(g, s ? { state: s.role ? 'member' : s.banned ? 'banned' : s.requested ? 'requested' : 'none', role: s.role } : undefined)
     })
-    return paginated(c, { items, nextCursor: found.next ? Buffer.from(String(found.next)).toString('base64url') : null })
+    return paginated(c, { items, nextCursor: found.nextCursor })
   })
 
   app.post('/api/v1/groups', member, async (c) => {
-    const id = await groups.create(me(c), parse(ctx, groupInput, await body(c)))
+    const id = await groups.create(me(c), parse(groupInput, await body(c)))
     return ctx.http.json(c, await one(me(c), id), 201)
   })
 
@@ -115,7 +88,7 @@ export function apiRoutes(ctx: GroupsContext, groups: GroupsService) {
   app.get('/api/v1/groups/:id{[0-9]+}', async (c) => ctx.http.json(c, await one(ctx.http.viewer(c), num(c, 'id'))))
   app.put('/api/v1/groups/:id{[0-9]+}', member, async (c) => {
     const id = num(c, 'id')
-    await groups.update(me(c), id, parse(ctx, groupUpdateInput, await body(c)))
+    await groups.update(me(c), id, parse(groupUpdateInput, await body(c)))
     return ctx.http.json(c, await one(me(c), id))
   })
   app.delete('/api/v1/groups/:id{[0-9]+}', member, async (c) => {
@@ -134,7 +107,7 @@ export function apiRoutes(ctx: GroupsContext, groups: GroupsService) {
     return ctx.http.json(c, rows.map((r) => ({ user: person(r), role: r.role, joined_at: r.joined_at })))
   })
   app.put('/api/v1/groups/:id{[0-9]+}/members/:userId{[0-9]+}', member, async (c) => {
-    const { role } = parse(ctx, roleInput, await body(c))
+    const { role } = parse(roleInput, await body(c))
     await groups.setRole(me(c), num(c, 'id'), num(c, 'userId'), role)
     return ctx.http.json(c, { user_id: num(c, 'userId'), role })
   })
@@ -163,7 +136,7 @@ export function apiRoutes(ctx: GroupsContext, groups: GroupsService) {
     return ctx.http.json(c, rows.map((r) => ({ user: person(r), created_at: r.created_at })))
   })
   app.post('/api/v1/groups/:id{[0-9]+}/bans', member, async (c) => {
-    const { user } = parse(ctx, userInput, await body(c))
+    const { user } = parse(userInput, await body(c))
     return ctx.http.json(c, { user_id: await groups.ban(me(c), num(c, 'id'), user), banned: true }, 201)
   })
   app.delete('/api/v1/groups/:id{[0-9]+}/bans/:userId{[0-9]+}', member, async (c) => {
@@ -174,7 +147,7 @@ export function apiRoutes(ctx: GroupsContext, groups: GroupsService) {
   // ---- Invites, transfer
   app.get('/api/v1/groups/:id{[0-9]+}/invites', member, async (c) => ctx.http.json(c, (await groups.invites(me(c), num(c, 'id'))).map((i) => inviteJson(i, origin(c)))))
   app.post('/api/v1/groups/:id{[0-9]+}/invites', member, async (c) => {
-    const invite = await groups.createInvite(me(c), num(c, 'id'), parse(ctx, inviteInput, await body(c)))
+    const invite = await groups.createInvite(me(c), num(c, 'id'), parse(inviteInput, await body(c)))
     return ctx.http.json(c, inviteJson(invite, origin(c)), 201)
   })
   app.delete('/api/v1/groups/:id{[0-9]+}/invites/:inviteId{[0-9]+}', member, async (c) => {
@@ -182,7 +155,7 @@ export function apiRoutes(ctx: GroupsContext, groups: GroupsService) {
     return ctx.http.json(c, { revoked: true })
   })
   app.post('/api/v1/groups/:id{[0-9]+}/transfer', member, async (c) => {
-    const { user } = parse(ctx, userInput, await body(c))
+    const { user } = parse(userInput, await body(c))
     const id = num(c, 'id')
     await groups.transfer(me(c), id, user)
     return ctx.http.json(c, await one(me(c), id))
@@ -194,7 +167,7 @@ export function apiRoutes(ctx: GroupsContext, groups: GroupsService) {
     return paginated(c, page)
   })
   app.post('/api/v1/groups/:id{[0-9]+}/posts', member, async (c) => {
-    const post = await groups.post(me(c), num(c, 'id'), parse(ctx, groupPostInput, await body(c)))
+    const post = await groups.post(me(c), num(c, 'id'), parse(groupPostInput, await body(c)))
     return ctx.http.json(c, post, 201)
   })
   app.delete('/api/v1/groups/:id{[0-9]+}/posts/:postId{[0-9]+}', member, async (c) => ctx.http.json(c, await groups.removePost(me(c), num(c, 'id'), num(c, 'postId'))))

@@ -1,6 +1,6 @@
 // Input schemas shared by the page forms and the JSON API, and the one way both turn a failure into VALIDATION_FAILED.
 import { z } from 'zod'
-import { safeName, type PluginContext } from '../../core/plugins/api.js'
+import { safeName } from '../../core/plugins/api.js'
 import { PRIVACIES } from './tables.js'
 
 export const NAME_MIN = 3
@@ -52,21 +52,6 @@ export const inviteInput = z.object({
 
 /** The search box of `/groups` and `GET /api/v1/groups?q=`. */
 export const searchInput = z.object({ q: z.string().trim().max(100, 'Search for at most 100 characters.').default('') })
-
-/**
- * Parse input or throw VALIDATION_FAILED with one message per field (`details.fields`), like core does.
- * @example const data = parse(ctx, groupInput, await c.req.json())
- */
-export function parse<T extends z.ZodType>(ctx: Pick<PluginContext, 'http'>, schema: T, input: unknown): z.output<T> {
-  const r = schema.safeParse(input ?? {})
-  if (r.success) return r.data
-  const fields: Record<string, string> = {}
-  for (const issue of r.error.issues) {
-    const key = issue.path.length ? String(issue.path[0]) : '_'
-    fields[key] ??= issue.message
-  }
-  throw ctx.http.error(400, 'VALIDATION_FAILED', r.error.issues[0]?.message ?? 'The input is not valid.', { fields })
-}
 
 /** An optional whole number from a form field: '' is absent, anything else must be a number. */
 export const formNumber = (v: string | undefined): number | undefined => (v === undefined || v.trim() === '' ? undefined : Number(v))

@@ -1,6 +1,6 @@
 // Queries of the groups plugin; each takes the database first. Rules (who may do what) live in service.ts.
 import { sql } from 'kysely'
-import { queryShapes, type PluginDb as Db } from '../../core/plugins/api.js'
+import { displayName, queryShapes, type PluginDb as Db } from '../../core/plugins/api.js'
 import type { Group, GroupsTables, Membership, Privacy, Role } from './tables.js'
 
 const own = (db: Db) => db.withTables<GroupsTables>()
@@ -118,7 +118,7 @@ export async function members(db: Db, groupId: number, limit = 500): Promise<Mem
     .orderBy('groups_members.joined_at')
     .limit(limit)
     .execute()
-  return rows.map((r) => ({ ...r, display_name: r.display_name || r.username }))
+  return rows.map((r) => ({ ...r, display_name: displayName(r) }))
 }
 
 /** Ids of the members with one of `roles` (who hears of a join request). */
@@ -153,7 +153,7 @@ export async function requests(db: Db, groupId: number): Promise<PersonRow[]> {
     .where('groups_requests.group_id', '=', groupId)
     .orderBy('groups_requests.created_at')
     .execute()
-  return rows.map((r) => ({ ...r, display_name: r.display_name || r.username }))
+  return rows.map((r) => ({ ...r, display_name: displayName(r) }))
 }
 
 /** Pending requests across the groups a member runs (owner or admin): the count on the nav item. */
@@ -203,7 +203,7 @@ export async function bans(db: Db, groupId: number): Promise<PersonRow[]> {
     .where('groups_bans.group_id', '=', groupId)
     .orderBy('groups_bans.created_at', 'desc')
     .execute()
-  return rows.map((r) => ({ ...r, display_name: r.display_name || r.username }))
+  return rows.map((r) => ({ ...r, display_name: displayName(r) }))
 }
 
 // ---- Invites

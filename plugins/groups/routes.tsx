@@ -2,9 +2,9 @@
 // invite links (/groups/invite/TOKEN), and every form they post. Plain forms with a 303 back, so no JavaScript is needed.
 import { Hono, type Context } from 'hono'
 import type { ComponentChildren } from 'preact'
-import type { AppEnv, Viewer } from '../../core/plugins/api.js'
+import { isAppError, parse, type AppEnv, type Viewer } from '../../core/plugins/api.js'
 import { apiRoutes } from './api.js'
-import { formNumber, groupInput, groupUpdateInput, inviteInput, parse, roleInput, searchInput, userInput } from './inputs.js'
+import { formNumber, groupInput, groupUpdateInput, inviteInput, roleInput, searchInput, userInput } from './inputs.js'
 import type { GroupsContext } from './plugin.js'
 import { pendingRequestsFor } from './queries.js'
 import type { GroupsService, Standing } from './service.js'
@@ -12,28 +12,13 @@ import { DiscoveryPage, Feed, GroupHeader, InvitePage, ManagePanel, MembersList,
 
 type C = Context<AppEnv>
 
-/** An AppError thrown by core or by us (plugins cannot import the class; its shape is stable). */
-const isAppError = (err: unknown): err is Error & { status: number; code: string; details?: { fields?: Record<string, string> } } =>
-  err instanceof Error && typeof (err as { status?: unknown }).status === 'number' && typeof (err as { code?: unknown }).code === 'string'
-
-/** A form's text fields (files and repeated fields are read separately where a form has them). */
-async function form(c: C): Promise<Record<string, string>> {
-  const body = await c.req.parseBody()
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v
-  return out
-}
-
 export function groupsRoutes(ctx: GroupsContext, groups: GroupsService) {
   const app = new Hono<AppEnv>()
   const member = ctx.http.requireMember
   const me = (c: C) => ctx.http.viewer(c)!
   const csrf = (c: C) => ctx.http.csrfToken(c)
-  const num = (c: C, name: string) => {
-    const n = Number(c.req.param(name))
-    if (!Number.isSafeInteger(n) || n < 1) throw ctx.http.error(404, 'NOT_FOUND', 'That page does not exist.')
-    return n
-  }
+  const num = (c: C, name: string) => ctx.http.id(c, name)
+  const form = (c: C) => ctx.http.form(c)
   const page = (c: C, title: string, body: ComponentChildren, status?: 400 | 403) =>
     ctx.http.page(
       c,
@@ -50,11 +35,10 @@ export function groupsRoutes(ctx: GroupsContext, groups: GroupsService) {
 
   const discovery = async (c: C, create?: FormState, status?: 400) => {
     const viewer = ctx.http.viewer(c)
-    const { q } = parse(ctx, searchInput, { q: c.req.query('q') ?? '' })
-    const cursor = Number(c.req.query('cursor') ?? '')
-    const found = await groups.search(q, { before: Number.isSafeInteger(cursor) && cursor > 0 ? cursor : null, limit: 30 })
+    const { q } = parse(searchInput, { q: c.req.query('q') ?? '' })
+    const found = await groups.search(q, { cursor: c.req.query('cursor'), limit: 30 })
     const mine = viewer ? await groups.groupsOf(viewer, viewer.id) : null
-    return page(c, q ? `Groups: ${q}` : 'Groups', <DiscoveryPage q={q} results={found.items} next={found.next ? String(found.next) : null} mine={mine} csrf={csrf(c)} create={create} notice={c.req.query('notice')} />, status)
+    return page(c, q ? `Groups: ${q}` : 'Groups', <DiscoveryPage q={q} results={found.items} next={found.nextCursor} mine={mine} csrf={csrf(c)} create={create} notice={c.req.query('notice')} />, status)
   }
 
   app.get('/groups', (c) => discovery(c))
@@ -62,11 +46,11 @@ export function groupsRoutes(ctx: GroupsContext, groups: GroupsService) {
   app.post('/groups', member, async (c) => {
     const values = await form(c)
     try {
-      const id = await groups.create(me(c), parse(ctx, groupInput, { name: values.name ?? '', description: values.description ?? '', privacy: values.privacy || 'public' }))
+      const id = await groups.create(me(c), parse(groupInput, { name: values.name ?? '', description: values.description ?? '', privacy: values.privacy || 'public' }))
       return back(c, `/groups/${id}`, 'created')
     } catch (err) {
       if (!isAppError(err) || err.status !== 400) throw err
-      return discovery(c, { values, fields: err.details?.fields ?? {}, message: err.message }, 400)
+      return discovery(c, { values, fields: (err.details.fields as Record<string, string> | undefined) ?? {}, message: err.message }, 400)
     }
   })
 
@@ -163,7 +147,7 @@ export function groupsRoutes(ctx: GroupsContext, groups: GroupsService) {
 
   app.post('/groups/:id{[0-9]+}/members/:userId{[0-9]+}/role', member, async (c) => {
     const id = num(c, 'id')
-    const { role } = parse(ctx, roleInput, await form(c))
+    const { role } = parse(roleInput, await form(c))
     await groups.setRole(me(c), id, num(c, 'userId'), role)
     return back(c, `/groups/${id}/members`, 'role')
   })
@@ -214,7 +198,7 @@ export function groupsRoutes(ctx: GroupsContext, groups: GroupsService) {
   app.post('/groups/:id{[0-9]+}/invites', member, async (c) => {
     const id = num(c, 'id')
     const f = await form(c)
-    await groups.createInvite(me(c), id, parse(ctx, inviteInput, { expires_in_days: formNumber(f.expires_in_days), max_uses: formNumber(f.max_uses) }))
+    await groups.createInvite(me(c), id, parse(inviteInput, { expires_in_days: formNumber(f.expires_in_days), max_uses: formNumber(f.max_uses) }))
     return back(c, `/groups/${id}/manage`, 'invite')
   })
   app.post('/groups/:id{[0-9]+}/invites/:inviteId{[0-9]+}/revoke', member, async (c) => {
@@ -225,7 +209,7 @@ export function groupsRoutes(ctx: GroupsContext, groups: GroupsService) {
 
   app.post('/groups/:id{[0-9]+}/bans', member, async (c) => {
     const id = num(c, 'id')
-    const { user } = parse(ctx, userInput, { user: ((await form(c)).user ?? '').replace(/^@/, '') })
+    const { user } = parse(userInput, { user: ((await form(c)).user ?? '').replace(/^@/, '') })
     await groups.ban(me(c), id, user)
     return back(c, `/groups/${id}/manage`, 'banned')
   })
@@ -239,17 +223,17 @@ export function groupsRoutes(ctx: GroupsContext, groups: GroupsService) {
     const id = num(c, 'id')
     const values = await form(c)
     try {
-      await groups.update(me(c), id, parse(ctx, groupUpdateInput, { name: values.name ?? '', description: values.description ?? '', privacy: values.privacy || undefined }))
+      await groups.update(me(c), id, parse(groupUpdateInput, { name: values.name ?? '', description: values.description ?? '', privacy: values.privacy || undefined }))
     } catch (err) {
       if (!isAppError(err) || err.status !== 400) throw err
-      return managePage(c, id, { values, fields: err.details?.fields ?? {}, message: err.message }, 400)
+      return managePage(c, id, { values, fields: (err.details.fields as Record<string, string> | undefined) ?? {}, message: err.message }, 400)
     }
     return back(c, `/groups/${id}/manage`, 'saved')
   })
 
   app.post('/groups/:id{[0-9]+}/transfer', member, async (c) => {
     const id = num(c, 'id')
-    const { user } = parse(ctx, userInput, { user: ((await form(c)).user ?? '').replace(/^@/, '') })
+    const { user } = parse(userInput, { user: ((await form(c)).user ?? '').replace(/^@/, '') })
     await groups.transfer(me(c), id, user)
     return back(c, `/groups/${id}`, 'transferred')
   })

@@ -1,7 +1,7 @@
 // The rules of groups: who sees a group, who joins how, who manages whom. Pages and the API both call these,
 // so a rule lives in one place; every change of membership is mirrored into the group's core post scope.
 import { randomBytes } from 'node:crypto'
-import type { Page, PluginContext, PostView, Viewer } from '../../core/plugins/api.js'
+import { decodeCursor, pageOf, type Page, type PluginContext, type PostView, type Viewer } from '../../core/plugins/api.js'
 import type { GroupPostInputData, GroupInputData, GroupUpdateInputData, InviteInputData } from './inputs.js'
 import * as q from './queries.js'
 import type { GroupRow } from './queries.js'
@@ -306,11 +306,11 @@ export function createGroupsService(ctx: Pick<PluginContext, 'db' | 'core' | 'ht
 
     // ---- Lists
 
-    /** Listed groups matching `q`, a page at a time (the cursor is the last id seen). */
-    async search(queryText: string, options: { before?: number | null; limit: number }): Promise<{ items: GroupRow[]; next: number | null }> {
-      const rows = await q.searchGroups(db, queryText, { before: options.before, limit: options.limit + 1 })
-      const items = rows.slice(0, options.limit)
-      return { items, next: rows.length > options.limit ? items[items.length - 1]!.id : null }
+    /** Listed groups matching `q`, a page at a time (the cursor holds the last id seen). */
+    async search(queryText: string, options: { cursor?: string | null; limit: number }): Promise<Page<GroupRow>> {
+      const after = decodeCursor(options.cursor, { id: 'id' })
+      const rows = await q.searchGroups(db, queryText, { before: after?.id ?? null, limit: options.limit + 1 })
+      return pageOf(rows, options.limit, (g) => ({ id: g.id }))
     },
 
     /** A member's groups: all of them for themselves, only public ones for anyone else. */

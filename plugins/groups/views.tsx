@@ -1,13 +1,12 @@
 // The groups pages' pieces: discovery, a group's page (about, feed), members, management, invites, the profile tab.
 // Every action is a plain form (POST, _csrf, a 303 back), so it all works without JavaScript.
 import type { ComponentChildren } from 'preact'
-import type { MediaInfo, PostView } from '../../core/plugins/api.js'
+import { CsrfField, PostHead, PostMedia, shortTime as when, type MediaInfo, type PostView } from '../../core/plugins/api.js'
 import { DESCRIPTION_MAX, NAME_MAX, PRIVACY_LABELS } from './inputs.js'
 import type { GroupRow, MemberRow, PersonRow } from './queries.js'
 import { RANK, type MembershipState, type Standing } from './service.js'
 import { PRIVACIES, type Invite, type Privacy, type Role } from './tables.js'
 
-const when = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 16) : '')
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 const PRIVACY_BADGE: Record<Privacy, string> = { public: 'public', private: 'private', hidden: 'hidden' }
 
@@ -48,7 +47,7 @@ export function Notice({ notice }: { notice?: string }) {
 export function Act(props: { action: string; csrf: string; label: string; fields?: Record<string, string>; class?: string; name?: string }) {
   return (
     <form method="post" action={props.action} class="groups-inline">
-      <input type="hidden" name="_csrf" value={props.csrf} />
+      <CsrfField token={props.csrf} />
       {Object.entries(props.fields ?? {}).map(([k, v]) => (
         <input type="hidden" name={k} value={v} />
       ))}
@@ -174,7 +173,7 @@ export function DiscoveryPage(props: {
             </p>
           )}
           <form method="post" action="/groups" novalidate>
-            <input type="hidden" name="_csrf" value={props.csrf} />
+            <CsrfField token={props.csrf} />
             <GroupFields state={props.create} />
             <button type="submit">Create group</button>
           </form>
@@ -261,16 +260,9 @@ export function GroupHeader({ s, state, csrf, pending, current }: { s: Standing;
   )
 }
 
-function Media({ m, alt }: { m: MediaInfo; alt: string }) {
-  if (m.status === 'processing') return <div class="media media-processing" role="status">Processing…</div>
-  if (m.status === 'failed') return <div class="media media-failed" role="alert">This file could not be processed.</div>
-  if (m.kind === 'video') return <video class="media" controls preload="metadata" playsInline poster={m.urls.poster} src={m.urls.video} width={m.width ?? undefined} height={m.height ?? undefined} />
-  return <img class="media" src={m.urls['640'] ?? m.urls['1080'] ?? m.urls.original} alt={alt} loading="lazy" width={m.width ?? undefined} height={m.height ?? undefined} />
-}
-
 /**
- * A post in the group's feed, drawn like core's card (same classes) since plugins cannot import it. Likes and
- * comments go through core's own routes and come back here.
+ * A post in the group's feed: core's card head and media, with a footer whose like comes back to the group. Likes
+ * and comments go through core's own routes.
  */
 export function GroupPost({ post, groupId, csrf, member, canRemove }: { post: PostView; groupId: number; csrf: string; member: boolean; canRemove: boolean }) {
   const a = post.author
@@ -278,25 +270,12 @@ export function GroupPost({ post, groupId, csrf, member, canRemove }: { post: Po
   const liked = post.reaction === 'like'
   return (
     <article class="card post" id={`post-${post.id}`} data-post={post.id}>
-      <header class="post-head">
-        {a.avatar_url ? <img class="avatar" src={a.avatar_url} alt="" width={40} height={40} /> : <span class="avatar avatar-empty" aria-hidden="true">{a.display_name.slice(0, 1)}</span>}
-        <div>
-          <a href={`/u/${a.username}`} class="post-author">
-            {a.display_name}
-          </a>{' '}
-          <span class="muted">@{a.username}</span>
-          <br />
-          <a href={`/p/${post.id}`} class="muted post-time">
-            {when(post.published_at)}
-          </a>
-          {post.edited_at && <span class="muted"> · edited</span>}
-        </div>
-      </header>
+      <PostHead post={post} />
       {post.html && <div class="post-text" dangerouslySetInnerHTML={{ __html: post.html }} />}
       {post.media.length > 0 && (
         <div class={`post-media post-media-${Math.min(post.media.length, 4)}`}>
           {post.media.map((m) => (
-            <Media m={m} alt={`Photo or video by ${a.display_name}`} />
+            <PostMedia m={m} alt={`Photo or video by ${a.display_name}`} />
           ))}
         </div>
       )}
@@ -304,7 +283,7 @@ export function GroupPost({ post, groupId, csrf, member, canRemove }: { post: Po
         <span class="reactions">
           {member ? (
             <form method="post" action={`/p/${post.id}/${liked ? 'unlike' : 'like'}${back}`} class="groups-inline">
-              <input type="hidden" name="_csrf" value={csrf} />
+              <CsrfField token={csrf} />
               <button type="submit" class="link reaction" aria-pressed={liked ? 'true' : 'false'}>
                 {liked ? '♥ Liked' : '♡ Like'} {post.likes_count}
               </button>
@@ -332,7 +311,7 @@ export function Composer({ groupId, csrf, problem, text }: { groupId: number; cs
       )}
       {/* data-compose and friends: core's /static/compose.js uploads files at once and sends their ids. */}
       <form method="post" action={`/groups/${groupId}/posts`} enctype="multipart/form-data" data-compose novalidate>
-        <input type="hidden" name="_csrf" value={csrf} />
+        <CsrfField token={csrf} />
         <div class="field">
           <label for="g-text">
             Write to the group <span class="counter muted" data-counter></span>
@@ -393,7 +372,7 @@ export function MembersList({ s, members, csrf }: { s: Standing; members: Member
               {actOn && (
                 <div class="actions">
                   <form method="post" action={`/groups/${id}/members/${m.user_id}/role`} class="groups-inline">
-                    <input type="hidden" name="_csrf" value={csrf} />
+                    <CsrfField token={csrf} />
                     <label for={`role-${m.user_id}`} class="groups-sr">
                       Role of {m.username}
                     </label>
@@ -484,7 +463,7 @@ export function ManagePanel(props: {
               </ul>
             )}
             <form method="post" action={`/groups/${id}/invites`} class="actions">
-              <input type="hidden" name="_csrf" value={csrf} />
+              <CsrfField token={csrf} />
               <label>
                 Lasts <input type="number" name="expires_in_days" min={1} max={30} value="7" /> days
               </label>
@@ -507,7 +486,7 @@ export function ManagePanel(props: {
               <p class="muted">Nobody is banned.</p>
             )}
             <form method="post" action={`/groups/${id}/bans`} class="actions">
-              <input type="hidden" name="_csrf" value={csrf} />
+              <CsrfField token={csrf} />
               <label for="g-ban">Ban someone by username</label>
               <input id="g-ban" name="user" maxLength={40} />
               <button type="submit">Ban</button>
@@ -515,7 +494,7 @@ export function ManagePanel(props: {
           </Section>
           <Section title="About the group" data="edit">
             <form method="post" action={`/groups/${id}/edit`} novalidate>
-              <input type="hidden" name="_csrf" value={csrf} />
+              <CsrfField token={csrf} />
               <GroupFields state={props.edit ?? { values: { name: g.name, description: g.description, privacy: g.privacy } }} />
               <button type="submit">Save</button>
             </form>
@@ -526,7 +505,7 @@ export function ManagePanel(props: {
         <Section title="Transfer ownership" data="transfer">
           <p class="muted">The new owner must be a member. You stay on as an admin.</p>
           <form method="post" action={`/groups/${id}/transfer`} class="actions">
-            <input type="hidden" name="_csrf" value={csrf} />
+            <CsrfField token={csrf} />
             <label for="g-transfer">New owner’s username</label>
             <input id="g-transfer" name="user" maxLength={40} required />
             <button type="submit">Transfer</button>
@@ -537,7 +516,7 @@ export function ManagePanel(props: {
         <Section title="Delete the group" data="delete">
           <p class="muted">This deletes the group, its members list and every post in it, with their photos and videos. It cannot be undone.</p>
           <form method="post" action={`/groups/${id}/delete`} class="actions">
-            <input type="hidden" name="_csrf" value={csrf} />
+            <CsrfField token={csrf} />
             <label>
               <input type="checkbox" name="confirm" value="yes" required /> I want to delete “{g.name}”
             </label>

@@ -1,7 +1,7 @@
 // The wave board page, its form, a JSON endpoint, and the pieces shown on the home page and profiles.
 import { Hono } from 'hono'
 import { z } from 'zod'
-import type { AppEnv, PublicUser } from '../../core/plugins/api.js'
+import { CsrfField, parse, type AppEnv, type PublicUser } from '../../core/plugins/api.js'
 import type { HelloContext } from './plugin.js'
 import { addWave, recentWaves } from './queries.js'
 
@@ -31,7 +31,7 @@ function WaveBoard({ waves, csrfToken, member }: { waves: WaveRow[]; csrfToken: 
     <div id="wave-board">
       {member ? (
         <form method="post" action="/hello/waves" class="card actions" hx-post="/hello/waves" hx-target="#wave-board" hx-swap="outerHTML">
-          <input type="hidden" name="_csrf" value={csrfToken} />
+          <CsrfField token={csrfToken} />
           <input name="message" maxLength={140} placeholder="Say something (optional)" aria-label="Message" />
           <button type="submit">Wave</button>
         </form>
@@ -80,16 +80,16 @@ export function helloRoutes(ctx: HelloContext) {
 
   app.post('/hello/waves', ctx.http.requireMember, async (c) => {
     const viewer = ctx.http.viewer(c)!
-    const parsed = waveInput.safeParse(await c.req.parseBody())
-    if (!parsed.success) throw ctx.http.error(400, 'VALIDATION_FAILED', parsed.error.issues[0]!.message)
+    // The kit's parse: a bad message is VALIDATION_FAILED with details.fields.message, as in core.
+    const { message } = parse(waveInput, await ctx.http.form(c))
     // The wave and the job that waves back commit together: no wave is ever left without its wave back.
     const runAt = new Date(Date.now() + (await ctx.settings.get('wave_back_seconds')) * 1000)
     const waveId = await ctx.db.transaction().execute(async (trx) => {
-      const id = await addWave(trx, viewer.id, parsed.data.message)
+      const id = await addWave(trx, viewer.id, message)
       await ctx.jobs.enqueue('wave-back', { waveId: id }, { runAt, key: `wave-back:${id}`, db: trx })
       return id
     })
-    await ctx.hooks.emit('action:hello.waved', { userId: viewer.id, waveId, message: parsed.data.message })
+    await ctx.hooks.emit('action:hello.waved', { userId: viewer.id, waveId, message })
     ctx.realtime.publish(viewer.id, 'waved', { waveId })
     if (c.req.header('hx-request')) return ctx.http.fragment(c, await board(c))
     return c.redirect('/hello', 303)

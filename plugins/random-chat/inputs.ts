@@ -98,13 +98,3 @@ export const banInput = z.object({
   hours: z.number({ error: 'Ban for a number of hours.' }).int('Ban for a whole number of hours.').min(1, 'Ban for at least 1 hour.').max(24 * 365 * 10, 'Ban for at most 10 years.'),
   reason: z.string({ error: 'The reason is text.' }).trim().max(500, 'Keep the reason under 500 characters.').default(''),
 })
-
-/** Zod issues as { field: message }. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const i of error.issues) {
-    const key = i.path.filter((p) => typeof p === 'string' || typeof p === 'number').join('.') || 'input'
-    out[key] ??= i.message
-  }
-  return out
-}

@@ -2,8 +2,8 @@
 // lifetime (next, stop, leave, block, report, ban), signaling to the partner only, the text chat and its
 // transcript (kept in memory for reports, never stored), mutual "Add", and what staff see.
 import { randomUUID } from 'node:crypto'
-import type { RealtimeConnection, Viewer } from '../../core/plugins/api.js'
-import { banInput, fieldErrors, messageInput, profileInput, reportInput, type MessageInput, type ProfileInput, type StartInput } from './inputs.js'
+import { fieldsOf, isAppError, type RealtimeConnection, type Viewer } from '../../core/plugins/api.js'
+import { banInput, messageInput, profileInput, reportInput, type MessageInput, type ProfileInput, type StartInput } from './inputs.js'
 import { Matchmaker, type Match, type Profile, type Seeker, type Wants } from './matchmaker.js'
 import type { RandomChatContext } from './plugin.js'
 import * as q from './queries.js'
@@ -70,11 +70,10 @@ interface Member {
   gen: number
 }
 
-/** An error as ctx.http.error makes it (core's AppError), read without importing core. */
+/** An AppError (core's or ours) as the socket and the pages show it, or null for anything else (a bug). */
 export function problemOf(err: unknown): { status: number; code: string; message: string; fields: Record<string, string> } | null {
-  if (!(err instanceof Error) || !('status' in err) || !('code' in err)) return null
-  const details = (err as { details?: { fields?: Record<string, string> } }).details
-  return { status: Number((err as { status: unknown }).status), code: String((err as { code: unknown }).code), message: err.message, fields: details?.fields ?? {} }
+  if (!isAppError(err)) return null
+  return { status: err.status, code: err.code, message: err.message, fields: (err.details.fields as Record<string, string> | undefined) ?? {} }
 }
 
 export type RandomChatService = ReturnType<typeof randomChatService>
@@ -96,8 +95,8 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
 
   /** A problem for a page (over the socket) or an API caller: the API's error envelope, with fields. */
   const problem = (status: 400 | 403 | 404 | 409 | 429, code: string, message: string, fields: Record<string, string> = {}) => ctx.http.error(status, code, message, { fields })
-  function invalid(error: Parameters<typeof fieldErrors>[0]) {
-    const fields = fieldErrors(error)
+  function invalid(error: Parameters<typeof fieldsOf>[0]) {
+    const fields = fieldsOf(error)
     return problem(400, 'VALIDATION_FAILED', Object.values(fields)[0] ?? 'That is not valid.', fields)
   }
 

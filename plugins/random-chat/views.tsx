@@ -1,7 +1,7 @@
 // What random chat draws: the Meet page (the call runs in public/meet.js), recent chats with their report, block
 // and add forms (these work without JavaScript), the Meet settings panel, and the staff live page.
 import type { VNode } from 'preact'
-import { REASON_LABELS, REPORT_REASONS, type Viewer } from '../../core/plugins/api.js'
+import { CsrfField, REASON_LABELS, REPORT_REASONS, type Viewer } from '../../core/plugins/api.js'
 import { GENDER_LABELS, GENDERS, MAX_CHAT, MAX_INTERESTS } from './inputs.js'
 import type { RandomChatContext } from './plugin.js'
 import type { RandomChatService } from './service.js'
@@ -196,20 +196,20 @@ export function RecentChats({ csrfToken, recent }: { csrfToken: string; recent: 
               </p>
               <div class="actions">
                 <form method="post" action={`/meet/sessions/${r.id}/add`}>
-                  <input type="hidden" name="_csrf" value={csrfToken} />
+                  <CsrfField token={csrfToken} />
                   <button type="submit" disabled={r.added}>
                     {r.added ? 'Added' : 'Add'}
                   </button>
                 </form>
                 <form method="post" action={`/meet/sessions/${r.id}/block`}>
-                  <input type="hidden" name="_csrf" value={csrfToken} />
+                  <CsrfField token={csrfToken} />
                   <button type="submit">Block</button>
                 </form>
               </div>
               <details>
                 <summary>Report</summary>
                 <form method="post" action={`/meet/sessions/${r.id}/report`}>
-                  <input type="hidden" name="_csrf" value={csrfToken} />
+                  <CsrfField token={csrfToken} />
                   <ReportFields />
                   <button type="submit">Send report</button>
                 </form>
@@ -229,7 +229,7 @@ export async function MeetPanel(ctx: RandomChatContext, service: RandomChatServi
   const s = await ctx.settings.all()
   return (
     <form method="post" action="/settings/random-chat" class="card stack" data-meet-settings>
-      <input type="hidden" name="_csrf" value={csrfToken} />
+      <CsrfField token={csrfToken} />
       {message && (
         <p class={`alert ${message === 'Saved.' ? 'alert-ok' : 'alert-error'}`} role={message === 'Saved.' ? 'status' : 'alert'}>
           {message}
@@ -290,7 +290,7 @@ export function StaffPage({ live, csrfToken, notice }: { live: Live; csrfToken: 
       </div>
       <form method="post" action="/meet/staff/bans" class="card stack" data-ban-form>
         <h2>Ban from Meet</h2>
-        <input type="hidden" name="_csrf" value={csrfToken} />
+        <CsrfField token={csrfToken} />
         <div class="field">
           <label for="ban-username">Username</label>
           <input id="ban-username" name="username" required />
@@ -359,7 +359,7 @@ export function LiveView({ live, csrfToken }: { live: Live; csrfToken: string })
                   <td>{c.messages}</td>
                   <td>
                     <form method="post" action={`/meet/staff/sessions/${c.id}/end`}>
-                      <input type="hidden" name="_csrf" value={csrfToken} />
+                      <CsrfField token={csrfToken} />
                       <button type="submit">End call</button>
                     </form>
                   </td>
@@ -392,7 +392,7 @@ export function LiveView({ live, csrfToken }: { live: Live; csrfToken: string })
               @{b.username} until {b.until.slice(0, 16).replace('T', ' ')} UTC{b.reason ? `: ${b.reason}` : ''}
               {b.banned_by ? <span class="muted"> (by @{b.banned_by})</span> : null}{' '}
               <form method="post" action={`/meet/staff/bans/${b.username}/lift`} class="inline">
-                <input type="hidden" name="_csrf" value={csrfToken} />
+                <CsrfField token={csrfToken} />
                 <button type="submit">Lift</button>
               </form>
             </li>

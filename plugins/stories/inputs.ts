@@ -92,13 +92,3 @@ export function formToStory(form: Record<string, string | undefined>, kindFromMe
     hours: hours ? (/^\d+$/.test(hours) ? Number(hours) : hours) : undefined,
   }
 }
-
-/** Zod issues as `{ field: message }`, the first per field. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {}
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? 'input')
-    fields[key] ??= issue.message
-  }
-  return fields
-}

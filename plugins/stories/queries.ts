@@ -1,11 +1,11 @@
 // Queries of the stories plugin; each takes the database first. `visibleTo` is the one audience rule, used by every path.
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely'
-import { queryShapes, type PluginDb as Db } from '../../core/plugins/api.js'
+import { activeMember, blockedWith, displayNameOf, queryShapes, type PluginDb as Db } from '../../core/plugins/api.js'
 import type { StoriesTables, StoryAudience, StoryKind, StoryRow } from './tables.js'
 
 type CoreTables = Db extends Kysely<infer D> ? D : never
 /** A member's display name, or their username when they have not set one (as core shows them). */
-const displayName = sql<string>`coalesce(nullif(users.display_name, ''), users.username)`.as('display_name')
+const displayName = displayNameOf('users').as('display_name')
 type Tables = CoreTables & StoriesTables
 const own = (db: Db): Kysely<Tables> => db.withTables<StoriesTables>()
 /** Each database's query shapes, for the tray (on every home page). */
@@ -47,8 +47,7 @@ export function visibleTo(viewerId: number | null, at: string, sight: Sight = {}
     const closeFriend = eb.exists(
       eb.selectFrom('stories_close_friends').select('stories_close_friends.friend_id').whereRef('stories_close_friends.owner_id', '=', 'stories_items.author_id').where('stories_close_friends.friend_id', '=', viewerId),
     )
-    // The same test as core's blockedWith, which plugins may not import.
-    const blocked = sql<boolean>`exists (select 1 from blocks where (blocks.blocker_id = ${viewerId} and blocks.blocked_id = stories_items.author_id) or (blocks.blocked_id = ${viewerId} and blocks.blocker_id = stories_items.author_id))`
+    const blocked = blockedWith(viewerId, 'stories_items.author_id')
     let opened = eb.selectFrom('stories_views').select('stories_views.story_id').whereRef('stories_views.story_id', '=', 'stories_items.id').where('stories_views.viewer_id', '=', viewerId)
     if (sight.openedSince) opened = opened.where('stories_views.viewed_at', '<=', sight.openedSince)
     return eb.and([
@@ -56,7 +55,7 @@ export function visibleTo(viewerId: number | null, at: string, sight: Sight = {}
       eb.or([
         eb('stories_items.author_id', '=', viewerId),
         eb.and([
-          eb.exists(author()),
+          activeMember('stories_items.author_id'),
           eb.not(blocked),
           eb.not(listed('hide')),
           eb.or([eb('stories_items.view_once', '=', 0), eb.not(eb.exists(opened))]),
@@ -193,7 +192,7 @@ export async function viewersOf(db: Db, story: Pick<StoryRow, 'id' | 'author_id'
     .innerJoin('users', 'users.id', 'stories_views.viewer_id')
     .select(['users.id', 'users.username', displayName, 'stories_views.viewed_at'])
     .where('stories_views.story_id', '=', story.id)
-    .where(sql<boolean>`not exists (select 1 from blocks where (blocks.blocker_id = ${story.author_id} and blocks.blocked_id = users.id) or (blocks.blocked_id = ${story.author_id} and blocks.blocker_id = users.id))`)
+    .where((eb) => eb.not(blockedWith(story.author_id, 'users.id')))
     .orderBy('stories_views.viewed_at', 'desc')
     .limit(1000)
     .execute()

@@ -1,20 +1,13 @@
 // Pages (the viewer, the new-story form, the archive, highlights) and the JSON API under /api/v1/stories.
 import { Hono, type Context } from 'hono'
-import type { AppEnv, MediaInfo, Viewer } from '../../core/plugins/api.js'
-import { fieldErrors, formToStory, storyInput } from './inputs.js'
+import { fieldsOf, isAppError, WHOLE_INPUT, type AppEnv, type MediaInfo, type Viewer } from '../../core/plugins/api.js'
+import { formToStory, storyInput } from './inputs.js'
 import type { StoriesContext } from './plugin.js'
 import * as q from './queries.js'
 import type { StoriesService } from './service.js'
 import { ArchivePage, HighlightPage, NewStoryPage, personHref, storyHref, ViewerPage, type NewStoryValues } from './views.js'
 
 type C = Context<AppEnv>
-
-/** An AppError as thrown by ctx.http.error or core's services, read without importing core. */
-function appError(err: unknown): { status: number; message: string; fields: Record<string, string> } | null {
-  if (!(err instanceof Error) || !('status' in err) || !('code' in err)) return null
-  const details = (err as { details?: { fields?: Record<string, string> } }).details
-  return { status: Number((err as { status: unknown }).status), message: err.message, fields: details?.fields ?? {} }
-}
 
 /** Only our own pages (or home) as a place to go back to after a form. */
 const safeBack = (v: unknown, fallback: string) => (typeof v === 'string' && /^\/(stories\/[A-Za-z0-9_]+(\/\d+)?)?$/.test(v) ? v : fallback)
@@ -68,7 +61,7 @@ export function storyRoutes(ctx: StoriesContext, service: StoriesService) {
     if (file) {
       const pre = storyInput.safeParse(formToStory({ ...form, media_id: '1' }, 'photo'))
       if (!pre.success) {
-        const { media_id: _ignored, ...rest } = fieldErrors(pre.error)
+        const { media_id: _ignored, ...rest } = fieldsOf(pre.error)
         if (Object.keys(rest).length) return newStoryPage(c, values, rest, 400)
       }
     }
@@ -80,9 +73,9 @@ export function storyRoutes(ctx: StoriesContext, service: StoriesService) {
       return c.redirect(storyHref(viewer.username, story.id), 303)
     } catch (err) {
       if (uploaded) await ctx.core.media.remove(uploaded.id)
-      const p = appError(err)
-      if (!p || p.status >= 500 || p.status === 401 || p.status === 403) throw err
-      const errors = Object.keys(p.fields).length ? p.fields : { [file ? 'file' : 'input']: p.message }
+      if (!isAppError(err) || err.status >= 500 || err.status === 401 || err.status === 403) throw err
+      const fields = (err.details.fields as Record<string, string> | undefined) ?? {}
+      const errors = Object.keys(fields).length ? fields : { [file ? 'file' : WHOLE_INPUT]: err.message }
       return newStoryPage(c, { ...values, media_id: uploaded ? '' : values.media_id }, errors, 400)
     }
   })

@@ -1,7 +1,7 @@
 // The stories rules between the routes and the queries: creating, viewing (and view-once), reacting, mentions,
 // media access, highlights and the purge. Every path that shows a story goes through here.
-import type { MediaInfo, Viewer } from '../../core/plugins/api.js'
-import { fieldErrors, highlightTitle, reactionInput, splitNames, storyInput, type StoryInput } from './inputs.js'
+import { fieldsOf, type MediaInfo, type Viewer } from '../../core/plugins/api.js'
+import { highlightTitle, reactionInput, splitNames, storyInput, type StoryInput } from './inputs.js'
 import type { StoriesContext } from './plugin.js'
 import * as q from './queries.js'
 import type { StoryRow } from './tables.js'
@@ -88,7 +88,7 @@ export function storiesService(ctx: StoriesContext) {
     /** Validate and create a story (media must be the author's own, unused upload of the right kind). */
     async create(author: Viewer, raw: unknown): Promise<StoryRow> {
       const parsed = storyInput.safeParse(raw)
-      if (!parsed.success) throw invalid(fieldErrors(parsed.error))
+      if (!parsed.success) throw invalid(fieldsOf(parsed.error))
       const input: StoryInput = parsed.data
       const custom = await members('custom', input.custom, author.id)
       const hide = await members('hide_from', input.hide_from, author.id)
@@ -204,7 +204,7 @@ export function storiesService(ctx: StoriesContext) {
       const story = await service.visible(viewer.id, id)
       if (story.author_id === viewer.id) throw ctx.http.error(409, 'CONFLICT', 'You cannot react to your own story.')
       const parsed = reactionInput.safeParse(raw)
-      if (!parsed.success) throw invalid(fieldErrors(parsed.error))
+      if (!parsed.success) throw invalid(fieldsOf(parsed.error))
       if ((await q.reactionsBy(db, story.id, viewer.id)) >= MAX_REACTIONS) throw ctx.http.error(429, 'RATE_LIMITED', 'You have reacted to this story enough.')
       const kind = parsed.data.emoji ? 'emoji' : 'text'
       const body = (parsed.data.emoji ?? parsed.data.text)!

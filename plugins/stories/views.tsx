@@ -1,7 +1,7 @@
 // What the stories plugin draws: the home tray, the viewer, the new-story form, the archive, highlights and the
 // close friends panel. Styles and the viewer's behaviour live in public/ (the CSP allows no inline script or style).
 import type { ComponentChildren, VNode } from 'preact'
-import type { MediaInfo, PublicUser, Viewer } from '../../core/plugins/api.js'
+import { CsrfField, relativeTime, WHOLE_INPUT, type MediaInfo, type PublicUser, type Viewer } from '../../core/plugins/api.js'
 import { AUDIENCE_LABELS, AUDIENCES, BACKGROUNDS, DEFAULT_HOURS, EMOJI, MAX_TEXT } from './inputs.js'
 import type { StoriesContext } from './plugin.js'
 import type { StoriesService } from './service.js'
@@ -22,13 +22,7 @@ const Styles = () => <link rel="stylesheet" href="/plugins/stories/stories.css" 
 const Script = () => <script src="/plugins/stories/stories.js" defer></script>
 
 /** "5m", "3h", or the date, for when a story was posted. */
-export function ago(iso: string, now = Date.now()): string {
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000))
-  if (s < 60) return 'now'
-  if (s < 3600) return `${Math.floor(s / 60)}m`
-  if (s < 86400) return `${Math.floor(s / 3600)}h`
-  return iso.slice(0, 10)
-}
+export const ago = relativeTime
 
 /** "in 5h", for when a story expires. */
 function left(iso: string, now = Date.now()): string {
@@ -231,7 +225,7 @@ export function ViewerPage(p: ViewerProps) {
         {p.viewer && !own && (
           <div class="story-respond">
             <form method="post" action={`/stories/${story.id}/reactions`} class="story-emoji" aria-label="Quick reactions">
-              <input type="hidden" name="_csrf" value={p.csrfToken} />
+              <CsrfField token={p.csrfToken} />
               <input type="hidden" name="back" value={back} />
               {EMOJI.map((e) => (
                 <button type="submit" name="emoji" value={e} class="secondary" aria-label={`React ${e}`}>
@@ -240,7 +234,7 @@ export function ViewerPage(p: ViewerProps) {
               ))}
             </form>
             <form method="post" action={`/stories/${story.id}/reactions`} class="story-reply">
-              <input type="hidden" name="_csrf" value={p.csrfToken} />
+              <CsrfField token={p.csrfToken} />
               <input type="hidden" name="back" value={back} />
               <input name="text" maxLength={MAX_TEXT} placeholder={`Reply to ${author.display_name}`} aria-label={`Reply to ${author.display_name}`} required />
               <button type="submit">Send</button>
@@ -276,7 +270,7 @@ function AuthorTools(p: ViewerProps) {
       </details>
       {!p.story.view_once && <HighlightForm story={p.story} csrfToken={p.csrfToken} current={p.highlights ?? []} all={p.allHighlights ?? []} back={storyHref(p.author.username, p.story.id)} />}
       <form method="post" action={`/stories/${p.story.id}/delete`}>
-        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <CsrfField token={p.csrfToken} />
         <button type="submit" class="danger">
           Delete story
         </button>
@@ -291,7 +285,7 @@ function HighlightForm({ story, csrfToken, current, all, back }: { story: StoryR
     <div class="story-highlight">
       {current.length > 0 && <p class="muted">In highlights: {current.map((h) => h.title).join(', ')}</p>}
       <form method="post" action={`/stories/${story.id}/highlight`} class="actions">
-        <input type="hidden" name="_csrf" value={csrfToken} />
+        <CsrfField token={csrfToken} />
         <input type="hidden" name="back" value={back} />
         <input name="title" maxLength={40} list={list} placeholder="Highlight name" aria-label="Highlight name" required />
         <datalist id={list}>
@@ -332,13 +326,13 @@ export function NewStoryPage({ csrfToken, values = {}, errors = {}, hasCloseFrie
   const cls = (f: string) => (errors[f] ? 'field field-invalid' : 'field')
   const bg = values.background ?? 'night'
   const audience = values.audience ?? 'followers'
-  const general = errors.input ?? (Object.keys(errors).length ? 'Check the form: some fields need attention.' : null)
+  const general = errors[WHOLE_INPUT] ?? (Object.keys(errors).length ? 'Check the form: some fields need attention.' : null)
   return (
     <>
       <Styles />
       <h1>New story</h1>
       <form method="post" action="/stories" enctype="multipart/form-data" class="card story-new" data-story-new>
-        <input type="hidden" name="_csrf" value={csrfToken} />
+        <CsrfField token={csrfToken} />
         {general && (
           <p class="alert alert-error" role="alert">
             {general}
@@ -445,7 +439,7 @@ export function ArchivePage(p: {
               <li>
                 <a href={`/stories/${p.username}/highlights/${h.id}`}>{h.title}</a> <span class="muted">({h.shown})</span>
                 <form method="post" action={`/stories/highlights/${h.id}/delete`} class="story-inline">
-                  <input type="hidden" name="_csrf" value={p.csrfToken} />
+                  <CsrfField token={p.csrfToken} />
                   <button type="submit" class="link">
                     Delete highlight
                   </button>
@@ -471,7 +465,7 @@ export function ArchivePage(p: {
               {!story.view_once && <HighlightForm story={story} csrfToken={p.csrfToken} current={highlights} all={p.highlights} back="/stories/archive" />}
               {highlights.map((h) => (
                 <form method="post" action={`/stories/${story.id}/unhighlight`} class="story-inline">
-                  <input type="hidden" name="_csrf" value={p.csrfToken} />
+                  <CsrfField token={p.csrfToken} />
                   <input type="hidden" name="highlight_id" value={String(h.id)} />
                   <button type="submit" class="link">
                     Remove from “{h.title}”
@@ -479,7 +473,7 @@ export function ArchivePage(p: {
                 </form>
               ))}
               <form method="post" action={`/stories/${story.id}/delete`} class="story-inline">
-                <input type="hidden" name="_csrf" value={p.csrfToken} />
+                <CsrfField token={p.csrfToken} />
                 <input type="hidden" name="back" value="/stories/archive" />
                 <button type="submit" class="link">
                   Delete
@@ -554,7 +548,7 @@ export async function CloseFriendsPanel(service: StoriesService, viewer: Viewer,
   const friends = await service.closeFriends(viewer.id)
   return (
     <form method="post" action="/settings/stories" class="card">
-      <input type="hidden" name="_csrf" value={csrfToken} />
+      <CsrfField token={csrfToken} />
       {message && (
         <p class="alert alert-error" role="alert">
           {message}

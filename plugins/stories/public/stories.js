@@ -166,17 +166,8 @@
       if (pending) pending.abort()
       preview.textContent = ''
       hidden.value = ''
-      const url = URL.createObjectURL(file)
-      const media = document.createElement(file.type.startsWith('video/') ? 'video' : 'img')
-      media.src = url
-      if (media.tagName === 'IMG') media.alt = 'Your story'
-      else media.muted = true
-      const bar = document.createElement('progress')
-      bar.max = 1
-      bar.value = 0
-      const status = document.createElement('p')
+      const { media, bar, status } = window.hearthPreview(file, 'Your story', 'p')
       status.className = 'hint'
-      status.textContent = 'Uploading…'
       preview.append(media, bar, status)
 
       const request = window.hearthUpload(

@@ -1,4 +1,5 @@
 // The page frame: header with navigation, flash messages, main content and footer.
+import { CsrfField } from '../../../core/views/components.js'
 import type { LayoutProps } from '../../../core/views/theme.js'
 
 export function Layout(props: LayoutProps) {
@@ -42,7 +43,7 @@ export function Layout(props: LayoutProps) {
           </form>
           {viewer && (
             <form method="post" action="/logout" class="logout">
-              <input type="hidden" name="_csrf" value={props.csrfToken} />
+              <CsrfField token={props.csrfToken} />
               <button type="submit" class="link">
                 Log out
               </button>
