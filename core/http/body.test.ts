@@ -155,7 +155,7 @@ describe('request bodies', () => {
   })
 
   it('streams a member\'s large compose upload through the form without JavaScript, in bounded memory', async () => {
-    const total = 120 * MB
+    const total = 200 * MB
     const head = field('_csrf', member.csrf) + field('text', 'a long clip') + filePart()
     const suffix = `\r\n${field('visibility', 'public')}--${BOUNDARY}--\r\n`
     const fileSize = total - Buffer.byteLength(head) - suffix.length
@@ -167,7 +167,9 @@ describe('request bodies', () => {
     })
     assert.equal(r.status, 303, r.head)
     assert.equal(r.sent, total)
-    assert.ok(r.grew < 50 * MB, `memory grew by ${Math.round(r.grew / MB)} MB`)
+    // Streamed chunks are freed only when V8 next collects, which it puts off until tens of MB of buffers are
+    // waiting (65-85 MB seen on Node 24, whatever the body's size): a body held whole would add all 200 MB.
+    assert.ok(r.grew < 110 * MB, `memory grew by ${Math.round(r.grew / MB)} MB`)
     const id = Number(r.head.match(/location: \/p\/(\d+)/i)?.[1])
     const post_ = await t.h.db.selectFrom('posts').select('text').where('id', '=', id).executeTakeFirstOrThrow()
     assert.equal(post_.text, 'a long clip')

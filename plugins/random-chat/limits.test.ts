@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import WebSocket from 'ws'
-import { startServer } from '../../core/server.js'
-import { createTestApp, type TestApp } from '../../test/harness.js'
+import { createTestApp, startServer, type TestApp } from '../../test/harness.js'
 
 type Msg = Record<string, any> & { type: string }
 
