@@ -6,18 +6,13 @@ import { VERSION } from './version.js'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
-import { adminPages } from './admin/pages.js'
-import { usersApi } from './auth/api.js'
-import { authPages } from './auth/pages.js'
 import { RateLimiter } from './auth/rate-limit.js'
 import { createAuthService } from './auth/service.js'
-import { purgeExpiredSessions } from './auth/sessions.js'
 import { Closers } from './closers.js'
 import { resolveConfig, type Config, type ConfigInput } from './config.js'
 import { openStore } from './db/connect.js'
 import { CORE_MIGRATIONS, migrateOwner, migrationStatus } from './db/migrate.js'
 import { AppError } from './errors.js'
-import { homePages } from './home/pages.js'
 import { HookRegistry } from './hooks/registry.js'
 import type { AppEnv } from './http/env.js'
 import { errorBody } from './http/envelope.js'
@@ -29,28 +24,16 @@ import { PrimaryGate } from './jobs/primary.js'
 import { JobQueue } from './jobs/queue.js'
 import { childBinding, killChildren } from './children.js'
 import { Scheduler } from './jobs/scheduler.js'
-import { mediaRoutes } from './media/routes.js'
 import { createMediaService } from './media/service.js'
 import { createFeedService } from './feed/service.js'
-import { FANOUT_JOB, createPostsService } from './posts/service.js'
-import { postsApi } from './posts/api.js'
-import { postPages } from './posts/pages.js'
-import { socialPages } from './social/pages.js'
-import { socialApi } from './social/api.js'
+import { createPostsService } from './posts/service.js'
 import { createSocialService } from './social/service.js'
 import { createSafetyService } from './safety/service.js'
-import { safetyApi } from './safety/api.js'
 import { actionLimits, requestLimits } from './safety/limits.js'
 import { createEngagementService } from './engagement/service.js'
-import { engagementApi } from './engagement/api.js'
-import { engagementPages } from './engagement/pages.js'
 import { createNotificationsService } from './notifications/service.js'
-import { notificationsRoutes } from './notifications/routes.js'
-import { wireNotifications } from './notifications/wire.js'
 import { createSearchService } from './search/service.js'
-import { searchRoutes } from './search/routes.js'
 import { createModerationService } from './moderation/service.js'
-import { moderationRoutes } from './moderation/routes.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
 import { PluginManager } from './plugins/loader.js'
@@ -61,6 +44,20 @@ import { loadThemes } from './themes/loader.js'
 import { createUsersService } from './users/service.js'
 import { createRenderer } from './views/render.js'
 import { UiRegistry } from './views/ui.js'
+import type { CoreModule } from './module.js'
+import { adminModule } from './admin/module.js'
+import { authModule } from './auth/module.js'
+import { engagementModule } from './engagement/module.js'
+import { feedModule } from './feed/module.js'
+import { homeModule } from './home/module.js'
+import { mediaModule } from './media/module.js'
+import { moderationModule } from './moderation/module.js'
+import { notificationsModule } from './notifications/module.js'
+import { postsModule } from './posts/module.js'
+import { realtimeModule } from './realtime/module.js'
+import { safetyModule } from './safety/module.js'
+import { searchModule } from './search/module.js'
+import { socialModule } from './social/module.js'
 
 export { VERSION } from './version.js'
 
@@ -119,21 +116,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const engagement = createEngagementService({ db, hooks, posts, safety, limit })
   const notifications = createNotificationsService({ db, hooks, realtime, posts, safety, log })
   const search = createSearchService({ db, posts, safety, social })
-  const moderation = createModerationService({
-    db,
-    hooks,
-    users,
-    posts,
-    media,
-    removers: {
-      async comment({ targetId, actor }) {
-        const id = Number(targetId)
-        if (!(await db.selectFrom('comments').select('id').where('id', '=', id).executeTakeFirst())) return // deleted already
-        if (!actor) throw new AppError(409, 'CONFLICT', 'A comment is removed in the name of a moderator or admin; say who is acting.')
-        await engagement.deleteComment(actor, id)
-      },
-    },
-  })
+  const moderation = createModerationService({ db, hooks, users, posts, media })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
@@ -141,19 +124,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
   const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, plugins }
-  coreNavigation(ui)
-  // An open page's sockets must not outlive the session rules they were opened under.
-  const disconnect = ({ userId }: { userId: number }) => realtime.disconnectUser(userId)
-  hooks.on('action:user.logged-out', disconnect)
-  hooks.on('action:user.password-changed', disconnect)
-  hooks.on('action:user.suspended', ({ user }) => disconnect({ userId: user.id }))
-  hooks.on('action:user.role-changed', ({ user }) => disconnect({ userId: user.id }))
-  wireSocial(services)
-  wireNotifications(services)
-  scheduler.add('core', '17 * * * *', 'purge-expired-sessions', async () => {
-    const n = await purgeExpiredSessions(db)
-    if (n) log.info({ removed: n }, 'expired sessions purged')
-  })
+  for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
   if (options.plugins !== false) await plugins.load()
@@ -173,20 +144,25 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   }
 }
 
-function coreNavigation(ui: UiRegistry): void {
-  const core = (id: string, label: string, href: string, audience: 'everyone' | 'guests' | 'members' | 'staff' | 'admins', order: number) =>
-    ui.addNav({ id, label, href, audience, order, owner: 'core' })
-  core('home', 'Home', '/', 'everyone', 10)
-  core('explore', 'Explore', '/explore', 'everyone', 20)
-  core('search', 'Search', '/search', 'everyone', 25)
-  core('compose', 'New post', '/compose', 'members', 30)
-  core('saved', 'Saved', '/bookmarks', 'members', 60)
-  core('settings', 'Settings', '/settings/account', 'members', 90)
-  core('moderation', 'Moderation', '/moderation', 'staff', 94)
-  core('admin', 'Admin', '/admin', 'admins', 95)
-  core('login', 'Log in', '/login', 'guests', 90)
-  core('register', 'Join', '/register', 'guests', 95)
-}
+/**
+ * Core's feature folders, each wired and mounted in this order (pages of all, then the API of all). The order
+ * is not load-bearing for routing: overlapping patterns fall through or are disjoint (core/routes.test.ts).
+ */
+export const CORE_MODULES: readonly CoreModule[] = [
+  realtimeModule,
+  authModule,
+  homeModule,
+  feedModule,
+  socialModule,
+  postsModule,
+  engagementModule,
+  safetyModule,
+  adminModule,
+  notificationsModule,
+  searchModule,
+  moderationModule,
+  mediaModule,
+]
 
 const CSP = {
   defaultSrc: ["'self'"],
@@ -202,7 +178,7 @@ const CSP = {
   formAction: ["'self'"],
 }
 
-export function buildApp(s: Services): Hono<AppEnv> {
+export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODULES): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const { config, log } = s
 
@@ -238,29 +214,8 @@ export function buildApp(s: Services): Hono<AppEnv> {
   app.use('*', bodies({ limit: BODY_LIMIT, uploads: uploadLimits(s.settings) }))
   app.use('*', csrf())
 
-  const sockets = s.realtime.routes()
-  app.get('/realtime', sockets.core)
-  app.get('/realtime/:owner/:channel', sockets.channel)
-
-  app.route('/', homePages(s))
-  app.route('/', socialPages(s))
-  app.route('/', postPages(s))
-  app.route('/', engagementPages(s))
-  app.route('/', authPages(s))
-  app.route('/', adminPages(s))
-  app.route('/api/v1', usersApi(s))
-  app.route('/api/v1', socialApi(s))
-  app.route('/api/v1', postsApi(s))
-  // Safety and engagement first: /users/me/blocks and friends must not be read as /users/:id.
-  app.route('/api/v1', safetyApi(s))
-  app.route('/api/v1', engagementApi(s))
-  app.route('/', notificationsRoutes(s))
-  app.route('/', searchRoutes(s))
-  app.route('/', moderationRoutes(s))
-  app.route('/', mediaRoutes(s, async (viewer, m) => {
-    const viewerId = viewer?.id ?? null
-    return s.hooks.apply('filter:media.viewable', await s.posts.canViewMedia(viewerId, m), { viewerId, mediaId: m.id, ownerId: m.owner_id })
-  }))
+  for (const m of modules) if (m.pages) app.route('/', m.pages(s))
+  for (const m of modules) if (m.api) app.route('/api/v1', m.api(s))
   for (const plugin of s.plugins.loaded.values()) app.route('/', plugin.routes)
 
   app.all('/api/*', () => {
@@ -289,23 +244,4 @@ async function respondWithError(c: Context<AppEnv>, err: unknown, s: Services): 
     s.log.error({ err: renderErr }, 'error page failed to render')
     return c.text(e.message, e.status)
   }
-}
-
-/** The social core's background work: fan-out jobs, feed upkeep on follows, scheduled posts, failed media. */
-function wireSocial(s: Services): void {
-  const { queue, feed, posts, hooks, scheduler, realtime, log } = s
-  queue.define<{ postId: number }>(FANOUT_JOB, async ({ postId }) => {
-    const n = await feed.fanOut(postId)
-    log.debug({ postId, feeds: n }, 'post fanned out')
-  })
-  hooks.on('action:user.followed', ({ followerId, followeeId }) => feed.backfill(followerId, followeeId))
-  hooks.on('action:user.unfollowed', ({ followerId, followeeId }) => feed.removeAuthor(followerId, followeeId))
-  // The author hears at once when a file of theirs could not be processed.
-  hooks.on('action:media.processed', ({ mediaId, ownerId, status, error }) => {
-    if (status === 'failed') realtime.publish(ownerId, 'media.failed', { mediaId, error })
-  })
-  scheduler.add('core', '*/15 * * * * *', 'publish-scheduled-posts', async () => {
-    const n = await posts.publishDue()
-    if (n) log.info({ published: n }, 'scheduled posts published')
-  })
 }

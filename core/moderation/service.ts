@@ -547,6 +547,15 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
       return { items: await resolutionViews(page.items), nextCursor: page.nextCursor }
     },
 
+    /**
+     * Teach the queue how to remove one more target type (the folder that owns the type registers it, so
+     * its rules stay with it). A later registration for the same type replaces the earlier one.
+     * @example moderation.addRemover('comment', ({ targetId, actor }) => comments.remove(actor!, Number(targetId)))
+     */
+    addRemover(type: string, remover: Remover): void {
+      removers[type] = remover
+    },
+
     /** Whether "remove" can be carried out for a target type. */
     canRemove(type: string): boolean {
       return type in removers

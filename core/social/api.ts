@@ -37,7 +37,9 @@ export function socialApi(s: Services): Hono<AppEnv> {
   })
   app.get('/users/me/suggestions', requireMember, async (c) => ok(c, await social.suggestions(c.get('viewer')!.id, parseLimit(c.req.query('limit'), 10, 50))))
 
-  app.get('/users/:id', async (c) => {
+  // /users/me is the auth module's (the private account); falling through keeps that independent of mount order.
+  app.get('/users/:id', async (c, next) => {
+    if (c.req.param('id') === 'me') return next()
     const who = target(c)
     if (who === null) return requireMember(c, async () => {})
     const viewer = c.get('viewer')
