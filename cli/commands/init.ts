@@ -1,6 +1,6 @@
 // `hearth init`: create the data directory and database, and give a one-time link to create the first admin.
 import type { Command } from 'commander'
-import { createSetupToken } from '../../core/home/pages.js'
+import { createSetupToken } from '../../core/auth/setup-token.js'
 import { addData, addJson, output, withHearth } from '../shared.js'
 
 export function registerInit(program: Command): void {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createTestApp, PASSWORD, tempDir, type TestApp } from '../../test/harness.js'
-import { createSetupToken } from '../home/pages.js'
+import { createSetupToken } from './setup-token.js'
 import { checkTotp, currentTotpCode } from './two-factor.js'
 
 type Envelope = { status: string; data: any; error: { code: string; message: string; details: any }; meta: { timestamp: string; request_id?: string } }

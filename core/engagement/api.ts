@@ -1,6 +1,6 @@
 // JSON API for reactions, comments, bookmarks and collections.
 import { Hono, type Context } from 'hono'
-import { jsonBody } from '../auth/api.js'
+import { jsonBody } from '../http/json.js'
 import type { AppEnv } from '../http/env.js'
 import { ok, paginated } from '../http/envelope.js'
 import { requireMember } from '../http/middleware.js'

@@ -1,7 +1,7 @@
 // The home page, member profiles (with plugin tabs), and the one-time setup page that creates the first admin.
-import { createHash, randomBytes } from 'node:crypto'
 import { Hono } from 'hono'
 import { SESSION_COOKIE } from '../auth/sessions.js'
+import { claimSetupToken, restoreSetupToken, setupTokenValid } from '../auth/setup-token.js'
 import { AppError } from '../errors.js'
 import { setAppCookie } from '../http/cookies.js'
 import type { AppEnv } from '../http/env.js'
@@ -9,8 +9,6 @@ import { flash } from '../http/flash.js'
 import { attempt, formFields, requestMeta, type FormProblem } from '../http/forms.js'
 import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
-import type { SettingsService } from '../settings/service.js'
-import type { Db } from '../db/connect.js'
 import type { PublicUser, Viewer } from '../users/types.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
@@ -103,27 +101,6 @@ const SetupPage = template('setup', function SetupPage(props: { csrfToken: strin
   )
 })
 
-const SETUP_KEY = 'setup.token_hash'
-const hashToken = (t: string) => createHash('sha256').update(t).digest('base64url')
-
-/** Make a one-time setup token (stored hashed) for creating the first admin from a browser. */
-export async function createSetupToken(settings: SettingsService): Promise<string> {
-  const token = randomBytes(24).toString('base64url')
-  await settings.write(SETUP_KEY, hashToken(token))
-  return token
-}
-
-async function setupTokenValid(settings: SettingsService, token: string | undefined): Promise<boolean> {
-  const stored = (await settings.read(SETUP_KEY)) as string | undefined
-  return !!token && !!stored && hashToken(token) === stored
-}
-
-/** Take the setup token in one statement, so two requests cannot both use it. */
-async function claimSetupToken(db: Db, token: string | undefined): Promise<boolean> {
-  if (!token) return false
-  const r = await db.deleteFrom('settings').where('key', '=', SETUP_KEY).where('value', '=', JSON.stringify(hashToken(token))).executeTakeFirst()
-  return Number(r.numDeletedRows) === 1
-}
 
 export function homePages(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -181,7 +158,7 @@ export function homePages(s: Services): Hono<AppEnv> {
     const r = await attempt(() => users.create({ username: form.username ?? '', email: form.email ?? '', password: form.password ?? '' }, { role: 'admin', actorId: null, via: 'setup link' }))
     if (!r.ok) {
       // Nothing was made: give the link back so the form can be corrected.
-      await settings.write(SETUP_KEY, hashToken(form.token!))
+      await restoreSetupToken(settings, form.token!)
       return render.page(c, { title: 'Set up Hearth', status: r.problem.status as 400 }, <SetupPage csrfToken={c.get('csrfToken')} token={form.token!} values={{ username: form.username ?? '', email: form.email ?? '' }} problem={r.problem} />)
     }
     // The operator who started the server was told there is no admin yet; say that this is settled.

@@ -1,6 +1,6 @@
 // The report API and pages: members report through POST /api/v1/reports or /report; staff work the queue at /moderation.
 import { Hono, type Context } from 'hono'
-import { jsonBody } from '../auth/api.js'
+import { jsonBody } from '../http/json.js'
 import { validationFailed } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import { ok, paginated } from '../http/envelope.js'

@@ -1,6 +1,6 @@
 // Notification pages and API: the grouped list, marking read, the unread count, preferences, and the activity log.
 import { Hono, type Context } from 'hono'
-import { jsonBody } from '../auth/api.js'
+import { jsonBody } from '../http/json.js'
 import { SettingsShell } from '../auth/pages.js'
 import type { AppEnv } from '../http/env.js'
 import { ok, paginated } from '../http/envelope.js'

@@ -1,6 +1,6 @@
 // JSON API for posts and feeds (seed 002 section 4.1). A post the caller may not see is NOT_FOUND.
 import { Hono, type Context } from 'hono'
-import { jsonBody } from '../auth/api.js'
+import { jsonBody } from '../http/json.js'
 import { forbidden, notFound, unauthenticated } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import { ok, paginated } from '../http/envelope.js'

@@ -1,6 +1,6 @@
 // JSON API for profiles and the social graph (seed 002 section 4.1).
 import { Hono, type Context } from 'hono'
-import { jsonBody } from '../auth/api.js'
+import { jsonBody } from '../http/json.js'
 import { forbidden } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import { ok, paginated } from '../http/envelope.js'
