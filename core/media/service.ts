@@ -10,23 +10,11 @@ import type { SettingsService } from '../settings/service.js'
 import { MediaGrants } from './grants.js'
 import { checkImage, KeptPixels, processImage, writePoster, type Decoded } from './images.js'
 import { mediaFile, MediaStorage, receive, unsupported, uploadFile, type Received, type UploadLimits } from './storage.js'
-import type { MediaKind, MediaRow, MediaStatus, MediaVariants } from './tables.js'
+import type { MediaInfo } from './types.js'
+import type { MediaRow, MediaStatus, MediaVariants } from './tables.js'
 import { FfmpegError, frameAt, probe, transcode, transcodeTimeout } from './video.js'
 
-/** What the API and pages show of a media item. */
-export interface MediaInfo {
-  id: number
-  kind: MediaKind
-  status: MediaStatus
-  mime: string
-  width: number | null
-  height: number | null
-  duration_ms: number | null
-  /** URLs of the files made so far, by variant name. */
-  urls: Record<string, string>
-  error: string | null
-  created_at: string
-}
+export type { MediaInfo } from './types.js'
 
 export interface MediaDeps {
   db: Db

@@ -1,72 +1,76 @@
-// Core's notification types: what each says and where it leads. Texts name the actors, never a post's text.
-import { REASON_LABELS, type ReportReason } from '../moderation/inputs.js'
-import type { NotificationContext, NotificationTypeDefinition } from './service.js'
+// The shapes of notifications that plugins and pages see: a type's definition, what its text is given, a plugin's API.
 
-const post = (n: NotificationContext) => (n.postId ? `/p/${n.postId}` : null)
-const comment = (n: NotificationContext) => (n.postId ? `/p/${n.postId}${n.commentId ? `#comment-${n.commentId}` : ''}` : null)
-const profile = (n: NotificationContext) => (n.actors[0] ? `/u/${n.actors[0].username}` : null)
+/** A member as a notification names them. */
+export interface NotificationActor {
+  id: number
+  username: string
+  display_name: string
+}
 
-export const CORE_TYPES = {
-  follow: {
-    label: 'New followers',
-    group: true,
-    text: (n) => `${n.who} followed you`,
-    url: (n) => (n.count > 1 ? `/u/${n.me.username}/followers` : profile(n)),
-  },
-  follow_request: {
-    label: 'Follow requests',
-    group: true,
-    text: (n) => `${n.who} asked to follow you`,
-    url: () => '/follow-requests',
-  },
-  follow_accepted: {
-    label: 'Accepted follow requests',
-    group: false,
-    text: (n) => `${n.who} accepted your follow request`,
-    url: profile,
-  },
-  like: {
-    label: 'Likes on your posts',
-    group: true,
-    text: (n) => `${n.who} liked your post`,
-    url: post,
-  },
-  comment: {
-    label: 'Comments on your posts',
-    group: true,
-    text: (n) => `${n.who} commented on your post`,
-    url: comment,
-  },
-  reply: {
-    label: 'Replies to your comments',
-    group: true,
-    text: (n) => `${n.who} replied to your comment`,
-    url: comment,
-  },
-  mention: {
-    label: 'Mentions',
-    group: false,
-    text: (n) => `${n.who} mentioned you in a ${n.commentId ? 'comment' : 'post'}`,
-    url: comment,
-  },
-  comment_like: {
-    label: 'Likes on your comments',
-    group: true,
-    text: (n) => `${n.who} liked your comment`,
-    url: comment,
-  },
-  // Sent by no member (the moderators act together), so no actor a block could hide; always sent, not a setting.
-  warning: {
-    label: 'Warnings from the moderators',
-    group: false,
-    required: true,
-    text: (n) => {
-      const reason = typeof n.data.reason === 'string' ? (REASON_LABELS[n.data.reason as ReportReason] ?? n.data.reason).toLowerCase() : 'a report'
-      const note = typeof n.data.note === 'string' && n.data.note.trim() ? `: “${n.data.note.trim()}”` : '.'
-      return `The moderators warned you after a report of ${reason}${note}`
-    },
-    url: () => null,
-  },
-} satisfies Record<string, NotificationTypeDefinition>
+/** What a type's `text` and `url` see of one entry of the list (one event, or a group of them). */
+export interface NotificationContext {
+  type: string
+  /** "Ana", "Ana and Bob", "Ana and 10 others" (most recent first); '' when nobody acted. */
+  who: string
+  /** The most recent actors, newest first (up to three). */
+  actors: NotificationActor[]
+  /** How many events the entry groups (one per actor). */
+  count: number
+  /** The recipient. */
+  me: { id: number; username: string }
+  postId: number | null
+  commentId: number | null
+  /** The newest event's data (plugin types). */
+  data: Record<string, unknown>
+}
 
-export type CoreType = keyof typeof CORE_TYPES
+/** A notification type: how members see it in the list and in their settings. */
+export interface NotificationTypeDefinition {
+  /** Shown on the settings page, e.g. "Likes on your posts". */
+  label: string
+  /** The line shown; only text the recipient may see (never a post's text). */
+  text: (n: NotificationContext) => string
+  /** Where the entry leads: a path on this site ("/p/12"), or null. */
+  url: (n: NotificationContext) => string | null
+  /** Group unread events of this type about the same thing ("Ana and 10 others ..."). */
+  group: boolean
+  /** Always sent, never a member's setting (a moderator's warning). Core types only. */
+  required?: boolean
+}
+
+export interface PluginNotifyInput {
+  /** The recipient. */
+  userId: number
+  /** One of your plugin's types: `closed` or `PLUGIN.closed`. */
+  type: string
+  /** Who caused it; never notified of their own act, nor across a block. */
+  actorId?: number | null
+  /** The post it is about: shown only while the recipient may see that post. */
+  postId?: number | null
+  /** Small JSON your type's text may use (at most 2 KB). */
+  data?: Record<string, unknown>
+  /** With a grouped type: events with the same key (and post) group together while unread. */
+  groupKey?: string
+}
+
+/** What a plugin may do: register its notification types and send them. */
+export interface PluginNotificationsApi {
+  /**
+   * Register a type your plugin sends. It is stored as `PLUGIN.type`, members can turn it off in
+   * their notification settings, and it is forgotten when the plugin unloads.
+   * @example
+   * ctx.core.notifications.defineType('closed', {
+   *   label: 'Polls you voted in closing',
+   *   group: true,
+   *   text: (n) => `${n.who} closed a poll you voted in`,
+   *   url: (n) => `/polls/${n.data.pollId}`,
+   * })
+   */
+  defineType(type: string, definition: NotificationTypeDefinition): void
+  /**
+   * Send a member a notification of one of your types. Nothing is sent to the actor themself, across
+   * a block, to a member who turned the type off, or about a post the recipient may not see.
+   * @example await ctx.core.notifications.notify({ userId: voter.id, type: 'closed', actorId: poll.owner_id, data: { pollId: poll.id } })
+   */
+  notify(input: PluginNotifyInput): Promise<void>
+}

@@ -18,10 +18,10 @@ import type {
 } from '../hooks/types.js'
 import type { Logger } from '../logger.js'
 import type { AppEnv } from '../http/env.js'
-import type { MediaInfo } from '../media/service.js'
+import type { MediaInfo } from '../media/types.js'
 import type { PluginReportsApi } from '../moderation/service.js'
 import type { PluginLimitsApi } from '../auth/rate-limit.js'
-import type { PluginNotificationsApi } from '../notifications/service.js'
+import type { PluginNotificationsApi } from '../notifications/types.js'
 import type { Page } from '../pagination.js'
 import type { CreatePostInput } from '../posts/inputs.js'
 import type { PostView } from '../posts/types.js'
@@ -91,43 +91,8 @@ export interface PluginManifest<S extends SettingsSchema = SettingsSchema> {
 
 // ---- UI slots
 
-/** Named places in the pages where plugins add content, with the props each receives. */
-export interface SlotProps {
-  /** Top of the home page (e.g. the stories tray). */
-  'home.top': { viewer: Viewer | null }
-  /** Beside or below the home feed. */
-  'home.sidebar': { viewer: Viewer | null }
-  /** Under a profile's header. */
-  'profile.header': { profile: PublicUser; viewer: Viewer | null }
-  /** Under every post, next to like and comment. */
-  'post.actions': { postId: number; authorId: number; scope: string | null; viewer: Viewer | null; csrfToken: string }
-  /** The admin overview page. */
-  'admin.overview': { viewer: Viewer }
-  /** The page footer. */
-  'layout.footer': { viewer: Viewer | null }
-}
-export type SlotName = keyof SlotProps
-
-/** Renders a piece of a page; may load data first. Return null to show nothing. */
-export type SlotRenderer<P> = (props: P) => VNode | null | Promise<VNode | null>
-
-export interface ProfileTab {
-  /** URL-safe id: the tab lives at /u/NAME?tab=ID. */
-  id: string
-  label: string
-  order?: number
-  render: SlotRenderer<{ profile: PublicUser; viewer: Viewer | null }>
-}
-
-export interface SettingsPanel {
-  /** URL-safe id: the panel lives at /settings/ID. */
-  id: string
-  label: string
-  order?: number
-  render: SlotRenderer<{ viewer: Viewer; csrfToken: string; message?: string }>
-  /** Handles the panel's form (POST /settings/ID); return a message to show, or throw an AppError. */
-  save?: (input: { viewer: Viewer; form: Record<string, string> }) => Promise<string | void>
-}
+import type { ProfileTab, SettingsPanel, SlotName, SlotProps, SlotRenderer } from '../views/slots.js'
+export type { ProfileTab, SettingsPanel, SlotName, SlotProps, SlotRenderer }
 
 // ---- Realtime
 
@@ -144,22 +109,8 @@ export type {
   TopicName,
 } from '../realtime/types.js'
 
-export interface RealtimeConnection {
-  /** Unique per connection. */
-  id: string
-  viewer: Viewer
-  send(message: unknown): void
-  close(code?: number, reason?: string): void
-}
-
-export interface ChannelHandlers {
-  /** Refuse a connection by returning false. Members only by default. */
-  authorize?(viewer: Viewer): boolean | Promise<boolean>
-  onOpen?(conn: RealtimeConnection): void | Promise<void>
-  /** Each text message, parsed as JSON (malformed JSON closes the socket with 1003). */
-  onMessage?(conn: RealtimeConnection, message: unknown): void | Promise<void>
-  onClose?(conn: RealtimeConnection): void | Promise<void>
-}
+import type { ChannelHandlers, RealtimeConnection } from '../realtime/types.js'
+export type { ChannelHandlers, RealtimeConnection }
 
 // ---- Core services as plugins see them
 

@@ -1,5 +1,5 @@
 // What the API and pages show of a post.
-import type { MediaInfo } from '../media/service.js'
+import type { MediaInfo } from '../media/types.js'
 import type { PostStatus, PostVisibility } from './tables.js'
 
 export interface PostAuthor {

@@ -1,6 +1,6 @@
 // Post views shared by every page that lists posts: the card, the list with htmx infinite scroll.
 import type { VNode } from 'preact'
-import type { MediaInfo } from '../media/service.js'
+import type { MediaInfo } from '../media/types.js'
 import { ReactionBar } from '../engagement/views.js'
 import { template } from '../views/theme.js'
 import type { UiRegistry } from '../views/ui.js'

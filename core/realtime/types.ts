@@ -87,3 +87,21 @@ export interface Topic<K extends string> {
   /** Ask `authorize` again for every member of the topic (or of every topic of this definition) and remove those it refuses. */
   recheck(topicId?: TopicId<K>): Promise<void>
 }
+
+/** One member's socket on a plugin channel (/realtime/PLUGIN/CHANNEL). */
+export interface RealtimeConnection {
+  /** Unique per connection. */
+  id: string
+  viewer: Viewer
+  send(message: unknown): void
+  close(code?: number, reason?: string): void
+}
+
+export interface ChannelHandlers {
+  /** Refuse a connection by returning false. Members only by default. */
+  authorize?(viewer: Viewer): boolean | Promise<boolean>
+  onOpen?(conn: RealtimeConnection): void | Promise<void>
+  /** Each text message, parsed as JSON (malformed JSON closes the socket with 1003). */
+  onMessage?(conn: RealtimeConnection, message: unknown): void | Promise<void>
+  onClose?(conn: RealtimeConnection): void | Promise<void>
+}

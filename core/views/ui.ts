@@ -2,7 +2,7 @@
 import type { VNode } from 'preact'
 import type { Audience, NavItem } from '../hooks/types.js'
 import type { Logger } from '../logger.js'
-import type { ProfileTab, SettingsPanel, SlotName, SlotProps, SlotRenderer } from '../plugins/api.js'
+import type { ProfileTab, SettingsPanel, SlotName, SlotProps, SlotRenderer } from './slots.js'
 import type { Viewer } from '../users/types.js'
 
 interface Owned {

@@ -1,0 +1,72 @@
+// Core's notification types: what each says and where it leads. Texts name the actors, never a post's text.
+import { REASON_LABELS, type ReportReason } from '../moderation/inputs.js'
+import type { NotificationContext, NotificationTypeDefinition } from './types.js'
+
+const post = (n: NotificationContext) => (n.postId ? `/p/${n.postId}` : null)
+const comment = (n: NotificationContext) => (n.postId ? `/p/${n.postId}${n.commentId ? `#comment-${n.commentId}` : ''}` : null)
+const profile = (n: NotificationContext) => (n.actors[0] ? `/u/${n.actors[0].username}` : null)
+
+export const CORE_TYPES = {
+  follow: {
+    label: 'New followers',
+    group: true,
+    text: (n) => `${n.who} followed you`,
+    url: (n) => (n.count > 1 ? `/u/${n.me.username}/followers` : profile(n)),
+  },
+  follow_request: {
+    label: 'Follow requests',
+    group: true,
+    text: (n) => `${n.who} asked to follow you`,
+    url: () => '/follow-requests',
+  },
+  follow_accepted: {
+    label: 'Accepted follow requests',
+    group: false,
+    text: (n) => `${n.who} accepted your follow request`,
+    url: profile,
+  },
+  like: {
+    label: 'Likes on your posts',
+    group: true,
+    text: (n) => `${n.who} liked your post`,
+    url: post,
+  },
+  comment: {
+    label: 'Comments on your posts',
+    group: true,
+    text: (n) => `${n.who} commented on your post`,
+    url: comment,
+  },
+  reply: {
+    label: 'Replies to your comments',
+    group: true,
+    text: (n) => `${n.who} replied to your comment`,
+    url: comment,
+  },
+  mention: {
+    label: 'Mentions',
+    group: false,
+    text: (n) => `${n.who} mentioned you in a ${n.commentId ? 'comment' : 'post'}`,
+    url: comment,
+  },
+  comment_like: {
+    label: 'Likes on your comments',
+    group: true,
+    text: (n) => `${n.who} liked your comment`,
+    url: comment,
+  },
+  // Sent by no member (the moderators act together), so no actor a block could hide; always sent, not a setting.
+  warning: {
+    label: 'Warnings from the moderators',
+    group: false,
+    required: true,
+    text: (n) => {
+      const reason = typeof n.data.reason === 'string' ? (REASON_LABELS[n.data.reason as ReportReason] ?? n.data.reason).toLowerCase() : 'a report'
+      const note = typeof n.data.note === 'string' && n.data.note.trim() ? `: “${n.data.note.trim()}”` : '.'
+      return `The moderators warned you after a report of ${reason}${note}`
+    },
+    url: () => null,
+  },
+} satisfies Record<string, NotificationTypeDefinition>
+
+export type CoreType = keyof typeof CORE_TYPES

@@ -1,0 +1,41 @@
+// The named places in core's pages where plugins add content, and plugins' profile tabs and settings panels.
+import type { VNode } from 'preact'
+import type { PublicUser, Viewer } from '../users/types.js'
+
+/** Named places in the pages where plugins add content, with the props each receives. */
+export interface SlotProps {
+  /** Top of the home page (e.g. the stories tray). */
+  'home.top': { viewer: Viewer | null }
+  /** Beside or below the home feed. */
+  'home.sidebar': { viewer: Viewer | null }
+  /** Under a profile's header. */
+  'profile.header': { profile: PublicUser; viewer: Viewer | null }
+  /** Under every post, next to like and comment. */
+  'post.actions': { postId: number; authorId: number; scope: string | null; viewer: Viewer | null; csrfToken: string }
+  /** The admin overview page. */
+  'admin.overview': { viewer: Viewer }
+  /** The page footer. */
+  'layout.footer': { viewer: Viewer | null }
+}
+export type SlotName = keyof SlotProps
+
+/** Renders a piece of a page; may load data first. Return null to show nothing. */
+export type SlotRenderer<P> = (props: P) => VNode | null | Promise<VNode | null>
+
+export interface ProfileTab {
+  /** URL-safe id: the tab lives at /u/NAME?tab=ID. */
+  id: string
+  label: string
+  order?: number
+  render: SlotRenderer<{ profile: PublicUser; viewer: Viewer | null }>
+}
+
+export interface SettingsPanel {
+  /** URL-safe id: the panel lives at /settings/ID. */
+  id: string
+  label: string
+  order?: number
+  render: SlotRenderer<{ viewer: Viewer; csrfToken: string; message?: string }>
+  /** Handles the panel's form (POST /settings/ID); return a message to show, or throw an AppError. */
+  save?: (input: { viewer: Viewer; form: Record<string, string> }) => Promise<string | void>
+}
