@@ -13,7 +13,7 @@ import { changePasswordInput, roleInput } from '../users/inputs.js'
 import { toPrivateUser } from '../users/service.js'
 import { parse } from '../validation.js'
 import { jsonBody } from '../http/json.js'
-import { SESSION_COOKIE } from './sessions.js'
+import { SESSION_COOKIE } from '../users/sessions.js'
 
 
 export function usersApi(s: Services): Hono<AppEnv> {

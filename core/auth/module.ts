@@ -3,7 +3,7 @@ import type { CoreModule } from '../module.js'
 import { nav } from '../module.js'
 import { usersApi } from './api.js'
 import { authPages } from './pages.js'
-import { purgeExpiredSessions } from './sessions.js'
+import { purgeExpiredSessions } from '../users/sessions.js'
 
 export const authModule: CoreModule = {
   name: 'auth',

@@ -10,7 +10,7 @@ import { requireMember, safeNext } from '../http/middleware.js'
 import type { Services } from '../services.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
-import { SESSION_COOKIE } from './sessions.js'
+import { SESSION_COOKIE } from '../users/sessions.js'
 import { qrSvg, remainingRecoveryCodes, totpFor, twoFactorEnabled } from './two-factor.js'
 
 const CHALLENGE_COOKIE = 'hearth_2fa'

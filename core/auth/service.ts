@@ -10,7 +10,7 @@ import { parse } from '../validation.js'
 import { codeInput, loginInput, registerInput } from '../users/inputs.js'
 import { toPublicUser, type UsersService } from '../users/service.js'
 import type { PublicUser } from '../users/types.js'
-import { hashPassword, verifyPassword } from './passwords.js'
+import { hashPassword, verifyPassword } from '../users/passwords.js'
 import { clientKey, RateLimiter } from './rate-limit.js'
 import {
   createLoginChallenge,
@@ -20,7 +20,7 @@ import {
   findLoginChallenge,
   takeChallengeAttempt,
   type NewSession,
-} from './sessions.js'
+} from '../users/sessions.js'
 import { checkTotp, newRecoveryCodes, newTotpSecret, qrSvg, totpFor, twoFactorEnabled, useRecoveryCode } from './two-factor.js'
 
 export interface RequestMeta {

@@ -9,7 +9,7 @@ import { PostList } from '../posts/views.js'
 import type { Services } from '../services.js'
 import { SettingsShell } from '../auth/pages.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
-import { ReactionBar } from './views.js'
+import { ReactionBar } from '../posts/reactions.js'
 import { idParam } from '../http/params.js'
 
 const idOf = (c: Context<AppEnv>, name = 'id') => idParam(c, name, 'That page')

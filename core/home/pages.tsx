@@ -1,6 +1,6 @@
 // The home page, member profiles (with plugin tabs), and the one-time setup page that creates the first admin.
 import { Hono } from 'hono'
-import { SESSION_COOKIE } from '../auth/sessions.js'
+import { SESSION_COOKIE } from '../users/sessions.js'
 import { claimSetupToken, restoreSetupToken, setupTokenValid } from '../auth/setup-token.js'
 import { AppError } from '../errors.js'
 import { setAppCookie } from '../http/cookies.js'

@@ -14,7 +14,7 @@ import { template } from '../views/theme.js'
 import { POST_TEXT_MAX } from './text.js'
 import type { PostView } from './types.js'
 import { PostCard, PostList, postActions } from './views.js'
-import { CollectionPicker, CommentsSection } from '../engagement/views.js'
+import { CollectionPicker, CommentsSection } from './reactions.js'
 
 const ComposePage = template('post.compose', function ComposePage(props: { csrfToken: string; values?: Record<string, string>; problem?: FormProblem; maxFiles: number; limits: { image: number; video: number } }) {
   const err = (f: string) => props.problem?.fields[f]

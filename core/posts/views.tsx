@@ -1,7 +1,7 @@
 // Post views shared by every page that lists posts: the card, the list with htmx infinite scroll.
 import type { VNode } from 'preact'
 import type { MediaInfo } from '../media/types.js'
-import { ReactionBar } from '../engagement/views.js'
+import { ReactionBar } from './reactions.js'
 import { template } from '../views/theme.js'
 import type { UiRegistry } from '../views/ui.js'
 import type { Viewer } from '../users/types.js'

@@ -44,22 +44,3 @@ export async function visiblePostsCount(db: Db, viewerId: number | null, authorI
   const count = Number(row?.n ?? 0)
   return { count, capped: count >= POSTS_COUNT_CAP }
 }
-
-/**
- * Take a member out of (delta -1, suspended) or put them back into (+1, unsuspended) the follower and following
- * counts of everyone they follow or who follows them, in the caller's transaction: the lists leave suspended
- * members out, so the counts do too.
- */
-export async function shiftFollowCounts(trx: Kysely<Database>, userId: number, delta: 1 | -1): Promise<void> {
-  const by = sql.lit(delta)
-  await trx
-    .updateTable('users')
-    .set((eb) => ({ followers_count: eb('followers_count', '+', by) }))
-    .where('id', 'in', trx.selectFrom('follows').select('followee_id').where('follower_id', '=', userId))
-    .execute()
-  await trx
-    .updateTable('users')
-    .set((eb) => ({ following_count: eb('following_count', '+', by) }))
-    .where('id', 'in', trx.selectFrom('follows').select('follower_id').where('followee_id', '=', userId))
-    .execute()
-}

@@ -1,5 +1,6 @@
 // Query functions about members that other services share.
-import { sql } from 'kysely'
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../db/schema.js'
 import type { Db } from '../db/connect.js'
 import { validationFailed } from '../errors.js'
 import { nameSkeleton } from '../text/names.js'
@@ -32,4 +33,23 @@ export async function refuseStaffLookalike(db: Db, names: Record<string, string 
     for (const w of wanted) if (looks.has(w.skeleton)) fields[w.field] ??= `That name could be mistaken for a staff member’s (@${staff.username}); choose another.`
   }
   if (Object.keys(fields).length) throw validationFailed(fields)
+}
+
+/**
+ * Take a member out of (delta -1, suspended) or put them back into (+1, unsuspended) the follower and following
+ * counts of everyone they follow or who follows them, in the caller's transaction: the lists leave suspended
+ * members out, so the counts do too.
+ */
+export async function shiftFollowCounts(trx: Kysely<Database>, userId: number, delta: 1 | -1): Promise<void> {
+  const by = sql.lit(delta)
+  await trx
+    .updateTable('users')
+    .set((eb) => ({ followers_count: eb('followers_count', '+', by) }))
+    .where('id', 'in', trx.selectFrom('follows').select('followee_id').where('follower_id', '=', userId))
+    .execute()
+  await trx
+    .updateTable('users')
+    .set((eb) => ({ following_count: eb('following_count', '+', by) }))
+    .where('id', 'in', trx.selectFrom('follows').select('follower_id').where('followee_id', '=', userId))
+    .execute()
 }

@@ -2,7 +2,7 @@
 // statement timed and the slowest shown with SQLite's plan. For finding the cause of a missed target.
 //   node --import tsx scripts/bench/queries.ts [--quick]
 import { createHearth } from '../../core/app.js'
-import { createSession } from '../../core/auth/sessions.js'
+import { createSession } from '../../core/users/sessions.js'
 import { resolveConfig } from '../../core/config.js'
 import { createLogger } from '../../core/logger.js'
 import { prepareRun } from './prepare.js'

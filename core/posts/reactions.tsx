@@ -1,8 +1,8 @@
-// Views for reactions, comments and collections: forms that work without JavaScript, swapped in place by htmx.
-import type { PostView } from '../posts/types.js'
+// The post's reaction bar, comments and collection picker (theme templates post.reactions, post.comments): forms that work without JavaScript, swapped in place by htmx.
+import type { PostView } from './types.js'
 import { CsrfField } from '../views/components.js'
 import { template } from '../views/theme.js'
-import type { CollectionView, CommentView } from './service.js'
+import type { CollectionView, CommentView } from '../engagement/service.js'
 import { shortTime } from '../views/time.js'
 
 /** Like, dislike, comments and save under a post. Guests see the counts and a way to log in. */
