@@ -14,6 +14,7 @@ import { extractMentions, renderPostText } from '../posts/text.js'
 import type { PostView } from '../posts/types.js'
 import { visibleTo } from '../posts/visibility.js'
 import { blockedWith } from '../safety/queries.js'
+import { hiddenByBlocks, recountEngagement } from '../db/engagement-counts.js'
 import type { SafetyService } from '../safety/service.js'
 import type { Viewer } from '../users/types.js'
 import { parse } from '../validation.js'
@@ -129,6 +130,13 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
     })
   }
 
+  /** A post's like and dislike counts as `viewerId` sees them: without likes by members blocked with them. */
+  async function countsFor(viewerId: number, postId: number): Promise<{ likes_count: number; dislikes_count: number }> {
+    const stored = await db.selectFrom('posts').select(['likes_count', 'dislikes_count']).where('id', '=', postId).executeTakeFirstOrThrow()
+    const hidden = (await hiddenByBlocks(db, viewerId, [postId])).get(postId)
+    return { likes_count: stored.likes_count - (hidden?.likes ?? 0), dislikes_count: stored.dislikes_count }
+  }
+
   /** Comments of one post the viewer may see: not by members blocked either way, nor suspended ones. */
   function commentsQuery(viewerId: number | null, postId: number) {
     let q = db
@@ -195,7 +203,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
         return before?.kind ?? null
       })
       if (previous !== 'same') await hooks.emit('action:post.reacted', { postId, authorId: post.author.id, userId, kind, previous })
-      const counts = await db.selectFrom('posts').select(['likes_count', 'dislikes_count']).where('id', '=', postId).executeTakeFirstOrThrow()
+      const counts = await countsFor(userId, postId)
       return { ...counts, reaction: kind }
     },
 
@@ -208,7 +216,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
           await trx.updateTable('posts').set((eb) => (kind === 'like' ? { likes_count: eb('likes_count', '-', 1) } : { dislikes_count: eb('dislikes_count', '-', 1) })).where('id', '=', postId).execute()
         }
       })
-      const counts = await db.selectFrom('posts').select(['likes_count', 'dislikes_count']).where('id', '=', postId).executeTakeFirstOrThrow()
+      const counts = await countsFor(userId, postId)
       return { ...counts, reaction: null }
     },
 
@@ -344,7 +352,8 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
       if (c.author_id !== actor.id && post.author_id !== actor.id && !staff) throw forbidden('Only the comment’s author or the post’s author can delete it.')
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('comments').where('id', '=', commentId).execute()
-        await trx.updateTable('posts').set((eb) => ({ comments_count: eb('comments_count', '-', 1 + c.replies_count) })).where('id', '=', c.post_id).execute()
+        // Recounted, not decremented: replies by suspended members were never in the count.
+        await recountEngagement(trx, sql<number>`select ${c.post_id}`)
         if (c.parent_id) await trx.updateTable('comments').set((eb) => ({ replies_count: eb('replies_count', '-', 1) })).where('id', '=', c.parent_id).execute()
       })
       if (staff && c.author_id !== actor.id && post.author_id !== actor.id) {

@@ -14,6 +14,7 @@ import { visibleTo } from '../posts/visibility.js'
 import type { RealtimeHub } from '../realtime/hub.js'
 import { blockedWith } from '../safety/queries.js'
 import type { SafetyService } from '../safety/service.js'
+import { displayName } from '../users/display-name.js'
 import { parse } from '../validation.js'
 import { activityLog, type ActivityItem } from './activity.js'
 import { CORE_TYPES, type CoreType } from './core-types.js'
@@ -215,7 +216,7 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
 
     const items = page.map((g): NotificationView => {
       const rows = recent.filter((r) => r.batch_id === g.batch_id)
-      const actors = rows.filter((r) => r.actor_id !== null).map((r) => ({ id: r.actor_id!, username: r.username!, display_name: r.display_name || r.username! }))
+      const actors = rows.filter((r) => r.actor_id !== null).map((r) => ({ id: r.actor_id!, username: r.username!, display_name: displayName({ display_name: r.display_name, username: r.username! }) }))
       let data: Record<string, unknown> = {}
       try {
         data = JSON.parse(rows[0]?.data ?? '{}') as Record<string, unknown>

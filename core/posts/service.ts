@@ -21,6 +21,7 @@ import { extractHashtags, extractMentions, renderPostText } from './text.js'
 import type { PostView } from './types.js'
 import { visibleTo } from './visibility.js'
 import { displayName } from '../users/display-name.js'
+import { hiddenByBlocks } from '../db/engagement-counts.js'
 
 export const MAX_PINS = 3
 export const FANOUT_JOB = 'feed.fanout'
@@ -192,6 +193,8 @@ export function createPostsService(deps: {
       if (avatars.has(x.author_id)) continue
       avatars.set(x.author_id, x.avatar_media_id && (await social.canSeeAvatar(viewerId, { id: x.author_id, avatar_visibility: x.avatar_visibility })) ? `/media/${x.avatar_media_id}/150` : null)
     }
+    // The stored counts leave out suspended members; the viewer's lists also leave out members blocked with them.
+    const hidden = viewerId === null ? new Map<number, { likes: number; comments: number }>() : await hiddenByBlocks(db, viewerId, rows.map((r) => r.id))
     const out: PostView[] = []
     for (const r of rows) {
       // A post deleted since its row was read has nothing left to show.
@@ -217,9 +220,9 @@ export function createPostsService(deps: {
         processing: postMedia.some((m) => m.status === 'processing'),
         hashtags: x.tags,
         mentions: x.mentions,
-        likes_count: r.likes_count,
+        likes_count: r.likes_count - (hidden.get(r.id)?.likes ?? 0),
         dislikes_count: r.dislikes_count,
-        comments_count: r.comments_count,
+        comments_count: r.comments_count - (hidden.get(r.id)?.comments ?? 0),
         reaction: x.reaction,
         bookmarked: x.bookmarked === 1,
         pinned: x.pinned === 1,

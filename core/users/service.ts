@@ -10,6 +10,7 @@ import { now, type Role, type UserRow } from '../db/schema.js'
 import { AppError, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
 import { decodeCursor, pageOf, type Page } from '../pagination.js'
+import { postsEngagedBy, recountEngagement } from '../db/engagement-counts.js'
 import { parse } from '../validation.js'
 import { displayNameInput, registerInput, roleInput, type RegisterInput } from './inputs.js'
 import { refuseStaffLookalike, shiftFollowCounts } from './queries.js'
@@ -207,8 +208,10 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
         }
         // Only a change counts: suspending again (a new reason) must not take their follows out twice.
         const r = await trx.updateTable('users').set({ suspended_at: now(), suspended_reason: text, updated_at: now() }).where('id', '=', id).where('suspended_at', 'is', null).executeTakeFirst()
-        if (Number(r.numUpdatedRows) === 1) await shiftFollowCounts(trx, id, -1)
-        else await trx.updateTable('users').set({ suspended_at: now(), suspended_reason: text, updated_at: now() }).where('id', '=', id).execute()
+        if (Number(r.numUpdatedRows) === 1) {
+          await shiftFollowCounts(trx, id, -1)
+          await recountEngagement(trx, postsEngagedBy(id))
+        } else await trx.updateTable('users').set({ suspended_at: now(), suspended_reason: text, updated_at: now() }).where('id', '=', id).execute()
       })
       await deleteUserSessions(db, id)
       await audit(db, { actorId, action: 'user.suspend', targetType: 'user', targetId: id, details: { reason: text } })
@@ -222,7 +225,10 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
       await db.transaction().execute(async (trx) => {
         // Only a change counts: unsuspending an active member must not count their follows twice.
         const r = await trx.updateTable('users').set({ suspended_at: null, suspended_reason: null, updated_at: now() }).where('id', '=', id).where('suspended_at', 'is not', null).executeTakeFirst()
-        if (Number(r.numUpdatedRows) === 1) await shiftFollowCounts(trx, id, 1)
+        if (Number(r.numUpdatedRows) === 1) {
+          await shiftFollowCounts(trx, id, 1)
+          await recountEngagement(trx, postsEngagedBy(id))
+        }
       })
       await audit(db, { actorId, action: 'user.unsuspend', targetType: 'user', targetId: id })
       const user = toPublicUser(target)

@@ -1,7 +1,7 @@
 // The groups JSON API under /api/v1/groups, in core's envelope. A hidden group answers NOT_FOUND to non-members,
 // exactly like a group that does not exist.
 import { Hono, type Context } from 'hono'
-import { parse, type AppEnv, type Viewer } from '../../core/plugins/api.js'
+import { displayName, parse, type AppEnv, type Viewer } from '../../core/plugins/api.js'
 import { groupInput, groupPostInput, groupUpdateInput, inviteInput, roleInput, searchInput, userInput } from './inputs.js'
 import type { GroupsContext } from './plugin.js'
 import type { GroupRow } from './queries.js'
@@ -17,7 +17,7 @@ export function groupJson(g: GroupRow, standing: { state: MembershipState; role:
     description: g.description,
     privacy: g.privacy,
     members_count: g.members_count,
-    owner: g.owner_id ? { id: g.owner_id, username: g.owner_username, display_name: g.owner_display_name || g.owner_username } : null,
+    owner: g.owner_id ? { id: g.owner_id, username: g.owner_username, display_name: displayName({ display_name: g.owner_display_name, username: g.owner_username ?? '' }) } : null,
     membership: standing,
     url: `/groups/${g.id}`,
     created_at: g.created_at,
