@@ -19,7 +19,13 @@ export interface CoreModule {
   api?(s: Services): Hono<AppEnv>
 }
 
-/** Core's navigation items, each added by the module whose page it links to. */
-export function nav(s: Services, items: [id: string, label: string, href: string, audience: NavItem['audience'], order: number][]): void {
-  for (const [id, label, href, audience, order] of items) s.ui.addNav({ id, label, href, audience, order, owner: 'core' })
+/** Where a core item goes in the navigation model (core/views/nav.ts): its placement, priority and icon. */
+export type NavWhere = Pick<NavItem, 'placement' | 'priority' | 'icon'>
+
+/**
+ * Core's navigation items, each added by the module whose page it links to. The tab bar's entries (issue 14) take
+ * priorities 100 (Home) to 60 (Profile; Log in for guests); the rest wait in "More".
+ */
+export function nav(s: Services, items: [id: string, label: string, href: string, audience: NavItem['audience'], order: number, where?: NavWhere][]): void {
+  for (const [id, label, href, audience, order, where] of items) s.ui.addNav({ id, label, href, audience, order, owner: 'core', ...where })
 }

@@ -5,7 +5,20 @@
 
   function setUnread(unread) {
     const link = document.querySelector('a[data-nav="notifications"]')
-    if (link && Number.isInteger(unread)) link.textContent = label(unread)
+    if (!link || !Number.isInteger(unread)) return
+    // The label keeps the count for screen readers; the badge on the icon is for the eye.
+    const text = link.querySelector('.nav-label') || link
+    text.textContent = label(unread)
+    let badge = link.querySelector('.nav-badge')
+    if (unread > 0) {
+      if (!badge) {
+        badge = document.createElement('span')
+        badge.className = 'nav-badge'
+        badge.setAttribute('aria-hidden', 'true')
+        link.append(badge)
+      }
+      badge.textContent = String(unread)
+    } else if (badge) badge.remove()
   }
 
   // Only same-site paths become links, whatever the event says.

@@ -9,7 +9,7 @@ export const engagementModule: CoreModule = {
   name: 'engagement',
   wire(s) {
     const { db, engagement, moderation } = s
-    nav(s, [['saved', 'Saved', '/bookmarks', 'members', 60]])
+    nav(s, [['saved', 'Saved', '/bookmarks', 'members', 60, { icon: 'bookmark' }]])
     moderation.addRemover('comment', async ({ targetId, actor }) => {
       const id = Number(targetId)
       if (!(await db.selectFrom('comments').select('id').where('id', '=', id).executeTakeFirst())) return // deleted already

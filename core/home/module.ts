@@ -5,6 +5,10 @@ import { homePages } from './pages.js'
 
 export const homeModule: CoreModule = {
   name: 'home',
-  wire: (s) => nav(s, [['home', 'Home', '/', 'everyone', 10], ['explore', 'Explore', '/explore', 'everyone', 20]]),
+  wire: (s) =>
+    nav(s, [
+      ['home', 'Home', '/', 'everyone', 10, { placement: 'primary', priority: 100, icon: 'house' }],
+      ['explore', 'Explore', '/explore', 'everyone', 20, { placement: 'primary', priority: 90, icon: 'compass' }],
+    ]),
   pages: homePages,
 }

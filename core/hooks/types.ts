@@ -34,7 +34,21 @@ export interface NavItem {
   order: number
   /** The plugin that added it, or 'core'. */
   owner: string
+  /**
+   * Where it may go: 'primary' asks for the phone's tab bar and the top of the desktop sidebar, 'more' (the
+   * default) puts it in the "More" menu. At most five primary items are shown; the rest go to "More".
+   */
+  placement?: NavPlacement
+  /** Among primary items, higher wins a place in the tab bar (core: Home 100 ... Profile 60). Default 0. */
+  priority?: number
+  /** A Lucide icon name (https://lucide.dev/icons), e.g. 'users'. Default 'circle'. */
+  icon?: string
+  /** A number drawn on the icon (unread notifications); 0 or absent draws none. */
+  badge?: number
 }
+
+/** Where a navigation item is drawn: the tab bar / sidebar, or the "More" menu. */
+export type NavPlacement = 'primary' | 'more'
 
 export const coreHooks = {
   'action:user.registered': action<{ user: PublicUser }>(),

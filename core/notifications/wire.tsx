@@ -15,11 +15,12 @@ export function wireNotifications(s: Services): void {
   if (wired.has(notifications)) return
   wired.add(notifications)
 
-  ui.addNav({ id: 'notifications', label: navLabel(0), href: '/notifications', audience: 'members', order: 35, owner: 'core' })
+  // The "Activity" tab of the tab bar (issue 14); its badge is the unread count.
+  ui.addNav({ id: 'notifications', label: navLabel(0), href: '/notifications', audience: 'members', order: 35, owner: 'core', placement: 'primary', priority: 70, icon: 'heart' })
   hooks.on('filter:ui.nav-items', async (items, { viewer }) => {
     if (!viewer || !items.some((i) => i.id === 'notifications')) return items
     const unread = await notifications.unreadCount(viewer.id)
-    return unread ? items.map((i) => (i.id === 'notifications' ? { ...i, label: navLabel(unread) } : i)) : items
+    return unread ? items.map((i) => (i.id === 'notifications' ? { ...i, label: navLabel(unread), badge: unread } : i)) : items
   })
   scheduler.add('core', '41 4 * * *', 'purge-read-notifications', async () => {
     const n = await notifications.purgeRead(new Date(Date.now() - KEEP_READ_DAYS * 86_400_000))

@@ -52,6 +52,7 @@ export { fieldsOf, parse, WHOLE_INPUT } from '../validation.js'
 export { decodeCursor, encodeCursor, olderThan, pageOf, type CursorScalar, type CursorSpec } from '../pagination.js'
 export { CsrfField, displayName, Field, FormError } from '../views/components.js'
 export { relativeTime, shortTime } from '../views/time.js'
+export { Icon, type IconProps } from '../views/icons.js'
 export { Avatar, PostCard, PostHead, PostMedia } from '../posts/views.js'
 export { activeMember, blockedWith, canSeeAuthor, displayNameOf } from '../safety/queries.js'
 
@@ -299,7 +300,10 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
   readonly routes: Hono<AppEnv>
   readonly hooks: PluginHooksApi
   readonly ui: {
-    /** A navigation item; shown to `audience` (default 'members'). */
+    /**
+     * A navigation item; shown to `audience` (default 'members'), in the "More" menu unless it asks for
+     * `placement: 'primary'` with a `priority` (see "Navigation" in docs/plugins.md).
+     */
     nav(item: Omit<NavItem, 'owner' | 'audience' | 'order'> & Partial<Pick<NavItem, 'audience' | 'order'>>): void
     slot<N extends SlotName>(name: N, render: SlotRenderer<SlotProps[N]>, options?: { order?: number }): void
     profileTab(tab: ProfileTab): void

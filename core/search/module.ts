@@ -3,4 +3,4 @@ import type { CoreModule } from '../module.js'
 import { nav } from '../module.js'
 import { searchRoutes } from './routes.js'
 
-export const searchModule: CoreModule = { name: 'search', wire: (s) => nav(s, [['search', 'Search', '/search', 'everyone', 25]]), pages: searchRoutes }
+export const searchModule: CoreModule = { name: 'search', wire: (s) => nav(s, [['search', 'Search', '/search', 'everyone', 25, { icon: 'search' }]]), pages: searchRoutes }

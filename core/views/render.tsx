@@ -8,6 +8,7 @@ import { takeFlash } from '../http/flash.js'
 import type { SettingsService } from '../settings/service.js'
 import type { LoadedTheme } from '../themes/loader.js'
 import { ThemeContext, withTheme, type ErrorPageProps, type LayoutProps, type ThemeDefinition } from './theme.js'
+import { arrangeNav } from './nav.js'
 import type { UiRegistry } from './ui.js'
 
 export interface PageOptions {
@@ -43,6 +44,7 @@ export function createRenderer(deps: { settings: SettingsService; hooks: HookReg
       siteName: await settings.get('site.name'),
       viewer,
       nav,
+      navGroups: arrangeNav(nav),
       flash: takeFlash(c),
       csrfToken: c.get('csrfToken') ?? '',
       styles: styleUrls(theme),

@@ -2,6 +2,7 @@
 import { createContext, h, type ComponentChildren, type ComponentType } from 'preact'
 import { useContext } from 'preact/hooks'
 import type { NavItem } from '../hooks/types.js'
+import type { NavGroups } from './nav.js'
 import type { Flash } from '../http/flash.js'
 import type { Viewer } from '../users/types.js'
 
@@ -10,6 +11,8 @@ export interface LayoutProps {
   siteName: string
   viewer: Viewer | null
   nav: NavItem[]
+  /** `nav` split by the navigation model: the tab bar / sidebar entries and the "More" menu. */
+  navGroups: NavGroups
   flash: Flash[]
   csrfToken: string
   /** Stylesheet URLs, default theme first, then the active theme's. */

@@ -58,7 +58,10 @@ export class UiRegistry {
     for (const [name, list] of this.slots) this.slots.set(name, list.filter((s) => s.owner !== owner))
   }
 
-  /** Nav items this viewer may see, in order, before the nav filter runs. */
+  /**
+   * Nav items this viewer may see, in order, before the nav filter runs. `{me}` in an href becomes the viewer's
+   * username, so one item links every member to their own profile.
+   */
   navFor(viewer: Viewer | null): NavItem[] {
     const sees = (a: Audience) =>
       a === 'everyone' ||
@@ -66,7 +69,10 @@ export class UiRegistry {
       (a === 'members' && !!viewer) ||
       (a === 'staff' && (viewer?.role === 'admin' || viewer?.role === 'moderator')) ||
       (a === 'admins' && viewer?.role === 'admin')
-    return this.nav.filter((n) => sees(n.audience)).sort((a, b) => a.order - b.order)
+    return this.nav
+      .filter((n) => sees(n.audience) && (viewer || !n.href.includes('{me}')))
+      .map((n) => (viewer && n.href.includes('{me}') ? { ...n, href: n.href.replaceAll('{me}', encodeURIComponent(viewer.username)) } : n))
+      .sort((a, b) => a.order - b.order)
   }
 
   /** Render a slot's pieces. A piece that throws is logged with its plugin and left out. */

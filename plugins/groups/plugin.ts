@@ -20,7 +20,7 @@ const groups = definePlugin({
     const service = createGroupsService(ctx, { maxOwned: () => ctx.settings.get('max_owned') })
     ctx.routes.route('/', groupsRoutes(ctx, service))
     ctx.assets('public')
-    ctx.ui.nav({ id: 'groups', label: 'Groups', href: '/groups', audience: 'everyone', order: 40 })
+    ctx.ui.nav({ id: 'groups', label: 'Groups', href: '/groups', audience: 'everyone', order: 40, icon: 'users' })
     // The nav item carries the number of join requests waiting for the viewer, like Notifications does.
     ctx.hooks.on('filter:ui.nav-items', async (items, { viewer }) => {
       if (!viewer || !items.some((i) => i.id === 'groups')) return items

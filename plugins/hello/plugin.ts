@@ -35,7 +35,7 @@ const hello = definePlugin({
   },
   register(ctx) {
     ctx.routes.route('/', helloRoutes(ctx))
-    ctx.ui.nav({ id: 'hello', label: 'Hello', href: '/hello', audience: 'everyone', order: 40 })
+    ctx.ui.nav({ id: 'hello', label: 'Hello', href: '/hello', audience: 'everyone', order: 40, icon: 'sparkles' })
     ctx.ui.slot('home.sidebar', async () => ((await ctx.settings.get('on_home')) ? WaveCount({ count: await countWaves(ctx.db) }) : null))
     ctx.ui.profileTab({ id: 'waves', label: 'Waves', render: (props) => WavesTab(ctx, props.profile) })
     ctx.assets('public')

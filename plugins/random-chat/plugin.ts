@@ -55,8 +55,8 @@ const randomChat = definePlugin({
     const service = randomChatService(ctx)
     ctx.routes.route('/', randomChatRoutes(ctx, service))
     ctx.assets('public')
-    ctx.ui.nav({ id: 'meet', label: 'Meet', href: '/meet', audience: 'members', order: 40 })
-    ctx.ui.nav({ id: 'meet-live', label: 'Meet live', href: '/meet/live', audience: 'staff', order: 92 })
+    ctx.ui.nav({ id: 'meet', label: 'Meet', href: '/meet', audience: 'members', order: 40, icon: 'video' })
+    ctx.ui.nav({ id: 'meet-live', label: 'Meet live', href: '/meet/live', audience: 'staff', order: 92, icon: 'radio' })
     ctx.ui.slot('admin.overview', () => StaffOverview(service), { order: 40 })
     ctx.ui.settingsPanel({
       id: 'random-chat',

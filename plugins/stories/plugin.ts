@@ -37,7 +37,7 @@ const stories = definePlugin({
     const service = storiesService(ctx)
     ctx.routes.route('/', storyRoutes(ctx, service))
     ctx.assets('public')
-    ctx.ui.nav({ id: 'stories', label: 'New story', href: '/stories/new', audience: 'members', order: 32 })
+    ctx.ui.nav({ id: 'stories', label: 'New story', href: '/stories/new', audience: 'members', order: 32, icon: 'circle-plus' })
     ctx.ui.slot('home.top', ({ viewer }) => (viewer ? StoryTray(ctx, service, viewer) : null), { order: 5 })
     ctx.ui.profileTab({ id: 'highlights', label: 'Highlights', order: 20, render: ({ profile, viewer }) => HighlightsTab(service, profile, viewer) })
     ctx.ui.settingsPanel({

@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { currentTotpCode } from '../../core/auth/two-factor.js'
 import { PASSWORD } from '../harness.js'
-import { browserOrSkip, resultPath, startTestServer, watchProblems, type PageProblems, type TestServer } from './browser.js'
+import { browserOrSkip, logOutButton, navLink, resultPath, startTestServer, watchProblems, type PageProblems, type TestServer } from './browser.js'
 
 const PHONE = { width: 375, height: 812 }
 
@@ -38,7 +38,7 @@ test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
       // A new visitor on the home page sees the guest view with a Join link.
       await page.goto('/')
       await page.getByRole('heading', { level: 1 }).waitFor()
-      assert.equal(await page.getByRole('button', { name: 'Log out' }).count(), 0, 'a visitor has no Log out button')
+      assert.equal(await page.locator('form[action="/logout"]').count(), 0, 'a visitor has no Log out button')
       await mainNav(page).getByRole('link', { name: 'Join', exact: true }).click()
       await page.waitForURL((u) => u.pathname === '/register')
       await page.getByRole('heading', { name: 'Create your account' }).waitFor()
@@ -52,15 +52,15 @@ test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
       // Logged in on the home page.
       await page.getByRole('heading', { level: 1, name: `Welcome home, ${username}` }).waitFor()
       await page.getByRole('status').filter({ hasText: `Welcome, @${username}!` }).waitFor()
-      await page.getByRole('button', { name: 'Log out' }).waitFor()
-      await mainNav(page).getByRole('link', { name: 'Settings' }).waitFor()
+      await (await logOutButton(page)).waitFor()
+      await (await navLink(page, 'Settings')).waitFor()
       assert.equal(await mainNav(page).getByRole('link', { name: 'Join', exact: true }).count(), 0, 'a member is not offered Join')
 
       // Log out: back home as a guest.
-      await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Log out' }).click()])
+      await Promise.all([page.waitForURL((u) => u.pathname === '/'), (await logOutButton(page)).click()])
       await page.getByRole('status').filter({ hasText: 'You are logged out.' }).waitFor()
-      assert.equal(await page.getByRole('button', { name: 'Log out' }).count(), 0, 'no Log out button after logging out')
-      assert.equal(await mainNav(page).getByRole('link', { name: 'Settings' }).count(), 0, 'no Settings after logging out')
+      assert.equal(await page.locator('form[action="/logout"]').count(), 0, 'no Log out button after logging out')
+      assert.equal(await mainNav(page).locator('a[data-nav="settings"]').count(), 0, 'no Settings after logging out')
 
       // Log in again with the username through /login.
       await mainNav(page).getByRole('link', { name: 'Log in', exact: true }).click()
@@ -70,8 +70,8 @@ test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
       await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Log in', exact: true }).click()])
       await page.getByRole('heading', { level: 1, name: `Welcome home, ${username}` }).waitFor()
       await page.getByRole('status').filter({ hasText: `Welcome back, @${username}.` }).waitFor()
-      await page.getByRole('button', { name: 'Log out' }).waitFor()
-      await mainNav(page).getByRole('link', { name: 'Settings' }).waitFor()
+      await (await logOutButton(page)).waitFor()
+      await (await navLink(page, 'Settings')).waitFor()
 
       // The logged-in home page on a phone: a screenshot, and nothing wider than the screen.
       await page.waitForLoadState('load')
@@ -99,7 +99,7 @@ test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
       await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Create account' }).click()])
 
       // Settings → Security → set up: a QR code and the key; confirm with the app's code.
-      await mainNav(page).getByRole('link', { name: 'Settings' }).click()
+      await (await navLink(page, 'Settings')).click()
       await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Security' }).click()
       await page.getByRole('button', { name: 'Set up two-factor' }).click()
       await page.locator('.qr svg').waitFor()
@@ -113,7 +113,7 @@ test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
       await page.getByText(/You have 10 unused recovery codes/).waitFor()
 
       // Log out, log in: the password alone is not enough; the code finishes it.
-      await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Log out' }).click()])
+      await Promise.all([page.waitForURL((u) => u.pathname === '/'), (await logOutButton(page)).click()])
       await page.goto('/login')
       await page.getByLabel('Username or email').fill(username)
       await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
@@ -121,8 +121,8 @@ test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
       await page.getByLabel('Code', { exact: true }).fill(currentTotpCode(secret, Date.now() + 30_000))
       await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Verify' }).click()])
       await page.getByRole('heading', { level: 1, name: `Welcome home, ${username}` }).waitFor()
-      assert.equal(await mainNav(page).getByRole('link', { name: 'Admin' }).count(), 0, 'members see no Admin link')
-      await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Log out' }).click()])
+      assert.equal(await mainNav(page).locator('a[data-nav="admin"]').count(), 0, 'members see no Admin link')
+      await Promise.all([page.waitForURL((u) => u.pathname === '/'), (await logOutButton(page)).click()])
 
       // An admin logs in and opens the admin pages from the navigation.
       await server.hearth.users.create({ username: 'site_admin', email: 'site_admin@example.org', password: PASSWORD }, { role: 'admin', actorId: null })
@@ -130,7 +130,7 @@ test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
       await page.getByLabel('Username or email').fill('site_admin')
       await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
       await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Log in', exact: true }).click()])
-      await mainNav(page).getByRole('link', { name: 'Admin' }).click()
+      await (await navLink(page, 'Admin')).click()
       await page.waitForURL((u) => u.pathname === '/admin')
       await page.getByText(/members ·/).waitFor()
       await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Members' }).click()
@@ -149,7 +149,7 @@ test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
       await page.getByLabel('Email').fill('htmx_waver@example.org')
       await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
       await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Create account' }).click()])
-      await mainNav(page).getByRole('link', { name: 'Hello' }).click()
+      await (await navLink(page, 'Hello')).click()
       await page.waitForURL((u) => u.pathname === '/hello')
       await page.waitForFunction(() => 'htmx' in window, undefined, { timeout: 5000 })
       // A marker on window survives an htmx swap but not a page load.
@@ -216,7 +216,7 @@ test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
       assert.equal(await page.locator('main .alert-error').count(), 0, 'the message is not duplicated at the top')
 
       // Nobody was logged in.
-      assert.equal(await page.getByRole('button', { name: 'Log out' }).count(), 0)
+      assert.equal(await page.locator('form[action="/logout"]').count(), 0)
 
       // A 400 page load is logged by Chromium as a failed resource; that line is expected, anything else is not.
       const others = unexpected(problems).filter((p) => !/Failed to load resource: the server responded with a status of 400/.test(p))

@@ -3,7 +3,7 @@
 import { accessSync, constants, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
-import { chromium, type Browser, type BrowserContextOptions, type LaunchOptions, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContextOptions, type LaunchOptions, type Locator, type Page } from 'playwright-core'
 import { createHearth, type Hearth } from '../../core/app.js'
 import { resolveConfig } from '../../core/config.js'
 import { createLogger } from '../../core/logger.js'
@@ -185,4 +185,26 @@ export async function registerInBrowser(browser: Browser, server: TestServer, us
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
   await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Create account' }).click()])
   return { context, page, problems }
+}
+
+/**
+ * The main navigation's link named `name` (exactly), opening the "More" menu first when the link is not in the tab
+ * bar or sidebar (a closed menu's links are hidden, so a role query would not find them).
+ */
+export async function navLink(page: Page, name: string): Promise<Locator> {
+  const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true })
+  if ((await link.count()) === 0) await openMore(page)
+  return link
+}
+
+/** The Log out button, which lives in the "More" menu: the menu is opened first. */
+export async function logOutButton(page: Page): Promise<Locator> {
+  await openMore(page)
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log out' })
+}
+
+/** Open the main navigation's "More" menu if it is there and closed. */
+export async function openMore(page: Page): Promise<void> {
+  const closed = page.locator('nav details.nav-more:not([open]) > summary')
+  if ((await closed.count()) > 0) await closed.click()
 }

@@ -2,7 +2,7 @@
 // is approved from the owner's Manage page (the nav counts the request), and then sees the post.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { browserOrSkip, registerInBrowser, resultPath, startTestServer } from './browser.js'
+import { browserOrSkip, navLink, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
 
 test('a member creates a private group, another requests to join, is approved and sees a post', { timeout: 120_000 }, async (t) => {
@@ -13,7 +13,7 @@ test('a member creates a private group, another requests to join, is approved an
 
   // The owner starts a private group from the Groups page and posts in it.
   const owner = await registerInBrowser(browser, server, 'group_owner')
-  await owner.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Groups' }).click()
+  await (await navLink(owner.page, 'Groups')).click()
   await owner.page.getByLabel('Name').fill('Night gardeners')
   await owner.page.getByLabel(/What is it about/).fill('Moths, moonflowers and torches')
   await owner.page.getByRole('radio', { name: /^Private:/ }).check()
@@ -37,7 +37,7 @@ test('a member creates a private group, another requests to join, is approved an
 
   // The owner sees the waiting request in the nav and approves it from the Manage page.
   await owner.page.goto(groupPath)
-  await owner.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Groups (1)' }).waitFor()
+  await (await navLink(owner.page, 'Groups (1)')).waitFor()
   await Promise.all([owner.page.waitForURL((u) => u.pathname === `${groupPath}/manage`), owner.page.getByRole('link', { name: /Manage \(1 waiting\)/ }).click()])
   await Promise.all([owner.page.waitForURL((u) => u.searchParams.get('notice') === 'approved'), owner.page.getByRole('button', { name: 'Approve group_reader' }).click()])
   await owner.page.getByText('No one is waiting.').waitFor()

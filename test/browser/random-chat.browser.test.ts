@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Page } from 'playwright-core'
-import { browserOrSkip, registerInBrowser, resultPath, startTestServer } from './browser.js'
+import { browserOrSkip, navLink, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
 /** What Chromium needs for WebRTC on a loopback-only machine with no camera (see shared notes: realtime-media). */
 const MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required']
@@ -55,7 +55,7 @@ test('two members meet by video, chat, move on, report and block', { timeout: 18
 
   // Both open Meet from the navigation and press Start with a shared interest.
   for (const m of [ana, ben]) {
-    await m.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Meet' }).click()
+    await (await navLink(m.page, 'Meet')).click()
     await m.page.waitForURL((u) => u.pathname === '/meet')
     await m.page.getByLabel('Interests (optional)').fill('gardening, chess')
     await m.page.getByRole('button', { name: 'Start' }).click()

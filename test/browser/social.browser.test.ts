@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import sharp from 'sharp'
-import { browserOrSkip, registerInBrowser, resultPath, startTestServer } from './browser.js'
+import { browserOrSkip, navLink, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
 
 test('a photo travels from one member’s upload to a follower’s home feed', { timeout: 120_000 }, async (t) => {
@@ -19,7 +19,7 @@ test('a photo travels from one member’s upload to a follower’s home feed', {
     .toBuffer()
 
   const author = await registerInBrowser(browser, server, 'photo_author')
-  await author.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New post' }).click()
+  await (await navLink(author.page, 'New post')).click()
   await author.page.getByLabel(/What’s new/).fill('Sunset over the allotment #garden')
   await author.page.locator('input[type=file][name=files]').setInputFiles({ name: 'sunset.jpg', mimeType: 'image/jpeg', buffer: photo })
   // The script uploads at once, shows a preview, and keeps the media id for the form.

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import sharp from 'sharp'
 import type { Page } from 'playwright-core'
-import { browserOrSkip, registerInBrowser, resultPath, startTestServer } from './browser.js'
+import { browserOrSkip, navLink, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
 
 /** The width of the current story's progress bar, as a fraction of its segment. */
@@ -19,7 +19,7 @@ test('a member posts a story and a follower watches it in the viewer', { timeout
 
   // The author: a text card through the plain form, then a photo (uploaded at once by the page script).
   const author = await registerInBrowser(browser, server, 'story_teller')
-  await author.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New story' }).click()
+  await (await navLink(author.page, 'New story')).click()
   await author.page.getByLabel(/Text \(a text card/).fill('Morning at the allotment @story_watcher')
   await author.page.getByLabel('ocean').check()
   await Promise.all([author.page.waitForURL((u) => /^\/stories\/story_teller\/\d+$/.test(u.pathname)), author.page.getByRole('button', { name: 'Share story' }).click()])

@@ -1,9 +1,25 @@
-// The page frame: header with navigation, flash messages, main content and footer.
+// The page frame: top bar, the navigation (a tab bar on phones, a sidebar on desktops), flash messages, main content.
 import { CsrfField } from '../../../core/views/components.js'
+import { Icon } from '../../../core/views/icons.js'
+import type { NavItem } from '../../../core/hooks/types.js'
 import type { LayoutProps } from '../../../core/views/theme.js'
 
+function NavLink({ item, path }: { item: NavItem; path: string }) {
+  return (
+    <a href={item.href} aria-current={path === item.href ? 'page' : undefined} data-nav={item.id}>
+      <Icon name={item.icon ?? 'circle'} />
+      <span class="nav-label">{item.label}</span>
+      {item.badge ? (
+        <span class="nav-badge" aria-hidden="true">
+          {item.badge}
+        </span>
+      ) : null}
+    </a>
+  )
+}
+
 export function Layout(props: LayoutProps) {
-  const { viewer } = props
+  const { viewer, navGroups, path } = props
   return (
     <html lang="en">
       <head>
@@ -27,29 +43,48 @@ export function Layout(props: LayoutProps) {
           <a class="brand" href="/">
             {props.siteName}
           </a>
-          <nav aria-label="Main">
-            <ul>
-              {props.nav.map((item) => (
-                <li>
-                  <a href={item.href} aria-current={props.path === item.href ? 'page' : undefined} data-nav={item.id}>
-                    {item.label}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
           <form method="get" action="/search" role="search" class="site-search">
             <input type="search" name="q" aria-label="Search members, posts and hashtags" placeholder="Search" maxLength={100} />
           </form>
-          {viewer && (
-            <form method="post" action="/logout" class="logout">
-              <CsrfField token={props.csrfToken} />
-              <button type="submit" class="link">
-                Log out
-              </button>
-            </form>
-          )}
+          {/* Where the messages entry will go. */}
+          <div class="topbar-slot" data-topbar-slot></div>
         </header>
+        <nav class="site-nav" aria-label="Main">
+          <ul class="nav-primary">
+            {navGroups.primary.map((item) => (
+              <li>
+                <NavLink item={item} path={path} />
+              </li>
+            ))}
+          </ul>
+          {(navGroups.more.length > 0 || viewer) && (
+            // A disclosure so "More" opens without JavaScript, by keyboard (Enter/Space on its summary) too.
+            <details class="nav-more">
+              <summary>
+                <Icon name="menu" />
+                <span class="nav-label">More</span>
+              </summary>
+              <ul>
+                {navGroups.more.map((item) => (
+                  <li>
+                    <NavLink item={item} path={path} />
+                  </li>
+                ))}
+                {viewer && (
+                  <li>
+                    <form method="post" action="/logout" class="logout">
+                      <CsrfField token={props.csrfToken} />
+                      <button type="submit" class="link">
+                        <Icon name="log-out" />
+                        <span class="nav-label">Log out</span>
+                      </button>
+                    </form>
+                  </li>
+                )}
+              </ul>
+            </details>
+          )}
+        </nav>
         <main id="main">
           {props.flash.map((f) => (
             <p class={`alert alert-${f.kind}`} role={f.kind === 'error' ? 'alert' : 'status'}>
