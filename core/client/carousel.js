@@ -6,6 +6,7 @@
 
   function enhance(root) {
     const track = root.querySelector('.carousel-track')
+    const frame = root.querySelector('.carousel-frame')
     const items = [...track.children]
     const button = (cls, label, icon) => {
       const b = document.createElement('button')
@@ -13,7 +14,7 @@
       b.className = `carousel-arrow ${cls}`
       b.setAttribute('aria-label', label)
       b.innerHTML = svg(icon)
-      root.append(b)
+      frame.append(b)
       return b
     }
     const prev = button('carousel-prev', 'Previous', 'M15 5l-7 7 7 7')
@@ -49,10 +50,10 @@
         go(current() + (e.key === 'ArrowLeft' ? -1 : 1))
       }
     })
-    let frame = 0
+    let pending = 0
     track.addEventListener('scroll', () => {
-      cancelAnimationFrame(frame)
-      frame = requestAnimationFrame(show)
+      cancelAnimationFrame(pending)
+      pending = requestAnimationFrame(show)
     })
     show()
   }

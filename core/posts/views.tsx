@@ -86,20 +86,24 @@ export function frameRatio(m: { width: number | null; height: number | null }): 
 export function Carousel({ media, label }: { media: PostMediaView[]; label: string }) {
   const many = media.length > 1
   return (
-    <div class="carousel" data-carousel={many ? '' : undefined} style={`--frame:${frameRatio(media[0]!).toFixed(4)}`}>
-      <ul class="carousel-track" tabindex={many ? 0 : undefined} aria-label={many ? `${label}, ${media.length} items` : label}>
-        {media.map((m, i) => (
-          <li class="carousel-item" aria-label={many ? `${i + 1} of ${media.length}` : undefined}>
-            {m.kind === 'image' && m.status === 'ready' ? (
-              <a href={m.urls['1080'] ?? m.urls.original} class="carousel-open" data-lightbox aria-label={m.alt ? undefined : `Open photo ${i + 1} whole`}>
+    <div class="carousel" data-carousel={many ? '' : undefined}>
+      <div class="carousel-frame">
+        {/* The frame's shape comes from this empty picture's viewBox: the CSP forbids style attributes. */}
+        <svg class="carousel-sizer" viewBox={`0 0 ${Math.round(frameRatio(media[0]!) * 1000)} 1000`} aria-hidden="true" focusable="false" />
+        <ul class="carousel-track" tabindex={many ? 0 : undefined} aria-label={many ? `${label}, ${media.length} items` : label}>
+          {media.map((m, i) => (
+            <li class="carousel-item" aria-label={many ? `${i + 1} of ${media.length}` : undefined}>
+              {m.kind === 'image' && m.status === 'ready' ? (
+                <a href={m.urls['1080'] ?? m.urls.original} class="carousel-open" data-lightbox aria-label={m.alt ? undefined : `Open photo ${i + 1} whole`}>
+                  <PostMedia m={m} alt={m.alt} />
+                </a>
+              ) : (
                 <PostMedia m={m} alt={m.alt} />
-              </a>
-            ) : (
-              <PostMedia m={m} alt={m.alt} />
-            )}
-          </li>
-        ))}
-      </ul>
+              )}
+            </li>
+          ))}
+        </ul>
+      </div>
       <script src="/static/carousel.js" defer></script>
     </div>
   )
