@@ -1,17 +1,13 @@
 // Input schemas for posts, shared by the compose page and the API.
 import { z } from 'zod'
+import { safeName } from '../text/names.js'
 import { POST_TEXT_MAX } from './text.js'
 
 const visibility = z.enum(['public', 'followers', 'only_me'], { error: 'Visibility is public, followers or only_me.' })
 
-/** Alt text: plain text on one line (control characters are refused, spaces are collapsed), at most ALT_MAX characters. */
+/** Alt text: the one rule for text people see (core/text/names.ts: spaces collapsed, no control, bidi or invisible characters), at most ALT_MAX characters. */
 export const ALT_MAX = 1000
-export const altText = z
-  .string({ error: 'Alt text is a string.' })
-  .max(ALT_MAX * 2)
-  .transform((s) => s.replace(/\s+/g, ' ').trim())
-  .refine((s) => s.length <= ALT_MAX, `Alt text has at most ${ALT_MAX} characters.`)
-  .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), 'Alt text is plain text, without control characters.')
+export const altText = safeName({ label: 'Alt texts', max: ALT_MAX, required: 'Alt text is a string.' })
 
 export const createPostInput = z.object({
   text: z.string({ error: 'The text must be a string.' }).max(POST_TEXT_MAX, `Posts have at most ${POST_TEXT_MAX} characters.`).default(''),
