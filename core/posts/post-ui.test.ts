@@ -85,6 +85,19 @@ describe('post ui', () => {
     assert.equal(relativeTime('2026-11-01T11:00:00Z', now), '2026-11-01')
   })
 
+  it('marks a video and a several-item post on profile grid tiles', async () => {
+    const a = t.agent('10.9.4.1')
+    await a.registerViaForm('tile_maker')
+    const me = (await t.h.users.find('tile_maker'))!.id
+    // A processed video's row as the media service leaves it (the grid reads only its kind and poster).
+    const { id: video } = await t.h.db.insertInto('media').values({ owner_id: me, kind: 'video', status: 'ready', mime: 'video/mp4', size_bytes: 1, width: 320, height: 240, duration_ms: 1000, variants: '{}', error: null, updated_at: new Date().toISOString() }).returning('id').executeTakeFirstOrThrow()
+    await t.h.posts.create(me, { text: 'a clip', media_ids: [video] })
+    await t.h.posts.create(me, { text: 'just words' })
+    const grid = await a.text('/u/tile_maker')
+    assert.equal((grid.match(/data-video-mark/g) ?? []).length, 1, 'only the video post is marked')
+    assert.match(grid, /<span class="visually-hidden">Video<\/span>/)
+  })
+
   it('frames media between 4:5 and 1.91:1', () => {
     assert.equal(frameRatio({ width: 1080, height: 1920 }), 0.8)
     assert.equal(frameRatio({ width: 4000, height: 1000 }), 1.91)
