@@ -18,6 +18,9 @@
     update()
   }
 
+  // Each preview gets its own alt field, so the lines field for the files the form would send is not needed.
+  form.querySelector('[data-alt-lines]')?.remove()
+
   const count = () => previews.querySelectorAll('.preview:not(.preview-error)').length
 
   const limitMb = (file) => Number(form.dataset[file.type.startsWith('video/') ? 'videoMaxMb' : 'imageMaxMb']) || Infinity
@@ -61,7 +64,14 @@
           hidden.type = 'hidden'
           hidden.name = 'media_ids'
           hidden.value = String(result.data.id)
-          box.append(hidden)
+          // Beside its media id, in the same order, so the server pairs them.
+          const alt = document.createElement('input')
+          alt.type = 'text'
+          alt.name = 'media_alt'
+          alt.maxLength = 1000
+          alt.placeholder = 'Describe it (alt text)'
+          alt.setAttribute('aria-label', `Alt text for ${file.name}`)
+          box.append(hidden, alt)
         } else if (!result.aborted) {
           box.classList.add('preview-error')
           status.textContent = result.message

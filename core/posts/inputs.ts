@@ -1,13 +1,20 @@
 // Input schemas for posts, shared by the compose page and the API.
 import { z } from 'zod'
+import { safeName } from '../text/names.js'
 import { POST_TEXT_MAX } from './text.js'
 
 const visibility = z.enum(['public', 'followers', 'only_me'], { error: 'Visibility is public, followers or only_me.' })
+
+/** Alt text: the one rule for text people see (core/text/names.ts: spaces collapsed, no control, bidi or invisible characters), at most ALT_MAX characters. */
+export const ALT_MAX = 1000
+export const altText = safeName({ label: 'Alt texts', max: ALT_MAX, required: 'Alt text is a string.' })
 
 export const createPostInput = z.object({
   text: z.string({ error: 'The text must be a string.' }).max(POST_TEXT_MAX, `Posts have at most ${POST_TEXT_MAX} characters.`).default(''),
   visibility: visibility.default('public'),
   media_ids: z.array(z.number({ error: 'Media ids are numbers.' }).int().positive()).max(10, 'Add at most 10 photos or videos.').default([]),
+  /** Alt text for each of media_ids, in the same order ('' or missing for none). */
+  media_alt: z.array(altText).max(10, 'Give at most 10 alt texts.').default([]),
   /** ISO time to publish at; absent or null publishes now. */
   publish_at: z.iso.datetime({ offset: true, error: 'Give the publish time as an ISO date and time, e.g. 2026-12-01T09:00:00Z.' }).nullable().optional(),
   comments_enabled: z.boolean({ error: 'comments_enabled is true or false.' }).default(true),

@@ -37,7 +37,7 @@ describe('social pages', () => {
     const page = await a.text(url)
     assert.match(page, /draft two/)
     assert.match(page, / · edited/)
-    assert.match(page, /value="peer_one"/)
+    assert.match(await a.text(`${url}/edit`), /value="peer_one"/)
     assert.equal((await peer.get(url)).status, 404)
     await a.post(`${url}/edit`, { text: 'draft two', visibility: 'public', hidden_from: 'nobody_here' })
     assert.match(await a.text(url), /No member named @nobody_here/)

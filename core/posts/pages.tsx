@@ -13,7 +13,7 @@ import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
 import { POST_TEXT_MAX } from './text.js'
 import type { PostView } from './types.js'
-import { PostCard, PostList, postActions } from './views.js'
+import { PostCard, PostList, PostMenu, postActions } from './views.js'
 import { CollectionPicker, CommentsSection } from './reactions.js'
 
 const ComposePage = template('post.compose', function ComposePage(props: { csrfToken: string; values?: Record<string, string>; problem?: FormProblem; maxFiles: number; limits: { image: number; video: number } }) {
@@ -38,6 +38,14 @@ const ComposePage = template('post.compose', function ComposePage(props: { csrfT
           <input id="f-files" type="file" name="files" multiple accept="image/*,video/*" data-files />
           <div class="previews" data-previews aria-live="polite"></div>
           {err('media_ids') && <p class="error">{err('media_ids')}</p>}
+        </div>
+        {/* Without JavaScript the files travel in one input, so their descriptions are lines in order; the script
+            replaces this with one field beside each preview. */}
+        <div class={err('media_alt') ? 'field field-invalid' : 'field'} data-alt-lines>
+          <label for="f-alt">Describe your photos and videos (alt text, one line each, in order; optional)</label>
+          <textarea id="f-alt" name="media_alt_lines" rows={3} aria-describedby={err('media_alt') ? 'f-alt-error' : 'f-alt-hint'}>{v.media_alt_lines ?? ''}</textarea>
+          <p class="hint" id="f-alt-hint">For people who use a screen reader or cannot load images.</p>
+          {err('media_alt') && <p class="error" id="f-alt-error">{err('media_alt')}</p>}
         </div>
         <div class="field">
           <label for="f-visibility">Who can see it</label>
@@ -66,6 +74,34 @@ const ComposePage = template('post.compose', function ComposePage(props: { csrfT
         <button type="submit">Post</button>
       </form>
       <script src="/static/compose.js" defer></script>
+    </section>
+  )
+})
+
+const EditPostPage = template('post.edit', function EditPostPage({ post, hiddenFrom, csrfToken }: { post: PostView; hiddenFrom: string[]; csrfToken: string }) {
+  return (
+    <section class="card">
+      <h1>Edit post</h1>
+      <form method="post" action={`/p/${post.id}/edit`}>
+        <CsrfField token={csrfToken} />
+        <label for="f-edit">Text</label>
+        <textarea id="f-edit" name="text" maxLength={POST_TEXT_MAX}>{post.text}</textarea>
+        <Field name="hidden_from" label="Hide from (usernames, separated by commas)" value={hiddenFrom.join(', ')} hint="They will not see this post anywhere." />
+        <div class="actions">
+          <select name="visibility" aria-label="Who can see it">
+            {(['public', 'followers', 'only_me'] as const).map((v) => (
+              <option value={v} selected={post.visibility === v}>
+                {v === 'only_me' ? 'only me' : v}
+              </option>
+            ))}
+          </select>
+          <label>
+            <input type="checkbox" name="comments_off" checked={!post.comments_enabled} /> comments off
+          </label>
+          <button type="submit">Save</button>
+          <a href={`/p/${post.id}`}>Cancel</a>
+        </div>
+      </form>
     </section>
   )
 })
@@ -118,13 +154,12 @@ export function postPages(s: Services): Hono<AppEnv> {
     const staff = viewer?.role === 'admin' || viewer?.role === 'moderator'
     const csrf = c.get('csrfToken')
     const actions = [...(await ui.renderSlot('post.actions', { postId: post.id, authorId: post.author.id, scope: post.scope, viewer, csrfToken: c.get('csrfToken') }))]
-    const hiddenFrom = mine ? await posts.hiddenFrom(viewer!.id, post.id) : []
     const comments = post.status === 'published' ? await s.engagement.comments(viewer, post.id, { cursor: c.req.query('comments'), post }) : { items: [], nextCursor: null }
     return render.page(
       c,
       { title: `Post by ${post.author.display_name}` },
       <>
-        <PostCard post={post} actions={actions} detail csrfToken={c.get('csrfToken')} member={!!viewer} />
+        <PostCard post={post} actions={actions} detail csrfToken={csrf} member={!!viewer} menu={<PostMenu post={post} mine={mine} staff={staff} csrfToken={csrf} />} />
         {viewer && post.status === 'published' && (
           <section class="card">
             <CollectionPicker postId={post.id} collections={await s.engagement.collectionsOf(viewer.id, viewer.id)} csrfToken={c.get('csrfToken')} />
@@ -149,49 +184,17 @@ export function postPages(s: Services): Hono<AppEnv> {
             canComment={!!viewer && (await s.safety.canComment(viewer.id, post.author.id))}
           />
         )}
-        {(mine || staff) && (
-          <section class="card">
-            {mine && (
-              <form method="post" action={`/p/${post.id}/edit`}>
-                <CsrfField token={csrf} />
-                <label for="f-edit">Edit text</label>
-                <textarea id="f-edit" name="text" maxLength={POST_TEXT_MAX}>{post.text}</textarea>
-                <Field name="hidden_from" label="Hide from (usernames, separated by commas)" value={hiddenFrom.join(', ')} hint="They will not see this post anywhere." />
-                <div class="actions">
-                  <select name="visibility" aria-label="Who can see it">
-                    {(['public', 'followers', 'only_me'] as const).map((v) => (
-                      <option value={v} selected={post.visibility === v}>
-                        {v === 'only_me' ? 'only me' : v}
-                      </option>
-                    ))}
-                  </select>
-                  <label>
-                    <input type="checkbox" name="comments_off" checked={!post.comments_enabled} /> comments off
-                  </label>
-                  <button type="submit">Save</button>
-                </div>
-              </form>
-            )}
-            <div class="actions">
-              {mine && post.status === 'published' && (
-                <form method="post" action={`/p/${post.id}/${post.pinned ? 'unpin' : 'pin'}`}>
-                  <CsrfField token={csrf} />
-                  <button type="submit" class="secondary">
-                    {post.pinned ? 'Unpin from profile' : 'Pin to profile'}
-                  </button>
-                </form>
-              )}
-              <form method="post" action={`/p/${post.id}/delete`}>
-                <CsrfField token={csrf} />
-                <button type="submit" class="danger">
-                  Delete post
-                </button>
-              </form>
-            </div>
-          </section>
-        )}
       </>,
     )
+  })
+
+  // The author's edit form, its own page (behind "Edit" in the post's "…" menu). Anyone else: NOT_FOUND, as for a missing post.
+  app.get('/p/:id/edit', requireMember, async (c) => {
+    const viewer = c.get('viewer')!
+    const post = await posts.get(viewer.id, Number(c.req.param('id')))
+    if (!post || post.author.id !== viewer.id) throw notFound('That post')
+    const hiddenFrom = await posts.hiddenFrom(viewer.id, post.id)
+    return render.page(c, { title: 'Edit post' }, <EditPostPage post={post} hiddenFrom={hiddenFrom} csrfToken={c.get('csrfToken')} />)
   })
 
   const postAction = (fn: (c: Context<AppEnv>, id: number, form: Record<string, string>) => Promise<string>, to: (id: number) => string) =>
@@ -240,16 +243,20 @@ export function postPages(s: Services): Hono<AppEnv> {
       // With JavaScript the files were uploaded already and arrive as media_ids.
       const ids = (fields.media_ids ?? []).map(Number).filter((n) => Number.isInteger(n) && n > 0)
       if (ids.length + stored.length > POST_FILES_MAX) throw tooMany()
+      // With JavaScript each uploaded id has its alt field; the files sent in the form take the lines in order.
+      const lines = (fields.media_alt_lines?.[0] ?? '').split(/\r?\n/)
+      const alts = [...ids.map((_, i) => fields.media_alt?.[i] ?? ''), ...stored.map((_, i) => lines[i] ?? '')]
       const publishAt = fields.publish_at?.[0] ? new Date(`${fields.publish_at[0]}${fields.publish_at[0].length === 16 ? ':00' : ''}Z`) : null
       return posts.create(viewer.id, {
         text: fields.text?.[0] ?? '',
         visibility: (fields.visibility?.[0] || 'public') as 'public',
         media_ids: [...ids, ...stored],
+        media_alt: alts,
         publish_at: publishAt && !Number.isNaN(publishAt.getTime()) ? publishAt.toISOString() : fields.publish_at?.[0] ? 'invalid' : null,
         comments_enabled: fields.comments_off?.[0] !== 'on',
       })
     })
-    const values = { text: fields.text?.[0] ?? '', visibility: fields.visibility?.[0] || 'public', publish_at: fields.publish_at?.[0] ?? '', comments_off: fields.comments_off?.[0] ?? '' }
+    const values = { text: fields.text?.[0] ?? '', visibility: fields.visibility?.[0] || 'public', publish_at: fields.publish_at?.[0] ?? '', comments_off: fields.comments_off?.[0] ?? '', media_alt_lines: fields.media_alt_lines?.[0] ?? '' }
     if (!r.ok) {
       for (const id of stored) await media.remove(id)
       return render.page(c, { title: 'New post', status: r.problem.status as 400 }, <ComposePage csrfToken={c.get('csrfToken')} values={values} problem={r.problem} maxFiles={POST_FILES_MAX} limits={await limits()} />)

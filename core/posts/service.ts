@@ -179,11 +179,12 @@ export function createPostsService(deps: {
     const byPost = new Map(extras.map((x) => [x.id, x]))
     const mediaIds = new Map<number, number[]>()
     for (const x of extras) if (x.media.length) mediaIds.set(x.id, x.media)
-    const mediaRows = new Map<number, MediaRow>()
+    const mediaRows = new Map<number, MediaRow & { alt: string }>()
     if (mediaIds.size) {
       const found = await shapes.all(
         'hydrate.media',
-        (slot) => db.selectFrom('media').selectAll().where('id', 'in', sql<number>`(select value from json_each(${slot<string>('ids')}))`),
+        // A media row is in one post at most, so joining its post_media row brings the author's alt text.
+        (slot) => db.selectFrom('media').innerJoin('post_media', 'post_media.media_id', 'media.id').selectAll('media').select('post_media.alt').where('media.id', 'in', sql<number>`(select value from json_each(${slot<string>('ids')}))`),
         { ids: JSON.stringify([...mediaIds.values()].flat()) },
       )
       for (const m of found) mediaRows.set(m.id, m)
@@ -202,7 +203,7 @@ export function createPostsService(deps: {
       if (!x) continue
       const postMedia = (mediaIds.get(r.id) ?? []).flatMap((id) => {
         const m = mediaRows.get(id)
-        return m ? [media.info(m)] : []
+        return m ? [{ ...media.info(m), alt: m.alt }] : []
       })
       const html = await hooks.apply('filter:post.html', postHtml(r, x.mentions), { postId: r.id, authorId: r.author_id })
       out.push({
@@ -250,6 +251,9 @@ export function createPostsService(deps: {
       await limit?.('post', authorId)
       const text = data.text.trim()
       const mediaIds = [...new Set(data.media_ids)]
+      if (data.media_alt.length > data.media_ids.length) throw validationFailed({ media_alt: 'Give one alt text per photo or video, in the same order.' })
+      const altOf = new Map<number, string>()
+      data.media_ids.forEach((id, i) => altOf.has(id) || altOf.set(id, data.media_alt[i] ?? ''))
       if (!text && !mediaIds.length) throw validationFailed({ text: 'Write something or add a photo or video.' })
       let publishAt: string | null = null
       if (data.publish_at) {
@@ -286,7 +290,7 @@ export function createPostsService(deps: {
           })
           .returningAll()
           .executeTakeFirstOrThrow()
-        if (mediaIds.length) await trx.insertInto('post_media').values(mediaIds.map((media_id, position) => ({ post_id: row.id, media_id, position }))).execute()
+        if (mediaIds.length) await trx.insertInto('post_media').values(mediaIds.map((media_id, position) => ({ post_id: row.id, media_id, position, alt: altOf.get(media_id) ?? '' }))).execute()
         await indexText(trx as Db, row.id, text, mentioned)
         if (!publishAt) {
           await trx.updateTable('users').set((eb) => ({ posts_count: eb('posts_count', '+', 1) })).where('id', '=', authorId).execute()

@@ -25,7 +25,8 @@ export interface PostsTable {
 
 export interface PostTables {
   posts: PostsTable
-  post_media: { post_id: number; media_id: number; position: number }
+  /** `alt` is the author's description of the photo or video for people who cannot see it; '' for none. */
+  post_media: { post_id: number; media_id: number; position: number; alt: ColumnType<string, string | undefined, string> }
   hashtags: { id: Generated<number>; tag: string; created_at: ColumnType<string, string | undefined, never> }
   post_hashtags: { post_id: number; hashtag_id: number }
   post_mentions: { post_id: number; user_id: number }

@@ -9,6 +9,9 @@ export interface PostAuthor {
   avatar_url: string | null
 }
 
+/** A photo or video of a post: the media object with its author's alt text ('' for none). */
+export type PostMediaView = MediaInfo & { alt: string }
+
 export interface PostView {
   id: number
   author: PostAuthor
@@ -21,7 +24,7 @@ export interface PostView {
   published_at: string | null
   comments_enabled: boolean
   edited_at: string | null
-  media: MediaInfo[]
+  media: PostMediaView[]
   /** Some media is still being processed. */
   processing: boolean
   hashtags: string[]

@@ -3,10 +3,11 @@ import type { VNode } from 'preact'
 import type { MediaInfo } from '../media/types.js'
 import { ReactionBar } from './reactions.js'
 import { template } from '../views/theme.js'
+import { CsrfField } from '../views/components.js'
 import type { UiRegistry } from '../views/ui.js'
 import type { Viewer } from '../users/types.js'
-import type { PostView } from './types.js'
-import { shortTime as when } from '../views/time.js'
+import type { PostMediaView, PostView } from './types.js'
+import { relativeTime, shortTime as when } from '../views/time.js'
 
 /**
  * One photo or video of a post (or its processing/failed state), responsive.
@@ -46,7 +47,7 @@ export function PostHead({ post }: { post: PostView }) {
       <span class="muted">@{a.username}</span>
       <br />
       <a href={`/p/${post.id}`} class="muted post-time">
-        {post.status === 'scheduled' ? `Scheduled for ${when(post.publish_at)}` : when(post.published_at)}
+        {post.status === 'scheduled' ? `Scheduled for ${when(post.publish_at)}` : <Ago iso={post.published_at} />}
       </a>
       {post.edited_at && <span class="muted"> · edited</span>}
       {post.visibility !== 'public' && <span class="badge">{post.visibility === 'followers' ? 'followers' : 'only me'}</span>}
@@ -56,20 +57,101 @@ export function PostHead({ post }: { post: PostView }) {
   )
 }
 
+/**
+ * A time as "3m" or "2d" ago, with the exact time (UTC) on hover and for machines.
+ * @example <Ago iso={post.published_at} />
+ */
+export function Ago({ iso }: { iso: string | null }) {
+  if (!iso) return null
+  return (
+    <time datetime={iso} title={`${when(iso)} UTC`}>
+      {relativeTime(iso)}
+    </time>
+  )
+}
+
+/** Width over height of a photo's frame: its own shape, kept between 4:5 (tall) and 1.91:1 (wide). */
+export function frameRatio(m: { width: number | null; height: number | null }): number {
+  if (!m.width || !m.height) return 1
+  return Math.min(1.91, Math.max(0.8, m.width / m.height))
+}
+
+/**
+ * A post's photos and videos: one at a time in a horizontal scroller that snaps (swipe works without JavaScript;
+ * core/client/carousel.js adds arrows, dots and the ← → keys). The frame takes the first item's shape within 4:5 to
+ * 1.91:1 and each item is fitted whole inside it (letterboxed, never cropped). A photo is a link to its largest
+ * file, which the script opens in a lightbox.
+ * @example <Carousel media={post.media} label={`Photos by ${post.author.display_name}`} />
+ */
+export function Carousel({ media, label }: { media: PostMediaView[]; label: string }) {
+  const many = media.length > 1
+  return (
+    <div class="carousel" data-carousel={many ? '' : undefined}>
+      <div class="carousel-frame">
+        {/* The frame's shape comes from this empty picture's viewBox: the CSP forbids style attributes. */}
+        <svg class="carousel-sizer" viewBox={`0 0 ${Math.round(frameRatio(media[0]!) * 1000)} 1000`} aria-hidden="true" focusable="false" />
+        <ul class="carousel-track" tabindex={many ? 0 : undefined} aria-label={many ? `${label}, ${media.length} items` : label}>
+          {media.map((m, i) => (
+            <li class="carousel-item" aria-label={many ? `${i + 1} of ${media.length}` : undefined}>
+              {m.kind === 'image' && m.status === 'ready' ? (
+                <a href={m.urls['1080'] ?? m.urls.original} class="carousel-open" data-lightbox aria-label={m.alt ? undefined : `Open photo ${i + 1} whole`}>
+                  <PostMedia m={m} alt={m.alt} />
+                </a>
+              ) : (
+                <PostMedia m={m} alt={m.alt} />
+              )}
+            </li>
+          ))}
+        </ul>
+      </div>
+      <script src="/static/carousel.js" defer></script>
+    </div>
+  )
+}
+
+/**
+ * The author's actions on a post (edit, pin, delete) in a "…" menu that opens without JavaScript; staff see delete.
+ * @example <PostMenu post={post} mine={true} staff={false} csrfToken={csrf} />
+ */
+export const PostMenu = template('post.menu', function PostMenu({ post, mine, staff, csrfToken }: { post: PostView; mine: boolean; staff: boolean; csrfToken: string }) {
+  if (!mine && !staff) return null
+  return (
+    <details class="post-menu" data-post-menu>
+      <summary aria-label="Post actions">
+        <span aria-hidden="true">…</span>
+      </summary>
+      <div class="post-menu-items">
+        {mine && <a href={`/p/${post.id}/edit`}>Edit</a>}
+        {mine && post.status === 'published' && (
+          <form method="post" action={`/p/${post.id}/${post.pinned ? 'unpin' : 'pin'}`}>
+            <CsrfField token={csrfToken} />
+            <button type="submit" class="link">
+              {post.pinned ? 'Unpin from profile' : 'Pin to profile'}
+            </button>
+          </form>
+        )}
+        <form method="post" action={`/p/${post.id}/delete`}>
+          <CsrfField token={csrfToken} />
+          <button type="submit" class="link danger">
+            Delete post
+          </button>
+        </form>
+      </div>
+    </details>
+  )
+})
+
 /** A post as every list shows it (a theme may replace it as the `post.card` template). */
-export const PostCard = template('post.card', function PostCard({ post, actions, detail, csrfToken, member }: { post: PostView; actions?: VNode[]; detail?: boolean; csrfToken?: string; member?: boolean }) {
+export const PostCard = template('post.card', function PostCard({ post, actions, detail, csrfToken, member, menu }: { post: PostView; actions?: VNode[]; detail?: boolean; csrfToken?: string; member?: boolean; menu?: VNode | null }) {
   const a = post.author
   return (
     <article class="card post" id={`post-${post.id}`} data-post={post.id}>
-      <PostHead post={post} />
+      <div class="post-top">
+        <PostHead post={post} />
+        {menu}
+      </div>
       {post.html && <div class="post-text" dangerouslySetInnerHTML={{ __html: post.html }} />}
-      {post.media.length > 0 && (
-        <div class={`post-media post-media-${Math.min(post.media.length, 4)}`}>
-          {post.media.map((m) => (
-            <PostMedia m={m} alt={`Photo or video by ${a.display_name}`} />
-          ))}
-        </div>
-      )}
+      {post.media.length > 0 && <Carousel media={post.media} label={`Photos and videos by ${a.display_name}`} />}
       <footer class="post-foot muted">
         {post.status === 'published' && <ReactionBar post={post} csrfToken={csrfToken ?? ''} member={!!member && !!csrfToken} />}
         {!detail && <a href={`/p/${post.id}`}>Open</a>}
@@ -87,6 +169,18 @@ function Tile({ post }: { post: PostView }) {
   return (
     <a href={`/p/${post.id}`} data-tile={post.id} aria-label={`Post: ${post.text.slice(0, 80) || 'photo'}`}>
       {thumb ? <img src={thumb} alt="" loading="lazy" /> : <span>{first?.status === 'processing' ? 'Processing…' : post.text.slice(0, 120)}</span>}
+      {first?.kind === 'video' && (
+        <span class="tile-mark" data-video-mark title="Video">
+          <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M4 2.5v11l9-5.5z" fill="currentColor" /></svg>
+          <span class="visually-hidden">Video</span>
+        </span>
+      )}
+      {post.media.length > 1 && first?.kind !== 'video' && (
+        <span class="tile-mark" data-many-mark title={`${post.media.length} items`}>
+          <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M5 1h10v10H5z M1 5h2v8h8v2H1z" fill="currentColor" /></svg>
+          <span class="visually-hidden">{post.media.length} items</span>
+        </span>
+      )}
       {post.pinned && <span class="badge">pinned</span>}
     </a>
   )

@@ -9,7 +9,7 @@ export function shortTime(iso: string | null | undefined): string {
 }
 
 /**
- * How long ago, compactly: "now", "5m", "3h", then the date ("2026-11-21"), for things that matter while fresh.
+ * How long ago, compactly: "now", "5m", "3h", "2d", then the date ("2026-11-21"), for things that matter while fresh.
  * @example <time datetime={story.created_at}>{relativeTime(story.created_at)}</time>
  */
 export function relativeTime(iso: string, now = Date.now()): string {
@@ -17,5 +17,6 @@ export function relativeTime(iso: string, now = Date.now()): string {
   if (s < 60) return 'now'
   if (s < 3600) return `${Math.floor(s / 60)}m`
   if (s < 86400) return `${Math.floor(s / 3600)}h`
+  if (s < 7 * 86400) return `${Math.floor(s / 86400)}d`
   return iso.slice(0, 10)
 }
