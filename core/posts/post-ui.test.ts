@@ -47,6 +47,7 @@ describe('post ui', () => {
     assert.match(long.error.message, /Alt texts have at most 1000 characters/)
     const control = await create({ text: 'x', media_ids: [m.id], media_alt: ['bell\u0007'] })
     assert.match(control.error.message, /U\+0007/i)
+    assert.match(control.error.message, /^Alt texts cannot contain/, 'the message names alt text, not names')
     const extra = await create({ text: 'x', media_ids: [m.id], media_alt: ['one', 'two'] })
     assert.match(extra.error.message, /one alt text per photo/)
   })

@@ -22,8 +22,9 @@ const hex = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().p
  * selectors not after an emoji; a zero-width joiner not between emoji; piles of combining marks).
  * @example cleanName('  Ana\u00A0 Lima ') // { ok: true, value: 'Ana Lima' }
  * @example cleanName('admin\u202Egnp.exe') // { ok: false, message: '... U+202E ...' }
+ * @example cleanName('bell\u0007', 'Alt texts') // { ok: false, message: 'Alt texts cannot contain ... (U+0007).' }
  */
-export function cleanName(raw: string): { ok: true; value: string } | { ok: false; message: string } {
+export function cleanName(raw: string, label = 'Names'): { ok: true; value: string } | { ok: false; message: string } {
   // Spaces of every width (and tabs, newlines) become one space; \s would also swallow U+FEFF, which is refused.
   // Checked before trimming: trim() would also drop a U+FEFF at either end, and it is refused.
   const spaced = raw.normalize('NFC').replace(/[\p{Zs}\t\n\r\f\v]+/gu, ' ')
@@ -33,19 +34,19 @@ export function cleanName(raw: string): { ok: true; value: string } | { ok: fals
     const ch = chars[i]!
     const prev = chars[i - 1] ?? ''
     marks = /\p{M}/u.test(ch) && !VARIATION.test(ch) ? marks + 1 : 0
-    if (marks > MAX_MARKS) return { ok: false, message: 'Names cannot stack that many accents on one letter.' }
+    if (marks > MAX_MARKS) return { ok: false, message: `${label} cannot stack that many accents on one letter.` }
     if (VARIATION.test(ch)) {
       if (/\p{Emoji}/u.test(prev)) continue
-      return { ok: false, message: `Names cannot contain the invisible character ${hex(ch)}.` }
+      return { ok: false, message: `${label} cannot contain the invisible character ${hex(ch)}.` }
     }
     if (ch === ZWJ) {
       // Joins emoji into one (a family, a profession); elsewhere it only hides a difference.
       const before = VARIATION.test(prev) || /\p{Emoji_Modifier}/u.test(prev) ? (chars[i - 2] ?? '') : prev
       if (EMOJI.test(before) && EMOJI.test(chars[i + 1] ?? '')) continue
-      return { ok: false, message: `Names cannot contain the invisible character ${hex(ch)} (zero-width joiner).` }
+      return { ok: false, message: `${label} cannot contain the invisible character ${hex(ch)} (zero-width joiner).` }
     }
     if (REFUSED.test(ch) || BLANK.test(ch)) {
-      return { ok: false, message: `Names cannot contain invisible, control or direction-changing characters (${hex(ch)}).` }
+      return { ok: false, message: `${label} cannot contain invisible, control or direction-changing characters (${hex(ch)}).` }
     }
   }
   return { ok: true, value: spaced.replace(/^ | $/g, '') }
@@ -59,7 +60,7 @@ export function safeName(options: { label: string; min?: number; max: number; re
   const { label, min = 0, max } = options
   const size = min ? `${label} have ${min} to ${max} characters.` : `${label} have at most ${max} characters.`
   return z.string({ error: options.required ?? `${label} are text.` }).transform((raw, ctx) => {
-    const r = cleanName(raw)
+    const r = cleanName(raw, label)
     if (!r.ok) {
       ctx.addIssue({ code: 'custom', message: r.message })
       return z.NEVER
