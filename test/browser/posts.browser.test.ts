@@ -65,6 +65,7 @@ test('shows a five-photo post one photo at a time, uncropped, with arrows, dots,
 
     const index = () => carousel.evaluate((el) => Number((el as HTMLElement).dataset.index))
     const waitIndex = (i: number) => page.waitForFunction((i) => document.querySelector<HTMLElement>('[data-carousel]')!.dataset.index === String(i), i)
+    await waitIndex(0) // the index follows the scroll a frame later
     assert.equal(await index(), 0)
     assert.equal(await carousel.locator('.carousel-prev').isVisible(), false, `${size}: no way back from the first`)
     await carousel.getByRole('button', { name: 'Next' }).click()
