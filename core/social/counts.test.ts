@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createScopesService } from '../posts/scopes.js'
+import { visiblePostsCount } from './counts.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
 
 type Json = { data: any; pagination?: { next_cursor: string | null } }
@@ -115,5 +116,15 @@ describe('viewer-relative counts', () => {
     const ownPage = await (await t.request('GET', '/u/cnt_shy', { token: shy.token })).text()
     assert.match(ownPage, /href="\/u\/cnt_shy\/followers"/, 'the owner still has the links')
     assert.match(await (await t.request('GET', '/u/cnt_owner', { token: who.stranger!.token })).text(), /href="\/u\/cnt_owner\/followers"/, 'a public account keeps them')
+  })
+
+  it('counts posts exactly up to the cap and says "more" only past it, counting what the viewer may see', async () => {
+    const prolific = await t.register('cnt_prolific')
+    for (let i = 0; i < 3; i++) await t.request('POST', '/api/v1/posts', { token: prolific.token, json: { text: `post ${i}` } })
+    await t.request('POST', '/api/v1/posts', { token: prolific.token, json: { text: 'just me', visibility: 'only_me' } })
+    assert.deepEqual(await visiblePostsCount(t.h.db, who.stranger!.id, prolific.id, 3), { count: 3, capped: false }, 'exactly the cap is exact')
+    assert.deepEqual(await visiblePostsCount(t.h.db, null, prolific.id, 2), { count: 2, capped: true }, 'past the cap is "2+"')
+    assert.deepEqual(await visiblePostsCount(t.h.db, prolific.id, prolific.id, 3), { count: 3, capped: true }, 'the owner sees their only-me post too')
+    assert.deepEqual(await visiblePostsCount(t.h.db, prolific.id, prolific.id, 4), { count: 4, capped: false })
   })
 })

@@ -8,7 +8,7 @@ import { visibleTo } from '../posts/visibility.js'
 
 /**
  * A profile's posts are counted up to this many, the viewer's visibility checked per post (about 3.5 µs a
- * post for a member viewer): the header then costs at most a few milliseconds, and a count at the cap reads
+ * post for a member viewer): the header then costs at most a few milliseconds, and a count above the cap reads
  * "1000+". See docs/decisions/017-hidden-equals-missing-and-counts.md.
  */
 export const POSTS_COUNT_CAP = 1000
@@ -18,10 +18,11 @@ const shapesOf = new WeakMap<Db, ReturnType<typeof queryShapes>>()
 
 /**
  * How many of a member's published posts the viewer may see (the posts their timeline lists), up to
- * POSTS_COUNT_CAP: `{ count, capped }`, capped meaning "count or more".
+ * `cap` (POSTS_COUNT_CAP): `{ count, capped }`, capped meaning "more than count". One row past the cap is read so
+ * that exactly `cap` posts read as an exact count.
  * @example const { count, capped } = await visiblePostsCount(db, viewer?.id ?? null, author.id)
  */
-export async function visiblePostsCount(db: Db, viewerId: number | null, authorId: number): Promise<{ count: number; capped: boolean }> {
+export async function visiblePostsCount(db: Db, viewerId: number | null, authorId: number, cap = POSTS_COUNT_CAP): Promise<{ count: number; capped: boolean }> {
   let shapes = shapesOf.get(db)
   if (!shapes) shapesOf.set(db, (shapes = queryShapes(db, 4)))
   const [row] = await shapes.all(
@@ -39,8 +40,8 @@ export async function visiblePostsCount(db: Db, viewerId: number | null, authorI
             .as('visible'),
         )
         .select((eb) => eb.fn.countAll<number>().as('n')),
-    { author: authorId, viewer: viewerId, cap: POSTS_COUNT_CAP },
+    { author: authorId, viewer: viewerId, cap: cap + 1 },
   )
   const count = Number(row?.n ?? 0)
-  return { count, capped: count >= POSTS_COUNT_CAP }
+  return { count: Math.min(count, cap), capped: count > cap }
 }
