@@ -212,7 +212,7 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.use('*', authenticate(s.db))
   app.use('*', requestLimits(s.limiter, s.settings))
   // Every body is sized (and, for members on upload routes, given its larger limit) before anything reads it.
-  app.use('*', bodies({ limit: BODY_LIMIT, uploads: uploadLimits(s.settings) }))
+  app.use('*', bodies({ limit: BODY_LIMIT, uploads: uploadLimits(s.settings, Object.assign({}, ...[...s.plugins.loaded.values()].map((p) => p.uploads))) }))
   app.use('*', csrf())
 
   for (const m of modules) if (m.pages) app.route('/', m.pages(s))

@@ -9,7 +9,9 @@ import { after, before, describe, it } from 'node:test'
 import { createTestApp, tempDir, type TestApp } from '../../test/harness.js'
 import { resolveConfig } from '../config.js'
 import { ffmpegPath } from '../media/ffmpeg.js'
+import sharp from 'sharp'
 import { startServer, type RunningServer } from '../server.js'
+import { uploadRule } from './body.js'
 
 const MB = 1024 * 1024
 const BIG = 150 * MB
@@ -190,6 +192,101 @@ describe('request bodies', () => {
     assert.equal(r.status, 400, r.head)
     const after = (await t.h.db.selectFrom('media').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n
     assert.equal(after, before)
+  })
+})
+
+describe('form uploads of plugins and the profile, without JavaScript', () => {
+  let t: TestApp
+  let server: RunningServer
+  let member: { cookie: string; csrf: string }
+  let mp4: Buffer
+  let groupId: number
+  const mediaCount = async () => Number((await t.h.db.selectFrom('media').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  before(async () => {
+    const out = join(tempDir(), 'clip.mp4')
+    await promisify(execFile)(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-t', '0.5', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', out])
+    mp4 = readFileSync(out)
+    t = await createTestApp({ enable: ['groups', 'stories'] })
+    server = await startServer(t.h, { port: 0, host: '127.0.0.1' })
+    const a = t.agent('10.20.0.2')
+    await a.registerViaForm('formfiles')
+    const made = await a.post('/groups', { name: 'Big files', privacy: 'public' })
+    groupId = Number(made.headers.get('location')?.match(/\/groups\/(\d+)/)?.[1])
+    assert.ok(groupId > 0, `the group was made (${made.status} ${made.headers.get('location')})`)
+    member = { cookie: [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; '), csrf: a.cookies.get('hearth_csrf')! }
+  })
+  after(async () => {
+    await server.close()
+    await t.close()
+  })
+
+  /** A form with `fields` first, then one file part of `size` bytes (an MP4 padded with a free box), then `after`. */
+  const form = (path: string, name: string, size: number, fields: Record<string, string>, after: Record<string, string> = {}) => {
+    const head = field('_csrf', member.csrf) + Object.entries(fields).map(([k, v]) => field(k, v)).join('') + filePart(name)
+    const suffix = `\r\n${Object.entries(after).map(([k, v]) => field(k, v)).join('')}--${BOUNDARY}--\r\n`
+    const fileSize = size
+    return post(server.port, path, { total: Buffer.byteLength(head) + fileSize + suffix.length, prefix: Buffer.concat([Buffer.from(head), bigMp4Head(mp4, fileSize)]), suffix, headers: { cookie: member.cookie } })
+  }
+
+  it('takes a 20 MB video in a group post and a story, past the 1 MiB of other forms', async () => {
+    const group = await form(`/groups/${groupId}/posts`, 'files', 20 * MB, { text: 'group clip' })
+    assert.equal(group.status, 303, group.head)
+    const post_ = await t.h.db.selectFrom('posts').select('id').where('text', '=', 'group clip').executeTakeFirst()
+    assert.ok(post_, 'the group post was made')
+    const story = await form('/stories', 'file', 20 * MB, { text: 'story clip' })
+    assert.equal(story.status, 303, story.head)
+    assert.match(story.head, /location: \/stories\/formfiles\/\d+/i)
+    const sizes = (await t.h.db.selectFrom('media').select('size_bytes').execute()).map((m) => m.size_bytes)
+    assert.deepEqual(sizes, [20 * MB, 20 * MB], 'both files stored whole')
+  })
+
+  it('takes a profile picture over 1 MiB, and refuses a video as one, storing nothing', async () => {
+    const noise = await sharp(Buffer.from(Array.from({ length: 900 * 900 * 3 }, () => Math.floor(Math.random() * 256))), { raw: { width: 900, height: 900, channels: 3 } }).png().toBuffer()
+    assert.ok(noise.length > 1.5 * MB, `the picture is ${noise.length} bytes`)
+    const head = Buffer.from(field('_csrf', member.csrf) + field('display_name', 'Form Files') + `--${BOUNDARY}\r\nContent-Disposition: form-data; name="avatar"; filename="me.png"\r\nContent-Type: image/png\r\n\r\n`)
+    const r = await post(server.port, '/settings/profile', { total: head.length + noise.length + END.length, prefix: Buffer.concat([head, noise]), suffix: END, headers: { cookie: member.cookie } })
+    assert.equal(r.status, 303, r.head)
+    const user = await t.h.db.selectFrom('users').select(['avatar_media_id', 'display_name']).where('username', '=', 'formfiles').executeTakeFirstOrThrow()
+    assert.equal(user.display_name, 'Form Files')
+    const avatar = await t.h.db.selectFrom('media').select(['size_bytes', 'kind']).where('id', '=', user.avatar_media_id!).executeTakeFirstOrThrow()
+    assert.deepEqual(avatar, { size_bytes: noise.length, kind: 'image' })
+
+    const before = await mediaCount()
+    const video = await form('/settings/profile', 'avatar', 2 * MB, { display_name: 'Form Files' })
+    assert.equal(video.status, 400, video.head)
+    assert.equal(await mediaCount(), before, 'the refused video was removed')
+  })
+
+  it('removes every file of a refused group post or story, and keeps what was typed', async () => {
+    const before = await mediaCount()
+    // A good file, then a second one that is not a photo or video: the first is removed again.
+    const head = field('_csrf', member.csrf) + field('text', 'kept text') + filePart('files')
+    const junk = `\r\n--${BOUNDARY}\r\nContent-Disposition: form-data; name="files"; filename="notes.txt"\r\nContent-Type: text/plain\r\n\r\nnot a picture\r\n--${BOUNDARY}--\r\n`
+    const res = await fetch(`http://127.0.0.1:${server.port}/groups/${groupId}/posts`, {
+      method: 'POST',
+      headers: { cookie: member.cookie, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+      body: Buffer.concat([Buffer.from(head), mp4, Buffer.from(junk)]),
+    })
+    assert.equal(res.status, 400)
+    const page = await res.text()
+    assert.match(page, /notes\.txt: /, 'the refused file is named')
+    assert.match(page, />kept text</, 'the text is shown again')
+    assert.equal(await mediaCount(), before, 'the good file was removed with the refused post')
+    // A story whose other fields are wrong, beside a good file.
+    const story = await form('/stories', 'file', 2 * MB, { text: 'x'.repeat(5000) })
+    assert.equal(story.status, 400, story.head)
+    assert.equal(await mediaCount(), before)
+  })
+
+  it('matches upload routes by exact path, then by pattern, one segment per parameter', () => {
+    const limit = async () => 1
+    const rule = uploadRule({ '/compose': limit, '/groups/:id/posts': limit })
+    assert.equal(rule('/compose'), limit)
+    assert.equal(rule('/groups/12/posts'), limit)
+    assert.equal(rule('/groups/12/posts/3'), undefined)
+    assert.equal(rule('/groups/12/3/posts'), undefined)
+    assert.equal(rule('/groups//posts'), undefined)
+    assert.equal(rule('/settings'), undefined)
   })
 })
 

@@ -3,15 +3,32 @@ import type { IncomingMessage } from 'node:http'
 import type { Context, MiddlewareHandler } from 'hono'
 import { AppError } from '../errors.js'
 import type { AppEnv } from './env.js'
-import { multipartBoundary, MultipartError, multipartParts, partText, type FilePart } from './multipart.js'
+import { multipartBoundary, MultipartError, multipartParts, partText, type Part } from './multipart.js'
 
-/** Routes that take files from members, by path: each one's limit in bytes, asked per request (it comes from the settings). */
+/**
+ * Routes that take files from members, by path: each one's limit in bytes, asked per request (it comes from the
+ * settings). A path may hold `:name` segments (`/groups/:id/posts`), each matching one segment.
+ */
 export type UploadLimits = Record<string, () => Promise<number>>
 
 export interface BodyRules {
   /** The largest body on every other route, and on upload routes for guests and non-multipart bodies. */
   limit: number
   uploads: UploadLimits
+}
+
+/** A path with `:name` segments as a regular expression matching whole paths. */
+function pathPattern(path: string): RegExp {
+  const segment = (seg: string) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^$()|[\]{}\\]/g, '\\$&'))
+  return new RegExp(`^${path.split('/').map(segment).join('/')}$`)
+}
+
+/** The upload limit of a request path: an exact path first, then the patterns, or undefined. */
+export function uploadRule(uploads: UploadLimits): (path: string) => (() => Promise<number>) | undefined {
+  const patterns = Object.entries(uploads)
+    .filter(([p]) => p.includes('/:'))
+    .map(([p, limit]) => ({ re: pathPattern(p), limit }))
+  return (path) => uploads[path] ?? patterns.find((p) => p.re.test(path))?.limit
 }
 
 /** A refused body left unread, this large or larger (or of unknown size), closes its connection rather than being drained. */
@@ -40,9 +57,10 @@ function replaceBody(c: Context<AppEnv>, body: ReadableStream<Uint8Array>): void
  * `requireMember`, the CSRF check, a validation error) closes the connection instead of being drained.
  */
 export function bodies(rules: BodyRules): MiddlewareHandler<AppEnv> {
+  const uploadOf = uploadRule(rules.uploads)
   return async function bodies(c, next) {
     if (!hasBody(c.req.method)) return next()
-    const upload = rules.uploads[c.req.path]
+    const upload = uploadOf(c.req.path)
     const multipart = multipartBoundary(c.req.header('content-type')) !== null
     const limit = upload && c.get('viewer') && multipart ? await upload() : rules.limit
     const raw = c.req.header('content-length')
@@ -134,15 +152,14 @@ const FIELD_MAX = 64 * 1024
 const FIELDS_MAX = 200
 
 /**
- * A form's text fields (every value of each, in order), with each chosen file handed to `onFile` as it
- * streams in: nothing is held in memory but one field at a time. Empty file inputs are skipped. When
+ * A form's text fields (every value of each, in order), with each chosen file (its field's name, file name and
+ * bytes) handed to `onFile` as it streams in: nothing is held in memory but one field at a time. Empty file inputs are skipped. When
  * `onFile` throws, the rest of the body is still read (and dropped) so the browser is shown the answer,
- * then the error is thrown. A urlencoded form is parsed as usual (it is bounded by the default limit).
+ * then the error is thrown: pass `fields` to keep what was typed for the page that explains it. A urlencoded form is parsed as usual (it is bounded by the default limit).
  * Call it after `requireMember` or whatever else may refuse the request.
  * @example const fields = await streamForm(c, async (file) => { ids.push((await media.uploadStream(viewer.id, file.body)).id) })
  */
-export async function streamForm(c: Context<AppEnv>, onFile: (file: FilePart) => Promise<void>): Promise<Record<string, string[]>> {
-  const fields: Record<string, string[]> = {}
+export async function streamForm(c: Context<AppEnv>, onFile: (file: Part & { name: string }) => Promise<void>, fields: Record<string, string[]> = {}): Promise<Record<string, string[]>> {
   const boundary = multipartBoundary(c.req.header('content-type'))
   if (!boundary) {
     for (const [k, v] of Object.entries(await c.req.parseBody({ all: true }))) fields[k] = ([] as unknown[]).concat(v).filter((x): x is string => typeof x === 'string')
@@ -165,6 +182,7 @@ export async function streamForm(c: Context<AppEnv>, onFile: (file: FilePart) =>
       if (first.done) continue // a file input left empty
       try {
         await onFile({
+          name: part.name,
           filename: part.filename,
           body: (async function* () {
             yield first.value

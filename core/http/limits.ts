@@ -12,13 +12,18 @@ export const MULTIPART_SLACK = 64 * 1024
 export const POST_FILES_MAX = 10
 
 /**
- * The routes that take files from members, and how large a body each accepts: the media upload takes
- * one file, the compose form without JavaScript up to ten (it streams them to disk, see body.ts).
+ * The routes that take files from members, and how large a body each accepts: the media upload takes one file,
+ * the compose form without JavaScript up to ten, the profile form one picture (they stream to disk, see body.ts),
+ * and plugins' form routes as many as they declared (`ctx.http.acceptFiles`).
  */
-export function uploadLimits(settings: SettingsService): UploadLimits {
+export function uploadLimits(settings: SettingsService, pluginRoutes: Record<string, number> = {}): UploadLimits {
   const largest = async () => Math.max(await settings.get('media.image_max_mb'), await settings.get('media.video_max_mb')) * 1024 * 1024
+  const image = async () => (await settings.get('media.image_max_mb')) * 1024 * 1024
+  const files = (n: number) => async () => n * (await largest()) + MULTIPART_SLACK
   return {
-    '/api/v1/media': async () => (await largest()) + MULTIPART_SLACK,
-    '/compose': async () => POST_FILES_MAX * (await largest()) + MULTIPART_SLACK,
+    ...Object.fromEntries(Object.entries(pluginRoutes).map(([path, n]) => [path, files(n)])),
+    '/api/v1/media': files(1),
+    '/compose': files(POST_FILES_MAX),
+    '/settings/profile': async () => (await image()) + MULTIPART_SLACK,
   }
 }

@@ -162,6 +162,12 @@ export interface PluginSocialApi {
 export interface PluginMediaApi {
   /** Store an upload (checked by its bytes, size-limited) and queue its processing. */
   upload(ownerId: number, file: File): Promise<MediaInfo>
+  /**
+   * The same from a stream, read as it arrives: the size limit applies while reading, so an oversized file is
+   * refused without being held in memory. Use it with `ctx.http.streamForm` on a route declared with `acceptFiles`.
+   * @example await ctx.http.streamForm(c, async (file) => { ids.push((await ctx.core.media.uploadStream(me.id, file.body)).id) })
+   */
+  uploadStream(ownerId: number, source: AsyncIterable<Uint8Array>): Promise<MediaInfo>
   /** What the API shows of a media item, or null. Check access yourself before showing it. */
   info(id: number): Promise<MediaInfo | null>
   /**
@@ -385,6 +391,21 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
      * @example const { name } = parse(groupInput, await ctx.http.form(c))
      */
     form(c: Context<AppEnv>): Promise<Record<string, string>>
+    /**
+     * Declare (in `register`) a form route that takes members' files, so its body may be as large as `files` of the
+     * largest upload the operator allows instead of the 1 MiB of other routes. The path may hold `:name` segments
+     * and must be under your prefixes. Read its body with `streamForm`, which keeps no file in memory.
+     * @example ctx.http.acceptFiles('/groups/:id/posts', { files: 10 })
+     */
+    acceptFiles(path: string, options: { files: number }): void
+    /**
+     * A form's text fields (every value of each, in order), each chosen file (`name` is its input's) handed to `onFile` as it streams in
+     * (pass its `body` to `ctx.core.media.uploadStream`). When `onFile` throws, the rest of the body is read and
+     * dropped and the error thrown: remove the files you stored, and pass `fields` (filled as the form is read) to
+     * show what was typed again. A urlencoded form gives its fields only.
+     * @example const fields = await ctx.http.streamForm(c, async (file) => { ids.push((await ctx.core.media.uploadStream(me.id, file.body)).id) })
+     */
+    streamForm(c: Context<AppEnv>, onFile: (file: { name: string; filename: string | null; body: AsyncIterable<Uint8Array> }) => Promise<void>, fields?: Record<string, string[]>): Promise<Record<string, string[]>>
     /**
      * A numeric path parameter; not a whole number from 1 is 404 NOT_FOUND, like an id that names nothing.
      * @example const id = ctx.http.id(c) // /groups/:id

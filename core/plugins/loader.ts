@@ -17,7 +17,9 @@ import type { HookRegistry } from '../hooks/registry.js'
 import type { HookName } from '../hooks/types.js'
 import type { AppEnv } from '../http/env.js'
 import { ok, paginated } from '../http/envelope.js'
+import { streamForm } from '../http/body.js'
 import { formFields } from '../http/forms.js'
+import { POST_FILES_MAX } from '../http/limits.js'
 import { idParam } from '../http/params.js'
 import { parseLimit } from '../pagination.js'
 import { requireMember, requireRole } from '../http/middleware.js'
@@ -76,6 +78,8 @@ export interface LoadedPlugin {
   dir: string
   routes: Hono<AppEnv>
   settings: ReturnType<typeof pluginSettingsStore>
+  /** The form routes that take files (`ctx.http.acceptFiles`): path to how many files at most. */
+  uploads: Record<string, number>
 }
 
 export interface PluginDeps {
@@ -432,7 +436,7 @@ export class PluginManager {
   async register(f: FoundPlugin): Promise<boolean> {
     const def = f.definition!
     const name = def.manifest.name
-    const { ctx, routes, settings } = this.context(def, f.dir)
+    const { ctx, routes, settings, uploads } = this.context(def, f.dir)
     try {
       if (def.manifest.hooks) this.deps.hooks.declare(def.manifest.hooks, name)
       const result = def.register(ctx) as unknown
@@ -443,13 +447,13 @@ export class PluginManager {
       return false
     }
     try {
-      this.checkRoutes(def, routes)
+      this.checkRoutes(def, routes, uploads)
     } catch (err) {
       this.unregister(name)
       await this.fail(name, `refused: ${message(err)}`, true)
       return false
     }
-    this.loaded.set(name, { definition: def, dir: f.dir, routes, settings })
+    this.loaded.set(name, { definition: def, dir: f.dir, routes, settings, uploads })
     if (!this.deps.readonly) await this.deps.db.updateTable('plugins').set({ error: null }).where('name', '=', name).execute()
     this.deps.log.info({ plugin: name, version: def.manifest.version }, `plugin ${name} loaded`)
     return true
@@ -459,10 +463,10 @@ export class PluginManager {
    * A plugin's routes stay under its prefixes (prefixesOf), and no two loaded plugins claim overlapping ones: the
    * later one is refused, naming both. Checked after register(), on the routes Hono lists.
    */
-  private checkRoutes(def: PluginDefinition, routes: Hono<AppEnv>): void {
+  private checkRoutes(def: PluginDefinition, routes: Hono<AppEnv>, uploads: Record<string, number>): void {
     const name = def.manifest.name
     const prefixes = prefixesOf(name, def.manifest.routePrefixes)
-    const outside = routesOutside(routes.routes, prefixes)
+    const outside = routesOutside([...routes.routes, ...Object.keys(uploads).map((path) => ({ method: 'POST', path }))], prefixes)
     if (outside.length) throw new Error(`its routes must stay under its prefixes (${prefixes.join(', ')}; declare others in manifest.routePrefixes), but it mounts ${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ` and ${outside.length - 3} more` : ''}`)
     for (const [other, plugin] of this.loaded) {
       if (other === name) continue
@@ -485,7 +489,8 @@ export class PluginManager {
     this.loaded.delete(name)
   }
 
-  private context(def: PluginDefinition, dir: string): { ctx: PluginContext; routes: Hono<AppEnv>; settings: ReturnType<typeof pluginSettingsStore> } {
+  private context(def: PluginDefinition, dir: string): { ctx: PluginContext; routes: Hono<AppEnv>; settings: ReturnType<typeof pluginSettingsStore>; uploads: Record<string, number> } {
+    const uploads: Record<string, number> = {}
     const { hooks, ui, scheduler, realtime, users, posts, social, safety, media, notifications, moderation, render, db } = this.deps
     const scopes = createScopesService(db)
     const name = def.manifest.name
@@ -563,6 +568,7 @@ export class PluginManager {
         },
         media: {
           upload: (ownerId, file) => media.upload(ownerId, file),
+          uploadStream: (ownerId, source) => media.uploadStream(ownerId, source),
           info: async (id) => {
             const row = await media.get(id)
             return row ? media.info(row) : null
@@ -606,12 +612,19 @@ export class PluginManager {
         csrfToken: (c) => c.get('csrfToken'),
         jsonBody: (c, options) => jsonBody(c, options),
         form: (c) => formFields(c),
+        acceptFiles: (path, options) => {
+          if (!/^\/[a-z0-9/:_-]*$/.test(path) || !Number.isInteger(options.files) || options.files < 1 || options.files > POST_FILES_MAX) {
+            throw new Error(`acceptFiles("${path}", { files: ${options.files} }): give a route path like "/${name}/:id/photos" and from 1 to ${POST_FILES_MAX} files`)
+          }
+          uploads[path] = options.files
+        },
+        streamForm: (c, onFile, fields) => streamForm(c, onFile, fields),
         id: (c, param) => idParam(c, param),
         limit: (c, options) => parseLimit(c.req.query('limit'), options?.fallback, options?.max),
         paginated: (c, page) => paginated(c, page),
         error: (status, code, msg, details) => new AppError(status, code, msg, details),
       },
     }
-    return { ctx, routes, settings }
+    return { ctx, routes, settings, uploads }
   }
 }

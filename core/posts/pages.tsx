@@ -226,10 +226,10 @@ export function postPages(s: Services): Hono<AppEnv> {
     // Without JavaScript the files travel in this form: each streams to disk as it arrives (never into
     // memory), and the ones stored are removed again if the post is refused.
     const stored: number[] = []
-    let fields: Record<string, string[]> = {}
+    const fields: Record<string, string[]> = {}
     const r = await attempt(async () => {
       const tooMany = () => new AppError(400, 'VALIDATION_FAILED', `Add at most ${POST_FILES_MAX} photos or videos.`, { fields: { media_ids: `Add at most ${POST_FILES_MAX} photos or videos.` } })
-      fields = await streamForm(c, async (file) => {
+      await streamForm(c, async (file) => {
         if (stored.length >= POST_FILES_MAX) throw tooMany()
         try {
           stored.push((await media.uploadStream(viewer.id, file.body)).id)
@@ -239,7 +239,7 @@ export function postPages(s: Services): Hono<AppEnv> {
           const message = file.filename ? `${file.filename}: ${err.message}` : err.message
           throw new AppError(err.status, err.code, message, { ...err.details, fields: { media_ids: message } })
         }
-      })
+      }, fields)
       // With JavaScript the files were uploaded already and arrive as media_ids.
       const ids = (fields.media_ids ?? []).map(Number).filter((n) => Number.isInteger(n) && n > 0)
       if (ids.length + stored.length > POST_FILES_MAX) throw tooMany()

@@ -6,7 +6,8 @@ import { SettingsShell } from '../auth/pages.js'
 import { AppError, notFound } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import { flash } from '../http/flash.js'
-import { attempt, formFields, type FormProblem } from '../http/forms.js'
+import { streamForm } from '../http/body.js'
+import { attempt, type FormProblem } from '../http/forms.js'
 import { requireMember, safeNext } from '../http/middleware.js'
 import { PostGrid, PostGridItems, PostList, postActions } from '../posts/views.js'
 import type { Services } from '../services.js'
@@ -340,30 +341,36 @@ export function socialPages(s: Services): Hono<AppEnv> {
   app.get('/settings/profile', requireMember, (c) => settingsPage(c))
   app.post('/settings/profile', requireMember, async (c) => {
     const id = c.get('viewer')!.id
-    const body = await c.req.parseBody()
-    const form = await formFields(c)
+    // The picture streams to disk as it arrives (never into memory); it is removed again if the form is refused.
+    let avatar: number | undefined
+    const fields: Record<string, string[]> = {}
+    const form = () => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v[0] ?? '']))
     const r = await attempt(async () => {
-      let avatar: number | undefined
-      const file = body.avatar
-      if (file instanceof File && file.size > 0) {
-        const uploaded = await attempt(() => media.upload(id, file))
+      const refuse = (message: string) => new AppError(400, 'VALIDATION_FAILED', message, { fields: { avatar: message } })
+      await streamForm(c, async (file) => {
+        if (file.name !== 'avatar' || avatar) throw refuse('Choose one picture.')
+        const uploaded = await attempt(() => media.uploadStream(id, file.body))
         if (!uploaded.ok) throw new AppError(uploaded.problem.status as 400, 'VALIDATION_FAILED', uploaded.problem.message, { fields: { avatar: uploaded.problem.message } })
-        if (uploaded.value.kind !== 'image') throw new AppError(400, 'VALIDATION_FAILED', 'Your picture must be an image.', { fields: { avatar: 'Your picture must be an image.' } })
         avatar = uploaded.value.id
-      }
-      const links = [0, 1, 2, 3, 4].map((i) => ({ label: form[`link_label_${i}`] ?? '', url: (form[`link_url_${i}`] ?? '').trim() })).filter((l) => l.url)
+        if (uploaded.value.kind !== 'image') throw refuse('Your picture must be an image.')
+      }, fields)
+      const values = form()
+      const links = [0, 1, 2, 3, 4].map((i) => ({ label: values[`link_label_${i}`] ?? '', url: (values[`link_url_${i}`] ?? '').trim() })).filter((l) => l.url)
       return social.updateProfile(id, {
-        display_name: form.display_name ?? '',
-        bio: form.bio ?? '',
+        display_name: values.display_name ?? '',
+        bio: values.bio ?? '',
         links,
-        is_private: form.is_private === 'on',
-        account_type: form.account_type,
-        avatar_visibility: form.avatar_visibility,
-        avatar_audience: (form.avatar_audience ?? '').split(',').map((n) => n.trim()).filter(Boolean),
+        is_private: values.is_private === 'on',
+        account_type: values.account_type,
+        avatar_visibility: values.avatar_visibility,
+        avatar_audience: (values.avatar_audience ?? '').split(',').map((n) => n.trim()).filter(Boolean),
         ...(avatar ? { avatar_media_id: avatar } : {}),
       })
     })
-    if (!r.ok) return settingsPage(c, { values: form, problem: r.problem })
+    if (!r.ok) {
+      if (avatar) await media.remove(avatar)
+      return settingsPage(c, { values: form(), problem: r.problem })
+    }
     flash(c, 'ok', 'Your profile is saved.')
     return c.redirect('/settings/profile', 303)
   })

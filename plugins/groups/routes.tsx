@@ -10,6 +10,9 @@ import { pendingRequestsFor } from './queries.js'
 import type { GroupsService, Standing } from './service.js'
 import { DiscoveryPage, Feed, GroupHeader, InvitePage, ManagePanel, MembersList, Notice, type FormState, type NoticeKey } from './views.js'
 
+/** Photos and videos one group post may carry, as many as core's compose form takes. */
+const FILES_MAX = 10
+
 type C = Context<AppEnv>
 
 export function groupsRoutes(ctx: GroupsContext, groups: GroupsService) {
@@ -100,23 +103,35 @@ export function groupsRoutes(ctx: GroupsContext, groups: GroupsService) {
     return back(c, `/groups/${id}`, before.role ? 'left' : 'withdrawn')
   })
 
+  // Without JavaScript the files travel in the post form: each streams to disk as it arrives (never into memory),
+  // and the ones stored are removed again if the post is refused.
+  ctx.http.acceptFiles('/groups/:id/posts', { files: FILES_MAX })
   app.post('/groups/:id{[0-9]+}/posts', member, async (c) => {
     const id = num(c, 'id')
     const viewer = me(c)
-    const body = await c.req.parseBody({ all: true })
-    const text = typeof body.text === 'string' ? body.text : ''
+    const stored: number[] = []
+    const fields: Record<string, string[]> = {}
     try {
       const s = await groups.standing(viewer, id)
       if (!s.role) throw ctx.http.error(403, 'FORBIDDEN', 'Only members post in this group.')
-      // With JavaScript (core's compose.js) the files were uploaded already and arrive as ids; without it, as files.
-      const ids = ([] as unknown[]).concat(body.media_ids ?? []).map(Number).filter((n) => Number.isInteger(n) && n > 0)
-      const files = ([] as unknown[]).concat(body.files ?? []).filter((f): f is File => f instanceof File && f.size > 0)
-      if (ids.length + files.length > 10) throw ctx.http.error(400, 'VALIDATION_FAILED', 'Add at most 10 photos or videos.')
-      for (const f of files) ids.push((await ctx.core.media.upload(viewer.id, f)).id)
-      await groups.post(viewer, id, { text, media_ids: ids, comments_enabled: true })
+      const tooMany = () => ctx.http.error(400, 'VALIDATION_FAILED', `Add at most ${FILES_MAX} photos or videos.`)
+      await ctx.http.streamForm(c, async (file) => {
+        if (stored.length >= FILES_MAX) throw tooMany()
+        try {
+          stored.push((await ctx.core.media.uploadStream(viewer.id, file.body)).id)
+        } catch (err) {
+          if (!isAppError(err) || !file.filename) throw err
+          throw ctx.http.error(err.status, err.code, `${file.filename}: ${err.message}`, err.details)
+        }
+      }, fields)
+      // With JavaScript (core's compose.js) the files were uploaded already and arrive as ids.
+      const ids = (fields.media_ids ?? []).map(Number).filter((n) => Number.isInteger(n) && n > 0)
+      if (ids.length + stored.length > FILES_MAX) throw tooMany()
+      await groups.post(viewer, id, { text: fields.text?.[0] ?? '', media_ids: [...ids, ...stored], comments_enabled: true })
     } catch (err) {
-      if (!isAppError(err) || err.status !== 400) throw err
-      return groupPage(c, id, { message: err.message, text }, 400)
+      for (const m of stored) await ctx.core.media.remove(m)
+      if (!isAppError(err) || (err.status !== 400 && err.status !== 413)) throw err
+      return groupPage(c, id, { message: err.message, text: fields.text?.[0] ?? '' }, 400)
     }
     return back(c, `/groups/${id}`, 'posted')
   })

@@ -12,13 +12,6 @@ type C = Context<AppEnv>
 /** Only our own pages (or home) as a place to go back to after a form. */
 const safeBack = (v: unknown, fallback: string) => (typeof v === 'string' && /^\/(stories\/[A-Za-z0-9_]+(\/\d+)?)?$/.test(v) ? v : fallback)
 
-/** The text fields of a form body (files and repeated fields left out). */
-function textFields(body: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v
-  return out
-}
-
 export function storyRoutes(ctx: StoriesContext, service: StoriesService) {
   const app = new Hono<AppEnv>()
   const { requireMember } = ctx.http
@@ -41,42 +34,62 @@ export function storyRoutes(ctx: StoriesContext, service: StoriesService) {
     return personHref(next.username, first?.id)
   }
 
-  // ---- The new-story form (works without JavaScript: the file travels in the form, up to the 1 MiB body limit)
+  // ---- The new-story form (works without JavaScript: the file travels in the form)
 
   const newStoryPage = async (c: C, values: NewStoryValues = {}, errors: Record<string, string> = {}, status: 200 | 400 | 413 = 200) =>
     ctx.http.page(c, { title: 'New story', status: status as 400 }, <NewStoryPage csrfToken={ctx.http.csrfToken(c)} values={values} errors={errors} hasCloseFriends={(await service.closeFriends(me(c).id)).length > 0} />)
 
   app.get('/stories/new', requireMember, (c) => newStoryPage(c))
 
+  ctx.http.acceptFiles('/stories', { files: 1 })
   app.post('/stories', requireMember, async (c) => {
     const viewer = me(c)
-    const body = await c.req.parseBody()
-    const form = textFields(body)
-    const file = body.file instanceof File && body.file.size > 0 ? body.file : null
-    const values: NewStoryValues = { ...form, view_once: form.view_once === 'on' }
-    const chosenId = /^\d+$/.test((form.media_id ?? '').trim()) ? Number(form.media_id) : null
+    // The file streams to disk as it arrives (never into memory) and is removed again if the story is refused.
+    const fields: Record<string, string[]> = {}
+    const form = () => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v[0] ?? '']))
+    const stored: MediaInfo[] = []
+    try {
+      await ctx.http.streamForm(c, async (file) => {
+        if (file.name !== 'file' || stored.length) throw ctx.http.error(400, 'VALIDATION_FAILED', 'Choose one photo or video.', { fields: { file: 'Choose one photo or video.' } })
+        try {
+          stored.push(await ctx.core.media.uploadStream(viewer.id, file.body))
+        } catch (err) {
+          if (!isAppError(err)) throw err
+          throw ctx.http.error(err.status, err.code, err.message, { ...err.details, fields: { file: err.message } })
+        }
+      }, fields)
+    } catch (err) {
+      for (const m of stored) await ctx.core.media.remove(m.id)
+      if (!isAppError(err) || (err.status !== 400 && err.status !== 413)) throw err
+      return newStoryPage(c, { ...form(), view_once: form().view_once === 'on' }, (err.details.fields as Record<string, string> | undefined) ?? { file: err.message }, 400)
+    }
+    const file = stored[0] ?? null
+    const text = form()
+    const values: NewStoryValues = { ...text, view_once: text.view_once === 'on' }
+    const chosenId = /^\d+$/.test((text.media_id ?? '').trim()) ? Number(text.media_id) : null
     const chosen = file ? null : chosenId ? await ctx.core.media.info(chosenId) : null
     const kindOf = (m: MediaInfo | null) => (m ? (m.kind === 'image' ? 'photo' : 'video') : null)
-    // Check the other fields before storing a file that would be refused with them.
-    if (file) {
-      const pre = storyInput.safeParse(formToStory({ ...form, media_id: '1' }, 'photo'))
-      if (!pre.success) {
-        const { media_id: _ignored, ...rest } = fieldsOf(pre.error)
-        if (Object.keys(rest).length) return newStoryPage(c, values, rest, 400)
-      }
-    }
-    let uploaded: MediaInfo | null = null
     try {
-      if (file) uploaded = await ctx.core.media.upload(viewer.id, file)
-      const input = formToStory({ ...form, media_id: uploaded ? String(uploaded.id) : form.media_id }, kindOf(uploaded ?? chosen))
+      // The other fields are checked as if the file were fine, so their errors show even beside a good file.
+      if (file) {
+        const pre = storyInput.safeParse(formToStory({ ...text, media_id: '1' }, 'photo'))
+        if (!pre.success) {
+          const { media_id: _ignored, ...rest } = fieldsOf(pre.error)
+          if (Object.keys(rest).length) {
+            await ctx.core.media.remove(file.id)
+            return newStoryPage(c, { ...values, media_id: '' }, rest, 400)
+          }
+        }
+      }
+      const input = formToStory({ ...text, media_id: file ? String(file.id) : text.media_id }, kindOf(file ?? chosen))
       const story = await service.create(viewer, input)
       return c.redirect(storyHref(viewer.username, story.id), 303)
     } catch (err) {
-      if (uploaded) await ctx.core.media.remove(uploaded.id)
+      if (file) await ctx.core.media.remove(file.id)
       if (!isAppError(err) || err.status >= 500 || err.status === 401 || err.status === 403) throw err
-      const fields = (err.details.fields as Record<string, string> | undefined) ?? {}
-      const errors = Object.keys(fields).length ? fields : { [file ? 'file' : WHOLE_INPUT]: err.message }
-      return newStoryPage(c, { ...values, media_id: uploaded ? '' : values.media_id }, errors, 400)
+      const problems = (err.details.fields as Record<string, string> | undefined) ?? {}
+      const errors = Object.keys(problems).length ? problems : { [file ? 'file' : WHOLE_INPUT]: err.message }
+      return newStoryPage(c, { ...values, media_id: file ? '' : values.media_id }, errors, 400)
     }
   })
 
@@ -149,26 +162,26 @@ export function storyRoutes(ctx: StoriesContext, service: StoriesService) {
   app.post('/stories/:id{[0-9]+}/reactions', requireMember, async (c) => {
     const viewer = me(c)
     const id = idParam(c)
-    const form = textFields(await c.req.parseBody())
+    const form = await ctx.http.form(c)
     await service.react(viewer, id, { emoji: form.emoji || null, text: form.text || null })
     const back = safeBack(form.back, '/')
     return c.redirect(/\/\d+$/.test(back) && back.endsWith(`/${id}`) ? `${back}?sent=1` : back, 303)
   })
 
   app.post('/stories/:id{[0-9]+}/delete', requireMember, async (c) => {
-    const form = textFields(await c.req.parseBody())
+    const form = await ctx.http.form(c)
     await service.remove(me(c), idParam(c))
     return c.redirect(safeBack(form.back, '/stories/archive'), 303)
   })
 
   app.post('/stories/:id{[0-9]+}/highlight', requireMember, async (c) => {
-    const form = textFields(await c.req.parseBody())
+    const form = await ctx.http.form(c)
     await service.highlight(me(c), idParam(c), form.title ?? '')
     return c.redirect(safeBack(form.back, '/stories/archive'), 303)
   })
 
   app.post('/stories/:id{[0-9]+}/unhighlight', requireMember, async (c) => {
-    const form = textFields(await c.req.parseBody())
+    const form = await ctx.http.form(c)
     const hid = /^\d+$/.test(form.highlight_id ?? '') ? Number(form.highlight_id) : 0
     const h = await service.ownHighlight(me(c), hid)
     await q.removeFromHighlight(ctx.db, h.id, idParam(c))
