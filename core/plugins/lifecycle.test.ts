@@ -32,7 +32,7 @@ describe('onClose', () => {
 describe('route prefixes', () => {
   let t: TestApp
   before(async () => {
-    t = await createTestApp({ pluginDirs: [FIXTURES], enable: ['outsider', 'board-one', 'board-two'] })
+    t = await createTestApp({ pluginDirs: [FIXTURES], enable: ['outsider', 'board-one', 'board-two', 'big-uploads'] })
   })
   after(() => t.close())
 
@@ -43,6 +43,12 @@ describe('route prefixes', () => {
     assert.match(outsider.error!, /its routes must stay under its prefixes \(\/outsider, \/api\/v1\/outsider, \/plugins\/outsider, \/realtime\/outsider; declare others in manifest\.routePrefixes\), but it mounts GET \/explore/)
     assert.doesNotMatch(await (await t.request('GET', '/explore')).text(), /hijacked/)
     assert.equal((await t.request('GET', '/outsider')).status, 404, 'nothing of a refused plugin is served')
+  })
+
+  it('refuses a plugin that takes files on a path outside its prefixes', async () => {
+    const big = (await t.h.plugins.status()).find((p) => p.name === 'big-uploads')!
+    assert.equal(big.loaded, false)
+    assert.match(big.error!, /but it mounts POST \/u\/:name\/photos/)
   })
 
   it('refuses the second of two plugins claiming one prefix, naming both', async () => {
