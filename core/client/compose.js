@@ -25,6 +25,21 @@
 
   const limitMb = (file) => Number(form.dataset[file.type.startsWith('video/') ? 'videoMaxMb' : 'imageMaxMb']) || Infinity
 
+  /** A Remove button for a preview (an uploaded file, or one refused, which must be removed before posting). */
+  function removeButton(file, box, onRemove) {
+    const remove = document.createElement('button')
+    remove.type = 'button'
+    remove.className = 'link'
+    remove.textContent = 'Remove'
+    remove.setAttribute('aria-label', `Remove ${file.name}`)
+    remove.addEventListener('click', () => {
+      onRemove?.()
+      box.remove()
+      form.querySelector('[data-wait]')?.remove()
+    })
+    return remove
+  }
+
   function refuse(file, message) {
     const box = document.createElement('div')
     box.className = 'preview preview-error'
@@ -32,7 +47,7 @@
     status.className = 'status'
     status.setAttribute('role', 'alert')
     status.textContent = `${file.name}: ${message}`
-    box.append(status)
+    box.append(status, removeButton(file, box))
     previews.append(box)
   }
 
@@ -43,15 +58,16 @@
     box.className = 'preview'
     const { url, media, bar, status } = window.hearthPreview(file, file.name)
     status.className = 'status'
-    const remove = document.createElement('button')
-    remove.type = 'button'
-    remove.className = 'link'
-    remove.textContent = 'Remove'
+    let xhr = null
+    const remove = removeButton(file, box, () => {
+      if (xhr && xhr.readyState !== 4) xhr.abort()
+      URL.revokeObjectURL(url)
+    })
     box.append(media, bar, status, remove)
     previews.append(box)
 
     pending++
-    const xhr = window.hearthUpload(
+    xhr = window.hearthUpload(
       file,
       csrf,
       (fraction) => (bar.value = fraction),
@@ -74,16 +90,11 @@
           box.append(hidden, alt)
         } else if (!result.aborted) {
           box.classList.add('preview-error')
-          status.textContent = result.message
+          status.textContent = `${file.name}: ${result.message}`
           status.setAttribute('role', 'alert')
         }
       },
     )
-    remove.addEventListener('click', () => {
-      if (xhr.readyState !== 4) xhr.abort()
-      box.remove()
-      URL.revokeObjectURL(url)
-    })
   }
 
   input.addEventListener('change', () => {
@@ -95,15 +106,19 @@
     input.value = ''
   })
 
+  // Nothing goes out while a file is uploading or was refused: the member decides (remove it, or choose another).
   form.addEventListener('submit', (e) => {
-    if (pending > 0) {
-      e.preventDefault()
-      const note = form.querySelector('[data-wait]') || document.createElement('p')
-      note.dataset.wait = ''
-      note.className = 'alert alert-info'
-      note.setAttribute('role', 'status')
-      note.textContent = 'Wait until the uploads finish.'
-      form.prepend(note)
-    }
+    const refused = previews.querySelectorAll('.preview-error').length
+    if (pending === 0 && refused === 0) return
+    e.preventDefault()
+    const note = form.querySelector('[data-wait]') || document.createElement('p')
+    note.dataset.wait = ''
+    note.className = refused ? 'alert alert-error' : 'alert alert-info'
+    note.setAttribute('role', refused ? 'alert' : 'status')
+    note.textContent = refused
+      ? `${refused === 1 ? 'One file' : `${refused} files`} could not be added. Remove ${refused === 1 ? 'it' : 'them'} to post without ${refused === 1 ? 'it' : 'them'}, or choose another.`
+      : 'Wait until the uploads finish.'
+    form.prepend(note)
+    if (refused) previews.querySelector('.preview-error button')?.focus()
   })
 })()

@@ -148,6 +148,13 @@ describe('media', () => {
       assert.equal(photo.mime, 'image/jpeg')
       assert.equal(photo.status, 'processing')
       assert.deepEqual(photo.urls, {}, 'nothing is served before it is processed')
+      // A page that already names a variant (a new avatar) gets a placeholder picture, kept by no cache; the original is not served.
+      const waiting = await bytesOf(`/media/${photo.id}/150`)
+      assert.equal(waiting.res.headers.get('content-type'), 'image/svg+xml')
+      assert.equal(waiting.res.headers.get('cache-control'), 'no-store')
+      assert.match(waiting.buf.toString(), /<title>Processing<\/title>/)
+      assert.equal((await fetchFile(`/media/${photo.id}/original`, ana.token)).status, 404)
+      assert.equal((await fetchFile(`/media/${photo.id}/150`, bob.token)).status, 404, 'the placeholder is shown only to who may see the picture')
 
       await t.h.queue.drain()
       const ready = await infoOf(photo.id)

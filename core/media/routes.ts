@@ -30,6 +30,11 @@ const CACHE_CONTROL = 'private, max-age=3600'
 
 const FIELD = 'file'
 
+/** The variants a page shows in an <img>: while processing they answer the placeholder below. */
+const PLACEHOLDER_VARIANTS = new Set(['1080', '640', '320', '150', 'poster'])
+/** A soft grey square with a clock, drawn at any size. */
+const PLACEHOLDER = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><title>Processing</title><rect width="100" height="100" fill="#d4d4d8"/><circle cx="50" cy="50" r="18" fill="none" stroke="#71717a" stroke-width="5"/><path d="M50 40v11l7 5" fill="none" stroke="#71717a" stroke-width="5" stroke-linecap="round"/></svg>'
+
 export function mediaRoutes(s: Services, canView: MediaAccess): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
@@ -88,6 +93,10 @@ export function mediaRoutes(s: Services, canView: MediaAccess): Hono<AppEnv> {
     if (!(VARIANTS as readonly string[]).includes(variant)) throw notFound('That file')
     const viaGrant = await grantedRow(c, variant)
     const row = viaGrant ?? (await visible(c, 'That file'))
+    // A picture still being made (a new avatar seen right after saving) shows a neutral placeholder, never a broken image.
+    if (row.status === 'processing' && PLACEHOLDER_VARIANTS.has(variant)) {
+      return c.body(PLACEHOLDER, 200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'no-store', 'Retry-After': '2' })
+    }
     const path = s.media.file(row, variant)
     const contentType = path ? CONTENT_TYPES[extname(path)] : undefined
     if (!path || !contentType) throw notFound('That file')
