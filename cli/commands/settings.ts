@@ -1,5 +1,6 @@
 // `hearth settings list|set|reset`: the core settings of Admin → Site settings, from the shell.
 import type { Command } from 'commander'
+import { shownValue, type SettingsSchema } from '../../core/settings/schema.js'
 import { CORE_SCHEMA } from '../../core/settings/service.js'
 import { addData, addJson, output, usage, withHearth } from '../shared.js'
 
@@ -12,7 +13,7 @@ export function registerSettings(program: Command): void {
   addJson(addData(settings.command('list').description('list core settings with their values and defaults'))).action(async (opts: Opts) => {
     await withHearth(opts, async (h) => {
       const rows: { key: string; value: unknown; default: unknown; label: string }[] = []
-      for (const [key, spec] of Object.entries(CORE_SCHEMA)) rows.push({ key, value: await h.settings.get(key as keyof typeof CORE_SCHEMA), default: spec.default, label: spec.label })
+      for (const [key, spec] of Object.entries(CORE_SCHEMA)) rows.push({ key, value: shownValue(spec, await h.settings.get(key as keyof typeof CORE_SCHEMA)), default: shownValue(spec, spec.default), label: spec.label })
       output(opts, rows, () => rows.map((r) => `${r.key.padEnd(30)} ${JSON.stringify(r.value).padEnd(28)} ${r.label}${r.value === r.default ? '' : ` (default ${JSON.stringify(r.default)})`}`))
     })
   })
@@ -22,7 +23,8 @@ export function registerSettings(program: Command): void {
       if (!KEYS.includes(key)) throw usage(`There is no setting "${key}".`, 'See `hearth settings list`.')
       await withHearth(opts, async (h) => {
         const changed = await h.settings.updateCore({ [key]: value }, null)
-        output(opts, changed, () => `${key} is now ${JSON.stringify(changed[key])}.`)
+        const shown = { [key]: shownValue((CORE_SCHEMA as SettingsSchema)[key], changed[key]) }
+        output(opts, shown, () => `${key} is now ${JSON.stringify(shown[key])}.`)
       })
     },
   )
@@ -31,7 +33,7 @@ export function registerSettings(program: Command): void {
     if (!KEYS.includes(key)) throw usage(`There is no setting "${key}".`, 'See `hearth settings list`.')
     await withHearth(opts, async (h) => {
       await h.settings.remove(key)
-      const value = await h.settings.get(key as keyof typeof CORE_SCHEMA)
+      const value = shownValue((CORE_SCHEMA as SettingsSchema)[key], await h.settings.get(key as keyof typeof CORE_SCHEMA))
       output(opts, { [key]: value }, () => `${key} is back to its default, ${JSON.stringify(value)}.`)
     })
   })

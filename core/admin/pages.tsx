@@ -6,7 +6,7 @@ import type { AppEnv } from '../http/env.js'
 import { flash } from '../http/flash.js'
 import { attempt, formFields } from '../http/forms.js'
 import { requireRole } from '../http/middleware.js'
-import type { SettingSpec } from '../settings/schema.js'
+import type { SettingSpec, SettingsSchema } from '../settings/schema.js'
 import type { PluginStatus } from '../plugins/loader.js'
 import { pluginSettingsStore } from '../plugins/settings.js'
 import { CORE_SCHEMA } from '../settings/service.js'
@@ -110,6 +110,16 @@ function SettingInput({ name, spec, value }: { name: string; spec: SettingSpec; 
         </div>
       )
     default:
+      if (spec.secret) {
+        // Never sent back to a browser: empty keeps the one set (`hearth settings reset KEY` removes it).
+        return (
+          <div class="field">
+            {label}
+            <input id={id} type="password" name={name} value="" autocomplete="off" maxLength={spec.maxLength} placeholder={value ? 'Set (leave empty to keep it)' : 'Not set'} />
+            {help}
+          </div>
+        )
+      }
       return (
         <div class="field">
           {label}
@@ -357,7 +367,11 @@ export function adminPages(s: Services): Hono<AppEnv> {
   app.post('/admin/settings', async (c) => {
     const form = await formFields(c)
     // An unticked checkbox sends nothing: every field of the form is submitted, absent means off.
-    const values = Object.fromEntries(Object.keys(CORE_SCHEMA).map((k) => [k, form[k]]))
+    const secretKept = (k: string) => {
+      const spec = (CORE_SCHEMA as SettingsSchema)[k]
+      return spec?.type === 'string' && spec.secret === true && !form[k]
+    }
+    const values = Object.fromEntries(Object.keys(CORE_SCHEMA).filter((k) => !secretKept(k)).map((k) => [k, form[k]]))
     const r = await attempt(() => s.settings.updateCore(values, c.get('viewer')!.id))
     if (!r.ok) return siteSettings(c, r.problem, values)
     flash(c, 'ok', 'Site settings saved.')

@@ -268,6 +268,24 @@ describe('admin member management', () => {
     assert.match(audit, /user\.suspend/)
     assert.match(audit, /settings\.update/)
     assert.match(audit, /@head/)
+
+    // A secret setting (the TURN secret) is never sent back to a browser, an empty field keeps it, and the audit
+    // trail records only that it changed.
+    const secret = await a.post('/admin/settings', form({ 'rtc.turn_secret': 'hush-hush-123', 'rtc.turn_urls': 'turn:turn.example.org:3478' }))
+    assert.equal(secret.status, 303)
+    assert.equal(await t.h.settings.get('rtc.turn_secret'), 'hush-hush-123')
+    const shown = await a.text('/admin/settings')
+    assert.doesNotMatch(shown, /hush-hush-123/)
+    assert.match(shown, /name="rtc.turn_secret"[^>]*placeholder="Set \(leave empty to keep it\)"/)
+    assert.equal((await a.post('/admin/settings', form({ 'rtc.turn_secret': '', 'site.name': 'Riverside' }))).status, 303)
+    assert.equal(await t.h.settings.get('rtc.turn_secret'), 'hush-hush-123', 'an empty secret field keeps the secret')
+    const rows = await t.h.db.selectFrom('audit_log').select('details').where('action', '=', 'settings.update').execute()
+    assert.ok(rows.length >= 2)
+    assert.ok(rows.every((r) => !String(r.details).includes('hush-hush')), 'the audit trail never holds the secret')
+    assert.ok(rows.some((r) => String(r.details).includes('"rtc.turn_secret":"(set)"')))
+    const badUrl = await a.post('/admin/settings', form({ 'rtc.stun_urls': 'http://stun.example.org' }))
+    assert.equal(badUrl.status, 400)
+    assert.match(await badUrl.text(), /STUN servers for calls.*is not a stun:, turn: or turns: URL/)
   })
 })
 

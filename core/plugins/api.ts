@@ -180,6 +180,20 @@ export interface PluginMediaApi {
   remove(id: number): Promise<void>
 }
 
+// ---- WebRTC
+
+import type { IceServer, SignalData } from '../rtc/ice.js'
+export type { IceServer, SignalData }
+
+export interface PluginRtcApi {
+  /** The ICE servers to give this member's page for a call; TURN credentials in them expire (`rtc.turn_ttl_minutes`). */
+  iceServers(userId: number): Promise<IceServer[]>
+  /** A signal (an offer or answer, or an ICE candidate) checked in shape and size, or a sentence saying what is wrong. */
+  checkSignal(raw: Record<string, unknown>): SignalData | string
+  /** Sentences naming what in the operator's `rtc.*` settings keeps calls from their STUN or TURN servers (none: fine). */
+  problems(): Promise<string[]>
+}
+
 // ---- Jobs
 
 /** What a durable job's handler learns about the run. */
@@ -360,6 +374,12 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
     scopes: PluginScopesApi
     /** Rate limits and budgets on your members, kept across reconnects and restarts (decision 019). */
     limits: PluginLimitsApi
+    /**
+     * WebRTC for calls: the ICE servers (STUN, and TURN with expiring credentials) from the operator's `rtc.*`
+     * settings, and the check a signal passes before you relay it to the other side (decision 024).
+     * @example send(userId, { type: 'ring', iceServers: await ctx.core.rtc.iceServers(userId) })
+     */
+    rtc: PluginRtcApi
   }
   /** Helpers for route handlers. */
   readonly http: {

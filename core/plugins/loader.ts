@@ -28,6 +28,7 @@ import type { JobQueue } from '../jobs/queue.js'
 import type { Scheduler } from '../jobs/scheduler.js'
 import type { Logger } from '../logger.js'
 import { ROOT } from '../paths.js'
+import { checkSignal, iceProblems, iceServersFor } from '../rtc/ice.js'
 import type { RealtimeHub } from '../realtime/hub.js'
 import type { SettingsService } from '../settings/service.js'
 import type { MediaService } from '../media/service.js'
@@ -593,6 +594,18 @@ export class PluginManager {
           },
         },
         limits: pluginLimits(this.deps.limiter, name),
+        rtc: {
+          iceServers: async (userId) => {
+            const core = this.deps.settings
+            const [stun, turn, secret, minutes] = await Promise.all([core.get('rtc.stun_urls'), core.get('rtc.turn_urls'), core.get('rtc.turn_secret'), core.get('rtc.turn_ttl_minutes')])
+            return iceServersFor({ stun, turn, secret, ttlSeconds: minutes * 60 }, userId)
+          },
+          checkSignal,
+          problems: async () => {
+            const core = this.deps.settings
+            return iceProblems({ stun: await core.get('rtc.stun_urls'), turn: await core.get('rtc.turn_urls'), secret: await core.get('rtc.turn_secret') })
+          },
+        },
         reports: {
           file: async (input) => {
             if (!['post', 'comment', 'user'].includes(input.targetType) && !input.targetType.startsWith(`${name}.`)) {

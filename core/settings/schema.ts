@@ -3,7 +3,7 @@
 import { validationFailed } from '../errors.js'
 
 export type SettingSpec =
-  | { type: 'string'; default: string; label: string; help?: string; maxLength?: number; multiline?: boolean }
+  | { type: 'string'; default: string; label: string; help?: string; maxLength?: number; multiline?: boolean; secret?: boolean; check?: (value: string) => string | null }
   | { type: 'number'; default: number; label: string; help?: string; min?: number; max?: number; integer?: boolean }
   | { type: 'boolean'; default: boolean; label: string; help?: string }
   | { type: 'select'; default: string; label: string; help?: string; options: readonly string[] }
@@ -37,6 +37,8 @@ export function coerceSetting(key: string, spec: SettingSpec, raw: unknown): str
       if (typeof raw !== 'string') throw fail('enter some text.')
       const max = spec.maxLength ?? 2000
       if (raw.length > max) throw fail(`use at most ${max} characters.`)
+      const problem = spec.check?.(raw)
+      if (problem) throw fail(problem)
       return raw
     }
   }
@@ -45,4 +47,9 @@ export function coerceSetting(key: string, spec: SettingSpec, raw: unknown): str
 /** Check every field of a form before anything is written; returns the converted values. */
 export function coerceAll(schema: SettingsSchema, form: Record<string, unknown>): [string, string | number | boolean][] {
   return Object.entries(schema).map(([key, spec]) => [key, coerceSetting(key, spec, form[key])])
+}
+
+/** A value as logs, the audit trail and the CLI show it: a secret only as set or not. */
+export function shownValue(spec: SettingSpec | undefined, value: unknown): unknown {
+  return spec?.type === 'string' && spec.secret ? (value ? '(set)' : '(not set)') : value
 }

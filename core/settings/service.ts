@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto'
 import type { Db } from '../db/connect.js'
 import { audit } from '../audit.js'
 import { validationFailed } from '../errors.js'
-import { coerceSetting, type SettingsSchema, type SettingsValues } from './schema.js'
+import { iceUrlsProblem } from '../rtc/ice.js'
+import { shownValue, coerceSetting, type SettingsSchema, type SettingsValues } from './schema.js'
 
 /** Core settings an operator changes (Admin → Site settings, `hearth settings`); the forms are drawn from this. */
 export const CORE_SCHEMA = {
@@ -27,6 +28,10 @@ export const CORE_SCHEMA = {
   'feed.fanout_threshold': { type: 'number', label: 'Followers from which posts are pulled, not pushed', default: 10000, min: 0, max: 10000000, integer: true, help: 'Posts of members with more followers are read at feed time instead of copied into every follower’s feed.' },
   'feed.kept_items': { type: 'number', label: 'Posts kept in each member’s home feed', default: 1000, min: 50, max: 100000, integer: true, help: 'Older pages of a home feed are read from the followed members’ posts instead. More keeps deep scrolling cheap but makes the database larger.' },
   'feed.explore_refresh_seconds': { type: 'number', label: 'Explore ranking and trending refresh (seconds)', default: 60, min: 0, max: 3600, integer: true, help: 'Ranking explore reads a month of posts; it is made at most this often and shared. 0 ranks on every view (slow on a large site).' },
+  'rtc.stun_urls': { type: 'string', label: 'STUN servers for calls (one URL per line, e.g. stun:stun.example.org:3478)', default: '', multiline: true, maxLength: 2000, check: (v) => iceUrlsProblem(v, 'stun'), help: 'Without any, browsers connect calls only where they can reach each other directly (the same network). Used by every calling feature (Meet, calls between friends).' },
+  'rtc.turn_urls': { type: 'string', label: 'TURN relays for calls (one URL per line, e.g. turn:turn.example.org:3478?transport=udp)', default: '', multiline: true, maxLength: 2000, check: (v) => iceUrlsProblem(v, 'turn'), help: 'Given to members only with a TURN secret.' },
+  'rtc.turn_secret': { type: 'string', label: 'TURN shared secret (coturn use-auth-secret)', default: '', maxLength: 500, secret: true, help: 'Members get credentials made from it that expire; the secret itself never reaches a browser.' },
+  'rtc.turn_ttl_minutes': { type: 'number', label: 'Minutes a TURN credential lasts', default: 60, min: 5, max: 1440, integer: true },
 } as const satisfies SettingsSchema
 
 export type CoreSettings = SettingsValues<typeof CORE_SCHEMA> & {
@@ -109,7 +114,8 @@ export function createSettings(db: Db, options: { dataVersion?: DataVersion } = 
         changed[key] = coerceSetting(key, spec, raw)
       }
       for (const [key, value] of Object.entries(changed)) await write(key, value)
-      if (Object.keys(changed).length) await audit(db, { actorId, action: 'settings.update', targetType: 'settings', details: changed })
+      const shown = Object.fromEntries(Object.entries(changed).map(([k, v]) => [k, shownValue((CORE_SCHEMA as SettingsSchema)[k], v)]))
+      if (Object.keys(changed).length) await audit(db, { actorId, action: 'settings.update', targetType: 'settings', details: shown })
       return changed
     },
     async remove(key: string): Promise<void> {

@@ -5,8 +5,6 @@ import { REPORT_REASONS } from '../../core/plugins/api.js'
 
 export const MAX_INTERESTS = 10
 export const MAX_CHAT = 1000
-/** An SDP or an ICE candidate is a few KB; anything larger is not signaling. */
-export const MAX_SIGNAL_BYTES = 32 * 1024
 export const GENDERS = ['woman', 'man', 'nonbinary'] as const
 export const GENDER_LABELS: Record<(typeof GENDERS)[number], string> = { woman: 'Woman', man: 'Man', nonbinary: 'Non-binary' }
 

@@ -39,16 +39,6 @@ const randomChat = definePlugin({
       allow_filter_language: { type: 'boolean', label: 'Members may ask for partners who speak a language', default: true },
       allow_filter_gender: { type: 'boolean', label: 'Members may ask for partners of a gender', default: false },
       allow_filter_age: { type: 'boolean', label: 'Members may ask for partners in an age range', default: false, help: 'Ages come from the birth year members declare in their Meet settings.' },
-      stun_urls: { type: 'string', label: 'STUN servers (one URL per line, e.g. stun:stun.example.org:3478)', default: '', multiline: true, maxLength: 2000 },
-      turn_urls: { type: 'string', label: 'TURN servers (one URL per line, e.g. turn:turn.example.org:3478?transport=udp)', default: '', multiline: true, maxLength: 2000 },
-      turn_secret: {
-        type: 'string',
-        label: 'TURN shared secret (coturn use-auth-secret)',
-        default: '',
-        maxLength: 500,
-        help: 'Members get credentials made from it that expire; the secret itself never reaches a browser.',
-      },
-      turn_ttl_minutes: { type: 'number', label: 'Minutes a TURN credential lasts', default: 60, min: 5, max: 1440, integer: true },
     },
   },
   register(ctx) {

@@ -47,7 +47,8 @@ describe('random chat plugin', () => {
     for (const c of open.splice(0)) c.ws.close()
     await new Promise((r) => setTimeout(r, 50))
     const s = settings()
-    for (const [k, v] of Object.entries({ min_account_age_hours: 0, fallback_seconds: 5, cooldown_minutes: 0, skips_per_minute: 10, daily_matches: 200, allow_filter_gender: false, allow_filter_region: true, stun_urls: '', turn_urls: '', turn_secret: '' })) await s.set(k as 'fallback_seconds', v as number)
+    for (const [k, v] of Object.entries({ min_account_age_hours: 0, fallback_seconds: 5, cooldown_minutes: 0, skips_per_minute: 10, daily_matches: 200, allow_filter_gender: false, allow_filter_region: true })) await s.set(k as 'fallback_seconds', v as number)
+    await t.h.settings.updateCore({ 'rtc.stun_urls': '', 'rtc.turn_urls': '', 'rtc.turn_secret': '' }, null)
     // Forget earlier calls so daily limits and cool-downs start afresh.
     t.h.store.sqlite.prepare('delete from random_chat_sessions').run()
     t.h.store.sqlite.prepare('delete from random_chat_bans').run()
@@ -480,10 +481,8 @@ describe('random chat plugin', () => {
     start(cc, { filters: { age_min: 40, age_max: 30 } })
   })
 
-  it('gives TURN credentials made from the secret in the match, never the secret', async () => {
-    await settings().set('stun_urls', 'stun:stun.example.org:3478')
-    await settings().set('turn_urls', 'turn:turn.example.org:3478')
-    await settings().set('turn_secret', 'very-secret')
+  it('gives TURN credentials made from core’s secret in the match, never the secret', async () => {
+    await t.h.settings.updateCore({ 'rtc.stun_urls': 'stun:stun.example.org:3478', 'rtc.turn_urls': 'turn:turn.example.org:3478', 'rtc.turn_secret': 'very-secret' }, null)
     const { ma } = await pair(u.ana!, u.ben!)
     assert.equal(ma.iceServers.length, 2)
     assert.match(ma.iceServers[1].username, new RegExp(`^\\d+:${u.ana!.id}$`))

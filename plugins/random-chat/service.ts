@@ -7,7 +7,7 @@ import { banInput, messageInput, profileInput, reportInput, type MessageInput, t
 import { Matchmaker, type Match, type Profile, type Seeker, type Wants } from './matchmaker.js'
 import type { RandomChatContext } from './plugin.js'
 import * as q from './queries.js'
-import { checkSignal, iceServersFor, parseIceUrls, peerToPeer, type SignalingTransport } from './signaling.js'
+import { peerToPeer, type SignalingTransport } from './signaling.js'
 import type { SessionRow } from './tables.js'
 
 /** How long after a call its transcript is kept (in memory) so either member can still report it, and Add it. */
@@ -224,7 +224,7 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
         const call = currentCall(m, msg.session)
         const side = sideOf(call, userId)!
         if (++side.signals > MAX_SIGNALS) throw problem(429, 'RATE_LIMITED', 'Too many signals in one call.')
-        const data = checkSignal(msg.data)
+        const data = ctx.core.rtc.checkSignal(msg.data)
         if (typeof data === 'string') throw problem(400, 'VALIDATION_FAILED', data)
         const to = members.get(partnerOf(call, userId).userId)
         if (to) transport.relay(to.conn, call.id, data)
@@ -328,8 +328,8 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
     if (!members.has(call.a.userId) || !members.has(call.b.userId)) return endCall(call, 'left', null)
     const [cardA, cardB] = await Promise.all([card(call.a.userId, call.b.userId), card(call.b.userId, call.a.userId)])
     if (!calls.has(call.id)) return // one of them left while the cards loaded; endCall told or requeued the other
-    const s = await ctx.settings.all()
-    const ice = (userId: number) => iceServersFor({ stun: s.stun_urls, turn: s.turn_urls, secret: s.turn_secret, ttlSeconds: s.turn_ttl_minutes * 60 }, userId, now)
+    const [iceA, iceB] = await Promise.all([ctx.core.rtc.iceServers(call.a.userId), ctx.core.rtc.iceServers(call.b.userId)])
+    const ice = (userId: number) => (userId === call.a.userId ? iceA : iceB)
     for (const [side, partnerCard, role] of [
       [call.a, cardB, 'offer'],
       [call.b, cardA, 'answer'],
@@ -495,7 +495,6 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
     const now = Date.now()
     const waiting = matchmaker.list()
     const names = await q.usernames(db, [...waiting.map((w) => w.userId), ...[...calls.values()].flatMap((c) => [c.a.userId, c.b.userId])])
-    const s = await ctx.settings.all()
     return {
       waiting: waiting.map((w) => ({ username: names.get(w.userId) ?? `#${w.userId}`, mode: w.mode, interests: w.interests, waiting_seconds: Math.round((now - w.since) / 1000) })),
       calls: [...calls.values()].map((c) => ({ id: c.id, a: names.get(c.a.userId) ?? c.a.username, b: names.get(c.b.userId) ?? c.b.username, mode: c.mode, shared: c.shared, started_at: c.startedAt, messages: c.messages })),
@@ -504,7 +503,7 @@ export function randomChatService(ctx: RandomChatContext, transport: SignalingTr
       reports_last_hour: await q.reportsSince(db, iso(now - 3600_000)),
       online: members.size,
       bans: await q.bans(db, iso(now)),
-      ice_problems: [...parseIceUrls(s.stun_urls).problems, ...parseIceUrls(s.turn_urls).problems, ...(s.turn_urls.trim() && !s.turn_secret ? ['TURN URLs are set without a TURN secret, so no TURN server is given to members.'] : [])],
+      ice_problems: await ctx.core.rtc.problems(),
       transport: transport.name,
     }
   }
