@@ -36,5 +36,11 @@ describe('hearth settings', () => {
     assert.equal(list.find((r) => r.key === 'auth.session_days')!.value, 30)
     const reset = await run(['settings', 'reset', 'site.name', '--json', '--data', data])
     assert.deepEqual(JSON.parse(reset.stdout), { 'site.name': 'Hearth' })
+    // A secret is taken, never printed back.
+    const secret = await run(['settings', 'set', 'rtc.turn_secret', 'hush-hush-123', '--data', data])
+    assert.equal(secret.stdout.trim(), 'rtc.turn_secret is now "(set)".')
+    const listed = (await run(['settings', 'list', '--data', data])).stdout
+    assert.match(listed, /rtc\.turn_secret\s+"\(set\)"/)
+    assert.doesNotMatch(listed, /hush-hush/)
   })
 })
