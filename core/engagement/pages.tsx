@@ -247,6 +247,9 @@ export function engagementPages(s: Services): Hono<AppEnv> {
             <label>
               <input type="checkbox" name="show_last_seen" checked={p.show_last_seen} /> Show when I was last online
             </label>
+            <label>
+              <input type="checkbox" name="allow_reposts" checked={p.allow_reposts} /> Let others repost and quote my posts
+            </label>
             <div class="actions">
               <button type="submit">Save</button>
             </div>
@@ -269,7 +272,7 @@ export function engagementPages(s: Services): Hono<AppEnv> {
   app.post('/settings/privacy', requireMember, async (c) => {
     const form = await formFields(c)
     const r = await attempt(() =>
-      safety.setPrivacy(c.get('viewer')!.id, { who_can_comment: form.who_can_comment, who_can_mention: form.who_can_mention, who_can_message: form.who_can_message, show_last_seen: form.show_last_seen === 'on' }),
+      safety.setPrivacy(c.get('viewer')!.id, { who_can_comment: form.who_can_comment, who_can_mention: form.who_can_mention, who_can_message: form.who_can_message, show_last_seen: form.show_last_seen === 'on', allow_reposts: form.allow_reposts === 'on' }),
     )
     if (!r.ok) return privacyPage(c, r.problem)
     flash(c, 'ok', 'Your privacy settings are saved.')

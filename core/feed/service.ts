@@ -43,6 +43,20 @@ const newerThan = (row: { published_at: string | null; id: number }, edge: { pub
 /** Feed order: newest first, then the higher id. */
 const newestFirst = (a: PostRow, b: PostRow) => (a.published_at! < b.published_at! ? 1 : a.published_at! > b.published_at! ? -1 : b.id - a.id)
 
+/**
+ * A page of the home feed shows an original once: a plain repost of a post already on the page (itself, or reposted by
+ * someone newer) is left out. Only within a page: the page's cursor stays the last row's, so nothing is skipped.
+ */
+export function onceEach(items: PostView[]): PostView[] {
+  const seen = new Set<number>()
+  return items.filter((p) => {
+    const id = p.repost_of?.id ?? p.id
+    if (seen.has(id)) return false
+    seen.add(id)
+    return true
+  })
+}
+
 export interface TrendingHashtag {
   tag: string
   /** Uses in the last hour. */
@@ -74,6 +88,8 @@ export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; setti
       .selectFrom('posts')
       .where('posts.status', '=', 'published')
       .where('posts.visibility', '=', 'public')
+      // Plain reposts add nothing to explore: their originals are ranked themselves.
+      .where('posts.repost_of', 'is', null)
       .where('posts.published_at', '>=', since)
       .where('posts.published_at', slice?.to ? '<' : '<=', slice?.to ?? at)
       .where(visibleTo(null))
@@ -372,7 +388,7 @@ export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; setti
         rows = [...rows, ...(await olderThanHorizon(viewerId, horizon, after, k))].sort(newestFirst).slice(0, k)
       }
       const page = pageOf(rows, limit, (r) => ({ at: r.published_at!, id: r.id }))
-      const items = await hooks.apply('filter:feed.home', await posts.hydrate(viewerId, page.items), { viewerId })
+      const items = await hooks.apply('filter:feed.home', onceEach(await posts.hydrate(viewerId, page.items)), { viewerId })
       return { items, nextCursor: page.nextCursor }
     },
 

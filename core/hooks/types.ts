@@ -70,6 +70,10 @@ export const coreHooks = {
   'action:post.created': action<{ postId: number; authorId: number; mentions: number[]; hashtags: string[] }>(),
   'action:post.updated': action<{ postId: number; authorId: number }>(),
   'action:post.deleted': action<{ postId: number; authorId: number; actorId: number }>(),
+  /** A member reposted a post (`quote` false: `postId` is the plain repost) or published a quote of it (`postId` is the quote). */
+  'action:post.reposted': action<{ postId: number; originalId: number; originalAuthorId: number; userId: number; quote: boolean }>(),
+  /** A member undid their plain repost `postId` of `originalId`. */
+  'action:post.unreposted': action<{ postId: number; originalId: number; userId: number }>(),
   /** A like or dislike was given (or switched); `previous` is what it replaced. */
   'action:post.reacted': action<{ postId: number; authorId: number; userId: number; kind: 'like' | 'dislike'; previous: 'like' | 'dislike' | null }>(),
   'action:comment.created': action<{ commentId: number; postId: number; postAuthorId: number; authorId: number; parentId: number | null; parentAuthorId: number | null; mentions: number[] }>(),

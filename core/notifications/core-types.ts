@@ -55,6 +55,18 @@ export const CORE_TYPES = {
     text: (n) => `${n.who} liked your comment`,
     url: comment,
   },
+  repost: {
+    label: 'Reposts of your posts',
+    group: true,
+    text: (n) => `${n.who} reposted your post`,
+    url: post,
+  },
+  quote: {
+    label: 'Quotes of your posts',
+    group: false,
+    text: (n) => `${n.who} quoted your post`,
+    url: post,
+  },
   // Sent by no member (the moderators act together), so no actor a block could hide; always sent, not a setting.
   warning: {
     label: 'Warnings from the moderators',

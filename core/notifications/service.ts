@@ -459,6 +459,11 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
     if (kind !== 'like' || previous === 'like') return
     await core('like', { userId: authorId, actorId: userId, postId, groupKey: `post:${postId}` })
   })
+  // A repost is about the original (grouped per post); a quote is about the quote, shown while the author may see it.
+  hooks.on('action:post.reposted', async ({ postId, originalId, originalAuthorId, userId, quote }) => {
+    if (quote) await core('quote', { userId: originalAuthorId, actorId: userId, postId })
+    else await core('repost', { userId: originalAuthorId, actorId: userId, postId: originalId, groupKey: `post:${originalId}` })
+  })
   hooks.on('action:comment.created', async (c) => {
     // One notification per member per comment, the most specific: a reply, else a mention, else a comment.
     const told = new Set<number>()

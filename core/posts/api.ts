@@ -39,6 +39,16 @@ export function postsApi(s: Services): Hono<AppEnv> {
     return ok(c, { pinned: false })
   })
 
+  // Reposts: POST makes (or finds: one per member and post) the caller's plain repost, DELETE undoes it.
+  app.post('/posts/:id/repost', requireMember, async (c) => {
+    const { post, created } = await posts.repost(c.get('viewer')!.id, postId(c))
+    return ok(c, post, created ? 201 : 200)
+  })
+  app.delete('/posts/:id/repost', requireMember, async (c) => {
+    await posts.unrepost(c.get('viewer')!.id, postId(c))
+    return ok(c, { reposted: false })
+  })
+
   app.get('/feed/home', requireMember, async (c) => paginated(c, await feed.home(c.get('viewer')!.id, page(c))))
   app.get('/feed/explore', async (c) => paginated(c, await feed.explore(viewerId(c), page(c))))
   app.get('/feed/user/:id', async (c) => {

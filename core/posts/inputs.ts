@@ -18,6 +18,10 @@ export const createPostInput = z.object({
   /** ISO time to publish at; absent or null publishes now. */
   publish_at: z.iso.datetime({ offset: true, error: 'Give the publish time as an ISO date and time, e.g. 2026-12-01T09:00:00Z.' }).nullable().optional(),
   comments_enabled: z.boolean({ error: 'comments_enabled is true or false.' }).default(true),
+  /** Others may repost and quote it. */
+  reposts_enabled: z.boolean({ error: 'reposts_enabled is true or false.' }).default(true),
+  /** Make the post a quote of this post (shown as a card under the text). */
+  quote_of: z.number({ error: 'quote_of is a post id.' }).int('quote_of is a post id.').positive('quote_of is a post id.').nullable().optional(),
 })
 export type CreatePostInput = z.input<typeof createPostInput>
 
@@ -25,6 +29,7 @@ export const updatePostInput = z.object({
   text: z.string().max(POST_TEXT_MAX, `Posts have at most ${POST_TEXT_MAX} characters.`).optional(),
   visibility: visibility.optional(),
   comments_enabled: z.boolean().optional(),
+  reposts_enabled: z.boolean({ error: 'reposts_enabled is true or false.' }).optional(),
   /** Usernames the post is hidden from. */
   hidden_from: z.array(z.string().trim().min(1).max(31)).max(1000).optional(),
 })

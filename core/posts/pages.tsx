@@ -15,23 +15,33 @@ import { POST_TEXT_MAX } from './text.js'
 import type { PostView } from './types.js'
 import { PostCard, PostList, PostMenu, postActions } from './views.js'
 import { CollectionPicker, CommentsSection } from './reactions.js'
+import { QuoteCard, RepostMenu } from './repost-views.js'
+import { safeNext } from '../http/middleware.js'
 
-const ComposePage = template('post.compose', function ComposePage(props: { csrfToken: string; values?: Record<string, string>; problem?: FormProblem; maxFiles: number; limits: { image: number; video: number } }) {
+const ComposePage = template('post.compose', function ComposePage(props: { csrfToken: string; values?: Record<string, string>; problem?: FormProblem; maxFiles: number; limits: { image: number; video: number }; quote?: PostView | null }) {
   const err = (f: string) => props.problem?.fields[f]
   const v = props.values ?? {}
   return (
     <section class="card">
-      <h1>New post</h1>
+      <h1>{props.quote ? 'Quote a post' : 'New post'}</h1>
       <FormError message={props.problem && !Object.keys(props.problem.fields).length ? props.problem.message : null} />
       <form method="post" action="/compose" enctype="multipart/form-data" data-compose data-image-max-mb={props.limits.image} data-video-max-mb={props.limits.video} novalidate>
         <CsrfField token={props.csrfToken} />
+        {props.quote && <input type="hidden" name="quote_of" value={String(props.quote.id)} />}
         <div class={err('text') ? 'field field-invalid' : 'field'}>
           <label for="f-text">
-            What’s new? <span class="counter muted" data-counter>{`${(v.text ?? '').length} / ${POST_TEXT_MAX}`}</span>
+            {props.quote ? 'Your comment' : 'What’s new?'} <span class="counter muted" data-counter>{`${(v.text ?? '').length} / ${POST_TEXT_MAX}`}</span>
           </label>
           <textarea id="f-text" name="text" maxLength={POST_TEXT_MAX} aria-describedby={err('text') ? 'f-text-error' : undefined}>{v.text ?? ''}</textarea>
           {err('text') && <p class="error" id="f-text-error">{err('text')}</p>}
         </div>
+        {props.quote && (
+          <div class="field" data-quoting={props.quote.id}>
+            <p class="hint">Quoting:</p>
+            <QuoteCard quote={{ available: true, post: props.quote }} />
+          </div>
+        )}
+        {err('quote_of') && <p class="error">{err('quote_of')}</p>}
         <div class={err('media_ids') ? 'field field-invalid' : 'field'}>
           <label for="f-files">Photos and videos (up to {props.maxFiles})</label>
           <p class="hint">Photos up to {props.limits.image} MB, videos up to {props.limits.video} MB.</p>
@@ -70,6 +80,9 @@ const ComposePage = template('post.compose', function ComposePage(props: { csrfT
           <label>
             <input type="checkbox" name="comments_off" checked={v.comments_off === 'on'} /> Turn comments off
           </label>
+          <label>
+            <input type="checkbox" name="reposts_off" checked={v.reposts_off === 'on'} /> Turn reposts and quotes off
+          </label>
         </div>
         <button type="submit">Post</button>
       </form>
@@ -97,6 +110,9 @@ const EditPostPage = template('post.edit', function EditPostPage({ post, hiddenF
           </select>
           <label>
             <input type="checkbox" name="comments_off" checked={!post.comments_enabled} /> comments off
+          </label>
+          <label>
+            <input type="checkbox" name="reposts_off" checked={!post.reposts_enabled} /> reposts off
           </label>
           <button type="submit">Save</button>
           <a href={`/p/${post.id}`}>Cancel</a>
@@ -210,17 +226,45 @@ export function postPages(s: Services): Hono<AppEnv> {
       text: form.text ?? '',
       visibility: form.visibility,
       comments_enabled: form.comments_off !== 'on',
+      reposts_enabled: form.reposts_off !== 'on',
       hidden_from: (form.hidden_from ?? '').split(',').map((n) => n.trim()).filter(Boolean),
     })
     return 'Your post is updated.'
   }, (id) => `/p/${id}`))
   app.post('/p/:id/pin', requireMember, postAction(async (c, id) => (await posts.pin(c.get('viewer')!.id, id), 'Pinned to your profile.'), (id) => `/p/${id}`))
   app.post('/p/:id/unpin', requireMember, postAction(async (c, id) => (await posts.unpin(c.get('viewer')!.id, id), 'Unpinned.'), (id) => `/p/${id}`))
+  // Repost and undo: a fragment (the menu) for htmx, else back where the member was with a message.
+  for (const verb of ['repost', 'unrepost'] as const) {
+    app.post(`/p/:id/${verb}`, requireMember, async (c) => {
+      const viewer = c.get('viewer')!
+      const id = Number(c.req.param('id'))
+      const r = await attempt(async () => (verb === 'repost' ? (await posts.repost(viewer.id, id)).post.repost_of!.id : (await posts.unrepost(viewer.id, id), id)))
+      if (c.req.header('hx-request')) {
+        if (!r.ok) return render.partial(c, <span class="alert alert-error" role="alert">{r.problem.message}</span>, r.problem.status)
+        const post = await posts.get(viewer.id, r.value)
+        return render.partial(c, post ? <RepostMenu post={post} csrfToken={c.get('csrfToken')} member /> : <span />)
+      }
+      flash(c, r.ok ? 'ok' : 'error', r.ok ? (verb === 'repost' ? 'Reposted to your followers.' : 'Repost undone.') : r.problem.message)
+      return c.redirect(safeNext(c.req.query('next'), `/p/${id}`), 303)
+    })
+  }
   app.post('/p/:id/delete', requireMember, postAction(async (c, id) => (await posts.remove(c.get('viewer')!, id), 'The post is deleted.'), () => '/'))
 
   // ---- Compose
   const limits = async () => ({ image: await s.settings.get('media.image_max_mb'), video: await s.settings.get('media.video_max_mb') })
-  app.get('/compose', requireMember, async (c) => render.page(c, { title: 'New post' }, <ComposePage csrfToken={c.get('csrfToken')} maxFiles={POST_FILES_MAX} limits={await limits()} />))
+  /** The post a quote compose page quotes (`?quote=ID`), refused as the repost would be: missing, hidden or not allowed. */
+  const quoting = async (viewerId: number, raw: string | undefined): Promise<PostView | null> => {
+    if (!raw) return null
+    const post = await posts.get(viewerId, Number(raw))
+    if (!post) throw notFound('That post')
+    const original = post.repost_of ?? post
+    if (!original.can_repost) throw new AppError(403, 'FORBIDDEN', original.reposts_enabled ? 'This post cannot be quoted.' : 'Its author turned reposts and quotes off for this post.')
+    return original
+  }
+  app.get('/compose', requireMember, async (c) => {
+    const quote = await quoting(c.get('viewer')!.id, c.req.query('quote'))
+    return render.page(c, { title: quote ? 'Quote a post' : 'New post' }, <ComposePage csrfToken={c.get('csrfToken')} maxFiles={POST_FILES_MAX} limits={await limits()} quote={quote} />)
+  })
   app.post('/compose', requireMember, async (c) => {
     const viewer = c.get('viewer')!
     // Without JavaScript the files travel in this form: each streams to disk as it arrives (never into
@@ -254,12 +298,15 @@ export function postPages(s: Services): Hono<AppEnv> {
         media_alt: alts,
         publish_at: publishAt && !Number.isNaN(publishAt.getTime()) ? publishAt.toISOString() : fields.publish_at?.[0] ? 'invalid' : null,
         comments_enabled: fields.comments_off?.[0] !== 'on',
+        reposts_enabled: fields.reposts_off?.[0] !== 'on',
+        quote_of: fields.quote_of?.[0] ? Number(fields.quote_of[0]) : null,
       })
     })
-    const values = { text: fields.text?.[0] ?? '', visibility: fields.visibility?.[0] || 'public', publish_at: fields.publish_at?.[0] ?? '', comments_off: fields.comments_off?.[0] ?? '', media_alt_lines: fields.media_alt_lines?.[0] ?? '' }
+    const values = { text: fields.text?.[0] ?? '', visibility: fields.visibility?.[0] || 'public', publish_at: fields.publish_at?.[0] ?? '', comments_off: fields.comments_off?.[0] ?? '', reposts_off: fields.reposts_off?.[0] ?? '', media_alt_lines: fields.media_alt_lines?.[0] ?? '' }
     if (!r.ok) {
       for (const id of stored) await media.remove(id)
-      return render.page(c, { title: 'New post', status: r.problem.status as 400 }, <ComposePage csrfToken={c.get('csrfToken')} values={values} problem={r.problem} maxFiles={POST_FILES_MAX} limits={await limits()} />)
+      const quoted = fields.quote_of?.[0] ? await posts.get(viewer.id, Number(fields.quote_of[0])) : null
+      return render.page(c, { title: 'New post', status: r.problem.status as 400 }, <ComposePage csrfToken={c.get('csrfToken')} values={values} problem={r.problem} maxFiles={POST_FILES_MAX} limits={await limits()} quote={quoted?.can_repost ? quoted : null} />)
     }
     flash(c, 'ok', r.value.status === 'scheduled' ? 'Your post is scheduled.' : r.value.processing ? 'Posted. Your media is being processed.' : 'Posted.')
     return c.redirect(`/p/${r.value.id}`, 303)

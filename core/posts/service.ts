@@ -22,6 +22,7 @@ import type { PostView } from './types.js'
 import { visibleTo } from './visibility.js'
 import { displayName } from '../users/display-name.js'
 import { hiddenByBlocks } from '../db/engagement-counts.js'
+import { repostableBy, repostFacts, shownOriginals } from './reposts.js'
 
 export const MAX_PINS = 3
 export const FANOUT_JOB = 'feed.fanout'
@@ -104,6 +105,10 @@ export function createPostsService(deps: {
     const tags = await db.selectFrom('post_hashtags').innerJoin('hashtags', 'hashtags.id', 'post_hashtags.hashtag_id').select('hashtags.tag').where('post_id', '=', post.id).execute()
     const mentions = await db.selectFrom('post_mentions').select('user_id').where('post_id', '=', post.id).execute()
     await hooks.emit('action:post.created', { postId: post.id, authorId: post.author_id, hashtags: tags.map((t) => t.tag), mentions: mentions.map((m) => m.user_id) })
+    if (post.quote_of !== null) {
+      const original = await db.selectFrom('posts').select('author_id').where('id', '=', post.quote_of).executeTakeFirst()
+      if (original) await hooks.emit('action:post.reposted', { postId: post.id, originalId: post.quote_of, originalAuthorId: original.author_id, userId: post.author_id, quote: true })
+    }
   }
 
   async function ownPost(actorId: number, id: number): Promise<PostRow> {
@@ -114,6 +119,7 @@ export function createPostsService(deps: {
       if (await service.get(actorId, id)) throw forbidden('Only the author can change this post.')
       throw notFound('That post')
     }
+    if (post.repost_of !== null) throw new AppError(409, 'CONFLICT', 'A repost cannot be changed; undo it instead.')
     return post
   }
 
@@ -122,7 +128,9 @@ export function createPostsService(deps: {
     const mediaIds = (await db.selectFrom('post_media').select('media_id').where('post_id', '=', post.id).execute()).map((m) => m.media_id)
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('posts').where('id', '=', post.id).execute()
-      if (post.status === 'published') await trx.updateTable('users').set((eb) => ({ posts_count: eb('posts_count', '-', 1) })).where('id', '=', post.author_id).execute()
+      // Its plain reposts show nothing without it (quotes keep their text and say the post is unavailable).
+      await trx.deleteFrom('posts').where('repost_of', '=', post.id).execute()
+      if (post.status === 'published' && post.repost_of === null) await trx.updateTable('users').set((eb) => ({ posts_count: eb('posts_count', '-', 1) })).where('id', '=', post.author_id).execute()
     })
     for (const m of mediaIds) await media.remove(m)
     if (post.author_id !== actor.id) await audit(db, { actorId: actor.id, action: 'post.delete', targetType: 'post', targetId: post.id, details: { author_id: post.author_id, ...details } })
@@ -147,7 +155,7 @@ export function createPostsService(deps: {
    * bookmark) comes in one statement of the same shape for any page, as one JSON array (fewer values to hand from
    * SQLite to JavaScript than a row per post); the media rows in a second, only when a post has some.
    */
-  async function hydrate(viewerId: number | null, rows: PostRow[]): Promise<PostView[]> {
+  async function hydrate(viewerId: number | null, rows: PostRow[], embedded = false): Promise<PostView[]> {
     if (!rows.length) return []
     const [{ page }] = (await shapes.all(
       'hydrate',
@@ -196,11 +204,18 @@ export function createPostsService(deps: {
     }
     // The stored counts leave out suspended members; the viewer's lists also leave out members blocked with them.
     const hidden = viewerId === null ? new Map<number, { likes: number; comments: number }>() : await hiddenByBlocks(db, viewerId, rows.map((r) => r.id))
+    const reposts = await repostFacts(db, viewerId, rows.map((r) => r.id))
+    const originals = await originalsOf(viewerId, rows, embedded)
     const out: PostView[] = []
     for (const r of rows) {
       // A post deleted since its row was read has nothing left to show.
       const x = byPost.get(r.id)
       if (!x) continue
+      // A plain repost whose original the viewer may not see (it changed since the row was chosen) shows nothing.
+      const original = r.repost_of !== null ? originals.get(r.id) : undefined
+      if (r.repost_of !== null && !original) continue
+      const quoted = r.quote_of !== null && !embedded ? originals.get(r.id) : undefined
+      const facts = reposts.get(r.id)
       const postMedia = (mediaIds.get(r.id) ?? []).flatMap((id) => {
         const m = mediaRows.get(id)
         return m ? [{ ...media.info(m), alt: m.alt }] : []
@@ -229,7 +244,41 @@ export function createPostsService(deps: {
         pinned: x.pinned === 1,
         scope: r.scope,
         created_at: r.created_at,
+        repost_of: original ?? null,
+        quote: r.quote_of === null || embedded ? null : quoted ? { available: true, post: quoted } : { available: false },
+        reposts_count: facts?.reposts ?? 0,
+        quotes_count: facts?.quotes ?? 0,
+        reposted: facts?.reposted ?? false,
+        can_repost: facts?.can ?? false,
+        reposts_enabled: r.reposts_enabled === 1,
       })
+    }
+    return out
+  }
+
+  /**
+   * The originals of a page's reposts and quotes that the viewer may see as those members' reposts, hydrated, by the
+   * repost's or quote's id. A plain repost's original is a card of its own (its quote card included); a quote's card
+   * shows no card of its own (`embedded`), so nesting stops there.
+   */
+  async function originalsOf(viewerId: number | null, rows: PostRow[], embedded: boolean): Promise<Map<number, PostView>> {
+    const out = new Map<number, PostView>()
+    const linked = rows.filter((r) => r.repost_of !== null || (r.quote_of !== null && !embedded))
+    if (!linked.length) return out
+    const shown = await shownOriginals(db, viewerId, linked.map((r) => ({ original: (r.repost_of ?? r.quote_of)!, reposter: r.author_id })))
+    const pairs = linked.filter((_, i) => shown.has(i))
+    if (!pairs.length) return out
+    const ids = [...new Set(pairs.map((r) => (r.repost_of ?? r.quote_of)!))]
+    const found = new Map((await db.selectFrom('posts').selectAll().where('id', 'in', ids).execute()).map((r) => [r.id, r]))
+    const views = new Map<number, PostView>()
+    for (const asCard of [false, true]) {
+      const wanted = ids.filter((id) => pairs.some((r) => (asCard ? r.quote_of === id && r.repost_of === null : r.repost_of === id)))
+      const hydrated = await hydrate(viewerId, wanted.map((id) => found.get(id)).filter((r) => r !== undefined), asCard)
+      for (const v of hydrated) views.set(asCard ? -v.id : v.id, v)
+    }
+    for (const r of pairs) {
+      const v = r.repost_of !== null ? views.get(r.repost_of) : views.get(-r.quote_of!)
+      if (v) out.set(r.id, v)
     }
     return out
   }
@@ -240,7 +289,57 @@ export function createPostsService(deps: {
   }
 
   const service = {
-    hydrate,
+    hydrate: (viewerId: number | null, rows: PostRow[]) => hydrate(viewerId, rows),
+
+    /**
+     * Repost a post to one's followers (a plain repost: a post of theirs that shows the original). Only public posts
+     * may be reposted by others, and one's own not-only-me posts by oneself; never when its author turned reposts
+     * off. Once per member and post: a repeat answers the repost there is (`created` false).
+     * @example const { post } = await ctx.core.posts.repost(me.id, 12)
+     */
+    async repost(actorId: number, id: number): Promise<{ post: PostView; created: boolean }> {
+      const original = await repostableBy(db, actorId, id)
+      const existing = () => db.selectFrom('posts').selectAll().where('repost_of', '=', original.id).where('author_id', '=', actorId).executeTakeFirst()
+      let row = await existing()
+      let created = false
+      if (!row) {
+        await limit?.('post', actorId)
+        row = await db.transaction().execute(async (trx) => {
+          const inserted = await trx
+            .insertInto('posts')
+            .values({ author_id: actorId, text: '', visibility: original.visibility, status: 'published', published_at: now(), comments_enabled: 0, repost_of: original.id, updated_at: now() })
+            .onConflict((oc) => oc.doNothing())
+            .returningAll()
+            .executeTakeFirst()
+          if (inserted) await fanOutIn(trx as Db, inserted.id)
+          return inserted
+        })
+        if (row) created = true
+        else row = await existing() // a second request at the same moment made it
+        if (!row) throw notFound('That post')
+        if (created) await hooks.emit('action:post.reposted', { postId: row.id, originalId: original.id, originalAuthorId: original.author_id, userId: actorId, quote: false })
+      }
+      const [view] = await hydrate(actorId, [row])
+      if (!view) throw notFound('That post')
+      return { post: view, created }
+    },
+
+    /** Undo one's plain repost of a post (`id` is the original or the repost); nothing to undo is no error. */
+    async unrepost(actorId: number, id: number): Promise<void> {
+      const mine = await db
+        .selectFrom('posts')
+        .selectAll()
+        .where('author_id', '=', actorId)
+        .where((eb) => eb.or([eb('repost_of', '=', id), eb.and([eb('id', '=', id), eb('repost_of', 'is not', null)])]))
+        .executeTakeFirst()
+      if (!mine) {
+        // Nothing of theirs to undo: answer like any path for a post they may not see.
+        if (!(await service.get(actorId, id))) throw notFound('That post')
+        return
+      }
+      await db.deleteFrom('posts').where('id', '=', mine.id).execute()
+      await hooks.emit('action:post.unreposted', { postId: mine.id, originalId: mine.repost_of!, userId: actorId })
+    },
 
     /**
      * Create a post. Publishes now, or at `publish_at` (only the author sees it until then).
@@ -273,6 +372,7 @@ export function createPostsService(deps: {
         const avatar = await db.selectFrom('users').select('id').where('avatar_media_id', 'in', mediaIds).executeTakeFirst()
         if (avatar) throw validationFailed({ media_ids: 'That file is your profile picture; upload it again to post it.' })
       }
+      const quoted = data.quote_of ? await repostableBy(db, authorId, data.quote_of) : null
       const mentioned = await mentionsOf(authorId, text)
       const post = await db.transaction().execute(async (trx) => {
         const row = await trx
@@ -285,6 +385,8 @@ export function createPostsService(deps: {
             publish_at: publishAt,
             published_at: publishAt ? null : now(),
             comments_enabled: data.comments_enabled ? 1 : 0,
+            reposts_enabled: data.reposts_enabled ? 1 : 0,
+            quote_of: quoted?.id ?? null,
             scope: options.scope ?? null,
             updated_at: now(),
           })
@@ -332,6 +434,7 @@ export function createPostsService(deps: {
         }
         if (data.visibility) set.visibility = data.visibility
         if (data.comments_enabled !== undefined) set.comments_enabled = data.comments_enabled ? 1 : 0
+        if (data.reposts_enabled !== undefined) set.reposts_enabled = data.reposts_enabled ? 1 : 0
         await trx.updateTable('posts').set(set).where('id', '=', id).execute()
         if (hidden) {
           await trx.deleteFrom('post_hidden_from').where('post_id', '=', id).execute()
@@ -421,6 +524,8 @@ export function createPostsService(deps: {
               .selectAll()
               .where('posts.author_id', '=', slot<number>('author'))
               .where('posts.status', '=', 'published')
+              // A profile shows the member's own posts; their plain reposts reach followers' feeds only.
+              .where('posts.repost_of', 'is', null)
               .where(visibleTo(viewerId === null ? null : slot<number>('viewer')))
             if (after) q = q.where(olderThan('posts.published_at', 'posts.id', { at: slot<string>('at'), id: slot<number>('id') }))
             return q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(slot<number>('k'))

@@ -21,6 +21,12 @@ export interface PostsTable {
   updated_at: string
   /** The space the post belongs to (a plugin's, e.g. a group), or null for a member's own posts. */
   scope: ColumnType<string | null, string | null | undefined, string | null>
+  /** A plain repost: the original it shows (its own text is empty). Never another plain repost. */
+  repost_of: ColumnType<number | null, number | null | undefined, never>
+  /** A quote: the original it embeds as a card. */
+  quote_of: ColumnType<number | null, number | null | undefined, never>
+  /** The author lets others repost and quote it (their account's privacy.allow_reposts must too). */
+  reposts_enabled: ColumnType<number, number | undefined, number>
 }
 
 export interface PostTables {

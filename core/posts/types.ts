@@ -40,4 +40,18 @@ export interface PostView {
   /** The space it belongs to (e.g. `groups:12`), or null. */
   scope: string | null
   created_at: string
+  /** A plain repost: the original it shows, as the viewer sees it (the repost's own text is empty). */
+  repost_of: PostView | null
+  /** A quote: the original in its card, or `{ available: false }` when the viewer may not see it (deleted or hidden alike); null for other posts and inside a quote's card. */
+  quote: { available: true; post: PostView } | { available: false } | null
+  /** Plain reposts of it the viewer may see (at most 1,000). */
+  reposts_count: number
+  /** Quotes of it the viewer may see (at most 1,000). */
+  quotes_count: number
+  /** The viewer has reposted it. */
+  reposted: boolean
+  /** The viewer may repost or quote it now. */
+  can_repost: boolean
+  /** The author's switch for this post: others may repost and quote it. */
+  reposts_enabled: boolean
 }

@@ -8,6 +8,7 @@ import type { UiRegistry } from '../views/ui.js'
 import type { Viewer } from '../users/types.js'
 import type { PostMediaView, PostView } from './types.js'
 import { relativeTime, shortTime as when } from '../views/time.js'
+import { QuoteCard, RepostHeader, RepostMenu } from './repost-views.js'
 
 /**
  * One photo or video of a post (or its processing/failed state), responsive.
@@ -144,6 +145,15 @@ export const PostMenu = template('post.menu', function PostMenu({ post, mine, st
 /** A post as every list shows it (a theme may replace it as the `post.card` template). */
 export const PostCard = template('post.card', function PostCard({ post, actions, detail, csrfToken, member, menu }: { post: PostView; actions?: VNode[]; detail?: boolean; csrfToken?: string; member?: boolean; menu?: VNode | null }) {
   const a = post.author
+  // A plain repost is its original's card under a line naming who reposted it.
+  if (post.repost_of) {
+    return (
+      <div class="reposted" data-repost={post.id}>
+        <RepostHeader post={post} />
+        <PostCard post={post.repost_of} actions={actions} detail={detail} csrfToken={csrfToken} member={member} />
+      </div>
+    )
+  }
   return (
     <article class="card post" id={`post-${post.id}`} data-post={post.id}>
       <div class="post-top">
@@ -152,8 +162,10 @@ export const PostCard = template('post.card', function PostCard({ post, actions,
       </div>
       {post.html && <div class="post-text" dangerouslySetInnerHTML={{ __html: post.html }} />}
       {post.media.length > 0 && <Carousel media={post.media} label={`Photos and videos by ${a.display_name}`} />}
+      {post.quote && <QuoteCard quote={post.quote} />}
       <footer class="post-foot muted">
         {post.status === 'published' && <ReactionBar post={post} csrfToken={csrfToken ?? ''} member={!!member && !!csrfToken} />}
+        {post.status === 'published' && <RepostMenu post={post} csrfToken={csrfToken ?? ''} member={!!member && !!csrfToken} />}
         {!detail && <a href={`/p/${post.id}`}>Open</a>}
         {!post.comments_enabled && <span> · comments off</span>}
         {actions}

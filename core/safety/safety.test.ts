@@ -98,7 +98,7 @@ describe('blocks and mutes', () => {
     await call('alice', 'PUT', '/api/v1/users/me/privacy', { who_can_mention: 'nobody' })
     const m = (await body(await call('bystander', 'POST', '/api/v1/posts', { text: 'hello @alice' }))).data
     assert.deepEqual(m.mentions, [])
-    assert.deepEqual((await body(await call('alice', 'GET', '/api/v1/users/me/privacy'))).data, { who_can_comment: 'everyone', who_can_mention: 'nobody', who_can_message: 'everyone', show_last_seen: true })
+    assert.deepEqual((await body(await call('alice', 'GET', '/api/v1/users/me/privacy'))).data, { who_can_comment: 'everyone', who_can_mention: 'nobody', who_can_message: 'everyone', show_last_seen: true, allow_reposts: true })
     await call('alice', 'PUT', '/api/v1/users/me/privacy', { show_last_seen: false })
     assert.equal((await body(await call('alice', 'GET', '/api/v1/users/me/privacy'))).data.who_can_mention, 'nobody', 'changing one setting keeps the others')
   })

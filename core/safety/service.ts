@@ -19,11 +19,13 @@ const PRIVACY_FIELDS = z.object({
   /** Used by messaging. */
   who_can_message: audience,
   show_last_seen: z.boolean({ error: 'show_last_seen is true or false.' }),
+  /** Others may repost and quote my posts (read in SQL by core/posts/visibility.ts as `privacy.allow_reposts`). */
+  allow_reposts: z.boolean({ error: 'allow_reposts is true or false.' }),
 })
 export type Privacy = z.infer<typeof PRIVACY_FIELDS>
 /** Any of them: what is stored, and what a change sends (built once: zod makes a new schema per call). */
 const SOME_PRIVACY_FIELDS = PRIVACY_FIELDS.partial()
-export const PRIVACY_DEFAULTS: Privacy = { who_can_comment: 'everyone', who_can_mention: 'everyone', who_can_message: 'everyone', show_last_seen: true }
+export const PRIVACY_DEFAULTS: Privacy = { who_can_comment: 'everyone', who_can_mention: 'everyone', who_can_message: 'everyone', show_last_seen: true, allow_reposts: true }
 
 export type SafetyService = ReturnType<typeof createSafetyService>
 

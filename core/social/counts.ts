@@ -35,6 +35,7 @@ export async function visiblePostsCount(db: Db, viewerId: number | null, authorI
             .select('posts.id')
             .where('posts.author_id', '=', slot<number>('author'))
             .where('posts.status', '=', 'published')
+            .where('posts.repost_of', 'is', null)
             .where(visibleTo(viewerId === null ? null : slot<number>('viewer')))
             .limit(slot<number>('cap'))
             .as('visible'),
