@@ -64,7 +64,7 @@ describe('hidden equals missing', () => {
   })
 
   it('answers the post forms for a hidden post exactly as for a missing one', async () => {
-    for (const verb of ['like', 'unlike', 'dislike', 'bookmark', 'comments', 'edit', 'delete']) {
+    for (const verb of ['like', 'unlike', 'dislike', 'bookmark', 'comments', 'edit', 'delete', 'repost', 'unrepost']) {
       await same(`POST /p/:id/${verb}`, (id) => stranger.post(`/p/${id}/${verb}`, { text: 'hi' }), ids.post)
     }
     await same('POST /collections/add', (id) => stranger.post('/collections/add', { collection_id: String(MISSING), post_id: String(id) }), ids.post)
@@ -72,6 +72,7 @@ describe('hidden equals missing', () => {
     await same('POST /report (comment)', (id) => stranger.post('/report', { type: 'comment', id: String(id), reason: 'spam' }), ids.comment)
     await same('GET /p/:id', (id) => stranger.get(`/p/${id}`), ids.post)
     await same('GET /p/:id/likes', (id) => stranger.get(`/p/${id}/likes`), ids.post)
+    await same('GET /compose?quote=:id', (id) => stranger.get(`/compose?quote=${id}`), ids.post)
   })
 
   it('answers the API for hidden posts, comments, files and collections exactly as for missing ones', async () => {
@@ -83,6 +84,9 @@ describe('hidden equals missing', () => {
       ['POST /api/v1/posts/:id/like', (id) => api('POST', `/api/v1/posts/${id}/like`), ids.post],
       ['POST /api/v1/posts/:id/bookmark', (id) => api('POST', `/api/v1/posts/${id}/bookmark`), ids.post],
       ['POST /api/v1/posts/:id/comments', (id) => api('POST', `/api/v1/posts/${id}/comments`, { text: 'hi' }), ids.post],
+      ['POST /api/v1/posts/:id/repost', (id) => api('POST', `/api/v1/posts/${id}/repost`), ids.post],
+      ['DELETE /api/v1/posts/:id/repost', (id) => api('DELETE', `/api/v1/posts/${id}/repost`), ids.post],
+      ['POST /api/v1/posts (quote_of)', (id) => api('POST', '/api/v1/posts', { text: 'quoting', quote_of: id }), ids.post],
       ['PUT /api/v1/comments/:id', (id) => api('PUT', `/api/v1/comments/${id}`, { text: 'hi' }), ids.comment],
       ['DELETE /api/v1/comments/:id', (id) => api('DELETE', `/api/v1/comments/${id}`), ids.comment],
       ['POST /api/v1/comments/:id/like', (id) => api('POST', `/api/v1/comments/${id}/like`), ids.comment],
