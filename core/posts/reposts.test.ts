@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import { createTestApp, type TestApp } from '../../test/harness.js'
+import { repostFactsQuery } from './reposts.js'
+import { visibleTo } from './visibility.js'
 
 type Envelope = { status: string; data: any; error?: { code: string; message: string } }
 
@@ -265,4 +267,23 @@ describe('reposts and quotes', () => {
     assert.equal((await agent.post(`/p/${p.id}/unrepost`, {})).status, 303)
     assert.equal((await repostsIn('fan', p.id)).length, 0)
   })
+
+  for (const viewer of [7, null]) {
+    it(`reads a page's repost facts by key: each count walks its post's reposts or quotes along their index (viewer ${viewer})`, () => {
+      const q = repostFactsQuery(t.h.db, viewer, '[1,2,3]', 1000).compile()
+      const plan = (t.h.store.sqlite.prepare(`explain query plan ${q.sql}`).all(...q.parameters) as { detail: string }[]).map((r) => r.detail)
+      const text = plan.join('\n')
+      assert.match(text, /SEARCH r USING (COVERING )?INDEX posts_repost_of/, text)
+      assert.match(text, /SEARCH r USING INDEX posts_quote_of/, text)
+      assert.doesNotMatch(text, /SCAN (r|original|o|mine|posts)\b/, text)
+    })
+    it(`keeps the original's check of a plain repost a lookup by key (viewer ${viewer})`, () => {
+      const q = t.h.db.selectFrom('posts').select('posts.id').where('posts.id', 'in', [1, 2, 3]).where(visibleTo(viewer)).compile()
+      const plan = (t.h.store.sqlite.prepare(`explain query plan ${q.sql}`).all(...q.parameters) as { detail: string }[]).map((r) => r.detail)
+      const text = plan.join('\n')
+      assert.match(plan[0]!, /SEARCH posts USING INTEGER PRIMARY KEY/, text)
+      assert.match(text, /SEARCH original USING INTEGER PRIMARY KEY/, text)
+      assert.doesNotMatch(text, /SCAN (posts|original)\b/, text)
+    })
+  }
 })

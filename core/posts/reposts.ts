@@ -39,33 +39,34 @@ export async function repostFacts(db: Db, viewerId: number | null, postIds: numb
   if (!postIds.length) return out
   const rows = await shapes(db).all(
     `repost-facts:${viewerId === null ? 'guest' : 'member'}`,
-    (slot) => {
-      const viewer = viewerId === null ? null : slot<number>('viewer')
-      const cap = slot<number>('cap')
-      const counted = (column: 'repost_of' | 'quote_of') =>
-        sql<number>`(select count(*) from (${db
-          .selectFrom('posts as r')
-          .select('r.id')
-          .where(sql.ref(`r.${column}`), '=', sql.ref('p.value'))
-          .where((eb) => audienceOf(viewer, 'r')(eb))
-          .where((eb) => eb.exists(eb.selectFrom('posts as original').select('original.id').where('original.id', '=', sql.ref('p.value') as any).where((o) => shownAsRepost(viewer, 'original', sql.ref('r.author_id'))(o))))
-          .limit(cap)}))`
-      return db.selectFrom(sql<{ value: number }>`json_each(${slot<string>('ids')})`.as('p')).select((eb) => [
-        sql<number>`p.value`.as('id'),
-        counted('repost_of').as('reposts'),
-        counted('quote_of').as('quotes'),
-        viewer === null
-          ? sql<number>`0`.as('reposted')
-          : eb.exists(eb.selectFrom('posts as mine').select('mine.id').where('mine.repost_of', '=', sql.ref('p.value') as any).where('mine.author_id', '=', viewer)).as('reposted'),
-        viewer === null
-          ? sql<number>`0`.as('can')
-          : eb.exists(eb.selectFrom('posts as o').select('o.id').where('o.id', '=', sql.ref('p.value') as any).where((o) => shownAsRepost(viewer, 'o', viewer)(o))).as('can'),
-      ])
-    },
+    (slot) => repostFactsQuery(db, viewerId === null ? null : slot<number>('viewer'), slot<string>('ids'), slot<number>('cap')),
     { ids: JSON.stringify(postIds), viewer: viewerId, cap: REPOSTS_COUNT_CAP },
   )
   for (const r of rows as any[]) out.set(Number(r.id), { reposts: Number(r.reposts), quotes: Number(r.quotes), reposted: !!r.reposted, can: !!r.can })
   return out
+}
+
+/** The statement of `repostFacts` (exported for its query-plan test): `ids` a JSON array of post ids. */
+export function repostFactsQuery(db: Db, viewer: number | null, ids: string, cap: number) {
+  const counted = (column: 'repost_of' | 'quote_of') =>
+    sql<number>`(select count(*) from (${db
+      .selectFrom('posts as r')
+      .select('r.id')
+      .where(sql.ref(`r.${column}`), '=', sql.ref('p.value'))
+      .where((eb) => audienceOf(viewer, 'r')(eb))
+      .where((eb) => eb.exists(eb.selectFrom('posts as original').select('original.id').where('original.id', '=', sql.ref('p.value') as any).where((o) => shownAsRepost(viewer, 'original', sql.ref('r.author_id'))(o))))
+      .limit(cap)}))`
+  return db.selectFrom(sql<{ value: number }>`json_each(${ids})`.as('p')).select((eb) => [
+    sql<number>`p.value`.as('id'),
+    counted('repost_of').as('reposts'),
+    counted('quote_of').as('quotes'),
+    viewer === null
+      ? sql<number>`0`.as('reposted')
+      : eb.exists(eb.selectFrom('posts as mine').select('mine.id').where('mine.repost_of', '=', sql.ref('p.value') as any).where('mine.author_id', '=', viewer)).as('reposted'),
+    viewer === null
+      ? sql<number>`0`.as('can')
+      : eb.exists(eb.selectFrom('posts as o').select('o.id').where('o.id', '=', sql.ref('p.value') as any).where((o) => shownAsRepost(viewer, 'o', viewer)(o))).as('can'),
+  ])
 }
 
 /**
