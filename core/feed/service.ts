@@ -40,6 +40,16 @@ const atOrBefore = (timeColumn: string, idColumn: string, edge: { at: string; id
 const newerThan = (row: { published_at: string | null; id: number }, edge: { published_at: string; post_id: number }) =>
   row.published_at! > edge.published_at || (row.published_at === edge.published_at && row.id > edge.post_id)
 
+/**
+ * "Not a plain repost of a post by a member the viewer muted": muting hides a member's posts from the home feed, the
+ * ones others repost too. A filter on the row already read (unary +), a primary-key lookup only for reposts.
+ */
+const notRepostOfMuted = (viewer: number) => (eb: ExpressionBuilder<any, any>) =>
+  eb.or([
+    eb(sql`+${sql.ref('posts.repost_of')}`, 'is', null),
+    eb.not(eb.exists(eb.selectFrom('posts as reposted').select('reposted.id').whereRef('reposted.id', '=', 'posts.repost_of').where(mutedBy(viewer, 'reposted.author_id')))),
+  ])
+
 /** Feed order: newest first, then the higher id. */
 const newestFirst = (a: PostRow, b: PostRow) => (a.published_at! < b.published_at! ? 1 : a.published_at! > b.published_at! ? -1 : b.id - a.id)
 
@@ -239,6 +249,7 @@ export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; setti
             .where(strict ? olderThan('posts.published_at', 'posts.id', to) : atOrBefore('posts.published_at', 'posts.id', to))
             .where(visibleTo(viewer))
             .where((eb) => eb.not(mutedBy(viewer, 'posts.author_id')))
+            .where(notRepostOfMuted(viewer))
             .orderBy('posts.published_at', 'desc')
             .orderBy('posts.id', 'desc')
             .limit(slot<number>('k'))
@@ -352,7 +363,7 @@ export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; setti
         // Posts by one author: the viewer's own, or a pulled author's (walks posts_author_published).
         const byAuthor = (authorId: number, own: boolean) => {
           let q = db.selectFrom('posts').select(['posts.id as id', 'posts.published_at as at']).where('posts.author_id', '=', authorId).where(sql<string>`+posts.status`, '=', 'published')
-          if (!own) q = q.where(visibleTo(viewer)).where((eb) => eb.not(mutedBy(viewer, 'posts.author_id')))
+          if (!own) q = q.where(visibleTo(viewer)).where((eb) => eb.not(mutedBy(viewer, 'posts.author_id'))).where(notRepostOfMuted(viewer))
           if (cursor) q = q.where('posts.published_at', '<=', cursor.at).where(olderThan('posts.published_at', 'posts.id', cursor))
           return q
         }
@@ -365,6 +376,7 @@ export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; setti
           .where(sql<string>`+posts.status`, '=', 'published')
           .where(visibleTo(viewer))
           .where((eb) => eb.not(mutedBy(viewer, 'posts.author_id')))
+          .where(notRepostOfMuted(viewer))
         if (cursor) pushed = pushed.where('feed_items.published_at', '<=', cursor.at).where(olderThan('feed_items.published_at', 'feed_items.post_id', cursor))
         const merged = [pushed, byAuthor(viewer, true), ...pulledAuthors.map((_, i) => byAuthor(slot<number>(`author${i}`), false))]
           .reduce((all, q) => all.union(q))

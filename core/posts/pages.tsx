@@ -165,6 +165,8 @@ export function postPages(s: Services): Hono<AppEnv> {
   app.get('/p/:id', async (c) => {
     const post = await posts.get(viewerId(c), Number(c.req.param('id')))
     if (!post) throw notFound('That post')
+    // A plain repost has no page of its own: its original's (it is shown only while the viewer may see that).
+    if (post.repost_of) return c.redirect(`/p/${post.repost_of.id}`, 303)
     const viewer = c.get('viewer')
     const mine = viewer?.id === post.author.id
     const staff = viewer?.role === 'admin' || viewer?.role === 'moderator'

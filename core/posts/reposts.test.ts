@@ -60,6 +60,17 @@ describe('reposts and quotes', () => {
     assert.equal(seen[0].author.username, 'rita')
     assert.equal((await repostsIn('outsider', p.id)).length, 0, 'a member following neither sees nothing')
     assert.equal((await home('outsider')).length, 0)
+    // Muting the original's author hides it reposted too (home feed only).
+    await call('fan', 'POST', '/api/v1/users/author/mute')
+    assert.equal((await repostsIn('fan', p.id)).length, 0, 'muted author, reposted')
+    await call('fan', 'DELETE', '/api/v1/users/author/mute')
+    assert.equal((await repostsIn('fan', p.id)).length, 1)
+    // A plain repost has no page of its own: its address leads to the original's.
+    const fanAgent = t.agent('10.7.7.8')
+    await fanAgent.loginViaForm('fan')
+    const page = await fanAgent.get(`/p/${r.id}`)
+    assert.equal(page.status, 303)
+    assert.equal(page.headers.get('location'), `/p/${p.id}`)
     // The reposter's profile lists their own posts only.
     const profile = (await body(await call('fan', 'GET', '/api/v1/feed/user/rita'))).data as any[]
     assert.ok(!profile.some((x) => x.repost_of), 'no plain repost on the profile')
