@@ -3,7 +3,7 @@
 // follow the author too) and the quote with its original's card; a followers-only post offers no Repost button.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { browserOrSkip, registerInBrowser, startTestServer } from './browser.js'
+import { browserOrSkip, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
 test('a repost and a quote reach a follower’s home feed; a non-public post offers no repost', { timeout: 180_000 }, async (t) => {
   const browser = await browserOrSkip(t)
@@ -70,6 +70,7 @@ test('a repost and a quote reach a follower’s home feed; a non-public post off
     const box = (await card.boundingBox())!
     assert.ok(box.x >= 0 && box.x + box.width <= fan.viewport.width, `${size}: the card fits the screen`)
     assert.equal(await fan.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, `${size}: no sideways scroll`)
+    await fan.page.screenshot({ path: resultPath(`reposts-home-${fan.viewport.width}.png`), fullPage: true })
     // A followers-only post shows no Repost menu to a follower.
     await fan.page.goto(`/p/${limited.id}`)
     await fan.page.locator(`#post-${limited.id}`).waitFor()
