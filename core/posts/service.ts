@@ -119,6 +119,12 @@ export function createPostsService(deps: {
       if (await service.get(actorId, id)) throw forbidden('Only the author can change this post.')
       throw notFound('That post')
     }
+    return post
+  }
+
+  /** One's own post to change (edit, pin): a plain repost has nothing of its own to change. */
+  async function changeablePost(actorId: number, id: number): Promise<PostRow> {
+    const post = await ownPost(actorId, id)
     if (post.repost_of !== null) throw new AppError(409, 'CONFLICT', 'A repost cannot be changed; undo it instead.')
     return post
   }
@@ -417,7 +423,7 @@ export function createPostsService(deps: {
 
     /** Edit text, visibility, comments switch or hide-from list. Text changes mark the post edited. */
     async update(actorId: number, id: number, input: unknown): Promise<PostView> {
-      const post = await ownPost(actorId, id)
+      const post = await changeablePost(actorId, id)
       const data = parse(updatePostInput, input)
       const hidden = data.hidden_from ? await idsOfUsernames(db, data.hidden_from, 'hidden_from', actorId) : undefined
       const text = data.text?.trim()
@@ -475,7 +481,7 @@ export function createPostsService(deps: {
 
     /** Pin a published post to one's profile (at most 3). */
     async pin(userId: number, id: number): Promise<void> {
-      const post = await ownPost(userId, id)
+      const post = await changeablePost(userId, id)
       if (post.status !== 'published') throw new AppError(409, 'CONFLICT', 'Only published posts can be pinned.')
       const pins = await db.selectFrom('pins').select('post_id').where('user_id', '=', userId).execute()
       if (pins.some((p) => p.post_id === id)) return
