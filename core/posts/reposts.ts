@@ -1,4 +1,4 @@
-// Reposts and quotes (decision 0XX): what a page of posts needs to know about them, in one statement each, and the
+// Reposts and quotes (decision 025): what a page of posts needs to know about them, in one statement each, and the
 // one rule for who may repost what. A repost is a post row (repost_of), so fan-out, feeds and paging carry it as any post.
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'

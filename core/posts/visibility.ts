@@ -13,7 +13,7 @@ import { blockedWith } from '../safety/queries.js'
  * - a post in a scope (a plugin's space, such as a group) is read by the scope's rules instead of the
  *   author's: anyone for a public scope, members for the others (blocks and hide-from lists still apply);
  * - a plain repost only while the viewer may see its original as a repost (`shownAsRepost`): otherwise it is
- *   missing, whoever reposted it (decision 0XX).
+ *   missing, whoever reposted it (decision 025).
  * @example db.selectFrom('posts').selectAll().where(visibleTo(viewerId))
  */
 export function visibleTo(viewerId: number | null) {

@@ -1,4 +1,4 @@
-// Reposts and quotes are posts (decision 0XX): a plain repost is a post of the reposter's with no text that points at
+// Reposts and quotes are posts (decision 025): a plain repost is a post of the reposter's with no text that points at
 // the original (repost_of), a quote is the reposter's own post that embeds it (quote_of). A per-post switch turns
 // reposts of a post off (the account-wide one is a privacy preference, privacy.allow_reposts). No foreign keys: an
 // original's deletion must not turn a repost into an empty post of its own ("set null"); a dangling id finds no
