@@ -55,6 +55,12 @@ export { relativeTime, shortTime } from '../views/time.js'
 export { Icon, type IconProps } from '../views/icons.js'
 export { Avatar, PostCard, PostHead, PostMedia } from '../posts/views.js'
 export { activeMember, blockedWith, canSeeAuthor, displayNameOf } from '../safety/queries.js'
+/**
+ * Safe HTML for text a member wrote, as posts and comments show it: everything escaped, links, #tags and the
+ * @mentions of `mentionable` (lower-cased usernames) made into anchors, line breaks kept.
+ * @example <p dangerouslySetInnerHTML={{ __html: renderText(message.text, new Set(['ana'])) }} />
+ */
+export { extractMentions, renderPostText as renderText } from '../posts/text.js'
 
 // ---- Settings schema: typed values, and the admin form is drawn from it.
 import type { SettingsSchema, SettingsValues } from '../settings/schema.js'
@@ -157,6 +163,22 @@ export interface PluginSocialApi {
   blockedEitherWay(a: number, b: number): Promise<boolean>
   /** The ids of everyone a member blocked or was blocked by (to pair members in memory; listen to `action:user.blocked` for changes). */
   blockedIds(userId: number): Promise<number[]>
+  /**
+   * Whether `actorId` passes `targetId`'s "Who can message you" (everyone, followers: members who follow them,
+   * nobody), and no block stands between them. What a refusal means is the messaging plugin's rule (a request).
+   * @example if (!(await ctx.core.social.canMessage(me.id, other.id))) landInRequests()
+   */
+  canMessage(actorId: number, targetId: number): Promise<boolean>
+  /** The privacy choices a member made that plugins honour, defaults filled in (Settings → Privacy). */
+  privacy(userId: number): Promise<MemberPrivacy>
+}
+
+/** A member's privacy choices as plugins read them. */
+export interface MemberPrivacy {
+  /** "Who can message you": `followers` are members who follow them. */
+  who_can_message: 'everyone' | 'followers' | 'nobody'
+  /** "Show when I was last online". */
+  show_last_seen: boolean
 }
 
 export interface PluginMediaApi {

@@ -566,6 +566,11 @@ export class PluginManager {
           block: (a, who) => safety.block(a, who),
           blockedEitherWay: (a, b) => safety.blockedEitherWay(a, b),
           blockedIds: (id) => safety.blockedIds(id),
+          canMessage: (a, b) => safety.canMessage(a, b),
+          privacy: async (id) => {
+            const p = await safety.privacy(id)
+            return { who_can_message: p.who_can_message, show_last_seen: p.show_last_seen }
+          },
         },
         media: {
           upload: (ownerId, file) => media.upload(ownerId, file),

@@ -1,0 +1,90 @@
+// Messages: direct and group conversations between members, with requests for people the recipient does not let
+// in, replies, edits, unsend, read receipts and typing over one realtime topic per conversation. Rules: README.md.
+import { z } from 'zod'
+import { definePlugin, type Topic } from '../../core/plugins/api.js'
+import { messagesRoutes } from './routes.js'
+import { createMessagesService, type MessageView } from './service.js'
+import { ReadReceiptsPanel } from './views.js'
+
+declare module '../../core/realtime/types.js' {
+  interface TopicEvents {
+    'messages:conv': {
+      /** A new message or system line (durable: its id is the sequence number). */
+      message: MessageView
+      edited: MessageView
+      unsent: { id: number }
+      typing: { userId: number; name: string; typing: boolean }
+      /** Direct conversations, when both members send read receipts: the other has read up to `messageId`. */
+      read: { userId: number; messageId: number }
+    }
+  }
+}
+
+const messages = definePlugin({
+  manifest: {
+    name: 'messages',
+    version: '1.0.0',
+    description: 'Messages: direct and group conversations, message requests, replies, edits, unsend, typing and read receipts.',
+    migrations: './migrations',
+    settings: {
+      max_group_members: { type: 'number', label: 'Most members in one group conversation', default: 250, min: 3, max: 5000, integer: true },
+      sends_per_minute: { type: 'number', label: 'Most messages one member may send in a minute', default: 30, min: 1, max: 1000, integer: true },
+    },
+  },
+  register(ctx) {
+    let conv: Topic<'messages:conv'> | null = null
+    const service = createMessagesService(ctx, () => conv!)
+    conv = ctx.realtime.topic('messages:conv', {
+      authorize: (viewer, id) => {
+        const n = conversationOf(id)
+        return n !== null && service.mayJoin(viewer, n)
+      },
+      accept: z.object({ typing: z.boolean() }),
+      onMessage: async (c, id, { typing }) => {
+        const n = conversationOf(id)
+        if (n === null || !(await service.mayType(c.viewer, n))) return
+        conv!.publish(id, 'typing', { userId: c.viewer.id, name: c.viewer.display_name || c.viewer.username, typing }, { except: c.viewer.id })
+      },
+      replay: async (id, viewer, after) => {
+        const n = conversationOf(id)
+        if (n === null) return []
+        return (await service.replay(viewer, n, after)).map((m) => ({ seq: m.id, event: 'message' as const, data: m }))
+      },
+    })
+    ctx.routes.route('/', messagesRoutes(ctx, service))
+    ctx.assets('public')
+    // Daily use, so it asks for the tab bar: above Profile (60), which then moves to "More" (decision 022).
+    ctx.ui.nav({ id: 'messages', label: 'Messages', href: '/messages', order: 33, icon: 'message-circle', placement: 'primary', priority: 65 })
+    ctx.hooks.on('filter:ui.nav-items', async (items, { viewer }) => {
+      if (!viewer || !items.some((i) => i.id === 'messages')) return items
+      const { conversations } = await service.unreadCounts(viewer)
+      return conversations ? items.map((i) => (i.id === 'messages' ? { ...i, label: `Messages (${conversations})`, badge: conversations } : i)) : items
+    })
+    ctx.ui.settingsPanel({
+      id: 'messages',
+      label: 'Messages',
+      render: async ({ viewer, csrfToken, message }) => ReadReceiptsPanel({ on: await service.readReceipts(viewer), csrf: csrfToken, message }),
+      save: async ({ viewer, form }) => {
+        await service.setReadReceipts(viewer, form.read_receipts === 'on')
+        return 'Saved.'
+      },
+    })
+    ctx.core.notifications.defineType('message', {
+      label: 'New messages',
+      group: true,
+      text: (n) => (n.data.group ? `${n.who} wrote in ${String(n.data.title)}` : `${n.who} sent you ${n.count > 1 ? 'messages' : 'a message'}`),
+      url: (n) => `/messages/${Number(n.data.conversationId)}`,
+    })
+    ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => service.blocked(blockerId, blockedId))
+  },
+})
+
+/** The conversation id of a topic id (`messages:conv:12`), or null. */
+function conversationOf(topicId: string): number | null {
+  const m = /^messages:conv:([1-9]\d{0,15})$/.exec(topicId)
+  return m ? Number(m[1]) : null
+}
+
+/** The context as this plugin sees it, with its settings typed. */
+export type MessagesContext = Parameters<typeof messages.register>[0]
+export default messages

@@ -1,0 +1,188 @@
+// A live thread: new messages, edits and unsends arrive over the conversation's topic; the form sends without a
+// reload, showing the message at once and keeping its client id so a retry never doubles it; typing and "Seen".
+// Without this script the page still works: the form posts and the page reloads.
+(() => {
+  const root = document.querySelector('.messages-thread[data-conversation]')
+  const form = root && root.querySelector('form[data-compose]')
+  if (!root || !form || !window.hearthTopic) return
+  const id = Number(root.dataset.conversation)
+  const me = Number(root.dataset.me)
+  const list = root.querySelector('.messages-list')
+  const typingLine = root.querySelector('[data-typing]')
+  const text = form.querySelector('textarea[name="text"]')
+  const csrf = form.querySelector('input[name="_csrf"]').value
+  const api = `/api/v1/messages/conversations/${id}`
+  const topic = window.hearthTopic(`messages:conv:${id}`)
+  const newClientId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`)
+
+  const call = (method, path, body) =>
+    fetch(path, { method, credentials: 'same-origin', headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf }, body: body ? JSON.stringify(body) : undefined })
+
+  /** A message as the server drew it (views.tsx MessageItem, without its forms: reload for those). */
+  function draw(m) {
+    const li = document.createElement('li')
+    li.id = `m-${m.id}`
+    li.dataset.id = String(m.id)
+    if (m.kind === 'system') {
+      li.className = 'msg system'
+      const span = document.createElement('span')
+      span.className = 'muted'
+      span.textContent = m.text || ''
+      li.append(span)
+      return li
+    }
+    const mine = m.sender && m.sender.id === me
+    li.className = `msg ${mine ? 'mine' : 'theirs'}`
+    if (m.client_id) li.dataset.clientId = m.client_id
+    if (m.sender) li.dataset.sender = String(m.sender.id)
+    if (root.dataset.kind === 'group' && !mine && m.sender) {
+      const who = document.createElement('span')
+      who.className = 'msg-sender'
+      who.textContent = m.sender.display_name
+      li.append(who)
+    }
+    if (m.reply_to) {
+      const q = document.createElement('a')
+      q.className = 'msg-quote'
+      q.href = `#m-${m.reply_to.id}`
+      q.textContent = `${m.reply_to.sender || ''} ${m.reply_to.unsent ? 'Unsent message' : (m.reply_to.text || '').slice(0, 140)}`
+      li.append(q)
+    }
+    const body = document.createElement('p')
+    body.className = 'msg-body'
+    // The server's HTML: escaped text with links and mentions (renderText), never the raw text.
+    body.innerHTML = m.html || ''
+    li.append(body)
+    const meta = document.createElement('span')
+    meta.className = 'msg-meta muted'
+    const time = document.createElement('time')
+    time.dateTime = m.created_at
+    time.textContent = 'now'
+    meta.append(time)
+    if (m.edited_at) meta.append(' · edited')
+    li.append(meta)
+    return li
+  }
+
+  function place(m) {
+    if (document.getElementById(`m-${m.id}`)) return
+    const pending = m.client_id ? list.querySelector(`li[data-client-id="${CSS.escape(m.client_id)}"]`) : null
+    if (pending) pending.replaceWith(draw(m))
+    else list.append(draw(m))
+    root.dataset.newest = String(Math.max(Number(root.dataset.newest || 0), m.id))
+  }
+
+  // Reading: the newest message counts as read while the page is in view.
+  let readTimer = null
+  function markRead() {
+    if (document.visibilityState !== 'visible') return
+    clearTimeout(readTimer)
+    readTimer = setTimeout(() => call('POST', `${api}/read`, {}).catch(() => {}), 300)
+  }
+  document.addEventListener('visibilitychange', markRead)
+
+  topic.on('message', (m) => {
+    place(m)
+    if (m.sender && m.sender.id !== me) {
+      showTyping(m.sender.id, null, false)
+      markRead()
+    }
+  })
+  topic.on('edited', (m) => {
+    const li = document.getElementById(`m-${m.id}`)
+    if (!li) return
+    li.replaceWith(draw(m))
+  })
+  topic.on('unsent', ({ id: mid }) => {
+    const li = document.getElementById(`m-${mid}`)
+    const body = li && li.querySelector('.msg-body')
+    if (!body) return
+    li.classList.add('unsent')
+    body.classList.add('muted')
+    body.textContent = li.classList.contains('mine') ? 'You unsent a message' : 'Message unsent'
+  })
+
+  // "Seen" under the newest of my messages the other member has read.
+  topic.on('read', ({ userId, messageId }) => {
+    if (userId === me) return
+    const mine = [...list.querySelectorAll('li.msg.mine[data-id]')].filter((li) => Number(li.dataset.id) <= messageId)
+    const last = mine[mine.length - 1]
+    if (!last) return
+    let marker = list.querySelector('[data-seen-marker]')
+    if (!marker) {
+      marker = document.createElement('li')
+      marker.className = 'msg-seen muted'
+      marker.dataset.seenMarker = ''
+      marker.textContent = 'Seen'
+    }
+    last.after(marker)
+  })
+
+  // Typing: "NAME is typing…" while someone types, gone after a pause or their message.
+  const typists = new Map()
+  function showTyping(userId, name, on) {
+    clearTimeout(typists.get(userId)?.timer)
+    if (on) typists.set(userId, { name, timer: setTimeout(() => showTyping(userId, null, false), 6000) })
+    else typists.delete(userId)
+    const names = [...typists.values()].map((t) => t.name)
+    typingLine.textContent = names.length === 0 ? '' : names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`
+  }
+  topic.on('typing', ({ userId, name, typing }) => showTyping(userId, name, typing))
+
+  let typingSent = 0
+  let idle = null
+  text.addEventListener('input', () => {
+    const now = Date.now()
+    if (now - typingSent > 3000) {
+      typingSent = now
+      topic.send({ typing: true })
+    }
+    clearTimeout(idle)
+    idle = setTimeout(() => {
+      typingSent = 0
+      topic.send({ typing: false })
+    }, 4000)
+  })
+
+  // Sending: shown at once as pending; the same client id on a retry, so the server stores it once.
+  async function send(li, body) {
+    li.classList.remove('failed')
+    li.classList.add('pending')
+    li.querySelector('.msg-retry')?.remove()
+    try {
+      const res = await call('POST', `${api}/messages`, body)
+      const answer = await res.json().catch(() => null)
+      if (!res.ok || !answer || !answer.data) throw new Error((answer && answer.error && answer.error.message) || 'The message was not sent.')
+      place(answer.data)
+    } catch (err) {
+      li.classList.remove('pending')
+      li.classList.add('failed')
+      const retry = document.createElement('button')
+      retry.type = 'button'
+      retry.className = 'link msg-retry'
+      retry.textContent = `Not sent: ${err.message} Retry`
+      retry.addEventListener('click', () => send(li, body))
+      li.append(retry)
+    }
+  }
+
+  form.addEventListener('submit', (e) => {
+    const value = text.value.trim()
+    if (!value) return
+    e.preventDefault()
+    const clientId = form.querySelector('input[name="client_id"]')
+    const reply = form.querySelector('input[name="reply_to"]')
+    const body = { text: value, client_id: clientId.value, reply_to: reply ? Number(reply.value) : null }
+    const li = draw({ id: `pending-${clientId.value}`, kind: 'text', sender: { id: me }, client_id: clientId.value, html: '', created_at: new Date().toISOString() })
+    li.removeAttribute('id')
+    li.querySelector('.msg-body').textContent = value
+    list.append(li)
+    clientId.value = newClientId()
+    text.value = ''
+    form.querySelector('[data-replying]')?.remove()
+    clearTimeout(idle)
+    typingSent = 0
+    topic.send({ typing: false })
+    send(li, body)
+  })
+})()

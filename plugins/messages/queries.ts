@@ -1,0 +1,219 @@
+// Queries of the messages plugin; each takes the database first. Two rules decide what a member sees, and every path
+// (pages, API, realtime, notifications) goes through them: `conversationVisible` (their own standing in it, and for a
+// direct conversation no block and an active other member) and `messageVisible` (only what was sent while they were in).
+import { sql, type Kysely, type RawBuilder } from 'kysely'
+import { activeMember, blockedWith, decodeCursor, displayNameOf, pageOf, type Page, type PluginDb as Db } from '../../core/plugins/api.js'
+import type { Conversation, ConversationKind, MessageRow, MessagesTables, Participant, ParticipantRole, RequestState } from './tables.js'
+
+type CoreTables = Db extends Kysely<infer D> ? D : never
+type Tables = CoreTables & MessagesTables
+export const own = (db: Db): Kysely<Tables> => db.withTables<MessagesTables>()
+
+/** Inbox folders: conversations one is in, requests waiting for an answer, and archived ones. */
+export type Folder = 'inbox' | 'requests' | 'archived'
+
+/**
+ * SQL on a participant row `p` of conversation `c`: the member may see the conversation. Not when they declined its
+ * request, and for a direct conversation not when a block stands between the two or the other member is suspended:
+ * then it answers exactly like a missing one.
+ * @example own(db).selectFrom('messages_participants as p').innerJoin('messages_conversations as c', 'c.id', 'p.conversation_id').where(conversationVisible(viewerId))
+ */
+export function conversationVisible(viewerId: number): RawBuilder<boolean> {
+  return sql<boolean>`(p.user_id = ${viewerId} and p.request != 'declined' and (c.kind = 'group' or not exists (
+    select 1 from messages_participants o where o.conversation_id = c.id and o.user_id != ${viewerId}
+      and (${blockedWith(viewerId, 'o.user_id')} or not ${activeMember('o.user_id')}))))`
+}
+
+/** SQL on a message `m` and the reader's participant row `p`: sent while they were in, and not deleted by them. */
+export function messageVisible(viewerId: number): RawBuilder<boolean> {
+  return sql<boolean>`(m.conversation_id = p.conversation_id and m.id > p.from_id and (p.until_id is null or m.id <= p.until_id)
+    and not exists (select 1 from messages_hidden h where h.user_id = ${viewerId} and h.message_id = m.id))`
+}
+
+/** The viewer's participant row in a conversation they may see, with the conversation; null when hidden or missing. */
+export async function standingIn(db: Db, viewerId: number, conversationId: number): Promise<{ c: Conversation; p: Participant } | null> {
+  const row = await own(db)
+    .selectFrom('messages_participants as p')
+    .innerJoin('messages_conversations as c', 'c.id', 'p.conversation_id')
+    .selectAll('p')
+    .select(['c.kind', 'c.name', 'c.direct_key', 'c.created_by', 'c.created_at', 'c.last_message_id', 'c.disappear_seconds'])
+    .where('p.conversation_id', '=', conversationId)
+    .where(conversationVisible(viewerId))
+    .executeTakeFirst()
+  if (!row) return null
+  const { kind, name, direct_key, created_by, created_at, last_message_id, disappear_seconds, ...p } = row
+  return { c: { id: conversationId, kind, name, direct_key, created_by, created_at, last_message_id, disappear_seconds }, p }
+}
+
+export interface MemberLine {
+  conversation_id: number
+  user_id: number
+  username: string
+  display_name: string
+  role: ParticipantRole
+  state: Participant['state']
+  request: RequestState
+  last_read_id: number
+  read_receipts: number
+}
+
+/** Everyone who is or was in these conversations, with what the thread needs to show them. */
+export async function membersOf(db: Db, conversationIds: readonly number[]): Promise<MemberLine[]> {
+  if (conversationIds.length === 0) return []
+  return own(db)
+    .selectFrom('messages_participants as p')
+    .innerJoin('users', 'users.id', 'p.user_id')
+    .leftJoin('messages_prefs as pref', 'pref.user_id', 'p.user_id')
+    .select(['p.conversation_id', 'p.user_id', 'users.username', displayNameOf('users').as('display_name'), 'p.role', 'p.state', 'p.request', 'p.last_read_id'])
+    .select(sql<number>`coalesce(pref.read_receipts, 1)`.as('read_receipts'))
+    .where('p.conversation_id', 'in', [...conversationIds])
+    .orderBy('p.joined_at')
+    .orderBy('p.user_id')
+    .execute()
+}
+
+export interface InboxRow {
+  id: number
+  kind: ConversationKind
+  name: string | null
+  pinned: number
+  muted: number
+  archived: number
+  request: RequestState
+  state: Participant['state']
+  role: ParticipantRole
+  last_read_id: number
+  last_id: number
+  unread: number
+}
+
+/**
+ * The viewer's conversations in a folder, by their latest message the viewer may see (pinned first in the inbox),
+ * with unread counts; conversations with nothing to show yet are left out.
+ */
+export async function inbox(db: Db, viewerId: number, folder: Folder, options: { cursor?: string | null; limit: number }): Promise<Page<InboxRow>> {
+  const { limit } = options
+  const after = decodeCursor(options.cursor, { pin: 'count', last: 'id', id: 'id' })
+  const inFolder =
+    folder === 'requests' ? sql`p.request = 'pending'` : folder === 'archived' ? sql`p.request = 'none' and p.archived = 1` : sql`p.request = 'none' and p.archived = 0`
+  const pin = folder === 'inbox' ? sql`p.pinned` : sql`0`
+  const rows = await sql<InboxRow>`
+    select * from (
+      select c.id, c.kind, c.name, ${pin} as pinned, p.muted, p.archived, p.request, p.state, p.role, p.last_read_id,
+        (select max(m.id) from messages_messages m where ${messageVisible(viewerId)}) as last_id,
+        (select count(*) from messages_messages m where ${messageVisible(viewerId)} and m.id > p.last_read_id
+           and m.sender_id != ${viewerId} and m.kind != 'system' and m.unsent_at is null) as unread
+      from messages_participants p join messages_conversations c on c.id = p.conversation_id
+      where ${conversationVisible(viewerId)} and ${inFolder}
+    ) x
+    where x.last_id is not null
+      ${after ? sql`and (x.pinned < ${after.pin} or (x.pinned = ${after.pin} and (x.last_id < ${after.last} or (x.last_id = ${after.last} and x.id < ${after.id}))))` : sql``}
+    order by x.pinned desc, x.last_id desc, x.id desc
+    limit ${limit + 1}`.execute(db)
+  return pageOf(rows.rows, limit, (r) => ({ pin: r.pinned, last: r.last_id, id: r.id }))
+}
+
+/** One conversation's unread count and newest visible message for the viewer (whose standing was checked). */
+export async function countsIn(db: Db, viewerId: number, conversationId: number): Promise<{ unread: number; last_id: number | null }> {
+  const r = await sql<{ unread: number; last_id: number | null }>`
+    select (select max(m.id) from messages_messages m where ${messageVisible(viewerId)}) as last_id,
+      (select count(*) from messages_messages m where ${messageVisible(viewerId)} and m.id > p.last_read_id
+         and m.sender_id != ${viewerId} and m.kind != 'system' and m.unsent_at is null) as unread
+    from messages_participants p where p.conversation_id = ${conversationId} and p.user_id = ${viewerId}`.execute(db)
+  return { unread: Number(r.rows[0]?.unread ?? 0), last_id: r.rows[0]?.last_id ?? null }
+}
+
+/** How many inbox conversations (not muted) have messages the viewer has not read, and how many requests wait. */
+export async function unreadCounts(db: Db, viewerId: number): Promise<{ conversations: number; requests: number }> {
+  const row = await sql<{ conversations: number; requests: number }>`
+    select
+      sum(case when p.request = 'none' and p.muted = 0 and exists (select 1 from messages_messages m where ${messageVisible(viewerId)}
+        and m.id > p.last_read_id and m.sender_id != ${viewerId} and m.kind != 'system' and m.unsent_at is null) then 1 else 0 end) as conversations,
+      sum(case when p.request = 'pending' and exists (select 1 from messages_messages m where ${messageVisible(viewerId)}) then 1 else 0 end) as requests
+    from messages_participants p join messages_conversations c on c.id = p.conversation_id
+    where ${conversationVisible(viewerId)} and p.state = 'active'`.execute(db)
+  const r = row.rows[0]
+  return { conversations: Number(r?.conversations ?? 0), requests: Number(r?.requests ?? 0) }
+}
+
+export type MessageLine = MessageRow & { username: string | null; display_name: string | null }
+
+const messageColumns = (q: ReturnType<typeof baseMessages>) =>
+  q.selectAll('m').select(['users.username', displayNameOf('users').as('display_name')])
+
+const baseMessages = (db: Db, viewerId: number, conversationId: number) =>
+  own(db)
+    .selectFrom('messages_messages as m')
+    .innerJoin('messages_participants as p', (j) => j.onRef('p.conversation_id', '=', 'm.conversation_id').on('p.user_id', '=', viewerId))
+    .leftJoin('users', 'users.id', 'm.sender_id')
+    .where('m.conversation_id', '=', conversationId)
+    .where(messageVisible(viewerId))
+
+/** A page of the messages the viewer may see in a conversation, newest first (`before`: the cursor of older ones). */
+export async function messagesIn(db: Db, viewerId: number, conversationId: number, options: { cursor?: string | null; limit: number; afterId?: number }): Promise<Page<MessageLine>> {
+  const before = decodeCursor(options.cursor, { id: 'id' })
+  let q = messageColumns(baseMessages(db, viewerId, conversationId)).orderBy('m.id', 'desc').limit(options.limit + 1)
+  if (before) q = q.where('m.id', '<', before.id)
+  if (options.afterId !== undefined) q = q.where('m.id', '>', options.afterId)
+  return pageOf((await q.execute()) as MessageLine[], options.limit, (r) => ({ id: r.id }))
+}
+
+/** Messages the viewer may see, by id (reply targets, one message to act on). */
+export async function messagesByIds(db: Db, viewerId: number, conversationId: number, ids: readonly number[]): Promise<Map<number, MessageLine>> {
+  if (ids.length === 0) return new Map()
+  const rows = (await messageColumns(baseMessages(db, viewerId, conversationId)).where('m.id', 'in', [...ids]).execute()) as MessageLine[]
+  return new Map(rows.map((r) => [r.id, r]))
+}
+
+/** The message a sender already stored under this client id, if any (a retried send). */
+export async function byClientId(db: Db, conversationId: number, senderId: number, clientId: string): Promise<number | null> {
+  const row = await own(db)
+    .selectFrom('messages_messages')
+    .select('id')
+    .where('conversation_id', '=', conversationId)
+    .where('sender_id', '=', senderId)
+    .where('client_id', '=', clientId)
+    .executeTakeFirst()
+  return row?.id ?? null
+}
+
+/** Store a message row (its body goes through bodies.ts) and make it the conversation's latest. */
+export async function insertMessage(
+  db: Db,
+  m: { conversation_id: number; sender_id: number; kind: MessageRow['kind']; client_id?: string | null; reply_to_id?: number | null; event?: string | null },
+): Promise<number> {
+  const t = own(db)
+  const { id } = await t
+    .insertInto('messages_messages')
+    .values({ conversation_id: m.conversation_id, sender_id: m.sender_id, kind: m.kind, client_id: m.client_id ?? null, reply_to_id: m.reply_to_id ?? null, event: m.event ?? null })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  await t.updateTable('messages_conversations').set({ last_message_id: id }).where('id', '=', m.conversation_id).execute()
+  return id
+}
+
+/** The direct conversation of two members, if they have one. */
+export async function directBetween(db: Db, a: number, b: number): Promise<number | null> {
+  const row = await own(db).selectFrom('messages_conversations').select('id').where('direct_key', '=', directKey(a, b)).executeTakeFirst()
+  return row?.id ?? null
+}
+
+export const directKey = (a: number, b: number) => `${Math.min(a, b)}:${Math.max(a, b)}`
+
+export async function readReceiptsOn(db: Db, userId: number): Promise<boolean> {
+  const row = await own(db).selectFrom('messages_prefs').select('read_receipts').where('user_id', '=', userId).executeTakeFirst()
+  return (row?.read_receipts ?? 1) === 1
+}
+
+export async function setReadReceipts(db: Db, userId: number, on: boolean): Promise<void> {
+  await own(db)
+    .insertInto('messages_prefs')
+    .values({ user_id: userId, read_receipts: on ? 1 : 0 })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ read_receipts: on ? 1 : 0 }))
+    .execute()
+}
+
+/** Active members of a conversation (ids), for notifications and size checks. */
+export async function activeMemberIds(db: Db, conversationId: number): Promise<{ user_id: number; muted: number; request: RequestState }[]> {
+  return own(db).selectFrom('messages_participants').select(['user_id', 'muted', 'request']).where('conversation_id', '=', conversationId).where('state', '=', 'active').execute()
+}

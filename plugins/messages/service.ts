@@ -1,0 +1,543 @@
+// The messages service: every rule of who may write to whom, conversations, membership, sending, editing, unsending
+// and reading, shared by the pages, the API and the realtime topic. Routes only translate requests into these calls.
+import { z } from 'zod'
+import { extractMentions, renderText, safeName, type Page, type PluginDb, type PublicUser, type Topic, type Viewer } from '../../core/plugins/api.js'
+import { eraseBody, readBodies, replaceBody, storeBody } from './bodies.js'
+import type { MessagesContext } from './plugin.js'
+import {
+  activeMemberIds,
+  byClientId,
+  countsIn,
+  directBetween,
+  directKey,
+  inbox,
+  insertMessage,
+  membersOf,
+  messagesByIds,
+  messagesIn,
+  own,
+  readReceiptsOn,
+  setReadReceipts,
+  standingIn,
+  unreadCounts,
+  type Folder,
+  type MemberLine,
+  type MessageLine,
+} from './queries.js'
+import type { Conversation, Participant } from './tables.js'
+
+/** How long after sending a message its sender may still edit it. */
+export const EDIT_WINDOW_MS = 15 * 60_000
+export const TEXT_MAX = 4000
+
+export const topicId = (conversationId: number) => `messages:conv:${conversationId}` as const
+
+export const messageText = z
+  .string({ error: 'Write a message.' })
+  .transform((s) => s.replace(/\r\n/g, '\n').trim())
+  .pipe(z.string().min(1, 'Write a message.').max(TEXT_MAX, `Messages are at most ${TEXT_MAX} characters.`))
+export const sendInput = z.object({
+  text: messageText,
+  client_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/, 'client_id is 8 to 64 letters, digits, - or _.')
+    .optional()
+    .nullable(),
+  reply_to: z.coerce.number({ error: 'reply_to is a message id.' }).int('reply_to is a message id.').positive('reply_to is a message id.').optional().nullable(),
+})
+export const groupName = safeName({ label: 'Group names', min: 1, max: 80 })
+
+/** A member as a conversation shows them. */
+export interface MemberView {
+  id: number
+  username: string
+  display_name: string
+  role: MemberLine['role']
+}
+
+/** A message as a member sees it (the API object, and what the thread draws). */
+export interface MessageView {
+  id: number
+  conversation_id: number
+  sender: { id: number; username: string; display_name: string } | null
+  kind: MessageLine['kind']
+  /** The text; null once unsent (and for system lines, see `event`). */
+  text: string | null
+  /** The text as safe HTML: escaped, links and mentions of members of the conversation made into anchors. */
+  html: string | null
+  reply_to: { id: number; sender: string | null; text: string | null; unsent: boolean } | null
+  /** A system line's event ({ type: 'created' | 'added' | 'removed' | 'left' | 'renamed', ... }) and its sentence. */
+  event: Record<string, unknown> | null
+  client_id: string | null
+  created_at: string
+  edited_at: string | null
+  unsent: boolean
+}
+
+export interface ConversationView {
+  id: number
+  kind: Conversation['kind']
+  /** A group's name; null for a direct conversation. */
+  name: string | null
+  /** What to call it: the group's name, or the other member's name. */
+  title: string
+  members: MemberView[]
+  me: { role: Participant['role']; state: Participant['state']; request: Participant['request']; muted: boolean; archived: boolean; pinned: boolean; last_read_id: number }
+  unread: number
+  last_message: MessageView | null
+  /** Direct conversations only: the newest message of yours the other has read, when both send read receipts. */
+  seen_id: number | null
+}
+
+type Notice = { userId: number; conversationId: number; title: string; group: boolean; actorId: number }
+
+export type MessagesService = ReturnType<typeof createMessagesService>
+
+export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'messages:conv'>) {
+  const db: PluginDb = ctx.db
+  const notFound = () => ctx.http.error(404, 'NOT_FOUND', 'That conversation does not exist.')
+  const memberMissing = () => ctx.http.error(404, 'NOT_FOUND', 'That member does not exist.')
+  const messageMissing = () => ctx.http.error(404, 'NOT_FOUND', 'That message does not exist.')
+
+  /** The viewer's standing in a conversation they may see; NOT_FOUND otherwise (hidden equals missing). */
+  async function standing(viewer: Viewer, id: number) {
+    const s = await standingIn(db, viewer.id, id)
+    if (!s) throw notFound()
+    return s
+  }
+
+  /** As `standing`, and still in it (not left or removed). */
+  async function activeStanding(viewer: Viewer, id: number) {
+    const s = await standing(viewer, id)
+    if (s.p.state !== 'active') throw ctx.http.error(403, 'FORBIDDEN', 'You are no longer in this conversation.')
+    return s
+  }
+
+  /** A member others may add or write to: exists, not suspended, not blocked either way; else like a missing one. */
+  async function reachable(viewer: Viewer, who: number | string) {
+    const user = await ctx.core.users.find(who)
+    if (!user || (await ctx.core.social.blockedEitherWay(viewer.id, user.id))) throw memberMissing()
+    const active = await db.selectFrom('users').select('id').where('id', '=', user.id).where('suspended_at', 'is', null).executeTakeFirst()
+    if (!active) throw memberMissing()
+    return user
+  }
+
+  function systemSentence(event: Record<string, unknown>, actor: string | null): string {
+    const who = actor ?? 'Someone'
+    const user = typeof event.name_of_user === 'string' ? event.name_of_user : 'someone'
+    switch (event.type) {
+      case 'created':
+        return `${who} created the group`
+      case 'added':
+        return `${who} added ${user}`
+      case 'removed':
+        return `${who} removed ${user}`
+      case 'left':
+        return `${who} left`
+      case 'renamed':
+        return `${who} named the group “${String(event.name ?? '')}”`
+      default:
+        return ''
+    }
+  }
+
+  /** Message lines as the viewer sees them: bodies read through bodies.ts, reply targets only if visible to them. */
+  async function views(viewer: Viewer, conversationId: number, lines: MessageLine[], mentionable: Set<string>): Promise<MessageView[]> {
+    const replyIds = [...new Set(lines.map((l) => l.reply_to_id).filter((id): id is number => id !== null))]
+    const targets = await messagesByIds(db, viewer.id, conversationId, replyIds)
+    const bodies = await readBodies(db, [...lines.map((l) => l.id), ...targets.keys()])
+    return lines.map((l) => {
+      const text = l.unsent_at || l.kind === 'system' ? null : (bodies.get(l.id) ?? null)
+      const target = l.reply_to_id !== null ? targets.get(l.reply_to_id) : undefined
+      const event = l.event ? (JSON.parse(l.event) as Record<string, unknown>) : null
+      return {
+        id: l.id,
+        conversation_id: l.conversation_id,
+        sender: l.sender_id !== null && l.username ? { id: l.sender_id, username: l.username, display_name: l.display_name ?? l.username } : null,
+        kind: l.kind,
+        text: event ? systemSentence(event, l.display_name) : text,
+        html: event ? null : text === null ? null : renderText(text, mentionable),
+        reply_to: target
+          ? { id: target.id, sender: target.display_name, text: target.unsent_at ? null : (bodies.get(target.id) ?? null), unsent: target.unsent_at !== null }
+          : null,
+        event,
+        client_id: l.client_id,
+        created_at: l.created_at,
+        edited_at: l.edited_at,
+        unsent: l.unsent_at !== null,
+      }
+    })
+  }
+
+  const memberView = (m: MemberLine): MemberView => ({ id: m.user_id, username: m.username, display_name: m.display_name, role: m.role })
+
+  /** Conversation objects for the viewer, in one query per kind of thing (members, last messages), never per row. */
+  async function conversationViews(viewer: Viewer, rows: { c: Pick<Conversation, 'id' | 'kind' | 'name'>; p: Pick<Participant, 'role' | 'state' | 'request' | 'muted' | 'archived' | 'pinned' | 'last_read_id'>; unread: number; last_id: number | null }[]) {
+    const members = await membersOf(db, rows.map((r) => r.c.id))
+    const mine = await readReceiptsOn(db, viewer.id)
+    const out: ConversationView[] = []
+    for (const r of rows) {
+      const all = members.filter((m) => m.conversation_id === r.c.id)
+      const others = all.filter((m) => m.user_id !== viewer.id)
+      const mentionable = new Set(all.map((m) => m.username.toLowerCase()))
+      const last = r.last_id ? (await messagesByIds(db, viewer.id, r.c.id, [r.last_id])).get(r.last_id) : undefined
+      const other = r.c.kind === 'direct' ? others[0] : undefined
+      const seenBy = other && mine && other.read_receipts === 1 && other.request === 'none' ? other.last_read_id : null
+      out.push({
+        id: r.c.id,
+        kind: r.c.kind,
+        name: r.c.kind === 'group' ? r.c.name : null,
+        title: r.c.kind === 'group' ? (r.c.name ?? 'Group') : (other?.display_name ?? 'Conversation'),
+        members: all.filter((m) => m.state === 'active').map(memberView),
+        me: { role: r.p.role, state: r.p.state, request: r.p.request, muted: r.p.muted === 1, archived: r.p.archived === 1, pinned: r.p.pinned === 1, last_read_id: r.p.last_read_id },
+        unread: r.unread,
+        last_message: last ? ((await views(viewer, r.c.id, [last], mentionable))[0] ?? null) : null,
+        seen_id: seenBy,
+      })
+    }
+    return out
+  }
+
+  async function notifyNew(n: Notice[]) {
+    for (const x of n) {
+      await ctx.core.notifications
+        .notify({ userId: x.userId, type: 'message', actorId: x.actorId, groupKey: String(x.conversationId), data: { conversationId: x.conversationId, group: x.group, title: x.title } })
+        .catch((err) => ctx.log.warn({ err }, 'message notification failed'))
+    }
+  }
+
+  /** Tell a member's other pages (and the nav badge) that their unread counts changed. */
+  async function pushCounts(userId: number) {
+    ctx.realtime.publish(userId, 'unread', await unreadCounts(db, userId))
+  }
+
+  const service = {
+    standing,
+
+    async inbox(viewer: Viewer, folder: Folder, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<ConversationView>> {
+      const page = await inbox(db, viewer.id, folder, { cursor: options.cursor, limit: options.limit ?? 30 })
+      const items = await conversationViews(
+        viewer,
+        page.items.map((r) => ({ c: r, p: r, unread: r.unread, last_id: r.last_id })),
+      )
+      return { items, nextCursor: page.nextCursor }
+    },
+
+    unreadCounts: (viewer: Viewer) => unreadCounts(db, viewer.id),
+
+    /** One conversation as the viewer sees it. */
+    async get(viewer: Viewer, id: number): Promise<ConversationView> {
+      const { c, p } = await standing(viewer, id)
+      const counts = await countsIn(db, viewer.id, id)
+      const [view] = await conversationViews(viewer, [{ c, p, ...counts }])
+      return view!
+    },
+
+    /** A page of a conversation's messages, newest first. */
+    async messages(viewer: Viewer, id: number, options: { cursor?: string | null; limit?: number; afterId?: number } = {}): Promise<Page<MessageView>> {
+      await standing(viewer, id)
+      const page = await messagesIn(db, viewer.id, id, { cursor: options.cursor, limit: options.limit ?? 30, afterId: options.afterId })
+      const mentionable = new Set((await membersOf(db, [id])).map((m) => m.username.toLowerCase()))
+      return { items: await views(viewer, id, page.items, mentionable), nextCursor: page.nextCursor }
+    },
+
+    /** One message the viewer may see. */
+    async message(viewer: Viewer, id: number, messageId: number): Promise<MessageView> {
+      await standing(viewer, id)
+      const line = (await messagesByIds(db, viewer.id, id, [messageId])).get(messageId)
+      if (!line) throw messageMissing()
+      const mentionable = new Set((await membersOf(db, [id])).map((m) => m.username.toLowerCase()))
+      return (await views(viewer, id, [line], mentionable))[0]!
+    },
+
+    /**
+     * The direct conversation with a member, made if need be. When the recipient's "Who can message you" does not let
+     * the viewer in, it lands in their requests. A blocked, suspended or unknown member answers like a missing one.
+     */
+    async direct(viewer: Viewer, who: number | string): Promise<{ id: number; created: boolean }> {
+      const other = await reachable(viewer, who)
+      if (other.id === viewer.id) throw ctx.http.error(400, 'VALIDATION_FAILED', 'You cannot message yourself.', { fields: { user: 'You cannot message yourself.' } })
+      const existing = await directBetween(db, viewer.id, other.id)
+      if (existing !== null) {
+        // Starting it again is the viewer's choice: a request they once declined is theirs again.
+        await own(db).updateTable('messages_participants').set({ request: 'none' }).where('conversation_id', '=', existing).where('user_id', '=', viewer.id).where('request', '=', 'declined').execute()
+        return { id: existing, created: false }
+      }
+      const allowed = await ctx.core.social.canMessage(viewer.id, other.id)
+      const id = await db.transaction().execute(async (trx) => {
+        const t = own(trx)
+        const { id } = await t.insertInto('messages_conversations').values({ kind: 'direct', direct_key: directKey(viewer.id, other.id), created_by: viewer.id }).returning('id').executeTakeFirstOrThrow()
+        await t
+          .insertInto('messages_participants')
+          .values([
+            { conversation_id: id, user_id: viewer.id, role: 'member', request: 'none' },
+            { conversation_id: id, user_id: other.id, role: 'member', request: allowed ? 'none' : 'pending' },
+          ])
+          .execute()
+        return id
+      })
+      return { id, created: true }
+    },
+
+    /** A group with the viewer as owner and these members (each must be reachable; the size cap applies). */
+    async createGroup(viewer: Viewer, input: { name: string; members: (number | string)[] }): Promise<number> {
+      const max = await ctx.settings.get('max_group_members')
+      const people: PublicUser[] = []
+      for (const who of new Set(input.members)) {
+        const u = await reachable(viewer, who)
+        if (u.id !== viewer.id && !people.some((p) => p.id === u.id)) people.push(u)
+      }
+      if (people.length + 1 > max) throw ctx.http.error(400, 'VALIDATION_FAILED', `A group holds at most ${max} members.`, { fields: { members: `A group holds at most ${max} members.` } })
+      const requests = new Map<number, boolean>()
+      for (const u of people) requests.set(u.id, await ctx.core.social.canMessage(viewer.id, u.id))
+      const id = await db.transaction().execute(async (trx) => {
+        const t = own(trx)
+        const { id } = await t.insertInto('messages_conversations').values({ kind: 'group', name: input.name, created_by: viewer.id }).returning('id').executeTakeFirstOrThrow()
+        await t.insertInto('messages_participants').values({ conversation_id: id, user_id: viewer.id, role: 'owner' }).execute()
+        for (const u of people) await t.insertInto('messages_participants').values({ conversation_id: id, user_id: u.id, role: 'member', request: requests.get(u.id) ? 'none' : 'pending' }).execute()
+        await insertMessage(trx, { conversation_id: id, sender_id: viewer.id, kind: 'system', event: JSON.stringify({ type: 'created' }) })
+        return id
+      })
+      return id
+    },
+
+    /**
+     * Send a text message. A retry with the same `client_id` answers the message already stored (`created: false`).
+     * The recipient of a request who writes back accepts it.
+     */
+    async send(viewer: Viewer, id: number, input: z.output<typeof sendInput>): Promise<{ message: MessageView; created: boolean }> {
+      const { c, p } = await activeStanding(viewer, id)
+      if (input.client_id) {
+        const done = await byClientId(db, id, viewer.id, input.client_id)
+        if (done !== null) return { message: await service.message(viewer, id, done), created: false }
+      }
+      if (c.kind === 'direct') {
+        const other = (await membersOf(db, [id])).find((m) => m.user_id !== viewer.id)
+        if (!other) throw notFound()
+      }
+      if (input.reply_to) {
+        const target = (await messagesByIds(db, viewer.id, id, [input.reply_to])).get(input.reply_to)
+        if (!target || target.kind === 'system') throw ctx.http.error(400, 'VALIDATION_FAILED', 'The message you reply to is not in this conversation.', { fields: { reply_to: 'The message you reply to is not in this conversation.' } })
+      }
+      const perMinute = await ctx.settings.get('sends_per_minute')
+      ctx.core.limits.hit(`send:user:${viewer.id}`, { limit: perMinute, windowSeconds: 60, message: (s) => `You are sending messages too fast. Wait ${s} s.` })
+      let messageId: number
+      try {
+        messageId = await db.transaction().execute(async (trx) => {
+            const mid = await insertMessage(trx, { conversation_id: id, sender_id: viewer.id, kind: 'text', client_id: input.client_id ?? null, reply_to_id: input.reply_to ?? null })
+          await storeBody(trx, mid, input.text)
+          const t = own(trx)
+          // Writing back accepts a request; a declined request comes back to the recipient's requests with the new message.
+          if (p.request === 'pending') await t.updateTable('messages_participants').set({ request: 'none' }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
+          await t.updateTable('messages_participants').set({ request: 'pending' }).where('conversation_id', '=', id).where('user_id', '!=', viewer.id).where('request', '=', 'declined').execute()
+          await t.updateTable('messages_participants').set({ last_read_id: mid }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
+          return mid
+        })
+      } catch (err) {
+        // Two sends of one client id at once: the unique index kept one; answer it.
+        const done = input.client_id ? await byClientId(db, id, viewer.id, input.client_id) : null
+        if (done === null) throw err
+        return { message: await service.message(viewer, id, done), created: false }
+      }
+      const message = await service.message(viewer, id, messageId)
+      conv().publish(topicId(id), 'message', message, { durable: messageId })
+      const members = await activeMemberIds(db, id)
+      const title = c.kind === 'group' ? (c.name ?? 'a group') : viewer.display_name
+      await notifyNew(members.filter((m) => m.user_id !== viewer.id && m.muted === 0 && m.request === 'none').map((m) => ({ userId: m.user_id, conversationId: id, title, group: c.kind === 'group', actorId: viewer.id })))
+      for (const m of members) if (m.user_id !== viewer.id) await pushCounts(m.user_id)
+      return { message, created: true }
+    },
+
+    /** Change the text of one's own message within 15 minutes of sending it; it shows "edited". */
+    async edit(viewer: Viewer, id: number, messageId: number, text: string): Promise<MessageView> {
+      await activeStanding(viewer, id)
+      const line = (await messagesByIds(db, viewer.id, id, [messageId])).get(messageId)
+      if (!line) throw messageMissing()
+      if (line.sender_id !== viewer.id || line.kind !== 'text') throw ctx.http.error(403, 'FORBIDDEN', 'You can edit only your own messages.')
+      if (line.unsent_at) throw ctx.http.error(409, 'CONFLICT', 'That message was unsent.')
+      if (Date.now() - Date.parse(line.created_at) > EDIT_WINDOW_MS) throw ctx.http.error(409, 'CONFLICT', 'Messages can be edited for 15 minutes after sending.')
+      await db.transaction().execute(async (trx) => {
+        await replaceBody(trx, messageId, text)
+        await own(trx).updateTable('messages_messages').set({ edited_at: new Date().toISOString() }).where('id', '=', messageId).execute()
+      })
+      const message = await service.message(viewer, id, messageId)
+      conv().publish(topicId(id), 'edited', message)
+      return message
+    },
+
+    /** Unsend one's own message for everyone: its text is erased; the thread keeps an "unsent" line. */
+    async unsend(viewer: Viewer, id: number, messageId: number): Promise<void> {
+      await activeStanding(viewer, id)
+      const line = (await messagesByIds(db, viewer.id, id, [messageId])).get(messageId)
+      if (!line) throw messageMissing()
+      if (line.sender_id !== viewer.id || line.kind === 'system') throw ctx.http.error(403, 'FORBIDDEN', 'You can unsend only your own messages.')
+      if (line.unsent_at) return
+      await db.transaction().execute(async (trx) => {
+        await eraseBody(trx, messageId)
+        await own(trx).updateTable('messages_messages').set({ unsent_at: new Date().toISOString() }).where('id', '=', messageId).execute()
+      })
+      conv().publish(topicId(id), 'unsent', { id: messageId })
+    },
+
+    /** Delete a message for oneself only: others still see it. */
+    async hide(viewer: Viewer, id: number, messageId: number): Promise<void> {
+      await standing(viewer, id)
+      if (!(await messagesByIds(db, viewer.id, id, [messageId])).has(messageId)) throw messageMissing()
+      await own(db).insertInto('messages_hidden').values({ user_id: viewer.id, message_id: messageId }).onConflict((oc) => oc.doNothing()).execute()
+    },
+
+    /**
+     * Mark read up to a message (default: the newest the viewer may see). In a direct conversation the other member
+     * hears "seen" only when both send read receipts, and never from the recipient of a request not yet accepted.
+     */
+    async markRead(viewer: Viewer, id: number, upTo?: number): Promise<number> {
+      const { c, p } = await standing(viewer, id)
+      const newest = (await messagesIn(db, viewer.id, id, { limit: 1 })).items[0]?.id ?? 0
+      const to = Math.min(upTo ?? newest, newest)
+      if (to <= p.last_read_id) return p.last_read_id
+      await own(db).updateTable('messages_participants').set({ last_read_id: to }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).where('last_read_id', '<', to).execute()
+      if (c.kind === 'direct' && p.request === 'none' && p.state === 'active') {
+        const other = (await membersOf(db, [id])).find((m) => m.user_id !== viewer.id)
+        if (other && other.read_receipts === 1 && (await readReceiptsOn(db, viewer.id))) conv().publish(topicId(id), 'read', { userId: viewer.id, messageId: to }, { except: viewer.id })
+      }
+      await pushCounts(viewer.id)
+      return to
+    },
+
+    /** Accept a request: the conversation moves to the inbox, and the viewer may write back. */
+    async accept(viewer: Viewer, id: number): Promise<void> {
+      const { p } = await standing(viewer, id)
+      if (p.request !== 'pending') return
+      await own(db).updateTable('messages_participants').set({ request: 'none' }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
+      await pushCounts(viewer.id)
+    },
+
+    /** Delete a request: gone for the viewer, and the sender is not told (their side looks the same as before). */
+    async decline(viewer: Viewer, id: number): Promise<void> {
+      const { p } = await standing(viewer, id)
+      if (p.request !== 'pending') throw ctx.http.error(409, 'CONFLICT', 'That conversation is not a request.')
+      await own(db).updateTable('messages_participants').set({ request: 'declined' }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
+      conv().kick(topicId(id), viewer.id)
+      await pushCounts(viewer.id)
+    },
+
+    /** Block the other member of a direct conversation (from a request or a thread): it disappears for both. */
+    async block(viewer: Viewer, id: number): Promise<void> {
+      const { c } = await standing(viewer, id)
+      const other = (await membersOf(db, [id])).find((m) => m.user_id !== viewer.id)
+      if (c.kind !== 'direct' || !other) throw ctx.http.error(409, 'CONFLICT', 'Block members from their profile.')
+      await ctx.core.social.block(viewer.id, other.user_id)
+    },
+
+    /** A block anywhere takes both members out of their direct conversation's topic at once. */
+    async blocked(a: number, b: number): Promise<void> {
+      const id = await directBetween(db, a, b)
+      if (id !== null) await conv().recheck(topicId(id))
+    },
+
+    /** Mute, archive or pin a conversation for oneself. */
+    async setFlags(viewer: Viewer, id: number, flags: { muted?: boolean; archived?: boolean; pinned?: boolean }): Promise<void> {
+      await standing(viewer, id)
+      const set: Record<string, number> = {}
+      for (const k of ['muted', 'archived', 'pinned'] as const) if (flags[k] !== undefined) set[k] = flags[k] ? 1 : 0
+      if (Object.keys(set).length === 0) return
+      await own(db).updateTable('messages_participants').set(set).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
+      await pushCounts(viewer.id)
+    },
+
+    async rename(viewer: Viewer, id: number, name: string): Promise<void> {
+      const { c, p } = await activeStanding(viewer, id)
+      if (c.kind !== 'group') throw notFound()
+      if (p.role === 'member') throw ctx.http.error(403, 'FORBIDDEN', 'Only the group’s owner and admins rename it.')
+      await system(viewer, id, { type: 'renamed', name }, async (trx) => {
+        await own(trx).updateTable('messages_conversations').set({ name }).where('id', '=', id).execute()
+      })
+    },
+
+    /** Add a member to a group (owner and admins). The size cap applies; a blocked member answers like a missing one. */
+    async addMember(viewer: Viewer, id: number, who: number | string): Promise<void> {
+      const { c, p } = await activeStanding(viewer, id)
+      if (c.kind !== 'group') throw notFound()
+      if (p.role === 'member') throw ctx.http.error(403, 'FORBIDDEN', 'Only the group’s owner and admins add members.')
+      const user = await reachable(viewer, who)
+      const members = await activeMemberIds(db, id)
+      if (members.some((m) => m.user_id === user.id)) throw ctx.http.error(409, 'CONFLICT', 'They are in the group already.')
+      const max = await ctx.settings.get('max_group_members')
+      if (members.length + 1 > max) throw ctx.http.error(409, 'CONFLICT', `A group holds at most ${max} members.`)
+      const request = (await ctx.core.social.canMessage(viewer.id, user.id)) ? 'none' : 'pending'
+      await system(viewer, id, { type: 'added', user: user.id, name_of_user: user.display_name || user.username }, async (trx, before) => {
+        // They see nothing sent before they joined: from_id is the latest message before their "added" line.
+        await own(trx)
+          .insertInto('messages_participants')
+          .values({ conversation_id: id, user_id: user.id, role: 'member', request, from_id: before })
+          .onConflict((oc) =>
+            oc.columns(['conversation_id', 'user_id']).doUpdateSet({ state: 'active', role: 'member', request, from_id: before, until_id: null, left_at: null, last_read_id: 0, joined_at: new Date().toISOString() }),
+          )
+          .execute()
+      })
+    },
+
+    /** Remove a member (owner and admins, never the owner) or leave (anyone): they see nothing sent after. */
+    async removeMember(viewer: Viewer, id: number, userId: number): Promise<void> {
+      const { c, p } = await activeStanding(viewer, id)
+      if (c.kind !== 'group') throw notFound()
+      const members = await membersOf(db, [id])
+      const target = members.find((m) => m.user_id === userId && m.state === 'active')
+      if (!target) throw memberMissing()
+      const leaving = userId === viewer.id
+      if (!leaving && (p.role === 'member' || target.role === 'owner' || (target.role === 'admin' && p.role !== 'owner'))) throw ctx.http.error(403, 'FORBIDDEN', 'You cannot remove this member.')
+      await system(viewer, id, leaving ? { type: 'left' } : { type: 'removed', user: userId, name_of_user: target.display_name }, async (trx, _before, line) => {
+        const t = own(trx)
+        await t
+          .updateTable('messages_participants')
+          .set({ state: leaving ? 'left' : 'removed', until_id: line, left_at: new Date().toISOString(), role: 'member' })
+          .where('conversation_id', '=', id)
+          .where('user_id', '=', userId)
+          .execute()
+        // An owner who leaves hands the group to the longest-standing member.
+        if (target.role === 'owner') {
+          const heir = members.find((m) => m.user_id !== userId && m.state === 'active')
+          if (heir) await t.updateTable('messages_participants').set({ role: 'owner' }).where('conversation_id', '=', id).where('user_id', '=', heir.user_id).execute()
+        }
+      }, userId)
+    },
+
+    /** Whether a member may be in the conversation's topic now. */
+    async mayJoin(viewer: Viewer, id: number): Promise<boolean> {
+      const s = await standingIn(db, viewer.id, id)
+      return !!s && s.p.state === 'active'
+    },
+
+    /** Typing from a member who may write (not the recipient of a request not yet accepted). */
+    async mayType(viewer: Viewer, id: number): Promise<boolean> {
+      const s = await standingIn(db, viewer.id, id)
+      return !!s && s.p.state === 'active' && s.p.request === 'none'
+    },
+
+    /** Durable events a re-joining page missed: the messages after `afterSeq`, oldest first (at most 100). */
+    async replay(viewer: Viewer, id: number, afterSeq: number): Promise<MessageView[]> {
+      const page = await service.messages(viewer, id, { afterId: afterSeq, limit: 100 })
+      return page.items.reverse()
+    },
+
+    readReceipts: (viewer: Viewer) => readReceiptsOn(db, viewer.id),
+    setReadReceipts: (viewer: Viewer, on: boolean) => setReadReceipts(db, viewer.id, on),
+    mentions: extractMentions,
+  }
+
+  /** A system line ("ana added ben") written with the change it records, then pushed to the topic. */
+  async function system(viewer: Viewer, id: number, event: Record<string, unknown>, change: (trx: PluginDb, before: number, line: number) => Promise<void>, kick?: number) {
+    const lineId = await db.transaction().execute(async (trx) => {
+      const c = await own(trx).selectFrom('messages_conversations').select('last_message_id').where('id', '=', id).executeTakeFirstOrThrow()
+      const line = await insertMessage(trx, { conversation_id: id, sender_id: viewer.id, kind: 'system', event: JSON.stringify(event) })
+      await change(trx, c.last_message_id ?? 0, line)
+      return line
+    })
+    // Out of the topic the moment their standing ends, before anything else can be published to them.
+    if (kick !== undefined) conv().kick(topicId(id), kick)
+    const line = (await messagesByIds(db, viewer.id, id, [lineId])).get(lineId)
+    if (line) conv().publish(topicId(id), 'message', (await views(viewer, id, [line], new Set()))[0]!, { durable: lineId })
+  }
+
+  return service
+}

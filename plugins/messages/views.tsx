@@ -1,0 +1,382 @@
+// The messages pages' pieces: the inbox (and its requests and archived folders), a new conversation, a thread with
+// its compose form, a group's members, a message's edit form, and the read-receipts settings panel. Every action is
+// a plain form (POST, _csrf, a 303 back), so it all works without JavaScript; messages.js makes the thread live.
+import type { ComponentChildren } from 'preact'
+import { Avatar, CsrfField, Field, FormError, Icon, relativeTime, shortTime } from '../../core/plugins/api.js'
+import type { Folder } from './queries.js'
+import { EDIT_WINDOW_MS, TEXT_MAX, type ConversationView, type MessageView } from './service.js'
+
+/** Messages shown after a redirect (`?notice=KEY`): fixed texts, so nothing from the URL reaches the page. */
+export const NOTICES = {
+  accepted: 'Request accepted.',
+  declined: 'Request deleted.',
+  blocked: 'Blocked. Neither of you can message the other.',
+  unsent: 'Message unsent.',
+  hidden: 'Message deleted for you.',
+  edited: 'Message edited.',
+  added: 'Added to the group.',
+  removed: 'Removed from the group.',
+  left: 'You left the group.',
+  renamed: 'Group renamed.',
+  saved: 'Saved.',
+} as const
+export type NoticeKey = keyof typeof NOTICES
+
+export function Notice({ notice }: { notice?: string }) {
+  if (!notice || !(notice in NOTICES)) return null
+  return (
+    <p class="alert alert-ok" role="status" data-notice={notice}>
+      {NOTICES[notice as NoticeKey]}
+    </p>
+  )
+}
+
+/** A one-button form: the way every action on these pages is sent. */
+export function Act(props: { action: string; csrf: string; label: ComponentChildren; fields?: Record<string, string>; class?: string; title?: string }) {
+  return (
+    <form method="post" action={props.action} class="messages-inline">
+      <CsrfField token={props.csrf} />
+      {Object.entries(props.fields ?? {}).map(([k, v]) => (
+        <input type="hidden" name={k} value={v} />
+      ))}
+      <button type="submit" class={props.class ?? 'link'} aria-label={props.title}>
+        {props.label}
+      </button>
+    </form>
+  )
+}
+
+const FOLDERS: Record<Folder, { title: string; href: string }> = {
+  inbox: { title: 'Messages', href: '/messages' },
+  requests: { title: 'Message requests', href: '/messages/requests' },
+  archived: { title: 'Archived conversations', href: '/messages/archived' },
+}
+
+function preview(c: ConversationView): string {
+  const m = c.last_message
+  if (!m) return ''
+  if (m.unsent) return 'Unsent message'
+  const who = m.sender && c.kind === 'group' && m.kind !== 'system' ? `${m.sender.display_name}: ` : ''
+  return `${who}${m.text ?? ''}`.slice(0, 120)
+}
+
+export function InboxPage(props: { folder: Folder; items: ConversationView[]; next: string | null; requests: number; notice?: string }) {
+  const { folder, items } = props
+  return (
+    <section class="card messages-inbox" data-folder={folder}>
+      <header class="messages-head">
+        <h1>{FOLDERS[folder].title}</h1>
+        <a class="button" href="/messages/new">
+          <Icon name="square-pen" /> New message
+        </a>
+      </header>
+      <Notice notice={props.notice} />
+      <nav class="messages-folders" aria-label="Folders">
+        {folder !== 'inbox' && <a href="/messages">Inbox</a>}
+        {folder !== 'requests' && (
+          <a href="/messages/requests" data-requests={props.requests}>
+            Requests{props.requests ? ` (${props.requests})` : ''}
+          </a>
+        )}
+        {folder !== 'archived' && <a href="/messages/archived">Archived</a>}
+      </nav>
+      {folder === 'requests' && <p class="hint">People who may not message you directly land here. They are not told whether you read, accept or delete their request.</p>}
+      {items.length === 0 ? (
+        <p class="muted" data-empty>
+          {folder === 'requests' ? 'No requests.' : folder === 'archived' ? 'Nothing archived.' : 'No conversations yet. Start one with New message.'}
+        </p>
+      ) : (
+        <ul class="messages-conversations">
+          {items.map((c) => (
+            <li class={c.unread ? 'conversation unread' : 'conversation'} data-conversation={c.id}>
+              <a href={`/messages/${c.id}`}>
+                <Avatar member={{ display_name: c.title, avatar_url: null }} />
+                <span class="conversation-text">
+                  <strong class="conversation-title">
+                    {c.title}
+                    {c.me.pinned && <Icon name="pin" label="Pinned" />}
+                    {c.me.muted && <Icon name="bell-off" label="Muted" />}
+                  </strong>
+                  <span class="conversation-preview muted">{preview(c)}</span>
+                </span>
+                <span class="conversation-meta">
+                  {c.last_message && <time datetime={c.last_message.created_at}>{relativeTime(c.last_message.created_at)}</time>}
+                  {c.unread > 0 && (
+                    <span class="badge" data-unread={c.unread} aria-label={`${c.unread} unread`}>
+                      {c.unread}
+                    </span>
+                  )}
+                </span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+      {props.next && (
+        <a class="button secondary" href={`${FOLDERS[folder].href}?cursor=${encodeURIComponent(props.next)}`}>
+          More conversations
+        </a>
+      )}
+    </section>
+  )
+}
+
+export function NewPage(props: { csrf: string; fields?: Record<string, string>; message?: string; values?: Record<string, string> }) {
+  const f = props.fields ?? {}
+  const v = props.values ?? {}
+  return (
+    <>
+      <section class="card">
+        <h1>New message</h1>
+        <FormError message={props.message} />
+        <form method="post" action="/messages/new">
+          <CsrfField token={props.csrf} />
+          <Field name="user" label="To (username)" value={v.user} error={f.user} autocomplete="off" required />
+          <div class="actions">
+            <button type="submit">Start conversation</button>
+          </div>
+        </form>
+      </section>
+      <section class="card">
+        <h2>New group</h2>
+        <form method="post" action="/messages/groups">
+          <CsrfField token={props.csrf} />
+          <Field name="name" label="Group name" value={v.name} error={f.name} required maxLength={80} />
+          <Field name="members" label="Members (usernames, separated by spaces or commas)" value={v.members} error={f.members} required autocomplete="off" />
+          <div class="actions">
+            <button type="submit">Create group</button>
+          </div>
+        </form>
+      </section>
+    </>
+  )
+}
+
+/** One message in the thread. messages.js draws new ones the same way (keep the two in step). */
+export function MessageItem(props: { m: MessageView; me: number; conversationId: number; csrf: string; group: boolean; canAct: boolean }) {
+  const { m, me, conversationId: id, csrf } = props
+  if (m.kind === 'system') {
+    return (
+      <li class="msg system" id={`m-${m.id}`} data-id={m.id}>
+        <span class="muted">{m.text}</span>
+      </li>
+    )
+  }
+  const mine = m.sender?.id === me
+  const editable = mine && !m.unsent && Date.now() - Date.parse(m.created_at) < EDIT_WINDOW_MS
+  return (
+    <li class={`msg ${mine ? 'mine' : 'theirs'}${m.unsent ? ' unsent' : ''}`} id={`m-${m.id}`} data-id={m.id} data-client-id={m.client_id ?? undefined} data-sender={m.sender?.id}>
+      {props.group && !mine && <span class="msg-sender">{m.sender?.display_name}</span>}
+      {m.reply_to && (
+        <a class="msg-quote" href={`#m-${m.reply_to.id}`}>
+          <span class="msg-sender">{m.reply_to.sender}</span> {m.reply_to.unsent ? <em>Unsent message</em> : (m.reply_to.text ?? '').slice(0, 140)}
+        </a>
+      )}
+      {m.unsent ? <p class="msg-body muted">{mine ? 'You unsent a message' : 'Message unsent'}</p> : <p class="msg-body" dangerouslySetInnerHTML={{ __html: m.html ?? '' }} />}
+      <span class="msg-meta muted">
+        <time datetime={m.created_at} title={shortTime(m.created_at)}>
+          {relativeTime(m.created_at)}
+        </time>
+        {m.edited_at && !m.unsent && <span class="msg-edited"> · edited</span>}
+      </span>
+      {!m.unsent && (
+        <span class="msg-actions">
+          {props.canAct && (
+            <a href={`/messages/${id}?reply=${m.id}#compose`} class="link" aria-label="Reply">
+              Reply
+            </a>
+          )}
+          {editable && props.canAct && (
+            <a href={`/messages/${id}/messages/${m.id}/edit`} class="link">
+              Edit
+            </a>
+          )}
+          {mine && props.canAct && <Act action={`/messages/${id}/messages/${m.id}/unsend`} csrf={csrf} label="Unsend" />}
+          <Act action={`/messages/${id}/messages/${m.id}/hide`} csrf={csrf} label="Delete for me" />
+        </span>
+      )}
+    </li>
+  )
+}
+
+export function ThreadPage(props: {
+  c: ConversationView
+  messages: MessageView[]
+  older: string | null
+  me: number
+  csrf: string
+  clientId: string
+  replyTo: MessageView | null
+  notice?: string
+  problem?: { message: string; text: string }
+}) {
+  const { c, me, csrf } = props
+  const group = c.kind === 'group'
+  const active = c.me.state === 'active'
+  const pending = c.me.request === 'pending'
+  const canWrite = active && !pending
+  // "Seen" goes under the newest of my messages the other has read (direct conversations, both sending receipts).
+  const seenAt = c.seen_id !== null ? [...props.messages].filter((m) => m.sender?.id === me && m.kind !== 'system' && m.id <= c.seen_id!).map((m) => m.id)[0] : undefined
+  const newest = props.messages[0]?.id ?? 0
+  return (
+    <section class="card messages-thread" data-conversation={c.id} data-me={me} data-kind={c.kind} data-newest={newest} data-seen={c.seen_id ?? undefined}>
+      <header class="messages-head">
+        <a href="/messages" class="link" aria-label="Back to messages">
+          <Icon name="arrow-left" />
+        </a>
+        <h1>{c.title}</h1>
+        {group && <a href={`/messages/${c.id}/members`}>{c.members.length} members</a>}
+      </header>
+      <Notice notice={props.notice} />
+      {!pending && (
+        <div class="messages-flags">
+          <Act action={`/messages/${c.id}/flags`} csrf={csrf} fields={{ muted: c.me.muted ? '0' : '1' }} label={c.me.muted ? 'Unmute' : 'Mute'} />
+          <Act action={`/messages/${c.id}/flags`} csrf={csrf} fields={{ pinned: c.me.pinned ? '0' : '1' }} label={c.me.pinned ? 'Unpin' : 'Pin'} />
+          <Act action={`/messages/${c.id}/flags`} csrf={csrf} fields={{ archived: c.me.archived ? '0' : '1' }} label={c.me.archived ? 'Unarchive' : 'Archive'} />
+        </div>
+      )}
+      {props.older && (
+        <a class="messages-older" href={`/messages/${c.id}?before=${encodeURIComponent(props.older)}`}>
+          Older messages
+        </a>
+      )}
+      <ol class="messages-list" aria-label="Messages" aria-live="polite">
+        {[...props.messages].reverse().map((m) => (
+          <>
+            <MessageItem m={m} me={me} conversationId={c.id} csrf={csrf} group={group} canAct={canWrite} />
+            {m.id === seenAt && (
+              <li class="msg-seen muted" data-seen-marker>
+                Seen
+              </li>
+            )}
+          </>
+        ))}
+      </ol>
+      <p class="muted messages-typing" data-typing aria-live="polite"></p>
+      {pending && (
+        <div class="messages-request" data-request>
+          <p>
+            {group ? 'You were added to this group by someone who may not message you directly.' : `${c.title} wants to send you messages.`} They will not know whether you
+            read, accept or delete this request.
+          </p>
+          <div class="actions">
+            <Act action={`/messages/${c.id}/accept`} csrf={csrf} label="Accept" class="button" />
+            <Act action={`/messages/${c.id}/decline`} csrf={csrf} label="Delete" class="button secondary" />
+            {!group && <Act action={`/messages/${c.id}/block`} csrf={csrf} label="Block" class="button secondary" />}
+          </div>
+        </div>
+      )}
+      {!active && <p class="muted" data-departed>{c.me.state === 'left' ? 'You left this group.' : 'You were removed from this group.'}</p>}
+      {canWrite && (
+        <form method="post" action={`/messages/${c.id}`} class="messages-compose" id="compose" data-compose>
+          <CsrfField token={csrf} />
+          <input type="hidden" name="client_id" value={props.clientId} />
+          {props.replyTo && (
+            <p class="msg-quote" data-replying>
+              Replying to {props.replyTo.sender?.display_name}: {(props.replyTo.text ?? '').slice(0, 140)} <a href={`/messages/${c.id}#compose`}>Cancel</a>
+              <input type="hidden" name="reply_to" value={String(props.replyTo.id)} />
+            </p>
+          )}
+          <FormError message={props.problem?.message} />
+          <label for="message-text" class="messages-sr">
+            Message
+          </label>
+          <textarea id="message-text" name="text" rows={2} maxLength={TEXT_MAX} required placeholder="Message…">
+            {props.problem?.text ?? ''}
+          </textarea>
+          <button type="submit" aria-label="Send">
+            <Icon name="send" /> Send
+          </button>
+        </form>
+      )}
+      {active && !group && (
+        <p class="messages-block">
+          <Act action={`/messages/${c.id}/block`} csrf={csrf} label={`Block ${c.title}`} />
+        </p>
+      )}
+      {canWrite && <script src="/plugins/messages/messages.js" defer></script>}
+    </section>
+  )
+}
+
+export function MembersPage(props: { c: ConversationView; me: number; csrf: string; fields?: Record<string, string>; message?: string; values?: Record<string, string>; notice?: string }) {
+  const { c, me, csrf } = props
+  const mine = c.me.role !== 'member'
+  return (
+    <section class="card">
+      <header class="messages-head">
+        <a href={`/messages/${c.id}`} class="link" aria-label="Back to the conversation">
+          <Icon name="arrow-left" />
+        </a>
+        <h1>{c.title}: members</h1>
+      </header>
+      <Notice notice={props.notice} />
+      <FormError message={props.message} />
+      <ul class="messages-members">
+        {c.members.map((m) => (
+          <li data-member={m.username}>
+            <a href={`/u/${m.username}`}>{m.display_name}</a> <span class="muted">@{m.username}</span> {m.role !== 'member' && <span class="badge">{m.role}</span>}
+            {mine && m.id !== me && m.role !== 'owner' && <Act action={`/messages/${c.id}/members/${m.id}/remove`} csrf={csrf} label="Remove" title={`Remove ${m.display_name}`} />}
+          </li>
+        ))}
+      </ul>
+      {mine && (
+        <>
+          <form method="post" action={`/messages/${c.id}/members`}>
+            <CsrfField token={csrf} />
+            <Field name="user" label="Add someone (username)" value={props.values?.user} error={props.fields?.user} required autocomplete="off" />
+            <button type="submit">Add</button>
+          </form>
+          <form method="post" action={`/messages/${c.id}/name`}>
+            <CsrfField token={csrf} />
+            <Field name="name" label="Group name" value={props.values?.name ?? c.name ?? ''} error={props.fields?.name} required maxLength={80} />
+            <button type="submit">Rename</button>
+          </form>
+        </>
+      )}
+      <Act action={`/messages/${c.id}/leave`} csrf={csrf} label="Leave group" class="button secondary" />
+    </section>
+  )
+}
+
+export function EditPage(props: { conversationId: number; m: MessageView; csrf: string; message?: string; text?: string }) {
+  return (
+    <section class="card">
+      <h1>Edit message</h1>
+      <FormError message={props.message} />
+      <form method="post" action={`/messages/${props.conversationId}/messages/${props.m.id}/edit`}>
+        <CsrfField token={props.csrf} />
+        <label for="edit-text">Message</label>
+        <textarea id="edit-text" name="text" rows={4} maxLength={TEXT_MAX} required>
+          {props.text ?? props.m.text ?? ''}
+        </textarea>
+        <div class="actions">
+          <button type="submit">Save</button> <a href={`/messages/${props.conversationId}#m-${props.m.id}`}>Cancel</a>
+        </div>
+      </form>
+    </section>
+  )
+}
+
+export function ReadReceiptsPanel(props: { on: boolean; csrf: string; message?: string | null }) {
+  return (
+    <section class="card">
+      <h2>Messages</h2>
+      {props.message && (
+        <p class="alert alert-ok" role="status">
+          {props.message}
+        </p>
+      )}
+      <form method="post" action="/settings/messages">
+        <CsrfField token={props.csrf} />
+        <label>
+          <input type="checkbox" name="read_receipts" checked={props.on} /> Send read receipts
+        </label>
+        <p class="hint">When this is off, people you message do not see when you have read their messages, and you do not see when they have read yours.</p>
+        <div class="actions">
+          <button type="submit">Save</button>
+        </div>
+      </form>
+    </section>
+  )
+}
