@@ -407,6 +407,8 @@ describe('messages plugin', () => {
     const inbox = await d.text('/messages')
     assert.match(inbox, new RegExp(`data-conversation="${id}"`))
     assert.match(inbox, /data-unread="1"/)
+    assert.match(inbox, /<span class="nav-label">Messages \(1\)<\/span><span class="nav-badge" aria-hidden="true">1<\/span>/)
+    assert.match(inbox, /src="\/plugins\/messages\/unread.js"/)
     const thread = await d.text(`/messages/${id}`)
     assert.match(thread, /by form &lt;b&gt;bold&lt;\/b&gt;/)
     assert.doesNotMatch(await d.text('/messages'), /data-unread/)

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { definePlugin, type Topic } from '../../core/plugins/api.js'
 import { messagesRoutes } from './routes.js'
 import { createMessagesService, type MessageView } from './service.js'
-import { ReadReceiptsPanel } from './views.js'
+import { ReadReceiptsPanel, UnreadScript } from './views.js'
 
 declare module '../../core/realtime/types.js' {
   interface TopicEvents {
@@ -60,6 +60,7 @@ const messages = definePlugin({
       const { conversations } = await service.unreadCounts(viewer)
       return conversations ? items.map((i) => (i.id === 'messages' ? { ...i, label: `Messages (${conversations})`, badge: conversations } : i)) : items
     })
+    ctx.ui.slot('layout.footer', ({ viewer }) => (viewer ? UnreadScript() : null))
     ctx.ui.settingsPanel({
       id: 'messages',
       label: 'Messages',

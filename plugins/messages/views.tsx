@@ -380,3 +380,8 @@ export function ReadReceiptsPanel(props: { on: boolean; csrf: string; message?: 
     </section>
   )
 }
+
+/** On every member's page: keeps the navigation's unread count live. */
+export function UnreadScript() {
+  return <script src="/plugins/messages/unread.js" defer></script>
+}

@@ -38,7 +38,7 @@ test('a conversation between two phones: typing, a message arriving live, and a 
   await ben.page.screenshot({ path: resultPath('messages-typing.png') })
 
   // Sent without a reload: ben's thread gets it live, once; ana's bubble settles with its stored id.
-  await ana.page.getByRole('button', { name: 'Send' }).click()
+  await ana.page.getByRole('button', { name: 'Send', exact: true }).click()
   const arrived = ben.page.locator('.messages-list li.msg.theirs', { hasText: 'hello ben' })
   await arrived.waitFor()
   await ben.page.locator('.messages-list li.msg.theirs a[href="https://example.org"]').waitFor()
@@ -52,6 +52,15 @@ test('a conversation between two phones: typing, a message arriving live, and a 
   await ana.page.screenshot({ path: resultPath('messages-seen.png') })
   const rows = h.store.sqlite.prepare('select count(*) as n from messages_messages where conversation_id = ?').get(id) as { n: number }
   assert.equal(rows.n, 1, 'one message stored')
+  // A message drawn live has the same actions as one drawn by the server.
+  await arrived.getByRole('button', { name: 'Delete for me' }).waitFor()
+
+  // Elsewhere on the site, ben's navigation counts the next message live.
+  await ben.page.goto('/explore')
+  await ana.page.getByLabel('Message', { exact: true }).fill('second')
+  await ana.page.getByRole('button', { name: 'Send', exact: true }).click()
+  await ben.page.locator('.nav-primary a[data-nav="messages"] .nav-badge', { hasText: '1' }).waitFor()
+  assert.equal(await ben.page.locator('.nav-primary a[data-nav="messages"] .nav-label').textContent(), 'Messages (1)')
 
   assert.deepEqual(ana.problems.list, [])
   assert.deepEqual(ben.problems.list, [])

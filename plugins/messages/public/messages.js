@@ -61,7 +61,44 @@
     meta.append(time)
     if (m.edited_at) meta.append(' · edited')
     li.append(meta)
+    if (typeof m.id === 'number') li.append(actions(m, mine))
     return li
+  }
+
+  /** Reply, Edit, Unsend and Delete for me, as the server draws them (plain links and forms). */
+  function actions(m, mine) {
+    const box = document.createElement('span')
+    box.className = 'msg-actions'
+    const link = (href, label) => {
+      const a = document.createElement('a')
+      a.href = href
+      a.className = 'link'
+      a.textContent = label
+      box.append(a)
+    }
+    const act = (path, label) => {
+      const f = document.createElement('form')
+      f.method = 'post'
+      f.action = `/messages/${id}/messages/${m.id}/${path}`
+      f.className = 'messages-inline'
+      const token = document.createElement('input')
+      token.type = 'hidden'
+      token.name = '_csrf'
+      token.value = csrf
+      const button = document.createElement('button')
+      button.type = 'submit'
+      button.className = 'link'
+      button.textContent = label
+      f.append(token, button)
+      box.append(f)
+    }
+    link(`/messages/${id}?reply=${m.id}#compose`, 'Reply')
+    if (mine) {
+      link(`/messages/${id}/messages/${m.id}/edit`, 'Edit')
+      act('unsend', 'Unsend')
+    }
+    act('hide', 'Delete for me')
+    return box
   }
 
   function place(m) {
@@ -98,6 +135,7 @@
     const body = li && li.querySelector('.msg-body')
     if (!body) return
     li.classList.add('unsent')
+    li.querySelector('.msg-actions')?.remove()
     body.classList.add('muted')
     body.textContent = li.classList.contains('mine') ? 'You unsent a message' : 'Message unsent'
   })
