@@ -392,6 +392,9 @@ describe('messages plugin', () => {
     assert.equal(r.status, 401)
     assert.equal(r.body.error?.code, 'UNAUTHENTICATED')
     assert.doesNotMatch(await (await t.request('GET', '/')).text(), /data-nav="messages"/)
+    // No socket without an account, so no topic either.
+    await assert.rejects(openSocket(server.port, 'not-a-token'))
+    assert.equal((await t.request('POST', '/messages/1', { body: new URLSearchParams({ text: 'hi' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 403)
   })
 
   it('works without JavaScript: new conversation, send, reply, edit, unsend and the inbox with unread counts', async () => {

@@ -141,13 +141,15 @@ export type MessageLine = MessageRow & { username: string | null; display_name: 
 const messageColumns = (q: ReturnType<typeof baseMessages>) =>
   q.selectAll('m').select(['users.username', displayNameOf('users').as('display_name')])
 
-const baseMessages = (db: Db, viewerId: number, conversationId: number) =>
-  own(db)
+/** Messages the viewer may see (in one conversation, or in any, when `conversationId` is null). */
+const baseMessages = (db: Db, viewerId: number, conversationId: number | null) => {
+  const q = own(db)
     .selectFrom('messages_messages as m')
     .innerJoin('messages_participants as p', (j) => j.onRef('p.conversation_id', '=', 'm.conversation_id').on('p.user_id', '=', viewerId))
     .leftJoin('users', 'users.id', 'm.sender_id')
-    .where('m.conversation_id', '=', conversationId)
     .where(messageVisible(viewerId))
+  return conversationId === null ? q : q.where('m.conversation_id', '=', conversationId)
+}
 
 /** A page of the messages the viewer may see in a conversation, newest first (`before`: the cursor of older ones). */
 export async function messagesIn(db: Db, viewerId: number, conversationId: number, options: { cursor?: string | null; limit: number; afterId?: number }): Promise<Page<MessageLine>> {
@@ -158,8 +160,8 @@ export async function messagesIn(db: Db, viewerId: number, conversationId: numbe
   return pageOf((await q.execute()) as MessageLine[], options.limit, (r) => ({ id: r.id }))
 }
 
-/** Messages the viewer may see, by id (reply targets, one message to act on). */
-export async function messagesByIds(db: Db, viewerId: number, conversationId: number, ids: readonly number[]): Promise<Map<number, MessageLine>> {
+/** Messages the viewer may see, by id (reply targets, one message to act on, the latest of each inbox entry). */
+export async function messagesByIds(db: Db, viewerId: number, conversationId: number | null, ids: readonly number[]): Promise<Map<number, MessageLine>> {
   if (ids.length === 0) return new Map()
   const rows = (await messageColumns(baseMessages(db, viewerId, conversationId)).where('m.id', 'in', [...ids]).execute()) as MessageLine[]
   return new Map(rows.map((r) => [r.id, r]))

@@ -141,10 +141,14 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     }
   }
 
-  /** Message lines as the viewer sees them: bodies read through bodies.ts, reply targets only if visible to them. */
-  async function views(viewer: Viewer, conversationId: number, lines: MessageLine[], mentionable: Set<string>): Promise<MessageView[]> {
+  /**
+   * Message lines (of one conversation or several) as the viewer sees them, in three queries whatever their number:
+   * bodies read through bodies.ts, reply targets only if visible to them, mentions of each conversation's members.
+   */
+  async function views(viewer: Viewer, lines: MessageLine[], mentionableIn: (conversationId: number) => Set<string>): Promise<MessageView[]> {
     const replyIds = [...new Set(lines.map((l) => l.reply_to_id).filter((id): id is number => id !== null))]
-    const targets = await messagesByIds(db, viewer.id, conversationId, replyIds)
+    // A reply's target was checked to be in its conversation when it was sent.
+    const targets = await messagesByIds(db, viewer.id, null, replyIds)
     const bodies = await readBodies(db, [...lines.map((l) => l.id), ...targets.keys()])
     return lines.map((l) => {
       const text = l.unsent_at || l.kind === 'system' ? null : (bodies.get(l.id) ?? null)
@@ -156,7 +160,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         sender: l.sender_id !== null && l.username ? { id: l.sender_id, username: l.username, display_name: l.display_name ?? l.username } : null,
         kind: l.kind,
         text: event ? systemSentence(event, l.display_name) : text,
-        html: event ? null : text === null ? null : renderText(text, mentionable),
+        html: event ? null : text === null ? null : renderText(text, mentionableIn(l.conversation_id)),
         reply_to: target
           ? { id: target.id, sender: target.display_name, text: target.unsent_at ? null : (bodies.get(target.id) ?? null), unsent: target.unsent_at !== null }
           : null,
@@ -169,18 +173,29 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     })
   }
 
+  /** Who may be linked as a mention in each conversation: its members, present and past (lower-cased usernames). */
+  const mentionableOf = (members: MemberLine[]) => {
+    const by = new Map<number, Set<string>>()
+    for (const m of members) {
+      if (!by.has(m.conversation_id)) by.set(m.conversation_id, new Set())
+      by.get(m.conversation_id)!.add(m.username.toLowerCase())
+    }
+    return (conversationId: number) => by.get(conversationId) ?? new Set<string>()
+  }
+
   const memberView = (m: MemberLine): MemberView => ({ id: m.user_id, username: m.username, display_name: m.display_name, role: m.role })
 
   /** Conversation objects for the viewer, in one query per kind of thing (members, last messages), never per row. */
   async function conversationViews(viewer: Viewer, rows: { c: Pick<Conversation, 'id' | 'kind' | 'name'>; p: Pick<Participant, 'role' | 'state' | 'request' | 'muted' | 'archived' | 'pinned' | 'last_read_id'>; unread: number; last_id: number | null }[]) {
     const members = await membersOf(db, rows.map((r) => r.c.id))
     const mine = await readReceiptsOn(db, viewer.id)
+    const mentionable = mentionableOf(members)
+    const lastIds = rows.map((r) => r.last_id).filter((id): id is number => id !== null)
+    const lasts = new Map((await views(viewer, [...(await messagesByIds(db, viewer.id, null, lastIds)).values()], mentionable)).map((m) => [m.id, m]))
     const out: ConversationView[] = []
     for (const r of rows) {
       const all = members.filter((m) => m.conversation_id === r.c.id)
       const others = all.filter((m) => m.user_id !== viewer.id)
-      const mentionable = new Set(all.map((m) => m.username.toLowerCase()))
-      const last = r.last_id ? (await messagesByIds(db, viewer.id, r.c.id, [r.last_id])).get(r.last_id) : undefined
       const other = r.c.kind === 'direct' ? others[0] : undefined
       const seenBy = other && mine && other.read_receipts === 1 && other.request === 'none' ? other.last_read_id : null
       out.push({
@@ -191,7 +206,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         members: all.filter((m) => m.state === 'active').map(memberView),
         me: { role: r.p.role, state: r.p.state, request: r.p.request, muted: r.p.muted === 1, archived: r.p.archived === 1, pinned: r.p.pinned === 1, last_read_id: r.p.last_read_id },
         unread: r.unread,
-        last_message: last ? ((await views(viewer, r.c.id, [last], mentionable))[0] ?? null) : null,
+        last_message: r.last_id !== null ? (lasts.get(r.last_id) ?? null) : null,
         seen_id: seenBy,
       })
     }
@@ -237,8 +252,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     async messages(viewer: Viewer, id: number, options: { cursor?: string | null; limit?: number; afterId?: number } = {}): Promise<Page<MessageView>> {
       await standing(viewer, id)
       const page = await messagesIn(db, viewer.id, id, { cursor: options.cursor, limit: options.limit ?? 30, afterId: options.afterId })
-      const mentionable = new Set((await membersOf(db, [id])).map((m) => m.username.toLowerCase()))
-      return { items: await views(viewer, id, page.items, mentionable), nextCursor: page.nextCursor }
+      return { items: await views(viewer, page.items, mentionableOf(await membersOf(db, [id]))), nextCursor: page.nextCursor }
     },
 
     /** One message the viewer may see. */
@@ -246,8 +260,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       await standing(viewer, id)
       const line = (await messagesByIds(db, viewer.id, id, [messageId])).get(messageId)
       if (!line) throw messageMissing()
-      const mentionable = new Set((await membersOf(db, [id])).map((m) => m.username.toLowerCase()))
-      return (await views(viewer, id, [line], mentionable))[0]!
+      return (await views(viewer, [line], mentionableOf(await membersOf(db, [id]))))[0]!
     },
 
     /**
@@ -536,7 +549,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     // Out of the topic the moment their standing ends, before anything else can be published to them.
     if (kick !== undefined) conv().kick(topicId(id), kick)
     const line = (await messagesByIds(db, viewer.id, id, [lineId])).get(lineId)
-    if (line) conv().publish(topicId(id), 'message', (await views(viewer, id, [line], new Set()))[0]!, { durable: lineId })
+    if (line) conv().publish(topicId(id), 'message', (await views(viewer, [line], () => new Set()))[0]!, { durable: lineId })
   }
 
   return service
