@@ -384,6 +384,39 @@ describe('messages plugin', () => {
     assert.equal((await join(s, id)).code, 'NOT_FOUND')
   })
 
+  it('pages a long history upwards, on the API and the thread page, and keeps pins, mutes and archives per member', async () => {
+    const [ana, kim] = [u.ana!, u.kim!]
+    await settings().set('sends_per_minute', 1000)
+    try {
+      const id = await direct(ana, kim)
+      for (let i = 1; i <= 35; i++) await send(ana, id, `line ${i}`)
+      const first = await api('GET', `/conversations/${id}/messages?limit=30`, kim)
+      assert.equal(first.body.data.length, 30)
+      assert.equal(first.body.data[0].text, 'line 35')
+      assert.equal(first.body.pagination?.has_more, true)
+      const rest = await api('GET', `/conversations/${id}/messages?limit=30&cursor=${first.body.pagination!.next_cursor}`, kim)
+      assert.deepEqual(rest.body.data.map((m: { text: string }) => m.text), ['line 5', 'line 4', 'line 3', 'line 2', 'line 1'])
+      assert.equal((await api('GET', `/conversations/${id}/messages?cursor=nonsense!`, kim)).status, 400)
+      const k = await agentOf(kim)
+      const page = await k.text(`/messages/${id}`)
+      assert.doesNotMatch(page, />line 5</)
+      const older = /href="(\/messages\/\d+\?before=[^"]+)"/.exec(page)![1]!
+      assert.match(await k.text(older.replace(/&amp;/g, '&')), />line 5</)
+      // Flags are the member's own.
+      const flagged = await api('PATCH', `/conversations/${id}`, kim, { pinned: true, muted: true })
+      assert.deepEqual([flagged.body.data.me.pinned, flagged.body.data.me.muted], [true, true])
+      assert.deepEqual([(await api('GET', `/conversations/${id}`, ana)).body.data.me.pinned], [false])
+      assert.equal((await folder(kim, 'inbox'))[0], id, 'pinned first')
+      await api('PATCH', `/conversations/${id}`, kim, { archived: true })
+      assert.ok(!(await folder(kim, 'inbox')).includes(id))
+      assert.deepEqual(await folder(kim, 'archived'), [id])
+      assert.equal((await api('PATCH', `/conversations/${id}`, kim, { pinned: 'yes' })).status, 400)
+    } finally {
+      await settings().set('sends_per_minute', 30)
+      t.h.limiter.forget('messages:')
+    }
+  })
+
   it('sends guests to log in and answers the API with UNAUTHENTICATED', async () => {
     const res = await t.request('GET', '/messages')
     assert.equal(res.status, 302)
@@ -415,6 +448,20 @@ describe('messages plugin', () => {
     const thread = await d.text(`/messages/${id}`)
     assert.match(thread, /by form &lt;b&gt;bold&lt;\/b&gt;/)
     assert.doesNotMatch(await d.text('/messages'), /data-unread/)
+    // Reply, edit and unsend through their forms and links.
+    const theirs = Number(/id="m-(\d+)"/.exec(thread)![1])
+    assert.match(await d.text(`/messages/${id}?reply=${theirs}`), /data-replying/)
+    assert.equal((await d.post(`/messages/${id}`, { text: 'a reply by form', client_id: 'reply-form-1', reply_to: String(theirs) })).status, 303)
+    const mine = (await api('GET', `/conversations/${id}/messages`, dee)).body.data[0]
+    assert.equal(mine.reply_to.id, theirs)
+    assert.match(await d.text(`/messages/${id}/messages/${mine.id}/edit`), /a reply by form/)
+    assert.equal((await a.get(`/messages/${id}/messages/${mine.id}/edit`)).status, 403)
+    assert.equal((await d.post(`/messages/${id}/messages/${mine.id}/edit`, { text: 'a reply, edited' })).status, 303)
+    assert.match(await a.text(`/messages/${id}`), /a reply, edited<\/p><span class="msg-meta muted">.*?edited/)
+    assert.equal((await d.post(`/messages/${id}/messages/${mine.id}/unsend`, {})).status, 303)
+    const after = await a.text(`/messages/${id}`)
+    assert.doesNotMatch(after, /a reply, edited/)
+    assert.match(after, /Message unsent/)
     const empty = await a.post(`/messages/${id}`, { text: '   ', client_id: 'empty-text-1' })
     assert.equal(empty.status, 400)
     assert.match(await empty.text(), /Write a message/)
