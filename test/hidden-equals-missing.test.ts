@@ -105,6 +105,9 @@ describe('hidden equals missing', () => {
     const name = (id: number) => (id === MISSING ? 'hm_nobody' : 'hm_blocker')
     const pairs: [string, (id: number) => Promise<Response>][] = [
       ['GET /u/:name', (id) => stranger.get(`/u/${name(id)}`)],
+      ['GET /u/:name/videos', (id) => stranger.get(`/u/${name(id)}/videos`)],
+      ['GET /u/:name/tagged', (id) => stranger.get(`/u/${name(id)}/tagged`)],
+      ['GET /u/:name/saved', (id) => stranger.get(`/u/${name(id)}/saved`)],
       ['GET /api/v1/users/:name', (id) => t.request('GET', `/api/v1/users/${name(id)}`, { token: tokens.hm_stranger })],
       ['GET /api/v1/users/:name/followers', (id) => t.request('GET', `/api/v1/users/${name(id)}/followers`, { token: tokens.hm_stranger })],
       ['POST /api/v1/users/:name/follow', (id) => t.request('POST', `/api/v1/users/${name(id)}/follow`, { token: tokens.hm_stranger })],

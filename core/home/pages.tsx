@@ -14,6 +14,7 @@ import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
 import type { VNode } from 'preact'
 import { PostList, postActions } from '../posts/views.js'
+import { SuggestionsRow } from '../views/suggestions.js'
 
 type Suggested = Awaited<ReturnType<Services['social']['suggestions']>>
 
@@ -109,7 +110,10 @@ export function homePages(s: Services): Hono<AppEnv> {
   app.get('/suggestions', requireMember, async (c) => {
     const viewer = c.get('viewer')!
     const partial = !!c.req.header('hx-request')
-    const people = await s.social.suggestions(viewer.id, partial ? 5 : 20)
+    // ?row=PAGE: the row of faces another page (Explore) loads, whose follow buttons come back to that page.
+    const row = c.req.query('row') === '/explore' ? '/explore' : null
+    const people = await s.social.suggestions(viewer.id, partial ? (row ? 10 : 5) : 20)
+    if (partial && row) return people.length ? render.partial(c, <SuggestionsRow people={people} csrfToken={c.get('csrfToken')} next={row} />) : c.body('')
     if (partial) return people.length ? render.partial(c, <Suggestions people={people} csrfToken={c.get('csrfToken')} next="/" />) : c.body('')
     return render.page(
       c,

@@ -121,8 +121,8 @@ describe('loading plugins into a running app', () => {
     const a = t.agent('10.0.9.1')
     await a.registerViaForm('decorated')
     const me = (await t.h.users.find('decorated'))!
-    const post = await t.h.posts.create(me.id, { text: 'action test' })
-    for (const page of ['/', '/u/decorated?view=list', `/p/${post.id}`, '/explore']) {
+    const post = await t.h.posts.create(me.id, { text: 'action test #decor' })
+    for (const page of ['/', '/u/decorated?view=list', `/p/${post.id}`, '/tags/decor']) {
       assert.match(await a.text(page), new RegExp(`data-alpha-action="${post.id}"><input type="hidden" name="_csrf" value="${a.cookies.get('hearth_csrf')}"`), page)
     }
     const api = (await (await t.request('GET', '/api/v1/users/decorated')).json()) as { data: { display_name: string; followers_count: number } }

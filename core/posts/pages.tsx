@@ -13,7 +13,8 @@ import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
 import { POST_TEXT_MAX } from './text.js'
 import type { PostView } from './types.js'
-import { PostCard, PostList, PostMenu, postActions } from './views.js'
+import { PostCard, PostGrid, PostGridItems, PostList, PostMenu, postActions } from './views.js'
+import { suggestionsRowFor } from '../views/suggestions.js'
 import { CollectionPicker, CommentsSection } from './reactions.js'
 import { QuoteCard, RepostMenu } from './repost-views.js'
 import { safeNext } from '../http/middleware.js'
@@ -136,24 +137,41 @@ export function postPages(s: Services): Hono<AppEnv> {
     return render.page(c, { title }, <>{head}{body}</>)
   }
 
+  /**
+   * Explore: a mosaic of what the viewer may see (mostly squares, every twelfth tile from the third a 2×2 one),
+   * with "People you may know" on top for members. A page is 24 tiles; htmx loads the next when "More" scrolls
+   * into view, and without JavaScript "More" is a link.
+   */
+  const EXPLORE_PAGE = 24
+  const bigTile = (i: number) => i % 12 === 2
   app.get('/explore', async (c) => {
-    const trending = await feed.trending(10)
-    const head = (
-      <section class="card">
-        <h1>Explore</h1>
-        {trending.length > 0 && (
-          <p data-trending>
-            Trending:{' '}
-            {trending.map((t) => (
-              <>
-                <a href={`/tags/${encodeURIComponent(t.tag)}`}>#{t.tag}</a>{' '}
-              </>
-            ))}
-          </p>
-        )}
-      </section>
+    const viewer = c.get('viewer')
+    const cursor = c.req.query('cursor')
+    const list = await feed.explore(viewerId(c), { cursor, limit: EXPLORE_PAGE })
+    const more = (cur: string) => `/explore?cursor=${cur}`
+    if (c.req.header('hx-request') && cursor) return render.partial(c, <PostGridItems posts={list.items} next={list.nextCursor} moreUrl={more} big={bigTile} />)
+    const trending = cursor ? [] : await feed.trending(10)
+    return render.page(
+      c,
+      { title: 'Explore' },
+      <>
+        <section class="card explore-head">
+          <h1>Explore</h1>
+          {trending.length > 0 && (
+            <p data-trending>
+              Trending:{' '}
+              {trending.map((t) => (
+                <>
+                  <a href={`/tags/${encodeURIComponent(t.tag)}`}>#{t.tag}</a>{' '}
+                </>
+              ))}
+            </p>
+          )}
+        </section>
+        {viewer && !cursor && (await suggestionsRowFor(s.social, viewer.id, c.get('csrfToken'), '/explore'))}
+        <PostGrid posts={list.items} next={list.nextCursor} moreUrl={more} empty="No public posts yet." mosaic big={bigTile} />
+      </>,
     )
-    return listPage(c, 'Explore', head, await feed.explore(viewerId(c), { cursor: c.req.query('cursor') }), '/explore', 'No public posts yet.')
   })
 
   app.get('/tags/:tag', async (c) => {

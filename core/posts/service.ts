@@ -517,13 +517,13 @@ export function createPostsService(deps: {
       return hydrate(authorId, rows)
     },
 
-    /** A member's published posts that the viewer may see, newest first. */
-    async timeline(viewerId: number | null, authorId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
+    /** A member's published posts that the viewer may see, newest first; `only: 'video'`: those with a video. */
+    async timeline(viewerId: number | null, authorId: number, options: { cursor?: string | null; limit?: number; only?: 'video' } = {}): Promise<Page<PostView>> {
       const limit = options.limit ?? 20
       const after = decodeCursor(options.cursor, { at: 'time', id: 'id' })
       const { rows, next } = page(
         await shapes.all(
-          `timeline:${viewerId === null ? 'guest' : 'member'}:${after ? 'cursor' : 'first'}`,
+          `timeline:${viewerId === null ? 'guest' : 'member'}:${after ? 'cursor' : 'first'}:${options.only ?? 'all'}`,
           (slot) => {
             let q = db
               .selectFrom('posts')
@@ -533,6 +533,9 @@ export function createPostsService(deps: {
               // A profile shows the member's own posts; their plain reposts reach followers' feeds only.
               .where('posts.repost_of', 'is', null)
               .where(visibleTo(viewerId === null ? null : slot<number>('viewer')))
+            if (options.only === 'video') {
+              q = q.where((eb) => eb.exists(eb.selectFrom('post_media').innerJoin('media', 'media.id', 'post_media.media_id').select('post_media.post_id').whereRef('post_media.post_id', '=', 'posts.id').where('media.kind', '=', 'video')))
+            }
             if (after) q = q.where(olderThan('posts.published_at', 'posts.id', { at: slot<string>('at'), id: slot<number>('id') }))
             return q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(slot<number>('k'))
           },
@@ -540,6 +543,22 @@ export function createPostsService(deps: {
         ),
         limit,
       )
+      return { items: await hydrate(viewerId, rows), nextCursor: next }
+    },
+
+    /** Published posts that mention a member (their "Tagged" tab) and that the viewer may see, newest first. */
+    async mentioning(viewerId: number | null, userId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<PostView>> {
+      const limit = options.limit ?? 20
+      const after = decodeCursor(options.cursor, { at: 'time', id: 'id' })
+      let q = db
+        .selectFrom('post_mentions')
+        .innerJoin('posts', 'posts.id', 'post_mentions.post_id')
+        .selectAll('posts')
+        .where('post_mentions.user_id', '=', userId)
+        .where('posts.status', '=', 'published')
+        .where(visibleTo(viewerId))
+      if (after) q = q.where(olderThan('posts.published_at', 'posts.id', after))
+      const { rows, next } = page(await q.orderBy('posts.published_at', 'desc').orderBy('posts.id', 'desc').limit(limit + 1).execute(), limit)
       return { items: await hydrate(viewerId, rows), nextCursor: next }
     },
 

@@ -174,12 +174,12 @@ export const PostCard = template('post.card', function PostCard({ post, actions,
   )
 })
 
-/** One square of a profile grid: the first photo (or a video's poster), else the start of the text. */
-function Tile({ post }: { post: PostView }) {
+/** One square of a grid: the first photo (or a video's poster), else the start of the text; `big`: a 2×2 tile of a mosaic. */
+function Tile({ post, big }: { post: PostView; big?: boolean }) {
   const first = post.media[0]
-  const thumb = first?.status === 'ready' ? (first.kind === 'video' ? first.urls.poster : (first.urls['320'] ?? first.urls['640'])) : undefined
+  const thumb = first?.status === 'ready' ? (first.kind === 'video' ? first.urls.poster : ((big ? first.urls['640'] : undefined) ?? first.urls['320'] ?? first.urls['640'])) : undefined
   return (
-    <a href={`/p/${post.id}`} data-tile={post.id} aria-label={`Post: ${post.text.slice(0, 80) || 'photo'}`}>
+    <a href={`/p/${post.id}`} data-tile={post.id} class={big ? 'tile-big' : undefined} aria-label={`Post: ${post.text.slice(0, 80) || 'photo'}`}>
       {thumb ? <img src={thumb} alt="" loading="lazy" /> : <span>{first?.status === 'processing' ? 'Processing…' : post.text.slice(0, 120)}</span>}
       {first?.kind === 'video' && (
         <span class="tile-mark" data-video-mark title="Video">
@@ -198,12 +198,15 @@ function Tile({ post }: { post: PostView }) {
   )
 }
 
-/** Tiles of a profile grid; the last one fetches more tiles with htmx, or is a plain link. */
-export function PostGridItems({ posts, next, moreUrl }: { posts: PostView[]; next: string | null; moreUrl: (cursor: string) => string }) {
+/**
+ * Tiles of a grid; the last one fetches more tiles with htmx, or is a plain link. `big` picks the tiles drawn 2×2
+ * (Explore's mosaic), by their place in the page.
+ */
+export function PostGridItems({ posts, next, moreUrl, big }: { posts: PostView[]; next: string | null; moreUrl: (cursor: string) => string; big?: (index: number) => boolean }) {
   return (
     <>
-      {posts.map((p) => (
-        <Tile post={p} />
+      {posts.map((p, i) => (
+        <Tile post={p} big={big?.(i)} />
       ))}
       {next && (
         <a href={moreUrl(next)} class="more-tile" hx-get={moreUrl(next)} hx-trigger="revealed" hx-swap="outerHTML">
@@ -214,10 +217,10 @@ export function PostGridItems({ posts, next, moreUrl }: { posts: PostView[]; nex
   )
 }
 
-export const PostGrid = template('post.grid', function PostGrid(props: { posts: PostView[]; next: string | null; moreUrl: (cursor: string) => string; empty?: string }) {
+export const PostGrid = template('post.grid', function PostGrid(props: { posts: PostView[]; next: string | null; moreUrl: (cursor: string) => string; empty?: string; mosaic?: boolean; big?: (index: number) => boolean }) {
   if (!props.posts.length && !props.next) return <p class="card muted">{props.empty ?? 'No posts yet.'}</p>
   return (
-    <div class="grid-posts" data-grid>
+    <div class={props.mosaic ? 'grid-posts grid-mosaic' : 'grid-posts'} data-grid data-mosaic={props.mosaic ? '' : undefined}>
       <PostGridItems {...props} />
     </div>
   )

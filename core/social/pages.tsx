@@ -12,24 +12,45 @@ import { requireMember, safeNext } from '../http/middleware.js'
 import { PostGrid, PostGridItems, PostList, postActions } from '../posts/views.js'
 import type { Services } from '../services.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
+import { Icon } from '../views/icons.js'
 import { template } from '../views/theme.js'
 import type { MemberSummary, ProfileView } from './service.js'
+
+/** Core's profile tabs, each at its own URL. */
+type CoreTab = 'posts' | 'videos' | 'tagged' | 'saved'
 
 function Avatar({ url, name, large }: { url: string | null; name: string; large?: boolean }) {
   const cls = large ? 'avatar avatar-large' : 'avatar'
   return url ? <img class={cls} src={url} alt="" width={large ? 88 : 40} height={large ? 88 : 40} /> : <span class={`${cls} avatar-empty`} aria-hidden="true">{name.slice(0, 1)}</span>
 }
 
-function FollowButton({ profile, csrf }: { profile: ProfileView; csrf: string }) {
+/**
+ * Follow, Request to follow, Follow back; once sent, "Requested" (a menu to cancel), once following, "Following"
+ * (a menu to unfollow). Forms: they work without JavaScript.
+ */
+export function FollowButton({ profile, csrf }: { profile: Pick<ProfileView, 'username' | 'relationship' | 'is_private' | 'follows_you'>; csrf: string }) {
   if (profile.relationship === 'self') return <a class="button secondary" href="/settings/profile">Edit profile</a>
-  const following = profile.relationship === 'following' || profile.relationship === 'requested'
-  const label = profile.relationship === 'following' ? 'Unfollow' : profile.relationship === 'requested' ? 'Cancel request' : profile.is_private ? 'Request to follow' : profile.follows_you ? 'Follow back' : 'Follow'
+  if (profile.relationship === 'following' || profile.relationship === 'requested') {
+    const following = profile.relationship === 'following'
+    return (
+      <details class="follow-menu" data-follow-state={profile.relationship}>
+        <summary class="button secondary">
+          {following ? 'Following' : 'Requested'} <Icon name="chevron-down" />
+        </summary>
+        <form method="post" action={`/u/${profile.username}/unfollow`}>
+          <CsrfField token={csrf} />
+          <button type="submit" class="secondary">
+            {following ? 'Unfollow' : 'Cancel request'}
+          </button>
+        </form>
+      </details>
+    )
+  }
+  const label = profile.is_private ? 'Request to follow' : profile.follows_you ? 'Follow back' : 'Follow'
   return (
-    <form method="post" action={`/u/${profile.username}/${following ? 'unfollow' : 'follow'}`}>
+    <form method="post" action={`/u/${profile.username}/follow`} data-follow-state="none">
       <CsrfField token={csrf} />
-      <button type="submit" class={following ? 'secondary' : undefined}>
-        {label}
-      </button>
+      <button type="submit">{label}</button>
     </form>
   )
 }
@@ -39,22 +60,67 @@ function ListLink({ href, open, children }: { href: string; open: boolean; child
   return open ? <a href={href}>{children}</a> : <span>{children}</span>
 }
 
-export const ProfileHeader = template('profile.header', function ProfileHeader({ profile, csrf, viewer, extra }: { profile: ProfileView; csrf: string; viewer: boolean; extra: VNode[] }) {
+/**
+ * A profile's header: picture, name, the follow button with the plugins' actions beside it (`profile.actions`,
+ * e.g. "Message"), the counts the viewer may see (decision 017), bio and links.
+ */
+export const ProfileHeader = template('profile.header', function ProfileHeader({ profile, csrf, viewer, extra, actions = [] }: { profile: ProfileView; csrf: string; viewer: boolean; extra: VNode[]; actions?: VNode[] }) {
   return (
-    <section class="card">
+    <section class="card profile" data-profile={profile.username}>
       <div class="profile-head">
         <Avatar url={profile.avatar_url} name={profile.display_name} large />
-        <div>
-          <h1>{profile.display_name}</h1>
-          <p class="muted">
-            @{profile.username}
-            {profile.account_type !== 'personal' && <span class="badge"> {profile.account_type}</span>}
-            {profile.is_private && <span class="badge"> private</span>}
-            {profile.follows_you && <span class="badge"> follows you</span>}
+        <div class="profile-main">
+          <div class="profile-title">
+            <h1>{profile.display_name}</h1>
+            <p class="muted">
+              @{profile.username}
+              {profile.account_type !== 'personal' && <span class="badge"> {profile.account_type}</span>}
+              {profile.is_private && <span class="badge"> private</span>}
+              {profile.follows_you && <span class="badge"> follows you</span>}
+            </p>
+          </div>
+          <div class="profile-actions" data-profile-actions>
+            {viewer ? <FollowButton profile={profile} csrf={csrf} /> : <a class="button" href={`/login?next=/u/${profile.username}`}>Log in to follow</a>}
+            {actions}
+            {viewer && profile.relationship !== 'self' && (
+              <details class="profile-more">
+                <summary class="button secondary">More</summary>
+                <div class="actions">
+                  <form method="post" action={`/u/${profile.username}/mute`}>
+                    <CsrfField token={csrf} />
+                    <button type="submit" class="secondary">
+                      Mute
+                    </button>
+                  </form>
+                  <form method="post" action={`/u/${profile.username}/block`}>
+                    <CsrfField token={csrf} />
+                    <button type="submit" class="danger">
+                      Block
+                    </button>
+                  </form>
+                  <a href={`/report?type=user&id=${profile.id}`}>Report</a>
+                </div>
+              </details>
+            )}
+          </div>
+          <p class="profile-counts">
+            <span>
+              <strong>
+                {profile.posts_count}
+                {profile.posts_count_capped ? '+' : ''}
+              </strong>{' '}
+              {profile.posts_count === 1 ? 'post' : 'posts'}
+            </span>
+            <ListLink href={`/u/${profile.username}/followers`} open={profile.can_see_content}>
+              <strong>{profile.followers_count}</strong> {profile.followers_count === 1 ? 'follower' : 'followers'}
+            </ListLink>
+            <ListLink href={`/u/${profile.username}/following`} open={profile.can_see_content}>
+              <strong>{profile.following_count}</strong> following
+            </ListLink>
           </p>
         </div>
       </div>
-      {profile.bio && <p>{profile.bio}</p>}
+      {profile.bio && <p class="profile-bio">{profile.bio}</p>}
       {profile.links.length > 0 && (
         <ul class="profile-links">
           {profile.links.map((l) => (
@@ -65,42 +131,6 @@ export const ProfileHeader = template('profile.header', function ProfileHeader({
             </li>
           ))}
         </ul>
-      )}
-      <p class="profile-counts">
-        <span>
-          <strong>
-            {profile.posts_count}
-            {profile.posts_count_capped ? '+' : ''}
-          </strong>{' '}
-          {profile.posts_count === 1 ? 'post' : 'posts'}
-        </span>
-        <ListLink href={`/u/${profile.username}/followers`} open={profile.can_see_content}>
-          <strong>{profile.followers_count}</strong> {profile.followers_count === 1 ? 'follower' : 'followers'}
-        </ListLink>
-        <ListLink href={`/u/${profile.username}/following`} open={profile.can_see_content}>
-          <strong>{profile.following_count}</strong> following
-        </ListLink>
-      </p>
-      {viewer ? <FollowButton profile={profile} csrf={csrf} /> : <a class="button" href={`/login?next=/u/${profile.username}`}>Log in to follow</a>}
-      {viewer && profile.relationship !== 'self' && (
-        <details class="profile-more">
-          <summary>More</summary>
-          <div class="actions">
-            <form method="post" action={`/u/${profile.username}/mute`}>
-              <CsrfField token={csrf} />
-              <button type="submit" class="secondary">
-                Mute
-              </button>
-            </form>
-            <form method="post" action={`/u/${profile.username}/block`}>
-              <CsrfField token={csrf} />
-              <button type="submit" class="danger">
-                Block
-              </button>
-            </form>
-            <a href={`/report?type=user&id=${profile.id}`}>Report</a>
-          </div>
-        </details>
       )}
       {extra}
     </section>
@@ -199,66 +229,108 @@ export function socialPages(s: Services): Hono<AppEnv> {
   const viewerId = (c: Context<AppEnv>) => c.get('viewer')?.id ?? null
   const staff = (c: Context<AppEnv>) => c.get('viewer')?.role === 'admin' || c.get('viewer')?.role === 'moderator'
 
-  app.get('/u/:username', async (c) => {
+  /**
+   * A profile: its header, the plugins' highlights row, then a tab. Core's tabs are real URLs (/u/NAME,
+   * /u/NAME/videos, /u/NAME/tagged, /u/NAME/saved for oneself), each a grid paginated by cursor; plugins' tabs
+   * are /u/NAME?tab=ID. A private account's tabs show that it is private to those who do not follow it.
+   */
+  const profilePage = (tab: CoreTab) => async (c: Context<AppEnv>) => {
     const viewer = c.get('viewer')
-    const profile = await social.profile(viewerId(c), c.req.param('username'), { includeSuspended: staff(c) })
+    const name = c.req.param('username') ?? ''
+    // Someone else's saved posts answer exactly like a page that does not exist.
+    if (tab === 'saved' && viewer?.username.toLowerCase() !== name.toLowerCase()) throw notFound()
+    const profile = await social.profile(viewerId(c), name, { includeSuspended: staff(c) })
     const publicUser = await hooks.apply('filter:user.public', (await users.find(profile.id))!, { viewer })
-    const tabs = [{ id: 'posts', label: 'Posts' }, ...ui.profileTabs]
-    const wanted = c.req.query('tab') ?? 'posts'
-    const tab = tabs.find((t) => t.id === wanted)
-    if (!tab) throw notFound('That profile tab')
+    const self = profile.relationship === 'self'
+    const wanted = tab === 'posts' ? (c.req.query('tab') ?? 'posts') : tab
+    const plugin = ui.profileTabs.find((t) => t.id === wanted)
+    if (wanted !== tab && !plugin) throw notFound('That profile tab')
+    const base = `/u/${profile.username}`
+    const cursor = c.req.query('cursor')
+    const partial = !!c.req.header('hx-request') && !!cursor
     let body: VNode | null = null
-    if (wanted === 'posts') {
-      if (!profile.can_see_content) body = <p class="card">This account is private. Follow it to see its posts.</p>
-      else {
-        // A grid by default (pinned posts first); ?view=list shows whole posts.
-        const asList = c.req.query('view') === 'list'
-        const pinned = c.req.query('cursor') ? [] : await posts.pinned(viewerId(c), profile.id)
-        const list = await posts.timeline(viewerId(c), profile.id, { cursor: c.req.query('cursor'), limit: asList ? 20 : 30 })
-        const items = [...pinned, ...list.items.filter((p) => !pinned.some((x) => x.id === p.id))]
-        const more = (cur: string) => `/u/${profile.username}?${asList ? 'view=list&' : ''}cursor=${cur}`
-        if (c.req.header('hx-request') && c.req.query('cursor')) {
-          return render.partial(c, asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} actions={await postActions(ui, items, viewer, c.get('csrfToken'))} csrfToken={c.get('csrfToken')} member={!!viewer} /> : <PostGridItems posts={items} next={list.nextCursor} moreUrl={more} />)
-        }
-        body = (
-          <>
-            <p class="actions">
-              <a href={`/u/${profile.username}`} aria-current={asList ? undefined : 'page'}>
-                Grid
-              </a>
-              <a href={`/u/${profile.username}?view=list`} aria-current={asList ? 'page' : undefined}>
-                List
-              </a>
-            </p>
-            {asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} actions={await postActions(ui, items, viewer, c.get('csrfToken'))} csrfToken={c.get('csrfToken')} member={!!viewer} empty="No posts yet." /> : <PostGrid posts={items} next={list.nextCursor} moreUrl={more} />}
-          </>
-        )
-      }
-    } else {
-      const plugin = ui.profileTabs.find((t) => t.id === wanted)!
+    if (plugin) {
       try {
         body = await plugin.render({ profile: publicUser, viewer })
       } catch (err) {
         s.log.error({ err, plugin: plugin.owner, tab: plugin.id }, `profile tab ${plugin.id} of ${plugin.owner} failed`)
         body = <p class="alert alert-error">This section could not be shown.</p>
       }
+    } else if (!profile.can_see_content) {
+      body = (
+        <p class="card profile-private" data-private>
+          This account is private. Follow it to see its posts.
+        </p>
+      )
+    } else if (tab === 'posts') {
+      // A grid by default (pinned posts first); ?view=list shows whole posts.
+      const asList = c.req.query('view') === 'list'
+      const pinned = cursor ? [] : await posts.pinned(viewerId(c), profile.id)
+      const list = await posts.timeline(viewerId(c), profile.id, { cursor, limit: asList ? 20 : 30 })
+      const items = [...pinned, ...list.items.filter((p) => !pinned.some((x) => x.id === p.id))]
+      const more = (cur: string) => `${base}?${asList ? 'view=list&' : ''}cursor=${cur}`
+      if (partial) {
+        return render.partial(c, asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} actions={await postActions(ui, items, viewer, c.get('csrfToken'))} csrfToken={c.get('csrfToken')} member={!!viewer} /> : <PostGridItems posts={items} next={list.nextCursor} moreUrl={more} />)
+      }
+      body = (
+        <>
+          <p class="actions profile-view">
+            <a href={base} aria-current={asList ? undefined : 'page'}>
+              Grid
+            </a>
+            <a href={`${base}?view=list`} aria-current={asList ? 'page' : undefined}>
+              List
+            </a>
+          </p>
+          {asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} actions={await postActions(ui, items, viewer, c.get('csrfToken'))} csrfToken={c.get('csrfToken')} member={!!viewer} empty="No posts yet." /> : <PostGrid posts={items} next={list.nextCursor} moreUrl={more} />}
+        </>
+      )
+    } else {
+      const list =
+        tab === 'videos'
+          ? await posts.timeline(viewerId(c), profile.id, { cursor, limit: 30, only: 'video' })
+          : tab === 'tagged'
+            ? await posts.mentioning(viewerId(c), profile.id, { cursor, limit: 30 })
+            : await s.engagement.bookmarks(viewer!.id, { cursor, limit: 30 })
+      const more = (cur: string) => `${base}/${tab}?cursor=${cur}`
+      if (partial) return render.partial(c, <PostGridItems posts={list.items} next={list.nextCursor} moreUrl={more} />)
+      const empty = tab === 'videos' ? 'No videos yet.' : tab === 'tagged' ? `No posts mention @${profile.username} yet.` : 'Nothing saved yet. Save a post from its page, and it shows here (only you see this).'
+      body = <PostGrid posts={list.items} next={list.nextCursor} moreUrl={more} empty={empty} />
     }
+    const tabs: { id: string; label: string; href: string; icon?: string }[] = [
+      { id: 'posts', label: 'Posts', href: base, icon: 'grid-3x3' },
+      { id: 'videos', label: 'Videos', href: `${base}/videos`, icon: 'clapperboard' },
+      { id: 'tagged', label: 'Tagged', href: `${base}/tagged`, icon: 'square-user' },
+      ...(self ? [{ id: 'saved', label: 'Saved', href: `${base}/saved`, icon: 'bookmark' }] : []),
+      ...ui.profileTabs.map((t) => ({ id: t.id, label: t.label, href: `${base}?tab=${t.id}` })),
+    ]
+    const label = tab === 'posts' ? (plugin ? plugin.label : null) : tabs.find((t) => t.id === tab)!.label
     return render.page(
       c,
-      { title: profile.display_name },
+      { title: label ? `${label} · ${profile.display_name}` : profile.display_name },
       <>
-        <ProfileHeader profile={profile} csrf={c.get('csrfToken')} viewer={!!viewer} extra={await ui.renderSlot('profile.header', { profile: publicUser, viewer })} />
-        <nav class="tabs" aria-label="Profile sections">
+        <ProfileHeader
+          profile={profile}
+          csrf={c.get('csrfToken')}
+          viewer={!!viewer}
+          actions={self ? [] : await ui.renderSlot('profile.actions', { profile: publicUser, viewer, csrfToken: c.get('csrfToken') })}
+          extra={await ui.renderSlot('profile.header', { profile: publicUser, viewer })}
+        />
+        {await ui.renderSlot('profile.highlights', { profile: publicUser, viewer })}
+        <nav class="tabs profile-tabs" aria-label="Profile sections">
           {tabs.map((t) => (
-            <a href={`/u/${profile.username}${t.id === 'posts' ? '' : `?tab=${t.id}`}`} aria-current={t.id === wanted ? 'page' : undefined}>
-              {t.label}
+            <a href={t.href} aria-current={t.id === wanted ? 'page' : undefined} data-profile-tab={t.id}>
+              {t.icon && <Icon name={t.icon} />}
+              <span>{t.label}</span>
             </a>
           ))}
         </nav>
         {body}
       </>,
     )
-  })
+  }
+  app.get('/u/:username', profilePage('posts'))
+  for (const tab of ['videos', 'tagged', 'saved'] as const) app.get(`/u/:username/${tab}`, profilePage(tab))
 
   for (const which of ['followers', 'following'] as const) {
     app.get(`/u/:username/${which}`, async (c) => {

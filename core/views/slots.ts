@@ -10,6 +10,10 @@ export interface SlotProps {
   'home.sidebar': { viewer: Viewer | null }
   /** Under a profile's header. */
   'profile.header': { profile: PublicUser; viewer: Viewer | null }
+  /** Beside the follow button in a profile's header (e.g. "Message"); not shown on one's own profile. */
+  'profile.actions': { profile: PublicUser; viewer: Viewer | null; csrfToken: string }
+  /** A row between a profile's header and its tabs (e.g. story highlights as round covers). */
+  'profile.highlights': { profile: PublicUser; viewer: Viewer | null }
   /** Under every post, next to like and comment. */
   'post.actions': { postId: number; authorId: number; scope: string | null; viewer: Viewer | null; csrfToken: string }
   /** The admin overview page. */
@@ -23,7 +27,7 @@ export type SlotName = keyof SlotProps
 export type SlotRenderer<P> = (props: P) => VNode | null | Promise<VNode | null>
 
 export interface ProfileTab {
-  /** URL-safe id: the tab lives at /u/NAME?tab=ID. */
+  /** URL-safe id: the tab lives at /u/NAME?tab=ID. Core's own tabs (posts, videos, tagged, saved) are taken. */
   id: string
   label: string
   order?: number

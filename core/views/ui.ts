@@ -35,7 +35,7 @@ export class UiRegistry {
 
   addProfileTab(owner: string, tab: ProfileTab): void {
     if (!ID.test(tab.id)) throw new Error(`Profile tab id "${tab.id}" must be lowercase letters, digits and dashes.`)
-    if (this.profileTabs.some((t) => t.id === tab.id)) throw new Error(`A profile tab "${tab.id}" already exists.`)
+    if (['posts', 'videos', 'tagged', 'saved'].includes(tab.id) || this.profileTabs.some((t) => t.id === tab.id)) throw new Error(`A profile tab "${tab.id}" already exists.`)
     this.profileTabs.push({ ...tab, owner, order: tab.order ?? 10 })
     this.profileTabs.sort((a, b) => a.order - b.order)
   }

@@ -3,7 +3,7 @@
 import { action, definePlugin, type ActionDef } from '../../core/plugins/api.js'
 import { storyRoutes } from './routes.js'
 import { storiesService } from './service.js'
-import { CloseFriendsPanel, HighlightsTab, StoryTray } from './views.js'
+import { CloseFriendsPanel, HighlightsRow, HighlightsTab, StoryTray } from './views.js'
 
 /** A viewer reacted to or replied to a story (emoji: `text` is the emoji). Messaging may turn it into a direct message. */
 export type StoryRepliedPayload = { storyId: number; authorId: number; fromId: number; kind: 'emoji' | 'text'; text: string }
@@ -39,6 +39,7 @@ const stories = definePlugin({
     ctx.assets('public')
     ctx.ui.nav({ id: 'stories', label: 'New story', href: '/stories/new', audience: 'members', order: 32, icon: 'circle-plus' })
     ctx.ui.slot('home.top', ({ viewer }) => (viewer ? StoryTray(ctx, service, viewer) : null), { order: 5 })
+    ctx.ui.slot('profile.highlights', ({ profile, viewer }) => HighlightsRow(ctx, service, profile, viewer))
     ctx.ui.profileTab({ id: 'highlights', label: 'Highlights', order: 20, render: ({ profile, viewer }) => HighlightsTab(service, profile, viewer) })
     ctx.ui.settingsPanel({
       id: 'stories',

@@ -311,14 +311,22 @@ export function storiesService(ctx: StoriesContext) {
     /** The owner's highlights as the viewer sees them (only those with a story the viewer may see). */
     async highlightsFor(viewerId: number | null, ownerId: number) {
       const list = await q.highlightsOf(db, ownerId)
-      if (viewerId === ownerId) return list.map((h) => ({ ...h, shown: Number(h.items) }))
+      const out: ((typeof list)[number] & { shown: number; cover: StoryRow | null })[] = []
+      if (viewerId === ownerId) {
+        for (const h of list) out.push({ ...h, shown: Number(h.items), cover: (await q.highlightStories(db, h.id))[0] ?? null })
+        return out
+      }
       if (!(await mayReadAuthor(viewerId, ownerId))) return []
       const at = iso(Date.now())
-      const out = []
       for (const h of list) {
         let shown = 0
-        for (const s of await q.highlightStories(db, h.id)) if (await q.visibleStory(db, viewerId, s.id, at, { live: false })) shown++
-        if (shown) out.push({ ...h, shown })
+        let cover: StoryRow | null = null
+        for (const s of await q.highlightStories(db, h.id)) {
+          if (!(await q.visibleStory(db, viewerId, s.id, at, { live: false }))) continue
+          shown++
+          cover ??= s
+        }
+        if (shown) out.push({ ...h, shown, cover })
       }
       return out
     },

@@ -602,6 +602,16 @@ describe('stories plugin', () => {
       const tab = (who?: User) => page('/u/ana?tab=highlights', who)
       assert.match((await tab()).html, /Trips<\/a> <span class="muted">\(1\)/)
       assert.match((await tab(u.cal)).html, /Trips<\/a> <span class="muted">\(2\)/)
+      // The profile's highlights row: a round cover per highlight (its first story the viewer may see), above the
+      // tabs, linking to the highlight and to them all; nothing for a profile without highlights.
+      const row = (await page('/u/ana', u.cal)).html
+      assert.match(row, new RegExp(`data-highlights-row="true".*href="/stories/ana/highlights/${hid}" class="story-person story-seen" data-highlight="${hid}"><span class="story-ring"><img src="/media/${open.media!.id}/320"`))
+      assert.match(row, /<span class="story-name">Trips<\/span>/)
+      assert.match(row, /<a href="\/u\/ana\?tab=highlights">All highlights<\/a>/)
+      assert.ok(row.indexOf('data-highlights-row') < row.indexOf('aria-label="Profile sections"'), 'above the tabs')
+      assert.match((await page('/u/ana')).html, new RegExp(`data-highlight="${hid}"`), 'guests see the public story’s highlight')
+      assert.doesNotMatch((await page('/u/ben', u.cal)).html, /data-highlights-row/)
+      assert.match((await page('/u/ben', u.ben)).html, /data-highlights-row="true".*aria-label="New highlight"/, 'its owner gets a way to make one')
       const forCal = await page(`/stories/ana/highlights/${hid}`, u.cal)
       assert.equal(forCal.status, 200)
       assert.match(forCal.html, new RegExp(`data-highlight-story="${close.id}"`))

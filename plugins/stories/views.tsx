@@ -513,6 +513,54 @@ export async function HighlightsTab(service: StoriesService, profile: PublicUser
   )
 }
 
+/**
+ * The profile's highlights row (the `profile.highlights` slot): round covers (the first story the viewer may see
+ * in each) in a horizontal row above the grid, each opening its highlight, and a link to them all as a list.
+ * Nothing for a profile without highlights the viewer may see, except on one's own ("New" leads to the archive).
+ */
+export async function HighlightsRow(ctx: StoriesContext, service: StoriesService, profile: PublicUser, viewer: Viewer | null): Promise<VNode | null> {
+  const list = await service.highlightsFor(viewer?.id ?? null, profile.id)
+  const own = viewer?.id === profile.id
+  if (!list.length && !own) return null
+  const covers = await Promise.all(list.map((h) => (h.cover?.media_id ? ctx.core.media.info(h.cover.media_id) : null)))
+  return (
+    <section class="story-tray story-highlights-row" aria-label="Highlights" data-highlights-row>
+      <Styles />
+      <ul>
+        {list.map((h, i) => {
+          const m = covers[i]
+          const url = m?.status === 'ready' ? (m.kind === 'video' ? m.urls.poster : (m.urls['320'] ?? m.urls['640'])) : undefined
+          return (
+            <li>
+              <a href={`/stories/${profile.username}/highlights/${h.id}`} class="story-person story-seen" data-highlight={h.id}>
+                <span class="story-ring">{url ? <img src={url} alt="" width={56} height={56} loading="lazy" /> : <span class={`story-letter${h.cover?.kind === 'text' ? ` story-bg-${h.cover.background ?? 'night'}` : ''}`} aria-hidden="true">{h.title.slice(0, 1).toUpperCase()}</span>}</span>
+                <span class="story-name">{h.title}</span>
+              </a>
+            </li>
+          )
+        })}
+        {own && (
+          <li>
+            <a href="/stories/archive" class="story-person story-add" aria-label="New highlight">
+              <span class="story-ring">
+                <span class="story-letter" aria-hidden="true">
+                  +
+                </span>
+              </span>
+              <span class="story-name">New</span>
+            </a>
+          </li>
+        )}
+      </ul>
+      {list.length > 0 && (
+        <p class="story-highlights-all">
+          <a href={`/u/${profile.username}?tab=highlights`}>All highlights</a>
+        </p>
+      )}
+    </section>
+  )
+}
+
 export function HighlightPage(p: { owner: PublicUser; title: string; items: { story: StoryRow; media: MediaInfo | null }[] }) {
   return (
     <>

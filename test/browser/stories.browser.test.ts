@@ -51,7 +51,7 @@ test('a member posts a story and a follower watches it in the viewer', { timeout
   const watcher = await registerInBrowser(browser, server, 'story_watcher')
   await watcher.page.goto('/u/story_teller')
   await Promise.all([watcher.page.waitForURL((u) => u.pathname === '/u/story_teller'), watcher.page.getByRole('button', { name: 'Follow' }).click()])
-  await watcher.page.getByRole('button', { name: 'Unfollow' }).waitFor()
+  await watcher.page.locator('[data-follow-state="following"]').waitFor()
   await watcher.page.goto('/')
   const tile = watcher.page.locator('[data-story-tray] [data-story-person="story_teller"]')
   assert.equal(await tile.getAttribute('data-unseen'), 'true')
