@@ -35,11 +35,13 @@ export interface NavItem {
   /** The plugin that added it, or 'core'. */
   owner: string
   /**
-   * Where it may go: 'primary' asks for the phone's tab bar and the top of the desktop sidebar, 'more' (the
-   * default) puts it in the "More" menu. At most five primary items are shown; the rest go to "More".
+   * Where it may go: 'primary' asks for the phone's tab bar and the top of the desktop sidebar; 'top' asks for
+   * an icon in the phone's top bar (messages, beside the search box) and the desktop sidebar after the primary
+   * entries; 'more' (the default) puts it in the "More" menu. At most five primary and two top items are
+   * shown, the highest priorities; the rest go to "More".
    */
   placement?: NavPlacement
-  /** Among primary items, higher wins a place in the tab bar (core: Home 100 ... Profile 60). Default 0. */
+  /** Among primary (or top) items, higher wins a place (core: Home 100 ... Profile 60). Default 0. */
   priority?: number
   /** A Lucide icon name (https://lucide.dev/icons), e.g. 'users'. Default 'circle'. */
   icon?: string
@@ -47,8 +49,8 @@ export interface NavItem {
   badge?: number
 }
 
-/** Where a navigation item is drawn: the tab bar / sidebar, or the "More" menu. */
-export type NavPlacement = 'primary' | 'more'
+/** Where a navigation item is drawn: the tab bar / sidebar, the phone's top bar (and the sidebar), or the "More" menu. */
+export type NavPlacement = 'primary' | 'top' | 'more'
 
 export const coreHooks = {
   'action:user.registered': action<{ user: PublicUser }>(),

@@ -6,7 +6,7 @@ import { renderToString } from 'preact-render-to-string'
 import { createTestApp, type TestApp } from '../../test/harness.js'
 import type { NavItem } from '../hooks/types.js'
 import { Icon } from './icons.js'
-import { arrangeNav, PRIMARY_MAX } from './nav.js'
+import { arrangeNav, PRIMARY_MAX, TOP_MAX } from './nav.js'
 
 const item = (id: string, order: number, extra: Partial<NavItem> = {}): NavItem => ({ id, label: id, href: `/${id}`, audience: 'everyone', order, owner: 'core', ...extra })
 
@@ -32,6 +32,16 @@ describe('navigation model', () => {
       item('top', 99, { placement: 'primary', priority: 9 }),
     ])
     assert.deepEqual(primary.map((i) => i.id), ['late', 't0', 't1', 't2', 'top'])
+  })
+
+  it('gives the top bar at most two entries of its own, apart from the tab bar\'s five', () => {
+    const five = Array.from({ length: 5 }, (_, n) => item(`p${n}`, n, { placement: 'primary', priority: 50 }))
+    const tops = [item('messages', 33, { placement: 'top', priority: 50 }), item('calls', 40, { placement: 'top', priority: 10 }), item('live', 41, { placement: 'top', priority: 5 })]
+    const { primary, top, more } = arrangeNav([...five, ...tops])
+    assert.equal(primary.length, PRIMARY_MAX, 'a top entry takes no place in the tab bar')
+    assert.equal(top.length, TOP_MAX)
+    assert.deepEqual(top.map((i) => i.id), ['messages', 'calls'])
+    assert.deepEqual(more.map((i) => i.id), ['live'], 'the lowest goes to "More"')
   })
 })
 

@@ -77,6 +77,17 @@ describe('messages plugin', () => {
     assert.match(await a.text('/settings/messages'), /Send read receipts/)
   })
 
+  it('puts a Message button on other members\' profiles that opens the conversation, not on one\'s own or for guests', async () => {
+    const a = await agentOf(u.lou!)
+    const profile = await a.text('/u/kim')
+    assert.match(profile, /<form method="post" action="\/messages\/new"[^>]*data-message-button[^>]*>.*?name="user" value="kim"/s)
+    assert.doesNotMatch(await a.text('/u/lou'), /data-message-button/)
+    assert.doesNotMatch(await (await t.request('GET', '/u/kim')).text(), /data-message-button/)
+    const opened = await a.post('/messages/new', { user: 'kim' })
+    assert.equal(opened.status, 303)
+    assert.match(opened.headers.get('location') ?? '', /^\/messages\/\d+$/)
+  })
+
   it('lets anyone in when the recipient allows everyone, and sends the rest to their requests', async () => {
     const [ana, ben, cal, dee] = [u.ana!, u.ben!, u.cal!, u.dee!]
     await t.h.safety.setPrivacy(ben.id, { who_can_message: 'followers' })

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { definePlugin, type Topic } from '../../core/plugins/api.js'
 import { messagesRoutes } from './routes.js'
 import { createMessagesService, type MessageView } from './service.js'
-import { ReadReceiptsPanel, UnreadScript } from './views.js'
+import { MessageButton, ReadReceiptsPanel, UnreadScript } from './views.js'
 
 declare module '../../core/realtime/types.js' {
   interface TopicEvents {
@@ -53,14 +53,18 @@ const messages = definePlugin({
     })
     ctx.routes.route('/', messagesRoutes(ctx, service))
     ctx.assets('public')
-    // Daily use, so it asks for the tab bar: above Profile (60), which then moves to "More" (decision 022).
-    ctx.ui.nav({ id: 'messages', label: 'Messages', href: '/messages', order: 33, icon: 'message-circle', placement: 'primary', priority: 65 })
+    // Daily use: an icon in the phone's top bar beside the search box (Instagram's place for it), and in the desktop
+    // sidebar after the tab bar's entries; the tab bar keeps Home, Explore, New post, Activity and Profile.
+    ctx.ui.nav({ id: 'messages', label: 'Messages', href: '/messages', order: 33, icon: 'message-circle', placement: 'top', priority: 50 })
     ctx.hooks.on('filter:ui.nav-items', async (items, { viewer }) => {
       if (!viewer || !items.some((i) => i.id === 'messages')) return items
       const { conversations } = await service.unreadCounts(viewer)
       return conversations ? items.map((i) => (i.id === 'messages' ? { ...i, label: `Messages (${conversations})`, badge: conversations } : i)) : items
     })
     ctx.ui.slot('layout.footer', ({ viewer }) => (viewer ? UnreadScript() : null))
+    // "Message" beside Follow: one click opens (or starts) the conversation; one the member may not message
+    // directly lands in their requests, as from /messages/new.
+    ctx.ui.slot('profile.actions', ({ profile, viewer, csrfToken }) => (viewer ? MessageButton({ username: profile.username, csrfToken }) : null))
     ctx.ui.settingsPanel({
       id: 'messages',
       label: 'Messages',

@@ -385,3 +385,16 @@ export function ReadReceiptsPanel(props: { on: boolean; csrf: string; message?: 
 export function UnreadScript() {
   return <script src="/plugins/messages/unread.js" defer></script>
 }
+
+/** The profile's "Message" button: a form, so it works without JavaScript. */
+export function MessageButton({ username, csrfToken }: { username: string; csrfToken: string }) {
+  return (
+    <form method="post" action="/messages/new" class="inline-form" data-message-button>
+      <CsrfField token={csrfToken} />
+      <input type="hidden" name="user" value={username} />
+      <button type="submit" class="button secondary">
+        Message
+      </button>
+    </form>
+  )
+}

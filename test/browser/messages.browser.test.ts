@@ -14,8 +14,10 @@ test('a conversation between two phones: typing, a message arriving live, and a 
   const ana = await registerInBrowser(browser, server, 'msg_ana')
   const ben = await registerInBrowser(browser, server, 'msg_ben')
 
-  // Messages sits in the phone's tab bar, with its icon.
-  const tab = ana.page.locator('.nav-primary a[data-nav="messages"]')
+  // Messages sits in the phone's top bar, with its icon; the tab bar keeps its five (Profile among them).
+  const tab = ana.page.locator('.site-header .nav-top a[data-nav="messages"]')
+  assert.equal(await ana.page.locator('.nav-primary a[data-nav="profile"]').isVisible(), true)
+  assert.equal(await ana.page.locator('.nav-primary a[data-nav="messages"]').isVisible(), false, 'not twice on a phone')
   await tab.waitFor()
   assert.equal(await tab.locator('svg').count(), 1)
 
@@ -59,8 +61,8 @@ test('a conversation between two phones: typing, a message arriving live, and a 
   await ben.page.goto('/explore')
   await ana.page.getByLabel('Message', { exact: true }).fill('second')
   await ana.page.getByRole('button', { name: 'Send', exact: true }).click()
-  await ben.page.locator('.nav-primary a[data-nav="messages"] .nav-badge', { hasText: '1' }).waitFor()
-  assert.equal(await ben.page.locator('.nav-primary a[data-nav="messages"] .nav-label').textContent(), 'Messages (1)')
+  await ben.page.locator('.nav-top a[data-nav="messages"] .nav-badge', { hasText: '1' }).waitFor()
+  assert.equal(await ben.page.locator('.nav-top a[data-nav="messages"] .nav-label').textContent(), 'Messages (1)')
 
   assert.deepEqual(ana.problems.list, [])
   assert.deepEqual(ben.problems.list, [])

@@ -46,13 +46,26 @@ export function Layout(props: LayoutProps) {
           <form method="get" action="/search" role="search" class="site-search">
             <input type="search" name="q" aria-label="Search members, posts and hashtags" placeholder="Search" maxLength={100} />
           </form>
-          {/* Where the messages entry will go. */}
-          <div class="topbar-slot" data-topbar-slot></div>
+          {/* Phones: the 'top' entries (messages) as icons here; desktops show them in the sidebar instead. */}
+          {navGroups.top.length > 0 && (
+            <ul class="nav-top" aria-label="Shortcuts">
+              {navGroups.top.map((item) => (
+                <li>
+                  <NavLink item={item} path={path} />
+                </li>
+              ))}
+            </ul>
+          )}
         </header>
         <nav class="site-nav" aria-label="Main">
           <ul class="nav-primary">
             {navGroups.primary.map((item) => (
               <li>
+                <NavLink item={item} path={path} />
+              </li>
+            ))}
+            {navGroups.top.map((item) => (
+              <li class="nav-top-item">
                 <NavLink item={item} path={path} />
               </li>
             ))}
