@@ -14,6 +14,7 @@ import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
 import type { VNode } from 'preact'
 import { PostList, postActions } from '../posts/views.js'
+import { GuestLanding, loadLanding } from './landing.js'
 
 type Suggested = Awaited<ReturnType<Services['social']['suggestions']>>
 
@@ -48,7 +49,7 @@ function SuggestionsLater() {
   )
 }
 
-export const HomePage = template('home', function HomePage(props: { viewer: Viewer | null; siteName: string; description: string; top: VNode[]; sidebar: VNode[]; feed?: VNode; suggestions?: VNode | null }) {
+export const HomePage = template('home', function HomePage(props: { viewer: Viewer | null; siteName: string; description: string; top: VNode[]; sidebar: VNode[]; feed?: VNode; suggestions?: VNode | null; landing?: VNode }) {
   return (
     <>
       {props.top}
@@ -64,18 +65,7 @@ export const HomePage = template('home', function HomePage(props: { viewer: View
           {props.feed}
         </>
       ) : (
-        <section class="card">
-          <h1>{props.siteName}</h1>
-          <p>{props.description}</p>
-          <div class="actions">
-            <a class="button" href="/register">
-              Join
-            </a>
-            <a class="button secondary" href="/login">
-              Log in
-            </a>
-          </div>
-        </section>
+        props.landing
       )}
       {props.sidebar}
     </>
@@ -143,6 +133,7 @@ export function homePages(s: Services): Hono<AppEnv> {
         sidebar={await ui.renderSlot('home.sidebar', { viewer })}
         feed={feed}
         suggestions={suggestions}
+        landing={viewer ? undefined : <GuestLanding landing={await loadLanding(s)} />}
       />,
     )
   })
