@@ -101,7 +101,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const auth = createAuthService({ db, users, settings, hooks, limiter })
   const { themes, problems: themeProblems } = await loadThemes([THEMES_DIR, ...config.themeDirs], log)
   const ui = new UiRegistry(log)
-  const render = createRenderer({ settings, hooks, ui, themes, publicUrl: config.publicUrl })
+  const render = createRenderer({ settings, hooks, ui, themes, config })
   const realtime = new RealtimeHub(log)
   const scheduler = new Scheduler(log)
   // Media processing gets its own slots within the queue, so a long transcode never holds back fan-out.

@@ -168,11 +168,8 @@ export function appShellPages(s: Services): Hono<AppEnv> {
 
   // Drawn as a guest's page whoever asks: the service worker keeps it, and it must hold nothing of a member.
   app.get('/offline', async (c) => {
-    c.set('viewer', null)
-    c.set('account', null)
-    c.set('csrfToken', '')
     c.header('Cache-Control', 'no-store')
-    return s.render.page(c, { title: 'Offline' }, <OfflinePage siteName={await s.settings.get('site.name')} />)
+    return s.render.page(c, { title: 'Offline', guest: true }, <OfflinePage siteName={await s.settings.get('site.name')} />)
   })
 
   // Guests choose their colours here (a cookie); members have Settings → Appearance, which this also serves.
