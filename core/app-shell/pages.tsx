@@ -50,7 +50,8 @@ const OfflinePage = template('offline', function OfflinePage({ siteName }: { sit
       <h1>You are offline</h1>
       <p>{siteName} cannot be reached from this device right now. Check your connection, then try again.</p>
       <p>
-        <a class="button" href="/">
+        {/* An empty link is this page's own address: the worker shows this page at the address asked for. */}
+        <a class="button" href="">
           Try again
         </a>
       </p>

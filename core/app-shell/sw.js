@@ -8,14 +8,11 @@ const SHELL = `hearth-shell-${VERSION}`
 const PRECACHE = __PRECACHE__
 const OFFLINE = '/offline'
 
+/** Keep the shell, fetched without cookies: what is kept is what a guest would get, never a member's page. */
+const keepShell = () => caches.open(SHELL).then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { credentials: 'omit', cache: 'reload' }))))
+
 self.addEventListener('install', (event) => {
-  // Fetched without cookies: what is kept is what a guest would get, never a member's page.
-  event.waitUntil(
-    caches
-      .open(SHELL)
-      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { credentials: 'omit', cache: 'reload' }))))
-      .then(() => self.skipWaiting()),
-  )
+  event.waitUntil(keepShell().then(() => self.skipWaiting()))
 })
 
 self.addEventListener('activate', (event) => {
@@ -27,14 +24,17 @@ self.addEventListener('activate', (event) => {
   )
 })
 
-// A page logging out asks for every cache to go (core/client/app-shell.js); the shell is fetched again next time.
+// A page logging out asks for every cache to go (core/client/app-shell.js); it is answered once they are gone, and
+// the shell (a guest's, so the offline page keeps working) is kept again afterwards.
 self.addEventListener('message', (event) => {
   if (event.data !== 'hearth:logout') return
   event.waitUntil(
     caches
       .keys()
       .then((keys) => Promise.all(keys.map((k) => caches.delete(k))))
-      .then(() => event.source && event.source.postMessage('hearth:caches-cleared')),
+      .then(() => event.source && event.source.postMessage('hearth:caches-cleared'))
+      .then(keepShell)
+      .catch(() => undefined),
   )
 })
 

@@ -6,12 +6,25 @@ if ('serviceWorker' in navigator) {
   })
 }
 
-/** Every cache of this site gone, from the page itself (the worker is told too, for caches it opens later). */
-async function clearCaches() {
-  if (navigator.serviceWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage('hearth:logout')
-  if (!('caches' in window)) return
-  const keys = await caches.keys()
-  await Promise.all(keys.map((k) => caches.delete(k)))
+/**
+ * Every cache of this site gone: the worker clears them (and keeps its guest shell again, for the offline page)
+ * and says when it is done; with no worker in control, the page clears them itself.
+ */
+function clearCaches() {
+  const worker = navigator.serviceWorker && navigator.serviceWorker.controller
+  if (worker) {
+    return new Promise((resolve) => {
+      const done = (event) => {
+        if (event.data !== 'hearth:caches-cleared') return
+        navigator.serviceWorker.removeEventListener('message', done)
+        resolve()
+      }
+      navigator.serviceWorker.addEventListener('message', done)
+      worker.postMessage('hearth:logout')
+    })
+  }
+  if (!('caches' in window)) return Promise.resolve()
+  return caches.keys().then((keys) => Promise.all(keys.map((k) => caches.delete(k))))
 }
 
 // The log-out form posts once the caches are cleared (at most a second's wait). Without JavaScript no worker was
