@@ -85,6 +85,9 @@ export const GuestLanding = template('home.landing', function GuestLanding({ lan
           </a>
         </div>
         {!landing.registrationOpen && <p class="hint">New accounts are made by the admins for now.</p>}
+        <p class="hint">
+          <a href="/appearance">Light or dark colours</a>
+        </p>
       </section>
       {landing.rules.length > 0 && (
         <section class="card" data-rules>
