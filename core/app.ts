@@ -46,6 +46,7 @@ import { createRenderer } from './views/render.js'
 import { UiRegistry } from './views/ui.js'
 import type { CoreModule } from './module.js'
 import { adminModule } from './admin/module.js'
+import { appShellModule } from './app-shell/module.js'
 import { authModule } from './auth/module.js'
 import { engagementModule } from './engagement/module.js'
 import { feedModule } from './feed/module.js'
@@ -100,7 +101,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const auth = createAuthService({ db, users, settings, hooks, limiter })
   const { themes, problems: themeProblems } = await loadThemes([THEMES_DIR, ...config.themeDirs], log)
   const ui = new UiRegistry(log)
-  const render = createRenderer({ settings, hooks, ui, themes })
+  const render = createRenderer({ settings, hooks, ui, themes, config })
   const realtime = new RealtimeHub(log)
   const scheduler = new Scheduler(log)
   // Media processing gets its own slots within the queue, so a long transcode never holds back fan-out.
@@ -162,6 +163,7 @@ export const CORE_MODULES: readonly CoreModule[] = [
   searchModule,
   moderationModule,
   mediaModule,
+  appShellModule,
 ]
 
 const CSP = {
@@ -201,6 +203,7 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.get('/static/compose.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/notifications.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/carousel.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  app.get('/static/app-shell.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // Browsers ask for /favicon.ico whatever the page declares.
   app.get('/favicon.ico', (c) => c.redirect('/theme/default/assets/icon.svg', 301))
   app.get('/theme/:name/*', async (c, next) => {

@@ -40,7 +40,11 @@ export interface UsersTable {
   followers_count: Generated<number>
   following_count: Generated<number>
   posts_count: Generated<number>
+  /** The member's choice of colours (Settings → Appearance): follow the device, or always light or dark. */
+  color_scheme: ColumnType<ColorScheme, ColorScheme | undefined, ColorScheme>
 }
+
+export type ColorScheme = 'system' | 'light' | 'dark'
 
 export type AvatarVisibility = 'public' | 'followers' | 'custom'
 export type AccountType = 'personal' | 'creator' | 'business'

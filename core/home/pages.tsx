@@ -15,6 +15,7 @@ import { template } from '../views/theme.js'
 import type { VNode } from 'preact'
 import { PostList, postActions } from '../posts/views.js'
 import { SuggestionsRow } from '../views/suggestions.js'
+import { GuestLanding, loadLanding } from './landing.js'
 
 type Suggested = Awaited<ReturnType<Services['social']['suggestions']>>
 
@@ -49,7 +50,7 @@ function SuggestionsLater() {
   )
 }
 
-export const HomePage = template('home', function HomePage(props: { viewer: Viewer | null; siteName: string; description: string; top: VNode[]; sidebar: VNode[]; feed?: VNode; suggestions?: VNode | null }) {
+export const HomePage = template('home', function HomePage(props: { viewer: Viewer | null; siteName: string; description: string; top: VNode[]; sidebar: VNode[]; feed?: VNode; suggestions?: VNode | null; landing?: VNode }) {
   return (
     <>
       {props.top}
@@ -65,18 +66,7 @@ export const HomePage = template('home', function HomePage(props: { viewer: View
           {props.feed}
         </>
       ) : (
-        <section class="card">
-          <h1>{props.siteName}</h1>
-          <p>{props.description}</p>
-          <div class="actions">
-            <a class="button" href="/register">
-              Join
-            </a>
-            <a class="button secondary" href="/login">
-              Log in
-            </a>
-          </div>
-        </section>
+        props.landing
       )}
       {props.sidebar}
     </>
@@ -147,6 +137,7 @@ export function homePages(s: Services): Hono<AppEnv> {
         sidebar={await ui.renderSlot('home.sidebar', { viewer })}
         feed={feed}
         suggestions={suggestions}
+        landing={viewer ? undefined : <GuestLanding landing={await loadLanding(s)} />}
       />,
     )
   })

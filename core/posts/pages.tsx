@@ -1,5 +1,7 @@
 // Pages for posts: home feed, explore, hashtag pages, a post, and compose (works without JavaScript).
 import { Hono, type Context } from 'hono'
+import { postShareMeta } from './meta.js'
+import { baseUrl } from '../views/meta.js'
 import type { VNode } from 'preact'
 import { AppError, notFound } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
@@ -191,9 +193,11 @@ export function postPages(s: Services): Hono<AppEnv> {
     const csrf = c.get('csrfToken')
     const actions = [...(await ui.renderSlot('post.actions', { postId: post.id, authorId: post.author.id, scope: post.scope, viewer, csrfToken: c.get('csrfToken') }))]
     const comments = post.status === 'published' ? await s.engagement.comments(viewer, post.id, { cursor: c.req.query('comments'), post }) : { items: [], nextCursor: null }
+    // The link preview is what a guest (a crawler, no cookie) sees: none unless the post is public to guests.
+    const share = postShareMeta(viewer ? await posts.get(null, post.id) : post, baseUrl(c, s.config.publicUrl), await s.settings.get('site.name'))
     return render.page(
       c,
-      { title: `Post by ${post.author.display_name}` },
+      { title: `Post by ${post.author.display_name}`, share },
       <>
         <PostCard post={post} actions={actions} detail csrfToken={csrf} member={!!viewer} menu={<PostMenu post={post} mine={mine} staff={staff} csrfToken={csrf} />} />
         {viewer && post.status === 'published' && (

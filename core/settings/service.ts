@@ -10,6 +10,9 @@ import { shownValue, coerceSetting, type SettingsSchema, type SettingsValues } f
 export const CORE_SCHEMA = {
   'site.name': { type: 'string', label: 'Site name', default: 'Hearth', maxLength: 60 },
   'site.description': { type: 'string', label: 'Description on the home page', default: 'A home for our community.', maxLength: 300, multiline: true },
+  'site.rules': { type: 'string', label: 'Community rules', default: '', maxLength: 5000, multiline: true, help: 'Shown to guests on the home page and to people signing up; one rule per line. Empty: no rules section.' },
+  'landing.show_posts': { type: 'boolean', label: 'Show recent public photos to guests on the home page', default: false, help: 'Only public posts of public, active accounts, as guests see them anywhere else.' },
+  'landing.show_member_count': { type: 'boolean', label: 'Show the number of members to guests on the home page', default: true },
   'registration.open': { type: 'boolean', label: 'Anyone may register', default: true, help: 'Admins can still create accounts.' },
   'auth.login.ip_limit': { type: 'number', label: 'Login attempts per IP per window', default: 30, min: 1, max: 10000, integer: true },
   'auth.login.account_limit': { type: 'number', label: 'Failed logins per account per window', default: 5, min: 1, max: 1000, integer: true, help: 'Then the account is locked for the rest of the window.' },

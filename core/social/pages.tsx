@@ -1,6 +1,8 @@
 // Pages for people: a profile (header, pinned posts, posts, plugin tabs), follower lists, follow requests,
 // and the profile settings. Every form works without JavaScript.
 import { Hono, type Context } from 'hono'
+import { profileShareMeta } from './meta.js'
+import { baseUrl } from '../views/meta.js'
 import type { ComponentChildren, VNode } from 'preact'
 import { SettingsShell } from '../auth/pages.js'
 import { AppError, notFound } from '../errors.js'
@@ -305,9 +307,12 @@ export function socialPages(s: Services): Hono<AppEnv> {
       ...ui.profileTabs.map((t) => ({ id: t.id, label: t.label, href: `${base}?tab=${t.id}` })),
     ]
     const label = tab === 'posts' ? (plugin ? plugin.label : null) : tabs.find((t) => t.id === tab)!.label
+    // The link preview is what a guest (a crawler, no cookie) sees: none for a private account.
+    const asGuest = viewer ? await social.profile(null, profile.username).catch(() => null) : profile
+    const share = profileShareMeta(asGuest, baseUrl(c, s.config.publicUrl), await s.settings.get('site.name'))
     return render.page(
       c,
-      { title: label ? `${label} · ${profile.display_name}` : profile.display_name },
+      { title: label ? `${label} · ${profile.display_name}` : profile.display_name, share },
       <>
         <ProfileHeader
           profile={profile}

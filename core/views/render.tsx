@@ -10,15 +10,23 @@ import type { LoadedTheme } from '../themes/loader.js'
 import { ThemeContext, withTheme, type ErrorPageProps, type LayoutProps, type ThemeDefinition } from './theme.js'
 import { arrangeNav } from './nav.js'
 import type { UiRegistry } from './ui.js'
+import { baseUrl, colorSchemeOf, type ShareMeta } from './meta.js'
 
 export interface PageOptions {
   title: string
   status?: number
+  /** The page's link preview: give one only for what a guest may see (core/posts/meta.ts, core/social/meta.ts). */
+  share?: ShareMeta | null
+  /**
+   * Draw the page as a guest's whoever asks: no viewer, no CSRF token, no flash message (left for the next page),
+   * the device's colours. For pages kept by the service worker (the offline page), which must hold nothing of a member.
+   */
+  guest?: boolean
 }
 
 export type Renderer = ReturnType<typeof createRenderer>
 
-export function createRenderer(deps: { settings: SettingsService; hooks: HookRegistry; ui: UiRegistry; themes: Map<string, LoadedTheme> }) {
+export function createRenderer(deps: { settings: SettingsService; hooks: HookRegistry; ui: UiRegistry; themes: Map<string, LoadedTheme>; config?: { publicUrl: string | null } }) {
   const { settings, hooks, ui, themes } = deps
   const fallback = themes.get('default')!.definition
 
@@ -33,22 +41,26 @@ export function createRenderer(deps: { settings: SettingsService; hooks: HookReg
     return urls
   }
 
-  async function document(c: Context<AppEnv>, title: string, body: ComponentChildren): Promise<string> {
+  async function document(c: Context<AppEnv>, title: string, body: ComponentChildren, share: ShareMeta | null = null, guest = false): Promise<string> {
     const theme = await activeTheme()
-    const viewer = c.get('viewer') ?? null
+    const viewer = guest ? null : (c.get('viewer') ?? null)
     const Layout = (theme.templates.layout ?? fallback.templates.layout)!
     const nav = await hooks.apply('filter:ui.nav-items', ui.navFor(viewer), { viewer })
     const footer = await ui.renderSlot('layout.footer', { viewer })
+    const siteName = await settings.get('site.name')
     const props: LayoutProps = {
       title: await hooks.apply('filter:page.title', title, { path: c.req.path }),
-      siteName: await settings.get('site.name'),
+      siteName,
       viewer,
       nav,
       navGroups: arrangeNav(nav),
-      flash: takeFlash(c),
-      csrfToken: c.get('csrfToken') ?? '',
+      flash: guest ? [] : takeFlash(c),
+      csrfToken: guest ? '' : (c.get('csrfToken') ?? ''),
       styles: styleUrls(theme),
       path: c.req.path,
+      colorScheme: guest ? 'system' : colorSchemeOf(c),
+      share,
+      site: { siteName, description: await settings.get('site.description'), icon: `${baseUrl(c, deps.config?.publicUrl ?? null)}/app-icon/512.png` },
       footer,
       children: body,
     }
@@ -58,7 +70,7 @@ export function createRenderer(deps: { settings: SettingsService; hooks: HookReg
   return {
     /** A full page in the layout. */
     async page(c: Context<AppEnv>, options: PageOptions, body: ComponentChildren): Promise<Response> {
-      return c.html(await document(c, options.title, body), (options.status ?? 200) as 200)
+      return c.html(await document(c, options.title, body, options.share ?? null, options.guest), (options.status ?? 200) as 200)
     },
 
     /** A fragment for htmx swaps, rendered with the active theme's templates. */

@@ -5,6 +5,8 @@ import type { NavItem } from '../hooks/types.js'
 import type { NavGroups } from './nav.js'
 import type { Flash } from '../http/flash.js'
 import type { Viewer } from '../users/types.js'
+import type { ColorScheme } from '../db/schema.js'
+import type { ShareMeta, SiteMeta } from './meta.js'
 
 export interface LayoutProps {
   title: string
@@ -18,6 +20,11 @@ export interface LayoutProps {
   /** Stylesheet URLs, default theme first, then the active theme's. */
   styles: string[]
   path: string
+  /** The colours to draw in: 'system' follows prefers-color-scheme; the layout sets `data-theme` on <html> for the others. */
+  colorScheme: ColorScheme
+  /** The page's own link preview (a public post or profile), or null: then `site` gives the generic one. */
+  share: ShareMeta | null
+  site: SiteMeta
   footer: ComponentChildren
   children: ComponentChildren
 }

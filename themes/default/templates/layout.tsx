@@ -1,6 +1,7 @@
 // The page frame: top bar, the navigation (a tab bar on phones, a sidebar on desktops), flash messages, main content.
 import { CsrfField } from '../../../core/views/components.js'
 import { Icon } from '../../../core/views/icons.js'
+import { HeadMeta } from '../../../core/views/head.js'
 import type { NavItem } from '../../../core/hooks/types.js'
 import type { LayoutProps } from '../../../core/views/theme.js'
 
@@ -21,19 +22,20 @@ function NavLink({ item, path }: { item: NavItem; path: string }) {
 export function Layout(props: LayoutProps) {
   const { viewer, navGroups, path } = props
   return (
-    <html lang="en">
+    <html lang="en" data-theme={props.colorScheme === 'system' ? undefined : props.colorScheme}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
         <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}' />
         <title>{props.title === props.siteName ? props.siteName : `${props.title} · ${props.siteName}`}</title>
         <link rel="icon" href="/theme/default/assets/icon.svg" type="image/svg+xml" />
+        <HeadMeta share={props.share} site={props.site} colorScheme={props.colorScheme} />
         {props.styles.map((href) => (
           <link rel="stylesheet" href={href} />
         ))}
         <script src="/static/htmx.min.js" defer></script>
         <script src="/static/hearth.js" defer></script>
+        <script src="/static/app-shell.js" defer></script>
       </head>
       <body hx-headers={JSON.stringify({ 'X-CSRF-Token': props.csrfToken })} data-member={viewer ? String(viewer.id) : undefined}>
         <a class="skip" href="#main">
