@@ -153,12 +153,16 @@ function CommentItem({ c, csrfToken, member, postId }: { c: CommentView; csrfTok
         {member ? (
           <form method="post" action={`/comments/${c.id}/${c.liked ? 'unlike' : 'like'}`}>
             <CsrfField token={csrfToken} />
-            <button type="submit" class="link" aria-pressed={c.liked ? 'true' : 'false'}>
-              {c.liked ? '♥' : '♡'} {c.likes_count}
+            <button type="submit" class="link reaction" aria-pressed={c.liked ? 'true' : 'false'}>
+              <Icon name="heart" />
+              <span class="visually-hidden">Like</span> {c.likes_count}
             </button>
           </form>
         ) : (
-          <span>♥ {c.likes_count}</span>
+          <span class="reaction">
+            <Icon name="heart" />
+            <span class="visually-hidden">Likes</span> {c.likes_count}
+          </span>
         )}
         {member && !c.can_edit && <a href={`/report?type=comment&id=${c.id}`}>Report</a>}
         {c.can_delete && (

@@ -71,7 +71,9 @@ test('double tap likes, a refused like rolls back with a message, share copies t
   await promisify(execFile)(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=10', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', clip])
   for (let i = 0; i < 8; i++) await h.posts.create(author.id, { text: `#piclip filler ${i}: ${'so much to say about nothing in particular '.repeat(12)}` })
   const video = (await h.media.upload(author.id, new File([readFileSync(clip)], 'clip.mp4', { type: 'video/mp4' }))).id
-  const videoPost = await h.posts.create(author.id, { text: '#piclip a moving picture', media_ids: [video] })
+  const videoPost = await h.posts.create(author.id, { text: '#piclip #pitwo a moving picture', media_ids: [video] })
+  const video2 = (await h.media.upload(author.id, new File([readFileSync(clip)], 'clip2.mp4', { type: 'video/mp4' }))).id
+  const secondVideo = await h.posts.create(author.id, { text: '#pitwo another one', media_ids: [video2] })
 
   for (const size of SIZES) {
     const label = size.name
@@ -190,6 +192,13 @@ test('double tap likes, a refused like rolls back with a message, share copies t
     await guest.waitForFunction(() => 'hearthPosts' in window)
     const v = await guest.locator(`#post-${videoPost.id} video`).evaluate((v: HTMLVideoElement) => ({ paused: v.paused, controls: v.controls, autoplay: v.dataset.autoplay !== undefined }))
     assert.deepEqual(v, { paused: true, controls: true, autoplay: false }, `${label}: reduced motion keeps the video still`)
+    // One video at a time: starting one (here with its own controls) pauses the other.
+    await guest.goto('/tags/pitwo')
+    await guest.waitForFunction(() => 'hearthPosts' in window)
+    const start = (id: number) => guest.locator(`#post-${id} video`).evaluate((v: HTMLVideoElement) => ((v.muted = true), v.play()))
+    await start(videoPost.id)
+    await start(secondVideo.id)
+    await guest.waitForFunction(([a, b]) => document.querySelector<HTMLVideoElement>(`#post-${a} video`)!.paused && !document.querySelector<HTMLVideoElement>(`#post-${b} video`)!.paused, [videoPost.id, secondVideo.id])
     await still.close()
   }
 })
