@@ -77,7 +77,7 @@ test('double tap likes, a refused like rolls back with a message, share copies t
 
   for (const size of SIZES) {
     const label = size.name
-    const photoPost = await h.posts.create(author.id, { text: `Double tap me (${label})`, media_ids: [await photo('#0f766e')] })
+    const photoPost = await h.posts.create(author.id, { text: `Double tap me (${label})`, media_ids: [await photo('#0f766e'), await photo('#b45309')] })
     const refused = await h.posts.create(author.id, { text: `Soon gone (${label})` })
     const cut = await h.posts.create(author.id, { text: `Soon out of reach (${label})` })
     await h.queue.drain()
@@ -120,6 +120,16 @@ test('double tap likes, a refused like rolls back with a message, share copies t
     await page.keyboard.press('Escape')
     await page.locator('dialog.lightbox[open]').waitFor({ state: 'detached' }).catch(() => page.locator('dialog.lightbox:not([open])').waitFor({ state: 'attached' }))
     assert.equal(await liked(photoPost.id), 'like', `${label}: a single tap does not touch the like`)
+    if (size.hasTouch) {
+      // A real swipe (touch events, as a finger sends them) still moves the carousel, and is neither a tap nor a double tap.
+      const point = (dx: number) => [{ x: x + dx, y }]
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: point(100) })
+      for (let dx = 90; dx >= -200; dx -= 10) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: point(dx) })
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] })
+      await page.waitForFunction((id) => document.querySelector<HTMLElement>(`#post-${id} [data-carousel]`)!.dataset.index === '1', photoPost.id)
+      assert.equal(await page.locator('dialog.lightbox[open]').count(), 0, `${label}: a swipe opens nothing`)
+      assert.equal(await page.evaluate(() => (window as unknown as { hearts: number }).hearts), 2, `${label}: a swipe draws no heart`)
+    }
     await page.screenshot({ path: resultPath(`post-double-tap-${label}.png`) })
 
     assert.deepEqual(problems.list, [], `${label}: no console errors or CSP violations while liking`)
