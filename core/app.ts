@@ -204,6 +204,7 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.get('/static/notifications.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/carousel.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/app-shell.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  app.get('/static/post.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // Browsers ask for /favicon.ico whatever the page declares.
   app.get('/favicon.ico', (c) => c.redirect('/theme/default/assets/icon.svg', 301))
   app.get('/theme/:name/*', async (c, next) => {

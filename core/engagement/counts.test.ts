@@ -49,8 +49,8 @@ describe('post counts equal the lists the viewer gets', () => {
       const likes = (await json<unknown[]>(viewer, `/api/v1/posts/${post}/likes`)).length
       const comments = (await json<{ replies: unknown[] }[]>(viewer, `/api/v1/posts/${post}/comments`)).reduce((n, c) => n + 1 + c.replies.length, 0)
       const html = await pages[viewer]!.text(`/p/${post}`)
-      const card = html.match(new RegExp(`id="reactions-${post}"[\\s\\S]*?</span>`))?.[0] ?? ''
-      const onPage = { likes: Number(card.match(/♥ (?:Liked )?(\d+)|♡ Like (\d+)/)?.slice(1).find(Boolean)), comments: Number(card.match(/💬 (\d+)/)?.[1]) }
+      const card = html.slice(html.indexOf(`id="reactions-${post}"`))
+      const onPage = { likes: Number(card.match(/>Likes?<\/span> (?:<span data-like-count="true">)?(\d+)/)?.[1]), comments: Number(card.match(/>Comments<\/span> (\d+)/)?.[1]) }
       const api = await json<{ likes_count: number; comments_count: number }>(viewer, `/api/v1/posts/${post}`)
       const feed = (await json<{ id: number; likes_count: number; comments_count: number }[]>(viewer, `/api/v1/feed/user/${u.pc_author!.id}`)).find((p) => p.id === post)!
       const want = { likes, comments }

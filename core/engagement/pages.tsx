@@ -97,7 +97,7 @@ export function engagementPages(s: Services): Hono<AppEnv> {
   // ---- Bookmarks
   app.get('/bookmarks', requireMember, async (c) => {
     const list = await engagement.bookmarks(c.get('viewer')!.id, { cursor: c.req.query('cursor') })
-    const body = <PostList posts={list.items} next={list.nextCursor} moreUrl={(cur) => `/bookmarks?cursor=${cur}`} empty="Nothing saved yet. Press ☆ Save under a post." csrfToken={c.get('csrfToken')} member />
+    const body = <PostList posts={list.items} next={list.nextCursor} moreUrl={(cur) => `/bookmarks?cursor=${cur}`} empty="Nothing saved yet. Press Save (the bookmark) under a post." csrfToken={c.get('csrfToken')} member />
     if (c.req.header('hx-request') && c.req.query('cursor')) return render.partial(c, body)
     return render.page(c, { title: 'Saved posts' }, <><h1>Saved posts</h1><p class="muted">Only you see these.</p>{body}</>)
   })

@@ -1,37 +1,138 @@
-// The post's reaction bar, comments and collection picker (theme templates post.reactions, post.comments): forms that work without JavaScript, swapped in place by htmx.
+// The post's reaction bar with "Liked by", its comment preview, comments and collection picker (theme templates
+// post.reactions, post.comment-preview, post.comments): forms that work without JavaScript, swapped in place by htmx.
 import type { PostView } from './types.js'
 import { CsrfField } from '../views/components.js'
 import { template } from '../views/theme.js'
 import type { CollectionView, CommentView } from '../engagement/service.js'
 import { shortTime } from '../views/time.js'
+import { Icon } from '../views/icons.js'
 
-/** Like, dislike, comments and save under a post. Guests see the counts and a way to log in. */
+/** "N others" / "1 other", "N likes" / "1 like". */
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
+
+/**
+ * "Liked by X and N others" (X preferably someone the viewer follows; N counts only likers the viewer may see), or
+ * "N likes" when no one else is there to name; a link to the likes list. Nothing when there are no likes.
+ */
+export function LikedBy({ post }: { post: PostView }) {
+  if (post.likes_count < 1) return null
+  const others = post.likes_count - 1
+  return (
+    <p class="liked-by" data-liked-by>
+      <a href={`/p/${post.id}/likes`}>
+        {post.liked_by ? (
+          <>
+            Liked by <strong>{post.liked_by.display_name}</strong>
+            {others > 0 && ` and ${count(others, 'other', 'others')}`}
+          </>
+        ) : (
+          count(post.likes_count, 'like', 'likes')
+        )}
+      </a>
+    </p>
+  )
+}
+
+/**
+ * Share a post: a link to it without JavaScript; core/client/post.js opens the device's share sheet
+ * (navigator.share) or copies the link and says "Link copied".
+ */
+function ShareButton({ post }: { post: PostView }) {
+  // "Send in a message" joins here (a menu beside the sheet and the copy) once messaging exists.
+  return (
+    <a href={`/p/${post.id}`} class="reaction reaction-share" data-share={`/p/${post.id}`}>
+      <Icon name="send" />
+      <span class="visually-hidden">Share</span>
+    </a>
+  )
+}
+
+/**
+ * Like, dislike, comments, save and share under a post, then "Liked by …". Guests see the counts and a way to log in.
+ * Each button is a form that works without JavaScript; core/client/post.js makes the like optimistic (and rolls it
+ * back with a message when it fails), htmx swaps the others in place.
+ */
 export const ReactionBar = template('post.reactions', function ReactionBar({ post, csrfToken, member }: { post: PostView; csrfToken: string; member: boolean }) {
   const id = `reactions-${post.id}`
   const back = `?next=${encodeURIComponent(`/p/${post.id}`)}`
-  const button = (verb: string, label: string, pressed: boolean, count?: number) => (
+  const liked = post.reaction === 'like'
+  const button = (verb: string, icon: string, label: string, pressed: boolean, count?: number) => (
     <form method="post" action={`/p/${post.id}/${verb}${back}`} hx-post={`/p/${post.id}/${verb}`} hx-target={`#${id}`} hx-swap="outerHTML">
       <CsrfField token={csrfToken} />
       <button type="submit" class="link reaction" aria-pressed={pressed ? 'true' : 'false'}>
-        {label}
+        <Icon name={icon} />
+        <span class="visually-hidden">{label}</span>
         {count !== undefined && ` ${count}`}
       </button>
     </form>
   )
   if (!member) {
     return (
-      <span class="reactions" id={id}>
-        <a href={`/login?next=/p/${post.id}`}>♥ {post.likes_count}</a> <a href={`/p/${post.id}#comments`}>💬 {post.comments_count}</a>
-      </span>
+      <div class="reactions" id={id}>
+        <div class="reaction-row">
+          <a href={`/login?next=/p/${post.id}`} class="reaction">
+            <Icon name="heart" />
+            <span class="visually-hidden">Likes</span> {post.likes_count}
+          </a>
+          <a href={`/p/${post.id}#comments`} class="reaction">
+            <Icon name="message-circle" />
+            <span class="visually-hidden">Comments</span> {post.comments_count}
+          </a>
+          <ShareButton post={post} />
+        </div>
+        <LikedBy post={post} />
+      </div>
     )
   }
   return (
-    <span class="reactions" id={id} data-reactions={post.id}>
-      {button(post.reaction === 'like' ? 'unlike' : 'like', post.reaction === 'like' ? '♥ Liked' : '♡ Like', post.reaction === 'like', post.likes_count)}
-      {button(post.reaction === 'dislike' ? 'undislike' : 'dislike', post.reaction === 'dislike' ? '▼ Disliked' : '▽ Dislike', post.reaction === 'dislike')}
-      <a href={`/p/${post.id}#comments`}>💬 {post.comments_count}</a>
-      {button(post.bookmarked ? 'unbookmark' : 'bookmark', post.bookmarked ? '★ Saved' : '☆ Save', post.bookmarked)}
-    </span>
+    <div class="reactions" id={id} data-reactions={post.id}>
+      <div class="reaction-row">
+        {/* Not htmx: post.js sends it itself, to flip the button at once and roll back on failure. */}
+        <form method="post" action={`/p/${post.id}/${liked ? 'unlike' : 'like'}${back}`} data-like={post.id}>
+          <CsrfField token={csrfToken} />
+          <button type="submit" class="link reaction reaction-like" aria-pressed={liked ? 'true' : 'false'}>
+            <Icon name="heart" />
+            <span class="visually-hidden">Like</span> <span data-like-count>{post.likes_count}</span>
+          </button>
+        </form>
+        {button(post.reaction === 'dislike' ? 'undislike' : 'dislike', 'thumbs-down', 'Dislike', post.reaction === 'dislike')}
+        <a href={`/p/${post.id}#comments`} class="reaction">
+          <Icon name="message-circle" />
+          <span class="visually-hidden">Comments</span> {post.comments_count}
+        </a>
+        <ShareButton post={post} />
+        {button(post.bookmarked ? 'unbookmark' : 'bookmark', 'bookmark', 'Save', post.bookmarked)}
+      </div>
+      <LikedBy post={post} />
+    </div>
+  )
+})
+
+/**
+ * The newest comments a feed card shows (author and text, cut short) and "View all N comments", a link to the post.
+ * @example {!detail && <CommentPreview post={post} />}
+ */
+export const CommentPreview = template('post.comment-preview', function CommentPreview({ post }: { post: PostView }) {
+  const shown = post.comments_preview
+  if (!shown.length && post.comments_count < 1) return null
+  return (
+    <div class="comment-preview" data-comment-preview>
+      {post.comments_count > shown.length && (
+        <a href={`/p/${post.id}#comments`} class="muted">
+          View all {post.comments_count} comments
+        </a>
+      )}
+      <ul>
+        {shown.map((c) => (
+          <li data-preview-comment={c.id}>
+            <a href={`/u/${c.author.username}`} class="post-author">
+              {c.author.display_name}
+            </a>{' '}
+            {c.text}
+          </li>
+        ))}
+      </ul>
+    </div>
   )
 })
 
@@ -52,12 +153,16 @@ function CommentItem({ c, csrfToken, member, postId }: { c: CommentView; csrfTok
         {member ? (
           <form method="post" action={`/comments/${c.id}/${c.liked ? 'unlike' : 'like'}`}>
             <CsrfField token={csrfToken} />
-            <button type="submit" class="link" aria-pressed={c.liked ? 'true' : 'false'}>
-              {c.liked ? '♥' : '♡'} {c.likes_count}
+            <button type="submit" class="link reaction" aria-pressed={c.liked ? 'true' : 'false'}>
+              <Icon name="heart" />
+              <span class="visually-hidden">Like</span> {c.likes_count}
             </button>
           </form>
         ) : (
-          <span>♥ {c.likes_count}</span>
+          <span class="reaction">
+            <Icon name="heart" />
+            <span class="visually-hidden">Likes</span> {c.likes_count}
+          </span>
         )}
         {member && !c.can_edit && <a href={`/report?type=comment&id=${c.id}`}>Report</a>}
         {c.can_delete && (

@@ -23,6 +23,7 @@ import { visibleTo } from './visibility.js'
 import { displayName } from '../users/display-name.js'
 import { hiddenByBlocks } from '../db/engagement-counts.js'
 import { repostableBy, repostFacts, shownOriginals } from './reposts.js'
+import { postPreviews } from './previews.js'
 
 export const MAX_PINS = 3
 export const FANOUT_JOB = 'feed.fanout'
@@ -212,6 +213,7 @@ export function createPostsService(deps: {
     const hidden = viewerId === null ? new Map<number, { likes: number; comments: number }>() : await hiddenByBlocks(db, viewerId, rows.map((r) => r.id))
     const reposts = await repostFacts(db, viewerId, rows.map((r) => r.id))
     const originals = await originalsOf(viewerId, rows, embedded)
+    const previews = await postPreviews(db, viewerId, rows.map((r) => r.id))
     const out: PostView[] = []
     for (const r of rows) {
       // A post deleted since its row was read has nothing left to show.
@@ -248,6 +250,8 @@ export function createPostsService(deps: {
         reaction: x.reaction,
         bookmarked: x.bookmarked === 1,
         pinned: x.pinned === 1,
+        liked_by: previews.get(r.id)?.liked_by ?? null,
+        comments_preview: previews.get(r.id)?.comments_preview ?? [],
         scope: r.scope,
         created_at: r.created_at,
         repost_of: original ?? null,

@@ -37,6 +37,10 @@ export interface PostView {
   /** The viewer saved it to their bookmarks. */
   bookmarked: boolean
   pinned: boolean
+  /** One liker to name ("Liked by X and N others", N = likes_count - 1): someone the viewer follows, else the newest; never the viewer. */
+  liked_by: PostPreviewMember | null
+  /** The newest top-level comments the viewer may see (at most 2, oldest first), each text cut to 140 characters. */
+  comments_preview: PostPreviewComment[]
   /** The space it belongs to (e.g. `groups:12`), or null. */
   scope: string | null
   created_at: string
@@ -54,4 +58,17 @@ export interface PostView {
   can_repost: boolean
   /** The author's switch for this post: others may repost and quote it. */
   reposts_enabled: boolean
+}
+
+/** A member as a post's previews name them. */
+export interface PostPreviewMember {
+  username: string
+  display_name: string
+}
+
+/** A comment as a post card previews it: its author and its text, cut short. */
+export interface PostPreviewComment {
+  id: number
+  author: PostPreviewMember
+  text: string
 }

@@ -1,7 +1,7 @@
 // Post views shared by every page that lists posts: the card, the list with htmx infinite scroll.
 import type { VNode } from 'preact'
 import type { MediaInfo } from '../media/types.js'
-import { ReactionBar } from './reactions.js'
+import { CommentPreview, ReactionBar } from './reactions.js'
 import { template } from '../views/theme.js'
 import { CsrfField } from '../views/components.js'
 import type { UiRegistry } from '../views/ui.js'
@@ -142,7 +142,11 @@ export const PostMenu = template('post.menu', function PostMenu({ post, mine, st
   )
 })
 
-/** A post as every list shows it (a theme may replace it as the `post.card` template). */
+/**
+ * A post as every list shows it (a theme may replace it as the `post.card` template): its head, text, media, the
+ * reaction bar with "Liked by", and in lists the comment preview. core/client/post.js adds double-tap to like,
+ * optimistic likes, share and videos that play while in view.
+ */
 export const PostCard = template('post.card', function PostCard({ post, actions, detail, csrfToken, member, menu }: { post: PostView; actions?: VNode[]; detail?: boolean; csrfToken?: string; member?: boolean; menu?: VNode | null }) {
   const a = post.author
   // A plain repost is its original's card under a line naming who reposted it.
@@ -170,6 +174,9 @@ export const PostCard = template('post.card', function PostCard({ post, actions,
         {!post.comments_enabled && <span> · comments off</span>}
         {actions}
       </footer>
+      {!detail && post.status === 'published' && <CommentPreview post={post} />}
+      {/* Double-tap to like, optimistic likes, share, videos that play in view: once per page, however many cards. */}
+      <script src="/static/post.js" defer></script>
     </article>
   )
 })
