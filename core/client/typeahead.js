@@ -11,7 +11,7 @@
   const options = (list) => [...list.querySelectorAll('[role="option"]')]
 
   function setup(input) {
-    if (input.dataset.typeaheadReady) return
+    if ('typeaheadReady' in input.dataset) return
     input.dataset.typeaheadReady = ''
     input.setAttribute('role', 'combobox')
     input.setAttribute('aria-autocomplete', 'list')
