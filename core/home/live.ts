@@ -2,6 +2,7 @@
 // would see it in their home feed hear `feed.new` on their socket (the page shows the pill; nothing without JavaScript).
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
+import { queryShapes } from '../db/shapes.js'
 import type { Logger } from '../logger.js'
 import { visibleTo } from '../posts/visibility.js'
 import type { RealtimeHub } from '../realtime/hub.js'
@@ -47,17 +48,27 @@ export async function announceNewPost(deps: { db: Db; realtime: RealtimeHub }, p
   return told
 }
 
+/** Each database's compiled statement (building it with its visibility rules costs as much as running it). */
+const shapesOf = new WeakMap<Db, ReturnType<typeof queryShapes>>()
+
 /** Which of these members would see the post in their home feed: one statement, each member in the viewer's place. */
-async function mayShow(db: Db, postId: number, members: number[]): Promise<number[]> {
-  // The member being checked stands where a viewer id goes in visibleTo and mutedBy: a column, not a value.
-  const member = sql.ref('candidate.value') as unknown as number
-  const rows = await db
-    .selectFrom(sql<{ value: number }>`json_each(${JSON.stringify(members)})`.as('candidate'))
-    .innerJoin('posts', (j) => j.on('posts.id', '=', postId))
-    .select(sql<number>`candidate.value`.as('id'))
-    .where((eb) => eb.exists(eb.selectFrom('follows').select('follows.follower_id').whereRef('follows.follower_id', '=', 'candidate.value').whereRef('follows.followee_id', '=', 'posts.author_id')))
-    .where((eb) => visibleTo(member)(eb as never))
-    .where((eb) => eb.not(mutedBy(member, 'posts.author_id')))
-    .execute()
+export async function mayShow(db: Db, postId: number, members: number[]): Promise<number[]> {
+  let shapes = shapesOf.get(db)
+  if (!shapes) shapesOf.set(db, (shapes = queryShapes(db, 1)))
+  const rows = await shapes.all(
+    'announce',
+    (slot) => {
+      // The member being checked stands where a viewer id goes in visibleTo and mutedBy: a column, not a value.
+      const member = sql.ref('candidate.value') as unknown as number
+      return db
+        .selectFrom(sql<{ value: number }>`json_each(${slot<string>('members')})`.as('candidate'))
+        .innerJoin('posts', (j) => j.on('posts.id', '=', slot<number>('post')))
+        .select(sql<number>`candidate.value`.as('id'))
+        .where((eb) => eb.exists(eb.selectFrom('follows').select('follows.follower_id').whereRef('follows.follower_id', '=', 'candidate.value').whereRef('follows.followee_id', '=', 'posts.author_id')))
+        .where((eb) => visibleTo(member)(eb as never))
+        .where((eb) => eb.not(mutedBy(member, 'posts.author_id')))
+    },
+    { members: JSON.stringify(members), post: postId },
+  )
   return rows.map((r) => r.id)
 }
