@@ -115,7 +115,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const posts = createPostsService({ db, hooks, queue, media, social, log, limit, mayMention: (a, b) => safety.canMention(a, b) })
   const feed = createFeedService({ db, sqlite: store.sqlite, settings, posts, hooks })
   const engagement = createEngagementService({ db, hooks, posts, safety, limit })
-  const notifications = createNotificationsService({ db, hooks, realtime, posts, safety, log })
+  const notifications = createNotificationsService({ db, hooks, realtime, posts, safety, social, log })
   const search = createSearchService({ db, posts, safety, social })
   const moderation = createModerationService({ db, hooks, users, posts, media })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
@@ -205,6 +205,7 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.get('/static/carousel.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/app-shell.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/post.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  app.get('/static/typeahead.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // Browsers ask for /favicon.ico whatever the page declares.
   app.get('/favicon.ico', (c) => c.redirect('/theme/default/assets/icon.svg', 301))
   app.get('/theme/:name/*', async (c, next) => {

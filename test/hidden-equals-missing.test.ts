@@ -100,6 +100,13 @@ describe('hidden equals missing', () => {
     for (const [label, send, hidden] of cases) await same(label, send, hidden)
   })
 
+  it('answers for another member’s notification exactly as for a missing one', async () => {
+    // hm_follower's comment told hm_author; the stranger asks for that entry.
+    const [entry] = (await t.h.notifications.list((await t.h.users.findRow('hm_author'))!.id, { limit: 1 })).items
+    assert.ok(entry)
+    await same('GET /notifications/entries/:id', (id) => stranger.fetch('GET', `/notifications/entries/${id}`, { headers: { 'hx-request': 'true' } }), entry.id)
+  })
+
   it('answers for a member behind a block exactly as for a missing member', async () => {
     await t.h.safety.block((await t.h.users.findRow('hm_blocker'))!.id, 'hm_stranger')
     const name = (id: number) => (id === MISSING ? 'hm_nobody' : 'hm_blocker')
@@ -111,6 +118,8 @@ describe('hidden equals missing', () => {
       ['GET /api/v1/users/:name', (id) => t.request('GET', `/api/v1/users/${name(id)}`, { token: tokens.hm_stranger })],
       ['GET /api/v1/users/:name/followers', (id) => t.request('GET', `/api/v1/users/${name(id)}/followers`, { token: tokens.hm_stranger })],
       ['POST /api/v1/users/:name/follow', (id) => t.request('POST', `/api/v1/users/${name(id)}/follow`, { token: tokens.hm_stranger })],
+      ['POST /notifications/follow/:name', (id) => stranger.post(`/notifications/follow/${name(id)}`, {})],
+      ['POST /notifications/follow/:name (htmx)', (id) => stranger.fetch('POST', `/notifications/follow/${name(id)}`, { form: {}, headers: { 'hx-request': 'true' } })],
     ]
     for (const [label, send] of pairs) {
       const a = JSON.stringify(await answer(await send(1), 1)).replaceAll('hm_blocker', 'NAME')

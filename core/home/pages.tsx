@@ -16,6 +16,7 @@ import type { VNode } from 'preact'
 import { PostList, postActions } from '../posts/views.js'
 import { SuggestionsRow } from '../views/suggestions.js'
 import { GuestLanding, loadLanding } from './landing.js'
+import { Icon } from '../views/icons.js'
 
 type Suggested = Awaited<ReturnType<Services['social']['suggestions']>>
 
@@ -38,6 +39,26 @@ function Suggestions({ people, csrfToken, next, heading = 2 }: { people: Suggest
         </div>
       ))}
     </section>
+  )
+}
+
+/**
+ * The home feed, with the "New posts" pill above it: hidden until the page script hears that a followed member
+ * posted something this member may see (`feed.new`); pressing it loads the newest page in place of the feed and
+ * scrolls up. Without JavaScript it stays hidden and the feed is a plain list.
+ */
+function HomeFeed({ children }: { children: VNode }) {
+  return (
+    <>
+      <div class="new-posts" aria-live="polite">
+        <button type="button" class="new-posts-pill" data-new-posts hidden hx-get="/?feed=new" hx-target="[data-home-feed]" hx-swap="innerHTML">
+          <Icon name="arrow-up" /> New posts
+        </button>
+      </div>
+      <div class="home-feed" data-home-feed tabindex={-1}>
+        {children}
+      </div>
+    </>
   )
 }
 
@@ -120,7 +141,9 @@ export function homePages(s: Services): Hono<AppEnv> {
       const page = await s.feed.home(viewer.id, { cursor: c.req.query('cursor') })
       const actions = await postActions(ui, page.items, viewer, c.get('csrfToken'))
       feed = <PostList posts={page.items} next={page.nextCursor} moreUrl={(cur) => `/?cursor=${cur}`} actions={actions} csrfToken={c.get('csrfToken')} member empty="Your feed is empty. Follow people from Explore, or post something yourself." />
-      if (c.req.header('hx-request') && c.req.query('cursor')) return render.partial(c, feed)
+      // An older page (infinite scroll), or the newest one when the New posts pill is pressed.
+      if (c.req.header('hx-request') && (c.req.query('cursor') || c.req.query('feed') === 'new')) return render.partial(c, feed)
+      feed = <HomeFeed>{feed}</HomeFeed>
       // Kept suggestions are shown at once; making them (friends of friends, tens of ms on a large community) is
       // left to /suggestions, which the card loads after the page (or a link opens without JavaScript).
       const people = await s.social.keptSuggestions(viewer.id, 5)

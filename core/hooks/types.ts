@@ -70,6 +70,8 @@ export const coreHooks = {
   'action:follow.answered': action<{ requesterId: number; targetId: number; accepted: boolean }>(),
   /** A post became visible (published now, or a scheduled post reached its time). */
   'action:post.created': action<{ postId: number; authorId: number; mentions: number[]; hashtags: string[] }>(),
+  /** A published post's fan-out job finished (`feeds`: rows written; 0 for an author above the threshold, whose posts are pulled). */
+  'action:post.fanned-out': action<{ postId: number; feeds: number }>(),
   'action:post.updated': action<{ postId: number; authorId: number }>(),
   'action:post.deleted': action<{ postId: number; authorId: number; actorId: number }>(),
   /** A member reposted a post (`quote` false: `postId` is the plain repost) or published a quote of it (`postId` is the quote). */

@@ -10,8 +10,9 @@ import { requireMember } from '../http/middleware.js'
 import { parseLimit } from '../pagination.js'
 import type { Services } from '../services.js'
 import { parse } from '../validation.js'
-import { readInput } from './service.js'
-import { ActivityItems, ActivityPage, NotificationItems, NotificationSettings, NotificationsPage } from './views.js'
+import { readInput, type FollowBack } from './service.js'
+import { notFound } from '../errors.js'
+import { ActivityItems, ActivityPage, FollowBackButton, NotificationItem, NotificationItems, NotificationSettings, NotificationsPage } from './views.js'
 
 export function notificationsRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -27,12 +28,33 @@ export function notificationsRoutes(s: Services): Hono<AppEnv> {
   app.get('/notifications', async (c) => {
     const list = await notifications.list(me(c), page(c))
     await notifications.markRead(me(c), list.items.filter((n) => !n.read).map((n) => n.id))
-    if (more(c)) return render.partial(c, <NotificationItems items={list.items} next={list.nextCursor} />)
+    if (more(c)) return render.partial(c, <NotificationItems items={list.items} next={list.nextCursor} csrfToken={c.get('csrfToken')} />)
     return render.page(c, { title: 'Notifications' }, <NotificationsPage csrfToken={c.get('csrfToken')} items={list.items} next={list.nextCursor} paged={!!c.req.query('cursor')} />)
   })
   app.post('/notifications/read', async (c) => {
     await notifications.markRead(me(c))
     flash(c, 'ok', 'All caught up.')
+    return c.redirect('/notifications', 303)
+  })
+
+  // One entry as the list shows it (the live script puts it on top when it arrives); does not mark it read.
+  app.get('/notifications/entries/:id', async (c) => {
+    const id = Number(c.req.param('id'))
+    const [entry] = Number.isSafeInteger(id) && id > 0 ? (await notifications.list(me(c), { batchIds: [id], limit: 1 })).items : []
+    if (!entry) throw notFound('That notification')
+    return render.partial(c, <NotificationItem n={entry} csrfToken={c.get('csrfToken')} />)
+  })
+
+  // Follow back from a follow notification: a plain form comes back to the list; htmx swaps the button for its new state.
+  app.post('/notifications/follow/:username', async (c) => {
+    const username = c.req.param('username')
+    const r = await attempt(() => s.social.follow(me(c), username))
+    if (c.req.header('hx-request')) {
+      const follow: FollowBack = { username, is_private: false, relationship: r.ok ? r.value : 'none' }
+      return render.partial(c, <FollowBackButton follow={follow} csrfToken={c.get('csrfToken')} message={r.ok ? undefined : r.problem.message} />)
+    }
+    if (!r.ok) flash(c, 'error', r.problem.message)
+    else if (r.value === 'requested') flash(c, 'info', `Request sent. @${username} decides.`)
     return c.redirect('/notifications', 303)
   })
 

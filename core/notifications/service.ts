@@ -14,6 +14,7 @@ import { visibleTo } from '../posts/visibility.js'
 import type { RealtimeHub } from '../realtime/hub.js'
 import { blockedWith } from '../safety/queries.js'
 import type { SafetyService } from '../safety/service.js'
+import type { SocialService } from '../social/service.js'
 import { displayName } from '../users/display-name.js'
 import { parse } from '../validation.js'
 import { activityLog, type ActivityItem } from './activity.js'
@@ -40,6 +41,28 @@ export interface NotificationView {
   actors: NotificationActor[]
   post_id: number | null
   comment_id: number | null
+  /** When its oldest event happened (equal to `created_at` for a single event). */
+  since: string
+  /** The post's first photo (or a video's poster), small, when there is one the recipient may see. */
+  thumbnail: NotificationThumbnail | null
+  /** On a follow by one member: whether the recipient follows them back (a button on the page). */
+  follow_back: FollowBack | null
+}
+
+/** A small picture of the post an entry is about. */
+export interface NotificationThumbnail {
+  media_id: number
+  kind: 'image' | 'video'
+  /** A 150 px picture (a photo's smallest variant, or a video's poster). */
+  url: string
+}
+
+/** Where the recipient stands with the member who followed them. */
+export interface FollowBack {
+  username: string
+  /** Following back sends a request (the member's account is private). */
+  is_private: boolean
+  relationship: 'none' | 'following' | 'requested'
 }
 
 export interface NotificationPreference {
@@ -76,6 +99,12 @@ const MAX_DATA = 2048
 const SHORT_TYPE = /^[a-z][a-z0-9_]{0,39}$/
 const ACTORS_SHOWN = 3
 
+/**
+ * How long a group stays open: an unread group takes new events for 24 hours from its first one, then the next
+ * event starts a new group ("Ana and 40 others liked your post" over a month would hide that it is still going).
+ */
+export const GROUP_WINDOW_MS = 24 * 3_600_000
+
 /** A same-site path, or null: a type's url must not lead off the site or run script. */
 const sitePath = (url: string | null): string | null => (url && url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\') ? url : null)
 
@@ -95,8 +124,8 @@ export const readInput = z.object({
 
 export type NotificationsService = ReturnType<typeof createNotificationsService>
 
-export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; realtime: RealtimeHub; posts: PostsService; safety: SafetyService; log: Logger }) {
-  const { db, hooks, realtime, safety, log } = deps
+export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; realtime: RealtimeHub; posts: PostsService; safety: SafetyService; social: SocialService; log: Logger }) {
+  const { db, hooks, realtime, safety, social, log } = deps
   const types = new Map<string, Registered>()
   const shapes = queryShapes(db, 8)
 
@@ -165,6 +194,51 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
     }
   }
 
+  /**
+   * The first photo (or video poster) of each post, by post id: only ready files, and only those
+   * `filter:media.viewable` lets the recipient load (the posts themselves passed `shown`, so core's own rule
+   * already allows them; a plugin may still refuse).
+   */
+  async function thumbnailsOf(userId: number, postIds: number[]): Promise<Map<number, NotificationThumbnail>> {
+    const out = new Map<number, NotificationThumbnail>()
+    if (!postIds.length) return out
+    const rows = await db
+      .selectFrom('post_media')
+      .innerJoin('media', 'media.id', 'post_media.media_id')
+      .select(['post_media.post_id', 'media.id', 'media.kind', 'media.status', 'media.variants', 'media.owner_id'])
+      .where('post_media.post_id', 'in', [...new Set(postIds)])
+      .orderBy('post_media.post_id')
+      .orderBy('post_media.position')
+      .execute()
+    for (const r of rows) {
+      if (out.has(r.post_id) || r.status !== 'ready') continue
+      let variants: Record<string, string> = {}
+      try {
+        variants = JSON.parse(r.variants) as Record<string, string>
+      } catch {
+        continue
+      }
+      const variant = r.kind === 'video' ? 'poster' : (['150', '320', '640'] as const).find((v) => variants[v])
+      if (!variant || !variants[variant]) continue
+      if (!(await hooks.apply('filter:media.viewable', true, { viewerId: userId, mediaId: r.id, ownerId: r.owner_id }))) continue
+      out.set(r.post_id, { media_id: r.id, kind: r.kind === 'video' ? 'video' : 'image', url: `/media/${r.id}/${variant}` })
+    }
+    return out
+  }
+
+  /** Fill in whether the recipient follows (or asked to follow) each single follower back: two lookups for a page. */
+  async function followBackStates(userId: number, items: NotificationView[]): Promise<void> {
+    const wanted = items.filter((n) => n.follow_back)
+    if (!wanted.length) return
+    const ids = wanted.map((n) => n.actors[0]!.id)
+    const following = new Set((await db.selectFrom('follows').select('followee_id').where('follower_id', '=', userId).where('followee_id', 'in', ids).execute()).map((r) => r.followee_id))
+    const requested = new Set((await db.selectFrom('follow_requests').select('target_id').where('requester_id', '=', userId).where('target_id', 'in', ids).execute()).map((r) => r.target_id))
+    for (const n of wanted) {
+      const id = n.actors[0]!.id
+      n.follow_back!.relationship = following.has(id) ? 'following' : requested.has(id) ? 'requested' : 'none'
+    }
+  }
+
   /** Entries (groups) of a member's list, newest first, visibility applied inside the query. */
   async function entries(userId: number, options: { cursor?: string | null; limit?: number; unread?: boolean; batchIds?: number[] }): Promise<Page<NotificationView>> {
     const limit = options.limit ?? 20
@@ -176,6 +250,7 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
         'notifications.batch_id',
         eb.fn.max('notifications.id').as('last_id'),
         eb.fn.max('notifications.created_at').as('last_at'),
+        eb.fn.min('notifications.created_at').as('first_at'),
         eb.fn.countAll<number>().as('count'),
         eb.fn.min('notifications.type').as('type'),
         eb.fn.max('notifications.post_id').as('post_id'),
@@ -203,6 +278,9 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
             'users.id as actor_id',
             'users.username',
             'users.display_name',
+            'users.avatar_media_id',
+            'users.avatar_visibility',
+            'users.is_private',
             sql<number>`row_number() over (partition by notifications.batch_id order by notifications.id desc)`.as('rank'),
           ])
           .as('recent'),
@@ -213,10 +291,19 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
       .orderBy('recent.rank')
       .execute()
     const me = await db.selectFrom('users').select(['id', 'username']).where('id', '=', userId).executeTakeFirstOrThrow()
+    const avatars = new Map<number, string | null>()
+    for (const r of recent) {
+      if (r.actor_id === null || avatars.has(r.actor_id)) continue
+      const visible = r.avatar_media_id !== null && (await social.canSeeAvatar(userId, { id: r.actor_id, avatar_visibility: r.avatar_visibility! }))
+      avatars.set(r.actor_id, visible ? `/media/${r.avatar_media_id}/150` : null)
+    }
+    const thumbnails = await thumbnailsOf(userId, page.map((g) => g.post_id).filter((id): id is number => id !== null))
 
     const items = page.map((g): NotificationView => {
       const rows = recent.filter((r) => r.batch_id === g.batch_id)
-      const actors = rows.filter((r) => r.actor_id !== null).map((r) => ({ id: r.actor_id!, username: r.username!, display_name: displayName({ display_name: r.display_name, username: r.username! }) }))
+      const actors = rows
+        .filter((r) => r.actor_id !== null)
+        .map((r) => ({ id: r.actor_id!, username: r.username!, display_name: displayName({ display_name: r.display_name, username: r.username! }), avatar_url: avatars.get(r.actor_id!) ?? null }))
       let data: Record<string, unknown> = {}
       try {
         data = JSON.parse(rows[0]?.data ?? '{}') as Record<string, unknown>
@@ -225,6 +312,7 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
       }
       const count = Number(g.count)
       const context: NotificationContext = { type: g.type, who: describeActors(actors, count), actors, count, me, postId: g.post_id, commentId: g.comment_id, data }
+      const single = g.type === 'follow' && count === 1 ? rows.find((r) => r.actor_id !== null) : undefined
       return {
         id: g.batch_id,
         type: g.type,
@@ -235,8 +323,12 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
         actors,
         post_id: g.post_id,
         comment_id: g.comment_id,
+        since: g.first_at,
+        thumbnail: g.post_id !== null ? (thumbnails.get(g.post_id) ?? null) : null,
+        follow_back: single ? { username: single.username!, is_private: single.is_private === 1, relationship: 'none' } : null,
       }
     })
+    await followBackStates(userId, items)
     return { items, nextCursor }
   }
 
@@ -291,7 +383,9 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
       let batch: number | null = null
       if (groupKey !== null) {
         const open = await trx.selectFrom('notifications').select('batch_id').where('user_id', '=', userId).where('group_key', '=', groupKey).where('read_at', 'is', null).orderBy('id', 'desc').limit(1).executeTakeFirst()
-        if (open) {
+        // The group is open while unread and for GROUP_WINDOW_MS from its first event.
+        const started = open ? await trx.selectFrom('notifications').select((eb) => eb.fn.min('created_at').as('at')).where('user_id', '=', userId).where('batch_id', '=', open.batch_id).executeTakeFirst() : undefined
+        if (open && started?.at && Date.parse(started.at) > Date.now() - GROUP_WINDOW_MS) {
           batch = open.batch_id
           // One row per actor in a group: liking again moves them to the front instead of counting twice.
           if (actorId !== null) await trx.deleteFrom('notifications').where('user_id', '=', userId).where('batch_id', '=', batch).where('actor_id', '=', actorId).execute()
@@ -327,8 +421,8 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
       await create({ userId: input.userId, type: input.type, actorId: input.actorId ?? null, postId, data, groupKey: `${postId ?? ''}:${input.groupKey ?? ''}` })
     },
 
-    /** A member's notifications, newest first, grouped; `unread` keeps unread entries only. */
-    async list(userId: number, options: { cursor?: string | null; limit?: number; unread?: boolean } = {}): Promise<Page<NotificationView>> {
+    /** A member's notifications, newest first, grouped; `unread` keeps unread entries only, `batchIds` those entries. */
+    async list(userId: number, options: { cursor?: string | null; limit?: number; unread?: boolean; batchIds?: number[] } = {}): Promise<Page<NotificationView>> {
       return entries(userId, options)
     },
 

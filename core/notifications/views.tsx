@@ -2,27 +2,86 @@
 import { CsrfField } from '../views/components.js'
 import { template } from '../views/theme.js'
 import type { ActivityItem } from './activity.js'
-import type { NotificationPreference, NotificationView } from './service.js'
+import type { FollowBack, NotificationPreference, NotificationView } from './service.js'
 import { shortTime as when } from '../views/time.js'
+import { Ago, Avatar } from '../posts/views.js'
 
-export function NotificationItem({ n }: { n: NotificationView }) {
+/**
+ * The Follow back button of a follow notification: a form that works without JavaScript (it posts and comes back
+ * here); with htmx it swaps itself for the new state. Following and Requested are states, not buttons.
+ */
+export function FollowBackButton({ follow, csrfToken, message }: { follow: FollowBack; csrfToken: string; message?: string }) {
+  if (follow.relationship !== 'none') {
+    return (
+      <span class="follow-state" data-follow-state={follow.relationship} role="status">
+        {follow.relationship === 'following' ? 'Following' : 'Requested'}
+      </span>
+    )
+  }
+  const action = `/notifications/follow/${encodeURIComponent(follow.username)}`
   return (
-    <li class={n.read ? 'notification' : 'notification unread'} data-notification-id={String(n.id)}>
-      {n.url ? <a href={n.url}>{n.text}</a> : <span>{n.text}</span>}
-      {!n.read && <> <span class="badge badge-ok">new</span></>}{' '}
-      <time class="muted" datetime={n.created_at}>
-        {when(n.created_at)}
-      </time>
+    <form method="post" action={action} class="follow-back" hx-post={action} hx-swap="outerHTML">
+      <CsrfField token={csrfToken} />
+      <button type="submit" aria-label={`Follow ${follow.username} back`}>
+        Follow back
+      </button>
+      {message && (
+        <span class="error" role="alert">
+          {message}
+        </span>
+      )}
+    </form>
+  )
+}
+
+/** Up to three actors' pictures, overlapping (decorative: the text names them). */
+function AvatarStack({ n }: { n: NotificationView }) {
+  if (!n.actors.length) return <span class="notification-avatars notification-avatars-none" aria-hidden="true" />
+  return (
+    <span class={`notification-avatars notification-avatars-${Math.min(n.actors.length, 3)}`} aria-hidden="true">
+      {n.actors.slice(0, 3).map((a) => (
+        <Avatar member={a} size={32} />
+      ))}
+    </span>
+  )
+}
+
+export function NotificationItem({ n, csrfToken }: { n: NotificationView; csrfToken: string }) {
+  return (
+    <li class={n.read ? 'notification' : 'notification unread'} data-notification-id={String(n.id)} data-count={String(n.count)}>
+      <AvatarStack n={n} />
+      <span class="notification-body">
+        {n.url ? (
+          <a href={n.url} class="notification-text">
+            {n.text}
+          </a>
+        ) : (
+          <span class="notification-text">{n.text}</span>
+        )}
+        {!n.read && <> <span class="badge badge-ok">new</span></>}{' '}
+        <span class="muted notification-time">
+          <Ago iso={n.created_at} />
+        </span>
+      </span>
+      {n.thumbnail &&
+        (n.url ? (
+          <a href={n.url} class="notification-thumb" tabindex={-1} aria-hidden="true">
+            <img src={n.thumbnail.url} alt="" width={44} height={44} loading="lazy" />
+          </a>
+        ) : (
+          <img class="notification-thumb" src={n.thumbnail.url} alt="" width={44} height={44} loading="lazy" />
+        ))}
+      {n.follow_back && <FollowBackButton follow={n.follow_back} csrfToken={csrfToken} />}
     </li>
   )
 }
 
 /** A page of entries, then the link to the next (which htmx follows when it scrolls into view). */
-export function NotificationItems({ items, next }: { items: NotificationView[]; next: string | null }) {
+export function NotificationItems({ items, next, csrfToken }: { items: NotificationView[]; next: string | null; csrfToken: string }) {
   return (
     <>
       {items.map((n) => (
-        <NotificationItem n={n} />
+        <NotificationItem n={n} csrfToken={csrfToken} />
       ))}
       {next && (
         <li class="more" hx-get={`/notifications?cursor=${next}`} hx-trigger="revealed" hx-swap="outerHTML">
@@ -57,7 +116,7 @@ export const NotificationsPage = template('notifications.list', function Notific
               Nothing yet. When people follow you, like or comment on your posts, or mention you, it shows here.
             </li>
           )}
-          <NotificationItems items={props.items} next={props.next} />
+          <NotificationItems items={props.items} next={props.next} csrfToken={props.csrfToken} />
         </ul>
         {props.paged && (
           <p>

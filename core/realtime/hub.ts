@@ -69,6 +69,11 @@ export class RealtimeHub {
     return this.byUser.size
   }
 
+  /** The members with a core socket open in this process (a page open), for announcing to those among them it concerns. */
+  onlineMembers(): number[] {
+    return [...this.byUser.keys()]
+  }
+
   isOnline(userId: number): boolean {
     return (this.byUser.get(userId)?.size ?? 0) > 0
   }

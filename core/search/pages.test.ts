@@ -38,7 +38,10 @@ describe('search pages', () => {
     assert.match(text, /hx-get="\/search\/suggest"/)
     assert.match(text, /hx-trigger="input changed delay:200ms, search"/)
     assert.match(text, /hx-target="#search-suggestions"/)
-    assert.match(text, /<div id="search-suggestions" class="search-suggestions" aria-live="polite">/)
+    assert.match(text, /<div id="search-suggestions" class="search-suggestions typeahead-list" aria-live="polite">/)
+    // The header's box suggests too (the same fragment), and both are comboboxes once typeahead.js runs.
+    assert.match(text, /<form method="get" action="\/search" role="search" class="site-search"><input type="search" name="q"[^>]*data-typeahead[^>]*hx-get="\/search\/suggest"[^>]*hx-target="#site-search-suggestions"/)
+    assert.match(text, /<script src="\/static\/typeahead.js" defer><\/script>/)
     assert.ok(!/<script(?![^>]*\bsrc=)[^>]*>/.test(text), 'every script has a src')
     assert.ok(!text.includes('aria-label="What to search"'), 'no tabs before a search')
   })

@@ -39,6 +39,7 @@ export function SearchForm({ q, type, error }: { q: string; type: SearchType; er
           aria-invalid={error ? 'true' : undefined}
           aria-describedby={error ? 'search-q-error' : undefined}
           aria-controls="search-suggestions"
+          data-typeahead
           hx-get="/search/suggest"
           hx-trigger="input changed delay:200ms, search"
           hx-target="#search-suggestions"
@@ -52,7 +53,8 @@ export function SearchForm({ q, type, error }: { q: string; type: SearchType; er
           {error}
         </p>
       )}
-      <div id="search-suggestions" class="search-suggestions" aria-live="polite"></div>
+      <div id="search-suggestions" class="search-suggestions typeahead-list" aria-live="polite"></div>
+      <script src="/static/typeahead.js" defer></script>
     </form>
   )
 }

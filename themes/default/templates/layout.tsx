@@ -45,9 +45,27 @@ export function Layout(props: LayoutProps) {
           <a class="brand" href="/">
             {props.siteName}
           </a>
+          {/* A plain GET form to /search; with JavaScript, a combobox suggesting members and hashtags (typeahead.js). */}
           <form method="get" action="/search" role="search" class="site-search">
-            <input type="search" name="q" aria-label="Search members, posts and hashtags" placeholder="Search" maxLength={100} />
+            <input
+              type="search"
+              name="q"
+              aria-label="Search members, posts and hashtags"
+              placeholder="Search"
+              maxLength={100}
+              autocomplete="off"
+              spellcheck={false}
+              enterkeyhint="search"
+              data-typeahead
+              aria-controls="site-search-suggestions"
+              hx-get="/search/suggest"
+              hx-trigger="input changed delay:200ms, search"
+              hx-target="#site-search-suggestions"
+              hx-sync="this:replace"
+            />
+            <div id="site-search-suggestions" class="typeahead-list" hidden></div>
           </form>
+          <script src="/static/typeahead.js" defer></script>
           {/* Phones: the 'top' entries (messages) as icons here; desktops show them in the sidebar instead. */}
           {navGroups.top.length > 0 && (
             <ul class="nav-top" aria-label="Shortcuts">
