@@ -4,6 +4,7 @@
 import sharp from 'sharp'
 import type { Hearth } from '../../core/app.js'
 import { PASSWORD } from '../harness.js'
+import { startTestServer, type TestServer } from './browser.js'
 
 /** The plugins whose pages are checked: start the server with these enabled. */
 export const COMMUNITY_PLUGINS = ['stories', 'groups', 'random-chat']
@@ -158,5 +159,19 @@ export async function seedCommunity(hearth: Hearth, url: string): Promise<Commun
       group: `/groups/${group.id}`,
       meet: '/meet',
     },
+  }
+}
+
+/**
+ * A Hearth on a fresh temporary data dir with COMMUNITY_PLUGINS enabled and the community seeded: for scripts
+ * (`npm run ui:report`, `npm run ui:screenshots`) and tests that check pages. `close()` stops it and deletes the dir.
+ */
+export async function startSeededHearth(): Promise<{ server: TestServer; community: Community }> {
+  const server = await startTestServer({ enable: COMMUNITY_PLUGINS })
+  try {
+    return { server, community: await seedCommunity(server.hearth, server.url) }
+  } catch (err) {
+    await server.close()
+    throw err
   }
 }
