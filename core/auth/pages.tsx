@@ -96,6 +96,7 @@ export function SettingsShell(props: { active: string; panels: { id: string; lab
   const items = [{ id: 'profile', label: 'Profile' }, { id: 'account', label: 'Account' }, { id: 'security', label: 'Security' }, { id: 'privacy', label: 'Privacy' }, { id: 'notifications', label: 'Notifications' }, ...props.panels]
   return (
     <div class="settings-layout">
+      <h1 class="settings-title">Settings</h1>
       <nav class="settings-nav" aria-label="Settings">
         <ul>
           {items.map((i) => (

@@ -157,6 +157,28 @@ describe('pages, headers and static files', () => {
     }
   })
 
+  it('gzips text files (scripts, styles, SVG) for clients that accept it, with a validator of their own', async () => {
+    const { gunzipSync } = await import('node:zlib')
+    const plain = await t.request('GET', '/static/htmx.min.js')
+    const plainBody = Buffer.from(await plain.arrayBuffer())
+    assert.equal(plain.headers.get('content-encoding'), null, 'no Accept-Encoding, no gzip')
+    const gz = await t.request('GET', '/static/htmx.min.js', { headers: { 'accept-encoding': 'gzip, deflate, br' } })
+    assert.equal(gz.headers.get('content-encoding'), 'gzip')
+    assert.equal(gz.headers.get('vary'), 'Accept-Encoding')
+    const gzBody = Buffer.from(await gz.arrayBuffer())
+    assert.equal(Number(gz.headers.get('content-length')), gzBody.length)
+    assert.ok(gzBody.length < plainBody.length / 2, `compressed: ${gzBody.length} of ${plainBody.length} bytes`)
+    assert.deepEqual(gunzipSync(gzBody), plainBody)
+    assert.notEqual(gz.headers.get('etag'), plain.headers.get('etag'))
+    const again = await t.request('GET', '/static/htmx.min.js', { headers: { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.get('etag')! } })
+    assert.equal(again.status, 304)
+    const icon = await t.request('GET', '/theme/default/assets/icon.svg', { headers: { 'accept-encoding': 'gzip' } })
+    assert.equal(icon.headers.get('content-encoding'), 'gzip', 'SVG is text')
+    const head = await t.request('HEAD', '/static/hearth.js', { headers: { 'accept-encoding': 'gzip' } })
+    assert.equal(head.status, 200)
+    assert.equal(head.headers.get('content-encoding'), 'gzip')
+  })
+
   it('renders 404, 403 and htmx errors from the theme', async () => {
     const nf = await t.request('GET', '/no/such/page')
     assert.equal(nf.status, 404)

@@ -199,6 +199,7 @@ export function postPages(s: Services): Hono<AppEnv> {
       c,
       { title: `Post by ${post.author.display_name}`, share },
       <>
+        <h1 class="visually-hidden">Post by {post.author.display_name}</h1>
         <PostCard post={post} actions={actions} detail csrfToken={csrf} member={!!viewer} menu={<PostMenu post={post} mine={mine} staff={staff} csrfToken={csrf} />} />
         {viewer && post.status === 'published' && (
           <section class="card">

@@ -164,6 +164,7 @@ export function ViewerPage(p: ViewerProps) {
     <>
       <Styles />
       <section class="story-viewer" data-story-viewer data-duration={String(duration)} data-next={p.next} data-prev={p.prev ?? undefined} data-close="/" aria-label={`Stories of ${author.display_name}`}>
+        <h1 class="visually-hidden">Story by {author.display_name}</h1>
         <div class="story-progress" aria-hidden="true">
           {p.stories.map((s, i) => (
             <span class={`story-seg ${i < p.index ? 'story-seg-done' : i === p.index ? 'story-seg-current' : ''}`}>

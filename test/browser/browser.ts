@@ -1,6 +1,6 @@
 // Real-browser test support: find Debian's Chromium, launch it through playwright-core with the flags this
 // machine needs, boot a real Hearth on a loopback port, and skip loudly (or fail, under CI) when no browser is installed.
-import { accessSync, constants, mkdirSync, rmSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { chromium, type Browser, type BrowserContextOptions, type LaunchOptions, type Locator, type Page } from 'playwright-core'
@@ -207,4 +207,37 @@ export async function logOutButton(page: Page): Promise<Locator> {
 export async function openMore(page: Page): Promise<void> {
   const closed = page.locator('nav details.nav-more:not([open]) > summary')
   if ((await closed.count()) > 0) await closed.click()
+}
+
+/** axe-core's source, read once (it is injected with page.evaluate, which the pages' Content-Security-Policy does not govern). */
+let axeSource: string | undefined
+
+export interface A11yViolation {
+  id: string
+  impact: string
+  help: string
+  targets: string[]
+}
+
+/**
+ * Run axe-core on the page as it is now and return its serious and critical violations as readable lines
+ * (`name: rule (impact): help at selector, ...`); an empty list is a pass. Lesser ones are returned in `minor`.
+ */
+export async function axeViolations(page: Page, name: string): Promise<{ serious: string[]; minor: string[] }> {
+  axeSource ??= readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8')
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource)
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe
+    const result = await axe.run(document, { resultTypes: ['violations'] })
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? 'unknown', help: v.help, targets: v.nodes.map((n) => n.target.map(String).join(' ')) }))
+  })
+  const line = (v: A11yViolation) => `${name}: ${v.id} (${v.impact}): ${v.help} at ${v.targets.slice(0, 5).join(', ')}${v.targets.length > 5 ? ` and ${v.targets.length - 5} more` : ''}`
+  const isSerious = (v: A11yViolation) => v.impact === 'serious' || v.impact === 'critical'
+  return { serious: violations.filter(isSerious).map(line), minor: violations.filter((v) => !isSerious(v)).map(line) }
+}
+
+/** Assert that axe-core finds no serious or critical violation on the page as it is now; the failure lists them. */
+export async function checkA11y(page: Page, name: string): Promise<void> {
+  const { serious } = await axeViolations(page, name)
+  if (serious.length) throw new Error(`accessibility violations (axe-core):\n${serious.join('\n')}`)
 }
