@@ -52,9 +52,10 @@ function ShareButton({ post }: { post: PostView }) {
  * Each button is a form that works without JavaScript; core/client/post.js makes the like optimistic (and rolls it
  * back with a message when it fails), htmx swaps the others in place.
  */
-export const ReactionBar = template('post.reactions', function ReactionBar({ post, csrfToken, member }: { post: PostView; csrfToken: string; member: boolean }) {
+export const ReactionBar = template('post.reactions', function ReactionBar({ post, csrfToken, member, next }: { post: PostView; csrfToken: string; member: boolean; next?: string }) {
   const id = `reactions-${post.id}`
-  const back = `?next=${encodeURIComponent(`/p/${post.id}`)}`
+  // Where a form sent without JavaScript comes back to: the post, or the list it was pressed in (a group's feed).
+  const back = `?next=${encodeURIComponent(next ?? `/p/${post.id}`)}`
   const liked = post.reaction === 'like'
   const button = (verb: string, icon: string, label: string, pressed: boolean, count?: number) => (
     <form method="post" action={`/p/${post.id}/${verb}${back}`} hx-post={`/p/${post.id}/${verb}`} hx-target={`#${id}`} hx-swap="outerHTML">

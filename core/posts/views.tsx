@@ -147,14 +147,17 @@ export const PostMenu = template('post.menu', function PostMenu({ post, mine, st
  * reaction bar with "Liked by", and in lists the comment preview. core/client/post.js adds double-tap to like,
  * optimistic likes, share and videos that play while in view.
  */
-export const PostCard = template('post.card', function PostCard({ post, actions, detail, csrfToken, member, menu }: { post: PostView; actions?: VNode[]; detail?: boolean; csrfToken?: string; member?: boolean; menu?: VNode | null }) {
+/**
+ * `next`: where the card's forms come back to without JavaScript (default: the post's page), e.g. a group's feed.
+ */
+export const PostCard = template('post.card', function PostCard({ post, actions, detail, csrfToken, member, menu, next }: { post: PostView; actions?: VNode[]; detail?: boolean; csrfToken?: string; member?: boolean; menu?: VNode | null; next?: string }) {
   const a = post.author
   // A plain repost is its original's card under a line naming who reposted it.
   if (post.repost_of) {
     return (
       <div class="reposted" data-repost={post.id}>
         <RepostHeader post={post} />
-        <PostCard post={post.repost_of} actions={actions} detail={detail} csrfToken={csrfToken} member={member} />
+        <PostCard post={post.repost_of} actions={actions} detail={detail} csrfToken={csrfToken} member={member} next={next} />
       </div>
     )
   }
@@ -168,7 +171,7 @@ export const PostCard = template('post.card', function PostCard({ post, actions,
       {post.media.length > 0 && <Carousel media={post.media} label={`Photos and videos by ${a.display_name}`} />}
       {post.quote && <QuoteCard quote={post.quote} />}
       <footer class="post-foot muted">
-        {post.status === 'published' && <ReactionBar post={post} csrfToken={csrfToken ?? ''} member={!!member && !!csrfToken} />}
+        {post.status === 'published' && <ReactionBar post={post} csrfToken={csrfToken ?? ''} member={!!member && !!csrfToken} next={next} />}
         {post.status === 'published' && <RepostMenu post={post} csrfToken={csrfToken ?? ''} member={!!member && !!csrfToken} />}
         {!detail && <a href={`/p/${post.id}`}>Open</a>}
         {!post.comments_enabled && <span> · comments off</span>}

@@ -565,6 +565,13 @@ describe('groups plugin', () => {
     const feed = await asker.text(path)
     assert.match(feed, /Hello form club/)
     const pid = Number(/data-post="(\d+)"/.exec(feed)![1])
+    // The group's feed draws core's card: its like (a form without JavaScript) comes back to the group.
+    const likeForm = new RegExp(`<form method="post" action="/p/${pid}/like\\?next=${encodeURIComponent(`${path}#post-${pid}`).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*data-like="${pid}"`)
+    assert.match(await owner.text(path), likeForm)
+    const liked = await owner.post(`/p/${pid}/like?next=${encodeURIComponent(`${path}#post-${pid}`)}`, {})
+    assert.equal(liked.headers.get('location'), `${path}#post-${pid}`)
+    assert.match(await owner.text(path), /aria-pressed="true"/)
+    assert.match(await owner.text(path), /Remove post/, 'the owner may remove it')
     assert.match(await owner.text(`${path}/members`), /data-member="piet"/)
 
     assert.equal((await owner.post(`${path}/members/${pietId}/role`, { role: 'moderator' })).status, 303)

@@ -1,7 +1,7 @@
 // The groups pages' pieces: discovery, a group's page (about, feed), members, management, invites, the profile tab.
 // Every action is a plain form (POST, _csrf, a 303 back), so it all works without JavaScript.
 import type { ComponentChildren } from 'preact'
-import { CsrfField, PostHead, PostMedia, shortTime as when, type MediaInfo, type PostView } from '../../core/plugins/api.js'
+import { CsrfField, PostCard, shortTime as when, type MediaInfo, type PostView } from '../../core/plugins/api.js'
 import { DESCRIPTION_MAX, NAME_MAX, PRIVACY_LABELS } from './inputs.js'
 import type { GroupRow, MemberRow, PersonRow } from './queries.js'
 import { RANK, type MembershipState, type Standing } from './service.js'
@@ -261,44 +261,12 @@ export function GroupHeader({ s, state, csrf, pending, current }: { s: Standing;
 }
 
 /**
- * A post in the group's feed: core's card head and media, with a footer whose like comes back to the group. Likes
- * and comments go through core's own routes.
+ * A post in the group's feed: core's own card (carousel, alt text, likes, share, comments preview), whose forms come
+ * back to the group without JavaScript, with "Remove" for the group's moderators and the author.
  */
 export function GroupPost({ post, groupId, csrf, member, canRemove }: { post: PostView; groupId: number; csrf: string; member: boolean; canRemove: boolean }) {
-  const a = post.author
-  const back = `?next=${encodeURIComponent(`/groups/${groupId}#post-${post.id}`)}`
-  const liked = post.reaction === 'like'
-  return (
-    <article class="card post" id={`post-${post.id}`} data-post={post.id}>
-      <PostHead post={post} />
-      {post.html && <div class="post-text" dangerouslySetInnerHTML={{ __html: post.html }} />}
-      {post.media.length > 0 && (
-        <div class={`post-media post-media-${Math.min(post.media.length, 4)}`}>
-          {post.media.map((m) => (
-            <PostMedia m={m} alt={`Photo or video by ${a.display_name}`} />
-          ))}
-        </div>
-      )}
-      <footer class="post-foot muted">
-        <span class="reactions">
-          {member ? (
-            <form method="post" action={`/p/${post.id}/${liked ? 'unlike' : 'like'}${back}`} class="groups-inline">
-              <CsrfField token={csrf} />
-              <button type="submit" class="link reaction" aria-pressed={liked ? 'true' : 'false'}>
-                {liked ? '♥ Liked' : '♡ Like'} {post.likes_count}
-              </button>
-            </form>
-          ) : (
-            <span>♥ {post.likes_count}</span>
-          )}{' '}
-          <a href={`/p/${post.id}#comments`}>💬 {post.comments_count}</a>
-        </span>{' '}
-        <a href={`/p/${post.id}`}>Open</a>
-        {!post.comments_enabled && <span> · comments off</span>}
-        {canRemove && <Act action={`/groups/${groupId}/posts/${post.id}/remove`} csrf={csrf} label="Remove" class="link" name={`Remove post ${post.id}`} />}
-      </footer>
-    </article>
-  )
+  const remove = canRemove ? [<Act action={`/groups/${groupId}/posts/${post.id}/remove`} csrf={csrf} label="Remove" class="link" name={`Remove post ${post.id}`} />] : undefined
+  return <PostCard post={post} csrfToken={csrf} member={member} next={`/groups/${groupId}#post-${post.id}`} actions={remove} />
 }
 
 export function Composer({ groupId, csrf, problem, text }: { groupId: number; csrf: string; problem?: string; text?: string }) {
