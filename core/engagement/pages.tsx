@@ -8,7 +8,7 @@ import { requireMember, safeNext } from '../http/middleware.js'
 import { PostList } from '../posts/views.js'
 import type { Services } from '../services.js'
 import { SettingsShell } from '../auth/pages.js'
-import { CsrfField, Field, FormError } from '../views/components.js'
+import { CsrfField, EmptyState, Field, FormError } from '../views/components.js'
 import { ReactionBar } from '../posts/reactions.js'
 import { idParam } from '../http/params.js'
 
@@ -97,7 +97,7 @@ export function engagementPages(s: Services): Hono<AppEnv> {
   // ---- Bookmarks
   app.get('/bookmarks', requireMember, async (c) => {
     const list = await engagement.bookmarks(c.get('viewer')!.id, { cursor: c.req.query('cursor') })
-    const body = <PostList posts={list.items} next={list.nextCursor} moreUrl={(cur) => `/bookmarks?cursor=${cur}`} empty="Nothing saved yet. Press Save (the bookmark) under a post." csrfToken={c.get('csrfToken')} member />
+    const body = <PostList posts={list.items} next={list.nextCursor} moreUrl={(cur) => `/bookmarks?cursor=${cur}`} empty={<EmptyState icon="bookmark" title="Nothing saved yet" links={[{ href: '/explore', label: 'Explore' }]}>Save a post with the bookmark under it to find it here. Only you see what you save.</EmptyState>} csrfToken={c.get('csrfToken')} member />
     if (c.req.header('hx-request') && c.req.query('cursor')) return render.partial(c, body)
     return render.page(c, { title: 'Saved posts' }, <><h1>Saved posts</h1><p class="muted">Only you see these.</p>{body}</>)
   })

@@ -10,7 +10,7 @@ import { attempt, formFields, requestMeta, type FormProblem } from '../http/form
 import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
 import type { PublicUser, Viewer } from '../users/types.js'
-import { CsrfField, Field, FormError } from '../views/components.js'
+import { CsrfField, EmptyState, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
 import type { VNode } from 'preact'
 import { PostList, postActions } from '../posts/views.js'
@@ -140,7 +140,7 @@ export function homePages(s: Services): Hono<AppEnv> {
     if (viewer) {
       const page = await s.feed.home(viewer.id, { cursor: c.req.query('cursor') })
       const actions = await postActions(ui, page.items, viewer, c.get('csrfToken'))
-      feed = <PostList posts={page.items} next={page.nextCursor} moreUrl={(cur) => `/?cursor=${cur}`} actions={actions} csrfToken={c.get('csrfToken')} member empty="Your feed is empty. Follow people from Explore, or post something yourself." />
+      feed = <PostList posts={page.items} next={page.nextCursor} moreUrl={(cur) => `/?cursor=${cur}`} actions={actions} csrfToken={c.get('csrfToken')} member empty={<EmptyState icon="users" title="Your feed is empty" links={[{ href: '/explore', label: 'Find people in Explore' }, { href: '/compose', label: 'Share a post' }]}>Posts of the people you follow show here, newest first.</EmptyState>} />
       // An older page (infinite scroll), or the newest one when the New posts pill is pressed.
       if (c.req.header('hx-request') && (c.req.query('cursor') || c.req.query('feed') === 'new')) return render.partial(c, feed)
       feed = <HomeFeed>{feed}</HomeFeed>

@@ -11,7 +11,7 @@ import { attempt, type FormProblem } from '../http/forms.js'
 import { POST_FILES_MAX } from '../http/limits.js'
 import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
-import { CsrfField, Field, FormError } from '../views/components.js'
+import { CsrfField, EmptyState, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
 import { POST_TEXT_MAX } from './text.js'
 import type { PostView } from './types.js'
@@ -171,7 +171,7 @@ export function postPages(s: Services): Hono<AppEnv> {
           )}
         </section>
         {viewer && !cursor && (await suggestionsRowFor(s.social, viewer.id, c.get('csrfToken'), '/explore'))}
-        <PostGrid posts={list.items} next={list.nextCursor} moreUrl={more} empty="No public posts yet." mosaic big={bigTile} />
+        <PostGrid posts={list.items} next={list.nextCursor} moreUrl={more} empty={<EmptyState icon="compass" title="Nothing to explore yet" links={c.get('viewer') ? [{ href: '/compose', label: 'Share the first post' }] : []}>Public posts from members show here.</EmptyState>} mosaic big={bigTile} />
       </>,
     )
   })

@@ -3,7 +3,7 @@ import type { VNode } from 'preact'
 import type { MediaInfo } from '../media/types.js'
 import { CommentPreview, ReactionBar } from './reactions.js'
 import { template } from '../views/theme.js'
-import { CsrfField } from '../views/components.js'
+import { CsrfField, EmptyState } from '../views/components.js'
 import type { UiRegistry } from '../views/ui.js'
 import type { Viewer } from '../users/types.js'
 import type { PostMediaView, PostView } from './types.js'
@@ -227,8 +227,11 @@ export function PostGridItems({ posts, next, moreUrl, big }: { posts: PostView[]
   )
 }
 
-export const PostGrid = template('post.grid', function PostGrid(props: { posts: PostView[]; next: string | null; moreUrl: (cursor: string) => string; empty?: string; mosaic?: boolean; big?: (index: number) => boolean }) {
-  if (!props.posts.length && !props.next) return <p class="card muted">{props.empty ?? 'No posts yet.'}</p>
+/** What an empty list shows: a sentence becomes an EmptyState's title; an EmptyState (or any node) is drawn as is. */
+const emptyOf = (empty: string | VNode | undefined, fallback: string) => (typeof empty === 'string' || empty === undefined ? <EmptyState title={empty ?? fallback} /> : empty)
+
+export const PostGrid = template('post.grid', function PostGrid(props: { posts: PostView[]; next: string | null; moreUrl: (cursor: string) => string; empty?: string | VNode; mosaic?: boolean; big?: (index: number) => boolean }) {
+  if (!props.posts.length && !props.next) return emptyOf(props.empty, 'No posts yet.')
   return (
     <div class={props.mosaic ? 'grid-posts grid-mosaic' : 'grid-posts'} data-grid data-mosaic={props.mosaic ? '' : undefined}>
       <PostGridItems {...props} />
@@ -247,8 +250,8 @@ export async function postActions(ui: UiRegistry, posts: PostView[], viewer: Vie
   return out
 }
 
-export function PostList({ posts, next, moreUrl, empty, actions, csrfToken, member }: { posts: PostView[]; next: string | null; moreUrl: (cursor: string) => string; empty?: string; actions?: Map<number, VNode[]>; csrfToken?: string; member?: boolean }) {
-  if (!posts.length && !next) return <p class="card muted">{empty ?? 'Nothing here yet.'}</p>
+export function PostList({ posts, next, moreUrl, empty, actions, csrfToken, member }: { posts: PostView[]; next: string | null; moreUrl: (cursor: string) => string; empty?: string | VNode; actions?: Map<number, VNode[]>; csrfToken?: string; member?: boolean }) {
+  if (!posts.length && !next) return emptyOf(empty, 'Nothing here yet.')
   return (
     <>
       {posts.map((p) => (
@@ -256,6 +259,12 @@ export function PostList({ posts, next, moreUrl, empty, actions, csrfToken, memb
       ))}
       {next && (
         <div class="more" hx-get={moreUrl(next)} hx-trigger="revealed" hx-swap="outerHTML">
+          {/* Shown while htmx loads the next page (its .htmx-request class), so the list never just stops. */}
+          <div class="skeleton-card" aria-hidden="true">
+            <span class="skeleton skeleton-avatar" />
+            <span class="skeleton skeleton-line" />
+            <span class="skeleton skeleton-media" />
+          </div>
           <a href={moreUrl(next)}>Older posts</a>
         </div>
       )}

@@ -13,7 +13,7 @@ import { attempt, type FormProblem } from '../http/forms.js'
 import { requireMember, safeNext } from '../http/middleware.js'
 import { PostGrid, PostGridItems, PostList, postActions } from '../posts/views.js'
 import type { Services } from '../services.js'
-import { CsrfField, Field, FormError } from '../views/components.js'
+import { CsrfField, EmptyState, Field, FormError } from '../views/components.js'
 import { Icon } from '../views/icons.js'
 import { template } from '../views/theme.js'
 import type { MemberSummary, ProfileView } from './service.js'
@@ -271,6 +271,13 @@ export function socialPages(s: Services): Hono<AppEnv> {
       const list = await posts.timeline(viewerId(c), profile.id, { cursor, limit: asList ? 20 : 30 })
       const items = [...pinned, ...list.items.filter((p) => !pinned.some((x) => x.id === p.id))]
       const more = (cur: string) => `${base}?${asList ? 'view=list&' : ''}cursor=${cur}`
+      const postsEmpty = self ? (
+        <EmptyState icon="camera" title="Share your first post" links={[{ href: '/compose', label: 'New post' }]}>
+          Your photos and videos show here.
+        </EmptyState>
+      ) : (
+        <EmptyState icon="camera" title="No posts yet." />
+      )
       if (partial) {
         return render.partial(c, asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} actions={await postActions(ui, items, viewer, c.get('csrfToken'))} csrfToken={c.get('csrfToken')} member={!!viewer} /> : <PostGridItems posts={items} next={list.nextCursor} moreUrl={more} />)
       }
@@ -284,7 +291,7 @@ export function socialPages(s: Services): Hono<AppEnv> {
               List
             </a>
           </p>
-          {asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} actions={await postActions(ui, items, viewer, c.get('csrfToken'))} csrfToken={c.get('csrfToken')} member={!!viewer} empty="No posts yet." /> : <PostGrid posts={items} next={list.nextCursor} moreUrl={more} />}
+          {asList ? <PostList posts={items} next={list.nextCursor} moreUrl={more} actions={await postActions(ui, items, viewer, c.get('csrfToken'))} csrfToken={c.get('csrfToken')} member={!!viewer} empty={postsEmpty} /> : <PostGrid posts={items} next={list.nextCursor} moreUrl={more} empty={postsEmpty} />}
         </>
       )
     } else {
@@ -296,7 +303,16 @@ export function socialPages(s: Services): Hono<AppEnv> {
             : await s.engagement.bookmarks(viewer!.id, { cursor, limit: 30 })
       const more = (cur: string) => `${base}/${tab}?cursor=${cur}`
       if (partial) return render.partial(c, <PostGridItems posts={list.items} next={list.nextCursor} moreUrl={more} />)
-      const empty = tab === 'videos' ? 'No videos yet.' : tab === 'tagged' ? `No posts mention @${profile.username} yet.` : 'Nothing saved yet. Save a post from its page, and it shows here (only you see this).'
+      const empty =
+        tab === 'videos' ? (
+          <EmptyState icon="clapperboard" title="No videos yet." />
+        ) : tab === 'tagged' ? (
+          <EmptyState icon="square-user" title={`No posts mention @${profile.username} yet.`} />
+        ) : (
+          <EmptyState icon="bookmark" title="Nothing saved yet" links={[{ href: '/explore', label: 'Explore' }]}>
+            Save a post with the bookmark under it, and it shows here. Only you see this.
+          </EmptyState>
+        )
       body = <PostGrid posts={list.items} next={list.nextCursor} moreUrl={more} empty={empty} />
     }
     const tabs: { id: string; label: string; href: string; icon?: string }[] = [

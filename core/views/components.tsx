@@ -1,5 +1,6 @@
 // Small building blocks for forms and pages, shared by core pages, themes and plugins.
 import type { ComponentChildren } from 'preact'
+import { Icon } from './icons.js'
 
 export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />
@@ -66,3 +67,27 @@ export function Card({ title, children }: { title?: string; children: ComponentC
 
 
 export { displayName } from '../users/display-name.js'
+
+/**
+ * A friendly empty list: an icon, what is missing, why, and the links that fill it. Lists take it (or a plain
+ * sentence, drawn as its title) as `empty`.
+ * @example <EmptyState icon="bookmark" title="Nothing saved yet" links={[{ href: '/explore', label: 'Explore' }]}>Save a post with the bookmark under it.</EmptyState>
+ */
+export function EmptyState({ icon = 'inbox', title, children, links = [] }: { icon?: string; title: string; children?: ComponentChildren; links?: { href: string; label: string }[] }) {
+  return (
+    <div class="card empty-state" data-empty>
+      <Icon name={icon} />
+      <p class="empty-title">{title}</p>
+      {children && <p class="muted">{children}</p>}
+      {links.length > 0 && (
+        <p class="empty-links">
+          {links.map((l, i) => (
+            <a class={i === 0 ? 'button' : 'button secondary'} href={l.href}>
+              {l.label}
+            </a>
+          ))}
+        </p>
+      )}
+    </div>
+  )
+}
