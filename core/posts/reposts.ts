@@ -1,5 +1,6 @@
 // Reposts and quotes (decision 025): what a page of posts needs to know about them, in one statement each, and the
 // one rule for who may repost what. A repost is a post row (repost_of), so fan-out, feeds and paging carry it as any post.
+import { displayName } from '../users/display-name.js'
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
 import { queryShapes } from '../db/shapes.js'
@@ -113,7 +114,7 @@ export async function repostableBy(db: Db, actorId: number, id: number): Promise
     .select(['users.username', 'users.display_name', 'off.value as allow'])
     .where('users.id', '=', row.author_id)
     .executeTakeFirstOrThrow()
-  const name = own ? 'You' : author.display_name || author.username
+  const name = own ? 'You' : displayName(author)
   if (row.visibility === 'only_me') throw forbidden('Only-me posts cannot be reposted or quoted.')
   if (!own && row.scope !== null) throw forbidden('Posts in groups cannot be reposted or quoted.')
   if (!own && !(await db.selectFrom('posts').select('posts.id').where('posts.id', '=', row.id).where(visibleTo(null)).executeTakeFirst())) {

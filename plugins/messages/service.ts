@@ -1,7 +1,7 @@
 // The messages service: every rule of who may write to whom, conversations, membership, sending, editing, unsending
 // and reading, shared by the pages, the API and the realtime topic. Routes only translate requests into these calls.
 import { z } from 'zod'
-import { extractMentions, renderText, safeName, type Page, type PluginDb, type PublicUser, type Topic, type Viewer } from '../../core/plugins/api.js'
+import { displayName, extractMentions, renderText, safeName, type Page, type PluginDb, type PublicUser, type Topic, type Viewer } from '../../core/plugins/api.js'
 import { eraseBody, readBodies, replaceBody, storeBody } from './bodies.js'
 import type { MessagesContext } from './plugin.js'
 import {
@@ -157,7 +157,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       return {
         id: l.id,
         conversation_id: l.conversation_id,
-        sender: l.sender_id !== null && l.username ? { id: l.sender_id, username: l.username, display_name: l.display_name ?? l.username } : null,
+        sender: l.sender_id !== null && l.username ? { id: l.sender_id, username: l.username, display_name: displayName({ display_name: l.display_name, username: l.username }) } : null,
         kind: l.kind,
         text: event ? systemSentence(event, l.display_name) : text,
         html: event ? null : text === null ? null : renderText(text, mentionableIn(l.conversation_id)),
