@@ -478,7 +478,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       const max = await ctx.settings.get('max_group_members')
       if (members.length + 1 > max) throw ctx.http.error(409, 'CONFLICT', `A group holds at most ${max} members.`)
       const request = (await ctx.core.social.canMessage(viewer.id, user.id)) ? 'none' : 'pending'
-      await system(viewer, id, { type: 'added', user: user.id, name_of_user: user.display_name || user.username }, async (trx, before) => {
+      await system(viewer, id, { type: 'added', user: user.id, name_of_user: displayName(user) }, async (trx, before) => {
         // They see nothing sent before they joined: from_id is the latest message before their "added" line.
         await own(trx)
           .insertInto('messages_participants')
