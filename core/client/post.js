@@ -6,7 +6,8 @@
 // - a video plays muted while at least half of it is in view, one at a time, with a sound button; none autoplays
 //   when the member asks for reduced motion.
 (() => {
-  if (window.hearthPosts) return window.hearthPosts(document)
+  // Each card carries this script; it runs once per page, and htmx:load (below) takes the cards added later.
+  if (window.hearthPosts) return
   const DOUBLE_TAP_MS = 350
   const svg = (paths, cls = '') => `<svg class="icon ${cls}" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">${paths.map((d) => `<path d="${d}"/>`).join('')}</svg>`
   const HEART = ['M2 9.5a5.5 5.5 0 0 1 9.591-3.676.56.56 0 0 0 .818 0A5.49 5.49 0 0 1 22 9.5c0 2.29-1.5 4-3 5.5l-5.492 5.313a2 2 0 0 1-3 .019L5 15c-1.5-1.5-3-3.2-3-5.5']
