@@ -91,3 +91,36 @@ export function EmptyState({ icon = 'inbox', title, children, links = [] }: { ic
     </div>
   )
 }
+
+/**
+ * A one-button form: how a page sends an action without JavaScript (a POST carrying the CSRF token; the route
+ * answers with a 303 back). `title` names the button for screen readers when its label is short ("Remove").
+ * @example <ActionForm action={`/groups/${id}/leave`} csrf={csrf} label="Leave" class="secondary" />
+ */
+export function ActionForm(props: { action: string; csrf: string; label: ComponentChildren; fields?: Record<string, string>; class?: string; title?: string }) {
+  return (
+    <form method="post" action={props.action} class="inline-form">
+      <CsrfField token={props.csrf} />
+      {Object.entries(props.fields ?? {}).map(([k, v]) => (
+        <input type="hidden" name={k} value={v} />
+      ))}
+      <button type="submit" class={props.class} aria-label={props.title}>
+        {props.label}
+      </button>
+    </form>
+  )
+}
+
+/**
+ * The confirmation a page shows after an action came back (`?notice=KEY`), from a plugin's own sentences; an
+ * unknown key shows nothing.
+ * @example <Notice notices={NOTICES} notice={c.req.query('notice')} />
+ */
+export function Notice({ notices, notice }: { notices: Readonly<Record<string, string>>; notice?: string | null }) {
+  if (!notice || !Object.hasOwn(notices, notice)) return null
+  return (
+    <p class="alert alert-ok" role="status" data-notice={notice}>
+      {notices[notice]}
+    </p>
+  )
+}

@@ -8,7 +8,7 @@ import { formNumber, groupInput, groupUpdateInput, inviteInput, roleInput, searc
 import type { GroupsContext } from './plugin.js'
 import { pendingRequestsFor } from './queries.js'
 import type { GroupsService, Standing } from './service.js'
-import { DiscoveryPage, Feed, GroupHeader, InvitePage, ManagePanel, MembersList, Notice, type FormState, type NoticeKey } from './views.js'
+import { DiscoveryPage, Feed, GroupHeader, InvitePage, GroupsNotice, ManagePanel, MembersList, type FormState, type NoticeKey } from './views.js'
 
 /** Photos and videos one group post may carry, as many as core's compose form takes. */
 const FILES_MAX = 10
@@ -79,7 +79,7 @@ export function groupsRoutes(ctx: GroupsContext, groups: GroupsService) {
       c,
       s.group.name,
       <>
-        <Notice notice={c.req.query('notice')} />
+        <GroupsNotice notice={c.req.query('notice')} />
         <GroupHeader s={s} state={groups.state(s)} csrf={csrf(c)} pending={await pendingFor(s)} current="feed" />
         <Feed s={s} posts={feed.items} next={feed.nextCursor} csrf={csrf(c)} problem={problem?.message} text={problem?.text} />
       </>,
@@ -153,7 +153,7 @@ export function groupsRoutes(ctx: GroupsContext, groups: GroupsService) {
       c,
       `Members of ${s.group.name}`,
       <>
-        <Notice notice={c.req.query('notice')} />
+        <GroupsNotice notice={c.req.query('notice')} />
         <GroupHeader s={s} state={groups.state(s)} csrf={csrf(c)} pending={await pendingFor(s)} current="members" />
         {list}
       </>,
@@ -189,7 +189,7 @@ export function groupsRoutes(ctx: GroupsContext, groups: GroupsService) {
       c,
       `Manage ${s.group.name}`,
       <>
-        <Notice notice={c.req.query('notice')} />
+        <GroupsNotice notice={c.req.query('notice')} />
         <GroupHeader s={s} state={groups.state(s)} csrf={csrf(c)} pending={requests.length} current="manage" />
         <ManagePanel s={s} csrf={csrf(c)} requests={requests} invites={invites} bans={bans} origin={new URL(c.req.url).origin} edit={edit} problem={edit?.message} />
       </>,

@@ -1,7 +1,7 @@
 // The groups pages' pieces: discovery, a group's page (about, feed), members, management, invites, the profile tab.
 // Every action is a plain form (POST, _csrf, a 303 back), so it all works without JavaScript.
 import type { ComponentChildren } from 'preact'
-import { CsrfField, PostCard, shortTime as when, type MediaInfo, type PostView } from '../../core/plugins/api.js'
+import { ActionForm, CsrfField, Notice, PostCard, shortTime as when, type MediaInfo, type PostView } from '../../core/plugins/api.js'
 import { DESCRIPTION_MAX, NAME_MAX, PRIVACY_LABELS } from './inputs.js'
 import type { GroupRow, MemberRow, PersonRow } from './queries.js'
 import { RANK, type MembershipState, type Standing } from './service.js'
@@ -34,29 +34,11 @@ export const NOTICES = {
 } as const
 export type NoticeKey = keyof typeof NOTICES
 
-export function Notice({ notice }: { notice?: string }) {
-  if (!notice || !(notice in NOTICES)) return null
-  return (
-    <p class="alert alert-ok" role="status" data-notice={notice}>
-      {NOTICES[notice as NoticeKey]}
-    </p>
-  )
-}
+/** This plugin's confirmations, by the `?notice=` key its routes send back. */
+export const GroupsNotice = ({ notice }: { notice?: string }) => <Notice notices={NOTICES} notice={notice} />
 
-/** A one-button form: the way every action on these pages is sent. */
-export function Act(props: { action: string; csrf: string; label: string; fields?: Record<string, string>; class?: string; name?: string }) {
-  return (
-    <form method="post" action={props.action} class="groups-inline">
-      <CsrfField token={props.csrf} />
-      {Object.entries(props.fields ?? {}).map(([k, v]) => (
-        <input type="hidden" name={k} value={v} />
-      ))}
-      <button type="submit" class={props.class} aria-label={props.name}>
-        {props.label}
-      </button>
-    </form>
-  )
-}
+/** A one-button form (core's ActionForm); `name` labels it for screen readers. */
+export const Act = ({ name, ...props }: Omit<Parameters<typeof ActionForm>[0], 'title'> & { name?: string }) => <ActionForm {...props} title={name} />
 
 function Err({ id, message }: { id: string; message?: string }) {
   return message ? (
@@ -128,7 +110,7 @@ export function DiscoveryPage(props: {
     <>
       <section class="card">
         <h1>Groups</h1>
-        <Notice notice={props.notice} />
+        <GroupsNotice notice={props.notice} />
         <form method="get" action="/groups" role="search" class="actions groups-search">
           <label for="g-q" class="groups-sr">
             Search groups
@@ -339,7 +321,7 @@ export function MembersList({ s, members, csrf }: { s: Standing; members: Member
               <a href={`/u/${m.username}`}>{m.display_name}</a> <span class="muted">@{m.username}</span> {m.role !== 'member' && <span class="badge">{m.role}</span>}
               {actOn && (
                 <div class="actions">
-                  <form method="post" action={`/groups/${id}/members/${m.user_id}/role`} class="groups-inline">
+                  <form method="post" action={`/groups/${id}/members/${m.user_id}/role`} class="inline-form">
                     <CsrfField token={csrf} />
                     <label for={`role-${m.user_id}`} class="groups-sr">
                       Role of {m.username}

@@ -2,7 +2,7 @@
 // its compose form, a group's members, a message's edit form, and the read-receipts settings panel. Every action is
 // a plain form (POST, _csrf, a 303 back), so it all works without JavaScript; messages.js makes the thread live.
 import type { ComponentChildren } from 'preact'
-import { Avatar, CsrfField, Field, FormError, Icon, relativeTime, shortTime } from '../../core/plugins/api.js'
+import { ActionForm, Avatar, CsrfField, Field, FormError, Icon, Notice, relativeTime, shortTime } from '../../core/plugins/api.js'
 import type { Folder } from './queries.js'
 import { EDIT_WINDOW_MS, TEXT_MAX, type ConversationView, type MessageView } from './service.js'
 
@@ -22,29 +22,11 @@ export const NOTICES = {
 } as const
 export type NoticeKey = keyof typeof NOTICES
 
-export function Notice({ notice }: { notice?: string }) {
-  if (!notice || !(notice in NOTICES)) return null
-  return (
-    <p class="alert alert-ok" role="status" data-notice={notice}>
-      {NOTICES[notice as NoticeKey]}
-    </p>
-  )
-}
+/** This plugin's confirmations, by the `?notice=` key its routes send back. */
+export const MessagesNotice = ({ notice }: { notice?: string }) => <Notice notices={NOTICES} notice={notice} />
 
-/** A one-button form: the way every action on these pages is sent. */
-export function Act(props: { action: string; csrf: string; label: ComponentChildren; fields?: Record<string, string>; class?: string; title?: string }) {
-  return (
-    <form method="post" action={props.action} class="messages-inline">
-      <CsrfField token={props.csrf} />
-      {Object.entries(props.fields ?? {}).map(([k, v]) => (
-        <input type="hidden" name={k} value={v} />
-      ))}
-      <button type="submit" class={props.class ?? 'link'} aria-label={props.title}>
-        {props.label}
-      </button>
-    </form>
-  )
-}
+/** A one-button form (core's ActionForm), a link-styled button unless told otherwise. */
+export const Act = (props: Parameters<typeof ActionForm>[0]) => <ActionForm {...props} class={props.class ?? 'link'} />
 
 const FOLDERS: Record<Folder, { title: string; href: string }> = {
   inbox: { title: 'Messages', href: '/messages' },
@@ -70,7 +52,7 @@ export function InboxPage(props: { folder: Folder; items: ConversationView[]; ne
           <Icon name="square-pen" /> New message
         </a>
       </header>
-      <Notice notice={props.notice} />
+      <MessagesNotice notice={props.notice} />
       <nav class="messages-folders" aria-label="Folders">
         {folder !== 'inbox' && <a href="/messages">Inbox</a>}
         {folder !== 'requests' && (
@@ -227,7 +209,7 @@ export function ThreadPage(props: {
         <h1>{c.title}</h1>
         {group && <a href={`/messages/${c.id}/members`}>{c.members.length} members</a>}
       </header>
-      <Notice notice={props.notice} />
+      <MessagesNotice notice={props.notice} />
       {!pending && (
         <div class="messages-flags">
           <Act action={`/messages/${c.id}/flags`} csrf={csrf} fields={{ muted: c.me.muted ? '0' : '1' }} label={c.me.muted ? 'Unmute' : 'Mute'} />
@@ -310,7 +292,7 @@ export function MembersPage(props: { c: ConversationView; me: number; csrf: stri
         </a>
         <h1>{c.title}: members</h1>
       </header>
-      <Notice notice={props.notice} />
+      <MessagesNotice notice={props.notice} />
       <FormError message={props.message} />
       <ul class="messages-members">
         {c.members.map((m) => (

@@ -80,7 +80,7 @@
       const f = document.createElement('form')
       f.method = 'post'
       f.action = `/messages/${id}/messages/${m.id}/${path}`
-      f.className = 'messages-inline'
+      f.className = 'inline-form'
       const token = document.createElement('input')
       token.type = 'hidden'
       token.name = '_csrf'
