@@ -65,7 +65,7 @@ function shellUrls(s: Services, themeName: string): string[] {
   const active = s.themes.get(themeName)?.definition ?? fallback
   const styles = fallback.styles.map((f) => `/theme/default/${f}`)
   if (active !== fallback) styles.push(...active.styles.map((f) => `/theme/${active.name}/${f}`))
-  return ['/offline', ...styles, '/static/htmx.min.js', '/static/hearth.js', '/static/app-shell.js', '/theme/default/assets/icon.svg', '/app-icon/192.png']
+  return ['/offline', ...styles, '/static/htmx.min.js', '/static/hearth.js', '/static/carousel.js', '/static/post.js', '/static/app-shell.js', '/theme/default/assets/icon.svg', '/app-icon/192.png']
 }
 
 /** Store a choice: in the member's row, or in a guest's cookie (a year). */

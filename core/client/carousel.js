@@ -1,7 +1,7 @@
 // Post carousels, enhanced: arrows, dots and the ← → keys move one item at a time through the snapping scroller
 // (which swipes without this script), and a photo's link opens it whole in a lightbox (<dialog>, Esc closes).
 (() => {
-  // Each card carries this script; it runs once per page, and htmx:load (below) takes the cards added later.
+  // Loaded once by the layout; htmx:load (below) takes the cards htmx adds later (it runs no script tags).
   if (window.hearthCarousel) return
   const svg = (d) => `<svg viewBox="0 0 24 24" aria-hidden="true"><path d="${d}" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round"/></svg>`
 

@@ -6,7 +6,7 @@
 // - a video plays muted while at least half of it is in view, one at a time, with a sound button; none autoplays
 //   when the member asks for reduced motion.
 (() => {
-  // Each card carries this script; it runs once per page, and htmx:load (below) takes the cards added later.
+  // Loaded once by the layout; htmx:load (below) takes the cards htmx adds later (it runs no script tags).
   if (window.hearthPosts) return
   const DOUBLE_TAP_MS = 350
   const svg = (paths, cls = '') => `<svg class="icon ${cls}" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">${paths.map((d) => `<path d="${d}"/>`).join('')}</svg>`

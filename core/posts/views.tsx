@@ -105,7 +105,6 @@ export function Carousel({ media, label }: { media: PostMediaView[]; label: stri
           ))}
         </ul>
       </div>
-      <script src="/static/carousel.js" defer></script>
     </div>
   )
 }
@@ -178,8 +177,6 @@ export const PostCard = template('post.card', function PostCard({ post, actions,
         {actions}
       </footer>
       {!detail && post.status === 'published' && <CommentPreview post={post} />}
-      {/* Double-tap to like, optimistic likes, share, videos that play in view: once per page, however many cards. */}
-      <script src="/static/post.js" defer></script>
     </article>
   )
 })

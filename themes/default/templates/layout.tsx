@@ -35,6 +35,10 @@ export function Layout(props: LayoutProps) {
         ))}
         <script src="/static/htmx.min.js" defer></script>
         <script src="/static/hearth.js" defer></script>
+        {/* Post cards' carousel and interactions, on every page: htmx may bring cards later (a list's next page, the
+            New posts pill) and runs no script tags it brings. */}
+        <script src="/static/carousel.js" defer></script>
+        <script src="/static/post.js" defer></script>
         <script src="/static/app-shell.js" defer></script>
       </head>
       <body hx-headers={JSON.stringify({ 'X-CSRF-Token': props.csrfToken })} data-member={viewer ? String(viewer.id) : undefined}>
