@@ -4,24 +4,14 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import { PASSWORD } from '../harness.js'
-import { browserOrSkip, resultPath, startTestServer, watchProblems, type TestServer } from './browser.js'
+import { browserOrSkip, resultPath, startTestServer, logInInBrowser, type TestServer } from './browser.js'
 
 const SIZES = [
   { name: 'phone', viewport: { width: 390, height: 844 } },
   { name: 'desktop', viewport: { width: 1280, height: 800 } },
 ] as const
 
-async function loggedIn(browser: Browser, server: TestServer, username: string, viewport: { width: number; height: number }) {
-  const context = await browser.newContext({ baseURL: server.url, viewport })
-  context.setDefaultTimeout(20_000)
-  const page = await context.newPage()
-  const problems = await watchProblems(page)
-  await page.goto('/login')
-  await page.getByLabel('Username or email').fill(username)
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Log in', exact: true }).click()])
-  return { context, page, problems }
-}
+const loggedIn = (browser: Browser, server: TestServer, username: string, viewport: { width: number; height: number }) => logInInBrowser(browser, server, username, { viewport })
 
 for (const size of SIZES) {
   test(`activity at ${size.name} size: grouped notifications, Follow back, the New posts pill, header typeahead`, { timeout: 180_000 }, async (t) => {

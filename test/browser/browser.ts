@@ -188,6 +188,23 @@ export async function registerInBrowser(browser: Browser, server: TestServer, us
 }
 
 /**
+ * Log an existing member in through the form, in a new context of the given options (a viewport at least), with
+ * the page's problems watched.
+ * @example const { page, context } = await logInInBrowser(browser, server, 'ana', { viewport: { width: 390, height: 844 } })
+ */
+export async function logInInBrowser(browser: Browser, server: TestServer, username: string, contextOptions: BrowserContextOptions) {
+  const context = await browser.newContext({ baseURL: server.url, ...contextOptions })
+  context.setDefaultTimeout(20_000)
+  const page = await context.newPage()
+  const problems = await watchProblems(page)
+  await page.goto('/login')
+  await page.getByLabel('Username or email').fill(username)
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
+  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Log in', exact: true }).click()])
+  return { context, page, problems }
+}
+
+/**
  * The main navigation's link named `name` (exactly), opening the "More" menu first when the link is not in the tab
  * bar or sidebar (a closed menu's links are hidden, so a role query would not find them).
  */

@@ -5,22 +5,12 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { PASSWORD } from '../harness.js'
-import { browserOrSkip, resultPath, startTestServer, watchProblems, type TestServer } from './browser.js'
+import { browserOrSkip, resultPath, startTestServer, logInInBrowser, type TestServer } from './browser.js'
 
 const PHONE = { width: 390, height: 844 }
 const DESKTOP = { width: 1280, height: 800 }
 
-async function logIn(browser: Browser, server: TestServer, username: string, viewport: { width: number; height: number }) {
-  const context = await browser.newContext({ baseURL: server.url, viewport })
-  context.setDefaultTimeout(15_000)
-  const page = await context.newPage()
-  const problems = await watchProblems(page)
-  await page.goto('/login')
-  await page.getByLabel('Username or email').fill(username)
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Log in', exact: true }).click()])
-  return { context, page, problems }
-}
+const logIn = (browser: Browser, server: TestServer, username: string, viewport: { width: number; height: number }) => logInInBrowser(browser, server, username, { viewport })
 
 /** How far the page is wider than its viewport (0 when nothing scrolls sideways). */
 const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)

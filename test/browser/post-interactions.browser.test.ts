@@ -12,24 +12,14 @@ import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { ffmpegPath } from '../../core/media/ffmpeg.js'
 import { PASSWORD, tempDir } from '../harness.js'
-import { browserOrSkip, resultPath, startTestServer, watchProblems, type TestServer } from './browser.js'
+import { browserOrSkip, resultPath, startTestServer, logInInBrowser, type TestServer } from './browser.js'
 
 const SIZES = [
   { name: 'phone', viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true },
   { name: 'desktop', viewport: { width: 1280, height: 800 }, hasTouch: false, isMobile: false },
 ] as const
 
-async function logIn(browser: Browser, server: TestServer, username: string, options: BrowserContextOptions) {
-  const context = await browser.newContext({ baseURL: server.url, ...options })
-  context.setDefaultTimeout(20_000)
-  const page = await context.newPage()
-  const problems = await watchProblems(page)
-  await page.goto('/login')
-  await page.getByLabel('Username or email').fill(username)
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Log in', exact: true }).click()])
-  return { context, page, problems }
-}
+const logIn = (browser: Browser, server: TestServer, username: string, options: BrowserContextOptions) => logInInBrowser(browser, server, username, options)
 
 /** Record every value the card's like button takes and every heart drawn, from now on. */
 async function watchLike(page: Page, postId: number) {
