@@ -6,6 +6,29 @@
  * `done({ ok: false, aborted: true })` when it was cancelled or the connection dropped before an answer.
  * Returns the request; `abort()` cancels it.
  */
+/**
+ * Keep a navigation entry's count current, in every copy of the entry (the phone's top bar and the desktop sidebar
+ * each draw 'top' items): its label carries the count for screen readers, the badge on its icon is for the eye.
+ * @example window.hearthNavCount('messages', 'Messages', 3)
+ */
+window.hearthNavCount = (id, label, count) => {
+  if (!Number.isInteger(count)) return
+  for (const link of document.querySelectorAll(`a[data-nav="${CSS.escape(id)}"]`)) {
+    const text = link.querySelector('.nav-label') || link
+    text.textContent = count > 0 ? `${label} (${count})` : label
+    let badge = link.querySelector('.nav-badge')
+    if (count > 0) {
+      if (!badge) {
+        badge = document.createElement('span')
+        badge.className = 'nav-badge'
+        badge.setAttribute('aria-hidden', 'true')
+        link.append(badge)
+      }
+      badge.textContent = String(count)
+    } else if (badge) badge.remove()
+  }
+}
+
 window.hearthUpload = (file, csrf, progress, done) => {
   const xhr = new XMLHttpRequest()
   xhr.upload.addEventListener('progress', (e) => {

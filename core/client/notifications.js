@@ -2,25 +2,7 @@
 // top (replacing the entry it joins), drawn by the server as the list draws it. On the home feed, shows the
 // "New posts" pill when a followed member posts. Listens to the events hearth.js re-dispatches from the socket.
 (() => {
-  const label = (unread) => (unread > 0 ? `Notifications (${unread})` : 'Notifications')
-
-  function setUnread(unread) {
-    const link = document.querySelector('a[data-nav="notifications"]')
-    if (!link || !Number.isInteger(unread)) return
-    // The label keeps the count for screen readers; the badge on the icon is for the eye.
-    const text = link.querySelector('.nav-label') || link
-    text.textContent = label(unread)
-    let badge = link.querySelector('.nav-badge')
-    if (unread > 0) {
-      if (!badge) {
-        badge = document.createElement('span')
-        badge.className = 'nav-badge'
-        badge.setAttribute('aria-hidden', 'true')
-        link.append(badge)
-      }
-      badge.textContent = String(unread)
-    } else if (badge) badge.remove()
-  }
+  const setUnread = (unread) => window.hearthNavCount('notifications', 'Notifications', unread)
 
   // Only same-site paths become links, whatever the event says.
   const sitePath = (url) => typeof url === 'string' && url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\')
