@@ -52,6 +52,7 @@ export { fieldsOf, parse, WHOLE_INPUT } from '../validation.js'
 export { decodeCursor, encodeCursor, olderThan, pageOf, type CursorScalar, type CursorSpec } from '../pagination.js'
 export { ActionForm, CsrfField, displayName, EmptyState, Field, FormError, Notice } from '../views/components.js'
 export { relativeTime, shortTime } from '../views/time.js'
+export { cardText, SharedCardView, type CardResolver, type SharedCard } from '../views/cards.js'
 export { Icon, type IconProps } from '../views/icons.js'
 export { Avatar, PostCard, PostHead, PostMedia } from '../posts/views.js'
 export { activeMember, blockedWith, canSeeAuthor, displayNameOf } from '../safety/queries.js'
@@ -99,6 +100,7 @@ export interface PluginManifest<S extends SettingsSchema = SettingsSchema> {
 // ---- UI slots
 
 import type { ProfileTab, SettingsPanel, SlotName, SlotProps, SlotRenderer } from '../views/slots.js'
+import type { CardResolver, SharedCard } from '../views/cards.js'
 export type { ProfileTab, SettingsPanel, SlotName, SlotProps, SlotRenderer }
 
 // ---- Realtime
@@ -350,6 +352,12 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
     slot<N extends SlotName>(name: N, render: SlotRenderer<SlotProps[N]>, options?: { order?: number }): void
     profileTab(tab: ProfileTab): void
     settingsPanel(panel: SettingsPanel): void
+    /**
+     * A kind of shared card (decision 030): how one of your things looks where it is shared (a message), as one
+     * viewer may see it now; answer null when they may not (or it is gone). Kinds are unique across core and plugins.
+     * @example ctx.ui.card('story', async (viewer, id) => ((await mayView(viewer, id)) ? { kind: 'story', ref: id, url: `/stories/${id}`, label: 'Story', title: 'ana' } : null))
+     */
+    card(kind: string, resolve: CardResolver): void
   }
   readonly jobs: PluginJobsApi
   readonly settings: {
@@ -402,6 +410,12 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
      * @example send(userId, { type: 'ring', iceServers: await ctx.core.rtc.iceServers(userId) })
      */
     rtc: PluginRtcApi
+    /**
+     * Shared cards (decision 030): a post, a profile or a plugin's thing as `viewer` may see it now, or null (draw it
+     * with `SharedCardView`, which says "unavailable" for null). Resolve at read time, for each reader; never store one.
+     * @example const card = await ctx.core.cards.resolve(viewer, 'post', 12)
+     */
+    cards: { resolve(viewer: Viewer | null, kind: string, ref: number): Promise<SharedCard | null>; has(kind: string): boolean }
   }
   /** Helpers for route handlers. */
   readonly http: {

@@ -524,6 +524,7 @@ export class PluginManager {
         slot: (slot, renderFn, options) => ui.addSlot(slot, name, renderFn, options?.order),
         profileTab: (tab) => ui.addProfileTab(name, tab),
         settingsPanel: (panel) => ui.addSettingsPanel(name, panel),
+        card: (kind, resolve) => ui.addCard(name, kind, resolve),
       },
       jobs: pluginJobs(name, scheduler, this.deps.queue),
       settings: settings as PluginContext['settings'],
@@ -611,6 +612,7 @@ export class PluginManager {
             return iceProblems({ stun: await core.get('rtc.stun_urls'), turn: await core.get('rtc.turn_urls'), secret: await core.get('rtc.turn_secret') })
           },
         },
+        cards: { resolve: (viewer, kind, ref) => ui.resolveCard(viewer, kind, ref), has: (kind) => ui.hasCard(kind) },
         reports: {
           file: async (input) => {
             if (!['post', 'comment', 'user'].includes(input.targetType) && !input.targetType.startsWith(`${name}.`)) {

@@ -4,6 +4,7 @@ import type { Audience, NavItem } from '../hooks/types.js'
 import type { Logger } from '../logger.js'
 import type { ProfileTab, SettingsPanel, SlotName, SlotProps, SlotRenderer } from './slots.js'
 import type { Viewer } from '../users/types.js'
+import { CARD_KIND, type CardResolver, type SharedCard } from './cards.js'
 
 interface Owned {
   owner: string
@@ -17,6 +18,7 @@ export class UiRegistry {
   private readonly slots = new Map<SlotName, (Owned & { render: SlotRenderer<any> })[]>()
   readonly profileTabs: (ProfileTab & Owned)[] = []
   readonly settingsPanels: (SettingsPanel & Owned)[] = []
+  private readonly cards = new Map<string, { owner: string; resolve: CardResolver }>()
 
   constructor(private readonly log: Logger) {}
 
@@ -49,6 +51,35 @@ export class UiRegistry {
     this.settingsPanels.sort((a, b) => a.order - b.order)
   }
 
+  /** The resolver of a kind of shared card (`post`, `profile`, a plugin's `story`): one per kind. */
+  addCard(owner: string, kind: string, resolve: CardResolver): void {
+    if (!CARD_KIND.test(kind)) throw new Error(`Card kind "${kind}" must be lowercase letters, digits and dashes.`)
+    if (this.cards.has(kind)) throw new Error(`A card kind "${kind}" already exists.`)
+    this.cards.set(kind, { owner, resolve })
+  }
+
+  hasCard(kind: string): boolean {
+    return this.cards.has(kind)
+  }
+
+  /**
+   * A card as this viewer may see it now, or null: an unknown kind (its plugin turned off), a thing they may not see,
+   * or a resolver that failed (logged with its owner).
+   */
+  async resolveCard(viewer: Viewer | null, kind: string, ref: number): Promise<SharedCard | null> {
+    const entry = this.cards.get(kind)
+    if (!entry) return null
+    try {
+      const card = await entry.resolve(viewer, ref)
+      if (!card || (card.expires_at && Date.parse(card.expires_at) <= Date.now())) return null
+      return { ...card, kind, ref }
+    } catch (err) {
+      // A resolver answers null for what the viewer may not see; NOT_FOUND thrown by a service reads the same.
+      if ((err as { status?: number }).status !== 404) this.log.error({ err, plugin: entry.owner, kind }, `card ${kind} of ${entry.owner} failed to resolve`)
+      return null
+    }
+  }
+
   /** Forget everything one owner added (a plugin that failed to register). */
   removeOwner(owner: string): void {
     const keep = <T extends { owner: string }>(list: T[]) => list.splice(0, list.length, ...list.filter((x) => x.owner !== owner))
@@ -56,6 +87,7 @@ export class UiRegistry {
     keep(this.profileTabs)
     keep(this.settingsPanels)
     for (const [name, list] of this.slots) this.slots.set(name, list.filter((s) => s.owner !== owner))
+    for (const [kind, card] of this.cards) if (card.owner === owner) this.cards.delete(kind)
   }
 
   /**
@@ -95,6 +127,7 @@ export class UiRegistry {
       slots: [...this.slots.entries()].map(([name, list]) => ({ name, owners: list.map((s) => s.owner) })),
       profileTabs: this.profileTabs.map((t) => ({ id: t.id, owner: t.owner })),
       settingsPanels: this.settingsPanels.map((p) => ({ id: p.id, owner: p.owner })),
+      cards: [...this.cards.entries()].map(([kind, c]) => ({ kind, owner: c.owner })),
     }
   }
 }

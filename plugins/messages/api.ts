@@ -58,6 +58,7 @@ export function apiRoutes(ctx: MessagesContext, messages: MessagesService) {
     return ctx.http.json(c, message, created ? 201 : 200)
   })
 
+  app.get(`${base}/:id/messages/:mid`, member, async (c) => ctx.http.json(c, await messages.message(me(c), ctx.http.id(c), ctx.http.id(c, 'mid'))))
   app.patch(`${base}/:id/messages/:mid`, member, async (c) => {
     const id = ctx.http.id(c)
     const mid = ctx.http.id(c, 'mid')

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { definePlugin, type Topic } from '../../core/plugins/api.js'
 import { messagesRoutes } from './routes.js'
 import { createMessagesService, type MessageView } from './service.js'
-import { MessageButton, ReadReceiptsPanel, UnreadScript } from './views.js'
+import { MessageButton, ReadReceiptsPanel, SendPostLink, UnreadScript } from './views.js'
 
 declare module '../../core/realtime/types.js' {
   interface TopicEvents {
@@ -26,6 +26,8 @@ const messages = definePlugin({
     version: '1.0.0',
     description: 'Messages: direct and group conversations, message requests, replies, edits, unsend, typing and read receipts.',
     migrations: './migrations',
+    // With stories on, a reply to a story lands in the conversation with its author (decision 030).
+    optionalDependsOn: ['stories'],
     settings: {
       max_group_members: { type: 'number', label: 'Most members in one group conversation', default: 250, min: 3, max: 5000, integer: true },
       sends_per_minute: { type: 'number', label: 'Most messages one member may send in a minute', default: 30, min: 1, max: 1000, integer: true },
@@ -81,6 +83,18 @@ const messages = definePlugin({
       url: (n) => `/messages/${Number(n.data.conversationId)}`,
     })
     ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => service.blocked(blockerId, blockedId))
+    // Replies and reactions to a story arrive in the conversation with its author, with the story's card while it lasts.
+    ctx.hooks.on(
+      'action:stories.replied',
+      (reply) =>
+        service.storyReply(reply).then(
+          () => undefined,
+          (err) => ctx.log.warn({ err, storyId: reply.storyId }, 'a story reply did not reach the conversation'),
+        ),
+      { optional: true },
+    )
+    // Send a post in a message: a paper plane under each post, for members (the share page checks what they may see).
+    ctx.ui.slot('post.actions', ({ postId, viewer }) => (viewer ? SendPostLink({ postId }) : null))
   },
 })
 

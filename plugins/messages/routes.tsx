@@ -8,7 +8,8 @@ import { apiRoutes } from './api.js'
 import type { MessagesContext } from './plugin.js'
 import type { Folder } from './queries.js'
 import { groupName, messageText, sendInput, type MessagesService } from './service.js'
-import { EditPage, InboxPage, MembersPage, NewPage, ThreadPage, type NoticeKey } from './views.js'
+import { shareInput } from './shares.js'
+import { EditPage, InboxPage, MembersPage, NewPage, SharePage, ThreadPage, type NoticeKey } from './views.js'
 import { z } from 'zod'
 
 type C = Context<AppEnv>
@@ -86,6 +87,40 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService) 
       if (isAppError(err) && err.status === 404) return page(c, 'New message', <NewPage csrf={csrf(c)} values={values} message={err.message} fields={{ members: err.message }} />, 404)
       const p = problemOf(err)
       return page(c, 'New message', <NewPage csrf={csrf(c)} values={values} message={p.message} fields={p.fields} />, p.status)
+    }
+  })
+
+  // ---- Sending a post, a profile or a story in a message
+
+  /** The card being shared, as the sender sees it: NOT_FOUND (a 404 page) when they may not see it themself. */
+  const shared = async (c: C, raw: { kind?: string; ref?: string }) => {
+    const share = parse(shareInput, raw)
+    const card = await ctx.core.cards.resolve(me(c), share.kind, share.ref)
+    if (!card) throw ctx.http.error(404, 'NOT_FOUND', 'That does not exist.')
+    return card
+  }
+  const sharePage = async (c: C, card: Awaited<ReturnType<typeof shared>>, problem?: { message: string; fields: Fields; values: Fields }, status?: 400 | 403 | 404 | 409 | 429) => {
+    const recent = (await messages.inbox(me(c), 'inbox', { limit: 8 })).items.filter((x) => x.me.state === 'active')
+    return page(c, 'Send in a message', <SharePage card={card} csrf={csrf(c)} recent={recent} message={problem?.message} fields={problem?.fields} values={problem?.values} />, status)
+  }
+
+  app.get('/messages/share', member, async (c) => sharePage(c, await shared(c, { kind: c.req.query('kind'), ref: c.req.query('ref') })))
+
+  app.post('/messages/share', member, async (c) => {
+    const values = await ctx.http.form(c)
+    const card = await shared(c, values)
+    try {
+      const user = (values.user ?? '').trim().replace(/^@/, '')
+      const chosen = Number(values.conversation)
+      if (!user && !(Number.isInteger(chosen) && chosen > 0)) throw ctx.http.error(400, 'VALIDATION_FAILED', 'Choose a conversation or enter a username.', { fields: { user: 'Choose a conversation or enter a username.' } })
+      const id = user ? (await messages.direct(me(c), user)).id : chosen
+      const { message } = await messages.send(me(c), id, parse(sendInput, { text: values.text ?? '', share: { kind: card.kind, ref: card.ref }, client_id: values.client_id || null }))
+      return c.redirect(`/messages/${id}#m-${message.id}`, 303)
+    } catch (err) {
+      // An unknown member (or one blocked either way) or a conversation one is not in: a form error on this page.
+      if (isAppError(err) && err.status === 404) return sharePage(c, card, { message: err.message, fields: { user: err.message }, values }, 404)
+      const p = problemOf(err)
+      return sharePage(c, card, { message: p.message, fields: p.fields, values }, p.status)
     }
   })
 

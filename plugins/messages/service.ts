@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { displayName, extractMentions, renderText, safeName, type Page, type PluginDb, type PublicUser, type Topic, type Viewer } from '../../core/plugins/api.js'
 import { eraseBody, readBodies, replaceBody, storeBody } from './bodies.js'
+import { shareable, shareInput, sharesFor, storeShare, type ShareView } from './shares.js'
 import type { MessagesContext } from './plugin.js'
 import {
   activeMemberIds,
@@ -37,14 +38,20 @@ export const messageText = z
   .transform((s) => s.replace(/\r\n/g, '\n').trim())
   .pipe(z.string().min(1, 'Write a message.').max(TEXT_MAX, `Messages are at most ${TEXT_MAX} characters.`))
 export const sendInput = z.object({
-  text: messageText,
+  /** The text; may be empty when the message shares something. */
+  text: z
+    .string({ error: 'Write a message.' })
+    .transform((s) => s.replace(/\r\n/g, '\n').trim())
+    .pipe(z.string().max(TEXT_MAX, `Messages are at most ${TEXT_MAX} characters.`))
+    .optional(),
+  share: shareInput.optional().nullable(),
   client_id: z
     .string()
     .regex(/^[A-Za-z0-9_-]{8,64}$/, 'client_id is 8 to 64 letters, digits, - or _.')
     .optional()
     .nullable(),
   reply_to: z.coerce.number({ error: 'reply_to is a message id.' }).int('reply_to is a message id.').positive('reply_to is a message id.').optional().nullable(),
-})
+}).refine((m) => !!m.text || !!m.share, { message: 'Write a message.', path: ['text'] })
 export const groupName = safeName({ label: 'Group names', min: 1, max: 80 })
 
 /** A member as a conversation shows them. */
@@ -68,6 +75,8 @@ export interface MessageView {
   reply_to: { id: number; sender: string | null; text: string | null; unsent: boolean } | null
   /** A system line's event ({ type: 'created' | 'added' | 'removed' | 'left' | 'renamed', ... }) and its sentence. */
   event: Record<string, unknown> | null
+  /** A post, profile or story it shares, as this reader may see it (`card` null: unavailable to them). */
+  share: ShareView | null
   client_id: string | null
   created_at: string
   edited_at: string | null
@@ -150,6 +159,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     // A reply's target was checked to be in its conversation when it was sent.
     const targets = await messagesByIds(db, viewer.id, null, replyIds)
     const bodies = await readBodies(db, [...lines.map((l) => l.id), ...targets.keys()])
+    const shares = await sharesFor(ctx, viewer, lines.filter((l) => !l.unsent_at && l.kind !== 'system').map((l) => l.id))
     return lines.map((l) => {
       const text = l.unsent_at || l.kind === 'system' ? null : (bodies.get(l.id) ?? null)
       const target = l.reply_to_id !== null ? targets.get(l.reply_to_id) : undefined
@@ -165,6 +175,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
           ? { id: target.id, sender: target.display_name, text: target.unsent_at ? null : (bodies.get(target.id) ?? null), unsent: target.unsent_at !== null }
           : null,
         event,
+        share: shares.get(l.id) ?? null,
         client_id: l.client_id,
         created_at: l.created_at,
         edited_at: l.edited_at,
@@ -318,7 +329,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
      * Send a text message. A retry with the same `client_id` answers the message already stored (`created: false`).
      * The recipient of a request who writes back accepts it.
      */
-    async send(viewer: Viewer, id: number, input: z.output<typeof sendInput>): Promise<{ message: MessageView; created: boolean }> {
+    async send(viewer: Viewer, id: number, input: z.output<typeof sendInput>, options: { quiet?: boolean } = {}): Promise<{ message: MessageView; created: boolean }> {
       const { c, p } = await activeStanding(viewer, id)
       if (input.client_id) {
         const done = await byClientId(db, id, viewer.id, input.client_id)
@@ -328,6 +339,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         const other = (await membersOf(db, [id])).find((m) => m.user_id !== viewer.id)
         if (!other) throw notFound()
       }
+      if (input.share) await shareable(ctx, viewer, input.share)
       if (input.reply_to) {
         const target = (await messagesByIds(db, viewer.id, id, [input.reply_to])).get(input.reply_to)
         if (!target || target.kind === 'system') throw ctx.http.error(400, 'VALIDATION_FAILED', 'The message you reply to is not in this conversation.', { fields: { reply_to: 'The message you reply to is not in this conversation.' } })
@@ -338,7 +350,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       try {
         messageId = await db.transaction().execute(async (trx) => {
             const mid = await insertMessage(trx, { conversation_id: id, sender_id: viewer.id, kind: 'text', client_id: input.client_id ?? null, reply_to_id: input.reply_to ?? null })
-          await storeBody(trx, mid, input.text)
+          await storeBody(trx, mid, input.text ?? '')
+          if (input.share) await storeShare(trx, mid, input.share)
           const t = own(trx)
           // Writing back accepts a request; a declined request comes back to the recipient's requests with the new message.
           if (p.request === 'pending') await t.updateTable('messages_participants').set({ request: 'none' }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
@@ -353,10 +366,10 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         return { message: await service.message(viewer, id, done), created: false }
       }
       const message = await service.message(viewer, id, messageId)
-      conv().publish(topicId(id), 'message', message, { durable: messageId })
+      conv().publish(topicId(id), 'message', forEveryone(message), { durable: messageId })
       const members = await activeMemberIds(db, id)
       const title = c.kind === 'group' ? (c.name ?? 'a group') : viewer.display_name
-      await notifyNew(members.filter((m) => m.user_id !== viewer.id && m.muted === 0 && m.request === 'none').map((m) => ({ userId: m.user_id, conversationId: id, title, group: c.kind === 'group', actorId: viewer.id })))
+      if (!options.quiet) await notifyNew(members.filter((m) => m.user_id !== viewer.id && m.muted === 0 && m.request === 'none').map((m) => ({ userId: m.user_id, conversationId: id, title, group: c.kind === 'group', actorId: viewer.id })))
       for (const m of members) if (m.user_id !== viewer.id) await pushCounts(m.user_id)
       return { message, created: true }
     },
@@ -374,7 +387,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         await own(trx).updateTable('messages_messages').set({ edited_at: new Date().toISOString() }).where('id', '=', messageId).execute()
       })
       const message = await service.message(viewer, id, messageId)
-      conv().publish(topicId(id), 'edited', message)
+      conv().publish(topicId(id), 'edited', forEveryone(message))
       return message
     },
 
@@ -527,6 +540,21 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       return !!s && s.p.state === 'active' && s.p.request === 'none'
     },
 
+    /**
+     * A reply or a reaction to a story (the stories plugin's `action:stories.replied`) lands in the direct conversation
+     * between the two, sharing the story (its card shows while it lasts, to whoever may see it). A member the author
+     * does not let message them lands in their requests, as any first message would.
+     */
+    async storyReply(reply: { storyId: number; authorId: number; fromId: number; kind: 'emoji' | 'text'; text: string }): Promise<number | null> {
+      const from = await ctx.core.users.find(reply.fromId)
+      if (!from) return null
+      const { id } = await service.direct(from, reply.authorId)
+      const text = reply.kind === 'emoji' ? `Reacted ${reply.text} to your story` : reply.text
+      // A quick reaction is told by the stories plugin's own grouped notification; a text reply by this message's.
+      const { message } = await service.send(from, id, { text, share: { kind: 'story', ref: reply.storyId } }, { quiet: reply.kind === 'emoji' })
+      return message.id
+    },
+
     /** Durable events a re-joining page missed: the messages after `afterSeq`, oldest first (at most 100). */
     async replay(viewer: Viewer, id: number, afterSeq: number): Promise<MessageView[]> {
       const page = await service.messages(viewer, id, { afterId: afterSeq, limit: 100 })
@@ -536,6 +564,14 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     readReceipts: (viewer: Viewer) => readReceiptsOn(db, viewer.id),
     setReadReceipts: (viewer: Viewer, on: boolean) => setReadReceipts(db, viewer.id, on),
     mentions: extractMentions,
+  }
+
+  /**
+   * A message as published to a conversation's topic, where every member receives the same event: what differs by
+   * reader (a shared card) is left out and marked, and each page fetches its own view of it.
+   */
+  function forEveryone(m: MessageView): MessageView {
+    return m.share ? { ...m, share: { kind: m.share.kind, ref: m.share.ref, card: null, personal: true } } : m
   }
 
   /** A system line ("ana added ben") written with the change it records, then pushed to the topic. */

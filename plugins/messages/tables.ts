@@ -49,6 +49,8 @@ export type MessagesTables = {
   messages_bodies: { message_id: number; body: string }
   messages_hidden: { user_id: number; message_id: number }
   messages_prefs: { user_id: number; read_receipts: Generated<number> }
+  /** What a message shares (a post, a profile, a story): a kind of shared card and its id (decision 030). */
+  messages_shares: { message_id: number; kind: string; ref: number }
 }
 
 export type Conversation = Selectable<MessagesTables['messages_conversations']>

@@ -2,7 +2,7 @@
 // its compose form, a group's members, a message's edit form, and the read-receipts settings panel. Every action is
 // a plain form (POST, _csrf, a 303 back), so it all works without JavaScript; messages.js makes the thread live.
 import type { ComponentChildren } from 'preact'
-import { ActionForm, Avatar, CsrfField, Field, FormError, Icon, Notice, relativeTime, shortTime } from '../../core/plugins/api.js'
+import { ActionForm, Avatar, CsrfField, Field, FormError, Icon, Notice, relativeTime, SharedCardView, shortTime, type SharedCard } from '../../core/plugins/api.js'
 import type { Folder } from './queries.js'
 import { EDIT_WINDOW_MS, TEXT_MAX, type ConversationView, type MessageView } from './service.js'
 
@@ -39,7 +39,8 @@ function preview(c: ConversationView): string {
   if (!m) return ''
   if (m.unsent) return 'Unsent message'
   const who = m.sender && c.kind === 'group' && m.kind !== 'system' ? `${m.sender.display_name}: ` : ''
-  return `${who}${m.text ?? ''}`.slice(0, 120)
+  const text = m.text || (m.share ? `Shared a ${m.share.kind === 'profile' || m.share.kind === 'story' ? m.share.kind : 'post'}` : '')
+  return `${who}${text}`.slice(0, 120)
 }
 
 export function InboxPage(props: { folder: Folder; items: ConversationView[]; next: string | null; requests: number; notice?: string }) {
@@ -134,6 +135,53 @@ export function NewPage(props: { csrf: string; fields?: Record<string, string>; 
   )
 }
 
+/**
+ * Send a post, a profile or a story in a message: the card as the sender sees it, a note, and where to send it (a
+ * recent conversation, or a member by username). Recipients see the card only if they may see what it shows.
+ */
+export function SharePage(props: { card: SharedCard; csrf: string; recent: ConversationView[]; message?: string; fields?: Record<string, string>; values?: Record<string, string> }) {
+  const f = props.fields ?? {}
+  const v = props.values ?? {}
+  const { card } = props
+  return (
+    <section class="card">
+      <h1>Send in a message</h1>
+      <SharedCardView card={card} kind={card.kind} />
+      <FormError message={props.message} />
+      <form method="post" action="/messages/share">
+        <CsrfField token={props.csrf} />
+        <input type="hidden" name="kind" value={card.kind} />
+        <input type="hidden" name="ref" value={String(card.ref)} />
+        {props.recent.length > 0 && (
+          <fieldset class="messages-share-to">
+            <legend>Send to</legend>
+            {props.recent.map((c) => (
+              <label class="checkbox" key={c.id}>
+                <input type="radio" name="conversation" value={String(c.id)} checked={v.conversation === String(c.id)} /> {c.title}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        <Field name="user" label={props.recent.length ? 'Or to a member (username)' : 'To (username)'} value={v.user} error={f.user} autocomplete="off" />
+        <Field name="text" label="Add a message (optional)" value={v.text} error={f.text} maxLength={TEXT_MAX} />
+        <div class="actions">
+          <button type="submit">Send</button>
+        </div>
+      </form>
+    </section>
+  )
+}
+
+/** The paper plane under a post (the `post.actions` slot): a link to send it in a message. */
+export function SendPostLink({ postId }: { postId: number }) {
+  return (
+    <a class="reaction reaction-send" href={`/messages/share?kind=post&ref=${postId}`} data-send-post={postId}>
+      <Icon name="send" />
+      <span class="visually-hidden">Send in a message</span>
+    </a>
+  )
+}
+
 /** One message in the thread. messages.js draws new ones the same way (keep the two in step). */
 export function MessageItem(props: { m: MessageView; me: number; conversationId: number; csrf: string; group: boolean; canAct: boolean }) {
   const { m, me, conversationId: id, csrf } = props
@@ -154,7 +202,8 @@ export function MessageItem(props: { m: MessageView; me: number; conversationId:
           <span class="msg-sender">{m.reply_to.sender}</span> {m.reply_to.unsent ? <em>Unsent message</em> : (m.reply_to.text ?? '').slice(0, 140)}
         </a>
       )}
-      {m.unsent ? <p class="msg-body muted">{mine ? 'You unsent a message' : 'Message unsent'}</p> : <p class="msg-body" dangerouslySetInnerHTML={{ __html: m.html ?? '' }} />}
+      {!m.unsent && m.share && <SharedCardView card={m.share.card} kind={m.share.kind} />}
+      {m.unsent ? <p class="msg-body muted">{mine ? 'You unsent a message' : 'Message unsent'}</p> : (m.html || !m.share) && <p class="msg-body" dangerouslySetInnerHTML={{ __html: m.html ?? '' }} />}
       <span class="msg-meta muted">
         <time datetime={m.created_at} title={shortTime(m.created_at)}>
           {relativeTime(m.created_at)}

@@ -65,6 +65,8 @@ const stories = definePlugin({
       text: (n) => `${n.who} mentioned you in their story`,
       url: (n) => (n.actors[0] ? `/stories/${n.actors[0].username}/${Number(n.data.storyId)}` : null),
     })
+    // A story shared where others read it (a reply in a conversation): its frame while it lasts, to whoever may see it.
+    ctx.ui.card('story', (viewer, id) => service.card(viewer, id))
     // Story files are viewable only by the story's audience while it is live, and by a highlight's viewers.
     ctx.hooks.on('filter:media.viewable', (value, { viewerId, mediaId }) => service.mediaViewable(value, viewerId, mediaId))
     ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => service.forgetBetween(blockerId, blockedId))

@@ -1,6 +1,6 @@
 // The stories rules between the routes and the queries: creating, viewing (and view-once), reacting, mentions,
 // media access, highlights and the purge. Every path that shows a story goes through here.
-import { fieldsOf, type MediaInfo, type Viewer } from '../../core/plugins/api.js'
+import { cardText, fieldsOf, type MediaInfo, type SharedCard, type Viewer } from '../../core/plugins/api.js'
 import { highlightTitle, reactionInput, splitNames, storyInput, type StoryInput } from './inputs.js'
 import type { StoriesContext } from './plugin.js'
 import * as q from './queries.js'
@@ -184,6 +184,30 @@ export function storiesService(ctx: StoriesContext) {
       return out
     },
 
+    /**
+     * A story as a shared card (a reply in a conversation shows the story it answers): to a viewer who may see it
+     * now, while it lasts. A view-once story shows no frame (opening it is the only way to see it).
+     */
+    async card(viewer: Viewer | null, id: number): Promise<SharedCard | null> {
+      const story = await q.visibleStory(db, viewer?.id ?? null, id, iso(Date.now()))
+      if (!story) return null
+      const author = await ctx.core.users.find(story.author_id)
+      if (!author) return null
+      const media = story.media_id && !story.view_once ? await ctx.core.media.info(story.media_id) : null
+      const thumb = media?.status === 'ready' ? (media.kind === 'video' ? media.urls.poster : (media.urls['320'] ?? media.urls['640'])) : undefined
+      return {
+        kind: 'story',
+        ref: story.id,
+        url: `/stories/${author.username}/${story.id}`,
+        label: story.view_once ? 'View-once story' : 'Story',
+        title: author.display_name || author.username,
+        subtitle: `@${author.username}`,
+        text: story.text ? cardText(story.text, 140) : undefined,
+        image: thumb ? { url: thumb, alt: `Story by ${author.display_name || author.username}` } : null,
+        expires_at: story.expires_at,
+      }
+    },
+
     /** The tray for a member: people (themself first) with live stories they may see, unseen first. */
     tray(viewer: Viewer) {
       return q.tray(db, viewer.id, iso(Date.now()))
@@ -212,7 +236,8 @@ export function storiesService(ctx: StoriesContext) {
       if (kind === 'emoji') {
         await ctx.core.notifications.notify({ userId: story.author_id, type: 'reaction', actorId: viewer.id, groupKey: String(story.id), data: { storyId: story.id, emoji: body } })
       } else {
-        await ctx.core.notifications.notify({ userId: story.author_id, type: 'reply', actorId: viewer.id, data: { storyId: story.id, text: body } })
+        // With messages on, the reply arrives in the conversation with the author, and its notification leads there.
+        if (!ctx.plugins.enabled('messages')) await ctx.core.notifications.notify({ userId: story.author_id, type: 'reply', actorId: viewer.id, data: { storyId: story.id, text: body } })
       }
       await ctx.hooks.emit('action:stories.replied', { storyId: story.id, authorId: story.author_id, fromId: viewer.id, kind, text: body })
       return { id: reactionId, kind, body }

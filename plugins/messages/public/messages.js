@@ -48,11 +48,12 @@
       q.textContent = `${m.reply_to.sender || ''} ${m.reply_to.unsent ? 'Unsent message' : (m.reply_to.text || '').slice(0, 140)}`
       li.append(q)
     }
+    if (m.share) li.append(card(m.share))
     const body = document.createElement('p')
     body.className = 'msg-body'
     // The server's HTML: escaped text with links and mentions (renderText), never the raw text.
     body.innerHTML = m.html || ''
-    li.append(body)
+    if (m.html || !m.share) li.append(body)
     const meta = document.createElement('span')
     meta.className = 'msg-meta muted'
     const time = document.createElement('time')
@@ -63,6 +64,55 @@
     li.append(meta)
     if (typeof m.id === 'number') li.append(actions(m, mine))
     return li
+  }
+
+  /** A shared post, profile or story as core's SharedCardView draws it, or "unavailable" to this reader. */
+  function card(share) {
+    if (!share.card) {
+      const none = document.createElement('div')
+      none.className = 'shared-card shared-unavailable muted'
+      none.dataset.sharedCard = 'unavailable'
+      none.textContent = `This ${share.kind === 'story' || share.kind === 'profile' ? share.kind : 'post'} is unavailable.`
+      return none
+    }
+    const c = share.card
+    const a = document.createElement('a')
+    a.className = 'shared-card'
+    a.href = c.url
+    a.dataset.sharedCard = `${c.kind}:${c.ref}`
+    if (c.image) {
+      const img = document.createElement('img')
+      img.className = c.image.round ? 'shared-thumb round' : 'shared-thumb'
+      img.src = c.image.url
+      img.alt = c.image.alt
+      img.width = img.height = 64
+      a.append(img)
+    }
+    const body = document.createElement('span')
+    body.className = 'shared-body'
+    const label = document.createElement('span')
+    label.className = 'shared-label muted'
+    label.textContent = c.label
+    const head = document.createElement('span')
+    head.className = 'shared-head'
+    const title = document.createElement('strong')
+    title.textContent = c.title
+    head.append(title)
+    if (c.subtitle) {
+      const sub = document.createElement('span')
+      sub.className = 'muted'
+      sub.textContent = c.subtitle
+      head.append(' ', sub)
+    }
+    body.append(label, head)
+    if (c.text) {
+      const t = document.createElement('span')
+      t.className = 'shared-text'
+      t.textContent = c.text
+      body.append(t)
+    }
+    a.append(body)
+    return a
   }
 
   /** Reply, Edit, Unsend and Delete for me, as the server draws them (plain links and forms). */
@@ -118,14 +168,24 @@
   }
   document.addEventListener('visibilitychange', markRead)
 
-  topic.on('message', (m) => {
+  /** A topic event is the same for everyone; what differs by reader (a shared card) is fetched as this member's view. */
+  async function mine(m) {
+    if (!m.share || !m.share.personal) return m
+    const res = await fetch(`${api}/messages/${m.id}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } }).catch(() => null)
+    const answer = res && res.ok ? await res.json().catch(() => null) : null
+    return answer && answer.data ? answer.data : { ...m, share: { ...m.share, card: null } }
+  }
+
+  topic.on('message', async (event) => {
+    const m = await mine(event)
     place(m)
     if (m.sender && m.sender.id !== me) {
       showTyping(m.sender.id, null, false)
       markRead()
     }
   })
-  topic.on('edited', (m) => {
+  topic.on('edited', async (event) => {
+    const m = await mine(event)
     const li = document.getElementById(`m-${m.id}`)
     if (!li) return
     li.replaceWith(draw(m))
