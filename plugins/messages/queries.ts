@@ -83,7 +83,10 @@ export interface InboxRow {
   state: Participant['state']
   role: ParticipantRole
   last_read_id: number
-  last_id: number
+  /** The newest message the viewer may see (null when every one is deleted for them). */
+  last_id: number | null
+  /** What the list is ordered by: the conversation's latest message within the viewer's standing. */
+  sort_id: number
   unread: number
 }
 
@@ -97,20 +100,27 @@ export async function inbox(db: Db, viewerId: number, folder: Folder, options: {
   const inFolder =
     folder === 'requests' ? sql`p.request = 'pending'` : folder === 'archived' ? sql`p.request = 'none' and p.archived = 1` : sql`p.request = 'none' and p.archived = 0`
   const pin = folder === 'inbox' ? sql`p.pinned` : sql`0`
+  // Ordered by the conversation's latest message the member may see by standing (up to their last line if they
+  // left), which needs no scan of the messages; only the page's rows then read their newest visible message and
+  // unread count (a message deleted for oneself still dates its conversation, as in other messengers).
   const rows = await sql<InboxRow>`
-    select * from (
-      select c.id, c.kind, c.name, ${pin} as pinned, p.muted, p.archived, p.request, p.state, p.role, p.last_read_id,
-        (select max(m.id) from messages_messages m where ${messageVisible(viewerId)}) as last_id,
-        (select count(*) from messages_messages m where ${messageVisible(viewerId)} and m.id > p.last_read_id
+    select x.*,
+      (select max(m.id) from messages_messages m join messages_participants p on p.conversation_id = x.id and p.user_id = ${viewerId}
+         where m.conversation_id = x.id and ${messageVisible(viewerId)}) as last_id,
+      (select count(*) from messages_messages m join messages_participants p on p.conversation_id = x.id and p.user_id = ${viewerId}
+         where m.conversation_id = x.id and ${messageVisible(viewerId)} and m.id > p.last_read_id
            and m.sender_id != ${viewerId} and m.kind != 'system' and m.unsent_at is null) as unread
+    from (
+      select c.id, c.kind, c.name, ${pin} as pinned, p.muted, p.archived, p.request, p.state, p.role, p.last_read_id,
+        min(c.last_message_id, coalesce(p.until_id, c.last_message_id)) as sort_id
       from messages_participants p join messages_conversations c on c.id = p.conversation_id
-      where ${conversationVisible(viewerId)} and ${inFolder}
+      where ${conversationVisible(viewerId)} and ${inFolder} and c.last_message_id > p.from_id
+        ${after ? sql`and (${pin} < ${after.pin} or (${pin} = ${after.pin} and (min(c.last_message_id, coalesce(p.until_id, c.last_message_id)) < ${after.last} or (min(c.last_message_id, coalesce(p.until_id, c.last_message_id)) = ${after.last} and c.id < ${after.id}))))` : sql``}
+      order by pinned desc, sort_id desc, c.id desc
+      limit ${limit + 1}
     ) x
-    where x.last_id is not null
-      ${after ? sql`and (x.pinned < ${after.pin} or (x.pinned = ${after.pin} and (x.last_id < ${after.last} or (x.last_id = ${after.last} and x.id < ${after.id}))))` : sql``}
-    order by x.pinned desc, x.last_id desc, x.id desc
-    limit ${limit + 1}`.execute(db)
-  return pageOf(rows.rows, limit, (r) => ({ pin: r.pinned, last: r.last_id, id: r.id }))
+    order by x.pinned desc, x.sort_id desc, x.id desc`.execute(db)
+  return pageOf(rows.rows, limit, (r) => ({ pin: r.pinned, last: r.sort_id, id: r.id }))
 }
 
 /** One conversation's unread count and newest visible message for the viewer (whose standing was checked). */
@@ -127,7 +137,7 @@ export async function countsIn(db: Db, viewerId: number, conversationId: number)
 export async function unreadCounts(db: Db, viewerId: number): Promise<{ conversations: number; requests: number }> {
   const row = await sql<{ conversations: number; requests: number }>`
     select
-      sum(case when p.request = 'none' and p.muted = 0 and exists (select 1 from messages_messages m where ${messageVisible(viewerId)}
+      sum(case when p.request = 'none' and p.muted = 0 and c.last_message_id > p.last_read_id and exists (select 1 from messages_messages m where ${messageVisible(viewerId)}
         and m.id > p.last_read_id and m.sender_id != ${viewerId} and m.kind != 'system' and m.unsent_at is null) then 1 else 0 end) as conversations,
       sum(case when p.request = 'pending' and exists (select 1 from messages_messages m where ${messageVisible(viewerId)}) then 1 else 0 end) as requests
     from messages_participants p join messages_conversations c on c.id = p.conversation_id
@@ -141,11 +151,15 @@ export type MessageLine = MessageRow & { username: string | null; display_name: 
 const messageColumns = (q: ReturnType<typeof baseMessages>) =>
   q.selectAll('m').select(['users.username', displayNameOf('users').as('display_name')])
 
-/** Messages the viewer may see (in one conversation, or in any, when `conversationId` is null). */
+/**
+ * Messages the viewer may see (in one conversation, or in any, when `conversationId` is null). `+p.user_id` keeps
+ * SQLite from starting at the viewer's participations: messages by id (the inbox's latest ones) are found by their
+ * key, then their conversation's participant row, instead of probing every conversation the viewer is in.
+ */
 const baseMessages = (db: Db, viewerId: number, conversationId: number | null) => {
   const q = own(db)
     .selectFrom('messages_messages as m')
-    .innerJoin('messages_participants as p', (j) => j.onRef('p.conversation_id', '=', 'm.conversation_id').on('p.user_id', '=', viewerId))
+    .innerJoin('messages_participants as p', (j) => j.onRef('p.conversation_id', '=', 'm.conversation_id').on(sql`+p.user_id`, '=', viewerId))
     .leftJoin('users', 'users.id', 'm.sender_id')
     .where(messageVisible(viewerId))
   return conversationId === null ? q : q.where('m.conversation_id', '=', conversationId)

@@ -7,6 +7,7 @@ import WebSocket from 'ws'
 import type { Hearth } from '../../core/app.js'
 import type { LoadClient, RunResult, RunSpec, Template } from './load.js'
 import type { Figure } from './report.js'
+import { messagesScenarios } from './messages.js'
 import { randomChat } from './random-chat.js'
 import type { Running } from './servers.js'
 import { median, summary } from './stats.js'
@@ -566,4 +567,5 @@ export const SCENARIOS: { name: string; run: (ctx: Ctx) => Promise<unknown> }[] 
   { name: 'mixed', run: mixed },
   { name: 'uploads', run: uploads },
   { name: 'random-chat', run: randomChat },
+  { name: 'messages', run: messagesScenarios },
 ]
