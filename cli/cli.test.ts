@@ -131,6 +131,7 @@ describe('hearth --help', () => {
     theme: ['list', 'use'],
     settings: ['list', 'set', 'reset'],
     reports: ['list', 'resolve'],
+    ledger: ['verify', 'export'],
   }
   const paths: string[][] = [
     ...['start', 'init', 'migrate', 'hooks', 'doctor', 'backup', 'restore'].map((c) => [c]),

@@ -34,6 +34,8 @@ import { createEngagementService } from './engagement/service.js'
 import { createNotificationsService } from './notifications/service.js'
 import { createSearchService } from './search/service.js'
 import { createModerationService } from './moderation/service.js'
+import { createLedgerService } from './ledger/service.js'
+import { ledgerModule } from './ledger/module.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
 import { PluginManager } from './plugins/loader.js'
@@ -118,13 +120,14 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const notifications = createNotificationsService({ db, hooks, realtime, posts, safety, social, log })
   const search = createSearchService({ db, posts, safety, social })
   const moderation = createModerationService({ db, hooks, users, posts, media })
+  const ledger = createLedgerService(db)
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
-  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
+  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -164,6 +167,7 @@ export const CORE_MODULES: readonly CoreModule[] = [
   moderationModule,
   mediaModule,
   appShellModule,
+  ledgerModule,
 ]
 
 const CSP = {

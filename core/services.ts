@@ -16,6 +16,7 @@ import type { EngagementService } from './engagement/service.js'
 import type { NotificationsService } from './notifications/service.js'
 import type { SearchService } from './search/service.js'
 import type { ModerationService } from './moderation/service.js'
+import type { LedgerService } from './ledger/service.js'
 import type { Logger } from './logger.js'
 import type { PluginManager } from './plugins/loader.js'
 import type { RealtimeHub } from './realtime/hub.js'
@@ -57,5 +58,7 @@ export interface Services {
   search: SearchService
   /** Reports and the moderation queue. */
   moderation: ModerationService
+  /** Double-entry accounts and transfers (coins, earnings): decision 0XX-ledger. */
+  ledger: LedgerService
   plugins: PluginManager
 }

@@ -7,6 +7,7 @@ import type { SafetyTables } from '../safety/tables.js'
 import type { EngagementTables } from '../engagement/tables.js'
 import type { NotificationTables } from '../notifications/tables.js'
 import type { ModerationTables } from '../moderation/tables.js'
+import type { LedgerTables } from '../ledger/tables.js'
 
 /** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
 type Timestamp = string
@@ -123,7 +124,7 @@ export interface AuditLogTable {
 }
 
 /** Every core table. Features keep their table interfaces beside their code and are joined in here. */
-export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables {
+export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables {
   users: UsersTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable

@@ -22,6 +22,7 @@ import type { MediaInfo } from '../media/types.js'
 import type { PluginReportsApi } from '../moderation/service.js'
 import type { PluginLimitsApi } from '../auth/rate-limit.js'
 import type { PluginNotificationsApi } from '../notifications/types.js'
+import type { PluginLedgerApi } from '../ledger/plugin.js'
 import type { Page } from '../pagination.js'
 import type { CreatePostInput } from '../posts/inputs.js'
 import type { PostView } from '../posts/types.js'
@@ -203,6 +204,22 @@ export interface PluginMediaApi {
   grant(id: number, viewerId: number, seconds: number): Promise<MediaInfo | null>
   remove(id: number): Promise<void>
 }
+
+// ---- The ledger
+
+export type {
+  AccountKind,
+  AccountRef,
+  AccountSpec,
+  HistoryEntry,
+  LedgerAccount,
+  PluginLedgerApi,
+  Transfer,
+  TransferInput,
+  TransferMeta,
+  TransferType,
+  WriteOptions,
+} from '../ledger/plugin.js'
 
 // ---- WebRTC
 
@@ -416,6 +433,11 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
      * @example const card = await ctx.core.cards.resolve(viewer, 'post', 12)
      */
     cards: { resolve(viewer: Viewer | null, kind: string, ref: number): Promise<SharedCard | null>; has(kind: string): boolean }
+    /**
+     * Double-entry accounts and idempotent transfers in whole units: coins, earnings, holds (decision 0XX-ledger).
+     * @example await ctx.core.ledger.transfer({ key: `grant:${ref}`, debit: { kind: 'world', name: 'manual', unit: 'coin' }, credit: { kind: 'member_coins', userId, unit: 'coin' }, amount: 500 })
+     */
+    ledger: PluginLedgerApi
   }
   /** Helpers for route handlers. */
   readonly http: {

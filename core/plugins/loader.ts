@@ -44,6 +44,8 @@ import type { UiRegistry } from '../views/ui.js'
 import type { PluginContext, PluginDefinition, SettingsSchema } from './api.js'
 import { prefixesOf, prefixProblem, overlap, routesOutside } from './prefixes.js'
 import { pluginSettingsStore } from './settings.js'
+import type { LedgerService } from '../ledger/service.js'
+import { pluginLedger } from '../ledger/plugin.js'
 
 export const PLUGIN_NAME = /^[a-z][a-z0-9-]{1,39}$/
 
@@ -99,6 +101,7 @@ export interface PluginDeps {
   media: MediaService
   notifications: NotificationsService
   moderation: ModerationService
+  ledger: LedgerService
   render: Renderer
   /** Where plugins' onClose functions go; Hearth's close runs them. */
   closers: Closers
@@ -600,6 +603,7 @@ export class PluginManager {
           },
         },
         limits: pluginLimits(this.deps.limiter, name),
+        ledger: pluginLedger(this.deps.ledger, name),
         rtc: {
           iceServers: async (userId) => {
             const core = this.deps.settings
