@@ -145,6 +145,11 @@ export class Ingests {
     return this.lastGood.get(streamId) ?? null
   }
 
+  /** Whether a whole playlist with a segment has been read or written for the stream (a player may start). */
+  async ready(streamId: number): Promise<boolean> {
+    return (await this.playlist(streamId)) !== null
+  }
+
   /** A segment's bytes, or null when it is not (or no longer) there. */
   async segment(streamId: number, name: string): Promise<Buffer | null> {
     if (!/^seg\d{1,9}\.ts$/.test(name)) return null

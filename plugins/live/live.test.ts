@@ -122,7 +122,11 @@ describe('live: ingest, audience, ending', () => {
     const id = await goLive('ana', { audience: 'followers' })
     const ana = await open('ana')
     assert.equal((await join(ana, `live:ingest:${id}`)).op, 'joined')
+    const about = async () => ((await (await api('ana', 'GET', `/api/v1/live/streams/${id}`)).json()) as { data: { playlist_ready: boolean; state: string } }).data
+    assert.equal((await about()).playlist_ready, false, 'no playlist before the first chunk')
+    assert.equal((await playlist('ana', id)).status, 404)
     await push(ana, id, webm)
+    await until('the API says the playlist is ready', about, (d) => d.playlist_ready && d.state === 'live')
     const list = await until('a whole playlist with segments', () => playlist('ana', id), (p) => p.status === 200 && /seg\d+\.ts/.test(p.text))
     assert.ok(completePlaylist(list.text))
     assert.match(list.text, /#EXT-X-TARGETDURATION:1\n/)

@@ -16,7 +16,7 @@ const HLS_JS = require.resolve('hls.js/dist/hls.light.min.js')
 let hlsJs: Promise<Buffer> | null = null
 
 /** The API's view of a stream. */
-function streamJson(s: StreamView, service: LiveService) {
+async function streamJson(s: StreamView, service: LiveService) {
   return {
     id: s.id,
     title: s.title,
@@ -30,6 +30,8 @@ function streamJson(s: StreamView, service: LiveService) {
     created_at: s.created_at,
     ended_at: s.ended_at,
     playlist_url: s.status === 'live' ? `/live/${s.id}/hls/index.m3u8` : null,
+    /** The playlist has its first segments: a player may load it. */
+    playlist_ready: s.status === 'live' && (await service.ready(s.id)),
   }
 }
 
@@ -145,23 +147,23 @@ export function liveRoutes(ctx: LiveContext, service: LiveService) {
   app.get('/api/v1/live/streams', async (c) => {
     const limit = ctx.http.limit(c, { fallback: 20, max: 50 })
     const streams = await service.list(ctx.http.viewer(c)?.id ?? null, limit)
-    return ctx.http.json(c, streams.map((s) => streamJson(s, service)))
+    return ctx.http.json(c, await Promise.all(streams.map((s) => streamJson(s, service))))
   })
 
   app.post('/api/v1/live/streams', requireMember, async (c) => {
     const s = await service.create(me(c), parse(streamInput, await ctx.http.jsonBody(c)))
-    return ctx.http.json(c, streamJson(s, service), 201)
+    return ctx.http.json(c, await streamJson(s, service), 201)
   })
 
   app.get('/api/v1/live/streams/:id{[0-9]+}', async (c) => {
     const s = await service.find(ctx.http.viewer(c)?.id ?? null, ctx.http.id(c))
-    return ctx.http.json(c, streamJson(s, service))
+    return ctx.http.json(c, await streamJson(s, service))
   })
 
   app.post('/api/v1/live/streams/:id{[0-9]+}/end', requireMember, async (c) => {
     const id = ctx.http.id(c)
     await service.end(me(c), id)
-    return ctx.http.json(c, streamJson(await service.find(me(c).id, id), service))
+    return ctx.http.json(c, await streamJson(await service.find(me(c).id, id), service))
   })
 
   app.get('/api/v1/live/streams/:id{[0-9]+}/chat', async (c) => {
@@ -186,7 +188,7 @@ export function liveRoutes(ctx: LiveContext, service: LiveService) {
   app.patch('/api/v1/live/streams/:id{[0-9]+}', requireMember, async (c) => {
     const id = ctx.http.id(c)
     await service.setChat(me(c), id, parse(chatModeInput, await ctx.http.jsonBody(c)).chat)
-    return ctx.http.json(c, streamJson(await service.find(me(c).id, id), service))
+    return ctx.http.json(c, await streamJson(await service.find(me(c).id, id), service))
   })
 
   return app

@@ -284,6 +284,9 @@ export function liveService(ctx: LiveContext) {
       return ingests.playlist(id)
     },
 
+    /** Whether the stream's first segments are out: players wait for this rather than fetch a playlist that is not there. */
+    ready: (id: number) => (active.has(id) ? ingests.ready(id) : Promise.resolve(false)),
+
     async segment(viewerId: number | null, id: number, name: string): Promise<Buffer | null> {
       const s = await q.streamFor(db, viewerId, id)
       if (!s || s.status !== 'live') return null

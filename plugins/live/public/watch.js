@@ -8,10 +8,16 @@
   let ended = false
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
+  // The stream's API object says when the first segments are out (asking for the playlist itself would 404 until then).
+  const about = `/api/v1/live/streams/${video.closest('[data-live-stream]').dataset.liveStream}`
   async function ready() {
     while (!ended) {
       try {
-        if ((await fetch(src, { cache: 'no-store', credentials: 'same-origin' })).ok) return true
+        const res = await fetch(about, { cache: 'no-store', credentials: 'same-origin' })
+        if (!res.ok) return false
+        const { data } = await res.json()
+        if (data.status !== 'live') return false
+        if (data.playlist_ready) return true
       } catch {}
       await sleep(1000)
     }
