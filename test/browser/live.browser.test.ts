@@ -8,7 +8,7 @@ import { browserOrSkip, navLink, registerInBrowser, resultPath, startTestServer 
 /** What Chromium needs for capture and autoplay on a machine with no camera (see shared notes: realtime-media). */
 const MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']
 
-test('a member goes live from the page, a viewer watches it and chats', { timeout: 240_000 }, async (t) => {
+test('a member goes live from the page, a viewer watches it and chats', { timeout: 420_000 }, async (t) => {
   const browser = await browserOrSkip(t, { extraArgs: MEDIA_FLAGS })
   if (!browser) return
   const server = await startTestServer({ enable: ['live'] })
@@ -37,8 +37,9 @@ test('a member goes live from the page, a viewer watches it and chats', { timeou
   const start = await ben.page.waitForFunction(() => {
     const v = document.querySelector('[data-live-player]') as HTMLVideoElement | null
     return v && v.readyState >= 2 && v.currentTime > 0 ? v.currentTime : null
-  }, null, { timeout: 90_000, polling: 250 })
+  }, null, { timeout: 150_000, polling: 250 })
   const t0 = (await start.jsonValue()) as number
+  t.diagnostic('the member plays it')
   await ben.page.waitForFunction((t0) => ((document.querySelector('[data-live-player]') as HTMLVideoElement).currentTime > t0 + 1), t0, { timeout: 60_000, polling: 250 })
   const frames = await ben.page.evaluate(() => (document.querySelector('[data-live-player]') as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames)
   assert.ok(frames > 0, 'frames were decoded')
@@ -56,13 +57,17 @@ test('a member goes live from the page, a viewer watches it and chats', { timeou
   const viewer = await guest.newPage()
   const loaded: string[] = []
   viewer.on('request', (r) => loaded.push(new URL(r.url()).pathname))
+  const guestErrors: string[] = []
+  viewer.on('console', (m) => m.type() === 'error' && guestErrors.push(m.text()))
   await viewer.goto(path)
+  t.diagnostic('guest opened the stream')
   await viewer.waitForFunction(() => {
     const v = document.querySelector('[data-live-player]') as HTMLVideoElement | null
     return !!v && v.currentTime > 1 && !!(window as unknown as { hearthLivePlayer: { hls: unknown } }).hearthLivePlayer.hls
-  }, null, { timeout: 90_000, polling: 250 })
+  }, null, { timeout: 150_000, polling: 250 })
   assert.ok(loaded.includes('/plugins/live/hls.js'), 'hls.js came from this site')
   assert.ok(loaded.every((p) => !p.includes('cdn')), 'nothing from a CDN')
+  assert.deepEqual(guestErrors, [], 'no console errors (a CSP refusal of a worker included)')
   await guest.close()
 
   // Ben's message reaches Ana's page.

@@ -46,7 +46,8 @@
         return
       }
       // Two segments behind the live edge: about 3 s glass to glass with 1 s segments.
-      hls = new window.Hls({ liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, backBufferLength: 10 })
+      // No worker: the CSP allows scripts from this site only, and hls.js would build its worker from a blob: URL.
+      hls = new window.Hls({ liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, backBufferLength: 10, enableWorker: false })
       hls.on(window.Hls.Events.ERROR, (_, data) => {
         if (!data.fatal) return
         hls.destroy()
