@@ -235,6 +235,22 @@ export interface PluginRtcApi {
   problems(): Promise<string[]>
 }
 
+// ---- Child processes
+
+import type { ChildProcess, SpawnOptions } from 'node:child_process'
+export type { ChildProcess, SpawnOptions }
+
+export interface PluginProcessesApi {
+  /**
+   * `child_process.spawn`, but the child dies with the server, however it dies, and is killed when Hearth closes
+   * (decision 014). Kill it yourself when its work ends.
+   * @example const child = ctx.processes.spawn(ctx.processes.ffmpeg(), ['-i', 'pipe:0', out], { stdio: ['pipe', 'ignore', 'pipe'] })
+   */
+  spawn(command: string, args: readonly string[], options?: SpawnOptions): ChildProcess
+  /** The ffmpeg core uses: `FFMPEG_PATH` when the operator set it, else the bundled one. */
+  ffmpeg(): string
+}
+
 // ---- Jobs
 
 /** What a durable job's handler learns about the run. */
@@ -384,6 +400,14 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
   }
   /** Serve a folder of the plugin (relative to its folder) at /plugins/NAME/. */
   assets(folder: string): void
+  /**
+   * The plugin's own folder for files it writes (`DATA/plugins/NAME`, inside the operator's data directory, so it
+   * moves with backups and the media). Not created for you: `register()` does no I/O; make it when you first write.
+   * @example await mkdir(join(ctx.dataDir, 'streams', String(id)), { recursive: true })
+   */
+  readonly dataDir: string
+  /** Child processes, started the one way core starts them: bound to the server, killed when it stops (decision 014). */
+  readonly processes: PluginProcessesApi
   readonly realtime: {
     /** A WebSocket endpoint at /realtime/NAME/CHANNEL for logged-in members. */
     channel(channel: string, handlers: ChannelHandlers): void

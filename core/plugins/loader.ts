@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url'
 import { Hono } from 'hono'
 import type { ComponentChildren } from 'preact'
 import { audit } from '../audit.js'
+import { spawnBound } from '../children.js'
 import type { Closers } from '../closers.js'
 import { jsonBody } from '../http/json.js'
 import { pluginLimits, type RateLimiter } from '../auth/rate-limit.js'
@@ -27,6 +28,7 @@ import { serveFolder } from '../http/static.js'
 import type { JobQueue } from '../jobs/queue.js'
 import type { Scheduler } from '../jobs/scheduler.js'
 import type { Logger } from '../logger.js'
+import { ffmpegPath } from '../media/ffmpeg.js'
 import { ROOT } from '../paths.js'
 import { checkSignal, iceProblems, iceServersFor } from '../rtc/ice.js'
 import type { RealtimeHub } from '../realtime/hub.js'
@@ -108,6 +110,8 @@ export interface PluginDeps {
   limiter: RateLimiter
   /** Folders to scan; the first is ./plugins. */
   dirs: string[]
+  /** The operator's data directory: each plugin's `ctx.dataDir` is `plugins/NAME` inside it. */
+  dataDir: string
   /** Look, but change nothing in the database (for `hearth doctor`). */
   readonly?: boolean
 }
@@ -536,6 +540,8 @@ export class PluginManager {
         if (!root.startsWith(dir + sep)) throw new Error('assets() takes a folder inside the plugin')
         routes.get(`/plugins/${name}/*`, serveFolder(root, `/plugins/${name}/`))
       },
+      dataDir: join(this.deps.dataDir, 'plugins', name),
+      processes: { spawn: (command, args, options) => spawnBound(command, args, options), ffmpeg: () => ffmpegPath() },
       realtime: {
         channel: (channel, handlers) => {
           realtime.addChannel(name, channel, handlers)

@@ -1,0 +1,162 @@
+// One ffmpeg per live stream: a browser's MediaRecorder WebM in on stdin, HLS with 1-second segments out in the
+// stream's folder. Started again on a resume (the playlist is continued, not restarted), stopped with the stream.
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { ChildProcess, SpawnOptions } from '../../core/plugins/api.js'
+
+/** The HLS segment length in seconds (decision 0XX: about 3 s glass to glass with hls.js two segments behind). */
+export const SEGMENT_SECONDS = 1
+/** Segments kept in the playlist (and on disk: older ones are deleted). */
+export const LIST_SIZE = 6
+
+/**
+ * ffmpeg's arguments for one run. MediaRecorder's WebM has a 1 ms timebase, so the output rate is forced (`-r 30`)
+ * or ffmpeg duplicates frames as if it were 1000 fps. A resume appends to the playlist (same numbering, a
+ * discontinuity) so viewers' players carry on.
+ */
+export function ffmpegArgs(dir: string, resume: boolean): string[] {
+  const flags = ['delete_segments', 'independent_segments', ...(resume ? ['append_list', 'discont_start'] : []), 'omit_endlist']
+  return [
+    '-hide_banner', '-loglevel', 'error', '-nostdin',
+    '-f', 'webm', '-i', 'pipe:0',
+    '-map', '0:v:0', '-map', '0:a:0?',
+    '-r', '30',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
+    '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`,
+    '-c:a', 'aac', '-b:a', '96k', '-ar', '48000',
+    '-f', 'hls', '-hls_time', String(SEGMENT_SECONDS), '-hls_list_size', String(LIST_SIZE), '-hls_flags', flags.join('+'),
+    '-hls_segment_filename', join(dir, 'seg%d.ts'),
+    join(dir, 'index.m3u8'),
+  ]
+}
+
+/**
+ * Whether a playlist as read from disk is whole: the bundled ffmpeg rewrites it in place, so a read can catch half
+ * of it. Whole means: the header, a final newline, at least one segment, and every `#EXTINF` followed by its URI.
+ */
+export function completePlaylist(text: string): boolean {
+  if (!text.startsWith('#EXTM3U\n') || !text.endsWith('\n')) return false
+  const lines = text.split('\n').filter((l) => l !== '')
+  let segments = 0
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.startsWith('#EXTINF:')) continue
+    const uri = lines[i + 1]
+    if (!uri || !/^seg\d+\.ts$/.test(uri)) return false
+    segments++
+  }
+  return segments > 0
+}
+
+interface Run {
+  child: ChildProcess
+  exited: Promise<void>
+  stderr: string
+}
+
+export interface IngestOptions {
+  spawn(command: string, args: readonly string[], options?: SpawnOptions): ChildProcess
+  ffmpeg(): string
+  /** The folder of the stream's HLS files. */
+  dirOf(streamId: number): string
+  /** ffmpeg stopped by itself (bad input, a crash): the stream waits for a resume. */
+  onExit(streamId: number, detail: string): void
+}
+
+/** The ffmpeg runs of the live streams in this process. */
+export class Ingests {
+  private runs = new Map<number, Run>()
+  /** The last complete playlist read per stream, served while the file on disk is being rewritten. */
+  private lastGood = new Map<number, string>()
+
+  constructor(private readonly o: IngestOptions) {}
+
+  /** Start (or start again, after a drop) the stream's ffmpeg; a run already going is killed first. */
+  async start(streamId: number): Promise<void> {
+    await this.kill(streamId)
+    const dir = this.o.dirOf(streamId)
+    await mkdir(dir, { recursive: true })
+    const resume = existsSync(join(dir, 'index.m3u8'))
+    const child = this.o.spawn(this.o.ffmpeg(), ffmpegArgs(dir, resume), { stdio: ['pipe', 'ignore', 'pipe'] })
+    const run: Run = { child, stderr: '', exited: new Promise((resolve) => child.once('close', () => resolve())) }
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => (run.stderr = (run.stderr + s).slice(-2000)))
+    // A write after ffmpeg died fails with EPIPE: the exit handler below tells the stream.
+    child.stdin!.on('error', () => {})
+    child.once('error', (err) => (run.stderr += `\n${err.message}`))
+    this.runs.set(streamId, run)
+    void run.exited.then(() => {
+      if (this.runs.get(streamId) !== run) return // replaced or stopped on purpose
+      this.runs.delete(streamId)
+      this.o.onExit(streamId, run.stderr.trim().split('\n').pop() ?? `exited with ${child.exitCode ?? child.signalCode}`)
+    })
+  }
+
+  /** Whether the stream has an ffmpeg taking chunks. */
+  running(streamId: number): boolean {
+    return this.runs.has(streamId)
+  }
+
+  pid(streamId: number): number | undefined {
+    return this.runs.get(streamId)?.child.pid
+  }
+
+  /** Hand a chunk to the stream's ffmpeg, waiting while its input is full; false when no ffmpeg runs for it. */
+  async write(streamId: number, bytes: Uint8Array): Promise<boolean> {
+    const run = this.runs.get(streamId)
+    const stdin = run?.child.stdin
+    if (!run || !stdin || stdin.destroyed) return false
+    if (!stdin.write(bytes)) await Promise.race([new Promise((r) => stdin.once('drain', r)), run.exited])
+    return true
+  }
+
+  /** Kill the stream's ffmpeg (if any) and wait for it to be gone. */
+  async kill(streamId: number): Promise<void> {
+    const run = this.runs.get(streamId)
+    if (!run) return
+    this.runs.delete(streamId)
+    run.child.kill('SIGKILL')
+    await run.exited
+  }
+
+  /** The stream is over: its ffmpeg killed, its files removed. */
+  async end(streamId: number): Promise<void> {
+    await this.kill(streamId)
+    this.lastGood.delete(streamId)
+    await rm(this.o.dirOf(streamId), { recursive: true, force: true })
+  }
+
+  /** Every run killed (the server is closing). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.runs.keys()].map((id) => this.kill(id)))
+  }
+
+  /** The stream's playlist if a whole one was ever read (the newest whole one), else null. */
+  async playlist(streamId: number): Promise<string | null> {
+    let text: string
+    try {
+      text = await readFile(join(this.o.dirOf(streamId), 'index.m3u8'), 'utf8')
+    } catch {
+      return this.lastGood.get(streamId) ?? null
+    }
+    if (completePlaylist(text)) {
+      this.lastGood.set(streamId, text)
+      return text
+    }
+    return this.lastGood.get(streamId) ?? null
+  }
+
+  /** Whether a whole playlist with a segment has been read or written for the stream (a player may start). */
+  async ready(streamId: number): Promise<boolean> {
+    return (await this.playlist(streamId)) !== null
+  }
+
+  /** A segment's bytes, or null when it is not (or no longer) there. */
+  async segment(streamId: number, name: string): Promise<Buffer | null> {
+    if (!/^seg\d{1,9}\.ts$/.test(name)) return null
+    try {
+      return await readFile(join(this.o.dirOf(streamId), name))
+    } catch {
+      return null
+    }
+  }
+}

@@ -1,0 +1,164 @@
+// Queries of the live plugin; each takes the database first. `watchableBy` is the one audience rule, used by every
+// path that shows a stream or its parts (pages, API, playlist and segments, chat and its topic, the list, notifications).
+import { type ExpressionBuilder, type Kysely } from 'kysely'
+import { activeMember, blockedWith, displayNameOf, type PluginDb as Db } from '../../core/plugins/api.js'
+import type { ChatMode, LiveAudience, LiveTables, StreamRow } from './tables.js'
+
+type CoreTables = Db extends Kysely<infer D> ? D : never
+type Tables = CoreTables & LiveTables
+const own = (db: Db): Kysely<Tables> => db.withTables<LiveTables>()
+
+/**
+ * The condition "the viewer may watch this row of `live_streams`":
+ * - the streamer always;
+ * - others need an active (not suspended) streamer, no block either way, and to be in the audience: public
+ *   (anyone who may see the streamer's posts: everyone for a public account, followers for a private one) or
+ *   followers;
+ * - guests: public streams of public accounts.
+ * Ended streams pass too; callers that want live ones add `status = 'live'`.
+ * @example own(db).selectFrom('live_streams').selectAll().where(watchableBy(viewerId)).where('id', '=', id)
+ */
+export function watchableBy(viewerId: number | null) {
+  return (eb: ExpressionBuilder<Tables, 'live_streams'>) => {
+    const publicStreamer = eb.exists(
+      eb.selectFrom('users as streamer').select('streamer.id').whereRef('streamer.id', '=', 'live_streams.user_id').where('streamer.suspended_at', 'is', null).where('streamer.is_private', '=', 0),
+    )
+    if (viewerId === null) return eb.and([eb('live_streams.audience', '=', 'public'), publicStreamer])
+    const follows = eb.exists(
+      eb.selectFrom('follows').select('follows.follower_id').where('follows.follower_id', '=', viewerId).whereRef('follows.followee_id', '=', 'live_streams.user_id'),
+    )
+    return eb.or([
+      eb('live_streams.user_id', '=', viewerId),
+      eb.and([
+        activeMember('live_streams.user_id'),
+        eb.not(blockedWith(viewerId, 'live_streams.user_id')),
+        eb.or([eb.and([eb('live_streams.audience', '=', 'public'), eb.or([publicStreamer, follows])]), eb.and([eb('live_streams.audience', '=', 'followers'), follows])]),
+      ]),
+    ])
+  }
+}
+
+/** A stream with its streamer's names, as pages and the API show it. */
+export interface StreamView extends StreamRow {
+  username: string
+  display_name: string
+}
+
+const withStreamer = (db: Db) =>
+  own(db)
+    .selectFrom('live_streams')
+    .innerJoin('users', 'users.id', 'live_streams.user_id')
+    .selectAll('live_streams')
+    .select(['users.username', displayNameOf('users').as('display_name')])
+
+/** A stream the viewer may watch (live or ended), or undefined: missing and hidden look the same. */
+export function streamFor(db: Db, viewerId: number | null, id: number): Promise<StreamView | undefined> {
+  return withStreamer(db).where(watchableBy(viewerId)).where('live_streams.id', '=', id).executeTakeFirst() as Promise<StreamView | undefined>
+}
+
+/** A stream whatever the viewer (for the streamer's own checks and the ingest). */
+export function streamById(db: Db, id: number): Promise<StreamRow | undefined> {
+  return own(db).selectFrom('live_streams').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/** The streams live now that the viewer may watch, newest first. */
+export function liveStreams(db: Db, viewerId: number | null, limit: number): Promise<StreamView[]> {
+  return withStreamer(db).where(watchableBy(viewerId)).where('live_streams.status', '=', 'live').orderBy('live_streams.id', 'desc').limit(limit).execute() as Promise<StreamView[]>
+}
+
+/** The member's stream that is live now, if any. */
+export function liveStreamOf(db: Db, userId: number): Promise<StreamRow | undefined> {
+  return own(db).selectFrom('live_streams').selectAll().where('user_id', '=', userId).where('status', '=', 'live').executeTakeFirst()
+}
+
+export interface NewStream {
+  user_id: number
+  title: string
+  audience: LiveAudience
+  chat: ChatMode
+  save_replay: boolean
+}
+
+export async function createStream(db: Db, s: NewStream): Promise<StreamRow> {
+  return own(db)
+    .insertInto('live_streams')
+    .values({ user_id: s.user_id, title: s.title, audience: s.audience, chat: s.chat, save_replay: s.save_replay ? 1 : 0 })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+/** Mark a stream ended; false when it already was. */
+export async function markEnded(db: Db, id: number): Promise<boolean> {
+  const r = await own(db).updateTable('live_streams').set({ status: 'ended', ended_at: new Date().toISOString() }).where('id', '=', id).where('status', '=', 'live').executeTakeFirst()
+  return Number(r.numUpdatedRows) > 0
+}
+
+/** End every stream still marked live (after a restart, no ingest survives); answers their ids. */
+export async function endAllLive(db: Db): Promise<number[]> {
+  const rows = await own(db).updateTable('live_streams').set({ status: 'ended', ended_at: new Date().toISOString() }).where('status', '=', 'live').returning('id').execute()
+  return rows.map((r) => r.id)
+}
+
+export async function setChatMode(db: Db, id: number, chat: ChatMode): Promise<void> {
+  await own(db).updateTable('live_streams').set({ chat }).where('id', '=', id).execute()
+}
+
+/** The ids of the members following `userId` (the ones told when they go live). */
+export async function followerIds(db: Db, userId: number): Promise<number[]> {
+  const rows = await db.selectFrom('follows').select('follower_id').where('followee_id', '=', userId).execute()
+  return rows.map((r) => r.follower_id)
+}
+
+export async function isFollowing(db: Db, followerId: number, followeeId: number): Promise<boolean> {
+  return !!(await db.selectFrom('follows').select('follower_id').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).executeTakeFirst())
+}
+
+// ---- Chat
+
+export interface ChatLine {
+  id: number
+  user_id: number
+  username: string
+  display_name: string
+  text: string
+  created_at: string
+}
+
+export async function addChat(db: Db, streamId: number, userId: number, text: string): Promise<ChatLine> {
+  const row = await own(db).insertInto('live_chat').values({ stream_id: streamId, user_id: userId, text }).returningAll().executeTakeFirstOrThrow()
+  const u = await db.selectFrom('users').select(['username', displayNameOf('users').as('display_name')]).where('id', '=', userId).executeTakeFirstOrThrow()
+  return { id: row.id, user_id: userId, username: u.username, display_name: u.display_name as string, text: row.text, created_at: row.created_at }
+}
+
+/** The newest `limit` messages of a stream (after `afterId` when given), oldest first, without deleted ones or those of members blocked either way with the viewer. */
+export async function chatOf(db: Db, streamId: number, viewerId: number | null, options: { afterId?: number; limit: number }): Promise<ChatLine[]> {
+  let q = own(db)
+    .selectFrom('live_chat')
+    .innerJoin('users', 'users.id', 'live_chat.user_id')
+    .select(['live_chat.id', 'live_chat.user_id', 'users.username', displayNameOf('users').as('display_name'), 'live_chat.text', 'live_chat.created_at'])
+    .where('live_chat.stream_id', '=', streamId)
+    .where('live_chat.deleted_at', 'is', null)
+    .where(activeMember('live_chat.user_id'))
+  if (viewerId !== null) q = q.where((eb) => eb.not(blockedWith(viewerId, 'live_chat.user_id')))
+  if (options.afterId !== undefined) q = q.where('live_chat.id', '>', options.afterId).orderBy('live_chat.id', 'asc').limit(options.limit)
+  else q = q.orderBy('live_chat.id', 'desc').limit(options.limit)
+  const rows = (await q.execute()) as ChatLine[]
+  return options.afterId !== undefined ? rows : rows.reverse()
+}
+
+/** Delete a message of a stream; false when there was none to delete. */
+export async function deleteChat(db: Db, streamId: number, messageId: number): Promise<boolean> {
+  const r = await own(db).updateTable('live_chat').set({ deleted_at: new Date().toISOString() }).where('id', '=', messageId).where('stream_id', '=', streamId).where('deleted_at', 'is', null).executeTakeFirst()
+  return Number(r.numUpdatedRows) > 0
+}
+
+/** Time out (`until` an ISO instant) or ban (`until` null) a member from a stream's chat. */
+export async function banFromChat(db: Db, streamId: number, userId: number, until: string | null): Promise<void> {
+  await own(db).insertInto('live_bans').values({ stream_id: streamId, user_id: userId, until }).onConflict((oc) => oc.columns(['stream_id', 'user_id']).doUpdateSet({ until })).execute()
+}
+
+/** Whether a member may not write in a stream's chat now (banned, or timed out until later than `at`). */
+export async function barredFromChat(db: Db, streamId: number, userId: number, at: string): Promise<boolean> {
+  const row = await own(db).selectFrom('live_bans').select('until').where('stream_id', '=', streamId).where('user_id', '=', userId).executeTakeFirst()
+  return !!row && (row.until === null || row.until > at)
+}

@@ -1,0 +1,195 @@
+// The live plugin's pages, forms and API (/live, /api/v1/live), the HLS files (each request checked against the
+// stream's audience: hidden == missing), and the hls.js player served from the project's own node_modules.
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { Hono, type Context } from 'hono'
+import { fieldsOf, isAppError, parse, WHOLE_INPUT, type AppEnv } from '../../core/plugins/api.js'
+import { chatModeInput, chatText, streamInput } from './inputs.js'
+import type { LiveContext } from './plugin.js'
+import type { StreamView } from './queries.js'
+import type { LiveService } from './service.js'
+import { ListPage, NewPage, StreamPage, type NewValues } from './views.js'
+
+const require = createRequire(import.meta.url)
+/** The light build (no subtitles, alternate audio or DRM: a live stream needs none). */
+const HLS_JS = require.resolve('hls.js/dist/hls.light.min.js')
+let hlsJs: Promise<Buffer> | null = null
+
+/** The API's view of a stream. */
+async function streamJson(s: StreamView, service: LiveService) {
+  return {
+    id: s.id,
+    title: s.title,
+    streamer: { id: s.user_id, username: s.username, display_name: s.display_name },
+    audience: s.audience,
+    chat: s.chat,
+    save_replay: s.save_replay === 1,
+    status: s.status,
+    state: s.status === 'live' ? service.state(s.id) : 'ended',
+    viewers: s.status === 'live' ? service.viewers(s.id) : 0,
+    created_at: s.created_at,
+    ended_at: s.ended_at,
+    playlist_url: s.status === 'live' ? `/live/${s.id}/hls/index.m3u8` : null,
+    /** The playlist has its first segments: a player may load it. */
+    playlist_ready: s.status === 'live' && (await service.ready(s.id)),
+  }
+}
+
+export function liveRoutes(ctx: LiveContext, service: LiveService) {
+  const app = new Hono<AppEnv>()
+  const { requireMember } = ctx.http
+  const me = (c: Context<AppEnv>) => ctx.http.viewer(c)!
+  const back = (c: Context<AppEnv>, id: number, notice: string) => c.redirect(`/live/${id}?notice=${notice}`, 303)
+
+  // The player, only for browsers without native HLS, loaded by watch.js when needed.
+  app.get('/plugins/live/hls.js', async (c) => {
+    c.header('Content-Type', 'text/javascript; charset=utf-8')
+    c.header('Cache-Control', 'public, max-age=86400')
+    return c.body(new Uint8Array(await (hlsJs ??= readFile(HLS_JS))))
+  })
+
+  // ---- Pages
+
+  app.get('/live', async (c) => {
+    const viewer = ctx.http.viewer(c)
+    return ctx.http.page(c, { title: 'Live' }, <ListPage streams={await service.list(viewer?.id ?? null, 50)} viewer={viewer} />)
+  })
+
+  const newPage = (c: Context<AppEnv>, values: NewValues, errors: Record<string, string>, status: 200 | 400 | 409 = 200) =>
+    ctx.http.page(c, { title: 'Go live', status }, <NewPage csrf={ctx.http.csrfToken(c)} values={values} errors={errors} />)
+
+  app.get('/live/new', requireMember, (c) => newPage(c, { audience: 'public', chat: 'on' }, {}))
+
+  app.post('/live/new', requireMember, async (c) => {
+    const form = await ctx.http.form(c)
+    const parsed = streamInput.safeParse(form)
+    if (!parsed.success) return newPage(c, form, fieldsOf(parsed.error), 400)
+    try {
+      const s = await service.create(me(c), parsed.data)
+      return c.redirect(`/live/${s.id}${form.source === 'screen' ? '?source=screen' : ''}`, 303)
+    } catch (err) {
+      if (!isAppError(err) || err.status !== 409) throw err
+      return newPage(c, form, { [WHOLE_INPUT]: err.message }, 409)
+    }
+  })
+
+  app.get('/live/:id{[0-9]+}', async (c) => {
+    const viewer = ctx.http.viewer(c)
+    const s = await service.find(viewer?.id ?? null, ctx.http.id(c))
+    const moderate = !!viewer && (viewer.id === s.user_id || viewer.role !== 'member')
+    return ctx.http.page(
+      c,
+      { title: s.title },
+      <StreamPage
+        stream={s}
+        viewer={viewer}
+        csrf={ctx.http.csrfToken(c)}
+        chat={await service.chat(viewer?.id ?? null, s.id)}
+        state={service.state(s.id)}
+        viewers={service.viewers(s.id)}
+        notice={c.req.query('notice')}
+        source={c.req.query('source')}
+        moderate={moderate}
+      />,
+    )
+  })
+
+  app.post('/live/:id{[0-9]+}/end', requireMember, async (c) => {
+    const id = ctx.http.id(c)
+    await service.end(me(c), id)
+    return back(c, id, 'ended')
+  })
+
+  app.post('/live/:id{[0-9]+}/chat', requireMember, async (c) => {
+    const id = ctx.http.id(c)
+    await service.say(me(c), id, parse(chatText, await ctx.http.form(c)).text)
+    return back(c, id, 'sent')
+  })
+
+  app.post('/live/:id{[0-9]+}/chat/:mid{[0-9]+}/delete', requireMember, async (c) => {
+    const id = ctx.http.id(c)
+    await service.deleteMessage(me(c), id, ctx.http.id(c, 'mid'))
+    return back(c, id, 'deleted')
+  })
+
+  app.post('/live/:id{[0-9]+}/bans', requireMember, async (c) => {
+    const id = ctx.http.id(c)
+    await service.ban(me(c), id, await ctx.http.form(c))
+    return back(c, id, 'banned')
+  })
+
+  app.post('/live/:id{[0-9]+}/chat-mode', requireMember, async (c) => {
+    const id = ctx.http.id(c)
+    await service.setChat(me(c), id, parse(chatModeInput, await ctx.http.form(c)).chat)
+    return back(c, id, 'chat')
+  })
+
+  // ---- HLS: the playlist only when whole, segments by name; both only to viewers the audience allows.
+
+  app.get('/live/:id{[0-9]+}/hls/index.m3u8', async (c) => {
+    const text = await service.playlist(ctx.http.viewer(c)?.id ?? null, ctx.http.id(c))
+    if (text === null) throw ctx.http.error(404, 'NOT_FOUND', 'That stream does not exist.')
+    c.header('Content-Type', 'application/vnd.apple.mpegurl')
+    c.header('Cache-Control', 'no-store')
+    return c.body(text)
+  })
+
+  app.get('/live/:id{[0-9]+}/hls/:name', async (c) => {
+    const bytes = await service.segment(ctx.http.viewer(c)?.id ?? null, ctx.http.id(c), c.req.param('name'))
+    if (!bytes) throw ctx.http.error(404, 'NOT_FOUND', 'That file does not exist.')
+    c.header('Content-Type', 'video/mp2t')
+    c.header('Cache-Control', 'private, max-age=60')
+    return c.body(new Uint8Array(bytes))
+  })
+
+  // ---- API
+
+  app.get('/api/v1/live/streams', async (c) => {
+    const limit = ctx.http.limit(c, { fallback: 20, max: 50 })
+    const streams = await service.list(ctx.http.viewer(c)?.id ?? null, limit)
+    return ctx.http.json(c, await Promise.all(streams.map((s) => streamJson(s, service))))
+  })
+
+  app.post('/api/v1/live/streams', requireMember, async (c) => {
+    const s = await service.create(me(c), parse(streamInput, await ctx.http.jsonBody(c)))
+    return ctx.http.json(c, await streamJson(s, service), 201)
+  })
+
+  app.get('/api/v1/live/streams/:id{[0-9]+}', async (c) => {
+    const s = await service.find(ctx.http.viewer(c)?.id ?? null, ctx.http.id(c))
+    return ctx.http.json(c, await streamJson(s, service))
+  })
+
+  app.post('/api/v1/live/streams/:id{[0-9]+}/end', requireMember, async (c) => {
+    const id = ctx.http.id(c)
+    await service.end(me(c), id)
+    return ctx.http.json(c, await streamJson(await service.find(me(c).id, id), service))
+  })
+
+  app.get('/api/v1/live/streams/:id{[0-9]+}/chat', async (c) => {
+    const lines = await service.chat(ctx.http.viewer(c)?.id ?? null, ctx.http.id(c), ctx.http.limit(c, { fallback: 50, max: 100 }))
+    return ctx.http.json(c, lines)
+  })
+
+  app.post('/api/v1/live/streams/:id{[0-9]+}/chat', requireMember, async (c) => {
+    const { text } = parse(chatText, await ctx.http.jsonBody(c))
+    return ctx.http.json(c, await service.say(me(c), ctx.http.id(c), text), 201)
+  })
+
+  app.delete('/api/v1/live/streams/:id{[0-9]+}/chat/:mid{[0-9]+}', requireMember, async (c) => {
+    await service.deleteMessage(me(c), ctx.http.id(c), ctx.http.id(c, 'mid'))
+    return ctx.http.json(c, { deleted: true })
+  })
+
+  app.post('/api/v1/live/streams/:id{[0-9]+}/bans', requireMember, async (c) => {
+    return ctx.http.json(c, await service.ban(me(c), ctx.http.id(c), await ctx.http.jsonBody(c)), 201)
+  })
+
+  app.patch('/api/v1/live/streams/:id{[0-9]+}', requireMember, async (c) => {
+    const id = ctx.http.id(c)
+    await service.setChat(me(c), id, parse(chatModeInput, await ctx.http.jsonBody(c)).chat)
+    return ctx.http.json(c, await streamJson(await service.find(me(c).id, id), service))
+  })
+
+  return app
+}

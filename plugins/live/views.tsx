@@ -1,0 +1,252 @@
+// What the live plugin draws: the list of streams, the go-live form, and a stream's page (the player and chat for
+// viewers, the studio for the streamer). Behaviour lives in public/ (the CSP allows no inline script or style).
+import { ActionForm, CsrfField, EmptyState, Field, FormError, Icon, Notice, relativeTime, WHOLE_INPUT, type Viewer } from '../../core/plugins/api.js'
+import { BAN_MINUTES, CHAT_MAX } from './inputs.js'
+import type { ChatLine, StreamView } from './queries.js'
+import type { StreamState } from './service.js'
+import type { ChatMode, LiveAudience } from './tables.js'
+
+const Styles = () => <link rel="stylesheet" href="/plugins/live/live.css" />
+
+export const AUDIENCE_LABELS: Record<LiveAudience, string> = { public: 'Public (who may see your posts)', followers: 'Followers' }
+export const CHAT_LABELS: Record<ChatMode, string> = { on: 'On', followers: 'Followers only', off: 'Off' }
+const STATE_LABELS: Record<StreamState, string> = { waiting: 'Starting…', live: 'Live', reconnecting: 'Reconnecting…', ended: 'Ended' }
+
+/** The confirmations after a no-JavaScript action on a stream's page, by `?notice=`. */
+export const NOTICES = { ended: 'The stream has ended.', sent: 'Sent.', deleted: 'The message was deleted.', banned: 'Done: they cannot chat here for now.', chat: 'Chat settings saved.' }
+
+export function ListPage({ streams, viewer }: { streams: StreamView[]; viewer: Viewer | null }) {
+  return (
+    <section class="live-list">
+      <Styles />
+      <header class="live-list-head">
+        <h1>Live</h1>
+        {viewer && (
+          <a class="button" href="/live/new">
+            <Icon name="radio" /> Go live
+          </a>
+        )}
+      </header>
+      {streams.length ? (
+        <ul class="live-cards">
+          {streams.map((s) => (
+            <li>
+              <a class="live-card" href={`/live/${s.id}`}>
+                <span class="live-badge">Live</span>
+                <strong>{s.title}</strong>
+                <span class="muted">
+                  {s.display_name} · started {relativeTime(s.created_at)}
+                </span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <EmptyState icon="radio" title="Nobody is live right now" links={viewer ? [{ href: '/live/new', label: 'Go live' }] : []}>
+          Streams from people you may watch show here while they are live.
+        </EmptyState>
+      )}
+    </section>
+  )
+}
+
+export interface NewValues {
+  title?: string
+  audience?: string
+  chat?: string
+  save_replay?: string | boolean
+  source?: string
+}
+
+export function NewPage({ csrf, values, errors }: { csrf: string; values: NewValues; errors: Record<string, string> }) {
+  return (
+    <section class="live-new">
+      <Styles />
+      <h1>Go live</h1>
+      <form method="post" action="/live/new" data-live-new>
+        <CsrfField token={csrf} />
+        <FormError message={errors[WHOLE_INPUT]} />
+        <fieldset>
+          <legend>What to send</legend>
+          <label>
+            <input type="radio" name="source" value="camera" checked={values.source !== 'screen'} /> Camera and microphone
+          </label>
+          <label>
+            <input type="radio" name="source" value="screen" checked={values.source === 'screen'} /> A shared screen
+          </label>
+        </fieldset>
+        <div class="live-preview" data-preview hidden>
+          <video muted playsinline autoplay aria-label="Preview of what you will send"></video>
+          <p class="muted" data-preview-status role="status"></p>
+        </div>
+        <button type="button" class="secondary" data-preview-button hidden>
+          Preview
+        </button>
+        <Field name="title" label="Title" value={values.title ?? ''} error={errors.title} maxLength={100} required />
+        <label>
+          Who may watch
+          <select name="audience">
+            {Object.entries(AUDIENCE_LABELS).map(([v, l]) => (
+              <option value={v} selected={values.audience === v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        {errors.audience && <p class="field-error">{errors.audience}</p>}
+        <label>
+          Chat
+          <select name="chat">
+            {Object.entries(CHAT_LABELS).map(([v, l]) => (
+              <option value={v} selected={values.chat === v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <input type="checkbox" name="save_replay" checked={values.save_replay === 'on' || values.save_replay === true} /> Keep a replay when the stream ends
+        </label>
+        <p class="muted">Sending video from this page needs JavaScript and a browser that can record (any recent one).</p>
+        <button type="submit">Go live</button>
+      </form>
+      <script src="/plugins/live/new.js" defer></script>
+    </section>
+  )
+}
+
+function ChatItem({ line, moderate, id, csrf }: { line: ChatLine; moderate: boolean; id: number; csrf: string }) {
+  return (
+    <li data-chat-id={line.id}>
+      <a href={`/u/${line.username}`} class="live-chat-name">
+        {line.display_name}
+      </a>{' '}
+      <span class="live-chat-text">{line.text}</span>
+      {moderate && <ActionForm action={`/live/${id}/chat/${line.id}/delete`} csrf={csrf} label="Delete" class="link" title={`Delete this message by ${line.display_name}`} />}
+    </li>
+  )
+}
+
+export interface StreamPageProps {
+  stream: StreamView
+  viewer: Viewer | null
+  csrf: string
+  chat: ChatLine[]
+  state: StreamState
+  viewers: number
+  notice?: string
+  source?: string
+  moderate: boolean
+}
+
+/** A stream's page: the player (or, for the streamer, the preview and controls) with the chat beside it. */
+export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, notice, source, moderate }: StreamPageProps) {
+  const mine = viewer?.id === s.user_id
+  const live = s.status === 'live'
+  return (
+    <section class="live-stream" data-live-stream={s.id} data-state={live ? state : 'ended'} data-mine={mine ? '1' : undefined} data-chat-mode={s.chat}>
+      <Styles />
+      <Notice notices={NOTICES} notice={notice} />
+      <header class="live-stream-head">
+        <h1>{s.title}</h1>
+        <p>
+          <span class="live-badge" data-live-badge hidden={!live}>
+            Live
+          </span>{' '}
+          <a href={`/u/${s.username}`}>{s.display_name}</a> · <span data-state-label role="status">{STATE_LABELS[live ? state : 'ended']}</span> ·{' '}
+          <span data-viewers>{viewers}</span> watching
+        </p>
+      </header>
+      <div class="live-body">
+        <div class="live-video">
+          {!live ? (
+            <p class="live-ended">This stream has ended.</p>
+          ) : mine ? (
+            <>
+              <video data-studio-preview data-source={source === 'screen' ? 'screen' : 'camera'} muted playsinline autoplay aria-label="What you are sending"></video>
+              <div class="live-controls">
+                <button type="button" data-studio-start>
+                  {source === 'screen' ? 'Share your screen' : 'Start camera'}
+                </button>
+                <ActionForm action={`/live/${s.id}/end`} csrf={csrf} label="End stream" class="danger" />
+              </div>
+              <p class="muted" data-studio-status role="status"></p>
+            </>
+          ) : (
+            <video data-live-player data-src={`/live/${s.id}/hls/index.m3u8`} controls muted autoplay playsinline aria-label={`Live video: ${s.title}`}></video>
+          )}
+          {live && !mine && viewer && (
+            <button type="button" class="live-heart" data-heart aria-label="Send a heart">
+              <Icon name="heart" />
+            </button>
+          )}
+          <div class="live-hearts" data-hearts aria-hidden="true"></div>
+        </div>
+        <aside class="live-chat" aria-label="Chat">
+          <h2>Chat</h2>
+          <ol data-chat-list aria-live="polite">
+            {chat.map((line) => (
+              <ChatItem line={line} moderate={moderate} id={s.id} csrf={csrf} />
+            ))}
+          </ol>
+          <p class="muted" data-chat-refused role="status"></p>
+          {live && viewer && (s.chat !== 'off' || mine) ? (
+            <form method="post" action={`/live/${s.id}/chat`} data-chat-form>
+              <CsrfField token={csrf} />
+              <label for="live-chat-text" class="visually-hidden">
+                Message
+              </label>
+              <input id="live-chat-text" name="text" maxLength={CHAT_MAX} autocomplete="off" placeholder={s.chat === 'followers' && !mine ? 'Followers may chat' : 'Say something'} required />
+              <button type="submit">Send</button>
+            </form>
+          ) : live && s.chat === 'off' ? (
+            <p class="muted">Chat is off.</p>
+          ) : live && !viewer ? (
+            <p class="muted">
+              <a href={`/login?next=/live/${s.id}`}>Log in</a> to chat.
+            </p>
+          ) : null}
+          {moderate && live && (
+            <details class="live-moderation">
+              <summary>Moderate chat</summary>
+              <form method="post" action={`/live/${s.id}/chat-mode`}>
+                <CsrfField token={csrf} />
+                <label>
+                  Chat
+                  <select name="chat">
+                    {Object.entries(CHAT_LABELS).map(([v, l]) => (
+                      <option value={v} selected={s.chat === v}>
+                        {l}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <button type="submit" class="secondary">
+                  Save
+                </button>
+              </form>
+              <form method="post" action={`/live/${s.id}/bans`}>
+                <CsrfField token={csrf} />
+                <Field name="username" label="Username" value="" />
+                <label>
+                  For
+                  <select name="minutes">
+                    {BAN_MINUTES.filter((m) => m > 0).map((m) => (
+                      <option value={m}>{m} min (time out)</option>
+                    ))}
+                    <option value="0">the rest of the stream (ban)</option>
+                  </select>
+                </label>
+                <button type="submit" class="secondary">
+                  Remove from chat
+                </button>
+              </form>
+            </details>
+          )}
+        </aside>
+      </div>
+      {live && <script src={mine ? '/plugins/live/studio.js' : '/plugins/live/watch.js'} defer></script>}
+      {live && <script src="/plugins/live/chat.js" defer></script>}
+    </section>
+  )
+}
