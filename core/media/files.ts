@@ -27,7 +27,7 @@ export interface PluginFiles {
   path(key: string): string
   /**
    * Send a file (ranges, ETag), or null when it is missing. With `download` it is always downloaded, never shown:
-   * `Content-Disposition: attachment` with that file name, `X-Content-Type-Options: nosniff` and a sandboxing CSP.
+   * `Content-Disposition: attachment` with that file name; every file goes with `X-Content-Type-Options: nosniff`.
    * Check who may read it first.
    */
   send(c: Context<AppEnv>, key: string, options: { contentType: string; download?: string | null; cacheControl?: string }): Promise<Response | null>
@@ -99,7 +99,6 @@ export function pluginFiles(mediaDir: string, plugin: string): PluginFiles {
     async send(c, key, options) {
       if (options.download !== undefined && options.download !== null) {
         c.header('Content-Disposition', contentDisposition(options.download))
-        c.header('Content-Security-Policy', "default-src 'none'; sandbox")
       }
       c.header('X-Content-Type-Options', 'nosniff')
       return sendFile(c, abs(key), { contentType: options.contentType, cacheControl: options.cacheControl ?? 'private, no-store' })

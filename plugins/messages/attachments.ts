@@ -205,7 +205,9 @@ export async function reachableItem(db: PluginDb, viewerId: number, conversation
 
 /**
  * `filter:media.viewable` for photos and videos of messages: members still in the conversation who may see the
- * message. Never a view-once item's plain address (opening it gives a one-time one); nobody else.
+ * message. Never a view-once item's plain address, not even to its sender (opening it gives a one-time one); nobody
+ * else. These items were uploaded with their message and are in nothing else, so core's answer (its owner may see
+ * it) does not count.
  */
 export async function mediaViewable(db: PluginDb, value: boolean, viewerId: number | null, mediaId: number): Promise<boolean> {
   const used = await own(db).selectFrom('messages_attachments').select('id').where('media_id', '=', mediaId).executeTakeFirst()
@@ -218,7 +220,7 @@ export async function mediaViewable(db: PluginDb, value: boolean, viewerId: numb
     where a.media_id = ${mediaId} and a.view_once = 0 and m.unsent_at is null and p.state = 'active'
       and ${conversationVisible(viewerId)} and ${messageVisible(viewerId)}
     limit 1`.execute(db)
-  return ok.rows.length > 0 || value
+  return ok.rows.length > 0
 }
 
 /** Store a message's items (inside the transaction that creates it); a voice note's conversion is queued with it. */
