@@ -60,6 +60,14 @@ function Item(props: { a: AttachmentView; me: number; sender: number | null; con
     )
   }
   if (a.status === 'failed') return <p class="msg-failed muted">{a.kind === 'voice' ? 'This voice message could not be converted.' : `This ${noun(a).toLowerCase()} could not be processed.`}</p>
+  if (a.kind === 'photo' && a.media && a.status !== 'ready') {
+    // Not the placeholder image at the photo's address: the browser would keep showing it once the photo is ready.
+    return (
+      <p class="msg-processing muted" data-media={a.media.id} data-status="processing">
+        Processing photo…
+      </p>
+    )
+  }
   if (a.kind === 'photo' && a.media) {
     const full = a.media.urls['1080'] ?? a.media.urls.original ?? `/media/${a.media.id}/1080`
     return (

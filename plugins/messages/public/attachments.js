@@ -52,6 +52,7 @@
       return f
     }
     if (a.status === 'failed') return el('p', { class: 'msg-failed muted' }, a.kind === 'voice' ? 'This voice message could not be converted.' : `This ${noun(a).toLowerCase()} could not be processed.`)
+    if (a.kind === 'photo' && a.media && a.status !== 'ready') return el('p', { class: 'msg-processing muted', 'data-media': a.media.id, 'data-status': 'processing' }, 'Processing photo…')
     if (a.kind === 'photo' && a.media) {
       const img = el('img', { src: a.media.urls['640'] || `/media/${a.media.id}/640`, alt: 'Photo', loading: 'lazy', width: a.media.width, height: a.media.height })
       return el('a', { href: a.media.urls['1080'] || `/media/${a.media.id}/1080`, class: 'msg-photo', 'data-media': a.media.id, 'data-status': a.status }, img)
@@ -93,7 +94,7 @@
       box.dataset.opened = '1'
       const state = box.querySelector('[data-once-state]')
       if (state) state.textContent = 'Opened'
-    } else if (userId === me && box.tagName === 'FORM') {
+    } else if (userId === me && box.tagName === 'FORM' && !box.dataset.opening) {
       box.replaceWith(el('p', { class: 'msg-once', 'data-once': attachment, 'data-opened': '1' }, 'Opened'))
     }
   })
@@ -103,6 +104,9 @@
     const f = e.target
     if (!(f instanceof HTMLFormElement) || !f.matches('form[data-once]')) return
     e.preventDefault()
+    if (f.dataset.opening) return
+    // This page opens it: the "opened" event it causes must not replace the form first.
+    f.dataset.opening = '1'
     const aid = Number(f.dataset.once)
     const res = await fetch(`/api/v1/messages/conversations/${id}/attachments/${aid}/open`, { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json', 'X-CSRF-Token': csrf } })
     const answer = await res.json().catch(() => null)
