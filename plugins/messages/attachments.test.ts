@@ -3,12 +3,10 @@
 // notes converted with a duration and a waveform, view-once items opened once, unsend removing files, and every
 // file and media address refused (404, like missing) to a stranger, a blocked member, a removed member and a guest.
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import sharp from 'sharp'
-import { ffmpegPath } from '../../core/media/ffmpeg.js'
 import { createTestApp, startServer, tempDir, type TestApp } from '../../test/harness.js'
 import { openSocket, type TestSocket } from '../../test/realtime.js'
 
@@ -46,8 +44,8 @@ describe('messages: attachments', () => {
     jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#0ea5e9' } }).jpeg().toBuffer()
     // A recording as a browser's MediaRecorder makes one: Opus in WebM, two seconds of a tone.
     const dir = tempDir('hearth-voice-')
-    execFileSync(ffmpegPath(), ['-hide_banner', '-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-c:a', 'libopus', join(dir, 'voice.webm')])
-    voice = (await import('node:fs')).readFileSync(join(dir, 'voice.webm'))
+    await t.h.media.ffmpeg(['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-c:a', 'libopus', join(dir, 'voice.webm')], { timeoutMs: 30_000 })
+    voice = readFileSync(join(dir, 'voice.webm'))
   })
   after(async () => {
     for (const s of sockets) s.ws.terminate()
@@ -197,9 +195,9 @@ describe('messages: attachments', () => {
       const bytes = Buffer.from(await res.arrayBuffer())
       const dir = tempDir('hearth-voice-out-')
       const file = join(dir, s.type.includes('mp4') ? 'a.m4a' : 'a.webm')
-      ;(await import('node:fs')).writeFileSync(file, bytes)
+      writeFileSync(file, bytes)
       // Playable: ffmpeg decodes the whole file.
-      execFileSync(ffmpegPath(), ['-hide_banner', '-v', 'error', '-i', file, '-f', 'null', '-'])
+      await t.h.media.ffmpeg(['-v', 'error', '-i', file, '-f', 'null', '-'], { timeoutMs: 30_000 })
     }
     const ranged = await get(item.sources[0].url, u.ben, { range: 'bytes=0-9' })
     assert.equal(ranged.status, 206, 'players seek with ranges')
