@@ -58,7 +58,7 @@ export interface Services {
   search: SearchService
   /** Reports and the moderation queue. */
   moderation: ModerationService
-  /** Double-entry accounts and transfers (coins, earnings): decision 0XX-ledger. */
+  /** Double-entry accounts and transfers (coins, earnings): decision 033. */
   ledger: LedgerService
   plugins: PluginManager
 }

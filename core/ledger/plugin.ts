@@ -5,7 +5,7 @@ import type { Page } from '../pagination.js'
 export type { AccountKind, AccountRef, AccountSpec, HistoryEntry, LedgerAccount, Transfer, TransferInput, TransferMeta, TransferType, WriteOptions } from './service.js'
 
 /**
- * Double-entry accounts and transfers in whole units (decision 0XX-ledger). Keys you give are stored as
+ * Double-entry accounts and transfers in whole units (decision 033). Keys you give are stored as
  * `NAME:key`, so two plugins never share one; transfers you read back carry the stored key.
  */
 export interface PluginLedgerApi {

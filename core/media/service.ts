@@ -7,6 +7,9 @@ import type { HookRegistry } from '../hooks/registry.js'
 import { UnrecoverableJobError, type JobInfo, type JobQueue } from '../jobs/queue.js'
 import type { Logger } from '../logger.js'
 import type { SettingsService } from '../settings/service.js'
+import { runBound } from '../children.js'
+import { pluginFiles, type PluginFiles } from './files.js'
+import { ffmpegPath } from './ffmpeg.js'
 import { MediaGrants } from './grants.js'
 import { checkImage, KeptPixels, processImage, writePoster, type Decoded } from './images.js'
 import { mediaFile, MediaStorage, receive, unsupported, uploadFile, type Received, type UploadLimits } from './storage.js'
@@ -281,6 +284,10 @@ export function createMediaService(deps: MediaDeps) {
       if (removed) log.info({ files: removed }, 'half-written media outputs left by an earlier run were removed')
       return removed
     },
+    /** A plugin's private files (attachments it serves itself, through its own access check). */
+    files: (plugin: string): PluginFiles => pluginFiles(deps.config.mediaDir, plugin),
+    /** Run the bundled ffmpeg (FFMPEG_PATH when set) to its end; rejects on a non-zero exit or after `timeoutMs`. */
+    ffmpeg: (args: readonly string[], options: { timeoutMs: number }) => runBound(ffmpegPath(), ['-hide_banner', '-nostdin', ...args], options),
     /** Delete a media item's row and files. */
     async remove(id: number): Promise<void> {
       kept.take(id)

@@ -203,6 +203,13 @@ export interface PluginMediaApi {
    */
   grant(id: number, viewerId: number, seconds: number): Promise<MediaInfo | null>
   remove(id: number): Promise<void>
+  /**
+   * Run the bundled ffmpeg (`FFMPEG_PATH` when set; `-hide_banner -nostdin` are added) to its end, bound to the
+   * server's life; rejects on a non-zero exit or after `timeoutMs`. For files of your own (`ctx.core.files`), such
+   * as a voice note converted to Opus and AAC.
+   * @example await ctx.core.media.ffmpeg(['-i', input, '-c:a', 'libopus', out], { timeoutMs: 60_000 })
+   */
+  ffmpeg(args: readonly string[], options: { timeoutMs: number }): Promise<{ stdout: string; stderr: string }>
 }
 
 // ---- The ledger
@@ -221,9 +228,12 @@ export type {
   WriteOptions,
 } from '../ledger/plugin.js'
 
+export type { PluginFiles } from '../media/files.js'
+
 // ---- WebRTC
 
 import type { IceServer, SignalData } from '../rtc/ice.js'
+import type { PluginFiles } from '../media/files.js'
 export type { IceServer, SignalData }
 
 export interface PluginRtcApi {
@@ -346,7 +356,7 @@ export interface PluginHooksApi {
 
 export interface PageOptions {
   title: string
-  status?: 200 | 201 | 400 | 403 | 404 | 409 | 422 | 429
+  status?: 200 | 201 | 400 | 403 | 404 | 409 | 413 | 422 | 429
 }
 
 export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
@@ -433,6 +443,12 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
     posts: PluginPostsApi
     social: PluginSocialApi
     media: PluginMediaApi
+    /**
+     * Your own private files (any type: a message's attachment, a voice note), which core never serves: stream one
+     * in within a size limit, and send it from your route after your own access check (as a download, if need be).
+     * @example const { key } = await ctx.core.files.receive(file.body, { maxBytes: 25 * 1024 * 1024 })
+     */
+    files: PluginFiles
     /** Send a member a notification (a type your plugin owns; see docs/plugins.md). */
     notifications: PluginNotificationsApi
     /** File a report into the one moderation queue. */
@@ -458,7 +474,7 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
      */
     cards: { resolve(viewer: Viewer | null, kind: string, ref: number): Promise<SharedCard | null>; has(kind: string): boolean }
     /**
-     * Double-entry accounts and idempotent transfers in whole units: coins, earnings, holds (decision 0XX-ledger).
+     * Double-entry accounts and idempotent transfers in whole units: coins, earnings, holds (decision 033).
      * @example await ctx.core.ledger.transfer({ key: `grant:${ref}`, debit: { kind: 'world', name: 'manual', unit: 'coin' }, credit: { kind: 'member_coins', userId, unit: 'coin' }, amount: 500 })
      */
     ledger: PluginLedgerApi

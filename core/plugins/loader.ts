@@ -594,7 +594,9 @@ export class PluginManager {
             return row ? media.grant(row, viewerId, seconds) : null
           },
           remove: (id) => media.remove(id),
+          ffmpeg: (args, options) => media.ffmpeg(args, options),
         },
+        files: media.files(name),
         notifications: notifications.forPlugin(name),
         scopes: {
           define: (id, options) => scopes.define(name, id, options),

@@ -5,7 +5,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ChildProcess, SpawnOptions } from '../../core/plugins/api.js'
 
-/** The HLS segment length in seconds (decision 0XX: about 3 s glass to glass with hls.js two segments behind). */
+/** The HLS segment length in seconds (decision 032: about 3 s glass to glass with hls.js two segments behind). */
 export const SEGMENT_SECONDS = 1
 /** Segments kept in the playlist (and on disk: older ones are deleted). */
 export const LIST_SIZE = 6

@@ -1,5 +1,5 @@
 // Live streams: a member goes live from the browser (camera or screen) and followers watch within seconds over
-// HLS, with chat and hearts beside the video. Ingest, HLS parameters and why: docs/decisions/0XX-live-streaming.md.
+// HLS, with chat and hearts beside the video. Ingest, HLS parameters and why: docs/decisions/032-live-streaming.md.
 import { definePlugin, type PluginContext, type SettingsSchema } from '../../core/plugins/api.js'
 import { liveRoutes } from './routes.js'
 import { liveService } from './service.js'

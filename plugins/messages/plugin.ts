@@ -2,6 +2,8 @@
 // in, replies, edits, unsend, read receipts and typing over one realtime topic per conversation. Rules: README.md.
 import { z } from 'zod'
 import { definePlugin, type Topic } from '../../core/plugins/api.js'
+import { attachmentViews, convertVoice, mediaViewable, MAX_ITEMS, messageOfMedia, VOICE_JOB, voiceFailed, type AttachmentView } from './attachments.js'
+import { own } from './queries.js'
 import { messagesRoutes } from './routes.js'
 import { createMessagesService, type MessageView } from './service.js'
 import { MessageButton, ReadReceiptsPanel, SendPostLink, UnreadScript } from './views.js'
@@ -16,6 +18,10 @@ declare module '../../core/realtime/types.js' {
       typing: { userId: number; name: string; typing: boolean }
       /** Direct conversations, when both members send read receipts: the other has read up to `messageId`. */
       read: { userId: number; messageId: number }
+      /** A message's photos, videos or voice note changed (processed, converted, failed): its items anew. */
+      attachments: { id: number; attachments: AttachmentView[] }
+      /** A member opened a view-once item of message `id`. */
+      opened: { id: number; attachment: number; userId: number }
     }
   }
 }
@@ -31,6 +37,13 @@ const messages = definePlugin({
     settings: {
       max_group_members: { type: 'number', label: 'Most members in one group conversation', default: 250, min: 3, max: 5000, integer: true },
       sends_per_minute: { type: 'number', label: 'Most messages one member may send in a minute', default: 30, min: 1, max: 1000, integer: true },
+      max_file_mb: { type: 'number', label: 'Largest file or voice message sent in a message (MB)', default: 25, min: 1, max: 2048, integer: true },
+      blocked_extensions: {
+        type: 'string',
+        label: 'File types members may not send (extensions, separated by commas)',
+        default: 'exe, scr, com, bat, cmd, msi, vbs, ps1, jar',
+        maxLength: 500,
+      },
     },
   },
   register(ctx) {
@@ -54,6 +67,23 @@ const messages = definePlugin({
       },
     })
     ctx.routes.route('/', messagesRoutes(ctx, service))
+    // Photos, videos, files and voice notes stream in with the message (each within its limit, nothing held in memory).
+    ctx.http.acceptFiles('/messages/:id', { files: MAX_ITEMS })
+    ctx.http.acceptFiles('/api/v1/messages/conversations/:id/messages', { files: MAX_ITEMS })
+    ctx.hooks.on('filter:media.viewable', (value, { viewerId, mediaId }) => mediaViewable(ctx.db, value, viewerId, mediaId))
+    /** Tell the conversation a message's items changed (a photo processed, a voice note converted). */
+    const itemsChanged = async (changed: { message_id: number; conversation_id?: number } | null) => {
+      if (!changed) return
+      const m = await own(ctx.db).selectFrom('messages_messages').select(['id', 'conversation_id']).where('id', '=', changed.message_id).executeTakeFirst()
+      if (!m) return
+      conv!.publish(`messages:conv:${m.conversation_id}`, 'attachments', { id: m.id, attachments: (await attachmentViews(ctx, [m])).get(m.id) ?? [] })
+    }
+    ctx.hooks.on('action:media.processed', async ({ mediaId }) => itemsChanged(await messageOfMedia(ctx.db, mediaId)))
+    // Voice notes: a durable job (survives a restart), as core's media processing is for pictures and video only.
+    ctx.jobs.define<{ attachmentId: number }>(VOICE_JOB, async ({ attachmentId }) => itemsChanged(await convertVoice(ctx, attachmentId)), {
+      maxAttempts: 2,
+      onFailed: async ({ attachmentId }) => itemsChanged(await voiceFailed(ctx, attachmentId)),
+    })
     ctx.assets('public')
     // Daily use: an icon in the phone's top bar beside the search box (Instagram's place for it), and in the desktop
     // sidebar after the tab bar's entries; the tab bar keeps Home, Explore, New post, Activity and Profile.
@@ -79,7 +109,12 @@ const messages = definePlugin({
     ctx.core.notifications.defineType('message', {
       label: 'New messages',
       group: true,
-      text: (n) => (n.data.group ? `${n.who} wrote in ${String(n.data.title)}` : `${n.who} sent you ${n.count > 1 ? 'messages' : 'a message'}`),
+      // What was sent ("a photo", "a voice message"), never what it says or shows.
+      text: (n) => {
+        const what = n.count === 1 && typeof n.data.what === 'string' ? n.data.what : null
+        if (n.data.group) return what ? `${n.who} sent ${what} in ${String(n.data.title)}` : `${n.who} wrote in ${String(n.data.title)}`
+        return `${n.who} sent you ${what ?? (n.count > 1 ? 'messages' : 'a message')}`
+      },
       url: (n) => `/messages/${Number(n.data.conversationId)}`,
     })
     ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => service.blocked(blockerId, blockedId))

@@ -5,6 +5,7 @@ import { Hono, type Context } from 'hono'
 import type { ComponentChildren } from 'preact'
 import { isAppError, parse, type AppEnv } from '../../core/plugins/api.js'
 import { apiRoutes } from './api.js'
+import { attachmentRoutes } from './attachment-routes.js'
 import type { MessagesContext } from './plugin.js'
 import type { Folder } from './queries.js'
 import { groupName, messageText, sendInput, type MessagesService } from './service.js'
@@ -27,7 +28,7 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService) 
   const member = ctx.http.requireMember
   const me = (c: C) => ctx.http.viewer(c)!
   const csrf = (c: C) => ctx.http.csrfToken(c)
-  const page = (c: C, title: string, body: ComponentChildren, status?: 400 | 403 | 404 | 409 | 429) =>
+  const page = (c: C, title: string, body: ComponentChildren, status?: 400 | 403 | 404 | 409 | 413 | 429) =>
     ctx.http.page(
       c,
       { title, status },
@@ -42,6 +43,9 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService) 
     if (!isAppError(err) || ![400, 403, 409, 429].includes(err.status)) throw err
     return { status: err.status as 400 | 403 | 409 | 429, message: err.message, fields: (err.details.fields as Fields | undefined) ?? {} }
   }
+
+  // Sends with photos, videos, files or a voice note (multipart) first; other bodies go on to the routes below.
+  app.route('/', attachmentRoutes(ctx, messages, (c, id, problem, status) => thread(c, id, problem, status)))
 
   // ---- The inbox and its folders
 
@@ -126,7 +130,7 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService) 
 
   // ---- A thread
 
-  const thread = async (c: C, id: number, problem?: { message: string; text: string }, status?: 400 | 403 | 409 | 429) => {
+  const thread = async (c: C, id: number, problem?: { message: string; text: string }, status?: 400 | 403 | 409 | 413 | 429) => {
     const viewer = me(c)
     const before = c.req.query('before')
     const list = await messages.messages(viewer, id, { cursor: before, limit: 30 })
@@ -138,7 +142,7 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService) 
     return page(
       c,
       conv.title,
-      <ThreadPage c={conv} messages={list.items} older={list.nextCursor} me={viewer.id} csrf={csrf(c)} clientId={randomUUID()} replyTo={replyTo?.kind === 'system' || replyTo?.unsent ? null : replyTo} notice={c.req.query('notice')} problem={problem} />,
+      <ThreadPage c={conv} messages={list.items} older={list.nextCursor} me={viewer.id} csrf={csrf(c)} clientId={randomUUID()} replyTo={replyTo?.kind === 'system' || replyTo?.unsent ? null : replyTo} notice={c.req.query('notice')} problem={problem} maxFileMb={await ctx.settings.get('max_file_mb')} />,
       status,
     )
   }

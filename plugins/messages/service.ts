@@ -2,6 +2,7 @@
 // and reading, shared by the pages, the API and the realtime topic. Routes only translate requests into these calls.
 import { z } from 'zod'
 import { displayName, extractMentions, renderText, safeName, type Page, type PluginDb, type PublicUser, type Topic, type Viewer } from '../../core/plugins/api.js'
+import { attachmentViews, deleteMessageFiles, type AttachmentView } from './attachments.js'
 import { eraseBody, readBodies, replaceBody, storeBody } from './bodies.js'
 import { shareable, shareInput, sharesFor, storeShare, type ShareView } from './shares.js'
 import type { MessagesContext } from './plugin.js'
@@ -25,7 +26,7 @@ import {
   type MemberLine,
   type MessageLine,
 } from './queries.js'
-import type { Conversation, Participant } from './tables.js'
+import type { Conversation, MessageKind, Participant } from './tables.js'
 
 /** How long after sending a message its sender may still edit it. */
 export const EDIT_WINDOW_MS = 15 * 60_000
@@ -81,6 +82,16 @@ export interface MessageView {
   created_at: string
   edited_at: string | null
   unsent: boolean
+  /** Photos, videos, files and a voice note (attachments.ts); empty for text and once unsent. */
+  attachments: AttachmentView[]
+}
+
+/** What a message with attachments adds to a send: its kind, what the notification says, and how its items are stored. */
+export interface SendExtra {
+  kind: MessageKind
+  /** "a photo", "2 files", "a voice message": notifications say this, never the content. */
+  what: string
+  store: (trx: PluginDb, messageId: number) => Promise<void>
 }
 
 export interface ConversationView {
@@ -98,7 +109,7 @@ export interface ConversationView {
   seen_id: number | null
 }
 
-type Notice = { userId: number; conversationId: number; title: string; group: boolean; actorId: number }
+type Notice = { userId: number; conversationId: number; title: string; group: boolean; actorId: number; what?: string }
 
 export type MessagesService = ReturnType<typeof createMessagesService>
 
@@ -160,6 +171,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     const targets = await messagesByIds(db, viewer.id, null, replyIds)
     const bodies = await readBodies(db, [...lines.map((l) => l.id), ...targets.keys()])
     const shares = await sharesFor(ctx, viewer, lines.filter((l) => !l.unsent_at && l.kind !== 'system').map((l) => l.id))
+    const items = await attachmentViews(ctx, lines.filter((l) => !l.unsent_at && l.kind !== 'text' && l.kind !== 'system'))
     return lines.map((l) => {
       const text = l.unsent_at || l.kind === 'system' ? null : (bodies.get(l.id) ?? null)
       const target = l.reply_to_id !== null ? targets.get(l.reply_to_id) : undefined
@@ -180,6 +192,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         created_at: l.created_at,
         edited_at: l.edited_at,
         unsent: l.unsent_at !== null,
+        attachments: items.get(l.id) ?? [],
       }
     })
   }
@@ -227,7 +240,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
   async function notifyNew(n: Notice[]) {
     for (const x of n) {
       await ctx.core.notifications
-        .notify({ userId: x.userId, type: 'message', actorId: x.actorId, groupKey: String(x.conversationId), data: { conversationId: x.conversationId, group: x.group, title: x.title } })
+        .notify({ userId: x.userId, type: 'message', actorId: x.actorId, groupKey: String(x.conversationId), data: { conversationId: x.conversationId, group: x.group, title: x.title, ...(x.what ? { what: x.what } : {}) } })
         .catch((err) => ctx.log.warn({ err }, 'message notification failed'))
     }
   }
@@ -239,6 +252,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
 
   const service = {
     standing,
+    /** The conversations' topic (`messages:conv:ID`), for the events of attachments. */
+    topic: conv,
 
     async inbox(viewer: Viewer, folder: Folder, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<ConversationView>> {
       const page = await inbox(db, viewer.id, folder, { cursor: options.cursor, limit: options.limit ?? 30 })
@@ -326,10 +341,12 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     },
 
     /**
-     * Send a text message. A retry with the same `client_id` answers the message already stored (`created: false`).
-     * The recipient of a request who writes back accepts it.
+     * Send a message: text, or with `extra` photos, videos, files or a voice note (attachments.ts) and an optional
+     * caption. A retry with the same `client_id` answers the message already stored (`created: false`). The recipient
+     * of a request who writes back accepts it.
      */
-    async send(viewer: Viewer, id: number, input: z.output<typeof sendInput>, options: { quiet?: boolean } = {}): Promise<{ message: MessageView; created: boolean }> {
+    async send(viewer: Viewer, id: number, input: z.output<typeof sendInput>, options: { quiet?: boolean; extra?: SendExtra } = {}): Promise<{ message: MessageView; created: boolean }> {
+      const extra = options.extra
       const { c, p } = await activeStanding(viewer, id)
       if (input.client_id) {
         const done = await byClientId(db, id, viewer.id, input.client_id)
@@ -349,9 +366,10 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       let messageId: number
       try {
         messageId = await db.transaction().execute(async (trx) => {
-            const mid = await insertMessage(trx, { conversation_id: id, sender_id: viewer.id, kind: 'text', client_id: input.client_id ?? null, reply_to_id: input.reply_to ?? null })
-          await storeBody(trx, mid, input.text ?? '')
+            const mid = await insertMessage(trx, { conversation_id: id, sender_id: viewer.id, kind: extra?.kind ?? 'text', client_id: input.client_id ?? null, reply_to_id: input.reply_to ?? null })
+          if (!extra || input.text) await storeBody(trx, mid, input.text ?? '')
           if (input.share) await storeShare(trx, mid, input.share)
+          if (extra) await extra.store(trx, mid)
           const t = own(trx)
           // Writing back accepts a request; a declined request comes back to the recipient's requests with the new message.
           if (p.request === 'pending') await t.updateTable('messages_participants').set({ request: 'none' }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
@@ -369,7 +387,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       conv().publish(topicId(id), 'message', forEveryone(message), { durable: messageId })
       const members = await activeMemberIds(db, id)
       const title = c.kind === 'group' ? (c.name ?? 'a group') : viewer.display_name
-      if (!options.quiet) await notifyNew(members.filter((m) => m.user_id !== viewer.id && m.muted === 0 && m.request === 'none').map((m) => ({ userId: m.user_id, conversationId: id, title, group: c.kind === 'group', actorId: viewer.id })))
+      if (!options.quiet) await notifyNew(members.filter((m) => m.user_id !== viewer.id && m.muted === 0 && m.request === 'none').map((m) => ({ userId: m.user_id, conversationId: id, title, group: c.kind === 'group', actorId: viewer.id, what: extra?.what })))
       for (const m of members) if (m.user_id !== viewer.id) await pushCounts(m.user_id)
       return { message, created: true }
     },
@@ -402,6 +420,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         await eraseBody(trx, messageId)
         await own(trx).updateTable('messages_messages').set({ unsent_at: new Date().toISOString() }).where('id', '=', messageId).execute()
       })
+      // Its photos, videos, files and voice note go for everyone, files and all.
+      await deleteMessageFiles(ctx, [messageId])
       conv().publish(topicId(id), 'unsent', { id: messageId })
     },
 

@@ -51,7 +51,28 @@ export type MessagesTables = {
   messages_prefs: { user_id: number; read_receipts: Generated<number> }
   /** What a message shares (a post, a profile, a story): a kind of shared card and its id (decision 030). */
   messages_shares: { message_id: number; kind: string; ref: number }
+  messages_attachments: {
+    id: Generated<number>
+    message_id: number
+    position: number
+    kind: AttachmentKind
+    media_id: number | null
+    file_key: string | null
+    alt_key: string | null
+    file_name: string | null
+    mime: string | null
+    size_bytes: Generated<number>
+    status: Generated<AttachmentStatus>
+    duration_ms: number | null
+    waveform: string | null
+    view_once: Generated<number>
+  }
+  messages_opens: { attachment_id: number; user_id: number; opened_at: Generated<string> }
 }
+
+export type AttachmentKind = 'media' | 'file' | 'voice'
+export type AttachmentStatus = 'processing' | 'ready' | 'failed'
+export type AttachmentRow = Selectable<MessagesTables['messages_attachments']>
 
 export type Conversation = Selectable<MessagesTables['messages_conversations']>
 export type Participant = Selectable<MessagesTables['messages_participants']>

@@ -3,6 +3,7 @@
 // a plain form (POST, _csrf, a 303 back), so it all works without JavaScript; messages.js makes the thread live.
 import type { ComponentChildren } from 'preact'
 import { ActionForm, Avatar, CsrfField, Field, FormError, Icon, Notice, relativeTime, SharedCardView, shortTime, type SharedCard } from '../../core/plugins/api.js'
+import { Attachments, attachmentsPreview, ComposeAttachments } from './attachment-views.js'
 import type { Folder } from './queries.js'
 import { EDIT_WINDOW_MS, TEXT_MAX, type ConversationView, type MessageView } from './service.js'
 
@@ -39,7 +40,7 @@ function preview(c: ConversationView): string {
   if (!m) return ''
   if (m.unsent) return 'Unsent message'
   const who = m.sender && c.kind === 'group' && m.kind !== 'system' ? `${m.sender.display_name}: ` : ''
-  const text = m.text || (m.share ? `Shared a ${m.share.kind === 'profile' || m.share.kind === 'story' ? m.share.kind : 'post'}` : '')
+  const text = m.text || (m.share ? `Shared a ${m.share.kind === 'profile' || m.share.kind === 'story' ? m.share.kind : 'post'}` : attachmentsPreview(m.attachments ?? []))
   return `${who}${text}`.slice(0, 120)
 }
 
@@ -183,7 +184,7 @@ export function SendPostLink({ postId }: { postId: number }) {
 }
 
 /** One message in the thread. messages.js draws new ones the same way (keep the two in step). */
-export function MessageItem(props: { m: MessageView; me: number; conversationId: number; csrf: string; group: boolean; canAct: boolean }) {
+export function MessageItem(props: { m: MessageView; me: number; conversationId: number; csrf: string; group: boolean; canAct: boolean; reachable?: boolean }) {
   const { m, me, conversationId: id, csrf } = props
   if (m.kind === 'system') {
     return (
@@ -193,7 +194,7 @@ export function MessageItem(props: { m: MessageView; me: number; conversationId:
     )
   }
   const mine = m.sender?.id === me
-  const editable = mine && !m.unsent && Date.now() - Date.parse(m.created_at) < EDIT_WINDOW_MS
+  const editable = mine && !m.unsent && m.kind === 'text' && Date.now() - Date.parse(m.created_at) < EDIT_WINDOW_MS
   return (
     <li class={`msg ${mine ? 'mine' : 'theirs'}${m.unsent ? ' unsent' : ''}`} id={`m-${m.id}`} data-id={m.id} data-client-id={m.client_id ?? undefined} data-sender={m.sender?.id}>
       {props.group && !mine && <span class="msg-sender">{m.sender?.display_name}</span>}
@@ -203,7 +204,8 @@ export function MessageItem(props: { m: MessageView; me: number; conversationId:
         </a>
       )}
       {!m.unsent && m.share && <SharedCardView card={m.share.card} kind={m.share.kind} />}
-      {m.unsent ? <p class="msg-body muted">{mine ? 'You unsent a message' : 'Message unsent'}</p> : (m.html || !m.share) && <p class="msg-body" dangerouslySetInnerHTML={{ __html: m.html ?? '' }} />}
+      {!m.unsent && <Attachments items={m.attachments} me={me} sender={m.sender?.id ?? null} conversationId={id} csrf={csrf} reachable={props.reachable ?? true} />}
+      {m.unsent ? <p class="msg-body muted">{mine ? 'You unsent a message' : 'Message unsent'}</p> : (m.html || (m.kind === 'text' && !m.share)) && <p class="msg-body" dangerouslySetInnerHTML={{ __html: m.html ?? '' }} />}
       <span class="msg-meta muted">
         <time datetime={m.created_at} title={shortTime(m.created_at)}>
           {relativeTime(m.created_at)}
@@ -240,6 +242,7 @@ export function ThreadPage(props: {
   replyTo: MessageView | null
   notice?: string
   problem?: { message: string; text: string }
+  maxFileMb?: number
 }) {
   const { c, me, csrf } = props
   const group = c.kind === 'group'
@@ -274,7 +277,7 @@ export function ThreadPage(props: {
       <ol class="messages-list" aria-label="Messages" aria-live="polite">
         {[...props.messages].reverse().map((m) => (
           <>
-            <MessageItem m={m} me={me} conversationId={c.id} csrf={csrf} group={group} canAct={canWrite} />
+            <MessageItem m={m} me={me} conversationId={c.id} csrf={csrf} group={group} canAct={canWrite} reachable={active} />
             {m.id === seenAt && (
               <li class="msg-seen muted" data-seen-marker>
                 Seen
@@ -299,7 +302,7 @@ export function ThreadPage(props: {
       )}
       {!active && <p class="muted" data-departed>{c.me.state === 'left' ? 'You left this group.' : 'You were removed from this group.'}</p>}
       {canWrite && (
-        <form method="post" action={`/messages/${c.id}`} class="messages-compose" id="compose" data-compose>
+        <form method="post" action={`/messages/${c.id}`} class="messages-compose" id="compose" data-compose enctype="multipart/form-data">
           <CsrfField token={csrf} />
           <input type="hidden" name="client_id" value={props.clientId} />
           {props.replyTo && (
@@ -312,12 +315,13 @@ export function ThreadPage(props: {
           <label for="message-text" class="messages-sr">
             Message
           </label>
-          <textarea id="message-text" name="text" rows={2} maxLength={TEXT_MAX} required placeholder="Message…">
+          <textarea id="message-text" name="text" rows={2} maxLength={TEXT_MAX} placeholder="Message…">
             {props.problem?.text ?? ''}
           </textarea>
           <button type="submit" aria-label="Send">
             <Icon name="send" /> Send
           </button>
+          <ComposeAttachments maxFileMb={props.maxFileMb ?? 25} />
         </form>
       )}
       {active && !group && (
@@ -325,7 +329,9 @@ export function ThreadPage(props: {
           <Act action={`/messages/${c.id}/block`} csrf={csrf} label={`Block ${c.title}`} />
         </p>
       )}
+      {canWrite && <script src="/plugins/messages/attachments.js" defer></script>}
       {canWrite && <script src="/plugins/messages/messages.js" defer></script>}
+      {canWrite && <script src="/plugins/messages/voice.js" defer></script>}
     </section>
   )
 }

@@ -1,4 +1,4 @@
-// The ledger (decision 0XX-ledger): double-entry accounts and immutable transfers in whole units. Transfers are
+// The ledger (decision 033): double-entry accounts and immutable transfers in whole units. Transfers are
 // never updated or deleted (triggers refuse it); an account that may not go negative refuses it in a CHECK, so
 // no code path, not even a direct SQL write, can leave a member's coins below zero.
 import { sql, type Kysely } from 'kysely'

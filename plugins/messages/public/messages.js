@@ -49,11 +49,13 @@
       li.append(q)
     }
     if (m.share) li.append(card(m.share))
+    // Photos, videos, files and a voice note (attachments.js draws them as the server does).
+    if (m.attachments && m.attachments.length && window.hearthAttachments) li.append(window.hearthAttachments.draw(m))
     const body = document.createElement('p')
     body.className = 'msg-body'
     // The server's HTML: escaped text with links and mentions (renderText), never the raw text.
     body.innerHTML = m.html || ''
-    if (m.html || !m.share) li.append(body)
+    if (m.html || (m.kind === 'text' && !m.share)) li.append(body)
     const meta = document.createElement('span')
     meta.className = 'msg-meta muted'
     const time = document.createElement('time')
@@ -144,7 +146,7 @@
     }
     link(`/messages/${id}?reply=${m.id}#compose`, 'Reply')
     if (mine) {
-      link(`/messages/${id}/messages/${m.id}/edit`, 'Edit')
+      if (m.kind === 'text') link(`/messages/${id}/messages/${m.id}/edit`, 'Edit')
       act('unsend', 'Unsend')
     }
     act('hide', 'Delete for me')
@@ -192,8 +194,14 @@
   })
   topic.on('unsent', ({ id: mid }) => {
     const li = document.getElementById(`m-${mid}`)
-    const body = li && li.querySelector('.msg-body')
-    if (!body) return
+    if (!li) return
+    li.querySelector('[data-attachments]')?.remove()
+    let body = li.querySelector('.msg-body')
+    if (!body) {
+      body = document.createElement('p')
+      body.className = 'msg-body'
+      li.querySelector('.msg-meta').before(body)
+    }
     li.classList.add('unsent')
     li.querySelector('.msg-actions')?.remove()
     body.classList.add('muted')
@@ -263,6 +271,9 @@
       li.append(retry)
     }
   }
+
+  // A message with files was sent by attachments.js: shown at once (the topic brings it too; place() keeps one).
+  form.addEventListener('hearth:sent', (e) => place(e.detail))
 
   form.addEventListener('submit', (e) => {
     const value = text.value.trim()
