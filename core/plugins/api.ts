@@ -45,6 +45,8 @@ export { queryShapes, type SlotOf } from '../db/shapes.js'
 /** The reasons a report may give (core's list), with the labels the report form shows. */
 export { REASON_LABELS, REPORT_REASONS, type ReportReason } from '../moderation/inputs.js'
 export { cleanName, nameSkeleton, safeName } from '../text/names.js'
+/** Turn what a member typed into a safe FTS5 MATCH expression (every word quoted), for a plugin's own full-text index. */
+export { toFtsQuery, type FtsQuery } from '../search/query.js'
 
 // ---- The kit: core's own helpers, re-exported (not copies), so a plugin checks input, pages lists, draws forms and
 // applies privacy rules exactly as core does. See "The kit" in docs/plugins.md.

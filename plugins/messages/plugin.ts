@@ -5,7 +5,12 @@ import { definePlugin, type Topic } from '../../core/plugins/api.js'
 import { attachmentViews, convertVoice, mediaViewable, MAX_ITEMS, messageOfMedia, VOICE_JOB, voiceFailed, type AttachmentView } from './attachments.js'
 import { own } from './queries.js'
 import { messagesRoutes } from './routes.js'
+import { createDisappearing } from './disappearing.js'
+import type { ReactionSummary } from './reactions.js'
+import { createScheduled } from './scheduled.js'
+import { createSearch } from './search.js'
 import { createMessagesService, type MessageView } from './service.js'
+import { timeRoutes } from './time-routes.js'
 import { MessageButton, ReadReceiptsPanel, SendPostLink, UnreadScript } from './views.js'
 
 declare module '../../core/realtime/types.js' {
@@ -13,8 +18,13 @@ declare module '../../core/realtime/types.js' {
     'messages:conv': {
       /** A new message or system line (durable: its id is the sequence number). */
       message: MessageView
+      /** Durable, like every change to a message: numbered in the sequence message ids use (changes.ts). */
       edited: MessageView
       unsent: { id: number }
+      /** A message's reactions after one changed. */
+      reactions: { id: number; reactions: ReactionSummary[] }
+      /** Messages whose disappearing time came: gone for good. */
+      disappeared: { ids: number[] }
       typing: { userId: number; name: string; typing: boolean }
       /** Direct conversations, when both members send read receipts: the other has read up to `messageId`. */
       read: { userId: number; messageId: number }
@@ -63,9 +73,18 @@ const messages = definePlugin({
       replay: async (id, viewer, after) => {
         const n = conversationOf(id)
         if (n === null) return []
-        return (await service.replay(viewer, n, after)).map((m) => ({ seq: m.id, event: 'message' as const, data: m }))
+        return service.replay(viewer, n, after)
       },
     })
+    const disappearing = createDisappearing(ctx, () => conv!)
+    const scheduled = createScheduled(ctx, service)
+    // Durable: queued with each disappearing message and each scheduled one, so both happen after a restart too.
+    ctx.jobs.define<{ messageId: number }>('disappear', async ({ messageId }) => void (await disappearing.purgeDue([messageId])))
+    ctx.jobs.define<{ scheduledId: number }>('send-scheduled', ({ scheduledId }) => scheduled.run(scheduledId))
+    // A sweep behind the jobs: anything past its time whose job was lost (a restore from an older backup) goes too.
+    ctx.jobs.every('*/10 * * * *', 'purge-disappeared', async () => void (await disappearing.purgeDue()))
+    // Before the thread routes: /messages/search and /messages/scheduled are not conversation ids.
+    ctx.routes.route('/', timeRoutes(ctx, service, scheduled, createSearch(ctx, service)))
     ctx.routes.route('/', messagesRoutes(ctx, service))
     // Photos, videos, files and voice notes stream in with the message (each within its limit, nothing held in memory).
     ctx.http.acceptFiles('/messages/:id', { files: MAX_ITEMS })
@@ -116,6 +135,12 @@ const messages = definePlugin({
         return `${n.who} sent you ${what ?? (n.count > 1 ? 'messages' : 'a message')}`
       },
       url: (n) => `/messages/${Number(n.data.conversationId)}`,
+    })
+    ctx.core.notifications.defineType('scheduled', {
+      label: 'Scheduled messages that could not be sent',
+      group: false,
+      text: () => 'A message you scheduled was not sent',
+      url: () => '/messages/scheduled?status=all',
     })
     ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => service.blocked(blockerId, blockedId))
     // Replies and reactions to a story arrive in the conversation with its author, with the story's card while it lasts.

@@ -24,9 +24,13 @@ export function conversationVisible(viewerId: number): RawBuilder<boolean> {
       and (${blockedWith(viewerId, 'o.user_id')} or not ${activeMember('o.user_id')}))))`
 }
 
-/** SQL on a message `m` and the reader's participant row `p`: sent while they were in, and not deleted by them. */
+/**
+ * SQL on a message `m` and the reader's participant row `p`: sent while they were in, not deleted by them, and not
+ * past its disappearing time (hidden from that moment, before the purge job has run).
+ */
 export function messageVisible(viewerId: number): RawBuilder<boolean> {
   return sql<boolean>`(m.conversation_id = p.conversation_id and m.id > p.from_id and (p.until_id is null or m.id <= p.until_id)
+    and (m.expires_at is null or m.expires_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     and not exists (select 1 from messages_hidden h where h.user_id = ${viewerId} and h.message_id = m.id))`
 }
 
@@ -76,6 +80,7 @@ export interface InboxRow {
   id: number
   kind: ConversationKind
   name: string | null
+  disappear_seconds: number | null
   pinned: number
   muted: number
   archived: number
@@ -111,7 +116,7 @@ export async function inbox(db: Db, viewerId: number, folder: Folder, options: {
          where m.conversation_id = x.id and ${messageVisible(viewerId)} and m.id > p.last_read_id
            and m.sender_id != ${viewerId} and m.kind != 'system' and m.unsent_at is null) as unread
     from (
-      select c.id, c.kind, c.name, ${pin} as pinned, p.muted, p.archived, p.request, p.state, p.role, p.last_read_id,
+      select c.id, c.kind, c.name, c.disappear_seconds, ${pin} as pinned, p.muted, p.archived, p.request, p.state, p.role, p.last_read_id,
         min(c.last_message_id, coalesce(p.until_id, c.last_message_id)) as sort_id
       from messages_participants p join messages_conversations c on c.id = p.conversation_id
       where ${conversationVisible(viewerId)} and ${inFolder} and c.last_message_id > p.from_id
@@ -166,10 +171,16 @@ const baseMessages = (db: Db, viewerId: number, conversationId: number | null) =
 }
 
 /** A page of the messages the viewer may see in a conversation, newest first (`before`: the cursor of older ones). */
-export async function messagesIn(db: Db, viewerId: number, conversationId: number, options: { cursor?: string | null; limit: number; afterId?: number }): Promise<Page<MessageLine>> {
+export async function messagesIn(
+  db: Db,
+  viewerId: number,
+  conversationId: number,
+  options: { cursor?: string | null; limit: number; afterId?: number; beforeId?: number; oldestFirst?: boolean },
+): Promise<Page<MessageLine>> {
   const before = decodeCursor(options.cursor, { id: 'id' })
-  let q = messageColumns(baseMessages(db, viewerId, conversationId)).orderBy('m.id', 'desc').limit(options.limit + 1)
+  let q = messageColumns(baseMessages(db, viewerId, conversationId)).orderBy('m.id', options.oldestFirst ? 'asc' : 'desc').limit(options.limit + 1)
   if (before) q = q.where('m.id', '<', before.id)
+  if (options.beforeId !== undefined) q = q.where('m.id', '<', options.beforeId)
   if (options.afterId !== undefined) q = q.where('m.id', '>', options.afterId)
   return pageOf((await q.execute()) as MessageLine[], options.limit, (r) => ({ id: r.id }))
 }
@@ -196,12 +207,12 @@ export async function byClientId(db: Db, conversationId: number, senderId: numbe
 /** Store a message row (its body goes through bodies.ts) and make it the conversation's latest. */
 export async function insertMessage(
   db: Db,
-  m: { conversation_id: number; sender_id: number; kind: MessageRow['kind']; client_id?: string | null; reply_to_id?: number | null; event?: string | null },
+  m: { conversation_id: number; sender_id: number; kind: MessageRow['kind']; client_id?: string | null; reply_to_id?: number | null; event?: string | null; expires_at?: string | null },
 ): Promise<number> {
   const t = own(db)
   const { id } = await t
     .insertInto('messages_messages')
-    .values({ conversation_id: m.conversation_id, sender_id: m.sender_id, kind: m.kind, client_id: m.client_id ?? null, reply_to_id: m.reply_to_id ?? null, event: m.event ?? null })
+    .values({ conversation_id: m.conversation_id, sender_id: m.sender_id, kind: m.kind, client_id: m.client_id ?? null, reply_to_id: m.reply_to_id ?? null, event: m.event ?? null, expires_at: m.expires_at ?? null })
     .returning('id')
     .executeTakeFirstOrThrow()
   await t.updateTable('messages_conversations').set({ last_message_id: id }).where('id', '=', m.conversation_id).execute()

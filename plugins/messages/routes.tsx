@@ -153,7 +153,7 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService) 
     const id = ctx.http.id(c)
     const values = await ctx.http.form(c)
     try {
-      const { message } = await messages.send(me(c), id, parse(sendInput, { text: values.text ?? '', client_id: values.client_id || null, reply_to: values.reply_to || null }))
+      const { message } = await messages.send(me(c), id, parse(sendInput, { text: values.text ?? '', client_id: values.client_id || null, reply_to: values.reply_to || null, disappear_seconds: values.disappear_seconds || null }))
       return c.redirect(`/messages/${id}#m-${message.id}`, 303)
     } catch (err) {
       const p = problemOf(err)

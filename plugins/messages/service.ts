@@ -5,6 +5,9 @@ import { displayName, extractMentions, renderText, safeName, type Page, type Plu
 import { attachmentViews, deleteMessageFiles, type AttachmentView } from './attachments.js'
 import { eraseBody, readBodies, replaceBody, storeBody } from './bodies.js'
 import { shareable, shareInput, sharesFor, storeShare, type ShareView } from './shares.js'
+import { changesSince, recordChange } from './changes.js'
+import { disappearInput, disappearLabel, enqueuePurge, expiryOf } from './disappearing.js'
+import { reactionsOf, toggleReaction, type ReactionSummary } from './reactions.js'
 import type { MessagesContext } from './plugin.js'
 import {
   activeMemberIds,
@@ -52,6 +55,8 @@ export const sendInput = z.object({
     .optional()
     .nullable(),
   reply_to: z.coerce.number({ error: 'reply_to is a message id.' }).int('reply_to is a message id.').positive('reply_to is a message id.').optional().nullable(),
+  /** This message's own disappearing timer (seconds, one of DISAPPEAR_MESSAGE_SECONDS); else the conversation's. */
+  disappear_seconds: disappearInput.optional(),
 }).refine((m) => !!m.text || !!m.share, { message: 'Write a message.', path: ['text'] })
 export const groupName = safeName({ label: 'Group names', min: 1, max: 80 })
 
@@ -82,6 +87,10 @@ export interface MessageView {
   created_at: string
   edited_at: string | null
   unsent: boolean
+  /** When it disappears (a disappearing timer), or null. */
+  expires_at: string | null
+  /** Reactions under it: each emoji with its count and whether the reader chose it. */
+  reactions: ReactionSummary[]
   /** Photos, videos, files and a voice note (attachments.ts); empty for text and once unsent. */
   attachments: AttachmentView[]
 }
@@ -107,7 +116,16 @@ export interface ConversationView {
   last_message: MessageView | null
   /** Direct conversations only: the newest message of yours the other has read, when both send read receipts. */
   seen_id: number | null
+  /** The disappearing timer of new messages (seconds), or null when off. */
+  disappear_seconds: number | null
 }
+
+/** One durable event as `replay` answers it. */
+export type ReplayEvent =
+  | { seq: number; event: 'message' | 'edited'; data: MessageView }
+  | { seq: number; event: 'unsent'; data: { id: number } }
+  | { seq: number; event: 'reactions'; data: { id: number; reactions: ReactionSummary[] } }
+  | { seq: number; event: 'disappeared'; data: { ids: number[] } }
 
 type Notice = { userId: number; conversationId: number; title: string; group: boolean; actorId: number; what?: string }
 
@@ -156,6 +174,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         return `${who} left`
       case 'renamed':
         return `${who} named the group “${String(event.name ?? '')}”`
+      case 'timer':
+        return typeof event.seconds === 'number' ? `${who} set disappearing messages to ${disappearLabel(event.seconds)}` : `${who} turned off disappearing messages`
       default:
         return ''
     }
@@ -172,6 +192,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     const bodies = await readBodies(db, [...lines.map((l) => l.id), ...targets.keys()])
     const shares = await sharesFor(ctx, viewer, lines.filter((l) => !l.unsent_at && l.kind !== 'system').map((l) => l.id))
     const items = await attachmentViews(ctx, lines.filter((l) => !l.unsent_at && l.kind !== 'text' && l.kind !== 'system'))
+    const reactions = await reactionsOf(db, lines.map((l) => l.id))
     return lines.map((l) => {
       const text = l.unsent_at || l.kind === 'system' ? null : (bodies.get(l.id) ?? null)
       const target = l.reply_to_id !== null ? targets.get(l.reply_to_id) : undefined
@@ -193,6 +214,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         edited_at: l.edited_at,
         unsent: l.unsent_at !== null,
         attachments: items.get(l.id) ?? [],
+        expires_at: l.expires_at,
+        reactions: l.unsent_at ? [] : (reactions.get(l.id) ?? []),
       }
     })
   }
@@ -210,7 +233,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
   const memberView = (m: MemberLine): MemberView => ({ id: m.user_id, username: m.username, display_name: m.display_name, role: m.role })
 
   /** Conversation objects for the viewer, in one query per kind of thing (members, last messages), never per row. */
-  async function conversationViews(viewer: Viewer, rows: { c: Pick<Conversation, 'id' | 'kind' | 'name'>; p: Pick<Participant, 'role' | 'state' | 'request' | 'muted' | 'archived' | 'pinned' | 'last_read_id'>; unread: number; last_id: number | null }[]) {
+  async function conversationViews(viewer: Viewer, rows: { c: Pick<Conversation, 'id' | 'kind' | 'name' | 'disappear_seconds'>; p: Pick<Participant, 'role' | 'state' | 'request' | 'muted' | 'archived' | 'pinned' | 'last_read_id'>; unread: number; last_id: number | null }[]) {
     const members = await membersOf(db, rows.map((r) => r.c.id))
     const mine = await readReceiptsOn(db, viewer.id)
     const mentionable = mentionableOf(members)
@@ -232,6 +255,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         unread: r.unread,
         last_message: r.last_id !== null ? (lasts.get(r.last_id) ?? null) : null,
         seen_id: seenBy,
+        disappear_seconds: r.c.disappear_seconds,
       })
     }
     return out
@@ -345,7 +369,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
      * caption. A retry with the same `client_id` answers the message already stored (`created: false`). The recipient
      * of a request who writes back accepts it.
      */
-    async send(viewer: Viewer, id: number, input: z.output<typeof sendInput>, options: { quiet?: boolean; extra?: SendExtra } = {}): Promise<{ message: MessageView; created: boolean }> {
+    async send(viewer: Viewer, id: number, input: z.output<typeof sendInput>, options: { quiet?: boolean; scheduled?: boolean; extra?: SendExtra } = {}): Promise<{ message: MessageView; created: boolean }> {
       const extra = options.extra
       const { c, p } = await activeStanding(viewer, id)
       if (input.client_id) {
@@ -361,15 +385,20 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         const target = (await messagesByIds(db, viewer.id, id, [input.reply_to])).get(input.reply_to)
         if (!target || target.kind === 'system') throw ctx.http.error(400, 'VALIDATION_FAILED', 'The message you reply to is not in this conversation.', { fields: { reply_to: 'The message you reply to is not in this conversation.' } })
       }
-      const perMinute = await ctx.settings.get('sends_per_minute')
-      ctx.core.limits.hit(`send:user:${viewer.id}`, { limit: perMinute, windowSeconds: 60, message: (s) => `You are sending messages too fast. Wait ${s} s.` })
+      // A scheduled message was counted when it was written; many fall due at once after a restart.
+      if (!options.scheduled) {
+        const perMinute = await ctx.settings.get('sends_per_minute')
+        ctx.core.limits.hit(`send:user:${viewer.id}`, { limit: perMinute, windowSeconds: 60, message: (s) => `You are sending messages too fast. Wait ${s} s.` })
+      }
+      const expiresAt = expiryOf(new Date(), input.disappear_seconds ?? c.disappear_seconds)
       let messageId: number
       try {
         messageId = await db.transaction().execute(async (trx) => {
-            const mid = await insertMessage(trx, { conversation_id: id, sender_id: viewer.id, kind: extra?.kind ?? 'text', client_id: input.client_id ?? null, reply_to_id: input.reply_to ?? null })
+          const mid = await insertMessage(trx, { conversation_id: id, sender_id: viewer.id, kind: extra?.kind ?? 'text', client_id: input.client_id ?? null, reply_to_id: input.reply_to ?? null, expires_at: expiresAt })
           if (!extra || input.text) await storeBody(trx, mid, input.text ?? '')
           if (input.share) await storeShare(trx, mid, input.share)
           if (extra) await extra.store(trx, mid)
+          if (expiresAt) await enqueuePurge(ctx, trx, mid, expiresAt)
           const t = own(trx)
           // Writing back accepts a request; a declined request comes back to the recipient's requests with the new message.
           if (p.request === 'pending') await t.updateTable('messages_participants').set({ request: 'none' }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
@@ -400,12 +429,13 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       if (line.sender_id !== viewer.id || line.kind !== 'text') throw ctx.http.error(403, 'FORBIDDEN', 'You can edit only your own messages.')
       if (line.unsent_at) throw ctx.http.error(409, 'CONFLICT', 'That message was unsent.')
       if (Date.now() - Date.parse(line.created_at) > EDIT_WINDOW_MS) throw ctx.http.error(409, 'CONFLICT', 'Messages can be edited for 15 minutes after sending.')
-      await db.transaction().execute(async (trx) => {
+      const seq = await db.transaction().execute(async (trx) => {
         await replaceBody(trx, messageId, text)
         await own(trx).updateTable('messages_messages').set({ edited_at: new Date().toISOString() }).where('id', '=', messageId).execute()
+        return recordChange(trx, { conversationId: id, messageIds: [messageId], kind: 'edited' })
       })
       const message = await service.message(viewer, id, messageId)
-      conv().publish(topicId(id), 'edited', forEveryone(message))
+      conv().publish(topicId(id), 'edited', forEveryone(message), { durable: seq })
       return message
     },
 
@@ -416,13 +446,30 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       if (!line) throw messageMissing()
       if (line.sender_id !== viewer.id || line.kind === 'system') throw ctx.http.error(403, 'FORBIDDEN', 'You can unsend only your own messages.')
       if (line.unsent_at) return
-      await db.transaction().execute(async (trx) => {
+      const seq = await db.transaction().execute(async (trx) => {
         await eraseBody(trx, messageId)
         await own(trx).updateTable('messages_messages').set({ unsent_at: new Date().toISOString() }).where('id', '=', messageId).execute()
+        return recordChange(trx, { conversationId: id, messageIds: [messageId], kind: 'unsent' })
       })
       // Its photos, videos, files and voice note go for everyone, files and all.
       await deleteMessageFiles(ctx, [messageId])
-      conv().publish(topicId(id), 'unsent', { id: messageId })
+      conv().publish(topicId(id), 'unsent', { id: messageId }, { durable: seq })
+    },
+
+    /** React to a message with one of REACTIONS, or take the reaction back (the same emoji again). Live for everyone in it. */
+    async react(viewer: Viewer, id: number, messageId: number, emoji: string): Promise<MessageView> {
+      const { p } = await activeStanding(viewer, id)
+      if (p.request === 'pending') throw ctx.http.error(403, 'FORBIDDEN', 'Accept the request first.')
+      const line = (await messagesByIds(db, viewer.id, id, [messageId])).get(messageId)
+      if (!line) throw messageMissing()
+      if (line.kind === 'system' || line.unsent_at) throw ctx.http.error(409, 'CONFLICT', 'You cannot react to that message.')
+      const seq = await db.transaction().execute(async (trx) => {
+        await toggleReaction(trx, viewer.id, messageId, emoji)
+        return recordChange(trx, { conversationId: id, messageIds: [messageId], kind: 'reactions' })
+      })
+      const message = await service.message(viewer, id, messageId)
+      conv().publish(topicId(id), 'reactions', { id: messageId, reactions: message.reactions }, { durable: seq })
+      return message
     },
 
     /** Delete a message for oneself only: others still see it. */
@@ -575,10 +622,42 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       return message.id
     },
 
-    /** Durable events a re-joining page missed: the messages after `afterSeq`, oldest first (at most 100). */
-    async replay(viewer: Viewer, id: number, afterSeq: number): Promise<MessageView[]> {
+    /**
+     * Durable events a re-joining page missed, oldest first, each once: the messages after `afterSeq` (at most 100,
+     * as they are now), then the latest edit, unsend, reactions or disappearance of each older message it had.
+     */
+    async replay(viewer: Viewer, id: number, afterSeq: number): Promise<ReplayEvent[]> {
       const page = await service.messages(viewer, id, { afterId: afterSeq, limit: 100 })
-      return page.items.reverse()
+      const events: ReplayEvent[] = page.items.reverse().map((m) => ({ seq: m.id, event: 'message', data: m }))
+      const changes = await changesSince(db, viewer.id, id, afterSeq)
+      const changed = await messagesByIds(db, viewer.id, id, changes.filter((ch) => ch.kind === 'edited' || ch.kind === 'reactions').map((ch) => ch.message_id))
+      const now = new Map((await views(viewer, [...changed.values()], mentionableOf(await membersOf(db, [id])))).map((m) => [m.id, m]))
+      for (const ch of changes) {
+        const m = now.get(ch.message_id)
+        if (ch.kind === 'unsent') events.push({ seq: ch.seq, event: 'unsent', data: { id: ch.message_id } })
+        else if (ch.kind === 'disappeared') events.push({ seq: ch.seq, event: 'disappeared', data: { ids: [ch.message_id] } })
+        else if (m && ch.kind === 'edited' && !m.unsent) events.push({ seq: ch.seq, event: 'edited', data: m })
+        else if (m && ch.kind === 'reactions' && !m.unsent) events.push({ seq: ch.seq, event: 'reactions', data: { id: m.id, reactions: m.reactions } })
+      }
+      return events.sort((a, b) => a.seq - b.seq)
+    },
+
+    /** Message lines as the viewer sees them (search results across conversations). */
+    async present(viewer: Viewer, lines: MessageLine[]): Promise<MessageView[]> {
+      return views(viewer, lines, mentionableOf(await membersOf(db, [...new Set(lines.map((l) => l.conversation_id))])))
+    },
+
+    /**
+     * Set (or turn off, null) the conversation's disappearing timer; anyone in it may, and everyone is told by a
+     * system line. Messages sent from then on disappear that long after sending; those already sent keep theirs.
+     */
+    async setDisappearing(viewer: Viewer, id: number, seconds: number | null): Promise<void> {
+      const { c, p } = await activeStanding(viewer, id)
+      if (p.request !== 'none') throw ctx.http.error(403, 'FORBIDDEN', 'Accept the request first.')
+      if (c.disappear_seconds === seconds) return
+      await system(viewer, id, { type: 'timer', seconds }, async (trx) => {
+        await own(trx).updateTable('messages_conversations').set({ disappear_seconds: seconds }).where('id', '=', id).execute()
+      })
     },
 
     readReceipts: (viewer: Viewer) => readReceiptsOn(db, viewer.id),

@@ -1,4 +1,4 @@
-// The messages plugin's tables (created by migrations/2026_12_05_0700_create_messages.ts).
+// The messages plugin's tables (created by the migrations in migrations/).
 import type { Generated, Selectable } from 'kysely'
 
 export type ConversationKind = 'direct' | 'group'
@@ -6,6 +6,8 @@ export type ParticipantRole = 'owner' | 'admin' | 'member'
 export type ParticipantState = 'active' | 'left' | 'removed'
 export type RequestState = 'none' | 'pending' | 'declined'
 export type MessageKind = 'text' | 'media' | 'file' | 'voice' | 'system'
+export type ScheduledStatus = 'pending' | 'sent' | 'not_sent'
+export type ChangeKind = 'edited' | 'unsent' | 'reactions' | 'disappeared'
 
 export type MessagesTables = {
   messages_conversations: {
@@ -68,6 +70,20 @@ export type MessagesTables = {
     view_once: Generated<number>
   }
   messages_opens: { attachment_id: number; user_id: number; opened_at: Generated<string> }
+  messages_scheduled: {
+    id: Generated<number>
+    conversation_id: number
+    sender_id: number
+    body: string
+    disappear_seconds: number | null
+    send_at: string
+    created_at: Generated<string>
+    status: Generated<ScheduledStatus>
+    message_id: number | null
+    reason: string | null
+  }
+  messages_reactions: { message_id: number; user_id: number; emoji: string; created_at: Generated<string> }
+  messages_changes: { seq: number; conversation_id: number; message_id: number; kind: ChangeKind; created_at: Generated<string> }
 }
 
 export type AttachmentKind = 'media' | 'file' | 'voice'
@@ -77,3 +93,4 @@ export type AttachmentRow = Selectable<MessagesTables['messages_attachments']>
 export type Conversation = Selectable<MessagesTables['messages_conversations']>
 export type Participant = Selectable<MessagesTables['messages_participants']>
 export type MessageRow = Selectable<MessagesTables['messages_messages']>
+export type ScheduledRow = Selectable<MessagesTables['messages_scheduled']>

@@ -6,6 +6,7 @@ import { ActionForm, Avatar, CsrfField, Field, FormError, Icon, Notice, relative
 import { Attachments, attachmentsPreview, ComposeAttachments } from './attachment-views.js'
 import type { Folder } from './queries.js'
 import { EDIT_WINDOW_MS, TEXT_MAX, type ConversationView, type MessageView } from './service.js'
+import { ComposeTimer, MessageExtras, ScheduleForm, SearchBox, ThreadTools } from './time-views.js'
 
 /** Messages shown after a redirect (`?notice=KEY`): fixed texts, so nothing from the URL reaches the page. */
 export const NOTICES = {
@@ -20,6 +21,11 @@ export const NOTICES = {
   left: 'You left the group.',
   renamed: 'Group renamed.',
   saved: 'Saved.',
+  timer: 'Disappearing messages updated.',
+  scheduled: 'Scheduled. It will be sent at the time you chose.',
+  rescheduled: 'Scheduled message saved.',
+  cancelled: 'Scheduled message cancelled.',
+  reported: 'Thanks. Moderators will look at your report.',
 } as const
 export type NoticeKey = keyof typeof NOTICES
 
@@ -55,6 +61,7 @@ export function InboxPage(props: { folder: Folder; items: ConversationView[]; ne
         </a>
       </header>
       <MessagesNotice notice={props.notice} />
+      <SearchBox />
       <nav class="messages-folders" aria-label="Folders">
         {folder !== 'inbox' && <a href="/messages">Inbox</a>}
         {folder !== 'requests' && (
@@ -212,6 +219,7 @@ export function MessageItem(props: { m: MessageView; me: number; conversationId:
         </time>
         {m.edited_at && !m.unsent && <span class="msg-edited"> · edited</span>}
       </span>
+      <MessageExtras m={m} me={me} conversationId={id} csrf={csrf} canAct={props.canAct} />
       {!m.unsent && (
         <span class="msg-actions">
           {props.canAct && (
@@ -269,6 +277,7 @@ export function ThreadPage(props: {
           <Act action={`/messages/${c.id}/flags`} csrf={csrf} fields={{ archived: c.me.archived ? '0' : '1' }} label={c.me.archived ? 'Unarchive' : 'Archive'} />
         </div>
       )}
+      {!pending && <ThreadTools c={c} csrf={csrf} canWrite={canWrite} />}
       {props.older && (
         <a class="messages-older" href={`/messages/${c.id}?before=${encodeURIComponent(props.older)}`}>
           Older messages
@@ -318,12 +327,14 @@ export function ThreadPage(props: {
           <textarea id="message-text" name="text" rows={2} maxLength={TEXT_MAX} placeholder="Message…">
             {props.problem?.text ?? ''}
           </textarea>
+          <ComposeTimer c={c} />
           <button type="submit" aria-label="Send">
             <Icon name="send" /> Send
           </button>
           <ComposeAttachments maxFileMb={props.maxFileMb ?? 25} />
         </form>
       )}
+      {canWrite && <ScheduleForm c={c} csrf={csrf} />}
       {active && !group && (
         <p class="messages-block">
           <Act action={`/messages/${c.id}/block`} csrf={csrf} label={`Block ${c.title}`} />

@@ -208,6 +208,37 @@
     body.textContent = li.classList.contains('mine') ? 'You unsent a message' : 'Message unsent'
   })
 
+  // Reactions under a message, redrawn as the server draws them (each a form that toggles the reader's own).
+  topic.on('reactions', ({ id: mid, reactions }) => {
+    const li = document.getElementById(`m-${mid}`)
+    const box = li && li.querySelector('[data-reactions]')
+    if (!box) return
+    box.replaceChildren(
+      ...reactions.map((r) => {
+        const f = document.createElement('form')
+        f.method = 'post'
+        f.action = `/messages/${id}/messages/${mid}/react`
+        f.className = 'inline-form'
+        for (const [k, v] of [['_csrf', csrf], ['emoji', r.emoji]]) {
+          const input = document.createElement('input')
+          input.type = 'hidden'
+          input.name = k
+          input.value = v
+          f.append(input)
+        }
+        const b = document.createElement('button')
+        b.type = 'submit'
+        b.className = r.user_ids.includes(me) ? 'reaction mine' : 'reaction'
+        b.textContent = `${r.emoji} ${r.count}`
+        f.append(b)
+        return f
+      }),
+    )
+  })
+  topic.on('disappeared', ({ ids }) => {
+    for (const mid of ids) document.getElementById(`m-${mid}`)?.remove()
+  })
+
   // "Seen" under the newest of my messages the other member has read.
   topic.on('read', ({ userId, messageId }) => {
     if (userId === me) return
