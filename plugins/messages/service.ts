@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { displayName, extractMentions, renderText, safeName, type Page, type PluginDb, type PublicUser, type Topic, type Viewer } from '../../core/plugins/api.js'
 import { eraseBody, readBodies, replaceBody, storeBody } from './bodies.js'
+import { callSentence } from './call-text.js'
 import { shareable, shareInput, sharesFor, storeShare, type ShareView } from './shares.js'
 import type { MessagesContext } from './plugin.js'
 import {
@@ -96,6 +97,8 @@ export interface ConversationView {
   last_message: MessageView | null
   /** Direct conversations only: the newest message of yours the other has read, when both send read receipts. */
   seen_id: number | null
+  /** Direct conversations only: the newest message the other member's client received ("Delivered"). */
+  delivered_id: number | null
 }
 
 type Notice = { userId: number; conversationId: number; title: string; group: boolean; actorId: number }
@@ -145,6 +148,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         return `${who} left`
       case 'renamed':
         return `${who} named the group “${String(event.name ?? '')}”`
+      case 'call':
+        return callSentence(event)
       default:
         return ''
     }
@@ -219,6 +224,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         unread: r.unread,
         last_message: r.last_id !== null ? (lasts.get(r.last_id) ?? null) : null,
         seen_id: seenBy,
+        delivered_id: other && other.request === 'none' ? other.last_delivered_id : null,
       })
     }
     return out
@@ -237,8 +243,15 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     ctx.realtime.publish(userId, 'unread', await unreadCounts(db, userId))
   }
 
+  /** Told of every new message once it is stored and published (delivery receipts, presence.ts). */
+  const sentListeners: ((message: MessageView) => Promise<void>)[] = []
+
   const service = {
     standing,
+
+    onSent(fn: (message: MessageView) => Promise<void>) {
+      sentListeners.push(fn)
+    },
 
     async inbox(viewer: Viewer, folder: Folder, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<ConversationView>> {
       const page = await inbox(db, viewer.id, folder, { cursor: options.cursor, limit: options.limit ?? 30 })
@@ -367,6 +380,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       }
       const message = await service.message(viewer, id, messageId)
       conv().publish(topicId(id), 'message', forEveryone(message), { durable: messageId })
+      for (const fn of sentListeners) await fn(message).catch((err) => ctx.log.warn({ err }, 'after-send listener failed'))
       const members = await activeMemberIds(db, id)
       const title = c.kind === 'group' ? (c.name ?? 'a group') : viewer.display_name
       if (!options.quiet) await notifyNew(members.filter((m) => m.user_id !== viewer.id && m.muted === 0 && m.request === 'none').map((m) => ({ userId: m.user_id, conversationId: id, title, group: c.kind === 'group', actorId: viewer.id })))
