@@ -12,7 +12,12 @@
   } catch {}
 
   // Presence: online while this page is open; last seen is written from these.
-  topic.on('joined', () => topic.send({ alive: true }))
+  // For tests and curious members: whether this page is in the member's topic (it rings once it is).
+  window.hearthLive = { joined: false }
+  topic.on('joined', () => {
+    window.hearthLive.joined = true
+    topic.send({ alive: true })
+  })
   setInterval(() => topic.send({ alive: true }), 60_000)
 
   // Delivery: this page received a message for the member.
