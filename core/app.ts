@@ -210,6 +210,8 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.get('/static/app-shell.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/post.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/typeahead.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  // The browser side of peer-to-peer calls (Meet, calls between friends), loaded only by pages that call.
+  app.get('/static/rtc.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // Browsers ask for /favicon.ico whatever the page declares.
   app.get('/favicon.ico', (c) => c.redirect('/theme/default/assets/icon.svg', 301))
   app.get('/theme/:name/*', async (c, next) => {

@@ -1,7 +1,10 @@
 // Messages: direct and group conversations between members, with requests for people the recipient does not let
 // in, replies, edits, unsend, read receipts and typing over one realtime topic per conversation. Rules: README.md.
 import { z } from 'zod'
-import { definePlugin, type Topic } from '../../core/plugins/api.js'
+import { definePlugin, type IceServer, type SignalData, type Topic } from '../../core/plugins/api.js'
+import type { CallEvent } from './call-text.js'
+import { callRoutes, createCalls, type CallView } from './calls.js'
+import { createPresence, presenceRoutes } from './presence.js'
 import { attachmentViews, convertVoice, mediaViewable, MAX_ITEMS, messageOfMedia, VOICE_JOB, voiceFailed, type AttachmentView } from './attachments.js'
 import { own } from './queries.js'
 import { messagesRoutes } from './routes.js'
@@ -11,6 +14,7 @@ import { createScheduled } from './scheduled.js'
 import { createSearch } from './search.js'
 import { createMessagesService, type MessageView } from './service.js'
 import { timeRoutes } from './time-routes.js'
+import { LiveScript } from './call-views.js'
 import { MessageButton, ReadReceiptsPanel, SendPostLink, UnreadScript } from './views.js'
 
 declare module '../../core/realtime/types.js' {
@@ -32,6 +36,24 @@ declare module '../../core/realtime/types.js' {
       attachments: { id: number; attachments: AttachmentView[] }
       /** A member opened a view-once item of message `id`. */
       opened: { id: number; attachment: number; userId: number }
+      /** Direct conversations: the other member's client received messages up to `messageId` (any tab). */
+      delivered: { userId: number; messageId: number }
+    }
+    /** A member's own topic (`messages:user:ID`), joined by each of their pages: calls ring here; "a message for you". */
+    'messages:user': {
+      ring: { call: CallView; iceServers: IceServer[] }
+      /** A call of theirs was answered (on one of their pages: the others stop ringing) or ended. */
+      call: { id: string; state: 'answered' | 'ended'; outcome?: CallEvent['outcome'] }
+      /** A new message in one of their conversations: the page answers `{ delivered, conversation }`. */
+      delivery: { conversationId: number; messageId: number }
+    }
+    /** One call (`messages:call:ID`): the two pages taking part. */
+    'messages:call': {
+      /** The callee answered: the caller makes the offer. */
+      accepted: { id: string }
+      signal: { from: number; data: SignalData }
+      media: { userId: number; muted: boolean; camera: boolean }
+      ended: { id: string; outcome: CallEvent['outcome']; seconds: number | null }
     }
   }
 }
@@ -54,6 +76,7 @@ const messages = definePlugin({
         default: 'exe, scr, com, bat, cmd, msi, vbs, ps1, jar',
         maxLength: 500,
       },
+      call_ring_seconds: { type: 'number', label: 'How long a call rings before it counts as missed (seconds)', default: 30, min: 2, max: 120, integer: true },
     },
   },
   register(ctx) {
@@ -85,7 +108,12 @@ const messages = definePlugin({
     ctx.jobs.every('*/10 * * * *', 'purge-disappeared', async () => void (await disappearing.purgeDue()))
     // Before the thread routes: /messages/search and /messages/scheduled are not conversation ids.
     ctx.routes.route('/', timeRoutes(ctx, service, scheduled, createSearch(ctx, service)))
-    ctx.routes.route('/', messagesRoutes(ctx, service))
+    const presence = createPresence(ctx, () => conv!)
+    const calls = createCalls(ctx, service, () => conv!, presence)
+    service.onSent((m) => presence.sent(m))
+    ctx.routes.route('/', callRoutes(ctx, calls))
+    ctx.routes.route('/', presenceRoutes(ctx, presence))
+    ctx.routes.route('/', messagesRoutes(ctx, service, { presence, calls }))
     // Photos, videos, files and voice notes stream in with the message (each within its limit, nothing held in memory).
     ctx.http.acceptFiles('/messages/:id', { files: MAX_ITEMS })
     ctx.http.acceptFiles('/api/v1/messages/conversations/:id/messages', { files: MAX_ITEMS })
@@ -103,6 +131,12 @@ const messages = definePlugin({
       maxAttempts: 2,
       onFailed: async ({ attachmentId }) => itemsChanged(await voiceFailed(ctx, attachmentId)),
     })
+    const sweep = setInterval(() => void calls.sweep().catch((err) => ctx.log.error({ err }, 'call sweep failed')), 15_000)
+    sweep.unref()
+    ctx.onClose(async () => {
+      clearInterval(sweep)
+      await calls.closeAll()
+    })
     ctx.assets('public')
     // Daily use: an icon in the phone's top bar beside the search box (Instagram's place for it), and in the desktop
     // sidebar after the tab bar's entries; the tab bar keeps Home, Explore, New post, Activity and Profile.
@@ -113,6 +147,8 @@ const messages = definePlugin({
       return conversations ? items.map((i) => (i.id === 'messages' ? { ...i, label: `Messages (${conversations})`, badge: conversations } : i)) : items
     })
     ctx.ui.slot('layout.footer', ({ viewer }) => (viewer ? UnreadScript() : null))
+    // Every page of a member joins their own topic: ringing on every tab, presence, delivery receipts.
+    ctx.ui.slot('layout.footer', ({ viewer }) => (viewer ? LiveScript() : null))
     // "Message" beside Follow: one click opens (or starts) the conversation; one the member may not message
     // directly lands in their requests, as from /messages/new.
     ctx.ui.slot('profile.actions', ({ profile, viewer, csrfToken }) => (viewer ? MessageButton({ username: profile.username, csrfToken }) : null))
@@ -143,6 +179,7 @@ const messages = definePlugin({
       url: () => '/messages/scheduled?status=all',
     })
     ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => service.blocked(blockerId, blockedId))
+    ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => calls.blocked(blockerId, blockedId))
     // Replies and reactions to a story arrive in the conversation with its author, with the story's card while it lasts.
     ctx.hooks.on(
       'action:stories.replied',

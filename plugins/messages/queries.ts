@@ -58,6 +58,7 @@ export interface MemberLine {
   state: Participant['state']
   request: RequestState
   last_read_id: number
+  last_delivered_id: number
   read_receipts: number
 }
 
@@ -68,7 +69,7 @@ export async function membersOf(db: Db, conversationIds: readonly number[]): Pro
     .selectFrom('messages_participants as p')
     .innerJoin('users', 'users.id', 'p.user_id')
     .leftJoin('messages_prefs as pref', 'pref.user_id', 'p.user_id')
-    .select(['p.conversation_id', 'p.user_id', 'users.username', displayNameOf('users').as('display_name'), 'p.role', 'p.state', 'p.request', 'p.last_read_id'])
+    .select(['p.conversation_id', 'p.user_id', 'users.username', displayNameOf('users').as('display_name'), 'p.role', 'p.state', 'p.request', 'p.last_read_id', 'p.last_delivered_id'])
     .select(sql<number>`coalesce(pref.read_receipts, 1)`.as('read_receipts'))
     .where('p.conversation_id', 'in', [...conversationIds])
     .orderBy('p.joined_at')

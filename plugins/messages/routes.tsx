@@ -6,7 +6,9 @@ import type { ComponentChildren } from 'preact'
 import { isAppError, parse, type AppEnv } from '../../core/plugins/api.js'
 import { apiRoutes } from './api.js'
 import { attachmentRoutes } from './attachment-routes.js'
+import type { Calls } from './calls.js'
 import type { MessagesContext } from './plugin.js'
+import { presenceText, type Presence } from './presence.js'
 import type { Folder } from './queries.js'
 import { groupName, messageText, sendInput, type MessagesService } from './service.js'
 import { shareInput } from './shares.js'
@@ -23,7 +25,7 @@ export const usernames = (raw: string) =>
     .map((s) => s.replace(/^@/, ''))
     .filter(Boolean)
 
-export function messagesRoutes(ctx: MessagesContext, messages: MessagesService) {
+export function messagesRoutes(ctx: MessagesContext, messages: MessagesService, live: { presence: Presence; calls: Calls }) {
   const app = new Hono<AppEnv>()
   const member = ctx.http.requireMember
   const me = (c: C) => ctx.http.viewer(c)!
@@ -139,10 +141,13 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService) 
     const conv = await messages.get(viewer, id)
     const reply = Number(c.req.query('reply'))
     const replyTo = Number.isInteger(reply) && reply > 0 ? await messages.message(viewer, id, reply).catch(() => null) : null
+    const direct = conv.kind === 'direct' && conv.me.state === 'active'
+    const presence = direct ? presenceText(await live.presence.of(viewer, id)) : undefined
+    const callable = direct && (await live.calls.mayCall(viewer, id))
     return page(
       c,
       conv.title,
-      <ThreadPage c={conv} messages={list.items} older={list.nextCursor} me={viewer.id} csrf={csrf(c)} clientId={randomUUID()} replyTo={replyTo?.kind === 'system' || replyTo?.unsent ? null : replyTo} notice={c.req.query('notice')} problem={problem} maxFileMb={await ctx.settings.get('max_file_mb')} />,
+      <ThreadPage c={conv} messages={list.items} older={list.nextCursor} me={viewer.id} csrf={csrf(c)} clientId={randomUUID()} replyTo={replyTo?.kind === 'system' || replyTo?.unsent ? null : replyTo} notice={c.req.query('notice')} problem={problem} presence={presence} callable={callable} maxFileMb={await ctx.settings.get('max_file_mb')} />,
       status,
     )
   }

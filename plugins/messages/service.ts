@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { displayName, extractMentions, renderText, safeName, type Page, type PluginDb, type PublicUser, type Topic, type Viewer } from '../../core/plugins/api.js'
 import { attachmentViews, deleteMessageFiles, type AttachmentView } from './attachments.js'
 import { eraseBody, readBodies, replaceBody, storeBody } from './bodies.js'
+import { callSentence } from './call-text.js'
 import { shareable, shareInput, sharesFor, storeShare, type ShareView } from './shares.js'
 import { changesSince, recordChange } from './changes.js'
 import { disappearInput, disappearLabel, enqueuePurge, expiryOf } from './disappearing.js'
@@ -118,6 +119,8 @@ export interface ConversationView {
   seen_id: number | null
   /** The disappearing timer of new messages (seconds), or null when off. */
   disappear_seconds: number | null
+  /** Direct conversations only: the newest message the other member's client received ("Delivered"). */
+  delivered_id: number | null
 }
 
 /** One durable event as `replay` answers it. */
@@ -176,6 +179,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         return `${who} named the group “${String(event.name ?? '')}”`
       case 'timer':
         return typeof event.seconds === 'number' ? `${who} set disappearing messages to ${disappearLabel(event.seconds)}` : `${who} turned off disappearing messages`
+      case 'call':
+        return callSentence(event)
       default:
         return ''
     }
@@ -256,6 +261,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         last_message: r.last_id !== null ? (lasts.get(r.last_id) ?? null) : null,
         seen_id: seenBy,
         disappear_seconds: r.c.disappear_seconds,
+        delivered_id: other && other.request === 'none' ? other.last_delivered_id : null,
       })
     }
     return out
@@ -274,10 +280,17 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     ctx.realtime.publish(userId, 'unread', await unreadCounts(db, userId))
   }
 
+  /** Told of every new message once it is stored and published (delivery receipts, presence.ts). */
+  const sentListeners: ((message: MessageView) => Promise<void>)[] = []
+
   const service = {
     standing,
     /** The conversations' topic (`messages:conv:ID`), for the events of attachments. */
     topic: conv,
+
+    onSent(fn: (message: MessageView) => Promise<void>) {
+      sentListeners.push(fn)
+    },
 
     async inbox(viewer: Viewer, folder: Folder, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<ConversationView>> {
       const page = await inbox(db, viewer.id, folder, { cursor: options.cursor, limit: options.limit ?? 30 })
@@ -414,6 +427,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       }
       const message = await service.message(viewer, id, messageId)
       conv().publish(topicId(id), 'message', forEveryone(message), { durable: messageId })
+      for (const fn of sentListeners) await fn(message).catch((err) => ctx.log.warn({ err }, 'after-send listener failed'))
       const members = await activeMemberIds(db, id)
       const title = c.kind === 'group' ? (c.name ?? 'a group') : viewer.display_name
       if (!options.quiet) await notifyNew(members.filter((m) => m.user_id !== viewer.id && m.muted === 0 && m.request === 'none').map((m) => ({ userId: m.user_id, conversationId: id, title, group: c.kind === 'group', actorId: viewer.id, what: extra?.what })))

@@ -34,6 +34,8 @@ export type MessagesTables = {
     archived: Generated<number>
     pinned: Generated<number>
     last_read_id: Generated<number>
+    /** The newest message their client (any tab) received: "Delivered" (migration 2026_12_05_1020). */
+    last_delivered_id: Generated<number>
   }
   messages_messages: {
     id: Generated<number>
@@ -50,7 +52,7 @@ export type MessagesTables = {
   }
   messages_bodies: { message_id: number; body: string }
   messages_hidden: { user_id: number; message_id: number }
-  messages_prefs: { user_id: number; read_receipts: Generated<number> }
+  messages_prefs: { user_id: number; read_receipts: Generated<number>; last_seen_at: string | null }
   /** What a message shares (a post, a profile, a story): a kind of shared card and its id (decision 030). */
   messages_shares: { message_id: number; kind: string; ref: number }
   messages_attachments: {

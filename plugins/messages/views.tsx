@@ -4,6 +4,7 @@
 import type { ComponentChildren } from 'preact'
 import { ActionForm, Avatar, CsrfField, Field, FormError, Icon, Notice, relativeTime, SharedCardView, shortTime, type SharedCard } from '../../core/plugins/api.js'
 import { Attachments, attachmentsPreview, ComposeAttachments } from './attachment-views.js'
+import { CallButtons, CallPanel, PresenceLine } from './call-views.js'
 import type { Folder } from './queries.js'
 import { EDIT_WINDOW_MS, TEXT_MAX, type ConversationView, type MessageView } from './service.js'
 import { ComposeTimer, MessageExtras, ScheduleForm, SearchBox, ThreadTools } from './time-views.js'
@@ -251,6 +252,10 @@ export function ThreadPage(props: {
   notice?: string
   problem?: { message: string; text: string }
   maxFileMb?: number
+  /** Direct threads: the other member's presence line ("Active now"), null when hidden; undefined: none. */
+  presence?: string | null
+  /** Direct threads the viewer may call from (calls.ts): the Call and Video call buttons. */
+  callable?: boolean
 }) {
   const { c, me, csrf } = props
   const group = c.kind === 'group'
@@ -259,16 +264,22 @@ export function ThreadPage(props: {
   const canWrite = active && !pending
   // "Seen" goes under the newest of my messages the other has read (direct conversations, both sending receipts).
   const seenAt = c.seen_id !== null ? [...props.messages].filter((m) => m.sender?.id === me && m.kind !== 'system' && m.id <= c.seen_id!).map((m) => m.id)[0] : undefined
+  // "Delivered" under the newest of my messages the other's client received, when it is newer than what they have seen.
+  const deliveredAt =
+    c.delivered_id !== null ? props.messages.filter((m) => m.sender?.id === me && m.kind !== 'system' && m.id <= c.delivered_id! && (seenAt === undefined || m.id > seenAt)).map((m) => m.id)[0] : undefined
   const newest = props.messages[0]?.id ?? 0
   return (
-    <section class="card messages-thread" data-conversation={c.id} data-me={me} data-kind={c.kind} data-newest={newest} data-seen={c.seen_id ?? undefined}>
+    <section class="card messages-thread" data-conversation={c.id} data-me={me} data-kind={c.kind} data-newest={newest} data-seen={c.seen_id ?? undefined} data-delivered={c.delivered_id ?? undefined}>
       <header class="messages-head">
         <a href="/messages" class="link" aria-label="Back to messages">
           <Icon name="arrow-left" />
         </a>
         <h1>{c.title}</h1>
         {group && <a href={`/messages/${c.id}/members`}>{c.members.length} members</a>}
+        {props.callable && <CallButtons />}
       </header>
+      {!group && props.presence !== undefined && <PresenceLine conversationId={c.id} text={props.presence} />}
+      {props.callable && <CallPanel conversationId={c.id} title={c.title} />}
       <MessagesNotice notice={props.notice} />
       {!pending && (
         <div class="messages-flags">
@@ -290,6 +301,11 @@ export function ThreadPage(props: {
             {m.id === seenAt && (
               <li class="msg-seen muted" data-seen-marker>
                 Seen
+              </li>
+            )}
+            {m.id === deliveredAt && (
+              <li class="msg-seen muted" data-delivered-marker>
+                Delivered
               </li>
             )}
           </>

@@ -9,6 +9,7 @@ import type { RandomChatService } from './service.js'
 const Assets = () => (
   <>
     <link rel="stylesheet" href="/plugins/random-chat/meet.css" />
+    <script src="/static/rtc.js" defer></script>
     <script src="/plugins/random-chat/meet.js" defer></script>
   </>
 )

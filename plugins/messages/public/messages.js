@@ -253,6 +253,25 @@
       marker.textContent = 'Seen'
     }
     last.after(marker)
+    const delivered = list.querySelector('[data-delivered-marker]')
+    if (delivered && Number(delivered.previousElementSibling?.dataset.id || 0) <= Number(last.dataset.id)) delivered.remove()
+  })
+
+  // "Delivered" under the newest of my messages the other member's client received (and has not yet seen).
+  topic.on('delivered', ({ userId, messageId }) => {
+    if (userId === me) return
+    const mine = [...list.querySelectorAll('li.msg.mine[data-id]')].filter((li) => Number(li.dataset.id) <= messageId)
+    const last = mine[mine.length - 1]
+    const seen = list.querySelector('[data-seen-marker]')
+    if (!last || (seen && Number(seen.previousElementSibling?.dataset.id || 0) >= Number(last.dataset.id))) return
+    let marker = list.querySelector('[data-delivered-marker]')
+    if (!marker) {
+      marker = document.createElement('li')
+      marker.className = 'msg-seen muted'
+      marker.dataset.deliveredMarker = ''
+      marker.textContent = 'Delivered'
+    }
+    last.after(marker)
   })
 
   // Typing: "NAME is typing…" while someone types, gone after a pause or their message.

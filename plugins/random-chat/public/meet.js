@@ -26,9 +26,9 @@
   let lastStart = null
   let session = null // the current call
   let lastSession = null // the current or last call, for Add, Report and Block after it ended
+  let peer = null // hearthRtc.peer of the current call
   let pc = null
   let localStream = null
-  let pending = []
   let retry = 0
 
   // For tests and curious members: the page's state and its peer connection.
@@ -114,19 +114,16 @@
   }
 
   function teardown() {
-    if (pc) {
-      pc.ontrack = pc.onicecandidate = pc.onconnectionstatechange = null
-      pc.close()
-    }
+    if (peer) peer.close()
+    peer = null
     pc = null
-    pending = []
     remote.srcObject = null
     session = null
     enableCallButtons()
   }
 
   function stopCamera() {
-    if (localStream) for (const t of localStream.getTracks()) t.stop()
+    window.hearthRtc.stop(localStream)
     localStream = null
     local.srcObject = null
   }
@@ -172,7 +169,7 @@
         return
       }
       case 'signal':
-        if (msg.session === session && pc) await signal(msg.data)
+        if (msg.session === session && peer) await peer.signal(msg.data)
         return
       case 'chat':
         if (msg.session !== session) return
@@ -243,45 +240,28 @@
     )
   }
 
+  /** The video call, through core's peer connection (/static/rtc.js); signals travel on the Meet socket. */
   async function call(iceServers, offerer) {
-    const peer = new RTCPeerConnection({ iceServers })
-    pc = peer
     const id = session
-    for (const track of localStream.getTracks()) peer.addTrack(track, localStream)
-    peer.ontrack = (e) => {
-      if (remote.srcObject !== e.streams[0]) remote.srcObject = e.streams[0]
-    }
-    peer.onicecandidate = (e) => send({ type: 'signal', session: id, data: { candidate: e.candidate ? e.candidate.toJSON() : null } })
-    peer.onconnectionstatechange = () => {
-      if (pc !== peer) return
-      if (peer.connectionState === 'connected') status('Connected. Say hello!')
-      if (peer.connectionState === 'failed') status('The video connection failed (a firewall may be in the way). You can still chat by text, or press Next.', true)
-    }
-    if (offerer) {
-      const offer = await peer.createOffer()
-      await peer.setLocalDescription(offer)
-      send({ type: 'signal', session: id, data: { description: { type: offer.type, sdp: offer.sdp } } })
-    }
-  }
-
-  async function signal(data) {
-    const peer = pc
-    try {
-      if (data.description) {
-        await peer.setRemoteDescription(data.description)
-        if (data.description.type === 'offer') {
-          const answer = await peer.createAnswer()
-          await peer.setLocalDescription(answer)
-          send({ type: 'signal', session, data: { description: { type: answer.type, sdp: answer.sdp } } })
-        }
-        for (const c of pending.splice(0)) await peer.addIceCandidate(c)
-      } else if ('candidate' in data) {
-        if (!peer.remoteDescription) pending.push(data.candidate)
-        else await peer.addIceCandidate(data.candidate)
-      }
-    } catch (err) {
-      if (pc === peer) status(`The video connection had a problem: ${err.message}`, true)
-    }
+    const link = window.hearthRtc.peer({
+      iceServers,
+      stream: localStream,
+      send: (data) => send({ type: 'signal', session: id, data }),
+      onStream: (stream) => {
+        if (remote.srcObject !== stream) remote.srcObject = stream
+      },
+      onState: (s) => {
+        if (peer !== link) return
+        if (s === 'connected') status('Connected. Say hello!')
+        if (s === 'failed') status('The video connection failed (a firewall may be in the way). You can still chat by text, or press Next.', true)
+      },
+      onError: (err) => {
+        if (peer === link) status(`The video connection had a problem: ${err.message}`, true)
+      },
+    })
+    peer = link
+    pc = link.pc
+    if (offerer) await link.offer()
   }
 
   async function api(path) {
@@ -308,7 +288,7 @@
     if (mode === 'video' && !localStream) {
       status('Allow your camera and microphone to start…')
       try {
-        localStream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true })
+        localStream = await window.hearthRtc.media({ video: true })
         local.srcObject = localStream
       } catch (err) {
         state = 'idle'
