@@ -11,13 +11,14 @@ import type { ConversationView, MessageView } from './service.js'
 import { Act, MessagesNotice } from './views.js'
 
 /** A labelled control with its error (core's Field draws inputs only; these hold a textarea or a select). */
-function Field(props: { label: string; name: string; error?: string; children: ComponentChildren }) {
+function Field(props: { label: string; name: string; id?: string; error?: string; children: ComponentChildren }) {
+  const id = props.id ?? `f-${props.name}`
   return (
     <div class={props.error ? 'field field-invalid' : 'field'}>
-      <label for={`f-${props.name}`}>{props.label}</label>
+      <label for={id}>{props.label}</label>
       {props.children}
       {props.error && (
-        <p class="error" id={`f-${props.name}-error`}>
+        <p class="error" id={`${id}-error`}>
           {props.error}
         </p>
       )}
@@ -129,8 +130,8 @@ export function ScheduleForm(props: { c: ConversationView; csrf: string; problem
       <form method="post" action={`/messages/${props.c.id}/scheduled`} data-schedule>
         <CsrfField token={props.csrf} />
         <FormError message={props.problem?.message} />
-        <Field label="Message" name="text" error={props.problem?.fields.text}>
-          <textarea id="f-text" name="text" rows={2} maxLength={4000} required>
+        <Field label="Message to send later" name="text" id="f-schedule-text" error={props.problem?.fields.text}>
+          <textarea id="f-schedule-text" name="text" rows={2} maxLength={4000} required>
             {v.text ?? ''}
           </textarea>
         </Field>
