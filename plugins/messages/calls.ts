@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { parse, type AppEnv, type PluginDb, type Topic, type Viewer } from '../../core/plugins/api.js'
+import { displayName, parse, type AppEnv, type PluginDb, type Topic, type Viewer } from '../../core/plugins/api.js'
 import type { CallEvent } from './call-text.js'
 import type { MessagesContext } from './plugin.js'
 import { userTopicId, type Presence } from './presence.js'
@@ -123,7 +123,7 @@ export function createCalls(ctx: MessagesContext, service: MessagesService, conv
       const c: Call = {
         id: randomUUID(),
         conversation_id: conversationId,
-        caller: { id: viewer.id, username: viewer.username, display_name: viewer.display_name || viewer.username },
+        caller: { id: viewer.id, username: viewer.username, display_name: displayName(viewer) },
         callee_id: other.user_id,
         video,
         state: 'ringing',

@@ -4,8 +4,7 @@
 // around the reported one and nothing else; a page that reconnects gets the edits, unsends and reactions it missed, once.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { startServer } from '../../core/server.js'
-import { createTestApp, type TestApp } from '../../test/harness.js'
+import { createTestApp, startServer, type TestApp } from '../../test/harness.js'
 import { openSocket, type TestSocket } from '../../test/realtime.js'
 
 type Json = { status: string; data: any; error?: { code: string; message: string }; pagination?: { next_cursor: string | null; has_more: boolean } }

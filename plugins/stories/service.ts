@@ -1,6 +1,6 @@
 // The stories rules between the routes and the queries: creating, viewing (and view-once), reacting, mentions,
 // media access, highlights and the purge. Every path that shows a story goes through here.
-import { cardText, fieldsOf, type MediaInfo, type SharedCard, type Viewer } from '../../core/plugins/api.js'
+import { cardText, displayName, fieldsOf, type MediaInfo, type SharedCard, type Viewer } from '../../core/plugins/api.js'
 import { highlightTitle, reactionInput, splitNames, storyInput, type StoryInput } from './inputs.js'
 import type { StoriesContext } from './plugin.js'
 import * as q from './queries.js'
@@ -200,10 +200,10 @@ export function storiesService(ctx: StoriesContext) {
         ref: story.id,
         url: `/stories/${author.username}/${story.id}`,
         label: story.view_once ? 'View-once story' : 'Story',
-        title: author.display_name || author.username,
+        title: displayName(author),
         subtitle: `@${author.username}`,
         text: story.text ? cardText(story.text, 140) : undefined,
-        image: thumb ? { url: thumb, alt: `Story by ${author.display_name || author.username}` } : null,
+        image: thumb ? { url: thumb, alt: `Story by ${displayName(author)}` } : null,
         expires_at: story.expires_at,
       }
     },
