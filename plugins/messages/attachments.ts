@@ -1,6 +1,7 @@
 // What a message carries besides its text: photos and videos (core's media pipeline), files of any type (always
 // downloaded, never shown), voice notes (converted by ffmpeg to Opus and AAC, with a duration and a waveform) and
 // view-once photos and videos (opened once per recipient). Who may reach each file is decided here, on every path.
+import { clientIdInput, optionalText, replyToInput } from './inputs.js'
 import { sql } from 'kysely'
 import { z } from 'zod'
 import { UnrecoverableJobError, type MediaInfo, type PluginDb } from '../../core/plugins/api.js'
@@ -52,16 +53,9 @@ export interface PendingItem {
 
 /** The text fields of a message with attachments: a caption (may be empty), and the usual client id and reply. */
 export const attachmentFields = z.object({
-  text: z
-    .string()
-    .transform((s) => s.replace(/\r\n/g, '\n').trim())
-    .pipe(z.string().max(4000, 'Messages are at most 4000 characters.')),
-  client_id: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{8,64}$/, 'client_id is 8 to 64 letters, digits, - or _.')
-    .optional()
-    .nullable(),
-  reply_to: z.coerce.number({ error: 'reply_to is a message id.' }).int('reply_to is a message id.').positive('reply_to is a message id.').optional().nullable(),
+  text: optionalText,
+  client_id: clientIdInput,
+  reply_to: replyToInput,
   view_once: z.boolean(),
 })
 

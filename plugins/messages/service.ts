@@ -5,6 +5,7 @@ import { displayName, extractMentions, renderText, safeName, type Page, type Plu
 import { attachmentViews, deleteMessageFiles, type AttachmentView } from './attachments.js'
 import { eraseBody, readBodies, replaceBody, storeBody } from './bodies.js'
 import { callSentence } from './call-text.js'
+import { clientIdInput, optionalText, replyToInput } from './inputs.js'
 import { shareable, shareInput, sharesFor, storeShare, type ShareView } from './shares.js'
 import { changesSince, recordChange } from './changes.js'
 import { disappearInput, disappearLabel, enqueuePurge, expiryOf } from './disappearing.js'
@@ -34,7 +35,8 @@ import type { Conversation, MessageKind, Participant } from './tables.js'
 
 /** How long after sending a message its sender may still edit it. */
 export const EDIT_WINDOW_MS = 15 * 60_000
-export const TEXT_MAX = 4000
+import { TEXT_MAX } from './inputs.js'
+export { TEXT_MAX }
 
 export const topicId = (conversationId: number) => `messages:conv:${conversationId}` as const
 
@@ -44,18 +46,10 @@ export const messageText = z
   .pipe(z.string().min(1, 'Write a message.').max(TEXT_MAX, `Messages are at most ${TEXT_MAX} characters.`))
 export const sendInput = z.object({
   /** The text; may be empty when the message shares something. */
-  text: z
-    .string({ error: 'Write a message.' })
-    .transform((s) => s.replace(/\r\n/g, '\n').trim())
-    .pipe(z.string().max(TEXT_MAX, `Messages are at most ${TEXT_MAX} characters.`))
-    .optional(),
+  text: optionalText.optional(),
   share: shareInput.optional().nullable(),
-  client_id: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{8,64}$/, 'client_id is 8 to 64 letters, digits, - or _.')
-    .optional()
-    .nullable(),
-  reply_to: z.coerce.number({ error: 'reply_to is a message id.' }).int('reply_to is a message id.').positive('reply_to is a message id.').optional().nullable(),
+  client_id: clientIdInput,
+  reply_to: replyToInput,
   /** This message's own disappearing timer (seconds, one of DISAPPEAR_MESSAGE_SECONDS); else the conversation's. */
   disappear_seconds: disappearInput.optional(),
 }).refine((m) => !!m.text || !!m.share, { message: 'Write a message.', path: ['text'] })
