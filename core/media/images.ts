@@ -41,6 +41,21 @@ export function imageProblem(err: unknown): string {
   return 'This image could not be read; it may be damaged.'
 }
 
+/**
+ * The sentence for a file whose processing failed, from a decode of it alone: libvips keeps one error buffer
+ * for the process, so when two of its operations run side by side (the original beside the variants) the
+ * message of the one that failed can be cut short or be the other's. Seen on a loaded CI machine as the
+ * generic sentence where the file was truncated.
+ */
+async function problemAlone(input: string, err: unknown): Promise<string> {
+  try {
+    await open(input).resize(64, 64, { fit: 'inside' }).toBuffer()
+  } catch (alone) {
+    return imageProblem(alone)
+  }
+  return imageProblem(err)
+}
+
 /** Upright sRGB pixels of an image's largest variant, from which every variant is made. */
 export interface Decoded {
   data: Buffer
@@ -174,7 +189,7 @@ export async function processImage(input: string, mime: string, dest: (name: str
     return { width, height, files }
   } catch (err) {
     if (err instanceof Error && (err as NodeJS.ErrnoException).code) throw err // the disk, not the image: worth a retry
-    throw new UnrecoverableJobError(imageProblem(err), { cause: err })
+    throw new UnrecoverableJobError(await problemAlone(input, err), { cause: err })
   }
 }
 
