@@ -36,6 +36,9 @@ import { createSearchService } from './search/service.js'
 import { createModerationService } from './moderation/service.js'
 import { createLedgerService } from './ledger/service.js'
 import { ledgerModule } from './ledger/module.js'
+import { createMailService } from './mail/service.js'
+import { mailModule } from './mail/module.js'
+import { confirmedEmail } from './mail/gate.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
 import { PluginManager } from './plugins/loader.js'
@@ -121,13 +124,14 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const search = createSearchService({ db, posts, safety, social })
   const moderation = createModerationService({ db, hooks, users, posts, media })
   const ledger = createLedgerService(db)
+  const mail = createMailService({ db, settings, queue, users, limiter, log })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -168,6 +172,7 @@ export const CORE_MODULES: readonly CoreModule[] = [
   mediaModule,
   appShellModule,
   ledgerModule,
+  mailModule,
 ]
 
 const CSP = {
@@ -225,6 +230,7 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   // Every body is sized (and, for members on upload routes, given its larger limit) before anything reads it.
   app.use('*', bodies({ limit: BODY_LIMIT, uploads: uploadLimits(s.settings, Object.assign({}, ...[...s.plugins.loaded.values()].map((p) => p.uploads))) }))
   app.use('*', csrf())
+  app.use('*', confirmedEmail(s.mail))
 
   for (const m of modules) if (m.pages) app.route('/', m.pages(s))
   for (const m of modules) if (m.api) app.route('/api/v1', m.api(s))

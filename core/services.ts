@@ -17,6 +17,7 @@ import type { NotificationsService } from './notifications/service.js'
 import type { SearchService } from './search/service.js'
 import type { ModerationService } from './moderation/service.js'
 import type { LedgerService } from './ledger/service.js'
+import type { MailService } from './mail/service.js'
 import type { Logger } from './logger.js'
 import type { PluginManager } from './plugins/loader.js'
 import type { RealtimeHub } from './realtime/hub.js'
@@ -60,5 +61,7 @@ export interface Services {
   moderation: ModerationService
   /** Double-entry accounts and transfers (coins, earnings): decision 033. */
   ledger: LedgerService
+  /** Outgoing email and the links it carries (decision 036). */
+  mail: MailService
   plugins: PluginManager
 }

@@ -14,6 +14,7 @@ import { toPrivateUser } from '../users/service.js'
 import { parse } from '../validation.js'
 import { jsonBody } from '../http/json.js'
 import { SESSION_COOKIE } from '../users/sessions.js'
+import { baseUrl } from '../views/meta.js'
 
 
 export function usersApi(s: Services): Hono<AppEnv> {
@@ -22,6 +23,7 @@ export function usersApi(s: Services): Hono<AppEnv> {
 
   app.post('/users/register', async (c) => {
     const { user, session } = await auth.register(await jsonBody(c), 'api', requestMeta(c))
+    await s.mail.sendConfirmation(user.id, baseUrl(c, s.config.publicUrl), { quiet: true })
     return ok(c, { user, token: session.token, token_type: 'Bearer', expires_at: session.expiresAt }, 201)
   })
 

@@ -11,6 +11,7 @@ import type { Services } from '../services.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
 import { SESSION_COOKIE } from '../users/sessions.js'
+import { baseUrl } from '../views/meta.js'
 import { qrSvg, remainingRecoveryCodes, totpFor, twoFactorEnabled } from './two-factor.js'
 
 const CHALLENGE_COOKIE = 'hearth_2fa'
@@ -63,6 +64,7 @@ export const LoginPage = template('auth.login', function LoginPage(s: FormState 
         <Field name="password" label="Password" type="password" error={fieldError(s, 'password')} autocomplete="current-password" required />
         <div class="actions">
           <button type="submit">Log in</button>
+          <a href="/password/forgot">Forgot your password?</a>
           <a href="/register">Create an account</a>
         </div>
       </form>
@@ -114,9 +116,10 @@ export function SettingsShell(props: { active: string; panels: { id: string; lab
 }
 
 export const AccountSettingsPage = template('settings.account', function AccountSettingsPage(
-  s: FormState & { displayName: string; username: string; email: string; passwordProblem?: FormProblem },
+  s: FormState & { displayName: string; username: string; email: string; passwordProblem?: FormProblem; emailProblem?: FormProblem; emailValue?: string; emailConfirmed: boolean; confirmations: boolean },
 ) {
   const pw: FormState = { csrfToken: s.csrfToken, problem: s.passwordProblem }
+  const em: FormState = { csrfToken: s.csrfToken, problem: s.emailProblem }
   return (
     <>
       <section class="card">
@@ -130,6 +133,30 @@ export const AccountSettingsPage = template('settings.account', function Account
           <Field name="display_name" label="Display name" value={s.values?.display_name ?? s.displayName} error={fieldError(s, 'display_name')} maxLength={50} />
           <button type="submit">Save</button>
         </form>
+      </section>
+      <section class="card">
+        <h2>Email address</h2>
+        <p>
+          {s.email}{' '}
+          {s.confirmations && <span class={s.emailConfirmed ? 'badge' : 'badge badge-warn'}>{s.emailConfirmed ? 'Confirmed' : 'Not confirmed'}</span>}
+        </p>
+        {s.confirmations && !s.emailConfirmed && (
+          <form method="post" action="/email/resend">
+            <CsrfField token={s.csrfToken} />
+            <p class="muted">Use the link we emailed you to confirm it. Nothing came?</p>
+            <button type="submit" class="secondary">Send the link again</button>
+          </form>
+        )}
+        <details open={!!s.emailProblem}>
+          <summary>Change your email address</summary>
+          <FormError message={formMessage(em)} />
+          <form method="post" action="/settings/email" novalidate>
+            <CsrfField token={s.csrfToken} />
+            <Field name="email" label="New email address" type="email" value={s.emailValue} error={fieldError(em, 'email')} autocomplete="email" required hint="We email a link to the new address; it changes when you use it." />
+            <Field name="password" label="Your password" type="password" autocomplete="current-password" error={fieldError(em, 'password')} required />
+            <button type="submit">Change email address</button>
+          </form>
+        </details>
       </section>
       <section class="card">
         <h2>Change password</h2>
@@ -247,6 +274,7 @@ export function authPages(s: Services): Hono<AppEnv> {
       const values = { username: form.username ?? '', email: form.email ?? '' }
       return render.page(c, { title: 'Register', status: r.problem.status as 400 }, <RegisterPage csrfToken={c.get('csrfToken')} open values={values} problem={r.problem} />)
     }
+    await s.mail.sendConfirmation(r.value.user.id, baseUrl(c, s.config.publicUrl), { quiet: true })
     flash(c, 'ok', `Welcome, @${r.value.user.username}!`)
     return startSession(c, r.value.session.token, r.value.session.expiresAt, '/')
   })
@@ -305,14 +333,15 @@ export function authPages(s: Services): Hono<AppEnv> {
   app.use('/settings/*', requireMember)
   app.get('/settings', (c) => c.redirect('/settings/account'))
 
-  const accountPage = async (c: Context<AppEnv>, extra: { values?: Record<string, string>; problem?: FormProblem; passwordProblem?: FormProblem } = {}) => {
+  const accountPage = async (c: Context<AppEnv>, extra: { values?: Record<string, string>; problem?: FormProblem; passwordProblem?: FormProblem; emailProblem?: FormProblem; emailValue?: string } = {}) => {
     const me = c.get('account')!
-    const status = extra.problem?.status ?? extra.passwordProblem?.status ?? 200
+    const status = extra.problem?.status ?? extra.passwordProblem?.status ?? extra.emailProblem?.status ?? 200
+    const confirmations = (await s.mail.configured()) && (await settings.get('registration.email_confirmation')) !== 'off'
     return settingsPage(
       c,
       'account',
       'Account settings',
-      <AccountSettingsPage csrfToken={c.get('csrfToken')} displayName={me.display_name} username={me.username} email={me.email} {...extra} />,
+      <AccountSettingsPage csrfToken={c.get('csrfToken')} displayName={me.display_name} username={me.username} email={me.email} emailConfirmed={!!me.email_verified_at} confirmations={confirmations} {...extra} />,
       status,
     )
   }
@@ -322,6 +351,13 @@ export function authPages(s: Services): Hono<AppEnv> {
     const r = await attempt(() => users.setDisplayName(c.get('viewer')!.id, form.display_name ?? ''))
     if (!r.ok) return accountPage(c, { values: { display_name: form.display_name ?? '' }, problem: r.problem })
     flash(c, 'ok', 'Your profile is saved.')
+    return c.redirect('/settings/account', 303)
+  })
+  app.post('/settings/email', async (c) => {
+    const form = await formFields(c)
+    const r = await attempt(() => s.mail.requestEmailChange(c.get('viewer')!.id, { email: form.email, password: form.password }, baseUrl(c, s.config.publicUrl)))
+    if (!r.ok) return accountPage(c, { emailProblem: r.problem, emailValue: form.email ?? '' })
+    flash(c, 'ok', r.value.pending ? `We sent a link to ${form.email?.trim()}: your address changes when you use it.` : 'Your email address is changed.')
     return c.redirect('/settings/account', 303)
   })
   app.post('/settings/password', async (c) => {

@@ -8,6 +8,7 @@ import type { EngagementTables } from '../engagement/tables.js'
 import type { NotificationTables } from '../notifications/tables.js'
 import type { ModerationTables } from '../moderation/tables.js'
 import type { LedgerTables } from '../ledger/tables.js'
+import type { MailTables } from '../mail/tables.js'
 
 /** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
 type Timestamp = string
@@ -43,6 +44,8 @@ export interface UsersTable {
   posts_count: Generated<number>
   /** The member's choice of colours (Settings → Appearance): follow the device, or always light or dark. */
   color_scheme: ColumnType<ColorScheme, ColorScheme | undefined, ColorScheme>
+  /** When the member confirmed their address by the emailed link; null until then. */
+  email_verified_at: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export type ColorScheme = 'system' | 'light' | 'dark'
@@ -124,7 +127,7 @@ export interface AuditLogTable {
 }
 
 /** Every core table. Features keep their table interfaces beside their code and are joined in here. */
-export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables {
+export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables {
   users: UsersTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable
