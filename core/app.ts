@@ -37,6 +37,7 @@ import { createModerationService } from './moderation/service.js'
 import { createLedgerService } from './ledger/service.js'
 import { ledgerModule } from './ledger/module.js'
 import { createMailService } from './mail/service.js'
+import { createEmailPreferences } from './mail/digests.js'
 import { mailModule } from './mail/module.js'
 import { confirmedEmail } from './mail/gate.js'
 import { createLogger, type Logger } from './logger.js'
@@ -125,13 +126,14 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const moderation = createModerationService({ db, hooks, users, posts, media })
   const ledger = createLedgerService(db)
   const mail = createMailService({ db, settings, queue, users, limiter, log })
+  const emails = createEmailPreferences({ db, settings, queue, notifications, mail })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()

@@ -18,6 +18,7 @@ import type { SearchService } from './search/service.js'
 import type { ModerationService } from './moderation/service.js'
 import type { LedgerService } from './ledger/service.js'
 import type { MailService } from './mail/service.js'
+import type { EmailPreferencesService } from './mail/digests.js'
 import type { Logger } from './logger.js'
 import type { PluginManager } from './plugins/loader.js'
 import type { RealtimeHub } from './realtime/hub.js'
@@ -63,5 +64,7 @@ export interface Services {
   ledger: LedgerService
   /** Outgoing email and the links it carries (decision 036). */
   mail: MailService
+  /** What each member chooses to be emailed (digests, login alerts), the digest job and unsubscribe links. */
+  emails: EmailPreferencesService
   plugins: PluginManager
 }

@@ -275,6 +275,7 @@ export function authPages(s: Services): Hono<AppEnv> {
       return render.page(c, { title: 'Register', status: r.problem.status as 400 }, <RegisterPage csrfToken={c.get('csrfToken')} open values={values} problem={r.problem} />)
     }
     await s.mail.sendConfirmation(r.value.user.id, baseUrl(c, s.config.publicUrl), { quiet: true })
+    await s.emails.loginFrom(r.value.user.id, requestMeta(c), baseUrl(c, s.config.publicUrl), { alert: false })
     flash(c, 'ok', `Welcome, @${r.value.user.username}!`)
     return startSession(c, r.value.session.token, r.value.session.expiresAt, '/')
   })
@@ -294,6 +295,7 @@ export function authPages(s: Services): Hono<AppEnv> {
       setAppCookie(c, CHALLENGE_COOKIE, r.value.challenge, { maxAge: 600 })
       return c.redirect(`/login/2fa${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`, 303)
     }
+    await s.emails.loginFrom(r.value.user.id, requestMeta(c), baseUrl(c, s.config.publicUrl), { alert: true })
     flash(c, 'ok', `Welcome back, @${r.value.user.username}.`)
     return startSession(c, r.value.session.token, r.value.session.expiresAt, next)
   })
@@ -315,6 +317,7 @@ export function authPages(s: Services): Hono<AppEnv> {
       }
       return render.page(c, { title: 'Two-factor check', status: r.problem.status as 400 }, <TwoFactorPage csrfToken={c.get('csrfToken')} next={next} problem={r.problem} />)
     }
+    await s.emails.loginFrom(r.value.user.id, requestMeta(c), baseUrl(c, s.config.publicUrl), { alert: true })
     flash(c, 'ok', `Welcome back, @${r.value.user.username}.`)
     return startSession(c, r.value.session.token, r.value.session.expiresAt, next)
   })

@@ -39,6 +39,8 @@ export function mailApi(s: Services): Hono<AppEnv> {
     const { pending } = await mail.requestEmailChange(c.get('viewer')!.id, { email: body.email, password: body.password }, linkOrigin(c, s))
     return ok(c, { pending })
   })
+  app.get('/users/me/email-preferences', requireMember, async (c) => ok(c, await s.emails.get(c.get('viewer')!.id)))
+  app.put('/users/me/email-preferences', requireMember, async (c) => ok(c, await s.emails.set(c.get('viewer')!.id, await jsonBody(c))))
   app.post('/admin/mail/test', requireRole('admin'), async (c) => {
     const { messageId } = await mail.sendTest((await jsonBody(c)).to as string)
     return ok(c, { sent: true, message_id: messageId })

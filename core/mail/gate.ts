@@ -6,7 +6,7 @@ import type { AppEnv } from '../http/env.js'
 import type { MailService } from './service.js'
 
 /** What such a member may still do: log out, confirm or fix their address, reset their password. */
-const ALLOWED = /^\/(logout|email\/|password\/|settings\/(account|password|email)$|api\/v1\/users\/(logout|email\/|password\/|me\/email))/
+const ALLOWED = /^\/(logout|email\/|password\/|settings\/(account|password|email|emails)$|api\/v1\/users\/(logout|email\/|password\/|me\/email))/
 
 export function confirmedEmail(mail: MailService): MiddlewareHandler<AppEnv> {
   return async function confirmedEmail(c, next) {

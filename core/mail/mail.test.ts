@@ -8,6 +8,7 @@ import { SMTPServer } from 'smtp-server'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { createTestApp, PASSWORD, type TestApp } from '../../test/harness.js'
 import { SEND_JOB } from './service.js'
+import { DIGEST_JOB } from './digests.js'
 
 /** An SMTP server on a free port that keeps what it receives; `refuse` makes it answer 550 to a recipient. */
 async function startSmtp() {
@@ -34,6 +35,12 @@ async function startSmtp() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.server.address() as AddressInfo).port
   return { server, port, received, state, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+}
+
+/** A header's value as it was sent (mailparser turns List-* headers into objects). */
+const headerLine = (mail: ParsedMail, name: string) => {
+  const line = mail.headerLines.find((h) => h.key === name)?.line ?? ''
+  return line.slice(line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim()
 }
 
 const linkIn = (mail: ParsedMail, path: string) => {
@@ -201,6 +208,106 @@ describe('email', () => {
     await t.h.queue.drain()
     const job = await t.h.db.selectFrom('jobs').selectAll().where('kind', '=', SEND_JOB).orderBy('id', 'desc').executeTakeFirstOrThrow()
     assert.deepEqual([job.status, job.attempts], ['failed', 1])
+  })
+
+  /** A member with a confirmed address, registered from a Firefox on Linux. */
+  const confirmedMember = async (name: string) => {
+    const a = t.agent('10.9.1.1')
+    await a.get('/')
+    await a.fetch('POST', '/register', { form: { username: name, email: `${name}@example.org`, password: PASSWORD }, headers: { 'user-agent': FIREFOX } })
+    const [mail] = await sent()
+    assert.equal((await t.request('POST', '/api/v1/users/email/confirm', { json: { token: linkIn(mail!, '/email/confirm').token } })).status, 200)
+    return (await t.h.users.findRow(name))!
+  }
+  const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0'
+  const CHROME_ANDROID = 'Mozilla/5.0 (Linux; Android 15) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0 Mobile Safari/537.36'
+  const loginFrom = async (name: string, ua: string, ip: string) => {
+    const a = t.agent(ip)
+    await a.get('/')
+    return a.fetch('POST', '/login', { form: { login: name, password: PASSWORD }, headers: { 'user-agent': ua } })
+  }
+
+  it('alerts a member to a login from a new device only, with a one-click unsubscribe that needs no session', async () => {
+    await confirmedMember('gus')
+    assert.equal((await loginFrom('gus', FIREFOX, '10.9.1.2')).status, 303)
+    assert.deepEqual(await sent(), [], 'the device they signed up on is known')
+    assert.equal((await loginFrom('gus', CHROME_ANDROID, '10.9.1.3')).status, 303)
+    const [alert, ...more] = await sent()
+    assert.equal(more.length, 0)
+    assert.equal(alert!.subject, 'New login to your account on Lakeside')
+    assert.match(alert!.text ?? '', /Chrome on Android, from the address 10\.9\.1\.3/)
+    const header = headerLine(alert!, 'list-unsubscribe')
+    const url = header.match(/<(https?:\/\/[^>]+)>/)![1]!
+    assert.equal(headerLine(alert!, 'list-unsubscribe-post'), 'List-Unsubscribe=One-Click')
+    assert.equal((await loginFrom('gus', CHROME_ANDROID, '10.9.1.4')).status, 303)
+    assert.deepEqual(await sent(), [], 'a device seen before does not alert again')
+
+    const path = new URL(url).pathname + new URL(url).search
+    const forged = path.replace(/s=[^&]+/, 's=' + 'A'.repeat(43))
+    assert.equal((await t.request('POST', forged, { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 400)
+    const oneClick = await t.request('POST', path, { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    assert.equal(oneClick.status, 204, 'a mail program’s one-click POST, with no session and no CSRF token')
+    const me = await t.h.users.findRow('gus')
+    assert.equal((await t.h.emails.get(me!.id)).login_alerts, false)
+    assert.equal((await loginFrom('gus', 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) Safari/605.1.15', '10.9.1.5')).status, 303)
+    assert.deepEqual(await sent(), [], 'no alert once unsubscribed')
+  })
+
+  it('emails a digest of unread notifications when it is due, as the member may see them now, and not again until the next one', async () => {
+    const hal = await confirmedMember('hal')
+    const ivy = await t.register('ivy')
+    const jon = await t.register('jon')
+    await sent()
+    const halToken = ((await (await t.request('POST', '/api/v1/users/login', { json: { login: 'hal', password: PASSWORD } })).json()) as { data: { token: string } }).data.token
+    await sent()
+    assert.equal((await t.request('POST', '/api/v1/users/hal/follow', { token: ivy.token })).status, 200)
+    assert.equal((await t.request('POST', '/api/v1/users/hal/follow', { token: jon.token })).status, 200)
+    assert.equal((await t.request('POST', '/api/v1/users/jon/block', { token: halToken })).status, 200)
+    const origin = 'https://lakeside.example'
+    assert.equal(await t.h.emails.queueDueDigests(origin), 0, 'a week has not passed since hal joined')
+    await t.h.db.updateTable('users').set({ created_at: new Date(Date.now() - 8 * 86_400_000).toISOString() as never }).where('id', '=', hal.id).execute()
+    await t.h.db.updateTable('notifications').set({ created_at: new Date(Date.now() - 2 * 86_400_000).toISOString() as never }).where('user_id', '=', hal.id).execute()
+    assert.equal(await t.h.emails.queueDueDigests(origin), 1)
+    const [digest, ...more] = await sent()
+    assert.equal(more.length, 0)
+    assert.equal(to(digest!), 'hal@example.org')
+    assert.equal(digest!.subject, '1 new notification on Lakeside')
+    assert.match(digest!.text ?? '', /ivy/)
+    assert.doesNotMatch(digest!.text ?? '', /jon/, 'a blocked member is not in it')
+    assert.match(digest!.text ?? '', /https:\/\/lakeside\.example\/notifications/)
+    assert.match(headerLine(digest!, 'list-unsubscribe'), /^<https:\/\/lakeside\.example\/email\/unsubscribe\?u=\d+&k=digest&s=/)
+    assert.equal(await t.h.emails.queueDueDigests(origin), 0, 'not again within the week')
+
+    // Daily: due a day after the last one, and only for what came since.
+    await t.request('PUT', '/api/v1/users/me/email-preferences', { token: halToken, json: { digest: 'daily' } })
+    const kim = await t.register('kim')
+    await sent()
+    await t.request('POST', '/api/v1/users/hal/follow', { token: kim.token })
+    await t.h.db.updateTable('user_preferences').set({ value: JSON.stringify(new Date(Date.now() - 25 * 3_600_000).toISOString()) }).where('user_id', '=', hal.id).where('key', '=', 'email.digest_sent_at').execute()
+    assert.equal(await t.h.emails.queueDueDigests(origin), 1)
+    const [daily] = await sent()
+    assert.match(daily!.text ?? '', /kim/)
+    assert.doesNotMatch(daily!.text ?? '', /ivy/, 'what the last digest listed is not repeated')
+    const bad = await t.request('PUT', '/api/v1/users/me/email-preferences', { token: halToken, json: { digest: 'hourly' } })
+    assert.equal(bad.status, 400)
+    assert.equal((await t.h.db.selectFrom('jobs').select('status').where('kind', '=', DIGEST_JOB).orderBy('id', 'desc').executeTakeFirstOrThrow()).status, 'done')
+  })
+
+  it('lets a member choose their emails on Settings → Email, without JavaScript', async () => {
+    const a = t.agent('10.9.2.1')
+    await a.registerViaForm('lou')
+    await sent()
+    const page = await a.text('/settings/emails')
+    assert.match(page, /<input type="radio" name="digest" value="weekly" checked/)
+    assert.match(page, /name="login_alerts" value="on" checked/)
+    const saved = await a.post('/settings/emails', { digest: 'daily' })
+    assert.equal(saved.status, 303)
+    const id = (await t.h.users.findRow('lou'))!.id
+    assert.deepEqual(await t.h.emails.get(id), { digest: 'daily', login_alerts: false })
+    const bad = await a.post('/settings/emails', { digest: 'hourly', login_alerts: 'on' })
+    assert.equal(bad.status, 400)
+    assert.match(await bad.text(), /Choose one of off, daily, weekly/)
+    assert.deepEqual(await t.h.emails.get(id), { digest: 'daily', login_alerts: false }, 'nothing of a refused form is saved')
   })
 
   it('keeps an email in the queue while the server is down and sends it when it is back', async () => {

@@ -9,6 +9,7 @@ import { baseUrl } from '../views/meta.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
 import { TOKEN_MINUTES } from './service.js'
+import { DIGEST_MODES, type EmailPreferences } from './digests.js'
 
 /** The origin emailed links start with: HEARTH_PUBLIC_URL when set, else the address this request came to. */
 export const linkOrigin = (c: Context<AppEnv>, s: Services) => baseUrl(c, s.config.publicUrl)
@@ -103,6 +104,78 @@ export const EmailLinkPage = template('auth.email-link', function EmailLinkPage(
   )
 })
 
+const DIGEST_LABELS: Record<(typeof DIGEST_MODES)[number], string> = { off: 'Never', daily: 'Once a day', weekly: 'Once a week' }
+
+/** Settings → Email: the digest of unread notifications and alerts of logins from new devices. */
+export function EmailSettingsPanel(p: { csrfToken: string; message?: string; on: boolean; prefs: EmailPreferences }) {
+  if (!p.on) {
+    return (
+      <section class="card">
+        <h2>Email</h2>
+        <p class="muted">This community does not send email.</p>
+      </section>
+    )
+  }
+  return (
+    <section class="card">
+      <h2>Email</h2>
+      <FormError message={p.message} />
+      <form method="post" action="/settings/emails">
+        <CsrfField token={p.csrfToken} />
+        <fieldset>
+          <legend>A summary of notifications you have not seen</legend>
+          {DIGEST_MODES.map((mode) => (
+            <label class="choice">
+              <input type="radio" name="digest" value={mode} checked={p.prefs.digest === mode} /> {DIGEST_LABELS[mode]}
+            </label>
+          ))}
+          <p class="muted">Only when there is something new since the last one. It never shows what you can no longer see.</p>
+        </fieldset>
+        <label class="choice">
+          <input type="checkbox" name="login_alerts" value="on" checked={p.prefs.login_alerts} /> Email me when my account is logged in to from a new device
+        </label>
+        <button type="submit">Save</button>
+      </form>
+    </section>
+  )
+}
+
+export async function saveEmailSettings(s: Services, userId: number, form: Record<string, string>): Promise<string> {
+  await s.emails.set(userId, { digest: form.digest, login_alerts: form.login_alerts === 'on' })
+  return 'Your email settings are saved.'
+}
+
+export const UnsubscribePage = template('auth.unsubscribe', function UnsubscribePage(p: { csrfToken: string; query: string; kind: string; done?: boolean; invalid?: boolean }) {
+  const what = p.kind === 'login_alerts' ? 'alerts of logins from new devices' : 'summaries of your notifications'
+  return (
+    <section class="card">
+      {p.invalid ? (
+        <>
+          <h1>This link does not work</h1>
+          <p>Change what you get by email in your settings instead.</p>
+        </>
+      ) : p.done ? (
+        <>
+          <h1>You are unsubscribed</h1>
+          <p>You will not get {what} by email any more. Turn them back on in your settings.</p>
+        </>
+      ) : (
+        <>
+          <h1>Stop these emails?</h1>
+          <p>You will not get {what} by email any more.</p>
+          <form method="post" action={`/email/unsubscribe?${p.query}`}>
+            <CsrfField token={p.csrfToken} />
+            <button type="submit">Unsubscribe</button>
+          </form>
+        </>
+      )}
+      <p>
+        <a href="/settings/emails">Email settings</a>
+      </p>
+    </section>
+  )
+})
+
 export function mailPages(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const { mail, render } = s
@@ -150,6 +223,19 @@ export function mailPages(s: Services): Hono<AppEnv> {
     const r = await attempt(() => mail.confirmEmailChange(form.token))
     if (!r.ok) return linkDead(c, 'Use this address', r.problem.status)
     return render.page(c, { title: 'Address changed' }, <EmailLinkPage title="Your address is changed" text={`Your account now uses ${r.value.email}.`} link={{ href: '/settings/account', label: 'Go to your account settings' }} />)
+  })
+
+  // One click from the email (RFC 8058: the mail program POSTs `List-Unsubscribe=One-Click`, without a session
+  // or a CSRF token; the signed link is the authority), or the button on the page a scanner cannot press.
+  const unsubscribeQuery = (c: Context<AppEnv>) => ({ u: c.req.query('u'), k: c.req.query('k'), s: c.req.query('s') })
+  const queryString = (c: Context<AppEnv>) => new URLSearchParams(Object.entries(unsubscribeQuery(c)).map(([k, v]) => [k, v ?? ''])).toString()
+  app.get('/email/unsubscribe', (c) =>
+    render.page(c, { title: 'Unsubscribe' }, <UnsubscribePage csrfToken={c.get('csrfToken')} query={queryString(c)} kind={c.req.query('k') ?? ''} />),
+  )
+  app.post('/email/unsubscribe', async (c) => {
+    const done = await s.emails.unsubscribe(unsubscribeQuery(c))
+    if (c.req.header('content-type')?.startsWith('application/x-www-form-urlencoded') && !c.req.header('cookie') && done) return c.body(null, 204)
+    return render.page(c, { title: 'Unsubscribe', status: done ? 200 : 400 }, <UnsubscribePage csrfToken={c.get('csrfToken')} query="" kind={done?.kind ?? ''} done={!!done} invalid={!done} />)
   })
 
   app.post('/email/resend', requireMember, async (c) => {
