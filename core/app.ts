@@ -40,6 +40,8 @@ import { createMailService } from './mail/service.js'
 import { createEmailPreferences } from './mail/digests.js'
 import { mailModule } from './mail/module.js'
 import { confirmedEmail } from './mail/gate.js'
+import { createPushService } from './push/service.js'
+import { pushModule } from './push/module.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
 import { PluginManager } from './plugins/loader.js'
@@ -127,13 +129,14 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const ledger = createLedgerService(db)
   const mail = createMailService({ db, settings, queue, users, limiter, log })
   const emails = createEmailPreferences({ db, settings, queue, notifications, mail })
+  const push = createPushService({ db, settings, queue, notifications, log, publicUrl: config.publicUrl })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -175,6 +178,7 @@ export const CORE_MODULES: readonly CoreModule[] = [
   appShellModule,
   ledgerModule,
   mailModule,
+  pushModule,
 ]
 
 const CSP = {
@@ -219,6 +223,8 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.get('/static/typeahead.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // The browser side of peer-to-peer calls (Meet, calls between friends), loaded only by pages that call.
   app.get('/static/rtc.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  // Turning web push on or off, loaded only by Settings → Email and push.
+  app.get('/static/push.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // Browsers ask for /favicon.ico whatever the page declares.
   app.get('/favicon.ico', (c) => c.redirect('/theme/default/assets/icon.svg', 301))
   app.get('/theme/:name/*', async (c, next) => {

@@ -19,6 +19,7 @@ import type { ModerationService } from './moderation/service.js'
 import type { LedgerService } from './ledger/service.js'
 import type { MailService } from './mail/service.js'
 import type { EmailPreferencesService } from './mail/digests.js'
+import type { PushService } from './push/service.js'
 import type { Logger } from './logger.js'
 import type { PluginManager } from './plugins/loader.js'
 import type { RealtimeHub } from './realtime/hub.js'
@@ -66,5 +67,7 @@ export interface Services {
   mail: MailService
   /** What each member chooses to be emailed (digests, login alerts), the digest job and unsubscribe links. */
   emails: EmailPreferencesService
+  /** Web push to the browsers members turned it on in (decision 037). */
+  push: PushService
   plugins: PluginManager
 }

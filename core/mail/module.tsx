@@ -22,10 +22,10 @@ export const mailModule: CoreModule = {
     s.hooks.on('action:user.password-changed', ({ userId }) => s.mail.cancelPendingChanges(userId))
     s.ui.addSettingsPanel('core', {
       id: 'emails',
-      label: 'Email',
+      label: 'Email and push',
       order: 0,
       render: async ({ viewer, csrfToken, message }) => (
-        <EmailSettingsPanel csrfToken={csrfToken} message={message} on={await s.mail.configured()} prefs={await s.emails.get(viewer.id)} />
+        <EmailSettingsPanel csrfToken={csrfToken} message={message} on={await s.mail.configured()} prefs={await s.emails.get(viewer.id)} pushKey={await s.push.publicKey()} pushDevices={await s.push.count(viewer.id)} />
       ),
       save: ({ viewer, form }) => saveEmailSettings(s, viewer.id, form),
     })

@@ -106,8 +106,33 @@ export const EmailLinkPage = template('auth.email-link', function EmailLinkPage(
 
 const DIGEST_LABELS: Record<(typeof DIGEST_MODES)[number], string> = { off: 'Never', daily: 'Once a day', weekly: 'Once a week' }
 
-/** Settings → Email: the digest of unread notifications and alerts of logins from new devices. */
-export function EmailSettingsPanel(p: { csrfToken: string; message?: string; on: boolean; prefs: EmailPreferences }) {
+/** Settings → Email and push: push on this device, the summary of unread notifications, alerts of new logins. */
+export function EmailSettingsPanel(p: { csrfToken: string; message?: string; on: boolean; prefs: EmailPreferences; pushKey: string; pushDevices: number }) {
+  return (
+    <>
+      <section class="card" data-push data-key={p.pushKey} data-csrf={p.csrfToken}>
+        <h2>Push notifications</h2>
+        <p>Your notifications appear on this device even when Hearth is closed. They say only what the notifications page would show you.</p>
+        <p class="muted" data-push-state aria-live="polite">
+          Turning push on needs JavaScript and a browser that supports it.
+        </p>
+        <div class="actions">
+          <button type="button" data-push-on hidden>
+            Turn on for this device
+          </button>
+          <button type="button" class="secondary" data-push-off hidden>
+            Turn off for this device
+          </button>
+        </div>
+        {p.pushDevices > 0 && <p class="muted">Push is on in {p.pushDevices === 1 ? '1 browser' : `${p.pushDevices} browsers`} of yours.</p>}
+        <script src="/static/push.js" defer />
+      </section>
+      <EmailChoices {...p} />
+    </>
+  )
+}
+
+function EmailChoices(p: { csrfToken: string; message?: string; on: boolean; prefs: EmailPreferences }) {
   if (!p.on) {
     return (
       <section class="card">
