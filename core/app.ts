@@ -41,6 +41,8 @@ import { createEmailPreferences } from './mail/digests.js'
 import { mailModule } from './mail/module.js'
 import { confirmedEmail } from './mail/gate.js'
 import { createPushService } from './push/service.js'
+import { createPolicyService } from './policy/service.js'
+import { policyModule } from './policy/module.js'
 import { pushModule } from './push/module.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
@@ -106,7 +108,9 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const settings = createSettings(db, { dataVersion: store.dataVersion })
   const limiter = new RateLimiter({ sqlite: store.sqlite })
   const users = createUsersService(db, hooks, limiter)
-  const auth = createAuthService({ db, users, settings, hooks, limiter })
+  // Flags become reports by no member in the moderation queue, made further down.
+  const policy = createPolicyService({ db, log, file: (r) => moderation.file({ reporterId: null, targetType: r.targetType, targetId: r.targetId, reason: 'other', note: r.note }) })
+  const auth = createAuthService({ db, users, settings, hooks, limiter, policy })
   const { themes, problems: themeProblems } = await loadThemes([THEMES_DIR, ...config.themeDirs], log)
   const ui = new UiRegistry(log)
   const render = createRenderer({ settings, hooks, ui, themes, config })
@@ -118,11 +122,11 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const primary = new PrimaryGate(log)
   const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency })
   const limit = actionLimits(limiter, settings)
-  const social = createSocialService({ db, hooks, limit })
+  const social = createSocialService({ db, hooks, limit, policy })
   const safety = createSafetyService({ db, hooks, social })
-  const posts = createPostsService({ db, hooks, queue, media, social, log, limit, mayMention: (a, b) => safety.canMention(a, b) })
+  const posts = createPostsService({ db, hooks, queue, media, social, log, limit, mayMention: (a, b) => safety.canMention(a, b), policy })
   const feed = createFeedService({ db, sqlite: store.sqlite, settings, posts, hooks })
-  const engagement = createEngagementService({ db, hooks, posts, safety, limit })
+  const engagement = createEngagementService({ db, hooks, posts, safety, limit, policy })
   const notifications = createNotificationsService({ db, hooks, realtime, posts, safety, social, log })
   const search = createSearchService({ db, posts, safety, social })
   const moderation = createModerationService({ db, hooks, users, posts, media })
@@ -134,9 +138,9 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
-  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
+  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -179,6 +183,7 @@ export const CORE_MODULES: readonly CoreModule[] = [
   ledgerModule,
   mailModule,
   pushModule,
+  policyModule,
 ]
 
 const CSP = {

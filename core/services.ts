@@ -20,6 +20,7 @@ import type { LedgerService } from './ledger/service.js'
 import type { MailService } from './mail/service.js'
 import type { EmailPreferencesService } from './mail/digests.js'
 import type { PushService } from './push/service.js'
+import type { PolicyService } from './policy/service.js'
 import type { Logger } from './logger.js'
 import type { PluginManager } from './plugins/loader.js'
 import type { RealtimeHub } from './realtime/hub.js'
@@ -69,5 +70,7 @@ export interface Services {
   emails: EmailPreferencesService
   /** Web push to the browsers members turned it on in (decision 037). */
   push: PushService
+  /** The operator's rules on what members write (decision 038). */
+  policy: PolicyService
   plugins: PluginManager
 }

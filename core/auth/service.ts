@@ -22,6 +22,7 @@ import {
   type NewSession,
 } from '../users/sessions.js'
 import { checkTotp, newRecoveryCodes, newTotpSecret, qrSvg, totpFor, twoFactorEnabled, useRecoveryCode } from './two-factor.js'
+import type { ContentPolicy } from '../policy/service.js'
 
 export interface RequestMeta {
   ip: string
@@ -40,8 +41,8 @@ let dummyHash: Promise<string> | null = null
 /** The login-failure counter of an account (by id, so username and email share it), or of an unknown name. */
 const accountLimitKey = (user: UserRow | undefined, login: string) => (user ? `login:user:${user.id}` : `login:name:${login.toLowerCase()}`)
 
-export function createAuthService(deps: { db: Db; users: UsersService; settings: SettingsService; hooks: HookRegistry; limiter: RateLimiter }) {
-  const { db, users, settings, hooks, limiter } = deps
+export function createAuthService(deps: { db: Db; users: UsersService; settings: SettingsService; hooks: HookRegistry; limiter: RateLimiter; policy?: ContentPolicy }) {
+  const { db, users, settings, hooks, limiter, policy } = deps
 
   async function startSession(user: UserRow, kind: 'web' | 'api', meta: RequestMeta): Promise<NewSession> {
     const days = await settings.get('auth.session_days')
@@ -162,7 +163,14 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
       const data = parse(registerInput, input)
       const allowed = await hooks.apply('filter:user.registration.allowed', true, { username: data.username, email: data.email, ip: meta.ip })
       if (!allowed) throw new AppError(403, 'FORBIDDEN', 'Registration was refused.')
+      const checked = { surface: 'username', authorId: null, text: data.username }
+      const verdict = await policy?.enforce(checked).catch((err: unknown) => {
+        // The rule's message is about the name: shown on the username field.
+        if (err instanceof AppError && err.code === 'REFUSED_BY_POLICY') throw new AppError(422, 'REFUSED_BY_POLICY', err.message, { fields: { username: err.message } })
+        throw err
+      })
       const user = await users.create(data)
+      if (verdict) await policy?.flagSaved(verdict, checked, { type: 'user', id: user.id })
       const row = (await users.findRow(user.id))!
       return { user, session: await startSession(row, kind, meta) }
     },

@@ -10,6 +10,7 @@ import type { ModerationTables } from '../moderation/tables.js'
 import type { LedgerTables } from '../ledger/tables.js'
 import type { MailTables } from '../mail/tables.js'
 import type { PushTables } from '../push/tables.js'
+import type { PolicyTables } from '../policy/tables.js'
 
 /** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
 type Timestamp = string
@@ -128,7 +129,7 @@ export interface AuditLogTable {
 }
 
 /** Every core table. Features keep their table interfaces beside their code and are joined in here. */
-export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables {
+export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables {
   users: UsersTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable
