@@ -42,6 +42,8 @@ import { mailModule } from './mail/module.js'
 import { confirmedEmail } from './mail/gate.js'
 import { createPushService } from './push/service.js'
 import { createPolicyService } from './policy/service.js'
+import { createAccessService } from './access/service.js'
+import { accessModule, networkBlocks } from './access/module.js'
 import { policyModule } from './policy/module.js'
 import { pushModule } from './push/module.js'
 import { createLogger, type Logger } from './logger.js'
@@ -110,7 +112,8 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const users = createUsersService(db, hooks, limiter)
   // Flags become reports by no member in the moderation queue, made further down.
   const policy = createPolicyService({ db, log, file: (r) => moderation.file({ reporterId: null, targetType: r.targetType, targetId: r.targetId, reason: 'other', note: r.note }) })
-  const auth = createAuthService({ db, users, settings, hooks, limiter, policy })
+  const access = createAccessService({ db, log })
+  const auth = createAuthService({ db, users, settings, hooks, limiter, policy, access })
   const { themes, problems: themeProblems } = await loadThemes([THEMES_DIR, ...config.themeDirs], log)
   const ui = new UiRegistry(log)
   const render = createRenderer({ settings, hooks, ui, themes, config })
@@ -140,7 +143,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, access, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -184,6 +187,7 @@ export const CORE_MODULES: readonly CoreModule[] = [
   mailModule,
   pushModule,
   policyModule,
+  accessModule,
 ]
 
 const CSP = {
@@ -206,6 +210,8 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
 
   app.use('*', requestId())
   app.use('*', requestContext(log, config.trustProxy))
+  // Addresses the operator keeps out entirely are refused before anything else (health checks excepted).
+  app.use('*', networkBlocks(s.access))
   app.use('*', secureHeaders({ contentSecurityPolicy: CSP, referrerPolicy: 'same-origin', crossOriginEmbedderPolicy: false }))
 
   // Public, stateless routes answer before sessions are looked up.

@@ -21,6 +21,7 @@ import type { MailService } from './mail/service.js'
 import type { EmailPreferencesService } from './mail/digests.js'
 import type { PushService } from './push/service.js'
 import type { PolicyService } from './policy/service.js'
+import type { AccessService } from './access/service.js'
 import type { Logger } from './logger.js'
 import type { PluginManager } from './plugins/loader.js'
 import type { RealtimeHub } from './realtime/hub.js'
@@ -72,5 +73,7 @@ export interface Services {
   push: PushService
   /** The operator's rules on what members write (decision 038). */
   policy: PolicyService
+  /** Blocks of addresses, domains and usernames; invites; sign-ups waiting for approval (decision 039). */
+  access: AccessService
   plugins: PluginManager
 }

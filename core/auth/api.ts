@@ -24,6 +24,8 @@ export function usersApi(s: Services): Hono<AppEnv> {
   app.post('/users/register', async (c) => {
     const { user, session } = await auth.register(await jsonBody(c), 'api', requestMeta(c))
     await s.mail.sendConfirmation(user.id, baseUrl(c, s.config.publicUrl), { quiet: true })
+    // Waiting for an admin: no session until they approve.
+    if (!session) return ok(c, { user, pending: true }, 201)
     await s.emails.loginFrom(user.id, requestMeta(c), baseUrl(c, s.config.publicUrl), { alert: false })
     return ok(c, { user, token: session.token, token_type: 'Bearer', expires_at: session.expiresAt }, 201)
   })

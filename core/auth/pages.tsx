@@ -26,7 +26,23 @@ const fieldError = (s: FormState, name: string) => s.problem?.fields[name]
 // Show the form-level message only when no field carries it.
 const formMessage = (s: FormState) => (s.problem && !Object.values(s.problem.fields).includes(s.problem.message) ? s.problem.message : null)
 
-export const RegisterPage = template('auth.register', function RegisterPage(s: FormState & { open: boolean }) {
+export const RegisterPage = template('auth.register', function RegisterPage(s: FormState & { open: boolean; approval?: boolean; invite?: string; pending?: boolean }) {
+  if (s.pending) {
+    return (
+      <section class="card">
+        <h1>Thank you for signing up</h1>
+        <p>An admin of this community will look at your request. Once it is approved you can log in with the username and password you chose.</p>
+      </section>
+    )
+  }
+  if (!s.open && s.problem) {
+    return (
+      <section class="card">
+        <h1>This invite link does not work</h1>
+        <p>{s.problem.message}</p>
+      </section>
+    )
+  }
   if (!s.open) {
     return (
       <section class="card">
@@ -39,11 +55,18 @@ export const RegisterPage = template('auth.register', function RegisterPage(s: F
     <section class="card">
       <h1>Create your account</h1>
       <FormError message={formMessage(s)} />
+      {s.invite && <p>You were invited: welcome.</p>}
+      {s.approval && !s.invite && <p>New members here are approved by an admin. Tell them why you would like to join.</p>}
       <form method="post" action="/register" novalidate>
         <CsrfField token={s.csrfToken} />
+        {s.invite && <input type="hidden" name="invite" value={s.invite} />}
+        {fieldError(s, 'invite') && <p class="field-error">{fieldError(s, 'invite')}</p>}
         <Field name="username" label="Username" value={s.values?.username} error={fieldError(s, 'username')} autocomplete="username" required maxLength={30} hint="3 to 30 letters, digits or underscores." />
         <Field name="email" label="Email" type="email" value={s.values?.email} error={fieldError(s, 'email')} autocomplete="email" required />
         <Field name="password" label="Password" type="password" error={fieldError(s, 'password')} autocomplete="new-password" required hint="At least 10 characters." />
+        {(s.approval || fieldError(s, 'reason')) && !s.invite && (
+          <Field name="reason" label="Why do you want to join?" value={s.values?.reason} error={fieldError(s, 'reason')} required maxLength={1000} multiline />
+        )}
         <div class="actions">
           <button type="submit">Create account</button>
           <a href="/login">I already have an account</a>
@@ -263,18 +286,26 @@ export function authPages(s: Services): Hono<AppEnv> {
   const settingsPage = async (c: Context<AppEnv>, active: string, title: string, body: ComponentChildren, status = 200) =>
     render.page(c, { title, status }, <SettingsShell active={active} panels={ui.settingsPanels}>{body}</SettingsShell>)
 
+  /** The form as this visitor may use it: open, or opened by a valid invite; with the reason box when sign-ups wait. */
+  const registerForm = async (c: Context<AppEnv>, inviteCode: string | undefined, extra: { values?: Record<string, string>; problem?: FormProblem } = {}, status = 200) => {
+    const invite = inviteCode ? await s.access.invite(inviteCode) : null
+    const open = !!invite || (await settings.get('registration.open'))
+    const page = <RegisterPage csrfToken={c.get('csrfToken')} open={open} approval={await settings.get('registration.approval')} invite={invite?.code} {...extra} />
+    return render.page(c, { title: 'Register', status: (inviteCode && !invite && !extra.problem ? 400 : status) as 400 }, inviteCode && !invite && !extra.problem ? <RegisterPage csrfToken={c.get('csrfToken')} open={false} problem={{ status: 400, message: 'This invite link is not valid any more. Ask for a new one.', fields: {} }} /> : page)
+  }
   app.get('/register', async (c) => {
     if (c.get('viewer')) return c.redirect('/')
-    return render.page(c, { title: 'Register' }, <RegisterPage csrfToken={c.get('csrfToken')} open={await settings.get('registration.open')} />)
+    return registerForm(c, c.req.query('invite'))
   })
   app.post('/register', async (c) => {
     const form = await formFields(c)
     const r = await attempt(() => auth.register(form, 'web', requestMeta(c)))
     if (!r.ok) {
-      const values = { username: form.username ?? '', email: form.email ?? '' }
-      return render.page(c, { title: 'Register', status: r.problem.status as 400 }, <RegisterPage csrfToken={c.get('csrfToken')} open values={values} problem={r.problem} />)
+      const values = { username: form.username ?? '', email: form.email ?? '', reason: form.reason ?? '' }
+      return registerForm(c, form.invite || undefined, { values, problem: r.problem }, r.problem.status)
     }
     await s.mail.sendConfirmation(r.value.user.id, baseUrl(c, s.config.publicUrl), { quiet: true })
+    if (!r.value.session) return render.page(c, { title: 'Thank you' }, <RegisterPage csrfToken={c.get('csrfToken')} open pending values={{ email: form.email ?? '' }} />)
     await s.emails.loginFrom(r.value.user.id, requestMeta(c), baseUrl(c, s.config.publicUrl), { alert: false })
     flash(c, 'ok', `Welcome, @${r.value.user.username}!`)
     return startSession(c, r.value.session.token, r.value.session.expiresAt, '/')

@@ -101,6 +101,16 @@ export function createMailService(deps: { db: Db; settings: SettingsService; que
     enqueue,
     notConfigured,
 
+    /**
+     * Email a member a short notice (no link kept in the database), queued; nothing when email is not set up.
+     * @example await s.mail.notify(user.email, { subject: 'Your sign-up is approved', paragraphs: ['You can log in now.'] })
+     */
+    async notify(to: string, content: MailContent): Promise<boolean> {
+      if (!(await configured())) return false
+      await enqueue(await mail(to, content))
+      return true
+    },
+
     /** Send the message the job carries (the job's handler). */
     async deliver(message: MailMessage): Promise<void> {
       const sent = await sendMail(await mailSettings(settings), message)
