@@ -10,21 +10,29 @@ export const SEGMENT_SECONDS = 1
 /** Segments kept in the playlist (and on disk: older ones are deleted). */
 export const LIST_SIZE = 6
 
+/** H.264 with a keyframe every segment, for pictures that are not H.264 already (a browser's VP8). */
+export const X264_ARGS = ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`]
+export const AAC_ARGS = ['-c:a', 'aac', '-b:a', '96k', '-ar', '48000']
+
+/** What ffmpeg reads (on stdin) and how it encodes it: a browser's WebM, or an encoder's FLV over RTMP (rtmp-ingest.ts). */
+export interface IngestSource {
+  input: string[]
+  codecs: string[]
+}
+const BROWSER: IngestSource = { input: ['-f', 'webm', '-i', 'pipe:0'], codecs: ['-r', '30', ...X264_ARGS, ...AAC_ARGS] }
+
 /**
  * ffmpeg's arguments for one run. MediaRecorder's WebM has a 1 ms timebase, so the output rate is forced (`-r 30`)
  * or ffmpeg duplicates frames as if it were 1000 fps. A resume appends to the playlist (same numbering, a
  * discontinuity) so viewers' players carry on.
  */
-export function ffmpegArgs(dir: string, resume: boolean): string[] {
+export function ffmpegArgs(dir: string, resume: boolean, source: IngestSource = BROWSER): string[] {
   const flags = ['delete_segments', 'independent_segments', ...(resume ? ['append_list', 'discont_start'] : []), 'omit_endlist']
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
-    '-f', 'webm', '-i', 'pipe:0',
+    ...source.input,
     '-map', '0:v:0', '-map', '0:a:0?',
-    '-r', '30',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
-    '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`,
-    '-c:a', 'aac', '-b:a', '96k', '-ar', '48000',
+    ...source.codecs,
     '-f', 'hls', '-hls_time', String(SEGMENT_SECONDS), '-hls_list_size', String(LIST_SIZE), '-hls_flags', flags.join('+'),
     '-hls_segment_filename', join(dir, 'seg%d.ts'),
     join(dir, 'index.m3u8'),
@@ -72,12 +80,12 @@ export class Ingests {
   constructor(private readonly o: IngestOptions) {}
 
   /** Start (or start again, after a drop) the stream's ffmpeg; a run already going is killed first. */
-  async start(streamId: number): Promise<void> {
+  async start(streamId: number, source?: IngestSource): Promise<void> {
     await this.kill(streamId)
     const dir = this.o.dirOf(streamId)
     await mkdir(dir, { recursive: true })
     const resume = existsSync(join(dir, 'index.m3u8'))
-    const child = this.o.spawn(this.o.ffmpeg(), ffmpegArgs(dir, resume), { stdio: ['pipe', 'ignore', 'pipe'] })
+    const child = this.o.spawn(this.o.ffmpeg(), ffmpegArgs(dir, resume, source), { stdio: ['pipe', 'ignore', 'pipe'] })
     const run: Run = { child, stderr: '', exited: new Promise((resolve) => child.once('close', () => resolve())) }
     child.stderr!.setEncoding('utf8').on('data', (s: string) => (run.stderr = (run.stderr + s).slice(-2000)))
     // A write after ffmpeg died fails with EPIPE: the exit handler below tells the stream.
