@@ -26,6 +26,7 @@ async function streamJson(s: StreamView, service: LiveService) {
     audience: s.audience,
     chat: s.chat,
     save_replay: s.save_replay === 1,
+    source: s.source,
     status: s.status,
     state: s.status === 'live' ? service.state(s.id) : 'ended',
     viewers: s.status === 'live' ? service.viewers(s.id) : 0,
