@@ -73,6 +73,12 @@ export function liveStreams(db: Db, viewerId: number | null, limit: number): Pro
   return q.orderBy('live_streams.id', 'desc').limit(limit).execute() as Promise<StreamView[]>
 }
 
+/** The ids of the streams live since before `at` (an ISO instant): those past the longest allowed. */
+export async function liveSince(db: Db, at: string): Promise<number[]> {
+  const rows = await own(db).selectFrom('live_streams').select('id').where('status', '=', 'live').where('created_at', '<', at).execute()
+  return rows.map((r) => r.id)
+}
+
 /** The member's stream that is live now, if any. */
 export function liveStreamOf(db: Db, userId: number): Promise<StreamRow | undefined> {
   return own(db).selectFrom('live_streams').selectAll().where('user_id', '=', userId).where('status', '=', 'live').executeTakeFirst()

@@ -70,7 +70,8 @@ describe('live: RTMP ingest with stream keys', () => {
     t = await createTestApp({ enable: ['live'] })
     await settings().set('rtmp_port', rtmpPort)
     server = await startServer(t.h, { port: 0, host: '127.0.0.1' })
-    for (const name of ['ana', 'ben', 'cleo', 'dan']) users[name] = await t.register(name)
+    for (const name of ['ana', 'ben', 'cleo', 'dan', 'boss']) users[name] = await t.register(name)
+    await t.h.users.setRole(users.boss!.id, 'admin', null)
     await t.h.social.follow(users.ben!.id, 'ana')
   })
   after(async () => {
@@ -154,6 +155,17 @@ describe('live: RTMP ingest with stream keys', () => {
     assert.ok(frames.video >= 15, `video frames decoded: ${frames.video}`)
     assert.ok(frames.audio >= 10, `audio frames decoded: ${frames.audio}`)
 
+    // Staff see it, whatever its audience, with a frame of its newest segment.
+    const listed = await data<{ id: number; source: string; viewers: number }[]>(api('boss', 'GET', '/api/v1/live/staff/streams'))
+    assert.deepEqual(listed.map((x) => [x.id, x.source]), [[id, 'rtmp']])
+    assert.equal((await api('ben', 'GET', '/api/v1/live/staff/streams')).status, 403, 'not for members')
+    const thumb = await api('boss', 'GET', `/live/staff/streams/${id}/thumb.jpg`)
+    assert.equal(thumb.status, 200)
+    assert.equal(thumb.headers.get('content-type'), 'image/jpeg')
+    const jpeg = new Uint8Array(await thumb.arrayBuffer())
+    assert.deepEqual([jpeg[0], jpeg[1]], [0xff, 0xd8], 'a JPEG')
+    assert.notEqual((await api('ben', 'GET', `/live/staff/streams/${id}/thumb.jpg`)).status, 200)
+
     // Hidden is missing: a stranger and a guest get nothing, on every path.
     for (const who of ['cleo', null]) {
       assert.equal((await api(who, 'GET', `/live/${id}/hls/index.m3u8`)).status, 404)
@@ -177,6 +189,25 @@ describe('live: RTMP ingest with stream keys', () => {
     await until('ended by the timeout', async () => (await data(api('ana', 'GET', `/api/v1/live/streams/${id}`))).status, (st) => st === 'ended')
     await until('ffmpeg gone', () => ffmpegsUnder(t.dataDir), (l) => l.length === 0)
     await settings().set('resume_seconds', 30)
+  })
+
+  it('starts the streamer’s event due now when they push, with its title and audience', { timeout: 90_000 }, async () => {
+    const made = await api('dan', 'POST', '/api/v1/live/events', { title: 'Launch party', audience: 'followers', starts_at: new Date(Date.now() + 10 * 60_000).toISOString() })
+    assert.equal(made.status, 201)
+    const event = await data<{ id: number }>(made)
+    const key = (await data<{ key: string }>(api('dan', 'POST', '/api/v1/live/key', { settings: { title: 'Ordinary stream' } }))).key
+    const p = push(key)
+    const s = await until('live', () => liveOf('dan'), (x) => !!x)
+    const about = await data(api('dan', 'GET', `/api/v1/live/streams/${s!.id}`))
+    assert.equal(about.title, 'Launch party')
+    assert.equal(about.audience, 'followers')
+    const e = await data(api('dan', 'GET', `/api/v1/live/events/${event.id}`))
+    assert.equal(e.status, 'live')
+    assert.equal(e.stream_id, s!.id)
+    assert.equal((await api('dan', 'POST', `/api/v1/live/streams/${s!.id}/end`)).status, 200)
+    assert.notEqual(await p.done, 0, 'ending the stream disconnects the encoder')
+    assert.equal((await data(api('dan', 'GET', `/api/v1/live/events/${event.id}`))).status, 'ended')
+    await until('ffmpeg gone', () => ffmpegsUnder(t.dataDir), (l) => l.length === 0)
   })
 
   it('refuses a wrong key, a malformed one and the wrong path, and starts no stream', { timeout: 60_000 }, async () => {
@@ -205,8 +236,7 @@ describe('live: RTMP ingest with stream keys', () => {
     await settings().set('max_bitrate_kbps', 8000)
 
     // Staff ban cleo for a day: her key is refused, with the reason, and so is the browser.
-    const admin = await t.register('boss')
-    await t.h.users.setRole(admin.id, 'admin', null)
+    const admin = users.boss!
     const ban = await t.request('POST', '/api/v1/live/staff/bans', { token: admin.token, json: { username: 'cleo', hours: 24, reason: 'spam streams' } })
     assert.equal(ban.status, 201, await ban.clone().text())
     const refused = push(key, { seconds: 5 })

@@ -42,8 +42,6 @@ const HEART_LIMIT = { limit: 20, windowSeconds: 4 }
 interface Active {
   ownerId: number
   source: StreamSource
-  /** Date.now() when it went live (for the maximum duration). */
-  startedAt: number
   /** Date.now() of the last chunk (or of the stream's start, before any). */
   lastData: number
   state: StreamState
@@ -115,9 +113,11 @@ export function liveService(ctx: LiveContext) {
       const resumeMs = (await ctx.settings.get('resume_seconds')) * 1000
       const maxMs = (await ctx.settings.get('max_duration_minutes')) * 60_000
       const now = Date.now()
+      // Streams past the longest allowed, by the time they went live as stored.
+      const tooLong = new Set(maxMs > 0 ? await q.liveSince(db, new Date(now - maxMs).toISOString()) : [])
       for (const [id, a] of active) {
         const quiet = now - a.lastData
-        if (maxMs > 0 && now - a.startedAt > maxMs) await end(id, 'limit')
+        if (tooLong.has(id)) await end(id, 'limit')
         else if (quiet > resumeMs) await end(id, 'timeout')
         else if (quiet > QUIET_MS && a.state === 'live') setState(id, 'reconnecting')
       }
@@ -296,7 +296,7 @@ export function liveService(ctx: LiveContext) {
         await ctx.jobs.enqueue('announce', { streamId: s.id }, { db: trx })
         return s
       })
-      active.set(row.id, { ownerId: viewer.id, source, startedAt: Date.now(), lastData: Date.now(), state: 'waiting' })
+      active.set(row.id, { ownerId: viewer.id, source, lastData: Date.now(), state: 'waiting' })
       watch()
       ctx.log.info({ stream: row.id, user: viewer.username }, 'live: stream started')
       return find(viewer.id, row.id)
@@ -324,8 +324,8 @@ export function liveService(ctx: LiveContext) {
     endFor: (id: number, reason: EndReason) => end(id, reason),
 
     /** The streams live in this process, for the staff page (every one, whatever its audience). */
-    activeStreams(): { id: number; state: StreamState; source: StreamSource; startedAt: number; viewers: number }[] {
-      return [...active].map(([id, a]) => ({ id, state: a.state, source: a.source, startedAt: a.startedAt, viewers: room.present(roomOf(id)).length }))
+    activeStreams(): { id: number; state: StreamState; source: StreamSource; viewers: number }[] {
+      return [...active].map(([id, a]) => ({ id, state: a.state, source: a.source, viewers: room.present(roomOf(id)).length }))
     },
 
     state(id: number): StreamState {
