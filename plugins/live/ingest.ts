@@ -9,6 +9,8 @@ import type { ChildProcess, SpawnOptions } from '../../core/plugins/api.js'
 export const SEGMENT_SECONDS = 1
 /** Segments kept in the playlist (and on disk: older ones are deleted). */
 export const LIST_SIZE = 6
+/** How long a playlist read from disk answers everyone (a player polls about once a segment). */
+const PLAYLIST_FRESH_MS = 200
 
 /** H.264 with a keyframe every segment, for pictures that are not H.264 already (a browser's VP8). */
 export const X264_ARGS = ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`]
@@ -76,6 +78,10 @@ export class Ingests {
   private runs = new Map<number, Run>()
   /** The last complete playlist read per stream, served while the file on disk is being rewritten. */
   private lastGood = new Map<number, string>()
+  /** When each stream's playlist was last read from disk: within PLAYLIST_FRESH_MS, the last read is answered. */
+  private readAt = new Map<number, number>()
+  /** The segments read per stream (only those a whole playlist listed: never one still being written), newest last. */
+  private segments = new Map<number, Map<string, Buffer>>()
 
   constructor(private readonly o: IngestOptions) {}
 
@@ -130,6 +136,8 @@ export class Ingests {
   async end(streamId: number): Promise<void> {
     await this.kill(streamId)
     this.lastGood.delete(streamId)
+    this.readAt.delete(streamId)
+    this.segments.delete(streamId)
     await rm(this.o.dirOf(streamId), { recursive: true, force: true })
   }
 
@@ -140,6 +148,9 @@ export class Ingests {
 
   /** The stream's playlist if a whole one was ever read (the newest whole one), else null. */
   async playlist(streamId: number): Promise<string | null> {
+    // Viewers ask about once a second each; ffmpeg rewrites it once a segment: one read serves them all for a moment.
+    if (Date.now() - (this.readAt.get(streamId) ?? 0) < PLAYLIST_FRESH_MS) return this.lastGood.get(streamId) ?? null
+    this.readAt.set(streamId, Date.now())
     let text: string
     try {
       text = await readFile(join(this.o.dirOf(streamId), 'index.m3u8'), 'utf8')
@@ -161,10 +172,21 @@ export class Ingests {
   /** A segment's bytes, or null when it is not (or no longer) there. */
   async segment(streamId: number, name: string): Promise<Buffer | null> {
     if (!/^seg\d{1,9}\.ts$/.test(name)) return null
+    const kept = this.segments.get(streamId)?.get(name)
+    if (kept) return kept
+    let bytes: Buffer
     try {
-      return await readFile(join(this.o.dirOf(streamId), name))
+      bytes = await readFile(join(this.o.dirOf(streamId), name))
     } catch {
       return null
     }
+    // Kept in memory once a whole playlist lists it (it is complete then, and every viewer will ask for it).
+    if (this.lastGood.get(streamId)?.includes(`\n${name}\n`)) {
+      const map = this.segments.get(streamId) ?? new Map<string, Buffer>()
+      this.segments.set(streamId, map)
+      map.set(name, bytes)
+      if (map.size > LIST_SIZE + 2) map.delete(map.keys().next().value!)
+    }
+    return bytes
   }
 }

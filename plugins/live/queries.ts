@@ -1,7 +1,7 @@
 // Queries of the live plugin; each takes the database first. `watchableBy` is the one audience rule, used by every
 // path that shows a stream or its parts (pages, API, playlist and segments, chat and its topic, the list, notifications).
 import { type ExpressionBuilder, type Kysely } from 'kysely'
-import { activeMember, blockedWith, displayNameOf, type PluginDb as Db } from '../../core/plugins/api.js'
+import { activeMember, blockedWith, displayNameOf, queryShapes, type PluginDb as Db } from '../../core/plugins/api.js'
 import type { ChatMode, LiveAudience, LiveTables, StreamRow, StreamSource } from './tables.js'
 
 type CoreTables = Db extends Kysely<infer D> ? D : never
@@ -57,6 +57,29 @@ const withStreamer = (db: Db) =>
 /** A stream the viewer may watch (live or ended), or undefined: missing and hidden look the same. */
 export function streamFor(db: Db, viewerId: number | null, id: number): Promise<StreamView | undefined> {
   return withStreamer(db).where(watchableBy(viewerId)).where('live_streams.id', '=', id).executeTakeFirst() as Promise<StreamView | undefined>
+}
+
+const shapesOf = new WeakMap<Db, ReturnType<typeof queryShapes>>()
+
+/**
+ * Whether the viewer may load a live stream's playlist and segments now: the same rule as `streamFor`, built once per
+ * shape (every HLS request asks it; a thousand viewers ask it a thousand times a second).
+ */
+export async function watchableLive(db: Db, viewerId: number | null, id: number): Promise<boolean> {
+  let shapes = shapesOf.get(db)
+  if (!shapes) shapesOf.set(db, (shapes = queryShapes(db)))
+  const rows = await shapes.all(
+    viewerId === null ? 'hls-guest' : 'hls-member',
+    (slot) =>
+      own(db)
+        .selectFrom('live_streams')
+        .select('live_streams.id')
+        .where(watchableBy(viewerId === null ? null : slot<number>('viewer')))
+        .where('live_streams.id', '=', slot<number>('id'))
+        .where('live_streams.status', '=', 'live'),
+    { viewer: viewerId, id },
+  )
+  return rows.length > 0
 }
 
 /** A stream whatever the viewer (for the streamer's own checks and the ingest). */

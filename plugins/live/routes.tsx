@@ -149,7 +149,8 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
     if (!bytes) throw ctx.http.error(404, 'NOT_FOUND', 'That file does not exist.')
     c.header('Content-Type', 'video/mp2t')
     c.header('Cache-Control', 'private, max-age=60')
-    return c.body(new Uint8Array(bytes))
+    // A view of the kept bytes, not a copy (the same segment goes to every viewer).
+    return c.body(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Uint8Array<ArrayBuffer>)
   })
 
   // ---- API

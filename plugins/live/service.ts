@@ -343,8 +343,7 @@ export function liveService(ctx: LiveContext) {
 
     /** The playlist, for a viewer the stream's audience allows, while it is live; null otherwise. */
     async playlist(viewerId: number | null, id: number): Promise<string | null> {
-      const s = await q.streamFor(db, viewerId, id)
-      if (!s || s.status !== 'live') return null
+      if (!(await q.watchableLive(db, viewerId, id))) return null
       return ingests.playlist(id)
     },
 
@@ -352,8 +351,7 @@ export function liveService(ctx: LiveContext) {
     ready: (id: number) => (active.has(id) ? ingests.ready(id) : Promise.resolve(false)),
 
     async segment(viewerId: number | null, id: number, name: string): Promise<Buffer | null> {
-      const s = await q.streamFor(db, viewerId, id)
-      if (!s || s.status !== 'live') return null
+      if (!(await q.watchableLive(db, viewerId, id))) return null
       return ingests.segment(id, name)
     },
 
