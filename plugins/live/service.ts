@@ -3,12 +3,14 @@
 // the chat with its moderation, hearts, and followers told when someone goes live.
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { AppError, isAppError, type TopicConnection, type Viewer } from '../../core/plugins/api.js'
+import { AppError, isAppError, type PluginDb, type TopicConnection, type Viewer } from '../../core/plugins/api.js'
+import { mayGoLive, type WhoMayGoLive } from './access.js'
+import { remindedOfStream } from './events.js'
 import { Ingests } from './ingest.js'
 import { banInput, chatMessage, ingestMessage, type StreamInput } from './inputs.js'
 import type { LiveContext } from './plugin.js'
 import * as q from './queries.js'
-import type { ChatMode } from './tables.js'
+import type { ChatMode, StreamSource } from './tables.js'
 
 /** What a stream is doing, as the streamer's and viewers' pages are told. */
 export type StreamState = 'waiting' | 'live' | 'reconnecting' | 'ended'
@@ -39,6 +41,7 @@ const HEART_LIMIT = { limit: 20, windowSeconds: 4 }
 
 interface Active {
   ownerId: number
+  source: StreamSource
   /** Date.now() of the last chunk (or of the stream's start, before any). */
   lastData: number
   state: StreamState
@@ -52,12 +55,24 @@ const roomOf = (id: number) => `live:stream:${id}` as const
 const ingestOf = (id: number) => `live:ingest:${id}` as const
 const notFound = () => new AppError(404, 'NOT_FOUND', 'That stream does not exist.')
 
+/** Why a stream ended: its streamer, the resume timeout, staff, the server closing, or a limit (duration, bitrate). */
+export type EndReason = 'streamer' | 'timeout' | 'staff' | 'closing' | 'limit'
+
+/** Extra steps of going live: where the video comes from, and work done in the same transaction (an event's link). */
+export interface CreateOptions {
+  source?: StreamSource
+  within?: (trx: PluginDb, streamId: number) => Promise<void>
+}
+
 export type LiveService = ReturnType<typeof liveService>
 
 export function liveService(ctx: LiveContext) {
   const db = ctx.db
   const streamsDir = join(ctx.dataDir, 'streams')
   const active = new Map<number, Active>()
+  // Other parts of the plugin (RTMP connections, events) follow streams ending and ffmpeg stopping.
+  const endedListeners = new Set<(id: number, reason: EndReason) => void | Promise<void>>()
+  const exitListeners = new Set<(id: number) => void>()
 
   const ingests = new Ingests({
     spawn: (command, args, options) => ctx.processes.spawn(command, args, options),
@@ -68,6 +83,7 @@ export function liveService(ctx: LiveContext) {
       if (!active.has(id)) return
       setState(id, 'reconnecting')
       ingest.publish(ingestOf(id), 'state', { state: 'restart' })
+      for (const fn of exitListeners) fn(id)
     },
   })
 
@@ -95,10 +111,14 @@ export function liveService(ctx: LiveContext) {
     ticking = true
     try {
       const resumeMs = (await ctx.settings.get('resume_seconds')) * 1000
+      const maxMs = (await ctx.settings.get('max_duration_minutes')) * 60_000
       const now = Date.now()
+      // Streams past the longest allowed, by the time they went live as stored.
+      const tooLong = new Set(maxMs > 0 ? await q.liveSince(db, new Date(now - maxMs).toISOString()) : [])
       for (const [id, a] of active) {
         const quiet = now - a.lastData
-        if (quiet > resumeMs) await end(id, 'timeout')
+        if (tooLong.has(id)) await end(id, 'limit')
+        else if (quiet > resumeMs) await end(id, 'timeout')
         else if (quiet > QUIET_MS && a.state === 'live') setState(id, 'reconnecting')
       }
     } catch (err) {
@@ -118,7 +138,7 @@ export function liveService(ctx: LiveContext) {
   }
 
   /** End a stream: marked ended, its ffmpeg killed and files removed, everyone watching told. */
-  async function end(id: number, reason: 'streamer' | 'timeout' | 'staff' | 'closing'): Promise<void> {
+  async function end(id: number, reason: EndReason): Promise<void> {
     const a = active.get(id)
     active.delete(id)
     const changed = await q.markEnded(db, id)
@@ -130,6 +150,15 @@ export function liveService(ctx: LiveContext) {
     }
     // The streamer's page leaves the ingest topic: an ended stream takes no more video.
     if (a) ingest.kick(ingestOf(id), a.ownerId)
+    if (changed) for (const fn of endedListeners) await fn(id, reason)
+  }
+
+  /** Video arrived for the stream (a chunk from the page, a tag over RTMP). */
+  function fed(id: number) {
+    const a = active.get(id)
+    if (!a) return
+    a.lastData = Date.now()
+    if (a.state !== 'live') setState(id, 'live')
   }
 
   const ingest = ctx.realtime.topic('live:ingest', {
@@ -159,8 +188,7 @@ export function liveService(ctx: LiveContext) {
         conn.send('state', { state: 'restart' })
         return
       }
-      a.lastData = Date.now()
-      if (a.state !== 'live') setState(id, 'live')
+      fed(id)
     },
   })
 
@@ -225,6 +253,12 @@ export function liveService(ctx: LiveContext) {
     return line
   }
 
+  /** Whether the member may go live now (who may, bans, streams at once; `counting` false skips the last): throws the reason otherwise. */
+  async function checkMayGoLive(viewer: Viewer, counting = true): Promise<void> {
+    const rules = { who: (await ctx.settings.get('who_may_go_live')) as WhoMayGoLive, maxConcurrent: await ctx.settings.get('max_concurrent') }
+    await mayGoLive(db, viewer, rules, { counting })
+  }
+
   return {
     ingest,
     room,
@@ -232,17 +266,37 @@ export function liveService(ctx: LiveContext) {
     find,
     say,
     heart,
+    fed,
+    recover,
+
+    /** Follow streams ending (for any reason). */
+    onEnded(fn: (id: number, reason: EndReason) => void | Promise<void>) {
+      endedListeners.add(fn)
+    },
+    /** Follow a stream's ffmpeg stopping by itself (the stream waits for its streamer to resume). */
+    onIngestExit(fn: (id: number) => void) {
+      exitListeners.add(fn)
+    },
+    /** The stream the member is live with now from `source`, kept in memory by this process (a resume continues it). */
+    resumable(userId: number, source: StreamSource): number | null {
+      for (const [id, a] of active) if (a.ownerId === userId && a.source === source) return id
+      return null
+    },
+    mayGoLive: checkMayGoLive,
 
     /** Go live: the stream exists at once (waiting for video), its followers are told by a job committed with it. */
-    async create(viewer: Viewer, input: StreamInput): Promise<q.StreamView> {
+    async create(viewer: Viewer, input: StreamInput, options: CreateOptions = {}): Promise<q.StreamView> {
       await recover()
       if (await q.liveStreamOf(db, viewer.id)) throw new AppError(409, 'CONFLICT', 'You are live already: end that stream first.')
+      await checkMayGoLive(viewer)
+      const source = options.source ?? 'browser'
       const row = await db.transaction().execute(async (trx) => {
-        const s = await q.createStream(trx, { user_id: viewer.id, title: input.title, audience: input.audience, chat: input.chat, save_replay: input.save_replay })
+        const s = await q.createStream(trx, { user_id: viewer.id, title: input.title, audience: input.audience, chat: input.chat, save_replay: input.save_replay, source })
+        await options.within?.(trx, s.id)
         await ctx.jobs.enqueue('announce', { streamId: s.id }, { db: trx })
         return s
       })
-      active.set(row.id, { ownerId: viewer.id, lastData: Date.now(), state: 'waiting' })
+      active.set(row.id, { ownerId: viewer.id, source, lastData: Date.now(), state: 'waiting' })
       watch()
       ctx.log.info({ stream: row.id, user: viewer.username }, 'live: stream started')
       return find(viewer.id, row.id)
@@ -252,8 +306,10 @@ export function liveService(ctx: LiveContext) {
     async announce(streamId: number): Promise<void> {
       const s = await q.streamById(db, streamId)
       if (!s || s.status !== 'live') return
+      // Those who asked to be reminded of the stream's event hear about it once, from the event.
+      const reminded = new Set(await remindedOfStream(db, s.id))
       for (const userId of await q.followerIds(db, s.user_id)) {
-        if (!(await q.streamFor(db, userId, s.id))) continue
+        if (reminded.has(userId) || !(await q.streamFor(db, userId, s.id))) continue
         await ctx.core.notifications.notify({ userId, type: 'started', actorId: s.user_id, data: { streamId: s.id, title: s.title } })
       }
     },
@@ -262,6 +318,14 @@ export function liveService(ctx: LiveContext) {
       const s = await moderated(actor, id)
       if (s.status !== 'live') return
       await end(id, s.user_id === actor.id ? 'streamer' : 'staff')
+    },
+
+    /** End a stream for a limit it broke (the bitrate over RTMP) or a connection that must not continue it. */
+    endFor: (id: number, reason: EndReason) => end(id, reason),
+
+    /** The streams live in this process, for the staff page (every one, whatever its audience). */
+    activeStreams(): { id: number; state: StreamState; source: StreamSource; viewers: number }[] {
+      return [...active].map(([id, a]) => ({ id, state: a.state, source: a.source, viewers: room.present(roomOf(id)).length }))
     },
 
     state(id: number): StreamState {
@@ -279,8 +343,7 @@ export function liveService(ctx: LiveContext) {
 
     /** The playlist, for a viewer the stream's audience allows, while it is live; null otherwise. */
     async playlist(viewerId: number | null, id: number): Promise<string | null> {
-      const s = await q.streamFor(db, viewerId, id)
-      if (!s || s.status !== 'live') return null
+      if (!(await q.watchableLive(db, viewerId, id))) return null
       return ingests.playlist(id)
     },
 
@@ -288,8 +351,7 @@ export function liveService(ctx: LiveContext) {
     ready: (id: number) => (active.has(id) ? ingests.ready(id) : Promise.resolve(false)),
 
     async segment(viewerId: number | null, id: number, name: string): Promise<Buffer | null> {
-      const s = await q.streamFor(db, viewerId, id)
-      if (!s || s.status !== 'live') return null
+      if (!(await q.watchableLive(db, viewerId, id))) return null
       return ingests.segment(id, name)
     },
 
