@@ -1,7 +1,7 @@
 // A small RTMP server for publishers (OBS, ffmpeg, hardware encoders): the handshake, the chunk stream, the few AMF0
 // commands a publisher sends, and its audio, video and metadata handed on as FLV tags. Nothing is played back over
 // RTMP (viewers watch HLS). Every size a client announces is checked before memory is spent on it. Why our own and
-// not node-media-server's parser: docs/decisions/0XX-rtmp-ingest.md.
+// not node-media-server's parser: docs/decisions/040-rtmp-ingest.md.
 import { createHmac, randomBytes } from 'node:crypto'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 
