@@ -245,6 +245,8 @@ export function ThreadPage(props: {
   c: ConversationView
   messages: MessageView[]
   older: string | null
+  /** The newest page (not an older one): its newest id seeds the live thread's catch-up (`data-newest`). */
+  latest?: boolean
   me: number
   csrf: string
   clientId: string
@@ -267,7 +269,8 @@ export function ThreadPage(props: {
   // "Delivered" under the newest of my messages the other's client received, when it is newer than what they have seen.
   const deliveredAt =
     c.delivered_id !== null ? props.messages.filter((m) => m.sender?.id === me && m.kind !== 'system' && m.id <= c.delivered_id! && (seenAt === undefined || m.id > seenAt)).map((m) => m.id)[0] : undefined
-  const newest = props.messages[0]?.id ?? 0
+  // What the page was drawn with: its scripts join the topic after it, so what is sent meanwhile still arrives.
+  const newest = props.latest === false ? undefined : (props.messages[0]?.id ?? 0)
   return (
     <section class="card messages-thread" data-conversation={c.id} data-me={me} data-kind={c.kind} data-newest={newest} data-seen={c.seen_id ?? undefined} data-delivered={c.delivered_id ?? undefined}>
       <header class="messages-head">
