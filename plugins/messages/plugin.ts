@@ -9,6 +9,7 @@ import { attachmentViews, convertVoice, mediaViewable, MAX_ITEMS, messageOfMedia
 import { own } from './queries.js'
 import { messagesRoutes } from './routes.js'
 import { createDisappearing } from './disappearing.js'
+import { FAN_OUT_JOB, fanOut, type FanOut } from './fanout.js'
 import type { ReactionSummary } from './reactions.js'
 import { createScheduled } from './scheduled.js'
 import { createSearch } from './search.js'
@@ -104,6 +105,9 @@ const messages = definePlugin({
     // Durable: queued with each disappearing message and each scheduled one, so both happen after a restart too.
     ctx.jobs.define<{ messageId: number }>('disappear', async ({ messageId }) => void (await disappearing.purgeDue([messageId])))
     ctx.jobs.define<{ scheduledId: number }>('send-scheduled', ({ scheduledId }) => scheduled.run(scheduledId))
+    // Each new message's notifications and unread counts, per member (fanout.ts). One at a time: two jobs of one
+    // conversation at once could each start a notification where one grouped entry is meant.
+    ctx.jobs.define<FanOut>(FAN_OUT_JOB, (job) => fanOut(ctx, job))
     // A sweep behind the jobs: anything past its time whose job was lost (a restore from an older backup) goes too.
     ctx.jobs.every('*/10 * * * *', 'purge-disappeared', async () => void (await disappearing.purgeDue()))
     // Before the thread routes: /messages/search and /messages/scheduled are not conversation ids.

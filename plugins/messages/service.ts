@@ -8,6 +8,7 @@ import { callSentence } from './call-text.js'
 import { clientIdInput, optionalText, replyToInput } from './inputs.js'
 import { shareable, shareInput, sharesFor, storeShare, type ShareView } from './shares.js'
 import { changesSince, recordChange } from './changes.js'
+import { enqueueFanOut, pushCounts as pushCountsOf } from './fanout.js'
 import { disappearInput, disappearLabel, enqueuePurge, expiryOf } from './disappearing.js'
 import { reactionsOf, toggleReaction, type ReactionSummary } from './reactions.js'
 import type { MessagesContext } from './plugin.js'
@@ -123,8 +124,6 @@ export type ReplayEvent =
   | { seq: number; event: 'unsent'; data: { id: number } }
   | { seq: number; event: 'reactions'; data: { id: number; reactions: ReactionSummary[] } }
   | { seq: number; event: 'disappeared'; data: { ids: number[] } }
-
-type Notice = { userId: number; conversationId: number; title: string; group: boolean; actorId: number; what?: string }
 
 export type MessagesService = ReturnType<typeof createMessagesService>
 
@@ -261,18 +260,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     return out
   }
 
-  async function notifyNew(n: Notice[]) {
-    for (const x of n) {
-      await ctx.core.notifications
-        .notify({ userId: x.userId, type: 'message', actorId: x.actorId, groupKey: String(x.conversationId), data: { conversationId: x.conversationId, group: x.group, title: x.title, ...(x.what ? { what: x.what } : {}) } })
-        .catch((err) => ctx.log.warn({ err }, 'message notification failed'))
-    }
-  }
-
-  /** Tell a member's other pages (and the nav badge) that their unread counts changed. */
-  async function pushCounts(userId: number) {
-    ctx.realtime.publish(userId, 'unread', await unreadCounts(db, userId))
-  }
+  const pushCounts = (userId: number) => pushCountsOf(ctx, userId)
 
   /** Told of every new message once it is stored and published (delivery receipts, presence.ts). */
   const sentListeners: ((message: MessageView) => Promise<void>)[] = []
@@ -406,6 +394,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
           if (input.share) await storeShare(trx, mid, input.share)
           if (extra) await extra.store(trx, mid)
           if (expiresAt) await enqueuePurge(ctx, trx, mid, expiresAt)
+          // Each member's notification and counts: a job committed with the message (a big group's send answers at once).
+          await enqueueFanOut(ctx, trx, { messageId: mid, what: extra?.what, quiet: options.quiet })
           const t = own(trx)
           // Writing back accepts a request; a declined request comes back to the recipient's requests with the new message.
           if (p.request === 'pending') await t.updateTable('messages_participants').set({ request: 'none' }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
@@ -422,10 +412,6 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       const message = await service.message(viewer, id, messageId)
       conv().publish(topicId(id), 'message', forEveryone(message), { durable: messageId })
       for (const fn of sentListeners) await fn(message).catch((err) => ctx.log.warn({ err }, 'after-send listener failed'))
-      const members = await activeMemberIds(db, id)
-      const title = c.kind === 'group' ? (c.name ?? 'a group') : viewer.display_name
-      if (!options.quiet) await notifyNew(members.filter((m) => m.user_id !== viewer.id && m.muted === 0 && m.request === 'none').map((m) => ({ userId: m.user_id, conversationId: id, title, group: c.kind === 'group', actorId: viewer.id, what: extra?.what })))
-      for (const m of members) if (m.user_id !== viewer.id) await pushCounts(m.user_id)
       return { message, created: true }
     },
 
