@@ -311,4 +311,70 @@ describe('messages: attachments', () => {
     assert.match(html, /class="msg-photo"/)
     assert.match(html, /From the form/)
   })
+
+  it('lets staff open a reported message\'s photo, view-once photo, file and voice note, also after unsend, and nobody else', async () => {
+    const [ana, ben, cal] = [u.ana!, u.ben!, u.cal!]
+    const mod = { ...(await mt.t.register('mod')), name: 'mod' }
+    mt.t.h.store.sqlite.prepare("update users set role = 'moderator' where id = ?").run(mod.id)
+    const id = await direct(ana, ben)
+    const shown = await sendFiles(ana, id, [photo(), { field: 'file', bytes: new TextEncoder().encode('evidence'), name: 'threat.txt', type: 'text/plain' }], { text: 'look' })
+    const once = await sendFiles(ana, id, [photo()], { view_once: '1' })
+    const note = await sendFiles(ana, id, [{ field: 'voice', bytes: voice, name: 'v.webm' }])
+    for (const r of [shown, once, note]) assert.equal(r.status, 201, JSON.stringify(r.body))
+    await mt.t.h.queue.drain()
+    const mediaOf = (aid: number) => count('select media_id n from messages_attachments where id = ?', aid)
+    const [photoItem, fileItem] = shown.body.data.attachments as { id: number }[]
+    const onceItem = once.body.data.attachments[0] as { id: number }
+    const voiceItem = note.body.data.attachments[0] as { id: number }
+    const photoMedia = mediaOf(photoItem!.id)
+    const onceMedia = mediaOf(onceItem.id)
+
+    const filed = await api('POST', `/conversations/${id}/messages/${shown.body.data.id}/report`, ben, { reason: 'harassment' })
+    assert.equal(filed.status, 201, JSON.stringify(filed.body))
+    const reportId = filed.body.data.report_id as number
+    const snapshot = JSON.parse(String(mt.t.h.store.sqlite.prepare('select snapshot from reports where id = ?').pluck().get(reportId)))
+    // The reported message and those around it (earlier tests' photos too): each one's media, view-once included.
+    assert.ok(snapshot.media_ids.includes(photoMedia) && snapshot.media_ids.includes(onceMedia), JSON.stringify(snapshot.media_ids))
+    const lines = snapshot.transcript as { id: number; files: { url: string; label: string }[]; text: string }[]
+    assert.deepEqual(lines.find((l) => l.id === shown.body.data.id)!.files.map((f) => f.url), [`/messages/reported/${fileItem!.id}`])
+    assert.match(lines.find((l) => l.id === note.body.data.id)!.files[0]!.label, /^Voice message \(0:02\)$/)
+    assert.match(lines.find((l) => l.id === once.body.data.id)!.text, /view-once/)
+
+    // The sender unsends the reported message: gone for members, held for the report.
+    assert.equal((await api('DELETE', `/conversations/${id}/messages/${shown.body.data.id}`, ana)).status, 200)
+    assert.equal((await get(`/media/${photoMedia}/1080`, ana)).status, 404, 'not even the sender at its plain address')
+    assert.equal((await get(`/media/${photoMedia}/1080`, ben)).status, 404)
+
+    // Staff: the report's page shows both photos through one-time grants, and links the file and the voice note.
+    const page = await (await get(`/moderation/${reportId}`, mod)).text()
+    for (const m of [photoMedia, onceMedia]) {
+      const src = new RegExp(`data-media="${m}" src="([^"]+)"`).exec(page)?.[1]
+      assert.ok(src && src.includes('?grant='), `media ${m} shown to staff`)
+      assert.equal((await get(src!, cal)).status, 404, 'a grant is the staff member\'s alone')
+      assert.equal((await get(src!, mod)).status, 200)
+    }
+    assert.match(page, new RegExp(`href="/messages/reported/${fileItem!.id}"`))
+    const file = await get(`/messages/reported/${fileItem!.id}`, mod)
+    assert.equal(file.status, 200)
+    assert.match(file.headers.get('content-disposition') ?? '', /^attachment; filename="threat.txt"/)
+    assert.equal(await file.text(), 'evidence')
+    const played = await get(`/messages/reported/${voiceItem.id}`, mod)
+    assert.equal(played.status, 200)
+    assert.equal(played.headers.get('content-type'), 'audio/mp4')
+    // Nobody else: not the reporter, not the sender, not a stranger, not a guest.
+    for (const who of [ben, ana, cal, undefined]) {
+      assert.equal((await get(`/messages/reported/${fileItem!.id}`, who)).status, 404)
+      assert.equal((await get(`/messages/reported/${voiceItem.id}`, who)).status, 404)
+    }
+    // Staff looking did not open the view-once photo for its recipient.
+    assert.equal((await api('POST', `/conversations/${id}/attachments/${onceItem.id}/open`, ben)).status, 200)
+
+    // A decision releases the holds: what the unsent message had is deleted now; what still exists stays with it.
+    const resolved = await mt.t.request('POST', `/api/v1/reports/${reportId}/resolve`, { token: mod.token, json: { outcome: 'dismiss' } })
+    assert.equal(resolved.status, 200, await resolved.text())
+    assert.equal((await get(`/messages/reported/${fileItem!.id}`, mod)).status, 404)
+    assert.equal(count('select count(*) n from media where id = ?', photoMedia), 0, 'the unsent photo is gone')
+    assert.equal(count('select count(*) n from media where id = ?', onceMedia), 1, 'the view-once photo stays with its message')
+    assert.equal(count('select count(*) n from messages_report_holds where report_id = ?', reportId), 0)
+  })
 })

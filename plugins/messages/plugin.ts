@@ -10,6 +10,7 @@ import { own } from './queries.js'
 import { messagesRoutes } from './routes.js'
 import { createDisappearing } from './disappearing.js'
 import { FAN_OUT_JOB, fanOut, type FanOut } from './fanout.js'
+import { releaseHolds } from './holds.js'
 import type { ReactionSummary } from './reactions.js'
 import { createScheduled } from './scheduled.js'
 import { createSearch } from './search.js'
@@ -182,6 +183,8 @@ const messages = definePlugin({
       text: () => 'A message you scheduled was not sent',
       url: () => '/messages/scheduled?status=all',
     })
+    // A decision on a report releases the files held for it (holds.ts).
+    ctx.hooks.on('action:report.resolved', ({ reportId }) => releaseHolds(ctx, reportId))
     ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => service.blocked(blockerId, blockedId))
     ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => calls.blocked(blockerId, blockedId))
     // Replies and reactions to a story arrive in the conversation with its author, with the story's card while it lasts.

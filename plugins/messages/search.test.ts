@@ -111,7 +111,7 @@ describe('messages: search, reactions, reports and reconnect replay', () => {
     const snap = JSON.parse(row.snapshot)
     assert.deepEqual(snap.transcript.map((m: any) => m.text), ['line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'line 9', 'line 10', 'line 11', 'line 12', 'line 13'])
     assert.deepEqual(snap.transcript.filter((m: any) => m.reported).map((m: any) => m.id), [target])
-    assert.ok(snap.transcript.every((m: any) => Array.isArray(m.attachments)))
+    assert.ok(snap.transcript.every((m: any) => Array.isArray(m.media_ids) && Array.isArray(m.files)))
     assert.ok(!row.snapshot.includes('line 14') && !row.snapshot.includes('line 2"'))
     // One's own message cannot be reported; an outsider cannot report at all.
     assert.equal((await api('POST', `/conversations/${id}/messages/${ids[0]}/report`, ben, { reason: 'spam' })).status, 409)

@@ -85,6 +85,22 @@ export type MessagesTables = {
     reason: string | null
   }
   messages_reactions: { message_id: number; user_id: number; emoji: string; created_at: Generated<string> }
+  /** Items of reported messages kept for staff while the report is open (holds.ts). */
+  messages_report_holds: {
+    report_id: number
+    attachment_id: number
+    message_id: number
+    kind: AttachmentKind
+    media_id: number | null
+    file_key: string | null
+    alt_key: string | null
+    file_name: string | null
+    mime: string | null
+    size_bytes: Generated<number>
+    duration_ms: number | null
+    view_once: Generated<number>
+    created_at: Generated<string>
+  }
   messages_changes: { seq: number; conversation_id: number; message_id: number; kind: ChangeKind; created_at: Generated<string> }
 }
 
