@@ -134,6 +134,27 @@ describe('messages: calls, presence and delivery', () => {
     // A call's line is not unread.
     assert.deepEqual((await api('GET', '/unread', fay)).body.data, { conversations: 0, requests: 0 })
     await settings().set('call_ring_seconds', 30)
+    // The callee is told of the missed call (not of the declined one), grouped per conversation.
+    const missed = async () => (await mt.t.h.notifications.list(fay.id)).items.filter((n) => n.type === 'messages.missed_call')
+    assert.deepEqual((await missed()).map((n) => [n.text, n.url]), [['Missed video call from eve', `/messages/${id}`]])
+    // A caller who hangs up before an answer leaves a missed call too (the entry now says the latest: a voice call).
+    const third = (await startCall(eve, id, false)).body.data.call
+    assert.equal((await api('POST', `/calls/${third.id}/end`, eve)).status, 200)
+    assert.deepEqual((await missed()).map((n) => n.text), ['Missed call from eve'])
+    // Not for a conversation the callee muted (a video call would have changed the entry).
+    await api('PATCH', `/conversations/${id}`, fay, { muted: true })
+    const fourth = (await startCall(eve, id, true)).body.data.call
+    assert.equal((await api('POST', `/calls/${fourth.id}/end`, eve)).status, 200)
+    assert.deepEqual((await missed()).map((n) => n.text), ['Missed call from eve'])
+    await api('PATCH', `/conversations/${id}`, fay, { muted: false })
+    // A block while it rings ends it without telling anyone.
+    const newest = () => Number(mt.t.h.store.sqlite.prepare("select coalesce(max(id), 0) from notifications where type = 'messages.missed_call' and user_id = ?").pluck().get(fay.id))
+    const before = newest()
+    const fifth = (await startCall(eve, id, true)).body.data.call
+    await mt.t.h.safety.block(fay.id, eve.id)
+    await event(fayPage, `messages:user:${fay.id}`, 'call', (d) => d.id === fifth.id && d.state === 'ended')
+    assert.ok(newest() <= before, 'no missed-call notification stored')
+    await mt.t.h.safety.unblock(fay.id, eve.id)
   })
 
   it('shows last seen only when both members show theirs, online while any page is open', async () => {

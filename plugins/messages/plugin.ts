@@ -177,6 +177,13 @@ const messages = definePlugin({
       },
       url: (n) => `/messages/${Number(n.data.conversationId)}`,
     })
+    ctx.core.notifications.defineType('missed_call', {
+      label: 'Missed calls',
+      group: true,
+      // Grouped per conversation (one entry for a caller who tried again), saying what the latest was.
+      text: (n) => `Missed ${n.data.video ? 'video call' : 'call'} from ${n.who}`,
+      url: (n) => `/messages/${Number(n.data.conversationId)}`,
+    })
     ctx.core.notifications.defineType('scheduled', {
       label: 'Scheduled messages that could not be sent',
       group: false,
