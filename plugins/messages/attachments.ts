@@ -206,8 +206,13 @@ export async function reachableItem(db: PluginDb, viewerId: number, conversation
  */
 export async function mediaViewable(db: PluginDb, value: boolean, viewerId: number | null, mediaId: number): Promise<boolean> {
   const used = await own(db).selectFrom('messages_attachments').select('id').where('media_id', '=', mediaId).executeTakeFirst()
-  // Held for a report after its message went: staff see it through the report's grants, nobody at its plain address.
-  if (!used) return (await isHeld(db, { mediaId })) ? false : value
+  if (!used) {
+    // A group's picture: its members (still in it) alone.
+    const group = await own(db).selectFrom('messages_conversations').select('id').where('picture_media_id', '=', mediaId).executeTakeFirst()
+    if (group) return viewerId !== null && (await standingIn(db, viewerId, group.id))?.p.state === 'active'
+    // Held for a report after its message went: staff see it through the report's grants, nobody at its plain address.
+    return (await isHeld(db, { mediaId })) ? false : value
+  }
   if (viewerId === null) return value
   const ok = await sql<{ ok: number }>`
     select 1 as ok from messages_attachments a

@@ -2,10 +2,12 @@
 // joins a conversation's topic after the newest message it was drawn with catches up on what was sent meanwhile, only
 // from its time in the group (a member added later sees nothing from before, a removed member nothing at all); and a
 // send to a group of 1,000 answers before any member's notification or count is written, which the fan-out job then
-// does for every member who may see it (not a muted one, not one removed in between).
+// does for every member who may see it (not a muted one, not one removed in between); and a group's picture, set by its
+// owner or admins, reaching members only.
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { messagesTest } from './test-setup.js'
+import sharp from 'sharp'
+import { messagesTest, type Json, type User } from './test-setup.js'
 
 describe('messages: a thread page catches up when it joins', () => {
   const mt = messagesTest({ names: ['cal', 'dee', 'eve', 'fay'], server: true })
@@ -57,6 +59,70 @@ describe('messages: a thread page catches up when it joins', () => {
     assert.equal(answer.code, 'NOT_FOUND')
     await new Promise((r) => setTimeout(r, 100))
     assert.ok(!back.frames.some((x) => x.topic === `messages:conv:${id}` && x.event), 'no event of the conversation after the refusal')
+  })
+})
+
+describe('messages: a group\'s picture', () => {
+  const mt = messagesTest({ names: ['ann', 'bob', 'cid', 'dan'], server: true })
+  const { u, api, group } = mt
+  const media = (id: number) => Number(mt.t.h.store.sqlite.prepare('select count(*) from media where id = ?').pluck().get(id))
+  const put = async (who: User, id: number, bytes: Uint8Array, type = 'image/jpeg') => {
+    const body = new FormData()
+    body.append('picture', new Blob([new Uint8Array(bytes)], { type }), 'picture.jpg')
+    const res = await mt.t.request('PUT', `/api/v1/messages/conversations/${id}/picture`, { token: who.token, body })
+    return { status: res.status, body: (await res.json()) as Json }
+  }
+  const get = (path: string, who?: User) => mt.t.request('GET', path, { token: who?.token })
+
+  it('is set by the owner or an admin, shown to members in the inbox and the thread, and to nobody else', async () => {
+    const [ann, bob, cid, dan] = [u.ann!, u.bob!, u.cid!, u.dan!]
+    const jpeg = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#f97316' } }).jpeg().toBuffer()
+    const id = await group(ann, 'Climbers', ['bob', 'cid'])
+    // A member who is not an admin may not; nothing is kept.
+    const before = Number(mt.t.h.store.sqlite.prepare('select count(*) from media').pluck().get())
+    const refused = await put(bob, id, jpeg)
+    assert.equal(refused.status, 403)
+    assert.equal(Number(mt.t.h.store.sqlite.prepare('select count(*) from media').pluck().get()), before)
+    // Not a photo: a clear error, nothing kept.
+    const bad = await put(ann, id, new TextEncoder().encode('not a picture'), 'text/plain')
+    assert.equal(bad.status, 400)
+    assert.equal(Number(mt.t.h.store.sqlite.prepare('select count(*) from media').pluck().get()), before)
+
+    const set = await put(ann, id, jpeg)
+    assert.equal(set.status, 200, JSON.stringify(set.body))
+    await mt.t.h.queue.drain()
+    const seen = (await api('GET', `/conversations/${id}`, bob)).body.data
+    assert.ok(seen.picture?.url, JSON.stringify(seen.picture))
+    const first = seen.picture.media_id as number
+    assert.equal((await mt.texts(bob, id)).at(-1), 'ann changed the group picture')
+    assert.equal((await get(seen.picture.url, bob)).status, 200)
+    // A stranger, a guest: like a missing file.
+    assert.equal((await get(seen.picture.url, dan)).status, 404)
+    assert.equal((await get(seen.picture.url)).status, 404)
+    // The inbox and the thread draw it.
+    assert.match(await (await get('/messages', bob)).text(), new RegExp(`<img class="avatar" src="${seen.picture.url}"`))
+    assert.match(await (await get(`/messages/${id}`, bob)).text(), new RegExp(`<img class="avatar" src="${seen.picture.url}"`))
+    // A member removed no longer loads it.
+    await api('DELETE', `/conversations/${id}/members/${cid.id}`, ann)
+    assert.equal((await get(seen.picture.url, cid)).status, 404)
+
+    // Replaced: the old picture is deleted.
+    assert.equal((await put(ann, id, jpeg)).status, 200)
+    await mt.t.h.queue.drain()
+    assert.equal(media(first), 0)
+    const second = (await api('GET', `/conversations/${id}`, ann)).body.data.picture.media_id as number
+    // Removed from the members page without JavaScript.
+    const a = await mt.agentOf(ann)
+    assert.match(await a.text(`/messages/${id}/members`), /data-picture-form/)
+    assert.doesNotMatch(await (await mt.agentOf(bob)).text(`/messages/${id}/members`), /data-picture-form/)
+    const removed = await a.post(`/messages/${id}/picture`, { remove: '1' })
+    assert.equal(removed.status, 303)
+    assert.equal((await api('GET', `/conversations/${id}`, bob)).body.data.picture, null)
+    assert.equal(media(second), 0)
+    assert.equal((await mt.texts(bob, id)).at(-1), 'ann removed the group picture')
+    // Not for direct conversations.
+    const direct = await mt.direct(ann, bob)
+    assert.equal((await put(ann, direct, jpeg)).status, 404)
   })
 })
 

@@ -11,6 +11,7 @@ import { messagesRoutes } from './routes.js'
 import { createDisappearing } from './disappearing.js'
 import { FAN_OUT_JOB, fanOut, type FanOut } from './fanout.js'
 import { releaseHolds } from './holds.js'
+import { PICTURE_PATHS, pictureRoutes } from './pictures.js'
 import type { ReactionSummary } from './reactions.js'
 import { createScheduled } from './scheduled.js'
 import { createSearch } from './search.js'
@@ -122,6 +123,8 @@ const messages = definePlugin({
     // Photos, videos, files and voice notes stream in with the message (each within its limit, nothing held in memory).
     ctx.http.acceptFiles('/messages/:id', { files: MAX_ITEMS })
     ctx.http.acceptFiles('/api/v1/messages/conversations/:id/messages', { files: MAX_ITEMS })
+    for (const path of PICTURE_PATHS) ctx.http.acceptFiles(path, { files: 1 })
+    ctx.routes.route('/', pictureRoutes(ctx, service))
     ctx.hooks.on('filter:media.viewable', (value, { viewerId, mediaId }) => mediaViewable(ctx.db, value, viewerId, mediaId))
     /** Tell the conversation a message's items changed (a photo processed, a voice note converted). */
     const itemsChanged = async (changed: { message_id: number; conversation_id?: number } | null) => {

@@ -8,6 +8,7 @@ import { apiRoutes } from './api.js'
 import { attachmentRoutes } from './attachment-routes.js'
 import type { Calls } from './calls.js'
 import type { MessagesContext } from './plugin.js'
+import { receivePicture } from './pictures.js'
 import { presenceText, type Presence } from './presence.js'
 import type { Folder } from './queries.js'
 import { groupName, messageText, sendInput, type MessagesService } from './service.js'
@@ -264,6 +265,27 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService, 
     } catch (err) {
       const p = problemOf(err)
       return membersPage(c, id, { message: p.message, fields: p.fields, values }, p.status === 429 ? 400 : p.status)
+    }
+  })
+
+  // A group's picture: a photo (multipart `picture`), or `remove=1` to take it away.
+  app.post('/messages/:id/picture', member, async (c) => {
+    const id = ctx.http.id(c)
+    const fields: Record<string, string[]> = {}
+    try {
+      const mediaId = await receivePicture(ctx, messages, c, id, fields)
+      if (mediaId === null && fields.remove?.[0] !== '1') throw ctx.http.error(400, 'VALIDATION_FAILED', 'Choose a photo.', { fields: { picture: 'Choose a photo.' } })
+      try {
+        await messages.setPicture(me(c), id, mediaId)
+      } catch (err) {
+        if (mediaId !== null) await ctx.core.media.remove(mediaId)
+        throw err
+      }
+      return back(c, `/messages/${id}/members`, mediaId === null ? 'unpictured' : 'pictured')
+    } catch (err) {
+      const p = problemOf(err)
+      c.header('Connection', 'close')
+      return membersPage(c, id, { message: p.message, fields: p.fields, values: {} }, p.status === 429 ? 400 : p.status)
     }
   })
 

@@ -1,7 +1,7 @@
 // The messages service: every rule of who may write to whom, conversations, membership, sending, editing, unsending
 // and reading, shared by the pages, the API and the realtime topic. Routes only translate requests into these calls.
 import { z } from 'zod'
-import { displayName, extractMentions, renderText, safeName, type Page, type PluginDb, type PublicUser, type Topic, type Viewer } from '../../core/plugins/api.js'
+import { displayName, extractMentions, renderText, safeName, type MediaInfo, type Page, type PluginDb, type PublicUser, type Topic, type Viewer } from '../../core/plugins/api.js'
 import { attachmentViews, deleteMessageFiles, type AttachmentView } from './attachments.js'
 import { eraseBody, readBodies, replaceBody, storeBody } from './bodies.js'
 import { callSentence } from './call-text.js'
@@ -116,6 +116,15 @@ export interface ConversationView {
   disappear_seconds: number | null
   /** Direct conversations only: the newest message the other member's client received ("Delivered"). */
   delivered_id: number | null
+  /** A group's picture once processed (its address answers members only), or null. */
+  picture: { media_id: number; url: string } | null
+}
+
+/** A group picture as conversations show it: the small variant once processed. */
+function pictureOf(info: MediaInfo | null): ConversationView['picture'] {
+  if (!info || info.status !== 'ready') return null
+  const url = info.urls['640'] ?? info.urls['1080'] ?? info.urls.original
+  return url ? { media_id: info.id, url } : null
 }
 
 /** One durable event as `replay` answers it. */
@@ -170,6 +179,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         return `${who} left`
       case 'renamed':
         return `${who} named the group “${String(event.name ?? '')}”`
+      case 'picture':
+        return event.removed ? `${who} removed the group picture` : `${who} changed the group picture`
       case 'timer':
         return typeof event.seconds === 'number' ? `${who} set disappearing messages to ${disappearLabel(event.seconds)}` : `${who} turned off disappearing messages`
       case 'call':
@@ -231,13 +242,16 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
   const memberView = (m: MemberLine): MemberView => ({ id: m.user_id, username: m.username, display_name: m.display_name, role: m.role })
 
   /** Conversation objects for the viewer, in one query per kind of thing (members, last messages), never per row. */
-  async function conversationViews(viewer: Viewer, rows: { c: Pick<Conversation, 'id' | 'kind' | 'name' | 'disappear_seconds'>; p: Pick<Participant, 'role' | 'state' | 'request' | 'muted' | 'archived' | 'pinned' | 'last_read_id'>; unread: number; last_id: number | null }[]) {
+  async function conversationViews(viewer: Viewer, rows: { c: Pick<Conversation, 'id' | 'kind' | 'name' | 'disappear_seconds' | 'picture_media_id'>; p: Pick<Participant, 'role' | 'state' | 'request' | 'muted' | 'archived' | 'pinned' | 'last_read_id'>; unread: number; last_id: number | null }[]) {
     const members = await membersOf(db, rows.map((r) => r.c.id))
     const mine = await readReceiptsOn(db, viewer.id)
     const mentionable = mentionableOf(members)
     const lastIds = rows.map((r) => r.last_id).filter((id): id is number => id !== null)
     const lasts = new Map((await views(viewer, [...(await messagesByIds(db, viewer.id, null, lastIds)).values()], mentionable)).map((m) => [m.id, m]))
     const out: ConversationView[] = []
+    // One look-up per group with a picture (core's media info), as attachment views do.
+    const pictures = new Map<number, ConversationView['picture']>()
+    for (const r of rows) if (r.c.kind === 'group' && r.c.picture_media_id !== null) pictures.set(r.c.id, pictureOf(await ctx.core.media.info(r.c.picture_media_id)))
     for (const r of rows) {
       const all = members.filter((m) => m.conversation_id === r.c.id)
       const others = all.filter((m) => m.user_id !== viewer.id)
@@ -255,6 +269,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         seen_id: seenBy,
         disappear_seconds: r.c.disappear_seconds,
         delivered_id: other && other.request === 'none' ? other.last_delivered_id : null,
+        picture: pictures.get(r.c.id) ?? null,
       })
     }
     return out
@@ -539,6 +554,31 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       await system(viewer, id, { type: 'renamed', name }, async (trx) => {
         await own(trx).updateTable('messages_conversations').set({ name }).where('id', '=', id).execute()
       })
+    },
+
+    /**
+     * Whether the viewer may change a group's picture (its owner and admins, still in it); else an error, before a
+     * picture's bytes are read.
+     */
+    async mayChangePicture(viewer: Viewer, id: number): Promise<void> {
+      const { c, p } = await activeStanding(viewer, id)
+      if (c.kind !== 'group') throw notFound()
+      if (p.role === 'member') throw ctx.http.error(403, 'FORBIDDEN', 'Only the group’s owner and admins change its picture.')
+    },
+
+    /**
+     * Set a group's picture (a photo uploaded through core's media by the viewer) or remove it (null); everyone is
+     * told by a system line. The picture it replaces is deleted.
+     */
+    async setPicture(viewer: Viewer, id: number, mediaId: number | null): Promise<void> {
+      await service.mayChangePicture(viewer, id)
+      const { c } = await standing(viewer, id)
+      if (c.picture_media_id === mediaId) return
+      if (mediaId === null && c.picture_media_id === null) return
+      await system(viewer, id, { type: 'picture', removed: mediaId === null }, async (trx) => {
+        await own(trx).updateTable('messages_conversations').set({ picture_media_id: mediaId }).where('id', '=', id).execute()
+      })
+      if (c.picture_media_id !== null) await ctx.core.media.remove(c.picture_media_id)
     },
 
     /** Add a member to a group (owner and admins). The size cap applies; a blocked member answers like a missing one. */

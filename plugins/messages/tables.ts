@@ -19,6 +19,8 @@ export type MessagesTables = {
     created_at: Generated<string>
     last_message_id: number | null
     disappear_seconds: number | null
+    /** A group's picture: a core media item (migration 2026_12_05_1210). */
+    picture_media_id: number | null
   }
   messages_participants: {
     conversation_id: number

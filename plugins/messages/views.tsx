@@ -21,6 +21,8 @@ export const NOTICES = {
   removed: 'Removed from the group.',
   left: 'You left the group.',
   renamed: 'Group renamed.',
+  pictured: 'Group picture changed.',
+  unpictured: 'Group picture removed.',
   saved: 'Saved.',
   timer: 'Disappearing messages updated.',
   scheduled: 'Scheduled. It will be sent at the time you chose.',
@@ -82,7 +84,7 @@ export function InboxPage(props: { folder: Folder; items: ConversationView[]; ne
           {items.map((c) => (
             <li class={c.unread ? 'conversation unread' : 'conversation'} data-conversation={c.id}>
               <a href={`/messages/${c.id}`}>
-                <Avatar member={{ display_name: c.title, avatar_url: null }} />
+                <Avatar member={{ display_name: c.title, avatar_url: c.picture?.url ?? null }} />
                 <span class="conversation-text">
                   <strong class="conversation-title">
                     {c.title}
@@ -277,6 +279,7 @@ export function ThreadPage(props: {
         <a href="/messages" class="link" aria-label="Back to messages">
           <Icon name="arrow-left" />
         </a>
+        {group && <Avatar member={{ display_name: c.title, avatar_url: c.picture?.url ?? null }} />}
         <h1>{c.title}</h1>
         {group && <a href={`/messages/${c.id}/members`}>{c.members.length} members</a>}
         {props.callable && <CallButtons />}
@@ -399,6 +402,19 @@ export function MembersPage(props: { c: ConversationView; me: number; csrf: stri
             <Field name="name" label="Group name" value={props.values?.name ?? c.name ?? ''} error={props.fields?.name} required maxLength={80} />
             <button type="submit">Rename</button>
           </form>
+          <form method="post" action={`/messages/${c.id}/picture`} enctype="multipart/form-data" class="messages-picture" data-picture-form>
+            <CsrfField token={csrf} />
+            {c.picture && <Avatar member={{ display_name: c.title, avatar_url: c.picture.url }} />}
+            <label for="group-picture">Group picture</label>
+            <input id="group-picture" type="file" name="picture" accept="image/*" aria-describedby={props.fields?.picture ? 'group-picture-error' : undefined} />
+            {props.fields?.picture && (
+              <p class="error" id="group-picture-error">
+                {props.fields.picture}
+              </p>
+            )}
+            <button type="submit">{c.picture ? 'Change picture' : 'Set picture'}</button>
+          </form>
+          {c.picture && <Act action={`/messages/${c.id}/picture`} csrf={csrf} fields={{ remove: '1' }} label="Remove picture" />}
         </>
       )}
       <Act action={`/messages/${c.id}/leave`} csrf={csrf} label="Leave group" class="button secondary" />
