@@ -399,7 +399,22 @@ describe('messages plugin', () => {
     const clientId = /name="client_id" value="([^"]+)"/.exec(form)![1]!
     assert.equal((await a.post(`/messages/${id}`, { text: 'by form <b>bold</b>', client_id: clientId })).status, 303)
     const d = await agentOf(dee)
-    const inbox = await d.text('/messages')
+    // The inbox reads the member's counts once: its Requests link and the nav badge share them.
+    // (Counted where every query runs: better-sqlite3's statements, which core keeps prepared.)
+    const statement = Object.getPrototypeOf(mt.t.h.store.sqlite.prepare('select 1')) as { all: (...args: unknown[]) => unknown }
+    const all = statement.all
+    let countReads = 0
+    statement.all = function (this: { source: string }, ...args: unknown[]) {
+      if (/as conversations/.test(this.source)) countReads++
+      return all.apply(this, args)
+    }
+    let inbox: string
+    try {
+      inbox = await d.text('/messages')
+    } finally {
+      statement.all = all
+    }
+    assert.equal(countReads, 1)
     assert.match(inbox, new RegExp(`data-conversation="${id}"`))
     assert.match(inbox, /data-unread="1"/)
     assert.match(inbox, /<span class="nav-label">Messages \(1\)<\/span><span class="nav-badge" aria-hidden="true">1<\/span>/)

@@ -151,7 +151,7 @@ const messages = definePlugin({
     ctx.ui.nav({ id: 'messages', label: 'Messages', href: '/messages', order: 33, icon: 'message-circle', placement: 'top', priority: 50 })
     ctx.hooks.on('filter:ui.nav-items', async (items, { viewer }) => {
       if (!viewer || !items.some((i) => i.id === 'messages')) return items
-      const { conversations } = await service.unreadCounts(viewer)
+      const { conversations } = await service.navCounts(viewer)
       return conversations ? items.map((i) => (i.id === 'messages' ? { ...i, label: `Messages (${conversations})`, badge: conversations } : i)) : items
     })
     ctx.ui.slot('layout.footer', ({ viewer }) => (viewer ? UnreadScript() : null))

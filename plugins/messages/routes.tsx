@@ -55,7 +55,7 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService, 
   const folder = (name: Folder) => async (c: C) => {
     const viewer = me(c)
     const list = await messages.inbox(viewer, name, { cursor: c.req.query('cursor') })
-    const { requests } = await messages.unreadCounts(viewer)
+    const { requests } = await messages.pageCounts(viewer)
     const titles = { inbox: 'Messages', requests: 'Message requests', archived: 'Archived conversations' }
     return page(c, titles[name], <InboxPage folder={name} items={list.items} next={list.nextCursor} requests={requests} notice={c.req.query('notice')} />)
   }

@@ -277,6 +277,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
 
   const pushCounts = (userId: number) => pushCountsOf(ctx, userId)
 
+  const pageCounts = new WeakMap<Viewer, Promise<{ conversations: number; requests: number }>>()
+
   /** Told of every new message once it is stored and published (delivery receipts, presence.ts). */
   const sentListeners: ((message: MessageView) => Promise<void>)[] = []
 
@@ -299,6 +301,22 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     },
 
     unreadCounts: (viewer: Viewer) => unreadCounts(db, viewer.id),
+
+    /**
+     * The viewer's counts for the page being drawn (the inbox's Requests link), kept for the same request's nav badge
+     * (`navCounts`), so one page reads them once. Keyed by the request's viewer object, so nothing outlives it.
+     */
+    pageCounts(viewer: Viewer) {
+      const counts = pageCounts.get(viewer) ?? unreadCounts(db, viewer.id)
+      pageCounts.set(viewer, counts)
+      return counts
+    },
+    /** The nav badge's counts: those the page already read in this request (then forgotten), else read now. */
+    navCounts(viewer: Viewer) {
+      const counts = pageCounts.get(viewer)
+      pageCounts.delete(viewer)
+      return counts ?? unreadCounts(db, viewer.id)
+    },
 
     /** One conversation as the viewer sees it. */
     async get(viewer: Viewer, id: number): Promise<ConversationView> {
