@@ -124,6 +124,35 @@ describe('messages: a group\'s picture', () => {
     const direct = await mt.direct(ann, bob)
     assert.equal((await put(ann, direct, jpeg)).status, 404)
   })
+
+  it('lets the owner choose admins, who may then change the picture and remove members (not the owner, not admins)', async () => {
+    const [ann, bob, cid, dan] = [u.ann!, u.bob!, u.cid!, u.dan!]
+    const jpeg = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#22c55e' } }).jpeg().toBuffer()
+    const id = await group(ann, 'Runners', ['bob', 'cid', 'dan'])
+    assert.equal((await put(bob, id, jpeg)).status, 403)
+    const made = await api('PUT', `/conversations/${id}/members/${bob.id}`, ann, { role: 'admin' })
+    assert.equal(made.status, 200, JSON.stringify(made.body))
+    assert.equal(made.body.data.members.find((m: { id: number }) => m.id === bob.id).role, 'admin')
+    assert.equal((await mt.texts(cid, id)).at(-1), 'ann made bob an admin')
+    // An admin changes the picture and removes a member, but chooses no admins and removes neither owner nor admin.
+    assert.equal((await put(bob, id, jpeg)).status, 200)
+    assert.equal((await api('PUT', `/conversations/${id}/members/${cid.id}`, bob, { role: 'admin' })).status, 403)
+    assert.equal((await api('DELETE', `/conversations/${id}/members/${ann.id}`, bob)).status, 403)
+    assert.equal((await api('DELETE', `/conversations/${id}/members/${dan.id}`, bob)).status, 200)
+    // Bad input; the owner stays the owner; a stranger answers like a missing member.
+    assert.equal((await api('PUT', `/conversations/${id}/members/${cid.id}`, ann, { role: 'owner' })).status, 400)
+    assert.equal((await api('PUT', `/conversations/${id}/members/${ann.id}`, ann, { role: 'member' })).status, 409)
+    assert.equal((await api('PUT', `/conversations/${id}/members/${dan.id}`, ann, { role: 'admin' })).status, 404)
+    // Without JavaScript: the owner's members page has the buttons; taking the role back.
+    const a = await mt.agentOf(ann)
+    const page = await a.text(`/messages/${id}/members`)
+    assert.match(page, /Remove as admin/)
+    assert.match(page, /Make admin/)
+    assert.doesNotMatch(await (await mt.agentOf(bob)).text(`/messages/${id}/members`), /Make admin/)
+    assert.equal((await a.post(`/messages/${id}/members/${bob.id}/role`, { role: 'member' })).status, 303)
+    assert.equal((await mt.texts(cid, id)).at(-1), 'ann removed bob as an admin')
+    assert.equal((await put(bob, id, jpeg)).status, 403)
+  })
 })
 
 describe('messages: a group of 1,000', () => {

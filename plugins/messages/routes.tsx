@@ -11,7 +11,7 @@ import type { MessagesContext } from './plugin.js'
 import { receivePicture } from './pictures.js'
 import { presenceText, type Presence } from './presence.js'
 import type { Folder } from './queries.js'
-import { groupName, messageText, sendInput, type MessagesService } from './service.js'
+import { groupName, messageText, roleInput, sendInput, type MessagesService } from './service.js'
 import { shareInput } from './shares.js'
 import { EditPage, InboxPage, MembersPage, NewPage, SharePage, ThreadPage, type NoticeKey } from './views.js'
 import { z } from 'zod'
@@ -245,6 +245,12 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService, 
       const p = problemOf(err)
       return membersPage(c, id, { message: p.message, fields: p.fields, values }, p.status === 429 ? 400 : p.status)
     }
+  })
+  app.post('/messages/:id/members/:uid/role', member, async (c) => {
+    const id = ctx.http.id(c)
+    const { role } = parse(roleInput, await ctx.http.form(c))
+    await messages.setRole(me(c), id, ctx.http.id(c, 'uid'), role)
+    return back(c, `/messages/${id}/members`, 'role')
   })
   app.post('/messages/:id/members/:uid/remove', member, async (c) => {
     const id = ctx.http.id(c)

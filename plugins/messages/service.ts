@@ -54,6 +54,8 @@ export const sendInput = z.object({
   /** This message's own disappearing timer (seconds, one of DISAPPEAR_MESSAGE_SECONDS); else the conversation's. */
   disappear_seconds: disappearInput.optional(),
 }).refine((m) => !!m.text || !!m.share, { message: 'Write a message.', path: ['text'] })
+/** A member's role in a group, as its owner sets it. */
+export const roleInput = z.object({ role: z.enum(['admin', 'member'], { error: 'The role is admin or member.' }) })
 export const groupName = safeName({ label: 'Group names', min: 1, max: 80 })
 
 /** A member as a conversation shows them. */
@@ -179,6 +181,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         return `${who} left`
       case 'renamed':
         return `${who} named the group “${String(event.name ?? '')}”`
+      case 'role':
+        return event.role === 'admin' ? `${who} made ${user} an admin` : `${who} removed ${user} as an admin`
       case 'picture':
         return event.removed ? `${who} removed the group picture` : `${who} changed the group picture`
       case 'timer':
@@ -619,6 +623,20 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
             oc.columns(['conversation_id', 'user_id']).doUpdateSet({ state: 'active', role: 'member', request, from_id: before, until_id: null, left_at: null, last_read_id: 0, joined_at: new Date().toISOString() }),
           )
           .execute()
+      })
+    },
+
+    /** Make a member of a group an admin, or a member again (the owner only); everyone is told by a system line. */
+    async setRole(viewer: Viewer, id: number, userId: number, role: 'admin' | 'member'): Promise<void> {
+      const { c, p } = await activeStanding(viewer, id)
+      if (c.kind !== 'group') throw notFound()
+      if (p.role !== 'owner') throw ctx.http.error(403, 'FORBIDDEN', 'Only the group’s owner chooses its admins.')
+      const target = (await membersOf(db, [id])).find((m) => m.user_id === userId && m.state === 'active')
+      if (!target) throw memberMissing()
+      if (target.role === 'owner') throw ctx.http.error(409, 'CONFLICT', 'The owner stays the owner.')
+      if (target.role === role) return
+      await system(viewer, id, { type: 'role', user: userId, name_of_user: target.display_name, role }, async (trx) => {
+        await own(trx).updateTable('messages_participants').set({ role }).where('conversation_id', '=', id).where('user_id', '=', userId).execute()
       })
     },
 

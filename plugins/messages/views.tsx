@@ -22,6 +22,7 @@ export const NOTICES = {
   left: 'You left the group.',
   renamed: 'Group renamed.',
   pictured: 'Group picture changed.',
+  role: 'Admins updated.',
   unpictured: 'Group picture removed.',
   saved: 'Saved.',
   timer: 'Disappearing messages updated.',
@@ -386,7 +387,10 @@ export function MembersPage(props: { c: ConversationView; me: number; csrf: stri
         {c.members.map((m) => (
           <li data-member={m.username}>
             <a href={`/u/${m.username}`}>{m.display_name}</a> <span class="muted">@{m.username}</span> {m.role !== 'member' && <span class="badge">{m.role}</span>}
-            {mine && m.id !== me && m.role !== 'owner' && <Act action={`/messages/${c.id}/members/${m.id}/remove`} csrf={csrf} label="Remove" title={`Remove ${m.display_name}`} />}
+            {c.me.role === 'owner' && m.role !== 'owner' && (
+              <Act action={`/messages/${c.id}/members/${m.id}/role`} csrf={csrf} fields={{ role: m.role === 'admin' ? 'member' : 'admin' }} label={m.role === 'admin' ? 'Remove as admin' : 'Make admin'} title={`${m.role === 'admin' ? 'Remove as admin' : 'Make admin'}: ${m.display_name}`} />
+            )}
+            {mine && m.id !== me && m.role !== 'owner' && (m.role !== 'admin' || c.me.role === 'owner') && <Act action={`/messages/${c.id}/members/${m.id}/remove`} csrf={csrf} label="Remove" title={`Remove ${m.display_name}`} />}
           </li>
         ))}
       </ul>
