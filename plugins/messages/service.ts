@@ -596,7 +596,6 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       await service.mayChangePicture(viewer, id)
       const { c } = await standing(viewer, id)
       if (c.picture_media_id === mediaId) return
-      if (mediaId === null && c.picture_media_id === null) return
       await system(viewer, id, { type: 'picture', removed: mediaId === null }, async (trx) => {
         await own(trx).updateTable('messages_conversations').set({ picture_media_id: mediaId }).where('id', '=', id).execute()
       })
