@@ -52,9 +52,10 @@ function PackOffer({ pack, gateways, csrf }: { pack: PackRow; gateways: GatewayS
       <p class="coins-pack-coins">{packLabel(pack.coins)}</p>
       <p class="coins-pack-price">{formatMoney(pack.price, pack.currency)}</p>
       <div class="actions">
-        {gateways.map((g) => (
-          <ActionForm action="/coins/purchases" csrf={csrf} label={g.id === 'stripe' ? 'Pay by card' : 'Pay by bank transfer'} class={g.id === 'stripe' ? undefined : 'secondary'} fields={{ pack_id: String(pack.id), gateway: g.id, idempotency_key: `${key}-${g.id}` }} title={`Buy ${packLabel(pack.coins)} for ${formatMoney(pack.price, pack.currency)}, ${g.label.toLowerCase()}`} />
-        ))}
+        {gateways.map((g) => {
+          const label = g.id === 'stripe' ? 'Pay by card' : 'Pay by bank transfer'
+          return <ActionForm action="/coins/purchases" csrf={csrf} label={label} class={g.id === 'stripe' ? undefined : 'secondary'} fields={{ pack_id: String(pack.id), gateway: g.id, idempotency_key: `${key}-${g.id}` }} title={`${label}: ${packLabel(pack.coins)} for ${formatMoney(pack.price, pack.currency)}`} />
+        })}
       </div>
     </li>
   )
