@@ -1,5 +1,6 @@
 // What buying coins draws: the wallet (/coins), a purchase's receipt, the member's purchases, and the operator's page.
 // Every action is a plain form (no JavaScript needed).
+import type { ComponentChildren } from 'preact'
 import { ActionForm, CsrfField, EmptyState, Field, FormError, Notice, shortTime, WHOLE_INPUT } from '../../core/plugins/api.js'
 import { formatMoney, minorToText } from './purchases-inputs.js'
 import type { PurchaseWithMember } from './purchases-queries.js'
@@ -7,6 +8,19 @@ import { packLabel, type HistoryItem, type Wallet } from './purchases-service.js
 import type { AdjustmentRow, PackRow, PurchaseRow, PurchaseStatus } from './purchases-tables.js'
 
 const Styles = () => <link rel="stylesheet" href="/plugins/coins/purchases.css" />
+
+/** A page below the wallet: its styles and the way back to it. */
+function SubPage({ class: cls = 'coins', children }: { class?: string; children: ComponentChildren }) {
+  return (
+    <section class={cls}>
+      <Styles />
+      <p>
+        <a href="/coins">← Coins</a>
+      </p>
+      {children}
+    </section>
+  )
+}
 
 export interface GatewayStatus {
   id: 'stripe' | 'manual'
@@ -172,11 +186,7 @@ function HistoryTable({ items }: { items: HistoryItem[] }) {
 
 export function PurchasesPage({ purchases, next }: { purchases: PurchaseRow[]; next: string | null }) {
   return (
-    <section class="coins">
-      <Styles />
-      <p>
-        <a href="/coins">← Coins</a>
-      </p>
+    <SubPage>
       <h1>Your purchases</h1>
       {purchases.length === 0 ? (
         <EmptyState icon="receipt" title="No purchases yet" links={[{ href: '/coins', label: 'Buy coins' }]} />
@@ -213,7 +223,7 @@ export function PurchasesPage({ purchases, next }: { purchases: PurchaseRow[]; n
           <a href={`/coins/purchases?cursor=${encodeURIComponent(next)}`}>Older</a>
         </p>
       )}
-    </section>
+    </SubPage>
   )
 }
 
@@ -230,11 +240,7 @@ export function PurchasePage(props: { purchase: PurchaseRow; adjustments: Adjust
   const p = props.purchase
   const waiting = p.status === 'pending' || p.status === 'processing'
   return (
-    <section class="coins">
-      <Styles />
-      <p>
-        <a href="/coins">← Coins</a>
-      </p>
+    <SubPage>
       <Notice notices={NOTICES} notice={props.notice} />
       {props.checkout === 'done' && waiting && (
         <p class="alert alert-info" role="status">
@@ -323,7 +329,7 @@ export function PurchasePage(props: { purchase: PurchaseRow; adjustments: Adjust
           </a>
         </p>
       )}
-    </section>
+    </SubPage>
   )
 }
 
@@ -388,11 +394,7 @@ export function AdminPage(props: AdminProps) {
   const grant = props.grantForm ?? { values: {}, errors: {} }
   const activePacks = props.packs.filter((p) => p.active === 1)
   return (
-    <section class="coins coins-admin">
-      <Styles />
-      <p>
-        <a href="/coins">← Coins</a>
-      </p>
+    <SubPage class="coins coins-admin">
       <h1>Manage coins</h1>
       <Notice notices={NOTICES} notice={props.notice} />
       <FormError message={props.problem} />
@@ -542,6 +544,6 @@ export function AdminPage(props: AdminProps) {
           </div>
         )}
       </section>
-    </section>
+    </SubPage>
   )
 }
