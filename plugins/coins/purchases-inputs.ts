@@ -1,6 +1,6 @@
 // What members and operators send about buying coins, checked at the edge: packs, purchases, grants, reversals.
 import { z } from 'zod'
-import { GATEWAY_IDS } from './purchases-tables.js'
+import { GATEWAY_IDS, PURCHASE_STATUSES } from './purchases-tables.js'
 
 /** A whole number from `min` to `max`, from a form (text) or JSON (a number); "2.5", "1e3" and " 7" are refused. */
 export const wholeNumber = (what: string, min: number, max: number) =>
@@ -73,6 +73,21 @@ export const packInput = z
     return { coins: v.coins, currency: v.currency, price: price ?? 0, position: v.position, active: v.active }
   })
 export type PackInput = z.output<typeof packInput>
+
+/** A pack as the API sends it: the price in minor units (`499` for €4.99), as every amount of the API. */
+export const packApiInput = z.object({
+  coins: wholeNumber('Coins', 1, MAX_COINS),
+  price: wholeNumber('The price (in minor units, 499 for 4.99)', 1, MAX_PRICE),
+  currency,
+  position: wholeNumber('The order', 0, 1_000_000).optional().transform((v) => v ?? 0),
+  active: z.boolean({ error: 'active is true or false.' }).optional().transform((v) => v ?? true),
+}) satisfies z.ZodType<PackInput, unknown>
+
+/** The operator's list of purchases: by status and gateway. */
+export const staffListInput = z.object({
+  status: z.enum(PURCHASE_STATUSES, { error: `Choose a status: ${PURCHASE_STATUSES.join(', ')}.` }).optional(),
+  gateway: z.enum(GATEWAY_IDS, { error: 'Choose a gateway: stripe or manual.' }).optional(),
+})
 
 /** A member asks to buy a pack, through one gateway. */
 export const purchaseInput = z.object({

@@ -5,7 +5,7 @@ import { fieldsOf, isAppError, parse, WHOLE_INPUT, type AppEnv, type Viewer } fr
 import { maskSecret, verifiedEvent } from './gateways/stripe.js'
 import type { CoinsContext } from './plugin.js'
 import { idempotent, type Answer } from './purchases-idempotency.js'
-import { confirmInput, formatMoney, grantInput, packInput, purchaseInput, reversalInput } from './purchases-inputs.js'
+import { confirmInput, formatMoney, grantInput, packApiInput, packInput, purchaseInput, reversalInput, staffListInput } from './purchases-inputs.js'
 import { siteName } from './purchases-queries.js'
 import { packLabel, type PurchasesService } from './purchases-service.js'
 import type { AdjustmentRow, PackRow, PurchaseRow } from './purchases-tables.js'
@@ -229,6 +229,27 @@ export function purchaseRoutes(ctx: CoinsContext, service: PurchasesService) {
   app.post('/api/v1/coins/purchases/:id{[0-9]+}/cancel', requireMember, async (c) => ctx.http.json(c, purchaseJson(await service.cancel(me(c), ctx.http.id(c)))))
 
   app.get('/api/v1/coins/history', requireMember, async (c) => ctx.http.paginated(c, await service.history(me(c).id, c.req.query('cursor'), ctx.http.limit(c))))
+
+  // ---- The operator's API (scripts with an admin's token): the same actions as /coins/admin.
+
+  app.get('/api/v1/coins/admin/packs', admin, async (c) => ctx.http.json(c, (await service.packs({ all: true })).map(packJson)))
+  app.post('/api/v1/coins/admin/packs', admin, async (c) => ctx.http.json(c, packJson(await service.createPack(parse(packApiInput, await ctx.http.jsonBody(c)))), 201))
+  app.put('/api/v1/coins/admin/packs/:id{[0-9]+}', admin, async (c) => {
+    const id = ctx.http.id(c)
+    await service.pack(id)
+    return ctx.http.json(c, packJson(await service.updatePack(id, parse(packApiInput, await ctx.http.jsonBody(c)))))
+  })
+  app.get('/api/v1/coins/admin/purchases', admin, async (c) => {
+    const filter = parse(staffListInput, { status: c.req.query('status'), gateway: c.req.query('gateway') })
+    const page = await service.staffList({ ...filter, cursor: c.req.query('cursor'), limit: ctx.http.limit(c) })
+    return ctx.http.paginated(c, { items: page.items.map((p) => ({ ...purchaseJson(p), user: { id: p.user_id, username: p.username }, payment_ref: p.payment_ref, note: p.note })), nextCursor: page.nextCursor })
+  })
+  app.post('/api/v1/coins/admin/purchases/:id{[0-9]+}/confirm', admin, async (c) => ctx.http.json(c, purchaseJson(await service.confirm(me(c), ctx.http.id(c), parse(confirmInput, await ctx.http.jsonBody(c))))))
+  app.post('/api/v1/coins/admin/purchases/:id{[0-9]+}/reverse', admin, async (c) => {
+    const r = await service.reverse(me(c), ctx.http.id(c), parse(reversalInput, await ctx.http.jsonBody(c)).note)
+    return ctx.http.json(c, { purchase: purchaseJson(r.purchase), coins_taken: r.taken, coins_owed: r.owed })
+  })
+  app.post('/api/v1/coins/admin/grants', admin, async (c) => ctx.http.json(c, purchaseJson(await service.grant(me(c), parse(grantInput, await ctx.http.jsonBody(c)))), 201))
 
   // Stripe's webhook: no session and no CSRF token (a JSON POST from a server); the signature is the authentication.
   app.post('/api/v1/coins/webhooks/stripe', async (c) => {

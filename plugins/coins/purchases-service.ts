@@ -18,6 +18,8 @@ export const worldOf = (gateway: GatewayId): AccountSpec => ({ kind: 'world', na
 
 /** A member may have this many bank transfer requests open at once. */
 export const OPEN_MANUAL_MAX = 3
+/** A member may start this many purchases an hour (replays of one Idempotency-Key count once). */
+export const PURCHASES_PER_HOUR = 20
 
 export interface Wallet {
   balance: number
@@ -238,6 +240,8 @@ export function purchasesService(ctx: CoinsContext, gateways: Record<GatewayId, 
       if (gateway.id === 'manual' && (await q.openManualCount(db, viewer.id)) >= OPEN_MANUAL_MAX) {
         throw new AppError(409, 'TOO_MANY_OPEN', `You have ${OPEN_MANUAL_MAX} bank transfers waiting already: pay or cancel one of them first.`)
       }
+      // Each card purchase is a call to Stripe: a member (or a stolen token) cannot make thousands.
+      ctx.core.limits.hit(`purchases:user:${viewer.id}`, { limit: PURCHASES_PER_HOUR, windowSeconds: 3600, message: (s) => `You started many purchases in a short time. Try again in ${Math.ceil(s / 60)} minutes.` })
       const purchase = await q.insertPurchase(db, { user_id: viewer.id, pack, gateway: gateway.id })
       let begun
       try {

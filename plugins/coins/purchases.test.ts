@@ -292,6 +292,45 @@ describe('coins purchases: packs, bank transfers, the wallet and the API', () =>
     assert.equal((await boss.post('/coins/admin/packs/99999', { coins: '1', price: '1', currency: 'EUR' })).status, 404)
   })
 
+  it('gives admins the same actions over the API, with prices in minor units, and refuses members', async () => {
+    const token = (await body(await t.request('POST', '/api/v1/users/login', { json: { login: 'boss', password: PASSWORD } }))).data.token as string
+    assert.equal((await t.request('GET', '/api/v1/coins/admin/packs', { token: ana.token })).status, 403)
+    for (const json of [{ coins: 10, price: 0.5, currency: 'EUR' }, { coins: 1.5, price: 50, currency: 'EUR' }, { coins: 10, price: 50, currency: 'eu' }, { coins: 10, currency: 'EUR' }, { coins: 10, price: 50, currency: 'EUR', active: 'yes' }]) {
+      const res = await t.request('POST', '/api/v1/coins/admin/packs', { token, json })
+      assert.equal(res.status, 400, JSON.stringify(json))
+      assert.equal((await body(res)).error!.code, 'VALIDATION_FAILED')
+    }
+    const made = await t.request('POST', '/api/v1/coins/admin/packs', { token, json: { coins: 5000, price: 3999, currency: 'usd', position: 9 } })
+    assert.equal(made.status, 201)
+    const pack = (await body(made)).data
+    assert.deepEqual(pack, { id: pack.id, coins: 5000, price: 3999, currency: 'USD', price_text: '$39.99', position: 9, active: true })
+    const changed = await t.request('PUT', `/api/v1/coins/admin/packs/${pack.id}`, { token, json: { coins: 5000, price: 3499, currency: 'USD', position: 9, active: false } })
+    assert.equal((await body(changed)).data.price_text, '$34.99')
+    assert.equal((await t.request('PUT', '/api/v1/coins/admin/packs/99999', { token, json: { coins: 1, price: 1, currency: 'USD' } })).status, 404)
+    const granted = await t.request('POST', '/api/v1/coins/admin/grants', { token, json: { username: 'bob', pack_id: big, payment_ref: 'BANK-API-1' } })
+    assert.equal(granted.status, 201)
+    const list = await body(await t.request('GET', '/api/v1/coins/admin/purchases?status=paid&gateway=manual&limit=2', { token }))
+    assert.equal(list.data[0].payment_ref, 'BANK-API-1')
+    assert.equal(list.data[0].user.username, 'bob')
+    assert.equal((await t.request('GET', '/api/v1/coins/admin/purchases?status=lost', { token })).status, 400)
+    const reversed = await t.request('POST', `/api/v1/coins/admin/purchases/${list.data[0].id}/reverse`, { token, json: { note: 'Sent back' } })
+    assert.deepEqual({ ...(await body(reversed)).data, purchase: undefined }, { purchase: undefined, coins_taken: 1000, coins_owed: 0 })
+  })
+
+  it('limits how many purchases a member starts in an hour; a replayed Idempotency-Key does not count', async () => {
+    const dan = await t.register('dan')
+    const start = (key: string) => buy(dan.token, { pack_id: big, gateway: 'manual' }, key)
+    for (let i = 0; i < 20; i++) {
+      const res = await start(`dan-${i}`)
+      assert.equal(res.status, 201, `purchase ${i}`)
+      assert.equal((await start(`dan-${i}`)).status, 201, 'a replay')
+      await t.request('POST', `/api/v1/coins/purchases/${(await body(res)).data.purchase.id}/cancel`, { token: dan.token })
+    }
+    const refused = await start('dan-20')
+    assert.equal(refused.status, 429)
+    assert.equal((await body(refused)).error!.code, 'RATE_LIMITED')
+  })
+
   it('leaves a ledger that verifies', async () => {
     const report = await t.h.ledger.verify()
     assert.deepEqual(report.problems, [])
