@@ -329,7 +329,7 @@ describe('coins purchases: Stripe Checkout and its webhook', () => {
     assert.match((await body(res)).data.outcome, /^ignored/)
   })
 
-  it('leaves a ledger that `hearth ledger verify` finds balanced', async () => {
+  it('leaves a ledger that `hearth ledger verify` finds balanced, and `hearth plugin info` hides the secrets', async () => {
     assert.equal((await t.h.ledger.verify()).ok, true)
     const bin = fileURLToPath(new URL('../../bin/hearth.js', import.meta.url))
     const { stdout } = await promisify(execFile)(process.execPath, [bin, 'ledger', 'verify', '--data', dataDir, '--json'])
@@ -337,5 +337,10 @@ describe('coins purchases: Stripe Checkout and its webhook', () => {
     assert.deepEqual(report.problems, [])
     assert.equal(report.ok, true)
     assert.ok(report.transfers > 10)
+    // `hearth plugin info` shows the Stripe secrets only as set.
+    const info = JSON.parse((await promisify(execFile)(process.execPath, [bin, 'plugin', 'info', 'coins', '--data', dataDir, '--json'])).stdout) as { values: Record<string, unknown> }
+    assert.equal(info.values.stripe_secret_key, '(set)')
+    assert.equal(info.values.stripe_webhook_secret, '(set)')
+    assert.equal(info.values.manual_enabled, false)
   })
 })
