@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { after, before, describe, it } from 'node:test'
 import Stripe from 'stripe'
-import { createTestApp, tempDir, type Agent, type TestApp } from '../../test/harness.js'
+import { createTestApp, PASSWORD, tempDir, type Agent, type TestApp } from '../../test/harness.js'
 
 type Json = { data: any; error?: { code: string; message: string } }
 const body = async (res: Response) => (await res.json()) as Json
@@ -342,5 +342,160 @@ describe('coins purchases: Stripe Checkout and its webhook', () => {
     assert.equal(info.values.stripe_secret_key, '(set)')
     assert.equal(info.values.stripe_webhook_secret, '(set)')
     assert.equal(info.values.manual_enabled, false)
+  })
+})
+
+/** A small deterministic random source (mulberry32), so a failing sequence can be run again. */
+function random(seed: number) {
+  let a = seed >>> 0
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: T[]): T => xs[Math.floor(next() * xs.length)]! }
+}
+
+describe('coins purchases: random sequences of purchases, spending, refunds, chargebacks, replays and reversals', () => {
+  let t: TestApp
+  let standIn: StandIn
+  const SEED = Number(process.env.COINS_SEED ?? 20261205)
+
+  before(async () => {
+    standIn = await stripeStandIn()
+    process.env.HEARTH_STRIPE_API_URL = standIn.url
+    t = await createTestApp({ enable: ['coins'] })
+    await t.h.settings.write('plugin.coins.stripe_secret_key', SECRET_KEY)
+    await t.h.settings.write('plugin.coins.stripe_webhook_secret', WEBHOOK_SECRET)
+    await t.h.settings.write('plugin.coins.manual_enabled', true)
+    await t.h.settings.write('plugin.coins.manual_instructions', 'IBAN DE02 1203 0000 0000 2020 51')
+  })
+  after(async () => {
+    await t.close()
+    standIn.server.close()
+    delete process.env.HEARTH_STRIPE_API_URL
+  })
+
+  it(`keeps every wallet at zero or above, every purchase's sums consistent and the ledger balanced after each step (seed ${SEED})`, { timeout: 120_000 }, async () => {
+    const rnd = random(SEED)
+    const sql = t.h.store.sqlite
+    const packs = [
+      (sql.prepare("insert into coins_packs (coins, price, currency) values (500, 499, 'EUR') returning id").get() as { id: number }).id,
+      (sql.prepare("insert into coins_packs (coins, price, currency) values (120, 100, 'EUR') returning id").get() as { id: number }).id,
+      (sql.prepare("insert into coins_packs (coins, price, currency) values (7, 3, 'EUR') returning id").get() as { id: number }).id,
+    ]
+    const members = await Promise.all(['pia', 'quin', 'rui'].map((u) => t.register(u)))
+    await t.h.users.create({ username: 'prop_boss', email: 'prop_boss@example.org', password: PASSWORD }, { role: 'admin', actorId: null })
+    const adminToken = (await body(await t.request('POST', '/api/v1/users/login', { json: { login: 'prop_boss', password: PASSWORD } }))).data.token as string
+    const sent: object[] = []
+    const deliverOk = async (e: object) => {
+      const res = await send(e)
+      assert.equal(res.status, 200, JSON.stringify(await res.clone().json()))
+      sent.push(e)
+    }
+    const send = (e: object) => {
+      const payload = JSON.stringify(e)
+      return t.request('POST', '/api/v1/coins/webhooks/stripe', { body: payload, headers: { 'content-type': 'application/json', 'stripe-signature': signature(payload) } })
+    }
+    const spent = new Map<number, number>()
+    const counts: Record<string, number> = {}
+    let n = 0
+
+    const paidStripe = () => sql.prepare("select * from coins_purchases where gateway = 'stripe' and status = 'paid'").all() as any[]
+    const steps: Record<string, () => Promise<boolean>> = {
+      async buyByCard() {
+        const m = rnd.pick(members)
+        const res = await t.request('POST', '/api/v1/coins/purchases', { token: m.token, json: { pack_id: rnd.pick(packs), gateway: 'stripe' } })
+        if (res.status === 429) return false
+        const p = (await body(res)).data.purchase
+        await deliverOk(event('checkout.session.completed', { id: p.reference, object: 'checkout.session', client_reference_id: String(p.id), amount_total: p.amount, currency: 'eur', payment_status: 'paid', payment_intent: `pi_prop_${p.id}` }))
+        return true
+      },
+      async buyByTransfer() {
+        const m = rnd.pick(members)
+        const res = await t.request('POST', '/api/v1/coins/purchases', { token: m.token, json: { pack_id: rnd.pick(packs), gateway: 'manual' } })
+        if (res.status !== 201) return false
+        const p = (await body(res)).data.purchase
+        const ok = await t.request('POST', `/api/v1/coins/admin/purchases/${p.id}/confirm`, { token: adminToken, json: { payment_ref: `PROP-${p.id}` } })
+        assert.equal(ok.status, 200)
+        return true
+      },
+      async spend() {
+        const m = rnd.pick(members)
+        const available = (await t.h.ledger.findAccount({ kind: 'member_coins', userId: m.id, unit: 'coin' }))?.available ?? 0
+        if (available < 1) return false
+        const amount = 1 + rnd.int(available)
+        await t.h.ledger.transfer({ key: `prop:spend:${++n}`, debit: { kind: 'member_coins', userId: m.id, unit: 'coin' }, credit: { kind: 'platform_commission', name: 'prop', unit: 'coin' }, amount })
+        spent.set(m.id, (spent.get(m.id) ?? 0) + amount)
+        return true
+      },
+      async refund() {
+        const ps = paidStripe().filter((p) => p.refunded_amount + p.disputed_amount < p.amount)
+        if (!ps.length) return false
+        const p = rnd.pick(ps)
+        const refunded = p.refunded_amount + 1 + rnd.int(p.amount - p.refunded_amount - p.disputed_amount)
+        await deliverOk(event('charge.refunded', { id: `ch_${p.id}`, object: 'charge', amount: p.amount, amount_refunded: refunded, payment_intent: p.payment_ref }))
+        return true
+      },
+      async dispute() {
+        const ps = paidStripe().filter((p) => p.disputed_amount === 0 && p.refunded_amount < p.amount)
+        if (!ps.length) return false
+        const p = rnd.pick(ps)
+        await deliverOk(event('charge.dispute.created', { id: `dp_${p.id}`, object: 'dispute', amount: p.amount - p.refunded_amount, payment_intent: p.payment_ref, status: 'needs_response' }))
+        return true
+      },
+      async disputeClosed() {
+        const ps = paidStripe().filter((p) => p.disputed_amount > 0)
+        if (!ps.length) return false
+        const p = rnd.pick(ps)
+        await deliverOk(event('charge.dispute.closed', { id: `dp_${p.id}`, object: 'dispute', amount: p.disputed_amount, payment_intent: p.payment_ref, status: rnd.pick(['won', 'lost']) }))
+        return true
+      },
+      async replay() {
+        if (!sent.length) return false
+        const res = await send(rnd.pick(sent))
+        assert.equal((await body(res)).data.duplicate, true)
+        return true
+      },
+      async reverse() {
+        const ps = sql.prepare("select id from coins_purchases where gateway = 'manual' and status = 'paid' and reversed_coins < coins").all() as { id: number }[]
+        if (!ps.length) return false
+        const res = await t.request('POST', `/api/v1/coins/admin/purchases/${rnd.pick(ps).id}/reverse`, { token: adminToken, json: { note: 'bounced' } })
+        assert.equal(res.status, 200)
+        return true
+      },
+    }
+    const names = Object.keys(steps)
+    const weights = { buyByCard: 4, buyByTransfer: 2, spend: 4, refund: 2, dispute: 1, disputeClosed: 1, replay: 2, reverse: 1 } as Record<string, number>
+    const bag = names.flatMap((k) => Array(weights[k]).fill(k) as string[])
+    for (let step = 0; step < 160; step++) {
+      const name = rnd.pick(bag)
+      if (!(await steps[name]!())) continue
+      counts[name] = (counts[name] ?? 0) + 1
+      const report = await t.h.ledger.verify()
+      assert.deepEqual(report.problems, [], `after step ${step} (${name})`)
+      for (const m of members) {
+        const w = (await body(await t.request('GET', '/api/v1/coins/balance', { token: m.token }))).data
+        assert.ok(w.balance >= 0 && w.available >= 0, `wallet of ${m.id} after step ${step} (${name})`)
+        const sums = sql
+          .prepare(
+            `select coalesce((select sum(coins) from coins_purchases where user_id = ? and transfer_id is not null), 0) as credited,
+                    coalesce((select sum(a.coins_taken) from coins_purchase_adjustments a join coins_purchases p on p.id = a.purchase_id where p.user_id = ?), 0) as taken,
+                    coalesce((select sum(a.coins_owed) from coins_purchase_adjustments a join coins_purchases p on p.id = a.purchase_id where p.user_id = ?), 0) as owed,
+                    coalesce((select sum(debt_coins) from coins_purchases where user_id = ?), 0) as debt`,
+          )
+          .get(m.id, m.id, m.id, m.id) as { credited: number; taken: number; owed: number; debt: number }
+        assert.equal(w.balance, sums.credited - sums.taken - (spent.get(m.id) ?? 0), `every coin accounted for (member ${m.id}, step ${step}, ${name})`)
+        assert.equal(w.debt, sums.owed, 'debts are what adjustments owed, less what was paid')
+        assert.equal(w.debt, sums.debt)
+      }
+      for (const p of sql.prepare('select * from coins_purchases where transfer_id is not null').all() as any[]) {
+        const target = Math.min(p.coins, Math.ceil((p.coins * Math.min(p.refunded_amount + p.disputed_amount, p.amount)) / p.amount))
+        assert.equal(p.reversed_coins, target, `purchase ${p.id}: coins given back match the money returned`)
+      }
+    }
+    for (const k of ['buyByCard', 'spend', 'refund', 'replay']) assert.ok((counts[k] ?? 0) > 3, `the sequence exercised ${k}: ${JSON.stringify(counts)}`)
   })
 })
