@@ -35,7 +35,7 @@ export interface HistoryItem {
   at: string
   direction: 'in' | 'out'
   coins: number
-  /** What kind of movement: a purchase, its refund, a gift... (the transfer's meta `purpose` or what the key says). */
+  /** What kind of movement, in words: from the transfer's meta `purpose` for purchases and their refunds, its meta `label` (another part's words), else "Received" or "Sent". */
   what: string
   counterpart: { kind: string; label: string; username: string | null }
   purchase_id: number | null
@@ -400,7 +400,10 @@ function historyItem(e: HistoryEntry, names: Map<number, { username: string; nam
     : purpose === 'dispute_won' ? 'Chargeback reversed'
     : purpose === 'reversal' ? 'Purchase reversed'
     : purpose === 'debt_paid' ? 'Coins owed from a refund'
-    : (purpose ?? (t.reverses_id !== null ? 'Given back' : e.direction === 'in' ? 'Received' : 'Sent'))
+    : typeof t.meta.label === 'string' && t.meta.label ? t.meta.label
+    : t.reverses_id !== null ? 'Given back'
+    : e.direction === 'in' ? 'Received'
+    : 'Sent'
   const purchaseId = typeof t.meta.purchase_id === 'number' ? t.meta.purchase_id : null
   return {
     id: t.id,

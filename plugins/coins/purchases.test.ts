@@ -262,7 +262,9 @@ describe('coins purchases: packs, bank transfers, the wallet and the API', () =>
   it('reverses a bank transfer purchase without going below zero: what was spent is owed and paid from the next coins', async () => {
     // Ana spends 1,050 of her 1,100 coins (as a gift would, through the ledger).
     const coins = { kind: 'member_coins', userId: ana.id, unit: 'coin' } as const
-    await t.h.ledger.transfer({ key: 'test:spend', debit: coins, credit: { kind: 'platform_commission', name: 'test', unit: 'coin' }, amount: 1050 })
+    await t.h.ledger.transfer({ key: 'test:spend', debit: coins, credit: { kind: 'platform_commission', name: 'test', unit: 'coin' }, amount: 1050, meta: { purpose: 'gift', label: 'Gift on a post' } })
+    const spentRow = (await body(await t.request('GET', '/api/v1/coins/history?limit=1', { token: ana.token }))).data[0]
+    assert.deepEqual([spentRow.what, spentRow.direction, spentRow.coins, spentRow.counterpart.label], ['Gift on a post', 'out', 1050, 'The platform'])
     const granted = (await body(await t.request('GET', '/api/v1/coins/purchases', { token: ana.token }))).data.find((p: any) => p.coins === 1000 && p.status === 'paid')
     assert.equal((await boss.post(`/coins/admin/purchases/${granted.id}/reverse`, { note: '' })).status, 400, 'a reason is needed')
     assert.equal((await boss.post(`/coins/admin/purchases/${granted.id}/reverse`, { note: 'The transfer bounced' })).status, 303)
