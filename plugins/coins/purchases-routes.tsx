@@ -49,9 +49,9 @@ export function purchaseRoutes(ctx: CoinsContext, service: PurchasesService) {
   const me = (c: C): Viewer => ctx.http.viewer(c)!
   const csrf = (c: C) => ctx.http.csrfToken(c)
 
-  /** A 4xx AppError's message, for a form drawn again; anything else is rethrown. */
-  const problemOf = (err: unknown) => {
-    if (!isAppError(err) || err.status >= 500) throw err
+  /** An AppError's message for a form drawn again (a 503 of a gateway too, with `gateway`); anything else is rethrown. */
+  const problemOf = (err: unknown, gateway = false) => {
+    if (!isAppError(err) || (err.status >= 500 && !(gateway && err.code === 'GATEWAY_FAILED'))) throw err
     return err
   }
 
@@ -192,6 +192,17 @@ export function purchaseRoutes(ctx: CoinsContext, service: PurchasesService) {
     return c.redirect('/coins/admin?notice=reversed', 303)
   })
 
+  app.post('/coins/admin/purchases/:id{[0-9]+}/refund', admin, async (c) => {
+    const id = ctx.http.id(c)
+    try {
+      await service.refund(me(c), id)
+    } catch (err) {
+      const p = problemOf(err, true)
+      return adminPage(c, { problem: `Purchase ${id}: ${p.message}` }, p.status as 409)
+    }
+    return c.redirect('/coins/admin?notice=refund-asked', 303)
+  })
+
   // ---- API
 
   app.get('/api/v1/coins/balance', requireMember, async (c) => {
@@ -249,6 +260,7 @@ export function purchaseRoutes(ctx: CoinsContext, service: PurchasesService) {
     const r = await service.reverse(me(c), ctx.http.id(c), parse(reversalInput, await ctx.http.jsonBody(c)).note)
     return ctx.http.json(c, { purchase: purchaseJson(r.purchase), coins_taken: r.taken, coins_owed: r.owed })
   })
+  app.post('/api/v1/coins/admin/purchases/:id{[0-9]+}/refund', admin, async (c) => ctx.http.json(c, { purchase: purchaseJson(await service.refund(me(c), ctx.http.id(c))), refund: 'asked' }))
   app.post('/api/v1/coins/admin/grants', admin, async (c) => ctx.http.json(c, purchaseJson(await service.grant(me(c), parse(grantInput, await ctx.http.jsonBody(c)))), 201))
 
   // Stripe's webhook: no session and no CSRF token (a JSON POST from a server); the signature is the authentication.

@@ -342,7 +342,7 @@ export function purchasesService(ctx: CoinsContext, gateways: Record<GatewayId, 
       const result = await db.transaction().execute(async (trx) => {
         const p = await q.findPurchase(trx, id)
         if (!p) throw notFound()
-        if (p.gateway !== 'manual') throw new AppError(409, 'USE_STRIPE', 'Refund a card payment in Stripe’s dashboard: its webhook takes the coins back.')
+        if (p.gateway !== 'manual') throw new AppError(409, 'USE_REFUND', 'Refund a card payment (here or in Stripe’s dashboard): Stripe’s webhook takes the coins back.')
         if (p.status !== 'paid') throw new AppError(409, 'NOT_PAID', 'Only a paid purchase can be reversed.')
         if (p.reversed_coins >= p.coins) throw new AppError(409, 'ALREADY_REVERSED', 'That purchase was reversed already.')
         const r = await adjust(trx, p, { refunded: p.amount }, 'reversal', `admin:${actor.id}:${p.id}`, { actorId: actor.id, note })
@@ -352,6 +352,24 @@ export function purchasesService(ctx: CoinsContext, gateways: Record<GatewayId, 
       for (const fn of after) await fn()
       log.info({ actor: actor.id, purchase: id, taken: result.taken, owed: result.owed }, 'bank transfer purchase reversed')
       return result
+    },
+
+    /** Refund a card purchase in full through Stripe; its coins are taken back when Stripe's `charge.refunded` arrives. */
+    async refund(actor: Viewer, id: number): Promise<PurchaseRow> {
+      const p = await q.findPurchase(db, id)
+      if (!p) throw notFound()
+      const gateway = gatewayOf(p.gateway)
+      if (!gateway.refund) throw new AppError(409, 'USE_REVERSE', 'Send a bank transfer’s money back yourself, then reverse the purchase.')
+      if (p.status !== 'paid') throw new AppError(409, 'NOT_PAID', 'Only a paid purchase can be refunded.')
+      if (p.refunded_amount >= p.amount) throw new AppError(409, 'ALREADY_REFUNDED', 'That purchase was refunded in full already.')
+      try {
+        await gateway.refund(p)
+      } catch (err) {
+        log.error({ err, purchase: p.id }, 'the payment gateway refused a refund')
+        throw new AppError(503, 'GATEWAY_FAILED', 'Stripe did not accept the refund (the log says why). Nothing changed; you can refund it in Stripe’s dashboard.')
+      }
+      log.info({ actor: actor.id, purchase: p.id }, 'refund asked of the payment gateway')
+      return p
     },
 
     staffList: q.purchasesForStaff.bind(null, db),

@@ -28,7 +28,7 @@ function event(type: string, object: Record<string, unknown>, id = `evt_test_${+
   return { id, object: 'event', api_version: '2026-11-18.endive', created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } }
 }
 
-/** A local stand-in of the part of Stripe's API we call: POST /v1/checkout/sessions. */
+/** A local stand-in of the part of Stripe's API we call: POST /v1/checkout/sessions and POST /v1/refunds. */
 interface StandIn {
   server: Server
   url: string
@@ -46,10 +46,11 @@ async function stripeStandIn(): Promise<StandIn> {
       s.requests.push({ path: `${req.method} ${req.url}`, auth: req.headers.authorization, idempotencyKey: req.headers['idempotency-key'] as string | undefined, form })
       res.setHeader('content-type', 'application/json')
       res.setHeader('request-id', `req_${n}`)
-      if (s.fail || req.url !== '/v1/checkout/sessions') {
+      if (s.fail || (req.url !== '/v1/checkout/sessions' && req.url !== '/v1/refunds')) {
         res.statusCode = 400
         return res.end(JSON.stringify({ error: { type: 'invalid_request_error', message: 'The stand-in refused this.' } }))
       }
+      if (req.url === '/v1/refunds') return res.end(JSON.stringify({ id: `re_test_${++n}`, object: 'refund', status: 'succeeded', payment_intent: form.get('payment_intent') }))
       const id = `cs_test_${++n}`
       res.end(
         JSON.stringify({
@@ -322,6 +323,35 @@ describe('coins purchases: Stripe Checkout and its webhook', () => {
     assert.deepEqual(await balance(cyd.token), { unit: 'coin', balance: 0, available: 0, debt: 100 })
     // A lost dispute changes nothing more.
     assert.match((await body(await send(event('charge.dispute.closed', { ...dispute, id: 'dp_cy2', status: 'lost' })))).data.outcome, /nothing to change/)
+  })
+
+  it('refunds a card purchase from the operator’s API through the stand-in of Stripe’s API; the coins go when Stripe’s charge.refunded arrives', async () => {
+    await t.h.users.create({ username: 'stripe_boss', email: 'stripe_boss@example.org', password: PASSWORD }, { role: 'admin', actorId: null })
+    const token = (await body(await t.request('POST', '/api/v1/users/login', { json: { login: 'stripe_boss', password: PASSWORD } }))).data.token as string
+    const dee = await t.register('dee')
+    const p = await startPurchase(dee.token)
+    await send(event('checkout.session.completed', session(p)))
+    const before = standIn.requests.length
+    const res = await t.request('POST', `/api/v1/coins/admin/purchases/${p.id}/refund`, { token })
+    assert.equal(res.status, 200)
+    const call = standIn.requests[before]!
+    assert.equal(call.path, 'POST /v1/refunds')
+    assert.equal(call.form.get('payment_intent'), `pi_for_${p.id}`)
+    assert.equal(call.idempotencyKey, `hearth-coins-refund-${p.id}-0`)
+    assert.equal((await balance(dee.token)).balance, 500, 'nothing moves before Stripe confirms')
+    await send(event('charge.refunded', { id: `ch_${p.id}`, object: 'charge', amount: 499, amount_refunded: 499, payment_intent: `pi_for_${p.id}` }))
+    assert.equal((await balance(dee.token)).balance, 0)
+    assert.equal((await body(await t.request('POST', `/api/v1/coins/admin/purchases/${p.id}/refund`, { token }))).error!.code, 'ALREADY_REFUNDED')
+    assert.equal((await t.request('POST', `/api/v1/coins/admin/purchases/${p.id}/refund`, { token: dee.token })).status, 403)
+    // Stripe refusing the refund: a readable 503, nothing changed.
+    const q = await startPurchase(dee.token)
+    await send(event('checkout.session.completed', session(q)))
+    standIn.fail = true
+    const refused = await t.request('POST', `/api/v1/coins/admin/purchases/${q.id}/refund`, { token })
+    standIn.fail = false
+    assert.equal(refused.status, 503)
+    assert.equal((await body(refused)).error!.code, 'GATEWAY_FAILED')
+    assert.equal((await balance(dee.token)).balance, 500)
   })
 
   it('ignores refunds of payments that are not ours', async () => {

@@ -38,6 +38,7 @@ export const NOTICES = {
   confirmed: 'Confirmed: the coins are in the member’s wallet.',
   granted: 'Granted: the coins are in the member’s wallet.',
   reversed: 'Reversed: the coins are taken back (what was spent already is owed).',
+  'refund-asked': 'Stripe is refunding the payment: the coins are taken back when Stripe confirms it.',
 } as const
 
 const STATUS_LABELS: Record<PurchaseStatus, string> = {
@@ -524,6 +525,9 @@ export function AdminPage(props: AdminProps) {
                       {p.debt_coins > 0 && <span class="muted"> ({coinsText(p.debt_coins)} owed)</span>}
                     </td>
                     <td>
+                      {p.gateway === 'stripe' && p.status === 'paid' && p.refunded_amount < p.amount && (
+                        <ActionForm action={`/coins/admin/purchases/${p.id}/refund`} csrf={props.csrf} label="Refund" class="secondary" title={`Refund purchase ${p.id} in full through Stripe`} />
+                      )}
                       {p.gateway === 'manual' && p.status === 'paid' && p.reversed_coins < p.coins && (
                         <form method="post" action={`/coins/admin/purchases/${p.id}/reverse`} class="coins-inline">
                           <CsrfField token={props.csrf} />

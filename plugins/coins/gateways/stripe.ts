@@ -87,5 +87,13 @@ export function stripeGateway(ctx: CoinsContext): Gateway {
       if (!session.url) throw new Error(`Stripe made Checkout Session ${session.id} without a URL.`)
       return { reference: session.id, redirect: session.url, resumeUrl: session.url }
     },
+    async refund(purchase) {
+      if (!purchase.payment_ref) throw new Error(`Purchase ${purchase.id} has no PaymentIntent to refund.`)
+      const stripe = client(await ctx.settings.get('stripe_secret_key'))
+      await stripe.refunds.create(
+        { payment_intent: purchase.payment_ref, reason: 'requested_by_customer', metadata: { purchase_id: String(purchase.id) } },
+        { idempotencyKey: `hearth-coins-refund-${purchase.id}-${purchase.refunded_amount}` },
+      )
+    },
   }
 }

@@ -31,4 +31,10 @@ export interface Gateway {
   problem(): Promise<string | null>
   /** Start paying: throws when the gateway could not be reached (the purchase is then marked failed). */
   begin(input: BeginInput): Promise<Begun>
+  /**
+   * Ask the gateway to give a paid purchase's money back, all that is not refunded yet. The coins are not touched
+   * here: they follow from the gateway's own confirmation (Stripe's `charge.refunded`), as a credit does.
+   * Absent: the operator returns the money themselves (a bank transfer) and reverses the purchase.
+   */
+  refund?(purchase: PurchaseRow): Promise<void>
 }
