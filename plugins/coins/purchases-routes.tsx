@@ -9,7 +9,7 @@ import { confirmInput, formatMoney, grantInput, packApiInput, packInput, purchas
 import { siteName } from './purchases-queries.js'
 import { packLabel, type PurchasesService } from './purchases-service.js'
 import type { AdjustmentRow, PackRow, PurchaseRow } from './purchases-tables.js'
-import { AdminPage, PurchasePage, PurchasesPage, statusText, WalletPage, type AdminProps } from './purchases-views.js'
+import { AdminPage, NOTICES, PurchasePage, PurchasesPage, statusText, WalletPage, type AdminProps } from './purchases-views.js'
 
 type C = Context<AppEnv>
 
@@ -170,38 +170,21 @@ export function purchaseRoutes(ctx: CoinsContext, service: PurchasesService) {
     return c.redirect('/coins/admin?notice=granted', 303)
   })
 
-  app.post('/coins/admin/purchases/:id{[0-9]+}/confirm', admin, async (c) => {
-    const id = ctx.http.id(c)
-    try {
-      await service.confirm(me(c), id, parse(confirmInput, await ctx.http.form(c)))
-    } catch (err) {
-      const p = problemOf(err)
-      return adminPage(c, { problem: `Purchase ${id}: ${p.message}` }, p.status as 400)
-    }
-    return c.redirect('/coins/admin?notice=confirmed', 303)
-  })
-
-  app.post('/coins/admin/purchases/:id{[0-9]+}/reverse', admin, async (c) => {
-    const id = ctx.http.id(c)
-    try {
-      await service.reverse(me(c), id, parse(reversalInput, await ctx.http.form(c)).note)
-    } catch (err) {
-      const p = problemOf(err)
-      return adminPage(c, { problem: `Purchase ${id}: ${p.message}` }, p.status as 400)
-    }
-    return c.redirect('/coins/admin?notice=reversed', 303)
-  })
-
-  app.post('/coins/admin/purchases/:id{[0-9]+}/refund', admin, async (c) => {
-    const id = ctx.http.id(c)
-    try {
-      await service.refund(me(c), id)
-    } catch (err) {
-      const p = problemOf(err, true)
-      return adminPage(c, { problem: `Purchase ${id}: ${p.message}` }, p.status as 409)
-    }
-    return c.redirect('/coins/admin?notice=refund-asked', 303)
-  })
+  /** An admin's action on one purchase from /coins/admin: done, back with `notice`; a refusal is drawn on the page. */
+  const purchaseAction = (verb: string, notice: keyof typeof NOTICES, act: (c: C, id: number) => Promise<unknown>) =>
+    app.post(`/coins/admin/purchases/:id{[0-9]+}/${verb}`, admin, async (c) => {
+      const id = ctx.http.id(c)
+      try {
+        await act(c, id)
+      } catch (err) {
+        const p = problemOf(err, true)
+        return adminPage(c, { problem: `Purchase ${id}: ${p.message}` }, p.status as 409)
+      }
+      return c.redirect(`/coins/admin?notice=${notice}`, 303)
+    })
+  purchaseAction('confirm', 'confirmed', async (c, id) => service.confirm(me(c), id, parse(confirmInput, await ctx.http.form(c))))
+  purchaseAction('reverse', 'reversed', async (c, id) => service.reverse(me(c), id, parse(reversalInput, await ctx.http.form(c)).note))
+  purchaseAction('refund', 'refund-asked', (c, id) => service.refund(me(c), id))
 
   // ---- API
 

@@ -352,6 +352,14 @@ describe('coins purchases: Stripe Checkout and its webhook', () => {
     assert.equal(refused.status, 503)
     assert.equal((await body(refused)).error!.code, 'GATEWAY_FAILED')
     assert.equal((await balance(dee.token)).balance, 500)
+    // The same from the admin page, without JavaScript.
+    const web = t.agent('10.0.0.7')
+    await web.loginViaForm('stripe_boss')
+    assert.match(await web.text('/coins/admin'), new RegExp(`action="/coins/admin/purchases/${q.id}/refund"`))
+    const asked = await web.post(`/coins/admin/purchases/${q.id}/refund`, {})
+    assert.equal(asked.status, 303)
+    assert.equal(asked.headers.get('location'), '/coins/admin?notice=refund-asked')
+    assert.equal(standIn.requests.at(-1)!.path, 'POST /v1/refunds')
   })
 
   it('ignores refunds of payments that are not ours', async () => {
