@@ -30,7 +30,9 @@ export function pluginSettingsStore(settings: SettingsService, plugin: string, s
     },
     /** Save a whole admin form; every field is checked before anything is written. */
     async saveForm(form: Record<string, unknown>): Promise<void> {
-      for (const [key, value] of coerceAll(schema, form)) await settings.write(storeKey(key), value)
+      // A secret is never drawn back into the form (core/admin/pages.tsx): left empty, it keeps the one set.
+      const kept = (key: string) => schema[key]?.type === 'string' && schema[key].secret === true && !form[key]
+      for (const [key, value] of coerceAll(schema, form)) if (!kept(key)) await settings.write(storeKey(key), value)
     },
   }
   return store
