@@ -214,6 +214,20 @@ export interface PluginMediaApi {
   ffmpeg(args: readonly string[], options: { timeoutMs: number }): Promise<{ stdout: string; stderr: string }>
 }
 
+// ---- The audit log
+
+/** One staff action, as `ctx.core.audit` records it. */
+export interface PluginAuditEntry {
+  /** Who acted (null: the system). */
+  actorId: number | null
+  /** What was done, in your words (`gift.created`); stored as `NAME.gift.created`. */
+  action: string
+  /** What it was done to: a core type (`user`, `post`) or yours (`NAME.thing`). */
+  targetType?: string
+  targetId?: string | number
+  details?: Record<string, unknown>
+}
+
 // ---- The ledger
 
 export type {
@@ -480,6 +494,12 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
      * @example await ctx.core.ledger.transfer({ key: `grant:${ref}`, debit: { kind: 'world', name: 'manual', unit: 'coin' }, credit: { kind: 'member_coins', userId, unit: 'coin' }, amount: 500 })
      */
     ledger: PluginLedgerApi
+    /**
+     * Write a staff action to the audit log (Admin → Audit log), stored as `NAME.action`. Pass `db: trx` to commit it
+     * with the change it records. Never put secrets or a member's private details in `details`.
+     * @example await ctx.core.audit({ actorId: admin.id, action: 'withdrawal.approved', targetType: 'coins.withdrawal', targetId: id, details: { amount } })
+     */
+    audit(entry: PluginAuditEntry, options?: { db?: Kysely<any> }): Promise<void>
   }
   /** Helpers for route handlers. */
   readonly http: {

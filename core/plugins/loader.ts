@@ -612,6 +612,7 @@ export class PluginManager {
         },
         limits: pluginLimits(this.deps.limiter, name),
         ledger: pluginLedger(this.deps.ledger, name),
+        audit: (entry, options) => audit((options?.db as Db | undefined) ?? this.deps.db, { ...entry, action: `${name}.${entry.action}` }),
         rtc: {
           iceServers: async (userId) => {
             const core = this.deps.settings

@@ -1,0 +1,166 @@
+// Queries of the gift side (catalog, sent gifts, withdrawals, verified receivers); each takes the database first.
+import { sql } from 'kysely'
+import { canSeeAuthor, displayNameOf, type PluginDb as Db } from '../../core/plugins/api.js'
+import type { GiftTables, WithdrawalStatus } from './gifts-tables.js'
+
+export const own = (db: Db) => db.withTables<GiftTables>()
+
+// ---- The catalog
+
+/** The catalog in picker order; `all` includes switched-off and retired gifts (the admin page). */
+export function catalog(db: Db, options: { all?: boolean } = {}) {
+  return own(db)
+    .selectFrom('coins_gifts')
+    .selectAll()
+    .$if(!options.all, (q) => q.where('enabled', '=', 1).where('retired_at', 'is', null))
+    .orderBy(sql`retired_at is not null`)
+    .orderBy('position')
+    .orderBy('id')
+    .execute()
+}
+
+export const giftById = (db: Db, id: number) => own(db).selectFrom('coins_gifts').selectAll().where('id', '=', id).executeTakeFirst()
+
+export async function isGiftPicture(db: Db, mediaId: number): Promise<boolean> {
+  return !!(await own(db).selectFrom('coins_gifts').select('id').where('media_id', '=', mediaId).limit(1).executeTakeFirst())
+}
+
+// ---- Members
+
+/** What the send rules need of a receiver: whether they are active and their account type, and staff verification. */
+export function receiverRow(db: Db, userId: number) {
+  return own(db)
+    .selectFrom('users')
+    .leftJoin('coins_verified as v', 'v.user_id', 'users.id')
+    .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'v.user_id as verified'])
+    .where('users.id', '=', userId)
+    .executeTakeFirst()
+}
+
+export const userNamed = (db: Db, username: string) =>
+  db.selectFrom('users').select(['id', 'username', displayNameOf('users').as('display_name'), 'suspended_at']).where(sql`lower(username)`, '=', username.toLowerCase()).executeTakeFirst()
+
+export const userById = (db: Db, id: number) => db.selectFrom('users').select(['id', 'username', displayNameOf('users').as('display_name')]).where('id', '=', id).executeTakeFirst()
+
+// ---- Sent gifts
+
+export const sendByKey = (db: Db, senderId: number, key: string) => own(db).selectFrom('coins_gift_sends').selectAll().where('sender_id', '=', senderId).where('key', '=', key).executeTakeFirst()
+
+/** Coins a member gave since `since` (the daily limit). */
+export async function givenSince(db: Db, senderId: number, since: string): Promise<number> {
+  const row = await own(db)
+    .selectFrom('coins_gift_sends')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('price'), eb.lit(0)).as('n'))
+    .where('sender_id', '=', senderId)
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+export const dueForRelease = (db: Db, now: string, limit: number) =>
+  own(db).selectFrom('coins_gift_sends').select(['id', 'receiver_id', 'share']).where('released_at', 'is', null).where('release_at', '<=', now).orderBy('release_at').limit(limit).execute()
+
+/** A creator's gifts received, newest first, with the gift's name and the sender's names. */
+export function receivedPage(db: Db, receiverId: number, beforeId: number | null, limit: number) {
+  return own(db)
+    .selectFrom('coins_gift_sends as s')
+    .innerJoin('coins_gifts as g', 'g.id', 's.gift_id')
+    .innerJoin('users as u', 'u.id', 's.sender_id')
+    .select(['s.id', 's.gift_id', 'g.name as gift_name', 's.sender_id', 'u.username as sender_username', displayNameOf('u').as('sender_display_name'), 's.target_kind', 's.target_id', 's.note', 's.price', 's.share', 's.commission', 's.created_at', 's.release_at', 's.released_at'])
+    .where('s.receiver_id', '=', receiverId)
+    .$if(beforeId !== null, (q) => q.where('s.id', '<', beforeId!))
+    .orderBy('s.id', 'desc')
+    .limit(limit + 1)
+    .execute()
+}
+
+/** A creator's share by day (UTC) over the last `days` days. */
+export function earningsByDay(db: Db, receiverId: number, since: string) {
+  return own(db)
+    .selectFrom('coins_gift_sends')
+    .select([sql<string>`substr(created_at, 1, 10)`.as('day'), (eb) => eb.fn.sum<number>('share').as('coins'), (eb) => eb.fn.countAll<number>().as('gifts')])
+    .where('receiver_id', '=', receiverId)
+    .where('created_at', '>=', since)
+    .groupBy('day')
+    .orderBy('day', 'desc')
+    .execute()
+}
+
+/** A creator's share by what gifts were sent on (post, profile, live, ...). */
+export function earningsBySource(db: Db, receiverId: number) {
+  return own(db)
+    .selectFrom('coins_gift_sends')
+    .select(['target_kind as source', (eb) => eb.fn.sum<number>('share').as('coins'), (eb) => eb.fn.countAll<number>().as('gifts')])
+    .where('receiver_id', '=', receiverId)
+    .groupBy('target_kind')
+    .orderBy('coins', 'desc')
+    .execute()
+}
+
+/**
+ * The members who gave a creator most, by coins, as `viewerId` may see them (active, no block either way; the
+ * creator themself sees everyone active).
+ */
+export function topSupporters(db: Db, receiverId: number, viewerId: number | null, limit: number) {
+  return own(db)
+    .selectFrom('coins_gift_sends as s')
+    .innerJoin('users as u', 'u.id', 's.sender_id')
+    .select(['u.id', 'u.username', displayNameOf('u').as('display_name'), (eb) => eb.fn.sum<number>('s.price').as('coins'), (eb) => eb.fn.countAll<number>().as('gifts')])
+    .where('s.receiver_id', '=', receiverId)
+    .where(canSeeAuthor(viewerId, 's.sender_id'))
+    .groupBy('u.id')
+    .orderBy('coins', 'desc')
+    .orderBy('u.id')
+    .limit(limit)
+    .execute()
+}
+
+/** Coins a member gave and received, in gifts' prices (levels and badges). */
+export async function totalsOf(db: Db, userId: number): Promise<{ given: number; received: number }> {
+  const row = await sql<{ given: number; received: number }>`select
+      (select coalesce(sum(price), 0) from coins_gift_sends where sender_id = ${userId}) as given,
+      (select coalesce(sum(price), 0) from coins_gift_sends where receiver_id = ${userId}) as received`.execute(db)
+  return row.rows[0] ?? { given: 0, received: 0 }
+}
+
+// ---- Withdrawals
+
+export const withdrawalById = (db: Db, id: number) => own(db).selectFrom('coins_withdrawals').selectAll().where('id', '=', id).executeTakeFirst()
+
+export function withdrawalsOf(db: Db, userId: number, limit = 50) {
+  return own(db).selectFrom('coins_withdrawals').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').limit(limit).execute()
+}
+
+/** The staff queue: withdrawals in the given states, oldest first, with the creator's names. */
+export function withdrawalQueue(db: Db, statuses: WithdrawalStatus[], limit = 100) {
+  return own(db)
+    .selectFrom('coins_withdrawals as w')
+    .innerJoin('users as u', 'u.id', 'w.user_id')
+    .selectAll('w')
+    .select(['u.username', displayNameOf('u').as('display_name')])
+    .where('w.status', 'in', statuses)
+    .orderBy(statuses.includes('requested') ? 'w.id' : sql`w.id desc`)
+    .limit(limit)
+    .execute()
+}
+
+export async function paidOut(db: Db, userId: number): Promise<number> {
+  const row = await own(db)
+    .selectFrom('coins_withdrawals')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('n'))
+    .where('user_id', '=', userId)
+    .where('status', '=', 'paid')
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+// ---- Verified receivers
+
+export function verifiedMembers(db: Db) {
+  return own(db)
+    .selectFrom('coins_verified as v')
+    .innerJoin('users as u', 'u.id', 'v.user_id')
+    .select(['u.id', 'u.username', displayNameOf('u').as('display_name'), 'v.created_at'])
+    .orderBy('u.username')
+    .execute()
+}

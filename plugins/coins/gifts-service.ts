@@ -1,0 +1,287 @@
+// The gift rules between the routes and the queries: the catalog, what a gift may be sent on, the send itself
+// (linked ledger transfers), and the hold's release. Every path that moves a gift's coins goes through here.
+import type { AccountSpec, MediaInfo, Viewer } from '../../core/plugins/api.js'
+import type { GiftInput } from './gifts-inputs.js'
+import type { CoinsContext } from './plugin.js'
+import * as q from './gifts-queries.js'
+import type { GiftRow, GiftSendRow } from './gifts-tables.js'
+
+/** What a gift is sent on: `post` and `profile` here; other plugins answer for their kinds (`live`, `message`). */
+export interface GiftTarget {
+  kind: string
+  id: number
+}
+
+/** A target as its sender may see it: who receives the gift, and how to name and link it. */
+export interface GiftTargetInfo {
+  receiverId: number
+  /** "a post", "a live stream": shown in notifications and history. */
+  label: string
+  url: string | null
+}
+
+export interface GiftSentPayload {
+  sendId: number
+  giftId: number
+  giftName: string
+  price: number
+  senderId: number
+  receiverId: number
+  target: GiftTarget
+  note: string
+}
+
+declare module '../../core/hooks/types.js' {
+  interface PluginHooks {
+    /** A gift was sent (after its transfers committed): the live plugin shows it in the stream's chat. */
+    'action:coins.gift.sent': import('../../core/plugins/api.js').ActionDef<GiftSentPayload>
+    /**
+     * What a gift target is, for the sender: `null` (missing, or hidden from them) refuses the gift as 404. Starts
+     * with coins' own answer for `post` and `profile` (null for other kinds); a plugin answers for its own kind.
+     */
+    'filter:coins.gift.target': import('../../core/plugins/api.js').FilterDef<GiftTargetInfo | null, { kind: string; id: number; senderId: number }>
+  }
+}
+
+export const UNIT = 'coin'
+const coinsOf = (userId: number): AccountSpec => ({ kind: 'member_coins', userId, unit: UNIT })
+export const holdOf = (userId: number): AccountSpec => ({ kind: 'earnings_hold', userId, unit: UNIT })
+export const earningsOf = (userId: number): AccountSpec => ({ kind: 'member_earnings', userId, unit: UNIT })
+export const withdrawalsOf = (userId: number): AccountSpec => ({ kind: 'pending_withdrawals', userId, unit: UNIT })
+export const COMMISSION: AccountSpec = { kind: 'platform_commission', name: 'gifts', unit: UNIT }
+export const PAYOUTS: AccountSpec = { kind: 'world', name: 'payouts', unit: UNIT }
+
+const DAY_MS = 86_400_000
+
+/** The platform's cut of a price: rounded down, so any fraction of a coin goes to the creator. */
+export const commissionOf = (price: number, percent: number) => Math.floor((price * percent) / 100)
+
+/** A gift as the API shows it. */
+export interface GiftJson {
+  id: number
+  name: string
+  price: number
+  icon: string | null
+  picture: MediaInfo | null
+  position: number
+  enabled: boolean
+  retired: boolean
+}
+
+export type GiftsService = ReturnType<typeof giftsService>
+
+export function giftsService(ctx: CoinsContext) {
+  const { db } = ctx
+  const notFound = (what = 'That') => ctx.http.error(404, 'NOT_FOUND', `${what} does not exist.`)
+
+  async function giftJson(g: GiftRow): Promise<GiftJson> {
+    return {
+      id: g.id,
+      name: g.name,
+      price: g.price,
+      icon: g.media_id ? null : (g.icon ?? 'gift'),
+      picture: g.media_id ? await ctx.core.media.info(g.media_id) : null,
+      position: g.position,
+      enabled: g.enabled === 1 && g.retired_at === null,
+      retired: g.retired_at !== null,
+    }
+  }
+
+  /** The picture must be an image its uploader (the admin) owns and is done processing. */
+  async function checkPicture(mediaId: number | null | undefined): Promise<void> {
+    if (!mediaId) return
+    const m = await ctx.core.media.info(mediaId)
+    if (!m || m.kind !== 'image') throw ctx.http.error(400, 'VALIDATION_FAILED', 'The picture must be an uploaded image.', { fields: { media_id: 'The picture must be an uploaded image.' } })
+  }
+
+  /** Coins' own targets: a post the sender may see, or an active member's profile with no block between them. */
+  async function ownTarget(kind: string, id: number, senderId: number): Promise<GiftTargetInfo | null> {
+    if (kind === 'post') {
+      const post = await ctx.core.posts.get(senderId, id)
+      return post ? { receiverId: post.author.id, label: 'a post', url: `/p/${post.id}` } : null
+    }
+    if (kind === 'profile') {
+      const u = await q.receiverRow(db, id)
+      if (!u || u.suspended_at !== null || (await ctx.core.social.blockedEitherWay(senderId, id))) return null
+      return { receiverId: u.id, label: 'your profile', url: `/u/${u.username}` }
+    }
+    return null
+  }
+
+  async function resolveTarget(target: GiftTarget, senderId: number): Promise<GiftTargetInfo | null> {
+    return ctx.hooks.apply('filter:coins.gift.target', await ownTarget(target.kind, target.id, senderId), { kind: target.kind, id: target.id, senderId })
+  }
+
+  /**
+   * Send a gift: every rule checked before any coin moves, then the send row and its linked transfers (sender's coins
+   * → creator's hold + platform commission) in one immediate transaction. The same idempotency key again answers the
+   * first gift (`created: false`).
+   */
+  async function send(sender: Viewer, giftId: number, input: { target: GiftTarget; note: string; idempotency_key?: string | undefined }): Promise<{ send: GiftSendRow; created: boolean }> {
+    const key = input.idempotency_key ?? crypto.randomUUID()
+    const replay = async () => {
+      const prior = await q.sendByKey(db, sender.id, key)
+      if (!prior) return null
+      if (prior.gift_id !== giftId || prior.target_kind !== input.target.kind || prior.target_id !== input.target.id || prior.note !== input.note) {
+        throw ctx.http.error(409, 'IDEMPOTENCY_CONFLICT', 'That idempotency key was already used for another gift.')
+      }
+      return { send: prior, created: false }
+    }
+    const earlier = await replay()
+    if (earlier) return earlier
+
+    const me = await q.receiverRow(db, sender.id)
+    if (!me || me.suspended_at !== null) throw ctx.http.error(403, 'ACCOUNT_SUSPENDED', 'Your account is suspended: you cannot send gifts.')
+    const gift = await q.giftById(db, giftId)
+    if (!gift) throw notFound('That gift')
+    if (gift.retired_at !== null || gift.enabled !== 1) throw ctx.http.error(422, 'GIFT_UNAVAILABLE', `The ${gift.name} gift is no longer offered.`)
+    const target = await resolveTarget(input.target, sender.id)
+    const what = input.target.kind === 'post' ? 'That post' : input.target.kind === 'profile' ? 'That member' : 'That'
+    if (!target) throw notFound(what)
+    if (target.receiverId === sender.id) throw ctx.http.error(422, 'SELF_GIFT', 'You cannot send a gift to yourself.')
+    const receiver = await q.receiverRow(db, target.receiverId)
+    // A suspended member, or one with a block between you, is hidden from you: the target answers as missing.
+    if (!receiver || receiver.suspended_at !== null || (await ctx.core.social.blockedEitherWay(sender.id, receiver.id))) throw notFound(what)
+    const s = await ctx.settings.all()
+    if (s.gift_receivers === 'creators' && receiver.account_type === 'personal') throw ctx.http.error(403, 'GIFTS_NOT_ACCEPTED', `@${receiver.username} does not accept gifts: only creator accounts do.`)
+    if (s.gift_receivers === 'verified' && receiver.verified === null) throw ctx.http.error(403, 'GIFTS_NOT_ACCEPTED', `@${receiver.username} does not accept gifts: only verified creators do.`)
+
+    const commission = commissionOf(gift.price, s.gift_commission_percent)
+    const share = gift.price - commission
+    const now = new Date()
+    const holdMs = s.gift_hold_days * DAY_MS
+    const release = new Date(now.getTime() + holdMs).toISOString()
+    const base = `gift:u${sender.id}:${key}`
+    let row: GiftSendRow
+    try {
+      row = await db.transaction().execute(async (trx) => {
+        // Inside the immediate transaction: two sends of one member cannot both pass the limit.
+        if (s.gift_daily_limit > 0 && (await q.givenSince(trx, sender.id, new Date(now.getTime() - DAY_MS).toISOString())) + gift.price > s.gift_daily_limit) {
+          throw ctx.http.error(429, 'GIFT_LIMIT_REACHED', `You can give at most ${s.gift_daily_limit.toLocaleString('en')} coins in 24 hours.`, { limit: s.gift_daily_limit })
+        }
+        const sent = await q
+          .own(trx)
+          .insertInto('coins_gift_sends')
+          .values({ gift_id: gift.id, sender_id: sender.id, receiver_id: receiver.id, target_kind: input.target.kind, target_id: input.target.id, note: input.note, key, price: gift.price, share, commission, created_at: now.toISOString(), release_at: release, released_at: holdMs === 0 ? now.toISOString() : null })
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        const meta = { gift_send: sent.id, gift: gift.id, target: `${input.target.kind}:${input.target.id}` }
+        const legs = [
+          ...(share > 0 ? [{ key: `${base}:share`, debit: coinsOf(sender.id), credit: holdMs === 0 ? earningsOf(receiver.id) : holdOf(receiver.id), amount: share, meta }] : []),
+          ...(commission > 0 ? [{ key: `${base}:fee`, debit: coinsOf(sender.id), credit: COMMISSION, amount: commission, meta }] : []),
+        ]
+        await ctx.core.ledger.linked(legs, { db: trx })
+        return sent
+      })
+    } catch (err) {
+      // The same key sent twice at once: the other request made the gift.
+      if (err instanceof Error && /UNIQUE constraint failed: coins_gift_sends/.test(err.message)) {
+        const again = await replay()
+        if (again) return again
+      }
+      throw err
+    }
+
+    const payload: GiftSentPayload = { sendId: row.id, giftId: gift.id, giftName: gift.name, price: gift.price, senderId: sender.id, receiverId: receiver.id, target: input.target, note: row.note }
+    await ctx.hooks.emit('action:coins.gift.sent', payload)
+    const data = { gift: gift.name, price: gift.price, share, label: target.label, url: target.url, note: row.note.slice(0, 200) }
+    const postId = input.target.kind === 'post' ? input.target.id : null
+    await ctx.core.notifications.notify({ userId: receiver.id, type: 'gift_received', actorId: sender.id, postId, data, groupKey: `${input.target.kind}:${input.target.id}` })
+    await ctx.core.notifications.notify({ userId: sender.id, type: 'gift_sent', actorId: receiver.id, data, groupKey: `u${receiver.id}` })
+    return { send: row, created: true }
+  }
+
+  /**
+   * Move every share whose hold ended from the creator's hold to their available earnings, one transfer per gift
+   * (`release:{id}`, so a sweep run twice moves nothing twice). Returns how many were released.
+   */
+  async function releaseDue(now = new Date()): Promise<number> {
+    let n = 0
+    for (;;) {
+      const due = await q.dueForRelease(db, now.toISOString(), 500)
+      for (const g of due) {
+        await db.transaction().execute(async (trx) => {
+          const done = await q.own(trx).updateTable('coins_gift_sends').set({ released_at: now.toISOString() }).where('id', '=', g.id).where('released_at', 'is', null).executeTakeFirst()
+          if (Number(done.numUpdatedRows) !== 1 || g.share === 0) return
+          await ctx.core.ledger.transfer({ key: `release:${g.id}`, debit: holdOf(g.receiver_id), credit: earningsOf(g.receiver_id), amount: g.share, meta: { gift_send: g.id } }, { db: trx })
+        })
+        n++
+      }
+      if (due.length < 500) return n
+    }
+  }
+
+  // ---- The catalog (admin)
+
+  async function createGift(actor: Viewer, input: GiftInput): Promise<GiftRow> {
+    await checkPicture(input.media_id)
+    return db.transaction().execute(async (trx) => {
+      const row = await q
+        .own(trx)
+        .insertInto('coins_gifts')
+        .values({ name: input.name, price: input.price, icon: input.media_id ? null : (input.icon ?? 'gift'), media_id: input.media_id ?? null, position: input.position, enabled: input.enabled ? 1 : 0, updated_at: new Date().toISOString() })
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      await ctx.core.audit({ actorId: actor.id, action: 'gift.created', targetType: 'coins.gift', targetId: row.id, details: { name: row.name, price: row.price } }, { db: trx })
+      return row
+    })
+  }
+
+  async function updateGift(actor: Viewer, id: number, patch: Partial<GiftInput>): Promise<GiftRow> {
+    const gift = await q.giftById(db, id)
+    if (!gift) throw notFound('That gift')
+    if (gift.retired_at !== null) throw ctx.http.error(409, 'GIFT_RETIRED', 'A retired gift cannot be changed; add a new one.')
+    await checkPicture(patch.media_id)
+    const changes = {
+      ...(patch.name !== undefined && { name: patch.name }),
+      ...(patch.price !== undefined && { price: patch.price }),
+      ...(patch.position !== undefined && { position: patch.position }),
+      ...(patch.enabled !== undefined && { enabled: patch.enabled ? 1 : 0 }),
+      ...(patch.media_id !== undefined && { media_id: patch.media_id ?? null }),
+      ...(patch.icon !== undefined && patch.icon !== null && { icon: patch.icon, media_id: null }),
+    }
+    return db.transaction().execute(async (trx) => {
+      const row = await q.own(trx).updateTable('coins_gifts').set({ ...changes, updated_at: new Date().toISOString() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+      const from = Object.fromEntries(Object.keys(changes).map((k) => [k, gift[k as keyof GiftRow]]))
+      await ctx.core.audit({ actorId: actor.id, action: 'gift.updated', targetType: 'coins.gift', targetId: id, details: { from, to: changes } }, { db: trx })
+      return row
+    })
+  }
+
+  /** Retire a gift for good: it leaves the picker and cannot be sent, and stays for the gifts sent with it. */
+  async function retireGift(actor: Viewer, id: number): Promise<void> {
+    const gift = await q.giftById(db, id)
+    if (!gift) throw notFound('That gift')
+    if (gift.retired_at !== null) return
+    await db.transaction().execute(async (trx) => {
+      await q.own(trx).updateTable('coins_gifts').set({ retired_at: new Date().toISOString(), enabled: 0, updated_at: new Date().toISOString() }).where('id', '=', id).execute()
+      await ctx.core.audit({ actorId: actor.id, action: 'gift.retired', targetType: 'coins.gift', targetId: id, details: { name: gift.name } }, { db: trx })
+    })
+  }
+
+  async function setVerified(actor: Viewer, username: string, verified: boolean): Promise<void> {
+    const u = await q.userNamed(db, username.replace(/^@/, ''))
+    if (!u) throw ctx.http.error(400, 'VALIDATION_FAILED', `There is no member named @${username.replace(/^@/, '')}.`, { fields: { username: 'There is no member by that name.' } })
+    await db.transaction().execute(async (trx) => {
+      if (verified) await q.own(trx).insertInto('coins_verified').values({ user_id: u.id, verified_by: actor.id }).onConflict((oc) => oc.doNothing()).execute()
+      else await q.own(trx).deleteFrom('coins_verified').where('user_id', '=', u.id).execute()
+      await ctx.core.audit({ actorId: actor.id, action: verified ? 'receiver.verified' : 'receiver.unverified', targetType: 'user', targetId: u.id }, { db: trx })
+    })
+  }
+
+  return {
+    notFound,
+    giftJson,
+    catalog: (all = false) => q.catalog(db, { all }),
+    gift: (id: number) => q.giftById(db, id),
+    resolveTarget,
+    send,
+    releaseDue,
+    createGift,
+    updateGift,
+    retireGift,
+    setVerified,
+    verified: () => q.verifiedMembers(db),
+    isGiftPicture: (mediaId: number) => q.isGiftPicture(db, mediaId),
+  }
+}
