@@ -141,6 +141,12 @@ export interface PluginPostsApi {
   inScope(viewerId: number | null, scope: string, options?: { cursor?: string | null; limit?: number }): Promise<Page<PostView>>
   /** A post if the viewer may see it, else null. */
   get(viewerId: number | null, id: number): Promise<PostView | null>
+  /**
+   * Whether the viewer may see a post, by the same rule as `get` in one query and without building the post: its id
+   * and author, or null. For a check on a busy path (a gift sent on a post).
+   * @example const post = await ctx.core.posts.visible(viewer.id, postId); if (!post) throw notFound()
+   */
+  visible(viewerId: number | null, id: number): Promise<{ id: number; authorId: number } | null>
   /** A member's posts that the viewer may see, newest first. */
   timeline(viewerId: number | null, authorId: number, options?: { cursor?: string | null; limit?: number }): Promise<Page<PostView>>
   remove(actor: Viewer, id: number): Promise<void>

@@ -46,6 +46,22 @@ export const userById = (db: Db, id: number) => db.selectFrom('users').select(['
 
 export const sendByKey = (db: Db, senderId: number, key: string) => own(db).selectFrom('coins_gift_sends').selectAll().where('sender_id', '=', senderId).where('key', '=', key).executeTakeFirst()
 
+/** A receiver's gifts nobody was told of yet, oldest first, with the gifts' names. */
+export const unnotified = (db: Db, receiverId: number, limit: number) =>
+  own(db)
+    .selectFrom('coins_gift_sends as s')
+    .innerJoin('coins_gifts as g', 'g.id', 's.gift_id')
+    .select(['s.id', 's.sender_id', 's.target_kind', 's.target_id', 's.target_label', 's.target_url', 's.note', 's.price', 's.share', 'g.name as gift_name'])
+    .where('s.receiver_id', '=', receiverId)
+    .where('s.notified_at', 'is', null)
+    .orderBy('s.id')
+    .limit(limit)
+    .execute()
+
+/** Receivers with gifts sent before `before` that nobody was told of (a batch job that missed them). */
+export const receiversToNotify = (db: Db, before: string) =>
+  own(db).selectFrom('coins_gift_sends').select('receiver_id').distinct().where('notified_at', 'is', null).where('created_at', '<', before).limit(1000).execute()
+
 /** Coins a member gave since `since` (the daily limit). */
 export async function givenSince(db: Db, senderId: number, since: string): Promise<number> {
   const row = await own(db)

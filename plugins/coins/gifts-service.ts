@@ -52,6 +52,19 @@ export const COMMISSION: AccountSpec = { kind: 'platform_commission', name: 'gif
 export const PAYOUTS: AccountSpec = { kind: 'world', name: 'payouts', unit: UNIT }
 
 const DAY_MS = 86_400_000
+/** How long gifts gather before their receiver is told (a burst becomes one notification). */
+export const NOTIFY_DELAY_MS = 2000
+
+function groupBy<T, K>(items: T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>()
+  for (const item of items) {
+    const k = keyOf(item)
+    const list = out.get(k)
+    if (list) list.push(item)
+    else out.set(k, [item])
+  }
+  return out
+}
 
 /** The platform's cut of a price: rounded down, so any fraction of a coin goes to the creator. */
 export const commissionOf = (price: number, percent: number) => Math.floor((price * percent) / 100)
@@ -97,8 +110,8 @@ export function giftsService(ctx: CoinsContext) {
   /** Coins' own targets: a post the sender may see, or an active member's profile with no block between them. */
   async function ownTarget(kind: string, id: number, senderId: number): Promise<GiftTargetInfo | null> {
     if (kind === 'post') {
-      const post = await ctx.core.posts.get(senderId, id)
-      return post ? { receiverId: post.author.id, label: 'a post', url: `/p/${post.id}` } : null
+      const post = await ctx.core.posts.visible(senderId, id)
+      return post ? { receiverId: post.authorId, label: 'a post', url: `/p/${post.id}` } : null
     }
     if (kind === 'profile') {
       const u = await q.receiverRow(db, id)
@@ -127,7 +140,7 @@ export function giftsService(ctx: CoinsContext) {
       }
       return { send: prior, created: false }
     }
-    const earlier = await replay()
+    const earlier = input.idempotency_key ? await replay() : null
     if (earlier) return earlier
 
     const me = await q.receiverRow(db, sender.id)
@@ -142,27 +155,28 @@ export function giftsService(ctx: CoinsContext) {
     const receiver = await q.receiverRow(db, target.receiverId)
     // A suspended member, or one with a block between you, is hidden from you: the target answers as missing.
     if (!receiver || receiver.suspended_at !== null || (await ctx.core.social.blockedEitherWay(sender.id, receiver.id))) throw notFound(what)
-    const s = await ctx.settings.all()
-    if (s.gift_receivers === 'creators' && receiver.account_type === 'personal') throw ctx.http.error(403, 'GIFTS_NOT_ACCEPTED', `@${receiver.username} does not accept gifts: only creator accounts do.`)
-    if (s.gift_receivers === 'verified' && receiver.verified === null) throw ctx.http.error(403, 'GIFTS_NOT_ACCEPTED', `@${receiver.username} does not accept gifts: only verified creators do.`)
+    // Only the settings a send needs: a plugin's settings are read from the database each time.
+    const [receivers, percent, holdDays, dailyLimit] = await Promise.all([ctx.settings.get('gift_receivers'), ctx.settings.get('gift_commission_percent'), ctx.settings.get('gift_hold_days'), ctx.settings.get('gift_daily_limit')])
+    if (receivers === 'creators' && receiver.account_type === 'personal') throw ctx.http.error(403, 'GIFTS_NOT_ACCEPTED', `@${receiver.username} does not accept gifts: only creator accounts do.`)
+    if (receivers === 'verified' && receiver.verified === null) throw ctx.http.error(403, 'GIFTS_NOT_ACCEPTED', `@${receiver.username} does not accept gifts: only verified creators do.`)
 
-    const commission = commissionOf(gift.price, s.gift_commission_percent)
+    const commission = commissionOf(gift.price, percent)
     const share = gift.price - commission
     const now = new Date()
-    const holdMs = s.gift_hold_days * DAY_MS
+    const holdMs = holdDays * DAY_MS
     const release = new Date(now.getTime() + holdMs).toISOString()
     const base = `gift:u${sender.id}:${key}`
     let row: GiftSendRow
     try {
       row = await db.transaction().execute(async (trx) => {
         // Inside the immediate transaction: two sends of one member cannot both pass the limit.
-        if (s.gift_daily_limit > 0 && (await q.givenSince(trx, sender.id, new Date(now.getTime() - DAY_MS).toISOString())) + gift.price > s.gift_daily_limit) {
-          throw ctx.http.error(429, 'GIFT_LIMIT_REACHED', `You can give at most ${s.gift_daily_limit.toLocaleString('en')} coins in 24 hours.`, { limit: s.gift_daily_limit })
+        if (dailyLimit > 0 && (await q.givenSince(trx, sender.id, new Date(now.getTime() - DAY_MS).toISOString())) + gift.price > dailyLimit) {
+          throw ctx.http.error(429, 'GIFT_LIMIT_REACHED', `You can give at most ${dailyLimit.toLocaleString('en')} coins in 24 hours.`, { limit: dailyLimit })
         }
         const sent = await q
           .own(trx)
           .insertInto('coins_gift_sends')
-          .values({ gift_id: gift.id, sender_id: sender.id, receiver_id: receiver.id, target_kind: input.target.kind, target_id: input.target.id, note: input.note, key, price: gift.price, share, commission, created_at: now.toISOString(), release_at: release, released_at: holdMs === 0 ? now.toISOString() : null })
+          .values({ gift_id: gift.id, sender_id: sender.id, receiver_id: receiver.id, target_kind: input.target.kind, target_id: input.target.id, target_label: target.label, target_url: target.url, note: input.note, key, price: gift.price, share, commission, created_at: now.toISOString(), release_at: release, released_at: holdMs === 0 ? now.toISOString() : null })
           .returningAll()
           .executeTakeFirstOrThrow()
         const meta = { gift_send: sent.id, gift: gift.id, target: `${input.target.kind}:${input.target.id}` }
@@ -171,6 +185,9 @@ export function giftsService(ctx: CoinsContext) {
           ...(commission > 0 ? [{ key: `${base}:fee`, debit: coinsOf(sender.id), credit: COMMISSION, amount: commission, meta }] : []),
         ]
         await ctx.core.ledger.linked(legs, { db: trx })
+        // Both sides are told in batches a moment later (one pending job per receiver), so a burst of gifts in a live
+        // stream costs a notification per batch, not two per gift.
+        await ctx.jobs.enqueue<{ receiverId: number }>('notify-gifts', { receiverId: receiver.id }, { key: `notify:u${receiver.id}`, runAt: new Date(now.getTime() + NOTIFY_DELAY_MS), db: trx })
         return sent
       })
     } catch (err) {
@@ -182,13 +199,40 @@ export function giftsService(ctx: CoinsContext) {
       throw err
     }
 
-    const payload: GiftSentPayload = { sendId: row.id, giftId: gift.id, giftName: gift.name, price: gift.price, senderId: sender.id, receiverId: receiver.id, target: input.target, note: row.note }
-    await ctx.hooks.emit('action:coins.gift.sent', payload)
-    const data = { gift: gift.name, price: gift.price, share, label: target.label, url: target.url, note: row.note.slice(0, 200) }
-    const postId = input.target.kind === 'post' ? input.target.id : null
-    await ctx.core.notifications.notify({ userId: receiver.id, type: 'gift_received', actorId: sender.id, postId, data, groupKey: `${input.target.kind}:${input.target.id}` })
-    await ctx.core.notifications.notify({ userId: sender.id, type: 'gift_sent', actorId: receiver.id, data, groupKey: `u${receiver.id}` })
+    await ctx.hooks.emit('action:coins.gift.sent', { sendId: row.id, giftId: gift.id, giftName: gift.name, price: gift.price, senderId: sender.id, receiverId: receiver.id, target: input.target, note: row.note })
     return { send: row, created: true }
+  }
+
+  /**
+   * Tell a receiver of the gifts they were sent since the last batch (one notification per target, naming the latest
+   * sender and counting the rest), and give each sender a receipt (one per sender). Run by the `notify-gifts` job and,
+   * for gifts a running job missed, by the minute's sweep. Told first, marked after: a crash between tells twice
+   * rather than never.
+   */
+  async function notifyGifts({ receiverId }: { receiverId: number }): Promise<number> {
+    let told = 0
+    for (;;) {
+      const batch = await q.unnotified(db, receiverId, 1000)
+      if (!batch.length) return told
+      const byTarget = groupBy(batch, (g) => `${g.target_kind}:${g.target_id}`)
+      for (const [groupKey, gifts] of byTarget) {
+        const last = gifts[gifts.length - 1]!
+        const data = { gift: last.gift_name, price: last.price, note: last.note, label: last.target_label, url: last.target_url, count: gifts.length, coins: gifts.reduce((n, g) => n + g.price, 0), senders: new Set(gifts.map((g) => g.sender_id)).size }
+        await ctx.core.notifications.notify({ userId: receiverId, type: 'gift_received', actorId: last.sender_id, postId: last.target_kind === 'post' ? last.target_id : null, data, groupKey })
+      }
+      for (const [senderId, gifts] of groupBy(batch, (g) => g.sender_id)) {
+        const last = gifts[gifts.length - 1]!
+        const data = { gift: last.gift_name, price: last.price, url: last.target_url, count: gifts.length, coins: gifts.reduce((n, g) => n + g.price, 0) }
+        await ctx.core.notifications.notify({ userId: senderId, type: 'gift_sent', actorId: receiverId, data, groupKey: `u${receiverId}` })
+      }
+      await q.own(db).updateTable('coins_gift_sends').set({ notified_at: new Date().toISOString() }).where('id', 'in', batch.map((g) => g.id)).execute()
+      told += batch.length
+    }
+  }
+
+  /** Receivers whose gifts a batch missed (sent while their job was running): told now. */
+  async function notifyMissed(now = new Date()): Promise<void> {
+    for (const { receiver_id } of await q.receiversToNotify(db, new Date(now.getTime() - 30_000).toISOString())) await notifyGifts({ receiverId: receiver_id })
   }
 
   /**
@@ -276,6 +320,8 @@ export function giftsService(ctx: CoinsContext) {
     gift: (id: number) => q.giftById(db, id),
     resolveTarget,
     send,
+    notifyGifts,
+    notifyMissed,
     releaseDue,
     createGift,
     updateGift,

@@ -33,6 +33,9 @@ export type GiftTables = {
     /** What it was sent on: `post`, `profile`, or a kind another plugin answers for (`live`, `message`). */
     target_kind: string
     target_id: number
+    /** The target as the sender saw it ("a post", "a live stream") and its link, for notifications and history. */
+    target_label: string
+    target_url: string | null
     note: string
     /** The sender's idempotency key: the same key twice is one gift. */
     key: string
@@ -44,6 +47,8 @@ export type GiftTables = {
     /** When the share leaves the hold for the creator's available earnings. */
     release_at: string
     released_at: string | null
+    /** When both sides were told (notifications go out in batches, see `notifyGifts`). */
+    notified_at: string | null
   }
   coins_withdrawals: {
     id: Generated<number>

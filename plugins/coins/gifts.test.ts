@@ -36,6 +36,11 @@ describe('coins: gifts, earnings, withdrawals', () => {
     assert.ok(report.ok)
   }
   const notes = async (who: User) => (await t.h.notifications.list(who.id)).items
+  /** Run the gift notification batches now instead of in two seconds. */
+  const tell = async () => {
+    t.h.store.sqlite.prepare("update jobs set run_at = ? where kind = 'coins:notify-gifts' and status = 'pending'").run(new Date(Date.now() - 1000).toISOString())
+    await t.h.queue.drain()
+  }
 
   /** A refusal: the status and code, and not one transfer made. */
   async function refused(call: Promise<{ status: number; body: Json }>, status: number, code: string) {
@@ -126,6 +131,7 @@ describe('coins: gifts, earnings, withdrawals', () => {
       assert.equal((await account('earnings_hold', u.ana!)).balance, 80)
       assert.equal((await account('member_earnings', u.ana!)).balance, 0, 'nothing available before the hold ends')
       assert.equal((await commission()) - before, 20)
+      await tell()
       const got = (await notes(u.ana!)).find((n) => n.type === 'coins.gift_received')
       assert.match(got?.text ?? '', /sent you Cake on a post: “Beautiful!”/)
       assert.equal(got?.post_id, anaPost)
@@ -146,15 +152,35 @@ describe('coins: gifts, earnings, withdrawals', () => {
       assert.equal(await wallet(u.cal!), 80)
     })
 
+    it('tells the receiver of a burst of gifts in one notification, and each sender in one receipt', async () => {
+      const calPost = (await api('POST', '/api/v1/posts', u.cal, { text: 'live-ish' })).body.data.id
+      await credit(u.dee!, 100)
+      await credit(u.eve!, 100)
+      for (const who of [u.dee!, u.eve!, u.dee!]) assert.equal((await gift(who, rose, { kind: 'post', id: calPost })).status, 201)
+      await tell()
+      const got = (await notes(u.cal!)).filter((n) => n.type === 'coins.gift_received')
+      assert.equal(got.length, 1, JSON.stringify(got))
+      assert.match(got[0]!.text, /dee and 1 other sent you 3 gifts \(30 coins\) on a post/)
+      assert.match((await notes(u.dee!)).find((n) => n.type === 'coins.gift_sent')?.text ?? '', /You sent gifts to cal \(2, 20 coins\)/)
+      assert.match((await notes(u.eve!)).find((n) => n.type === 'coins.gift_sent')?.text ?? '', /You sent Rose \(10 coins\) to cal/)
+      // A gift whose batch job never ran (sent while one was running) is told by the minute's sweep.
+      assert.equal((await gift(u.eve!, rose, { kind: 'post', id: calPost })).status, 201)
+      t.h.store.sqlite.prepare("delete from jobs where kind = 'coins:notify-gifts' and status = 'pending'").run()
+      t.h.store.sqlite.prepare("update coins_gift_sends set created_at = '2000-01-01T00:00:00.000Z' where notified_at is null").run()
+      await t.h.scheduler.run('coins', 'release-holds')
+      assert.equal((t.h.store.sqlite.prepare('select count(*) as n from coins_gift_sends where notified_at is null').get() as { n: number }).n, 0)
+    })
+
     it('makes one gift of one idempotency key, and refuses the key for another gift', async () => {
       await credit(u.dee!, 100)
+      const start = await wallet(u.dee!)
       const key = 'dee-gift-0001'
       const first = await gift(u.dee!, rose, { kind: 'post', id: anaPost }, { idempotency_key: key })
       const again = await gift(u.dee!, rose, { kind: 'post', id: anaPost }, { idempotency_key: key })
       assert.equal(first.status, 201)
       assert.equal(again.status, 200)
       assert.equal(again.body.data.id, first.body.data.id)
-      assert.equal(await wallet(u.dee!), 90)
+      assert.equal(await wallet(u.dee!), start - 10)
       const header = await api('POST', `/api/v1/coins/gifts/${rose}/send`, u.dee, { target: { kind: 'post', id: anaPost } }, { 'idempotency-key': key })
       assert.equal(header.body.data.id, first.body.data.id, 'the Idempotency-Key header works the same')
       await refused(gift(u.dee!, cake, { kind: 'post', id: anaPost }, { idempotency_key: key }), 409, 'IDEMPOTENCY_CONFLICT')

@@ -39,16 +39,28 @@ export function registerGifts(ctx: CoinsContext): void {
   // A gift's picture is public wherever the gift shows.
   ctx.hooks.on('filter:media.viewable', async (value, { mediaId }) => value || (await gifts.isGiftPicture(mediaId)))
 
+  const coinsText = (n: number) => `${n.toLocaleString('en')} ${n === 1 ? 'coin' : 'coins'}`
   ctx.core.notifications.defineType('gift_received', {
     label: 'Gifts you receive',
     group: true,
-    text: (n) => (n.count > 1 ? `${n.who} sent you gifts` : `${n.who} sent you ${String(n.data.gift ?? 'a gift')} on ${String(n.data.label ?? 'your profile')}${n.data.note ? `: “${String(n.data.note)}”` : ''}`),
+    text: (n) => {
+      const label = String(n.data.label ?? 'your profile')
+      const count = Number(n.data.count ?? 1)
+      const senders = Number(n.data.senders ?? 1)
+      if (n.count > 1) return `${n.who} sent you gifts on ${label}`
+      if (count > 1) return `${n.who}${senders > 1 ? ` and ${senders - 1} ${senders === 2 ? 'other' : 'others'}` : ''} sent you ${count} gifts (${coinsText(Number(n.data.coins ?? 0))}) on ${label}`
+      return `${n.who} sent you ${String(n.data.gift ?? 'a gift')} on ${label}${n.data.note ? `: “${String(n.data.note)}”` : ''}`
+    },
     url: () => '/coins/earnings',
   })
   ctx.core.notifications.defineType('gift_sent', {
     label: 'Receipts for gifts you send',
     group: true,
-    text: (n) => (n.count > 1 ? `You sent ${n.count} gifts to ${n.who}` : `You sent ${String(n.data.gift ?? 'a gift')} (${Number(n.data.price ?? 0)} coins) to ${n.who}`),
+    text: (n) => {
+      const count = Number(n.data.count ?? 1)
+      if (n.count > 1 || count > 1) return `You sent gifts to ${n.who}${count > 1 && n.count === 1 ? ` (${count}, ${coinsText(Number(n.data.coins ?? 0))})` : ''}`
+      return `You sent ${String(n.data.gift ?? 'a gift')} (${coinsText(Number(n.data.price ?? 0))}) to ${n.who}`
+    },
     url: (n) => (typeof n.data.url === 'string' ? n.data.url : null),
   })
   ctx.core.notifications.defineType('withdrawal', {
@@ -58,9 +70,13 @@ export function registerGifts(ctx: CoinsContext): void {
     url: () => '/coins/withdrawals',
   })
 
+  ctx.jobs.define<{ receiverId: number }>('notify-gifts', async (p) => void (await gifts.notifyGifts(p)), { maxAttempts: 3 })
+
   // Shares whose hold ended become available: each sent gift is released once (`released_at`, and the ledger key).
+  // And gifts a running batch missed are told.
   ctx.jobs.every('* * * * *', 'release-holds', async () => {
     const n = await gifts.releaseDue()
     if (n) ctx.log.info({ released: n }, 'gift holds released')
+    await gifts.notifyMissed()
   })
 }

@@ -27,6 +27,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('receiver_id', 'integer', (c) => c.notNull().references('users.id'))
     .addColumn('target_kind', 'text', (c) => c.notNull())
     .addColumn('target_id', 'integer', (c) => c.notNull())
+    .addColumn('target_label', 'text', (c) => c.notNull())
+    .addColumn('target_url', 'text')
     .addColumn('note', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('key', 'text', (c) => c.notNull())
     .addColumn('price', 'integer', (c) => c.notNull())
@@ -35,12 +37,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('release_at', 'text', (c) => c.notNull())
     .addColumn('released_at', 'text')
+    .addColumn('notified_at', 'text')
     .addUniqueConstraint('coins_gift_sends_key', ['sender_id', 'key'])
     .execute()
-  await db.schema.createIndex('coins_gift_sends_sender').on('coins_gift_sends').columns(['sender_id', 'created_at']).execute()
+  // Covers the daily limit's sum (price), read on every send.
+  await db.schema.createIndex('coins_gift_sends_sender').on('coins_gift_sends').columns(['sender_id', 'created_at', 'price']).execute()
   await db.schema.createIndex('coins_gift_sends_receiver').on('coins_gift_sends').columns(['receiver_id', 'created_at']).execute()
   await db.schema.createIndex('coins_gift_sends_target').on('coins_gift_sends').columns(['target_kind', 'target_id']).execute()
   await sql`create index coins_gift_sends_due on coins_gift_sends (release_at) where released_at is null`.execute(db)
+  await sql`create index coins_gift_sends_unnotified on coins_gift_sends (receiver_id, id) where notified_at is null`.execute(db)
 
   await db.schema
     .createTable('coins_withdrawals')
