@@ -15,6 +15,7 @@ import type {
   HookDef,
   HookOptions,
   NavItem,
+  NameBadge,
 } from '../hooks/types.js'
 import type { Logger } from '../logger.js'
 import type { AppEnv } from '../http/env.js'
@@ -29,7 +30,7 @@ import type { PostView } from '../posts/types.js'
 import type { ProfileView } from '../social/service.js'
 import type { PublicUser, Viewer } from '../users/types.js'
 
-export type { AppEnv, MediaInfo, NavItem, Page, PostView, ProfileView, PublicUser, Viewer }
+export type { AppEnv, MediaInfo, NameBadge, NavItem, Page, PostView, ProfileView, PublicUser, Viewer }
 /** The database handle plugins get as `ctx.db`, for typing query helpers: `function q(db: PluginDb)`. */
 export type PluginDb = Kysely<Database>
 export { action, filter, type ActionDef, type FilterDef } from '../hooks/types.js'

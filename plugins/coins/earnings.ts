@@ -1,6 +1,6 @@
 // A creator's earnings (on hold, available, in withdrawal, paid out; by day, by source, supporters, history) and the
 // levels and badges that coins given and received earn.
-import { decodeCursor, pageOf, type Page } from '../../core/plugins/api.js'
+import { decodeCursor, pageOf, type NameBadge, type Page } from '../../core/plugins/api.js'
 import type { CoinsContext } from './plugin.js'
 import * as q from './gifts-queries.js'
 import { earningsOf, holdOf, withdrawalsOf } from './gifts-service.js'
@@ -133,6 +133,16 @@ export function earningsService(ctx: CoinsContext) {
     history,
     valueCents,
     badges: async (userId: number) => badgesOf(await q.totalsOf(db, userId)),
+    /** Badges of many members at once, as `filter:user.badges` wants them. */
+    nameBadges: async (userIds: number[]): Promise<Map<number, NameBadge[]>> => {
+      const out = new Map<number, NameBadge[]>()
+      if (!userIds.length) return out
+      for (const row of await q.totalsOfMany(db, userIds)) {
+        const badges = badgesOf(row)
+        if (badges.length) out.set(row.user_id, badges.map((b) => ({ label: b.name, kind: `coins-${b.kind}-${b.level}`, title: b.kind === 'supporter' ? 'Supporter level, from coins given' : 'Creator badge, from gifts received' })))
+      }
+      return out
+    },
     totals: (userId: number) => q.totalsOf(db, userId),
   }
 }

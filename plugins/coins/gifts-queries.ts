@@ -133,10 +133,15 @@ export function topSupporters(db: Db, receiverId: number, viewerId: number | nul
 
 /** Coins a member gave and received, in gifts' prices (levels and badges). */
 export async function totalsOf(db: Db, userId: number): Promise<{ given: number; received: number }> {
-  const row = await sql<{ given: number; received: number }>`select
-      (select coalesce(sum(price), 0) from coins_gift_sends where sender_id = ${userId}) as given,
-      (select coalesce(sum(price), 0) from coins_gift_sends where receiver_id = ${userId}) as received`.execute(db)
-  return row.rows[0] ?? { given: 0, received: 0 }
+  return (await own(db).selectFrom('coins_totals').select(['given', 'received']).where('user_id', '=', userId).executeTakeFirst()) ?? { given: 0, received: 0 }
+}
+
+export const totalsOfMany = (db: Db, userIds: number[]) => own(db).selectFrom('coins_totals').selectAll().where('user_id', 'in', userIds).execute()
+
+/** Count a gift in its sender's and receiver's totals (in the send's transaction). */
+export async function addToTotals(db: Db, senderId: number, receiverId: number, price: number): Promise<void> {
+  await own(db).insertInto('coins_totals').values({ user_id: senderId, given: price, received: 0 }).onConflict((oc) => oc.column('user_id').doUpdateSet((eb) => ({ given: eb('coins_totals.given', '+', price) }))).execute()
+  await own(db).insertInto('coins_totals').values({ user_id: receiverId, given: 0, received: price }).onConflict((oc) => oc.column('user_id').doUpdateSet((eb) => ({ received: eb('coins_totals.received', '+', price) }))).execute()
 }
 
 // ---- Withdrawals

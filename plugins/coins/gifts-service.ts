@@ -179,6 +179,7 @@ export function giftsService(ctx: CoinsContext) {
           .values({ gift_id: gift.id, sender_id: sender.id, receiver_id: receiver.id, target_kind: input.target.kind, target_id: input.target.id, target_label: target.label, target_url: target.url, note: input.note, key, price: gift.price, share, commission, created_at: now.toISOString(), release_at: release, released_at: holdMs === 0 ? now.toISOString() : null })
           .returningAll()
           .executeTakeFirstOrThrow()
+        await q.addToTotals(trx, sender.id, receiver.id, gift.price)
         const meta = { gift_send: sent.id, gift: gift.id, target: `${input.target.kind}:${input.target.id}` }
         const legs = [
           ...(share > 0 ? [{ key: `${base}:share`, debit: coinsOf(sender.id), credit: holdMs === 0 ? earningsOf(receiver.id) : holdOf(receiver.id), amount: share, meta }] : []),

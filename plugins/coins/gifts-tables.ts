@@ -50,6 +50,8 @@ export type GiftTables = {
     /** When both sides were told (notifications go out in batches, see `notifyGifts`). */
     notified_at: string | null
   }
+  /** Coins a member gave and received in gifts (prices), kept with each send: levels and badges read them. */
+  coins_totals: { user_id: number; given: number; received: number }
   coins_withdrawals: {
     id: Generated<number>
     user_id: number

@@ -487,6 +487,14 @@ describe('coins: gifts, earnings, withdrawals', () => {
       const cal = (await api('GET', '/api/v1/coins/badges/cal')).body.data as { kind: string; name: string }[]
       assert.ok(cal.some((b) => b.kind === 'creator' && b.name === 'Rising creator'), JSON.stringify(cal))
       assert.match(await (await t.request('GET', '/u/ben')).text(), /data-badge="supporter-2"/)
+      // Next to the author's name on posts (core's filter:user.badges), in pages and the API.
+      const benPost = (await api('POST', '/api/v1/posts', u.ben, { text: 'thanks all' })).body.data.id
+      assert.match(await (await t.request('GET', `/p/${benPost}`)).text(), /data-name-badge="coins-supporter-2"[^>]*>Bronze supporter</)
+      const json = (await api('GET', `/api/v1/posts/${benPost}`)).body.data
+      assert.deepEqual(json.author.badges.map((b: { kind: string }) => b.kind), ['coins-supporter-2'])
+      const calPost = (await api('POST', '/api/v1/posts', u.cal, { text: 'a creator now' })).body.data.id
+      assert.deepEqual((await api('GET', `/api/v1/posts/${calPost}`)).body.data.author.badges.map((b: { kind: string }) => b.kind), ['coins-creator-1'])
+      assert.equal((await api('GET', `/api/v1/posts/${anaPost}`)).body.data.author.badges, undefined, 'no badges, no field')
     })
 
     it('ranks a creator’s supporters, and hides one across a block from the viewer', async () => {

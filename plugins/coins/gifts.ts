@@ -36,6 +36,15 @@ export function registerGifts(ctx: CoinsContext): void {
   ctx.ui.slot('profile.header', async ({ profile }) => Badges({ badges: await earnings.badges(profile.id) }))
   ctx.ui.profileTab({ id: 'supporters', label: 'Supporters', order: 40, render: async ({ profile, viewer }) => SupportersTab({ supporters: await earnings.supporters(profile.id, viewer?.id ?? null, 20) }) })
 
+  // Supporter levels and creator badges next to authors' names on posts.
+  ctx.hooks.on('filter:user.badges', async (value, { userIds }) => {
+    const found = await earnings.nameBadges(userIds)
+    if (!found.size) return value
+    const out = { ...value }
+    for (const [id, badges] of found) out[id] = [...(out[id] ?? []), ...badges]
+    return out
+  })
+
   // A gift's picture is public wherever the gift shows.
   ctx.hooks.on('filter:media.viewable', async (value, { mediaId }) => value || (await gifts.isGiftPicture(mediaId)))
 

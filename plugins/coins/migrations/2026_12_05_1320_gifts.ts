@@ -1,5 +1,5 @@
-// Creates the gift tables: the catalog, each gift sent (what its ledger transfers were for), withdrawals, and the
-// members staff verified to receive gifts.
+// Creates the gift tables: the catalog, each gift sent (what its ledger transfers were for), each member's totals
+// given and received (levels and badges), withdrawals, and the members staff verified to receive gifts.
 import { sql, type Kysely } from 'kysely'
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`
@@ -48,6 +48,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index coins_gift_sends_unnotified on coins_gift_sends (receiver_id, id) where notified_at is null`.execute(db)
 
   await db.schema
+    .createTable('coins_totals')
+    .addColumn('user_id', 'integer', (c) => c.primaryKey().references('users.id'))
+    .addColumn('given', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('received', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute()
+
+  await db.schema
     .createTable('coins_withdrawals')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
@@ -74,5 +81,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['coins_verified', 'coins_withdrawals', 'coins_gift_sends', 'coins_gifts']) await db.schema.dropTable(t).ifExists().execute()
+  for (const t of ['coins_verified', 'coins_withdrawals', 'coins_totals', 'coins_gift_sends', 'coins_gifts']) await db.schema.dropTable(t).ifExists().execute()
 }
