@@ -1,6 +1,6 @@
 // Pages of the gift side: the gift picker, the creator's earnings and withdrawals, the supporters leaderboard, and
 // the staff pages (the catalog, the withdrawal queue). Plain forms: everything works without JavaScript.
-import { CsrfField, EmptyState, FormError, Icon, Notice, relativeTime, type Page } from '../../core/plugins/api.js'
+import { ActionForm, CsrfField, EmptyState, FormError, Icon, Notice, relativeTime, type Page } from '../../core/plugins/api.js'
 import type { Badge, EarningsSummary, ReceivedGift } from './earnings.js'
 import { GIFT_ICONS, METHOD_LABELS, NOTE_MAX, WITHDRAWAL_METHODS } from './gifts-inputs.js'
 import type { GiftJson, GiftTarget } from './gifts-service.js'
@@ -304,12 +304,7 @@ export function WithdrawalsPage(p: { csrfToken: string; summary: EarningsSummary
               {w.reference && <span class="muted"> · reference {w.reference}</span>}
               {w.reason && <span> · {w.reason}</span>}
               {w.status === 'requested' && (
-                <form method="post" action={`/coins/withdrawals/${w.id}/cancel`} class="inline-form">
-                  <CsrfField token={p.csrfToken} />
-                  <button type="submit" class="link">
-                    Cancel
-                  </button>
-                </form>
+                <ActionForm action={`/coins/withdrawals/${w.id}/cancel`} csrf={p.csrfToken} label="Cancel" class="link" />
               )}
             </li>
           ))}
@@ -358,10 +353,7 @@ export function AdminGiftsPage(p: { csrfToken: string; gifts: GiftJson[]; verifi
                       <GiftFields gift={g} />
                       <button type="submit">Save</button>
                     </form>
-                    <form method="post" action={`/coins/admin/gifts/${g.id}/retire`} class="inline-form">
-                      <CsrfField token={p.csrfToken} />
-                      <button type="submit">Retire for good</button>
-                    </form>
+                    <ActionForm action={`/coins/admin/gifts/${g.id}/retire`} csrf={p.csrfToken} label="Retire for good" />
                   </details>
                 )}
               </li>
@@ -376,14 +368,7 @@ export function AdminGiftsPage(p: { csrfToken: string; gifts: GiftJson[]; verifi
           {p.verified.map((u) => (
             <li data-verified={u.username}>
               {u.display_name} (@{u.username})
-              <form method="post" action="/coins/admin/verified" class="inline-form">
-                <CsrfField token={p.csrfToken} />
-                <input type="hidden" name="username" value={u.username} />
-                <input type="hidden" name="verified" value="off" />
-                <button type="submit" class="link">
-                  Remove
-                </button>
-              </form>
+              <ActionForm action="/coins/admin/verified" csrf={p.csrfToken} label="Remove" class="link" fields={{ username: u.username, verified: 'off' }} />
             </li>
           ))}
         </ul>
@@ -452,10 +437,7 @@ export function AdminWithdrawalsPage(p: { csrfToken: string; open: (WithdrawalJs
                 {METHOD_LABELS[w.method as keyof typeof METHOD_LABELS] ?? w.method}: <code>{w.details}</code>
               </p>
               {w.status === 'requested' && (
-                <form method="post" action={`/coins/admin/withdrawals/${w.id}/approve`} class="inline-form">
-                  <CsrfField token={p.csrfToken} />
-                  <button type="submit">Approve</button>
-                </form>
+                <ActionForm action={`/coins/admin/withdrawals/${w.id}/approve`} csrf={p.csrfToken} label="Approve" />
               )}
               <form method="post" action={`/coins/admin/withdrawals/${w.id}/pay`} class="inline-form">
                 <CsrfField token={p.csrfToken} />

@@ -92,6 +92,9 @@ export function withdrawalsService(ctx: CoinsContext) {
   const audited = (actor: Viewer, action: string, details: (w: WithdrawalRow) => Record<string, unknown>) => (w: WithdrawalRow, trx: typeof db) =>
     ctx.core.audit({ actorId: actor.id, action, targetType: 'coins.withdrawal', targetId: w.id, details: { user_id: w.user_id, amount: w.amount, ...details(w) } }, { db: trx })
 
+  /** Give a withdrawal's held amount back to the creator's available earnings. */
+  const release = async (row: WithdrawalRow, trx: typeof db) => void (await ledger.void(row.pending_transfer_id, { key: `withdrawal:${row.id}:void`, meta: { withdrawal: row.id } }, { db: trx }))
+
   async function approve(staff: Viewer, id: number): Promise<WithdrawalRow> {
     const w = await step(id, ['requested'], 'approved', { decided_by: staff.id }, async () => {}, audited(staff, 'withdrawal.approved', () => ({})))
     await tell(w, 'approved', staff.id)
@@ -116,14 +119,7 @@ export function withdrawalsService(ctx: CoinsContext) {
   }
 
   async function reject(staff: Viewer, id: number, reason: string): Promise<WithdrawalRow> {
-    const w = await step(
-      id,
-      ['requested', 'approved'],
-      'rejected',
-      { reason, decided_by: staff.id },
-      async (row, trx) => void (await ledger.void(row.pending_transfer_id, { key: `withdrawal:${row.id}:void`, meta: { withdrawal: row.id } }, { db: trx })),
-      audited(staff, 'withdrawal.rejected', () => ({ reason })),
-    )
+    const w = await step(id, ['requested', 'approved'], 'rejected', { reason, decided_by: staff.id }, release, audited(staff, 'withdrawal.rejected', () => ({ reason })))
     await tell(w, 'rejected', staff.id)
     return w
   }
@@ -132,14 +128,7 @@ export function withdrawalsService(ctx: CoinsContext) {
   async function cancel(creator: Viewer, id: number): Promise<WithdrawalRow> {
     const w = await q.withdrawalById(db, id)
     if (!w || w.user_id !== creator.id) throw notFound()
-    return step(
-      id,
-      ['requested'],
-      'cancelled',
-      {},
-      async (row, trx) => void (await ledger.void(row.pending_transfer_id, { key: `withdrawal:${row.id}:void`, meta: { withdrawal: row.id } }, { db: trx })),
-      async () => {},
-    )
+    return step(id, ['requested'], 'cancelled', {}, release, async () => {})
   }
 
   return {
