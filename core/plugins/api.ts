@@ -66,6 +66,12 @@ export { activeMember, blockedWith, canSeeAuthor, displayNameOf } from '../safet
  * @example <p dangerouslySetInnerHTML={{ __html: renderText(message.text, new Set(['ana'])) }} />
  */
 export { extractMentions, renderPostText as renderText } from '../posts/text.js'
+/**
+ * One CSV field as `hearth ledger export` writes them: quoted when it must be, and text a spreadsheet would run as a
+ * formula made inert (a leading `'`). For a plugin's own reports.
+ * @example const line = [w.id, w.username, w.amount].map(csvField).join(',') + '\n'
+ */
+export { csvField } from '../ledger/service.js'
 
 // ---- Settings schema: typed values, and the admin form is drawn from it.
 import type { SettingsSchema, SettingsValues } from '../settings/schema.js'

@@ -32,7 +32,7 @@ export function receiverRow(db: Db, userId: number) {
   return own(db)
     .selectFrom('users')
     .leftJoin('coins_verified as v', 'v.user_id', 'users.id')
-    .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'v.user_id as verified'])
+    .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'users.created_at', 'v.user_id as verified'])
     .where('users.id', '=', userId)
     .executeTakeFirst()
 }
@@ -163,6 +163,29 @@ export function withdrawalQueue(db: Db, statuses: WithdrawalStatus[], limit = 10
     .orderBy(statuses.includes('requested') ? 'w.id' : sql`w.id desc`)
     .limit(limit)
     .execute()
+}
+
+/** Withdrawals paid in a month (`YYYY-MM`, by when they were marked paid), oldest first: the payout report. */
+export function paidInMonth(db: Db, month: string) {
+  return own(db)
+    .selectFrom('coins_withdrawals as w')
+    .innerJoin('users as u', 'u.id', 'w.user_id')
+    .select(['w.id', 'w.updated_at as paid_at', 'w.user_id', 'u.username', 'w.amount', 'w.method', 'w.reference'])
+    .where('w.status', '=', 'paid')
+    .where(sql<string>`substr(w.updated_at, 1, 7)`, '=', month)
+    .orderBy('w.updated_at')
+    .orderBy('w.id')
+    .execute()
+}
+
+/** Withdrawals waiting for staff: how many, and their coins (the admin overview). */
+export async function waitingWithdrawals(db: Db): Promise<{ count: number; coins: number }> {
+  const row = await own(db)
+    .selectFrom('coins_withdrawals')
+    .select([(eb) => eb.fn.countAll<number>().as('count'), (eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('coins')])
+    .where('status', 'in', ['requested', 'approved'])
+    .executeTakeFirstOrThrow()
+  return { count: Number(row.count), coins: Number(row.coins) }
 }
 
 export async function paidOut(db: Db, userId: number): Promise<number> {

@@ -1,7 +1,7 @@
 // Pages and the JSON API of the gift side: sending gifts, earnings, withdrawals, leaderboards and badges, and the
 // staff pages and API for the catalog and the withdrawal queue.
 import { Hono, type Context } from 'hono'
-import { isAppError, parse, type AppEnv, type MediaInfo, type Viewer } from '../../core/plugins/api.js'
+import { csvField, isAppError, parse, type AppEnv, type MediaInfo, type Viewer } from '../../core/plugins/api.js'
 import type { EarningsService } from './earnings.js'
 import { giftInput, giftPatch, payInput, rejectInput, sendInput, targetInput, withdrawalInput } from './gifts-inputs.js'
 import * as q from './gifts-queries.js'
@@ -31,6 +31,7 @@ export function giftRoutes(ctx: CoinsContext, gifts: GiftsService, earnings: Ear
     const viewer = me(c)
     const info = await gifts.resolveTarget(target, viewer.id)
     if (!info) throw gifts.notFound(target.kind === 'post' ? 'That post' : 'That')
+    if (info.receiverId === viewer.id) throw ctx.http.error(422, 'SELF_GIFT', 'You cannot send a gift to yourself.')
     const receiver = await q.userById(ctx.db, info.receiverId)
     if (!receiver) throw gifts.notFound()
     const catalog = await Promise.all((await gifts.catalog()).map(gifts.giftJson))
@@ -262,6 +263,17 @@ export function giftRoutes(ctx: CoinsContext, gifts: GiftsService, earnings: Ear
       await decide(me(c), ctx.http.id(c), action, form)
       return `/coins/admin/withdrawals?notice=${DONE_NOTICE[action]}`
     })
+  })
+
+  /** The month's paid withdrawals as CSV, for the books (`?month=YYYY-MM`, default this month). */
+  app.get('/coins/admin/payouts.csv', admin, async (c) => {
+    const month = c.req.query('month') ?? new Date().toISOString().slice(0, 7)
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw ctx.http.error(400, 'VALIDATION_FAILED', 'Give the month as YYYY-MM.', { fields: { month: 'Give the month as YYYY-MM.' } })
+    const rows = await q.paidInMonth(ctx.db, month)
+    const { payout_cents_per_100_coins: rate, payout_currency: currency } = await ctx.settings.all()
+    const lines = [['id', 'paid_at', 'user_id', 'username', 'coins', 'value', 'currency', 'method', 'reference'].join(',')]
+    for (const r of rows) lines.push([r.id, r.paid_at, r.user_id, r.username, r.amount, (Math.floor((r.amount * rate) / 100) / 100).toFixed(2), currency, r.method, r.reference].map(csvField).join(','))
+    return c.body(lines.join('\n') + '\n', 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="payouts-${month}.csv"` })
   })
 
   app.get('/api/v1/coins/admin/withdrawals', admin, async (c) => {

@@ -52,6 +52,8 @@ export const COMMISSION: AccountSpec = { kind: 'platform_commission', name: 'gif
 export const PAYOUTS: AccountSpec = { kind: 'world', name: 'payouts', unit: UNIT }
 
 const DAY_MS = 86_400_000
+/** Accounts younger than this are watched for giving much (`gift_flag_new_account_coins`). */
+const NEW_ACCOUNT_MS = 7 * DAY_MS
 /** How long gifts gather before their receiver is told (a burst becomes one notification). */
 export const NOTIFY_DELAY_MS = 2000
 
@@ -200,8 +202,20 @@ export function giftsService(ctx: CoinsContext) {
       throw err
     }
 
+    await flagNewAccount(me, gift.price, now)
     await ctx.hooks.emit('action:coins.gift.sent', { sendId: row.id, giftId: gift.id, giftName: gift.name, price: gift.price, senderId: sender.id, receiverId: receiver.id, target: input.target, note: row.note })
     return { send: row, created: true }
+  }
+
+  /** A new account giving much (a stolen card's coins, a scheme): reported once as it crosses the operator's line. */
+  async function flagNewAccount(member: { id: number; username: string; created_at: string }, price: number, now: Date): Promise<void> {
+    if (Date.parse(member.created_at) < now.getTime() - NEW_ACCOUNT_MS) return
+    const line = await ctx.settings.get('gift_flag_new_account_coins')
+    if (line === 0) return
+    const given = await q.givenSince(db, member.id, new Date(now.getTime() - DAY_MS).toISOString())
+    if (given < line || given - price >= line) return
+    const days = Math.max(1, Math.ceil((now.getTime() - Date.parse(member.created_at)) / DAY_MS))
+    await ctx.core.reports.file({ reporterId: null, targetType: 'user', targetId: member.id, targetUserId: member.id, reason: 'other', note: `Automatic flag: @${member.username}, an account ${days} ${days === 1 ? 'day' : 'days'} old, gave ${given.toLocaleString('en')} coins in gifts in 24 hours.` })
   }
 
   /**

@@ -451,6 +451,9 @@ export function AdminWithdrawalsPage(p: { csrfToken: string; open: (WithdrawalJs
           ))}
         </ul>
       )}
+      <form method="get" action="/coins/admin/payouts.csv" class="inline-form">
+        <label for="f-month">Payout report (CSV) for</label> <input id="f-month" name="month" type="month" required value={new Date().toISOString().slice(0, 7)} /> <button type="submit">Download</button>
+      </form>
       <h2>Recently decided</h2>
       <ul>
         {p.done.map((w) => (
@@ -461,5 +464,17 @@ export function AdminWithdrawalsPage(p: { csrfToken: string; open: (WithdrawalJs
         ))}
       </ul>
     </>
+  )
+}
+
+/** The admin overview's line: the platform's commission so far and the withdrawals waiting. */
+export function AdminOverviewCard({ commission, waiting }: { commission: number; waiting: { count: number; coins: number } }) {
+  return (
+    <section class="card" data-coins-overview>
+      <h2>Coins</h2>
+      <p>
+        Commission from gifts: <strong>{coins(commission)}</strong> · <a href="/coins/admin/withdrawals">{waiting.count} {waiting.count === 1 ? 'withdrawal' : 'withdrawals'} waiting</a> ({coins(waiting.coins)}) · <a href="/coins/admin/gifts">Gifts</a>
+      </p>
+    </section>
   )
 }

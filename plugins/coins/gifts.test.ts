@@ -301,6 +301,24 @@ describe('coins: gifts, earnings, withdrawals', () => {
       }
     })
 
+    it('reports a new account that gives more than the operator’s line in 24 hours, once as it crosses', async () => {
+      await store().set('gift_flag_new_account_coins', 150)
+      try {
+        const whale = { ...(await t.register('whale')), name: 'whale' }
+        await credit(whale, 1000)
+        const flags = () => t.h.store.sqlite.prepare("select note from reports where target_type = 'user' and target_id = ? and reporter_id is null").all(String(whale.id)) as { note: string }[]
+        const to = { kind: 'profile', id: u.gus!.id }
+        assert.equal((await gift(whale, cake, to)).status, 201)
+        assert.equal(flags().length, 0)
+        assert.equal((await gift(whale, cake, to)).status, 201)
+        assert.equal((await gift(whale, cake, to)).status, 201)
+        assert.equal(flags().length, 1)
+        assert.match(flags()[0]!.note, /@whale, an account 1 day old, gave 200 coins in gifts in 24 hours/)
+      } finally {
+        await store().set('gift_flag_new_account_coins', 10000)
+      }
+    })
+
     it('refuses a gift the wallet cannot pay', async () => {
       const poor = { ...(await t.register('poor')), name: 'poor' }
       await credit(poor, 5)
@@ -318,6 +336,9 @@ describe('coins: gifts, earnings, withdrawals', () => {
       const ana = t.agent('10.2.0.2')
       await ana.loginViaForm('ana')
       assert.doesNotMatch(await (await ana.get(`/p/${anaPost}`)).text(), /data-gift-post=/)
+      const self = await ana.get(`/coins/gift?kind=post&id=${anaPost}`)
+      assert.equal(self.status, 422)
+      assert.match(await self.text(), /cannot send a gift to yourself/)
     })
 
     it('sends a gift through the picker form, and shows a refusal on the page', async () => {
@@ -475,6 +496,19 @@ describe('coins: gifts, earnings, withdrawals', () => {
       const ben = t.agent('10.4.0.3')
       await ben.loginViaForm('ben')
       assert.equal((await ben.get('/coins/admin/withdrawals')).status, 403)
+
+      // The month's payout report, and the admin overview's figures.
+      const month = new Date().toISOString().slice(0, 7)
+      const csv = await admin.get(`/coins/admin/payouts.csv?month=${month}`)
+      assert.equal(csv.status, 200)
+      assert.match(csv.headers.get('content-type') ?? '', /text\/csv/)
+      const lines = (await csv.text()).trim().split('\n')
+      assert.equal(lines[0], 'id,paid_at,user_id,username,coins,value,currency,method,reference')
+      assert.ok(lines.some((l) => new RegExp(`^${id},${month}-\\d\\dT[^,]+,${u.ana!.id},ana,50,0.50,USD,bank,SEPA-2$`).test(l)), lines.join('\n'))
+      assert.ok(!lines.join('\n').includes('DE89'), 'no payout details in the report')
+      assert.equal((await admin.get('/coins/admin/payouts.csv?month=2026-13')).status, 400)
+      assert.equal((await ben.get(`/coins/admin/payouts.csv?month=${month}`)).status, 403)
+      assert.match(await (await admin.get('/admin')).text(), /data-coins-overview[\s\S]*?Commission from gifts/)
     })
   })
 

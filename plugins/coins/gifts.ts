@@ -3,8 +3,9 @@
 import { action, filter } from '../../core/plugins/api.js'
 import { earningsService } from './earnings.js'
 import { giftRoutes } from './gifts-routes.js'
-import { giftsService, type GiftSentPayload, type GiftTargetInfo } from './gifts-service.js'
-import { Badges, GiftPostAction, GiftProfileAction, SupportersTab } from './gifts-views.js'
+import { COMMISSION, giftsService, type GiftSentPayload, type GiftTargetInfo } from './gifts-service.js'
+import { waitingWithdrawals } from './gifts-queries.js'
+import { AdminOverviewCard, Badges, GiftPostAction, GiftProfileAction, SupportersTab } from './gifts-views.js'
 import type { CoinsContext } from './plugin.js'
 import { withdrawalsService } from './withdrawals.js'
 
@@ -34,6 +35,9 @@ export function registerGifts(ctx: CoinsContext): void {
   ctx.ui.slot('post.actions', ({ postId, authorId, viewer }) => (viewer && viewer.id !== authorId ? GiftPostAction({ postId }) : null))
   ctx.ui.slot('profile.actions', ({ profile, viewer }) => (viewer && viewer.id !== profile.id ? GiftProfileAction({ userId: profile.id }) : null))
   ctx.ui.slot('profile.header', async ({ profile }) => Badges({ badges: await earnings.badges(profile.id) }))
+  ctx.ui.slot('admin.overview', async ({ viewer }) =>
+    viewer.role === 'admin' ? AdminOverviewCard({ commission: (await ctx.core.ledger.findAccount(COMMISSION))?.balance ?? 0, waiting: await waitingWithdrawals(ctx.db) }) : null,
+  )
   ctx.ui.profileTab({ id: 'supporters', label: 'Supporters', order: 40, render: async ({ profile, viewer }) => SupportersTab({ supporters: await earnings.supporters(profile.id, viewer?.id ?? null, 20) }) })
 
   // Supporter levels and creator badges next to authors' names on posts.

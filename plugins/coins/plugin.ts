@@ -41,6 +41,14 @@ export const settings = {
     options: ['everyone', 'creators', 'verified'],
     help: 'creators: creator and business accounts (Settings → Account type). verified: members staff verified on Coins → Gifts.',
   },
+  gift_flag_new_account_coins: {
+    type: 'number',
+    label: 'Coins a new account may give in 24 hours before moderators are told',
+    default: 10000,
+    min: 0,
+    integer: true,
+    help: 'An account under 7 days old that gives more is reported to the moderation queue (once as it crosses). 0 turns this off.',
+  },
   withdrawal_minimum: {
     type: 'number',
     label: 'Smallest withdrawal (coins)',
