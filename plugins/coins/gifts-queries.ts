@@ -1,6 +1,6 @@
 // Queries of the gift side (catalog, sent gifts, withdrawals, verified receivers); each takes the database first.
 import { sql } from 'kysely'
-import { canSeeAuthor, displayNameOf, type PluginDb as Db } from '../../core/plugins/api.js'
+import { blockedWith, canSeeAuthor, displayNameOf, type PluginDb as Db } from '../../core/plugins/api.js'
 import type { GiftTables, WithdrawalStatus } from './gifts-tables.js'
 
 export const own = (db: Db) => db.withTables<GiftTables>()
@@ -35,6 +35,20 @@ export function receiverRow(db: Db, userId: number) {
     .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'users.created_at', 'v.user_id as verified'])
     .where('users.id', '=', userId)
     .executeTakeFirst()
+}
+
+/**
+ * A gift's sender and receiver in one query: whether each is active, the receiver's account type and verification,
+ * and whether a block stands between them.
+ */
+export async function partiesOf(db: Db, senderId: number, receiverId: number) {
+  const rows = await own(db)
+    .selectFrom('users')
+    .leftJoin('coins_verified as v', 'v.user_id', 'users.id')
+    .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'users.created_at', 'v.user_id as verified', blockedWith(senderId, 'users.id').as('blocked')])
+    .where('users.id', 'in', [senderId, receiverId])
+    .execute()
+  return { sender: rows.find((r) => r.id === senderId), receiver: rows.find((r) => r.id === receiverId) }
 }
 
 export const userNamed = (db: Db, username: string) =>
@@ -140,8 +154,14 @@ export const totalsOfMany = (db: Db, userIds: number[]) => own(db).selectFrom('c
 
 /** Count a gift in its sender's and receiver's totals (in the send's transaction). */
 export async function addToTotals(db: Db, senderId: number, receiverId: number, price: number): Promise<void> {
-  await own(db).insertInto('coins_totals').values({ user_id: senderId, given: price, received: 0 }).onConflict((oc) => oc.column('user_id').doUpdateSet((eb) => ({ given: eb('coins_totals.given', '+', price) }))).execute()
-  await own(db).insertInto('coins_totals').values({ user_id: receiverId, given: 0, received: price }).onConflict((oc) => oc.column('user_id').doUpdateSet((eb) => ({ received: eb('coins_totals.received', '+', price) }))).execute()
+  await own(db)
+    .insertInto('coins_totals')
+    .values([
+      { user_id: senderId, given: price, received: 0 },
+      { user_id: receiverId, given: 0, received: price },
+    ])
+    .onConflict((oc) => oc.column('user_id').doUpdateSet((eb) => ({ given: eb('coins_totals.given', '+', eb.ref('excluded.given')), received: eb('coins_totals.received', '+', eb.ref('excluded.received')) })))
+    .execute()
 }
 
 // ---- Withdrawals

@@ -145,8 +145,6 @@ export function giftsService(ctx: CoinsContext) {
     const earlier = input.idempotency_key ? await replay() : null
     if (earlier) return earlier
 
-    const me = await q.receiverRow(db, sender.id)
-    if (!me || me.suspended_at !== null) throw ctx.http.error(403, 'ACCOUNT_SUSPENDED', 'Your account is suspended: you cannot send gifts.')
     const gift = await q.giftById(db, giftId)
     if (!gift) throw notFound('That gift')
     if (gift.retired_at !== null || gift.enabled !== 1) throw ctx.http.error(422, 'GIFT_UNAVAILABLE', `The ${gift.name} gift is no longer offered.`)
@@ -154,11 +152,12 @@ export function giftsService(ctx: CoinsContext) {
     const what = input.target.kind === 'post' ? 'That post' : input.target.kind === 'profile' ? 'That member' : 'That'
     if (!target) throw notFound(what)
     if (target.receiverId === sender.id) throw ctx.http.error(422, 'SELF_GIFT', 'You cannot send a gift to yourself.')
-    const receiver = await q.receiverRow(db, target.receiverId)
-    // A suspended member, or one with a block between you, is hidden from you: the target answers as missing.
-    if (!receiver || receiver.suspended_at !== null || (await ctx.core.social.blockedEitherWay(sender.id, receiver.id))) throw notFound(what)
-    // Only the settings a send needs: a plugin's settings are read from the database each time.
-    const [receivers, percent, holdDays, dailyLimit] = await Promise.all([ctx.settings.get('gift_receivers'), ctx.settings.get('gift_commission_percent'), ctx.settings.get('gift_hold_days'), ctx.settings.get('gift_daily_limit')])
+    const { sender: me, receiver } = await q.partiesOf(db, sender.id, target.receiverId)
+    if (!me || me.suspended_at !== null) throw ctx.http.error(403, 'ACCOUNT_SUSPENDED', 'Your account is suspended: you cannot send gifts.')
+    // A suspended member, or one with a block between you, is hidden from you: the target answers as missing
+    // (whatever a plugin's target answered).
+    if (!receiver || receiver.suspended_at !== null || receiver.blocked) throw notFound(what)
+    const { gift_receivers: receivers, gift_commission_percent: percent, gift_hold_days: holdDays, gift_daily_limit: dailyLimit } = await ctx.settings.all()
     if (receivers === 'creators' && receiver.account_type === 'personal') throw ctx.http.error(403, 'GIFTS_NOT_ACCEPTED', `@${receiver.username} does not accept gifts: only creator accounts do.`)
     if (receivers === 'verified' && receiver.verified === null) throw ctx.http.error(403, 'GIFTS_NOT_ACCEPTED', `@${receiver.username} does not accept gifts: only verified creators do.`)
 
