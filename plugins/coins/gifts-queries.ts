@@ -25,6 +25,11 @@ export async function isGiftPicture(db: Db, mediaId: number): Promise<boolean> {
   return !!(await own(db).selectFrom('coins_gifts').select('id').where('media_id', '=', mediaId).limit(1).executeTakeFirst())
 }
 
+/** Who uploaded a media item (a gift's picture must be the admin's own). */
+export async function mediaOwner(db: Db, mediaId: number): Promise<number | null> {
+  return (await db.selectFrom('media').select('owner_id').where('id', '=', mediaId).executeTakeFirst())?.owner_id ?? null
+}
+
 // ---- Members
 
 /** What the send rules need of a receiver: whether they are active and their account type, and staff verification. */

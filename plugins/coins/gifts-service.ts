@@ -102,11 +102,16 @@ export function giftsService(ctx: CoinsContext) {
     }
   }
 
-  /** The picture must be an image its uploader (the admin) owns and is done processing. */
-  async function checkPicture(mediaId: number | null | undefined): Promise<void> {
+  /**
+   * A gift's picture must be an image the acting admin uploaded: a gift's picture is public, so naming someone else's
+   * media (a private post's photo) would publish it.
+   */
+  async function checkPicture(actor: Viewer, mediaId: number | null | undefined): Promise<void> {
     if (!mediaId) return
     const m = await ctx.core.media.info(mediaId)
-    if (!m || m.kind !== 'image') throw ctx.http.error(400, 'VALIDATION_FAILED', 'The picture must be an uploaded image.', { fields: { media_id: 'The picture must be an uploaded image.' } })
+    if (!m || m.kind !== 'image' || (await q.mediaOwner(db, mediaId)) !== actor.id) {
+      throw ctx.http.error(400, 'VALIDATION_FAILED', 'The picture must be an image you uploaded.', { fields: { media_id: 'The picture must be an image you uploaded.' } })
+    }
   }
 
   /** Coins' own targets: a post the sender may see, or an active member's profile with no block between them. */
@@ -157,7 +162,7 @@ export function giftsService(ctx: CoinsContext) {
     // A suspended member, or one with a block between you, is hidden from you: the target answers as missing
     // (whatever a plugin's target answered).
     if (!receiver || receiver.suspended_at !== null || receiver.blocked) throw notFound(what)
-    const { gift_receivers: receivers, gift_commission_percent: percent, gift_hold_days: holdDays, gift_daily_limit: dailyLimit } = await ctx.settings.all()
+    const { gift_receivers: receivers, gift_commission_percent: percent, gift_hold_days: holdDays, gift_daily_limit: dailyLimit, gift_flag_new_account_coins: flagLine } = await ctx.settings.all()
     if (receivers === 'creators' && receiver.account_type === 'personal') throw ctx.http.error(403, 'GIFTS_NOT_ACCEPTED', `@${receiver.username} does not accept gifts: only creator accounts do.`)
     if (receivers === 'verified' && receiver.verified === null) throw ctx.http.error(403, 'GIFTS_NOT_ACCEPTED', `@${receiver.username} does not accept gifts: only verified creators do.`)
 
@@ -201,16 +206,14 @@ export function giftsService(ctx: CoinsContext) {
       throw err
     }
 
-    await flagNewAccount(me, gift.price, now)
+    await flagNewAccount(me, gift.price, now, flagLine)
     await ctx.hooks.emit('action:coins.gift.sent', { sendId: row.id, giftId: gift.id, giftName: gift.name, price: gift.price, senderId: sender.id, receiverId: receiver.id, target: input.target, note: row.note })
     return { send: row, created: true }
   }
 
   /** A new account giving much (a stolen card's coins, a scheme): reported once as it crosses the operator's line. */
-  async function flagNewAccount(member: { id: number; username: string; created_at: string }, price: number, now: Date): Promise<void> {
-    if (Date.parse(member.created_at) < now.getTime() - NEW_ACCOUNT_MS) return
-    const line = await ctx.settings.get('gift_flag_new_account_coins')
-    if (line === 0) return
+  async function flagNewAccount(member: { id: number; username: string; created_at: string }, price: number, now: Date, line: number): Promise<void> {
+    if (line === 0 || Date.parse(member.created_at) < now.getTime() - NEW_ACCOUNT_MS) return
     const given = await q.givenSince(db, member.id, new Date(now.getTime() - DAY_MS).toISOString())
     if (given < line || given - price >= line) return
     const days = Math.max(1, Math.ceil((now.getTime() - Date.parse(member.created_at)) / DAY_MS))
@@ -272,7 +275,7 @@ export function giftsService(ctx: CoinsContext) {
   // ---- The catalog (admin)
 
   async function createGift(actor: Viewer, input: GiftInput): Promise<GiftRow> {
-    await checkPicture(input.media_id)
+    await checkPicture(actor, input.media_id)
     return db.transaction().execute(async (trx) => {
       const row = await q
         .own(trx)
@@ -289,7 +292,7 @@ export function giftsService(ctx: CoinsContext) {
     const gift = await q.giftById(db, id)
     if (!gift) throw notFound('That gift')
     if (gift.retired_at !== null) throw ctx.http.error(409, 'GIFT_RETIRED', 'A retired gift cannot be changed; add a new one.')
-    await checkPicture(patch.media_id)
+    await checkPicture(actor, patch.media_id)
     const changes = {
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.price !== undefined && { price: patch.price }),

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import sharp from 'sharp'
 import { createTestApp, type TestApp } from '../../test/harness.js'
 
 type Json = { status: string; data: any; pagination?: any; error?: { code: string; message: string; details: any } }
@@ -96,6 +97,36 @@ describe('coins: gifts, earnings, withdrawals', () => {
       const audit = t.h.store.sqlite.prepare("select action, actor_id from audit_log where target_type = 'coins.gift' and target_id = ? order by id").all(String(g.id)) as { action: string; actor_id: number }[]
       assert.deepEqual(audit.map((a) => a.action), ['coins.gift.created', 'coins.gift.updated', 'coins.gift.retired'])
       assert.ok(audit.every((a) => a.actor_id === u.boss!.id))
+    })
+
+    it('takes a picture the admin uploaded (public wherever the gift shows), never someone else’s media', async () => {
+      const jpeg = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#e11d48' } }).jpeg().toBuffer()
+      const upload = async (who: User) => {
+        const form = new FormData()
+        form.append('file', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'gift.jpg')
+        const res = await t.request('POST', '/api/v1/media', { token: who.token, body: form })
+        assert.equal(res.status, 201)
+        return ((await res.json()) as Json).data.id as number
+      }
+      const mine = await upload(u.boss!)
+      const theirs = await upload(u.ana!)
+      await t.h.queue.drain()
+      await refused(api('POST', '/api/v1/coins/admin/gifts', u.boss, { name: 'Stolen', price: 5, media_id: theirs }), 400, 'VALIDATION_FAILED')
+      const g = (await api('POST', '/api/v1/coins/admin/gifts', u.boss, { name: 'Ruby', price: 50, media_id: mine, enabled: false })).body.data
+      assert.equal(g.icon, null)
+      assert.equal(g.picture.id, mine)
+      const url = Object.values(g.picture.urls as Record<string, string>)[0]!
+      assert.equal((await t.request('GET', url)).status, 200, 'a guest sees the picture')
+      assert.notEqual((await t.request('GET', `/media/${theirs}/1080`)).status, 200, 'ana’s own upload stays hers')
+      // Through the page's form too (multipart: the picture streams in with the fields).
+      const form = new FormData()
+      for (const [k, v] of Object.entries({ name: 'Garnet', price: '60', icon: 'gem', position: '5', enabled: 'on' })) form.append(k, v)
+      form.append('picture', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'garnet.jpg')
+      assert.equal((await t.request('POST', '/coins/admin/gifts', { token: u.boss!.token, body: form })).status, 303)
+      const garnet = ((await api('GET', '/api/v1/coins/admin/gifts', u.boss)).body.data as { name: string; picture: { id: number } | null }[]).find((x) => x.name === 'Garnet')
+      assert.ok(garnet?.picture, 'the uploaded picture is the gift’s')
+      await api('POST', `/api/v1/coins/admin/gifts/${g.id}/retire`, u.boss)
+      await api('PATCH', `/api/v1/coins/admin/gifts/${(garnet as unknown as { id: number }).id}`, u.boss, { enabled: false })
     })
 
     it('adds, edits and retires gifts from the admin page without JavaScript', async () => {
