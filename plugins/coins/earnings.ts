@@ -98,8 +98,9 @@ export function earningsService(ctx: CoinsContext) {
     return (await q.earningsBySource(db, userId)).map((r) => ({ source: r.source, coins: Number(r.coins), gifts: Number(r.gifts) }))
   }
 
-  async function supporters(creatorId: number, viewerId: number | null, limit = 10) {
-    return (await q.topSupporters(db, creatorId, viewerId, limit)).map((r, i) => ({ rank: i + 1, user: { id: r.id, username: r.username, display_name: r.display_name }, coins: Number(r.coins), gifts: Number(r.gifts) }))
+  /** Top supporters of a creator (a number) or of one target (a live stream's leaderboard). */
+  async function supporters(of: number | { kind: string; id: number }, viewerId: number | null, limit = 10) {
+    return (await q.topSupporters(db, typeof of === 'number' ? { receiverId: of } : { target: of }, viewerId, limit)).map((r, i) => ({ rank: i + 1, user: { id: r.id, username: r.username, display_name: r.display_name }, coins: Number(r.coins), gifts: Number(r.gifts) }))
   }
 
   async function history(userId: number, options: { cursor?: string | null; limit?: number } = {}): Promise<Page<ReceivedGift>> {

@@ -133,15 +133,16 @@ export function earningsBySource(db: Db, receiverId: number) {
 }
 
 /**
- * The members who gave a creator most, by coins, as `viewerId` may see them (active, no block either way; the
- * creator themself sees everyone active).
+ * The members who gave a creator (or on one target: a stream) most, by coins, as `viewerId` may see them (active, no
+ * block either way).
  */
-export function topSupporters(db: Db, receiverId: number, viewerId: number | null, limit: number) {
+export function topSupporters(db: Db, of: { receiverId: number } | { target: { kind: string; id: number } }, viewerId: number | null, limit: number) {
   return own(db)
     .selectFrom('coins_gift_sends as s')
     .innerJoin('users as u', 'u.id', 's.sender_id')
     .select(['u.id', 'u.username', displayNameOf('u').as('display_name'), (eb) => eb.fn.sum<number>('s.price').as('coins'), (eb) => eb.fn.countAll<number>().as('gifts')])
-    .where('s.receiver_id', '=', receiverId)
+    .$if('receiverId' in of, (q) => q.where('s.receiver_id', '=', (of as { receiverId: number }).receiverId))
+    .$if('target' in of, (q) => q.where('s.target_kind', '=', (of as { target: { kind: string } }).target.kind).where('s.target_id', '=', (of as { target: { id: number } }).target.id))
     .where(canSeeAuthor(viewerId, 's.sender_id'))
     .groupBy('u.id')
     .orderBy('coins', 'desc')

@@ -115,6 +115,13 @@ export function giftRoutes(ctx: CoinsContext, gifts: GiftsService, earnings: Ear
     return ctx.http.json(c, await earnings.supporters(user.id, viewer?.id ?? null, ctx.http.limit(c, { fallback: 10, max: 100 })))
   })
 
+  /** A target's leaderboard (a live stream's), for members who may see the target. */
+  app.get('/api/v1/coins/leaderboard/:kind/:id{[0-9]+}', requireMember, async (c) => {
+    const target = parse(targetInput, { kind: c.req.param('kind'), id: c.req.param('id') })
+    if (!(await gifts.resolveTarget(target, me(c).id))) throw gifts.notFound()
+    return ctx.http.json(c, await earnings.supporters(target, me(c).id, ctx.http.limit(c, { fallback: 10, max: 100 })))
+  })
+
   app.get('/api/v1/coins/badges/:username', async (c) => {
     const { user } = await visibleMember(c)
     return ctx.http.json(c, await earnings.badges(user.id))

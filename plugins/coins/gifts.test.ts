@@ -572,6 +572,11 @@ describe('coins: gifts, earnings, withdrawals', () => {
       assert.equal((await api('GET', '/api/v1/coins/leaderboard/ben', u.dee)).status, 404)
       await api('DELETE', '/api/v1/users/ben/block', u.dee)
       assert.match(await (await t.request('GET', '/u/ana?tab=supporters')).text(), /data-supporter="ben"/)
+      // One target's leaderboard (a stream's), for members who may see the target.
+      const stage = (await api('GET', `/api/v1/coins/leaderboard/stage/${u.ana!.id}`, u.cal)).body.data as { user: { username: string }; coins: number }[]
+      assert.deepEqual(stage.map((x) => [x.user.username, x.coins]), [['cal', 10]])
+      await refused(api('GET', `/api/v1/coins/leaderboard/stage/${1000 + u.ana!.id}`, u.cal), 404, 'NOT_FOUND')
+      await refused(api('GET', `/api/v1/coins/leaderboard/stage/${u.ana!.id}`), 401, 'UNAUTHENTICATED')
     })
   })
 })
