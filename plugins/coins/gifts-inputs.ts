@@ -17,6 +17,12 @@ const wholeCoins = (what: string, max = PRICE_MAX) =>
     .refine((n) => n >= 1, `${what[0]!.toUpperCase()}${what.slice(1)} must be at least 1 coin.`)
     .refine((n) => n <= max, `${what[0]!.toUpperCase()}${what.slice(1)} can be at most ${max.toLocaleString('en')} coins.`)
 
+/** A client's idempotency key: the same key twice is one gift, one withdrawal. */
+const idempotencyKey = z
+  .string({ error: 'The idempotency key must be text.' })
+  .regex(/^[A-Za-z0-9_.:-]{8,100}$/, 'The idempotency key must be 8 to 100 letters, digits or - _ . :')
+  .optional()
+
 /** What a gift is sent on: a core kind (`post`, `profile`) or one another plugin answers for. */
 export const targetInput = z.object({
   kind: z.string({ error: 'Say what the gift is for (post, profile, ...).' }).regex(/^[a-z][a-z0-9_-]{0,31}$/, 'That is not a kind of thing a gift can be sent on.'),
@@ -31,10 +37,7 @@ export const targetInput = z.object({
 export const sendInput = z.object({
   target: targetInput,
   note: z.string({ error: 'Write the note as text.' }).trim().max(NOTE_MAX, `Keep the note under ${NOTE_MAX} characters.`).default(''),
-  idempotency_key: z
-    .string({ error: 'The idempotency key must be text.' })
-    .regex(/^[A-Za-z0-9_.:-]{8,100}$/, 'The idempotency key must be 8 to 100 letters, digits or - _ . :')
-    .optional(),
+  idempotency_key: idempotencyKey,
 })
 
 /** A new gift in the catalog (admin). A picture (`media_id`, through core media) or a built-in `icon`. */
@@ -52,6 +55,7 @@ export type GiftInput = z.output<typeof giftInput>
 export const giftPatch = giftInput.partial()
 
 export const withdrawalInput = z.object({
+  idempotency_key: idempotencyKey,
   amount: wholeCoins('the amount', Number.MAX_SAFE_INTEGER),
   method: z.enum(WITHDRAWAL_METHODS, { error: 'Choose how to be paid: bank, paypal or other.' }),
   details: z.string({ error: 'Give your payout details.' }).trim().min(4, 'Give your payout details (an IBAN, a PayPal address, ...).').max(500, 'Keep the payout details under 500 characters.'),

@@ -174,6 +174,8 @@ export async function addToTotals(db: Db, senderId: number, receiverId: number, 
 
 export const withdrawalById = (db: Db, id: number) => own(db).selectFrom('coins_withdrawals').selectAll().where('id', '=', id).executeTakeFirst()
 
+export const withdrawalByKey = (db: Db, userId: number, key: string) => own(db).selectFrom('coins_withdrawals').selectAll().where('user_id', '=', userId).where('key', '=', key).executeTakeFirst()
+
 export function withdrawalsOf(db: Db, userId: number, limit = 50) {
   return own(db).selectFrom('coins_withdrawals').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').limit(limit).execute()
 }

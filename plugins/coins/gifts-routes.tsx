@@ -144,7 +144,7 @@ export function giftRoutes(ctx: CoinsContext, gifts: GiftsService, earnings: Ear
   app.post('/coins/withdrawals', requireMember, async (c) => {
     const form = await ctx.http.form(c)
     try {
-      await withdrawals.request(me(c), parse(withdrawalInput, form))
+      await withdrawals.request(me(c), parse(withdrawalInput, { ...form, idempotency_key: form.key || undefined }))
       return c.redirect('/coins/withdrawals?notice=requested', 303)
     } catch (err) {
       if (!isAppError(err) || err.status >= 500 || err.status === 404) throw err
@@ -161,7 +161,8 @@ export function giftRoutes(ctx: CoinsContext, gifts: GiftsService, earnings: Ear
   app.get('/api/v1/coins/withdrawals', requireMember, async (c) => ctx.http.json(c, await Promise.all((await withdrawals.mine(me(c).id)).map((w) => withdrawals.json(w, true)))))
 
   app.post('/api/v1/coins/withdrawals', requireMember, async (c) => {
-    const w = await withdrawals.request(me(c), parse(withdrawalInput, await ctx.http.jsonBody(c)))
+    const body = await ctx.http.jsonBody(c)
+    const w = await withdrawals.request(me(c), parse(withdrawalInput, { ...body, idempotency_key: body.idempotency_key ?? c.req.header('idempotency-key') }))
     return ctx.http.json(c, await withdrawals.json(w, true), 201)
   })
 

@@ -63,6 +63,8 @@ export type GiftTables = {
     details: string
     /** The ledger's pending transfer earnings → pending withdrawals, posted when paid, voided when rejected. */
     pending_transfer_id: number
+    /** The creator's idempotency key, when given: the same key twice is one request. */
+    key: string | null
     /** The payment's reference, when paid. */
     reference: string | null
     /** Why it was rejected. */

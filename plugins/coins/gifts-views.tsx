@@ -266,6 +266,7 @@ export function WithdrawalsPage(p: { csrfToken: string; summary: EarningsSummary
       <FormError message={p.error} />
       <form method="post" action="/coins/withdrawals" class="card stack">
         <CsrfField token={p.csrfToken} />
+        <input type="hidden" name="key" value={crypto.randomUUID()} />
         <div class={e.amount ? 'field field-invalid' : 'field'}>
           <label for="f-amount">Coins to withdraw</label>
           <input id="f-amount" name="amount" type="number" min={p.minimum} step={1} required value={v.amount ?? ''} aria-invalid={e.amount ? 'true' : undefined} aria-describedby={e.amount ? 'f-amount-error' : undefined} />

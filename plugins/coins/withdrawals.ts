@@ -52,18 +52,31 @@ export function withdrawalsService(ctx: CoinsContext) {
     ctx.core.notifications.notify({ userId: w.user_id, type: 'withdrawal', actorId, data: { id: w.id, amount: w.amount, step, reference: w.reference, reason: w.reason } })
 
   /** Ask to withdraw: at least the minimum, at most what is available (the ledger refuses more, and never goes negative). */
-  async function request(creator: Viewer, input: { amount: number; method: string; details: string }): Promise<WithdrawalRow> {
+  async function request(creator: Viewer, input: { amount: number; method: string; details: string; idempotency_key?: string | undefined }): Promise<WithdrawalRow> {
+    const key = input.idempotency_key ?? null
+    const replay = async () => {
+      const prior = key === null ? undefined : await q.withdrawalByKey(db, creator.id, key)
+      if (prior && (prior.amount !== input.amount || prior.method !== input.method || prior.details !== input.details)) throw ctx.http.error(409, 'IDEMPOTENCY_CONFLICT', 'That idempotency key was already used for another withdrawal.')
+      return prior
+    }
+    const earlier = await replay()
+    if (earlier) return earlier
     const me = await q.receiverRow(db, creator.id)
     if (!me || me.suspended_at !== null) throw ctx.http.error(403, 'ACCOUNT_SUSPENDED', 'Your account is suspended: you cannot withdraw.')
     const minimum = await ctx.settings.get('withdrawal_minimum')
     if (input.amount < minimum) throw ctx.http.error(422, 'BELOW_MINIMUM', `The smallest withdrawal is ${minimum.toLocaleString('en')} coins.`, { minimum, fields: { amount: `The smallest withdrawal is ${minimum.toLocaleString('en')} coins.` } })
     try {
       return await db.transaction().execute(async (trx) => {
-        const row = await q.own(trx).insertInto('coins_withdrawals').values({ user_id: creator.id, amount: input.amount, status: 'requested', method: input.method, details: input.details, pending_transfer_id: 0, updated_at: new Date().toISOString() }).returningAll().executeTakeFirstOrThrow()
+        const row = await q.own(trx).insertInto('coins_withdrawals').values({ user_id: creator.id, amount: input.amount, status: 'requested', method: input.method, details: input.details, pending_transfer_id: 0, key, updated_at: new Date().toISOString() }).returningAll().executeTakeFirstOrThrow()
         const held = await ledger.transfer({ key: `withdrawal:${row.id}`, debit: earningsOf(creator.id), credit: withdrawalsOf(creator.id), amount: input.amount, pending: true, meta: { withdrawal: row.id } }, { db: trx })
         return q.own(trx).updateTable('coins_withdrawals').set({ pending_transfer_id: held.id }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow()
       })
     } catch (err) {
+      // The same key sent twice at once: the other request made the withdrawal.
+      if (err instanceof Error && /UNIQUE constraint failed: coins_withdrawals/.test(err.message)) {
+        const again = await replay()
+        if (again) return again
+      }
       if (err instanceof Error && 'code' in err && err.code === 'INSUFFICIENT_FUNDS') {
         const available = (await ledger.findAccount(earningsOf(creator.id)))?.available ?? 0
         const message = `You have ${available.toLocaleString('en')} coins available to withdraw.`

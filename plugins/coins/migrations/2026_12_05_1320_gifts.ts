@@ -63,6 +63,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('method', 'text', (c) => c.notNull())
     .addColumn('details', 'text', (c) => c.notNull())
     .addColumn('pending_transfer_id', 'integer', (c) => c.notNull())
+    .addColumn('key', 'text')
     .addColumn('reference', 'text')
     .addColumn('reason', 'text')
     .addColumn('decided_by', 'integer', (c) => c.references('users.id'))
@@ -70,6 +71,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull().defaultTo(now))
     .execute()
   await db.schema.createIndex('coins_withdrawals_user').on('coins_withdrawals').columns(['user_id', 'id']).execute()
+  await sql`create unique index coins_withdrawals_key on coins_withdrawals (user_id, key) where key is not null`.execute(db)
   await db.schema.createIndex('coins_withdrawals_status').on('coins_withdrawals').columns(['status', 'id']).execute()
 
   await db.schema
