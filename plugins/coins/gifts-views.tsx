@@ -117,24 +117,26 @@ export function EarningsPage(p: {
         Your share of the gifts you receive. It stays on hold for {p.holdDays} {p.holdDays === 1 ? 'day' : 'days'}, then you can withdraw it. <Badges badges={p.badges} />
       </p>
       <section class="card" data-earnings-summary>
-        <dl class="profile-counts">
-          <div>
-            <dt>Available</dt>
-            <dd data-available={s.available}>{coins(s.available)}</dd>
-          </div>
-          <div>
-            <dt>On hold</dt>
-            <dd data-on-hold={s.on_hold}>{coins(s.on_hold)}</dd>
-          </div>
-          <div>
-            <dt>Being withdrawn</dt>
-            <dd data-in-withdrawal={s.in_withdrawal}>{coins(s.in_withdrawal)}</dd>
-          </div>
-          <div>
-            <dt>Paid out</dt>
-            <dd>{coins(s.paid_out)}</dd>
-          </div>
-        </dl>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Available</th>
+                <th scope="col">On hold</th>
+                <th scope="col">Being withdrawn</th>
+                <th scope="col">Paid out</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <td data-available={s.available}>{coins(s.available)}</td>
+                <td data-on-hold={s.on_hold}>{coins(s.on_hold)}</td>
+                <td data-in-withdrawal={s.in_withdrawal}>{coins(s.in_withdrawal)}</td>
+                <td>{coins(s.paid_out)}</td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
         <p>
           Available is worth {money(s.available_value_cents, s.currency)}. <a href="/coins/withdrawals">Withdraw</a>
         </p>
@@ -194,7 +196,12 @@ export function EarningsPage(p: {
               <li data-received={g.id}>
                 <a href={`/u/${g.sender.username}`}>{g.sender.display_name}</a> sent {g.gift.name} ({coins(g.price)}) on {g.target.kind === 'post' ? <a href={`/p/${g.target.id}`}>a post</a> : sourceLabel(g.target.kind).toLowerCase()}{' '}
                 <span class="muted">{relativeTime(g.created_at)}</span>
-                {g.note && <q>{g.note}</q>}
+                {g.note && (
+                  <>
+                    {' · '}
+                    <q>{g.note}</q>
+                  </>
+                )}
                 <br />
                 <span class="muted">
                   Your share {coins(g.share)} · {g.status === 'on_hold' ? `on hold until ${g.release_at.slice(0, 10)}` : 'available'}
@@ -428,9 +435,9 @@ export function AdminWithdrawalsPage(p: { csrfToken: string; open: (WithdrawalJs
       {p.open.length === 0 ? (
         <EmptyState icon="inbox" title="No withdrawals waiting." />
       ) : (
-        <ul class="stack" data-queue>
+        <div class="stack" data-queue>
           {p.open.map((w) => (
-            <li class="card" data-withdrawal={w.id} data-status={w.status}>
+            <article class="card" data-withdrawal={w.id} data-status={w.status}>
               <p>
                 <a href={`/u/${w.username}`}>{w.display_name}</a> (@{w.username}) asks for <strong>{coins(w.amount)}</strong> = {money(w.value_cents, w.currency)} · {w.status} · {relativeTime(w.created_at)}
               </p>
@@ -438,19 +445,33 @@ export function AdminWithdrawalsPage(p: { csrfToken: string; open: (WithdrawalJs
                 {METHOD_LABELS[w.method as keyof typeof METHOD_LABELS] ?? w.method}: <code>{w.details}</code>
               </p>
               {w.status === 'requested' && (
-                <ActionForm action={`/coins/admin/withdrawals/${w.id}/approve`} csrf={p.csrfToken} label="Approve" />
+                <div class="actions">
+                  <ActionForm action={`/coins/admin/withdrawals/${w.id}/approve`} csrf={p.csrfToken} label="Approve" />
+                </div>
               )}
-              <form method="post" action={`/coins/admin/withdrawals/${w.id}/pay`} class="inline-form">
+              <form method="post" action={`/coins/admin/withdrawals/${w.id}/pay`} class="stack">
                 <CsrfField token={p.csrfToken} />
-                <label for={`f-ref-${w.id}`}>Payment reference</label> <input id={`f-ref-${w.id}`} name="reference" required maxLength={200} /> <button type="submit">Mark paid</button>
+                <div class="field">
+                  <label for={`f-ref-${w.id}`}>Payment reference</label>
+                  <input id={`f-ref-${w.id}`} name="reference" required maxLength={200} />
+                </div>
+                <div class="actions">
+                  <button type="submit">Mark paid</button>
+                </div>
               </form>
-              <form method="post" action={`/coins/admin/withdrawals/${w.id}/reject`} class="inline-form">
+              <form method="post" action={`/coins/admin/withdrawals/${w.id}/reject`} class="stack">
                 <CsrfField token={p.csrfToken} />
-                <label for={`f-reason-${w.id}`}>Reason</label> <input id={`f-reason-${w.id}`} name="reason" required maxLength={500} /> <button type="submit">Reject</button>
+                <div class="field">
+                  <label for={`f-reason-${w.id}`}>Reason for rejecting (the creator sees it)</label>
+                  <input id={`f-reason-${w.id}`} name="reason" required maxLength={500} />
+                </div>
+                <div class="actions">
+                  <button type="submit">Reject</button>
+                </div>
               </form>
-            </li>
+            </article>
           ))}
-        </ul>
+        </div>
       )}
       <form method="get" action="/coins/admin/payouts.csv" class="inline-form">
         <label for="f-month">Payout report (CSV) for</label> <input id="f-month" name="month" type="month" required value={new Date().toISOString().slice(0, 7)} /> <button type="submit">Download</button>
