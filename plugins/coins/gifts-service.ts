@@ -206,7 +206,8 @@ export function giftsService(ctx: CoinsContext) {
       throw err
     }
 
-    await flagNewAccount(me, gift.price, now, flagLine)
+    // The gift is made: a flag that fails is logged, never the sender's error.
+    await flagNewAccount(me, gift.price, now, flagLine).catch((err: unknown) => ctx.log.error({ err, sendId: row.id }, 'flagging a new account’s gifts failed'))
     await ctx.hooks.emit('action:coins.gift.sent', { sendId: row.id, giftId: gift.id, giftName: gift.name, price: gift.price, senderId: sender.id, receiverId: receiver.id, target: input.target, note: row.note })
     return { send: row, created: true }
   }
