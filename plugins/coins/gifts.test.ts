@@ -170,6 +170,23 @@ describe('coins: gifts, earnings, withdrawals', () => {
       await verify()
     })
 
+    it('rounds the commission down (the fraction is the creator’s) and makes no transfer of nothing', async () => {
+      const penny = (await api('POST', '/api/v1/coins/admin/gifts', u.boss, { name: 'Penny', price: 1, enabled: true })).body.data
+      await credit(u.gus!, 10)
+      const before = transfers()
+      const r = await gift(u.gus!, penny.id, { kind: 'profile', id: u.fay!.id })
+      assert.deepEqual([r.body.data.share, r.body.data.commission], [1, 0])
+      assert.equal(transfers(), before + 1, 'the share only')
+      await store().set('gift_commission_percent', 100)
+      try {
+        const all = await gift(u.gus!, penny.id, { kind: 'profile', id: u.fay!.id })
+        assert.deepEqual([all.body.data.share, all.body.data.commission], [0, 1])
+      } finally {
+        await store().set('gift_commission_percent', 20)
+      }
+      await api('PATCH', `/api/v1/coins/admin/gifts/${penny.id}`, u.boss, { enabled: false })
+    })
+
     it('sends on a profile, and on another plugin’s target through the filter hook, which hears the gift', async () => {
       await credit(u.cal!, 100)
       assert.equal((await gift(u.cal!, rose, { kind: 'profile', id: u.ana!.id })).status, 201)
