@@ -5,6 +5,7 @@
 //     picked members) to one creator's post, open loop, p99 < 50 ms with zero errors, and the ledger verifies after.
 // Viewers get their coins straight from the ledger (a `world` credit standing in for purchases); the plugin's daily
 // limit stays at its default (each viewer sends well under it); who may receive is set to everyone for the run.
+import type { GiftTables } from '../../plugins/coins/gifts-tables.js'
 import type { Template } from './load.js'
 import type { Ctx } from './scenarios.js'
 
@@ -67,9 +68,9 @@ async function giftBurst(ctx: Ctx): Promise<void> {
     const author = (await ctx.h.db.selectFrom('posts').select('author_id').where('id', '=', post).executeTakeFirstOrThrow()).author_id
     const viewers = ctx.picks.members.filter((m) => m.id !== author).slice(0, 500)
     const gift = await ctx.h.db
-      .withTables<{ coins_gifts: { id: number; name: string; price: number; position: number; enabled: number; updated_at: string } }>()
+      .withTables<GiftTables>()
       .insertInto('coins_gifts')
-      .values({ name: 'Bench rose', price: 10, position: 0, enabled: 1, updated_at: new Date().toISOString() } as never)
+      .values({ name: 'Bench rose', icon: 'rose', media_id: null, price: 10, position: 0, enabled: 1, retired_at: null, updated_at: new Date().toISOString() })
       .returning('id')
       .executeTakeFirstOrThrow()
     // Enough coins for every gift a viewer could send in the run.
