@@ -39,7 +39,7 @@ export const settings = {
     label: 'Who may receive gifts',
     default: 'everyone',
     options: ['everyone', 'creators', 'verified'],
-    help: 'creators: creator and business accounts (Settings → Account type). verified: members staff verified on Coins → Gifts.',
+    help: 'creators: creator and business accounts (Settings → Account type). verified: members admins verified on the Gifts page (/coins/admin/gifts).',
   },
   gift_flag_new_account_coins: {
     type: 'number',
