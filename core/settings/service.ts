@@ -115,6 +115,11 @@ export function createSettings(db: Db, options: { dataVersion?: DataVersion } = 
     },
     /** Any key, for plugin settings (`plugin.<name>.<key>`) and internal values. */
     read,
+    /** Several keys in one query (a plugin's whole settings), by key; a key never set is absent. */
+    async readMany(keys: string[]): Promise<Map<string, unknown>> {
+      const rows = keys.length ? await db.selectFrom('settings').select(['key', 'value']).where('key', 'in', keys).execute() : []
+      return new Map(rows.map((r) => [r.key, JSON.parse(r.value)]))
+    },
     write,
     /**
      * Change core settings from text (the admin form, `hearth settings set`): every value is checked

@@ -3,7 +3,7 @@
 // core's double-entry ledger (`ctx.core.ledger`, decision 033); this plugin records what each transfer was for.
 import { definePlugin, type PluginContext, type SettingsSchema } from '../../core/plugins/api.js'
 import { SECRET_KEY, WEBHOOK_SECRET } from './gateways/stripe.js'
-import { registerGifts } from './gifts.js'
+import { giftHooks, registerGifts } from './gifts.js'
 import { registerPurchases } from './purchases.js'
 
 /** The operator's settings (Admin → Plugins → coins). Each part adds its own. */
@@ -37,6 +37,71 @@ export const settings = {
     help: 'The account to pay into (name, IBAN, BIC). Members are given the amount and a reference to quote with it.',
   },
   // ---- End of buying coins.
+  // ---- Gifts, earnings and withdrawals (gifts.ts)
+  gift_commission_percent: {
+    type: 'number',
+    label: 'Platform commission on gifts (percent)',
+    default: 20,
+    min: 0,
+    max: 100,
+    integer: true,
+    help: 'Kept from each gift’s price; the creator earns the rest (rounded in the creator’s favour).',
+  },
+  gift_hold_days: {
+    type: 'number',
+    label: 'Days a creator’s earnings stay on hold',
+    default: 7,
+    min: 0,
+    max: 90,
+    integer: true,
+    help: 'Time for chargebacks before earnings can be withdrawn. 0 makes them available at once.',
+  },
+  gift_daily_limit: {
+    type: 'number',
+    label: 'Coins a member may give in 24 hours',
+    default: 50000,
+    min: 0,
+    integer: true,
+    help: '0 means no limit.',
+  },
+  gift_receivers: {
+    type: 'select',
+    label: 'Who may receive gifts',
+    default: 'everyone',
+    options: ['everyone', 'creators', 'verified'],
+    help: 'creators: creator and business accounts (Settings → Account type). verified: members admins verified on the Gifts page (/coins/admin/gifts).',
+  },
+  gift_flag_new_account_coins: {
+    type: 'number',
+    label: 'Coins a new account may give in 24 hours before moderators are told',
+    default: 10000,
+    min: 0,
+    integer: true,
+    help: 'An account under 7 days old that gives more is reported to the moderation queue (once as it crosses). 0 turns this off.',
+  },
+  withdrawal_minimum: {
+    type: 'number',
+    label: 'Smallest withdrawal (coins)',
+    default: 1000,
+    min: 1,
+    integer: true,
+  },
+  payout_cents_per_100_coins: {
+    type: 'number',
+    label: 'Payout value of 100 coins, in cents of the payout currency',
+    default: 100,
+    min: 0,
+    integer: true,
+    help: 'Shown to creators and on the withdrawal queue as the sum to pay.',
+  },
+  payout_currency: {
+    type: 'string',
+    label: 'Payout currency (ISO code)',
+    default: 'USD',
+    maxLength: 3,
+    check: (v) => (/^[A-Z]{3}$/.test(v) ? null : 'use a three-letter code such as USD or EUR.'),
+  },
+  // ---- end of gifts
 } satisfies SettingsSchema
 
 /** The context as this plugin sees it, with its settings typed. */
@@ -49,6 +114,8 @@ const coins = definePlugin({
     description: 'Coins bought in packs, gifts to creators with a commission, earnings and withdrawals.',
     migrations: './migrations',
     settings,
+    // Hooks others may use: gifts sent, and gift targets of other plugins (gifts.ts).
+    hooks: { ...giftHooks },
   },
   register(ctx) {
     // Buying coins: packs, gateways (Stripe Checkout, manual), the wallet.

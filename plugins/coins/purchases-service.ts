@@ -1,6 +1,6 @@
 // Buying coins: packs, purchases through a gateway, the credit (from Stripe's webhook or the operator's
 // confirmation), and refunds and chargebacks as compensating transfers that never take a wallet below zero: what is
-// spent already becomes a debt paid from the next coins bought (docs/decisions/0XX-coin-purchases.md).
+// spent already becomes a debt paid from the next coins bought (docs/decisions/042-coin-purchases.md).
 import type { Kysely } from 'kysely'
 import { AppError, decodeCursor, type AccountSpec, type HistoryEntry, type Page, type Viewer } from '../../core/plugins/api.js'
 import type { Stripe } from './gateways/stripe.js'

@@ -1,5 +1,5 @@
 // The Stripe Checkout gateway: a Checkout Session per purchase (the member pays on Stripe's page), and the signed
-// webhook that alone credits coins. Why only the webhook: docs/decisions/0XX-coin-purchases.md.
+// webhook that alone credits coins. Why only the webhook: docs/decisions/042-coin-purchases.md.
 import Stripe from 'stripe'
 import { AppError } from '../../../core/plugins/api.js'
 import type { CoinsContext } from '../plugin.js'
