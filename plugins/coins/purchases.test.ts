@@ -9,6 +9,9 @@ import { formatMoney, minorToText, parsePrice } from './purchases-inputs.js'
 type Json = { data: any; error?: { code: string; message: string; details?: any } }
 const body = async (res: Response) => (await res.json()) as Json
 
+/** The gift part's fields of the same settings form, as the page draws them (the form is saved whole). */
+const GIFT_DEFAULTS = { gift_commission_percent: '20', gift_hold_days: '7', gift_daily_limit: '50000', gift_receivers: 'everyone', gift_flag_new_account_coins: '10000', withdrawal_minimum: '1000', payout_cents_per_100_coins: '100', payout_currency: 'USD' }
+
 describe('coins purchases: prices', () => {
   it('reads a price in the currency’s major unit exactly, refusing more decimals than it has', () => {
     assert.equal(parsePrice('4.99', 'EUR'), 499)
@@ -97,7 +100,7 @@ describe('coins purchases: packs, bank transfers, the wallet and the API', () =>
     assert.equal((await body(card)).error!.code, 'GATEWAY_UNAVAILABLE')
     // The settings form keeps a secret left empty (it is never drawn back).
     await t.h.settings.write('plugin.coins.stripe_secret_key', 'sk_test_kept12345678')
-    assert.equal((await boss.post('/admin/plugins/coins', { stripe_secret_key: '', stripe_webhook_secret: '', manual_enabled: 'on', manual_instructions: 'Pay to Hearth Club, IBAN DE02 1203 0000 0000 2020 51' })).status, 303)
+    assert.equal((await boss.post('/admin/plugins/coins', { stripe_secret_key: '', stripe_webhook_secret: '', manual_enabled: 'on', manual_instructions: 'Pay to Hearth Club, IBAN DE02 1203 0000 0000 2020 51', ...GIFT_DEFAULTS })).status, 303)
     assert.equal(await t.h.settings.read('plugin.coins.stripe_secret_key'), 'sk_test_kept12345678')
     const page = await boss.text('/admin/plugins/coins')
     assert.doesNotMatch(page, /sk_test_kept12345678/, 'a secret is never shown back')
