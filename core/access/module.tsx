@@ -2,8 +2,9 @@
 // links, sign-ups waiting for approval) as pages and API.
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import type { CoreModule } from '../module.js'
-import { notFound, validationFailed } from '../errors.js'
+import { validationFailed } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
+import { idParam } from '../http/params.js'
 import { ok } from '../http/envelope.js'
 import { flash } from '../http/flash.js'
 import { attempt, formFields, type FormProblem } from '../http/forms.js'
@@ -228,11 +229,6 @@ function accessPages(s: Services): Hono<AppEnv> {
       { title: 'Access', status: status as 200 },
       <AccessPage csrfToken={c.get('csrfToken')} origin={baseUrl(c, s.config.publicUrl)} blocks={await s.access.listBlocks()} invites={await s.access.listInvites()} pending={await s.access.pending()} {...extra} />,
     )
-  const idOf = (c: Context<AppEnv>, what: string) => {
-    const id = Number(c.req.param('id'))
-    if (!Number.isSafeInteger(id) || id < 1) throw notFound(what)
-    return id
-  }
 
   app.get('/admin/access', (c) => page(c))
   app.post('/admin/access/blocks', async (c) => {
@@ -243,7 +239,7 @@ function accessPages(s: Services): Hono<AppEnv> {
     return c.redirect('/admin/access#blocks', 303)
   })
   app.post('/admin/access/blocks/:id/delete', async (c) => {
-    await s.access.removeBlock(idOf(c, 'That block'), c.get('viewer')!.id)
+    await s.access.removeBlock(idParam(c, 'id', 'That block'), c.get('viewer')!.id)
     flash(c, 'ok', 'The block is removed.')
     return c.redirect('/admin/access#blocks', 303)
   })
@@ -255,14 +251,14 @@ function accessPages(s: Services): Hono<AppEnv> {
     return c.redirect('/admin/access#invites', 303)
   })
   app.post('/admin/access/invites/:id/revoke', async (c) => {
-    await s.access.revokeInvite(idOf(c, 'That invite'), c.get('viewer')!.id)
+    await s.access.revokeInvite(idParam(c, 'id', 'That invite'), c.get('viewer')!.id)
     flash(c, 'ok', 'The invite link no longer works.')
     return c.redirect('/admin/access#invites', 303)
   })
   app.post('/admin/access/approvals/:id', async (c) => {
     const f = await formFields(c)
     const approve = f.decision === 'approve'
-    const user = await s.access.decide(idOf(c, 'That sign-up'), approve, c.get('viewer')!.id)
+    const user = await s.access.decide(idParam(c, 'id', 'That sign-up'), approve, c.get('viewer')!.id)
     if (approve) await tellApproved(s, c, user)
     flash(c, 'ok', approve ? `@${user.username} can log in now.` : `@${user.username}’s sign-up was turned down.`)
     return c.redirect('/admin/access#pending', 303)
@@ -273,15 +269,10 @@ function accessPages(s: Services): Hono<AppEnv> {
 function accessApi(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   app.use('/admin/access/*', requireRole('admin'))
-  const idOf = (c: Context<AppEnv>, what: string) => {
-    const id = Number(c.req.param('id'))
-    if (!Number.isSafeInteger(id) || id < 1) throw notFound(what)
-    return id
-  }
   app.get('/admin/access/blocks', async (c) => ok(c, await s.access.listBlocks()))
   app.post('/admin/access/blocks', async (c) => ok(c, await s.access.addBlock(await jsonBody(c), c.get('viewer')!.id), 201))
   app.delete('/admin/access/blocks/:id', async (c) => {
-    await s.access.removeBlock(idOf(c, 'That block'), c.get('viewer')!.id)
+    await s.access.removeBlock(idParam(c, 'id', 'That block'), c.get('viewer')!.id)
     return ok(c, { removed: true })
   })
   app.get('/admin/access/invites', async (c) => ok(c, await s.access.listInvites()))
@@ -290,14 +281,14 @@ function accessApi(s: Services): Hono<AppEnv> {
     return ok(c, { ...invite, url: `${baseUrl(c, s.config.publicUrl)}/register?invite=${invite.code}` }, 201)
   })
   app.delete('/admin/access/invites/:id', async (c) => {
-    await s.access.revokeInvite(idOf(c, 'That invite'), c.get('viewer')!.id)
+    await s.access.revokeInvite(idParam(c, 'id', 'That invite'), c.get('viewer')!.id)
     return ok(c, { revoked: true })
   })
   app.get('/admin/access/approvals', async (c) => ok(c, await s.access.pending()))
   app.post('/admin/access/approvals/:id', async (c) => {
     const body = await jsonBody(c)
     if (body.decision !== 'approve' && body.decision !== 'reject') throw validationFailed({ decision: 'The decision is approve or reject.' })
-    const user = await s.access.decide(idOf(c, 'That sign-up'), body.decision === 'approve', c.get('viewer')!.id)
+    const user = await s.access.decide(idParam(c, 'id', 'That sign-up'), body.decision === 'approve', c.get('viewer')!.id)
     if (body.decision === 'approve') await tellApproved(s, c, user)
     return ok(c, { decided: body.decision })
   })

@@ -2,12 +2,12 @@
 import { Hono, type Context } from 'hono'
 import type { CoreModule } from '../module.js'
 import type { AppEnv } from '../http/env.js'
+import { idParam } from '../http/params.js'
 import { ok, paginated } from '../http/envelope.js'
 import { flash } from '../http/flash.js'
 import { attempt, formFields, type FormProblem } from '../http/forms.js'
 import { jsonBody } from '../http/json.js'
 import { requireRole } from '../http/middleware.js'
-import { notFound } from '../errors.js'
 import type { Services } from '../services.js'
 import { CsrfField, FormError } from '../views/components.js'
 import { CORE_SURFACES } from './rules.js'
@@ -292,9 +292,7 @@ function policyPages(s: Services): Hono<AppEnv> {
     return page(c, { test: { ...test, verdict: r.ok ? r.value.verdict : undefined, problem: r.ok ? undefined : r.problem } }, r.ok ? 200 : r.problem.status)
   })
   app.post('/admin/rules/:id/delete', async (c) => {
-    const id = Number(c.req.param('id'))
-    if (!Number.isSafeInteger(id) || id < 1) throw notFound('That rule')
-    await s.policy.remove(id, c.get('viewer')!.id)
+    await s.policy.remove(idParam(c, 'id', 'That rule'), c.get('viewer')!.id)
     flash(c, 'ok', 'The rule is removed.')
     return c.redirect('/admin/rules', 303)
   })
@@ -304,17 +302,12 @@ function policyPages(s: Services): Hono<AppEnv> {
 function policyApi(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   app.use('/admin/policy/*', requireRole('admin'))
-  const idOf = (c: Context<AppEnv>) => {
-    const id = Number(c.req.param('id'))
-    if (!Number.isSafeInteger(id) || id < 1) throw notFound('That rule')
-    return id
-  }
   app.get('/admin/policy/rules', async (c) => ok(c, await s.policy.list()))
   app.post('/admin/policy/rules', async (c) => ok(c, await s.policy.create(await jsonBody(c), c.get('viewer')!.id), 201))
-  app.get('/admin/policy/rules/:id', async (c) => ok(c, await s.policy.get(idOf(c))))
-  app.put('/admin/policy/rules/:id', async (c) => ok(c, await s.policy.update(idOf(c), await jsonBody(c), c.get('viewer')!.id)))
+  app.get('/admin/policy/rules/:id', async (c) => ok(c, await s.policy.get(idParam(c, 'id', 'That rule'))))
+  app.put('/admin/policy/rules/:id', async (c) => ok(c, await s.policy.update(idParam(c, 'id', 'That rule'), await jsonBody(c), c.get('viewer')!.id)))
   app.delete('/admin/policy/rules/:id', async (c) => {
-    await s.policy.remove(idOf(c), c.get('viewer')!.id)
+    await s.policy.remove(idParam(c, 'id', 'That rule'), c.get('viewer')!.id)
     return ok(c, { removed: true })
   })
   app.post('/admin/policy/test', async (c) => ok(c, await s.policy.test(await jsonBody(c))))
