@@ -132,7 +132,8 @@ export function createEmailPreferences(deps: { db: Db; settings: SettingsService
      */
     async sendDigest(userId: number, origin: string): Promise<boolean> {
       const u = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst()
-      if (!u || !(await reachable(u)) || (await service.get(userId)).digest === 'off') return false
+      const mode = (await service.get(userId)).digest
+      if (!u || !(await reachable(u)) || mode === 'off') return false
       const since = ((await pref(userId, 'email.digest_sent_at')) as string | undefined) ?? u.created_at
       const page = await notifications.list(userId, { unread: true, limit: 50 })
       const items = page.items.filter((n) => n.created_at > since)
@@ -150,7 +151,7 @@ export function createEmailPreferences(deps: { db: Db; settings: SettingsService
         greeting: `Hi @${u.username},`,
         paragraphs: [`Here is what happened while you were away:`, ...shown.map((n) => `• ${n.text}`), ...(more > 0 ? [`And ${more} more.`] : [])],
         action: { label: 'Open your notifications', url: `${origin}/notifications` },
-        footer: `You get this ${(await service.get(userId)).digest} summary because of your email settings (${origin}/settings/emails). Stop these emails: ${unsubscribe}`,
+        footer: `You get this ${mode} summary because of your email settings (${origin}/settings/emails). Stop these emails: ${unsubscribe}`,
       })
       message.headers = { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
       await db.transaction().execute(async (trx) => {
