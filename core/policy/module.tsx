@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono'
 import type { CoreModule } from '../module.js'
 import type { AppEnv } from '../http/env.js'
 import { idParam } from '../http/params.js'
+import { validationFailed } from '../errors.js'
 import { ok, paginated } from '../http/envelope.js'
 import { flash } from '../http/flash.js'
 import { attempt, formFields, type FormProblem } from '../http/forms.js'
@@ -313,6 +314,7 @@ function policyApi(s: Services): Hono<AppEnv> {
   app.post('/admin/policy/test', async (c) => ok(c, await s.policy.test(await jsonBody(c))))
   app.get('/admin/policy/hits', async (c) => {
     const rule = c.req.query('rule_id')
+    if (rule !== undefined && !/^[1-9]\d{0,15}$/.test(rule)) throw validationFailed({ rule_id: 'Give a rule’s id.' })
     const page = await s.policy.hits({ ruleId: rule ? Number(rule) : undefined, cursor: c.req.query('cursor'), limit: Number(c.req.query('limit') ?? 50) || 50 })
     return paginated(c, page)
   })

@@ -151,6 +151,7 @@ describe('policy rules', () => {
     const bad = await t.request('POST', '/api/v1/admin/policy/rules', { token: admin, json: { name: 'bad', surfaces: ['post'], conditions: { regex: '(x)\\1' }, action: 'refuse' } })
     assert.equal(bad.status, 400)
     assert.match(JSON.stringify(await bad.json()), /RE2 syntax/)
+    assert.equal((await t.request('GET', '/api/v1/admin/policy/hits?rule_id=abc', { token: admin })).status, 400)
     assert.equal((await t.request('GET', '/api/v1/admin/policy/rules', { token: member.token })).status, 403)
     assert.equal((await t.request('POST', '/api/v1/admin/policy/test', { json: { text: 'x' } })).status, 401)
   })
