@@ -7,7 +7,7 @@ import type { ChildProcess, SpawnOptions } from '../../core/plugins/api.js'
 
 /** The HLS segment length in seconds (decision 032: about 3 s glass to glass with hls.js two segments behind). */
 export const SEGMENT_SECONDS = 1
-/** Segments kept in the playlist (and on disk: older ones are deleted). */
+/** Segments kept in ffmpeg's playlist (on disk, delay.ts keeps what the delay or a replay needs). */
 export const LIST_SIZE = 6
 
 /**
@@ -16,7 +16,8 @@ export const LIST_SIZE = 6
  * discontinuity) so viewers' players carry on.
  */
 export function ffmpegArgs(dir: string, resume: boolean): string[] {
-  const flags = ['delete_segments', 'independent_segments', ...(resume ? ['append_list', 'discont_start'] : []), 'omit_endlist']
+  // No delete_segments: the delay and replays need older segments; delay.ts removes them when neither does.
+  const flags = ['independent_segments', ...(resume ? ['append_list', 'discont_start'] : []), 'omit_endlist']
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
     '-f', 'webm', '-i', 'pipe:0',
