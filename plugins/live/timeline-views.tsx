@@ -114,6 +114,7 @@ export function ReplayPlayer({ stream: s, replay, csrf, owner }: { stream: Strea
         {replay.expires_at && <> · kept until {new Date(replay.expires_at).toISOString().slice(0, 10)}</>}
       </p>
       {owner && <ActionForm action={`/live/${s.id}/replay/delete`} csrf={csrf} label="Delete replay" class="danger" />}
+      <script src="/plugins/live/watch.js" defer></script>
       <script src="/plugins/live/replay.js" defer></script>
     </div>
   )

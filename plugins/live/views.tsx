@@ -198,7 +198,7 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
         </div>
         <aside class="live-chat" aria-label="Chat">
           <h2>Chat</h2>
-          {live && <Pinned line={timeline.pinned} id={s.id} csrf={csrf} moderate={moderate} />}
+          <Pinned line={live ? timeline.pinned : null} id={s.id} csrf={csrf} moderate={moderate && live} />
           <ol data-chat-list aria-live="polite">
             {chat.map((line) => (
               <ChatItem line={line} moderate={moderate && live} id={s.id} csrf={csrf} pin={live} />
