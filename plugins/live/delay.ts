@@ -61,18 +61,29 @@ export function buildPlaylist(segments: readonly Segment[], kind: 'live' | 'vod'
 }
 
 /**
- * Where a moment of the stream's timeline falls in its replay, in seconds: inside the segment that was being made
- * then (a segment complete at `atMs` covers the `duration` seconds before it), so an event shows with the picture
- * that was at the live edge when it happened.
+ * Where a moment of the stream's timeline falls in its replay, in seconds. A recording (the segments up to a
+ * discontinuity) is captured in real time, so its picture at a moment is that moment minus the recording's start;
+ * the start is estimated from the segment that was complete soonest after its media end (ffmpeg can run late, as
+ * when it starts on a busy machine and catches up, never early). A moment between recordings (the streamer
+ * reconnecting) is where the picture resumed.
  */
 export function replayPosition(segments: readonly Segment[], atMs: number): number {
-  let start = 0
-  for (const s of segments) {
-    const end = start + s.duration
-    if (s.atMs >= atMs) return Math.max(start, end - (s.atMs - atMs) / 1000)
-    start = end
+  let pos = 0
+  for (let i = 0; i < segments.length; ) {
+    let media = 0
+    let start = Number.POSITIVE_INFINITY
+    let j = i
+    do {
+      media += segments[j]!.duration
+      start = Math.min(start, segments[j]!.atMs - media * 1000)
+      j++
+    } while (j < segments.length && !segments[j]!.discontinuity)
+    if (atMs < start) return pos
+    if (atMs <= start + media * 1000) return pos + (atMs - start) / 1000
+    pos += media
+    i = j
   }
-  return start
+  return pos
 }
 
 interface Tracked {

@@ -65,7 +65,7 @@ describe('live timeline: pure parts', () => {
     assert.match(vod, /#EXT-X-ENDLIST\n$/)
   })
 
-  it('places a moment of the stream in its replay inside the segment being made then', () => {
+  it('places a moment of the stream in its replay where its picture was captured', () => {
     const segments = [seg(0, 2000), seg(1, 3000), seg(2, 10_000, true), seg(3, 11_000)]
     assert.equal(replayPosition(segments, 0), 0, 'before the first segment: its start')
     assert.equal(replayPosition(segments, 2500), 1.5)
@@ -73,6 +73,10 @@ describe('live timeline: pure parts', () => {
     assert.equal(replayPosition(segments, 6000), 2, 'while the stream was reconnecting: where the picture resumed')
     assert.equal(replayPosition(segments, 10_500), 3.5)
     assert.equal(replayPosition(segments, 99_000), 4, 'after the last: the end')
+    // ffmpeg started late on a busy machine and caught up: the first segments were complete together.
+    const late = [seg(0, 5000), seg(1, 5100), seg(2, 5200), seg(3, 6000)]
+    assert.equal(replayPosition(late, 3000), 1, 'placed by the real-time capture, not by when ffmpeg caught up')
+    assert.equal(replayPosition(late, 1000), 0)
   })
 
   it('holds events until their time, in stamp order, and takes back a deleted one', async () => {
