@@ -38,6 +38,8 @@ export interface StreamEvents {
   slow: { seconds: number }
   /** The pinned message (null: unpinned). */
   pinned: { line: q.ChatLine | null }
+  /** Another kind of timeline event (a gift from the coins plugin), as `addEvent` put it. */
+  moment: { kind: string; userId: number; data: Record<string, unknown> }
   refused: { message: string }
 }
 
@@ -129,7 +131,7 @@ export function liveService(ctx: LiveContext) {
   }
 
   /** Whether a member sees the stream at the live edge: its streamer, staff, and the moderators the streamer named. */
-  async function atLiveEdge(viewer: Viewer | null, streamerId: number): Promise<boolean> {
+  async function atLiveEdge(viewer: Pick<Viewer, 'id' | 'role'> | null, streamerId: number): Promise<boolean> {
     if (!viewer) return false
     return viewer.id === streamerId || viewer.role !== 'member' || (await tq.isModerator(db, streamerId, viewer.id))
   }
@@ -335,7 +337,7 @@ export function liveService(ctx: LiveContext) {
    * Put an event on the stream's timeline for both topics: the backstage at once, viewers at its time; nobody
    * blocked either way with its author gets it.
    */
-  async function post<E extends 'chat' | 'heart' | 'pinned'>(id: number, atMs: number, authorId: number, event: E, data: StreamEvents[E], options: { durable?: number; key?: string } = {}) {
+  async function post<E extends 'chat' | 'heart' | 'pinned' | 'moment'>(id: number, atMs: number, authorId: number, event: E, data: StreamEvents[E], options: { durable?: number; key?: string } = {}) {
     const except = await ctx.core.social.blockedIds(authorId)
     backstage.publish(backstageOf(id), event, data, { durable: options.durable, except })
     const seq = options.durable === undefined ? 0 : seqOf(atMs, options.durable)
@@ -343,7 +345,7 @@ export function liveService(ctx: LiveContext) {
   }
 
   /** Where a member's action goes on the stream's timeline: the live edge, or what a viewer behind the delay sees. */
-  async function stampOf(viewer: Viewer, s: { id: number; user_id: number }): Promise<number> {
+  async function stampOf(viewer: Pick<Viewer, 'id' | 'role'>, s: { id: number; user_id: number }): Promise<number> {
     const t = timelines.get(s.id)
     return t ? t.stamp(await atLiveEdge(viewer, s.user_id)) : 0
   }
@@ -504,6 +506,22 @@ export function liveService(ctx: LiveContext) {
       await tq.addEvent(db, { stream_id: id, user_id: actor.id, kind: 'pin', at_ms: atMs, data: { messageId } })
       await post(id, atMs, line?.user_id ?? actor.id, 'pinned', { line })
       return line
+    },
+
+    /**
+     * Put another kind of event on a live stream's timeline (a plugin's gift, from its hook): stored for the replay,
+     * at once backstage, to viewers when the picture of the moment reaches them, never to members blocked either way
+     * with `authorId`. The author is stamped where they watch (a viewer: behind the delay).
+     * @example await live.addEvent(streamId, senderId, 'gift', { name: 'Rose', price: 5 })
+     */
+    async addEvent(id: number, authorId: number, kind: string, data: Record<string, unknown>): Promise<void> {
+      if (!/^[a-z][a-z0-9_-]{0,31}$/.test(kind) || kind === 'heart' || kind === 'pin') throw new Error(`live: "${kind}" is not a timeline event kind another part may add`)
+      const s = await q.streamById(db, id)
+      const author = await ctx.core.users.find(authorId)
+      if (!s || s.status !== 'live' || !author) throw notFound()
+      const atMs = await stampOf(author, s)
+      await tq.addEvent(db, { stream_id: id, user_id: authorId, kind, at_ms: atMs, data })
+      await post(id, atMs, authorId, 'moment', { kind, userId: authorId, data })
     },
 
     async setSlow(actor: Viewer, id: number, seconds: number): Promise<void> {
