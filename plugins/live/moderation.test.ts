@@ -101,6 +101,9 @@ describe('live: moderators, slow mode, pins', () => {
     await t.h.safety.block(users.cleo!.id, 'ben')
     const id = (await body(await api('max', 'POST', '/api/v1/live/streams', { title: 'No delay' }))).id as number
     const room = `live:stream:${id}`
+    assert.equal((await body(await api('ben', 'GET', `/api/v1/live/streams/${id}`))).live_edge, false, 'without a delay a viewer is still not backstage')
+    assert.doesNotMatch(await (await api('ben', 'GET', `/live/${id}`)).text(), /data-backstage/)
+    assert.equal((await join('ben', `live:backstage:${id}`)).joined.code, 'NOT_FOUND')
     const ben = (await join('ben', room)).s
     const cleo = (await join('cleo', room)).s
     const moe = (await join('moe', room)).s

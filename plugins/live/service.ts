@@ -452,8 +452,9 @@ export function liveService(ctx: LiveContext) {
      * then) until its end has aired; the live edge sees it as it is.
      */
     async seen(viewer: Viewer | null, s: q.StreamView): Promise<{ status: 'live' | 'ended'; state: StreamState; edge: boolean; playlistReady: boolean }> {
-      const edge = (await horizonFor(viewer, s)) === null
-      const state: StreamState = edge ? (s.status === 'live' ? (active.get(s.id)?.state ?? 'ended') : 'ended') : (aired.get(s.id) ?? 'waiting')
+      const edge = await atLiveEdge(viewer, s.user_id)
+      const now = (await horizonFor(viewer, s)) === null
+      const state: StreamState = now ? (s.status === 'live' ? (active.get(s.id)?.state ?? 'ended') : 'ended') : (aired.get(s.id) ?? 'waiting')
       const status = state === 'ended' ? 'ended' : 'live'
       const playlistReady = status === 'live' && (await playlist(viewer, s.id)) !== null
       return { status, state, edge, playlistReady }

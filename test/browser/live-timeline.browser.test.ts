@@ -4,7 +4,7 @@
 // video reaches its moment.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { browserOrSkip, registerInBrowser, resultPath, startTestServer } from './browser.js'
+import { browserOrSkip, checkA11y, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
 const MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']
 
@@ -31,6 +31,8 @@ test('a 10 s delay holds chat back with the picture, and the replay plays with i
   await ben.page.goto(path)
   await ben.page.getByText('10 s delay').waitFor()
   await ana.page.getByText('viewers see this 10 s later').waitFor()
+  await ana.page.getByText('Moderate chat').click()
+  await checkA11y(ana.page, 'the studio with its moderation forms')
 
   // A few seconds in, Ana speaks: her page (the live edge) shows it at once; Ben's with the picture, 10 s later.
   await new Promise((r) => setTimeout(r, 4000))
@@ -42,10 +44,18 @@ test('a 10 s delay holds chat back with the picture, and the replay plays with i
   const heardAfter = Date.now() - saidAt
   t.diagnostic(`the viewer got the line ${heardAfter} ms after it was sent`)
   assert.ok(heardAfter >= 9_000, 'held back by the delay')
-  await ben.page.waitForFunction(() => {
-    const v = document.querySelector('[data-live-player]') as HTMLVideoElement | null
-    return !!v && v.readyState >= 2 && v.currentTime > 1
-  }, null, { timeout: 120_000, polling: 250 })
+  const hls: string[] = []
+  ben.page.on('response', (r) => r.url().includes('/hls/') && hls.push(`${r.status()} ${new URL(r.url()).pathname}`))
+  await ben.page
+    .waitForFunction(() => {
+      const v = document.querySelector('[data-live-player]') as HTMLVideoElement | null
+      return !!v && v.readyState >= 2 && v.currentTime > 1
+    }, null, { timeout: 120_000, polling: 250 })
+    .catch(async (err) => {
+      t.diagnostic(`player: ${await ben.page.evaluate(() => { const v = document.querySelector('[data-live-player]') as HTMLVideoElement | null; return v ? `${v.src} ${v.readyState} ${v.currentTime} ${v.error?.message}` : 'none' })}`)
+      t.diagnostic(`hls: ${hls.slice(-12).join(', ')}`)
+      throw err
+    })
   const pictureAfter = Date.now() - liveAt
   t.diagnostic(`the viewer's picture played ${pictureAfter} ms after the stream went live`)
   assert.ok(pictureAfter >= 10_000, 'the picture is delayed too')
@@ -80,6 +90,12 @@ test('a 10 s delay holds chat back with the picture, and the replay plays with i
   const frames = await ben.page.evaluate(() => (document.querySelector('[data-replay-player]') as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames)
   assert.ok(frames > 0, 'the replay decodes')
   await ben.page.screenshot({ path: resultPath('live-replay.png') })
+  await checkA11y(ben.page, 'a replay')
+  await ana.page.goto('/live/moderators')
+  await ana.page.getByLabel('Username').fill('delay_ben')
+  await ana.page.getByRole('button', { name: 'Add moderator' }).click()
+  await ana.page.getByText('They can now moderate').waitFor()
+  await checkA11y(ana.page, 'the moderators page')
   assert.deepEqual(ben.problems.list, [], 'no console errors on the replay page')
   assert.deepEqual(ana.problems.list.filter((p) => !/404 \(Not Found\) \(http:\/\/[^)]+\/live\/\d+\/hls\//.test(p)), [], 'nothing on the streamer’s page but a late HLS request')
 })
