@@ -157,6 +157,11 @@ describe('live timeline: a 10 s delay, its replay, blocks', () => {
     ana.send({ op: 'send', topic: back, message: { text: 'hello from the edge' } })
     const atOnce = await mo.next((f) => f.topic === back && f.event === 'chat')
     assert.equal(atOnce.data.text, 'hello from the edge', 'a moderator sees the chat at once')
+    // A line deleted before it airs never reaches viewers (nor does its deletion).
+    ana.send({ op: 'send', topic: back, message: { text: 'oops, my address' } })
+    const oops = await mo.next((f) => f.topic === back && f.event === 'chat' && f.data.text === 'oops, my address')
+    assert.equal((await api('moe', 'DELETE', `/api/v1/live/streams/${id}/chat/${oops.data.id}`)).status, 200)
+    ana.send({ op: 'send', topic: back, message: { text: 'where were we' } })
 
     // The streamer's playlist is at the live edge; a viewer's is not there yet, nor is any segment by its name.
     const edge = await until('segments at the live edge', async () => (await api('ana', 'GET', `/live/${id}/hls/index.m3u8`)).text(), (text) => /seg\d+\.ts/.test(text))
@@ -174,6 +179,8 @@ describe('live timeline: a 10 s delay, its replay, blocks', () => {
     const late = await ben.next((f) => f.topic === room && f.event === 'chat', 20_000)
     assert.equal(late.data.text, 'hello from the edge')
     assert.ok(Date.now() - sentAt >= 9_500, 'held back by the delay')
+    await ben.next((f) => f.topic === room && f.event === 'chat' && f.data.text === 'where were we', 5_000)
+    assert.ok(!ben.frames.some((f) => f.data?.text === 'oops, my address' || (f.event === 'deleted' && f.data.id === oops.data.id)), 'the deleted line never aired')
     const delayed = await until('the delayed playlist', () => api('ben', 'GET', `/live/${id}/hls/index.m3u8`), (r) => r.status === 200, 20_000)
     const list = await delayed.text()
     assert.match(list, /^#EXTM3U\n/)
@@ -247,12 +254,12 @@ describe('live timeline: a 10 s delay, its replay, blocks', () => {
 
     // Its chat, hearts and pin on the replay's timeline, in order, each within the video; none of ben's for dan.
     const timeline = await body<{ duration: number; events: { t: number; kind: string; line?: { text: string }; user_id?: number }[] }>(await api('cleo', 'GET', `/api/v1/live/streams/${id}/replay`))
-    assert.deepEqual(timeline.events.filter((e) => e.kind === 'chat').map((e) => e.line!.text), ['hello from the edge', 'viewer here', 'cleo too'])
+    assert.deepEqual(timeline.events.filter((e) => e.kind === 'chat').map((e) => e.line!.text), ['hello from the edge', 'where were we', 'viewer here', 'cleo too'])
     assert.ok(timeline.events.some((e) => e.kind === 'heart' && e.user_id === users.ben!.id))
     assert.ok(timeline.events.some((e) => e.kind === 'pin' && e.line?.text === 'hello from the edge'))
     assert.ok(timeline.events.every((e, i, all) => e.t >= 0 && e.t <= timeline.duration && (i === 0 || all[i - 1]!.t <= e.t)))
     const dans = await body<typeof timeline>(await api('dan', 'GET', `/api/v1/live/streams/${id}/replay`))
-    assert.deepEqual(dans.events.filter((e) => e.kind === 'chat').map((e) => e.line!.text), ['hello from the edge', 'cleo too'])
+    assert.deepEqual(dans.events.filter((e) => e.kind === 'chat').map((e) => e.line!.text), ['hello from the edge', 'where were we', 'cleo too'])
     assert.ok(!dans.events.some((e) => e.user_id === users.ben!.id), 'nor his hearts')
 
     // Deleting: only its streamer (or staff); then gone on every path, files included.
