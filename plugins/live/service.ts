@@ -1,9 +1,10 @@
 // The live plugin's rules between the pages, the realtime topics and ffmpeg: going live (one stream per member),
 // the ingest (the streamer's chunks into ffmpeg, resumed after a drop or ended after the timeout), who may watch,
-// the chat with its moderation, hearts, and followers told when someone goes live.
+// the chat with its moderation, hearts, and followers told when someone goes live. The delay's timeline (what
+// viewers get when) is timeline.ts and delay.ts; replays are replays.ts.
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { AppError, isAppError, type TopicConnection, type Viewer } from '../../core/plugins/api.js'
+import { AppError, isAppError, type Viewer } from '../../core/plugins/api.js'
 import { DELAYS, Recorder } from './delay.js'
 import { Ingests } from './ingest.js'
 import { banInput, chatMessage, ingestMessage, type ChatMessage, type StreamInput } from './inputs.js'
