@@ -6,6 +6,7 @@ import { registerDoctor } from './commands/doctor.js'
 import { registerHooks } from './commands/hooks.js'
 import { registerInit } from './commands/init.js'
 import { registerLedger } from './commands/ledger.js'
+import { registerMail } from './commands/mail.js'
 import { registerMigrate } from './commands/migrate.js'
 import { registerPlugin } from './commands/plugin.js'
 import { registerReports } from './commands/reports.js'
@@ -22,7 +23,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version')
     .option('--verbose', 'show stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
-  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerLedger, registerDoctor, registerBackup, registerRestore]) {
+  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerLedger, registerMail, registerDoctor, registerBackup, registerRestore]) {
     register(program)
   }
   // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0.

@@ -1,37 +1,11 @@
 // `hearth ledger verify|export`, run as a real subprocess against one temporary data directory, in order.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { before, describe, test } from 'node:test'
 import SQLite from 'better-sqlite3'
 import { createTestApp, tempDir } from '../test/harness.js'
-
-const ROOT = join(import.meta.dirname, '..')
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function hearth(args: string[]): Promise<Run> {
-  return new Promise<Run>((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/hearth.js', ...args], { cwd: ROOT, env: { ...process.env, HEARTH_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
-
-const show = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
+import { hearth, show } from '../test/cli.js'
 
 describe('hearth ledger', () => {
   const dir = tempDir()

@@ -1,53 +1,11 @@
 // `hearth reports list|resolve`, run as a real subprocess against one temporary data directory, in order.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import SQLite from 'better-sqlite3'
 import { createTestApp, tempDir } from '../test/harness.js'
-
-const ROOT = join(import.meta.dirname, '..')
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function hearth(args: string[]): Promise<Run> {
-  return new Promise<Run>((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/hearth.js', ...args], { cwd: ROOT, env: { ...process.env, HEARTH_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
-
-const show = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
-
-/** A failure as the CLI promises: this exit code, one `error:` line matching `message`, no stack trace. */
-function assertFails(r: Run, code: number, message: RegExp, hint?: RegExp): void {
-  assert.equal(r.code, code, show(r))
-  const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '))
-  assert.equal(errors.length, 1, `exactly one error line\n${show(r)}`)
-  assert.match(errors[0]!, message, show(r))
-  assert.doesNotMatch(r.stderr, /^\s+at /m, `no stack trace\n${show(r)}`)
-  assert.equal(r.stdout, '', `nothing on stdout\n${show(r)}`)
-  if (hint) assert.match(r.stderr, hint, show(r))
-}
-
-function json<T = any>(r: Run): T {
-  assert.equal(r.code, 0, show(r))
-  return JSON.parse(r.stdout) as T
-}
+import { assertFails, hearth, json, show } from '../test/cli.js'
 
 describe('hearth reports', () => {
   const data = tempDir('hearth-cli-reports-')

@@ -36,6 +36,16 @@ import { createSearchService } from './search/service.js'
 import { createModerationService } from './moderation/service.js'
 import { createLedgerService } from './ledger/service.js'
 import { ledgerModule } from './ledger/module.js'
+import { createMailService } from './mail/service.js'
+import { createEmailPreferences } from './mail/digests.js'
+import { mailModule } from './mail/module.js'
+import { confirmedEmail } from './mail/gate.js'
+import { createPushService } from './push/service.js'
+import { createPolicyService } from './policy/service.js'
+import { createAccessService } from './access/service.js'
+import { accessModule, networkBlocks } from './access/module.js'
+import { policyModule } from './policy/module.js'
+import { pushModule } from './push/module.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
 import { PluginManager } from './plugins/loader.js'
@@ -100,7 +110,10 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const settings = createSettings(db, { dataVersion: store.dataVersion })
   const limiter = new RateLimiter({ sqlite: store.sqlite })
   const users = createUsersService(db, hooks, limiter)
-  const auth = createAuthService({ db, users, settings, hooks, limiter })
+  // Flags become reports by no member in the moderation queue, made further down.
+  const policy = createPolicyService({ db, log, file: (r) => moderation.file({ reporterId: null, targetType: r.targetType, targetId: r.targetId, reason: 'other', note: r.note }) })
+  const access = createAccessService({ db, log })
+  const auth = createAuthService({ db, users, settings, hooks, limiter, policy, access })
   const { themes, problems: themeProblems } = await loadThemes([THEMES_DIR, ...config.themeDirs], log)
   const ui = new UiRegistry(log)
   const render = createRenderer({ settings, hooks, ui, themes, config })
@@ -112,22 +125,25 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const primary = new PrimaryGate(log)
   const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency })
   const limit = actionLimits(limiter, settings)
-  const social = createSocialService({ db, hooks, limit })
+  const social = createSocialService({ db, hooks, limit, policy })
   const safety = createSafetyService({ db, hooks, social })
-  const posts = createPostsService({ db, hooks, queue, media, social, log, limit, mayMention: (a, b) => safety.canMention(a, b) })
+  const posts = createPostsService({ db, hooks, queue, media, social, log, limit, mayMention: (a, b) => safety.canMention(a, b), policy })
   const feed = createFeedService({ db, sqlite: store.sqlite, settings, posts, hooks })
-  const engagement = createEngagementService({ db, hooks, posts, safety, limit })
+  const engagement = createEngagementService({ db, hooks, posts, safety, limit, policy })
   const notifications = createNotificationsService({ db, hooks, realtime, posts, safety, social, log })
   const search = createSearchService({ db, posts, safety, social })
   const moderation = createModerationService({ db, hooks, users, posts, media })
   const ledger = createLedgerService(db)
+  const mail = createMailService({ db, settings, queue, users, limiter, log })
+  const emails = createEmailPreferences({ db, settings, queue, notifications, mail })
+  const push = createPushService({ db, settings, queue, notifications, log, publicUrl: config.publicUrl })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
-  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
+  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, access, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -168,6 +184,10 @@ export const CORE_MODULES: readonly CoreModule[] = [
   mediaModule,
   appShellModule,
   ledgerModule,
+  mailModule,
+  pushModule,
+  policyModule,
+  accessModule,
 ]
 
 const CSP = {
@@ -190,6 +210,8 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
 
   app.use('*', requestId())
   app.use('*', requestContext(log, config.trustProxy))
+  // Addresses the operator keeps out entirely are refused before anything else (health checks excepted).
+  app.use('*', networkBlocks(s.access))
   app.use('*', secureHeaders({ contentSecurityPolicy: CSP, referrerPolicy: 'same-origin', crossOriginEmbedderPolicy: false }))
 
   // Public, stateless routes answer before sessions are looked up.
@@ -212,6 +234,8 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.get('/static/typeahead.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // The browser side of peer-to-peer calls (Meet, calls between friends), loaded only by pages that call.
   app.get('/static/rtc.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  // Turning web push on or off, loaded only by Settings → Email and push.
+  app.get('/static/push.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // Browsers ask for /favicon.ico whatever the page declares.
   app.get('/favicon.ico', (c) => c.redirect('/theme/default/assets/icon.svg', 301))
   app.get('/theme/:name/*', async (c, next) => {
@@ -225,6 +249,7 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   // Every body is sized (and, for members on upload routes, given its larger limit) before anything reads it.
   app.use('*', bodies({ limit: BODY_LIMIT, uploads: uploadLimits(s.settings, Object.assign({}, ...[...s.plugins.loaded.values()].map((p) => p.uploads))) }))
   app.use('*', csrf())
+  app.use('*', confirmedEmail(s.mail))
 
   for (const m of modules) if (m.pages) app.route('/', m.pages(s))
   for (const m of modules) if (m.api) app.route('/api/v1', m.api(s))

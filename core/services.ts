@@ -17,6 +17,11 @@ import type { NotificationsService } from './notifications/service.js'
 import type { SearchService } from './search/service.js'
 import type { ModerationService } from './moderation/service.js'
 import type { LedgerService } from './ledger/service.js'
+import type { MailService } from './mail/service.js'
+import type { EmailPreferencesService } from './mail/digests.js'
+import type { PushService } from './push/service.js'
+import type { PolicyService } from './policy/service.js'
+import type { AccessService } from './access/service.js'
 import type { Logger } from './logger.js'
 import type { PluginManager } from './plugins/loader.js'
 import type { RealtimeHub } from './realtime/hub.js'
@@ -60,5 +65,15 @@ export interface Services {
   moderation: ModerationService
   /** Double-entry accounts and transfers (coins, earnings): decision 033. */
   ledger: LedgerService
+  /** Outgoing email and the links it carries (decision 036). */
+  mail: MailService
+  /** What each member chooses to be emailed (digests, login alerts), the digest job and unsubscribe links. */
+  emails: EmailPreferencesService
+  /** Web push to the browsers members turned it on in (decision 037). */
+  push: PushService
+  /** The operator's rules on what members write (decision 038). */
+  policy: PolicyService
+  /** Blocks of addresses, domains and usernames; invites; sign-ups waiting for approval (decision 039). */
+  access: AccessService
   plugins: PluginManager
 }

@@ -66,3 +66,30 @@ self.addEventListener('fetch', (event) => {
   }
   // Everything else (API, media, realtime) goes to the network as if there were no worker.
 })
+
+// Web push (core/push): the server sends only what the member may see when it goes out; it is shown as it came.
+self.addEventListener('push', (event) => {
+  let data = {}
+  try {
+    data = event.data ? event.data.json() : {}
+  } catch {
+    data = { body: event.data ? event.data.text() : '' }
+  }
+  const title = typeof data.title === 'string' ? data.title : 'Hearth'
+  const options = { body: typeof data.body === 'string' ? data.body : '', tag: data.tag, data: { url: typeof data.url === 'string' ? data.url : '/notifications' }, icon: '/app-icon/192.png', badge: '/app-icon/192.png' }
+  event.waitUntil(self.registration.showNotification(title, options))
+})
+
+// Opening a notification focuses an open Hearth tab on its page, or opens one; only this site's own paths.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close()
+  const path = event.notification.data && event.notification.data.url
+  const url = new URL(typeof path === 'string' && path.startsWith('/') && !path.startsWith('//') ? path : '/notifications', self.location.origin).href
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => new URL(w.url).origin === self.location.origin)
+      if (open) return open.navigate(url).then((w) => (w || open).focus())
+      return self.clients.openWindow(url)
+    }),
+  )
+})

@@ -14,6 +14,7 @@ import { toPrivateUser } from '../users/service.js'
 import { parse } from '../validation.js'
 import { jsonBody } from '../http/json.js'
 import { SESSION_COOKIE } from '../users/sessions.js'
+import { baseUrl } from '../views/meta.js'
 
 
 export function usersApi(s: Services): Hono<AppEnv> {
@@ -22,12 +23,17 @@ export function usersApi(s: Services): Hono<AppEnv> {
 
   app.post('/users/register', async (c) => {
     const { user, session } = await auth.register(await jsonBody(c), 'api', requestMeta(c))
+    await s.mail.sendConfirmation(user.id, baseUrl(c, s.config.publicUrl), { quiet: true })
+    // Waiting for an admin: no session until they approve.
+    if (!session) return ok(c, { user, pending: true }, 201)
+    await s.emails.loginFrom(user.id, requestMeta(c), baseUrl(c, s.config.publicUrl), { alert: false })
     return ok(c, { user, token: session.token, token_type: 'Bearer', expires_at: session.expiresAt }, 201)
   })
 
   app.post('/users/login', async (c) => {
     const result = await auth.login(await jsonBody(c), 'api', requestMeta(c))
     if (result.kind !== 'session') throw new AppError(401, 'TWO_FACTOR_REQUIRED', 'Send totp_code or recovery_code.')
+    await s.emails.loginFrom(result.user.id, requestMeta(c), baseUrl(c, s.config.publicUrl), { alert: true })
     return ok(c, { token: result.session.token, token_type: 'Bearer', expires_at: result.session.expiresAt, user: result.user })
   })
 

@@ -11,6 +11,7 @@ import type { Services } from '../services.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
 import { template } from '../views/theme.js'
 import { SESSION_COOKIE } from '../users/sessions.js'
+import { baseUrl } from '../views/meta.js'
 import { qrSvg, remainingRecoveryCodes, totpFor, twoFactorEnabled } from './two-factor.js'
 
 const CHALLENGE_COOKIE = 'hearth_2fa'
@@ -25,7 +26,23 @@ const fieldError = (s: FormState, name: string) => s.problem?.fields[name]
 // Show the form-level message only when no field carries it.
 const formMessage = (s: FormState) => (s.problem && !Object.values(s.problem.fields).includes(s.problem.message) ? s.problem.message : null)
 
-export const RegisterPage = template('auth.register', function RegisterPage(s: FormState & { open: boolean }) {
+export const RegisterPage = template('auth.register', function RegisterPage(s: FormState & { open: boolean; approval?: boolean; invite?: string; pending?: boolean }) {
+  if (s.pending) {
+    return (
+      <section class="card">
+        <h1>Thank you for signing up</h1>
+        <p>An admin of this community will look at your request. Once it is approved you can log in with the username and password you chose.</p>
+      </section>
+    )
+  }
+  if (!s.open && s.problem) {
+    return (
+      <section class="card">
+        <h1>This invite link does not work</h1>
+        <p>{s.problem.message}</p>
+      </section>
+    )
+  }
   if (!s.open) {
     return (
       <section class="card">
@@ -38,11 +55,18 @@ export const RegisterPage = template('auth.register', function RegisterPage(s: F
     <section class="card">
       <h1>Create your account</h1>
       <FormError message={formMessage(s)} />
+      {s.invite && <p>You were invited: welcome.</p>}
+      {s.approval && !s.invite && <p>New members here are approved by an admin. Tell them why you would like to join.</p>}
       <form method="post" action="/register" novalidate>
         <CsrfField token={s.csrfToken} />
+        {s.invite && <input type="hidden" name="invite" value={s.invite} />}
+        {fieldError(s, 'invite') && <p class="field-error">{fieldError(s, 'invite')}</p>}
         <Field name="username" label="Username" value={s.values?.username} error={fieldError(s, 'username')} autocomplete="username" required maxLength={30} hint="3 to 30 letters, digits or underscores." />
         <Field name="email" label="Email" type="email" value={s.values?.email} error={fieldError(s, 'email')} autocomplete="email" required />
         <Field name="password" label="Password" type="password" error={fieldError(s, 'password')} autocomplete="new-password" required hint="At least 10 characters." />
+        {(s.approval || fieldError(s, 'reason')) && !s.invite && (
+          <Field name="reason" label="Why do you want to join?" value={s.values?.reason} error={fieldError(s, 'reason')} required maxLength={1000} multiline />
+        )}
         <div class="actions">
           <button type="submit">Create account</button>
           <a href="/login">I already have an account</a>
@@ -63,6 +87,7 @@ export const LoginPage = template('auth.login', function LoginPage(s: FormState 
         <Field name="password" label="Password" type="password" error={fieldError(s, 'password')} autocomplete="current-password" required />
         <div class="actions">
           <button type="submit">Log in</button>
+          <a href="/password/forgot">Forgot your password?</a>
           <a href="/register">Create an account</a>
         </div>
       </form>
@@ -114,9 +139,10 @@ export function SettingsShell(props: { active: string; panels: { id: string; lab
 }
 
 export const AccountSettingsPage = template('settings.account', function AccountSettingsPage(
-  s: FormState & { displayName: string; username: string; email: string; passwordProblem?: FormProblem },
+  s: FormState & { displayName: string; username: string; email: string; passwordProblem?: FormProblem; emailProblem?: FormProblem; emailValue?: string; emailConfirmed: boolean; confirmations: boolean },
 ) {
   const pw: FormState = { csrfToken: s.csrfToken, problem: s.passwordProblem }
+  const em: FormState = { csrfToken: s.csrfToken, problem: s.emailProblem }
   return (
     <>
       <section class="card">
@@ -130,6 +156,30 @@ export const AccountSettingsPage = template('settings.account', function Account
           <Field name="display_name" label="Display name" value={s.values?.display_name ?? s.displayName} error={fieldError(s, 'display_name')} maxLength={50} />
           <button type="submit">Save</button>
         </form>
+      </section>
+      <section class="card">
+        <h2>Email address</h2>
+        <p>
+          {s.email}{' '}
+          {s.confirmations && <span class={s.emailConfirmed ? 'badge' : 'badge badge-warn'}>{s.emailConfirmed ? 'Confirmed' : 'Not confirmed'}</span>}
+        </p>
+        {s.confirmations && !s.emailConfirmed && (
+          <form method="post" action="/email/resend">
+            <CsrfField token={s.csrfToken} />
+            <p class="muted">Use the link we emailed you to confirm it. Nothing came?</p>
+            <button type="submit" class="secondary">Send the link again</button>
+          </form>
+        )}
+        <details open={!!s.emailProblem}>
+          <summary>Change your email address</summary>
+          <FormError message={formMessage(em)} />
+          <form method="post" action="/settings/email" novalidate>
+            <CsrfField token={s.csrfToken} />
+            <Field name="email" label="New email address" type="email" value={s.emailValue} error={fieldError(em, 'email')} autocomplete="email" required hint="We email a link to the new address; it changes when you use it." />
+            <Field name="password" label="Your password" type="password" autocomplete="current-password" error={fieldError(em, 'password')} required />
+            <button type="submit">Change email address</button>
+          </form>
+        </details>
       </section>
       <section class="card">
         <h2>Change password</h2>
@@ -236,17 +286,27 @@ export function authPages(s: Services): Hono<AppEnv> {
   const settingsPage = async (c: Context<AppEnv>, active: string, title: string, body: ComponentChildren, status = 200) =>
     render.page(c, { title, status }, <SettingsShell active={active} panels={ui.settingsPanels}>{body}</SettingsShell>)
 
+  /** The form as this visitor may use it: open, or opened by a valid invite; with the reason box when sign-ups wait. */
+  const registerForm = async (c: Context<AppEnv>, inviteCode: string | undefined, extra: { values?: Record<string, string>; problem?: FormProblem } = {}, status = 200) => {
+    const invite = inviteCode ? await s.access.invite(inviteCode) : null
+    const open = !!invite || (await settings.get('registration.open'))
+    const page = <RegisterPage csrfToken={c.get('csrfToken')} open={open} approval={await settings.get('registration.approval')} invite={invite?.code} {...extra} />
+    return render.page(c, { title: 'Register', status: (inviteCode && !invite && !extra.problem ? 400 : status) as 400 }, inviteCode && !invite && !extra.problem ? <RegisterPage csrfToken={c.get('csrfToken')} open={false} problem={{ status: 400, message: 'This invite link is not valid any more. Ask for a new one.', fields: {} }} /> : page)
+  }
   app.get('/register', async (c) => {
     if (c.get('viewer')) return c.redirect('/')
-    return render.page(c, { title: 'Register' }, <RegisterPage csrfToken={c.get('csrfToken')} open={await settings.get('registration.open')} />)
+    return registerForm(c, c.req.query('invite'))
   })
   app.post('/register', async (c) => {
     const form = await formFields(c)
     const r = await attempt(() => auth.register(form, 'web', requestMeta(c)))
     if (!r.ok) {
-      const values = { username: form.username ?? '', email: form.email ?? '' }
-      return render.page(c, { title: 'Register', status: r.problem.status as 400 }, <RegisterPage csrfToken={c.get('csrfToken')} open values={values} problem={r.problem} />)
+      const values = { username: form.username ?? '', email: form.email ?? '', reason: form.reason ?? '' }
+      return registerForm(c, form.invite || undefined, { values, problem: r.problem }, r.problem.status)
     }
+    await s.mail.sendConfirmation(r.value.user.id, baseUrl(c, s.config.publicUrl), { quiet: true })
+    if (!r.value.session) return render.page(c, { title: 'Thank you' }, <RegisterPage csrfToken={c.get('csrfToken')} open pending values={{ email: form.email ?? '' }} />)
+    await s.emails.loginFrom(r.value.user.id, requestMeta(c), baseUrl(c, s.config.publicUrl), { alert: false })
     flash(c, 'ok', `Welcome, @${r.value.user.username}!`)
     return startSession(c, r.value.session.token, r.value.session.expiresAt, '/')
   })
@@ -266,6 +326,7 @@ export function authPages(s: Services): Hono<AppEnv> {
       setAppCookie(c, CHALLENGE_COOKIE, r.value.challenge, { maxAge: 600 })
       return c.redirect(`/login/2fa${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`, 303)
     }
+    await s.emails.loginFrom(r.value.user.id, requestMeta(c), baseUrl(c, s.config.publicUrl), { alert: true })
     flash(c, 'ok', `Welcome back, @${r.value.user.username}.`)
     return startSession(c, r.value.session.token, r.value.session.expiresAt, next)
   })
@@ -287,6 +348,7 @@ export function authPages(s: Services): Hono<AppEnv> {
       }
       return render.page(c, { title: 'Two-factor check', status: r.problem.status as 400 }, <TwoFactorPage csrfToken={c.get('csrfToken')} next={next} problem={r.problem} />)
     }
+    await s.emails.loginFrom(r.value.user.id, requestMeta(c), baseUrl(c, s.config.publicUrl), { alert: true })
     flash(c, 'ok', `Welcome back, @${r.value.user.username}.`)
     return startSession(c, r.value.session.token, r.value.session.expiresAt, next)
   })
@@ -305,14 +367,15 @@ export function authPages(s: Services): Hono<AppEnv> {
   app.use('/settings/*', requireMember)
   app.get('/settings', (c) => c.redirect('/settings/account'))
 
-  const accountPage = async (c: Context<AppEnv>, extra: { values?: Record<string, string>; problem?: FormProblem; passwordProblem?: FormProblem } = {}) => {
+  const accountPage = async (c: Context<AppEnv>, extra: { values?: Record<string, string>; problem?: FormProblem; passwordProblem?: FormProblem; emailProblem?: FormProblem; emailValue?: string } = {}) => {
     const me = c.get('account')!
-    const status = extra.problem?.status ?? extra.passwordProblem?.status ?? 200
+    const status = extra.problem?.status ?? extra.passwordProblem?.status ?? extra.emailProblem?.status ?? 200
+    const confirmations = (await s.mail.configured()) && (await settings.get('registration.email_confirmation')) !== 'off'
     return settingsPage(
       c,
       'account',
       'Account settings',
-      <AccountSettingsPage csrfToken={c.get('csrfToken')} displayName={me.display_name} username={me.username} email={me.email} {...extra} />,
+      <AccountSettingsPage csrfToken={c.get('csrfToken')} displayName={me.display_name} username={me.username} email={me.email} emailConfirmed={!!me.email_verified_at} confirmations={confirmations} {...extra} />,
       status,
     )
   }
@@ -322,6 +385,13 @@ export function authPages(s: Services): Hono<AppEnv> {
     const r = await attempt(() => users.setDisplayName(c.get('viewer')!.id, form.display_name ?? ''))
     if (!r.ok) return accountPage(c, { values: { display_name: form.display_name ?? '' }, problem: r.problem })
     flash(c, 'ok', 'Your profile is saved.')
+    return c.redirect('/settings/account', 303)
+  })
+  app.post('/settings/email', async (c) => {
+    const form = await formFields(c)
+    const r = await attempt(() => s.mail.requestEmailChange(c.get('viewer')!.id, { email: form.email, password: form.password }, baseUrl(c, s.config.publicUrl)))
+    if (!r.ok) return accountPage(c, { emailProblem: r.problem, emailValue: form.email ?? '' })
+    flash(c, 'ok', r.value.pending ? `We sent a link to ${form.email?.trim()}: your address changes when you use it.` : 'Your email address is changed.')
     return c.redirect('/settings/account', 303)
   })
   app.post('/settings/password', async (c) => {

@@ -22,6 +22,8 @@ import {
   type NewSession,
 } from '../users/sessions.js'
 import { checkTotp, newRecoveryCodes, newTotpSecret, qrSvg, totpFor, twoFactorEnabled, useRecoveryCode } from './two-factor.js'
+import type { ContentPolicy } from '../policy/service.js'
+import { signupRefused, type AccessService } from '../access/service.js'
 
 export interface RequestMeta {
   ip: string
@@ -40,8 +42,8 @@ let dummyHash: Promise<string> | null = null
 /** The login-failure counter of an account (by id, so username and email share it), or of an unknown name. */
 const accountLimitKey = (user: UserRow | undefined, login: string) => (user ? `login:user:${user.id}` : `login:name:${login.toLowerCase()}`)
 
-export function createAuthService(deps: { db: Db; users: UsersService; settings: SettingsService; hooks: HookRegistry; limiter: RateLimiter }) {
-  const { db, users, settings, hooks, limiter } = deps
+export function createAuthService(deps: { db: Db; users: UsersService; settings: SettingsService; hooks: HookRegistry; limiter: RateLimiter; policy?: ContentPolicy; access?: AccessService }) {
+  const { db, users, settings, hooks, limiter, policy, access } = deps
 
   async function startSession(user: UserRow, kind: 'web' | 'api', meta: RequestMeta): Promise<NewSession> {
     const days = await settings.get('auth.session_days')
@@ -51,6 +53,8 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
   }
 
   function assertNotSuspended(user: UserRow): void {
+    if (user.approval === 'pending') throw new AppError(403, 'ACCOUNT_PENDING', 'Your sign-up is waiting for an admin’s approval. You can log in once it is approved.')
+    if (user.approval === 'rejected') throw new AppError(403, 'ACCOUNT_REJECTED', 'Your sign-up was not approved.')
     if (user.suspended_at) {
       throw new AppError(403, 'ACCOUNT_SUSPENDED', `Your account is suspended: ${user.suspended_reason ?? 'no reason was given'}.`, {
         reason: user.suspended_reason,
@@ -156,13 +160,42 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
     },
 
     /** Register a new member; refused when registration is closed or a plugin's filter says no. */
-    async register(input: unknown, kind: 'web' | 'api', meta: RequestMeta): Promise<{ user: PublicUser; session: NewSession }> {
+    async register(input: unknown, kind: 'web' | 'api', meta: RequestMeta): Promise<{ user: PublicUser; session: NewSession | null }> {
       limiter.hit(`register:ip:${clientKey(meta.ip)}`, await settings.get('auth.register.ip_limit'), 3600)
-      if (!(await settings.get('registration.open'))) throw new AppError(403, 'FORBIDDEN', 'Registration is closed on this community.')
+      const raw = (input ?? {}) as { invite?: unknown; reason?: unknown }
+      // An invite link opens a closed community and skips the wait for approval.
+      const invite = raw.invite !== undefined && raw.invite !== '' ? await access?.invite(raw.invite) : null
+      if (invite === null && raw.invite !== undefined && raw.invite !== '') throw validationFailed({ invite: 'This invite link is not valid any more. Ask for a new one.' })
+      if (!invite && !(await settings.get('registration.open'))) throw new AppError(403, 'FORBIDDEN', 'Registration is closed on this community.')
       const data = parse(registerInput, input)
+      const blocked = await access?.signupBlock({ ip: meta.ip ?? '', email: data.email, username: data.username })
+      if (blocked === 'refuse') throw signupRefused()
+      const waits = blocked === 'approval' || (!invite && (await settings.get('registration.approval')))
+      const reason = typeof raw.reason === 'string' ? raw.reason.trim() : ''
+      if (waits && !reason) throw validationFailed({ reason: 'Tell the admins in a few words why you want to join.' })
+      if (reason.length > 1000) throw validationFailed({ reason: 'Say it in at most 1000 characters.' })
       const allowed = await hooks.apply('filter:user.registration.allowed', true, { username: data.username, email: data.email, ip: meta.ip })
       if (!allowed) throw new AppError(403, 'FORBIDDEN', 'Registration was refused.')
-      const user = await users.create(data)
+      const checked = { surface: 'username', authorId: null, text: data.username }
+      const verdict = await policy?.enforce(checked).catch((err: unknown) => {
+        // The rule's message is about the name: shown on the username field.
+        if (err instanceof AppError && err.code === 'REFUSED_BY_POLICY') throw new AppError(422, 'REFUSED_BY_POLICY', err.message, { fields: { username: err.message } })
+        throw err
+      })
+      if (invite) await access!.useInvite(invite.id)
+      let user: PublicUser
+      try {
+        user = await users.create(data)
+      } catch (err) {
+        if (invite) await access!.returnInvite(invite.id)
+        throw err
+      }
+      if (invite) await db.updateTable('users').set({ invite_id: invite.id }).where('id', '=', user.id).execute()
+      if (verdict) await policy?.flagSaved(verdict, checked, { type: 'user', id: user.id })
+      if (waits) {
+        await access!.holdForApproval(user.id, reason)
+        return { user, session: null }
+      }
       const row = (await users.findRow(user.id))!
       return { user, session: await startSession(row, kind, meta) }
     },

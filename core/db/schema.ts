@@ -8,6 +8,10 @@ import type { EngagementTables } from '../engagement/tables.js'
 import type { NotificationTables } from '../notifications/tables.js'
 import type { ModerationTables } from '../moderation/tables.js'
 import type { LedgerTables } from '../ledger/tables.js'
+import type { MailTables } from '../mail/tables.js'
+import type { PushTables } from '../push/tables.js'
+import type { PolicyTables } from '../policy/tables.js'
+import type { AccessTables } from '../access/tables.js'
 
 /** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
 type Timestamp = string
@@ -43,6 +47,14 @@ export interface UsersTable {
   posts_count: Generated<number>
   /** The member's choice of colours (Settings → Appearance): follow the device, or always light or dark. */
   color_scheme: ColumnType<ColorScheme, ColorScheme | undefined, ColorScheme>
+  /** When the member confirmed their address by the emailed link; null until then. */
+  email_verified_at: ColumnType<string | null, string | null | undefined, string | null>
+  /** A sign-up waiting for an admin (the account is suspended meanwhile), or one they turned down; null otherwise. */
+  approval: ColumnType<'pending' | 'rejected' | null, 'pending' | 'rejected' | null | undefined, 'pending' | 'rejected' | null>
+  /** Why they want to join, as they wrote it at sign-up (approval mode). */
+  signup_reason: ColumnType<string | null, string | null | undefined, string | null>
+  /** The invite link they joined with. */
+  invite_id: ColumnType<number | null, number | null | undefined, number | null>
 }
 
 export type ColorScheme = 'system' | 'light' | 'dark'
@@ -124,7 +136,7 @@ export interface AuditLogTable {
 }
 
 /** Every core table. Features keep their table interfaces beside their code and are joined in here. */
-export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables {
+export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables {
   users: UsersTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable

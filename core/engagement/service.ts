@@ -21,6 +21,7 @@ import { parse } from '../validation.js'
 import { collectionFields, collectionInput, commentInput } from './inputs.js'
 import type { CommentRow } from './tables.js'
 import { displayName } from '../users/display-name.js'
+import type { ContentPolicy } from '../policy/service.js'
 
 export interface CommentView {
   id: number
@@ -60,8 +61,8 @@ export interface CollectionView {
 
 export type EngagementService = ReturnType<typeof createEngagementService>
 
-export function createEngagementService(deps: { db: Db; hooks: HookRegistry; posts: PostsService; safety: SafetyService; limit?: (action: 'like', userId: number) => Promise<void> }) {
-  const { db, hooks, posts, safety, limit } = deps
+export function createEngagementService(deps: { db: Db; hooks: HookRegistry; posts: PostsService; safety: SafetyService; limit?: (action: 'like', userId: number) => Promise<void>; policy?: ContentPolicy }) {
+  const { db, hooks, posts, safety, limit, policy } = deps
   const shapes = queryShapes(db, 16)
 
   /** The post, if the member may see it; else NOT_FOUND (as for one that does not exist). */
@@ -263,6 +264,8 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
         if (!parent || parent.post_id !== postId) throw validationFailed({ parent_id: 'That comment is not on this post.' })
         if (parent.parent_id !== null) parent = await db.selectFrom('comments').selectAll().where('id', '=', parent.parent_id).executeTakeFirstOrThrow()
       }
+      const checked = { surface: 'comment', authorId: viewer.id, text: data.text }
+      const verdict = await policy?.enforce(checked)
       const mentions = await mentionsOf(viewer.id, data.text)
       const row = await db.transaction().execute(async (trx) => {
         const c = await trx
@@ -275,6 +278,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
         if (parent) await trx.updateTable('comments').set((eb) => ({ replies_count: eb('replies_count', '+', 1) })).where('id', '=', parent.id).execute()
         return c
       })
+      if (verdict) await policy?.flagSaved(verdict, checked, { type: 'comment', id: row.id })
       await hooks.emit('action:comment.created', {
         commentId: row.id,
         postId,
@@ -332,12 +336,15 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
       const c = await visibleComment(viewer.id, commentId)
       if (c.author_id !== viewer.id) throw forbidden('Only its author can edit this comment.')
       const { text } = parse(commentInput.pick({ text: true }), input)
+      const checked = { surface: 'comment', authorId: viewer.id, text }
+      const verdict = text !== c.text ? await policy?.enforce(checked) : undefined
       const mentions = await mentionsOf(viewer.id, text)
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('comments').set({ text, edited_at: now(), updated_at: now() }).where('id', '=', commentId).execute()
         await trx.deleteFrom('comment_mentions').where('comment_id', '=', commentId).execute()
         if (mentions.length) await trx.insertInto('comment_mentions').values(mentions.map((user_id) => ({ comment_id: commentId, user_id }))).execute()
       })
+      if (verdict) await policy?.flagSaved(verdict, checked, { type: 'comment', id: commentId })
       const post = await visiblePost(viewer.id, c.post_id)
       const row = await db.selectFrom('comments').selectAll().where('id', '=', commentId).executeTakeFirstOrThrow()
       return (await commentViews(viewer, [row], post.author.id))[0]!

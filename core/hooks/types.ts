@@ -87,6 +87,7 @@ export const coreHooks = {
   'action:user.unblocked': action<{ blockerId: number; blockedId: number }>(),
   'action:report.filed': action<{ reportId: number; targetType: string; targetId: string; reporterId: number | null }>(),
   'action:report.resolved': action<{ reportId: number; outcome: string; actorId: number | null }>(),
+  'action:notification.created': action<{ userId: number; batchId: number; type: string }>(),
   'action:member.warned': action<{ userId: number; warningId: number; reason: string; note: string; actorId: number | null }>(),
   /** A media file finished processing (status 'ready') or gave up (status 'failed', with the error). */
   'action:media.processed': action<{ mediaId: number; ownerId: number; status: 'ready' | 'failed'; error: string | null }>(),

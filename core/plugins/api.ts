@@ -23,6 +23,7 @@ import type { PluginReportsApi } from '../moderation/service.js'
 import type { PluginLimitsApi } from '../auth/rate-limit.js'
 import type { PluginNotificationsApi } from '../notifications/types.js'
 import type { PluginLedgerApi } from '../ledger/plugin.js'
+import type { PolicyService } from '../policy/service.js'
 import type { Page } from '../pagination.js'
 import type { CreatePostInput } from '../posts/inputs.js'
 import type { PostView } from '../posts/types.js'
@@ -480,6 +481,17 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
      * @example await ctx.core.ledger.transfer({ key: `grant:${ref}`, debit: { kind: 'world', name: 'manual', unit: 'coin' }, credit: { kind: 'member_coins', userId, unit: 'coin' }, amount: 500 })
      */
     ledger: PluginLedgerApi
+    /**
+     * The operator's rules on what members write (decision 038). Check before saving: throws 422
+     * REFUSED_BY_POLICY with the rule's message; after saving, `flagSaved` logs the matches and files a report for
+     * flagging rules. Your surfaces are named `NAME.thing` (a bare `thing` gets your name in front), and operators
+     * choose them per rule.
+     * @example const checked = { surface: 'message', authorId: me.id, text }
+     * const verdict = await ctx.core.policy.enforce(checked)
+     * const id = await save(text)
+     * await ctx.core.policy.flagSaved(verdict, checked, { type: 'messages.message', id })
+     */
+    policy: Pick<PolicyService, 'enforce' | 'flagSaved'>
   }
   /** Helpers for route handlers. */
   readonly http: {

@@ -48,6 +48,7 @@ import { prefixesOf, prefixProblem, overlap, routesOutside } from './prefixes.js
 import { pluginSettingsStore } from './settings.js'
 import type { LedgerService } from '../ledger/service.js'
 import { pluginLedger } from '../ledger/plugin.js'
+import type { PolicyService } from '../policy/service.js'
 
 export const PLUGIN_NAME = /^[a-z][a-z0-9-]{1,39}$/
 
@@ -104,6 +105,7 @@ export interface PluginDeps {
   notifications: NotificationsService
   moderation: ModerationService
   ledger: LedgerService
+  policy?: PolicyService
   render: Renderer
   /** Where plugins' onClose functions go; Hearth's close runs them. */
   closers: Closers
@@ -366,6 +368,16 @@ export class PluginManager {
     return { changed: true }
   }
 
+  /** The policy engine with a plugin's surfaces named after it; without an engine (a bare manager), nothing is checked. */
+  private policyFor(name: string): Pick<PolicyService, 'enforce' | 'flagSaved'> {
+    const own = <T extends { surface: string }>(input: T): T => ({ ...input, surface: input.surface.startsWith(`${name}.`) ? input.surface : `${name}.${input.surface}` })
+    const policy = this.deps.policy
+    return {
+      enforce: async (input) => (policy ? policy.enforce(own(input)) : { refused: null, flags: [], matched: [] }),
+      flagSaved: async (verdict, input, target) => policy?.flagSaved(verdict, own(input), target),
+    }
+  }
+
   private migrationsDir(f: FoundPlugin): string | null {
     const rel = f.definition?.manifest.migrations
     return rel ? resolve(f.dir, rel) : null
@@ -612,6 +624,10 @@ export class PluginManager {
         },
         limits: pluginLimits(this.deps.limiter, name),
         ledger: pluginLedger(this.deps.ledger, name),
+        policy: {
+          enforce: (input) => this.policyFor(name).enforce(input),
+          flagSaved: (verdict, input, target) => this.policyFor(name).flagSaved(verdict, input, target),
+        },
         rtc: {
           iceServers: async (userId) => {
             const core = this.deps.settings

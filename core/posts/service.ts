@@ -18,6 +18,7 @@ import { parse } from '../validation.js'
 import { createPostInput, updatePostInput, type CreatePostInput } from './inputs.js'
 import type { PostRow } from './tables.js'
 import { extractHashtags, extractMentions, renderPostText } from './text.js'
+import type { ContentPolicy } from '../policy/service.js'
 import type { PostView } from './types.js'
 import { visibleTo } from './visibility.js'
 import { displayName } from '../users/display-name.js'
@@ -59,8 +60,10 @@ export function createPostsService(deps: {
   mayMention?: (actorId: number, targetId: number) => Promise<boolean>
   /** Counts a post against the member's posts-per-hour limit. */
   limit?: (action: 'post', userId: number) => Promise<void>
+  /** The operator's rules on what members write (core/policy). */
+  policy?: ContentPolicy
 }) {
-  const { db, hooks, queue, media, social, mayMention, limit } = deps
+  const { db, hooks, queue, media, social, mayMention, limit, policy } = deps
   const shapes = queryShapes(db)
 
   /**
@@ -383,6 +386,8 @@ export function createPostsService(deps: {
         if (avatar) throw validationFailed({ media_ids: 'That file is your profile picture; upload it again to post it.' })
       }
       const quoted = data.quote_of ? await repostableBy(db, authorId, data.quote_of) : null
+      const checked = { surface: 'post', authorId, text }
+      const verdict = text ? await policy?.enforce(checked) : undefined
       const mentioned = await mentionsOf(authorId, text)
       const post = await db.transaction().execute(async (trx) => {
         const row = await trx
@@ -410,6 +415,7 @@ export function createPostsService(deps: {
         }
         return row
       })
+      if (verdict) await policy?.flagSaved(verdict, checked, { type: 'post', id: post.id })
       if (!publishAt) await published(post)
       return (await hydrate(authorId, [post]))[0]!
     },
@@ -434,6 +440,8 @@ export function createPostsService(deps: {
       if (text !== undefined && !text && !(await db.selectFrom('post_media').select('post_id').where('post_id', '=', id).executeTakeFirst())) {
         throw validationFailed({ text: 'A post without photos or videos needs some text.' })
       }
+      const checked = { surface: 'post', authorId: actorId, text: text ?? '' }
+      const verdict = text !== undefined && text && text !== post.text ? await policy?.enforce(checked) : undefined
       const mentioned = text !== undefined && text !== post.text ? await mentionsOf(actorId, text) : []
       await db.transaction().execute(async (trx) => {
         const set: Record<string, unknown> = { updated_at: now() }
@@ -453,6 +461,7 @@ export function createPostsService(deps: {
         // A post leaving only-me reaches the feeds it never entered.
         if (data.visibility && data.visibility !== 'only_me' && post.visibility === 'only_me' && post.status === 'published') await fanOutIn(trx as Db, id)
       })
+      if (verdict) await policy?.flagSaved(verdict, checked, { type: 'post', id })
       await hooks.emit('action:post.updated', { postId: id, authorId: actorId })
       return (await service.get(actorId, id))!
     },

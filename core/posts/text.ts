@@ -1,4 +1,5 @@
 // Post text: finding #hashtags and @mentions, and turning text into safe HTML with links.
+import { escapeHtml as escape } from '../text/escape.js'
 
 export const POST_TEXT_MAX = 5000
 export const HASHTAG_MAX = 64
@@ -21,7 +22,6 @@ export function extractMentions(text: string): string[] {
   return [...out]
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 
 /**
  * Safe HTML for a post's text: everything escaped, then #tags, @mentions of existing members and

@@ -12,6 +12,7 @@ import { profileInput } from './inputs.js'
 import { blockedEitherWay } from '../safety/queries.js'
 import { visiblePostsCount } from './counts.js'
 import { displayName } from '../users/display-name.js'
+import type { ContentPolicy } from '../policy/service.js'
 
 /** How long a member's suggestions are kept, for how many members at most, and how many places. */
 const SUGGESTIONS_KEEP_MS = 10 * 60_000
@@ -58,8 +59,8 @@ export type SocialService = ReturnType<typeof createSocialService>
 
 const avatarUrl = (u: Pick<UserRow, 'avatar_media_id'>) => (u.avatar_media_id ? `/media/${u.avatar_media_id}/150` : null)
 
-export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?: (action: 'follow', userId: number) => Promise<void> }) {
-  const { db, hooks, limit } = deps
+export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?: (action: 'follow', userId: number) => Promise<void>; policy?: ContentPolicy }) {
+  const { db, hooks, limit, policy } = deps
   const shapes = queryShapes(db, 16)
 
   /** A member by id or username; suspended members are NOT_FOUND unless `includeSuspended` (staff views). */
@@ -223,6 +224,11 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
         }
       }
       const audience = data.avatar_audience ? await idsOfUsernames(db, data.avatar_audience, 'avatar_audience', userId) : undefined
+      // The name and bio as written, when either changes: one piece of writing for the rules.
+      const written = [data.display_name ?? before.display_name, data.bio ?? before.bio].filter(Boolean).join('\n')
+      const checked = { surface: 'profile', authorId: userId, text: written }
+      const changedText = (data.display_name !== undefined && data.display_name !== before.display_name) || (data.bio !== undefined && data.bio !== before.bio)
+      const verdict = changedText && written ? await policy?.enforce(checked) : undefined
       const goingPublic = data.is_private === false && before.is_private === 1
       await db.transaction().execute(async (trx) => {
         const set: Record<string, unknown> = { updated_at: now() }
@@ -243,6 +249,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
         const pending = await db.selectFrom('follow_requests').select('requester_id').where('target_id', '=', userId).execute()
         for (const p of pending) await service.answerRequest(userId, p.requester_id, true)
       }
+      if (verdict) await policy?.flagSaved(verdict, checked, { type: 'user', id: userId })
       await hooks.emit('action:user.profile-updated', { userId })
       return service.profile(userId, userId)
     },

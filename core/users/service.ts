@@ -31,6 +31,7 @@ export function toPrivateUser(row: UserRow): PrivateUser {
   return {
     ...toPublicUser(row),
     email: row.email,
+    email_verified: row.email_verified_at !== null,
     two_factor_enabled: row.totp_enabled_at !== null,
     suspended: row.suspended_at !== null,
     suspended_reason: row.suspended_reason,
@@ -39,7 +40,7 @@ export function toPrivateUser(row: UserRow): PrivateUser {
 
 export interface CreateUserOptions {
   role?: Role
-  /** Who made the account (an admin, the CLI = null). Recorded in the audit log when set. */
+  /** Who made the account (an admin, the CLI = null). Recorded in the audit log when set; such an account's address counts as confirmed. */
   actorId?: number | null
   /** How an account made by no member came to be, when not the CLI ('setup link'): the audit log names it. */
   via?: string
@@ -106,6 +107,8 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
             password_hash,
             display_name: data.display_name ?? '',
             role: options.role ?? 'member',
+            // Made by the operator (an admin, the CLI, the setup link): they vouch for the address.
+            email_verified_at: options.actorId !== undefined ? now() : null,
             updated_at: now(),
           })
           .returningAll()

@@ -15,6 +15,8 @@ export interface PublicUser {
 /** What the member themself (and admins) see. */
 export interface PrivateUser extends PublicUser {
   email: string
+  /** Whether the member confirmed the address by the emailed link. */
+  email_verified: boolean
   two_factor_enabled: boolean
   suspended: boolean
   suspended_reason: string | null

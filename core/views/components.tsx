@@ -20,12 +20,19 @@ export function Field(props: {
   pattern?: string
   maxLength?: number
   autofocus?: boolean
+  /** A few lines of text (a textarea) instead of one. */
+  multiline?: boolean
 }) {
   const id = `f-${props.name}`
   const described = [props.error ? `${id}-error` : null, props.hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined
   return (
     <div class={props.error ? 'field field-invalid' : 'field'}>
       <label for={id}>{props.label}</label>
+      {props.multiline ? (
+        <textarea id={id} name={props.name} rows={3} required={props.required} maxLength={props.maxLength} aria-invalid={props.error ? 'true' : undefined} aria-describedby={described}>
+          {props.value}
+        </textarea>
+      ) : (
       <input
         id={id}
         name={props.name}
@@ -40,6 +47,7 @@ export function Field(props: {
         aria-invalid={props.error ? 'true' : undefined}
         aria-describedby={described}
       />
+      )}
       {props.hint && <p class="hint" id={`${id}-hint`}>{props.hint}</p>}
       {props.error && <p class="error" id={`${id}-error`}>{props.error}</p>}
     </div>

@@ -9,23 +9,33 @@ import type { ChildProcess, SpawnOptions } from '../../core/plugins/api.js'
 export const SEGMENT_SECONDS = 1
 /** Segments kept in ffmpeg's playlist (on disk, delay.ts keeps what the delay or a replay needs). */
 export const LIST_SIZE = 6
+/** How long a playlist read from disk answers everyone (a player polls about once a segment). */
+const PLAYLIST_FRESH_MS = 200
+
+/** H.264 with a keyframe every segment, for pictures that are not H.264 already (a browser's VP8). */
+export const X264_ARGS = ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`]
+export const AAC_ARGS = ['-c:a', 'aac', '-b:a', '96k', '-ar', '48000']
+
+/** What ffmpeg reads (on stdin) and how it encodes it: a browser's WebM, or an encoder's FLV over RTMP (rtmp-ingest.ts). */
+export interface IngestSource {
+  input: string[]
+  codecs: string[]
+}
+const BROWSER: IngestSource = { input: ['-f', 'webm', '-i', 'pipe:0'], codecs: ['-r', '30', ...X264_ARGS, ...AAC_ARGS] }
 
 /**
  * ffmpeg's arguments for one run. MediaRecorder's WebM has a 1 ms timebase, so the output rate is forced (`-r 30`)
  * or ffmpeg duplicates frames as if it were 1000 fps. A resume appends to the playlist (same numbering, a
  * discontinuity) so viewers' players carry on.
  */
-export function ffmpegArgs(dir: string, resume: boolean): string[] {
+export function ffmpegArgs(dir: string, resume: boolean, source: IngestSource = BROWSER): string[] {
   // No delete_segments: the delay and replays need older segments; delay.ts removes them when neither does.
   const flags = ['independent_segments', ...(resume ? ['append_list', 'discont_start'] : []), 'omit_endlist']
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
-    '-f', 'webm', '-i', 'pipe:0',
+    ...source.input,
     '-map', '0:v:0', '-map', '0:a:0?',
-    '-r', '30',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
-    '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`,
-    '-c:a', 'aac', '-b:a', '96k', '-ar', '48000',
+    ...source.codecs,
     '-f', 'hls', '-hls_time', String(SEGMENT_SECONDS), '-hls_list_size', String(LIST_SIZE), '-hls_flags', flags.join('+'),
     '-hls_segment_filename', join(dir, 'seg%d.ts'),
     join(dir, 'index.m3u8'),
@@ -69,16 +79,20 @@ export class Ingests {
   private runs = new Map<number, Run>()
   /** The last complete playlist read per stream, served while the file on disk is being rewritten. */
   private lastGood = new Map<number, string>()
+  /** When each stream's playlist was last read from disk: within PLAYLIST_FRESH_MS, the last read is answered. */
+  private readAt = new Map<number, number>()
+  /** The segments read per stream (only those a whole playlist listed: never one still being written), newest last. */
+  private segments = new Map<number, Map<string, Buffer>>()
 
   constructor(private readonly o: IngestOptions) {}
 
   /** Start (or start again, after a drop) the stream's ffmpeg; a run already going is killed first. */
-  async start(streamId: number): Promise<void> {
+  async start(streamId: number, source?: IngestSource): Promise<void> {
     await this.kill(streamId)
     const dir = this.o.dirOf(streamId)
     await mkdir(dir, { recursive: true })
     const resume = existsSync(join(dir, 'index.m3u8'))
-    const child = this.o.spawn(this.o.ffmpeg(), ffmpegArgs(dir, resume), { stdio: ['pipe', 'ignore', 'pipe'] })
+    const child = this.o.spawn(this.o.ffmpeg(), ffmpegArgs(dir, resume, source), { stdio: ['pipe', 'ignore', 'pipe'] })
     const run: Run = { child, stderr: '', exited: new Promise((resolve) => child.once('close', () => resolve())) }
     child.stderr!.setEncoding('utf8').on('data', (s: string) => (run.stderr = (run.stderr + s).slice(-2000)))
     // A write after ffmpeg died fails with EPIPE: the exit handler below tells the stream.
@@ -123,6 +137,8 @@ export class Ingests {
   async end(streamId: number): Promise<void> {
     await this.kill(streamId)
     this.lastGood.delete(streamId)
+    this.readAt.delete(streamId)
+    this.segments.delete(streamId)
     await rm(this.o.dirOf(streamId), { recursive: true, force: true })
   }
 
@@ -133,6 +149,9 @@ export class Ingests {
 
   /** The stream's playlist if a whole one was ever read (the newest whole one), else null. */
   async playlist(streamId: number): Promise<string | null> {
+    // Viewers ask about once a second each; ffmpeg rewrites it once a segment: one read serves them all for a moment.
+    if (Date.now() - (this.readAt.get(streamId) ?? 0) < PLAYLIST_FRESH_MS) return this.lastGood.get(streamId) ?? null
+    this.readAt.set(streamId, Date.now())
     let text: string
     try {
       text = await readFile(join(this.o.dirOf(streamId), 'index.m3u8'), 'utf8')
@@ -154,10 +173,21 @@ export class Ingests {
   /** A segment's bytes, or null when it is not (or no longer) there. */
   async segment(streamId: number, name: string): Promise<Buffer | null> {
     if (!/^seg\d{1,9}\.ts$/.test(name)) return null
+    const kept = this.segments.get(streamId)?.get(name)
+    if (kept) return kept
+    let bytes: Buffer
     try {
-      return await readFile(join(this.o.dirOf(streamId), name))
+      bytes = await readFile(join(this.o.dirOf(streamId), name))
     } catch {
       return null
     }
+    // Kept in memory once a whole playlist lists it (it is complete then, and every viewer will ask for it).
+    if (this.lastGood.get(streamId)?.includes(`\n${name}\n`)) {
+      const map = this.segments.get(streamId) ?? new Map<string, Buffer>()
+      this.segments.set(streamId, map)
+      map.set(name, bytes)
+      if (map.size > LIST_SIZE + 2) map.delete(map.keys().next().value!)
+    }
+    return bytes
   }
 }

@@ -4,13 +4,14 @@
 // chat, its moderation, and followers' notifications.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createTestApp, startServer, tempDir, type TestApp } from '../../test/harness.js'
 import { openSocket, type TestSocket } from '../../test/realtime.js'
 import { completePlaylist, ffmpegArgs } from './ingest.js'
+import { ffmpegsUnder, until } from './testing.js'
 import type { LiveTables } from './tables.js'
 
 const require = createRequire(import.meta.url)
@@ -21,30 +22,6 @@ function syntheticWebm(seconds: number): Buffer {
   const file = join(tempDir('live-webm-'), 'test.webm')
   execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=20', '-f', 'lavfi', '-i', 'sine=frequency=1000', '-t', String(seconds), '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '20', '-c:a', 'libopus', '-f', 'webm', file])
   return readFileSync(file)
-}
-
-/** The pids of the ffmpeg processes writing under `dir` (read from /proc, so the test sees what the machine runs). */
-function ffmpegsUnder(dir: string): number[] {
-  const pids: number[] = []
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8')
-      if (cmd.includes(dir) && cmd.includes('index.m3u8')) pids.push(Number(p))
-    } catch {}
-  }
-  return pids
-}
-
-async function until<T>(what: string, fn: () => Promise<T> | T, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms
-  let last = await fn()
-  while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`${what}: still ${JSON.stringify(last)} after ${ms} ms`)
-    await new Promise((r) => setTimeout(r, 100))
-    last = await fn()
-  }
-  return last
 }
 
 /** A binary topic frame: the topic id's length, the id, the payload (what hearth.js's sendBinary builds). */

@@ -1,12 +1,19 @@
 // Live streams: a member goes live from the browser (camera or screen) and followers watch within seconds over
 // HLS, with chat and hearts beside the video. Ingest, HLS parameters and why: docs/decisions/032-live-streaming.md.
 import { definePlugin, type PluginContext, type SettingsSchema } from '../../core/plugins/api.js'
+import { liveCount, WHO_MAY_GO_LIVE } from './access.js'
 import { DELAYS } from './delay.js'
+import { eventRoutes } from './event-pages.js'
+import { eventsService } from './events.js'
 import { moderatorService } from './moderation.js'
+import { obsRoutes } from './obs.js'
+import { rtmpIngest } from './rtmp-ingest.js'
 import { liveRoutes } from './routes.js'
 import { liveService } from './service.js'
+import { staffRoutes, StaffOverview } from './staff.js'
 import { timelineRoutes } from './timeline-routes.js'
 import { ReplaysTab } from './timeline-views.js'
+import { liveRings, LiveTray } from './tray.js'
 
 /** The operator's settings (Admin → Plugins → live). */
 export const settings = {
@@ -18,6 +25,49 @@ export const settings = {
     max: 600,
     integer: true,
     help: 'Viewers see “Reconnecting…” meanwhile; after this the stream ends.',
+  },
+  rtmp_port: {
+    type: 'number',
+    label: 'RTMP port for OBS and other encoders (0 turns RTMP off)',
+    default: 1935,
+    min: 0,
+    max: 65535,
+    integer: true,
+    help: 'Opened with the server on every interface; a change takes effect at the next start.',
+  },
+  rtmp_url: {
+    type: 'string',
+    label: 'RTMP address shown to members',
+    default: '',
+    maxLength: 200,
+    help: 'Empty: rtmp://THIS-SITE’S-HOST:PORT/live. Set it when encoders reach the server by another name or port (a proxy).',
+    check: (v) => (v === '' || /^rtmps?:\/\/[^\s/]+\/live$/.test(v) ? null : 'use an address like rtmp://live.example.com/live'),
+  },
+  who_may_go_live: {
+    type: 'select',
+    label: 'Who may go live',
+    default: 'everyone',
+    options: WHO_MAY_GO_LIVE,
+    help: 'verified: members staff verified for live on the staff page (/live/staff). Staff may always.',
+  },
+  max_concurrent: { type: 'number', label: 'Live streams at once on this site (0: no limit)', default: 0, min: 0, max: 10_000, integer: true },
+  max_duration_minutes: {
+    type: 'number',
+    label: 'Longest stream in minutes (0: no limit)',
+    default: 480,
+    min: 0,
+    max: 10_080,
+    integer: true,
+    help: 'A stream is ended when it reaches this length.',
+  },
+  max_bitrate_kbps: {
+    type: 'number',
+    label: 'Highest bitrate an encoder may send over RTMP, in kbit/s (0: no limit)',
+    default: 8000,
+    min: 0,
+    max: 100_000,
+    integer: true,
+    help: 'A push that declares more is refused; one measured above it (over 5 s, with 25 % slack) is ended.',
   },
   default_delay_seconds: {
     type: 'select',
@@ -51,15 +101,22 @@ const live = definePlugin({
   manifest: {
     name: 'live',
     version: '1.0.0',
-    description: 'Live streams from the browser: camera or screen, watched over HLS with chat and hearts.',
+    description: 'Live streams from the browser or OBS, watched over HLS with chat and hearts; scheduled live events.',
     migrations: './migrations',
     settings,
+    // Stories draws the tray the "Live" rings go in; loaded first when it is on.
+    optionalDependsOn: ['stories'],
   },
   register(ctx) {
     const service = liveService(ctx)
-    // The fixed paths (/live/moderators, …/hls/replay.m3u8) before the stream pages' /live/:id and segments' /hls/:name.
+    const events = eventsService(ctx, service)
+    const rtmp = rtmpIngest(ctx, service, events)
+    // The fixed paths (/live/obs, /live/events, /live/staff, /live/moderators, …/hls/replay.m3u8) before the stream pages' /live/:id.
     ctx.routes.route('/', timelineRoutes(ctx, service, moderatorService(ctx, service.recheck)))
-    ctx.routes.route('/', liveRoutes(ctx, service))
+    ctx.routes.route('/', obsRoutes(ctx, service, rtmp))
+    ctx.routes.route('/', eventRoutes(ctx, events))
+    ctx.routes.route('/', staffRoutes(ctx, service))
+    ctx.routes.route('/', liveRoutes(ctx, service, events))
     ctx.assets('public')
     // Not a daily place for most members: in "More" (decision 022), with the radio icon Meet's staff page uses too.
     ctx.ui.nav({ id: 'live', label: 'Live', href: '/live', audience: 'everyone', order: 45, icon: 'radio' })
@@ -69,14 +126,36 @@ const live = definePlugin({
       text: (n) => `${n.who} is live: “${String(n.data.title ?? '')}”`,
       url: (n) => `/live/${Number(n.data.streamId)}`,
     })
+    ctx.core.notifications.defineType('event_started', {
+      label: 'Live events you asked to be reminded of, starting',
+      group: false,
+      text: (n) => `${n.who}’s live event has started: “${String(n.data.title ?? '')}”`,
+      url: (n) => (n.data.streamId ? `/live/${Number(n.data.streamId)}` : `/live/events/${Number(n.data.eventId)}`),
+    })
+    ctx.core.notifications.defineType('event_cancelled', {
+      label: 'Live events you asked to be reminded of, cancelled',
+      group: false,
+      text: (n) => `${n.who} cancelled their live event “${String(n.data.title ?? '')}”`,
+      url: (n) => `/live/events/${Number(n.data.eventId)}`,
+    })
     ctx.jobs.define<{ streamId: number }>('announce', ({ streamId }) => service.announce(streamId))
     ctx.jobs.define<{ streamId: number }>('replay', ({ streamId }) => service.replays.finalize(streamId))
     ctx.jobs.every('*/10 * * * *', 'replay-retention', async () => void (await service.replays.sweep()))
     ctx.ui.profileTab({ id: 'replays', label: 'Replays', order: 30, render: async ({ profile, viewer }) => ReplaysTab({ replays: await service.replays.list(viewer?.id ?? null, profile.id) }) })
+    ctx.jobs.define<{ eventId: number }>('event-started', ({ eventId }) => events.tell(eventId, 'event_started'))
+    ctx.jobs.define<{ eventId: number }>('event-cancelled', ({ eventId }) => events.tell(eventId, 'event_cancelled'))
+    // Discovery: followees live now, at the front of the stories tray (or on the home page without stories).
+    if (ctx.plugins.enabled('stories')) ctx.hooks.on('filter:stories.tray-rings', async (rings, { viewer }) => [...(await liveRings(ctx.db, viewer)), ...rings], { optional: true })
+    else ctx.ui.slot('home.top', async ({ viewer }) => (viewer ? LiveTray({ rings: await liveRings(ctx.db, viewer) }) : null), { order: 5 })
+    ctx.ui.nav({ id: 'live-staff', label: 'Live streams', href: '/live/staff', audience: 'staff', order: 46, icon: 'radio' })
+    ctx.ui.slot('admin.overview', async () => StaffOverview({ count: await liveCount(ctx.db) }), { order: 45 })
     ctx.hooks.on('action:user.blocked', () => service.recheck())
     ctx.hooks.on('action:user.unfollowed', () => service.recheck())
     // Every ffmpeg is killed and every live stream ended with the server (ffmpeg would die with it anyway: decision 014).
     ctx.onClose(() => service.shutdown(), { timeoutMs: 10_000 })
+    // RTMP opens with the server and closes first (close functions run newest first), so no push outlives the streams.
+    ctx.hooks.on('action:server.started', async () => void (await rtmp.listen()))
+    ctx.onClose(() => rtmp.close())
   },
 })
 

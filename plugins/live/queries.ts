@@ -1,8 +1,8 @@
 // Queries of the live plugin; each takes the database first. `watchableBy` is the one audience rule, used by every
 // path that shows a stream or its parts (pages, API, playlist and segments, chat and its topic, the list, notifications).
 import { type ExpressionBuilder, type Kysely } from 'kysely'
-import { activeMember, blockedWith, displayNameOf, type PluginDb as Db } from '../../core/plugins/api.js'
-import type { ChatMode, LiveAudience, LiveTables, StreamRow } from './tables.js'
+import { activeMember, blockedWith, displayNameOf, queryShapes, type PluginDb as Db } from '../../core/plugins/api.js'
+import type { ChatMode, LiveAudience, LiveTables, StreamRow, StreamSource } from './tables.js'
 
 type CoreTables = Db extends Kysely<infer D> ? D : never
 type Tables = CoreTables & LiveTables
@@ -15,24 +15,27 @@ const own = (db: Db): Kysely<Tables> => db.withTables<LiveTables>()
  *   (anyone who may see the streamer's posts: everyone for a public account, followers for a private one) or
  *   followers;
  * - guests: public streams of public accounts.
- * Ended streams pass too; callers that want live ones add `status = 'live'`.
+ * Ended streams pass too; callers that want live ones add `status = 'live'`. Scheduled events (`live_events`, with
+ * the same `user_id` and `audience` columns) follow the same rule: pass the table.
  * @example own(db).selectFrom('live_streams').selectAll().where(watchableBy(viewerId)).where('id', '=', id)
  */
-export function watchableBy(viewerId: number | null) {
+export function watchableBy(viewerId: number | null, table: 'live_streams' | 'live_events' = 'live_streams') {
+  // Both tables name the columns alike; the references are typed as the streams' (the SQL is the same).
+  const col = <C extends 'user_id' | 'audience'>(c: C) => `${table}.${c}` as `live_streams.${C}`
   return (eb: ExpressionBuilder<Tables, 'live_streams'>) => {
     const publicStreamer = eb.exists(
-      eb.selectFrom('users as streamer').select('streamer.id').whereRef('streamer.id', '=', 'live_streams.user_id').where('streamer.suspended_at', 'is', null).where('streamer.is_private', '=', 0),
+      eb.selectFrom('users as streamer').select('streamer.id').whereRef('streamer.id', '=', col('user_id')).where('streamer.suspended_at', 'is', null).where('streamer.is_private', '=', 0),
     )
-    if (viewerId === null) return eb.and([eb('live_streams.audience', '=', 'public'), publicStreamer])
+    if (viewerId === null) return eb.and([eb(col('audience'), '=', 'public'), publicStreamer])
     const follows = eb.exists(
-      eb.selectFrom('follows').select('follows.follower_id').where('follows.follower_id', '=', viewerId).whereRef('follows.followee_id', '=', 'live_streams.user_id'),
+      eb.selectFrom('follows').select('follows.follower_id').where('follows.follower_id', '=', viewerId).whereRef('follows.followee_id', '=', col('user_id')),
     )
     return eb.or([
-      eb('live_streams.user_id', '=', viewerId),
+      eb(col('user_id'), '=', viewerId),
       eb.and([
-        activeMember('live_streams.user_id'),
-        eb.not(blockedWith(viewerId, 'live_streams.user_id')),
-        eb.or([eb.and([eb('live_streams.audience', '=', 'public'), eb.or([publicStreamer, follows])]), eb.and([eb('live_streams.audience', '=', 'followers'), follows])]),
+        activeMember(col('user_id')),
+        eb.not(blockedWith(viewerId, col('user_id'))),
+        eb.or([eb.and([eb(col('audience'), '=', 'public'), eb.or([publicStreamer, follows])]), eb.and([eb(col('audience'), '=', 'followers'), follows])]),
       ]),
     ])
   }
@@ -56,14 +59,47 @@ export function streamFor(db: Db, viewerId: number | null, id: number): Promise<
   return withStreamer(db).where(watchableBy(viewerId)).where('live_streams.id', '=', id).executeTakeFirst() as Promise<StreamView | undefined>
 }
 
+const shapesOf = new WeakMap<Db, ReturnType<typeof queryShapes>>()
+
+/**
+ * Whether the viewer may load a live stream's playlist and segments now: the same rule as `streamFor`, built once per
+ * shape (every HLS request asks it; a thousand viewers ask it a thousand times a second).
+ */
+export async function watchableLive(db: Db, viewerId: number | null, id: number): Promise<boolean> {
+  let shapes = shapesOf.get(db)
+  if (!shapes) shapesOf.set(db, (shapes = queryShapes(db)))
+  const rows = await shapes.all(
+    viewerId === null ? 'hls-guest' : 'hls-member',
+    (slot) =>
+      own(db)
+        .selectFrom('live_streams')
+        .select('live_streams.id')
+        .where(watchableBy(viewerId === null ? null : slot<number>('viewer')))
+        .where('live_streams.id', '=', slot<number>('id'))
+        .where('live_streams.status', '=', 'live'),
+    { viewer: viewerId, id },
+  )
+  return rows.length > 0
+}
+
 /** A stream whatever the viewer (for the streamer's own checks and the ingest). */
 export function streamById(db: Db, id: number): Promise<StreamRow | undefined> {
   return own(db).selectFrom('live_streams').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-/** The streams live now that the viewer may watch, newest first. */
+/** The streams live now that the viewer may watch: people they follow first, then newest first. */
 export function liveStreams(db: Db, viewerId: number | null, limit: number): Promise<StreamView[]> {
-  return withStreamer(db).where(watchableBy(viewerId)).where('live_streams.status', '=', 'live').orderBy('live_streams.id', 'desc').limit(limit).execute() as Promise<StreamView[]>
+  let q = withStreamer(db).where(watchableBy(viewerId)).where('live_streams.status', '=', 'live')
+  if (viewerId !== null) {
+    q = q.orderBy((eb) => eb.exists(eb.selectFrom('follows').select('follows.follower_id').where('follows.follower_id', '=', viewerId).whereRef('follows.followee_id', '=', 'live_streams.user_id')), 'desc')
+  }
+  return q.orderBy('live_streams.id', 'desc').limit(limit).execute() as Promise<StreamView[]>
+}
+
+/** The ids of the streams live since before `at` (an ISO instant): those past the longest allowed. */
+export async function liveSince(db: Db, at: string): Promise<number[]> {
+  const rows = await own(db).selectFrom('live_streams').select('id').where('status', '=', 'live').where('created_at', '<', at).execute()
+  return rows.map((r) => r.id)
 }
 
 /** The member's stream that is live now, if any. */
@@ -78,12 +114,13 @@ export interface NewStream {
   chat: ChatMode
   save_replay: boolean
   delay_seconds?: number
+  source?: StreamSource
 }
 
 export async function createStream(db: Db, s: NewStream): Promise<StreamRow> {
   return own(db)
     .insertInto('live_streams')
-    .values({ user_id: s.user_id, title: s.title, audience: s.audience, chat: s.chat, save_replay: s.save_replay ? 1 : 0, delay_seconds: s.delay_seconds ?? 0 })
+    .values({ user_id: s.user_id, title: s.title, audience: s.audience, chat: s.chat, save_replay: s.save_replay ? 1 : 0, delay_seconds: s.delay_seconds ?? 0, source: s.source ?? 'browser' })
     .returningAll()
     .executeTakeFirstOrThrow()
 }

@@ -7,6 +7,8 @@ import { fieldsOf, isAppError, parse, WHOLE_INPUT, type AppEnv, type Viewer } fr
 import { chatModeInput, chatText, streamInput, streamPatch } from './inputs.js'
 import type { LiveContext } from './plugin.js'
 import type { StreamView } from './queries.js'
+import { ComingUp } from './event-pages.js'
+import type { EventsService } from './events.js'
 import type { LiveService } from './service.js'
 import { ListPage, NewPage, StreamPage, type NewValues } from './views.js'
 
@@ -26,6 +28,7 @@ async function streamJson(s: StreamView, service: LiveService, viewer: Viewer | 
     audience: s.audience,
     chat: s.chat,
     save_replay: s.save_replay === 1,
+    source: s.source,
     status: seen.status,
     state: seen.state,
     viewers: seen.status === 'live' ? service.viewers(s.id) : 0,
@@ -46,7 +49,7 @@ async function streamJson(s: StreamView, service: LiveService, viewer: Viewer | 
   }
 }
 
-export function liveRoutes(ctx: LiveContext, service: LiveService) {
+export function liveRoutes(ctx: LiveContext, service: LiveService, events: EventsService) {
   const app = new Hono<AppEnv>()
   const { requireMember } = ctx.http
   const me = (c: Context<AppEnv>) => ctx.http.viewer(c)!
@@ -63,7 +66,14 @@ export function liveRoutes(ctx: LiveContext, service: LiveService) {
 
   app.get('/live', async (c) => {
     const viewer = ctx.http.viewer(c)
-    return ctx.http.page(c, { title: 'Live' }, <ListPage streams={await service.list(viewer?.id ?? null, 50)} viewer={viewer} />)
+    const streams = await service.list(viewer?.id ?? null, 50)
+    return ctx.http.page(
+      c,
+      { title: 'Live' },
+      <ListPage streams={streams} viewer={viewer} viewers={new Map(streams.map((s) => [s.id, service.viewers(s.id)]))}>
+        <ComingUp events={await events.upcoming(viewer?.id ?? null, 20)} />
+      </ListPage>,
+    )
   })
 
   const newPage = async (c: Context<AppEnv>, values: NewValues, errors: Record<string, string>, status: 200 | 400 | 409 = 200) =>
@@ -152,7 +162,8 @@ export function liveRoutes(ctx: LiveContext, service: LiveService) {
     if (!bytes) throw ctx.http.error(404, 'NOT_FOUND', 'That file does not exist.')
     c.header('Content-Type', 'video/mp2t')
     c.header('Cache-Control', 'private, max-age=60')
-    return c.body(new Uint8Array(bytes))
+    // A view of the kept bytes, not a copy (the same segment goes to every viewer).
+    return c.body(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Uint8Array<ArrayBuffer>)
   })
 
   // ---- API

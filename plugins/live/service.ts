@@ -4,13 +4,15 @@
 // viewers get when) is timeline.ts and delay.ts; replays are replays.ts.
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { AppError, isAppError, type Viewer } from '../../core/plugins/api.js'
+import { AppError, isAppError, type PluginDb, type Viewer } from '../../core/plugins/api.js'
+import { mayGoLive, type WhoMayGoLive } from './access.js'
 import { DELAYS, Recorder } from './delay.js'
+import { remindedOfStream } from './events.js'
 import { Ingests } from './ingest.js'
 import { banInput, chatMessage, ingestMessage, type ChatMessage, type StreamInput } from './inputs.js'
 import type { LiveContext } from './plugin.js'
 import * as q from './queries.js'
-import type { ChatMode } from './tables.js'
+import type { ChatMode, StreamSource } from './tables.js'
 import { atOfSeq, seqOf, Timeline } from './timeline.js'
 import * as tq from './timeline-queries.js'
 import { replayService } from './replays.js'
@@ -54,6 +56,7 @@ const HEART_LIMIT = { limit: 20, windowSeconds: 4 }
 
 interface Active {
   ownerId: number
+  source: StreamSource
   /** Date.now() of the last chunk (or of the stream's start, before any). */
   lastData: number
   state: StreamState
@@ -67,6 +70,15 @@ const roomOf = (id: number) => `live:stream:${id}` as const
 const ingestOf = (id: number) => `live:ingest:${id}` as const
 const backstageOf = (id: number) => `live:backstage:${id}` as const
 const notFound = () => new AppError(404, 'NOT_FOUND', 'That stream does not exist.')
+
+/** Why a stream ended: its streamer, the resume timeout, staff, the server closing, or a limit (duration, bitrate). */
+export type EndReason = 'streamer' | 'timeout' | 'staff' | 'closing' | 'limit'
+
+/** Extra steps of going live: where the video comes from, and work done in the same transaction (an event's link). */
+export interface CreateOptions {
+  source?: StreamSource
+  within?: (trx: PluginDb, streamId: number) => Promise<void>
+}
 
 export type LiveService = ReturnType<typeof liveService>
 
@@ -85,6 +97,9 @@ export function liveService(ctx: LiveContext) {
     save: (id, segments) => tq.addSegments(db, id, segments),
     log: (id, err) => ctx.log.warn({ err, stream: id }, 'live: reading the playlist for the delay failed'),
   })
+  // Other parts of the plugin (RTMP connections, events) follow streams ending and ffmpeg stopping.
+  const endedListeners = new Set<(id: number, reason: EndReason) => void | Promise<void>>()
+  const exitListeners = new Set<(id: number) => void>()
 
   const ingests = new Ingests({
     spawn: (command, args, options) => ctx.processes.spawn(command, args, options),
@@ -95,6 +110,7 @@ export function liveService(ctx: LiveContext) {
       if (!active.has(id)) return
       setState(id, 'reconnecting')
       ingest.publish(ingestOf(id), 'state', { state: 'restart' })
+      for (const fn of exitListeners) fn(id)
     },
   })
 
@@ -159,10 +175,14 @@ export function liveService(ctx: LiveContext) {
     ticking = true
     try {
       const resumeMs = (await ctx.settings.get('resume_seconds')) * 1000
+      const maxMs = (await ctx.settings.get('max_duration_minutes')) * 60_000
       const now = Date.now()
+      // Streams past the longest allowed, by the time they went live as stored.
+      const tooLong = new Set(maxMs > 0 ? await q.liveSince(db, new Date(now - maxMs).toISOString()) : [])
       for (const [id, a] of active) {
         const quiet = now - a.lastData
-        if (quiet > resumeMs) await end(id, 'timeout')
+        if (tooLong.has(id)) await end(id, 'limit')
+        else if (quiet > resumeMs) await end(id, 'timeout')
         else if (quiet > QUIET_MS && a.state === 'live') setState(id, 'reconnecting')
       }
     } catch (err) {
@@ -185,7 +205,7 @@ export function liveService(ctx: LiveContext) {
    * End a stream: marked ended, its ffmpeg killed, everyone watching told (viewers when the delayed picture gets
    * there). Its files are removed, or kept while the delay's last seconds air and for good as a replay.
    */
-  async function end(id: number, reason: 'streamer' | 'timeout' | 'staff' | 'closing'): Promise<void> {
+  async function end(id: number, reason: EndReason): Promise<void> {
     const a = active.get(id)
     active.delete(id)
     const changed = await q.markEnded(db, id)
@@ -228,6 +248,15 @@ export function liveService(ctx: LiveContext) {
     }
     if (delayMs > 0) setTimeout(() => void close().catch((err) => ctx.log.error({ err, stream: id }, 'live: clearing an ended stream failed')), delayMs + 2000).unref()
     else await close()
+    if (changed) for (const fn of endedListeners) await fn(id, reason)
+  }
+
+  /** Video arrived for the stream (a chunk from the page, a tag over RTMP). */
+  function fed(id: number) {
+    const a = active.get(id)
+    if (!a) return
+    a.lastData = Date.now()
+    if (a.state !== 'live') setState(id, 'live')
   }
 
   const ingest = ctx.realtime.topic('live:ingest', {
@@ -257,8 +286,7 @@ export function liveService(ctx: LiveContext) {
         conn.send('state', { state: 'restart' })
         return
       }
-      a.lastData = Date.now()
-      if (a.state !== 'live') setState(id, 'live')
+      fed(id)
     },
   })
 
@@ -387,11 +415,19 @@ export function liveService(ctx: LiveContext) {
    * otherwise. Behind a delay it is built from the segments out by the viewer's horizon (delay.ts).
    */
   async function playlist(viewer: Viewer | null, id: number): Promise<string | null> {
+    // Without a delay, the hot path: one prepared query per request (a thousand viewers ask every second).
+    if (!timelines.get(id)?.delayMs) return (await q.watchableLive(db, viewer?.id ?? null, id)) ? ingests.playlist(id) : null
     const s = await q.streamFor(db, viewer?.id ?? null, id)
     if (!s) return null
     const horizon = await horizonFor(viewer, s)
     if (horizon === null) return s.status === 'live' ? ingests.playlist(id) : null
     return recorder.playlist(id, horizon)
+  }
+
+  /** Whether the member may go live now (who may, bans, streams at once; `counting` false skips the last): throws the reason otherwise. */
+  async function checkMayGoLive(viewer: Viewer, counting = true): Promise<void> {
+    const rules = { who: (await ctx.settings.get('who_may_go_live')) as WhoMayGoLive, maxConcurrent: await ctx.settings.get('max_concurrent') }
+    await mayGoLive(db, viewer, rules, { counting })
   }
 
   return {
@@ -408,20 +444,40 @@ export function liveService(ctx: LiveContext) {
     heart,
     atLiveEdge,
     horizonFor,
+    fed,
+    recover,
+
+    /** Follow streams ending (for any reason). */
+    onEnded(fn: (id: number, reason: EndReason) => void | Promise<void>) {
+      endedListeners.add(fn)
+    },
+    /** Follow a stream's ffmpeg stopping by itself (the stream waits for its streamer to resume). */
+    onIngestExit(fn: (id: number) => void) {
+      exitListeners.add(fn)
+    },
+    /** The stream the member is live with now from `source`, kept in memory by this process (a resume continues it). */
+    resumable(userId: number, source: StreamSource): number | null {
+      for (const [id, a] of active) if (a.ownerId === userId && a.source === source) return id
+      return null
+    },
+    mayGoLive: checkMayGoLive,
 
     /** Go live: the stream exists at once (waiting for video), its followers are told by a job committed with it. */
-    async create(viewer: Viewer, input: StreamInput): Promise<q.StreamView> {
+    async create(viewer: Viewer, input: StreamInput, options: CreateOptions = {}): Promise<q.StreamView> {
       await recover()
       if (await q.liveStreamOf(db, viewer.id)) throw new AppError(409, 'CONFLICT', 'You are live already: end that stream first.')
-      const { options, fallback } = await delayChoices()
+      await checkMayGoLive(viewer)
+      const { options: delays, fallback } = await delayChoices()
       const delay = input.delay_seconds ?? fallback
-      if (!options.includes(delay)) throw new AppError(400, 'VALIDATION_FAILED', options.length > 1 ? `This site allows a delay of at most ${options.at(-1)} seconds.` : 'This site does not allow a delay.')
+      if (!delays.includes(delay)) throw new AppError(400, 'VALIDATION_FAILED', delays.length > 1 ? `This site allows a delay of at most ${delays.at(-1)} seconds.` : 'This site does not allow a delay.')
+      const source = options.source ?? 'browser'
       const row = await db.transaction().execute(async (trx) => {
-        const s = await q.createStream(trx, { user_id: viewer.id, title: input.title, audience: input.audience, chat: input.chat, save_replay: input.save_replay, delay_seconds: delay })
+        const s = await q.createStream(trx, { user_id: viewer.id, title: input.title, audience: input.audience, chat: input.chat, save_replay: input.save_replay, delay_seconds: delay, source })
+        await options.within?.(trx, s.id)
         await ctx.jobs.enqueue('announce', { streamId: s.id }, { db: trx })
         return s
       })
-      active.set(row.id, { ownerId: viewer.id, lastData: Date.now(), state: 'waiting' })
+      active.set(row.id, { ownerId: viewer.id, source, lastData: Date.now(), state: 'waiting' })
       openTimeline(row)
       watch()
       ctx.log.info({ stream: row.id, user: viewer.username }, 'live: stream started')
@@ -432,8 +488,10 @@ export function liveService(ctx: LiveContext) {
     async announce(streamId: number): Promise<void> {
       const s = await q.streamById(db, streamId)
       if (!s || s.status !== 'live') return
+      // Those who asked to be reminded of the stream's event hear about it once, from the event.
+      const reminded = new Set(await remindedOfStream(db, s.id))
       for (const userId of await q.followerIds(db, s.user_id)) {
-        if (!(await q.streamFor(db, userId, s.id))) continue
+        if (reminded.has(userId) || !(await q.streamFor(db, userId, s.id))) continue
         await ctx.core.notifications.notify({ userId, type: 'started', actorId: s.user_id, data: { streamId: s.id, title: s.title } })
       }
     },
@@ -442,6 +500,14 @@ export function liveService(ctx: LiveContext) {
       const s = await owned(actor, id)
       if (s.status !== 'live') return
       await end(id, s.user_id === actor.id ? 'streamer' : 'staff')
+    },
+
+    /** End a stream for a limit it broke (the bitrate over RTMP) or a connection that must not continue it. */
+    endFor: (id: number, reason: EndReason) => end(id, reason),
+
+    /** The streams live in this process, for the staff page (every one, whatever its audience). */
+    activeStreams(): { id: number; state: StreamState; source: StreamSource; viewers: number }[] {
+      return [...active].map(([id, a]) => ({ id, state: a.state, source: a.source, viewers: room.present(roomOf(id)).length }))
     },
 
     state(id: number): StreamState {
@@ -477,6 +543,7 @@ export function liveService(ctx: LiveContext) {
 
     /** A segment, for a viewer the audience allows: live, behind the delay only once out, or of a replay. */
     async segment(viewer: Viewer | null, id: number, name: string): Promise<Buffer | null> {
+      if (!timelines.get(id)?.delayMs && (await q.watchableLive(db, viewer?.id ?? null, id))) return ingests.segment(id, name)
       const s = await q.streamFor(db, viewer?.id ?? null, id)
       const seq = /^seg(\d{1,9})\.ts$/.exec(name)?.[1]
       if (!s || seq === undefined) return null

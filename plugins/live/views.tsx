@@ -1,5 +1,6 @@
 // What the live plugin draws: the list of streams, the go-live form, and a stream's page (the player and chat for
 // viewers, the studio for the streamer). Behaviour lives in public/ (the CSP allows no inline script or style).
+import type { ComponentChildren } from 'preact'
 import { ActionForm, CsrfField, EmptyState, Field, FormError, Icon, Notice, relativeTime, WHOLE_INPUT, type Viewer } from '../../core/plugins/api.js'
 import { BAN_MINUTES, CHAT_MAX } from './inputs.js'
 import type { ChatLine, StreamView } from './queries.js'
@@ -16,16 +17,24 @@ const STATE_LABELS: Record<StreamState, string> = { waiting: 'Starting…', live
 /** The confirmations after a no-JavaScript action on a stream's page, by `?notice=`. */
 export const NOTICES = { ended: 'The stream has ended.', sent: 'Sent.', deleted: 'The message was deleted.', banned: 'Done: they cannot chat here for now.', chat: 'Chat settings saved.', ...TIMELINE_NOTICES }
 
-export function ListPage({ streams, viewer }: { streams: StreamView[]; viewer: Viewer | null }) {
+export function ListPage({ streams, viewer, viewers, children }: { streams: StreamView[]; viewer: Viewer | null; viewers?: Map<number, number>; children?: ComponentChildren }) {
   return (
     <section class="live-list">
       <Styles />
       <header class="live-list-head">
         <h1>Live</h1>
         {viewer && (
-          <a class="button" href="/live/new">
-            <Icon name="radio" /> Go live
-          </a>
+          <p class="live-controls">
+            <a class="button" href="/live/new">
+              <Icon name="radio" /> Go live
+            </a>
+            <a class="button secondary" href="/live/obs">
+              From OBS
+            </a>
+            <a class="button secondary" href="/live/events/new">
+              Schedule
+            </a>
+          </p>
         )}
       </header>
       {streams.length ? (
@@ -37,6 +46,7 @@ export function ListPage({ streams, viewer }: { streams: StreamView[]; viewer: V
                 <strong>{s.title}</strong>
                 <span class="muted">
                   {s.display_name} · started {relativeTime(s.created_at)}
+                  {viewers?.has(s.id) ? ` · ${viewers.get(s.id)} watching` : ''}
                 </span>
               </a>
             </li>
@@ -47,6 +57,7 @@ export function ListPage({ streams, viewer }: { streams: StreamView[]; viewer: V
           Streams from people you may watch show here while they are live.
         </EmptyState>
       )}
+      {children}
     </section>
   )
 }
@@ -149,6 +160,8 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
   const mine = viewer?.id === s.user_id
   // A viewer behind the delay sees the stream live until its end reaches them.
   const live = timeline.status === 'live'
+  // A stream pushed from OBS has no studio: its streamer watches it like a viewer, with the controls.
+  const studio = mine && s.source !== 'rtmp'
   return (
     <section
       class="live-stream"
@@ -175,7 +188,7 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
         <div class="live-video">
           {!live ? (
             <ReplayPlayer stream={s} replay={timeline.replay} csrf={csrf} owner={timeline.owner} />
-          ) : mine ? (
+          ) : studio ? (
             <>
               <video data-studio-preview data-source={source === 'screen' ? 'screen' : 'camera'} muted playsinline autoplay aria-label="What you are sending"></video>
               <div class="live-controls">
@@ -187,7 +200,15 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
               <p class="muted" data-studio-status role="status"></p>
             </>
           ) : (
-            <video data-live-player data-src={`/live/${s.id}/hls/index.m3u8`} controls muted autoplay playsinline aria-label={`Live video: ${s.title}`}></video>
+            <>
+              <video data-live-player data-src={`/live/${s.id}/hls/index.m3u8`} controls muted autoplay playsinline aria-label={`Live video: ${s.title}`}></video>
+              {mine && (
+                <div class="live-controls">
+                  <span class="muted">Streaming from OBS: stop streaming there, or</span>
+                  <ActionForm action={`/live/${s.id}/end`} csrf={csrf} label="End stream" class="danger" />
+                </div>
+              )}
+            </>
           )}
           {live && !mine && viewer && (
             <button type="button" class="live-heart" data-heart aria-label="Send a heart">
@@ -264,7 +285,7 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
           )}
         </aside>
       </div>
-      {live && <script src={mine ? '/plugins/live/studio.js' : '/plugins/live/watch.js'} defer></script>}
+      {live && <script src={studio ? '/plugins/live/studio.js' : '/plugins/live/watch.js'} defer></script>}
       {live && <script src="/plugins/live/chat.js" defer></script>}
     </section>
   )

@@ -1,6 +1,6 @@
 // Stories: photos, videos and text cards that expire, shown to an audience the author picks; a tray on the home page,
 // a viewer, reactions, mentions, close friends and highlights. Decisions: plugins/stories/README.md.
-import { action, definePlugin, type ActionDef } from '../../core/plugins/api.js'
+import { action, definePlugin, filter, type ActionDef, type FilterDef, type Viewer } from '../../core/plugins/api.js'
 import { storyRoutes } from './routes.js'
 import { storiesService } from './service.js'
 import { CloseFriendsPanel, HighlightsRow, HighlightsTab, StoryTray } from './views.js'
@@ -8,9 +8,17 @@ import { CloseFriendsPanel, HighlightsRow, HighlightsTab, StoryTray } from './vi
 /** A viewer reacted to or replied to a story (emoji: `text` is the emoji). Messaging may turn it into a direct message. */
 export type StoryRepliedPayload = { storyId: number; authorId: number; fromId: number; kind: 'emoji' | 'text'; text: string }
 
+/**
+ * A ring another plugin puts at the front of the tray (someone the viewer follows is live): drawn like a person with
+ * stories, with a badge (`label`, e.g. "Live"), linking to `href`. The plugin adds only what the viewer may open.
+ */
+export type TrayRing = { userId: number; username: string; display_name: string; href: string; label: string }
+
 declare module '../../core/hooks/types.js' {
   interface PluginHooks {
     'action:stories.replied': ActionDef<StoryRepliedPayload>
+    /** The rings drawn before the people with stories, for one viewer (their stories ring is then left out). */
+    'filter:stories.tray-rings': FilterDef<TrayRing[], { viewer: Viewer }>
   }
 }
 
@@ -31,7 +39,7 @@ const stories = definePlugin({
         help: 'Only the author sees the archive. 0 deletes expired stories at the next purge (every minute).',
       },
     },
-    hooks: { 'action:stories.replied': action<StoryRepliedPayload>() },
+    hooks: { 'action:stories.replied': action<StoryRepliedPayload>(), 'filter:stories.tray-rings': filter<TrayRing[], { viewer: Viewer }>() },
   },
   register(ctx) {
     const service = storiesService(ctx)

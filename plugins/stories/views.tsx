@@ -76,16 +76,19 @@ export function StoryFace({ story, media, author, autoplay }: { story: StoryRow;
 // ---- The tray
 
 export async function StoryTray(ctx: StoriesContext, service: StoriesService, viewer: Viewer): Promise<VNode> {
-  const entries = await service.tray(viewer)
+  // Other plugins' rings first (a followee live now); such a person's stories ring is left out of this tray.
+  const rings = await ctx.hooks.apply('filter:stories.tray-rings', [], { viewer })
+  const ringed = new Set(rings.map((r) => r.userId))
+  const entries = (await service.tray(viewer)).filter((e) => !ringed.has(e.author_id))
   const mine = entries.find((e) => e.author_id === viewer.id)
   // Avatars through core, which applies each member's picture visibility (asked only of those who have one).
   const avatars = new Map<number, string | null>()
   await Promise.all(
-    entries.filter((e) => e.avatar_media_id !== null).map(async (e) => {
+    [...entries.filter((e) => e.avatar_media_id !== null).map((e) => e.author_id), ...ringed].map(async (id) => {
       try {
-        avatars.set(e.author_id, (await ctx.core.social.profile(viewer.id, e.author_id)).avatar_url)
+        avatars.set(id, (await ctx.core.social.profile(viewer.id, id)).avatar_url)
       } catch {
-        avatars.set(e.author_id, null)
+        avatars.set(id, null)
       }
     }),
   )
@@ -97,6 +100,15 @@ export async function StoryTray(ctx: StoriesContext, service: StoriesService, vi
     <section class="card story-tray" aria-label="Stories" data-story-tray>
       <Styles />
       <ul>
+        {rings.map((r) => (
+          <li>
+            <a href={r.href} class="story-person story-unseen story-ringed" data-tray-ring={r.username}>
+              <span class="story-ring">{face(r.userId, r.display_name)}</span>
+              <span class="story-badge">{r.label}</span>
+              <span class="story-name">{r.display_name}</span>
+            </a>
+          </li>
+        ))}
         {!mine && (
           <li>
             <a href="/stories/new" class="story-person story-add" data-story-add>

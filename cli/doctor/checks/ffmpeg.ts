@@ -1,8 +1,9 @@
-// ffmpeg runs (it is needed for video uploads and live streams), and says what an old build lacks.
+// ffmpeg runs (it is needed for video uploads and live streams): which one is used, and what it lacks for live.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { runBound } from '../../../core/children.js'
 import { ffmpegPath, ffmpegVersion } from '../../../core/media/ffmpeg.js'
 import type { Check } from '../check.js'
 
@@ -24,6 +25,28 @@ export function hlsRenamesAtomically(path: string): Promise<boolean> {
   })
 }
 
+/** What live streams need of ffmpeg, and what each is for (plugins/live: decision 032 and the RTMP ingest). */
+export const LIVE_NEEDS = [
+  { kind: 'encoders', name: 'libx264', for: 'browser streams and non-H.264 encoders' },
+  { kind: 'encoders', name: 'aac', for: 'sound from browsers' },
+  { kind: 'encoders', name: 'mjpeg', for: 'the staff page’s thumbnails' },
+  { kind: 'demuxers', name: 'webm', for: 'browser streams' },
+  { kind: 'demuxers', name: 'flv', for: 'OBS over RTMP' },
+  { kind: 'muxers', name: 'hls', for: 'the playlists' },
+  { kind: 'muxers', name: 'mpegts', for: 'the segments' },
+] as const
+
+/** The parts live streams need that this ffmpeg lacks (listed by `-encoders`, `-demuxers`, `-muxers`). */
+export async function liveLacks(path: string): Promise<(typeof LIVE_NEEDS)[number][]> {
+  const lists = new Map<string, Set<string>>()
+  for (const kind of ['encoders', 'demuxers', 'muxers'] as const) {
+    const { stdout } = await runBound(path, ['-hide_banner', `-${kind}`], { timeoutMs: 15_000 })
+    // Lines look like " V..... libx264  …" or " DE matroska,webm  …": the second column, split on commas.
+    lists.set(kind, new Set(stdout.split('\n').flatMap((l) => /^\s*[A-Z.]{1,6}\s+(\S+)/.exec(l)?.[1]?.split(',') ?? [])))
+  }
+  return LIVE_NEEDS.filter((n) => !lists.get(n.kind)!.has(n.name))
+}
+
 export const ffmpeg: Check = {
   name: 'Video processing (ffmpeg)',
   async run() {
@@ -39,17 +62,31 @@ export const ffmpeg: Check = {
     } catch (err) {
       return { status: 'fail', message: (err as Error).message, hint: 'Set FFMPEG_PATH to a working ffmpeg binary.' }
     }
+    const from = process.env.FFMPEG_PATH ? 'FFMPEG_PATH' : 'the bundled build'
+    let lacks: Awaited<ReturnType<typeof liveLacks>>
+    try {
+      lacks = await liveLacks(path)
+    } catch (err) {
+      return { status: 'warn', message: `${version} (${path}) runs, but could not list its codecs: ${(err as Error).message}`, hint: 'Set FFMPEG_PATH to a complete ffmpeg build (5.1 or later).' }
+    }
+    if (lacks.length) {
+      return {
+        status: 'warn',
+        message: `${version} (${path}, ${from}) lacks for live streams: ${lacks.map((l) => `${l.name} (${l.for})`).join(', ')}.`,
+        hint: 'Install a complete ffmpeg (e.g. `apt-get install ffmpeg`) and set FFMPEG_PATH=/usr/bin/ffmpeg.',
+      }
+    }
     try {
       if (!(await hlsRenamesAtomically(path))) {
         return {
           status: 'warn',
-          message: `${version} (${path}) lacks atomic playlist renames: its HLS muxer rewrites a live stream's playlist in place, so viewers can read half of it. Uploads work.`,
+          message: `${version} (${path}, ${from}) lacks atomic playlist renames: its HLS muxer rewrites a live stream's playlist in place, so viewers can read half of it. Uploads work.`,
           hint: 'Install a newer ffmpeg (5.1 or later, e.g. `apt-get install ffmpeg`) and set FFMPEG_PATH=/usr/bin/ffmpeg.',
         }
       }
     } catch (err) {
       return { status: 'warn', message: `${version} (${path}) runs, but ${(err as Error).message}`, hint: 'Set FFMPEG_PATH to a complete ffmpeg build (5.1 or later).' }
     }
-    return { status: 'ok', message: `${version} (${path})` }
+    return { status: 'ok', message: `${version} (${path}, ${from}); has what live streams need (${LIVE_NEEDS.map((n) => n.name).join(', ')})` }
   },
 }

@@ -1,0 +1,53 @@
+// In a real browser: the live plugin's newer pages (the OBS key page, scheduling an event in the member's own time
+// zone, the event page with "Remind me", /live with "Coming up", the staff page) work and have no serious or critical
+// accessibility violation, light and dark.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { browserOrSkip, checkA11y, registerInBrowser, startTestServer } from './browser.js'
+
+test('the OBS, event and staff pages of live work and pass axe-core', { timeout: 180_000 }, async (t) => {
+  const browser = await browserOrSkip(t)
+  if (!browser) return
+  const server = await startTestServer({ enable: ['live'] })
+  t.after(() => server.close())
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const ana = await registerInBrowser(browser, server, `ana${colorScheme}`, { colorScheme, timezoneId: 'Europe/Paris' })
+    const page = ana.page
+
+    // The stream key: made on the page, shown once.
+    await page.goto('/live/obs')
+    await checkA11y(page, `obs (${colorScheme})`)
+    await page.getByRole('button', { name: 'Make a stream key' }).click()
+    const key = await page.locator('[data-stream-key]').textContent()
+    assert.match(key ?? '', /^live_/)
+    await checkA11y(page, `obs with a new key (${colorScheme})`)
+    await page.goto('/live/obs')
+    assert.equal(await page.locator('[data-stream-key]').count(), 0, 'not shown again')
+
+    // An event scheduled at 21:00 Paris time (winter: UTC+1) is stored as 20:00 UTC.
+    await page.goto('/live/events/new')
+    await page.getByLabel('Title').fill('Winter concert')
+    await page.locator('input[name="starts_local"]').fill('2027-01-15T21:00')
+    await checkA11y(page, `schedule (${colorScheme})`)
+    await Promise.all([page.waitForURL(/\/live\/events\/\d+$/), page.getByRole('button', { name: 'Schedule' }).click()])
+    assert.match(await page.locator('time').first().getAttribute('datetime') ?? '', /^2027-01-15T20:00:00/)
+    await checkA11y(page, `event (${colorScheme})`)
+    const eventPath = new URL(page.url()).pathname
+
+    const ben = await registerInBrowser(browser, server, `ben${colorScheme}`, { colorScheme })
+    await ben.page.goto(eventPath)
+    await ben.page.getByRole('button', { name: 'Remind me' }).click()
+    await ben.page.getByRole('button', { name: 'Don’t remind me' }).waitFor()
+    await ben.page.goto('/live')
+    await ben.page.getByRole('heading', { name: 'Coming up' }).waitFor()
+    await checkA11y(ben.page, `live list (${colorScheme})`)
+    await ben.context.close()
+
+    await server.hearth.users.setRole((await server.hearth.users.find(`ana${colorScheme}`))!.id, 'moderator', null)
+    await page.goto('/live/staff')
+    await page.getByRole('heading', { name: 'Ban from going live' }).waitFor()
+    await checkA11y(page, `staff (${colorScheme})`)
+    await ana.context.close()
+  }
+})
