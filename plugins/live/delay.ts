@@ -8,6 +8,8 @@ import { completePlaylist, LIST_SIZE } from './ingest.js'
 
 /** The delays a streamer may choose, in seconds (the operator's `max_delay_seconds` caps them). */
 export const DELAYS = [0, 10, 30, 60] as const
+/** Segments out before a viewer's delayed playlist is given (a player starts this far behind its end). */
+export const START_SEGMENTS = 3
 /** How often each stream's ffmpeg playlist is read for new segments. */
 export const POLL_MS = 200
 
@@ -165,8 +167,11 @@ export class Recorder {
     const t = this.tracked.get(streamId)
     if (!t) return null
     const out = released(t.segments, horizonMs)
-    if (!out.length) return null
-    return buildPlaylist(out, 'live', t.endedAtMs !== null && out.length === t.segments.length)
+    const all = t.endedAtMs !== null && out.length === t.segments.length
+    // A player starts a few segments behind the end of the list: with fewer, it would start on the recording's
+    // first segment, which Chromium's native player was seen to refuse now and then (DEMUXER_ERROR_COULD_NOT_PARSE).
+    if (out.length < START_SEGMENTS && !(all && out.length)) return null
+    return buildPlaylist(out, 'live', all)
   }
 
   /** Whether a segment is out by `horizonMs`: a viewer behind the delay gets nothing newer, asked by name or not. */
