@@ -8,8 +8,8 @@ import { completePlaylist, LIST_SIZE } from './ingest.js'
 
 /** The delays a streamer may choose, in seconds (the operator's `max_delay_seconds` caps them). */
 export const DELAYS = [0, 10, 30, 60] as const
-/** Segments out before a viewer's delayed playlist is given (a player starts this far behind its end). */
-export const START_SEGMENTS = 3
+/** Segments out before a viewer's delayed playlist is given: a player starts three target durations before its end (RFC 8216), so with four it starts past the first. */
+export const START_SEGMENTS = 4
 /** How often each stream's ffmpeg playlist is read for new segments. */
 export const POLL_MS = 200
 

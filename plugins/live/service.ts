@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AppError, isAppError, type PluginDb, type Viewer } from '../../core/plugins/api.js'
 import { mayGoLive, type WhoMayGoLive } from './access.js'
-import { DELAYS, Recorder } from './delay.js'
+import { DELAYS, Recorder, START_SEGMENTS } from './delay.js'
 import { remindedOfStream } from './events.js'
 import { Ingests } from './ingest.js'
 import { banInput, chatMessage, ingestMessage, type ChatMessage, type StreamInput } from './inputs.js'
@@ -523,7 +523,9 @@ export function liveService(ctx: LiveContext) {
       const now = (await horizonFor(viewer, s)) === null
       const state: StreamState = now ? (s.status === 'live' ? (active.get(s.id)?.state ?? 'ended') : 'ended') : (aired.get(s.id) ?? 'waiting')
       const status = state === 'ended' ? 'ended' : 'live'
-      const playlistReady = status === 'live' && (await playlist(viewer, s.id)) !== null
+      // Ready once a player can start a few segments in (not on the recording's first: see START_SEGMENTS).
+      const list = status === 'live' ? await playlist(viewer, s.id) : null
+      const playlistReady = !!list && (list.includes('#EXT-X-ENDLIST') || (list.match(/^seg\d+\.ts$/gm)?.length ?? 0) >= START_SEGMENTS)
       return { status, state, edge, playlistReady }
     },
 
