@@ -85,7 +85,7 @@ INIT_JSON="$(hearth init --data "$DATA_DIR" --json --url "${HEARTH_PUBLIC_URL:-h
 hearth migrate --data "$DATA_DIR" >/dev/null
 # A new community starts with the feature plugins on; later runs leave the operator's choices alone.
 if [ ! -f "$DATA_DIR/.installed" ]; then
-  for plugin in stories groups random-chat messages live; do hearth plugin enable "$plugin" --data "$DATA_DIR" >/dev/null; done
+  for plugin in stories groups random-chat messages live coins; do hearth plugin enable "$plugin" --data "$DATA_DIR" >/dev/null; done
   date -u +%FT%TZ > "$DATA_DIR/.installed"
 fi
 ADMIN_EXISTS="$(node -e 'process.stdout.write(String(JSON.parse(process.argv[1]).admin_exists))' "$INIT_JSON")"

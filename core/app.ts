@@ -43,6 +43,7 @@ import { confirmedEmail } from './mail/gate.js'
 import { createPushService } from './push/service.js'
 import { createPolicyService } from './policy/service.js'
 import { createAccessService } from './access/service.js'
+import { createProofs } from './access/proof.js'
 import { accessModule, networkBlocks } from './access/module.js'
 import { policyModule } from './policy/module.js'
 import { pushModule } from './push/module.js'
@@ -113,7 +114,8 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   // Flags become reports by no member in the moderation queue, made further down.
   const policy = createPolicyService({ db, log, file: (r) => moderation.file({ reporterId: null, targetType: r.targetType, targetId: r.targetId, reason: 'other', note: r.note }) })
   const access = createAccessService({ db, log })
-  const auth = createAuthService({ db, users, settings, hooks, limiter, policy, access })
+  const proofs = createProofs(settings)
+  const auth = createAuthService({ db, users, settings, hooks, limiter, policy, access, proofs })
   const { themes, problems: themeProblems } = await loadThemes([THEMES_DIR, ...config.themeDirs], log)
   const ui = new UiRegistry(log)
   const render = createRenderer({ settings, hooks, ui, themes, config })
@@ -134,7 +136,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const search = createSearchService({ db, posts, safety, social })
   const moderation = createModerationService({ db, hooks, users, posts, media })
   const ledger = createLedgerService(db)
-  const mail = createMailService({ db, settings, queue, users, limiter, log })
+  const mail = createMailService({ db, settings, queue, users, limiter, log, proofs })
   const emails = createEmailPreferences({ db, settings, queue, notifications, mail })
   const push = createPushService({ db, settings, queue, notifications, log, publicUrl: config.publicUrl })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
@@ -143,7 +145,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, access, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, access, proofs, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -236,6 +238,8 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.get('/static/rtc.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // Turning web push on or off, loaded only by Settings → Email and push.
   app.get('/static/push.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  // The anti-spam proof of work, loaded only by the sign-up and password-reset forms when it is on.
+  app.get('/static/proof.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // Browsers ask for /favicon.ico whatever the page declares.
   app.get('/favicon.ico', (c) => c.redirect('/theme/default/assets/icon.svg', 301))
   app.get('/theme/:name/*', async (c, next) => {

@@ -22,6 +22,7 @@ import type { EmailPreferencesService } from './mail/digests.js'
 import type { PushService } from './push/service.js'
 import type { PolicyService } from './policy/service.js'
 import type { AccessService } from './access/service.js'
+import type { Proofs } from './access/proof.js'
 import type { Logger } from './logger.js'
 import type { PluginManager } from './plugins/loader.js'
 import type { RealtimeHub } from './realtime/hub.js'
@@ -75,5 +76,7 @@ export interface Services {
   policy: PolicyService
   /** Blocks of addresses, domains and usernames; invites; sign-ups waiting for approval (decision 039). */
   access: AccessService
+  /** The anti-spam proof of work on sign-up and password reset. */
+  proofs: Proofs
   plugins: PluginManager
 }

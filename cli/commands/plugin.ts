@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import type { Hearth } from '../../core/app.js'
 import { PLUGIN_NAME } from '../../core/plugins/loader.js'
 import { pluginSettingsStore } from '../../core/plugins/settings.js'
+import { shownValue } from '../../core/settings/schema.js'
 import { CliError, addData, addJson, output, restartHint, withHearth } from '../shared.js'
 
 type Opts = { data?: string; json?: boolean }
@@ -58,7 +59,9 @@ export function registerPlugin(program: Command): void {
   addJson(addData(plugin.command('info').description("show a plugin's manifest, settings and migrations").argument('<name>', 'plugin name'))).action(async (name: string, opts: Opts) => {
     await withHearth(opts, async (h) => {
       const s = await find(h, name, false)
-      const values = s.error && !s.version ? {} : await pluginSettingsStore(h.settings, s.name, s.settings).all()
+      const stored = s.error && !s.version ? {} : await pluginSettingsStore(h.settings, s.name, s.settings).all()
+      // A secret (a payment provider's key) only as set or not, as core's own settings show theirs.
+      const values = Object.fromEntries(Object.entries(stored).map(([k, v]) => [k, shownValue(s.settings[k], v)]))
       const migrations = (await h.plugins.migrationStatus()).filter((m) => m.owner === s.name)
       output(opts, { ...s, values, migrations }, () => [
         `${s.name} ${s.version ?? ''} (${s.enabled ? 'enabled' : 'disabled'}, from ${s.source === 'npm' ? 'npm' : s.dir})`,

@@ -21,6 +21,10 @@ export function usersApi(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const { auth, users } = s
 
+  // A proof-of-work challenge for sign-up or password reset, when the community asks for one (else null). Before
+  // any /users/:id route.
+  app.get('/users/proof-challenge', async (c) => ok(c, (await s.proofs.required()) ? await s.proofs.challenge() : null))
+
   app.post('/users/register', async (c) => {
     const { user, session } = await auth.register(await jsonBody(c), 'api', requestMeta(c))
     await s.mail.sendConfirmation(user.id, baseUrl(c, s.config.publicUrl), { quiet: true })

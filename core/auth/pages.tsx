@@ -8,7 +8,7 @@ import { flash } from '../http/flash.js'
 import { attempt, formFields, requestMeta, type FormProblem } from '../http/forms.js'
 import { requireMember, safeNext } from '../http/middleware.js'
 import type { Services } from '../services.js'
-import { CsrfField, Field, FormError } from '../views/components.js'
+import { CsrfField, Field, FormError, ProofField } from '../views/components.js'
 import { template } from '../views/theme.js'
 import { SESSION_COOKIE } from '../users/sessions.js'
 import { baseUrl } from '../views/meta.js'
@@ -26,7 +26,7 @@ const fieldError = (s: FormState, name: string) => s.problem?.fields[name]
 // Show the form-level message only when no field carries it.
 const formMessage = (s: FormState) => (s.problem && !Object.values(s.problem.fields).includes(s.problem.message) ? s.problem.message : null)
 
-export const RegisterPage = template('auth.register', function RegisterPage(s: FormState & { open: boolean; approval?: boolean; invite?: string; pending?: boolean }) {
+export const RegisterPage = template('auth.register', function RegisterPage(s: FormState & { open: boolean; approval?: boolean; invite?: string; pending?: boolean; proof?: string | null }) {
   if (s.pending) {
     return (
       <section class="card">
@@ -64,6 +64,8 @@ export const RegisterPage = template('auth.register', function RegisterPage(s: F
         <Field name="username" label="Username" value={s.values?.username} error={fieldError(s, 'username')} autocomplete="username" required maxLength={30} hint="3 to 30 letters, digits or underscores." />
         <Field name="email" label="Email" type="email" value={s.values?.email} error={fieldError(s, 'email')} autocomplete="email" required />
         <Field name="password" label="Password" type="password" error={fieldError(s, 'password')} autocomplete="new-password" required hint="At least 10 characters." />
+        <ProofField challenge={s.proof ?? null} />
+        {fieldError(s, 'proof') && <p class="error">{fieldError(s, 'proof')}</p>}
         {(s.approval || fieldError(s, 'reason')) && !s.invite && (
           <Field name="reason" label="Why do you want to join?" value={s.values?.reason} error={fieldError(s, 'reason')} required maxLength={1000} multiline />
         )}
@@ -290,7 +292,8 @@ export function authPages(s: Services): Hono<AppEnv> {
   const registerForm = async (c: Context<AppEnv>, inviteCode: string | undefined, extra: { values?: Record<string, string>; problem?: FormProblem } = {}, status = 200) => {
     const invite = inviteCode ? await s.access.invite(inviteCode) : null
     const open = !!invite || (await settings.get('registration.open'))
-    const page = <RegisterPage csrfToken={c.get('csrfToken')} open={open} approval={await settings.get('registration.approval')} invite={invite?.code} {...extra} />
+    const proof = (await s.proofs.required()) ? JSON.stringify(await s.proofs.challenge()) : null
+    const page = <RegisterPage csrfToken={c.get('csrfToken')} open={open} approval={await settings.get('registration.approval')} invite={invite?.code} proof={proof} {...extra} />
     return render.page(c, { title: 'Register', status: (inviteCode && !invite && !extra.problem ? 400 : status) as 400 }, inviteCode && !invite && !extra.problem ? <RegisterPage csrfToken={c.get('csrfToken')} open={false} problem={{ status: 400, message: 'This invite link is not valid any more. Ask for a new one.', fields: {} }} /> : page)
   }
   app.get('/register', async (c) => {

@@ -24,6 +24,7 @@ import {
 import { checkTotp, newRecoveryCodes, newTotpSecret, qrSvg, totpFor, twoFactorEnabled, useRecoveryCode } from './two-factor.js'
 import type { ContentPolicy } from '../policy/service.js'
 import { signupRefused, type AccessService } from '../access/service.js'
+import type { Proofs } from '../access/proof.js'
 
 export interface RequestMeta {
   ip: string
@@ -42,8 +43,8 @@ let dummyHash: Promise<string> | null = null
 /** The login-failure counter of an account (by id, so username and email share it), or of an unknown name. */
 const accountLimitKey = (user: UserRow | undefined, login: string) => (user ? `login:user:${user.id}` : `login:name:${login.toLowerCase()}`)
 
-export function createAuthService(deps: { db: Db; users: UsersService; settings: SettingsService; hooks: HookRegistry; limiter: RateLimiter; policy?: ContentPolicy; access?: AccessService }) {
-  const { db, users, settings, hooks, limiter, policy, access } = deps
+export function createAuthService(deps: { db: Db; users: UsersService; settings: SettingsService; hooks: HookRegistry; limiter: RateLimiter; policy?: ContentPolicy; access?: AccessService; proofs?: Proofs }) {
+  const { db, users, settings, hooks, limiter, policy, access, proofs } = deps
 
   async function startSession(user: UserRow, kind: 'web' | 'api', meta: RequestMeta): Promise<NewSession> {
     const days = await settings.get('auth.session_days')
@@ -162,7 +163,8 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
     /** Register a new member; refused when registration is closed or a plugin's filter says no. */
     async register(input: unknown, kind: 'web' | 'api', meta: RequestMeta): Promise<{ user: PublicUser; session: NewSession | null }> {
       limiter.hit(`register:ip:${clientKey(meta.ip)}`, await settings.get('auth.register.ip_limit'), 3600)
-      const raw = (input ?? {}) as { invite?: unknown; reason?: unknown }
+      const raw = (input ?? {}) as { invite?: unknown; reason?: unknown; proof?: unknown }
+      await proofs?.check(raw.proof)
       // An invite link opens a closed community and skips the wait for approval.
       const invite = raw.invite !== undefined && raw.invite !== '' ? await access?.invite(raw.invite) : null
       if (invite === null && raw.invite !== undefined && raw.invite !== '') throw validationFailed({ invite: 'This invite link is not valid any more. Ask for a new one.' })

@@ -88,20 +88,29 @@ function hearthJoin(topic) {
 /**
  * Join a realtime topic on the page's one socket (members only; for guests the handle does nothing). After a
  * reconnect the page joins again with the last durable sequence number it saw, and gets what it missed.
+ * `after`: the newest sequence number the page was drawn with (a thread's newest message id), so the first join,
+ * and a rejoin before any event arrived, catch up on what was published after the page was drawn. A second call
+ * for a topic already joined answers the same handle, and its `after` counts when it is newer.
  *   const t = hearthTopic('hello:typing')
+ *   const thread = hearthTopic('messages:conv:12', { after: 340 })
  *   t.on('typing', (data) => ...)                 // a topic event (also 'joined', 'left', 'presence', 'error', 'binary')
  *   t.send({ typing: true })                       // a message the plugin accepts; false when the socket is down
  *   t.sendBinary(blob)                             // on topics that take binary frames (a MediaRecorder chunk)
  *   t.present                                      // Set of member ids online in it, on topics with presence
  *   t.leave()
  */
-window.hearthTopic = (id) => {
+window.hearthTopic = (id, options) => {
+  const after = options && Number.isSafeInteger(options.after) && options.after >= 0 ? options.after : null
   const existing = hearthTopics.get(id)
-  if (existing) return existing.handle
+  if (existing) {
+    // Already joined (another script of the page asked first): the seed applies from the next join on.
+    if (after !== null && (existing.lastSeq === null || after > existing.lastSeq)) existing.lastSeq = after
+    return existing.handle
+  }
   const listeners = new Map()
   const topic = {
     id,
-    lastSeq: null,
+    lastSeq: after,
     emit(event, data, frame) {
       for (const fn of listeners.get(event) || []) fn(data, frame)
     },

@@ -21,6 +21,19 @@ export const action = <P>(): ActionDef<P> => ({ kind: 'action' })
 /** Declare a filter hook's value and context types. */
 export const filter = <V, C = Record<string, never>>(): FilterDef<V, C> => ({ kind: 'filter' })
 
+/**
+ * A small label a plugin shows next to a member's name (a supporter level, a creator badge).
+ * @example { label: 'Gold supporter', kind: 'coins-supporter' }
+ */
+export interface NameBadge {
+  /** A few words, shown as is (escaped). */
+  label: string
+  /** Stable, for styling and tests: `PLUGIN-thing`. */
+  kind: string
+  /** A longer explanation, shown on hover. */
+  title?: string
+}
+
 /** Who a navigation item is shown to. */
 export type Audience = 'everyone' | 'guests' | 'members' | 'staff' | 'admins'
 
@@ -104,6 +117,11 @@ export const coreHooks = {
   'filter:media.viewable': filter<boolean, { viewerId: number | null; mediaId: number; ownerId: number }>(),
   /** A post's text as safe HTML (escaped, with links), before it is shown; plugins may decorate it. */
   'filter:post.html': filter<string, { postId: number; authorId: number }>(),
+  /**
+   * Badges next to members' names, asked once for every author of a page of posts (cards and the API's
+   * `author.badges`): add to `value[userId]` for the ids in `userIds`.
+   */
+  'filter:user.badges': filter<Record<number, NameBadge[]>, { userIds: number[] }>(),
   /** The page of posts of a member's home feed, after visibility is applied, before it is shown. */
   'filter:feed.home': filter<PostView[], { viewerId: number }>(),
   /** The <title> of a page, before the site name is added. */

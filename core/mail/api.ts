@@ -14,7 +14,7 @@ export function mailApi(s: Services): Hono<AppEnv> {
   // The same answer whether or not the account exists.
   app.post('/users/password/forgot', async (c) => {
     const body = await jsonBody(c)
-    await mail.requestPasswordReset(body.login, linkOrigin(c, s), c.get('ip'))
+    await mail.requestPasswordReset(body.login, linkOrigin(c, s), c.get('ip'), body.proof)
     return ok(c, { sent: true })
   })
   app.post('/users/password/reset', async (c) => {

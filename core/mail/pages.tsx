@@ -6,7 +6,7 @@ import { attempt, formFields, type FormProblem } from '../http/forms.js'
 import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
 import { baseUrl } from '../views/meta.js'
-import { CsrfField, Field, FormError } from '../views/components.js'
+import { CsrfField, Field, FormError, ProofField } from '../views/components.js'
 import { template } from '../views/theme.js'
 import { TOKEN_MINUTES } from './service.js'
 import { DIGEST_MODES, type EmailPreferences } from './digests.js'
@@ -16,7 +16,7 @@ export const linkOrigin = (c: Context<AppEnv>, s: Services) => baseUrl(c, s.conf
 
 const formMessage = (p?: FormProblem) => (p && !Object.values(p.fields).includes(p.message) ? p.message : null)
 
-export const ForgotPasswordPage = template('auth.forgot-password', function ForgotPasswordPage(s: { csrfToken: string; mailOn: boolean; login?: string; problem?: FormProblem; sent?: boolean }) {
+export const ForgotPasswordPage = template('auth.forgot-password', function ForgotPasswordPage(s: { csrfToken: string; mailOn: boolean; login?: string; problem?: FormProblem; sent?: boolean; proof?: string | null }) {
   if (!s.mailOn) {
     return (
       <section class="card">
@@ -48,6 +48,8 @@ export const ForgotPasswordPage = template('auth.forgot-password', function Forg
       <form method="post" action="/password/forgot" novalidate>
         <CsrfField token={s.csrfToken} />
         <Field name="login" label="Username or email" value={s.login} error={s.problem?.fields.login} autocomplete="username" required />
+        <ProofField challenge={s.proof ?? null} />
+        {s.problem?.fields.proof && <p class="error">{s.problem.fields.proof}</p>}
         <div class="actions">
           <button type="submit">Email me a link</button>
           <a href="/login">Back to log in</a>
@@ -208,12 +210,13 @@ export function mailPages(s: Services): Hono<AppEnv> {
   const linkDead = (c: Context<AppEnv>, title: string, status = 400) =>
     render.page(c, { title, status: status as 400 }, <EmailLinkPage title={title} text="This link has expired or was already used." link={{ href: '/settings/account', label: 'Go to your account settings' }} />)
 
-  app.get('/password/forgot', async (c) => render.page(c, { title: 'Forgot password' }, <ForgotPasswordPage csrfToken={c.get('csrfToken')} mailOn={await mail.configured()} />))
+  const proof = async () => ((await s.proofs.required()) ? JSON.stringify(await s.proofs.challenge()) : null)
+  app.get('/password/forgot', async (c) => render.page(c, { title: 'Forgot password' }, <ForgotPasswordPage csrfToken={c.get('csrfToken')} mailOn={await mail.configured()} proof={await proof()} />))
   app.post('/password/forgot', async (c) => {
     const form = await formFields(c)
     if (!(await mail.configured())) return render.page(c, { title: 'Forgot password', status: 503 }, <ForgotPasswordPage csrfToken={c.get('csrfToken')} mailOn={false} />)
-    const r = await attempt(() => mail.requestPasswordReset(form.login, linkOrigin(c, s), c.get('ip')))
-    if (!r.ok) return render.page(c, { title: 'Forgot password', status: r.problem.status as 400 }, <ForgotPasswordPage csrfToken={c.get('csrfToken')} mailOn login={form.login ?? ''} problem={r.problem} />)
+    const r = await attempt(() => mail.requestPasswordReset(form.login, linkOrigin(c, s), c.get('ip'), form.proof))
+    if (!r.ok) return render.page(c, { title: 'Forgot password', status: r.problem.status as 400 }, <ForgotPasswordPage csrfToken={c.get('csrfToken')} mailOn login={form.login ?? ''} problem={r.problem} proof={await proof()} />)
     return render.page(c, { title: 'Check your email' }, <ForgotPasswordPage csrfToken={c.get('csrfToken')} mailOn sent />)
   })
 

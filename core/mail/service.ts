@@ -19,6 +19,7 @@ import { z } from 'zod'
 import { composeMail, type MailContent, type MailMessage } from './messages.js'
 import { mailSettings, sendMail } from './transport.js'
 import type { EmailTokenPurpose } from './tables.js'
+import type { Proofs } from '../access/proof.js'
 
 export const SEND_JOB = 'mail.send'
 
@@ -36,8 +37,8 @@ const linkProblem = () => new AppError(400, 'LINK_INVALID', 'This link has expir
 
 export type MailService = ReturnType<typeof createMailService>
 
-export function createMailService(deps: { db: Db; settings: SettingsService; queue: JobQueue; users: UsersService; limiter: RateLimiter; log: Logger }) {
-  const { db, settings, queue, users, limiter } = deps
+export function createMailService(deps: { db: Db; settings: SettingsService; queue: JobQueue; users: UsersService; limiter: RateLimiter; log: Logger; proofs?: Proofs }) {
+  const { db, settings, queue, users, limiter, proofs } = deps
 
   const siteName = () => settings.get('site.name')
 
@@ -55,12 +56,20 @@ export function createMailService(deps: { db: Db; settings: SettingsService; que
 
   const mail = async (to: string, content: MailContent) => composeMail(to, await siteName(), content)
 
-  /** A new link of `purpose` for `userId`; earlier unused links of the same purpose stop working. */
-  async function issueToken(trx: Db, userId: number, purpose: EmailTokenPurpose, email: string): Promise<string> {
+  /**
+   * A new link of `purpose` for `userId` and the email that carries it, written together: the email is composed
+   * first (reading settings needs the connection a transaction would hold), then the link and the email's job
+   * commit in one transaction. Earlier unused links of the same purpose stop working.
+   */
+  async function sendLink(userId: number, purpose: EmailTokenPurpose, email: string, compose: (token: string) => Promise<MailMessage>, also: MailMessage[] = []): Promise<void> {
     const token = randomBytes(32).toString('base64url')
-    await trx.updateTable('email_tokens').set({ used_at: now() }).where('user_id', '=', userId).where('purpose', '=', purpose).where('used_at', 'is', null).execute()
-    await trx.insertInto('email_tokens').values({ user_id: userId, purpose, token_hash: hashToken(token), email, created_at: now(), expires_at: plusMinutes(TOKEN_MINUTES[purpose]) }).execute()
-    return token
+    const message = await compose(token)
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('email_tokens').set({ used_at: now() }).where('user_id', '=', userId).where('purpose', '=', purpose).where('used_at', 'is', null).execute()
+      await trx.insertInto('email_tokens').values({ user_id: userId, purpose, token_hash: hashToken(token), email, created_at: now(), expires_at: plusMinutes(TOKEN_MINUTES[purpose]) }).execute()
+      await enqueue(message, trx)
+      for (const m of also) await enqueue(m, trx)
+    })
   }
 
   /** The unused, unexpired link row for `token`, or null. Nothing is marked. */
@@ -144,10 +153,7 @@ export function createMailService(deps: { db: Db; settings: SettingsService; que
         throw off ? new AppError(409, 'CONFIRMATION_OFF', 'This community does not ask members to confirm their address.') : notConfigured()
       }
       if (!options.quiet) limiter.hit(`email-confirm:user:${userId}`, RESEND_LIMIT.limit, RESEND_LIMIT.windowSeconds, 'emails')
-      await db.transaction().execute(async (trx) => {
-        const token = await issueToken(trx, u.id, 'verify', u.email)
-        await enqueue(await confirmationMail(u, origin, token), trx)
-      })
+      await sendLink(u.id, 'verify', u.email, (token) => confirmationMail(u, origin, token))
     },
 
     /** Use a confirmation link: the address it was sent to is confirmed, if it is still the member's. */
@@ -166,7 +172,8 @@ export function createMailService(deps: { db: Db; settings: SettingsService; que
      * "Forgot password": email a reset link to the account with this address or username. The answer is the
      * same whether or not such an account exists, and limits count the address asked for, not the account.
      */
-    async requestPasswordReset(login: unknown, origin: string, ip: string): Promise<void> {
+    async requestPasswordReset(login: unknown, origin: string, ip: string, proof?: unknown): Promise<void> {
+      await proofs?.check(proof)
       const asked = typeof login === 'string' ? login.trim().toLowerCase() : ''
       if (!asked) throw validationFailed({ login: 'Enter your username or email address.' })
       if (asked.length > 254) throw validationFailed({ login: 'That is too long for a username or an email address.' })
@@ -175,19 +182,16 @@ export function createMailService(deps: { db: Db; settings: SettingsService; que
       limiter.hit(`password-reset:login:${asked}`, RESET_LIMITS.perEmail, RESET_LIMITS.windowSeconds, 'reset requests')
       const u = await users.findByLogin(asked)
       if (!u) return
-      await db.transaction().execute(async (trx) => {
-        const token = await issueToken(trx, u.id, 'reset', u.email)
-        await enqueue(
-          await mail(u.email, {
-            subject: `Reset your password on ${await siteName()}`,
-            greeting: hello(u),
-            paragraphs: ['Someone (we hope you) asked to reset the password of your account. Choose a new one with the link below.'],
-            action: { label: 'Choose a new password', url: `${origin}/password/reset?token=${token}` },
-            footer: `The link works for ${TOKEN_MINUTES.reset} minutes, once. If you did not ask, ignore this email: your password stays as it is.`,
-          }),
-          trx,
-        )
-      })
+      const subject = `Reset your password on ${await siteName()}`
+      await sendLink(u.id, 'reset', u.email, (token) =>
+        mail(u.email, {
+          subject,
+          greeting: hello(u),
+          paragraphs: ['Someone (we hope you) asked to reset the password of your account. Choose a new one with the link below.'],
+          action: { label: 'Choose a new password', url: `${origin}/password/reset?token=${token}` },
+          footer: `The link works for ${TOKEN_MINUTES.reset} minutes, once. If you did not ask, ignore this email: your password stays as it is.`,
+        }),
+      )
     },
 
     /** Whether a reset link still works (the page asks before showing the form). */
@@ -242,28 +246,27 @@ export function createMailService(deps: { db: Db; settings: SettingsService; que
         return { pending: false }
       }
       limiter.hit(`email-change:user:${userId}`, RESEND_LIMIT.limit, RESEND_LIMIT.windowSeconds, 'emails')
-      await db.transaction().execute(async (trx) => {
-        const token = await issueToken(trx, userId, 'change', email)
-        await enqueue(
-          await mail(email, {
-            subject: `Confirm your new email address for ${await siteName()}`,
+      const site = await siteName()
+      const notice = await mail(u.email, {
+        subject: `A change of email address was asked for on ${site}`,
+        greeting: hello(u),
+        paragraphs: [`Someone signed in to your account asked to change its email address to ${email}. It changes only when the link sent there is used.`],
+        footer: 'If this was not you, change your password now: it stops the change.',
+      })
+      await sendLink(
+        userId,
+        'change',
+        email,
+        (token) =>
+          mail(email, {
+            subject: `Confirm your new email address for ${site}`,
             greeting: hello(u),
             paragraphs: [`Confirm that ${email} should become the address of your account.`],
             action: { label: 'Use this address', url: `${origin}/email/change?token=${token}` },
             footer: `The link works for ${TOKEN_MINUTES.change / 60} hours. If you did not ask, ignore this email.`,
           }),
-          trx,
-        )
-        await enqueue(
-          await mail(u.email, {
-            subject: `A change of email address was asked for on ${await siteName()}`,
-            greeting: hello(u),
-            paragraphs: [`Someone signed in to your account asked to change its email address to ${email}. It changes only when the link sent there is used.`],
-            footer: 'If this was not you, change your password now: it stops the change.',
-          }),
-          trx,
-        )
-      })
+        [notice],
+      )
       return { pending: true }
     },
 

@@ -207,6 +207,23 @@ function ReviewMedia({ ids, files, skip = [] }: { ids: number[]; files?: Files; 
   )
 }
 
+/** A transcript line's files as links: only addresses on this site (a plugin's staff-only route), never elsewhere. */
+function TranscriptFiles({ files }: { files: unknown }) {
+  const links = (Array.isArray(files) ? (files as { label?: unknown; url?: unknown }[]) : []).filter((f) => typeof f.url === 'string' && /^\/(?!\/)/.test(f.url))
+  if (!links.length) return null
+  return (
+    <ul class="transcript-files" data-transcript-files>
+      {links.map((f) => (
+        <li>
+          <a href={str(f.url)} download>
+            {str(f.label) || 'File'}
+          </a>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
 /** A snapshot or the current state, drawn by target type; plugin types as their JSON. */
 export function SnapshotView({ type, snapshot, files, skip }: { type: string; snapshot: Snapshot; files?: Files; skip?: number[] }) {
   if (type === 'post' || type === 'comment') {
@@ -244,9 +261,11 @@ export function SnapshotView({ type, snapshot, files, skip }: { type: string; sn
       </div>
     )
   }
-  // A plugin's type: a conversation it kept (`transcript: [{ at, from, text }]`) is shown as one, the rest as JSON.
+  // A plugin's type: a conversation it kept (`transcript: [{ at, from, text, media_ids?, files? }]`) is shown as one,
+  // with each line's media (core's review grants, as for posts) and files (the plugin's staff-only addresses); the
+  // rest as JSON.
   const { transcript, ...rest } = snapshot
-  const lines = Array.isArray(transcript) ? (transcript as { at?: unknown; from?: unknown; text?: unknown }[]) : null
+  const lines = Array.isArray(transcript) ? (transcript as { at?: unknown; from?: unknown; text?: unknown; media_ids?: unknown; files?: unknown }[]) : null
   return (
     <div data-snapshot>
       {lines && (
@@ -259,6 +278,8 @@ export function SnapshotView({ type, snapshot, files, skip }: { type: string; sn
               {lines.map((l) => (
                 <li>
                   <span class="muted">{str(l.at).replace('T', ' ').slice(11, 19)}</span> <strong>{str(l.from)}</strong>: {str(l.text)}
+                  <ReviewMedia ids={Array.isArray(l.media_ids) ? l.media_ids.filter((m): m is number => Number.isInteger(m)) : []} files={files} />
+                  <TranscriptFiles files={l.files} />
                 </li>
               ))}
             </ol>

@@ -15,6 +15,7 @@ import type {
   HookDef,
   HookOptions,
   NavItem,
+  NameBadge,
 } from '../hooks/types.js'
 import type { Logger } from '../logger.js'
 import type { AppEnv } from '../http/env.js'
@@ -30,7 +31,7 @@ import type { PostView } from '../posts/types.js'
 import type { ProfileView } from '../social/service.js'
 import type { PublicUser, Viewer } from '../users/types.js'
 
-export type { AppEnv, MediaInfo, NavItem, Page, PostView, ProfileView, PublicUser, Viewer }
+export type { AppEnv, MediaInfo, NameBadge, NavItem, Page, PostView, ProfileView, PublicUser, Viewer }
 /** The database handle plugins get as `ctx.db`, for typing query helpers: `function q(db: PluginDb)`. */
 export type PluginDb = Kysely<Database>
 export { action, filter, type ActionDef, type FilterDef } from '../hooks/types.js'
@@ -66,6 +67,12 @@ export { activeMember, blockedWith, canSeeAuthor, displayNameOf } from '../safet
  * @example <p dangerouslySetInnerHTML={{ __html: renderText(message.text, new Set(['ana'])) }} />
  */
 export { extractMentions, renderPostText as renderText } from '../posts/text.js'
+/**
+ * One CSV field as `hearth ledger export` writes them: quoted when it must be, and text a spreadsheet would run as a
+ * formula made inert (a leading `'`). For a plugin's own reports.
+ * @example const line = [w.id, w.username, w.amount].map(csvField).join(',') + '\n'
+ */
+export { csvField } from '../ledger/service.js'
 
 // ---- Settings schema: typed values, and the admin form is drawn from it.
 import type { SettingsSchema, SettingsValues } from '../settings/schema.js'
@@ -142,6 +149,12 @@ export interface PluginPostsApi {
   inScope(viewerId: number | null, scope: string, options?: { cursor?: string | null; limit?: number }): Promise<Page<PostView>>
   /** A post if the viewer may see it, else null. */
   get(viewerId: number | null, id: number): Promise<PostView | null>
+  /**
+   * Whether the viewer may see a post, by the same rule as `get` in one query and without building the post: its id
+   * and author, or null. For a check on a busy path (a gift sent on a post).
+   * @example const post = await ctx.core.posts.visible(viewer.id, postId); if (!post) throw notFound()
+   */
+  visible(viewerId: number | null, id: number): Promise<{ id: number; authorId: number } | null>
   /** A member's posts that the viewer may see, newest first. */
   timeline(viewerId: number | null, authorId: number, options?: { cursor?: string | null; limit?: number }): Promise<Page<PostView>>
   remove(actor: Viewer, id: number): Promise<void>
@@ -213,6 +226,20 @@ export interface PluginMediaApi {
    * @example await ctx.core.media.ffmpeg(['-i', input, '-c:a', 'libopus', out], { timeoutMs: 60_000 })
    */
   ffmpeg(args: readonly string[], options: { timeoutMs: number }): Promise<{ stdout: string; stderr: string }>
+}
+
+// ---- The audit log
+
+/** One staff action, as `ctx.core.audit` records it. */
+export interface PluginAuditEntry {
+  /** Who acted (null: the system). */
+  actorId: number | null
+  /** What was done, in your words (`gift.created`); stored as `NAME.gift.created`. */
+  action: string
+  /** What it was done to: a core type (`user`, `post`) or yours (`NAME.thing`). */
+  targetType?: string
+  targetId?: string | number
+  details?: Record<string, unknown>
 }
 
 // ---- The ledger
@@ -492,6 +519,12 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
      * await ctx.core.policy.flagSaved(verdict, checked, { type: 'messages.message', id })
      */
     policy: Pick<PolicyService, 'enforce' | 'flagSaved'>
+    /**
+     * Write a staff action to the audit log (Admin → Audit log), stored as `NAME.action`. Pass `db: trx` to commit it
+     * with the change it records. Never put secrets or a member's private details in `details`.
+     * @example await ctx.core.audit({ actorId: admin.id, action: 'withdrawal.approved', targetType: 'coins.withdrawal', targetId: id, details: { amount } })
+     */
+    audit(entry: PluginAuditEntry, options?: { db?: Kysely<any> }): Promise<void>
   }
   /** Helpers for route handlers. */
   readonly http: {

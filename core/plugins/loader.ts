@@ -23,6 +23,7 @@ import { formFields } from '../http/forms.js'
 import { POST_FILES_MAX } from '../http/limits.js'
 import { idParam } from '../http/params.js'
 import { parseLimit } from '../pagination.js'
+import { visibleTo } from '../posts/visibility.js'
 import { requireMember, requireRole } from '../http/middleware.js'
 import { serveFolder } from '../http/static.js'
 import type { JobQueue } from '../jobs/queue.js'
@@ -573,6 +574,11 @@ export class PluginManager {
             return posts.inScope(viewerId, scope, options)
           },
           get: (viewerId, id) => posts.get(viewerId, id),
+          visible: async (viewerId, id) => {
+            if (!Number.isSafeInteger(id) || id < 1) return null
+            const row = await this.deps.db.selectFrom('posts').select(['id', 'author_id']).where('posts.id', '=', id).where(visibleTo(viewerId)).executeTakeFirst()
+            return row ? { id: row.id, authorId: row.author_id } : null
+          },
           timeline: (viewerId, authorId, options) => posts.timeline(viewerId, authorId, options),
           remove: (actor, id) => posts.remove(actor, id),
           removeInScope: async (actor, id, scope) => {
@@ -628,6 +634,7 @@ export class PluginManager {
           enforce: (input) => this.policyFor(name).enforce(input),
           flagSaved: (verdict, input, target) => this.policyFor(name).flagSaved(verdict, input, target),
         },
+        audit: (entry, options) => audit((options?.db as Db | undefined) ?? this.deps.db, { ...entry, action: `${name}.${entry.action}` }),
         rtc: {
           iceServers: async (userId) => {
             const core = this.deps.settings

@@ -9,28 +9,33 @@ export function pluginSettingsStore(settings: SettingsService, plugin: string, s
     if (!s) throw new Error(`Plugin ${plugin} has no setting "${key}".`)
     return s
   }
+  /** A stored value as the schema reads it: the default when unset or no longer accepted. */
+  const valueOf = (key: string, v: unknown): unknown => {
+    const s = spec(key)
+    if (v === undefined) return s.default
+    try {
+      return coerceSetting(key, s, v)
+    } catch {
+      return s.default // a stored value the schema no longer accepts
+    }
+  }
   const store = {
     async get(key: string): Promise<unknown> {
-      const s = spec(key)
-      const v = await settings.read(storeKey(key))
-      if (v === undefined) return s.default
-      try {
-        return coerceSetting(key, s, v)
-      } catch {
-        return s.default // a stored value the schema no longer accepts
-      }
+      return valueOf(key, await settings.read(storeKey(key)))
     },
+    /** Every setting in one query. */
     async all(): Promise<Record<string, unknown>> {
-      const out: Record<string, unknown> = {}
-      for (const key of Object.keys(schema)) out[key] = await store.get(key)
-      return out
+      const stored = await settings.readMany(Object.keys(schema).map(storeKey))
+      return Object.fromEntries(Object.keys(schema).map((key) => [key, valueOf(key, stored.get(storeKey(key)))]))
     },
     async set(key: string, value: unknown): Promise<void> {
       await settings.write(storeKey(key), coerceSetting(key, spec(key), value))
     },
     /** Save a whole admin form; every field is checked before anything is written. */
     async saveForm(form: Record<string, unknown>): Promise<void> {
-      for (const [key, value] of coerceAll(schema, form)) await settings.write(storeKey(key), value)
+      // A secret is never drawn back into the form (core/admin/pages.tsx): left empty, it keeps the one set.
+      const kept = (key: string) => schema[key]?.type === 'string' && schema[key].secret === true && !form[key]
+      for (const [key, value] of coerceAll(schema, form)) if (!kept(key)) await settings.write(storeKey(key), value)
     },
   }
   return store

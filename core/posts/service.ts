@@ -217,6 +217,7 @@ export function createPostsService(deps: {
     const reposts = await repostFacts(db, viewerId, rows.map((r) => r.id))
     const originals = await originalsOf(viewerId, rows, embedded)
     const previews = await postPreviews(db, viewerId, rows.map((r) => r.id))
+    const badges = await hooks.apply('filter:user.badges', {}, { userIds: [...new Set(extras.map((x) => x.author_id))] })
     const out: PostView[] = []
     for (const r of rows) {
       // A post deleted since its row was read has nothing left to show.
@@ -234,7 +235,7 @@ export function createPostsService(deps: {
       const html = await hooks.apply('filter:post.html', postHtml(r, x.mentions), { postId: r.id, authorId: r.author_id })
       out.push({
         id: r.id,
-        author: { id: x.author_id, username: x.username, display_name: displayName(x), avatar_url: avatars.get(x.author_id) ?? null },
+        author: { id: x.author_id, username: x.username, display_name: displayName(x), avatar_url: avatars.get(x.author_id) ?? null, ...(badges[x.author_id]?.length && { badges: badges[x.author_id] }) },
         text: r.text,
         html,
         visibility: r.visibility,

@@ -1,4 +1,5 @@
 // What the API and pages show of a post.
+import type { NameBadge } from '../hooks/types.js'
 import type { MediaInfo } from '../media/types.js'
 import type { PostStatus, PostVisibility } from './tables.js'
 
@@ -7,6 +8,8 @@ export interface PostAuthor {
   username: string
   display_name: string
   avatar_url: string | null
+  /** Labels plugins show next to the name (`filter:user.badges`); absent when there are none. */
+  badges?: NameBadge[]
 }
 
 /** A photo or video of a post: the media object with its author's alt text ('' for none). */

@@ -46,6 +46,14 @@ export function PostHead({ post }: { post: PostView }) {
         {a.display_name}
       </a>{' '}
       <span class="muted">@{a.username}</span>
+      {a.badges?.map((b) => (
+        <>
+          {' '}
+          <span class="badge" data-name-badge={b.kind} title={b.title}>
+            {b.label}
+          </span>
+        </>
+      ))}
       <br />
       <a href={`/p/${post.id}`} class="muted post-time">
         {post.status === 'scheduled' ? `Scheduled for ${when(post.publish_at)}` : <Ago iso={post.published_at} />}

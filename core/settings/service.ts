@@ -15,6 +15,8 @@ export const CORE_SCHEMA = {
   'landing.show_member_count': { type: 'boolean', label: 'Show the number of members to guests on the home page', default: true },
   'registration.open': { type: 'boolean', label: 'Anyone may register', default: true, help: 'Admins can still create accounts.' },
   'registration.approval': { type: 'boolean', label: 'New members wait for an admin’s approval', default: false, help: 'They say why they want to join; their account is hidden and cannot log in until an admin approves it (Admin → Access). Invite links skip the wait.' },
+  'registration.proof_of_work': { type: 'boolean', label: 'Sign-up and password-reset forms need a proof of work (anti-spam)', default: false, help: 'The browser spends a few seconds of computing before the form goes: nothing for a person, costly for a script sending thousands. Self-hosted, no third party. Needs JavaScript in the browser.' },
+  'registration.proof_of_work_cost': { type: 'number', label: 'Proof of work: largest number to search', default: 100000, min: 1000, max: 10000000, integer: true, help: 'Half of it is tried on average; 100000 takes a phone about a second or two.' },
   'registration.email_confirmation': { type: 'select', label: 'Confirming the email address at sign-up', default: 'ask', options: ['off', 'ask', 'required'], help: 'ask: a link is emailed and the member is reminded until they use it; required: until then they can read but not post, comment or message; off: no link is sent. Needs outgoing email (below).' },
   'mail.host': { type: 'string', label: 'Outgoing email: SMTP server host (empty: no email is sent)', default: '', maxLength: 253, check: (v) => (v === '' || /^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(v) ? null : 'a host name such as smtp.example.org.') },
   'mail.port': { type: 'number', label: 'Outgoing email: SMTP port', default: 587, min: 1, max: 65535, integer: true, help: '587 with STARTTLS, 465 with TLS, 25 between servers.' },
@@ -113,6 +115,11 @@ export function createSettings(db: Db, options: { dataVersion?: DataVersion } = 
     },
     /** Any key, for plugin settings (`plugin.<name>.<key>`) and internal values. */
     read,
+    /** Several keys in one query (a plugin's whole settings), by key; a key never set is absent. */
+    async readMany(keys: string[]): Promise<Map<string, unknown>> {
+      const rows = keys.length ? await db.selectFrom('settings').select(['key', 'value']).where('key', 'in', keys).execute() : []
+      return new Map(rows.map((r) => [r.key, JSON.parse(r.value)]))
+    },
     write,
     /**
      * Change core settings from text (the admin form, `hearth settings set`): every value is checked

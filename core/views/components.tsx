@@ -132,3 +132,21 @@ export function Notice({ notices, notice }: { notices: Readonly<Record<string, s
     </p>
   )
 }
+
+/**
+ * The anti-spam proof of work of a form (core/access/proof.ts): a hidden field /static/proof.js fills in, a line
+ * it writes to while it works, and a note for browsers without JavaScript. Nothing when `challenge` is null.
+ */
+export function ProofField({ challenge }: { challenge: string | null }) {
+  if (!challenge) return null
+  return (
+    <>
+      <input type="hidden" name="proof" value="" data-proof={challenge} />
+      <p class="hint" data-proof-status aria-live="polite" />
+      <noscript>
+        <p class="hint">This form runs a short anti-spam check that needs JavaScript.</p>
+      </noscript>
+      <script src="/static/proof.js" defer />
+    </>
+  )
+}

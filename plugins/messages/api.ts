@@ -4,7 +4,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { parse, type AppEnv } from '../../core/plugins/api.js'
 import type { MessagesContext } from './plugin.js'
-import { groupName, messageText, sendInput, type MessagesService } from './service.js'
+import { groupName, messageText, roleInput, sendInput, type MessagesService } from './service.js'
 
 const who = z.union([z.number().int().positive(), z.string().min(1).max(64)], { error: 'Give a member id or username.' })
 const createInput = z.union([
@@ -105,6 +105,14 @@ export function apiRoutes(ctx: MessagesContext, messages: MessagesService) {
     const { user } = parse(z.object({ user: who }).strict(), await ctx.http.jsonBody(c))
     await messages.addMember(me(c), id, user)
     return ctx.http.json(c, await messages.get(me(c), id), 201)
+  })
+
+  app.put(`${base}/:id/members/:userId`, member, async (c) => {
+    const id = ctx.http.id(c)
+    await messages.standing(me(c), id)
+    const { role } = parse(roleInput.strict(), await ctx.http.jsonBody(c))
+    await messages.setRole(me(c), id, ctx.http.id(c, 'userId'), role)
+    return ctx.http.json(c, await messages.get(me(c), id))
   })
 
   app.delete(`${base}/:id/members/:userId`, member, async (c) => {

@@ -21,6 +21,7 @@ import {
   type PendingItem,
 } from './attachments.js'
 import { ViewOncePage } from './attachment-views.js'
+import { heldItem } from './holds.js'
 import type { MessagesContext } from './plugin.js'
 import { sendInput, topicId, type MessagesService, type MessageView } from './service.js'
 
@@ -172,6 +173,26 @@ export function attachmentRoutes(ctx: MessagesContext, messages: MessagesService
       if (key) res = await ctx.core.files.send(c, key, { contentType: variant === 'opus' ? 'audio/webm' : 'audio/mp4', cacheControl: 'private, max-age=3600' })
     }
     if (!res) throw gone()
+    return res
+  })
+
+  // A reported message's file or voice note, for staff reviewing the report (its address is in the report's
+  // snapshot): the copy held for the report, also after the message was unsent or disappeared (holds.ts). Members,
+  // the sender included, get 404 here like anything missing; photos and videos reach staff through core's grants.
+  app.on(['GET', 'HEAD'], '/messages/reported/:aid', async (c) => {
+    const viewer = ctx.http.viewer(c)
+    if (!viewer || (viewer.role !== 'moderator' && viewer.role !== 'admin')) throw gone()
+    const held = await heldItem(ctx.db, ctx.http.id(c, 'aid'))
+    let res: Response | null = null
+    if (held?.kind === 'file' && held.file_key) {
+      res = await ctx.core.files.send(c, held.file_key, { contentType: held.mime ?? 'application/octet-stream', download: held.file_name ?? 'file', cacheControl: 'private, no-store' })
+    } else if (held?.kind === 'voice') {
+      // The AAC version plays everywhere; a note reported while converting has only its upload.
+      const [key, name, type] = held.alt_key ? [held.alt_key, 'voice-message.m4a', 'audio/mp4'] : [held.file_key, 'voice-message', held.mime ?? 'application/octet-stream']
+      if (key) res = await ctx.core.files.send(c, key, { contentType: type, download: name, cacheControl: 'private, no-store' })
+    }
+    if (!res) throw gone()
+    ctx.log.info({ staffId: viewer.id, attachmentId: held!.attachment_id, reportId: held!.report_id }, 'staff opened a reported message file')
     return res
   })
 

@@ -5,17 +5,10 @@
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import sharp from 'sharp'
-import { createTestApp, startServer, tempDir, type TestApp } from '../../test/harness.js'
-import { openSocket, type TestSocket } from '../../test/realtime.js'
-
-type Json = { status: string; data: any; error?: { code: string; message: string; details: { fields?: Record<string, string> } } }
-interface User {
-  id: number
-  token: string
-  name: string
-}
+import { tempDir } from '../../test/harness.js'
+import { messagesTest, type Json, type User } from './test-setup.js'
 
 /** Every file under a folder (recursively). */
 function filesUnder(dir: string): string[] {
@@ -27,40 +20,22 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('messages: attachments', () => {
-  let t: TestApp
-  let server: Awaited<ReturnType<typeof startServer>>
-  const u: Record<string, User> = {}
-  const sockets: TestSocket[] = []
-  const settings = () => t.h.plugins.loaded.get('messages')!.settings
-  const store = () => join(t.dataDir, 'media', 'files', 'messages')
-  const count = (sql: string, ...args: unknown[]) => (t.h.store.sqlite.prepare(sql).get(...args) as { n: number }).n
+  const mt = messagesTest({ names: ['ana', 'ben', 'cal', 'dee', 'eve'], server: true })
+  const { u, api, direct } = mt
+  const settings = () => mt.settings()
+  const store = () => join(mt.t.dataDir, 'media', 'files', 'messages')
+  const count = (sql: string, ...args: unknown[]) => (mt.t.h.store.sqlite.prepare(sql).get(...args) as { n: number }).n
   let jpeg: Buffer
   let voice: Buffer
 
   before(async () => {
-    t = await createTestApp({ enable: ['messages'] })
-    server = await startServer(t.h, { port: 0, host: '127.0.0.1' })
-    for (const name of ['ana', 'ben', 'cal', 'dee', 'eve']) u[name] = { ...(await t.register(name)), name }
     jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#0ea5e9' } }).jpeg().toBuffer()
     // A recording as a browser's MediaRecorder makes one: Opus in WebM, two seconds of a tone.
     const dir = tempDir('hearth-voice-')
-    await t.h.media.ffmpeg(['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-c:a', 'libopus', join(dir, 'voice.webm')], { timeoutMs: 30_000 })
+    await mt.t.h.media.ffmpeg(['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-c:a', 'libopus', join(dir, 'voice.webm')], { timeoutMs: 30_000 })
     voice = readFileSync(join(dir, 'voice.webm'))
   })
-  after(async () => {
-    for (const s of sockets) s.ws.terminate()
-    await server.close()
-  })
 
-  const api = async (method: string, path: string, who?: User, json?: unknown) => {
-    const res = await t.request(method, `/api/v1/messages${path}`, { token: who?.token, json })
-    return { status: res.status, body: (await res.json()) as Json }
-  }
-  const direct = async (from: User, to: User) => {
-    const r = await api('POST', '/conversations', from, { user: to.name })
-    assert.ok(r.status === 201 || r.status === 200, JSON.stringify(r.body))
-    return r.body.data.id as number
-  }
   type Part = { field: 'media' | 'file' | 'voice'; bytes: Uint8Array; name: string; type?: string }
   const form = (parts: Part[], fields: Record<string, string> = {}) => {
     const f = new FormData()
@@ -69,19 +44,17 @@ describe('messages: attachments', () => {
     return f
   }
   const sendFiles = async (who: User, id: number, parts: Part[], fields: Record<string, string> = {}) => {
-    const res = await t.request('POST', `/api/v1/messages/conversations/${id}/messages`, { token: who.token, body: form(parts, fields) })
+    const res = await mt.t.request('POST', `/api/v1/messages/conversations/${id}/messages`, { token: who.token, body: form(parts, fields) })
     return { status: res.status, body: (await res.json()) as Json }
   }
-  const get = (path: string, who?: User, headers: Record<string, string> = {}) => t.request('GET', path, { token: who?.token, headers })
+  const get = (path: string, who?: User, headers: Record<string, string> = {}) => mt.t.request('GET', path, { token: who?.token, headers })
   const messageOf = async (who: User, id: number, mid: number) => {
     const r = await api('GET', `/conversations/${id}/messages?limit=100`, who)
     return (r.body.data as any[]).find((m) => m.id === mid)
   }
   const socket = async (who: User, id: number) => {
-    const s = await openSocket(server.port, who.token)
-    sockets.push(s)
-    s.send({ op: 'join', topic: `messages:conv:${id}` })
-    await s.next((f) => f.topic === `messages:conv:${id}` && f.op === 'joined')
+    const s = await mt.socket(who)
+    assert.equal((await mt.join(s, id)).op, 'joined')
     return s
   }
   const photo = (name = 'beach.jpg'): Part => ({ field: 'media', bytes: jpeg, name, type: 'image/jpeg' })
@@ -106,7 +79,7 @@ describe('messages: attachments', () => {
     const placeholder = await get(`/media/${item.media.id}/640`, u.ben)
     assert.equal(placeholder.status, 200)
     assert.match(placeholder.headers.get('content-type') ?? '', /svg/)
-    await t.h.queue.drain()
+    await mt.t.h.queue.drain()
     const live = await ben.next((f) => f.event === 'attachments' && f.data.id === m.id)
     assert.equal(live.data.attachments[0].status, 'ready', 'the thread hears the photo is ready')
     const seen = await messageOf(u.ben!, id, m.id)
@@ -116,7 +89,7 @@ describe('messages: attachments', () => {
     assert.equal(res.status, 200)
     assert.equal(res.headers.get('content-type'), 'image/webp')
     assert.equal((await get(url, u.ana)).status, 200, 'the sender sees it too')
-    const notes = (await t.h.notifications.list(u.ben!.id)).items.filter((n) => n.type === 'messages.message')
+    const notes = await mt.notes(u.ben!)
     assert.equal(notes[0]?.text, 'ana sent you a photo')
     assert.doesNotMatch(JSON.stringify(notes[0]), /Look at this/, 'never the caption')
     // A retry with the same client id answers the stored message and keeps none of the new upload.
@@ -144,7 +117,7 @@ describe('messages: attachments', () => {
     const pdf = await get(b.url, u.ana)
     assert.equal(pdf.headers.get('content-type'), 'application/pdf')
     assert.match(pdf.headers.get('content-disposition') ?? '', /^attachment; filename="plan.pdf"/)
-    const notes = (await t.h.notifications.list(u.ben!.id)).items.filter((n) => n.type === 'messages.message')
+    const notes = await mt.notes(u.ben!)
     assert.ok(notes.length > 0)
   })
 
@@ -164,7 +137,7 @@ describe('messages: attachments', () => {
       assert.equal(exe.body.error?.details.fields?.file, '.exe files cannot be sent here.')
       assert.deepEqual({ files: filesUnder(store()).length, messages: count('select count(*) n from messages_messages'), media: count('select count(*) n from media') }, before, 'nothing stored')
       // The page form shows the same error on the thread.
-      const page = await t.request('POST', `/messages/${id}`, { token: u.ana!.token, body: form([{ field: 'file', bytes: big, name: 'big.bin' }], { text: 'from the page' }) })
+      const page = await mt.t.request('POST', `/messages/${id}`, { token: u.ana!.token, body: form([{ field: 'file', bytes: big, name: 'big.bin' }], { text: 'from the page' }) })
       assert.equal(page.status, 413)
       const html = await page.text()
       assert.match(html, /Files may be at most 1 MB\./)
@@ -182,7 +155,7 @@ describe('messages: attachments', () => {
     const m = sent.body.data
     assert.equal(m.kind, 'voice')
     assert.equal(m.attachments[0].status, 'processing')
-    await t.h.queue.drain()
+    await mt.t.h.queue.drain()
     const item = (await messageOf(u.ben!, id, m.id)).attachments[0]
     assert.equal(item.status, 'ready')
     assert.ok(item.duration_ms >= 1800 && item.duration_ms <= 2200, `about two seconds: ${item.duration_ms}`)
@@ -197,11 +170,11 @@ describe('messages: attachments', () => {
       const file = join(dir, s.type.includes('mp4') ? 'a.m4a' : 'a.webm')
       writeFileSync(file, bytes)
       // Playable: ffmpeg decodes the whole file.
-      await t.h.media.ffmpeg(['-v', 'error', '-i', file, '-f', 'null', '-'], { timeoutMs: 30_000 })
+      await mt.t.h.media.ffmpeg(['-v', 'error', '-i', file, '-f', 'null', '-'], { timeoutMs: 30_000 })
     }
     const ranged = await get(item.sources[0].url, u.ben, { range: 'bytes=0-9' })
     assert.equal(ranged.status, 206, 'players seek with ranges')
-    const notes = (await t.h.notifications.list(u.ben!.id)).items.filter((n) => n.type === 'messages.message')
+    const notes = await mt.notes(u.ben!)
     assert.ok(notes.some((n) => n.text === 'ana sent you a voice message') || notes.some((n) => n.count > 1))
 
     const bad = await sendFiles(u.ana!, id, [{ field: 'voice', bytes: new Uint8Array(5000).fill(7), name: 'voice.webm' }])
@@ -214,7 +187,7 @@ describe('messages: attachments', () => {
     const ana = await socket(u.ana!, id)
     const sent = await sendFiles(u.ana!, id, [photo()], { view_once: '1' })
     assert.equal(sent.status, 201, JSON.stringify(sent.body))
-    await t.h.queue.drain()
+    await mt.t.h.queue.drain()
     const item = (await messageOf(u.ben!, id, sent.body.data.id)).attachments[0]
     assert.equal(item.view_once, true)
     assert.equal(item.media, null, 'no address in the message')
@@ -236,18 +209,18 @@ describe('messages: attachments', () => {
     assert.equal(told.data.userId, u.ben!.id)
     assert.deepEqual((await messageOf(u.ana!, id, sent.body.data.id)).attachments[0].opened_by, [u.ben!.id])
     // The page: the sender sees "Opened"; the recipient sees "Opened", no button.
-    const anaPage = await (await t.request('GET', `/messages/${id}`, { token: u.ana!.token })).text()
+    const anaPage = await (await mt.t.request('GET', `/messages/${id}`, { token: u.ana!.token })).text()
     assert.match(anaPage, new RegExp(`data-once="${item.id}" data-opened="1"`))
-    const benPage = await (await t.request('GET', `/messages/${id}`, { token: u.ben!.token })).text()
+    const benPage = await (await mt.t.request('GET', `/messages/${id}`, { token: u.ben!.token })).text()
     assert.doesNotMatch(benPage, new RegExp(`data-open="${item.id}"`))
   })
 
   it('opens a view-once photo from the page without JavaScript, once', async () => {
     const id = await direct(u.ana!, u.ben!)
     const sent = await sendFiles(u.ana!, id, [photo()], { view_once: 'on' })
-    await t.h.queue.drain()
+    await mt.t.h.queue.drain()
     const aid = sent.body.data.attachments[0].id
-    const ben = t.agent()
+    const ben = mt.t.agent()
     await ben.loginViaForm('ben')
     assert.match(await ben.text(`/messages/${id}`), /Photo, tap to view/)
     const first = await ben.post(`/messages/${id}/attachments/${aid}/open`, {})
@@ -268,7 +241,7 @@ describe('messages: attachments', () => {
       id = g.body.data.id
       const sent = await sendFiles(u.ana!, id, [photo(), { field: 'file', bytes: new Uint8Array([1, 2, 3]), name: 'a.bin' }])
       const v = await sendFiles(u.ana!, id, [{ field: 'voice', bytes: voice, name: 'v.webm' }])
-      await t.h.queue.drain()
+      await mt.t.h.queue.drain()
       const [p, f] = (await messageOf(u.ben!, id, sent.body.data.id)).attachments
       mediaUrl = p.media.urls['640']
       fileUrl = f.url
@@ -285,7 +258,7 @@ describe('messages: attachments', () => {
         for (const who of [u.cal, u.eve, undefined]) assert.equal((await get(url, who)).status, 404, `${who?.name ?? 'guest'}: ${url}`)
       }
       // The removed member keeps the text of what was sent while in, not the files.
-      const page = await (await t.request('GET', `/messages/${id}`, { token: u.eve!.token })).text()
+      const page = await (await mt.t.request('GET', `/messages/${id}`, { token: u.eve!.token })).text()
       assert.match(page, /Attachments are only for members of the conversation\./)
       assert.doesNotMatch(page, /\/files\//)
     })
@@ -293,10 +266,10 @@ describe('messages: attachments', () => {
     it('refuses both members of a direct conversation after a block', async () => {
       const dm = await direct(u.dee!, u.ana!)
       const sent = await sendFiles(u.dee!, dm, [photo(), { field: 'file', bytes: new Uint8Array([4, 5]), name: 'b.txt' }])
-      await t.h.queue.drain()
+      await mt.t.h.queue.drain()
       const [p, f] = (await messageOf(u.ana!, dm, sent.body.data.id)).attachments
       assert.equal((await get(f.url, u.ana)).status, 200)
-      assert.equal((await t.request('POST', `/api/v1/users/ana/block`, { token: u.dee!.token })).status < 300, true)
+      assert.equal((await mt.t.request('POST', `/api/v1/users/ana/block`, { token: u.dee!.token })).status < 300, true)
       for (const who of [u.ana, u.dee]) {
         assert.equal((await get(f.url, who)).status, 404, `${who!.name}: file`)
         assert.equal((await get(p.media.urls['640'], who)).status, 404, `${who!.name}: photo`)
@@ -308,9 +281,9 @@ describe('messages: attachments', () => {
     const id = await direct(u.ana!, u.ben!)
     const sent = await sendFiles(u.ana!, id, [photo(), { field: 'file', bytes: new Uint8Array([9, 9, 9]), name: 'c.bin' }])
     const v = await sendFiles(u.ana!, id, [{ field: 'voice', bytes: voice, name: 'v.webm' }])
-    await t.h.queue.drain()
+    await mt.t.h.queue.drain()
     const [p, f] = (await messageOf(u.ben!, id, sent.body.data.id)).attachments
-    const keys = t.h.store.sqlite.prepare('select file_key, alt_key from messages_attachments where message_id in (?, ?)').all(sent.body.data.id, v.body.data.id) as { file_key: string | null; alt_key: string | null }[]
+    const keys = mt.t.h.store.sqlite.prepare('select file_key, alt_key from messages_attachments where message_id in (?, ?)').all(sent.body.data.id, v.body.data.id) as { file_key: string | null; alt_key: string | null }[]
     const paths = keys.flatMap((k) => [k.file_key, k.alt_key]).filter((k): k is string => !!k).map((k) => join(store(), k.slice(0, 2), k))
     assert.equal(paths.length, 3, 'the file, and the voice note’s two versions')
     for (const path of paths) assert.ok(existsSync(path), path)
@@ -325,17 +298,83 @@ describe('messages: attachments', () => {
 
   it('sends a photo from the thread’s form without JavaScript', async () => {
     const id = await direct(u.ana!, u.ben!)
-    const ana = t.agent()
+    const ana = mt.t.agent()
     await ana.loginViaForm('ana')
     const page = await ana.text(`/messages/${id}`)
     assert.match(page, /enctype="multipart\/form-data"/)
     assert.match(page, /name="media" accept="image\/\*,video\/\*"/)
     assert.match(page, /name="voice" accept="audio\/\*"/)
-    const res = await t.request('POST', `/messages/${id}`, { token: u.ana!.token, body: form([photo()], { text: 'From the form' }) })
+    const res = await mt.t.request('POST', `/messages/${id}`, { token: u.ana!.token, body: form([photo()], { text: 'From the form' }) })
     assert.equal(res.status, 303)
-    await t.h.queue.drain()
-    const html = await (await t.request('GET', `/messages/${id}`, { token: u.ben!.token })).text()
+    await mt.t.h.queue.drain()
+    const html = await (await mt.t.request('GET', `/messages/${id}`, { token: u.ben!.token })).text()
     assert.match(html, /class="msg-photo"/)
     assert.match(html, /From the form/)
+  })
+
+  it('lets staff open a reported message\'s photo, view-once photo, file and voice note, also after unsend, and nobody else', async () => {
+    const [ana, ben, cal] = [u.ana!, u.ben!, u.cal!]
+    const mod = { ...(await mt.t.register('mod')), name: 'mod' }
+    mt.t.h.store.sqlite.prepare("update users set role = 'moderator' where id = ?").run(mod.id)
+    const id = await direct(ana, ben)
+    const shown = await sendFiles(ana, id, [photo(), { field: 'file', bytes: new TextEncoder().encode('evidence'), name: 'threat.txt', type: 'text/plain' }], { text: 'look' })
+    const once = await sendFiles(ana, id, [photo()], { view_once: '1' })
+    const note = await sendFiles(ana, id, [{ field: 'voice', bytes: voice, name: 'v.webm' }])
+    for (const r of [shown, once, note]) assert.equal(r.status, 201, JSON.stringify(r.body))
+    await mt.t.h.queue.drain()
+    const mediaOf = (aid: number) => count('select media_id n from messages_attachments where id = ?', aid)
+    const [photoItem, fileItem] = shown.body.data.attachments as { id: number }[]
+    const onceItem = once.body.data.attachments[0] as { id: number }
+    const voiceItem = note.body.data.attachments[0] as { id: number }
+    const photoMedia = mediaOf(photoItem!.id)
+    const onceMedia = mediaOf(onceItem.id)
+
+    const filed = await api('POST', `/conversations/${id}/messages/${shown.body.data.id}/report`, ben, { reason: 'harassment' })
+    assert.equal(filed.status, 201, JSON.stringify(filed.body))
+    const reportId = filed.body.data.report_id as number
+    const snapshot = JSON.parse(String(mt.t.h.store.sqlite.prepare('select snapshot from reports where id = ?').pluck().get(reportId)))
+    // The reported message and those around it (earlier tests' photos too): each one's media, view-once included.
+    assert.ok(snapshot.media_ids.includes(photoMedia) && snapshot.media_ids.includes(onceMedia), JSON.stringify(snapshot.media_ids))
+    const lines = snapshot.transcript as { id: number; files: { url: string; label: string }[]; text: string }[]
+    assert.deepEqual(lines.find((l) => l.id === shown.body.data.id)!.files.map((f) => f.url), [`/messages/reported/${fileItem!.id}`])
+    assert.match(lines.find((l) => l.id === note.body.data.id)!.files[0]!.label, /^Voice message \(0:02\)$/)
+    assert.match(lines.find((l) => l.id === once.body.data.id)!.text, /view-once/)
+
+    // The sender unsends the reported message: gone for members, held for the report.
+    assert.equal((await api('DELETE', `/conversations/${id}/messages/${shown.body.data.id}`, ana)).status, 200)
+    assert.equal((await get(`/media/${photoMedia}/1080`, ana)).status, 404, 'not even the sender at its plain address')
+    assert.equal((await get(`/media/${photoMedia}/1080`, ben)).status, 404)
+
+    // Staff: the report's page shows both photos through one-time grants, and links the file and the voice note.
+    const page = await (await get(`/moderation/${reportId}`, mod)).text()
+    for (const m of [photoMedia, onceMedia]) {
+      const src = new RegExp(`data-media="${m}" src="([^"]+)"`).exec(page)?.[1]
+      assert.ok(src && src.includes('?grant='), `media ${m} shown to staff`)
+      assert.equal((await get(src!, cal)).status, 404, 'a grant is the staff member\'s alone')
+      assert.equal((await get(src!, mod)).status, 200)
+    }
+    assert.match(page, new RegExp(`href="/messages/reported/${fileItem!.id}"`))
+    const file = await get(`/messages/reported/${fileItem!.id}`, mod)
+    assert.equal(file.status, 200)
+    assert.match(file.headers.get('content-disposition') ?? '', /^attachment; filename="threat.txt"/)
+    assert.equal(await file.text(), 'evidence')
+    const played = await get(`/messages/reported/${voiceItem.id}`, mod)
+    assert.equal(played.status, 200)
+    assert.equal(played.headers.get('content-type'), 'audio/mp4')
+    // Nobody else: not the reporter, not the sender, not a stranger, not a guest.
+    for (const who of [ben, ana, cal, undefined]) {
+      assert.equal((await get(`/messages/reported/${fileItem!.id}`, who)).status, 404)
+      assert.equal((await get(`/messages/reported/${voiceItem.id}`, who)).status, 404)
+    }
+    // Staff looking did not open the view-once photo for its recipient.
+    assert.equal((await api('POST', `/conversations/${id}/attachments/${onceItem.id}/open`, ben)).status, 200)
+
+    // A decision releases the holds: what the unsent message had is deleted now; what still exists stays with it.
+    const resolved = await mt.t.request('POST', `/api/v1/reports/${reportId}/resolve`, { token: mod.token, json: { outcome: 'dismiss' } })
+    assert.equal(resolved.status, 200, await resolved.text())
+    assert.equal((await get(`/messages/reported/${fileItem!.id}`, mod)).status, 404)
+    assert.equal(count('select count(*) n from media where id = ?', photoMedia), 0, 'the unsent photo is gone')
+    assert.equal(count('select count(*) n from media where id = ?', onceMedia), 1, 'the view-once photo stays with its message')
+    assert.equal(count('select count(*) n from messages_report_holds where report_id = ?', reportId), 0)
   })
 })

@@ -5,6 +5,7 @@ import { clientIdInput, optionalText, replyToInput } from './inputs.js'
 import { sql } from 'kysely'
 import { z } from 'zod'
 import { UnrecoverableJobError, type MediaInfo, type PluginDb } from '../../core/plugins/api.js'
+import { isHeld } from './holds.js'
 import type { MessagesContext } from './plugin.js'
 import { conversationVisible, messagesByIds, messageVisible, own, standingIn } from './queries.js'
 import type { AttachmentKind, AttachmentRow, MessageKind } from './tables.js'
@@ -205,7 +206,14 @@ export async function reachableItem(db: PluginDb, viewerId: number, conversation
  */
 export async function mediaViewable(db: PluginDb, value: boolean, viewerId: number | null, mediaId: number): Promise<boolean> {
   const used = await own(db).selectFrom('messages_attachments').select('id').where('media_id', '=', mediaId).executeTakeFirst()
-  if (!used || viewerId === null) return value
+  if (!used) {
+    // A group's picture: its members (still in it) alone.
+    const group = await own(db).selectFrom('messages_conversations').select('id').where('picture_media_id', '=', mediaId).executeTakeFirst()
+    if (group) return viewerId !== null && (await standingIn(db, viewerId, group.id))?.p.state === 'active'
+    // Held for a report after its message went: staff see it through the report's grants, nobody at its plain address.
+    return (await isHeld(db, { mediaId })) ? false : value
+  }
+  if (viewerId === null) return value
   const ok = await sql<{ ok: number }>`
     select 1 as ok from messages_attachments a
       join messages_messages m on m.id = a.message_id
@@ -259,8 +267,9 @@ export async function deleteMessageFiles(ctx: MessagesContext, messageIds: reado
   // The rows first: from now on nothing answers for these files, even while they are being deleted.
   await own(ctx.db).deleteFrom('messages_attachments').where('message_id', 'in', [...messageIds]).execute()
   for (const r of rows) {
-    if (r.media_id !== null) await ctx.core.media.remove(r.media_id)
-    for (const key of [r.file_key, r.alt_key]) if (key) await ctx.core.files.remove(key)
+    // Held for an open report: kept for staff until the decision (holds.ts), reachable by nobody else.
+    if (r.media_id !== null && !(await isHeld(ctx.db, { mediaId: r.media_id }))) await ctx.core.media.remove(r.media_id)
+    for (const key of [r.file_key, r.alt_key]) if (key && !(await isHeld(ctx.db, { key }))) await ctx.core.files.remove(key)
   }
 }
 
@@ -360,7 +369,8 @@ export async function convertVoice(ctx: MessagesContext, attachmentId: number): 
       await files.remove(aac.key)
       return null
     }
-    await files.remove(row.file_key)
+    // The upload goes, unless a report holds it (reported while it was converting).
+    if (!(await isHeld(ctx.db, { key: row.file_key }))) await files.remove(row.file_key)
     return done
   } catch (err) {
     await files.remove(opus.key)

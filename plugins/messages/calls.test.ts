@@ -3,59 +3,17 @@
 // callee and stopping on all when one answers, signals only between the two, declined, missed and finished calls
 // leaving their line, last seen hidden both ways, and one delivered marker per member that reaches every tab.
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { createTestApp, startServer, type TestApp } from '../../test/harness.js'
-import { openSocket, type Frame, type TestSocket } from '../../test/realtime.js'
+import { describe, it } from 'node:test'
+import type { Frame, TestSocket } from '../../test/realtime.js'
 import { duration } from './call-text.js'
 import { presenceText } from './presence.js'
-
-type Json = { status: string; data: any; error?: { code: string; message: string } }
-interface User {
-  id: number
-  token: string
-  name: string
-}
+import { messagesTest, type User } from './test-setup.js'
 
 describe('messages: calls, presence and delivery', () => {
-  let t: TestApp
-  let server: Awaited<ReturnType<typeof startServer>>
-  const u: Record<string, User> = {}
-  const sockets: TestSocket[] = []
-  const settings = () => t.h.plugins.loaded.get('messages')!.settings
-
-  before(async () => {
-    t = await createTestApp({ enable: ['messages'] })
-    server = await startServer(t.h, { port: 0, host: '127.0.0.1' })
-    for (const name of ['ana', 'ben', 'cal', 'dee', 'eve', 'fay', 'gus', 'hal']) u[name] = { ...(await t.register(name)), name }
-  })
-  after(async () => {
-    for (const s of sockets) s.ws.terminate()
-    await server.close()
-  })
-
-  const api = async (method: string, path: string, who?: User, json?: unknown) => {
-    const res = await t.request(method, `/api/v1/messages${path}`, { token: who?.token, json })
-    return { status: res.status, body: (await res.json()) as Json }
-  }
-  const direct = async (from: User, to: User) => {
-    const r = await api('POST', '/conversations', from, { user: to.name })
-    assert.ok(r.status === 201 || r.status === 200, JSON.stringify(r.body))
-    return r.body.data.id as number
-  }
-  const send = async (from: User, id: number, text: string) => {
-    const r = await api('POST', `/conversations/${id}/messages`, from, { text })
-    assert.equal(r.status, 201, JSON.stringify(r.body))
-    return r.body.data.id as number
-  }
-  const socket = async (who: User) => {
-    const s = await openSocket(server.port, who.token)
-    sockets.push(s)
-    return s
-  }
-  const join = async (s: TestSocket, topic: string) => {
-    s.send({ op: 'join', topic })
-    return s.next((f) => f.topic === topic && (f.op === 'joined' || f.op === 'error'))
-  }
+  const mt = messagesTest({ names: ['ana', 'ben', 'cal', 'dee', 'eve', 'fay', 'gus', 'hal'], server: true })
+  const { u, api, direct, socket, join } = mt
+  const send = mt.sendId
+  const settings = () => mt.settings()
   /** A socket of the member in their own topic, as each of their pages is. */
   const page = async (who: User) => {
     const s = await socket(who)
@@ -72,7 +30,7 @@ describe('messages: calls, presence and delivery', () => {
     const [ana, ben, cal, dee] = [u.ana!, u.ben!, u.cal!, u.dee!]
     const ab = await direct(ana, ben)
     // A stranger whose recipient lets nobody in has only a request: no call either way until it is accepted.
-    await t.h.safety.setPrivacy(cal.id, { who_can_message: 'nobody' })
+    await mt.t.h.safety.setPrivacy(cal.id, { who_can_message: 'nobody' })
     const dc = await direct(dee, cal)
     await send(dee, dc, 'hello?')
     const refused = await startCall(dee, dc)
@@ -80,17 +38,17 @@ describe('messages: calls, presence and delivery', () => {
     assert.equal(refused.body.error?.code, 'FORBIDDEN')
     assert.equal((await startCall(cal, dc)).status, 403, 'the recipient of a request accepts it before calling')
     // No call buttons where no call may be made; the thread of two who may write has them.
-    const calPage = await t.agent()
+    const calPage = await mt.t.agent()
     await calPage.loginViaForm('cal')
     assert.doesNotMatch(await calPage.text(`/messages/${dc}`), /data-call-buttons/)
-    const anaPage = await t.agent()
+    const anaPage = await mt.t.agent()
     await anaPage.loginViaForm('ana')
     const thread = await anaPage.text(`/messages/${ab}`)
     assert.match(thread, /<div class="messages-call-buttons" data-call-buttons="true" hidden>/, 'hidden until call.js runs: calls need JavaScript')
     assert.match(thread, /src="\/static\/rtc.js"/)
     // A block hides the conversation, so a call answers like a missing one.
     const ad = await direct(ana, dee)
-    await t.h.safety.block(dee.id, ana.id)
+    await mt.t.h.safety.block(dee.id, ana.id)
     assert.deepEqual((await startCall(ana, ad)).body.error, (await startCall(ana, 999_999)).body.error)
     assert.equal((await startCall(ana, ad)).status, 404)
     // Bad input: a word for `video`, a call that does not exist.
@@ -176,6 +134,27 @@ describe('messages: calls, presence and delivery', () => {
     // A call's line is not unread.
     assert.deepEqual((await api('GET', '/unread', fay)).body.data, { conversations: 0, requests: 0 })
     await settings().set('call_ring_seconds', 30)
+    // The callee is told of the missed call (not of the declined one), grouped per conversation.
+    const missed = async () => (await mt.t.h.notifications.list(fay.id)).items.filter((n) => n.type === 'messages.missed_call')
+    assert.deepEqual((await missed()).map((n) => [n.text, n.url]), [['Missed video call from eve', `/messages/${id}`]])
+    // A caller who hangs up before an answer leaves a missed call too (the entry now says the latest: a voice call).
+    const third = (await startCall(eve, id, false)).body.data.call
+    assert.equal((await api('POST', `/calls/${third.id}/end`, eve)).status, 200)
+    assert.deepEqual((await missed()).map((n) => n.text), ['Missed call from eve'])
+    // Not for a conversation the callee muted (a video call would have changed the entry).
+    await api('PATCH', `/conversations/${id}`, fay, { muted: true })
+    const fourth = (await startCall(eve, id, true)).body.data.call
+    assert.equal((await api('POST', `/calls/${fourth.id}/end`, eve)).status, 200)
+    assert.deepEqual((await missed()).map((n) => n.text), ['Missed call from eve'])
+    await api('PATCH', `/conversations/${id}`, fay, { muted: false })
+    // A block while it rings ends it without telling anyone.
+    const newest = () => Number(mt.t.h.store.sqlite.prepare("select coalesce(max(id), 0) from notifications where type = 'messages.missed_call' and user_id = ?").pluck().get(fay.id))
+    const before = newest()
+    const fifth = (await startCall(eve, id, true)).body.data.call
+    await mt.t.h.safety.block(fay.id, eve.id)
+    await event(fayPage, `messages:user:${fay.id}`, 'call', (d) => d.id === fifth.id && d.state === 'ended')
+    assert.ok(newest() <= before, 'no missed-call notification stored')
+    await mt.t.h.safety.unblock(fay.id, eve.id)
   })
 
   it('shows last seen only when both members show theirs, online while any page is open', async () => {
@@ -188,12 +167,12 @@ describe('messages: calls, presence and delivery', () => {
     a.send({ op: 'send', topic: `messages:user:${hal.id}`, message: { alive: true } })
     for (let i = 0; i < 50 && !(await presence())?.last_seen_at; i++) await new Promise((r) => setTimeout(r, 50))
     assert.equal((await presence()).text, 'Active now')
-    const agent = await t.agent()
+    const agent = await mt.t.agent()
     await agent.loginViaForm('gus')
     assert.match(await agent.text(`/messages/${id}`), /data-presence="\d+">Active now</)
     // One page closes: still online.
     await a.close()
-    for (let i = 0; i < 50 && t.h.realtime.topicMembers(`messages:user:${hal.id}`) > 0 && (await presence()).online !== true; i++) await new Promise((r) => setTimeout(r, 50))
+    for (let i = 0; i < 50 && mt.t.h.realtime.topicMembers(`messages:user:${hal.id}`) > 0 && (await presence()).online !== true; i++) await new Promise((r) => setTimeout(r, 50))
     assert.equal((await presence()).online, true)
     await b.close()
     for (let i = 0; i < 100 && (await presence()).online; i++) await new Promise((r) => setTimeout(r, 50))
@@ -201,11 +180,11 @@ describe('messages: calls, presence and delivery', () => {
     assert.equal(away.online, false)
     assert.equal(away.text, 'Active 1 min ago')
     // Hal hides his: gus sees nothing. Gus hides his (hal shows again): gus sees nobody's.
-    await t.h.safety.setPrivacy(hal.id, { show_last_seen: false })
+    await mt.t.h.safety.setPrivacy(hal.id, { show_last_seen: false })
     assert.equal(await presence(), null)
     assert.doesNotMatch(await agent.text(`/messages/${id}`), /Active/)
-    await t.h.safety.setPrivacy(hal.id, { show_last_seen: true })
-    await t.h.safety.setPrivacy(gus.id, { show_last_seen: false })
+    await mt.t.h.safety.setPrivacy(hal.id, { show_last_seen: true })
+    await mt.t.h.safety.setPrivacy(gus.id, { show_last_seen: false })
     assert.equal(await presence(), null)
     // And for a hidden conversation: like a missing one.
     assert.equal((await api('GET', '/conversations/999999/presence', gus)).status, 404)
@@ -225,9 +204,9 @@ describe('messages: calls, presence and delivery', () => {
     halPage.send({ op: 'send', topic: `messages:user:${hal.id}`, message: { delivered: first, conversation: id } })
     for (const s of [eveTab1, eveTab2]) assert.deepEqual((await event(s, convTopic, 'delivered')).data, { userId: hal.id, messageId: first })
     assert.equal((await api('GET', `/conversations/${id}`, eve)).body.data.delivered_id, first)
-    const marker = () => t.h.store.sqlite.prepare('select last_delivered_id as d from messages_participants where conversation_id = ? and user_id = ?').get(id, hal.id) as { d: number }
+    const marker = () => mt.t.h.store.sqlite.prepare('select last_delivered_id as d from messages_participants where conversation_id = ? and user_id = ?').get(id, hal.id) as { d: number }
     assert.equal(marker().d, first)
-    const page1 = await t.agent()
+    const page1 = await mt.t.agent()
     await page1.loginViaForm('eve')
     assert.match(await page1.text(`/messages/${id}`), /data-delivered-marker="true">Delivered</)
     // Saying it again, or a lower id, or a message that does not exist changes nothing.
@@ -248,7 +227,7 @@ describe('messages: calls, presence and delivery', () => {
     for (const s of [eveTab1, eveTab2]) await event(s, convTopic, 'read', (d) => d.messageId === second)
 
     // A request's recipient never says "delivered": the sender sees the same either way.
-    await t.h.safety.setPrivacy(cal.id, { who_can_message: 'nobody' })
+    await mt.t.h.safety.setPrivacy(cal.id, { who_can_message: 'nobody' })
     const req = await direct(ana, cal)
     const calPage = await page(cal)
     const m = await send(ana, req, 'a request')

@@ -86,8 +86,11 @@ export function createCalls(ctx: MessagesContext, service: MessagesService, conv
     return other
   }
 
-  /** End a call: its line goes into the conversation, both sides (every page of each) hear it ended. */
-  async function finish(c: Call, outcome: CallEvent['outcome']) {
+  /**
+   * End a call: its line goes into the conversation, both sides (every page of each) hear it ended. A missed call
+   * notifies the callee (`tell`, unless the call ended because one of them may no longer call the other).
+   */
+  async function finish(c: Call, outcome: CallEvent['outcome'], tell = outcome === 'missed') {
     if (calls.get(c.id) !== c) return
     calls.delete(c.id)
     if (c.timer) clearTimeout(c.timer)
@@ -104,6 +107,16 @@ export function createCalls(ctx: MessagesContext, service: MessagesService, conv
       conv().publish(topicId(c.conversation_id), 'message', line, { durable: lineId })
       await presence.sent(line)
     }
+    if (tell && outcome === 'missed' && !c.answered_at) await missed(c)
+  }
+
+  /** "Missed call from ana": grouped per conversation, not for a conversation the callee muted (core drops it across a block). */
+  async function missed(c: Call) {
+    const s = await standingIn(db, c.callee_id, c.conversation_id)
+    if (!s || s.p.state !== 'active' || s.p.request !== 'none' || s.p.muted === 1) return
+    await ctx.core.notifications
+      .notify({ userId: c.callee_id, type: 'missed_call', actorId: c.caller.id, groupKey: String(c.conversation_id), data: { conversationId: c.conversation_id, video: c.video } })
+      .catch((err) => ctx.log.warn({ err }, 'missed call notification failed'))
   }
 
   const mine = (viewer: Viewer, callId: string) => {
@@ -149,7 +162,8 @@ export function createCalls(ctx: MessagesContext, service: MessagesService, conv
       try {
         await callee(viewer, c.conversation_id)
       } catch (err) {
-        await finish(c, 'missed')
+        // They may no longer call each other (a block, a request): nobody is told of a missed call.
+        await finish(c, 'missed', false)
         throw err
       }
       c.state = 'active'
@@ -194,7 +208,7 @@ export function createCalls(ctx: MessagesContext, service: MessagesService, conv
 
     /** A block ends any call between the two at once. */
     async blocked(a: number, b: number) {
-      for (const c of [...calls.values()]) if ((c.caller.id === a && c.callee_id === b) || (c.caller.id === b && c.callee_id === a)) await finish(c, c.state === 'active' ? 'ended' : 'missed')
+      for (const c of [...calls.values()]) if ((c.caller.id === a && c.callee_id === b) || (c.caller.id === b && c.callee_id === a)) await finish(c, c.state === 'active' ? 'ended' : 'missed', false)
     },
 
     /** An active call nobody is in any more (both pages closed without hanging up) ends on the second sweep. */

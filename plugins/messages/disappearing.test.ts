@@ -3,39 +3,20 @@
 // after a restart, and scheduled messages sent exactly once after a restart, refused in the past, not sent after a
 // block or leaving (the sender sees why). Times are moved explicitly in the database, never waited for.
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { createTestApp, type TestApp } from '../../test/harness.js'
+import { describe, it } from 'node:test'
+import { messagesTest } from './test-setup.js'
 import { instantOf } from './scheduled.js'
 
-type Json = { status: string; data: any; error?: { code: string; message: string; details: { fields?: Record<string, string> } } }
-interface User {
-  id: number
-  token: string
-  name: string
-}
-
 describe('disappearing and scheduled messages', () => {
-  let t: TestApp
-  const u: Record<string, User> = {}
+  const mt = messagesTest({ names: ['ana', 'ben', 'cal', 'dee'] })
+  const { u, api, direct, texts } = mt
   const past = '2000-01-01T00:00:00.000Z'
   /** A time a month from now at a whole minute: ISO, and as a datetime-local field posts it (read in UTC). */
   const later = new Date(Math.floor((Date.now() + 30 * 86_400_000) / 60_000) * 60_000)
   const soon = later.toISOString()
   const localLater = soon.slice(0, 16)
 
-  before(async () => {
-    t = await createTestApp({ enable: ['messages'] })
-    for (const name of ['ana', 'ben', 'cal', 'dee']) u[name] = { ...(await t.register(name)), name }
-  })
-  after(() => t.close())
-
-  const api = async (method: string, path: string, who: User, json?: unknown) => {
-    const res = await t.request(method, `/api/v1/messages${path}`, { token: who.token, json })
-    return { status: res.status, body: (await res.json()) as Json }
-  }
-  const direct = async (from: User, to: User) => (await api('POST', '/conversations', from, { user: to.name })).body.data.id as number
-  const texts = async (who: User, id: number) => ((await api('GET', `/conversations/${id}/messages?limit=100`, who)).body.data as { text: string }[]).map((m) => m.text).reverse()
-  const sqlite = () => t.h.store.sqlite
+  const sqlite = () => mt.t.h.store.sqlite
   const indexed = (word: string) => (sqlite().prepare('select rowid from messages_search where messages_search match ?').all(`"${word}"`) as { rowid: number }[]).map((r) => r.rowid)
 
   it('lets anyone in a conversation set its timer, tells everyone with a system line, and refuses other values', async () => {
@@ -59,7 +40,7 @@ describe('disappearing and scheduled messages', () => {
     assert.equal(off.body.data.disappear_seconds, null)
     assert.deepEqual((await texts(ben(), id)).slice(-1), ['ana turned off disappearing messages'])
     // Without JavaScript: the thread's form.
-    const a = t.agent()
+    const a = mt.t.agent()
     await a.loginViaForm('ben')
     assert.match(await a.text(`/messages/${id}`), /data-timer/)
     const posted = await a.post(`/messages/${id}/disappearing`, { disappear_seconds: '604800' })
@@ -73,16 +54,16 @@ describe('disappearing and scheduled messages', () => {
     const keep = (await api('POST', `/conversations/${id}/messages`, u.cal!, { text: 'keepsake forever' })).body.data.id as number
     const gone = (await api('POST', `/conversations/${id}/messages`, u.cal!, { text: 'ephemeral pineapple', disappear_seconds: 3600 })).body.data.id as number
     assert.deepEqual(indexed('pineapple'), [gone])
-    const job = () => t.h.db.selectFrom('jobs').select(['status', 'run_at']).where('key', '=', `messages:disappear:${gone}`).execute()
+    const job = () => mt.t.h.db.selectFrom('jobs').select(['status', 'run_at']).where('key', '=', `messages:disappear:${gone}`).execute()
     assert.deepEqual((await job()).map((j) => j.status), ['pending'], 'queued with the message')
     // Stop the app; its time comes while it is down.
-    await t.restart()
+    await mt.t.restart()
     sqlite().prepare('update messages_messages set expires_at = ? where id = ?').run(past, gone)
     sqlite().prepare(`update jobs set run_at = ? where key = ?`).run(past, `messages:disappear:${gone}`)
     // Hidden from the moment it expires, before any job runs.
     assert.deepEqual(await texts(u.dee!, id), ['keepsake forever'])
     assert.equal((await api('GET', '/search?q=pineapple', u.dee!)).body.data.length, 0)
-    await t.h.queue.drain()
+    await mt.t.h.queue.drain()
     assert.deepEqual((await job()).map((j) => j.status), ['done'])
     assert.equal(sqlite().prepare('select count(*) from messages_messages where id = ?').pluck().get(gone), 0)
     assert.equal(sqlite().prepare('select count(*) from messages_bodies where message_id = ?').pluck().get(gone), 0)
@@ -112,7 +93,7 @@ describe('disappearing and scheduled messages', () => {
       assert.equal(r.body.error?.code, 'VALIDATION_FAILED')
       assert.ok(r.body.error?.details.fields?.send_at)
     }
-    const page = t.agent()
+    const page = mt.t.agent()
     await page.loginViaForm('ana')
     const form = await page.post(`/messages/${id}/scheduled`, { text: 'late', send_at: '2001-01-01T10:00', tz_offset: '60' })
     assert.equal(form.status, 400)
@@ -131,13 +112,13 @@ describe('disappearing and scheduled messages', () => {
     assert.equal((await api('GET', `/scheduled/${sid}`, u.dee!)).status, 404)
     assert.equal((await api('PATCH', `/scheduled/${sid}`, u.ben!, { text: 'happy birthday, dee!' })).body.data.text, 'happy birthday, dee!')
     assert.ok(!(await texts(u.dee!, id)).includes('happy birthday, dee!'))
-    await t.restart()
+    await mt.t.restart()
     sqlite().prepare('update jobs set run_at = ? where key = ?').run(past, `messages:scheduled:${sid}`)
-    await t.h.queue.drain()
+    await mt.t.h.queue.drain()
     // A second run of the same job (a crash after sending) adds nothing.
     sqlite().prepare(`update jobs set status = 'pending', run_at = ? where key = ?`).run(past, `messages:scheduled:${sid}`)
     sqlite().prepare(`update messages_scheduled set status = 'pending' where id = ?`).run(sid)
-    await t.h.queue.drain()
+    await mt.t.h.queue.drain()
     assert.deepEqual((await texts(u.dee!, id)).filter((x) => x === 'happy birthday, dee!'), ['happy birthday, dee!'])
     const row = (await api('GET', `/scheduled/${sid}`, u.ben!)).body.data
     assert.equal(row.status, 'sent')
@@ -156,20 +137,20 @@ describe('disappearing and scheduled messages', () => {
   it('does not send to someone who has since blocked the sender, nor to a group the sender left, and says why', async () => {
     const id = await direct(u.cal!, u.ben!)
     const toBen = (await api('POST', `/conversations/${id}/scheduled`, u.cal!, { text: 'blocked text', send_at: soon })).body.data.id as number
-    await t.h.safety.block(u.ben!.id, u.cal!.id)
+    await mt.t.h.safety.block(u.ben!.id, u.cal!.id)
     const group = (await api('POST', '/conversations', u.cal!, { name: 'Club', members: ['ana', 'dee'] })).body.data.id as number
     const toGroup = (await api('POST', `/conversations/${group}/scheduled`, u.cal!, { text: 'left text', send_at: soon })).body.data.id as number
     assert.equal((await api('DELETE', `/conversations/${group}/members/${u.cal!.id}`, u.cal!)).status, 200)
     sqlite().prepare(`update jobs set run_at = ? where key in (?, ?)`).run(past, `messages:scheduled:${toBen}`, `messages:scheduled:${toGroup}`)
-    await t.h.queue.drain()
+    await mt.t.h.queue.drain()
     const all = (await api('GET', '/scheduled?status=all', u.cal!)).body.data as { id: number; status: string; reason: string }[]
     assert.match(all.find((s) => s.id === toBen)!.reason, /no longer available/)
     assert.match(all.find((s) => s.id === toGroup)!.reason, /no longer in this conversation/)
     assert.ok(all.filter((s) => s.id === toBen || s.id === toGroup).every((s) => s.status === 'not_sent'))
     assert.equal(sqlite().prepare(`select count(*) from messages_bodies where body in ('blocked text', 'left text')`).pluck().get(), 0)
-    const notes = (await t.h.notifications.list(u.cal!.id)).items.filter((n) => n.type === 'messages.scheduled')
+    const notes = (await mt.t.h.notifications.list(u.cal!.id)).items.filter((n) => n.type === 'messages.scheduled')
     assert.equal(notes.length, 2)
-    const a = t.agent()
+    const a = mt.t.agent()
     await a.loginViaForm('cal')
     assert.match(await a.text('/messages/scheduled?status=all'), /no longer in this conversation/)
   })

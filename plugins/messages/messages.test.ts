@@ -3,74 +3,22 @@
 // idempotent sends, the edit window, unsend and delete-for-me, read receipts, typing, notifications, limits, and
 // every path for a stranger, a blocked member, a removed member and a guest.
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { createTestApp, startServer, type TestApp } from '../../test/harness.js'
-import { openSocket, type TestSocket } from '../../test/realtime.js'
-
-type Json = { status: string; data: any; error?: { code: string; message: string; details: { fields?: Record<string, string> } }; pagination?: { next_cursor: string | null; has_more: boolean } }
-interface User {
-  id: number
-  token: string
-  name: string
-}
+import { describe, it } from 'node:test'
+import { openSocket } from '../../test/realtime.js'
+import { messagesTest, type User } from './test-setup.js'
 
 describe('messages plugin', () => {
-  let t: TestApp
-  let server: Awaited<ReturnType<typeof startServer>>
-  const u: Record<string, User> = {}
-  const sockets: TestSocket[] = []
-  const settings = () => t.h.plugins.loaded.get('messages')!.settings
-
-  before(async () => {
-    t = await createTestApp({ enable: ['messages'] })
-    server = await startServer(t.h, { port: 0, host: '127.0.0.1' })
-    for (const name of ['ana', 'ben', 'cal', 'dee', 'eve', 'fay', 'gus', 'hal', 'ivy', 'jon', 'kim', 'lou']) u[name] = { ...(await t.register(name)), name }
-  })
-  after(async () => {
-    for (const s of sockets) s.ws.terminate()
-    await server.close()
-  })
-
-  const api = async (method: string, path: string, who?: User, json?: unknown) => {
-    const res = await t.request(method, `/api/v1/messages${path}`, { token: who?.token, json })
-    // The envelope's meta (time, request id) differs on every answer; compare the rest.
-    const { meta: _meta, ...body } = (await res.json()) as Json & { meta?: unknown }
-    return { status: res.status, body: body as Json }
-  }
-  const direct = async (from: User, to: User) => {
-    const r = await api('POST', '/conversations', from, { user: to.name })
-    assert.ok(r.status === 201 || r.status === 200, JSON.stringify(r.body))
-    return r.body.data.id as number
-  }
-  const send = async (from: User, id: number, text: string, extra: Record<string, unknown> = {}) => api('POST', `/conversations/${id}/messages`, from, { text, ...extra })
-  const texts = async (who: User, id: number) => {
-    const r = await api('GET', `/conversations/${id}/messages?limit=100`, who)
-    assert.equal(r.status, 200, JSON.stringify(r.body))
-    return (r.body.data as { text: string | null }[]).map((m) => m.text).reverse()
-  }
+  const mt = messagesTest({ names: ['ana', 'ben', 'cal', 'dee', 'eve', 'fay', 'gus', 'hal', 'ivy', 'jon', 'kim', 'lou'], server: true })
+  const { u, api, direct, send, texts, agentOf, socket, join, notes } = mt
+  const settings = () => mt.settings()
   const folder = async (who: User, name: string) => ((await api('GET', `/conversations?folder=${name}`, who)).body.data as { id: number }[]).map((c) => c.id)
-  const agentOf = async (who: User) => {
-    const a = t.agent()
-    await a.loginViaForm(who.name)
-    return a
-  }
-  const socket = async (who: User) => {
-    const s = await openSocket(server.port, who.token)
-    sockets.push(s)
-    return s
-  }
-  const join = async (s: TestSocket, id: number) => {
-    s.send({ op: 'join', topic: `messages:conv:${id}` })
-    return s.next((f) => f.topic === `messages:conv:${id}` && (f.op === 'joined' || f.op === 'error'))
-  }
-  const notes = async (who: User) => (await t.h.notifications.list(who.id)).items.filter((n) => n.type === 'messages.message')
   /** What a missing conversation answers, to compare a hidden one with. */
   const missing = async (who: User) => api('GET', '/conversations/999999', who)
 
   it('loads, with its tables, its nav entry and its settings page', async () => {
-    const status = (await t.h.plugins.status()).find((p) => p.name === 'messages')
+    const status = (await mt.t.h.plugins.status()).find((p) => p.name === 'messages')
     assert.equal(status?.error ?? null, null)
-    const tables = t.h.store.sqlite.prepare("select name from sqlite_master where type = 'table' and name like 'messages_%' and name not like 'messages_search_%' order by name").all() as { name: string }[]
+    const tables = mt.t.h.store.sqlite.prepare("select name from sqlite_master where type = 'table' and name like 'messages_%' and name not like 'messages_search_%' order by name").all() as { name: string }[]
     for (const name of ['messages_bodies', 'messages_conversations', 'messages_hidden', 'messages_messages', 'messages_participants', 'messages_prefs', 'messages_search', 'messages_shares']) assert.ok(tables.some((r) => r.name === name), name)
     const a = await agentOf(u.ana!)
     assert.match(await a.text('/'), /data-nav="messages"/)
@@ -82,7 +30,7 @@ describe('messages plugin', () => {
     const profile = await a.text('/u/kim')
     assert.match(profile, /<form method="post" action="\/messages\/new"[^>]*data-message-button[^>]*>.*?name="user" value="kim"/s)
     assert.doesNotMatch(await a.text('/u/lou'), /data-message-button/)
-    assert.doesNotMatch(await (await t.request('GET', '/u/kim')).text(), /data-message-button/)
+    assert.doesNotMatch(await (await mt.t.request('GET', '/u/kim')).text(), /data-message-button/)
     const opened = await a.post('/messages/new', { user: 'kim' })
     assert.equal(opened.status, 303)
     assert.match(opened.headers.get('location') ?? '', /^\/messages\/\d+$/)
@@ -90,8 +38,8 @@ describe('messages plugin', () => {
 
   it('lets anyone in when the recipient allows everyone, and sends the rest to their requests', async () => {
     const [ana, ben, cal, dee] = [u.ana!, u.ben!, u.cal!, u.dee!]
-    await t.h.safety.setPrivacy(ben.id, { who_can_message: 'followers' })
-    await t.h.social.follow(cal.id, 'ben')
+    await mt.t.h.safety.setPrivacy(ben.id, { who_can_message: 'followers' })
+    await mt.t.h.social.follow(cal.id, 'ben')
     const fromAna = await direct(ana, ben)
     const fromCal = await direct(cal, ben)
     assert.equal((await send(ana, fromAna, 'hi ben, we have not met')).status, 201)
@@ -100,8 +48,8 @@ describe('messages plugin', () => {
     assert.deepEqual(await folder(ben, 'requests'), [fromAna])
     assert.deepEqual((await api('GET', '/unread', ben)).body.data, { conversations: 1, requests: 1 })
     // Nobody: even a follower's new conversation is a request.
-    await t.h.safety.setPrivacy(dee.id, { who_can_message: 'nobody' })
-    await t.h.social.follow(cal.id, 'dee')
+    await mt.t.h.safety.setPrivacy(dee.id, { who_can_message: 'nobody' })
+    await mt.t.h.social.follow(cal.id, 'dee')
     const toDee = await direct(cal, dee)
     await send(cal, toDee, 'hello dee')
     assert.deepEqual(await folder(dee, 'requests'), [toDee])
@@ -119,7 +67,7 @@ describe('messages plugin', () => {
 
   it('never tells the sender whether the recipient read, accepted or deleted a request', async () => {
     const [eve, fay] = [u.eve!, u.fay!]
-    await t.h.safety.setPrivacy(fay.id, { who_can_message: 'nobody' })
+    await mt.t.h.safety.setPrivacy(fay.id, { who_can_message: 'nobody' })
     const id = await direct(eve, fay)
     await send(eve, id, 'may I?')
     const seen = async () => (await api('GET', `/conversations/${id}`, eve)).body.data
@@ -143,7 +91,7 @@ describe('messages plugin', () => {
     await send(gus, id, 'hello hal')
     const halSocket = await socket(hal)
     assert.equal((await join(halSocket, id)).op, 'joined')
-    await t.h.safety.block(hal.id, gus.id)
+    await mt.t.h.safety.block(hal.id, gus.id)
     // The block takes hal out of the topic at once.
     assert.equal((await halSocket.next((f) => f.op === 'left')).reason, 'removed')
     for (const who of [gus, hal]) {
@@ -165,8 +113,8 @@ describe('messages plugin', () => {
 
   it('shows a removed or departed member nothing sent after, on pages, the API, the topic and notifications', async () => {
     const [ana, ben, cal, dee] = [u.ana!, u.ben!, u.cal!, u.dee!]
-    await t.h.safety.setPrivacy(ben.id, { who_can_message: 'everyone' })
-    await t.h.safety.setPrivacy(dee.id, { who_can_message: 'everyone' })
+    await mt.t.h.safety.setPrivacy(ben.id, { who_can_message: 'everyone' })
+    await mt.t.h.safety.setPrivacy(dee.id, { who_can_message: 'everyone' })
     const created = await api('POST', '/conversations', ana, { name: 'Book club', members: ['ben', 'cal'] })
     assert.equal(created.status, 201, JSON.stringify(created.body))
     const id = created.body.data.id as number
@@ -253,7 +201,7 @@ describe('messages plugin', () => {
     assert.equal(edited.body.data.text, 'typo')
     assert.ok(edited.body.data.edited_at)
     assert.match(await (await agentOf(lou)).text(`/messages/${id}`), /edited/)
-    t.h.store.sqlite.prepare('update messages_messages set created_at = ? where id = ?').run(new Date(Date.now() - 16 * 60_000).toISOString(), m.id)
+    mt.t.h.store.sqlite.prepare('update messages_messages set created_at = ? where id = ?').run(new Date(Date.now() - 16 * 60_000).toISOString(), m.id)
     const late = await api('PATCH', `/conversations/${id}/messages/${m.id}`, kim, { text: 'too late' })
     assert.equal(late.status, 409)
     assert.deepEqual(await texts(lou, id), ['typo'])
@@ -269,7 +217,7 @@ describe('messages plugin', () => {
     assert.equal((await api('DELETE', `/conversations/${id}/messages/${m.id}`, lou)).status, 403)
     assert.equal((await api('DELETE', `/conversations/${id}/messages/${m.id}`, kim)).status, 200)
     assert.deepEqual((await louSocket.next((f) => f.event === 'unsent')).data, { id: m.id })
-    assert.equal((t.h.store.sqlite.prepare('select count(*) as n from messages_bodies where message_id = ?').get(m.id) as { n: number }).n, 0)
+    assert.equal((mt.t.h.store.sqlite.prepare('select count(*) as n from messages_bodies where message_id = ?').get(m.id) as { n: number }).n, 0)
     const seen = (await api('GET', `/conversations/${id}/messages`, lou)).body.data.find((x: { id: number }) => x.id === m.id)
     assert.equal(seen.unsent, true)
     assert.equal(seen.text, null)
@@ -321,7 +269,7 @@ describe('messages plugin', () => {
 
   it('does not let the recipient of an unanswered request type or send receipts', async () => {
     const [hal, ivy] = [u.hal!, u.ivy!]
-    await t.h.safety.setPrivacy(ivy.id, { who_can_message: 'nobody' })
+    await mt.t.h.safety.setPrivacy(ivy.id, { who_can_message: 'nobody' })
     const id = await direct(hal, ivy)
     const m = (await send(hal, id, 'hi ivy')).body.data
     const halSocket = await socket(hal)
@@ -347,7 +295,7 @@ describe('messages plugin', () => {
     assert.equal(mine[0]!.text, 'jon sent you a message')
     assert.doesNotMatch(mine[0]!.text, /one|two/)
     await api('PATCH', `/conversations/${id}`, kim, { muted: true })
-    await t.h.notifications.markRead(kim.id)
+    await mt.t.h.notifications.markRead(kim.id)
     const count = (await notes(kim)).filter((n) => n.url === `/messages/${id}` && !n.read).length
     await send(jon, id, 'three')
     assert.equal((await notes(kim)).filter((n) => n.url === `/messages/${id}` && !n.read).length, count)
@@ -357,7 +305,7 @@ describe('messages plugin', () => {
     const [lou, ana] = [u.lou!, u.ana!]
     await settings().set('sends_per_minute', 2)
     try {
-      t.h.limiter.forget('messages:')
+      mt.t.h.limiter.forget('messages:')
       const id = await direct(lou, ana)
       assert.equal((await send(lou, id, '1')).status, 201)
       assert.equal((await send(lou, id, '2')).status, 201)
@@ -366,7 +314,7 @@ describe('messages plugin', () => {
       assert.equal(third.body.error?.code, 'RATE_LIMITED')
     } finally {
       await settings().set('sends_per_minute', 30)
-      t.h.limiter.forget('messages:')
+      mt.t.h.limiter.forget('messages:')
     }
   })
 
@@ -424,21 +372,21 @@ describe('messages plugin', () => {
       assert.equal((await api('PATCH', `/conversations/${id}`, kim, { pinned: 'yes' })).status, 400)
     } finally {
       await settings().set('sends_per_minute', 30)
-      t.h.limiter.forget('messages:')
+      mt.t.h.limiter.forget('messages:')
     }
   })
 
   it('sends guests to log in and answers the API with UNAUTHENTICATED', async () => {
-    const res = await t.request('GET', '/messages')
+    const res = await mt.t.request('GET', '/messages')
     assert.equal(res.status, 302)
     assert.match(res.headers.get('location') ?? '', /^\/login/)
     const r = await api('GET', '/conversations')
     assert.equal(r.status, 401)
     assert.equal(r.body.error?.code, 'UNAUTHENTICATED')
-    assert.doesNotMatch(await (await t.request('GET', '/')).text(), /data-nav="messages"/)
+    assert.doesNotMatch(await (await mt.t.request('GET', '/')).text(), /data-nav="messages"/)
     // No socket without an account, so no topic either.
-    await assert.rejects(openSocket(server.port, 'not-a-token'))
-    assert.equal((await t.request('POST', '/messages/1', { body: new URLSearchParams({ text: 'hi' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 403)
+    await assert.rejects(openSocket(mt.port, 'not-a-token'))
+    assert.equal((await mt.t.request('POST', '/messages/1', { body: new URLSearchParams({ text: 'hi' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 403)
   })
 
   it('works without JavaScript: new conversation, send, reply, edit, unsend and the inbox with unread counts', async () => {
@@ -451,7 +399,22 @@ describe('messages plugin', () => {
     const clientId = /name="client_id" value="([^"]+)"/.exec(form)![1]!
     assert.equal((await a.post(`/messages/${id}`, { text: 'by form <b>bold</b>', client_id: clientId })).status, 303)
     const d = await agentOf(dee)
-    const inbox = await d.text('/messages')
+    // The inbox reads the member's counts once: its Requests link and the nav badge share them.
+    // (Counted where every query runs: better-sqlite3's statements, which core keeps prepared.)
+    const statement = Object.getPrototypeOf(mt.t.h.store.sqlite.prepare('select 1')) as { all: (...args: unknown[]) => unknown }
+    const all = statement.all
+    let countReads = 0
+    statement.all = function (this: { source: string }, ...args: unknown[]) {
+      if (/as conversations/.test(this.source)) countReads++
+      return all.apply(this, args)
+    }
+    let inbox: string
+    try {
+      inbox = await d.text('/messages')
+    } finally {
+      statement.all = all
+    }
+    assert.equal(countReads, 1)
     assert.match(inbox, new RegExp(`data-conversation="${id}"`))
     assert.match(inbox, /data-unread="1"/)
     assert.match(inbox, /<span class="nav-label">Messages \(1\)<\/span><span class="nav-badge" aria-hidden="true">1<\/span>/)

@@ -9,6 +9,9 @@ import { attachmentViews, convertVoice, mediaViewable, MAX_ITEMS, messageOfMedia
 import { own } from './queries.js'
 import { messagesRoutes } from './routes.js'
 import { createDisappearing } from './disappearing.js'
+import { FAN_OUT_JOB, fanOut, type FanOut } from './fanout.js'
+import { releaseHolds } from './holds.js'
+import { PICTURE_PATHS, pictureRoutes } from './pictures.js'
 import type { ReactionSummary } from './reactions.js'
 import { createScheduled } from './scheduled.js'
 import { createSearch } from './search.js'
@@ -104,6 +107,9 @@ const messages = definePlugin({
     // Durable: queued with each disappearing message and each scheduled one, so both happen after a restart too.
     ctx.jobs.define<{ messageId: number }>('disappear', async ({ messageId }) => void (await disappearing.purgeDue([messageId])))
     ctx.jobs.define<{ scheduledId: number }>('send-scheduled', ({ scheduledId }) => scheduled.run(scheduledId))
+    // Each new message's notifications and unread counts, per member (fanout.ts). One at a time: two jobs of one
+    // conversation at once could each start a notification where one grouped entry is meant.
+    ctx.jobs.define<FanOut>(FAN_OUT_JOB, (job) => fanOut(ctx, job))
     // A sweep behind the jobs: anything past its time whose job was lost (a restore from an older backup) goes too.
     ctx.jobs.every('*/10 * * * *', 'purge-disappeared', async () => void (await disappearing.purgeDue()))
     // Before the thread routes: /messages/search and /messages/scheduled are not conversation ids.
@@ -117,6 +123,8 @@ const messages = definePlugin({
     // Photos, videos, files and voice notes stream in with the message (each within its limit, nothing held in memory).
     ctx.http.acceptFiles('/messages/:id', { files: MAX_ITEMS })
     ctx.http.acceptFiles('/api/v1/messages/conversations/:id/messages', { files: MAX_ITEMS })
+    for (const path of PICTURE_PATHS) ctx.http.acceptFiles(path, { files: 1 })
+    ctx.routes.route('/', pictureRoutes(ctx, service))
     ctx.hooks.on('filter:media.viewable', (value, { viewerId, mediaId }) => mediaViewable(ctx.db, value, viewerId, mediaId))
     /** Tell the conversation a message's items changed (a photo processed, a voice note converted). */
     const itemsChanged = async (changed: { message_id: number; conversation_id?: number } | null) => {
@@ -143,7 +151,7 @@ const messages = definePlugin({
     ctx.ui.nav({ id: 'messages', label: 'Messages', href: '/messages', order: 33, icon: 'message-circle', placement: 'top', priority: 50 })
     ctx.hooks.on('filter:ui.nav-items', async (items, { viewer }) => {
       if (!viewer || !items.some((i) => i.id === 'messages')) return items
-      const { conversations } = await service.unreadCounts(viewer)
+      const { conversations } = await service.navCounts(viewer)
       return conversations ? items.map((i) => (i.id === 'messages' ? { ...i, label: `Messages (${conversations})`, badge: conversations } : i)) : items
     })
     ctx.ui.slot('layout.footer', ({ viewer }) => (viewer ? UnreadScript() : null))
@@ -172,12 +180,21 @@ const messages = definePlugin({
       },
       url: (n) => `/messages/${Number(n.data.conversationId)}`,
     })
+    ctx.core.notifications.defineType('missed_call', {
+      label: 'Missed calls',
+      group: true,
+      // Grouped per conversation (one entry for a caller who tried again), saying what the latest was.
+      text: (n) => `Missed ${n.data.video ? 'video call' : 'call'} from ${n.who}`,
+      url: (n) => `/messages/${Number(n.data.conversationId)}`,
+    })
     ctx.core.notifications.defineType('scheduled', {
       label: 'Scheduled messages that could not be sent',
       group: false,
       text: () => 'A message you scheduled was not sent',
       url: () => '/messages/scheduled?status=all',
     })
+    // A decision on a report releases the files held for it (holds.ts).
+    ctx.hooks.on('action:report.resolved', ({ reportId }) => releaseHolds(ctx, reportId))
     ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => service.blocked(blockerId, blockedId))
     ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => calls.blocked(blockerId, blockedId))
     // Replies and reactions to a story arrive in the conversation with its author, with the story's card while it lasts.

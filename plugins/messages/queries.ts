@@ -40,13 +40,13 @@ export async function standingIn(db: Db, viewerId: number, conversationId: numbe
     .selectFrom('messages_participants as p')
     .innerJoin('messages_conversations as c', 'c.id', 'p.conversation_id')
     .selectAll('p')
-    .select(['c.kind', 'c.name', 'c.direct_key', 'c.created_by', 'c.created_at', 'c.last_message_id', 'c.disappear_seconds'])
+    .select(['c.kind', 'c.name', 'c.direct_key', 'c.created_by', 'c.created_at', 'c.last_message_id', 'c.disappear_seconds', 'c.picture_media_id'])
     .where('p.conversation_id', '=', conversationId)
     .where(conversationVisible(viewerId))
     .executeTakeFirst()
   if (!row) return null
-  const { kind, name, direct_key, created_by, created_at, last_message_id, disappear_seconds, ...p } = row
-  return { c: { id: conversationId, kind, name, direct_key, created_by, created_at, last_message_id, disappear_seconds }, p }
+  const { kind, name, direct_key, created_by, created_at, last_message_id, disappear_seconds, picture_media_id, ...p } = row
+  return { c: { id: conversationId, kind, name, direct_key, created_by, created_at, last_message_id, disappear_seconds, picture_media_id }, p }
 }
 
 export interface MemberLine {
@@ -82,6 +82,7 @@ export interface InboxRow {
   kind: ConversationKind
   name: string | null
   disappear_seconds: number | null
+  picture_media_id: number | null
   pinned: number
   muted: number
   archived: number
@@ -117,7 +118,7 @@ export async function inbox(db: Db, viewerId: number, folder: Folder, options: {
          where m.conversation_id = x.id and ${messageVisible(viewerId)} and m.id > p.last_read_id
            and m.sender_id != ${viewerId} and m.kind != 'system' and m.unsent_at is null) as unread
     from (
-      select c.id, c.kind, c.name, c.disappear_seconds, ${pin} as pinned, p.muted, p.archived, p.request, p.state, p.role, p.last_read_id,
+      select c.id, c.kind, c.name, c.disappear_seconds, c.picture_media_id, ${pin} as pinned, p.muted, p.archived, p.request, p.state, p.role, p.last_read_id,
         min(c.last_message_id, coalesce(p.until_id, c.last_message_id)) as sort_id
       from messages_participants p join messages_conversations c on c.id = p.conversation_id
       where ${conversationVisible(viewerId)} and ${inFolder} and c.last_message_id > p.from_id

@@ -8,9 +8,10 @@ import { apiRoutes } from './api.js'
 import { attachmentRoutes } from './attachment-routes.js'
 import type { Calls } from './calls.js'
 import type { MessagesContext } from './plugin.js'
+import { receivePicture } from './pictures.js'
 import { presenceText, type Presence } from './presence.js'
 import type { Folder } from './queries.js'
-import { groupName, messageText, sendInput, type MessagesService } from './service.js'
+import { groupName, messageText, roleInput, sendInput, type MessagesService } from './service.js'
 import { shareInput } from './shares.js'
 import { EditPage, InboxPage, MembersPage, NewPage, SharePage, ThreadPage, type NoticeKey } from './views.js'
 import { z } from 'zod'
@@ -54,7 +55,7 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService, 
   const folder = (name: Folder) => async (c: C) => {
     const viewer = me(c)
     const list = await messages.inbox(viewer, name, { cursor: c.req.query('cursor') })
-    const { requests } = await messages.unreadCounts(viewer)
+    const { requests } = await messages.pageCounts(viewer)
     const titles = { inbox: 'Messages', requests: 'Message requests', archived: 'Archived conversations' }
     return page(c, titles[name], <InboxPage folder={name} items={list.items} next={list.nextCursor} requests={requests} notice={c.req.query('notice')} />)
   }
@@ -147,7 +148,7 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService, 
     return page(
       c,
       conv.title,
-      <ThreadPage c={conv} messages={list.items} older={list.nextCursor} me={viewer.id} csrf={csrf(c)} clientId={randomUUID()} replyTo={replyTo?.kind === 'system' || replyTo?.unsent ? null : replyTo} notice={c.req.query('notice')} problem={problem} presence={presence} callable={callable} maxFileMb={await ctx.settings.get('max_file_mb')} />,
+      <ThreadPage c={conv} messages={list.items} older={list.nextCursor} latest={!before} me={viewer.id} csrf={csrf(c)} clientId={randomUUID()} replyTo={replyTo?.kind === 'system' || replyTo?.unsent ? null : replyTo} notice={c.req.query('notice')} problem={problem} presence={presence} callable={callable} maxFileMb={await ctx.settings.get('max_file_mb')} />,
       status,
     )
   }
@@ -245,6 +246,12 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService, 
       return membersPage(c, id, { message: p.message, fields: p.fields, values }, p.status === 429 ? 400 : p.status)
     }
   })
+  app.post('/messages/:id/members/:uid/role', member, async (c) => {
+    const id = ctx.http.id(c)
+    const { role } = parse(roleInput, await ctx.http.form(c))
+    await messages.setRole(me(c), id, ctx.http.id(c, 'uid'), role)
+    return back(c, `/messages/${id}/members`, 'role')
+  })
   app.post('/messages/:id/members/:uid/remove', member, async (c) => {
     const id = ctx.http.id(c)
     await messages.removeMember(me(c), id, ctx.http.id(c, 'uid'))
@@ -264,6 +271,27 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService, 
     } catch (err) {
       const p = problemOf(err)
       return membersPage(c, id, { message: p.message, fields: p.fields, values }, p.status === 429 ? 400 : p.status)
+    }
+  })
+
+  // A group's picture: a photo (multipart `picture`), or `remove=1` to take it away.
+  app.post('/messages/:id/picture', member, async (c) => {
+    const id = ctx.http.id(c)
+    const fields: Record<string, string[]> = {}
+    try {
+      const mediaId = await receivePicture(ctx, messages, c, id, fields)
+      if (mediaId === null && fields.remove?.[0] !== '1') throw ctx.http.error(400, 'VALIDATION_FAILED', 'Choose a photo.', { fields: { picture: 'Choose a photo.' } })
+      try {
+        await messages.setPicture(me(c), id, mediaId)
+      } catch (err) {
+        if (mediaId !== null) await ctx.core.media.remove(mediaId)
+        throw err
+      }
+      return back(c, `/messages/${id}/members`, mediaId === null ? 'unpictured' : 'pictured')
+    } catch (err) {
+      const p = problemOf(err)
+      c.header('Connection', 'close')
+      return membersPage(c, id, { message: p.message, fields: p.fields, values: {} }, p.status === 429 ? 400 : p.status)
     }
   })
 

@@ -3,39 +3,13 @@
 // a request they deleted) and bad queries never fail; reactions only for members; a report carries the messages
 // around the reported one and nothing else; a page that reconnects gets the edits, unsends and reactions it missed, once.
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { createTestApp, startServer, type TestApp } from '../../test/harness.js'
-import { openSocket, type TestSocket } from '../../test/realtime.js'
-
-type Json = { status: string; data: any; error?: { code: string; message: string }; pagination?: { next_cursor: string | null; has_more: boolean } }
-interface User {
-  id: number
-  token: string
-  name: string
-}
+import { describe, it } from 'node:test'
+import { messagesTest, type User } from './test-setup.js'
 
 describe('messages: search, reactions, reports and reconnect replay', () => {
-  let t: TestApp
-  let server: Awaited<ReturnType<typeof startServer>>
-  const u: Record<string, User> = {}
-  const sockets: TestSocket[] = []
-
-  before(async () => {
-    t = await createTestApp({ enable: ['messages'] })
-    server = await startServer(t.h, { port: 0, host: '127.0.0.1' })
-    for (const name of ['ana', 'ben', 'cal', 'dee', 'eve', 'fay']) u[name] = { ...(await t.register(name)), name }
-  })
-  after(async () => {
-    for (const s of sockets) s.ws.terminate()
-    await server.close()
-  })
-
-  const api = async (method: string, path: string, who: User, json?: unknown) => {
-    const res = await t.request(method, `/api/v1/messages${path}`, { token: who.token, json })
-    return { status: res.status, body: (await res.json()) as Json }
-  }
-  const direct = async (from: User, to: User) => (await api('POST', '/conversations', from, { user: to.name })).body.data.id as number
-  const send = async (from: User, id: number, text: string) => (await api('POST', `/conversations/${id}/messages`, from, { text })).body.data.id as number
+  const mt = messagesTest({ names: ['ana', 'ben', 'cal', 'dee', 'eve', 'fay'], server: true })
+  const { u, api, direct } = mt
+  const send = mt.sendId
   const found = async (who: User, q: string) => {
     const r = await api('GET', `/search?q=${encodeURIComponent(q)}`, who)
     assert.equal(r.status, 200, JSON.stringify(r.body))
@@ -62,7 +36,7 @@ describe('messages: search, reactions, reports and reconnect replay', () => {
     const empty = await api('GET', '/search?q=', u.ana!)
     assert.equal(empty.status, 400)
     assert.equal(empty.body.error?.code, 'VALIDATION_FAILED')
-    const a = t.agent()
+    const a = mt.t.agent()
     await a.loginViaForm('ana')
     assert.equal((await a.get('/messages/search?q=%22NEAR(')).status, 200)
     assert.match(await a.text('/messages'), /action="\/messages\/search"/)
@@ -88,11 +62,11 @@ describe('messages: search, reactions, reports and reconnect replay', () => {
     const pair = await direct(eve, fay)
     await send(eve, pair, 'papaya secret')
     assert.deepEqual(await found(fay, 'papaya'), ['papaya secret'])
-    await t.h.safety.block(fay.id, eve.id)
+    await mt.t.h.safety.block(fay.id, eve.id)
     assert.deepEqual(await found(fay, 'papaya'), [])
     assert.deepEqual(await found(eve, 'papaya'), [])
     // A request they deleted.
-    await t.h.safety.setPrivacy(dee.id, { who_can_message: 'nobody' })
+    await mt.t.h.safety.setPrivacy(dee.id, { who_can_message: 'nobody' })
     const request = await direct(fay, dee)
     await send(fay, request, 'guava please')
     assert.deepEqual(await found(dee, 'guava'), ['guava please'])
@@ -114,9 +88,9 @@ describe('messages: search, reactions, reports and reconnect replay', () => {
     const outsider = await api('POST', `/conversations/${id}/messages/${mid}/reactions`, u.ben!, { emoji: '❤️' })
     assert.equal(outsider.status, 404)
     assert.deepEqual(outsider.body.error, (await api('POST', `/conversations/999999/messages/${mid}/reactions`, u.ben!, { emoji: '❤️' })).body.error)
-    assert.equal(t.h.store.sqlite.prepare('select count(*) from messages_reactions where message_id = ?').pluck().get(mid), 0)
+    assert.equal(mt.t.h.store.sqlite.prepare('select count(*) from messages_reactions where message_id = ?').pluck().get(mid), 0)
     // Without JavaScript.
-    const a = t.agent()
+    const a = mt.t.agent()
     await a.loginViaForm('cal')
     assert.equal((await a.post(`/messages/${id}/messages/${mid}/react`, { emoji: '👍' })).status, 303)
     assert.match(await a.text(`/messages/${id}`), /👍 1/)
@@ -130,24 +104,24 @@ describe('messages: search, reactions, reports and reconnect replay', () => {
     const target = ids[7]! // "line 8", from ana
     const r = await api('POST', `/conversations/${id}/messages/${target}/report`, ben, { reason: 'harassment', note: 'see this' })
     assert.equal(r.status, 201, JSON.stringify(r.body))
-    const report = (await t.h.moderation.list()).items.find((x: any) => x.id === r.body.data.report_id) as any
+    const report = (await mt.t.h.moderation.list()).items.find((x: any) => x.id === r.body.data.report_id) as any
     assert.equal(report.target_type, 'messages.message')
-    const row = t.h.store.sqlite.prepare('select snapshot, target_user_id from reports where id = ?').get(r.body.data.report_id) as { snapshot: string; target_user_id: number }
+    const row = mt.t.h.store.sqlite.prepare('select snapshot, target_user_id from reports where id = ?').get(r.body.data.report_id) as { snapshot: string; target_user_id: number }
     assert.equal(row.target_user_id, ana.id)
     const snap = JSON.parse(row.snapshot)
     assert.deepEqual(snap.transcript.map((m: any) => m.text), ['line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'line 9', 'line 10', 'line 11', 'line 12', 'line 13'])
     assert.deepEqual(snap.transcript.filter((m: any) => m.reported).map((m: any) => m.id), [target])
-    assert.ok(snap.transcript.every((m: any) => Array.isArray(m.attachments)))
+    assert.ok(snap.transcript.every((m: any) => Array.isArray(m.media_ids) && Array.isArray(m.files)))
     assert.ok(!row.snapshot.includes('line 14') && !row.snapshot.includes('line 2"'))
     // One's own message cannot be reported; an outsider cannot report at all.
     assert.equal((await api('POST', `/conversations/${id}/messages/${ids[0]}/report`, ben, { reason: 'spam' })).status, 409)
     assert.equal((await api('POST', `/conversations/${id}/messages/${target}/report`, u.cal!, { reason: 'spam' })).status, 404)
     assert.equal((await api('POST', `/conversations/${id}/messages/${target}/report`, ben, { reason: 'nope' })).status, 400)
     // A conversation report, from the page.
-    const a = t.agent()
+    const a = mt.t.agent()
     await a.loginViaForm('ben')
     assert.equal((await a.post(`/messages/${id}/report`, { reason: 'spam', note: '' })).status, 303)
-    const conv = t.h.store.sqlite.prepare(`select snapshot from reports where target_type = 'messages.conversation' and target_id = ?`).get(String(id)) as { snapshot: string }
+    const conv = mt.t.h.store.sqlite.prepare(`select snapshot from reports where target_type = 'messages.conversation' and target_id = ?`).get(String(id)) as { snapshot: string }
     assert.equal(JSON.parse(conv.snapshot).transcript.length, 10)
   })
 
@@ -157,8 +131,7 @@ describe('messages: search, reactions, reports and reconnect replay', () => {
     const a = await send(ana, id, 'first')
     const b = await send(ana, id, 'second')
     const c = await send(ana, id, 'third')
-    const s = await openSocket(server.port, dee.token)
-    sockets.push(s)
+    const s = await mt.socket(dee)
     s.send({ op: 'join', topic: `messages:conv:${id}` })
     await s.next((f) => f.op === 'joined')
     await api('PATCH', `/conversations/${id}/messages/${a}`, ana, { text: 'first, edited' })
@@ -172,8 +145,7 @@ describe('messages: search, reactions, reports and reconnect replay', () => {
     await api('DELETE', `/conversations/${id}/messages/${c}`, ana)
     await api('POST', `/conversations/${id}/messages/${a}/reactions`, ana, { emoji: '👍' })
     const d = await send(ana, id, 'fourth')
-    const back = await openSocket(server.port, dee.token)
-    sockets.push(back)
+    const back = await mt.socket(dee)
     back.send({ op: 'join', topic: `messages:conv:${id}`, after: lastSeen })
     await back.next((f) => f.event === 'message' && f.data.id === d)
     await back.next((f) => f.event === 'reactions')
@@ -184,8 +156,7 @@ describe('messages: search, reactions, reports and reconnect replay', () => {
     assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y), 'in order')
     assert.ok(seqs.every((q) => q > lastSeen))
     // Rejoining with the newest sequence number gets nothing again.
-    const again = await openSocket(server.port, dee.token)
-    sockets.push(again)
+    const again = await mt.socket(dee)
     again.send({ op: 'join', topic: `messages:conv:${id}`, after: Math.max(...seqs) })
     await again.next((f) => f.op === 'joined')
     await send(ana, id, 'fifth')

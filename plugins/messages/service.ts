@@ -1,13 +1,14 @@
 // The messages service: every rule of who may write to whom, conversations, membership, sending, editing, unsending
 // and reading, shared by the pages, the API and the realtime topic. Routes only translate requests into these calls.
 import { z } from 'zod'
-import { displayName, extractMentions, renderText, safeName, type Page, type PluginDb, type PublicUser, type Topic, type Viewer } from '../../core/plugins/api.js'
+import { displayName, extractMentions, renderText, safeName, type MediaInfo, type Page, type PluginDb, type PublicUser, type Topic, type Viewer } from '../../core/plugins/api.js'
 import { attachmentViews, deleteMessageFiles, type AttachmentView } from './attachments.js'
 import { eraseBody, readBodies, replaceBody, storeBody } from './bodies.js'
 import { callSentence } from './call-text.js'
 import { clientIdInput, optionalText, replyToInput } from './inputs.js'
 import { shareable, shareInput, sharesFor, storeShare, type ShareView } from './shares.js'
 import { changesSince, recordChange } from './changes.js'
+import { enqueueFanOut, pushCounts as pushCountsOf } from './fanout.js'
 import { disappearInput, disappearLabel, enqueuePurge, expiryOf } from './disappearing.js'
 import { reactionsOf, toggleReaction, type ReactionSummary } from './reactions.js'
 import type { MessagesContext } from './plugin.js'
@@ -53,6 +54,8 @@ export const sendInput = z.object({
   /** This message's own disappearing timer (seconds, one of DISAPPEAR_MESSAGE_SECONDS); else the conversation's. */
   disappear_seconds: disappearInput.optional(),
 }).refine((m) => !!m.text || !!m.share, { message: 'Write a message.', path: ['text'] })
+/** A member's role in a group, as its owner sets it. */
+export const roleInput = z.object({ role: z.enum(['admin', 'member'], { error: 'The role is admin or member.' }) })
 export const groupName = safeName({ label: 'Group names', min: 1, max: 80 })
 
 /** A member as a conversation shows them. */
@@ -115,6 +118,15 @@ export interface ConversationView {
   disappear_seconds: number | null
   /** Direct conversations only: the newest message the other member's client received ("Delivered"). */
   delivered_id: number | null
+  /** A group's picture once processed (its address answers members only), or null. */
+  picture: { media_id: number; url: string } | null
+}
+
+/** A group picture as conversations show it: the small variant once processed. */
+function pictureOf(info: MediaInfo | null): ConversationView['picture'] {
+  if (!info || info.status !== 'ready') return null
+  const url = info.urls['640'] ?? info.urls['1080'] ?? info.urls.original
+  return url ? { media_id: info.id, url } : null
 }
 
 /** One durable event as `replay` answers it. */
@@ -123,8 +135,6 @@ export type ReplayEvent =
   | { seq: number; event: 'unsent'; data: { id: number } }
   | { seq: number; event: 'reactions'; data: { id: number; reactions: ReactionSummary[] } }
   | { seq: number; event: 'disappeared'; data: { ids: number[] } }
-
-type Notice = { userId: number; conversationId: number; title: string; group: boolean; actorId: number; what?: string }
 
 export type MessagesService = ReturnType<typeof createMessagesService>
 
@@ -171,6 +181,10 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         return `${who} left`
       case 'renamed':
         return `${who} named the group “${String(event.name ?? '')}”`
+      case 'role':
+        return event.role === 'admin' ? `${who} made ${user} an admin` : `${who} removed ${user} as an admin`
+      case 'picture':
+        return event.removed ? `${who} removed the group picture` : `${who} changed the group picture`
       case 'timer':
         return typeof event.seconds === 'number' ? `${who} set disappearing messages to ${disappearLabel(event.seconds)}` : `${who} turned off disappearing messages`
       case 'call':
@@ -232,13 +246,16 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
   const memberView = (m: MemberLine): MemberView => ({ id: m.user_id, username: m.username, display_name: m.display_name, role: m.role })
 
   /** Conversation objects for the viewer, in one query per kind of thing (members, last messages), never per row. */
-  async function conversationViews(viewer: Viewer, rows: { c: Pick<Conversation, 'id' | 'kind' | 'name' | 'disappear_seconds'>; p: Pick<Participant, 'role' | 'state' | 'request' | 'muted' | 'archived' | 'pinned' | 'last_read_id'>; unread: number; last_id: number | null }[]) {
+  async function conversationViews(viewer: Viewer, rows: { c: Pick<Conversation, 'id' | 'kind' | 'name' | 'disappear_seconds' | 'picture_media_id'>; p: Pick<Participant, 'role' | 'state' | 'request' | 'muted' | 'archived' | 'pinned' | 'last_read_id'>; unread: number; last_id: number | null }[]) {
     const members = await membersOf(db, rows.map((r) => r.c.id))
     const mine = await readReceiptsOn(db, viewer.id)
     const mentionable = mentionableOf(members)
     const lastIds = rows.map((r) => r.last_id).filter((id): id is number => id !== null)
     const lasts = new Map((await views(viewer, [...(await messagesByIds(db, viewer.id, null, lastIds)).values()], mentionable)).map((m) => [m.id, m]))
     const out: ConversationView[] = []
+    // One look-up per group with a picture (core's media info), as attachment views do.
+    const pictures = new Map<number, ConversationView['picture']>()
+    for (const r of rows) if (r.c.kind === 'group' && r.c.picture_media_id !== null) pictures.set(r.c.id, pictureOf(await ctx.core.media.info(r.c.picture_media_id)))
     for (const r of rows) {
       const all = members.filter((m) => m.conversation_id === r.c.id)
       const others = all.filter((m) => m.user_id !== viewer.id)
@@ -256,23 +273,15 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         seen_id: seenBy,
         disappear_seconds: r.c.disappear_seconds,
         delivered_id: other && other.request === 'none' ? other.last_delivered_id : null,
+        picture: pictures.get(r.c.id) ?? null,
       })
     }
     return out
   }
 
-  async function notifyNew(n: Notice[]) {
-    for (const x of n) {
-      await ctx.core.notifications
-        .notify({ userId: x.userId, type: 'message', actorId: x.actorId, groupKey: String(x.conversationId), data: { conversationId: x.conversationId, group: x.group, title: x.title, ...(x.what ? { what: x.what } : {}) } })
-        .catch((err) => ctx.log.warn({ err }, 'message notification failed'))
-    }
-  }
+  const pushCounts = (userId: number) => pushCountsOf(ctx, userId)
 
-  /** Tell a member's other pages (and the nav badge) that their unread counts changed. */
-  async function pushCounts(userId: number) {
-    ctx.realtime.publish(userId, 'unread', await unreadCounts(db, userId))
-  }
+  const pageCounts = new WeakMap<Viewer, Promise<{ conversations: number; requests: number }>>()
 
   /** Told of every new message once it is stored and published (delivery receipts, presence.ts). */
   const sentListeners: ((message: MessageView) => Promise<void>)[] = []
@@ -296,6 +305,22 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     },
 
     unreadCounts: (viewer: Viewer) => unreadCounts(db, viewer.id),
+
+    /**
+     * The viewer's counts for the page being drawn (the inbox's Requests link), kept for the same request's nav badge
+     * (`navCounts`), so one page reads them once. Keyed by the request's viewer object, so nothing outlives it.
+     */
+    pageCounts(viewer: Viewer) {
+      const counts = pageCounts.get(viewer) ?? unreadCounts(db, viewer.id)
+      pageCounts.set(viewer, counts)
+      return counts
+    },
+    /** The nav badge's counts: those the page already read in this request (then forgotten), else read now. */
+    navCounts(viewer: Viewer) {
+      const counts = pageCounts.get(viewer)
+      pageCounts.delete(viewer)
+      return counts ?? unreadCounts(db, viewer.id)
+    },
 
     /** One conversation as the viewer sees it. */
     async get(viewer: Viewer, id: number): Promise<ConversationView> {
@@ -406,6 +431,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
           if (input.share) await storeShare(trx, mid, input.share)
           if (extra) await extra.store(trx, mid)
           if (expiresAt) await enqueuePurge(ctx, trx, mid, expiresAt)
+          // Each member's notification and counts: a job committed with the message (a big group's send answers at once).
+          await enqueueFanOut(ctx, trx, { messageId: mid, what: extra?.what, quiet: options.quiet })
           const t = own(trx)
           // Writing back accepts a request; a declined request comes back to the recipient's requests with the new message.
           if (p.request === 'pending') await t.updateTable('messages_participants').set({ request: 'none' }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
@@ -422,10 +449,6 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       const message = await service.message(viewer, id, messageId)
       conv().publish(topicId(id), 'message', forEveryone(message), { durable: messageId })
       for (const fn of sentListeners) await fn(message).catch((err) => ctx.log.warn({ err }, 'after-send listener failed'))
-      const members = await activeMemberIds(db, id)
-      const title = c.kind === 'group' ? (c.name ?? 'a group') : viewer.display_name
-      if (!options.quiet) await notifyNew(members.filter((m) => m.user_id !== viewer.id && m.muted === 0 && m.request === 'none').map((m) => ({ userId: m.user_id, conversationId: id, title, group: c.kind === 'group', actorId: viewer.id, what: extra?.what })))
-      for (const m of members) if (m.user_id !== viewer.id) await pushCounts(m.user_id)
       return { message, created: true }
     },
 
@@ -555,6 +578,30 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       })
     },
 
+    /**
+     * Whether the viewer may change a group's picture (its owner and admins, still in it); else an error, before a
+     * picture's bytes are read.
+     */
+    async mayChangePicture(viewer: Viewer, id: number): Promise<void> {
+      const { c, p } = await activeStanding(viewer, id)
+      if (c.kind !== 'group') throw notFound()
+      if (p.role === 'member') throw ctx.http.error(403, 'FORBIDDEN', 'Only the group’s owner and admins change its picture.')
+    },
+
+    /**
+     * Set a group's picture (a photo uploaded through core's media by the viewer) or remove it (null); everyone is
+     * told by a system line. The picture it replaces is deleted.
+     */
+    async setPicture(viewer: Viewer, id: number, mediaId: number | null): Promise<void> {
+      await service.mayChangePicture(viewer, id)
+      const { c } = await standing(viewer, id)
+      if (c.picture_media_id === mediaId) return
+      await system(viewer, id, { type: 'picture', removed: mediaId === null }, async (trx) => {
+        await own(trx).updateTable('messages_conversations').set({ picture_media_id: mediaId }).where('id', '=', id).execute()
+      })
+      if (c.picture_media_id !== null) await ctx.core.media.remove(c.picture_media_id)
+    },
+
     /** Add a member to a group (owner and admins). The size cap applies; a blocked member answers like a missing one. */
     async addMember(viewer: Viewer, id: number, who: number | string): Promise<void> {
       const { c, p } = await activeStanding(viewer, id)
@@ -575,6 +622,20 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
             oc.columns(['conversation_id', 'user_id']).doUpdateSet({ state: 'active', role: 'member', request, from_id: before, until_id: null, left_at: null, last_read_id: 0, joined_at: new Date().toISOString() }),
           )
           .execute()
+      })
+    },
+
+    /** Make a member of a group an admin, or a member again (the owner only); everyone is told by a system line. */
+    async setRole(viewer: Viewer, id: number, userId: number, role: 'admin' | 'member'): Promise<void> {
+      const { c, p } = await activeStanding(viewer, id)
+      if (c.kind !== 'group') throw notFound()
+      if (p.role !== 'owner') throw ctx.http.error(403, 'FORBIDDEN', 'Only the group’s owner chooses its admins.')
+      const target = (await membersOf(db, [id])).find((m) => m.user_id === userId && m.state === 'active')
+      if (!target) throw memberMissing()
+      if (target.role === 'owner') throw ctx.http.error(409, 'CONFLICT', 'The owner stays the owner.')
+      if (target.role === role) return
+      await system(viewer, id, { type: 'role', user: userId, name_of_user: target.display_name, role }, async (trx) => {
+        await own(trx).updateTable('messages_participants').set({ role }).where('conversation_id', '=', id).where('user_id', '=', userId).execute()
       })
     },
 

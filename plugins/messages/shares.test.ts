@@ -4,43 +4,13 @@
 // fetches its own; a reply or a reaction to a story lands in the conversation with the author, with the story's card
 // while it lasts, through the stories plugin's optional hook; the share page works without JavaScript.
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { createTestApp, startServer, type TestApp } from '../../test/harness.js'
-import { openSocket, type TestSocket } from '../../test/realtime.js'
-
-type Json = { status: string; data: any; error?: { code: string; message: string; details: { fields?: Record<string, string> } } }
-interface User {
-  id: number
-  token: string
-  name: string
-}
+import { describe, it } from 'node:test'
+import { messagesTest, type User } from './test-setup.js'
 
 describe('messages: shared posts, profiles and stories', () => {
-  let t: TestApp
-  let server: Awaited<ReturnType<typeof startServer>>
-  const u: Record<string, User> = {}
-  const sockets: TestSocket[] = []
-
-  before(async () => {
-    t = await createTestApp({ enable: ['stories', 'messages'] })
-    server = await startServer(t.h, { port: 0, host: '127.0.0.1' })
-    for (const name of ['ana', 'ben', 'cal', 'dee', 'eve']) u[name] = { ...(await t.register(name)), name }
-  })
-  after(async () => {
-    for (const s of sockets) s.ws.terminate()
-    await server.close()
-  })
-
-  const api = async (method: string, path: string, who?: User, json?: unknown) => {
-    const res = await t.request(method, path, { token: who?.token, json })
-    return { status: res.status, body: (await res.json()) as Json }
-  }
-  const direct = async (from: User, to: User) => {
-    const r = await api('POST', '/api/v1/messages/conversations', from, { user: to.name })
-    assert.ok(r.status === 201 || r.status === 200, JSON.stringify(r.body))
-    return r.body.data.id as number
-  }
-  const post = async (who: User, visibility: 'public' | 'followers', text = 'A walk by the river') => (await t.h.posts.create(who.id, { text, visibility })).id
+  const mt = messagesTest({ names: ['ana', 'ben', 'cal', 'dee', 'eve'], enable: ['stories', 'messages'], server: true })
+  const { u, direct, call: api } = mt
+  const post = async (who: User, visibility: 'public' | 'followers', text = 'A walk by the river') => (await mt.t.h.posts.create(who.id, { text, visibility })).id
   const share = (from: User, id: number, kind: string, ref: number, text?: string) => api('POST', `/api/v1/messages/conversations/${id}/messages`, from, { share: { kind, ref }, ...(text ? { text } : {}) })
   const thread = async (who: User, id: number) => {
     const r = await api('GET', `/api/v1/messages/conversations/${id}/messages?limit=100`, who)
@@ -59,12 +29,12 @@ describe('messages: shared posts, profiles and stories', () => {
       assert.equal(last.text, 'look at this')
       assert.deepEqual({ kind: last.share?.kind, ref: last.share?.ref, url: last.share?.card?.url, text: last.share?.card?.text }, { kind: 'post', ref: p, url: `/p/${p}`, text: 'Sunrise over the hills' })
     }
-    const page = await (await t.request('GET', `/messages/${id}`, { token: u.ben!.token })).text()
+    const page = await (await mt.t.request('GET', `/messages/${id}`, { token: u.ben!.token })).text()
     assert.match(page, new RegExp(`data-shared-card="post:${p}"`))
     assert.match(page, /Sunrise over the hills/)
     // The inbox says what was shared when there is no note.
     await share(u.ana!, id, 'post', p)
-    const inbox = await (await t.request('GET', '/messages', { token: u.ben!.token })).text()
+    const inbox = await (await mt.t.request('GET', '/messages', { token: u.ben!.token })).text()
     assert.match(inbox, /Shared a post/)
   })
 
@@ -76,7 +46,7 @@ describe('messages: shared posts, profiles and stories', () => {
     assert.equal((await thread(u.ana!, id)).at(-1)!.share?.card?.text, 'For my followers')
     const theirs = (await thread(u.ben!, id)).at(-1)!
     assert.deepEqual(theirs.share, { kind: 'post', ref: p, card: null })
-    const page = await (await t.request('GET', `/messages/${id}`, { token: u.ben!.token })).text()
+    const page = await (await mt.t.request('GET', `/messages/${id}`, { token: u.ben!.token })).text()
     assert.doesNotMatch(page, /For my followers/)
     assert.match(page, /This post is unavailable\./)
     // Once ben follows cal, the same message shows it: cards are resolved when read, never stored.
@@ -114,16 +84,14 @@ describe('messages: shared posts, profiles and stories', () => {
     assert.deepEqual(await cards(), [null, null])
     assert.deepEqual((await thread(u.ana!, id)).slice(-2).map((m) => m.share?.card?.url ?? null), [`/p/${p}`, `/u/${u.dee!.name}`])
     assert.equal((await api('DELETE', `/api/v1/users/${u.dee!.name}/block`, u.eve!)).status, 200)
-    await t.h.posts.remove({ id: u.dee!.id, username: u.dee!.name, display_name: u.dee!.name, role: 'member' }, p)
+    await mt.t.h.posts.remove({ id: u.dee!.id, username: u.dee!.name, display_name: u.dee!.name, role: 'member' }, p)
     assert.deepEqual((await thread(u.ana!, id)).slice(-2).map((m) => m.share?.card?.url ?? null), [null, `/u/${u.dee!.name}`])
   })
 
   it('publishes the message to the topic without a card; each page fetches its own view', async () => {
     const id = await direct(u.ben!, u.cal!)
-    const s = await openSocket(server.port, u.cal!.token)
-    sockets.push(s)
-    s.send({ op: 'join', topic: `messages:conv:${id}` })
-    await s.next((f) => f.topic === `messages:conv:${id}` && f.op === 'joined')
+    const s = await mt.socket(u.cal!)
+    assert.equal((await mt.join(s, id)).op, 'joined')
     const p = await post(u.ben!, 'public', 'ben in public')
     const sent = await share(u.ben!, id, 'post', p)
     const frame = await s.next((f) => f.topic === `messages:conv:${id}` && f.event === 'message')
@@ -155,11 +123,12 @@ describe('messages: shared posts, profiles and stories', () => {
       ],
     )
     // dee is told once, by the message, for the text reply (not also by the stories plugin's "replied" notification).
-    const types = (await t.h.notifications.list(u.dee!.id)).items.map((n) => n.type)
+    await mt.t.h.queue.drain()
+    const types = (await mt.t.h.notifications.list(u.dee!.id)).items.map((n) => n.type)
     assert.ok(types.includes('messages.message'), types.join())
     assert.ok(!types.includes('stories.reply'), types.join())
     // Once the story expires its card reads "unavailable"; the reply stays.
-    t.h.store.sqlite.prepare('update stories_items set expires_at = ? where id = ?').run(new Date(Date.now() - 1000).toISOString(), sid)
+    mt.t.h.store.sqlite.prepare('update stories_items set expires_at = ? where id = ?').run(new Date(Date.now() - 1000).toISOString(), sid)
     const later = (await thread(u.dee!, id)).slice(-2)
     assert.deepEqual(later.map((m) => [m.text, m.share?.card ?? null]), [
       ['Beautiful!', null],
@@ -168,7 +137,7 @@ describe('messages: shared posts, profiles and stories', () => {
   })
 
   it('has a share page that works without JavaScript: to a recent conversation or a member by name', async () => {
-    const a = t.agent()
+    const a = mt.t.agent()
     await a.loginViaForm('ana')
     const p = await post(u.cal!, 'public', 'Share me')
     const form = await a.text(`/messages/share?kind=post&ref=${p}`)

@@ -19,6 +19,8 @@ export type MessagesTables = {
     created_at: Generated<string>
     last_message_id: number | null
     disappear_seconds: number | null
+    /** A group's picture: a core media item (migration 2026_12_05_1210). */
+    picture_media_id: number | null
   }
   messages_participants: {
     conversation_id: number
@@ -55,21 +57,11 @@ export type MessagesTables = {
   messages_prefs: { user_id: number; read_receipts: Generated<number>; last_seen_at: string | null }
   /** What a message shares (a post, a profile, a story): a kind of shared card and its id (decision 030). */
   messages_shares: { message_id: number; kind: string; ref: number }
-  messages_attachments: {
+  messages_attachments: AttachmentFiles & {
     id: Generated<number>
-    message_id: number
     position: number
-    kind: AttachmentKind
-    media_id: number | null
-    file_key: string | null
-    alt_key: string | null
-    file_name: string | null
-    mime: string | null
-    size_bytes: Generated<number>
     status: Generated<AttachmentStatus>
-    duration_ms: number | null
     waveform: string | null
-    view_once: Generated<number>
   }
   messages_opens: { attachment_id: number; user_id: number; opened_at: Generated<string> }
   messages_scheduled: {
@@ -85,7 +77,23 @@ export type MessagesTables = {
     reason: string | null
   }
   messages_reactions: { message_id: number; user_id: number; emoji: string; created_at: Generated<string> }
+  /** Items of reported messages kept for staff while the report is open (holds.ts). */
+  messages_report_holds: AttachmentFiles & { report_id: number; attachment_id: number; created_at: Generated<string> }
   messages_changes: { seq: number; conversation_id: number; message_id: number; kind: ChangeKind; created_at: Generated<string> }
+}
+
+/** What an item of a message is and where its bytes are: an attachment's columns, and a report's hold of one. */
+type AttachmentFiles = {
+  message_id: number
+  kind: AttachmentKind
+  media_id: number | null
+  file_key: string | null
+  alt_key: string | null
+  file_name: string | null
+  mime: string | null
+  size_bytes: Generated<number>
+  duration_ms: number | null
+  view_once: Generated<number>
 }
 
 export type AttachmentKind = 'media' | 'file' | 'voice'

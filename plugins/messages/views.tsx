@@ -21,6 +21,9 @@ export const NOTICES = {
   removed: 'Removed from the group.',
   left: 'You left the group.',
   renamed: 'Group renamed.',
+  pictured: 'Group picture changed.',
+  role: 'Admins updated.',
+  unpictured: 'Group picture removed.',
   saved: 'Saved.',
   timer: 'Disappearing messages updated.',
   scheduled: 'Scheduled. It will be sent at the time you chose.',
@@ -82,7 +85,7 @@ export function InboxPage(props: { folder: Folder; items: ConversationView[]; ne
           {items.map((c) => (
             <li class={c.unread ? 'conversation unread' : 'conversation'} data-conversation={c.id}>
               <a href={`/messages/${c.id}`}>
-                <Avatar member={{ display_name: c.title, avatar_url: null }} />
+                <Avatar member={{ display_name: c.title, avatar_url: c.picture?.url ?? null }} />
                 <span class="conversation-text">
                   <strong class="conversation-title">
                     {c.title}
@@ -245,6 +248,8 @@ export function ThreadPage(props: {
   c: ConversationView
   messages: MessageView[]
   older: string | null
+  /** The newest page (not an older one): its newest id seeds the live thread's catch-up (`data-newest`). */
+  latest?: boolean
   me: number
   csrf: string
   clientId: string
@@ -267,13 +272,15 @@ export function ThreadPage(props: {
   // "Delivered" under the newest of my messages the other's client received, when it is newer than what they have seen.
   const deliveredAt =
     c.delivered_id !== null ? props.messages.filter((m) => m.sender?.id === me && m.kind !== 'system' && m.id <= c.delivered_id! && (seenAt === undefined || m.id > seenAt)).map((m) => m.id)[0] : undefined
-  const newest = props.messages[0]?.id ?? 0
+  // What the page was drawn with: its scripts join the topic after it, so what is sent meanwhile still arrives.
+  const newest = props.latest === false ? undefined : (props.messages[0]?.id ?? 0)
   return (
     <section class="card messages-thread" data-conversation={c.id} data-me={me} data-kind={c.kind} data-newest={newest} data-seen={c.seen_id ?? undefined} data-delivered={c.delivered_id ?? undefined}>
       <header class="messages-head">
         <a href="/messages" class="link" aria-label="Back to messages">
           <Icon name="arrow-left" />
         </a>
+        {group && <Avatar member={{ display_name: c.title, avatar_url: c.picture?.url ?? null }} />}
         <h1>{c.title}</h1>
         {group && <a href={`/messages/${c.id}/members`}>{c.members.length} members</a>}
         {props.callable && <CallButtons />}
@@ -380,7 +387,10 @@ export function MembersPage(props: { c: ConversationView; me: number; csrf: stri
         {c.members.map((m) => (
           <li data-member={m.username}>
             <a href={`/u/${m.username}`}>{m.display_name}</a> <span class="muted">@{m.username}</span> {m.role !== 'member' && <span class="badge">{m.role}</span>}
-            {mine && m.id !== me && m.role !== 'owner' && <Act action={`/messages/${c.id}/members/${m.id}/remove`} csrf={csrf} label="Remove" title={`Remove ${m.display_name}`} />}
+            {c.me.role === 'owner' && m.role !== 'owner' && (
+              <Act action={`/messages/${c.id}/members/${m.id}/role`} csrf={csrf} fields={{ role: m.role === 'admin' ? 'member' : 'admin' }} label={m.role === 'admin' ? 'Remove as admin' : 'Make admin'} title={`${m.role === 'admin' ? 'Remove as admin' : 'Make admin'}: ${m.display_name}`} />
+            )}
+            {mine && m.id !== me && m.role !== 'owner' && (m.role !== 'admin' || c.me.role === 'owner') && <Act action={`/messages/${c.id}/members/${m.id}/remove`} csrf={csrf} label="Remove" title={`Remove ${m.display_name}`} />}
           </li>
         ))}
       </ul>
@@ -396,6 +406,19 @@ export function MembersPage(props: { c: ConversationView; me: number; csrf: stri
             <Field name="name" label="Group name" value={props.values?.name ?? c.name ?? ''} error={props.fields?.name} required maxLength={80} />
             <button type="submit">Rename</button>
           </form>
+          <form method="post" action={`/messages/${c.id}/picture`} enctype="multipart/form-data" class="messages-picture" data-picture-form>
+            <CsrfField token={csrf} />
+            {c.picture && <Avatar member={{ display_name: c.title, avatar_url: c.picture.url }} />}
+            <label for="group-picture">Group picture</label>
+            <input id="group-picture" type="file" name="picture" accept="image/*" aria-describedby={props.fields?.picture ? 'group-picture-error' : undefined} />
+            {props.fields?.picture && (
+              <p class="error" id="group-picture-error">
+                {props.fields.picture}
+              </p>
+            )}
+            <button type="submit">{c.picture ? 'Change picture' : 'Set picture'}</button>
+          </form>
+          {c.picture && <Act action={`/messages/${c.id}/picture`} csrf={csrf} fields={{ remove: '1' }} label="Remove picture" />}
         </>
       )}
       <Act action={`/messages/${c.id}/leave`} csrf={csrf} label="Leave group" class="button secondary" />

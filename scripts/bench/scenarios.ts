@@ -8,6 +8,7 @@ import type { Hearth } from '../../core/app.js'
 import type { LoadClient, RunResult, RunSpec, Template } from './load.js'
 import type { Figure } from './report.js'
 import { liveViewers } from './live.js'
+import { coinsScenarios } from './coins.js'
 import { messagesScenarios } from './messages.js'
 import { randomChat } from './random-chat.js'
 import type { Running } from './servers.js'
@@ -570,4 +571,5 @@ export const SCENARIOS: { name: string; run: (ctx: Ctx) => Promise<unknown> }[] 
   { name: 'random-chat', run: randomChat },
   { name: 'messages', run: messagesScenarios },
   { name: 'live', run: liveViewers },
+  { name: 'coins', run: coinsScenarios },
 ]

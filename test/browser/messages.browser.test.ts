@@ -1,14 +1,17 @@
 // In a real browser at phone size: two members in two Chromium contexts start a conversation; one types (the other
 // sees it), sends (the other's open thread gets it live, once), and the reader's open thread sends the read receipt
-// that shows "Seen" on the sender's page.
+// that shows "Seen" on the sender's page. Then: a thread whose socket drops before any event arrives gets what was
+// sent meanwhile once it reconnects; a reply to a story lands in the open thread with the story's card; and after a
+// block the thread refuses messages.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { browserOrSkip, registerInBrowser, resultPath, startTestServer } from './browser.js'
+import type { WebSocketRoute } from 'playwright-core'
+import { browserOrSkip, navLink, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
-test('a conversation between two phones: typing, a message arriving live, and a read receipt', { timeout: 180_000 }, async (t) => {
+test('a conversation between two phones: typing, a message live, a read receipt, a catch-up, a story reply, a block', { timeout: 180_000 }, async (t) => {
   const browser = await browserOrSkip(t)
   if (!browser) return
-  const server = await startTestServer({ enable: ['messages'] })
+  const server = await startTestServer({ enable: ['stories', 'messages'] })
   t.after(() => server.close())
   const h = server.hearth
   const ana = await registerInBrowser(browser, server, 'msg_ana')
@@ -64,7 +67,68 @@ test('a conversation between two phones: typing, a message arriving live, and a 
   await ben.page.locator('.nav-top a[data-nav="messages"] .nav-badge', { hasText: '1' }).waitFor()
   assert.equal(await ben.page.locator('.nav-top a[data-nav="messages"] .nav-label').textContent(), 'Messages (1)')
 
-  assert.deepEqual(ana.problems.list, [])
+  // Ben posts a story (a text card); ana follows him, so she may see it.
+  await (await navLink(ben.page, 'New story')).click()
+  await ben.page.getByLabel(/Text \(a text card/).fill('Sunset from the ridge')
+  await Promise.all([ben.page.waitForURL((u) => /^\/stories\/msg_ben\/\d+$/.test(u.pathname)), ben.page.getByRole('button', { name: 'Share story' }).click()])
+  const storyId = Number(new URL(ben.page.url()).pathname.split('/').pop())
+  await ana.page.goto('/u/msg_ben')
+  await Promise.all([ana.page.waitForURL((u) => u.pathname === '/u/msg_ben'), ana.page.getByRole('button', { name: 'Follow' }).click()])
+
+  // Ben's thread opens while its socket is held back (the test relays it once released): a message sent between
+  // drawing the page and joining still arrives, because the page joins after the newest message it was drawn with.
+  let release = () => {}
+  const held = new Promise<void>((resolve) => (release = resolve))
+  await ben.page.routeWebSocket(/\/realtime$/, (ws) => {
+    let server: WebSocketRoute | null = null
+    const waiting: (string | Buffer)[] = []
+    ws.onMessage((m) => (server ? server.send(m) : waiting.push(m)))
+    void held.then(() => {
+      server = ws.connectToServer()
+      server.onMessage((m) => ws.send(m))
+      for (const m of waiting.splice(0)) server.send(m)
+    })
+  })
+  await ana.page.goto(`/messages/${id}`)
+  await ben.page.goto(`/messages/${id}`)
+  await ben.page.locator('.messages-list li.msg', { hasText: 'second' }).waitFor()
+  assert.equal(h.realtime.topicMembers(topic), 1, 'ben is not in the topic yet')
+  await ana.page.getByLabel('Message', { exact: true }).fill('while you were away')
+  await ana.page.getByRole('button', { name: 'Send', exact: true }).click()
+  await ana.page.waitForFunction(() => [...document.querySelectorAll('.messages-list li.msg.mine')].some((li) => /away/.test(li.textContent ?? '') && /^\d+$/.test(li.getAttribute('data-id') ?? '')))
+  release()
+  const missed = ben.page.locator('.messages-list li.msg.theirs', { hasText: 'while you were away' })
+  await missed.waitFor()
+  assert.equal(await missed.count(), 1)
+
+  // Ana replies to ben's story from the story itself: it lands in ben's open thread, with the story's card.
+  await ana.page.goto(`/stories/msg_ben/${storyId}`)
+  await ana.page.getByLabel('Reply to msg_ben').fill('What a view!')
+  await ana.page.locator('form.story-reply').getByRole('button', { name: 'Send' }).click()
+  const reply = ben.page.locator('.messages-list li.msg.theirs', { hasText: 'What a view!' })
+  await reply.waitFor()
+  await reply.locator(`[data-shared-card="story:${storyId}"]`).waitFor()
+  await ben.page.screenshot({ path: resultPath('messages-story-reply.png') })
+
+  // Ben blocks ana: her open thread refuses the next message, and the conversation is gone for her.
+  await ana.page.goto(`/messages/${id}`)
+  await ben.page.goto('/u/msg_ana')
+  await ben.page.locator('.profile-more summary').click()
+  await Promise.all([ben.page.waitForLoadState(), ben.page.getByRole('button', { name: 'Block' }).click()])
+  for (let i = 0; i < 100 && !h.store.sqlite.prepare('select 1 from blocks where blocker_id = (select id from users where username = ?)').get('msg_ben'); i++) await ben.page.waitForTimeout(50)
+  const stored = () => (h.store.sqlite.prepare('select count(*) as n from messages_messages where conversation_id = ?').get(id) as { n: number }).n
+  const before = stored()
+  await ana.page.getByLabel('Message', { exact: true }).fill('are you there?')
+  await ana.page.getByRole('button', { name: 'Send', exact: true }).click()
+  await ana.page.locator('.msg-retry', { hasText: /Not sent/ }).waitFor()
+  assert.equal(stored(), before, 'nothing stored')
+  const reload = await ana.page.goto(`/messages/${id}`)
+  assert.equal(reload?.status(), 404)
+  await ana.page.screenshot({ path: resultPath('messages-blocked.png') })
+
+  // The refused send and the reload after the block answered 404, as they should; nothing else went wrong.
+  const expected = new RegExp(`status of 404 .*\\/(api\\/v1\\/messages\\/conversations\\/${id}\\/messages|messages\\/${id}):`)
+  assert.deepEqual(ana.problems.list.filter((p) => !expected.test(p)), [])
   assert.deepEqual(ben.problems.list, [])
   await ana.context.close()
   await ben.context.close()

@@ -9,7 +9,8 @@
   const id = Number(root.dataset.conversation)
   const me = Number(root.dataset.me)
   const csrf = form.querySelector('input[name="_csrf"]').value
-  const topic = window.hearthTopic(`messages:conv:${id}`)
+  // The first of the thread's scripts to join: with the same catch-up as messages.js (the first join carries it).
+  const topic = window.hearthTopic(`messages:conv:${id}`, root.dataset.newest ? { after: Number(root.dataset.newest) } : undefined)
 
   const el = (tag, attrs = {}, ...children) => {
     const e = document.createElement(tag)

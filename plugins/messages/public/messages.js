@@ -12,7 +12,8 @@
   const text = form.querySelector('textarea[name="text"]')
   const csrf = form.querySelector('input[name="_csrf"]').value
   const api = `/api/v1/messages/conversations/${id}`
-  const topic = window.hearthTopic(`messages:conv:${id}`)
+  // Joined after the newest message the page was drawn with: what was sent meanwhile arrives too (an older page: none).
+  const topic = window.hearthTopic(`messages:conv:${id}`, root.dataset.newest ? { after: Number(root.dataset.newest) } : undefined)
   const newClientId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`)
 
   const call = (method, path, body) =>

@@ -1,0 +1,87 @@
+// In a real browser: a member sends a gift on a post with JavaScript off, the creator sees it on hold, then available,
+// asks to withdraw, and an admin approves and pays it from the queue; every coins page passes axe-core. (Buying the
+// coins is the purchases part's test: here they are credited straight from the ledger, as a purchase would.)
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { browserOrSkip, checkA11y, logInInBrowser, startTestServer } from './browser.js'
+
+test('a gift on a post without JavaScript, earnings on hold then available, a withdrawal approved and paid; the pages pass axe', { timeout: 180_000 }, async (t) => {
+  const browser = await browserOrSkip(t)
+  if (!browser) return
+  const server = await startTestServer({ enable: ['coins'] })
+  t.after(() => server.close())
+  const h = server.hearth
+  const call = async (method: string, path: string, token: string, body?: unknown) => {
+    const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    const json = (await res.json()) as { data: any }
+    assert.ok(res.ok, `${method} ${path}: ${JSON.stringify(json)}`)
+    return json.data
+  }
+  const register = async (username: string) => (await (await fetch(server.url + '/api/v1/users/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, email: `${username}@example.org`, password: 'correct horse battery staple' }) })).json()) as { data: { user: { id: number }; token: string } }
+  const boss = (await register('boss')).data
+  const ana = (await register('ana')).data
+  const fan = (await register('fan')).data
+  await h.users.setRole(boss.user.id, 'admin', null)
+  await call('POST', '/api/v1/coins/admin/gifts', boss.token, { name: 'Rose', price: 500, icon: 'rose' })
+  await call('POST', '/api/v1/coins/admin/gifts', boss.token, { name: 'Heart', price: 2000, icon: 'heart' })
+  await h.plugins.loaded.get('coins')!.settings.set('withdrawal_minimum', 100)
+  const post = await call('POST', '/api/v1/posts', ana.token, { text: 'My first painting' })
+  await h.ledger.transfer({ key: 'browser:credit', debit: { kind: 'world', name: 'test', unit: 'coin' }, credit: { kind: 'member_coins', userId: fan.user.id, unit: 'coin' }, amount: 3000 })
+
+  // The fan, JavaScript off: the Gift link, the picker form, back to the post with a confirmation.
+  const noJs = await logInInBrowser(browser, server, 'fan', { viewport: { width: 390, height: 844 }, javaScriptEnabled: false })
+  await noJs.page.goto(`/p/${post.id}`)
+  await noJs.page.getByRole('link', { name: 'Gift' }).click()
+  await noJs.page.getByRole('heading', { name: 'Send a gift to ana' }).waitFor()
+  await noJs.page.getByLabel(/Heart/).check()
+  await noJs.page.getByLabel('Note (optional)').fill('Keep painting!')
+  await Promise.all([noJs.page.waitForURL((u) => u.pathname === `/p/${post.id}`), noJs.page.getByRole('button', { name: 'Send gift' }).click()])
+  await noJs.context.close()
+  assert.equal((await h.ledger.findAccount({ kind: 'member_coins', userId: fan.user.id, unit: 'coin' }))!.available, 1000)
+
+  // The picker with JavaScript, checked by axe.
+  const fanJs = await logInInBrowser(browser, server, 'fan', { viewport: { width: 1280, height: 800 } })
+  await fanJs.page.goto(`/coins/gift?kind=post&id=${post.id}`)
+  await checkA11y(fanJs.page, 'gift picker')
+  await fanJs.context.close()
+
+  // The creator: on hold, then (the hold over) available; a withdrawal asked for.
+  const creator = await logInInBrowser(browser, server, 'ana', { viewport: { width: 390, height: 844 } })
+  await creator.page.goto('/coins/earnings')
+  assert.equal(await creator.page.locator('[data-on-hold]').getAttribute('data-on-hold'), '1600')
+  assert.equal(await creator.page.locator('[data-available]').getAttribute('data-available'), '0')
+  await creator.page.getByText('Keep painting!').waitFor()
+  await checkA11y(creator.page, 'earnings')
+  h.store.sqlite.prepare("update coins_gift_sends set release_at = '2000-01-01T00:00:00.000Z'").run()
+  await h.scheduler.run('coins', 'release-holds')
+  await creator.page.reload()
+  assert.equal(await creator.page.locator('[data-available]').getAttribute('data-available'), '1600')
+  await creator.page.getByRole('link', { name: 'Withdraw' }).click()
+  await checkA11y(creator.page, 'withdrawals')
+  await creator.page.getByLabel('Coins to withdraw').fill('1500')
+  await creator.page.getByLabel('Pay me by').selectOption('bank')
+  await creator.page.getByLabel('Payout details').fill('IBAN DE89 3704 0044 0532 0130 00')
+  await creator.page.getByRole('button', { name: 'Ask to withdraw' }).click()
+  await creator.page.getByText('Your withdrawal request was sent to the team.').waitFor()
+  assert.equal(await creator.page.locator('[data-withdrawal]').getAttribute('data-status'), 'requested')
+
+  // The admin: the catalog page and the queue, approve then mark paid.
+  const admin = await logInInBrowser(browser, server, 'boss', { viewport: { width: 1280, height: 800 } })
+  await admin.page.goto('/coins/admin/gifts')
+  await checkA11y(admin.page, 'admin gifts')
+  await admin.page.goto('/coins/admin/withdrawals')
+  await checkA11y(admin.page, 'withdrawal queue')
+  await admin.page.getByRole('button', { name: 'Approve' }).click()
+  await admin.page.getByText('The withdrawal was approved.').waitFor()
+  await admin.page.getByLabel('Payment reference').fill('SEPA-0001')
+  await admin.page.getByRole('button', { name: 'Mark paid' }).click()
+  await admin.page.getByText('The withdrawal was marked paid.').waitFor()
+
+  await creator.page.goto('/coins/withdrawals')
+  assert.equal(await creator.page.locator('[data-withdrawal]').getAttribute('data-status'), 'paid')
+  await creator.page.goto('/notifications')
+  await creator.page.getByText(/Your withdrawal of 1,500 coins was paid \(reference SEPA-0001\)/).waitFor()
+  assert.deepEqual(creator.problems.list, [])
+  assert.deepEqual(admin.problems.list, [])
+  assert.ok((await h.ledger.verify()).ok)
+})
