@@ -1,10 +1,12 @@
 // Chat moderation on a live stream over real WebSockets: the moderators a streamer names (delete, time out, ban, slow
 // mode, pin; not end the stream or change who may chat), their place at the live edge and its removal, slow mode,
-// pins, a delay the site does not allow, and the pages' no-JavaScript forms for all of it.
+// pins, a delay the site does not allow, the pages' no-JavaScript forms for all of it, and gifts (the coins plugin)
+// on the stream's timeline.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createTestApp, startServer, type TestApp } from '../../test/harness.js'
 import { openSocket, type TestSocket } from '../../test/realtime.js'
+import type { LiveTables } from './tables.js'
 
 describe('live: moderators, slow mode, pins', () => {
   let t: TestApp
@@ -171,5 +173,59 @@ describe('live: moderators, slow mode, pins', () => {
     assert.doesNotMatch(theirs, /data-backstage/)
     assert.doesNotMatch(theirs, /pin me/, 'a viewer 10 s behind has not seen the line yet')
     assert.equal((await a.post(`${path}/end`, {})).status, 303)
+  })
+})
+
+describe('live: gifts from the coins plugin on the stream timeline', () => {
+  let t: TestApp
+  let server: Awaited<ReturnType<typeof startServer>>
+  const users: Record<string, { id: number; token: string }> = {}
+  const sockets: TestSocket[] = []
+  const api = (who: string | null, method: string, path: string, json?: unknown) => t.request(method, path, { token: who ? users[who]!.token : undefined, json })
+  const join = async (who: string, topic: string) => {
+    const s = await openSocket(server.port, users[who]!.token)
+    sockets.push(s)
+    s.send({ op: 'join', topic })
+    await s.next((f) => f.topic === topic && f.op === 'joined')
+    return s
+  }
+
+  before(async () => {
+    t = await createTestApp({ enable: ['live', 'coins'] })
+    server = await startServer(t.h, { port: 0, host: '127.0.0.1' })
+    for (const name of ['boss', 'ana', 'ben', 'cleo', 'dan', 'zed']) users[name] = await t.register(name)
+    await t.h.users.setRole(users.boss!.id, 'admin', null)
+    for (const who of ['ben', 'cleo', 'dan']) await t.h.social.follow(users[who]!.id, 'ana')
+    await t.h.safety.block(users.dan!.id, 'ben')
+    for (const who of ['ben', 'zed']) {
+      await t.h.ledger.transfer({ key: `test:credit:${who}`, debit: { kind: 'world', name: 'test', unit: 'coin' }, credit: { kind: 'member_coins', userId: users[who]!.id, unit: 'coin' }, amount: 100 })
+    }
+  })
+  after(async () => {
+    for (const s of sockets) s.ws.terminate()
+    await server.close()
+  })
+
+  it('shows a gift sent on a stream to the streamer and viewers, never across a block, and only on streams the sender may watch', async () => {
+    const rose = ((await (await api('boss', 'POST', '/api/v1/coins/admin/gifts', { name: 'Rose', price: 10, icon: 'rose' })).json()) as { data: { id: number } }).data.id
+    const id = ((await (await api('ana', 'POST', '/api/v1/live/streams', { title: 'Gifts', audience: 'followers' })).json()) as { data: { id: number } }).data.id
+    const ana = await join('ana', `live:backstage:${id}`)
+    const cleo = await join('cleo', `live:stream:${id}`)
+    const dan = await join('dan', `live:stream:${id}`)
+    const sent = await api('ben', 'POST', `/api/v1/coins/gifts/${rose}/send`, { target: { kind: 'live', id }, note: 'great show' })
+    assert.equal(sent.status, 201, await sent.clone().text())
+    const expected = { kind: 'gift', userId: users.ben!.id, username: 'ben', display_name: 'ben', data: { gift: 'Rose', price: 10, note: 'great show' } }
+    assert.deepEqual((await ana.next((f) => f.event === 'moment')).data, expected)
+    assert.deepEqual((await cleo.next((f) => f.event === 'moment')).data, expected)
+    cleo.send({ op: 'send', topic: `live:stream:${id}`, message: { text: 'after the gift' } })
+    await dan.next((f) => f.event === 'chat' && f.data.text === 'after the gift')
+    assert.ok(!dan.frames.some((f) => f.event === 'moment'), 'dan blocked ben: not his gift either')
+    const rows = await t.h.db.withTables<LiveTables>().selectFrom('live_timeline').select(['kind', 'user_id']).where('stream_id', '=', id).where('kind', '=', 'gift').execute()
+    assert.deepEqual(rows, [{ kind: 'gift', user_id: users.ben!.id }], 'kept for the replay')
+
+    // A stranger may not watch a followers-only stream: no gift (404, like a missing one); nor on an ended stream.
+    assert.equal((await api('zed', 'POST', `/api/v1/coins/gifts/${rose}/send`, { target: { kind: 'live', id } })).status, 404)
+    await api('ana', 'POST', `/api/v1/live/streams/${id}/end`)
+    assert.equal((await api('ben', 'POST', `/api/v1/coins/gifts/${rose}/send`, { target: { kind: 'live', id } })).status, 404)
   })
 })

@@ -105,7 +105,7 @@ const live = definePlugin({
     migrations: './migrations',
     settings,
     // Stories draws the tray the "Live" rings go in; loaded first when it is on.
-    optionalDependsOn: ['stories'],
+    optionalDependsOn: ['stories', 'coins'],
   },
   register(ctx) {
     const service = liveService(ctx)
@@ -149,6 +149,12 @@ const live = definePlugin({
     else ctx.ui.slot('home.top', async ({ viewer }) => (viewer ? LiveTray({ rings: await liveRings(ctx.db, viewer) }) : null), { order: 5 })
     ctx.ui.nav({ id: 'live-staff', label: 'Live streams', href: '/live/staff', audience: 'staff', order: 46, icon: 'radio' })
     ctx.ui.slot('admin.overview', async () => StaffOverview({ count: await liveCount(ctx.db) }), { order: 45 })
+    // Gifts (the coins plugin) on a stream: the target kind `live` is a stream live now that the sender may watch;
+    // a gift sent goes on the stream's timeline (viewers see it with the picture, the replay keeps it).
+    ctx.hooks.on('filter:coins.gift.target', (value, { kind, id, senderId }) => (kind === 'live' ? service.giftTarget(id, senderId) : value), { optional: true })
+    ctx.hooks.on('action:coins.gift.sent', async ({ target, senderId, giftName, price, note }) => {
+      if (target.kind === 'live') await service.addEvent(target.id, senderId, 'gift', { gift: giftName, price, note })
+    }, { optional: true })
     ctx.hooks.on('action:user.blocked', () => service.recheck())
     ctx.hooks.on('action:user.unfollowed', () => service.recheck())
     // Every ffmpeg is killed and every live stream ended with the server (ffmpeg would die with it anyway: decision 014).

@@ -17,7 +17,7 @@ export const REPLAY_EVENTS_MAX = 5000
 export type ReplayEvent =
   | { t: number; kind: 'chat'; line: q.ChatLine }
   | { t: number; kind: 'pin'; line: q.ChatLine | null }
-  | { t: number; kind: string; user_id: number; data: unknown }
+  | { t: number; kind: string; user_id: number; username: string; display_name: string; data: unknown }
 
 export type ReplayService = ReturnType<typeof replayService>
 
@@ -113,7 +113,7 @@ export function replayService(ctx: LiveContext, recordingsDir: string) {
       for (const e of await tq.eventsOf(db, id, viewerId, null, REPLAY_EVENTS_MAX)) {
         const data = JSON.parse(e.data) as Record<string, unknown>
         if (e.kind === 'pin') events.push({ t: t(e.at_ms), kind: 'pin', line: byId.get(Number(data.messageId)) ?? null })
-        else events.push({ t: t(e.at_ms), kind: e.kind, user_id: e.user_id, data })
+        else events.push({ t: t(e.at_ms), kind: e.kind, user_id: e.user_id, username: e.username, display_name: e.display_name, data })
       }
       events.sort((a, b) => a.t - b.t)
       return { duration: r.duration, created_at: r.created_at, expires_at: r.expires_at, events }

@@ -4,7 +4,7 @@
 // viewers get when) is timeline.ts and delay.ts; replays are replays.ts.
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { AppError, isAppError, type PluginDb, type Viewer } from '../../core/plugins/api.js'
+import { AppError, displayName, isAppError, type PluginDb, type Viewer } from '../../core/plugins/api.js'
 import { mayGoLive, type WhoMayGoLive } from './access.js'
 import { DELAYS, Recorder, START_SEGMENTS } from './delay.js'
 import { remindedOfStream } from './events.js'
@@ -42,7 +42,7 @@ export interface StreamEvents {
   /** The pinned message (null: unpinned). */
   pinned: { line: q.ChatLine | null }
   /** Another kind of timeline event (a gift from the coins plugin), as `addEvent` put it. */
-  moment: { kind: string; userId: number; data: Record<string, unknown> }
+  moment: { kind: string; userId: number; username: string; display_name: string; data: Record<string, unknown> }
   refused: { message: string }
 }
 
@@ -589,10 +589,17 @@ export function liveService(ctx: LiveContext) {
       if (!/^[a-z][a-z0-9_-]{0,31}$/.test(kind) || kind === 'heart' || kind === 'pin') throw new Error(`live: "${kind}" is not a timeline event kind another part may add`)
       const s = await q.streamById(db, id)
       const author = await ctx.core.users.find(authorId)
-      if (!s || s.status !== 'live' || !author) throw notFound()
+      // Ended meanwhile (the gift is the coins plugin's either way): nothing to show it on.
+      if (!s || s.status !== 'live' || !author) return
       const atMs = await stampOf(author, s)
       await tq.addEvent(db, { stream_id: id, user_id: authorId, kind, at_ms: atMs, data })
-      await post(id, atMs, authorId, 'moment', { kind, userId: authorId, data })
+      await post(id, atMs, authorId, 'moment', { kind, userId: authorId, username: author.username, display_name: displayName(author), data })
+    },
+
+    /** What a gift on stream `id` is, for coins' `filter:coins.gift.target`: a stream live now the sender may watch, or null (404). */
+    async giftTarget(id: number, senderId: number): Promise<{ receiverId: number; label: string; url: string } | null> {
+      const s = await q.streamFor(db, senderId, id)
+      return s && s.status === 'live' ? { receiverId: s.user_id, label: 'a live stream', url: `/live/${id}` } : null
     },
 
     async setSlow(actor: Viewer, id: number, seconds: number): Promise<void> {

@@ -23,6 +23,8 @@ export async function addEvent(db: Db, e: { stream_id: number; user_id: number; 
 export interface EventRow {
   id: number
   user_id: number
+  username: string
+  display_name: string
   kind: string
   at_ms: number
   data: string
@@ -30,10 +32,15 @@ export interface EventRow {
 
 /** A stream's events up to `horizonMs` (all when null), without those of members blocked either way with the viewer or suspended. */
 export function eventsOf(db: Db, streamId: number, viewerId: number | null, horizonMs: number | null, limit: number): Promise<EventRow[]> {
-  let q = own(db).selectFrom('live_timeline').select(['id', 'user_id', 'kind', 'at_ms', 'data']).where('stream_id', '=', streamId).where(activeMember('live_timeline.user_id'))
+  let q = own(db)
+    .selectFrom('live_timeline')
+    .innerJoin('users', 'users.id', 'live_timeline.user_id')
+    .select(['live_timeline.id', 'live_timeline.user_id', 'users.username', displayNameOf('users').as('display_name'), 'live_timeline.kind', 'live_timeline.at_ms', 'live_timeline.data'])
+    .where('live_timeline.stream_id', '=', streamId)
+    .where(activeMember('live_timeline.user_id'))
   if (viewerId !== null) q = q.where((eb) => eb.not(blockedWith(viewerId, 'live_timeline.user_id')))
-  if (horizonMs !== null) q = q.where('at_ms', '<=', horizonMs)
-  return q.orderBy('at_ms').orderBy('id').limit(limit).execute()
+  if (horizonMs !== null) q = q.where('live_timeline.at_ms', '<=', horizonMs)
+  return q.orderBy('live_timeline.at_ms').orderBy('live_timeline.id').limit(limit).execute() as Promise<EventRow[]>
 }
 
 /** The message pinned now (the last pin event by `horizonMs`), if any and if the viewer may see it. */

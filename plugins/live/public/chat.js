@@ -77,6 +77,14 @@
     if (moderate) pinned.append(' ', button('Unpin', 'Unpin this message', () => api('/pin', 'DELETE')))
   }
   topic.on('pinned', (d) => showPin(d.line))
+  // Other plugins' timeline events: gifts (coins) show in the chat as who sent what.
+  topic.on('moment', (d) => {
+    if (d.kind !== 'gift') return
+    const li = Object.assign(document.createElement('li'), { className: 'live-gift' })
+    li.append(Object.assign(document.createElement('a'), { href: `/u/${d.username}`, className: 'live-chat-name', textContent: d.display_name }), ` sent ${d.data.gift}${d.data.note ? `: ${d.data.note}` : ''}`)
+    list.append(li)
+    list.scrollTop = list.scrollHeight
+  })
   topic.on('slow', (d) => {
     if (!slowNote || root.dataset.backstage) return
     slowNote.hidden = !d.seconds

@@ -27,6 +27,11 @@
     const text = pinned.querySelector('[data-pinned-text]')
     text.textContent = m ? `${m.display_name} ${m.text}` : ''
   }
+  function gift(e) {
+    const li = Object.assign(document.createElement('li'), { className: 'live-gift' })
+    li.append(Object.assign(document.createElement('a'), { href: `/u/${e.username}`, className: 'live-chat-name', textContent: e.display_name }), ` sent ${e.data.gift}${e.data.note ? `: ${e.data.note}` : ''}`)
+    list.append(li)
+  }
   function heart(animate) {
     if (!animate || !hearts || hearts.children.length > 30) return
     const h = Object.assign(document.createElement('span'), { className: 'live-heart-float', textContent: '♥' })
@@ -48,6 +53,7 @@
       if (e.kind === 'chat') line(e.line)
       else if (e.kind === 'pin') pin(e.line)
       else if (e.kind === 'heart') heart(!jumping)
+      else if (e.kind === 'gift') gift(e)
     }
   }
 
