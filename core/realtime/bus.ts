@@ -6,8 +6,8 @@
  */
 export type BusMessage =
   | { kind: 'user'; userId: number; event: string; data: unknown }
-  | { kind: 'topic'; topicId: string; event: string; data: unknown; seq?: number; except?: number }
-  | { kind: 'topic-binary'; topicId: string; bytes: Uint8Array; except?: number }
+  | { kind: 'topic'; topicId: string; event: string; data: unknown; seq?: number; except?: number | readonly number[] }
+  | { kind: 'topic-binary'; topicId: string; bytes: Uint8Array; except?: number | readonly number[] }
   | { kind: 'kick'; topicId: string; userId: number }
   | { kind: 'disconnect'; userId: number }
 

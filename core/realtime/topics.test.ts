@@ -220,6 +220,24 @@ describe('realtime topics', () => {
     await back.close()
   })
 
+  it('skips the members listed in except (a chat line kept from those blocked either way with its author)', async () => {
+    allow('test:room:9', 'ana', 'bob', 'cyd')
+    const ana = await open('ana')
+    const bob = await open('bob')
+    const cyd = await open('cyd')
+    for (const s of [ana, bob, cyd]) await join(s, 'test:room:9')
+    room.publish('test:room:9', 'message', { text: 'not for bob or cyd' }, { except: [id.bob!, id.cyd!] })
+    room.publish('test:room:9', 'message', { text: 'for all' })
+    await ana.next((f) => f.data?.text === 'for all')
+    for (const [s, who] of [[bob, 'bob'], [cyd, 'cyd']] as const) {
+      await s.next((f) => f.data?.text === 'for all')
+      await settle(s, who)
+      assert.deepEqual(topicFrames(s, 'test:room:9').map((f) => f.data), [{ text: 'for all' }])
+    }
+    assert.deepEqual(topicFrames(ana, 'test:room:9').map((f) => f.data), [{ text: 'not for bob or cyd' }, { text: 'for all' }])
+    await Promise.all([ana.close(), bob.close(), cyd.close()])
+  })
+
   it('kicks a removed member from a topic so they hear nothing after, and rechecks authorization on demand and on session changes', async () => {
     allow('test:room:6', 'ana', 'bob', 'cyd')
     const ana = await open('ana')

@@ -270,9 +270,10 @@ export class TopicRegistry {
     await this.guard(d, 'message', () => d.def.onMessage!(this.connection(sock, topicId), topicId, parsed.data))
   }
 
-  private fanOut(topicId: string, frame: string | Uint8Array, seq: number | undefined, except: number | undefined): void {
+  private fanOut(topicId: string, frame: string | Uint8Array, seq: number | undefined, except: number | readonly number[] | undefined): void {
+    const skip = new Set(typeof except === 'number' ? [except] : except)
     for (const [userId, sockets] of this.members.get(topicId) ?? []) {
-      if (userId === except) continue
+      if (skip.has(userId)) continue
       for (const sock of sockets) {
         const membership = sock.joined.get(topicId)
         if (!membership) continue

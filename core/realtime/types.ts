@@ -62,8 +62,11 @@ export interface PublishOptions {
    * event, and after a reconnect `replay` is asked for what came after the last one they saw.
    */
   durable?: number
-  /** Do not send it to this member (the sender of a typing indicator). */
-  except?: number
+  /**
+   * Do not send it to this member (the sender of a typing indicator), or to these members (everyone blocked
+   * either way with the author of a chat line: `await ctx.core.social.blockedIds(authorId)`).
+   */
+  except?: number | readonly number[]
 }
 
 /** A topic definition, as `ctx.realtime.topic` returns it. */

@@ -7,7 +7,7 @@ import type { ChildProcess, SpawnOptions } from '../../core/plugins/api.js'
 
 /** The HLS segment length in seconds (decision 032: about 3 s glass to glass with hls.js two segments behind). */
 export const SEGMENT_SECONDS = 1
-/** Segments kept in the playlist (and on disk: older ones are deleted). */
+/** Segments kept in ffmpeg's playlist (on disk, delay.ts keeps what the delay or a replay needs). */
 export const LIST_SIZE = 6
 /** How long a playlist read from disk answers everyone (a player polls about once a segment). */
 const PLAYLIST_FRESH_MS = 200
@@ -29,7 +29,8 @@ const BROWSER: IngestSource = { input: ['-f', 'webm', '-i', 'pipe:0'], codecs: [
  * discontinuity) so viewers' players carry on.
  */
 export function ffmpegArgs(dir: string, resume: boolean, source: IngestSource = BROWSER): string[] {
-  const flags = ['delete_segments', 'independent_segments', ...(resume ? ['append_list', 'discont_start'] : []), 'omit_endlist']
+  // No delete_segments: the delay and replays need older segments; delay.ts removes them when neither does.
+  const flags = ['independent_segments', ...(resume ? ['append_list', 'discont_start'] : []), 'omit_endlist']
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
     ...source.input,

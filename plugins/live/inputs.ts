@@ -1,6 +1,7 @@
 // What members send the live plugin, checked at the edge: the go-live form (page and API), chat, moderation.
 import { z } from 'zod'
 import { safeName } from '../../core/plugins/api.js'
+import { DELAYS } from './delay.js'
 import { AUDIENCES, CHAT_MODES } from './tables.js'
 
 /** The go-live form; checkboxes arrive as "on" from a form and as booleans from the API. */
@@ -9,6 +10,11 @@ export const streamInput = z.object({
   audience: z.enum(AUDIENCES, { error: 'Choose who may watch: public or followers.' }).default('public'),
   chat: z.enum(CHAT_MODES, { error: 'Choose chat on, followers only, or off.' }).default('on'),
   save_replay: z.union([z.boolean(), z.literal('on'), z.literal('')]).optional().transform((v) => v === true || v === 'on'),
+  /** Seconds viewers are behind (delay.ts); absent: the site's default. */
+  delay_seconds: z.coerce
+    .number()
+    .refine((n) => (DELAYS as readonly number[]).includes(n), { error: 'Choose a delay of 0, 10, 30 or 60 seconds.' })
+    .optional(),
 })
 export type StreamInput = z.output<typeof streamInput>
 
@@ -33,3 +39,19 @@ export const banInput = z.object({
 })
 
 export const chatModeInput = z.object({ chat: z.enum(CHAT_MODES, { error: 'Choose chat on, followers only, or off.' }) })
+
+/** Slow mode: seconds a viewer waits between messages (0: off). */
+export const SLOW_SECONDS = [0, 3, 5, 10, 30, 60, 120] as const
+export const slowInput = z.object({
+  slow_seconds: z.coerce.number().refine((n) => (SLOW_SECONDS as readonly number[]).includes(n), { error: `Choose slow mode of ${SLOW_SECONDS.join(', ')} seconds.` }),
+})
+
+/** The message to pin (a chat line of the stream), or null to unpin. */
+export const pinInput = z.object({ message_id: z.coerce.number().int().positive({ error: 'Choose a message to pin.' }).max(Number.MAX_SAFE_INTEGER).nullable() })
+
+export const moderatorInput = z.object({ username: z.string().trim().min(1, { error: 'Give the member’s username.' }).max(40) })
+
+/** What the streamer (chat mode) and their moderators (slow mode) change on a live stream through the API. */
+export const streamPatch = z
+  .object({ chat: chatModeInput.shape.chat.optional(), slow_seconds: slowInput.shape.slow_seconds.optional() })
+  .refine((p) => p.chat !== undefined || p.slow_seconds !== undefined, { error: 'Send chat or slow_seconds.' })

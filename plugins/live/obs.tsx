@@ -7,6 +7,7 @@ import { deleteKey, keyOf, rotateKey, saveKeySettings, type KeyInfo } from './ke
 import type { LiveContext } from './plugin.js'
 import { rtmpAddress, type RtmpIngest } from './rtmp-ingest.js'
 import type { LiveService } from './service.js'
+import { DelaySelect } from './timeline-views.js'
 import { AUDIENCE_LABELS, CHAT_LABELS } from './views.js'
 
 const Styles = () => <link rel="stylesheet" href="/plugins/live/live.css" />
@@ -18,12 +19,14 @@ interface ObsPageProps {
   info: KeyInfo | null
   /** A key just made: shown this once. */
   fresh?: string
-  values: Partial<Record<keyof StreamInput, string | boolean>>
+  values: Partial<Record<keyof StreamInput, string | boolean | number>>
   errors: Record<string, string>
   notice?: string
+  /** The delays this site allows (timeline-views.tsx). */
+  delays?: { options: number[]; fallback: number }
 }
 
-export function ObsPage({ csrf, server, info, fresh, values, errors, notice }: ObsPageProps) {
+export function ObsPage({ csrf, server, info, fresh, values, errors, notice, delays }: ObsPageProps) {
   return (
     <section class="live-obs">
       <Styles />
@@ -94,6 +97,7 @@ export function ObsPage({ csrf, server, info, fresh, values, errors, notice }: O
               ))}
             </select>
           </label>
+          {delays && <DelaySelect options={delays.options} value={Number(values.delay_seconds ?? delays.fallback)} error={errors.delay_seconds} />}
           <label>
             <input type="checkbox" name="save_replay" checked={values.save_replay === true || values.save_replay === 'on'} /> Keep a replay when the stream ends
           </label>
@@ -121,7 +125,7 @@ export function obsRoutes(ctx: LiveContext, live: LiveService, rtmp: RtmpIngest)
     return ctx.http.page(
       c,
       { title: 'Go live from OBS', status: extra.status ?? 200 },
-      <ObsPage csrf={ctx.http.csrfToken(c)} server={await server(c)} info={info} fresh={extra.fresh} values={values} errors={extra.errors ?? {}} notice={c.req.query('notice')} />,
+      <ObsPage csrf={ctx.http.csrfToken(c)} server={await server(c)} info={info} fresh={extra.fresh} values={values} errors={extra.errors ?? {}} notice={c.req.query('notice')} delays={await live.delayChoices()} />,
     )
   }
 

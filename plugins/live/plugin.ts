@@ -2,13 +2,17 @@
 // HLS, with chat and hearts beside the video. Ingest, HLS parameters and why: docs/decisions/032-live-streaming.md.
 import { definePlugin, type PluginContext, type SettingsSchema } from '../../core/plugins/api.js'
 import { liveCount, WHO_MAY_GO_LIVE } from './access.js'
+import { DELAYS } from './delay.js'
 import { eventRoutes } from './event-pages.js'
 import { eventsService } from './events.js'
+import { moderatorService } from './moderation.js'
 import { obsRoutes } from './obs.js'
 import { rtmpIngest } from './rtmp-ingest.js'
 import { liveRoutes } from './routes.js'
 import { liveService } from './service.js'
 import { staffRoutes, StaffOverview } from './staff.js'
+import { timelineRoutes } from './timeline-routes.js'
+import { ReplaysTab } from './timeline-views.js'
 import { liveRings, LiveTray } from './tray.js'
 
 /** The operator's settings (Admin → Plugins → live). */
@@ -65,6 +69,29 @@ export const settings = {
     integer: true,
     help: 'A push that declares more is refused; one measured above it (over 5 s, with 25 % slack) is ended.',
   },
+  default_delay_seconds: {
+    type: 'select',
+    label: 'Delay viewers see a new stream with, in seconds, unless the streamer chooses another',
+    default: '0',
+    options: DELAYS.map(String),
+    help: 'Chat and hearts reach viewers on the same delayed timeline as the picture; the streamer, staff and moderators see everything at once.',
+  },
+  max_delay_seconds: {
+    type: 'select',
+    label: 'Longest delay a streamer may choose, in seconds',
+    default: '60',
+    options: DELAYS.map(String),
+    help: 'Each second of delay keeps a second of video on disk per stream.',
+  },
+  replay_retention_days: {
+    type: 'number',
+    label: 'Days a replay is kept (0: until its streamer deletes it)',
+    default: 30,
+    min: 0,
+    max: 3650,
+    integer: true,
+    help: 'A replay keeps its stream’s segments on disk (about 1 GB per hour at 2.5 Mbit/s). A change applies to replays made after it.',
+  },
 } satisfies SettingsSchema
 
 /** The context as this plugin sees it, with its settings typed. */
@@ -78,13 +105,14 @@ const live = definePlugin({
     migrations: './migrations',
     settings,
     // Stories draws the tray the "Live" rings go in; loaded first when it is on.
-    optionalDependsOn: ['stories'],
+    optionalDependsOn: ['stories', 'coins'],
   },
   register(ctx) {
     const service = liveService(ctx)
     const events = eventsService(ctx, service)
     const rtmp = rtmpIngest(ctx, service, events)
-    // The fixed paths (/live/obs, /live/events, /live/staff) before the stream pages' /live/:id.
+    // The fixed paths (/live/obs, /live/events, /live/staff, /live/moderators, …/hls/replay.m3u8) before the stream pages' /live/:id.
+    ctx.routes.route('/', timelineRoutes(ctx, service, moderatorService(ctx, service.recheck)))
     ctx.routes.route('/', obsRoutes(ctx, service, rtmp))
     ctx.routes.route('/', eventRoutes(ctx, events))
     ctx.routes.route('/', staffRoutes(ctx, service))
@@ -111,6 +139,9 @@ const live = definePlugin({
       url: (n) => `/live/events/${Number(n.data.eventId)}`,
     })
     ctx.jobs.define<{ streamId: number }>('announce', ({ streamId }) => service.announce(streamId))
+    ctx.jobs.define<{ streamId: number }>('replay', ({ streamId }) => service.replays.finalize(streamId))
+    ctx.jobs.every('*/10 * * * *', 'replay-retention', async () => void (await service.replays.sweep()))
+    ctx.ui.profileTab({ id: 'replays', label: 'Replays', order: 30, render: async ({ profile, viewer }) => ReplaysTab({ replays: await service.replays.list(viewer?.id ?? null, profile.id) }) })
     ctx.jobs.define<{ eventId: number }>('event-started', ({ eventId }) => events.tell(eventId, 'event_started'))
     ctx.jobs.define<{ eventId: number }>('event-cancelled', ({ eventId }) => events.tell(eventId, 'event_cancelled'))
     // Discovery: followees live now, at the front of the stories tray (or on the home page without stories).
@@ -118,6 +149,12 @@ const live = definePlugin({
     else ctx.ui.slot('home.top', async ({ viewer }) => (viewer ? LiveTray({ rings: await liveRings(ctx.db, viewer) }) : null), { order: 5 })
     ctx.ui.nav({ id: 'live-staff', label: 'Live streams', href: '/live/staff', audience: 'staff', order: 46, icon: 'radio' })
     ctx.ui.slot('admin.overview', async () => StaffOverview({ count: await liveCount(ctx.db) }), { order: 45 })
+    // Gifts (the coins plugin) on a stream: the target kind `live` is a stream live now that the sender may watch;
+    // a gift sent goes on the stream's timeline (viewers see it with the picture, the replay keeps it).
+    ctx.hooks.on('filter:coins.gift.target', (value, { kind, id, senderId }) => (kind === 'live' ? service.giftTarget(id, senderId) : value), { optional: true })
+    ctx.hooks.on('action:coins.gift.sent', async ({ target, senderId, giftName, price, note }) => {
+      if (target.kind === 'live') await service.addEvent(target.id, senderId, 'gift', { gift: giftName, price, note })
+    }, { optional: true })
     ctx.hooks.on('action:user.blocked', () => service.recheck())
     ctx.hooks.on('action:user.unfollowed', () => service.recheck())
     // Every ffmpeg is killed and every live stream ended with the server (ffmpeg would die with it anyway: decision 014).

@@ -113,13 +113,14 @@ export interface NewStream {
   audience: LiveAudience
   chat: ChatMode
   save_replay: boolean
+  delay_seconds?: number
   source?: StreamSource
 }
 
 export async function createStream(db: Db, s: NewStream): Promise<StreamRow> {
   return own(db)
     .insertInto('live_streams')
-    .values({ user_id: s.user_id, title: s.title, audience: s.audience, chat: s.chat, save_replay: s.save_replay ? 1 : 0, source: s.source ?? 'browser' })
+    .values({ user_id: s.user_id, title: s.title, audience: s.audience, chat: s.chat, save_replay: s.save_replay ? 1 : 0, delay_seconds: s.delay_seconds ?? 0, source: s.source ?? 'browser' })
     .returningAll()
     .executeTakeFirstOrThrow()
 }
@@ -159,28 +160,46 @@ export interface ChatLine {
   display_name: string
   text: string
   created_at: string
+  /** Its stamp on the stream's timeline (milliseconds after the start; timeline.ts). */
+  at_ms: number
 }
 
-export async function addChat(db: Db, streamId: number, userId: number, text: string): Promise<ChatLine> {
-  const row = await own(db).insertInto('live_chat').values({ stream_id: streamId, user_id: userId, text }).returningAll().executeTakeFirstOrThrow()
+export async function addChat(db: Db, streamId: number, userId: number, text: string, atMs = 0): Promise<ChatLine> {
+  const row = await own(db).insertInto('live_chat').values({ stream_id: streamId, user_id: userId, text, at_ms: atMs }).returningAll().executeTakeFirstOrThrow()
   const u = await db.selectFrom('users').select(['username', displayNameOf('users').as('display_name')]).where('id', '=', userId).executeTakeFirstOrThrow()
-  return { id: row.id, user_id: userId, username: u.username, display_name: u.display_name as string, text: row.text, created_at: row.created_at }
+  return { id: row.id, user_id: userId, username: u.username, display_name: u.display_name as string, text: row.text, created_at: row.created_at, at_ms: row.at_ms }
 }
 
-/** The newest `limit` messages of a stream (after `afterId` when given), oldest first, without deleted ones or those of members blocked either way with the viewer. */
-export async function chatOf(db: Db, streamId: number, viewerId: number | null, options: { afterId?: number; limit: number }): Promise<ChatLine[]> {
-  let q = own(db)
+/** A stream's messages the viewer may see: not deleted, by active members, none blocked either way with the viewer. */
+function visibleChat(db: Db, streamId: number, viewerId: number | null) {
+  const q = own(db)
     .selectFrom('live_chat')
     .innerJoin('users', 'users.id', 'live_chat.user_id')
-    .select(['live_chat.id', 'live_chat.user_id', 'users.username', displayNameOf('users').as('display_name'), 'live_chat.text', 'live_chat.created_at'])
+    .select(['live_chat.id', 'live_chat.user_id', 'users.username', displayNameOf('users').as('display_name'), 'live_chat.text', 'live_chat.created_at', 'live_chat.at_ms'])
     .where('live_chat.stream_id', '=', streamId)
     .where('live_chat.deleted_at', 'is', null)
     .where(activeMember('live_chat.user_id'))
-  if (viewerId !== null) q = q.where((eb) => eb.not(blockedWith(viewerId, 'live_chat.user_id')))
+  return viewerId === null ? q : q.where((eb) => eb.not(blockedWith(viewerId, 'live_chat.user_id')))
+}
+
+/**
+ * The newest `limit` messages of a stream (after `afterId` when given; stamped by `horizonMs`, for a viewer behind the
+ * delay), oldest first, without deleted ones or those of members blocked either way with the viewer.
+ */
+export async function chatOf(db: Db, streamId: number, viewerId: number | null, options: { afterId?: number; fromAtMs?: number; horizonMs?: number; limit: number }): Promise<ChatLine[]> {
+  let q = visibleChat(db, streamId, viewerId)
+  if (options.horizonMs !== undefined) q = q.where('live_chat.at_ms', '<=', options.horizonMs)
+  const forward = options.afterId !== undefined || options.fromAtMs !== undefined
   if (options.afterId !== undefined) q = q.where('live_chat.id', '>', options.afterId).orderBy('live_chat.id', 'asc').limit(options.limit)
+  else if (options.fromAtMs !== undefined) q = q.where('live_chat.at_ms', '>=', options.fromAtMs).orderBy('live_chat.at_ms', 'asc').orderBy('live_chat.id', 'asc').limit(options.limit)
   else q = q.orderBy('live_chat.id', 'desc').limit(options.limit)
   const rows = (await q.execute()) as ChatLine[]
-  return options.afterId !== undefined ? rows : rows.reverse()
+  return forward ? rows : rows.reverse()
+}
+
+/** One message of a stream as the viewer may see it (not deleted, no block either way), or undefined. */
+export async function chatLine(db: Db, streamId: number, messageId: number, viewerId: number | null): Promise<ChatLine | undefined> {
+  return (await visibleChat(db, streamId, viewerId).where('live_chat.id', '=', messageId).executeTakeFirst()) as ChatLine | undefined
 }
 
 /** Delete a message of a stream; false when there was none to delete. */

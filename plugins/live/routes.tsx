@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { Hono, type Context } from 'hono'
-import { fieldsOf, isAppError, parse, WHOLE_INPUT, type AppEnv } from '../../core/plugins/api.js'
-import { chatModeInput, chatText, streamInput } from './inputs.js'
+import { fieldsOf, isAppError, parse, WHOLE_INPUT, type AppEnv, type Viewer } from '../../core/plugins/api.js'
+import { chatModeInput, chatText, streamInput, streamPatch } from './inputs.js'
 import type { LiveContext } from './plugin.js'
 import type { StreamView } from './queries.js'
 import { ComingUp } from './event-pages.js'
@@ -17,8 +17,10 @@ const require = createRequire(import.meta.url)
 const HLS_JS = require.resolve('hls.js/dist/hls.light.min.js')
 let hlsJs: Promise<Buffer> | null = null
 
-/** The API's view of a stream. */
-async function streamJson(s: StreamView, service: LiveService) {
+/** The API's view of a stream, as this member sees it (behind the delay: live until its end has aired). */
+async function streamJson(s: StreamView, service: LiveService, viewer: Viewer | null) {
+  const seen = await service.seen(viewer, s)
+  const replay = s.status === 'ended' ? await service.replays.info(s.id) : null
   return {
     id: s.id,
     title: s.title,
@@ -27,14 +29,23 @@ async function streamJson(s: StreamView, service: LiveService) {
     chat: s.chat,
     save_replay: s.save_replay === 1,
     source: s.source,
-    status: s.status,
-    state: s.status === 'live' ? service.state(s.id) : 'ended',
-    viewers: s.status === 'live' ? service.viewers(s.id) : 0,
+    status: seen.status,
+    state: seen.state,
+    viewers: seen.status === 'live' ? service.viewers(s.id) : 0,
     created_at: s.created_at,
-    ended_at: s.ended_at,
-    playlist_url: s.status === 'live' ? `/live/${s.id}/hls/index.m3u8` : null,
+    ended_at: seen.status === 'ended' ? s.ended_at : null,
+    playlist_url: seen.status === 'live' ? `/live/${s.id}/hls/index.m3u8` : null,
     /** The playlist has its first segments: a player may load it. */
-    playlist_ready: s.status === 'live' && (await service.ready(s.id)),
+    playlist_ready: seen.playlistReady,
+    delay_seconds: s.delay_seconds,
+    /** This member sees the live edge (streamer, staff, moderators); others are `delay_seconds` behind. */
+    live_edge: seen.edge,
+    slow_seconds: s.slow_seconds,
+    pinned: await service.pinned(viewer, s),
+    replay:
+      seen.status === 'ended' && replay
+        ? { status: replay.status, duration: replay.duration, expires_at: replay.expires_at, ...(replay.status === 'ready' ? { playlist_url: `/live/${s.id}/hls/replay.m3u8`, poster_url: `/live/${s.id}/poster.jpg` } : {}) }
+        : null,
   }
 }
 
@@ -65,8 +76,8 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
     )
   })
 
-  const newPage = (c: Context<AppEnv>, values: NewValues, errors: Record<string, string>, status: 200 | 400 | 409 = 200) =>
-    ctx.http.page(c, { title: 'Go live', status }, <NewPage csrf={ctx.http.csrfToken(c)} values={values} errors={errors} />)
+  const newPage = async (c: Context<AppEnv>, values: NewValues, errors: Record<string, string>, status: 200 | 400 | 409 = 200) =>
+    ctx.http.page(c, { title: 'Go live', status }, <NewPage csrf={ctx.http.csrfToken(c)} values={values} errors={errors} delays={await service.delayChoices()} />)
 
   app.get('/live/new', requireMember, (c) => newPage(c, { audience: 'public', chat: 'on' }, {}))
 
@@ -78,15 +89,16 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
       const s = await service.create(me(c), parsed.data)
       return c.redirect(`/live/${s.id}${form.source === 'screen' ? '?source=screen' : ''}`, 303)
     } catch (err) {
-      if (!isAppError(err) || err.status !== 409) throw err
-      return newPage(c, form, { [WHOLE_INPUT]: err.message }, 409)
+      if (!isAppError(err) || (err.status !== 409 && err.status !== 400)) throw err
+      return newPage(c, form, { [WHOLE_INPUT]: err.message }, err.status)
     }
   })
 
   app.get('/live/:id{[0-9]+}', async (c) => {
     const viewer = ctx.http.viewer(c)
     const s = await service.find(viewer?.id ?? null, ctx.http.id(c))
-    const moderate = !!viewer && (viewer.id === s.user_id || viewer.role !== 'member')
+    const seen = await service.seen(viewer, s)
+    const moderate = await service.atLiveEdge(viewer, s.user_id)
     return ctx.http.page(
       c,
       { title: s.title },
@@ -94,8 +106,9 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
         stream={s}
         viewer={viewer}
         csrf={ctx.http.csrfToken(c)}
-        chat={await service.chat(viewer?.id ?? null, s.id)}
-        state={service.state(s.id)}
+        chat={await service.chat(viewer, s.id)}
+        state={seen.state}
+        timeline={{ status: seen.status, edge: seen.edge, pinned: await service.pinned(viewer, s), replay: seen.status === 'ended' ? await service.replays.info(s.id) : null, owner: !!viewer && (viewer.id === s.user_id || viewer.role !== 'member') }}
         viewers={service.viewers(s.id)}
         notice={c.req.query('notice')}
         source={c.req.query('source')}
@@ -137,7 +150,7 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
   // ---- HLS: the playlist only when whole, segments by name; both only to viewers the audience allows.
 
   app.get('/live/:id{[0-9]+}/hls/index.m3u8', async (c) => {
-    const text = await service.playlist(ctx.http.viewer(c)?.id ?? null, ctx.http.id(c))
+    const text = await service.playlist(ctx.http.viewer(c), ctx.http.id(c))
     if (text === null) throw ctx.http.error(404, 'NOT_FOUND', 'That stream does not exist.')
     c.header('Content-Type', 'application/vnd.apple.mpegurl')
     c.header('Cache-Control', 'no-store')
@@ -145,7 +158,7 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
   })
 
   app.get('/live/:id{[0-9]+}/hls/:name', async (c) => {
-    const bytes = await service.segment(ctx.http.viewer(c)?.id ?? null, ctx.http.id(c), c.req.param('name'))
+    const bytes = await service.segment(ctx.http.viewer(c), ctx.http.id(c), c.req.param('name'))
     if (!bytes) throw ctx.http.error(404, 'NOT_FOUND', 'That file does not exist.')
     c.header('Content-Type', 'video/mp2t')
     c.header('Cache-Control', 'private, max-age=60')
@@ -158,27 +171,27 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
   app.get('/api/v1/live/streams', async (c) => {
     const limit = ctx.http.limit(c, { fallback: 20, max: 50 })
     const streams = await service.list(ctx.http.viewer(c)?.id ?? null, limit)
-    return ctx.http.json(c, await Promise.all(streams.map((s) => streamJson(s, service))))
+    return ctx.http.json(c, await Promise.all(streams.map((s) => streamJson(s, service, ctx.http.viewer(c)))))
   })
 
   app.post('/api/v1/live/streams', requireMember, async (c) => {
     const s = await service.create(me(c), parse(streamInput, await ctx.http.jsonBody(c)))
-    return ctx.http.json(c, await streamJson(s, service), 201)
+    return ctx.http.json(c, await streamJson(s, service, me(c)), 201)
   })
 
   app.get('/api/v1/live/streams/:id{[0-9]+}', async (c) => {
     const s = await service.find(ctx.http.viewer(c)?.id ?? null, ctx.http.id(c))
-    return ctx.http.json(c, await streamJson(s, service))
+    return ctx.http.json(c, await streamJson(s, service, ctx.http.viewer(c)))
   })
 
   app.post('/api/v1/live/streams/:id{[0-9]+}/end', requireMember, async (c) => {
     const id = ctx.http.id(c)
     await service.end(me(c), id)
-    return ctx.http.json(c, await streamJson(await service.find(me(c).id, id), service))
+    return ctx.http.json(c, await streamJson(await service.find(me(c).id, id), service, me(c)))
   })
 
   app.get('/api/v1/live/streams/:id{[0-9]+}/chat', async (c) => {
-    const lines = await service.chat(ctx.http.viewer(c)?.id ?? null, ctx.http.id(c), ctx.http.limit(c, { fallback: 50, max: 100 }))
+    const lines = await service.chat(ctx.http.viewer(c), ctx.http.id(c), ctx.http.limit(c, { fallback: 50, max: 100 }))
     return ctx.http.json(c, lines)
   })
 
@@ -198,8 +211,10 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
 
   app.patch('/api/v1/live/streams/:id{[0-9]+}', requireMember, async (c) => {
     const id = ctx.http.id(c)
-    await service.setChat(me(c), id, parse(chatModeInput, await ctx.http.jsonBody(c)).chat)
-    return ctx.http.json(c, await streamJson(await service.find(me(c).id, id), service))
+    const patch = parse(streamPatch, await ctx.http.jsonBody(c))
+    if (patch.chat !== undefined) await service.setChat(me(c), id, patch.chat)
+    if (patch.slow_seconds !== undefined) await service.setSlow(me(c), id, patch.slow_seconds)
+    return ctx.http.json(c, await streamJson(await service.find(me(c).id, id), service, me(c)))
   })
 
   return app

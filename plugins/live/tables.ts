@@ -12,6 +12,8 @@ export type LiveAudience = (typeof AUDIENCES)[number]
 export const CHAT_MODES = ['on', 'followers', 'off'] as const
 export type ChatMode = (typeof CHAT_MODES)[number]
 
+export type ReplayStatus = 'processing' | 'ready' | 'failed'
+
 export type LiveTables = {
   live_streams: {
     id: Generated<number>
@@ -19,15 +21,27 @@ export type LiveTables = {
     title: string
     audience: LiveAudience
     chat: ChatMode
-    /** 1: the streamer asked to keep the recording (replays are not built yet; the choice is kept for them). */
+    /** 1: the streamer asked to keep the recording as a replay (replays.ts). */
     save_replay: number
+    /** The deliberate delay: viewers see the picture and the timeline this many seconds late (delay.ts). */
+    delay_seconds: Generated<number>
+    /** Slow mode: seconds between one viewer's messages (0: off). */
+    slow_seconds: Generated<number>
     status: Generated<'live' | 'ended'>
     created_at: CreatedAt
     ended_at: Nullable
     /** Where the video comes from: the browser's studio page or an encoder (OBS) over RTMP. */
     source: Generated<StreamSource>
   }
-  live_chat: { id: Generated<number>; stream_id: number; user_id: number; text: string; created_at: CreatedAt; deleted_at: Nullable }
+  live_chat: { id: Generated<number>; stream_id: number; user_id: number; text: string; created_at: CreatedAt; deleted_at: Nullable; at_ms: Generated<number> }
+  /** Timeline events besides chat (hearts, pins, later gifts), stamped with stream time (timeline.ts). */
+  live_timeline: { id: Generated<number>; stream_id: number; user_id: number; kind: string; at_ms: number; data: Generated<string> }
+  /** The HLS segments a stream made: `at_ms` is when each was complete, on the stream's timeline (delay.ts). */
+  live_segments: { stream_id: number; seq: number; duration: number; at_ms: number; discontinuity: Generated<number> }
+  /** A stream's kept recording (replays.ts). */
+  live_replays: { stream_id: number; status: Generated<ReplayStatus>; duration: Generated<number>; created_at: CreatedAt; expires_at: string | null }
+  /** Members a streamer named to moderate their streams' chat. */
+  live_moderators: { streamer_id: number; user_id: number; created_at: CreatedAt }
   /** `until` null: banned from the stream's chat; else timed out until then. */
   live_bans: { stream_id: number; user_id: number; until: string | null }
   /** A member's stream key (only its hash) and the settings a push with it goes live with. */

@@ -6,6 +6,7 @@ import { BAN_MINUTES, CHAT_MAX } from './inputs.js'
 import type { ChatLine, StreamView } from './queries.js'
 import type { StreamState } from './service.js'
 import type { ChatMode, LiveAudience } from './tables.js'
+import { DelayNote, DelaySelect, ModerationExtras, Pinned, PinButton, ReplayPlayer, SlowNote, TIMELINE_NOTICES, type TimelineProps } from './timeline-views.js'
 
 const Styles = () => <link rel="stylesheet" href="/plugins/live/live.css" />
 
@@ -14,7 +15,7 @@ export const CHAT_LABELS: Record<ChatMode, string> = { on: 'On', followers: 'Fol
 const STATE_LABELS: Record<StreamState, string> = { waiting: 'Starting…', live: 'Live', reconnecting: 'Reconnecting…', ended: 'Ended' }
 
 /** The confirmations after a no-JavaScript action on a stream's page, by `?notice=`. */
-export const NOTICES = { ended: 'The stream has ended.', sent: 'Sent.', deleted: 'The message was deleted.', banned: 'Done: they cannot chat here for now.', chat: 'Chat settings saved.' }
+export const NOTICES = { ended: 'The stream has ended.', sent: 'Sent.', deleted: 'The message was deleted.', banned: 'Done: they cannot chat here for now.', chat: 'Chat settings saved.', ...TIMELINE_NOTICES }
 
 export function ListPage({ streams, viewer, viewers, children }: { streams: StreamView[]; viewer: Viewer | null; viewers?: Map<number, number>; children?: ComponentChildren }) {
   return (
@@ -67,9 +68,10 @@ export interface NewValues {
   chat?: string
   save_replay?: string | boolean
   source?: string
+  delay_seconds?: string | number
 }
 
-export function NewPage({ csrf, values, errors }: { csrf: string; values: NewValues; errors: Record<string, string> }) {
+export function NewPage({ csrf, values, errors, delays }: { csrf: string; values: NewValues; errors: Record<string, string>; delays?: { options: number[]; fallback: number } }) {
   return (
     <section class="live-new">
       <Styles />
@@ -115,6 +117,7 @@ export function NewPage({ csrf, values, errors }: { csrf: string; values: NewVal
             ))}
           </select>
         </label>
+        {delays && <DelaySelect options={delays.options} value={Number(values.delay_seconds ?? delays.fallback)} error={errors.delay_seconds} />}
         <label>
           <input type="checkbox" name="save_replay" checked={values.save_replay === 'on' || values.save_replay === true} /> Keep a replay when the stream ends
         </label>
@@ -126,7 +129,7 @@ export function NewPage({ csrf, values, errors }: { csrf: string; values: NewVal
   )
 }
 
-function ChatItem({ line, moderate, id, csrf }: { line: ChatLine; moderate: boolean; id: number; csrf: string }) {
+function ChatItem({ line, moderate, id, csrf, pin }: { line: ChatLine; moderate: boolean; id: number; csrf: string; pin: boolean }) {
   return (
     <li data-chat-id={line.id}>
       <a href={`/u/${line.username}`} class="live-chat-name">
@@ -134,6 +137,7 @@ function ChatItem({ line, moderate, id, csrf }: { line: ChatLine; moderate: bool
       </a>{' '}
       <span class="live-chat-text">{line.text}</span>
       {moderate && <ActionForm action={`/live/${id}/chat/${line.id}/delete`} csrf={csrf} label="Delete" class="link" title={`Delete this message by ${line.display_name}`} />}
+      {moderate && pin && <PinButton id={id} line={line} csrf={csrf} />}
     </li>
   )
 }
@@ -148,16 +152,25 @@ export interface StreamPageProps {
   notice?: string
   source?: string
   moderate: boolean
+  timeline: TimelineProps
 }
 
 /** A stream's page: the player (or, for the streamer, the preview and controls) with the chat beside it. */
-export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, notice, source, moderate }: StreamPageProps) {
+export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, notice, source, moderate, timeline }: StreamPageProps) {
   const mine = viewer?.id === s.user_id
-  const live = s.status === 'live'
+  // A viewer behind the delay sees the stream live until its end reaches them.
+  const live = timeline.status === 'live'
   // A stream pushed from OBS has no studio: its streamer watches it like a viewer, with the controls.
   const studio = mine && s.source !== 'rtmp'
   return (
-    <section class="live-stream" data-live-stream={s.id} data-state={live ? state : 'ended'} data-mine={mine ? '1' : undefined} data-chat-mode={s.chat}>
+    <section
+      class="live-stream"
+      data-live-stream={s.id}
+      data-state={live ? state : 'ended'}
+      data-mine={mine ? '1' : undefined}
+      data-chat-mode={s.chat}
+      data-backstage={live && viewer && timeline.edge ? '1' : undefined}
+    >
       <Styles />
       <Notice notices={NOTICES} notice={notice} />
       <header class="live-stream-head">
@@ -168,12 +181,13 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
           </span>{' '}
           <a href={`/u/${s.username}`}>{s.display_name}</a> · <span data-state-label role="status">{STATE_LABELS[live ? state : 'ended']}</span> ·{' '}
           <span data-viewers>{viewers}</span> watching
+          <DelayNote stream={s} edge={timeline.edge} />
         </p>
       </header>
       <div class="live-body">
         <div class="live-video">
           {!live ? (
-            <p class="live-ended">This stream has ended.</p>
+            <ReplayPlayer stream={s} replay={timeline.replay} csrf={csrf} owner={timeline.owner} />
           ) : studio ? (
             <>
               <video data-studio-preview data-source={source === 'screen' ? 'screen' : 'camera'} muted playsinline autoplay aria-label="What you are sending"></video>
@@ -205,11 +219,13 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
         </div>
         <aside class="live-chat" aria-label="Chat">
           <h2>Chat</h2>
+          <Pinned line={live ? timeline.pinned : null} id={s.id} csrf={csrf} moderate={moderate && live} />
           <ol data-chat-list aria-live="polite">
             {chat.map((line) => (
-              <ChatItem line={line} moderate={moderate} id={s.id} csrf={csrf} />
+              <ChatItem line={line} moderate={moderate && live} id={s.id} csrf={csrf} pin={live} />
             ))}
           </ol>
+          {live && <SlowNote seconds={timeline.edge ? 0 : s.slow_seconds} />}
           <p class="muted" data-chat-refused role="status"></p>
           {live && viewer && (s.chat !== 'off' || mine) ? (
             <form method="post" action={`/live/${s.id}/chat`} data-chat-form>
@@ -230,22 +246,25 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
           {moderate && live && (
             <details class="live-moderation">
               <summary>Moderate chat</summary>
-              <form method="post" action={`/live/${s.id}/chat-mode`}>
-                <CsrfField token={csrf} />
-                <label>
-                  Chat
-                  <select name="chat">
-                    {Object.entries(CHAT_LABELS).map(([v, l]) => (
-                      <option value={v} selected={s.chat === v}>
-                        {l}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                <button type="submit" class="secondary">
-                  Save
-                </button>
-              </form>
+              <ModerationExtras stream={s} csrf={csrf} owner={timeline.owner} />
+              {timeline.owner && (
+                <form method="post" action={`/live/${s.id}/chat-mode`}>
+                  <CsrfField token={csrf} />
+                  <label>
+                    Chat
+                    <select name="chat">
+                      {Object.entries(CHAT_LABELS).map(([v, l]) => (
+                        <option value={v} selected={s.chat === v}>
+                          {l}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                  <button type="submit" class="secondary">
+                    Save
+                  </button>
+                </form>
+              )}
               <form method="post" action={`/live/${s.id}/bans`}>
                 <CsrfField token={csrf} />
                 <Field name="username" label="Username" value="" />

@@ -1,5 +1,6 @@
-// A stream's chat, hearts, viewer count and state, over the stream's realtime topic (members; a guest's page shows
-// the chat as it was when loaded). The streamer's page also gets a Delete button on each new message.
+// A stream's chat, hearts, pins, viewer count and state, over the stream's realtime topic (members; a guest's page
+// shows the chat as it was when loaded). Viewers get them on the stream's delayed timeline; the streamer, staff and
+// moderators (data-backstage) get them at once on the backstage topic, with Delete and Pin on each message.
 ;(() => {
   const root = document.querySelector('[data-live-stream]')
   if (!root || !window.hearthTopic) return
@@ -14,18 +15,35 @@
   const hearts = root.querySelector('[data-hearts]')
   const csrf = root.querySelector('input[name="_csrf"]')?.value
   const LABELS = { waiting: 'Starting…', live: 'Live', reconnecting: 'Reconnecting…', ended: 'Ended' }
-  const topic = window.hearthTopic(`live:stream:${id}`)
+  const pinned = root.querySelector('[data-pinned-text]')?.parentElement
+  const slowNote = root.querySelector('[data-slow-note]')
+  const room = window.hearthTopic(`live:stream:${id}`)
+  // Who sees the live edge takes every event from the backstage topic; the room is then only for who is watching.
+  const topic = root.dataset.backstage ? window.hearthTopic(`live:backstage:${id}`) : room
   let count = 0
 
   const showCount = () => (viewers.textContent = String(Math.max(0, count)))
-  topic.on('joined', (f) => {
-    count = f.presentCount ?? topic.present.size
+  room.on('joined', (f) => {
+    count = f.presentCount ?? room.present.size
     showCount()
   })
-  topic.on('presence', (d) => {
+  room.on('presence', (d) => {
     count += d.online ? 1 : -1
     showCount()
   })
+  const api = (path, method, body) =>
+    fetch(`/api/v1/live/streams/${id}${path}`, {
+      method,
+      credentials: 'same-origin',
+      headers: { 'X-CSRF-Token': csrf, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    })
+  const button = (label, title, onClick) => {
+    const b = Object.assign(document.createElement('button'), { type: 'button', className: 'link', textContent: label })
+    b.setAttribute('aria-label', title)
+    b.addEventListener('click', onClick)
+    return b
+  }
 
   function line(m) {
     if (list.querySelector(`[data-chat-id="${m.id}"]`)) return
@@ -35,19 +53,43 @@
     const text = Object.assign(document.createElement('span'), { className: 'live-chat-text', textContent: m.text })
     li.append(name, ' ', text)
     if (moderate) {
-      const del = Object.assign(document.createElement('button'), { type: 'button', className: 'link', textContent: 'Delete' })
-      del.setAttribute('aria-label', `Delete this message by ${m.display_name}`)
-      del.addEventListener('click', () =>
-        fetch(`/api/v1/live/streams/${id}/chat/${m.id}`, { method: 'DELETE', credentials: 'same-origin', headers: { 'X-CSRF-Token': csrf } }),
-      )
-      li.append(' ', del)
+      li.append(' ', button('Delete', `Delete this message by ${m.display_name}`, () => api(`/chat/${m.id}`, 'DELETE')))
+      li.append(' ', button('Pin', `Pin this message by ${m.display_name}`, () => api('/pin', 'PUT', { message_id: m.id })))
     }
     list.append(li)
     while (list.children.length > 200) list.firstElementChild.remove()
     list.scrollTop = list.scrollHeight
   }
   topic.on('chat', line)
-  topic.on('deleted', (d) => list.querySelector(`[data-chat-id="${d.id}"]`)?.remove())
+  topic.on('deleted', (d) => {
+    list.querySelector(`[data-chat-id="${d.id}"]`)?.remove()
+    if (pinned && pinned.dataset.pinned === String(d.id)) showPin(null)
+  })
+  function showPin(m) {
+    if (!pinned) return
+    pinned.hidden = !m
+    pinned.dataset.pinned = m ? String(m.id) : ''
+    for (const f of pinned.querySelectorAll('form, button')) f.remove()
+    const text = pinned.querySelector('[data-pinned-text]')
+    text.textContent = ''
+    if (!m) return
+    text.append(Object.assign(document.createElement('a'), { href: `/u/${m.username}`, className: 'live-chat-name', textContent: m.display_name }), ' ', m.text)
+    if (moderate) pinned.append(' ', button('Unpin', 'Unpin this message', () => api('/pin', 'DELETE')))
+  }
+  topic.on('pinned', (d) => showPin(d.line))
+  // Other plugins' timeline events: gifts (coins) show in the chat as who sent what.
+  topic.on('moment', (d) => {
+    if (d.kind !== 'gift') return
+    const li = Object.assign(document.createElement('li'), { className: 'live-gift' })
+    li.append(Object.assign(document.createElement('a'), { href: `/u/${d.username}`, className: 'live-chat-name', textContent: d.display_name }), ` sent ${d.data.gift}${d.data.note ? `: ${d.data.note}` : ''}`)
+    list.append(li)
+    list.scrollTop = list.scrollHeight
+  })
+  topic.on('slow', (d) => {
+    if (!slowNote || root.dataset.backstage) return
+    slowNote.hidden = !d.seconds
+    slowNote.querySelector('[data-slow-seconds]').textContent = String(d.seconds)
+  })
   topic.on('refused', (d) => (refused.textContent = d.message))
   topic.on('chatmode', (d) => (root.dataset.chatMode = d.chat))
   topic.on('state', (d) => {

@@ -1,8 +1,10 @@
 // A viewer's player: waits until the stream's playlist exists, then plays it natively where the browser can, and
 // otherwise loads hls.js (served by this site, about 120 KB, only for such browsers) and plays it through that.
+// A replay's player (data-replay-player) is the same without the wait; replay.js plays its chat alongside.
 ;(() => {
-  const video = document.querySelector('[data-live-player]')
+  const video = document.querySelector('[data-live-player], [data-replay-player]')
   if (!video) return
+  const replay = video.hasAttribute('data-replay-player')
   const src = video.dataset.src
   let hls = null
   let ended = false
@@ -11,6 +13,7 @@
   // The stream's API object says when the first segments are out (asking for the playlist itself would 404 until then).
   const about = `/api/v1/live/streams/${video.closest('[data-live-stream]').dataset.liveStream}`
   async function ready() {
+    if (replay) return true
     while (!ended) {
       try {
         const res = await fetch(about, { cache: 'no-store', credentials: 'same-origin' })
@@ -47,7 +50,7 @@
       }
       // Two segments behind the live edge: about 3 s glass to glass with 1 s segments.
       // No worker: the CSP allows scripts from this site only, and hls.js would build its worker from a blob: URL.
-      hls = new window.Hls({ liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, backBufferLength: 10, enableWorker: false })
+      hls = new window.Hls(replay ? { enableWorker: false } : { liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, backBufferLength: 10, enableWorker: false })
       hls.on(window.Hls.Events.ERROR, (_, data) => {
         if (!data.fatal) return
         hls.destroy()
@@ -57,7 +60,7 @@
       hls.loadSource(src)
       hls.attachMedia(video)
     }
-    video.play().catch(() => {})
+    if (!replay) video.play().catch(() => {})
   }
 
   document.addEventListener('live:state', (e) => {

@@ -1,0 +1,72 @@
+// A replay's chat, hearts and pins, played back beside the video at the moments they happened on the stream's
+// timeline (the server places each at its second of the video, GET /api/v1/live/streams/ID/replay). Seeking back
+// redraws the chat up to the new moment.
+;(() => {
+  const root = document.querySelector('[data-live-stream]')
+  const video = root?.querySelector('[data-replay-player]')
+  if (!video) return
+  const list = root.querySelector('[data-chat-list]')
+  const hearts = root.querySelector('[data-hearts]')
+  const pinned = root.querySelector('[data-pinned-text]')?.parentElement
+  let events = []
+  let shown = 0
+
+  function line(m) {
+    const li = document.createElement('li')
+    li.dataset.chatId = String(m.id)
+    const name = Object.assign(document.createElement('a'), { href: `/u/${m.username}`, className: 'live-chat-name', textContent: m.display_name })
+    li.append(name, ' ', Object.assign(document.createElement('span'), { className: 'live-chat-text', textContent: m.text }))
+    list.append(li)
+    while (list.children.length > 200) list.firstElementChild.remove()
+    list.scrollTop = list.scrollHeight
+  }
+  function pin(m) {
+    if (!pinned) return
+    pinned.hidden = !m
+    pinned.dataset.pinned = m ? String(m.id) : ''
+    const text = pinned.querySelector('[data-pinned-text]')
+    text.textContent = m ? `${m.display_name} ${m.text}` : ''
+  }
+  function gift(e) {
+    const li = Object.assign(document.createElement('li'), { className: 'live-gift' })
+    li.append(Object.assign(document.createElement('a'), { href: `/u/${e.username}`, className: 'live-chat-name', textContent: e.display_name }), ` sent ${e.data.gift}${e.data.note ? `: ${e.data.note}` : ''}`)
+    list.append(li)
+  }
+  function heart(animate) {
+    if (!animate || !hearts || hearts.children.length > 30) return
+    const h = Object.assign(document.createElement('span'), { className: 'live-heart-float', textContent: '♥' })
+    h.addEventListener('animationend', () => h.remove())
+    hearts.append(h)
+  }
+
+  // Everything up to the video's moment; hearts only float when played through, not when jumped over.
+  function show() {
+    const now = video.currentTime
+    if (shown > 0 && events[shown - 1].t > now) {
+      list.textContent = ''
+      pin(null)
+      shown = 0
+    }
+    const jumping = events.length > shown && now - events[shown].t > 2
+    while (shown < events.length && events[shown].t <= now) {
+      const e = events[shown++]
+      if (e.kind === 'chat') line(e.line)
+      else if (e.kind === 'pin') pin(e.line)
+      else if (e.kind === 'heart') heart(!jumping)
+      else if (e.kind === 'gift') gift(e)
+    }
+  }
+
+  fetch(`/api/v1/live/streams/${root.dataset.liveStream}/replay`, { credentials: 'same-origin' })
+    .then((res) => (res.ok ? res.json() : null))
+    .then((body) => {
+      if (!body) return
+      events = body.data.events
+      list.textContent = ''
+      shown = 0
+      root.dataset.replayEvents = String(events.length)
+      show()
+      video.addEventListener('timeupdate', show)
+      video.addEventListener('seeked', show)
+    })
+})()
