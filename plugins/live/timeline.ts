@@ -1,6 +1,6 @@
 // The deliberate delay's chat side: every chat line, heart, pin (and later gift) is an event stamped with stream
 // time, and viewers' topic gets it when the delayed picture reaches that time. The server holds the events, so a
-// viewer's page cannot read ahead. Who sees what when (decision 0XX-live-timeline-and-replays):
+// viewer's page cannot read ahead. Who sees what when (decision 044):
 // - the streamer, staff and the streamer's moderators ("backstage") see the live edge: their own events are stamped
 //   now, and every event reaches them at once on `live:backstage:ID`;
 // - viewers see the picture `delay` seconds late: what they send is stamped `now - delay` (the moment they were

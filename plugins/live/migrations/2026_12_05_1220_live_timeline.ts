@@ -1,4 +1,4 @@
-// The stream timeline (decision 0XX-live-timeline-and-replays): a deliberate delay and slow mode per stream, every
+// The stream timeline (decision 044): a deliberate delay and slow mode per stream, every
 // chat line and timeline event (hearts, pins, later gifts) stamped with stream time, the HLS segments each stream
 // made (for the delayed playlist and replays), the replays kept, and the moderators a streamer names.
 import { sql, type Kysely } from 'kysely'
