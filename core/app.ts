@@ -48,6 +48,7 @@ import { createRenderer } from './views/render.js'
 import { UiRegistry } from './views/ui.js'
 import type { CoreModule } from './module.js'
 import { adminModule } from './admin/module.js'
+import { AdminRegistry } from './admin/registry.js'
 import { appShellModule } from './app-shell/module.js'
 import { authModule } from './auth/module.js'
 import { engagementModule } from './engagement/module.js'
@@ -104,6 +105,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const { themes, problems: themeProblems } = await loadThemes([THEMES_DIR, ...config.themeDirs], log)
   const ui = new UiRegistry(log)
   const render = createRenderer({ settings, hooks, ui, themes, config })
+  const admin = new AdminRegistry(render)
   const realtime = new RealtimeHub(log)
   const scheduler = new Scheduler(log)
   // Media processing gets its own slots within the queue, so a long transcode never holds back fan-out.
@@ -125,9 +127,9 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
-  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
+  const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()

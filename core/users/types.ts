@@ -1,5 +1,6 @@
 // The user shapes that leave the users service: never the password hash or 2FA secrets.
 import type { Role } from '../db/schema.js'
+import type { Permission } from './permissions.js'
 
 export type { Role }
 
@@ -26,4 +27,6 @@ export interface Viewer {
   username: string
   display_name: string
   role: Role
+  /** Staff permissions, their role's and their custom role's (set for requests; absent: the role's alone). */
+  permissions?: readonly Permission[]
 }

@@ -1,0 +1,4 @@
+// The dashboard's rollups (filled in step 3).
+import type { Services } from '../services.js'
+
+export function wireRollups(_s: Services): void {}
