@@ -212,6 +212,9 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.get('/static/app-shell.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/post.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/typeahead.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  // The console's charts: uPlot from the project's own copy (never a CDN), and the script that draws them.
+  app.get('/static/admin-charts.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  app.get('/static/uplot/*', serveFolder(join(ROOT, 'node_modules/uplot/dist'), '/static/uplot/', { maxAge: 86400 }))
   // The browser side of peer-to-peer calls (Meet, calls between friends), loaded only by pages that call.
   app.get('/static/rtc.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // Browsers ask for /favicon.ico whatever the page declares.
