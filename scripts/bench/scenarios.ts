@@ -7,6 +7,7 @@ import WebSocket from 'ws'
 import type { Hearth } from '../../core/app.js'
 import type { LoadClient, RunResult, RunSpec, Template } from './load.js'
 import type { Figure } from './report.js'
+import { adminDashboard } from './admin.js'
 import { messagesScenarios } from './messages.js'
 import { randomChat } from './random-chat.js'
 import type { Running } from './servers.js'
@@ -568,4 +569,5 @@ export const SCENARIOS: { name: string; run: (ctx: Ctx) => Promise<unknown> }[] 
   { name: 'uploads', run: uploads },
   { name: 'random-chat', run: randomChat },
   { name: 'messages', run: messagesScenarios },
+  { name: 'admin', run: adminDashboard },
 ]
