@@ -230,6 +230,7 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   // Every body is sized (and, for members on upload routes, given its larger limit) before anything reads it.
   app.use('*', bodies({ limit: BODY_LIMIT, uploads: uploadLimits(s.settings, Object.assign({}, ...[...s.plugins.loaded.values()].map((p) => p.uploads))) }))
   app.use('*', csrf())
+  for (const m of modules) if (m.middleware) app.use('*', m.middleware(s))
 
   for (const m of modules) if (m.pages) app.route('/', m.pages(s))
   for (const m of modules) if (m.api) app.route('/api/v1', m.api(s))

@@ -4,7 +4,8 @@ import type { CoreModule } from '../module.js'
 import { nav } from '../module.js'
 import { CORE_SECTIONS } from './sections/index.js'
 import { wireRollups } from './rollup.js'
-import { warningsPages } from './warnings.js'
+import { countUnseenWarnings } from './members.js'
+import { warningGate, warningsPages } from './warnings.js'
 
 export const adminModule: CoreModule = {
   name: 'admin',
@@ -12,7 +13,11 @@ export const adminModule: CoreModule = {
     nav(s, [['admin', 'Admin', '/admin', 'staff', 95, { icon: 'wrench' }]])
     for (const section of CORE_SECTIONS) s.admin.addSection('core', section(s))
     wireRollups(s)
+    countUnseenWarnings(s.db, s.hooks)
+    // A suspension for a period lifts by itself within a minute of its end (audited as automatic).
+    s.scheduler.add('core', '* * * * *', 'lift-ended-suspensions', async () => void (await s.users.liftEndedSuspensions()))
   },
+  middleware: () => warningGate(),
   pages: (s) => {
     const app = warningsPages(s)
     app.route('/', s.admin.app())

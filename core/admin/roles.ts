@@ -79,6 +79,7 @@ export function createRolesService(db: Db, users: UsersService) {
     /** Give a member a built-in role and/or a custom role (null takes it away). */
     async assign(userId: number, input: unknown, actorId: number | null): Promise<{ role: Role; staff_role: string | null }> {
       const data = parse(memberRolesInput, input)
+      if (!(await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst())) throw notFound('That member')
       if (data.role) await users.setRole(userId, data.role, actorId)
       if (data.staff_role !== undefined) {
         const before = await db.selectFrom('users').leftJoin('staff_roles', 'staff_roles.id', 'users.staff_role_id').select(['users.id', 'staff_roles.name']).where('users.id', '=', userId).executeTakeFirst()

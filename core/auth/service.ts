@@ -52,9 +52,11 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
 
   function assertNotSuspended(user: UserRow): void {
     if (user.suspended_at) {
-      throw new AppError(403, 'ACCOUNT_SUSPENDED', `Your account is suspended: ${user.suspended_reason ?? 'no reason was given'}.`, {
+      const until = user.suspended_until ? ` until ${user.suspended_until.replace('T', ' ').slice(0, 16)} UTC` : ''
+      throw new AppError(403, 'ACCOUNT_SUSPENDED', `Your account is suspended${until}: ${user.suspended_reason ?? 'no reason was given'}.`, {
         reason: user.suspended_reason,
         since: user.suspended_at,
+        until: user.suspended_until,
       })
     }
   }

@@ -19,6 +19,8 @@ export interface PrivateUser extends PublicUser {
   two_factor_enabled: boolean
   suspended: boolean
   suspended_reason: string | null
+  /** When a suspension for a period lifts by itself (null: until lifted, or not suspended). */
+  suspended_until: string | null
 }
 
 /** The member making a request, as core and plugins see them. */

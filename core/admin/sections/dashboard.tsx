@@ -1,6 +1,7 @@
 // The console's front page: what is happening now, and tiles of figures and charts over a period (uPlot, served from
 // the project), read from the rollups (core/admin/rollup.ts) so the page answers in milliseconds at any size.
 import type { Context } from 'hono'
+import { renderToString } from 'preact-render-to-string'
 import { z } from 'zod'
 import { VERSION } from '../../version.js'
 import type { AppEnv } from '../../http/env.js'
@@ -101,6 +102,18 @@ export function formatValue(v: number | null, unit: 'number' | 'bytes'): string 
   return numberFormat.format(v)
 }
 
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
+
+/**
+ * A tile's figures as a table, for readers without the chart (no JavaScript, a screen reader). Built as a string: a
+ * year by day is thousands of cells, which cost the page more as elements than the rest of it together.
+ */
+function figuresTable(tile: TileData, buckets: string[]): string {
+  const head = `<tr><th>From</th>${tile.series.map((s) => `<th>${escapeHtml(s.label)}</th>`).join('')}</tr>`
+  const rows = buckets.map((b, i) => `<tr><td>${b}</td>${tile.series.map((s) => `<td>${formatValue(s.values[i] ?? null, s.unit)}</td>`).join('')}</tr>`)
+  return `<table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`
+}
+
 function Tile({ tile, buckets }: { tile: TileData; buckets: string[] }) {
   // The chart's data for the page's script: x as Unix seconds, one row per series.
   const chart = JSON.stringify({ x: buckets.map((b) => Date.parse(`${b}T00:00:00Z`) / 1000), series: tile.series.map((s) => ({ label: s.label, unit: s.unit, values: s.values })) })
@@ -120,28 +133,7 @@ function Tile({ tile, buckets }: { tile: TileData; buckets: string[] }) {
       <div class="chart" data-chart={chart} role="img" aria-label={`Chart of ${tile.label.toLowerCase()}; the table below holds the same figures.`} />
       <details>
         <summary>Figures</summary>
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>From</th>
-                {tile.series.map((s) => (
-                  <th>{s.label}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {buckets.map((b, i) => (
-                <tr>
-                  <td>{b}</td>
-                  {tile.series.map((s) => (
-                    <td>{formatValue(s.values[i] ?? null, s.unit)}</td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <div class="table-wrap" dangerouslySetInnerHTML={{ __html: figuresTable(tile, buckets) }} />
       </details>
     </section>
   )
@@ -150,6 +142,20 @@ function Tile({ tile, buckets }: { tile: TileData; buckets: string[] }) {
 export function dashboardSection(s: Services): AdminSection {
   const { admin, users, plugins, ui } = s
   const refresh = () => runRollup(s)
+  /**
+   * The tiles change only when the rollup runs (its time is in the key, so every process sees a new run) or the day
+   * turns: kept per period, grouping and set of visible tiles, so a page view reads no rollup at all in between.
+   */
+  const kept = new Map<string, unknown>()
+  const cached = async <T,>(viewer: Parameters<typeof allows>[0], period: number, by: Bucket, asOf: unknown, kind: string, make: () => Promise<T>): Promise<T> => {
+    const visible = admin.tiles.filter((t) => allows(viewer, t.need)).map((t) => t.id).join(',')
+    const key = `${kind}|${period}|${by}|${dayOf(new Date())}|${String(asOf)}|${visible}`
+    if (kept.has(key)) return kept.get(key) as T
+    const value = await make()
+    if (kept.size >= 64) kept.clear()
+    kept.set(key, value)
+    return value
+  }
   return {
     id: 'dashboard',
     label: 'Dashboard',
@@ -160,7 +166,11 @@ export function dashboardSection(s: Services): AdminSection {
       r.get('/', async (c: Context<AppEnv>) => {
         const q = parse(dashboardQuery, { period: c.req.query('period'), by: c.req.query('by') })
         const viewer = c.get('viewer')!
-        const [statuses, data, asOf] = await Promise.all([plugins.status(), dashboardData(s, viewer, q.period, q.by), s.settings.read('admin.rollup_at')])
+        const [statuses, asOf] = await Promise.all([plugins.status(), s.settings.read('admin.rollup_at')])
+        const tiles = await cached(viewer, q.period, q.by, asOf, 'html', async () => {
+          const data = await dashboardData(s, viewer, q.period, q.by)
+          return renderToString(<>{data.tiles.map((t) => <Tile tile={t} buckets={data.buckets} />)}</>)
+        })
         const link = (period: number, by: Bucket) => `/admin?period=${period}&by=${by}`
         return admin.page(
           c,
@@ -195,11 +205,7 @@ export function dashboardSection(s: Services): AdminSection {
               {typeof asOf === 'string' ? `Figures as of ${asOf.replace('T', ' ').slice(0, 16)} UTC; they are counted every 10 minutes.` : 'The figures are counted every 10 minutes; the first count has not run yet.'}
             </p>
             {allows(viewer, 'manage_settings') && <ActionForm action="/admin/refresh" csrf={c.get('csrfToken')} label="Count now" class="secondary" />}
-            <div class="tiles">
-              {data.tiles.map((t) => (
-                <Tile tile={t} buckets={data.buckets} />
-              ))}
-            </div>
+            <div class="tiles" dangerouslySetInnerHTML={{ __html: tiles }} />
             <link rel="stylesheet" href="/static/uplot/uPlot.min.css" />
             <script src="/static/uplot/uPlot.iife.min.js" defer></script>
             <script src="/static/admin-charts.js" defer></script>
@@ -215,8 +221,9 @@ export function dashboardSection(s: Services): AdminSection {
     api(r) {
       r.get('/', async (c) => {
         const q = parse(dashboardQuery, { period: c.req.query('period'), by: c.req.query('by') })
-        const data = await dashboardData(s, c.get('viewer'), q.period, q.by)
-        return ok(c, { as_of: (await s.settings.read('admin.rollup_at')) ?? null, period: q.period, ...data })
+        const asOf = await s.settings.read('admin.rollup_at')
+        const data = await cached(c.get('viewer'), q.period, q.by, asOf, 'json', () => dashboardData(s, c.get('viewer'), q.period, q.by))
+        return ok(c, { as_of: asOf ?? null, period: q.period, ...data })
       })
       r.post('/refresh', async (c) => {
         await refresh()
