@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core'
 import { PASSWORD } from '../harness.js'
 import { runRollup } from '../../core/admin/rollup.js'
 import { addDays, dayOf } from '../../core/admin/metrics.js'
-import { browserOrSkip, logInInBrowser, resultPath, startTestServer } from './browser.js'
+import { axeViolations, browserOrSkip, logInInBrowser, resultPath, startTestServer } from './browser.js'
 
 const SIZES = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } }
 
@@ -29,7 +29,7 @@ const canvases = (page: Page) =>
     })
   })
 
-test('the dashboard draws every chart with its data at phone and desktop sizes', { timeout: 180_000 }, async (t) => {
+test('the dashboard draws every chart with its data at phone and desktop sizes; the console passes axe', { timeout: 180_000 }, async (t) => {
   const browser = await browserOrSkip(t)
   if (!browser) return
   const server = await startTestServer({ enable: ['stories'] })
@@ -73,6 +73,17 @@ test('the dashboard draws every chart with its data at phone and desktop sizes',
       assert.ok(chartBox.x >= 0 && chartBox.x + chartBox.width <= viewport.width + 0.5, `the chart is on screen (${JSON.stringify(chartBox)})`)
       assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0)
       await page.screenshot({ path: resultPath(`admin-dashboard-${name}.png`), fullPage: true })
+
+      // The console's pages have no serious accessibility violation, and none scrolls sideways.
+      const member = await h.users.findRow('chart_m3')
+      const found: string[] = []
+      for (const path of ['/admin', '/admin/users', `/admin/users/${member!.id}`, '/admin/roles', '/admin/audit', '/admin/settings', '/admin/plugins']) {
+        await page.goto(path)
+        await page.locator('main#main').waitFor()
+        found.push(...(await axeViolations(page, `${path} (${name})`)).serious)
+        assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0, `${path} does not scroll sideways`)
+      }
+      assert.deepEqual(found, [], `axe-core found serious or critical violations:\n${found.join('\n')}`)
       assert.deepEqual(problems.list, [])
       await context.close()
     })
