@@ -10,6 +10,7 @@ import { registerLedger } from './commands/ledger.js'
 import { registerMigrate } from './commands/migrate.js'
 import { registerPlugin } from './commands/plugin.js'
 import { registerReports } from './commands/reports.js'
+import { registerRole } from './commands/role.js'
 import { registerRestore } from './commands/restore.js'
 import { registerSettings } from './commands/settings.js'
 import { registerStart } from './commands/start.js'
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version')
     .option('--verbose', 'show stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
-  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerAudit, registerLedger, registerDoctor, registerBackup, registerRestore]) {
+  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerRole, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerAudit, registerLedger, registerDoctor, registerBackup, registerRestore]) {
     register(program)
   }
   // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0.
