@@ -1,6 +1,7 @@
 // The `hearth` command: one verb per file under cli/commands/, one place that turns failures into exit codes.
 import { Command, CommanderError } from 'commander'
 import { VERSION } from '../core/app.js'
+import { registerAudit } from './commands/audit.js'
 import { registerBackup } from './commands/backup.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerHooks } from './commands/hooks.js'
@@ -10,6 +11,7 @@ import { registerMail } from './commands/mail.js'
 import { registerMigrate } from './commands/migrate.js'
 import { registerPlugin } from './commands/plugin.js'
 import { registerReports } from './commands/reports.js'
+import { registerRole } from './commands/role.js'
 import { registerRestore } from './commands/restore.js'
 import { registerSettings } from './commands/settings.js'
 import { registerStart } from './commands/start.js'
@@ -23,7 +25,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version')
     .option('--verbose', 'show stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
-  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerLedger, registerMail, registerDoctor, registerBackup, registerRestore]) {
+  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerRole, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerAudit, registerLedger, registerMail, registerDoctor, registerBackup, registerRestore]) {
     register(program)
   }
   // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0.

@@ -59,6 +59,7 @@ import { createRenderer } from './views/render.js'
 import { UiRegistry } from './views/ui.js'
 import type { CoreModule } from './module.js'
 import { adminModule } from './admin/module.js'
+import { AdminRegistry } from './admin/registry.js'
 import { appShellModule } from './app-shell/module.js'
 import { authModule } from './auth/module.js'
 import { engagementModule } from './engagement/module.js'
@@ -119,6 +120,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const { themes, problems: themeProblems } = await loadThemes([THEMES_DIR, ...config.themeDirs], log)
   const ui = new UiRegistry(log)
   const render = createRenderer({ settings, hooks, ui, themes, config })
+  const admin = new AdminRegistry(render)
   const realtime = new RealtimeHub(log)
   const scheduler = new Scheduler(log)
   // Media processing gets its own slots within the queue, so a long transcode never holds back fan-out.
@@ -143,9 +145,9 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
-  const plugins = new PluginManager({ db, log, hooks, ui, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
+  const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, access, proofs, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, access, proofs, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -234,6 +236,9 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.get('/static/app-shell.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/post.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/typeahead.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  // The console's charts: uPlot from the project's own copy (never a CDN), and the script that draws them.
+  app.get('/static/admin-charts.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  app.get('/static/uplot/*', serveFolder(join(ROOT, 'node_modules/uplot/dist'), '/static/uplot/', { maxAge: 86400 }))
   // The browser side of peer-to-peer calls (Meet, calls between friends), loaded only by pages that call.
   app.get('/static/rtc.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // Turning web push on or off, loaded only by Settings → Email and push.
@@ -254,6 +259,7 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.use('*', bodies({ limit: BODY_LIMIT, uploads: uploadLimits(s.settings, Object.assign({}, ...[...s.plugins.loaded.values()].map((p) => p.uploads))) }))
   app.use('*', csrf())
   app.use('*', confirmedEmail(s.mail))
+  for (const m of modules) if (m.middleware) app.use('*', m.middleware(s))
 
   for (const m of modules) if (m.pages) app.route('/', m.pages(s))
   for (const m of modules) if (m.api) app.route('/api/v1', m.api(s))

@@ -31,6 +31,7 @@ const ALLOWED_TYPE_EDGES: Record<string, string> = {
   'safety -> social': 'createSafetyService is handed the social service: a block ends a follow',
   'posts -> engagement': 'the post page shows the comment and collection shapes the engagement service makes',
   'views -> themes': 'the renderer is handed the themes the loader read (LoadedTheme)',
+  'plugins -> admin': 'the plugin manager is handed the console\'s registry (AdminRegistry), where plugins add sections and tiles',
 }
 
 interface Edge {

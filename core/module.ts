@@ -1,5 +1,5 @@
 // The shape every core feature folder exposes to the composition root (core/app.ts): like a plugin, a name, its wiring and its routes.
-import type { Hono } from 'hono'
+import type { Hono, MiddlewareHandler } from 'hono'
 import type { AppEnv } from './http/env.js'
 import type { Services } from './services.js'
 import type { NavItem } from './hooks/types.js'
@@ -15,6 +15,8 @@ import type { NavItem } from './hooks/types.js'
 export interface CoreModule {
   name: string
   wire?(s: Services): void
+  /** Middleware for every request after the viewer is known and the body checked (before any route): rare, keep it cheap. */
+  middleware?(s: Services): MiddlewareHandler<AppEnv>
   pages?(s: Services): Hono<AppEnv>
   api?(s: Services): Hono<AppEnv>
 }

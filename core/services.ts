@@ -1,4 +1,5 @@
 // The services one Hearth instance is made of, handed to core's route modules and the CLI.
+import type { AdminRegistry } from './admin/registry.js'
 import type { AuthService } from './auth/service.js'
 import type { RateLimiter } from './auth/rate-limit.js'
 import type { Config } from './config.js'
@@ -43,6 +44,8 @@ export interface Services {
   auth: AuthService
   limiter: RateLimiter
   ui: UiRegistry
+  /** The operators' console: its sections (core's and plugins'), dashboard metrics and tiles. */
+  admin: AdminRegistry
   themes: Map<string, LoadedTheme>
   themeProblems: ThemeProblem[]
   render: Renderer

@@ -1,8 +1,9 @@
-// `hearth user ...`: create, list, promote, demote, suspend, unsuspend, reset-password and reset-2fa.
+// `hearth user ...`: create, list, promote, demote, suspend, unsuspend, warn, sign-out, reset-password and reset-2fa.
 import { randomBytes } from 'node:crypto'
 import type { Command } from 'commander'
 import type { Hearth } from '../../core/app.js'
 import type { Role } from '../../core/db/schema.js'
+import { createMembersService } from '../../core/admin/members.js'
 import { toPrivateUser } from '../../core/users/service.js'
 import type { PrivateUser } from '../../core/users/types.js'
 import { CliError, addData, addJson, output, readStdin, usage, withHearth } from '../shared.js'
@@ -105,14 +106,41 @@ export function registerUser(program: Command): void {
     })
   })
 
-  addJson(addData(user.command('suspend').description('suspend an account; they are logged out and shown the reason').argument('<user>', 'username or id').requiredOption('--reason <text>', 'why; shown to them'))).action(
-    async (name: string, opts: Opts & { reason: string }) => {
+  addJson(
+    addData(
+      user
+        .command('suspend')
+        .description('suspend an account; they are logged out and shown the reason')
+        .argument('<user>', 'username or id')
+        .requiredOption('--reason <text>', 'why; shown to them')
+        .option('--days <n>', 'lift it by itself after this many days (default: until lifted)'),
+    ),
+  ).action(async (name: string, opts: Opts & { reason: string; days?: string }) => {
+    const days = opts.days === undefined ? null : Number(opts.days)
+    if (days !== null && (!Number.isInteger(days) || days < 1 || days > 3650)) throw usage('--days must be a whole number from 1 to 3650.')
+    await withPlugins(opts, async (h) => {
+      const u = await h.users.suspend((await target(h, name)).id, opts.reason, null, { until: days === null ? null : new Date(Date.now() + days * 86_400_000).toISOString() })
+      output(opts, u, () => `@${u.username} is suspended${days === null ? '' : ` for ${days} day${days === 1 ? '' : 's'}`}.`)
+    })
+  })
+
+  addJson(addData(user.command('warn').description('warn a member: they get a notification and read it on their next visit').argument('<user>', 'username or id').requiredOption('--note <text>', 'what the warning is about; they read it'))).action(
+    async (name: string, opts: Opts & { note: string }) => {
       await withPlugins(opts, async (h) => {
-        const u = await h.users.suspend((await target(h, name)).id, opts.reason, null)
-        output(opts, u, () => `@${u.username} is suspended.`)
+        const row = await target(h, name)
+        const w = await createMembersService(h.db, h.hooks).warn(null, row.id, { note: opts.note })
+        output(opts, { user: row.username, warning_id: w.id }, () => `@${row.username} is warned; they read it on their next visit.`)
       })
     },
   )
+
+  addJson(addData(user.command('sign-out').description('end every session of a member (a lost phone, a compromised account)').argument('<user>', 'username or id'))).action(async (name: string, opts: Opts) => {
+    await withPlugins(opts, async (h) => {
+      const row = await target(h, name)
+      const ended = await h.users.signOutEverywhere(row.id, null)
+      output(opts, { user: row.username, sessions_ended: ended }, () => `@${row.username} is signed out everywhere (${ended} session${ended === 1 ? '' : 's'}).`)
+    })
+  })
 
   addJson(addData(user.command('unsuspend').description('let a suspended account log in again').argument('<user>', 'username or id'))).action(async (name: string, opts: Opts) => {
     await withPlugins(opts, async (h) => {

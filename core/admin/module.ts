@@ -1,6 +1,26 @@
-// The admin folder as a core module: the admin pages.
+// The admin folder as a core module: core's console sections registered once, every section's routes (core's and
+// plugins') mounted behind their permissions, the rollup job, and the warning a member reads on their next visit.
 import type { CoreModule } from '../module.js'
 import { nav } from '../module.js'
-import { adminPages } from './pages.js'
+import { CORE_SECTIONS } from './sections/index.js'
+import { wireRollups } from './rollup.js'
+import { countUnseenWarnings } from './members.js'
+import { warningGate, warningsPages } from './warnings.js'
 
-export const adminModule: CoreModule = { name: 'admin', wire: (s) => nav(s, [['admin', 'Admin', '/admin', 'admins', 95, { icon: 'wrench' }]]), pages: adminPages }
+export const adminModule: CoreModule = {
+  name: 'admin',
+  wire(s) {
+    nav(s, [['admin', 'Admin', '/admin', 'staff', 95, { icon: 'wrench' }]])
+    for (const section of CORE_SECTIONS) s.admin.addSection('core', section(s))
+    wireRollups(s)
+    countUnseenWarnings(s.db, s.hooks)
+    // A suspension for a period lifts by itself within a minute of its end (audited as automatic).
+    s.scheduler.add('core', '* * * * *', 'lift-ended-suspensions', async () => void (await s.users.liftEndedSuspensions()))
+  },
+  middleware: () => warningGate(),
+  pages: (s) => {
+    const app = warningsPages(s)
+    app.route('/', s.admin.app())
+    return app
+  },
+}

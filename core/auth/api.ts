@@ -1,15 +1,13 @@
 // JSON API for accounts: register, login (bearer tokens), logout, me, profiles, password and two-factor.
 import { Hono } from 'hono'
-import { z } from 'zod'
 import { deleteCookie } from 'hono/cookie'
 import { AppError } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
-import { ok, paginated } from '../http/envelope.js'
+import { ok } from '../http/envelope.js'
 import { requestMeta } from '../http/forms.js'
-import { requireMember, requireRole } from '../http/middleware.js'
-import { parseLimit } from '../pagination.js'
+import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
-import { changePasswordInput, roleInput } from '../users/inputs.js'
+import { changePasswordInput } from '../users/inputs.js'
 import { toPrivateUser } from '../users/service.js'
 import { parse } from '../validation.js'
 import { jsonBody } from '../http/json.js'
@@ -68,18 +66,6 @@ export function usersApi(s: Services): Hono<AppEnv> {
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined)
     await auth.disableTwoFactor(c.get('viewer')!.id, { password: str(body.password), code: str(body.code), recovery_code: str(body.recovery_code) })
     return ok(c, { enabled: false })
-  })
-
-  // ---- Admin
-  app.get('/admin/users', requireRole('admin'), async (c) => {
-    const role = c.req.query('role')
-    const page = await users.list({
-      cursor: c.req.query('cursor'),
-      limit: parseLimit(c.req.query('limit')),
-      role: role ? parse(z.object({ role: roleInput }), { role }).role : undefined,
-      q: c.req.query('q')?.slice(0, 100),
-    })
-    return paginated(c, page)
   })
 
   return app

@@ -57,9 +57,11 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
     if (user.approval === 'pending') throw new AppError(403, 'ACCOUNT_PENDING', 'Your sign-up is waiting for an admin’s approval. You can log in once it is approved.')
     if (user.approval === 'rejected') throw new AppError(403, 'ACCOUNT_REJECTED', 'Your sign-up was not approved.')
     if (user.suspended_at) {
-      throw new AppError(403, 'ACCOUNT_SUSPENDED', `Your account is suspended: ${user.suspended_reason ?? 'no reason was given'}.`, {
+      const until = user.suspended_until ? ` until ${user.suspended_until.replace('T', ' ').slice(0, 16)} UTC` : ''
+      throw new AppError(403, 'ACCOUNT_SUSPENDED', `Your account is suspended${until}: ${user.suspended_reason ?? 'no reason was given'}.`, {
         reason: user.suspended_reason,
         since: user.suspended_at,
+        until: user.suspended_until,
       })
     }
   }

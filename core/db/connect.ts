@@ -4,6 +4,7 @@ import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from './schema.js'
+import { auditHashSql } from '../audit-chain.js'
 
 export type Db = Kysely<Database>
 
@@ -68,6 +69,8 @@ export function openStore(file: string, options: { readonly?: boolean; cacheMb?:
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = NORMAL')
   if (options.cacheMb) sqlite.pragma(`cache_size = -${Math.floor(options.cacheMb * 1024)}`)
+  // The audit log's trigger chains each row with this (core/audit-chain.ts).
+  sqlite.function('hearth_audit_hash', { deterministic: true, varargs: false }, auditHashSql)
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) as SQLite.Database }) })
   const version = sqlite.prepare('pragma data_version').pluck()
   let closed = false

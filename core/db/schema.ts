@@ -55,6 +55,12 @@ export interface UsersTable {
   signup_reason: ColumnType<string | null, string | null | undefined, string | null>
   /** The invite link they joined with. */
   invite_id: ColumnType<number | null, number | null | undefined, number | null>
+  /** A custom staff role (core/admin/permissions.ts), beside `role`. */
+  staff_role_id: number | null
+  /** When a suspension for a period ends by itself; null: until lifted. */
+  suspended_until: Timestamp | null
+  /** Warnings the member has not read yet: shown on their next visit. */
+  warnings_unseen: Generated<number>
 }
 
 export type ColorScheme = 'system' | 'light' | 'dark'
@@ -133,6 +139,33 @@ export interface AuditLogTable {
   /** JSON */
   details: string
   created_at: CreatedAt
+  /** Set by the chain trigger: the actor as written (actor_id goes null when an account is deleted), and the hashes. */
+  actor_ref: ColumnType<number | null, never, never>
+  prev_hash: ColumnType<string | null, never, never>
+  hash: ColumnType<string | null, never, never>
+}
+
+/** A custom staff role: a name and the permissions it grants. */
+export interface StaffRolesTable {
+  id: Generated<number>
+  name: string
+  label: string
+  /** JSON array of permission names. */
+  permissions: string
+  created_at: CreatedAt
+}
+
+/** The dashboard's rollups: one value per metric and UTC day. */
+export interface AdminStatsTable {
+  metric: string
+  day: string
+  value: number
+}
+
+/** The UTC days each member was seen (active members). */
+export interface MemberDaysTable {
+  day: string
+  user_id: number
 }
 
 /** Every core table. Features keep their table interfaces beside their code and are joined in here. */
@@ -144,6 +177,9 @@ export interface Database extends JobTables, MediaTables, PostTables, SafetyTabl
   settings: SettingsTable
   plugins: PluginsTable
   audit_log: AuditLogTable
+  staff_roles: StaffRolesTable
+  admin_stats: AdminStatsTable
+  member_days: MemberDaysTable
   avatar_audience: AvatarAudienceTable
   follows: FollowsTable
   follow_requests: FollowRequestsTable

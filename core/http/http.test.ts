@@ -188,7 +188,7 @@ describe('pages, headers and static files', () => {
     await a.registerViaForm('plainmember')
     const forbidden = await a.get('/admin')
     assert.equal(forbidden.status, 403)
-    assert.match(await forbidden.text(), /Only admins may open this/)
+    assert.match(await forbidden.text(), /Only staff may open this/)
     const partial = await a.fetch('GET', '/no/such/page', { headers: { 'hx-request': 'true' } })
     const html = await partial.text()
     assert.doesNotMatch(html, /<html/)

@@ -11,6 +11,8 @@ import { setAppCookie } from './cookies.js'
 import type { AppEnv } from './env.js'
 import { leadingField } from './body.js'
 import { displayName } from '../users/display-name.js'
+import { allows, permissionsOf, refusal, type Permission, type Requirement } from '../users/permissions.js'
+import type { UserRow } from '../db/schema.js'
 
 export const CSRF_COOKIE = 'hearth_csrf'
 export const CSRF_HEADER = 'x-csrf-token'
@@ -61,7 +63,7 @@ export function authenticate(db: Db): MiddlewareHandler<AppEnv> {
       const found = await findSession(db, token)
       if (found && !found.user.suspended_at) {
         const u = found.user
-        c.set('viewer', { id: u.id, username: u.username, display_name: displayName(u), role: u.role })
+        c.set('viewer', { id: u.id, username: u.username, display_name: displayName(u), role: u.role, permissions: await staffPermissions(db, u) })
         c.set('account', u)
         c.set('sessionToken', token)
         c.set('authVia', bearer ? 'bearer' : 'cookie')
@@ -73,6 +75,13 @@ export function authenticate(db: Db): MiddlewareHandler<AppEnv> {
     }
     await next()
   }
+}
+
+/** A member's staff permissions: their role's, and their custom role's when they hold one (one small read, staff only). */
+async function staffPermissions(db: Db, u: UserRow): Promise<Permission[]> {
+  if (u.staff_role_id === null) return permissionsOf(u.role)
+  const custom = await db.selectFrom('staff_roles').select('permissions').where('id', '=', u.staff_role_id).executeTakeFirst()
+  return permissionsOf(u.role, custom ? (JSON.parse(custom.permissions) as string[]) : [])
 }
 
 /** False when the request names an Origin that is not this site (no Origin: a non-browser client, allowed). */
@@ -150,13 +159,20 @@ export const requireMember: MiddlewareHandler<AppEnv> = async function requireMe
   return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`)
 }
 
-/** Only staff of at least `role` pass. */
+/**
+ * Only staff of at least `role` pass: 'moderator' means whoever may moderate content (a moderator, an admin, a custom
+ * role with that permission), 'admin' the admins.
+ */
 export function requireRole(role: 'moderator' | 'admin'): MiddlewareHandler<AppEnv> {
-  return async function requireRole(c, next) {
+  return requirePermission(role === 'admin' ? 'admin' : 'moderate_content')
+}
+
+/** Only members whose permissions meet `need` pass (core/users/permissions.ts); guests are sent to log in first. */
+export function requirePermission(need: Requirement): MiddlewareHandler<AppEnv> {
+  return async function requirePermission(c, next) {
     const viewer = c.get('viewer')
     if (!viewer) return requireMember(c, next)
-    const ok = role === 'admin' ? viewer.role === 'admin' : viewer.role === 'admin' || viewer.role === 'moderator'
-    if (!ok) throw new AppError(403, 'FORBIDDEN', `Only ${role === 'admin' ? 'admins' : 'moderators and admins'} may open this.`)
+    if (!allows(viewer, need)) throw new AppError(403, 'FORBIDDEN', refusal(need))
     return next()
   }
 }

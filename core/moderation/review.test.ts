@@ -92,6 +92,12 @@ describe('reviewing reports', () => {
     assert.equal(list[0]?.type, 'warning')
     assert.equal(list[0]?.text, 'The moderators warned you after a report of harassment or bullying: “Please keep it civil.”')
     assert.deepEqual(list[0]?.actors, [], 'the moderator is not named')
+    // Their next visit leads first to the warning, until they say they read it (core/admin/warnings.tsx).
+    const first = await author.get('/notifications')
+    assert.equal(first.status, 303)
+    assert.equal(first.headers.get('location'), '/warnings?next=%2Fnotifications')
+    assert.match(await author.text('/warnings'), /After a report of harassment or bullying[\s\S]*Please keep it civil\./)
+    assert.equal((await author.post('/warnings/ack', { next: '/notifications' })).headers.get('location'), '/notifications')
     assert.match(await author.text('/notifications'), /The moderators warned you after a report of harassment or bullying: “Please keep it civil\.”/)
     const settings = await author.text('/settings/notifications')
     assert.doesNotMatch(settings, /Warnings from the moderators/, 'a member cannot turn warnings off')

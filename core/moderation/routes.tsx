@@ -64,11 +64,10 @@ export function moderationRoutes(s: Services): Hono<AppEnv> {
   app.get('/moderation', async (c) => {
     const sort: QueueSort = c.req.query('sort') === 'most' ? 'most' : 'newest'
     const [queue, open] = await Promise.all([moderation.queue({ sort, cursor: c.req.query('cursor') }), moderation.openCount()])
-    return render.page(
+    return s.admin.page(
       c,
-      { title: 'Moderation' },
+      { title: 'Moderation', active: 'reports' },
       <>
-        <h1>Moderation</h1>
         <ModerationNav active="queue" open={open} />
         <SortLinks sort={sort} />
         <QueueTable items={queue.items} sort={sort} next={queue.nextCursor} />
@@ -78,11 +77,10 @@ export function moderationRoutes(s: Services): Hono<AppEnv> {
 
   app.get('/moderation/history', async (c) => {
     const [page, open] = await Promise.all([moderation.history({ cursor: c.req.query('cursor') }), moderation.openCount()])
-    return render.page(
+    return s.admin.page(
       c,
-      { title: 'Moderation decisions' },
+      { title: 'Moderation decisions', active: 'reports' },
       <>
-        <h1>Moderation</h1>
         <ModerationNav active="history" open={open} />
         <DecisionsTable items={page.items} withTarget />
         {page.nextCursor && (
@@ -96,11 +94,10 @@ export function moderationRoutes(s: Services): Hono<AppEnv> {
 
   app.get('/moderation/:id', async (c) => {
     const [i, open] = await Promise.all([moderation.inspect(reportId(c), c.get('viewer')!), moderation.openCount()])
-    return render.page(
+    return s.admin.page(
       c,
-      { title: `Report #${i.report.id}` },
+      { title: `Report #${i.report.id}`, active: 'reports' },
       <>
-        <h1>Moderation</h1>
         <ModerationNav active="queue" open={open} />
         <InspectView i={i} csrfToken={c.get('csrfToken')} defaultReason={defaultSuspendReason(i.report.reason)} />
       </>,

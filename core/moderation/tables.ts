@@ -49,6 +49,8 @@ export interface MemberWarningsTable {
   note: ColumnType<string, string | undefined, string>
   actor_id: number | null
   created_at: CreatedAt
+  /** When the member read it (the notice on their next visit). */
+  seen_at: string | null
 }
 
 export interface ModerationTables {

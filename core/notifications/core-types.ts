@@ -73,11 +73,13 @@ export const CORE_TYPES = {
     group: false,
     required: true,
     text: (n) => {
+      // A warning staff gave directly (the member's page in the console), not in answer to a report.
+      if (n.data.reason === 'staff') return `The moderators warned you: “${typeof n.data.note === 'string' ? n.data.note.trim() : ''}”`
       const reason = typeof n.data.reason === 'string' ? (REASON_LABELS[n.data.reason as ReportReason] ?? n.data.reason).toLowerCase() : 'a report'
       const note = typeof n.data.note === 'string' && n.data.note.trim() ? `: “${n.data.note.trim()}”` : '.'
       return `The moderators warned you after a report of ${reason}${note}`
     },
-    url: () => null,
+    url: () => '/warnings',
   },
 } satisfies Record<string, NotificationTypeDefinition>
 

@@ -368,6 +368,40 @@ export interface PluginJobsApi {
  */
 export { UnrecoverableJobError } from '../jobs/queue.js'
 
+// ---- The operators' console
+
+import type { AdminMetric, AdminRouter, AdminSection, AdminTile, AdminHandler } from '../admin/registry.js'
+import type { Permission, Requirement } from '../users/permissions.js'
+export type { AdminHandler, AdminMetric, AdminRouter, AdminSection, AdminTile, Permission, Requirement }
+
+export interface PluginAdminApi {
+  /**
+   * A section of the console (issue 18): a page in its navigation at `/admin/ID` and an API at `/api/v1/admin/ID`,
+   * each route behind `need` (a permission, `staff` or `admin`) that core checks before your handler runs. The id is
+   * your plugin's name or starts with `NAME-`. Draw its pages with `ctx.admin.page`.
+   * @example
+   * ctx.admin.section({
+   *   id: 'random-chat', label: 'Meet, live', icon: 'radio', need: 'moderate_content',
+   *   pages: (r) => r.get('/', async (c) => ctx.admin.page(c, { title: 'Meet, live' }, <LiveView live={await service.live()} />)),
+   *   api: (r) => r.get('/', async (c) => ctx.http.json(c, await service.live())),
+   * })
+   */
+  section(section: AdminSection): void
+  /**
+   * A metric the dashboard can chart, stored once a day by core's rollup job as `NAME.id` (so the dashboard never
+   * counts your tables while an admin waits). `count`: the day's number; `gauge`: the value now, asked once a run.
+   * @example ctx.admin.metric({ id: 'stories', label: 'Stories', kind: 'count', compute: ({ from, to }) => countStories(ctx.db, from, to) })
+   */
+  metric(metric: AdminMetric): void
+  /**
+   * A tile of the dashboard: a figure and a chart of your metrics (ids without your prefix) over the chosen period.
+   * @example ctx.admin.tile({ id: 'stories', label: 'Stories per day', metrics: ['stories'], need: 'staff' })
+   */
+  tile(tile: AdminTile): void
+  /** A page in the console's layout (its section navigation beside your content). */
+  page(c: Context<AppEnv>, options: { title: string; status?: number }, body: ComponentChildren): Promise<Response>
+}
+
 // ---- The context
 
 /** `optional`: the hook belongs to a plugin that may be off; when nobody declares it, `on` does nothing instead of failing. */
@@ -432,6 +466,8 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
      */
     card(kind: string, resolve: CardResolver): void
   }
+  /** The operators' console: sections, dashboard metrics and tiles (see "The console" in docs/plugins.md). */
+  readonly admin: PluginAdminApi
   readonly jobs: PluginJobsApi
   readonly settings: {
     get<K extends keyof S & string>(key: K): Promise<SettingsValues<S>[K]>

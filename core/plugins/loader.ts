@@ -25,6 +25,7 @@ import { idParam } from '../http/params.js'
 import { parseLimit } from '../pagination.js'
 import { visibleTo } from '../posts/visibility.js'
 import { requireMember, requireRole } from '../http/middleware.js'
+import type { AdminRegistry } from '../admin/registry.js'
 import { serveFolder } from '../http/static.js'
 import type { JobQueue } from '../jobs/queue.js'
 import type { Scheduler } from '../jobs/scheduler.js'
@@ -94,6 +95,8 @@ export interface PluginDeps {
   log: Logger
   hooks: HookRegistry
   ui: UiRegistry
+  /** The console's sections, metrics and tiles (ctx.admin). */
+  admin: AdminRegistry
   scheduler: Scheduler
   queue: JobQueue
   realtime: RealtimeHub
@@ -504,6 +507,7 @@ export class PluginManager {
     this.deps.notifications.removeOwner(name)
     this.deps.hooks.removeOwner(name)
     this.deps.ui.removeOwner(name)
+    this.deps.admin.removeOwner(name)
     this.deps.scheduler.removeOwner(name)
     this.deps.queue.undefine(`${name}:`)
     this.deps.realtime.removeOwner(name)
@@ -545,6 +549,12 @@ export class PluginManager {
         profileTab: (tab) => ui.addProfileTab(name, tab),
         settingsPanel: (panel) => ui.addSettingsPanel(name, panel),
         card: (kind, resolve) => ui.addCard(name, kind, resolve),
+      },
+      admin: {
+        section: (section) => this.deps.admin.addSection(name, section),
+        metric: (metric) => this.deps.admin.addMetric(name, metric),
+        tile: (tile) => this.deps.admin.addTile(name, tile),
+        page: (c, options, body) => this.deps.admin.page(c, options, body),
       },
       jobs: pluginJobs(name, scheduler, this.deps.queue),
       settings: settings as PluginContext['settings'],

@@ -35,6 +35,7 @@ export function toPrivateUser(row: UserRow): PrivateUser {
     two_factor_enabled: row.totp_enabled_at !== null,
     suspended: row.suspended_at !== null,
     suspended_reason: row.suspended_reason,
+    suspended_until: row.suspended_until,
   }
 }
 
@@ -198,8 +199,13 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
       return user
     },
 
-    /** Suspend a member: they are logged out everywhere and told the reason when they try to log in. */
-    async suspend(id: number, reason: string, actorId: number | null): Promise<PublicUser> {
+    /**
+     * Suspend a member: they are logged out everywhere and told the reason when they try to log in. With `until`
+     * (an ISO time), the suspension lifts by itself then (core's job, audited as automatic); without, until lifted.
+     */
+    async suspend(id: number, reason: string, actorId: number | null, options: { until?: string | null } = {}): Promise<PublicUser> {
+      const until = options.until ?? null
+      if (until !== null && !(Date.parse(until) > Date.now())) throw validationFailed({ until: 'The suspension must end in the future.' })
       const text = reason.trim()
       if (!text) throw validationFailed({ reason: 'Say why the account is suspended; the member is shown it.' })
       if (text.length > 500) throw validationFailed({ reason: 'Keep the reason under 500 characters.' })
@@ -210,33 +216,50 @@ export function createUsersService(db: Db, hooks: HookRegistry, limiter: RateLim
           throw new AppError(409, 'CONFLICT', 'This is the last active admin; it cannot be suspended.')
         }
         // Only a change counts: suspending again (a new reason) must not take their follows out twice.
-        const r = await trx.updateTable('users').set({ suspended_at: now(), suspended_reason: text, updated_at: now() }).where('id', '=', id).where('suspended_at', 'is', null).executeTakeFirst()
+        const r = await trx.updateTable('users').set({ suspended_at: now(), suspended_reason: text, suspended_until: until, updated_at: now() }).where('id', '=', id).where('suspended_at', 'is', null).executeTakeFirst()
         if (Number(r.numUpdatedRows) === 1) {
           await shiftFollowCounts(trx, id, -1)
           await recountEngagement(trx, postsEngagedBy(id))
-        } else await trx.updateTable('users').set({ suspended_at: now(), suspended_reason: text, updated_at: now() }).where('id', '=', id).execute()
+        } else await trx.updateTable('users').set({ suspended_at: now(), suspended_reason: text, suspended_until: until, updated_at: now() }).where('id', '=', id).execute()
       })
       await deleteUserSessions(db, id)
-      await audit(db, { actorId, action: 'user.suspend', targetType: 'user', targetId: id, details: { reason: text } })
+      await audit(db, { actorId, action: 'user.suspend', targetType: 'user', targetId: id, details: until ? { reason: text, until } : { reason: text } })
       const user = toPublicUser(target)
       await hooks.emit('action:user.suspended', { user, reason: text, actorId })
       return user
     },
 
-    async unsuspend(id: number, actorId: number | null): Promise<PublicUser> {
+    /** Lift a suspension; `automatic` when its period ended (the audit row says so). */
+    async unsuspend(id: number, actorId: number | null, options: { automatic?: boolean } = {}): Promise<PublicUser> {
       const target = await row(id)
       await db.transaction().execute(async (trx) => {
         // Only a change counts: unsuspending an active member must not count their follows twice.
-        const r = await trx.updateTable('users').set({ suspended_at: null, suspended_reason: null, updated_at: now() }).where('id', '=', id).where('suspended_at', 'is not', null).executeTakeFirst()
+        const r = await trx.updateTable('users').set({ suspended_at: null, suspended_reason: null, suspended_until: null, updated_at: now() }).where('id', '=', id).where('suspended_at', 'is not', null).executeTakeFirst()
         if (Number(r.numUpdatedRows) === 1) {
           await shiftFollowCounts(trx, id, 1)
           await recountEngagement(trx, postsEngagedBy(id))
         }
       })
-      await audit(db, { actorId, action: 'user.unsuspend', targetType: 'user', targetId: id })
+      await audit(db, { actorId, action: 'user.unsuspend', targetType: 'user', targetId: id, ...(options.automatic ? { details: { automatic: true, until: target.suspended_until } } : {}) })
       const user = toPublicUser(target)
       await hooks.emit('action:user.unsuspended', { user, actorId })
       return user
+    },
+
+    /** Lift every suspension whose period has ended (run each minute by core's scheduler). Returns how many. */
+    async liftEndedSuspensions(at = new Date()): Promise<number> {
+      const ended = await db.selectFrom('users').select('id').where('suspended_at', 'is not', null).where('suspended_until', 'is not', null).where('suspended_until', '<=', at.toISOString()).execute()
+      for (const u of ended) await service.unsuspend(u.id, null, { automatic: true })
+      return ended.length
+    },
+
+    /** End every session of a member (stolen phone, a compromised account); audited. */
+    async signOutEverywhere(id: number, actorId: number | null): Promise<number> {
+      await row(id)
+      const r = await db.deleteFrom('sessions').where('user_id', '=', id).executeTakeFirst()
+      const ended = Number(r.numDeletedRows)
+      await audit(db, { actorId, action: 'user.sign-out-everywhere', targetType: 'user', targetId: id, details: { sessions: ended } })
+      return ended
     },
 
     /** Set a new password (admin reset or after checking the old one). Ends other sessions. */

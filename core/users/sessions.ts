@@ -33,7 +33,13 @@ export async function createSession(
       expires_at: expiresAt,
     })
     .execute()
+  await seenOn(db, userId, now())
   return { token, expiresAt }
+}
+
+/** Record that a member was seen on the day of `at` (once a day: the key ignores repeats). */
+async function seenOn(db: Db, userId: number, at: string): Promise<void> {
+  await db.insertInto('member_days').values({ day: at.slice(0, 10), user_id: userId }).onConflict((oc) => oc.doNothing()).execute()
 }
 
 /** Each database's query shapes: the session lookup runs on every request that carries a token. */
@@ -70,7 +76,10 @@ export async function findSession(db: Db, token: string): Promise<{ session: Ses
   for (const key in row) if (!key.startsWith('session_')) user[key] = row[key as keyof typeof row]
   // Touch at most once a minute so reads stay reads.
   if (Date.parse(row.session_last_seen_at) < Date.now() - 60_000) {
-    await db.updateTable('sessions').set({ last_seen_at: now() }).where('id', '=', id).execute()
+    const at = now()
+    await db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', id).execute()
+    // The first sight of a new day: the member counts as active that day (the dashboard's active members).
+    if (row.session_last_seen_at.slice(0, 10) !== at.slice(0, 10)) await seenOn(db, row.id, at)
   }
   return { session, user: user as UserRow }
 }

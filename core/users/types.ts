@@ -1,5 +1,6 @@
 // The user shapes that leave the users service: never the password hash or 2FA secrets.
 import type { Role } from '../db/schema.js'
+import type { Permission } from './permissions.js'
 
 export type { Role }
 
@@ -20,6 +21,8 @@ export interface PrivateUser extends PublicUser {
   two_factor_enabled: boolean
   suspended: boolean
   suspended_reason: string | null
+  /** When a suspension for a period lifts by itself (null: until lifted, or not suspended). */
+  suspended_until: string | null
 }
 
 /** The member making a request, as core and plugins see them. */
@@ -28,4 +31,6 @@ export interface Viewer {
   username: string
   display_name: string
   role: Role
+  /** Staff permissions, their role's and their custom role's (set for requests; absent: the role's alone). */
+  permissions?: readonly Permission[]
 }

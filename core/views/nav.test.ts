@@ -90,7 +90,7 @@ describe('navigation on the page', () => {
     assert.deepEqual(primaryOf(html), ['home', 'explore', 'compose', 'notifications', 'profile'])
     assert.match(html, /<a href="\/u\/nav_admin" data-nav="profile">/)
     const more = moreOf(html)
-    for (const id of ['search', 'saved', 'settings', 'moderation', 'admin', 'groups', 'hello', 'meet', 'meet-live', 'stories']) assert.ok(more.includes(id), `${id} is in More`)
+    for (const id of ['search', 'saved', 'settings', 'moderation', 'admin', 'groups', 'hello', 'meet', 'stories']) assert.ok(more.includes(id), `${id} is in More`)
     assert.match(html, /<details class="nav-more">[\s\S]*action="\/logout"/, 'Log out is in More')
   })
 })

@@ -4,6 +4,7 @@ import type { Audience, NavItem } from '../hooks/types.js'
 import type { Logger } from '../logger.js'
 import type { ProfileTab, SettingsPanel, SlotName, SlotProps, SlotRenderer } from './slots.js'
 import type { Viewer } from '../users/types.js'
+import { allows } from '../users/permissions.js'
 import { CARD_KIND, type CardResolver, type SharedCard } from './cards.js'
 
 interface Owned {
@@ -99,7 +100,7 @@ export class UiRegistry {
       a === 'everyone' ||
       (a === 'guests' && !viewer) ||
       (a === 'members' && !!viewer) ||
-      (a === 'staff' && (viewer?.role === 'admin' || viewer?.role === 'moderator')) ||
+      (a === 'staff' && allows(viewer, 'staff')) ||
       (a === 'admins' && viewer?.role === 'admin')
     return this.nav
       .filter((n) => sees(n.audience) && (viewer || !n.href.includes('{me}')))

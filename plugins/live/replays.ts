@@ -1,6 +1,6 @@
 // Replays: a stream ended with "keep a replay" keeps its HLS segments as a VOD playlist (no re-encode: the files
 // viewers already watched), with a poster frame, for the stream's audience, until the streamer deletes it or the
-// operator's retention ends it. Its chat, hearts and pins play back on the same timeline (decision 0XX).
+// operator's retention ends it. Its chat, hearts and pins play back on the same timeline (decision 044).
 import { existsSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'

@@ -5,6 +5,7 @@ import { definePlugin } from '../../core/plugins/api.js'
 import { randomChatRoutes } from './routes.js'
 import { randomChatService } from './service.js'
 import { MeetPanel, StaffOverview } from './views.js'
+import { randomChatAdmin } from './admin.js'
 
 const randomChat = definePlugin({
   manifest: {
@@ -46,7 +47,7 @@ const randomChat = definePlugin({
     ctx.routes.route('/', randomChatRoutes(ctx, service))
     ctx.assets('public')
     ctx.ui.nav({ id: 'meet', label: 'Meet', href: '/meet', audience: 'members', order: 40, icon: 'video' })
-    ctx.ui.nav({ id: 'meet-live', label: 'Meet live', href: '/meet/live', audience: 'staff', order: 92, icon: 'radio' })
+    randomChatAdmin(ctx, service)
     ctx.ui.slot('admin.overview', () => StaffOverview(service), { order: 40 })
     ctx.ui.settingsPanel({
       id: 'random-chat',

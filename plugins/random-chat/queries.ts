@@ -118,3 +118,9 @@ export async function reportsSince(db: Db, since: string): Promise<number> {
     .executeTakeFirstOrThrow()
   return Number(row.n)
 }
+
+/** How many calls started from `from` (inclusive) to `to` (exclusive): the dashboard's calls per day. */
+export async function callsBetween(db: Db, from: string, to: string): Promise<number> {
+  const r = await own(db).selectFrom('random_chat_sessions').select((e) => e.fn.countAll<number>().as('n')).where('started_at', '>=', from).where('started_at', '<', to).executeTakeFirstOrThrow()
+  return Number(r.n)
+}

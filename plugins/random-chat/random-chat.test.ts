@@ -120,7 +120,7 @@ describe('random chat plugin', () => {
     assert.equal(ma.session, mb.session)
     return { ca, cb, session: ma.session as string, ma, mb }
   }
-  const live = async () => (await api('GET', '/api/v1/random-chat/live', u.mod)).body.data
+  const live = async () => (await api('GET', '/api/v1/admin/random-chat', u.mod)).body.data
 
   it('refuses guests on the socket and the pages', async () => {
     await assert.rejects(
@@ -352,8 +352,8 @@ describe('random chat plugin', () => {
 
   it('a moderator ends a call and bans a member, which ends their call; a banned member cannot start', async () => {
     const { ca, cb, session } = await pair(u.ana!, u.ben!)
-    assert.equal((await api('POST', `/api/v1/random-chat/sessions/${session}/end`, u.ana)).status, 403, 'members cannot')
-    assert.equal((await api('POST', `/api/v1/random-chat/sessions/${session}/end`, u.mod)).status, 200)
+    assert.equal((await api('POST', `/api/v1/admin/random-chat/sessions/${session}/end`, u.ana)).status, 403, 'members cannot')
+    assert.equal((await api('POST', `/api/v1/admin/random-chat/sessions/${session}/end`, u.mod)).status, 200)
     assert.deepEqual([(await ca.next('ended')).reason, (await cb.next('ended')).reason], ['moderator', 'moderator'])
 
     ca.send({ type: 'next' })
@@ -362,12 +362,12 @@ describe('random chat plugin', () => {
     start(cc)
     await cc.next('matched')
     await ca.next('matched')
-    const bad = await api('POST', '/api/v1/random-chat/bans', u.mod, { username: 'cal', hours: 0 })
+    const bad = await api('POST', '/api/v1/admin/random-chat/bans', u.mod, { username: 'cal', hours: 0 })
     assert.equal(bad.status, 400)
     assert.match(bad.body.error!.message, /at least 1 hour/)
-    assert.equal((await api('POST', '/api/v1/random-chat/bans', u.mod, { username: 'nobody-here', hours: 2 })).status, 404)
-    assert.equal((await api('POST', '/api/v1/random-chat/bans', u.ana, { username: 'cal', hours: 2 })).status, 403)
-    const ban = await api('POST', '/api/v1/random-chat/bans', u.mod, { username: 'cal', hours: 2, reason: 'abuse' })
+    assert.equal((await api('POST', '/api/v1/admin/random-chat/bans', u.mod, { username: 'nobody-here', hours: 2 })).status, 404)
+    assert.equal((await api('POST', '/api/v1/admin/random-chat/bans', u.ana, { username: 'cal', hours: 2 })).status, 403)
+    const ban = await api('POST', '/api/v1/admin/random-chat/bans', u.mod, { username: 'cal', hours: 2, reason: 'abuse' })
     assert.equal(ban.status, 201)
     assert.match((await cc.next('banned')).message, /banned from Meet until .*: abuse/)
     assert.equal((await cc.next('ended')).reason, 'banned')
@@ -378,7 +378,7 @@ describe('random chat plugin', () => {
     const me = await api('GET', '/api/v1/random-chat/me', u.cal)
     assert.equal(me.body.data.can_start, false)
     assert.equal((await live()).bans[0].username, 'cal')
-    assert.equal((await api('DELETE', '/api/v1/random-chat/bans/cal', u.mod)).status, 200)
+    assert.equal((await api('DELETE', '/api/v1/admin/random-chat/bans/cal', u.mod)).status, 200)
     assert.equal((await api('GET', '/api/v1/random-chat/me', u.cal)).body.data.can_start, true)
   })
 
@@ -503,24 +503,29 @@ describe('random chat plugin', () => {
     assert.equal(ma.partner.name, 'Stranger', 'Ana does not see Ben')
   })
 
-  it('shows staff the live page, refreshed by htmx, and the overview; members get 403', async () => {
+  it('shows staff the live page in the console, refreshed by htmx, and the overview; members get 403', async () => {
     await pair(u.ana!, u.ben!)
     const mod = t.agent('10.7.2.1')
     await mod.loginViaForm('mod')
-    const page = await mod.get('/meet/live')
+    const old = await mod.get('/meet/live')
+    assert.equal(old.status, 301, 'an old bookmark lands in the console')
+    assert.equal(old.headers.get('location'), '/admin/random-chat')
+    const page = await mod.get('/admin/random-chat')
     const html = await page.text()
     assert.equal(page.status, 200)
-    assert.match(html, /hx-get="\/meet\/live\/fragment"/)
+    assert.match(html, /<nav class="admin-nav" aria-label="Admin">/, 'in the console layout')
+    assert.match(html, /<a href="\/admin\/random-chat" aria-current="page" data-section="random-chat">/)
+    assert.match(html, /hx-get="\/admin\/random-chat\/fragment"/)
     assert.match(html, /data-count="calls">1</)
     assert.match(html, /@ana<\/a> and <a href="\/u\/ben">@ben/)
-    const frag = await (await mod.fetch('GET', '/meet/live/fragment', { headers: { 'hx-request': 'true' } })).text()
+    const frag = await (await mod.fetch('GET', '/admin/random-chat/fragment', { headers: { 'hx-request': 'true' } })).text()
     assert.doesNotMatch(frag, /<html/)
-    const ban = await mod.post('/meet/staff/bans', { username: 'ghost', hours: '5', reason: '' })
+    const ban = await mod.post('/admin/random-chat/bans', { username: 'ghost', hours: '5', reason: '' })
     assert.equal(ban.status, 404)
     assert.match(await ban.text(), /There is no member @ghost/)
     const member = t.agent('10.7.2.2')
     await member.loginViaForm('ben')
-    assert.equal((await member.get('/meet/live')).status, 403)
+    assert.equal((await member.get('/admin/random-chat')).status, 403)
   })
 
   // Last: it stops the server.

@@ -1,10 +1,10 @@
-// Pages (/meet, the staff live page) and the JSON API under /api/v1/random-chat. The call itself runs over the
+// Pages (/meet) and the member's JSON API under /api/v1/random-chat (the staff page is a console section: admin.tsx). The call itself runs over the
 // realtime socket /realtime/random-chat/meet (see service.ts and docs/api.md).
 import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../../core/plugins/api.js'
 import type { RandomChatContext } from './plugin.js'
 import { problemOf, type RandomChatService } from './service.js'
-import { LiveView, MeetPage, StaffPage, type AllowedFilters } from './views.js'
+import { MeetPage, type AllowedFilters } from './views.js'
 
 type C = Context<AppEnv>
 
@@ -20,18 +20,34 @@ const NOTICES: Record<string, { kind: 'ok' | 'error'; text: string }> = {
   gone: { kind: 'error', text: 'That call had already ended.' },
 }
 
+export const textForm = async (c: C) => {
+  const body = await c.req.parseBody()
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+}
+/** The notice a redirect's `?done=` names. */
+export const notice = (c: C) => NOTICES[c.req.query('done') ?? '']
+
+/**
+ * A form's action: do it, then back to `back` with the notice it names; a problem is shown on the page that
+ * `page` draws, with the problem's status.
+ */
+export const formAction =
+  (back: string, page: (c: C, problem: { kind: 'error'; text: string }, status: 400) => Promise<Response>, act: (c: C) => Promise<string>) => async (c: C) => {
+    try {
+      return c.redirect(`${back}?done=${await act(c)}`, 303)
+    } catch (err) {
+      const p = problemOf(err)
+      if (!p) throw err
+      return page(c, { kind: 'error', text: p.message }, p.status as 400)
+    }
+  }
+
 export function randomChatRoutes(ctx: RandomChatContext, service: RandomChatService) {
   const app = new Hono<AppEnv>()
   const { requireMember } = ctx.http
-  const staff = ctx.http.requireRole('moderator')
   const me = (c: C) => ctx.http.viewer(c)!
 
 
-  const textForm = async (c: C) => {
-    const body = await c.req.parseBody()
-    return Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>
-  }
-  const notice = (c: C) => NOTICES[c.req.query('done') ?? '']
 
   async function allowedFilters(): Promise<AllowedFilters> {
     const s = await ctx.settings.all()
@@ -52,20 +68,6 @@ export function randomChatRoutes(ctx: RandomChatContext, service: RandomChatServ
 
   app.get('/meet', requireMember, (c) => meetPage(c))
 
-  /**
-   * A form's action: do it, then back to `back` with the notice it names; a problem is shown on the page that
-   * `page` draws, with the problem's status.
-   */
-  const formAction =
-    (back: string, page: (c: C, problem: { kind: 'error'; text: string }, status: 400) => Promise<Response>, act: (c: C) => Promise<string>) => async (c: C) => {
-      try {
-        return c.redirect(`${back}?done=${await act(c)}`, 303)
-      } catch (err) {
-        const p = problemOf(err)
-        if (!p) throw err
-        return page(c, { kind: 'error', text: p.message }, p.status as 400)
-      }
-    }
   /** A form about a recent chat, from the Meet page. */
   const sessionForm = (act: (c: C, session: string) => Promise<string>) => formAction('/meet', meetPage, (c) => act(c, c.req.param('id') ?? ''))
   app.post(
@@ -114,46 +116,8 @@ export function randomChatRoutes(ctx: RandomChatContext, service: RandomChatServ
   })
   app.post('/api/v1/random-chat/sessions/:id/add', requireMember, async (c) => ctx.http.json(c, await service.add(me(c), c.req.param('id'))))
 
-  // ---- Staff: the live page and its API
-
-  const staffPage = async (c: C, problem?: { kind: 'error'; text: string }, status: 200 | 400 | 404 | 409 = 200) =>
-    ctx.http.page(c, { title: 'Meet, live', status }, <StaffPage live={await service.live()} csrfToken={ctx.http.csrfToken(c)} notice={problem ?? notice(c)} />)
-  app.get('/meet/live', staff, (c) => staffPage(c))
-  app.get('/meet/live/fragment', staff, async (c) => ctx.http.fragment(c, <LiveView live={await service.live()} csrfToken={ctx.http.csrfToken(c)} />))
-  const staffForm = (act: (c: C) => Promise<string>) => formAction('/meet/live', staffPage, act)
-  app.post(
-    '/meet/staff/sessions/:id/end',
-    staff,
-    staffForm(async (c) => (service.endByStaff(c.req.param('id') ?? '') ? 'ended' : 'gone')),
-  )
-  app.post(
-    '/meet/staff/bans',
-    staff,
-    staffForm(async (c) => {
-      const form = await textForm(c)
-      await service.ban(me(c), { username: form.username ?? '', hours: /^\d+$/.test((form.hours ?? '').trim()) ? Number(form.hours) : NaN, reason: form.reason ?? '' })
-      return 'banned'
-    }),
-  )
-  app.post(
-    '/meet/staff/bans/:username/lift',
-    staff,
-    staffForm(async (c) => {
-      await service.unban(c.req.param('username') ?? '')
-      return 'lifted'
-    }),
-  )
-
-  app.get('/api/v1/random-chat/live', staff, async (c) => ctx.http.json(c, await service.live()))
-  app.post('/api/v1/random-chat/sessions/:id/end', staff, async (c) => {
-    if (!service.endByStaff(c.req.param('id'))) throw ctx.http.error(404, 'NOT_FOUND', 'There is no such call going on.')
-    return ctx.http.json(c, { ended: true })
-  })
-  app.post('/api/v1/random-chat/bans', staff, async (c) => ctx.http.json(c, await service.ban(me(c), await ctx.http.jsonBody(c)), 201))
-  app.delete('/api/v1/random-chat/bans/:username', staff, async (c) => {
-    await service.unban(c.req.param('username'))
-    return ctx.http.json(c, { lifted: true })
-  })
+  // The staff page moved into the console (admin.tsx); an old bookmark still lands there.
+  app.get('/meet/live', (c) => c.redirect('/admin/random-chat', 301))
 
   return app
 }

@@ -277,7 +277,6 @@ export function StaffPage({ live, csrfToken, notice }: { live: Live; csrfToken: 
   return (
     <section class="stack" data-meet-staff>
       <link rel="stylesheet" href="/plugins/random-chat/meet.css" />
-      <h1>Meet, live</h1>
       <p class="muted">
         Calls are peer to peer: video never passes the server and is not recorded. You see who is waiting and talking, and the text chat of a call only through reports.
       </p>
@@ -286,10 +285,10 @@ export function StaffPage({ live, csrfToken, notice }: { live: Live; csrfToken: 
           {notice.text}
         </p>
       )}
-      <div hx-get="/meet/live/fragment" hx-trigger="every 2s" hx-swap="innerHTML" data-live>
+      <div hx-get="/admin/random-chat/fragment" hx-trigger="every 2s" hx-swap="innerHTML" data-live>
         <LiveView live={live} csrfToken={csrfToken} />
       </div>
-      <form method="post" action="/meet/staff/bans" class="card stack" data-ban-form>
+      <form method="post" action="/admin/random-chat/bans" class="card stack" data-ban-form>
         <h2>Ban from Meet</h2>
         <CsrfField token={csrfToken} />
         <div class="field">
@@ -359,7 +358,7 @@ export function LiveView({ live, csrfToken }: { live: Live; csrfToken: string })
                   <td>{when(c.started_at)}</td>
                   <td>{c.messages}</td>
                   <td>
-                    <form method="post" action={`/meet/staff/sessions/${c.id}/end`}>
+                    <form method="post" action={`/admin/random-chat/sessions/${c.id}/end`}>
                       <CsrfField token={csrfToken} />
                       <button type="submit">End call</button>
                     </form>
@@ -392,7 +391,7 @@ export function LiveView({ live, csrfToken }: { live: Live; csrfToken: string })
             <li>
               @{b.username} until {b.until.slice(0, 16).replace('T', ' ')} UTC{b.reason ? `: ${b.reason}` : ''}
               {b.banned_by ? <span class="muted"> (by @{b.banned_by})</span> : null}{' '}
-              <form method="post" action={`/meet/staff/bans/${b.username}/lift`} class="inline">
+              <form method="post" action={`/admin/random-chat/bans/${b.username}/lift`} class="inline">
                 <CsrfField token={csrfToken} />
                 <button type="submit">Lift</button>
               </form>
@@ -411,7 +410,7 @@ export async function StaffOverview(service: RandomChatService): Promise<VNode> 
       <h2>Meet</h2>
       <p>
         {live.waiting.length} waiting, {live.calls.length} in calls, {live.matches_last_minute} matches in the last minute, {live.reports_last_hour} reports in the last hour.{' '}
-        <a href="/meet/live">Open the live page</a>
+        <a href="/admin/random-chat">Open the live page</a>
       </p>
     </section>
   )

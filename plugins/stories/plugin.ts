@@ -3,6 +3,7 @@
 import { action, definePlugin, filter, type ActionDef, type FilterDef, type Viewer } from '../../core/plugins/api.js'
 import { storyRoutes } from './routes.js'
 import { storiesService } from './service.js'
+import { storiesBetween } from './queries.js'
 import { CloseFriendsPanel, HighlightsRow, HighlightsTab, StoryTray } from './views.js'
 
 /** A viewer reacted to or replied to a story (emoji: `text` is the emoji). Messaging may turn it into a direct message. */
@@ -48,6 +49,9 @@ const stories = definePlugin({
     ctx.ui.nav({ id: 'stories', label: 'New story', href: '/stories/new', audience: 'members', order: 32, icon: 'circle-plus' })
     ctx.ui.slot('home.top', ({ viewer }) => (viewer ? StoryTray(ctx, service, viewer) : null), { order: 5 })
     ctx.ui.slot('profile.highlights', ({ profile, viewer }) => HighlightsRow(ctx, service, profile, viewer))
+    // Stories per day on the console's dashboard, counted by core's rollup job.
+    ctx.admin.metric({ id: 'posted', label: 'Stories', kind: 'count', compute: ({ from, to }) => storiesBetween(ctx.db, from, to) })
+    ctx.admin.tile({ id: 'stories', label: 'Stories per day', metrics: ['posted'], need: 'staff', order: 25 })
     ctx.ui.profileTab({ id: 'highlights', label: 'Highlights', order: 20, render: ({ profile, viewer }) => HighlightsTab(service, profile, viewer) })
     ctx.ui.settingsPanel({
       id: 'stories',

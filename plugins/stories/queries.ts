@@ -374,3 +374,9 @@ export async function audienceLists(db: Db, storyId: number): Promise<{ custom: 
     .execute()
   return { custom: rows.filter((r) => r.list === 'custom').map((r) => r.username), hide: rows.filter((r) => r.list === 'hide').map((r) => r.username) }
 }
+
+/** How many stories were posted from `from` (inclusive) to `to` (exclusive): the dashboard's stories per day. */
+export async function storiesBetween(db: Db, from: string, to: string): Promise<number> {
+  const r = await own(db).selectFrom('stories_items').select((e) => e.fn.countAll<number>().as('n')).where('created_at', '>=', from).where('created_at', '<', to).executeTakeFirstOrThrow()
+  return Number(r.n)
+}

@@ -9,6 +9,7 @@ import type { LoadClient, RunResult, RunSpec, Template } from './load.js'
 import type { Figure } from './report.js'
 import { liveViewers } from './live.js'
 import { coinsScenarios } from './coins.js'
+import { adminDashboard } from './admin.js'
 import { messagesScenarios } from './messages.js'
 import { randomChat } from './random-chat.js'
 import type { Running } from './servers.js'
@@ -572,4 +573,5 @@ export const SCENARIOS: { name: string; run: (ctx: Ctx) => Promise<unknown> }[] 
   { name: 'messages', run: messagesScenarios },
   { name: 'live', run: liveViewers },
   { name: 'coins', run: coinsScenarios },
+  { name: 'admin', run: adminDashboard },
 ]

@@ -49,7 +49,7 @@ test('the layout: a tab bar on a phone, a sidebar on a desktop, More by keyboard
 
     // Every entry is reachable: what is not in the bar is in More, which opens from the top bar.
     await page.locator('.nav-more summary').click()
-    for (const id of ['search', 'saved', 'settings', 'moderation', 'admin', 'groups', 'hello', 'meet', 'meet-live', 'stories']) {
+    for (const id of ['search', 'saved', 'settings', 'moderation', 'admin', 'groups', 'hello', 'meet', 'stories']) {
       const link = page.locator(`.nav-more a[data-nav="${id}"]`)
       assert.ok(await link.isVisible(), `${id} is visible in More`)
       const b = (await link.boundingBox())!

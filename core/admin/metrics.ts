@@ -1,0 +1,85 @@
+// Core's dashboard metrics and tiles: members (new, active per day, week and month), posts, comments, reports opened
+// and resolved, storage, and the job queue. Each count is read once per day by the rollup job, never by the dashboard.
+import { sql } from 'kysely'
+import type { Db } from '../db/connect.js'
+import type { Services } from '../services.js'
+import type { AdminMetric, AdminTile } from './registry.js'
+
+/** The UTC day of a time, `YYYY-MM-DD`. */
+export const dayOf = (d: Date) => d.toISOString().slice(0, 10)
+/** `day` moved by `n` days. */
+export const addDays = (day: string, n: number) => dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000))
+
+/** Rows made on one day: `table`'s `column` (an ISO time) within the day, counted with its index. */
+async function madeOn(db: Db, table: 'users' | 'posts' | 'comments' | 'reports', column: 'created_at' | 'resolved_at', from: string, to: string): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(column)} >= ${from} and ${sql.ref(column)} < ${to}`.execute(db)
+  return Number(r.rows[0]?.n ?? 0)
+}
+
+/** Members seen on at least one of the `days` days ending with `day`. */
+async function activeOver(db: Db, day: string, days: number): Promise<number> {
+  const r = await sql<{ n: number }>`select count(distinct user_id) as n from member_days where day > ${addDays(day, -days)} and day <= ${day}`.execute(db)
+  return Number(r.rows[0]?.n ?? 0)
+}
+
+const MEDIA_KINDS = ['image', 'video'] as const
+
+export function coreMetrics(s: Services): AdminMetric[] {
+  const { db } = s
+  const count = (id: string, label: string, table: 'users' | 'posts' | 'comments' | 'reports', column: 'created_at' | 'resolved_at' = 'created_at'): AdminMetric => ({
+    id,
+    label,
+    kind: 'count',
+    compute: ({ from, to }) => madeOn(db, table, column, from, to),
+  })
+  return [
+    count('members.new', 'New members', 'users'),
+    { id: 'members.active_day', label: 'Active that day', kind: 'count', compute: ({ day }) => activeOver(db, day, 1) },
+    { id: 'members.active_week', label: 'Active in 7 days', kind: 'count', compute: ({ day }) => activeOver(db, day, 7) },
+    { id: 'members.active_month', label: 'Active in 30 days', kind: 'count', compute: ({ day }) => activeOver(db, day, 30) },
+    count('posts', 'Posts', 'posts'),
+    count('comments', 'Comments', 'comments'),
+    count('reports.opened', 'Reports opened', 'reports'),
+    count('reports.resolved', 'Reports resolved', 'reports', 'resolved_at'),
+    {
+      id: 'storage.database',
+      label: 'Database',
+      kind: 'gauge',
+      unit: 'bytes',
+      compute: async () => {
+        const r = await sql<{ n: number }>`select page_count * page_size as n from pragma_page_count(), pragma_page_size()`.execute(db)
+        return Number(r.rows[0]?.n ?? 0)
+      },
+    },
+    ...MEDIA_KINDS.map(
+      (kind): AdminMetric => ({
+        id: `storage.media.${kind}`,
+        label: `Media: ${kind}s`,
+        kind: 'gauge',
+        unit: 'bytes',
+        compute: async () => Number((await db.selectFrom('media').select((e) => e.fn.coalesce(e.fn.sum<number>('size_bytes'), sql<number>`0`).as('n')).where('kind', '=', kind).executeTakeFirstOrThrow()).n),
+      }),
+    ),
+    {
+      id: 'jobs.pending',
+      label: 'Jobs waiting',
+      kind: 'gauge',
+      compute: async () => Number((await db.selectFrom('jobs').select((e) => e.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'running']).executeTakeFirstOrThrow()).n),
+    },
+    {
+      id: 'jobs.failed',
+      label: 'Jobs failed',
+      kind: 'count',
+      compute: async ({ from, to }) => Number((await db.selectFrom('jobs').select((e) => e.fn.countAll<number>().as('n')).where('status', '=', 'failed').where('updated_at', '>=', from).where('updated_at', '<', to).executeTakeFirstOrThrow()).n),
+    },
+  ]
+}
+
+export const CORE_TILES: AdminTile[] = [
+  { id: 'members-new', label: 'New members', metrics: ['members.new'], need: 'staff', order: 10 },
+  { id: 'members-active', label: 'Active members', metrics: ['members.active_day', 'members.active_week', 'members.active_month'], need: 'staff', order: 11, figure: 'latest', help: 'Members seen in the last day, 7 days and 30 days, as of each day.' },
+  { id: 'posts', label: 'Posts and comments', metrics: ['posts', 'comments'], need: 'staff', order: 20 },
+  { id: 'reports', label: 'Reports opened and resolved', metrics: ['reports.opened', 'reports.resolved'], need: 'moderate_content', order: 30 },
+  { id: 'storage', label: 'Storage', metrics: ['storage.database', 'storage.media.image', 'storage.media.video'], need: 'manage_settings', order: 70, figure: 'latest' },
+  { id: 'jobs', label: 'Job queue', metrics: ['jobs.pending', 'jobs.failed'], need: 'manage_settings', order: 80, figure: 'latest', help: 'Jobs waiting now, and jobs that gave up each day.' },
+]
