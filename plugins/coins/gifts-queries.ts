@@ -37,10 +37,14 @@ export function receiverRow(db: Db, userId: number) {
   return own(db)
     .selectFrom('users')
     .leftJoin('coins_verified as v', 'v.user_id', 'users.id')
-    .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'users.created_at', 'v.user_id as verified'])
+    .leftJoin('coins_frozen as f', 'f.user_id', 'users.id')
+    .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'users.created_at', 'v.user_id as verified', 'f.user_id as frozen'])
     .where('users.id', '=', userId)
     .executeTakeFirst()
 }
+
+/** Whether staff froze a member's wallet. */
+export const isFrozen = async (db: Db, userId: number) => !!(await own(db).selectFrom('coins_frozen').select('user_id').where('user_id', '=', userId).executeTakeFirst())
 
 /**
  * A gift's sender and receiver in one query: whether each is active, the receiver's account type and verification,
@@ -50,7 +54,8 @@ export async function partiesOf(db: Db, senderId: number, receiverId: number) {
   const rows = await own(db)
     .selectFrom('users')
     .leftJoin('coins_verified as v', 'v.user_id', 'users.id')
-    .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'users.created_at', 'v.user_id as verified', blockedWith(senderId, 'users.id').as('blocked')])
+    .leftJoin('coins_frozen as f', 'f.user_id', 'users.id')
+    .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'users.created_at', 'v.user_id as verified', 'f.user_id as frozen', blockedWith(senderId, 'users.id').as('blocked')])
     .where('users.id', 'in', [senderId, receiverId])
     .execute()
   return { sender: rows.find((r) => r.id === senderId), receiver: rows.find((r) => r.id === receiverId) }

@@ -3,6 +3,7 @@
 import type { AccountSpec, MediaInfo, Viewer } from '../../core/plugins/api.js'
 import type { GiftInput } from './gifts-inputs.js'
 import type { CoinsContext } from './plugin.js'
+import { walletFrozen } from './wallets-service.js'
 import * as q from './gifts-queries.js'
 import type { GiftRow, GiftSendRow } from './gifts-tables.js'
 
@@ -88,6 +89,7 @@ export type GiftsService = ReturnType<typeof giftsService>
 export function giftsService(ctx: CoinsContext) {
   const { db } = ctx
   const notFound = (what = 'That') => ctx.http.error(404, 'NOT_FOUND', `${what} does not exist.`)
+  const frozen = (what: string) => walletFrozen(ctx, what)
 
   async function giftJson(g: GiftRow): Promise<GiftJson> {
     return {
@@ -162,6 +164,8 @@ export function giftsService(ctx: CoinsContext) {
     // A suspended member, or one with a block between you, is hidden from you: the target answers as missing
     // (whatever a plugin's target answered).
     if (!receiver || receiver.suspended_at !== null || receiver.blocked) throw notFound(what)
+    if (me.frozen !== null) throw frozen('send gifts')
+    if (receiver.frozen !== null) throw ctx.http.error(403, 'GIFTS_NOT_ACCEPTED', `@${receiver.username} cannot receive gifts at the moment.`)
     const { gift_receivers: receivers, gift_commission_percent: percent, gift_hold_days: holdDays, gift_daily_limit: dailyLimit, gift_flag_new_account_coins: flagLine } = await ctx.settings.all()
     if (receivers === 'creators' && receiver.account_type === 'personal') throw ctx.http.error(403, 'GIFTS_NOT_ACCEPTED', `@${receiver.username} does not accept gifts: only creator accounts do.`)
     if (receivers === 'verified' && receiver.verified === null) throw ctx.http.error(403, 'GIFTS_NOT_ACCEPTED', `@${receiver.username} does not accept gifts: only verified creators do.`)

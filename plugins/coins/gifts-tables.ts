@@ -75,6 +75,8 @@ export type GiftTables = {
   }
   /** Members staff verified to receive gifts (when the operator allows only verified receivers). */
   coins_verified: { user_id: number; verified_by: number | null; created_at: CreatedAt }
+  /** Wallets staff froze (wallets.ts): no buying, giving, receiving or withdrawing while a row stands. */
+  coins_frozen: { user_id: number; reason: string; frozen_by: number | null; created_at: CreatedAt }
 }
 
 export type GiftRow = Selectable<GiftTables['coins_gifts']>

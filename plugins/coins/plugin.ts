@@ -5,6 +5,7 @@ import { definePlugin, type PluginContext, type SettingsSchema } from '../../cor
 import { SECRET_KEY, WEBHOOK_SECRET } from './gateways/stripe.js'
 import { giftHooks, registerGifts } from './gifts.js'
 import { registerPurchases } from './purchases.js'
+import { registerWalletsAdmin } from './wallets-admin.js'
 
 /** The operator's settings (Admin → Plugins → coins). Each part adds its own. */
 export const settings = {
@@ -119,9 +120,11 @@ const coins = definePlugin({
   },
   register(ctx) {
     // Buying coins: packs, gateways (Stripe Checkout, manual), the wallet.
-    registerPurchases(ctx)
+    const purchases = registerPurchases(ctx)
     // Spending and earning: the gift catalog, gifts, holds, withdrawals, supporter badges.
     registerGifts(ctx)
+    // The console's section: wallets, freezing, the dashboard's coin figures.
+    registerWalletsAdmin(ctx, purchases)
   },
 })
 

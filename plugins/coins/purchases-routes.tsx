@@ -145,8 +145,8 @@ export function purchaseRoutes(ctx: CoinsContext, service: PurchasesService) {
     const form = await ctx.http.form(c)
     const parsed = packInput.safeParse(form)
     if (!parsed.success) return adminPage(c, { form: { id, values: form, errors: fieldsOf(parsed.error) } }, 400)
-    if (id === null) await service.createPack(parsed.data)
-    else await service.updatePack(id, parsed.data)
+    if (id === null) await service.createPack(me(c), parsed.data)
+    else await service.updatePack(me(c), id, parsed.data)
     ctx.log.info({ actor: me(c).id, pack: id, ...parsed.data }, id === null ? 'coin pack added' : 'coin pack changed')
     return c.redirect(`/coins/admin?notice=${id === null ? 'pack-added' : 'pack-saved'}`, 303)
   }
@@ -227,11 +227,11 @@ export function purchaseRoutes(ctx: CoinsContext, service: PurchasesService) {
   // ---- The operator's API (scripts with an admin's token): the same actions as /coins/admin.
 
   app.get('/api/v1/coins/admin/packs', admin, async (c) => ctx.http.json(c, (await service.packs({ all: true })).map(packJson)))
-  app.post('/api/v1/coins/admin/packs', admin, async (c) => ctx.http.json(c, packJson(await service.createPack(parse(packApiInput, await ctx.http.jsonBody(c)))), 201))
+  app.post('/api/v1/coins/admin/packs', admin, async (c) => ctx.http.json(c, packJson(await service.createPack(me(c), parse(packApiInput, await ctx.http.jsonBody(c)))), 201))
   app.put('/api/v1/coins/admin/packs/:id{[0-9]+}', admin, async (c) => {
     const id = ctx.http.id(c)
     await service.pack(id)
-    return ctx.http.json(c, packJson(await service.updatePack(id, parse(packApiInput, await ctx.http.jsonBody(c)))))
+    return ctx.http.json(c, packJson(await service.updatePack(me(c), id, parse(packApiInput, await ctx.http.jsonBody(c)))))
   })
   app.get('/api/v1/coins/admin/purchases', admin, async (c) => {
     const filter = parse(staffListInput, { status: c.req.query('status'), gateway: c.req.query('gateway') })

@@ -8,6 +8,8 @@ import type { Gateway } from './gateways/types.js'
 import type { CoinsContext } from './plugin.js'
 import type { GrantInput, PackInput, PurchaseInput } from './purchases-inputs.js'
 import * as q from './purchases-queries.js'
+import { isFrozen } from './gifts-queries.js'
+import { walletFrozen } from './wallets-service.js'
 import type { AdjustmentKind, AdjustmentRow, GatewayId, PackRow, PurchaseRow } from './purchases-tables.js'
 
 /** Coins are whole units in the ledger. */
@@ -221,11 +223,20 @@ export function purchasesService(ctx: CoinsContext, gateways: Record<GatewayId, 
       if (!p) throw new AppError(404, 'NOT_FOUND', 'That pack does not exist.')
       return p
     },
-    createPack: (input: PackInput) => q.insertPack(db, input),
-    async updatePack(id: number, input: PackInput): Promise<PackRow> {
-      const p = await q.updatePack(db, id, input)
-      if (!p) throw new AppError(404, 'NOT_FOUND', 'That pack does not exist.')
-      return p
+    async createPack(actor: Viewer, input: PackInput): Promise<PackRow> {
+      return db.transaction().execute(async (trx) => {
+        const p = await q.insertPack(trx, input)
+        await ctx.core.audit({ actorId: actor.id, action: 'pack.created', targetType: 'coins.pack', targetId: p.id, details: { ...input } }, { db: trx })
+        return p
+      })
+    },
+    async updatePack(actor: Viewer, id: number, input: PackInput): Promise<PackRow> {
+      return db.transaction().execute(async (trx) => {
+        const p = await q.updatePack(trx, id, input)
+        if (!p) throw new AppError(404, 'NOT_FOUND', 'That pack does not exist.')
+        await ctx.core.audit({ actorId: actor.id, action: 'pack.updated', targetType: 'coins.pack', targetId: p.id, details: { ...input } }, { db: trx })
+        return p
+      })
     },
 
     // ---- A member's purchases
@@ -234,6 +245,7 @@ export function purchasesService(ctx: CoinsContext, gateways: Record<GatewayId, 
     async buy(viewer: Viewer, input: PurchaseInput, baseUrl: string): Promise<{ purchase: PurchaseRow; redirect: string | null }> {
       const pack = await q.findPack(db, input.pack_id)
       if (!pack || !pack.active) throw packGone()
+      if (await isFrozen(db, viewer.id)) throw walletFrozen(ctx, 'buy coins')
       const gateway = gatewayOf(input.gateway)
       const problem = await gateway.problem()
       if (problem) throw new AppError(422, 'GATEWAY_UNAVAILABLE', `Paying by ${gateway.label.toLowerCase()} is not available.`, { gateway: gateway.id })
@@ -305,6 +317,7 @@ export function purchasesService(ctx: CoinsContext, gateways: Record<GatewayId, 
         if (used) throw new AppError(409, 'REFERENCE_USED', `The bank reference ${input.payment_ref} paid for purchase ${used.id} already.`, { purchase_id: used.id })
         const paid = await credit(trx, p, input.payment_ref)
         const noted = input.note ? await q.changePurchase(trx, p.id, { note: input.note }) : paid
+        await ctx.core.audit({ actorId: actor.id, action: 'purchase.confirmed', targetType: 'coins.purchase', targetId: p.id, details: { user_id: p.user_id, coins: p.coins, amount: p.amount, currency: p.currency, payment_ref: input.payment_ref } }, { db: trx })
         after.push(() => tell(p.user_id, 'purchase_credited', noted, noted.coins))
         return noted
       })
@@ -328,6 +341,7 @@ export function purchasesService(ctx: CoinsContext, gateways: Record<GatewayId, 
         if (!pack || !pack.active) throw packGone()
         const p = await q.insertPurchase(trx, { user_id: member.id, pack, gateway: 'manual', granted_by: actor.id, note: input.note })
         const paid = await credit(trx, p, input.payment_ref)
+        await ctx.core.audit({ actorId: actor.id, action: 'purchase.granted', targetType: 'coins.purchase', targetId: p.id, details: { user_id: member.id, coins: p.coins, amount: p.amount, currency: p.currency, payment_ref: input.payment_ref } }, { db: trx })
         after.push(() => tell(member.id, 'purchase_credited', paid, paid.coins))
         return paid
       })
@@ -346,6 +360,7 @@ export function purchasesService(ctx: CoinsContext, gateways: Record<GatewayId, 
         if (p.status !== 'paid') throw new AppError(409, 'NOT_PAID', 'Only a paid purchase can be reversed.')
         if (p.reversed_coins >= p.coins) throw new AppError(409, 'ALREADY_REVERSED', 'That purchase was reversed already.')
         const r = await adjust(trx, p, { refunded: p.amount }, 'reversal', `admin:${actor.id}:${p.id}`, { actorId: actor.id, note })
+        await ctx.core.audit({ actorId: actor.id, action: 'purchase.reversed', targetType: 'coins.purchase', targetId: p.id, details: { user_id: p.user_id, taken: r.taken, owed: r.owed, note } }, { db: trx })
         after.push(() => tell(p.user_id, 'purchase_reversed', r.purchase, r.taken + r.owed))
         return r
       })
@@ -368,6 +383,8 @@ export function purchasesService(ctx: CoinsContext, gateways: Record<GatewayId, 
         log.error({ err, purchase: p.id }, 'the payment gateway refused a refund')
         throw new AppError(503, 'GATEWAY_FAILED', 'Stripe did not accept the refund (the log says why). Nothing changed; you can refund it in Stripe’s dashboard.')
       }
+      // The coins come back when Stripe's webhook reports the refund; the request itself is the staff action.
+      await ctx.core.audit({ actorId: actor.id, action: 'purchase.refund_requested', targetType: 'coins.purchase', targetId: p.id, details: { user_id: p.user_id, amount: p.amount, currency: p.currency } })
       log.info({ actor: actor.id, purchase: p.id }, 'refund asked of the payment gateway')
       return p
     },

@@ -154,7 +154,7 @@ export function WalletPage(props: { wallet: Wallet; packs: PackRow[]; gateways: 
   )
 }
 
-function HistoryTable({ items }: { items: HistoryItem[] }) {
+export function HistoryTable({ items }: { items: HistoryItem[] }) {
   if (items.length === 0) return <p class="muted">Nothing yet: coins you buy, send or receive show here.</p>
   return (
     <div class="table-wrap">

@@ -3,9 +3,9 @@ import { manualGateway } from './gateways/manual.js'
 import { stripeGateway } from './gateways/stripe.js'
 import type { CoinsContext } from './plugin.js'
 import { purchaseRoutes } from './purchases-routes.js'
-import { purchasesService } from './purchases-service.js'
+import { purchasesService, type PurchasesService } from './purchases-service.js'
 
-export function registerPurchases(ctx: CoinsContext): void {
+export function registerPurchases(ctx: CoinsContext): PurchasesService {
   const service = purchasesService(ctx, { stripe: stripeGateway(ctx), manual: manualGateway(ctx) })
   ctx.routes.route('/', purchaseRoutes(ctx, service))
   ctx.assets('public')
@@ -26,4 +26,5 @@ export function registerPurchases(ctx: CoinsContext): void {
   ctx.jobs.every('17 * * * *', 'purge-idempotency-keys', async () => {
     await service.purgeIdempotency()
   })
+  return service
 }

@@ -6,6 +6,7 @@ import type { CoinsContext } from './plugin.js'
 import * as q from './gifts-queries.js'
 import { earningsOf, PAYOUTS, withdrawalsOf } from './gifts-service.js'
 import type { WithdrawalRow, WithdrawalStatus } from './gifts-tables.js'
+import { walletFrozen } from './wallets-service.js'
 
 /** A withdrawal as the API shows it; `details` (the payout details) only to its creator and admins. */
 export interface WithdrawalJson {
@@ -63,6 +64,7 @@ export function withdrawalsService(ctx: CoinsContext) {
     if (earlier) return earlier
     const me = await q.receiverRow(db, creator.id)
     if (!me || me.suspended_at !== null) throw ctx.http.error(403, 'ACCOUNT_SUSPENDED', 'Your account is suspended: you cannot withdraw.')
+    if (me.frozen !== null) throw walletFrozen(ctx, 'withdraw')
     const minimum = await ctx.settings.get('withdrawal_minimum')
     if (input.amount < minimum) throw ctx.http.error(422, 'BELOW_MINIMUM', `The smallest withdrawal is ${minimum.toLocaleString('en')} coins.`, { minimum, fields: { amount: `The smallest withdrawal is ${minimum.toLocaleString('en')} coins.` } })
     try {
