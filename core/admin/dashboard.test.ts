@@ -67,6 +67,27 @@ describe('admin dashboard', () => {
     assert.equal(stat('posts', addDays(today, -10)), 99, 'older days are kept as stored')
   })
 
+  it('counts likes, likes per post, comments per active member, and new members back after 7 and 30 days', async () => {
+    const post = (t.h.store.sqlite.prepare("select id from posts where text = 'one'").get() as { id: number }).id
+    for (const who of [admin, mod]) assert.equal((await t.request('POST', `/api/v1/posts/${post}/like`, { token: who.token })).status, 200)
+    // Two members who joined 7 days ago: one seen this week, one not since.
+    const back = await t.register('dashback')
+    const gone = await t.register('dashgone')
+    const joined = `${addDays(today, -7)}T12:00:00.000Z`
+    for (const u of [back, gone]) t.h.store.sqlite.prepare('update users set created_at = ? where id = ?').run(joined, u.id)
+    t.h.store.sqlite.prepare('delete from member_days where user_id = ?').run(gone.id)
+    t.h.store.sqlite.prepare('insert into member_days (day, user_id) values (?, ?)').run(addDays(today, -7), gone.id)
+    await rollup(t.h.db, t.h.admin)
+    assert.equal(stat('likes'), 2)
+    assert.equal(stat('engagement.likes_per_post'), 50, '2 likes over 4 posts today, in hundredths')
+    assert.equal(stat('retention.d7'), 50, 'one of the two came back in the week')
+    assert.equal(stat('retention.d30'), undefined, 'nobody joined 30 days ago: no value, not a zero')
+    assert.equal(stat('engagement.comments_per_member', addDays(today, -3)), undefined, 'nobody was active three days ago')
+    const html = await (await t.request('GET', '/admin?period=7', { token: admin.token })).text()
+    assert.match(html, /data-figure="retention\.d7">50 %</)
+    assert.match(html, /data-figure="engagement\.likes_per_post">0\.50</)
+  })
+
   it('answers the dashboard API from the rollups, grouped by day, week or month', async () => {
     const res = await body(await t.request('GET', '/api/v1/admin/dashboard?period=30&by=day', { token: admin.token }))
     assert.equal(res.status, 'success')

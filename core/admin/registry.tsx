@@ -56,13 +56,17 @@ export interface AdminMetric {
   label: string
   /** `count` per day (posts made that day), or a `gauge` read at the time of the rollup (bytes stored now). */
   kind: 'count' | 'gauge'
-  unit?: 'number' | 'bytes'
+  /** `percent`: a whole number 0-100; `hundredths`: a ratio stored times 100 (125 shows as 1.25). */
+  unit?: MetricUnit
   /**
    * The value for one UTC day, `from` (inclusive) to `to` (exclusive) as ISO times; a gauge is asked for today only.
+   * `null`: no value that day (a ratio with nothing to divide by), drawn as a gap rather than a zero.
    * @example compute: async ({ from, to }) => Number((await db.selectFrom('stories').select((e) => e.fn.countAll().as('n')).where('created_at', '>=', from).where('created_at', '<', to).executeTakeFirstOrThrow()).n)
    */
-  compute(range: { day: string; from: string; to: string }): Promise<number>
+  compute(range: { day: string; from: string; to: string }): Promise<number | null>
 }
+
+export type MetricUnit = 'number' | 'bytes' | 'percent' | 'hundredths'
 
 /** A tile of the dashboard: a figure and a chart of one or more metrics over the chosen period. */
 export interface AdminTile {

@@ -36,7 +36,10 @@ export async function rollup(db: Db, admin: AdminRegistry, options: { now?: Date
     try {
       const days = m.kind === 'gauge' ? [today] : daysFrom(last.has(m.id) ? addDays(last.get(m.id)!, -1) : addDays(today, -(BACKFILL_DAYS - 1)), today)
       const values: { metric: string; day: string; value: number }[] = []
-      for (const day of days) values.push({ metric: m.id, day, value: await valueOf(m, day) })
+      for (const day of days) {
+        const value = await valueOf(m, day)
+        if (value !== null) values.push({ metric: m.id, day, value })
+      }
       await store(db, values)
       written += values.length
     } catch (err) {
@@ -46,8 +49,9 @@ export async function rollup(db: Db, admin: AdminRegistry, options: { now?: Date
   return written
 }
 
-async function valueOf(m: AdminMetric, day: string): Promise<number> {
+async function valueOf(m: AdminMetric, day: string): Promise<number | null> {
   const v = await m.compute({ day, from: `${day}T00:00:00.000Z`, to: `${addDays(day, 1)}T00:00:00.000Z` })
+  if (v === null) return null
   if (!Number.isFinite(v)) throw new Error(`Metric ${m.id} gave ${v} for ${day}; a metric is a finite number.`)
   return Math.round(v)
 }

@@ -20,9 +20,12 @@
   }
   const number = (v) => (v == null ? '' : new Intl.NumberFormat(undefined, { notation: Math.abs(v) >= 10000 ? 'compact' : 'standard' }).format(v))
 
+  // A ratio is stored times 100 (`hundredths`); a percent is a whole number.
+  const FORMATS = { bytes, percent: (v) => (v == null ? '' : `${Math.round(v)} %`), hundredths: (v) => (v == null ? '' : (v / 100).toFixed(2)) }
+
   function draw(el) {
     const spec = JSON.parse(el.dataset.chart)
-    const format = spec.series[0]?.unit === 'bytes' ? bytes : number
+    const format = FORMATS[spec.series[0]?.unit] ?? number
     const width = Math.max(200, el.clientWidth)
     const axis = { stroke: muted, grid: { stroke: border, width: 1 }, ticks: { stroke: border, width: 1 } }
     const options = {

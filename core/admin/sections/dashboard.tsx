@@ -12,7 +12,7 @@ import { allows } from '../../users/permissions.js'
 import { parse } from '../../validation.js'
 import { ActionForm } from '../../views/components.js'
 import { addDays, dayOf } from '../metrics.js'
-import type { AdminMetric, AdminSection, AdminTile } from '../registry.js'
+import type { AdminMetric, AdminSection, AdminTile, MetricUnit } from '../registry.js'
 import { runRollup, series } from '../rollup.js'
 import { pendingRestart, RestartNotice } from './plugins.js'
 
@@ -36,7 +36,7 @@ function bucketOf(day: string, by: Bucket): string {
 export interface TileSeries {
   id: string
   label: string
-  unit: 'number' | 'bytes'
+  unit: MetricUnit
   kind: 'count' | 'gauge'
   /** One value per bucket (null: no rollup for it yet). */
   values: (number | null)[]
@@ -87,8 +87,10 @@ export async function dashboardData(s: Services, viewer: Parameters<typeof allow
 }
 
 const numberFormat = new Intl.NumberFormat('en')
-export function formatValue(v: number | null, unit: 'number' | 'bytes'): string {
+export function formatValue(v: number | null, unit: MetricUnit): string {
   if (v === null) return '–'
+  if (unit === 'percent') return `${Math.round(v)} %`
+  if (unit === 'hundredths') return (v / 100).toFixed(2)
   if (unit === 'bytes') {
     const units = ['B', 'KB', 'MB', 'GB', 'TB']
     let i = 0
