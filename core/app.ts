@@ -44,8 +44,7 @@ import { createPushService } from './push/service.js'
 import { createPolicyService } from './policy/service.js'
 import { createAccessService } from './access/service.js'
 import { createProofs } from './access/proof.js'
-import { accessModule, networkBlocks } from './access/module.js'
-import { policyModule } from './policy/module.js'
+import { networkBlocks } from './access/middleware.js'
 import { pushModule } from './push/module.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
@@ -190,8 +189,6 @@ export const CORE_MODULES: readonly CoreModule[] = [
   ledgerModule,
   mailModule,
   pushModule,
-  policyModule,
-  accessModule,
 ]
 
 const CSP = {
