@@ -58,6 +58,7 @@ import { createRenderer } from './views/render.js'
 import { UiRegistry } from './views/ui.js'
 import type { CoreModule } from './module.js'
 import { adminModule } from './admin/module.js'
+import { UsageCounter } from './admin/usage.js'
 import { AdminRegistry } from './admin/registry.js'
 import { appShellModule } from './app-shell/module.js'
 import { authModule } from './auth/module.js'
@@ -120,6 +121,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const ui = new UiRegistry(log)
   const render = createRenderer({ settings, hooks, ui, themes, config })
   const admin = new AdminRegistry(render)
+  const usage = new UsageCounter()
   const realtime = new RealtimeHub(log)
   const scheduler = new Scheduler(log)
   // Media processing gets its own slots within the queue, so a long transcode never holds back fan-out.
@@ -146,7 +148,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, access, proofs, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, access, proofs, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -159,6 +161,8 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
     async close() {
       scheduler.stop()
       await queue.stop()
+      // The last minutes' counts, so a restart leaves no hole in the usage charts.
+      if (!readonly) await usage.flush(db, { all: true }).catch((err) => log.warn({ err }, 'the usage counts could not be written'))
       // Plugins' onClose (newest first) while the database is still open; then the limiter's last counts.
       await closers.run()
       limiter.close()
@@ -210,6 +214,7 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   const { config, log } = s
 
   app.use('*', requestId())
+  app.use('*', s.usage.middleware())
   app.use('*', requestContext(log, config.trustProxy))
   // Addresses the operator keeps out entirely are refused before anything else (health checks excepted).
   app.use('*', networkBlocks(s.access))

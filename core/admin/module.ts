@@ -15,6 +15,8 @@ export const adminModule: CoreModule = {
     wireRollups(s)
     countUnseenWarnings(s.db, s.hooks)
     // A suspension for a period lifts by itself within a minute of its end (audited as automatic).
+    // The usage counts of finished minutes go to request_stats (core/admin/usage.ts).
+    s.scheduler.add('core', '* * * * *', 'usage-flush', async () => void (await s.usage.flush(s.db)))
     s.scheduler.add('core', '* * * * *', 'lift-ended-suspensions', async () => void (await s.users.liftEndedSuspensions()))
   },
   middleware: () => warningGate(),

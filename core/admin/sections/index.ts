@@ -10,6 +10,7 @@ import { reportsSection } from './reports.js'
 import { rolesSection } from './roles.js'
 import { rulesSection } from './rules.js'
 import { settingsSection } from './settings.js'
+import { usageSection } from './usage.js'
 import { usersSection } from './users.js'
 
 export const CORE_SECTIONS: readonly ((s: Services) => AdminSection)[] = [
@@ -20,6 +21,7 @@ export const CORE_SECTIONS: readonly ((s: Services) => AdminSection)[] = [
   reportsSection,
   rulesSection,
   auditSection,
+  usageSection,
   pluginsSection,
   mailSection,
   settingsSection,
