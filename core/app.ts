@@ -59,6 +59,7 @@ import { UiRegistry } from './views/ui.js'
 import type { CoreModule } from './module.js'
 import { adminModule } from './admin/module.js'
 import { UsageCounter } from './admin/usage.js'
+import { createBackups } from './admin/backups.js'
 import { AdminRegistry } from './admin/registry.js'
 import { appShellModule } from './app-shell/module.js'
 import { authModule } from './auth/module.js'
@@ -141,6 +142,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const ledger = createLedgerService(db)
   const mail = createMailService({ db, settings, queue, users, limiter, log, proofs })
   const emails = createEmailPreferences({ db, settings, queue, notifications, mail })
+  const backups = createBackups({ db, settings, queue, dataDir: config.dataDir })
   const push = createPushService({ db, settings, queue, notifications, log, publicUrl: config.publicUrl })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
@@ -148,7 +150,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, access, proofs, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, access, proofs, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()

@@ -102,7 +102,7 @@ describe('admin permissions matrix', () => {
     assert.deepEqual(await nav(mod.token!), ['dashboard', 'reports', 'random-chat'])
     assert.deepEqual(await nav(support.token!), ['dashboard', 'users', 'access'])
     const all = await nav(admin.token!)
-    for (const id of ['dashboard', 'users', 'access', 'roles', 'reports', 'rules', 'random-chat', 'audit', 'usage', 'plugins', 'mail', 'settings']) assert.ok(all.includes(id), `admin sees ${id}`)
+    for (const id of ['dashboard', 'users', 'access', 'roles', 'reports', 'rules', 'random-chat', 'audit', 'usage', 'jobs', 'backups', 'plugins', 'mail', 'settings']) assert.ok(all.includes(id), `admin sees ${id}`)
   })
 
   it('lets a custom role with "moderate content" into the moderation queue, and keeps one without it out', async () => {

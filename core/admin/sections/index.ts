@@ -3,7 +3,9 @@ import type { Services } from '../../services.js'
 import type { AdminSection } from '../registry.js'
 import { accessSection } from './access.js'
 import { auditSection } from './audit.js'
+import { backupsSection } from './backups.js'
 import { dashboardSection } from './dashboard.js'
+import { jobsSection } from './jobs.js'
 import { mailSection } from './mail.js'
 import { pluginsSection } from './plugins.js'
 import { reportsSection } from './reports.js'
@@ -22,6 +24,8 @@ export const CORE_SECTIONS: readonly ((s: Services) => AdminSection)[] = [
   rulesSection,
   auditSection,
   usageSection,
+  jobsSection,
+  backupsSection,
   pluginsSection,
   mailSection,
   settingsSection,
