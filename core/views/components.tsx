@@ -132,10 +132,20 @@ export interface DataColumn<T> {
  * headings scoped for screen readers, and a sentence instead of an empty table.
  * @example <DataTable rows={rules} empty="No rules yet." rowData={(r) => ({ 'data-rule': r.id })} columns={[{ label: 'Rule', cell: (r) => r.name }, { label: 'Remove', hideLabel: true, cell: (r) => <ActionForm ... /> }]} />
  */
-export function DataTable<T>(props: { rows: readonly T[]; columns: readonly DataColumn<T>[]; empty?: ComponentChildren; caption?: string; rowData?: (row: T) => Record<string, string | number>; tableData?: Record<string, string | number> }) {
+export function DataTable<T>(props: {
+  rows: readonly T[]
+  columns: readonly DataColumn<T>[]
+  empty?: ComponentChildren
+  caption?: string
+  /** What the table is, for screen readers reaching its scrolling box (default: the caption, else "Table"). */
+  label?: string
+  rowData?: (row: T) => Record<string, string | number>
+  tableData?: Record<string, string | number>
+}) {
   if (!props.rows.length) return props.empty === undefined ? null : <p class="muted">{props.empty}</p>
+  // The box scrolls sideways on a phone: focusable, so a keyboard can scroll it too (WCAG 2.1.1).
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabindex={0} role="region" aria-label={props.label ?? props.caption ?? 'Table'}>
       <table {...props.tableData}>
         {props.caption && <caption>{props.caption}</caption>}
         <thead>

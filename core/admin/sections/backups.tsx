@@ -51,6 +51,7 @@ export function backupsSection(s: Services): AdminSection {
           <h2>Backups kept</h2>
           <DataTable
             rows={list}
+            label="Backups kept"
             empty="No backups in the data directory yet."
             rowData={(b) => ({ 'data-backup': b.name })}
             columns={[

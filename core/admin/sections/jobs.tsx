@@ -61,6 +61,7 @@ export function jobsSection(s: Services): AdminSection {
               <p class="hint">Finished jobs are kept a day, failed ones a month.</p>
               <DataTable
                 rows={counts}
+                label="Jobs by kind"
                 empty="No jobs in the queue."
                 rowData={(k) => ({ 'data-kind': k.kind })}
                 columns={[
@@ -83,6 +84,7 @@ export function jobsSection(s: Services): AdminSection {
               )}
               <DataTable
                 rows={failed}
+                label="Failed jobs"
                 empty="No failed jobs."
                 rowData={(j) => ({ 'data-job': j.id })}
                 columns={[

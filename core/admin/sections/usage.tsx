@@ -73,6 +73,7 @@ export function usageSection(s: Services): AdminSection {
               <h2>Slowest routes, last 24 hours</h2>
               <DataTable
                 rows={u.slowest_routes}
+                label="Slowest routes"
                 empty="Not enough requests counted yet (a route needs five)."
                 tableData={{ 'data-slowest': u.slowest_routes.length }}
                 columns={[
