@@ -5,6 +5,7 @@ import { nav } from '../module.js'
 import { CORE_SECTIONS } from './sections/index.js'
 import { BACKUP_JOB } from './backups.js'
 import { wireRollups } from './rollup.js'
+import { seoRoutes } from './seo.js'
 import { countUnseenWarnings } from './members.js'
 import { warningGate, warningsPages } from './warnings.js'
 
@@ -28,6 +29,7 @@ export const adminModule: CoreModule = {
   middleware: () => warningGate(),
   pages: (s) => {
     const app = warningsPages(s)
+    app.route('/', seoRoutes(s))
     app.route('/', s.admin.app())
     return app
   },
