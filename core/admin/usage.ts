@@ -5,16 +5,11 @@ import type { MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
+import type { RequestStatsTable } from '../db/schema.js'
 import type { AppEnv } from '../http/env.js'
 
-interface Bucket {
-  requests: number
-  api: number
-  errors: number
-  total_ms: number
-  max_ms: number
-  bytes: number
-}
+/** One minute and route's counts, as request_stats stores them. */
+type Bucket = Omit<RequestStatsTable, 'minute' | 'route'>
 
 /** The minute of a time as request_stats keys it: `YYYY-MM-DDTHH:MM`, UTC. */
 export const minuteOf = (d: Date) => d.toISOString().slice(0, 16)
