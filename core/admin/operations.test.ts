@@ -61,6 +61,16 @@ describe('console operations', () => {
     assert.equal(status(other)!.status, 'failed')
   })
 
+  it('says on the mail page whether email is set up, and shows a test refused for want of it', async () => {
+    const agent = t.agent('10.0.0.9')
+    assert.equal((await agent.loginViaForm('opsstaff')).status, 303)
+    assert.match(await agent.text('/admin/mail'), /data-mail="off"/)
+    const refused = await agent.post('/admin/mail/test', { to: 'ops@example.org' })
+    assert.equal(refused.status, 503)
+    assert.match(await refused.text(), /cannot send email/)
+    assert.equal((await body(await t.request('GET', '/api/v1/admin/mail', { token: settingsStaff.token }))).data.configured, false)
+  })
+
   it('makes a backup through the queue, lists it, serves it to admins only, and records its time', async () => {
     assert.equal((await t.request('POST', '/api/v1/admin/backups', { token: settingsStaff.token })).status, 403, 'an archive holds every secret: admins only')
     const res = await t.request('POST', '/api/v1/admin/backups', { token: admin.token })
