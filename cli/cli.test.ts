@@ -372,10 +372,23 @@ describe('the CLI on one data directory, in order', () => {
       assert.equal(out.ok, true, JSON.stringify(out.checks, null, 2))
       assert.deepEqual(
         out.checks.map((c) => c.name),
-        ['Node.js version', 'Data directory', 'Database', 'Image processing (sharp)', 'Video processing (ffmpeg)', 'Plugins'],
+        ['Node.js version', 'Data directory', 'Database', 'Image processing (sharp)', 'Video processing (ffmpeg)', 'Plugins', 'Disk space', 'Failing jobs', 'Backups', 'Outgoing email'],
       )
+      // The console's problem checks: a fresh directory has no backup and no outgoing email, which are warnings.
+      assert.equal(out.checks.find((c) => c.name === 'Backups')?.status, 'warn')
+      assert.equal(out.checks.find((c) => c.name === 'Outgoing email')?.status, 'warn')
       assert.equal(out.checks.find((c) => c.name === 'Database')?.status, 'ok')
       assert.equal(out.checks.find((c) => c.name === 'Plugins')?.message, 'no plugins enabled', 'hello was disabled')
+    })
+  })
+
+  describe('jobs', () => {
+    test('`jobs list --json` gives the counts per kind and the failed jobs; retry without an id is bad usage', async () => {
+      const out = json<{ counts: unknown[]; failed: unknown[] }>(await h(['jobs', 'list', '--json']))
+      assert.ok(Array.isArray(out.counts) && Array.isArray(out.failed))
+      assertFails(await h(['jobs', 'retry']), 2, /Give the id of a failed job, or --all\./)
+      const all = json<{ retried: number }>(await h(['jobs', 'retry', '--all', '--json']))
+      assert.equal(all.retried, 0)
     })
   })
 

@@ -5,6 +5,7 @@ import { registerAudit } from './commands/audit.js'
 import { registerBackup } from './commands/backup.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerHooks } from './commands/hooks.js'
+import { registerJobs } from './commands/jobs.js'
 import { registerInit } from './commands/init.js'
 import { registerLedger } from './commands/ledger.js'
 import { registerMail } from './commands/mail.js'
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version')
     .option('--verbose', 'show stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
-  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerRole, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerAudit, registerLedger, registerMail, registerDoctor, registerBackup, registerRestore]) {
+  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerRole, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerJobs, registerAudit, registerLedger, registerMail, registerDoctor, registerBackup, registerRestore]) {
     register(program)
   }
   // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0.

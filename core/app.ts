@@ -44,8 +44,7 @@ import { createPushService } from './push/service.js'
 import { createPolicyService } from './policy/service.js'
 import { createAccessService } from './access/service.js'
 import { createProofs } from './access/proof.js'
-import { accessModule, networkBlocks } from './access/module.js'
-import { policyModule } from './policy/module.js'
+import { networkBlocks } from './access/middleware.js'
 import { pushModule } from './push/module.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
@@ -59,6 +58,8 @@ import { createRenderer } from './views/render.js'
 import { UiRegistry } from './views/ui.js'
 import type { CoreModule } from './module.js'
 import { adminModule } from './admin/module.js'
+import { UsageCounter } from './admin/usage.js'
+import { createBackups } from './admin/backups.js'
 import { AdminRegistry } from './admin/registry.js'
 import { appShellModule } from './app-shell/module.js'
 import { authModule } from './auth/module.js'
@@ -121,6 +122,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const ui = new UiRegistry(log)
   const render = createRenderer({ settings, hooks, ui, themes, config })
   const admin = new AdminRegistry(render)
+  const usage = new UsageCounter()
   const realtime = new RealtimeHub(log)
   const scheduler = new Scheduler(log)
   // Media processing gets its own slots within the queue, so a long transcode never holds back fan-out.
@@ -140,6 +142,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const ledger = createLedgerService(db)
   const mail = createMailService({ db, settings, queue, users, limiter, log, proofs })
   const emails = createEmailPreferences({ db, settings, queue, notifications, mail })
+  const backups = createBackups({ db, settings, queue, dataDir: config.dataDir })
   const push = createPushService({ db, settings, queue, notifications, log, publicUrl: config.publicUrl })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
@@ -147,7 +150,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, access, proofs, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, access, proofs, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -160,6 +163,8 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
     async close() {
       scheduler.stop()
       await queue.stop()
+      // The last minutes' counts, so a restart leaves no hole in the usage charts.
+      if (!readonly) await usage.flush(db, { all: true }).catch((err) => log.warn({ err }, 'the usage counts could not be written'))
       // Plugins' onClose (newest first) while the database is still open; then the limiter's last counts.
       await closers.run()
       limiter.close()
@@ -190,8 +195,6 @@ export const CORE_MODULES: readonly CoreModule[] = [
   ledgerModule,
   mailModule,
   pushModule,
-  policyModule,
-  accessModule,
 ]
 
 const CSP = {
@@ -213,6 +216,7 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   const { config, log } = s
 
   app.use('*', requestId())
+  app.use('*', s.usage.middleware())
   app.use('*', requestContext(log, config.trustProxy))
   // Addresses the operator keeps out entirely are refused before anything else (health checks excepted).
   app.use('*', networkBlocks(s.access))

@@ -1,5 +1,7 @@
 // The services one Hearth instance is made of, handed to core's route modules and the CLI.
 import type { AdminRegistry } from './admin/registry.js'
+import type { UsageCounter } from './admin/usage.js'
+import type { BackupsService } from './admin/backups.js'
 import type { AuthService } from './auth/service.js'
 import type { RateLimiter } from './auth/rate-limit.js'
 import type { Config } from './config.js'
@@ -46,6 +48,10 @@ export interface Services {
   ui: UiRegistry
   /** The operators' console: its sections (core's and plugins'), dashboard metrics and tiles. */
   admin: AdminRegistry
+  /** Requests, time and bytes per minute and route, counted in memory and written once a minute (core/admin/usage.ts). */
+  usage: UsageCounter
+  /** Backups in the data directory's backups/ folder: now, on a schedule, the newest N kept. */
+  backups: BackupsService
   themes: Map<string, LoadedTheme>
   themeProblems: ThemeProblem[]
   render: Renderer

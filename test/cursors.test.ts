@@ -69,7 +69,7 @@ describe('malformed cursors', () => {
     '/api/v1/search/users?q=ana',
     '/api/v1/search/posts?q=hello',
     '/api/v1/admin/users',
-    '/api/v1/admin/policy/hits',
+    '/api/v1/admin/rules/hits',
     '/api/v1/admin/audit',
     '/api/v1/reports',
     '/api/v1/groups',

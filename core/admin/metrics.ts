@@ -5,6 +5,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
 import type { Services } from '../services.js'
 import type { AdminMetric, AdminTile } from './registry.js'
+import { diskOf, peakPerMinute, trafficBetween } from './usage.js'
 
 /** The UTC day of a time, `YYYY-MM-DD`. */
 export const dayOf = (d: Date) => d.toISOString().slice(0, 10)
@@ -103,6 +104,23 @@ export function coreMetrics(s: Services): AdminMetric[] {
       }),
     ),
     {
+      id: 'storage.disk_free',
+      label: 'Disk free',
+      kind: 'gauge',
+      unit: 'bytes',
+      compute: async () => (await diskOf(s.config.dataDir)).free,
+    },
+    ...(['requests', 'api', 'errors', 'bytes'] as const).map(
+      (field): AdminMetric => ({
+        id: `http.${field}`,
+        label: { requests: 'Requests', api: 'API calls', errors: 'Server errors', bytes: 'Bytes served' }[field],
+        kind: 'count',
+        unit: field === 'bytes' ? 'bytes' : 'number',
+        compute: async ({ from, to }) => (await trafficBetween(db, from, to))[field],
+      }),
+    ),
+    { id: 'http.peak_per_minute', label: 'Busiest minute', kind: 'count', compute: ({ from, to }) => peakPerMinute(db, from, to) },
+    {
       id: 'jobs.pending',
       label: 'Jobs waiting',
       kind: 'gauge',
@@ -125,6 +143,9 @@ export const CORE_TILES: AdminTile[] = [
   { id: 'engagement', label: 'Engagement', metrics: ['engagement.likes_per_post', 'engagement.comments_per_member'], need: 'staff', order: 22, figure: 'latest', help: 'Likes given per post made, and comments per member active, each day.' },
   { id: 'retention', label: 'Retention of new members', metrics: ['retention.d7', 'retention.d30'], need: 'staff', order: 23, figure: 'latest', help: 'Of the members who joined 7 (or 30) days before a day, the share seen in the week ending that day.' },
   { id: 'reports', label: 'Reports opened and resolved', metrics: ['reports.opened', 'reports.resolved'], need: 'moderate_content', order: 30 },
-  { id: 'storage', label: 'Storage', metrics: ['storage.database', 'storage.media.image', 'storage.media.video'], need: 'manage_settings', order: 70, figure: 'latest' },
+  { id: 'traffic', label: 'Requests', metrics: ['http.requests', 'http.api', 'http.errors'], need: 'manage_settings', order: 60, help: 'Every answer the server gave, the API calls among them, and those that failed on our side (5xx).' },
+  { id: 'traffic-peak', label: 'Requests in the busiest minute', metrics: ['http.peak_per_minute'], need: 'manage_settings', order: 61, figure: 'latest' },
+  { id: 'bytes-served', label: 'Bytes served', metrics: ['http.bytes'], need: 'manage_settings', order: 62, help: 'Answers that declared their length: pages, API calls, media files.' },
+  { id: 'storage', label: 'Storage', metrics: ['storage.database', 'storage.media.image', 'storage.media.video', 'storage.disk_free'], need: 'manage_settings', order: 70, figure: 'latest' },
   { id: 'jobs', label: 'Job queue', metrics: ['jobs.pending', 'jobs.failed'], need: 'manage_settings', order: 80, figure: 'latest', help: 'Jobs waiting now, and jobs that gave up each day.' },
 ]

@@ -3,7 +3,9 @@
 import type { CoreModule } from '../module.js'
 import { nav } from '../module.js'
 import { CORE_SECTIONS } from './sections/index.js'
+import { BACKUP_JOB } from './backups.js'
 import { wireRollups } from './rollup.js'
+import { seoRoutes } from './seo.js'
 import { countUnseenWarnings } from './members.js'
 import { warningGate, warningsPages } from './warnings.js'
 
@@ -15,11 +17,19 @@ export const adminModule: CoreModule = {
     wireRollups(s)
     countUnseenWarnings(s.db, s.hooks)
     // A suspension for a period lifts by itself within a minute of its end (audited as automatic).
+    // Backups: the job that makes one (asked by the console, the API or the schedule), and the schedule's check.
+    s.queue.define<{ actorId: number | null }>(BACKUP_JOB, async ({ actorId }) => void (await s.backups.run(actorId)), { concurrency: 1, maxAttempts: 2 })
+    s.scheduler.add('core', '* * * * *', 'backup-schedule', async () => {
+      if (await s.backups.due()) await s.backups.enqueue(null)
+    })
+    // The usage counts of finished minutes go to request_stats (core/admin/usage.ts).
+    s.scheduler.add('core', '* * * * *', 'usage-flush', async () => void (await s.usage.flush(s.db)))
     s.scheduler.add('core', '* * * * *', 'lift-ended-suspensions', async () => void (await s.users.liftEndedSuspensions()))
   },
   middleware: () => warningGate(),
   pages: (s) => {
     const app = warningsPages(s)
+    app.route('/', seoRoutes(s))
     app.route('/', s.admin.app())
     return app
   },

@@ -4,6 +4,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
 import type { Services } from '../services.js'
 import { addDays, CORE_TILES, coreMetrics, dayOf } from './metrics.js'
+import { refreshProblems } from './problems.js'
 import type { AdminMetric, AdminRegistry } from './registry.js'
 
 /** How far back a metric seen for the first time is filled. */
@@ -20,6 +21,8 @@ export function wireRollups(s: Services): void {
 export async function runRollup(s: Services): Promise<number> {
   const written = await rollup(s.db, s.admin, { log: (metric, err) => s.log.error({ err, metric }, `dashboard metric ${metric} failed`) })
   await s.settings.write('admin.rollup_at', new Date().toISOString())
+  // The problem checks go with it, so the dashboard reads their last result instead of running ffmpeg per view.
+  await refreshProblems({ db: s.db, settings: s.settings, dataDir: s.config.dataDir }).catch((err) => s.log.error({ err }, 'the problem checks failed'))
   return written
 }
 

@@ -162,6 +162,22 @@ export interface AdminStatsTable {
   value: number
 }
 
+/** Requests per minute and route (`GET /u/:username`), written by the usage counter (core/admin/usage.ts). */
+export interface RequestStatsTable {
+  /** `YYYY-MM-DDTHH:MM`, UTC. */
+  minute: string
+  route: string
+  requests: number
+  /** Of them, calls to /api. */
+  api: number
+  /** Of them, answered 5xx. */
+  errors: number
+  total_ms: number
+  max_ms: number
+  /** Bytes of the answers that declared a length. */
+  bytes: number
+}
+
 /** The UTC days each member was seen (active members). */
 export interface MemberDaysTable {
   day: string
@@ -179,6 +195,7 @@ export interface Database extends JobTables, MediaTables, PostTables, SafetyTabl
   audit_log: AuditLogTable
   staff_roles: StaffRolesTable
   admin_stats: AdminStatsTable
+  request_stats: RequestStatsTable
   member_days: MemberDaysTable
   avatar_audience: AvatarAudienceTable
   follows: FollowsTable

@@ -7,7 +7,7 @@ import type { AppEnv } from './env.js'
 const meta = () => ({ timestamp: new Date().toISOString() })
 
 /** `{"status":"success","data":...,"meta":{"timestamp"}}` */
-export function ok(c: Context<AppEnv>, data: unknown, status: 200 | 201 = 200): Response {
+export function ok(c: Context<AppEnv>, data: unknown, status: 200 | 201 | 202 = 200): Response {
   return c.json({ status: 'success', data, meta: meta() }, status)
 }
 

@@ -260,6 +260,33 @@ export class JobQueue {
   }
 
   /**
+   * Give failed jobs a new round of attempts (staff's "retry" after fixing the cause): pending now, attempts from
+   * zero, the last error kept until the next run. A failed job whose key names one already outstanding stays as
+   * it is (the other one does its work). Returns the ids that went back.
+   */
+  async retry(ids: readonly number[]): Promise<number[]> {
+    const back: number[] = []
+    for (const id of ids) {
+      const now = iso()
+      try {
+        const r = await this.db.updateTable('jobs').set({ status: 'pending', attempts: 0, run_at: now, locked_at: null, updated_at: now }).where('id', '=', id).where('status', '=', 'failed').executeTakeFirst()
+        if (Number(r.numUpdatedRows)) back.push(id)
+      } catch (err) {
+        if (!/UNIQUE/.test(String(err))) throw err
+      }
+    }
+    if (back.length && this.started) this.kick()
+    return back
+  }
+
+  /** Delete failed jobs (staff's "discard": the work will not be done). Returns how many went. */
+  async discard(ids: readonly number[]): Promise<number> {
+    if (!ids.length) return 0
+    const r = await this.db.deleteFrom('jobs').where('id', 'in', [...ids]).where('status', '=', 'failed').executeTakeFirst()
+    return Number(r.numDeletedRows)
+  }
+
+  /**
    * Start the workers (the server calls this; CLI commands do not). This process owns the queue:
    * jobs left running by a previous process (a crash) go back to pending first.
    */

@@ -1,9 +1,9 @@
-// Email's JSON API: forgotten passwords, confirming and changing the address, and the admins' test email.
+// Email's JSON API: forgotten passwords, confirming and changing the address, (the test email is in Admin → Mail, core/admin/sections/mail.tsx).
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/env.js'
 import { ok } from '../http/envelope.js'
 import { jsonBody } from '../http/json.js'
-import { requireMember, requireRole } from '../http/middleware.js'
+import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
 import { linkOrigin } from './pages.js'
 
@@ -41,9 +41,5 @@ export function mailApi(s: Services): Hono<AppEnv> {
   })
   app.get('/users/me/email-preferences', requireMember, async (c) => ok(c, await s.emails.get(c.get('viewer')!.id)))
   app.put('/users/me/email-preferences', requireMember, async (c) => ok(c, await s.emails.set(c.get('viewer')!.id, await jsonBody(c))))
-  app.post('/admin/mail/test', requireRole('admin'), async (c) => {
-    const { messageId } = await mail.sendTest((await jsonBody(c)).to as string)
-    return ok(c, { sent: true, message_id: messageId })
-  })
   return app
 }

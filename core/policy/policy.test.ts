@@ -70,11 +70,11 @@ describe('policy rules', () => {
   after(() => t.close())
 
   const addRule = async (body: Record<string, unknown>) => {
-    const res = await t.request('POST', '/api/v1/admin/policy/rules', { token: admin, json: body })
+    const res = await t.request('POST', '/api/v1/admin/rules', { token: admin, json: body })
     assert.equal(res.status, 201, await res.clone().text())
     return ((await res.json()) as { data: { id: number } }).data.id
   }
-  const hits = async () => ((await (await t.request('GET', '/api/v1/admin/policy/hits', { token: admin })).json()) as { data: { rule_name: string; action: string; dry_run: boolean; target: string | null; reasons: string[] }[] }).data
+  const hits = async () => ((await (await t.request('GET', '/api/v1/admin/rules/hits', { token: admin })).json()) as { data: { rule_name: string; action: string; dry_run: boolean; target: string | null; reasons: string[] }[] }).data
   const openReports = () => t.h.db.selectFrom('reports').selectAll().where('status', '=', 'open').execute()
 
   it('refuses a post with the rule’s message and saves nothing; logs the refusal', async () => {
@@ -99,7 +99,7 @@ describe('policy rules', () => {
     const page = await a.post('/compose', { text: 'casino!', visibility: 'public' })
     assert.equal(page.status, 422)
     assert.match(await page.text(), /Gambling ads are not allowed here\./)
-    await t.request('DELETE', `/api/v1/admin/policy/rules/${id}`, { token: admin })
+    await t.request('DELETE', `/api/v1/admin/rules/${id}`, { token: admin })
   })
 
   it('saves and flags a comment to the moderation queue as a report by no member, with the rule’s reasons', async () => {
@@ -143,17 +143,17 @@ describe('policy rules', () => {
   })
 
   it('tests text against the stored rules or a draft, and validates rules with sentences', async () => {
-    const stored = (await (await t.request('POST', '/api/v1/admin/policy/test', { token: admin, json: { text: 'the official page', surface: 'profile' } })).json()) as { data: { verdict: { refused: { message: string } | null } } }
+    const stored = (await (await t.request('POST', '/api/v1/admin/rules/test', { token: admin, json: { text: 'the official page', surface: 'profile' } })).json()) as { data: { verdict: { refused: { message: string } | null } } }
     assert.equal(stored.data.verdict.refused?.message, 'Choose a name that does not look official.')
-    const draft = (await (await t.request('POST', '/api/v1/admin/policy/test', { token: admin, json: { text: 'buy now', rule: { name: 'd', surfaces: ['post'], conditions: { words: ['buy now'] }, action: 'flag' } } })).json()) as { data: { verdict: { flags: unknown[]; refused: unknown } } }
+    const draft = (await (await t.request('POST', '/api/v1/admin/rules/test', { token: admin, json: { text: 'buy now', rule: { name: 'd', surfaces: ['post'], conditions: { words: ['buy now'] }, action: 'flag' } } })).json()) as { data: { verdict: { flags: unknown[]; refused: unknown } } }
     assert.equal(draft.data.verdict.flags.length, 1)
     assert.equal(draft.data.verdict.refused, null)
-    const bad = await t.request('POST', '/api/v1/admin/policy/rules', { token: admin, json: { name: 'bad', surfaces: ['post'], conditions: { regex: '(x)\\1' }, action: 'refuse' } })
+    const bad = await t.request('POST', '/api/v1/admin/rules', { token: admin, json: { name: 'bad', surfaces: ['post'], conditions: { regex: '(x)\\1' }, action: 'refuse' } })
     assert.equal(bad.status, 400)
     assert.match(JSON.stringify(await bad.json()), /RE2 syntax/)
-    assert.equal((await t.request('GET', '/api/v1/admin/policy/hits?rule_id=abc', { token: admin })).status, 400)
-    assert.equal((await t.request('GET', '/api/v1/admin/policy/rules', { token: member.token })).status, 403)
-    assert.equal((await t.request('POST', '/api/v1/admin/policy/test', { json: { text: 'x' } })).status, 401)
+    assert.equal((await t.request('GET', '/api/v1/admin/rules/hits?rule_id=abc', { token: admin })).status, 400)
+    assert.equal((await t.request('GET', '/api/v1/admin/rules', { token: member.token })).status, 403)
+    assert.equal((await t.request('POST', '/api/v1/admin/rules/test', { json: { text: 'x' } })).status, 401)
   })
 
   it('has a page to add, try and remove rules without JavaScript, for admins only', async () => {

@@ -11,6 +11,8 @@ export const CORE_SCHEMA = {
   'site.name': { type: 'string', label: 'Site name', default: 'Hearth', maxLength: 60 },
   'site.description': { type: 'string', label: 'Description on the home page', default: 'A home for our community.', maxLength: 300, multiline: true },
   'site.rules': { type: 'string', label: 'Community rules', default: '', maxLength: 5000, multiline: true, help: 'Shown to guests on the home page and to people signing up; one rule per line. Empty: no rules section.' },
+  'seo.index': { type: 'boolean', label: 'Let search engines list public profiles and posts', default: true, help: 'On: robots.txt points them at /sitemap.xml (public profiles and public posts only, never private or hidden ones) and keeps them out of the console and the API. Off: robots.txt asks them to stay away.' },
+  'seo.robots_extra': { type: 'string', label: 'More robots.txt lines', default: '', multiline: true, maxLength: 2000, help: 'Added to robots.txt as written, e.g. a block for one crawler: "User-agent: GPTBot" and "Disallow: /" on two lines.' },
   'landing.show_posts': { type: 'boolean', label: 'Show recent public photos to guests on the home page', default: false, help: 'Only public posts of public, active accounts, as guests see them anywhere else.' },
   'landing.show_member_count': { type: 'boolean', label: 'Show the number of members to guests on the home page', default: true },
   'registration.open': { type: 'boolean', label: 'Anyone may register', default: true, help: 'Admins can still create accounts.' },

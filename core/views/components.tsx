@@ -119,6 +119,56 @@ export function ActionForm(props: { action: string; csrf: string; label: Compone
   )
 }
 
+/** One column of a `DataTable`: its heading and what each row shows in it. */
+export interface DataColumn<T> {
+  /** The heading; with `hideLabel`, read by screen readers only (an actions column). */
+  label: string
+  hideLabel?: boolean
+  cell: (row: T) => ComponentChildren
+}
+
+/**
+ * A table of rows for staff pages (the console's sections, a plugin's admin views): scrolls sideways on a phone,
+ * headings scoped for screen readers, and a sentence instead of an empty table.
+ * @example <DataTable rows={rules} empty="No rules yet." rowData={(r) => ({ 'data-rule': r.id })} columns={[{ label: 'Rule', cell: (r) => r.name }, { label: 'Remove', hideLabel: true, cell: (r) => <ActionForm ... /> }]} />
+ */
+export function DataTable<T>(props: {
+  rows: readonly T[]
+  columns: readonly DataColumn<T>[]
+  empty?: ComponentChildren
+  caption?: string
+  /** What the table is, for screen readers reaching its scrolling box (default: the caption, else "Table"). */
+  label?: string
+  rowData?: (row: T) => Record<string, string | number>
+  tableData?: Record<string, string | number>
+}) {
+  if (!props.rows.length) return props.empty === undefined ? null : <p class="muted">{props.empty}</p>
+  // The box scrolls sideways on a phone: focusable, so a keyboard can scroll it too (WCAG 2.1.1).
+  return (
+    <div class="table-wrap" tabindex={0} role="region" aria-label={props.label ?? props.caption ?? 'Table'}>
+      <table {...props.tableData}>
+        {props.caption && <caption>{props.caption}</caption>}
+        <thead>
+          <tr>
+            {props.columns.map((col) => (
+              <th scope="col">{col.hideLabel ? <span class="visually-hidden">{col.label}</span> : col.label}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr {...props.rowData?.(row)}>
+              {props.columns.map((col) => (
+                <td>{col.cell(row)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
 /**
  * The confirmation a page shows after an action came back (`?notice=KEY`), from a plugin's own sentences; an
  * unknown key shows nothing.

@@ -1,6 +1,6 @@
 // Pages of the gift side: the gift picker, the creator's earnings and withdrawals, the supporters leaderboard, and
 // the staff pages (the catalog, the withdrawal queue). Plain forms: everything works without JavaScript.
-import { ActionForm, CsrfField, EmptyState, FormError, Icon, Notice, relativeTime, type Page } from '../../core/plugins/api.js'
+import { ActionForm, CsrfField, DataTable, EmptyState, FormError, Icon, Notice, relativeTime, type Page } from '../../core/plugins/api.js'
 import type { Badge, EarningsSummary, ReceivedGift } from './earnings.js'
 import { GIFT_ICONS, METHOD_LABELS, NOTE_MAX, WITHDRAWAL_METHODS } from './gifts-inputs.js'
 import type { GiftJson, GiftTarget } from './gifts-service.js'
@@ -477,14 +477,18 @@ export function AdminWithdrawalsPage(p: { csrfToken: string; open: (WithdrawalJs
         <label for="f-month">Payout report (CSV) for</label> <input id="f-month" name="month" type="month" required value={new Date().toISOString().slice(0, 7)} /> <button type="submit">Download</button>
       </form>
       <h2>Recently decided</h2>
-      <ul>
-        {p.done.map((w) => (
-          <li data-withdrawal={w.id} data-status={w.status}>
-            @{w.username}: {coins(w.amount)} · {w.status}
-            {w.reference ? ` · ${w.reference}` : ''} <span class="muted">{relativeTime(w.updated_at)}</span>
-          </li>
-        ))}
-      </ul>
+      <DataTable
+        rows={p.done}
+        empty="Nothing decided yet."
+        rowData={(w) => ({ 'data-withdrawal': w.id, 'data-status': w.status })}
+        columns={[
+          { label: 'Member', cell: (w) => `@${w.username}` },
+          { label: 'Coins', cell: (w) => coins(w.amount) },
+          { label: 'Decision', cell: (w) => w.status },
+          { label: 'Reference', cell: (w) => w.reference ?? '' },
+          { label: 'When', cell: (w) => relativeTime(w.updated_at) },
+        ]}
+      />
     </>
   )
 }

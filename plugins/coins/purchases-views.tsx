@@ -1,7 +1,7 @@
 // What buying coins draws: the wallet (/coins), a purchase's receipt, the member's purchases, and the operator's page.
 // Every action is a plain form (no JavaScript needed).
 import type { ComponentChildren } from 'preact'
-import { ActionForm, CsrfField, EmptyState, Field, FormError, Notice, shortTime, WHOLE_INPUT } from '../../core/plugins/api.js'
+import { ActionForm, CsrfField, DataTable, EmptyState, Field, FormError, Notice, shortTime, WHOLE_INPUT } from '../../core/plugins/api.js'
 import { formatMoney, minorToText } from './purchases-inputs.js'
 import type { PurchaseWithMember } from './purchases-queries.js'
 import { packLabel, type HistoryItem, type Wallet } from './purchases-service.js'
@@ -492,61 +492,50 @@ export function AdminPage(props: AdminProps) {
 
       <section class="card">
         <h2>Recent purchases</h2>
-        {props.recent.length === 0 ? (
-          <p class="muted">None yet.</p>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">No.</th>
-                  <th scope="col">Member</th>
-                  <th scope="col">Coins</th>
-                  <th scope="col">Price</th>
-                  <th scope="col">By</th>
-                  <th scope="col">State</th>
-                  <th scope="col">
-                    <span class="skip">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.recent.map((p) => (
-                  <tr data-purchase={p.id}>
-                    <td>
-                      <a href={`/coins/purchases/${p.id}`}>{p.id}</a>
-                    </td>
-                    <td>{p.username ? `@${p.username}` : 'a former member'}</td>
-                    <td>{p.coins.toLocaleString('en')}</td>
-                    <td>{formatMoney(p.amount, p.currency)}</td>
-                    <td>{p.gateway === 'stripe' ? 'Card' : 'Bank'}</td>
-                    <td>
-                      {statusText(p)}
-                      {p.debt_coins > 0 && <span class="muted"> ({coinsText(p.debt_coins)} owed)</span>}
-                    </td>
-                    <td>
-                      {p.gateway === 'stripe' && p.status === 'paid' && p.refunded_amount < p.amount && (
-                        <ActionForm action={`/coins/admin/purchases/${p.id}/refund`} csrf={props.csrf} label="Refund" class="secondary" title={`Refund purchase ${p.id} in full through Stripe`} />
-                      )}
-                      {p.gateway === 'manual' && p.status === 'paid' && p.reversed_coins < p.coins && (
-                        <form method="post" action={`/coins/admin/purchases/${p.id}/reverse`} class="coins-inline">
-                          <CsrfField token={props.csrf} />
-                          <label for={`why-${p.id}`} class="skip">
-                            Why reverse purchase {p.id}
-                          </label>
-                          <input id={`why-${p.id}`} name="note" placeholder="Why" required maxLength={500} />
-                          <button type="submit" class="secondary">
-                            Reverse
-                          </button>
-                        </form>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={props.recent}
+          empty="None yet."
+          rowData={(p) => ({ 'data-purchase': p.id })}
+          columns={[
+            { label: 'No.', cell: (p) => <a href={`/coins/purchases/${p.id}`}>{p.id}</a> },
+            { label: 'Member', cell: (p) => (p.username ? `@${p.username}` : 'a former member') },
+            { label: 'Coins', cell: (p) => p.coins.toLocaleString('en') },
+            { label: 'Price', cell: (p) => formatMoney(p.amount, p.currency) },
+            { label: 'By', cell: (p) => (p.gateway === 'stripe' ? 'Card' : 'Bank') },
+            {
+              label: 'State',
+              cell: (p) => (
+                <>
+                  {statusText(p)}
+                  {p.debt_coins > 0 && <span class="muted"> ({coinsText(p.debt_coins)} owed)</span>}
+                </>
+              ),
+            },
+            {
+              label: 'Actions',
+              hideLabel: true,
+              cell: (p) => (
+                <>
+                  {p.gateway === 'stripe' && p.status === 'paid' && p.refunded_amount < p.amount && (
+                    <ActionForm action={`/coins/admin/purchases/${p.id}/refund`} csrf={props.csrf} label="Refund" class="secondary" title={`Refund purchase ${p.id} in full through Stripe`} />
+                  )}
+                  {p.gateway === 'manual' && p.status === 'paid' && p.reversed_coins < p.coins && (
+                    <form method="post" action={`/coins/admin/purchases/${p.id}/reverse`} class="coins-inline">
+                      <CsrfField token={props.csrf} />
+                      <label for={`why-${p.id}`} class="skip">
+                        Why reverse purchase {p.id}
+                      </label>
+                      <input id={`why-${p.id}`} name="note" placeholder="Why" required maxLength={500} />
+                      <button type="submit" class="secondary">
+                        Reverse
+                      </button>
+                    </form>
+                  )}
+                </>
+              ),
+            },
+          ]}
+        />
       </section>
     </SubPage>
   )

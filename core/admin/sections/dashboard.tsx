@@ -13,6 +13,8 @@ import { parse } from '../../validation.js'
 import { ActionForm } from '../../views/components.js'
 import { addDays, dayOf } from '../metrics.js'
 import type { AdminMetric, AdminSection, AdminTile, MetricUnit } from '../registry.js'
+import { ProblemList } from '../problem-list.js'
+import { storedProblems } from '../problems.js'
 import { runRollup, series } from '../rollup.js'
 import { pendingRestart, RestartNotice } from './plugins.js'
 
@@ -116,9 +118,13 @@ function figuresTable(tile: TileData, buckets: string[]): string {
   return `<table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`
 }
 
-function Tile({ tile, buckets }: { tile: TileData; buckets: string[] }) {
+/**
+ * A tile: its figures, a chart (drawn by /static/admin-charts.js) and the same figures as a table. Buckets are UTC
+ * days (`YYYY-MM-DD`) or minutes (`YYYY-MM-DDTHH:MM`, the usage page's).
+ */
+export function Tile({ tile, buckets }: { tile: TileData; buckets: string[] }) {
   // The chart's data for the page's script: x as Unix seconds, one row per series.
-  const chart = JSON.stringify({ x: buckets.map((b) => Date.parse(`${b}T00:00:00Z`) / 1000), series: tile.series.map((s) => ({ label: s.label, unit: s.unit, values: s.values })) })
+  const chart = JSON.stringify({ x: buckets.map((b) => Date.parse(b.length === 10 ? `${b}T00:00:00Z` : `${b}:00Z`) / 1000), series: tile.series.map((s) => ({ label: s.label, unit: s.unit, values: s.values })) })
   const titleId = `tile-${tile.id}`
   return (
     <section class="card tile" data-tile={tile.id} aria-labelledby={titleId}>
@@ -138,6 +144,17 @@ function Tile({ tile, buckets }: { tile: TileData; buckets: string[] }) {
         <div class="table-wrap" dangerouslySetInnerHTML={{ __html: figuresTable(tile, buckets) }} />
       </details>
     </section>
+  )
+}
+
+/** What draws the tiles' charts: uPlot from the project's own copy and the console's script. */
+export function ChartScripts() {
+  return (
+    <>
+      <link rel="stylesheet" href="/static/uplot/uPlot.min.css" />
+      <script src="/static/uplot/uPlot.iife.min.js" defer></script>
+      <script src="/static/admin-charts.js" defer></script>
+    </>
   )
 }
 
@@ -168,7 +185,7 @@ export function dashboardSection(s: Services): AdminSection {
       r.get('/', async (c: Context<AppEnv>) => {
         const q = parse(dashboardQuery, { period: c.req.query('period'), by: c.req.query('by') })
         const viewer = c.get('viewer')!
-        const [statuses, asOf] = await Promise.all([plugins.status(), s.settings.read('admin.rollup_at')])
+        const [statuses, asOf, problems] = await Promise.all([plugins.status(), s.settings.read('admin.rollup_at'), allows(viewer, 'manage_settings') ? storedProblems(s.settings) : null])
         const tiles = await cached(viewer, q.period, q.by, asOf, 'html', async () => {
           const data = await dashboardData(s, viewer, q.period, q.by)
           return renderToString(<>{data.tiles.map((t) => <Tile tile={t} buckets={data.buckets} />)}</>)
@@ -179,6 +196,7 @@ export function dashboardSection(s: Services): AdminSection {
           { title: 'Dashboard' },
           <>
             <RestartNotice pending={pendingRestart(statuses)} />
+            {problems && <ProblemList problems={problems.problems} at={problems.at} />}
             <section class="card">
               <h2>Now</h2>
               <p>
@@ -208,9 +226,7 @@ export function dashboardSection(s: Services): AdminSection {
             </p>
             {allows(viewer, 'manage_settings') && <ActionForm action="/admin/refresh" csrf={c.get('csrfToken')} label="Count now" class="secondary" />}
             <div class="tiles" dangerouslySetInnerHTML={{ __html: tiles }} />
-            <link rel="stylesheet" href="/static/uplot/uPlot.min.css" />
-            <script src="/static/uplot/uPlot.iife.min.js" defer></script>
-            <script src="/static/admin-charts.js" defer></script>
+            <ChartScripts />
           </>,
         )
       })
@@ -225,7 +241,8 @@ export function dashboardSection(s: Services): AdminSection {
         const q = parse(dashboardQuery, { period: c.req.query('period'), by: c.req.query('by') })
         const asOf = await s.settings.read('admin.rollup_at')
         const data = await cached(c.get('viewer'), q.period, q.by, asOf, 'json', () => dashboardData(s, c.get('viewer'), q.period, q.by))
-        return ok(c, { as_of: asOf ?? null, period: q.period, ...data })
+        const problems = allows(c.get('viewer'), 'manage_settings') ? ((await storedProblems(s.settings))?.problems ?? []) : undefined
+        return ok(c, { as_of: asOf ?? null, period: q.period, ...data, ...(problems && { problems }) })
       })
       r.post('/refresh', async (c) => {
         await refresh()

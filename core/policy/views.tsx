@@ -1,16 +1,7 @@
-// The policy folder as a core module: the rules page with its tester and log (admins), and the same in the API.
-import { Hono, type Context } from 'hono'
-import type { CoreModule } from '../module.js'
-import type { AppEnv } from '../http/env.js'
-import { idParam } from '../http/params.js'
-import { validationFailed } from '../errors.js'
-import { ok, paginated } from '../http/envelope.js'
-import { flash } from '../http/flash.js'
-import { attempt, formFields, type FormProblem } from '../http/forms.js'
-import { jsonBody } from '../http/json.js'
-import { requireRole } from '../http/middleware.js'
+// The content rules page (Admin → Content rules, core/admin/sections/rules.tsx): the rules, a form for a new one, the tester and the log.
+import type { FormProblem } from '../http/forms.js'
 import type { Services } from '../services.js'
-import { CsrfField, FormError } from '../views/components.js'
+import { CsrfField, DataTable, FormError } from '../views/components.js'
 import { CORE_SURFACES } from './rules.js'
 import type { PolicyRule, Verdict } from './service.js'
 
@@ -66,7 +57,7 @@ function VerdictView({ verdict }: { verdict: Verdict }) {
   )
 }
 
-function RulesPage(p: {
+export function RulesPage(p: {
   csrfToken: string
   rules: PolicyRule[]
   hits: Awaited<ReturnType<Services['policy']['hits']>>['items']
@@ -78,51 +69,35 @@ function RulesPage(p: {
   const field = (name: string) => p.problem?.fields[name] ?? p.problem?.fields[`conditions.${name}`]
   return (
     <div class="stack">
-      <h1>Content rules</h1>
       <p class="muted">
         Rules look at what members write before it is saved. <strong>Refuse</strong> stops it with your message; <strong>flag</strong> saves it and puts it in the moderation queue. A dry run only writes
         to the log below. Every condition you fill in must hold. Patterns use RE2 syntax (no lookarounds or backreferences), so none can slow the server down.
       </p>
       <section class="card">
         <h2>Rules</h2>
-        {p.rules.length === 0 ? (
-          <p>No rules yet.</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Rule</th>
-                <th scope="col">Where</th>
-                <th scope="col">When</th>
-                <th scope="col">Does</th>
-                <th scope="col">
-                  <span class="visually-hidden">Remove</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.rules.map((r) => (
-                <tr data-rule={r.id}>
-                  <td>{r.name}</td>
-                  <td>{r.surfaces.map((s) => SURFACE_LABELS[s] ?? s).join(', ')}</td>
-                  <td>{describe(r)}</td>
-                  <td>
-                    {r.action}
-                    {r.mode === 'dry_run' ? ' (dry run)' : r.mode === 'off' ? ' (off)' : ''}
-                  </td>
-                  <td>
-                    <form method="post" action={`/admin/rules/${r.id}/delete`}>
-                      <CsrfField token={p.csrfToken} />
-                      <button type="submit" class="secondary">
-                        Remove
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          rows={p.rules}
+          empty="No rules yet."
+          rowData={(r) => ({ 'data-rule': r.id })}
+          columns={[
+            { label: 'Rule', cell: (r) => r.name },
+            { label: 'Where', cell: (r) => r.surfaces.map((s) => SURFACE_LABELS[s] ?? s).join(', ') },
+            { label: 'When', cell: (r) => describe(r) },
+            { label: 'Does', cell: (r) => `${r.action}${r.mode === 'dry_run' ? ' (dry run)' : r.mode === 'off' ? ' (off)' : ''}` },
+            {
+              label: 'Remove',
+              hideLabel: true,
+              cell: (r) => (
+                <form method="post" action={`/admin/rules/${r.id}/delete`}>
+                  <CsrfField token={p.csrfToken} />
+                  <button type="submit" class="secondary">
+                    Remove
+                  </button>
+                </form>
+              ),
+            },
+          ]}
+        />
       </section>
       <section class="card">
         <h2>Add a rule</h2>
@@ -229,100 +204,18 @@ function RulesPage(p: {
       </section>
       <section class="card">
         <h2>What the rules did</h2>
-        {p.hits.length === 0 ? (
-          <p>Nothing yet.</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Rule</th>
-                <th scope="col">Where</th>
-                <th scope="col">Did</th>
-                <th scope="col">Text</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.hits.map((h) => (
-                <tr>
-                  <td>
-                    <time datetime={h.created_at}>{h.created_at.slice(0, 16).replace('T', ' ')}</time>
-                  </td>
-                  <td>{h.rule_name}</td>
-                  <td>{SURFACE_LABELS[h.surface] ?? h.surface}</td>
-                  <td>
-                    {h.action}
-                    {h.dry_run ? ' (dry run)' : ''}
-                    {h.target ? ` ${h.target}` : ''}
-                  </td>
-                  <td>{h.excerpt.slice(0, 120)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          rows={p.hits}
+          empty="Nothing yet."
+          columns={[
+            { label: 'When', cell: (h) => <time datetime={h.created_at}>{h.created_at.slice(0, 16).replace('T', ' ')}</time> },
+            { label: 'Rule', cell: (h) => h.rule_name },
+            { label: 'Where', cell: (h) => SURFACE_LABELS[h.surface] ?? h.surface },
+            { label: 'Did', cell: (h) => `${h.action}${h.dry_run ? ' (dry run)' : ''}${h.target ? ` ${h.target}` : ''}` },
+            { label: 'Text', cell: (h) => h.excerpt.slice(0, 120) },
+          ]}
+        />
       </section>
     </div>
   )
-}
-
-function policyPages(s: Services): Hono<AppEnv> {
-  const app = new Hono<AppEnv>()
-  app.use('/admin/rules', requireRole('admin'))
-  app.use('/admin/rules/*', requireRole('admin'))
-  const page = async (c: Context<AppEnv>, extra: Partial<Parameters<typeof RulesPage>[0]> = {}, status = 200) =>
-    s.render.page(c, { title: 'Content rules', status: status as 200 }, <RulesPage csrfToken={c.get('csrfToken')} rules={await s.policy.list()} hits={(await s.policy.hits({ limit: 50 })).items} {...extra} />)
-
-  const surfacesOf = (form: Record<string, string>) => [
-    ...CORE_SURFACES.filter((x) => form[`surface_${x}`] === 'on'),
-    ...(form.plugin_surfaces ?? '').split('\n').map((l) => l.trim()).filter(Boolean),
-  ]
-  app.get('/admin/rules', (c) => page(c))
-  app.post('/admin/rules', async (c) => {
-    const form = await formFields(c)
-    const input = { ...ruleFromForm(form, surfacesOf(form)), mode: form.dry_run === 'on' ? 'dry_run' : 'active' }
-    const r = await attempt(() => s.policy.create(input, c.get('viewer')!.id))
-    if (!r.ok) return page(c, { problem: r.problem, values: form }, r.problem.status)
-    flash(c, 'ok', `The rule “${r.value.name}” is on.`)
-    return c.redirect('/admin/rules', 303)
-  })
-  app.post('/admin/rules/test', async (c) => {
-    const form = await formFields(c)
-    const test = { text: form.text ?? '', surface: form.surface ?? 'post', username: form.username ?? '' }
-    const r = await attempt(() => s.policy.test(test))
-    return page(c, { test: { ...test, verdict: r.ok ? r.value.verdict : undefined, problem: r.ok ? undefined : r.problem } }, r.ok ? 200 : r.problem.status)
-  })
-  app.post('/admin/rules/:id/delete', async (c) => {
-    await s.policy.remove(idParam(c, 'id', 'That rule'), c.get('viewer')!.id)
-    flash(c, 'ok', 'The rule is removed.')
-    return c.redirect('/admin/rules', 303)
-  })
-  return app
-}
-
-function policyApi(s: Services): Hono<AppEnv> {
-  const app = new Hono<AppEnv>()
-  app.use('/admin/policy/*', requireRole('admin'))
-  app.get('/admin/policy/rules', async (c) => ok(c, await s.policy.list()))
-  app.post('/admin/policy/rules', async (c) => ok(c, await s.policy.create(await jsonBody(c), c.get('viewer')!.id), 201))
-  app.get('/admin/policy/rules/:id', async (c) => ok(c, await s.policy.get(idParam(c, 'id', 'That rule'))))
-  app.put('/admin/policy/rules/:id', async (c) => ok(c, await s.policy.update(idParam(c, 'id', 'That rule'), await jsonBody(c), c.get('viewer')!.id)))
-  app.delete('/admin/policy/rules/:id', async (c) => {
-    await s.policy.remove(idParam(c, 'id', 'That rule'), c.get('viewer')!.id)
-    return ok(c, { removed: true })
-  })
-  app.post('/admin/policy/test', async (c) => ok(c, await s.policy.test(await jsonBody(c))))
-  app.get('/admin/policy/hits', async (c) => {
-    const rule = c.req.query('rule_id')
-    if (rule !== undefined && !/^[1-9]\d{0,15}$/.test(rule)) throw validationFailed({ rule_id: 'Give a rule’s id.' })
-    const page = await s.policy.hits({ ruleId: rule ? Number(rule) : undefined, cursor: c.req.query('cursor'), limit: Number(c.req.query('limit') ?? 50) || 50 })
-    return paginated(c, page)
-  })
-  return app
-}
-
-export const policyModule: CoreModule = {
-  name: 'policy',
-  pages: policyPages,
-  api: policyApi,
 }
