@@ -15,6 +15,8 @@ export interface CommentsTable {
   edited_at: string | null
   created_at: CreatedAt
   updated_at: string
+  /** Held for review: shown to its author only until staff decide. */
+  held_at: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface EngagementTables {

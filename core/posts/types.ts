@@ -61,6 +61,12 @@ export interface PostView {
   can_repost: boolean
   /** The author's switch for this post: others may repost and quote it. */
   reposts_enabled: boolean
+  /** Its media is sensitive (marked by its author, staff or a rule). */
+  sensitive: boolean
+  /** Show its media behind a warning: sensitive, and the viewer has not chosen to see sensitive media. */
+  blur_media: boolean
+  /** Held for review: only its author sees it (present, true, only for them) until staff decide. */
+  held?: true
 }
 
 /** A member as a post's previews name them. */
