@@ -276,7 +276,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
       const row = await db.transaction().execute(async (trx) => {
         const c = await trx
           .insertInto('comments')
-          .values({ post_id: postId, author_id: viewer.id, parent_id: parent?.id ?? null, text: data.text, updated_at: now() })
+          .values({ post_id: postId, author_id: viewer.id, parent_id: parent?.id ?? null, text: data.text, updated_at: now(), ...(verdict?.hold && { held_at: now(), held_reason: 'review' as const }) })
           .returningAll()
           .executeTakeFirstOrThrow()
         if (mentions.length) await trx.insertInto('comment_mentions').values(mentions.map((user_id) => ({ comment_id: c.id, user_id }))).execute()
@@ -346,7 +346,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
       const verdict = text !== c.text ? await policy?.enforce(checked) : undefined
       const mentions = await mentionsOf(viewer.id, text)
       await db.transaction().execute(async (trx) => {
-        await trx.updateTable('comments').set({ text, edited_at: now(), updated_at: now() }).where('id', '=', commentId).execute()
+        await trx.updateTable('comments').set({ text, edited_at: now(), updated_at: now(), ...(verdict?.hold && { held_at: now(), held_reason: 'review' as const }) }).where('id', '=', commentId).execute()
         await trx.deleteFrom('comment_mentions').where('comment_id', '=', commentId).execute()
         if (mentions.length) await trx.insertInto('comment_mentions').values(mentions.map((user_id) => ({ comment_id: commentId, user_id }))).execute()
       })

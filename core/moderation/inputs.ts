@@ -20,7 +20,7 @@ export const REASON_LABELS: Record<ReportReason, string> = {
 export const CORE_TARGETS = ['user', 'post', 'comment'] as const
 export type CoreTarget = (typeof CORE_TARGETS)[number]
 
-export const OUTCOMES = ['dismiss', 'remove', 'warn', 'suspend'] as const
+export const OUTCOMES = ['dismiss', 'remove', 'sensitive', 'warn', 'suspend'] as const
 
 export const NOTE_MAX = 1000
 export const SUSPEND_REASON_MAX = 500
@@ -59,7 +59,7 @@ export const pluginReportInput = z.object({
 
 /** A moderator's decision: `{ outcome, note, reason }`; `reason` is what a suspended member is shown. */
 export const resolveInput = z.object({
-  outcome: z.enum(OUTCOMES, { error: 'The outcome is dismiss, remove, warn or suspend.' }),
+  outcome: z.enum(OUTCOMES, { error: 'The outcome is dismiss, remove, sensitive, warn or suspend.' }),
   note,
   reason: z
     .string({ error: 'The reason must be text.' })
@@ -69,3 +69,16 @@ export const resolveInput = z.object({
     .transform((v) => v || null),
 })
 export type ResolveInput = z.input<typeof resolveInput>
+
+export const APPEAL_MAX = 2000
+
+/** A member's appeal of a removal: why the moderators should look again. */
+export const appealInput = z.object({
+  text: z.string({ error: 'Say why the moderators should look again.' }).trim().min(1, 'Say why the moderators should look again.').max(APPEAL_MAX, `Keep it under ${APPEAL_MAX} characters.`),
+})
+
+/** Staff's answer to an appeal: `overturn` restores what was removed; `uphold` keeps the decision. */
+export const appealDecisionInput = z.object({
+  decision: z.enum(['uphold', 'overturn'], { error: 'The decision is uphold or overturn.' }),
+  note,
+})

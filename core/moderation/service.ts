@@ -10,6 +10,7 @@ import type { MediaInfo, MediaService } from '../media/service.js'
 import type { PostsService } from '../posts/service.js'
 import { blockedEitherWay } from '../safety/queries.js'
 import type { UsersService } from '../users/service.js'
+import type { SettingsService } from '../settings/service.js'
 import type { Viewer } from '../users/types.js'
 import { parse } from '../validation.js'
 import { pluginReportInput, REASON_LABELS, reportInput, resolveInput, type ReportReason } from './inputs.js'
@@ -142,8 +143,56 @@ export type ModerationService = ReturnType<typeof createModerationService>
 /** How long a moderator's one-time grants to a report's files last: time to look, not to keep. */
 const REVIEW_GRANT_SECONDS = 10 * 60
 
-export function createModerationService(deps: { db: Db; hooks: HookRegistry; users: UsersService; posts: PostsService; media?: MediaService; removers?: Record<string, Remover> }) {
-  const { db, hooks, users, posts, media } = deps
+/** Core's targets that "remove" takes down and keeps (seen by their author only) while the removal can be appealed. */
+export const KEPT_FOR_APPEAL: ReadonlySet<string> = new Set(['post', 'comment'])
+
+/** Core's targets a hold applies to (held_at on their table), and what holds a sign-up. */
+const HOLDABLE = { post: 'posts', comment: 'comments' } as const
+
+export function createModerationService(deps: { db: Db; hooks: HookRegistry; users: UsersService; posts: PostsService; media?: MediaService; settings?: Pick<SettingsService, 'get'>; removers?: Record<string, Remover> }) {
+  const { db, hooks, users, posts, media, settings } = deps
+
+  /** Hold a post or comment (`reports`: hidden after reports; `removed`: taken down, kept for an appeal). */
+  async function hold(type: string, id: string, reason: 'reports' | 'removed'): Promise<boolean> {
+    const table = HOLDABLE[type as keyof typeof HOLDABLE]
+    if (!table || !/^\d+$/.test(id)) return false
+    const changed = await db
+      .updateTable(table)
+      .set({ held_at: now(), held_reason: reason })
+      .where('id', '=', Number(id))
+      .where((eb) => (reason === 'removed' ? eb.or([eb('held_reason', 'is', null), eb('held_reason', '!=', 'removed')]) : eb('held_at', 'is', null)))
+      .executeTakeFirst()
+    return Number(changed.numUpdatedRows) > 0
+  }
+
+  /** Let held writing show again (a rule's hold or a hide after reports; `removed` too when a removal is overturned), or let a held sign-up in. */
+  async function release(type: string, id: string, options: { removed?: boolean } = {}): Promise<void> {
+    if (!/^\d+$/.test(id)) return
+    const table = HOLDABLE[type as keyof typeof HOLDABLE]
+    if (table) {
+      const reasons = options.removed ? ['review', 'reports', 'removed'] : ['review', 'reports']
+      await db.updateTable(table).set({ held_at: null, held_reason: null }).where('id', '=', Number(id)).where('held_reason', 'in', reasons as ('review' | 'reports' | 'removed')[]).execute()
+    } else if (type === 'user') {
+      await db.updateTable('users').set({ approval: null, suspended_at: null, suspended_reason: null }).where('id', '=', Number(id)).where('approval', '=', 'pending').execute()
+    }
+  }
+
+  /** The operator's auto-hide: enough distinct members reported a post or comment, so it waits hidden for staff. */
+  async function autoHide(row: ReportRow): Promise<void> {
+    const threshold = settings ? await settings.get('moderation.auto_hide_reports') : 0
+    if (!threshold || !(row.target_type in HOLDABLE)) return
+    const voices = await db
+      .selectFrom('reports')
+      .select(sql<number>`count(distinct coalesce(reporter_id, -id))`.as('n'))
+      .where('target_type', '=', row.target_type)
+      .where('target_id', '=', row.target_id)
+      .where('status', '=', 'open')
+      .executeTakeFirstOrThrow()
+    if (Number(voices.n) < threshold) return
+    if (await hold(row.target_type, row.target_id, 'reports')) {
+      await audit(db, { actorId: null, action: 'report.auto-hide', targetType: row.target_type, targetId: row.target_id, details: { reports: Number(voices.n), threshold, automatic: true } })
+    }
+  }
 
   const removers: Record<string, Remover> = {
     async post({ targetId, actor }) {
@@ -355,6 +404,7 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
       if (raced) return { row: raced, merged: true }
       throw err
     }
+    await autoHide(row)
     await hooks.emit('action:report.filed', { reportId: row.id, targetType: row.target_type, targetId: row.target_id, reporterId: row.reporter_id })
     return { row, merged: false }
   }
@@ -556,6 +606,14 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
       removers[type] = remover
     },
 
+    hold,
+    release,
+
+    /** The remover of a target type (what deletes it for good), if any. */
+    removerOf(type: string): Remover | undefined {
+      return removers[type]
+    },
+
     /** Whether "remove" can be carried out for a target type. */
     canRemove(type: string): boolean {
       return type in removers
@@ -579,6 +637,7 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
       if (suspends && actor?.role === 'moderator' && member!.role !== 'member') throw forbidden('Only an admin can suspend a moderator or admin.')
       const remover = removers[report.target_type]
       if (data.outcome === 'remove' && !remover) throw new AppError(409, 'CONFLICT', `Hearth cannot remove a ${report.target_type}; dismiss the report, or warn or suspend the member.`)
+      if (data.outcome === 'sensitive' && report.target_type !== 'post') throw new AppError(409, 'CONFLICT', 'Only a post’s photos and videos can be marked sensitive; remove it, or warn the member.')
       const reason = data.reason ?? defaultSuspendReason(report.reason)
       const target = { type: report.target_type, id: report.target_id }
 
@@ -602,8 +661,13 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
       if (!claim) throw new AppError(409, 'CONFLICT', `Report ${report.id} is already resolved.`)
 
       try {
-        if (data.outcome === 'remove') await remover!({ targetId: target.id, actor, reason })
+        // Posts and comments are taken down and kept while the removal can be appealed (deleted later by the
+        // purge job); other targets are removed at once.
+        if (data.outcome === 'remove' && KEPT_FOR_APPEAL.has(target.type)) await hold(target.type, target.id, 'removed')
+        else if (data.outcome === 'remove') await remover!({ targetId: target.id, actor, reason })
         else if (data.outcome === 'suspend') await users.suspend(member!.id, reason, actor?.id ?? null)
+        else if (data.outcome === 'sensitive') await db.updateTable('posts').set({ sensitive: 1 }).where('id', '=', Number(target.id)).execute()
+        else if (data.outcome === 'dismiss') await release(target.type, target.id)
       } catch (err) {
         // The outcome could not be carried out: the reports stay open for another try.
         await db.transaction().execute(async (trx) => {
@@ -630,6 +694,17 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
         },
       })
       for (const id of claim.ids) await hooks.emit('action:report.resolved', { reportId: id, outcome: data.outcome, actorId: actor?.id ?? null })
+      // Reporters are told the outcome (core's notifications), the member what was done to their content.
+      const reporters = await db.selectFrom('reports').select('reporter_id').distinct().where('resolution_id', '=', claim.resolution.id).where('reporter_id', 'is not', null).execute()
+      await hooks.emit('action:report.decided', {
+        resolutionId: claim.resolution.id,
+        outcome: data.outcome,
+        targetType: target.type,
+        targetId: target.id,
+        targetUserId: member?.id ?? null,
+        reporterIds: reporters.map((r) => r.reporter_id!),
+        actorId: actor?.id ?? null,
+      })
       // A warning is for the member to read: core's notifications tell them, with the moderator's note.
       if (claim.warningId !== null) await hooks.emit('action:member.warned', { userId: member!.id, warningId: claim.warningId, reason: report.reason, note: data.note, actorId: actor?.id ?? null })
       return (await resolutionViews([claim.resolution]))[0]!

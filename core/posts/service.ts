@@ -279,7 +279,7 @@ export function createPostsService(deps: {
         reposts_enabled: r.reposts_enabled === 1,
         sensitive: r.sensitive === 1,
         blur_media: r.sensitive === 1 && blur && postMedia.length > 0,
-        ...(r.held_at !== null && { held: true }),
+        ...(r.held_reason !== null && { held: r.held_reason === 'removed' ? 'removed' : 'review' }),
       })
     }
     return out
@@ -422,6 +422,7 @@ export function createPostsService(deps: {
             // A rule may mark it sensitive or hold it for review (decision 038); the author's choice stands beside.
             sensitive: data.sensitive || verdict?.sensitive ? 1 : 0,
             held_at: verdict?.hold ? now() : null,
+            held_reason: verdict?.hold ? 'review' : null,
             updated_at: now(),
           })
           .returningAll()
@@ -476,7 +477,7 @@ export function createPostsService(deps: {
         if (data.reposts_enabled !== undefined) set.reposts_enabled = data.reposts_enabled ? 1 : 0
         if (data.sensitive !== undefined) set.sensitive = data.sensitive ? 1 : 0
         if (verdict?.sensitive) set.sensitive = 1
-        if (verdict?.hold) set.held_at = now()
+        if (verdict?.hold) Object.assign(set, { held_at: now(), held_reason: 'review' })
         await trx.updateTable('posts').set(set).where('id', '=', id).execute()
         if (hidden) {
           await trx.deleteFrom('post_hidden_from').where('post_id', '=', id).execute()

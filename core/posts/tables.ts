@@ -31,7 +31,11 @@ export interface PostsTable {
   sensitive: ColumnType<number, number | undefined, number>
   /** Held for review (a rule's hold, or hidden after reports): shown to its author only until staff decide. */
   held_at: ColumnType<string | null, string | null | undefined, string | null>
+  /** Why it is held: a rule's hold (`review`), hidden after reports (`reports`), or taken down by staff (`removed`). */
+  held_reason: ColumnType<HeldReason | null, HeldReason | null | undefined, HeldReason | null>
 }
+
+export type HeldReason = 'review' | 'reports' | 'removed'
 
 export interface PostTables {
   posts: PostsTable

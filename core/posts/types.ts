@@ -65,8 +65,11 @@ export interface PostView {
   sensitive: boolean
   /** Show its media behind a warning: sensitive, and the viewer has not chosen to see sensitive media. */
   blur_media: boolean
-  /** Held for review: only its author sees it (present, true, only for them) until staff decide. */
-  held?: true
+  /**
+   * Present only for its author, who alone sees it: `review` (held until staff approve it) or `removed` (taken down
+   * by staff, kept while it can be appealed).
+   */
+  held?: 'review' | 'removed'
 }
 
 /** A member as a post's previews name them. */

@@ -175,9 +175,14 @@ export const PostCard = template('post.card', function PostCard({ post, actions,
         {menu}
       </div>
       {post.html && <div class="post-text" dangerouslySetInnerHTML={{ __html: post.html }} />}
-      {post.held && (
-        <p class="alert alert-info" data-held>
+      {post.held === 'review' && (
+        <p class="alert alert-info" data-held="review">
           Waiting for the moderators: only you see this post until they approve it.
+        </p>
+      )}
+      {post.held === 'removed' && (
+        <p class="alert alert-error" data-held="removed">
+          The moderators removed this post: only you see it. <a href="/appeals">Appeal the decision</a>
         </p>
       )}
       {post.media.length > 0 && (

@@ -62,9 +62,12 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // Sensitive media: blurred behind a warning (the author's choice, staff's or a rule's).
   await sql`alter table posts add column sensitive integer not null default 0`.execute(db)
-  // Held for review (a rule's hold, or hidden after reports): kept, shown to its author only, until staff decide.
-  await sql`alter table posts add column held_at text`.execute(db)
-  await sql`alter table comments add column held_at text`.execute(db)
+  // Held (a rule's hold, hidden after reports, or taken down by staff and kept for an appeal): shown to its author
+  // only, until staff decide or the appeal window ends. The reason says which.
+  for (const t of ['posts', 'comments']) {
+    await sql`alter table ${sql.table(t)} add column held_at text`.execute(db)
+    await sql`alter table ${sql.table(t)} add column held_reason text check (held_reason in ('review', 'reports', 'removed'))`.execute(db)
+  }
   // A silenced author's posts reach only their followers until this time.
   await sql`alter table users add column silenced_until text`.execute(db)
 
@@ -80,8 +83,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('member_filter_words').execute()
   await sql`alter table users drop column silenced_until`.execute(db)
-  await sql`alter table comments drop column held_at`.execute(db)
-  await sql`alter table posts drop column held_at`.execute(db)
+  for (const t of ['posts', 'comments']) {
+    await sql`alter table ${sql.table(t)} drop column held_reason`.execute(db)
+    await sql`alter table ${sql.table(t)} drop column held_at`.execute(db)
+  }
   await sql`alter table posts drop column sensitive`.execute(db)
   await db.schema.dropTable('report_appeals').execute()
   await sql`alter table policy_rules drop column silence_days`.execute(db)
