@@ -92,8 +92,8 @@ describe('malformed cursors', () => {
     '/search?q=hello&type=posts',
     '/admin/users',
     '/admin/audit',
-    '/moderation',
-    '/moderation/history',
+    '/admin/reports',
+    '/admin/reports/history',
     '/groups',
     `/groups/${paths.group}`,
   ]

@@ -70,10 +70,11 @@ export function createAppealsService(deps: { db: Db; hooks: HookRegistry; users:
   async function purge(r: ResolutionRow): Promise<void> {
     const remover = moderation.removerOf(r.target_type)
     if (!remover) return
-    const actor = r.actor_id !== null ? await db.selectFrom('users').select(['id', 'username', 'display_name', 'role']).where('id', '=', r.actor_id).executeTakeFirst() : undefined
-    // A moderator's account may be gone since; an admin-like actor of no one keeps the deletion possible.
-    const viewer: Viewer = actor ? { ...actor, role: actor.role === 'member' ? 'moderator' : actor.role } : { id: 0, username: 'system', display_name: 'system', role: 'admin' }
-    await remover({ targetId: r.target_id, actor: viewer, reason: '' })
+    // In the name of the moderator who decided; when their account is gone, of the first admin (the deletion is audited).
+    const staff = db.selectFrom('users').select(['id', 'username', 'display_name', 'role'])
+    const actor = (r.actor_id !== null ? await staff.where('id', '=', r.actor_id).executeTakeFirst() : undefined) ?? (await staff.where('role', '=', 'admin').orderBy('id').executeTakeFirst())
+    if (!actor) return
+    await remover({ targetId: r.target_id, actor: { ...actor, role: actor.role === 'member' ? 'moderator' : actor.role }, reason: '' })
   }
 
   const service = {
