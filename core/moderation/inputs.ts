@@ -36,8 +36,9 @@ export const reason = z.enum(REPORT_REASONS, { error: `Choose a reason: ${REPORT
 
 /** A member's report: `{ target_type, target_id, reason, note }`. Ids may arrive as numbers (API) or text (forms). */
 export const reportInput = z.object({
-  target_type: z.enum(CORE_TARGETS, { error: 'You can report a user, a post or a comment.' }),
-  target_id: z.union([z.number().int().positive(), z.string().trim().regex(/^[1-9]\d{0,15}$/).transform(Number)], { error: 'Give the id of what you report.' }),
+  /** A core target, or a plugin's reportable kind (`stories.story`), checked against the registered kinds. */
+  target_type: z.union([z.enum(CORE_TARGETS), z.string().regex(/^[a-z0-9-]+\.[a-z0-9_-]+$/)], { error: 'You can report a user, a post, a comment, or what a plugin lets you report.' }),
+  target_id: z.union([z.number().int().positive().transform(String), z.string().trim().min(1).max(200)], { error: 'Give the id of what you report.' }),
   reason,
   note,
 })

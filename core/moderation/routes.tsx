@@ -22,8 +22,8 @@ export function moderationRoutes(s: Services): Hono<AppEnv> {
   const reportId = (c: Context<AppEnv>) => idParam(c, 'id', 'That report')
 
   // One's own content cannot be reported: a page that says so and leads back, not the error page.
-  const ownContent = (c: Context<AppEnv>, target: { type: string; back: string }) =>
-    render.page(c, { title: 'Report', status: 409 }, <OwnContentNotice type={target.type} back={target.back} />)
+  const ownContent = (c: Context<AppEnv>, target: { type: string; label: string; back: string }) =>
+    render.page(c, { title: 'Report', status: 409 }, <OwnContentNotice type={target.type} label={target.label} back={target.back} />)
 
   // ---- JSON API
   app.post('/api/v1/reports', requireMember, async (c) => {

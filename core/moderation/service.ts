@@ -13,7 +13,7 @@ import type { UsersService } from '../users/service.js'
 import type { SettingsService } from '../settings/service.js'
 import type { Viewer } from '../users/types.js'
 import { parse } from '../validation.js'
-import { pluginReportInput, REASON_LABELS, reportInput, resolveInput, type ReportReason } from './inputs.js'
+import { CORE_TARGETS, pluginReportInput, REASON_LABELS, reportInput, resolveInput, type ReportReason } from './inputs.js'
 import type { ReportOutcome, ReportRow, ReportStatus, ResolutionRow, WarningRow } from './tables.js'
 import { displayName } from '../users/display-name.js'
 
@@ -28,6 +28,30 @@ export interface PluginReportsApi {
    * @example await ctx.core.reports.file({ reporterId: me.id, targetType: 'random-chat.session', targetId: session.id, targetUserId: partner.id, reason: 'harassment', snapshot: { transcript } })
    */
   file(input: { reporterId: number | null; targetType: string; targetId: string | number; targetUserId?: number | null; reason: string; note?: string; snapshot?: Record<string, unknown> }): Promise<{ id: number }>
+  /**
+   * Describe a kind of your content members may report themselves (from `/report?type=NAME.kind&id=…` and
+   * `POST /api/v1/reports`), and how staff see and remove it. Its target type is `NAME.kind`. Put the files it shows
+   * in the snapshot as `media_ids` and the queue draws them for staff whatever their audience; a `transcript`
+   * (`[{ at, from, text, media_ids? }]`) is drawn as a conversation.
+   * @example ctx.core.reports.kind('story', { label: 'story', locate: async (viewerId, id) => ..., current: async (id) => ..., remove: ({ targetId }) => deleteStory(ctx.db, Number(targetId)) })
+   */
+  kind(kind: string, definition: ReportableKind): void
+}
+
+/** A plugin's reportable content (see `PluginReportsApi.kind`). */
+export interface ReportableKind {
+  /** What members call one ("story", "live stream"): "Report a story by @ana". */
+  label: string
+  /**
+   * The thing as `reporterId` may see it now: the member responsible, what it is (the snapshot staff see as
+   * reported), and where the reporter goes back to; null when it does not exist or they may not see it (answered
+   * exactly as missing). `reporterId` null: the system filing, existence only.
+   */
+  locate(reporterId: number | null, id: string): Promise<{ authorId: number; snapshot: Record<string, unknown>; back: string } | null>
+  /** The thing as it is now, for staff (no audience rules): null when gone. Without it staff see the snapshot only. */
+  current?(id: string): Promise<Record<string, unknown> | null>
+  /** Carries out "remove" (deleting it). Without it staff can dismiss, warn or suspend only. */
+  remove?: Remover
 }
 
 /**
@@ -151,6 +175,8 @@ const HOLDABLE = { post: 'posts', comment: 'comments' } as const
 
 export function createModerationService(deps: { db: Db; hooks: HookRegistry; users: UsersService; posts: PostsService; media?: MediaService; settings?: Pick<SettingsService, 'get'>; removers?: Record<string, Remover> }) {
   const { db, hooks, users, posts, media, settings } = deps
+  /** Plugins' reportable kinds, by target type (`stories.story`). */
+  const kinds = new Map<string, ReportableKind>()
 
   /** Hold a post or comment (`reports`: hidden after reports; `removed`: taken down, kept for an appeal). */
   async function hold(type: string, id: string, reason: 'reports' | 'removed'): Promise<boolean> {
@@ -272,7 +298,8 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
       const u = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
       return u ? { ...userSnapshot(u), suspended_reason: u.suspended_reason } : null
     }
-    return undefined
+    const kind = kinds.get(type)
+    return kind?.current ? kind.current(targetId) : undefined
   }
 
   /**
@@ -280,7 +307,14 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
    * cannot see answers NOT_FOUND exactly as what does not exist. `reporterId` null (a plugin filing as the
    * system) checks existence only.
    */
-  async function locate(reporterId: number | null, type: 'user' | 'post' | 'comment', id: number): Promise<{ targetUserId: number; snapshot: Record<string, unknown>; back: string }> {
+  async function locate(reporterId: number | null, type: string, id: number | string): Promise<{ targetUserId: number; snapshot: Record<string, unknown>; back: string }> {
+    const kind = kinds.get(type)
+    if (kind) {
+      const found = await kind.locate(reporterId, String(id))
+      if (!found) throw notFound(`That ${kind.label}`)
+      return { targetUserId: found.authorId, snapshot: found.snapshot, back: found.back }
+    }
+    id = Number(id)
     if (type === 'post') {
       if (reporterId !== null && !(await posts.get(reporterId, id))) throw notFound('That post')
       const found = await postSnapshot(id)
@@ -369,6 +403,18 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
     }))
   }
 
+  /** A member's target: a core one by a numeric id, or a registered kind (what is not either names nothing). */
+  function checkedTarget<T extends { target_type: string; target_id: string }>(data: T): T {
+    if ((CORE_TARGETS as readonly string[]).includes(data.target_type)) {
+      if (!/^[1-9]\d{0,15}$/.test(data.target_id)) throw validationFailed({ target_id: 'Give the id of what you report.' })
+    } else if (!kinds.has(data.target_type)) {
+      throw validationFailed({ target_type: 'You can report a user, a post, a comment, or what a plugin lets you report.' })
+    }
+    return data
+  }
+
+  const labelOf = (type: string) => kinds.get(type)?.label ?? (type === 'user' ? 'member' : type)
+
   async function reportRow(id: number): Promise<ReportRow> {
     const row = Number.isInteger(id) && id > 0 ? await db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst() : undefined
     if (!row) throw notFound('That report')
@@ -425,9 +471,9 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
      * does not exist or they may not see it; CONFLICT for themselves; VALIDATION_FAILED for a bad reason or note.
      */
     async report(reporterId: number, input: unknown): Promise<FiledReport> {
-      const data = parse(reportInput, input)
+      const data = checkedTarget(parse(reportInput, input))
       const target = await locate(reporterId, data.target_type, data.target_id)
-      const { row, merged } = await store({ reporterId, targetType: data.target_type, targetId: String(data.target_id), targetUserId: target.targetUserId, reason: data.reason, note: data.note, snapshot: target.snapshot })
+      const { row, merged } = await store({ reporterId, targetType: data.target_type, targetId: data.target_id, targetUserId: target.targetUserId, reason: data.reason, note: data.note, snapshot: target.snapshot })
       return toFiled(row, merged)
     },
 
@@ -435,10 +481,27 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
      * What a member is about to report, for the report page: a summary, where to go back to, and whether it is
      * their own (which they cannot report: the page says so). Throws as `report` would for NOT_FOUND.
      */
-    async target(reporterId: number, type: unknown, id: unknown): Promise<{ type: 'user' | 'post' | 'comment'; id: number; snapshot: Record<string, unknown>; back: string; own: boolean }> {
-      const data = parse(reportInput.pick({ target_type: true, target_id: true }), { target_type: type, target_id: id })
+    async target(reporterId: number, type: unknown, id: unknown): Promise<{ type: string; label: string; id: string; snapshot: Record<string, unknown>; back: string; own: boolean }> {
+      const data = checkedTarget(parse(reportInput.pick({ target_type: true, target_id: true }), { target_type: type, target_id: id }))
       const found = await locate(reporterId, data.target_type, data.target_id)
-      return { type: data.target_type, id: data.target_id, snapshot: found.snapshot, back: found.back, own: found.targetUserId === reporterId }
+      return { type: data.target_type, label: labelOf(data.target_type), id: data.target_id, snapshot: found.snapshot, back: found.back, own: found.targetUserId === reporterId }
+    },
+
+    /**
+     * A plugin's reportable kind (ctx.core.reports.kind): registered under `PLUGIN.kind`, with its remover.
+     * @example moderation.addKind('stories.story', { label: 'story', locate, current, remove })
+     */
+    addKind(type: string, definition: ReportableKind): void {
+      kinds.set(type, definition)
+      if (definition.remove) removers[type] = definition.remove
+    },
+
+    /** Forget a plugin's kinds (it unloaded). */
+    removeKinds(prefix: string): void {
+      for (const type of [...kinds.keys()]) if (type.startsWith(prefix)) {
+        kinds.delete(type)
+        delete removers[type]
+      }
     },
 
     /** For plugins (ctx.core.reports.file); see PluginReportsApi. */

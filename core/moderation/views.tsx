@@ -63,8 +63,8 @@ export function ModerationNav({ active, open, appeals }: { active: 'queue' | 'ap
 // ---- The member's report form
 
 /** The report page for one's own profile, post or comment: nothing to report, and the way back. */
-export function OwnContentNotice(props: { type: string; back: string }) {
-  const what = props.type === 'user' ? 'yourself' : props.type === 'post' ? 'your own post' : 'your own comment'
+export function OwnContentNotice(props: { type: string; label: string; back: string }) {
+  const what = props.type === 'user' ? 'yourself' : `your own ${props.label}`
   return (
     <section class="card" data-own-content>
       <h1>Report</h1>
@@ -78,10 +78,11 @@ export function OwnContentNotice(props: { type: string; back: string }) {
   )
 }
 
-export function ReportForm(props: { type: string; id: number; snapshot: Snapshot; back: string; csrfToken: string; values?: Record<string, string>; problem?: FormProblem }) {
+export function ReportForm(props: { type: string; label: string; id: string; snapshot: Snapshot; back: string; csrfToken: string; values?: Record<string, string>; problem?: FormProblem }) {
   const v = props.values ?? {}
   const err = (f: string) => props.problem?.fields[f]
-  const what = props.type === 'user' ? `@${str(props.snapshot.username)}` : props.type === 'post' ? `a post by @${authorOf(props.snapshot)?.username}` : `a comment by @${authorOf(props.snapshot)?.username}`
+  const by = authorOf(props.snapshot)
+  const what = props.type === 'user' ? `@${str(props.snapshot.username)}` : `a ${props.label}${by ? ` by @${by.username}` : ''}`
   return (
     <section class="card">
       <h1>Report {what}</h1>
@@ -91,7 +92,7 @@ export function ReportForm(props: { type: string; id: number; snapshot: Snapshot
       <form method="post" action="/report">
         <CsrfField token={props.csrfToken} />
         <input type="hidden" name="type" value={props.type} />
-        <input type="hidden" name="id" value={String(props.id)} />
+        <input type="hidden" name="id" value={props.id} />
         <fieldset class={err('reason') ? 'field field-invalid' : 'field'}>
           <legend>What is wrong?</legend>
           {REPORT_REASONS.map((r) => (
@@ -270,8 +271,12 @@ export function SnapshotView({ type, snapshot, files, skip }: { type: string; sn
   // rest as JSON.
   const { transcript, ...rest } = snapshot
   const lines = Array.isArray(transcript) ? (transcript as { at?: unknown; from?: unknown; text?: unknown; media_ids?: unknown; files?: unknown }[]) : null
+  // A plugin's own content (a story) names its files as `media_ids`, drawn as a post's are; a transcript's are per line.
+  const own = !lines && Array.isArray(snapshot.media_ids) ? snapshot.media_ids.filter((m): m is number => Number.isInteger(m)) : []
   return (
     <div data-snapshot>
+      {str(snapshot.text) && <Lines text={str(snapshot.text)} />}
+      <ReviewMedia ids={own} files={files} skip={skip} />
       {lines && (
         <>
           <h3>Transcript</h3>

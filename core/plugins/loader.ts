@@ -508,6 +508,7 @@ export class PluginManager {
     this.deps.hooks.removeOwner(name)
     this.deps.ui.removeOwner(name)
     this.deps.admin.removeOwner(name)
+    this.deps.moderation.removeKinds(`${name}.`)
     this.deps.scheduler.removeOwner(name)
     this.deps.queue.undefine(`${name}:`)
     this.deps.realtime.removeOwner(name)
@@ -664,6 +665,10 @@ export class PluginManager {
               throw new AppError(400, 'VALIDATION_FAILED', `Plugin ${name} files reports about posts, comments, members, or its own "${name}.*" types.`)
             }
             return moderation.file(input)
+          },
+          kind: (kind, definition) => {
+            if (!/^[a-z0-9_-]+$/.test(kind)) throw new Error(`Report kind "${kind}" must be lowercase letters, digits, dashes and underscores.`)
+            moderation.addKind(`${name}.${kind}`, definition)
           },
         },
       },
