@@ -71,6 +71,9 @@ describe('malformed cursors', () => {
     '/api/v1/admin/users',
     '/api/v1/admin/policy/hits',
     '/api/v1/admin/audit',
+    '/api/v1/admin/reports',
+    '/api/v1/admin/reports/history',
+    '/api/v1/admin/reports/appeals',
     '/api/v1/reports',
     '/api/v1/groups',
     `/api/v1/groups/${paths.group}/posts`,
@@ -94,6 +97,7 @@ describe('malformed cursors', () => {
     '/admin/audit',
     '/admin/reports',
     '/admin/reports/history',
+    '/admin/reports/appeals',
     '/groups',
     `/groups/${paths.group}`,
   ]
