@@ -76,6 +76,18 @@ describe('moderation decisions, appeals, auto-hide and content filters', () => {
     assert.equal((await resolve('md_mod', await report('md_r2', 'user', id.md_author!), 'sensitive')).status, 409, 'only posts have media to mark')
   })
 
+  it('suspends for a period from the queue, as the members section does, or refuses a period that is no number of days', async () => {
+    const target = await t.register('md_rude')
+    const p = (await data<{ id: number }>(await t.request('POST', '/api/v1/posts', { token: target.token, json: { text: 'rude words' } }))).id
+    const r = await report('md_r2', 'post', p)
+    assert.equal((await call('md_mod', 'POST', `/api/v1/admin/reports/${r}/resolve`, { outcome: 'suspend', days: 0 })).status, 400)
+    assert.equal((await call('md_mod', 'POST', `/api/v1/admin/reports/${r}/resolve`, { outcome: 'suspend', days: 3, reason: 'Three days off.' })).status, 200)
+    const row = (await t.h.users.findRow(target.id))!
+    const days = (Date.parse(row.suspended_until!) - Date.now()) / 86_400_000
+    assert.ok(days > 2.9 && days <= 3, `three days (${days})`)
+    assert.equal(row.suspended_reason, 'Three days off.')
+  })
+
   it('lets a member appeal a removal once; overturning restores it, upholding deletes it; nobody else can see or appeal it', async () => {
     const keep = await post('md_author', 'appeal me, I was fine')
     const drop = await post('md_author', 'appeal me too')

@@ -68,6 +68,12 @@ export const resolveInput = z.object({
     .max(SUSPEND_REASON_MAX, `Keep the reason under ${SUSPEND_REASON_MAX} characters.`)
     .nullish()
     .transform((v) => v || null),
+  /** With suspend: for this many days (it lifts by itself), as the members section suspends; absent: until lifted. */
+  days: z
+    .union([z.number(), z.string().trim().regex(/^\d*$/).transform((v) => (v ? Number(v) : null))], { error: 'The days are a whole number.' })
+    .pipe(z.number().int().min(1, 'Suspend for at least a day.').max(3650, 'Suspend for at most 3650 days.').nullable())
+    .nullish()
+    .transform((v) => v ?? null),
 })
 export type ResolveInput = z.input<typeof resolveInput>
 

@@ -728,7 +728,7 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
         // purge job); other targets are removed at once.
         if (data.outcome === 'remove' && KEPT_FOR_APPEAL.has(target.type)) await hold(target.type, target.id, 'removed')
         else if (data.outcome === 'remove') await remover!({ targetId: target.id, actor, reason })
-        else if (data.outcome === 'suspend') await users.suspend(member!.id, reason, actor?.id ?? null)
+        else if (data.outcome === 'suspend') await users.suspend(member!.id, reason, actor?.id ?? null, { until: data.days ? new Date(Date.now() + data.days * 86_400_000).toISOString() : null })
         else if (data.outcome === 'sensitive') await db.updateTable('posts').set({ sensitive: 1 }).where('id', '=', Number(target.id)).execute()
         else if (data.outcome === 'dismiss') await release(target.type, target.id)
       } catch (err) {

@@ -433,6 +433,12 @@ function ResolveForm({ i, csrfToken, defaultReason }: { i: Inspection; csrfToken
             <input id="f-reason" name="reason" value={defaultReason} maxLength={SUSPEND_REASON_MAX} />
           </div>
         )}
+        {i.member && (
+          <div class="field">
+            <label for="f-days">If suspended: for how many days (empty: until lifted)</label>
+            <input id="f-days" name="days" type="number" min={1} max={3650} />
+          </div>
+        )}
         <button type="submit">Resolve</button>
       </form>
     </section>

@@ -105,7 +105,7 @@ export function reportsSection(s: Services): AdminSection {
       r.post('/:id/resolve', async (c) => {
         const id = reportId(c)
         const form = await formFields(c)
-        const res = await attempt(() => moderation.resolve(c.get('viewer')!, id, { outcome: form.outcome, note: form.note, reason: form.reason }))
+        const res = await attempt(() => moderation.resolve(c.get('viewer')!, id, { outcome: form.outcome, note: form.note, reason: form.reason, days: form.days }))
         if (!res.ok) {
           flash(c, 'error', res.problem.message)
           return c.redirect(`/admin/reports/${id}`, 303)
