@@ -66,7 +66,7 @@ describe('hearth reports', () => {
     assertFails(noOutcome!, 2, /required option '--outcome <outcome>' not specified/)
     assertFails(status!, 2, /The status "closed" is not open, resolved or all\./)
     assertFails(id!, 2, /"abc" is not a report id\./)
-    assertFails(outcome!, 2, /The outcome "ban" is not dismiss, remove, warn or suspend\./)
+    assertFails(outcome!, 2, /The outcome "ban" is not one of dismiss, remove, sensitive, warn, suspend\./)
     assertFails(note!, 2, /under 1000 characters/)
     assertFails(remove!, 2, /Removing a post is done in a moderator's name\./, /hint: Add --as NAME/)
     assertFails(missing!, 1, /There is no report 99999\./, /hint: See `hearth reports list --status all`/)
@@ -75,10 +75,10 @@ describe('hearth reports', () => {
     assert.equal(open.n, 4, 'nothing was resolved')
   })
 
-  test('removes a post in a moderator’s name, closing both reports on it, audited', async () => {
+  test('takes a post down in a moderator’s name (kept for its author while it can be appealed), closing both reports on it, audited', async () => {
     const done = json(await h('reports', 'resolve', String(ids.spamReport), '--outcome', 'remove', '--as', 'mod', '--note', 'Spam wave.', '--json'))
     assert.deepEqual([done.outcome, done.reports_count, done.actor.username, done.note], ['remove', 2, 'mod', 'Spam wave.'])
-    assert.equal(db.prepare('select id from posts where id = ?').get(ids.spamPost), undefined)
+    assert.deepEqual(db.prepare('select held_reason from posts where id = ?').get(ids.spamPost), { held_reason: 'removed' })
     const audit = db.prepare("select actor_id, details from audit_log where action = 'report.resolve' and target_id = ?").all(String(ids.spamPost)) as { actor_id: number; details: string }[]
     assert.equal(audit.length, 1)
     assert.equal(JSON.parse(audit[0]!.details).outcome, 'remove')

@@ -34,6 +34,8 @@ import { createEngagementService } from './engagement/service.js'
 import { createNotificationsService } from './notifications/service.js'
 import { createSearchService } from './search/service.js'
 import { createModerationService } from './moderation/service.js'
+import { createAppealsService } from './moderation/appeals.js'
+import { createFiltersService } from './safety/filters.js'
 import { createLedgerService } from './ledger/service.js'
 import { ledgerModule } from './ledger/module.js'
 import { createMailService } from './mail/service.js'
@@ -138,7 +140,9 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const engagement = createEngagementService({ db, hooks, posts, safety, limit, policy })
   const notifications = createNotificationsService({ db, hooks, realtime, posts, safety, social, log })
   const search = createSearchService({ db, posts, safety, social })
-  const moderation = createModerationService({ db, hooks, users, posts, media })
+  const moderation = createModerationService({ db, hooks, users, posts, media, settings })
+  const appeals = createAppealsService({ db, hooks, users, moderation, settings })
+  const filters = createFiltersService(db)
   const ledger = createLedgerService(db)
   const mail = createMailService({ db, settings, queue, users, limiter, log, proofs })
   const emails = createEmailPreferences({ db, settings, queue, notifications, mail })
@@ -150,7 +154,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, ledger, mail, emails, push, policy, access, proofs, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()

@@ -19,6 +19,8 @@ import type { EngagementService } from './engagement/service.js'
 import type { NotificationsService } from './notifications/service.js'
 import type { SearchService } from './search/service.js'
 import type { ModerationService } from './moderation/service.js'
+import type { AppealsService } from './moderation/appeals.js'
+import type { FiltersService } from './safety/filters.js'
 import type { LedgerService } from './ledger/service.js'
 import type { MailService } from './mail/service.js'
 import type { EmailPreferencesService } from './mail/digests.js'
@@ -73,6 +75,10 @@ export interface Services {
   search: SearchService
   /** Reports and the moderation queue. */
   moderation: ModerationService
+  /** Members' appeals of removals, and the deletion of what removals kept once they can no longer be appealed. */
+  appeals: AppealsService
+  /** Each member's content filters: sensitive media, words, replies from new accounts. */
+  filters: FiltersService
   /** Double-entry accounts and transfers (coins, earnings): decision 033. */
   ledger: LedgerService
   /** Outgoing email and the links it carries (decision 036). */

@@ -66,14 +66,14 @@ export function registerReports(program: Command): void {
         .command('resolve')
         .description('decide on a report; closes every open report on the same target and writes the audit log')
         .argument('<id>', 'report id')
-        .requiredOption('--outcome <outcome>', 'dismiss, remove, warn or suspend')
+        .requiredOption('--outcome <outcome>', 'dismiss, remove, sensitive (a post’s media behind a warning), warn or suspend')
         .option('--note <text>', 'a note for the record')
         .option('--reason <text>', 'for suspend (and removing a member): the reason the member is shown')
         .option('--as <user>', 'record the decision under this moderator or admin (needed to remove a post or comment)'),
     ),
   ).action(async (rawId: string, opts: Opts & { outcome: string; note?: string; reason?: string; as?: string }) => {
     if (!/^[1-9]\d{0,15}$/.test(rawId)) throw usage(`"${rawId}" is not a report id.`, 'See `hearth reports list`.')
-    if (!(OUTCOMES as readonly string[]).includes(opts.outcome)) throw usage(`The outcome "${opts.outcome}" is not dismiss, remove, warn or suspend.`)
+    if (!(OUTCOMES as readonly string[]).includes(opts.outcome)) throw usage(`The outcome "${opts.outcome}" is not one of ${OUTCOMES.join(', ')}.`)
     const id = Number(rawId)
     // Plugins load so their handlers of action:report.resolved (and of deletions, suspensions) run.
     await withHearth(

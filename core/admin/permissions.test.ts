@@ -107,10 +107,10 @@ describe('admin permissions matrix', () => {
 
   it('lets a custom role with "moderate content" into the moderation queue, and keeps one without it out', async () => {
     const support = callers.find((c) => c.name.startsWith('custom'))!
-    assert.equal((await t.request('GET', '/moderation', { token: support.token! })).status, 403)
+    assert.equal((await t.request('GET', '/admin/reports', { token: support.token! })).status, 403)
     const roles = createRolesService(t.h.db, t.h.users)
     await roles.save({ name: 'support', label: 'Support', permissions: ['manage_members', 'moderate_content'] }, null)
-    assert.equal((await t.request('GET', '/moderation', { token: support.token! })).status, 200, 'the change applies on the next request')
+    assert.equal((await t.request('GET', '/admin/reports', { token: support.token! })).status, 200, 'the change applies on the next request')
     await roles.save({ name: 'support', label: 'Support', permissions: ['manage_members', 'view_money'] }, null)
   })
 })

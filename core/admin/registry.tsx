@@ -43,7 +43,7 @@ export interface AdminSection {
   order?: number
   /** Who sees the section and may use its routes (each route may ask more). */
   need: Requirement
-  /** Where the section lives when it is elsewhere (the moderation queue at /moderation): a link in the nav, no routes here. */
+  /** Where the section lives when it is elsewhere (a page kept elsewhere): a link in the nav, no routes here. */
   href?: string
   pages?(r: AdminRouter): void
   api?(r: AdminRouter): void

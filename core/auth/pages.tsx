@@ -120,7 +120,7 @@ export const TwoFactorPage = template('auth.two-factor', function TwoFactorPage(
 })
 
 export function SettingsShell(props: { active: string; panels: { id: string; label: string }[]; children: ComponentChildren }) {
-  const items = [{ id: 'profile', label: 'Profile' }, { id: 'account', label: 'Account' }, { id: 'security', label: 'Security' }, { id: 'privacy', label: 'Privacy' }, { id: 'notifications', label: 'Notifications' }, ...props.panels]
+  const items = [{ id: 'profile', label: 'Profile' }, { id: 'account', label: 'Account' }, { id: 'security', label: 'Security' }, { id: 'privacy', label: 'Privacy' }, { id: 'filters', label: 'Content filters' }, { id: 'notifications', label: 'Notifications' }, ...props.panels]
   return (
     <div class="settings-layout">
       <h1 class="settings-title">Settings</h1>

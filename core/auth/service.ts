@@ -196,7 +196,8 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
       }
       if (invite) await db.updateTable('users').set({ invite_id: invite.id }).where('id', '=', user.id).execute()
       if (verdict) await policy?.flagSaved(verdict, checked, { type: 'user', id: user.id })
-      if (waits) {
+      // A rule's hold on the name makes the sign-up wait for staff, as approval mode does (released from the queue).
+      if (waits || verdict?.hold) {
         await access!.holdForApproval(user.id, reason)
         return { user, session: null }
       }

@@ -55,6 +55,8 @@ export interface UsersTable {
   signup_reason: ColumnType<string | null, string | null | undefined, string | null>
   /** The invite link they joined with. */
   invite_id: ColumnType<number | null, number | null | undefined, number | null>
+  /** Silenced (a rule or staff): their posts reach only their followers until this time. */
+  silenced_until: ColumnType<string | null, string | null | undefined, string | null>
   /** A custom staff role (core/admin/permissions.ts), beside `role`. */
   staff_role_id: number | null
   /** When a suspension for a period ends by itself; null: until lifted. */

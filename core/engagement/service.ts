@@ -1,5 +1,6 @@
 // Engagement: likes and dislikes, comments with one level of replies, bookmarks and collections.
 // Every path checks that the member may see the post (visibleTo, blocks included) before anything else.
+import { commentPassesFilters } from '../safety/filters.js'
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { audit } from '../audit.js'
@@ -75,7 +76,8 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
   /** A comment the viewer may see: on a visible post, by someone not blocked either way. */
   async function visibleComment(viewerId: number | null, commentId: number): Promise<CommentRow> {
     const c = Number.isInteger(commentId) && commentId > 0 ? await db.selectFrom('comments').selectAll().where('id', '=', commentId).executeTakeFirst() : undefined
-    if (!c) throw notFound('That comment')
+    // A held comment is its author's alone until staff release it.
+    if (!c || (c.held_at !== null && c.author_id !== viewerId)) throw notFound('That comment')
     await visiblePost(viewerId, c.post_id).catch(() => {
       throw notFound('That comment')
     })
@@ -138,7 +140,10 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
     return { likes_count: stored.likes_count - (hidden?.likes ?? 0), dislikes_count: stored.dislikes_count }
   }
 
-  /** Comments of one post the viewer may see: not by members blocked either way, nor suspended ones. */
+  /**
+   * Comments of one post the viewer may see: not by members blocked either way, nor suspended ones, nor held for
+   * review (but for their author); and as the viewer's filters let through (replies from new accounts).
+   */
   function commentsQuery(viewerId: number | null, postId: number) {
     let q = db
       .selectFrom('comments')
@@ -146,7 +151,8 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
       .innerJoin('users', 'users.id', 'comments.author_id')
       .where('comments.post_id', '=', postId)
       .where('users.suspended_at', 'is', null)
-    if (viewerId !== null) q = q.where((eb) => eb.not(blockedWith(viewerId, 'comments.author_id')))
+      .where((eb) => (viewerId === null ? eb('comments.held_at', 'is', null) : eb.or([eb('comments.held_at', 'is', null), eb('comments.author_id', '=', viewerId)])))
+    if (viewerId !== null) q = q.where((eb) => eb.not(blockedWith(viewerId, 'comments.author_id'))).where(commentPassesFilters(viewerId))
     return q
   }
 
@@ -270,7 +276,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
       const row = await db.transaction().execute(async (trx) => {
         const c = await trx
           .insertInto('comments')
-          .values({ post_id: postId, author_id: viewer.id, parent_id: parent?.id ?? null, text: data.text, updated_at: now() })
+          .values({ post_id: postId, author_id: viewer.id, parent_id: parent?.id ?? null, text: data.text, updated_at: now(), ...(verdict?.hold && { held_at: now(), held_reason: 'review' as const }) })
           .returningAll()
           .executeTakeFirstOrThrow()
         if (mentions.length) await trx.insertInto('comment_mentions').values(mentions.map((user_id) => ({ comment_id: c.id, user_id }))).execute()
@@ -340,7 +346,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
       const verdict = text !== c.text ? await policy?.enforce(checked) : undefined
       const mentions = await mentionsOf(viewer.id, text)
       await db.transaction().execute(async (trx) => {
-        await trx.updateTable('comments').set({ text, edited_at: now(), updated_at: now() }).where('id', '=', commentId).execute()
+        await trx.updateTable('comments').set({ text, edited_at: now(), updated_at: now(), ...(verdict?.hold && { held_at: now(), held_reason: 'review' as const }) }).where('id', '=', commentId).execute()
         await trx.deleteFrom('comment_mentions').where('comment_id', '=', commentId).execute()
         if (mentions.length) await trx.insertInto('comment_mentions').values(mentions.map((user_id) => ({ comment_id: commentId, user_id }))).execute()
       })

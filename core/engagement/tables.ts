@@ -1,5 +1,6 @@
 // Reactions, comments, bookmarks and collections.
 import type { ColumnType, Generated, Selectable } from 'kysely'
+import type { HeldReason } from '../posts/tables.js'
 
 type CreatedAt = ColumnType<string, string | undefined, never>
 
@@ -15,6 +16,9 @@ export interface CommentsTable {
   edited_at: string | null
   created_at: CreatedAt
   updated_at: string
+  /** Held for review: shown to its author only until staff decide. */
+  held_at: ColumnType<string | null, string | null | undefined, string | null>
+  held_reason: ColumnType<HeldReason | null, HeldReason | null | undefined, HeldReason | null>
 }
 
 export interface EngagementTables {

@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor, olderThan, pageOf, type Page } from '../pag
 import type { PostsService } from '../posts/service.js'
 import type { PostRow } from '../posts/tables.js'
 import type { PostView } from '../posts/types.js'
+import { passesFilters } from '../safety/filters.js'
 import { visibleTo } from '../posts/visibility.js'
 import { mutedBy } from '../safety/queries.js'
 import type { SettingsService } from '../settings/service.js'
@@ -248,6 +249,7 @@ export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; setti
             .where('posts.published_at', '<=', to.at)
             .where(strict ? olderThan('posts.published_at', 'posts.id', to) : atOrBefore('posts.published_at', 'posts.id', to))
             .where(visibleTo(viewer))
+            .where(passesFilters(viewer))
             .where((eb) => eb.not(mutedBy(viewer, 'posts.author_id')))
             .where(notRepostOfMuted(viewer))
             .orderBy('posts.published_at', 'desc')
@@ -363,7 +365,7 @@ export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; setti
         // Posts by one author: the viewer's own, or a pulled author's (walks posts_author_published).
         const byAuthor = (authorId: number, own: boolean) => {
           let q = db.selectFrom('posts').select(['posts.id as id', 'posts.published_at as at']).where('posts.author_id', '=', authorId).where(sql<string>`+posts.status`, '=', 'published')
-          if (!own) q = q.where(visibleTo(viewer)).where((eb) => eb.not(mutedBy(viewer, 'posts.author_id'))).where(notRepostOfMuted(viewer))
+          if (!own) q = q.where(visibleTo(viewer)).where(passesFilters(viewer)).where((eb) => eb.not(mutedBy(viewer, 'posts.author_id'))).where(notRepostOfMuted(viewer))
           if (cursor) q = q.where('posts.published_at', '<=', cursor.at).where(olderThan('posts.published_at', 'posts.id', cursor))
           return q
         }
@@ -375,6 +377,7 @@ export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; setti
           .where('feed_items.user_id', '=', viewer)
           .where(sql<string>`+posts.status`, '=', 'published')
           .where(visibleTo(viewer))
+          .where(passesFilters(viewer))
           .where((eb) => eb.not(mutedBy(viewer, 'posts.author_id')))
           .where(notRepostOfMuted(viewer))
         if (cursor) pushed = pushed.where('feed_items.published_at', '<=', cursor.at).where(olderThan('feed_items.published_at', 'feed_items.post_id', cursor))
@@ -438,6 +441,7 @@ export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; setti
                     .where('posts.id', 'in', sql<number>`(select value from json_each(${slot<string>('ids')}))`)
                     .where(visibleTo(null))
                     .where(visibleTo(viewer))
+                    .where(passesFilters(viewer))
                 },
                 { ids: JSON.stringify(ids), viewer: viewerId },
               )
@@ -453,7 +457,7 @@ export function createFeedService(deps: { db: Db; sqlite: SQLite.Database; setti
         }
       }
       const at = from?.at ?? new Date().toISOString()
-      const rows = await rankedQuery(at).where(visibleTo(viewerId)).selectAll().limit(limit + 1).offset(offset).execute()
+      const rows = await rankedQuery(at).where(visibleTo(viewerId)).where(passesFilters(viewerId)).selectAll().limit(limit + 1).offset(offset).execute()
       const pageRows = rows.slice(0, limit)
       return { items: await posts.hydrate(viewerId, pageRows), nextCursor: rows.length > limit ? encodeCursor({ offset: offset + limit, at }) : null }
     },

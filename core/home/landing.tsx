@@ -41,6 +41,8 @@ export async function loadLanding(s: Pick<Services, 'db' | 'settings' | 'posts'>
       .selectFrom('posts')
       .select('posts.id')
       .where(visibleTo(null))
+      // The guests' showcase is no place for media behind a warning.
+      .where('posts.sensitive', '=', 0)
       .where(({ exists, selectFrom }) =>
         exists(selectFrom('post_media').innerJoin('media', 'media.id', 'post_media.media_id').select('post_media.post_id').whereRef('post_media.post_id', '=', 'posts.id').where('media.status', '=', 'ready')),
       )

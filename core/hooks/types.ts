@@ -100,6 +100,10 @@ export const coreHooks = {
   'action:user.unblocked': action<{ blockerId: number; blockedId: number }>(),
   'action:report.filed': action<{ reportId: number; targetType: string; targetId: string; reporterId: number | null }>(),
   'action:report.resolved': action<{ reportId: number; outcome: string; actorId: number | null }>(),
+  /** One decision closed a target's reports: who reported it (members only) and whose it is. */
+  'action:report.decided': action<{ resolutionId: number; outcome: string; targetType: string; targetId: string; targetUserId: number | null; reporterIds: number[]; actorId: number | null }>(),
+  /** Staff decided a member's appeal of a removal. */
+  'action:report.appeal-decided': action<{ appealId: number; resolutionId: number; userId: number; decision: 'uphold' | 'overturn'; note: string; actorId: number | null }>(),
   'action:notification.created': action<{ userId: number; batchId: number; type: string }>(),
   'action:member.warned': action<{ userId: number; warningId: number; reason: string; note: string; actorId: number | null }>(),
   /** A media file finished processing (status 'ready') or gave up (status 'failed', with the error). */

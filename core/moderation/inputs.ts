@@ -20,7 +20,7 @@ export const REASON_LABELS: Record<ReportReason, string> = {
 export const CORE_TARGETS = ['user', 'post', 'comment'] as const
 export type CoreTarget = (typeof CORE_TARGETS)[number]
 
-export const OUTCOMES = ['dismiss', 'remove', 'warn', 'suspend'] as const
+export const OUTCOMES = ['dismiss', 'remove', 'sensitive', 'warn', 'suspend'] as const
 
 export const NOTE_MAX = 1000
 export const SUSPEND_REASON_MAX = 500
@@ -36,8 +36,9 @@ export const reason = z.enum(REPORT_REASONS, { error: `Choose a reason: ${REPORT
 
 /** A member's report: `{ target_type, target_id, reason, note }`. Ids may arrive as numbers (API) or text (forms). */
 export const reportInput = z.object({
-  target_type: z.enum(CORE_TARGETS, { error: 'You can report a user, a post or a comment.' }),
-  target_id: z.union([z.number().int().positive(), z.string().trim().regex(/^[1-9]\d{0,15}$/).transform(Number)], { error: 'Give the id of what you report.' }),
+  /** A core target, or a plugin's reportable kind (`stories.story`), checked against the registered kinds. */
+  target_type: z.union([z.enum(CORE_TARGETS), z.string().regex(/^[a-z0-9-]+\.[a-z0-9_-]+$/)], { error: 'You can report a user, a post, a comment, or what a plugin lets you report.' }),
+  target_id: z.union([z.number().int().positive().transform(String), z.string().trim().min(1).max(200)], { error: 'Give the id of what you report.' }),
   reason,
   note,
 })
@@ -59,7 +60,7 @@ export const pluginReportInput = z.object({
 
 /** A moderator's decision: `{ outcome, note, reason }`; `reason` is what a suspended member is shown. */
 export const resolveInput = z.object({
-  outcome: z.enum(OUTCOMES, { error: 'The outcome is dismiss, remove, warn or suspend.' }),
+  outcome: z.enum(OUTCOMES, { error: 'The outcome is dismiss, remove, sensitive, warn or suspend.' }),
   note,
   reason: z
     .string({ error: 'The reason must be text.' })
@@ -67,5 +68,24 @@ export const resolveInput = z.object({
     .max(SUSPEND_REASON_MAX, `Keep the reason under ${SUSPEND_REASON_MAX} characters.`)
     .nullish()
     .transform((v) => v || null),
+  /** With suspend: for this many days (it lifts by itself), as the members section suspends; absent: until lifted. */
+  days: z
+    .union([z.number(), z.string().trim().regex(/^\d*$/).transform((v) => (v ? Number(v) : null))], { error: 'The days are a whole number.' })
+    .pipe(z.number().int().min(1, 'Suspend for at least a day.').max(3650, 'Suspend for at most 3650 days.').nullable())
+    .nullish()
+    .transform((v) => v ?? null),
 })
 export type ResolveInput = z.input<typeof resolveInput>
+
+export const APPEAL_MAX = 2000
+
+/** A member's appeal of a removal: why the moderators should look again. */
+export const appealInput = z.object({
+  text: z.string({ error: 'Say why the moderators should look again.' }).trim().min(1, 'Say why the moderators should look again.').max(APPEAL_MAX, `Keep it under ${APPEAL_MAX} characters.`),
+})
+
+/** Staff's answer to an appeal: `overturn` restores what was removed; `uphold` keeps the decision. */
+export const appealDecisionInput = z.object({
+  decision: z.enum(['uphold', 'overturn'], { error: 'The decision is uphold or overturn.' }),
+  note,
+})

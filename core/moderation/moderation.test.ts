@@ -193,11 +193,17 @@ describe('reports and the moderation queue', () => {
     assert.equal(twice.status, 409)
   })
 
-  it('removes a post through the posts service, audited twice (the decision and the deletion)', async () => {
+  it('takes a removed post down at once, keeps it for its author while it can be appealed, then deletes it through the posts service, audited twice', async () => {
     const p = await post('ana', 'really bad post')
     const r = (await body(await report('bob', 'post', p, 'hate'))).data
     const res = await call('mod', 'POST', `/api/v1/reports/${r.id}/resolve`, { outcome: 'remove' })
     assert.equal(res.status, 200)
+    assert.equal((await call('bob', 'GET', `/api/v1/posts/${p}`)).status, 404, 'gone for everyone else at once')
+    assert.equal((await call(null, 'GET', `/api/v1/posts/${p}`)).status, 404)
+    const own = await call('ana', 'GET', `/api/v1/posts/${p}`)
+    assert.equal(((await own.json()) as { data: { held: string } }).data.held, 'removed', 'its author still sees it, marked removed')
+    assert.equal(await t.h.appeals.purgeExpired(), 0, 'kept while it can be appealed')
+    assert.equal(await t.h.appeals.purgeExpired(new Date(Date.now() + 31 * 86_400_000)), 1, 'deleted once the window ends')
     assert.equal(await t.h.db.selectFrom('posts').select('id').where('id', '=', p).executeTakeFirst(), undefined)
     assert.equal((await auditRows('report.resolve', 'post', p)).length, 1)
     const deletion = await auditRows('post.delete', 'post', p)
@@ -283,7 +289,7 @@ describe('reports and the moderation queue', () => {
     assert.equal((await call('boss', 'POST', `/api/v1/reports/${r.id}/resolve`, { outcome: 'warn' })).status, 200, 'an admin decides instead')
   })
 
-  it('reports comments: the snapshot keeps the text; removing deletes the comment through the comments service', async () => {
+  it('reports comments: the snapshot keeps the text; removing takes it down, and deletes it through the comments service once it cannot be appealed', async () => {
     const p = await post('ana', 'a post with comments')
     const c = await comment(p, 'dia', 'a nasty comment')
     const res = await report('bob', 'comment', c, 'harassment')
@@ -295,6 +301,10 @@ describe('reports and the moderation queue', () => {
     const remove = await call('mod', 'POST', `/api/v1/reports/${r.id}/resolve`, { outcome: 'remove' })
     assert.equal(remove.status, 200)
     assert.equal((await t.h.moderation.get(r.id)).status, 'resolved')
+    const listed = async (who: string) => ((await (await call(who, 'GET', `/api/v1/posts/${p}/comments`)).json()) as { data: { id: number }[] }).data.map((x) => x.id)
+    assert.ok(!(await listed('bob')).includes(c), 'taken down for others')
+    assert.ok((await listed('dia')).includes(c), 'kept for its author')
+    await t.h.appeals.purgeExpired(new Date(Date.now() + 31 * 86_400_000))
     assert.equal((t.h.store.sqlite.prepare('select count(*) n from comments where id = ?').get(c) as { n: number }).n, 0, 'the comment is gone')
     assert.ok(t.h.store.sqlite.prepare("select 1 from audit_log where action = 'comment.delete' and target_id = ?").get(String(c)), 'audited as a staff deletion')
     const i2 = await t.h.moderation.inspect(r.id)

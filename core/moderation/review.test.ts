@@ -52,7 +52,7 @@ describe('reviewing reports', () => {
     const reportId = ((await filed.json()) as { data: { id: number } }).data.id
 
     assert.equal((await mod.get(`/media/${mediaId}/640`)).status, 404, 'the moderator does not follow the author: no plain access')
-    const page = await mod.text(`/moderation/${reportId}`)
+    const page = await mod.text(`/admin/reports/${reportId}`)
     assert.doesNotMatch(page, /Media: #/, 'the file itself, not its number')
     const src = page.match(new RegExp(`<img data-media="${mediaId}" src="([^"]+)"`))?.[1]?.replace(/&amp;/g, '&')
     assert.ok(src, 'the photo is drawn on the inspect page')
@@ -67,7 +67,7 @@ describe('reviewing reports', () => {
     assert.equal(rows[0]!.actor_id, ids.rv_mod)
     assert.equal(rows[0]!.target_id, String(postId))
     assert.deepEqual(JSON.parse(rows[0]!.details), { report_id: reportId, hidden_target: true, media_ids: [mediaId] })
-    await mod.text(`/moderation/${reportId}`)
+    await mod.text(`/admin/reports/${reportId}`)
     rows = await audits()
     assert.equal(rows.length, 2, 'a row per look at hidden content')
   })
@@ -77,7 +77,7 @@ describe('reviewing reports', () => {
     const postId = ((await created.json()) as { data: { id: number } }).data.id
     const filed = await t.request('POST', '/api/v1/reports', { token: tokens.rv_follower, json: { target_type: 'post', target_id: postId, reason: 'spam' } })
     const before = (await audits()).length
-    await mod.text(`/moderation/${((await filed.json()) as { data: { id: number } }).data.id}`)
+    await mod.text(`/admin/reports/${((await filed.json()) as { data: { id: number } }).data.id}`)
     assert.equal((await audits()).length, before)
   })
 
@@ -86,7 +86,7 @@ describe('reviewing reports', () => {
     const postId = ((await created.json()) as { data: { id: number } }).data.id
     const filed = await t.request('POST', '/api/v1/reports', { token: tokens.rv_follower, json: { target_type: 'post', target_id: postId, reason: 'harassment' } })
     const reportId = ((await filed.json()) as { data: { id: number } }).data.id
-    const res = await mod.post(`/moderation/${reportId}/resolve`, { outcome: 'warn', note: 'Please keep it civil.' })
+    const res = await mod.post(`/admin/reports/${reportId}/resolve`, { outcome: 'warn', note: 'Please keep it civil.' })
     assert.equal(res.status, 303)
     const list = (await t.h.notifications.list(ids.rv_author!)).items
     assert.equal(list[0]?.type, 'warning')

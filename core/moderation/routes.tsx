@@ -1,4 +1,5 @@
-// The report API and pages: members report through POST /api/v1/reports or /report; staff work the queue at /moderation.
+// The report API and pages: members report through POST /api/v1/reports or /report and appeal removals at
+// /appeals; staff work the queue in the console (core/admin/sections/reports.tsx).
 import { Hono, type Context } from 'hono'
 import { jsonBody } from '../http/json.js'
 import { validationFailed } from '../errors.js'
@@ -9,21 +10,20 @@ import { attempt, formFields } from '../http/forms.js'
 import { requireMember, requireRole } from '../http/middleware.js'
 import { parseLimit } from '../pagination.js'
 import type { Services } from '../services.js'
-import { defaultSuspendReason, type QueueSort } from './service.js'
-import { DecisionsTable, InspectView, ModerationNav, OwnContentNotice, QueueTable, ReportForm, SortLinks } from './views.js'
+import { MemberAppeals, OwnContentNotice, ReportForm } from './views.js'
 import { idParam } from '../http/params.js'
 
 const STATUSES = ['open', 'resolved', 'all'] as const
 
 export function moderationRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  const { moderation, render } = s
+  const { moderation, appeals, render } = s
   const staff = requireRole('moderator')
   const reportId = (c: Context<AppEnv>) => idParam(c, 'id', 'That report')
 
   // One's own content cannot be reported: a page that says so and leads back, not the error page.
-  const ownContent = (c: Context<AppEnv>, target: { type: string; back: string }) =>
-    render.page(c, { title: 'Report', status: 409 }, <OwnContentNotice type={target.type} back={target.back} />)
+  const ownContent = (c: Context<AppEnv>, target: { type: string; label: string; back: string }) =>
+    render.page(c, { title: 'Report', status: 409 }, <OwnContentNotice type={target.type} label={target.label} back={target.back} />)
 
   // ---- JSON API
   app.post('/api/v1/reports', requireMember, async (c) => {
@@ -57,63 +57,22 @@ export function moderationRoutes(s: Services): Hono<AppEnv> {
     return c.redirect(target.back, 303)
   })
 
-  // ---- The queue, for moderators and admins
-  app.use('/moderation', staff)
-  app.use('/moderation/*', staff)
+  // ---- The queue moved into the console (Admin → Reports); old links still lead there.
+  app.get('/moderation', staff, (c) => c.redirect('/admin/reports', 301))
+  app.get('/moderation/:rest{.+}', staff, (c) => c.redirect(`/admin/reports/${c.req.param('rest')}`, 301))
 
-  app.get('/moderation', async (c) => {
-    const sort: QueueSort = c.req.query('sort') === 'most' ? 'most' : 'newest'
-    const [queue, open] = await Promise.all([moderation.queue({ sort, cursor: c.req.query('cursor') }), moderation.openCount()])
-    return s.admin.page(
-      c,
-      { title: 'Moderation', active: 'reports' },
-      <>
-        <ModerationNav active="queue" open={open} />
-        <SortLinks sort={sort} />
-        <QueueTable items={queue.items} sort={sort} next={queue.nextCursor} />
-      </>,
-    )
+  // ---- A member's removals and appeals (works without JavaScript)
+  app.get('/api/v1/appeals', requireMember, async (c) => ok(c, await appeals.removals(c.get('viewer')!.id)))
+  app.post('/api/v1/appeals', requireMember, async (c) => {
+    const body = await jsonBody(c)
+    return ok(c, await appeals.appeal(c.get('viewer')!.id, Number(body.resolution_id), body), 201)
   })
-
-  app.get('/moderation/history', async (c) => {
-    const [page, open] = await Promise.all([moderation.history({ cursor: c.req.query('cursor') }), moderation.openCount()])
-    return s.admin.page(
-      c,
-      { title: 'Moderation decisions', active: 'reports' },
-      <>
-        <ModerationNav active="history" open={open} />
-        <DecisionsTable items={page.items} withTarget />
-        {page.nextCursor && (
-          <p>
-            <a href={`/moderation/history?cursor=${page.nextCursor}`}>Next page</a>
-          </p>
-        )}
-      </>,
-    )
-  })
-
-  app.get('/moderation/:id', async (c) => {
-    const [i, open] = await Promise.all([moderation.inspect(reportId(c), c.get('viewer')!), moderation.openCount()])
-    return s.admin.page(
-      c,
-      { title: `Report #${i.report.id}`, active: 'reports' },
-      <>
-        <ModerationNav active="queue" open={open} />
-        <InspectView i={i} csrfToken={c.get('csrfToken')} defaultReason={defaultSuspendReason(i.report.reason)} />
-      </>,
-    )
-  })
-
-  app.post('/moderation/:id/resolve', async (c) => {
-    const id = reportId(c)
+  app.get('/appeals', requireMember, async (c) => render.page(c, { title: 'Removals and appeals' }, <MemberAppeals removals={await appeals.removals(c.get('viewer')!.id)} csrfToken={c.get('csrfToken')} />))
+  app.post('/appeals', requireMember, async (c) => {
     const form = await formFields(c)
-    const r = await attempt(() => moderation.resolve(c.get('viewer')!, id, { outcome: form.outcome, note: form.note, reason: form.reason }))
-    if (!r.ok) {
-      flash(c, 'error', r.problem.message)
-      return c.redirect(`/moderation/${id}`, 303)
-    }
-    flash(c, 'ok', `Resolved: ${r.value.outcome} (${r.value.reports_count} report${r.value.reports_count === 1 ? '' : 's'} closed).`)
-    return c.redirect('/moderation', 303)
+    const r = await attempt(() => appeals.appeal(c.get('viewer')!.id, Number(form.resolution_id), { text: form.text }))
+    flash(c, r.ok ? 'ok' : 'error', r.ok ? 'Your appeal is sent. The moderators will answer once.' : r.problem.message)
+    return c.redirect('/appeals', 303)
   })
 
   return app

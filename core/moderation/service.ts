@@ -10,9 +10,10 @@ import type { MediaInfo, MediaService } from '../media/service.js'
 import type { PostsService } from '../posts/service.js'
 import { blockedEitherWay } from '../safety/queries.js'
 import type { UsersService } from '../users/service.js'
+import type { SettingsService } from '../settings/service.js'
 import type { Viewer } from '../users/types.js'
 import { parse } from '../validation.js'
-import { pluginReportInput, REASON_LABELS, reportInput, resolveInput, type ReportReason } from './inputs.js'
+import { CORE_TARGETS, pluginReportInput, REASON_LABELS, reportInput, resolveInput, type ReportReason } from './inputs.js'
 import type { ReportOutcome, ReportRow, ReportStatus, ResolutionRow, WarningRow } from './tables.js'
 import { displayName } from '../users/display-name.js'
 
@@ -27,6 +28,30 @@ export interface PluginReportsApi {
    * @example await ctx.core.reports.file({ reporterId: me.id, targetType: 'random-chat.session', targetId: session.id, targetUserId: partner.id, reason: 'harassment', snapshot: { transcript } })
    */
   file(input: { reporterId: number | null; targetType: string; targetId: string | number; targetUserId?: number | null; reason: string; note?: string; snapshot?: Record<string, unknown> }): Promise<{ id: number }>
+  /**
+   * Describe a kind of your content members may report themselves (from `/report?type=NAME.kind&id=…` and
+   * `POST /api/v1/reports`), and how staff see and remove it. Its target type is `NAME.kind`. Put the files it shows
+   * in the snapshot as `media_ids` and the queue draws them for staff whatever their audience; a `transcript`
+   * (`[{ at, from, text, media_ids? }]`) is drawn as a conversation.
+   * @example ctx.core.reports.kind('story', { label: 'story', locate: async (viewerId, id) => ..., current: async (id) => ..., remove: ({ targetId }) => deleteStory(ctx.db, Number(targetId)) })
+   */
+  kind(kind: string, definition: ReportableKind): void
+}
+
+/** A plugin's reportable content (see `PluginReportsApi.kind`). */
+export interface ReportableKind {
+  /** What members call one ("story", "live stream"): "Report a story by @ana". */
+  label: string
+  /**
+   * The thing as `reporterId` may see it now: the member responsible, what it is (the snapshot staff see as
+   * reported), and where the reporter goes back to; null when it does not exist or they may not see it (answered
+   * exactly as missing). `reporterId` null: the system filing, existence only.
+   */
+  locate(reporterId: number | null, id: string): Promise<{ authorId: number; snapshot: Record<string, unknown>; back: string } | null>
+  /** The thing as it is now, for staff (no audience rules): null when gone. Without it staff see the snapshot only. */
+  current?(id: string): Promise<Record<string, unknown> | null>
+  /** Carries out "remove" (deleting it). Without it staff can dismiss, warn or suspend only. */
+  remove?: Remover
 }
 
 /**
@@ -142,8 +167,58 @@ export type ModerationService = ReturnType<typeof createModerationService>
 /** How long a moderator's one-time grants to a report's files last: time to look, not to keep. */
 const REVIEW_GRANT_SECONDS = 10 * 60
 
-export function createModerationService(deps: { db: Db; hooks: HookRegistry; users: UsersService; posts: PostsService; media?: MediaService; removers?: Record<string, Remover> }) {
-  const { db, hooks, users, posts, media } = deps
+/** Core's targets that "remove" takes down and keeps (seen by their author only) while the removal can be appealed. */
+export const KEPT_FOR_APPEAL: ReadonlySet<string> = new Set(['post', 'comment'])
+
+/** Core's targets a hold applies to (held_at on their table), and what holds a sign-up. */
+const HOLDABLE = { post: 'posts', comment: 'comments' } as const
+
+export function createModerationService(deps: { db: Db; hooks: HookRegistry; users: UsersService; posts: PostsService; media?: MediaService; settings?: Pick<SettingsService, 'get'>; removers?: Record<string, Remover> }) {
+  const { db, hooks, users, posts, media, settings } = deps
+  /** Plugins' reportable kinds, by target type (`stories.story`). */
+  const kinds = new Map<string, ReportableKind>()
+
+  /** Hold a post or comment (`reports`: hidden after reports; `removed`: taken down, kept for an appeal). */
+  async function hold(type: string, id: string, reason: 'reports' | 'removed'): Promise<boolean> {
+    const table = HOLDABLE[type as keyof typeof HOLDABLE]
+    if (!table || !/^\d+$/.test(id)) return false
+    const changed = await db
+      .updateTable(table)
+      .set({ held_at: now(), held_reason: reason })
+      .where('id', '=', Number(id))
+      .where((eb) => (reason === 'removed' ? eb.or([eb('held_reason', 'is', null), eb('held_reason', '!=', 'removed')]) : eb('held_at', 'is', null)))
+      .executeTakeFirst()
+    return Number(changed.numUpdatedRows) > 0
+  }
+
+  /** Let held writing show again (a rule's hold or a hide after reports; `removed` too when a removal is overturned), or let a held sign-up in. */
+  async function release(type: string, id: string, options: { removed?: boolean } = {}): Promise<void> {
+    if (!/^\d+$/.test(id)) return
+    const table = HOLDABLE[type as keyof typeof HOLDABLE]
+    if (table) {
+      const reasons = options.removed ? ['review', 'reports', 'removed'] : ['review', 'reports']
+      await db.updateTable(table).set({ held_at: null, held_reason: null }).where('id', '=', Number(id)).where('held_reason', 'in', reasons as ('review' | 'reports' | 'removed')[]).execute()
+    } else if (type === 'user') {
+      await db.updateTable('users').set({ approval: null, suspended_at: null, suspended_reason: null }).where('id', '=', Number(id)).where('approval', '=', 'pending').execute()
+    }
+  }
+
+  /** The operator's auto-hide: enough distinct members reported a post or comment, so it waits hidden for staff. */
+  async function autoHide(row: ReportRow): Promise<void> {
+    const threshold = settings ? await settings.get('moderation.auto_hide_reports') : 0
+    if (!threshold || !(row.target_type in HOLDABLE)) return
+    const voices = await db
+      .selectFrom('reports')
+      .select(sql<number>`count(distinct coalesce(reporter_id, -id))`.as('n'))
+      .where('target_type', '=', row.target_type)
+      .where('target_id', '=', row.target_id)
+      .where('status', '=', 'open')
+      .executeTakeFirstOrThrow()
+    if (Number(voices.n) < threshold) return
+    if (await hold(row.target_type, row.target_id, 'reports')) {
+      await audit(db, { actorId: null, action: 'report.auto-hide', targetType: row.target_type, targetId: row.target_id, details: { reports: Number(voices.n), threshold, automatic: true } })
+    }
+  }
 
   const removers: Record<string, Remover> = {
     async post({ targetId, actor }) {
@@ -223,7 +298,8 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
       const u = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
       return u ? { ...userSnapshot(u), suspended_reason: u.suspended_reason } : null
     }
-    return undefined
+    const kind = kinds.get(type)
+    return kind?.current ? kind.current(targetId) : undefined
   }
 
   /**
@@ -231,7 +307,14 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
    * cannot see answers NOT_FOUND exactly as what does not exist. `reporterId` null (a plugin filing as the
    * system) checks existence only.
    */
-  async function locate(reporterId: number | null, type: 'user' | 'post' | 'comment', id: number): Promise<{ targetUserId: number; snapshot: Record<string, unknown>; back: string }> {
+  async function locate(reporterId: number | null, type: string, id: number | string): Promise<{ targetUserId: number; snapshot: Record<string, unknown>; back: string }> {
+    const kind = kinds.get(type)
+    if (kind) {
+      const found = await kind.locate(reporterId, String(id))
+      if (!found) throw notFound(`That ${kind.label}`)
+      return { targetUserId: found.authorId, snapshot: found.snapshot, back: found.back }
+    }
+    id = Number(id)
     if (type === 'post') {
       if (reporterId !== null && !(await posts.get(reporterId, id))) throw notFound('That post')
       const found = await postSnapshot(id)
@@ -320,6 +403,18 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
     }))
   }
 
+  /** A member's target: a core one by a numeric id, or a registered kind (what is not either names nothing). */
+  function checkedTarget<T extends { target_type: string; target_id: string }>(data: T): T {
+    if ((CORE_TARGETS as readonly string[]).includes(data.target_type)) {
+      if (!/^[1-9]\d{0,15}$/.test(data.target_id)) throw validationFailed({ target_id: 'Give the id of what you report.' })
+    } else if (!kinds.has(data.target_type)) {
+      throw validationFailed({ target_type: 'You can report a user, a post, a comment, or what a plugin lets you report.' })
+    }
+    return data
+  }
+
+  const labelOf = (type: string) => kinds.get(type)?.label ?? (type === 'user' ? 'member' : type)
+
   async function reportRow(id: number): Promise<ReportRow> {
     const row = Number.isInteger(id) && id > 0 ? await db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst() : undefined
     if (!row) throw notFound('That report')
@@ -355,6 +450,7 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
       if (raced) return { row: raced, merged: true }
       throw err
     }
+    await autoHide(row)
     await hooks.emit('action:report.filed', { reportId: row.id, targetType: row.target_type, targetId: row.target_id, reporterId: row.reporter_id })
     return { row, merged: false }
   }
@@ -375,9 +471,9 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
      * does not exist or they may not see it; CONFLICT for themselves; VALIDATION_FAILED for a bad reason or note.
      */
     async report(reporterId: number, input: unknown): Promise<FiledReport> {
-      const data = parse(reportInput, input)
+      const data = checkedTarget(parse(reportInput, input))
       const target = await locate(reporterId, data.target_type, data.target_id)
-      const { row, merged } = await store({ reporterId, targetType: data.target_type, targetId: String(data.target_id), targetUserId: target.targetUserId, reason: data.reason, note: data.note, snapshot: target.snapshot })
+      const { row, merged } = await store({ reporterId, targetType: data.target_type, targetId: data.target_id, targetUserId: target.targetUserId, reason: data.reason, note: data.note, snapshot: target.snapshot })
       return toFiled(row, merged)
     },
 
@@ -385,10 +481,27 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
      * What a member is about to report, for the report page: a summary, where to go back to, and whether it is
      * their own (which they cannot report: the page says so). Throws as `report` would for NOT_FOUND.
      */
-    async target(reporterId: number, type: unknown, id: unknown): Promise<{ type: 'user' | 'post' | 'comment'; id: number; snapshot: Record<string, unknown>; back: string; own: boolean }> {
-      const data = parse(reportInput.pick({ target_type: true, target_id: true }), { target_type: type, target_id: id })
+    async target(reporterId: number, type: unknown, id: unknown): Promise<{ type: string; label: string; id: string; snapshot: Record<string, unknown>; back: string; own: boolean }> {
+      const data = checkedTarget(parse(reportInput.pick({ target_type: true, target_id: true }), { target_type: type, target_id: id }))
       const found = await locate(reporterId, data.target_type, data.target_id)
-      return { type: data.target_type, id: data.target_id, snapshot: found.snapshot, back: found.back, own: found.targetUserId === reporterId }
+      return { type: data.target_type, label: labelOf(data.target_type), id: data.target_id, snapshot: found.snapshot, back: found.back, own: found.targetUserId === reporterId }
+    },
+
+    /**
+     * A plugin's reportable kind (ctx.core.reports.kind): registered under `PLUGIN.kind`, with its remover.
+     * @example moderation.addKind('stories.story', { label: 'story', locate, current, remove })
+     */
+    addKind(type: string, definition: ReportableKind): void {
+      kinds.set(type, definition)
+      if (definition.remove) removers[type] = definition.remove
+    },
+
+    /** Forget a plugin's kinds (it unloaded). */
+    removeKinds(prefix: string): void {
+      for (const type of [...kinds.keys()]) if (type.startsWith(prefix)) {
+        kinds.delete(type)
+        delete removers[type]
+      }
     },
 
     /** For plugins (ctx.core.reports.file); see PluginReportsApi. */
@@ -556,6 +669,14 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
       removers[type] = remover
     },
 
+    hold,
+    release,
+
+    /** The remover of a target type (what deletes it for good), if any. */
+    removerOf(type: string): Remover | undefined {
+      return removers[type]
+    },
+
     /** Whether "remove" can be carried out for a target type. */
     canRemove(type: string): boolean {
       return type in removers
@@ -579,6 +700,7 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
       if (suspends && actor?.role === 'moderator' && member!.role !== 'member') throw forbidden('Only an admin can suspend a moderator or admin.')
       const remover = removers[report.target_type]
       if (data.outcome === 'remove' && !remover) throw new AppError(409, 'CONFLICT', `Hearth cannot remove a ${report.target_type}; dismiss the report, or warn or suspend the member.`)
+      if (data.outcome === 'sensitive' && report.target_type !== 'post') throw new AppError(409, 'CONFLICT', 'Only a post’s photos and videos can be marked sensitive; remove it, or warn the member.')
       const reason = data.reason ?? defaultSuspendReason(report.reason)
       const target = { type: report.target_type, id: report.target_id }
 
@@ -602,8 +724,13 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
       if (!claim) throw new AppError(409, 'CONFLICT', `Report ${report.id} is already resolved.`)
 
       try {
-        if (data.outcome === 'remove') await remover!({ targetId: target.id, actor, reason })
-        else if (data.outcome === 'suspend') await users.suspend(member!.id, reason, actor?.id ?? null)
+        // Posts and comments are taken down and kept while the removal can be appealed (deleted later by the
+        // purge job); other targets are removed at once.
+        if (data.outcome === 'remove' && KEPT_FOR_APPEAL.has(target.type)) await hold(target.type, target.id, 'removed')
+        else if (data.outcome === 'remove') await remover!({ targetId: target.id, actor, reason })
+        else if (data.outcome === 'suspend') await users.suspend(member!.id, reason, actor?.id ?? null, { until: data.days ? new Date(Date.now() + data.days * 86_400_000).toISOString() : null })
+        else if (data.outcome === 'sensitive') await db.updateTable('posts').set({ sensitive: 1 }).where('id', '=', Number(target.id)).execute()
+        else if (data.outcome === 'dismiss') await release(target.type, target.id)
       } catch (err) {
         // The outcome could not be carried out: the reports stay open for another try.
         await db.transaction().execute(async (trx) => {
@@ -630,6 +757,17 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
         },
       })
       for (const id of claim.ids) await hooks.emit('action:report.resolved', { reportId: id, outcome: data.outcome, actorId: actor?.id ?? null })
+      // Reporters are told the outcome (core's notifications), the member what was done to their content.
+      const reporters = await db.selectFrom('reports').select('reporter_id').distinct().where('resolution_id', '=', claim.resolution.id).where('reporter_id', 'is not', null).execute()
+      await hooks.emit('action:report.decided', {
+        resolutionId: claim.resolution.id,
+        outcome: data.outcome,
+        targetType: target.type,
+        targetId: target.id,
+        targetUserId: member?.id ?? null,
+        reporterIds: reporters.map((r) => r.reporter_id!),
+        actorId: actor?.id ?? null,
+      })
       // A warning is for the member to read: core's notifications tell them, with the moderator's note.
       if (claim.warningId !== null) await hooks.emit('action:member.warned', { userId: member!.id, warningId: claim.warningId, reason: report.reason, note: data.note, actorId: actor?.id ?? null })
       return (await resolutionViews([claim.resolution]))[0]!

@@ -4,7 +4,8 @@ import type { ColumnType, Generated, Selectable } from 'kysely'
 type CreatedAt = ColumnType<string, string | undefined, never>
 
 export type ReportStatus = 'open' | 'resolved'
-export type ReportOutcome = 'dismiss' | 'remove' | 'warn' | 'suspend'
+export type ReportOutcome = 'dismiss' | 'remove' | 'sensitive' | 'warn' | 'suspend'
+export type AppealStatus = 'open' | 'upheld' | 'overturned'
 
 export interface ReportsTable {
   id: Generated<number>
@@ -53,7 +54,21 @@ export interface MemberWarningsTable {
   seen_at: string | null
 }
 
+/** A member's appeal of a removal: one per decision. */
+export interface ReportAppealsTable {
+  id: Generated<number>
+  resolution_id: number
+  user_id: number
+  text: string
+  status: ColumnType<AppealStatus, AppealStatus | undefined, AppealStatus>
+  decided_by: ColumnType<number | null, number | null | undefined, number | null>
+  decision_note: ColumnType<string, string | undefined, string>
+  decided_at: ColumnType<string | null, string | null | undefined, string | null>
+  created_at: CreatedAt
+}
+
 export interface ModerationTables {
+  report_appeals: ReportAppealsTable
   reports: ReportsTable
   report_resolutions: ReportResolutionsTable
   member_warnings: MemberWarningsTable
@@ -62,3 +77,4 @@ export interface ModerationTables {
 export type ReportRow = Selectable<ReportsTable>
 export type ResolutionRow = Selectable<ReportResolutionsTable>
 export type WarningRow = Selectable<MemberWarningsTable>
+export type AppealRow = Selectable<ReportAppealsTable>

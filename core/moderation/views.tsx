@@ -1,9 +1,10 @@
 // The report form and the moderation queue's pieces: queue rows, snapshots, report and decision lists.
 import type { FormProblem } from '../http/forms.js'
 import { CsrfField, FormError } from '../views/components.js'
-import { NOTE_MAX, OUTCOMES, REASON_LABELS, REPORT_REASONS, SUSPEND_REASON_MAX, type ReportReason } from './inputs.js'
+import { APPEAL_MAX, NOTE_MAX, OUTCOMES, REASON_LABELS, REPORT_REASONS, SUSPEND_REASON_MAX, type ReportReason } from './inputs.js'
 import type { Inspection, MemberRef, QueueItem, QueueSort, ReportView, ResolutionView, WarningView } from './service.js'
 import { shortTime as when } from '../views/time.js'
+import type { AppealView, RemovalView } from './appeals.js'
 
 type Snapshot = Record<string, unknown>
 
@@ -43,13 +44,16 @@ export function targetHref(type: string, id: string, s: Snapshot): string | null
   return null
 }
 
-export function ModerationNav({ active, open }: { active: 'queue' | 'history'; open: number }) {
+export function ModerationNav({ active, open, appeals }: { active: 'queue' | 'appeals' | 'history'; open: number; appeals: number }) {
   return (
     <nav class="tabs" aria-label="Moderation">
-      <a href="/moderation" aria-current={active === 'queue' ? 'page' : undefined}>
+      <a href="/admin/reports" aria-current={active === 'queue' ? 'page' : undefined}>
         Open queue{open ? ` (${open})` : ''}
       </a>
-      <a href="/moderation/history" aria-current={active === 'history' ? 'page' : undefined}>
+      <a href="/admin/reports/appeals" aria-current={active === 'appeals' ? 'page' : undefined}>
+        Appeals{appeals ? ` (${appeals})` : ''}
+      </a>
+      <a href="/admin/reports/history" aria-current={active === 'history' ? 'page' : undefined}>
         Decisions
       </a>
     </nav>
@@ -59,8 +63,8 @@ export function ModerationNav({ active, open }: { active: 'queue' | 'history'; o
 // ---- The member's report form
 
 /** The report page for one's own profile, post or comment: nothing to report, and the way back. */
-export function OwnContentNotice(props: { type: string; back: string }) {
-  const what = props.type === 'user' ? 'yourself' : props.type === 'post' ? 'your own post' : 'your own comment'
+export function OwnContentNotice(props: { type: string; label: string; back: string }) {
+  const what = props.type === 'user' ? 'yourself' : `your own ${props.label}`
   return (
     <section class="card" data-own-content>
       <h1>Report</h1>
@@ -74,10 +78,11 @@ export function OwnContentNotice(props: { type: string; back: string }) {
   )
 }
 
-export function ReportForm(props: { type: string; id: number; snapshot: Snapshot; back: string; csrfToken: string; values?: Record<string, string>; problem?: FormProblem }) {
+export function ReportForm(props: { type: string; label: string; id: string; snapshot: Snapshot; back: string; csrfToken: string; values?: Record<string, string>; problem?: FormProblem }) {
   const v = props.values ?? {}
   const err = (f: string) => props.problem?.fields[f]
-  const what = props.type === 'user' ? `@${str(props.snapshot.username)}` : props.type === 'post' ? `a post by @${authorOf(props.snapshot)?.username}` : `a comment by @${authorOf(props.snapshot)?.username}`
+  const by = authorOf(props.snapshot)
+  const what = props.type === 'user' ? `@${str(props.snapshot.username)}` : `a ${props.label}${by ? ` by @${by.username}` : ''}`
   return (
     <section class="card">
       <h1>Report {what}</h1>
@@ -87,7 +92,7 @@ export function ReportForm(props: { type: string; id: number; snapshot: Snapshot
       <form method="post" action="/report">
         <CsrfField token={props.csrfToken} />
         <input type="hidden" name="type" value={props.type} />
-        <input type="hidden" name="id" value={String(props.id)} />
+        <input type="hidden" name="id" value={props.id} />
         <fieldset class={err('reason') ? 'field field-invalid' : 'field'}>
           <legend>What is wrong?</legend>
           {REPORT_REASONS.map((r) => (
@@ -153,7 +158,7 @@ export function QueueTable({ items, sort, next }: { items: QueueItem[]; sort: Qu
                 <td data-reporters>{i.reporters}</td>
                 <td>{when(i.last_at)}</td>
                 <td>
-                  <a href={`/moderation/${i.latest_report_id}`}>Inspect</a>
+                  <a href={`/admin/reports/${i.latest_report_id}`}>Inspect</a>
                 </td>
               </tr>
             ))}
@@ -162,7 +167,7 @@ export function QueueTable({ items, sort, next }: { items: QueueItem[]; sort: Qu
       </div>
       {next && (
         <p>
-          <a href={`/moderation?sort=${sort}&cursor=${next}`}>Next page</a>
+          <a href={`/admin/reports?sort=${sort}&cursor=${next}`}>Next page</a>
         </p>
       )}
     </>
@@ -173,10 +178,10 @@ export function SortLinks({ sort }: { sort: QueueSort }) {
   return (
     <p class="actions">
       Sort:{' '}
-      <a href="/moderation?sort=newest" aria-current={sort === 'newest' ? 'page' : undefined}>
+      <a href="/admin/reports?sort=newest" aria-current={sort === 'newest' ? 'page' : undefined}>
         newest
       </a>
-      <a href="/moderation?sort=most" aria-current={sort === 'most' ? 'page' : undefined}>
+      <a href="/admin/reports?sort=most" aria-current={sort === 'most' ? 'page' : undefined}>
         most reported
       </a>
     </p>
@@ -266,8 +271,12 @@ export function SnapshotView({ type, snapshot, files, skip }: { type: string; sn
   // rest as JSON.
   const { transcript, ...rest } = snapshot
   const lines = Array.isArray(transcript) ? (transcript as { at?: unknown; from?: unknown; text?: unknown; media_ids?: unknown; files?: unknown }[]) : null
+  // A plugin's own content (a story) names its files as `media_ids`, drawn as a post's are; a transcript's are per line.
+  const own = !lines && Array.isArray(snapshot.media_ids) ? snapshot.media_ids.filter((m): m is number => Number.isInteger(m)) : []
   return (
     <div data-snapshot>
+      {str(snapshot.text) && <Lines text={str(snapshot.text)} />}
+      <ReviewMedia ids={own} files={files} skip={skip} />
       {lines && (
         <>
           <h3>Transcript</h3>
@@ -321,7 +330,7 @@ function ReportsTable({ reports, current }: { reports: ReportView[]; current: nu
           {reports.map((r) => (
             <tr aria-current={r.id === current ? 'true' : undefined}>
               <td>
-                <a href={`/moderation/${r.id}`}>#{r.id}</a>
+                <a href={`/admin/reports/${r.id}`}>#{r.id}</a>
               </td>
               <td>{at(r.reporter)}</td>
               <td>{REASON_LABELS[r.reason] ?? r.reason}</td>
@@ -389,7 +398,8 @@ function Warnings({ warnings }: { warnings: WarningView[] }) {
 
 const OUTCOME_LABELS = (type: string): Record<(typeof OUTCOMES)[number], string> => ({
   dismiss: 'Dismiss: nothing wrong',
-  remove: type === 'user' ? 'Remove: suspend the member' : `Remove the ${type}`,
+  remove: type === 'user' ? 'Remove: suspend the member' : type === 'post' || type === 'comment' ? `Remove the ${type} (kept for its author while they can appeal)` : `Remove the ${type}`,
+  sensitive: 'Mark its media sensitive (blurred behind a warning)',
   warn: 'Warn the member',
   suspend: 'Suspend the member',
 })
@@ -400,12 +410,12 @@ function ResolveForm({ i, csrfToken, defaultReason }: { i: Inspection; csrfToken
     <section class="card">
       <h2>Decide</h2>
       <p class="hint">The decision closes every open report on this {i.report.target_type} and is written to the audit log.</p>
-      <form method="post" action={`/moderation/${i.report.id}/resolve`}>
+      <form method="post" action={`/admin/reports/${i.report.id}/resolve`}>
         <CsrfField token={csrfToken} />
         <fieldset class="field">
           <legend>Outcome</legend>
           {OUTCOMES.map((o) => {
-            const unavailable = (o === 'remove' && !i.removable) || ((o === 'warn' || o === 'suspend') && !i.member)
+            const unavailable = (o === 'remove' && !i.removable) || ((o === 'warn' || o === 'suspend') && !i.member) || (o === 'sensitive' && i.report.target_type !== 'post')
             return (
               <label>
                 <input type="radio" name="outcome" value={o} required disabled={unavailable} checked={o === 'dismiss'} /> {labels[o]}
@@ -421,6 +431,12 @@ function ResolveForm({ i, csrfToken, defaultReason }: { i: Inspection; csrfToken
           <div class="field">
             <label for="f-reason">Reason shown to the member if suspended</label>
             <input id="f-reason" name="reason" value={defaultReason} maxLength={SUSPEND_REASON_MAX} />
+          </div>
+        )}
+        {i.member && (
+          <div class="field">
+            <label for="f-days">If suspended: for how many days (empty: until lifted)</label>
+            <input id="f-days" name="days" type="number" min={1} max={3650} />
           </div>
         )}
         <button type="submit">Resolve</button>
@@ -484,5 +500,104 @@ export function InspectView({ i, csrfToken, defaultReason }: { i: Inspection; cs
         </section>
       )}
     </>
+  )
+}
+
+// ---- Appeals
+
+const APPEAL_STATUS: Record<string, string> = { open: 'waiting for the moderators', upheld: 'turned down: the removal stands', overturned: 'accepted: restored' }
+
+/** Staff's list of appeals, each with the removal it answers and, while open, the two answers. */
+export function AppealsTable({ items, csrfToken, status }: { items: AppealView[]; csrfToken: string; status: string }) {
+  return (
+    <>
+      <p class="actions">
+        Show:{' '}
+        {['open', 'upheld', 'overturned', 'all'].map((s) => (
+          <a href={`/admin/reports/appeals?status=${s}`} aria-current={status === s ? 'page' : undefined}>
+            {s}
+          </a>
+        ))}
+      </p>
+      {!items.length ? (
+        <p data-empty-appeals>No appeals here.</p>
+      ) : (
+        <ul class="stack" data-appeals>
+          {items.map((a) => (
+            <li class="card" data-appeal={a.id}>
+              <p>
+                <strong>{a.member ? `@${a.member.username}` : 'A deleted account'}</strong> appeals the removal of {a.target_type} {a.target_id} ({when(a.removal.created_at)}
+                {a.removal.note ? `: “${a.removal.note}”` : ''}) · {when(a.created_at)}
+              </p>
+              <blockquote>
+                <Lines text={a.text} />
+              </blockquote>
+              {a.status === 'open' ? (
+                <form method="post" action={`/admin/reports/appeals/${a.id}`} class="stack">
+                  <CsrfField token={csrfToken} />
+                  <div class="field">
+                    <label for={`f-appeal-${a.id}`}>Answer to the member (optional)</label>
+                    <textarea id={`f-appeal-${a.id}`} name="note" maxLength={NOTE_MAX}></textarea>
+                  </div>
+                  <div class="actions">
+                    <button type="submit" name="decision" value="overturn">
+                      Overturn: restore it
+                    </button>
+                    <button type="submit" name="decision" value="uphold" class="secondary">
+                      Uphold the removal
+                    </button>
+                  </div>
+                </form>
+              ) : (
+                <p class="muted">
+                  {APPEAL_STATUS[a.status]} by {at(a.decided_by, 'CLI')}
+                  {a.decided_at ? ` · ${when(a.decided_at)}` : ''}
+                  {a.decision_note ? ` · “${a.decision_note}”` : ''}
+                </p>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  )
+}
+
+/** A member's removals, with the form to appeal each once while they may. */
+export function MemberAppeals({ removals, csrfToken }: { removals: RemovalView[]; csrfToken: string }) {
+  return (
+    <section class="card stack" data-member-appeals>
+      <h1>Removals and appeals</h1>
+      {!removals.length ? (
+        <p>The moderators have removed nothing of yours.</p>
+      ) : (
+        removals.map((r) => (
+          <article class="card" data-removal={r.resolution_id}>
+            <p>
+              Your {r.target_type === 'user' ? 'account was suspended' : `${r.target_type} was removed`} · {when(r.created_at)}
+            </p>
+            {r.appeal ? (
+              <p data-appeal-status={r.appeal.status}>
+                Your appeal: {APPEAL_STATUS[r.appeal.status]}
+                {r.appeal.decision_note ? ` · “${r.appeal.decision_note}”` : ''}
+              </p>
+            ) : r.can_appeal ? (
+              <form method="post" action="/appeals" class="stack">
+                <CsrfField token={csrfToken} />
+                <input type="hidden" name="resolution_id" value={String(r.resolution_id)} />
+                <div class="field">
+                  <label for={`f-appeal-${r.resolution_id}`}>Why should the moderators look again? You can appeal once.</label>
+                  <textarea id={`f-appeal-${r.resolution_id}`} name="text" required maxLength={APPEAL_MAX}></textarea>
+                </div>
+                <p class="hint">Until {when(r.appeal_until)}. Until then only you see what was removed; afterwards it is deleted.</p>
+                <button type="submit">Send the appeal</button>
+              </form>
+            ) : (
+              <p class="muted">The time to appeal has passed.</p>
+            )}
+          </article>
+        ))
+      )}
+    </section>
   )
 }

@@ -81,6 +81,47 @@ export const CORE_TYPES = {
     },
     url: () => '/warnings',
   },
+  // A reporter hears what came of their report; what was reported is named by its kind only (it may be gone).
+  report_outcome: {
+    label: 'What came of your reports',
+    group: false,
+    text: (n) => `The moderators looked at your report of ${what(n.data.target_type)}: ${OUTCOME_TEXT[String(n.data.outcome)] ?? 'they decided.'}`,
+    url: () => null,
+  },
+  // The member whose post or comment was removed or marked sensitive; always sent, since they may appeal.
+  moderation_action: {
+    label: 'Moderators’ decisions about your content',
+    group: false,
+    required: true,
+    text: (n) =>
+      n.data.outcome === 'sensitive'
+        ? `The moderators marked the media of your post sensitive: it shows behind a warning.${note(n)}`
+        : `The moderators removed your ${what(n.data.target_type).replace(/^an? /, '')}.${note(n)} You can appeal.`,
+    url: (n) => (n.data.outcome === 'sensitive' ? (n.postId ? `/p/${n.postId}` : null) : '/appeals'),
+  },
+  appeal_decided: {
+    label: 'Answers to your appeals',
+    group: false,
+    required: true,
+    text: (n) => (n.data.decision === 'overturn' ? `Your appeal was accepted: the moderators restored your ${what(n.data.target_type).replace(/^an? /, '')}.` : `Your appeal was turned down: the removal stands.`) + note(n),
+    url: () => '/appeals',
+  },
 } satisfies Record<string, NotificationTypeDefinition>
+
+/** A target type as a phrase: core's by name, a plugin's as "something". */
+function what(type: unknown): string {
+  const names: Record<string, string> = { post: 'a post', comment: 'a comment', user: 'a member' }
+  return names[String(type)] ?? (typeof type === 'string' && type.includes('.') ? `a ${type.split('.').pop()!.replace(/[-_]/g, ' ')}` : 'something')
+}
+
+const note = (n: NotificationContext) => (typeof n.data.note === 'string' && n.data.note.trim() ? ` “${n.data.note.trim()}”` : '')
+
+const OUTCOME_TEXT: Record<string, string> = {
+  dismiss: 'they found nothing against the rules.',
+  remove: 'they removed it.',
+  sensitive: 'they put its media behind a warning.',
+  warn: 'they warned the member.',
+  suspend: 'they suspended the member.',
+}
 
 export type CoreType = keyof typeof CORE_TYPES

@@ -518,6 +518,17 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
   hooks.on('action:member.warned', async ({ userId, warningId, reason, note }) => {
     await core('warning', { userId, data: { warning_id: warningId, reason, note } })
   })
+  hooks.on('action:report.decided', async ({ outcome, targetType, targetId, targetUserId, reporterIds }) => {
+    for (const userId of reporterIds) await core('report_outcome', { userId, data: { outcome, target_type: targetType } })
+    const content = targetType === 'post' || targetType === 'comment'
+    if (targetUserId !== null && content && (outcome === 'remove' || outcome === 'sensitive')) {
+      await core('moderation_action', { userId: targetUserId, data: { outcome, target_type: targetType }, ...(outcome === 'sensitive' && { postId: Number(targetId) }) })
+    }
+  })
+  hooks.on('action:report.appeal-decided', async ({ userId, decision, note, resolutionId }) => {
+    const r = await db.selectFrom('report_resolutions').select('target_type').where('id', '=', resolutionId).executeTakeFirst()
+    await core('appeal_decided', { userId, data: { decision, note, target_type: r?.target_type ?? '' } })
+  })
   hooks.on('action:follow.requested', async ({ requesterId, targetId }) => {
     await core('follow_request', { userId: targetId, actorId: requesterId, groupKey: '' })
   })

@@ -50,7 +50,7 @@ import { prefixesOf, prefixProblem, overlap, routesOutside } from './prefixes.js
 import { pluginSettingsStore } from './settings.js'
 import type { LedgerService } from '../ledger/service.js'
 import { pluginLedger } from '../ledger/plugin.js'
-import type { PolicyService } from '../policy/service.js'
+import { NO_VERDICT, type PolicyService } from '../policy/service.js'
 
 export const PLUGIN_NAME = /^[a-z][a-z0-9-]{1,39}$/
 
@@ -377,7 +377,7 @@ export class PluginManager {
     const own = <T extends { surface: string }>(input: T): T => ({ ...input, surface: input.surface.startsWith(`${name}.`) ? input.surface : `${name}.${input.surface}` })
     const policy = this.deps.policy
     return {
-      enforce: async (input) => (policy ? policy.enforce(own(input)) : { refused: null, flags: [], matched: [] }),
+      enforce: async (input) => (policy ? policy.enforce(own(input)) : NO_VERDICT),
       flagSaved: async (verdict, input, target) => policy?.flagSaved(verdict, own(input), target),
     }
   }
@@ -508,6 +508,7 @@ export class PluginManager {
     this.deps.hooks.removeOwner(name)
     this.deps.ui.removeOwner(name)
     this.deps.admin.removeOwner(name)
+    this.deps.moderation.removeKinds(`${name}.`)
     this.deps.scheduler.removeOwner(name)
     this.deps.queue.undefine(`${name}:`)
     this.deps.realtime.removeOwner(name)
@@ -664,6 +665,10 @@ export class PluginManager {
               throw new AppError(400, 'VALIDATION_FAILED', `Plugin ${name} files reports about posts, comments, members, or its own "${name}.*" types.`)
             }
             return moderation.file(input)
+          },
+          kind: (kind, definition) => {
+            if (!/^[a-z0-9_-]+$/.test(kind)) throw new Error(`Report kind "${kind}" must be lowercase letters, digits, dashes and underscores.`)
+            moderation.addKind(`${name}.${kind}`, definition)
           },
         },
       },

@@ -15,14 +15,33 @@ import type { PolicyRuleRow } from './tables.js'
 /** A surface: a core one, or a plugin's (`messages.message`). */
 const surface = z.string().regex(/^(post|comment|profile|username|[a-z0-9-]+\.[a-z0-9-]+)$/, 'Name a surface: post, comment, profile, username, or a plugin’s such as messages.message.')
 
-export const ruleInput = z.object({
-  name: z.string({ error: 'Name the rule.' }).trim().min(1, 'Name the rule.').max(100),
-  surfaces: z.array(surface, { error: 'Choose where the rule looks.' }).min(1, 'Choose where the rule looks.').max(20),
-  conditions: conditionsInput,
-  action: z.enum(['refuse', 'flag'], { error: 'The action is refuse or flag.' }),
-  message: z.string().trim().max(300).default(''),
-  mode: z.enum(['active', 'dry_run', 'off'], { error: 'The mode is active, dry_run or off.' }).default('active'),
-})
+/**
+ * What a rule does: `refuse` (nothing is saved), `flag` (saved, and reported), `hold` (saved but shown to its author
+ * only until staff approve it in the queue), `sensitive` (a post's media goes behind a warning), `silence` (saved; the
+ * author's posts reach only their followers for `silence_days`).
+ */
+export const POLICY_ACTIONS = ['refuse', 'flag', 'hold', 'sensitive', 'silence'] as const
+export type PolicyAction = (typeof POLICY_ACTIONS)[number]
+
+/** Where each action can be carried out: sensitive media is a post's; a hold keeps posts, comments and sign-ups. */
+const ACTION_SURFACES: Partial<Record<PolicyAction, readonly string[]>> = { sensitive: ['post'], hold: ['post', 'comment', 'username'] }
+
+export const ruleInput = z
+  .object({
+    name: z.string({ error: 'Name the rule.' }).trim().min(1, 'Name the rule.').max(100),
+    surfaces: z.array(surface, { error: 'Choose where the rule looks.' }).min(1, 'Choose where the rule looks.').max(20),
+    conditions: conditionsInput,
+    action: z.enum(POLICY_ACTIONS, { error: `The action is ${POLICY_ACTIONS.join(', ')}.` }),
+    message: z.string().trim().max(300).default(''),
+    mode: z.enum(['active', 'dry_run', 'off'], { error: 'The mode is active, dry_run or off.' }).default('active'),
+    /** How long a `silence` lasts. */
+    silence_days: z.number({ error: 'silence_days is a number of days.' }).int().min(1, 'Silence for at least a day.').max(365, 'Silence for at most 365 days.').default(7),
+  })
+  .superRefine((r, ctx) => {
+    const only = ACTION_SURFACES[r.action]
+    const wrong = only ? r.surfaces.filter((s) => !only.includes(s)) : []
+    if (wrong.length) ctx.addIssue({ code: 'custom', path: ['surfaces'], message: `“${r.action}” works on ${only!.join(', ')} only, not ${wrong.join(', ')}.` })
+  })
 export type RuleInput = z.input<typeof ruleInput>
 
 export interface PolicyRule {
@@ -30,9 +49,10 @@ export interface PolicyRule {
   name: string
   surfaces: string[]
   conditions: Conditions
-  action: 'refuse' | 'flag'
+  action: PolicyAction
   message: string
   mode: 'active' | 'dry_run' | 'off'
+  silence_days: number
   created_at: string
   updated_at: string
 }
@@ -43,6 +63,12 @@ export interface Verdict {
   refused: { ruleId: number; message: string } | null
   /** Active flagging rules: a report each once the writing is saved (`flagSaved`). */
   flags: { ruleId: number; name: string; reasons: string[] }[]
+  /** The first active holding rule: save the writing held (shown to its author only); `flagSaved` puts it in the queue. */
+  hold: { ruleId: number; name: string; reasons: string[] } | null
+  /** An active rule marks a post's media sensitive: save it so. */
+  sensitive: boolean
+  /** The longest active silence: `flagSaved` silences the author for that many days. */
+  silence: { ruleId: number; name: string; days: number } | null
   /** Every rule that matched, dry-run ones too. */
   matched: { ruleId: number; name: string; action: string; dryRun: boolean; reasons: string[] }[]
 }
@@ -52,6 +78,9 @@ export interface CheckInput {
   authorId: number | null
   text: string
 }
+
+/** What nothing matching says. */
+export const NO_VERDICT: Verdict = Object.freeze({ refused: null, flags: [], hold: null, sensitive: false, silence: null, matched: [] }) as Verdict
 
 /** The sentence a refused member reads when the rule gives none. */
 export const DEFAULT_REFUSAL = 'This can’t be posted here: it breaks a rule of this community.'
@@ -64,6 +93,7 @@ const toRule = (r: PolicyRuleRow): PolicyRule => ({
   action: r.action,
   message: r.message,
   mode: r.mode,
+  silence_days: r.silence_days,
   created_at: r.created_at,
   updated_at: r.updated_at,
 })
@@ -112,7 +142,7 @@ export function createPolicyService(deps: { db: Db; log: Logger; file: (report: 
 
   /** Match rules (those given, or the stored active and dry-run ones) against a piece of writing. */
   function evaluate(list: (PolicyRule & { compiled: Compiled })[], input: CheckInput, who: Written['author']): Verdict {
-    const verdict: Verdict = { refused: null, flags: [], matched: [] }
+    const verdict: Verdict = { refused: null, flags: [], hold: null, sensitive: false, silence: null, matched: [] }
     for (const rule of list) {
       if (!rule.surfaces.includes(input.surface)) continue
       const reasons = match(rule.compiled, { text: input.text, author: who })
@@ -121,7 +151,10 @@ export function createPolicyService(deps: { db: Db; log: Logger; file: (report: 
       verdict.matched.push({ ruleId: rule.id, name: rule.name, action: rule.action, dryRun, reasons })
       if (dryRun) continue
       if (rule.action === 'refuse') verdict.refused ??= { ruleId: rule.id, message: rule.message || DEFAULT_REFUSAL }
-      else verdict.flags.push({ ruleId: rule.id, name: rule.name, reasons })
+      else if (rule.action === 'flag') verdict.flags.push({ ruleId: rule.id, name: rule.name, reasons })
+      else if (rule.action === 'hold') verdict.hold ??= { ruleId: rule.id, name: rule.name, reasons }
+      else if (rule.action === 'sensitive') verdict.sensitive = true
+      else if (!verdict.silence || rule.silence_days > verdict.silence.days) verdict.silence = { ruleId: rule.id, name: rule.name, days: rule.silence_days }
     }
     return verdict
   }
@@ -144,7 +177,7 @@ export function createPolicyService(deps: { db: Db; log: Logger; file: (report: 
      */
     async enforce(input: CheckInput): Promise<Verdict> {
       const list = await rules()
-      if (!list.length || !input.text) return { refused: null, flags: [], matched: [] }
+      if (!list.length || !input.text) return { ...NO_VERDICT, flags: [], matched: [] }
       const verdict = evaluate(list, input, await author(input.authorId))
       if (verdict.refused) {
         // Only what happened is logged: the refusal, and dry runs; flags of refused writing never apply.
@@ -154,14 +187,25 @@ export function createPolicyService(deps: { db: Db; log: Logger; file: (report: 
       return verdict
     },
 
-    /** After the writing was saved as `target` (`post:12`): log the matches and file a report for each flag. */
+    /**
+     * After the writing was saved as `target` (`post:12`): log the matches, file a report for each flag and for a hold
+     * (the held writing waits in the queue), and silence the author when a rule says so. Holding and marking sensitive
+     * are the saving service's to do as it saves (`verdict.hold`, `verdict.sensitive`).
+     */
     async flagSaved(verdict: Verdict, input: CheckInput, target: { type: string; id: string | number }): Promise<void> {
       if (!verdict.matched.length) return
       const ref = `${target.type}:${target.id}`
       await log_(verdict, input, ref)
-      for (const f of verdict.flags) {
+      if (verdict.silence && input.authorId !== null) {
+        const until = new Date(Date.now() + verdict.silence.days * 86_400_000).toISOString()
+        // A longer silence already running is kept.
+        await db.updateTable('users').set({ silenced_until: until }).where('id', '=', input.authorId).where((eb) => eb.or([eb('silenced_until', 'is', null), eb('silenced_until', '<', until)])).execute()
+        await audit(db, { actorId: null, action: 'policy.silence', targetType: 'user', targetId: input.authorId, details: { rule_id: verdict.silence.ruleId, rule: verdict.silence.name, until, target: ref } })
+      }
+      const reports = [...verdict.flags.map((f) => ({ ...f, verb: 'Flagged' })), ...(verdict.hold ? [{ ...verdict.hold, verb: 'Held for review' }] : [])]
+      for (const f of reports) {
         try {
-          await deps.file({ targetType: target.type, targetId: String(target.id), note: `Flagged by the rule “${f.name}”: ${f.reasons.join('; ')}.` })
+          await deps.file({ targetType: target.type, targetId: String(target.id), note: `${f.verb} by the rule “${f.name}”: ${f.reasons.join('; ')}.` })
         } catch (err) {
           log.error({ err, rule: f.ruleId, target: ref }, 'a policy flag could not be filed')
         }
@@ -203,7 +247,7 @@ export function createPolicyService(deps: { db: Db; log: Logger; file: (report: 
       const data = checked(input)
       const row = await db
         .insertInto('policy_rules')
-        .values({ name: data.name, surfaces: JSON.stringify(data.surfaces), conditions: JSON.stringify(data.conditions), action: data.action, message: data.message, mode: data.mode, created_by: actorId, created_at: now(), updated_at: now() })
+        .values({ name: data.name, surfaces: JSON.stringify(data.surfaces), conditions: JSON.stringify(data.conditions), action: data.action, message: data.message, mode: data.mode, silence_days: data.silence_days, created_by: actorId, created_at: now(), updated_at: now() })
         .returningAll()
         .executeTakeFirstOrThrow()
       compiled = null
@@ -216,7 +260,7 @@ export function createPolicyService(deps: { db: Db; log: Logger; file: (report: 
       const data = checked(input)
       const row = await db
         .updateTable('policy_rules')
-        .set({ name: data.name, surfaces: JSON.stringify(data.surfaces), conditions: JSON.stringify(data.conditions), action: data.action, message: data.message, mode: data.mode, updated_at: now() })
+        .set({ name: data.name, surfaces: JSON.stringify(data.surfaces), conditions: JSON.stringify(data.conditions), action: data.action, message: data.message, mode: data.mode, silence_days: data.silence_days, updated_at: now() })
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow()

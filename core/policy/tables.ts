@@ -8,7 +8,9 @@ export interface PolicyRulesTable {
   surfaces: string
   /** JSON of the conditions, all of which must hold (see core/policy/rules.ts). */
   conditions: string
-  action: 'refuse' | 'flag'
+  action: 'refuse' | 'flag' | 'hold' | 'sensitive' | 'silence'
+  /** How long a `silence` rule silences the author. */
+  silence_days: number
   /** What a refused member reads. */
   message: string
   /** `dry_run` logs what the rule would do and does nothing. */

@@ -5,6 +5,14 @@ import { CsrfField, DataTable, FormError } from '../views/components.js'
 import { CORE_SURFACES } from './rules.js'
 import type { PolicyRule, Verdict } from './service.js'
 
+const ACTION_LABELS = [
+  ['refuse', 'Refuse it'],
+  ['flag', 'Save it and flag it to moderators'],
+  ['hold', 'Hold it: saved, seen by its author only until a moderator approves it in the queue (posts, comments, sign-ups)'],
+  ['sensitive', 'Mark its media sensitive: blurred behind a warning (posts)'],
+  ['silence', 'Silence the author: their posts reach only their followers for a while'],
+] as const
+
 const SURFACE_LABELS: Record<string, string> = { post: 'Posts', comment: 'Comments', profile: 'Names and bios', username: 'Usernames at sign-up' }
 
 /** The rule form's fields as the API's input: lists one per line, numbers from text, empty fields left out. */
@@ -21,7 +29,7 @@ export function ruleFromForm(form: Record<string, string>, surfaces: string[]): 
     posts_under: num(form.posts_under),
   }
   for (const k of Object.keys(conditions)) if (conditions[k] === undefined) delete conditions[k]
-  return { name: form.name, surfaces, conditions, action: form.action, message: form.message ?? '', mode: form.mode ?? 'active' }
+  return { name: form.name, surfaces, conditions, action: form.action, message: form.message ?? '', mode: form.mode ?? 'active', ...(num(form.silence_days) !== undefined && { silence_days: num(form.silence_days) }) }
 }
 
 function describe(rule: PolicyRule): string {
@@ -43,7 +51,17 @@ function VerdictView({ verdict }: { verdict: Verdict }) {
   return (
     <div data-verdict={verdict.refused ? 'refused' : 'matched'}>
       <p>
-        <strong>{verdict.refused ? `Refused: “${verdict.refused.message}”` : verdict.flags.length ? 'Saved, and flagged to the moderation queue.' : 'Saved (only dry-run rules match).'}</strong>
+        <strong>
+          {verdict.refused
+            ? `Refused: “${verdict.refused.message}”`
+            : verdict.hold
+              ? 'Saved, held for review in the moderation queue.'
+              : verdict.flags.length
+                ? 'Saved, and flagged to the moderation queue.'
+                : verdict.sensitive || verdict.silence
+                  ? `Saved${verdict.sensitive ? ', its media marked sensitive' : ''}${verdict.silence ? `, the author silenced for ${verdict.silence.days} days` : ''}.`
+                  : 'Saved (only dry-run rules match).'}
+        </strong>
       </p>
       <ul>
         {verdict.matched.map((m) => (
@@ -70,7 +88,7 @@ export function RulesPage(p: {
   return (
     <div class="stack">
       <p class="muted">
-        Rules look at what members write before it is saved. <strong>Refuse</strong> stops it with your message; <strong>flag</strong> saves it and puts it in the moderation queue. A dry run only writes
+        Rules look at what members write before it is saved. <strong>Refuse</strong> stops it with your message; <strong>flag</strong> saves it and puts it in the moderation queue; <strong>hold</strong> saves it hidden until a moderator approves it; <strong>sensitive</strong> blurs a post’s media; <strong>silence</strong> keeps the author’s posts to their followers for a number of days. A dry run only writes
         to the log below. Every condition you fill in must hold. Patterns use RE2 syntax (no lookarounds or backreferences), so none can slow the server down.
       </p>
       <section class="card">
@@ -157,11 +175,14 @@ export function RulesPage(p: {
           </fieldset>
           <fieldset>
             <legend>What it does</legend>
-            <label class="choice">
-              <input type="radio" name="action" value="refuse" checked={v.action !== 'flag'} /> Refuse it
-            </label>
-            <label class="choice">
-              <input type="radio" name="action" value="flag" checked={v.action === 'flag'} /> Save it and flag it to moderators
+            {ACTION_LABELS.map(([value, label]) => (
+              <label class="choice">
+                <input type="radio" name="action" value={value} checked={(v.action ?? 'refuse') === value} /> {label}
+              </label>
+            ))}
+            {field('action') && <p class="field-error">{field('action')}</p>}
+            <label>
+              Silence for this many days <input name="silence_days" type="number" min={1} max={365} value={v.silence_days ?? '7'} />
             </label>
             <label>
               What a refused member reads <input name="message" value={v.message} maxLength={300} placeholder="This can’t be posted here: it breaks a rule of this community." />

@@ -20,6 +20,8 @@ export const createPostInput = z.object({
   comments_enabled: z.boolean({ error: 'comments_enabled is true or false.' }).default(true),
   /** Others may repost and quote it. */
   reposts_enabled: z.boolean({ error: 'reposts_enabled is true or false.' }).default(true),
+  /** Its photos and videos are sensitive: shown blurred behind a warning (each member chooses in Settings). */
+  sensitive: z.boolean({ error: 'sensitive is true or false.' }).default(false),
   /** Make the post a quote of this post (shown as a card under the text). */
   quote_of: z.number({ error: 'quote_of is a post id.' }).int('quote_of is a post id.').positive('quote_of is a post id.').nullable().optional(),
 })
@@ -30,6 +32,7 @@ export const updatePostInput = z.object({
   visibility: visibility.optional(),
   comments_enabled: z.boolean().optional(),
   reposts_enabled: z.boolean({ error: 'reposts_enabled is true or false.' }).optional(),
+  sensitive: z.boolean({ error: 'sensitive is true or false.' }).optional(),
   /** Usernames the post is hidden from. */
   hidden_from: z.array(z.string().trim().min(1).max(31)).max(1000).optional(),
 })

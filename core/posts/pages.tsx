@@ -61,6 +61,11 @@ const ComposePage = template('post.compose', function ComposePage(props: { csrfT
           {err('media_alt') && <p class="error" id="f-alt-error">{err('media_alt')}</p>}
         </div>
         <div class="field">
+          <label>
+            <input type="checkbox" name="sensitive" checked={v.sensitive === 'on'} /> Sensitive media: show my photos and videos behind a warning
+          </label>
+        </div>
+        <div class="field">
           <label for="f-visibility">Who can see it</label>
           <select id="f-visibility" name="visibility">
             {[
@@ -116,6 +121,9 @@ const EditPostPage = template('post.edit', function EditPostPage({ post, hiddenF
           </label>
           <label>
             <input type="checkbox" name="reposts_off" checked={!post.reposts_enabled} /> reposts off
+          </label>
+          <label>
+            <input type="checkbox" name="sensitive" checked={post.sensitive} /> sensitive media
           </label>
           <button type="submit">Save</button>
           <a href={`/p/${post.id}`}>Cancel</a>
@@ -252,6 +260,7 @@ export function postPages(s: Services): Hono<AppEnv> {
       visibility: form.visibility,
       comments_enabled: form.comments_off !== 'on',
       reposts_enabled: form.reposts_off !== 'on',
+      sensitive: form.sensitive === 'on',
       hidden_from: (form.hidden_from ?? '').split(',').map((n) => n.trim()).filter(Boolean),
     })
     return 'Your post is updated.'
@@ -324,10 +333,11 @@ export function postPages(s: Services): Hono<AppEnv> {
         publish_at: publishAt && !Number.isNaN(publishAt.getTime()) ? publishAt.toISOString() : fields.publish_at?.[0] ? 'invalid' : null,
         comments_enabled: fields.comments_off?.[0] !== 'on',
         reposts_enabled: fields.reposts_off?.[0] !== 'on',
+        sensitive: fields.sensitive?.[0] === 'on',
         quote_of: fields.quote_of?.[0] ? Number(fields.quote_of[0]) : null,
       })
     })
-    const values = { text: fields.text?.[0] ?? '', visibility: fields.visibility?.[0] || 'public', publish_at: fields.publish_at?.[0] ?? '', comments_off: fields.comments_off?.[0] ?? '', reposts_off: fields.reposts_off?.[0] ?? '', media_alt_lines: fields.media_alt_lines?.[0] ?? '' }
+    const values = { text: fields.text?.[0] ?? '', visibility: fields.visibility?.[0] || 'public', publish_at: fields.publish_at?.[0] ?? '', comments_off: fields.comments_off?.[0] ?? '', reposts_off: fields.reposts_off?.[0] ?? '', sensitive: fields.sensitive?.[0] ?? '', media_alt_lines: fields.media_alt_lines?.[0] ?? '' }
     if (!r.ok) {
       for (const id of stored) await media.remove(id)
       const quoted = fields.quote_of?.[0] ? await posts.get(viewer.id, Number(fields.quote_of[0])) : null

@@ -57,7 +57,7 @@ export async function postPreviews(db: Db, viewerId: number | null, postIds: num
     select p.value as post_id, coalesce(${viewerId === null ? sql`null` : followedLiker}, ${newestLiker}) as liker,
       (select json_group_array(json_object('id', c.id, 'username', c.username, 'display_name', c.display_name, 'text', c.text)) from (
         select c.id, c.text, u.username, u.display_name from comments as c join users as u on u.id = c.author_id
-          where c.post_id = p.value and c.parent_id is null and u.suspended_at is null and not ${blocked('c.author_id')}
+          where c.post_id = p.value and c.parent_id is null and c.held_at is null and u.suspended_at is null and not ${blocked('c.author_id')}
           order by c.created_at desc, c.id desc limit ${PREVIEW_COMMENTS}
       ) as c) as comments
     from json_each(${JSON.stringify(postIds)}) as p`.execute(db)

@@ -32,7 +32,8 @@ export const QuoteCard = template('post.quote-card', function QuoteCard({ quote 
   }
   const p = quote.post
   const first = p.media[0]
-  const thumb = first?.status === 'ready' ? (first.kind === 'video' ? first.urls.poster : (first.urls['320'] ?? first.urls['640'])) : undefined
+  // A sensitive original's photo stays behind its warning: the card names it instead of showing it.
+  const thumb = p.blur_media ? undefined : first?.status === 'ready' ? (first.kind === 'video' ? first.urls.poster : (first.urls['320'] ?? first.urls['640'])) : undefined
   const text = p.text.length > 280 ? `${p.text.slice(0, 279)}…` : p.text
   return (
     <a class="quote-card" href={`/p/${p.id}`} data-quote-card={p.id}>
@@ -41,6 +42,11 @@ export const QuoteCard = template('post.quote-card', function QuoteCard({ quote 
       </span>
       {text && <span class="quote-text">{text}</span>}
       {thumb && <img class="quote-thumb" src={thumb} alt={first!.alt} loading="lazy" width="80" height="80" />}
+      {p.blur_media && (
+        <span class="badge" data-quote-sensitive>
+          Sensitive media
+        </span>
+      )}
     </a>
   )
 })

@@ -20,6 +20,7 @@ import type { PostRow } from './tables.js'
 import { extractHashtags, extractMentions, renderPostText } from './text.js'
 import type { ContentPolicy } from '../policy/service.js'
 import type { PostView } from './types.js'
+import { passesFilters, sensitiveChoice } from '../safety/filters.js'
 import { visibleTo } from './visibility.js'
 import { displayName } from '../users/display-name.js'
 import { hiddenByBlocks } from '../db/engagement-counts.js'
@@ -126,6 +127,15 @@ export function createPostsService(deps: {
     return post
   }
 
+  /** Whether staff (a decision in the queue) or a rule marked the post sensitive, rather than its author. */
+  async function markedByOthers(id: number): Promise<boolean> {
+    const [decision, rule] = await Promise.all([
+      db.selectFrom('report_resolutions').select('id').where('target_type', '=', 'post').where('target_id', '=', String(id)).where('outcome', '=', 'sensitive').executeTakeFirst(),
+      db.selectFrom('policy_hits').select('id').where('target', '=', `post:${id}`).where('action', '=', 'sensitive').where('dry_run', '=', 0).executeTakeFirst(),
+    ])
+    return !!(decision || rule)
+  }
+
   /** One's own post to change (edit, pin): a plain repost has nothing of its own to change. */
   async function changeablePost(actorId: number, id: number): Promise<PostRow> {
     const post = await ownPost(actorId, id)
@@ -218,6 +228,8 @@ export function createPostsService(deps: {
     const originals = await originalsOf(viewerId, rows, embedded)
     const previews = await postPreviews(db, viewerId, rows.map((r) => r.id))
     const badges = await hooks.apply('filter:user.badges', {}, { userIds: [...new Set(extras.map((x) => x.author_id))] })
+    // Sensitive media goes behind a warning unless the viewer chose to see it (read only when a post needs it).
+    const blur = rows.some((r) => r.sensitive === 1) && (await sensitiveChoice(db, viewerId)) !== 'show'
     const out: PostView[] = []
     for (const r of rows) {
       // A post deleted since its row was read has nothing left to show.
@@ -265,6 +277,9 @@ export function createPostsService(deps: {
         reposted: facts?.reposted ?? false,
         can_repost: facts?.can ?? false,
         reposts_enabled: r.reposts_enabled === 1,
+        sensitive: r.sensitive === 1,
+        blur_media: r.sensitive === 1 && blur && postMedia.length > 0,
+        ...(r.held_reason !== null && { held: r.held_reason === 'removed' ? 'removed' : 'review' }),
       })
     }
     return out
@@ -404,6 +419,10 @@ export function createPostsService(deps: {
             reposts_enabled: data.reposts_enabled ? 1 : 0,
             quote_of: quoted?.id ?? null,
             scope: options.scope ?? null,
+            // A rule may mark it sensitive or hold it for review (decision 038); the author's choice stands beside.
+            sensitive: data.sensitive || verdict?.sensitive ? 1 : 0,
+            held_at: verdict?.hold ? now() : null,
+            held_reason: verdict?.hold ? 'review' : null,
             updated_at: now(),
           })
           .returningAll()
@@ -444,6 +463,8 @@ export function createPostsService(deps: {
       const checked = { surface: 'post', authorId: actorId, text: text ?? '' }
       const verdict = text !== undefined && text && text !== post.text ? await policy?.enforce(checked) : undefined
       const mentioned = text !== undefined && text !== post.text ? await mentionsOf(actorId, text) : []
+      // What staff or a rule marked sensitive stays so: the author cannot take the warning off.
+      if (data.sensitive === false && post.sensitive === 1 && (await markedByOthers(id))) throw new AppError(409, 'CONFLICT', 'The moderators marked this post sensitive; it stays behind the warning.')
       await db.transaction().execute(async (trx) => {
         const set: Record<string, unknown> = { updated_at: now() }
         if (text !== undefined && text !== post.text) {
@@ -454,6 +475,9 @@ export function createPostsService(deps: {
         if (data.visibility) set.visibility = data.visibility
         if (data.comments_enabled !== undefined) set.comments_enabled = data.comments_enabled ? 1 : 0
         if (data.reposts_enabled !== undefined) set.reposts_enabled = data.reposts_enabled ? 1 : 0
+        if (data.sensitive !== undefined) set.sensitive = data.sensitive ? 1 : 0
+        if (verdict?.sensitive) set.sensitive = 1
+        if (verdict?.hold) Object.assign(set, { held_at: now(), held_reason: 'review' })
         await trx.updateTable('posts').set(set).where('id', '=', id).execute()
         if (hidden) {
           await trx.deleteFrom('post_hidden_from').where('post_id', '=', id).execute()
@@ -629,6 +653,7 @@ export function createPostsService(deps: {
           .where('posts.publish_at', 'is', null)
           .where('posts.status', '=', 'published')
           .where(visibleTo(viewer))
+          .where(passesFilters(viewer))
         // CROSS JOIN keeps SQLite from reading the tag's every post to find its scheduled ones.
         let scheduled = db
           .selectFrom('posts')
@@ -639,6 +664,7 @@ export function createPostsService(deps: {
           .where('posts.status', '=', 'published')
           .where('posts.publish_at', 'is not', null)
           .where(visibleTo(viewer))
+          .where(passesFilters(viewer))
         if (after) {
           const cursor = { at: slot<string>('at'), id: slot<number>('id') }
           direct = direct.where(olderThan('posts.published_at', 'posts.id', cursor))

@@ -27,7 +27,15 @@ export interface PostsTable {
   quote_of: ColumnType<number | null, number | null | undefined, never>
   /** The author lets others repost and quote it (their account's privacy.allow_reposts must too). */
   reposts_enabled: ColumnType<number, number | undefined, number>
+  /** Its media is sensitive: blurred behind a warning (set by the author, staff or a rule). */
+  sensitive: ColumnType<number, number | undefined, number>
+  /** Held for review (a rule's hold, or hidden after reports): shown to its author only until staff decide. */
+  held_at: ColumnType<string | null, string | null | undefined, string | null>
+  /** Why it is held: a rule's hold (`review`), hidden after reports (`reports`), or taken down by staff (`removed`). */
+  held_reason: ColumnType<HeldReason | null, HeldReason | null | undefined, HeldReason | null>
 }
+
+export type HeldReason = 'review' | 'reports' | 'removed'
 
 export interface PostTables {
   posts: PostsTable
@@ -43,6 +51,8 @@ export interface PostTables {
   feed_horizons: { user_id: number; published_at: string; post_id: number }
   post_scopes: { id: string; owner: string; public: number; created_at: ColumnType<string, string | undefined, never> }
   post_scope_members: { scope_id: string; user_id: number }
+  /** Words a member does not want to see in lists (lowercased): Settings → Content filters. */
+  member_filter_words: { user_id: number; word: string }
 }
 
 export type PostRow = Selectable<PostsTable>

@@ -61,6 +61,15 @@ export interface PostView {
   can_repost: boolean
   /** The author's switch for this post: others may repost and quote it. */
   reposts_enabled: boolean
+  /** Its media is sensitive (marked by its author, staff or a rule). */
+  sensitive: boolean
+  /** Show its media behind a warning: sensitive, and the viewer has not chosen to see sensitive media. */
+  blur_media: boolean
+  /**
+   * Present only for its author, who alone sees it: `review` (held until staff approve it) or `removed` (taken down
+   * by staff, kept while it can be appealed).
+   */
+  held?: 'review' | 'removed'
 }
 
 /** A member as a post's previews name them. */

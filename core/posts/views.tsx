@@ -1,5 +1,5 @@
 // Post views shared by every page that lists posts: the card, the list with htmx infinite scroll.
-import type { VNode } from 'preact'
+import type { ComponentChildren, VNode } from 'preact'
 import type { MediaInfo } from '../media/types.js'
 import { CommentPreview, ReactionBar } from './reactions.js'
 import { template } from '../views/theme.js'
@@ -175,7 +175,21 @@ export const PostCard = template('post.card', function PostCard({ post, actions,
         {menu}
       </div>
       {post.html && <div class="post-text" dangerouslySetInnerHTML={{ __html: post.html }} />}
-      {post.media.length > 0 && <Carousel media={post.media} label={`Photos and videos by ${a.display_name}`} />}
+      {post.held === 'review' && (
+        <p class="alert alert-info" data-held="review">
+          Waiting for the moderators: only you see this post until they approve it.
+        </p>
+      )}
+      {post.held === 'removed' && (
+        <p class="alert alert-error" data-held="removed">
+          The moderators removed this post: only you see it. <a href="/appeals">Appeal the decision</a>
+        </p>
+      )}
+      {post.media.length > 0 && (
+        <SensitiveMedia post={post}>
+          <Carousel media={post.media} label={`Photos and videos by ${a.display_name}`} />
+        </SensitiveMedia>
+      )}
       {post.quote && <QuoteCard quote={post.quote} />}
       <footer class="post-foot muted">
         {post.status === 'published' && <ReactionBar post={post} csrfToken={csrfToken ?? ''} member={!!member && !!csrfToken} next={next} />}
@@ -189,13 +203,39 @@ export const PostCard = template('post.card', function PostCard({ post, actions,
   )
 })
 
+/**
+ * A post's media behind a warning when it is sensitive and the viewer has not chosen to see such media: a
+ * details/summary, so the warning opens without JavaScript (lazy images inside load once it is opened).
+ * @example <SensitiveMedia post={post}><Carousel media={post.media} label="Photos" /></SensitiveMedia>
+ */
+export function SensitiveMedia({ post, children }: { post: PostView; children: ComponentChildren }) {
+  if (!post.blur_media) return <>{children}</>
+  return (
+    <details class="sensitive-media" data-sensitive={post.id}>
+      <summary>
+        <span class="sensitive-label">Sensitive media</span> <span class="muted">Show it</span>
+      </summary>
+      {children}
+    </details>
+  )
+}
+
 /** One square of a grid: the first photo (or a video's poster), else the start of the text; `big`: a 2×2 tile of a mosaic. */
 function Tile({ post, big }: { post: PostView; big?: boolean }) {
   const first = post.media[0]
-  const thumb = first?.status === 'ready' ? (first.kind === 'video' ? first.urls.poster : ((big ? first.urls['640'] : undefined) ?? first.urls['320'] ?? first.urls['640'])) : undefined
+  // A sensitive post's square shows the warning, not the photo: the post's page has the way to open it.
+  const thumb = post.blur_media ? undefined : first?.status === 'ready' ? (first.kind === 'video' ? first.urls.poster : ((big ? first.urls['640'] : undefined) ?? first.urls['320'] ?? first.urls['640'])) : undefined
   return (
     <a href={`/p/${post.id}`} data-tile={post.id} class={big ? 'tile-big' : undefined} aria-label={`Post: ${post.text.slice(0, 80) || 'photo'}`}>
-      {thumb ? <img src={thumb} alt="" loading="lazy" /> : <span>{first?.status === 'processing' ? 'Processing…' : post.text.slice(0, 120)}</span>}
+      {post.blur_media ? (
+        <span class="tile-sensitive" data-sensitive-tile>
+          Sensitive media
+        </span>
+      ) : thumb ? (
+        <img src={thumb} alt="" loading="lazy" />
+      ) : (
+        <span>{first?.status === 'processing' ? 'Processing…' : post.text.slice(0, 120)}</span>
+      )}
       {first?.kind === 'video' && (
         <span class="tile-mark" data-video-mark title="Video">
           <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M4 2.5v11l9-5.5z" fill="currentColor" /></svg>

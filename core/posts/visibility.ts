@@ -6,9 +6,9 @@ import { blockedWith } from '../safety/queries.js'
 /**
  * The condition "the viewer may see this row of `posts`":
  * - authors see all their own posts, scheduled ones included;
- * - others see published posts of active (not suspended) authors, not hidden from them, not across a
- *   block (either way), that are
- *   `public` from a public account, or `public`/`followers` from an account they follow;
+ * - others see published posts of active (not suspended) authors, not held for review, not hidden from them,
+ *   not across a block (either way), that are
+ *   `public` from a public account that is not silenced, or `public`/`followers` from an account they follow;
  * - `only_me` posts are the author's alone;
  * - a post in a scope (a plugin's space, such as a group) is read by the scope's rules instead of the
  *   author's: anyone for a public scope, members for the others (blocks and hide-from lists still apply);
@@ -65,8 +65,11 @@ export function audienceOf(viewerId: number | null, table: string) {
     const author = () => eb.selectFrom('users as author').select('author.id').whereRef('author.id', '=', col('author_id')).where('author.suspended_at', 'is', null)
     // Unary +: the status is checked, never used to choose rows (posts_scheduled by status is every published
     // post); a caller that wants published posts along an index says so itself.
-    const publishedByActive = eb.and([eb(sql<string>`+${col('status')}`, '=', 'published'), eb.exists(author())])
-    const publicAuthor = eb.exists(author().where('author.is_private', '=', 0))
+    // A post held for review (core/moderation) is its author's alone until staff release it.
+    const publishedByActive = eb.and([eb(sql<string>`+${col('status')}`, '=', 'published'), eb(col('held_at'), 'is', null), eb.exists(author())])
+    // A silenced author (core/policy, core/moderation) reaches only their followers until the silence ends.
+    const notSilenced = (a: ExpressionBuilder<any, any>) => a.or([a('author.silenced_until', 'is', null), a('author.silenced_until', '<=', sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ','now')`)])
+    const publicAuthor = eb.exists(author().where('author.is_private', '=', 0).where(notSilenced))
     const unscoped = eb(col('scope'), 'is', null)
     // In a scope (a group) the scope decides who reads, not the author's followers: public scopes for
     // anyone, others for their members. Only-me posts stay the author's in any case.

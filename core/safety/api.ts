@@ -1,4 +1,4 @@
-// JSON API for blocks, mutes and privacy settings.
+// JSON API for blocks, mutes, privacy settings and content filters.
 import { Hono, type Context } from 'hono'
 import { jsonBody } from '../http/json.js'
 import type { AppEnv } from '../http/env.js'
@@ -17,6 +17,8 @@ export function safetyApi(s: Services): Hono<AppEnv> {
   app.get('/users/me/mutes', requireMember, async (c) => paginated(c, await safety.list('mutes', me(c), page(c))))
   app.get('/users/me/privacy', requireMember, async (c) => ok(c, await safety.privacy(me(c))))
   app.put('/users/me/privacy', requireMember, async (c) => ok(c, await safety.setPrivacy(me(c), await jsonBody(c))))
+  app.get('/users/me/filters', requireMember, async (c) => ok(c, await s.filters.get(me(c))))
+  app.put('/users/me/filters', requireMember, async (c) => ok(c, await s.filters.set(me(c), await jsonBody(c))))
   app.post('/users/:id/block', requireMember, async (c) => {
     await safety.block(me(c), c.req.param('id'))
     return ok(c, { blocked: true })

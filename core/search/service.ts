@@ -8,6 +8,7 @@ import type { PostRow } from '../posts/tables.js'
 import { decodeCursor, encodeCursor, pageOf, type Page } from '../pagination.js'
 import type { PostsService } from '../posts/service.js'
 import type { PostView } from '../posts/types.js'
+import { passesFilters } from '../safety/filters.js'
 import { visibleTo } from '../posts/visibility.js'
 import { blockedWith } from '../safety/queries.js'
 import type { SafetyService } from '../safety/service.js'
@@ -181,6 +182,7 @@ export function createSearchService(deps: {
                 // Unary +: the status filters the candidates; by posts_scheduled it would choose every published post.
                 .where(sql<string>`+${sql.ref('posts.status')}`, '=', 'published')
                 .where(visibleTo(viewerId === null ? null : slot<number>('viewer')))
+                .where(passesFilters(viewerId === null ? null : slot<number>('viewer')))
                 .orderBy('posts.id', 'desc')
                 .limit(slot<number>('k')),
             { ids: JSON.stringify(ids), viewer: viewerId, k: limit + 1 - found.length },

@@ -10,6 +10,7 @@ import { obsRoutes } from './obs.js'
 import { rtmpIngest } from './rtmp-ingest.js'
 import { liveRoutes } from './routes.js'
 import { liveService } from './service.js'
+import { reportableStreams } from './report.js'
 import { staffRoutes, StaffOverview } from './staff.js'
 import { timelineRoutes } from './timeline-routes.js'
 import { ReplaysTab } from './timeline-views.js'
@@ -111,6 +112,7 @@ const live = definePlugin({
     const service = liveService(ctx)
     const events = eventsService(ctx, service)
     const rtmp = rtmpIngest(ctx, service, events)
+    reportableStreams(ctx, service)
     // The fixed paths (/live/obs, /live/events, /live/staff, /live/moderators, …/hls/replay.m3u8) before the stream pages' /live/:id.
     ctx.routes.route('/', timelineRoutes(ctx, service, moderatorService(ctx, service.recheck)))
     ctx.routes.route('/', obsRoutes(ctx, service, rtmp))

@@ -219,6 +219,13 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
         </div>
         <aside class="live-chat" aria-label="Chat">
           <h2>Chat</h2>
+          {viewer && !mine && (
+            <p class="muted">
+              <a href={`/report?type=live.stream&id=${s.id}`} data-live-report>
+                Report this stream
+              </a>
+            </p>
+          )}
           <Pinned line={live ? timeline.pinned : null} id={s.id} csrf={csrf} moderate={moderate && live} />
           <ol data-chat-list aria-live="polite">
             {chat.map((line) => (

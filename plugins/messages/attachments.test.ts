@@ -346,7 +346,7 @@ describe('messages: attachments', () => {
     assert.equal((await get(`/media/${photoMedia}/1080`, ben)).status, 404)
 
     // Staff: the report's page shows both photos through one-time grants, and links the file and the voice note.
-    const page = await (await get(`/moderation/${reportId}`, mod)).text()
+    const page = await (await get(`/admin/reports/${reportId}`, mod)).text()
     for (const m of [photoMedia, onceMedia]) {
       const src = new RegExp(`data-media="${m}" src="([^"]+)"`).exec(page)?.[1]
       assert.ok(src && src.includes('?grant='), `media ${m} shown to staff`)

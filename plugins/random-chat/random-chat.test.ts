@@ -288,7 +288,7 @@ describe('random chat plugin', () => {
     // Staff see it on the inspect page, transcript included.
     const mod = t.agent('10.7.0.1')
     await mod.loginViaForm('mod')
-    const page = await mod.get(`/moderation/${r.body.data.report_id}`)
+    const page = await mod.get(`/admin/reports/${r.body.data.report_id}`)
     const html = await page.text()
     assert.equal(page.status, 200, html.slice(0, 300))
     assert.match(html, /data-transcript[^>]*>.*<strong>ana<\/strong>: hello<\/li>.*<strong>ben<\/strong>: you are awful<\/li>/s, 'the transcript reads as a conversation')

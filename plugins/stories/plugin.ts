@@ -4,6 +4,7 @@ import { action, definePlugin, filter, type ActionDef, type FilterDef, type View
 import { storyRoutes } from './routes.js'
 import { storiesService } from './service.js'
 import { storiesBetween } from './queries.js'
+import { reportableStories } from './report.js'
 import { CloseFriendsPanel, HighlightsRow, HighlightsTab, StoryTray } from './views.js'
 
 /** A viewer reacted to or replied to a story (emoji: `text` is the emoji). Messaging may turn it into a direct message. */
@@ -45,6 +46,7 @@ const stories = definePlugin({
   register(ctx) {
     const service = storiesService(ctx)
     ctx.routes.route('/', storyRoutes(ctx, service))
+    reportableStories(ctx)
     ctx.assets('public')
     ctx.ui.nav({ id: 'stories', label: 'New story', href: '/stories/new', audience: 'members', order: 32, icon: 'circle-plus' })
     ctx.ui.slot('home.top', ({ viewer }) => (viewer ? StoryTray(ctx, service, viewer) : null), { order: 5 })

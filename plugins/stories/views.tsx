@@ -252,6 +252,9 @@ export function ViewerPage(p: ViewerProps) {
               <input name="text" maxLength={MAX_TEXT} placeholder={`Reply to ${author.display_name}`} aria-label={`Reply to ${author.display_name}`} required />
               <button type="submit">Send</button>
             </form>
+            <a href={`/report?type=stories.story&id=${story.id}`} class="story-report" data-story-report>
+              Report
+            </a>
           </div>
         )}
         {own && <AuthorTools {...p} />}

@@ -77,7 +77,7 @@ test('the dashboard draws every chart with its data at phone and desktop sizes; 
       // The console's pages have no serious accessibility violation, and none scrolls sideways.
       const member = await h.users.findRow('chart_m3')
       const found: string[] = []
-      for (const path of ['/admin', '/admin/users', `/admin/users/${member!.id}`, '/admin/roles', '/admin/audit', '/admin/settings', '/admin/plugins', '/admin/access', '/admin/rules', '/admin/usage', '/admin/jobs', '/admin/backups', '/admin/mail', '/moderation']) {
+      for (const path of ['/admin', '/admin/users', `/admin/users/${member!.id}`, '/admin/roles', '/admin/audit', '/admin/settings', '/admin/plugins', '/admin/access', '/admin/rules', '/admin/usage', '/admin/jobs', '/admin/backups', '/admin/mail', '/admin/reports']) {
         await page.goto(path)
         await page.locator('main#main').waitFor()
         found.push(...(await axeViolations(page, `${path} (${name})`)).serious)

@@ -19,10 +19,10 @@ export interface Community {
   pages: Record<PageName, string>
 }
 
-export type PageName = 'home' | 'post' | 'profile' | 'explore' | 'notifications' | 'compose' | 'settings' | 'story' | 'group' | 'meet'
+export type PageName = 'home' | 'post' | 'profile' | 'explore' | 'notifications' | 'compose' | 'settings' | 'filters' | 'appeals' | 'story' | 'group' | 'meet'
 
 /** The main pages in a stable order. */
-export const PAGE_NAMES: PageName[] = ['home', 'post', 'profile', 'explore', 'notifications', 'compose', 'settings', 'story', 'group', 'meet']
+export const PAGE_NAMES: PageName[] = ['home', 'post', 'profile', 'explore', 'notifications', 'compose', 'settings', 'filters', 'appeals', 'story', 'group', 'meet']
 
 interface Envelope<T> {
   status: string
@@ -155,6 +155,8 @@ export async function seedCommunity(hearth: Hearth, url: string): Promise<Commun
       notifications: '/notifications',
       compose: '/compose',
       settings: '/settings/profile',
+      filters: '/settings/filters',
+      appeals: '/appeals',
       story: `/stories/ben/${story.id}`,
       group: `/groups/${group.id}`,
       meet: '/meet',

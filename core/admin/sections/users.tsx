@@ -238,7 +238,7 @@ export function usersSection(s: Services): AdminSection {
               <ul>
                 {p[key].map((r) => (
                   <li>
-                    <a href={`/moderation/${r.id}`}>#{r.id}</a> {r.reason} about {r.target_type} {r.target_id} · {r.status} · {r.created_at.slice(0, 10)}
+                    <a href={`/admin/reports/${r.id}`}>#{r.id}</a> {r.reason} about {r.target_type} {r.target_id} · {r.status} · {r.created_at.slice(0, 10)}
                   </li>
                 ))}
               </ul>
