@@ -117,6 +117,8 @@ export function createMembersService(db: Db, hooks: HookRegistry) {
       return {
         member,
         figures: { posts: row.posts_count, comments, followers: row.followers_count, following: row.following_count, reports_against: reportsAgainstCount, reports_filed: reportsByCount, warnings: warnings.length, sessions },
+        /** When the deletion they asked for happens (null: none asked). */
+        deletion_due_at: row.deletion_due_at,
         recent_posts: posts,
         reports_against: reportsAgainst,
         reports_by: reportsBy,

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { audit } from '../audit.js'
 import type { Db } from '../db/connect.js'
 import { now, type UserRow } from '../db/schema.js'
-import { AppError, validationFailed } from '../errors.js'
+import { AppError, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
 import type { SettingsService } from '../settings/service.js'
 import { parse } from '../validation.js'
@@ -104,7 +104,9 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
       const data = parse(loginInput, input)
       const window = await settings.get('auth.login.window_seconds')
       limiter.hit(`login:ip:${clientKey(meta.ip)}`, await settings.get('auth.login.ip_limit'), window)
-      const user = await users.findByLogin(data.login)
+      // A deleted account's tombstone answers like no account at all.
+      const found = await users.findByLogin(data.login)
+      const user = found?.deleted_at ? undefined : found
       // One counter per account whether it is named by username or email. The attempt is counted
       // before the slow hash, so parallel guesses cannot all slip under the limit; success gives it back.
       const accountKey = accountLimitKey(user, data.login)
@@ -255,6 +257,7 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
 
     /** Admin escape hatch for a member who lost their phone and codes (`hearth user reset-2fa`). */
     async resetTwoFactor(userId: number, actorId: number | null): Promise<void> {
+      if (!(await db.selectFrom('users').select('id').where('id', '=', userId).where('deleted_at', 'is', null).executeTakeFirst())) throw notFound('That member')
       await turnOffTwoFactor(userId, actorId, 'user.2fa.reset')
     },
   }

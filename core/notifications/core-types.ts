@@ -81,6 +81,14 @@ export const CORE_TYPES = {
     },
     url: () => '/warnings',
   },
+  // The member asked for it; always sent, not a setting.
+  export_ready: {
+    label: 'Your data export is ready',
+    group: false,
+    required: true,
+    text: () => 'The copy of your data you asked for is ready to download',
+    url: () => '/settings/data',
+  },
 } satisfies Record<string, NotificationTypeDefinition>
 
 export type CoreType = keyof typeof CORE_TYPES

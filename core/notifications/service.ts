@@ -518,6 +518,9 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
   hooks.on('action:member.warned', async ({ userId, warningId, reason, note }) => {
     await core('warning', { userId, data: { warning_id: warningId, reason, note } })
   })
+  hooks.on('action:user.export-ready', async ({ userId, exportId }) => {
+    await core('export_ready', { userId, data: { export_id: exportId } })
+  })
   hooks.on('action:follow.requested', async ({ requesterId, targetId }) => {
     await core('follow_request', { userId: targetId, actorId: requesterId, groupKey: '' })
   })
