@@ -263,13 +263,9 @@ export function createAccountService(deps: {
 
     // Posts: all of them when purging; when anonymising, those no one could read any more (their followers are gone).
     const viewer = { id: userId, username: `deleted-${userId}`, display_name: '', role: 'member' as const }
-    const gone = await db
-      .selectFrom('posts')
-      .select('id')
-      .where('author_id', '=', userId)
-      .where((eb) => (policy === 'purge' ? eb.val(true) : eb.or([eb('visibility', '!=', 'public'), eb('status', '!=', 'published'), eb('repost_of', 'is not', null)])))
-      .where('repost_of', 'is', null)
-      .execute()
+    let goneQuery = db.selectFrom('posts').select('id').where('author_id', '=', userId).where('repost_of', 'is', null)
+    if (policy === 'anonymise') goneQuery = goneQuery.where((eb) => eb.or([eb('visibility', '!=', 'public'), eb('status', '!=', 'published')]))
+    const gone = await goneQuery.execute()
     for (const p of gone) await posts.remove(viewer, p.id).catch((err: unknown) => log.warn({ err, postId: p.id }, 'a post of a deleted member could not be removed'))
     // Plain reposts are the member's act, not content: removed either way.
     await db.deleteFrom('posts').where('author_id', '=', userId).where('repost_of', 'is not', null).execute()
