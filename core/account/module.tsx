@@ -64,8 +64,8 @@ function DeletePart({ csrf, days, policy }: { csrf: string; days: number; policy
     <section class="card stack" data-delete aria-labelledby="delete-h">
       <h2 id="delete-h">Delete your account</h2>
       <p>
-        Your account is deleted {days === 0 ? 'within the hour' : `${days} day${days === 1 ? '' : 's'} after you ask`}. You are signed out everywhere now; if you
-        change your mind, sign in before then and nothing is lost. Download your data first if you want to keep it.
+        Your account is hidden from everyone at once and deleted {days === 0 ? 'within the hour' : `${days} day${days === 1 ? '' : 's'} later`}. You are signed out
+        everywhere; if you change your mind, sign in before then and nothing is lost. Download your data first if you want to keep it.
       </p>
       <p>What stays after the deletion:</p>
       <ul data-what-stays>

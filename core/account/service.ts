@@ -24,6 +24,7 @@ import type { SettingsService } from '../settings/service.js'
 import { shiftFollowCounts } from '../users/queries.js'
 import type { UsersService } from '../users/service.js'
 import { deleteUserSessions } from '../users/sessions.js'
+import { DELETION_PENDING } from '../users/types.js'
 import type { AccountExportRow } from './tables.js'
 import { ZipWriter } from './zip.js'
 
@@ -210,6 +211,21 @@ export function createAccountService(deps: {
   // ---- Deletion
 
   /**
+   * Hide an account while its deletion waits, as a suspension does (out of every count and list, its posts unseen),
+   * or show it again (`on` false) when the member takes the deletion back. Only the hiding this file did is undone.
+   */
+  async function hide(userId: number, on: boolean): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      const r = on
+        ? await trx.updateTable('users').set({ suspended_at: now(), suspended_reason: DELETION_PENDING, updated_at: now() }).where('id', '=', userId).where('suspended_at', 'is', null).executeTakeFirst()
+        : await trx.updateTable('users').set({ suspended_at: null, suspended_reason: null, updated_at: now() }).where('id', '=', userId).where('suspended_reason', '=', DELETION_PENDING).executeTakeFirst()
+      if (Number(r.numUpdatedRows) !== 1) return
+      await shiftFollowCounts(trx, userId, on ? -1 : 1)
+      await recountEngagement(trx, postsEngagedBy(userId))
+    })
+  }
+
+  /**
    * Delete an account now: the row becomes a nameless tombstone (never removed, so the ledger and the audit chain
    * keep their references), plugins purge their rows (`action:user.deleted`), then core's rows and every media file
    * the member owns go. With `anonymise`, public posts and comments stay under "Deleted member".
@@ -348,8 +364,8 @@ export function createAccountService(deps: {
     // ---- Deletion
 
     /**
-     * The member asks to delete their account: it happens after the grace period (`account.deletion_grace_days`);
-     * they are signed out everywhere, and signing in before then cancels it.
+     * The member asks to delete their account: it happens after the grace period (`account.deletion_grace_days`).
+     * Meanwhile the account is hidden as a suspended one is and they are signed out everywhere; signing in cancels.
      */
     async requestDeletion(userId: number, password: string | undefined): Promise<{ due_at: string }> {
       const u = await memberRow(userId)
@@ -358,6 +374,7 @@ export function createAccountService(deps: {
       const grace = await settings.get('account.deletion_grace_days')
       const due = new Date(Date.now() + grace * DAY).toISOString()
       await db.updateTable('users').set({ deletion_due_at: due, updated_at: now() }).where('id', '=', userId).execute()
+      await hide(userId, true)
       await deleteUserSessions(db, userId)
       await audit(db, { actorId: userId, action: 'user.delete.request', targetType: 'user', targetId: userId, details: { due_at: due } })
       const policy = (await settings.get('account.deletion_policy')) as DeletionPolicy
@@ -365,7 +382,7 @@ export function createAccountService(deps: {
         subject: `Your account on ${await settings.get('site.name')} will be deleted on ${day(due)}`,
         greeting: `Hi @${u.username},`,
         paragraphs: [
-          `You asked us to delete your account. It will be deleted on ${due.replace('T', ' ').slice(0, 16)} UTC. Until then nobody can sign in to it without you: if you change your mind, just sign in, and the deletion is cancelled.`,
+          `You asked us to delete your account. It is hidden from everyone now, and will be deleted on ${due.replace('T', ' ').slice(0, 16)} UTC. If you change your mind before then, just sign in: the deletion is cancelled and everything is as it was.`,
           'What stays after the deletion:',
           ...whatStays(policy).map((s) => `• ${s}`),
         ],
@@ -378,6 +395,7 @@ export function createAccountService(deps: {
     async cancelDeletion(userId: number, actorId: number | null, why: 'signed-in' | 'staff'): Promise<boolean> {
       const r = await db.updateTable('users').set({ deletion_due_at: null, updated_at: now() }).where('id', '=', userId).where('deletion_due_at', 'is not', null).where('deleted_at', 'is', null).executeTakeFirst()
       if (Number(r.numUpdatedRows) !== 1) return false
+      await hide(userId, false)
       await audit(db, { actorId, action: 'user.delete.cancel', targetType: 'user', targetId: userId, details: { why } })
       const u = await memberRow(userId)
       await mail.notify(u.email, {

@@ -9,7 +9,7 @@ import type { SettingsService } from '../settings/service.js'
 import { parse } from '../validation.js'
 import { codeInput, loginInput, registerInput } from '../users/inputs.js'
 import { toPublicUser, type UsersService } from '../users/service.js'
-import type { PublicUser } from '../users/types.js'
+import { DELETION_PENDING, type PublicUser } from '../users/types.js'
 import { hashPassword, verifyPassword } from '../users/passwords.js'
 import { clientKey, RateLimiter } from './rate-limit.js'
 import {
@@ -56,6 +56,8 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
   function assertNotSuspended(user: UserRow): void {
     if (user.approval === 'pending') throw new AppError(403, 'ACCOUNT_PENDING', 'Your sign-up is waiting for an admin’s approval. You can log in once it is approved.')
     if (user.approval === 'rejected') throw new AppError(403, 'ACCOUNT_REJECTED', 'Your sign-up was not approved.')
+    // Hidden while a deletion they asked for waits: signing in is how they take it back (core/account).
+    if (user.suspended_at && user.deletion_due_at && user.suspended_reason === DELETION_PENDING) return
     if (user.suspended_at) {
       const until = user.suspended_until ? ` until ${user.suspended_until.replace('T', ' ').slice(0, 16)} UTC` : ''
       throw new AppError(403, 'ACCOUNT_SUSPENDED', `Your account is suspended${until}: ${user.suspended_reason ?? 'no reason was given'}.`, {
