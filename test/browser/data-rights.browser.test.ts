@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core'
 import { currentTotpCode } from '../../core/auth/two-factor.js'
 import { PASSWORD } from '../harness.js'
 import { readZip, zipJson } from '../zip-reader.js'
-import { browserOrSkip, logOutButton, startTestServer, watchProblems, type TestServer } from './browser.js'
+import { axeViolations, browserOrSkip, logOutButton, startTestServer, watchProblems, type TestServer } from './browser.js'
 
 const DAY = 86_400_000
 
@@ -67,6 +67,7 @@ test('member data rights in a real browser', { timeout: 180_000 }, async (t) => 
       await page.reload()
       const link = page.getByRole('link', { name: 'Download my data' })
       await link.waitFor()
+      assert.deepEqual((await axeViolations(page, 'settings/data')).serious, [], 'no serious accessibility problems on Your data')
       const [download] = await Promise.all([page.waitForEvent('download'), link.click()])
       assert.match(download.suggestedFilename(), /^dora_browser-data-\d{4}-\d{2}-\d{2}\.zip$/)
       const entries = readZip(readFileSync((await download.path())!))
@@ -104,6 +105,7 @@ test('member data rights in a real browser', { timeout: 180_000 }, async (t) => 
       await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'View as this member (read-only)' }).click()])
       const banner = page.locator('[data-view-as="eli_browser"]')
       await banner.waitFor()
+      assert.deepEqual((await axeViolations(page, 'view as')).serious, [], 'the banner keeps the page accessible')
       await page.goto('/u/eli_browser')
       await banner.waitFor()
       await page.getByText('eli note to self').waitFor()
