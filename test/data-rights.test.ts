@@ -62,7 +62,7 @@ describe('member data rights', () => {
   before(async () => {
     smtp = await startSmtp()
     t = await createTestApp({
-      enable: ['messages', 'stories', 'groups', 'coins'],
+      enable: ['messages', 'stories', 'groups', 'coins', 'live', 'random-chat'],
       settings: { 'mail.host': '127.0.0.1', 'mail.port': smtp.port, 'mail.security': 'none', 'mail.from': 'hello@hearth.test', 'site.name': 'Lakeside' },
     })
     for (const name of ['ana', 'ben', 'cal', 'dee', 'staffer', 'boss'] as const) u[name] = { ...(await t.register(name)), name }
@@ -113,8 +113,8 @@ describe('member data rights', () => {
     assert.equal(conversations.length, 1)
     assert.deepEqual(conversations[0]!.messages.map((m) => `${m.from}: ${m.text}`), ['ana: hello ben from ana', 'ben: hello ana from ben'])
     assert.deepEqual(zipJson(entries, 'stories.json').stories.map((s: { text: string }) => s.text), ['ana story'])
-    assert.ok(entries.has('groups.json') && entries.has('coins.json'), 'every enabled plugin adds its section')
-    assert.deepEqual([...zipJson(entries, 'export.json').sections].sort(), ['profile.json', 'posts.json', 'comments.json', 'reactions.json', 'bookmarks.json', 'followers.json', 'following.json', 'blocked.json', 'muted.json', 'messages.json', 'stories.json', 'groups.json', 'coins.json'].filter((n) => entries.has(n)).sort())
+    for (const name of ['groups.json', 'coins.json', 'live.json', 'random-chat.json']) assert.ok(entries.has(name), `every enabled plugin adds its section: ${name}`)
+    assert.deepEqual([...zipJson(entries, 'export.json').sections].sort(), ['profile.json', 'posts.json', 'comments.json', 'reactions.json', 'bookmarks.json', 'followers.json', 'following.json', 'blocked.json', 'muted.json', 'messages.json', 'stories.json', 'groups.json', 'coins.json', 'live.json', 'random-chat.json'].filter((n) => entries.has(n)).sort())
     // Nobody else's private words anywhere in the archive.
     const all = [...entries.values()].map((b) => b.toString('latin1')).join('\n')
     for (const secret of ['ben followers only secret', 'cal only me secret', 'ben to cal private', 'ben story secret', 'ben@example.org', 'cal@example.org']) assert.ok(!all.includes(secret), `no "${secret}"`)
@@ -186,6 +186,7 @@ describe('member data rights', () => {
     assert.ok(media.length > 0)
     const files = media.flatMap((m) => Object.values(JSON.parse(m.variants) as Record<string, string>)).map((rel) => join(t.dataDir, 'media', rel))
     assert.ok(files.every((f) => existsSync(f)))
+    t.h.store.sqlite.prepare("insert into live_keys (user_id, key_hash, settings, created_at) values (?, 'h', '{}', '2026-12-05T00:00:00.000Z')").run(ana.id)
     assert.equal(await t.h.account.queueDueDeletions(new Date(Date.now() + 15 * DAY)), 1)
     await t.h.queue.drain()
     const row = sql<{ username: string; email: string; deleted_at: string | null }>('select username, email, deleted_at from users where id = ?', ana.id)[0]!
@@ -202,6 +203,7 @@ describe('member data rights', () => {
     assert.equal(bensFollowers(), 0, 'counts follow')
     assert.equal(sql('select id from messages_messages where sender_id = ?', ana.id).length, 0, 'the messages plugin purged its rows')
     assert.equal(sql('select id from stories_items where author_id = ?', ana.id).length, 0, 'so did stories')
+    assert.equal(sql('select user_id from live_keys where user_id = ?', ana.id).length, 0, 'and live: no stream key left to go live with')
     const texts = (await api('GET', '/api/v1/messages/conversations?folder=inbox', ben)).body.data as unknown[]
     assert.ok(Array.isArray(texts))
     const actions = sql<{ action: string }>("select action from audit_log where target_type = 'user' and target_id = ? order by id", String(ana.id)).map((a) => a.action)

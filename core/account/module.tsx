@@ -87,6 +87,14 @@ function DeletePart({ csrf, days, policy }: { csrf: string; days: number; policy
   )
 }
 
+/** A member's own export, as a download (page and API alike); anyone else's answers 404. */
+async function zipDownload(s: Services, c: Context<AppEnv>): Promise<Response> {
+  const file = await s.account.download(c.get('viewer')!.id, idParam(c, 'id', 'That export'))
+  return new Response(file.stream, {
+    headers: { 'content-type': 'application/zip', 'content-length': String(file.bytes), 'content-disposition': `attachment; filename="${file.name}"`, 'cache-control': 'private, no-store' },
+  })
+}
+
 function pages(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const me = (c: Context<AppEnv>) => c.get('viewer')!
@@ -97,12 +105,7 @@ function pages(s: Services): Hono<AppEnv> {
     flash(c, r.ok ? 'ok' : 'error', r.ok ? 'Your data is being gathered. We tell you when it is ready.' : r.problem.message)
     return c.redirect('/settings/data', 303)
   })
-  app.get('/settings/data/export/:id', requireMember, async (c) => {
-    const file = await s.account.download(me(c).id, idParam(c, 'id', 'That export'))
-    return new Response(file.stream, {
-      headers: { 'content-type': 'application/zip', 'content-length': String(file.bytes), 'content-disposition': `attachment; filename="${file.name}"`, 'cache-control': 'private, no-store' },
-    })
-  })
+  app.get('/settings/data/export/:id', requireMember, (c) => zipDownload(s, c))
   app.post('/settings/data/delete', requireMember, async (c) => {
     const form = await formFields(c)
     const r = await attempt(() => s.account.requestDeletion(me(c).id, form.password))
@@ -126,10 +129,7 @@ function api(s: Services): Hono<AppEnv> {
   const me = (c: Context<AppEnv>) => c.get('viewer')!
   app.get('/users/me/export', requireMember, async (c) => ok(c, exportView(await s.account.latestExport(me(c).id))))
   app.post('/users/me/export', requireMember, async (c) => ok(c, exportView(await s.account.requestExport(me(c).id, baseUrl(c, s.config.publicUrl))), 201))
-  app.get('/users/me/export/:id/download', requireMember, async (c) => {
-    const file = await s.account.download(me(c).id, idParam(c, 'id', 'That export'))
-    return new Response(file.stream, { headers: { 'content-type': 'application/zip', 'content-length': String(file.bytes), 'content-disposition': `attachment; filename="${file.name}"`, 'cache-control': 'private, no-store' } })
-  })
+  app.get('/users/me/export/:id/download', requireMember, (c) => zipDownload(s, c))
   app.post('/users/me/delete', requireMember, async (c) => {
     const body = await jsonBody(c)
     return ok(c, await s.account.requestDeletion(me(c).id, typeof body.password === 'string' ? body.password : undefined))
