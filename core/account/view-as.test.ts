@@ -57,6 +57,9 @@ describe('view as', () => {
     assert.match(await form.text(), /nothing can be changed/)
     assert.equal(posts(), before)
     assert.equal((await staff.get('/notifications')).status, 403, 'would mark her notifications read')
+    const exportId = Number(t.h.store.sqlite.prepare("insert into account_exports (user_id, status, file, bytes, created_at, ready_at, expires_at) values (?, 'ready', 'x.zip', 1, '2026-01-01', '2026-01-01', '2999-01-01') returning id").pluck().get(ana.id))
+    assert.equal((await staff.get(`/settings/data/export/${exportId}`)).status, 403, 'her export holds her messages')
+    assert.equal((await staff.get(`/api/v1/users/me/export/${exportId}/download`)).status, 403)
     assert.equal((await staff.get(`/admin/users/${ana.id}`)).status, 403, 'the console is not hers')
   })
 

@@ -15,7 +15,10 @@ import { VIEW_AS_END } from '../views/view-as-banner.js'
  * Pages that only read, which open while viewing as. Everything else is refused: a page that records what the
  * member saw (notifications marked read, a story's viewers, a conversation's read mark) would act in their name.
  */
-const READ_ONLY_PAGES = /^\/($|u\/|p\/|explore|search|tags\/|hashtags?\/|bookmarks|collections|activity|warnings|settings(\/|$)|static\/|theme\/|media\/|app-icon|manifest|favicon|api\/v1\/(posts|users|search|feed)(\/|$))/
+const READ_ONLY_PAGES = /^\/($|u\/|p\/|explore|search|suggestions|tags\/|hashtags?\/|bookmarks|collections|activity|warnings|settings(\/|$)|static\/|theme\/|media\/|app-icon|manifest|favicon|api\/v1\/(posts|users|search|feed)(\/|$))/
+
+/** Under an allowed prefix, still refused: a data export holds what staff may not read (the member's messages). */
+const PRIVATE_PAGES = /\/export(\/|$)/
 
 /** Start viewing as a member (never as staff: their view would carry permissions). Audited. */
 export async function startViewAs(db: Db, staff: Viewer, token: string | null, memberId: number): Promise<{ username: string }> {
@@ -63,7 +66,7 @@ export function viewAsGate(db: Db): MiddlewareHandler<AppEnv> {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       throw new AppError(403, 'VIEW_AS_READ_ONLY', `You are viewing as @${member.username}: nothing can be changed. End “view as” first.`)
     }
-    if (!READ_ONLY_PAGES.test(c.req.path)) {
+    if (!READ_ONLY_PAGES.test(c.req.path) || PRIVATE_PAGES.test(c.req.path)) {
       throw new AppError(403, 'VIEW_AS_READ_ONLY', `This page would record what @${member.username} has seen, so it does not open while you view as them. End “view as” to use it.`)
     }
     return next()
