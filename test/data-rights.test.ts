@@ -268,5 +268,8 @@ describe('member data rights', () => {
     assert.equal(done.actor_id, staffer.id)
     assert.equal(JSON.parse(done.details).policy, 'purge')
     assert.equal((await api('POST', `/api/v1/admin/users/${dee.id}/ban`, staffer, { reason: 'again' })).status, 404, 'a deleted account is missing')
+    const record = (await api('GET', `/api/v1/admin/users/${dee.id}`, staffer)).body.data
+    assert.equal(record.member.username, `deleted-${dee.id}`)
+    assert.ok(record.member.deleted_at, 'staff see what is left, and that it was deleted')
   })
 })

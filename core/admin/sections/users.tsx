@@ -40,6 +40,8 @@ function Select({ name, label, value, options }: { name: string; label: string; 
 }
 
 function Status({ m }: { m: MemberRow }) {
+  if (m.deleted_at) return <span class="badge">deleted {m.deleted_at.slice(0, 10)}</span>
+  if (m.deletion_due_at) return <span class="badge badge-error">deleting on {m.deletion_due_at.slice(0, 10)}</span>
   if (!m.suspended) return <span class="badge badge-ok">active</span>
   return <span class="badge badge-error">{m.suspended_until ? `suspended until ${m.suspended_until.slice(0, 10)}` : 'suspended'}</span>
 }
@@ -166,84 +168,90 @@ export function usersSection(s: Services): AdminSection {
           </dl>
         </section>
 
-        <section class="card stack" data-member-actions>
-          <h2>Actions</h2>
-          <form method="post" action={`/admin/users/${m.id}/warn`} class="stack" data-warn-form>
-            <CsrfField token={csrf} />
-            <div class="field">
-              <label for="warn-note">Warning (the member reads it on their next visit, and gets a notification)</label>
-              <textarea id="warn-note" name="note" maxLength={1000} required></textarea>
-            </div>
-            <button type="submit">Warn</button>
-          </form>
-          {m.suspended ? (
-            <ActionForm action={`/admin/users/${m.id}/unsuspend`} csrf={csrf} label="Lift the suspension" class="secondary" />
-          ) : (
-            <form method="post" action={`/admin/users/${m.id}/suspend`} class="stack" data-suspend-form>
+        {m.deleted_at ? (
+          <p class="card muted" data-member-deleted>
+            This account was deleted on {m.deleted_at.slice(0, 10)}: only its nameless record is left.
+          </p>
+        ) : (
+          <section class="card stack" data-member-actions>
+            <h2>Actions</h2>
+            <form method="post" action={`/admin/users/${m.id}/warn`} class="stack" data-warn-form>
               <CsrfField token={csrf} />
               <div class="field">
-                <label for="suspend-reason">Reason to suspend (shown to them)</label>
-                <input id="suspend-reason" name="reason" maxLength={500} required />
+                <label for="warn-note">Warning (the member reads it on their next visit, and gets a notification)</label>
+                <textarea id="warn-note" name="note" maxLength={1000} required></textarea>
               </div>
-              <div class="field">
-                <label for="suspend-days">For</label>
-                <select id="suspend-days" name="days">
-                  <option value="1">1 day</option>
-                  <option value="3">3 days</option>
-                  <option value="7" selected>
-                    7 days
-                  </option>
-                  <option value="30">30 days</option>
-                  <option value="">Until lifted</option>
-                </select>
-              </div>
-              <button type="submit" class="danger">
-                Suspend
-              </button>
+              <button type="submit">Warn</button>
             </form>
-          )}
-          <ActionForm action={`/admin/users/${m.id}/sign-out`} csrf={csrf} label={`Sign out everywhere (${p.figures.sessions} sessions)`} class="secondary" />
-          {m.two_factor_enabled && <ActionForm action={`/admin/users/${m.id}/reset-2fa`} csrf={csrf} label="Reset two-factor (they lost their phone and codes)" class="secondary" />}
-          {m.role === 'member' && !m.staff_role && <ActionForm action={`/admin/users/${m.id}/view-as`} csrf={csrf} label="View as this member (read-only)" class="secondary" />}
-          {p.deletion_due_at && (
-            <p class="alert alert-info" data-deletion-due>
-              They asked to delete their account: it goes on {p.deletion_due_at.replace('T', ' ').slice(0, 16)} UTC.{' '}
-              <ActionForm action={`/admin/users/${m.id}/cancel-deletion`} csrf={csrf} label="Cancel the deletion" class="secondary" />
-            </p>
-          )}
-          <form method="post" action={`/admin/users/${m.id}/ban`} class="stack" data-ban-form>
-            <CsrfField token={csrf} />
-            <div class="field">
-              <label for="ban-reason">Reason to ban (shown to them; they cannot sign in again until lifted)</label>
-              <input id="ban-reason" name="reason" maxLength={500} required />
-            </div>
-            <button type="submit" class="danger">
-              Ban
-            </button>
-          </form>
-          {m.role === 'member' && (
-            <form method="post" action={`/admin/users/${m.id}/delete`} class="stack" data-delete-form>
+            {m.suspended ? (
+              <ActionForm action={`/admin/users/${m.id}/unsuspend`} csrf={csrf} label="Lift the suspension" class="secondary" />
+            ) : (
+              <form method="post" action={`/admin/users/${m.id}/suspend`} class="stack" data-suspend-form>
+                <CsrfField token={csrf} />
+                <div class="field">
+                  <label for="suspend-reason">Reason to suspend (shown to them)</label>
+                  <input id="suspend-reason" name="reason" maxLength={500} required />
+                </div>
+                <div class="field">
+                  <label for="suspend-days">For</label>
+                  <select id="suspend-days" name="days">
+                    <option value="1">1 day</option>
+                    <option value="3">3 days</option>
+                    <option value="7" selected>
+                      7 days
+                    </option>
+                    <option value="30">30 days</option>
+                    <option value="">Until lifted</option>
+                  </select>
+                </div>
+                <button type="submit" class="danger">
+                  Suspend
+                </button>
+              </form>
+            )}
+            <ActionForm action={`/admin/users/${m.id}/sign-out`} csrf={csrf} label={`Sign out everywhere (${p.figures.sessions} sessions)`} class="secondary" />
+            {m.two_factor_enabled && <ActionForm action={`/admin/users/${m.id}/reset-2fa`} csrf={csrf} label="Reset two-factor (they lost their phone and codes)" class="secondary" />}
+            {m.role === 'member' && !m.staff_role && <ActionForm action={`/admin/users/${m.id}/view-as`} csrf={csrf} label="View as this member (read-only)" class="secondary" />}
+            {m.deletion_due_at && (
+              <p class="alert alert-info" data-deletion-due>
+                They asked to delete their account: it goes on {m.deletion_due_at.replace('T', ' ').slice(0, 16)} UTC.{' '}
+                <ActionForm action={`/admin/users/${m.id}/cancel-deletion`} csrf={csrf} label="Cancel the deletion" class="secondary" />
+              </p>
+            )}
+            <form method="post" action={`/admin/users/${m.id}/ban`} class="stack" data-ban-form>
               <CsrfField token={csrf} />
               <div class="field">
-                <label for="delete-reason">Reason to delete the account now (for the audit log; their content goes as the deletion policy says)</label>
-                <input id="delete-reason" name="reason" maxLength={500} required />
+                <label for="ban-reason">Reason to ban (shown to them; they cannot sign in again until lifted)</label>
+                <input id="ban-reason" name="reason" maxLength={500} required />
               </div>
               <button type="submit" class="danger">
-                Delete the account
+                Ban
               </button>
             </form>
-          )}
-          {isAdmin && (
-            <form method="post" action={`/admin/users/${m.id}/roles`} class="admin-filters" data-roles-form>
-              <CsrfField token={csrf} />
-              <Select name="role" label="Role" value={m.role} options={[['member', 'Member'], ['moderator', 'Moderator'], ['admin', 'Admin']]} />
-              <Select name="staff_role" label="Custom role" value={m.staff_role ?? ''} options={[['', 'None'], ...custom.map((r): [string, string] => [r.name, r.label])]} />
-              <button type="submit" class="secondary">
-                Set roles
-              </button>
-            </form>
-          )}
-        </section>
+            {m.role === 'member' && (
+              <form method="post" action={`/admin/users/${m.id}/delete`} class="stack" data-delete-form>
+                <CsrfField token={csrf} />
+                <div class="field">
+                  <label for="delete-reason">Reason to delete the account now (for the audit log; their content goes as the deletion policy says)</label>
+                  <input id="delete-reason" name="reason" maxLength={500} required />
+                </div>
+                <button type="submit" class="danger">
+                  Delete the account
+                </button>
+              </form>
+            )}
+            {isAdmin && (
+              <form method="post" action={`/admin/users/${m.id}/roles`} class="admin-filters" data-roles-form>
+                <CsrfField token={csrf} />
+                <Select name="role" label="Role" value={m.role} options={[['member', 'Member'], ['moderator', 'Moderator'], ['admin', 'Admin']]} />
+                <Select name="staff_role" label="Custom role" value={m.staff_role ?? ''} options={[['', 'None'], ...custom.map((r): [string, string] => [r.name, r.label])]} />
+                <button type="submit" class="secondary">
+                  Set roles
+                </button>
+              </form>
+            )}
+          </section>
+        )}
 
         <section class="card stack">
           <h2>Recent posts</h2>
