@@ -217,6 +217,19 @@ describe('member data rights', () => {
     assert.equal((await api('POST', '/api/v1/users/register', null, { username: 'ana', email: 'ana@example.org', password: PASSWORD })).status, 201)
   })
 
+  it('takes up a deletion that failed part way, and never finishes one twice', async () => {
+    const eve = { ...(await t.register('eve')), name: 'eve' }
+    await created('POST', '/api/v1/posts', eve, { text: 'eve left this behind' })
+    // As if the first attempt renamed the account and then died (a disk error) before removing anything else.
+    t.h.store.sqlite.prepare("update users set deleted_at = '2026-12-05T00:00:00.000Z', deletion_due_at = null, username = 'deleted-' || id, email = 'deleted-' || id || '@deleted.invalid' where id = ?").run(eve.id)
+    await t.h.account.runDeletion({ userId: eve.id, actorId: null })
+    assert.equal(sql('select id from posts where author_id = ?', eve.id).length, 0, 'the rest is done on the next attempt')
+    await t.h.account.runDeletion({ userId: eve.id, actorId: null })
+    assert.equal(sql("select id from audit_log where action = 'user.delete.done' and target_id = ?", String(eve.id)).length, 1, 'done once')
+    await t.h.queue.drain()
+    assert.ok(!smtp.received.some((m) => /deleted\.invalid/.test(JSON.stringify(m.to))), 'no email to the nameless address')
+  })
+
   it('anonymises when the operator says so: public posts and comments stay under “Deleted member”, the rest goes', async () => {
     const { cal, ben } = u
     await t.h.settings.write('account.deletion_policy', 'anonymise')

@@ -232,44 +232,46 @@ export function createAccountService(deps: {
    */
   async function erase(userId: number, actorId: number | null): Promise<void> {
     const u = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst()
-    if (!u || u.deleted_at) return
+    if (!u) return
+    // A run that failed part way (a disk error) is taken up again by the job's next attempt: each step below is
+    // safe to repeat, and only a finished deletion (its audit row) or the renaming is not done twice.
+    const resumed = u.deleted_at !== null
+    if (resumed && (await db.selectFrom('audit_log').select('id').where('action', '=', 'user.delete.done').where('target_type', '=', 'user').where('target_id', '=', String(userId)).executeTakeFirst())) return
     const policy = (await settings.get('account.deletion_policy')) as DeletionPolicy
     const told = u.email
     const name = u.username
     // Out of everyone's counts first, as a suspension does, so removing their follows and likes moves no count twice.
     const engaged = (await sql<{ post_id: number }>`${postsEngagedBy(userId)}`.execute(db)).rows.map((r) => r.post_id)
     const likedComments = (await db.selectFrom('comment_likes').select('comment_id').where('user_id', '=', userId).execute()).map((r) => r.comment_id)
+    // The row stays, nameless: no way in, nothing of them shown; the name and address are free again.
+    const tombstone = {
+      username: `deleted-${userId}`,
+      email: `deleted-${userId}@deleted.invalid`,
+      display_name: policy === 'anonymise' ? 'Deleted member' : '',
+      password_hash: '!',
+      totp_secret: null,
+      totp_pending_secret: null,
+      totp_enabled_at: null,
+      totp_last_step: null,
+      bio: '',
+      links: '[]',
+      avatar_media_id: null,
+      signup_reason: null,
+      is_private: 0,
+      followers_count: 0,
+      following_count: 0,
+      staff_role_id: null,
+      role: 'member' as const,
+      deletion_due_at: null,
+      deleted_at: now(),
+      suspended_at: now(),
+      suspended_reason: 'deleted',
+      suspended_until: null,
+      updated_at: now(),
+    }
     await db.transaction().execute(async (trx) => {
-      if (u.suspended_at === null) await shiftFollowCounts(trx, userId, -1)
-      await trx
-        .updateTable('users')
-        .set({
-          username: `deleted-${userId}`,
-          email: `deleted-${userId}@deleted.invalid`,
-          display_name: policy === 'anonymise' ? 'Deleted member' : '',
-          password_hash: '!',
-          totp_secret: null,
-          totp_pending_secret: null,
-          totp_enabled_at: null,
-          totp_last_step: null,
-          bio: '',
-          links: '[]',
-          avatar_media_id: null,
-          signup_reason: null,
-          is_private: 0,
-          followers_count: 0,
-          following_count: 0,
-          staff_role_id: null,
-          role: 'member',
-          deletion_due_at: null,
-          deleted_at: now(),
-          suspended_at: now(),
-          suspended_reason: 'deleted',
-          suspended_until: null,
-          updated_at: now(),
-        })
-        .where('id', '=', userId)
-        .execute()
+      if (!resumed && u.suspended_at === null) await shiftFollowCounts(trx, userId, -1)
+      if (!resumed) await trx.updateTable('users').set(tombstone).where('id', '=', userId).execute()
       for (const [table, col] of PERSONAL) await trx.deleteFrom(table as 'sessions').where(col as 'user_id', '=', userId).execute()
       if (likedComments.length) await trx.updateTable('comments').set((eb) => ({ likes_count: sql`max(0, ${eb.ref('likes_count')} - 1)` })).where('id', 'in', likedComments).execute()
       await trx.deleteFrom('comment_likes').where('user_id', '=', userId).execute()
@@ -306,12 +308,15 @@ export function createAccountService(deps: {
     for (const m of await q.execute()) await media.remove(m.id)
     for (const e of await db.selectFrom('account_exports').select(['id', 'file']).where('user_id', '=', userId).execute()) await removeExport(e)
     await audit(db, { actorId, action: 'user.delete.done', targetType: 'user', targetId: userId, details: { policy, ...(actorId === null ? { automatic: true } : {}) } })
-    await mail.notify(told, {
-      subject: `Your account on ${await settings.get('site.name')} is deleted`,
-      greeting: `Hi @${name},`,
-      paragraphs: ['Your account is deleted. You cannot sign in to it any more, and your username and email address can be used for a new account.', 'What stays:', ...whatStays(policy).map((s) => `• ${s}`)],
-      footer: 'This is the last email you get from us.',
-    })
+    // A resumed run no longer knows the address (the first run wiped it with the rest).
+    if (!resumed) {
+      await mail.notify(told, {
+        subject: `Your account on ${await settings.get('site.name')} is deleted`,
+        greeting: `Hi @${name},`,
+        paragraphs: ['Your account is deleted. You cannot sign in to it any more, and your username and email address can be used for a new account.', 'What stays:', ...whatStays(policy).map((s) => `• ${s}`)],
+        footer: 'This is the last email you get from us.',
+      })
+    }
     log.info({ userId, policy }, 'account deleted')
   }
 
@@ -417,8 +422,9 @@ export function createAccountService(deps: {
     /** The deletion job: a member's own (only if still due: signing in may have cancelled it) or staff's. */
     async runDeletion(payload: { userId: number; actorId: number | null; dueBy?: string }): Promise<void> {
       if (payload.actorId === null) {
-        const u = await db.selectFrom('users').select(['deletion_due_at']).where('id', '=', payload.userId).executeTakeFirst()
-        if (!u?.deletion_due_at || u.deletion_due_at > (payload.dueBy ?? now())) return
+        const u = await db.selectFrom('users').select(['deletion_due_at', 'deleted_at']).where('id', '=', payload.userId).executeTakeFirst()
+        // Still due (signing in may have cancelled it), or begun by an attempt that failed part way.
+        if (!u || (!u.deleted_at && (!u.deletion_due_at || u.deletion_due_at > (payload.dueBy ?? now())))) return
       }
       await erase(payload.userId, payload.actorId)
     },
