@@ -39,6 +39,8 @@ import { createFiltersService } from './safety/filters.js'
 import { createLedgerService } from './ledger/service.js'
 import { ledgerModule } from './ledger/module.js'
 import { createMailService } from './mail/service.js'
+import { createAccountService } from './account/service.js'
+import { accountModule } from './account/module.js'
 import { createEmailPreferences } from './mail/digests.js'
 import { mailModule } from './mail/module.js'
 import { confirmedEmail } from './mail/gate.js'
@@ -148,13 +150,14 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const emails = createEmailPreferences({ db, settings, queue, notifications, mail })
   const backups = createBackups({ db, settings, queue, dataDir: config.dataDir })
   const push = createPushService({ db, settings, queue, notifications, log, publicUrl: config.publicUrl })
+  const account = createAccountService({ db, config, settings, hooks, queue, users, posts, media, mail, limiter, log })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, account, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -184,6 +187,8 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
 export const CORE_MODULES: readonly CoreModule[] = [
   realtimeModule,
   authModule,
+  // Before the console's warning gate: a staff member viewing as a member sees what that member would.
+  accountModule,
   homeModule,
   feedModule,
   socialModule,

@@ -28,6 +28,7 @@ import type { PushService } from './push/service.js'
 import type { PolicyService } from './policy/service.js'
 import type { AccessService } from './access/service.js'
 import type { Proofs } from './access/proof.js'
+import type { AccountService } from './account/service.js'
 import type { Logger } from './logger.js'
 import type { PluginManager } from './plugins/loader.js'
 import type { RealtimeHub } from './realtime/hub.js'
@@ -93,5 +94,7 @@ export interface Services {
   access: AccessService
   /** The anti-spam proof of work on sign-up and password reset. */
   proofs: Proofs
+  /** Members' data rights: export, deletion after a grace period, staff's ban and delete (issue 19). */
+  account: AccountService
   plugins: PluginManager
 }

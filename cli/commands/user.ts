@@ -1,4 +1,4 @@
-// `hearth user ...`: create, list, promote, demote, suspend, unsuspend, warn, sign-out, reset-password and reset-2fa.
+// `hearth user ...`: create, list, promote, demote, suspend, unsuspend, ban, delete, warn, sign-out, reset-password and reset-2fa.
 import { randomBytes } from 'node:crypto'
 import type { Command } from 'commander'
 import type { Hearth } from '../../core/app.js'
@@ -121,6 +121,35 @@ export function registerUser(program: Command): void {
     await withPlugins(opts, async (h) => {
       const u = await h.users.suspend((await target(h, name)).id, opts.reason, null, { until: days === null ? null : new Date(Date.now() + days * 86_400_000).toISOString() })
       output(opts, u, () => `@${u.username} is suspended${days === null ? '' : ` for ${days} day${days === 1 ? '' : 's'}`}.`)
+    })
+  })
+
+  addJson(addData(user.command('ban').description('ban an account: suspended until lifted (`hearth user unsuspend`), signed out, shown the reason').argument('<user>', 'username or id').requiredOption('--reason <text>', 'why; shown to them'))).action(
+    async (name: string, opts: Opts & { reason: string }) => {
+      await withPlugins(opts, async (h) => {
+        const row = await target(h, name)
+        await h.account.ban(null, row.id, opts.reason)
+        output(opts, { user: row.username, banned: true }, () => `@${row.username} is banned.`)
+      })
+    },
+  )
+
+  addJson(
+    addData(
+      user
+        .command('delete')
+        .description('delete an account now, without a grace period: their content is purged or anonymised as the setting account.deletion_policy says, media files removed; they are told by email what stays')
+        .argument('<user>', 'username or id')
+        .requiredOption('--reason <text>', 'why; kept in the audit log')
+        .option('--yes', 'do it (without it, nothing is deleted: the command says what would happen)'),
+    ),
+  ).action(async (name: string, opts: Opts & { reason: string; yes?: boolean }) => {
+    await withPlugins(opts, async (h) => {
+      const row = await target(h, name)
+      const policy = await h.settings.get('account.deletion_policy')
+      if (!opts.yes) throw usage(`This deletes @${row.username} for good (policy: ${policy}). Run it again with --yes.`)
+      await h.account.deleteByStaff(null, row.id, opts.reason, { inline: true })
+      output(opts, { user: row.username, deleted: true, policy }, () => `@${row.username} is deleted (${policy}).`)
     })
   })
 

@@ -31,6 +31,10 @@ export interface MemberRow extends PrivateUser {
   last_seen: string | null
   /** Open reports naming them as responsible. */
   open_reports: number
+  /** When the deletion they asked for happens (the account is hidden meanwhile), or null. */
+  deletion_due_at: string | null
+  /** When the account was deleted (a nameless tombstone stays), or null. */
+  deleted_at: string | null
 }
 
 /** How long a suspension lasts, as the page's and the API's choices: days, or empty for "until lifted". */
@@ -60,7 +64,7 @@ export function createMembersService(db: Db, hooks: HookRegistry) {
         eb.selectFrom('reports').select((e) => e.fn.countAll<number>().as('n')).whereRef('reports.target_user_id', '=', 'users.id').where('reports.status', '=', 'open').as('open_reports'),
       ])
   type Base = Awaited<ReturnType<ReturnType<typeof base>['execute']>>[number]
-  const toRow = (r: Base): MemberRow => ({ ...toPrivateUser(r), staff_role: r.staff_role ?? null, last_seen: (r.last_seen as string | null) ?? null, open_reports: Number(r.open_reports ?? 0) })
+  const toRow = (r: Base): MemberRow => ({ ...toPrivateUser(r), staff_role: r.staff_role ?? null, last_seen: (r.last_seen as string | null) ?? null, open_reports: Number(r.open_reports ?? 0), deletion_due_at: r.deletion_due_at, deleted_at: r.deleted_at })
 
   const service = {
     /** Members matching the filters, newest first (`sort: 'oldest'`: oldest first). */

@@ -3,13 +3,13 @@ import { z } from 'zod'
 import { audit } from '../audit.js'
 import type { Db } from '../db/connect.js'
 import { now, type UserRow } from '../db/schema.js'
-import { AppError, validationFailed } from '../errors.js'
+import { AppError, notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
 import type { SettingsService } from '../settings/service.js'
 import { parse } from '../validation.js'
 import { codeInput, loginInput, registerInput } from '../users/inputs.js'
 import { toPublicUser, type UsersService } from '../users/service.js'
-import type { PublicUser } from '../users/types.js'
+import { DELETION_PENDING, type PublicUser } from '../users/types.js'
 import { hashPassword, verifyPassword } from '../users/passwords.js'
 import { clientKey, RateLimiter } from './rate-limit.js'
 import {
@@ -56,6 +56,8 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
   function assertNotSuspended(user: UserRow): void {
     if (user.approval === 'pending') throw new AppError(403, 'ACCOUNT_PENDING', 'Your sign-up is waiting for an admin’s approval. You can log in once it is approved.')
     if (user.approval === 'rejected') throw new AppError(403, 'ACCOUNT_REJECTED', 'Your sign-up was not approved.')
+    // Hidden while a deletion they asked for waits: signing in is how they take it back (core/account).
+    if (user.suspended_at && user.deletion_due_at && user.suspended_reason === DELETION_PENDING) return
     if (user.suspended_at) {
       const until = user.suspended_until ? ` until ${user.suspended_until.replace('T', ' ').slice(0, 16)} UTC` : ''
       throw new AppError(403, 'ACCOUNT_SUSPENDED', `Your account is suspended${until}: ${user.suspended_reason ?? 'no reason was given'}.`, {
@@ -104,7 +106,9 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
       const data = parse(loginInput, input)
       const window = await settings.get('auth.login.window_seconds')
       limiter.hit(`login:ip:${clientKey(meta.ip)}`, await settings.get('auth.login.ip_limit'), window)
-      const user = await users.findByLogin(data.login)
+      // A deleted account's tombstone answers like no account at all.
+      const found = await users.findByLogin(data.login)
+      const user = found?.deleted_at ? undefined : found
       // One counter per account whether it is named by username or email. The attempt is counted
       // before the slow hash, so parallel guesses cannot all slip under the limit; success gives it back.
       const accountKey = accountLimitKey(user, data.login)
@@ -256,6 +260,7 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
 
     /** Admin escape hatch for a member who lost their phone and codes (`hearth user reset-2fa`). */
     async resetTwoFactor(userId: number, actorId: number | null): Promise<void> {
+      if (!(await db.selectFrom('users').select('id').where('id', '=', userId).where('deleted_at', 'is', null).executeTakeFirst())) throw notFound('That member')
       await turnOffTwoFactor(userId, actorId, 'user.2fa.reset')
     },
   }

@@ -174,7 +174,8 @@ function hearthBinaryFrame(buffer) {
 
 (() => {
   const member = document.body && document.body.dataset.member
-  if (!member || !('WebSocket' in window)) return
+  // Staff viewing as a member read the page only: no socket in the member's name (its server side refuses it).
+  if (!member || document.querySelector('[data-view-as]') || !('WebSocket' in window)) return
   let delay = 1000
   function connect() {
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/realtime`)

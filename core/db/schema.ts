@@ -12,6 +12,7 @@ import type { MailTables } from '../mail/tables.js'
 import type { PushTables } from '../push/tables.js'
 import type { PolicyTables } from '../policy/tables.js'
 import type { AccessTables } from '../access/tables.js'
+import type { AccountTables } from '../account/tables.js'
 
 /** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
 type Timestamp = string
@@ -63,6 +64,10 @@ export interface UsersTable {
   suspended_until: Timestamp | null
   /** Warnings the member has not read yet: shown on their next visit. */
   warnings_unseen: Generated<number>
+  /** When the deletion the member asked for happens; signing in before then cancels it. Null: none asked. */
+  deletion_due_at: ColumnType<string | null, string | null | undefined, string | null>
+  /** When the account was deleted: the row stays as a nameless tombstone (ledger and audit rows point at it). */
+  deleted_at: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export type ColorScheme = 'system' | 'light' | 'dark'
@@ -104,6 +109,8 @@ export interface SessionsTable {
   created_at: CreatedAt
   last_seen_at: Timestamp
   expires_at: Timestamp
+  /** Staff "view as": the member this session sees the site as, read-only (core/account/view-as.ts). */
+  view_as_user_id: ColumnType<number | null, number | null | undefined, number | null>
 }
 
 export interface LoginChallengesTable {
@@ -187,7 +194,7 @@ export interface MemberDaysTable {
 }
 
 /** Every core table. Features keep their table interfaces beside their code and are joined in here. */
-export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables {
+export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables, AccountTables {
   users: UsersTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable

@@ -62,6 +62,24 @@ export interface NavItem {
   badge?: number
 }
 
+/** A file of a member's data export: `name` is its path inside the zip (under your section's folder), `path` where it is on disk. */
+export interface ExportFile {
+  name: string
+  path: string
+}
+
+/**
+ * A member's data export while it is built: each owner adds its section under its own name (`sections.messages`),
+ * JSON that the zip holds as `NAME.json`, and the files that go with it.
+ */
+export interface ExportParts {
+  sections: Record<string, unknown>
+  files: ExportFile[]
+}
+
+/** What happens to a deleted member's things (the operator's `account.deletion_policy`). */
+export type DeletionPolicy = 'purge' | 'anonymise'
+
 /** Where a navigation item is drawn: the tab bar / sidebar, the phone's top bar (and the sidebar), or the "More" menu. */
 export type NavPlacement = 'primary' | 'top' | 'more'
 
@@ -74,6 +92,20 @@ export const coreHooks = {
   'action:user.unsuspended': action<{ user: PublicUser; actorId: number | null }>(),
   'action:user.password-changed': action<{ userId: number }>(),
   'action:user.two-factor-changed': action<{ userId: number; enabled: boolean }>(),
+  /**
+   * A member asked for their data (run inside the export job): add `value.sections[OWNER]` with what they wrote or
+   * may read of yours, and `value.files`. Never another member's private content. A failing handler leaves its
+   * section out (logged).
+   */
+  'filter:user.export': filter<ExportParts, { userId: number }>(),
+  /** A member's data export is ready to download (they are notified in the app and by email). */
+  'action:user.export-ready': action<{ userId: number; exportId: number }>(),
+  /**
+   * A member's account was deleted (their grace period ended, or staff deleted it): purge your rows of theirs, or
+   * anonymise them, as `policy` says. The users row stays, nameless, so foreign keys still hold. Core removes its
+   * own rows and every media file the member owns right after the handlers finish.
+   */
+  'action:user.deleted': action<{ userId: number; policy: DeletionPolicy; actorId: number | null }>(),
   'action:server.started': action<{ port: number }>(),
   'action:user.profile-updated': action<{ userId: number }>(),
   'action:user.followed': action<{ followerId: number; followeeId: number }>(),

@@ -16,6 +16,8 @@ export interface AppEnv {
     ip: string
     /** The request arrived over https (directly, or per X-Forwarded-Proto from a trusted proxy). */
     https: boolean
+    /** Staff "view as": who is really looking, while `viewer` is the member they look as (read-only). Unset otherwise. */
+    viewAs?: { staffId: number; staffUsername: string; memberId: number; memberUsername: string }
     /** The host the browser addressed (X-Forwarded-Host from a trusted proxy, else Host). */
     host: string
   }

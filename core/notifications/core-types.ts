@@ -106,6 +106,14 @@ export const CORE_TYPES = {
     text: (n) => (n.data.decision === 'overturn' ? `Your appeal was accepted: the moderators restored your ${what(n.data.target_type).replace(/^an? /, '')}.` : `Your appeal was turned down: the removal stands.`) + note(n),
     url: () => '/appeals',
   },
+  // The member asked for it; always sent, not a setting.
+  export_ready: {
+    label: 'Your data export is ready',
+    group: false,
+    required: true,
+    text: () => 'The copy of your data you asked for is ready to download',
+    url: () => '/settings/data',
+  },
 } satisfies Record<string, NotificationTypeDefinition>
 
 /** A target type as a phrase: core's by name, a plugin's as "something". */

@@ -529,6 +529,9 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
     const r = await db.selectFrom('report_resolutions').select('target_type').where('id', '=', resolutionId).executeTakeFirst()
     await core('appeal_decided', { userId, data: { decision, note, target_type: r?.target_type ?? '' } })
   })
+  hooks.on('action:user.export-ready', async ({ userId, exportId }) => {
+    await core('export_ready', { userId, data: { export_id: exportId } })
+  })
   hooks.on('action:follow.requested', async ({ requesterId, targetId }) => {
     await core('follow_request', { userId: targetId, actorId: requesterId, groupKey: '' })
   })

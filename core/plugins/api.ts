@@ -34,7 +34,7 @@ import type { PublicUser, Viewer } from '../users/types.js'
 export type { AppEnv, MediaInfo, NameBadge, NavItem, Page, PostView, ProfileView, PublicUser, Viewer }
 /** The database handle plugins get as `ctx.db`, for typing query helpers: `function q(db: PluginDb)`. */
 export type PluginDb = Kysely<Database>
-export { action, filter, type ActionDef, type FilterDef } from '../hooks/types.js'
+export { action, filter, type ActionDef, type FilterDef, type DeletionPolicy, type ExportFile, type ExportParts } from '../hooks/types.js'
 /**
  * Queries built and compiled once per shape, their values bound at each call: for a query that runs on every page
  * (a slot, a nav count), where building it with Kysely costs as much as SQLite running it. The key names everything

@@ -7,7 +7,7 @@
 export const CORE_PREFIXES = [
   '/activity', '/admin', '/app-icon', '/appeals', '/appearance', '/bookmarks', '/c', '/collections', '/comments', '/compose', '/email', '/explore', '/favicon.ico',
   '/follow-requests', '/healthz', '/login', '/logout', '/manifest.webmanifest', '/media', '/moderation', '/notifications', '/offline', '/p', '/password', '/register',
-  '/report', '/robots.txt', '/search', '/settings', '/setup', '/sitemap.xml', '/static', '/suggestions', '/sw.js', '/tags', '/theme', '/u', '/warnings',
+  '/report', '/robots.txt', '/search', '/settings', '/setup', '/sitemap.xml', '/static', '/suggestions', '/sw.js', '/tags', '/theme', '/u', '/view-as', '/warnings',
   '/api/v1/admin', '/api/v1/collections', '/api/v1/comments', '/api/v1/feed', '/api/v1/hashtags', '/api/v1/media',
   '/api/v1/appeals', '/api/v1/notifications', '/api/v1/posts', '/api/v1/push', '/api/v1/reports', '/api/v1/search', '/api/v1/trending', '/api/v1/users',
 ] as const

@@ -108,7 +108,7 @@ export function createSearchService(deps: {
       const limit = options.limit ?? 20
       const from = after ? { tier: after.t, id: after.id } : null
       const shown = (eb: ExpressionBuilder<Database, 'users'>) =>
-        viewerId === null ? eb('users.suspended_at', 'is', null) : eb.and([eb('users.suspended_at', 'is', null), eb.not(blockedWith(viewerId, 'users.id'))])
+        viewerId === null ? eb.and([eb('users.suspended_at', 'is', null), eb('users.deleted_at', 'is', null)]) : eb.and([eb('users.suspended_at', 'is', null), eb('users.deleted_at', 'is', null), eb.not(blockedWith(viewerId, 'users.id'))])
       const found: (UserRow & { tier: number })[] = []
       // Tier 0: the username as typed (the column compares without case, along its unique index).
       const exactName = fts.terms.length === 1 ? text.replace(/^@/, '') : null

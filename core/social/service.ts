@@ -71,6 +71,8 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
       `member:${byId ? 'id' : 'username'}:${options.includeSuspended ? 'any' : 'active'}`,
       (slot) => {
         let q = db.selectFrom('users').selectAll()
+        // A deleted account's tombstone is nobody's profile, even when its anonymised posts still show.
+        q = q.where('deleted_at', 'is', null)
         if (!options.includeSuspended) q = q.where('suspended_at', 'is', null)
         return byId ? q.where('id', '=', slot<number>('id')) : q.where('username', '=', slot<string>('username'))
       },

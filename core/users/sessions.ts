@@ -6,7 +6,9 @@ import { now, type SessionRow, type UserRow } from '../db/schema.js'
 
 export const SESSION_COOKIE = 'hearth_session'
 
-const hash = (token: string) => createHash('sha256').update(token).digest('base64url')
+/** A session's id: the sha256 of its token (the token itself is never stored). */
+export const sessionId = (token: string) => createHash('sha256').update(token).digest('base64url')
+const hash = sessionId
 
 export interface NewSession {
   token: string
@@ -61,7 +63,7 @@ export async function findSession(db: Db, token: string): Promise<{ session: Ses
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
         .selectAll('users')
-        .select(['sessions.id as session_id', 'sessions.kind as session_kind', 'sessions.ip as session_ip', 'sessions.user_agent as session_user_agent', 'sessions.created_at as session_created_at', 'sessions.last_seen_at as session_last_seen_at', 'sessions.expires_at as session_expires_at'])
+        .select(['sessions.id as session_id', 'sessions.kind as session_kind', 'sessions.ip as session_ip', 'sessions.user_agent as session_user_agent', 'sessions.created_at as session_created_at', 'sessions.last_seen_at as session_last_seen_at', 'sessions.expires_at as session_expires_at', 'sessions.view_as_user_id as session_view_as_user_id'])
         .where('sessions.id', '=', slot<string>('id')),
     { id },
   )
@@ -70,7 +72,7 @@ export async function findSession(db: Db, token: string): Promise<{ session: Ses
     await db.deleteFrom('sessions').where('id', '=', id).execute()
     return null
   }
-  const session: SessionRow = { id: row.session_id, user_id: row.id, kind: row.session_kind, ip: row.session_ip, user_agent: row.session_user_agent, created_at: row.session_created_at, last_seen_at: row.session_last_seen_at, expires_at: row.session_expires_at }
+  const session: SessionRow = { id: row.session_id, user_id: row.id, kind: row.session_kind, ip: row.session_ip, user_agent: row.session_user_agent, created_at: row.session_created_at, last_seen_at: row.session_last_seen_at, expires_at: row.session_expires_at, view_as_user_id: row.session_view_as_user_id }
   // The user's columns are the row's others (copied one by one: an object rest of 30 columns is V8's slow path).
   const user: Record<string, unknown> = {}
   for (const key in row) if (!key.startsWith('session_')) user[key] = row[key as keyof typeof row]

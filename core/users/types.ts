@@ -34,3 +34,6 @@ export interface Viewer {
   /** Staff permissions, their role's and their custom role's (set for requests; absent: the role's alone). */
   permissions?: readonly Permission[]
 }
+
+/** The suspension reason of an account hidden while the deletion its member asked for waits: signing in lifts it, and cancels. */
+export const DELETION_PENDING = 'The member asked to delete this account.'

@@ -11,6 +11,7 @@ import { ThemeContext, withTheme, type ErrorPageProps, type LayoutProps, type Th
 import { arrangeNav } from './nav.js'
 import type { UiRegistry } from './ui.js'
 import { baseUrl, colorSchemeOf, type ShareMeta } from './meta.js'
+import { ViewAsBanner } from './view-as-banner.js'
 
 export interface PageOptions {
   title: string
@@ -44,6 +45,7 @@ export function createRenderer(deps: { settings: SettingsService; hooks: HookReg
   async function document(c: Context<AppEnv>, title: string, body: ComponentChildren, share: ShareMeta | null = null, guest = false): Promise<string> {
     const theme = await activeTheme()
     const viewer = guest ? null : (c.get('viewer') ?? null)
+    const viewAs = c.get('viewAs')
     const Layout = (theme.templates.layout ?? fallback.templates.layout)!
     const nav = await hooks.apply('filter:ui.nav-items', ui.navFor(viewer), { viewer })
     const footer = await ui.renderSlot('layout.footer', { viewer })
@@ -62,7 +64,8 @@ export function createRenderer(deps: { settings: SettingsService; hooks: HookReg
       share,
       site: { siteName, description: await settings.get('site.description'), icon: `${baseUrl(c, deps.config?.publicUrl ?? null)}/app-icon/512.png` },
       footer,
-      children: body,
+      // Staff viewing as a member see it on every page, with the way out.
+      children: viewAs && !guest ? <><ViewAsBanner as={viewAs} csrf={c.get('csrfToken') ?? ''} />{body}</> : body,
     }
     return '<!doctype html>' + withTheme(theme, () => renderToString(<ThemeContext.Provider value={theme}><Layout {...props} /></ThemeContext.Provider>))
   }

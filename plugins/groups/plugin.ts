@@ -1,5 +1,6 @@
 // Groups: public, private and hidden groups with roles, requests, bans, invite links and a feed of core posts
 // kept in the group's post scope (`groups:ID`), so core shows them by the group's rules on every path.
+import { deleteGroupsOf, exportGroups } from './data-rights.js'
 import { definePlugin } from '../../core/plugins/api.js'
 import { groupOfPost } from './queries.js'
 import { groupsRoutes, navLabel } from './routes.js'
@@ -22,6 +23,9 @@ const groups = definePlugin({
     ctx.assets('public')
     ctx.ui.nav({ id: 'groups', label: 'Groups', href: '/groups', audience: 'everyone', order: 40, icon: 'users' })
     // The nav item carries the number of join requests waiting for the viewer, like Notifications does.
+    // A member's data rights: their memberships in their export; gone with their account.
+    ctx.hooks.on('filter:user.export', (parts, { userId }) => exportGroups(ctx.db, userId, parts))
+    ctx.hooks.on('action:user.deleted', ({ userId }) => deleteGroupsOf(ctx.db, userId))
     ctx.hooks.on('filter:ui.nav-items', async (items, { viewer }) => {
       if (!viewer || !items.some((i) => i.id === 'groups')) return items
       const label = await navLabel(ctx, viewer)

@@ -1,5 +1,6 @@
 // Live streams: a member goes live from the browser (camera or screen) and followers watch within seconds over
 // HLS, with chat and hearts beside the video. Ingest, HLS parameters and why: docs/decisions/032-live-streaming.md.
+import { deleteLiveOf, exportLive } from './data-rights.js'
 import { definePlugin, type PluginContext, type SettingsSchema } from '../../core/plugins/api.js'
 import { liveCount, WHO_MAY_GO_LIVE } from './access.js'
 import { DELAYS } from './delay.js'
@@ -158,6 +159,9 @@ const live = definePlugin({
       if (target.kind === 'live') await service.addEvent(target.id, senderId, 'gift', { gift: giftName, price, note })
     }, { optional: true })
     ctx.hooks.on('action:user.blocked', () => service.recheck())
+    // A member's data rights: their streams in their export; their key, streams and replays gone with their account.
+    ctx.hooks.on('filter:user.export', (parts, { userId }) => exportLive(ctx.db, userId, parts))
+    ctx.hooks.on('action:user.deleted', ({ userId, policy }) => deleteLiveOf(ctx.db, service, userId, policy))
     ctx.hooks.on('action:user.unfollowed', () => service.recheck())
     // Every ffmpeg is killed and every live stream ended with the server (ffmpeg would die with it anyway: decision 014).
     ctx.onClose(() => service.shutdown(), { timeoutMs: 10_000 })

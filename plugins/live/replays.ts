@@ -50,6 +50,9 @@ export function replayService(ctx: LiveContext, recordingsDir: string) {
   }
 
   return {
+    /** Remove a replay's records and files, whoever asks: a deleted member's streams (data-rights.ts). */
+    remove,
+
     /** The stream ended with "keep a replay": its row, and the job that finishes it once the delay's end has aired. */
     async keep(id: number, delayMs: number): Promise<void> {
       const days = await ctx.settings.get('replay_retention_days')

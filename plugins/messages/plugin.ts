@@ -9,6 +9,7 @@ import { attachmentViews, convertVoice, mediaViewable, MAX_ITEMS, messageOfMedia
 import { own } from './queries.js'
 import { messagesRoutes } from './routes.js'
 import { createDisappearing } from './disappearing.js'
+import { deleteMessagesOf, exportMessages } from './data-rights.js'
 import { FAN_OUT_JOB, fanOut, type FanOut } from './fanout.js'
 import { releaseHolds } from './holds.js'
 import { PICTURE_PATHS, pictureRoutes } from './pictures.js'
@@ -103,6 +104,9 @@ const messages = definePlugin({
       },
     })
     const disappearing = createDisappearing(ctx, () => conv!)
+    // A member's data rights: what they can read goes in their export; their rows go with their account.
+    ctx.hooks.on('filter:user.export', (parts, { userId }) => exportMessages(ctx.db, userId, parts))
+    ctx.hooks.on('action:user.deleted', ({ userId, policy }) => deleteMessagesOf(ctx.db, userId, policy, disappearing.purgeMessages))
     const scheduled = createScheduled(ctx, service)
     // Durable: queued with each disappearing message and each scheduled one, so both happen after a restart too.
     ctx.jobs.define<{ messageId: number }>('disappear', async ({ messageId }) => void (await disappearing.purgeDue([messageId])))

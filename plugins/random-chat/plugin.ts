@@ -1,6 +1,7 @@
 // Random chat ("Meet"): members meet strangers by video or text, peer to peer, with the safety a community
 // needs: interests and filters, blocks and cool-downs in matching, reports with the chat transcript, bans, a
 // live page for staff, and mutual "Add" to turn a good chat into a connection. Decisions: plugins/random-chat/README.md.
+import { deleteRandomChatOf, exportRandomChat } from './data-rights.js'
 import { definePlugin } from '../../core/plugins/api.js'
 import { randomChatRoutes } from './routes.js'
 import { randomChatService } from './service.js'
@@ -78,6 +79,9 @@ const randomChat = definePlugin({
     })
     ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => service.blocked(blockerId, blockedId))
     ctx.hooks.on('action:user.suspended', ({ user }) => service.suspended(user.id))
+    // A member's data rights: their profile in their export; gone with their account.
+    ctx.hooks.on('filter:user.export', (parts, { userId }) => exportRandomChat(ctx.db, userId, parts))
+    ctx.hooks.on('action:user.deleted', ({ userId }) => deleteRandomChatOf(ctx.db, userId, (id) => service.suspended(id)))
     // The matchmaker's timer and every open Meet socket end with the server; live calls are recorded as ended.
     ctx.onClose(() => service.shutdown())
   },

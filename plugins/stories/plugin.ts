@@ -1,5 +1,6 @@
 // Stories: photos, videos and text cards that expire, shown to an audience the author picks; a tray on the home page,
 // a viewer, reactions, mentions, close friends and highlights. Decisions: plugins/stories/README.md.
+import { deleteStoriesOf, exportStories } from './data-rights.js'
 import { action, definePlugin, filter, type ActionDef, type FilterDef, type Viewer } from '../../core/plugins/api.js'
 import { storyRoutes } from './routes.js'
 import { storiesService } from './service.js'
@@ -84,6 +85,9 @@ const stories = definePlugin({
     // Story files are viewable only by the story's audience while it is live, and by a highlight's viewers.
     ctx.hooks.on('filter:media.viewable', (value, { viewerId, mediaId }) => service.mediaViewable(value, viewerId, mediaId))
     ctx.hooks.on('action:user.blocked', ({ blockerId, blockedId }) => service.forgetBetween(blockerId, blockedId))
+    // A member's data rights: their stories in their export; all of them gone with their account.
+    ctx.hooks.on('filter:user.export', (parts, { userId }) => exportStories(ctx.db, userId, parts))
+    ctx.hooks.on('action:user.deleted', ({ userId }) => deleteStoriesOf(ctx.db, userId))
     ctx.jobs.every('* * * * *', 'purge-expired', async () => {
       const done = await service.purge()
       if (done.stories) ctx.log.info(done, 'expired stories purged')

@@ -1,6 +1,6 @@
 // Members: search and filters, a member's page (profile, figures, recent content, reports by and against them, their
-// audit trail), and the actions staff take (warn, suspend for a period, unsuspend, roles, sign out everywhere), each
-// audited, each also in the API.
+// audit trail), and the actions staff take (warn, suspend for a period, unsuspend, ban, delete, reset 2FA, roles,
+// sign out everywhere, view as), each audited, each also in the API (view as is a browser's only).
 import type { Context } from 'hono'
 import { idParam } from '../../http/params.js'
 import type { AppEnv } from '../../http/env.js'
@@ -17,6 +17,7 @@ import { createMembersService, suspendInput, type MemberRow } from '../members.j
 import type { AdminSection } from '../registry.js'
 import { createRolesService } from '../roles.js'
 import { auditVia } from './audit.js'
+import { startViewAs } from '../../account/view-as.js'
 
 type C = Context<AppEnv>
 
@@ -39,6 +40,8 @@ function Select({ name, label, value, options }: { name: string; label: string; 
 }
 
 function Status({ m }: { m: MemberRow }) {
+  if (m.deleted_at) return <span class="badge">deleted {m.deleted_at.slice(0, 10)}</span>
+  if (m.deletion_due_at) return <span class="badge badge-error">deleting on {m.deletion_due_at.slice(0, 10)}</span>
   if (!m.suspended) return <span class="badge badge-ok">active</span>
   return <span class="badge badge-error">{m.suspended_until ? `suspended until ${m.suspended_until.slice(0, 10)}` : 'suspended'}</span>
 }
@@ -165,54 +168,90 @@ export function usersSection(s: Services): AdminSection {
           </dl>
         </section>
 
-        <section class="card stack" data-member-actions>
-          <h2>Actions</h2>
-          <form method="post" action={`/admin/users/${m.id}/warn`} class="stack" data-warn-form>
-            <CsrfField token={csrf} />
-            <div class="field">
-              <label for="warn-note">Warning (the member reads it on their next visit, and gets a notification)</label>
-              <textarea id="warn-note" name="note" maxLength={1000} required></textarea>
-            </div>
-            <button type="submit">Warn</button>
-          </form>
-          {m.suspended ? (
-            <ActionForm action={`/admin/users/${m.id}/unsuspend`} csrf={csrf} label="Lift the suspension" class="secondary" />
-          ) : (
-            <form method="post" action={`/admin/users/${m.id}/suspend`} class="stack" data-suspend-form>
+        {m.deleted_at ? (
+          <p class="card muted" data-member-deleted>
+            This account was deleted on {m.deleted_at.slice(0, 10)}: only its nameless record is left.
+          </p>
+        ) : (
+          <section class="card stack" data-member-actions>
+            <h2>Actions</h2>
+            <form method="post" action={`/admin/users/${m.id}/warn`} class="stack" data-warn-form>
               <CsrfField token={csrf} />
               <div class="field">
-                <label for="suspend-reason">Reason to suspend (shown to them)</label>
-                <input id="suspend-reason" name="reason" maxLength={500} required />
+                <label for="warn-note">Warning (the member reads it on their next visit, and gets a notification)</label>
+                <textarea id="warn-note" name="note" maxLength={1000} required></textarea>
               </div>
+              <button type="submit">Warn</button>
+            </form>
+            {m.suspended ? (
+              <ActionForm action={`/admin/users/${m.id}/unsuspend`} csrf={csrf} label="Lift the suspension" class="secondary" />
+            ) : (
+              <form method="post" action={`/admin/users/${m.id}/suspend`} class="stack" data-suspend-form>
+                <CsrfField token={csrf} />
+                <div class="field">
+                  <label for="suspend-reason">Reason to suspend (shown to them)</label>
+                  <input id="suspend-reason" name="reason" maxLength={500} required />
+                </div>
+                <div class="field">
+                  <label for="suspend-days">For</label>
+                  <select id="suspend-days" name="days">
+                    <option value="1">1 day</option>
+                    <option value="3">3 days</option>
+                    <option value="7" selected>
+                      7 days
+                    </option>
+                    <option value="30">30 days</option>
+                    <option value="">Until lifted</option>
+                  </select>
+                </div>
+                <button type="submit" class="danger">
+                  Suspend
+                </button>
+              </form>
+            )}
+            <ActionForm action={`/admin/users/${m.id}/sign-out`} csrf={csrf} label={`Sign out everywhere (${p.figures.sessions} sessions)`} class="secondary" />
+            {m.two_factor_enabled && <ActionForm action={`/admin/users/${m.id}/reset-2fa`} csrf={csrf} label="Reset two-factor (they lost their phone and codes)" class="secondary" />}
+            {m.role === 'member' && !m.staff_role && <ActionForm action={`/admin/users/${m.id}/view-as`} csrf={csrf} label="View as this member (read-only)" class="secondary" />}
+            {m.deletion_due_at && (
+              <p class="alert alert-info" data-deletion-due>
+                They asked to delete their account: it goes on {m.deletion_due_at.replace('T', ' ').slice(0, 16)} UTC.{' '}
+                <ActionForm action={`/admin/users/${m.id}/cancel-deletion`} csrf={csrf} label="Cancel the deletion" class="secondary" />
+              </p>
+            )}
+            <form method="post" action={`/admin/users/${m.id}/ban`} class="stack" data-ban-form>
+              <CsrfField token={csrf} />
               <div class="field">
-                <label for="suspend-days">For</label>
-                <select id="suspend-days" name="days">
-                  <option value="1">1 day</option>
-                  <option value="3">3 days</option>
-                  <option value="7" selected>
-                    7 days
-                  </option>
-                  <option value="30">30 days</option>
-                  <option value="">Until lifted</option>
-                </select>
+                <label for="ban-reason">Reason to ban (shown to them; they cannot sign in again until lifted)</label>
+                <input id="ban-reason" name="reason" maxLength={500} required />
               </div>
               <button type="submit" class="danger">
-                Suspend
+                Ban
               </button>
             </form>
-          )}
-          <ActionForm action={`/admin/users/${m.id}/sign-out`} csrf={csrf} label={`Sign out everywhere (${p.figures.sessions} sessions)`} class="secondary" />
-          {isAdmin && (
-            <form method="post" action={`/admin/users/${m.id}/roles`} class="admin-filters" data-roles-form>
-              <CsrfField token={csrf} />
-              <Select name="role" label="Role" value={m.role} options={[['member', 'Member'], ['moderator', 'Moderator'], ['admin', 'Admin']]} />
-              <Select name="staff_role" label="Custom role" value={m.staff_role ?? ''} options={[['', 'None'], ...custom.map((r): [string, string] => [r.name, r.label])]} />
-              <button type="submit" class="secondary">
-                Set roles
-              </button>
-            </form>
-          )}
-        </section>
+            {m.role === 'member' && (
+              <form method="post" action={`/admin/users/${m.id}/delete`} class="stack" data-delete-form>
+                <CsrfField token={csrf} />
+                <div class="field">
+                  <label for="delete-reason">Reason to delete the account now (for the audit log; their content goes as the deletion policy says)</label>
+                  <input id="delete-reason" name="reason" maxLength={500} required />
+                </div>
+                <button type="submit" class="danger">
+                  Delete the account
+                </button>
+              </form>
+            )}
+            {isAdmin && (
+              <form method="post" action={`/admin/users/${m.id}/roles`} class="admin-filters" data-roles-form>
+                <CsrfField token={csrf} />
+                <Select name="role" label="Role" value={m.role} options={[['member', 'Member'], ['moderator', 'Moderator'], ['admin', 'Admin']]} />
+                <Select name="staff_role" label="Custom role" value={m.staff_role ?? ''} options={[['', 'None'], ...custom.map((r): [string, string] => [r.name, r.label])]} />
+                <button type="submit" class="secondary">
+                  Set roles
+                </button>
+              </form>
+            )}
+          </section>
+        )}
 
         <section class="card stack">
           <h2>Recent posts</h2>
@@ -305,6 +344,31 @@ export function usersSection(s: Services): AdminSection {
         const n = await users.signOutEverywhere(id, me(c).id)
         return n === 1 ? 'One session ended.' : `${n} sessions ended.`
       }))
+      r.post('/:id/ban', memberForm(async (c, id, form) => {
+        await s.account.ban(me(c).id, id, form.reason ?? '')
+        return 'The member is banned.'
+      }))
+      r.post('/:id/delete', memberForm(async (c, id, form) => {
+        await s.account.deleteByStaff(me(c).id, id, form.reason ?? '')
+        return 'The account is being deleted.'
+      }))
+      r.post('/:id/cancel-deletion', memberForm(async (c, id) => {
+        return (await s.account.cancelDeletion(id, me(c).id, 'staff')) ? 'The deletion is cancelled; they are told by email.' : 'No deletion was pending.'
+      }))
+      r.post('/:id/reset-2fa', memberForm(async (c, id) => {
+        await s.auth.resetTwoFactor(id, me(c).id)
+        return 'Two-factor authentication is off for them; they sign in with their password and may set it up again.'
+      }))
+      r.post('/:id/view-as', async (c) => {
+        const id = idParam(c, 'id', 'That member')
+        const r = await attempt(() => startViewAs(db, me(c), c.get('sessionToken'), id))
+        if (!r.ok) {
+          flash(c, 'error', r.problem.message)
+          return c.redirect(`/admin/users/${id}`, 303)
+        }
+        flash(c, 'ok', `You now see the site as @${r.value.username}. Nothing can be changed until you end it.`)
+        return c.redirect('/', 303)
+      })
       r.post('/:id/roles', memberForm(async (c, id, form) => {
         const after = await roles.assign(id, { role: form.role || undefined, staff_role: form.staff_role ?? null }, me(c).id)
         return `Roles set: ${after.role}${after.staff_role ? ` + ${after.staff_role}` : ''}.`
@@ -326,6 +390,19 @@ export function usersSection(s: Services): AdminSection {
       r.post('/:id/suspend', async (c) => ok(c, await suspend(c, idParam(c, 'id', 'That member'), await jsonBody(c))))
       r.post('/:id/unsuspend', async (c) => ok(c, await users.unsuspend(idParam(c, 'id', 'That member'), me(c).id)))
       r.post('/:id/sign-out', async (c) => ok(c, { sessions_ended: await users.signOutEverywhere(idParam(c, 'id', 'That member'), me(c).id) }))
+      r.post('/:id/ban', async (c) => {
+        const body = await jsonBody(c)
+        return ok(c, await s.account.ban(me(c).id, idParam(c, 'id', 'That member'), typeof body.reason === 'string' ? body.reason : ''))
+      })
+      r.post('/:id/delete', async (c) => {
+        const body = await jsonBody(c)
+        return ok(c, await s.account.deleteByStaff(me(c).id, idParam(c, 'id', 'That member'), typeof body.reason === 'string' ? body.reason : ''))
+      })
+      r.post('/:id/cancel-deletion', async (c) => ok(c, { cancelled: await s.account.cancelDeletion(idParam(c, 'id', 'That member'), me(c).id, 'staff') }))
+      r.post('/:id/reset-2fa', async (c) => {
+        await s.auth.resetTwoFactor(idParam(c, 'id', 'That member'), me(c).id)
+        return ok(c, { two_factor_enabled: false })
+      })
       r.put('/:id/roles', async (c) => ok(c, await roles.assign(idParam(c, 'id', 'That member'), await jsonBody(c), me(c).id)), 'admin')
     },
   }
