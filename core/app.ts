@@ -45,6 +45,7 @@ import { createPolicyService } from './policy/service.js'
 import { createAccessService } from './access/service.js'
 import { createProofs } from './access/proof.js'
 import { accessModule, networkBlocks } from './access/module.js'
+import { announcementsModule } from './announcements/module.js'
 import { policyModule } from './policy/module.js'
 import { pushModule } from './push/module.js'
 import { createLogger, type Logger } from './logger.js'
@@ -192,6 +193,7 @@ export const CORE_MODULES: readonly CoreModule[] = [
   pushModule,
   policyModule,
   accessModule,
+  announcementsModule,
 ]
 
 const CSP = {

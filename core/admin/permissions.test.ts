@@ -100,7 +100,7 @@ describe('admin permissions matrix', () => {
     const support = callers.find((c) => c.name.startsWith('custom'))!
     const admin = callers.find((c) => c.name === 'admin')!
     assert.deepEqual(await nav(mod.token!), ['dashboard', 'reports', 'random-chat'])
-    assert.deepEqual(await nav(support.token!), ['dashboard', 'users'])
+    assert.deepEqual(await nav(support.token!), ['dashboard', 'users', 'announcements', 'reengagement'])
     const all = await nav(admin.token!)
     for (const id of ['dashboard', 'users', 'roles', 'reports', 'random-chat', 'audit', 'plugins', 'settings']) assert.ok(all.includes(id), `admin sees ${id}`)
   })

@@ -12,6 +12,7 @@ import type { MailTables } from '../mail/tables.js'
 import type { PushTables } from '../push/tables.js'
 import type { PolicyTables } from '../policy/tables.js'
 import type { AccessTables } from '../access/tables.js'
+import type { AnnouncementTables } from '../announcements/tables.js'
 
 /** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
 type Timestamp = string
@@ -169,7 +170,7 @@ export interface MemberDaysTable {
 }
 
 /** Every core table. Features keep their table interfaces beside their code and are joined in here. */
-export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables {
+export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables, AnnouncementTables {
   users: UsersTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable
