@@ -82,7 +82,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
     async register(username, extra = {}) {
       const res = await t.request('POST', '/api/v1/users/register', {
-        json: { username, email: extra.email ?? `${username}@example.org`, password: extra.password ?? PASSWORD },
+        json: { username, email: extra.email ?? `${username}@example.org`, password: extra.password ?? PASSWORD, accept_terms: true },
         headers: { 'x-forwarded-for': `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` },
       })
       const body = (await res.json()) as { data: { user: { id: number }; token: string } }

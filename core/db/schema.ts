@@ -13,6 +13,7 @@ import type { PushTables } from '../push/tables.js'
 import type { PolicyTables } from '../policy/tables.js'
 import type { AccessTables } from '../access/tables.js'
 import type { AnnouncementTables } from '../announcements/tables.js'
+import type { LegalTables } from '../legal/tables.js'
 
 /** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
 type Timestamp = string
@@ -62,6 +63,8 @@ export interface UsersTable {
   suspended_until: Timestamp | null
   /** Warnings the member has not read yet: shown on their next visit. */
   warnings_unseen: Generated<number>
+  /** The newest rules or legal document (its id) the member accepted (core/legal). */
+  legal_accepted: Generated<number>
 }
 
 export type ColorScheme = 'system' | 'light' | 'dark'
@@ -170,7 +173,7 @@ export interface MemberDaysTable {
 }
 
 /** Every core table. Features keep their table interfaces beside their code and are joined in here. */
-export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables, AnnouncementTables {
+export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables, AnnouncementTables, LegalTables {
   users: UsersTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable
