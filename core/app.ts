@@ -48,6 +48,7 @@ import { createLegalService } from './legal/service.js'
 import { accessModule, networkBlocks } from './access/module.js'
 import { announcementsModule } from './announcements/module.js'
 import { legalModule } from './legal/module.js'
+import { onboardingModule } from './onboarding/module.js'
 import { policyModule } from './policy/module.js'
 import { pushModule } from './push/module.js'
 import { createLogger, type Logger } from './logger.js'
@@ -198,6 +199,7 @@ export const CORE_MODULES: readonly CoreModule[] = [
   accessModule,
   announcementsModule,
   legalModule,
+  onboardingModule,
 ]
 
 const CSP = {

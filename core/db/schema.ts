@@ -65,6 +65,8 @@ export interface UsersTable {
   warnings_unseen: Generated<number>
   /** The newest rules or legal document (its id) the member accepted (core/legal). */
   legal_accepted: Generated<number>
+  /** 1 while a new member has the welcome page (core/onboarding) ahead of them. */
+  onboarding: Generated<number>
 }
 
 export type ColorScheme = 'system' | 'light' | 'dark'
