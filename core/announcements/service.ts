@@ -171,6 +171,10 @@ export function createAnnouncementsService(deps: { db: Db; settings: SettingsSer
     return fresh
   }
 
+  /** The announcements that reached a member, with whether they dismissed the banner. */
+  const received = (userId: number) =>
+    db.selectFrom('announcement_recipients as r').innerJoin('announcements as a', 'a.id', 'r.announcement_id').selectAll('a').select('r.dismissed_at').where('r.user_id', '=', userId)
+
   const service = {
     count,
 
@@ -277,29 +281,14 @@ export function createAnnouncementsService(deps: { db: Db; settings: SettingsSer
 
     /** A member's own copy of an announcement: only one that reached them (any other is missing). */
     async forMember(userId: number, id: number): Promise<AnnouncementView & { dismissed: boolean }> {
-      const r = await db
-        .selectFrom('announcement_recipients as r')
-        .innerJoin('announcements as a', 'a.id', 'r.announcement_id')
-        .selectAll('a')
-        .select('r.dismissed_at')
-        .where('r.user_id', '=', userId)
-        .where('a.id', '=', id)
-        .executeTakeFirst()
+      const r = await received(userId).where('a.id', '=', id).executeTakeFirst()
       if (!r) throw notFound('That announcement')
       return { ...view(r), dismissed: r.dismissed_at !== null }
     },
 
     /** The announcements that reached a member, newest first. */
     async mine(userId: number, limit = 20): Promise<(AnnouncementView & { dismissed: boolean })[]> {
-      const rows = await db
-        .selectFrom('announcement_recipients as r')
-        .innerJoin('announcements as a', 'a.id', 'r.announcement_id')
-        .selectAll('a')
-        .select('r.dismissed_at')
-        .where('r.user_id', '=', userId)
-        .orderBy('a.id', 'desc')
-        .limit(limit)
-        .execute()
+      const rows = await received(userId).orderBy('a.id', 'desc').limit(limit).execute()
       return rows.map((r) => ({ ...view(r), dismissed: r.dismissed_at !== null }))
     },
 

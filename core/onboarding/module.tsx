@@ -10,7 +10,7 @@ import { attempt, type FormProblem } from '../http/forms.js'
 import { jsonBody } from '../http/json.js'
 import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
-import { CsrfField, FormError } from '../views/components.js'
+import { CsrfField, Field, FormError } from '../views/components.js'
 import { createOnboardingService, type OnboardingService } from './service.js'
 
 /** Paths a member on their way in may still open: the welcome page, the documents and acceptance, logging out, assets. */
@@ -65,24 +65,8 @@ function onboardingSection(s: Services, onboarding: OnboardingService): AdminSec
           <label class="check">
             <input type="checkbox" name="enabled" checked={!!v.enabled} /> New members go through onboarding
           </label>
-          <div class="field">
-            <label for="ob-interests">Default interests (hashtags, separated by commas)</label>
-            <input id="ob-interests" name="interests" value={v.interests} maxLength={2000} aria-describedby={failed?.problem.fields.interests ? 'ob-interests-error' : undefined} />
-            {failed?.problem.fields.interests && (
-              <p class="error" id="ob-interests-error">
-                {failed.problem.fields.interests}
-              </p>
-            )}
-          </div>
-          <div class="field">
-            <label for="ob-accounts">Suggested accounts (usernames, separated by commas)</label>
-            <input id="ob-accounts" name="accounts" value={v.accounts} maxLength={1000} aria-describedby={failed?.problem.fields.accounts ? 'ob-accounts-error' : undefined} />
-            {failed?.problem.fields.accounts && (
-              <p class="error" id="ob-accounts-error">
-                {failed.problem.fields.accounts}
-              </p>
-            )}
-          </div>
+          <Field name="interests" label="Default interests (hashtags, separated by commas)" value={v.interests} maxLength={2000} error={failed?.problem.fields.interests} />
+          <Field name="accounts" label="Suggested accounts (usernames, separated by commas)" value={v.accounts} maxLength={1000} error={failed?.problem.fields.accounts} />
           <div class="field">
             <label for="ob-welcome">Welcome message (Markdown-lite)</label>
             <textarea id="ob-welcome" name="welcome" rows={6} maxLength={5000}>
