@@ -127,6 +127,7 @@ describe('announcements and re-engagement', () => {
     assert.equal(payload.title, 'Lakeside: Maintenance on Sunday')
     assert.match(String(payload.body), /We move to a new server on Sunday/)
     assert.equal(payload.url, `/announcements/${id}`)
+    assert.equal(payload.unread, 1, 'the badge counts the announcement’s own notification')
 
     // The in-app notification, for those who keep the type on.
     const list = await api('GET', '/api/v1/notifications', anaToken)

@@ -157,12 +157,14 @@ export function createAnnouncementsService(deps: { db: Db; settings: SettingsSer
       channels.includes('email') && a.origin && (await mail.configured()) && (await emails.reachable(u)) && (await emails.get(u.id)).announcements ? await emailFor(a, u, a.origin) : null
     const push = channels.includes('push') && (await pushable(u.id))
     const siteName = push ? await settings.get('site.name') : ''
+    // The app's badge: what is unread now, and the announcement's own notification when it is sent too.
+    const unread = push ? (await notifications.unreadCount(u.id)) + (channels.includes('notification') && (await notifications.wants(u.id, 'announcement')) ? 1 : 0) : 0
     const fresh = await db.transaction().execute(async (trx) => {
       const r = await trx.insertInto('announcement_recipients').values({ announcement_id: a.id, user_id: u.id, created_at: now() }).onConflict((oc) => oc.doNothing()).returning('user_id').executeTakeFirst()
       if (!r) return false
       if (email) await mail.enqueue(email, trx)
       if (push) {
-        const payload: PushPayload = { title: `${siteName}: ${a.title}`, body: markdownToText(a.body).slice(0, 300), url: `/announcements/${a.id}`, tag: `announcement-${a.id}`, unread: 0 }
+        const payload: PushPayload = { title: `${siteName}: ${a.title}`, body: markdownToText(a.body).slice(0, 300), url: `/announcements/${a.id}`, tag: `announcement-${a.id}`, unread }
         await queue.enqueueIn(trx, PUSH_DELIVER_JOB, { userId: u.id, payload })
       }
       return true
