@@ -47,6 +47,16 @@ describe('policy rules on plugins’ writing', () => {
     const later = new Date(Date.now() + 3_600_000).toISOString()
     refuses(await api('ana', 'POST', `/api/v1/messages/conversations/${id}/scheduled`, { text: 'spamword later', send_at: later }), 'No spamword in messages.message.')
 
+    // A rule made after a message was scheduled holds when it goes: not sent, with the rule's message.
+    const queued = await api('ana', 'POST', `/api/v1/messages/conversations/${id}/scheduled`, { text: 'see you at the fair', send_at: later })
+    assert.equal(queued.status, 201, JSON.stringify(queued.body))
+    await rule('fair', 'messages.message', ['fair'])
+    await t.h.db.updateTable('jobs').set({ run_at: new Date(Date.now() - 1000).toISOString() }).where('key', '=', `messages:scheduled:${queued.body.data.id}`).execute()
+    await t.h.queue.drain()
+    const notSent = await api('ana', 'GET', `/api/v1/messages/scheduled/${queued.body.data.id}`)
+    assert.equal(notSent.body.data.status, 'not_sent', JSON.stringify(notSent.body))
+    assert.equal(notSent.body.data.reason, 'Not sent: No fair in messages.message.')
+
     const flagged = await api('ana', 'POST', `/api/v1/messages/conversations/${id}/messages`, { text: 'a suspicious offer' })
     assert.equal(flagged.status, 201, 'a flag does not refuse')
     const report = await t.h.db.selectFrom('reports').select(['target_type', 'target_id', 'note']).where('target_type', '=', 'messages.message').executeTakeFirst()
