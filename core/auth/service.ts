@@ -24,7 +24,6 @@ import {
 import { checkTotp, newRecoveryCodes, newTotpSecret, qrSvg, totpFor, twoFactorEnabled, useRecoveryCode } from './two-factor.js'
 import type { ContentPolicy } from '../policy/service.js'
 import { signupRefused, type AccessService } from '../access/service.js'
-import type { LegalService } from '../legal/service.js'
 import type { Proofs } from '../access/proof.js'
 
 export interface RequestMeta {
@@ -44,7 +43,13 @@ let dummyHash: Promise<string> | null = null
 /** The login-failure counter of an account (by id, so username and email share it), or of an unknown name. */
 const accountLimitKey = (user: UserRow | undefined, login: string) => (user ? `login:user:${user.id}` : `login:name:${login.toLowerCase()}`)
 
-export function createAuthService(deps: { db: Db; users: UsersService; settings: SettingsService; hooks: HookRegistry; limiter: RateLimiter; policy?: ContentPolicy; access?: AccessService; proofs?: Proofs; legal?: Pick<LegalService, 'revision' | 'accept'> }) {
+/** The operator's terms (core/legal) as sign-up uses them: what must be accepted, and recording it. */
+export interface SignupTerms {
+  revision(): Promise<number>
+  accept(userId: number): Promise<void>
+}
+
+export function createAuthService(deps: { db: Db; users: UsersService; settings: SettingsService; hooks: HookRegistry; limiter: RateLimiter; policy?: ContentPolicy; access?: AccessService; proofs?: Proofs; legal?: SignupTerms }) {
   const { db, users, settings, hooks, limiter, policy, access, proofs, legal } = deps
 
   async function startSession(user: UserRow, kind: 'web' | 'api', meta: RequestMeta): Promise<NewSession> {
