@@ -1,6 +1,7 @@
 // The `hearth` command: one verb per file under cli/commands/, one place that turns failures into exit codes.
 import { Command, CommanderError } from 'commander'
 import { VERSION } from '../core/app.js'
+import { registerAnnounce } from './commands/announce.js'
 import { registerAudit } from './commands/audit.js'
 import { registerBackup } from './commands/backup.js'
 import { registerDoctor } from './commands/doctor.js'
@@ -26,7 +27,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version')
     .option('--verbose', 'show stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
-  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerRole, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerJobs, registerAudit, registerLedger, registerMail, registerDoctor, registerBackup, registerRestore]) {
+  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerRole, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerJobs, registerAudit, registerLedger, registerMail, registerAnnounce, registerDoctor, registerBackup, registerRestore]) {
     register(program)
   }
   // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0.

@@ -49,6 +49,10 @@ import { createPolicyService } from './policy/service.js'
 import { createAccessService } from './access/service.js'
 import { createProofs } from './access/proof.js'
 import { networkBlocks } from './access/middleware.js'
+import { createLegalService } from './legal/service.js'
+import { announcementsModule } from './announcements/module.js'
+import { legalModule } from './legal/module.js'
+import { onboardingModule } from './onboarding/module.js'
 import { pushModule } from './push/module.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
@@ -121,7 +125,8 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const policy = createPolicyService({ db, log, file: (r) => moderation.file({ reporterId: null, targetType: r.targetType, targetId: r.targetId, reason: 'other', note: r.note }) })
   const access = createAccessService({ db, log })
   const proofs = createProofs(settings)
-  const auth = createAuthService({ db, users, settings, hooks, limiter, policy, access, proofs })
+  const legal = createLegalService({ db, dataVersion: store.dataVersion })
+  const auth = createAuthService({ db, users, settings, hooks, limiter, policy, access, proofs, legal })
   const { themes, problems: themeProblems } = await loadThemes([THEMES_DIR, ...config.themeDirs], log)
   const ui = new UiRegistry(log)
   const render = createRenderer({ settings, hooks, ui, themes, config })
@@ -157,7 +162,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, account, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, account, legal, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -204,6 +209,9 @@ export const CORE_MODULES: readonly CoreModule[] = [
   ledgerModule,
   mailModule,
   pushModule,
+  announcementsModule,
+  legalModule,
+  onboardingModule,
 ]
 
 const CSP = {

@@ -27,6 +27,7 @@ import type { EmailPreferencesService } from './mail/digests.js'
 import type { PushService } from './push/service.js'
 import type { PolicyService } from './policy/service.js'
 import type { AccessService } from './access/service.js'
+import type { LegalService } from './legal/service.js'
 import type { Proofs } from './access/proof.js'
 import type { AccountService } from './account/service.js'
 import type { Logger } from './logger.js'
@@ -90,6 +91,8 @@ export interface Services {
   push: PushService
   /** The operator's rules on what members write (decision 038). */
   policy: PolicyService
+  /** The operator's versioned terms, privacy policy, community rules and about page, and members' acceptances. */
+  legal: LegalService
   /** Blocks of addresses, domains and usernames; invites; sign-ups waiting for approval (decision 039). */
   access: AccessService
   /** The anti-spam proof of work on sign-up and password reset. */

@@ -82,7 +82,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
     async register(username, extra = {}) {
       const res = await t.request('POST', '/api/v1/users/register', {
-        json: { username, email: extra.email ?? `${username}@example.org`, password: extra.password ?? PASSWORD },
+        json: { username, email: extra.email ?? `${username}@example.org`, password: extra.password ?? PASSWORD, accept_terms: true },
         headers: { 'x-forwarded-for': `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` },
       })
       const body = (await res.json()) as { data: { user: { id: number }; token: string } }
@@ -124,7 +124,8 @@ export class Agent {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
   }
 
-  async fetch(method: string, path: string, init: { form?: Record<string, string>; json?: unknown; headers?: Record<string, string>; csrf?: boolean } = {}): Promise<Response> {
+  /** `form` values that are lists send the field once per value (checkboxes of one name). */
+  async fetch(method: string, path: string, init: { form?: Record<string, string | string[]>; json?: unknown; headers?: Record<string, string>; csrf?: boolean } = {}): Promise<Response> {
     const headers: Record<string, string> = { 'x-forwarded-for': this.ip, ...init.headers }
     if (this.cookies.size) headers.cookie = this.header()
     let body: string | undefined
@@ -132,7 +133,7 @@ export class Agent {
       const fields = { ...init.form }
       if (init.csrf !== false && this.cookies.has('hearth_csrf') && !('_csrf' in fields)) fields._csrf = this.cookies.get('hearth_csrf')!
       headers['content-type'] = 'application/x-www-form-urlencoded'
-      body = new URLSearchParams(fields).toString()
+      body = new URLSearchParams(Object.entries(fields).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]]))).toString()
     } else if (init.json !== undefined) {
       headers['content-type'] = 'application/json'
       if (init.csrf !== false && this.cookies.has('hearth_csrf')) headers['x-csrf-token'] = this.cookies.get('hearth_csrf')!
@@ -148,7 +149,7 @@ export class Agent {
   }
 
   /** GET first (for the CSRF cookie) when none is held yet, then POST the form. */
-  async post(path: string, form: Record<string, string>, options: { csrf?: boolean } = {}) {
+  async post(path: string, form: Record<string, string | string[]>, options: { csrf?: boolean } = {}) {
     if (!this.cookies.has('hearth_csrf')) await this.get('/')
     return this.fetch('POST', path, { form, csrf: options.csrf })
   }
@@ -159,7 +160,7 @@ export class Agent {
 
   /** Register through the form and stay logged in. */
   async registerViaForm(username: string, password = PASSWORD): Promise<Response> {
-    return this.post('/register', { username, email: `${username}@example.org`, password })
+    return this.post('/register', { username, email: `${username}@example.org`, password, accept_terms: 'on' })
   }
 
   async loginViaForm(login: string, password = PASSWORD): Promise<Response> {

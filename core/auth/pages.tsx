@@ -26,7 +26,7 @@ const fieldError = (s: FormState, name: string) => s.problem?.fields[name]
 // Show the form-level message only when no field carries it.
 const formMessage = (s: FormState) => (s.problem && !Object.values(s.problem.fields).includes(s.problem.message) ? s.problem.message : null)
 
-export const RegisterPage = template('auth.register', function RegisterPage(s: FormState & { open: boolean; approval?: boolean; invite?: string; pending?: boolean; proof?: string | null }) {
+export const RegisterPage = template('auth.register', function RegisterPage(s: FormState & { open: boolean; approval?: boolean; invite?: string; pending?: boolean; proof?: string | null; terms?: { href: string; title: string }[] }) {
   if (s.pending) {
     return (
       <section class="card">
@@ -68,6 +68,26 @@ export const RegisterPage = template('auth.register', function RegisterPage(s: F
         {fieldError(s, 'proof') && <p class="error">{fieldError(s, 'proof')}</p>}
         {(s.approval || fieldError(s, 'reason')) && !s.invite && (
           <Field name="reason" label="Why do you want to join?" value={s.values?.reason} error={fieldError(s, 'reason')} required maxLength={1000} multiline />
+        )}
+        {s.terms && s.terms.length > 0 && (
+          <div class={fieldError(s, 'accept_terms') ? 'field field-invalid' : 'field'}>
+            <label class="check">
+              <input type="checkbox" name="accept_terms" value="on" required aria-invalid={fieldError(s, 'accept_terms') ? 'true' : undefined} aria-describedby={fieldError(s, 'accept_terms') ? 'f-accept_terms-error' : undefined} /> I have read and accept the{' '}
+              {s.terms.map((t, i) => (
+                <>
+                  {i > 0 && (i === s.terms!.length - 1 ? ' and the ' : ', the ')}
+                  <a href={t.href} target="_blank">
+                    {t.title.toLowerCase()}
+                  </a>
+                </>
+              ))}
+            </label>
+            {fieldError(s, 'accept_terms') && (
+              <p class="error" id="f-accept_terms-error">
+                {fieldError(s, 'accept_terms')}
+              </p>
+            )}
+          </div>
         )}
         <div class="actions">
           <button type="submit">Create account</button>
@@ -293,7 +313,8 @@ export function authPages(s: Services): Hono<AppEnv> {
     const invite = inviteCode ? await s.access.invite(inviteCode) : null
     const open = !!invite || (await settings.get('registration.open'))
     const proof = (await s.proofs.required()) ? JSON.stringify(await s.proofs.challenge()) : null
-    const page = <RegisterPage csrfToken={c.get('csrfToken')} open={open} approval={await settings.get('registration.approval')} invite={invite?.code} proof={proof} {...extra} />
+    const terms = await s.legal.signupTerms()
+    const page = <RegisterPage csrfToken={c.get('csrfToken')} open={open} approval={await settings.get('registration.approval')} invite={invite?.code} proof={proof} terms={terms} {...extra} />
     return render.page(c, { title: 'Register', status: (inviteCode && !invite && !extra.problem ? 400 : status) as 400 }, inviteCode && !invite && !extra.problem ? <RegisterPage csrfToken={c.get('csrfToken')} open={false} problem={{ status: 400, message: 'This invite link is not valid any more. Ask for a new one.', fields: {} }} /> : page)
   }
   app.get('/register', async (c) => {

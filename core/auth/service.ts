@@ -43,8 +43,14 @@ let dummyHash: Promise<string> | null = null
 /** The login-failure counter of an account (by id, so username and email share it), or of an unknown name. */
 const accountLimitKey = (user: UserRow | undefined, login: string) => (user ? `login:user:${user.id}` : `login:name:${login.toLowerCase()}`)
 
-export function createAuthService(deps: { db: Db; users: UsersService; settings: SettingsService; hooks: HookRegistry; limiter: RateLimiter; policy?: ContentPolicy; access?: AccessService; proofs?: Proofs }) {
-  const { db, users, settings, hooks, limiter, policy, access, proofs } = deps
+/** The operator's terms (core/legal) as sign-up uses them: what must be accepted, and recording it. */
+export interface SignupTerms {
+  revision(): Promise<number>
+  accept(userId: number): Promise<void>
+}
+
+export function createAuthService(deps: { db: Db; users: UsersService; settings: SettingsService; hooks: HookRegistry; limiter: RateLimiter; policy?: ContentPolicy; access?: AccessService; proofs?: Proofs; legal?: SignupTerms }) {
+  const { db, users, settings, hooks, limiter, policy, access, proofs, legal } = deps
 
   async function startSession(user: UserRow, kind: 'web' | 'api', meta: RequestMeta): Promise<NewSession> {
     const days = await settings.get('auth.session_days')
@@ -169,7 +175,7 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
     /** Register a new member; refused when registration is closed or a plugin's filter says no. */
     async register(input: unknown, kind: 'web' | 'api', meta: RequestMeta): Promise<{ user: PublicUser; session: NewSession | null }> {
       limiter.hit(`register:ip:${clientKey(meta.ip)}`, await settings.get('auth.register.ip_limit'), 3600)
-      const raw = (input ?? {}) as { invite?: unknown; reason?: unknown; proof?: unknown }
+      const raw = (input ?? {}) as { invite?: unknown; reason?: unknown; proof?: unknown; accept_terms?: unknown }
       await proofs?.check(raw.proof)
       // An invite link opens a closed community and skips the wait for approval.
       const invite = raw.invite !== undefined && raw.invite !== '' ? await access?.invite(raw.invite) : null
@@ -182,6 +188,9 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
       const reason = typeof raw.reason === 'string' ? raw.reason.trim() : ''
       if (waits && !reason) throw validationFailed({ reason: 'Tell the admins in a few words why you want to join.' })
       if (reason.length > 1000) throw validationFailed({ reason: 'Say it in at most 1000 characters.' })
+      // The operator's terms and rules (core/legal), when published: accepted with a checkbox, recorded with the account.
+      const terms = (await legal?.revision()) ?? 0
+      if (terms > 0 && raw.accept_terms !== true && raw.accept_terms !== 'on') throw validationFailed({ accept_terms: 'Accept the terms and the community rules to join.' })
       const allowed = await hooks.apply('filter:user.registration.allowed', true, { username: data.username, email: data.email, ip: meta.ip })
       if (!allowed) throw new AppError(403, 'FORBIDDEN', 'Registration was refused.')
       const checked = { surface: 'username', authorId: null, text: data.username }
@@ -199,6 +208,7 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
         throw err
       }
       if (invite) await db.updateTable('users').set({ invite_id: invite.id }).where('id', '=', user.id).execute()
+      if (terms > 0) await legal!.accept(user.id)
       if (verdict) await policy?.flagSaved(verdict, checked, { type: 'user', id: user.id })
       // A rule's hold on the name makes the sign-up wait for staff, as approval mode does (released from the queue).
       if (waits || verdict?.hold) {

@@ -13,6 +13,8 @@ import type { PushTables } from '../push/tables.js'
 import type { PolicyTables } from '../policy/tables.js'
 import type { AccessTables } from '../access/tables.js'
 import type { AccountTables } from '../account/tables.js'
+import type { AnnouncementTables } from '../announcements/tables.js'
+import type { LegalTables } from '../legal/tables.js'
 
 /** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
 type Timestamp = string
@@ -68,6 +70,10 @@ export interface UsersTable {
   deletion_due_at: ColumnType<string | null, string | null | undefined, string | null>
   /** When the account was deleted: the row stays as a nameless tombstone (ledger and audit rows point at it). */
   deleted_at: ColumnType<string | null, string | null | undefined, string | null>
+  /** The newest rules or legal document (its id) the member accepted (core/legal). */
+  legal_accepted: Generated<number>
+  /** 1 while a new member has the welcome page (core/onboarding) ahead of them. */
+  onboarding: Generated<number>
 }
 
 export type ColorScheme = 'system' | 'light' | 'dark'
@@ -194,7 +200,7 @@ export interface MemberDaysTable {
 }
 
 /** Every core table. Features keep their table interfaces beside their code and are joined in here. */
-export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables, AccountTables {
+export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables, AccountTables, AnnouncementTables, LegalTables {
   users: UsersTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable

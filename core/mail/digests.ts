@@ -22,14 +22,16 @@ const PERIOD_MS: Record<Exclude<DigestMode, 'off'>, number> = { daily: 86_400_00
 export interface EmailPreferences {
   digest: DigestMode
   login_alerts: boolean
+  /** Announcements and reminders from the team (core/announcements). */
+  announcements: boolean
 }
-const DEFAULTS: EmailPreferences = { digest: 'weekly', login_alerts: true }
-const KEYS = { digest: 'email.digest', login_alerts: 'email.login_alerts' } as const
+const DEFAULTS: EmailPreferences = { digest: 'weekly', login_alerts: true, announcements: true }
+const KEYS = { digest: 'email.digest', login_alerts: 'email.login_alerts', announcements: 'email.announcements' } as const
 /** Devices (hashes of their user agent) a member logged in from, newest first, so only a new one alerts. */
 const DEVICES_KEY = 'email.devices'
 const DEVICES_KEPT = 20
 
-export type UnsubscribeKind = 'digest' | 'login_alerts'
+export type UnsubscribeKind = 'digest' | 'login_alerts' | 'announcements'
 
 export function createEmailPreferences(deps: { db: Db; settings: SettingsService; queue: JobQueue; notifications: NotificationsService; mail: MailService }) {
   const { db, settings, notifications, mail } = deps
@@ -63,6 +65,8 @@ export function createEmailPreferences(deps: { db: Db; settings: SettingsService
   }
 
   const service = {
+    reachable,
+
     /** Where links in scheduled emails point: HEARTH_PUBLIC_URL, else where members last logged in. */
     async scheduledOrigin(publicUrl: string | null): Promise<string | null> {
       return publicUrl ?? lastOrigin ?? ((await settings.read('mail.origin_seen')) as string | undefined) ?? null
@@ -71,9 +75,11 @@ export function createEmailPreferences(deps: { db: Db; settings: SettingsService
     async get(userId: number): Promise<EmailPreferences> {
       const digest = await pref(userId, KEYS.digest)
       const alerts = await pref(userId, KEYS.login_alerts)
+      const news = await pref(userId, KEYS.announcements)
       return {
         digest: DIGEST_MODES.includes(digest as DigestMode) ? (digest as DigestMode) : DEFAULTS.digest,
         login_alerts: typeof alerts === 'boolean' ? alerts : DEFAULTS.login_alerts,
+        announcements: typeof news === 'boolean' ? news : DEFAULTS.announcements,
       }
     },
 
@@ -81,9 +87,10 @@ export function createEmailPreferences(deps: { db: Db; settings: SettingsService
     async set(userId: number, input: Record<string, unknown>): Promise<EmailPreferences> {
       for (const key of Object.keys(input)) if (!(key in KEYS)) throw validationFailed({ [key]: `There is no email setting "${key}".` })
       if (input.digest !== undefined && !DIGEST_MODES.includes(input.digest as DigestMode)) throw validationFailed({ digest: `Choose one of ${DIGEST_MODES.join(', ')}.` })
-      if (input.login_alerts !== undefined && typeof input.login_alerts !== 'boolean') throw validationFailed({ login_alerts: 'Choose true or false.' })
+      for (const k of ['login_alerts', 'announcements'] as const) if (input[k] !== undefined && typeof input[k] !== 'boolean') throw validationFailed({ [k]: 'Choose true or false.' })
       if (input.digest !== undefined) await setPref(userId, KEYS.digest, input.digest)
       if (input.login_alerts !== undefined) await setPref(userId, KEYS.login_alerts, input.login_alerts)
+      if (input.announcements !== undefined) await setPref(userId, KEYS.announcements, input.announcements)
       return service.get(userId)
     },
 
@@ -95,7 +102,7 @@ export function createEmailPreferences(deps: { db: Db; settings: SettingsService
     /** Use an unsubscribe link: false when it is not a valid one (nothing changes). */
     async unsubscribe(q: { u?: unknown; k?: unknown; s?: unknown }): Promise<{ userId: number; kind: UnsubscribeKind } | null> {
       const userId = Number(q.u)
-      const kind = q.k === 'digest' || q.k === 'login_alerts' ? q.k : null
+      const kind = q.k === 'digest' || q.k === 'login_alerts' || q.k === 'announcements' ? q.k : null
       if (!Number.isSafeInteger(userId) || userId < 1 || !kind || typeof q.s !== 'string') return null
       const want = Buffer.from(await signature(userId, kind))
       const got = Buffer.from(q.s)

@@ -3,23 +3,10 @@
 // "required" gate, and a server that is down (the job tries again). The boundary: no message leaves this machine.
 import { after, before, beforeEach, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { ParsedMail } from 'mailparser'
-import { startSmtp } from '../../test/smtp.js'
 import { createTestApp, PASSWORD, type TestApp } from '../../test/harness.js'
+import { headerLine, linkIn, startSmtp, type ParsedMail } from '../../test/smtp.js'
 import { SEND_JOB } from './service.js'
 import { DIGEST_JOB } from './digests.js'
-
-/** A header's value as it was sent (mailparser turns List-* headers into objects). */
-const headerLine = (mail: ParsedMail, name: string) => {
-  const line = mail.headerLines.find((h) => h.key === name)?.line ?? ''
-  return line.slice(line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim()
-}
-
-const linkIn = (mail: ParsedMail, path: string) => {
-  const m = (mail.text ?? '').match(new RegExp(`https?://[^\\s]+${path.replace('/', '\\/')}\\?token=([A-Za-z0-9_-]+)`))
-  assert.ok(m, `a ${path} link in: ${mail.text}`)
-  return { url: m[0], token: m[1]! }
-}
 
 describe('email', () => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>
@@ -275,11 +262,11 @@ describe('email', () => {
     const saved = await a.post('/settings/emails', { digest: 'daily' })
     assert.equal(saved.status, 303)
     const id = (await t.h.users.findRow('lou'))!.id
-    assert.deepEqual(await t.h.emails.get(id), { digest: 'daily', login_alerts: false })
+    assert.deepEqual(await t.h.emails.get(id), { digest: 'daily', login_alerts: false, announcements: false })
     const bad = await a.post('/settings/emails', { digest: 'hourly', login_alerts: 'on' })
     assert.equal(bad.status, 400)
     assert.match(await bad.text(), /Choose one of off, daily, weekly/)
-    assert.deepEqual(await t.h.emails.get(id), { digest: 'daily', login_alerts: false }, 'nothing of a refused form is saved')
+    assert.deepEqual(await t.h.emails.get(id), { digest: 'daily', login_alerts: false, announcements: false }, 'nothing of a refused form is saved')
   })
 
   it('keeps an email in the queue while the server is down and sends it when it is back', async () => {

@@ -161,6 +161,9 @@ function EmailChoices(p: { csrfToken: string; message?: string; on: boolean; pre
         <label class="choice">
           <input type="checkbox" name="login_alerts" value="on" checked={p.prefs.login_alerts} /> Email me when my account is logged in to from a new device
         </label>
+        <label class="choice">
+          <input type="checkbox" name="announcements" value="on" checked={p.prefs.announcements} /> Email me announcements and reminders from the team
+        </label>
         <button type="submit">Save</button>
       </form>
     </section>
@@ -168,12 +171,12 @@ function EmailChoices(p: { csrfToken: string; message?: string; on: boolean; pre
 }
 
 export async function saveEmailSettings(s: Services, userId: number, form: Record<string, string>): Promise<string> {
-  await s.emails.set(userId, { digest: form.digest, login_alerts: form.login_alerts === 'on' })
+  await s.emails.set(userId, { digest: form.digest, login_alerts: form.login_alerts === 'on', announcements: form.announcements === 'on' })
   return 'Your email settings are saved.'
 }
 
 export const UnsubscribePage = template('auth.unsubscribe', function UnsubscribePage(p: { csrfToken: string; query: string; kind: string; done?: boolean; invalid?: boolean }) {
-  const what = p.kind === 'login_alerts' ? 'alerts of logins from new devices' : 'summaries of your notifications'
+  const what = p.kind === 'login_alerts' ? 'alerts of logins from new devices' : p.kind === 'announcements' ? 'announcements and reminders from the team' : 'summaries of your notifications'
   return (
     <section class="card">
       {p.invalid ? (

@@ -67,6 +67,13 @@ export const CORE_TYPES = {
     text: (n) => `${n.who} quoted your post`,
     url: post,
   },
+  // Staff's announcements (core/announcements): the title, leading to the announcement's page. A member may turn them off.
+  announcement: {
+    label: 'Announcements from the team',
+    group: false,
+    text: (n) => (typeof n.data.title === 'string' ? `Announcement: ${n.data.title}` : 'An announcement from the team'),
+    url: (n) => (typeof n.data.id === 'number' ? `/announcements/${n.data.id}` : null),
+  },
   // Sent by no member (the moderators act together), so no actor a block could hide; always sent, not a setting.
   warning: {
     label: 'Warnings from the moderators',

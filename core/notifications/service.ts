@@ -422,6 +422,19 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
       await create({ userId: input.userId, type: input.type, actorId: input.actorId ?? null, postId, data, groupKey: `${postId ?? ''}:${input.groupKey ?? ''}` })
     },
 
+    /**
+     * Core's announcements (core/announcements) as an in-app notification: nothing when the member turned them off.
+     * Push is not sent for them here: staff choose an announcement's channels (core/push/module.ts).
+     */
+    async announce(userId: number, data: { id: number; title: string }): Promise<boolean> {
+      return create({ userId, type: 'announcement', data })
+    },
+
+    /** Whether a member has a type on (their notification settings); required types always are. */
+    async wants(userId: number, type: string): Promise<boolean> {
+      return types.get(type)?.required === true || (await enabled(userId, type))
+    },
+
     /** A member's notifications, newest first, grouped; `unread` keeps unread entries only, `batchIds` those entries. */
     async list(userId: number, options: { cursor?: string | null; limit?: number; unread?: boolean; batchIds?: number[] } = {}): Promise<Page<NotificationView>> {
       return entries(userId, options)

@@ -12,6 +12,8 @@ import type { SettingsService } from '../settings/service.js'
 import { parse } from '../validation.js'
 
 export const PUSH_JOB = 'push.send'
+/** A push that is not a notification entry (announcements, re-engagement reminders): `{ userId, payload }`. */
+export const PUSH_DELIVER_JOB = 'push.deliver'
 /** Browsers a member may have push on in at once; the oldest goes when one more subscribes. */
 export const MAX_SUBSCRIPTIONS = 10
 /** How long a push service keeps a push for a browser that is offline: a notification a day old is stale. */
@@ -136,17 +138,26 @@ export function createPushService(deps: { db: Db; settings: SettingsService; que
      * service that is down or busy makes the job try again.
      */
     async send(userId: number, batchId: number): Promise<{ sent: number; dropped: number }> {
-      const subs = await db.selectFrom('push_subscriptions').selectAll().where('user_id', '=', userId).execute()
-      if (!subs.length) return { sent: 0, dropped: 0 }
+      if (!(await db.selectFrom('push_subscriptions').select('id').where('user_id', '=', userId).limit(1).executeTakeFirst())) return { sent: 0, dropped: 0 }
       const [entry] = (await notifications.list(userId, { batchIds: [batchId], unread: true, limit: 1 })).items
       if (!entry) return { sent: 0, dropped: 0 }
-      const payload: PushPayload = {
+      return service.deliver(userId, {
         title: await settings.get('site.name'),
         body: entry.text,
         url: entry.url ?? '/notifications',
         tag: `notification-${entry.id}`,
         unread: await notifications.unreadCount(userId),
-      }
+      })
+    },
+
+    /**
+     * Send a push that is not a notification entry (an announcement, a re-engagement reminder) to each of the
+     * member's browsers: the caller has checked their choice. Throws (so its job retries) like `send`.
+     * @example await s.push.deliver(userId, { title: 'Lakeside', body: 'We miss you', url: '/', tag: 'reengage-3', unread: 0 })
+     */
+    async deliver(userId: number, payload: PushPayload): Promise<{ sent: number; dropped: number }> {
+      const subs = await db.selectFrom('push_subscriptions').selectAll().where('user_id', '=', userId).execute()
+      if (!subs.length) return { sent: 0, dropped: 0 }
       const keys = await vapid()
       const subject = await contact()
       let sent = 0

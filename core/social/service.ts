@@ -260,6 +260,14 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
      * Follow a member. A private account gets a request instead ('requested'). Following twice is harmless.
      * @example const state = await ctx.core.social.follow(me.id, 'ana') // 'following' | 'requested'
      */
+    /** Active members by id as `viewerId` may see them (their picture only where allowed), in the order given; missing ones left out. */
+    async summariesOf(viewerId: number | null, ids: number[]): Promise<MemberSummary[]> {
+      if (!ids.length) return []
+      const rows = await db.selectFrom('users').selectAll().where('id', 'in', ids).where('suspended_at', 'is', null).execute()
+      const byId = new Map(rows.map((r) => [r.id, r]))
+      return summaries(ids.map((id) => byId.get(id)).filter((r): r is UserRow => !!r), viewerId)
+    },
+
     async follow(followerId: number, target: number | string): Promise<'following' | 'requested'> {
       const t = await member(target)
       if (t.id === followerId) throw new AppError(409, 'CONFLICT', 'You cannot follow yourself.')

@@ -49,6 +49,7 @@ export function createRenderer(deps: { settings: SettingsService; hooks: HookReg
     const Layout = (theme.templates.layout ?? fallback.templates.layout)!
     const nav = await hooks.apply('filter:ui.nav-items', ui.navFor(viewer), { viewer })
     const footer = await ui.renderSlot('layout.footer', { viewer })
+    const banner = viewer ? await ui.renderSlot('layout.banner', { viewer, csrfToken: c.get('csrfToken') ?? '', path: c.req.path }) : []
     const siteName = await settings.get('site.name')
     const props: LayoutProps = {
       title: await hooks.apply('filter:page.title', title, { path: c.req.path }),
@@ -64,6 +65,7 @@ export function createRenderer(deps: { settings: SettingsService; hooks: HookReg
       share,
       site: { siteName, description: await settings.get('site.description'), icon: `${baseUrl(c, deps.config?.publicUrl ?? null)}/app-icon/512.png` },
       footer,
+      banner,
       // Staff viewing as a member see it on every page, with the way out.
       children: viewAs && !guest ? <><ViewAsBanner as={viewAs} csrf={c.get('csrfToken') ?? ''} />{body}</> : body,
     }

@@ -18,6 +18,8 @@ export interface SlotProps {
   'post.actions': { postId: number; authorId: number; scope: string | null; viewer: Viewer | null; csrfToken: string }
   /** The admin overview page. */
   'admin.overview': { viewer: Viewer }
+  /** Above every page's content, for a member (an announcement's banner); keep it to one cheap query. */
+  'layout.banner': { viewer: Viewer; csrfToken: string; path: string }
   /** The page footer. */
   'layout.footer': { viewer: Viewer | null }
 }

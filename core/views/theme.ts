@@ -26,6 +26,8 @@ export interface LayoutProps {
   share: ShareMeta | null
   site: SiteMeta
   footer: ComponentChildren
+  /** What goes above the page's content for a member (an announcement's banner); a theme without it shows none. */
+  banner?: ComponentChildren
   children: ComponentChildren
 }
 

@@ -278,7 +278,12 @@ export function createGroupsService(ctx: Pick<PluginContext, 'db' | 'core' | 'ht
     async post(viewer: Viewer, id: number, input: GroupPostInputData): Promise<PostView> {
       const s = await service.standing(viewer, id)
       if (!s.role) throw forbidden(s.group.privacy === 'public' ? 'Join the group to post in it.' : 'Only members post in this group.')
-      return core.posts.create(viewer.id, { text: input.text, media_ids: input.media_ids, comments_enabled: input.comments_enabled, visibility: 'public' }, { scope: scopeOf(id) })
+      // Core checks every post against the rules on posts; these are the operator's rules for group posts (decision 038).
+      const checked = { surface: 'post', authorId: viewer.id, text: input.text ?? '' }
+      const verdict = await core.policy.enforce(checked)
+      const post = await core.posts.create(viewer.id, { text: input.text, media_ids: input.media_ids, comments_enabled: input.comments_enabled, visibility: 'public' }, { scope: scopeOf(id) })
+      await core.policy.flagSaved(verdict, checked, { type: 'post', id: post.id })
+      return post
     },
 
     async posts(viewer: Viewer | null, id: number, options: { cursor?: string | null; limit?: number } = {}): Promise<{ standing: Standing; page: Page<PostView> }> {

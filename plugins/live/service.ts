@@ -398,8 +398,12 @@ export function liveService(ctx: LiveContext) {
       if (await q.barredFromChat(db, id, viewer.id, new Date().toISOString())) throw new AppError(403, 'FORBIDDEN', 'You cannot chat in this stream right now.')
       if (s.slow_seconds > 0) ctx.core.limits.hit(`slow:${id}:user:${viewer.id}`, { limit: 1, windowSeconds: s.slow_seconds, message: (w) => `Slow mode is on: wait ${w} s.` })
     }
+    // The operator's rules on writing (decision 038) hold for everyone, the streamer and staff too.
+    const checked = { surface: 'chat', authorId: viewer.id, text }
+    const verdict = await ctx.core.policy.enforce(checked)
     ctx.core.limits.hit(`chat:user:${viewer.id}`, { ...CHAT_LIMIT, message: (s) => `You are sending messages quickly; wait ${s} s.` })
     const line = await q.addChat(db, id, viewer.id, text, await stampOf(viewer, s))
+    await ctx.core.policy.flagSaved(verdict, checked, { type: 'live.chat', id: line.id })
     await post(id, line.at_ms, viewer.id, 'chat', line, { durable: line.id, key: `chat:${line.id}` })
     return line
   }

@@ -140,6 +140,8 @@ export function createScheduled(ctx: MessagesContext, messages: MessagesService)
       const conv = await messages.get(viewer, conversationId)
       if (conv.me.state !== 'active') throw ctx.http.error(403, 'FORBIDDEN', 'You are no longer in this conversation.')
       const at = sendTime(input, now)
+      // Refused now rather than at the time it goes (the rules are checked again then, and the stored message flagged).
+      await ctx.core.policy.enforce({ surface: 'message', authorId: viewer.id, text: input.text })
       const pending = await own(db).selectFrom('messages_scheduled').select((eb) => eb.fn.countAll<number>().as('n')).where('sender_id', '=', viewer.id).where('status', '=', 'pending').executeTakeFirstOrThrow()
       if (Number(pending.n) >= MAX_PENDING) throw ctx.http.error(409, 'CONFLICT', `You have ${MAX_PENDING} scheduled messages already; send or cancel some first.`)
       const perMinute = await ctx.settings.get('sends_per_minute')
@@ -161,6 +163,7 @@ export function createScheduled(ctx: MessagesContext, messages: MessagesService)
       const row = await mine(viewer, id)
       if (row.status !== 'pending') throw ctx.http.error(409, 'CONFLICT', row.status === 'sent' ? 'That message was sent already.' : 'That message was not sent and cannot be changed.')
       const at = input.send_at !== undefined ? sendTime({ send_at: input.send_at, tz_offset: input.tz_offset }, now) : null
+      if (input.text !== undefined) await ctx.core.policy.enforce({ surface: 'message', authorId: viewer.id, text: input.text })
       await db.transaction().execute(async (trx) => {
         const done = await own(trx)
           .updateTable('messages_scheduled')
@@ -206,7 +209,7 @@ export function createScheduled(ctx: MessagesContext, messages: MessagesService)
         const { message } = await messages.send(viewer, row.conversation_id, { text: row.body, client_id: clientId, reply_to: null, disappear_seconds: row.disappear_seconds }, { scheduled: true })
         await markSent(message.id)
       } catch (err) {
-        if (!isAppError(err) || ![400, 403, 404, 409].includes(err.status)) throw err
+        if (!isAppError(err) || ![400, 403, 404, 409, 422].includes(err.status)) throw err
         const reason =
           err.status === 404 ? 'Not sent: this conversation is no longer available to you.' : err.status === 403 ? 'Not sent: you are no longer in this conversation.' : `Not sent: ${err.message}`
         await markNotSent(row.id, reason)

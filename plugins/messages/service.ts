@@ -417,6 +417,9 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         const target = (await messagesByIds(db, viewer.id, id, [input.reply_to])).get(input.reply_to)
         if (!target || target.kind === 'system') throw ctx.http.error(400, 'VALIDATION_FAILED', 'The message you reply to is not in this conversation.', { fields: { reply_to: 'The message you reply to is not in this conversation.' } })
       }
+      // The operator's rules on writing (decision 038): a refusal stores nothing; a flag files a report once stored.
+      const checked = input.text ? { surface: 'message', authorId: viewer.id, text: input.text } : null
+      const verdict = checked ? await ctx.core.policy.enforce(checked) : null
       // A scheduled message was counted when it was written; many fall due at once after a restart.
       if (!options.scheduled) {
         const perMinute = await ctx.settings.get('sends_per_minute')
@@ -446,6 +449,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         if (done === null) throw err
         return { message: await service.message(viewer, id, done), created: false }
       }
+      if (verdict) await ctx.core.policy.flagSaved(verdict, checked!, { type: 'messages.message', id: messageId })
       const message = await service.message(viewer, id, messageId)
       conv().publish(topicId(id), 'message', forEveryone(message), { durable: messageId })
       for (const fn of sentListeners) await fn(message).catch((err) => ctx.log.warn({ err }, 'after-send listener failed'))
@@ -460,11 +464,14 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       if (line.sender_id !== viewer.id || line.kind !== 'text') throw ctx.http.error(403, 'FORBIDDEN', 'You can edit only your own messages.')
       if (line.unsent_at) throw ctx.http.error(409, 'CONFLICT', 'That message was unsent.')
       if (Date.now() - Date.parse(line.created_at) > EDIT_WINDOW_MS) throw ctx.http.error(409, 'CONFLICT', 'Messages can be edited for 15 minutes after sending.')
+      const checked = { surface: 'message', authorId: viewer.id, text }
+      const verdict = await ctx.core.policy.enforce(checked)
       const seq = await db.transaction().execute(async (trx) => {
         await replaceBody(trx, messageId, text)
         await own(trx).updateTable('messages_messages').set({ edited_at: new Date().toISOString() }).where('id', '=', messageId).execute()
         return recordChange(trx, { conversationId: id, messageIds: [messageId], kind: 'edited' })
       })
+      await ctx.core.policy.flagSaved(verdict, checked, { type: 'messages.message', id: messageId })
       const message = await service.message(viewer, id, messageId)
       conv().publish(topicId(id), 'edited', forEveryone(message), { durable: seq })
       return message

@@ -100,6 +100,9 @@ export function storiesService(ctx: StoriesContext) {
         if (m.status === 'failed') throw invalid({ media_id: 'That file could not be processed; upload it again.' })
         if (m.usedBy) throw invalid({ media_id: `That file is already in a ${m.usedBy === 'avatar' ? 'profile picture' : m.usedBy}; upload it again for this story.` })
       }
+      // The operator's rules on writing (decision 038): the text of a text story, or a photo's or video's caption.
+      const checked = { surface: 'story', authorId: author.id, text: input.text }
+      const verdict = await ctx.core.policy.enforce(checked)
       const now = Date.now()
       const story = await q.insertStory(db, {
         author_id: author.id,
@@ -113,6 +116,7 @@ export function storiesService(ctx: StoriesContext) {
         custom,
         hide,
       })
+      await ctx.core.policy.flagSaved(verdict, checked, { type: 'stories.story', id: story.id })
       ctx.log.info({ story: story.id, author: author.id, kind: story.kind, audience: story.audience }, 'story posted')
       await notifyMentions(story, iso(now))
       return story
@@ -232,6 +236,7 @@ export function storiesService(ctx: StoriesContext) {
       if ((await q.reactionsBy(db, story.id, viewer.id)) >= MAX_REACTIONS) throw ctx.http.error(429, 'RATE_LIMITED', 'You have reacted to this story enough.')
       const kind = parsed.data.emoji ? 'emoji' : 'text'
       const body = (parsed.data.emoji ?? parsed.data.text)!
+      if (kind === 'text') await ctx.core.policy.enforce({ surface: 'reply', authorId: viewer.id, text: body })
       const reactionId = await q.addReaction(db, story.id, viewer.id, kind, body)
       if (kind === 'emoji') {
         await ctx.core.notifications.notify({ userId: story.author_id, type: 'reaction', actorId: viewer.id, groupKey: String(story.id), data: { storyId: story.id, emoji: body } })

@@ -123,6 +123,7 @@ export function Layout(props: LayoutProps) {
           )}
         </nav>
         <main id="main">
+          {props.banner}
           {props.flash.map((f) => (
             <p class={`alert alert-${f.kind}`} role={f.kind === 'error' ? 'alert' : 'status'}>
               {f.text}
