@@ -1,7 +1,7 @@
 // Messages: direct and group conversations between members, with requests for people the recipient does not let
 // in, replies, edits, unsend, read receipts and typing over one realtime topic per conversation. Rules: README.md.
 import { z } from 'zod'
-import { definePlugin, type IceServer, type SignalData, type Topic } from '../../core/plugins/api.js'
+import { definePlugin, displayName, type IceServer, type SignalData, type Topic } from '../../core/plugins/api.js'
 import type { CallEvent } from './call-text.js'
 import { callRoutes, createCalls, type CallView } from './calls.js'
 import { createPresence, presenceRoutes } from './presence.js'
@@ -12,6 +12,7 @@ import { createDisappearing } from './disappearing.js'
 import { FAN_OUT_JOB, fanOut, type FanOut } from './fanout.js'
 import { releaseHolds } from './holds.js'
 import { PICTURE_PATHS, pictureRoutes } from './pictures.js'
+import { createReading } from './reading.js'
 import type { ReactionSummary } from './reactions.js'
 import { createScheduled } from './scheduled.js'
 import { createSearch } from './search.js'
@@ -85,16 +86,24 @@ const messages = definePlugin({
   register(ctx) {
     let conv: Topic<'messages:conv'> | null = null
     const service = createMessagesService(ctx, () => conv!)
+    const reading = createReading()
     conv = ctx.realtime.topic('messages:conv', {
       authorize: (viewer, id) => {
         const n = conversationOf(id)
         return n !== null && service.mayJoin(viewer, n)
       },
-      accept: z.object({ typing: z.boolean() }),
-      onMessage: async (c, id, { typing }) => {
+      // Typing, and whether the page is in view (reading.ts: no notification for what they are reading).
+      accept: z.union([z.object({ typing: z.boolean() }).strict(), z.object({ reading: z.boolean() }).strict()]),
+      onMessage: async (c, id, m) => {
         const n = conversationOf(id)
-        if (n === null || !(await service.mayType(c.viewer, n))) return
-        conv!.publish(id, 'typing', { userId: c.viewer.id, name: c.viewer.display_name || c.viewer.username, typing }, { except: c.viewer.id })
+        if (n === null) return
+        if ('reading' in m) return reading.set(n, c.viewer.id, c.id, m.reading)
+        if (!(await service.mayType(c.viewer, n))) return
+        conv!.publish(id, 'typing', { userId: c.viewer.id, name: displayName(c.viewer), typing: m.typing }, { except: c.viewer.id })
+      },
+      onLeave: (c, id) => {
+        const n = conversationOf(id)
+        if (n !== null) reading.left(n, c.viewer.id, c.id)
       },
       replay: async (id, viewer, after) => {
         const n = conversationOf(id)
@@ -109,7 +118,7 @@ const messages = definePlugin({
     ctx.jobs.define<{ scheduledId: number }>('send-scheduled', ({ scheduledId }) => scheduled.run(scheduledId))
     // Each new message's notifications and unread counts, per member (fanout.ts). One at a time: two jobs of one
     // conversation at once could each start a notification where one grouped entry is meant.
-    ctx.jobs.define<FanOut>(FAN_OUT_JOB, (job) => fanOut(ctx, job))
+    ctx.jobs.define<FanOut>(FAN_OUT_JOB, (job) => fanOut(ctx, job, reading))
     // A sweep behind the jobs: anything past its time whose job was lost (a restore from an older backup) goes too.
     ctx.jobs.every('*/10 * * * *', 'purge-disappeared', async () => void (await disappearing.purgeDue()))
     // Before the thread routes: /messages/search and /messages/scheduled are not conversation ids.

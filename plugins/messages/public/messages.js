@@ -171,6 +171,12 @@
   }
   document.addEventListener('visibilitychange', markRead)
 
+  // In view: the server sends no notification for this conversation to this member while a page of it is in view
+  // (told on every join, as a rejoined socket starts afresh, and on every change).
+  const tellReading = () => topic.send({ reading: document.visibilityState === 'visible' })
+  topic.on('joined', tellReading)
+  document.addEventListener('visibilitychange', tellReading)
+
   /** A topic event is the same for everyone; what differs by reader (a shared card) is fetched as this member's view. */
   async function mine(m) {
     if (!m.share || !m.share.personal) return m
