@@ -118,8 +118,12 @@ export interface ConversationView {
   disappear_seconds: number | null
   /** Direct conversations only: the newest message the other member's client received ("Delivered"). */
   delivered_id: number | null
-  /** A group's picture once processed (its address answers members only), or null. */
-  picture: { media_id: number; url: string } | null
+  /**
+   * What the conversation shows beside its title: a group's picture once processed (its address answers members only),
+   * or in a direct conversation the other member's profile picture as their profile shows it to the viewer (`media_id`
+   * null: it is theirs, not the conversation's); null without one.
+   */
+  picture: { media_id: number | null; url: string } | null
 }
 
 /** A group picture as conversations show it: the small variant once processed. */
@@ -253,9 +257,16 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     const lastIds = rows.map((r) => r.last_id).filter((id): id is number => id !== null)
     const lasts = new Map((await views(viewer, [...(await messagesByIds(db, viewer.id, null, lastIds)).values()], mentionable)).map((m) => [m.id, m]))
     const out: ConversationView[] = []
-    // One look-up per group with a picture (core's media info), as attachment views do.
+    // One look-up per group with a picture (core's media info), as attachment views do; the other members of direct
+    // conversations in one (core's rule of profile pictures: audience, blocks, suspension).
     const pictures = new Map<number, ConversationView['picture']>()
     for (const r of rows) if (r.c.kind === 'group' && r.c.picture_media_id !== null) pictures.set(r.c.id, pictureOf(await ctx.core.media.info(r.c.picture_media_id)))
+    const otherOf = new Map(rows.filter((r) => r.c.kind === 'direct').map((r) => [r.c.id, members.find((m) => m.conversation_id === r.c.id && m.user_id !== viewer.id)?.user_id]))
+    const avatars = await ctx.core.social.avatars(viewer.id, [...otherOf.values()].filter((id): id is number => id !== undefined))
+    for (const [id, other] of otherOf) {
+      const url = other !== undefined ? avatars.get(other) : null
+      if (url) pictures.set(id, { media_id: null, url })
+    }
     for (const r of rows) {
       const all = members.filter((m) => m.conversation_id === r.c.id)
       const others = all.filter((m) => m.user_id !== viewer.id)

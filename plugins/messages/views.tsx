@@ -45,6 +45,11 @@ const FOLDERS: Record<Folder, { title: string; href: string }> = {
   archived: { title: 'Archived conversations', href: '/messages/archived' },
 }
 
+/** A conversation's picture, drawn one way in the inbox and the thread's header: the group's, or the other member's. */
+function ConversationPicture({ c }: { c: ConversationView }) {
+  return <Avatar member={{ display_name: c.title, avatar_url: c.picture?.url ?? null }} />
+}
+
 function preview(c: ConversationView): string {
   const m = c.last_message
   if (!m) return ''
@@ -85,7 +90,7 @@ export function InboxPage(props: { folder: Folder; items: ConversationView[]; ne
           {items.map((c) => (
             <li class={c.unread ? 'conversation unread' : 'conversation'} data-conversation={c.id}>
               <a href={`/messages/${c.id}`}>
-                <Avatar member={{ display_name: c.title, avatar_url: c.picture?.url ?? null }} />
+                <ConversationPicture c={c} />
                 <span class="conversation-text">
                   <strong class="conversation-title">
                     {c.title}
@@ -280,7 +285,7 @@ export function ThreadPage(props: {
         <a href="/messages" class="link" aria-label="Back to messages">
           <Icon name="arrow-left" />
         </a>
-        {group && <Avatar member={{ display_name: c.title, avatar_url: c.picture?.url ?? null }} />}
+        <ConversationPicture c={c} />
         <h1>{c.title}</h1>
         {group && <a href={`/messages/${c.id}/members`}>{c.members.length} members</a>}
         {props.callable && <CallButtons />}
@@ -408,7 +413,7 @@ export function MembersPage(props: { c: ConversationView; me: number; csrf: stri
           </form>
           <form method="post" action={`/messages/${c.id}/picture`} enctype="multipart/form-data" class="messages-picture" data-picture-form>
             <CsrfField token={csrf} />
-            {c.picture && <Avatar member={{ display_name: c.title, avatar_url: c.picture.url }} />}
+            {c.picture && <ConversationPicture c={c} />}
             <label for="group-picture">Group picture</label>
             <input id="group-picture" type="file" name="picture" accept="image/*" aria-describedby={props.fields?.picture ? 'group-picture-error' : undefined} />
             {props.fields?.picture && (
