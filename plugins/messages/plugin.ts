@@ -10,6 +10,7 @@ import { own } from './queries.js'
 import { messagesRoutes } from './routes.js'
 import { createDisappearing } from './disappearing.js'
 import { FAN_OUT_JOB, fanOut, type FanOut } from './fanout.js'
+import { GIFT_TARGET, giftSent, giftTarget } from './gifts.js'
 import { releaseHolds } from './holds.js'
 import { PICTURE_PATHS, pictureRoutes } from './pictures.js'
 import { createReading } from './reading.js'
@@ -68,8 +69,9 @@ const messages = definePlugin({
     version: '1.0.0',
     description: 'Messages: direct and group conversations, message requests, replies, edits, unsend, typing and read receipts.',
     migrations: './migrations',
-    // With stories on, a reply to a story lands in the conversation with its author (decision 030).
-    optionalDependsOn: ['stories'],
+    // With stories on, a reply to a story lands in the conversation with its author (decision 030); with coins on,
+    // members send gifts in direct conversations (gifts.ts).
+    optionalDependsOn: ['stories', 'coins'],
     settings: {
       max_group_members: { type: 'number', label: 'Most members in one group conversation', default: 250, min: 3, max: 5000, integer: true },
       sends_per_minute: { type: 'number', label: 'Most messages one member may send in a minute', default: 30, min: 1, max: 1000, integer: true },
@@ -213,6 +215,18 @@ const messages = definePlugin({
         service.storyReply(reply).then(
           () => undefined,
           (err) => ctx.log.warn({ err, storyId: reply.storyId }, 'a story reply did not reach the conversation'),
+        ),
+      { optional: true },
+    )
+    // Gifts (the coins plugin) in a direct conversation: coins asks who receives one, then tells us it was sent, and
+    // the gift lands in the conversation as a message from its sender.
+    ctx.hooks.on('filter:coins.gift.target', (value, { kind, id, senderId }) => (kind === GIFT_TARGET ? giftTarget(ctx, senderId, id) : value), { optional: true })
+    ctx.hooks.on(
+      'action:coins.gift.sent',
+      (gift) =>
+        giftSent(ctx, service, gift).then(
+          () => undefined,
+          (err) => ctx.log.error({ err, sendId: gift.sendId }, 'a gift did not reach its conversation'),
         ),
       { optional: true },
     )

@@ -9,6 +9,7 @@ import { clientIdInput, optionalText, replyToInput } from './inputs.js'
 import { shareable, shareInput, sharesFor, storeShare, type ShareView } from './shares.js'
 import { changesSince, recordChange } from './changes.js'
 import { enqueueFanOut, pushCounts as pushCountsOf } from './fanout.js'
+import { giftsFor, isGift, type GiftView } from './gifts.js'
 import { disappearInput, disappearLabel, enqueuePurge, expiryOf } from './disappearing.js'
 import { reactionsOf, toggleReaction, type ReactionSummary } from './reactions.js'
 import type { MessagesContext } from './plugin.js'
@@ -91,6 +92,8 @@ export interface MessageView {
   reactions: ReactionSummary[]
   /** Photos, videos, files and a voice note (attachments.ts); empty for text and once unsent. */
   attachments: AttachmentView[]
+  /** A gift sent in the message (with the coins plugin; gifts.ts), its note being the text; else null. */
+  gift: GiftView | null
 }
 
 /** What a message with attachments adds to a send: its kind, what the notification says, and how its items are stored. */
@@ -210,6 +213,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     const shares = await sharesFor(ctx, viewer, lines.filter((l) => !l.unsent_at && l.kind !== 'system').map((l) => l.id))
     const items = await attachmentViews(ctx, lines.filter((l) => !l.unsent_at && l.kind !== 'text' && l.kind !== 'system'))
     const reactions = await reactionsOf(db, lines.map((l) => l.id))
+    const gifts = await giftsFor(ctx, lines.filter((l) => l.kind === 'text' && !l.unsent_at).map((l) => l.id))
     return lines.map((l) => {
       const text = l.unsent_at || l.kind === 'system' ? null : (bodies.get(l.id) ?? null)
       const target = l.reply_to_id !== null ? targets.get(l.reply_to_id) : undefined
@@ -233,6 +237,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         attachments: items.get(l.id) ?? [],
         expires_at: l.expires_at,
         reactions: l.unsent_at ? [] : (reactions.get(l.id) ?? []),
+        gift: gifts.get(l.id) ?? null,
       }
     })
   }
@@ -412,7 +417,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
      * caption. A retry with the same `client_id` answers the message already stored (`created: false`). The recipient
      * of a request who writes back accepts it.
      */
-    async send(viewer: Viewer, id: number, input: z.output<typeof sendInput>, options: { quiet?: boolean; scheduled?: boolean; extra?: SendExtra } = {}): Promise<{ message: MessageView; created: boolean }> {
+    async send(viewer: Viewer, id: number, input: z.output<typeof sendInput>, options: { quiet?: boolean; unlimited?: boolean; extra?: SendExtra } = {}): Promise<{ message: MessageView; created: boolean }> {
       const extra = options.extra
       const { c, p } = await activeStanding(viewer, id)
       if (input.client_id) {
@@ -428,8 +433,9 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         const target = (await messagesByIds(db, viewer.id, id, [input.reply_to])).get(input.reply_to)
         if (!target || target.kind === 'system') throw ctx.http.error(400, 'VALIDATION_FAILED', 'The message you reply to is not in this conversation.', { fields: { reply_to: 'The message you reply to is not in this conversation.' } })
       }
-      // A scheduled message was counted when it was written; many fall due at once after a restart.
-      if (!options.scheduled) {
+      // A scheduled message was counted when it was written (many fall due at once after a restart); a gift's coins
+      // are spent already, under coins' own daily limit.
+      if (!options.unlimited) {
         const perMinute = await ctx.settings.get('sends_per_minute')
         ctx.core.limits.hit(`send:user:${viewer.id}`, { limit: perMinute, windowSeconds: 60, message: (s) => `You are sending messages too fast. Wait ${s} s.` })
       }
@@ -470,6 +476,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       if (!line) throw messageMissing()
       if (line.sender_id !== viewer.id || line.kind !== 'text') throw ctx.http.error(403, 'FORBIDDEN', 'You can edit only your own messages.')
       if (line.unsent_at) throw ctx.http.error(409, 'CONFLICT', 'That message was unsent.')
+      if (await isGift(db, messageId)) throw ctx.http.error(409, 'CONFLICT', 'A gift’s note cannot be edited.')
       if (Date.now() - Date.parse(line.created_at) > EDIT_WINDOW_MS) throw ctx.http.error(409, 'CONFLICT', 'Messages can be edited for 15 minutes after sending.')
       const seq = await db.transaction().execute(async (trx) => {
         await replaceBody(trx, messageId, text)
@@ -488,6 +495,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       if (!line) throw messageMissing()
       if (line.sender_id !== viewer.id || line.kind === 'system') throw ctx.http.error(403, 'FORBIDDEN', 'You can unsend only your own messages.')
       if (line.unsent_at) return
+      // The coins moved and stay moved: the gift stays in the conversation (each side may delete it for themselves).
+      if (await isGift(db, messageId)) throw ctx.http.error(409, 'CONFLICT', 'A gift cannot be unsent. Delete it for yourself instead.')
       const seq = await db.transaction().execute(async (trx) => {
         await eraseBody(trx, messageId)
         await own(trx).updateTable('messages_messages').set({ unsent_at: new Date().toISOString() }).where('id', '=', messageId).execute()
