@@ -438,6 +438,7 @@ describe('messages plugin', () => {
     assert.equal(started.status, 303)
     const id = Number(/\/messages\/(\d+)/.exec(started.headers.get('location') ?? '')![1])
     const form = await a.text(`/messages/${id}`)
+    assert.doesNotMatch(form, /data-send-gift/, 'no gifts without the coins plugin')
     const clientId = /name="client_id" value="([^"]+)"/.exec(form)![1]!
     assert.equal((await a.post(`/messages/${id}`, { text: 'by form <b>bold</b>', client_id: clientId })).status, 303)
     const d = await agentOf(dee)
