@@ -190,6 +190,12 @@ export interface PluginSocialApi {
   canMessage(actorId: number, targetId: number): Promise<boolean>
   /** The privacy choices a member made that plugins honour, defaults filled in (Settings → Privacy). */
   privacy(userId: number): Promise<MemberPrivacy>
+  /**
+   * Members' pictures (`/media/ID/150`) as the viewer may see them, in one query: null for one with no picture, a
+   * suspended member, a block either way, or a picture whose audience leaves the viewer out; the rule of profiles.
+   * @example const pictures = await ctx.core.social.avatars(viewer.id, others.map((m) => m.id))
+   */
+  avatars(viewerId: number, userIds: readonly number[]): Promise<Map<number, string | null>>
 }
 
 /** A member's privacy choices as plugins read them. */

@@ -606,6 +606,7 @@ export class PluginManager {
           blockedEitherWay: (a, b) => safety.blockedEitherWay(a, b),
           blockedIds: (id) => safety.blockedIds(id),
           canMessage: (a, b) => safety.canMessage(a, b),
+          avatars: (viewerId, ids) => social.avatars(viewerId, ids),
           privacy: async (id) => {
             const p = await safety.privacy(id)
             return { who_can_message: p.who_can_message, show_last_seen: p.show_last_seen }

@@ -26,6 +26,9 @@ describe('realtime topics', () => {
   /** Who may join which room: the test changes it to remove someone. */
   const allowed = new Map<string, Set<number>>()
   const received: { topic: string; userId: number; message: unknown }[] = []
+  const leaves: { topic: string; userId: number; conn: string }[] = []
+  /** Socket ids as handlers saw them, by the text each socket sent. */
+  const connOf = new Map<string, string>()
   const chunks: { topic: string; userId: number; bytes: Buffer }[] = []
   /** The "plugin's own table" of durable events per room, and a gate that holds replay to test the race. */
   const stored = new Map<string, { seq: number; event: string; data: unknown }[]>()
@@ -42,7 +45,11 @@ describe('realtime topics', () => {
       authorize: (viewer, topicId) => allowed.get(topicId)?.has(viewer.id) ?? false,
       presence: true,
       accept: z.object({ text: z.string().min(1, 'Say something.').max(20) }),
-      onMessage: (conn, topicId, message) => void received.push({ topic: topicId, userId: conn.viewer.id, message }),
+      onMessage: (conn, topicId, message) => {
+        received.push({ topic: topicId, userId: conn.viewer.id, message })
+        connOf.set(message.text, conn.id)
+      },
+      onLeave: (conn, topicId) => void leaves.push({ topic: topicId, userId: conn.viewer.id, conn: conn.id }),
       replay: async (topicId, _viewer, afterSeq) => {
         if (replayGate) await replayGate
         return (stored.get(topicId) ?? []).filter((e) => e.seq > afterSeq)
@@ -265,6 +272,29 @@ describe('realtime topics', () => {
     assert.equal(await ana.closed, 4001)
     await eventually(() => room.present('test:room:6').length === 0, 'the server let go of the closed socket’s topics')
     await Promise.all([bob.close(), cyd.close()])
+  })
+
+  it('tells the plugin each socket that leaves a topic, whether it asked, closed or was kicked, with the id its messages carried', async () => {
+    allow('test:room:8', 'ana', 'bob')
+    const ana1 = await open('ana')
+    const ana2 = await open('ana')
+    const bob = await open('bob')
+    for (const s of [ana1, ana2, bob]) await join(s, 'test:room:8')
+    for (const [s, text] of [[ana1, 'one'], [ana2, 'two'], [bob, 'three']] as const) {
+      s.send({ op: 'send', topic: 'test:room:8', message: { text } })
+      await eventually(() => connOf.has(text), 'the message arrived')
+    }
+    const left = () => leaves.filter((l) => l.topic === 'test:room:8')
+    ana1.send({ op: 'leave', topic: 'test:room:8' })
+    await eventually(() => left().length === 1, 'a leave is told')
+    await ana2.close()
+    await eventually(() => left().length === 2, 'a closed socket is told')
+    room.kick('test:room:8', id.bob!)
+    await eventually(() => left().length === 3, 'a kick is told')
+    assert.deepEqual(left().map((l) => l.userId), [id.ana, id.ana, id.bob])
+    assert.deepEqual(left().map((l) => l.conn), ['one', 'two', 'three'].map((text) => connOf.get(text)), 'one call per socket, with the id its messages carried')
+    await bob.close()
+    await ana1.close()
   })
 
   it('refuses a topic name outside the plugin’s own prefix, a second definition of a name, and a binary cap beyond 16 MiB', () => {

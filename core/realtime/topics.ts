@@ -302,7 +302,15 @@ export class TopicRegistry {
     if (gone) users!.delete(sock.viewer.id)
     if (users && users.size === 0) this.members.delete(topicId)
     if (tell) this.send(sock, reason ? { op: 'left', topic: topicId, reason } : { op: 'left', topic: topicId })
-    if (gone && this.definitionOf(topicId)?.def.presence) this.presence(topicId, sock.viewer.id, false)
+    const d = this.definitionOf(topicId)
+    if (gone && d?.def.presence) this.presence(topicId, sock.viewer.id, false)
+    if (d?.def.onLeave) {
+      try {
+        d.def.onLeave(this.connection(sock, topicId), topicId)
+      } catch (err) {
+        this.log.error({ err, plugin: d.owner, topic: d.name }, `realtime leave handler of ${d.name} failed`)
+      }
+    }
   }
 
   private removeTopic(topicId: string): void {

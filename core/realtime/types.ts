@@ -46,6 +46,11 @@ export interface TopicDefinition<K extends string, M = never> {
   accept?: MessageSchema<M>
   /** A member's accepted message (only members who joined the topic may send). */
   onMessage?(conn: TopicConnection<K>, topicId: TopicId<K>, message: M): void | Promise<void>
+  /**
+   * One socket left the topic: it asked, closed, or was kicked. For state a plugin keeps per socket (a page that
+   * says it is in view) that must end with the socket. Not called for sockets of a plugin being unloaded.
+   */
+  onLeave?(conn: TopicConnection<K>, topicId: TopicId<K>): void
   /** Binary frames members may send to the topic, each at most `maxBytes` (at most 16 MiB). Without it they are refused. */
   binary?: { maxBytes: number }
   onBinary?(conn: TopicConnection<K>, topicId: TopicId<K>, bytes: Uint8Array): void | Promise<void>

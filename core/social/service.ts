@@ -9,7 +9,7 @@ import { decodeCursor, olderThan, pageOf, type Page } from '../pagination.js'
 import { idsOfUsernames, refuseStaffLookalike } from '../users/queries.js'
 import { parse } from '../validation.js'
 import { profileInput } from './inputs.js'
-import { blockedEitherWay } from '../safety/queries.js'
+import { blockedEitherWay, canSeeAuthor } from '../safety/queries.js'
 import { visiblePostsCount } from './counts.js'
 import { displayName } from '../users/display-name.js'
 import type { ContentPolicy } from '../policy/service.js'
@@ -179,6 +179,23 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
     member,
     canSeeContent,
     canSeeAvatar,
+
+    /**
+     * Members' pictures as the viewer may see them, in one query: null for a member with none, suspended, blocked either
+     * way with the viewer, or whose picture's audience leaves the viewer out (members missing from the list: absent).
+     */
+    async avatars(viewerId: number, ids: readonly number[]): Promise<Map<number, string | null>> {
+      const out = new Map<number, string | null>()
+      if (ids.length === 0) return out
+      const rows = await db
+        .selectFrom('users')
+        .select(['id', 'avatar_media_id', 'avatar_visibility'])
+        .select(canSeeAuthor(viewerId, 'users.id').as('visible'))
+        .where('id', 'in', [...new Set(ids)])
+        .execute()
+      for (const u of rows) out.set(u.id, u.visible && u.avatar_media_id && (await canSeeAvatar(viewerId, u)) ? avatarUrl(u) : null)
+      return out
+    },
     isFollowing,
 
     /** A profile as the viewer sees it. Suspended members are NOT_FOUND. */

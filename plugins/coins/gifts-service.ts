@@ -25,6 +25,9 @@ export interface GiftSentPayload {
   sendId: number
   giftId: number
   giftName: string
+  /** How the gift looks: a built-in icon's name, or null when it has a picture (`giftMediaId`, public). */
+  giftIcon: string | null
+  giftMediaId: number | null
   price: number
   senderId: number
   receiverId: number
@@ -212,7 +215,7 @@ export function giftsService(ctx: CoinsContext) {
 
     // The gift is made: a flag that fails is logged, never the sender's error.
     await flagNewAccount(me, gift.price, now, flagLine).catch((err: unknown) => ctx.log.error({ err, sendId: row.id }, 'flagging a new account’s gifts failed'))
-    await ctx.hooks.emit('action:coins.gift.sent', { sendId: row.id, giftId: gift.id, giftName: gift.name, price: gift.price, senderId: sender.id, receiverId: receiver.id, target: input.target, note: row.note })
+    await ctx.hooks.emit('action:coins.gift.sent', { sendId: row.id, giftId: gift.id, giftName: gift.name, giftIcon: gift.media_id ? null : (gift.icon ?? 'gift'), giftMediaId: gift.media_id, price: gift.price, senderId: sender.id, receiverId: receiver.id, target: input.target, note: row.note })
     return { send: row, created: true }
   }
 

@@ -2,6 +2,7 @@
 // (multipart, streamed), opening a view-once item, and a file or voice note served to members who may reach it.
 import type { Context, Next } from 'hono'
 import { Hono } from 'hono'
+import { z } from 'zod'
 import { parse, type AppEnv, type Viewer } from '../../core/plugins/api.js'
 import {
   attachmentFields,
@@ -23,6 +24,7 @@ import {
 import { ViewOncePage } from './attachment-views.js'
 import { heldItem } from './holds.js'
 import type { MessagesContext } from './plugin.js'
+import { disappearInput } from './disappearing.js'
 import { sendInput, topicId, type MessagesService, type MessageView } from './service.js'
 
 type C = Context<AppEnv>
@@ -91,16 +93,18 @@ export function attachmentRoutes(ctx: MessagesContext, messages: MessagesService
     const one = (k: string) => fields[k]?.[0]
     try {
       if (items.length === 0) {
-        const input = parse(sendInput, { text: one('text') ?? '', client_id: one('client_id') || null, reply_to: one('reply_to') || null })
+        const input = parse(sendInput, { text: one('text') ?? '', client_id: one('client_id') || null, reply_to: one('reply_to') || null, disappear_seconds: one('disappear_seconds') || null })
         return messages.send(viewer, id, input)
       }
       const input = parse(attachmentFields, { text: one('text') ?? '', client_id: one('client_id') || null, reply_to: one('reply_to') || null, view_once: truthy(one('view_once')) })
+      // This message's own timer (the form's "disappears after"), as a text send takes it.
+      const { disappear_seconds } = parse(z.object({ disappear_seconds: disappearInput.optional() }), { disappear_seconds: one('disappear_seconds') || undefined })
       for (const i of items) i.view_once = input.view_once && i.kind === 'media'
       const mediaKinds = await Promise.all(items.filter((i) => i.media_id !== null).map(async (i) => (await ctx.core.media.info(i.media_id!))?.kind ?? 'image'))
       const sent = await messages.send(
         viewer,
         id,
-        { text: input.text, client_id: input.client_id, reply_to: input.reply_to },
+        { text: input.text, client_id: input.client_id, reply_to: input.reply_to, disappear_seconds },
         { extra: { kind: messageKindOf(items), what: whatWasSent(items, mediaKinds), store: (trx, mid) => storeItems(ctx, trx, mid, items) } },
       )
       // A retried send answers the message already stored: what this one brought is not kept.

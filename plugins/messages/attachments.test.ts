@@ -296,6 +296,29 @@ describe('messages: attachments', () => {
     assert.deepEqual([m.unsent, m.attachments], [true, []])
   })
 
+  it('a disappearing message takes its photo and file with it when its purge job runs', async () => {
+    const id = await direct(u.cal!, u.dee!)
+    const sent = await sendFiles(u.cal!, id, [photo(), { field: 'file', bytes: new Uint8Array([7, 7, 7]), name: 'gone.bin' }], { text: 'vanishing papaya', disappear_seconds: '3600' })
+    assert.equal(sent.status, 201, JSON.stringify(sent.body))
+    const mid = sent.body.data.id as number
+    await mt.t.h.queue.drain()
+    const [p, f] = (await messageOf(u.dee!, id, mid)).attachments
+    const key = mt.t.h.store.sqlite.prepare('select file_key from messages_attachments where message_id = ? and file_key is not null').pluck().get(mid) as string
+    const path = join(store(), key.slice(0, 2), key)
+    assert.ok(existsSync(path))
+    // Its time comes: the job queued with it purges it (after a restart too: disappearing.test.ts).
+    const past = new Date(Date.now() - 1000).toISOString()
+    mt.t.h.store.sqlite.prepare('update messages_messages set expires_at = ? where id = ?').run(past, mid)
+    mt.t.h.store.sqlite.prepare('update jobs set run_at = ? where key = ?').run(past, `messages:disappear:${mid}`)
+    await mt.t.h.queue.drain()
+    assert.equal(count('select count(*) n from messages_messages where id = ?', mid), 0)
+    assert.equal(count('select count(*) n from messages_attachments where message_id = ?', mid), 0)
+    assert.ok(!existsSync(path), 'the file is gone from disk')
+    assert.equal(count('select count(*) n from media where id = ?', p.media.id), 0, 'the photo is gone from core’s media')
+    assert.equal((await get(f.url, u.dee)).status, 404)
+    assert.equal((await api('GET', '/search?q=papaya', u.dee!)).body.data.length, 0)
+  })
+
   it('sends a photo from the thread’s form without JavaScript', async () => {
     const id = await direct(u.ana!, u.ben!)
     const ana = mt.t.agent()

@@ -4,6 +4,7 @@
 import { displayName, type PluginDb } from '../../core/plugins/api.js'
 import type { MessagesContext } from './plugin.js'
 import { own, unreadCounts } from './queries.js'
+import type { Reading } from './reading.js'
 
 export const FAN_OUT_JOB = 'fan-out'
 
@@ -29,12 +30,12 @@ export async function pushCounts(ctx: MessagesContext, userId: number): Promise<
 
 /**
  * The job: one notification per member who may see the message now (in the conversation since before it, not its
- * sender, not muted, not a request's recipient), grouped per conversation and never with the text; then every other
- * member's counts. Decided when it runs, so a member removed, a message unsent or gone, a block (core drops
+ * sender, not muted, not a request's recipient, not reading the conversation right now), grouped per conversation and
+ * never with the text; then every other member's counts. Decided when it runs, so a member removed, a message unsent or gone, a block (core drops
  * notifications across one) since the send all count. Run twice (a crash mid-run), a member's notification groups
  * with the first one (the same actor and conversation) and the counts are pushed again, which is harmless.
  */
-export async function fanOut(ctx: MessagesContext, job: FanOut): Promise<void> {
+export async function fanOut(ctx: MessagesContext, job: FanOut, reading: Reading): Promise<void> {
   const db = own(ctx.db)
   const m = await db
     .selectFrom('messages_messages as m')
@@ -57,7 +58,7 @@ export async function fanOut(ctx: MessagesContext, job: FanOut): Promise<void> {
     const title = group ? (m.name ?? 'a group') : displayName(sender)
     const data = { conversationId: m.conversation_id, group, title, ...(job.what ? { what: job.what } : {}) }
     for (const r of members) {
-      if (r.user_id === m.sender_id || r.muted === 1 || r.request !== 'none') continue
+      if (r.user_id === m.sender_id || r.muted === 1 || r.request !== 'none' || reading.is(m.conversation_id, r.user_id)) continue
       await ctx.core.notifications
         .notify({ userId: r.user_id, type: 'message', actorId: sender.id, groupKey: String(m.conversation_id), data })
         .catch((err) => ctx.log.warn({ err }, 'message notification failed'))

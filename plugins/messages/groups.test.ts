@@ -125,6 +125,47 @@ describe('messages: a group\'s picture', () => {
     assert.equal((await put(ann, direct, jpeg)).status, 404)
   })
 
+  it('shows the other member\'s profile picture on a direct conversation, as their profile would, drawn like a group\'s', async () => {
+    const [ann, bob, cid] = [u.ann!, u.bob!, u.cid!]
+    const jpeg = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#3b82f6' } }).jpeg().toBuffer()
+    const form = new FormData()
+    form.append('file', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'me.jpg')
+    const up = (await (await mt.t.request('POST', '/api/v1/media', { token: bob.token, body: form })).json()) as Json
+    await mt.t.h.queue.drain()
+    assert.equal((await mt.t.request('PUT', '/api/v1/users/me', { token: bob.token, json: { avatar_media_id: up.data.id } })).status, 200)
+    const withAnn = await mt.direct(ann, bob)
+    const withCid = await mt.direct(cid, bob)
+    await mt.sendId(ann, withAnn, 'hi')
+    await mt.sendId(cid, withCid, 'hi')
+    const url = `/media/${up.data.id}/150`
+    const picture = async (who: User, id: number) => (await api('GET', `/conversations/${id}`, who)).body.data.picture
+    assert.deepEqual(await picture(ann, withAnn), { media_id: null, url })
+    assert.equal((await get(url, ann)).status, 200)
+    // The inbox and the header draw it as they draw a group's picture.
+    const img = new RegExp(`<a href="/messages/${withAnn}"><img class="avatar" src="${url}"`)
+    assert.match(await (await get('/messages', ann)).text(), img)
+    assert.match(await (await get(`/messages/${withAnn}`, ann)).text(), new RegExp(`<header class="messages-head">.*?<img class="avatar" src="${url}"`, 's'))
+    // bob's own side shows ann's (she has none: her initial).
+    assert.equal(await picture(bob, withAnn), null)
+    assert.match(await (await get(`/messages/${withAnn}`, bob)).text(), /<header class="messages-head">.*?<span class="avatar avatar-empty" aria-hidden="true">a<\/span>/s)
+
+    // Its audience narrowed to followers: cid, who does not follow bob, sees none, on every path; ann, who does, sees it.
+    await mt.t.request('POST', '/api/v1/users/bob/follow', { token: ann.token })
+    assert.equal((await mt.t.request('PUT', '/api/v1/users/me', { token: bob.token, json: { avatar_visibility: 'followers' } })).status, 200)
+    assert.equal(await picture(cid, withCid), null)
+    assert.doesNotMatch(await (await get('/messages', cid)).text(), new RegExp(url))
+    assert.doesNotMatch(await (await get(`/messages/${withCid}`, cid)).text(), new RegExp(url))
+    assert.equal((await get(url, cid)).status, 404)
+    assert.deepEqual(await picture(ann, withAnn), { media_id: null, url })
+
+    // Across a block the conversation itself is gone for both; a suspended member's picture is not shown.
+    await mt.t.request('POST', '/api/v1/users/bob/block', { token: ann.token })
+    assert.equal((await api('GET', `/conversations/${withAnn}`, ann)).status, 404)
+    assert.doesNotMatch(await (await get('/messages', ann)).text(), new RegExp(url))
+    await mt.t.request('DELETE', '/api/v1/users/bob/block', { token: ann.token })
+    await mt.t.request('PUT', '/api/v1/users/me', { token: bob.token, json: { avatar_visibility: 'public' } })
+  })
+
   it('lets the owner choose admins, who may then change the picture and remove members (not the owner, not admins)', async () => {
     const [ann, bob, cid, dan] = [u.ann!, u.bob!, u.cid!, u.dan!]
     const jpeg = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#22c55e' } }).jpeg().toBuffer()

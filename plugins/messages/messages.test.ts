@@ -8,7 +8,7 @@ import { openSocket } from '../../test/realtime.js'
 import { messagesTest, type User } from './test-setup.js'
 
 describe('messages plugin', () => {
-  const mt = messagesTest({ names: ['ana', 'ben', 'cal', 'dee', 'eve', 'fay', 'gus', 'hal', 'ivy', 'jon', 'kim', 'lou'], server: true })
+  const mt = messagesTest({ names: ['ana', 'ben', 'cal', 'dee', 'eve', 'fay', 'gus', 'hal', 'ivy', 'jon', 'kim', 'lou', 'mia', 'ned'], server: true })
   const { u, api, direct, send, texts, agentOf, socket, join, notes } = mt
   const settings = () => mt.settings()
   const folder = async (who: User, name: string) => ((await api('GET', `/conversations?folder=${name}`, who)).body.data as { id: number }[]).map((c) => c.id)
@@ -301,6 +301,48 @@ describe('messages plugin', () => {
     assert.equal((await notes(kim)).filter((n) => n.url === `/messages/${id}` && !n.read).length, count)
   })
 
+  it('sends no notification (so no push and no digest line) for a conversation the member is reading at that moment', async () => {
+    const [mia, ned, ana] = [u.mia!, u.ned!, u.ana!]
+    const id = await direct(mia, ned)
+    const other = await direct(ana, ned)
+    const unread = async (conversation: number) => (await notes(ned)).filter((n) => n.url === `/messages/${conversation}` && !n.read).length
+    const page = await socket(ned)
+    assert.equal((await join(page, id)).op, 'joined')
+    /** What a page says on visibility changes; the socket's frames are handled in order, so a join after it answers once it counted. */
+    let marks = 0
+    const say = async (s: typeof page, reading: boolean) => {
+      s.send({ op: 'send', topic: `messages:conv:${id}`, message: { reading } })
+      assert.equal((await join(s, `messages:user:${ned.id}:${++marks}`)).op, 'error')
+    }
+    await say(page, true)
+    await send(mia, id, 'while you read')
+    await send(ana, other, 'elsewhere')
+    assert.equal(await unread(id), 0, 'reading this conversation: nothing')
+    assert.equal(await unread(other), 1, 'reading one conversation does not silence another')
+
+    await say(page, false) // the tab went to the background
+    await send(mia, id, 'while away')
+    assert.equal(await unread(id), 1)
+
+    await mt.t.h.notifications.markRead(ned.id)
+    const tab2 = await socket(ned)
+    await join(tab2, id)
+    await say(page, true)
+    await say(tab2, true)
+    await page.close() // one of two pages in view closes: still reading
+    await send(mia, id, 'one tab left')
+    assert.equal(await unread(id), 0)
+    tab2.send({ op: 'leave', topic: `messages:conv:${id}` })
+    await tab2.next((f) => f.op === 'left' && f.topic === `messages:conv:${id}`)
+    await send(mia, id, 'page left')
+    assert.equal(await unread(id), 1, 'a page that left the conversation reads it no more')
+
+    // Only the page's own standing counts: saying "reading" in a conversation one is not in is refused like a missing topic.
+    const stranger = await socket(ana)
+    stranger.send({ op: 'send', topic: `messages:conv:${id}`, message: { reading: true } })
+    assert.equal((await stranger.next((f) => f.op === 'error')).code, 'NOT_FOUND')
+  })
+
   it('limits how fast a member sends', async () => {
     const [lou, ana] = [u.lou!, u.ana!]
     await settings().set('sends_per_minute', 2)
@@ -396,6 +438,7 @@ describe('messages plugin', () => {
     assert.equal(started.status, 303)
     const id = Number(/\/messages\/(\d+)/.exec(started.headers.get('location') ?? '')![1])
     const form = await a.text(`/messages/${id}`)
+    assert.doesNotMatch(form, /data-send-gift/, 'no gifts without the coins plugin')
     const clientId = /name="client_id" value="([^"]+)"/.exec(form)![1]!
     assert.equal((await a.post(`/messages/${id}`, { text: 'by form <b>bold</b>', client_id: clientId })).status, 303)
     const d = await agentOf(dee)

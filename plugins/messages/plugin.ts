@@ -1,7 +1,7 @@
 // Messages: direct and group conversations between members, with requests for people the recipient does not let
 // in, replies, edits, unsend, read receipts and typing over one realtime topic per conversation. Rules: README.md.
 import { z } from 'zod'
-import { definePlugin, type IceServer, type SignalData, type Topic } from '../../core/plugins/api.js'
+import { definePlugin, displayName, type IceServer, type SignalData, type Topic } from '../../core/plugins/api.js'
 import type { CallEvent } from './call-text.js'
 import { callRoutes, createCalls, type CallView } from './calls.js'
 import { createPresence, presenceRoutes } from './presence.js'
@@ -11,8 +11,10 @@ import { messagesRoutes } from './routes.js'
 import { createDisappearing } from './disappearing.js'
 import { deleteMessagesOf, exportMessages } from './data-rights.js'
 import { FAN_OUT_JOB, fanOut, type FanOut } from './fanout.js'
+import { GIFT_TARGET, giftSent, giftTarget } from './gifts.js'
 import { releaseHolds } from './holds.js'
 import { PICTURE_PATHS, pictureRoutes } from './pictures.js'
+import { createReading } from './reading.js'
 import type { ReactionSummary } from './reactions.js'
 import { createScheduled } from './scheduled.js'
 import { createSearch } from './search.js'
@@ -68,8 +70,9 @@ const messages = definePlugin({
     version: '1.0.0',
     description: 'Messages: direct and group conversations, message requests, replies, edits, unsend, typing and read receipts.',
     migrations: './migrations',
-    // With stories on, a reply to a story lands in the conversation with its author (decision 030).
-    optionalDependsOn: ['stories'],
+    // With stories on, a reply to a story lands in the conversation with its author (decision 030); with coins on,
+    // members send gifts in direct conversations (gifts.ts).
+    optionalDependsOn: ['stories', 'coins'],
     settings: {
       max_group_members: { type: 'number', label: 'Most members in one group conversation', default: 250, min: 3, max: 5000, integer: true },
       sends_per_minute: { type: 'number', label: 'Most messages one member may send in a minute', default: 30, min: 1, max: 1000, integer: true },
@@ -86,16 +89,24 @@ const messages = definePlugin({
   register(ctx) {
     let conv: Topic<'messages:conv'> | null = null
     const service = createMessagesService(ctx, () => conv!)
+    const reading = createReading()
     conv = ctx.realtime.topic('messages:conv', {
       authorize: (viewer, id) => {
         const n = conversationOf(id)
         return n !== null && service.mayJoin(viewer, n)
       },
-      accept: z.object({ typing: z.boolean() }),
-      onMessage: async (c, id, { typing }) => {
+      // Typing, and whether the page is in view (reading.ts: no notification for what they are reading).
+      accept: z.union([z.object({ typing: z.boolean() }).strict(), z.object({ reading: z.boolean() }).strict()]),
+      onMessage: async (c, id, m) => {
         const n = conversationOf(id)
-        if (n === null || !(await service.mayType(c.viewer, n))) return
-        conv!.publish(id, 'typing', { userId: c.viewer.id, name: c.viewer.display_name || c.viewer.username, typing }, { except: c.viewer.id })
+        if (n === null) return
+        if ('reading' in m) return reading.set(n, c.viewer.id, c.id, m.reading)
+        if (!(await service.mayType(c.viewer, n))) return
+        conv!.publish(id, 'typing', { userId: c.viewer.id, name: displayName(c.viewer), typing: m.typing }, { except: c.viewer.id })
+      },
+      onLeave: (c, id) => {
+        const n = conversationOf(id)
+        if (n !== null) reading.left(n, c.viewer.id, c.id)
       },
       replay: async (id, viewer, after) => {
         const n = conversationOf(id)
@@ -113,7 +124,7 @@ const messages = definePlugin({
     ctx.jobs.define<{ scheduledId: number }>('send-scheduled', ({ scheduledId }) => scheduled.run(scheduledId))
     // Each new message's notifications and unread counts, per member (fanout.ts). One at a time: two jobs of one
     // conversation at once could each start a notification where one grouped entry is meant.
-    ctx.jobs.define<FanOut>(FAN_OUT_JOB, (job) => fanOut(ctx, job))
+    ctx.jobs.define<FanOut>(FAN_OUT_JOB, (job) => fanOut(ctx, job, reading))
     // A sweep behind the jobs: anything past its time whose job was lost (a restore from an older backup) goes too.
     ctx.jobs.every('*/10 * * * *', 'purge-disappeared', async () => void (await disappearing.purgeDue()))
     // Before the thread routes: /messages/search and /messages/scheduled are not conversation ids.
@@ -208,6 +219,18 @@ const messages = definePlugin({
         service.storyReply(reply).then(
           () => undefined,
           (err) => ctx.log.warn({ err, storyId: reply.storyId }, 'a story reply did not reach the conversation'),
+        ),
+      { optional: true },
+    )
+    // Gifts (the coins plugin) in a direct conversation: coins asks who receives one, then tells us it was sent, and
+    // the gift lands in the conversation as a message from its sender.
+    ctx.hooks.on('filter:coins.gift.target', (value, { kind, id, senderId }) => (kind === GIFT_TARGET ? giftTarget(ctx, senderId, id) : value), { optional: true })
+    ctx.hooks.on(
+      'action:coins.gift.sent',
+      (gift) =>
+        giftSent(ctx, service, gift).then(
+          () => undefined,
+          (err) => ctx.log.error({ err, sendId: gift.sendId }, 'a gift did not reach its conversation'),
         ),
       { optional: true },
     )

@@ -206,7 +206,7 @@ export function createScheduled(ctx: MessagesContext, messages: MessagesService)
       const viewer: Viewer = { id: sender.id, username: sender.username, display_name: displayName(sender), role: sender.role }
       try {
         // The client id is one no member can send (it has a colon), so nothing but this job can take it.
-        const { message } = await messages.send(viewer, row.conversation_id, { text: row.body, client_id: clientId, reply_to: null, disappear_seconds: row.disappear_seconds }, { scheduled: true })
+        const { message } = await messages.send(viewer, row.conversation_id, { text: row.body, client_id: clientId, reply_to: null, disappear_seconds: row.disappear_seconds }, { unlimited: true })
         await markSent(message.id)
       } catch (err) {
         if (!isAppError(err) || ![400, 403, 404, 409, 422].includes(err.status)) throw err

@@ -9,6 +9,7 @@ import { clientIdInput, optionalText, replyToInput } from './inputs.js'
 import { shareable, shareInput, sharesFor, storeShare, type ShareView } from './shares.js'
 import { changesSince, recordChange } from './changes.js'
 import { enqueueFanOut, pushCounts as pushCountsOf } from './fanout.js'
+import { giftsFor, isGift, type GiftView } from './gifts.js'
 import { disappearInput, disappearLabel, enqueuePurge, expiryOf } from './disappearing.js'
 import { reactionsOf, toggleReaction, type ReactionSummary } from './reactions.js'
 import type { MessagesContext } from './plugin.js'
@@ -91,6 +92,8 @@ export interface MessageView {
   reactions: ReactionSummary[]
   /** Photos, videos, files and a voice note (attachments.ts); empty for text and once unsent. */
   attachments: AttachmentView[]
+  /** A gift sent in the message (with the coins plugin; gifts.ts), its note being the text; else null. */
+  gift: GiftView | null
 }
 
 /** What a message with attachments adds to a send: its kind, what the notification says, and how its items are stored. */
@@ -118,8 +121,12 @@ export interface ConversationView {
   disappear_seconds: number | null
   /** Direct conversations only: the newest message the other member's client received ("Delivered"). */
   delivered_id: number | null
-  /** A group's picture once processed (its address answers members only), or null. */
-  picture: { media_id: number; url: string } | null
+  /**
+   * What the conversation shows beside its title: a group's picture once processed (its address answers members only),
+   * or in a direct conversation the other member's profile picture as their profile shows it to the viewer (`media_id`
+   * null: it is theirs, not the conversation's); null without one.
+   */
+  picture: { media_id: number | null; url: string } | null
 }
 
 /** A group picture as conversations show it: the small variant once processed. */
@@ -206,6 +213,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     const shares = await sharesFor(ctx, viewer, lines.filter((l) => !l.unsent_at && l.kind !== 'system').map((l) => l.id))
     const items = await attachmentViews(ctx, lines.filter((l) => !l.unsent_at && l.kind !== 'text' && l.kind !== 'system'))
     const reactions = await reactionsOf(db, lines.map((l) => l.id))
+    const gifts = await giftsFor(ctx, lines.filter((l) => l.kind === 'text' && !l.unsent_at).map((l) => l.id))
     return lines.map((l) => {
       const text = l.unsent_at || l.kind === 'system' ? null : (bodies.get(l.id) ?? null)
       const target = l.reply_to_id !== null ? targets.get(l.reply_to_id) : undefined
@@ -229,6 +237,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         attachments: items.get(l.id) ?? [],
         expires_at: l.expires_at,
         reactions: l.unsent_at ? [] : (reactions.get(l.id) ?? []),
+        gift: gifts.get(l.id) ?? null,
       }
     })
   }
@@ -253,9 +262,16 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     const lastIds = rows.map((r) => r.last_id).filter((id): id is number => id !== null)
     const lasts = new Map((await views(viewer, [...(await messagesByIds(db, viewer.id, null, lastIds)).values()], mentionable)).map((m) => [m.id, m]))
     const out: ConversationView[] = []
-    // One look-up per group with a picture (core's media info), as attachment views do.
+    // One look-up per group with a picture (core's media info), as attachment views do; the other members of direct
+    // conversations in one (core's rule of profile pictures: audience, blocks, suspension).
     const pictures = new Map<number, ConversationView['picture']>()
     for (const r of rows) if (r.c.kind === 'group' && r.c.picture_media_id !== null) pictures.set(r.c.id, pictureOf(await ctx.core.media.info(r.c.picture_media_id)))
+    const otherOf = new Map(rows.filter((r) => r.c.kind === 'direct').map((r) => [r.c.id, members.find((m) => m.conversation_id === r.c.id && m.user_id !== viewer.id)?.user_id]))
+    const avatars = await ctx.core.social.avatars(viewer.id, [...otherOf.values()].filter((id): id is number => id !== undefined))
+    for (const [id, other] of otherOf) {
+      const url = other !== undefined ? avatars.get(other) : null
+      if (url) pictures.set(id, { media_id: null, url })
+    }
     for (const r of rows) {
       const all = members.filter((m) => m.conversation_id === r.c.id)
       const others = all.filter((m) => m.user_id !== viewer.id)
@@ -401,7 +417,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
      * caption. A retry with the same `client_id` answers the message already stored (`created: false`). The recipient
      * of a request who writes back accepts it.
      */
-    async send(viewer: Viewer, id: number, input: z.output<typeof sendInput>, options: { quiet?: boolean; scheduled?: boolean; extra?: SendExtra } = {}): Promise<{ message: MessageView; created: boolean }> {
+    async send(viewer: Viewer, id: number, input: z.output<typeof sendInput>, options: { quiet?: boolean; unlimited?: boolean; policy?: false; extra?: SendExtra } = {}): Promise<{ message: MessageView; created: boolean }> {
       const extra = options.extra
       const { c, p } = await activeStanding(viewer, id)
       if (input.client_id) {
@@ -417,11 +433,13 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         const target = (await messagesByIds(db, viewer.id, id, [input.reply_to])).get(input.reply_to)
         if (!target || target.kind === 'system') throw ctx.http.error(400, 'VALIDATION_FAILED', 'The message you reply to is not in this conversation.', { fields: { reply_to: 'The message you reply to is not in this conversation.' } })
       }
-      // The operator's rules on writing (decision 038): a refusal stores nothing; a flag files a report once stored.
-      const checked = input.text ? { surface: 'message', authorId: viewer.id, text: input.text } : null
+      // The operator's rules on writing (decision 038): a refusal stores nothing; a flag files a report once stored. A
+      // gift's note is not refused here: its coins are spent already.
+      const checked = input.text && options.policy !== false ? { surface: 'message', authorId: viewer.id, text: input.text } : null
       const verdict = checked ? await ctx.core.policy.enforce(checked) : null
-      // A scheduled message was counted when it was written; many fall due at once after a restart.
-      if (!options.scheduled) {
+      // A scheduled message was counted when it was written (many fall due at once after a restart); a gift's coins
+      // are spent already, under coins' own daily limit.
+      if (!options.unlimited) {
         const perMinute = await ctx.settings.get('sends_per_minute')
         ctx.core.limits.hit(`send:user:${viewer.id}`, { limit: perMinute, windowSeconds: 60, message: (s) => `You are sending messages too fast. Wait ${s} s.` })
       }
@@ -463,6 +481,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       if (!line) throw messageMissing()
       if (line.sender_id !== viewer.id || line.kind !== 'text') throw ctx.http.error(403, 'FORBIDDEN', 'You can edit only your own messages.')
       if (line.unsent_at) throw ctx.http.error(409, 'CONFLICT', 'That message was unsent.')
+      if (await isGift(db, messageId)) throw ctx.http.error(409, 'CONFLICT', 'A gift’s note cannot be edited.')
       if (Date.now() - Date.parse(line.created_at) > EDIT_WINDOW_MS) throw ctx.http.error(409, 'CONFLICT', 'Messages can be edited for 15 minutes after sending.')
       const checked = { surface: 'message', authorId: viewer.id, text }
       const verdict = await ctx.core.policy.enforce(checked)
@@ -484,6 +503,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       if (!line) throw messageMissing()
       if (line.sender_id !== viewer.id || line.kind === 'system') throw ctx.http.error(403, 'FORBIDDEN', 'You can unsend only your own messages.')
       if (line.unsent_at) return
+      // The coins moved and stay moved: the gift stays in the conversation (each side may delete it for themselves).
+      if (await isGift(db, messageId)) throw ctx.http.error(409, 'CONFLICT', 'A gift cannot be unsent. Delete it for yourself instead.')
       const seq = await db.transaction().execute(async (trx) => {
         await eraseBody(trx, messageId)
         await own(trx).updateTable('messages_messages').set({ unsent_at: new Date().toISOString() }).where('id', '=', messageId).execute()

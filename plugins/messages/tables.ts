@@ -57,6 +57,8 @@ export type MessagesTables = {
   messages_prefs: { user_id: number; read_receipts: Generated<number>; last_seen_at: string | null }
   /** What a message shares (a post, a profile, a story): a kind of shared card and its id (decision 030). */
   messages_shares: { message_id: number; kind: string; ref: number }
+  /** A gift sent in the message (the coins plugin's send `send_id`), as it was then (gifts.ts). */
+  messages_gifts: { message_id: number; send_id: number; name: string; price: number; icon: string | null; media_id: number | null }
   messages_attachments: AttachmentFiles & {
     id: Generated<number>
     position: number

@@ -30,6 +30,8 @@ export const NOTICES = {
   rescheduled: 'Scheduled message saved.',
   cancelled: 'Scheduled message cancelled.',
   reported: 'Thanks. Moderators will look at your report.',
+  // The coins plugin's gift form comes back with this one.
+  sent: 'Your gift was sent.',
 } as const
 export type NoticeKey = keyof typeof NOTICES
 
@@ -45,11 +47,17 @@ const FOLDERS: Record<Folder, { title: string; href: string }> = {
   archived: { title: 'Archived conversations', href: '/messages/archived' },
 }
 
+/** A conversation's picture, drawn one way in the inbox and the thread's header: the group's, or the other member's. */
+function ConversationPicture({ c }: { c: ConversationView }) {
+  return <Avatar member={{ display_name: c.title, avatar_url: c.picture?.url ?? null }} />
+}
+
 function preview(c: ConversationView): string {
   const m = c.last_message
   if (!m) return ''
   if (m.unsent) return 'Unsent message'
   const who = m.sender && c.kind === 'group' && m.kind !== 'system' ? `${m.sender.display_name}: ` : ''
+  if (m.gift) return `${who}Sent ${m.gift.name}${m.text ? `: ${m.text}` : ''}`.slice(0, 120)
   const text = m.text || (m.share ? `Shared a ${m.share.kind === 'profile' || m.share.kind === 'story' ? m.share.kind : 'post'}` : attachmentsPreview(m.attachments ?? []))
   return `${who}${text}`.slice(0, 120)
 }
@@ -85,7 +93,7 @@ export function InboxPage(props: { folder: Folder; items: ConversationView[]; ne
           {items.map((c) => (
             <li class={c.unread ? 'conversation unread' : 'conversation'} data-conversation={c.id}>
               <a href={`/messages/${c.id}`}>
-                <Avatar member={{ display_name: c.title, avatar_url: c.picture?.url ?? null }} />
+                <ConversationPicture c={c} />
                 <span class="conversation-text">
                   <strong class="conversation-title">
                     {c.title}
@@ -194,6 +202,18 @@ export function SendPostLink({ postId }: { postId: number }) {
   )
 }
 
+/** A gift in a message (gifts.ts): its picture or icon, what it was and its price. messages.js draws it the same way. */
+function GiftBubble({ gift, mine }: { gift: NonNullable<MessageView['gift']>; mine: boolean }) {
+  return (
+    <p class="msg-gift" data-gift-message={gift.send_id}>
+      {gift.picture_url ? <img src={gift.picture_url} alt="" width={48} height={48} class="gift-image" loading="lazy" /> : <Icon name={gift.icon ?? 'gift'} />}
+      <span>
+        <strong>{mine ? `You sent ${gift.name}` : `Sent you ${gift.name}`}</strong> <span class="muted">{gift.price === 1 ? '1 coin' : `${gift.price.toLocaleString('en')} coins`}</span>
+      </span>
+    </p>
+  )
+}
+
 /** One message in the thread. messages.js draws new ones the same way (keep the two in step). */
 export function MessageItem(props: { m: MessageView; me: number; conversationId: number; csrf: string; group: boolean; canAct: boolean; reachable?: boolean }) {
   const { m, me, conversationId: id, csrf } = props
@@ -205,7 +225,7 @@ export function MessageItem(props: { m: MessageView; me: number; conversationId:
     )
   }
   const mine = m.sender?.id === me
-  const editable = mine && !m.unsent && m.kind === 'text' && Date.now() - Date.parse(m.created_at) < EDIT_WINDOW_MS
+  const editable = mine && !m.unsent && m.kind === 'text' && !m.gift && Date.now() - Date.parse(m.created_at) < EDIT_WINDOW_MS
   return (
     <li class={`msg ${mine ? 'mine' : 'theirs'}${m.unsent ? ' unsent' : ''}`} id={`m-${m.id}`} data-id={m.id} data-client-id={m.client_id ?? undefined} data-sender={m.sender?.id}>
       {props.group && !mine && <span class="msg-sender">{m.sender?.display_name}</span>}
@@ -215,8 +235,9 @@ export function MessageItem(props: { m: MessageView; me: number; conversationId:
         </a>
       )}
       {!m.unsent && m.share && <SharedCardView card={m.share.card} kind={m.share.kind} />}
+      {!m.unsent && m.gift && <GiftBubble gift={m.gift} mine={mine} />}
       {!m.unsent && <Attachments items={m.attachments} me={me} sender={m.sender?.id ?? null} conversationId={id} csrf={csrf} reachable={props.reachable ?? true} />}
-      {m.unsent ? <p class="msg-body muted">{mine ? 'You unsent a message' : 'Message unsent'}</p> : (m.html || (m.kind === 'text' && !m.share)) && <p class="msg-body" dangerouslySetInnerHTML={{ __html: m.html ?? '' }} />}
+      {m.unsent ? <p class="msg-body muted">{mine ? 'You unsent a message' : 'Message unsent'}</p> : (m.html || (m.kind === 'text' && !m.share && !m.gift)) && <p class="msg-body" dangerouslySetInnerHTML={{ __html: m.html ?? '' }} />}
       <span class="msg-meta muted">
         <time datetime={m.created_at} title={shortTime(m.created_at)}>
           {relativeTime(m.created_at)}
@@ -236,7 +257,7 @@ export function MessageItem(props: { m: MessageView; me: number; conversationId:
               Edit
             </a>
           )}
-          {mine && props.canAct && <Act action={`/messages/${id}/messages/${m.id}/unsend`} csrf={csrf} label="Unsend" />}
+          {mine && props.canAct && !m.gift && <Act action={`/messages/${id}/messages/${m.id}/unsend`} csrf={csrf} label="Unsend" />}
           <Act action={`/messages/${id}/messages/${m.id}/hide`} csrf={csrf} label="Delete for me" />
         </span>
       )}
@@ -261,6 +282,8 @@ export function ThreadPage(props: {
   presence?: string | null
   /** Direct threads the viewer may call from (calls.ts): the Call and Video call buttons. */
   callable?: boolean
+  /** The coins plugin is on: direct threads offer "Send a gift" (its gift form, coming back here). */
+  gifts?: boolean
 }) {
   const { c, me, csrf } = props
   const group = c.kind === 'group'
@@ -280,7 +303,7 @@ export function ThreadPage(props: {
         <a href="/messages" class="link" aria-label="Back to messages">
           <Icon name="arrow-left" />
         </a>
-        {group && <Avatar member={{ display_name: c.title, avatar_url: c.picture?.url ?? null }} />}
+        <ConversationPicture c={c} />
         <h1>{c.title}</h1>
         {group && <a href={`/messages/${c.id}/members`}>{c.members.length} members</a>}
         {props.callable && <CallButtons />}
@@ -358,6 +381,13 @@ export function ThreadPage(props: {
         </form>
       )}
       {canWrite && <ScheduleForm c={c} csrf={csrf} />}
+      {canWrite && !group && props.gifts && (
+        <p class="messages-gift">
+          <a class="button secondary" href={`/coins/gift?kind=conversation&id=${c.id}&back=${encodeURIComponent(`/messages/${c.id}`)}`} data-send-gift>
+            <Icon name="gift" /> Send a gift
+          </a>
+        </p>
+      )}
       {active && !group && (
         <p class="messages-block">
           <Act action={`/messages/${c.id}/block`} csrf={csrf} label={`Block ${c.title}`} />
@@ -408,7 +438,7 @@ export function MembersPage(props: { c: ConversationView; me: number; csrf: stri
           </form>
           <form method="post" action={`/messages/${c.id}/picture`} enctype="multipart/form-data" class="messages-picture" data-picture-form>
             <CsrfField token={csrf} />
-            {c.picture && <Avatar member={{ display_name: c.title, avatar_url: c.picture.url }} />}
+            {c.picture && <ConversationPicture c={c} />}
             <label for="group-picture">Group picture</label>
             <input id="group-picture" type="file" name="picture" accept="image/*" aria-describedby={props.fields?.picture ? 'group-picture-error' : undefined} />
             {props.fields?.picture && (

@@ -50,13 +50,14 @@
       li.append(q)
     }
     if (m.share) li.append(card(m.share))
+    if (m.gift) li.append(gift(m.gift, mine))
     // Photos, videos, files and a voice note (attachments.js draws them as the server does).
     if (m.attachments && m.attachments.length && window.hearthAttachments) li.append(window.hearthAttachments.draw(m))
     const body = document.createElement('p')
     body.className = 'msg-body'
     // The server's HTML: escaped text with links and mentions (renderText), never the raw text.
     body.innerHTML = m.html || ''
-    if (m.html || (m.kind === 'text' && !m.share)) li.append(body)
+    if (m.html || (m.kind === 'text' && !m.share && !m.gift)) li.append(body)
     const meta = document.createElement('span')
     meta.className = 'msg-meta muted'
     const time = document.createElement('time')
@@ -67,6 +68,33 @@
     li.append(meta)
     if (typeof m.id === 'number') li.append(actions(m, mine))
     return li
+  }
+
+  /** A gift as views.tsx GiftBubble draws it (its picture, or the page's gift icon in place of its own until a reload). */
+  function gift(g, mine) {
+    const p = document.createElement('p')
+    p.className = 'msg-gift'
+    p.dataset.giftMessage = String(g.send_id)
+    if (g.picture_url) {
+      const img = document.createElement('img')
+      img.src = g.picture_url
+      img.alt = ''
+      img.width = img.height = 48
+      img.className = 'gift-image'
+      p.append(img)
+    } else {
+      const icon = document.querySelector('[data-send-gift] svg')
+      if (icon) p.append(icon.cloneNode(true))
+    }
+    const text = document.createElement('span')
+    const what = document.createElement('strong')
+    what.textContent = mine ? `You sent ${g.name}` : `Sent you ${g.name}`
+    const price = document.createElement('span')
+    price.className = 'muted'
+    price.textContent = g.price === 1 ? '1 coin' : `${g.price.toLocaleString('en')} coins`
+    text.append(what, ' ', price)
+    p.append(text)
+    return p
   }
 
   /** A shared post, profile or story as core's SharedCardView draws it, or "unavailable" to this reader. */
@@ -147,8 +175,8 @@
     }
     link(`/messages/${id}?reply=${m.id}#compose`, 'Reply')
     if (mine) {
-      if (m.kind === 'text') link(`/messages/${id}/messages/${m.id}/edit`, 'Edit')
-      act('unsend', 'Unsend')
+      if (m.kind === 'text' && !m.gift) link(`/messages/${id}/messages/${m.id}/edit`, 'Edit')
+      if (!m.gift) act('unsend', 'Unsend')
     }
     act('hide', 'Delete for me')
     return box
@@ -170,6 +198,12 @@
     readTimer = setTimeout(() => call('POST', `${api}/read`, {}).catch(() => {}), 300)
   }
   document.addEventListener('visibilitychange', markRead)
+
+  // In view: the server sends no notification for this conversation to this member while a page of it is in view
+  // (told on every join, as a rejoined socket starts afresh, and on every change).
+  const tellReading = () => topic.send({ reading: document.visibilityState === 'visible' })
+  topic.on('joined', tellReading)
+  document.addEventListener('visibilitychange', tellReading)
 
   /** A topic event is the same for everyone; what differs by reader (a shared card) is fetched as this member's view. */
   async function mine(m) {
