@@ -511,6 +511,7 @@ export class PluginManager {
     this.deps.scheduler.removeOwner(name)
     this.deps.queue.undefine(`${name}:`)
     this.deps.realtime.removeOwner(name)
+    this.deps.moderation.removeOwner(name)
     this.loaded.delete(name)
   }
 
@@ -664,6 +665,10 @@ export class PluginManager {
               throw new AppError(400, 'VALIDATION_FAILED', `Plugin ${name} files reports about posts, comments, members, or its own "${name}.*" types.`)
             }
             return moderation.file(input)
+          },
+          remover: (type, remove) => {
+            if (!type.startsWith(`${name}.`)) throw new Error(`Plugin ${name} may teach the queue to remove only its own "${name}.*" types, not "${type}".`)
+            moderation.addRemover(type, remove)
           },
         },
       },
