@@ -3,27 +3,16 @@
 // the frame the reporter was seeing and the stream or replay itself although they do not follow the streamer (each
 // look audited); "remove" ends the stream, deletes the line, deletes the replay; hidden is missing for reporters.
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { createTestApp, startServer, tempDir, type TestApp } from '../../test/harness.js'
+import { createTestApp, startServer, type TestApp } from '../../test/harness.js'
 import { openSocket, type TestSocket } from '../../test/realtime.js'
 import type { LiveTables } from './tables.js'
-import { ffmpegsUnder, until } from './testing.js'
+import { binaryFrame, ffmpegsUnder, syntheticWebm, until } from './testing.js'
 
-const require = createRequire(import.meta.url)
-const FFMPEG = process.env.FFMPEG_PATH || (require('@ffmpeg-installer/ffmpeg') as { path: string }).path
-
-function syntheticWebm(seconds: number): Buffer {
-  const file = join(tempDir('live-webm-'), 'test.webm')
-  execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=20', '-f', 'lavfi', '-i', 'sine=frequency=1000', '-t', String(seconds), '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '20', '-c:a', 'libopus', '-f', 'webm', file])
-  return readFileSync(file)
-}
 /** A match in a page, without printing the whole page when it fails. */
 const has = (html: string, re: RegExp, what: string) => assert.ok(re.test(html), `${what}: ${re} not in the page`)
-const frame = (topic: string, bytes: Uint8Array) => Buffer.concat([Buffer.from([topic.length]), Buffer.from(topic, 'ascii'), bytes])
 
 interface Snapshot {
   summary: string
@@ -54,7 +43,7 @@ describe('live: reports on streams, replays and chat lines', () => {
     s.send({ op: 'join', topic: `live:ingest:${id}` })
     await s.next((f) => f.op === 'joined')
     s.send({ op: 'send', topic: `live:ingest:${id}`, message: { start: true } })
-    for (let i = 0; i < webm.length; i += 32 * 1024) s.ws.send(frame(`live:ingest:${id}`, webm.subarray(i, i + 32 * 1024)))
+    for (let i = 0; i < webm.length; i += 32 * 1024) s.ws.send(binaryFrame(`live:ingest:${id}`, webm.subarray(i, i + 32 * 1024)))
     await until('segments for viewers', async () => (await body(await api('ben', 'GET', `/api/v1/live/streams/${id}`))).playlist_ready, (ready) => ready === true)
     return id
   }
