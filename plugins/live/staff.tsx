@@ -73,7 +73,7 @@ function StaffPage({ streams, access, csrf, notice, error }: { streams: StaffStr
                 {s.display_name} (@{s.username}) · {s.source === 'rtmp' ? 'OBS' : 'browser'} · {s.state} · <span data-viewers>{s.viewers}</span> watching · started{' '}
                 {relativeTime(s.started_at)} ago
               </span>
-              <ActionForm action={`/live/staff/streams/${s.id}/end`} csrf={csrf} label="End stream" class="danger" title={`End ${s.title}`} />
+              <ActionForm action={`/live/staff/streams/${s.id}/end`} csrf={csrf} label="End stream" class="danger" title={`End stream: ${s.title}`} />
             </li>
           ))}
         </ul>
@@ -144,8 +144,8 @@ function StaffStreamPage({ s, state, replay, chat, csrf, notice }: { s: q.Stream
         <p class="muted">{replay ? 'Its replay is being prepared.' : 'Ended without a replay: only its chat is left.'}</p>
       )}
       <div class="live-controls">
-        {live && <ActionForm action={`/live/staff/streams/${s.id}/end`} csrf={csrf} label="End stream" class="danger" title={`End ${s.title}`} />}
-        {replay && <ActionForm action={`/live/staff/streams/${s.id}/replay/delete`} csrf={csrf} label="Delete replay" class="danger" title={`Delete the replay of ${s.title}`} />}
+        {live && <ActionForm action={`/live/staff/streams/${s.id}/end`} csrf={csrf} label="End stream" class="danger" title={`End stream: ${s.title}`} />}
+        {replay && <ActionForm action={`/live/staff/streams/${s.id}/replay/delete`} csrf={csrf} label="Delete replay" class="danger" title={`Delete replay: ${s.title}`} />}
       </div>
       <h2>Chat ({chat.length ? `the last ${chat.length}` : 'none'})</h2>
       <ol class="live-staff-chat" data-chat-list>
