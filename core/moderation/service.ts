@@ -36,6 +36,18 @@ export interface PluginReportsApi {
    * @example ctx.core.reports.kind('story', { label: 'story', locate: async (viewerId, id) => ..., current: async (id) => ..., remove: ({ targetId }) => deleteStory(ctx.db, Number(targetId)) })
    */
   kind(kind: string, definition: ReportableKind): void
+  /**
+   * Teach the queue what "remove" does to one of your own types (`NAME.thing`), so staff can take it down from the
+   * report: it runs after the decision is recorded, with the staff member deciding (null from the command line).
+   * Removing something already gone should just return. Without one, "remove" is not offered for the type.
+   * @example ctx.core.reports.remover('live.stream', ({ targetId }) => live.endFor(Number(targetId), 'staff'))
+   */
+  remover(targetType: string, remove: Remover): void
+  /**
+   * A short line naming what a report of your type is about, and a staff page about it, are read from the snapshot's
+   * `summary` (text) and `href` (a path on this site); `files: [{ label, url, image? }]` (paths on this site, which
+   * should answer staff only) are listed under it, images drawn. Document the shape beside your `file` call.
+   */
 }
 
 /** A plugin's reportable content (see `PluginReportsApi.kind`). */
@@ -675,6 +687,11 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
     /** The remover of a target type (what deletes it for good), if any. */
     removerOf(type: string): Remover | undefined {
       return removers[type]
+    },
+
+    /** Forget the removers of a plugin's own types (`NAME.*`), when it is unloaded. */
+    removeOwner(name: string): void {
+      for (const type of Object.keys(removers)) if (type.startsWith(`${name}.`)) delete removers[type]
     },
 
     /** Whether "remove" can be carried out for a target type. */

@@ -11,6 +11,8 @@ type Snapshot = Record<string, unknown>
 const str = (v: unknown) => (typeof v === 'string' ? v : '')
 const at = (m: MemberRef | null, fallback = 'system') => (m ? `@${m.username}` : fallback)
 const authorOf = (s: Snapshot) => (s.author && typeof s.author === 'object' ? (s.author as MemberRef) : null)
+/** An address on this site (a plugin's staff-only route), never elsewhere. */
+const onSite = (url: unknown): url is string => typeof url === 'string' && /^\/(?!\/)/.test(url)
 const excerpt = (text: string, n = 120) => (text.length > n ? `${text.slice(0, n - 1)}…` : text)
 
 /** Text with its line breaks kept, escaped by Preact. */
@@ -33,7 +35,8 @@ export function describeTarget(type: string, id: string, s: Snapshot): string {
   if (type === 'post') return `Post ${id} by @${authorOf(s)?.username ?? '?'}${str(s.text) ? `: “${excerpt(str(s.text), 80)}”` : ''}`
   if (type === 'comment') return `Comment ${id} by @${authorOf(s)?.username ?? '?'}: “${excerpt(str(s.text), 80)}”`
   if (type === 'user') return `Member @${str(s.username)}${str(s.display_name) ? ` (${str(s.display_name)})` : ''}`
-  return `${type} ${id}`
+  // A plugin's type names itself in its snapshot (PluginReportsApi).
+  return str(s.summary) ? excerpt(str(s.summary), 160) : `${type} ${id}`
 }
 
 /** Where a target lives on the site, when it has a page. */
@@ -41,6 +44,7 @@ export function targetHref(type: string, id: string, s: Snapshot): string | null
   if (type === 'post') return `/p/${id}`
   if (type === 'comment' && typeof s.post_id === 'number') return `/p/${s.post_id}`
   if (type === 'user' && str(s.username)) return `/u/${str(s.username)}`
+  if (type !== 'post' && type !== 'comment' && type !== 'user' && onSite(s.href)) return str(s.href)
   return null
 }
 
@@ -214,7 +218,7 @@ function ReviewMedia({ ids, files, skip = [] }: { ids: number[]; files?: Files; 
 
 /** A transcript line's files as links: only addresses on this site (a plugin's staff-only route), never elsewhere. */
 function TranscriptFiles({ files }: { files: unknown }) {
-  const links = (Array.isArray(files) ? (files as { label?: unknown; url?: unknown }[]) : []).filter((f) => typeof f.url === 'string' && /^\/(?!\/)/.test(f.url))
+  const links = (Array.isArray(files) ? (files as { label?: unknown; url?: unknown }[]) : []).filter((f) => onSite(f.url))
   if (!links.length) return null
   return (
     <ul class="transcript-files" data-transcript-files>
@@ -273,8 +277,26 @@ export function SnapshotView({ type, snapshot, files, skip }: { type: string; sn
   const lines = Array.isArray(transcript) ? (transcript as { at?: unknown; from?: unknown; text?: unknown; media_ids?: unknown; files?: unknown }[]) : null
   // A plugin's own content (a story) names its files as `media_ids`, drawn as a post's are; a transcript's are per line.
   const own = !lines && Array.isArray(snapshot.media_ids) ? snapshot.media_ids.filter((m): m is number => Number.isInteger(m)) : []
+  // What the plugin kept beside it (`files: [{ label, url, image? }]`): a frame drawn, a staff page linked.
+  const kept = (Array.isArray(snapshot.files) ? (snapshot.files as { label?: unknown; url?: unknown; image?: unknown }[]) : []).filter((f) => onSite(f.url))
   return (
     <div data-snapshot>
+      {kept.length > 0 && (
+        <ul class="snapshot-files" data-snapshot-files>
+          {kept.map((f) => (
+            <li>
+              {f.image === true ? (
+                <figure>
+                  <img src={str(f.url)} alt={str(f.label) || 'As reported'} loading="lazy" />
+                  <figcaption class="muted">{str(f.label)}</figcaption>
+                </figure>
+              ) : (
+                <a href={str(f.url)}>{str(f.label) || 'Open'}</a>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
       {str(snapshot.text) && <Lines text={str(snapshot.text)} />}
       <ReviewMedia ids={own} files={files} skip={skip} />
       {lines && (

@@ -512,6 +512,7 @@ export class PluginManager {
     this.deps.scheduler.removeOwner(name)
     this.deps.queue.undefine(`${name}:`)
     this.deps.realtime.removeOwner(name)
+    this.deps.moderation.removeOwner(name)
     this.loaded.delete(name)
   }
 
@@ -670,6 +671,10 @@ export class PluginManager {
           kind: (kind, definition) => {
             if (!/^[a-z0-9_-]+$/.test(kind)) throw new Error(`Report kind "${kind}" must be lowercase letters, digits, dashes and underscores.`)
             moderation.addKind(`${name}.${kind}`, definition)
+          },
+          remover: (type, remove) => {
+            if (!type.startsWith(`${name}.`)) throw new Error(`Plugin ${name} may teach the queue to remove only its own "${name}.*" types, not "${type}".`)
+            moderation.addRemover(type, remove)
           },
         },
       },

@@ -99,7 +99,10 @@ interface Tracked {
   /** Stream time of the end, once ended (the list is then finished for viewers whose horizon passed it). */
   endedAtMs: number | null
   pruned: number
-  polling: boolean
+  /** The read under way, which a caller that must see its result waits for. */
+  polling: Promise<void> | null
+  /** A new ffmpeg run started: its first segment begins a discontinuity, whether or not ffmpeg's playlist still says so. */
+  resumed: boolean
 }
 
 export interface RecorderOptions {
@@ -119,7 +122,7 @@ export class Recorder {
   track(streamId: number, t: { dir: string; t0: number; keep: boolean; delayMs: number; segments?: Segment[] }): void {
     if (this.tracked.has(streamId)) return
     const segments = t.segments ?? []
-    this.tracked.set(streamId, { dir: t.dir, t0: t.t0, keep: t.keep, delayMs: t.delayMs, segments, bySeq: new Map(segments.map((s) => [s.seq, s])), endedAtMs: null, pruned: 0, polling: false })
+    this.tracked.set(streamId, { dir: t.dir, t0: t.t0, keep: t.keep, delayMs: t.delayMs, segments, bySeq: new Map(segments.map((s) => [s.seq, s])), endedAtMs: null, pruned: 0, polling: null, resumed: false })
     if (!this.timer) {
       this.timer = setInterval(() => void this.pollAll(), POLL_MS)
       this.timer.unref()
@@ -128,6 +131,18 @@ export class Recorder {
 
   has(streamId: number): boolean {
     return this.tracked.has(streamId)
+  }
+
+  /**
+   * The stream's ffmpeg is about to start again (after a drop): what the last run finished is read first, and the
+   * next segment is marked as a discontinuity. ffmpeg writes the tag once, and a run faster than real time (a
+   * backlog of chunks, a loaded machine) can scroll it out of its six-line playlist before a read sees it.
+   */
+  async resumed(streamId: number): Promise<void> {
+    const t = this.tracked.get(streamId)
+    if (!t) return
+    await this.poll(streamId, t)
+    t.resumed = true
   }
 
   /** The stream ended: one last read (the segments ffmpeg finished before it was stopped), then its files move to `dir`. */
@@ -185,12 +200,20 @@ export class Recorder {
   }
 
   private async pollAll(): Promise<void> {
-    for (const [id, t] of this.tracked) if (t.endedAtMs === null) await this.poll(id, t)
+    // A stream whose last read is still going is skipped (its reads never pile up).
+    for (const [id, t] of this.tracked) if (t.endedAtMs === null && !t.polling) await this.poll(id, t)
   }
 
-  private async poll(streamId: number, t: Tracked): Promise<void> {
-    if (t.polling) return
-    t.polling = true
+  private poll(streamId: number, t: Tracked): Promise<void> {
+    // One read at a time per stream; a caller during one waits for it, then reads again.
+    const next = (t.polling ?? Promise.resolve()).then(() => this.read(streamId, t))
+    const mine = (t.polling = next.finally(() => {
+      if (t.polling === mine) t.polling = null
+    }))
+    return mine
+  }
+
+  private async read(streamId: number, t: Tracked): Promise<void> {
     try {
       let text: string
       try {
@@ -205,9 +228,10 @@ export class Recorder {
         if (s.seq <= last) continue
         // The file's time is when ffmpeg finished it, whenever this read happens.
         const done = await stat(join(t.dir, `seg${s.seq}.ts`)).then((st) => st.mtimeMs, () => Date.now())
-        fresh.push({ ...s, atMs: Math.max(t.segments.at(-1)?.atMs ?? 0, Math.round(Math.min(done, Date.now()) - t.t0)) })
+        fresh.push({ ...s, discontinuity: s.discontinuity || (t.resumed && !fresh.length), atMs: Math.max(t.segments.at(-1)?.atMs ?? 0, Math.round(Math.min(done, Date.now()) - t.t0)) })
       }
       if (fresh.length) {
+        t.resumed = false
         await this.o.save(streamId, fresh)
         for (const s of fresh) {
           t.segments.push(s)
@@ -217,8 +241,6 @@ export class Recorder {
       if (!t.keep) await this.prune(t)
     } catch (err) {
       this.o.log(streamId, err)
-    } finally {
-      t.polling = false
     }
   }
 

@@ -72,6 +72,8 @@ export interface IngestOptions {
   dirOf(streamId: number): string
   /** ffmpeg stopped by itself (bad input, a crash): the stream waits for a resume. */
   onExit(streamId: number, detail: string): void
+  /** A run is about to start after an earlier one of the stream (a resume); the earlier one is stopped. */
+  beforeResume?(streamId: number): Promise<void>
 }
 
 /** The ffmpeg runs of the live streams in this process. */
@@ -92,6 +94,7 @@ export class Ingests {
     const dir = this.o.dirOf(streamId)
     await mkdir(dir, { recursive: true })
     const resume = existsSync(join(dir, 'index.m3u8'))
+    if (resume) await this.o.beforeResume?.(streamId)
     const child = this.o.spawn(this.o.ffmpeg(), ffmpegArgs(dir, resume, source), { stdio: ['pipe', 'ignore', 'pipe'] })
     const run: Run = { child, stderr: '', exited: new Promise((resolve) => child.once('close', () => resolve())) }
     child.stderr!.setEncoding('utf8').on('data', (s: string) => (run.stderr = (run.stderr + s).slice(-2000)))

@@ -9,9 +9,10 @@ import { eventsService } from './events.js'
 import { moderatorService } from './moderation.js'
 import { obsRoutes } from './obs.js'
 import { rtmpIngest } from './rtmp-ingest.js'
+import { reportRoutes } from './report-pages.js'
+import { liveReports } from './reports.js'
 import { liveRoutes } from './routes.js'
 import { liveService } from './service.js'
-import { reportableStreams } from './report.js'
 import { staffRoutes, StaffOverview } from './staff.js'
 import { timelineRoutes } from './timeline-routes.js'
 import { ReplaysTab } from './timeline-views.js'
@@ -113,12 +114,13 @@ const live = definePlugin({
     const service = liveService(ctx)
     const events = eventsService(ctx, service)
     const rtmp = rtmpIngest(ctx, service, events)
-    reportableStreams(ctx, service)
+    const reports = liveReports(ctx, service)
     // The fixed paths (/live/obs, /live/events, /live/staff, /live/moderators, …/hls/replay.m3u8) before the stream pages' /live/:id.
     ctx.routes.route('/', timelineRoutes(ctx, service, moderatorService(ctx, service.recheck)))
     ctx.routes.route('/', obsRoutes(ctx, service, rtmp))
     ctx.routes.route('/', eventRoutes(ctx, events))
-    ctx.routes.route('/', staffRoutes(ctx, service))
+    ctx.routes.route('/', staffRoutes(ctx, service, reports))
+    ctx.routes.route('/', reportRoutes(ctx, service, reports))
     ctx.routes.route('/', liveRoutes(ctx, service, events))
     ctx.assets('public')
     // Not a daily place for most members: in "More" (decision 022), with the radio icon Meet's staff page uses too.
@@ -158,6 +160,9 @@ const live = definePlugin({
     ctx.hooks.on('action:coins.gift.sent', async ({ target, senderId, giftName, price, note }) => {
       if (target.kind === 'live') await service.addEvent(target.id, senderId, 'gift', { gift: giftName, price, note })
     }, { optional: true })
+    // Reports on streams, replays and chat lines go to core's queue; staff's "remove" ends, deletes or takes down.
+    reports.removers()
+    ctx.hooks.on('action:report.resolved', ({ reportId }) => reports.resolved(reportId))
     ctx.hooks.on('action:user.blocked', () => service.recheck())
     // A member's data rights: their streams in their export; their key, streams and replays gone with their account.
     ctx.hooks.on('filter:user.export', (parts, { userId }) => exportLive(ctx.db, userId, parts))

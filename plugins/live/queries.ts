@@ -59,6 +59,11 @@ export function streamFor(db: Db, viewerId: number | null, id: number): Promise<
   return withStreamer(db).where(watchableBy(viewerId)).where('live_streams.id', '=', id).executeTakeFirst() as Promise<StreamView | undefined>
 }
 
+/** A stream whatever the viewer, with its streamer's names (staff's pages). */
+export function streamWithStreamer(db: Db, id: number): Promise<StreamView | undefined> {
+  return withStreamer(db).where('live_streams.id', '=', id).executeTakeFirst() as Promise<StreamView | undefined>
+}
+
 const shapesOf = new WeakMap<Db, ReturnType<typeof queryShapes>>()
 
 /**
@@ -183,12 +188,13 @@ function visibleChat(db: Db, streamId: number, viewerId: number | null) {
 }
 
 /**
- * The newest `limit` messages of a stream (after `afterId` when given; stamped by `horizonMs`, for a viewer behind the
+ * The newest `limit` messages of a stream (before `beforeId`, or after `afterId` when given; stamped by `horizonMs`, for a viewer behind the
  * delay), oldest first, without deleted ones or those of members blocked either way with the viewer.
  */
-export async function chatOf(db: Db, streamId: number, viewerId: number | null, options: { afterId?: number; fromAtMs?: number; horizonMs?: number; limit: number }): Promise<ChatLine[]> {
+export async function chatOf(db: Db, streamId: number, viewerId: number | null, options: { afterId?: number; beforeId?: number; fromAtMs?: number; horizonMs?: number; limit: number }): Promise<ChatLine[]> {
   let q = visibleChat(db, streamId, viewerId)
   if (options.horizonMs !== undefined) q = q.where('live_chat.at_ms', '<=', options.horizonMs)
+  if (options.beforeId !== undefined) q = q.where('live_chat.id', '<', options.beforeId)
   const forward = options.afterId !== undefined || options.fromAtMs !== undefined
   if (options.afterId !== undefined) q = q.where('live_chat.id', '>', options.afterId).orderBy('live_chat.id', 'asc').limit(options.limit)
   else if (options.fromAtMs !== undefined) q = q.where('live_chat.at_ms', '>=', options.fromAtMs).orderBy('live_chat.at_ms', 'asc').orderBy('live_chat.id', 'asc').limit(options.limit)
@@ -200,6 +206,11 @@ export async function chatOf(db: Db, streamId: number, viewerId: number | null, 
 /** One message of a stream as the viewer may see it (not deleted, no block either way), or undefined. */
 export async function chatLine(db: Db, streamId: number, messageId: number, viewerId: number | null): Promise<ChatLine | undefined> {
   return (await visibleChat(db, streamId, viewerId).where('live_chat.id', '=', messageId).executeTakeFirst()) as ChatLine | undefined
+}
+
+/** The stream a chat line was written in. */
+export async function streamOfMessage(db: Db, messageId: number): Promise<number | undefined> {
+  return (await own(db).selectFrom('live_chat').select('stream_id').where('id', '=', messageId).executeTakeFirst())?.stream_id
 }
 
 /** Delete a message of a stream; false when there was none to delete. */

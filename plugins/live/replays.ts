@@ -85,8 +85,8 @@ export function replayService(ctx: LiveContext, recordingsDir: string) {
       ctx.log.info({ stream: id, segments: present.length, duration }, 'live: replay ready')
     },
 
-    /** A replay's segment (the stream's audience already checked by the caller), or null. */
-    async segment(s: q.StreamView, name: string): Promise<Buffer | null> {
+    /** A replay's segment (the stream's audience already checked by the caller, or staff), or null. */
+    async segment(s: Pick<q.StreamView, 'id' | 'status'>, name: string): Promise<Buffer | null> {
       if (s.status !== 'ended') return null
       const r = await tq.replayOf(db, s.id)
       if (!r || r.status !== 'ready') return null
@@ -134,7 +134,16 @@ export function replayService(ctx: LiveContext, recordingsDir: string) {
       ctx.log.info({ stream: id, by: actor.id }, 'live: replay deleted')
     },
 
-    /** Replays past the operator's retention are removed (a job every few minutes). */
+    /** Staff remove a replay (a report decided "remove"); gone already is fine. */
+    discard: (id: number) => remove(id),
+
+    /** The VOD playlist of a ready replay whatever its audience (staff's page), or null. */
+    async staffPlaylist(id: number): Promise<string | null> {
+      const r = await tq.replayOf(db, id)
+      return r?.status === 'ready' ? buildPlaylist(await tq.segmentsOf(db, id), 'vod') : null
+    },
+
+    /** Replays past the operator's retention are removed (a job every few minutes); one under an open report waits. */
     async sweep(): Promise<number> {
       const ids = await tq.expiredReplays(db, new Date().toISOString())
       for (const id of ids) await remove(id)

@@ -105,6 +105,7 @@ export function liveService(ctx: LiveContext) {
     spawn: (command, args, options) => ctx.processes.spawn(command, args, options),
     ffmpeg: () => ctx.processes.ffmpeg(),
     dirOf: (id) => join(streamsDir, String(id)),
+    beforeResume: (id) => recorder.resumed(id),
     onExit: (id, detail) => {
       ctx.log.warn({ stream: id, detail }, 'live: ffmpeg stopped; waiting for the streamer to resume')
       if (!active.has(id)) return
@@ -429,6 +430,14 @@ export function liveService(ctx: LiveContext) {
   }
 
   /** Whether the member may go live now (who may, bans, streams at once; `counting` false skips the last): throws the reason otherwise. */
+  /** Delete a chat line: backstage at once; viewers never get it if it has not aired, else it is taken away. */
+  async function dropMessage(id: number, messageId: number): Promise<boolean> {
+    if (!(await q.deleteChat(db, id, messageId))) return false
+    backstage.publish(backstageOf(id), 'deleted', { id: messageId })
+    if (!timelines.get(id)?.cancel(`chat:${messageId}`)) room.publish(roomOf(id), 'deleted', { id: messageId })
+    return true
+  }
+
   async function checkMayGoLive(viewer: Viewer, counting = true): Promise<void> {
     const rules = { who: (await ctx.settings.get('who_may_go_live')) as WhoMayGoLive, maxConcurrent: await ctx.settings.get('max_concurrent') }
     await mayGoLive(db, viewer, rules, { counting })
@@ -615,10 +624,13 @@ export function liveService(ctx: LiveContext) {
 
     async deleteMessage(actor: Viewer, id: number, messageId: number): Promise<void> {
       await moderated(actor, id)
-      if (!(await q.deleteChat(db, id, messageId))) throw new AppError(404, 'NOT_FOUND', 'That message does not exist.')
-      backstage.publish(backstageOf(id), 'deleted', { id: messageId })
-      // A line deleted before its time never reaches viewers; one they have seen is taken away.
-      if (!timelines.get(id)?.cancel(`chat:${messageId}`)) room.publish(roomOf(id), 'deleted', { id: messageId })
+      if (!(await dropMessage(id, messageId))) throw new AppError(404, 'NOT_FOUND', 'That message does not exist.')
+    },
+
+    /** Staff deleting a reported message (from core's queue, whatever the stream's audience); gone already is fine. */
+    async removeMessage(messageId: number): Promise<void> {
+      const streamId = await q.streamOfMessage(db, messageId)
+      if (streamId !== undefined) await dropMessage(streamId, messageId)
     },
 
     /** Time a viewer out of the chat for some minutes, or ban them from it (0) until the stream ends. */

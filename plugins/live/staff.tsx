@@ -4,15 +4,18 @@
 import { Hono, type Context } from 'hono'
 import type { VNode } from 'preact'
 import { z } from 'zod'
-import { ActionForm, CsrfField, EmptyState, Field, FormError, Notice, parse, relativeTime, shortTime, type AppEnv, type ChildProcess, type Viewer } from '../../core/plugins/api.js'
+import { ActionForm, CsrfField, EmptyState, Field, FormError, Notice, parse, relativeTime, shortTime, type AppEnv, type Viewer } from '../../core/plugins/api.js'
 import { accessList, setBan, setVerified, type AccessRow } from './access.js'
+import { frameOf } from './frames.js'
 import type { LiveContext } from './plugin.js'
 import * as q from './queries.js'
+import type { LiveReports } from './reports.js'
 import type { LiveService, StreamState } from './service.js'
+import type { ReplayRow } from './timeline-queries.js'
 import type { StreamSource } from './tables.js'
 
 const Styles = () => <link rel="stylesheet" href="/plugins/live/live.css" />
-const NOTICES = { ended: 'The stream was ended.', banned: 'Banned from going live.', lifted: 'The ban was lifted.', verified: 'Verified for live.', unverified: 'No longer verified for live.' }
+const NOTICES = { 'replay-deleted': 'The replay was deleted.', ended: 'The stream was ended.', banned: 'Banned from going live.', lifted: 'The ban was lifted.', verified: 'Verified for live.', unverified: 'No longer verified for live.' }
 
 export const liveBanInput = z.object({
   username: z.string().trim().min(1, { error: 'Give the member’s username.' }).max(40),
@@ -36,33 +39,13 @@ function thumbnails(ctx: LiveContext, live: LiveService) {
   const cache = new Map<number, { segment: string; jpeg: Promise<Buffer | null> }>()
   live.onEnded((id) => void cache.delete(id))
 
-  const frame = (ts: Buffer) =>
-    new Promise<Buffer | null>((resolve) => {
-      let child: ChildProcess
-      try {
-        child = ctx.processes.spawn(ctx.processes.ffmpeg(), ['-hide_banner', '-loglevel', 'error', '-f', 'mpegts', '-i', 'pipe:0', '-frames:v', '1', '-vf', 'scale=320:-2', '-f', 'image2pipe', '-c:v', 'mjpeg', 'pipe:1'], { stdio: ['pipe', 'pipe', 'ignore'] })
-      } catch {
-        return resolve(null)
-      }
-      const out: Buffer[] = []
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      child.stdout!.on('data', (b: Buffer) => out.push(b))
-      child.stdin!.on('error', () => {})
-      child.once('error', () => resolve(null))
-      child.once('close', (code) => {
-        clearTimeout(timer)
-        resolve(code === 0 && out.length ? Buffer.concat(out) : null)
-      })
-      child.stdin!.end(ts)
-    })
-
   return async (id: number): Promise<Buffer | null> => {
     const playlist = await live.ingests.playlist(id)
     const newest = playlist ? [...playlist.matchAll(/^(seg\d+\.ts)$/gm)].pop()?.[1] : undefined
     if (!newest) return null
     const hit = cache.get(id)
     if (hit?.segment === newest) return hit.jpeg
-    const jpeg = live.ingests.segment(id, newest).then((ts) => (ts ? frame(ts) : null))
+    const jpeg = live.ingests.segment(id, newest).then((ts) => (ts ? frameOf(ctx, ts) : null))
     cache.set(id, { segment: newest, jpeg })
     return jpeg
   }
@@ -84,13 +67,13 @@ function StaffPage({ streams, access, csrf, notice, error }: { streams: StaffStr
             <li class="live-card" data-staff-stream={s.id}>
               <img src={`/live/staff/streams/${s.id}/thumb.jpg`} alt={`A frame of ${s.title}`} width={320} height={180} loading="lazy" />
               <strong>
-                <a href={`/live/${s.id}`}>{s.title}</a>
+                <a href={`/live/staff/streams/${s.id}`}>{s.title}</a>
               </strong>
               <span class="muted">
                 {s.display_name} (@{s.username}) · {s.source === 'rtmp' ? 'OBS' : 'browser'} · {s.state} · <span data-viewers>{s.viewers}</span> watching · started{' '}
                 {relativeTime(s.started_at)} ago
               </span>
-              <ActionForm action={`/live/staff/streams/${s.id}/end`} csrf={csrf} label="End stream" class="danger" title={`End ${s.title}`} />
+              <ActionForm action={`/live/staff/streams/${s.id}/end`} csrf={csrf} label="End stream" class="danger" title={`End stream: ${s.title}`} />
             </li>
           ))}
         </ul>
@@ -139,6 +122,44 @@ function StaffPage({ streams, access, csrf, notice, error }: { streams: StaffStr
   )
 }
 
+/** One stream as staff see it, from the staff page or a report: whatever its audience, live (at the live edge) or its replay. */
+function StaffStreamPage({ s, state, replay, chat, csrf, notice }: { s: q.StreamView; state: StreamState; replay: ReplayRow | null; chat: q.ChatLine[]; csrf: string; notice?: string }) {
+  const live = s.status === 'live'
+  const src = live ? `/live/staff/streams/${s.id}/hls/index.m3u8` : replay?.status === 'ready' ? `/live/staff/streams/${s.id}/hls/replay.m3u8` : null
+  return (
+    <section class="live-staff" data-live-stream={s.id} data-staff-stream-page>
+      <Styles />
+      <p>
+        <a href="/live/staff">All live streams</a>
+      </p>
+      <h1>{s.title}</h1>
+      <Notice notices={NOTICES} notice={notice} />
+      <p class="muted">
+        {s.display_name} (@{s.username}) · {s.audience === 'followers' ? 'followers only' : 'public'} · {s.source === 'rtmp' ? 'OBS' : 'browser'} · started {shortTime(s.created_at)} UTC ·{' '}
+        {live ? state : `ended${s.ended_at ? ` ${shortTime(s.ended_at)} UTC` : ''}`}
+      </p>
+      {src ? (
+        <video data-replay-player data-src={src} controls muted playsinline aria-label={live ? `Live video: ${s.title}` : `Replay: ${s.title}`}></video>
+      ) : (
+        <p class="muted">{replay ? 'Its replay is being prepared.' : 'Ended without a replay: only its chat is left.'}</p>
+      )}
+      <div class="live-controls">
+        {live && <ActionForm action={`/live/staff/streams/${s.id}/end`} csrf={csrf} label="End stream" class="danger" title={`End stream: ${s.title}`} />}
+        {replay && <ActionForm action={`/live/staff/streams/${s.id}/replay/delete`} csrf={csrf} label="Delete replay" class="danger" title={`Delete replay: ${s.title}`} />}
+      </div>
+      <h2>Chat ({chat.length ? `the last ${chat.length}` : 'none'})</h2>
+      <ol class="live-staff-chat" data-chat-list>
+        {chat.map((l) => (
+          <li data-chat-id={l.id}>
+            <span class="muted">{shortTime(l.created_at)}</span> <a href={`/u/${l.username}`}>{l.display_name}</a> {l.text}
+          </li>
+        ))}
+      </ol>
+      {src && <script src="/plugins/live/watch.js" defer></script>}
+    </section>
+  )
+}
+
 /** The admin overview's card: how many are live, and the way to the staff page. */
 export function StaffOverview({ count }: { count: number }): VNode {
   return (
@@ -151,7 +172,7 @@ export function StaffOverview({ count }: { count: number }): VNode {
   )
 }
 
-export function staffRoutes(ctx: LiveContext, live: LiveService) {
+export function staffRoutes(ctx: LiveContext, live: LiveService, reports: LiveReports) {
   const app = new Hono<AppEnv>()
   const staff = ctx.http.requireRole('moderator')
   const me = (c: Context<AppEnv>) => ctx.http.viewer(c)!
@@ -214,6 +235,60 @@ export function staffRoutes(ctx: LiveContext, live: LiveService) {
   }
 
   app.get('/live/staff', staff, (c) => page(c))
+
+  // ---- One stream, for staff (from the list or a report), whatever its audience: each look at one they could not
+  // watch as members is written to the audit log.
+
+  const anyStream = async (c: Context<AppEnv>) => {
+    const s = await q.streamWithStreamer(ctx.db, ctx.http.id(c))
+    if (!s) throw ctx.http.error(404, 'NOT_FOUND', 'That stream does not exist.')
+    return s
+  }
+
+  app.get('/live/staff/streams/:id{[0-9]+}', staff, async (c) => {
+    const s = await anyStream(c)
+    const viewer = me(c)
+    if (!(await q.streamFor(ctx.db, viewer.id, s.id))) await ctx.core.audit({ actorId: viewer.id, action: 'stream.viewed', targetType: 'live.stream', targetId: s.id, details: { audience: s.audience } })
+    return ctx.http.page(
+      c,
+      { title: `${s.title} (staff)` },
+      <StaffStreamPage s={s} state={live.state(s.id)} replay={await live.replays.info(s.id)} chat={await q.chatOf(ctx.db, s.id, null, { limit: 100 })} csrf={ctx.http.csrfToken(c)} notice={c.req.query('notice')} />,
+    )
+  })
+
+  // Its HLS at the live edge, or its replay; segments by name (the same names in both).
+  app.get('/live/staff/streams/:id{[0-9]+}/hls/:name', staff, async (c) => {
+    const s = await anyStream(c)
+    const name = c.req.param('name')
+    const text = name === 'index.m3u8' ? (s.status === 'live' ? await live.ingests.playlist(s.id) : null) : name === 'replay.m3u8' ? await live.replays.staffPlaylist(s.id) : undefined
+    if (text !== undefined) {
+      if (text === null) throw ctx.http.error(404, 'NOT_FOUND', 'That playlist does not exist.')
+      c.header('Content-Type', 'application/vnd.apple.mpegurl')
+      c.header('Cache-Control', 'no-store')
+      return c.body(text)
+    }
+    const bytes = !/^seg\d{1,9}\.ts$/.test(name) ? null : s.status === 'live' ? await live.ingests.segment(s.id, name) : await live.replays.segment(s, name)
+    if (!bytes) throw ctx.http.error(404, 'NOT_FOUND', 'That file does not exist.')
+    c.header('Content-Type', 'video/mp2t')
+    c.header('Cache-Control', 'private, no-store')
+    return c.body(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Uint8Array<ArrayBuffer>)
+  })
+
+  app.post('/live/staff/streams/:id{[0-9]+}/replay/delete', staff, async (c) => {
+    const s = await anyStream(c)
+    if (!(await live.replays.discard(s.id))) throw ctx.http.error(404, 'NOT_FOUND', 'That replay does not exist.')
+    ctx.log.info({ stream: s.id, by: me(c).username }, 'live: replay deleted by staff')
+    return c.redirect(`/live/staff/streams/${s.id}?notice=replay-deleted`, 303)
+  })
+
+  // The frame a report kept (reports.ts), until the report is decided.
+  app.get('/live/staff/reports/frames/:name', staff, async (c) => {
+    const jpeg = await reports.frame(c.req.param('name'))
+    if (!jpeg) throw ctx.http.error(404, 'NOT_FOUND', 'That frame does not exist.')
+    c.header('Content-Type', 'image/jpeg')
+    c.header('Cache-Control', 'private, no-store')
+    return c.body(new Uint8Array(jpeg))
+  })
 
   app.get('/live/staff/streams/:id{[0-9]+}/thumb.jpg', staff, async (c) => {
     const jpeg = await thumb(ctx.http.id(c))

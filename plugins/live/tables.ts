@@ -58,6 +58,8 @@ export type LiveTables = {
     created_at: CreatedAt
   }
   live_event_reminders: { event_id: number; user_id: number; created_at: CreatedAt }
+  /** Reports this plugin filed into core's queue: the stream each is about and the frame kept for it (reports.ts). */
+  live_reports: { report_id: number; stream_id: number; frame: string | null; open: Generated<number>; created_at: CreatedAt }
   /** Staff's rules for one member: verified for live, or banned from going live until a time. */
   live_access: { user_id: number; verified: Generated<number>; banned_until: string | null; ban_reason: Generated<string>; updated_by: number | null; updated_at: CreatedAt }
 }

@@ -1,6 +1,23 @@
-// Helpers of the live plugin's tests: the ffmpeg processes the machine runs for a data directory, and waiting for a
-// condition without asserting on time.
+// Helpers of the live plugin's tests: a synthetic WebM and the binary frames that carry it, the ffmpeg processes the
+// machine runs for a data directory, and waiting for a condition without asserting on time.
+import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { tempDir } from '../../test/harness.js'
+
+const require = createRequire(import.meta.url)
+export const FFMPEG = process.env.FFMPEG_PATH || (require('@ffmpeg-installer/ffmpeg') as { path: string }).path
+
+/** A WebM as MediaRecorder makes them (VP8 and Opus), from ffmpeg's test picture and a tone. */
+export function syntheticWebm(seconds: number): Buffer {
+  const file = join(tempDir('live-webm-'), 'test.webm')
+  execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=20', '-f', 'lavfi', '-i', 'sine=frequency=1000', '-t', String(seconds), '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '20', '-c:a', 'libopus', '-f', 'webm', file])
+  return readFileSync(file)
+}
+
+/** A binary topic frame: the topic id's length, the id, the payload (what hearth.js's sendBinary builds). */
+export const binaryFrame = (topic: string, bytes: Uint8Array) => Buffer.concat([Buffer.from([topic.length]), Buffer.from(topic, 'ascii'), bytes])
 
 /** The pids of the ffmpeg processes writing HLS under `dir` (read from /proc, so a test sees what the machine runs). */
 export function ffmpegsUnder(dir: string): number[] {

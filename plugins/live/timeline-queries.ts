@@ -100,9 +100,16 @@ export async function deleteReplay(db: Db, streamId: number): Promise<boolean> {
   return Number(r.numDeletedRows) > 0
 }
 
-/** The replays whose retention has passed. */
+/** The replays whose retention has passed, but for those a report still open is about. */
 export async function expiredReplays(db: Db, now: string): Promise<number[]> {
-  const rows = await own(db).selectFrom('live_replays').select('stream_id').where('expires_at', 'is not', null).where('expires_at', '<=', now).execute()
+  const rows = await own(db)
+    .selectFrom('live_replays')
+    .select('stream_id')
+    .where('expires_at', 'is not', null)
+    .where('expires_at', '<=', now)
+    // Kept while a report on the stream waits for staff (reports.ts).
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('live_reports').select('live_reports.report_id').whereRef('live_reports.stream_id', '=', 'live_replays.stream_id').where('live_reports.open', '=', 1))))
+    .execute()
   return rows.map((r) => r.stream_id)
 }
 

@@ -15,7 +15,7 @@ export const CHAT_LABELS: Record<ChatMode, string> = { on: 'On', followers: 'Fol
 const STATE_LABELS: Record<StreamState, string> = { waiting: 'Starting…', live: 'Live', reconnecting: 'Reconnecting…', ended: 'Ended' }
 
 /** The confirmations after a no-JavaScript action on a stream's page, by `?notice=`. */
-export const NOTICES = { ended: 'The stream has ended.', sent: 'Sent.', deleted: 'The message was deleted.', banned: 'Done: they cannot chat here for now.', chat: 'Chat settings saved.', ...TIMELINE_NOTICES }
+export const NOTICES = { reported: 'Thank you: moderators will look at your report.', ended: 'The stream has ended.', sent: 'Sent.', deleted: 'The message was deleted.', banned: 'Done: they cannot chat here for now.', chat: 'Chat settings saved.', ...TIMELINE_NOTICES }
 
 export function ListPage({ streams, viewer, viewers, children }: { streams: StreamView[]; viewer: Viewer | null; viewers?: Map<number, number>; children?: ComponentChildren }) {
   return (
@@ -129,7 +129,7 @@ export function NewPage({ csrf, values, errors, delays }: { csrf: string; values
   )
 }
 
-function ChatItem({ line, moderate, id, csrf, pin }: { line: ChatLine; moderate: boolean; id: number; csrf: string; pin: boolean }) {
+function ChatItem({ line, moderate, id, csrf, pin, report }: { line: ChatLine; moderate: boolean; id: number; csrf: string; pin: boolean; report: boolean }) {
   return (
     <li data-chat-id={line.id}>
       <a href={`/u/${line.username}`} class="live-chat-name">
@@ -138,6 +138,11 @@ function ChatItem({ line, moderate, id, csrf, pin }: { line: ChatLine; moderate:
       <span class="live-chat-text">{line.text}</span>
       {moderate && <ActionForm action={`/live/${id}/chat/${line.id}/delete`} csrf={csrf} label="Delete" class="link" title={`Delete this message by ${line.display_name}`} />}
       {moderate && pin && <PinButton id={id} line={line} csrf={csrf} />}
+      {report && (
+        <a href={`/live/${id}/chat/${line.id}/report`} class="live-chat-report" aria-label={`Report this message by ${line.display_name}`}>
+          Report
+        </a>
+      )}
     </li>
   )
 }
@@ -170,6 +175,7 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
       data-mine={mine ? '1' : undefined}
       data-chat-mode={s.chat}
       data-backstage={live && viewer && timeline.edge ? '1' : undefined}
+      data-viewer={viewer?.id}
     >
       <Styles />
       <Notice notices={NOTICES} notice={notice} />
@@ -182,6 +188,14 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
           <a href={`/u/${s.username}`}>{s.display_name}</a> · <span data-state-label role="status">{STATE_LABELS[live ? state : 'ended']}</span> ·{' '}
           <span data-viewers>{viewers}</span> watching
           <DelayNote stream={s} edge={timeline.edge} />
+          {viewer && !mine && (
+            <>
+              {' · '}
+              <a href={`/live/${s.id}/report`} data-report-link>
+                Report
+              </a>
+            </>
+          )}
         </p>
       </header>
       <div class="live-body">
@@ -219,17 +233,10 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
         </div>
         <aside class="live-chat" aria-label="Chat">
           <h2>Chat</h2>
-          {viewer && !mine && (
-            <p class="muted">
-              <a href={`/report?type=live.stream&id=${s.id}`} data-live-report>
-                Report this stream
-              </a>
-            </p>
-          )}
           <Pinned line={live ? timeline.pinned : null} id={s.id} csrf={csrf} moderate={moderate && live} />
           <ol data-chat-list aria-live="polite">
             {chat.map((line) => (
-              <ChatItem line={line} moderate={moderate && live} id={s.id} csrf={csrf} pin={live} />
+              <ChatItem line={line} moderate={moderate && live} id={s.id} csrf={csrf} pin={live} report={!!viewer && line.user_id !== viewer.id} />
             ))}
           </ol>
           {live && <SlowNote seconds={timeline.edge ? 0 : s.slow_seconds} />}

@@ -1,6 +1,6 @@
 // In a real browser: the live plugin's newer pages (the OBS key page, scheduling an event in the member's own time
-// zone, the event page with "Remind me", /live with "Coming up", the staff page) work and have no serious or critical
-// accessibility violation, light and dark.
+// zone, the event page with "Remind me", /live with "Coming up", reporting a stream, the staff page and staff's page
+// of one stream) work and have no serious or critical accessibility violation, light and dark.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { browserOrSkip, checkA11y, registerInBrowser, startTestServer } from './browser.js'
@@ -42,12 +42,31 @@ test('the OBS, event and staff pages of live work and pass axe-core', { timeout:
     await ben.page.goto('/live')
     await ben.page.getByRole('heading', { name: 'Coming up' }).waitFor()
     await checkA11y(ben.page, `live list (${colorScheme})`)
+
+    // Ben goes live (from the form; without a camera the stream stays "starting"), and ana reports it.
+    await ben.page.goto('/live/new')
+    await ben.page.getByLabel('Title').fill(`Late show ${colorScheme}`)
+    await Promise.all([ben.page.waitForURL(/\/live\/\d+/), ben.page.getByRole('button', { name: 'Go live' }).click()])
+    const streamPath = new URL(ben.page.url()).pathname
     await ben.context.close()
+    await page.goto(streamPath)
+    await Promise.all([page.waitForURL(/\/report$/), page.locator('[data-report-link]').click()])
+    await page.getByRole('heading', { name: `Report “Late show ${colorScheme}”` }).waitFor()
+    await checkA11y(page, `report a stream (${colorScheme})`)
+    await page.getByLabel('Reason').selectOption('spam')
+    await Promise.all([page.waitForURL(/notice=reported/), page.getByRole('button', { name: 'Report', exact: true }).click()])
+    await page.getByText('moderators will look at your report').waitFor()
 
     await server.hearth.users.setRole((await server.hearth.users.find(`ana${colorScheme}`))!.id, 'moderator', null)
     await page.goto('/live/staff')
     await page.getByRole('heading', { name: 'Ban from going live' }).waitFor()
     await checkA11y(page, `staff (${colorScheme})`)
+    // The report in core's queue, and the stream on staff's own page.
+    await page.goto('/moderation')
+    await page.getByText(`Live stream “Late show ${colorScheme}” by @ben${colorScheme}`).first().waitFor()
+    await page.goto(`/live/staff/streams/${streamPath.split('/').pop()}`)
+    await page.getByRole('heading', { name: `Late show ${colorScheme}` }).waitFor()
+    await checkA11y(page, `staff's stream page (${colorScheme})`)
     await ana.context.close()
   }
 })

@@ -6,6 +6,7 @@
   if (!root || !window.hearthTopic) return
   const id = root.dataset.liveStream
   const moderate = !!root.querySelector('.live-moderation')
+  const me = root.dataset.viewer
   const list = root.querySelector('[data-chat-list]')
   const form = root.querySelector('[data-chat-form]')
   const refused = root.querySelector('[data-chat-refused]')
@@ -55,6 +56,11 @@
     if (moderate) {
       li.append(' ', button('Delete', `Delete this message by ${m.display_name}`, () => api(`/chat/${m.id}`, 'DELETE')))
       li.append(' ', button('Pin', `Pin this message by ${m.display_name}`, () => api('/pin', 'PUT', { message_id: m.id })))
+    }
+    if (me && String(m.user_id) !== me) {
+      const report = Object.assign(document.createElement('a'), { href: `/live/${id}/chat/${m.id}/report`, className: 'live-chat-report', textContent: 'Report' })
+      report.setAttribute('aria-label', `Report this message by ${m.display_name}`)
+      li.append(' ', report)
     }
     list.append(li)
     while (list.children.length > 200) list.firstElementChild.remove()

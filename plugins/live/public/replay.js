@@ -10,6 +10,10 @@
   const pinned = root.querySelector('[data-pinned-text]')?.parentElement
   let events = []
   let shown = 0
+  // A report of the replay says where in it the member was.
+  root.querySelector('[data-report-link]')?.addEventListener('click', (e) => {
+    e.currentTarget.href = `/live/${root.dataset.liveStream}/report?t=${Math.floor(video.currentTime)}`
+  })
 
   function line(m) {
     const li = document.createElement('li')

@@ -1,0 +1,77 @@
+// The live scenario's simulated players, in a worker thread of their own (scripts/bench/live.ts starts a few): the
+// latencies they time are then the server's and the network's, not the bench process's event loop, which also runs
+// an in-process Hearth. Each player is a guest on its own keep-alive connection that, like a player at the live
+// edge, fetches the playlist once a second and each new segment once (from the newest on joining).
+// Protocol: workerData { origin, streamId, viewers }; the parent posts { ms } (watch this long) and gets a Sample back.
+import http from 'node:http'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { parentPort, workerData } from 'node:worker_threads'
+
+export interface Sample {
+  playlist: number[]
+  segment: number[]
+  errors: number
+  bytes: number
+}
+export interface ViewersData {
+  origin: string
+  streamId: number
+  viewers: number
+}
+
+/** One GET on the viewer's own connection: status, body (playlists only), size and milliseconds. */
+function get(agent: http.Agent, origin: string, path: string): Promise<{ status: number; body: string | null; bytes: number; ms: number }> {
+  const t0 = performance.now()
+  return new Promise((resolve) => {
+    const req = http.get(origin + path, { agent }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => {
+        const body = Buffer.concat(chunks)
+        resolve({ status: res.statusCode ?? 0, body: path.endsWith('.m3u8') ? body.toString('utf8') : null, bytes: body.length, ms: performance.now() - t0 })
+      })
+    })
+    req.on('error', () => resolve({ status: 0, body: null, bytes: 0, ms: performance.now() - t0 }))
+  })
+}
+
+/** A player at the live edge until `until` (this thread's clock). */
+async function viewer(agent: http.Agent, seen: Set<string>, { origin, streamId }: ViewersData, until: number, out: Sample): Promise<void> {
+  if (!seen.size) await sleep(Math.random() * 1000)
+  while (performance.now() < until) {
+    const tick = performance.now()
+    const list = await get(agent, origin, `/live/${streamId}/hls/index.m3u8`)
+    out.playlist.push(list.ms)
+    if (list.status !== 200 || !list.body) out.errors++
+    else {
+      const names = [...list.body.matchAll(/^(seg\d+\.ts)$/gm)].map((m) => m[1]!)
+      const fresh = seen.size ? names.filter((n) => !seen.has(n)) : names.slice(-1)
+      for (const n of names) seen.add(n)
+      for (const n of fresh) {
+        const seg = await get(agent, origin, `/live/${streamId}/hls/${n}`)
+        out.segment.push(seg.ms)
+        out.bytes += seg.bytes
+        if (seg.status !== 200) out.errors++
+      }
+    }
+    await sleep(Math.max(0, 1000 - (performance.now() - tick)))
+  }
+}
+
+if (parentPort) {
+  const data = workerData as ViewersData
+  // Each player keeps its connection (a player does) across the warm-up and the measured windows.
+  const players = Array.from({ length: data.viewers }, () => ({ agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), seen: new Set<string>() }))
+  const port = parentPort
+  port.on('message', async (m: { ms: number } | { stop: true }) => {
+    if ('stop' in m) {
+      for (const p of players) p.agent.destroy()
+      port.close()
+      return
+    }
+    const out: Sample = { playlist: [], segment: [], errors: 0, bytes: 0 }
+    const until = performance.now() + m.ms
+    await Promise.all(players.map((p) => viewer(p.agent, p.seen, data, until, out)))
+    port.postMessage(out)
+  })
+}
