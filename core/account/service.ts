@@ -1,5 +1,5 @@
 // Member data rights (issue 19): exporting one's data as a zip built by a job, deleting one's account after a grace
-// period (purged or anonymised as the operator chooses), and staff's ban and delete. Why it works this way: decision 0XX.
+// period (purged or anonymised as the operator chooses), and staff's ban and delete. Why it works this way: decision 048.
 import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, rm, stat } from 'node:fs/promises'

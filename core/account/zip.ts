@@ -1,5 +1,5 @@
 // A small zip writer on node:zlib (deflate and crc32), written to a file as it goes: JSON entries are deflated,
-// media files are stored as they are (already compressed) and streamed, never held whole in memory. Decision 0XX
+// media files are stored as they are (already compressed) and streamed, never held whole in memory. Decision 048
 // (data rights) says why no package: nothing in the project's dependencies wrote zips, and this is all an export needs.
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs'
 import { stat } from 'node:fs/promises'

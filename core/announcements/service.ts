@@ -1,5 +1,5 @@
 // Announcements: staff write one message, pick its channels (banner, in-app notification, email, push) and its
-// audience, and a job walks the audience in batches, reaching each member once. Why it works this way: decision 0XX.
+// audience, and a job walks the audience in batches, reaching each member once. Why it works this way: decision 049.
 import { sql, type ExpressionBuilder } from 'kysely'
 import { z } from 'zod'
 import type { Db } from '../db/connect.js'

@@ -1,5 +1,5 @@
 // Rules and legal pages: the operator publishes versions of the terms, privacy policy, community rules and about
-// page; members accept them at sign-up and again when a version asks it. Why it works this way: decision 0XX.
+// page; members accept them at sign-up and again when a version asks it. Why it works this way: decision 049.
 import { z } from 'zod'
 import type { Db } from '../db/connect.js'
 import { now } from '../db/schema.js'

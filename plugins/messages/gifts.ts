@@ -2,7 +2,7 @@
 // moves the coins and asks who a target is through `filter:coins.gift.target`: this plugin answers for the kind
 // `conversation` (a direct conversation the sender may write in; the other member receives), and on
 // `action:coins.gift.sent` writes the gift into the conversation as a message from the sender (a gift bubble with the
-// optional note as its text). Rules: README.md, "Gifts"; why: decision 0XX-gifts-in-messages.
+// optional note as its text). Rules: README.md, "Gifts"; why: decision 050.
 import type { PluginDb } from '../../core/plugins/api.js'
 import type { MessagesContext } from './plugin.js'
 import { membersOf, own, standingIn } from './queries.js'
