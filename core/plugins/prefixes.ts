@@ -5,11 +5,11 @@
  * core mounts falls under one, so a new core route cannot slip past the plugins' check.
  */
 export const CORE_PREFIXES = [
-  '/activity', '/admin', '/app-icon', '/appeals', '/appearance', '/bookmarks', '/c', '/collections', '/comments', '/compose', '/email', '/explore', '/favicon.ico',
-  '/follow-requests', '/healthz', '/login', '/logout', '/manifest.webmanifest', '/media', '/moderation', '/notifications', '/offline', '/p', '/password', '/register',
-  '/report', '/robots.txt', '/search', '/settings', '/setup', '/sitemap.xml', '/static', '/suggestions', '/sw.js', '/tags', '/theme', '/u', '/view-as', '/warnings',
+  '/about', '/activity', '/admin', '/announcements', '/app-icon', '/appeals', '/appearance', '/bookmarks', '/c', '/collections', '/comments', '/compose', '/email', '/explore', '/favicon.ico',
+  '/follow-requests', '/healthz', '/legal', '/login', '/logout', '/manifest.webmanifest', '/media', '/moderation', '/notifications', '/offline', '/p', '/password', '/privacy', '/register',
+  '/report', '/robots.txt', '/rules', '/search', '/settings', '/setup', '/sitemap.xml', '/static', '/suggestions', '/sw.js', '/tags', '/terms', '/theme', '/u', '/view-as', '/warnings', '/welcome',
   '/api/v1/admin', '/api/v1/collections', '/api/v1/comments', '/api/v1/feed', '/api/v1/hashtags', '/api/v1/media',
-  '/api/v1/appeals', '/api/v1/notifications', '/api/v1/posts', '/api/v1/push', '/api/v1/reports', '/api/v1/search', '/api/v1/trending', '/api/v1/users',
+  '/api/v1/announcements', '/api/v1/appeals', '/api/v1/legal', '/api/v1/notifications', '/api/v1/onboarding', '/api/v1/posts', '/api/v1/push', '/api/v1/reports', '/api/v1/search', '/api/v1/trending', '/api/v1/users',
 ] as const
 
 /** Paths shared out to plugins: core answers at them but a plugin's prefix may be below them (`/api/v1/NAME`), never them. */

@@ -223,6 +223,13 @@ describe('live: gifts from the coins plugin on the stream timeline', () => {
     const rows = await t.h.db.withTables<LiveTables>().selectFrom('live_timeline').select(['kind', 'user_id']).where('stream_id', '=', id).where('kind', '=', 'gift').execute()
     assert.deepEqual(rows, [{ kind: 'gift', user_id: users.ben!.id }], 'kept for the replay')
 
+    // The page offers viewers a gift form (coins' picker, without JavaScript), never the streamer.
+    const page = await (await api('cleo', 'GET', `/live/${id}`)).text()
+    const link = page.match(/href="([^"]*)" data-send-gift/)?.[1]?.replaceAll('&amp;', '&')
+    assert.equal(link, `/coins/gift?kind=live&id=${id}&back=${encodeURIComponent(`/live/${id}`)}`)
+    assert.equal((await api('cleo', 'GET', link!)).status, 200, 'the picker knows the stream')
+    assert.doesNotMatch(await (await api('ana', 'GET', `/live/${id}`)).text(), /data-send-gift/)
+
     // A stranger may not watch a followers-only stream: no gift (404, like a missing one); nor on an ended stream.
     assert.equal((await api('zed', 'POST', `/api/v1/coins/gifts/${rose}/send`, { target: { kind: 'live', id } })).status, 404)
     await api('ana', 'POST', `/api/v1/live/streams/${id}/end`)

@@ -113,6 +113,7 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
         notice={c.req.query('notice')}
         source={c.req.query('source')}
         moderate={moderate}
+        gifts={ctx.plugins.enabled('coins')}
       />,
     )
   })

@@ -158,10 +158,12 @@ export interface StreamPageProps {
   source?: string
   moderate: boolean
   timeline: TimelineProps
+  /** The coins plugin is on: viewers may send the streamer a gift (it shows in the chat on the timeline). */
+  gifts?: boolean
 }
 
 /** A stream's page: the player (or, for the streamer, the preview and controls) with the chat beside it. */
-export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, notice, source, moderate, timeline }: StreamPageProps) {
+export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, notice, source, moderate, timeline, gifts }: StreamPageProps) {
   const mine = viewer?.id === s.user_id
   // A viewer behind the delay sees the stream live until its end reaches them.
   const live = timeline.status === 'live'
@@ -194,6 +196,14 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
               <a href={`/live/${s.id}/report`} data-report-link>
                 Report
               </a>
+              {gifts && timeline.status !== 'ended' && (
+                <>
+                  {' · '}
+                  <a href={`/coins/gift?kind=live&id=${s.id}&back=${encodeURIComponent(`/live/${s.id}`)}`} data-send-gift>
+                    Send a gift
+                  </a>
+                </>
+              )}
             </>
           )}
         </p>
