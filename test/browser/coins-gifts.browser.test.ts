@@ -1,14 +1,14 @@
-// In a real browser: a member sends a gift on a post with JavaScript off, the creator sees it on hold, then available,
+// In a real browser: a member sends a gift on a post and in a live stream with JavaScript off, the creator sees it on hold, then available,
 // asks to withdraw, and an admin approves and pays it from the queue; every coins page passes axe-core. (Buying the
 // coins is the purchases part's test: here they are credited straight from the ledger, as a purchase would.)
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { browserOrSkip, checkA11y, logInInBrowser, startTestServer } from './browser.js'
 
-test('a gift on a post without JavaScript, earnings on hold then available, a withdrawal approved and paid; the pages pass axe', { timeout: 180_000 }, async (t) => {
+test('a gift on a post and in a live stream without JavaScript, earnings on hold then available, a withdrawal approved and paid; the pages pass axe', { timeout: 180_000 }, async (t) => {
   const browser = await browserOrSkip(t)
   if (!browser) return
-  const server = await startTestServer({ enable: ['coins'] })
+  const server = await startTestServer({ enable: ['coins', 'live'] })
   t.after(() => server.close())
   const h = server.hearth
   const call = async (method: string, path: string, token: string, body?: unknown) => {
@@ -36,8 +36,17 @@ test('a gift on a post without JavaScript, earnings on hold then available, a wi
   await noJs.page.getByLabel(/Heart/).check()
   await noJs.page.getByLabel('Note (optional)').fill('Keep painting!')
   await Promise.all([noJs.page.waitForURL((u) => u.pathname === `/p/${post.id}`), noJs.page.getByRole('button', { name: 'Send gift' }).click()])
+  // In ana's live stream (the live plugin on): the stream page's link, the same picker, back to the stream.
+  const stream = await call('POST', '/api/v1/live/streams', ana.token, { title: 'Painting live' })
+  await noJs.page.goto(`/live/${stream.id}`)
+  await noJs.page.getByRole('link', { name: 'Send a gift' }).click()
+  await noJs.page.getByRole('heading', { name: 'Send a gift to ana' }).waitFor()
+  await noJs.page.getByLabel(/Rose/).check()
+  await Promise.all([noJs.page.waitForURL((u) => u.pathname === `/live/${stream.id}`), noJs.page.getByRole('button', { name: 'Send gift' }).click()])
   await noJs.context.close()
-  assert.equal((await h.ledger.findAccount({ kind: 'member_coins', userId: fan.user.id, unit: 'coin' }))!.available, 1000)
+  assert.equal((await h.ledger.findAccount({ kind: 'member_coins', userId: fan.user.id, unit: 'coin' }))!.available, 500)
+  const onTimeline = h.store.sqlite.prepare("select count(*) as n from live_timeline where stream_id = ? and kind = 'gift'").get(stream.id) as { n: number }
+  assert.equal(onTimeline.n, 1, 'the gift is on the stream’s timeline (its chat and replay)')
 
   // The picker with JavaScript, checked by axe.
   const fanJs = await logInInBrowser(browser, server, 'fan', { viewport: { width: 1280, height: 800 } })
@@ -48,14 +57,14 @@ test('a gift on a post without JavaScript, earnings on hold then available, a wi
   // The creator: on hold, then (the hold over) available; a withdrawal asked for.
   const creator = await logInInBrowser(browser, server, 'ana', { viewport: { width: 390, height: 844 } })
   await creator.page.goto('/coins/earnings')
-  assert.equal(await creator.page.locator('[data-on-hold]').getAttribute('data-on-hold'), '1600')
+  assert.equal(await creator.page.locator('[data-on-hold]').getAttribute('data-on-hold'), '2000', '80 % of 2,000 and of 500')
   assert.equal(await creator.page.locator('[data-available]').getAttribute('data-available'), '0')
   await creator.page.getByText('Keep painting!').waitFor()
   await checkA11y(creator.page, 'earnings')
   h.store.sqlite.prepare("update coins_gift_sends set release_at = '2000-01-01T00:00:00.000Z'").run()
   await h.scheduler.run('coins', 'release-holds')
   await creator.page.reload()
-  assert.equal(await creator.page.locator('[data-available]').getAttribute('data-available'), '1600')
+  assert.equal(await creator.page.locator('[data-available]').getAttribute('data-available'), '2000')
   await creator.page.getByRole('link', { name: 'Withdraw' }).click()
   await checkA11y(creator.page, 'withdrawals')
   await creator.page.getByLabel('Coins to withdraw').fill('1500')
