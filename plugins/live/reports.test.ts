@@ -115,7 +115,7 @@ describe('live: reports on streams, replays and chat lines', () => {
     assert.equal((await api('ben', 'GET', framed.url)).status, 403, 'the frame is for staff only')
     const inspect = await t.agent()
     await inspect.loginViaForm('mod')
-    const html = await inspect.text(`/moderation/${streamReport.id}`)
+    const html = await inspect.text(`/admin/reports/${streamReport.id}`)
     has(html, /Live stream “Late show” by @ana/, 'the report names the stream')
     has(html, new RegExp(`<img src="${framed.url}"`), 'the frame drawn')
     has(html, new RegExp(`href="/live/staff/streams/${id}"`), 'the way to the stream')
@@ -142,7 +142,7 @@ describe('live: reports on streams, replays and chat lines', () => {
     // "Remove" on the line deletes it for everyone; on the stream ends it, drops its replay and the report's frame.
     assert.equal((await api('mod', 'POST', `/api/v1/reports/${lineReport}/resolve`, { outcome: 'remove' })).status, 200)
     assert.ok(!(await body<{ id: number }[]>(await api('ben', 'GET', `/api/v1/live/streams/${id}/chat`))).some((l) => l.id === spam.id))
-    assert.equal((await inspect.post(`/moderation/${streamReport.id}/resolve`, { outcome: 'remove', note: 'spam stream' })).status, 303)
+    assert.equal((await inspect.post(`/admin/reports/${streamReport.id}/resolve`, { outcome: 'remove', note: 'spam stream' })).status, 303)
     const ended = await db().selectFrom('live_streams').select('status').where('id', '=', id).executeTakeFirstOrThrow()
     assert.equal(ended.status, 'ended')
     await t.h.queue.drain()
