@@ -123,6 +123,8 @@ test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
       await page.getByRole('heading', { level: 1, name: `Welcome home, ${username}` }).waitFor()
       assert.equal(await mainNav(page).locator('a[data-nav="admin"]').count(), 0, 'members see no Admin link')
       await Promise.all([page.waitForURL((u) => u.pathname === '/'), (await logOutButton(page)).click()])
+      // The member was on / already: wait for the guest's page the logout lands on, not just the address.
+      await page.getByRole('link', { name: 'Log in' }).first().waitFor()
 
       // An admin logs in and opens the admin pages from the navigation.
       await server.hearth.users.create({ username: 'site_admin', email: 'site_admin@example.org', password: PASSWORD }, { role: 'admin', actorId: null })
