@@ -2,7 +2,7 @@
 // commission and waiting withdrawals, any member's wallet with its history, and frozen wallets (freezing and thawing
 // are admins' alone). The dashboard gets tiles of coins bought, gifted and the commission per day.
 import type { Context } from 'hono'
-import { CsrfField, EmptyState, FormError, Notice, shortTime, type AppEnv } from '../../core/plugins/api.js'
+import { CsrfField, DataTable, FormError, Notice, shortTime, type AppEnv } from '../../core/plugins/api.js'
 import { COMMISSION } from './gifts-service.js'
 import { waitingWithdrawals } from './gifts-queries.js'
 import type { CoinsContext } from './plugin.js'
@@ -114,34 +114,19 @@ function Overview(props: { commission: number; withdrawals_waiting: { count: num
       </form>
       <section class="card">
         <h2>Frozen wallets</h2>
-        {props.frozen.length === 0 ? (
-          <EmptyState icon="snowflake" title="No wallet is frozen" />
-        ) : (
-          <div class="table-wrap">
-            <table data-frozen-wallets>
-              <thead>
-                <tr>
-                  <th scope="col">Member</th>
-                  <th scope="col">Why</th>
-                  <th scope="col">By</th>
-                  <th scope="col">Since</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.frozen.map((f) => (
-                  <tr data-user={f.user_id}>
-                    <td>
-                      <a href={`/admin/coins/wallets/${f.username}`}>@{f.username}</a>
-                    </td>
-                    <td>{f.reason}</td>
-                    <td>{f.frozen_by ? `@${f.frozen_by}` : '—'}</td>
-                    <td>{shortTime(f.created_at)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={props.frozen}
+          empty="No wallet is frozen."
+          label="Frozen wallets"
+          tableData={{ 'data-frozen-wallets': '' }}
+          rowData={(f) => ({ 'data-user': f.user_id })}
+          columns={[
+            { label: 'Member', cell: (f) => <a href={`/admin/coins/wallets/${f.username}`}>@{f.username}</a> },
+            { label: 'Why', cell: (f) => f.reason },
+            { label: 'By', cell: (f) => (f.frozen_by ? `@${f.frozen_by}` : '—') },
+            { label: 'Since', cell: (f) => shortTime(f.created_at) },
+          ]}
+        />
       </section>
     </section>
   )
