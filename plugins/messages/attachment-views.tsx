@@ -50,6 +50,14 @@ function Item(props: { a: AttachmentView; me: number; sender: number | null; con
         </p>
       )
     }
+    if (a.status === 'processing') {
+      // Opened only once it is ready (the event that says so draws the button).
+      return (
+        <p class="msg-once msg-processing muted" data-once={a.id} data-opened="0" data-status="processing">
+          <Icon name="eye" /> {noun(a)} · view once · processing…
+        </p>
+      )
+    }
     return (
       <form method="post" action={`/messages/${props.conversationId}/attachments/${a.id}/open`} class="msg-once" data-once={a.id} data-opened="0">
         <CsrfField token={props.csrf} />

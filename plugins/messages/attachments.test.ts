@@ -187,6 +187,15 @@ describe('messages: attachments', () => {
     const ana = await socket(u.ana!, id)
     const sent = await sendFiles(u.ana!, id, [photo()], { view_once: '1' })
     assert.equal(sent.status, 201, JSON.stringify(sent.body))
+    // While it is processed it does not open, and trying does not spend the opening.
+    const early = sent.body.data.attachments[0]
+    assert.equal(early.status, 'processing')
+    const tooSoon = await api('POST', `/conversations/${id}/attachments/${early.id}/open`, u.ben)
+    assert.equal(tooSoon.status, 409, JSON.stringify(tooSoon.body))
+    assert.equal(tooSoon.body.error.code, 'NOT_READY')
+    const benEarly = await (await mt.t.request('GET', `/messages/${id}`, { token: u.ben!.token })).text()
+    assert.doesNotMatch(benEarly, new RegExp(`data-open="${early.id}"`), 'no button yet')
+    assert.match(benEarly, /view once · processing/)
     await mt.t.h.queue.drain()
     const item = (await messageOf(u.ben!, id, sent.body.data.id)).attachments[0]
     assert.equal(item.view_once, true)

@@ -280,6 +280,10 @@ export async function deleteMessageFiles(ctx: MessagesContext, messageIds: reado
 export async function openOnce(ctx: MessagesContext, viewerId: number, conversationId: number, attachmentId: number): Promise<{ item: AttachmentRow; media: MediaInfo } | null> {
   const item = await reachableItem(ctx.db, viewerId, conversationId, attachmentId)
   if (!item || !item.view_once || item.media_id === null || item.sender_id === viewerId) return null
+  // Not opened while it is being processed: the opening would be spent on a picture that is not there yet.
+  const info = await ctx.core.media.info(item.media_id)
+  if (!info || info.status === 'failed') return null
+  if (info.status !== 'ready') throw ctx.http.error(409, 'NOT_READY', 'This photo or video is still being processed; open it in a moment.')
   const opened = await own(ctx.db)
     .insertInto('messages_opens')
     .values({ attachment_id: attachmentId, user_id: viewerId })

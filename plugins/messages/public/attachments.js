@@ -48,6 +48,7 @@
       const opened = (a.opened_by || []).length > 0
       if (sender === me) return el('p', { class: 'msg-once', 'data-once': a.id, 'data-opened': opened ? '1' : '0' }, `${noun(a)} · view once · `, el('span', { 'data-once-state': '' }, opened ? 'Opened' : 'Not opened yet'))
       if ((a.opened_by || []).includes(me)) return el('p', { class: 'msg-once', 'data-once': a.id, 'data-opened': '1' }, `${noun(a)} · `, el('span', { 'data-once-state': '' }, 'Opened'))
+      if (a.status === 'processing') return el('p', { class: 'msg-once msg-processing muted', 'data-once': a.id, 'data-opened': '0', 'data-status': 'processing' }, `${noun(a)} · view once · processing…`)
       const f = el('form', { method: 'post', action: `/messages/${id}/attachments/${a.id}/open`, class: 'msg-once', 'data-once': a.id, 'data-opened': '0' })
       f.append(el('input', { type: 'hidden', name: '_csrf', value: csrf }), el('button', { type: 'submit', class: 'link', 'data-open': a.id }, `${noun(a)}, tap to view`))
       return f
@@ -82,7 +83,10 @@
     const li = document.getElementById(`m-${mid}`)
     const box = li && li.querySelector('[data-attachments]')
     if (!box) return
-    box.replaceWith(draw({ attachments, sender: { id: Number(li.dataset.sender) } }))
+    const fresh = draw({ attachments, sender: { id: Number(li.dataset.sender) } })
+    // A view-once item open on this page stays open (its address loads once).
+    for (const open of box.querySelectorAll('[data-once-open]')) fresh.querySelector(`[data-once="${open.dataset.onceOpen}"]`)?.replaceWith(open)
+    box.replaceWith(fresh)
   })
 
   // Someone opened a view-once item: its sender sees "Opened"; the opener's other pages lose the button.
@@ -112,6 +116,13 @@
     const res = await fetch(`/api/v1/messages/conversations/${id}/attachments/${aid}/open`, { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json', 'X-CSRF-Token': csrf } })
     const answer = await res.json().catch(() => null)
     const done = el('p', { class: 'msg-once', 'data-once': aid, 'data-opened': '1' }, 'Opened')
+    if (res.status === 409) {
+      // Still being processed: not spent; the button stays for a moment later.
+      delete f.dataset.opening
+      f.querySelector('[data-once-note]')?.remove()
+      f.append(el('span', { class: 'muted', role: 'status', 'data-once-note': '' }, ` ${(answer && answer.error && answer.error.message) || 'Not ready yet.'}`))
+      return
+    }
     if (!res.ok || !answer || !answer.data) {
       f.replaceWith(done)
       return
