@@ -192,7 +192,7 @@ describe('messages: attachments', () => {
     assert.equal(early.status, 'processing')
     const tooSoon = await api('POST', `/conversations/${id}/attachments/${early.id}/open`, u.ben)
     assert.equal(tooSoon.status, 409, JSON.stringify(tooSoon.body))
-    assert.equal(tooSoon.body.error.code, 'NOT_READY')
+    assert.equal(tooSoon.body.error?.code, 'NOT_READY')
     const benEarly = await (await mt.t.request('GET', `/messages/${id}`, { token: u.ben!.token })).text()
     assert.doesNotMatch(benEarly, new RegExp(`data-open="${early.id}"`), 'no button yet')
     assert.match(benEarly, /view once · processing/)
