@@ -67,6 +67,23 @@ describe('admin dashboard', () => {
     assert.equal(stat('posts', addDays(today, -10)), 99, 'older days are kept as stored')
   })
 
+  it('fills a metric that never has a value over the window once, then counts only yesterday and today', async () => {
+    const days: string[] = []
+    const metric = { id: 'test-never', label: 'Never', kind: 'count' as const, compute: async ({ day }: { day: string }) => (days.push(day), null) }
+    t.h.admin.addMetric('core', metric)
+    try {
+      const filled = new Set<string>()
+      await rollup(t.h.db, t.h.admin, { filled })
+      assert.equal(days.length, BACKFILL_DAYS, 'the whole window the first time')
+      assert.ok(filled.has('test-never'))
+      days.length = 0
+      await rollup(t.h.db, t.h.admin, { filled })
+      assert.deepEqual(days, [addDays(today, -1), today], 'then only the days that may still change')
+    } finally {
+      t.h.admin.metrics.delete('test-never')
+    }
+  })
+
   it('counts likes, likes per post, comments per active member, and new members back after 7 and 30 days', async () => {
     const post = (t.h.store.sqlite.prepare("select id from posts where text = 'one'").get() as { id: number }).id
     for (const who of [admin, mod]) assert.equal((await t.request('POST', `/api/v1/posts/${post}/like`, { token: who.token })).status, 200)

@@ -19,7 +19,9 @@ export function wireRollups(s: Services): void {
 
 /** One run, as the schedule and the dashboard's "Count now" make it: every metric, then the time it was done. */
 export async function runRollup(s: Services): Promise<number> {
-  const written = await rollup(s.db, s.admin, { log: (metric, err) => s.log.error({ err, metric }, `dashboard metric ${metric} failed`) })
+  const filled = new Set(((await s.settings.read('admin.rollup_filled')) as string[] | undefined) ?? [])
+  const written = await rollup(s.db, s.admin, { filled, log: (metric, err) => s.log.error({ err, metric }, `dashboard metric ${metric} failed`) })
+  await s.settings.write('admin.rollup_filled', [...filled])
   await s.settings.write('admin.rollup_at', new Date().toISOString())
   // The problem checks go with it, so the dashboard reads their last result instead of running ffmpeg per view.
   await refreshProblems({ db: s.db, settings: s.settings, dataDir: s.config.dataDir }).catch((err) => s.log.error({ err }, 'the problem checks failed'))
@@ -29,15 +31,18 @@ export async function runRollup(s: Services): Promise<number> {
 /**
  * Store every metric: a count for each day from the day before its last stored one (today's grows, and yesterday's
  * may have grown after the last run) or the backfill window, to today; a gauge for today. A metric that throws is
- * reported and the others still run. Returns how many values were written.
+ * reported and the others still run. Returns how many values were written. `filled` names the metrics whose window
+ * was already filled (the run adds those it fills): one that has never stored a value, such as a ratio with nothing
+ * to divide by on a new site, is then counted from yesterday rather than over the whole window every run.
  */
-export async function rollup(db: Db, admin: AdminRegistry, options: { now?: Date; log?: (metric: string, err: unknown) => void } = {}): Promise<number> {
+export async function rollup(db: Db, admin: AdminRegistry, options: { now?: Date; filled?: Set<string>; log?: (metric: string, err: unknown) => void } = {}): Promise<number> {
   const today = dayOf(options.now ?? new Date())
   const last = new Map((await db.selectFrom('admin_stats').select(['metric', (e) => e.fn.max('day').as('day')]).groupBy('metric').execute()).map((r) => [r.metric, r.day as string]))
   let written = 0
   for (const m of admin.metrics.values()) {
     try {
-      const days = m.kind === 'gauge' ? [today] : daysFrom(last.has(m.id) ? addDays(last.get(m.id)!, -1) : addDays(today, -(BACKFILL_DAYS - 1)), today)
+      const stored = last.get(m.id) ?? (options.filled?.has(m.id) ? today : null)
+      const days = m.kind === 'gauge' ? [today] : daysFrom(stored ? addDays(stored, -1) : addDays(today, -(BACKFILL_DAYS - 1)), today)
       const values: { metric: string; day: string; value: number }[] = []
       for (const day of days) {
         const value = await valueOf(m, day)
@@ -45,6 +50,7 @@ export async function rollup(db: Db, admin: AdminRegistry, options: { now?: Date
       }
       await store(db, values)
       written += values.length
+      options.filled?.add(m.id)
     } catch (err) {
       options.log?.(m.id, err)
     }

@@ -24,7 +24,9 @@ export interface PluginReportsApi {
    * named after your plugin ('random-chat.session'); for your own types pass a `snapshot` (JSON) of what was
    * reported, since Hearth cannot read it later, and `targetUserId`, the member responsible, so moderators can
    * warn or suspend them. `reporterId` null files as the system (an automatic flag). A member's second open
-   * report on the same target returns the first one's id.
+   * report on the same target returns the first one's id. The queue reads from the snapshot a short line naming what
+   * it is about (`summary`), a staff page about it (`href`, a path on this site) and `files: [{ label, url, image? }]`
+   * (paths on this site that answer staff only), listed under it with images drawn.
    * @example await ctx.core.reports.file({ reporterId: me.id, targetType: 'random-chat.session', targetId: session.id, targetUserId: partner.id, reason: 'harassment', snapshot: { transcript } })
    */
   file(input: { reporterId: number | null; targetType: string; targetId: string | number; targetUserId?: number | null; reason: string; note?: string; snapshot?: Record<string, unknown> }): Promise<{ id: number }>
@@ -43,11 +45,6 @@ export interface PluginReportsApi {
    * @example ctx.core.reports.remover('live.stream', ({ targetId }) => live.endFor(Number(targetId), 'staff'))
    */
   remover(targetType: string, remove: Remover): void
-  /**
-   * A short line naming what a report of your type is about, and a staff page about it, are read from the snapshot's
-   * `summary` (text) and `href` (a path on this site); `files: [{ label, url, image? }]` (paths on this site, which
-   * should answer staff only) are listed under it, images drawn. Document the shape beside your `file` call.
-   */
 }
 
 /** A plugin's reportable content (see `PluginReportsApi.kind`). */
