@@ -10,12 +10,13 @@ import { startCheckpointer, type Checkpointer } from './db/checkpointer.js'
 import { FANOUT_CHUNK } from './feed/service.js'
 import { startFanoutThread, type FanoutThread } from './feed/fanout.js'
 import { startThreads, type MainThreadWiring, type Threads } from './workers/main.js'
+import type { WorkerPool } from './workers/pool.js'
 
 export interface RunningServer {
   port: number
   url: string
-  /** The HTTP worker threads' ids when serving on several (empty on one). */
-  threadIds(): number[]
+  /** The HTTP worker threads when serving on several (null on one). */
+  threads: Pick<WorkerPool, 'threadIds' | 'end'> | null
   close(): Promise<void>
 }
 
@@ -95,7 +96,7 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
   return {
     port: actual,
     url,
-    threadIds: () => threads?.pool.threadIds() ?? [],
+    threads: threads?.pool ?? null,
     async close() {
       if (closed) return
       closed = true

@@ -13,8 +13,10 @@ const STOP_MS = 10_000
 const RESTART_MS = 1000
 
 export interface WorkerPool {
-  /** The threads' ids, in start order (a restarted thread has a new one). */
+  /** The listening threads' ids, in start order (a restarted thread has a new one). */
   threadIds(): number[]
+  /** End one thread at once, as a crash would (it is started again): for tests. */
+  end(threadId: number): Promise<void>
   stop(): Promise<void>
 }
 
@@ -40,6 +42,8 @@ export async function startWorkerPool(options: PoolOptions): Promise<WorkerPool>
     threadHeader: process.env.HEARTH_THREAD_HEADER === '1',
   }
   const threads = new Set<Worker>()
+  /** Those listening (a thread starting again is in `threads` only). */
+  const listening = new Set<Worker>()
   let stopping = false
 
   const start = (): Promise<Worker> =>
@@ -51,6 +55,7 @@ export async function startWorkerPool(options: PoolOptions): Promise<WorkerPool>
       worker.on('message', (m) => {
         if (m !== 'ready') return
         ready = true
+        listening.add(worker)
         clearTimeout(timer)
         resolve(worker)
       })
@@ -63,6 +68,7 @@ export async function startWorkerPool(options: PoolOptions): Promise<WorkerPool>
       })
       worker.on('exit', (code) => {
         threads.delete(worker)
+        listening.delete(worker)
         if (stopping || !ready) return
         log.error({ thread: worker.threadId, code }, 'an HTTP worker thread stopped; starting another')
         setTimeout(() => {
@@ -91,5 +97,11 @@ export async function startWorkerPool(options: PoolOptions): Promise<WorkerPool>
     await stop()
     throw err
   }
-  return { threadIds: () => [...threads].map((w) => w.threadId), stop }
+  return {
+    threadIds: () => [...listening].map((w) => w.threadId),
+    end: async (threadId) => {
+      await [...threads].find((w) => w.threadId === threadId)?.terminate()
+    },
+    stop,
+  }
 }

@@ -78,7 +78,7 @@ describe('worker threads', () => {
   }
 
   it('serves on both threads, each with the thread id the main thread knows', async () => {
-    const ids = server.threadIds().map(String).sort()
+    const ids = server.threads!.threadIds().map(String).sort()
     assert.equal(ids.length, 2)
     const seen = new Set<string>()
     for (let i = 0; i < 200 && seen.size < 2; i++) seen.add((await call('GET', '/healthz')).thread)
@@ -111,7 +111,7 @@ describe('worker threads', () => {
     // message left before the socket's hello, so before the request below.
     const followed = await call('POST', '/api/v1/users/ana/follow', { token: tok.bob })
     assert.equal(followed.status, 200, JSON.stringify(followed.body))
-    assert.ok(server.threadIds().map(String).includes(followed.thread), 'the follow was served by a worker')
+    assert.ok(server.threads!.threadIds().map(String).includes(followed.thread), 'the follow was served by a worker')
     for (let i = 0; i < 200 && !events.some((e) => e.event === 'notification'); i++) await sleep(25)
     const pushed = events.find((e) => e.event === 'notification')
     assert.ok(pushed, `a notification arrived (got ${events.map((e) => e.event).join(', ')})`)
@@ -127,11 +127,23 @@ describe('worker threads', () => {
     assert.equal(read.body.data.text, 'written on one thread')
   })
 
+  it('starts a thread again when one dies, and serves on both meanwhile and after', async () => {
+    const [dead, alive] = server.threads!.threadIds().map(String)
+    await server.threads!.end(Number(dead))
+    // The survivor takes every connection until the new thread listens (the dead one's socket left the group).
+    for (let i = 0; i < 10; i++) assert.equal((await call('GET', '/healthz')).thread, alive)
+    for (let i = 0; i < 600 && server.threads!.threadIds().length < 2; i++) await sleep(100)
+    const ids = server.threads!.threadIds().map(String)
+    assert.equal(ids.length, 2, 'a new thread was started')
+    const fresh = ids.find((x) => x !== alive)!
+    assert.notEqual(fresh, dead)
+    const answered = await callUntil((thread) => thread === fresh, 'GET', '/api/v1/users/me', { token: tok.ana })
+    assert.equal(answered.status, 200)
+  })
+
   it('stops cleanly: no thread left, the port closed', async () => {
-    const port = server.port
     await server.close()
-    assert.deepEqual(server.threadIds(), [])
+    assert.deepEqual(server.threads!.threadIds(), [])
     await assert.rejects(call('GET', '/healthz'), /ECONNREFUSED/)
-    assert.equal(port, server.port)
   })
 })
