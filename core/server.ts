@@ -1,6 +1,7 @@
 // Starts the HTTP and WebSocket server for a Hearth instance, runs scheduled jobs, and stops cleanly.
 import { rmSync, writeFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net'
 import { join } from 'node:path'
 import { createAdaptorServer } from '@hono/node-server'
 import { WebSocketServer } from 'ws'
@@ -36,11 +37,13 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
   // Set deliberately (docs/operators.md, "Timeouts"): Node's defaults let a client that sends its headers
   // a byte at a time hold a socket for a minute, and only looked every 30 s. Checked each second here.
   const serverOptions = { headersTimeout: t.headers * 1000, requestTimeout: t.request * 1000, keepAliveTimeout: t.keepAlive * 1000, connectionsCheckingInterval: 1000 }
-  // On several threads this listener only holds the port (with reusePort) until the workers listen on it.
-  // (Without the socket server: closing it would close that, which the internal listener goes on using.)
-  const server = createAdaptorServer({ fetch: h.app.fetch, websocket: options.threads ? undefined : { server: wss }, serverOptions })
+  // On several threads this listener only holds the port (reusePort; it picks one when asked for 0) until the
+  // workers listen on it: it serves nothing, so that nothing answers before they do.
+  const server: Server | NetServer = options.threads
+    ? createNetServer((socket) => socket.destroy())
+    : createAdaptorServer({ fetch: h.app.fetch, websocket: { server: wss }, serverOptions })
   // A socket silent both ways this long is closed (a WebSocket clears this for itself once upgraded).
-  server.setTimeout(t.idle * 1000)
+  if ('setTimeout' in server) server.setTimeout(t.idle * 1000)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
     server.once('error', (err: NodeJS.ErrnoException) =>
