@@ -38,8 +38,11 @@ const t = data.config.timeouts
 const server = createServer(
   { headersTimeout: t.headers * 1000, requestTimeout: t.request * 1000, keepAliveTimeout: t.keepAlive * 1000, connectionsCheckingInterval: 1000 },
   (req, res) => {
-    if (data.threadHeader) res.setHeader('x-hearth-thread', String(threadId))
-    if (pinned(req.url ?? '/')) toMain(req, res)
+    // Writes go to the main thread, where every plugin's in-memory state and every socket is: SQLite serialises them
+    // anyway, and what a write's hooks touch in memory stays whole (a worker serves reads, as a replica will).
+    const main = (req.method !== 'GET' && req.method !== 'HEAD') || pinned(req.url ?? '/')
+    if (data.threadHeader) res.setHeader('x-hearth-thread', main ? 'main' : String(threadId))
+    if (main) toMain(req, res)
     else void hono(req, res)
   },
 )

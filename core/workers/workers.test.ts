@@ -1,6 +1,7 @@
 // Hearth on two HTTP worker threads (HEARTH_WORKERS=2), started for real: both threads serve, a rate limit holds
 // across them, a realtime event published by a request on a worker reaches a socket the main thread holds, a write
-// on one thread is read on the other, a thread that dies is replaced, and a clean stop leaves no thread behind.
+// goes to the main thread with the client's address and is read on a worker, a thread that dies is replaced, and a
+// clean stop leaves no thread behind.
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { rmSync } from 'node:fs'
@@ -11,7 +12,7 @@ import { createHearth, type Hearth } from '../app.js'
 import { resolveConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 import { startServer, type RunningServer } from '../server.js'
-import { createTestApp, tempDir } from '../../test/harness.js'
+import { createTestApp, PASSWORD, tempDir } from '../../test/harness.js'
 import { mainThreadWiring } from './main.js'
 
 interface Answer {
@@ -52,13 +53,13 @@ describe('worker threads', () => {
   })
 
   /** One request on a connection of its own, so the kernel picks a thread for each. */
-  const call = (method: string, path: string, init: { token?: string; json?: unknown } = {}) =>
+  const call = (method: string, path: string, init: { token?: string; json?: unknown; from?: string } = {}) =>
     new Promise<Answer>((resolve, reject) => {
       const body = init.json === undefined ? undefined : JSON.stringify(init.json)
       const headers: Record<string, string> = { accept: 'application/json' }
       if (init.token) headers.authorization = `Bearer ${init.token}`
       if (body) headers['content-type'] = 'application/json'
-      const req = request({ host: '127.0.0.1', port: server.port, method, path, headers, agent: false }, (res) => {
+      const req = request({ host: '127.0.0.1', port: server.port, method, path, headers, agent: false, localAddress: init.from }, (res) => {
         let text = ''
         res.setEncoding('utf8')
         res.on('data', (c) => (text += c))
@@ -94,7 +95,7 @@ describe('worker threads', () => {
     assert.equal(new Set(ok.map((a) => a.thread)).size, 2, 'both threads counted toward the one limit')
   })
 
-  it('delivers a notification published by a request on a worker to the socket the main thread holds', async () => {
+  it('delivers an event published by a request on a worker to the socket the main thread holds', async () => {
     const events: { event: string; data: any }[] = []
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/realtime`, { headers: { authorization: `Bearer ${tok.ana}` } })
     await new Promise<void>((resolve, reject) => {
@@ -107,22 +108,34 @@ describe('worker threads', () => {
       ws.once('error', reject)
     })
     assert.equal(events[0]!.data.userId, id.ana)
-    // The workers learn that ana is online from the main thread (their hubs skip members with no page open); that
-    // message left before the socket's hello, so before the request below.
+    const waitFor = async (event: string) => {
+      for (let i = 0; i < 200 && !events.some((e) => e.event === event); i++) await sleep(25)
+      return events.find((e) => e.event === event)
+    }
+    // A write goes to the main thread, whose hub has the socket.
     const followed = await call('POST', '/api/v1/users/ana/follow', { token: tok.bob })
     assert.equal(followed.status, 200, JSON.stringify(followed.body))
-    assert.ok(server.threads!.threadIds().map(String).includes(followed.thread), 'the follow was served by a worker')
-    for (let i = 0; i < 200 && !events.some((e) => e.event === 'notification'); i++) await sleep(25)
-    const pushed = events.find((e) => e.event === 'notification')
-    assert.ok(pushed, `a notification arrived (got ${events.map((e) => e.event).join(', ')})`)
-    assert.match(pushed.data.text, /bob/)
+    assert.equal(followed.thread, 'main')
+    assert.match((await waitFor('notification'))?.data.text ?? '', /bob/)
+    // Opening the list (a read, on a worker) marks it read and tells ana's other pages: from the worker's hub,
+    // which learnt from the main thread that ana is online, over the bus to the main thread's socket.
+    const opened = await call('GET', '/notifications', { token: tok.ana })
+    assert.equal(opened.status, 200)
+    assert.ok(server.threads!.threadIds().map(String).includes(opened.thread), `served by a worker, not ${opened.thread}`)
+    assert.deepEqual((await waitFor('notifications.read'))?.data, { unread: 0 })
     ws.close()
   })
 
-  it('reads on one thread what a request on the other wrote', async () => {
+  it('sends writes to the main thread with the client’s address, and reads them back on a worker', async () => {
+    const login = await call('POST', '/api/v1/users/login', { json: { login: 'cyd', password: PASSWORD }, from: '127.0.0.2' })
+    assert.equal(login.status, 200, JSON.stringify(login.body))
+    assert.equal(login.thread, 'main')
+    const row = await h.db.selectFrom('sessions').select('ip').orderBy('id', 'desc').executeTakeFirstOrThrow()
+    assert.equal(row.ip, '127.0.0.2', 'the main thread saw the client, not the worker')
     const made = await call('POST', '/api/v1/posts', { token: tok.ana, json: { text: 'written on one thread', visibility: 'public' } })
     assert.equal(made.status, 201, JSON.stringify(made.body))
-    const read = await callUntil((thread) => thread !== made.thread, 'GET', `/api/v1/posts/${made.body.data.id}`, { token: tok.bob })
+    const read = await call('GET', `/api/v1/posts/${made.body.data.id}`, { token: tok.bob })
+    assert.ok(server.threads!.threadIds().map(String).includes(read.thread))
     assert.equal(read.status, 200)
     assert.equal(read.body.data.text, 'written on one thread')
   })
