@@ -54,6 +54,10 @@ await new Promise<void>((resolve, reject) => {
   server.listen({ port: data.port, host: data.host, reusePort: true }, () => resolve())
 })
 
+// The scheduler runs on the main thread only; each worker adds its own requests to the usage charts (the counts add up).
+const usage = setInterval(() => void h.usage.flush(h.db).catch((err) => log.warn({ err }, 'the usage counts could not be written')), 60_000)
+usage.unref()
+
 let stopping = false
 parent.on('message', (m: unknown) => {
   if (m !== 'stop' || stopping) return

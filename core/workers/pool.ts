@@ -2,6 +2,7 @@
 // restarted when one dies, stopped before the main thread closes its database (decision 0XX).
 import { Worker } from 'node:worker_threads'
 import type { Config } from '../config.js'
+import { stopThread } from '../db/threads.js'
 import type { Logger } from '../logger.js'
 import type { HttpThreadData } from './http-thread-main.js'
 import type { SharedBucketsMemory } from './shared-buckets.js'
@@ -79,16 +80,7 @@ export async function startWorkerPool(options: PoolOptions): Promise<WorkerPool>
 
   const stop = async () => {
     stopping = true
-    await Promise.all(
-      [...threads].map(async (worker) => {
-        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
-        worker.postMessage('stop')
-        let timer: NodeJS.Timeout | undefined
-        await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_MS)))])
-        clearTimeout(timer)
-        await worker.terminate()
-      }),
-    )
+    await Promise.all([...threads].map((worker) => stopThread(worker, STOP_MS)))
   }
 
   try {
