@@ -27,9 +27,9 @@ export interface CommonOptions {
 export const addData = (cmd: Command) => cmd.option('--data <dir>', 'data directory (default ./data, or HEARTH_DATA)')
 export const addJson = (cmd: Command) => cmd.option('--json', 'print JSON for scripts')
 
-export function configFrom(opts: CommonOptions & { port?: string }): Config {
+export function configFrom(opts: CommonOptions & { port?: string; workers?: string }): Config {
   try {
-    return resolveConfig({ dataDir: opts.data, port: opts.port })
+    return resolveConfig({ dataDir: opts.data, port: opts.port, workers: opts.workers })
   } catch (err) {
     throw usage(err instanceof Error ? err.message : String(err))
   }

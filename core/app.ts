@@ -6,7 +6,7 @@ import { VERSION } from './version.js'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
-import { RateLimiter } from './auth/rate-limit.js'
+import { RateLimiter, type BucketStore } from './auth/rate-limit.js'
 import { createAuthService } from './auth/service.js'
 import { Closers } from './closers.js'
 import { resolveConfig, type Config, type ConfigInput } from './config.js'
@@ -57,7 +57,8 @@ import { pushModule } from './push/module.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
 import { PluginManager } from './plugins/loader.js'
-import { RealtimeHub } from './realtime/hub.js'
+import { RealtimeHub, type HubPresence } from './realtime/hub.js'
+import type { RealtimeBus } from './realtime/bus.js'
 import type { Services } from './services.js'
 import { createSettings } from './settings/service.js'
 import { loadThemes } from './themes/loader.js'
@@ -100,6 +101,17 @@ export interface CreateOptions {
   plugins?: boolean
   /** Open the database read-only: no migrations, no writes (for `hearth doctor`). Core must be migrated. */
   readonly?: boolean
+  /** How this instance shares state with the other threads of the process, when it runs on several (core/workers). */
+  thread?: ThreadWiring
+}
+
+/** What a thread of a multi-threaded server shares with the others; absent, the instance keeps everything to itself. */
+export interface ThreadWiring {
+  bus: RealtimeBus
+  presence: HubPresence
+  buckets: BucketStore
+  /** A job enqueued here, for a queue running in another thread. */
+  onEnqueued?: () => void
 }
 
 export async function createHearth(options: CreateOptions = {}): Promise<Hearth> {
@@ -119,7 +131,8 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   }
   const hooks = new HookRegistry(log)
   const settings = createSettings(db, { dataVersion: store.dataVersion })
-  const limiter = new RateLimiter({ sqlite: store.sqlite })
+  const thread = options.thread
+  const limiter = new RateLimiter({ sqlite: store.sqlite, buckets: thread?.buckets })
   const users = createUsersService(db, hooks, limiter)
   // Flags become reports by no member in the moderation queue, made further down.
   const policy = createPolicyService({ db, log, file: (r) => moderation.file({ reporterId: null, targetType: r.targetType, targetId: r.targetId, reason: 'other', note: r.note }) })
@@ -132,11 +145,11 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const render = createRenderer({ settings, hooks, ui, themes, config })
   const admin = new AdminRegistry(render)
   const usage = new UsageCounter()
-  const realtime = new RealtimeHub(log)
+  const realtime = new RealtimeHub(log, thread?.bus, thread?.presence)
   const scheduler = new Scheduler(log)
   // Media processing gets its own slots within the queue, so a long transcode never holds back fan-out.
   const mediaConcurrency = await settings.get('media.processing_concurrency')
-  const queue = new JobQueue(db, log, { concurrency: mediaConcurrency + 2 })
+  const queue = new JobQueue(db, log, { concurrency: mediaConcurrency + 2, onEnqueued: thread?.onEnqueued })
   const primary = new PrimaryGate(log)
   const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency })
   const limit = actionLimits(limiter, settings)

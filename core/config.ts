@@ -1,4 +1,5 @@
 // Where an instance keeps its data and how it listens: flags, then environment, then defaults.
+import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 
 export interface Config {
@@ -22,6 +23,22 @@ export interface Config {
   dbCacheMb: number
   /** How long the server waits on a client, in seconds (docs/operators.md, "Timeouts"). */
   timeouts: HttpTimeouts
+  /**
+   * Threads serving HTTP (HEARTH_WORKERS: a number, or `auto` for one per core; default 1). 1 is the single thread
+   * of old; more starts that many worker threads sharing the port, the main thread keeping jobs and sockets (decision 0XX).
+   */
+  workers: number
+}
+
+/** The most HTTP worker threads: each holds its own copy of the app and its database connections. */
+export const MAX_WORKERS = 64
+
+function resolveWorkers(raw: number | string | undefined): number {
+  if (raw === undefined || raw === '') return 1
+  if (raw === 'auto') return Math.min(availableParallelism(), MAX_WORKERS)
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new Error(`HEARTH_WORKERS must be "auto" or a whole number from 1 to ${MAX_WORKERS}, not "${raw}".`)
+  return n
 }
 
 export interface HttpTimeouts {
@@ -62,6 +79,7 @@ export interface ConfigInput {
   logFile?: string | null
   dbCacheMb?: number | string
   timeouts?: Partial<HttpTimeouts>
+  workers?: number | string
 }
 
 export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -92,5 +110,6 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     logFile: input.logFile ?? env.HEARTH_LOG_FILE ?? null,
     dbCacheMb,
     timeouts: resolveTimeouts(input.timeouts ?? {}, env),
+    workers: resolveWorkers(input.workers ?? env.HEARTH_WORKERS),
   }
 }

@@ -1,46 +1,55 @@
 // Starts the HTTP and WebSocket server for a Hearth instance, runs scheduled jobs, and stops cleanly.
 import { rmSync, writeFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net'
 import { join } from 'node:path'
-import { serve } from '@hono/node-server'
+import { createAdaptorServer } from '@hono/node-server'
 import { WebSocketServer } from 'ws'
 import type { Hearth } from './app.js'
 import { childBinding } from './children.js'
 import { startCheckpointer, type Checkpointer } from './db/checkpointer.js'
 import { FANOUT_CHUNK } from './feed/service.js'
 import { startFanoutThread, type FanoutThread } from './feed/fanout.js'
+import { startThreads, type MainThreadWiring, type Threads } from './workers/main.js'
+import type { WorkerPool } from './workers/pool.js'
 
 export interface RunningServer {
   port: number
   url: string
+  /** The HTTP worker threads when serving on several (null on one). */
+  threads: Pick<WorkerPool, 'threadIds' | 'end'> | null
   close(): Promise<void>
 }
 
 export const pidFile = (dataDir: string) => join(dataDir, 'hearth.pid')
 
-export async function startServer(h: Hearth, options: { port?: number; host?: string } = {}): Promise<RunningServer> {
+/**
+ * With `threads` (HEARTH_WORKERS above 1; the instance made with the same wiring), HTTP is served by that many
+ * worker threads on the port, and this thread keeps the sockets, the jobs and the paths pinned to it (decision 0XX).
+ */
+export async function startServer(h: Hearth, options: { port?: number; host?: string; threads?: MainThreadWiring } = {}): Promise<RunningServer> {
   const port = options.port ?? h.config.port
   const host = options.host ?? h.config.host
   // Realtime JSON is capped at 64 KiB (the hub checks each text frame); the socket server takes frames up to the
   // largest binary cap a topic asked for (64 KiB when none did), so one socket cannot fill memory either way.
   const wss = new WebSocketServer({ noServer: true, maxPayload: h.realtime.maxFrameBytes() })
   const t = h.config.timeouts
-  const server = serve({
-    fetch: h.app.fetch,
-    port,
-    hostname: host,
-    websocket: { server: wss },
-    // Set deliberately (docs/operators.md, "Timeouts"): Node's defaults let a client that sends its headers
-    // a byte at a time hold a socket for a minute, and only looked every 30 s. Checked each second here.
-    serverOptions: { headersTimeout: t.headers * 1000, requestTimeout: t.request * 1000, keepAliveTimeout: t.keepAlive * 1000, connectionsCheckingInterval: 1000 },
-  })
+  // Set deliberately (docs/operators.md, "Timeouts"): Node's defaults let a client that sends its headers
+  // a byte at a time hold a socket for a minute, and only looked every 30 s. Checked each second here.
+  const serverOptions = { headersTimeout: t.headers * 1000, requestTimeout: t.request * 1000, keepAliveTimeout: t.keepAlive * 1000, connectionsCheckingInterval: 1000 }
+  // On several threads this listener only holds the port (reusePort; it picks one when asked for 0) until the
+  // workers listen on it: it serves nothing, so that nothing answers before they do.
+  const server: Server | NetServer = options.threads
+    ? createNetServer((socket) => socket.destroy())
+    : createAdaptorServer({ fetch: h.app.fetch, websocket: { server: wss }, serverOptions })
   // A socket silent both ways this long is closed (a WebSocket clears this for itself once upgraded).
-  server.setTimeout(t.idle * 1000)
+  if ('setTimeout' in server) server.setTimeout(t.idle * 1000)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use; choose another with --port.`) : err),
     )
+    server.listen({ port, host, reusePort: options.threads ? true : undefined })
   })
   const actual = (server.address() as AddressInfo).port
   // What a crash left, before the job queue takes the interrupted jobs back (decision 014).
@@ -70,21 +79,34 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
       checkpointer = fanout = null
     },
   )
+  let threads: Threads | null = null
+  if (options.threads) {
+    const reserve = { port: actual, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+    try {
+      threads = await startThreads(h, options.threads, { wss, config: h.config, log: h.log, reserve, host, serverOptions })
+    } catch (err) {
+      await leavePrimary()
+      throw err
+    }
+  }
   writeFileSync(pidFile(h.config.dataDir), JSON.stringify({ pid: process.pid, port: actual }))
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host
   const url = h.config.publicUrl ?? `http://${shown}:${actual}`
-  h.log.info({ port: actual, url, role: h.primary.role, plugins: [...h.plugins.loaded.keys()] }, `Hearth is listening on ${url}`)
+  h.log.info({ port: actual, url, role: h.primary.role, workers: threads ? h.config.workers : 1, plugins: [...h.plugins.loaded.keys()] }, `Hearth is listening on ${url}`)
   await h.hooks.emit('action:server.started', { port: actual })
 
   let closed = false
   return {
     port: actual,
     url,
+    threads: threads?.pool ?? null,
     async close() {
       if (closed) return
       closed = true
       // No scheduled run starts while connections close (the rest of the primary work stops after them).
       h.scheduler.stop()
+      // The workers first: they hand this thread requests and sockets until they stop.
+      await threads?.stop()
       for (const client of wss.clients) client.terminate()
       wss.close()
       if ('closeAllConnections' in server) server.closeAllConnections()

@@ -3,11 +3,52 @@
 import type SQLite from 'better-sqlite3'
 import { AppError } from '../errors.js'
 
-interface Bucket {
+export interface Bucket {
   count: number
   resetAt: number
   /** Hits counted here since the last flush (negative after a release): what is added to the stored row. */
   pending: number
+}
+
+/**
+ * Where the live windows are kept: a Map in one thread, or shared memory that every thread of the process
+ * counts in (core/workers/shared-buckets.ts). `atomically` runs one limiter operation alone.
+ */
+export interface BucketStore {
+  atomically<T>(fn: () => T): T
+  get(key: string): Bucket | undefined
+  set(key: string, bucket: Bucket): void
+  delete(key: string): void
+  keysStartingWith(prefix: string): Iterable<string>
+  /** Drop ended windows (a memory bound); `isDirty` keys keep theirs until written. */
+  sweep(now: number, isDirty: (key: string) => boolean): void
+}
+
+/** The windows of one thread. */
+class MapBuckets implements BucketStore {
+  private readonly map = new Map<string, Bucket>()
+  private lastSweep = 0
+  atomically<T>(fn: () => T): T {
+    return fn()
+  }
+  get(key: string) {
+    return this.map.get(key)
+  }
+  set(key: string, bucket: Bucket) {
+    this.map.set(key, bucket)
+  }
+  delete(key: string) {
+    this.map.delete(key)
+  }
+  keysStartingWith(prefix: string) {
+    return [...this.map.keys()].filter((k) => k.startsWith(prefix))
+  }
+  // Once it holds many keys, at most once a second, since a sweep reads them all.
+  sweep(now: number, isDirty: (key: string) => boolean) {
+    if (this.map.size <= 50_000 || now - this.lastSweep < 1000) return
+    this.lastSweep = now
+    for (const [k, b] of this.map) if (b.resetAt <= now && !isDirty(k)) this.map.delete(k)
+  }
 }
 
 export interface RateLimiterOptions {
@@ -16,6 +57,8 @@ export interface RateLimiterOptions {
   clock?: () => number
   /** How often counted hits are written, in one transaction (default 1000 ms). */
   flushMs?: number
+  /** Where live windows are kept (default: a Map of this thread's own). */
+  buckets?: BucketStore
 }
 
 /**
@@ -28,16 +71,16 @@ export interface RateLimiterOptions {
  * shared row; each sees the others' hits when it first reads a key.
  */
 export class RateLimiter {
-  private readonly buckets = new Map<string, Bucket>()
+  private readonly buckets: BucketStore
   private readonly dirty = new Set<string>()
   private readonly clock: () => number
   private readonly flushMs: number
   private readonly stmts: { get: SQLite.Statement; del: SQLite.Statement; forget: SQLite.Statement; write: () => void } | null
   private timer: NodeJS.Timeout | null = null
   private lastPrune = 0
-  private lastSweep = 0
 
   constructor(options: RateLimiterOptions = {}) {
+    this.buckets = options.buckets ?? new MapBuckets()
     this.clock = options.clock ?? Date.now
     this.flushMs = options.flushMs ?? 1000
     const sqlite = options.sqlite && !options.sqlite.readonly ? options.sqlite : null
@@ -52,23 +95,31 @@ export class RateLimiter {
          reset_at = case when rate_limits.reset_at <= @now then @resetAt else rate_limits.reset_at end`,
     )
     const prune = sqlite.prepare('delete from rate_limits where reset_at <= ?')
+    const writeAll = sqlite.transaction((rows: { key: string; n: number; resetAt: number }[], t: number) => {
+      for (const r of rows) add.run({ ...r, now: t })
+      if (t - this.lastPrune > 60_000) {
+        this.lastPrune = t
+        prune.run(t)
+      }
+    })
     this.stmts = {
       get: sqlite.prepare('select count, reset_at from rate_limits where key = ?'),
       del: sqlite.prepare('delete from rate_limits where key = ?'),
       forget: sqlite.prepare('delete from rate_limits where key >= ? and key < ?'),
-      write: sqlite.transaction(() => {
-        const t = this.clock()
-        for (const key of this.dirty) {
-          const b = this.buckets.get(key)
-          if (b && b.pending !== 0) add.run({ key, n: b.pending, resetAt: b.resetAt, now: t })
-          if (b) b.pending = 0
-        }
-        this.dirty.clear()
-        if (t - this.lastPrune > 60_000) {
-          this.lastPrune = t
-          prune.run(t)
-        }
-      }),
+      write: () => {
+        // What is pending is taken under the lock; the write itself runs outside it, so other threads go on counting.
+        const rows = this.buckets.atomically(() => {
+          const out: { key: string; n: number; resetAt: number }[] = []
+          for (const key of this.dirty) {
+            const b = this.buckets.get(key)
+            if (b && b.pending !== 0) out.push({ key, n: b.pending, resetAt: b.resetAt })
+            if (b) b.pending = 0
+          }
+          this.dirty.clear()
+          return out
+        })
+        writeAll(rows, this.clock())
+      },
     }
   }
 
@@ -82,17 +133,16 @@ export class RateLimiter {
     const row = this.stmts.get.get(key) as { count: number; reset_at: number } | undefined
     if (!row || row.reset_at <= t) return null
     this.prune()
-    b = { count: row.count, resetAt: row.reset_at, pending: 0 }
-    this.buckets.set(key, b)
-    return b
+    this.buckets.set(key, { count: row.count, resetAt: row.reset_at, pending: 0 })
+    return this.buckets.get(key) ?? null
   }
 
   private bucket(key: string, windowSeconds: number): Bucket {
     let b = this.live(key)
     if (!b) {
       this.prune()
-      b = { count: 0, resetAt: this.clock() + windowSeconds * 1000, pending: 0 }
-      this.buckets.set(key, b)
+      this.buckets.set(key, { count: 0, resetAt: this.clock() + windowSeconds * 1000, pending: 0 })
+      b = this.buckets.get(key)!
     }
     return b
   }
@@ -108,38 +158,53 @@ export class RateLimiter {
 
   /** Seconds until `key` may act again, or 0 when it is under `limit`. Does not count. */
   blockedFor(key: string, limit: number): number {
-    const b = this.live(key)
-    if (!b || b.count < limit) return 0
-    return Math.max(1, Math.ceil((b.resetAt - this.clock()) / 1000))
+    return this.buckets.atomically(() => {
+      const b = this.live(key)
+      if (!b || b.count < limit) return 0
+      return Math.max(1, Math.ceil((b.resetAt - this.clock()) / 1000))
+    })
   }
 
   /** Count one hit; throws RATE_LIMITED ("Too many NOUN") once the window's limit is passed. */
   hit(key: string, limit: number, windowSeconds: number, noun = 'attempts'): void {
-    const wait = this.blockedFor(key, limit)
+    // Checked and counted in one step, so two threads cannot both take the last hit.
+    const wait = this.buckets.atomically(() => {
+      const blocked = this.blockedFor(key, limit)
+      if (!blocked) this.add(key, windowSeconds, 1)
+      return blocked
+    })
     if (wait) throw rateLimited(wait, noun)
-    this.add(key, windowSeconds, 1)
   }
 
   /** Count a failure without refusing (the next attempt checks with blockedFor). */
   count(key: string, windowSeconds: number): void {
-    this.add(key, windowSeconds, 1)
+    this.buckets.atomically(() => this.add(key, windowSeconds, 1))
   }
 
   /** Give back one hit counted by `hit` that turned out not to be a failure (a right password awaiting its second factor). */
   release(key: string): void {
-    if (this.live(key)) this.add(key, 1, -1)
+    this.buckets.atomically(() => {
+      if (this.live(key)) this.add(key, 1, -1)
+    })
   }
 
   /** Forget a key at once (a successful login clears its failures), in memory and in the table. */
   reset(key: string): void {
-    this.buckets.delete(key)
-    this.dirty.delete(key)
+    this.buckets.atomically(() => {
+      this.buckets.delete(key)
+      this.dirty.delete(key)
+    })
     this.stmts?.del.run(key)
   }
 
   /** Forget every key starting with `prefix` (an operator clearing a plugin's limits; tests starting afresh). */
   forget(prefix: string): void {
-    for (const k of [...this.buckets.keys()]) if (k.startsWith(prefix)) this.reset(k)
+    this.buckets.atomically(() => {
+      for (const k of [...this.buckets.keysStartingWith(prefix)]) {
+        this.buckets.delete(k)
+        this.dirty.delete(k)
+      }
+    })
     this.stmts?.forget.run(prefix, `${prefix}\uffff`)
   }
 
@@ -155,12 +220,9 @@ export class RateLimiter {
     this.flush()
   }
 
-  /** Drop ended windows from memory once it holds many keys; at most once a second, since a sweep reads them all. */
+  /** Drop ended windows from memory once it holds many keys. */
   private prune(): void {
-    const t = this.clock()
-    if (this.buckets.size <= 50_000 || t - this.lastSweep < 1000) return
-    this.lastSweep = t
-    for (const [k, b] of this.buckets) if (b.resetAt <= t && !this.dirty.has(k)) this.buckets.delete(k)
+    this.buckets.sweep(this.clock(), (k) => this.dirty.has(k))
   }
 }
 

@@ -29,7 +29,10 @@ export function requestContext(log: Logger, trustProxy: boolean): MiddlewareHand
   return async function requestContext(c, next) {
     let ip = '127.0.0.1'
     const forwarded = trustProxy ? lastHop(c.req.header('x-forwarded-for')) : undefined
+    // A request a worker thread handed the main thread carries the client's address (core/workers/proxy.ts).
+    const peer = (c.env as { incoming?: { hearthPeer?: string } } | undefined)?.incoming?.hearthPeer
     if (forwarded) ip = forwarded
+    else if (peer) ip = peer
     else {
       try {
         ip = getConnInfo(c).remote.address ?? ip

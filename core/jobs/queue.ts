@@ -55,6 +55,8 @@ export interface QueueOptions {
   leaseMs?: number
   /** How long stop() lets running jobs finish before aborting them (default 10 s). */
   stopGraceMs?: number
+  /** Told of each job enqueued while this queue is not the one running them (a worker thread wakes the main thread's). */
+  onEnqueued?: () => void
 }
 
 /**
@@ -246,6 +248,7 @@ export class JobQueue {
     // The wake-up reads the jobs table through the queue's own handle, whose connection the transaction holds
     // until it commits or rolls back: a job enqueued in a transaction is looked for only after the commit.
     if (this.started && inserted) this.kick()
+    else if (inserted) this.options.onEnqueued?.()
     return id
   }
 
@@ -342,6 +345,11 @@ export class JobQueue {
   /** Jobs this instance is running now. */
   get active(): number {
     return this.running.size
+  }
+
+  /** Look for due jobs now (another thread enqueued one); nothing when not started. */
+  wake(): void {
+    if (this.started && !this.closed) this.kick()
   }
 
   /** Ask for a fill soon; fills never overlap. */

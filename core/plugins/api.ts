@@ -106,6 +106,13 @@ export interface PluginManifest<S extends SettingsSchema = SettingsSchema> {
   hooks?: Record<string, HookDef>
   /** Whether a newly found plugin starts enabled. Default false. */
   enabledByDefault?: boolean
+  /**
+   * Where your routes run when Hearth serves on several threads (HEARTH_WORKERS): `'main'` (the default) sends every
+   * request under your prefixes, and every socket, to the one main thread, so state you keep in memory stays whole;
+   * `'any'` lets each thread serve them, for a plugin that keeps its state in the database. Your hooks, UI slots and
+   * card renderers run on every thread either way.
+   */
+  threads?: 'any' | 'main'
 }
 
 // ---- UI slots

@@ -148,6 +148,7 @@ function checkDefinition(value: unknown, expectedName: string | null): PluginDef
   if (m.routePrefixes && (!Array.isArray(m.routePrefixes) || m.routePrefixes.some((d) => typeof d !== 'string'))) {
     throw new Error('routePrefixes must be a list of paths, like ["/meet"]')
   }
+  if (m.threads !== undefined && m.threads !== 'any' && m.threads !== 'main') throw new Error('threads must be "any" or "main"')
   const prefixes = prefixProblem(m.name, prefixesOf(m.name, m.routePrefixes))
   if (prefixes) throw new Error(prefixes)
   return def

@@ -20,6 +20,15 @@ interface Channel {
   handlers: ChannelHandlers
 }
 
+/**
+ * Who is online when sockets live in another thread: the thread holding them reports each member's first and
+ * last core socket (`changed`); the others answer from a mirror of those reports (`remote`).
+ */
+export interface HubPresence {
+  changed?: (userId: number, online: boolean) => void
+  remote?: { isOnline(userId: number): boolean; members(): number[] }
+}
+
 /** Open sockets one member may hold (core and plugin channels together). */
 export const MAX_SOCKETS_PER_MEMBER = 20
 /** Close code sent when a member's session changed (logged out, suspended, new password, new role). */
@@ -35,8 +44,9 @@ export class RealtimeHub {
 
   constructor(
     private readonly log: Logger,
-    /** Carries publishes, kicks and disconnects; in-process today, between processes later. */
+    /** Carries publishes, kicks and disconnects: in-process, or between the threads of one (core/workers/channels.ts). */
     readonly bus: RealtimeBus = new InProcessBus(),
+    private readonly presence: HubPresence = {},
   ) {
     this.topics = new TopicRegistry(log, bus)
     bus.subscribe((m) => this.deliver(m))
@@ -66,16 +76,16 @@ export class RealtimeHub {
 
   /** How many members have a page open. */
   onlineCount(): number {
-    return this.byUser.size
+    return this.presence.remote ? this.presence.remote.members().length : this.byUser.size
   }
 
   /** The members with a core socket open in this process (a page open), for announcing to those among them it concerns. */
   onlineMembers(): number[] {
-    return [...this.byUser.keys()]
+    return this.presence.remote ? this.presence.remote.members() : [...this.byUser.keys()]
   }
 
   isOnline(userId: number): boolean {
-    return (this.byUser.get(userId)?.size ?? 0) > 0
+    return this.presence.remote ? this.presence.remote.isOnline(userId) : (this.byUser.get(userId)?.size ?? 0) > 0
   }
 
   /** Close every socket of a member; their pages reconnect if they still have a valid session. */
@@ -96,11 +106,13 @@ export class RealtimeHub {
   }
 
   private release(userId: number, ws: WSContext): void {
+    const wasOnline = this.byUser.has(userId)
     for (const map of [this.byUser, this.allByUser]) {
       const set = map.get(userId)
       set?.delete(ws)
       if (set && set.size === 0) map.delete(userId)
     }
+    if (wasOnline && !this.byUser.has(userId)) this.presence.changed?.(userId, false)
   }
 
   addChannel(owner: string, channel: string, handlers: ChannelHandlers): string {
@@ -151,6 +163,7 @@ export class RealtimeHub {
           const set = hub.byUser.get(viewer.id) ?? new Set()
           set.add(ws)
           hub.byUser.set(viewer.id, set)
+          if (set.size === 1) hub.presence.changed?.(viewer.id, true)
           sock = topicSocket(viewer, ws)
           ws.send(JSON.stringify({ event: 'hello', data: { userId: viewer.id } }))
         },

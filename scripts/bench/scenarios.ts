@@ -12,6 +12,7 @@ import { coinsScenarios } from './coins.js'
 import { adminDashboard } from './admin.js'
 import { messagesScenarios } from './messages.js'
 import { randomChat } from './random-chat.js'
+import { workersScenario } from './workers.js'
 import type { Running } from './servers.js'
 import { median, summary } from './stats.js'
 
@@ -574,4 +575,6 @@ export const SCENARIOS: { name: string; run: (ctx: Ctx) => Promise<unknown> }[] 
   { name: 'live', run: liveViewers },
   { name: 'coins', run: coinsScenarios },
   { name: 'admin', run: adminDashboard },
+  // Last: it stops and starts the server under test.
+  { name: 'workers', run: workersScenario },
 ]

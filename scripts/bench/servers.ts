@@ -91,10 +91,24 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /** `hearth start` as an operator runs it: production, default log level (info, one line per request, to a file). */
-export async function startHearth(dataDir: string, runDir: string, options: { cpuProfDir?: string } = {}): Promise<Running> {
+export async function startHearth(dataDir: string, runDir: string, options: { cpuProfDir?: string; workers?: number } = {}): Promise<Running> {
   const port = await freePort()
   const prof = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []
-  return start('hearth', [...prof, 'bin/hearth.js', 'start', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1'], cleanEnv({ NODE_ENV: 'production' }), port, '/healthz', runDir)
+  const workers = options.workers && options.workers > 1 ? ['--workers', String(options.workers)] : []
+  const name = workers.length ? `hearth-${options.workers}-workers` : 'hearth'
+  return start(name, [...prof, 'bin/hearth.js', 'start', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', ...workers], cleanEnv({ NODE_ENV: 'production' }), port, '/healthz', runDir)
+}
+
+/** CPU seconds a process has used so far (every thread, user and system), from /proc. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // utime and stime, the 14th and 15th fields, in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return NaN
+  }
 }
 
 export async function startBaseline(dbFile: string, runDir: string): Promise<Running> {

@@ -1,0 +1,162 @@
+// Hearth on two HTTP worker threads (HEARTH_WORKERS=2), started for real: both threads serve, a rate limit holds
+// across them, a realtime event published by a request on a worker reaches a socket the main thread holds, a write
+// goes to the main thread with the client's address and is read on a worker, a thread that dies is replaced, and a
+// clean stop leaves no thread behind.
+import assert from 'node:assert/strict'
+import { request } from 'node:http'
+import { rmSync } from 'node:fs'
+import { after, before, describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import WebSocket from 'ws'
+import { createHearth, type Hearth } from '../app.js'
+import { resolveConfig } from '../config.js'
+import { createLogger } from '../logger.js'
+import { startServer, type RunningServer } from '../server.js'
+import { createTestApp, PASSWORD, tempDir } from '../../test/harness.js'
+import { mainThreadWiring } from './main.js'
+
+interface Answer {
+  status: number
+  thread: string
+  body: any
+}
+
+/** How many API requests a member may make in a minute here: low, to see the limit. */
+const API_LIMIT = 40
+
+describe('worker threads', () => {
+  const dataDir = tempDir()
+  let h: Hearth
+  let server: RunningServer
+  const tok: Record<string, string> = {}
+  const id: Record<string, number> = {}
+
+  before(async () => {
+    // Members first, in process, as an operator would set things up; then the real server on two threads.
+    const t = await createTestApp({ dataDir, settings: { 'limits.api_requests_per_minute': API_LIMIT } })
+    for (const n of ['ana', 'bob', 'cyd']) {
+      const r = await t.register(n)
+      tok[n] = r.token
+      id[n] = r.id
+    }
+    await t.close()
+    process.env.HEARTH_THREAD_HEADER = '1'
+    const config = resolveConfig({ dataDir, port: 0, host: '127.0.0.1', workers: 2, logLevel: 'silent' }, {})
+    const threads = mainThreadWiring()
+    h = await createHearth({ config, log: createLogger({ level: 'silent' }), thread: threads })
+    server = await startServer(h, { threads })
+  })
+  after(async () => {
+    await server?.close()
+    delete process.env.HEARTH_THREAD_HEADER
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  /** One request on a connection of its own, so the kernel picks a thread for each. */
+  const call = (method: string, path: string, init: { token?: string; json?: unknown; from?: string } = {}) =>
+    new Promise<Answer>((resolve, reject) => {
+      const body = init.json === undefined ? undefined : JSON.stringify(init.json)
+      const headers: Record<string, string> = { accept: 'application/json' }
+      if (init.token) headers.authorization = `Bearer ${init.token}`
+      if (body) headers['content-type'] = 'application/json'
+      const req = request({ host: '127.0.0.1', port: server.port, method, path, headers, agent: false, localAddress: init.from }, (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (c) => (text += c))
+        res.on('end', () => resolve({ status: res.statusCode!, thread: String(res.headers['x-hearth-thread'] ?? ''), body: text.startsWith('{') ? JSON.parse(text) : text }))
+      })
+      req.on('error', reject)
+      req.end(body)
+    })
+
+  /** Requests until one is answered by a thread that `wanted` accepts (the kernel spreads connections, not evenly). */
+  const callUntil = async (wanted: (thread: string) => boolean, ...args: Parameters<typeof call>): Promise<Answer> => {
+    for (let i = 0; i < 200; i++) {
+      const a = await call(...args)
+      if (wanted(a.thread)) return a
+    }
+    throw new Error('no request reached the wanted thread in 200 tries')
+  }
+
+  it('serves on both threads, each with the thread id the main thread knows', async () => {
+    const ids = server.threads!.threadIds().map(String).sort()
+    assert.equal(ids.length, 2)
+    const seen = new Set<string>()
+    for (let i = 0; i < 200 && seen.size < 2; i++) seen.add((await call('GET', '/healthz')).thread)
+    assert.deepEqual([...seen].sort(), ids)
+  })
+
+  it('holds a member’s API limit across threads: exactly the limit passes, wherever each request lands', async () => {
+    const answers: Answer[] = []
+    for (let i = 0; i < API_LIMIT + 10; i++) answers.push(await call('GET', '/api/v1/users/me', { token: tok.cyd }))
+    const ok = answers.filter((a) => a.status === 200)
+    assert.equal(ok.length, API_LIMIT, `statuses: ${answers.map((a) => a.status).join(',')}`)
+    assert.ok(answers.slice(API_LIMIT).every((a) => a.status === 429), 'everything after the limit is refused')
+    assert.equal(new Set(ok.map((a) => a.thread)).size, 2, 'both threads counted toward the one limit')
+  })
+
+  it('delivers an event published by a request on a worker to the socket the main thread holds', async () => {
+    const events: { event: string; data: any }[] = []
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/realtime`, { headers: { authorization: `Bearer ${tok.ana}` } })
+    await new Promise<void>((resolve, reject) => {
+      ws.on('message', (raw) => {
+        const m = JSON.parse(String(raw)) as { event: string; data: any }
+        events.push(m)
+        if (m.event === 'hello') resolve()
+      })
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
+      ws.once('error', reject)
+    })
+    assert.equal(events[0]!.data.userId, id.ana)
+    const waitFor = async (event: string) => {
+      for (let i = 0; i < 200 && !events.some((e) => e.event === event); i++) await sleep(25)
+      return events.find((e) => e.event === event)
+    }
+    // A write goes to the main thread, whose hub has the socket.
+    const followed = await call('POST', '/api/v1/users/ana/follow', { token: tok.bob })
+    assert.equal(followed.status, 200, JSON.stringify(followed.body))
+    assert.equal(followed.thread, 'main')
+    assert.match((await waitFor('notification'))?.data.text ?? '', /bob/)
+    // Opening the list (a read, on a worker) marks it read and tells ana's other pages: from the worker's hub,
+    // which learnt from the main thread that ana is online, over the bus to the main thread's socket.
+    const opened = await call('GET', '/notifications', { token: tok.ana })
+    assert.equal(opened.status, 200)
+    assert.ok(server.threads!.threadIds().map(String).includes(opened.thread), `served by a worker, not ${opened.thread}`)
+    assert.deepEqual((await waitFor('notifications.read'))?.data, { unread: 0 })
+    ws.close()
+  })
+
+  it('sends writes to the main thread with the client’s address, and reads them back on a worker', async () => {
+    const login = await call('POST', '/api/v1/users/login', { json: { login: 'cyd', password: PASSWORD }, from: '127.0.0.2' })
+    assert.equal(login.status, 200, JSON.stringify(login.body))
+    assert.equal(login.thread, 'main')
+    const ips = (await h.db.selectFrom('sessions').select('ip').where('user_id', '=', id.cyd!).execute()).map((r) => r.ip)
+    assert.ok(ips.includes('127.0.0.2'), `the main thread saw the client, not the worker (${ips.join(', ')})`)
+    const made = await call('POST', '/api/v1/posts', { token: tok.ana, json: { text: 'written on one thread', visibility: 'public' } })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    const read = await call('GET', `/api/v1/posts/${made.body.data.id}`, { token: tok.bob })
+    assert.ok(server.threads!.threadIds().map(String).includes(read.thread))
+    assert.equal(read.status, 200)
+    assert.equal(read.body.data.text, 'written on one thread')
+  })
+
+  it('starts a thread again when one dies, and serves on both meanwhile and after', async () => {
+    const [dead, alive] = server.threads!.threadIds().map(String)
+    await server.threads!.end(Number(dead))
+    // The survivor takes every connection until the new thread listens (the dead one's socket left the group).
+    for (let i = 0; i < 10; i++) assert.equal((await call('GET', '/healthz')).thread, alive)
+    for (let i = 0; i < 600 && server.threads!.threadIds().length < 2; i++) await sleep(100)
+    const ids = server.threads!.threadIds().map(String)
+    assert.equal(ids.length, 2, 'a new thread was started')
+    const fresh = ids.find((x) => x !== alive)!
+    assert.notEqual(fresh, dead)
+    const answered = await callUntil((thread) => thread === fresh, 'GET', '/api/v1/users/me', { token: tok.ana })
+    assert.equal(answered.status, 200)
+  })
+
+  it('stops cleanly: no thread left, the port closed', async () => {
+    await server.close()
+    assert.deepEqual(server.threads!.threadIds(), [])
+    await assert.rejects(call('GET', '/healthz'), /ECONNREFUSED/)
+  })
+})
