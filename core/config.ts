@@ -1,5 +1,6 @@
 // Where an instance keeps its data and how it listens: flags, then environment, then defaults.
 import { join, resolve } from 'node:path'
+import { replicationConfig, type ReplicationConfig } from './replication/litefs.js'
 
 export interface Config {
   /** Folder holding the database and media. Default ./data, or HEARTH_DATA. */
@@ -22,6 +23,8 @@ export interface Config {
   dbCacheMb: number
   /** How long the server waits on a client, in seconds (docs/operators.md, "Timeouts"). */
   timeouts: HttpTimeouts
+  /** Replicas with LiteFS (HEARTH_LITEFS_DIR and friends): off on a single node. */
+  replication: ReplicationConfig
 }
 
 export interface HttpTimeouts {
@@ -78,9 +81,11 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
   }
   const dirs = input.pluginDirs ?? (env.HEARTH_PLUGINS_DIRS ? env.HEARTH_PLUGINS_DIRS.split(':').filter(Boolean) : [])
   const themeDirs = input.themeDirs ?? (env.HEARTH_THEMES_DIRS ? env.HEARTH_THEMES_DIRS.split(':').filter(Boolean) : [])
+  const replication = replicationConfig(env)
   return {
     dataDir,
-    dbFile: join(dataDir, 'hearth.db'),
+    // Under LiteFS the database lives at the root of its mount; media stays in the data folder.
+    dbFile: join(replication.mount ?? dataDir, 'hearth.db'),
     mediaDir: join(dataDir, 'media'),
     port,
     host: input.host ?? env.HEARTH_HOST ?? '0.0.0.0',
@@ -92,5 +97,6 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     logFile: input.logFile ?? env.HEARTH_LOG_FILE ?? null,
     dbCacheMb,
     timeouts: resolveTimeouts(input.timeouts ?? {}, env),
+    replication,
   }
 }

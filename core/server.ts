@@ -70,6 +70,8 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
       checkpointer = fanout = null
     },
   )
+  // Under LiteFS the role is read every second and the work above follows it.
+  h.replication.start()
   writeFileSync(pidFile(h.config.dataDir), JSON.stringify({ pid: process.pid, port: actual }))
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host
   const url = h.config.publicUrl ?? `http://${shown}:${actual}`
@@ -85,6 +87,7 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
       closed = true
       // No scheduled run starts while connections close (the rest of the primary work stops after them).
       h.scheduler.stop()
+      h.replication.stop()
       for (const client of wss.clients) client.terminate()
       wss.close()
       if ('closeAllConnections' in server) server.closeAllConnections()
