@@ -372,7 +372,7 @@ describe('the CLI on one data directory, in order', () => {
       assert.equal(out.ok, true, JSON.stringify(out.checks, null, 2))
       assert.deepEqual(
         out.checks.map((c) => c.name),
-        ['Node.js version', 'Data directory', 'Database', 'Image processing (sharp)', 'Video processing (ffmpeg)', 'Plugins', 'Disk space', 'Failing jobs', 'Backups', 'Outgoing email'],
+        ['Node.js version', 'Data directory', 'Database', 'Replication', 'Image processing (sharp)', 'Video processing (ffmpeg)', 'Plugins', 'Disk space', 'Failing jobs', 'Backups', 'Outgoing email'],
       )
       // The console's problem checks: a fresh directory has no backup and no outgoing email, which are warnings.
       assert.equal(out.checks.find((c) => c.name === 'Backups')?.status, 'warn')

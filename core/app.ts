@@ -21,6 +21,8 @@ import { BODY_LIMIT, uploadLimits } from './http/limits.js'
 import { authenticate, csrf, requestContext } from './http/middleware.js'
 import { serveFolder } from './http/static.js'
 import { PrimaryGate } from './jobs/primary.js'
+import { readRole, Replication } from './replication/litefs.js'
+import { acceptForwarded, FORWARD_MAX_BYTES, routeWrites, type RoutingOptions } from './replication/routing.js'
 import { JobQueue } from './jobs/queue.js'
 import { childBinding, killChildren } from './children.js'
 import { Scheduler } from './jobs/scheduler.js'
@@ -119,11 +121,14 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const log = options.log ?? createLogger({ level: config.logLevel, destination: config.logFile ?? undefined })
   const readonly = options.readonly ?? false
   if (!readonly) mkdirSync(config.mediaDir, { recursive: true })
+  // A LiteFS replica may not write: the primary migrates, and this node refuses writes itself until it is promoted.
+  const replica = !readonly && config.replication.mount !== null && readRole(config.replication.mount, config.replication.candidate).role !== 'primary'
   const store = openStore(config.dbFile, { readonly, cacheMb: config.dbCacheMb })
   const { db } = store
   try {
-    if (readonly) {
-      if ((await migrationStatus(db, 'core', CORE_MIGRATIONS)).some((m) => !m.executedAt)) throw new Error('The database has pending migrations; run `hearth migrate`.')
+    if (replica) store.sqlite.pragma('query_only = 1')
+    if (readonly || replica) {
+      if ((await migrationStatus(db, 'core', CORE_MIGRATIONS)).some((m) => !m.executedAt)) throw new Error(replica ? 'This replica starts once the primary has run the database migrations; start the primary first.' : 'The database has pending migrations; run `hearth migrate`.')
     } else await migrateOwner(db, 'core', CORE_MIGRATIONS)
   } catch (err) {
     await store.close()
@@ -131,6 +136,8 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   }
   const hooks = new HookRegistry(log)
   const settings = createSettings(db, { dataVersion: store.dataVersion })
+  // Replicas sign what they forward with the instance secret, so the primary makes it before any replica needs it.
+  if (config.replication.mount && !replica && !readonly) await settings.secret()
   const thread = options.thread
   const limiter = new RateLimiter({ sqlite: store.sqlite, buckets: thread?.buckets })
   const users = createUsersService(db, hooks, limiter)
@@ -150,7 +157,8 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   // Media processing gets its own slots within the queue, so a long transcode never holds back fan-out.
   const mediaConcurrency = await settings.get('media.processing_concurrency')
   const queue = new JobQueue(db, log, { concurrency: mediaConcurrency + 2, onEnqueued: thread?.onEnqueued })
-  const primary = new PrimaryGate(log)
+  const primary = new PrimaryGate(log, { primary: !replica })
+  const replication = new Replication(config.replication, config.dbFile, primary, log, (writable) => void store.sqlite.pragma(`query_only = ${writable ? 0 : 1}`))
   const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency })
   const limit = actionLimits(limiter, settings)
   const social = createSocialService({ db, hooks, limit, policy })
@@ -173,9 +181,9 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
-  const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly })
+  const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly: readonly || replica })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, account, legal, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, replication, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, account, legal, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -189,7 +197,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
       scheduler.stop()
       await queue.stop()
       // The last minutes' counts, so a restart leaves no hole in the usage charts.
-      if (!readonly) await usage.flush(db, { all: true }).catch((err) => log.warn({ err }, 'the usage counts could not be written'))
+      if (!readonly && primary.isPrimary()) await usage.flush(db, { all: true }).catch((err) => log.warn({ err }, 'the usage counts could not be written'))
       // Plugins' onClose (newest first) while the database is still open; then the limiter's last counts.
       await closers.run()
       limiter.close()
@@ -248,8 +256,12 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.use('*', requestId())
   app.use('*', s.usage.middleware())
   app.use('*', requestContext(log, config.trustProxy))
+  const routing: RoutingOptions = { replication: s.replication, secret: () => s.settings.secret(), maxBodyBytes: FORWARD_MAX_BYTES }
+  app.use('*', acceptForwarded(routing))
   // Addresses the operator keeps out entirely are refused before anything else (health checks excepted).
   app.use('*', networkBlocks(s.access))
+  // On a LiteFS replica: writes to the primary, reads after the member's last write (core/replication).
+  app.use('*', routeWrites(routing))
   app.use('*', secureHeaders({ contentSecurityPolicy: CSP, referrerPolicy: 'same-origin', crossOriginEmbedderPolicy: false }))
 
   // Public, stateless routes answer before sessions are looked up.
@@ -260,7 +272,10 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
     } catch {
       database = 'unavailable'
     }
-    return c.json({ status: database === 'ok' ? 'ok' : 'degraded', version: VERSION, database, role: s.primary.role }, database === 'ok' ? 200 : 503)
+    // One node: the gate says whether this process runs jobs (HEARTH_PRIMARY). With LiteFS: the lease does, and its position and lag come along.
+    const replication = s.replication.state()
+    const body = replication.mode === 'single' ? { role: s.primary.role } : { role: replication.role, replication }
+    return c.json({ status: database === 'ok' ? 'ok' : 'degraded', version: VERSION, database, ...body }, database === 'ok' ? 200 : 503)
   })
   app.get('/static/htmx.min.js', serveFolder(join(ROOT, 'node_modules/htmx.org/dist'), '/static/', { maxAge: 86400 }))
   app.get('/static/hearth.js', serveFolder(join(ROOT, 'core/client'), '/static/'))

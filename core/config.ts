@@ -1,6 +1,7 @@
 // Where an instance keeps its data and how it listens: flags, then environment, then defaults.
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
+import { replicationConfig, type ReplicationConfig } from './replication/litefs.js'
 
 export interface Config {
   /** Folder holding the database and media. Default ./data, or HEARTH_DATA. */
@@ -25,9 +26,11 @@ export interface Config {
   timeouts: HttpTimeouts
   /**
    * Threads serving HTTP (HEARTH_WORKERS: a number, or `auto` for one per core; default 1). 1 is the single thread
-   * of old; more starts that many worker threads sharing the port, the main thread keeping jobs and sockets (decision 0XX).
+   * of old; more starts that many worker threads sharing the port, the main thread keeping jobs and sockets (decision 051).
    */
   workers: number
+  /** Replicas with LiteFS (HEARTH_LITEFS_DIR and friends): off on a single node. */
+  replication: ReplicationConfig
 }
 
 /** The most HTTP worker threads: each holds its own copy of the app and its database connections. */
@@ -96,9 +99,11 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
   }
   const dirs = input.pluginDirs ?? (env.HEARTH_PLUGINS_DIRS ? env.HEARTH_PLUGINS_DIRS.split(':').filter(Boolean) : [])
   const themeDirs = input.themeDirs ?? (env.HEARTH_THEMES_DIRS ? env.HEARTH_THEMES_DIRS.split(':').filter(Boolean) : [])
+  const replication = replicationConfig(env)
   return {
     dataDir,
-    dbFile: join(dataDir, 'hearth.db'),
+    // Under LiteFS the database lives at the root of its mount; media stays in the data folder.
+    dbFile: join(replication.mount ?? dataDir, 'hearth.db'),
     mediaDir: join(dataDir, 'media'),
     port,
     host: input.host ?? env.HEARTH_HOST ?? '0.0.0.0',
@@ -111,5 +116,6 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     dbCacheMb,
     timeouts: resolveTimeouts(input.timeouts ?? {}, env),
     workers: resolveWorkers(input.workers ?? env.HEARTH_WORKERS),
+    replication,
   }
 }

@@ -25,7 +25,7 @@ export const pidFile = (dataDir: string) => join(dataDir, 'hearth.pid')
 
 /**
  * With `threads` (HEARTH_WORKERS above 1; the instance made with the same wiring), HTTP is served by that many
- * worker threads on the port, and this thread keeps the sockets, the jobs and the paths pinned to it (decision 0XX).
+ * worker threads on the port, and this thread keeps the sockets, the jobs and the paths pinned to it (decision 051).
  */
 export async function startServer(h: Hearth, options: { port?: number; host?: string; threads?: MainThreadWiring } = {}): Promise<RunningServer> {
   const port = options.port ?? h.config.port
@@ -89,6 +89,8 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
       throw err
     }
   }
+  // Under LiteFS the role is read every second and the work above follows it.
+  h.replication.start()
   writeFileSync(pidFile(h.config.dataDir), JSON.stringify({ pid: process.pid, port: actual }))
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host
   const url = h.config.publicUrl ?? `http://${shown}:${actual}`
@@ -107,6 +109,7 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
       h.scheduler.stop()
       // The workers first: they hand this thread requests and sockets until they stop.
       await threads?.stop()
+      h.replication.stop()
       for (const client of wss.clients) client.terminate()
       wss.close()
       if ('closeAllConnections' in server) server.closeAllConnections()

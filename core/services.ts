@@ -9,6 +9,7 @@ import type { Db, Store } from './db/connect.js'
 import type { HookRegistry } from './hooks/registry.js'
 import type { JobQueue } from './jobs/queue.js'
 import type { PrimaryGate } from './jobs/primary.js'
+import type { Replication } from './replication/litefs.js'
 import type { Scheduler } from './jobs/scheduler.js'
 import type { FeedService } from './feed/service.js'
 import type { MediaService } from './media/service.js'
@@ -65,6 +66,8 @@ export interface Services {
   queue: JobQueue
   /** Whether this node runs the primary-only work (the scheduler, the queue, the worker threads). */
   primary: PrimaryGate
+  /** The node's LiteFS role and position (a single node: always primary); it opens and closes `primary`. */
+  replication: Replication
   media: MediaService
   social: SocialService
   /** Blocks, mutes and privacy preferences. */

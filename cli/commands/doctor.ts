@@ -7,13 +7,14 @@ import { ffmpeg } from '../doctor/checks/ffmpeg.js'
 import { nodeVersion } from '../doctor/checks/node-version.js'
 import { plugins } from '../doctor/checks/plugins.js'
 import { problemChecks } from '../doctor/checks/problems.js'
+import { replication } from '../doctor/checks/replication.js'
 import { sharpCheck } from '../doctor/checks/sharp.js'
 import { CliError, addData, addJson, configFrom, output } from '../shared.js'
 
-const CHECKS: Check[] = [nodeVersion, dataDir, database, sharpCheck, ffmpeg, plugins, ...problemChecks]
+const CHECKS: Check[] = [nodeVersion, dataDir, database, replication, sharpCheck, ffmpeg, plugins, ...problemChecks]
 
 export function registerDoctor(program: Command): void {
-  addJson(addData(program.command('doctor').description('check Node, the data directory, the database, sharp, ffmpeg, plugins, and the console\'s problem checks (disk, failing jobs, backups, email)'))).action(
+  addJson(addData(program.command('doctor').description('check Node, the data directory, the database, replication (LiteFS), sharp, ffmpeg, plugins, and the console\'s problem checks (disk, failing jobs, backups, email)'))).action(
     async (opts: { data?: string; json?: boolean }) => {
       const config = configFrom(opts)
       const results: (CheckResult & { name: string })[] = []

@@ -212,7 +212,18 @@ export class RateLimiter {
   flush(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    if (this.stmts && this.dirty.size) this.stmts.write()
+    if (!this.stmts || !this.dirty.size) return
+    try {
+      this.stmts.write()
+    } catch (err) {
+      // A LiteFS replica may not write: its counts stay in this process (the writes they limit go to the primary).
+      if ((err as { code?: string }).code !== 'SQLITE_READONLY') throw err
+      for (const key of this.dirty) {
+        const b = this.buckets.get(key)
+        if (b) b.pending = 0
+      }
+      this.dirty.clear()
+    }
   }
 
   /** Write what is pending; called when the server stops. */

@@ -1,5 +1,5 @@
 // One HTTP worker thread: its own Hearth instance (its own database connections), listening on the shared port with
-// reusePort. The main thread keeps the sockets, the jobs and the plugins whose state lives in memory (decision 0XX).
+// reusePort. The main thread keeps the sockets, the jobs and the plugins whose state lives in memory (decision 051).
 import { Agent, createServer } from 'node:http'
 import { parentPort, threadId, workerData } from 'node:worker_threads'
 import { getRequestListener } from '@hono/node-server'
@@ -55,8 +55,13 @@ await new Promise<void>((resolve, reject) => {
 })
 
 // The scheduler runs on the main thread only; each worker adds its own requests to the usage charts (the counts add up).
-const usage = setInterval(() => void h.usage.flush(h.db).catch((err) => log.warn({ err }, 'the usage counts could not be written')), 60_000)
+const usage = setInterval(() => {
+  if (h.replication.state().role === 'replica') return // a LiteFS replica counts nothing it could not write
+  void h.usage.flush(h.db).catch((err) => log.warn({ err }, 'the usage counts could not be written'))
+}, 60_000)
 usage.unref()
+// Under LiteFS each thread follows the role itself: its connection's query_only and its routing of writes.
+h.replication.start()
 
 let stopping = false
 parent.on('message', (m: unknown) => {
@@ -66,6 +71,7 @@ parent.on('message', (m: unknown) => {
     server.closeAllConnections()
     await new Promise<void>((resolve) => server.close(() => resolve()))
     agent.destroy()
+    h.replication.stop()
     await h.close()
     bus.close()
     presence.close()

@@ -1,5 +1,5 @@
 // The main thread's side of a server on several threads: what it shares with the HTTP worker threads, and its
-// internal listener, where they hand it sockets and the paths it keeps (decision 0XX).
+// internal listener, where they hand it sockets and the paths it keeps (decision 051).
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'

@@ -1,5 +1,5 @@
 // The HTTP worker threads of a server started with HEARTH_WORKERS above 1: started once the main thread is ready,
-// restarted when one dies, stopped before the main thread closes its database (decision 0XX).
+// restarted when one dies, stopped before the main thread closes its database (decision 051).
 import { Worker } from 'node:worker_threads'
 import type { Config } from '../config.js'
 import { stopThread } from '../db/threads.js'

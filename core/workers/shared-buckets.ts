@@ -1,4 +1,4 @@
-// Rate-limit windows in shared memory, so every thread of one process counts against the same numbers (decision 0XX).
+// Rate-limit windows in shared memory, so every thread of one process counts against the same numbers (decision 051).
 import type { Bucket, BucketStore } from '../auth/rate-limit.js'
 
 /** Longest key kept whole; a longer one keeps its start and a hash of the rest (still unique, still found by prefix). */
