@@ -545,6 +545,9 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
   hooks.on('action:user.export-ready', async ({ userId, exportId }) => {
     await core('export_ready', { userId, data: { export_id: exportId } })
   })
+  hooks.on('action:user.verification-decided', async ({ userId, outcome, note }) => {
+    await core('verification', { userId, data: { outcome, note } })
+  })
   hooks.on('action:follow.requested', async ({ requesterId, targetId }) => {
     await core('follow_request', { userId: targetId, actorId: requesterId, groupKey: '' })
   })

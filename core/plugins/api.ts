@@ -135,8 +135,13 @@ export type { ChannelHandlers, RealtimeConnection }
 // ---- Core services as plugins see them
 
 export interface PluginUsersApi {
-  /** A member by id or username, or null. */
+  /** A member by id or username, or null (`verified` says whether they carry the verified badge). */
   find(idOrUsername: number | string): Promise<PublicUser | null>
+  /**
+   * Which of these members carry the verified badge (staff give it in Admin → Verification): one query for a list.
+   * @example const verified = await ctx.core.users.verified(rows.map((r) => r.user_id)); if (verified.has(id)) …
+   */
+  verified(ids: readonly number[]): Promise<Set<number>>
 }
 
 export interface PluginPostsApi {
