@@ -212,8 +212,8 @@ export function createVerificationService(deps: { db: Db; hooks: HookRegistry; s
     },
 
     /** Give a member the badge without a request (a waiting one is approved with it); audited. */
-    async grant(idOrUsername: number | string, actorId: number | null, note = ''): Promise<{ id: number; username: string; verified: true }> {
-      const text = parse(noteInput, note)
+    async grant(idOrUsername: number | string, actorId: number | null, note: unknown = ''): Promise<{ id: number; username: string; verified: true }> {
+      const text = parse(z.object({ note: noteInput }), { note: note ?? '' }).note
       const u = await member(idOrUsername)
       if (u.verified_at) throw new AppError(409, 'ALREADY_VERIFIED', `@${u.username} is verified already.`)
       const at = now()
@@ -227,8 +227,8 @@ export function createVerificationService(deps: { db: Db; hooks: HookRegistry; s
     },
 
     /** Take the badge away (a note the member reads says why); audited. */
-    async revoke(idOrUsername: number | string, actorId: number | null, note = ''): Promise<{ id: number; username: string; verified: false }> {
-      const text = parse(noteInput, note)
+    async revoke(idOrUsername: number | string, actorId: number | null, note: unknown = ''): Promise<{ id: number; username: string; verified: false }> {
+      const text = parse(z.object({ note: noteInput }), { note: note ?? '' }).note
       const u = await member(idOrUsername)
       if (!u.verified_at) throw new AppError(409, 'NOT_VERIFIED', `@${u.username} is not verified.`)
       await db.updateTable('users').set({ verified_at: null, verified_by: null }).where('id', '=', u.id).execute()
