@@ -96,7 +96,7 @@ export const verificationModule: CoreModule = {
   pages(s) {
     const app = new Hono<AppEnv>()
     // The form of Settings → Verification (the panel draws the page): a problem is shown with what was typed.
-    app.post('/settings/verification', requireMember, async (c) => {
+    app.post('/settings/verification/request', requireMember, async (c) => {
       const viewer = c.get('viewer')!
       const form = await formFields(c)
       const res = await attempt(() => s.verification.request(viewer.id, { reason: form.reason, links: form.links ?? '' }))

@@ -77,7 +77,7 @@ export function VerificationPanel(p: { status: VerificationStatusView; termsHtml
         <section class="card stack">
           <h2>Request verification</h2>
           {st.can_request ? (
-            <form method="post" action="/settings/verification" class="stack" novalidate data-verification-form>
+            <form method="post" action="/settings/verification/request" class="stack" novalidate data-verification-form>
               <CsrfField token={p.csrf} />
               <FormError message={p.problem?.message} />
               <Field name="reason" label="Why should your account be verified?" multiline required maxLength={2000} value={p.values?.reason} error={err('reason')} hint="Who you are, and why members may be mistaken about it: at least 20 characters." />
