@@ -10,24 +10,12 @@ import type { HookRegistry } from '../hooks/registry.js'
 import type { SettingsService } from '../settings/service.js'
 import { renderMarkdown } from '../text/markdown.js'
 import { parse } from '../validation.js'
+import { webLink } from '../social/inputs.js'
 import { displayName } from '../users/display-name.js'
 import type { VerificationRequestRow, VerificationStatus } from './tables.js'
 
 /** The most links a request carries. */
 export const MAX_LINKS = 5
-
-const webLink = z
-  .string()
-  .trim()
-  .max(300, 'Links have at most 300 characters.')
-  .refine((u) => {
-    try {
-      const p = new URL(u)
-      return p.protocol === 'https:' || p.protocol === 'http:'
-    } catch {
-      return false
-    }
-  }, 'Links must be web addresses starting with https:// or http://.')
 
 /** A member's request: the API sends `links` as a list; the page's textarea, one per line (split here). */
 export const requestInput = z.object({
