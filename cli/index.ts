@@ -19,6 +19,7 @@ import { registerSettings } from './commands/settings.js'
 import { registerStart } from './commands/start.js'
 import { registerTheme } from './commands/theme.js'
 import { registerUser } from './commands/user.js'
+import { registerVerify } from './commands/verify.js'
 import { describeError } from './shared.js'
 
 export function buildProgram(): Command {
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version')
     .option('--verbose', 'show stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
-  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerRole, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerJobs, registerAudit, registerLedger, registerMail, registerAnnounce, registerDoctor, registerBackup, registerRestore]) {
+  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerRole, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerJobs, registerAudit, registerLedger, registerMail, registerAnnounce, registerDoctor, registerBackup, registerRestore, registerVerify]) {
     register(program)
   }
   // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0.

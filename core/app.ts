@@ -65,6 +65,8 @@ import type { Services } from './services.js'
 import { createSettings } from './settings/service.js'
 import { loadThemes } from './themes/loader.js'
 import { createUsersService } from './users/service.js'
+import { createVerificationService } from './verification/service.js'
+import { verificationModule } from './verification/module.js'
 import { createRenderer } from './views/render.js'
 import { UiRegistry } from './views/ui.js'
 import type { CoreModule } from './module.js'
@@ -176,14 +178,15 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const emails = createEmailPreferences({ db, settings, queue, notifications, mail })
   const backups = createBackups({ db, settings, queue, dataDir: config.dataDir })
   const push = createPushService({ db, settings, queue, notifications, log, publicUrl: config.publicUrl })
+  const verification = createVerificationService({ db, hooks, settings })
   const account = createAccountService({ db, config, settings, hooks, queue, users, posts, media, mail, limiter, log })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
-  const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly: readonly || replica })
+  const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, verification, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly: readonly || replica })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, replication, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, account, legal, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, replication, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, account, legal, plugins, verification }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -233,6 +236,7 @@ export const CORE_MODULES: readonly CoreModule[] = [
   announcementsModule,
   legalModule,
   onboardingModule,
+  verificationModule,
 ]
 
 const CSP = {

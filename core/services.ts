@@ -37,6 +37,7 @@ import type { RealtimeHub } from './realtime/hub.js'
 import type { SettingsService } from './settings/service.js'
 import type { LoadedTheme, ThemeProblem } from './themes/loader.js'
 import type { UsersService } from './users/service.js'
+import type { VerificationService } from './verification/service.js'
 import type { Renderer } from './views/render.js'
 import type { UiRegistry } from './views/ui.js'
 
@@ -103,4 +104,6 @@ export interface Services {
   /** Members' data rights: export, deletion after a grace period, staff's ban and delete (issue 19). */
   account: AccountService
   plugins: PluginManager
+  /** The verified badge: members' requests, staff's decisions (issue 18). */
+  verification: VerificationService
 }

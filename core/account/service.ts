@@ -261,6 +261,8 @@ export function createAccountService(deps: {
       followers_count: 0,
       following_count: 0,
       staff_role_id: null,
+      verified_at: null,
+      verified_by: null,
       role: 'member' as const,
       deletion_due_at: null,
       deleted_at: now(),
@@ -492,4 +494,5 @@ const PERSONAL = [
   ['feed_horizons', 'user_id'],
   ['feed_items', 'user_id'],
   ['member_days', 'user_id'],
+  ['verification_requests', 'user_id'],
 ] as const

@@ -15,6 +15,7 @@ import type { AccessTables } from '../access/tables.js'
 import type { AccountTables } from '../account/tables.js'
 import type { AnnouncementTables } from '../announcements/tables.js'
 import type { LegalTables } from '../legal/tables.js'
+import type { VerificationTables } from '../verification/tables.js'
 
 /** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
 type Timestamp = string
@@ -74,6 +75,10 @@ export interface UsersTable {
   legal_accepted: Generated<number>
   /** 1 while a new member has the welcome page (core/onboarding) ahead of them. */
   onboarding: Generated<number>
+  /** When staff gave the member the verified badge (core/verification); null: not verified. */
+  verified_at: ColumnType<string | null, string | null | undefined, string | null>
+  /** Who gave it (null: the CLI, or a migration). */
+  verified_by: ColumnType<number | null, number | null | undefined, number | null>
 }
 
 export type ColorScheme = 'system' | 'light' | 'dark'
@@ -200,7 +205,7 @@ export interface MemberDaysTable {
 }
 
 /** Every core table. Features keep their table interfaces beside their code and are joined in here. */
-export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables, AccountTables, AnnouncementTables, LegalTables {
+export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables, AccountTables, AnnouncementTables, LegalTables, VerificationTables {
   users: UsersTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable

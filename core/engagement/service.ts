@@ -28,7 +28,7 @@ export interface CommentView {
   id: number
   post_id: number
   parent_id: number | null
-  author: { id: number; username: string; display_name: string }
+  author: { id: number; username: string; display_name: string; verified: boolean }
   text: string
   html: string
   likes_count: number
@@ -100,7 +100,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
     const each = (json: string) => sql<number>`(select value from json_each(${json}))`
     const idsJson = JSON.stringify(ids)
     const [authors, liked, mentions] = await Promise.all([
-      shapes.all('comment-authors', (slot) => db.selectFrom('users').select(['id', 'username', 'display_name']).where('id', 'in', each(slot<string>('ids'))), {
+      shapes.all('comment-authors', (slot) => db.selectFrom('users').select(['id', 'username', 'display_name', 'verified_at']).where('id', 'in', each(slot<string>('ids'))), {
         ids: JSON.stringify([...new Set(rows.map((r) => r.author_id))]),
       }),
       viewer
@@ -119,7 +119,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
         id: r.id,
         post_id: r.post_id,
         parent_id: r.parent_id,
-        author: { id: a.id, username: a.username, display_name: displayName(a) },
+        author: { id: a.id, username: a.username, display_name: displayName(a), verified: a.verified_at !== null },
         text: r.text,
         html: renderPostText(r.text, new Set(mentions.filter((m) => m.comment_id === r.id).map((m) => m.username.toLowerCase()))),
         likes_count: r.likes_count,

@@ -17,7 +17,7 @@ function capturingLog() {
   return { log: pino({ level: 'debug' }, stream), lines }
 }
 
-const user = { id: 1, username: 'ana', display_name: 'Ana', role: 'member' as const, created_at: '2026-11-21T00:00:00.000Z' }
+const user = { id: 1, username: 'ana', display_name: 'Ana', role: 'member' as const, verified: false, created_at: '2026-11-21T00:00:00.000Z' }
 const nav = (id: string): NavItem => ({ id, label: id, href: `/${id}`, audience: 'everyone', order: 10, owner: 'core' })
 
 describe('hook registry', () => {

@@ -106,6 +106,11 @@ export const coreHooks = {
    * own rows and every media file the member owns right after the handlers finish.
    */
   'action:user.deleted': action<{ userId: number; policy: DeletionPolicy; actorId: number | null }>(),
+  /**
+   * Staff changed a member's verified badge: approved or rejected their request, granted it directly or revoked it.
+   * `note` is staff's note to the member (never shown to anyone else); `requestId` is null for a grant or revoke.
+   */
+  'action:user.verification-decided': action<{ userId: number; outcome: 'approved' | 'rejected' | 'granted' | 'revoked'; note: string; actorId: number | null; requestId: number | null }>(),
   'action:server.started': action<{ port: number }>(),
   'action:user.profile-updated': action<{ userId: number }>(),
   'action:user.followed': action<{ followerId: number; followeeId: number }>(),

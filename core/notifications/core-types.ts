@@ -121,6 +121,14 @@ export const CORE_TYPES = {
     text: () => 'The copy of your data you asked for is ready to download',
     url: () => '/settings/data',
   },
+  // Staff's answer about the verified badge; always sent (the member asked, or lost the badge). The note is theirs alone.
+  verification: {
+    label: 'Your verified badge',
+    group: false,
+    required: true,
+    text: (n) => (VERIFICATION_TEXT[String(n.data.outcome)] ?? 'The staff changed your verified badge.') + note(n),
+    url: () => '/settings/verification',
+  },
 } satisfies Record<string, NotificationTypeDefinition>
 
 /** A target type as a phrase: core's by name, a plugin's as "something". */
@@ -130,6 +138,13 @@ function what(type: unknown): string {
 }
 
 const note = (n: NotificationContext) => (typeof n.data.note === 'string' && n.data.note.trim() ? ` “${n.data.note.trim()}”` : '')
+
+const VERIFICATION_TEXT: Record<string, string> = {
+  approved: 'Your account is verified: the badge now shows next to your name.',
+  granted: 'The staff verified your account: the badge now shows next to your name.',
+  rejected: 'Your verification request was turned down.',
+  revoked: 'The staff removed the verified badge from your account.',
+}
 
 const OUTCOME_TEXT: Record<string, string> = {
   dismiss: 'they found nothing against the rules.',

@@ -281,6 +281,7 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
             'users.avatar_media_id',
             'users.avatar_visibility',
             'users.is_private',
+            'users.verified_at',
             sql<number>`row_number() over (partition by notifications.batch_id order by notifications.id desc)`.as('rank'),
           ])
           .as('recent'),
@@ -303,7 +304,7 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
       const rows = recent.filter((r) => r.batch_id === g.batch_id)
       const actors = rows
         .filter((r) => r.actor_id !== null)
-        .map((r) => ({ id: r.actor_id!, username: r.username!, display_name: displayName({ display_name: r.display_name, username: r.username! }), avatar_url: avatars.get(r.actor_id!) ?? null }))
+        .map((r) => ({ id: r.actor_id!, username: r.username!, display_name: displayName({ display_name: r.display_name, username: r.username! }), avatar_url: avatars.get(r.actor_id!) ?? null, verified: r.verified_at !== null }))
       let data: Record<string, unknown> = {}
       try {
         data = JSON.parse(rows[0]?.data ?? '{}') as Record<string, unknown>
@@ -544,6 +545,9 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
   })
   hooks.on('action:user.export-ready', async ({ userId, exportId }) => {
     await core('export_ready', { userId, data: { export_id: exportId } })
+  })
+  hooks.on('action:user.verification-decided', async ({ userId, outcome, note }) => {
+    await core('verification', { userId, data: { outcome, note } })
   })
   hooks.on('action:follow.requested', async ({ requesterId, targetId }) => {
     await core('follow_request', { userId: targetId, actorId: requesterId, groupKey: '' })

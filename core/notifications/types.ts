@@ -7,6 +7,8 @@ export interface NotificationActor {
   display_name: string
   /** Their picture (150 px) when the recipient may see it, else null. */
   avatar_url: string | null
+  /** They carry the verified badge. */
+  verified: boolean
 }
 
 /** What a type's `text` and `url` see of one entry of the list (one event, or a group of them). */

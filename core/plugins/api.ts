@@ -55,7 +55,7 @@ export { toFtsQuery, type FtsQuery } from '../search/query.js'
 export { AppError, isAppError } from '../errors.js'
 export { fieldsOf, parse, WHOLE_INPUT } from '../validation.js'
 export { decodeCursor, encodeCursor, olderThan, pageOf, type CursorScalar, type CursorSpec } from '../pagination.js'
-export { ActionForm, CsrfField, DataTable, displayName, EmptyState, Field, FormError, Notice, type DataColumn } from '../views/components.js'
+export { ActionForm, CsrfField, DataTable, displayName, EmptyState, Field, FormError, Notice, VerifiedBadge, type DataColumn } from '../views/components.js'
 export { relativeTime, shortTime } from '../views/time.js'
 export { cardText, SharedCardView, type CardResolver, type SharedCard } from '../views/cards.js'
 export { Icon, type IconProps } from '../views/icons.js'
@@ -142,8 +142,13 @@ export type { ChannelHandlers, RealtimeConnection }
 // ---- Core services as plugins see them
 
 export interface PluginUsersApi {
-  /** A member by id or username, or null. */
+  /** A member by id or username, or null (`verified` says whether they carry the verified badge). */
   find(idOrUsername: number | string): Promise<PublicUser | null>
+  /**
+   * Which of these members carry the verified badge (staff give it in Admin → Verification): one query for a list.
+   * @example const verified = await ctx.core.users.verified(rows.map((r) => r.user_id)); if (verified.has(id)) …
+   */
+  verified(ids: readonly number[]): Promise<Set<number>>
 }
 
 export interface PluginPostsApi {

@@ -43,6 +43,7 @@ import { createScopesService } from '../posts/scopes.js'
 import type { SocialService } from '../social/service.js'
 import type { SafetyService } from '../safety/service.js'
 import type { UsersService } from '../users/service.js'
+import type { VerificationService } from '../verification/service.js'
 import type { Renderer } from '../views/render.js'
 import type { UiRegistry } from '../views/ui.js'
 import type { PluginContext, PluginDefinition, SettingsSchema } from './api.js'
@@ -114,6 +115,8 @@ export interface PluginDeps {
   /** Where plugins' onClose functions go; Hearth's close runs them. */
   closers: Closers
   limiter: RateLimiter
+  /** The verified badge (ctx.core.users.verified). */
+  verification: VerificationService
   /** Folders to scan; the first is ./plugins. */
   dirs: string[]
   /** The operator's data directory: each plugin's `ctx.dataDir` is `plugins/NAME` inside it. */
@@ -576,7 +579,7 @@ export class PluginManager {
         topic: (topic, definition) => realtime.addTopic(name, topic, definition),
       },
       core: {
-        users: { find: (idOrUsername) => users.find(idOrUsername) },
+        users: { find: (idOrUsername) => users.find(idOrUsername), verified: (ids) => this.deps.verification.verifiedIds(ids) },
         posts: {
           create: async (authorId, input, options) => {
             if (options?.scope && !options.scope.startsWith(`${name}:`)) throw new AppError(400, 'VALIDATION_FAILED', `Plugin ${name} posts only into its own "${name}:*" scopes.`)

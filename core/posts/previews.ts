@@ -55,18 +55,18 @@ export async function postPreviews(db: Db, viewerId: number | null, postIds: num
       order by r.created_at desc, r.user_id desc limit 1)`
   const { rows } = await sql<{ post_id: number; liker: string | null; comments: string }>`
     select p.value as post_id, coalesce(${viewerId === null ? sql`null` : followedLiker}, ${newestLiker}) as liker,
-      (select json_group_array(json_object('id', c.id, 'username', c.username, 'display_name', c.display_name, 'text', c.text)) from (
-        select c.id, c.text, u.username, u.display_name from comments as c join users as u on u.id = c.author_id
+      (select json_group_array(json_object('id', c.id, 'username', c.username, 'display_name', c.display_name, 'verified', c.verified_at is not null, 'text', c.text)) from (
+        select c.id, c.text, u.username, u.display_name, u.verified_at from comments as c join users as u on u.id = c.author_id
           where c.post_id = p.value and c.parent_id is null and c.held_at is null and u.suspended_at is null and not ${blocked('c.author_id')}
           order by c.created_at desc, c.id desc limit ${PREVIEW_COMMENTS}
       ) as c) as comments
     from json_each(${JSON.stringify(postIds)}) as p`.execute(db)
   for (const r of rows) {
     const who = r.liker ? (JSON.parse(r.liker) as { username: string; display_name: string }) : null
-    const comments = JSON.parse(r.comments) as { id: number; username: string; display_name: string; text: string }[]
+    const comments = JSON.parse(r.comments) as { id: number; username: string; display_name: string; verified: number; text: string }[]
     out.set(r.post_id, {
       liked_by: who && { username: who.username, display_name: displayName(who) },
-      comments_preview: comments.reverse().map((c) => ({ id: c.id, author: { username: c.username, display_name: displayName(c) }, text: cutText(c.text) })),
+      comments_preview: comments.reverse().map((c) => ({ id: c.id, author: { username: c.username, display_name: displayName(c), verified: c.verified === 1 }, text: cutText(c.text) })),
     })
   }
   return out

@@ -1,7 +1,7 @@
 // The post's reaction bar with "Liked by", its comment preview, comments and collection picker (theme templates
 // post.reactions, post.comment-preview, post.comments): forms that work without JavaScript, swapped in place by htmx.
 import type { PostView } from './types.js'
-import { CsrfField } from '../views/components.js'
+import { CsrfField, VerifiedBadge } from '../views/components.js'
 import { template } from '../views/theme.js'
 import type { CollectionView, CommentView } from '../engagement/service.js'
 import { shortTime } from '../views/time.js'
@@ -128,7 +128,8 @@ export const CommentPreview = template('post.comment-preview', function CommentP
           <li data-preview-comment={c.id}>
             <a href={`/u/${c.author.username}`} class="post-author">
               {c.author.display_name}
-            </a>{' '}
+            </a>
+            <VerifiedBadge member={c.author} />{' '}
             {c.text}
           </li>
         ))}
@@ -143,7 +144,8 @@ function CommentItem({ c, csrfToken, member, postId }: { c: CommentView; csrfTok
       <p>
         <a href={`/u/${c.author.username}`} class="post-author">
           {c.author.display_name}
-        </a>{' '}
+        </a>
+        <VerifiedBadge member={c.author} />{' '}
         <span class="muted">
           {shortTime(c.created_at)}
           {c.edited_at ? ' · edited' : ''}

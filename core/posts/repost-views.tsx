@@ -1,7 +1,7 @@
 // Reposts on a post card: the "<name> reposted" line, a quote's card of its original, and the Repost / Quote menu
 // (forms that work without JavaScript; htmx swaps the menu in place). Themes replace them as `post.repost-*` templates.
 import type { PostView } from './types.js'
-import { CsrfField } from '../views/components.js'
+import { CsrfField, VerifiedBadge } from '../views/components.js'
 import { Icon } from '../views/icons.js'
 import { template } from '../views/theme.js'
 
@@ -38,7 +38,8 @@ export const QuoteCard = template('post.quote-card', function QuoteCard({ quote 
   return (
     <a class="quote-card" href={`/p/${p.id}`} data-quote-card={p.id}>
       <span class="quote-head">
-        <strong>{p.author.display_name}</strong> <span class="muted">@{p.author.username}</span>
+        <strong>{p.author.display_name}</strong>
+        <VerifiedBadge member={p.author} /> <span class="muted">@{p.author.username}</span>
       </span>
       {text && <span class="quote-text">{text}</span>}
       {thumb && <img class="quote-thumb" src={thumb} alt={first!.alt} loading="lazy" width="80" height="80" />}

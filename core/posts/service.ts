@@ -41,6 +41,8 @@ interface HydratedParts {
   display_name: string
   avatar_media_id: number | null
   avatar_visibility: AvatarVisibility
+  /** 1 when the author carries the verified badge. */
+  verified: number
   /** Media ids by position. */
   media: number[]
   tags: string[]
@@ -197,7 +199,7 @@ export function createPostsService(deps: {
             // The arrays are built inside the same expression, so they stay JSON (not text) within the object.
             return sql<string>`json_group_array(json_object(
               'id', posts.id, 'author_id', users.id, 'username', users.username, 'display_name', users.display_name,
-              'avatar_media_id', users.avatar_media_id, 'avatar_visibility', users.avatar_visibility,
+              'avatar_media_id', users.avatar_media_id, 'avatar_visibility', users.avatar_visibility, 'verified', users.verified_at is not null,
               'media', ${media}, 'tags', ${tags}, 'mentions', ${mentions}, 'pinned', ${pinned}, 'reaction', ${reaction}, 'bookmarked', ${bookmarked}
             ))`.as('page')
           }),
@@ -247,7 +249,7 @@ export function createPostsService(deps: {
       const html = await hooks.apply('filter:post.html', postHtml(r, x.mentions), { postId: r.id, authorId: r.author_id })
       out.push({
         id: r.id,
-        author: { id: x.author_id, username: x.username, display_name: displayName(x), avatar_url: avatars.get(x.author_id) ?? null, ...(badges[x.author_id]?.length && { badges: badges[x.author_id] }) },
+        author: { id: x.author_id, username: x.username, display_name: displayName(x), avatar_url: avatars.get(x.author_id) ?? null, verified: x.verified === 1, ...(badges[x.author_id]?.length && { badges: badges[x.author_id] }) },
         text: r.text,
         html,
         visibility: r.visibility,

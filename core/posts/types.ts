@@ -8,6 +8,8 @@ export interface PostAuthor {
   username: string
   display_name: string
   avatar_url: string | null
+  /** The author carries the verified badge. */
+  verified: boolean
   /** Labels plugins show next to the name (`filter:user.badges`); absent when there are none. */
   badges?: NameBadge[]
 }
@@ -76,6 +78,8 @@ export interface PostView {
 export interface PostPreviewMember {
   username: string
   display_name: string
+  /** Set on comment previews' authors: they carry the verified badge. */
+  verified?: boolean
 }
 
 /** A comment as a post card previews it: its author and its text, cut short. */

@@ -3,7 +3,7 @@ import type { ComponentChildren, VNode } from 'preact'
 import type { MediaInfo } from '../media/types.js'
 import { CommentPreview, ReactionBar } from './reactions.js'
 import { template } from '../views/theme.js'
-import { CsrfField, EmptyState } from '../views/components.js'
+import { CsrfField, EmptyState, VerifiedBadge } from '../views/components.js'
 import type { UiRegistry } from '../views/ui.js'
 import type { Viewer } from '../users/types.js'
 import type { PostMediaView, PostView } from './types.js'
@@ -44,7 +44,8 @@ export function PostHead({ post }: { post: PostView }) {
       <div>
       <a href={`/u/${a.username}`} class="post-author">
         {a.display_name}
-      </a>{' '}
+      </a>
+      <VerifiedBadge member={a} />{' '}
       <span class="muted">@{a.username}</span>
       {a.badges?.map((b) => (
         <>

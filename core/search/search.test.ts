@@ -56,7 +56,7 @@ describe('search', () => {
     assert.deepEqual(await usernames(null, 'potter'), ['ana_bell'], 'bio words')
     assert.deepEqual(await usernames(null, 'Ana Be'), ['ana_bell'], 'every term must match; the last as a prefix')
     const hit = (await find(null, 'users', 'ana_bell')).data[0]
-    assert.deepEqual(Object.keys(hit).sort(), ['avatar_url', 'bio', 'display_name', 'id', 'is_private', 'username'])
+    assert.deepEqual(Object.keys(hit).sort(), ['avatar_url', 'bio', 'display_name', 'id', 'is_private', 'username', 'verified'])
     assert.equal(hit.bio, 'Potter and climber')
   })
 

@@ -27,6 +27,8 @@ export interface MemberHit {
   bio: string
   avatar_url: string | null
   is_private: boolean
+  /** They carry the verified badge (verified members come first among equal matches). */
+  verified: boolean
 }
 
 export interface HashtagHit {
@@ -87,7 +89,7 @@ export function createSearchService(deps: {
     const out: MemberHit[] = []
     for (const u of rows) {
       const avatar = u.avatar_media_id && social && (await social.canSeeAvatar(viewerId, u)) ? `/media/${u.avatar_media_id}/150` : null
-      out.push({ id: u.id, username: u.username, display_name: displayName(u), bio: u.bio, avatar_url: avatar, is_private: u.is_private === 1 })
+      out.push({ id: u.id, username: u.username, display_name: displayName(u), bio: u.bio, avatar_url: avatar, is_private: u.is_private === 1, verified: u.verified_at !== null })
     }
     return out
   }
@@ -95,8 +97,8 @@ export function createSearchService(deps: {
   const service = {
     /**
      * Members matching the query: never suspended ones, nobody across a block (either way). An exact username
-     * first, then matches in the username or display name, then bio-only matches; within each, oldest account
-     * first. Each tier is read along the index in id order, so a page costs its own rows however many match
+     * first, then matches in the username or display name, then bio-only matches; within each, verified members
+     * first, then oldest account first. Each tier is read along the index in id order, so a page costs its own rows however many match
      * (a two-letter prefix can match every member), and the cursor (tier, id) neither skips nor repeats
      * anyone when others join or write in between pages.
      * @example await search.users(viewer?.id ?? null, 'ana b', { limit: 5 })
@@ -114,23 +116,24 @@ export function createSearchService(deps: {
       const exactName = fts.terms.length === 1 ? text.replace(/^@/, '') : null
       const exact = exactName === null ? undefined : await db.selectFrom('users').selectAll('users').where('users.username', '=', exactName).where(shown).executeTakeFirst()
       if (exact && !from) found.push({ ...exact, tier: 0 })
-      // Tier 1: matches in the username or display name; tier 2: the rest (the bio only). The terms are quoted,
-      // so building the expression here lets nothing typed act as an operator.
+      // Matches in the username or display name, then the rest (the bio only); within each, verified members first
+      // (tiers 1 and 3), then the others (2 and 4). The terms are quoted, so building the expression here lets
+      // nothing typed act as an operator.
       const inName = `{username display_name} : (${fts.match})`
-      const tiers = [inName, `(${fts.match}) NOT (${inName})`]
+      const tiers = [inName, inName, `(${fts.match}) NOT (${inName})`, `(${fts.match}) NOT (${inName})`]
       for (let t = 1; t <= tiers.length && found.length <= limit; t++) {
         if (from && t < from.tier) continue
-        // CROSS JOIN: the index drives, in id order, and each member is checked by id.
-        let query = db
-          .selectFrom('users_fts')
-          .crossJoin('users')
+        const verified = t % 2 === 1
+        // CROSS JOIN: the left side drives, in id order, and each row is checked against the other by id. The few
+        // verified members drive their tiers (the partial index), so a prefix matching everyone is not read twice.
+        let query = (verified ? db.selectFrom('users').crossJoin('users_fts').where('users.verified_at', 'is not', null) : db.selectFrom('users_fts').crossJoin('users').where('users.verified_at', 'is', null))
           .selectAll('users')
           .whereRef('users.id', '=', 'users_fts.rowid')
           .where(sql<boolean>`users_fts match ${tiers[t - 1]!}`)
           .where(shown)
-        if (from && t === from.tier) query = query.where('users_fts.rowid', '>', from.id)
+        if (from && t === from.tier) query = query.where('users.id', '>', from.id)
         if (exact) query = query.where('users.id', '!=', exact.id)
-        const rows = await query.orderBy('users_fts.rowid').limit(limit + 1 - found.length).execute()
+        const rows = await query.orderBy(verified ? 'users.id' : 'users_fts.rowid').limit(limit + 1 - found.length).execute()
         found.push(...rows.map((r) => ({ ...r, tier: t })))
       }
       const page = pageOf(found, limit, (r) => ({ t: r.tier, id: r.id }))

@@ -1,6 +1,7 @@
 // Search views: the search form with htmx autocomplete, result tabs, member rows, hashtags and suggestions.
 import type { ComponentChildren } from 'preact'
 import { template } from '../views/theme.js'
+import { VerifiedBadge } from '../views/components.js'
 import type { SearchType } from './inputs.js'
 import { SEARCH_QUERY_MAX } from './inputs.js'
 import { HASHTAG_COUNT_CAP, type HashtagHit, type MemberHit } from './service.js'
@@ -79,7 +80,8 @@ export function MemberRows({ members, next, moreUrl }: { members: MemberHit[]; n
         <div class="member-row" data-member-hit={m.id}>
           <Avatar member={m} />
           <div>
-            <a href={`/u/${m.username}`}>{m.display_name}</a> <span class="muted">@{m.username}</span>
+            <a href={`/u/${m.username}`}>{m.display_name}</a>
+            <VerifiedBadge member={m} /> <span class="muted">@{m.username}</span>
             {m.is_private && <span class="badge">private</span>}
             {m.bio && <p class="muted search-bio">{m.bio.length > 140 ? `${m.bio.slice(0, 139)}…` : m.bio}</p>}
           </div>
@@ -119,7 +121,8 @@ export function Suggestions({ q, users, hashtags }: { q: string; users: MemberHi
               <a href={`/u/${m.username}`} class="member-row">
                 <Avatar member={m} />
                 <span>
-                  {m.display_name} <span class="muted">@{m.username}</span>
+                  {m.display_name}
+                  <VerifiedBadge member={m} /> <span class="muted">@{m.username}</span>
                 </span>
               </a>
             </li>

@@ -53,6 +53,9 @@ export const CORE_SCHEMA = {
   'rtc.turn_urls': { type: 'string', label: 'TURN relays for calls (one URL per line, e.g. turn:turn.example.org:3478?transport=udp)', default: '', multiline: true, maxLength: 2000, check: (v) => iceUrlsProblem(v, 'turn'), help: 'Given to members only with a TURN secret.' },
   'rtc.turn_secret': { type: 'string', label: 'TURN shared secret (coturn use-auth-secret)', default: '', maxLength: 500, secret: true, help: 'Members get credentials made from it that expire; the secret itself never reaches a browser.' },
   'rtc.turn_ttl_minutes': { type: 'number', label: 'Minutes a TURN credential lasts', default: 60, min: 5, max: 1440, integer: true },
+  'verification.open': { type: 'boolean', label: 'Members may ask for the verified badge', default: true, help: 'Off: Settings → Verification says requests are closed; staff can still grant the badge (Admin → Verification).' },
+  'verification.terms': { type: 'string', label: 'Terms of the verified badge', default: '', multiline: true, maxLength: 10000, help: 'Who may be verified and what proof staff look for, in Markdown-lite. Shown on the request page and beside each request in the console.' },
+  'verification.cooldown_days': { type: 'number', label: 'Days before a member may ask again after a rejection', default: 30, min: 0, max: 365, integer: true },
 } as const satisfies SettingsSchema
 
 export type CoreSettings = SettingsValues<typeof CORE_SCHEMA> & {

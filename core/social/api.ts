@@ -45,8 +45,8 @@ export function socialApi(s: Services): Hono<AppEnv> {
     const viewer = c.get('viewer')
     const profile = await social.profile(viewer?.id ?? null, who, { includeSuspended: viewer?.role === 'admin' || viewer?.role === 'moderator' })
     // Plugins decorate the public fields of a member (filter:user.public) here as on the profile page.
-    const { id, username, display_name, role, created_at } = profile
-    const publicPart = await s.hooks.apply('filter:user.public', { id, username, display_name, role: role as 'member', created_at }, { viewer })
+    const { id, username, display_name, role, verified, created_at } = profile
+    const publicPart = await s.hooks.apply('filter:user.public', { id, username, display_name, role: role as 'member', verified, created_at }, { viewer })
     return ok(c, { ...profile, ...publicPart })
   })
   app.put('/users/:id', requireMember, async (c) => {

@@ -2,20 +2,23 @@
 import { z } from 'zod'
 import { displayName } from '../users/inputs.js'
 
+/** A web address a member gives (a profile's links, a verification request's): http(s) only, at most 300 characters. */
+export const webLink = z
+  .string()
+  .trim()
+  .max(300, 'Links have at most 300 characters.')
+  .refine((u) => {
+    try {
+      const parsed = new URL(u)
+      return parsed.protocol === 'https:' || parsed.protocol === 'http:'
+    } catch {
+      return false
+    }
+  }, 'Links must be web addresses starting with https:// or http://.')
+
 const link = z.object({
   label: z.string().trim().max(40, 'Link labels have at most 40 characters.').default(''),
-  url: z
-    .string()
-    .trim()
-    .max(300, 'Links have at most 300 characters.')
-    .refine((u) => {
-      try {
-        const parsed = new URL(u)
-        return parsed.protocol === 'https:' || parsed.protocol === 'http:'
-      } catch {
-        return false
-      }
-    }, 'Links must be web addresses starting with https:// or http://.'),
+  url: webLink,
 })
 
 export const profileInput = z.object({

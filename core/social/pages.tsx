@@ -13,7 +13,7 @@ import { attempt, type FormProblem } from '../http/forms.js'
 import { requireMember, safeNext } from '../http/middleware.js'
 import { PostGrid, PostGridItems, PostList, postActions } from '../posts/views.js'
 import type { Services } from '../services.js'
-import { CsrfField, EmptyState, Field, FormError } from '../views/components.js'
+import { CsrfField, EmptyState, Field, FormError, VerifiedBadge } from '../views/components.js'
 import { Icon } from '../views/icons.js'
 import { template } from '../views/theme.js'
 import type { MemberSummary, ProfileView } from './service.js'
@@ -73,7 +73,10 @@ export const ProfileHeader = template('profile.header', function ProfileHeader({
         <Avatar url={profile.avatar_url} name={profile.display_name} large />
         <div class="profile-main">
           <div class="profile-title">
-            <h1>{profile.display_name}</h1>
+            <h1>
+              {profile.display_name}
+              <VerifiedBadge member={profile} />
+            </h1>
             <p class="muted">
               @{profile.username}
               {profile.account_type !== 'personal' && <span class="badge"> {profile.account_type}</span>}
@@ -147,7 +150,8 @@ function MemberList({ members, action }: { members: MemberSummary[]; action?: (m
         <div class="member-row">
           <Avatar url={m.avatar_url} name={m.display_name} />
           <div>
-            <a href={`/u/${m.username}`}>{m.display_name}</a> <span class="muted">@{m.username}</span>
+            <a href={`/u/${m.username}`}>{m.display_name}</a>
+            <VerifiedBadge member={m} /> <span class="muted">@{m.username}</span>
           </div>
           {action?.(m)}
         </div>

@@ -27,6 +27,8 @@ export interface ProfileView {
   username: string
   display_name: string
   role: string
+  /** Staff gave them the verified badge. */
+  verified: boolean
   bio: string
   links: { label: string; url: string }[]
   avatar_url: string | null
@@ -53,6 +55,8 @@ export interface MemberSummary {
   username: string
   display_name: string
   avatar_url: string | null
+  /** Staff gave them the verified badge. */
+  verified: boolean
 }
 
 export type SocialService = ReturnType<typeof createSocialService>
@@ -141,7 +145,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
 
   function summaries(rows: UserRow[], viewerId: number | null): Promise<MemberSummary[]> {
     return Promise.all(
-      rows.map(async (u) => ({ id: u.id, username: u.username, display_name: displayName(u), avatar_url: (await canSeeAvatar(viewerId, u)) ? avatarUrl(u) : null })),
+      rows.map(async (u) => ({ id: u.id, username: u.username, display_name: displayName(u), avatar_url: (await canSeeAvatar(viewerId, u)) ? avatarUrl(u) : null, verified: u.verified_at !== null })),
     )
   }
 
@@ -209,6 +213,7 @@ export function createSocialService(deps: { db: Db; hooks: HookRegistry; limit?:
         username: u.username,
         display_name: displayName(u),
         role: u.role,
+        verified: u.verified_at !== null,
         bio: u.bio,
         links: JSON.parse(u.links) as ProfileView['links'],
         avatar_url: (await canSeeAvatar(viewerId, u)) ? avatarUrl(u) : null,

@@ -23,6 +23,7 @@ export function toPublicUser(row: UserRow): PublicUser {
     username: row.username,
     display_name: displayName(row),
     role: row.role,
+    verified: row.verified_at !== null,
     created_at: row.created_at,
   }
 }

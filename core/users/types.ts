@@ -10,6 +10,8 @@ export interface PublicUser {
   username: string
   display_name: string
   role: Role
+  /** Staff gave the member the verified badge (core/verification). */
+  verified: boolean
   created_at: string
 }
 

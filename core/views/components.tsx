@@ -77,6 +77,20 @@ export function Card({ title, children }: { title?: string; children: ComponentC
 export { displayName } from '../users/display-name.js'
 
 /**
+ * The verified badge beside a member's name (nothing when they are not verified): an icon that says "Verified" to
+ * screen readers and on hover. Every place that shows a name puts it right after the name.
+ * @example <a href={`/u/${a.username}`}>{a.display_name}</a><VerifiedBadge member={a} />
+ */
+export function VerifiedBadge({ member }: { member: { verified?: boolean } }) {
+  if (!member.verified) return null
+  return (
+    <span class="verified-badge" data-verified title="Verified">
+      <Icon name="badge-check" label="Verified" />
+    </span>
+  )
+}
+
+/**
  * A friendly empty list: an icon, what is missing, why, and the links that fill it. Lists take it (or a plain
  * sentence, drawn as its title) as `empty`.
  * @example <EmptyState icon="bookmark" title="Nothing saved yet" links={[{ href: '/explore', label: 'Explore' }]}>Save a post with the bookmark under it.</EmptyState>

@@ -1,13 +1,14 @@
 // "People you may know" as a row of faces (Explore's top; the home page has its own card in core/home). Here, below
 // both pages' folders, so each may draw it.
 import type { VNode } from 'preact'
-import { CsrfField } from './components.js'
+import { CsrfField, VerifiedBadge } from './components.js'
 
 /** A suggested member as `social.suggestions` returns one. */
 export interface SuggestedPerson {
   username: string
   display_name: string
   avatar_url: string | null
+  verified?: boolean
   followed_by: string[]
 }
 
@@ -24,7 +25,10 @@ export function SuggestionsRow({ people, csrfToken, next }: { people: SuggestedP
           <li data-suggestion={p.username}>
             <a href={`/u/${p.username}`} class="suggestion-face">
               {p.avatar_url ? <img class="avatar avatar-medium" src={p.avatar_url} alt="" width={64} height={64} /> : <span class="avatar avatar-medium avatar-empty" aria-hidden="true">{p.display_name.slice(0, 1)}</span>}
-              <span class="suggestion-name">{p.display_name}</span>
+              <span class="suggestion-name">
+                {p.display_name}
+                <VerifiedBadge member={p} />
+              </span>
             </a>
             <span class="muted suggestion-why">{p.followed_by.length ? `Followed by @${p.followed_by[0]}` : `@${p.username}`}</span>
             <form method="post" action={`/u/${p.username}/follow?next=${next}`}>

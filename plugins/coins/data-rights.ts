@@ -1,6 +1,6 @@
 // Coins' part of a member's data rights: their balances with every ledger transfer of their accounts, purchases, gifts
 // sent and received and withdrawals go in their export. On deletion the money records stay (the ledger is never
-// rewritten: the books must balance), held by the nameless account; only their verified badge goes.
+// rewritten: the books must balance), held by the nameless account. (The verified badge is core's, removed by core.)
 import type { ExportParts } from '../../core/plugins/api.js'
 import { own as gifts } from './gifts-queries.js'
 import type { CoinsContext } from './plugin.js'
@@ -31,9 +31,4 @@ export async function exportCoins(ctx: CoinsContext, userId: number, parts: Expo
     g.selectFrom('coins_withdrawals').select(['id', 'amount', 'status', 'method']).where('user_id', '=', userId).orderBy('id').execute(),
   ])
   return { ...parts, sections: { ...parts.sections, coins: { accounts, purchases, gifts_sent: sent, gifts_received: received, withdrawals } } }
-}
-
-/** A deleted member's badge goes; every money record stays with the nameless account. */
-export async function deleteCoinsOf(ctx: CoinsContext, userId: number): Promise<void> {
-  await gifts(ctx.db).deleteFrom('coins_verified').where('user_id', '=', userId).execute()
 }

@@ -1,4 +1,4 @@
-// Queries of the gift side (catalog, sent gifts, withdrawals, verified receivers); each takes the database first.
+// Queries of the gift side (catalog, sent gifts, withdrawals, who may receive); each takes the database first.
 import { sql } from 'kysely'
 import { blockedWith, canSeeAuthor, displayNameOf, type PluginDb as Db } from '../../core/plugins/api.js'
 import type { GiftTables, WithdrawalStatus } from './gifts-tables.js'
@@ -32,13 +32,12 @@ export async function mediaOwner(db: Db, mediaId: number): Promise<number | null
 
 // ---- Members
 
-/** What the send rules need of a receiver: whether they are active and their account type, and staff verification. */
+/** What the send rules need of a receiver: whether they are active and their account type, and core's verified badge. */
 export function receiverRow(db: Db, userId: number) {
   return own(db)
     .selectFrom('users')
-    .leftJoin('coins_verified as v', 'v.user_id', 'users.id')
     .leftJoin('coins_frozen as f', 'f.user_id', 'users.id')
-    .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'users.created_at', 'v.user_id as verified', 'f.user_id as frozen'])
+    .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'users.created_at', 'users.verified_at as verified', 'f.user_id as frozen'])
     .where('users.id', '=', userId)
     .executeTakeFirst()
 }
@@ -53,9 +52,8 @@ export const isFrozen = async (db: Db, userId: number) => !!(await own(db).selec
 export async function partiesOf(db: Db, senderId: number, receiverId: number) {
   const rows = await own(db)
     .selectFrom('users')
-    .leftJoin('coins_verified as v', 'v.user_id', 'users.id')
     .leftJoin('coins_frozen as f', 'f.user_id', 'users.id')
-    .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'users.created_at', 'v.user_id as verified', 'f.user_id as frozen', blockedWith(senderId, 'users.id').as('blocked')])
+    .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'users.created_at', 'users.verified_at as verified', 'f.user_id as frozen', blockedWith(senderId, 'users.id').as('blocked')])
     .where('users.id', 'in', [senderId, receiverId])
     .execute()
   return { sender: rows.find((r) => r.id === senderId), receiver: rows.find((r) => r.id === receiverId) }
@@ -231,13 +229,14 @@ export async function paidOut(db: Db, userId: number): Promise<number> {
   return Number(row.n)
 }
 
-// ---- Verified receivers
+// ---- Verified receivers (core's verified members: Admin → Verification)
 
 export function verifiedMembers(db: Db) {
-  return own(db)
-    .selectFrom('coins_verified as v')
-    .innerJoin('users as u', 'u.id', 'v.user_id')
-    .select(['u.id', 'u.username', displayNameOf('u').as('display_name'), 'v.created_at'])
+  return db
+    .selectFrom('users as u')
+    .select(['u.id', 'u.username', displayNameOf('u').as('display_name'), 'u.verified_at as created_at'])
+    .where('u.verified_at', 'is not', null)
+    .where('u.deleted_at', 'is', null)
     .orderBy('u.username')
     .execute()
 }

@@ -228,15 +228,6 @@ export function giftRoutes(ctx: CoinsContext, gifts: GiftsService, earnings: Ear
     return c.redirect('/coins/admin/gifts?notice=retired', 303)
   })
 
-  app.post('/coins/admin/verified', admin, async (c) => {
-    const form = await ctx.http.form(c)
-    const on = form.verified !== 'off'
-    return staffForm(c, adminGiftsPage, async () => {
-      await gifts.setVerified(me(c), form.username ?? '', on)
-      return `/coins/admin/gifts?notice=${on ? 'verified' : 'unverified'}`
-    })
-  })
-
   app.get('/api/v1/coins/admin/gifts', admin, async (c) => ctx.http.json(c, await Promise.all((await gifts.catalog(true)).map(gifts.giftJson))))
   app.post('/api/v1/coins/admin/gifts', admin, async (c) => ctx.http.json(c, await gifts.giftJson(await gifts.createGift(me(c), parse(giftInput, await ctx.http.jsonBody(c)))), 201))
   app.patch('/api/v1/coins/admin/gifts/:id{[0-9]+}', admin, async (c) => ctx.http.json(c, await gifts.giftJson(await gifts.updateGift(me(c), ctx.http.id(c), parse(giftPatch, await ctx.http.jsonBody(c))))))

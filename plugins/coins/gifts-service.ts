@@ -328,16 +328,6 @@ export function giftsService(ctx: CoinsContext) {
     })
   }
 
-  async function setVerified(actor: Viewer, username: string, verified: boolean): Promise<void> {
-    const u = await q.userNamed(db, username.replace(/^@/, ''))
-    if (!u) throw ctx.http.error(400, 'VALIDATION_FAILED', `There is no member named @${username.replace(/^@/, '')}.`, { fields: { username: 'There is no member by that name.' } })
-    await db.transaction().execute(async (trx) => {
-      if (verified) await q.own(trx).insertInto('coins_verified').values({ user_id: u.id, verified_by: actor.id }).onConflict((oc) => oc.doNothing()).execute()
-      else await q.own(trx).deleteFrom('coins_verified').where('user_id', '=', u.id).execute()
-      await ctx.core.audit({ actorId: actor.id, action: verified ? 'receiver.verified' : 'receiver.unverified', targetType: 'user', targetId: u.id }, { db: trx })
-    })
-  }
-
   return {
     notFound,
     giftJson,
@@ -351,7 +341,6 @@ export function giftsService(ctx: CoinsContext) {
     createGift,
     updateGift,
     retireGift,
-    setVerified,
     verified: () => q.verifiedMembers(db),
     isGiftPicture: (mediaId: number) => q.isGiftPicture(db, mediaId),
   }

@@ -1,4 +1,4 @@
-// The gift side's own tables (prefixed coins_): the catalog, sent gifts, withdrawals, verified receivers.
+// The gift side's own tables (prefixed coins_): the catalog, sent gifts, withdrawals.
 import type { ColumnType, Generated, Selectable } from 'kysely'
 
 type CreatedAt = ColumnType<string, string | undefined, never>
@@ -73,8 +73,6 @@ export type GiftTables = {
     created_at: CreatedAt
     updated_at: string
   }
-  /** Members staff verified to receive gifts (when the operator allows only verified receivers). */
-  coins_verified: { user_id: number; verified_by: number | null; created_at: CreatedAt }
   /** Wallets staff froze (wallets.ts): no buying, giving, receiving or withdrawing while a row stands. */
   coins_frozen: { user_id: number; reason: string; frozen_by: number | null; created_at: CreatedAt }
 }

@@ -13,8 +13,6 @@ export const NOTICES = {
   created: 'The gift was added to the catalog.',
   saved: 'The gift was saved.',
   retired: 'The gift was retired. Gifts already sent keep it.',
-  verified: 'The member can receive gifts.',
-  unverified: 'The member is no longer verified.',
   approved: 'The withdrawal was approved. Mark it paid once the money has left.',
   paid: 'The withdrawal was marked paid.',
   rejected: 'The withdrawal was rejected; the creator’s coins are available again.',
@@ -371,20 +369,17 @@ export function AdminGiftsPage(p: { csrfToken: string; gifts: GiftJson[]; verifi
       </section>
       <section class="card">
         <h2>Verified receivers</h2>
-        <p class="muted">Who may receive gifts: {p.receivers}. When it is “verified”, only these members can.</p>
+        <p class="muted">
+          Who may receive gifts: {p.receivers}. When it is “verified”, only the members with the site’s verified badge can; staff give and take it in{' '}
+          <a href="/admin/verification/members">Admin → Verification</a>.
+        </p>
         <ul>
           {p.verified.map((u) => (
             <li data-verified={u.username}>
               {u.display_name} (@{u.username})
-              <ActionForm action="/coins/admin/verified" csrf={p.csrfToken} label="Remove" class="link" fields={{ username: u.username, verified: 'off' }} />
             </li>
           ))}
         </ul>
-        <form method="post" action="/coins/admin/verified" class="inline-form">
-          <CsrfField token={p.csrfToken} />
-          <input type="hidden" name="verified" value="on" />
-          <label for="f-verify">Username</label> <input id="f-verify" name="username" required maxLength={40} /> <button type="submit">Verify</button>
-        </form>
       </section>
     </>
   )

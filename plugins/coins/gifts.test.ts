@@ -340,10 +340,13 @@ describe('coins: gifts, earnings, withdrawals', () => {
         await refused(gift(u.eve!, rose, { kind: 'profile', id: u.ana!.id }), 403, 'GIFTS_NOT_ACCEPTED')
         const admin = t.agent('10.1.0.3')
         await admin.loginViaForm('boss')
-        assert.equal((await admin.post('/coins/admin/verified', { username: 'ana', verified: 'on' })).status, 303)
+        // The badge is core's (Admin → Verification): coins reads it.
+        assert.equal((await admin.post('/admin/verification/grant', { username: 'ana' })).status, 303)
         assert.equal((await gift(u.eve!, rose, { kind: 'profile', id: u.ana!.id })).status, 201)
-        const audit = t.h.store.sqlite.prepare("select action from audit_log where action = 'coins.receiver.verified' and target_id = ?").all(String(u.ana!.id))
+        const audit = t.h.store.sqlite.prepare("select action from audit_log where action = 'verification.grant' and target_id = ?").all(String(u.ana!.id))
         assert.equal(audit.length, 1)
+        await admin.post('/admin/verification/members/ana/revoke', { note: 'Test over.' })
+        await refused(gift(u.eve!, rose, { kind: 'profile', id: u.ana!.id }), 403, 'GIFTS_NOT_ACCEPTED')
       } finally {
         await store().set('gift_receivers', 'everyone')
       }

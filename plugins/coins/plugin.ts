@@ -1,7 +1,7 @@
 // Coins, gifts and earnings: members buy coins in packs through a payment gateway, send them as gifts to
 // creators (the platform keeps a commission), and creators withdraw what they earned. Every amount moves in
 // core's double-entry ledger (`ctx.core.ledger`, decision 033); this plugin records what each transfer was for.
-import { deleteCoinsOf, exportCoins } from './data-rights.js'
+import { exportCoins } from './data-rights.js'
 import { definePlugin, type PluginContext, type SettingsSchema } from '../../core/plugins/api.js'
 import { SECRET_KEY, WEBHOOK_SECRET } from './gateways/stripe.js'
 import { giftHooks, registerGifts } from './gifts.js'
@@ -71,7 +71,7 @@ export const settings = {
     label: 'Who may receive gifts',
     default: 'everyone',
     options: ['everyone', 'creators', 'verified'],
-    help: 'creators: creator and business accounts (Settings → Account type). verified: members admins verified on the Gifts page (/coins/admin/gifts).',
+    help: 'creators: creator and business accounts (Settings → Account type). verified: members with the site’s verified badge (Admin → Verification).',
   },
   gift_flag_new_account_coins: {
     type: 'number',
@@ -128,7 +128,6 @@ const coins = definePlugin({
     registerWalletsAdmin(ctx, purchases)
     // A member's data rights: their money's history in their export; the records stay when they go.
     ctx.hooks.on('filter:user.export', (parts, { userId }) => exportCoins(ctx, userId, parts))
-    ctx.hooks.on('action:user.deleted', ({ userId }) => deleteCoinsOf(ctx, userId))
   },
 })
 

@@ -1,4 +1,4 @@
-// Who may go live: the operator's rule (everyone, members staff verified for live, staff), bans from going live for
+// Who may go live: the operator's rule (everyone, verified members or those staff verified for live, staff), bans from going live for
 // a period, and the site's limit on streams at once. Checked for the browser, for OBS pushes and for scheduling.
 import { AppError, shortTime, type PluginDb as Db, type Viewer } from '../../core/plugins/api.js'
 import type { LiveTables } from './tables.js'
@@ -14,6 +14,9 @@ export interface AccessRow {
   banned_until: string | null
   ban_reason: string
 }
+
+/** Whether the member carries the site's verified badge (core's users.verified_at, Admin → Verification). */
+const hasBadge = async (db: Db, userId: number) => !!(await db.selectFrom('users').select('id').where('id', '=', userId).where('verified_at', 'is not', null).executeTakeFirst())
 
 export function accessOf(db: Db, userId: number): Promise<AccessRow | undefined> {
   return own(db).selectFrom('live_access').select(['user_id', 'verified', 'banned_until', 'ban_reason']).where('user_id', '=', userId).executeTakeFirst()
@@ -67,7 +70,8 @@ export async function mayGoLive(db: Db, viewer: Viewer, rules: AccessRules, opti
       throw new AppError(403, 'FORBIDDEN', `You may not go live until ${shortTime(access.banned_until)}${access.ban_reason ? `: ${access.ban_reason}` : '.'}`)
     }
     if (rules.who === 'staff') throw new AppError(403, 'FORBIDDEN', 'Only staff may go live on this site.')
-    if (rules.who === 'verified' && !access?.verified) throw new AppError(403, 'FORBIDDEN', 'Only members verified for live may go live on this site; ask the staff.')
+    // "verified": the site's verified badge (core's), or staff's allowance for live alone (the staff page).
+    if (rules.who === 'verified' && !access?.verified && !(await hasBadge(db, viewer.id))) throw new AppError(403, 'FORBIDDEN', 'Only verified members, or members staff verified for live, may go live on this site; ask the staff.')
   }
   if (options.counting && rules.maxConcurrent > 0 && (await liveCount(db)) >= rules.maxConcurrent) {
     throw new AppError(409, 'CONFLICT', `This site carries at most ${rules.maxConcurrent} live streams at a time; try again in a while.`)

@@ -51,7 +51,7 @@ export const settings = {
     label: 'Who may go live',
     default: 'everyone',
     options: WHO_MAY_GO_LIVE,
-    help: 'verified: members staff verified for live on the staff page (/live/staff). Staff may always.',
+    help: 'verified: members with the site’s verified badge (Admin → Verification), and those staff verified for live on the staff page (/live/staff). Staff may always.',
   },
   max_concurrent: { type: 'number', label: 'Live streams at once on this site (0: no limit)', default: 0, min: 0, max: 10_000, integer: true },
   max_duration_minutes: {

@@ -87,6 +87,12 @@ describe('live: staff and the go-live rules', () => {
     await s.api('ana', 'POST', `/api/v1/live/streams/${id}/end`)
     assert.equal((await s.api('mod', 'DELETE', '/api/v1/live/staff/verified/ana')).status, 200)
     assert.equal((await s.api('ana', 'POST', '/api/v1/live/streams', { title: 'x' })).status, 403)
+    // The site's verified badge (core's) lets a member go live too.
+    await s.t.h.verification.grant('ana', null)
+    const badged = await s.goLive('ana')
+    await s.api('ana', 'POST', `/api/v1/live/streams/${badged}/end`)
+    await s.t.h.verification.revoke('ana', null)
+    assert.equal((await s.api('ana', 'POST', '/api/v1/live/streams', { title: 'x' })).status, 403)
     await settings().set('who_may_go_live', 'everyone')
   })
 

@@ -1,6 +1,7 @@
 // Members: search and filters, a member's page (profile, figures, recent content, reports by and against them, their
 // audit trail), and the actions staff take (warn, suspend for a period, unsuspend, ban, delete, reset 2FA, roles,
 // sign out everywhere, view as), each audited, each also in the API (view as is a browser's only).
+import { MemberVerification } from '../../verification/views.js'
 import type { Context } from 'hono'
 import { idParam } from '../../http/params.js'
 import type { AppEnv } from '../../http/env.js'
@@ -145,6 +146,7 @@ export function usersSection(s: Services): AdminSection {
     const csrf = c.get('csrfToken')
     const isAdmin = allows(me(c), 'admin')
     const custom = isAdmin ? await roles.list() : []
+    const verification = m.deleted_at ? null : await s.verification.status(m.id)
     return admin.page(
       c,
       { title: `@${m.username}`, active: 'users' },
@@ -252,6 +254,8 @@ export function usersSection(s: Services): AdminSection {
             )}
           </section>
         )}
+
+        {verification && <MemberVerification member={m} status={verification} csrf={csrf} />}
 
         <section class="card stack">
           <h2>Recent posts</h2>
