@@ -90,7 +90,9 @@
           ...(cred.authenticatorAttachment ? { authenticatorAttachment: cred.authenticatorAttachment } : {}),
         }
         await post('/api/v1/users/me/passkeys', form.dataset.csrf, { name: field('name'), credential })
-        location.assign('/settings/security#passkeys')
+        // Drawn again by the server, at the list (a hash change alone would not reload).
+        location.hash = 'passkeys'
+        location.reload()
       } catch (err) {
         say(cancelled(err) ? 'No passkey was added.' : err.message)
       } finally {
