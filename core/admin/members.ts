@@ -116,7 +116,8 @@ export function createMembersService(db: Db, hooks: HookRegistry) {
         count(db.selectFrom('sessions').select((e) => e.fn.countAll<number>().as('n')).where('user_id', '=', id)),
         count(db.selectFrom('reports').select((e) => e.fn.countAll<number>().as('n')).where('target_user_id', '=', id)),
         count(db.selectFrom('reports').select((e) => e.fn.countAll<number>().as('n')).where('reporter_id', '=', id)),
-        count(db.selectFrom('comments').select((e) => e.fn.countAll<number>().as('n')).where('author_id', '=', id)),
+        // Held for review and not released yet: not one of their comments until staff say so.
+        count(db.selectFrom('comments').select((e) => e.fn.countAll<number>().as('n')).where('author_id', '=', id).where('announced', '=', 1)),
       ])
       return {
         member,
