@@ -17,6 +17,7 @@ import type { Db } from '../db/connect.js'
 import { now } from '../db/schema.js'
 import { AppError, notFound, validationFailed } from '../errors.js'
 import { parse } from '../validation.js'
+import { displayName } from '../users/display-name.js'
 import type { PasskeyPurpose, PasskeyRow } from './tables.js'
 
 /** Who the credentials belong to: the site's host (the RP ID) and the one origin ceremonies may come from. */
@@ -138,7 +139,7 @@ export function createPasskeys(db: Db) {
         rpName: rp.name,
         rpID: rp.id,
         userName: user.username,
-        userDisplayName: user.display_name || user.username,
+        userDisplayName: displayName(user),
         userID: Buffer.from(await handleOf(user.id), 'base64url'),
         challenge: Buffer.from(await newChallenge('register', user.id), 'base64url'),
         attestationType: 'none',
