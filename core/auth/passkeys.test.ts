@@ -30,10 +30,10 @@ describe('passkeys', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body))
     return created.body.data
   }
-  const loginOptions = async () => {
-    const r = await api('POST', '/api/v1/users/passkeys/login-options')
+  const loginOptions = async (ip = '10.7.0.1') => {
+    const r = await t.request('POST', '/api/v1/users/passkeys/login-options', { headers: { 'x-forwarded-for': ip } })
     assert.equal(r.status, 200)
-    return r.body.data.options as { rpId: string; challenge: string; allowCredentials?: unknown[] }
+    return ((await r.json()) as Json).data.options as { rpId: string; challenge: string; allowCredentials?: unknown[] }
   }
 
   before(async () => (t = await createTestApp({ settings: { 'site.name': 'Lakeside' } })))
@@ -181,10 +181,31 @@ describe('passkeys', () => {
 
     await add(fay.token, new SoftPasskey(ORIGIN))
     await add(fay.token, new SoftPasskey(ORIGIN))
-    await t.h.auth.resetTwoFactor(fay.id, gil.id)
+    // A member with passkeys and no authenticator app: staff see them and may reset (the console and the API).
+    await t.h.users.setRole(gil.id, 'admin', null)
+    const profile = (await api('GET', `/api/v1/admin/users/${fay.id}`, gil.token)).body.data
+    assert.equal(profile.figures.passkeys, 2)
+    const boss = t.agent('10.7.2.2')
+    await boss.loginViaForm('gil')
+    assert.match(await boss.text(`/admin/users/${fay.id}`), /Reset two-factor and passkeys/)
+    const reset = await api('POST', `/api/v1/admin/users/${fay.id}/reset-2fa`, gil.token)
+    assert.equal(reset.status, 200, JSON.stringify(reset.body))
+    assert.equal(reset.body.data.passkeys_removed, 2)
     assert.equal(sql('select id from passkeys where user_id = ?', fay.id).length, 0)
     const row = sql<{ details: string }>('select details from audit_log where action = ? and target_id = ?', 'user.2fa.reset', String(fay.id))[0]!
     assert.equal(JSON.parse(row.details).passkeys_removed, 2)
+  })
+
+  it('limits passkey sign-ins per address like password logins', async () => {
+    await t.h.settings.updateCore({ 'auth.login.ip_limit': 2 }, null)
+    try {
+      const from = (ip: string) => async () => (await t.request('POST', '/api/v1/users/passkeys/login', { json: { credential: new SoftPasskey(ORIGIN).get(await loginOptions(ip)) }, headers: { 'x-forwarded-for': ip } })).status
+      const attempt = from('10.7.9.9')
+      assert.deepEqual([await attempt(), await attempt(), await attempt()], [401, 401, 429])
+      assert.equal(await from('10.7.9.10')(), 401, 'another address has its own allowance')
+    } finally {
+      await t.h.settings.updateCore({ 'auth.login.ip_limit': 30 }, null)
+    }
   })
 
   it('lists passkeys (never keys) in the data export, and deletion removes them', async () => {

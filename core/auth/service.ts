@@ -104,8 +104,8 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
     }
   }
 
-  /** Clear a member's TOTP secret and recovery codes, audited as `action`. */
-  async function turnOffTwoFactor(userId: number, actorId: number | null, action: string): Promise<void> {
+  /** Clear a member's TOTP secret and recovery codes, audited as `action`; staff's reset removes passkeys too (how many). */
+  async function turnOffTwoFactor(userId: number, actorId: number | null, action: string): Promise<number> {
     // Staff's reset is for a member who lost their devices: their passkeys go with the app's secret.
     const removedPasskeys = action === 'user.2fa.reset' ? await passkeys.removeAll(userId) : 0
     await db.transaction().execute(async (trx) => {
@@ -118,10 +118,16 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
     })
     await audit(db, { actorId, action, targetType: 'user', targetId: userId, ...(action === 'user.2fa.reset' && { details: { passkeys_removed: removedPasskeys } }) })
     await hooks.emit('action:user.two-factor-changed', { userId, enabled: false })
+    return removedPasskeys
   }
 
-  async function passkeyLimit(meta: RequestMeta): Promise<void> {
-    limiter.hit(`passkey:ip:${clientKey(meta.ip)}`, await settings.get('auth.login.ip_limit'), await settings.get('auth.login.window_seconds'))
+  /**
+   * Passkey sign-ins count per address like password ones. Options are asked by every login page (the autofill), so
+   * they get four times the allowance: enough for busy shared addresses, still a bound on the challenges stored.
+   */
+  async function passkeyLimit(meta: RequestMeta, step: 'options' | 'login'): Promise<void> {
+    const limit = await settings.get('auth.login.ip_limit')
+    limiter.hit(`passkey-${step}:ip:${clientKey(meta.ip)}`, step === 'options' ? limit * 4 : limit, await settings.get('auth.login.window_seconds'))
   }
 
   return {
@@ -318,7 +324,7 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
      * pending two-factor challenge, the member's own passkeys as their second factor.
      */
     async passkeyLoginOptions(rp: RelyingParty, meta: RequestMeta, pendingChallenge?: string) {
-      await passkeyLimit(meta)
+      await passkeyLimit(meta, 'options')
       if (pendingChallenge !== undefined) {
         const pending = await findLoginChallenge(db, pendingChallenge)
         if (!pending) throw new AppError(401, 'UNAUTHENTICATED', 'This login has expired. Enter your password again.')
@@ -333,7 +339,7 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
      * pending challenge of a password login, the passkey is that login's second factor.
      */
     async passkeyLogin(rp: RelyingParty, credential: unknown, kind: 'web' | 'api', meta: RequestMeta, pendingChallenge?: string): Promise<LoginResult> {
-      await passkeyLimit(meta)
+      await passkeyLimit(meta, 'login')
       const pending = pendingChallenge !== undefined ? await findLoginChallenge(db, pendingChallenge) : null
       if (pendingChallenge !== undefined && !pending) throw new AppError(401, 'UNAUTHENTICATED', 'This login has expired. Enter your password again.')
       const checked = await passkeys.authenticate(rp, pending ? 'second-factor' : 'login', credential)
@@ -351,10 +357,10 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
       return { kind: 'session', session: await startSession(user, kind, meta), user: toPublicUser(user) }
     },
 
-    /** Admin escape hatch for a member who lost their phone and codes (`hearth user reset-2fa`). */
-    async resetTwoFactor(userId: number, actorId: number | null): Promise<void> {
+    /** Admin escape hatch for a member who lost their phone and codes (`hearth user reset-2fa`): their passkeys go too; how many. */
+    async resetTwoFactor(userId: number, actorId: number | null): Promise<number> {
       if (!(await db.selectFrom('users').select('id').where('id', '=', userId).where('deleted_at', 'is', null).executeTakeFirst())) throw notFound('That member')
-      await turnOffTwoFactor(userId, actorId, 'user.2fa.reset')
+      return turnOffTwoFactor(userId, actorId, 'user.2fa.reset')
     },
   }
 }
