@@ -1,12 +1,14 @@
 // In a real browser with Chromium's virtual authenticator (CDP WebAuthn domain: a resident, user-verifying "internal"
-// authenticator): a member adds a passkey from Settings → Security, logs out, and signs in with it from the login page.
+// authenticator): a member adds a passkey from Settings → Security, logs out, and signs in with it from the login page;
+// with two-factor on, the code step after the password takes the passkey as the second factor.
 // /static/passkeys.js does the browser's half; the server's half is @simplewebauthn/server, unmocked.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { PASSWORD } from '../harness.js'
 import { browserOrSkip, logOutButton, startTestServer, watchProblems } from './browser.js'
+import { currentTotpCode } from '../../core/auth/two-factor.js'
 
-test('adds a passkey in settings, logs out and signs in with it', { timeout: 120_000 }, async (t) => {
+test('adds a passkey in settings, signs in with it from the login page’s autofill, and uses it as the code step’s second factor', { timeout: 120_000 }, async (t) => {
   const browser = await browserOrSkip(t)
   if (!browser) return
   const server = await startTestServer()
@@ -41,16 +43,39 @@ test('adds a passkey in settings, logs out and signs in with it', { timeout: 120
   assert.equal(credentials[0]!.isResidentCredential, true, 'a discoverable passkey')
   assert.equal(credentials[0]!.rpId, 'localhost')
 
-  await (await logOutButton(page)).click()
-  await page.waitForURL((u) => u.pathname === '/')
+  // Logged out, the login page's username autofill (conditional UI) offers the passkey; the virtual authenticator
+  // picks it at once, and the member is in without typing anything.
+  const logOut = async () => {
+    await (await logOutButton(page)).click()
+    await page.getByText('You are logged out.').waitFor()
+  }
+  await logOut()
   await page.goto('/login')
-  const button = page.getByRole('button', { name: 'Sign in with a passkey' })
-  // The username field's passkey autofill may already have signed in where the browser offers it; else the button does.
-  await Promise.race([page.waitForURL((u) => u.pathname === '/'), button.click().catch(() => undefined)])
   await page.waitForURL((u) => u.pathname === '/')
   await page.getByText('Welcome back, @ana.').waitFor()
-  const ana = (await server.hearth.users.find('ana'))!
-  const row = server.hearth.store.sqlite.prepare('select last_used_at, counter from passkeys where user_id = ?').get(ana.id) as { last_used_at: string | null; counter: number }
-  assert.ok(row.last_used_at, 'the sign-in used the passkey')
+
+  // With two-factor on, the code step after the password offers "Use a passkey instead": the passkey is the second
+  // factor. (The authenticator is away while the password is typed, or the autofill would sign in first.)
+  const row = (await server.hearth.users.findRow('ana'))!
+  const { secret } = await server.hearth.auth.beginTwoFactor(row.id)
+  await server.hearth.auth.confirmTwoFactor(row.id, { code: currentTotpCode(secret), password: PASSWORD })
+  // Read again: its signature counter moved with the sign-in, and the server refuses one that goes back.
+  const [now] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials
+  await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId })
+  await logOut()
+  await page.goto('/login')
+  await page.getByLabel('Username or email').fill('ana')
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login/2fa'), page.getByRole('button', { name: 'Log in', exact: true }).click()])
+  const back = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  })
+  await cdp.send('WebAuthn.addCredential', { authenticatorId: back.authenticatorId, credential: now! })
+  await page.getByRole('button', { name: 'Use a passkey instead' }).click()
+  await page.waitForURL((u) => u.pathname === '/')
+  await page.getByText('Welcome back, @ana.').waitFor()
+  const used = server.hearth.store.sqlite.prepare('select last_used_at, counter from passkeys where user_id = ?').get(row.id) as { last_used_at: string | null; counter: number }
+  assert.ok(used.last_used_at, 'the sign-ins used the passkey')
+  assert.ok(used.counter >= 3, `its counter moved with each use (${used.counter})`)
   assert.deepEqual(problems.list, [])
 })
