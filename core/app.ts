@@ -298,6 +298,8 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.get('/static/push.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // The anti-spam proof of work, loaded only by the sign-up and password-reset forms when it is on.
   app.get('/static/proof.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
+  // Passkeys (WebAuthn) on the login, two-factor and security settings pages: our own glue, no CDN.
+  app.get('/static/passkeys.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   // Browsers ask for /favicon.ico whatever the page declares.
   app.get('/favicon.ico', (c) => c.redirect('/theme/default/assets/icon.svg', 301))
   app.get('/theme/:name/*', async (c, next) => {

@@ -199,12 +199,12 @@ export function registerUser(program: Command): void {
     })
   })
 
-  addJson(addData(user.command('reset-2fa').description('turn off two-factor for a member who lost their phone and recovery codes').argument('<user>', 'username or id'))).action(
+  addJson(addData(user.command('reset-2fa').description('turn off two-factor and remove the passkeys of a member who lost their devices and recovery codes').argument('<user>', 'username or id'))).action(
     async (name: string, opts: Opts) => {
       await withPlugins(opts, async (h) => {
         const row = await target(h, name)
-        await h.auth.resetTwoFactor(row.id, null)
-        output(opts, { user: row.username, two_factor_enabled: false }, () => `Two-factor is off for @${row.username}.`)
+        const removed = await h.auth.resetTwoFactor(row.id, null)
+        output(opts, { user: row.username, two_factor_enabled: false, passkeys_removed: removed }, () => `Two-factor is off for @${row.username}${removed ? `; ${removed} passkey${removed === 1 ? '' : 's'} removed` : ''}.`)
       })
     },
   )

@@ -85,7 +85,7 @@ export function createAccountService(deps: {
     const u = await memberRow(userId)
     const active = (col: 'follows.follower_id' | 'follows.followee_id') =>
       db.selectFrom('follows').innerJoin('users', 'users.id', col).select(['users.username', 'follows.created_at']).where('users.suspended_at', 'is', null).where('users.deleted_at', 'is', null)
-    const [postRows, attached, comments, reactions, bookmarks, followers, following, blocks, mutes, owned] = await Promise.all([
+    const [postRows, attached, comments, reactions, bookmarks, followers, following, blocks, mutes, owned, passkeys] = await Promise.all([
       db.selectFrom('posts').select(['id', 'text', 'visibility', 'status', 'scope', 'repost_of', 'quote_of', 'publish_at', 'published_at', 'edited_at', 'created_at']).where('author_id', '=', userId).orderBy('id').execute(),
       db.selectFrom('post_media').innerJoin('posts', 'posts.id', 'post_media.post_id').select(['post_media.post_id', 'post_media.media_id', 'post_media.alt']).where('posts.author_id', '=', userId).orderBy('post_media.position').execute(),
       db.selectFrom('comments').select(['id', 'post_id', 'parent_id', 'text', 'edited_at', 'created_at']).where('author_id', '=', userId).orderBy('id').execute(),
@@ -97,6 +97,8 @@ export function createAccountService(deps: {
       db.selectFrom('blocks').innerJoin('users', 'users.id', 'blocks.blocked_id').select(['users.username']).where('blocks.blocker_id', '=', userId).execute(),
       db.selectFrom('mutes').innerJoin('users', 'users.id', 'mutes.muted_id').select(['users.username']).where('mutes.muter_id', '=', userId).execute(),
       db.selectFrom('media').select(['id', 'kind', 'mime', 'variants', 'created_at']).where('owner_id', '=', userId).where('status', '=', 'ready').orderBy('id').execute(),
+      // What they are called and when used: never the public key or credential id (of no use to them, and a tracker).
+      db.selectFrom('passkeys').select(['name', 'device_type', 'created_at', 'last_used_at']).where('user_id', '=', userId).orderBy('id').execute(),
     ])
     const files: ExportParts['files'] = []
     const mediaNames = new Map<number, string>()
@@ -136,6 +138,7 @@ export function createAccountService(deps: {
         following,
         blocked: blocks.map((b) => b.username),
         muted: mutes.map((m) => m.username),
+        passkeys: passkeys.map((p) => ({ name: p.name, synced: p.device_type === 'multiDevice', added: p.created_at, last_used: p.last_used_at })),
       },
       files,
     }
@@ -495,4 +498,7 @@ const PERSONAL = [
   ['feed_items', 'user_id'],
   ['member_days', 'user_id'],
   ['verification_requests', 'user_id'],
+  ['passkeys', 'user_id'],
+  ['passkey_handles', 'user_id'],
+  ['passkey_challenges', 'user_id'],
 ] as const

@@ -100,7 +100,7 @@ export function createMembersService(db: Db, hooks: HookRegistry) {
       if (!row) throw notFound('That member')
       const member = toRow(row)
       const count = async (q: { executeTakeFirstOrThrow(): Promise<{ n: number | string | bigint }> }) => Number((await q.executeTakeFirstOrThrow()).n)
-      const [posts, reportsAgainst, reportsBy, warnings, audits, sessions, reportsAgainstCount, reportsByCount, comments] = await Promise.all([
+      const [posts, reportsAgainst, reportsBy, warnings, audits, sessions, reportsAgainstCount, reportsByCount, comments, passkeys] = await Promise.all([
         db.selectFrom('posts').select(['id', 'text', 'visibility', 'status', 'scope', 'created_at']).where('author_id', '=', id).orderBy('id', 'desc').limit(5).execute(),
         db.selectFrom('reports').select(['id', 'target_type', 'target_id', 'reason', 'status', 'created_at']).where('target_user_id', '=', id).orderBy('id', 'desc').limit(10).execute(),
         db.selectFrom('reports').select(['id', 'target_type', 'target_id', 'reason', 'status', 'created_at']).where('reporter_id', '=', id).orderBy('id', 'desc').limit(10).execute(),
@@ -116,11 +116,13 @@ export function createMembersService(db: Db, hooks: HookRegistry) {
         count(db.selectFrom('sessions').select((e) => e.fn.countAll<number>().as('n')).where('user_id', '=', id)),
         count(db.selectFrom('reports').select((e) => e.fn.countAll<number>().as('n')).where('target_user_id', '=', id)),
         count(db.selectFrom('reports').select((e) => e.fn.countAll<number>().as('n')).where('reporter_id', '=', id)),
-        count(db.selectFrom('comments').select((e) => e.fn.countAll<number>().as('n')).where('author_id', '=', id)),
+        // Held for review and not released yet: not one of their comments until staff say so.
+        count(db.selectFrom('comments').select((e) => e.fn.countAll<number>().as('n')).where('author_id', '=', id).where('announced', '=', 1)),
+        count(db.selectFrom('passkeys').select((e) => e.fn.countAll<number>().as('n')).where('user_id', '=', id)),
       ])
       return {
         member,
-        figures: { posts: row.posts_count, comments, followers: row.followers_count, following: row.following_count, reports_against: reportsAgainstCount, reports_filed: reportsByCount, warnings: warnings.length, sessions },
+        figures: { posts: row.posts_count, comments, followers: row.followers_count, following: row.following_count, reports_against: reportsAgainstCount, reports_filed: reportsByCount, warnings: warnings.length, sessions, passkeys },
         recent_posts: posts,
         reports_against: reportsAgainst,
         reports_by: reportsBy,

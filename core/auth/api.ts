@@ -13,6 +13,9 @@ import { parse } from '../validation.js'
 import { jsonBody } from '../http/json.js'
 import { SESSION_COOKIE } from '../users/sessions.js'
 import { baseUrl } from '../views/meta.js'
+import { relyingParty } from './passkeys.js'
+import type { Context } from 'hono'
+import { idParam } from '../http/params.js'
 
 
 export function usersApi(s: Services): Hono<AppEnv> {
@@ -66,6 +69,26 @@ export function usersApi(s: Services): Hono<AppEnv> {
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined)
     await auth.disableTwoFactor(c.get('viewer')!.id, { password: str(body.password), code: str(body.code), recovery_code: str(body.recovery_code) })
     return ok(c, { enabled: false })
+  })
+
+  // ---- Passkeys (WebAuthn): see docs/api.md. The relying party is this site as core links to it (HEARTH_PUBLIC_URL).
+  const rp = async (c: Context<AppEnv>) => relyingParty(baseUrl(c, s.config.publicUrl), await s.settings.get('site.name'))
+
+  app.post('/users/passkeys/login-options', async (c) => ok(c, { options: await auth.passkeyLoginOptions(await rp(c), requestMeta(c)) }))
+  app.post('/users/passkeys/login', async (c) => {
+    const body = await jsonBody(c)
+    const result = await auth.passkeyLogin(await rp(c), body.credential, 'api', requestMeta(c))
+    if (result.kind !== 'session') throw new AppError(401, 'TWO_FACTOR_REQUIRED', 'Sign in with the password and a code.')
+    await s.emails.loginFrom(result.user.id, requestMeta(c), baseUrl(c, s.config.publicUrl), { alert: true })
+    return ok(c, { token: result.session.token, token_type: 'Bearer', expires_at: result.session.expiresAt, user: result.user })
+  })
+  app.get('/users/me/passkeys', requireMember, async (c) => ok(c, await auth.passkeys.list(c.get('viewer')!.id)))
+  app.post('/users/me/passkeys/options', requireMember, async (c) => ok(c, { options: await auth.passkeyRegistrationOptions(c.get('viewer')!.id, await rp(c), await jsonBody(c)) }))
+  app.post('/users/me/passkeys', requireMember, async (c) => ok(c, await auth.addPasskey(c.get('viewer')!.id, await rp(c), await jsonBody(c)), 201))
+  app.patch('/users/me/passkeys/:id', requireMember, async (c) => ok(c, await auth.passkeys.rename(c.get('viewer')!.id, idParam(c, 'id', 'That passkey'), (await jsonBody(c)).name)))
+  app.delete('/users/me/passkeys/:id', requireMember, async (c) => {
+    await auth.removePasskey(c.get('viewer')!.id, idParam(c, 'id', 'That passkey'), await jsonBody(c))
+    return ok(c, { removed: true })
   })
 
   return app

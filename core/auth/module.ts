@@ -16,6 +16,7 @@ export const authModule: CoreModule = {
     s.scheduler.add('core', '17 * * * *', 'purge-expired-sessions', async () => {
       const n = await purgeExpiredSessions(s.db)
       if (n) s.log.info({ removed: n }, 'expired sessions purged')
+      await s.auth.passkeys.purgeExpiredChallenges()
     })
   },
   pages: authPages,

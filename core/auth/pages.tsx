@@ -13,6 +13,9 @@ import { template } from '../views/theme.js'
 import { SESSION_COOKIE } from '../users/sessions.js'
 import { baseUrl } from '../views/meta.js'
 import { qrSvg, remainingRecoveryCodes, totpFor, twoFactorEnabled } from './two-factor.js'
+import { relyingParty, type PasskeyView } from './passkeys.js'
+import { shortTime } from '../views/time.js'
+import { idParam } from '../http/params.js'
 
 const CHALLENGE_COOKIE = 'hearth_2fa'
 
@@ -105,7 +108,8 @@ export const LoginPage = template('auth.login', function LoginPage(s: FormState 
       <FormError message={formMessage(s) ?? (s.problem && !s.problem.fields.login && !s.problem.fields.password ? s.problem.message : null)} />
       <form method="post" action={`/login${s.next !== '/' ? `?next=${encodeURIComponent(s.next)}` : ''}`} novalidate>
         <CsrfField token={s.csrfToken} />
-        <Field name="login" label="Username or email" value={s.values?.login} error={fieldError(s, 'login')} autocomplete="username" required />
+        {/* `webauthn` lets the browser offer this site's passkeys in the field's autofill (conditional UI). */}
+        <Field name="login" label="Username or email" value={s.values?.login} error={fieldError(s, 'login')} autocomplete="username webauthn" required />
         <Field name="password" label="Password" type="password" error={fieldError(s, 'password')} autocomplete="current-password" required />
         <div class="actions">
           <button type="submit">Log in</button>
@@ -113,9 +117,24 @@ export const LoginPage = template('auth.login', function LoginPage(s: FormState 
           <a href="/register">Create an account</a>
         </div>
       </form>
+      <PasskeySignIn csrfToken={s.csrfToken} next={s.next} label="Sign in with a passkey" />
     </section>
   )
 })
+
+/** The passkey button of the login and two-factor pages: shown by /static/passkeys.js where the browser has WebAuthn. */
+function PasskeySignIn(props: { csrfToken: string; next: string; label: string; secondFactor?: boolean }) {
+  return (
+    <div class="passkey-sign-in" data-passkey-login data-csrf={props.csrfToken} data-next={props.next} data-second-factor={props.secondFactor ? '1' : undefined} hidden>
+      <p class="muted">or</p>
+      <button type="button" class="secondary" data-passkey-button>
+        {props.label}
+      </button>
+      <p class="error" role="alert" data-passkey-message />
+      <script src="/static/passkeys.js" defer />
+    </div>
+  )
+}
 
 export const TwoFactorPage = template('auth.two-factor', function TwoFactorPage(s: FormState & { next: string }) {
   return (
@@ -135,6 +154,7 @@ export const TwoFactorPage = template('auth.two-factor', function TwoFactorPage(
           <a href="/login">Start again</a>
         </div>
       </form>
+      <PasskeySignIn csrfToken={s.csrfToken} next={s.next} label="Use a passkey instead" secondFactor />
     </section>
   )
 })
@@ -223,6 +243,8 @@ export const SecuritySettingsPage = template('settings.security', function Secur
     remainingCodes: number
     setup?: { secret: string; uri: string; qr: string }
     recoveryCodes?: string[]
+    passkeys: PasskeyView[]
+    passkeyProblem?: FormProblem & { passkey?: number }
   },
 ) {
   if (s.recoveryCodes) {
@@ -264,6 +286,7 @@ export const SecuritySettingsPage = template('settings.security', function Secur
     )
   }
   return (
+    <>
     <section class="card">
       <h2>Two-factor authentication</h2>
       {s.enabled ? (
@@ -292,8 +315,86 @@ export const SecuritySettingsPage = template('settings.security', function Secur
         </>
       )}
     </section>
+    <PasskeysCard csrfToken={s.csrfToken} passkeys={s.passkeys} twoFactor={s.enabled} problem={s.passkeyProblem} />
+    </>
   )
 })
+
+/** Who-is-it fields of the passkey forms (ids unique per form: several sit on one page). */
+function ConfirmFields(props: { prefix: string; twoFactor: boolean; problem?: FormProblem }) {
+  const err = (name: string) => props.problem?.fields[name]
+  return (
+    <>
+      <div class={err('password') ? 'field field-invalid' : 'field'}>
+        <label for={`${props.prefix}-password`}>Your password</label>
+        <input id={`${props.prefix}-password`} name="password" type="password" autocomplete="current-password" required aria-invalid={err('password') ? 'true' : undefined} />
+        {err('password') && <p class="error">{err('password')}</p>}
+      </div>
+      {props.twoFactor && (
+        <div class={err('code') ? 'field field-invalid' : 'field'}>
+          <label for={`${props.prefix}-code`}>Code from your authenticator app</label>
+          <input id={`${props.prefix}-code`} name="code" inputmode="numeric" autocomplete="one-time-code" maxLength={6} aria-invalid={err('code') ? 'true' : undefined} />
+          {err('code') && <p class="error">{err('code')}</p>}
+        </div>
+      )}
+    </>
+  )
+}
+
+/** Settings → Security: the member's passkeys, adding one (needs the browser's WebAuthn: /static/passkeys.js) and removing them. */
+function PasskeysCard(s: { csrfToken: string; passkeys: PasskeyView[]; twoFactor: boolean; problem?: FormProblem & { passkey?: number } }) {
+  const addProblem = s.problem && s.problem.passkey === undefined ? s.problem : undefined
+  return (
+    <section class="card" id="passkeys">
+      <h2>Passkeys</h2>
+      <p>Sign in with your fingerprint, face or device PIN instead of a password. A passkey that checks it is you also stands in for the two-factor code.</p>
+      {s.passkeys.length ? (
+        <ul class="stack passkeys" data-passkeys>
+          {s.passkeys.map((p) => (
+            <li data-passkey={p.id}>
+              <strong>{p.name}</strong> {p.synced && <span class="badge">Synced</span>}
+              <br />
+              <span class="muted">
+                Added {shortTime(p.created_at)} · {p.last_used_at ? `last used ${shortTime(p.last_used_at)}` : 'never used yet'}
+              </span>
+              <details open={s.problem?.passkey === p.id}>
+                <summary>Remove</summary>
+                <FormError message={s.problem?.passkey === p.id ? s.problem.message : null} />
+                <form method="post" action={`/settings/security/passkeys/${p.id}/remove`} novalidate>
+                  <CsrfField token={s.csrfToken} />
+                  <ConfirmFields prefix={`pk-${p.id}`} twoFactor={s.twoFactor} problem={s.problem?.passkey === p.id ? s.problem : undefined} />
+                  <button type="submit" class="danger">
+                    Remove this passkey
+                  </button>
+                </form>
+              </details>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="muted">You have no passkeys yet.</p>
+      )}
+      <details open={!!addProblem}>
+        <summary>Add a passkey</summary>
+        <FormError message={addProblem?.message ?? null} />
+        <form method="post" action="/settings/security/passkeys" novalidate data-passkey-add data-csrf={s.csrfToken}>
+          <CsrfField token={s.csrfToken} />
+          <div class="field">
+            <label for="pk-name">Name</label>
+            <input id="pk-name" name="name" maxLength={50} placeholder="My phone" aria-describedby="pk-name-hint" />
+            <p class="hint" id="pk-name-hint">
+              To tell your passkeys apart, for example the device it is on.
+            </p>
+          </div>
+          <ConfirmFields prefix="pk-add" twoFactor={s.twoFactor} problem={addProblem} />
+          <p class="error" role="alert" data-passkey-message />
+          <button type="submit">Add a passkey</button>
+        </form>
+        <script src="/static/passkeys.js" defer />
+      </details>
+    </section>
+  )
+}
 
 export function authPages(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -377,6 +478,32 @@ export function authPages(s: Services): Hono<AppEnv> {
     return startSession(c, r.value.session.token, r.value.session.expiresAt, next)
   })
 
+  // ---- Signing in with a passkey (JSON for /static/passkeys.js; the API has its own in api.ts)
+  const rp = async (c: Context<AppEnv>) => relyingParty(baseUrl(c, s.config.publicUrl), await settings.get('site.name'))
+  const pendingFor = async (c: Context<AppEnv>) => ((await c.req.json().catch(() => ({}))) as { second_factor?: unknown; credential?: unknown })
+  app.post('/login/passkey/options', async (c) => {
+    const body = await pendingFor(c)
+    const r = await attempt(async () => auth.passkeyLoginOptions(await rp(c), requestMeta(c), body.second_factor ? (getCookie(c, CHALLENGE_COOKIE) ?? '') : undefined))
+    return r.ok ? c.json({ options: r.value }) : c.json({ error: { message: r.problem.message } }, r.problem.status as 400)
+  })
+  app.post('/login/passkey', async (c) => {
+    const body = await pendingFor(c)
+    const next = safeNext(c.req.query('next'))
+    const pending = body.second_factor ? (getCookie(c, CHALLENGE_COOKIE) ?? '') : undefined
+    const r = await attempt(async () => auth.passkeyLogin(await rp(c), body.credential, 'web', requestMeta(c), pending))
+    if (!r.ok) return c.json({ error: { message: r.problem.message } }, r.problem.status as 400)
+    // A passkey that did not verify the user, on a 2FA account: on to the code, as after a password.
+    if (r.value.kind === 'challenge') {
+      setAppCookie(c, CHALLENGE_COOKIE, r.value.challenge, { maxAge: 600 })
+      return c.json({ redirect: `/login/2fa${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}` })
+    }
+    await s.emails.loginFrom(r.value.user.id, requestMeta(c), baseUrl(c, s.config.publicUrl), { alert: true })
+    flash(c, 'ok', `Welcome back, @${r.value.user.username}.`)
+    setAppCookie(c, SESSION_COOKIE, r.value.session.token, { expires: new Date(r.value.session.expiresAt) })
+    deleteCookie(c, CHALLENGE_COOKIE, { path: '/' })
+    return c.json({ redirect: next })
+  })
+
   app.post('/logout', async (c) => {
     const token = c.get('sessionToken')
     const viewer = c.get('viewer')
@@ -426,14 +553,14 @@ export function authPages(s: Services): Hono<AppEnv> {
     return c.redirect('/settings/account', 303)
   })
 
-  const securityPage = async (c: Context<AppEnv>, extra: { problem?: FormProblem; setup?: { secret: string; uri: string; qr: string }; recoveryCodes?: string[] } = {}) => {
+  const securityPage = async (c: Context<AppEnv>, extra: { problem?: FormProblem; setup?: { secret: string; uri: string; qr: string }; recoveryCodes?: string[]; passkeyProblem?: FormProblem & { passkey?: number } } = {}) => {
     const me = (await users.findRow(c.get('viewer')!.id))!
     return settingsPage(
       c,
       'security',
       'Security',
-      <SecuritySettingsPage csrfToken={c.get('csrfToken')} enabled={twoFactorEnabled(me)} remainingCodes={await remainingRecoveryCodes(s.db, me.id)} {...extra} />,
-      extra.problem?.status ?? 200,
+      <SecuritySettingsPage csrfToken={c.get('csrfToken')} enabled={twoFactorEnabled(me)} remainingCodes={await remainingRecoveryCodes(s.db, me.id)} passkeys={await auth.passkeys.list(me.id)} {...extra} />,
+      extra.problem?.status ?? extra.passkeyProblem?.status ?? 200,
     )
   }
   app.get('/settings/security', (c) => securityPage(c))
@@ -462,6 +589,17 @@ export function authPages(s: Services): Hono<AppEnv> {
     const r = await attempt(() => auth.disableTwoFactor(c.get('viewer')!.id, form))
     if (!r.ok) return securityPage(c, { problem: r.problem })
     flash(c, 'ok', 'Two-factor authentication is off.')
+    return c.redirect('/settings/security', 303)
+  })
+  // Adding a passkey is the browser's work (/static/passkeys.js and the API); without a script the form says so.
+  app.post('/settings/security/passkeys', (c) =>
+    securityPage(c, { passkeyProblem: { status: 400, message: 'Adding a passkey needs JavaScript and a browser that supports passkeys.', fields: {} } }),
+  )
+  app.post('/settings/security/passkeys/:id/remove', async (c) => {
+    const id = idParam(c, 'id', 'That passkey')
+    const r = await attempt(async () => auth.removePasskey(c.get('viewer')!.id, id, await formFields(c)))
+    if (!r.ok) return securityPage(c, { passkeyProblem: { ...r.problem, passkey: id } })
+    flash(c, 'ok', 'The passkey is removed. Remove it from your device or password manager too.')
     return c.redirect('/settings/security', 303)
   })
 

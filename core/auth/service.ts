@@ -25,6 +25,7 @@ import { checkTotp, newRecoveryCodes, newTotpSecret, qrSvg, totpFor, twoFactorEn
 import type { ContentPolicy } from '../policy/service.js'
 import { signupRefused, type AccessService } from '../access/service.js'
 import type { Proofs } from '../access/proof.js'
+import { createPasskeys, type RelyingParty } from './passkeys.js'
 
 export interface RequestMeta {
   ip: string
@@ -51,6 +52,7 @@ export interface SignupTerms {
 
 export function createAuthService(deps: { db: Db; users: UsersService; settings: SettingsService; hooks: HookRegistry; limiter: RateLimiter; policy?: ContentPolicy; access?: AccessService; proofs?: Proofs; legal?: SignupTerms }) {
   const { db, users, settings, hooks, limiter, policy, access, proofs, legal } = deps
+  const passkeys = createPasskeys(db)
 
   async function startSession(user: UserRow, kind: 'web' | 'api', meta: RequestMeta): Promise<NewSession> {
     const days = await settings.get('auth.session_days')
@@ -89,8 +91,23 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
     return Number(r.numUpdatedRows) === 1
   }
 
-  /** Clear a member's TOTP secret and recovery codes, audited as `action`. */
-  async function turnOffTwoFactor(userId: number, actorId: number | null, action: string): Promise<void> {
+  /**
+   * The member at the keyboard is the account's owner: their password, and when 2FA is on a current code (or a
+   * recovery code) too, as turning 2FA off asks. Adding or removing a passkey needs it.
+   */
+  async function confirmIdentity(userId: number, input: { password?: unknown; code?: unknown; recovery_code?: unknown }): Promise<void> {
+    const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined)
+    await users.checkPassword(userId, str(input.password))
+    const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow()
+    if (twoFactorEnabled(user) && !(await secondFactorOk(user, str(input.code), str(input.recovery_code)))) {
+      throw validationFailed({ code: 'Enter the current code from your authenticator app (or a recovery code).' })
+    }
+  }
+
+  /** Clear a member's TOTP secret and recovery codes, audited as `action`; staff's reset removes passkeys too (how many). */
+  async function turnOffTwoFactor(userId: number, actorId: number | null, action: string): Promise<number> {
+    // Staff's reset is for a member who lost their devices: their passkeys go with the app's secret.
+    const removedPasskeys = action === 'user.2fa.reset' ? await passkeys.removeAll(userId) : 0
     await db.transaction().execute(async (trx) => {
       await trx
         .updateTable('users')
@@ -99,8 +116,18 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
         .execute()
       await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute()
     })
-    await audit(db, { actorId, action, targetType: 'user', targetId: userId })
+    await audit(db, { actorId, action, targetType: 'user', targetId: userId, ...(action === 'user.2fa.reset' && { details: { passkeys_removed: removedPasskeys } }) })
     await hooks.emit('action:user.two-factor-changed', { userId, enabled: false })
+    return removedPasskeys
+  }
+
+  /**
+   * Passkey sign-ins count per address like password ones. Options are asked by every login page (the autofill), so
+   * they get four times the allowance: enough for busy shared addresses, still a bound on the challenges stored.
+   */
+  async function passkeyLimit(meta: RequestMeta, step: 'options' | 'login'): Promise<void> {
+    const limit = await settings.get('auth.login.ip_limit')
+    limiter.hit(`passkey-${step}:ip:${clientKey(meta.ip)}`, step === 'options' ? limit * 4 : limit, await settings.get('auth.login.window_seconds'))
   }
 
   return {
@@ -268,10 +295,72 @@ export function createAuthService(deps: { db: Db; users: UsersService; settings:
       await turnOffTwoFactor(userId, userId, 'user.2fa.disable')
     },
 
-    /** Admin escape hatch for a member who lost their phone and codes (`hearth user reset-2fa`). */
-    async resetTwoFactor(userId: number, actorId: number | null): Promise<void> {
+    // ---- Passkeys (core/auth/passkeys.ts): added and removed by their owner after proving it is them.
+
+    passkeys,
+
+    /** Step 1 of adding a passkey: the member proves it is them; the browser gets options for a new credential. */
+    async passkeyRegistrationOptions(userId: number, rp: RelyingParty, input: Record<string, unknown>) {
+      await confirmIdentity(userId, input)
+      const user = await db.selectFrom('users').select(['id', 'username', 'display_name']).where('id', '=', userId).executeTakeFirstOrThrow()
+      return passkeys.registrationOptions(user, rp)
+    },
+
+    /** Step 2: the credential the browser made, checked against that single-use challenge, kept under its name. */
+    async addPasskey(userId: number, rp: RelyingParty, input: Record<string, unknown>) {
+      const added = await passkeys.register(userId, rp, input.name, input.credential)
+      await audit(db, { actorId: userId, action: 'user.passkey.add', targetType: 'user', targetId: userId, details: { passkey: added.id, name: added.name } })
+      return added
+    },
+
+    async removePasskey(userId: number, id: number, input: Record<string, unknown>): Promise<void> {
+      await confirmIdentity(userId, input)
+      await passkeys.remove(userId, id)
+      await audit(db, { actorId: userId, action: 'user.passkey.remove', targetType: 'user', targetId: userId, details: { passkey: id } })
+    },
+
+    /**
+     * Options for signing in with a passkey: any passkey of this site (the login page), or, with the web login's
+     * pending two-factor challenge, the member's own passkeys as their second factor.
+     */
+    async passkeyLoginOptions(rp: RelyingParty, meta: RequestMeta, pendingChallenge?: string) {
+      await passkeyLimit(meta, 'options')
+      if (pendingChallenge !== undefined) {
+        const pending = await findLoginChallenge(db, pendingChallenge)
+        if (!pending) throw new AppError(401, 'UNAUTHENTICATED', 'This login has expired. Enter your password again.')
+        return passkeys.authenticationOptions(rp, 'second-factor', pending.user_id)
+      }
+      return passkeys.authenticationOptions(rp, 'login')
+    },
+
+    /**
+     * Sign in with a passkey. A user-verified passkey (PIN or biometric on the device) is two factors in itself; one
+     * that only proved presence leaves a 2FA account at the code step (web) or TWO_FACTOR_REQUIRED (API). With the
+     * pending challenge of a password login, the passkey is that login's second factor.
+     */
+    async passkeyLogin(rp: RelyingParty, credential: unknown, kind: 'web' | 'api', meta: RequestMeta, pendingChallenge?: string): Promise<LoginResult> {
+      await passkeyLimit(meta, 'login')
+      const pending = pendingChallenge !== undefined ? await findLoginChallenge(db, pendingChallenge) : null
+      if (pendingChallenge !== undefined && !pending) throw new AppError(401, 'UNAUTHENTICATED', 'This login has expired. Enter your password again.')
+      const checked = await passkeys.authenticate(rp, pending ? 'second-factor' : 'login', credential)
+      if (pending && checked.userId !== pending.user_id) throw new AppError(401, 'UNAUTHENTICATED', 'That passkey is not one of this account’s.')
+      const user = await db.selectFrom('users').selectAll().where('id', '=', checked.userId).executeTakeFirst()
+      if (!user || user.deleted_at) throw new AppError(401, 'UNAUTHENTICATED', 'That passkey could not be checked. Try again, or sign in with your password.')
+      assertNotSuspended(user)
+      if (pending) {
+        await deleteLoginChallenge(db, pendingChallenge!)
+      } else if (twoFactorEnabled(user) && !checked.userVerified) {
+        if (kind === 'web') return { kind: 'challenge', challenge: await createLoginChallenge(db, user.id), user: toPublicUser(user) }
+        throw new AppError(401, 'TWO_FACTOR_REQUIRED', 'This passkey did not verify you (no PIN or biometric) and the account uses two-factor: sign in with the password and a code.')
+      }
+      limiter.reset(accountLimitKey(user, user.username))
+      return { kind: 'session', session: await startSession(user, kind, meta), user: toPublicUser(user) }
+    },
+
+    /** Admin escape hatch for a member who lost their phone and codes (`hearth user reset-2fa`): their passkeys go too; how many. */
+    async resetTwoFactor(userId: number, actorId: number | null): Promise<number> {
       if (!(await db.selectFrom('users').select('id').where('id', '=', userId).where('deleted_at', 'is', null).executeTakeFirst())) throw notFound('That member')
-      await turnOffTwoFactor(userId, actorId, 'user.2fa.reset')
+      return turnOffTwoFactor(userId, actorId, 'user.2fa.reset')
     },
   }
 }

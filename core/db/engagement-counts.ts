@@ -9,10 +9,13 @@ import type { Database } from './schema.js'
 const ACTIVE_LIKES = sql`select count(*) from reactions join users as u on u.id = reactions.user_id
   where reactions.post_id = posts.id and reactions.kind = 'like' and u.suspended_at is null`
 
-/** SQL: the comments of `posts.id` the lists show anyone: by active members, and (replies) under an active member's comment. */
+/**
+ * SQL: the comments of `posts.id` the lists show anyone: not held (for review, after reports, removed), by active
+ * members, and (replies) under a shown comment of an active member.
+ */
 const ACTIVE_COMMENTS = sql`select count(*) from comments as c join users as u on u.id = c.author_id
   left join comments as parent on parent.id = c.parent_id left join users as pu on pu.id = parent.author_id
-  where c.post_id = posts.id and u.suspended_at is null and (c.parent_id is null or pu.suspended_at is null)`
+  where c.post_id = posts.id and c.held_at is null and u.suspended_at is null and (c.parent_id is null or (pu.suspended_at is null and parent.held_at is null))`
 
 /**
  * Recount the stored like and comment counts of the posts `postIds` selects, in the caller's transaction: run when a
@@ -20,6 +23,11 @@ const ACTIVE_COMMENTS = sql`select count(*) from comments as c join users as u o
  */
 export async function recountEngagement(trx: Kysely<Database>, postIds: RawBuilder<number>): Promise<void> {
   await sql`update posts set likes_count = (${ACTIVE_LIKES}), comments_count = (${ACTIVE_COMMENTS}) where posts.id in (${postIds})`.execute(trx)
+}
+
+/** Recount a comment's replies_count: its replies that are shown (not held), in the caller's transaction. */
+export async function recountReplies(trx: Kysely<Database>, commentId: number): Promise<void> {
+  await sql`update comments set replies_count = (select count(*) from comments as r where r.parent_id = comments.id and r.held_at is null) where id = ${commentId}`.execute(trx)
 }
 
 /** The posts a member liked or commented on, as a subquery for `recountEngagement`. */
@@ -46,7 +54,7 @@ export async function hiddenByBlocks(db: Db, viewerId: number, postIds: number[]
       union all
       select c.post_id, 0, 1 from comments as c join users as u on u.id = c.author_id
         left join comments as parent on parent.id = c.parent_id left join users as pu on pu.id = parent.author_id
-        where c.post_id in (select value from json_each(${ids})) and u.suspended_at is null and (c.parent_id is null or pu.suspended_at is null)
+        where c.post_id in (select value from json_each(${ids})) and c.held_at is null and u.suspended_at is null and (c.parent_id is null or (pu.suspended_at is null and parent.held_at is null))
           and (${blocked('c.author_id')} or (c.parent_id is not null and ${blocked('parent.author_id')}))
     ) group by post_id`.execute(db)
   for (const r of rows) out.set(r.post_id, { likes: Number(r.likes), comments: Number(r.comments) })

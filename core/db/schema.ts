@@ -16,6 +16,7 @@ import type { AccountTables } from '../account/tables.js'
 import type { AnnouncementTables } from '../announcements/tables.js'
 import type { LegalTables } from '../legal/tables.js'
 import type { VerificationTables } from '../verification/tables.js'
+import type { AuthTables } from '../auth/tables.js'
 
 /** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
 type Timestamp = string
@@ -205,7 +206,7 @@ export interface MemberDaysTable {
 }
 
 /** Every core table. Features keep their table interfaces beside their code and are joined in here. */
-export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables, AccountTables, AnnouncementTables, LegalTables, VerificationTables {
+export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables, AccountTables, AnnouncementTables, LegalTables, VerificationTables, AuthTables {
   users: UsersTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable

@@ -15,7 +15,7 @@ import { extractMentions, renderPostText } from '../posts/text.js'
 import type { PostView } from '../posts/types.js'
 import { visibleTo } from '../posts/visibility.js'
 import { blockedWith } from '../safety/queries.js'
-import { hiddenByBlocks, recountEngagement } from '../db/engagement-counts.js'
+import { hiddenByBlocks, recountEngagement, recountReplies } from '../db/engagement-counts.js'
 import type { SafetyService } from '../safety/service.js'
 import type { Viewer } from '../users/types.js'
 import { parse } from '../validation.js'
@@ -84,6 +84,38 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
     if (viewerId !== null && (await safety.blockedEitherWay(viewerId, c.author_id))) throw notFound('That comment')
     return c
   }
+
+  /** Tell whom a comment concerns (`action:comment.created`: the post's author, the parent's, the mentioned). */
+  async function announce(row: CommentRow, postAuthorId: number, parentAuthorId: number | null, mentions: number[]): Promise<void> {
+    await hooks.emit('action:comment.created', { commentId: row.id, postId: row.post_id, postAuthorId, authorId: row.author_id, parentId: row.parent_id, parentAuthorId, mentions })
+  }
+
+  /** A comment held or released changes what the lists show: its post's count and its parent's replies, taken again. */
+  async function recountHeld(trx: Db, c: Pick<CommentRow, 'post_id' | 'parent_id'>): Promise<void> {
+    await recountEngagement(trx, sql<number>`select ${c.post_id}`)
+    if (c.parent_id) await recountReplies(trx, c.parent_id)
+  }
+
+  // Staff hold a comment (hidden after reports, removed) or release it (core/moderation).
+  hooks.on('action:comment.held', async ({ commentId }) => {
+    const c = await db.selectFrom('comments').select(['post_id', 'parent_id']).where('id', '=', commentId).executeTakeFirst()
+    if (c) await db.transaction().execute((trx) => recountHeld(trx as Db, c))
+  })
+  hooks.on('action:comment.released', async ({ commentId }) => {
+    const c = await db.selectFrom('comments').selectAll().where('id', '=', commentId).executeTakeFirst()
+    if (!c || c.held_at !== null) return
+    await db.transaction().execute((trx) => recountHeld(trx as Db, c))
+    // Told now, once: a comment held from its making was never announced. Claimed in one statement, so a second release is silent.
+    const claimed = await db.updateTable('comments').set({ announced: 1 }).where('id', '=', commentId).where('announced', '=', 0).executeTakeFirst()
+    if (Number(claimed.numUpdatedRows) !== 1) return
+    const [post, parent, mentions] = await Promise.all([
+      db.selectFrom('posts').select('author_id').where('id', '=', c.post_id).executeTakeFirst(),
+      c.parent_id ? db.selectFrom('comments').select('author_id').where('id', '=', c.parent_id).executeTakeFirst() : undefined,
+      db.selectFrom('comment_mentions').select('user_id').where('comment_id', '=', commentId).execute(),
+    ])
+    if (!post) return
+    await announce(c, post.author_id, parent?.author_id ?? null, mentions.map((m) => m.user_id))
+  })
 
   async function mentionsOf(authorId: number, text: string): Promise<number[]> {
     const names = extractMentions(text)
@@ -273,27 +305,24 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
       const checked = { surface: 'comment', authorId: viewer.id, text: data.text }
       const verdict = await policy?.enforce(checked)
       const mentions = await mentionsOf(viewer.id, data.text)
+      // A comment a rule holds waits unseen: not counted, nobody told (the post's author, the mentioned) until staff
+      // release it (announceReleased below).
+      const held = !!verdict?.hold
       const row = await db.transaction().execute(async (trx) => {
         const c = await trx
           .insertInto('comments')
-          .values({ post_id: postId, author_id: viewer.id, parent_id: parent?.id ?? null, text: data.text, updated_at: now(), ...(verdict?.hold && { held_at: now(), held_reason: 'review' as const }) })
+          .values({ post_id: postId, author_id: viewer.id, parent_id: parent?.id ?? null, text: data.text, updated_at: now(), ...(held && { held_at: now(), held_reason: 'review' as const, announced: 0 }) })
           .returningAll()
           .executeTakeFirstOrThrow()
         if (mentions.length) await trx.insertInto('comment_mentions').values(mentions.map((user_id) => ({ comment_id: c.id, user_id }))).execute()
-        await trx.updateTable('posts').set((eb) => ({ comments_count: eb('comments_count', '+', 1) })).where('id', '=', postId).execute()
-        if (parent) await trx.updateTable('comments').set((eb) => ({ replies_count: eb('replies_count', '+', 1) })).where('id', '=', parent.id).execute()
+        if (!held) {
+          await trx.updateTable('posts').set((eb) => ({ comments_count: eb('comments_count', '+', 1) })).where('id', '=', postId).execute()
+          if (parent) await trx.updateTable('comments').set((eb) => ({ replies_count: eb('replies_count', '+', 1) })).where('id', '=', parent.id).execute()
+        }
         return c
       })
       if (verdict) await policy?.flagSaved(verdict, checked, { type: 'comment', id: row.id })
-      await hooks.emit('action:comment.created', {
-        commentId: row.id,
-        postId,
-        postAuthorId: post.author.id,
-        authorId: viewer.id,
-        parentId: parent?.id ?? null,
-        parentAuthorId: parent?.author_id ?? null,
-        mentions,
-      })
+      if (!held) await announce(row, post.author.id, parent?.author_id ?? null, mentions)
       return (await commentViews(viewer, [row], post.author.id))[0]!
     },
 
@@ -349,6 +378,8 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
         await trx.updateTable('comments').set({ text, edited_at: now(), updated_at: now(), ...(verdict?.hold && { held_at: now(), held_reason: 'review' as const }) }).where('id', '=', commentId).execute()
         await trx.deleteFrom('comment_mentions').where('comment_id', '=', commentId).execute()
         if (mentions.length) await trx.insertInto('comment_mentions').values(mentions.map((user_id) => ({ comment_id: commentId, user_id }))).execute()
+        // Held by a rule after the edit: out of the counts until released.
+        if (verdict?.hold) await recountHeld(trx as Db, c)
       })
       if (verdict) await policy?.flagSaved(verdict, checked, { type: 'comment', id: commentId })
       const post = await visiblePost(viewer.id, c.post_id)
@@ -367,7 +398,7 @@ export function createEngagementService(deps: { db: Db; hooks: HookRegistry; pos
         await trx.deleteFrom('comments').where('id', '=', commentId).execute()
         // Recounted, not decremented: replies by suspended members were never in the count.
         await recountEngagement(trx, sql<number>`select ${c.post_id}`)
-        if (c.parent_id) await trx.updateTable('comments').set((eb) => ({ replies_count: eb('replies_count', '-', 1) })).where('id', '=', c.parent_id).execute()
+        if (c.parent_id) await recountReplies(trx, c.parent_id)
       })
       if (staff && c.author_id !== actor.id && post.author_id !== actor.id) {
         await audit(db, { actorId: actor.id, action: 'comment.delete', targetType: 'comment', targetId: commentId, details: { author_id: c.author_id, post_id: c.post_id } })

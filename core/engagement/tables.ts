@@ -19,6 +19,8 @@ export interface CommentsTable {
   /** Held for review: shown to its author only until staff decide. */
   held_at: ColumnType<string | null, string | null | undefined, string | null>
   held_reason: ColumnType<HeldReason | null, HeldReason | null | undefined, HeldReason | null>
+  /** 0 while a comment held for review at its making waits: its notifications go out when staff release it. */
+  announced: Generated<number>
 }
 
 export interface EngagementTables {

@@ -131,6 +131,10 @@ export const coreHooks = {
   /** A like or dislike was given (or switched); `previous` is what it replaced. */
   'action:post.reacted': action<{ postId: number; authorId: number; userId: number; kind: 'like' | 'dislike'; previous: 'like' | 'dislike' | null }>(),
   'action:comment.created': action<{ commentId: number; postId: number; postAuthorId: number; authorId: number; parentId: number | null; parentAuthorId: number | null; mentions: number[] }>(),
+  /** Staff or the reports hid a comment (held for review, hidden after reports, removed): it leaves the counts. */
+  'action:comment.held': action<{ commentId: number; postId: number }>(),
+  /** A held comment shows again; one held from its making is announced now (`action:comment.created` follows). */
+  'action:comment.released': action<{ commentId: number; postId: number }>(),
   'action:comment.liked': action<{ commentId: number; postId: number; commentAuthorId: number; userId: number }>(),
   'action:comment.deleted': action<{ commentId: number; postId: number; authorId: number; actorId: number }>(),
   'action:user.blocked': action<{ blockerId: number; blockedId: number }>(),

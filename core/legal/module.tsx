@@ -18,6 +18,7 @@ import { Icon } from '../views/icons.js'
 import type { LegalDocument, LegalService } from './service.js'
 import { isLegalKind } from './service.js'
 import { LEGAL_KINDS, type LegalKind } from './tables.js'
+import type { GuidelineKind, SlotProps } from '../views/slots.js'
 
 /** Paths a member asked to accept may still open: the documents themselves, the acceptance page, logging out, assets. */
 const PASSES = /^\/(legal\/|terms|privacy|rules|about|logout|warnings|static\/|theme\/|plugins\/|media\/|app-icon|manifest|favicon|sw\.js|realtime)/
@@ -82,14 +83,20 @@ function DocumentPage({ doc, versions, rulesFallback }: { doc: LegalDocument | n
   )
 }
 
-function GuidelinePrompt({ rules, csrfToken, path }: { rules: LegalDocument; csrfToken: string; path: string }) {
+const GUIDELINE_HEADINGS: Record<GuidelineKind, string> = {
+  post: 'Before you post, remember the community rules',
+  report: 'Before you report, read the community rules',
+  message: 'Before you write, remember the community rules',
+}
+
+function GuidelinePrompt({ rules, csrfToken, path, kind }: { rules: LegalDocument; csrfToken: string; path: string; kind: GuidelineKind }) {
   // The first paragraph (or list) is the reminder; the whole rules are one link away.
   const short = rules.body.split(/\n\s*\n/)[0] ?? ''
   return (
     <aside class="guideline-prompt card" role="note" aria-label="Community rules" data-guidelines={rules.version}>
       <div class="stack">
         <strong>
-          <Icon name="scroll-text" /> Before you post, remember the community rules
+          <Icon name="scroll-text" /> {GUIDELINE_HEADINGS[kind]}
         </strong>
         <div class="prose" dangerouslySetInnerHTML={{ __html: renderMarkdown(short) }} />
         <a href="/rules">Read all the rules</a>
@@ -202,10 +209,15 @@ export const legalModule: CoreModule = {
         </nav>
       )
     })
+    // One reminder: on core's compose and report pages (the banner), and above plugins' forms (`ctx.http.guidelines`).
+    const prompt = async ({ viewer, csrfToken, path, kind }: SlotProps['form.guidelines']) => {
+      const rules = await s.legal.guidelinesDue(viewer.id)
+      return rules && <GuidelinePrompt rules={rules} csrfToken={csrfToken} path={path} kind={kind} />
+    }
+    s.ui.addSlot('form.guidelines', 'core', prompt)
     s.ui.addSlot('layout.banner', 'core', async ({ viewer, csrfToken, path }) => {
       if (!GUIDELINE_PAGES.test(path)) return null
-      const rules = await s.legal.guidelinesDue(viewer.id)
-      return rules && <GuidelinePrompt rules={rules} csrfToken={csrfToken} path={path} />
+      return prompt({ viewer, csrfToken, path, kind: path.startsWith('/report') ? 'report' : 'post' })
     })
   },
   middleware: (s) => legalGate(s.legal),

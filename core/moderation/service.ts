@@ -197,7 +197,15 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
       .where('id', '=', Number(id))
       .where((eb) => (reason === 'removed' ? eb.or([eb('held_reason', 'is', null), eb('held_reason', '!=', 'removed')]) : eb('held_at', 'is', null)))
       .executeTakeFirst()
-    return Number(changed.numUpdatedRows) > 0
+    const held = Number(changed.numUpdatedRows) > 0
+    if (held && type === 'comment') await commentChanged('action:comment.held', Number(id))
+    return held
+  }
+
+  /** Tell core/engagement a comment was held or released, so its counts (and a first release's notifications) follow. */
+  async function commentChanged(hook: 'action:comment.held' | 'action:comment.released', commentId: number): Promise<void> {
+    const c = await db.selectFrom('comments').select('post_id').where('id', '=', commentId).executeTakeFirst()
+    if (c) await hooks.emit(hook, { commentId, postId: c.post_id })
   }
 
   /** Let held writing show again (a rule's hold or a hide after reports; `removed` too when a removal is overturned), or let a held sign-up in. */
@@ -206,7 +214,8 @@ export function createModerationService(deps: { db: Db; hooks: HookRegistry; use
     const table = HOLDABLE[type as keyof typeof HOLDABLE]
     if (table) {
       const reasons = options.removed ? ['review', 'reports', 'removed'] : ['review', 'reports']
-      await db.updateTable(table).set({ held_at: null, held_reason: null }).where('id', '=', Number(id)).where('held_reason', 'in', reasons as ('review' | 'reports' | 'removed')[]).execute()
+      const r = await db.updateTable(table).set({ held_at: null, held_reason: null }).where('id', '=', Number(id)).where('held_reason', 'in', reasons as ('review' | 'reports' | 'removed')[]).executeTakeFirst()
+      if (Number(r.numUpdatedRows) > 0 && type === 'comment') await commentChanged('action:comment.released', Number(id))
     } else if (type === 'user') {
       await db.updateTable('users').set({ approval: null, suspended_at: null, suspended_reason: null }).where('id', '=', Number(id)).where('approval', '=', 'pending').execute()
     }

@@ -117,9 +117,9 @@ export interface PluginManifest<S extends SettingsSchema = SettingsSchema> {
 
 // ---- UI slots
 
-import type { ProfileTab, SettingsPanel, SlotName, SlotProps, SlotRenderer } from '../views/slots.js'
+import type { GuidelineKind, ProfileTab, SettingsPanel, SlotName, SlotProps, SlotRenderer } from '../views/slots.js'
 import type { CardResolver, SharedCard } from '../views/cards.js'
-export type { ProfileTab, SettingsPanel, SlotName, SlotProps, SlotRenderer }
+export type { GuidelineKind, ProfileTab, SettingsPanel, SlotName, SlotProps, SlotRenderer }
 
 // ---- Realtime
 
@@ -599,6 +599,15 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
     json(c: Context<AppEnv>, data: unknown, status?: 200 | 201): Response
     /** The CSRF token to put in a form as `_csrf`. */
     csrfToken(c: Context<AppEnv>): string
+    /**
+     * The reminder of the community rules that core shows above its compose and report forms, for your forms where
+     * members post, write or report: render it just above the form. Null for guests, when the operator published no
+     * rules, or once the member dismissed this version ("Got it", which brings them back to `next`: by default the
+     * page asked for; give the form's page when a POST renders it again). `kind` picks the words: 'post' (the default),
+     * 'message' (chats and conversations) or 'report'.
+     * @example <NewStoryPage guidelines={await ctx.http.guidelines(c)} ... />
+     */
+    guidelines(c: Context<AppEnv>, options?: { kind?: GuidelineKind; next?: string }): Promise<VNode | null>
     /**
      * The request's JSON object body; anything else throws the API's `VALIDATION_FAILED` error. With `optional`, no
      * body at all is `{}`.

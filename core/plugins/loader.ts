@@ -690,6 +690,12 @@ export class PluginManager {
         fragment: (c, node, status) => render.partial(c, node, status),
         json: (c, data, status) => ok(c, data, status),
         csrfToken: (c) => c.get('csrfToken'),
+        guidelines: async (c, options = {}) => {
+          const viewer = c.get('viewer')
+          if (!viewer) return null
+          const path = options.next ?? (c.req.method === 'GET' ? c.req.path : '/')
+          return (await ui.renderSlot('form.guidelines', { viewer, csrfToken: c.get('csrfToken'), path, kind: options.kind ?? 'post' }))[0] ?? null
+        },
         jsonBody: (c, options) => jsonBody(c, options),
         form: (c) => formFields(c),
         acceptFiles: (path, options) => {

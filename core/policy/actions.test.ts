@@ -101,6 +101,51 @@ describe('policy actions: hold, sensitive, silence', () => {
     await clear()
   })
 
+  it('neither counts nor announces a held comment until staff release it; then counts it and tells the post’s author and the mentioned once', async () => {
+    await rule('hold', ['comment'], ['moonshot'])
+    const p = await postAs(author, 'a long walk')
+    const count = async () => (await data<{ comments_count: number }>(await t.request('GET', `/api/v1/posts/${p.id}`, { token: author.token }))).comments_count
+    const told = async (who: { token: string }, commentId: number) =>
+      (await data<{ type: string; comment_id?: number; comment?: { id: number } }[]>(await t.request('GET', '/api/v1/notifications', { token: who.token }))).filter((n) => (n.comment_id ?? n.comment?.id) === commentId).map((n) => n.type)
+    const shown = await data<{ id: number }>(await t.request('POST', `/api/v1/posts/${p.id}/comments`, { token: follower.token, json: { text: 'lovely' } }))
+    assert.equal(await count(), 1)
+    const held = await data<{ id: number }>(await t.request('POST', `/api/v1/posts/${p.id}/comments`, { token: stranger.token, json: { text: 'moonshot coins @pa_follower' } }))
+    const reply = await data<{ id: number }>(await t.request('POST', `/api/v1/posts/${p.id}/comments`, { token: stranger.token, json: { text: 'moonshot again', parent_id: shown.id } }))
+    assert.equal(await count(), 1, 'held comments are not in the post’s count')
+    const parent = await t.h.db.selectFrom('comments').select('replies_count').where('id', '=', shown.id).executeTakeFirstOrThrow()
+    assert.equal(parent.replies_count, 0, 'nor in the replies count')
+    assert.deepEqual(await told(author, held.id), [], 'the post’s author is not told')
+    assert.deepEqual(await told(follower, held.id), [], 'the mentioned member is not told')
+    assert.deepEqual(await told(follower, reply.id), [], 'the replied-to member is not told')
+    // The author's figures in the console and the dashboard's comments leave it out too.
+    const figures = async () => (await data<{ figures: { comments: number } }>(await t.request('GET', `/api/v1/admin/users/${stranger.id}`, { token: admin }))).figures.comments
+    const before = await figures()
+    const release = async (commentId: number) => {
+      const report = await t.h.db.selectFrom('reports').selectAll().where('target_type', '=', 'comment').where('target_id', '=', String(commentId)).executeTakeFirstOrThrow()
+      assert.equal((await t.request('POST', `/api/v1/admin/reports/${report.id}/resolve`, { token: admin, json: { outcome: 'dismiss' } })).status, 200)
+    }
+    await release(held.id)
+    assert.equal(await count(), 2, 'counted once released')
+    assert.equal(await figures(), before + 1)
+    assert.deepEqual(await told(author, held.id), ['comment'])
+    assert.deepEqual(await told(follower, held.id), ['mention'])
+    await release(reply.id)
+    assert.equal(await count(), 3)
+    assert.deepEqual(await told(follower, reply.id), ['reply'])
+    assert.equal((await t.h.db.selectFrom('comments').select('replies_count').where('id', '=', shown.id).executeTakeFirstOrThrow()).replies_count, 1)
+    // Hidden again after reports and shown again: counted out and in, never announced twice.
+    const notes = async () => JSON.stringify(await t.h.db.selectFrom('notifications').selectAll().where('user_id', 'in', [author.id, follower.id]).orderBy('id').execute())
+    const notesBefore = await notes()
+    const hideAgain = await t.h.db.updateTable('comments').set({ held_at: new Date().toISOString(), held_reason: 'reports' }).where('id', '=', held.id).executeTakeFirst()
+    assert.equal(Number(hideAgain.numUpdatedRows), 1)
+    await t.h.hooks.emit('action:comment.held', { commentId: held.id, postId: p.id })
+    assert.equal(await count(), 2)
+    await t.h.moderation.release('comment', String(held.id))
+    assert.equal(await count(), 3)
+    assert.equal(await notes(), notesBefore, 'told once')
+    await clear()
+  })
+
   it('marks a post sensitive; its author cannot take off what a rule put on', async () => {
     await rule('sensitive', ['post'], ['gore'])
     const p = await postAs(author, 'gore warning')

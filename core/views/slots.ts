@@ -22,7 +22,15 @@ export interface SlotProps {
   'layout.banner': { viewer: Viewer; csrfToken: string; path: string }
   /** The page footer. */
   'layout.footer': { viewer: Viewer | null }
+  /**
+   * Above a form where a member posts, writes or reports: the reminder of the community rules (core/legal fills it;
+   * plugins render it with `ctx.http.guidelines(c)`).
+   */
+  'form.guidelines': { viewer: Viewer; csrfToken: string; path: string; kind: GuidelineKind }
 }
+
+/** What the form is for, which words the reminder of the rules uses. */
+export type GuidelineKind = 'post' | 'report' | 'message'
 export type SlotName = keyof SlotProps
 
 /** Renders a piece of a page; may load data first. Return null to show nothing. */

@@ -81,7 +81,7 @@ export function groupsRoutes(ctx: GroupsContext, groups: GroupsService) {
       <>
         <GroupsNotice notice={c.req.query('notice')} />
         <GroupHeader s={s} state={groups.state(s)} csrf={csrf(c)} pending={await pendingFor(s)} current="feed" />
-        <Feed s={s} posts={feed.items} next={feed.nextCursor} csrf={csrf(c)} problem={problem?.message} text={problem?.text} />
+        <Feed s={s} posts={feed.items} next={feed.nextCursor} csrf={csrf(c)} problem={problem?.message} text={problem?.text} guidelines={s.role ? await ctx.http.guidelines(c, { next: `/groups/${id}` }) : null} />
       </>,
       status,
     )

@@ -1,6 +1,6 @@
 // The groups pages' pieces: discovery, a group's page (about, feed), members, management, invites, the profile tab.
 // Every action is a plain form (POST, _csrf, a 303 back), so it all works without JavaScript.
-import type { ComponentChildren } from 'preact'
+import type { ComponentChildren, VNode } from 'preact'
 import { ActionForm, CsrfField, Notice, PostCard, shortTime as when, type MediaInfo, type PostView } from '../../core/plugins/api.js'
 import { DESCRIPTION_MAX, NAME_MAX, PRIVACY_LABELS } from './inputs.js'
 import type { GroupRow, MemberRow, PersonRow } from './queries.js'
@@ -251,9 +251,10 @@ export function GroupPost({ post, groupId, csrf, member, canRemove }: { post: Po
   return <PostCard post={post} csrfToken={csrf} member={member} next={`/groups/${groupId}#post-${post.id}`} actions={remove} />
 }
 
-export function Composer({ groupId, csrf, problem, text }: { groupId: number; csrf: string; problem?: string; text?: string }) {
+export function Composer({ groupId, csrf, problem, text, guidelines }: { groupId: number; csrf: string; problem?: string; text?: string; guidelines?: VNode | null }) {
   return (
     <section class="card">
+      {guidelines}
       {problem && (
         <p class="alert alert-error" role="alert">
           {problem}
@@ -282,7 +283,7 @@ export function Composer({ groupId, csrf, problem, text }: { groupId: number; cs
   )
 }
 
-export function Feed(props: { s: Standing; posts: PostView[]; next: string | null; csrf: string; problem?: string; text?: string }) {
+export function Feed(props: { s: Standing; posts: PostView[]; next: string | null; csrf: string; problem?: string; text?: string; guidelines?: VNode | null }) {
   const { s } = props
   if (!s.canRead) {
     return <p class="card muted">{s.group.privacy === 'private' ? 'This group is private: only its members see its posts.' : 'Only members see this group’s posts.'}</p>
@@ -291,7 +292,7 @@ export function Feed(props: { s: Standing; posts: PostView[]; next: string | nul
   const staff = s.viewer?.role === 'admin' || s.viewer?.role === 'moderator'
   return (
     <div data-group-feed>
-      {s.role && <Composer groupId={s.group.id} csrf={props.csrf} problem={props.problem} text={props.text} />}
+      {s.role && <Composer groupId={s.group.id} csrf={props.csrf} problem={props.problem} text={props.text} guidelines={props.guidelines} />}
       {props.posts.length ? (
         props.posts.map((p) => <GroupPost post={p} groupId={s.group.id} csrf={props.csrf} member={!!s.viewer} canRemove={mod || staff || p.author.id === s.viewer?.id} />)
       ) : (

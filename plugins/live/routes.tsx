@@ -77,7 +77,7 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
   })
 
   const newPage = async (c: Context<AppEnv>, values: NewValues, errors: Record<string, string>, status: 200 | 400 | 409 = 200) =>
-    ctx.http.page(c, { title: 'Go live', status }, <NewPage csrf={ctx.http.csrfToken(c)} values={values} errors={errors} delays={await service.delayChoices()} />)
+    ctx.http.page(c, { title: 'Go live', status }, <NewPage csrf={ctx.http.csrfToken(c)} values={values} errors={errors} delays={await service.delayChoices()} guidelines={await ctx.http.guidelines(c, { next: '/live/new' })} />)
 
   app.get('/live/new', requireMember, (c) => newPage(c, { audience: 'public', chat: 'on' }, {}))
 
@@ -114,6 +114,7 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
         source={c.req.query('source')}
         moderate={moderate}
         gifts={ctx.plugins.enabled('coins')}
+        guidelines={seen.status === 'live' ? await ctx.http.guidelines(c, { kind: 'message' }) : null}
       />,
     )
   })

@@ -1,6 +1,6 @@
 // What the live plugin draws: the list of streams, the go-live form, and a stream's page (the player and chat for
 // viewers, the studio for the streamer). Behaviour lives in public/ (the CSP allows no inline script or style).
-import type { ComponentChildren } from 'preact'
+import type { ComponentChildren, VNode } from 'preact'
 import { ActionForm, CsrfField, EmptyState, Field, FormError, Icon, Notice, relativeTime, WHOLE_INPUT, type Viewer } from '../../core/plugins/api.js'
 import { BAN_MINUTES, CHAT_MAX } from './inputs.js'
 import type { ChatLine, StreamView } from './queries.js'
@@ -71,11 +71,12 @@ export interface NewValues {
   delay_seconds?: string | number
 }
 
-export function NewPage({ csrf, values, errors, delays }: { csrf: string; values: NewValues; errors: Record<string, string>; delays?: { options: number[]; fallback: number } }) {
+export function NewPage({ csrf, values, errors, delays, guidelines }: { csrf: string; values: NewValues; errors: Record<string, string>; delays?: { options: number[]; fallback: number }; guidelines?: VNode | null }) {
   return (
     <section class="live-new">
       <Styles />
       <h1>Go live</h1>
+      {guidelines}
       <form method="post" action="/live/new" data-live-new>
         <CsrfField token={csrf} />
         <FormError message={errors[WHOLE_INPUT]} />
@@ -160,10 +161,12 @@ export interface StreamPageProps {
   timeline: TimelineProps
   /** The coins plugin is on: viewers may send the streamer a gift (it shows in the chat on the timeline). */
   gifts?: boolean
+  /** Core's reminder of the community rules, above the chat box (null once dismissed). */
+  guidelines?: VNode | null
 }
 
 /** A stream's page: the player (or, for the streamer, the preview and controls) with the chat beside it. */
-export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, notice, source, moderate, timeline, gifts }: StreamPageProps) {
+export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, notice, source, moderate, timeline, gifts, guidelines }: StreamPageProps) {
   const mine = viewer?.id === s.user_id
   // A viewer behind the delay sees the stream live until its end reaches them.
   const live = timeline.status === 'live'
@@ -251,6 +254,7 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
           </ol>
           {live && <SlowNote seconds={timeline.edge ? 0 : s.slow_seconds} />}
           <p class="muted" data-chat-refused role="status"></p>
+          {live && viewer && (s.chat !== 'off' || mine) && guidelines}
           {live && viewer && (s.chat !== 'off' || mine) ? (
             <form method="post" action={`/live/${s.id}/chat`} data-chat-form>
               <CsrfField token={csrf} />

@@ -148,7 +148,7 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService, 
     return page(
       c,
       conv.title,
-      <ThreadPage c={conv} messages={list.items} older={list.nextCursor} latest={!before} me={viewer.id} csrf={csrf(c)} clientId={randomUUID()} replyTo={replyTo?.kind === 'system' || replyTo?.unsent ? null : replyTo} notice={c.req.query('notice')} problem={problem} presence={presence} callable={callable} gifts={ctx.plugins.enabled('coins')} maxFileMb={await ctx.settings.get('max_file_mb')} />,
+      <ThreadPage c={conv} messages={list.items} older={list.nextCursor} latest={!before} me={viewer.id} csrf={csrf(c)} clientId={randomUUID()} replyTo={replyTo?.kind === 'system' || replyTo?.unsent ? null : replyTo} notice={c.req.query('notice')} problem={problem} presence={presence} callable={callable} gifts={ctx.plugins.enabled('coins')} maxFileMb={await ctx.settings.get('max_file_mb')} guidelines={await ctx.http.guidelines(c, { kind: 'message', next: `/messages/${id}` })} />,
       status,
     )
   }

@@ -1,7 +1,7 @@
 // The messages pages' pieces: the inbox (and its requests and archived folders), a new conversation, a thread with
 // its compose form, a group's members, a message's edit form, and the read-receipts settings panel. Every action is
 // a plain form (POST, _csrf, a 303 back), so it all works without JavaScript; messages.js makes the thread live.
-import type { ComponentChildren } from 'preact'
+import type { ComponentChildren, VNode } from 'preact'
 import { ActionForm, Avatar, CsrfField, Field, FormError, Icon, Notice, relativeTime, SharedCardView, shortTime, type SharedCard } from '../../core/plugins/api.js'
 import { Attachments, attachmentsPreview, ComposeAttachments } from './attachment-views.js'
 import { CallButtons, CallPanel, PresenceLine } from './call-views.js'
@@ -284,6 +284,8 @@ export function ThreadPage(props: {
   callable?: boolean
   /** The coins plugin is on: direct threads offer "Send a gift" (its gift form, coming back here). */
   gifts?: boolean
+  /** Core's reminder of the community rules, above the compose box (null once dismissed). */
+  guidelines?: VNode | null
 }) {
   const { c, me, csrf } = props
   const group = c.kind === 'group'
@@ -356,6 +358,7 @@ export function ThreadPage(props: {
         </div>
       )}
       {!active && <p class="muted" data-departed>{c.me.state === 'left' ? 'You left this group.' : 'You were removed from this group.'}</p>}
+      {canWrite && props.guidelines}
       {canWrite && (
         <form method="post" action={`/messages/${c.id}`} class="messages-compose" id="compose" data-compose enctype="multipart/form-data">
           <CsrfField token={csrf} />

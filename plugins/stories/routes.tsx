@@ -37,7 +37,7 @@ export function storyRoutes(ctx: StoriesContext, service: StoriesService) {
   // ---- The new-story form (works without JavaScript: the file travels in the form)
 
   const newStoryPage = async (c: C, values: NewStoryValues = {}, errors: Record<string, string> = {}, status: 200 | 400 | 413 = 200) =>
-    ctx.http.page(c, { title: 'New story', status: status as 400 }, <NewStoryPage csrfToken={ctx.http.csrfToken(c)} values={values} errors={errors} hasCloseFriends={(await service.closeFriends(me(c).id)).length > 0} />)
+    ctx.http.page(c, { title: 'New story', status: status as 400 }, <NewStoryPage csrfToken={ctx.http.csrfToken(c)} values={values} errors={errors} hasCloseFriends={(await service.closeFriends(me(c).id)).length > 0} guidelines={await ctx.http.guidelines(c, { next: '/stories/new' })} />)
 
   app.get('/stories/new', requireMember, (c) => newStoryPage(c))
 

@@ -338,7 +338,7 @@ function Problem({ field, errors }: { field: string; errors: Record<string, stri
   ) : null
 }
 
-export function NewStoryPage({ csrfToken, values = {}, errors = {}, hasCloseFriends }: { csrfToken: string; values?: NewStoryValues; errors?: Record<string, string>; hasCloseFriends: boolean }) {
+export function NewStoryPage({ csrfToken, values = {}, errors = {}, hasCloseFriends, guidelines }: { csrfToken: string; values?: NewStoryValues; errors?: Record<string, string>; hasCloseFriends: boolean; guidelines?: VNode | null }) {
   const cls = (f: string) => (errors[f] ? 'field field-invalid' : 'field')
   const bg = values.background ?? 'night'
   const audience = values.audience ?? 'followers'
@@ -347,6 +347,7 @@ export function NewStoryPage({ csrfToken, values = {}, errors = {}, hasCloseFrie
     <>
       <Styles />
       <h1>New story</h1>
+      {guidelines}
       <form method="post" action="/stories" enctype="multipart/form-data" class="card story-new" data-story-new>
         <CsrfField token={csrfToken} />
         {general && (

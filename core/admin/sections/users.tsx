@@ -212,7 +212,7 @@ export function usersSection(s: Services): AdminSection {
               </form>
             )}
             <ActionForm action={`/admin/users/${m.id}/sign-out`} csrf={csrf} label={`Sign out everywhere (${p.figures.sessions} sessions)`} class="secondary" />
-            {m.two_factor_enabled && <ActionForm action={`/admin/users/${m.id}/reset-2fa`} csrf={csrf} label="Reset two-factor (they lost their phone and codes)" class="secondary" />}
+            {(m.two_factor_enabled || p.figures.passkeys > 0) && <ActionForm action={`/admin/users/${m.id}/reset-2fa`} csrf={csrf} label="Reset two-factor and passkeys (they lost their devices and codes)" class="secondary" />}
             {m.role === 'member' && !m.staff_role && <ActionForm action={`/admin/users/${m.id}/view-as`} csrf={csrf} label="View as this member (read-only)" class="secondary" />}
             {m.deletion_due_at && (
               <p class="alert alert-info" data-deletion-due>
@@ -360,8 +360,8 @@ export function usersSection(s: Services): AdminSection {
         return (await s.account.cancelDeletion(id, me(c).id, 'staff')) ? 'The deletion is cancelled; they are told by email.' : 'No deletion was pending.'
       }))
       r.post('/:id/reset-2fa', memberForm(async (c, id) => {
-        await s.auth.resetTwoFactor(id, me(c).id)
-        return 'Two-factor authentication is off for them; they sign in with their password and may set it up again.'
+        const removed = await s.auth.resetTwoFactor(id, me(c).id)
+        return `Two-factor authentication is off for them${removed ? ` and their ${removed === 1 ? 'passkey is' : `${removed} passkeys are`} removed` : ''}; they sign in with their password and may set it up again.`
       }))
       r.post('/:id/view-as', async (c) => {
         const id = idParam(c, 'id', 'That member')
@@ -404,8 +404,8 @@ export function usersSection(s: Services): AdminSection {
       })
       r.post('/:id/cancel-deletion', async (c) => ok(c, { cancelled: await s.account.cancelDeletion(idParam(c, 'id', 'That member'), me(c).id, 'staff') }))
       r.post('/:id/reset-2fa', async (c) => {
-        await s.auth.resetTwoFactor(idParam(c, 'id', 'That member'), me(c).id)
-        return ok(c, { two_factor_enabled: false })
+        const removed = await s.auth.resetTwoFactor(idParam(c, 'id', 'That member'), me(c).id)
+        return ok(c, { two_factor_enabled: false, passkeys_removed: removed })
       })
       r.put('/:id/roles', async (c) => ok(c, await roles.assign(idParam(c, 'id', 'That member'), await jsonBody(c), me(c).id)), 'admin')
     },
