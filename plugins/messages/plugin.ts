@@ -131,7 +131,7 @@ const messages = definePlugin({
     ctx.routes.route('/', timeRoutes(ctx, service, scheduled, createSearch(ctx, service)))
     const presence = createPresence(ctx, () => conv!)
     const calls = createCalls(ctx, service, () => conv!, presence)
-    service.onSent((m) => presence.sent(m))
+    service.onSent((m, kind) => presence.sent(m, kind))
     ctx.routes.route('/', callRoutes(ctx, calls))
     ctx.routes.route('/', presenceRoutes(ctx, presence))
     ctx.routes.route('/', messagesRoutes(ctx, service, { presence, calls }))

@@ -26,8 +26,10 @@ import {
   messagesIn,
   own,
   readReceiptsOn,
+  recount,
   setReadReceipts,
   standingIn,
+  storeMessage,
   unreadCounts,
   type Folder,
   type MemberLine,
@@ -300,14 +302,14 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
   const pageCounts = new WeakMap<Viewer, Promise<{ conversations: number; requests: number }>>()
 
   /** Told of every new message once it is stored and published (delivery receipts, presence.ts). */
-  const sentListeners: ((message: MessageView) => Promise<void>)[] = []
+  const sentListeners: ((message: MessageView, kind: Conversation['kind']) => Promise<void>)[] = []
 
   const service = {
     standing,
     /** The conversations' topic (`messages:conv:ID`), for the events of attachments. */
     topic: conv,
 
-    onSent(fn: (message: MessageView) => Promise<void>) {
+    onSent(fn: (message: MessageView, kind: Conversation['kind']) => Promise<void>) {
       sentListeners.push(fn)
     },
 
@@ -447,18 +449,19 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       let messageId: number
       try {
         messageId = await db.transaction().execute(async (trx) => {
-          const mid = await insertMessage(trx, { conversation_id: id, sender_id: viewer.id, kind: extra?.kind ?? 'text', client_id: input.client_id ?? null, reply_to_id: input.reply_to ?? null, expires_at: expiresAt })
+          const { id: mid, turned } = await storeMessage(trx, { conversation_id: id, sender_id: viewer.id, kind: extra?.kind ?? 'text', client_id: input.client_id ?? null, reply_to_id: input.reply_to ?? null, expires_at: expiresAt })
           if (!extra || input.text) await storeBody(trx, mid, input.text ?? '')
           if (input.share) await storeShare(trx, mid, input.share)
           if (extra) await extra.store(trx, mid)
           if (expiresAt) await enqueuePurge(ctx, trx, mid, expiresAt)
           // Each member's notification and counts: a job committed with the message (a big group's send answers at once).
-          await enqueueFanOut(ctx, trx, { messageId: mid, what: extra?.what, quiet: options.quiet })
+          await enqueueFanOut(ctx, trx, { messageId: mid, what: extra?.what, quiet: options.quiet, turned })
           const t = own(trx)
           // Writing back accepts a request; a declined request comes back to the recipient's requests with the new message.
           if (p.request === 'pending') await t.updateTable('messages_participants').set({ request: 'none' }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
           await t.updateTable('messages_participants').set({ request: 'pending' }).where('conversation_id', '=', id).where('user_id', '!=', viewer.id).where('request', '=', 'declined').execute()
-          await t.updateTable('messages_participants').set({ last_read_id: mid }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
+          // Writing is reading: nothing before it is unread for the sender, and their next unread message notifies again.
+          await t.updateTable('messages_participants').set({ last_read_id: mid, unread_count: 0, told: 0 }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
           return mid
         })
       } catch (err) {
@@ -470,7 +473,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       if (verdict) await ctx.core.policy.flagSaved(verdict, checked!, { type: 'messages.message', id: messageId })
       const message = await service.message(viewer, id, messageId)
       conv().publish(topicId(id), 'message', forEveryone(message), { durable: messageId })
-      for (const fn of sentListeners) await fn(message).catch((err) => ctx.log.warn({ err }, 'after-send listener failed'))
+      for (const fn of sentListeners) await fn(message, c.kind).catch((err) => ctx.log.warn({ err }, 'after-send listener failed'))
       return { message, created: true }
     },
 
@@ -508,6 +511,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       const seq = await db.transaction().execute(async (trx) => {
         await eraseBody(trx, messageId)
         await own(trx).updateTable('messages_messages').set({ unsent_at: new Date().toISOString() }).where('id', '=', messageId).execute()
+        await recount(trx, id, { readBelow: messageId })
         return recordChange(trx, { conversationId: id, messageIds: [messageId], kind: 'unsent' })
       })
       // Its photos, videos, files and voice note go for everyone, files and all.
@@ -536,6 +540,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       await standing(viewer, id)
       if (!(await messagesByIds(db, viewer.id, id, [messageId])).has(messageId)) throw messageMissing()
       await own(db).insertInto('messages_hidden').values({ user_id: viewer.id, message_id: messageId }).onConflict((oc) => oc.doNothing()).execute()
+      await recount(db, id, { userIds: [viewer.id] })
+      await pushCounts(viewer.id)
     },
 
     /**
@@ -547,7 +553,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       const newest = (await messagesIn(db, viewer.id, id, { limit: 1 })).items[0]?.id ?? 0
       const to = Math.min(upTo ?? newest, newest)
       if (to <= p.last_read_id) return p.last_read_id
-      await own(db).updateTable('messages_participants').set({ last_read_id: to }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).where('last_read_id', '<', to).execute()
+      await own(db).updateTable('messages_participants').set({ last_read_id: to, told: 0 }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).where('last_read_id', '<', to).execute()
+      await recount(db, id, { userIds: [viewer.id] })
       if (c.kind === 'direct' && p.request === 'none' && p.state === 'active') {
         const other = (await membersOf(db, [id])).find((m) => m.user_id !== viewer.id)
         if (other && other.read_receipts === 1 && (await readReceiptsOn(db, viewer.id))) conv().publish(topicId(id), 'read', { userId: viewer.id, messageId: to }, { except: viewer.id })
@@ -641,13 +648,16 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       const max = await ctx.settings.get('max_group_members')
       if (members.length + 1 > max) throw ctx.http.error(409, 'CONFLICT', `A group holds at most ${max} members.`)
       const request = (await ctx.core.social.canMessage(viewer.id, user.id)) ? 'none' : 'pending'
-      await system(viewer, id, { type: 'added', user: user.id, name_of_user: displayName(user) }, async (trx, before) => {
-        // They see nothing sent before they joined: from_id is the latest message before their "added" line.
+      await system(viewer, id, { type: 'added', user: user.id, name_of_user: displayName(user) }, async (trx, before, line) => {
+        // They see nothing sent before they joined: from_id is the latest message before their "added" line, which
+        // is their latest; nothing is unread for them yet.
         await own(trx)
           .insertInto('messages_participants')
-          .values({ conversation_id: id, user_id: user.id, role: 'member', request, from_id: before })
+          .values({ conversation_id: id, user_id: user.id, role: 'member', request, from_id: before, latest_id: line })
           .onConflict((oc) =>
-            oc.columns(['conversation_id', 'user_id']).doUpdateSet({ state: 'active', role: 'member', request, from_id: before, until_id: null, left_at: null, last_read_id: 0, joined_at: new Date().toISOString() }),
+            oc
+              .columns(['conversation_id', 'user_id'])
+              .doUpdateSet({ state: 'active', role: 'member', request, from_id: before, until_id: null, left_at: null, last_read_id: 0, latest_id: line, unread_count: 0, told: 0, joined_at: new Date().toISOString() }),
           )
           .execute()
       })
