@@ -1,8 +1,9 @@
 // The messages plugin's scenarios (issue 15), against the real server over 127.0.0.1 with real WebSockets:
 //  1. a message sent over HTTP until the recipient's open socket has it, while members are connected (1,000, quick:
-//     the picked members) and 200 messages a second (quick: 50) flow between other pairs (open loop, load process);
-//  2. a message to a group of 1,000 members (quick: the picked members), until every online member's socket has it;
-//  3. the inbox (page and API) of a member with 500 conversations, and thread pages, at 50 connections (quick: 10).
+//     the 300 picked members) and 200 messages a second (quick: 50) flow between other pairs (open loop, load process);
+//  2. a message to a group of 1,000 members (quick: the 300 picked members), until every online member's socket has it;
+//  3. the inbox (page and API) of a member with 500 conversations, and thread pages, at 50 connections (quick too).
+// A quick run says in its log and in the figures' notes where it is smaller than the issue's conditions.
 // Conversations are made in the scenario through the API (the seed is shared and cached), and the plugin's limits
 // raised for it and restored afterwards.
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -100,7 +101,7 @@ async function directDelivery(ctx: Ctx, sockets: WebSocket[]): Promise<void> {
   const members = ctx.picks.members.slice(0, 1000)
   const rate = quick ? 50 : 200
   const pairs: { a: (typeof members)[number]; b: (typeof members)[number]; id: number }[] = []
-  ctx.log(`${s}: ${members.length} members connected, ${Math.floor(members.length / 2)} direct conversations, ${rate} messages/s flowing`)
+  ctx.log(`${s}: ${members.length} members connected, ${Math.floor(members.length / 2)} direct conversations, ${rate} messages/s flowing${quick ? ' (quick: the issue asks 1,000 members and 200 messages/s)' : ''}`)
   // Half the members start a conversation with the other half (each direct conversation is made once).
   const halves = Math.floor(members.length / 2)
   await pool(Array.from({ length: halves }, (_, i) => i), 16, async (i) => {
@@ -176,7 +177,7 @@ async function directDelivery(ctx: Ctx, sockets: WebSocket[]): Promise<void> {
   if (missed) ctx.notes.push(`${s}: ${missed} timed messages never reached the recipient's socket within 3 s.`)
   if (Object.keys(flowStatus).some((k) => !k.startsWith('2'))) ctx.notes.push(`${s}: the flowing messages answered ${JSON.stringify(flowStatus)}.`)
   ctx.figures.push(
-    { scenario: s, figure: 'p50', unit: 'ms', values: p50, note: `${members.length} members connected, ${rate} msg/s flowing` },
+    { scenario: s, figure: 'p50', unit: 'ms', values: p50, note: `${members.length} members connected, ${rate} msg/s flowing${quick ? ' (quick; the target is at 1,000 and 200/s)' : ''}` },
     { scenario: s, figure: 'p99', unit: 'ms', values: p99, target: { op: '<', value: 50 } },
   )
 }
@@ -187,7 +188,8 @@ async function groupDelivery(ctx: Ctx, sockets: WebSocket[]): Promise<void> {
   const origin = ctx.hearth.origin
   const members = ctx.picks.members.slice(0, 1000)
   const owner = members[0]!
-  ctx.log(`${s}: a group of ${members.length}, all online`)
+  const quick = members.length < 1000
+  ctx.log(`${s}: a group of ${members.length}, all online${quick ? ' (quick: the issue asks 1,000)' : ''}`)
   const made = await call(origin, 'POST', '/api/v1/messages/conversations', owner.api, { name: 'Bench group', members: members.slice(1).map((m) => m.id) })
   if (made.status !== 201) throw new Error(`making the group answered ${made.status}: ${JSON.stringify(made.json)}`)
   const id = made.json.data.id as number
@@ -239,7 +241,7 @@ async function groupDelivery(ctx: Ctx, sockets: WebSocket[]): Promise<void> {
   }
   if (missed) ctx.notes.push(`${s}: ${missed} group messages did not reach every member's socket within 5 s.`)
   ctx.figures.push(
-    { scenario: s, figure: 'p50', unit: 'ms', values: p50, note: `${members.length} members, all online` },
+    { scenario: s, figure: 'p50', unit: 'ms', values: p50, note: `${members.length} members, all online${quick ? ' (quick; the target is at 1,000)' : ''}` },
     { scenario: s, figure: 'p99', unit: 'ms', values: p99, target: { op: '<', value: 150 } },
   )
 }
@@ -263,7 +265,8 @@ async function inboxPages(ctx: Ctx): Promise<void> {
     if (m.status !== 201) throw new Error(`sending answered ${m.status}: ${JSON.stringify(m.json)}`)
     await call(origin, 'POST', `/api/v1/messages/conversations/${r.json.data.id}/accept`, hub.api)
   })
-  const connections = ctx.settings.connections
+  // The issue's 50 connections in a quick run too: it costs no more members or rows.
+  const connections = 50
   const runs = {
     'inbox page': [{ label: 'inbox page', paths: ['/messages'], headers: [cookie(hub.web)] }],
     'inbox API': [{ label: 'inbox API', paths: ['/api/v1/messages/conversations'], headers: [bearer(hub.api)] }],

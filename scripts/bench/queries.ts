@@ -1,6 +1,10 @@
 // Where a page's time goes, in SQL: each benchmarked page requested in-process on the cached community, with every
 // statement timed and the slowest shown with SQLite's plan. For finding the cause of a missed target.
-//   node --import tsx scripts/bench/queries.ts [--quick]
+//   node --import tsx scripts/bench/queries.ts [--quick] [--messages]
+// --messages: the messages plugin's pages instead (issue 15): a member with 500 conversations (made here, through the
+// API) has their inbox page, the inbox API and a thread page timed, median of 30 requests each, with the slowest
+// statements and their plans. With --profile, the timed requests are also CPU-profiled (in process, only them) and
+// the functions with the most time listed.
 import { createHearth } from '../../core/app.js'
 import { createSession } from '../../core/users/sessions.js'
 import { resolveConfig } from '../../core/config.js'
@@ -34,7 +38,8 @@ const one = <T>(sql: string) => prepare(sql).get!() as T
 const post = one<{ id: number }>(`select max(id) id from posts where visibility = 'public'`).id - 100
 const tag = one<{ tag: string }>('select tag from hashtags join post_hashtags on hashtag_id = hashtags.id group by hashtags.id order by count(*) desc limit 1').tag
 const cookie = { cookie: `hearth_session=${web}; hearth_csrf=benchcsrfbenchcsrfbenchcsrfbenchcsrf` }
-const pages: [string, Record<string, string>][] = [
+const messages = process.argv.includes('--messages')
+const pages: [string, Record<string, string>][] = messages ? await messagePages() : [
   ['/api/v1/feed/home', { authorization: `Bearer ${api}` }],
   ['/', cookie],
   [`/u/member${member + 1}`, cookie],
@@ -43,21 +48,67 @@ const pages: [string, Record<string, string>][] = [
   [`/tags/${tag}`, cookie],
   ['/search?q=kalo', cookie],
 ]
+/** 500 members each write to `member` (accepted if it landed in requests); answers the pages to time. */
+async function messagePages(): Promise<[string, Record<string, string>][]> {
+  const on = one<{ enabled: number } | undefined>(`select enabled from plugins where name = 'messages'`)
+  if (!on?.enabled) throw new Error('The messages plugin is not enabled in the bench community.')
+  await h.settings.write('plugin.messages.sends_per_minute', 1000)
+  const others = prepare('select id from users where id != ? and suspended_at is null order by id limit 500').all!(member) as { id: number }[]
+  const call = async (token: string, method: string, path: string, body?: unknown) => {
+    const res = await h.app.request('http://bench' + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    return (await res.json()) as { data: { id: number } }
+  }
+  let first = 0
+  for (const o of others) {
+    const token = (await createSession(h.db, o.id, 'api', { ip: null, userAgent: 'hearth-bench', days: 1 })).token
+    const id = (await call(token, 'POST', '/api/v1/messages/conversations', { user: member })).data.id
+    first ||= id
+    await call(token, 'POST', `/api/v1/messages/conversations/${id}/messages`, { text: `Hello from ${o.id}, how are things?` })
+    await call(api, 'POST', `/api/v1/messages/conversations/${id}/accept`)
+  }
+  await h.queue.drain()
+  return [
+    ['/messages', cookie],
+    ['/api/v1/messages/conversations', { authorization: `Bearer ${api}` }],
+    [`/messages/${first}`, cookie],
+  ]
+}
+
+const profiling = process.argv.includes('--profile')
+const inspector = profiling ? new (await import('node:inspector/promises')).Session() : null
+if (inspector) {
+  inspector.connect()
+  await inspector.post('Profiler.enable')
+  await inspector.post('Profiler.start')
+}
 for (const [path, headers] of pages) {
   await (await h.app.request('http://bench' + path, { headers })).text()
+  const runs: number[] = []
+  for (let i = 0; i < (messages ? 29 : 0); i++) {
+    const t = performance.now()
+    await (await h.app.request('http://bench' + path, { headers })).text()
+    runs.push(performance.now() - t)
+  }
   seen = []
   const t = performance.now()
   const res = await h.app.request('http://bench' + path, { headers })
   await res.text()
-  const total = performance.now() - t
+  const total = messages ? [...runs, performance.now() - t].sort((a, b) => a - b)[15]! : performance.now() - t
   const inSql = seen.reduce((a, b) => a + b.ms, 0)
-  console.log(`\n${path}: ${res.status}, ${total.toFixed(1)} ms, of which ${inSql.toFixed(1)} ms in ${seen.length} statements`)
+  console.log(`\n${path}: ${res.status}, ${total.toFixed(1)} ms${messages ? " (median of 30)" : ""}, of which ${inSql.toFixed(1)} ms in ${seen.length} statements`)
   for (const s of [...seen].sort((a, b) => b.ms - a.ms).slice(0, 3)) {
     console.log(`  ${s.ms.toFixed(2).padStart(8)} ms  ${s.sql.replace(/\s+/g, ' ').slice(0, 160)}`)
-    if (s.ms > 1) {
+    if (s.ms > (messages ? 0.2 : 1)) {
       const plan = prepare('explain query plan ' + s.sql).all!(...s.args) as { detail: string }[]
       console.log(`              plan: ${plan.map((p) => p.detail).filter((d) => !/CORRELATED|LIST SUBQUERY|SCALAR/.test(d)).join(' | ').slice(0, 400)}`)
     }
   }
+}
+if (inspector) {
+  const { profile } = await inspector.post('Profiler.stop')
+  const { writeFileSync, mkdtempSync } = await import('node:fs')
+  const file = (await import('node:path')).join(mkdtempSync((await import('node:os')).tmpdir() + '/hearth-queries-'), 'pages.cpuprofile')
+  writeFileSync(file, JSON.stringify(profile))
+  console.log(`\nCPU profile of the timed requests: ${file}\n${(await import('./profile.js')).topFunctions(file, 40)}`)
 }
 await h.close()
