@@ -50,6 +50,9 @@ export async function pushCounts(ctx: MessagesContext, userId: number): Promise<
  * conversation) and the counts are pushed again, which is harmless.
  */
 export async function fanOut(ctx: MessagesContext, job: FanOut, reading: Reading): Promise<void> {
+  // Jobs run one after another without touching the event loop (SQLite answers synchronously): many queued at once
+  // (500 first messages) would hold every request back until the last one. Each starts by letting others in.
+  await breathe()
   const db = own(ctx.db)
   const m = await db
     .selectFrom('messages_messages as m')

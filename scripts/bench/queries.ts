@@ -4,7 +4,7 @@
 // --messages: the messages plugin's pages instead (issue 15): a member with 500 conversations (made here, through the
 // API) has their inbox page, the inbox API and a thread page timed, median of 30 requests each, with the slowest
 // statements and their plans. With --profile, the timed requests are also CPU-profiled (in process, only them) and
-// the functions with the most time listed.
+// the functions with the most time listed; with --statements, every statement of each request in order.
 import { createHearth } from '../../core/app.js'
 import { createSession } from '../../core/users/sessions.js'
 import { resolveConfig } from '../../core/config.js'
@@ -39,7 +39,7 @@ const post = one<{ id: number }>(`select max(id) id from posts where visibility 
 const tag = one<{ tag: string }>('select tag from hashtags join post_hashtags on hashtag_id = hashtags.id group by hashtags.id order by count(*) desc limit 1').tag
 const cookie = { cookie: `hearth_session=${web}; hearth_csrf=benchcsrfbenchcsrfbenchcsrfbenchcsrf` }
 const messages = process.argv.includes('--messages')
-const pages: [string, Record<string, string>][] = messages ? await messagePages() : [
+const pages: [string, Record<string, string>, { method: string; body: string }?][] = messages ? await messagePages() : [
   ['/api/v1/feed/home', { authorization: `Bearer ${api}` }],
   ['/', cookie],
   [`/u/member${member + 1}`, cookie],
@@ -49,7 +49,7 @@ const pages: [string, Record<string, string>][] = messages ? await messagePages(
   ['/search?q=kalo', cookie],
 ]
 /** 500 members each write to `member` (accepted if it landed in requests); answers the pages to time. */
-async function messagePages(): Promise<[string, Record<string, string>][]> {
+async function messagePages(): Promise<[string, Record<string, string>, { method: string; body: string }?][]> {
   const on = one<{ enabled: number } | undefined>(`select enabled from plugins where name = 'messages'`)
   if (!on?.enabled) throw new Error('The messages plugin is not enabled in the bench community.')
   await h.settings.write('plugin.messages.sends_per_minute', 1000)
@@ -71,6 +71,8 @@ async function messagePages(): Promise<[string, Record<string, string>][]> {
     ['/messages', cookie],
     ['/api/v1/messages/conversations', { authorization: `Bearer ${api}` }],
     [`/messages/${first}`, cookie],
+    // A send (as the member, answering), which the socket-delivery figures wait for.
+    [`/api/v1/messages/conversations/${first}/messages`, { authorization: `Bearer ${api}`, 'content-type': 'application/json' }, { method: 'POST', body: JSON.stringify({ text: 'Fine, thanks!' }) }],
   ]
 }
 
@@ -81,21 +83,26 @@ if (inspector) {
   await inspector.post('Profiler.enable')
   await inspector.post('Profiler.start')
 }
-for (const [path, headers] of pages) {
-  await (await h.app.request('http://bench' + path, { headers })).text()
+for (const [path, headers, init] of pages) {
+  const request = () => h.app.request('http://bench' + path, { headers, ...init })
+  await (await request()).text()
   const runs: number[] = []
   for (let i = 0; i < (messages ? 29 : 0); i++) {
     const t = performance.now()
-    await (await h.app.request('http://bench' + path, { headers })).text()
+    await (await request()).text()
+    if (init) await h.queue.drain() // the send's fan-out job, timed with it
     runs.push(performance.now() - t)
   }
   seen = []
   const t = performance.now()
-  const res = await h.app.request('http://bench' + path, { headers })
+  const res = await request()
   await res.text()
+  if (init) await h.queue.drain()
   const total = messages ? [...runs, performance.now() - t].sort((a, b) => a - b)[15]! : performance.now() - t
   const inSql = seen.reduce((a, b) => a + b.ms, 0)
-  console.log(`\n${path}: ${res.status}, ${total.toFixed(1)} ms${messages ? " (median of 30)" : ""}, of which ${inSql.toFixed(1)} ms in ${seen.length} statements`)
+  console.log(`\n${init?.method ?? 'GET'} ${path}: ${res.status}, ${total.toFixed(1)} ms${messages ? " (median of 30)" : ""}, of which ${inSql.toFixed(1)} ms in ${seen.length} statements`)
+  // --statements: every statement of the request, in order (what a page or a send does, one by one).
+  if (process.argv.includes('--statements')) for (const s of seen) console.log(`  ${s.ms.toFixed(3).padStart(8)} ms  ${s.sql.replace(/\s+/g, ' ').slice(0, 150)}`)
   for (const s of [...seen].sort((a, b) => b.ms - a.ms).slice(0, 3)) {
     console.log(`  ${s.ms.toFixed(2).padStart(8)} ms  ${s.sql.replace(/\s+/g, ' ').slice(0, 160)}`)
     if (s.ms > (messages ? 0.2 : 1)) {
