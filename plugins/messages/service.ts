@@ -1,5 +1,6 @@
 // The messages service: every rule of who may write to whom, conversations, membership, sending, editing, unsending
 // and reading, shared by the pages, the API and the realtime topic. Routes only translate requests into these calls.
+import { sql } from 'kysely'
 import { z } from 'zod'
 import { displayName, extractMentions, renderText, safeName, type MediaInfo, type Page, type PluginDb, type PublicUser, type Topic, type Viewer } from '../../core/plugins/api.js'
 import { attachmentViews, deleteMessageFiles, type AttachmentView } from './attachments.js'
@@ -205,13 +206,15 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
 
   /**
    * Message lines (of one conversation or several) as the viewer sees them, in three queries whatever their number:
-   * bodies read through bodies.ts, reply targets only if visible to them, mentions of each conversation's members.
+   * bodies read through bodies.ts, reply targets only if visible to them, mentions of each conversation's members
+   * (`mentionableIn`, or else looked up for the names the texts mention: never a 1,000-member list for one message).
    */
-  async function views(viewer: Viewer, lines: MessageLine[], mentionableIn: (conversationId: number) => Set<string>): Promise<MessageView[]> {
+  async function views(viewer: Viewer, lines: MessageLine[], mentionableIn?: (conversationId: number) => Set<string>): Promise<MessageView[]> {
     const replyIds = [...new Set(lines.map((l) => l.reply_to_id).filter((id): id is number => id !== null))]
     // A reply's target was checked to be in its conversation when it was sent.
     const targets = await messagesByIds(db, viewer.id, null, replyIds)
     const bodies = await readBodies(db, [...lines.map((l) => l.id), ...targets.keys()])
+    mentionableIn ??= await mentionedMembers(lines, bodies)
     const shares = await sharesFor(ctx, viewer, lines.filter((l) => !l.unsent_at && l.kind !== 'system').map((l) => l.id))
     const items = await attachmentViews(ctx, lines.filter((l) => !l.unsent_at && l.kind !== 'text' && l.kind !== 'system'))
     const reactions = await reactionsOf(db, lines.map((l) => l.id))
@@ -242,6 +245,22 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         gift: gifts.get(l.id) ?? null,
       }
     })
+  }
+
+  /** Of the names these messages mention, those of members (present and past) of the message's conversation. */
+  async function mentionedMembers(lines: MessageLine[], bodies: Map<number, string>) {
+    const names = new Set(lines.flatMap((l) => (l.kind === 'system' || l.unsent_at ? [] : extractMentions(bodies.get(l.id) ?? ''))))
+    if (names.size === 0) return () => new Set<string>()
+    const members = await own(db)
+      .selectFrom('messages_participants as p')
+      .innerJoin('users', 'users.id', 'p.user_id')
+      .select(['p.conversation_id', 'users.username'])
+      .where('p.conversation_id', 'in', [...new Set(lines.map((l) => l.conversation_id))])
+      .where(sql<string>`lower(users.username)`, 'in', [...names])
+      .execute()
+    const by = new Map<number, Set<string>>()
+    for (const m of members) by.set(m.conversation_id, (by.get(m.conversation_id) ?? new Set()).add(m.username.toLowerCase()))
+    return (conversationId: number) => by.get(conversationId) ?? new Set<string>()
   }
 
   /** Who may be linked as a mention in each conversation: its members, present and past (lower-cased usernames). */
@@ -352,7 +371,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     async messages(viewer: Viewer, id: number, options: { cursor?: string | null; limit?: number; afterId?: number } = {}): Promise<Page<MessageView>> {
       await standing(viewer, id)
       const page = await messagesIn(db, viewer.id, id, { cursor: options.cursor, limit: options.limit ?? 30, afterId: options.afterId })
-      return { items: await views(viewer, page.items, mentionableOf(await membersOf(db, [id]))), nextCursor: page.nextCursor }
+      return { items: await views(viewer, page.items), nextCursor: page.nextCursor }
     },
 
     /** One message the viewer may see. */
@@ -360,7 +379,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       await standing(viewer, id)
       const line = (await messagesByIds(db, viewer.id, id, [messageId])).get(messageId)
       if (!line) throw messageMissing()
-      return (await views(viewer, [line], mentionableOf(await membersOf(db, [id]))))[0]!
+      return (await views(viewer, [line]))[0]!
     },
 
     /**
@@ -738,7 +757,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       const events: ReplayEvent[] = page.items.reverse().map((m) => ({ seq: m.id, event: 'message', data: m }))
       const changes = await changesSince(db, viewer.id, id, afterSeq)
       const changed = await messagesByIds(db, viewer.id, id, changes.filter((ch) => ch.kind === 'edited' || ch.kind === 'reactions').map((ch) => ch.message_id))
-      const now = new Map((await views(viewer, [...changed.values()], mentionableOf(await membersOf(db, [id])))).map((m) => [m.id, m]))
+      const now = new Map((await views(viewer, [...changed.values()])).map((m) => [m.id, m]))
       for (const ch of changes) {
         const m = now.get(ch.message_id)
         if (ch.kind === 'unsent') events.push({ seq: ch.seq, event: 'unsent', data: { id: ch.message_id } })
@@ -751,7 +770,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
 
     /** Message lines as the viewer sees them (search results across conversations). */
     async present(viewer: Viewer, lines: MessageLine[]): Promise<MessageView[]> {
-      return views(viewer, lines, mentionableOf(await membersOf(db, [...new Set(lines.map((l) => l.conversation_id))])))
+      return views(viewer, lines)
     },
 
     /**
