@@ -2,7 +2,8 @@
 // statement timed and the slowest shown with SQLite's plan. For finding the cause of a missed target.
 //   node --import tsx scripts/bench/queries.ts [--quick] [--messages]
 // --messages: the messages plugin's pages instead (issue 15): a member with 500 conversations (made here, through the
-// API) has their inbox page, the inbox API and a thread page timed, median of 30 requests each, with the slowest
+// API) has their inbox page, the inbox API, a thread page, a send and a send to a group of 1,000 they own timed
+// (a send with its fan-out job), median of 30 requests each, with the slowest
 // statements and their plans. With --profile, the timed requests are also CPU-profiled (in process, only them) and
 // the functions with the most time listed; with --statements, every statement of each request in order.
 import { createHearth } from '../../core/app.js'
@@ -66,6 +67,11 @@ async function messagePages(): Promise<[string, Record<string, string>, { method
     await call(token, 'POST', `/api/v1/messages/conversations/${id}/messages`, { text: `Hello from ${o.id}, how are things?` })
     await call(api, 'POST', `/api/v1/messages/conversations/${id}/accept`)
   }
+  // A group of 1,000 the member owns, for the cost of one send to it (its first message, notifying everyone, before).
+  await h.settings.write('plugin.messages.max_group_members', 5000)
+  const crowd = prepare('select id from users where id != ? and suspended_at is null order by id limit 999').all!(member) as { id: number }[]
+  const group = (await call(api, 'POST', '/api/v1/messages/conversations', { name: 'Everyone', members: crowd.map((c) => c.id) })).data.id
+  await call(api, 'POST', `/api/v1/messages/conversations/${group}/messages`, { text: 'Welcome, everyone' })
   await h.queue.drain()
   return [
     ['/messages', cookie],
@@ -73,6 +79,7 @@ async function messagePages(): Promise<[string, Record<string, string>, { method
     [`/messages/${first}`, cookie],
     // A send (as the member, answering), which the socket-delivery figures wait for.
     [`/api/v1/messages/conversations/${first}/messages`, { authorization: `Bearer ${api}`, 'content-type': 'application/json' }, { method: 'POST', body: JSON.stringify({ text: 'Fine, thanks!' }) }],
+    [`/api/v1/messages/conversations/${group}/messages`, { authorization: `Bearer ${api}`, 'content-type': 'application/json' }, { method: 'POST', body: JSON.stringify({ text: 'Hello, all of you' }) }],
   ]
 }
 
