@@ -81,15 +81,8 @@ export async function fanOut(ctx: MessagesContext, job: FanOut, reading: Reading
     const title = group ? (m.name ?? 'a group') : displayName(sender)
     const data = { conversationId: m.conversation_id, group, title, ...(job.what ? { what: job.what } : {}) }
     const told: number[] = []
-    const seeing: number[] = []
     for (const r of members) {
-      if (r.user_id === m.sender_id || r.muted === 1 || r.request !== 'none' || r.last_read_id >= m.id) continue
-      // Reading it now: nothing to tell, and what they had been told of is seen (the next message away tells again).
-      if (reading.is(m.conversation_id, r.user_id)) {
-        if (r.told === 1) seeing.push(r.user_id)
-        continue
-      }
-      if (r.told === 1) continue
+      if (r.user_id === m.sender_id || r.muted === 1 || r.request !== 'none' || r.told === 1 || r.last_read_id >= m.id || reading.is(m.conversation_id, r.user_id)) continue
       await ctx.core.notifications
         .notify({ userId: r.user_id, type: 'message', actorId: sender.id, groupKey: String(m.conversation_id), data })
         .catch((err) => ctx.log.warn({ err }, 'message notification failed'))
@@ -106,7 +99,6 @@ export async function fanOut(ctx: MessagesContext, job: FanOut, reading: Reading
         .where('last_read_id', '<', m.id)
         .execute()
     }
-    if (seeing.length) await db.updateTable('messages_participants').set({ told: 0 }).where('conversation_id', '=', m.conversation_id).where('user_id', 'in', seeing).execute()
   }
   const counts = job.turned ?? members.map((r) => r.user_id)
   for (const userId of counts) {

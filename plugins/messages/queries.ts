@@ -245,10 +245,11 @@ type NewMessage = { conversation_id: number; sender_id: number; kind: MessageRow
 
 /**
  * As `insertMessage`, and answers who it made unread (`turned`: members whose unread count went from none to one, the
- * only ones whose badge counts change). Every member in the conversation gets it as their latest message; each other
- * member one more unread (a system line counts for nobody).
+ * only ones whose badge counts change) and whether any other member may be notified of it (`untold`: in the inbox,
+ * not muted, not told of their unread messages there yet). Every member in the conversation gets it as their latest
+ * message; each other member one more unread (a system line counts for nobody).
  */
-export async function storeMessage(db: Db, m: NewMessage): Promise<{ id: number; turned: number[] }> {
+export async function storeMessage(db: Db, m: NewMessage): Promise<{ id: number; turned: number[]; untold: boolean }> {
   const t = own(db)
   const { id } = await t
     .insertInto('messages_messages')
@@ -257,11 +258,12 @@ export async function storeMessage(db: Db, m: NewMessage): Promise<{ id: number;
     .executeTakeFirstOrThrow()
   await t.updateTable('messages_conversations').set({ last_message_id: id }).where('id', '=', m.conversation_id).execute()
   const counted = m.kind !== 'system'
-  const rows = await sql<{ user_id: number; unread_count: number }>`update messages_participants
+  const rows = await sql<{ user_id: number; unread_count: number; told: number; muted: number; request: RequestState }>`update messages_participants
     set latest_id = ${id}, unread_count = unread_count + ${counted ? sql`(user_id != ${m.sender_id})` : sql`0`}
     where conversation_id = ${m.conversation_id} and state = 'active'
-    returning user_id, unread_count`.execute(db)
-  return { id, turned: counted ? rows.rows.filter((r) => r.user_id !== m.sender_id && r.unread_count === 1).map((r) => r.user_id) : [] }
+    returning user_id, unread_count, told, muted, request`.execute(db)
+  const others = counted ? rows.rows.filter((r) => r.user_id !== m.sender_id) : []
+  return { id, turned: others.filter((r) => r.unread_count === 1).map((r) => r.user_id), untold: others.some((r) => r.told === 0 && r.muted === 0 && r.request === 'none') }
 }
 
 /** The direct conversation of two members, if they have one. */

@@ -468,13 +468,15 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       let messageId: number
       try {
         messageId = await db.transaction().execute(async (trx) => {
-          const { id: mid, turned } = await storeMessage(trx, { conversation_id: id, sender_id: viewer.id, kind: extra?.kind ?? 'text', client_id: input.client_id ?? null, reply_to_id: input.reply_to ?? null, expires_at: expiresAt })
+          const { id: mid, turned, untold } = await storeMessage(trx, { conversation_id: id, sender_id: viewer.id, kind: extra?.kind ?? 'text', client_id: input.client_id ?? null, reply_to_id: input.reply_to ?? null, expires_at: expiresAt })
           if (!extra || input.text) await storeBody(trx, mid, input.text ?? '')
           if (input.share) await storeShare(trx, mid, input.share)
           if (extra) await extra.store(trx, mid)
           if (expiresAt) await enqueuePurge(ctx, trx, mid, expiresAt)
-          // Each member's notification and counts: a job committed with the message (a big group's send answers at once).
-          await enqueueFanOut(ctx, trx, { messageId: mid, what: extra?.what, quiet: options.quiet, turned })
+          // Each member's notification and counts: a job committed with the message (a big group's send answers at once),
+          // when there is anyone to tell or a badge that changed: in a busy conversation whose members were told of its
+          // unread messages already, none.
+          if (untold || turned.length) await enqueueFanOut(ctx, trx, { messageId: mid, what: extra?.what, quiet: options.quiet, turned })
           const t = own(trx)
           // Writing back accepts a request; a declined request comes back to the recipient's requests with the new message.
           if (p.request === 'pending') await t.updateTable('messages_participants').set({ request: 'none' }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
@@ -719,6 +721,14 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
           if (heir) await t.updateTable('messages_participants').set({ role: 'owner' }).where('conversation_id', '=', id).where('user_id', '=', heir.user_id).execute()
         }
       }, userId)
+    },
+
+    /**
+     * A page of the member's shows the conversation (it joined its topic, so they are in it): what they were told of
+     * is seen, and the next message that arrives while they are away tells them again.
+     */
+    async inView(viewer: Viewer, id: number): Promise<void> {
+      await own(db).updateTable('messages_participants').set({ told: 0 }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).where('told', '=', 1).execute()
     },
 
     /** Whether a member may be in the conversation's topic now. */
