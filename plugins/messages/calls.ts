@@ -105,7 +105,7 @@ export function createCalls(ctx: MessagesContext, service: MessagesService, conv
     const line = await service.message(c.callerViewer, c.conversation_id, lineId).catch(() => null)
     if (line) {
       conv().publish(topicId(c.conversation_id), 'message', line, { durable: lineId })
-      await presence.sent(line)
+      await presence.sent(line, 'direct') // calls are 1:1
     }
     if (tell && outcome === 'missed' && !c.answered_at) await missed(c)
   }

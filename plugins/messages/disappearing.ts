@@ -2,12 +2,13 @@
 // disappearing message, and `purgeMessages`, the one place a message is deleted for good (its row, its body and
 // search entry, its reactions, its files). Hidden from every reader the moment it expires (messageVisible).
 import { deleteMessageFiles } from './attachments.js'
+import { sql } from 'kysely'
 import { z } from 'zod'
 import type { PluginDb, Topic } from '../../core/plugins/api.js'
 import { eraseBody } from './bodies.js'
 import { recordChange } from './changes.js'
 import type { MessagesContext } from './plugin.js'
-import { own } from './queries.js'
+import { own, recount } from './queries.js'
 
 const HOUR = 3600
 const DAY = 24 * HOUR
@@ -71,6 +72,11 @@ export function createDisappearing(ctx: MessagesContext, conv: () => Topic<'mess
       for (const [conversationId, list] of byConversation) {
         const latest = await t.selectFrom('messages_messages').select((eb) => eb.fn.max('id').as('id')).where('conversation_id', '=', conversationId).executeTakeFirst()
         await t.updateTable('messages_conversations').set({ last_message_id: latest?.id ?? null }).where('id', '=', conversationId).execute()
+        // Each member's latest (up to their last line) and unread count follow (queries.ts).
+        const last = latest?.id ?? null
+        await sql`update messages_participants set latest_id = case when until_id is not null and until_id < ${last} then until_id else ${last} end
+          where conversation_id = ${conversationId}`.execute(trx)
+        await recount(trx, conversationId, { readBelow: Math.max(...list) })
         published.push({ conversationId, ids: list, seq: await recordChange(trx, { conversationId, messageIds: list, kind: 'disappeared' }) })
       }
       return published

@@ -260,6 +260,28 @@ describe('messages: a group of 1,000', () => {
     assert.deepEqual((await api('GET', '/unread', cal)).body.data, { conversations: 0, requests: 0 })
     // The member's inbox counts it unread.
     assert.equal(((await api('GET', '/conversations', ben)).body.data as { id: number; unread: number }[]).find((c) => c.id === id)?.unread, 1)
+
+    // Everyone was told and every badge already counts the group: the next message queues no job at all.
+    // The newest of ben's notification events (core keeps one row per actor in an entry, moving it on each event).
+    const events = () => Number(sqlite().prepare("select coalesce(max(id), 0) from notifications where type = 'messages.message' and user_id = ?").pluck().get(ben.id))
+    const before = events()
+    await hold()
+    assert.equal((await api('POST', `/conversations/${id}/messages`, ana, { text: 'and again' })).status, 201)
+    assert.equal(pending(), 0)
+    await run()
+    assert.equal(events(), before, 'not told twice while unread')
+    // ben reads it: the next message tells him again (and him only), by one job.
+    assert.equal((await api('POST', `/conversations/${id}/read`, ben, {})).status, 200)
+    await hold()
+    assert.equal((await api('POST', `/conversations/${id}/messages`, ana, { text: 'once more' })).status, 201)
+    assert.equal(pending(), 1)
+    const newest = sqlite().prepare("select coalesce(max(id), 0) from notifications where type = 'messages.message'").pluck()
+    const last = Number(newest.get())
+    await run()
+    assert.ok(events() > before, 'told again')
+    assert.equal(Number(sqlite().prepare("select count(*) from notifications where type = 'messages.message' and id > ?").pluck().get(last)), 1, 'ben only')
+    const again = await benPage.next((f) => f.event === 'messages:unread' && f.data.conversations === 1 && f !== pushed)
+    assert.deepEqual(again.data, { conversations: 1, requests: 0 })
   })
 
   it('decides when the job runs: a member removed, or a message unsent, before it gets no notification', async () => {

@@ -235,11 +235,14 @@ describe('messages plugin', () => {
     const gusSocket = await socket(gus)
     await join(eveSocket, id)
     await join(gusSocket, id)
-    const sent = (await send(eve, id, 'live hello https://example.org @gus')).body.data
+    const sent = (await send(eve, id, 'live hello https://example.org @gus and @GUS, not @ana')).body.data
     const pushed = await gusSocket.next((f) => f.event === 'message' && f.data.id === sent.id)
     assert.equal(pushed.seq, sent.id)
     assert.match(pushed.data.html, /<a href="https:\/\/example.org"/)
     assert.match(pushed.data.html, /<a href="\/u\/gus" class="mention">@gus<\/a>/)
+    assert.match(pushed.data.html, /<a href="\/u\/GUS" class="mention">@GUS<\/a>/, 'any case')
+    // Only members of the conversation are linked (ana exists, but is not in it).
+    assert.match(pushed.data.html, /not @ana$/)
     // Typing reaches the other member only.
     eveSocket.send({ op: 'send', topic: `messages:conv:${id}`, message: { typing: true } })
     assert.deepEqual((await gusSocket.next((f) => f.event === 'typing')).data, { userId: eve.id, name: 'eve', typing: true })

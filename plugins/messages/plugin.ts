@@ -100,7 +100,11 @@ const messages = definePlugin({
       onMessage: async (c, id, m) => {
         const n = conversationOf(id)
         if (n === null) return
-        if ('reading' in m) return reading.set(n, c.viewer.id, c.id, m.reading)
+        if ('reading' in m) {
+          reading.set(n, c.viewer.id, c.id, m.reading)
+          if (m.reading) await service.inView(c.viewer, n)
+          return
+        }
         if (!(await service.mayType(c.viewer, n))) return
         conv!.publish(id, 'typing', { userId: c.viewer.id, name: displayName(c.viewer), typing: m.typing }, { except: c.viewer.id })
       },
@@ -131,7 +135,7 @@ const messages = definePlugin({
     ctx.routes.route('/', timeRoutes(ctx, service, scheduled, createSearch(ctx, service)))
     const presence = createPresence(ctx, () => conv!)
     const calls = createCalls(ctx, service, () => conv!, presence)
-    service.onSent((m) => presence.sent(m))
+    service.onSent((m, kind) => presence.sent(m, kind))
     ctx.routes.route('/', callRoutes(ctx, calls))
     ctx.routes.route('/', presenceRoutes(ctx, presence))
     ctx.routes.route('/', messagesRoutes(ctx, service, { presence, calls }))

@@ -58,7 +58,7 @@ export function createPresence(ctx: MessagesContext, conv: () => Topic<'messages
 
     /**
      * A page of theirs is open: note the time (at most every 30 s), and everything sent to them while they were away
-     * has now reached their client (delivered), in every conversation where they are in and not a request. The
+     * has now reached their client (delivered), in every direct conversation where they are in and not a request. The
      * catch-up reads only conversations whose latest message is past their marker.
      */
     async alive(viewer: Viewer) {
@@ -79,6 +79,7 @@ export function createPresence(ctx: MessagesContext, conv: () => Topic<'messages
         .where('p.user_id', '=', viewer.id)
         .where('p.state', '=', 'active')
         .where('p.request', '=', 'none')
+        .where('c.kind', '=', 'direct')
         .where(sql<boolean>`c.last_message_id > p.last_delivered_id`)
         .execute()
       for (const r of behind) await presence.delivered(viewer, r.conversation_id, r.last_message_id!)
@@ -101,8 +102,13 @@ export function createPresence(ctx: MessagesContext, conv: () => Topic<'messages
       await tellDelivered(conversationId, viewer.id, to)
     },
 
-    /** A message was sent: every other member's pages hear of it (once per page), so their client can say it arrived. */
-    async sent(message: MessageView) {
+    /**
+     * A message was sent: the other member's pages hear of it (once per page), so their client can say it arrived. Direct
+     * conversations only: "Delivered" is shown there alone, and in a group of 1,000 each message would otherwise
+     * bring back 1,000 answers.
+     */
+    async sent(message: MessageView, kind: 'direct' | 'group') {
+      if (kind !== 'direct') return
       const members = await membersOf(db, [message.conversation_id])
       for (const m of members) {
         if (m.user_id === message.sender?.id || m.state !== 'active' || m.request !== 'none') continue

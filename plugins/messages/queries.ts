@@ -107,23 +107,22 @@ export async function inbox(db: Db, viewerId: number, folder: Folder, options: {
   const inFolder =
     folder === 'requests' ? sql`p.request = 'pending'` : folder === 'archived' ? sql`p.request = 'none' and p.archived = 1` : sql`p.request = 'none' and p.archived = 0`
   const pin = folder === 'inbox' ? sql`p.pinned` : sql`0`
-  // Ordered by the conversation's latest message the member may see by standing (up to their last line if they
-  // left), which needs no scan of the messages; only the page's rows then read their newest visible message and
-  // unread count (a message deleted for oneself still dates its conversation, as in other messengers).
+  // Ordered by the participant's own latest message (the conversation's, up to their last line if they left; kept by
+  // every new message), which the messages_participants_inbox index walks in order: SQLite checks the visibility of
+  // the rows it meets and stops after a page, whatever the member's number of conversations. Only the page's rows then
+  // read their newest visible message (a message deleted for oneself still dates its conversation, as in other
+  // messengers); the unread count is stored (`unread_count`).
   const rows = await sql<InboxRow>`
     select x.*,
       (select max(m.id) from messages_messages m join messages_participants p on p.conversation_id = x.id and p.user_id = ${viewerId}
-         where m.conversation_id = x.id and ${messageVisible(viewerId)}) as last_id,
-      (select count(*) from messages_messages m join messages_participants p on p.conversation_id = x.id and p.user_id = ${viewerId}
-         where m.conversation_id = x.id and ${messageVisible(viewerId)} and m.id > p.last_read_id
-           and m.sender_id != ${viewerId} and m.kind != 'system' and m.unsent_at is null) as unread
+         where m.conversation_id = x.id and ${messageVisible(viewerId)}) as last_id
     from (
       select c.id, c.kind, c.name, c.disappear_seconds, c.picture_media_id, ${pin} as pinned, p.muted, p.archived, p.request, p.state, p.role, p.last_read_id,
-        min(c.last_message_id, coalesce(p.until_id, c.last_message_id)) as sort_id
+        p.latest_id as sort_id, p.unread_count as unread
       from messages_participants p join messages_conversations c on c.id = p.conversation_id
-      where ${conversationVisible(viewerId)} and ${inFolder} and c.last_message_id > p.from_id
-        ${after ? sql`and (${pin} < ${after.pin} or (${pin} = ${after.pin} and (min(c.last_message_id, coalesce(p.until_id, c.last_message_id)) < ${after.last} or (min(c.last_message_id, coalesce(p.until_id, c.last_message_id)) = ${after.last} and c.id < ${after.id}))))` : sql``}
-      order by pinned desc, sort_id desc, c.id desc
+      where p.user_id = ${viewerId} and ${inFolder} and p.latest_id > p.from_id and ${conversationVisible(viewerId)}
+        ${after ? sql`and (${pin} < ${after.pin} or (${pin} = ${after.pin} and (p.latest_id < ${after.last} or (p.latest_id = ${after.last} and p.conversation_id < ${after.id}))))` : sql``}
+      order by pinned desc, p.latest_id desc, p.conversation_id desc
       limit ${limit + 1}
     ) x
     order by x.pinned desc, x.sort_id desc, x.id desc`.execute(db)
@@ -133,24 +132,55 @@ export async function inbox(db: Db, viewerId: number, folder: Folder, options: {
 /** One conversation's unread count and newest visible message for the viewer (whose standing was checked). */
 export async function countsIn(db: Db, viewerId: number, conversationId: number): Promise<{ unread: number; last_id: number | null }> {
   const r = await sql<{ unread: number; last_id: number | null }>`
-    select (select max(m.id) from messages_messages m where ${messageVisible(viewerId)}) as last_id,
-      (select count(*) from messages_messages m where ${messageVisible(viewerId)} and m.id > p.last_read_id
-         and m.sender_id != ${viewerId} and m.kind != 'system' and m.unsent_at is null) as unread
+    select (select max(m.id) from messages_messages m where ${messageVisible(viewerId)}) as last_id, p.unread_count as unread
     from messages_participants p where p.conversation_id = ${conversationId} and p.user_id = ${viewerId}`.execute(db)
   return { unread: Number(r.rows[0]?.unread ?? 0), last_id: r.rows[0]?.last_id ?? null }
 }
 
-/** How many inbox conversations (not muted) have messages the viewer has not read, and how many requests wait. */
+/**
+ * How many inbox conversations (not muted) have messages the viewer has not read, and how many requests wait. Read
+ * from the stored counts: only conversations with something unread, and requests, pay for the visibility check.
+ */
 export async function unreadCounts(db: Db, viewerId: number): Promise<{ conversations: number; requests: number }> {
   const row = await sql<{ conversations: number; requests: number }>`
     select
-      sum(case when p.request = 'none' and p.muted = 0 and c.last_message_id > p.last_read_id and exists (select 1 from messages_messages m where ${messageVisible(viewerId)}
-        and m.id > p.last_read_id and m.sender_id != ${viewerId} and m.kind != 'system' and m.unsent_at is null) then 1 else 0 end) as conversations,
+      sum(case when p.request = 'none' then 1 else 0 end) as conversations,
       sum(case when p.request = 'pending' and exists (select 1 from messages_messages m where ${messageVisible(viewerId)}) then 1 else 0 end) as requests
     from messages_participants p join messages_conversations c on c.id = p.conversation_id
-    where ${conversationVisible(viewerId)} and p.state = 'active'`.execute(db)
+    where p.user_id = ${viewerId} and p.state = 'active' and ((p.request = 'none' and p.muted = 0 and p.unread_count > 0) or p.request = 'pending')
+      and ${conversationVisible(viewerId)}`.execute(db)
   const r = row.rows[0]
   return { conversations: Number(r?.conversations ?? 0), requests: Number(r?.requests ?? 0) }
+}
+
+/**
+ * SQL on a participant row named `messages_participants`: how many messages of the conversation they have not read,
+ * counted from the messages (what `unread_count` stores; `recount` writes it, tests compare the two). Sent while they
+ * were in, visible to them now, after their read marker, by someone else, not a system line, not unsent.
+ */
+const unreadTruthSql = sql`(select count(*) from messages_messages m where m.conversation_id = messages_participants.conversation_id
+    and m.id > messages_participants.from_id and (messages_participants.until_id is null or m.id <= messages_participants.until_id)
+    and (m.expires_at is null or m.expires_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    and not exists (select 1 from messages_hidden h where h.user_id = messages_participants.user_id and h.message_id = m.id)
+    and m.id > messages_participants.last_read_id and m.sender_id != messages_participants.user_id and m.kind != 'system' and m.unsent_at is null)`
+
+/** The unread count of a member in a conversation, counted from the messages (the truth `unread_count` keeps). */
+export async function unreadTruth(db: Db, conversationId: number, userId: number): Promise<number> {
+  const r = await sql<{ n: number }>`select ${unreadTruthSql} as n from messages_participants where conversation_id = ${conversationId} and user_id = ${userId}`.execute(db)
+  return Number(r.rows[0]?.n ?? 0)
+}
+
+/**
+ * Count again the stored unread counts of a conversation's members (all, or those `userIds`, or those whose read
+ * marker is below `readBelow`: the only ones a change to that message can concern) after messages stopped counting
+ * for them: read, deleted for oneself, unsent, disappeared.
+ */
+export async function recount(db: Db, conversationId: number, only: { userIds?: readonly number[]; readBelow?: number } = {}): Promise<void> {
+  if (only.userIds && only.userIds.length === 0) return
+  await sql`update messages_participants set unread_count = ${unreadTruthSql}
+    where conversation_id = ${conversationId}
+      ${only.userIds ? sql`and user_id in (${sql.join([...only.userIds])})` : sql``}
+      ${only.readBelow !== undefined ? sql`and last_read_id < ${only.readBelow}` : sql``}`.execute(db)
 }
 
 export type MessageLine = MessageRow & { username: string | null; display_name: string | null }
@@ -207,10 +237,19 @@ export async function byClientId(db: Db, conversationId: number, senderId: numbe
 }
 
 /** Store a message row (its body goes through bodies.ts) and make it the conversation's latest. */
-export async function insertMessage(
-  db: Db,
-  m: { conversation_id: number; sender_id: number; kind: MessageRow['kind']; client_id?: string | null; reply_to_id?: number | null; event?: string | null; expires_at?: string | null },
-): Promise<number> {
+export async function insertMessage(db: Db, m: NewMessage): Promise<number> {
+  return (await storeMessage(db, m)).id
+}
+
+type NewMessage = { conversation_id: number; sender_id: number; kind: MessageRow['kind']; client_id?: string | null; reply_to_id?: number | null; event?: string | null; expires_at?: string | null }
+
+/**
+ * As `insertMessage`, and answers who it made unread (`turned`: members whose unread count went from none to one, the
+ * only ones whose badge counts change) and whether any other member may be notified of it (`untold`: in the inbox,
+ * not muted, not told of their unread messages there yet). Every member in the conversation gets it as their latest
+ * message; each other member one more unread (a system line counts for nobody).
+ */
+export async function storeMessage(db: Db, m: NewMessage): Promise<{ id: number; turned: number[]; untold: boolean }> {
   const t = own(db)
   const { id } = await t
     .insertInto('messages_messages')
@@ -218,7 +257,13 @@ export async function insertMessage(
     .returning('id')
     .executeTakeFirstOrThrow()
   await t.updateTable('messages_conversations').set({ last_message_id: id }).where('id', '=', m.conversation_id).execute()
-  return id
+  const counted = m.kind !== 'system'
+  const rows = await sql<{ user_id: number; unread_count: number; told: number; muted: number; request: RequestState }>`update messages_participants
+    set latest_id = ${id}, unread_count = unread_count + ${counted ? sql`(user_id != ${m.sender_id})` : sql`0`}
+    where conversation_id = ${m.conversation_id} and state = 'active'
+    returning user_id, unread_count, told, muted, request`.execute(db)
+  const others = counted ? rows.rows.filter((r) => r.user_id !== m.sender_id) : []
+  return { id, turned: others.filter((r) => r.unread_count === 1).map((r) => r.user_id), untold: others.some((r) => r.told === 0 && r.muted === 0 && r.request === 'none') }
 }
 
 /** The direct conversation of two members, if they have one. */

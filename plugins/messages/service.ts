@@ -1,5 +1,6 @@
 // The messages service: every rule of who may write to whom, conversations, membership, sending, editing, unsending
 // and reading, shared by the pages, the API and the realtime topic. Routes only translate requests into these calls.
+import { sql } from 'kysely'
 import { z } from 'zod'
 import { displayName, extractMentions, renderText, safeName, type MediaInfo, type Page, type PluginDb, type PublicUser, type Topic, type Viewer } from '../../core/plugins/api.js'
 import { attachmentViews, deleteMessageFiles, type AttachmentView } from './attachments.js'
@@ -26,8 +27,10 @@ import {
   messagesIn,
   own,
   readReceiptsOn,
+  recount,
   setReadReceipts,
   standingIn,
+  storeMessage,
   unreadCounts,
   type Folder,
   type MemberLine,
@@ -203,13 +206,15 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
 
   /**
    * Message lines (of one conversation or several) as the viewer sees them, in three queries whatever their number:
-   * bodies read through bodies.ts, reply targets only if visible to them, mentions of each conversation's members.
+   * bodies read through bodies.ts, reply targets only if visible to them, mentions of each conversation's members
+   * (`mentionableIn`, or else looked up for the names the texts mention: never a 1,000-member list for one message).
    */
-  async function views(viewer: Viewer, lines: MessageLine[], mentionableIn: (conversationId: number) => Set<string>): Promise<MessageView[]> {
+  async function views(viewer: Viewer, lines: MessageLine[], mentionableIn?: (conversationId: number) => Set<string>): Promise<MessageView[]> {
     const replyIds = [...new Set(lines.map((l) => l.reply_to_id).filter((id): id is number => id !== null))]
     // A reply's target was checked to be in its conversation when it was sent.
     const targets = await messagesByIds(db, viewer.id, null, replyIds)
     const bodies = await readBodies(db, [...lines.map((l) => l.id), ...targets.keys()])
+    mentionableIn ??= await mentionedMembers(lines, bodies)
     const shares = await sharesFor(ctx, viewer, lines.filter((l) => !l.unsent_at && l.kind !== 'system').map((l) => l.id))
     const items = await attachmentViews(ctx, lines.filter((l) => !l.unsent_at && l.kind !== 'text' && l.kind !== 'system'))
     const reactions = await reactionsOf(db, lines.map((l) => l.id))
@@ -240,6 +245,22 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         gift: gifts.get(l.id) ?? null,
       }
     })
+  }
+
+  /** Of the names these messages mention, those of members (present and past) of the message's conversation. */
+  async function mentionedMembers(lines: MessageLine[], bodies: Map<number, string>) {
+    const names = new Set(lines.flatMap((l) => (l.kind === 'system' || l.unsent_at ? [] : extractMentions(bodies.get(l.id) ?? ''))))
+    if (names.size === 0) return () => new Set<string>()
+    const members = await own(db)
+      .selectFrom('messages_participants as p')
+      .innerJoin('users', 'users.id', 'p.user_id')
+      .select(['p.conversation_id', 'users.username'])
+      .where('p.conversation_id', 'in', [...new Set(lines.map((l) => l.conversation_id))])
+      .where(sql<string>`lower(users.username)`, 'in', [...names])
+      .execute()
+    const by = new Map<number, Set<string>>()
+    for (const m of members) by.set(m.conversation_id, (by.get(m.conversation_id) ?? new Set()).add(m.username.toLowerCase()))
+    return (conversationId: number) => by.get(conversationId) ?? new Set<string>()
   }
 
   /** Who may be linked as a mention in each conversation: its members, present and past (lower-cased usernames). */
@@ -300,14 +321,14 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
   const pageCounts = new WeakMap<Viewer, Promise<{ conversations: number; requests: number }>>()
 
   /** Told of every new message once it is stored and published (delivery receipts, presence.ts). */
-  const sentListeners: ((message: MessageView) => Promise<void>)[] = []
+  const sentListeners: ((message: MessageView, kind: Conversation['kind']) => Promise<void>)[] = []
 
   const service = {
     standing,
     /** The conversations' topic (`messages:conv:ID`), for the events of attachments. */
     topic: conv,
 
-    onSent(fn: (message: MessageView) => Promise<void>) {
+    onSent(fn: (message: MessageView, kind: Conversation['kind']) => Promise<void>) {
       sentListeners.push(fn)
     },
 
@@ -350,7 +371,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
     async messages(viewer: Viewer, id: number, options: { cursor?: string | null; limit?: number; afterId?: number } = {}): Promise<Page<MessageView>> {
       await standing(viewer, id)
       const page = await messagesIn(db, viewer.id, id, { cursor: options.cursor, limit: options.limit ?? 30, afterId: options.afterId })
-      return { items: await views(viewer, page.items, mentionableOf(await membersOf(db, [id]))), nextCursor: page.nextCursor }
+      return { items: await views(viewer, page.items), nextCursor: page.nextCursor }
     },
 
     /** One message the viewer may see. */
@@ -358,7 +379,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       await standing(viewer, id)
       const line = (await messagesByIds(db, viewer.id, id, [messageId])).get(messageId)
       if (!line) throw messageMissing()
-      return (await views(viewer, [line], mentionableOf(await membersOf(db, [id]))))[0]!
+      return (await views(viewer, [line]))[0]!
     },
 
     /**
@@ -447,18 +468,21 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       let messageId: number
       try {
         messageId = await db.transaction().execute(async (trx) => {
-          const mid = await insertMessage(trx, { conversation_id: id, sender_id: viewer.id, kind: extra?.kind ?? 'text', client_id: input.client_id ?? null, reply_to_id: input.reply_to ?? null, expires_at: expiresAt })
+          const { id: mid, turned, untold } = await storeMessage(trx, { conversation_id: id, sender_id: viewer.id, kind: extra?.kind ?? 'text', client_id: input.client_id ?? null, reply_to_id: input.reply_to ?? null, expires_at: expiresAt })
           if (!extra || input.text) await storeBody(trx, mid, input.text ?? '')
           if (input.share) await storeShare(trx, mid, input.share)
           if (extra) await extra.store(trx, mid)
           if (expiresAt) await enqueuePurge(ctx, trx, mid, expiresAt)
-          // Each member's notification and counts: a job committed with the message (a big group's send answers at once).
-          await enqueueFanOut(ctx, trx, { messageId: mid, what: extra?.what, quiet: options.quiet })
+          // Each member's notification and counts: a job committed with the message (a big group's send answers at once),
+          // when there is anyone to tell or a badge that changed: in a busy conversation whose members were told of its
+          // unread messages already, none.
+          if (untold || turned.length) await enqueueFanOut(ctx, trx, { messageId: mid, what: extra?.what, quiet: options.quiet, turned })
           const t = own(trx)
           // Writing back accepts a request; a declined request comes back to the recipient's requests with the new message.
           if (p.request === 'pending') await t.updateTable('messages_participants').set({ request: 'none' }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
           await t.updateTable('messages_participants').set({ request: 'pending' }).where('conversation_id', '=', id).where('user_id', '!=', viewer.id).where('request', '=', 'declined').execute()
-          await t.updateTable('messages_participants').set({ last_read_id: mid }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
+          // Writing is reading: nothing before it is unread for the sender, and their next unread message notifies again.
+          await t.updateTable('messages_participants').set({ last_read_id: mid, unread_count: 0, told: 0 }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).execute()
           return mid
         })
       } catch (err) {
@@ -470,7 +494,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       if (verdict) await ctx.core.policy.flagSaved(verdict, checked!, { type: 'messages.message', id: messageId })
       const message = await service.message(viewer, id, messageId)
       conv().publish(topicId(id), 'message', forEveryone(message), { durable: messageId })
-      for (const fn of sentListeners) await fn(message).catch((err) => ctx.log.warn({ err }, 'after-send listener failed'))
+      for (const fn of sentListeners) await fn(message, c.kind).catch((err) => ctx.log.warn({ err }, 'after-send listener failed'))
       return { message, created: true }
     },
 
@@ -508,6 +532,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       const seq = await db.transaction().execute(async (trx) => {
         await eraseBody(trx, messageId)
         await own(trx).updateTable('messages_messages').set({ unsent_at: new Date().toISOString() }).where('id', '=', messageId).execute()
+        await recount(trx, id, { readBelow: messageId })
         return recordChange(trx, { conversationId: id, messageIds: [messageId], kind: 'unsent' })
       })
       // Its photos, videos, files and voice note go for everyone, files and all.
@@ -536,6 +561,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       await standing(viewer, id)
       if (!(await messagesByIds(db, viewer.id, id, [messageId])).has(messageId)) throw messageMissing()
       await own(db).insertInto('messages_hidden').values({ user_id: viewer.id, message_id: messageId }).onConflict((oc) => oc.doNothing()).execute()
+      await recount(db, id, { userIds: [viewer.id] })
+      await pushCounts(viewer.id)
     },
 
     /**
@@ -547,7 +574,8 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       const newest = (await messagesIn(db, viewer.id, id, { limit: 1 })).items[0]?.id ?? 0
       const to = Math.min(upTo ?? newest, newest)
       if (to <= p.last_read_id) return p.last_read_id
-      await own(db).updateTable('messages_participants').set({ last_read_id: to }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).where('last_read_id', '<', to).execute()
+      await own(db).updateTable('messages_participants').set({ last_read_id: to, told: 0 }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).where('last_read_id', '<', to).execute()
+      await recount(db, id, { userIds: [viewer.id] })
       if (c.kind === 'direct' && p.request === 'none' && p.state === 'active') {
         const other = (await membersOf(db, [id])).find((m) => m.user_id !== viewer.id)
         if (other && other.read_receipts === 1 && (await readReceiptsOn(db, viewer.id))) conv().publish(topicId(id), 'read', { userId: viewer.id, messageId: to }, { except: viewer.id })
@@ -641,13 +669,16 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       const max = await ctx.settings.get('max_group_members')
       if (members.length + 1 > max) throw ctx.http.error(409, 'CONFLICT', `A group holds at most ${max} members.`)
       const request = (await ctx.core.social.canMessage(viewer.id, user.id)) ? 'none' : 'pending'
-      await system(viewer, id, { type: 'added', user: user.id, name_of_user: displayName(user) }, async (trx, before) => {
-        // They see nothing sent before they joined: from_id is the latest message before their "added" line.
+      await system(viewer, id, { type: 'added', user: user.id, name_of_user: displayName(user) }, async (trx, before, line) => {
+        // They see nothing sent before they joined: from_id is the latest message before their "added" line, which
+        // is their latest; nothing is unread for them yet.
         await own(trx)
           .insertInto('messages_participants')
-          .values({ conversation_id: id, user_id: user.id, role: 'member', request, from_id: before })
+          .values({ conversation_id: id, user_id: user.id, role: 'member', request, from_id: before, latest_id: line })
           .onConflict((oc) =>
-            oc.columns(['conversation_id', 'user_id']).doUpdateSet({ state: 'active', role: 'member', request, from_id: before, until_id: null, left_at: null, last_read_id: 0, joined_at: new Date().toISOString() }),
+            oc
+              .columns(['conversation_id', 'user_id'])
+              .doUpdateSet({ state: 'active', role: 'member', request, from_id: before, until_id: null, left_at: null, last_read_id: 0, latest_id: line, unread_count: 0, told: 0, joined_at: new Date().toISOString() }),
           )
           .execute()
       })
@@ -692,6 +723,14 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       }, userId)
     },
 
+    /**
+     * A page of the member's shows the conversation (it joined its topic, so they are in it): what they were told of
+     * is seen, and the next message that arrives while they are away tells them again.
+     */
+    async inView(viewer: Viewer, id: number): Promise<void> {
+      await own(db).updateTable('messages_participants').set({ told: 0 }).where('conversation_id', '=', id).where('user_id', '=', viewer.id).where('told', '=', 1).execute()
+    },
+
     /** Whether a member may be in the conversation's topic now. */
     async mayJoin(viewer: Viewer, id: number): Promise<boolean> {
       const s = await standingIn(db, viewer.id, id)
@@ -728,7 +767,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       const events: ReplayEvent[] = page.items.reverse().map((m) => ({ seq: m.id, event: 'message', data: m }))
       const changes = await changesSince(db, viewer.id, id, afterSeq)
       const changed = await messagesByIds(db, viewer.id, id, changes.filter((ch) => ch.kind === 'edited' || ch.kind === 'reactions').map((ch) => ch.message_id))
-      const now = new Map((await views(viewer, [...changed.values()], mentionableOf(await membersOf(db, [id])))).map((m) => [m.id, m]))
+      const now = new Map((await views(viewer, [...changed.values()])).map((m) => [m.id, m]))
       for (const ch of changes) {
         const m = now.get(ch.message_id)
         if (ch.kind === 'unsent') events.push({ seq: ch.seq, event: 'unsent', data: { id: ch.message_id } })
@@ -741,7 +780,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
 
     /** Message lines as the viewer sees them (search results across conversations). */
     async present(viewer: Viewer, lines: MessageLine[]): Promise<MessageView[]> {
-      return views(viewer, lines, mentionableOf(await membersOf(db, [...new Set(lines.map((l) => l.conversation_id))])))
+      return views(viewer, lines)
     },
 
     /**

@@ -38,6 +38,12 @@ export type MessagesTables = {
     last_read_id: Generated<number>
     /** The newest message their client (any tab) received: "Delivered" (migration 2026_12_05_1020). */
     last_delivered_id: Generated<number>
+    /** Their latest message: the conversation's, up to their last line if they left (migration 2026_12_06_0080). */
+    latest_id: number | null
+    /** How many messages they have not read (queries.ts `unreadTruth` is what it must equal). */
+    unread_count: Generated<number>
+    /** 1 once a notification was raised for their unread messages; back to 0 when they read or write. */
+    told: Generated<number>
   }
   messages_messages: {
     id: Generated<number>

@@ -47,6 +47,9 @@ export interface RunResult {
   p50: number
   p90: number
   p99: number
+  /** The p99 of answered requests only, and the longest wait of those still open at the end (to tell the two apart). */
+  answeredP99: number
+  longestOpen: number
   max: number
   mean: number
   /** Responses that were not 2xx, by status. */
@@ -146,6 +149,7 @@ async function once(spec: RunSpec, durationSec: number): Promise<RunResult> {
   const answered = latencies.length
   // A context whose request waited past the timeout was an error (autocannon counts it), not an open request.
   const unanswered = [...open].filter((c) => c.sentAt !== undefined && end - c.sentAt <= TIMEOUT_S * 1000).map((c) => end - c.sentAt!)
+  const answeredP99 = latencyFigures(latencies).p99
   latencies.push(...unanswered)
   return {
     requests: answered,
@@ -153,6 +157,8 @@ async function once(spec: RunSpec, durationSec: number): Promise<RunResult> {
     seconds: Math.round(seconds * 100) / 100,
     rps: Math.round((answered / (result.duration || seconds)) * 10) / 10,
     ...latencyFigures(latencies),
+    answeredP99,
+    longestOpen: Math.round(Math.max(0, ...unanswered) * 100) / 100,
     statuses,
     non2xx,
     errors: result.errors,
@@ -215,6 +221,7 @@ async function paced(spec: RunSpec, durationSec: number): Promise<RunResult> {
   const end = performance.now()
   const unanswered = [...open].map((at) => end - at)
   const answered = latencies.length
+  const answeredP99 = latencyFigures(latencies).p99
   latencies.push(...unanswered)
   agent.destroy()
   return {
@@ -223,6 +230,8 @@ async function paced(spec: RunSpec, durationSec: number): Promise<RunResult> {
     seconds: Math.round(((sendingEnded - started) / 1000) * 100) / 100,
     rps: Math.round((answered / ((sendingEnded - started) / 1000)) * 10) / 10,
     ...latencyFigures(latencies),
+    answeredP99,
+    longestOpen: Math.round(Math.max(0, ...unanswered) * 100) / 100,
     statuses,
     non2xx,
     errors,

@@ -1,8 +1,10 @@
-// The messages plugin's scenarios (issue 15), against the real server over 127.0.0.1 with real WebSockets:
-//  1. a message sent over HTTP until the recipient's open socket has it, while members are connected (1,000, quick:
-//     the picked members) and 200 messages a second (quick: 50) flow between other pairs (open loop, load process);
-//  2. a message to a group of 1,000 members (quick: the picked members), until every online member's socket has it;
-//  3. the inbox (page and API) of a member with 500 conversations, and thread pages, at 50 connections (quick: 10).
+// The messages plugin's scenarios (issue 15), against the real server over 127.0.0.1 with real WebSockets, at the
+// issue's sizes in quick runs too (members beyond the picked ones get an API session here):
+//  1. a message sent over HTTP until the recipient's open socket has it, while 1,000 members are connected and 200
+//     messages a second flow between other pairs (open loop, load process);
+//  2. a message to a group of 1,000 members, until every online member's socket has it;
+//  3. the inbox (page and API) of a member with 500 conversations, and thread pages, at 50 connections.
+// Were the community smaller than that, the log and the figures' notes say what was measured instead.
 // Conversations are made in the scenario through the API (the seed is shared and cached), and the plugin's limits
 // raised for it and restored afterwards.
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -54,6 +56,21 @@ function join(ws: WebSocket, topic: string): Promise<void> {
   })
 }
 
+type Member = { id: number; api: string }
+
+/**
+ * `n` members with API sessions: the picked ones, then others of the community (not `except`, the inbox's hub), with a
+ * session made here.
+ */
+async function withSessions(ctx: Ctx, n: number, except: number): Promise<Member[]> {
+  const picked: Member[] = ctx.picks.members.filter((m) => m.id !== except).slice(0, n)
+  if (picked.length >= n) return picked
+  const have = new Set([...picked.map((m) => m.id), except])
+  const more = (ctx.ro.prepare('select id from users where suspended_at is null order by id').pluck().all() as number[]).filter((id) => !have.has(id)).slice(0, n - picked.length)
+  for (const id of more) picked.push({ id, api: (await createSession(ctx.h.db, id, 'api', { ip: '127.0.0.1', userAgent: 'hearth-bench', days: 1 })).token })
+  return picked
+}
+
 /** Run `fn` with at most `n` at once over `items`. */
 async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0
@@ -96,11 +113,11 @@ export async function messagesScenarios(ctx: Ctx): Promise<void> {
 async function directDelivery(ctx: Ctx, sockets: WebSocket[]): Promise<void> {
   const s = 'message delivered to the recipient\'s open socket'
   const origin = ctx.hearth.origin
-  const quick = ctx.picks.members.length < 1000
-  const members = ctx.picks.members.slice(0, 1000)
-  const rate = quick ? 50 : 200
+  const members = await withSessions(ctx, 1000, hubOf(ctx).id)
+  const quick = members.length < 1000
+  const rate = 200
   const pairs: { a: (typeof members)[number]; b: (typeof members)[number]; id: number }[] = []
-  ctx.log(`${s}: ${members.length} members connected, ${Math.floor(members.length / 2)} direct conversations, ${rate} messages/s flowing`)
+  ctx.log(`${s}: ${members.length} members connected, ${Math.floor(members.length / 2)} direct conversations, ${rate} messages/s flowing${quick ? ' (a smaller community: the issue asks 1,000 members)' : ''}`)
   // Half the members start a conversation with the other half (each direct conversation is made once).
   const halves = Math.floor(members.length / 2)
   await pool(Array.from({ length: halves }, (_, i) => i), 16, async (i) => {
@@ -176,7 +193,7 @@ async function directDelivery(ctx: Ctx, sockets: WebSocket[]): Promise<void> {
   if (missed) ctx.notes.push(`${s}: ${missed} timed messages never reached the recipient's socket within 3 s.`)
   if (Object.keys(flowStatus).some((k) => !k.startsWith('2'))) ctx.notes.push(`${s}: the flowing messages answered ${JSON.stringify(flowStatus)}.`)
   ctx.figures.push(
-    { scenario: s, figure: 'p50', unit: 'ms', values: p50, note: `${members.length} members connected, ${rate} msg/s flowing` },
+    { scenario: s, figure: 'p50', unit: 'ms', values: p50, note: `${members.length} members connected, ${rate} msg/s flowing${quick ? ' (the target is at 1,000)' : ''}` },
     { scenario: s, figure: 'p99', unit: 'ms', values: p99, target: { op: '<', value: 50 } },
   )
 }
@@ -185,9 +202,10 @@ async function directDelivery(ctx: Ctx, sockets: WebSocket[]): Promise<void> {
 async function groupDelivery(ctx: Ctx, sockets: WebSocket[]): Promise<void> {
   const s = 'group message delivered to every member\'s open socket'
   const origin = ctx.hearth.origin
-  const members = ctx.picks.members.slice(0, 1000)
+  const members = await withSessions(ctx, 1000, hubOf(ctx).id)
   const owner = members[0]!
-  ctx.log(`${s}: a group of ${members.length}, all online`)
+  const quick = members.length < 1000
+  ctx.log(`${s}: a group of ${members.length}, all online${quick ? ' (a smaller community: the issue asks 1,000)' : ''}`)
   const made = await call(origin, 'POST', '/api/v1/messages/conversations', owner.api, { name: 'Bench group', members: members.slice(1).map((m) => m.id) })
   if (made.status !== 201) throw new Error(`making the group answered ${made.status}: ${JSON.stringify(made.json)}`)
   const id = made.json.data.id as number
@@ -211,6 +229,17 @@ async function groupDelivery(ctx: Ctx, sockets: WebSocket[]): Promise<void> {
     await call(origin, 'POST', `/api/v1/messages/conversations/${id}/accept`, m.api)
     await join(byMember.get(m.id)!, topic)
   })
+  // The group's first message notifies every member (each is told once until they read it): its fan-out job is the
+  // heaviest a group has, timed here on its own; the messages measured after it find everyone told already, as in a
+  // busy group, where a message notifies only those who read since the last one.
+  const fanOutsLeft = ctx.ro.prepare("select count(*) from jobs where kind = 'messages:fan-out' and status in ('pending', 'running')").pluck()
+  const t0 = performance.now()
+  const first = await call(origin, 'POST', `/api/v1/messages/conversations/${id}/messages`, owner.api, { text: 'Welcome, everyone' })
+  if (first.status !== 201) throw new Error(`sending to the group answered ${first.status}: ${JSON.stringify(first.json)}`)
+  while ((fanOutsLeft.get() as number) > 0 && performance.now() - t0 < 120_000) await sleep(50)
+  const told = Math.round(performance.now() - t0)
+  ctx.log(`  the first message's fan-out (${members.length - 1} notifications, in the background): ${told} ms`)
+  ctx.figures.push({ scenario: s, figure: 'first message, all notified', unit: 'ms', values: [told], note: `${members.length - 1} members told, in the background` })
   const p50: number[] = []
   const p99: number[] = []
   let missed = 0
@@ -239,16 +268,19 @@ async function groupDelivery(ctx: Ctx, sockets: WebSocket[]): Promise<void> {
   }
   if (missed) ctx.notes.push(`${s}: ${missed} group messages did not reach every member's socket within 5 s.`)
   ctx.figures.push(
-    { scenario: s, figure: 'p50', unit: 'ms', values: p50, note: `${members.length} members, all online` },
+    { scenario: s, figure: 'p50', unit: 'ms', values: p50, note: `${members.length} members, all online${quick ? ' (the target is at 1,000)' : ''}` },
     { scenario: s, figure: 'p99', unit: 'ms', values: p99, target: { op: '<', value: 150 } },
   )
 }
+
+/** The member whose inbox is measured: the last picked one (with a web session). */
+const hubOf = (ctx: Ctx) => ctx.picks.members[ctx.picks.members.length - 1]!
 
 /** 3. The inbox of a member with 500 conversations (page and API), and thread pages, at 50 connections. */
 async function inboxPages(ctx: Ctx): Promise<void> {
   const s = 'inbox of a member with 500 conversations, and threads'
   const origin = ctx.hearth.origin
-  const hub = ctx.picks.members[ctx.picks.members.length - 1]!
+  const hub = hubOf(ctx)
   // 500 other members each write to the hub (sessions made here: most have none), and the hub accepts any that
   // landed in its requests; one send a member keeps everyone under the per-minute limit, run after run.
   const others = ctx.ro.prepare('select id from users where id != ? and suspended_at is null order by id limit 500').pluck().all(hub.id) as number[]
@@ -263,7 +295,13 @@ async function inboxPages(ctx: Ctx): Promise<void> {
     if (m.status !== 201) throw new Error(`sending answered ${m.status}: ${JSON.stringify(m.json)}`)
     await call(origin, 'POST', `/api/v1/messages/conversations/${r.json.data.id}/accept`, hub.api)
   })
-  const connections = ctx.settings.connections
+  // The issue's 50 connections, in a quick run too.
+  const connections = 50
+  // What those first messages queued (each one's notification of the hub) is done before measuring: the figure is the
+  // inbox's, not the aftermath of 500 members writing within seconds.
+  const settled = performance.now() + 60_000
+  const pending = ctx.ro.prepare("select count(*) from jobs where kind = 'messages:fan-out' and status in ('pending', 'running')").pluck()
+  while ((pending.get() as number) > 0 && performance.now() < settled) await sleep(100)
   const runs = {
     'inbox page': [{ label: 'inbox page', paths: ['/messages'], headers: [cookie(hub.web)] }],
     'inbox API': [{ label: 'inbox API', paths: ['/api/v1/messages/conversations'], headers: [bearer(hub.api)] }],
@@ -278,7 +316,9 @@ async function inboxPages(ctx: Ctx): Promise<void> {
       rps.push(r.rps)
       p99.push(r.p99)
       if (r.non2xx) bad = r.statuses
-      ctx.log(`  ${what} rep ${rep + 1}: ${r.rps} req/s, p99 ${r.p99} ms`)
+      // The load tool counts the requests still open at the end with their wait so far; said apart, as a page's p99
+      // here has been the longest of those, though a separate connection's requests never waited that long.
+      ctx.log(`  ${what} rep ${rep + 1}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms; answered only: p99 ${r.answeredP99} ms; ${r.unanswered} open at the end, the longest ${r.longestOpen} ms${r.errors ? `, ${r.errors} errors` : ''}`)
     }
     if (Object.keys(bad).length) ctx.notes.push(`${s}: ${what} answered ${JSON.stringify(bad)}.`)
     ctx.figures.push(
