@@ -53,6 +53,7 @@ import { createLegalService } from './legal/service.js'
 import { announcementsModule } from './announcements/module.js'
 import { legalModule } from './legal/module.js'
 import { onboardingModule } from './onboarding/module.js'
+import { curationModule } from './curation/module.js'
 import { pushModule } from './push/module.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
@@ -212,6 +213,7 @@ export const CORE_MODULES: readonly CoreModule[] = [
   announcementsModule,
   legalModule,
   onboardingModule,
+  curationModule,
 ]
 
 const CSP = {

@@ -6,7 +6,7 @@ import type { CoreModule } from '../module.js'
 import type { AppEnv } from '../http/env.js'
 import { ok } from '../http/envelope.js'
 import { flash } from '../http/flash.js'
-import { attempt, type FormProblem } from '../http/forms.js'
+import { attempt, formLists, type FormProblem } from '../http/forms.js'
 import { jsonBody } from '../http/json.js'
 import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
@@ -25,15 +25,9 @@ export function onboardingGate(): MiddlewareHandler<AppEnv> {
   }
 }
 
-/** Every value of each field of a form (checkboxes of one name). */
-async function formLists(c: Context<AppEnv>): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {}
-  for (const [k, v] of Object.entries(await c.req.parseBody({ all: true }))) out[k] = ([] as unknown[]).concat(v).filter((x): x is string => typeof x === 'string')
-  return out
-}
-
 const made = new WeakMap<Services, OnboardingService>()
-const onboardingOf = (s: Services) => {
+/** The one onboarding service of an instance (curation edits its default hashtags). */
+export const onboardingOf = (s: Services) => {
   let o = made.get(s)
   if (!o) made.set(s, (o = createOnboardingService(s)))
   return o
