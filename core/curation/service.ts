@@ -16,8 +16,9 @@ import { visibleTo } from '../posts/visibility.js'
 import { passesFilters } from '../safety/filters.js'
 import { safeName } from '../text/names.js'
 import { parse } from '../validation.js'
-import { categoryIdFor, SLUG } from './queries.js'
-import type { CategoryRow } from './tables.js'
+import { categoryIdFor, categoryView, listCategories, SLUG, type CategoryView } from './queries.js'
+
+export type { CategoryView } from './queries.js'
 
 /** Featured posts on Explore's first page at most, and featured hashtags. */
 export const FEATURED_POSTS_MAX = 12
@@ -65,14 +66,6 @@ export const featurePostInput = z.object({
 })
 export const featureTagInput = z.object({ tag: hashtag, position: position.default(0), until })
 
-export interface CategoryView {
-  slug: string
-  name: string
-  description: string
-  position: number
-  enabled: boolean
-}
-
 export interface FeaturedPostEntry {
   post_id: number
   position: number
@@ -95,7 +88,7 @@ export interface FeaturedTagEntry {
 
 export type TrendingEntry = TrendingHashtag & { featured: boolean }
 
-const view = (r: CategoryRow): CategoryView => ({ slug: r.slug, name: r.name, description: r.description, position: r.position, enabled: r.enabled === 1 })
+const view = categoryView
 
 /** Not past its end (a null `until` never ends). */
 const current = (column: string, at: string) => sql<boolean>`(${sql.ref(column)} is null or ${sql.ref(column)} > ${at})`
@@ -133,9 +126,7 @@ export function createCurationService(deps: { db: Db; posts: PostsService; feed:
 
     /** Categories in order; members see the enabled ones, staff (`all`) every one. */
     async categories(options: { all?: boolean } = {}): Promise<CategoryView[]> {
-      let q = db.selectFrom('categories').selectAll().orderBy('position').orderBy('name')
-      if (!options.all) q = q.where('enabled', '=', 1)
-      return (await q.execute()).map(view)
+      return listCategories(db, options.all)
     },
 
     /** An enabled category (NOT_FOUND for an unknown or disabled slug). */
