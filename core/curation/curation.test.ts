@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createTestApp, type TestApp } from '../../test/harness.js'
+import { curationOf } from './module.js'
 
 type Json = { status: string; data: any; error?: { code: string; message: string; details?: any }; meta?: any; pagination?: any }
 
@@ -86,6 +87,16 @@ describe('curation', () => {
       const edited = await call('ana', 'PUT', `/api/v1/posts/${plain.body.data.id}`, { category: 'arts-crafts' })
       assert.equal(edited.status, 200)
       assert.equal(edited.body.data.category.slug, 'arts-crafts')
+      // The post's card links its category; the edit form changes it, and leaves it when untouched.
+      assert.match((await html(`/p/${filed}`)).html, /data-post-category="photo">[\s\S]*?<a href="\/explore\/c\/photo">Photography<\/a>/)
+      const form = await agent.text(`/p/${plain.body.data.id}/edit`)
+      assert.match(form, /<option value="arts-crafts" selected>Arts &amp; Crafts<\/option>/)
+      assert.equal((await agent.post(`/p/${plain.body.data.id}/edit`, { text: 'no category', visibility: 'public', category: 'photo', category_was: 'arts-crafts' })).status, 303)
+      assert.equal((await call('ana', 'GET', `/api/v1/posts/${plain.body.data.id}`)).body.data.category.slug, 'photo')
+      assert.equal((await agent.post(`/p/${plain.body.data.id}/edit`, { text: 'no category', visibility: 'public', category: 'photo', category_was: 'photo' })).status, 303)
+      assert.equal((await agent.post(`/p/${plain.body.data.id}/edit`, { text: 'no category', visibility: 'public', category: '', category_was: 'photo' })).status, 303)
+      assert.equal((await call('ana', 'GET', `/api/v1/posts/${plain.body.data.id}`)).body.data.category, null)
+      await call('ana', 'PUT', `/api/v1/posts/${plain.body.data.id}`, { category: 'arts-crafts' })
     })
 
     it('refuses an unknown or disabled category on the field, the form keeping what was written', async () => {
@@ -149,6 +160,17 @@ describe('curation', () => {
       const explore = await html('/explore', 'cal')
       assert.match(explore.html, /data-for-you[\s\S]*From your interests[\s\S]*data-tile=/)
       assert.doesNotMatch((await html('/explore', 'boss')).html, /data-for-you/, 'none without interests')
+    })
+
+    it('are offered on the welcome page beside the hashtags', async () => {
+      const fresh = t.agent('10.20.0.9')
+      assert.equal((await fresh.registerViaForm('newbie')).status, 303)
+      await t.h.db.updateTable('users').set({ onboarding: 1 }).where('username', '=', 'newbie').execute()
+      const welcome = await fresh.text('/welcome')
+      assert.match(welcome, /data-interests[\s\S]*name="interest_photo"/)
+      assert.equal((await fresh.post('/welcome/interests', { interest_photo: 'on' })).status, 303)
+      const id = (await t.h.db.selectFrom('users').select('id').where('username', '=', 'newbie').executeTakeFirstOrThrow()).id
+      assert.deepEqual((await curationOf(t.h).interests(id)).map((k) => k.slug), ['photo'])
     })
   })
 

@@ -11,7 +11,8 @@ import { jsonBody } from '../http/json.js'
 import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
-import { createOnboardingService, type OnboardingService } from './service.js'
+import { onboardingOf, type OnboardingService } from './service.js'
+import { curationOf, InterestChoices, interestsFrom } from '../curation/module.js'
 
 /** Paths a member on their way in may still open: the welcome page, the documents and acceptance, logging out, assets. */
 const PASSES = /^\/(welcome|legal\/|terms|privacy|rules|about|logout|warnings|email\/|static\/|theme\/|plugins\/|media\/|app-icon|manifest|favicon|sw\.js|realtime)/
@@ -25,13 +26,6 @@ export function onboardingGate(): MiddlewareHandler<AppEnv> {
   }
 }
 
-const made = new WeakMap<Services, OnboardingService>()
-/** The one onboarding service of an instance (curation edits its default hashtags). */
-export const onboardingOf = (s: Services) => {
-  let o = made.get(s)
-  if (!o) made.set(s, (o = createOnboardingService(s)))
-  return o
-}
 
 function SkipForm({ csrf }: { csrf: string }) {
   return (
@@ -146,6 +140,8 @@ export const onboardingModule: CoreModule = {
       }
       const offered = await onboarding.offered()
       const mine = new Set(await onboarding.interests(me.id))
+      const categories = await curationOf(s).categories()
+      const myCategories = new Set((await curationOf(s).interests(me.id)).map((k) => k.slug))
       const fresh = mine.size === 0
       const welcome = await onboarding.welcomeHtml()
       return s.render.page(
@@ -167,6 +163,7 @@ export const onboardingModule: CoreModule = {
                 ))}
               </div>
             </fieldset>
+            {categories.length > 0 && <InterestChoices categories={categories} chosen={myCategories} legend="Which categories should Explore show you more of?" />}
             <div class="actions">
               <button type="submit">Next: people to follow</button>
             </div>
@@ -177,7 +174,11 @@ export const onboardingModule: CoreModule = {
     })
     app.post('/welcome/interests', requireMember, async (c) => {
       const form = await formLists(c)
-      const res = await attempt(() => onboarding.setInterests(c.get('viewer')!.id, form.interest ?? []))
+      const res = await attempt(async () => {
+        await onboarding.setInterests(c.get('viewer')!.id, form.interest ?? [])
+        // Categories too, when the site has any (Explore favours them).
+        if ((await curationOf(s).categories()).length) await curationOf(s).setInterests(c.get('viewer')!.id, interestsFrom(Object.fromEntries(Object.entries(form).map(([k, v]) => [k, v[0]]))))
+      })
       if (!res.ok) {
         flash(c, 'error', res.problem.message)
         return c.redirect('/welcome', 303)

@@ -115,7 +115,7 @@ const ComposePage = template('post.compose', function ComposePage(props: { csrfT
   )
 })
 
-const EditPostPage = template('post.edit', function EditPostPage({ post, hiddenFrom, csrfToken }: { post: PostView; hiddenFrom: string[]; csrfToken: string }) {
+const EditPostPage = template('post.edit', function EditPostPage({ post, hiddenFrom, csrfToken, categories = [] }: { post: PostView; hiddenFrom: string[]; csrfToken: string; categories?: { slug: string; name: string }[] }) {
   return (
     <section class="card">
       <h1>Edit post</h1>
@@ -124,6 +124,21 @@ const EditPostPage = template('post.edit', function EditPostPage({ post, hiddenF
         <label for="f-edit">Text</label>
         <textarea id="f-edit" name="text" maxLength={POST_TEXT_MAX}>{post.text}</textarea>
         <Field name="hidden_from" label="Hide from (usernames, separated by commas)" value={hiddenFrom.join(', ')} hint="They will not see this post anywhere." />
+        {categories.length > 0 && (
+          <div class="field">
+            <label for="f-edit-category">Category</label>
+            {/* Sent only when changed: a category turned off since shows as None here, and stays on the post. */}
+            <input type="hidden" name="category_was" value={post.category?.slug ?? ''} />
+            <select id="f-edit-category" name="category">
+              <option value="">None</option>
+              {categories.map((k) => (
+                <option value={k.slug} selected={post.category?.slug === k.slug}>
+                  {k.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         <div class="actions">
           <select name="visibility" aria-label="Who can see it">
             {(['public', 'followers', 'only_me'] as const).map((v) => (
@@ -305,7 +320,7 @@ export function postPages(s: Services): Hono<AppEnv> {
     const post = await posts.get(viewer.id, Number(c.req.param('id')))
     if (!post || post.author.id !== viewer.id) throw notFound('That post')
     const hiddenFrom = await posts.hiddenFrom(viewer.id, post.id)
-    return render.page(c, { title: 'Edit post' }, <EditPostPage post={post} hiddenFrom={hiddenFrom} csrfToken={c.get('csrfToken')} />)
+    return render.page(c, { title: 'Edit post' }, <EditPostPage post={post} hiddenFrom={hiddenFrom} csrfToken={c.get('csrfToken')} categories={await curationOf(s).categories()} />)
   })
 
   const postAction = (fn: (c: Context<AppEnv>, id: number, form: Record<string, string>) => Promise<string>, to: (id: number) => string) =>
@@ -324,6 +339,7 @@ export function postPages(s: Services): Hono<AppEnv> {
       reposts_enabled: form.reposts_off !== 'on',
       sensitive: form.sensitive === 'on',
       hidden_from: (form.hidden_from ?? '').split(',').map((n) => n.trim()).filter(Boolean),
+      ...(form.category !== undefined && form.category !== form.category_was && { category: form.category || null }),
     })
     return 'Your post is updated.'
   }, (id) => `/p/${id}`))
