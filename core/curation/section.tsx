@@ -60,7 +60,7 @@ function CurationPage(props: Shown & { csrf: string; settings: boolean; problem?
             { label: 'Until', cell: (p) => when(p.until) },
             { label: 'On Explore', cell: (p) => (p.shown ? 'Shown' : 'Not shown (no longer public, or ended)') },
             { label: 'By', cell: (p) => (p.featured_by ? `@${p.featured_by}` : '') },
-            { label: 'Actions', hideLabel: true, cell: (p) => <ActionForm action={`/admin/curation/posts/${p.post_id}/remove`} csrf={csrf} label="Remove" title={`Stop featuring post ${p.post_id}`} class="secondary" /> },
+            { label: 'Actions', hideLabel: true, cell: (p) => <ActionForm action={`/admin/curation/posts/${p.post_id}/remove`} csrf={csrf} label="Remove" title={`Remove post ${p.post_id} from the featured`} class="secondary" /> },
           ]}
         />
         <form method="post" action="/admin/curation/posts" class="stack">
@@ -95,7 +95,7 @@ function CurationPage(props: Shown & { csrf: string; settings: boolean; problem?
             { label: 'Position', cell: (t) => t.position },
             { label: 'Until', cell: (t) => when(t.until) },
             { label: 'On Explore', cell: (t) => (t.shown ? 'Shown' : 'Ended') },
-            { label: 'Actions', hideLabel: true, cell: (t) => <ActionForm action={`/admin/curation/hashtags/${encodeURIComponent(t.tag)}/remove`} csrf={csrf} label="Remove" title={`Stop featuring #${t.tag}`} class="secondary" /> },
+            { label: 'Actions', hideLabel: true, cell: (t) => <ActionForm action={`/admin/curation/hashtags/${encodeURIComponent(t.tag)}/remove`} csrf={csrf} label="Remove" title={`Remove #${t.tag} from the featured`} class="secondary" /> },
           ]}
         />
         <form method="post" action="/admin/curation/hashtags" class="stack">
