@@ -11,6 +11,7 @@ import { AppError } from '../errors.js'
 import { checkImage, MAX_PIXELS } from '../media/images.js'
 import { MediaStorage, receive, unsupported } from '../media/storage.js'
 import type { Services } from '../services.js'
+import { escapeHtml } from '../text/escape.js'
 import type { SiteMeta } from '../views/meta.js'
 
 /** The size link previews draw large (Facebook, LinkedIn, Mastodon, X): 1.91:1. */
@@ -19,8 +20,6 @@ export const SHARE_IMAGE = { width: 1200, height: 630 } as const
 /** Where the uploaded one lives: `<media folder>/site/share-<hash>.jpg`, a new name for each upload (cached for good). */
 const FILE = /^share-[a-f0-9]{16}\.jpg$/
 const folder = (s: Services) => resolve(s.config.mediaDir, 'site')
-
-const escapeXml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
 
 /** Lines of at most `max` characters, cut at spaces, at most `lines` of them (the last ends with … when cut). */
 function wrap(text: string, max: number, lines: number): string[] {
@@ -49,10 +48,10 @@ export async function drawDefaultShareImage(site: { name: string; description: s
   const title = wrap(site.name, 24, 2)
   const body = wrap(site.description, 48, 3)
   const text = [
-    ...title.map((l, i) => `<text x="96" y="${300 + i * 84}" font-size="72" font-weight="700">${escapeXml(l)}</text>`),
-    ...body.map((l, i) => `<text x="96" y="${300 + title.length * 84 + 20 + i * 46}" font-size="36" opacity="0.9">${escapeXml(l)}</text>`),
+    ...title.map((l, i) => `<text x="96" y="${300 + i * 84}" font-size="72" font-weight="700">${escapeHtml(l)}</text>`),
+    ...body.map((l, i) => `<text x="96" y="${300 + title.length * 84 + 20 + i * 46}" font-size="36" opacity="0.9">${escapeHtml(l)}</text>`),
   ].join('')
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="100%" height="100%" fill="${escapeXml(color)}"/><g fill="#ffffff" font-family="Inter, 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif">${text}</g></svg>`
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="100%" height="100%" fill="${escapeHtml(color)}"/><g fill="#ffffff" font-family="Inter, 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif">${text}</g></svg>`
   const icon = await sharp(iconSvg, { density: 72 * 5 }).resize(140, 140, { fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 0 } }).png().toBuffer()
   return sharp(Buffer.from(svg))
     .composite([{ input: icon, left: 96, top: 84 }])
