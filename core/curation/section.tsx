@@ -40,6 +40,22 @@ interface Shown {
   counts: Map<string, number>
 }
 
+/** A featured thing's place and end, as both featuring forms ask them. */
+function PlacingFields({ id, position, until }: { id: string; position: string; until: string }) {
+  return (
+    <>
+      <div class="field">
+        <label for={`${id}-position`}>Position (0 first)</label>
+        <input id={`${id}-position`} name="position" type="number" min={0} max={10000} value={position || '0'} />
+      </div>
+      <div class="field">
+        <label for={`${id}-until`}>Featured until (optional, UTC)</label>
+        <input id={`${id}-until`} name="until" type="datetime-local" value={until} />
+      </div>
+    </>
+  )
+}
+
 function CurationPage(props: Shown & { csrf: string; settings: boolean; problem?: FormProblem; values?: Record<string, string>; form?: string }) {
   const { csrf } = props
   const problemOf = (form: string) => (props.form === form ? props.problem?.message : undefined)
@@ -70,14 +86,7 @@ function CurationPage(props: Shown & { csrf: string; settings: boolean; problem?
             <label for="c-post">Post (its number or address)</label>
             <input id="c-post" name="post" value={v('posts', 'post')} required maxLength={300} />
           </div>
-          <div class="field">
-            <label for="c-post-position">Position (0 first)</label>
-            <input id="c-post-position" name="position" type="number" min={0} max={10000} value={v('posts', 'position') || '0'} />
-          </div>
-          <div class="field">
-            <label for="c-post-until">Featured until (optional, UTC)</label>
-            <input id="c-post-until" name="until" type="datetime-local" value={v('posts', 'until')} />
-          </div>
+          <PlacingFields id="c-post" position={v('posts', 'position')} until={v('posts', 'until')} />
           <button type="submit">Feature the post</button>
         </form>
       </section>
@@ -105,14 +114,7 @@ function CurationPage(props: Shown & { csrf: string; settings: boolean; problem?
             <label for="c-tag">Hashtag</label>
             <input id="c-tag" name="tag" value={v('hashtags', 'tag')} required maxLength={65} />
           </div>
-          <div class="field">
-            <label for="c-tag-position">Position (0 first)</label>
-            <input id="c-tag-position" name="position" type="number" min={0} max={10000} value={v('hashtags', 'position') || '0'} />
-          </div>
-          <div class="field">
-            <label for="c-tag-until">Featured until (optional, UTC)</label>
-            <input id="c-tag-until" name="until" type="datetime-local" value={v('hashtags', 'until')} />
-          </div>
+          <PlacingFields id="c-tag" position={v('hashtags', 'position')} until={v('hashtags', 'until')} />
           <button type="submit">Feature the hashtag</button>
         </form>
       </section>
