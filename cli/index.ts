@@ -14,6 +14,7 @@ import { registerMigrate } from './commands/migrate.js'
 import { registerPlugin } from './commands/plugin.js'
 import { registerReports } from './commands/reports.js'
 import { registerRole } from './commands/role.js'
+import { registerCuration } from './commands/curation.js'
 import { registerRestore } from './commands/restore.js'
 import { registerSettings } from './commands/settings.js'
 import { registerStart } from './commands/start.js'
@@ -28,7 +29,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version')
     .option('--verbose', 'show stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
-  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerRole, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerJobs, registerAudit, registerLedger, registerMail, registerAnnounce, registerDoctor, registerBackup, registerRestore, registerVerify]) {
+  for (const register of [registerStart, registerInit, registerMigrate, registerUser, registerRole, registerPlugin, registerTheme, registerSettings, registerHooks, registerReports, registerJobs, registerAudit, registerLedger, registerMail, registerAnnounce, registerDoctor, registerBackup, registerRestore, registerVerify, registerCuration]) {
     register(program)
   }
   // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0.

@@ -55,6 +55,7 @@ import { createLegalService } from './legal/service.js'
 import { announcementsModule } from './announcements/module.js'
 import { legalModule } from './legal/module.js'
 import { onboardingModule } from './onboarding/module.js'
+import { curationModule } from './curation/module.js'
 import { pushModule } from './push/module.js'
 import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
@@ -237,6 +238,7 @@ export const CORE_MODULES: readonly CoreModule[] = [
   legalModule,
   onboardingModule,
   verificationModule,
+  curationModule,
 ]
 
 const CSP = {

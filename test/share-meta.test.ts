@@ -44,22 +44,24 @@ describe('link previews', () => {
   })
   after(() => t.close())
 
-  it('gives a missing page the site’s tags: its name, description and absolute icon, no URL', () => {
+  it('gives a missing page the site’s tags: its name, description and preview image (core/admin/share-image.ts), no URL', () => {
+    const drawn = generic.find((x) => x.startsWith('<meta property="og:image" '))!.match(/content="([^"]+)"/)![1]!
+    assert.match(drawn, /^http:\/\/hearth\.test\/og-image\/default-[a-f0-9]{12}\.png$/)
     assert.deepEqual(generic, [
       '<meta name="description" content="Photos from the river."/>',
       '<meta property="og:site_name" content="Riverside"/>',
       '<meta property="og:title" content="Riverside"/>',
       '<meta property="og:description" content="Photos from the river."/>',
       '<meta property="og:type" content="website"/>',
-      '<meta property="og:image" content="http://hearth.test/app-icon/512.png"/>',
-      '<meta property="og:image:width" content="512"/>',
-      '<meta property="og:image:height" content="512"/>',
-      '<meta property="og:image:alt" content="Riverside icon"/>',
-      '<meta name="twitter:card" content="summary"/>',
+      `<meta property="og:image" content="${drawn}"/>`,
+      '<meta property="og:image:width" content="1200"/>',
+      '<meta property="og:image:height" content="630"/>',
+      '<meta property="og:image:alt" content="Riverside"/>',
+      '<meta name="twitter:card" content="summary_large_image"/>',
       '<meta name="twitter:title" content="Riverside"/>',
       '<meta name="twitter:description" content="Photos from the river."/>',
-      '<meta name="twitter:image" content="http://hearth.test/app-icon/512.png"/>',
-      '<meta name="twitter:image:alt" content="Riverside icon"/>',
+      `<meta name="twitter:image" content="${drawn}"/>`,
+      '<meta name="twitter:image:alt" content="Riverside"/>',
     ])
   })
 
@@ -96,7 +98,7 @@ describe('link previews', () => {
       const html = (await page(null, `/p/${post.id}`)).html
       assert.equal(tag(html, 'og:url'), `https://river.example/p/${post.id}`)
       assert.equal(tag(html, 'og:image'), `https://river.example/media/${post.media}/1080`)
-      assert.equal(tag((await page(null, '/p/999999')).html, 'og:image'), 'https://river.example/app-icon/512.png', 'the generic icon too')
+      assert.match(tag((await page(null, '/p/999999')).html, 'og:image')!, /^https:\/\/river\.example\/og-image\/default-/, 'the site’s image too')
     } finally {
       config.publicUrl = before
     }
@@ -132,7 +134,9 @@ describe('link previews', () => {
     assert.equal(tag(html, 'og:description'), 'Birds, mostly. Sometimes fish.')
     assert.equal(tag(html, 'og:type'), 'profile')
     assert.equal(tag(html, 'og:url'), 'http://hearth.test/u/ana')
-    assert.equal(tag(html, 'twitter:card'), 'summary')
+    // No picture: the site's preview image, drawn large.
+    assert.match(tag(html, 'og:image')!, /\/og-image\/default-/)
+    assert.equal(tag(html, 'twitter:card'), 'summary_large_image')
 
     await call('cat', 'PUT', '/api/v1/users/me', { json: { bio: 'secret bio' } })
     for (const who of [null, 'cat', 'ben']) {

@@ -6,6 +6,7 @@ import { CORE_SECTIONS } from './sections/index.js'
 import { BACKUP_JOB } from './backups.js'
 import { wireRollups } from './rollup.js'
 import { seoRoutes } from './seo.js'
+import { shareImagesOf } from './share-image.js'
 import { countUnseenWarnings } from './members.js'
 import { warningGate, warningsPages } from './warnings.js'
 
@@ -14,6 +15,8 @@ export const adminModule: CoreModule = {
   wire(s) {
     nav(s, [['admin', 'Admin', '/admin', 'staff', 95, { icon: 'wrench' }]])
     for (const section of CORE_SECTIONS) s.admin.addSection('core', section(s))
+    // Pages without a preview image of their own show the site's (uploaded, else drawn).
+    s.render.useSiteImage((base, siteName) => shareImagesOf(s).meta(base, siteName))
     wireRollups(s)
     countUnseenWarnings(s.db, s.hooks)
     // A suspension for a period lifts by itself within a minute of its end (audited as automatic).

@@ -99,10 +99,10 @@ describe('admin permissions matrix', () => {
     const mod = callers.find((c) => c.name === 'moderator')!
     const support = callers.find((c) => c.name.startsWith('custom'))!
     const admin = callers.find((c) => c.name === 'admin')!
-    assert.deepEqual(await nav(mod.token!), ['dashboard', 'reports', 'random-chat'])
+    assert.deepEqual(await nav(mod.token!), ['dashboard', 'reports', 'curation', 'random-chat'], 'moderating content includes featuring it')
     assert.deepEqual(await nav(support.token!), ['dashboard', 'users', 'access', 'verification', 'announcements', 'reengagement', 'coins'], 'manage members and view money (the coins plugin)')
     const all = await nav(admin.token!)
-    for (const id of ['dashboard', 'users', 'verification', 'access', 'roles', 'reports', 'rules', 'random-chat', 'audit', 'usage', 'jobs', 'backups', 'plugins', 'mail', 'settings']) assert.ok(all.includes(id), `admin sees ${id}`)
+    for (const id of ['dashboard', 'users', 'verification', 'access', 'roles', 'reports', 'curation', 'rules', 'random-chat', 'audit', 'usage', 'jobs', 'backups', 'plugins', 'mail', 'settings']) assert.ok(all.includes(id), `admin sees ${id}`)
   })
 
   it('lets a custom role with "moderate content" into the moderation queue, and keeps one without it out', async () => {

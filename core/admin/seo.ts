@@ -6,6 +6,9 @@ import type { AppEnv } from '../http/env.js'
 import { visibleTo } from '../posts/visibility.js'
 import type { Services } from '../services.js'
 import { baseUrl } from '../views/meta.js'
+import { notFound } from '../errors.js'
+import { sendFile } from '../media/send.js'
+import { shareImagesOf } from './share-image.js'
 
 /** A sitemap file holds at most 50,000 addresses (sitemaps.org); the newest are listed. */
 export const SITEMAP_LIMIT = 50_000
@@ -39,6 +42,17 @@ export function seoRoutes(s: Services): Hono<AppEnv> {
       '</urlset>',
     ].join('\n')
     return c.body(xml, 200, { 'content-type': 'application/xml; charset=utf-8', 'cache-control': 'public, max-age=900' })
+  })
+  // The site's link preview image: the uploaded one under its own name (cached for good), or the drawn one, whose
+  // name changes with what it shows (the address in pages changes with it; an old one still gets today's).
+  app.get('/og-image/:file', async (c) => {
+    const file = c.req.param('file')
+    const images = shareImagesOf(s)
+    if (/^default-[a-f0-9]{12}\.png$/.test(file)) return c.body(new Uint8Array(await images.drawn()), 200, { 'content-type': 'image/png', 'cache-control': 'public, max-age=86400' })
+    const path = await images.uploaded(file)
+    const sent = path && (await sendFile(c, path, { contentType: 'image/jpeg', cacheControl: 'public, max-age=31536000, immutable' }))
+    if (!sent) throw notFound('That image')
+    return sent
   })
   return app
 }

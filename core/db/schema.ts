@@ -17,6 +17,7 @@ import type { AnnouncementTables } from '../announcements/tables.js'
 import type { LegalTables } from '../legal/tables.js'
 import type { VerificationTables } from '../verification/tables.js'
 import type { AuthTables } from '../auth/tables.js'
+import type { CurationTables } from '../curation/tables.js'
 
 /** ISO-8601 UTC timestamps stored as TEXT; they sort and compare as strings. */
 type Timestamp = string
@@ -206,7 +207,7 @@ export interface MemberDaysTable {
 }
 
 /** Every core table. Features keep their table interfaces beside their code and are joined in here. */
-export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables, AccountTables, AnnouncementTables, LegalTables, VerificationTables, AuthTables {
+export interface Database extends JobTables, MediaTables, PostTables, SafetyTables, EngagementTables, NotificationTables, ModerationTables, LedgerTables, MailTables, PushTables, PolicyTables, AccessTables, AccountTables, AnnouncementTables, LegalTables, VerificationTables, AuthTables, CurationTables {
   users: UsersTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable

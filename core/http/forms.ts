@@ -34,3 +34,10 @@ export async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: true; valu
 }
 
 export const requestMeta = (c: Context<AppEnv>) => ({ ip: c.get('ip'), userAgent: c.req.header('user-agent') ?? null })
+
+/** Every value of each field of a form (checkboxes of one name). */
+export async function formLists(c: Context<AppEnv>): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {}
+  for (const [k, v] of Object.entries(await c.req.parseBody({ all: true }))) out[k] = ([] as unknown[]).concat(v).filter((x): x is string => typeof x === 'string')
+  return out
+}

@@ -25,5 +25,7 @@ export function uploadLimits(settings: SettingsService, pluginRoutes: Record<str
     '/api/v1/media': files(1),
     '/compose': files(POST_FILES_MAX),
     '/settings/profile': async () => (await image()) + MULTIPART_SLACK,
+    '/admin/settings/share-image': async () => (await image()) + MULTIPART_SLACK,
+    '/api/v1/admin/settings/share-image': async () => (await image()) + MULTIPART_SLACK,
   }
 }

@@ -6,12 +6,13 @@ import type { CoreModule } from '../module.js'
 import type { AppEnv } from '../http/env.js'
 import { ok } from '../http/envelope.js'
 import { flash } from '../http/flash.js'
-import { attempt, type FormProblem } from '../http/forms.js'
+import { attempt, formLists, type FormProblem } from '../http/forms.js'
 import { jsonBody } from '../http/json.js'
 import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
-import { createOnboardingService, type OnboardingService } from './service.js'
+import { onboardingOf, type OnboardingService } from './service.js'
+import { curationOf, InterestChoices, interestsFrom } from '../curation/module.js'
 
 /** Paths a member on their way in may still open: the welcome page, the documents and acceptance, logging out, assets. */
 const PASSES = /^\/(welcome|legal\/|terms|privacy|rules|about|logout|warnings|email\/|static\/|theme\/|plugins\/|media\/|app-icon|manifest|favicon|sw\.js|realtime)/
@@ -25,19 +26,6 @@ export function onboardingGate(): MiddlewareHandler<AppEnv> {
   }
 }
 
-/** Every value of each field of a form (checkboxes of one name). */
-async function formLists(c: Context<AppEnv>): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {}
-  for (const [k, v] of Object.entries(await c.req.parseBody({ all: true }))) out[k] = ([] as unknown[]).concat(v).filter((x): x is string => typeof x === 'string')
-  return out
-}
-
-const made = new WeakMap<Services, OnboardingService>()
-const onboardingOf = (s: Services) => {
-  let o = made.get(s)
-  if (!o) made.set(s, (o = createOnboardingService(s)))
-  return o
-}
 
 function SkipForm({ csrf }: { csrf: string }) {
   return (
@@ -152,6 +140,8 @@ export const onboardingModule: CoreModule = {
       }
       const offered = await onboarding.offered()
       const mine = new Set(await onboarding.interests(me.id))
+      const categories = await curationOf(s).categories()
+      const myCategories = new Set((await curationOf(s).interests(me.id)).map((k) => k.slug))
       const fresh = mine.size === 0
       const welcome = await onboarding.welcomeHtml()
       return s.render.page(
@@ -173,6 +163,7 @@ export const onboardingModule: CoreModule = {
                 ))}
               </div>
             </fieldset>
+            {categories.length > 0 && <InterestChoices categories={categories} chosen={myCategories} legend="Which categories should Explore show you more of?" />}
             <div class="actions">
               <button type="submit">Next: people to follow</button>
             </div>
@@ -183,7 +174,11 @@ export const onboardingModule: CoreModule = {
     })
     app.post('/welcome/interests', requireMember, async (c) => {
       const form = await formLists(c)
-      const res = await attempt(() => onboarding.setInterests(c.get('viewer')!.id, form.interest ?? []))
+      const res = await attempt(async () => {
+        await onboarding.setInterests(c.get('viewer')!.id, form.interest ?? [])
+        // Categories too, when the site has any (Explore favours them).
+        if ((await curationOf(s).categories()).length) await curationOf(s).setInterests(c.get('viewer')!.id, interestsFrom(Object.fromEntries(Object.entries(form).map(([k, v]) => [k, v[0]]))))
+      })
       if (!res.ok) {
         flash(c, 'error', res.problem.message)
         return c.redirect('/welcome', 303)

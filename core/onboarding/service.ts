@@ -11,6 +11,7 @@ import type { SettingsService } from '../settings/service.js'
 import type { MemberSummary, SocialService } from '../social/service.js'
 import { renderMarkdown } from '../text/markdown.js'
 import { parse } from '../validation.js'
+import type { Services } from '../services.js'
 
 const CONFIG_KEY = 'onboarding.config'
 const INTERESTS_KEY = 'onboarding.interests'
@@ -172,4 +173,12 @@ export function createOnboardingService(deps: { db: Db; settings: SettingsServic
     },
   }
   return service
+}
+
+const made = new WeakMap<Services, OnboardingService>()
+/** The one onboarding service of an instance (curation edits its default hashtags). */
+export const onboardingOf = (s: Services) => {
+  let o = made.get(s)
+  if (!o) made.set(s, (o = createOnboardingService(s)))
+  return o
 }

@@ -284,6 +284,26 @@ import type { IceServer, SignalData } from '../rtc/ice.js'
 import type { PluginFiles } from '../media/files.js'
 export type { IceServer, SignalData }
 
+/** A category of posts as plugins see it (core/curation): staff make them in Admin → Curation. */
+import type { CategoryView } from '../curation/queries.js'
+export type { CategoryView }
+
+/**
+ * Categories of posts (core/curation), for your own things (a live stream, an event): keep the category's id in your
+ * table and show it through `byIds` (a deleted or disabled category is absent there: show none).
+ * @example const categoryId = await ctx.core.categories.idFor(input.category) // null for none; VALIDATION_FAILED (field "category") for an unknown one
+ */
+export interface PluginCategoriesApi {
+  /** The enabled categories in their order, to offer in a form. */
+  list(): Promise<CategoryView[]>
+  /** The id of an enabled category from its slug ('' or null: none); an unknown or disabled one throws VALIDATION_FAILED on the field "category". */
+  idFor(slug: string | null | undefined): Promise<number | null>
+  /** Enabled categories by id, for showing what you stored. */
+  byIds(ids: readonly number[]): Promise<Map<number, CategoryView>>
+  /** A member's interests (slugs of categories), to favour what they like. */
+  interestsOf(userId: number): Promise<string[]>
+}
+
 export interface PluginRtcApi {
   /** The ICE servers to give this member's page for a call; TURN credentials in them expire (`rtc.turn_ttl_minutes`). */
   iceServers(userId: number): Promise<IceServer[]>
@@ -551,6 +571,11 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
      * @example send(userId, { type: 'ring', iceServers: await ctx.core.rtc.iceServers(userId) })
      */
     rtc: PluginRtcApi
+    /**
+     * Categories of posts (core/curation): offer them on your forms, keep the id, show the name.
+     * @example const categoryId = await ctx.core.categories.idFor(form.category)
+     */
+    categories: PluginCategoriesApi
     /**
      * Shared cards (decision 030): a post, a profile or a plugin's thing as `viewer` may see it now, or null (draw it
      * with `SharedCardView`, which says "unavailable" for null). Resolve at read time, for each reader; never store one.

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url'
 import { Hono } from 'hono'
 import type { ComponentChildren } from 'preact'
 import { audit } from '../audit.js'
+import { categoriesByIds, categoryIdFor, interestSlugs, listCategories } from '../curation/queries.js'
 import { spawnBound } from '../children.js'
 import type { Closers } from '../closers.js'
 import { jsonBody } from '../http/json.js'
@@ -647,6 +648,12 @@ export class PluginManager {
         },
         limits: pluginLimits(this.deps.limiter, name),
         ledger: pluginLedger(this.deps.ledger, name),
+        categories: {
+          list: () => listCategories(this.deps.db),
+          idFor: (slug) => categoryIdFor(this.deps.db, slug),
+          byIds: (ids) => categoriesByIds(this.deps.db, ids),
+          interestsOf: (userId) => interestSlugs(this.deps.db, userId),
+        },
         policy: {
           enforce: (input) => this.policyFor(name).enforce(input),
           flagSaved: (verdict, input, target) => this.policyFor(name).flagSaved(verdict, input, target),

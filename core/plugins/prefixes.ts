@@ -11,6 +11,7 @@ export const CORE_PREFIXES = [
   '/api/v1/admin', '/api/v1/collections', '/api/v1/comments', '/api/v1/feed', '/api/v1/hashtags', '/api/v1/media',
   '/api/v1/announcements', '/api/v1/appeals', '/api/v1/legal', '/api/v1/notifications', '/api/v1/onboarding', '/api/v1/posts', '/api/v1/push', '/api/v1/reports', '/api/v1/search', '/api/v1/trending', '/api/v1/users',
   '/api/v1/verification',
+  '/api/v1/categories', '/api/v1/interests', '/og-image',
 ] as const
 
 /** Paths shared out to plugins: core answers at them but a plugin's prefix may be below them (`/api/v1/NAME`), never them. */

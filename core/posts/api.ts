@@ -8,6 +8,7 @@ import { requireMember } from '../http/middleware.js'
 import { parseLimit } from '../pagination.js'
 import type { Services } from '../services.js'
 import { idParam } from '../http/params.js'
+import { curationOf } from '../curation/module.js'
 
 export function postsApi(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -60,6 +61,7 @@ export function postsApi(s: Services): Hono<AppEnv> {
     return paginated(c, await posts.timeline(viewerId(c), author.id, page(c)))
   })
   app.get('/hashtags/:tag/posts', async (c) => paginated(c, await posts.byHashtag(viewerId(c), c.req.param('tag'), page(c))))
-  app.get('/trending/hashtags', async (c) => ok(c, await feed.trending(parseLimit(c.req.query('limit'), 10, 50))))
+  // Staff's featured hashtags first (`featured: true`), then the rest by velocity (core/curation).
+  app.get('/trending/hashtags', async (c) => ok(c, await curationOf(s).trending(parseLimit(c.req.query('limit'), 10, 50))))
   return app
 }

@@ -9,6 +9,8 @@ const visibility = z.enum(['public', 'followers', 'only_me'], { error: 'Visibili
 export const ALT_MAX = 1000
 export const altText = safeName({ label: 'Alt texts', max: ALT_MAX, required: 'Alt text is a string.' })
 
+const category = z.string({ error: 'The category is a category’s slug.' }).trim().toLowerCase().max(40, 'There is no such category.').nullable()
+
 export const createPostInput = z.object({
   text: z.string({ error: 'The text must be a string.' }).max(POST_TEXT_MAX, `Posts have at most ${POST_TEXT_MAX} characters.`).default(''),
   visibility: visibility.default('public'),
@@ -24,6 +26,8 @@ export const createPostInput = z.object({
   sensitive: z.boolean({ error: 'sensitive is true or false.' }).default(false),
   /** Make the post a quote of this post (shown as a card under the text). */
   quote_of: z.number({ error: 'quote_of is a post id.' }).int('quote_of is a post id.').positive('quote_of is a post id.').nullable().optional(),
+  /** The slug of the category it is filed under (core/curation), or null/'' for none. */
+  category: category.optional(),
 })
 export type CreatePostInput = z.input<typeof createPostInput>
 
@@ -35,4 +39,6 @@ export const updatePostInput = z.object({
   sensitive: z.boolean({ error: 'sensitive is true or false.' }).optional(),
   /** Usernames the post is hidden from. */
   hidden_from: z.array(z.string().trim().min(1).max(31)).max(1000).optional(),
+  /** The category's slug; null or '' takes it away. */
+  category: category.optional(),
 })

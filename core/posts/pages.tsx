@@ -20,8 +20,10 @@ import { suggestionsRowFor } from '../views/suggestions.js'
 import { CollectionPicker, CommentsSection } from './reactions.js'
 import { QuoteCard, RepostMenu } from './repost-views.js'
 import { safeNext } from '../http/middleware.js'
+import { curationOf } from '../curation/module.js'
+import { FEW_TRENDING } from '../curation/service.js'
 
-const ComposePage = template('post.compose', function ComposePage(props: { csrfToken: string; values?: Record<string, string>; problem?: FormProblem; maxFiles: number; limits: { image: number; video: number }; quote?: PostView | null }) {
+const ComposePage = template('post.compose', function ComposePage(props: { csrfToken: string; values?: Record<string, string>; problem?: FormProblem; maxFiles: number; limits: { image: number; video: number }; quote?: PostView | null; categories?: { slug: string; name: string }[] }) {
   const err = (f: string) => props.problem?.fields[f]
   const v = props.values ?? {}
   return (
@@ -79,6 +81,20 @@ const ComposePage = template('post.compose', function ComposePage(props: { csrfT
             ))}
           </select>
         </div>
+        {!!props.categories?.length && (
+          <div class={err('category') ? 'field field-invalid' : 'field'}>
+            <label for="f-category">Category (optional)</label>
+            <select id="f-category" name="category" aria-describedby={err('category') ? 'f-category-error' : undefined}>
+              <option value="">None</option>
+              {props.categories.map((k) => (
+                <option value={k.slug} selected={v.category === k.slug}>
+                  {k.name}
+                </option>
+              ))}
+            </select>
+            {err('category') && <p class="error" id="f-category-error">{err('category')}</p>}
+          </div>
+        )}
         <div class={err('publish_at') ? 'field field-invalid' : 'field'}>
           <label for="f-publish">Publish later (optional, UTC)</label>
           <input id="f-publish" type="datetime-local" name="publish_at" value={v.publish_at ?? ''} />
@@ -99,7 +115,7 @@ const ComposePage = template('post.compose', function ComposePage(props: { csrfT
   )
 })
 
-const EditPostPage = template('post.edit', function EditPostPage({ post, hiddenFrom, csrfToken }: { post: PostView; hiddenFrom: string[]; csrfToken: string }) {
+const EditPostPage = template('post.edit', function EditPostPage({ post, hiddenFrom, csrfToken, categories = [] }: { post: PostView; hiddenFrom: string[]; csrfToken: string; categories?: { slug: string; name: string }[] }) {
   return (
     <section class="card">
       <h1>Edit post</h1>
@@ -108,6 +124,21 @@ const EditPostPage = template('post.edit', function EditPostPage({ post, hiddenF
         <label for="f-edit">Text</label>
         <textarea id="f-edit" name="text" maxLength={POST_TEXT_MAX}>{post.text}</textarea>
         <Field name="hidden_from" label="Hide from (usernames, separated by commas)" value={hiddenFrom.join(', ')} hint="They will not see this post anywhere." />
+        {categories.length > 0 && (
+          <div class="field">
+            <label for="f-edit-category">Category</label>
+            {/* Sent only when changed: a category turned off since shows as None here, and stays on the post. */}
+            <input type="hidden" name="category_was" value={post.category?.slug ?? ''} />
+            <select id="f-edit-category" name="category">
+              <option value="">None</option>
+              {categories.map((k) => (
+                <option value={k.slug} selected={post.category?.slug === k.slug}>
+                  {k.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         <div class="actions">
           <select name="visibility" aria-label="Who can see it">
             {(['public', 'followers', 'only_me'] as const).map((v) => (
@@ -160,7 +191,15 @@ export function postPages(s: Services): Hono<AppEnv> {
     const list = await feed.explore(viewerId(c), { cursor, limit: EXPLORE_PAGE })
     const more = (cur: string) => `/explore?cursor=${cur}`
     if (c.req.header('hx-request') && cursor) return render.partial(c, <PostGridItems posts={list.items} next={list.nextCursor} moreUrl={more} big={bigTile} />)
-    const trending = cursor ? [] : await feed.trending(10)
+    // The first page leads with what staff chose (featured posts and hashtags), then the member's interests.
+    const curation = curationOf(s)
+    const first = !cursor
+    const trending = first ? await curation.trending(10) : []
+    const defaults = first && trending.filter((t) => !t.featured).length < FEW_TRENDING ? (await curation.defaultTags()).filter((t) => !trending.some((x) => x.tag === t)) : []
+    const categories = first ? await curation.categories() : []
+    const featured = first ? await curation.featuredPosts(viewerId(c)) : []
+    const forYou = first && viewer ? await curation.forInterests(viewer.id) : []
+    const none = () => ''
     return render.page(
       c,
       { title: 'Explore' },
@@ -172,13 +211,51 @@ export function postPages(s: Services): Hono<AppEnv> {
               Trending:{' '}
               {trending.map((t) => (
                 <>
-                  <a href={`/tags/${encodeURIComponent(t.tag)}`}>#{t.tag}</a>{' '}
+                  <a href={`/tags/${encodeURIComponent(t.tag)}`} data-featured-tag={t.featured ? '' : undefined}>
+                    #{t.tag}
+                    {t.featured && <span class="visually-hidden"> (featured)</span>}
+                  </a>{' '}
                 </>
               ))}
             </p>
           )}
+          {defaults.length > 0 && (
+            <p data-default-tags>
+              {trending.length ? 'Also try: ' : 'Topics to try: '}
+              {defaults.map((t) => (
+                <>
+                  <a href={`/tags/${encodeURIComponent(t)}`}>#{t}</a>{' '}
+                </>
+              ))}
+            </p>
+          )}
+          {categories.length > 0 && (
+            <nav aria-label="Categories" data-categories>
+              <p>
+                Categories:{' '}
+                {categories.map((k) => (
+                  <>
+                    <a href={`/explore/c/${k.slug}`}>{k.name}</a>{' '}
+                  </>
+                ))}
+              </p>
+            </nav>
+          )}
         </section>
+        {featured.length > 0 && (
+          <section class="stack" aria-labelledby="explore-featured" data-featured-posts>
+            <h2 id="explore-featured">Featured</h2>
+            <PostGrid posts={featured} next={null} moreUrl={none} />
+          </section>
+        )}
+        {forYou.length > 0 && (
+          <section class="stack" aria-labelledby="explore-for-you" data-for-you>
+            <h2 id="explore-for-you">From your interests</h2>
+            <PostGrid posts={forYou} next={null} moreUrl={none} />
+          </section>
+        )}
         {viewer && !cursor && (await suggestionsRowFor(s.social, viewer.id, c.get('csrfToken'), '/explore'))}
+        {(featured.length > 0 || forYou.length > 0) && <h2 class="visually-hidden">Popular now</h2>}
         <PostGrid posts={list.items} next={list.nextCursor} moreUrl={more} empty={<EmptyState icon="compass" title="Nothing to explore yet" links={c.get('viewer') ? [{ href: '/compose', label: 'Share the first post' }] : []}>Public posts from members show here.</EmptyState>} mosaic big={bigTile} />
       </>,
     )
@@ -243,7 +320,7 @@ export function postPages(s: Services): Hono<AppEnv> {
     const post = await posts.get(viewer.id, Number(c.req.param('id')))
     if (!post || post.author.id !== viewer.id) throw notFound('That post')
     const hiddenFrom = await posts.hiddenFrom(viewer.id, post.id)
-    return render.page(c, { title: 'Edit post' }, <EditPostPage post={post} hiddenFrom={hiddenFrom} csrfToken={c.get('csrfToken')} />)
+    return render.page(c, { title: 'Edit post' }, <EditPostPage post={post} hiddenFrom={hiddenFrom} csrfToken={c.get('csrfToken')} categories={await curationOf(s).categories()} />)
   })
 
   const postAction = (fn: (c: Context<AppEnv>, id: number, form: Record<string, string>) => Promise<string>, to: (id: number) => string) =>
@@ -262,6 +339,7 @@ export function postPages(s: Services): Hono<AppEnv> {
       reposts_enabled: form.reposts_off !== 'on',
       sensitive: form.sensitive === 'on',
       hidden_from: (form.hidden_from ?? '').split(',').map((n) => n.trim()).filter(Boolean),
+      ...(form.category !== undefined && form.category !== form.category_was && { category: form.category || null }),
     })
     return 'Your post is updated.'
   }, (id) => `/p/${id}`))
@@ -297,7 +375,7 @@ export function postPages(s: Services): Hono<AppEnv> {
   }
   app.get('/compose', requireMember, async (c) => {
     const quote = await quoting(c.get('viewer')!.id, c.req.query('quote'))
-    return render.page(c, { title: quote ? 'Quote a post' : 'New post' }, <ComposePage csrfToken={c.get('csrfToken')} maxFiles={POST_FILES_MAX} limits={await limits()} quote={quote} />)
+    return render.page(c, { title: quote ? 'Quote a post' : 'New post' }, <ComposePage csrfToken={c.get('csrfToken')} maxFiles={POST_FILES_MAX} limits={await limits()} quote={quote} categories={await curationOf(s).categories()} />)
   })
   app.post('/compose', requireMember, async (c) => {
     const viewer = c.get('viewer')!
@@ -335,13 +413,14 @@ export function postPages(s: Services): Hono<AppEnv> {
         reposts_enabled: fields.reposts_off?.[0] !== 'on',
         sensitive: fields.sensitive?.[0] === 'on',
         quote_of: fields.quote_of?.[0] ? Number(fields.quote_of[0]) : null,
+        category: fields.category?.[0] || null,
       })
     })
-    const values = { text: fields.text?.[0] ?? '', visibility: fields.visibility?.[0] || 'public', publish_at: fields.publish_at?.[0] ?? '', comments_off: fields.comments_off?.[0] ?? '', reposts_off: fields.reposts_off?.[0] ?? '', sensitive: fields.sensitive?.[0] ?? '', media_alt_lines: fields.media_alt_lines?.[0] ?? '' }
+    const values = { text: fields.text?.[0] ?? '', visibility: fields.visibility?.[0] || 'public', publish_at: fields.publish_at?.[0] ?? '', comments_off: fields.comments_off?.[0] ?? '', reposts_off: fields.reposts_off?.[0] ?? '', sensitive: fields.sensitive?.[0] ?? '', media_alt_lines: fields.media_alt_lines?.[0] ?? '', category: fields.category?.[0] ?? '' }
     if (!r.ok) {
       for (const id of stored) await media.remove(id)
       const quoted = fields.quote_of?.[0] ? await posts.get(viewer.id, Number(fields.quote_of[0])) : null
-      return render.page(c, { title: 'New post', status: r.problem.status as 400 }, <ComposePage csrfToken={c.get('csrfToken')} values={values} problem={r.problem} maxFiles={POST_FILES_MAX} limits={await limits()} quote={quoted?.can_repost ? quoted : null} />)
+      return render.page(c, { title: 'New post', status: r.problem.status as 400 }, <ComposePage csrfToken={c.get('csrfToken')} values={values} problem={r.problem} maxFiles={POST_FILES_MAX} limits={await limits()} quote={quoted?.can_repost ? quoted : null} categories={await curationOf(s).categories()} />)
     }
     flash(c, 'ok', r.value.status === 'scheduled' ? 'Your post is scheduled.' : r.value.processing ? 'Posted. Your media is being processed.' : 'Posted.')
     return c.redirect(`/p/${r.value.id}`, 303)

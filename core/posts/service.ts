@@ -26,6 +26,7 @@ import { displayName } from '../users/display-name.js'
 import { hiddenByBlocks } from '../db/engagement-counts.js'
 import { repostableBy, repostFacts, shownOriginals } from './reposts.js'
 import { postPreviews } from './previews.js'
+import { categoryIdFor } from '../curation/queries.js'
 
 export const MAX_PINS = 3
 export const FANOUT_JOB = 'feed.fanout'
@@ -50,6 +51,8 @@ interface HydratedParts {
   pinned: 0 | 1
   reaction: 'like' | 'dislike' | null
   bookmarked: 0 | 1
+  category_slug: string | null
+  category_name: string | null
 }
 
 export function createPostsService(deps: {
@@ -195,12 +198,15 @@ export function createPostsService(deps: {
             const pinned = eb.exists(eb.selectFrom('pins').select('pins.post_id').whereRef('pins.user_id', '=', 'posts.author_id').whereRef('pins.post_id', '=', 'posts.id'))
             // A guest's null matches no row.
             const reaction = eb.selectFrom('reactions').select('reactions.kind').whereRef('reactions.post_id', '=', 'posts.id').where('reactions.user_id', '=', slot<number | null>('viewer'))
+            // An enabled category only: a disabled one shows nowhere (its page is missing).
+            const category = (column: 'slug' | 'name') => eb.selectFrom('categories').select(`categories.${column}`).whereRef('categories.id', '=', 'posts.category_id').where('categories.enabled', '=', 1)
             const bookmarked = eb.exists(eb.selectFrom('bookmarks').select('bookmarks.post_id').where('bookmarks.user_id', '=', slot<number | null>('viewer')).whereRef('bookmarks.post_id', '=', 'posts.id'))
             // The arrays are built inside the same expression, so they stay JSON (not text) within the object.
             return sql<string>`json_group_array(json_object(
               'id', posts.id, 'author_id', users.id, 'username', users.username, 'display_name', users.display_name,
               'avatar_media_id', users.avatar_media_id, 'avatar_visibility', users.avatar_visibility, 'verified', users.verified_at is not null,
-              'media', ${media}, 'tags', ${tags}, 'mentions', ${mentions}, 'pinned', ${pinned}, 'reaction', ${reaction}, 'bookmarked', ${bookmarked}
+              'media', ${media}, 'tags', ${tags}, 'mentions', ${mentions}, 'pinned', ${pinned}, 'reaction', ${reaction}, 'bookmarked', ${bookmarked},
+              'category_slug', ${category('slug')}, 'category_name', ${category('name')}
             ))`.as('page')
           }),
       { ids: JSON.stringify(rows.map((r) => r.id)), viewer: viewerId },
@@ -281,6 +287,7 @@ export function createPostsService(deps: {
         reposts_enabled: r.reposts_enabled === 1,
         sensitive: r.sensitive === 1,
         blur_media: r.sensitive === 1 && blur && postMedia.length > 0,
+        category: x.category_slug && x.category_name ? { slug: x.category_slug, name: x.category_name } : null,
         ...(r.held_reason !== null && { held: r.held_reason === 'removed' ? 'removed' : 'review' }),
       })
     }
@@ -404,6 +411,7 @@ export function createPostsService(deps: {
         if (avatar) throw validationFailed({ media_ids: 'That file is your profile picture; upload it again to post it.' })
       }
       const quoted = data.quote_of ? await repostableBy(db, authorId, data.quote_of) : null
+      const categoryId = await categoryIdFor(db, data.category)
       const checked = { surface: 'post', authorId, text }
       const verdict = text ? await policy?.enforce(checked) : undefined
       const mentioned = await mentionsOf(authorId, text)
@@ -425,6 +433,7 @@ export function createPostsService(deps: {
             sensitive: data.sensitive || verdict?.sensitive ? 1 : 0,
             held_at: verdict?.hold ? now() : null,
             held_reason: verdict?.hold ? 'review' : null,
+            category_id: categoryId,
             updated_at: now(),
           })
           .returningAll()
@@ -465,6 +474,7 @@ export function createPostsService(deps: {
       const checked = { surface: 'post', authorId: actorId, text: text ?? '' }
       const verdict = text !== undefined && text && text !== post.text ? await policy?.enforce(checked) : undefined
       const mentioned = text !== undefined && text !== post.text ? await mentionsOf(actorId, text) : []
+      const categoryId = data.category === undefined ? undefined : await categoryIdFor(db, data.category)
       // What staff or a rule marked sensitive stays so: the author cannot take the warning off.
       if (data.sensitive === false && post.sensitive === 1 && (await markedByOthers(id))) throw new AppError(409, 'CONFLICT', 'The moderators marked this post sensitive; it stays behind the warning.')
       await db.transaction().execute(async (trx) => {
@@ -478,6 +488,7 @@ export function createPostsService(deps: {
         if (data.comments_enabled !== undefined) set.comments_enabled = data.comments_enabled ? 1 : 0
         if (data.reposts_enabled !== undefined) set.reposts_enabled = data.reposts_enabled ? 1 : 0
         if (data.sensitive !== undefined) set.sensitive = data.sensitive ? 1 : 0
+        if (categoryId !== undefined) set.category_id = categoryId
         if (verdict?.sensitive) set.sensitive = 1
         if (verdict?.hold) Object.assign(set, { held_at: now(), held_reason: 'review' })
         await trx.updateTable('posts').set(set).where('id', '=', id).execute()

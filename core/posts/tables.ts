@@ -33,6 +33,8 @@ export interface PostsTable {
   held_at: ColumnType<string | null, string | null | undefined, string | null>
   /** Why it is held: a rule's hold (`review`), hidden after reports (`reports`), or taken down by staff (`removed`). */
   held_reason: ColumnType<HeldReason | null, HeldReason | null | undefined, HeldReason | null>
+  /** The category the author filed it under (core/curation), or null. */
+  category_id: ColumnType<number | null, number | null | undefined, number | null>
 }
 
 export type HeldReason = 'review' | 'reports' | 'removed'

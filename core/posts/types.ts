@@ -48,6 +48,8 @@ export interface PostView {
   comments_preview: PostPreviewComment[]
   /** The space it belongs to (e.g. `groups:12`), or null. */
   scope: string | null
+  /** The category its author filed it under (its page is /explore/c/SLUG), or null. */
+  category: { slug: string; name: string } | null
   created_at: string
   /** A plain repost: the original it shows, as the viewer sees it (the repost's own text is empty). */
   repost_of: PostView | null

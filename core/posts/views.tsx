@@ -197,6 +197,12 @@ export const PostCard = template('post.card', function PostCard({ post, actions,
         {post.status === 'published' && <RepostMenu post={post} csrfToken={csrfToken ?? ''} member={!!member && !!csrfToken} />}
         {!detail && <a href={`/p/${post.id}`}>Open</a>}
         {!post.comments_enabled && <span> · comments off</span>}
+        {post.category && (
+          <span data-post-category={post.category.slug}>
+            {' '}
+            · in <a href={`/explore/c/${post.category.slug}`}>{post.category.name}</a>
+          </span>
+        )}
         {actions}
       </footer>
       {!detail && post.status === 'published' && <CommentPreview post={post} />}

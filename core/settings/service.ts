@@ -61,11 +61,14 @@ export const CORE_SCHEMA = {
 export type CoreSettings = SettingsValues<typeof CORE_SCHEMA> & {
   /** The active theme's folder name under themes/ (`hearth theme use`). */
   theme: string
+  /** The uploaded link preview image's file under media/site/ ('' for the drawn one): Admin → Site settings. */
+  'seo.share_image': string
 }
 
 export const CORE_DEFAULTS: CoreSettings = {
   ...(Object.fromEntries(Object.entries(CORE_SCHEMA).map(([k, spec]) => [k, spec.default])) as SettingsValues<typeof CORE_SCHEMA>),
   theme: 'default',
+  'seo.share_image': '',
 }
 
 export type SettingsService = ReturnType<typeof createSettings>

@@ -13,7 +13,9 @@ export const THEME_COLORS = { light: '#ffffff', dark: '#221e19' } as const
 export function HeadMeta({ share, site, colorScheme }: Pick<LayoutProps, 'share' | 'site' | 'colorScheme'>) {
   const title = share?.title ?? site.siteName
   const description = share?.description ?? site.description
-  const image = share ? share.image : { url: site.icon, alt: `${site.siteName} icon`, width: 512, height: 512 }
+  // A page without an image of its own (a text post, a profile without a picture, a missing page) shows the site's.
+  const image = share?.image ?? site.image ?? { url: site.icon, alt: `${site.siteName} icon`, width: 512, height: 512 }
+  const card = share?.image ? share.card : site.image ? 'summary_large_image' : (share?.card ?? 'summary')
   return (
     <>
       <meta name="color-scheme" content={colorScheme === 'system' ? 'light dark' : colorScheme} />
@@ -36,7 +38,7 @@ export function HeadMeta({ share, site, colorScheme }: Pick<LayoutProps, 'share'
       {image?.width ? <meta property="og:image:width" content={String(image.width)} /> : null}
       {image?.height ? <meta property="og:image:height" content={String(image.height)} /> : null}
       {image?.alt ? <meta property="og:image:alt" content={image.alt} /> : null}
-      <meta name="twitter:card" content={share?.card ?? 'summary'} />
+      <meta name="twitter:card" content={card} />
       <meta name="twitter:title" content={title} />
       <meta name="twitter:description" content={description} />
       {image && <meta name="twitter:image" content={image.url} />}

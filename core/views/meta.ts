@@ -24,6 +24,8 @@ export interface SiteMeta {
   description: string
   /** Absolute URL of the site's 512 px icon. */
   icon: string
+  /** The site's 1200×630 preview image (uploaded in Admin → Site settings, else drawn): every page without its own shows it. */
+  image?: { url: string; alt: string; width: number; height: number }
 }
 
 /** The site's public base URL, without a trailing slash: HEARTH_PUBLIC_URL, else the scheme and host of the request. */

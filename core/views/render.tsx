@@ -10,7 +10,7 @@ import type { LoadedTheme } from '../themes/loader.js'
 import { ThemeContext, withTheme, type ErrorPageProps, type LayoutProps, type ThemeDefinition } from './theme.js'
 import { arrangeNav } from './nav.js'
 import type { UiRegistry } from './ui.js'
-import { baseUrl, colorSchemeOf, type ShareMeta } from './meta.js'
+import { baseUrl, colorSchemeOf, type ShareMeta, type SiteMeta } from './meta.js'
 import { ViewAsBanner } from './view-as-banner.js'
 
 export interface PageOptions {
@@ -30,6 +30,8 @@ export type Renderer = ReturnType<typeof createRenderer>
 export function createRenderer(deps: { settings: SettingsService; hooks: HookRegistry; ui: UiRegistry; themes: Map<string, LoadedTheme>; config?: { publicUrl: string | null } }) {
   const { settings, hooks, ui, themes } = deps
   const fallback = themes.get('default')!.definition
+  /** The site's preview image for pages without their own (core/admin/share-image.ts); without one, the icon. */
+  let siteImage: ((base: string, siteName: string) => Promise<SiteMeta['image']>) | null = null
 
   async function activeTheme(): Promise<ThemeDefinition> {
     const name = await settings.get('theme')
@@ -63,7 +65,12 @@ export function createRenderer(deps: { settings: SettingsService; hooks: HookReg
       path: c.req.path,
       colorScheme: guest ? 'system' : colorSchemeOf(c),
       share,
-      site: { siteName, description: await settings.get('site.description'), icon: `${baseUrl(c, deps.config?.publicUrl ?? null)}/app-icon/512.png` },
+      site: {
+        siteName,
+        description: await settings.get('site.description'),
+        icon: `${baseUrl(c, deps.config?.publicUrl ?? null)}/app-icon/512.png`,
+        image: await siteImage?.(baseUrl(c, deps.config?.publicUrl ?? null), siteName),
+      },
       footer,
       banner,
       // Staff viewing as a member see it on every page, with the way out.
@@ -73,6 +80,11 @@ export function createRenderer(deps: { settings: SettingsService; hooks: HookReg
   }
 
   return {
+    /** Where pages without a preview image of their own take one from (set once by core's admin module). */
+    useSiteImage(fn: typeof siteImage): void {
+      siteImage = fn
+    },
+
     /** A full page in the layout. */
     async page(c: Context<AppEnv>, options: PageOptions, body: ComponentChildren): Promise<Response> {
       return c.html(await document(c, options.title, body, options.share ?? null, options.guest), (options.status ?? 200) as 200)
