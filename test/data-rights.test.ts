@@ -114,7 +114,7 @@ describe('member data rights', () => {
     assert.deepEqual(conversations[0]!.messages.map((m) => `${m.from}: ${m.text}`), ['ana: hello ben from ana', 'ben: hello ana from ben'])
     assert.deepEqual(zipJson(entries, 'stories.json').stories.map((s: { text: string }) => s.text), ['ana story'])
     for (const name of ['groups.json', 'coins.json', 'live.json', 'random-chat.json']) assert.ok(entries.has(name), `every enabled plugin adds its section: ${name}`)
-    assert.deepEqual([...zipJson(entries, 'export.json').sections].sort(), ['profile.json', 'posts.json', 'comments.json', 'reactions.json', 'bookmarks.json', 'followers.json', 'following.json', 'blocked.json', 'muted.json', 'passkeys.json', 'messages.json', 'stories.json', 'groups.json', 'coins.json', 'live.json', 'random-chat.json'].filter((n) => entries.has(n)).sort())
+    assert.deepEqual([...zipJson(entries, 'export.json').sections].sort(), ['profile.json', 'posts.json', 'comments.json', 'reactions.json', 'bookmarks.json', 'followers.json', 'following.json', 'blocked.json', 'muted.json', 'passkeys.json', 'verification.json', 'messages.json', 'stories.json', 'groups.json', 'coins.json', 'live.json', 'random-chat.json'].filter((n) => entries.has(n)).sort())
     // Nobody else's private words anywhere in the archive.
     const all = [...entries.values()].map((b) => b.toString('latin1')).join('\n')
     for (const secret of ['ben followers only secret', 'cal only me secret', 'ben to cal private', 'ben story secret', 'ben@example.org', 'cal@example.org']) assert.ok(!all.includes(secret), `no "${secret}"`)
