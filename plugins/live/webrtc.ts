@@ -3,7 +3,7 @@
 // the packets to every viewer's peer connection. No decoding, no re-encoding per viewer.
 import { randomBytes } from 'node:crypto'
 import { createSocket, type Socket } from 'node:dgram'
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift'
+import { MediaStreamTrack, RTCPeerConnection, useH264, useOPUS } from 'werift'
 import { AppError } from '../../core/plugins/api.js'
 
 /** RTP payload types ffmpeg writes; werift rewrites them to what each viewer's offer chose. */
@@ -16,18 +16,7 @@ const CONNECT_MS = 20_000
 const LOST_MS = 10_000
 
 /** What the server sends: constrained baseline H.264 (every WebRTC browser decodes it, Firefox's OpenH264 only that) and Opus. */
-const codecs = () => ({
-  video: [
-    new RTCRtpCodecParameters({
-      mimeType: 'video/H264',
-      clockRate: 90000,
-      payloadType: VIDEO_PT,
-      rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
-      parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
-    }),
-  ],
-  audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: AUDIO_PT })],
-})
+const codecs = () => ({ video: [useH264({ payloadType: VIDEO_PT })], audio: [useOPUS({ payloadType: AUDIO_PT })] })
 
 /** The UDP ports a stream's ffmpeg sends its RTP to. */
 export interface RtpPorts {
