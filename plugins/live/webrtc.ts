@@ -14,6 +14,11 @@ export const MAX_OFFER_BYTES = 20_000
 /** A viewer whose connection does not come up in this long, or is lost for this long, is let go. */
 const CONNECT_MS = 20_000
 const LOST_MS = 10_000
+/**
+ * A connected viewer's browser sends RTCP receiver reports about once a second; none for this long means the tab
+ * is gone (a closed tab may send no DELETE, and ICE consent only expires after 30 s): the place goes to the next.
+ */
+const SILENT_MS = 6_000
 
 /** What the server sends: constrained baseline H.264 (every WebRTC browser decodes it, Firefox's OpenH264 only that) and Opus. */
 const codecs = () => ({ video: [useH264({ payloadType: VIDEO_PT })], audio: [useOPUS({ payloadType: AUDIO_PT })] })
@@ -30,6 +35,8 @@ interface Session {
   viewerId: number | null
   pc: RTCPeerConnection
   timer: NodeJS.Timeout | null
+  /** When the viewer's browser last sent RTCP (0: not connected yet). */
+  heardAt: number
 }
 
 interface Relay {
@@ -40,6 +47,8 @@ interface Relay {
   sessions: Map<string, Session>
   /** RTP packets received from ffmpeg (a test and the staff page see that the stream feeds WebRTC). */
   packets: number
+  /** Lets go of viewers gone silent (SILENT_MS). */
+  sweep: NodeJS.Timeout
 }
 
 const badSdp = (message: string) => new AppError(400, 'BAD_SDP', message)
@@ -74,7 +83,12 @@ export class Relays {
       await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
       return socket
     }
-    const relay: Relay = { sockets: [], ports: { video: 0, audio: 0 }, video, audio, sessions: new Map(), packets: 0 }
+    const sweep = setInterval(() => {
+      const silent = Date.now() - SILENT_MS
+      for (const session of relay.sessions.values()) if (session.heardAt && session.heardAt < silent) void this.hangUp(streamId, session.id)
+    }, 2_000)
+    sweep.unref()
+    const relay: Relay = { sockets: [], ports: { video: 0, audio: 0 }, video, audio, sessions: new Map(), packets: 0, sweep }
     this.relays.set(streamId, relay)
     relay.sockets = [await bind(video), await bind(audio)]
     relay.ports = { video: relay.sockets[0]!.address().port, audio: relay.sockets[1]!.address().port }
@@ -112,7 +126,7 @@ export class Relays {
       iceAdditionalHostAddresses: ['127.0.0.1'],
       iceUseIpv6: false,
     })
-    const session: Session = { id: randomBytes(16).toString('hex'), viewerId, pc, timer: null }
+    const session: Session = { id: randomBytes(16).toString('hex'), viewerId, pc, timer: null, heardAt: 0 }
     relay.sessions.set(session.id, session)
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp: offer })
@@ -122,6 +136,7 @@ export class Relays {
         if (!track || !t.codecs.length) continue
         t.setDirection('sendonly')
         await t.sender.replaceTrack(track)
+        t.sender.onRtcp.subscribe(() => (session.heardAt = Date.now()))
         sending++
       }
       if (!sending) throw badSdp('The offer accepts neither H.264 (constrained baseline) video nor Opus audio.')
@@ -143,7 +158,10 @@ export class Relays {
     }
     later(CONNECT_MS)
     pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected' && session.timer) clearTimeout(session.timer)
+      if (state === 'connected') {
+        if (session.timer) clearTimeout(session.timer)
+        session.heardAt = Date.now()
+      }
       else if (state === 'disconnected') later(LOST_MS)
       else if (state === 'failed' || state === 'closed') void this.hangUp(streamId, session.id)
     })
@@ -178,6 +196,7 @@ export class Relays {
     if (!relay) return
     await Promise.all([...relay.sessions.keys()].map((id) => this.hangUp(streamId, id)))
     this.relays.delete(streamId)
+    clearInterval(relay.sweep)
     for (const socket of relay.sockets) socket.close()
   }
 

@@ -45,7 +45,7 @@
     })
 
   function hangUp() {
-    rtc?.close()
+    if (rtc) rtc.close()
     rtc = false
     if (session) fetch(session, { method: 'DELETE', credentials: 'same-origin', keepalive: true, headers: csrf ? { 'X-CSRF-Token': csrf } : {} }).catch(() => {})
     session = null
