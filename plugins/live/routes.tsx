@@ -176,7 +176,10 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
     const id = ctx.http.id(c)
     if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/sdp')) throw ctx.http.error(400, 'BAD_SDP', 'Send an SDP offer with Content-Type: application/sdp.')
     if (Number(c.req.header('content-length') ?? 0) > MAX_OFFER_BYTES) throw ctx.http.error(413, 'PAYLOAD_TOO_LARGE', `An offer is at most ${MAX_OFFER_BYTES / 1000} KB.`)
-    const { session, sdp } = await service.whep(ctx.http.viewer(c), id, await c.req.text())
+    // Each offer costs a peer connection for up to 20 s: a member 20 a minute, an address 60 (guests behind one NAT).
+    const viewer = ctx.http.viewer(c)
+    ctx.core.limits.hit(viewer ? `whep:user:${viewer.id}` : `whep:ip:${c.get('ip')}`, { limit: viewer ? 20 : 60, windowSeconds: 60, message: (s) => `Too many offers; wait ${s} s (or play the HLS playlist).` })
+    const { session, sdp } = await service.whep(viewer, id, await c.req.text())
     c.header('Content-Type', 'application/sdp')
     c.header('Location', `/live/${id}/whep/${session}`)
     c.header('Cache-Control', 'no-store')

@@ -531,8 +531,8 @@ export function liveService(ctx: LiveContext) {
     endFor: (id: number, reason: EndReason) => end(id, reason),
 
     /** The streams live in this process, for the staff page (every one, whatever its audience). */
-    activeStreams(): { id: number; state: StreamState; source: StreamSource; viewers: number }[] {
-      return [...active].map(([id, a]) => ({ id, state: a.state, source: a.source, viewers: room.present(roomOf(id)).length }))
+    activeStreams(): { id: number; state: StreamState; source: StreamSource; viewers: number; webrtc: number | null }[] {
+      return [...active].map(([id, a]) => ({ id, state: a.state, source: a.source, viewers: room.present(roomOf(id)).length, webrtc: relays.has(id) ? relays.count(id) : null }))
     },
 
     state(id: number): StreamState {
@@ -579,7 +579,7 @@ export function liveService(ctx: LiveContext) {
     hangUp: (id: number, session: string) => relays.hangUp(id, session),
 
     /** Whether the stream is offered over WebRTC now, and to how many viewers it goes that way. */
-    webrtc: (id: number) => ({ offered: relays.has(id), viewers: relays.count(id), packets: relays.packets(id), peers: relays.peers() }),
+    webrtc: (id: number) => ({ offered: relays.has(id), viewers: relays.count(id) }),
 
     /** Whether the stream's first segments are out: players wait for this rather than fetch a playlist that is not there. */
     ready: (id: number) => (active.has(id) ? ingests.ready(id) : Promise.resolve(false)),

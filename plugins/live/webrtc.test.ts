@@ -179,8 +179,12 @@ describe('live: WebRTC viewing (WHEP)', () => {
     const ben = await viewerPeer()
     const fay = await viewerPeer()
     peers.push(ben.pc, fay.pc)
+    const replaced = await whep('ben', id, ben.sdp)
+    assert.equal(replaced.status, 201)
+    // Ben reloads the page: his new offer replaces his connection rather than taking a second place.
     const first = await whep('ben', id, ben.sdp)
     assert.equal(first.status, 201)
+    assert.equal((await api('ben', 'DELETE', replaced.headers.get('location')!)).status, 404, 'the older connection is gone')
     const full = await whep('fay', id, fay.sdp)
     assert.equal(full.status, 503)
     assert.equal(((await full.json()) as { error: { code: string } }).error.code, 'WEBRTC_FULL')

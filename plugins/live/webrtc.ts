@@ -41,12 +41,11 @@ interface Session {
 
 interface Relay {
   sockets: Socket[]
-  ports: RtpPorts
+  /** The ports, once both sockets are bound. */
+  bound: Promise<RtpPorts>
   video: MediaStreamTrack
   audio: MediaStreamTrack
   sessions: Map<string, Session>
-  /** RTP packets received from ffmpeg (a test and the staff page see that the stream feeds WebRTC). */
-  packets: number
   /** Lets go of viewers gone silent (SILENT_MS). */
   sweep: NodeJS.Timeout
 }
@@ -68,31 +67,30 @@ export class Relays {
   constructor(private readonly log: (msg: string, detail: Record<string, unknown>) => void) {}
 
   /** The stream's relay: two UDP sockets on 127.0.0.1 for ffmpeg's RTP, opened on the first call. */
-  async open(streamId: number): Promise<RtpPorts> {
+  open(streamId: number): Promise<RtpPorts> {
     const had = this.relays.get(streamId)
-    if (had) return had.ports
+    if (had) return had.bound
     const video = new MediaStreamTrack({ kind: 'video' })
     const audio = new MediaStreamTrack({ kind: 'audio' })
-    const bind = async (track: MediaStreamTrack) => {
+    const sockets = [video, audio].map((track) => {
       const socket = createSocket('udp4')
-      socket.on('message', (packet) => {
-        relay.packets++
-        if (relay.sessions.size) track.writeRtp(packet)
-      })
+      socket.on('message', (packet) => relay.sessions.size && track.writeRtp(packet))
       socket.on('error', (err) => this.log('live: an RTP socket failed', { stream: streamId, err }))
-      await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
       return socket
-    }
+    })
     const sweep = setInterval(() => {
       const silent = Date.now() - SILENT_MS
       for (const session of relay.sessions.values()) if (session.heardAt && session.heardAt < silent) void this.hangUp(streamId, session.id)
     }, 2_000)
     sweep.unref()
-    const relay: Relay = { sockets: [], ports: { video: 0, audio: 0 }, video, audio, sessions: new Map(), packets: 0, sweep }
+    // Bound before anything else may close them (close waits for this): no socket is left half opened.
+    const bound = Promise.all(sockets.map((socket) => new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve)))).then(() => ({
+      video: sockets[0]!.address().port,
+      audio: sockets[1]!.address().port,
+    }))
+    const relay: Relay = { sockets, bound, video, audio, sessions: new Map(), sweep }
     this.relays.set(streamId, relay)
-    relay.sockets = [await bind(video), await bind(audio)]
-    relay.ports = { video: relay.sockets[0]!.address().port, audio: relay.sockets[1]!.address().port }
-    return relay.ports
+    return bound
   }
 
   /** Whether the stream has a relay (it is offered over WebRTC). */
@@ -105,10 +103,6 @@ export class Relays {
     return this.relays.get(streamId)?.sessions.size ?? 0
   }
 
-  packets(streamId: number): number {
-    return this.relays.get(streamId)?.packets ?? 0
-  }
-
   /**
    * A viewer's offer answered (non-trickle: the answer carries the server's host candidates). Throws 503
    * WEBRTC_FULL past `max` viewers, 400 BAD_SDP for an offer werift cannot use.
@@ -116,6 +110,8 @@ export class Relays {
   async answer(streamId: number, viewerId: number | null, offer: string, max: number): Promise<{ session: string; sdp: string }> {
     const relay = this.relays.get(streamId)
     if (!relay) throw new AppError(409, 'WEBRTC_UNAVAILABLE', 'This stream is not offered over WebRTC; play its HLS playlist.')
+    // One connection per member and stream: a new offer (a reload, a second tab) replaces the one before.
+    if (viewerId !== null) for (const old of [...relay.sessions.values()]) if (old.viewerId === viewerId) await this.hangUp(streamId, old.id)
     if (relay.sessions.size >= max) throw new AppError(503, 'WEBRTC_FULL', 'This stream has as many WebRTC viewers as it takes; play its HLS playlist.')
     checkOffer(offer)
     const pc = new RTCPeerConnection({
@@ -197,6 +193,7 @@ export class Relays {
     await Promise.all([...relay.sessions.keys()].map((id) => this.hangUp(streamId, id)))
     this.relays.delete(streamId)
     clearInterval(relay.sweep)
+    await relay.bound
     for (const socket of relay.sockets) socket.close()
   }
 
@@ -204,10 +201,4 @@ export class Relays {
     await Promise.all([...this.relays.keys()].map((id) => this.close(id)))
   }
 
-  /** Peer connections open in this process (a test checks none outlives its stream). */
-  peers(): number {
-    let n = 0
-    for (const relay of this.relays.values()) n += relay.sessions.size
-    return n
-  }
 }

@@ -4,13 +4,13 @@
 // WebRTC viewers of one stream cost (werift peers in this bench process, each receiving the stream's RTP over
 // DTLS/SRTP on loopback). CPU is read from /proc for the server process and its ffmpeg children, not the pushers.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { RTCPeerConnection, useH264, useOPUS } from 'werift'
-import type { Ctx } from './scenarios.js'
+import { settle, type Ctx } from './scenarios.js'
 
 const require = createRequire(import.meta.url)
 const FFMPEG = process.env.FFMPEG_PATH || (require('@ffmpeg-installer/ffmpeg') as { path: string }).path
@@ -45,6 +45,7 @@ async function coresUsed(pid: number, ms: number): Promise<number> {
 
 /** Test pictures encoded once (H.264 + AAC for passthrough; FLV1 + AAC for the transcoded path), looped by the pushers. */
 function fixtures(dir: string): { h264: string; flv1: string } {
+  mkdirSync(dir, { recursive: true })
   const h264 = join(dir, 'live-h264.flv')
   const flv1 = join(dir, 'live-flv1.flv')
   const src = ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', '20']
@@ -109,7 +110,9 @@ export async function liveStreams(ctx: Ctx): Promise<void> {
       ctx.notes.push(`${s}: fewer than ${n} public members with sessions, ${kind} not measured.`)
       continue
     }
-    const idle = await coresUsed(ctx.hearth.pid, 2_000)
+    // Idle once the server has worked through what ran before (the 1,000 HLS viewers).
+    await settle(ctx.hearth)
+    const idle = await coresUsed(ctx.hearth.pid, 3_000)
     const running = []
     try {
       for (const who of streamers.slice(0, n)) running.push(await push(ctx, who, file, 600))
