@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ChildProcess, SpawnOptions } from '../../core/plugins/api.js'
+import { AUDIO_PT, VIDEO_PT, type RtpPorts } from './webrtc.js'
 
 /** The HLS segment length in seconds (decision 032: about 3 s glass to glass with hls.js two segments behind). */
 export const SEGMENT_SECONDS = 1
@@ -20,17 +21,23 @@ export const AAC_ARGS = ['-c:a', 'aac', '-b:a', '96k', '-ar', '48000']
 export interface IngestSource {
   input: string[]
   codecs: string[]
+  /** The picture is encoded here (libx264), so the same encode can feed WebRTC viewers too; a copied one cannot (its profile is the encoder's). */
+  encoded: boolean
 }
-const BROWSER: IngestSource = { input: ['-f', 'webm', '-i', 'pipe:0'], codecs: ['-r', '30', ...X264_ARGS, ...AAC_ARGS] }
+const BROWSER: IngestSource = { input: ['-f', 'webm', '-i', 'pipe:0'], codecs: ['-r', '30', ...X264_ARGS, ...AAC_ARGS], encoded: true }
+
+/** Characters the tee muxer's syntax gives a meaning to: a folder with one of them gets no WebRTC output. */
+const TEE_SPECIAL = /[[\]|:'\\]/
 
 /**
  * ffmpeg's arguments for one run. MediaRecorder's WebM has a 1 ms timebase, so the output rate is forced (`-r 30`)
  * or ffmpeg duplicates frames as if it were 1000 fps. A resume appends to the playlist (same numbering, a
  * discontinuity) so viewers' players carry on.
  */
-export function ffmpegArgs(dir: string, resume: boolean, source: IngestSource = BROWSER): string[] {
+export function ffmpegArgs(dir: string, resume: boolean, source: IngestSource = BROWSER, rtp: RtpPorts | null = null): string[] {
   // No delete_segments: the delay and replays need older segments; delay.ts removes them when neither does.
   const flags = ['independent_segments', ...(resume ? ['append_list', 'discont_start'] : []), 'omit_endlist']
+  if (rtp && teeable(dir, source)) return teeArgs(dir, flags, source, rtp)
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
     ...source.input,
@@ -39,6 +46,31 @@ export function ffmpegArgs(dir: string, resume: boolean, source: IngestSource = 
     '-f', 'hls', '-hls_time', String(SEGMENT_SECONDS), '-hls_list_size', String(LIST_SIZE), '-hls_flags', flags.join('+'),
     '-hls_segment_filename', join(dir, 'seg%d.ts'),
     join(dir, 'index.m3u8'),
+  ]
+}
+
+/** Whether a run can feed WebRTC: the picture encoded here, and a folder the tee muxer's syntax can name. */
+export function teeable(dir: string, source: IngestSource = BROWSER): boolean {
+  return source.encoded && !TEE_SPECIAL.test(dir)
+}
+
+/**
+ * One encode, three outputs (the tee muxer): HLS as without WebRTC (H.264 + AAC), the same H.264 as RTP, and the
+ * sound encoded a second time as Opus RTP (WebRTC has no AAC). The picture is constrained baseline, which every
+ * WebRTC browser decodes. An RTP output that fails is dropped (`onfail=ignore`) and HLS carries on; a stream
+ * without sound has no Opus output.
+ */
+function teeArgs(dir: string, flags: string[], source: IngestSource, rtp: RtpPorts): string[] {
+  const hls = `[select=\\'v:0,a:0\\':f=hls:hls_time=${SEGMENT_SECONDS}:hls_list_size=${LIST_SIZE}:hls_flags=${flags.join('+')}:hls_segment_filename=${join(dir, 'seg%d.ts')}]${join(dir, 'index.m3u8')}`
+  const video = `[select=\\'v:0\\':f=rtp:payload_type=${VIDEO_PT}:onfail=ignore]rtp://127.0.0.1:${rtp.video}?pkt_size=1200`
+  const audio = `[select=\\'a:1\\':f=rtp:payload_type=${AUDIO_PT}:onfail=ignore]rtp://127.0.0.1:${rtp.audio}?pkt_size=1200`
+  return [
+    '-hide_banner', '-loglevel', 'error', '-nostdin',
+    ...source.input,
+    '-map', '0:v:0', '-map', '0:a:0?', '-map', '0:a:0?',
+    ...source.codecs, '-profile:v', 'baseline',
+    '-c:a:1', 'libopus', '-b:a:1', '64k', '-ar:a:1', '48000', '-ac:a:1', '2',
+    '-f', 'tee', [hls, video, audio].join('|'),
   ]
 }
 
@@ -74,6 +106,8 @@ export interface IngestOptions {
   onExit(streamId: number, detail: string): void
   /** A run is about to start after an earlier one of the stream (a resume); the earlier one is stopped. */
   beforeResume?(streamId: number): Promise<void>
+  /** The ports to send the stream's RTP to, when it is offered over WebRTC (webrtc.ts); null: HLS only. */
+  rtp?(streamId: number, source: IngestSource): Promise<RtpPorts | null>
 }
 
 /** The ffmpeg runs of the live streams in this process. */
@@ -95,7 +129,8 @@ export class Ingests {
     await mkdir(dir, { recursive: true })
     const resume = existsSync(join(dir, 'index.m3u8'))
     if (resume) await this.o.beforeResume?.(streamId)
-    const child = this.o.spawn(this.o.ffmpeg(), ffmpegArgs(dir, resume, source), { stdio: ['pipe', 'ignore', 'pipe'] })
+    const rtp = (await this.o.rtp?.(streamId, source ?? BROWSER)) ?? null
+    const child = this.o.spawn(this.o.ffmpeg(), ffmpegArgs(dir, resume, source, rtp), { stdio: ['pipe', 'ignore', 'pipe'] })
     const run: Run = { child, stderr: '', exited: new Promise((resolve) => child.once('close', () => resolve())) }
     child.stderr!.setEncoding('utf8').on('data', (s: string) => (run.stderr = (run.stderr + s).slice(-2000)))
     // A write after ffmpeg died fails with EPIPE: the exit handler below tells the stream.

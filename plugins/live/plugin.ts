@@ -86,6 +86,15 @@ export const settings = {
     options: DELAYS.map(String),
     help: 'Each second of delay keeps a second of video on disk per stream.',
   },
+  webrtc_max_viewers: {
+    type: 'number',
+    label: 'Viewers per stream watching over WebRTC, under a second behind (0: HLS only)',
+    default: 30,
+    min: 0,
+    max: 1000,
+    integer: true,
+    help: 'Beyond this the player uses HLS (a few seconds behind). Each WebRTC viewer costs the server about 1 % of a core; streams with a delay, and OBS streams whose H.264 is copied, are HLS only.',
+  },
   replay_retention_days: {
     type: 'number',
     label: 'Days a replay is kept (0: until its streamer deletes it)',

@@ -10,6 +10,7 @@ import type { StreamView } from './queries.js'
 import { ComingUp } from './event-pages.js'
 import type { EventsService } from './events.js'
 import type { LiveService } from './service.js'
+import { MAX_OFFER_BYTES } from './webrtc.js'
 import { ListPage, NewPage, StreamPage, type NewValues } from './views.js'
 
 const require = createRequire(import.meta.url)
@@ -35,6 +36,8 @@ async function streamJson(s: StreamView, service: LiveService, viewer: Viewer | 
     created_at: s.created_at,
     ended_at: seen.status === 'ended' ? s.ended_at : null,
     playlist_url: seen.status === 'live' ? `/live/${s.id}/hls/index.m3u8` : null,
+    /** WHEP (POST an SDP offer): under a second behind; null when the stream is served over HLS only (a delay, a copied picture). */
+    webrtc_url: seen.status === 'live' && service.webrtc(s.id).offered ? `/live/${s.id}/whep` : null,
     /** The playlist has its first segments: a player may load it. */
     playlist_ready: seen.playlistReady,
     delay_seconds: s.delay_seconds,
@@ -168,6 +171,27 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
     return c.body(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Uint8Array<ArrayBuffer>)
   })
 
+  // ---- WebRTC (WHEP, RFC 9725): an SDP offer in, the answer out; the same audience check as the playlist.
+
+  app.post('/live/:id{[0-9]+}/whep', async (c) => {
+    const id = ctx.http.id(c)
+    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/sdp')) throw ctx.http.error(400, 'BAD_SDP', 'Send an SDP offer with Content-Type: application/sdp.')
+    if (Number(c.req.header('content-length') ?? 0) > MAX_OFFER_BYTES) throw ctx.http.error(413, 'PAYLOAD_TOO_LARGE', `An offer is at most ${MAX_OFFER_BYTES / 1000} KB.`)
+    // Each offer costs a peer connection for up to 20 s: a member 20 a minute, an address 60 (guests behind one NAT).
+    const viewer = ctx.http.viewer(c)
+    ctx.core.limits.hit(viewer ? `whep:user:${viewer.id}` : `whep:ip:${c.get('ip')}`, { limit: viewer ? 20 : 60, windowSeconds: 60, message: (s) => `Too many offers; wait ${s} s (or play the HLS playlist).` })
+    const { session, sdp } = await service.whep(viewer, id, await c.req.text())
+    c.header('Content-Type', 'application/sdp')
+    c.header('Location', `/live/${id}/whep/${session}`)
+    c.header('Cache-Control', 'no-store')
+    return c.body(sdp, 201)
+  })
+
+  app.delete('/live/:id{[0-9]+}/whep/:session{[0-9a-f]{32}}', async (c) => {
+    if (!(await service.hangUp(ctx.http.id(c), c.req.param('session')))) throw ctx.http.error(404, 'NOT_FOUND', 'That session does not exist.')
+    return c.body(null, 204)
+  })
+
   // ---- API
 
   app.get('/api/v1/live/streams', async (c) => {
@@ -182,8 +206,11 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
   })
 
   app.get('/api/v1/live/streams/:id{[0-9]+}', async (c) => {
-    const s = await service.find(ctx.http.viewer(c)?.id ?? null, ctx.http.id(c))
-    return ctx.http.json(c, await streamJson(s, service, ctx.http.viewer(c)))
+    const viewer = ctx.http.viewer(c)
+    const s = await service.find(viewer?.id ?? null, ctx.http.id(c))
+    const json = await streamJson(s, service, viewer)
+    // The STUN/TURN servers (expiring credentials) a member's player offers with, for a network that needs a relay.
+    return ctx.http.json(c, { ...json, ice_servers: json.webrtc_url && viewer ? await ctx.core.rtc.iceServers(viewer.id) : [] })
   })
 
   app.post('/api/v1/live/streams/:id{[0-9]+}/end', requireMember, async (c) => {

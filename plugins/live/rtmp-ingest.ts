@@ -24,6 +24,7 @@ export function rtmpSource(copyVideo: boolean, copyAudio: boolean): IngestSource
     // The FLV arrives as sent: no probing delay beyond what finding the two streams needs.
     input: ['-fflags', '+genpts', '-f', 'flv', '-i', 'pipe:0'],
     codecs: [...(copyVideo ? ['-c:v', 'copy'] : ['-r', '30', ...X264_ARGS]), ...(copyAudio ? ['-c:a', 'copy'] : AAC_ARGS)],
+    encoded: !copyVideo,
   }
 }
 

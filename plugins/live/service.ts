@@ -8,7 +8,7 @@ import { AppError, displayName, isAppError, type PluginDb, type Viewer } from '.
 import { mayGoLive, type WhoMayGoLive } from './access.js'
 import { DELAYS, Recorder, START_SEGMENTS } from './delay.js'
 import { remindedOfStream } from './events.js'
-import { Ingests } from './ingest.js'
+import { Ingests, teeable } from './ingest.js'
 import { banInput, chatMessage, ingestMessage, type ChatMessage, type StreamInput } from './inputs.js'
 import type { LiveContext } from './plugin.js'
 import * as q from './queries.js'
@@ -16,6 +16,7 @@ import type { ChatMode, StreamSource } from './tables.js'
 import { atOfSeq, seqOf, Timeline } from './timeline.js'
 import * as tq from './timeline-queries.js'
 import { replayService } from './replays.js'
+import { Relays } from './webrtc.js'
 
 /** What a stream is doing, as the streamer's and viewers' pages are told. */
 export type StreamState = 'waiting' | 'live' | 'reconnecting' | 'ended'
@@ -101,7 +102,17 @@ export function liveService(ctx: LiveContext) {
   const endedListeners = new Set<(id: number, reason: EndReason) => void | Promise<void>>()
   const exitListeners = new Set<(id: number) => void>()
 
+  // WebRTC viewing (webrtc.ts): a relay per stream without a delay whose picture is encoded here.
+  const relays = new Relays((msg, detail) => ctx.log.warn(detail, msg))
+
   const ingests = new Ingests({
+    rtp: async (id, source) => {
+      const offered = (await ctx.settings.get('webrtc_max_viewers')) > 0 && timelines.get(id)?.delayMs === 0 && teeable(join(streamsDir, String(id)), source)
+      if (offered) return relays.open(id)
+      // A resume over a path that cannot feed it (OBS copying H.264): its WebRTC viewers go back to HLS.
+      await relays.close(id)
+      return null
+    },
     spawn: (command, args, options) => ctx.processes.spawn(command, args, options),
     ffmpeg: () => ctx.processes.ffmpeg(),
     dirOf: (id) => join(streamsDir, String(id)),
@@ -213,6 +224,7 @@ export function liveService(ctx: LiveContext) {
     const t = timelines.get(id)
     const endAt = t ? t.stamp(true) : 0
     await ingests.kill(id)
+    await relays.close(id)
     await recorder.finish(id, endAt)
     const s = await q.streamById(db, id)
     const keep = changed && s?.save_replay === 1
@@ -519,8 +531,8 @@ export function liveService(ctx: LiveContext) {
     endFor: (id: number, reason: EndReason) => end(id, reason),
 
     /** The streams live in this process, for the staff page (every one, whatever its audience). */
-    activeStreams(): { id: number; state: StreamState; source: StreamSource; viewers: number }[] {
-      return [...active].map(([id, a]) => ({ id, state: a.state, source: a.source, viewers: room.present(roomOf(id)).length }))
+    activeStreams(): { id: number; state: StreamState; source: StreamSource; viewers: number; webrtc: number | null }[] {
+      return [...active].map(([id, a]) => ({ id, state: a.state, source: a.source, viewers: room.present(roomOf(id)).length, webrtc: relays.has(id) ? relays.count(id) : null }))
     },
 
     state(id: number): StreamState {
@@ -552,6 +564,22 @@ export function liveService(ctx: LiveContext) {
     },
 
 
+
+    /**
+     * A viewer's WHEP offer answered: 404 when the audience hides the stream or it is not live (as its playlist),
+     * 409 when it is not offered over WebRTC (a delay, a copied picture, the setting off), 503 past the viewer cap.
+     */
+    async whep(viewer: Viewer | null, id: number, offer: string): Promise<{ session: string; sdp: string }> {
+      await recover()
+      if (!active.has(id) || !(await q.watchableLive(db, viewer?.id ?? null, id))) throw notFound()
+      return relays.answer(id, viewer?.id ?? null, offer, await ctx.settings.get('webrtc_max_viewers'))
+    },
+
+    /** End a WebRTC viewer's connection (the session id is theirs alone); false when there is none. */
+    hangUp: (id: number, session: string) => relays.hangUp(id, session),
+
+    /** Whether the stream is offered over WebRTC now, and to how many viewers it goes that way. */
+    webrtc: (id: number) => ({ offered: relays.has(id), viewers: relays.count(id) }),
 
     /** Whether the stream's first segments are out: players wait for this rather than fetch a playlist that is not there. */
     ready: (id: number) => (active.has(id) ? ingests.ready(id) : Promise.resolve(false)),
@@ -659,6 +687,7 @@ export function liveService(ctx: LiveContext) {
     recheck: async () => {
       await room.recheck()
       await backstage.recheck()
+      await relays.recheck((id, viewerId) => q.watchableLive(db, viewerId, id))
     },
 
     /** The server is closing: every ffmpeg killed, every live stream ended. */
@@ -668,6 +697,7 @@ export function liveService(ctx: LiveContext) {
       const ids = [...active.keys()]
       for (const id of ids) await end(id, 'closing')
       await ingests.stopAll()
+      await relays.closeAll()
       for (const t of timelines.values()) t.close()
       timelines.clear()
       recorder.stop()

@@ -31,6 +31,8 @@ export interface StaffStream {
   source: StreamSource
   state: StreamState
   viewers: number
+  /** Viewers over WebRTC (the rest over HLS); null when the stream is HLS only. */
+  webrtc: number | null
   started_at: string
 }
 
@@ -70,7 +72,7 @@ function StaffPage({ streams, access, csrf, notice, error }: { streams: StaffStr
                 <a href={`/live/staff/streams/${s.id}`}>{s.title}</a>
               </strong>
               <span class="muted">
-                {s.display_name} (@{s.username}) · {s.source === 'rtmp' ? 'OBS' : 'browser'} · {s.state} · <span data-viewers>{s.viewers}</span> watching · started{' '}
+                {s.display_name} (@{s.username}) · {s.source === 'rtmp' ? 'OBS' : 'browser'} · {s.state} · <span data-viewers>{s.viewers}</span> watching{s.webrtc !== null && ` (${s.webrtc} over WebRTC)`} · started{' '}
                 {relativeTime(s.started_at)} ago
               </span>
               <ActionForm action={`/live/staff/streams/${s.id}/end`} csrf={csrf} label="End stream" class="danger" title={`End stream: ${s.title}`} />
@@ -184,7 +186,7 @@ export function staffRoutes(ctx: LiveContext, live: LiveService, reports: LiveRe
       const s = await q.streamById(ctx.db, a.id)
       const u = s && (await ctx.core.users.find(s.user_id))
       if (!s || !u || s.status !== 'live') continue
-      out.push({ id: s.id, title: s.title, username: u.username, display_name: u.display_name, source: a.source, state: a.state, viewers: a.viewers, started_at: s.created_at })
+      out.push({ id: s.id, title: s.title, username: u.username, display_name: u.display_name, source: a.source, state: a.state, viewers: a.viewers, webrtc: a.webrtc, started_at: s.created_at })
     }
     return out
   }

@@ -228,7 +228,7 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
             </>
           ) : (
             <>
-              <video data-live-player data-src={`/live/${s.id}/hls/index.m3u8`} controls muted autoplay playsinline aria-label={`Live video: ${s.title}`}></video>
+              <video data-live-player data-src={`/live/${s.id}/hls/index.m3u8`} data-csrf={viewer ? csrf : undefined} controls muted autoplay playsinline aria-label={`Live video: ${s.title}`}></video>
               {mine && (
                 <div class="live-controls">
                   <span class="muted">Streaming from OBS: stop streaming there, or</span>

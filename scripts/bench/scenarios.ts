@@ -8,6 +8,7 @@ import type { Hearth } from '../../core/app.js'
 import type { LoadClient, RunResult, RunSpec, Template } from './load.js'
 import type { Figure } from './report.js'
 import { liveViewers } from './live.js'
+import { liveStreams, liveWebrtcViewers } from './live-streams.js'
 import { coinsScenarios } from './coins.js'
 import { adminDashboard } from './admin.js'
 import { messagesScenarios } from './messages.js'
@@ -572,7 +573,14 @@ export const SCENARIOS: { name: string; run: (ctx: Ctx) => Promise<unknown> }[] 
   { name: 'uploads', run: uploads },
   { name: 'random-chat', run: randomChat },
   { name: 'messages', run: messagesScenarios },
-  { name: 'live', run: liveViewers },
+  {
+    name: 'live',
+    run: async (ctx) => {
+      await liveViewers(ctx)
+      await liveStreams(ctx)
+      await liveWebrtcViewers(ctx)
+    },
+  },
   { name: 'coins', run: coinsScenarios },
   { name: 'admin', run: adminDashboard },
   // Last: it stops and starts the server under test.

@@ -46,9 +46,10 @@ test('a member goes live from the page, a viewer watches it and chats', { timeou
   t.diagnostic(`viewer played ${frames} frames; ${await ben.page.evaluate(() => ((window as unknown as { hearthLivePlayer: { hls: unknown } }).hearthLivePlayer.hls ? 'through hls.js' : 'natively'))}`)
   await ben.page.locator('[data-viewers]').getByText(/^[1-9]/).waitFor()
 
-  // A guest whose browser lacks native HLS (as Firefox and Chrome before 2025): watch.js loads the site's hls.js.
+  // A guest whose browser lacks native HLS (as Firefox and Chrome before 2025) and WebRTC: watch.js loads the site's hls.js.
   const guest = await browser.newContext({ baseURL: server.url })
   await guest.addInitScript(() => {
+    delete (window as { RTCPeerConnection?: unknown }).RTCPeerConnection
     const own = HTMLMediaElement.prototype.canPlayType
     HTMLMediaElement.prototype.canPlayType = function (type: string) {
       return /mpegurl/i.test(type) ? '' : own.call(this, type)

@@ -1,13 +1,18 @@
-// A viewer's player: waits until the stream's playlist exists, then plays it natively where the browser can, and
-// otherwise loads hls.js (served by this site, about 120 KB, only for such browsers) and plays it through that.
-// A replay's player (data-replay-player) is the same without the wait; replay.js plays its chat alongside.
+// A viewer's player. When the stream is offered over WebRTC (its API object has a webrtc_url: no delay, a picture
+// encoded by the server) it asks for it by WHEP, under a second behind; a full stream (503), a refusal or a
+// connection that does not come up or drops falls back to HLS: once the playlist exists, natively where the browser
+// can, otherwise through hls.js (served by this site, about 120 KB, only for such browsers).
+// A replay's player (data-replay-player) is HLS without the wait; replay.js plays its chat alongside.
 ;(() => {
   const video = document.querySelector('[data-live-player], [data-replay-player]')
   if (!video) return
   const replay = video.hasAttribute('data-replay-player')
   const src = video.dataset.src
   let hls = null
+  let rtc = null
+  let session = null
   let ended = false
+  const csrf = video.dataset.csrf
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
   // The stream's API object says when the first segments are out (asking for the playlist itself would 404 until then).
@@ -20,11 +25,72 @@
         if (!res.ok) return false
         const { data } = await res.json()
         if (data.status !== 'live') return false
+        if (data.webrtc_url && rtc === null && (await playWebRtc(data))) return false
         if (data.playlist_ready) return true
       } catch {}
       await sleep(1000)
     }
     return false
+  }
+
+  /** The answer to one state change of the connection, or false after `ms`. */
+  const connected = (pc, ms) =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms)
+      pc.onconnectionstatechange = () => {
+        if (pc.connectionState !== 'connected' && pc.connectionState !== 'failed') return
+        clearTimeout(timer)
+        resolve(pc.connectionState === 'connected')
+      }
+    })
+
+  function hangUp() {
+    if (rtc) rtc.close()
+    rtc = false
+    if (session) fetch(session, { method: 'DELETE', credentials: 'same-origin', keepalive: true, headers: csrf ? { 'X-CSRF-Token': csrf } : {} }).catch(() => {})
+    session = null
+  }
+
+  // WHEP: a receive-only offer with every candidate gathered (host ones, and the TURN relays the site gives
+  // members), the server's answer; false (and HLS) when that fails. `rtc` false means it was tried.
+  async function playWebRtc(data) {
+    if (!window.RTCPeerConnection) return false
+    const pc = (rtc = new RTCPeerConnection({ iceServers: data.ice_servers || [] }))
+    try {
+      pc.addTransceiver('video', { direction: 'recvonly' })
+      pc.addTransceiver('audio', { direction: 'recvonly' })
+      const media = new MediaStream()
+      pc.ontrack = (e) => media.addTrack(e.track)
+      await pc.setLocalDescription(await pc.createOffer())
+      await new Promise((resolve) => {
+        if (pc.iceGatheringState === 'complete') return resolve()
+        pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve()
+        setTimeout(resolve, 3000)
+      })
+      const res = await fetch(data.webrtc_url, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/sdp', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) },
+        body: pc.localDescription.sdp,
+      })
+      if (res.status !== 201) throw new Error(`WHEP answered ${res.status}`)
+      session = new URL(res.headers.get('Location'), location.href).href
+      await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() })
+      if (!(await connected(pc, 10_000))) throw new Error('no connection')
+      video.srcObject = media
+      video.play().catch(() => {})
+      // A connection lost for good (the stream no longer offered, the network gone): carry on over HLS.
+      pc.onconnectionstatechange = () => {
+        if (ended || (pc.connectionState !== 'failed' && pc.connectionState !== 'closed')) return
+        hangUp()
+        video.srcObject = null
+        play()
+      }
+      return true
+    } catch {
+      hangUp()
+      return false
+    }
   }
 
   const loadHls = () =>
@@ -66,14 +132,20 @@
   document.addEventListener('live:state', (e) => {
     if (e.detail.state !== 'ended') return
     ended = true
+    hangUp()
     hls?.destroy()
     hls = null
     video.replaceWith(Object.assign(document.createElement('p'), { className: 'live-ended', textContent: 'This stream has ended.' }))
   })
+  addEventListener('pagehide', hangUp)
   play()
   window.hearthLivePlayer = {
     get hls() {
       return hls
+    },
+    /** The viewer's WebRTC connection while it plays (tests read its getStats). */
+    get rtc() {
+      return rtc || null
     },
   }
 })()
