@@ -1,4 +1,4 @@
-// Sub-second viewing over WebRTC (WHEP, decision 0XX-live-webrtc): the stream's ffmpeg sends the H.264 it already
+// Sub-second viewing over WebRTC (WHEP, decision 056-live-webrtc): the stream's ffmpeg sends the H.264 it already
 // encodes for HLS, and Opus, as RTP to two UDP ports on 127.0.0.1; werift reads them into two tracks and forwards
 // the packets to every viewer's peer connection. No decoding, no re-encoding per viewer.
 import { randomBytes } from 'node:crypto'
