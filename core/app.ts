@@ -67,6 +67,8 @@ import { createSettings } from './settings/service.js'
 import { loadThemes } from './themes/loader.js'
 import { createUsersService } from './users/service.js'
 import { createVerificationService } from './verification/service.js'
+import { createCurationService } from './curation/service.js'
+import { createOnboardingService } from './onboarding/service.js'
 import { verificationModule } from './verification/module.js'
 import { createRenderer } from './views/render.js'
 import { UiRegistry } from './views/ui.js'
@@ -180,6 +182,8 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const backups = createBackups({ db, settings, queue, dataDir: config.dataDir })
   const push = createPushService({ db, settings, queue, notifications, log, publicUrl: config.publicUrl })
   const verification = createVerificationService({ db, hooks, settings })
+  const onboarding = createOnboardingService({ db, settings, social })
+  const curation = createCurationService({ db, posts, feed, onboarding })
   const account = createAccountService({ db, config, settings, hooks, queue, users, posts, media, mail, limiter, log })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
@@ -187,7 +191,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, verification, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly: readonly || replica })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, replication, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, account, legal, plugins, verification }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, replication, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, account, legal, plugins, verification, onboarding, curation }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()

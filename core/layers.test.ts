@@ -32,6 +32,8 @@ const ALLOWED_TYPE_EDGES: Record<string, string> = {
   'posts -> engagement': 'the post page shows the comment and collection shapes the engagement service makes',
   'views -> themes': 'the renderer is handed the themes the loader read (LoadedTheme)',
   'plugins -> admin': 'the plugin manager is handed the console\'s registry (AdminRegistry), where plugins add sections and tiles',
+  'verification -> admin': 'the verification module adds its console section (AdminSection), and the console\'s member page shows its panel',
+  'curation -> onboarding': 'createCurationService is handed the onboarding service, which keeps the default hashtags curation edits',
 }
 
 interface Edge {

@@ -38,6 +38,8 @@ import type { SettingsService } from './settings/service.js'
 import type { LoadedTheme, ThemeProblem } from './themes/loader.js'
 import type { UsersService } from './users/service.js'
 import type { VerificationService } from './verification/service.js'
+import type { CurationService } from './curation/service.js'
+import type { OnboardingService } from './onboarding/service.js'
 import type { Renderer } from './views/render.js'
 import type { UiRegistry } from './views/ui.js'
 
@@ -106,4 +108,8 @@ export interface Services {
   plugins: PluginManager
   /** The verified badge: members' requests, staff's decisions (issue 18). */
   verification: VerificationService
+  /** Welcome page, default interests and suggestions (core/onboarding). */
+  onboarding: OnboardingService
+  /** Categories, featured posts and hashtags, members' interests (core/curation). */
+  curation: CurationService
 }

@@ -1,7 +1,6 @@
 // `hearth curation ...`: what Explore puts first (featured posts and hashtags), categories of posts and the default
 // hashtags, as Admin → Curation does; each change audited (with no actor: the shell).
 import type { Command } from 'commander'
-import { curationOf } from '../../core/curation/module.js'
 import { addData, addJson, output, usage, withHearth } from '../shared.js'
 
 type Opts = { data?: string; json?: boolean }
@@ -23,7 +22,7 @@ export function registerCuration(program: Command): void {
 
   addJson(addData(curation.command('list').description('everything curated: featured posts and hashtags, categories, default hashtags'))).action(async (opts: Opts) => {
     await withHearth(opts, async (h) => {
-      const c = curationOf(h)
+      const c = h.curation
       const all = { featured_posts: await c.featuredPostEntries(), featured_hashtags: await c.featuredTagEntries(), categories: await c.categories({ all: true }), default_hashtags: await c.defaultTags() }
       output(opts, all, () => [
         'Featured posts:',
@@ -40,7 +39,7 @@ export function registerCuration(program: Command): void {
   addJson(addData(placing(curation.command('feature').description('feature a public post on Explore (again: change its place or end)').argument('<post>', "the post's number")))).action(async (post: string, opts: Opts & Placing) => {
     const input = { post_id: postId(post), position: position(opts.position), until: opts.until ?? null }
     await withHearth(opts, async (h) => {
-      const e = await curationOf(h).featurePost(input, null)
+      const e = await h.curation.featurePost(input, null)
       output(opts, e, () => `Post ${e.post_id} is featured on Explore.`)
     })
   })
@@ -48,7 +47,7 @@ export function registerCuration(program: Command): void {
   addJson(addData(curation.command('unfeature').description('stop featuring a post').argument('<post>', "the post's number"))).action(async (post: string, opts: Opts) => {
     const id = postId(post)
     await withHearth(opts, async (h) => {
-      await curationOf(h).unfeaturePost(id, null)
+      await h.curation.unfeaturePost(id, null)
       output(opts, { removed: id }, () => `Post ${id} is no longer featured.`)
     })
   })
@@ -56,14 +55,14 @@ export function registerCuration(program: Command): void {
   addJson(addData(placing(curation.command('feature-tag').description('put a hashtag first among trending ones').argument('<hashtag>', 'with or without #')))).action(async (tag: string, opts: Opts & Placing) => {
     const input = { tag, position: position(opts.position), until: opts.until ?? null }
     await withHearth(opts, async (h) => {
-      const e = await curationOf(h).featureTag(input, null)
+      const e = await h.curation.featureTag(input, null)
       output(opts, e, () => `#${e.tag} is featured among trending hashtags.`)
     })
   })
 
   addJson(addData(curation.command('unfeature-tag').description('stop featuring a hashtag').argument('<hashtag>', 'with or without #'))).action(async (tag: string, opts: Opts) => {
     await withHearth(opts, async (h) => {
-      await curationOf(h).unfeatureTag(tag, null)
+      await h.curation.unfeatureTag(tag, null)
       output(opts, { removed: tag }, () => `#${tag.replace(/^#/, '')} is no longer featured.`)
     })
   })
@@ -73,7 +72,7 @@ export function registerCuration(program: Command): void {
   ).action(async (tags: string[], opts: Opts & { none?: boolean }) => {
     if (!tags.length === !opts.none) throw usage('Give the hashtags, or --none.')
     await withHearth(opts, async (h) => {
-      const list = await curationOf(h).setDefaultTags(opts.none ? [] : tags, null)
+      const list = await h.curation.setDefaultTags(opts.none ? [] : tags, null)
       output(opts, list, () => (list.length ? `Default hashtags: ${list.map((t) => `#${t}`).join(' ')}.` : 'There are no default hashtags now.'))
     })
   })
@@ -81,7 +80,7 @@ export function registerCuration(program: Command): void {
   const category = curation.command('category').description('categories authors file posts under (each has a page at /explore/c/SLUG)')
   addJson(addData(category.command('list').description('every category, with those turned off'))).action(async (opts: Opts) => {
     await withHearth(opts, async (h) => {
-      const list = await curationOf(h).categories({ all: true })
+      const list = await h.curation.categories({ all: true })
       output(opts, list, () => (list.length ? list.map((k) => `${k.slug.padEnd(24)} ${String(k.position).padStart(5)}  ${k.name}${k.enabled ? '' : ' (off)'}`) : 'No categories.'))
     })
   })
@@ -99,7 +98,7 @@ export function registerCuration(program: Command): void {
   ).action(async (name: string, opts: Opts & { slug?: string; description: string; position?: string; off?: boolean }) => {
     const input = { name, slug: opts.slug, description: opts.description, position: position(opts.position), enabled: !opts.off }
     await withHearth(opts, async (h) => {
-      const k = await curationOf(h).createCategory(input, null)
+      const k = await h.curation.createCategory(input, null)
       output(opts, k, () => `The category “${k.name}” is added at /explore/c/${k.slug}.`)
     })
   })
@@ -120,13 +119,13 @@ export function registerCuration(program: Command): void {
     if (opts.on && opts.off) throw usage('Give --on or --off, not both.')
     const input = { name: opts.name, slug: opts.slug, description: opts.description, ...(opts.position !== undefined && { position: position(opts.position) }), ...((opts.on || opts.off) && { enabled: !!opts.on }) }
     await withHearth(opts, async (h) => {
-      const k = await curationOf(h).updateCategory(slug, input, null)
+      const k = await h.curation.updateCategory(slug, input, null)
       output(opts, k, () => `“${k.name}” (${k.slug}) is ${k.enabled ? 'on' : 'off'}.`)
     })
   })
   addJson(addData(category.command('delete').description('delete a category: its posts have none, members lose it from their interests').argument('<slug>', 'the category'))).action(async (slug: string, opts: Opts) => {
     await withHearth(opts, async (h) => {
-      await curationOf(h).removeCategory(slug, null)
+      await h.curation.removeCategory(slug, null)
       output(opts, { deleted: slug }, () => `The category ${slug} is deleted.`)
     })
   })

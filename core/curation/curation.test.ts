@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createTestApp, type TestApp } from '../../test/harness.js'
-import { curationOf } from './module.js'
 
 type Json = { status: string; data: any; error?: { code: string; message: string; details?: any }; meta?: any; pagination?: any }
 
@@ -170,7 +169,7 @@ describe('curation', () => {
       assert.match(welcome, /data-interests[\s\S]*name="interest_photo"/)
       assert.equal((await fresh.post('/welcome/interests', { interest_photo: 'on' })).status, 303)
       const id = (await t.h.db.selectFrom('users').select('id').where('username', '=', 'newbie').executeTakeFirstOrThrow()).id
-      assert.deepEqual((await curationOf(t.h).interests(id)).map((k) => k.slug), ['photo'])
+      assert.deepEqual((await t.h.curation.interests(id)).map((k) => k.slug), ['photo'])
     })
   })
 

@@ -6,7 +6,6 @@ import type { AppEnv } from '../http/env.js'
 import { ok, paginated } from '../http/envelope.js'
 import { jsonBody } from '../http/json.js'
 import { requireMember } from '../http/middleware.js'
-import { onboardingOf } from '../onboarding/service.js'
 import { parseLimit } from '../pagination.js'
 import { PostGrid, PostGridItems } from '../posts/views.js'
 import type { Services } from '../services.js'
@@ -14,13 +13,6 @@ import { CsrfField, EmptyState, FormError } from '../views/components.js'
 import { curationSection } from './section.js'
 import { createCurationService, INTERESTS_MAX, type CategoryView, type CurationService } from './service.js'
 
-const made = new WeakMap<Services, CurationService>()
-/** The one curation service of an instance (Explore's page, the plugin API and the console share it). */
-export const curationOf = (s: Services): CurationService => {
-  let c = made.get(s)
-  if (!c) made.set(s, (c = createCurationService({ db: s.db, posts: s.posts, feed: s.feed, onboarding: onboardingOf(s) })))
-  return c
-}
 
 /** Checkboxes of categories, one `interest_SLUG` each (the settings panel's form carries single values). */
 export function InterestChoices({ categories, chosen, legend }: { categories: CategoryView[]; chosen: Set<string>; legend: string }) {
@@ -71,7 +63,7 @@ function CategoryHead({ category, others }: { category: CategoryView; others: Ca
 export const curationModule: CoreModule = {
   name: 'curation',
   wire(s) {
-    const curation = curationOf(s)
+    const curation = s.curation
     s.admin.addSection('core', curationSection(s, curation))
     s.ui.addSettingsPanel('core', {
       id: 'interests',
@@ -106,7 +98,7 @@ export const curationModule: CoreModule = {
     })
   },
   pages(s) {
-    const curation = curationOf(s)
+    const curation = s.curation
     const app = new Hono<AppEnv>()
     const PAGE = 24
     app.get('/explore/c/:slug', async (c) => {
@@ -128,7 +120,7 @@ export const curationModule: CoreModule = {
     return app
   },
   api(s) {
-    const curation = curationOf(s)
+    const curation = s.curation
     const app = new Hono<AppEnv>()
     const viewerId = (c: Context<AppEnv>) => c.get('viewer')?.id ?? null
     app.get('/categories', async (c) => ok(c, await curation.categories()))

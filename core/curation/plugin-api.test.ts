@@ -5,13 +5,12 @@ import { after, before, describe, it } from 'node:test'
 import { createTestApp, type TestApp } from '../../test/harness.js'
 import { shelf } from '../../test/fixtures/plugins/shelf/plugin.js'
 import { ROOT } from '../paths.js'
-import { curationOf } from './module.js'
 
 describe('categories in the plugin API (ctx.core.categories)', () => {
   let t: TestApp
   before(async () => {
     t = await createTestApp({ pluginDirs: [join(ROOT, 'test/fixtures/plugins')], enable: ['shelf'] })
-    const c = curationOf(t.h)
+    const c = t.h.curation
     await c.createCategory({ name: 'Music', position: 1 }, null)
     await c.createCategory({ name: 'Games', position: 2 }, null)
     await c.createCategory({ name: 'Hidden', enabled: false }, null)
@@ -33,7 +32,7 @@ describe('categories in the plugin API (ctx.core.categories)', () => {
 
   it("reads a member's interests", async () => {
     const m = await t.register('shelver')
-    await curationOf(t.h).setInterests(m.id, ['games', 'music'])
+    await t.h.curation.setInterests(m.id, ['games', 'music'])
     assert.deepEqual(await shelf.categories!.interestsOf(m.id), ['music', 'games'])
   })
 })

@@ -16,9 +16,9 @@ import { visibleTo } from '../posts/visibility.js'
 import { passesFilters } from '../safety/filters.js'
 import { safeName } from '../text/names.js'
 import { parse } from '../validation.js'
-import { categoryIdFor, categoryView, listCategories, SLUG, type CategoryView } from './queries.js'
+import { categoryIdFor, categoryView, listCategories, SLUG, type CategoryView } from '../categories/queries.js'
 
-export type { CategoryView } from './queries.js'
+export type { CategoryView } from '../categories/queries.js'
 
 /** Featured posts on Explore's first page at most, and featured hashtags. */
 export const FEATURED_POSTS_MAX = 12
@@ -26,8 +26,6 @@ export const FEATURED_TAGS_MAX = 10
 /** Categories a site may have, and a member may keep as interests. */
 export const CATEGORIES_MAX = 200
 export const INTERESTS_MAX = 20
-/** Fewer trending hashtags than this and Explore adds the default ones (a young or quiet site). */
-export const FEW_TRENDING = 3
 
 
 /** A slug from a name: ASCII letters and digits, the rest dashes (`Arts & Crafts` → `arts-crafts`). */

@@ -145,7 +145,7 @@ describe('feeds', () => {
     for (let i = 0; i < 3; i++) await post('fan', `#rising ${i}`)
     const trending = ((await (await call(null, 'GET', '/api/v1/trending/hashtags')).json()) as Envelope).data
     assert.equal(trending[0].tag, 'rising')
-    assert.deepEqual(trending.find((h: any) => h.tag === 'steady'), { tag: 'steady', recent: 2, previous: 24, score: 2 })
+    assert.deepEqual(trending.find((h: any) => h.tag === 'steady'), { tag: 'steady', recent: 2, previous: 24, score: 2, featured: false }, 'not featured by staff')
   })
 })
 

@@ -11,8 +11,8 @@ import { jsonBody } from '../http/json.js'
 import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
 import { CsrfField, Field, FormError } from '../views/components.js'
-import { onboardingOf, type OnboardingService } from './service.js'
-import { curationOf, InterestChoices, interestsFrom } from '../curation/module.js'
+import type { OnboardingService } from './service.js'
+import { InterestChoices, interestsFrom } from '../curation/module.js'
 
 /** Paths a member on their way in may still open: the welcome page, the documents and acceptance, logging out, assets. */
 const PASSES = /^\/(welcome|legal\/|terms|privacy|rules|about|logout|warnings|email\/|static\/|theme\/|plugins\/|media\/|app-icon|manifest|favicon|sw\.js|realtime)/
@@ -93,13 +93,13 @@ function onboardingSection(s: Services, onboarding: OnboardingService): AdminSec
 export const onboardingModule: CoreModule = {
   name: 'onboarding',
   wire(s) {
-    const onboarding = onboardingOf(s)
+    const onboarding = s.onboarding
     s.hooks.on('action:user.registered', ({ user }) => onboarding.begin(user.id))
     s.admin.addSection('core', onboardingSection(s, onboarding))
   },
   middleware: () => onboardingGate(),
   pages(s) {
-    const onboarding = onboardingOf(s)
+    const onboarding = s.onboarding
     const app = new Hono<AppEnv>()
     app.get('/welcome', requireMember, async (c) => {
       const me = c.get('viewer')!
@@ -140,8 +140,8 @@ export const onboardingModule: CoreModule = {
       }
       const offered = await onboarding.offered()
       const mine = new Set(await onboarding.interests(me.id))
-      const categories = await curationOf(s).categories()
-      const myCategories = new Set((await curationOf(s).interests(me.id)).map((k) => k.slug))
+      const categories = await s.curation.categories()
+      const myCategories = new Set((await s.curation.interests(me.id)).map((k) => k.slug))
       const fresh = mine.size === 0
       const welcome = await onboarding.welcomeHtml()
       return s.render.page(
@@ -177,7 +177,7 @@ export const onboardingModule: CoreModule = {
       const res = await attempt(async () => {
         await onboarding.setInterests(c.get('viewer')!.id, form.interest ?? [])
         // Categories too, when the site has any (Explore favours them).
-        if ((await curationOf(s).categories()).length) await curationOf(s).setInterests(c.get('viewer')!.id, interestsFrom(Object.fromEntries(Object.entries(form).map(([k, v]) => [k, v[0]]))))
+        if ((await s.curation.categories()).length) await s.curation.setInterests(c.get('viewer')!.id, interestsFrom(Object.fromEntries(Object.entries(form).map(([k, v]) => [k, v[0]]))))
       })
       if (!res.ok) {
         flash(c, 'error', res.problem.message)
@@ -198,7 +198,7 @@ export const onboardingModule: CoreModule = {
     return app
   },
   api(s) {
-    const onboarding = onboardingOf(s)
+    const onboarding = s.onboarding
     const app = new Hono<AppEnv>()
     app.get('/onboarding', requireMember, async (c) => {
       const me = c.get('viewer')!

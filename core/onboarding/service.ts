@@ -175,10 +175,3 @@ export function createOnboardingService(deps: { db: Db; settings: SettingsServic
   return service
 }
 
-const made = new WeakMap<Services, OnboardingService>()
-/** The one onboarding service of an instance (curation edits its default hashtags). */
-export const onboardingOf = (s: Services) => {
-  let o = made.get(s)
-  if (!o) made.set(s, (o = createOnboardingService(s)))
-  return o
-}

@@ -285,7 +285,7 @@ import type { PluginFiles } from '../media/files.js'
 export type { IceServer, SignalData }
 
 /** A category of posts as plugins see it (core/curation): staff make them in Admin → Curation. */
-import type { CategoryView } from '../curation/queries.js'
+import type { CategoryView } from '../categories/queries.js'
 export type { CategoryView }
 
 /**

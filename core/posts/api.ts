@@ -8,7 +8,6 @@ import { requireMember } from '../http/middleware.js'
 import { parseLimit } from '../pagination.js'
 import type { Services } from '../services.js'
 import { idParam } from '../http/params.js'
-import { curationOf } from '../curation/module.js'
 
 export function postsApi(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -62,6 +61,6 @@ export function postsApi(s: Services): Hono<AppEnv> {
   })
   app.get('/hashtags/:tag/posts', async (c) => paginated(c, await posts.byHashtag(viewerId(c), c.req.param('tag'), page(c))))
   // Staff's featured hashtags first (`featured: true`), then the rest by velocity (core/curation).
-  app.get('/trending/hashtags', async (c) => ok(c, await curationOf(s).trending(parseLimit(c.req.query('limit'), 10, 50))))
+  app.get('/trending/hashtags', async (c) => ok(c, await s.curation.trending(parseLimit(c.req.query('limit'), 10, 50))))
   return app
 }

@@ -20,8 +20,9 @@ import { suggestionsRowFor } from '../views/suggestions.js'
 import { CollectionPicker, CommentsSection } from './reactions.js'
 import { QuoteCard, RepostMenu } from './repost-views.js'
 import { safeNext } from '../http/middleware.js'
-import { curationOf } from '../curation/module.js'
-import { FEW_TRENDING } from '../curation/service.js'
+
+/** Fewer trending hashtags than this and Explore adds the operator's default ones (a young or quiet site). */
+const FEW_TRENDING = 3
 
 const ComposePage = template('post.compose', function ComposePage(props: { csrfToken: string; values?: Record<string, string>; problem?: FormProblem; maxFiles: number; limits: { image: number; video: number }; quote?: PostView | null; categories?: { slug: string; name: string }[] }) {
   const err = (f: string) => props.problem?.fields[f]
@@ -192,7 +193,7 @@ export function postPages(s: Services): Hono<AppEnv> {
     const more = (cur: string) => `/explore?cursor=${cur}`
     if (c.req.header('hx-request') && cursor) return render.partial(c, <PostGridItems posts={list.items} next={list.nextCursor} moreUrl={more} big={bigTile} />)
     // The first page leads with what staff chose (featured posts and hashtags), then the member's interests.
-    const curation = curationOf(s)
+    const curation = s.curation
     const first = !cursor
     const trending = first ? await curation.trending(10) : []
     const defaults = first && trending.filter((t) => !t.featured).length < FEW_TRENDING ? (await curation.defaultTags()).filter((t) => !trending.some((x) => x.tag === t)) : []
@@ -320,7 +321,7 @@ export function postPages(s: Services): Hono<AppEnv> {
     const post = await posts.get(viewer.id, Number(c.req.param('id')))
     if (!post || post.author.id !== viewer.id) throw notFound('That post')
     const hiddenFrom = await posts.hiddenFrom(viewer.id, post.id)
-    return render.page(c, { title: 'Edit post' }, <EditPostPage post={post} hiddenFrom={hiddenFrom} csrfToken={c.get('csrfToken')} categories={await curationOf(s).categories()} />)
+    return render.page(c, { title: 'Edit post' }, <EditPostPage post={post} hiddenFrom={hiddenFrom} csrfToken={c.get('csrfToken')} categories={await s.curation.categories()} />)
   })
 
   const postAction = (fn: (c: Context<AppEnv>, id: number, form: Record<string, string>) => Promise<string>, to: (id: number) => string) =>
@@ -375,7 +376,7 @@ export function postPages(s: Services): Hono<AppEnv> {
   }
   app.get('/compose', requireMember, async (c) => {
     const quote = await quoting(c.get('viewer')!.id, c.req.query('quote'))
-    return render.page(c, { title: quote ? 'Quote a post' : 'New post' }, <ComposePage csrfToken={c.get('csrfToken')} maxFiles={POST_FILES_MAX} limits={await limits()} quote={quote} categories={await curationOf(s).categories()} />)
+    return render.page(c, { title: quote ? 'Quote a post' : 'New post' }, <ComposePage csrfToken={c.get('csrfToken')} maxFiles={POST_FILES_MAX} limits={await limits()} quote={quote} categories={await s.curation.categories()} />)
   })
   app.post('/compose', requireMember, async (c) => {
     const viewer = c.get('viewer')!
@@ -420,7 +421,7 @@ export function postPages(s: Services): Hono<AppEnv> {
     if (!r.ok) {
       for (const id of stored) await media.remove(id)
       const quoted = fields.quote_of?.[0] ? await posts.get(viewer.id, Number(fields.quote_of[0])) : null
-      return render.page(c, { title: 'New post', status: r.problem.status as 400 }, <ComposePage csrfToken={c.get('csrfToken')} values={values} problem={r.problem} maxFiles={POST_FILES_MAX} limits={await limits()} quote={quoted?.can_repost ? quoted : null} categories={await curationOf(s).categories()} />)
+      return render.page(c, { title: 'New post', status: r.problem.status as 400 }, <ComposePage csrfToken={c.get('csrfToken')} values={values} problem={r.problem} maxFiles={POST_FILES_MAX} limits={await limits()} quote={quoted?.can_repost ? quoted : null} categories={await s.curation.categories()} />)
     }
     flash(c, 'ok', r.value.status === 'scheduled' ? 'Your post is scheduled.' : r.value.processing ? 'Posted. Your media is being processed.' : 'Posted.')
     return c.redirect(`/p/${r.value.id}`, 303)

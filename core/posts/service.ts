@@ -26,7 +26,7 @@ import { displayName } from '../users/display-name.js'
 import { hiddenByBlocks } from '../db/engagement-counts.js'
 import { repostableBy, repostFacts, shownOriginals } from './reposts.js'
 import { postPreviews } from './previews.js'
-import { categoryIdFor } from '../curation/queries.js'
+import { categoryIdFor } from '../categories/queries.js'
 
 export const MAX_PINS = 3
 export const FANOUT_JOB = 'feed.fanout'

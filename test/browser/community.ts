@@ -4,7 +4,6 @@
 import sharp from 'sharp'
 import type { Hearth } from '../../core/app.js'
 import { PASSWORD } from '../harness.js'
-import { curationOf } from '../../core/curation/module.js'
 import { startTestServer, type TestServer } from './browser.js'
 
 /** The plugins whose pages are checked: start the server with these enabled. */
@@ -122,9 +121,9 @@ export async function seedCommunity(hearth: Hearth, url: string): Promise<Commun
   for (const [i, s] of shapes.entries()) media.push(await upload(url, ben.token, await photo(s.w, s.h, s.color), `garden-${i}.jpg`))
   await ready(url, ben.token, media)
   // A category staff made, which Ben files his post under; staff feature it on Explore, and Ana picks the category.
-  await curationOf(hearth).createCategory({ name: 'Gardening', description: 'Beds, pots and allotments.' }, null)
+  await hearth.curation.createCategory({ name: 'Gardening', description: 'Beds, pots and allotments.' }, null)
   const post = await api<{ id: number }>(url, 'POST', '/api/v1/posts', ben.token, { text: 'First beans of the season #garden with @ana', media_ids: media, media_alt: shapes.map((s) => s.alt), category: 'gardening' })
-  await curationOf(hearth).featurePost({ post_id: post.id }, null)
+  await hearth.curation.featurePost({ post_id: post.id }, null)
   await api(url, 'PUT', '/api/v1/interests', ana.token, { interests: ['gardening'] })
   await api(url, 'POST', `/api/v1/posts/${post.id}/like`, ana.token)
   await api(url, 'POST', `/api/v1/posts/${post.id}/like`, cleo.token)

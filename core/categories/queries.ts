@@ -1,7 +1,10 @@
 // Categories as others read them (posts, the plugin API, the curation service): a slug's id, the enabled ones, by id.
 import type { Db } from '../db/connect.js'
 import { validationFailed } from '../errors.js'
-import type { CategoryRow } from './tables.js'
+import type { Selectable } from 'kysely'
+import type { Database } from '../db/schema.js'
+
+type CategoryRow = Selectable<Database['categories']>
 
 export interface CategoryView {
   slug: string
