@@ -22,6 +22,8 @@ import { authenticate, csrf, requestContext } from './http/middleware.js'
 import { serveFolder } from './http/static.js'
 import { PrimaryGate } from './jobs/primary.js'
 import { readRole, Replication } from './replication/litefs.js'
+import { mainThreadPrefixes } from './workers/pinned.js'
+import { pinnedPath } from './workers/proxy.js'
 import { acceptForwarded, FORWARD_MAX_BYTES, routeWrites, type RoutingOptions } from './replication/routing.js'
 import { JobQueue } from './jobs/queue.js'
 import { childBinding, killChildren } from './children.js'
@@ -256,7 +258,7 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.use('*', requestId())
   app.use('*', s.usage.middleware())
   app.use('*', requestContext(log, config.trustProxy))
-  const routing: RoutingOptions = { replication: s.replication, secret: () => s.settings.secret(), maxBodyBytes: FORWARD_MAX_BYTES }
+  const routing: RoutingOptions = { replication: s.replication, secret: () => s.settings.secret(), maxBodyBytes: FORWARD_MAX_BYTES, pinned: pinnedPath(mainThreadPrefixes(s)) }
   app.use('*', acceptForwarded(routing))
   // Addresses the operator keeps out entirely are refused before anything else (health checks excepted).
   app.use('*', networkBlocks(s.access))
