@@ -1,13 +1,15 @@
 // Realtime across the nodes of a LiteFS cluster, for real on loopback (a primary and a replica, see
 // cluster.test-helpers.ts): a member's socket opened on the replica is relayed to the primary, which holds realtime's
 // state, so what the primary publishes reaches it, what it sends is handled (and written) there, random chat pairs
-// members whichever node they reached, and a role change moves the sockets with the lease.
+// members whichever node they reached, what the replica publishes is carried to the primary, and a role change moves
+// the sockets with the lease.
 import assert from 'node:assert/strict'
 import { rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import WebSocket from 'ws'
 import { createTestApp, tempDir } from '../../test/harness.js'
+import { BUS_PATH, BUS_SIGNATURE_HEADER } from './bus.js'
 import { cluster, NOT_PROVEN, pos, type ClusterNode } from './cluster.test-helpers.js'
 
 interface Member {
@@ -141,6 +143,23 @@ describe('realtime across nodes (a primary and a replica on loopback)', () => {
     assert.equal(a.h.store.sqlite.prepare('select count(*) from random_chat_sessions where id = ?').pluck().get(ma.session), 1, 'the call is recorded on the primary')
     ana.ws.close()
     ben.ws.close()
+  })
+
+  it('carries what the replica publishes (an event, a disconnect) to the primary, where the sockets are', async () => {
+    const ana = await sock(b, '/realtime', m.ana!)
+    await ana.next((x) => x.event === 'hello')
+    b.h.realtime.publish(m.ana!.id, 'from-replica', { n: 1 })
+    assert.deepEqual((await ana.next((x) => x.event === 'from-replica')).data, { n: 1 })
+    b.h.realtime.disconnectUser(m.ana!.id)
+    assert.equal(await ana.closed, 4001, 'her session’s sockets closed, wherever they are held')
+  })
+
+  it('refuses a publish to the primary’s internal bus without the instance secret’s signature', async () => {
+    const body = JSON.stringify([{ kind: 'user', userId: m.ana!.id, event: 'forged', data: {} }])
+    const post = (n: ClusterNode, headers: Record<string, string>) => fetch(`${n.url}${BUS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+    assert.equal((await post(a, {})).status, 403, 'unsigned')
+    assert.equal((await post(a, { [BUS_SIGNATURE_HEADER]: `${Date.now()} bm90LWEtbWFj` })).status, 403, 'a wrong signature')
+    assert.equal((await post(b, { 'x-hearth-forwarded': 'node-c' })).status, 503, 'a replica never takes or passes on a publish')
   })
 
   it('sends a replica’s reads of a plugin that keeps state in memory to the primary', async () => {
