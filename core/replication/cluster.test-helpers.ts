@@ -7,6 +7,7 @@ import { createHearth, type Hearth } from '../app.js'
 import { resolveConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 import { startServer, type RunningServer } from '../server.js'
+import { mainThreadWiring } from '../workers/main.js'
 
 export interface ClusterNode {
   name: string
@@ -38,8 +39,10 @@ export function cluster(root: string) {
     /** Start a node's real server on loopback; `env` as the operator would set it (HEARTH_PRIMARY_URLS, …). */
     async boot(n: ClusterNode, env: Record<string, string> = {}): Promise<void> {
       const config = resolveConfig({ dataDir: join(root, n.name, 'data'), port: 0, host: '127.0.0.1', pluginDirs: [], logLevel: 'silent' }, { HEARTH_LITEFS_DIR: n.mount, HEARTH_NODE_NAME: n.name, ...env })
-      n.h = await createHearth({ config, log: createLogger({ level: 'silent' }) })
-      n.server = await startServer(n.h, { port: 0, host: '127.0.0.1' })
+      // HEARTH_WORKERS above 1: HTTP on worker threads, sockets and writes on the main thread (decision 051).
+      const threads = config.workers > 1 ? mainThreadWiring() : undefined
+      n.h = await createHearth({ config, log: createLogger({ level: 'silent' }), thread: threads })
+      n.server = await startServer(n.h, { port: 0, host: '127.0.0.1', threads })
       n.url = n.server.url
     },
     /** The primary commits: its position moves on (a replica's does not until `replicate`). */

@@ -188,6 +188,25 @@ describe('realtime across nodes (a primary and a replica on loopback)', () => {
     }
   })
 
+  it('relays a socket from a replica serving on worker threads, through its main thread, with the member’s address', async () => {
+    const w = c.node('node-w')
+    writeFileSync(join(w.mount, '.primary'), 'node-a\n')
+    await c.replicate(a, w)
+    await c.boot(w, { HEARTH_PRIMARY_URLS: `node-a=${a.url}`, HEARTH_TRUST_PROXY: '1', HEARTH_WORKERS: '2' })
+    try {
+      const ana = await sock(w, '/realtime', m.ana!)
+      await ana.next((x) => x.event === 'hello')
+      a.h.realtime.publish(m.ana!.id, 'through-threads', { ok: true })
+      assert.deepEqual((await ana.next((x) => x.event === 'through-threads')).data, { ok: true })
+      const block = await a.h.access.addBlock({ kind: 'ip', value: '10.9.8.6', severity: 'no_access' }, null)
+      await assert.rejects(sock(w, '/realtime', m.ana!, { 'x-forwarded-for': '10.9.8.6' }), /HTTP 403/, 'the address crossed the worker, the main thread and the nodes')
+      await a.h.access.removeBlock(block.id, null)
+      ana.ws.close()
+    } finally {
+      await w.server.close()
+    }
+  })
+
   it('ends relayed sockets when the primary changes, and refuses what it cannot relay (503) or was relayed once already', async () => {
     await assert.rejects(sock(b, '/realtime', m.ana!, { 'x-hearth-forwarded': 'node-c' }), /HTTP 503/)
     const relayed = await sock(b, '/realtime', m.ana!)
