@@ -5,11 +5,13 @@
 // the sockets with the lease.
 import assert from 'node:assert/strict'
 import { rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { connect as netConnect, createServer, Socket, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import WebSocket from 'ws'
 import { createTestApp, tempDir } from '../../test/harness.js'
 import { BUS_PATH, BUS_SIGNATURE_HEADER } from './bus.js'
+import { relayTcpToPrimary } from './sockets.js'
 import { cluster, NOT_PROVEN, pos, type ClusterNode } from './cluster.test-helpers.js'
 
 interface Member {
@@ -204,6 +206,31 @@ describe('realtime across nodes (a primary and a replica on loopback)', () => {
       ana.ws.close()
     } finally {
       await w.server.close()
+    }
+  })
+
+  it('pipes a plugin’s own TCP connection (live’s RTMP) from the replica to the primary’s port, until the primary changes', async () => {
+    // The primary's listener: an echo, standing in for RTMP (the bytes cross as they are).
+    const echo = createServer((s) => s.pipe(s))
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r))
+    const port = (echo.address() as AddressInfo).port
+    const front = createServer((s) => assert.equal(relayTcpToPrimary(b.h.replication, s, port), true))
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r))
+    try {
+      assert.equal(relayTcpToPrimary(a.h.replication, new Socket(), port), false, 'the primary serves its own')
+      const client = netConnect((front.address() as AddressInfo).port, '127.0.0.1')
+      const closed = new Promise<void>((r) => client.once('close', () => r()))
+      client.write('rtmp bytes')
+      const back = await new Promise<string>((r) => client.once('data', (d) => r(String(d))))
+      assert.equal(back, 'rtmp bytes')
+      writeFileSync(join(b.mount, '.primary'), 'node-z\n')
+      await b.h.replication.refresh()
+      await closed
+    } finally {
+      writeFileSync(join(b.mount, '.primary'), 'node-a\n')
+      await b.h.replication.refresh()
+      front.close()
+      echo.close()
     }
   })
 

@@ -83,3 +83,35 @@ export function relaySocketsToPrimary(server: Server, options: SocketRelayOption
     },
   }
 }
+
+/**
+ * A plugin's own TCP listener (live's RTMP ingest) on a replica: the connection is piped, as it is, to the same port
+ * on the primary's host, where the state it feeds lives. True when relayed (or closed because the primary is
+ * unknown: the client retries); false on the primary or a single node, which serve it themselves.
+ */
+export function relayTcpToPrimary(replication: Replication, socket: Socket, port: number): boolean {
+  if (!replication.enabled || replication.role.role === 'primary') return false
+  const url = replication.primaryUrl()
+  if (!url) {
+    socket.destroy()
+    return true
+  }
+  const upstream = connectTcp(port, new URL(url).hostname)
+  const end = () => {
+    upstream.destroy()
+    socket.destroy()
+  }
+  for (const s of [socket, upstream]) {
+    s.on('error', end)
+    s.on('close', end)
+  }
+  // Ends with the role, like a relayed WebSocket: the encoder reconnects and reaches the new primary.
+  const leave = replication.onChange(end)
+  socket.once('close', leave)
+  upstream.once('connect', () => {
+    upstream.setNoDelay(true)
+    upstream.pipe(socket)
+    socket.pipe(upstream)
+  })
+  return true
+}
