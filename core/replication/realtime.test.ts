@@ -243,6 +243,19 @@ describe('realtime across nodes (a primary and a replica on loopback)', () => {
     assert.equal(await relayed.closed, 1006, 'the relay to node-a was cut (the page reconnects)')
     await until('the primary saw her socket end', () => !a.h.realtime.isOnline(m.ana!.id))
     await assert.rejects(sock(b, '/realtime', m.ana!), /HTTP 503/)
+    // On Fly.io, where the proxy can replay the upgrade on the primary's machine, the replica asks it to.
+    const config = b.h.replication.config as { fly: boolean }
+    config.fly = true
+    try {
+      const replay = await new Promise<{ status: number; header: unknown }>((resolve, reject) => {
+        const ws = new WebSocket(`${b.url.replace(/^http/, 'ws')}/realtime`, { headers: { authorization: `Bearer ${m.ana!.token}` } })
+        ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode!, header: res.headers['fly-replay'] }))
+        ws.once('open', () => reject(new Error('opened')))
+      })
+      assert.deepEqual(replay, { status: 409, header: 'instance=node-z' })
+    } finally {
+      config.fly = false
+    }
     writeFileSync(join(b.mount, '.primary'), 'node-a\n')
     await b.h.replication.refresh()
     const ana = await sock(b, '/realtime', m.ana!)

@@ -56,6 +56,9 @@ export function relaySocketsToPrimary(server: Server, options: SocketRelayOption
     // Relayed once already and the lease moved on the way: never bounced again (the loop guard of routing.ts).
     if (req.headers[FORWARDED_HEADER]) return refuse(socket, 503, 'This connection reached a node that is not the primary; try again in a moment.')
     const url = replication.primaryUrl()
+    const role = replication.role
+    // On Fly.io with no address for the primary: its proxy replays the upgrade on the primary's machine, as for HTTP.
+    if (!url && role.role === 'replica' && replication.config.fly) return void socket.end(`HTTP/1.1 409 Conflict\r\nfly-replay: instance=${role.primary}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
     if (!url) return refuse(socket, 503, 'The server that holds realtime connections cannot be reached just now; try again in a moment.')
     const target = new URL(url)
     const ip = clientAddress(req.headers['x-forwarded-for'] as string | undefined, (req as PeerRequest).hearthPeer, () => (socket as Socket).remoteAddress, options.trustProxy)
