@@ -2,7 +2,7 @@
 // byte, to the primary, which holds all of realtime's state (the hub's sockets and presence, topics and their
 // handlers, random chat's matchmaker, live's ingest). The member's address crosses signed with the instance secret.
 import type { IncomingMessage, Server } from 'node:http'
-import { connect as connectTcp, type Socket } from 'node:net'
+import { connect as connectTcp, isIP, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { connect as connectTls } from 'node:tls'
 import { clientAddress } from '../http/middleware.js'
@@ -68,7 +68,7 @@ export function relaySocketsToPrimary(server: Server, options: SocketRelayOption
         if (socket.destroyed) return
         const tls = target.protocol === 'https:'
         const port = Number(target.port) || (tls ? 443 : 80)
-        const upstream = tls ? connectTls({ host: target.hostname, port, servername: target.hostname }) : connectTcp(port, target.hostname)
+        const upstream = tls ? connectTls({ host: target.hostname, port, servername: isIP(target.hostname) ? undefined : target.hostname }) : connectTcp(port, target.hostname)
         relayed.add(socket)
         socket.once('close', () => relayed.delete(socket))
         relayUpgrade(upstream, tls ? 'secureConnect' : 'connect', req, socket, head, { [FORWARDED_HEADER]: replication.config.nodeName, [CLIENT_HEADER]: clientClaim(secret, ip) }, DROP)
