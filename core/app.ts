@@ -22,6 +22,8 @@ import { authenticate, csrf, requestContext } from './http/middleware.js'
 import { serveFolder } from './http/static.js'
 import { PrimaryGate } from './jobs/primary.js'
 import { readRole, Replication } from './replication/litefs.js'
+import { mainThreadPrefixes } from './workers/pinned.js'
+import { pinnedPath } from './workers/proxy.js'
 import { acceptForwarded, FORWARD_MAX_BYTES, routeWrites, type RoutingOptions } from './replication/routing.js'
 import { JobQueue } from './jobs/queue.js'
 import { childBinding, killChildren } from './children.js'
@@ -61,7 +63,8 @@ import { createLogger, type Logger } from './logger.js'
 import { PLUGINS_DIR, ROOT, THEMES_DIR } from './paths.js'
 import { PluginManager } from './plugins/loader.js'
 import { RealtimeHub, type HubPresence } from './realtime/hub.js'
-import type { RealtimeBus } from './realtime/bus.js'
+import { InProcessBus, type RealtimeBus } from './realtime/bus.js'
+import { acceptBus, BUS_PATH, nodeBus } from './replication/bus.js'
 import type { Services } from './services.js'
 import { createSettings } from './settings/service.js'
 import { loadThemes } from './themes/loader.js'
@@ -157,13 +160,14 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const render = createRenderer({ settings, hooks, ui, themes, config })
   const admin = new AdminRegistry(render)
   const usage = new UsageCounter()
-  const realtime = new RealtimeHub(log, thread?.bus, thread?.presence)
+  const primary = new PrimaryGate(log, { primary: !replica })
+  const replication = new Replication(config.replication, config.dbFile, primary, log, (writable) => void store.sqlite.pragma(`query_only = ${writable ? 0 : 1}`))
+  // On a LiteFS replica, what is published here goes to the primary, which holds every member's socket.
+  const realtime = new RealtimeHub(log, nodeBus(thread?.bus ?? new InProcessBus(), { replication, secret: () => settings.secret(), log }), thread?.presence)
   const scheduler = new Scheduler(log)
   // Media processing gets its own slots within the queue, so a long transcode never holds back fan-out.
   const mediaConcurrency = await settings.get('media.processing_concurrency')
   const queue = new JobQueue(db, log, { concurrency: mediaConcurrency + 2, onEnqueued: thread?.onEnqueued })
-  const primary = new PrimaryGate(log, { primary: !replica })
-  const replication = new Replication(config.replication, config.dbFile, primary, log, (writable) => void store.sqlite.pragma(`query_only = ${writable ? 0 : 1}`))
   const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency })
   const limit = actionLimits(limiter, settings)
   const social = createSocialService({ db, hooks, limit, policy })
@@ -189,7 +193,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
-  const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, verification, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly: readonly || replica })
+  const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, verification, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly: readonly || replica, replication })
 
   const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, replication, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, account, legal, plugins, verification, onboarding, curation }
   for (const m of CORE_MODULES) m.wire?.(services)
@@ -266,7 +270,7 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.use('*', requestId())
   app.use('*', s.usage.middleware())
   app.use('*', requestContext(log, config.trustProxy))
-  const routing: RoutingOptions = { replication: s.replication, secret: () => s.settings.secret(), maxBodyBytes: FORWARD_MAX_BYTES }
+  const routing: RoutingOptions = { replication: s.replication, secret: () => s.settings.secret(), maxBodyBytes: FORWARD_MAX_BYTES, pinned: pinnedPath(mainThreadPrefixes(s)) }
   app.use('*', acceptForwarded(routing))
   // Addresses the operator keeps out entirely are refused before anything else (health checks excepted).
   app.use('*', networkBlocks(s.access))
@@ -287,6 +291,8 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
     const body = replication.mode === 'single' ? { role: s.primary.role } : { role: replication.role, replication }
     return c.json({ status: database === 'ok' ? 'ok' : 'degraded', version: VERSION, database, ...body }, database === 'ok' ? 200 : 503)
   })
+  // Under LiteFS the primary takes what replicas publish (core/replication/bus.ts), signed, before sessions.
+  if (s.replication.enabled) app.post(BUS_PATH, acceptBus(() => s.realtime.bus, () => s.settings.secret()))
   app.get('/static/htmx.min.js', serveFolder(join(ROOT, 'node_modules/htmx.org/dist'), '/static/', { maxAge: 86400 }))
   app.get('/static/hearth.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/compose.js', serveFolder(join(ROOT, 'core/client'), '/static/'))

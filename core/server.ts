@@ -10,6 +10,7 @@ import { childBinding } from './children.js'
 import { startCheckpointer, type Checkpointer } from './db/checkpointer.js'
 import { FANOUT_CHUNK } from './feed/service.js'
 import { startFanoutThread, type FanoutThread } from './feed/fanout.js'
+import { relaySocketsToPrimary, type SocketRelayOptions } from './replication/sockets.js'
 import { startThreads, type MainThreadWiring, type Threads } from './workers/main.js'
 import type { WorkerPool } from './workers/pool.js'
 
@@ -42,6 +43,9 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
   const server: Server | NetServer = options.threads
     ? createNetServer((socket) => socket.destroy())
     : createAdaptorServer({ fetch: h.app.fetch, websocket: { server: wss }, serverOptions })
+  // On a LiteFS replica, members' sockets go to the primary, which holds realtime's state (on several threads the
+  // main thread's internal listener does this, core/workers/main.ts).
+  const relay = options.threads ? null : relaySocketsToPrimary(server as Server, socketRelay(h))
   // A socket silent both ways this long is closed (a WebSocket clears this for itself once upgraded).
   if ('setTimeout' in server) server.setTimeout(t.idle * 1000)
   await new Promise<void>((resolve, reject) => {
@@ -83,7 +87,7 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
   if (options.threads) {
     const reserve = { port: actual, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
     try {
-      threads = await startThreads(h, options.threads, { wss, config: h.config, log: h.log, reserve, host, serverOptions })
+      threads = await startThreads(h, options.threads, { wss, relay: socketRelay(h), config: h.config, log: h.log, reserve, host, serverOptions })
     } catch (err) {
       await leavePrimary()
       throw err
@@ -110,6 +114,7 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
       // The workers first: they hand this thread requests and sockets until they stop.
       await threads?.stop()
       h.replication.stop()
+      relay?.close()
       for (const client of wss.clients) client.terminate()
       wss.close()
       if ('closeAllConnections' in server) server.closeAllConnections()
@@ -119,4 +124,9 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
       await h.close()
     },
   }
+}
+
+/** What relaying a replica's sockets needs of an instance. */
+export function socketRelay(h: Hearth): SocketRelayOptions {
+  return { replication: h.replication, secret: () => h.settings.secret(), trustProxy: h.config.trustProxy, hub: h.realtime, log: h.log }
 }

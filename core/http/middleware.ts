@@ -22,25 +22,29 @@ export const CSRF_FIELD = '_csrf'
 const lastHop = (value: string | undefined) => value?.split(',').pop()?.trim() || undefined
 
 /**
+ * The client's address: the proxy's last hop when trusted, else the one a worker thread handed along with the
+ * request (core/workers/proxy.ts), else the socket's. Also used where a WebSocket upgrade is relayed (core/replication).
+ */
+export function clientAddress(forwardedFor: string | undefined, peer: string | undefined, socket: () => string | undefined, trustProxy: boolean): string {
+  const forwarded = trustProxy ? lastHop(forwardedFor) : undefined
+  if (forwarded) return forwarded
+  if (peer) return peer
+  try {
+    return socket() ?? '127.0.0.1'
+  } catch {
+    // In-process requests (app.request in tests) have no socket.
+    return '127.0.0.1'
+  }
+}
+
+/**
  * Sets `ip`, `https` and `host`, trusting X-Forwarded-* only when the proxy is trusted (one hop: the
  * proxy's own entry is the last one, so a client cannot choose its IP), and logs each request as one JSON line.
  */
 export function requestContext(log: Logger, trustProxy: boolean): MiddlewareHandler<AppEnv> {
   return async function requestContext(c, next) {
-    let ip = '127.0.0.1'
-    const forwarded = trustProxy ? lastHop(c.req.header('x-forwarded-for')) : undefined
-    // A request a worker thread handed the main thread carries the client's address (core/workers/proxy.ts).
-    const peer = (c.env as { incoming?: { hearthPeer?: string } } | undefined)?.incoming?.hearthPeer
-    if (forwarded) ip = forwarded
-    else if (peer) ip = peer
-    else {
-      try {
-        ip = getConnInfo(c).remote.address ?? ip
-      } catch {
-        // In-process requests (app.request in tests) have no socket.
-      }
-    }
-    c.set('ip', ip)
+    const incoming = (c.env as { incoming?: { hearthPeer?: string } } | undefined)?.incoming
+    c.set('ip', clientAddress(c.req.header('x-forwarded-for'), incoming?.hearthPeer, () => getConnInfo(c).remote.address, trustProxy))
     // The URL's scheme and the Host header, without parsing the URL (twice) on every request.
     c.set('https', /^https:/i.test(c.req.url) || (trustProxy && lastHop(c.req.header('x-forwarded-proto')) === 'https'))
     c.set('host', (trustProxy && lastHop(c.req.header('x-forwarded-host'))) || c.req.header('host') || new URL(c.req.url).host)

@@ -1,4 +1,5 @@
 // The plugin API: the only module a plugin imports from core. Everything else reaches a plugin through its context.
+import type { Socket } from 'node:net'
 import type { Context, Hono, MiddlewareHandler } from 'hono'
 import type { Kysely } from 'kysely'
 import type { ComponentChildren, VNode } from 'preact'
@@ -576,6 +577,14 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
      * @example const categoryId = await ctx.core.categories.idFor(form.category)
      */
     categories: PluginCategoriesApi
+    /**
+     * The servers of a LiteFS cluster (docs/plugins.md, "Several servers"). `isPrimary()`: whether this server is the
+     * one that writes (always, on a single server). `relayToPrimary(socket, port)`: for a TCP listener of your own
+     * whose sessions keep state (an RTMP ingest), on a replica pipe the connection to `port` on the primary and answer
+     * true; false on the primary, which serves it itself.
+     * @example net.createServer((socket) => { if (!ctx.core.cluster.relayToPrimary(socket, port)) serve(socket) })
+     */
+    cluster: { isPrimary(): boolean; relayToPrimary(socket: Socket, port: number): boolean }
     /**
      * Shared cards (decision 030): a post, a profile or a plugin's thing as `viewer` may see it now, or null (draw it
      * with `SharedCardView`, which says "unavailable" for null). Resolve at read time, for each reader; never store one.

@@ -53,6 +53,8 @@ import { pluginSettingsStore } from './settings.js'
 import type { LedgerService } from '../ledger/service.js'
 import { pluginLedger } from '../ledger/plugin.js'
 import { NO_VERDICT, type PolicyService } from '../policy/service.js'
+import type { Replication } from '../replication/litefs.js'
+import { relayTcpToPrimary } from '../replication/sockets.js'
 
 export const PLUGIN_NAME = /^[a-z][a-z0-9-]{1,39}$/
 
@@ -124,6 +126,8 @@ export interface PluginDeps {
   dataDir: string
   /** Look, but change nothing in the database (for `hearth doctor`). */
   readonly?: boolean
+  /** Under LiteFS, which server is the primary (ctx.core.cluster); absent, this is the only server. */
+  replication?: Replication
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err))
@@ -659,6 +663,10 @@ export class PluginManager {
           flagSaved: (verdict, input, target) => this.policyFor(name).flagSaved(verdict, input, target),
         },
         audit: (entry, options) => audit((options?.db as Db | undefined) ?? this.deps.db, { ...entry, action: `${name}.${entry.action}` }),
+        cluster: {
+          isPrimary: () => !this.deps.replication?.enabled || this.deps.replication.role.role === 'primary',
+          relayToPrimary: (socket, port) => (this.deps.replication ? relayTcpToPrimary(this.deps.replication, socket, port) : false),
+        },
         rtc: {
           iceServers: async (userId) => {
             const core = this.deps.settings

@@ -93,6 +93,14 @@ export class RealtimeHub {
     this.bus.publish({ kind: 'disconnect', userId })
   }
 
+  /**
+   * Close every socket this process holds (code 1012, "service restart"); pages reconnect. For a node that stops
+   * being the LiteFS primary: its members' sockets must move to the new one, which holds realtime's state.
+   */
+  closeAll(reason: string): void {
+    for (const sockets of [...this.allByUser.values()]) for (const ws of [...sockets]) ws.close(1012, reason)
+  }
+
   /** Track a socket; false (and closed) when the member already holds too many. */
   private admit(userId: number, ws: WSContext): boolean {
     const all = this.allByUser.get(userId) ?? new Set()

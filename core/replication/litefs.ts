@@ -89,6 +89,7 @@ export class Replication {
   private ticks = 0
   private current: NodeRole = { role: 'primary', primary: null }
   private primaryPosition: number | null = null
+  private readonly changeHandlers = new Set<(from: NodeRole, to: NodeRole) => void>()
 
   constructor(
     readonly config: ReplicationConfig,
@@ -131,6 +132,9 @@ export class Replication {
     if (next.role !== this.current.role || next.primary !== this.current.primary) {
       this.log.info({ from: this.current, to: next }, `replication: this node is now ${next.role === 'replica' ? `a replica of ${next.primary}` : next.role}`)
       this.primaryPosition = null
+      const from = this.current
+      this.current = next
+      for (const fn of this.changeHandlers) fn(from, next)
     }
     this.current = next
     if (next.role === 'primary') {
@@ -141,6 +145,12 @@ export class Replication {
       this.writable(false)
     }
     if (next.role === 'replica' && this.ticks++ % LAG_EVERY === 0) await this.askPrimary()
+  }
+
+  /** Be told when the role or the primary changes (sockets relayed to the old primary end, say); returns an unsubscribe. */
+  onChange(fn: (from: NodeRole, to: NodeRole) => void): () => void {
+    this.changeHandlers.add(fn)
+    return () => this.changeHandlers.delete(fn)
   }
 
   start(): void {

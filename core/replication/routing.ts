@@ -10,7 +10,7 @@ import type { Replication } from './litefs.js'
 /** The loop guard: a request forwarded once is never forwarded again. */
 export const FORWARDED_HEADER = 'x-hearth-forwarded'
 /** The member's address, signed with the instance secret so only another node can claim it. */
-const CLIENT_HEADER = 'x-hearth-client'
+export const CLIENT_HEADER = 'x-hearth-client'
 /** The position of a member's last write, set by the primary, waited for by a replica. */
 export const TXID_COOKIE = 'hearth_txid'
 /** How long a replica holds a read for the member's last write before sending the read to the primary. */
@@ -28,6 +28,12 @@ function sign(secret: string, text: string): string {
   return createHmac('sha256', secret).update(`forwarded:${text}`).digest('base64url')
 }
 
+/** The value of CLIENT_HEADER for an address: `ADDRESS TIME MAC`, fresh for a minute (acceptForwarded checks it). */
+export function clientClaim(secret: string, ip: string): string {
+  const at = String(Date.now())
+  return `${ip} ${at} ${sign(secret, `${ip} ${at}`)}`
+}
+
 /** A write that fails because this node may not write (LiteFS refuses writes on a replica). */
 export function isReadOnlyError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
@@ -38,6 +44,11 @@ export interface RoutingOptions {
   replication: Replication
   secret: () => Promise<string>
   maxBodyBytes: number
+  /**
+   * Paths whose state lives in the primary's memory (core/workers/pinned.ts: the console, the report form, plugins
+   * that did not declare `threads: 'any'`): a replica sends even their reads to the primary, which holds that state.
+   */
+  pinned?: (url: string) => boolean
 }
 
 /**
@@ -76,7 +87,7 @@ export function routeWrites(options: RoutingOptions): MiddlewareHandler<AppEnv> 
       // Forwarded to a node that is not the primary (the lease moved on the way): never bounced again.
       return unavailable(c, 'This request reached a node that is not the primary; try again in a moment.')
     }
-    if (!isRead(method)) return toPrimary(c, options)
+    if (!isRead(method) || options.pinned?.(c.req.path)) return toPrimary(c, options)
     const wanted = Number(getCookie(c, TXID_COOKIE) ?? NaN)
     if (Number.isSafeInteger(wanted) && wanted > 0 && role === 'replica' && !(await replication.reached(wanted, READ_WAIT_MS))) return toPrimary(c, options)
     await next()
@@ -110,8 +121,7 @@ async function toPrimary(c: Context<AppEnv>, options: RoutingOptions): Promise<R
   headers.set('x-forwarded-proto', c.get('https') ? 'https' : 'http')
   headers.set('accept-encoding', 'identity')
   headers.set(FORWARDED_HEADER, replication.config.nodeName)
-  const at = String(Date.now())
-  headers.set(CLIENT_HEADER, `${c.get('ip')} ${at} ${sign(await options.secret(), `${c.get('ip')} ${at}`)}`)
+  headers.set(CLIENT_HEADER, clientClaim(await options.secret(), c.get('ip')))
   const source = new URL(c.req.url)
   let res: Response
   try {

@@ -1,12 +1,14 @@
 // The main thread's side of a server on several threads: what it shares with the HTTP worker threads, and its
 // internal listener, where they hand it sockets and the paths it keeps (decision 051).
 import { randomBytes, timingSafeEqual } from 'node:crypto'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import type { WebSocketServer } from 'ws'
 import type { Hearth, ThreadWiring } from '../app.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
+import { relaySocketsToPrimary, type SocketRelayOptions } from '../replication/sockets.js'
 import { jobsChannel, presenceOwner, ThreadBus } from './channels.js'
 import { startWorkerPool, type WorkerPool } from './pool.js'
 import { PEER_HEADER, type PeerRequest } from './proxy.js'
@@ -70,12 +72,14 @@ export interface Threads {
 export async function startThreads(
   h: Hearth,
   wiring: MainThreadWiring,
-  options: { wss: WebSocketServer; config: Config; log: Logger; reserve: { port: number; close(): Promise<void> }; host: string; serverOptions: object },
+  options: { wss: WebSocketServer; relay: SocketRelayOptions; config: Config; log: Logger; reserve: { port: number; close(): Promise<void> }; host: string; serverOptions: object },
 ): Promise<Threads> {
   const { wss, log } = options
   wiring.bind(h)
   const secret = Buffer.from(wiring.secret)
-  const internal = createAdaptorServer({ fetch: h.app.fetch, websocket: { server: wss }, serverOptions: options.serverOptions })
+  const internal = createAdaptorServer({ fetch: h.app.fetch, websocket: { server: wss }, serverOptions: options.serverOptions }) as Server
+  // Before the address is marked (prepended below), so a socket relayed to a LiteFS primary keeps the client's address.
+  const relay = relaySocketsToPrimary(internal, options.relay)
   const mark = (req: PeerRequest) => {
     const peer = peerOf(req.headers[PEER_HEADER], secret)
     if (peer !== null) req.hearthPeer = peer
@@ -105,6 +109,7 @@ export async function startThreads(
     })
   } catch (err) {
     jobs.close()
+    relay.close()
     internal.close()
     throw err
   } finally {
@@ -115,6 +120,7 @@ export async function startThreads(
     async stop() {
       await pool.stop()
       jobs.close()
+      relay.close()
       if ('closeAllConnections' in internal) internal.closeAllConnections()
       await new Promise<void>((resolve) => internal.close(() => resolve()))
       wiring.close()

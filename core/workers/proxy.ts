@@ -46,30 +46,37 @@ export function proxyRequest(main: MainThread, agent: Agent) {
   }
 }
 
-/** A WebSocket upgrade passed to the main thread byte for byte: the request head is written again, then both sockets are piped. */
+/** A WebSocket upgrade passed to the main thread byte for byte, with the client's address. */
 export function proxyUpgrade(main: MainThread) {
-  return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const lines = [`${req.method} ${req.url} HTTP/1.1`]
-    for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() !== PEER_HEADER) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)
-    lines.push(`${PEER_HEADER}: ${main.secret} ${(socket as Socket).remoteAddress ?? ''}`)
-    const upstream = connect(main.port, '127.0.0.1')
-    const end = () => {
-      upstream.destroy()
-      socket.destroy()
-    }
-    ;(socket as Socket).setTimeout?.(0)
-    socket.on('error', end)
-    upstream.on('error', end)
-    socket.on('close', end)
-    upstream.on('close', end)
-    upstream.once('connect', () => {
-      upstream.setNoDelay(true)
-      upstream.write(lines.join('\r\n') + '\r\n\r\n')
-      if (head.length) upstream.write(head)
-      upstream.pipe(socket)
-      socket.pipe(upstream)
-    })
+  const drop = new Set([PEER_HEADER])
+  return (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
+    relayUpgrade(connect(main.port, '127.0.0.1'), 'connect', req, socket, head, { [PEER_HEADER]: `${main.secret} ${(socket as Socket).remoteAddress ?? ''}` }, drop)
+}
+
+/**
+ * Relay a WebSocket upgrade to `upstream` (a thread's or another node's listener): the request head is written again
+ * without the headers in `drop` and with `add`, once `upstream` emits `ready`, then both sockets are piped.
+ */
+export function relayUpgrade(upstream: Socket, ready: 'connect' | 'secureConnect', req: IncomingMessage, socket: Duplex, head: Buffer, add: Record<string, string>, drop: ReadonlySet<string>): void {
+  const lines = [`${req.method} ${req.url} HTTP/1.1`]
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (!drop.has(req.rawHeaders[i]!.toLowerCase())) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)
+  for (const [k, v] of Object.entries(add)) lines.push(`${k}: ${v}`)
+  const end = () => {
+    upstream.destroy()
+    socket.destroy()
   }
+  ;(socket as Socket).setTimeout?.(0)
+  socket.on('error', end)
+  upstream.on('error', end)
+  socket.on('close', end)
+  upstream.on('close', end)
+  upstream.once(ready, () => {
+    upstream.setNoDelay(true)
+    upstream.write(lines.join('\r\n') + '\r\n\r\n')
+    if (head.length) upstream.write(head)
+    upstream.pipe(socket)
+    socket.pipe(upstream)
+  })
 }
 
 /** A request the main thread got from a worker, with the client's address (set by core/workers/main.ts). */

@@ -144,6 +144,8 @@ export function rtmpIngest(ctx: LiveContext, live: LiveService, events: EventsSe
       return accept(request.key, conn)
     },
     log: (level, detail, message) => ctx.log[level](detail, message),
+    // Under LiteFS a push reaching a replica goes to the primary, where streams are written and ffmpeg runs.
+    divert: (socket, port) => ctx.core.cluster.relayToPrimary(socket, port),
   })
 
   // A stream ended on the site (its streamer, staff, a limit, the timeout) drops its encoder; an ffmpeg that stopped

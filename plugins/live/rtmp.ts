@@ -211,6 +211,8 @@ export interface RtmpHandlers {
   /** Accept a publisher (answer its handlers) or refuse it (answer why, which the encoder is told). */
   publish(request: PublishRequest, connection: RtmpConnection): Promise<Publisher | string>
   log?(level: 'info' | 'warn', detail: Record<string, unknown>, message: string): void
+  /** Take a new connection before any RTMP is read (a replica passes it to the primary); true when taken. */
+  divert?(socket: Socket, port: number): boolean
 }
 
 interface ChunkStream {
@@ -553,12 +555,11 @@ export class RtmpServer {
   listen(port: number, host?: string): Promise<number> {
     const server = createServer((socket) => {
       this.sockets.add(socket)
+      socket.once('close', () => this.sockets.delete(socket))
+      if (this.handlers.divert?.(socket, (server.address() as AddressInfo).port)) return
       const conn = new RtmpConnection(socket, this.handlers)
       this.connections.add(conn)
-      socket.once('close', () => {
-        this.sockets.delete(socket)
-        this.connections.delete(conn)
-      })
+      socket.once('close', () => this.connections.delete(conn))
     })
     this.server = server
     return new Promise((resolve, reject) => {
