@@ -22,6 +22,7 @@ import { authenticate, csrf, requestContext } from './http/middleware.js'
 import { serveFolder } from './http/static.js'
 import { PrimaryGate } from './jobs/primary.js'
 import { readRole, Replication } from './replication/litefs.js'
+import { MediaFetcher, MEDIA_SOURCE_PATH, mediaSource } from './replication/media.js'
 import { acceptForwarded, FORWARD_MAX_BYTES, routeWrites, type RoutingOptions } from './replication/routing.js'
 import { JobQueue } from './jobs/queue.js'
 import { childBinding, killChildren } from './children.js'
@@ -159,7 +160,9 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const queue = new JobQueue(db, log, { concurrency: mediaConcurrency + 2, onEnqueued: thread?.onEnqueued })
   const primary = new PrimaryGate(log, { primary: !replica })
   const replication = new Replication(config.replication, config.dbFile, primary, log, (writable) => void store.sqlite.pragma(`query_only = ${writable ? 0 : 1}`))
-  const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency })
+  // A LiteFS replica fetches a media file it lacks from the primary (unless the media folder is shared storage).
+  const mediaFetcher = new MediaFetcher({ replication, mediaDir: config.mediaDir, secret: () => settings.secret(), log })
+  const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency, fetchMissing: (path) => mediaFetcher.ensure(path) })
   const limit = actionLimits(limiter, settings)
   const social = createSocialService({ db, hooks, limit, policy })
   const safety = createSafetyService({ db, hooks, social })
@@ -277,6 +280,8 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
     const body = replication.mode === 'single' ? { role: s.primary.role } : { role: replication.role, replication }
     return c.json({ status: database === 'ok' ? 'ok' : 'degraded', version: VERSION, database, ...body }, database === 'ok' ? 200 : 503)
   })
+  // The primary hands media files to replicas that lack them (signed requests from nodes only; with LiteFS only).
+  app.get(`${MEDIA_SOURCE_PATH}*`, mediaSource({ replication: s.replication, mediaDir: config.mediaDir, secret: () => s.settings.secret(), log }))
   app.get('/static/htmx.min.js', serveFolder(join(ROOT, 'node_modules/htmx.org/dist'), '/static/', { maxAge: 86400 }))
   app.get('/static/hearth.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/compose.js', serveFolder(join(ROOT, 'core/client'), '/static/'))

@@ -1,0 +1,162 @@
+// Media on replicas (docs/operators.md, "Replicas with LiteFS"): LiteFS replicates the database, never the media
+// folder. With shared storage (HEARTH_MEDIA_SHARED=1) every node already sees every file. Otherwise a replica asked for
+// a file it lacks, once the route has made the same access check the primary would (from the replicated database),
+// fetches it from the primary over a signed internal request, keeps it, and serves it from then on.
+import { open, rm, stat, utimes } from 'node:fs/promises'
+import { isAbsolute, relative, sep } from 'node:path'
+import type { Context } from 'hono'
+import { AppError } from '../errors.js'
+import type { AppEnv } from '../http/env.js'
+import type { Logger } from '../logger.js'
+import { sendFile } from '../media/send.js'
+import { MediaStorage } from '../media/storage.js'
+import type { Replication } from './litefs.js'
+import { fresh, sign, signedBy } from './routing.js'
+
+/** The primary's internal endpoint: `/_hearth/media/<path in the media folder>`, for nodes only. */
+export const MEDIA_SOURCE_PATH = '/_hearth/media/'
+/** `<node> <time> <signature of "media <path> <time>">`: who asks, signed with the instance secret. */
+export const NODE_HEADER = 'x-hearth-node'
+/** The file's modification time on the primary in milliseconds, kept on the copy so both nodes give the same ETag. */
+const MTIME_HEADER = 'x-hearth-mtime'
+/** The largest file a replica fetches (a transcoded video is the largest thing in the media folder). */
+export const MEDIA_FETCH_MAX_BYTES = 2 * 1024 ** 3
+/** How long the primary may take to start answering, and the longest pause between two chunks of the file. */
+const FETCH_IDLE_MS = 30_000
+
+/** The viewer may see the file, but it is neither here nor reachable: said as such, not as a missing file. */
+const unavailable = () => new AppError(503, 'PRIMARY_UNAVAILABLE', 'This file cannot be loaded just now; try again in a moment.')
+const signedText = (rel: string, at: string) => `media ${rel} ${at}`
+/** A path in the media folder as a URL path, and back: always `/`-separated. */
+const toUrl = (rel: string) => rel.split(sep).map(encodeURIComponent).join('/')
+
+export interface MediaFetcherOptions {
+  replication: Replication
+  mediaDir: string
+  secret: () => Promise<string>
+  log: Logger
+  maxBytes?: number
+}
+
+/** Fills a replica's media folder from the primary's, one file at a time, as members ask for them. */
+export class MediaFetcher {
+  private readonly storage: MediaStorage
+  /** Files being fetched: a second request for one waits on the first fetch instead of starting its own. */
+  private readonly inflight = new Map<string, Promise<boolean>>()
+
+  constructor(private readonly options: MediaFetcherOptions) {
+    this.storage = new MediaStorage(options.mediaDir)
+  }
+
+  /** Whether this node fetches what it lacks: a LiteFS replica whose media folder is its own. */
+  get active(): boolean {
+    const r = this.options.replication
+    return r.enabled && !r.config.mediaShared && r.role.role === 'replica'
+  }
+
+  /**
+   * Make sure a file of the media folder is here, fetching it from the primary if this node is a replica that lacks
+   * it. True when the file is here now. Call only after the viewer's access check: this serves whatever it is asked.
+   */
+  async ensure(path: string): Promise<boolean> {
+    if ((await stat(path).catch(() => null))?.isFile()) return true
+    if (!this.active) return false
+    const rel = relative(this.storage.root, path)
+    if (!rel || rel.startsWith('..') || isAbsolute(rel)) return false
+    let pending = this.inflight.get(rel)
+    if (!pending) {
+      pending = this.fetch(rel).finally(() => this.inflight.delete(rel))
+      this.inflight.set(rel, pending)
+    }
+    return pending
+  }
+
+  private async fetch(rel: string): Promise<boolean> {
+    const { replication, log } = this.options
+    const url = replication.primaryUrl()
+    if (!url) {
+      log.warn({ file: rel }, 'replication: a media file is missing here and the primary has no address to fetch it from')
+      throw unavailable()
+    }
+    const max = this.options.maxBytes ?? MEDIA_FETCH_MAX_BYTES
+    const at = String(Date.now())
+    const controller = new AbortController()
+    const idle = setTimeout(() => controller.abort(), FETCH_IDLE_MS)
+    const tmp = this.storage.tempPath('.fetch')
+    try {
+      const res = await fetch(`${url}${MEDIA_SOURCE_PATH}${toUrl(rel)}`, {
+        headers: { [NODE_HEADER]: `${replication.config.nodeName} ${at} ${sign(await this.options.secret(), signedText(rel, at))}` },
+        signal: controller.signal,
+      })
+      if (res.status === 404) {
+        await res.body?.cancel()
+        log.warn({ file: rel }, 'replication: a media file is missing on the primary too')
+        return false
+      }
+      if (!res.ok || !res.body) throw new Error(`the primary answered ${res.status}`)
+      if (Number(res.headers.get('content-length') ?? 0) > max) throw new Error(`the file is larger than ${max} bytes`)
+      const file = await open(tmp, 'wx')
+      let size = 0
+      try {
+        for await (const chunk of res.body) {
+          idle.refresh()
+          size += chunk.byteLength
+          if (size > max) throw new Error(`the file is larger than ${max} bytes`)
+          await file.write(chunk)
+        }
+      } finally {
+        await file.close()
+      }
+      const mtime = Number(res.headers.get(MTIME_HEADER))
+      if (Number.isFinite(mtime) && mtime > 0) await utimes(tmp, new Date(mtime), new Date(mtime))
+      // Renamed into place whole: a reader never sees half a file, and two threads fetching it at once both end well.
+      await this.storage.place(tmp, rel)
+      log.info({ file: rel, bytes: size }, 'replication: fetched a media file from the primary')
+      return true
+    } catch (err) {
+      log.warn({ err, file: rel }, 'replication: a media file could not be fetched from the primary')
+      await rm(tmp, { force: true })
+      throw unavailable()
+    } finally {
+      clearTimeout(idle)
+    }
+  }
+}
+
+/**
+ * The primary's side: a file of the media folder for another node of this instance, which signs its request with
+ * the instance secret. Anything unsigned is refused; nothing outside the media folder (or in its temporary folder)
+ * is served. Only with LiteFS: a single node has no such route.
+ */
+export function mediaSource(options: Omit<MediaFetcherOptions, 'maxBytes'>) {
+  const storage = new MediaStorage(options.mediaDir)
+  return async function mediaSource(c: Context<AppEnv>, next: () => Promise<void>): Promise<Response | void> {
+    if (!options.replication.enabled) return next()
+    // The path as sent (Hono's own is partly decoded already), each segment decoded once.
+    const raw = new URL(c.req.url).pathname.slice(MEDIA_SOURCE_PATH.length)
+    let rel: string
+    try {
+      rel = raw.split('/').map(decodeURIComponent).join(sep)
+    } catch {
+      throw new AppError(400, 'INVALID_REQUEST', 'That is not a path in the media folder.')
+    }
+    const [node, at, mac] = (c.req.header(NODE_HEADER) ?? '').split(' ')
+    if (!node || !at || !fresh(at) || !signedBy(await options.secret(), signedText(rel, at), mac)) {
+      options.log.warn({ ip: c.get('ip'), file: rel }, 'replication: refused an unsigned request for a media file')
+      throw new AppError(403, 'FORBIDDEN', 'Only another node of this instance may ask for media files here.')
+    }
+    let path: string
+    try {
+      path = storage.abs(rel)
+    } catch {
+      throw new AppError(404, 'NOT_FOUND', 'That file does not exist.')
+    }
+    if (path.startsWith(storage.tmp + sep)) throw new AppError(404, 'NOT_FOUND', 'That file does not exist.')
+    const s = await stat(path).catch(() => null)
+    if (!s?.isFile()) throw new AppError(404, 'NOT_FOUND', 'That file does not exist.')
+    c.header(MTIME_HEADER, String(Math.floor(s.mtimeMs)))
+    const res = await sendFile(c, path, { contentType: 'application/octet-stream', cacheControl: 'no-store' })
+    if (!res) throw new AppError(404, 'NOT_FOUND', 'That file does not exist.')
+    return res
+  }
+}
