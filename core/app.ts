@@ -161,7 +161,13 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const primary = new PrimaryGate(log, { primary: !replica })
   const replication = new Replication(config.replication, config.dbFile, primary, log, (writable) => void store.sqlite.pragma(`query_only = ${writable ? 0 : 1}`))
   // A LiteFS replica fetches a media file it lacks from the primary (unless the media folder is shared storage).
-  const mediaFetcher = new MediaFetcher({ replication, mediaDir: config.mediaDir, secret: () => settings.secret(), log })
+  const mediaFetcher = new MediaFetcher({
+    replication,
+    mediaDir: config.mediaDir,
+    secret: () => settings.secret(),
+    log,
+    existing: async (ids) => new Set((await db.selectFrom('media').select('id').where('id', 'in', ids).execute()).map((r) => r.id)),
+  })
   const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency, fetchMissing: (path) => mediaFetcher.ensure(path) })
   const limit = actionLimits(limiter, settings)
   const social = createSocialService({ db, hooks, limit, policy })
@@ -183,10 +189,14 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
+  if (!readonly) {
+    mediaFetcher.start()
+    closers.add('core', () => mediaFetcher.stop())
+  }
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly: readonly || replica })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, replication, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, account, legal, plugins }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, replication, replicaMedia: mediaFetcher, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, account, legal, plugins }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()

@@ -9,6 +9,8 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import sharp from 'sharp'
 import { tempDir } from '../../test/harness.js'
+import { replication } from '../../cli/doctor/checks/replication.js'
+import { resolveConfig } from '../config.js'
 import { parseVariants } from '../media/service.js'
 import { replicationConfig } from './litefs.js'
 import { bootNode, callNode, loopbackNode, pos, replicateTo, until, type LoopbackNode } from './loopback.js'
@@ -179,6 +181,29 @@ describe('media on replicas (a primary and a replica on loopback)', () => {
     }
     assert.equal((await (await callNode(b, 'GET', '/healthz')).json()).replication.media, 'fetched')
     assert.throws(() => replicationConfig({ HEARTH_MEDIA_SHARED: 'yes' }), /HEARTH_MEDIA_SHARED must be 1 or 0/)
+    const doctor = (env: Record<string, string>) => replication.run(resolveConfig({ dataDir: join(root, 'doctor') }, { HEARTH_LITEFS_DIR: b.mount, HEARTH_PRIMARY_URLS: `node-a=${a.url}`, ...env }))
+    assert.match((await doctor({})).message, /; media fetched from the primary on first use$/)
+    assert.match((await doctor({ HEARTH_MEDIA_SHARED: '1' })).message, /; media on shared storage$/)
+  })
+
+  it('removes its copies of a photo deleted on the primary', async () => {
+    const id = await photo('bob', [40, 200, 40])
+    await replicate()
+    const res = await callNode(b, 'GET', `/media/${id}/640`, { token: members.bob!.token })
+    assert.equal(res.status, 200)
+    await res.body?.cancel()
+    const rel = await relOf(id, '640')
+    const others = (await b.h.db.selectFrom('media').select('id').where('id', '!=', id).orderBy('id').execute()).map((r) => r.id)
+    assert.equal(await b.h.replicaMedia.sweep(), 0, 'nothing deleted yet')
+    await a.h.media.remove(id)
+    await replicate()
+    assert.equal(existsSync(join(b.h.config.mediaDir, rel)), true)
+    assert.equal(await b.h.replicaMedia.sweep(), 1)
+    assert.equal(existsSync(join(b.h.config.mediaDir, rel)), false)
+    for (const other of others) assert.ok(await b.h.media.get(other))
+    const first = await callNode(b, 'GET', `/media/${others[0]}/640`)
+    assert.equal(first.status, 200, 'other photos’ copies stay')
+    await first.body?.cancel()
   })
 
   it('answers the internal endpoint only for signed requests from a node', async () => {

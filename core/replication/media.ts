@@ -2,8 +2,8 @@
 // folder. With shared storage (HEARTH_MEDIA_SHARED=1) every node already sees every file. Otherwise a replica asked for
 // a file it lacks, once the route has made the same access check the primary would (from the replicated database),
 // fetches it from the primary over a signed internal request, keeps it, and serves it from then on.
-import { open, rm, stat, utimes } from 'node:fs/promises'
-import { isAbsolute, relative, sep } from 'node:path'
+import { open, readdir, rm, stat, utimes } from 'node:fs/promises'
+import { isAbsolute, join, relative, sep } from 'node:path'
 import type { Context } from 'hono'
 import { AppError } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
@@ -36,13 +36,19 @@ export interface MediaFetcherOptions {
   secret: () => Promise<string>
   log: Logger
   maxBytes?: number
+  /** Which of these media items still exist (rows in the replicated database), for the sweep. */
+  existing?: (ids: number[]) => Promise<Set<number>>
 }
+
+/** How often a replica looks for copies of media items deleted since (the primary deletes its own files at once). */
+const SWEEP_MS = 3600_000
 
 /** Fills a replica's media folder from the primary's, one file at a time, as members ask for them. */
 export class MediaFetcher {
   private readonly storage: MediaStorage
   /** Files being fetched: a second request for one waits on the first fetch instead of starting its own. */
   private readonly inflight = new Map<string, Promise<boolean>>()
+  private timer: NodeJS.Timeout | null = null
 
   constructor(private readonly options: MediaFetcherOptions) {
     this.storage = new MediaStorage(options.mediaDir)
@@ -69,6 +75,52 @@ export class MediaFetcher {
       this.inflight.set(rel, pending)
     }
     return pending
+  }
+
+  /** Sweep every hour while this node is a replica that fetches. */
+  start(): void {
+    if (this.timer || !this.options.replication.enabled || this.options.replication.config.mediaShared) return
+    this.timer = setInterval(() => void this.sweep().catch((err) => this.options.log.warn({ err }, 'replication: sweeping deleted media failed')), SWEEP_MS)
+    this.timer.unref()
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+  }
+
+  /**
+   * Remove this replica's copies of media items whose rows are gone: a photo its owner deleted on the primary leaves
+   * no copy behind here. Only the items' folders (`3f/a2/17-640.webp`); plugins' files are the plugins' to remove.
+   * Returns how many files went.
+   */
+  async sweep(): Promise<number> {
+    const existing = this.options.existing
+    if (!existing || !this.active) return 0
+    const byId = new Map<number, string[]>()
+    const hex = /^[0-9a-f]{2}$/
+    for (const one of (await readdir(this.storage.root).catch(() => [] as string[])).filter((n) => hex.test(n))) {
+      for (const two of (await readdir(join(this.storage.root, one)).catch(() => [] as string[])).filter((n) => hex.test(n))) {
+        const dir = join(this.storage.root, one, two)
+        for (const name of await readdir(dir).catch(() => [] as string[])) {
+          const id = Number(/^(\d+)-/.exec(name)?.[1])
+          if (Number.isSafeInteger(id) && id > 0) byId.set(id, [...(byId.get(id) ?? []), join(dir, name)])
+        }
+      }
+    }
+    const ids = [...byId.keys()]
+    let removed = 0
+    for (let i = 0; i < ids.length; i += 500) {
+      const batch = ids.slice(i, i + 500)
+      const kept = await existing(batch)
+      for (const id of batch) {
+        if (kept.has(id)) continue
+        for (const path of byId.get(id)!) await rm(path, { force: true })
+        removed += byId.get(id)!.length
+      }
+    }
+    if (removed) this.options.log.info({ files: removed }, 'replication: removed copies of media deleted on the primary')
+    return removed
   }
 
   private async fetch(rel: string): Promise<boolean> {
@@ -128,7 +180,7 @@ export class MediaFetcher {
  * the instance secret. Anything unsigned is refused; nothing outside the media folder (or in its temporary folder)
  * is served. Only with LiteFS: a single node has no such route.
  */
-export function mediaSource(options: Omit<MediaFetcherOptions, 'maxBytes'>) {
+export function mediaSource(options: Omit<MediaFetcherOptions, 'maxBytes' | 'existing'>) {
   const storage = new MediaStorage(options.mediaDir)
   return async function mediaSource(c: Context<AppEnv>, next: () => Promise<void>): Promise<Response | void> {
     if (!options.replication.enabled) return next()
