@@ -183,7 +183,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const ledger = createLedgerService(db)
   const mail = createMailService({ db, settings, queue, users, limiter, log, proofs })
   const emails = createEmailPreferences({ db, settings, queue, notifications, mail })
-  const backups = createBackups({ db, settings, queue, dataDir: config.dataDir })
+  const backups = createBackups({ db, settings, queue, dataDir: config.dataDir, dbFile: config.dbFile, isPrimary: () => replication.role.role === 'primary' })
   const push = createPushService({ db, settings, queue, notifications, log, publicUrl: config.publicUrl })
   const account = createAccountService({ db, config, settings, hooks, queue, users, posts, media, mail, limiter, log })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.

@@ -17,7 +17,7 @@ import { bootNode, callNode, loopbackNode, pos, replicateTo, until, type Loopbac
 import { MEDIA_SOURCE_PATH, NODE_HEADER } from './media.js'
 import { sign } from './routing.js'
 
-describe('media on replicas (a primary and a replica on loopback)', () => {
+describe('media and backups on replicas (a primary and a replica on loopback)', () => {
   const root = tempDir('hearth-litefs-media-')
   let a: LoopbackNode
   let b: LoopbackNode
@@ -204,6 +204,21 @@ describe('media on replicas (a primary and a replica on loopback)', () => {
     const first = await callNode(b, 'GET', `/media/${others[0]}/640`)
     assert.equal(first.status, 200, 'other photos’ copies stay')
     await first.body?.cancel()
+  })
+
+  it('makes backups on the primary from the database in the mount; a replica’s admin sees the primary’s', async () => {
+    const made = await a.h.backups.run(null)
+    assert.ok(made.bytes > 0)
+    a.h.store.sqlite.prepare("update users set role = 'admin' where username = 'ana'").run()
+    await replicate()
+    const list = await callNode(b, 'GET', '/api/v1/admin/backups', { token: members.ana!.token })
+    const body = await list.json()
+    assert.equal(list.status, 200, JSON.stringify(body))
+    assert.deepEqual(body.data.backups.map((x: { name: string }) => x.name), [made.name], 'the list is the primary’s (the replica has none)')
+    assert.ok(seen.includes('/api/v1/admin/backups'))
+    const file = await callNode(b, 'GET', `/api/v1/admin/backups/${made.name}`, { token: members.ana!.token })
+    assert.equal(file.status, 200)
+    assert.equal((await file.arrayBuffer()).byteLength, made.bytes)
   })
 
   it('answers the internal endpoint only for signed requests from a node', async () => {
