@@ -27,6 +27,7 @@ export async function createBackup({ dataDir, dbFile }: DataPaths, file: string,
   const target = resolve(file)
   mkdirSync(dirname(target), { recursive: true })
   // Staged in the data folder, never beside the database: nothing but LiteFS may write in its mount.
+  mkdirSync(dataDir, { recursive: true })
   const stage = mkdtempSync(join(dataDir, STAGE_PREFIX))
   try {
     const source = new SQLite(dbFile, { readonly: true, fileMustExist: true })
