@@ -181,7 +181,8 @@ export function createMediaService(deps: MediaDeps) {
     const row = await get(mediaId)
     if (!row || row.status !== 'processing') return // removed, or already done
     const input = storage.abs(uploadFile(row.id, UPLOAD_EXT[row.mime] ?? 'bin'))
-    if (!existsSync(input)) throw new UnrecoverableJobError('The uploaded file is missing from the media folder.')
+    // A primary new since the upload (LiteFS's lease moved) may fetch it from the node that received it.
+    if (!existsSync(input) && !(await fetchMissing(input))) throw new UnrecoverableJobError('The uploaded file is missing from the media folder.')
     const dest = (name: string, ext: string) => storage.abs(mediaFile(row.id, name, ext))
     const started = performance.now()
     let done: { variants: MediaVariants; width: number | null; height: number | null; duration_ms: number | null }

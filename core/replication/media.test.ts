@@ -7,7 +7,11 @@ import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { stat } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import { Hono } from 'hono'
 import sharp from 'sharp'
+import type { AppEnv } from '../http/env.js'
 import { tempDir } from '../../test/harness.js'
 import { replication } from '../../cli/doctor/checks/replication.js'
 import { resolveConfig } from '../config.js'
@@ -240,5 +244,32 @@ describe('media and backups on replicas (a primary and a replica on loopback)', 
     assert.equal((await ask(out, `node-x ${now} ${sign(secret, `media ../hearth.db ${now}`)}`)).status, 404)
     unlinkSync(join(a.h.config.mediaDir, rel))
     assert.equal((await ask(rel, `node-x ${now} ${sign(secret, `media ${rel} ${now}`)}`)).status, 404)
+  })
+  it('fetches a plugin’s private file (a message’s attachment) for the plugin’s route on the replica', async () => {
+    const { key, size } = await a.h.media.files('messages').receive(Readable.from([Buffer.from('a voice note, say')]), { maxBytes: 1024, ext: 'bin' })
+    // The plugin's own route, after its own access check, sends the file with `ctx.core.files.send`.
+    const route = new Hono<AppEnv>().get('/file/:key', async (c) => (await b.h.media.files('messages').send(c, c.req.param('key'), { contentType: 'application/octet-stream' })) ?? c.text('missing', 404))
+    const res = await route.request(`/file/${key}`)
+    assert.equal(res.status, 200)
+    assert.equal(await res.text(), 'a voice note, say')
+    assert.equal(seen.filter((p) => p.startsWith(`${MEDIA_SOURCE_PATH}files/messages/`)).length, 1)
+    assert.equal((await stat(b.h.media.files('messages').path(key))).size, size, 'kept on the replica')
+  })
+
+  it('lets a primary that lacks a file (the lease moved to it) fetch it from another node that has it', async () => {
+    // The last test removed this file from the primary's folder; the replica kept its copy.
+    const id = (await a.h.db.selectFrom('media').select('id').orderBy('id', 'asc').executeTakeFirstOrThrow()).id
+    const rel = await relOf(id, '640')
+    assert.equal(existsSync(join(a.h.config.mediaDir, rel)), false)
+    assert.equal((await callNode(a, 'GET', `/media/${id}/640`)).status, 404, 'no other node named: missing')
+    a.h.replication.config.primaryUrls.set('node-b', b.url)
+    try {
+      const res = await callNode(a, 'GET', `/media/${id}/640`)
+      assert.equal(res.status, 200)
+      assert.deepEqual(Buffer.from(await res.arrayBuffer()), readFileSync(join(b.h.config.mediaDir, rel)))
+      assert.equal(existsSync(join(a.h.config.mediaDir, rel)), true)
+    } finally {
+      a.h.replication.config.primaryUrls.delete('node-b')
+    }
   })
 })

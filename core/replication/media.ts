@@ -61,12 +61,14 @@ export class MediaFetcher {
   }
 
   /**
-   * Make sure a file of the media folder is here, fetching it from the primary if this node is a replica that lacks
-   * it. True when the file is here now. Call only after the viewer's access check: this serves whatever it is asked.
+   * Make sure a file of the media folder is here: a replica that lacks it fetches it from the primary (503 when the
+   * primary cannot be reached), a primary from the other nodes it knows. True when the file is here now. Call only
+   * after the viewer's access check: this serves whatever it is asked.
    */
   async ensure(path: string): Promise<boolean> {
     if ((await stat(path).catch(() => null))?.isFile()) return true
-    if (!this.active) return false
+    const r = this.options.replication
+    if (!r.enabled || r.config.mediaShared) return false
     const rel = relative(this.storage.root, path)
     if (!rel || rel.startsWith('..') || isAbsolute(rel)) return false
     let pending = this.inflight.get(rel)
@@ -125,11 +127,26 @@ export class MediaFetcher {
 
   private async fetch(rel: string): Promise<boolean> {
     const { replication, log } = this.options
-    const url = replication.primaryUrl()
-    if (!url) {
-      log.warn({ file: rel }, 'replication: a media file is missing here and the primary has no address to fetch it from')
-      throw unavailable()
+    if (replication.role.role !== 'primary') {
+      const url = replication.primaryUrl()
+      if (!url) {
+        log.warn({ file: rel }, 'replication: a media file is missing here and the primary has no address to fetch it from')
+        throw unavailable()
+      }
+      const got = await this.fetchFrom(url, rel)
+      if (got === 'unreachable') throw unavailable()
+      return got === 'fetched'
     }
+    // The primary lacks a file: the lease moved here from a node that kept its own media folder. The other nodes
+    // named in HEARTH_PRIMARY_URLS may have it (each answers from its own folder only, so this never loops).
+    for (const [name, url] of replication.config.primaryUrls) {
+      if (name !== replication.config.nodeName && (await this.fetchFrom(url, rel)) === 'fetched') return true
+    }
+    return false
+  }
+
+  private async fetchFrom(url: string, rel: string): Promise<'fetched' | 'missing' | 'unreachable'> {
+    const { replication, log } = this.options
     const max = this.options.maxBytes ?? MEDIA_FETCH_MAX_BYTES
     const at = String(Date.now())
     const controller = new AbortController()
@@ -142,10 +159,10 @@ export class MediaFetcher {
       })
       if (res.status === 404) {
         await res.body?.cancel()
-        log.warn({ file: rel }, 'replication: a media file is missing on the primary too')
-        return false
+        log.warn({ file: rel, from: url }, 'replication: a media file missing here is missing there too')
+        return 'missing'
       }
-      if (!res.ok || !res.body) throw new Error(`the primary answered ${res.status}`)
+      if (!res.ok || !res.body) throw new Error(`${url} answered ${res.status}`)
       if (Number(res.headers.get('content-length') ?? 0) > max) throw new Error(`the file is larger than ${max} bytes`)
       const file = await open(tmp, 'wx')
       let size = 0
@@ -163,12 +180,12 @@ export class MediaFetcher {
       if (Number.isFinite(mtime) && mtime > 0) await utimes(tmp, new Date(mtime), new Date(mtime))
       // Renamed into place whole: a reader never sees half a file, and two threads fetching it at once both end well.
       await this.storage.place(tmp, rel)
-      log.info({ file: rel, bytes: size }, 'replication: fetched a media file from the primary')
-      return true
+      log.info({ file: rel, bytes: size, from: url }, 'replication: fetched a media file from another node')
+      return 'fetched'
     } catch (err) {
-      log.warn({ err, file: rel }, 'replication: a media file could not be fetched from the primary')
+      log.warn({ err, file: rel, from: url }, 'replication: a media file could not be fetched from another node')
       await rm(tmp, { force: true })
-      throw unavailable()
+      return 'unreachable'
     } finally {
       clearTimeout(idle)
     }
