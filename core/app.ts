@@ -346,7 +346,7 @@ async function respondWithError(c: Context<AppEnv>, err: unknown, s: Services): 
     s.log.error({ err, req_id: c.get('requestId'), path: c.req.path }, 'unhandled error')
     e = new AppError(500, 'INTERNAL', 'Something went wrong on our side. Try again; if it keeps happening, tell an admin the reference.')
   }
-  if (e.code === 'RATE_LIMITED' && typeof e.details.retry_after === 'number' && e.details.retry_after > 0) c.header('Retry-After', String(e.details.retry_after))
+  if ((e.code === 'RATE_LIMITED' || e.code === 'PRIMARY_UNAVAILABLE') && typeof e.details.retry_after === 'number' && e.details.retry_after > 0) c.header('Retry-After', String(e.details.retry_after))
   const wantsJson = c.req.path.startsWith('/api/') || c.req.path.startsWith('/realtime') || (c.req.header('accept') ?? '').startsWith('application/json')
   if (wantsJson) return c.json(errorBody(e, c.get('requestId')), e.status)
   try {

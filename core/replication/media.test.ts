@@ -172,6 +172,7 @@ describe('media and backups on replicas (a primary and a replica on loopback)', 
     await b.h.replication.refresh()
     const lost = await callNode(b, 'GET', `/media/${id}/150`)
     assert.equal(lost.status, 503)
+    assert.equal(lost.headers.get('retry-after'), '2')
     await lost.body?.cancel()
     writeFileSync(join(b.mount, '.primary'), 'node-a\n')
     await b.h.replication.refresh()

@@ -25,7 +25,7 @@ export const MEDIA_FETCH_MAX_BYTES = 2 * 1024 ** 3
 const FETCH_IDLE_MS = 30_000
 
 /** The viewer may see the file, but it is neither here nor reachable: said as such, not as a missing file. */
-const unavailable = () => new AppError(503, 'PRIMARY_UNAVAILABLE', 'This file cannot be loaded just now; try again in a moment.')
+const unavailable = () => new AppError(503, 'PRIMARY_UNAVAILABLE', 'This file cannot be loaded just now; try again in a moment.', { retry_after: 2 })
 const signedText = (rel: string, at: string) => `media ${rel} ${at}`
 /** A path in the media folder as a URL path, and back: always `/`-separated. */
 const toUrl = (rel: string) => rel.split(sep).map(encodeURIComponent).join('/')
