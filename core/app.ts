@@ -160,6 +160,8 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const queue = new JobQueue(db, log, { concurrency: mediaConcurrency + 2, onEnqueued: thread?.onEnqueued })
   const primary = new PrimaryGate(log, { primary: !replica })
   const replication = new Replication(config.replication, config.dbFile, primary, log, (writable) => void store.sqlite.pragma(`query_only = ${writable ? 0 : 1}`))
+  // What jobs write to the data folder (backups, members' exports) is on the primary's disk: replicas send reads of it there.
+  const holdsFiles = () => replication.role.role === 'primary'
   // A LiteFS replica fetches a media file it lacks from the primary (unless the media folder is shared storage).
   const mediaFetcher = new MediaFetcher({
     replication,
@@ -183,9 +185,9 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const ledger = createLedgerService(db)
   const mail = createMailService({ db, settings, queue, users, limiter, log, proofs })
   const emails = createEmailPreferences({ db, settings, queue, notifications, mail })
-  const backups = createBackups({ db, settings, queue, dataDir: config.dataDir, dbFile: config.dbFile, isPrimary: () => replication.role.role === 'primary' })
+  const backups = createBackups({ db, settings, queue, dataDir: config.dataDir, dbFile: config.dbFile, isPrimary: holdsFiles })
   const push = createPushService({ db, settings, queue, notifications, log, publicUrl: config.publicUrl })
-  const account = createAccountService({ db, config, settings, hooks, queue, users, posts, media, mail, limiter, log })
+  const account = createAccountService({ db, config, settings, hooks, queue, users, posts, media, mail, limiter, log, isPrimary: holdsFiles })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
   closers.add('core', () => killChildren())

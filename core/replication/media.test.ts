@@ -226,6 +226,21 @@ describe('media and backups on replicas (a primary and a replica on loopback)', 
     assert.equal((await file.arrayBuffer()).byteLength, made.bytes)
   })
 
+  it('sends a member’s download of their data export, built by the primary’s job, to the primary', async () => {
+    const asked = await callNode(b, 'POST', '/api/v1/users/me/export', { token: members.bob!.token })
+    assert.equal(asked.status, 201, await asked.text())
+    await until(async () => (await a.h.account.latestExport(members.bob!.id))?.status === 'ready', 'the export built on the primary')
+    await replicate()
+    const id = (await b.h.account.latestExport(members.bob!.id))!.id
+    const zip = await callNode(b, 'GET', `/api/v1/users/me/export/${id}/download`, { token: members.bob!.token })
+    assert.equal(zip.status, 200)
+    assert.equal(Buffer.from(await zip.arrayBuffer()).subarray(0, 2).toString(), 'PK')
+    assert.ok(seen.includes(`/api/v1/users/me/export/${id}/download`))
+    const before = seen.length
+    assert.equal((await callNode(b, 'GET', `/api/v1/users/me/export/${id}/download`, { token: members.ana!.token })).status, 404, 'someone else’s: 404 from the replica')
+    assert.equal(seen.length, before, 'decided on the replica, nothing forwarded')
+  })
+
   it('answers the internal endpoint only for signed requests from a node', async () => {
     const id = (await a.h.db.selectFrom('media').select('id').orderBy('id', 'asc').executeTakeFirstOrThrow()).id
     const rel = await relOf(id, '640')
