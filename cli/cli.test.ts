@@ -421,6 +421,19 @@ describe('the CLI on one data directory, in order', () => {
       )
     })
 
+    test('under LiteFS, `backup` reads the database in the mount and `restore` refuses to write there', async () => {
+      // The restored folder stands for LiteFS's mount; the data folder (media, backups) has no database of its own.
+      const env = { HEARTH_LITEFS_DIR: join(scratch, 'fresh') }
+      const lfData = join(scratch, 'litefs-data')
+      const archive = join(scratch, 'litefs-backup.tar.gz')
+      const out = json(await hearth(['backup', archive, '--json', '--data', lfData], { env }))
+      assert.ok(out.bytes > 0)
+      const back = join(scratch, 'from-litefs')
+      assertOk(await hearth(['restore', archive, '--data', back]))
+      assert.deepEqual(json<any[]>(await hearth(['user', 'list', '--json', '--data', back])).map((u) => u.username), ['alice', 'bob'])
+      assertFails(await hearth(['restore', archive, '--data', lfData], { env }), 1, /HEARTH_LITEFS_DIR is set .*cannot put the database into LiteFS's mount/, /litefs import -name hearth\.db/)
+    })
+
     test('`restore` over an existing database is refused without --force', async () => {
       // Something made after the backup, which --force will roll back.
       const app = await createTestApp({ dataDir: data })

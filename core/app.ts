@@ -24,6 +24,7 @@ import { PrimaryGate } from './jobs/primary.js'
 import { readRole, Replication } from './replication/litefs.js'
 import { mainThreadPrefixes } from './workers/pinned.js'
 import { pinnedPath } from './workers/proxy.js'
+import { MediaFetcher, MEDIA_SOURCE_PATH, mediaSource } from './replication/media.js'
 import { acceptForwarded, FORWARD_MAX_BYTES, routeWrites, type RoutingOptions } from './replication/routing.js'
 import { JobQueue } from './jobs/queue.js'
 import { childBinding, killChildren } from './children.js'
@@ -168,7 +169,17 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   // Media processing gets its own slots within the queue, so a long transcode never holds back fan-out.
   const mediaConcurrency = await settings.get('media.processing_concurrency')
   const queue = new JobQueue(db, log, { concurrency: mediaConcurrency + 2, onEnqueued: thread?.onEnqueued })
-  const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency })
+  // What jobs write to the data folder (backups, members' exports) is on the primary's disk: replicas send reads of it there.
+  const holdsFiles = () => replication.role.role === 'primary'
+  // A LiteFS replica fetches a media file it lacks from the primary (unless the media folder is shared storage).
+  const mediaFetcher = new MediaFetcher({
+    replication,
+    mediaDir: config.mediaDir,
+    secret: () => settings.secret(),
+    log,
+    existing: async (ids) => new Set((await db.selectFrom('media').select('id').where('id', 'in', ids).execute()).map((r) => r.id)),
+  })
+  const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency, fetchMissing: (path) => mediaFetcher.ensure(path) })
   const limit = actionLimits(limiter, settings)
   const social = createSocialService({ db, hooks, limit, policy })
   const safety = createSafetyService({ db, hooks, social })
@@ -183,19 +194,23 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const ledger = createLedgerService(db)
   const mail = createMailService({ db, settings, queue, users, limiter, log, proofs })
   const emails = createEmailPreferences({ db, settings, queue, notifications, mail })
-  const backups = createBackups({ db, settings, queue, dataDir: config.dataDir })
+  const backups = createBackups({ db, settings, queue, dataDir: config.dataDir, dbFile: config.dbFile, isPrimary: holdsFiles })
   const push = createPushService({ db, settings, queue, notifications, log, publicUrl: config.publicUrl })
   const verification = createVerificationService({ db, hooks, settings })
   const onboarding = createOnboardingService({ db, settings, social })
   const curation = createCurationService({ db, posts, feed, onboarding })
-  const account = createAccountService({ db, config, settings, hooks, queue, users, posts, media, mail, limiter, log })
+  const account = createAccountService({ db, config, settings, hooks, queue, users, posts, media, mail, limiter, log, isPrimary: holdsFiles })
   // Closed last (registered first): a child process still running (not a job's: the queue aborts those) is killed.
   const closers = new Closers(log)
   closers.add('core', () => killChildren())
+  if (!readonly) {
+    mediaFetcher.start()
+    closers.add('core', () => mediaFetcher.stop())
+  }
   if (!readonly) childBinding() // decided at boot (it runs setpriv once), not in the first job that starts ffmpeg
   const plugins = new PluginManager({ db, log, hooks, ui, admin, scheduler, queue, realtime, settings, users, posts, social, safety, media, notifications, moderation, ledger, policy, render, closers, verification, limiter, dirs: [PLUGINS_DIR, ...config.pluginDirs], dataDir: config.dataDir, readonly: readonly || replica, replication })
 
-  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, replication, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, account, legal, plugins, verification, onboarding, curation }
+  const services: Services = { config, log, store, db, hooks, settings, users, auth, limiter, ui, admin, usage, backups, themes, themeProblems, render, realtime, scheduler, queue, primary, replication, replicaMedia: mediaFetcher, media, social, safety, posts, feed, engagement, notifications, search, moderation, appeals, filters, ledger, mail, emails, push, policy, access, proofs, account, legal, plugins, verification, onboarding, curation }
   for (const m of CORE_MODULES) m.wire?.(services)
 
   await plugins.discover()
@@ -293,6 +308,8 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   })
   // Under LiteFS the primary takes what replicas publish (core/replication/bus.ts), signed, before sessions.
   if (s.replication.enabled) app.post(BUS_PATH, acceptBus(() => s.realtime.bus, () => s.settings.secret()))
+  // The primary hands media files to replicas that lack them (signed requests from nodes only; with LiteFS only).
+  app.get(`${MEDIA_SOURCE_PATH}*`, mediaSource({ replication: s.replication, mediaDir: config.mediaDir, secret: () => s.settings.secret(), log }))
   app.get('/static/htmx.min.js', serveFolder(join(ROOT, 'node_modules/htmx.org/dist'), '/static/', { maxAge: 86400 }))
   app.get('/static/hearth.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
   app.get('/static/compose.js', serveFolder(join(ROOT, 'core/client'), '/static/'))
@@ -349,7 +366,7 @@ async function respondWithError(c: Context<AppEnv>, err: unknown, s: Services): 
     s.log.error({ err, req_id: c.get('requestId'), path: c.req.path }, 'unhandled error')
     e = new AppError(500, 'INTERNAL', 'Something went wrong on our side. Try again; if it keeps happening, tell an admin the reference.')
   }
-  if (e.code === 'RATE_LIMITED' && typeof e.details.retry_after === 'number' && e.details.retry_after > 0) c.header('Retry-After', String(e.details.retry_after))
+  if ((e.code === 'RATE_LIMITED' || e.code === 'PRIMARY_UNAVAILABLE') && typeof e.details.retry_after === 'number' && e.details.retry_after > 0) c.header('Retry-After', String(e.details.retry_after))
   const wantsJson = c.req.path.startsWith('/api/') || c.req.path.startsWith('/realtime') || (c.req.header('accept') ?? '').startsWith('application/json')
   if (wantsJson) return c.json(errorBody(e, c.get('requestId')), e.status)
   try {

@@ -15,12 +15,19 @@ export interface BackupManifest {
   media: boolean
 }
 
-/** Write a backup of a live data directory to `file` without stopping the server. */
-export async function createBackup(dataDir: string, file: string, version: string): Promise<BackupManifest & { bytes: number }> {
-  const dbFile = join(dataDir, 'hearth.db')
-  if (!existsSync(dbFile)) throw new Error(`There is no database in ${dataDir} to back up.`)
+/** Where an instance's data is: the data folder (media, staging) and its database (config.dbFile: under LiteFS, in its mount). */
+export interface DataPaths {
+  dataDir: string
+  dbFile: string
+}
+
+/** Write a backup of a live instance to `file` without stopping the server. */
+export async function createBackup({ dataDir, dbFile }: DataPaths, file: string, version: string): Promise<BackupManifest & { bytes: number }> {
+  if (!existsSync(dbFile)) throw new Error(`There is no database at ${dbFile} to back up.`)
   const target = resolve(file)
   mkdirSync(dirname(target), { recursive: true })
+  // Staged in the data folder, never beside the database: nothing but LiteFS may write in its mount.
+  mkdirSync(dataDir, { recursive: true })
   const stage = mkdtempSync(join(dataDir, STAGE_PREFIX))
   try {
     const source = new SQLite(dbFile, { readonly: true, fileMustExist: true })

@@ -10,6 +10,7 @@ import type { HookRegistry } from './hooks/registry.js'
 import type { JobQueue } from './jobs/queue.js'
 import type { PrimaryGate } from './jobs/primary.js'
 import type { Replication } from './replication/litefs.js'
+import type { MediaFetcher } from './replication/media.js'
 import type { Scheduler } from './jobs/scheduler.js'
 import type { FeedService } from './feed/service.js'
 import type { MediaService } from './media/service.js'
@@ -71,6 +72,8 @@ export interface Services {
   primary: PrimaryGate
   /** The node's LiteFS role and position (a single node: always primary); it opens and closes `primary`. */
   replication: Replication
+  /** On a LiteFS replica: media files fetched from the primary on first use, and the sweep of deleted ones' copies. */
+  replicaMedia: MediaFetcher
   media: MediaService
   social: SocialService
   /** Blocks, mutes and privacy preferences. */

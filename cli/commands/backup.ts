@@ -13,7 +13,7 @@ export function registerBackup(program: Command): void {
       const config = configFrom(opts)
       let result
       try {
-        result = await createBackup(config.dataDir, file, VERSION)
+        result = await createBackup(config, file, VERSION)
       } catch (err) {
         throw new CliError((err as Error).message, 'Check --data points at a Hearth data directory.')
       }

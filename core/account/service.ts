@@ -20,6 +20,7 @@ import type { MailService } from '../mail/service.js'
 import { parseVariants, type MediaService } from '../media/service.js'
 import type { PostsService } from '../posts/service.js'
 import type { RateLimiter } from '../auth/rate-limit.js'
+import { PrimaryOnlyRead } from '../replication/routing.js'
 import type { SettingsService } from '../settings/service.js'
 import { shiftFollowCounts } from '../users/queries.js'
 import type { UsersService } from '../users/service.js'
@@ -62,6 +63,8 @@ export function createAccountService(deps: {
   mail: MailService
   limiter: RateLimiter
   log: Logger
+  /** Whether this node holds the exports (made by a job, so on the LiteFS primary, in its data folder). Default: always. */
+  isPrimary?: () => boolean
 }) {
   const { db, config, settings, hooks, queue, users, posts, media, mail, limiter, log } = deps
   const exportsDir = resolve(config.dataDir, 'exports')
@@ -360,6 +363,8 @@ export function createAccountService(deps: {
     async download(userId: number, exportId: number): Promise<{ stream: ReadableStream; bytes: number; name: string }> {
       const row = await db.selectFrom('account_exports').selectAll().where('id', '=', exportId).where('user_id', '=', userId).where('status', '=', 'ready').where('expires_at', '>', now()).executeTakeFirst()
       if (!row?.file) throw notFound('That export')
+      // The zip is in the data folder of the primary that built it: a replica has the row, not the file.
+      if (deps.isPrimary && !deps.isPrimary()) throw new PrimaryOnlyRead()
       const u = await memberRow(userId)
       return { stream: Readable.toWeb(createReadStream(join(exportsDir, row.file))) as ReadableStream, bytes: row.bytes ?? 0, name: `${u.username}-data-${day(row.ready_at ?? now())}.zip` }
     },

@@ -6,9 +6,10 @@ import { join } from 'node:path'
 import { Cron } from 'croner'
 import { z } from 'zod'
 import { audit } from '../audit.js'
-import { createBackup } from '../backup.js'
+import { createBackup, type DataPaths } from '../backup.js'
 import type { Db } from '../db/connect.js'
 import type { JobQueue } from '../jobs/queue.js'
+import { PrimaryOnlyRead } from '../replication/routing.js'
 import type { SettingsService } from '../settings/service.js'
 import { parse } from '../validation.js'
 import { VERSION } from '../version.js'
@@ -56,11 +57,23 @@ export const scheduleInput = z.object({
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
 
-export function createBackups(deps: { db: Db; settings: SettingsService; queue: JobQueue; dataDir: string }) {
+export interface BackupsDeps extends DataPaths {
+  db: Db
+  settings: SettingsService
+  queue: JobQueue
+  /**
+   * Whether this node holds the backups: they are made by a job, so on the primary (LiteFS), in its data folder. A
+   * replica sends its reads of them there. Default: always (a single node).
+   */
+  isPrimary?: () => boolean
+}
+
+export function createBackups(deps: BackupsDeps) {
   const { db, settings, queue, dataDir } = deps
   const dir = join(dataDir, 'backups')
 
   const list = (): BackupFile[] => {
+    if (deps.isPrimary && !deps.isPrimary()) throw new PrimaryOnlyRead()
     let names: string[]
     try {
       names = readdirSync(dir)
@@ -104,7 +117,7 @@ export function createBackups(deps: { db: Db; settings: SettingsService; queue: 
       await settings.write(ATTEMPT_KEY, now.toISOString())
       mkdirSync(dir, { recursive: true })
       const name = `hearth-${stamp(now)}.tar.gz`
-      const made = await createBackup(dataDir, join(dir, name), VERSION)
+      const made = await createBackup(deps, join(dir, name), VERSION)
       await settings.write(LAST_BACKUP_KEY, made.created_at)
       const pruned = await prune()
       await audit(db, { actorId, action: 'backup.created', targetType: 'backup', targetId: name, details: { bytes: made.bytes, pruned } })

@@ -9,8 +9,8 @@ import { requireMember } from '../http/middleware.js'
 import type { Services } from '../services.js'
 import type { Viewer } from '../users/types.js'
 import { multipartBoundary, MultipartError, readFilePart } from '../http/multipart.js'
+import { PrimaryOnlyRead } from '../replication/routing.js'
 import { VARIANTS } from './service.js'
-import { sendFile } from './send.js'
 import { unsupported } from './storage.js'
 import type { MediaRow } from './tables.js'
 
@@ -58,7 +58,11 @@ export function mediaRoutes(s: Services, canView: MediaAccess): Hono<AppEnv> {
     if (!grant || !/^[1-9]\d{0,15}$/.test(raw)) return undefined
     const row = await s.media.get(Number(raw))
     const whole = c.req.method === 'GET' && !c.req.header('range')
-    return row && s.media.granted(grant, row, c.get('viewer')?.id ?? null, variant, whole) ? row : undefined
+    if (row && s.media.granted(grant, row, c.get('viewer')?.id ?? null, variant, whole)) return row
+    // Grants live in the memory of the node that gave them. One this replica does not hold was given by the primary
+    // (opening a view-once story is a write, answered there): the primary answers for it.
+    if (s.replication.role.role !== 'primary') throw new PrimaryOnlyRead()
+    return undefined
   }
 
   app.post('/api/v1/media', requireMember, async (c) => {
@@ -101,7 +105,7 @@ export function mediaRoutes(s: Services, canView: MediaAccess): Hono<AppEnv> {
     const contentType = path ? CONTENT_TYPES[extname(path)] : undefined
     if (!path || !contentType) throw notFound('That file')
     // A granted file is for this one look: no cache keeps it for another.
-    const res = await sendFile(c, path, { contentType, cacheControl: viaGrant ? 'private, no-store' : CACHE_CONTROL })
+    const res = await s.media.send(c, path, { contentType, cacheControl: viaGrant ? 'private, no-store' : CACHE_CONTROL })
     if (!res) {
       s.log.warn({ media: row.id, variant, path }, 'a media file is missing from the media folder')
       throw notFound('That file')

@@ -65,3 +65,8 @@ export async function sendFile(c: Context<AppEnv>, path: string, options: SendOp
   if (head) return c.body(null, 200)
   return c.body(Readable.toWeb(createReadStream(path)) as ReadableStream, 200)
 }
+
+/** The same, first bringing a missing file here with `fetchMissing` (a LiteFS replica fetches it from the primary). */
+export async function sendFetched(c: Context<AppEnv>, path: string, options: SendOptions, fetchMissing: (path: string) => Promise<boolean>): Promise<Response | null> {
+  return (await sendFile(c, path, options)) ?? ((await fetchMissing(path)) ? sendFile(c, path, options) : null)
+}

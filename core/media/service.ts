@@ -8,7 +8,10 @@ import { UnrecoverableJobError, type JobInfo, type JobQueue } from '../jobs/queu
 import type { Logger } from '../logger.js'
 import type { SettingsService } from '../settings/service.js'
 import { runBound } from '../children.js'
+import type { Context } from 'hono'
+import type { AppEnv } from '../http/env.js'
 import { pluginFiles, type PluginFiles } from './files.js'
+import { sendFetched, type SendOptions } from './send.js'
 import { ffmpegPath } from './ffmpeg.js'
 import { MediaGrants } from './grants.js'
 import { checkImage, KeptPixels, processImage, writePoster, type Decoded } from './images.js'
@@ -31,6 +34,11 @@ export interface MediaDeps {
    * than this, so light jobs (feed fan-out) are not stuck behind long videos. Default: the queue's limit.
    */
   processingConcurrency?: number
+  /**
+   * Bring a file missing from the media folder here, true when it is here now: a LiteFS replica fetches it from the
+   * primary (core/replication/media.ts). Called only once the viewer may see the file. Default: a missing file is missing.
+   */
+  fetchMissing?: (path: string) => Promise<boolean>
 }
 
 export type MediaService = ReturnType<typeof createMediaService>
@@ -70,6 +78,7 @@ export function parseVariants(json: string): MediaVariants {
 
 export function createMediaService(deps: MediaDeps) {
   const { db, queue, settings, hooks, log } = deps
+  const fetchMissing = deps.fetchMissing ?? (async () => false)
   const storage = new MediaStorage(deps.config.mediaDir)
   // An upload's check decodes what its variants are made from: the job takes those pixels instead of decoding again.
   const kept = new KeptPixels()
@@ -172,7 +181,8 @@ export function createMediaService(deps: MediaDeps) {
     const row = await get(mediaId)
     if (!row || row.status !== 'processing') return // removed, or already done
     const input = storage.abs(uploadFile(row.id, UPLOAD_EXT[row.mime] ?? 'bin'))
-    if (!existsSync(input)) throw new UnrecoverableJobError('The uploaded file is missing from the media folder.')
+    // A primary new since the upload (LiteFS's lease moved) may fetch it from the node that received it.
+    if (!existsSync(input) && !(await fetchMissing(input))) throw new UnrecoverableJobError('The uploaded file is missing from the media folder.')
     const dest = (name: string, ext: string) => storage.abs(mediaFile(row.id, name, ext))
     const started = performance.now()
     let done: { variants: MediaVariants; width: number | null; height: number | null; duration_ms: number | null }
@@ -285,7 +295,11 @@ export function createMediaService(deps: MediaDeps) {
       return removed
     },
     /** A plugin's private files (attachments it serves itself, through its own access check). */
-    files: (plugin: string): PluginFiles => pluginFiles(deps.config.mediaDir, plugin),
+    files: (plugin: string): PluginFiles => pluginFiles(deps.config.mediaDir, plugin, fetchMissing),
+    /** Send a file of the media folder (ranges, ETag), fetched first if this node lacks it; null when it is missing. */
+    async send(c: Context<AppEnv>, path: string, options: SendOptions): Promise<Response | null> {
+      return sendFetched(c, path, options, fetchMissing)
+    },
     /** Run the bundled ffmpeg (FFMPEG_PATH when set) to its end; rejects on a non-zero exit or after `timeoutMs`. */
     ffmpeg: (args: readonly string[], options: { timeoutMs: number }) => runBound(ffmpegPath(), ['-hide_banner', '-nostdin', ...args], options),
     /** Delete a media item's row and files. */

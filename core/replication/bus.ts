@@ -1,13 +1,12 @@
 // The realtime bus of a LiteFS replica (decision 057, "Realtime across nodes"): members' sockets live on the primary
 // (sockets.ts relays them there), so what this node publishes (a kick, an event a read sent) is carried to the
 // primary, which publishes it to its sockets. Batched, in order, one request at a time, signed with the instance secret.
-import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../http/env.js'
 import type { Logger } from '../logger.js'
 import type { BusMessage, RealtimeBus } from '../realtime/bus.js'
 import type { Replication } from './litefs.js'
-import { FORWARDED_HEADER } from './routing.js'
+import { FORWARDED_HEADER, fresh, sign, signedBy } from './routing.js'
 
 /** Where the primary takes a replica's publishes. */
 export const BUS_PATH = '/internal/realtime/publish'
@@ -17,11 +16,8 @@ export const BUS_SIGNATURE_HEADER = 'x-hearth-bus'
 export const BUS_MAX_BYTES = 24 * 1024 * 1024
 /** Messages waiting for the primary beyond this are dropped (oldest first) while it cannot be reached. */
 const MAX_WAITING = 10_000
-const FRESH_MS = 60_000
 
-function mac(secret: string, at: string, body: string): string {
-  return createHmac('sha256', secret).update(`bus:${at}:`).update(body).digest('base64url')
-}
+const mac = (secret: string, at: string, body: string) => sign(secret, `bus:${at}:${body}`)
 
 /** JSON for bus messages: a topic's binary frame travels as base64. */
 function encode(messages: BusMessage[]): string {
@@ -106,12 +102,11 @@ export function acceptBus(bus: () => RealtimeBus, secret: () => Promise<string>)
   return async function acceptBus(c) {
     const refuse = (status: 403 | 413 | 400, code: string, message: string) => c.json({ status: 'error', error: { code, message } }, status)
     const [at, given] = (c.req.header(BUS_SIGNATURE_HEADER) ?? '').split(' ')
-    if (!at || !given || !(Math.abs(Date.now() - Number(at)) < FRESH_MS)) return refuse(403, 'FORBIDDEN', 'Only another node of this community may publish here.')
+    if (!at || !given || !fresh(at)) return refuse(403, 'FORBIDDEN', 'Only another node of this community may publish here.')
     const length = Number(c.req.header('content-length') ?? NaN)
     if (!(length <= BUS_MAX_BYTES)) return refuse(413, 'PAYLOAD_TOO_LARGE', 'This batch is too large, or has no length.')
     const body = await c.req.text()
-    const expected = mac(await secret(), at, body)
-    if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected))) return refuse(403, 'FORBIDDEN', 'Only another node of this community may publish here.')
+    if (!signedBy(await secret(), `bus:${at}:${body}`, given)) return refuse(403, 'FORBIDDEN', 'Only another node of this community may publish here.')
     let messages: BusMessage[]
     try {
       messages = decode(body)

@@ -17,6 +17,11 @@ export interface ReplicationConfig {
   candidate: boolean
   /** On Fly.io (FLY_APP_NAME): a write with no URL for the primary is answered with `fly-replay`. */
   fly: boolean
+  /**
+   * The media folder is storage every node shares (HEARTH_MEDIA_SHARED=1). Otherwise a replica fetches a file it lacks
+   * from the primary on first use and keeps it (core/replication/media.ts).
+   */
+  mediaShared: boolean
 }
 
 export function replicationConfig(env: NodeJS.ProcessEnv): ReplicationConfig {
@@ -29,7 +34,9 @@ export function replicationConfig(env: NodeJS.ProcessEnv): ReplicationConfig {
   }
   const candidate = env.HEARTH_LITEFS_CANDIDATE ?? '1'
   if (candidate !== '1' && candidate !== '0') throw new Error(`HEARTH_LITEFS_CANDIDATE must be 1 or 0, not "${candidate}".`)
-  return { mount: env.HEARTH_LITEFS_DIR || null, primaryUrls, nodeName: env.HEARTH_NODE_NAME || hostname(), candidate: candidate === '1', fly: !!env.FLY_APP_NAME }
+  const shared = env.HEARTH_MEDIA_SHARED || '0'
+  if (shared !== '1' && shared !== '0') throw new Error(`HEARTH_MEDIA_SHARED must be 1 or 0, not "${shared}".`)
+  return { mount: env.HEARTH_LITEFS_DIR || null, primaryUrls, nodeName: env.HEARTH_NODE_NAME || hostname(), candidate: candidate === '1', fly: !!env.FLY_APP_NAME, mediaShared: shared === '1' }
 }
 
 export type NodeRole = { role: 'primary'; primary: null } | { role: 'replica'; primary: string } | { role: 'unknown'; primary: null }
@@ -73,6 +80,8 @@ export interface ReplicationState {
   primaryPosition: number | null
   /** Transactions this replica is behind, when both are known. */
   lag: number | null
+  /** Where a replica's media files come from: storage every node shares, or the primary on first use. */
+  media: 'shared' | 'fetched' | null
 }
 
 /** How often the role and position are read (the lease can move at any time). */
@@ -122,7 +131,7 @@ export class Replication {
   state(): ReplicationState {
     const position = this.position()
     const lag = this.current.role === 'replica' && position !== null && this.primaryPosition !== null ? Math.max(0, this.primaryPosition - position) : this.current.role === 'primary' && this.enabled ? 0 : null
-    return { mode: this.enabled ? 'litefs' : 'single', role: this.current.role, primary: this.current.primary, position, primaryPosition: this.current.role === 'replica' ? this.primaryPosition : position, lag }
+    return { mode: this.enabled ? 'litefs' : 'single', role: this.current.role, primary: this.current.primary, position, primaryPosition: this.current.role === 'replica' ? this.primaryPosition : position, lag, media: this.enabled ? (this.config.mediaShared ? 'shared' : 'fetched') : null }
   }
 
   /** Read the role now and open or close the gate to match (each tick; tests call it to skip the wait). */

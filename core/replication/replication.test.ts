@@ -3,26 +3,15 @@
 // SQLite's backup API where LiteFS would stream it. What this cannot prove: FUSE, LiteFS's own streaming and its
 // lease handoff, and Fly's replay (each needs LiteFS itself, which cannot be installed here).
 import assert from 'node:assert/strict'
-import { mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { createHearth, type Hearth } from '../app.js'
 import { resolveConfig } from '../config.js'
-import { createLogger } from '../logger.js'
-import { startServer, type RunningServer } from '../server.js'
 import { tempDir } from '../../test/harness.js'
 import { replication } from '../../cli/doctor/checks/replication.js'
 import { readPosition, readRole, replicationConfig } from './litefs.js'
+import { bootNode, callNode, loopbackNode, pos, replicateTo, type CallInit, type LoopbackNode as Node } from './loopback.js'
 import { READ_WAIT_MS, TXID_COOKIE } from './routing.js'
-
-interface Node {
-  h: Hearth
-  server: RunningServer
-  mount: string
-  url: string
-}
-
-const pos = (txid: number) => `${txid.toString(16).padStart(16, '0')}/${'0'.repeat(15)}1\n`
 
 describe('replicas with LiteFS (a primary and a replica on loopback)', () => {
   const root = tempDir('hearth-litefs-')
@@ -31,34 +20,16 @@ describe('replicas with LiteFS (a primary and a replica on loopback)', () => {
   let txid = 1
   let token = ''
 
-  function node(name: string): Node {
-    const mount = join(root, name, 'litefs')
-    mkdirSync(mount, { recursive: true })
-    return { mount } as Node
-  }
-  async function boot(n: Node, name: string, env: Record<string, string>): Promise<void> {
-    const config = resolveConfig({ dataDir: join(root, name, 'data'), port: 0, host: '127.0.0.1', pluginDirs: [], logLevel: 'silent' }, { HEARTH_LITEFS_DIR: n.mount, HEARTH_NODE_NAME: name, ...env })
-    n.h = await createHearth({ config, log: createLogger({ level: 'silent' }) })
-    n.server = await startServer(n.h, { port: 0, host: '127.0.0.1' })
-    n.url = n.server.url
-  }
+  const node = (name: string) => loopbackNode(root, name)
+  const boot = (n: Node, name: string, env: Record<string, string>) => bootNode(n, root, name, env)
   /** What LiteFS does after a write on the primary: the replica's copy brought up to date, both positions moved on. */
-  async function replicate(): Promise<void> {
-    await a.h.store.sqlite.backup(join(b.mount, 'hearth.db'))
-    writeFileSync(join(b.mount, 'hearth.db-pos'), pos(txid))
-  }
+  const replicate = () => replicateTo(a, b, txid)
   /** The primary commits: its position moves on (the replica's does not until `replicate`). */
   function commit(): void {
     txid++
     writeFileSync(join(a.mount, 'hearth.db-pos'), pos(txid))
   }
-  const call = (n: Node, method: string, path: string, init: { json?: unknown; cookie?: string; headers?: Record<string, string> } = {}) =>
-    fetch(`${n.url}${path}`, {
-      method,
-      redirect: 'manual',
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}), ...(init.cookie ? { cookie: init.cookie } : {}), ...init.headers },
-      body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
-    })
+  const call = (n: Node, method: string, path: string, init: CallInit = {}) => callNode(n, method, path, { token, ...init })
 
   before(async () => {
     a = node('node-a')

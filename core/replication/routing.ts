@@ -4,6 +4,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
+import { AppError } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import type { Replication } from './litefs.js'
 
@@ -24,7 +25,8 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-aut
 
 const isRead = (method: string) => method === 'GET' || method === 'HEAD'
 
-function sign(secret: string, text: string): string {
+/** What one node says to another, signed with the instance secret (only nodes of this instance hold it). */
+export function sign(secret: string, text: string): string {
   return createHmac('sha256', secret).update(`forwarded:${text}`).digest('base64url')
 }
 
@@ -34,10 +36,29 @@ export function clientClaim(secret: string, ip: string): string {
   return `${ip} ${at} ${sign(secret, `${ip} ${at}`)}`
 }
 
+/** Whether `mac` signs `text`, compared in constant time. */
+export function signedBy(secret: string, text: string, mac: string | undefined): boolean {
+  const expected = sign(secret, text)
+  return !!mac && mac.length === expected.length && timingSafeEqual(Buffer.from(mac), Buffer.from(expected))
+}
+
+/** A signature's time is within a minute of this node's clock (a captured request cannot be replayed for long). */
+export const fresh = (at: string | undefined) => Math.abs(Date.now() - Number(at)) < 60_000
+
 /** A write that fails because this node may not write (LiteFS refuses writes on a replica). */
 export function isReadOnlyError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
   return typeof code === 'string' && (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_') || code.startsWith('SQLITE_IOERR'))
+}
+
+/**
+ * Thrown by a read that only the primary can answer (it needs what the primary keeps in memory, such as a one-time
+ * grant to a file); on a replica the read is sent to the primary, elsewhere it answers 503.
+ */
+export class PrimaryOnlyRead extends AppError {
+  constructor() {
+    super(503, 'PRIMARY_UNAVAILABLE', 'The server that can answer this cannot be reached just now; try again in a moment.')
+  }
 }
 
 export interface RoutingOptions {
@@ -60,9 +81,7 @@ export function acceptForwarded(options: RoutingOptions): MiddlewareHandler<AppE
     const claim = c.req.header(CLIENT_HEADER)
     if (claim && options.replication.enabled) {
       const [ip, at, mac] = claim.split(' ')
-      const fresh = Math.abs(Date.now() - Number(at)) < 60_000
-      const expected = ip && at ? sign(await options.secret(), `${ip} ${at}`) : ''
-      if (ip && mac && fresh && mac.length === expected.length && timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) c.set('ip', ip)
+      if (ip && at && fresh(at) && signedBy(await options.secret(), `${ip} ${at}`, mac)) c.set('ip', ip)
     }
     await next()
   }
@@ -92,7 +111,7 @@ export function routeWrites(options: RoutingOptions): MiddlewareHandler<AppEnv> 
     if (Number.isSafeInteger(wanted) && wanted > 0 && role === 'replica' && !(await replication.reached(wanted, READ_WAIT_MS))) return toPrimary(c, options)
     await next()
     // A read that tried to write (a link that confirms an address, say): nothing was written here; the primary does it.
-    if (c.error && isReadOnlyError(c.error)) {
+    if (c.error && (isReadOnlyError(c.error) || c.error instanceof PrimaryOnlyRead)) {
       c.error = undefined
       c.res = await toPrimary(c, options)
     }

@@ -15,8 +15,9 @@ export const replication: Check = {
     if (role.role === 'primary') return { status: 'ok', message: `LiteFS at ${r.mount}: this node (${r.nodeName}) is the primary, ${position}` }
     if (role.role === 'unknown') return { status: 'warn', message: `LiteFS at ${r.mount}: this node (${r.nodeName}) cannot tell which node is the primary, ${position}`, hint: 'Writes answer 503 until LiteFS connects to the primary.' }
     const url = r.primaryUrls.get(role.primary)
-    if (url) return { status: 'ok', message: `LiteFS at ${r.mount}: a replica of ${role.primary}, ${position}; writes go to ${url}` }
-    if (r.fly) return { status: 'ok', message: `LiteFS at ${r.mount}: a replica of ${role.primary}, ${position}; writes are replayed there by Fly's proxy` }
+    const media = r.mediaShared ? 'media on shared storage' : 'media fetched from the primary on first use'
+    if (url) return { status: 'ok', message: `LiteFS at ${r.mount}: a replica of ${role.primary}, ${position}; writes go to ${url}; ${media}` }
+    if (r.fly) return { status: 'ok', message: `LiteFS at ${r.mount}: a replica of ${role.primary}, ${position}; writes are replayed there by Fly's proxy; ${media}` }
     return { status: 'fail', message: `LiteFS at ${r.mount}: a replica of ${role.primary}, but HEARTH_PRIMARY_URLS has no address for it`, hint: `Add ${role.primary}=http://its-internal-address:port to HEARTH_PRIMARY_URLS; until then writes answer 503.` }
   },
 }

@@ -1,0 +1,68 @@
+// The replication tests' stand-in for LiteFS: real Hearth servers on loopback, each with a folder playing LiteFS's
+// mount. The tests write `.primary` and `-pos` there as LiteFS would, and copy the primary's database into a replica's
+// with SQLite's backup API where LiteFS would stream it. What this cannot prove: FUSE, LiteFS's own streaming and its
+// lease handoff, and Fly's replay (each needs LiteFS itself, which cannot be installed here).
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createHearth, type Hearth } from '../app.js'
+import { resolveConfig } from '../config.js'
+import { createLogger } from '../logger.js'
+import { startServer, type RunningServer } from '../server.js'
+
+export interface LoopbackNode {
+  h: Hearth
+  server: RunningServer
+  mount: string
+  url: string
+}
+
+/** A `-pos` file's text for a transaction id, as LiteFS writes it. */
+export const pos = (txid: number) => `${txid.toString(16).padStart(16, '0')}/${'0'.repeat(15)}1\n`
+
+/** A node's folders under `root`: the mount made now, the server started by `bootNode`. */
+export function loopbackNode(root: string, name: string): LoopbackNode {
+  const mount = join(root, name, 'litefs')
+  mkdirSync(mount, { recursive: true })
+  return { mount } as LoopbackNode
+}
+
+/** Start Hearth for a node, its data folder beside its mount, with HEARTH_LITEFS_DIR and HEARTH_NODE_NAME set. */
+export async function bootNode(n: LoopbackNode, root: string, name: string, env: Record<string, string>): Promise<void> {
+  const config = resolveConfig({ dataDir: join(root, name, 'data'), port: 0, host: '127.0.0.1', pluginDirs: [], logLevel: 'silent' }, { HEARTH_LITEFS_DIR: n.mount, HEARTH_NODE_NAME: name, ...env })
+  n.h = await createHearth({ config, log: createLogger({ level: 'silent' }) })
+  n.server = await startServer(n.h, { port: 0, host: '127.0.0.1' })
+  n.url = n.server.url
+}
+
+/** What LiteFS does after a write on the primary: the replica's copy brought up to date, at position `txid`. */
+export async function replicateTo(primary: LoopbackNode, replica: LoopbackNode, txid: number): Promise<void> {
+  await primary.h.store.sqlite.backup(join(replica.mount, 'hearth.db'))
+  writeFileSync(join(replica.mount, 'hearth.db-pos'), pos(txid))
+}
+
+export interface CallInit {
+  json?: unknown
+  body?: BodyInit
+  cookie?: string
+  token?: string
+  headers?: Record<string, string>
+}
+
+/** A request to a node as a member's client makes it (a bearer token, JSON or any body), redirects not followed. */
+export function callNode(n: LoopbackNode, method: string, path: string, init: CallInit = {}): Promise<Response> {
+  return fetch(`${n.url}${path}`, {
+    method,
+    redirect: 'manual',
+    headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}), ...(init.cookie ? { cookie: init.cookie } : {}), ...init.headers },
+    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+  })
+}
+
+/** Wait until `check` holds (checked every 20 ms), failing after `ms`: tests wait for conditions, never fixed times. */
+export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}.`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
