@@ -107,7 +107,8 @@ export function liveStreams(db: Db, viewerId: number | null, limit: number, opti
   if (options.categoryId) q = q.where('live_streams.category_id', '=', options.categoryId)
   if (viewerId !== null && options.interestIds?.length) {
     const ids = options.interestIds
-    q = q.orderBy((eb) => eb.and([eb('live_streams.category_id', 'in', ids), eb('live_streams.user_id', '!=', viewerId)]), 'desc')
+    // `is not null` first, so a stream without a category is 0 here, not null (which would sort after the rest).
+    q = q.orderBy((eb) => eb.and([eb('live_streams.category_id', 'is not', null), eb('live_streams.category_id', 'in', ids), eb('live_streams.user_id', '!=', viewerId)]), 'desc')
   }
   if (viewerId !== null) {
     q = q.orderBy((eb) => eb.exists(eb.selectFrom('follows').select('follows.follower_id').where('follows.follower_id', '=', viewerId).whereRef('follows.followee_id', '=', 'live_streams.user_id')), 'desc')
