@@ -14,6 +14,7 @@ describe('hearth announce', () => {
     await app.register('ana')
     const mod = await app.register('mod')
     await app.h.users.setRole(mod.id, 'moderator', null)
+    await app.h.verification.grant((await app.register('vera')).id, null)
     await app.close()
   })
   after(() => rmSync(data, { recursive: true, force: true }))
@@ -27,13 +28,22 @@ describe('hearth announce', () => {
     assert.match(list.stdout, /No announcements yet/)
   })
 
+  test('counts verified members with --audience verified; --help names it', async () => {
+    const r = await h('announce', 'send', '--title', 'Hello', '--body', 'Badges.', '--audience', 'verified', '--dry-run')
+    assert.equal(r.code, 0, show(r))
+    assert.match(r.stdout, /1 member would get it \(Verified members\)/)
+    const help = await hearth(['announce', 'send', '--help'])
+    assert.match(help.stdout, /creators, or verified/)
+    assertFails(await h('announce', 'send', '--title', 'x', '--body', 'y', '--audience', 'verified:3'), 2, /“verified:3” is not an audience/)
+  })
+
   test('queues one, shows its progress and stops it', async () => {
     const sent = json<{ id: number; total: number; status: string }>(await h('announce', 'send', '--title', 'Maintenance', '--body', 'Down at nine.', '--channels', 'banner', '--json'))
-    assert.equal(sent.total, 2)
+    assert.equal(sent.total, 3)
     assert.equal(sent.status, 'sending')
     const status = await h('announce', 'status', String(sent.id))
     assert.equal(status.code, 0, show(status))
-    assert.match(status.stdout, new RegExp(`#${sent.id} sending +0/2 +Maintenance +\\(Everyone; banner\\)`))
+    assert.match(status.stdout, new RegExp(`#${sent.id} sending +0/3 +Maintenance +\\(Everyone; banner\\)`))
     const cancelled = json<{ status: string; banner_ended: boolean }>(await h('announce', 'cancel', String(sent.id), '--json'))
     assert.equal(cancelled.status, 'cancelled')
     assert.equal(cancelled.banner_ended, true)

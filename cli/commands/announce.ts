@@ -5,13 +5,13 @@ import { reachServices } from '../../core/announcements/module.js'
 import { describeAudience, type AnnouncementView } from '../../core/announcements/service.js'
 import { addData, addJson, output, readStdin, usage, withHearth } from '../shared.js'
 
-/** `everyone`, `active:30`, `role:moderator`, `creators` as the API's audience. */
+/** `everyone`, `active:30`, `role:moderator`, `creators`, `verified` as the API's audience. */
 export function parseAudience(text: string): unknown {
   const [kind, arg] = text.split(':', 2)
-  if (kind === 'everyone' || kind === 'creators') return { kind }
+  if ((kind === 'everyone' || kind === 'creators' || kind === 'verified') && arg === undefined) return { kind }
   if (kind === 'active') return { kind, days: arg }
   if (kind === 'role') return { kind, role: arg }
-  throw usage(`“${text}” is not an audience.`, 'Use everyone, active:DAYS, role:NAME or creators.')
+  throw usage(`“${text}” is not an audience.`, 'Use everyone, active:DAYS, role:NAME, creators or verified.')
 }
 
 const line = (a: AnnouncementView) => `#${a.id} ${a.status.padEnd(9)} ${String(a.reached).padStart(6)}/${a.total}  ${a.title}  (${describeAudience(a.audience)}; ${a.channels.join(', ')})`
@@ -28,7 +28,7 @@ export function registerAnnounce(program: Command): void {
         .option('--body <text>', 'the message, plain text or Markdown-lite')
         .option('--body-file <path>', 'read the message from a file (`-` reads standard input)')
         .option('--channels <list>', 'comma-separated: banner, notification, email, push', 'banner,notification')
-        .option('--audience <who>', 'everyone, active:DAYS, role:NAME or creators', 'everyone')
+        .option('--audience <who>', 'everyone, active:DAYS, role:NAME, creators, or verified (members with the site’s verified badge)', 'everyone')
         .option('--dry-run', 'count the audience and show the message as text, send nothing'),
     ),
   ).action(async (opts: { data?: string; json?: boolean; title: string; body?: string; bodyFile?: string; channels: string; audience: string; dryRun?: boolean }) => {

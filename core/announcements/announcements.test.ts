@@ -185,6 +185,43 @@ describe('announcements and re-engagement', () => {
     assert.match(await none.text(), /Choose at least one channel/)
   })
 
+  it('reaches verified members only: counted by the preview (API and console), delivered to exactly them', async () => {
+    // Fresh members: the earlier tests' members stay unverified, so the audience is exactly these two.
+    const vera = await t.register('vera')
+    const vic = await t.register('vic')
+    const gone = await t.register('vern')
+    await t.register('unverified_una')
+    for (const m of [vera, vic, gone]) await t.h.verification.grant(m.id, admin.id)
+    await t.h.users.suspend(gone.id, 'spam', null)
+    const message = { title: 'For verified members', body: 'Your badge, your rules.', channels: ['banner', 'notification'], audience: { kind: 'verified' } }
+    const preview = await api('POST', '/api/v1/admin/announcements/preview', admin.token, message)
+    assert.equal(preview.status, 200)
+    assert.equal(preview.body.data.count, 2, 'the verified ones, not the suspended one')
+    assert.equal(preview.body.data.audience, 'Verified members')
+
+    const a = t.agent('10.7.0.9')
+    await a.loginViaForm('boss')
+    const html = await (await a.post('/admin/announcements', { title: message.title, body: message.body, 'channel.banner': 'on', audience: 'verified', days: '30', intent: 'preview' })).text()
+    assert.match(html, /data-count="2"/)
+    assert.match(html, /value="verified" checked/)
+
+    const sent = await api('POST', '/api/v1/admin/announcements', admin.token, message)
+    assert.equal(sent.status, 201)
+    assert.equal(sent.body.data.total, 2)
+    assert.deepEqual(sent.body.data.audience, { kind: 'verified' })
+    // Revoked after it was written but before its batch ran: they are no longer in it.
+    await t.h.verification.revoke(vic.id, admin.id)
+    await drain()
+    const id = sent.body.data.id as number
+    const recipients = await t.h.db.selectFrom('announcement_recipients').select('user_id').where('announcement_id', '=', id).execute()
+    assert.deepEqual(recipients.map((r) => r.user_id), [vera.id])
+    const done = await api('GET', `/api/v1/admin/announcements/${id}`, admin.token)
+    assert.equal(done.body.data.status, 'sent')
+    assert.equal(done.body.data.reached, 1)
+    const notes = await t.h.db.selectFrom('notifications').select('user_id').where('type', '=', 'announcement').where('user_id', 'in', [vera.id, vic.id, gone.id]).execute()
+    assert.deepEqual(notes.map((n) => n.user_id), [vera.id], 'the notification went to the verified member alone')
+  })
+
   it('reaches members away for N days once per period by rule, logged, by email or push as their choices allow', async () => {
     const { reengage } = reachServices(t.h)
     const away = await t.register('away')

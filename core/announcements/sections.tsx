@@ -100,6 +100,9 @@ function ComposeForm(p: { csrf: string; values: Record<string, string>; problem?
           <label class="choice">
             <input type="radio" name="audience" value="creators" checked={audience === 'creators'} /> Creators
           </label>
+          <label class="choice">
+            <input type="radio" name="audience" value="verified" checked={audience === 'verified'} /> Verified members (with the site’s badge)
+          </label>
         </fieldset>
         <div class="actions">
           <button type="submit" name="intent" value="preview" class="secondary">

@@ -31,8 +31,9 @@ export const audienceInput = z.discriminatedUnion(
     z.object({ kind: z.literal('active'), days: z.coerce.number({ error: 'Give a number of days.' }).int('Give a whole number of days.').min(1, 'At least one day.').max(3650, 'At most 3650 days.') }),
     z.object({ kind: z.literal('role'), role: z.string({ error: 'Choose a role.' }).trim().min(1, 'Choose a role.').max(40) }),
     z.object({ kind: z.literal('creators') }),
+    z.object({ kind: z.literal('verified') }),
   ],
-  { error: 'Choose the audience: everyone, active, role or creators.' },
+  { error: 'Choose the audience: everyone, active, role, creators or verified.' },
 )
 
 export const announcementInput = z.object({
@@ -79,6 +80,7 @@ export function describeAudience(a: Audience): string {
   if (a.kind === 'everyone') return 'Everyone'
   if (a.kind === 'active') return `Members active in the last ${a.days} ${a.days === 1 ? 'day' : 'days'}`
   if (a.kind === 'creators') return 'Creators'
+  if (a.kind === 'verified') return 'Verified members'
   return a.role === 'staff' ? 'Staff' : `Role: ${a.role}`
 }
 
@@ -93,6 +95,8 @@ export function inAudience(a: Audience, staffRoleId: number | null) {
     const base = [eb('users.suspended_at', 'is', null), eb('users.approval', 'is', null)]
     if (a.kind === 'active') base.push(eb.exists(eb.selectFrom('member_days').select('member_days.day').whereRef('member_days.user_id', '=', 'users.id').where('member_days.day', '>=', isoDay(a.days))))
     else if (a.kind === 'creators') base.push(eb('users.account_type', '=', 'creator'))
+    // The site's verified badge (decision 052): a revoked badge is null again, so they drop out of a batch not yet sent.
+    else if (a.kind === 'verified') base.push(eb('users.verified_at', 'is not', null))
     else if (a.kind === 'role') {
       if (a.role === 'staff') base.push(eb.or([eb('users.role', '!=', 'member'), eb('users.staff_role_id', 'is not', null)]))
       else if (staffRoleId !== null) base.push(eb('users.staff_role_id', '=', staffRoleId))

@@ -6,7 +6,7 @@ export type Channel = 'banner' | 'notification' | 'email' | 'push'
 export const CHANNELS: readonly Channel[] = ['banner', 'notification', 'email', 'push']
 
 /** Who an announcement goes to. */
-export type Audience = { kind: 'everyone' } | { kind: 'active'; days: number } | { kind: 'role'; role: string } | { kind: 'creators' }
+export type Audience = { kind: 'everyone' } | { kind: 'active'; days: number } | { kind: 'role'; role: string } | { kind: 'creators' } | { kind: 'verified' }
 
 export interface AnnouncementsTable {
   id: Generated<number>

@@ -121,7 +121,7 @@ function CurationPage(props: Shown & { csrf: string; settings: boolean; problem?
 
       <section class="card stack" data-curation="categories">
         <h2>Categories</h2>
-        <p class="hint">Authors may file a post under one (optional); each has a page at /explore/c/SLUG and members pick them as interests. A category turned off is hidden everywhere; its posts keep it.</p>
+        <p class="hint">Authors may file a post (and, with the live plugin, streamers a stream) under one (optional); each has a page at /explore/c/SLUG and members pick them as interests. A category turned off is hidden everywhere; its posts keep it.</p>
         <DataTable
           rows={props.categories}
           label="Categories"

@@ -4,6 +4,15 @@ import { safeName } from '../../core/plugins/api.js'
 import { DELAYS } from './delay.js'
 import { AUDIENCES, CHAT_MODES } from './tables.js'
 
+/** A category's slug as a form or the API sends it: '' and null mean none. */
+const category = z
+  .string({ error: 'Choose a category from the list.' })
+  .trim()
+  .toLowerCase()
+  .max(40, { error: 'Choose a category from the list.' })
+  .nullable()
+  .transform((v) => v || '')
+
 /** The go-live form; checkboxes arrive as "on" from a form and as booleans from the API. */
 export const streamInput = z.object({
   title: safeName({ label: 'Titles', min: 1, max: 100 }),
@@ -15,6 +24,8 @@ export const streamInput = z.object({
     .number()
     .refine((n) => (DELAYS as readonly number[]).includes(n), { error: 'Choose a delay of 0, 10, 30 or 60 seconds.' })
     .optional(),
+  /** A category's slug ('' or absent: none); whether it exists is core's to say (`ctx.core.categories.idFor`). */
+  category: category.optional(),
 })
 export type StreamInput = z.output<typeof streamInput>
 
@@ -51,7 +62,10 @@ export const pinInput = z.object({ message_id: z.coerce.number().int().positive(
 
 export const moderatorInput = z.object({ username: z.string().trim().min(1, { error: 'Give the member’s username.' }).max(40) })
 
-/** What the streamer (chat mode) and their moderators (slow mode) change on a live stream through the API. */
+/** What the streamer (chat mode, category) and their moderators (slow mode) change on a stream through the API. */
 export const streamPatch = z
-  .object({ chat: chatModeInput.shape.chat.optional(), slow_seconds: slowInput.shape.slow_seconds.optional() })
-  .refine((p) => p.chat !== undefined || p.slow_seconds !== undefined, { error: 'Send chat or slow_seconds.' })
+  .object({ chat: chatModeInput.shape.chat.optional(), slow_seconds: slowInput.shape.slow_seconds.optional(), category: category.optional() })
+  .refine((p) => p.chat !== undefined || p.slow_seconds !== undefined || p.category !== undefined, { error: 'Send chat, slow_seconds or category.' })
+
+/** The stream page's category form (the streamer or staff). */
+export const categoryInput = z.object({ category })

@@ -1,14 +1,14 @@
 // Going live from OBS: the member's page (/live/obs) and API (/api/v1/live/key) for their RTMP address, their stream
 // key (shown once when made or rotated, stored hashed) and the settings a push goes live with.
 import { Hono, type Context } from 'hono'
-import { ActionForm, CsrfField, Field, fieldsOf, FormError, Notice, parse, shortTime, WHOLE_INPUT, type AppEnv } from '../../core/plugins/api.js'
+import { ActionForm, CsrfField, Field, fieldsOf, FormError, isAppError, Notice, parse, shortTime, WHOLE_INPUT, type AppEnv, type CategoryView } from '../../core/plugins/api.js'
 import { streamInput, type StreamInput } from './inputs.js'
 import { deleteKey, keyOf, rotateKey, saveKeySettings, type KeyInfo } from './keys.js'
 import type { LiveContext } from './plugin.js'
 import { rtmpAddress, type RtmpIngest } from './rtmp-ingest.js'
 import type { LiveService } from './service.js'
 import { DelaySelect } from './timeline-views.js'
-import { AUDIENCE_LABELS, CHAT_LABELS } from './views.js'
+import { AUDIENCE_LABELS, CategorySelect, CHAT_LABELS } from './views.js'
 
 const Styles = () => <link rel="stylesheet" href="/plugins/live/live.css" />
 const NOTICES = { saved: 'Saved: your next push goes live with these settings.', deleted: 'Your stream key was deleted; pushes with it are refused.' }
@@ -24,9 +24,11 @@ interface ObsPageProps {
   notice?: string
   /** The delays this site allows (timeline-views.tsx). */
   delays?: { options: number[]; fallback: number }
+  /** The site's enabled categories, to file the stream under one. */
+  categories?: CategoryView[]
 }
 
-export function ObsPage({ csrf, server, info, fresh, values, errors, notice, delays }: ObsPageProps) {
+export function ObsPage({ csrf, server, info, fresh, values, errors, notice, delays, categories = [] }: ObsPageProps) {
   return (
     <section class="live-obs">
       <Styles />
@@ -97,6 +99,7 @@ export function ObsPage({ csrf, server, info, fresh, values, errors, notice, del
               ))}
             </select>
           </label>
+          <CategorySelect categories={categories} value={String(values.category ?? '')} error={errors.category} />
           {delays && <DelaySelect options={delays.options} value={Number(values.delay_seconds ?? delays.fallback)} error={errors.delay_seconds} />}
           <label>
             <input type="checkbox" name="save_replay" checked={values.save_replay === true || values.save_replay === 'on'} /> Keep a replay when the stream ends
@@ -125,7 +128,7 @@ export function obsRoutes(ctx: LiveContext, live: LiveService, rtmp: RtmpIngest)
     return ctx.http.page(
       c,
       { title: 'Go live from OBS', status: extra.status ?? 200 },
-      <ObsPage csrf={ctx.http.csrfToken(c)} server={await server(c)} info={info} fresh={extra.fresh} values={values} errors={extra.errors ?? {}} notice={c.req.query('notice')} delays={await live.delayChoices()} />,
+      <ObsPage csrf={ctx.http.csrfToken(c)} server={await server(c)} info={info} fresh={extra.fresh} values={values} errors={extra.errors ?? {}} notice={c.req.query('notice')} delays={await live.delayChoices()} categories={await ctx.core.categories.list()} />,
     )
   }
 
@@ -152,6 +155,12 @@ export function obsRoutes(ctx: LiveContext, live: LiveService, rtmp: RtmpIngest)
     const form = await ctx.http.form(c)
     const parsed = streamInput.safeParse(form)
     if (!parsed.success) return page(c, { values: form, errors: fieldsOf(parsed.error), status: 400 })
+    try {
+      await ctx.core.categories.idFor(parsed.data.category)
+    } catch (err) {
+      if (!isAppError(err) || err.code !== 'VALIDATION_FAILED') throw err
+      return page(c, { values: form, errors: { category: err.message }, status: 400 })
+    }
     await saveKeySettings(ctx.db, me(c).id, parsed.data)
     return c.redirect('/live/obs?notice=saved', 303)
   })
@@ -173,6 +182,8 @@ export function obsRoutes(ctx: LiveContext, live: LiveService, rtmp: RtmpIngest)
   app.post('/api/v1/live/key', requireMember, async (c) => {
     const body = await ctx.http.jsonBody(c, { optional: true })
     const settings = body.settings === undefined ? undefined : parse(streamInput, body.settings)
+    // A category that does not exist is refused now rather than dropped at the push.
+    await ctx.core.categories.idFor(settings?.category)
     await live.mayGoLive(me(c), false)
     const key = await rotateKey(ctx.db, me(c).id, settings)
     return ctx.http.json(c, await keyJson(c, await keyOf(ctx.db, me(c).id), key), 201)
@@ -180,7 +191,9 @@ export function obsRoutes(ctx: LiveContext, live: LiveService, rtmp: RtmpIngest)
 
   app.patch('/api/v1/live/key', requireMember, async (c) => {
     const body = await ctx.http.jsonBody(c)
-    await saveKeySettings(ctx.db, me(c).id, parse(streamInput, body.settings ?? body))
+    const settings = parse(streamInput, body.settings ?? body)
+    await ctx.core.categories.idFor(settings.category)
+    await saveKeySettings(ctx.db, me(c).id, settings)
     return ctx.http.json(c, await keyJson(c, await keyOf(ctx.db, me(c).id)))
   })
 

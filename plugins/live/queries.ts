@@ -92,9 +92,24 @@ export function streamById(db: Db, id: number): Promise<StreamRow | undefined> {
   return own(db).selectFrom('live_streams').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-/** The streams live now that the viewer may watch: people they follow first, then newest first. */
-export function liveStreams(db: Db, viewerId: number | null, limit: number): Promise<StreamView[]> {
+/** What the live directory narrows or favours: one category, and the viewer's interests (category ids). */
+export interface ListOptions {
+  categoryId?: number | null
+  interestIds?: readonly number[]
+}
+
+/**
+ * The streams live now that the viewer may watch (the category filter narrows the same rule, never widens it):
+ * others' streams in the viewer's interests first, then people they follow, then newest first.
+ */
+export function liveStreams(db: Db, viewerId: number | null, limit: number, options: ListOptions = {}): Promise<StreamView[]> {
   let q = withStreamer(db).where(watchableBy(viewerId)).where('live_streams.status', '=', 'live')
+  if (options.categoryId) q = q.where('live_streams.category_id', '=', options.categoryId)
+  if (viewerId !== null && options.interestIds?.length) {
+    const ids = options.interestIds
+    // `is not null` first, so a stream without a category is 0 here, not null (which would sort after the rest).
+    q = q.orderBy((eb) => eb.and([eb('live_streams.category_id', 'is not', null), eb('live_streams.category_id', 'in', ids), eb('live_streams.user_id', '!=', viewerId)]), 'desc')
+  }
   if (viewerId !== null) {
     q = q.orderBy((eb) => eb.exists(eb.selectFrom('follows').select('follows.follower_id').where('follows.follower_id', '=', viewerId).whereRef('follows.followee_id', '=', 'live_streams.user_id')), 'desc')
   }
@@ -120,12 +135,13 @@ export interface NewStream {
   save_replay: boolean
   delay_seconds?: number
   source?: StreamSource
+  category_id?: number | null
 }
 
 export async function createStream(db: Db, s: NewStream): Promise<StreamRow> {
   return own(db)
     .insertInto('live_streams')
-    .values({ user_id: s.user_id, title: s.title, audience: s.audience, chat: s.chat, save_replay: s.save_replay ? 1 : 0, delay_seconds: s.delay_seconds ?? 0, source: s.source ?? 'browser' })
+    .values({ user_id: s.user_id, title: s.title, audience: s.audience, chat: s.chat, save_replay: s.save_replay ? 1 : 0, delay_seconds: s.delay_seconds ?? 0, source: s.source ?? 'browser', category_id: s.category_id ?? null })
     .returningAll()
     .executeTakeFirstOrThrow()
 }
@@ -140,6 +156,10 @@ export async function markEnded(db: Db, id: number): Promise<boolean> {
 export async function endAllLive(db: Db): Promise<number[]> {
   const rows = await own(db).updateTable('live_streams').set({ status: 'ended', ended_at: new Date().toISOString() }).where('status', '=', 'live').returning('id').execute()
   return rows.map((r) => r.id)
+}
+
+export async function setCategory(db: Db, id: number, categoryId: number | null): Promise<void> {
+  await own(db).updateTable('live_streams').set({ category_id: categoryId }).where('id', '=', id).execute()
 }
 
 export async function setChatMode(db: Db, id: number, chat: ChatMode): Promise<void> {

@@ -4,27 +4,38 @@ import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { Hono, type Context } from 'hono'
 import { fieldsOf, isAppError, parse, WHOLE_INPUT, type AppEnv, type Viewer } from '../../core/plugins/api.js'
-import { chatModeInput, chatText, streamInput, streamPatch } from './inputs.js'
+import { categoryInput, chatModeInput, chatText, streamInput, streamPatch } from './inputs.js'
 import type { LiveContext } from './plugin.js'
 import type { StreamView } from './queries.js'
 import { ComingUp } from './event-pages.js'
 import type { EventsService } from './events.js'
 import type { LiveService } from './service.js'
 import { MAX_OFFER_BYTES } from './webrtc.js'
-import { ListPage, NewPage, StreamPage, type NewValues } from './views.js'
+import { categoryOf, ListPage, NewPage, StreamPage, type Categories, type NewValues } from './views.js'
 
 const require = createRequire(import.meta.url)
 /** The light build (no subtitles, alternate audio or DRM: a live stream needs none). */
 const HLS_JS = require.resolve('hls.js/dist/hls.light.min.js')
 let hlsJs: Promise<Buffer> | null = null
 
-/** The API's view of a stream, as this member sees it (behind the delay: live until its end has aired). */
-async function streamJson(s: StreamView, service: LiveService, viewer: Viewer | null) {
+/** A form's refusal as the page shows it: beside its field when it names one, else above the form. */
+const problemOf = (err: { message: string; details: Record<string, unknown> }): Record<string, string> => {
+  const fields = err.details.fields as Record<string, string> | undefined
+  return fields && Object.keys(fields).length ? fields : { [WHOLE_INPUT]: err.message }
+}
+
+/**
+ * The API's view of a stream, as this member sees it (behind the delay: live until its end has aired). `categories`
+ * holds its category when it has one (`service.categoriesOf`).
+ */
+async function streamJson(s: StreamView, service: LiveService, viewer: Viewer | null, categories?: Categories) {
   const seen = await service.seen(viewer, s)
   const replay = s.status === 'ended' ? await service.replays.info(s.id) : null
+  const category = categoryOf(categories ?? (await service.categoriesOf([s])), s)
   return {
     id: s.id,
     title: s.title,
+    category: category && { slug: category.slug, name: category.name },
     streamer: { id: s.user_id, username: s.username, display_name: s.display_name },
     audience: s.audience,
     chat: s.chat,
@@ -67,20 +78,50 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
 
   // ---- Pages
 
+  /**
+   * The live directory as this viewer sees it: narrowed to `?category=SLUG` (an unknown or turned-off one is
+   * VALIDATION_FAILED on the field category), with a member's interests first (not their own streams).
+   */
+  const directory = async (viewerId: number | null, slug: string | undefined, limit: number) => {
+    const categoryId = slug ? await ctx.core.categories.idFor(slug) : null
+    const interestIds = viewerId !== null && categoryId === null ? await service.interestIds(viewerId) : []
+    const streams = await service.list(viewerId, limit, { categoryId, interestIds })
+    const inInterests = (s: StreamView) => s.category_id !== null && s.user_id !== viewerId && interestIds.includes(s.category_id)
+    return { streams, categoryId, inInterests, categories: await service.categoriesOf(streams) }
+  }
+
   app.get('/live', async (c) => {
     const viewer = ctx.http.viewer(c)
-    const streams = await service.list(viewer?.id ?? null, 50)
+    const slug = c.req.query('category')?.trim().toLowerCase() || undefined
+    const categoryList = await ctx.core.categories.list()
+    const coming = <ComingUp events={await events.upcoming(viewer?.id ?? null, 20)} />
+    let found: Awaited<ReturnType<typeof directory>>
+    try {
+      found = await directory(viewer?.id ?? null, slug, 50)
+    } catch (err) {
+      if (!isAppError(err) || err.code !== 'VALIDATION_FAILED') throw err
+      return ctx.http.page(c, { title: 'Live', status: 400 }, <ListPage streams={[]} viewer={viewer} categoryList={categoryList} problem={err.message}>{coming}</ListPage>)
+    }
+    const { streams, inInterests, categories } = found
     return ctx.http.page(
       c,
-      { title: 'Live' },
-      <ListPage streams={streams} viewer={viewer} viewers={new Map(streams.map((s) => [s.id, service.viewers(s.id)]))}>
-        <ComingUp events={await events.upcoming(viewer?.id ?? null, 20)} />
+      { title: slug ? `Live: ${categoryList.find((k) => k.slug === slug)?.name ?? slug}` : 'Live' },
+      <ListPage
+        streams={streams.filter((s) => !inInterests(s))}
+        forYou={streams.filter(inInterests)}
+        viewer={viewer}
+        viewers={new Map(streams.map((s) => [s.id, service.viewers(s.id)]))}
+        categoryList={categoryList}
+        category={slug ? categoryList.find((k) => k.slug === slug) : null}
+        categories={categories}
+      >
+        {coming}
       </ListPage>,
     )
   })
 
   const newPage = async (c: Context<AppEnv>, values: NewValues, errors: Record<string, string>, status: 200 | 400 | 409 = 200) =>
-    ctx.http.page(c, { title: 'Go live', status }, <NewPage csrf={ctx.http.csrfToken(c)} values={values} errors={errors} delays={await service.delayChoices()} guidelines={await ctx.http.guidelines(c, { next: '/live/new' })} />)
+    ctx.http.page(c, { title: 'Go live', status }, <NewPage csrf={ctx.http.csrfToken(c)} values={values} errors={errors} delays={await service.delayChoices()} guidelines={await ctx.http.guidelines(c, { next: '/live/new' })} categories={await ctx.core.categories.list()} />)
 
   app.get('/live/new', requireMember, (c) => newPage(c, { audience: 'public', chat: 'on' }, {}))
 
@@ -93,7 +134,7 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
       return c.redirect(`/live/${s.id}${form.source === 'screen' ? '?source=screen' : ''}`, 303)
     } catch (err) {
       if (!isAppError(err) || (err.status !== 409 && err.status !== 400)) throw err
-      return newPage(c, form, { [WHOLE_INPUT]: err.message }, err.status)
+      return newPage(c, form, problemOf(err), err.status)
     }
   })
 
@@ -102,6 +143,7 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
     const s = await service.find(viewer?.id ?? null, ctx.http.id(c))
     const seen = await service.seen(viewer, s)
     const moderate = await service.atLiveEdge(viewer, s.user_id)
+    const owner = !!viewer && (viewer.id === s.user_id || viewer.role !== 'member')
     return ctx.http.page(
       c,
       { title: s.title },
@@ -111,13 +153,15 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
         csrf={ctx.http.csrfToken(c)}
         chat={await service.chat(viewer, s.id)}
         state={seen.state}
-        timeline={{ status: seen.status, edge: seen.edge, pinned: await service.pinned(viewer, s), replay: seen.status === 'ended' ? await service.replays.info(s.id) : null, owner: !!viewer && (viewer.id === s.user_id || viewer.role !== 'member') }}
+        timeline={{ status: seen.status, edge: seen.edge, pinned: await service.pinned(viewer, s), replay: seen.status === 'ended' ? await service.replays.info(s.id) : null, owner }}
         viewers={service.viewers(s.id)}
         notice={c.req.query('notice')}
         source={c.req.query('source')}
         moderate={moderate}
         gifts={ctx.plugins.enabled('coins')}
         guidelines={seen.status === 'live' ? await ctx.http.guidelines(c, { kind: 'message' }) : null}
+        category={categoryOf(await service.categoriesOf([s]), s)}
+        categoryList={owner ? await ctx.core.categories.list() : []}
       />,
     )
   })
@@ -144,6 +188,12 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
     const id = ctx.http.id(c)
     await service.ban(me(c), id, await ctx.http.form(c))
     return back(c, id, 'banned')
+  })
+
+  app.post('/live/:id{[0-9]+}/category', requireMember, async (c) => {
+    const id = ctx.http.id(c)
+    await service.setCategory(me(c), id, parse(categoryInput, await ctx.http.form(c)).category)
+    return back(c, id, 'category')
   })
 
   app.post('/live/:id{[0-9]+}/chat-mode', requireMember, async (c) => {
@@ -196,8 +246,9 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
 
   app.get('/api/v1/live/streams', async (c) => {
     const limit = ctx.http.limit(c, { fallback: 20, max: 50 })
-    const streams = await service.list(ctx.http.viewer(c)?.id ?? null, limit)
-    return ctx.http.json(c, await Promise.all(streams.map((s) => streamJson(s, service, ctx.http.viewer(c)))))
+    const viewer = ctx.http.viewer(c)
+    const { streams, inInterests, categories } = await directory(viewer?.id ?? null, c.req.query('category')?.trim().toLowerCase() || undefined, limit)
+    return ctx.http.json(c, await Promise.all(streams.map(async (s) => ({ ...(await streamJson(s, service, viewer, categories)), in_interests: inInterests(s) }))))
   })
 
   app.post('/api/v1/live/streams', requireMember, async (c) => {
@@ -241,6 +292,8 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
   app.patch('/api/v1/live/streams/:id{[0-9]+}', requireMember, async (c) => {
     const id = ctx.http.id(c)
     const patch = parse(streamPatch, await ctx.http.jsonBody(c))
+    // The category first: an unknown one refuses the whole change.
+    if (patch.category !== undefined) await service.setCategory(me(c), id, patch.category)
     if (patch.chat !== undefined) await service.setChat(me(c), id, patch.chat)
     if (patch.slow_seconds !== undefined) await service.setSlow(me(c), id, patch.slow_seconds)
     return ctx.http.json(c, await streamJson(await service.find(me(c).id, id), service, me(c)))

@@ -496,8 +496,14 @@ export function liveService(ctx: LiveContext) {
       const delay = input.delay_seconds ?? fallback
       if (!delays.includes(delay)) throw new AppError(400, 'VALIDATION_FAILED', delays.length > 1 ? `This site allows a delay of at most ${delays.at(-1)} seconds.` : 'This site does not allow a delay.')
       const source = options.source ?? 'browser'
+      // Read before the transaction (one connection). A push from OBS goes live with the key's saved settings: a
+      // category deleted or turned off since then is dropped rather than refusing the push (the encoder shows no message).
+      const categoryId = await ctx.core.categories.idFor(input.category).catch((err: unknown) => {
+        if (source === 'rtmp' && isAppError(err) && err.code === 'VALIDATION_FAILED') return null
+        throw err
+      })
       const row = await db.transaction().execute(async (trx) => {
-        const s = await q.createStream(trx, { user_id: viewer.id, title: input.title, audience: input.audience, chat: input.chat, save_replay: input.save_replay, delay_seconds: delay, source })
+        const s = await q.createStream(trx, { user_id: viewer.id, title: input.title, audience: input.audience, chat: input.chat, save_replay: input.save_replay, delay_seconds: delay, source, category_id: categoryId })
         await options.within?.(trx, s.id)
         await ctx.jobs.enqueue('announce', { streamId: s.id }, { db: trx })
         return s
@@ -558,9 +564,25 @@ export function liveService(ctx: LiveContext) {
       return room.present(roomOf(id)).length
     },
 
-    async list(viewerId: number | null, limit: number): Promise<q.StreamView[]> {
+    /** The live directory: the streams live now the viewer may watch, narrowed to a category id, with their interests first. */
+    async list(viewerId: number | null, limit: number, options: q.ListOptions = {}): Promise<q.StreamView[]> {
       await recover()
-      return q.liveStreams(db, viewerId, limit)
+      return q.liveStreams(db, viewerId, limit, options)
+    },
+
+    /** The ids of a member's interests (enabled categories), for `list` to put those streams first. */
+    async interestIds(userId: number): Promise<number[]> {
+      const ids = await Promise.all((await ctx.core.categories.interestsOf(userId)).map((slug) => ctx.core.categories.idFor(slug).catch(() => null)))
+      return ids.filter((id): id is number => id !== null)
+    },
+
+    /** The categories of these streams, by category id (one deleted or turned off is absent: the stream shows none). */
+    categoriesOf: (streams: readonly { category_id: number | null }[]) => ctx.core.categories.byIds(streams.flatMap((s) => (s.category_id === null ? [] : [s.category_id]))),
+
+    /** File a stream under a category ('' for none): the streamer or staff, live or ended. */
+    async setCategory(actor: Viewer, id: number, slug: string): Promise<void> {
+      await owned(actor, id)
+      await q.setCategory(db, id, await ctx.core.categories.idFor(slug))
     },
 
 

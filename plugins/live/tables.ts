@@ -32,6 +32,8 @@ export type LiveTables = {
     ended_at: Nullable
     /** Where the video comes from: the browser's studio page or an encoder (OBS) over RTMP. */
     source: Generated<StreamSource>
+    /** Core's category (curation) the streamer filed it under; null: none, or the category was deleted. */
+    category_id: ColumnType<number | null, number | null | undefined, number | null>
   }
   live_chat: { id: Generated<number>; stream_id: number; user_id: number; text: string; created_at: CreatedAt; deleted_at: Nullable; at_ms: Generated<number> }
   /** Timeline events besides chat (hearts, pins, later gifts), stamped with stream time (timeline.ts). */

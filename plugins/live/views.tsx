@@ -1,7 +1,7 @@
 // What the live plugin draws: the list of streams, the go-live form, and a stream's page (the player and chat for
 // viewers, the studio for the streamer). Behaviour lives in public/ (the CSP allows no inline script or style).
 import type { ComponentChildren, VNode } from 'preact'
-import { ActionForm, CsrfField, EmptyState, Field, FormError, Icon, Notice, relativeTime, WHOLE_INPUT, type Viewer } from '../../core/plugins/api.js'
+import { ActionForm, CsrfField, EmptyState, Field, FormError, Icon, Notice, relativeTime, WHOLE_INPUT, type CategoryView, type Viewer } from '../../core/plugins/api.js'
 import { BAN_MINUTES, CHAT_MAX } from './inputs.js'
 import type { ChatLine, StreamView } from './queries.js'
 import type { StreamState } from './service.js'
@@ -15,14 +15,104 @@ export const CHAT_LABELS: Record<ChatMode, string> = { on: 'On', followers: 'Fol
 const STATE_LABELS: Record<StreamState, string> = { waiting: 'Starting…', live: 'Live', reconnecting: 'Reconnecting…', ended: 'Ended' }
 
 /** The confirmations after a no-JavaScript action on a stream's page, by `?notice=`. */
-export const NOTICES = { reported: 'Thank you: moderators will look at your report.', ended: 'The stream has ended.', sent: 'Sent.', deleted: 'The message was deleted.', banned: 'Done: they cannot chat here for now.', chat: 'Chat settings saved.', ...TIMELINE_NOTICES }
+export const NOTICES = { reported: 'Thank you: moderators will look at your report.', ended: 'The stream has ended.', sent: 'Sent.', deleted: 'The message was deleted.', banned: 'Done: they cannot chat here for now.', chat: 'Chat settings saved.', category: 'Category saved.', ...TIMELINE_NOTICES }
 
-export function ListPage({ streams, viewer, viewers, children }: { streams: StreamView[]; viewer: Viewer | null; viewers?: Map<number, number>; children?: ComponentChildren }) {
+/** Core's categories (Admin → Curation) by id, as the live pages show them; a deleted or turned-off one is absent. */
+export type Categories = Map<number, CategoryView>
+
+/** The category a stream is filed under, or none. */
+export const categoryOf = (categories: Categories, s: { category_id: number | null }) => (s.category_id === null ? null : (categories.get(s.category_id) ?? null))
+
+/** The category select of the go-live, OBS and stream settings forms; nothing when the site has no categories. */
+export function CategorySelect({ categories, value, error, id = 'f-category' }: { categories: CategoryView[]; value?: string | null; error?: string; id?: string }) {
+  if (!categories.length) return null
+  return (
+    <div class={error ? 'field field-invalid' : 'field'}>
+      <label for={id}>Category (optional)</label>
+      <select id={id} name="category" aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+        <option value="">None</option>
+        {categories.map((k) => (
+          <option value={k.slug} selected={value === k.slug}>
+            {k.name}
+          </option>
+        ))}
+      </select>
+      {error && (
+        <p class="error" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
+    </div>
+  )
+}
+
+/** One live stream in the directory: its category as text (the card is one link). */
+function StreamCard({ s, categories, viewers }: { s: StreamView; categories: Categories; viewers?: Map<number, number> }) {
+  const category = categoryOf(categories, s)
+  return (
+    <li>
+      <a class="live-card" href={`/live/${s.id}`} data-stream-card={s.id}>
+        <span class="live-badge">Live</span>
+        <strong>{s.title}</strong>
+        <span class="muted">
+          {s.display_name} · started {relativeTime(s.created_at)}
+          {viewers?.has(s.id) ? ` · ${viewers.get(s.id)} watching` : ''}
+        </span>
+        {category && (
+          <span class="live-card-category" data-category={category.slug}>
+            {category.name}
+          </span>
+        )}
+      </a>
+    </li>
+  )
+}
+
+/** Links to the directory by category: all, then each enabled category (the current one marked). */
+function CategoryNav({ categories, current }: { categories: CategoryView[]; current: string | null }) {
+  if (!categories.length) return null
+  return (
+    <nav aria-label="Live by category" class="live-categories" data-live-categories>
+      <ul>
+        <li>
+          <a href="/live" aria-current={current === null ? 'page' : undefined}>
+            All
+          </a>
+        </li>
+        {categories.map((k) => (
+          <li>
+            <a href={`/live?category=${encodeURIComponent(k.slug)}`} aria-current={current === k.slug ? 'page' : undefined}>
+              {k.name}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  )
+}
+
+export interface ListPageProps {
+  streams: StreamView[]
+  viewer: Viewer | null
+  viewers?: Map<number, number>
+  /** Streams in the viewer's interests, shown in their own row above the rest (which leaves them out). */
+  forYou?: StreamView[]
+  /** Every enabled category (the filter's links) and the one the list is narrowed to. */
+  categoryList?: CategoryView[]
+  category?: CategoryView | null
+  /** The categories of the streams shown, by id. */
+  categories?: Categories
+  /** A filter that could not be applied (an unknown category). */
+  problem?: string
+  children?: ComponentChildren
+}
+
+export function ListPage({ streams, viewer, viewers, forYou = [], categoryList = [], category = null, categories = new Map(), problem, children }: ListPageProps) {
   return (
     <section class="live-list">
       <Styles />
       <header class="live-list-head">
-        <h1>Live</h1>
+        <h1>{category ? `Live: ${category.name}` : 'Live'}</h1>
         {viewer && (
           <p class="live-controls">
             <a class="button" href="/live/new">
@@ -37,23 +127,28 @@ export function ListPage({ streams, viewer, viewers, children }: { streams: Stre
           </p>
         )}
       </header>
+      <CategoryNav categories={categoryList} current={category?.slug ?? null} />
+      <FormError message={problem} />
+      {category?.description && <p class="muted">{category.description}</p>}
+      {forYou.length > 0 && (
+        <section aria-labelledby="live-for-you" data-live-for-you>
+          <h2 id="live-for-you">From your interests</h2>
+          <ul class="live-cards">
+            {forYou.map((s) => (
+              <StreamCard s={s} categories={categories} viewers={viewers} />
+            ))}
+          </ul>
+        </section>
+      )}
+      {forYou.length > 0 && streams.length > 0 && <h2>Also live</h2>}
       {streams.length ? (
-        <ul class="live-cards">
+        <ul class="live-cards" data-live-all>
           {streams.map((s) => (
-            <li>
-              <a class="live-card" href={`/live/${s.id}`}>
-                <span class="live-badge">Live</span>
-                <strong>{s.title}</strong>
-                <span class="muted">
-                  {s.display_name} · started {relativeTime(s.created_at)}
-                  {viewers?.has(s.id) ? ` · ${viewers.get(s.id)} watching` : ''}
-                </span>
-              </a>
-            </li>
+            <StreamCard s={s} categories={categories} viewers={viewers} />
           ))}
         </ul>
-      ) : (
-        <EmptyState icon="radio" title="Nobody is live right now" links={viewer ? [{ href: '/live/new', label: 'Go live' }] : []}>
+      ) : forYou.length ? null : (
+        <EmptyState icon="radio" title={category ? `Nobody is live in ${category.name} right now` : 'Nobody is live right now'} links={viewer ? [{ href: '/live/new', label: 'Go live' }] : []}>
           Streams from people you may watch show here while they are live.
         </EmptyState>
       )}
@@ -69,9 +164,10 @@ export interface NewValues {
   save_replay?: string | boolean
   source?: string
   delay_seconds?: string | number
+  category?: string | null
 }
 
-export function NewPage({ csrf, values, errors, delays, guidelines }: { csrf: string; values: NewValues; errors: Record<string, string>; delays?: { options: number[]; fallback: number }; guidelines?: VNode | null }) {
+export function NewPage({ csrf, values, errors, delays, guidelines, categories = [] }: { csrf: string; values: NewValues; errors: Record<string, string>; delays?: { options: number[]; fallback: number }; guidelines?: VNode | null; categories?: CategoryView[] }) {
   return (
     <section class="live-new">
       <Styles />
@@ -118,6 +214,7 @@ export function NewPage({ csrf, values, errors, delays, guidelines }: { csrf: st
             ))}
           </select>
         </label>
+        <CategorySelect categories={categories} value={values.category} error={errors.category} />
         {delays && <DelaySelect options={delays.options} value={Number(values.delay_seconds ?? delays.fallback)} error={errors.delay_seconds} />}
         <label>
           <input type="checkbox" name="save_replay" checked={values.save_replay === 'on' || values.save_replay === true} /> Keep a replay when the stream ends
@@ -163,10 +260,13 @@ export interface StreamPageProps {
   gifts?: boolean
   /** Core's reminder of the community rules, above the chat box (null once dismissed). */
   guidelines?: VNode | null
+  /** The stream's category (null: none), and the enabled ones for the streamer's settings form. */
+  category?: CategoryView | null
+  categoryList?: CategoryView[]
 }
 
 /** A stream's page: the player (or, for the streamer, the preview and controls) with the chat beside it. */
-export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, notice, source, moderate, timeline, gifts, guidelines }: StreamPageProps) {
+export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, notice, source, moderate, timeline, gifts, guidelines, category = null, categoryList = [] }: StreamPageProps) {
   const mine = viewer?.id === s.user_id
   // A viewer behind the delay sees the stream live until its end reaches them.
   const live = timeline.status === 'live'
@@ -192,6 +292,14 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
           </span>{' '}
           <a href={`/u/${s.username}`}>{s.display_name}</a> · <span data-state-label role="status">{STATE_LABELS[live ? state : 'ended']}</span> ·{' '}
           <span data-viewers>{viewers}</span> watching
+          {category && (
+            <>
+              {' · '}
+              <a href={`/live?category=${encodeURIComponent(category.slug)}`} data-stream-category={category.slug}>
+                {category.name}
+              </a>
+            </>
+          )}
           <DelayNote stream={s} edge={timeline.edge} />
           {viewer && !mine && (
             <>
@@ -275,6 +383,15 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
             <details class="live-moderation">
               <summary>Moderate chat</summary>
               <ModerationExtras stream={s} csrf={csrf} owner={timeline.owner} />
+              {timeline.owner && categoryList.length > 0 && (
+                <form method="post" action={`/live/${s.id}/category`} data-category-form>
+                  <CsrfField token={csrf} />
+                  <CategorySelect categories={categoryList} value={category?.slug ?? ''} id="f-stream-category" />
+                  <button type="submit" class="secondary">
+                    Save category
+                  </button>
+                </form>
+              )}
               {timeline.owner && (
                 <form method="post" action={`/live/${s.id}/chat-mode`}>
                   <CsrfField token={csrf} />

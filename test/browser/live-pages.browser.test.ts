@@ -1,8 +1,10 @@
 // In a real browser: the live plugin's newer pages (the OBS key page, scheduling an event in the member's own time
 // zone, the event page with "Remind me", /live with "Coming up", reporting a stream, the staff page and staff's page
-// of one stream) work and have no serious or critical accessibility violation, light and dark.
+// of one stream, a stream filed under a category and /live narrowed to it) work and have no serious or critical
+// accessibility violation, light and dark.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { curationOf } from '../../core/curation/module.js'
 import { browserOrSkip, checkA11y, registerInBrowser, startTestServer } from './browser.js'
 
 test('the OBS, event and staff pages of live work and pass axe-core', { timeout: 180_000 }, async (t) => {
@@ -10,6 +12,7 @@ test('the OBS, event and staff pages of live work and pass axe-core', { timeout:
   if (!browser) return
   const server = await startTestServer({ enable: ['live'] })
   t.after(() => server.close())
+  await curationOf(server.hearth).createCategory({ name: 'Music', slug: 'music' }, null)
 
   for (const colorScheme of ['light', 'dark'] as const) {
     const ana = await registerInBrowser(browser, server, `ana${colorScheme}`, { colorScheme, timezoneId: 'Europe/Paris' })
@@ -46,9 +49,16 @@ test('the OBS, event and staff pages of live work and pass axe-core', { timeout:
     // Ben goes live (from the form; without a camera the stream stays "starting"), and ana reports it.
     await ben.page.goto('/live/new')
     await ben.page.getByLabel('Title').fill(`Late show ${colorScheme}`)
+    await ben.page.getByLabel('Category (optional)').selectOption('music')
     await Promise.all([ben.page.waitForURL(/\/live\/\d+/), ben.page.getByRole('button', { name: 'Go live' }).click()])
     const streamPath = new URL(ben.page.url()).pathname
     await ben.context.close()
+    // The directory by category: the link, the card with its category, the stream's page linking back.
+    await page.goto('/live')
+    await Promise.all([page.waitForURL(/category=music/), page.getByRole('navigation', { name: 'Live by category' }).getByRole('link', { name: 'Music' }).click()])
+    await page.getByRole('heading', { name: 'Live: Music' }).waitFor()
+    assert.equal(await page.locator(`a[href="${streamPath}"] [data-category="music"]`).count(), 1)
+    await checkA11y(page, `live by category (${colorScheme})`)
     await page.goto(streamPath)
     await Promise.all([page.waitForURL(/\/report$/), page.locator('[data-report-link]').click()])
     await page.getByRole('heading', { name: `Report “Late show ${colorScheme}”` }).waitFor()
