@@ -4,7 +4,6 @@
 // accessibility violation, light and dark.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { curationOf } from '../../core/curation/module.js'
 import { browserOrSkip, checkA11y, registerInBrowser, startTestServer } from './browser.js'
 
 test('the OBS, event and staff pages of live work and pass axe-core', { timeout: 180_000 }, async (t) => {
@@ -12,7 +11,7 @@ test('the OBS, event and staff pages of live work and pass axe-core', { timeout:
   if (!browser) return
   const server = await startTestServer({ enable: ['live'] })
   t.after(() => server.close())
-  await curationOf(server.hearth).createCategory({ name: 'Music', slug: 'music' }, null)
+  await server.hearth.curation.createCategory({ name: 'Music', slug: 'music' }, null)
 
   for (const colorScheme of ['light', 'dark'] as const) {
     const ana = await registerInBrowser(browser, server, `ana${colorScheme}`, { colorScheme, timezoneId: 'Europe/Paris' })
