@@ -31,6 +31,7 @@ const jobs = jobsChannel(data.token)
 const h = await createHearth({ config: data.config, log, thread: { bus, presence, buckets: new SharedBuckets(data.buckets), onEnqueued: () => jobs.notify() } })
 
 const pinned = pinnedPath(mainThreadPrefixes(h))
+const GRANT = /[?&]grant=/
 const agent = new Agent({ keepAlive: true })
 const toMain = proxyRequest(data.main, agent)
 const hono = getRequestListener(h.app.fetch)
@@ -40,7 +41,8 @@ const server = createServer(
   (req, res) => {
     // Writes go to the main thread, where every plugin's in-memory state and every socket is: SQLite serialises them
     // anyway, and what a write's hooks touch in memory stays whole (a worker serves reads, as a replica will).
-    const main = (req.method !== 'GET' && req.method !== 'HEAD') || pinned(req.url ?? '/')
+    // A one-time media grant (?grant=, a view-once story's file) lives in the memory of the thread that gave it: main.
+    const main = (req.method !== 'GET' && req.method !== 'HEAD') || pinned(req.url ?? '/') || GRANT.test(req.url ?? '')
     if (data.threadHeader) res.setHeader('x-hearth-thread', main ? 'main' : String(threadId))
     if (main) toMain(req, res)
     else void hono(req, res)

@@ -140,6 +140,16 @@ describe('worker threads', () => {
     assert.equal(read.body.data.text, 'written on one thread')
   })
 
+  it('answers a read carrying a one-time media grant on the main thread, which holds the grant in memory', async () => {
+    // The view-once story's file: the grant is made by the open (a write, on main) and is in main's memory only.
+    const threads = new Set<string>()
+    for (let i = 0; i < 20; i++) threads.add((await call('GET', `/media/1/original?grant=token${i}`, { token: tok.bob })).thread)
+    assert.deepEqual([...threads], ['main'])
+    const plain = new Set<string>()
+    for (let i = 0; i < 20 && plain.size < 2; i++) plain.add((await call('GET', '/media/1/original', { token: tok.bob })).thread)
+    assert.ok([...plain].some((t) => t !== 'main'), 'a plain media read may be served by a worker')
+  })
+
   it('starts a thread again when one dies, and serves on both meanwhile and after', async () => {
     const [dead, alive] = server.threads!.threadIds().map(String)
     await server.threads!.end(Number(dead))
