@@ -44,10 +44,11 @@
       }
     })
 
-  function hangUp() {
+  /** Close the connection; `tell` false when the server has already let go of it (the stream ended). */
+  function hangUp(tell = true) {
     if (rtc) rtc.close()
     rtc = false
-    if (session) fetch(session, { method: 'DELETE', credentials: 'same-origin', keepalive: true, headers: csrf ? { 'X-CSRF-Token': csrf } : {} }).catch(() => {})
+    if (session && tell) fetch(session, { method: 'DELETE', credentials: 'same-origin', keepalive: true, headers: csrf ? { 'X-CSRF-Token': csrf } : {} }).catch(() => {})
     session = null
   }
 
@@ -132,12 +133,12 @@
   document.addEventListener('live:state', (e) => {
     if (e.detail.state !== 'ended') return
     ended = true
-    hangUp()
+    hangUp(false) // the end closed every viewer's session on the server: a DELETE would only get a 404
     hls?.destroy()
     hls = null
     video.replaceWith(Object.assign(document.createElement('p'), { className: 'live-ended', textContent: 'This stream has ended.' }))
   })
-  addEventListener('pagehide', hangUp)
+  addEventListener('pagehide', () => hangUp())
   play()
   window.hearthLivePlayer = {
     get hls() {
