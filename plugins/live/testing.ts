@@ -1,7 +1,7 @@
 // Helpers of the live plugin's tests: a synthetic WebM and the binary frames that carry it, the ffmpeg processes the
 // machine runs for a data directory, and waiting for a condition without asserting on time.
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { tempDir } from '../../test/harness.js'
@@ -51,4 +51,20 @@ export async function until<T>(what: string, fn: () => Promise<T> | T, ok: (v: T
     last = await fn()
   }
   return last
+}
+
+/** The UDP sockets this process holds (the server's RTP sockets and werift peers; a browser is another process). */
+export function udpSockets(): number {
+  const inodes = new Set<string>()
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))
+      if (m) inodes.add(m[1]!)
+    } catch {}
+  }
+  let n = 0
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) if (inodes.has(line.trim().split(/\s+/)[9] ?? '')) n++
+  }
+  return n
 }

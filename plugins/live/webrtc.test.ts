@@ -3,29 +3,12 @@
 // (the audience exactly as the playlist: hidden is missing), bad offers, the viewer cap, a block closing a viewer's
 // connection, and nothing (ffmpeg, peer connection, UDP socket) left once the stream ends.
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { after, afterEach, before, describe, it } from 'node:test'
 import { RTCPeerConnection, useH264, useOPUS } from 'werift'
 import { createTestApp, startServer, type TestApp } from '../../test/harness.js'
 import { openSocket, type TestSocket } from '../../test/realtime.js'
 import { ffmpegArgs } from './ingest.js'
-import { binaryFrame, ffmpegsUnder, syntheticWebm, until } from './testing.js'
-
-/** The UDP sockets this process holds (the server's relays and peers, and the test's own viewer peers). */
-function udpSockets(): number {
-  const inodes = new Set<string>()
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))
-      if (m) inodes.add(m[1]!)
-    } catch {}
-  }
-  let n = 0
-  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
-    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) if (inodes.has(line.trim().split(/\s+/)[9] ?? '')) n++
-  }
-  return n
-}
+import { binaryFrame, ffmpegsUnder, syntheticWebm, udpSockets, until } from './testing.js'
 
 /** A viewer's peer connection, receive-only, as a browser's player makes it; its offer once every candidate is in. */
 async function viewerPeer() {

@@ -4,27 +4,12 @@
 // so each viewer's page reads how far behind the glass it is: printed as diagnostics, never asserted (timing is the
 // bench's business, docs/benchmarks.md). After the end no ffmpeg, peer connection or RTP socket is left.
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { test } from 'node:test'
 import type { Page } from 'playwright-core'
-import { ffmpegsUnder } from '../../plugins/live/testing.js'
+import { ffmpegsUnder, udpSockets } from '../../plugins/live/testing.js'
 import { browserOrSkip, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
 const MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required']
-
-/** The UDP sockets of this process: the server's RTP sockets and werift peers (Chromium is another process). */
-function udpSockets(): number {
-  const inodes = new Set<string>()
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))
-      if (m) inodes.add(m[1]!)
-    } catch {}
-  }
-  let n = 0
-  for (const table of ['/proc/net/udp', '/proc/net/udp6']) for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) if (inodes.has(line.trim().split(/\s+/)[9] ?? '')) n++
-  return n
-}
 
 /**
  * The camera replaced by a canvas showing the time it was drawn: the low 24 bits of Date.now() as a 6×4 grid of
