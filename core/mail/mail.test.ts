@@ -4,14 +4,13 @@
 import { after, before, beforeEach, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createTestApp, PASSWORD, type TestApp } from '../../test/harness.js'
-import { headerLine, linkIn, startSmtp, type ParsedMail } from '../../test/smtp.js'
+import { headerLine, linkIn, recipient as to, startSmtp, type ParsedMail } from '../../test/smtp.js'
 import { SEND_JOB } from './service.js'
 import { DIGEST_JOB } from './digests.js'
 
 describe('email', () => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>
   let t: TestApp
-  const to = (mail: ParsedMail) => (Array.isArray(mail.to) ? mail.to[0] : mail.to)?.value[0]?.address
   /** Run the queue and return the messages it sent. */
   const sent = async () => {
     const before = smtp.received.length

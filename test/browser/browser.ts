@@ -197,11 +197,16 @@ export async function logInInBrowser(browser: Browser, server: TestServer, usern
   context.setDefaultTimeout(20_000)
   const page = await context.newPage()
   const problems = await watchProblems(page)
-  await page.goto('/login')
-  await page.getByLabel('Username or email').fill(username)
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Log in', exact: true }).click()])
+  await Promise.all([page.waitForURL((u) => u.pathname === '/'), fillLogIn(page, username)])
   return { context, page, problems }
+}
+
+/** Open the login page, fill it and press Log in; the caller waits for where it leads (home, the code step, an error). */
+export async function fillLogIn(page: Page, login: string, password = PASSWORD): Promise<void> {
+  await page.goto('/login')
+  await page.getByLabel('Username or email').fill(login)
+  await page.getByLabel('Password', { exact: true }).fill(password)
+  await page.getByRole('button', { name: 'Log in', exact: true }).click()
 }
 
 /**
