@@ -50,6 +50,9 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ]
 
+/** What Chromium needs for a camera, a microphone and autoplay on a machine with none (see shared notes: realtime-media). */
+export const FAKE_MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']
+
 /** Launch Chromium at `executablePath` (default: the one found) with CHROMIUM_ARGS plus `extraArgs`. */
 export async function launchChromium(options: { executablePath?: string; extraArgs?: string[]; launch?: LaunchOptions } = {}): Promise<Browser> {
   const executablePath = options.executablePath ?? findChromium()

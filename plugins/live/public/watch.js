@@ -44,10 +44,12 @@
       }
     })
 
-  function hangUp() {
+  // `closed`: the server has closed the session itself (the stream ended), so there is nothing to delete (it would
+  // answer 404, an error in every viewer's console).
+  function hangUp(closed = false) {
     if (rtc) rtc.close()
     rtc = false
-    if (session) fetch(session, { method: 'DELETE', credentials: 'same-origin', keepalive: true, headers: csrf ? { 'X-CSRF-Token': csrf } : {} }).catch(() => {})
+    if (session && !closed) fetch(session, { method: 'DELETE', credentials: 'same-origin', keepalive: true, headers: csrf ? { 'X-CSRF-Token': csrf } : {} }).catch(() => {})
     session = null
   }
 
@@ -132,12 +134,12 @@
   document.addEventListener('live:state', (e) => {
     if (e.detail.state !== 'ended') return
     ended = true
-    hangUp()
+    hangUp(true)
     hls?.destroy()
     hls = null
     video.replaceWith(Object.assign(document.createElement('p'), { className: 'live-ended', textContent: 'This stream has ended.' }))
   })
-  addEventListener('pagehide', hangUp)
+  addEventListener('pagehide', () => hangUp())
   play()
   window.hearthLivePlayer = {
     get hls() {
