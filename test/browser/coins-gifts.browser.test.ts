@@ -3,7 +3,9 @@
 // coins is the purchases part's test: here they are credited straight from the ledger, as a purchase would.)
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { PASSWORD } from '../harness.js'
 import { browserOrSkip, checkA11y, logInInBrowser, startTestServer } from './browser.js'
+import { api } from './community.js'
 
 test('a gift on a post and in a live stream without JavaScript, earnings on hold then available, a withdrawal approved and paid; the pages pass axe', { timeout: 180_000 }, async (t) => {
   const browser = await browserOrSkip(t)
@@ -11,16 +13,11 @@ test('a gift on a post and in a live stream without JavaScript, earnings on hold
   const server = await startTestServer({ enable: ['coins', 'live'] })
   t.after(() => server.close())
   const h = server.hearth
-  const call = async (method: string, path: string, token: string, body?: unknown) => {
-    const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
-    const json = (await res.json()) as { data: any }
-    assert.ok(res.ok, `${method} ${path}: ${JSON.stringify(json)}`)
-    return json.data
-  }
-  const register = async (username: string) => (await (await fetch(server.url + '/api/v1/users/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, email: `${username}@example.org`, password: 'correct horse battery staple' }) })).json()) as { data: { user: { id: number }; token: string } }
-  const boss = (await register('boss')).data
-  const ana = (await register('ana')).data
-  const fan = (await register('fan')).data
+  const call = <T = any>(method: string, path: string, token: string, body?: unknown) => api<T>(server.url, method, path, token, body)
+  const register = (username: string) => api<{ user: { id: number }; token: string }>(server.url, 'POST', '/api/v1/users/register', null, { username, email: `${username}@example.org`, password: PASSWORD })
+  const boss = await register('boss')
+  const ana = await register('ana')
+  const fan = await register('fan')
   await h.users.setRole(boss.user.id, 'admin', null)
   await call('POST', '/api/v1/coins/admin/gifts', boss.token, { name: 'Rose', price: 500, icon: 'rose' })
   await call('POST', '/api/v1/coins/admin/gifts', boss.token, { name: 'Heart', price: 2000, icon: 'heart' })
