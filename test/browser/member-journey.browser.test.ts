@@ -1,7 +1,7 @@
 // Issue 19's whole journey, as one member in one real browser (Chromium through playwright-core) against a real Hearth
 // that sends email to a real SMTP server started here (smtp-server; mails parsed with mailparser; nothing leaves this
 // machine). The operator requires a confirmed address and a proof of work at sign-up. The member signs up (proof.js
-// solves the challenge), cannot post until they use the link from the real email, forgets their password and resets it
+// solves the challenge), is reminded on every page and cannot post until they use the link from the real email, forgets their password and resets it
 // by the emailed link, turns on two-factor with the code the page's key gives, adds a passkey (Chromium's virtual
 // authenticator) and signs in with it, exports their data, deletes the account, and after the grace period (time moved
 // forward, not waited) is gone: no password, no passkey, no profile.
@@ -11,7 +11,7 @@ import { currentTotpCode } from '../../core/auth/two-factor.js'
 import { linkIn, recipient, startSmtp } from '../smtp.js'
 import { zipJson } from '../zip-reader.js'
 import { addPasskey, deleteMyAccount, downloadMyData, passDeletionGracePeriod, turnOnTwoFactor, virtualAuthenticator } from './account-steps.js'
-import { browserOrSkip, fillLogIn, logOutButton, registerInBrowser, startTestServer } from './browser.js'
+import { browserOrSkip, checkA11y, fillLogIn, logOutButton, registerInBrowser, startTestServer } from './browser.js'
 
 const NEW_PASSWORD = 'a whole new passphrase'
 
@@ -45,7 +45,11 @@ test('a member signs up with the proof of work and a confirmed address, resets t
   const ana = (await h.users.findRow(username))!
   assert.equal(ana.email_verified_at, null)
 
-  // Unconfirmed, she can read but not post: the page says why and where the link went.
+  // Unconfirmed, every page reminds her where the link went; she can read but not post, and the refusal says why.
+  const reminder = page.getByRole('region', { name: 'Confirm your email address' })
+  await reminder.getByText(`use the link we sent to ${email}`).waitFor()
+  await reminder.getByText('Until then you can look around, but not post, comment or send messages.').waitFor()
+  await checkA11y(page, 'home with the reminder to confirm the address')
   await page.goto('/compose')
   await page.getByLabel(/What’s new/).fill('Hello, Lakeside')
   await page.getByRole('button', { name: 'Post', exact: true }).click()
@@ -57,6 +61,7 @@ test('a member signs up with the proof of work and a confirmed address, resets t
   await page.goto(linkIn(confirmation, '/email/confirm').url)
   await page.getByRole('heading', { name: 'Your address is confirmed' }).waitFor()
   await page.goto('/compose')
+  assert.equal(await reminder.count(), 0, 'no reminder once confirmed')
   await page.getByLabel(/What’s new/).fill('Hello, Lakeside')
   await Promise.all([page.waitForURL((u) => /^\/p\/\d+$/.test(u.pathname)), page.getByRole('button', { name: 'Post', exact: true }).click()])
 
