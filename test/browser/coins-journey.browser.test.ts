@@ -59,6 +59,7 @@ test('a fan buys coins by bank transfer, gifts a post and a live stream; the cre
   await fan.page.getByLabel(/Heart/).check()
   await fan.page.getByLabel('Note (optional)').fill('Keep painting!')
   await Promise.all([fan.page.waitForURL((u) => u.pathname === postPath), fan.page.getByRole('button', { name: 'Send gift' }).click()])
+  await fan.page.getByRole('status').filter({ hasText: 'You sent Heart to ana.' }).waitFor()
 
   // The creator goes live with the camera; the fan opens the stream from the Live page and sends a Rose, which shows
   // in the creator's chat as it happens.
@@ -76,6 +77,7 @@ test('a fan buys coins by bank transfer, gifts a post and a live stream; the cre
   await fan.page.getByRole('heading', { name: 'Send a gift to ana' }).waitFor()
   await fan.page.getByLabel(/Rose/).check()
   await Promise.all([fan.page.waitForURL((u) => u.pathname === streamPath), fan.page.getByRole('button', { name: 'Send gift' }).click()])
+  await fan.page.getByRole('status').filter({ hasText: 'You sent Rose to ana.' }).waitFor()
   await ana.page.locator('[data-chat-list] .live-gift', { hasText: 'sent Rose' }).waitFor()
   await Promise.all([ana.page.waitForURL((u) => u.pathname === streamPath), ana.page.getByRole('button', { name: 'End stream' }).first().click()])
   await fan.page.getByText('This stream has ended.').waitFor()
