@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { hearth } from '../cli.js'
 import { PASSWORD } from '../harness.js'
+import { approveAndPay, askToWithdraw, confirmBankTransfer, earnings, passGiftHold, payByBankTransfer, sendGift } from './coins-steps.js'
 import { api } from './community.js'
 import { browserOrSkip, FAKE_MEDIA_FLAGS, logInInBrowser, navLink, registerInBrowser, startTestServer } from './browser.js'
 
@@ -36,13 +37,9 @@ test('a fan buys coins by bank transfer, gifts a post and a live stream; the cre
   const fan = await registerInBrowser(browser, server, 'fan')
   await (await navLink(fan.page, 'Coins')).click()
   await fan.page.waitForURL((u) => u.pathname === '/coins')
-  await Promise.all([fan.page.waitForURL(/\/coins\/purchases\/\d+$/), fan.page.getByRole('button', { name: /^Pay by bank transfer: 3,000 coins for €29\.99$/ }).click()])
-  const reference = (await fan.page.locator('.coins-receipt code').first().textContent())!
+  const reference = await payByBankTransfer(fan.page, '3,000 coins for €29.99')
   await fan.page.getByText('IBAN DE02').waitFor()
-  await admin.page.goto('/coins/admin')
-  const waiting = admin.page.locator('li', { hasText: reference })
-  await waiting.getByLabel('The bank’s reference for the transfer').fill('SEPA-2026-12-06-0007')
-  await Promise.all([admin.page.waitForURL(/notice=confirmed/), waiting.getByRole('button', { name: 'Confirm and credit' }).click()])
+  await confirmBankTransfer(admin.page, reference, 'SEPA-2026-12-06-0007')
   await fan.page.goto('/coins')
   await fan.page.locator('.coins-balance-value', { hasText: '3,000 coins' }).waitFor()
 
@@ -54,11 +51,7 @@ test('a fan buys coins by bank transfer, gifts a post and a live stream; the cre
   await Promise.all([ana.page.waitForURL((u) => /^\/p\/\d+$/.test(u.pathname)), ana.page.getByRole('button', { name: 'Post', exact: true }).click()])
   const postPath = new URL(ana.page.url()).pathname
   await fan.page.goto(postPath)
-  await fan.page.getByRole('link', { name: 'Gift' }).click()
-  await fan.page.getByRole('heading', { name: 'Send a gift to ana' }).waitFor()
-  await fan.page.getByLabel(/Heart/).check()
-  await fan.page.getByLabel('Note (optional)').fill('Keep painting!')
-  await Promise.all([fan.page.waitForURL((u) => u.pathname === postPath), fan.page.getByRole('button', { name: 'Send gift' }).click()])
+  await sendGift(fan.page, { link: 'Gift', receiver: 'ana', gift: /Heart/, note: 'Keep painting!' })
   await fan.page.getByRole('status').filter({ hasText: 'You sent Heart to ana.' }).waitFor()
 
   // The creator goes live with the camera; the fan opens the stream from the Live page and sends a Rose, which shows
@@ -73,10 +66,7 @@ test('a fan buys coins by bank transfer, gifts a post and a live stream; the cre
   await fan.page.waitForURL((u) => u.pathname === '/live')
   await fan.page.getByRole('link', { name: /Painting live/ }).click()
   await fan.page.waitForURL((u) => u.pathname === streamPath)
-  await fan.page.getByRole('link', { name: 'Send a gift' }).click()
-  await fan.page.getByRole('heading', { name: 'Send a gift to ana' }).waitFor()
-  await fan.page.getByLabel(/Rose/).check()
-  await Promise.all([fan.page.waitForURL((u) => u.pathname === streamPath), fan.page.getByRole('button', { name: 'Send gift' }).click()])
+  await sendGift(fan.page, { link: 'Send a gift', receiver: 'ana', gift: /Rose/ })
   await fan.page.getByRole('status').filter({ hasText: 'You sent Rose to ana.' }).waitFor()
   await ana.page.locator('[data-chat-list] .live-gift', { hasText: 'sent Rose' }).waitFor()
   await Promise.all([ana.page.waitForURL((u) => u.pathname === streamPath), ana.page.getByRole('button', { name: 'End stream' }).first().click()])
@@ -85,40 +75,26 @@ test('a fan buys coins by bank transfer, gifts a post and a live stream; the cre
   await fan.page.locator('.coins-balance-value', { hasText: '500 coins' }).waitFor()
 
   // The creator's share of both (80 % of 2,500) is on hold for the operator's hold period.
-  await ana.page.goto('/coins/earnings')
-  assert.equal(await ana.page.locator('[data-on-hold]').getAttribute('data-on-hold'), '2000')
-  assert.equal(await ana.page.locator('[data-available]').getAttribute('data-available'), '0')
+  assert.deepEqual(await earnings(ana.page), { onHold: 2000, available: 0 })
   await ana.page.getByText('Keep painting!').waitFor()
   const holdDays = Number(await coins.get('gift_hold_days'))
   const sends = h.store.sqlite.prepare('select created_at, release_at from coins_gift_sends').all() as { created_at: string; release_at: string }[]
   assert.equal(sends.length, 2)
   for (const s of sends) assert.equal(Date.parse(s.release_at) - Date.parse(s.created_at), holdDays * DAY, 'held for the hold period')
 
-  // The hold period passes: the gifts are moved a day further back than the hold (time forward, not waited), and
-  // the plugin's minutely release job runs.
-  h.store.sqlite.prepare("update coins_gift_sends set created_at = strftime('%Y-%m-%dT%H:%M:%fZ', created_at, ?), release_at = strftime('%Y-%m-%dT%H:%M:%fZ', release_at, ?)").run(`-${holdDays + 1} days`, `-${holdDays + 1} days`)
-  await h.scheduler.run('coins', 'release-holds')
+  // The hold period passes (time moved forward, not waited) and the plugin's minutely job releases the shares.
+  await passGiftHold(h)
   await ana.page.reload()
-  assert.equal(await ana.page.locator('[data-on-hold]').getAttribute('data-on-hold'), '0')
-  assert.equal(await ana.page.locator('[data-available]').getAttribute('data-available'), '2000')
+  assert.deepEqual(await earnings(ana.page), { onHold: 0, available: 2000 })
 
   // She asks to withdraw most of it; the admin approves it from the queue and marks it paid; she is told.
   await ana.page.getByRole('link', { name: 'Withdraw' }).click()
-  await ana.page.getByLabel('Coins to withdraw').fill('1500')
-  await ana.page.getByLabel('Pay me by').selectOption('bank')
-  await ana.page.getByLabel('Payout details').fill('IBAN DE89 3704 0044 0532 0130 00')
-  await ana.page.getByRole('button', { name: 'Ask to withdraw' }).click()
-  await ana.page.getByText('Your withdrawal request was sent to the team.').waitFor()
+  await askToWithdraw(ana.page, 1500, 'IBAN DE89 3704 0044 0532 0130 00')
   await (await navLink(admin.page, 'Withdrawals')).click()
-  await admin.page.locator('[data-queue] [data-withdrawal]', { hasText: '(@ana) asks for 1,500 coins' }).getByRole('button', { name: 'Approve' }).click()
-  await admin.page.getByText('The withdrawal was approved.').waitFor()
-  await admin.page.getByLabel('Payment reference').fill('SEPA-0001')
-  await admin.page.getByRole('button', { name: 'Mark paid' }).click()
-  await admin.page.getByText('The withdrawal was marked paid.').waitFor()
+  await approveAndPay(admin.page, '(@ana) asks for 1,500 coins', 'SEPA-0001')
   await ana.page.goto('/coins/withdrawals')
   assert.equal(await ana.page.locator('[data-withdrawal]').getAttribute('data-status'), 'paid')
-  await ana.page.goto('/coins/earnings')
-  assert.equal(await ana.page.locator('[data-available]').getAttribute('data-available'), '500')
+  assert.deepEqual(await earnings(ana.page), { onHold: 0, available: 500 })
   await ana.page.goto('/notifications')
   await ana.page.getByText(/Your withdrawal of 1,500 coins was paid \(reference SEPA-0001\)/).waitFor()
 

@@ -82,11 +82,11 @@ test('a member signs up with the proof of work and a confirmed address, resets t
   await Promise.all([page.waitForURL((u) => u.pathname === '/'), fillLogIn(page, username, NEW_PASSWORD)])
   await page.getByRole('status').filter({ hasText: `Welcome back, @${username}.` }).waitFor()
 
-  // Two-factor with the code shown for the page's key, then a passkey (the code step wants the app's next code: the
-  // one just used is spent), which signs her in from the login page's autofill after logging out.
+  // Two-factor with the code shown for the page's key, then a passkey (confirmed with her password and the code her
+  // app shows now), which signs her in from the login page's autofill after logging out.
   const { secret } = await turnOnTwoFactor(page, NEW_PASSWORD)
   const { cdp, authenticatorId } = await virtualAuthenticator(context, page)
-  await addPasskey(page, 'Ana’s laptop', { password: NEW_PASSWORD, code: currentTotpCode(secret, Date.now() + 30_000) })
+  await addPasskey(page, 'Ana’s laptop', { password: NEW_PASSWORD, code: currentTotpCode(secret) })
   await Promise.all([page.waitForURL((u) => u.pathname === '/'), (await logOutButton(page)).click()])
   await page.getByRole('status').filter({ hasText: 'You are logged out.' }).waitFor()
   await page.goto('/login')
