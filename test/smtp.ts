@@ -31,7 +31,25 @@ export async function startSmtp() {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.server.address() as AddressInfo).port
-  return { server, port, received, state, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+  /**
+   * The first message `match` accepts among those received (with `since`, after that many had come), waiting for it
+   * as long as `ms` if it has not come yet (a server's own queue sends in the background).
+   */
+  async function next(match: (mail: ParsedMail) => boolean, options: { since?: number; ms?: number } = {}): Promise<ParsedMail> {
+    const from = options.since ?? 0
+    const end = Date.now() + (options.ms ?? 30_000)
+    for (;;) {
+      const found = received.slice(from).find(match)
+      if (found) return found
+      const left = end - Date.now()
+      if (left <= 0) throw new Error(`no matching email came; received: ${received.slice(from).map((m) => m.subject).join(', ') || 'nothing'}`)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left)
+        state.waiters.push(() => (clearTimeout(timer), resolve()))
+      })
+    }
+  }
+  return { server, port, received, state, next, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
 }
 
 /** A header's value as it was sent (mailparser turns List-* headers into objects). */
@@ -39,6 +57,9 @@ export const headerLine = (mail: ParsedMail, name: string) => {
   const line = mail.headerLines.find((h) => h.key === name)?.line ?? ''
   return line.slice(line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim()
 }
+
+/** The first address a message was sent to. */
+export const recipient = (mail: ParsedMail) => (Array.isArray(mail.to) ? mail.to[0] : mail.to)?.value[0]?.address
 
 export const linkIn = (mail: ParsedMail, path: string) => {
   const m = (mail.text ?? '').match(new RegExp(`https?://[^\\s]+${path.replace('/', '\\/')}\\?token=([A-Za-z0-9_-]+)`))

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createTestApp, type TestApp } from '../../test/harness.js'
-import { headerLine, startSmtp, type ParsedMail } from '../../test/smtp.js'
+import { headerLine, recipient as to, startSmtp, type ParsedMail } from '../../test/smtp.js'
 import { browserKeys, decrypt, startPushService } from '../../test/push.js'
 import { reachServices } from './module.js'
 
@@ -15,7 +15,6 @@ describe('announcements and re-engagement', () => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>
   let pushService: Awaited<ReturnType<typeof startPushService>>
   let admin: { id: number; token: string }
-  const to = (m: ParsedMail) => (Array.isArray(m.to) ? m.to[0] : m.to)?.value[0]?.address
   const drain = async () => {
     const mails = smtp.received.length
     const pushes = pushService.received.length

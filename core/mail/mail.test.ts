@@ -4,14 +4,13 @@
 import { after, before, beforeEach, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createTestApp, PASSWORD, type TestApp } from '../../test/harness.js'
-import { headerLine, linkIn, startSmtp, type ParsedMail } from '../../test/smtp.js'
+import { headerLine, linkIn, recipient as to, startSmtp, type ParsedMail } from '../../test/smtp.js'
 import { SEND_JOB } from './service.js'
 import { DIGEST_JOB } from './digests.js'
 
 describe('email', () => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>
   let t: TestApp
-  const to = (mail: ParsedMail) => (Array.isArray(mail.to) ? mail.to[0] : mail.to)?.value[0]?.address
   /** Run the queue and return the messages it sent. */
   const sent = async () => {
     const before = smtp.received.length
@@ -147,6 +146,38 @@ describe('email', () => {
       await t.h.settings.updateCore({ 'registration.email_confirmation': 'ask' }, null)
     }
   })
+  it('reminds an unconfirmed member on every page, with what waits for the link and a button for a new one, until they use it', async () => {
+    const a = t.agent('10.9.0.6')
+    await a.registerViaForm('fay')
+    await sent()
+    const home = await a.text('/')
+    assert.match(home, /data-confirm-email/)
+    assert.match(home, /use the link we sent to fay@example\.org/)
+    assert.match(home, /It lets us help you if you forget your password/, 'asked, not required: nothing waits for it')
+    assert.match(home, /action="\/email\/resend"/)
+    assert.doesNotMatch(await a.text('/settings/account'), /data-confirm-email/, 'the account page says it itself')
+    await t.h.settings.updateCore({ 'registration.email_confirmation': 'required' }, null)
+    try {
+      assert.match(await a.text('/explore'), /Until then you can look around, but not post, comment or send messages/)
+      const resent = await a.post('/email/resend', {})
+      assert.equal(resent.status, 303, 'the banner’s button works while writes wait')
+      const [again] = await sent()
+      assert.equal(to(again!), 'fay@example.org')
+      assert.equal((await a.get(`/email/confirm?token=${linkIn(again!, '/email/confirm').token}`)).status, 200)
+      assert.doesNotMatch(await a.text('/'), /data-confirm-email/, 'gone once confirmed')
+    } finally {
+      await t.h.settings.updateCore({ 'registration.email_confirmation': 'ask' }, null)
+    }
+    const b = t.agent('10.9.0.7')
+    await t.h.settings.updateCore({ 'registration.email_confirmation': 'off' }, null)
+    try {
+      await b.registerViaForm('gil')
+      assert.doesNotMatch(await b.text('/'), /data-confirm-email/, 'no link is sent, so no reminder')
+    } finally {
+      await t.h.settings.updateCore({ 'registration.email_confirmation': 'ask' }, null)
+    }
+  })
+
   it('sends the operator’s test email now and reports a refusal; a refused recipient is not retried', async () => {
     const admin = await t.h.users.create({ username: 'opsadmin', email: 'opsadmin@example.org', password: PASSWORD }, { role: 'admin', actorId: null })
     const login = (await (await t.request('POST', '/api/v1/users/login', { json: { login: 'opsadmin', password: PASSWORD } })).json()) as { data: { token: string } }

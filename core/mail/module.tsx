@@ -1,10 +1,9 @@
 // The mail folder as a core module: the sending and digest jobs, the hourly digest schedule, the Email settings
-// panel, and the pages and API of emailed links.
+// panel, the reminder to confirm an address, and the pages and API of emailed links.
 import type { CoreModule } from '../module.js'
 import { mailApi } from './api.js'
 import { DIGEST_JOB } from './digests.js'
-import { EmailSettingsPanel, saveEmailSettings } from './pages.js'
-import { mailPages } from './pages.js'
+import { ConfirmEmailBanner, EmailSettingsPanel, mailPages, saveEmailSettings } from './pages.js'
 import { SEND_JOB } from './service.js'
 import type { MailMessage } from './messages.js'
 
@@ -18,6 +17,11 @@ export const mailModule: CoreModule = {
     s.scheduler.add('core', '7 * * * *', 'email-digests', async () => {
       const n = await s.emails.queueDueDigests(await s.emails.scheduledOrigin(s.config.publicUrl))
       if (n) s.log.info({ digests: n }, 'email digests queued')
+    })
+    s.ui.addSlot('layout.banner', 'core', async ({ viewer, csrfToken, path }) => {
+      if (path === '/settings/account' || path.startsWith('/email/')) return null
+      const due = await s.mail.confirmationReminder(viewer.id)
+      return due && <ConfirmEmailBanner {...due} csrfToken={csrfToken} />
     })
     s.hooks.on('action:user.password-changed', ({ userId }) => s.mail.cancelPendingChanges(userId))
     s.ui.addSettingsPanel('core', {

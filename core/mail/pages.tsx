@@ -106,6 +106,28 @@ export const EmailLinkPage = template('auth.email-link', function EmailLinkPage(
   )
 })
 
+/**
+ * On every page until the member confirms their address (the setting's "reminded until they use it"): where the link
+ * went, what waits for it, and a button for a new one. Settings → Account, where it leads, says the same itself.
+ */
+export function ConfirmEmailBanner(p: { email: string; required: boolean; csrfToken: string }) {
+  return (
+    <aside class="alert alert-info" role="region" aria-label="Confirm your email address" data-confirm-email>
+      <p>
+        <strong>Confirm your email address:</strong> use the link we sent to {p.email}.{' '}
+        {p.required ? 'Until then you can look around, but not post, comment or send messages.' : 'It lets us help you if you forget your password.'}
+      </p>
+      <form method="post" action="/email/resend" class="inline-form">
+        <CsrfField token={p.csrfToken} />
+        <button type="submit" class="secondary">
+          Send the link again
+        </button>{' '}
+        <a href="/settings/account">Change the address</a>
+      </form>
+    </aside>
+  )
+}
+
 const DIGEST_LABELS: Record<(typeof DIGEST_MODES)[number], string> = { off: 'Never', daily: 'Once a day', weekly: 'Once a week' }
 
 /** Settings → Email and push: push on this device, the summary of unread notifications, alerts of new logins. */

@@ -289,6 +289,17 @@ export function createMailService(deps: { db: Db; settings: SettingsService; que
       await db.updateTable('email_tokens').set({ used_at: now() }).where('user_id', '=', userId).where('purpose', '=', 'change').where('used_at', 'is', null).execute()
     },
 
+    /**
+     * What the reminder on every page tells a member who has not confirmed their address yet: where the link went,
+     * and whether writes wait for it (required). Null once confirmed, or when no link is sent (off, or no email set up).
+     */
+    async confirmationReminder(userId: number): Promise<{ email: string; required: boolean } | null> {
+      const mode = await settings.get('registration.email_confirmation')
+      if (mode === 'off' || !(await configured())) return null
+      const u = await users.findRow(userId)
+      return u && !u.email_verified_at ? { email: u.email, required: mode === 'required' } : null
+    },
+
     /** Whether writes wait for this member to confirm their address (`registration.email_confirmation` required). */
     async mustConfirm(account: Pick<UserRow, 'email_verified_at'>): Promise<boolean> {
       if (account.email_verified_at) return false

@@ -634,6 +634,12 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
     /** The CSRF token to put in a form as `_csrf`. */
     csrfToken(c: Context<AppEnv>): string
     /**
+     * A one-line confirmation (or error) on the next page the member sees, whoever draws it: for a form that leads back
+     * to a page of core or of another plugin, which knows nothing of your `?notice=` keys (see `Notice`).
+     * @example ctx.http.flash(c, 'ok', 'You sent Rose to Ana.'); return c.redirect(`/p/${postId}`, 303)
+     */
+    flash(c: Context<AppEnv>, kind: 'ok' | 'error' | 'info', text: string): void
+    /**
      * The reminder of the community rules that core shows above its compose and report forms, for your forms where
      * members post, write or report: render it just above the form. Null for guests, when the operator published no
      * rules, or once the member dismissed this version ("Got it", which brings them back to `next`: by default the

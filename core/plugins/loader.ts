@@ -20,6 +20,7 @@ import type { HookName } from '../hooks/types.js'
 import type { AppEnv } from '../http/env.js'
 import { ok, paginated } from '../http/envelope.js'
 import { streamForm } from '../http/body.js'
+import { flash } from '../http/flash.js'
 import { formFields } from '../http/forms.js'
 import { POST_FILES_MAX } from '../http/limits.js'
 import { idParam } from '../http/params.js'
@@ -705,6 +706,7 @@ export class PluginManager {
         fragment: (c, node, status) => render.partial(c, node, status),
         json: (c, data, status) => ok(c, data, status),
         csrfToken: (c) => c.get('csrfToken'),
+        flash,
         guidelines: async (c, options = {}) => {
           const viewer = c.get('viewer')
           if (!viewer) return null

@@ -56,8 +56,10 @@ export function giftRoutes(ctx: CoinsContext, gifts: GiftsService, earnings: Ear
       const input = parse(sendInput, { target, note: form.note ?? '', idempotency_key: form.key || undefined })
       if (!giftId) throw ctx.http.error(400, 'VALIDATION_FAILED', 'Choose a gift.', { fields: { gift: 'Choose a gift.' } })
       const { send } = await gifts.send(me(c), giftId, input)
-      const to = safeBack(back, targetHref(target, (await q.userById(ctx.db, send.receiver_id))?.username ?? ''))
-      return c.redirect(`${to}${to.includes('?') ? '&' : '?'}notice=sent`, 303)
+      const [receiver, gift] = await Promise.all([q.userById(ctx.db, send.receiver_id), q.giftById(ctx.db, send.gift_id)])
+      // Back on the post, profile or stream (core's or another plugin's page): a flash, which any page shows.
+      ctx.http.flash(c, 'ok', `You sent ${gift?.name ?? 'a gift'} to ${receiver?.display_name ?? 'them'}.`)
+      return c.redirect(safeBack(back, targetHref(target, receiver?.username ?? '')), 303)
     } catch (err) {
       // The picker again with the sentence (a target missing or hidden meanwhile answers 404 from the picker itself).
       if (!isAppError(err) || err.status >= 500) throw err

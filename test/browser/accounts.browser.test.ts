@@ -6,7 +6,8 @@ import { test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { currentTotpCode } from '../../core/auth/two-factor.js'
 import { PASSWORD } from '../harness.js'
-import { browserOrSkip, logOutButton, navLink, resultPath, startTestServer, watchProblems, type PageProblems, type TestServer } from './browser.js'
+import { turnOnTwoFactor } from './account-steps.js'
+import { browserOrSkip, fillLogIn, logOutButton, navLink, resultPath, startTestServer, watchProblems, type PageProblems, type TestServer } from './browser.js'
 
 const PHONE = { width: 375, height: 812 }
 
@@ -101,23 +102,14 @@ test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
       // Settings → Security → set up: a QR code and the key; confirm with the app's code.
       await (await navLink(page, 'Settings')).click()
       await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Security' }).click()
-      await page.getByRole('button', { name: 'Set up two-factor' }).click()
-      await page.locator('.qr svg').waitFor()
-      const secret = (await page.locator('[data-totp-secret]').textContent())!.trim()
-      await page.getByLabel('Code from the app').fill(currentTotpCode(secret))
-      await page.getByLabel('Your password').fill(PASSWORD)
-      await page.getByRole('button', { name: 'Turn on' }).click()
-      await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor()
-      assert.equal(await page.locator('[data-recovery-codes] li').count(), 10)
-      await page.getByRole('link', { name: 'I saved them' }).click()
+      await page.waitForURL((u) => u.pathname === '/settings/security')
+      const { secret, recoveryCodes } = await turnOnTwoFactor(page)
+      assert.equal(recoveryCodes.length, 10)
       await page.getByText(/You have 10 unused recovery codes/).waitFor()
 
       // Log out, log in: the password alone is not enough; the code finishes it.
       await Promise.all([page.waitForURL((u) => u.pathname === '/'), (await logOutButton(page)).click()])
-      await page.goto('/login')
-      await page.getByLabel('Username or email').fill(username)
-      await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-      await Promise.all([page.waitForURL((u) => u.pathname === '/login/2fa'), page.getByRole('button', { name: 'Log in', exact: true }).click()])
+      await Promise.all([page.waitForURL((u) => u.pathname === '/login/2fa'), fillLogIn(page, username)])
       await page.getByLabel('Code', { exact: true }).fill(currentTotpCode(secret, Date.now() + 30_000))
       await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Verify' }).click()])
       await page.getByRole('heading', { level: 1, name: `Welcome home, ${username}` }).waitFor()
@@ -128,10 +120,7 @@ test('accounts in a real browser', { timeout: 120_000 }, async (t) => {
 
       // An admin logs in and opens the admin pages from the navigation.
       await server.hearth.users.create({ username: 'site_admin', email: 'site_admin@example.org', password: PASSWORD }, { role: 'admin', actorId: null })
-      await page.goto('/login')
-      await page.getByLabel('Username or email').fill('site_admin')
-      await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-      await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Log in', exact: true }).click()])
+      await Promise.all([page.waitForURL((u) => u.pathname === '/'), fillLogIn(page, 'site_admin')])
       await (await navLink(page, 'Admin')).click()
       await page.waitForURL((u) => u.pathname === '/admin')
       await page.getByText(/members ·/).waitFor()

@@ -50,6 +50,9 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ]
 
+/** What Chromium needs for a camera, a microphone and autoplay on a machine with none (see shared notes: realtime-media). */
+export const FAKE_MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']
+
 /** Launch Chromium at `executablePath` (default: the one found) with CHROMIUM_ARGS plus `extraArgs`. */
 export async function launchChromium(options: { executablePath?: string; extraArgs?: string[]; launch?: LaunchOptions } = {}): Promise<Browser> {
   const executablePath = options.executablePath ?? findChromium()
@@ -197,11 +200,16 @@ export async function logInInBrowser(browser: Browser, server: TestServer, usern
   context.setDefaultTimeout(20_000)
   const page = await context.newPage()
   const problems = await watchProblems(page)
-  await page.goto('/login')
-  await page.getByLabel('Username or email').fill(username)
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Log in', exact: true }).click()])
+  await Promise.all([page.waitForURL((u) => u.pathname === '/'), fillLogIn(page, username)])
   return { context, page, problems }
+}
+
+/** Open the login page, fill it and press Log in; the caller waits for where it leads (home, the code step, an error). */
+export async function fillLogIn(page: Page, login: string, password = PASSWORD): Promise<void> {
+  await page.goto('/login')
+  await page.getByLabel('Username or email').fill(login)
+  await page.getByLabel('Password', { exact: true }).fill(password)
+  await page.getByRole('button', { name: 'Log in', exact: true }).click()
 }
 
 /**

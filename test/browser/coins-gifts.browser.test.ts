@@ -3,7 +3,10 @@
 // coins is the purchases part's test: here they are credited straight from the ledger, as a purchase would.)
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { PASSWORD } from '../harness.js'
 import { browserOrSkip, checkA11y, logInInBrowser, startTestServer } from './browser.js'
+import { approveAndPay, askToWithdraw, earnings, passGiftHold, sendGift } from './coins-steps.js'
+import { api } from './community.js'
 
 test('a gift on a post and in a live stream without JavaScript, earnings on hold then available, a withdrawal approved and paid; the pages pass axe', { timeout: 180_000 }, async (t) => {
   const browser = await browserOrSkip(t)
@@ -11,16 +14,11 @@ test('a gift on a post and in a live stream without JavaScript, earnings on hold
   const server = await startTestServer({ enable: ['coins', 'live'] })
   t.after(() => server.close())
   const h = server.hearth
-  const call = async (method: string, path: string, token: string, body?: unknown) => {
-    const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
-    const json = (await res.json()) as { data: any }
-    assert.ok(res.ok, `${method} ${path}: ${JSON.stringify(json)}`)
-    return json.data
-  }
-  const register = async (username: string) => (await (await fetch(server.url + '/api/v1/users/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, email: `${username}@example.org`, password: 'correct horse battery staple' }) })).json()) as { data: { user: { id: number }; token: string } }
-  const boss = (await register('boss')).data
-  const ana = (await register('ana')).data
-  const fan = (await register('fan')).data
+  const call = <T = any>(method: string, path: string, token: string, body?: unknown) => api<T>(server.url, method, path, token, body)
+  const register = (username: string) => api<{ user: { id: number }; token: string }>(server.url, 'POST', '/api/v1/users/register', null, { username, email: `${username}@example.org`, password: PASSWORD })
+  const boss = await register('boss')
+  const ana = await register('ana')
+  const fan = await register('fan')
   await h.users.setRole(boss.user.id, 'admin', null)
   await call('POST', '/api/v1/coins/admin/gifts', boss.token, { name: 'Rose', price: 500, icon: 'rose' })
   await call('POST', '/api/v1/coins/admin/gifts', boss.token, { name: 'Heart', price: 2000, icon: 'heart' })
@@ -31,18 +29,12 @@ test('a gift on a post and in a live stream without JavaScript, earnings on hold
   // The fan, JavaScript off: the Gift link, the picker form, back to the post with a confirmation.
   const noJs = await logInInBrowser(browser, server, 'fan', { viewport: { width: 390, height: 844 }, javaScriptEnabled: false })
   await noJs.page.goto(`/p/${post.id}`)
-  await noJs.page.getByRole('link', { name: 'Gift' }).click()
-  await noJs.page.getByRole('heading', { name: 'Send a gift to ana' }).waitFor()
-  await noJs.page.getByLabel(/Heart/).check()
-  await noJs.page.getByLabel('Note (optional)').fill('Keep painting!')
-  await Promise.all([noJs.page.waitForURL((u) => u.pathname === `/p/${post.id}`), noJs.page.getByRole('button', { name: 'Send gift' }).click()])
+  await sendGift(noJs.page, { link: 'Gift', receiver: 'ana', gift: /Heart/, note: 'Keep painting!' })
+  await noJs.page.getByRole('status').filter({ hasText: 'You sent Heart to ana.' }).waitFor()
   // In ana's live stream (the live plugin on): the stream page's link, the same picker, back to the stream.
   const stream = await call('POST', '/api/v1/live/streams', ana.token, { title: 'Painting live' })
   await noJs.page.goto(`/live/${stream.id}`)
-  await noJs.page.getByRole('link', { name: 'Send a gift' }).click()
-  await noJs.page.getByRole('heading', { name: 'Send a gift to ana' }).waitFor()
-  await noJs.page.getByLabel(/Rose/).check()
-  await Promise.all([noJs.page.waitForURL((u) => u.pathname === `/live/${stream.id}`), noJs.page.getByRole('button', { name: 'Send gift' }).click()])
+  await sendGift(noJs.page, { link: 'Send a gift', receiver: 'ana', gift: /Rose/ })
   await noJs.context.close()
   assert.equal((await h.ledger.findAccount({ kind: 'member_coins', userId: fan.user.id, unit: 'coin' }))!.available, 500)
   const onTimeline = h.store.sqlite.prepare("select count(*) as n from live_timeline where stream_id = ? and kind = 'gift'").get(stream.id) as { n: number }
@@ -56,22 +48,15 @@ test('a gift on a post and in a live stream without JavaScript, earnings on hold
 
   // The creator: on hold, then (the hold over) available; a withdrawal asked for.
   const creator = await logInInBrowser(browser, server, 'ana', { viewport: { width: 390, height: 844 } })
-  await creator.page.goto('/coins/earnings')
-  assert.equal(await creator.page.locator('[data-on-hold]').getAttribute('data-on-hold'), '2000', '80 % of 2,000 and of 500')
-  assert.equal(await creator.page.locator('[data-available]').getAttribute('data-available'), '0')
+  assert.deepEqual(await earnings(creator.page), { onHold: 2000, available: 0 }, '80 % of 2,000 and of 500')
   await creator.page.getByText('Keep painting!').waitFor()
   await checkA11y(creator.page, 'earnings')
-  h.store.sqlite.prepare("update coins_gift_sends set release_at = '2000-01-01T00:00:00.000Z'").run()
-  await h.scheduler.run('coins', 'release-holds')
+  await passGiftHold(h)
   await creator.page.reload()
-  assert.equal(await creator.page.locator('[data-available]').getAttribute('data-available'), '2000')
+  assert.equal((await earnings(creator.page)).available, 2000)
   await creator.page.getByRole('link', { name: 'Withdraw' }).click()
   await checkA11y(creator.page, 'withdrawals')
-  await creator.page.getByLabel('Coins to withdraw').fill('1500')
-  await creator.page.getByLabel('Pay me by').selectOption('bank')
-  await creator.page.getByLabel('Payout details').fill('IBAN DE89 3704 0044 0532 0130 00')
-  await creator.page.getByRole('button', { name: 'Ask to withdraw' }).click()
-  await creator.page.getByText('Your withdrawal request was sent to the team.').waitFor()
+  await askToWithdraw(creator.page, 1500, 'IBAN DE89 3704 0044 0532 0130 00')
   assert.equal(await creator.page.locator('[data-withdrawal]').getAttribute('data-status'), 'requested')
 
   // The admin: the catalog page and the queue, approve then mark paid.
@@ -80,11 +65,7 @@ test('a gift on a post and in a live stream without JavaScript, earnings on hold
   await checkA11y(admin.page, 'admin gifts')
   await admin.page.goto('/coins/admin/withdrawals')
   await checkA11y(admin.page, 'withdrawal queue')
-  await admin.page.getByRole('button', { name: 'Approve' }).click()
-  await admin.page.getByText('The withdrawal was approved.').waitFor()
-  await admin.page.getByLabel('Payment reference').fill('SEPA-0001')
-  await admin.page.getByRole('button', { name: 'Mark paid' }).click()
-  await admin.page.getByText('The withdrawal was marked paid.').waitFor()
+  await approveAndPay(admin.page, '(@ana) asks for 1,500 coins', 'SEPA-0001')
 
   await creator.page.goto('/coins/withdrawals')
   assert.equal(await creator.page.locator('[data-withdrawal]').getAttribute('data-status'), 'paid')

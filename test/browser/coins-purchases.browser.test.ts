@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { PASSWORD } from '../harness.js'
+import { confirmBankTransfer, payByBankTransfer } from './coins-steps.js'
 import { browserOrSkip, checkA11y, logInInBrowser, navLink, registerInBrowser, startTestServer } from './browser.js'
 
 test('a member buys coins by bank transfer and an admin credits them, from the pages', { timeout: 180_000 }, async (t) => {
@@ -29,17 +30,14 @@ test('a member buys coins by bank transfer and an admin credits them, from the p
   await ana.page.waitForURL((u) => u.pathname === '/coins')
   await ana.page.locator('.coins-balance-value', { hasText: '0 coins' }).waitFor()
   await checkA11y(ana.page, 'wallet (phone, dark)')
-  await Promise.all([ana.page.waitForURL(/\/coins\/purchases\/\d+$/), ana.page.getByRole('button', { name: 'Pay by bank transfer: 250 coins for €2.49' }).click()])
-  const reference = (await ana.page.locator('.coins-receipt code').first().textContent())!
+  const reference = await payByBankTransfer(ana.page, '250 coins for €2.49')
   assert.match(reference, /^HC-/)
   await ana.page.getByText('IBAN DE02').waitFor()
   await checkA11y(ana.page, 'purchase waiting for a bank transfer (phone, dark)')
 
   await boss.page.goto('/coins/admin')
-  const waiting = boss.page.locator('li', { hasText: reference })
-  await waiting.getByLabel('The bank’s reference for the transfer').fill('SEPA-2026-12-05-0042')
   await checkA11y(boss.page, 'coins admin (desktop)')
-  await Promise.all([boss.page.waitForURL(/notice=confirmed/), waiting.getByRole('button', { name: 'Confirm and credit' }).click()])
+  await confirmBankTransfer(boss.page, reference, 'SEPA-2026-12-05-0042')
 
   await ana.page.goto('/coins')
   await ana.page.locator('.coins-balance-value', { hasText: '250 coins' }).waitFor()

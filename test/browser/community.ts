@@ -32,8 +32,8 @@ interface Envelope<T> {
   error?: { code: string; message: string }
 }
 
-/** A JSON API call with a bearer token; throws with the server's message on anything but 2xx. */
-async function api<T>(url: string, method: string, path: string, token: string | null, body?: unknown): Promise<T> {
+/** A JSON API call with a bearer token (or none); throws with the server's message on anything but 2xx. */
+export async function api<T>(url: string, method: string, path: string, token: string | null, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {}
   if (token) headers.authorization = `Bearer ${token}`
   let payload: BodyInit | undefined

@@ -3,28 +3,19 @@
 // next sign-in, the data export made, downloaded and read, the account deleted and gone after the grace period (time
 // moved forward, not waited); and issue 18's "view as": the banner on every page, writes refused, ended by its button.
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { currentTotpCode } from '../../core/auth/two-factor.js'
 import { PASSWORD } from '../harness.js'
-import { readZip, zipJson } from '../zip-reader.js'
-import { axeViolations, browserOrSkip, logOutButton, startTestServer, watchProblems, type TestServer } from './browser.js'
-
-const DAY = 86_400_000
+import { zipJson } from '../zip-reader.js'
+import { deleteMyAccount, downloadMyData, passDeletionGracePeriod, turnOnTwoFactor } from './account-steps.js'
+import { axeViolations, browserOrSkip, fillLogIn, logOutButton, startTestServer, watchProblems, type TestServer } from './browser.js'
 
 async function open(browser: Browser, server: TestServer) {
   const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 }, acceptDownloads: true })
   context.setDefaultTimeout(15_000)
   const page = await context.newPage()
   return { context, page, problems: await watchProblems(page) }
-}
-
-async function logIn(page: Page, login: string) {
-  await page.goto('/login')
-  await page.getByLabel('Username or email').fill(login)
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-  await page.getByRole('button', { name: 'Log in', exact: true }).click()
 }
 
 test('member data rights in a real browser', { timeout: 180_000 }, async (t) => {
@@ -41,51 +32,27 @@ test('member data rights in a real browser', { timeout: 180_000 }, async (t) => 
       const dora = await h.users.create({ username, email: `${username}@example.org`, password: PASSWORD })
       await h.posts.create(dora.id, { text: 'dora wrote this before leaving' })
 
-      await logIn(page, username)
-      await page.waitForURL((u) => u.pathname === '/')
-      await page.goto('/settings/security')
-      await page.getByRole('button', { name: 'Set up two-factor' }).click()
-      const secret = (await page.locator('[data-totp-secret]').textContent())!.trim()
+      await Promise.all([page.waitForURL((u) => u.pathname === '/'), fillLogIn(page, username)])
       // The code an app shows for the key on the page now: accepted at set-up, and again at the sign-in that follows.
-      const shown = currentTotpCode(secret)
-      await page.getByLabel('Code from the app').fill(shown)
-      await page.getByLabel('Your password').fill(PASSWORD)
-      await page.getByRole('button', { name: 'Turn on' }).click()
-      await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor()
-      await page.getByRole('link', { name: 'I saved them' }).click()
+      const { secret } = await turnOnTwoFactor(page)
       await Promise.all([page.waitForURL((u) => u.pathname === '/'), (await logOutButton(page)).click()])
-      await logIn(page, username)
-      await page.waitForURL((u) => u.pathname === '/login/2fa')
+      await Promise.all([page.waitForURL((u) => u.pathname === '/login/2fa'), fillLogIn(page, username)])
       await page.getByLabel('Code', { exact: true }).fill(currentTotpCode(secret))
       await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Verify' }).click()])
 
       // Settings → Your data: ask, wait for the job, download the zip and read it.
-      await page.goto('/settings/data')
-      await page.getByRole('button', { name: 'Export my data' }).click()
-      // The server's own queue may have made it already: the flash says it was asked for either way.
-      await page.getByRole('status').filter({ hasText: 'Your data is being gathered' }).waitFor()
-      await h.queue.drain()
-      await page.reload()
-      const link = page.getByRole('link', { name: 'Download my data' })
-      await link.waitFor()
+      const { name, entries } = await downloadMyData(page, h)
       assert.deepEqual((await axeViolations(page, 'settings/data')).serious, [], 'no serious accessibility problems on Your data')
-      const [download] = await Promise.all([page.waitForEvent('download'), link.click()])
-      assert.match(download.suggestedFilename(), /^dora_browser-data-\d{4}-\d{2}-\d{2}\.zip$/)
-      const entries = readZip(readFileSync((await download.path())!))
+      assert.match(name, /^dora_browser-data-\d{4}-\d{2}-\d{2}\.zip$/)
       assert.equal(zipJson(entries, 'profile.json').username, username)
       assert.deepEqual(zipJson(entries, 'posts.json').map((p: { text: string }) => p.text), ['dora wrote this before leaving'])
       await page.goto('/notifications')
       await page.getByText('The copy of your data you asked for is ready to download').waitFor()
 
       // Delete: told when, signed out; after the grace period, gone.
-      await page.goto('/settings/data')
-      await page.locator('[data-what-stays] li').first().waitFor()
-      await page.getByLabel('Your password').fill(PASSWORD)
-      await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.getByRole('button', { name: 'Delete my account' }).click()])
-      await page.getByRole('status').filter({ hasText: /will be deleted on/ }).waitFor()
-      assert.equal(await h.account.queueDueDeletions(new Date(Date.now() + 15 * DAY)), 1)
-      await h.queue.drain()
-      await logIn(page, username)
+      await deleteMyAccount(page)
+      assert.equal(await passDeletionGracePeriod(h), 1)
+      await fillLogIn(page, username)
       await page.getByText('That username or email and password do not match.').waitFor()
       assert.equal((await page.goto(`/u/${username}`))!.status(), 404)
       assert.deepEqual(problems.list.filter((p) => !/status of 40[14]/.test(p)), [], 'console errors, page errors or CSP violations')
@@ -100,8 +67,7 @@ test('member data rights in a real browser', { timeout: 180_000 }, async (t) => 
       const eli = await h.users.create({ username: 'eli_browser', email: 'eli_browser@example.org', password: PASSWORD })
       await h.posts.create(eli.id, { text: 'eli note to self', visibility: 'only_me' })
       await h.users.create({ username: 'boss_browser', email: 'boss_browser@example.org', password: PASSWORD }, { role: 'admin', actorId: null })
-      await logIn(page, 'boss_browser')
-      await page.waitForURL((u) => u.pathname === '/')
+      await Promise.all([page.waitForURL((u) => u.pathname === '/'), fillLogIn(page, 'boss_browser')])
       await page.goto(`/admin/users/${eli.id}`)
       await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'View as this member (read-only)' }).click()])
       const banner = page.locator('[data-view-as="eli_browser"]')

@@ -4,12 +4,10 @@
 // video reaches its moment.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { browserOrSkip, checkA11y, registerInBrowser, resultPath, startTestServer } from './browser.js'
-
-const MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']
+import { browserOrSkip, checkA11y, FAKE_MEDIA_FLAGS, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
 test('a 10 s delay holds chat back with the picture, and the replay plays with its chat', { timeout: 480_000 }, async (t) => {
-  const browser = await browserOrSkip(t, { extraArgs: MEDIA_FLAGS })
+  const browser = await browserOrSkip(t, { extraArgs: FAKE_MEDIA_FLAGS })
   if (!browser) return
   const server = await startTestServer({ enable: ['live'] })
   t.after(() => server.close())

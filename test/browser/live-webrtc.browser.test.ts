@@ -7,9 +7,9 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Page } from 'playwright-core'
 import { ffmpegsUnder, udpSockets } from '../../plugins/live/testing.js'
-import { browserOrSkip, registerInBrowser, resultPath, startTestServer } from './browser.js'
+import { browserOrSkip, FAKE_MEDIA_FLAGS, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
-const MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required']
+const MEDIA_FLAGS = [...FAKE_MEDIA_FLAGS, '--allow-loopback-in-peer-connection']
 
 /**
  * The camera replaced by a canvas showing the time it was drawn: the low 24 bits of Date.now() as a 6×4 grid of

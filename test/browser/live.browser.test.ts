@@ -3,13 +3,10 @@
 // (the element's time advances), and a chat message from the viewer reaches the streamer's page.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { browserOrSkip, navLink, registerInBrowser, resultPath, startTestServer } from './browser.js'
-
-/** What Chromium needs for capture and autoplay on a machine with no camera (see shared notes: realtime-media). */
-const MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']
+import { browserOrSkip, FAKE_MEDIA_FLAGS, navLink, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
 test('a member goes live from the page, a viewer watches it and chats', { timeout: 420_000 }, async (t) => {
-  const browser = await browserOrSkip(t, { extraArgs: MEDIA_FLAGS })
+  const browser = await browserOrSkip(t, { extraArgs: FAKE_MEDIA_FLAGS })
   if (!browser) return
   const server = await startTestServer({ enable: ['live'] })
   t.after(() => server.close())

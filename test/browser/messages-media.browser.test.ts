@@ -5,13 +5,10 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import sharp from 'sharp'
-import { browserOrSkip, registerInBrowser, resultPath, startTestServer } from './browser.js'
-
-/** A microphone that plays a beep, granted without asking. */
-const MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']
+import { browserOrSkip, FAKE_MEDIA_FLAGS, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
 test('photos, a view-once photo, a voice message and a file between two members', { timeout: 240_000 }, async (t) => {
-  const browser = await browserOrSkip(t, { extraArgs: MEDIA_FLAGS })
+  const browser = await browserOrSkip(t, { extraArgs: FAKE_MEDIA_FLAGS })
   if (!browser) return
   const server = await startTestServer({ enable: ['messages'] })
   t.after(() => server.close())

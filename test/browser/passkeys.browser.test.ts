@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { PASSWORD } from '../harness.js'
-import { browserOrSkip, logOutButton, startTestServer, watchProblems } from './browser.js'
+import { addPasskey, PLATFORM_AUTHENTICATOR, virtualAuthenticator } from './account-steps.js'
+import { browserOrSkip, fillLogIn, logOutButton, registerInBrowser, startTestServer } from './browser.js'
 import { currentTotpCode } from '../../core/auth/two-factor.js'
 
 test('adds a passkey in settings, signs in with it from the login page’s autofill, and uses it as the code step’s second factor', { timeout: 120_000 }, async (t) => {
@@ -14,30 +15,11 @@ test('adds a passkey in settings, signs in with it from the login page’s autof
   const server = await startTestServer()
   t.after(() => server.close())
   // WebAuthn wants a domain for its RP ID (never an IP address): the same server, as localhost.
-  const base = `http://localhost:${server.port}`
-  const context = await browser.newContext({ baseURL: base, viewport: { width: 1100, height: 900 } })
-  context.setDefaultTimeout(20_000)
+  const { context, page, problems } = await registerInBrowser(browser, server, 'ana', { baseURL: `http://localhost:${server.port}`, viewport: { width: 1100, height: 900 } })
   t.after(() => context.close())
-  const page = await context.newPage()
-  const problems = await watchProblems(page)
-  const cdp = await context.newCDPSession(page)
-  await cdp.send('WebAuthn.enable')
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  })
+  const { cdp, authenticatorId } = await virtualAuthenticator(context, page)
 
-  await page.goto('/register')
-  await page.getByLabel('Username').fill('ana')
-  await page.getByLabel('Email').fill('ana@example.org')
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.getByRole('button', { name: 'Create account' }).click()])
-
-  await page.goto('/settings/security')
-  await page.getByText('Add a passkey', { exact: true }).first().click()
-  await page.getByLabel('Name').fill('Work laptop')
-  await page.locator('#pk-add-password').fill(PASSWORD)
-  await page.getByRole('button', { name: 'Add a passkey' }).click()
-  await page.locator('[data-passkeys]').getByText('Work laptop').waitFor()
+  await addPasskey(page, 'Work laptop')
   const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId })
   assert.equal(credentials.length, 1)
   assert.equal(credentials[0]!.isResidentCredential, true, 'a discoverable passkey')
@@ -63,13 +45,8 @@ test('adds a passkey in settings, signs in with it from the login page’s autof
   const [now] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials
   await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId })
   await logOut()
-  await page.goto('/login')
-  await page.getByLabel('Username or email').fill('ana')
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-  await Promise.all([page.waitForURL((u) => u.pathname === '/login/2fa'), page.getByRole('button', { name: 'Log in', exact: true }).click()])
-  const back = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  })
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login/2fa'), fillLogIn(page, 'ana')])
+  const back = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: PLATFORM_AUTHENTICATOR })
   await cdp.send('WebAuthn.addCredential', { authenticatorId: back.authenticatorId, credential: now! })
   await page.getByRole('button', { name: 'Use a passkey instead' }).click()
   await page.waitForURL((u) => u.pathname === '/')

@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Page } from 'playwright-core'
-import { browserOrSkip, navLink, registerInBrowser, resultPath, startTestServer } from './browser.js'
+import { browserOrSkip, FAKE_MEDIA_FLAGS, navLink, registerInBrowser, resultPath, startTestServer } from './browser.js'
 
-/** What Chromium needs for WebRTC on a loopback-only machine with no camera (see shared notes: realtime-media). */
-const MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required']
+const MEDIA_FLAGS = [...FAKE_MEDIA_FLAGS, '--allow-loopback-in-peer-connection']
 
 const state = (page: Page) => page.evaluate(() => (window as unknown as { hearthMeet: { state: string } }).hearthMeet.state)
 
