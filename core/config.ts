@@ -1,7 +1,6 @@
 // Where an instance keeps its data and how it listens: flags, then environment, then defaults.
-import { availableParallelism } from 'node:os'
+import { availableParallelism, hostname } from 'node:os'
 import { join, resolve } from 'node:path'
-import { replicationConfig, type ReplicationConfig } from './replication/litefs.js'
 
 export interface Config {
   /** Folder holding the database and media. Default ./data, or HEARTH_DATA. */
@@ -118,4 +117,38 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     workers: resolveWorkers(input.workers ?? env.HEARTH_WORKERS),
     replication,
   }
+}
+
+/** Replicas with LiteFS (docs/operators.md, "Replicas with LiteFS"; core/replication reads the role and routes). */
+export interface ReplicationConfig {
+  /** LiteFS's FUSE mount (HEARTH_LITEFS_DIR); null on a single node. The database is `hearth.db` in it. */
+  mount: string | null
+  /** The primary's hostname (as `.primary` names it) to the URL it answers on inside the network (HEARTH_PRIMARY_URLS). */
+  primaryUrls: Map<string, string>
+  /** This node's name for the loop guard and the logs (HEARTH_NODE_NAME, default the hostname). */
+  nodeName: string
+  /** Whether this node may hold the lease (HEARTH_LITEFS_CANDIDATE, default 1): if not, no `.primary` means "unknown". */
+  candidate: boolean
+  /** On Fly.io (FLY_APP_NAME): a write with no URL for the primary is answered with `fly-replay`. */
+  fly: boolean
+  /**
+   * The media folder is storage every node shares (HEARTH_MEDIA_SHARED=1). Otherwise a replica fetches a file it lacks
+   * from the primary on first use and keeps it (core/replication/media.ts).
+   */
+  mediaShared: boolean
+}
+
+export function replicationConfig(env: NodeJS.ProcessEnv): ReplicationConfig {
+  const primaryUrls = new Map<string, string>()
+  for (const pair of (env.HEARTH_PRIMARY_URLS ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const at = pair.indexOf('=')
+    const url = at > 0 ? pair.slice(at + 1).trim().replace(/\/$/, '') : ''
+    if (at <= 0 || !/^https?:\/\/[^/\s]+$/.test(url)) throw new Error(`HEARTH_PRIMARY_URLS takes host=http://address:port pairs separated by commas, not "${pair}".`)
+    primaryUrls.set(pair.slice(0, at).trim(), url)
+  }
+  const candidate = env.HEARTH_LITEFS_CANDIDATE ?? '1'
+  if (candidate !== '1' && candidate !== '0') throw new Error(`HEARTH_LITEFS_CANDIDATE must be 1 or 0, not "${candidate}".`)
+  const shared = env.HEARTH_MEDIA_SHARED || '0'
+  if (shared !== '1' && shared !== '0') throw new Error(`HEARTH_MEDIA_SHARED must be 1 or 0, not "${shared}".`)
+  return { mount: env.HEARTH_LITEFS_DIR || null, primaryUrls, nodeName: env.HEARTH_NODE_NAME || hostname(), candidate: candidate === '1', fly: !!env.FLY_APP_NAME, mediaShared: shared === '1' }
 }

@@ -51,3 +51,13 @@ export function validationFailed(fields: Record<string, string>, message?: strin
   const first = Object.values(fields)[0]
   return new AppError(400, 'VALIDATION_FAILED', message ?? first ?? 'The input is not valid.', { fields })
 }
+
+/**
+ * Thrown by a read that only the primary can answer (it needs what the primary keeps in memory, such as a one-time
+ * grant to a file); on a replica the read is sent to the primary, elsewhere it answers 503.
+ */
+export class PrimaryOnlyRead extends AppError {
+  constructor() {
+    super(503, 'PRIMARY_UNAVAILABLE', 'The server that can answer this cannot be reached just now; try again in a moment.')
+  }
+}

@@ -12,6 +12,8 @@ export const CORE_PREFIXES = [
   '/api/v1/announcements', '/api/v1/appeals', '/api/v1/legal', '/api/v1/notifications', '/api/v1/onboarding', '/api/v1/posts', '/api/v1/push', '/api/v1/reports', '/api/v1/search', '/api/v1/trending', '/api/v1/users',
   '/api/v1/verification',
   '/api/v1/categories', '/api/v1/interests', '/og-image',
+  // Between the nodes of a LiteFS cluster (core/replication): media files and realtime publishes, signed.
+  '/_hearth', '/internal',
 ] as const
 
 /** Paths shared out to plugins: core answers at them but a plugin's prefix may be below them (`/api/v1/NAME`), never them. */

@@ -1,5 +1,5 @@
 // Realtime across the nodes of a LiteFS cluster, for real on loopback (a primary and a replica, see
-// cluster.test-helpers.ts): a member's socket opened on the replica is relayed to the primary, which holds realtime's
+// test/litefs.ts): a member's socket opened on the replica is relayed to the primary, which holds realtime's
 // state, so what the primary publishes reaches it, what it sends is handled (and written) there, random chat pairs
 // members whichever node they reached, what the replica publishes is carried to the primary, and a role change moves
 // the sockets with the lease.
@@ -12,7 +12,7 @@ import WebSocket from 'ws'
 import { createTestApp, tempDir } from '../../test/harness.js'
 import { BUS_PATH, BUS_SIGNATURE_HEADER } from './bus.js'
 import { relayTcpToPrimary } from './sockets.js'
-import { cluster, NOT_PROVEN, pos, type ClusterNode } from './cluster.test-helpers.js'
+import { cluster, NOT_PROVEN, pos, type LoopbackNode as ClusterNode } from '../../test/litefs.js'
 
 interface Member {
   id: number

@@ -9,8 +9,9 @@ import { after, before, describe, it } from 'node:test'
 import { resolveConfig } from '../config.js'
 import { tempDir } from '../../test/harness.js'
 import { replication } from '../../cli/doctor/checks/replication.js'
-import { readPosition, readRole, replicationConfig } from './litefs.js'
-import { bootNode, callNode, loopbackNode, pos, replicateTo, type CallInit, type LoopbackNode as Node } from './loopback.js'
+import { replicationConfig } from '../config.js'
+import { readPosition, readRole } from './litefs.js'
+import { bootNode, callNode, loopbackNode, pos, replicateTo, type CallInit, type LoopbackNode as Node } from '../../test/litefs.js'
 import { READ_WAIT_MS, TXID_COOKIE } from './routing.js'
 
 describe('replicas with LiteFS (a primary and a replica on loopback)', () => {

@@ -4,7 +4,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
-import { AppError } from '../errors.js'
+import { AppError, PrimaryOnlyRead } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import type { Replication } from './litefs.js'
 
@@ -51,22 +51,13 @@ export function isReadOnlyError(err: unknown): boolean {
   return typeof code === 'string' && (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_') || code.startsWith('SQLITE_IOERR'))
 }
 
-/**
- * Thrown by a read that only the primary can answer (it needs what the primary keeps in memory, such as a one-time
- * grant to a file); on a replica the read is sent to the primary, elsewhere it answers 503.
- */
-export class PrimaryOnlyRead extends AppError {
-  constructor() {
-    super(503, 'PRIMARY_UNAVAILABLE', 'The server that can answer this cannot be reached just now; try again in a moment.')
-  }
-}
 
 export interface RoutingOptions {
   replication: Replication
   secret: () => Promise<string>
   maxBodyBytes: number
   /**
-   * Paths whose state lives in the primary's memory (core/workers/pinned.ts: the console, the report form, plugins
+   * Paths whose state lives in the primary's memory (core/plugins/pinned.ts: the console, the report form, plugins
    * that did not declare `threads: 'any'`): a replica sends even their reads to the primary, which holds that state.
    */
   pinned?: (url: string) => boolean

@@ -8,7 +8,7 @@ import { connect as connectTls } from 'node:tls'
 import { clientAddress } from '../http/middleware.js'
 import type { Logger } from '../logger.js'
 import type { RealtimeHub } from '../realtime/hub.js'
-import { PEER_HEADER, relayUpgrade, type PeerRequest } from '../workers/proxy.js'
+import { PEER_HEADER, relayUpgrade, type PeerRequest } from '../http/relay.js'
 import type { Replication } from './litefs.js'
 import { CLIENT_HEADER, clientClaim, FORWARDED_HEADER } from './routing.js'
 

@@ -7,9 +7,9 @@ import { createHearth } from '../app.js'
 import type { Config } from '../config.js'
 import { createLogger } from '../logger.js'
 import { jobsChannel, presenceMirror, ThreadBus } from './channels.js'
-import { pinnedPath, proxyRequest, proxyUpgrade } from './proxy.js'
+import { proxyRequest, proxyUpgrade } from './proxy.js'
 import { SharedBuckets, type SharedBucketsMemory } from './shared-buckets.js'
-import { mainThreadPrefixes } from './pinned.js'
+import { mainThreadPrefixes, pinnedPath } from '../plugins/pinned.js'
 
 export interface HttpThreadData {
   config: Config

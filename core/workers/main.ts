@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js'
 import { relaySocketsToPrimary, type SocketRelayOptions } from '../replication/sockets.js'
 import { jobsChannel, presenceOwner, ThreadBus } from './channels.js'
 import { startWorkerPool, type WorkerPool } from './pool.js'
-import { PEER_HEADER, type PeerRequest } from './proxy.js'
+import { PEER_HEADER, type PeerRequest } from '../http/relay.js'
 import { sharedBucketsMemory, SharedBuckets, type SharedBucketsMemory } from './shared-buckets.js'
 
 /** The main thread's wiring: handed to createHearth, then to startServer. */

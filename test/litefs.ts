@@ -4,12 +4,17 @@
 // lease handoff, and Fly's replay (each needs LiteFS itself, which cannot be installed here).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createHearth, type Hearth } from '../app.js'
-import { resolveConfig } from '../config.js'
-import { createLogger } from '../logger.js'
-import { startServer, type RunningServer } from '../server.js'
+import { createHearth, type Hearth } from '../core/app.js'
+import { resolveConfig } from '../core/config.js'
+import { createLogger } from '../core/logger.js'
+import { startServer, type RunningServer } from '../core/server.js'
+import { mainThreadWiring } from '../core/workers/main.js'
+
+/** What to say in a test's output: what loopback cannot show. */
+export const NOT_PROVEN = 'not proven here (LiteFS cannot be installed): FUSE, LiteFS’s streaming and lease handoff, Fly’s replay'
 
 export interface LoopbackNode {
+  name: string
   h: Hearth
   server: RunningServer
   mount: string
@@ -23,14 +28,18 @@ export const pos = (txid: number) => `${txid.toString(16).padStart(16, '0')}/${'
 export function loopbackNode(root: string, name: string): LoopbackNode {
   const mount = join(root, name, 'litefs')
   mkdirSync(mount, { recursive: true })
-  return { mount } as LoopbackNode
+  return { name, mount } as LoopbackNode
 }
 
-/** Start Hearth for a node, its data folder beside its mount, with HEARTH_LITEFS_DIR and HEARTH_NODE_NAME set. */
+/**
+ * Start Hearth for a node, its data folder beside its mount, with HEARTH_LITEFS_DIR and HEARTH_NODE_NAME set; `env` as
+ * the operator would set it (HEARTH_PRIMARY_URLS, HEARTH_WORKERS above 1 for worker threads, decision 051).
+ */
 export async function bootNode(n: LoopbackNode, root: string, name: string, env: Record<string, string>): Promise<void> {
   const config = resolveConfig({ dataDir: join(root, name, 'data'), port: 0, host: '127.0.0.1', pluginDirs: [], logLevel: 'silent' }, { HEARTH_LITEFS_DIR: n.mount, HEARTH_NODE_NAME: name, ...env })
-  n.h = await createHearth({ config, log: createLogger({ level: 'silent' }) })
-  n.server = await startServer(n.h, { port: 0, host: '127.0.0.1' })
+  const threads = config.workers > 1 ? mainThreadWiring() : undefined
+  n.h = await createHearth({ config, log: createLogger({ level: 'silent' }), thread: threads })
+  n.server = await startServer(n.h, { port: 0, host: '127.0.0.1', threads })
   n.url = n.server.url
 }
 
@@ -64,5 +73,24 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`Timed out waiting for ${what}.`)
     await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** The same, keeping the cluster's position: `commit` moves the primary's on, `replicate` brings a replica to it. */
+export function cluster(root: string) {
+  let txid = 1
+  return {
+    get txid() {
+      return txid
+    },
+    /** A node's mount folder, before it boots (a database may be prepared in it). */
+    node: (name: string): LoopbackNode => loopbackNode(root, name),
+    boot: (n: LoopbackNode, env: Record<string, string> = {}) => bootNode(n, root, n.name, env),
+    /** The primary commits: its position moves on (a replica's does not until `replicate`). */
+    commit(primary: LoopbackNode): void {
+      txid++
+      writeFileSync(join(primary.mount, 'hearth.db-pos'), pos(txid))
+    },
+    replicate: (primary: LoopbackNode, replica: LoopbackNode) => replicateTo(primary, replica, txid),
   }
 }

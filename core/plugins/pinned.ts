@@ -1,7 +1,7 @@
-// Which paths the main thread serves when Hearth runs on several threads (besides every write): those whose state
-// lives in its memory.
+// Which paths the main thread serves when Hearth runs on several threads (besides every write), and a LiteFS
+// primary serves for its replicas: those whose state lives in its memory.
 import type { Services } from '../services.js'
-import { prefixesOf } from '../plugins/prefixes.js'
+import { prefixesOf, under } from './prefixes.js'
 
 /**
  * Core's own: the realtime sockets; the operators' console (its figures count sockets and plugins' in-memory state);
@@ -20,4 +20,13 @@ export function mainThreadPrefixes(s: Pick<Services, 'plugins'>): string[] {
     if (m.threads !== 'any') out.push(...prefixesOf(name, m.routePrefixes))
   }
   return out
+}
+
+/** Whether a request path is served by the main thread (a prefix or below it; the query is ignored). */
+export function pinnedPath(prefixes: readonly string[]): (url: string) => boolean {
+  return (url) => {
+    const q = url.indexOf('?')
+    const path = q < 0 ? url : url.slice(0, q)
+    return prefixes.some((p) => under(path, p))
+  }
 }
