@@ -30,8 +30,6 @@ export const NOTICES = {
   rescheduled: 'Scheduled message saved.',
   cancelled: 'Scheduled message cancelled.',
   reported: 'Thanks. Moderators will look at your report.',
-  // The coins plugin's gift form comes back with this one.
-  sent: 'Your gift was sent.',
 } as const
 export type NoticeKey = keyof typeof NOTICES
 
