@@ -1,4 +1,6 @@
-// A member's /realtime socket for tests: opens it over a real WebSocket, records every frame, and waits for the ones a test expects.
+// A member's /realtime socket for tests (or another of the server's sockets, such as Meet's): opens it over a real
+// WebSocket, records every frame, and waits for the ones a test expects.
+import type { IncomingHttpHeaders } from 'node:http'
 import WebSocket from 'ws'
 
 /** A JSON frame as the server sends it: core events, topic events and topic control answers. */
@@ -15,10 +17,15 @@ export interface Frame {
   online?: boolean
   present?: number[]
   presentCount?: number
+  /** What a plugin's own socket names its messages by (random chat's `{ type: 'matched', … }`). */
+  type?: string
+  session?: string
 }
 
 export interface TestSocket {
   ws: WebSocket
+  /** The headers of the server's answer to the upgrade. */
+  headers: IncomingHttpHeaders
   /** Every JSON frame received so far, in order (nothing is taken out). */
   frames: Frame[]
   /** Every binary frame received so far. */
@@ -31,10 +38,18 @@ export interface TestSocket {
   close(): Promise<void>
 }
 
-/** Open `/realtime` as the member holding `token`; resolves once the server said hello. */
-export function openSocket(port: number, token: string): Promise<TestSocket> {
+export interface SocketOptions {
+  /** Another socket than `/realtime`, such as `/realtime/random-chat/meet`. */
+  path?: string
+  /** The frame saying the socket is ready: core's `{ event: 'hello' }` unless told. */
+  hello?: (f: Frame) => boolean
+}
+
+/** Open `/realtime` (or `options.path`) as the member holding `token`; resolves once the server said hello. */
+export function openSocket(port: number, token: string, options: SocketOptions = {}): Promise<TestSocket> {
+  const hello = options.hello ?? ((f: Frame) => f.event === 'hello')
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/realtime`, { headers: { authorization: `Bearer ${token}` } })
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${options.path ?? '/realtime'}`, { headers: { authorization: `Bearer ${token}` } })
     const frames: Frame[] = []
     const binary: Buffer[] = []
     const taken = new Set<number>()
@@ -42,6 +57,7 @@ export function openSocket(port: number, token: string): Promise<TestSocket> {
     const closed = new Promise<number>((res) => ws.once('close', (code) => res(code)))
     const socket: TestSocket = {
       ws,
+      headers: {},
       frames,
       binary,
       next(match, ms = 3000) {
@@ -80,8 +96,10 @@ export function openSocket(port: number, token: string): Promise<TestSocket> {
         else frames.push(JSON.parse(text) as Frame)
       }
       for (const look of [...waiting]) look()
-      if (frames.at(-1)?.event === 'hello') resolve(socket)
+      const last = frames.at(-1)
+      if (!isBinary && last && hello(last)) resolve(socket)
     })
+    ws.once('upgrade', (res) => (socket.headers = res.headers))
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
     ws.once('error', reject)
   })

@@ -9,9 +9,19 @@ export const PEER_HEADER = 'x-hearth-peer'
 
 /**
  * Relay a WebSocket upgrade to `upstream` (a thread's or another node's listener): the request head is written again
- * without the headers in `drop` and with `add`, once `upstream` emits `ready`, then both sockets are piped.
+ * without the headers in `drop` and with `add`, once `upstream` emits `ready`, then both sockets are piped. `answer`
+ * adds headers to the upstream's answer (a worker names itself to tests, as its HTTP answers do).
  */
-export function relayUpgrade(upstream: Socket, ready: 'connect' | 'secureConnect', req: IncomingMessage, socket: Duplex, head: Buffer, add: Record<string, string>, drop: ReadonlySet<string>): void {
+export function relayUpgrade(
+  upstream: Socket,
+  ready: 'connect' | 'secureConnect',
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  add: Record<string, string>,
+  drop: ReadonlySet<string>,
+  answer: Record<string, string> = {},
+): void {
   const lines = [`${req.method} ${req.url} HTTP/1.1`]
   for (let i = 0; i < req.rawHeaders.length; i += 2) if (!drop.has(req.rawHeaders[i]!.toLowerCase())) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)
   for (const [k, v] of Object.entries(add)) lines.push(`${k}: ${v}`)
@@ -28,8 +38,24 @@ export function relayUpgrade(upstream: Socket, ready: 'connect' | 'secureConnect
     upstream.setNoDelay(true)
     upstream.write(lines.join('\r\n') + '\r\n\r\n')
     if (head.length) upstream.write(head)
-    upstream.pipe(socket)
     socket.pipe(upstream)
+    const extra = Object.entries(answer).map(([k, v]) => `${k}: ${v}\r\n`).join('')
+    if (!extra) {
+      upstream.pipe(socket)
+      return
+    }
+    // The extra headers go right after the answer's status line; the rest passes as it is.
+    let start = Buffer.alloc(0)
+    const statusLine = (chunk: Buffer) => {
+      start = Buffer.concat([start, chunk])
+      const eol = start.indexOf('\r\n')
+      if (eol < 0) return
+      upstream.off('data', statusLine)
+      upstream.pause()
+      socket.write(Buffer.concat([start.subarray(0, eol + 2), Buffer.from(extra), start.subarray(eol + 2)]))
+      upstream.pipe(socket)
+    }
+    upstream.on('data', statusLine)
   })
 }
 

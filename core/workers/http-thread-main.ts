@@ -49,8 +49,9 @@ const server = createServer(
   },
 )
 server.setTimeout(t.idle * 1000)
-// Every WebSocket belongs to the main thread, which holds the realtime hub's sockets and the topics' state.
-server.on('upgrade', proxyUpgrade(data.main))
+// Every WebSocket belongs to the main thread, which holds the realtime hub's sockets and the topics' state. The
+// thread header names the worker that relayed it (the thread a socket dies with when its worker does).
+server.on('upgrade', proxyUpgrade(data.main, data.threadHeader ? { 'x-hearth-thread': String(threadId) } : {}))
 await new Promise<void>((resolve, reject) => {
   server.once('error', reject)
   server.listen({ port: data.port, host: data.host, reusePort: true }, () => resolve())

@@ -36,9 +36,9 @@ export function proxyRequest(main: MainThread, agent: Agent) {
   }
 }
 
-/** A WebSocket upgrade passed to the main thread byte for byte, with the client's address. */
-export function proxyUpgrade(main: MainThread) {
+/** A WebSocket upgrade passed to the main thread byte for byte, with the client's address; `answer` adds to its answer. */
+export function proxyUpgrade(main: MainThread, answer: Record<string, string> = {}) {
   const drop = new Set([PEER_HEADER])
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
-    relayUpgrade(connect(main.port, '127.0.0.1'), 'connect', req, socket, head, { [PEER_HEADER]: `${main.secret} ${(socket as Socket).remoteAddress ?? ''}` }, drop)
+    relayUpgrade(connect(main.port, '127.0.0.1'), 'connect', req, socket, head, { [PEER_HEADER]: `${main.secret} ${(socket as Socket).remoteAddress ?? ''}` }, drop, answer)
 }

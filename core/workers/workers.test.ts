@@ -1,7 +1,8 @@
 // Hearth on two HTTP worker threads (HEARTH_WORKERS=2), started for real: both threads serve, a rate limit holds
-// across them, a realtime event published by a request on a worker reaches a socket the main thread holds, a write
-// goes to the main thread with the client's address and is read on a worker, a thread that dies is replaced, and a
-// clean stop leaves no thread behind.
+// across them, a realtime event published by a request on a worker reaches a socket the main thread holds, random
+// chat's matchmaker pairs members whose sockets came in on different threads, a write goes to the main thread with
+// the client's address and is read on a worker, a thread that dies is replaced (the sockets it relayed close, their
+// partners are told, and the members reconnect and are served again), and a clean stop leaves no thread behind.
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { rmSync } from 'node:fs'
@@ -13,6 +14,7 @@ import { resolveConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 import { startServer, type RunningServer } from '../server.js'
 import { createTestApp, PASSWORD, tempDir } from '../../test/harness.js'
+import { openSocket, type Frame, type TestSocket } from '../../test/realtime.js'
 import { mainThreadWiring } from './main.js'
 
 interface Answer {
@@ -33,8 +35,11 @@ describe('worker threads', () => {
 
   before(async () => {
     // Members first, in process, as an operator would set things up; then the real server on two threads.
-    const t = await createTestApp({ dataDir, settings: { 'limits.api_requests_per_minute': API_LIMIT } })
-    for (const n of ['ana', 'bob', 'cyd']) {
+    const t = await createTestApp({ dataDir, enable: ['random-chat'], settings: { 'limits.api_requests_per_minute': API_LIMIT } })
+    // Members just made may meet, and the same two may meet again (after a crash ended their call).
+    const meetSettings = t.h.plugins.loaded.get('random-chat')!.settings
+    for (const k of ['min_account_age_hours', 'cooldown_minutes'] as const) await meetSettings.set(k, 0)
+    for (const n of ['ana', 'bob', 'cyd', 'dee', 'eve', 'fay']) {
       const r = await t.register(n)
       tok[n] = r.token
       id[n] = r.id
@@ -77,6 +82,41 @@ describe('worker threads', () => {
     }
     throw new Error('no request reached the wanted thread in 200 tries')
   }
+
+  /** `who`'s Meet socket (random chat), which answers `{ type: 'hello' }` when ready. */
+  const meet = (who: string) => openSocket(server.port, tok[who]!, { path: '/realtime/random-chat/meet', hello: (f) => f.type === 'hello' })
+  /** The worker thread that accepted a socket and relays it to the main thread (its answer names it). */
+  const via = (s: TestSocket) => String(s.headers['x-hearth-thread'] ?? '')
+  /** Sockets opened until one came in on a thread `wanted` accepts (the others are closed). */
+  const socketVia = async (wanted: (thread: string) => boolean, open: () => Promise<TestSocket>): Promise<TestSocket> => {
+    for (let i = 0; i < 200; i++) {
+      const s = await open()
+      if (wanted(via(s))) return s
+      await s.close()
+    }
+    throw new Error('no socket came in on the wanted thread in 200 tries')
+  }
+  const workers = () => server.threads!.threadIds().map(String)
+  const type = (name: string) => (f: Frame) => f.type === name
+  /** Two Meet sockets start, one after the other, and are paired: the session both were told. */
+  const pairUp = async (first: TestSocket, second: TestSocket): Promise<string> => {
+    first.send({ type: 'start', mode: 'video' })
+    await first.next(type('waiting'))
+    second.send({ type: 'start', mode: 'video' })
+    const [a, b] = await Promise.all([first.next(type('matched'), 10_000), second.next(type('matched'), 10_000)])
+    assert.equal(a.session, b.session)
+    return a.session!
+  }
+  /** A signal from one partner reaches the other, unchanged. */
+  const signals = async (from: TestSocket, to: TestSocket, session: string) => {
+    const offer = { description: { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' } }
+    from.send({ type: 'signal', session, data: offer })
+    const got = await to.next(type('signal'))
+    assert.deepEqual([got.session, got.data], [session, offer])
+  }
+  /** A promise settled within `ms`, or a readable failure. */
+  const within = <T>(p: Promise<T>, ms: number, what: string) =>
+    Promise.race([p, sleep(ms, undefined, { ref: false }).then(() => Promise.reject(new Error(`${what} within ${ms} ms`)))])
 
   it('serves on both threads, each with the thread id the main thread knows', async () => {
     const ids = server.threads!.threadIds().map(String).sort()
@@ -124,6 +164,47 @@ describe('worker threads', () => {
     assert.ok(server.threads!.threadIds().map(String).includes(opened.thread), `served by a worker, not ${opened.thread}`)
     assert.deepEqual((await waitFor('notifications.read'))?.data, { unread: 0 })
     ws.close()
+  })
+
+  it('pairs two members whose Meet sockets came in on different threads, and passes their signals both ways', async () => {
+    // Every upgrade is relayed to the main thread, where the matchmaker is: which worker accepted it must not matter.
+    const dee = await socketVia((t) => workers().includes(t), () => meet('dee'))
+    const eve = await socketVia((t) => workers().includes(t) && t !== via(dee), () => meet('eve'))
+    assert.notEqual(via(dee), via(eve))
+    const session = await pairUp(dee, eve)
+    await signals(dee, eve, session)
+    await signals(eve, dee, session)
+    await Promise.all([dee.close(), eve.close()])
+  })
+
+  it('closes the sockets a dying thread relayed, tells their partners, and serves the members again once they reconnect', async () => {
+    const fayEvents = await socketVia((t) => workers().includes(t), () => openSocket(server.port, tok.fay!))
+    const dying = via(fayEvents)
+    const fay = await socketVia((t) => t === dying, () => meet('fay'))
+    const eve = await socketVia((t) => workers().includes(t) && t !== dying, () => meet('eve'))
+    await pairUp(fay, eve)
+
+    await server.threads!.end(Number(dying))
+    // The relayed connections die with their thread; the main thread sees its side close and ends the call.
+    await within(Promise.all([fayEvents.closed, fay.closed]), 10_000, 'fay’s sockets did not close')
+    assert.equal((await eve.next(type('ended'), 10_000)).reason, 'partner-left')
+
+    // Fay's pages reconnect, as they do after any drop, through a thread still alive.
+    const fayEventsAgain = await openSocket(server.port, tok.fay!)
+    assert.notEqual(via(fayEventsAgain), dying)
+    const followed = await call('POST', '/api/v1/users/fay/follow', { token: tok.dee })
+    assert.equal(followed.status, 200, JSON.stringify(followed.body))
+    assert.match((await fayEventsAgain.next((f) => f.event === 'notification', 10_000)).data?.text ?? '', /dee/)
+    assert.equal(fayEventsAgain.frames.filter((f) => f.event === 'notification').length, 1)
+    const fayAgain = await meet('fay')
+    assert.notEqual(via(fayAgain), dying)
+    const session = await pairUp(fayAgain, eve)
+    await signals(eve, fayAgain, session)
+    await signals(fayAgain, eve, session)
+    await Promise.all([fayEventsAgain.close(), fayAgain.close(), eve.close()])
+    // The pool is whole again before the next test.
+    for (let i = 0; i < 600 && workers().length < 2; i++) await sleep(100)
+    assert.equal(workers().length, 2, 'the dead thread was replaced')
   })
 
   it('sends writes to the main thread with the client’s address, and reads them back on a worker', async () => {
