@@ -214,9 +214,13 @@ describe('live: gifts from the coins plugin on the stream timeline', () => {
     const dan = await join('dan', `live:stream:${id}`)
     const sent = await api('ben', 'POST', `/api/v1/coins/gifts/${rose}/send`, { target: { kind: 'live', id }, note: 'great show' })
     assert.equal(sent.status, 201, await sent.clone().text())
-    const expected = { kind: 'gift', userId: users.ben!.id, username: 'ben', display_name: 'ben', data: { gift: 'Rose', price: 10, note: 'great show' } }
-    assert.deepEqual((await ana.next((f) => f.event === 'moment')).data, expected)
-    assert.deepEqual((await cleo.next((f) => f.event === 'moment')).data, expected)
+    const expected = { kind: 'gift', userId: users.ben!.id, username: 'ben', display_name: 'ben', data: { gift: 'Rose', price: 10, note: 'great show', icon: 'rose', media_id: null } }
+    const seen = ({ data: d }: { data?: Record<string, unknown> }) => ({ kind: d?.kind, userId: d?.userId, username: d?.username, display_name: d?.display_name, data: d?.data })
+    const atEdge = await ana.next((f) => f.event === 'moment')
+    assert.deepEqual(seen(atEdge), expected)
+    const viewer = await cleo.next((f) => f.event === 'moment')
+    assert.deepEqual(seen(viewer), expected)
+    assert.equal(viewer.data.html, atEdge.data.html, 'one drawing for the live edge and viewers')
     cleo.send({ op: 'send', topic: `live:stream:${id}`, message: { text: 'after the gift' } })
     await dan.next((f) => f.event === 'chat' && f.data.text === 'after the gift')
     assert.ok(!dan.frames.some((f) => f.event === 'moment'), 'dan blocked ben: not his gift either')
