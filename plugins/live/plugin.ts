@@ -166,8 +166,8 @@ const live = definePlugin({
     // Gifts (the coins plugin) on a stream: the target kind `live` is a stream live now that the sender may watch;
     // a gift sent goes on the stream's timeline (viewers see it with the picture, the replay keeps it).
     ctx.hooks.on('filter:coins.gift.target', (value, { kind, id, senderId }) => (kind === 'live' ? service.giftTarget(id, senderId) : value), { optional: true })
-    ctx.hooks.on('action:coins.gift.sent', async ({ target, senderId, giftName, price, note }) => {
-      if (target.kind === 'live') await service.addEvent(target.id, senderId, 'gift', { gift: giftName, price, note })
+    ctx.hooks.on('action:coins.gift.sent', async ({ target, senderId, giftName, giftIcon, giftMediaId, price, note }) => {
+      if (target.kind === 'live') await service.addEvent(target.id, senderId, 'gift', { gift: giftName, price, note, icon: giftIcon, media_id: giftMediaId })
     }, { optional: true })
     // Reports on streams, replays and chat lines go to core's queue; staff's "remove" ends, deletes or takes down.
     reports.removers()

@@ -209,15 +209,17 @@ function visibleChat(db: Db, streamId: number, viewerId: number | null) {
 
 /**
  * The newest `limit` messages of a stream (before `beforeId`, or after `afterId` when given; stamped by `horizonMs`, for a viewer behind the
- * delay), oldest first, without deleted ones or those of members blocked either way with the viewer.
+ * delay), oldest first, without deleted ones or those of members blocked either way with the viewer. `byStamp`: the
+ * newest by their stamps rather than their ids (the chat's history, merged with other events on the timeline).
  */
-export async function chatOf(db: Db, streamId: number, viewerId: number | null, options: { afterId?: number; beforeId?: number; fromAtMs?: number; horizonMs?: number; limit: number }): Promise<ChatLine[]> {
+export async function chatOf(db: Db, streamId: number, viewerId: number | null, options: { afterId?: number; beforeId?: number; fromAtMs?: number; horizonMs?: number; limit: number; byStamp?: boolean }): Promise<ChatLine[]> {
   let q = visibleChat(db, streamId, viewerId)
   if (options.horizonMs !== undefined) q = q.where('live_chat.at_ms', '<=', options.horizonMs)
   if (options.beforeId !== undefined) q = q.where('live_chat.id', '<', options.beforeId)
   const forward = options.afterId !== undefined || options.fromAtMs !== undefined
   if (options.afterId !== undefined) q = q.where('live_chat.id', '>', options.afterId).orderBy('live_chat.id', 'asc').limit(options.limit)
   else if (options.fromAtMs !== undefined) q = q.where('live_chat.at_ms', '>=', options.fromAtMs).orderBy('live_chat.at_ms', 'asc').orderBy('live_chat.id', 'asc').limit(options.limit)
+  else if (options.byStamp) q = q.orderBy('live_chat.at_ms', 'desc').orderBy('live_chat.id', 'desc').limit(options.limit)
   else q = q.orderBy('live_chat.id', 'desc').limit(options.limit)
   const rows = (await q.execute()) as ChatLine[]
   return forward ? rows : rows.reverse()

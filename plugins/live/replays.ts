@@ -9,6 +9,7 @@ import { buildPlaylist, replayPosition } from './delay.js'
 import type { LiveContext } from './plugin.js'
 import * as q from './queries.js'
 import * as tq from './timeline-queries.js'
+import { giftHtml } from './timeline-views.js'
 
 /** Events a replay's page gets at most (a long, busy stream's chat beyond this is cut from the end). */
 export const REPLAY_EVENTS_MAX = 5000
@@ -17,6 +18,8 @@ export const REPLAY_EVENTS_MAX = 5000
 export type ReplayEvent =
   | { t: number; kind: 'chat'; line: q.ChatLine }
   | { t: number; kind: 'pin'; line: q.ChatLine | null }
+  /** A gift: its fields as the chat's history gives them, and `html`, its line as the page draws it. */
+  | ({ t: number; kind: 'gift'; html: string } & tq.GiftEvent)
   | { t: number; kind: string; user_id: number; username: string; display_name: string; data: unknown }
 
 export type ReplayService = ReturnType<typeof replayService>
@@ -49,7 +52,22 @@ export function replayService(ctx: LiveContext, recordingsDir: string) {
     })
   }
 
+  /** Stored gift events as the chat draws them, each gift's picture looked up once (one shown only when ready). */
+  async function giftsOf(rows: tq.EventRow[]): Promise<tq.GiftEvent[]> {
+    const ids = new Set(rows.flatMap((e) => tq.giftData(JSON.parse(e.data) as Record<string, unknown>).media_id ?? []))
+    const pictures = new Map<number, string>()
+    for (const mediaId of ids) {
+      const info = await ctx.core.media.info(mediaId)
+      const url = info && info.status === 'ready' ? (info.urls['150'] ?? info.urls['320'] ?? null) : null
+      if (url) pictures.set(mediaId, url)
+    }
+    return rows.map((e) => tq.giftOf(e, pictures))
+  }
+
   return {
+    /** Stored gift events as the chat draws them (their pictures looked up): the history and the live event. */
+    gifts: giftsOf,
+
     /** Remove a replay's records and files, whoever asks: a deleted member's streams (data-rights.ts). */
     remove,
 
@@ -113,9 +131,13 @@ export function replayService(ctx: LiveContext, recordingsDir: string) {
       const byId = new Map(lines.map((l) => [l.id, l]))
       const t = (atMs: number) => Math.round(replayPosition(segments, atMs) * 1000) / 1000
       const events: ReplayEvent[] = lines.map((line) => ({ t: t(line.at_ms), kind: 'chat', line }))
-      for (const e of await tq.eventsOf(db, id, viewerId, null, REPLAY_EVENTS_MAX)) {
+      const rows = await tq.eventsOf(db, id, viewerId, null, REPLAY_EVENTS_MAX)
+      const gifts = new Map((await giftsOf(rows.filter((e) => e.kind === 'gift'))).map((g) => [g.id, g]))
+      for (const e of rows) {
         const data = JSON.parse(e.data) as Record<string, unknown>
+        const gift = e.kind === 'gift' ? gifts.get(e.id) : undefined
         if (e.kind === 'pin') events.push({ t: t(e.at_ms), kind: 'pin', line: byId.get(Number(data.messageId)) ?? null })
+        else if (gift) events.push({ t: t(e.at_ms), kind: 'gift', ...gift, html: giftHtml(gift) })
         else events.push({ t: t(e.at_ms), kind: e.kind, user_id: e.user_id, username: e.username, display_name: e.display_name, data })
       }
       events.sort((a, b) => a.t - b.t)

@@ -151,7 +151,7 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
         stream={s}
         viewer={viewer}
         csrf={ctx.http.csrfToken(c)}
-        chat={await service.chat(viewer, s.id)}
+        chat={await service.history(viewer, s.id)}
         state={seen.state}
         timeline={{ status: seen.status, edge: seen.edge, pinned: await service.pinned(viewer, s), replay: seen.status === 'ended' ? await service.replays.info(s.id) : null, owner }}
         viewers={service.viewers(s.id)}
@@ -271,8 +271,8 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
   })
 
   app.get('/api/v1/live/streams/:id{[0-9]+}/chat', async (c) => {
-    const lines = await service.chat(ctx.http.viewer(c), ctx.http.id(c), ctx.http.limit(c, { fallback: 50, max: 100 }))
-    return ctx.http.json(c, lines)
+    // Lines and gifts in their order on the timeline (`kind` tells them apart), by the chat's rules.
+    return ctx.http.json(c, await service.history(ctx.http.viewer(c), ctx.http.id(c), ctx.http.limit(c, { fallback: 50, max: 100 })))
   })
 
   app.post('/api/v1/live/streams/:id{[0-9]+}/chat', requireMember, async (c) => {

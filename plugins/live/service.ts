@@ -15,6 +15,7 @@ import * as q from './queries.js'
 import type { ChatMode, StreamSource } from './tables.js'
 import { atOfSeq, seqOf, Timeline } from './timeline.js'
 import * as tq from './timeline-queries.js'
+import { giftHtml } from './timeline-views.js'
 import { replayService } from './replays.js'
 import { Relays } from './webrtc.js'
 
@@ -42,8 +43,11 @@ export interface StreamEvents {
   slow: { seconds: number }
   /** The pinned message (null: unpinned). */
   pinned: { line: q.ChatLine | null }
-  /** Another kind of timeline event (a gift from the coins plugin), as `addEvent` put it. */
-  moment: { kind: string; userId: number; username: string; display_name: string; data: Record<string, unknown> }
+  /**
+   * Another kind of timeline event (a gift from the coins plugin), as `addEvent` put it; `id` is its row, `html` its
+   * line in the chat as the page draws it (timeline-views.tsx GiftItem), null for kinds the chat does not draw.
+   */
+  moment: { kind: string; id: number; userId: number; username: string; display_name: string; at_ms: number; data: Record<string, unknown>; html: string | null }
   refused: { message: string }
 }
 
@@ -619,6 +623,17 @@ export function liveService(ctx: LiveContext) {
       return replays.segment(s, name)
     },
 
+    /**
+     * The chat as the member sees it now: its last `limit` lines and gifts in their order on the timeline, with
+     * the chat's rules (no deleted lines, none of members blocked either way or suspended, none past a viewer's delay).
+     */
+    async history(viewer: Viewer | null, id: number, limit = 50): Promise<tq.ChatEntry[]> {
+      const s = await find(viewer?.id ?? null, id)
+      const horizonMs = await horizonFor(viewer, s)
+      const lines = await q.chatOf(db, id, viewer?.id ?? null, { limit, horizonMs: horizonMs ?? undefined, byStamp: true })
+      return tq.chatHistory(lines, await replays.gifts(await tq.chatEventsOf(db, id, viewer?.id ?? null, horizonMs, limit)), limit)
+    },
+
     async chat(viewer: Viewer | null, id: number, limit = 50): Promise<q.ChatLine[]> {
       const s = await find(viewer?.id ?? null, id)
       return q.chatOf(db, id, viewer?.id ?? null, { limit, horizonMs: (await horizonFor(viewer, s)) ?? undefined })
@@ -655,8 +670,12 @@ export function liveService(ctx: LiveContext) {
       // Ended meanwhile (the gift is the coins plugin's either way): nothing to show it on.
       if (!s || s.status !== 'live' || !author) return
       const atMs = await stampOf(author, s)
-      await tq.addEvent(db, { stream_id: id, user_id: authorId, kind, at_ms: atMs, data })
-      await post(id, atMs, authorId, 'moment', { kind, userId: authorId, username: author.username, display_name: displayName(author), data })
+      // A gift is stored as the chat draws it, so the history, the live event and the replay agree.
+      const stored = kind === 'gift' ? { ...tq.giftData(data) } : data
+      const rowId = await tq.addEvent(db, { stream_id: id, user_id: authorId, kind, at_ms: atMs, data: stored })
+      const row = { id: rowId, user_id: authorId, username: author.username, display_name: displayName(author), kind, at_ms: atMs, data: JSON.stringify(stored) }
+      const html = kind === 'gift' ? giftHtml((await replays.gifts([row]))[0]!) : null
+      await post(id, atMs, authorId, 'moment', { kind, id: rowId, userId: authorId, username: row.username, display_name: row.display_name, at_ms: atMs, data: stored, html })
     },
 
     /** What a gift on stream `id` is, for coins' `filter:coins.gift.target`: a stream live now the sender may watch, or null (404). */

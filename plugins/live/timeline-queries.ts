@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely'
 import { activeMember, blockedWith, displayNameOf, type PluginDb as Db } from '../../core/plugins/api.js'
 import type { Segment } from './delay.js'
-import { watchableBy } from './queries.js'
+import { watchableBy, type ChatLine } from './queries.js'
 import type { LiveTables, ReplayStatus } from './tables.js'
 
 type CoreTables = Db extends Kysely<infer D> ? D : never
@@ -30,8 +30,8 @@ export interface EventRow {
   data: string
 }
 
-/** A stream's events up to `horizonMs` (all when null), without those of members blocked either way with the viewer or suspended. */
-export function eventsOf(db: Db, streamId: number, viewerId: number | null, horizonMs: number | null, limit: number): Promise<EventRow[]> {
+/** A stream's events stamped by `horizonMs` (all when null), without those of members blocked either way with the viewer or suspended. */
+function visibleEvents(db: Db, streamId: number, viewerId: number | null, horizonMs: number | null) {
   let q = own(db)
     .selectFrom('live_timeline')
     .innerJoin('users', 'users.id', 'live_timeline.user_id')
@@ -40,7 +40,77 @@ export function eventsOf(db: Db, streamId: number, viewerId: number | null, hori
     .where(activeMember('live_timeline.user_id'))
   if (viewerId !== null) q = q.where((eb) => eb.not(blockedWith(viewerId, 'live_timeline.user_id')))
   if (horizonMs !== null) q = q.where('live_timeline.at_ms', '<=', horizonMs)
-  return q.orderBy('live_timeline.at_ms').orderBy('live_timeline.id').limit(limit).execute() as Promise<EventRow[]>
+  return q
+}
+
+/** A stream's first `limit` events up to `horizonMs` (all when null) the viewer may see, oldest first (a replay). */
+export function eventsOf(db: Db, streamId: number, viewerId: number | null, horizonMs: number | null, limit: number): Promise<EventRow[]> {
+  return visibleEvents(db, streamId, viewerId, horizonMs).orderBy('live_timeline.at_ms').orderBy('live_timeline.id').limit(limit).execute() as Promise<EventRow[]>
+}
+
+/** The kinds of other plugins' events the chat draws as a line of its own (timeline-views.tsx). */
+export const CHAT_EVENT_KINDS = ['gift'] as const
+
+/** The newest `limit` events the chat draws (gifts) stamped by `horizonMs`, that the viewer may see, oldest first. */
+export async function chatEventsOf(db: Db, streamId: number, viewerId: number | null, horizonMs: number | null, limit: number): Promise<EventRow[]> {
+  const rows = await visibleEvents(db, streamId, viewerId, horizonMs)
+    .where('live_timeline.kind', 'in', CHAT_EVENT_KINDS)
+    .orderBy('live_timeline.at_ms', 'desc')
+    .orderBy('live_timeline.id', 'desc')
+    .limit(limit)
+    .execute()
+  return (rows as EventRow[]).reverse()
+}
+
+/** What a gift on a stream's timeline carries (coins' hook, as plugin.ts stores it). */
+export interface GiftData {
+  gift: string
+  price: number
+  note: string
+  /** The gift's icon (core's icon set), drawn when it has no picture. */
+  icon: string
+  /** The gift's picture (public media), if it has one. */
+  media_id: number | null
+}
+
+/** A gift in the chat: the history, the live `moment` event and the replay carry the same fields. */
+export interface GiftEvent {
+  id: number
+  user_id: number
+  username: string
+  display_name: string
+  at_ms: number
+  data: GiftData
+  /** The picture's URL when `data.media_id` is ready (looked up as the chat is drawn); else the icon shows. */
+  picture_url: string | null
+}
+
+/** One entry of a stream's chat history: a line, or a gift in its place on the timeline. */
+export type ChatEntry = ({ kind: 'chat' } & ChatLine) | ({ kind: 'gift' } & GiftEvent)
+
+/** A gift's data as stored (rows written before the icon was kept have none: the gift icon). */
+export function giftData(raw: Record<string, unknown>): GiftData {
+  const media = Number(raw.media_id)
+  return {
+    gift: String(raw.gift ?? 'a gift'),
+    price: Number(raw.price) || 0,
+    note: typeof raw.note === 'string' ? raw.note : '',
+    icon: typeof raw.icon === 'string' && raw.icon ? raw.icon : 'gift',
+    media_id: Number.isSafeInteger(media) && media > 0 ? media : null,
+  }
+}
+
+/** A stored gift event, its picture's URL from `pictures` (media id → URL of those ready). */
+export const giftOf = (e: EventRow, pictures: ReadonlyMap<number, string>): GiftEvent => {
+  const data = giftData(JSON.parse(e.data) as Record<string, unknown>)
+  return { id: e.id, user_id: e.user_id, username: e.username, display_name: e.display_name, at_ms: e.at_ms, data, picture_url: data.media_id === null ? null : (pictures.get(data.media_id) ?? null) }
+}
+
+/** The last `limit` of chat lines and gifts together, in their order on the timeline (a line first at the same stamp). */
+export function chatHistory(lines: ChatLine[], gifts: GiftEvent[], limit: number): ChatEntry[] {
+  const entries: ChatEntry[] = [...lines.map((l) => ({ kind: 'chat' as const, ...l })), ...gifts.map((g) => ({ kind: 'gift' as const, ...g }))]
+  entries.sort((a, b) => a.at_ms - b.at_ms || (a.kind === b.kind ? a.id - b.id : a.kind === 'chat' ? -1 : 1))
+  return entries.slice(-limit)
 }
 
 /** The message pinned now (the last pin event by `horizonMs`), if any and if the viewer may see it. */

@@ -1,9 +1,10 @@
 // What the timeline adds to a stream's page: the delay note, the pinned message, slow mode, the moderation forms for
 // them, the replay player of an ended stream, the streamer's moderators page, and the profile's Replays tab.
-import { ActionForm, CsrfField, EmptyState, Field, FormError, Notice, relativeTime, WHOLE_INPUT } from '../../core/plugins/api.js'
+import { renderToString } from 'preact-render-to-string'
+import { ActionForm, CsrfField, EmptyState, Field, FormError, Icon, Notice, relativeTime, WHOLE_INPUT } from '../../core/plugins/api.js'
 import { SLOW_SECONDS } from './inputs.js'
 import type { ChatLine, StreamView } from './queries.js'
-import type { ModeratorView, ReplayRow } from './timeline-queries.js'
+import type { GiftEvent, ModeratorView, ReplayRow } from './timeline-queries.js'
 
 /** What the stream's page needs to know of the timeline, as this member sees it. */
 export interface TimelineProps {
@@ -39,6 +40,30 @@ export function DelayNote({ stream: s, edge }: { stream: StreamView; edge: boole
   if (!s.delay_seconds) return null
   return <span data-delay={s.delay_seconds}> · {edge ? `viewers see this ${s.delay_seconds} s later` : `${s.delay_seconds} s delay`}</span>
 }
+
+/**
+ * A gift in the chat: who sent what, with their note. The one drawing of it: the page's history draws this, and the
+ * live `moment` event and the replay carry it rendered (`giftHtml`) for chat.js and replay.js to insert as is.
+ */
+export function GiftItem({ gift: g }: { gift: GiftEvent }) {
+  return (
+    <li class="live-gift" data-gift-id={g.id}>
+      {g.picture_url ? <img src={g.picture_url} alt="" width={24} height={24} class="live-gift-picture" loading="lazy" /> : <Icon name={g.data.icon} />}{' '}
+      <a href={`/u/${g.username}`} class="live-chat-name">
+        {g.display_name}
+      </a>{' '}
+      sent {g.data.gift}
+      {g.data.note && (
+        <>
+          : <span class="live-chat-text">{g.data.note}</span>
+        </>
+      )}
+    </li>
+  )
+}
+
+/** A gift's line as HTML (escaped by Preact), for the scripts that add it to a page's chat. */
+export const giftHtml = (g: GiftEvent): string => renderToString(<GiftItem gift={g} />)
 
 /** The pinned message above the chat (kept in the page for the script to fill when a pin arrives). */
 export function Pinned({ line, id, csrf, moderate }: { line: ChatLine | null; id: number; csrf: string; moderate: boolean }) {

@@ -6,7 +6,8 @@ import { BAN_MINUTES, CHAT_MAX } from './inputs.js'
 import type { ChatLine, StreamView } from './queries.js'
 import type { StreamState } from './service.js'
 import type { ChatMode, LiveAudience } from './tables.js'
-import { DelayNote, DelaySelect, ModerationExtras, Pinned, PinButton, ReplayPlayer, SlowNote, TIMELINE_NOTICES, type TimelineProps } from './timeline-views.js'
+import type { ChatEntry } from './timeline-queries.js'
+import { DelayNote, DelaySelect, GiftItem, ModerationExtras, Pinned, PinButton, ReplayPlayer, SlowNote, TIMELINE_NOTICES, type TimelineProps } from './timeline-views.js'
 
 const Styles = () => <link rel="stylesheet" href="/plugins/live/live.css" />
 
@@ -249,7 +250,8 @@ export interface StreamPageProps {
   stream: StreamView
   viewer: Viewer | null
   csrf: string
-  chat: ChatLine[]
+  /** The chat's history: lines and gifts in their order on the timeline. */
+  chat: ChatEntry[]
   state: StreamState
   viewers: number
   notice?: string
@@ -356,9 +358,9 @@ export function StreamPage({ stream: s, viewer, csrf, chat, state, viewers, noti
           <h2>Chat</h2>
           <Pinned line={live ? timeline.pinned : null} id={s.id} csrf={csrf} moderate={moderate && live} />
           <ol data-chat-list aria-live="polite">
-            {chat.map((line) => (
-              <ChatItem line={line} moderate={moderate && live} id={s.id} csrf={csrf} pin={live} report={!!viewer && line.user_id !== viewer.id} />
-            ))}
+            {chat.map((line) =>
+              line.kind === 'gift' ? <GiftItem gift={line} /> : <ChatItem line={line} moderate={moderate && live} id={s.id} csrf={csrf} pin={live} report={!!viewer && line.user_id !== viewer.id} />,
+            )}
           </ol>
           {live && <SlowNote seconds={timeline.edge ? 0 : s.slow_seconds} />}
           <p class="muted" data-chat-refused role="status"></p>

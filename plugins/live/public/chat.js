@@ -46,6 +46,12 @@
     return b
   }
 
+  // A line at the end of the chat (the newest 200 kept), scrolled into view.
+  function add(node) {
+    list.append(node)
+    while (list.children.length > 200) list.firstElementChild.remove()
+    list.scrollTop = list.scrollHeight
+  }
   function line(m) {
     if (list.querySelector(`[data-chat-id="${m.id}"]`)) return
     const li = document.createElement('li')
@@ -62,9 +68,7 @@
       report.setAttribute('aria-label', `Report this message by ${m.display_name}`)
       li.append(' ', report)
     }
-    list.append(li)
-    while (list.children.length > 200) list.firstElementChild.remove()
-    list.scrollTop = list.scrollHeight
+    add(li)
   }
   topic.on('chat', line)
   topic.on('deleted', (d) => {
@@ -83,13 +87,12 @@
     if (moderate) pinned.append(' ', button('Unpin', 'Unpin this message', () => api('/pin', 'DELETE')))
   }
   topic.on('pinned', (d) => showPin(d.line))
-  // Other plugins' timeline events: gifts (coins) show in the chat as who sent what.
+  // Other plugins' timeline events: a gift (coins) comes with its line as the page draws it (GiftItem), added as is.
   topic.on('moment', (d) => {
-    if (d.kind !== 'gift') return
-    const li = Object.assign(document.createElement('li'), { className: 'live-gift' })
-    li.append(Object.assign(document.createElement('a'), { href: `/u/${d.username}`, className: 'live-chat-name', textContent: d.display_name }), ` sent ${d.data.gift}${d.data.note ? `: ${d.data.note}` : ''}`)
-    list.append(li)
-    list.scrollTop = list.scrollHeight
+    if (!d.html || list.querySelector(`[data-gift-id="${d.id}"]`)) return
+    const t = document.createElement('template')
+    t.innerHTML = d.html
+    add(t.content)
   })
   topic.on('slow', (d) => {
     if (!slowNote || root.dataset.backstage) return

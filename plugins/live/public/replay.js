@@ -15,14 +15,18 @@
     e.currentTarget.href = `/live/${root.dataset.liveStream}/report?t=${Math.floor(video.currentTime)}`
   })
 
+  // A line at the end of the chat (the newest 200 kept), scrolled into view.
+  function add(node) {
+    list.append(node)
+    while (list.children.length > 200) list.firstElementChild.remove()
+    list.scrollTop = list.scrollHeight
+  }
   function line(m) {
     const li = document.createElement('li')
     li.dataset.chatId = String(m.id)
     const name = Object.assign(document.createElement('a'), { href: `/u/${m.username}`, className: 'live-chat-name', textContent: m.display_name })
     li.append(name, ' ', Object.assign(document.createElement('span'), { className: 'live-chat-text', textContent: m.text }))
-    list.append(li)
-    while (list.children.length > 200) list.firstElementChild.remove()
-    list.scrollTop = list.scrollHeight
+    add(li)
   }
   function pin(m) {
     if (!pinned) return
@@ -31,10 +35,11 @@
     const text = pinned.querySelector('[data-pinned-text]')
     text.textContent = m ? `${m.display_name} ${m.text}` : ''
   }
+  // A gift comes with its line as the page draws it (GiftItem), added as is.
   function gift(e) {
-    const li = Object.assign(document.createElement('li'), { className: 'live-gift' })
-    li.append(Object.assign(document.createElement('a'), { href: `/u/${e.username}`, className: 'live-chat-name', textContent: e.display_name }), ` sent ${e.data.gift}${e.data.note ? `: ${e.data.note}` : ''}`)
-    list.append(li)
+    const t = document.createElement('template')
+    t.innerHTML = e.html
+    add(t.content)
   }
   function heart(animate) {
     if (!animate || !hearts || hearts.children.length > 30) return
