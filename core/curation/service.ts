@@ -279,15 +279,19 @@ export function createCurationService(deps: { db: Db; posts: PostsService; feed:
 
     /** What Explore shows first: featured posts the viewer may see (a guest may too), in staff's order. */
     async featuredPosts(viewerId: number | null, limit = FEATURED_POSTS_MAX): Promise<PostView[]> {
-      const rows = await guestVisible(viewerId)
-        .innerJoin('featured_posts', 'featured_posts.post_id', 'posts.id')
-        .selectAll('posts')
+      // The few featured ids first, then those posts by id: joined in one statement, SQLite walked every public post
+      // (48 ms on the bench's 40,000) to find the handful featured.
+      const featured = await db
+        .selectFrom('featured_posts')
+        .select('featured_posts.post_id')
         .where(current('featured_posts.until', now()))
         .orderBy('featured_posts.position')
         .orderBy('featured_posts.created_at', 'desc')
-        .limit(limit)
         .execute()
-      return posts.hydrate(viewerId, rows)
+      if (!featured.length) return []
+      const rows = await guestVisible(viewerId).selectAll('posts').where('posts.id', 'in', featured.map((f) => f.post_id)).execute()
+      const byId = new Map(rows.map((r) => [r.id, r]))
+      return posts.hydrate(viewerId, featured.flatMap((f) => byId.get(f.post_id) ?? []).slice(0, limit))
     },
 
     // Featured and default hashtags
