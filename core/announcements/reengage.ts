@@ -3,6 +3,7 @@
 import { sql } from 'kysely'
 import { z } from 'zod'
 import type { Db } from '../db/connect.js'
+import { sqlLimit } from '../db/compiler.js'
 import { now } from '../db/schema.js'
 import { audit } from '../audit.js'
 import { notFound } from '../errors.js'
@@ -83,7 +84,7 @@ export function createReengageService(deps: { db: Db; settings: SettingsService;
       where u.suspended_at is null and u.approval is null
         and coalesce((select max(d.day) from member_days d where d.user_id = u.id), substr(u.created_at, 1, 10)) <= ${cutoff}
         and not exists (select 1 from reengage_log l where l.rule_id = ${rule.id} and l.user_id = u.id and l.sent_at > ${ago(rule.period_days)})
-      order by u.id limit ${limit}`.execute(db)
+      order by u.id limit ${sqlLimit(limit)}`.execute(db)
     return rows.rows.map((r) => r.id)
   }
 

@@ -2,7 +2,8 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
+import { Kysely } from 'kysely'
+import { HearthDialect } from './compiler.js'
 import type { Database } from './schema.js'
 import { auditHashSql } from '../audit-chain.js'
 
@@ -71,7 +72,7 @@ export function openStore(file: string, options: { readonly?: boolean; cacheMb?:
   if (options.cacheMb) sqlite.pragma(`cache_size = -${Math.floor(options.cacheMb * 1024)}`)
   // The audit log's trigger chains each row with this (core/audit-chain.ts).
   sqlite.function('hearth_audit_hash', { deterministic: true, varargs: false }, auditHashSql)
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) as SQLite.Database }) })
+  const db = new Kysely<Database>({ dialect: new HearthDialect({ database: cachingDatabase(sqlite) as SQLite.Database }) })
   const version = sqlite.prepare('pragma data_version').pluck()
   let closed = false
   return {

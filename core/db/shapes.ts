@@ -4,9 +4,16 @@ import type { Compilable, CompiledQuery } from 'kysely'
 import type { Db } from './connect.js'
 
 /** A value bound when the query runs; stands in for it while the query is built. */
-class Slot {
+export class Slot {
   constructor(readonly name: string) {}
 }
+
+/**
+ * Where a slot used as a LIMIT stands in a shape's SQL: a LIMIT is written into the text, not bound (core/db/compiler.ts),
+ * so each run writes its whole number there (a shape has a few statements then, one per limit in use).
+ */
+export const limitMark = (name: string) => `/*limit:${name}*/`
+const LIMIT_MARK = /\/\*limit:([^*]+)\*\//g
 
 /**
  * A stand-in for a value given at each run, typed as the value it stands for. The query built with it must not
@@ -31,12 +38,19 @@ export function queryShapes(db: Db, size = 500) {
         if (kept.size >= size) kept.delete(kept.keys().next().value!)
       }
       kept.set(key, compiled)
+      const text = compiled.sql.includes('/*limit:')
+        ? compiled.sql.replace(LIMIT_MARK, (_, name: string) => {
+            const n = values[name]
+            if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new Error(`The limit ${name} in query shape ${key} must be a whole number`)
+            return String(n)
+          })
+        : compiled.sql
       const parameters = compiled.parameters.map((p) => {
         if (!(p instanceof Slot)) return p
         if (!(p.name in values)) throw new Error(`No value for ${p.name} in query shape ${key}`)
         return values[p.name]
       })
-      return (await db.executeQuery<R>({ ...compiled, parameters })).rows
+      return (await db.executeQuery<R>({ ...compiled, sql: text, parameters })).rows
     },
   }
 }

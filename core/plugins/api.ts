@@ -45,6 +45,7 @@ export { action, filter, type ActionDef, type FilterDef, type DeletionPolicy, ty
  * const rows = await shapes.all('waves-of', (slot) => ctx.db.selectFrom('users').select('id').where('id', '=', slot<number>('user')), { user: viewer.id })
  */
 export { queryShapes, type SlotOf } from '../db/shapes.js'
+export { sqlLimit } from '../db/compiler.js'
 /** The reasons a report may give (core's list), with the labels the report form shows. */
 export { REASON_LABELS, REPORT_REASONS, type ReportReason } from '../moderation/inputs.js'
 export { cleanName, nameSkeleton, safeName } from '../text/names.js'

@@ -3,6 +3,7 @@
 // read for a whole page of posts in one statement.
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
+import { sqlLimit } from '../db/compiler.js'
 import { displayName } from '../users/display-name.js'
 import type { PostPreviewComment, PostPreviewMember } from './types.js'
 
@@ -44,7 +45,7 @@ export async function postPreviews(db: Db, viewerId: number | null, postIds: num
   // The followed liker is looked for among the post's newest likes only (FOLLOWED_AMONG), so a viral post or a viewer
   // who follows thousands costs a bounded number of key lookups per post, not one per like or per follow.
   const followedLiker = sql`(select json_object('username', u.username, 'display_name', u.display_name)
-      from (select r.user_id, r.created_at from reactions as r where r.post_id = p.value and r.kind = 'like' order by r.created_at desc limit ${FOLLOWED_AMONG}) as r
+      from (select r.user_id, r.created_at from reactions as r where r.post_id = p.value and r.kind = 'like' order by r.created_at desc limit ${sqlLimit(FOLLOWED_AMONG)}) as r
       join follows as f on f.follower_id = ${viewerId} and f.followee_id = r.user_id
       join users as u on u.id = r.user_id
       where u.suspended_at is null and not ${blocked('r.user_id')}
@@ -58,7 +59,7 @@ export async function postPreviews(db: Db, viewerId: number | null, postIds: num
       (select json_group_array(json_object('id', c.id, 'username', c.username, 'display_name', c.display_name, 'verified', c.verified_at is not null, 'text', c.text)) from (
         select c.id, c.text, u.username, u.display_name, u.verified_at from comments as c join users as u on u.id = c.author_id
           where c.post_id = p.value and c.parent_id is null and c.held_at is null and u.suspended_at is null and not ${blocked('c.author_id')}
-          order by c.created_at desc, c.id desc limit ${PREVIEW_COMMENTS}
+          order by c.created_at desc, c.id desc limit ${sqlLimit(PREVIEW_COMMENTS)}
       ) as c) as comments
     from json_each(${JSON.stringify(postIds)}) as p`.execute(db)
   for (const r of rows) {

@@ -2,7 +2,7 @@
 // (pages, API, realtime, notifications) goes through them: `conversationVisible` (their own standing in it, and for a
 // direct conversation no block and an active other member) and `messageVisible` (only what was sent while they were in).
 import { sql, type Kysely, type RawBuilder } from 'kysely'
-import { activeMember, blockedWith, decodeCursor, displayNameOf, pageOf, type Page, type PluginDb as Db } from '../../core/plugins/api.js'
+import { activeMember, blockedWith, decodeCursor, displayNameOf, pageOf, sqlLimit, type Page, type PluginDb as Db } from '../../core/plugins/api.js'
 import type { Conversation, ConversationKind, MessageRow, MessagesTables, Participant, ParticipantRole, RequestState } from './tables.js'
 
 type CoreTables = Db extends Kysely<infer D> ? D : never
@@ -123,7 +123,7 @@ export async function inbox(db: Db, viewerId: number, folder: Folder, options: {
       where p.user_id = ${viewerId} and ${inFolder} and p.latest_id > p.from_id and ${conversationVisible(viewerId)}
         ${after ? sql`and (${pin} < ${after.pin} or (${pin} = ${after.pin} and (p.latest_id < ${after.last} or (p.latest_id = ${after.last} and p.conversation_id < ${after.id}))))` : sql``}
       order by pinned desc, p.latest_id desc, p.conversation_id desc
-      limit ${limit + 1}
+      limit ${sqlLimit(limit + 1)}
     ) x
     order by x.pinned desc, x.sort_id desc, x.id desc`.execute(db)
   return pageOf(rows.rows, limit, (r) => ({ pin: r.pinned, last: r.sort_id, id: r.id }))

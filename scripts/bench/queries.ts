@@ -1,6 +1,6 @@
 // Where a page's time goes, in SQL: each benchmarked page requested in-process on the cached community, with every
 // statement timed and the slowest shown with SQLite's plan. For finding the cause of a missed target.
-//   node --import tsx scripts/bench/queries.ts [--quick] [--messages]
+//   node --import tsx scripts/bench/queries.ts [--quick] [--messages] [--repeat=N] [--profile] [--statements]
 // --messages: the messages plugin's pages instead (issue 15): a member with 500 conversations (made here, through the
 // API) has their inbox page, the inbox API, a thread page, a send and a send to a group of 1,000 they own timed
 // (a send with its fan-out job), median of 30 requests each, with the slowest
@@ -18,6 +18,7 @@ await prepareRun(meta)
 const h = await createHearth({ config: resolveConfig({ dataDir: meta.dataDir, logLevel: 'silent' }, {}), log: createLogger({ level: 'silent' }) })
 const sqlite = h.store.sqlite as unknown as { prepare(sql: string): Record<string, (...a: unknown[]) => unknown> }
 const prepare = sqlite.prepare.bind(sqlite)
+let sqlAll = 0
 let seen: { sql: string; ms: number; args: unknown[] }[] = []
 sqlite.prepare = (sql: string) => {
   const st = prepare(sql)
@@ -26,7 +27,9 @@ sqlite.prepare = (sql: string) => {
     st[m] = (...args: unknown[]) => {
       const t = performance.now()
       const r = f(...args)
-      seen.push({ sql, ms: performance.now() - t, args })
+      const ms = performance.now() - t
+      sqlAll += ms
+      seen.push({ sql, ms, args })
       return r
     }
   }
@@ -84,6 +87,9 @@ async function messagePages(): Promise<[string, Record<string, string>, { method
 }
 
 const profiling = process.argv.includes('--profile')
+// --repeat=N: each page N times (after one warm-up), for its median and the CPU and SQL time a request costs.
+const repeat = Number(process.argv.find((a) => a.startsWith('--repeat='))?.slice(9) ?? 1)
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat takes a whole number of requests, 1 or more.')
 const inspector = profiling ? new (await import('node:inspector/promises')).Session() : null
 if (inspector) {
   inspector.connect()
@@ -96,7 +102,8 @@ for (const [path, headers, init] of pages) {
   const runs: number[] = []
   // CPU time per request too: on a shared, loaded machine wall time mostly measures the wait for a core.
   const cpu0 = process.cpuUsage()
-  for (let i = 0; i < (messages ? 29 : 0); i++) {
+  sqlAll = 0
+  for (let i = 0; i < (messages ? 29 : repeat - 1); i++) {
     const t = performance.now()
     await (await request()).text()
     if (init) await h.queue.drain() // the send's fan-out job, timed with it
@@ -107,11 +114,13 @@ for (const [path, headers, init] of pages) {
   const res = await request()
   await res.text()
   if (init) await h.queue.drain()
-  const total = messages ? [...runs, performance.now() - t].sort((a, b) => a - b)[15]! : performance.now() - t
+  const all = [...runs, performance.now() - t].sort((a, b) => a - b)
+  const total = all[Math.floor(all.length / 2)]!
   const cpu = process.cpuUsage(cpu0)
   const cpuMs = (cpu.user + cpu.system) / 1000 / (runs.length + 1)
   const inSql = seen.reduce((a, b) => a + b.ms, 0)
-  console.log(`\n${init?.method ?? 'GET'} ${path}: ${res.status}, ${total.toFixed(1)} ms${messages ? ` (median of 30; CPU ${cpuMs.toFixed(1)} ms a request)` : ""}, of which ${inSql.toFixed(1)} ms in ${seen.length} statements`)
+  const many = all.length > 1 ? ` (median of ${all.length}; CPU ${cpuMs.toFixed(2)} ms a request, SQL ${(sqlAll / all.length).toFixed(2)} ms)` : ''
+  console.log(`\n${init?.method ?? 'GET'} ${path}: ${res.status}, ${total.toFixed(1)} ms${many}, of which ${inSql.toFixed(1)} ms in ${seen.length} statements`)
   // --statements: every statement of the request, in order (what a page or a send does, one by one).
   if (process.argv.includes('--statements')) for (const s of seen) console.log(`  ${s.ms.toFixed(3).padStart(8)} ms  ${s.sql.replace(/\s+/g, ' ').slice(0, 150)}`)
   for (const s of [...seen].sort((a, b) => b.ms - a.ms).slice(0, 3)) {
