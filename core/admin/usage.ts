@@ -1,6 +1,7 @@
 // Server usage: requests, time and bytes per minute and route, counted in memory on every request (a Map update,
 // no I/O) and written to request_stats once a minute by the scheduler, plus the machine's disk and the stores' sizes.
 import { statfs, stat } from 'node:fs/promises'
+import type { ServerResponse } from 'node:http'
 import type { MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
 import { sql } from 'kysely'
@@ -61,8 +62,19 @@ export class UsageCounter {
         const ms = performance.now() - started
         const length = c.res?.headers.get('content-length')
         const res = c.res
+        // Served by Node: the bytes are read when the response has gone, from the length the adapter declared (it
+        // declares one for every body it holds whole, as JSON and pages are) or, for a stream, from the socket. A
+        // body piped through a counting stream instead costs the adapter its fast path (half a feed request's JavaScript).
+        const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing
         if (length !== null && length !== undefined) counter.record(route, ms, Number(length) || 0, flags)
-        else if (res?.body && status >= 200) {
+        else if (outgoing) {
+          const socket = outgoing.socket
+          const before = socket?.bytesWritten ?? 0
+          outgoing.once('close', () => {
+            const declared = Number(outgoing.getHeader('content-length'))
+            counter.record(route, ms, Number.isFinite(declared) ? declared : Math.max(0, (socket?.bytesWritten ?? before) - before), flags)
+          })
+        } else if (res?.body && status >= 200) {
           // No declared length (JSON and pages are sized by the server as they are written): count the bytes as
           // they pass, and record the request when the body has gone.
           let bytes = 0

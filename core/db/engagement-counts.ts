@@ -44,18 +44,24 @@ export async function hiddenByBlocks(db: Db, viewerId: number, postIds: number[]
   const out = new Map<number, { likes: number; comments: number }>()
   if (!postIds.length) return out
   const ids = JSON.stringify(postIds)
-  const blocked = (column: string) =>
-    sql`exists (select 1 from blocks where (blocks.blocker_id = ${viewerId} and blocks.blocked_id = ${sql.ref(column)}) or (blocks.blocked_id = ${viewerId} and blocks.blocker_id = ${sql.ref(column)}))`
-  // Bounded by the page's posts (indexed by post), each like or comment checked against the viewer's blocks by key.
+  // Driven by the viewer's blocks (most members have none, a few have some), each looked up by key among the page's
+  // posts: never a walk over every like and comment of the page, which on a popular post is thousands of rows.
   const { rows } = await sql<{ post_id: number; likes: number; comments: number }>`
+    with b(id) as (select blocked_id from blocks where blocker_id = ${viewerId} union select blocker_id from blocks where blocked_id = ${viewerId}),
+      p(id) as (select value from json_each(${ids}))
     select post_id, sum(likes) as likes, sum(comments) as comments from (
-      select reactions.post_id, 1 as likes, 0 as comments from reactions join users as u on u.id = reactions.user_id
-        where reactions.post_id in (select value from json_each(${ids})) and reactions.kind = 'like' and u.suspended_at is null and ${blocked('reactions.user_id')}
+      select r.post_id, 1 as likes, 0 as comments from b join reactions as r on r.user_id = b.id join users as u on u.id = r.user_id
+        where r.post_id in (select id from p) and r.kind = 'like' and u.suspended_at is null
       union all
       select c.post_id, 0, 1 from comments as c join users as u on u.id = c.author_id
         left join comments as parent on parent.id = c.parent_id left join users as pu on pu.id = parent.author_id
-        where c.post_id in (select value from json_each(${ids})) and c.held_at is null and u.suspended_at is null and (c.parent_id is null or (pu.suspended_at is null and parent.held_at is null))
-          and (${blocked('c.author_id')} or (c.parent_id is not null and ${blocked('parent.author_id')}))
+        where c.id in (
+            select mine.id from b join comments as mine on mine.author_id = b.id where mine.post_id in (select id from p)
+            union
+            select reply.id from b join comments as top on top.author_id = b.id join comments as reply on reply.post_id = top.post_id and reply.parent_id = top.id
+              where top.post_id in (select id from p)
+          )
+          and c.held_at is null and u.suspended_at is null and (c.parent_id is null or (pu.suspended_at is null and parent.held_at is null))
     ) group by post_id`.execute(db)
   for (const r of rows) out.set(r.post_id, { likes: Number(r.likes), comments: Number(r.comments) })
   return out
