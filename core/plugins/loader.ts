@@ -25,7 +25,6 @@ import { formFields } from '../http/forms.js'
 import { POST_FILES_MAX } from '../http/limits.js'
 import { idParam } from '../http/params.js'
 import { parseLimit } from '../pagination.js'
-import { visibleTo } from '../posts/visibility.js'
 import { requireMember, requireRole } from '../http/middleware.js'
 import type { AdminRegistry } from '../admin/registry.js'
 import { serveFolder } from '../http/static.js'
@@ -596,11 +595,7 @@ export class PluginManager {
             return posts.inScope(viewerId, scope, options)
           },
           get: (viewerId, id) => posts.get(viewerId, id),
-          visible: async (viewerId, id) => {
-            if (!Number.isSafeInteger(id) || id < 1) return null
-            const row = await this.deps.db.selectFrom('posts').select(['id', 'author_id']).where('posts.id', '=', id).where(visibleTo(viewerId)).executeTakeFirst()
-            return row ? { id: row.id, authorId: row.author_id } : null
-          },
+          visible: (viewerId, id) => posts.visibleRow(viewerId, id),
           timeline: (viewerId, authorId, options) => posts.timeline(viewerId, authorId, options),
           remove: (actor, id) => posts.remove(actor, id),
           removeInScope: async (actor, id, scope) => {

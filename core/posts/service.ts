@@ -462,6 +462,17 @@ export function createPostsService(deps: {
       return row ? ((await hydrate(viewerId, [row]))[0] ?? null) : null
     },
 
+    /** The id and author of a post if the viewer may see it, else null: the cheap check before acting on a post. */
+    async visibleRow(viewerId: number | null, id: number): Promise<{ id: number; authorId: number } | null> {
+      if (!Number.isSafeInteger(id) || id < 1) return null
+      const [row] = await shapes.all(
+        `visible-row:${viewerId === null ? 'guest' : 'member'}`,
+        (slot) => db.selectFrom('posts').select(['id', 'author_id']).where('posts.id', '=', slot<number>('id')).where(visibleTo(viewerId === null ? null : slot<number>('viewer'))),
+        { id, viewer: viewerId },
+      )
+      return row ? { id: row.id, authorId: row.author_id } : null
+    },
+
     /** Edit text, visibility, comments switch or hide-from list. Text changes mark the post edited. */
     async update(actorId: number, id: number, input: unknown): Promise<PostView> {
       const post = await changeablePost(actorId, id)
