@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import sharp from 'sharp'
 import { messagesTest, type Json, type User } from './test-setup.js'
+import { MEMBERS_SHOWN } from './service.js'
 
 describe('messages: a thread page catches up when it joins', () => {
   const mt = messagesTest({ names: ['cal', 'dee', 'eve', 'fay'], server: true })
@@ -259,7 +260,13 @@ describe('messages: a group of 1,000', () => {
     // The muted member's count leaves it out, as the badge does.
     assert.deepEqual((await api('GET', '/unread', cal)).body.data, { conversations: 0, requests: 0 })
     // The member's inbox counts it unread.
-    assert.equal(((await api('GET', '/conversations', ben)).body.data as { id: number; unread: number }[]).find((c) => c.id === id)?.unread, 1)
+    const listed = ((await api('GET', '/conversations', ben)).body.data as { id: number; unread: number; members: { username: string }[]; member_count: number }[]).find((c) => c.id === id)!
+    assert.equal(listed.unread, 1)
+    // The inbox lists a group's first members (and the viewer) with its count, not a thousand names.
+    assert.equal(listed.member_count, 1000)
+    assert.equal(listed.members.length, MEMBERS_SHOWN)
+    assert.deepEqual(listed.members.slice(0, 3).map((m) => m.username), ['ana', 'ben', 'cal'])
+    assert.equal((await api('GET', `/conversations/${id}`, ben)).body.data.members.length, 1000, 'the conversation itself has them all')
 
     // Everyone was told and every badge already counts the group: the next message queues no job at all.
     // The newest of ben's notification events (core keeps one row per actor in an entry, moving it on each event).
@@ -282,6 +289,8 @@ describe('messages: a group of 1,000', () => {
     assert.equal(Number(sqlite().prepare("select count(*) from notifications where type = 'messages.message' and id > ?").pluck().get(last)), 1, 'ben only')
     const again = await benPage.next((f) => f.event === 'messages:unread' && f.data.conversations === 1 && f !== pushed)
     assert.deepEqual(again.data, { conversations: 1, requests: 0 })
+    // The thread's header counts the members it does not list.
+    assert.match(await (await mt.agentOf(ben)).text(`/messages/${id}`), />1000 members</)
   })
 
   it('decides when the job runs: a member removed, or a message unsent, before it gets no notification', async () => {

@@ -77,6 +77,40 @@ export async function membersOf(db: Db, conversationIds: readonly number[]): Pro
     .execute()
 }
 
+/**
+ * Members of these conversations for a list: the first `cap` active members of each (by joining), and the viewer and
+ * everyone of a direct conversation in any case, so a 1,000-member group costs a list `cap` rows, not 1,000.
+ */
+export async function membersShown(db: Db, viewerId: number, conversationIds: readonly number[], cap: number): Promise<MemberLine[]> {
+  if (conversationIds.length === 0) return []
+  const { rows } = await sql<MemberLine>`
+    select x.conversation_id, x.user_id, users.username, ${displayNameOf('users')} as display_name, x.role, x.state, x.request, x.last_read_id,
+      x.last_delivered_id, coalesce(pref.read_receipts, 1) as read_receipts
+    from (
+      select p.*, row_number() over (partition by p.conversation_id order by p.state != 'active', p.joined_at, p.user_id) as n
+      from messages_participants as p where p.conversation_id in (select value from json_each(${JSON.stringify(conversationIds)}))
+    ) as x
+    join messages_conversations as c on c.id = x.conversation_id
+    join users on users.id = x.user_id
+    left join messages_prefs as pref on pref.user_id = x.user_id
+    where x.n <= ${sqlLimit(cap)} or x.user_id = ${viewerId} or c.kind = 'direct'
+    order by x.conversation_id, x.joined_at, x.user_id`.execute(db)
+  return rows
+}
+
+/** How many active members each of these conversations has. */
+export async function memberCounts(db: Db, conversationIds: readonly number[]): Promise<Map<number, number>> {
+  if (conversationIds.length === 0) return new Map()
+  const rows = await own(db)
+    .selectFrom('messages_participants')
+    .select(['conversation_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('conversation_id', 'in', [...conversationIds])
+    .where('state', '=', 'active')
+    .groupBy('conversation_id')
+    .execute()
+  return new Map(rows.map((r) => [r.conversation_id, Number(r.n)]))
+}
+
 export interface InboxRow {
   id: number
   kind: ConversationKind

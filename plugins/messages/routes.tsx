@@ -139,7 +139,7 @@ export function messagesRoutes(ctx: MessagesContext, messages: MessagesService, 
     const list = await messages.messages(viewer, id, { cursor: before, limit: 30 })
     // Looking at the newest messages reads them (not an older page).
     if (!before) await messages.markRead(viewer, id)
-    const conv = await messages.get(viewer, id)
+    const conv = await messages.get(viewer, id, { shown: true })
     const reply = Number(c.req.query('reply'))
     const replyTo = Number.isInteger(reply) && reply > 0 ? await messages.message(viewer, id, reply).catch(() => null) : null
     const direct = conv.kind === 'direct' && conv.me.state === 'active'

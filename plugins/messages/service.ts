@@ -22,7 +22,9 @@ import {
   directKey,
   inbox,
   insertMessage,
+  memberCounts,
   membersOf,
+  membersShown,
   messagesByIds,
   messagesIn,
   own,
@@ -40,6 +42,8 @@ import type { Conversation, MessageKind, Participant } from './tables.js'
 
 /** How long after sending a message its sender may still edit it. */
 export const EDIT_WINDOW_MS = 15 * 60_000
+/** Members a list (the inbox, a thread's header) shows of a group: the first ones by joining; its count says the rest. */
+export const MEMBERS_SHOWN = 20
 import { TEXT_MAX } from './inputs.js'
 export { TEXT_MAX }
 
@@ -114,7 +118,10 @@ export interface ConversationView {
   name: string | null
   /** What to call it: the group's name, or the other member's name. */
   title: string
+  /** Active members: all of them from `get`, the first MEMBERS_SHOWN (and you) in lists and `get(…, { shown: true })`. */
   members: MemberView[]
+  /** How many active members the conversation has. */
+  member_count: number
   me: { role: Participant['role']; state: Participant['state']; request: Participant['request']; muted: boolean; archived: boolean; pinned: boolean; last_read_id: number }
   unread: number
   last_message: MessageView | null
@@ -276,12 +283,19 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
   const memberView = (m: MemberLine): MemberView => ({ id: m.user_id, username: m.username, display_name: m.display_name, role: m.role })
 
   /** Conversation objects for the viewer, in one query per kind of thing (members, last messages), never per row. */
-  async function conversationViews(viewer: Viewer, rows: { c: Pick<Conversation, 'id' | 'kind' | 'name' | 'disappear_seconds' | 'picture_media_id'>; p: Pick<Participant, 'role' | 'state' | 'request' | 'muted' | 'archived' | 'pinned' | 'last_read_id'>; unread: number; last_id: number | null }[]) {
-    const members = await membersOf(db, rows.map((r) => r.c.id))
+  async function conversationViews(
+    viewer: Viewer,
+    rows: { c: Pick<Conversation, 'id' | 'kind' | 'name' | 'disappear_seconds' | 'picture_media_id'>; p: Pick<Participant, 'role' | 'state' | 'request' | 'muted' | 'archived' | 'pinned' | 'last_read_id'>; unread: number; last_id: number | null }[],
+    options: { allMembers?: boolean } = {},
+  ) {
+    const ids = rows.map((r) => r.c.id)
+    // A list (the inbox, a thread's header) shows a group's first members and its count; the whole list is asked for.
+    const members = options.allMembers ? await membersOf(db, ids) : await membersShown(db, viewer.id, ids, MEMBERS_SHOWN)
+    const counts = await memberCounts(db, ids)
     const mine = await readReceiptsOn(db, viewer.id)
-    const mentionable = mentionableOf(members)
     const lastIds = rows.map((r) => r.last_id).filter((id): id is number => id !== null)
-    const lasts = new Map((await views(viewer, [...(await messagesByIds(db, viewer.id, null, lastIds)).values()], mentionable)).map((m) => [m.id, m]))
+    // Mentions in the last messages are looked up by name (views), as the members listed may not hold them all.
+    const lasts = new Map((await views(viewer, [...(await messagesByIds(db, viewer.id, null, lastIds)).values()], options.allMembers ? mentionableOf(members) : undefined)).map((m) => [m.id, m]))
     const out: ConversationView[] = []
     // One look-up per group with a picture (core's media info), as attachment views do; the other members of direct
     // conversations in one (core's rule of profile pictures: audience, blocks, suspension).
@@ -304,6 +318,7 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
         name: r.c.kind === 'group' ? r.c.name : null,
         title: r.c.kind === 'group' ? (r.c.name ?? 'Group') : (other?.display_name ?? 'Conversation'),
         members: all.filter((m) => m.state === 'active').map(memberView),
+        member_count: counts.get(r.c.id) ?? 0,
         me: { role: r.p.role, state: r.p.state, request: r.p.request, muted: r.p.muted === 1, archived: r.p.archived === 1, pinned: r.p.pinned === 1, last_read_id: r.p.last_read_id },
         unread: r.unread,
         last_message: r.last_id !== null ? (lasts.get(r.last_id) ?? null) : null,
@@ -359,11 +374,11 @@ export function createMessagesService(ctx: MessagesContext, conv: () => Topic<'m
       return counts ?? unreadCounts(db, viewer.id)
     },
 
-    /** One conversation as the viewer sees it. */
-    async get(viewer: Viewer, id: number): Promise<ConversationView> {
+    /** One conversation as the viewer sees it: with every active member, or (`shown`) as lists show it. */
+    async get(viewer: Viewer, id: number, options: { shown?: boolean } = {}): Promise<ConversationView> {
       const { c, p } = await standing(viewer, id)
       const counts = await countsIn(db, viewer.id, id)
-      const [view] = await conversationViews(viewer, [{ c, p, ...counts }])
+      const [view] = await conversationViews(viewer, [{ c, p, ...counts }], { allMembers: !options.shown })
       return view!
     },
 

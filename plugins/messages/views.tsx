@@ -305,7 +305,7 @@ export function ThreadPage(props: {
         </a>
         <ConversationPicture c={c} />
         <h1>{c.title}</h1>
-        {group && <a href={`/messages/${c.id}/members`}>{c.members.length} members</a>}
+        {group && <a href={`/messages/${c.id}/members`}>{c.member_count} members</a>}
         {props.callable && <CallButtons />}
       </header>
       {!group && props.presence !== undefined && <PresenceLine conversationId={c.id} text={props.presence} />}
