@@ -4,8 +4,9 @@
 // and the migration backfills both from existing rows.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { down as badgeDown, up as badgeUp } from './migrations/2026_12_07_0000_badge_index.js'
 import { down, up } from './migrations/2026_12_06_0080_participant_counters.js'
-import { unreadTruth } from './queries.js'
+import { unreadCountsQuery, unreadTruth } from './queries.js'
 import { messagesTest } from './test-setup.js'
 
 describe('messages: stored unread counts and latest messages', () => {
@@ -108,12 +109,21 @@ describe('messages: stored unread counts and latest messages', () => {
     await api('POST', `/conversations/${g}/read`, ben, {})
     await send(cal, g, 'd')
     const before = rows([g]).map((r) => ({ ...r }))
+    // Rolled back through the later badge index, which reads these columns.
+    await badgeDown(mt.t.h.db)
     await down(mt.t.h.db)
     await up(mt.t.h.db)
+    await badgeUp(mt.t.h.db)
     await check([g], 'backfilled')
     assert.deepEqual(rows([g]), before)
     const told = sqlite().prepare('select user_id, told from messages_participants where conversation_id = ? order by user_id').all(g) as { user_id: number; told: number }[]
     // Who has something unread was told of it when it arrived; nobody is told twice after the upgrade.
     assert.deepEqual(told.map((t) => t.told), rows([g]).map((r) => (r.unread_count > 0 ? 1 : 0)))
+  })
+
+  it('read the nav badge from the unread and pending rows only (the badge index), never every conversation', () => {
+    const q = unreadCountsQuery(u.ana!.id).compile(mt.t.h.db)
+    const plan = (sqlite().prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as { detail: string }[]).map((r) => r.detail)
+    assert.ok(plan.some((d) => /SEARCH p USING INDEX messages_participants_badge/.test(d)), plan.join('\n'))
   })
 })
