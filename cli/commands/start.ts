@@ -13,7 +13,7 @@ export function registerStart(program: Command): void {
       .description('start the Hearth server in the foreground')
       .option('-p, --port <port>', 'port to listen on (default 3000, or PORT / HEARTH_PORT)')
       .option('--host <host>', 'address to listen on (default 0.0.0.0, or HEARTH_HOST)')
-      .option('-w, --workers <n>', 'threads serving HTTP: a number, or "auto" for one per core (default 1, or HEARTH_WORKERS)')
+      .option('-w, --workers <n>', 'threads serving HTTP: a number, or "auto" for one per core (default auto, or HEARTH_WORKERS)')
       .addHelpText(
         'after',
         '\nEnvironment (docs/operators.md lists them all): HEARTH_DB_CACHE_MB, memory SQLite may keep database pages in\n' +
@@ -22,7 +22,8 @@ export function registerStart(program: Command): void {
           'HEARTH_WORKERS, threads serving HTTP (docs/operators.md, "Worker threads").',
       ),
   ).action(async (opts: { data?: string; port?: string; host?: string; workers?: string }) => {
-    const config = configFrom(opts)
+    // Every core by default (decision 061); HEARTH_WORKERS=1 or --workers 1 keeps the single thread.
+    const config = configFrom({ ...opts, workers: opts.workers ?? process.env.HEARTH_WORKERS ?? 'auto' })
     if (opts.host) config.host = opts.host
     const other = runningServer(config.dataDir)
     if (other) throw new CliError(`Hearth is already running on this data directory (pid ${other.pid}, port ${other.port}).`, 'Stop it first, or use another --data directory.')

@@ -115,6 +115,8 @@ const coins = definePlugin({
     version: '1.0.0',
     description: 'Coins bought in packs, gifts to creators with a commission, earnings and withdrawals.',
     migrations: './migrations',
+    // Its state is in the database (view-once grants are core's): any thread serves its reads (decision 061).
+    threads: 'any',
     settings,
     // Hooks others may use: gifts sent, and gift targets of other plugins (gifts.ts).
     hooks: { ...giftHooks },

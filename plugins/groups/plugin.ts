@@ -13,6 +13,8 @@ const groups = definePlugin({
     version: '1.0.0',
     description: 'Groups: public, private and hidden groups with their own feed, roles, join requests, bans and invite links.',
     migrations: './migrations',
+    // Its state is in the database (view-once grants are core's): any thread serves its reads (decision 061).
+    threads: 'any',
     settings: {
       max_owned: { type: 'number', label: 'Groups one member may own', default: 20, min: 1, max: 1000, integer: true, help: 'Site admins are not limited.' },
     },

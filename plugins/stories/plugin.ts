@@ -31,6 +31,8 @@ const stories = definePlugin({
     version: '1.0.0',
     description: 'Stories: photos, videos and text cards that disappear after a day, for an audience each member picks.',
     migrations: './migrations',
+    // Its state is in the database (view-once grants are core's): any thread serves its reads (decision 061).
+    threads: 'any',
     settings: {
       archive_hours: {
         type: 'number',

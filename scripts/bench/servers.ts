@@ -94,8 +94,9 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 export async function startHearth(dataDir: string, runDir: string, options: { cpuProfDir?: string; workers?: number } = {}): Promise<Running> {
   const port = await freePort()
   const prof = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []
-  const workers = options.workers && options.workers > 1 ? ['--workers', String(options.workers)] : []
-  const name = workers.length ? `hearth-${options.workers}-workers` : 'hearth'
+  // Without a number, as `hearth start` runs by default (a thread per core); the workers scenario names its own.
+  const workers = options.workers !== undefined ? ['--workers', String(options.workers)] : []
+  const name = options.workers !== undefined ? `hearth-${options.workers}-workers` : 'hearth'
   return start(name, [...prof, 'bin/hearth.js', 'start', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', ...workers], cleanEnv({ NODE_ENV: 'production' }), port, '/healthz', runDir)
 }
 

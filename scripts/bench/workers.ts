@@ -51,33 +51,41 @@ export async function workersScenario(ctx: Ctx): Promise<void> {
   }
   const line = (m: Measured) => `${m.r.rps} req/s, p50 ${m.r.p50} ms, p99 ${m.r.p99} ms; server ${m.serverCores} cores, load ${m.loadCores} cores`
 
-  // One server at a time on the data directory (as an operator runs it): the one-thread server that the other
-  // scenarios use is stopped while the multi-threaded one runs, then started again, each repetition.
-  const single = ctx.hearth
+  // One server at a time on the data directory (as an operator runs it): the server the other scenarios use (the
+  // default, a thread per core) is stopped while a one-thread and then an N-thread server run, and started again after.
+  const main = ctx.hearth
   for (let rep = 0; rep < ctx.settings.reps; rep++) {
-    for (const c of cases) {
-      if (rep === 0) await warm(single, c.hearth)
-      const m = await measured(ctx, single, c.hearth)
-      results.get(c.name)!.one.push(m)
-      ctx.log(`  ${c.name}, 1 thread   rep ${rep + 1}: ${line(m)}`)
-      if (rep === 0) await warm(ctx.baseline, c.base)
-      const b = await measured(ctx, ctx.baseline, c.base)
-      results.get(c.name)!.base.push(b)
-      ctx.log(`  ${c.name}, baseline   rep ${rep + 1}: ${line(b)}`)
-    }
-    await single.stop()
-    const many = await startHearth(dataDir, runDir, { workers: n })
+    await main.stop()
     try {
-      for (const c of cases) {
-        await warm(many, c.hearth)
-        const m = await measured(ctx, many, c.hearth)
-        results.get(c.name)!.many.push(m)
-        ctx.log(`  ${c.name}, ${n} threads rep ${rep + 1}: ${line(m)}`)
+      const single = await startHearth(dataDir, runDir, { workers: 1 })
+      try {
+        for (const c of cases) {
+          await warm(single, c.hearth)
+          const m = await measured(ctx, single, c.hearth)
+          results.get(c.name)!.one.push(m)
+          ctx.log(`  ${c.name}, 1 thread   rep ${rep + 1}: ${line(m)}`)
+          if (rep === 0) await warm(ctx.baseline, c.base)
+          const b = await measured(ctx, ctx.baseline, c.base)
+          results.get(c.name)!.base.push(b)
+          ctx.log(`  ${c.name}, baseline   rep ${rep + 1}: ${line(b)}`)
+        }
+      } finally {
+        await single.stop()
+      }
+      const many = await startHearth(dataDir, runDir, { workers: n })
+      try {
+        for (const c of cases) {
+          await warm(many, c.hearth)
+          const m = await measured(ctx, many, c.hearth)
+          results.get(c.name)!.many.push(m)
+          ctx.log(`  ${c.name}, ${n} threads rep ${rep + 1}: ${line(m)}`)
+        }
+      } finally {
+        await many.stop()
       }
     } finally {
-      await many.stop()
       // The same Running object, so the benchmark's own stop at the end stops the new process.
-      Object.assign(single, await startHearth(dataDir, runDir))
+      Object.assign(main, await startHearth(dataDir, runDir))
     }
   }
 
