@@ -22,7 +22,7 @@ import { authenticate, csrf, requestContext } from './http/middleware.js'
 import { serveFolder } from './http/static.js'
 import { PrimaryGate } from './jobs/primary.js'
 import { readRole, Replication } from './replication/litefs.js'
-import { mainThreadPrefixes, pinnedPath } from './plugins/pinned.js'
+import { mainThreadPaths, pinnedPath } from './plugins/pinned.js'
 import { MediaFetcher, MEDIA_SOURCE_PATH, mediaSource } from './replication/media.js'
 import { acceptForwarded, FORWARD_MAX_BYTES, routeWrites, type RoutingOptions } from './replication/routing.js'
 import { JobQueue } from './jobs/queue.js'
@@ -284,7 +284,7 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.use('*', requestId())
   app.use('*', s.usage.middleware())
   app.use('*', requestContext(log, config.trustProxy))
-  const routing: RoutingOptions = { replication: s.replication, secret: () => s.settings.secret(), maxBodyBytes: FORWARD_MAX_BYTES, pinned: pinnedPath(mainThreadPrefixes(s)) }
+  const routing: RoutingOptions = { replication: s.replication, secret: () => s.settings.secret(), maxBodyBytes: FORWARD_MAX_BYTES, pinned: pinnedPath(mainThreadPaths(s)) }
   app.use('*', acceptForwarded(routing))
   // Addresses the operator keeps out entirely are refused before anything else (health checks excepted).
   app.use('*', networkBlocks(s.access))
