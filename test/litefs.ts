@@ -94,5 +94,16 @@ export function cluster(root: string) {
       writeFileSync(join(primary.mount, 'hearth.db-pos'), pos(txid))
     },
     replicate: (primary: LoopbackNode, replica: LoopbackNode) => replicateTo(primary, replica, txid),
+    /**
+     * Start a primary on the database prepared in its mount, then a replica of it brought up to date, which forwards
+     * to it (`replicaEnv` adds to the replica's environment; `pluginDirs` for both).
+     */
+    async startPair(primary: LoopbackNode, replica: LoopbackNode, options: { replicaEnv?: Record<string, string>; pluginDirs?: string[] } = {}): Promise<void> {
+      await bootNode(primary, root, primary.name, {}, options.pluginDirs)
+      writeFileSync(join(primary.mount, 'hearth.db-pos'), pos(txid))
+      writeFileSync(join(replica.mount, '.primary'), `${primary.name}\n`)
+      await replicateTo(primary, replica, txid)
+      await bootNode(replica, root, replica.name, { HEARTH_PRIMARY_URLS: `${primary.name}=${primary.url}`, ...options.replicaEnv }, options.pluginDirs)
+    },
   }
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ROOT } from '../paths.js'
 import { createTestApp, tempDir } from '../../test/harness.js'
-import { callNode, cluster, NOT_PROVEN, pos, type CallInit, type LoopbackNode } from '../../test/litefs.js'
+import { callNode, cluster, NOT_PROVEN, type CallInit, type LoopbackNode } from '../../test/litefs.js'
 import { mainThreadPaths, pinnedPath } from '../plugins/pinned.js'
 
 const FIXTURES = join(ROOT, 'test/fixtures/cluster')
@@ -45,11 +45,7 @@ describe('plugins’ primary-only paths (a primary and a replica on loopback)', 
       t.h.store.sqlite.prepare('insert into live_segments (stream_id, seq, duration, at_ms) values (?, 0, 2, 2000)').run(stream[key])
     }
     await t.close()
-    await c.boot(a, {}, [FIXTURES])
-    writeFileSync(join(a.mount, 'hearth.db-pos'), pos(c.txid))
-    writeFileSync(join(b.mount, '.primary'), 'node-a\n')
-    await c.replicate(a, b)
-    await c.boot(b, { HEARTH_PRIMARY_URLS: `node-a=${a.url}` }, [FIXTURES])
+    await c.startPair(a, b, { pluginDirs: [FIXTURES] })
     // Files only the primary has: the fixture's, a replay's segment and poster, a report's frame.
     mkdirSync(join(dataOf(a, 'keeper'), 'files'), { recursive: true })
     writeFileSync(join(dataOf(a, 'keeper'), 'files', 'note.txt'), 'kept on the primary')

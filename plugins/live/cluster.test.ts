@@ -7,7 +7,7 @@ import { rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createTestApp, tempDir } from '../../test/harness.js'
-import { callNode, cluster, NOT_PROVEN, pos, type LoopbackNode } from '../../test/litefs.js'
+import { callNode, cluster, NOT_PROVEN, type LoopbackNode } from '../../test/litefs.js'
 import { openSocket, type TestSocket } from '../../test/realtime.js'
 import { binaryFrame, ffmpegsUnder, syntheticWebm, until } from './testing.js'
 
@@ -29,11 +29,7 @@ describe('live when the primary moves (two servers on loopback)', () => {
     // Two servers in one process cannot both take the RTMP port.
     await t.h.plugins.loaded.get('live')!.settings.set('rtmp_port', 0)
     await t.close()
-    await c.boot(a)
-    writeFileSync(join(a.mount, 'hearth.db-pos'), pos(c.txid))
-    writeFileSync(join(b.mount, '.primary'), 'node-a\n')
-    await c.replicate(a, b)
-    await c.boot(b, { HEARTH_PRIMARY_URLS: `node-a=${a.url}` })
+    await c.startPair(a, b)
   })
   after(async () => {
     for (const s of sockets) s.ws.terminate()
