@@ -4,6 +4,8 @@
 // lease handoff, and Fly's replay (each needs LiteFS itself, which cannot be installed here).
 import assert from 'node:assert/strict'
 import { rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { resolveConfig } from '../config.js'
@@ -81,6 +83,27 @@ describe('replicas with LiteFS (a primary and a replica on loopback)', () => {
     assert.equal((await (await from('203.0.113.7', { [NODE_HEADER]: healthzClaim('not the secret', 'node-c') })).json()).replication, undefined)
     const old = String(Date.now() - 5 * 60_000)
     assert.equal((await (await from('203.0.113.7', { [NODE_HEADER]: `node-c ${old} ${sign(secret, `healthz ${old}`)}` })).json()).replication, undefined, 'a captured claim goes stale')
+    // The replica asks the primary for its position as a node: the claim it sends opens the details from anywhere.
+    const asked: string[] = []
+    const primary = createServer((req, res) => {
+      asked.push(String(req.headers[NODE_HEADER] ?? ''))
+      res.setHeader('content-type', 'application/json')
+      res.end(JSON.stringify({ role: 'primary', replication: { position: 42 } }))
+    })
+    await new Promise<void>((r) => primary.listen(0, '127.0.0.1', r))
+    b.h.replication.config.primaryUrls.set('node-x', `http://127.0.0.1:${(primary.address() as AddressInfo).port}`)
+    writeFileSync(join(b.mount, '.primary'), 'node-x\n')
+    try {
+      for (let i = 0; i < 5 && !asked.length; i++) await b.h.replication.refresh()
+      assert.equal(b.h.replication.state().primaryPosition, 42)
+      assert.match(asked[0]!, /^node-b \d+ \S+$/)
+      assert.equal((await (await from('203.0.113.7', { [NODE_HEADER]: asked[0]! })).json()).replication?.primary, 'node-x')
+    } finally {
+      writeFileSync(join(b.mount, '.primary'), 'node-a\n')
+      b.h.replication.config.primaryUrls.delete('node-x')
+      await b.h.replication.refresh()
+      primary.close()
+    }
     assert.equal(replicationConfig({ HEARTH_HEALTHZ_PUBLIC: '1' }).healthzPublic, true)
     assert.throws(() => replicationConfig({ HEARTH_HEALTHZ_PUBLIC: 'yes' }), /HEARTH_HEALTHZ_PUBLIC must be 1 or 0/)
   })
