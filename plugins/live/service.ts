@@ -220,9 +220,10 @@ export function liveService(ctx: LiveContext) {
 
   /**
    * The lease moved (LiteFS, docs/plugins.md "Several servers"): this server no longer holds the streams and may not
-   * write. Its ffmpegs are killed, WebRTC relays and encoders' RTMP connections closed, and what it kept in memory
-   * dropped, nothing written: the streamers' pages and encoders reconnect to the new primary, which ends the streams
-   * left live (`recover`), as after a restart. Should the lease come back, `recover` runs again first.
+   * write. Its ffmpegs are killed (an encoder's RTMP connection closes at its next packet), its WebRTC relays closed
+   * and what it kept in memory dropped, nothing written: the streamers' pages and encoders reconnect to the new
+   * primary, which ends the streams left live (`recover`), as after a restart. Should the lease come back, `recover`
+   * runs again first.
    */
   async function release() {
     const ids = new Set([...active.keys(), ...timelines.keys()])
@@ -235,7 +236,6 @@ export function liveService(ctx: LiveContext) {
       timelines.delete(id)
       aired.delete(id)
       recorder.untrack(id)
-      for (const fn of exitListeners) fn(id)
     }
     recovered = null
     ctx.log.warn({ streams: [...ids] }, 'live: this server is no longer the primary; its streams continue there')
