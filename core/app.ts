@@ -22,8 +22,9 @@ import { authenticate, csrf, requestContext } from './http/middleware.js'
 import { serveFolder } from './http/static.js'
 import { PrimaryGate } from './jobs/primary.js'
 import { readRole, Replication } from './replication/litefs.js'
-import { mainThreadPrefixes, pinnedPath } from './plugins/pinned.js'
+import { mainThreadPaths, pinnedPath } from './plugins/pinned.js'
 import { MediaFetcher, MEDIA_SOURCE_PATH, mediaSource } from './replication/media.js'
+import { seesReplicationDetails } from './replication/health.js'
 import { acceptForwarded, FORWARD_MAX_BYTES, routeWrites, type RoutingOptions } from './replication/routing.js'
 import { JobQueue } from './jobs/queue.js'
 import { childBinding, killChildren } from './children.js'
@@ -161,7 +162,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
   const admin = new AdminRegistry(render)
   const usage = new UsageCounter()
   const primary = new PrimaryGate(log, { primary: !replica })
-  const replication = new Replication(config.replication, config.dbFile, primary, log, (writable) => void store.sqlite.pragma(`query_only = ${writable ? 0 : 1}`))
+  const replication = new Replication(config.replication, config.dbFile, primary, log, (writable) => void store.sqlite.pragma(`query_only = ${writable ? 0 : 1}`), () => settings.secret())
   // On a LiteFS replica, what is published here goes to the primary, which holds every member's socket.
   const realtime = new RealtimeHub(log, nodeBus(thread?.bus ?? new InProcessBus(), { replication, secret: () => settings.secret(), log }), thread?.presence)
   const scheduler = new Scheduler(log)
@@ -284,7 +285,7 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
   app.use('*', requestId())
   app.use('*', s.usage.middleware())
   app.use('*', requestContext(log, config.trustProxy))
-  const routing: RoutingOptions = { replication: s.replication, secret: () => s.settings.secret(), maxBodyBytes: FORWARD_MAX_BYTES, pinned: pinnedPath(mainThreadPrefixes(s)) }
+  const routing: RoutingOptions = { replication: s.replication, secret: () => s.settings.secret(), maxBodyBytes: FORWARD_MAX_BYTES, pinned: pinnedPath(mainThreadPaths(s)) }
   app.use('*', acceptForwarded(routing))
   // Addresses the operator keeps out entirely are refused before anything else (health checks excepted).
   app.use('*', networkBlocks(s.access))
@@ -300,9 +301,11 @@ export function buildApp(s: Services, modules: readonly CoreModule[] = CORE_MODU
     } catch {
       database = 'unavailable'
     }
-    // One node: the gate says whether this process runs jobs (HEARTH_PRIMARY). With LiteFS: the lease does, and its position and lag come along.
+    // One node: the gate says whether this process runs jobs (HEARTH_PRIMARY). With LiteFS: the lease does, and its
+    // position and lag come along for the operator's side (the primary's hostname is not the public's business).
     const replication = s.replication.state()
-    const body = replication.mode === 'single' ? { role: s.primary.role } : { role: replication.role, replication }
+    const details = replication.mode === 'litefs' && (await seesReplicationDetails(c, { everyone: config.replication.healthzPublic, secret: () => s.settings.secret() }))
+    const body = replication.mode === 'single' ? { role: s.primary.role } : { role: replication.role, ...(details ? { replication } : {}) }
     return c.json({ status: database === 'ok' ? 'ok' : 'degraded', version: VERSION, database, ...body }, database === 'ok' ? 200 : 503)
   })
   // Under LiteFS the primary takes what replicas publish (core/replication/bus.ts), signed, before sessions.

@@ -136,6 +136,11 @@ export interface ReplicationConfig {
    * from the primary on first use and keeps it (core/replication/media.ts).
    */
   mediaShared: boolean
+  /**
+   * Anyone may read `/healthz`'s replication details (HEARTH_HEALTHZ_PUBLIC=1). By default only this machine, the
+   * internal network and the other nodes do (core/replication/health.ts); the public sees the role.
+   */
+  healthzPublic: boolean
 }
 
 export function replicationConfig(env: NodeJS.ProcessEnv): ReplicationConfig {
@@ -150,5 +155,7 @@ export function replicationConfig(env: NodeJS.ProcessEnv): ReplicationConfig {
   if (candidate !== '1' && candidate !== '0') throw new Error(`HEARTH_LITEFS_CANDIDATE must be 1 or 0, not "${candidate}".`)
   const shared = env.HEARTH_MEDIA_SHARED || '0'
   if (shared !== '1' && shared !== '0') throw new Error(`HEARTH_MEDIA_SHARED must be 1 or 0, not "${shared}".`)
-  return { mount: env.HEARTH_LITEFS_DIR || null, primaryUrls, nodeName: env.HEARTH_NODE_NAME || hostname(), candidate: candidate === '1', fly: !!env.FLY_APP_NAME, mediaShared: shared === '1' }
+  const healthz = env.HEARTH_HEALTHZ_PUBLIC || '0'
+  if (healthz !== '1' && healthz !== '0') throw new Error(`HEARTH_HEALTHZ_PUBLIC must be 1 or 0, not "${healthz}".`)
+  return { mount: env.HEARTH_LITEFS_DIR || null, primaryUrls, nodeName: env.HEARTH_NODE_NAME || hostname(), candidate: candidate === '1', fly: !!env.FLY_APP_NAME, mediaShared: shared === '1', healthzPublic: healthz === '1' }
 }

@@ -33,12 +33,14 @@ export function loopbackNode(root: string, name: string): LoopbackNode {
 
 /**
  * Start Hearth for a node, its data folder beside its mount, with HEARTH_LITEFS_DIR and HEARTH_NODE_NAME set; `env` as
- * the operator would set it (HEARTH_PRIMARY_URLS, HEARTH_WORKERS above 1 for worker threads, decision 051).
+ * the operator would set it (HEARTH_PRIMARY_URLS, HEARTH_WORKERS above 1 for worker threads, decision 051), and
+ * `pluginDirs` to scan besides plugins/ (which are enabled is in the database, set up on the primary).
  */
-export async function bootNode(n: LoopbackNode, root: string, name: string, env: Record<string, string>): Promise<void> {
-  const config = resolveConfig({ dataDir: join(root, name, 'data'), port: 0, host: '127.0.0.1', pluginDirs: [], logLevel: 'silent' }, { HEARTH_LITEFS_DIR: n.mount, HEARTH_NODE_NAME: name, ...env })
+export async function bootNode(n: LoopbackNode, root: string, name: string, env: Record<string, string>, pluginDirs: string[] = []): Promise<void> {
+  const config = resolveConfig({ dataDir: join(root, name, 'data'), port: 0, host: '127.0.0.1', pluginDirs, logLevel: 'silent' }, { HEARTH_LITEFS_DIR: n.mount, HEARTH_NODE_NAME: name, ...env })
+  const log = createLogger({ level: 'silent' })
   const threads = config.workers > 1 ? mainThreadWiring() : undefined
-  n.h = await createHearth({ config, log: createLogger({ level: 'silent' }), thread: threads })
+  n.h = await createHearth({ config, log, thread: threads })
   n.server = await startServer(n.h, { port: 0, host: '127.0.0.1', threads })
   n.url = n.server.url
 }
@@ -85,12 +87,23 @@ export function cluster(root: string) {
     },
     /** A node's mount folder, before it boots (a database may be prepared in it). */
     node: (name: string): LoopbackNode => loopbackNode(root, name),
-    boot: (n: LoopbackNode, env: Record<string, string> = {}) => bootNode(n, root, n.name, env),
+    boot: (n: LoopbackNode, env: Record<string, string> = {}, pluginDirs?: string[]) => bootNode(n, root, n.name, env, pluginDirs),
     /** The primary commits: its position moves on (a replica's does not until `replicate`). */
     commit(primary: LoopbackNode): void {
       txid++
       writeFileSync(join(primary.mount, 'hearth.db-pos'), pos(txid))
     },
     replicate: (primary: LoopbackNode, replica: LoopbackNode) => replicateTo(primary, replica, txid),
+    /**
+     * Start a primary on the database prepared in its mount, then a replica of it brought up to date, which forwards
+     * to it (`replicaEnv` adds to the replica's environment; `pluginDirs` for both).
+     */
+    async startPair(primary: LoopbackNode, replica: LoopbackNode, options: { replicaEnv?: Record<string, string>; pluginDirs?: string[] } = {}): Promise<void> {
+      await bootNode(primary, root, primary.name, {}, options.pluginDirs)
+      writeFileSync(join(primary.mount, 'hearth.db-pos'), pos(txid))
+      writeFileSync(join(replica.mount, '.primary'), `${primary.name}\n`)
+      await replicateTo(primary, replica, txid)
+      await bootNode(replica, root, replica.name, { HEARTH_PRIMARY_URLS: `${primary.name}=${primary.url}`, ...options.replicaEnv }, options.pluginDirs)
+    },
   }
 }

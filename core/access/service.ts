@@ -54,6 +54,13 @@ export function parseRange(value: string): [string, number, 'ipv4' | 'ipv6'] | n
 /** The client's address as BlockList wants it: an IPv4 address mapped into IPv6 (`::ffff:1.2.3.4`) as IPv4. */
 const plainAddress = (ip: string) => (ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip)
 
+/** Whether a client's address (IPv4, IPv6 or IPv4 mapped into IPv6) is in a list; anything else is not. */
+export function addressIn(list: BlockList, ip: string): boolean {
+  const plain = plainAddress(ip)
+  const family = isIP(plain)
+  return family !== 0 && list.check(plain, family === 4 ? 'ipv4' : 'ipv6')
+}
+
 interface Loaded {
   at: number
   version: number
@@ -93,11 +100,6 @@ export function createAccessService(deps: { db: Db; log: Logger }) {
     return loaded
   }
 
-  const inIps = (list: BlockList, ip: string) => {
-    const plain = plainAddress(ip)
-    const family = isIP(plain)
-    return family !== 0 && list.check(plain, family === 4 ? 'ipv4' : 'ipv6')
-  }
 
   const usable = (i: InviteRow) => !i.revoked_at && (i.expires_at === null || i.expires_at > now()) && (i.max_uses === null || i.uses < i.max_uses)
   const days = (n: number | undefined) => (n ? new Date(Date.now() + n * 86_400_000).toISOString() : null)
@@ -105,15 +107,15 @@ export function createAccessService(deps: { db: Db; log: Logger }) {
   const service = {
     /** Whether every request from this address is refused (a `no_access` block). */
     async noAccess(ip: string): Promise<boolean> {
-      return inIps((await blocks()).ips.no_access, ip)
+      return addressIn((await blocks()).ips.no_access, ip)
     },
 
     /** The strongest block on a sign-up from this address, email and username, or null. */
     async signupBlock(input: { ip: string; email: string; username: string }): Promise<BlockSeverity | null> {
       const b = await blocks()
       let found: BlockSeverity | null = null
-      if (inIps(b.ips.refuse, input.ip) || inIps(b.ips.no_access, input.ip)) found = 'refuse'
-      else if (inIps(b.ips.approval, input.ip)) found = 'approval'
+      if (addressIn(b.ips.refuse, input.ip) || addressIn(b.ips.no_access, input.ip)) found = 'refuse'
+      else if (addressIn(b.ips.approval, input.ip)) found = 'approval'
       const domain = input.email.slice(input.email.lastIndexOf('@') + 1).toLowerCase()
       for (const d of b.domains) if (domain === d.value || domain.endsWith(`.${d.value}`)) found = found ? stronger(found, d.severity) : d.severity
       const name = input.username.toLowerCase()

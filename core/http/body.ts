@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Context, MiddlewareHandler } from 'hono'
 import { AppError } from '../errors.js'
+import { routePatternSource } from '../plugins/prefixes.js'
 import type { AppEnv } from './env.js'
 import { multipartBoundary, MultipartError, multipartParts, partText, type Part } from './multipart.js'
 
@@ -17,17 +18,11 @@ export interface BodyRules {
   uploads: UploadLimits
 }
 
-/** A path with `:name` segments as a regular expression matching whole paths. */
-function pathPattern(path: string): RegExp {
-  const segment = (seg: string) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^$()|[\]{}\\]/g, '\\$&'))
-  return new RegExp(`^${path.split('/').map(segment).join('/')}$`)
-}
-
 /** The upload limit of a request path: an exact path first, then the patterns, or undefined. */
 export function uploadRule(uploads: UploadLimits): (path: string) => (() => Promise<number>) | undefined {
   const patterns = Object.entries(uploads)
     .filter(([p]) => p.includes('/:'))
-    .map(([p, limit]) => ({ re: pathPattern(p), limit }))
+    .map(([p, limit]) => ({ re: new RegExp(`^${routePatternSource(p)}$`), limit }))
   return (path) => uploads[path] ?? patterns.find((p) => p.re.test(path))?.limit
 }
 

@@ -668,6 +668,16 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
      */
     acceptFiles(path: string, options: { files: number }): void
     /**
+     * Declare (in `register`) route paths of a `threads: 'any'` plugin that only the primary's main thread can answer,
+     * even for GET: files you keep in `ctx.dataDir` (each server has its own disk) or state you keep in memory. On a
+     * LiteFS replica such a request is forwarded to the primary (with the member's cookies and address, so your access
+     * checks run there as usual), on several threads it goes to the main thread; on one server it changes nothing.
+     * `:name` matches one segment, a trailing `/*` the path and everything below it; the path must be under your
+     * prefixes. A plugin that keeps the default `threads: 'main'` needs none: all its paths are served there already.
+     * @example ctx.http.primaryOnly('/clips/:id/files/*')
+     */
+    primaryOnly(path: string): void
+    /**
      * A form's text fields (every value of each, in order), each chosen file (`name` is its input's) handed to `onFile` as it streams in
      * (pass its `body` to `ctx.core.media.uploadStream`). When `onFile` throws, the rest of the body is read and
      * dropped and the error thrown: remove the files you stored, and pass `fields` (filled as the form is read) to

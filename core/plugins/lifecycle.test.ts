@@ -32,7 +32,7 @@ describe('onClose', () => {
 describe('route prefixes', () => {
   let t: TestApp
   before(async () => {
-    t = await createTestApp({ pluginDirs: [FIXTURES], enable: ['outsider', 'board-one', 'board-two', 'big-uploads'] })
+    t = await createTestApp({ pluginDirs: [FIXTURES], enable: ['outsider', 'board-one', 'board-two', 'big-uploads', 'far-owner'] })
   })
   after(() => t.close())
 
@@ -49,6 +49,12 @@ describe('route prefixes', () => {
     const big = (await t.h.plugins.status()).find((p) => p.name === 'big-uploads')!
     assert.equal(big.loaded, false)
     assert.match(big.error!, /but it mounts POST \/u\/:name\/photos/)
+  })
+
+  it('refuses a plugin that declares a path outside its prefixes as served by the primary', async () => {
+    const far = (await t.h.plugins.status()).find((p) => p.name === 'far-owner')!
+    assert.equal(far.loaded, false)
+    assert.match(far.error!, /but it mounts GET \/u\/:name\/\*/)
   })
 
   it('refuses the second of two plugins claiming one prefix, naming both', async () => {

@@ -92,6 +92,8 @@ export interface LoadedPlugin {
   settings: ReturnType<typeof pluginSettingsStore>
   /** The form routes that take files (`ctx.http.acceptFiles`): path to how many files at most. */
   uploads: Record<string, number>
+  /** The route paths served by the main thread of the primary even for reads (`ctx.http.primaryOnly`). */
+  primaryOnly: string[]
 }
 
 export interface PluginDeps {
@@ -469,7 +471,7 @@ export class PluginManager {
   async register(f: FoundPlugin): Promise<boolean> {
     const def = f.definition!
     const name = def.manifest.name
-    const { ctx, routes, settings, uploads } = this.context(def, f.dir)
+    const { ctx, routes, settings, uploads, primaryOnly } = this.context(def, f.dir)
     try {
       if (def.manifest.hooks) this.deps.hooks.declare(def.manifest.hooks, name)
       const result = def.register(ctx) as unknown
@@ -480,13 +482,13 @@ export class PluginManager {
       return false
     }
     try {
-      this.checkRoutes(def, routes, uploads)
+      this.checkRoutes(def, routes, uploads, primaryOnly)
     } catch (err) {
       this.unregister(name)
       await this.fail(name, `refused: ${message(err)}`, true)
       return false
     }
-    this.loaded.set(name, { definition: def, dir: f.dir, routes, settings, uploads })
+    this.loaded.set(name, { definition: def, dir: f.dir, routes, settings, uploads, primaryOnly })
     if (!this.deps.readonly) await this.deps.db.updateTable('plugins').set({ error: null }).where('name', '=', name).execute()
     this.deps.log.info({ plugin: name, version: def.manifest.version }, `plugin ${name} loaded`)
     return true
@@ -496,10 +498,11 @@ export class PluginManager {
    * A plugin's routes stay under its prefixes (prefixesOf), and no two loaded plugins claim overlapping ones: the
    * later one is refused, naming both. Checked after register(), on the routes Hono lists.
    */
-  private checkRoutes(def: PluginDefinition, routes: Hono<AppEnv>, uploads: Record<string, number>): void {
+  private checkRoutes(def: PluginDefinition, routes: Hono<AppEnv>, uploads: Record<string, number>, primaryOnly: readonly string[]): void {
     const name = def.manifest.name
     const prefixes = prefixesOf(name, def.manifest.routePrefixes)
-    const outside = routesOutside([...routes.routes, ...Object.keys(uploads).map((path) => ({ method: 'POST', path }))], prefixes)
+    const declared = [...Object.keys(uploads).map((path) => ({ method: 'POST', path })), ...primaryOnly.map((path) => ({ method: 'GET', path }))]
+    const outside = routesOutside([...routes.routes, ...declared], prefixes)
     if (outside.length) throw new Error(`its routes must stay under its prefixes (${prefixes.join(', ')}; declare others in manifest.routePrefixes), but it mounts ${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ` and ${outside.length - 3} more` : ''}`)
     for (const [other, plugin] of this.loaded) {
       if (other === name) continue
@@ -525,8 +528,9 @@ export class PluginManager {
     this.loaded.delete(name)
   }
 
-  private context(def: PluginDefinition, dir: string): { ctx: PluginContext; routes: Hono<AppEnv>; settings: ReturnType<typeof pluginSettingsStore>; uploads: Record<string, number> } {
+  private context(def: PluginDefinition, dir: string): { ctx: PluginContext; routes: Hono<AppEnv>; settings: ReturnType<typeof pluginSettingsStore>; uploads: Record<string, number>; primaryOnly: string[] } {
     const uploads: Record<string, number> = {}
+    const primaryOnly: string[] = []
     const { hooks, ui, scheduler, realtime, users, posts, social, safety, media, notifications, moderation, render, db } = this.deps
     const scopes = createScopesService(db)
     const name = def.manifest.name
@@ -716,6 +720,12 @@ export class PluginManager {
           }
           uploads[path] = options.files
         },
+        primaryOnly: (path) => {
+          if (!/^\/[a-z0-9/:_.~-]*[a-z0-9_.~-](\/\*)?$/.test(path) || path.includes('//')) {
+            throw new Error(`primaryOnly("${path}"): give a route path like "/${name}/:id/files/*" (\`:name\` for one segment, a trailing \`/*\` for everything below)`)
+          }
+          primaryOnly.push(path)
+        },
         streamForm: (c, onFile, fields) => streamForm(c, onFile, fields),
         id: (c, param) => idParam(c, param),
         limit: (c, options) => parseLimit(c.req.query('limit'), options?.fallback, options?.max),
@@ -723,6 +733,6 @@ export class PluginManager {
         error: (status, code, msg, details) => new AppError(status, code, msg, details),
       },
     }
-    return { ctx, routes, settings, uploads }
+    return { ctx, routes, settings, uploads, primaryOnly }
   }
 }

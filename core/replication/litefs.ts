@@ -5,6 +5,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import type { ReplicationConfig } from '../config.js'
 import type { PrimaryGate } from '../jobs/primary.js'
 import type { Logger } from '../logger.js'
+import { healthzClaim } from './health.js'
+import { NODE_HEADER } from './media.js'
 
 export type NodeRole = { role: 'primary'; primary: null } | { role: 'replica'; primary: string } | { role: 'unknown'; primary: null }
 
@@ -74,6 +76,8 @@ export class Replication {
     private readonly log: Logger,
     /** Let this node's connection write, or refuse writes itself (SQLite's query_only), as the role changes. */
     private readonly writable: (yes: boolean) => void = () => {},
+    /** The instance secret, to ask the primary for its position as a node (its `/healthz` details are internal). */
+    private readonly secret: () => Promise<string> = async () => '',
   ) {
     if (config.mount) this.current = readRole(config.mount, config.candidate)
   }
@@ -156,7 +160,8 @@ export class Replication {
     const url = this.primaryUrl()
     if (!url) return
     try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })
+      const headers = { [NODE_HEADER]: healthzClaim(await this.secret(), this.config.nodeName) }
+      const res = await fetch(`${url}/healthz`, { headers, signal: AbortSignal.timeout(1000) })
       const body = (await res.json()) as { replication?: { position?: number | null } }
       this.primaryPosition = body.replication?.position ?? null
     } catch {

@@ -12,7 +12,7 @@ import WebSocket from 'ws'
 import { createTestApp, tempDir } from '../../test/harness.js'
 import { BUS_PATH, BUS_SIGNATURE_HEADER } from './bus.js'
 import { relayTcpToPrimary } from './sockets.js'
-import { cluster, NOT_PROVEN, pos, type LoopbackNode as ClusterNode } from '../../test/litefs.js'
+import { cluster, NOT_PROVEN, type LoopbackNode as ClusterNode } from '../../test/litefs.js'
 
 interface Member {
   id: number
@@ -91,12 +91,8 @@ describe('realtime across nodes (a primary and a replica on loopback)', () => {
     for (const name of ['ana', 'ben', 'cyd']) m[name] = await t.register(name)
     await t.h.plugins.loaded.get('random-chat')!.settings.set('min_account_age_hours', 0)
     await t.close()
-    await c.boot(a)
-    writeFileSync(join(a.mount, 'hearth.db-pos'), pos(c.txid))
-    writeFileSync(join(b.mount, '.primary'), 'node-a\n')
-    await c.replicate(a, b)
     // The replica trusts its proxy's X-Forwarded-For (the address it signs for the primary); the primary does not.
-    await c.boot(b, { HEARTH_PRIMARY_URLS: `node-a=${a.url}`, HEARTH_TRUST_PROXY: '1' })
+    await c.startPair(a, b, { replicaEnv: { HEARTH_TRUST_PROXY: '1' } })
   })
   after(async () => {
     for (const client of open) client.ws.terminate()

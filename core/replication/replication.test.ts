@@ -4,6 +4,8 @@
 // lease handoff, and Fly's replay (each needs LiteFS itself, which cannot be installed here).
 import assert from 'node:assert/strict'
 import { rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { resolveConfig } from '../config.js'
@@ -12,7 +14,9 @@ import { replication } from '../../cli/doctor/checks/replication.js'
 import { replicationConfig } from '../config.js'
 import { readPosition, readRole } from './litefs.js'
 import { bootNode, callNode, loopbackNode, pos, replicateTo, type CallInit, type LoopbackNode as Node } from '../../test/litefs.js'
-import { READ_WAIT_MS, TXID_COOKIE } from './routing.js'
+import { healthzClaim } from './health.js'
+import { NODE_HEADER } from './media.js'
+import { READ_WAIT_MS, sign, TXID_COOKIE } from './routing.js'
 
 describe('replicas with LiteFS (a primary and a replica on loopback)', () => {
   const root = tempDir('hearth-litefs-')
@@ -39,7 +43,8 @@ describe('replicas with LiteFS (a primary and a replica on loopback)', () => {
     writeFileSync(join(a.mount, 'hearth.db-pos'), pos(txid))
     writeFileSync(join(b.mount, '.primary'), 'node-a\n')
     await replicate()
-    await boot(b, 'node-b', { HEARTH_PRIMARY_URLS: `node-a=${a.url}` })
+    // The replica trusts its proxy's X-Forwarded-For, so a test can be a visitor from any address.
+    await boot(b, 'node-b', { HEARTH_PRIMARY_URLS: `node-a=${a.url}`, HEARTH_TRUST_PROXY: '1' })
   })
   after(async () => {
     await b?.server.close()
@@ -59,6 +64,48 @@ describe('replicas with LiteFS (a primary and a replica on loopback)', () => {
     assert.deepEqual({ mode: hb.replication.mode, role: hb.replication.role, primary: hb.replication.primary, position: hb.replication.position }, { mode: 'litefs', role: 'replica', primary: 'node-a', position: 1 })
     assert.equal(a.h.primary.isPrimary(), true)
     assert.equal(b.h.primary.isPrimary(), false, 'no jobs or schedules on the replica')
+  })
+
+  it('tells the public the role only, and the primary, positions and lag to this machine, the internal network and other nodes', async () => {
+    const from = (ip: string, headers: Record<string, string> = {}) => call(b, 'GET', '/healthz', { headers: { 'x-forwarded-for': ip, ...headers } })
+    const outside = await from('203.0.113.7')
+    assert.equal(outside.status, 200)
+    const text = await outside.text()
+    assert.equal(JSON.parse(text).role, 'replica')
+    assert.equal(JSON.parse(text).replication, undefined)
+    assert.doesNotMatch(text, /node-a/, 'the primary’s hostname stays inside')
+    for (const ip of ['127.0.0.1', '10.0.0.8', '192.168.1.20', 'fdaa:0:1::3', '::ffff:172.16.0.9']) {
+      assert.equal((await (await from(ip)).json()).replication?.primary, 'node-a', `from ${ip}`)
+    }
+    // Another node of the cluster, from any address, signs with the instance secret (a replica asking for the lag).
+    const secret = await b.h.settings.secret()
+    assert.equal((await (await from('203.0.113.7', { [NODE_HEADER]: healthzClaim(secret, 'node-c') })).json()).replication?.primary, 'node-a')
+    assert.equal((await (await from('203.0.113.7', { [NODE_HEADER]: healthzClaim('not the secret', 'node-c') })).json()).replication, undefined)
+    const old = String(Date.now() - 5 * 60_000)
+    assert.equal((await (await from('203.0.113.7', { [NODE_HEADER]: `node-c ${old} ${sign(secret, `healthz ${old}`)}` })).json()).replication, undefined, 'a captured claim goes stale')
+    // The replica asks the primary for its position as a node: the claim it sends opens the details from anywhere.
+    const asked: string[] = []
+    const primary = createServer((req, res) => {
+      asked.push(String(req.headers[NODE_HEADER] ?? ''))
+      res.setHeader('content-type', 'application/json')
+      res.end(JSON.stringify({ role: 'primary', replication: { position: 42 } }))
+    })
+    await new Promise<void>((r) => primary.listen(0, '127.0.0.1', r))
+    b.h.replication.config.primaryUrls.set('node-x', `http://127.0.0.1:${(primary.address() as AddressInfo).port}`)
+    writeFileSync(join(b.mount, '.primary'), 'node-x\n')
+    try {
+      for (let i = 0; i < 5 && !asked.length; i++) await b.h.replication.refresh()
+      assert.equal(b.h.replication.state().primaryPosition, 42)
+      assert.match(asked[0]!, /^node-b \d+ \S+$/)
+      assert.equal((await (await from('203.0.113.7', { [NODE_HEADER]: asked[0]! })).json()).replication?.primary, 'node-x')
+    } finally {
+      writeFileSync(join(b.mount, '.primary'), 'node-a\n')
+      b.h.replication.config.primaryUrls.delete('node-x')
+      await b.h.replication.refresh()
+      primary.close()
+    }
+    assert.equal(replicationConfig({ HEARTH_HEALTHZ_PUBLIC: '1' }).healthzPublic, true)
+    assert.throws(() => replicationConfig({ HEARTH_HEALTHZ_PUBLIC: 'yes' }), /HEARTH_HEALTHZ_PUBLIC must be 1 or 0/)
   })
 
   it('says the role, position and where writes go in `hearth doctor`', async () => {

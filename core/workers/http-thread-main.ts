@@ -9,7 +9,7 @@ import { createLogger } from '../logger.js'
 import { jobsChannel, presenceMirror, ThreadBus } from './channels.js'
 import { proxyRequest, proxyUpgrade } from './proxy.js'
 import { SharedBuckets, type SharedBucketsMemory } from './shared-buckets.js'
-import { mainThreadPrefixes, pinnedPath } from '../plugins/pinned.js'
+import { mainThreadPaths, pinnedPath } from '../plugins/pinned.js'
 
 export interface HttpThreadData {
   config: Config
@@ -30,7 +30,7 @@ const presence = presenceMirror(data.token)
 const jobs = jobsChannel(data.token)
 const h = await createHearth({ config: data.config, log, thread: { bus, presence, buckets: new SharedBuckets(data.buckets), onEnqueued: () => jobs.notify() } })
 
-const pinned = pinnedPath(mainThreadPrefixes(h))
+const pinned = pinnedPath(mainThreadPaths(h))
 const GRANT = /[?&]grant=/
 const agent = new Agent({ keepAlive: true })
 const toMain = proxyRequest(data.main, agent)

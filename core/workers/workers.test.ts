@@ -6,16 +6,20 @@
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import WebSocket from 'ws'
 import { createHearth, type Hearth } from '../app.js'
 import { resolveConfig } from '../config.js'
 import { createLogger } from '../logger.js'
+import { ROOT } from '../paths.js'
 import { startServer, type RunningServer } from '../server.js'
 import { createTestApp, PASSWORD, tempDir } from '../../test/harness.js'
 import { openSocket, type Frame, type TestSocket } from '../../test/realtime.js'
 import { mainThreadWiring } from './main.js'
+
+const FIXTURES = join(ROOT, 'test/fixtures/cluster')
 
 interface Answer {
   status: number
@@ -35,7 +39,7 @@ describe('worker threads', () => {
 
   before(async () => {
     // Members first, in process, as an operator would set things up; then the real server on two threads.
-    const t = await createTestApp({ dataDir, enable: ['random-chat'], settings: { 'limits.api_requests_per_minute': API_LIMIT } })
+    const t = await createTestApp({ dataDir, pluginDirs: [FIXTURES], enable: ['random-chat', 'keeper'], settings: { 'limits.api_requests_per_minute': API_LIMIT } })
     // Members just made may meet, and the same two may meet again (after a crash ended their call).
     const meetSettings = t.h.plugins.loaded.get('random-chat')!.settings
     for (const k of ['min_account_age_hours', 'cooldown_minutes'] as const) await meetSettings.set(k, 0)
@@ -46,7 +50,7 @@ describe('worker threads', () => {
     }
     await t.close()
     process.env.HEARTH_THREAD_HEADER = '1'
-    const config = resolveConfig({ dataDir, port: 0, host: '127.0.0.1', workers: 2, logLevel: 'silent' }, {})
+    const config = resolveConfig({ dataDir, port: 0, host: '127.0.0.1', workers: 2, logLevel: 'silent', pluginDirs: [FIXTURES] }, {})
     const threads = mainThreadWiring()
     h = await createHearth({ config, log: createLogger({ level: 'silent' }), thread: threads })
     server = await startServer(h, { threads })
@@ -124,6 +128,12 @@ describe('worker threads', () => {
     const seen = new Set<string>()
     for (let i = 0; i < 200 && seen.size < 2; i++) seen.add((await call('GET', '/healthz')).thread)
     assert.deepEqual([...seen].sort(), ids)
+  })
+
+  it('hands the paths a `threads: \'any\'` plugin declared primary-only to the main thread, and serves its other reads on the workers', async () => {
+    for (let i = 0; i < 10; i++) assert.equal((await call('GET', '/api/v1/keeper/rooms/7')).thread, 'main')
+    const here = await callUntil((thread) => thread !== 'main', 'GET', '/keeper/here')
+    assert.ok(workers().includes(here.thread), `answered by ${here.thread}`)
   })
 
   it('holds a member’s API limit across threads: exactly the limit passes, wherever each request lands', async () => {

@@ -3,40 +3,16 @@
 // resumes the same stream and one that stays away is ended after the timeout; limits (bitrate, bans, who may go live)
 // end or refuse pushes; the protocol parser refuses what would cost memory; no ffmpeg survives.
 import assert from 'node:assert/strict'
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createTestApp, startServer, tempDir, type TestApp } from '../../test/harness.js'
 import { hashKey } from './keys.js'
 import { flvTag, handshakeReply, MAX_MESSAGE_BYTES } from './rtmp.js'
 import type { LiveTables } from './tables.js'
-import { commandOf, ffmpegsUnder, until } from './testing.js'
-
-const require = createRequire(import.meta.url)
-const FFMPEG = process.env.FFMPEG_PATH || (require('@ffmpeg-installer/ffmpeg') as { path: string }).path
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-
-/** ffmpeg as an encoder: the test picture (H.264) and a tone (AAC) pushed to `url` in real time, as OBS would. */
-function pushTo(url: string, options: { seconds?: number; videoKbps?: number } = {}): ChildProcess & { done: Promise<number> } {
-  const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30', '-re', '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=44100']
-  args.push('-t', String(options.seconds ?? 60), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', '30')
-  if (options.videoKbps) args.push('-b:v', `${options.videoKbps}k`)
-  args.push('-c:a', 'aac', '-b:a', '64k', '-f', 'flv', url)
-  const child = spawn(FFMPEG, args, { stdio: ['ignore', 'ignore', 'pipe'] }) as ChildProcess & { done: Promise<number> }
-  child.stderr!.resume()
-  child.done = new Promise((resolve) => child.once('close', (code) => resolve(code ?? -1)))
-  return child
-}
+import { commandOf, FFMPEG, ffmpegsUnder, freePort, pushTo, until } from './testing.js'
 
 /** Decode a segment fully; answers the frames of each kind (ffmpeg has no ffprobe beside it here: it decodes instead). */
 function decode(file: string): Promise<{ video: number; audio: number }> {

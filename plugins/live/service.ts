@@ -190,6 +190,7 @@ export function liveService(ctx: LiveContext) {
     if (ticking) return
     ticking = true
     try {
+      if (!ctx.core.cluster.isPrimary()) await release()
       const resumeMs = (await ctx.settings.get('resume_seconds')) * 1000
       const maxMs = (await ctx.settings.get('max_duration_minutes')) * 60_000
       const now = Date.now()
@@ -215,6 +216,29 @@ export function liveService(ctx: LiveContext) {
     if (timer) return
     timer = setInterval(() => void tick(), 500)
     timer.unref()
+  }
+
+  /**
+   * The lease moved (LiteFS, docs/plugins.md "Several servers"): this server no longer holds the streams and may not
+   * write. Its ffmpegs are killed (an encoder's RTMP connection closes at its next packet), its WebRTC relays closed
+   * and what it kept in memory dropped, nothing written: the streamers' pages and encoders reconnect to the new
+   * primary, which ends the streams left live (`recover`), as after a restart. Should the lease come back, `recover`
+   * runs again first.
+   */
+  async function release() {
+    const ids = new Set([...active.keys(), ...timelines.keys()])
+    if (!ids.size) return
+    active.clear()
+    for (const id of ids) {
+      await ingests.end(id)
+      await relays.close(id)
+      timelines.get(id)?.close()
+      timelines.delete(id)
+      aired.delete(id)
+      recorder.untrack(id)
+    }
+    recovered = null
+    ctx.log.warn({ streams: [...ids] }, 'live: this server is no longer the primary; its streams continue there')
   }
 
   /**

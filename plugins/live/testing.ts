@@ -1,8 +1,9 @@
 // Helpers of the live plugin's tests: a synthetic WebM and the binary frames that carry it, the ffmpeg processes the
 // machine runs for a data directory, and waiting for a condition without asserting on time.
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { tempDir } from '../../test/harness.js'
 
@@ -67,4 +68,25 @@ export function udpSockets(): number {
     for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) if (inodes.has(line.trim().split(/\s+/)[9] ?? '')) n++
   }
   return n
+}
+
+/** A TCP port free on loopback just now (an RTMP port for a test). */
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+
+/** ffmpeg as an encoder: the test picture (H.264) and a tone (AAC) pushed to `url` in real time, as OBS would. */
+export function pushTo(url: string, options: { seconds?: number; videoKbps?: number } = {}): ChildProcess & { done: Promise<number> } {
+  const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30', '-re', '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=44100']
+  args.push('-t', String(options.seconds ?? 60), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', '30')
+  if (options.videoKbps) args.push('-b:v', `${options.videoKbps}k`)
+  args.push('-c:a', 'aac', '-b:a', '64k', '-f', 'flv', url)
+  const child = spawn(FFMPEG, args, { stdio: ['ignore', 'ignore', 'pipe'] }) as ChildProcess & { done: Promise<number> }
+  child.stderr!.resume()
+  child.done = new Promise((resolve) => child.once('close', (code) => resolve(code ?? -1)))
+  return child
 }
