@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { down as badgeDown, up as badgeUp } from './migrations/2026_12_07_0000_badge_index.js'
 import { down, up } from './migrations/2026_12_06_0080_participant_counters.js'
-import { unreadCountsQuery, unreadTruth } from './queries.js'
+import { membersShownQuery, unreadCountsQuery, unreadTruth } from './queries.js'
 import { messagesTest } from './test-setup.js'
 
 describe('messages: stored unread counts and latest messages', () => {
@@ -125,5 +125,11 @@ describe('messages: stored unread counts and latest messages', () => {
     const q = unreadCountsQuery(u.ana!.id).compile(mt.t.h.db)
     const plan = (sqlite().prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as { detail: string }[]).map((r) => r.detail)
     assert.ok(plan.some((d) => /SEARCH p USING INDEX messages_participants_badge/.test(d)), plan.join('\n'))
+  })
+
+  it('list a group’s first members along the joining order index, stopping at the cap (a list never reads a whole group)', () => {
+    const q = membersShownQuery(u.ana!.id, [1, 2], 20).compile(mt.t.h.db)
+    const plan = (sqlite().prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as { detail: string }[]).map((r) => r.detail)
+    assert.ok(plan.some((d) => /SEARCH r USING COVERING INDEX messages_participants_order \(conversation_id=\? AND state=\?\)/.test(d)), plan.join('\n'))
   })
 })

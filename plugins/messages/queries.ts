@@ -83,19 +83,29 @@ export async function membersOf(db: Db, conversationIds: readonly number[]): Pro
  */
 export async function membersShown(db: Db, viewerId: number, conversationIds: readonly number[], cap: number): Promise<MemberLine[]> {
   if (conversationIds.length === 0) return []
-  const { rows } = await sql<MemberLine>`
-    select x.conversation_id, x.user_id, users.username, ${displayNameOf('users')} as display_name, x.role, x.state, x.request, x.last_read_id,
-      x.last_delivered_id, coalesce(pref.read_receipts, 1) as read_receipts
-    from (
-      select p.*, row_number() over (partition by p.conversation_id order by p.state != 'active', p.joined_at, p.user_id) as n
-      from messages_participants as p where p.conversation_id in (select value from json_each(${JSON.stringify(conversationIds)}))
-    ) as x
-    join messages_conversations as c on c.id = x.conversation_id
-    join users on users.id = x.user_id
-    left join messages_prefs as pref on pref.user_id = x.user_id
-    where x.n <= ${sqlLimit(cap)} or x.user_id = ${viewerId} or c.kind = 'direct'
-    order by x.conversation_id, x.joined_at, x.user_id`.execute(db)
-  return rows
+  return (await membersShownQuery(viewerId, conversationIds, cap).execute(db)).rows
+}
+
+/** The statement of `membersShown` (exported for its query-plan test). */
+export function membersShownQuery(viewerId: number, conversationIds: readonly number[], cap: number) {
+  // Each group's first members are read along messages_participants_order, stopping at `cap` (no row read, no sort);
+  // only the rows kept are then read with their names.
+  return sql<MemberLine>`
+    with ids(id) as (select value from json_each(${JSON.stringify(conversationIds)})),
+      kept(rid) as (
+        select q.rowid from ids, messages_participants as q
+          where q.rowid in (select r.rowid from messages_participants as r where r.conversation_id = ids.id and r.state = 'active' order by r.joined_at, r.user_id limit ${sqlLimit(cap)})
+        union
+        select q.rowid from messages_participants as q join messages_conversations as c on c.id = q.conversation_id
+          where q.conversation_id in (select id from ids) and (c.kind = 'direct' or q.user_id = ${viewerId})
+      )
+    select p.conversation_id, p.user_id, users.username, ${displayNameOf('users')} as display_name, p.role, p.state, p.request, p.last_read_id,
+      p.last_delivered_id, coalesce(pref.read_receipts, 1) as read_receipts
+    from messages_participants as p
+    join users on users.id = p.user_id
+    left join messages_prefs as pref on pref.user_id = p.user_id
+    where p.rowid in (select rid from kept)
+    order by p.conversation_id, p.joined_at, p.user_id`
 }
 
 /** How many active members each of these conversations has. */
