@@ -2,8 +2,8 @@
 import type { IncomingMessage } from 'node:http'
 import type { Context, MiddlewareHandler } from 'hono'
 import { AppError } from '../errors.js'
-import { routePatternSource } from '../plugins/prefixes.js'
 import type { AppEnv } from './env.js'
+import { routePatternSource } from './route-pattern.js'
 import { multipartBoundary, MultipartError, multipartParts, partText, type Part } from './multipart.js'
 
 /**

@@ -1,7 +1,8 @@
 // Which paths the main thread serves when Hearth runs on several threads (besides every write), and a LiteFS
 // primary serves for its replicas: those whose state lives in its memory or on its disk.
 import type { Services } from '../services.js'
-import { prefixesOf, routePatternSource, under } from './prefixes.js'
+import { routePatternSource } from '../http/route-pattern.js'
+import { prefixesOf, under } from './prefixes.js'
 
 /**
  * Core's own: the realtime sockets; the operators' console (its figures count sockets and plugins' in-memory state);

@@ -24,16 +24,6 @@ const PREFIX = /^(\/[a-z0-9][a-z0-9._~-]*)+$/
 /** Whether `path` is `prefix` or below it (`/meet/live` is below `/meet`; `/meeting` is not). */
 export const under = (path: string, prefix: string): boolean => path === prefix || path.startsWith(prefix + '/')
 
-/**
- * A route path as the source of a regular expression matching whole paths: `:name` is one segment, a trailing `/*`
- * the path and everything below it (`/live/:id/hls/*` matches `/live/7/hls` and `/live/7/hls/seg1.ts`).
- */
-export function routePatternSource(path: string): string {
-  const below = path.endsWith('/*')
-  const segments = (below ? path.slice(0, -2) : path).split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^$()|[\]{}\\]/g, '\\$&')))
-  return `${segments.join('/')}${below ? '(?:/.*)?' : ''}`
-}
-
 /** Whether two prefixes overlap: one is the other or below it. */
 export const overlap = (a: string, b: string): boolean => under(a, b) || under(b, a)
 
