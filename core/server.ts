@@ -83,19 +83,21 @@ export async function startServer(h: Hearth, options: { port?: number; host?: st
       checkpointer = fanout = null
     },
   )
+  // Written before any worker answers: whoever sees the server answer finds the file (`hearth restore` refuses then).
+  writeFileSync(pidFile(h.config.dataDir), JSON.stringify({ pid: process.pid, port: actual }))
   let threads: Threads | null = null
   if (options.threads) {
     const reserve = { port: actual, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
     try {
       threads = await startThreads(h, options.threads, { wss, relay: socketRelay(h), config: h.config, log: h.log, reserve, host, serverOptions })
     } catch (err) {
+      rmSync(pidFile(h.config.dataDir), { force: true })
       await leavePrimary()
       throw err
     }
   }
   // Under LiteFS the role is read every second and the work above follows it.
   h.replication.start()
-  writeFileSync(pidFile(h.config.dataDir), JSON.stringify({ pid: process.pid, port: actual }))
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host
   const url = h.config.publicUrl ?? `http://${shown}:${actual}`
   h.log.info({ port: actual, url, role: h.primary.role, workers: threads ? h.config.workers : 1, plugins: [...h.plugins.loaded.keys()] }, `Hearth is listening on ${url}`)
