@@ -179,7 +179,7 @@ export async function createHearth(options: CreateOptions = {}): Promise<Hearth>
     log,
     existing: async (ids) => new Set((await db.selectFrom('media').select('id').where('id', 'in', ids).execute()).map((r) => r.id)),
   })
-  const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency, fetchMissing: (path) => mediaFetcher.ensure(path) })
+  const media = createMediaService({ db, config, queue, settings, hooks, log, processingConcurrency: mediaConcurrency, fetchMissing: (path) => mediaFetcher.ensure(path), rangeOfMissing: (path, range, options) => mediaFetcher.range(path, range, options) })
   const limit = actionLimits(limiter, settings)
   const social = createSocialService({ db, hooks, limit, policy })
   const safety = createSafetyService({ db, hooks, social })

@@ -7,7 +7,7 @@ import { dirname, join, resolve, sep } from 'node:path'
 import type { Context } from 'hono'
 import { AppError } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
-import { sendFetched } from './send.js'
+import { sendFetched, type RangeOfMissing } from './send.js'
 
 const MiB = 1024 * 1024
 const KEY = /^[a-f0-9]{32}\.[a-z0-9]{1,8}$/
@@ -42,7 +42,7 @@ export function contentDisposition(name: string): string {
 }
 
 /** The files of one plugin, under `<media folder>/files/<plugin>/`. */
-export function pluginFiles(mediaDir: string, plugin: string, fetchMissing: (path: string) => Promise<boolean> = async () => false): PluginFiles {
+export function pluginFiles(mediaDir: string, plugin: string, fetchMissing: (path: string) => Promise<boolean> = async () => false, rangeOfMissing?: RangeOfMissing): PluginFiles {
   const root = resolve(mediaDir, 'files', plugin)
   const abs = (key: string) => {
     if (!KEY.test(key)) throw new Error(`"${key}" is not a file key.`)
@@ -101,7 +101,7 @@ export function pluginFiles(mediaDir: string, plugin: string, fetchMissing: (pat
         c.header('Content-Disposition', contentDisposition(options.download))
       }
       c.header('X-Content-Type-Options', 'nosniff')
-      return sendFetched(c, abs(key), { contentType: options.contentType, cacheControl: options.cacheControl ?? 'private, no-store' }, fetchMissing)
+      return sendFetched(c, abs(key), { contentType: options.contentType, cacheControl: options.cacheControl ?? 'private, no-store' }, fetchMissing, rangeOfMissing)
     },
     async remove(key) {
       await rm(abs(key), { force: true })

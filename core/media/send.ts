@@ -66,7 +66,30 @@ export async function sendFile(c: Context<AppEnv>, path: string, options: SendOp
   return c.body(Readable.toWeb(createReadStream(path)) as ReadableStream, 200)
 }
 
-/** The same, first bringing a missing file here with `fetchMissing` (a LiteFS replica fetches it from the primary). */
-export async function sendFetched(c: Context<AppEnv>, path: string, options: SendOptions, fetchMissing: (path: string) => Promise<boolean>): Promise<Response | null> {
-  return (await sendFile(c, path, options)) ?? ((await fetchMissing(path)) ? sendFile(c, path, options) : null)
+/**
+ * A byte range of a file that is not here yet, answered from where it is while the whole file is brought here (a
+ * LiteFS replica asks the primary): null when it cannot be, and the file is then fetched whole first.
+ */
+export type RangeOfMissing = (path: string, range: string, options: SendOptions) => Promise<Response | null>
+
+/**
+ * The same, first bringing a missing file here with `fetchMissing` (a LiteFS replica fetches it from the primary). A
+ * range of a missing file (a video a player seeks in) is answered at once by `rangeOfMissing` when given, rather than
+ * after the whole file has been copied.
+ */
+export async function sendFetched(
+  c: Context<AppEnv>,
+  path: string,
+  options: SendOptions,
+  fetchMissing: (path: string) => Promise<boolean>,
+  rangeOfMissing?: RangeOfMissing,
+): Promise<Response | null> {
+  const here = await sendFile(c, path, options)
+  if (here) return here
+  const range = c.req.header('range')
+  if (range && rangeOfMissing && c.req.method === 'GET' && !c.req.header('if-range')) {
+    const passed = await rangeOfMissing(path, range, options)
+    if (passed) return passed
+  }
+  return (await fetchMissing(path)) ? sendFile(c, path, options) : null
 }

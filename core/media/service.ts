@@ -11,7 +11,7 @@ import { runBound } from '../children.js'
 import type { Context } from 'hono'
 import type { AppEnv } from '../http/env.js'
 import { pluginFiles, type PluginFiles } from './files.js'
-import { sendFetched, type SendOptions } from './send.js'
+import { sendFetched, type RangeOfMissing, type SendOptions } from './send.js'
 import { ffmpegPath } from './ffmpeg.js'
 import { MediaGrants } from './grants.js'
 import { checkImage, KeptPixels, processImage, writePoster, type Decoded } from './images.js'
@@ -39,6 +39,8 @@ export interface MediaDeps {
    * primary (core/replication/media.ts). Called only once the viewer may see the file. Default: a missing file is missing.
    */
   fetchMissing?: (path: string) => Promise<boolean>
+  /** A range of a missing file, answered while it is fetched (a LiteFS replica; core/media/send.ts). */
+  rangeOfMissing?: RangeOfMissing
 }
 
 export type MediaService = ReturnType<typeof createMediaService>
@@ -295,10 +297,10 @@ export function createMediaService(deps: MediaDeps) {
       return removed
     },
     /** A plugin's private files (attachments it serves itself, through its own access check). */
-    files: (plugin: string): PluginFiles => pluginFiles(deps.config.mediaDir, plugin, fetchMissing),
+    files: (plugin: string): PluginFiles => pluginFiles(deps.config.mediaDir, plugin, fetchMissing, deps.rangeOfMissing),
     /** Send a file of the media folder (ranges, ETag), fetched first if this node lacks it; null when it is missing. */
     async send(c: Context<AppEnv>, path: string, options: SendOptions): Promise<Response | null> {
-      return sendFetched(c, path, options, fetchMissing)
+      return sendFetched(c, path, options, fetchMissing, deps.rangeOfMissing)
     },
     /** Run the bundled ffmpeg (FFMPEG_PATH when set) to its end; rejects on a non-zero exit or after `timeoutMs`. */
     ffmpeg: (args: readonly string[], options: { timeoutMs: number }) => runBound(ffmpegPath(), ['-hide_banner', '-nostdin', ...args], options),

@@ -119,6 +119,29 @@ describe('media and backups on replicas (a primary and a replica on loopback)', 
     assert.equal(fetchesOf(rel), 1, 'served from the replica’s own copy afterwards')
   })
 
+  it('answers a range of a file it lacks from the primary at once, and copies the whole file meanwhile', async () => {
+    const id = await photo('ana', [30, 160, 90])
+    assert.equal((await callNode(b, 'POST', '/api/v1/posts', { token: members.ana!.token, json: { text: 'a green square', visibility: 'public', media_ids: [id] } })).status, 201)
+    await replicate()
+    const rel = await relOf(id, '1080')
+    const whole = readFileSync(join(a.h.config.mediaDir, rel))
+    assert.equal(existsSync(join(b.h.config.mediaDir, rel)), false)
+    // A player seeking in a video sends a range: answered from the primary's copy, not after the whole copy.
+    const part = await callNode(b, 'GET', `/media/${id}/1080`, { headers: { range: 'bytes=5-14' } })
+    assert.equal(part.status, 206)
+    assert.equal(part.headers.get('content-range'), `bytes 5-14/${whole.length}`)
+    assert.equal(part.headers.get('content-type'), 'image/webp')
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), whole.subarray(5, 15))
+    // The whole file arrives in the background, once, and serves the next requests from the replica.
+    await until(async () => existsSync(join(b.h.config.mediaDir, rel)), 'the whole file copied to the replica')
+    assert.deepEqual(readFileSync(join(b.h.config.mediaDir, rel)), whole)
+    assert.equal(fetchesOf(rel), 2, 'the range, and one whole copy')
+    const next = await callNode(b, 'GET', `/media/${id}/1080`, { headers: { range: 'bytes=0-3' } })
+    assert.equal(next.status, 206)
+    assert.deepEqual(Buffer.from(await next.arrayBuffer()), whole.subarray(0, 4))
+    assert.equal(fetchesOf(rel), 2, 'served from the copy')
+  })
+
   it('fetches a file once for requests that ask for it at the same time', async () => {
     const id = (await b.h.db.selectFrom('media').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id
     const rel = await relOf(id, '320')

@@ -8,7 +8,7 @@ import type { Context } from 'hono'
 import { AppError } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import type { Logger } from '../logger.js'
-import { sendFile } from '../media/send.js'
+import { sendFile, type SendOptions } from '../media/send.js'
 import { MediaStorage } from '../media/storage.js'
 import type { Replication } from './litefs.js'
 import { fresh, sign, signedBy } from './routing.js'
@@ -77,6 +77,46 @@ export class MediaFetcher {
       this.inflight.set(rel, pending)
     }
     return pending
+  }
+
+  /**
+   * A byte range of a file this replica lacks, answered from the primary's copy while the whole file is fetched here
+   * in the background (a player seeking in a large video does not wait for the copy). Null when this node does not
+   * fetch, the primary has no address or no such file, or answers otherwise: the caller then fetches the file whole.
+   * Call only after the viewer's access check, as `ensure`.
+   */
+  async range(path: string, range: string, options: SendOptions): Promise<Response | null> {
+    if (!this.active) return null
+    const rel = relative(this.storage.root, path)
+    if (!rel || rel.startsWith('..') || isAbsolute(rel)) return null
+    const url = this.options.replication.primaryUrl()
+    if (!url) return null
+    // The whole copy, once, for the requests after this one.
+    void this.ensure(path).catch(() => {})
+    const at = String(Date.now())
+    const controller = new AbortController()
+    const idle = setTimeout(() => controller.abort(), FETCH_IDLE_MS)
+    try {
+      const res = await fetch(`${url}${MEDIA_SOURCE_PATH}${toUrl(rel)}`, {
+        headers: { [NODE_HEADER]: `${this.options.replication.config.nodeName} ${at} ${sign(await this.options.secret(), signedText(rel, at))}`, range },
+        signal: controller.signal,
+      })
+      if ((res.status !== 206 && res.status !== 200 && res.status !== 416) || (res.status !== 416 && !res.body)) {
+        await res.body?.cancel()
+        return null
+      }
+      const headers = new Headers({ 'Content-Type': options.contentType, 'Cache-Control': options.cacheControl, 'Accept-Ranges': 'bytes' })
+      for (const name of ['content-range', 'content-length']) {
+        const value = res.headers.get(name)
+        if (value !== null) headers.set(name, value)
+      }
+      return new Response(res.status === 416 ? null : res.body, { status: res.status, headers })
+    } catch (err) {
+      this.options.log.warn({ err, file: rel }, 'replication: a range of a media file could not be read from the primary')
+      return null
+    } finally {
+      clearTimeout(idle)
+    }
   }
 
   /** Sweep every hour while this node is a replica that fetches. */
