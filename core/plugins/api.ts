@@ -530,6 +530,12 @@ export interface PluginContext<S extends SettingsSchema = SettingsSchema> {
     /** Push an event to every open page of a member (the core /realtime socket). */
     publish(userId: number, event: string, data: unknown): void
     /**
+     * Whether the member has a page of this Hearth open (a /realtime socket), on whichever thread asks: the main thread
+     * holds the sockets and the other threads mirror who is online (a change reaches them a moment later). On a LiteFS
+     * replica, which holds no sockets, always false: ask it in code that runs on the primary.
+     */
+    isOnline(userId: number): boolean
+    /**
      * Topics members join over their one /realtime socket: ids `NAME` and `NAME:…` (a conversation:
      * `messages:conv:12`). Declare the name and its events in `TopicEvents` by module augmentation. Page
      * scripts use `window.hearthTopic(id)`; see "Realtime topics" in docs/plugins.md.

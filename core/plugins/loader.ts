@@ -585,6 +585,7 @@ export class PluginManager {
           realtime.addChannel(name, channel, handlers)
         },
         publish: (userId, event, data) => realtime.publish(userId, `${name}:${event}`, data),
+        isOnline: (userId) => realtime.isOnline(userId),
         topic: (topic, definition) => realtime.addTopic(name, topic, definition),
       },
       core: {

@@ -39,11 +39,11 @@ describe('worker threads', () => {
 
   before(async () => {
     // Members first, in process, as an operator would set things up; then the real server on two threads.
-    const t = await createTestApp({ dataDir, pluginDirs: [FIXTURES], enable: ['random-chat', 'keeper'], settings: { 'limits.api_requests_per_minute': API_LIMIT } })
+    const t = await createTestApp({ dataDir, pluginDirs: [FIXTURES], enable: ['random-chat', 'keeper', 'messages'], settings: { 'limits.api_requests_per_minute': API_LIMIT } })
     // Members just made may meet, and the same two may meet again (after a crash ended their call).
     const meetSettings = t.h.plugins.loaded.get('random-chat')!.settings
     for (const k of ['min_account_age_hours', 'cooldown_minutes'] as const) await meetSettings.set(k, 0)
-    for (const n of ['ana', 'bob', 'cyd', 'dee', 'eve', 'fay']) {
+    for (const n of ['ana', 'bob', 'cyd', 'dee', 'eve', 'fay', 'gus', 'hal']) {
       const r = await t.register(n)
       tok[n] = r.token
       id[n] = r.id
@@ -173,6 +173,31 @@ describe('worker threads', () => {
     assert.equal(opened.status, 200)
     assert.ok(server.threads!.threadIds().map(String).includes(opened.thread), `served by a worker, not ${opened.thread}`)
     assert.deepEqual((await waitFor('notifications.read'))?.data, { unread: 0 })
+    ws.close()
+  })
+
+  it('serves the messages plugin’s reads on the workers, with who is online as the main thread knows it, and its calls on the main thread', async () => {
+    const made = await call('POST', '/api/v1/messages/conversations', { token: tok.gus, json: { user: 'hal' } })
+    assert.ok(made.status === 201 || made.status === 200, JSON.stringify(made.body))
+    const conv = made.body.data.id as number
+    assert.equal((await call('POST', `/api/v1/messages/conversations/${conv}/messages`, { token: tok.gus, json: { text: 'hi hal' } })).status, 201)
+    assert.equal((await call('POST', `/api/v1/messages/conversations/${conv}/accept`, { token: tok.hal })).status, 200)
+    const presence = () => callUntil((thread) => thread !== 'main', 'GET', `/api/v1/messages/conversations/${conv}/presence`, { token: tok.hal })
+    assert.equal((await presence()).body.data.online, false)
+    // gus opens a page: the socket is the main thread's, and the worker answering hal learns it from the mirror.
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/realtime`, { headers: { authorization: `Bearer ${tok.gus}` } })
+    await new Promise<void>((resolve, reject) => {
+      ws.once('message', () => resolve())
+      ws.once('error', reject)
+    })
+    let seen: Answer | null = null
+    for (let i = 0; i < 40 && !(seen = await presence()).body.data.online; i++) await sleep(50)
+    assert.equal(seen!.body.data.text, 'Active now')
+    assert.ok(workers().includes(seen!.thread))
+    const inbox = await callUntil((thread) => thread !== 'main', 'GET', '/api/v1/messages/conversations', { token: tok.hal })
+    assert.deepEqual(inbox.body.data.map((c: { id: number }) => c.id), [conv])
+    // The calls ringing now are in the main thread's memory: their reads go there.
+    for (let i = 0; i < 5; i++) assert.equal((await call('GET', '/api/v1/messages/calls', { token: tok.hal })).thread, 'main')
     ws.close()
   })
 

@@ -73,6 +73,9 @@ const messages = definePlugin({
     // With stories on, a reply to a story lands in the conversation with its author (decision 030); with coins on,
     // members send gifts in direct conversations (gifts.ts).
     optionalDependsOn: ['stories', 'coins'],
+    // Conversations, messages and counts are in the database, and who is online is core's answer on any thread: every
+    // thread serves the pages and API reads; the calls ringing now are in the main thread's memory (primaryOnly below).
+    threads: 'any',
     settings: {
       max_group_members: { type: 'number', label: 'Most members in one group conversation', default: 250, min: 3, max: 5000, integer: true },
       sends_per_minute: { type: 'number', label: 'Most messages one member may send in a minute', default: 30, min: 1, max: 1000, integer: true },
@@ -87,6 +90,8 @@ const messages = definePlugin({
     },
   },
   register(ctx) {
+    // Calls ring in memory (calls.ts): the reads of them are served where they ring.
+    ctx.http.primaryOnly('/api/v1/messages/calls/*')
     let conv: Topic<'messages:conv'> | null = null
     const service = createMessagesService(ctx, () => conv!)
     const reading = createReading()

@@ -53,8 +53,12 @@ export function createPresence(ctx: MessagesContext, conv: () => Topic<'messages
 
   const presence = {
     users,
-    /** Whether the member has a page open (in this process). */
-    online: (userId: number) => users.present(userTopicId(userId)).length > 0,
+    /**
+     * Whether the member has a page open: core's answer, which every thread knows (the pages' sockets are on the main
+     * thread; a member's every page joins their `messages:user` topic, so it is the same answer), so the thread page
+     * may be served by any thread.
+     */
+    online: (userId: number) => ctx.realtime.isOnline(userId),
 
     /**
      * A page of theirs is open: note the time (at most every 30 s), and everything sent to them while they were away
