@@ -183,16 +183,15 @@ export function giftsService(ctx: CoinsContext) {
     try {
       row = await db.transaction().execute(async (trx) => {
         // Inside the immediate transaction: two sends of one member cannot both pass the limit.
-        if (dailyLimit > 0 && (await q.givenSince(trx, sender.id, new Date(now.getTime() - DAY_MS).toISOString())) + gift.price > dailyLimit) {
+        if (dailyLimit > 0 && (await q.givenSince(db, sender.id, new Date(now.getTime() - DAY_MS).toISOString(), trx)) + gift.price > dailyLimit) {
           throw ctx.http.error(429, 'GIFT_LIMIT_REACHED', `You can give at most ${dailyLimit.toLocaleString('en')} coins in 24 hours.`, { limit: dailyLimit })
         }
-        const sent = await q
-          .own(trx)
-          .insertInto('coins_gift_sends')
-          .values({ gift_id: gift.id, sender_id: sender.id, receiver_id: receiver.id, target_kind: input.target.kind, target_id: input.target.id, target_label: target.label, target_url: target.url, note: input.note, key, price: gift.price, share, commission, created_at: now.toISOString(), release_at: release, released_at: holdMs === 0 ? now.toISOString() : null })
-          .returningAll()
-          .executeTakeFirstOrThrow()
-        await q.addToTotals(trx, sender.id, receiver.id, gift.price)
+        const sent = await q.insertSend(
+          db,
+          { gift_id: gift.id, sender_id: sender.id, receiver_id: receiver.id, target_kind: input.target.kind, target_id: input.target.id, target_label: target.label, target_url: target.url, note: input.note, key, price: gift.price, share, commission, created_at: now.toISOString(), release_at: release, released_at: holdMs === 0 ? now.toISOString() : null },
+          trx,
+        )
+        await q.addToTotals(db, sender.id, receiver.id, gift.price, trx)
         const meta = { gift_send: sent.id, gift: gift.id, target: `${input.target.kind}:${input.target.id}` }
         const legs = [
           ...(share > 0 ? [{ key: `${base}:share`, debit: coinsOf(sender.id), credit: holdMs === 0 ? earningsOf(receiver.id) : holdOf(receiver.id), amount: share, meta }] : []),
