@@ -258,6 +258,20 @@ export function createLedgerService(db: Kysely<Database>, options: LedgerOptions
     return row
   }
 
+  /** The accounts a batch names by spec, read in one statement (one not made yet is made when its transfer comes). */
+  async function named(trx: Kysely<Database>, batch: Checked[]): Promise<Map<string, LedgerAccountRow>> {
+    const keys = [...new Set(batch.flatMap(({ input }) => [input.debit, input.credit]).flatMap((ref) => (typeof ref === 'number' ? [] : [accountKey(ref)])))]
+    const rows = keys.length
+      ? await shapes.all(
+          `ledger.accounts-by-key:${keys.length}`,
+          (slot) => db.selectFrom('ledger_accounts').selectAll().where('key', 'in', keys.map((_, i) => slot<string>(`k${i}`))),
+          Object.fromEntries(keys.map((k, i) => [`k${i}`, k])),
+          trx,
+        )
+      : []
+    return new Map(rows.map((r) => [r.key, r]))
+  }
+
   async function accountById(trx: Kysely<Database>, id: number): Promise<LedgerAccountRow> {
     const row = Number.isSafeInteger(id) ? await accountBy(trx, 'id', id) : undefined
     if (!row) throw new AppError(404, 'NOT_FOUND', `There is no ledger account ${id}.`)
@@ -393,7 +407,7 @@ export function createLedgerService(db: Kysely<Database>, options: LedgerOptions
       )
       // A batch is replayed whole or made whole: some of its keys used and others not is another batch's keys.
       if (seen.length > 0 && seen.length < checked.length) throw conflict(seen[0]!.key)
-      const batch = { fresh: seen.length === 0, accounts: new Map<string, LedgerAccountRow>() }
+      const batch = { fresh: seen.length === 0, accounts: await named(trx, checked) }
       const out: Transfer[] = []
       for (const c of checked) out.push(await apply(trx, c, null, batch))
       return out
@@ -443,8 +457,7 @@ export function createLedgerService(db: Kysely<Database>, options: LedgerOptions
   }
 
   const find = async (ref: AccountRef): Promise<LedgerAccount | null> => {
-    const q = db.selectFrom('ledger_accounts').selectAll()
-    const row = typeof ref === 'number' ? await q.where('id', '=', ref).executeTakeFirst() : await q.where('key', '=', accountKey(ref)).executeTakeFirst()
+    const row = typeof ref === 'number' ? await accountBy(db, 'id', ref) : await accountBy(db, 'key', accountKey(ref))
     return row ? accountView(row) : null
   }
 
