@@ -311,6 +311,8 @@ export function createLedgerService(db: Kysely<Database>, options: LedgerOptions
   }
 
   async function insert(trx: Kysely<Database>, row: Omit<LedgerTransferRow, 'id' | 'created_at'>): Promise<Transfer> {
+    const values = { ...row, created_at: clock().toISOString() }
+    // The row is what was given and its id: only the id comes back.
     const [created] = await shapes.all(
       'ledger.insert-transfer',
       (slot) =>
@@ -329,11 +331,11 @@ export function createLedgerService(db: Kysely<Database>, options: LedgerOptions
             meta: slot('meta'),
             created_at: slot('created_at'),
           })
-          .returningAll(),
-      { ...row, created_at: clock().toISOString() },
+          .returning('id'),
+      values,
       trx,
     )
-    return transferView(created!)
+    return transferView({ id: created!.id, ...values })
   }
 
   const conflict = (key: string) =>
