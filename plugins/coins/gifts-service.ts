@@ -61,8 +61,19 @@ const DAY_MS = 86_400_000
 const NEW_ACCOUNT_MS = 7 * DAY_MS
 /** How long gifts gather before their receiver is told (a burst becomes one notification). */
 export const NOTIFY_DELAY_MS = 2000
-/** How long the notifying job runs before it lets requests in. */
-const SLICE_MS = 4
+/**
+ * A long job's turns: `await turn()` between its steps lets requests in once it has run `ms` since the last turn.
+ * SQLite answers synchronously, so without them a job's whole loop holds the event loop (a stream's notify batch,
+ * 500 receipts, held every gift request back 190-400 ms every two seconds).
+ */
+function turns(ms = 4): () => Promise<void> {
+  let since = performance.now()
+  return async () => {
+    if (performance.now() - since < ms) return
+    await breathe()
+    since = performance.now()
+  }
+}
 
 function groupBy<T, K>(items: T[], keyOf: (item: T) => K): Map<K, T[]> {
   const out = new Map<K, T[]>()
@@ -238,14 +249,7 @@ export function giftsService(ctx: CoinsContext) {
    */
   async function notifyGifts({ receiverId }: { receiverId: number }): Promise<number> {
     let told = 0
-    // SQLite answers synchronously, so a batch's notifications never let the event loop in: a stream's burst (a
-    // receipt for each of 500 senders) held every gift request back 130-180 ms. Others get a turn every few ms.
-    let since = performance.now()
-    const slice = async () => {
-      if (performance.now() - since < SLICE_MS) return
-      await breathe()
-      since = performance.now()
-    }
+    const slice = turns()
     for (;;) {
       const batch = await q.unnotified(db, receiverId, 1000)
       if (!batch.length) return told
@@ -278,6 +282,7 @@ export function giftsService(ctx: CoinsContext) {
    */
   async function releaseDue(now = new Date()): Promise<number> {
     let n = 0
+    const slice = turns()
     for (;;) {
       const due = await q.dueForRelease(db, now.toISOString(), 500)
       for (const g of due) {
@@ -287,6 +292,7 @@ export function giftsService(ctx: CoinsContext) {
           await ctx.core.ledger.transfer({ key: `release:${g.id}`, debit: holdOf(g.receiver_id), credit: earningsOf(g.receiver_id), amount: g.share, meta: { gift_send: g.id } }, { db: trx })
         })
         n++
+        await slice()
       }
       if (due.length < 500) return n
     }
