@@ -47,6 +47,22 @@ describe('query shapes', () => {
     }
   })
 
+  it('runs a shape on the caller’s transaction when given one: its writes commit or roll back with it', async () => {
+    const shapes = queryShapes(t.h.db)
+    const rename = (trx: typeof t.h.db, from: string, to: string) =>
+      shapes.all('rename', (slot) => t.h.db.updateTable('users').set({ username: slot<string>('to') }).where('username', '=', slot<string>('from')).returning('username'), { from, to }, trx)
+    await assert.rejects(
+      t.h.db.transaction().execute(async (trx) => {
+        assert.deepEqual(await rename(trx, 'cyd', 'cy'), [{ username: 'cy' }])
+        throw new Error('undo')
+      }),
+      /undo/,
+    )
+    assert.ok(await t.h.db.selectFrom('users').select('id').where('username', '=', 'cyd').executeTakeFirst(), 'rolled back with the transaction')
+    await t.h.db.transaction().execute((trx) => rename(trx, 'cyd', 'cy'))
+    assert.ok(await t.h.db.selectFrom('users').select('id').where('username', '=', 'cy').executeTakeFirst(), 'committed with it')
+  })
+
   it('refuses to run a shape without a value for one of its slots', async () => {
     const shapes = queryShapes(t.h.db)
     await assert.rejects(shapes.all('k', (slot) => t.h.db.selectFrom('users').selectAll().where('id', '=', slot<number>('id')), {}), /No value for id/)

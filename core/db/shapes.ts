@@ -1,6 +1,6 @@
 // Queries built and compiled once per shape, their values bound at each call: for the hot paths, where building
 // a query with Kysely (a feed with its visibility rules) costs as much as SQLite running it.
-import type { Compilable, CompiledQuery } from 'kysely'
+import type { Compilable, CompiledQuery, Kysely } from 'kysely'
 import type { Db } from './connect.js'
 
 /** A value bound when the query runs; stands in for it while the query is built. */
@@ -24,13 +24,14 @@ export type SlotOf = <T>(name: string) => T
 
 /**
  * Shapes kept by key (least recently used goes first). The key must name everything the build depends on
- * besides the slots: how many items a list has, which optional conditions are present.
+ * besides the slots: how many items a list has, which optional conditions are present. A run goes through `db`,
+ * or through `on` when given: a transaction of the caller's (the shape's SQL is the same on either).
  */
 export function queryShapes(db: Db, size = 500) {
   const kept = new Map<string, CompiledQuery>()
   const slot: SlotOf = <T>(name: string) => new Slot(name) as unknown as T
   return {
-    async all<R>(key: string, build: (slot: SlotOf) => Compilable<R>, values: Record<string, unknown>): Promise<R[]> {
+    async all<R>(key: string, build: (slot: SlotOf) => Compilable<R>, values: Record<string, unknown>, on: Kysely<any> = db): Promise<R[]> {
       let compiled = kept.get(key)
       if (compiled) kept.delete(key)
       else {
@@ -50,7 +51,7 @@ export function queryShapes(db: Db, size = 500) {
         if (!(p.name in values)) throw new Error(`No value for ${p.name} in query shape ${key}`)
         return values[p.name]
       })
-      return (await db.executeQuery<R>({ ...compiled, sql: text, parameters })).rows
+      return (await on.executeQuery<R>({ ...compiled, sql: text, parameters })).rows
     },
   }
 }

@@ -260,6 +260,38 @@ describe('job queue', () => {
     assert.deepEqual(seen, [1, 3, 4])
   })
 
+  it('writes job statuses into its SQL, and finds the job holding a key through the key’s index', async () => {
+    // A bound status compared with a partial index's condition (`status = 'failed'`, `status in ('pending',
+    // 'running')`) makes SQLite prepare the statement again at every run; read by key alone, it scanned the table.
+    const seen = new Set<string>()
+    // Statements are kept prepared (core/db/connect.ts): what runs is seen where it runs.
+    const statement = Object.getPrototypeOf(store.sqlite.prepare('select 1')) as Record<'all' | 'get' | 'run', (...args: unknown[]) => unknown>
+    const originals = { all: statement.all, get: statement.get, run: statement.run }
+    for (const m of ['all', 'get', 'run'] as const) {
+      statement[m] = function (this: { source: string }, ...args: unknown[]) {
+        seen.add(this.source)
+        return originals[m].apply(this, args)
+      }
+    }
+    try {
+      const q = new JobQueue(store.db, log)
+      q.define('remind', async () => {})
+      const first = await q.enqueue('remind', { n: 1 }, { key: 'remind:9' })
+      assert.equal(await q.enqueue('remind', { n: 2 }, { key: 'remind:9' }), first)
+      await q.enqueue('remind', { n: 3 })
+      await q.drain()
+      await q.prune()
+    } finally {
+      Object.assign(statement, originals)
+    }
+    const statements = [...seen].filter((s) => s.includes('"jobs"'))
+    assert.ok(statements.length >= 5, statements.join('\n'))
+    for (const s of statements) assert.doesNotMatch(s, /(where|and|or) "status" (=|in|<>|!=) \(?\?/, s)
+    const byKey = statements.find((s) => /^select "id" from "jobs" where "key" = \?/.test(s))!
+    const plan = store.sqlite.prepare(`explain query plan ${byKey}`).all('remind:9') as { detail: string }[]
+    assert.match(plan.map((p) => p.detail).join(' '), /USING INDEX jobs_key_outstanding/)
+  })
+
   it('cancels a pending job by its key, and leaves a running one alone', async () => {
     const q = new JobQueue(store.db, log)
     const seen: string[] = []

@@ -3,6 +3,14 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
 import type { Db } from '../db/connect.js'
 import type { Logger } from '../logger.js'
 import type { JobRow } from './tables.js'
+import { queryShapes } from '../db/shapes.js'
+
+/**
+ * A status written into the SQL, never bound: the jobs table has partial indexes on status (`status = 'failed'`,
+ * `status in ('pending', 'running')`), and SQLite prepares a statement again at every run when a bound value is
+ * compared with a partial index's condition (the claim's statements each took 0.05 to 0.13 ms).
+ */
+const status = (s: JobRow['status']) => sql.lit(s)
 
 export interface JobInfo {
   id: number
@@ -174,6 +182,8 @@ export class JobQueue {
   private recoverAll = false
   /** When the earliest pending job is due, as seen by the last claim that found nothing. */
   private nextDueAt: number | null = null
+  /** The enqueue's statements, compiled once (a burst of gifts enqueues hundreds a second). */
+  private readonly shapes: ReturnType<typeof queryShapes>
 
   constructor(
     protected readonly db: Db,
@@ -185,6 +195,7 @@ export class JobQueue {
     this.backoffMs = options.backoffMs ?? defaultBackoff
     this.leaseMs = options.leaseMs ?? 10 * 60_000
     this.stopGraceMs = options.stopGraceMs ?? 10_000
+    this.shapes = queryShapes(db, 8)
   }
 
   /** Register the handler of a kind of job. A handler that throws is retried with backoff. */
@@ -227,24 +238,25 @@ export class JobQueue {
     }
     const key = options.key ?? null
     if (key !== null && (typeof key !== 'string' || !key || key.length > MAX_KEY_LENGTH)) throw new TypeError(`A job's key must be a string of 1 to ${MAX_KEY_LENGTH} characters.`)
-    const trx = db as Db
     const now = iso()
-    const inserted = await trx
-      .insertInto('jobs')
-      .values({
-        kind,
-        payload: text,
-        key,
-        status: 'pending',
-        max_attempts: options.maxAttempts ?? this.defs.get(kind)?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-        run_at: options.runAt ? options.runAt.toISOString() : now,
-        updated_at: now,
-      })
-      // Only the key's index can conflict: an outstanding job holds the key.
-      .$if(key !== null, (q) => q.onConflict((oc) => oc.doNothing()))
-      .returning('id')
-      .executeTakeFirst()
-    const id = inserted?.id ?? (await trx.selectFrom('jobs').select('id').where('key', '=', key).orderBy('id', 'desc').executeTakeFirstOrThrow()).id
+    const values = { kind, payload: text, key, max: options.maxAttempts ?? this.defs.get(kind)?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, runAt: options.runAt ? options.runAt.toISOString() : now, now }
+    const [inserted] = await this.shapes.all(
+      key === null ? 'jobs.enqueue' : 'jobs.enqueue-keyed',
+      (slot) =>
+        this.db
+          .insertInto('jobs')
+          .values({ kind: slot('kind'), payload: slot('payload'), key: slot('key'), status: status('pending'), max_attempts: slot('max'), run_at: slot('runAt'), updated_at: slot('now') })
+          // Only the key's index can conflict: an outstanding job holds the key.
+          .$if(key !== null, (q) => q.onConflict((oc) => oc.doNothing()))
+          .returning('id'),
+      values,
+      db,
+    )
+    // Not inserted: the outstanding job holds the key. Read through the key's partial index (its statuses are the
+    // index's own; by the key alone SQLite read the whole table, done jobs of the last day included).
+    const id =
+      inserted?.id ??
+      (await this.shapes.all('jobs.outstanding', (slot) => this.db.selectFrom('jobs').select('id').where('key', '=', slot<string>('key')).where('status', 'in', [status('pending'), status('running')]), { key }, db))[0]!.id
     // The wake-up reads the jobs table through the queue's own handle, whose connection the transaction holds
     // until it commits or rolls back: a job enqueued in a transaction is looked for only after the commit.
     if (this.started && inserted) this.kick()
@@ -258,7 +270,7 @@ export class JobQueue {
    */
   async cancel(key: string, options: { db?: Kysely<any> } = {}): Promise<boolean> {
     const db = (options.db ?? this.db) as Db
-    const r = await db.deleteFrom('jobs').where('key', '=', key).where('status', '=', 'pending').executeTakeFirst()
+    const r = await db.deleteFrom('jobs').where('key', '=', key).where('status', '=', status('pending')).executeTakeFirst()
     return Number(r.numDeletedRows) > 0
   }
 
@@ -272,7 +284,7 @@ export class JobQueue {
     for (const id of ids) {
       const now = iso()
       try {
-        const r = await this.db.updateTable('jobs').set({ status: 'pending', attempts: 0, run_at: now, locked_at: null, updated_at: now }).where('id', '=', id).where('status', '=', 'failed').executeTakeFirst()
+        const r = await this.db.updateTable('jobs').set({ status: 'pending', attempts: 0, run_at: now, locked_at: null, updated_at: now }).where('id', '=', id).where('status', '=', status('failed')).executeTakeFirst()
         if (Number(r.numUpdatedRows)) back.push(id)
       } catch (err) {
         if (!/UNIQUE/.test(String(err))) throw err
@@ -285,7 +297,7 @@ export class JobQueue {
   /** Delete failed jobs (staff's "discard": the work will not be done). Returns how many went. */
   async discard(ids: readonly number[]): Promise<number> {
     if (!ids.length) return 0
-    const r = await this.db.deleteFrom('jobs').where('id', 'in', [...ids]).where('status', '=', 'failed').executeTakeFirst()
+    const r = await this.db.deleteFrom('jobs').where('id', 'in', [...ids]).where('status', '=', status('failed')).executeTakeFirst()
     return Number(r.numDeletedRows)
   }
 
@@ -336,8 +348,8 @@ export class JobQueue {
 
   /** Delete done jobs older than a day and failed ones older than a month. Returns how many went. */
   async prune(now = Date.now()): Promise<number> {
-    const done = await this.db.deleteFrom('jobs').where('status', '=', 'done').where('updated_at', '<', iso(now - KEEP_DONE_MS)).executeTakeFirst()
-    const failed = await this.db.deleteFrom('jobs').where('status', '=', 'failed').where('updated_at', '<', iso(now - KEEP_FAILED_MS)).executeTakeFirst()
+    const done = await this.db.deleteFrom('jobs').where('status', '=', status('done')).where('updated_at', '<', iso(now - KEEP_DONE_MS)).executeTakeFirst()
+    const failed = await this.db.deleteFrom('jobs').where('status', '=', status('failed')).where('updated_at', '<', iso(now - KEEP_FAILED_MS)).executeTakeFirst()
     this.lastPrune = now
     return Number(done.numDeletedRows) + Number(failed.numDeletedRows)
   }
@@ -406,7 +418,7 @@ export class JobQueue {
 
   /** Take back jobs left running by a process that died: all of them at start, else those whose lock expired. */
   private async recover(all: boolean): Promise<void> {
-    let q = this.db.selectFrom('jobs').selectAll().where('status', '=', 'running')
+    let q = this.db.selectFrom('jobs').selectAll().where('status', '=', status('running'))
     if (!all) q = q.where('locked_at', '<', iso(Date.now() - this.leaseMs))
     const orphans = (await q.execute()).filter((j) => !this.running.has(j.id))
     for (const job of orphans) {
@@ -414,11 +426,11 @@ export class JobQueue {
       if (job.attempts >= job.max_attempts) {
         // It died on its last attempt: do not let a job that crashes the process run forever.
         const error = 'The job was interrupted on its last attempt (the process stopped while it ran).'
-        await this.db.updateTable('jobs').set({ status: 'failed', locked_at: null, last_error: error, updated_at: now }).where('id', '=', job.id).where('status', '=', 'running').execute()
+        await this.db.updateTable('jobs').set({ status: 'failed', locked_at: null, last_error: error, updated_at: now }).where('id', '=', job.id).where('status', '=', status('running')).execute()
         this.log.warn({ job: job.id, kind: job.kind }, `job ${job.kind} #${job.id} was interrupted on its last attempt and failed`)
         await this.notifyFailed(job, error)
       } else {
-        await this.db.updateTable('jobs').set({ status: 'pending', locked_at: null, run_at: now, updated_at: now }).where('id', '=', job.id).where('status', '=', 'running').execute()
+        await this.db.updateTable('jobs').set({ status: 'pending', locked_at: null, run_at: now, updated_at: now }).where('id', '=', job.id).where('status', '=', status('running')).execute()
         this.log.info({ job: job.id, kind: job.kind }, `job ${job.kind} #${job.id} was interrupted and will run again`)
       }
     }
@@ -446,7 +458,7 @@ export class JobQueue {
   /** Atomically take the next due job: one UPDATE ... RETURNING, so two workers never get the same one. */
   private async claim(): Promise<JobRow | undefined> {
     const now = iso()
-    const next = this.claimable(this.db.selectFrom('jobs').select('id').where('status', '=', 'pending').where('run_at', '<=', now))
+    const next = this.claimable(this.db.selectFrom('jobs').select('id').where('status', '=', status('pending')).where('run_at', '<=', now))
       .orderBy('run_at')
       .orderBy('id')
       .limit(1)
@@ -454,11 +466,11 @@ export class JobQueue {
       .updateTable('jobs')
       .set({ status: 'running', attempts: sql<number>`attempts + 1`, locked_at: now, updated_at: now })
       .where('id', '=', next)
-      .where('status', '=', 'pending')
+      .where('status', '=', status('pending'))
       .returningAll()
       .executeTakeFirst()
     if (!job) {
-      const due = await this.claimable(this.db.selectFrom('jobs').select((eb) => eb.fn.min('run_at').as('run_at')).where('status', '=', 'pending')).executeTakeFirst()
+      const due = await this.claimable(this.db.selectFrom('jobs').select((eb) => eb.fn.min('run_at').as('run_at')).where('status', '=', status('pending'))).executeTakeFirst()
       this.nextDueAt = due?.run_at ? Date.parse(due.run_at) : null
     }
     return job
@@ -519,7 +531,7 @@ export class JobQueue {
       .updateTable('jobs')
       .set({ ...values, locked_at: null, updated_at: iso() })
       .where('id', '=', id)
-      .where('status', '=', 'running')
+      .where('status', '=', status('running'))
       .execute()
   }
 
@@ -542,7 +554,7 @@ export class JobQueue {
         .updateTable('jobs')
         .set({ locked_at: iso() })
         .where('id', 'in', ids)
-        .where('status', '=', 'running')
+        .where('status', '=', status('running'))
         .execute()
         .catch((err) => this.log.error({ err }, 'the job queue could not renew its locks'))
     }, Math.max(50, Math.floor(this.leaseMs / 4)))

@@ -98,6 +98,22 @@ describe('ledger', () => {
     await refused(ledger.linked([{ key: 'gift:2:share', debit: coins(2), credit: hold(3), amount: 80 }, { key: 'gift:3:fee', debit: coins(2), credit: fee, amount: 20 }]), 'IDEMPOTENCY_CONFLICT')
   })
 
+  it('makes an account a batch names twice once, and sees each transfer’s effect on the next one’s check', async () => {
+    await ledger.transfer({ key: 'buy:20', debit: world, credit: coins(20), amount: 50 })
+    // hold(21) does not exist yet: both legs credit it, the first making it.
+    const made = await ledger.linked([
+      { key: 'twice:1', debit: coins(20), credit: hold(21), amount: 30 },
+      { key: 'twice:2', debit: coins(20), credit: hold(21), amount: 20 },
+    ])
+    assert.equal(made[0]!.credit_account_id, made[1]!.credit_account_id)
+    assert.equal((await ledger.findAccount(hold(21)))?.balance, 50)
+    assert.equal(await available(coins(20)), 0)
+    // The second leg's check reads the sums the first leg left, not those read when the batch began.
+    await ledger.transfer({ key: 'buy:22', debit: world, credit: coins(22), amount: 50 })
+    await refused(ledger.linked([{ key: 'twice:3', debit: coins(22), credit: hold(21), amount: 30 }, { key: 'twice:4', debit: coins(22), credit: fee, amount: 30 }]), 'INSUFFICIENT_FUNDS')
+    assert.equal(await available(coins(22)), 50)
+  })
+
   it('holds a pending amount, then posts it or voids it, once', async () => {
     await ledger.transfer({ key: 'buy:4', debit: world, credit: coins(4), amount: 100 })
     const p = await ledger.transfer({ key: 'withdraw:1', debit: coins(4), credit: { kind: 'pending_withdrawals', userId: 4, unit: 'coin' }, amount: 60, pending: true })

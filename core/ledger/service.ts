@@ -1,6 +1,7 @@
 // The ledger: double-entry accounts and immutable, idempotent transfers in whole units (TigerBeetle's semantics in SQLite).
-import { sql, type Kysely } from 'kysely'
+import { CompiledQuery, sql, type Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
+import { queryShapes } from '../db/shapes.js'
 import { AppError, validationFailed } from '../errors.js'
 import { decodeCursor, pageOf, type Page } from '../pagination.js'
 import type { AccountKind, LedgerAccountRow, LedgerTransferRow, TransferType } from './tables.js'
@@ -202,7 +203,11 @@ export function transferView(r: LedgerTransferRow): Transfer {
   return { ...r, meta: JSON.parse(r.meta) as TransferMeta }
 }
 
-let savepoints = 0
+// One name for every ledger savepoint: SQLite releases or rolls back to the innermost of that name, which is this
+// call's (a name per call made each call prepare two new statements and crowd the statement cache).
+const SAVEPOINT = CompiledQuery.raw('savepoint ledger')
+const RELEASE = CompiledQuery.raw('release ledger')
+const ROLLBACK = CompiledQuery.raw('rollback to ledger')
 
 /**
  * Run `fn` in one IMMEDIATE transaction (Kysely's transactions begin immediate here: core/db/connect.ts), or inside
@@ -210,15 +215,14 @@ let savepoints = 0
  */
 async function atomically<T>(db: Kysely<Database>, outer: Kysely<any> | undefined, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   if (outer?.isTransaction) {
-    const name = `ledger_${++savepoints}`
-    await sql.raw(`savepoint ${name}`).execute(outer)
+    await outer.executeQuery(SAVEPOINT)
     try {
       const result = await fn(outer as Kysely<Database>)
-      await sql.raw(`release ${name}`).execute(outer)
+      await outer.executeQuery(RELEASE)
       return result
     } catch (err) {
-      await sql.raw(`rollback to ${name}`).execute(outer)
-      await sql.raw(`release ${name}`).execute(outer)
+      await outer.executeQuery(ROLLBACK)
+      await outer.executeQuery(RELEASE)
       throw err
     }
   }
@@ -234,39 +238,104 @@ async function atomically<T>(db: Kysely<Database>, outer: Kysely<any> | undefine
  */
 export function createLedgerService(db: Kysely<Database>, options: LedgerOptions = {}): LedgerService {
   const clock = options.now ?? (() => new Date())
+  // The statements every transfer runs, built and compiled once (a gift burst spent a fifth of its time building them).
+  const shapes = queryShapes(db, 32)
+  const accountBy = async (trx: Kysely<Database>, column: 'id' | 'key', value: number | string) =>
+    (await shapes.all(`ledger.account-by-${column}`, (slot) => db.selectFrom('ledger_accounts').selectAll().where(column, '=', slot<never>('v')), { v: value }, trx))[0]
+  const transferByKey = async (trx: Kysely<Database>, key: string) =>
+    (await shapes.all('ledger.transfer-by-key', (slot) => db.selectFrom('ledger_transfers').selectAll().where('key', '=', slot<string>('key')), { key }, trx))[0]
 
-  async function resolve(trx: Kysely<Database>, ref: AccountRef): Promise<LedgerAccountRow> {
-    if (typeof ref === 'number') {
-      const row = Number.isSafeInteger(ref) ? await trx.selectFrom('ledger_accounts').selectAll().where('id', '=', ref).executeTakeFirst() : undefined
-      if (!row) throw new AppError(404, 'NOT_FOUND', `There is no ledger account ${ref}.`)
-      return row
-    }
-    const key = accountKey(ref)
-    const found = await trx.selectFrom('ledger_accounts').selectAll().where('key', '=', key).executeTakeFirst()
+  /**
+   * An account's row, made when a spec names one that does not exist yet. `known` keeps the rows one call already
+   * read (a gift's two transfers debit the same coins); only their id and unit are used, which never change.
+   */
+  async function resolve(trx: Kysely<Database>, ref: AccountRef, known?: Map<string, LedgerAccountRow>): Promise<LedgerAccountRow> {
+    const memo = typeof ref === 'number' ? `#${ref}` : accountKey(ref)
+    const hit = known?.get(memo)
+    if (hit) return hit
+    const row = typeof ref === 'number' ? await accountById(trx, ref) : await accountBySpec(trx, ref, memo)
+    known?.set(memo, row)
+    return row
+  }
+
+  /** The accounts a batch names by spec, read in one statement (one not made yet is made when its transfer comes). */
+  async function named(trx: Kysely<Database>, batch: Checked[]): Promise<Map<string, LedgerAccountRow>> {
+    const keys = [...new Set(batch.flatMap(({ input }) => [input.debit, input.credit]).flatMap((ref) => (typeof ref === 'number' ? [] : [accountKey(ref)])))]
+    const rows = keys.length
+      ? await shapes.all(
+          `ledger.accounts-by-key:${keys.length}`,
+          (slot) => db.selectFrom('ledger_accounts').selectAll().where('key', 'in', keys.map((_, i) => slot<string>(`k${i}`))),
+          Object.fromEntries(keys.map((k, i) => [`k${i}`, k])),
+          trx,
+        )
+      : []
+    return new Map(rows.map((r) => [r.key, r]))
+  }
+
+  async function accountById(trx: Kysely<Database>, id: number): Promise<LedgerAccountRow> {
+    const row = Number.isSafeInteger(id) ? await accountBy(trx, 'id', id) : undefined
+    if (!row) throw new AppError(404, 'NOT_FOUND', `There is no ledger account ${id}.`)
+    return row
+  }
+
+  async function accountBySpec(trx: Kysely<Database>, ref: AccountSpec, key: string): Promise<LedgerAccountRow> {
+    const found = await accountBy(trx, 'key', key)
     if (found) return found
     await trx
       .insertInto('ledger_accounts')
       .values({ key, kind: ref.kind, user_id: ref.userId ?? null, name: ref.name ?? '', unit: ref.unit, may_go_negative: ref.kind === 'world' ? 1 : 0, created_at: clock().toISOString() })
       .onConflict((oc) => oc.column('key').doNothing())
       .execute()
-    return trx.selectFrom('ledger_accounts').selectAll().where('key', '=', key).executeTakeFirstOrThrow()
+    return (await accountBy(trx, 'key', key))!
   }
 
+  type Sums = 'debits_posted' | 'credits_posted' | 'debits_pending' | 'credits_pending'
+
   /** Add to an account's sums; a debit that would take a protected account below zero changes nothing and throws. */
-  async function move(trx: Kysely<Database>, accountId: number, changes: Partial<Record<'debits_posted' | 'credits_posted' | 'debits_pending' | 'credits_pending', number>>, spend: number): Promise<void> {
-    const sets = Object.entries(changes).map(([col, n]) => sql`${sql.ref(col)} = ${sql.ref(col)} + ${n}`)
-    const guard = spend > 0 ? sql`and (may_go_negative = 1 or credits_posted - debits_posted - debits_pending >= ${spend})` : sql``
-    const result = await sql`update ledger_accounts set ${sql.join(sets)} where id = ${accountId} ${guard}`.execute(trx)
-    if (Number(result.numAffectedRows ?? 0) !== 1) throw insufficientFunds(accountId)
+  async function move(trx: Kysely<Database>, accountId: number, changes: Partial<Record<Sums, number>>, spend: number): Promise<void> {
+    const columns = Object.keys(changes) as Sums[]
+    const values: Record<string, number> = { id: accountId, spend }
+    columns.forEach((col, i) => (values[`n${i}`] = changes[col]!))
+    const moved = await shapes.all(
+      `ledger.move:${columns.join(',')}:${spend > 0 ? 'guarded' : 'free'}`,
+      (slot) => {
+        const sets = columns.map((col, i) => sql`${sql.ref(col)} = ${sql.ref(col)} + ${slot<number>(`n${i}`)}`)
+        const guard = spend > 0 ? sql`and (may_go_negative = 1 or credits_posted - debits_posted - debits_pending >= ${slot<number>('spend')})` : sql``
+        const update = sql<{ id: number }>`update ledger_accounts set ${sql.join(sets)} where id = ${slot<number>('id')} ${guard} returning id`
+        return { compile: () => update.compile(db) }
+      },
+      values,
+      trx,
+    )
+    if (moved.length !== 1) throw insufficientFunds(accountId)
   }
 
   async function insert(trx: Kysely<Database>, row: Omit<LedgerTransferRow, 'id' | 'created_at'>): Promise<Transfer> {
-    const created = await trx
-      .insertInto('ledger_transfers')
-      .values({ ...row, created_at: clock().toISOString() })
-      .returningAll()
-      .executeTakeFirstOrThrow()
-    return transferView(created)
+    const values = { ...row, created_at: clock().toISOString() }
+    // The row is what was given and its id: only the id comes back.
+    const [created] = await shapes.all(
+      'ledger.insert-transfer',
+      (slot) =>
+        db
+          .insertInto('ledger_transfers')
+          .values({
+            key: slot('key'),
+            type: slot('type'),
+            debit_account_id: slot('debit_account_id'),
+            credit_account_id: slot('credit_account_id'),
+            amount: slot('amount'),
+            unit: slot('unit'),
+            pending_id: slot('pending_id'),
+            reverses_id: slot('reverses_id'),
+            timeout_at: slot('timeout_at'),
+            meta: slot('meta'),
+            created_at: slot('created_at'),
+          })
+          .returning('id'),
+      values,
+      trx,
+    )
+    return transferView({ id: created!.id, ...values })
   }
 
   const conflict = (key: string) =>
@@ -274,7 +343,7 @@ export function createLedgerService(db: Kysely<Database>, options: LedgerOptions
 
   /** The transfer a key made before, checked against what the caller asks now; null when the key is new. */
   async function replay(trx: Kysely<Database>, key: string, same: (row: LedgerTransferRow) => boolean): Promise<Transfer | null> {
-    const row = await trx.selectFrom('ledger_transfers').selectAll().where('key', '=', key).executeTakeFirst()
+    const row = await transferByKey(trx, key)
     if (!row) return null
     if (!same(row)) throw conflict(key)
     return transferView(row)
@@ -296,18 +365,24 @@ export function createLedgerService(db: Kysely<Database>, options: LedgerOptions
     return { key, input, meta: metaText(input.meta) }
   }
 
-  async function apply(trx: Kysely<Database>, c: Checked, reverses: number | null = null): Promise<Transfer> {
+  /**
+   * Make one transfer (or answer the one its key made). `batch` is linked()'s: `fresh` when it found none of its keys
+   * used (in this immediate transaction, so none is looked up again), and the accounts its transfers named so far.
+   */
+  async function apply(trx: Kysely<Database>, c: Checked, reverses: number | null = null, batch?: { fresh: boolean; accounts: Map<string, LedgerAccountRow> }): Promise<Transfer> {
     const { input } = c
-    const debit = await resolve(trx, input.debit)
-    const credit = await resolve(trx, input.credit)
+    const debit = await resolve(trx, input.debit, batch?.accounts)
+    const credit = await resolve(trx, input.credit, batch?.accounts)
     if (debit.id === credit.id) throw validationFailed({ credit: 'A transfer moves between two different accounts.' })
     if (debit.unit !== credit.unit) throw validationFailed({ credit: `The accounts hold different units (${debit.unit} and ${credit.unit}).` })
     const type: TransferType = input.pending ? 'pending' : 'posted'
-    const previous = await replay(
-      trx,
-      c.key,
-      (r) => r.type === type && r.debit_account_id === debit.id && r.credit_account_id === credit.id && r.amount === input.amount && r.meta === c.meta && r.reverses_id === reverses,
-    )
+    const previous = batch?.fresh
+      ? null
+      : await replay(
+          trx,
+          c.key,
+          (r) => r.type === type && r.debit_account_id === debit.id && r.credit_account_id === credit.id && r.amount === input.amount && r.meta === c.meta && r.reverses_id === reverses,
+        )
     if (previous) return previous
     if (type === 'pending') {
       await move(trx, debit.id, { debits_pending: input.amount }, input.amount)
@@ -325,11 +400,18 @@ export function createLedgerService(db: Kysely<Database>, options: LedgerOptions
     const checked = inputs.map(check)
     if (new Set(checked.map((c) => c.key)).size !== checked.length) throw validationFailed({ key: 'Each linked transfer needs its own idempotency key.' })
     return atomically(db, options.db, async (trx) => {
-      const seen = await trx.selectFrom('ledger_transfers').select('key').where('key', 'in', checked.map((c) => c.key)).execute()
+      const keys = Object.fromEntries(checked.map((c, i) => [`k${i}`, c.key]))
+      const seen = await shapes.all(
+        `ledger.keys-used:${checked.length}`,
+        (slot) => db.selectFrom('ledger_transfers').select('key').where('key', 'in', checked.map((_, i) => slot<string>(`k${i}`))),
+        keys,
+        trx,
+      )
       // A batch is replayed whole or made whole: some of its keys used and others not is another batch's keys.
       if (seen.length > 0 && seen.length < checked.length) throw conflict(seen[0]!.key)
+      const batch = { fresh: seen.length === 0, accounts: await named(trx, checked) }
       const out: Transfer[] = []
-      for (const c of checked) out.push(await apply(trx, c))
+      for (const c of checked) out.push(await apply(trx, c, null, batch))
       return out
     })
   }
@@ -377,8 +459,7 @@ export function createLedgerService(db: Kysely<Database>, options: LedgerOptions
   }
 
   const find = async (ref: AccountRef): Promise<LedgerAccount | null> => {
-    const q = db.selectFrom('ledger_accounts').selectAll()
-    const row = typeof ref === 'number' ? await q.where('id', '=', ref).executeTakeFirst() : await q.where('key', '=', accountKey(ref)).executeTakeFirst()
+    const row = typeof ref === 'number' ? await accountBy(db, 'id', ref) : await accountBy(db, 'key', accountKey(ref))
     return row ? accountView(row) : null
   }
 

@@ -3,7 +3,7 @@
 import { sql, type ExpressionBuilder } from 'kysely'
 import { z } from 'zod'
 import type { Db } from '../db/connect.js'
-import { queryShapes } from '../db/shapes.js'
+import { queryShapes, type SlotOf } from '../db/shapes.js'
 import { now, type Database } from '../db/schema.js'
 import { notFound, validationFailed } from '../errors.js'
 import type { HookRegistry } from '../hooks/registry.js'
@@ -127,7 +127,9 @@ export type NotificationsService = ReturnType<typeof createNotificationsService>
 export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; realtime: RealtimeHub; posts: PostsService; safety: SafetyService; social: SocialService; log: Logger }) {
   const { db, hooks, realtime, safety, social, log } = deps
   const types = new Map<string, Registered>()
-  const shapes = queryShapes(db, 8)
+  // The unread count's, and every statement of a notification made: a batch job makes hundreds (a live stream's
+  // gift receipts), and Kysely built them in about as long as SQLite ran them.
+  const shapes = queryShapes(db, 24)
 
   function defineType(owner: string, type: string, definition: NotificationTypeDefinition): void {
     const short = owner === 'core' ? type : type.slice(owner.length + 1)
@@ -179,7 +181,11 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
   }
 
   async function enabled(userId: number, type: string): Promise<boolean> {
-    const row = await db.selectFrom('user_preferences').select('value').where('user_id', '=', userId).where('key', '=', PREFIX + type).executeTakeFirst()
+    const [row] = await shapes.all(
+      'preference',
+      (slot) => db.selectFrom('user_preferences').select('value').where('user_id', '=', slot<number>('user')).where('key', '=', slot<string>('key')),
+      { user: userId, key: PREFIX + type },
+    )
     return row ? JSON.parse(row.value) !== false : true
   }
 
@@ -383,23 +389,39 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
     const batchId = await db.transaction().execute(async (trx) => {
       let batch: number | null = null
       if (groupKey !== null) {
-        const open = await trx.selectFrom('notifications').select('batch_id').where('user_id', '=', userId).where('group_key', '=', groupKey).where('read_at', 'is', null).orderBy('id', 'desc').limit(1).executeTakeFirst()
+        const [open] = await shapes.all(
+          'group-open',
+          (slot) => db.selectFrom('notifications').select('batch_id').where('user_id', '=', slot<number>('user')).where('group_key', '=', slot<string>('group')).where('read_at', 'is', null).orderBy('id', 'desc').limit(1),
+          { user: userId, group: groupKey },
+          trx,
+        )
         // The group is open while unread and for GROUP_WINDOW_MS from its first event.
-        const started = open ? await trx.selectFrom('notifications').select((eb) => eb.fn.min('created_at').as('at')).where('user_id', '=', userId).where('batch_id', '=', open.batch_id).executeTakeFirst() : undefined
+        const [started] = open
+          ? await shapes.all('group-start', (slot) => db.selectFrom('notifications').select((eb) => eb.fn.min('created_at').as('at')).where('user_id', '=', slot<number>('user')).where('batch_id', '=', slot<number>('batch')), { user: userId, batch: open.batch_id }, trx)
+          : []
         if (open && started?.at && Date.parse(started.at) > Date.now() - GROUP_WINDOW_MS) {
           batch = open.batch_id
           // One row per actor in a group: liking again moves them to the front instead of counting twice.
-          if (actorId !== null) await trx.deleteFrom('notifications').where('user_id', '=', userId).where('batch_id', '=', batch).where('actor_id', '=', actorId).execute()
+          if (actorId !== null) {
+            const leave = (slot: SlotOf) => db.deleteFrom('notifications').where('user_id', '=', slot<number>('user')).where('batch_id', '=', slot<number>('batch')).where('actor_id', '=', slot<number>('actor'))
+            await shapes.all('group-leave', leave, { user: userId, batch, actor: actorId }, trx)
+          }
         }
       }
-      const row = await trx
-        .insertInto('notifications')
-        .values({ user_id: userId, type: input.type, actor_id: actorId, post_id: postId, comment_id: input.commentId ?? null, group_key: groupKey, batch_id: batch ?? 0, data })
-        .returning('id')
-        .executeTakeFirstOrThrow()
+      const values = { user_id: userId, type: input.type, actor_id: actorId, post_id: postId, comment_id: input.commentId ?? null, group_key: groupKey, batch_id: batch ?? 0, data }
+      const [row] = await shapes.all(
+        'insert',
+        (slot) =>
+          db
+            .insertInto('notifications')
+            .values({ user_id: slot('user_id'), type: slot('type'), actor_id: slot('actor_id'), post_id: slot('post_id'), comment_id: slot('comment_id'), group_key: slot('group_key'), batch_id: slot('batch_id'), data: slot('data') })
+            .returning('id'),
+        values,
+        trx,
+      )
       if (batch === null) {
-        await trx.updateTable('notifications').set({ batch_id: row.id }).where('id', '=', row.id).execute()
-        batch = row.id
+        await shapes.all('batch-own', (slot) => db.updateTable('notifications').set({ batch_id: slot<number>('id') }).where('id', '=', slot<number>('id')), { id: row!.id }, trx)
+        batch = row!.id
       }
       return batch
     })
@@ -418,7 +440,8 @@ export function createNotificationsService(deps: { db: Db; hooks: HookRegistry; 
       if (!def || def.owner === 'core') throw new Error(`"${input.type}" is not a registered plugin notification type; register it with defineType first.`)
       const data = input.data ?? {}
       if (JSON.stringify(data).length > MAX_DATA) throw new Error(`Notification data of ${input.type} is larger than ${MAX_DATA} bytes.`)
-      if (!(await db.selectFrom('users').select('id').where('id', '=', input.userId).executeTakeFirst())) throw notFound('That member')
+      const [member] = await shapes.all('member', (slot) => db.selectFrom('users').select('id').where('id', '=', slot<number>('id')), { id: input.userId })
+      if (!member) throw notFound('That member')
       const postId = input.postId ?? null
       await create({ userId: input.userId, type: input.type, actorId: input.actorId ?? null, postId, data, groupKey: `${postId ?? ''}:${input.groupKey ?? ''}` })
     },

@@ -39,7 +39,8 @@ export { action, filter, type ActionDef, type FilterDef, type DeletionPolicy, ty
 /**
  * Queries built and compiled once per shape, their values bound at each call: for a query that runs on every page
  * (a slot, a nav count), where building it with Kysely costs as much as SQLite running it. The key names everything
- * the build depends on besides the slots; the build must not look at a slot's value.
+ * the build depends on besides the slots; the build must not look at a slot's value. A fourth argument runs the
+ * statement on a transaction of yours (`trx`).
  * @example
  * const shapes = queryShapes(ctx.db)
  * const rows = await shapes.all('waves-of', (slot) => ctx.db.selectFrom('users').select('id').where('id', '=', slot<number>('user')), { user: viewer.id })

@@ -4,6 +4,7 @@ import webpush from 'web-push'
 import { z } from 'zod'
 import type { Db } from '../db/connect.js'
 import { now } from '../db/schema.js'
+import { queryShapes } from '../db/shapes.js'
 import { notFound, validationFailed } from '../errors.js'
 import type { JobQueue } from '../jobs/queue.js'
 import type { Logger } from '../logger.js'
@@ -70,6 +71,7 @@ export type PushService = ReturnType<typeof createPushService>
 
 export function createPushService(deps: { db: Db; settings: SettingsService; queue: JobQueue; notifications: NotificationsService; log: Logger; publicUrl: string | null }) {
   const { db, settings, notifications, log } = deps
+  const shapes = queryShapes(db, 4)
 
   /** The instance's VAPID keys, made once. */
   async function vapid(): Promise<{ publicKey: string; privateKey: string }> {
@@ -127,7 +129,9 @@ export function createPushService(deps: { db: Db; settings: SettingsService; que
 
     /** After a notification is stored: one job per entry, if the member has push on anywhere. */
     async queueFor(userId: number, batchId: number): Promise<void> {
-      if (!(await db.selectFrom('push_subscriptions').select('id').where('user_id', '=', userId).limit(1).executeTakeFirst())) return
+      // Asked at every notification made: compiled once.
+      const [subscribed] = await shapes.all('subscribed', (slot) => db.selectFrom('push_subscriptions').select('id').where('user_id', '=', slot<number>('user')).limit(1), { user: userId })
+      if (!subscribed) return
       // Keyed by entry: five likes in a row while the job waits are one push of the grown group.
       await deps.queue.enqueue(PUSH_JOB, { userId, batchId }, { key: `push:${userId}:${batchId}` })
     },

@@ -1,6 +1,7 @@
 // Instance settings kept in the `settings` table as JSON, with typed defaults for core keys.
 import { randomBytes } from 'node:crypto'
 import type { Db } from '../db/connect.js'
+import { queryShapes, type SlotOf } from '../db/shapes.js'
 import { audit } from '../audit.js'
 import { validationFailed } from '../errors.js'
 import { iceUrlsProblem } from '../rtc/ice.js'
@@ -86,6 +87,8 @@ export type DataVersion = () => number
  */
 export function createSettings(db: Db, options: { dataVersion?: DataVersion } = {}) {
   const { dataVersion } = options
+  // A plugin's whole settings are read on its hot paths (a gift's send reads the coins plugin's twelve).
+  const shapes = queryShapes(db, 32)
   const kept = new Map<string, unknown>()
   let keptAt = dataVersion?.()
   /** Bumped by every write, so a read that began before one never keeps what it read. */
@@ -130,7 +133,9 @@ export function createSettings(db: Db, options: { dataVersion?: DataVersion } = 
     read,
     /** Several keys in one query (a plugin's whole settings), by key; a key never set is absent. */
     async readMany(keys: string[]): Promise<Map<string, unknown>> {
-      const rows = keys.length ? await db.selectFrom('settings').select(['key', 'value']).where('key', 'in', keys).execute() : []
+      const slots = Object.fromEntries(keys.map((k, i) => [`k${i}`, k]))
+      const many = (slot: SlotOf) => db.selectFrom('settings').select(['key', 'value']).where('key', 'in', keys.map((_, i) => slot<string>(`k${i}`)))
+      const rows = keys.length ? await shapes.all(`settings.many:${keys.length}`, many, slots) : []
       return new Map(rows.map((r) => [r.key, JSON.parse(r.value)]))
     },
     write,

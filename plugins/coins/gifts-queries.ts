@@ -1,9 +1,20 @@
 // Queries of the gift side (catalog, sent gifts, withdrawals, who may receive); each takes the database first.
-import { sql } from 'kysely'
-import { blockedWith, canSeeAuthor, displayNameOf, type PluginDb as Db } from '../../core/plugins/api.js'
+import { sql, type Insertable } from 'kysely'
+import { blockedWith, canSeeAuthor, displayNameOf, queryShapes, type PluginDb as Db } from '../../core/plugins/api.js'
 import type { GiftTables, WithdrawalStatus } from './gifts-tables.js'
 
 export const own = (db: Db) => db.withTables<GiftTables>()
+
+/**
+ * Each database's shapes of the statements a gift's send runs, built and compiled once (a live stream's burst runs
+ * them hundreds of times a second). `db` is the plugin's handle; a statement of the send's transaction runs on `trx`.
+ */
+const shapesOf = new WeakMap<Db, ReturnType<typeof queryShapes>>()
+function shapes(db: Db) {
+  let s = shapesOf.get(db)
+  if (!s) shapesOf.set(db, (s = queryShapes(db, 16)))
+  return s
+}
 
 // ---- The catalog
 
@@ -19,7 +30,8 @@ export function catalog(db: Db, options: { all?: boolean } = {}) {
     .execute()
 }
 
-export const giftById = (db: Db, id: number) => own(db).selectFrom('coins_gifts').selectAll().where('id', '=', id).executeTakeFirst()
+export const giftById = async (db: Db, id: number) =>
+  (await shapes(db).all('gift-by-id', (slot) => own(db).selectFrom('coins_gifts').selectAll().where('id', '=', slot<number>('id')), { id }))[0]
 
 export async function isGiftPicture(db: Db, mediaId: number): Promise<boolean> {
   return !!(await own(db).selectFrom('coins_gifts').select('id').where('media_id', '=', mediaId).limit(1).executeTakeFirst())
@@ -50,12 +62,16 @@ export const isFrozen = async (db: Db, userId: number) => !!(await own(db).selec
  * and whether a block stands between them.
  */
 export async function partiesOf(db: Db, senderId: number, receiverId: number) {
-  const rows = await own(db)
-    .selectFrom('users')
-    .leftJoin('coins_frozen as f', 'f.user_id', 'users.id')
-    .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'users.created_at', 'users.verified_at as verified', 'f.user_id as frozen', blockedWith(senderId, 'users.id').as('blocked')])
-    .where('users.id', 'in', [senderId, receiverId])
-    .execute()
+  const rows = await shapes(db).all(
+    'parties',
+    (slot) =>
+      own(db)
+        .selectFrom('users')
+        .leftJoin('coins_frozen as f', 'f.user_id', 'users.id')
+        .select(['users.id', 'users.username', 'users.suspended_at', 'users.account_type', 'users.created_at', 'users.verified_at as verified', 'f.user_id as frozen', blockedWith(slot<number>('sender'), 'users.id').as('blocked')])
+        .where('users.id', 'in', [slot<number>('sender'), slot<number>('receiver')]),
+    { sender: senderId, receiver: receiverId },
+  )
   return { sender: rows.find((r) => r.id === senderId), receiver: rows.find((r) => r.id === receiverId) }
 }
 
@@ -66,7 +82,18 @@ export const userById = (db: Db, id: number) => db.selectFrom('users').select(['
 
 // ---- Sent gifts
 
-export const sendByKey = (db: Db, senderId: number, key: string) => own(db).selectFrom('coins_gift_sends').selectAll().where('sender_id', '=', senderId).where('key', '=', key).executeTakeFirst()
+export const sendByKey = async (db: Db, senderId: number, key: string) =>
+  (await shapes(db).all('send-by-key', (slot) => own(db).selectFrom('coins_gift_sends').selectAll().where('sender_id', '=', slot<number>('sender')).where('key', '=', slot<string>('key')), { sender: senderId, key }))[0]
+
+type NewSend = Required<Omit<Insertable<GiftTables['coins_gift_sends']>, 'id' | 'notified_at'>>
+
+/** Record a gift sent (in the send's transaction). Every column is given, so one shape serves every send. */
+export async function insertSend(db: Db, row: NewSend, trx: Db) {
+  const columns = Object.keys(row)
+  const build = (slot: <T>(name: string) => T) => own(db).insertInto('coins_gift_sends').values(Object.fromEntries(columns.map((c) => [c, slot(c)])) as NewSend).returningAll()
+  const [sent] = await shapes(db).all('insert-send', build, row, trx)
+  return sent!
+}
 
 /** A receiver's gifts nobody was told of yet, oldest first, with the gifts' names. */
 export const unnotified = (db: Db, receiverId: number, limit: number) =>
@@ -84,15 +111,20 @@ export const unnotified = (db: Db, receiverId: number, limit: number) =>
 export const receiversToNotify = (db: Db, before: string) =>
   own(db).selectFrom('coins_gift_sends').select('receiver_id').distinct().where('notified_at', 'is', null).where('created_at', '<', before).limit(1000).execute()
 
-/** Coins a member gave since `since` (the daily limit). */
-export async function givenSince(db: Db, senderId: number, since: string): Promise<number> {
-  const row = await own(db)
-    .selectFrom('coins_gift_sends')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('price'), eb.lit(0)).as('n'))
-    .where('sender_id', '=', senderId)
-    .where('created_at', '>=', since)
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
+/** Coins a member gave since `since` (the daily limit); read in the send's transaction when `trx` is given. */
+export async function givenSince(db: Db, senderId: number, since: string, trx: Db = db): Promise<number> {
+  const [row] = await shapes(db).all(
+    'given-since',
+    (slot) =>
+      own(db)
+        .selectFrom('coins_gift_sends')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('price'), eb.lit(0)).as('n'))
+        .where('sender_id', '=', slot<number>('sender'))
+        .where('created_at', '>=', slot<string>('since')),
+    { sender: senderId, since },
+    trx,
+  )
+  return Number(row!.n)
 }
 
 export const dueForRelease = (db: Db, now: string, limit: number) =>
@@ -162,15 +194,20 @@ export async function totalsOf(db: Db, userId: number): Promise<{ given: number;
 export const totalsOfMany = (db: Db, userIds: number[]) => own(db).selectFrom('coins_totals').selectAll().where('user_id', 'in', userIds).execute()
 
 /** Count a gift in its sender's and receiver's totals (in the send's transaction). */
-export async function addToTotals(db: Db, senderId: number, receiverId: number, price: number): Promise<void> {
-  await own(db)
-    .insertInto('coins_totals')
-    .values([
-      { user_id: senderId, given: price, received: 0 },
-      { user_id: receiverId, given: 0, received: price },
-    ])
-    .onConflict((oc) => oc.column('user_id').doUpdateSet((eb) => ({ given: eb('coins_totals.given', '+', eb.ref('excluded.given')), received: eb('coins_totals.received', '+', eb.ref('excluded.received')) })))
-    .execute()
+export async function addToTotals(db: Db, senderId: number, receiverId: number, price: number, trx: Db): Promise<void> {
+  await shapes(db).all(
+    'add-to-totals',
+    (slot) =>
+      own(db)
+        .insertInto('coins_totals')
+        .values([
+          { user_id: slot<number>('sender'), given: slot<number>('price'), received: 0 },
+          { user_id: slot<number>('receiver'), given: 0, received: slot<number>('price') },
+        ])
+        .onConflict((oc) => oc.column('user_id').doUpdateSet((eb) => ({ given: eb('coins_totals.given', '+', eb.ref('excluded.given')), received: eb('coins_totals.received', '+', eb.ref('excluded.received')) }))),
+    { sender: senderId, receiver: receiverId, price },
+    trx,
+  )
 }
 
 // ---- Withdrawals

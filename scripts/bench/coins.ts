@@ -5,9 +5,11 @@
 //     picked members) to one creator's post, open loop, p99 < 50 ms with zero errors, and the ledger verifies after.
 // Viewers get their coins straight from the ledger (a `world` credit standing in for purchases); the plugin's daily
 // limit stays at its default (each viewer sends well under it); who may receive is set to everyone for the run.
+import { availableParallelism, loadavg } from 'node:os'
 import type { GiftTables } from '../../plugins/coins/gifts-tables.js'
 import type { Template } from './load.js'
 import type { Ctx } from './scenarios.js'
+import { cpuSeconds } from './servers.js'
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 const SETTINGS = { gift_receivers: 'everyone' }
@@ -89,15 +91,27 @@ async function giftBurst(ctx: Ctx): Promise<void> {
     }
     const p99: number[] = []
     const errors: number[] = []
+    const serverMs: number[] = []
+    const loadMs: number[] = []
+    const sent = async () => Number((await ctx.h.db.withTables<GiftTables>().selectFrom('coins_gift_sends').select((eb) => eb.fn.countAll<number>().as('n')).where('gift_id', '=', gift.id).executeTakeFirstOrThrow()).n)
+    const busy: string[] = []
     for (let rep = 0; rep < ctx.settings.reps; rep++) {
+      // What the server's one HTTP thread spent per gift (warm-up included, over the gifts it made), and the load
+      // generator's CPU on the same machine: a p99 on a machine that others load is read with these beside it.
+      const [g0, s0, l0] = [await sent(), cpuSeconds(ctx.hearth.pid, ctx.hearth.pid), cpuSeconds(ctx.load.pid ?? 0)]
       const r = await ctx.load.run({ origin: ctx.hearth.origin, templates: [template], connections: 64, durationSec: ctx.settings.durationSec, warmupSec: ctx.settings.warmupSec, overallRate: rate })
+      const made = Math.max(1, (await sent()) - g0)
+      serverMs.push(Math.round(((cpuSeconds(ctx.hearth.pid, ctx.hearth.pid) - s0) / made) * 1e5) / 100)
+      loadMs.push(Math.round(((cpuSeconds(ctx.load.pid ?? 0) - l0) / made) * 1e5) / 100)
+      busy.push(loadavg()[0]!.toFixed(1))
       p99.push(r.p99)
       errors.push(r.non2xx + r.errors + r.timeouts)
-      ctx.log(`  gifts rep ${rep + 1}: ${r.rps} a second, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.non2xx} non-2xx ${JSON.stringify(r.statuses)}, ${r.errors} errors`)
+      ctx.log(`  gifts rep ${rep + 1}: ${r.rps} a second, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.non2xx} non-2xx ${JSON.stringify(r.statuses)}, ${r.errors} errors; server thread ${serverMs[rep]} ms CPU a gift, load generator ${loadMs[rep]} ms; load average ${busy[rep]}`)
     }
     const report = await ctx.h.ledger.verify()
     const note = `${viewers.length} viewers to one post, open loop over 64 keep-alive connections, each gift two linked transfers and two notifications`
     ctx.figures.push({ scenario: `gift burst: ${rate} a second`, figure: 'p99 of POST /api/v1/coins/gifts/{id}/send', unit: 'ms', values: p99, target: { op: '<', value: 50 }, note })
+    ctx.figures.push({ scenario: `gift burst: ${rate} a second`, figure: 'CPU of the server’s HTTP thread per gift', unit: 'ms', values: serverMs, note: `the load generator's: ${loadMs.join(', ')} ms a gift; the machine's load average after each repetition: ${busy.join(', ')} (${availableParallelism()} cores)` })
     ctx.figures.push({ scenario: `gift burst: ${rate} a second`, figure: 'errors (non-2xx, failed, timed out)', values: errors, target: { op: '<=', value: 0 }, judge: 'worst' })
     ctx.figures.push({ scenario: `gift burst: ${rate} a second`, figure: 'ledger verify problems afterwards', values: [report.problems.length], target: { op: '<=', value: 0 }, judge: 'worst', note: `${report.transfers.toLocaleString('en')} transfers, ${report.accounts.toLocaleString('en')} accounts` })
     if (!report.ok) ctx.notes.push(`ledger verify after the gift burst: ${report.problems.slice(0, 3).join(' ')}`)

@@ -100,10 +100,13 @@ export async function startHearth(dataDir: string, runDir: string, options: { cp
   return start(name, [...prof, 'bin/hearth.js', 'start', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', ...workers], cleanEnv({ NODE_ENV: 'production' }), port, '/healthz', runDir)
 }
 
-/** CPU seconds a process has used so far (every thread, user and system), from /proc. */
-export function cpuSeconds(pid: number): number {
+/**
+ * CPU seconds a process has used so far (every thread, user and system), from /proc; or one of its threads' (`thread`,
+ * its id: the main thread's is the process's).
+ */
+export function cpuSeconds(pid: number, thread?: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     // utime and stime, the 14th and 15th fields, in clock ticks (100 a second on Linux).
     return (Number(fields[11]) + Number(fields[12])) / 100
