@@ -1,5 +1,5 @@
 // Where an instance keeps its data and how it listens: flags, then environment, then defaults.
-import { availableParallelism, hostname } from 'node:os'
+import { availableParallelism, hostname, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 
 export interface Config {
@@ -24,8 +24,9 @@ export interface Config {
   /** How long the server waits on a client, in seconds (docs/operators.md, "Timeouts"). */
   timeouts: HttpTimeouts
   /**
-   * Threads serving HTTP (HEARTH_WORKERS: a number, or `auto` for one per core; default 1). 1 is the single thread
-   * of old; more starts that many worker threads sharing the port, the main thread keeping jobs and sockets (decision 051).
+   * Threads serving HTTP (HEARTH_WORKERS: a number, or `auto` for one per core that memory allows; default 1 here,
+   * `auto` for `hearth start`). 1 is the single thread of old; more starts that many worker threads sharing the port,
+   * the main thread keeping jobs and sockets (decisions 051, 061).
    */
   workers: number
   /** Replicas with LiteFS (HEARTH_LITEFS_DIR and friends): off on a single node. */
@@ -34,10 +35,20 @@ export interface Config {
 
 /** The most HTTP worker threads: each holds its own copy of the app and its database connections. */
 export const MAX_WORKERS = 64
+/**
+ * Memory `auto` gives each thread: a worker's copy of the app is about 150 MB at rest (measured: 249 MB idle with one
+ * thread, 547 MB with two) and its page cache grows to HEARTH_DB_CACHE_MB under load, so a small machine keeps one.
+ */
+export const AUTO_BYTES_PER_THREAD = 2 * 1024 ** 3
+
+/** `auto`: one thread per core, as many as the machine's memory gives room for (AUTO_BYTES_PER_THREAD each), at least one. */
+export function autoWorkers(cores: number, memoryBytes: number): number {
+  return Math.max(1, Math.min(cores, Math.floor(memoryBytes / AUTO_BYTES_PER_THREAD), MAX_WORKERS))
+}
 
 function resolveWorkers(raw: number | string | undefined): number {
   if (raw === undefined || raw === '') return 1
-  if (raw === 'auto') return Math.min(availableParallelism(), MAX_WORKERS)
+  if (raw === 'auto') return autoWorkers(availableParallelism(), totalmem())
   const n = Number(raw)
   if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new Error(`HEARTH_WORKERS must be "auto" or a whole number from 1 to ${MAX_WORKERS}, not "${raw}".`)
   return n

@@ -13,7 +13,7 @@ export function registerStart(program: Command): void {
       .description('start the Hearth server in the foreground')
       .option('-p, --port <port>', 'port to listen on (default 3000, or PORT / HEARTH_PORT)')
       .option('--host <host>', 'address to listen on (default 0.0.0.0, or HEARTH_HOST)')
-      .option('-w, --workers <n>', 'threads serving HTTP: a number, or "auto" for one per core (default auto, or HEARTH_WORKERS)')
+      .option('-w, --workers <n>', 'threads serving HTTP: a number, or "auto" for one per core with 2 GiB of memory each (default auto, or HEARTH_WORKERS)')
       .addHelpText(
         'after',
         '\nEnvironment (docs/operators.md lists them all): HEARTH_DB_CACHE_MB, memory SQLite may keep database pages in\n' +

@@ -7,11 +7,12 @@ import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { availableParallelism, totalmem } from 'node:os'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import WebSocket from 'ws'
 import { createHearth, type Hearth } from '../app.js'
-import { resolveConfig } from '../config.js'
+import { autoWorkers, MAX_WORKERS, resolveConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 import { ROOT } from '../paths.js'
 import { startServer, type RunningServer } from '../server.js'
@@ -284,5 +285,17 @@ describe('worker threads', () => {
     await server.close()
     assert.deepEqual(server.threads!.threadIds(), [])
     await assert.rejects(call('GET', '/healthz'), /ECONNREFUSED/)
+  })
+})
+
+describe('HEARTH_WORKERS=auto', () => {
+  it('gives one thread per core that memory has room for (2 GiB each), and always one', () => {
+    const GiB = 1024 ** 3
+    assert.equal(autoWorkers(2, 24 * GiB), 2)
+    assert.equal(autoWorkers(8, 4 * GiB), 2, 'a machine with many cores and little memory')
+    assert.equal(autoWorkers(2, 2 * GiB), 1, 'a small machine keeps the one thread')
+    assert.equal(autoWorkers(4, 1 * GiB), 1)
+    assert.equal(autoWorkers(256, 4096 * GiB), MAX_WORKERS)
+    assert.equal(resolveConfig({ workers: 'auto' }, {}).workers, autoWorkers(availableParallelism(), totalmem()))
   })
 })
