@@ -163,10 +163,11 @@ describe('realtime across nodes (a primary and a replica on loopback)', () => {
   it('sends a replica’s reads of a plugin that keeps state in memory to the primary', async () => {
     const call = (n: ClusterNode, method: string, path: string, json?: unknown) =>
       fetch(`${n.url}${path}`, { method, headers: { authorization: `Bearer ${m.ben!.token}`, 'content-type': 'application/json' }, body: json === undefined ? undefined : JSON.stringify(json) })
-    const before = (await (await call(b, 'GET', '/api/v1/messages/settings')).json()).data.read_receipts as boolean
-    assert.equal((await call(b, 'PUT', '/api/v1/messages/settings', { read_receipts: !before })).status, 200)
+    // Random chat keeps its calls in memory (threads: 'main'): every read of it is the primary's.
+    const before = (await (await call(b, 'GET', '/api/v1/random-chat/me')).json()).data.profile.show_identity as boolean
+    assert.equal((await call(b, 'PUT', '/api/v1/random-chat/profile', { show_identity: !before })).status, 200)
     // Not replicated yet: only the primary has it, and the replica's answer is the primary's.
-    assert.equal((await (await call(b, 'GET', '/api/v1/messages/settings')).json()).data.read_receipts, !before)
+    assert.equal((await (await call(b, 'GET', '/api/v1/random-chat/me')).json()).data.profile.show_identity, !before)
   })
 
   it('carries the member’s address to the primary only when the replica signed it', async () => {
