@@ -4,7 +4,7 @@
 // chat, its moderation, and followers' notifications.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -154,6 +154,40 @@ describe('live: ingest, audience, ending', () => {
     assert.equal((await api('cleo', 'GET', `/api/v1/live/streams/${id}`)).status, 404, 'a stranger')
     assert.equal((await api('eve', 'GET', `/api/v1/live/streams/${id}`)).status, 200, 'the streamer')
     assert.equal((await api('eve', 'POST', `/api/v1/live/streams/${id}/end`)).status, 200)
+  })
+
+  it('takes the playlist and segments away at once when the streamer goes private or is suspended, or blocks the viewer', async () => {
+    // The HLS paths answer a viewer's audience from memory for a moment (audience.ts); these changes must not wait for it.
+    // The stream's files are written here as ffmpeg writes them (no encoding needed to serve them).
+    const hal = (users.hal = await t.register('hal'))
+    const gus = await t.register('gus')
+    await t.h.social.follow(gus.id, 'hal')
+    const id = await goLive('hal', { audience: 'public' })
+    const dir = `${t.dataDir}/plugins/live/streams/${id}`
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(`${dir}/seg0.ts`, Buffer.alloc(188, 0x47))
+    writeFileSync(`${dir}/index.m3u8`, '#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:1.000000,\nseg0.ts\n')
+    const as = (token: string | undefined) => async (path: string) => (await t.request('GET', `/live/${id}/hls/${path}`, { token })).status
+    const guest = as(undefined)
+    const follower = as(gus.token)
+    await until('the guest has the playlist', () => guest('index.m3u8'), (s) => s === 200)
+    assert.equal(await guest('seg0.ts'), 200)
+    assert.equal(await follower('index.m3u8'), 200)
+
+    await t.h.social.updateProfile(hal.id, { is_private: true })
+    assert.equal(await guest('index.m3u8'), 404, 'private now: no playlist for a guest at once')
+    assert.equal(await guest('seg0.ts'), 404, 'nor a segment')
+    assert.equal(await follower('index.m3u8'), 200, 'a follower still watches')
+    await t.h.social.updateProfile(hal.id, { is_private: false })
+    assert.equal(await guest('index.m3u8'), 200, 'public again')
+
+    await t.h.safety.block(hal.id, 'gus')
+    assert.equal(await follower('index.m3u8'), 404, 'blocked: no playlist at once')
+    assert.equal(await follower('seg0.ts'), 404, 'nor a segment')
+
+    await t.h.users.suspend(hal.id, 'Testing', null)
+    assert.equal(await guest('index.m3u8'), 404, 'suspended: no playlist at once')
+    assert.equal(await guest('seg0.ts'), 404, 'nor a segment')
   })
 
   it('refuses bad ingest: another member, an unknown stream, oversized chunks, a second live stream', { timeout: 60_000 }, async () => {
