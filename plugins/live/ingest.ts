@@ -119,6 +119,8 @@ export class Ingests {
   private readAt = new Map<number, number>()
   /** A read of the playlist under way: every request meanwhile waits for it (none is answered "missing" at a stream's start). */
   private reading = new Map<number, Promise<void>>()
+  /** Segments being read from disk, by stream and name. */
+  private loading = new Map<string, Promise<Buffer | null>>()
   /** The segments read per stream (only those a whole playlist listed: never one still being written), newest last. */
   private segments = new Map<number, Map<string, Buffer>>()
 
@@ -230,6 +232,14 @@ export class Ingests {
     if (!/^seg\d{1,9}\.ts$/.test(name)) return null
     const kept = this.segments.get(streamId)?.get(name)
     if (kept) return kept
+    // A new segment is asked for by every viewer within a second: those who ask while it is read wait for that read.
+    const key = `${streamId}/${name}`
+    const loading = this.loading.get(key) ?? this.load(streamId, name).finally(() => this.loading.delete(key))
+    this.loading.set(key, loading)
+    return loading
+  }
+
+  private async load(streamId: number, name: string): Promise<Buffer | null> {
     let bytes: Buffer
     try {
       bytes = await readFile(join(this.o.dirOf(streamId), name))
@@ -245,4 +255,5 @@ export class Ingests {
     }
     return bytes
   }
+
 }

@@ -7,6 +7,7 @@
 // them used (from /proc): the server's per 1,000 viewers is what an operator's machine needs for them, whatever the
 // players cost here.
 import { spawn } from 'node:child_process'
+import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Worker } from 'node:worker_threads'
@@ -23,6 +24,27 @@ const TARGET_VIEWERS = 1_000
 
 /** Players per thread at most: a quarter of the thousand each, off the bench's own event loop (live-viewers.ts). */
 const PER_THREAD = 250
+
+/**
+ * The server's own time for the stream's HLS requests logged since `from` (a byte offset of its log): from its first
+ * middleware to the answer made, without the wait for a core before it or the write after. Beside the players'
+ * latency, it tells the server's part from the machine's.
+ */
+function servedMs(logFile: string, from: number, streamId: number): { playlist: number[]; segment: number[] } {
+  const out = { playlist: [] as number[], segment: [] as number[] }
+  const size = statSync(logFile).size
+  const fd = openSync(logFile, 'r')
+  const buf = Buffer.alloc(size - from)
+  readSync(fd, buf, 0, buf.length, from)
+  closeSync(fd)
+  const prefix = `"path":"/live/${streamId}/hls/`
+  for (const line of buf.toString('utf8').split('\n')) {
+    if (!line.includes(prefix)) continue
+    const { path, ms } = JSON.parse(line) as { path: string; ms: number }
+    ;(path.endsWith('.m3u8') ? out.playlist : out.segment).push(ms)
+  }
+  return out
+}
 
 /** Start the players in their threads; `watch(ms)` runs them all that long and merges what they timed. */
 function players(origin: string, streamId: number, viewers: number) {
@@ -90,15 +112,17 @@ export async function liveViewers(ctx: Ctx): Promise<void> {
     ctx.log(`${s}: stream ${streamId} pushed over RTMP (640x360, 1.2 Mbit/s, copied); ${AUDIENCES.join(', ')} guests, ${ctx.settings.durationSec} s × ${ctx.settings.reps} each`)
     for (const count of AUDIENCES) {
       const name = count === TARGET_VIEWERS ? s : `live: ${count} HLS viewers of one stream`
-      const m = { p99: [] as number[], p50: [] as number[], segP99: [] as number[], errors: [] as number[], rates: [] as number[], server: [] as number[], serverPer1k: [] as number[], players: [] as number[], encoder: [] as number[], waited: [] as number[] }
+      const m = { p99: [] as number[], p50: [] as number[], segP99: [] as number[], errors: [] as number[], rates: [] as number[], server: [] as number[], serverPer1k: [] as number[], players: [] as number[], encoder: [] as number[], waited: [] as number[], servedPl: [] as number[], servedSeg: [] as number[] }
       viewers = players(ctx.hearth.origin, streamId, count)
       for (let rep = 0; rep < ctx.settings.reps; rep++) {
         // Warm-up: the viewers join (at least 3 s, so every one has its connection); then the measured window.
         await viewers.watch(Math.max(3, ctx.settings.warmupSec) * 1000)
         const cpu0 = { server: treeCpuSeconds(ctx.hearth.pid), players: cpuSeconds(process.pid), encoder: cpuSeconds(encoder.pid ?? 0), waited: cpuWaitMicros() }
+        const logFrom = statSync(ctx.hearth.logFile).size
         const t0 = performance.now()
         const out = await viewers.watch(ctx.settings.durationSec * 1000)
         const secs = (performance.now() - t0) / 1000
+        await sleep(500) // the server's log lines are written behind its answers
         // Cores each kept busy over the window: the server, this process (the players' threads, nearly all of it), the encoder.
         const cores = (used: number) => Math.round((used / secs) * 100) / 100
         // The server with its children: the ffmpeg that copies the pushed stream into segments is its work too.
@@ -117,7 +141,11 @@ export async function liveViewers(ctx: Ctx): Promise<void> {
         // How much of the window some task on this machine waited for a core (ours or anyone's): latencies measured
         // while it is high say how busy the machine was, not how fast the server is.
         m.waited.push(Math.round((cpuWaitMicros() - cpu0.waited) / (secs * 1e4)))
-        ctx.log(`  ${count} viewers, rep ${rep + 1}: playlist p50 ${pl.p50} ms p99 ${pl.p99} ms (${pl.n}), segment p99 ${sg.p99} ms (${sg.n}), ${out.errors} errors, ${Math.round(out.bytes / secs / 1e6)} MB/s; cores busy: server ${server}, players ${m.players.at(-1)}, ffmpeg ${m.encoder.at(-1)}; some task waited for a core ${m.waited.at(-1)} % of the time`)
+        const served = servedMs(ctx.hearth.logFile, logFrom, streamId)
+        const inServer = { playlist: summary(served.playlist), segment: summary(served.segment) }
+        m.servedPl.push(inServer.playlist.p99)
+        m.servedSeg.push(inServer.segment.p99)
+        ctx.log(`  ${count} viewers, rep ${rep + 1}: playlist p50 ${pl.p50} ms p99 ${pl.p99} ms (${pl.n}), segment p99 ${sg.p99} ms (${sg.n}), ${out.errors} errors, ${Math.round(out.bytes / secs / 1e6)} MB/s; cores busy: server ${server}, players ${m.players.at(-1)}, ffmpeg ${m.encoder.at(-1)}; some task waited for a core ${m.waited.at(-1)} % of the time; in the server: playlist p99 ${inServer.playlist.p99} ms, segment p99 ${inServer.segment.p99} ms`)
       }
       await viewers.stop()
       viewers = null
@@ -133,6 +161,8 @@ export async function liveViewers(ctx: Ctx): Promise<void> {
         { scenario: name, figure: 'server cores busy', values: m.server },
         { scenario: name, figure: 'players\' cores busy (bench process)', values: m.players },
         { scenario: name, figure: 'ffmpeg cores busy (the test stream)', values: m.encoder },
+        { scenario: name, figure: 'playlist p99 in the server (its log)', unit: 'ms', values: m.servedPl, note: 'from the first middleware to the answer made: the server\'s part of the players\' latency' },
+        { scenario: name, figure: 'segment p99 in the server (its log)', unit: 'ms', values: m.servedSeg },
         { scenario: name, figure: 'machine CPU pressure (time some task waited for a core)', unit: '%', values: m.waited, note: 'from /proc/pressure/cpu over the window: every process on the machine, not only these' },
       )
     }
