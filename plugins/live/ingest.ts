@@ -119,8 +119,8 @@ export class Ingests {
   private readAt = new Map<number, number>()
   /** A read of the playlist under way: every request meanwhile waits for it (none is answered "missing" at a stream's start). */
   private reading = new Map<number, Promise<void>>()
-  /** Segments being read from disk, by stream and name. */
-  private loading = new Map<string, Promise<Buffer | null>>()
+  /** Segments being read from disk, by stream and name; `listed`: a whole playlist listed it before the read began. */
+  private loading = new Map<string, { listed: boolean; bytes: Promise<Buffer | null> }>()
   /** The segments read per stream (only those a whole playlist listed: never one still being written), newest last. */
   private segments = new Map<number, Map<string, Buffer>>()
 
@@ -218,8 +218,13 @@ export class Ingests {
     } catch {
       return
     }
+    if (!completePlaylist(text) || !this.readAt.has(streamId)) return
+    // The segments it lists are in memory before it is served: no viewer learns a segment's name before its bytes
+    // can be sent, so none waits on the disk (a thousand asking for a new segment at once did, a second at worst).
+    const names = [...text.matchAll(/^seg\d+\.ts$/gm)].map((m) => m[0])
+    await Promise.all(names.map((name) => this.segment(streamId, name, true)))
     // A stream ended while the file was read keeps nothing.
-    if (completePlaylist(text) && this.readAt.has(streamId)) this.lastGood.set(streamId, { text, bytes: Buffer.from(text) })
+    if (this.readAt.has(streamId)) this.lastGood.set(streamId, { text, bytes: Buffer.from(text) })
   }
 
   /** Whether a whole playlist with a segment has been read or written for the stream (a player may start). */
@@ -227,27 +232,33 @@ export class Ingests {
     return (await this.playlist(streamId)) !== null
   }
 
-  /** A segment's bytes, or null when it is not (or no longer) there. */
-  async segment(streamId: number, name: string): Promise<Buffer | null> {
+  /** A segment's bytes, or null when it is not (or no longer) there; `listed`: a whole playlist about to be served lists it. */
+  async segment(streamId: number, name: string, listed = false): Promise<Buffer | null> {
     if (!/^seg\d{1,9}\.ts$/.test(name)) return null
     const kept = this.segments.get(streamId)?.get(name)
     if (kept) return kept
-    // A new segment is asked for by every viewer within a second: those who ask while it is read wait for that read.
+    // Those who ask while it is read wait for that read. A read begun before a whole playlist listed the segment may
+    // have caught it half written: it is neither kept nor joined by the read of a playlist about to list it.
     const key = `${streamId}/${name}`
-    const loading = this.loading.get(key) ?? this.load(streamId, name).finally(() => this.loading.delete(key))
-    this.loading.set(key, loading)
-    return loading
+    listed ||= !!this.lastGood.get(streamId)?.text.includes(`\n${name}\n`)
+    const current = this.loading.get(key)
+    if (current && (current.listed || !listed)) return current.bytes
+    const bytes = this.load(streamId, name, listed).finally(() => {
+      if (this.loading.get(key)?.bytes === bytes) this.loading.delete(key)
+    })
+    this.loading.set(key, { listed, bytes })
+    return bytes
   }
 
-  private async load(streamId: number, name: string): Promise<Buffer | null> {
+  private async load(streamId: number, name: string, listed: boolean): Promise<Buffer | null> {
     let bytes: Buffer
     try {
       bytes = await readFile(join(this.o.dirOf(streamId), name))
     } catch {
       return null
     }
-    // Kept in memory once a whole playlist lists it (it is complete then, and every viewer will ask for it).
-    if (this.lastGood.get(streamId)?.text.includes(`\n${name}\n`)) {
+    // Kept in memory when a whole playlist listed it before the read (it was complete then, and every viewer will ask).
+    if (listed && this.readAt.has(streamId)) {
       const map = this.segments.get(streamId) ?? new Map<string, Buffer>()
       this.segments.set(streamId, map)
       map.set(name, bytes)

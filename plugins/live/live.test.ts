@@ -4,13 +4,13 @@
 // chat, its moderation, and followers' notifications.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createTestApp, startServer, tempDir, type TestApp } from '../../test/harness.js'
 import { openSocket, type TestSocket } from '../../test/realtime.js'
-import { completePlaylist, ffmpegArgs } from './ingest.js'
+import { completePlaylist, ffmpegArgs, Ingests } from './ingest.js'
 import { ffmpegsUnder, until } from './testing.js'
 import type { LiveTables } from './tables.js'
 
@@ -42,6 +42,21 @@ describe('live: pure parts', () => {
     assert.equal(completePlaylist('#EXTM3U\n#EXT-X-VERSION:6\n'), false, 'no segment yet')
     assert.equal(completePlaylist(''), false)
     assert.equal(completePlaylist(whole.replace('seg4.ts', '../etc/passwd')), false)
+  })
+
+  it('serves a stream\'s first viewers the playlist together, its segments already in memory', async () => {
+    const dir = tempDir('live-ingest-')
+    const list = '#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:1.000000,\nseg0.ts\n#EXTINF:1.000000,\nseg1.ts\n'
+    writeFileSync(`${dir}/index.m3u8`, list)
+    for (const n of [0, 1]) writeFileSync(`${dir}/seg${n}.ts`, Buffer.alloc(188, n))
+    const ingests = new Ingests({ spawn: () => assert.fail('no ffmpeg here'), ffmpeg: () => FFMPEG, dirOf: () => dir, onExit: () => {} })
+    // Many asking at once while the first read is under way: every one gets the playlist (none is told it is missing).
+    const answers = await Promise.all(Array.from({ length: 20 }, () => ingests.playlistBytes(1)))
+    assert.ok(answers.every((a) => a?.text === list && a.bytes.equals(Buffer.from(list))))
+    // What it lists was read before it was served: the files can go, the viewers still get the bytes.
+    for (const n of [0, 1]) rmSync(`${dir}/seg${n}.ts`)
+    assert.deepEqual(await ingests.segment(1, 'seg1.ts'), Buffer.alloc(188, 1))
+    assert.equal(await ingests.segment(1, 'seg2.ts'), null, 'a segment no playlist listed is read from disk')
   })
 
   it('forces the output rate and continues the playlist on a resume', () => {
