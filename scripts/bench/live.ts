@@ -7,13 +7,14 @@
 // them used (from /proc): the server's per 1,000 viewers is what an operator's machine needs for them, whatever the
 // players cost here.
 import { spawn } from 'node:child_process'
+import http from 'node:http'
 import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Worker } from 'node:worker_threads'
 import type { Sample, ViewersData } from './live-viewers.js'
 import type { Ctx } from './scenarios.js'
-import { cpuSeconds, cpuWaitMicros, treeCpuSeconds } from './servers.js'
+import { cpuSeconds, cpuWaitMicros, runQueue, treeCpuSeconds } from './servers.js'
 import { summary } from './stats.js'
 
 const require = createRequire(import.meta.url)
@@ -44,6 +45,48 @@ function servedMs(logFile: string, from: number, streamId: number): { playlist: 
     ;(path.endsWith('.m3u8') ? out.playlist : out.segment).push(ms)
   }
   return out
+}
+
+/**
+ * A lone player in this thread, beside the crowd: the playlist every 100 ms on a connection of its own. What it waits
+ * is the server's answer (with the machine's wait for a core) without the queue of the players' own threads.
+ */
+function probe(origin: string, streamId: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  const url = `${origin}/live/${streamId}/hls/index.m3u8`
+  let samples: number[] = []
+  let running = true
+  const once = () =>
+    new Promise<void>((resolve) => {
+      const t0 = performance.now()
+      const req = http.get(url, { agent }, (res) => {
+        res.resume()
+        res.on('end', () => {
+          if (res.statusCode === 200) samples.push(performance.now() - t0)
+          resolve()
+        })
+      })
+      req.on('error', () => resolve())
+    })
+  const loop = (async () => {
+    while (running) {
+      await once()
+      await sleep(100)
+    }
+  })()
+  return {
+    /** What it timed since the last call. */
+    take(): number[] {
+      const out = samples
+      samples = []
+      return out
+    },
+    async stop(): Promise<void> {
+      running = false
+      await loop
+      agent.destroy()
+    },
+  }
 }
 
 /** Start the players in their threads; `watch(ms)` runs them all that long and merges what they timed. */
@@ -101,6 +144,7 @@ export async function liveViewers(ctx: Ctx): Promise<void> {
   )
   let streamId: number | null = null
   let viewers: ReturnType<typeof players> | null = null
+  let lone: ReturnType<typeof probe> | null = null
   try {
     const deadline = Date.now() + 30_000
     while (Date.now() < deadline && streamId === null) {
@@ -110,18 +154,29 @@ export async function liveViewers(ctx: Ctx): Promise<void> {
     }
     if (streamId === null) throw new Error('the pushed stream never had a playlist')
     ctx.log(`${s}: stream ${streamId} pushed over RTMP (640x360, 1.2 Mbit/s, copied); ${AUDIENCES.join(', ')} guests, ${ctx.settings.durationSec} s × ${ctx.settings.reps} each`)
+    // The server with the stream and nobody watching (its ffmpeg copying, the playlist read, timers): what the
+    // viewers' figures below are counted from.
+    const idle0 = { server: treeCpuSeconds(ctx.hearth.pid), t: performance.now() }
+    await sleep(5_000)
+    const idle = Math.round(((treeCpuSeconds(ctx.hearth.pid) - idle0.server) / ((performance.now() - idle0.t) / 1000)) * 100) / 100
+    ctx.log(`  the stream alone, nobody watching: server ${idle} cores busy`)
+    ctx.figures.push({ scenario: s, figure: 'server cores busy with the stream and no viewer', values: [idle] })
     for (const count of AUDIENCES) {
       const name = count === TARGET_VIEWERS ? s : `live: ${count} HLS viewers of one stream`
-      const m = { p99: [] as number[], p50: [] as number[], segP99: [] as number[], errors: [] as number[], rates: [] as number[], server: [] as number[], serverPer1k: [] as number[], players: [] as number[], encoder: [] as number[], waited: [] as number[], servedPl: [] as number[], servedSeg: [] as number[] }
+      const m = { p99: [] as number[], p50: [] as number[], segP99: [] as number[], errors: [] as number[], rates: [] as number[], server: [] as number[], serverPer1k: [] as number[], players: [] as number[], encoder: [] as number[], waited: [] as number[], servedPl: [] as number[], servedSeg: [] as number[], lone: [] as number[], queued: [] as number[], perWake: [] as number[] }
       viewers = players(ctx.hearth.origin, streamId, count)
+      lone = probe(ctx.hearth.origin, streamId)
       for (let rep = 0; rep < ctx.settings.reps; rep++) {
         // Warm-up: the viewers join (at least 3 s, so every one has its connection); then the measured window.
         await viewers.watch(Math.max(3, ctx.settings.warmupSec) * 1000)
-        const cpu0 = { server: treeCpuSeconds(ctx.hearth.pid), players: cpuSeconds(process.pid), encoder: cpuSeconds(encoder.pid ?? 0), waited: cpuWaitMicros() }
+        const cpu0 = { server: treeCpuSeconds(ctx.hearth.pid), players: cpuSeconds(process.pid), encoder: cpuSeconds(encoder.pid ?? 0), waited: cpuWaitMicros(), queued: runQueue(ctx.hearth.pid) }
         const logFrom = statSync(ctx.hearth.logFile).size
+        lone.take()
         const t0 = performance.now()
         const out = await viewers.watch(ctx.settings.durationSec * 1000)
         const secs = (performance.now() - t0) / 1000
+        const alone = summary(lone.take())
+        m.lone.push(alone.p99)
         await sleep(500) // the server's log lines are written behind its answers
         // Cores each kept busy over the window: the server, this process (the players' threads, nearly all of it), the encoder.
         const cores = (used: number) => Math.round((used / secs) * 100) / 100
@@ -135,20 +190,26 @@ export async function liveViewers(ctx: Ctx): Promise<void> {
         m.errors.push(out.errors)
         m.rates.push(Math.round((out.playlist.length + out.segment.length) / secs))
         m.server.push(server)
-        m.serverPer1k.push(Math.round((server * 1000) / count * 100) / 100)
+        m.serverPer1k.push(Math.round((Math.max(0, server - idle) * 1000) / count * 100) / 100)
         m.players.push(cores(cpuSeconds(process.pid) - cpu0.players))
         m.encoder.push(cores(cpuSeconds(encoder.pid ?? 0) - cpu0.encoder))
         // How much of the window some task on this machine waited for a core (ours or anyone's): latencies measured
         // while it is high say how busy the machine was, not how fast the server is.
         m.waited.push(Math.round((cpuWaitMicros() - cpu0.waited) / (secs * 1e4)))
+        // The server's event loop, ready to run but waiting for a core (other processes had them), share of the window.
+        const rq = runQueue(ctx.hearth.pid)
+        m.queued.push(Math.round(((rq.waited - cpu0.queued.waited) / secs) * 100))
+        m.perWake.push(Math.round(((rq.waited - cpu0.queued.waited) * 1000 * 100) / Math.max(1, rq.slices - cpu0.queued.slices)) / 100)
         const served = servedMs(ctx.hearth.logFile, logFrom, streamId)
         const inServer = { playlist: summary(served.playlist), segment: summary(served.segment) }
         m.servedPl.push(inServer.playlist.p99)
         m.servedSeg.push(inServer.segment.p99)
-        ctx.log(`  ${count} viewers, rep ${rep + 1}: playlist p50 ${pl.p50} ms p99 ${pl.p99} ms (${pl.n}), segment p99 ${sg.p99} ms (${sg.n}), ${out.errors} errors, ${Math.round(out.bytes / secs / 1e6)} MB/s; cores busy: server ${server}, players ${m.players.at(-1)}, ffmpeg ${m.encoder.at(-1)}; some task waited for a core ${m.waited.at(-1)} % of the time; in the server: playlist p99 ${inServer.playlist.p99} ms, segment p99 ${inServer.segment.p99} ms`)
+        ctx.log(`  ${count} viewers, rep ${rep + 1}: playlist p50 ${pl.p50} ms p99 ${pl.p99} ms (${pl.n}), segment p99 ${sg.p99} ms (${sg.n}), ${out.errors} errors, ${Math.round(out.bytes / secs / 1e6)} MB/s; cores busy: server ${server}, players ${m.players.at(-1)}, ffmpeg ${m.encoder.at(-1)}; some task waited for a core ${m.waited.at(-1)} % of the time; in the server: playlist p99 ${inServer.playlist.p99} ms, segment p99 ${inServer.segment.p99} ms; a lone player beside them: playlist p99 ${alone.p99} ms (${alone.n}); the server's event loop waited for a core ${m.queued.at(-1)} % of the window, ${m.perWake.at(-1)} ms each time it woke`)
       }
       await viewers.stop()
+      await lone.stop()
       viewers = null
+      lone = null
       const note = `${count} guests in ${Math.ceil(count / PER_THREAD)} worker threads of the bench process, each on its own connection: the playlist every second and each new segment once`
       ctx.figures.push(
         { scenario: name, figure: 'playlist p99', unit: 'ms', values: m.p99, ...(count === TARGET_VIEWERS ? { target: { op: '<' as const, value: 50 } } : {}), note },
@@ -157,17 +218,21 @@ export async function liveViewers(ctx: Ctx): Promise<void> {
         { scenario: name, figure: 'requests answered', unit: 'req/s', values: m.rates },
         { scenario: name, figure: 'errors', values: m.errors, target: { op: '<=', value: 0 }, judge: 'worst' },
         // What the server needs for its viewers, apart from the players and ffmpeg that share this machine with it.
-        { scenario: name, figure: 'server cores busy per 1,000 viewers', values: m.serverPer1k, note: 'CPU seconds of the server process (every thread, and the ffmpeg copying the stream) per second of watching, from /proc, scaled to 1,000 viewers' },
+        { scenario: name, figure: 'server cores busy per 1,000 viewers', values: m.serverPer1k, note: 'CPU seconds of the server process (every thread, and the ffmpeg copying the stream) per second of watching, from /proc, less the stream alone, scaled to 1,000 viewers' },
         { scenario: name, figure: 'server cores busy', values: m.server },
         { scenario: name, figure: 'players\' cores busy (bench process)', values: m.players },
         { scenario: name, figure: 'ffmpeg cores busy (the test stream)', values: m.encoder },
+        { scenario: name, figure: 'playlist p99 of a lone player beside them', unit: 'ms', values: m.lone, note: 'one more player, in the bench\'s main thread, every 100 ms: the answer without the queue of the players\' threads' },
         { scenario: name, figure: 'playlist p99 in the server (its log)', unit: 'ms', values: m.servedPl, note: 'from the first middleware to the answer made: the server\'s part of the players\' latency' },
         { scenario: name, figure: 'segment p99 in the server (its log)', unit: 'ms', values: m.servedSeg },
+        { scenario: name, figure: 'server event loop waiting for a core', unit: '%', values: m.queued, note: 'its main thread runnable but not running, from /proc/PID/schedstat: the machine\'s share of the latency' },
+        { scenario: name, figure: 'server event loop\'s wait for a core each time it woke', unit: 'ms', values: m.perWake },
         { scenario: name, figure: 'machine CPU pressure (time some task waited for a core)', unit: '%', values: m.waited, note: 'from /proc/pressure/cpu over the window: every process on the machine, not only these' },
       )
     }
   } finally {
     await viewers?.stop()
+    await lone?.stop()
     encoder.kill('SIGKILL')
     if (streamId !== null) await api('POST', `/api/v1/live/streams/${streamId}/end`)
   }

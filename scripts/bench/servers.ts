@@ -132,6 +132,19 @@ export function treeCpuSeconds(pid: number): number {
 }
 
 /**
+ * A process's main thread (a Node server's event loop) as the scheduler saw it, from /proc/PID/schedstat: seconds
+ * spent runnable but waiting for a core, and how many times it was put on one. Zeros where the kernel keeps none.
+ */
+export function runQueue(pid: number): { waited: number; slices: number } {
+  try {
+    const [, waited, slices] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number)
+    return { waited: (waited ?? 0) / 1e9, slices: slices ?? 0 }
+  } catch {
+    return { waited: 0, slices: 0 }
+  }
+}
+
+/**
  * Microseconds, since boot, that some runnable task of this machine waited for a core (Linux's pressure stall
  * information, /proc/pressure/cpu, machine-wide: other tenants' work included); NaN where it is not offered.
  */
