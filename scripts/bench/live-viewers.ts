@@ -35,12 +35,15 @@ function get(p: Player, origin: string, path: string): Promise<{ status: number;
       // The site's CSRF cookie, given on a guest's first request: kept, as the page's player in a browser would.
       const given = res.headers['set-cookie']?.map((c) => c.split(';')[0]!).filter((c) => c.startsWith('hearth_csrf='))
       if (given?.length) p.cookie = given.join('; ')
+      // A segment's bytes are only counted (joining them cost the players a copy of every segment).
+      const text = path.endsWith('.m3u8')
       const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => {
-        const body = Buffer.concat(chunks)
-        resolve({ status: res.statusCode ?? 0, body: path.endsWith('.m3u8') ? body.toString('utf8') : null, bytes: body.length, ms: performance.now() - t0 })
+      let bytes = 0
+      res.on('data', (c: Buffer) => {
+        bytes += c.length
+        if (text) chunks.push(c)
       })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? Buffer.concat(chunks).toString('utf8') : null, bytes, ms: performance.now() - t0 }))
     })
     req.on('error', () => resolve({ status: 0, body: null, bytes: 0, ms: performance.now() - t0 }))
   })
