@@ -113,10 +113,14 @@ export interface IngestOptions {
 /** The ffmpeg runs of the live streams in this process. */
 export class Ingests {
   private runs = new Map<number, Run>()
-  /** The last complete playlist read per stream, served while the file on disk is being rewritten. */
-  private lastGood = new Map<number, string>()
+  /** The last complete playlist read per stream (its text and its bytes, as served), kept while the file is being rewritten. */
+  private lastGood = new Map<number, { text: string; bytes: Buffer }>()
   /** When each stream's playlist was last read from disk: within PLAYLIST_FRESH_MS, the last read is answered. */
   private readAt = new Map<number, number>()
+  /** A read of the playlist under way: every request meanwhile waits for it (none is answered "missing" at a stream's start). */
+  private reading = new Map<number, Promise<void>>()
+  /** Segments being read from disk, by stream and name; `listed`: a whole playlist listed it before the read began. */
+  private loading = new Map<string, { listed: boolean; bytes: Promise<Buffer | null> }>()
   /** The segments read per stream (only those a whole playlist listed: never one still being written), newest last. */
   private segments = new Map<number, Map<string, Buffer>>()
 
@@ -187,20 +191,40 @@ export class Ingests {
 
   /** The stream's playlist if a whole one was ever read (the newest whole one), else null. */
   async playlist(streamId: number): Promise<string | null> {
-    // Viewers ask about once a second each; ffmpeg rewrites it once a segment: one read serves them all for a moment.
-    if (Date.now() - (this.readAt.get(streamId) ?? 0) < PLAYLIST_FRESH_MS) return this.lastGood.get(streamId) ?? null
-    this.readAt.set(streamId, Date.now())
+    return (await this.playlistBytes(streamId))?.text ?? null
+  }
+
+  /**
+   * The newest whole playlist, with its bytes as served (the same Buffer to every viewer: a thousand viewers ask about
+   * once a second each, ffmpeg rewrites it once a segment, so one read a PLAYLIST_FRESH_MS serves them all).
+   */
+  async playlistBytes(streamId: number): Promise<{ text: string; bytes: Buffer } | null> {
+    if (Date.now() - (this.readAt.get(streamId) ?? 0) >= PLAYLIST_FRESH_MS && !this.reading.has(streamId)) {
+      this.readAt.set(streamId, Date.now())
+      const read = this.read(streamId).finally(() => this.reading.delete(streamId))
+      this.reading.set(streamId, read)
+    }
+    // Before the first whole read, wait for the one under way; after it, the last whole one answers at once.
+    const last = this.lastGood.get(streamId)
+    if (last) return last
+    await this.reading.get(streamId)
+    return this.lastGood.get(streamId) ?? null
+  }
+
+  private async read(streamId: number): Promise<void> {
     let text: string
     try {
       text = await readFile(join(this.o.dirOf(streamId), 'index.m3u8'), 'utf8')
     } catch {
-      return this.lastGood.get(streamId) ?? null
+      return
     }
-    if (completePlaylist(text)) {
-      this.lastGood.set(streamId, text)
-      return text
-    }
-    return this.lastGood.get(streamId) ?? null
+    if (!completePlaylist(text) || !this.readAt.has(streamId)) return
+    // The segments it lists are in memory before it is served: no viewer learns a segment's name before its bytes
+    // can be sent, so none waits on the disk (a thousand asking for a new segment at once did, a second at worst).
+    const names = [...text.matchAll(/^seg\d+\.ts$/gm)].map((m) => m[0])
+    await Promise.all(names.map((name) => this.segment(streamId, name, true)))
+    // A stream ended while the file was read keeps nothing.
+    if (this.readAt.has(streamId)) this.lastGood.set(streamId, { text, bytes: Buffer.from(text) })
   }
 
   /** Whether a whole playlist with a segment has been read or written for the stream (a player may start). */
@@ -208,19 +232,33 @@ export class Ingests {
     return (await this.playlist(streamId)) !== null
   }
 
-  /** A segment's bytes, or null when it is not (or no longer) there. */
-  async segment(streamId: number, name: string): Promise<Buffer | null> {
+  /** A segment's bytes, or null when it is not (or no longer) there; `listed`: a whole playlist about to be served lists it. */
+  async segment(streamId: number, name: string, listed = false): Promise<Buffer | null> {
     if (!/^seg\d{1,9}\.ts$/.test(name)) return null
     const kept = this.segments.get(streamId)?.get(name)
     if (kept) return kept
+    // Those who ask while it is read wait for that read. A read begun before a whole playlist listed the segment may
+    // have caught it half written: it is neither kept nor joined by the read of a playlist about to list it.
+    const key = `${streamId}/${name}`
+    listed ||= !!this.lastGood.get(streamId)?.text.includes(`\n${name}\n`)
+    const current = this.loading.get(key)
+    if (current && (current.listed || !listed)) return current.bytes
+    const bytes = this.load(streamId, name, listed).finally(() => {
+      if (this.loading.get(key)?.bytes === bytes) this.loading.delete(key)
+    })
+    this.loading.set(key, { listed, bytes })
+    return bytes
+  }
+
+  private async load(streamId: number, name: string, listed: boolean): Promise<Buffer | null> {
     let bytes: Buffer
     try {
       bytes = await readFile(join(this.o.dirOf(streamId), name))
     } catch {
       return null
     }
-    // Kept in memory once a whole playlist lists it (it is complete then, and every viewer will ask for it).
-    if (this.lastGood.get(streamId)?.includes(`\n${name}\n`)) {
+    // Kept in memory when a whole playlist listed it before the read (it was complete then, and every viewer will ask).
+    if (listed && this.readAt.has(streamId)) {
       const map = this.segments.get(streamId) ?? new Map<string, Buffer>()
       this.segments.set(streamId, map)
       map.set(name, bytes)
@@ -228,4 +266,5 @@ export class Ingests {
     }
     return bytes
   }
+
 }

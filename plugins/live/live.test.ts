@@ -4,13 +4,13 @@
 // chat, its moderation, and followers' notifications.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createTestApp, startServer, tempDir, type TestApp } from '../../test/harness.js'
 import { openSocket, type TestSocket } from '../../test/realtime.js'
-import { completePlaylist, ffmpegArgs } from './ingest.js'
+import { completePlaylist, ffmpegArgs, Ingests } from './ingest.js'
 import { ffmpegsUnder, until } from './testing.js'
 import type { LiveTables } from './tables.js'
 
@@ -42,6 +42,21 @@ describe('live: pure parts', () => {
     assert.equal(completePlaylist('#EXTM3U\n#EXT-X-VERSION:6\n'), false, 'no segment yet')
     assert.equal(completePlaylist(''), false)
     assert.equal(completePlaylist(whole.replace('seg4.ts', '../etc/passwd')), false)
+  })
+
+  it('serves a stream\'s first viewers the playlist together, its segments already in memory', async () => {
+    const dir = tempDir('live-ingest-')
+    const list = '#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:1.000000,\nseg0.ts\n#EXTINF:1.000000,\nseg1.ts\n'
+    writeFileSync(`${dir}/index.m3u8`, list)
+    for (const n of [0, 1]) writeFileSync(`${dir}/seg${n}.ts`, Buffer.alloc(188, n))
+    const ingests = new Ingests({ spawn: () => assert.fail('no ffmpeg here'), ffmpeg: () => FFMPEG, dirOf: () => dir, onExit: () => {} })
+    // Many asking at once while the first read is under way: every one gets the playlist (none is told it is missing).
+    const answers = await Promise.all(Array.from({ length: 20 }, () => ingests.playlistBytes(1)))
+    assert.ok(answers.every((a) => a?.text === list && a.bytes.equals(Buffer.from(list))))
+    // What it lists was read before it was served: the files can go, the viewers still get the bytes.
+    for (const n of [0, 1]) rmSync(`${dir}/seg${n}.ts`)
+    assert.deepEqual(await ingests.segment(1, 'seg1.ts'), Buffer.alloc(188, 1))
+    assert.equal(await ingests.segment(1, 'seg2.ts'), null, 'a segment no playlist listed is read from disk')
   })
 
   it('forces the output rate and continues the playlist on a resume', () => {
@@ -154,6 +169,40 @@ describe('live: ingest, audience, ending', () => {
     assert.equal((await api('cleo', 'GET', `/api/v1/live/streams/${id}`)).status, 404, 'a stranger')
     assert.equal((await api('eve', 'GET', `/api/v1/live/streams/${id}`)).status, 200, 'the streamer')
     assert.equal((await api('eve', 'POST', `/api/v1/live/streams/${id}/end`)).status, 200)
+  })
+
+  it('takes the playlist and segments away at once when the streamer goes private or is suspended, or blocks the viewer', async () => {
+    // The HLS paths answer a viewer's audience from memory for a moment (audience.ts); these changes must not wait for it.
+    // The stream's files are written here as ffmpeg writes them (no encoding needed to serve them).
+    const hal = (users.hal = await t.register('hal'))
+    const gus = await t.register('gus')
+    await t.h.social.follow(gus.id, 'hal')
+    const id = await goLive('hal', { audience: 'public' })
+    const dir = `${t.dataDir}/plugins/live/streams/${id}`
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(`${dir}/seg0.ts`, Buffer.alloc(188, 0x47))
+    writeFileSync(`${dir}/index.m3u8`, '#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:1.000000,\nseg0.ts\n')
+    const as = (token: string | undefined) => async (path: string) => (await t.request('GET', `/live/${id}/hls/${path}`, { token })).status
+    const guest = as(undefined)
+    const follower = as(gus.token)
+    await until('the guest has the playlist', () => guest('index.m3u8'), (s) => s === 200)
+    assert.equal(await guest('seg0.ts'), 200)
+    assert.equal(await follower('index.m3u8'), 200)
+
+    await t.h.social.updateProfile(hal.id, { is_private: true })
+    assert.equal(await guest('index.m3u8'), 404, 'private now: no playlist for a guest at once')
+    assert.equal(await guest('seg0.ts'), 404, 'nor a segment')
+    assert.equal(await follower('index.m3u8'), 200, 'a follower still watches')
+    await t.h.social.updateProfile(hal.id, { is_private: false })
+    assert.equal(await guest('index.m3u8'), 200, 'public again')
+
+    await t.h.safety.block(hal.id, 'gus')
+    assert.equal(await follower('index.m3u8'), 404, 'blocked: no playlist at once')
+    assert.equal(await follower('seg0.ts'), 404, 'nor a segment')
+
+    await t.h.users.suspend(hal.id, 'Testing', null)
+    assert.equal(await guest('index.m3u8'), 404, 'suspended: no playlist at once')
+    assert.equal(await guest('seg0.ts'), 404, 'nor a segment')
   })
 
   it('refuses bad ingest: another member, an unknown stream, oversized chunks, a second live stream', { timeout: 60_000 }, async () => {

@@ -177,6 +177,9 @@ const live = definePlugin({
     ctx.hooks.on('filter:user.export', (parts, { userId }) => exportLive(ctx.db, userId, parts))
     ctx.hooks.on('action:user.deleted', ({ userId, policy }) => deleteLiveOf(ctx.db, service, userId, policy))
     ctx.hooks.on('action:user.unfollowed', () => service.recheck())
+    // A suspended streamer, or one whose account went private, loses viewers the playlist and segments were answering from memory.
+    ctx.hooks.on('action:user.suspended', () => service.audienceChanged())
+    ctx.hooks.on('action:user.profile-updated', () => service.audienceChanged())
     // Every ffmpeg is killed and every live stream ended with the server (ffmpeg would die with it anyway: decision 014).
     ctx.onClose(() => service.shutdown(), { timeoutMs: 10_000 })
     // RTMP opens with the server and closes first (close functions run newest first), so no push outlives the streams.

@@ -17,6 +17,8 @@ const require = createRequire(import.meta.url)
 /** The light build (no subtitles, alternate audio or DRM: a live stream needs none). */
 const HLS_JS = require.resolve('hls.js/dist/hls.light.min.js')
 let hlsJs: Promise<Buffer> | null = null
+/** A view of kept bytes, not a copy (the same playlist and segments go to every viewer). */
+const view = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength) as Uint8Array<ArrayBuffer>
 
 /** A form's refusal as the page shows it: beside its field when it names one, else above the form. */
 const problemOf = (err: { message: string; details: Record<string, unknown> }): Record<string, string> => {
@@ -204,21 +206,19 @@ export function liveRoutes(ctx: LiveContext, service: LiveService, events: Event
 
   // ---- HLS: the playlist only when whole, segments by name; both only to viewers the audience allows.
 
+  // Both answer with their length declared, so nothing downstream (usage counting, the adapter) has to find it out.
   app.get('/live/:id{[0-9]+}/hls/index.m3u8', async (c) => {
-    const text = await service.playlist(ctx.http.viewer(c), ctx.http.id(c))
-    if (text === null) throw ctx.http.error(404, 'NOT_FOUND', 'That stream does not exist.')
-    c.header('Content-Type', 'application/vnd.apple.mpegurl')
-    c.header('Cache-Control', 'no-store')
-    return c.body(text)
+    const list = await service.playlistBody(ctx.http.viewer(c), ctx.http.id(c))
+    if (list === null) throw ctx.http.error(404, 'NOT_FOUND', 'That stream does not exist.')
+    // The bytes every viewer of a stream without a delay shares, as read once; behind a delay, the viewer's own text.
+    const bytes = typeof list === 'string' ? Buffer.from(list) : list.bytes
+    return c.body(view(bytes), 200, { 'Content-Type': 'application/vnd.apple.mpegurl', 'Cache-Control': 'no-store', 'Content-Length': String(bytes.byteLength) })
   })
 
   app.get('/live/:id{[0-9]+}/hls/:name', async (c) => {
     const bytes = await service.segment(ctx.http.viewer(c), ctx.http.id(c), c.req.param('name'))
     if (!bytes) throw ctx.http.error(404, 'NOT_FOUND', 'That file does not exist.')
-    c.header('Content-Type', 'video/mp2t')
-    c.header('Cache-Control', 'private, max-age=60')
-    // A view of the kept bytes, not a copy (the same segment goes to every viewer).
-    return c.body(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Uint8Array<ArrayBuffer>)
+    return c.body(view(bytes), 200, { 'Content-Type': 'video/mp2t', 'Cache-Control': 'private, max-age=60', 'Content-Length': String(bytes.byteLength) })
   })
 
   // ---- WebRTC (WHEP, RFC 9725): an SDP offer in, the answer out; the same audience check as the playlist.

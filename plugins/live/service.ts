@@ -6,6 +6,7 @@ import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AppError, displayName, isAppError, type PluginDb, type Viewer } from '../../core/plugins/api.js'
 import { mayGoLive, type WhoMayGoLive } from './access.js'
+import { AudienceMemo } from './audience.js'
 import { DELAYS, Recorder, START_SEGMENTS } from './delay.js'
 import { remindedOfStream } from './events.js'
 import { Ingests, teeable } from './ingest.js'
@@ -108,6 +109,8 @@ export function liveService(ctx: LiveContext) {
 
   // WebRTC viewing (webrtc.ts): a relay per stream without a delay whose picture is encoded here.
   const relays = new Relays((msg, detail) => ctx.log.warn(detail, msg))
+  // The HLS requests' audience check, kept for a moment (audience.ts); forgotten whenever who may watch can change.
+  const audience = new AudienceMemo((viewerId, id) => q.watchableLive(db, viewerId, id))
 
   const ingests = new Ingests({
     rtp: async (id, source) => {
@@ -246,6 +249,7 @@ export function liveService(ctx: LiveContext) {
    * there). Its files are removed, or kept while the delay's last seconds air and for good as a replay.
    */
   async function end(id: number, reason: EndReason): Promise<void> {
+    audience.forget()
     const a = active.get(id)
     active.delete(id)
     const changed = await q.markEnded(db, id)
@@ -460,12 +464,18 @@ export function liveService(ctx: LiveContext) {
    * otherwise. Behind a delay it is built from the segments out by the viewer's horizon (delay.ts).
    */
   async function playlist(viewer: Viewer | null, id: number): Promise<string | null> {
-    // Without a delay, the hot path: one prepared query per request (a thousand viewers ask every second).
-    if (!timelines.get(id)?.delayMs) return (await q.watchableLive(db, viewer?.id ?? null, id)) ? ingests.playlist(id) : null
+    const list = await playlistBody(viewer, id)
+    return list === null || typeof list === 'string' ? list : list.text
+  }
+
+  /** The playlist as served: without a delay the bytes every viewer shares (ingest.ts), behind one the viewer's own text. */
+  async function playlistBody(viewer: Viewer | null, id: number): Promise<{ text: string; bytes: Buffer } | string | null> {
+    // Without a delay, the hot path (a thousand viewers ask every second): the audience answered from memory for a moment.
+    if (!timelines.get(id)?.delayMs) return (await audience.allows(viewer?.id ?? null, id)) ? ingests.playlistBytes(id) : null
     const s = await q.streamFor(db, viewer?.id ?? null, id)
     if (!s) return null
     const horizon = await horizonFor(viewer, s)
-    if (horizon === null) return s.status === 'live' ? ingests.playlist(id) : null
+    if (horizon === null) return s.status === 'live' ? ingests.playlistBytes(id) : null
     return recorder.playlist(id, horizon)
   }
 
@@ -487,6 +497,7 @@ export function liveService(ctx: LiveContext) {
     ingest,
     delayChoices,
     playlist,
+    playlistBody,
     room,
     backstage,
     ingests,
@@ -636,7 +647,7 @@ export function liveService(ctx: LiveContext) {
 
     /** A segment, for a viewer the audience allows: live, behind the delay only once out, or of a replay. */
     async segment(viewer: Viewer | null, id: number, name: string): Promise<Buffer | null> {
-      if (!timelines.get(id)?.delayMs && (await q.watchableLive(db, viewer?.id ?? null, id))) return ingests.segment(id, name)
+      if (!timelines.get(id)?.delayMs && (await audience.allows(viewer?.id ?? null, id))) return ingests.segment(id, name)
       const s = await q.streamFor(db, viewer?.id ?? null, id)
       const seq = /^seg(\d{1,9})\.ts$/.exec(name)?.[1]
       if (!s || seq === undefined) return null
@@ -750,10 +761,14 @@ export function liveService(ctx: LiveContext) {
 
     /** A block or an unfollow may end someone's right to watch, a removed moderator their place backstage: everyone is asked again. */
     recheck: async () => {
+      audience.forget()
       await room.recheck()
       await backstage.recheck()
       await relays.recheck((id, viewerId) => q.watchableLive(db, viewerId, id))
     },
+
+    /** Who may watch may have changed (a suspension, an account made private): the HLS paths ask the database again. */
+    audienceChanged: () => audience.forget(),
 
     /** The server is closing: every ffmpeg killed, every live stream ended. */
     async shutdown(): Promise<void> {

@@ -7,6 +7,7 @@ import { createHearth } from '../../core/app.js'
 import { resolveConfig } from '../../core/config.js'
 import { createLogger } from '../../core/logger.js'
 import type { SeedMeta } from './seed.js'
+import { freePort } from './servers.js'
 
 /**
  * Put the database back to its seeded state: what a previous run wrote goes (posts, comments, notifications, media
@@ -86,6 +87,8 @@ export async function prepareRun(meta: SeedMeta): Promise<{ enabled: string[]; f
       }
       if (!progress) break
     }
+    // The live plugin's RTMP port: a free one, not the default 1935, which another server on the machine may hold.
+    if (enabled.includes('live')) await h.settings.write('plugin.live.rtmp_port', await freePort())
   } finally {
     await h.close()
   }

@@ -1,7 +1,7 @@
 // The processes under test: the real server (`hearth start` on a free port of 127.0.0.1, production settings) and
 // the baseline, each a child process with its output in the run's folder; their memory read from /proc.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createWriteStream, readFileSync } from 'node:fs'
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { ROOT } from '../../core/paths.js'
@@ -110,6 +110,51 @@ export function cpuSeconds(pid: number, thread?: number): number {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     // utime and stime, the 14th and 15th fields, in clock ticks (100 a second on Linux).
     return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return NaN
+  }
+}
+
+/** The pids of a process's living children (every thread's), from /proc. */
+export function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
+      } catch {
+        return []
+      }
+    })
+  } catch {
+    return []
+  }
+}
+
+/** CPU seconds of a process and of its living descendants (the server with the ffmpeg it runs), from /proc. */
+export function treeCpuSeconds(pid: number): number {
+  return cpuSeconds(pid) + childPids(pid).reduce((sum, child) => sum + (treeCpuSeconds(child) || 0), 0)
+}
+
+/**
+ * A process's main thread (a Node server's event loop) as the scheduler saw it, from /proc/PID/schedstat: seconds
+ * spent runnable but waiting for a core, and how many times it was put on one. Zeros where the kernel keeps none.
+ */
+export function runQueue(pid: number): { waited: number; slices: number } {
+  try {
+    const [, waited, slices] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number)
+    return { waited: (waited ?? 0) / 1e9, slices: slices ?? 0 }
+  } catch {
+    return { waited: 0, slices: 0 }
+  }
+}
+
+/**
+ * Microseconds, since boot, that some runnable task of this machine waited for a core (Linux's pressure stall
+ * information, /proc/pressure/cpu, machine-wide: other tenants' work included); NaN where it is not offered.
+ */
+export function cpuWaitMicros(): number {
+  try {
+    return Number(/^some .*total=(\d+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1] ?? NaN)
   } catch {
     return NaN
   }
