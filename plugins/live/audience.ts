@@ -3,7 +3,7 @@
 // are refused to a stranger, also by direct URL). A "yes" is kept for MEMO_MS; a "no" never is (it is rare, and a
 // viewer who just followed should not wait). Whatever may take a viewer's right away (a block, an unfollow, a
 // suspension, an account made private, the stream's end) forgets every answer at once, so the memo never widens
-// what the database says: it only skips asking again within the moment (decision 0XX-live-audience-memo).
+// what the database says: it only skips asking again within the moment (decision 063).
 
 /** How long a "yes" is kept. Changes the hooks do not announce are seen within this. */
 export const MEMO_MS = 2000
