@@ -29,6 +29,11 @@ export interface LayoutProps {
   /** What goes above the page's content for a member (an announcement's banner); a theme without it shows none. */
   banner?: ComponentChildren
   children: ComponentChildren
+  /**
+   * The symbols of the page's icons (core/views/icons.tsx), to put last in <body>: icons draw references to them. A
+   * layout without it has them written before its </body>, at the cost of a search of the page.
+   */
+  icons?: ComponentChildren
 }
 
 export interface ErrorPageProps {
