@@ -57,7 +57,8 @@ export interface IconProps {
 /** What the layout's CSS may change (fill, stroke width) sits on the outer <svg>: a <use>'s copy inherits it. */
 const FRAME = 'viewBox="0 0 24 24" width="24" height="24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" focusable="false"'
 
-const escapeAttr = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
+/** A value for a double-quoted attribute, escaped as preact-render-to-string does. */
+export const escapeAttr = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
 
 /**
  * The icons of the page being rendered, while a page render runs (withIconSprite): its icons are drawn by reference

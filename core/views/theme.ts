@@ -1,5 +1,5 @@
 // Themes: named templates a theme may override, and its stylesheets. The active theme is read per request.
-import { createContext, h, type ComponentChildren, type ComponentType } from 'preact'
+import { createContext, h, type ComponentChildren, type ComponentType, type FunctionComponent } from 'preact'
 import { useContext } from 'preact/hooks'
 import type { NavItem } from '../hooks/types.js'
 import type { NavGroups } from './nav.js'
@@ -94,6 +94,10 @@ export function template<P extends object>(name: string, fallback: ComponentType
   function Themed(props: P) {
     const theme = rendering ?? useContext(ThemeContext)
     const Component = (theme?.templates[name] as ComponentType<P> | undefined) ?? fallback
+    // In the renderer's pass a plain function template is called in place: one component fewer per template (a post
+    // card is five). Hooks it calls land on this component, which has none of its own there. Classes and defaultProps
+    // go through h().
+    if (rendering && !Component.prototype?.render && !Component.defaultProps) return (Component as FunctionComponent<P>)(props)
     return h(Component as ComponentType<any>, props)
   }
   Themed.displayName = `template(${name})`
