@@ -3,13 +3,13 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { h } from 'preact'
 import { renderToString } from 'preact-render-to-string'
-import { escapeHtml, html, raw } from './html.js'
+import { escapeValue, html, raw } from './html.js'
 
 describe('html``', () => {
   it('escapes strings as preact does, in text and in attributes', () => {
     const name = 'Ann "A" <b> & co\'s'
     assert.equal(renderToString(html`<a title="${name}">${name}</a>`), renderToString(h('a', { title: name }, name)))
-    assert.equal(escapeHtml('plain'), 'plain')
+    assert.equal(escapeValue('plain'), 'plain')
   })
 
   it('writes numbers, renders nodes and lists of nodes in place, and writes nothing for null, undefined and false', () => {

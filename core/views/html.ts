@@ -4,8 +4,11 @@
 import type { VNode } from 'preact'
 import { jsxTemplate } from 'preact/jsx-runtime'
 
-/** Text or a double-quoted attribute's value, escaped as preact-render-to-string escapes them. */
-export function escapeHtml(v: string): string {
+/**
+ * Text or a double-quoted attribute's value, escaped as preact-render-to-string escapes them (`& < "`), so that
+ * html`` writes what JSX would. core/text/escape.ts is for markup made by hand elsewhere (emails, post text).
+ */
+export function escapeValue(v: string): string {
   return /["&<]/.test(v) ? v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;') : v
 }
 
@@ -20,7 +23,7 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): VNode {
   const exprs = new Array<Value>(values.length)
   for (let i = 0; i < values.length; i++) {
     const v = values[i]
-    exprs[i] = typeof v === 'string' ? escapeHtml(v) : typeof v === 'number' ? String(v) : v === false ? null : v
+    exprs[i] = typeof v === 'string' ? escapeValue(v) : typeof v === 'number' ? String(v) : v === false ? null : v
   }
   return jsxTemplate(strings as unknown as string[], ...(exprs as (string | VNode | null)[]))
 }

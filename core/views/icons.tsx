@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../paths.js'
 import { h, type VNode } from 'preact'
-import { jsxTemplate } from 'preact/jsx-runtime'
+import { escapeValue, raw } from './html.js'
 
 const DIR = join(ROOT, 'node_modules/lucide-static/icons')
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/
@@ -57,8 +57,6 @@ export interface IconProps {
 /** What the layout's CSS may change (fill, stroke width) sits on the outer <svg>: a <use>'s copy inherits it. */
 const FRAME = 'viewBox="0 0 24 24" width="24" height="24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" focusable="false"'
 
-/** A value for a double-quoted attribute, escaped as preact-render-to-string does. */
-export const escapeAttr = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
 
 /**
  * The icons of the page being rendered, while a page render runs (withIconSprite): its icons are drawn by reference
@@ -72,9 +70,9 @@ let sprite: { used: Set<string>; written: boolean } | null = null
 const drawn = new Map<string, { whole: string; ref: string }>()
 
 function markup(name: string, label: string | undefined, cls: string | undefined, ref: boolean): string {
-  const a11y = label ? `role="img" aria-label="${escapeAttr(label)}"` : 'aria-hidden="true"'
+  const a11y = label ? `role="img" aria-label="${escapeValue(label)}"` : 'aria-hidden="true"'
   const body = ref ? `<use href="#icon-${name}"/>` : iconBody(name)
-  return `<svg class="${cls ? `icon ${escapeAttr(cls)}` : 'icon'}" ${FRAME} ${a11y}>${body}</svg>`
+  return `<svg class="${cls ? `icon ${escapeValue(cls)}` : 'icon'}" ${FRAME} ${a11y}>${body}</svg>`
 }
 
 function symbolsOf(used: Set<string>): string {
@@ -89,7 +87,7 @@ function symbolsOf(used: Set<string>): string {
 function IconSymbols() {
   if (!sprite || sprite.written) return null
   sprite.written = true
-  return jsxTemplate([symbolsOf(sprite.used)])
+  return raw(symbolsOf(sprite.used))
 }
 
 /**
@@ -134,6 +132,6 @@ export function Icon({ name, label, class: cls }: IconProps) {
     if (!hit) drawn.set(key, (hit = { whole: markup(name, undefined, cls, false), ref: markup(name, undefined, cls, true) }))
     html = ref ? hit.ref : hit.whole
   }
-  // A template node: preact-render-to-string writes its string as is (the precompiled-JSX form), no attribute work.
-  return jsxTemplate([html])
+  // Written as is by the serializer (core/views/html.ts): no attribute work.
+  return raw(html)
 }
