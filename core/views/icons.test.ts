@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test'
 import { h } from 'preact'
 import { renderToString } from 'preact-render-to-string'
 import { createTestApp, type TestApp } from '../../test/harness.js'
-import { Icon, iconBody, withIconSprite } from './icons.js'
+import { Icon, iconBody, InlineIcon, withIconSprite } from './icons.js'
 
 const uses = (html: string) => [...html.matchAll(/<use href="#icon-([a-z0-9-]+)"\/>/g)].map((m) => m[1]!)
 const symbols = (html: string) => [...html.matchAll(/<symbol id="icon-([a-z0-9-]+)" viewBox="0 0 24 24">/g)].map((m) => m[1]!)
@@ -35,6 +35,12 @@ describe('icons by reference', () => {
     assert.deepEqual(uses(html), ['heart'])
     assert.ok(html.endsWith(`${iconBody('send')}</svg></body>`))
     assert.ok(renderToString(h(Icon, { name: 'send' })).endsWith(`aria-hidden="true">${iconBody('send')}</svg>`))
+  })
+
+  it("draws plugins' icons whole in a page too: what a plugin renders is the same HTML there and over a socket", () => {
+    const alone = renderToString(h(InlineIcon, { name: 'flower' }))
+    const html = withIconSprite((icons) => renderToString(h('body', null, h(InlineIcon, { name: 'flower' }), icons)))
+    assert.equal(html, `<body>${alone}</body>`)
   })
 
   it('escapes a label and draws an unknown or unsafe name as the circle, under its id', () => {

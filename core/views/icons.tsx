@@ -93,8 +93,8 @@ function IconSymbols() {
 /**
  * Render a page with its icons by reference: `render` is given the node of the symbols, for the layout's end of
  * <body>, and answers the page's HTML. A layout that leaves the node out has the symbols written before its </body>.
- * An icon is ~400 bytes of paths drawn inline; by reference it is its frame and a <use>: the home page's 178 icons
- * draw 19 symbols (docs/benchmarks.md).
+ * An icon is ~400 bytes of paths drawn inline; by reference it is its frame and a <use>: the home page's 137 core
+ * icons draw 22 symbols (docs/benchmarks.md).
  */
 export function withIconSprite(render: (symbols: VNode) => string): string {
   const outer = sprite
@@ -119,10 +119,22 @@ export function withIconSprite(render: (symbols: VNode) => string): string {
  * <button type="submit"><Icon name="heart" /> Like</button>
  * <a href="/saved"><Icon name="bookmark" label="Saved" /></a>
  */
-export function Icon({ name, label, class: cls }: IconProps) {
+export function Icon(props: IconProps) {
+  return draw(props, sprite !== null && !sprite.written)
+}
+
+/**
+ * The same icon, always drawn whole: plugins' `Icon` (core/plugins/api.ts). A plugin may send what it draws over a
+ * socket as HTML too and expect the page's copy to be the same markup (live's gifts are), so its icons do not
+ * depend on where they are drawn.
+ */
+export function InlineIcon(props: IconProps) {
+  return draw(props, false)
+}
+
+function draw({ name, label, class: cls }: IconProps, ref: boolean) {
   // An unknown name (a plugin's typo) is the fallback circle, under its id: only the set's names reach the markup.
   if (iconBody(name) === bodies.get(FALLBACK)) name = FALLBACK
-  const ref = sprite !== null && !sprite.written
   if (ref) sprite!.used.add(name)
   let html: string
   if (label) html = markup(name, label, cls, ref)
