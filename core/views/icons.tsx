@@ -1,5 +1,5 @@
-// The icon set: Lucide's SVGs (npm lucide-static, ISC), read from node_modules once and drawn inline, so a page
-// needs no request per icon and an icon takes the text colour (light and dark alike).
+// The icon set: Lucide's SVGs (npm lucide-static, ISC), read from node_modules once and drawn in the page (in a page
+// render, as references to one <symbol> each), so a page needs no request per icon and an icon takes the text colour.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../paths.js'
@@ -56,7 +56,6 @@ export interface IconProps {
 
 /** What the layout's CSS may change (fill, stroke width) sits on the outer <svg>: a <use>'s copy inherits it. */
 const FRAME = 'viewBox="0 0 24 24" width="24" height="24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" focusable="false"'
-
 
 /**
  * The icons of the page being rendered, while a page render runs (withIconSprite): its icons are drawn by reference
