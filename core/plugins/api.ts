@@ -61,7 +61,9 @@ export { decodeCursor, encodeCursor, olderThan, pageOf, type CursorScalar, type 
 export { ActionForm, CsrfField, DataTable, displayName, EmptyState, Field, FormError, Notice, VerifiedBadge, type DataColumn } from '../views/components.js'
 export { relativeTime, shortTime } from '../views/time.js'
 export { cardText, SharedCardView, type CardResolver, type SharedCard } from '../views/cards.js'
-export { Icon, type IconProps } from '../views/icons.js'
+// Plugins' icons are drawn whole wherever they are drawn (InlineIcon): what a plugin renders is the same HTML in a
+// page and over a socket. Core's and themes' icons in a page are references to the page's symbols.
+export { InlineIcon as Icon, type IconProps } from '../views/icons.js'
 export { Avatar, PostCard, PostHead, PostMedia } from '../posts/views.js'
 export { activeMember, blockedWith, canSeeAuthor, displayNameOf } from '../safety/queries.js'
 /**

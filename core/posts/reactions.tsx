@@ -6,6 +6,7 @@ import { template } from '../views/theme.js'
 import type { CollectionView, CommentView } from '../engagement/service.js'
 import { shortTime } from '../views/time.js'
 import { Icon } from '../views/icons.js'
+import { html } from '../views/html.js'
 
 /** "N others" / "1 other", "N likes" / "1 like". */
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
@@ -17,20 +18,8 @@ const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : 
 export function LikedBy({ post }: { post: PostView }) {
   if (post.likes_count < 1) return null
   const others = post.likes_count - 1
-  return (
-    <p class="liked-by" data-liked-by>
-      <a href={`/p/${post.id}/likes`}>
-        {post.liked_by ? (
-          <>
-            Liked by <strong>{post.liked_by.display_name}</strong>
-            {others > 0 && ` and ${count(others, 'other', 'others')}`}
-          </>
-        ) : (
-          count(post.likes_count, 'like', 'likes')
-        )}
-      </a>
-    </p>
-  )
+  const who = post.liked_by ? html`Liked by <strong>${post.liked_by.display_name}</strong>${others > 0 && ` and ${count(others, 'other', 'others')}`}` : count(post.likes_count, 'like', 'likes')
+  return html`<p class="liked-by" data-liked-by="true"><a href="/p/${post.id}/likes">${who}</a></p>`
 }
 
 /**
@@ -39,12 +28,7 @@ export function LikedBy({ post }: { post: PostView }) {
  */
 function ShareButton({ post }: { post: PostView }) {
   // "Send in a message" joins here (a menu beside the sheet and the copy) once messaging exists.
-  return (
-    <a href={`/p/${post.id}`} class="reaction reaction-share" data-share={`/p/${post.id}`}>
-      <Icon name="send" />
-      <span class="visually-hidden">Share</span>
-    </a>
-  )
+  return html`<a href="/p/${post.id}" class="reaction reaction-share" data-share="/p/${post.id}">${Icon({ name: 'send' })}<span class="visually-hidden">Share</span></a>`
 }
 
 /**
@@ -57,16 +41,10 @@ export const ReactionBar = template('post.reactions', function ReactionBar({ pos
   // Where a form sent without JavaScript comes back to: the post, or the list it was pressed in (a group's feed).
   const back = `?next=${encodeURIComponent(next ?? `/p/${post.id}`)}`
   const liked = post.reaction === 'like'
-  const button = (verb: string, icon: string, label: string, pressed: boolean, count?: number) => (
-    <form method="post" action={`/p/${post.id}/${verb}${back}`} hx-post={`/p/${post.id}/${verb}`} hx-target={`#${id}`} hx-swap="outerHTML">
-      <CsrfField token={csrfToken} />
-      <button type="submit" class="link reaction" aria-pressed={pressed ? 'true' : 'false'}>
-        <Icon name={icon} />
-        <span class="visually-hidden">{label}</span>
-        {count !== undefined && ` ${count}`}
-      </button>
-    </form>
-  )
+  // The member's row as markup strings (core/views/html.ts): drawn for every card of every list, it was a fifth of a
+  // page's render as JSX. The guest's row below is JSX.
+  const button = (verb: string, icon: string, label: string, pressed: boolean) =>
+    html`<form method="post" action="/p/${post.id}/${verb}${back}" hx-post="/p/${post.id}/${verb}" hx-target="#${id}" hx-swap="outerHTML">${CsrfField({ token: csrfToken })}<button type="submit" class="link reaction" aria-pressed="${pressed ? 'true' : 'false'}">${Icon({ name: icon })}<span class="visually-hidden">${label}</span></button></form>`
   if (!member) {
     return (
       <div class="reactions" id={id}>
@@ -85,28 +63,8 @@ export const ReactionBar = template('post.reactions', function ReactionBar({ pos
       </div>
     )
   }
-  return (
-    <div class="reactions" id={id} data-reactions={post.id}>
-      <div class="reaction-row">
-        {/* Not htmx: post.js sends it itself, to flip the button at once and roll back on failure. */}
-        <form method="post" action={`/p/${post.id}/${liked ? 'unlike' : 'like'}${back}`} data-like={post.id}>
-          <CsrfField token={csrfToken} />
-          <button type="submit" class="link reaction reaction-like" aria-pressed={liked ? 'true' : 'false'}>
-            <Icon name="heart" />
-            <span class="visually-hidden">Like</span> <span data-like-count>{post.likes_count}</span>
-          </button>
-        </form>
-        {button(post.reaction === 'dislike' ? 'undislike' : 'dislike', 'thumbs-down', 'Dislike', post.reaction === 'dislike')}
-        <a href={`/p/${post.id}#comments`} class="reaction">
-          <Icon name="message-circle" />
-          <span class="visually-hidden">Comments</span> {post.comments_count}
-        </a>
-        <ShareButton post={post} />
-        {button(post.bookmarked ? 'unbookmark' : 'bookmark', 'bookmark', 'Save', post.bookmarked)}
-      </div>
-      <LikedBy post={post} />
-    </div>
-  )
+  // Like is not htmx: post.js sends it itself, to flip the button at once and roll back on failure.
+  return html`<div class="reactions" id="${id}" data-reactions="${post.id}"><div class="reaction-row"><form method="post" action="/p/${post.id}/${liked ? 'unlike' : 'like'}${back}" data-like="${post.id}">${CsrfField({ token: csrfToken })}<button type="submit" class="link reaction reaction-like" aria-pressed="${liked ? 'true' : 'false'}">${Icon({ name: 'heart' })}<span class="visually-hidden">Like</span> <span data-like-count="true">${post.likes_count}</span></button></form>${button(post.reaction === 'dislike' ? 'undislike' : 'dislike', 'thumbs-down', 'Dislike', post.reaction === 'dislike')}<a href="/p/${post.id}#comments" class="reaction">${Icon({ name: 'message-circle' })}<span class="visually-hidden">Comments</span> ${post.comments_count}</a>${ShareButton({ post })}${button(post.bookmarked ? 'unbookmark' : 'bookmark', 'bookmark', 'Save', post.bookmarked)}</div>${LikedBy({ post })}</div>`
 })
 
 /**
@@ -116,26 +74,9 @@ export const ReactionBar = template('post.reactions', function ReactionBar({ pos
 export const CommentPreview = template('post.comment-preview', function CommentPreview({ post }: { post: PostView }) {
   const shown = post.comments_preview
   if (!shown.length && post.comments_count < 1) return null
-  return (
-    <div class="comment-preview" data-comment-preview>
-      {post.comments_count > shown.length && (
-        <a href={`/p/${post.id}#comments`} class="muted">
-          View all {post.comments_count} comments
-        </a>
-      )}
-      <ul>
-        {shown.map((c) => (
-          <li data-preview-comment={c.id}>
-            <a href={`/u/${c.author.username}`} class="post-author">
-              {c.author.display_name}
-            </a>
-            <VerifiedBadge member={c.author} />{' '}
-            {c.text}
-          </li>
-        ))}
-      </ul>
-    </div>
-  )
+  return html`<div class="comment-preview" data-comment-preview="true">${post.comments_count > shown.length && html`<a href="/p/${post.id}#comments" class="muted">View all ${post.comments_count} comments</a>`}<ul>${shown.map(
+    (c) => html`<li data-preview-comment="${c.id}"><a href="/u/${c.author.username}" class="post-author">${c.author.display_name}</a>${VerifiedBadge({ member: c.author })} ${c.text}</li>`,
+  )}</ul></div>`
 })
 
 function CommentItem({ c, csrfToken, member, postId }: { c: CommentView; csrfToken: string; member: boolean; postId: number }) {

@@ -4,6 +4,7 @@ import type { PostView } from './types.js'
 import { CsrfField, VerifiedBadge } from '../views/components.js'
 import { Icon } from '../views/icons.js'
 import { template } from '../views/theme.js'
+import { html } from '../views/html.js'
 
 /**
  * The line above a plain repost's original: who reposted it, linking to their profile.
@@ -69,27 +70,8 @@ export const RepostMenu = template('post.repost-menu', function RepostMenu({ pos
     ) : null
   }
   const back = `?next=${encodeURIComponent(`/p/${post.id}`)}`
-  const form = (verb: 'repost' | 'unrepost', text: string) => (
-    <form method="post" action={`/p/${post.id}/${verb}${back}`} hx-post={`/p/${post.id}/${verb}`} hx-target={`#${id}`} hx-swap="outerHTML">
-      <CsrfField token={csrfToken} />
-      <button type="submit" class="link" data-repost-action={verb}>
-        {text}
-      </button>
-    </form>
-  )
-  return (
-    <details class="repost-menu" id={id} data-repost-menu={post.id}>
-      <summary aria-label={`${post.reposted ? 'Reposted' : 'Repost'}, ${label}`} class={post.reposted ? 'reposted' : undefined}>
-        <Icon name="repeat" /> <span aria-hidden="true">{count}</span>
-      </summary>
-      <div class="repost-menu-items">
-        {post.reposted ? form('unrepost', 'Undo repost') : post.can_repost && form('repost', 'Repost')}
-        {post.can_repost && (
-          <a href={`/compose?quote=${post.id}`} data-repost-action="quote">
-            Quote
-          </a>
-        )}
-      </div>
-    </details>
-  )
+  // Markup strings (core/views/html.ts): a menu on every card of every list.
+  const form = (verb: 'repost' | 'unrepost', text: string) =>
+    html`<form method="post" action="/p/${post.id}/${verb}${back}" hx-post="/p/${post.id}/${verb}" hx-target="#${id}" hx-swap="outerHTML">${CsrfField({ token: csrfToken })}<button type="submit" class="link" data-repost-action="${verb}">${text}</button></form>`
+  return html`<details class="repost-menu" id="${id}" data-repost-menu="${post.id}"><summary aria-label="${post.reposted ? 'Reposted' : 'Repost'}, ${label}"${post.reposted && html` class="reposted"`}>${Icon({ name: 'repeat' })} <span aria-hidden="true">${count}</span></summary><div class="repost-menu-items">${post.reposted ? form('unrepost', 'Undo repost') : post.can_repost && form('repost', 'Repost')}${post.can_repost && html`<a href="/compose?quote=${post.id}" data-repost-action="quote">Quote</a>`}</div></details>`
 })

@@ -4,6 +4,7 @@ import type { MediaInfo } from '../media/types.js'
 import { CommentPreview, ReactionBar } from './reactions.js'
 import { template } from '../views/theme.js'
 import { CsrfField, EmptyState, VerifiedBadge } from '../views/components.js'
+import { html, raw } from '../views/html.js'
 import type { UiRegistry } from '../views/ui.js'
 import type { Viewer } from '../users/types.js'
 import type { PostMediaView, PostView } from './types.js'
@@ -38,33 +39,15 @@ export function Avatar({ member, size = 40 }: { member: { display_name: string; 
  */
 export function PostHead({ post }: { post: PostView }) {
   const a = post.author
-  return (
-    <header class="post-head">
-      <Avatar member={a} />
-      <div>
-      <a href={`/u/${a.username}`} class="post-author">
-        {a.display_name}
-      </a>
-      <VerifiedBadge member={a} />{' '}
-      <span class="muted">@{a.username}</span>
-      {a.badges?.map((b) => (
-        <>
-          {' '}
-          <span class="badge" data-name-badge={b.kind} title={b.title}>
-            {b.label}
-          </span>
-        </>
-      ))}
-      <br />
-      <a href={`/p/${post.id}`} class="muted post-time">
-        {post.status === 'scheduled' ? `Scheduled for ${when(post.publish_at)}` : <Ago iso={post.published_at} />}
-      </a>
-      {post.edited_at && <span class="muted"> · edited</span>}
-      {post.visibility !== 'public' && <span class="badge">{post.visibility === 'followers' ? 'followers' : 'only me'}</span>}
-      {post.pinned && <span class="badge">pinned</span>}
-      </div>
-    </header>
-  )
+  // Markup strings (core/views/html.ts): a head on every card of every list.
+  return html`<header class="post-head">${Avatar({ member: a })}<div><a href="/u/${a.username}" class="post-author">${a.display_name}</a>${VerifiedBadge({ member: a })} <span class="muted">@${a.username}</span>${a.badges?.map((b) => (
+    <>
+      {' '}
+      <span class="badge" data-name-badge={b.kind} title={b.title}>
+        {b.label}
+      </span>
+    </>
+  ))}<br/><a href="/p/${post.id}" class="muted post-time">${post.status === 'scheduled' ? `Scheduled for ${when(post.publish_at)}` : Ago({ iso: post.published_at })}</a>${post.edited_at && html`<span class="muted"> · edited</span>`}${post.visibility !== 'public' && html`<span class="badge">${post.visibility === 'followers' ? 'followers' : 'only me'}</span>`}${post.pinned && html`<span class="badge">pinned</span>`}</div></header>`
 }
 
 /**
@@ -73,11 +56,7 @@ export function PostHead({ post }: { post: PostView }) {
  */
 export function Ago({ iso }: { iso: string | null }) {
   if (!iso) return null
-  return (
-    <time datetime={iso} title={`${when(iso)} UTC`}>
-      {relativeTime(iso)}
-    </time>
-  )
+  return html`<time datetime="${iso}" title="${when(iso)} UTC">${relativeTime(iso)}</time>`
 }
 
 /** Width over height of a photo's frame: its own shape, kept between 4:5 (tall) and 1.91:1 (wide). */
@@ -169,45 +148,21 @@ export const PostCard = template('post.card', function PostCard({ post, actions,
       </div>
     )
   }
-  return (
-    <article class="card post" id={`post-${post.id}`} data-post={post.id}>
-      <div class="post-top">
-        <PostHead post={post} />
-        {menu}
-      </div>
-      {post.html && <div class="post-text" dangerouslySetInnerHTML={{ __html: post.html }} />}
-      {post.held === 'review' && (
-        <p class="alert alert-info" data-held="review">
-          Waiting for the moderators: only you see this post until they approve it.
-        </p>
-      )}
-      {post.held === 'removed' && (
-        <p class="alert alert-error" data-held="removed">
-          The moderators removed this post: only you see it. <a href="/appeals">Appeal the decision</a>
-        </p>
-      )}
-      {post.media.length > 0 && (
-        <SensitiveMedia post={post}>
-          <Carousel media={post.media} label={`Photos and videos by ${a.display_name}`} />
-        </SensitiveMedia>
-      )}
-      {post.quote && <QuoteCard quote={post.quote} />}
-      <footer class="post-foot muted">
-        {post.status === 'published' && <ReactionBar post={post} csrfToken={csrfToken ?? ''} member={!!member && !!csrfToken} next={next} />}
-        {post.status === 'published' && <RepostMenu post={post} csrfToken={csrfToken ?? ''} member={!!member && !!csrfToken} />}
-        {!detail && <a href={`/p/${post.id}`}>Open</a>}
-        {!post.comments_enabled && <span> · comments off</span>}
-        {post.category && (
-          <span data-post-category={post.category.slug}>
-            {' '}
-            · in <a href={`/explore/c/${post.category.slug}`}>{post.category.name}</a>
-          </span>
-        )}
-        {actions}
-      </footer>
-      {!detail && post.status === 'published' && <CommentPreview post={post} />}
-    </article>
-  )
+  const member_ = !!member && !!csrfToken
+  // Markup strings (core/views/html.ts) around the card's parts: drawn twenty times a list.
+  return html`<article class="card post" id="post-${post.id}" data-post="${post.id}"><div class="post-top">${PostHead({ post })}${menu}</div>${post.html && html`<div class="post-text">${raw(post.html)}</div>`}${
+    post.held === 'review' && html`<p class="alert alert-info" data-held="review">Waiting for the moderators: only you see this post until they approve it.</p>`
+  }${post.held === 'removed' && html`<p class="alert alert-error" data-held="removed">The moderators removed this post: only you see it. <a href="/appeals">Appeal the decision</a></p>`}${
+    post.media.length > 0 && (
+      <SensitiveMedia post={post}>
+        <Carousel media={post.media} label={`Photos and videos by ${a.display_name}`} />
+      </SensitiveMedia>
+    )
+  }${post.quote && <QuoteCard quote={post.quote} />}<footer class="post-foot muted">${post.status === 'published' && <ReactionBar post={post} csrfToken={csrfToken ?? ''} member={member_} next={next} />}${
+    post.status === 'published' && <RepostMenu post={post} csrfToken={csrfToken ?? ''} member={member_} />
+  }${!detail && html`<a href="/p/${post.id}">Open</a>`}${!post.comments_enabled && html`<span> · comments off</span>`}${
+    post.category && html`<span data-post-category="${post.category.slug}"> · in <a href="/explore/c/${post.category.slug}">${post.category.name}</a></span>`
+  }${actions}</footer>${!detail && post.status === 'published' && <CommentPreview post={post} />}</article>`
 })
 
 /**

@@ -1,8 +1,10 @@
-// The icon set: Lucide's SVGs (npm lucide-static, ISC), read from node_modules once and drawn inline, so a page
-// needs no request per icon and an icon takes the text colour (light and dark alike).
+// The icon set: Lucide's SVGs (npm lucide-static, ISC), read from node_modules once and drawn in the page (in a page
+// render, as references to one <symbol> each), so a page needs no request per icon and an icon takes the text colour.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../paths.js'
+import { h, type VNode } from 'preact'
+import { escapeValue, raw } from './html.js'
 
 const DIR = join(ROOT, 'node_modules/lucide-static/icons')
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/
@@ -52,32 +54,95 @@ export interface IconProps {
   class?: string
 }
 
+/** What the layout's CSS may change (fill, stroke width) sits on the outer <svg>: a <use>'s copy inherits it. */
+const FRAME = 'viewBox="0 0 24 24" width="24" height="24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" focusable="false"'
+
 /**
- * One icon from the Lucide set, as inline SVG in the current text colour, 1.5em square by default (CSS `.icon`).
- * Give `label` when the icon alone carries the meaning (an icon-only button); leave it out when text beside it
- * says the same.
+ * The icons of the page being rendered, while a page render runs (withIconSprite): its icons are drawn by reference
+ * to one <symbol> each, written once at the end of the page. Null elsewhere (htmx fragments, HTML sent over a socket):
+ * those draw their icons whole, as they may land in a page whose symbols lack them. `written`: the symbols are out,
+ * so an icon after them is drawn whole.
+ */
+let sprite: { used: Set<string>; written: boolean } | null = null
+
+/** Drawn icons by name and class, without a label (a label is free text: not kept). */
+const drawn = new Map<string, { whole: string; ref: string }>()
+
+function markup(name: string, label: string | undefined, cls: string | undefined, ref: boolean): string {
+  const a11y = label ? `role="img" aria-label="${escapeValue(label)}"` : 'aria-hidden="true"'
+  const body = ref ? `<use href="#icon-${name}"/>` : iconBody(name)
+  return `<svg class="${cls ? `icon ${escapeValue(cls)}` : 'icon'}" ${FRAME} ${a11y}>${body}</svg>`
+}
+
+function symbolsOf(used: Set<string>): string {
+  if (!used.size) return ''
+  // In a hidden <div>: `hidden` on an <svg> hides nothing (an SVG element), and the CSP forbids a style attribute.
+  let out = '<div hidden><svg xmlns="http://www.w3.org/2000/svg" aria-hidden="true">'
+  for (const name of used) out += `<symbol id="icon-${name}" viewBox="0 0 24 24">${iconBody(name)}</symbol>`
+  return out + '</svg></div>'
+}
+
+/** The symbols of the icons the page drew so far: the layout puts it last in <body> (LayoutProps.icons). */
+function IconSymbols() {
+  if (!sprite || sprite.written) return null
+  sprite.written = true
+  return raw(symbolsOf(sprite.used))
+}
+
+/**
+ * Render a page with its icons by reference: `render` is given the node of the symbols, for the layout's end of
+ * <body>, and answers the page's HTML. A layout that leaves the node out has the symbols written before its </body>.
+ * An icon is ~400 bytes of paths drawn inline; by reference it is its frame and a <use>: the home page's 137 core
+ * icons draw 22 symbols (docs/benchmarks.md).
+ */
+export function withIconSprite(render: (symbols: VNode) => string): string {
+  const outer = sprite
+  const page = (sprite = { used: new Set<string>(), written: false })
+  let html: string
+  try {
+    html = render(h(IconSymbols, {}))
+  } finally {
+    sprite = outer
+  }
+  if (page.written || !page.used.size) return html
+  const end = html.lastIndexOf('</body>')
+  return end < 0 ? html + symbolsOf(page.used) : html.slice(0, end) + symbolsOf(page.used) + html.slice(end)
+}
+
+/**
+ * One icon from the Lucide set, in the current text colour, 1.5em square by default (CSS `.icon`): in a page, a
+ * reference to the page's symbol of it; elsewhere inline SVG. Give `label` when the icon alone carries the meaning
+ * (an icon-only button); leave it out when text beside it says the same.
  *
  * @example
  * <button type="submit"><Icon name="heart" /> Like</button>
  * <a href="/saved"><Icon name="bookmark" label="Saved" /></a>
  */
-export function Icon({ name, label, class: cls }: IconProps) {
-  const a11y = label ? { role: 'img' as const, 'aria-label': label } : { 'aria-hidden': 'true' as const }
-  return (
-    <svg
-      class={cls ? `icon ${cls}` : 'icon'}
-      xmlns="http://www.w3.org/2000/svg"
-      width="24"
-      height="24"
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      stroke-width="2"
-      stroke-linecap="round"
-      stroke-linejoin="round"
-      focusable="false"
-      {...a11y}
-      dangerouslySetInnerHTML={{ __html: iconBody(name) }}
-    />
-  )
+export function Icon(props: IconProps) {
+  return draw(props, sprite !== null && !sprite.written)
+}
+
+/**
+ * The same icon, always drawn whole: plugins' `Icon` (core/plugins/api.ts). A plugin may send what it draws over a
+ * socket as HTML too and expect the page's copy to be the same markup (live's gifts are), so its icons do not
+ * depend on where they are drawn.
+ */
+export function InlineIcon(props: IconProps) {
+  return draw(props, false)
+}
+
+function draw({ name, label, class: cls }: IconProps, ref: boolean) {
+  // An unknown name (a plugin's typo) is the fallback circle, under its id: only the set's names reach the markup.
+  if (iconBody(name) === bodies.get(FALLBACK)) name = FALLBACK
+  if (ref) sprite!.used.add(name)
+  let html: string
+  if (label) html = markup(name, label, cls, ref)
+  else {
+    const key = cls ? `${name} ${cls}` : name
+    let hit = drawn.get(key)
+    if (!hit) drawn.set(key, (hit = { whole: markup(name, undefined, cls, false), ref: markup(name, undefined, cls, true) }))
+    html = ref ? hit.ref : hit.whole
+  }
+  // Written as is by the serializer (core/views/html.ts): no attribute work.
+  return raw(html)
 }

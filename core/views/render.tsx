@@ -12,6 +12,7 @@ import { arrangeNav } from './nav.js'
 import type { UiRegistry } from './ui.js'
 import { baseUrl, colorSchemeOf, type ShareMeta, type SiteMeta } from './meta.js'
 import { ViewAsBanner } from './view-as-banner.js'
+import { withIconSprite } from './icons.js'
 
 export interface PageOptions {
   title: string
@@ -76,7 +77,7 @@ export function createRenderer(deps: { settings: SettingsService; hooks: HookReg
       // Staff viewing as a member see it on every page, with the way out.
       children: viewAs && !guest ? <><ViewAsBanner as={viewAs} csrf={c.get('csrfToken') ?? ''} />{body}</> : body,
     }
-    return '<!doctype html>' + withTheme(theme, () => renderToString(<ThemeContext.Provider value={theme}><Layout {...props} /></ThemeContext.Provider>))
+    return '<!doctype html>' + withTheme(theme, () => withIconSprite((icons) => renderToString(<ThemeContext.Provider value={theme}><Layout {...props} icons={icons} /></ThemeContext.Provider>)))
   }
 
   return {

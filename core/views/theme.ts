@@ -1,5 +1,5 @@
 // Themes: named templates a theme may override, and its stylesheets. The active theme is read per request.
-import { createContext, h, type ComponentChildren, type ComponentType } from 'preact'
+import { createContext, h, type ComponentChildren, type ComponentType, type FunctionComponent } from 'preact'
 import { useContext } from 'preact/hooks'
 import type { NavItem } from '../hooks/types.js'
 import type { NavGroups } from './nav.js'
@@ -29,6 +29,11 @@ export interface LayoutProps {
   /** What goes above the page's content for a member (an announcement's banner); a theme without it shows none. */
   banner?: ComponentChildren
   children: ComponentChildren
+  /**
+   * The symbols of the page's icons (core/views/icons.tsx), to put last in <body>: icons draw references to them. A
+   * layout without it has them written before its </body>, at the cost of a search of the page.
+   */
+  icons?: ComponentChildren
 }
 
 export interface ErrorPageProps {
@@ -89,6 +94,10 @@ export function template<P extends object>(name: string, fallback: ComponentType
   function Themed(props: P) {
     const theme = rendering ?? useContext(ThemeContext)
     const Component = (theme?.templates[name] as ComponentType<P> | undefined) ?? fallback
+    // In the renderer's pass a plain function template is called in place: one component fewer per template (a post
+    // card is five). Hooks it calls land on this component, which has none of its own there. Classes and defaultProps
+    // go through h().
+    if (rendering && !Component.prototype?.render && !Component.defaultProps) return (Component as FunctionComponent<P>)(props)
     return h(Component as ComponentType<any>, props)
   }
   Themed.displayName = `template(${name})`

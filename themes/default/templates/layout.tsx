@@ -132,6 +132,7 @@ export function Layout(props: LayoutProps) {
           {props.children}
         </main>
         <footer class="site-footer">{props.footer}</footer>
+        {props.icons}
       </body>
     </html>
   )
