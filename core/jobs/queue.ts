@@ -254,9 +254,14 @@ export class JobQueue {
     )
     // Not inserted: the outstanding job holds the key. Read through the key's partial index (its statuses are the
     // index's own; by the key alone SQLite read the whole table, done jobs of the last day included).
-    const id =
-      inserted?.id ??
-      (await this.shapes.all('jobs.outstanding', (slot) => this.db.selectFrom('jobs').select('id').where('key', '=', slot<string>('key')).where('status', 'in', [status('pending'), status('running')]), { key }, db))[0]!.id
+    let id = inserted?.id
+    if (id === undefined) {
+      const [holder] = await this.shapes.all('jobs.outstanding', (slot) => this.db.selectFrom('jobs').select('id').where('key', '=', slot<string>('key')).where('status', 'in', [status('pending'), status('running')]), { key }, db)
+      // The job holding the key finished between the insert and this read (another thread's connection ran it):
+      // the key is free again, so this job is made after all.
+      if (!holder) return this.enqueueIn(db, kind, payload, options)
+      id = holder.id
+    }
     // The wake-up reads the jobs table through the queue's own handle, whose connection the transaction holds
     // until it commits or rolls back: a job enqueued in a transaction is looked for only after the commit.
     if (this.started && inserted) this.kick()
